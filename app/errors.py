@@ -1,0 +1,39 @@
+"""Errors that carry a message meant for the user (in Chinese).
+
+Anything that reaches the user — a CLI message, a dialog — is a ``UserError`` with a clear
+Chinese sentence. Code below the UI raises these for bad input; the CLI prints ``错误：…`` and
+exits with ``exit_code``; the GUI shows a message box. Other exceptions are bugs.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad input or a refused action, explained in Chinese."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(UserError):
+    """Malformed input: a file, a field, a value (exit code 2)."""
+
+
+class PermissionDenied(UserError):
+    """The signed-in user may not do this (role or clearance)."""
+
+    exit_code = 4
+
+
+class ConflictError(UserError):
+    """Someone else changed the record first (optimistic locking)."""
+
+    exit_code = 5

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""GovDesk developer entry point. Needs only python3 (3.11+).
+
+    python3 dev.py start      set up .venv (first time or when pyproject.toml changed), start the app
+    python3 dev.py test [...] set up .venv the same way, run the whole test suite (pytest args pass through)
+    python3 dev.py setup      only set up .venv
+    python3 dev.py run ARGS   set up, then ``python -m app ARGS`` (the command line)
+
+Set-up is idempotent: a stamp in .venv records the hash of pyproject.toml, so the second run
+starts at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("GOVDESK_VENV", ROOT / ".venv"))
+STAMP = VENV / ".govdesk-setup"
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def setup() -> Path:
+    if sys.version_info < (3, 11):
+        sys.exit("错误：需要 Python 3.11 或更高版本。")
+    py = venv_python()
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if py.exists() and STAMP.exists() and STAMP.read_text().strip() == want:
+        return py
+    if not py.exists():
+        print(f"[dev] 创建虚拟环境 {VENV} …", flush=True)
+        try:
+            venv.EnvBuilder(with_pip=True, clear=False).create(VENV)
+        except Exception as exc:  # ensurepip missing on some distributions
+            sys.exit(f"错误：无法创建虚拟环境（{exc}）。Debian/Ubuntu 请先安装 python3-venv。")
+    print("[dev] 安装依赖 …", flush=True)
+    pip = [str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run(pip + ["--upgrade", "pip>=23.1", "setuptools>=68"], check=True)
+    subprocess.run(pip + ["-e", f"{ROOT}[test]"], check=True)
+    STAMP.write_text(want)
+    return py
+
+
+def main(argv: list[str]) -> int:
+    cmd = argv[0] if argv else "start"
+    rest = argv[1:]
+    py = setup()
+    env = dict(os.environ)
+    if cmd == "setup":
+        return 0
+    if cmd == "start":
+        return subprocess.call([str(py), "-m", "app", *rest], cwd=ROOT, env=env)
+    if cmd == "run":
+        return subprocess.call([str(py), "-m", "app", *rest], cwd=ROOT, env=env)
+    if cmd == "test":
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        return subprocess.call([str(py), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    if cmd == "bench":
+        return subprocess.call([str(py), "-m", "benchmarks", *rest], cwd=ROOT, env=env)
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
