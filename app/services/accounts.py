@@ -1,0 +1,321 @@
+"""Accounts: first administrator, login, user administration.
+
+Rules kept here (below the UI): passwords hashed with argon2id (argon2-cffi defaults, rehashed on
+login when the parameters change); ``MAX_FAILURES`` wrong passwords in a row lock the account for
+``LOCK_MINUTES``; every login, failed login and account change is an audit event written in the
+same transaction as the change. Administrators cannot disable or demote themselves or the last
+active administrator (the office would be locked out), nor grant a clearance above their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from app.domain.security import Action, Clearance, Role
+from app.errors import ConflictError, InputError, PermissionDenied, UserError
+from app.services import audit
+from app.services.context import SYSTEM, Actor, ServiceContext
+from app.storage.models import User
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD = 8
+_hasher = PasswordHasher()
+
+
+class LoginFailed(UserError):
+    """Wrong user name or password, account disabled or locked (exit code 4)."""
+
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    clearance: Clearance
+    active: bool
+    locked_until: datetime | None
+    last_login_at: datetime | None
+    must_change_password: bool
+    version: int
+
+    def locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+
+def _info(u: User) -> UserInfo:
+    return UserInfo(u.id, u.username, u.display_name, Role(u.role_code),
+                    Clearance(u.clearance_level), u.active, u.locked_until, u.last_login_at,
+                    u.must_change_password, u.version)
+
+
+def _actor(u: User) -> Actor:
+    return Actor(u.id, u.username, Role(u.role_code), Clearance(u.clearance_level),
+                 u.display_name)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InputError(f"密码至少需要 {MIN_PASSWORD} 个字符。")
+    if password.strip() != password:
+        raise InputError("密码首尾不能有空格。")
+
+
+def _check_username(username: str) -> str:
+    name = username.strip()
+    if not name:
+        raise InputError("用户名不能为空。")
+    if len(name) > 64 or any(c.isspace() for c in name):
+        raise InputError("用户名不能含空格，且不超过 64 个字符。")
+    return name
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def needs_first_admin(engine: Engine) -> bool:
+    """True while the database has no user at all (first run)."""
+    with Session(engine) as s:
+        return not s.execute(select(func.count()).select_from(User)).scalar_one()
+
+
+def create_first_admin(ctx: ServiceContext, username: str, password: str,
+                       display_name: str = "") -> Actor:
+    """Create the first administrator (clearance 机密). Refused once any user exists."""
+    username = _check_username(username)
+    _check_password(password)
+    pw_hash = hash_password(password)  # outside the transaction: slow on purpose
+    with ctx.session() as s, s.begin():
+        if s.execute(select(func.count()).select_from(User)).scalar_one():
+            raise PermissionDenied("已存在用户账户，不能再创建初始管理员。")
+        user = User(username=username, display_name=display_name.strip(), password_hash=pw_hash,
+                    role_code=Role.ADMIN.value, clearance_level=int(Clearance.CONFIDENTIAL),
+                    active=True, failed_logins=0, must_change_password=False)
+        s.add(user)
+        s.flush()
+        audit.append(s, SYSTEM, "user.first_admin", "user", user.id,
+                     {"username": username}, at=ctx.now())
+        return _actor(user)
+
+
+def login(ctx: ServiceContext, username: str, password: str) -> Actor:
+    """Check the password and return the signed-in ``Actor``; ``LoginFailed`` otherwise.
+    The failure (and a lockout) is committed and audited before the exception leaves."""
+    now = ctx.now()
+    failure: str | None = None
+    with ctx.session() as s, s.begin():
+        user = s.execute(select(User).where(User.username == username.strip())).scalar_one_or_none()
+        if user is None:
+            audit.append(s, None, "login.failed", "user", "", {"reason": "unknown_user"},
+                         at=now, actor_name=username.strip()[:64])
+            failure = "用户名或密码错误。"
+        elif not user.active:
+            audit.append(s, _actor(user), "login.failed", "user", user.id,
+                         {"reason": "disabled"}, at=now)
+            failure = "该账户已停用，请联系管理员。"
+        elif user.locked_until is not None and user.locked_until > now:
+            audit.append(s, _actor(user), "login.failed", "user", user.id,
+                         {"reason": "locked"}, at=now)
+            failure = _locked_message(user.locked_until)
+        else:
+            try:
+                _hasher.verify(user.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                user.failed_logins += 1
+                detail: dict = {"reason": "wrong_password", "failures": user.failed_logins}
+                failure = "用户名或密码错误。"
+                if user.failed_logins >= MAX_FAILURES:
+                    user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+                    user.failed_logins = 0
+                    detail["locked_until"] = user.locked_until.isoformat()
+                    failure = f"密码连续错误 {MAX_FAILURES} 次，" + _locked_message(user.locked_until)
+                audit.append(s, _actor(user), "login.failed", "user", user.id, detail, at=now)
+                if "locked_until" in detail:
+                    audit.append(s, _actor(user), "user.locked", "user", user.id,
+                                 {"minutes": LOCK_MINUTES}, at=now)
+            else:
+                if _hasher.check_needs_rehash(user.password_hash):
+                    user.password_hash = _hasher.hash(password)
+                user.failed_logins = 0
+                user.locked_until = None
+                user.last_login_at = now
+                audit.append(s, _actor(user), "login", "user", user.id, {}, at=now)
+                return _actor(user)
+    raise LoginFailed(failure)
+
+
+def _locked_message(until: datetime) -> str:
+    local = until.astimezone()
+    return f"账户已锁定，请于 {local:%H:%M} 后再试，或请管理员重置密码。"
+
+
+def logout(ctx: ServiceContext) -> None:
+    if ctx.actor is None:
+        return
+    with ctx.session() as s, s.begin():
+        audit.append(s, ctx.actor, "logout", "user", ctx.actor.user_id, {}, at=ctx.now())
+
+
+def list_users(ctx: ServiceContext) -> list[UserInfo]:
+    ctx.require(Action.MANAGE_USERS)
+    with ctx.session() as s, s.begin():
+        return [_info(u) for u in s.execute(select(User).order_by(User.username)).scalars()]
+
+
+def get_user(ctx: ServiceContext, user_id: int) -> UserInfo:
+    ctx.require(Action.MANAGE_USERS)
+    with ctx.session() as s, s.begin():
+        return _info(_load(s, user_id, None))
+
+
+def find_user(ctx: ServiceContext, username: str) -> UserInfo:
+    ctx.require(Action.MANAGE_USERS)
+    with ctx.session() as s, s.begin():
+        user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        if user is None:
+            raise InputError(f"用户“{username}”不存在。")
+        return _info(user)
+
+
+def _load(s: Session, user_id: int, expected_version: int | None) -> User:
+    user = s.get(User, user_id)
+    if user is None:
+        raise InputError(f"用户（编号 {user_id}）不存在。")
+    if expected_version is not None and user.version != expected_version:
+        raise ConflictError(f"用户“{user.username}”已被他人修改，请刷新后重试。")
+    return user
+
+
+def _active_admins(s: Session) -> int:
+    return int(s.execute(select(func.count()).select_from(User).where(
+        User.role_code == Role.ADMIN.value, User.active.is_(True))).scalar_one())
+
+
+def add_user(ctx: ServiceContext, username: str, password: str, *, display_name: str = "",
+             role: Role = Role.READER, clearance: Clearance = Clearance.PUBLIC) -> UserInfo:
+    actor = ctx.require(Action.MANAGE_USERS)
+    username = _check_username(username)
+    _check_password(password)
+    if int(clearance) > int(actor.clearance):
+        raise PermissionDenied("不能授予高于本人知悉范围的密级。")
+    pw_hash = hash_password(password)
+    with ctx.session() as s, s.begin():
+        if s.execute(select(User.id).where(User.username == username)).first():
+            raise InputError(f"用户名“{username}”已被使用。")
+        user = User(username=username, display_name=display_name.strip(), password_hash=pw_hash,
+                    role_code=Role(role).value, clearance_level=int(clearance), active=True,
+                    failed_logins=0, must_change_password=True)
+        s.add(user)
+        s.flush()
+        audit.append(s, actor, "user.add", "user", user.id,
+                     {"username": username, "role": Role(role).value,
+                      "clearance": int(clearance)}, at=ctx.now())
+        return _info(user)
+
+
+def set_active(ctx: ServiceContext, user_id: int, active: bool,
+               expected_version: int | None = None) -> UserInfo:
+    actor = ctx.require(Action.MANAGE_USERS)
+    with ctx.session() as s, s.begin():
+        user = _load(s, user_id, expected_version)
+        if user.active == active:
+            return _info(user)
+        if not active:
+            if user.id == actor.user_id:
+                raise PermissionDenied("不能停用自己的账户。")
+            if user.role_code == Role.ADMIN.value and _active_admins(s) <= 1:
+                raise PermissionDenied("不能停用最后一个管理员账户。")
+        user.active = active
+        if active:
+            user.failed_logins = 0
+            user.locked_until = None
+        audit.append(s, actor, "user.enable" if active else "user.disable", "user", user.id,
+                     {"username": user.username}, at=ctx.now())
+        s.flush()
+        return _info(user)
+
+
+def reset_password(ctx: ServiceContext, user_id: int, new_password: str,
+                   expected_version: int | None = None) -> UserInfo:
+    """Set a new password, unlock the account and ask the user to change it at next login."""
+    actor = ctx.require(Action.MANAGE_USERS)
+    _check_password(new_password)
+    pw_hash = hash_password(new_password)
+    with ctx.session() as s, s.begin():
+        user = _load(s, user_id, expected_version)
+        user.password_hash = pw_hash
+        user.failed_logins = 0
+        user.locked_until = None
+        user.must_change_password = user.id != actor.user_id
+        audit.append(s, actor, "user.reset_password", "user", user.id,
+                     {"username": user.username}, at=ctx.now())
+        s.flush()
+        return _info(user)
+
+
+def change_password(ctx: ServiceContext, old_password: str, new_password: str) -> None:
+    """The signed-in user changes their own password."""
+    if ctx.actor is None or ctx.actor.user_id is None:
+        raise PermissionDenied("请先登录。")
+    _check_password(new_password)
+    if old_password == new_password:
+        raise InputError("新密码不能与原密码相同。")
+    pw_hash = hash_password(new_password)
+    with ctx.session() as s, s.begin():
+        user = _load(s, ctx.actor.user_id, None)
+        try:
+            _hasher.verify(user.password_hash, old_password)
+        except (VerificationError, InvalidHashError):
+            raise InputError("原密码不正确。") from None
+        user.password_hash = pw_hash
+        user.must_change_password = False
+        audit.append(s, ctx.actor, "user.change_password", "user", user.id, {}, at=ctx.now())
+
+
+def set_role(ctx: ServiceContext, user_id: int, role: Role,
+             expected_version: int | None = None) -> UserInfo:
+    actor = ctx.require(Action.MANAGE_USERS)
+    role = Role(role)
+    with ctx.session() as s, s.begin():
+        user = _load(s, user_id, expected_version)
+        if user.role_code == role.value:
+            return _info(user)
+        if user.role_code == Role.ADMIN.value:
+            if user.id == actor.user_id:
+                raise PermissionDenied("不能取消自己的管理员角色。")
+            if user.active and _active_admins(s) <= 1:
+                raise PermissionDenied("不能取消最后一个管理员的管理员角色。")
+        old = user.role_code
+        user.role_code = role.value
+        audit.append(s, actor, "user.set_role", "user", user.id,
+                     {"username": user.username, "from": old, "to": role.value}, at=ctx.now())
+        s.flush()
+        return _info(user)
+
+
+def set_clearance(ctx: ServiceContext, user_id: int, clearance: Clearance,
+                  expected_version: int | None = None) -> UserInfo:
+    actor = ctx.require(Action.MANAGE_USERS)
+    clearance = Clearance(clearance)
+    if int(clearance) > int(actor.clearance):
+        raise PermissionDenied("不能授予高于本人知悉范围的密级。")
+    with ctx.session() as s, s.begin():
+        user = _load(s, user_id, expected_version)
+        if user.clearance_level == int(clearance):
+            return _info(user)
+        old = user.clearance_level
+        user.clearance_level = int(clearance)
+        audit.append(s, actor, "user.set_clearance", "user", user.id,
+                     {"username": user.username, "from": old, "to": int(clearance)}, at=ctx.now())
+        s.flush()
+        return _info(user)

@@ -1,0 +1,81 @@
+"""What every service receives: the engine and who is acting.
+
+Conventions for all service modules (公文, 会议纪要, 值班, 突发事件, templates, …):
+
+* A service function takes a ``ServiceContext`` first: ``def issue(ctx, doc_id, …)``.
+* It checks permission itself: ``actor = ctx.require(Action.ISSUE)`` (raises ``PermissionDenied``
+  with a Chinese message). The UI may hide a button, but the service is what refuses.
+* It opens one short unit of work: ``with ctx.session() as s, s.begin(): …`` and returns plain
+  data (dataclasses), not live ORM objects, so nothing lazy-loads after the session has closed.
+* Reads of classified tables apply the clearance filter inside the SQL with
+  ``visible(select(Doc), Doc, actor)``; single records are checked with
+  ``app.domain.security.require_clearance``.
+* Sensitive acts append an audit event in the SAME transaction
+  (``app.services.audit.append(s, actor, "doc.issue", "document", doc.id, {...})``), so the act and
+  its record commit or roll back together.
+* Time comes from ``ctx.now()`` (tests pass a fixed clock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import Engine, Select
+from sqlalchemy.orm import Session
+
+from app.domain.security import Action, Clearance, Role, require
+from app.errors import PermissionDenied
+from app.storage.models.base import utcnow
+
+S = TypeVar("S", bound=Select)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user as services see them (a snapshot taken at login)."""
+
+    user_id: int | None
+    username: str
+    role: Role
+    clearance: Clearance
+    display_name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+#: Used for acts the program does on its own behalf (creating the first administrator).
+SYSTEM = Actor(None, "system", Role.ADMIN, Clearance.PUBLIC, "系统")
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    engine: Engine
+    actor: Actor | None = None
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    def session(self) -> Session:
+        return Session(self.engine)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def with_actor(self, actor: Actor | None) -> ServiceContext:
+        return ServiceContext(self.engine, actor, self.clock)
+
+    def require(self, action: Action | str) -> Actor:
+        """The acting user, after checking their role allows ``action``."""
+        if self.actor is None:
+            raise PermissionDenied("请先登录。")
+        require(self.actor.role, action)
+        return self.actor
+
+
+def visible(stmt: S, model: type, actor: Actor) -> S:
+    """Restrict ``stmt`` to rows of ``model`` (a ``ClassifiedMixin`` table) that ``actor``'s
+    clearance allows — as a WHERE clause, so counts, paging and sorting are all correct."""
+    return stmt.where(model.classification <= int(actor.clearance))  # type: ignore[attr-defined]

@@ -1,0 +1,98 @@
+"""Engine and session factory — the storage conventions every module follows.
+
+Conventions (read these before writing a service):
+
+* **One short session per unit of work**::
+
+      with Session(engine) as s, s.begin():
+          ...  # read, check, write; commit on leaving the block, rollback on an exception
+
+  Never keep a session open across user think-time, and never share one between threads:
+  a background worker opens its own (``app.ui.worker`` does not pass sessions around).
+* **SQLite** (the default, one file in the data folder) runs with WAL, ``foreign_keys=ON``,
+  ``busy_timeout`` and ``synchronous=FULL``, set in a connect hook so every pooled connection has
+  them. Every transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock up front, so a
+  transaction never reads a snapshot that another desk's commit has made stale (the audit chain
+  relies on this), and a busy database waits ``busy_timeout`` instead of failing half-way.
+* **PostgreSQL** is chosen by URL (``postgresql+psycopg://…``, psycopg 3). Nothing else changes.
+* **Optimistic locking**: models with ``VersionMixin`` carry an integer ``version``; a stale update
+  raises ``sqlalchemy.orm.exc.StaleDataError``, which services turn into ``ConflictError``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def is_sqlite(engine_or_url: Engine | str) -> bool:
+    url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
+    return url.get_backend_name() == "sqlite"
+
+
+def sqlite_path(engine_or_url: Engine | str) -> Path | None:
+    """The database file of a SQLite engine/URL (None for in-memory or other backends)."""
+    url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # Driver-level autocommit: SQLAlchemy's "begin" hook below emits BEGIN itself.
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    try:
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA synchronous = FULL")
+    finally:
+        cur.close()
+
+
+def _sqlite_on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create the engine for ``url`` with the connection settings above."""
+    if is_sqlite(url):
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A ``sessionmaker`` bound to ``engine``; ``expire_on_commit=False`` so that objects
+    returned from a finished unit of work can still be read (not lazily loaded) by the caller."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def backup_sqlite(src: Path, dest: Path) -> Path:
+    """Copy a live SQLite database with the online backup API (consistent even while another
+    desk writes; a plain file copy could miss WAL content). Writes to a temp file, then renames."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    source = sqlite3.connect(str(src), timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        target = sqlite3.connect(str(tmp))
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    tmp.replace(dest)
+    return dest

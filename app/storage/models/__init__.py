@@ -1,0 +1,32 @@
+"""All ORM models. Import models from here (``from app.storage.models import User``) so that the
+metadata is complete for Alembic and tests. Later modules add their own module and import it here."""
+
+from app.storage.models.accounts import Clearance, Role, User
+from app.storage.models.audit import AuditEvent
+from app.storage.models.base import (
+    Base,
+    ClassifiedMixin,
+    IdMixin,
+    TimestampMixin,
+    UTCDateTime,
+    VersionMixin,
+    utcnow,
+)
+from app.storage.models.meta import Meta
+from app.storage.models.settings import OfficeSettings
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "ClassifiedMixin",
+    "Clearance",
+    "IdMixin",
+    "Meta",
+    "OfficeSettings",
+    "Role",
+    "TimestampMixin",
+    "UTCDateTime",
+    "User",
+    "VersionMixin",
+    "utcnow",
+]

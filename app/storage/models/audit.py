@@ -1,0 +1,28 @@
+"""Audit events: append-only and hash-chained (see ``app.services.audit`` for the rules).
+
+``seq`` is unique and gapless (1, 2, 3 …): two desks that raced to append the same ``seq`` could
+not both commit, so the chain cannot fork even if the serialising lock were missing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.storage.models.base import Base, IdMixin, UTCDateTime
+
+
+class AuditEvent(IdMixin, Base):
+    __tablename__ = "audit_events"
+    seq: Mapped[int] = mapped_column(Integer, unique=True, nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actor: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    action: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    object_type: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    object_id: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    detail: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)

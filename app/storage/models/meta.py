@@ -1,0 +1,15 @@
+"""Key/value facts about the database itself, e.g. ``schema_version`` (an integer each migration
+raises) and ``app_version`` (the program that last migrated it)."""
+
+from __future__ import annotations
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.storage.models.base import Base
+
+
+class Meta(Base):
+    __tablename__ = "govdesk_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
