@@ -1,0 +1,100 @@
+"""Migrations: fresh databases, the kept 0.1 database file, backups, refusal of newer schemas."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
+
+from app.errors import UserError
+from app.services import accounts, audit
+from app.services.context import ServiceContext
+from app.storage.db import make_engine
+from app.storage.migrate import (
+    SCHEMA_VERSION,
+    current_revision,
+    head_revision,
+    open_database,
+    stored_schema_version,
+    upgrade,
+)
+from app.storage.models import OfficeSettings, User
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "govdesk_v1.sqlite3"
+
+
+def test_fresh_database_is_at_head_with_schema_version(engine):
+    assert current_revision(engine) == head_revision() == "0002"
+    assert stored_schema_version(engine) == SCHEMA_VERSION
+    tables = set(inspect(engine).get_table_names())
+    assert {"users", "roles", "clearances", "audit_events", "office_settings",
+            "govdesk_meta", "alembic_version"} <= tables
+
+
+def test_second_open_does_not_migrate_or_back_up(tmp_path):
+    url = f"sqlite:///{tmp_path / 'g.sqlite3'}"
+    open_database(url, tmp_path / "backups").dispose()
+    engine = make_engine(url)
+    result = upgrade(engine, tmp_path / "backups")
+    engine.dispose()
+    assert not result.migrated and result.backup is None
+    assert not (tmp_path / "backups").exists() or not list((tmp_path / "backups").iterdir())
+
+
+def test_old_database_file_is_upgraded_with_backup_and_data_intact(tmp_path):
+    db = tmp_path / "govdesk.sqlite3"
+    shutil.copy(FIXTURE, db)
+    engine = make_engine(f"sqlite:///{db}")
+    assert current_revision(engine) == "0001"
+    result = upgrade(engine, tmp_path / "backups")
+    assert (result.from_revision, result.to_revision) == ("0001", "0002")
+
+    # the backup is a complete copy of the database as it was before the migration
+    assert result.backup is not None and result.backup.parent == tmp_path / "backups"
+    with sqlite3.connect(result.backup) as raw:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert raw.execute("SELECT count(*) FROM users").fetchone() == (2,)
+        assert "office_settings" not in {
+            r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+    # the data survived and the new schema is usable
+    assert stored_schema_version(engine) == 2
+    with Session(engine) as s:
+        users = {u.username: u for u in s.execute(select(User)).scalars()}
+        assert users["li"].display_name == "李文书" and users["li"].clearance_level == 1
+        assert users["admin"].must_change_password is False
+        s.rollback()
+    with Session(engine) as s, s.begin():
+        s.add(OfficeSettings(id=1, office_name="某市人民政府办公室", code_series=["某政办发"]))
+    assert audit.verify(engine).ok and audit.count(engine) == 3
+    # old password hashes still work, and the login is chained onto the old events
+    ctx = ServiceContext(engine)
+    actor = accounts.login(ctx, "admin", "Old-pass-1")
+    assert actor.role.value == "admin"
+    result = audit.verify(engine)
+    assert result.ok and result.count == 4
+    engine.dispose()
+
+
+def test_fixture_itself_is_untouched():
+    with sqlite3.connect(f"file:{FIXTURE}?mode=ro", uri=True) as raw:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+
+
+def test_newer_database_is_refused_in_chinese(engine):
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE govdesk_meta SET value = '99' WHERE key = 'schema_version'"))
+    with pytest.raises(UserError, match="更高版本") as info:
+        upgrade(engine)
+    assert "拒绝打开" in info.value.message
+
+
+def test_unknown_revision_is_refused(engine):
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(UserError, match="更高版本"):
+        upgrade(engine)
