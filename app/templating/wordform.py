@@ -1,0 +1,215 @@
+"""Word-form templates: an office's fixed forms (值班表, 突发事件信息报告表, 交接班记录表) kept as
+.docx files with Jinja2 placeholders, filled with docxtpl in the same sandbox as 公文 templates.
+
+A form's metadata travels inside the .docx, in its core properties: ``title`` is the form's name,
+``category`` its kind, ``comments`` a one-line description (keep ``{{``/``{%`` out of these:
+docxtpl renders title and comments too). Table rows repeat with ``{%tr for r in rows %}`` …
+``{%tr endfor %}`` in rows of their own.
+
+Problems name the part (``正文``, ``页眉``, ``页脚``) and, as the line, the paragraph number in
+that part counted in document order (paragraphs inside table cells included), with the
+paragraph's text, so the clerk can find it in Word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docx.opc.exceptions import PackageNotFoundError
+from docxtpl import DocxTemplate
+from jinja2 import TemplateSyntaxError, meta
+
+from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
+from app.errors import InputError
+from app.templating.sandbox import (
+    RENDER_ERRORS,
+    TemplateFailed,
+    TemplateProblem,
+    describe_error,
+    make_environment,
+    template_line,
+)
+
+FORM_KINDS = ("值班表", "突发事件信息报告表", "交接班记录")
+
+
+class _FormProblem(Exception):
+    def __init__(self, problem: TemplateProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _part_label(part: Any) -> str:
+    name = str(getattr(part, "partname", "") or "")
+    if "header" in name:
+        return "页眉"
+    if "footer" in name:
+        return "页脚"
+    if "footnote" in name:
+        return "脚注"
+    return "正文"
+
+
+def _paragraph_text(xml_line: str) -> str:
+    text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml_line)) or re.sub(r"<[^>]+>", "", xml_line)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+class _SafeDocxTemplate(DocxTemplate):
+    """docxtpl, with errors turned into a ``TemplateProblem`` that names the paragraph."""
+
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[override]
+        try:
+            return super().render_xml_part(src_xml, part, context, jinja_env)
+        except RENDER_ERRORS as exc:
+            raise _FormProblem(_locate(exc, src_xml, _part_label(part))) from None
+
+
+def _locate(exc: BaseException, src_xml: str, label: str) -> TemplateProblem:
+    # docxtpl puts every <w:p on a line of its own before compiling, so template line n is the
+    # (n-1)th paragraph of the part.
+    lines = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml).splitlines()
+    line = exc.lineno if isinstance(exc, TemplateSyntaxError) and exc.lineno else template_line(exc)
+    message = describe_error(exc)
+    if line is None or not 1 <= line <= len(lines):
+        return TemplateProblem(label, None, message)
+    snippet = _paragraph_text(lines[line - 1])
+    if snippet:
+        message += f"（该段内容：“{snippet}”）"
+    return TemplateProblem(label, max(line - 1, 1), message)
+
+
+@dataclass
+class WordForm:
+    """A .docx form with placeholders. ``render`` returns the filled .docx as bytes."""
+
+    name: str
+    kind: str
+    data: bytes
+    description: str = ""
+    sample: dict[str, Any] | None = None
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, name: str = "") -> "WordForm":
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise InputError(f"“{name or 'Word 表单'}”不是 .docx 文件。")
+        try:
+            doc = DocxTemplate(io.BytesIO(data)).get_docx()
+        except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise InputError(f"“{name or 'Word 表单'}”不是有效的 .docx 文件：{exc}") from None
+        props = doc.core_properties
+        return cls(
+            name=(props.title or "").strip() or name or "Word 表单",
+            kind=(props.category or "").strip() or "表单",
+            data=data,
+            description=(props.comments or "").strip(),
+        )
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> "WordForm":
+        p = Path(path)
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise InputError(f"无法读取 Word 表单 {p}：{exc.strerror or exc}") from None
+        return cls.from_bytes(data, name=p.stem)
+
+    def render(
+        self,
+        data: Mapping[str, Any],
+        *,
+        today: dt.date | None = None,
+        calendar: HolidayCalendar = DEFAULT_CALENDAR,
+    ) -> bytes:
+        """The filled .docx. Any problem raises ``TemplateFailed`` (an ``InputError``)."""
+        problem = self._try_render(data, today=today, calendar=calendar)
+        if isinstance(problem, TemplateProblem):
+            raise TemplateFailed(self.name, [problem])
+        return problem
+
+    def check(
+        self,
+        sample: Mapping[str, Any] | None = None,
+        *,
+        today: dt.date | None = None,
+        calendar: HolidayCalendar = DEFAULT_CALENDAR,
+    ) -> list[TemplateProblem]:
+        """Unknown placeholders (names the sample lacks) and the first render error."""
+        data = dict(self.sample or {}) if sample is None else dict(sample)
+        env = make_environment(calendar=calendar, today=today)
+        problems: list[TemplateProblem] = []
+        tpl = _SafeDocxTemplate(io.BytesIO(self.data))
+        tpl.init_docx()
+        parts = [("正文", tpl.patch_xml(tpl.get_xml()))]
+        for uri, label in ((tpl.HEADER_URI, "页眉"), (tpl.FOOTER_URI, "页脚")):
+            for _, part in tpl.get_headers_footers(uri):
+                parts.append((label, tpl.patch_xml(tpl.get_part_xml(part))))
+        for label, xml in parts:
+            try:
+                ast = env.parse(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
+            except TemplateSyntaxError as exc:
+                problems.append(_locate(exc, xml, label))
+                continue
+            for name in sorted(meta.find_undeclared_variables(ast) - set(data) - set(env.globals)):
+                problems.append(TemplateProblem(label, None, f"未知的占位符“{name}”：数据中没有这一项。"))
+        if problems:
+            return problems
+        result = self._try_render(data, today=today, calendar=calendar)
+        return [result] if isinstance(result, TemplateProblem) else []
+
+    def _try_render(
+        self, data: Mapping[str, Any], *, today: dt.date | None, calendar: HolidayCalendar
+    ) -> bytes | TemplateProblem:
+        if not isinstance(data, Mapping):
+            return TemplateProblem("", None, "数据应为 JSON 对象。")
+        env = make_environment(calendar=calendar, today=today)
+        tpl = _SafeDocxTemplate(io.BytesIO(self.data))
+        try:
+            # autoescape: a “&” or “<” in a record must not break the document's XML
+            tpl.render({str(k): v for k, v in data.items()}, jinja_env=env, autoescape=True)
+        except _FormProblem as exc:
+            return exc.problem
+        except RENDER_ERRORS as exc:  # core properties and footnotes
+            return TemplateProblem("文档属性", None, describe_error(exc))
+        out = io.BytesIO()
+        tpl.save(out)
+        return out.getvalue()
+
+
+def docx_to_pdf(data: bytes, *, timeout: float = 180) -> bytes:
+    """Convert a .docx to PDF with LibreOffice (headless, private profile so it never meets a
+    running office instance). Word forms print through this."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise InputError("把 Word 表单转为 PDF 需要 LibreOffice（soffice），本机没有找到；请改为导出 .docx。")
+    with tempfile.TemporaryDirectory(prefix="govdesk-docx-") as tmp:
+        src = Path(tmp) / "form.docx"
+        src.write_bytes(data)
+        profile = Path(tmp, "profile").as_uri()
+        cmd = [
+            soffice, "--headless", "--norestore", "--nolockcheck", f"-env:UserInstallation={profile}",
+            "--convert-to", "pdf", "--outdir", tmp, str(src),
+        ]
+        try:
+            subprocess.run(
+                cmd, capture_output=True, timeout=timeout, check=False,
+                env={**os.environ, "HOME": tmp},
+            )
+        except subprocess.TimeoutExpired:
+            raise InputError("LibreOffice 转换 PDF 超时。") from None
+        pdf = Path(tmp) / "form.pdf"
+        if not pdf.exists():
+            raise InputError("LibreOffice 未能把 Word 表单转换为 PDF。")
+        return pdf.read_bytes()
