@@ -109,19 +109,23 @@ def verify(engine: Engine, *, batch: int = 2000) -> VerifyResult:
     expected_seq = 1
     count = 0
     with Session(engine) as s:
-        rows = s.execute(select(AuditEvent).order_by(AuditEvent.seq).execution_options(
-            yield_per=batch)).scalars()
-        for ev in rows:
-            if ev.seq != expected_seq:
-                return VerifyResult(False, count, expected_seq,
-                                    f"序号应为 {expected_seq}，实为 {ev.seq}：记录缺失或被移动")
-            if ev.prev_hash != prev:
-                return VerifyResult(False, count, ev.seq, "与前一条记录的哈希不衔接")
-            if compute_hash(ev) != ev.hash:
-                return VerifyResult(False, count, ev.seq, "记录内容与其哈希不符")
-            prev = ev.hash
-            expected_seq += 1
-            count += 1
+        result = s.execute(
+            select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+        )
+        try:  # close the (server-side, on PostgreSQL) cursor even on an early return
+            for ev in result.scalars():
+                if ev.seq != expected_seq:
+                    return VerifyResult(False, count, expected_seq,
+                                        f"序号应为 {expected_seq}，实为 {ev.seq}：记录缺失或被移动")
+                if ev.prev_hash != prev:
+                    return VerifyResult(False, count, ev.seq, "与前一条记录的哈希不衔接")
+                if compute_hash(ev) != ev.hash:
+                    return VerifyResult(False, count, ev.seq, "记录内容与其哈希不符")
+                prev = ev.hash
+                expected_seq += 1
+                count += 1
+        finally:
+            result.close()
     return VerifyResult(True, count)
 
 
