@@ -1,0 +1,597 @@
+"""The duty-roster solver (排班): every hard rule as a CP-SAT constraint, fairness as the objective.
+
+Hard rules: each shift gets exactly the number of people each role needs; people serve only in
+their roles, at most once per day, never while unavailable; per role a minimum gap in days between
+two duties and a maximum per calendar month; fixed assignments; pairs who must not serve the same
+day. Fairness per role: the spread (max − min) over the role's holders of history + duties, for
+all duties and for rest-day duties, summed with equal weight. Each spread variable starts at its
+arithmetic lower bound (water-filling of the history), so the solver stops as soon as it reaches
+that bound instead of trying to prove it.
+
+Reproducible: a fixed seed, a fixed number of workers with interleaved search, and a deterministic
+time budget; the wall-clock limit is only a safety net. A greedy fill is the solution hint. When
+CP-SAT proves there is no roster, a relaxed model (shifts may stay short) finds the fewest empty
+slots, and ``roster_explain`` says per date and role why nobody can fill them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from ortools.sat.python import cp_model
+
+from app.domain.roster_explain import _Index, explain_shortage, precheck, why_not
+from app.domain.roster_model import (
+    FULL_DAY,
+    Assignment,
+    History,
+    Problem,
+    RoleFairness,
+    Solution,
+    Staff,
+    Unavailable,
+    role_label,
+)
+
+__all__ = [
+    "FULL_DAY", "Assignment", "History", "Problem", "RoleFairness", "Solution", "SolveProgress",
+    "Staff", "Unavailable", "fairness", "regenerate", "solve", "spread_lower_bound",
+]
+
+DEFAULT_TIME_LIMIT = 10.0
+DEFAULT_WORKERS = 2
+
+
+@dataclass(frozen=True)
+class SolveProgress:
+    """Reported on every improved roster: how many found, current objective (sum of spreads),
+    best bound, seconds elapsed."""
+
+    solutions: int
+    objective: float
+    bound: float
+    elapsed: float
+
+
+ProgressFn = Callable[[SolveProgress], None]
+CancelFlag = threading.Event | Callable[[], bool] | None
+
+
+def _is_cancelled(cancel: CancelFlag) -> bool:
+    if cancel is None:
+        return False
+    if isinstance(cancel, threading.Event):
+        return cancel.is_set()
+    return bool(cancel())
+
+
+def spread_lower_bound(history: Sequence[int], duties: int) -> int:
+    """The smallest max − min over integer counts T_i ≥ history_i with Σ(T_i − history_i) = duties.
+
+    For every candidate minimum m: each T_i ≥ max(h_i, m); the counts fit iff that sum ≤ S, and the
+    maximum is then at least max(max h, m, ⌈S/n⌉)."""
+    if not history:
+        return 0
+    n = len(history)
+    total = sum(history) + duties
+    best: int | None = None
+    m = min(history)
+    top = max(history)
+    while True:
+        floor_sum = sum(max(h, m) for h in history)
+        if floor_sum > total:
+            break
+        high = max(top, m, -(-total // n))
+        best = high - m if best is None else min(best, high - m)
+        m += 1
+    return best or 0
+
+
+def fairness(problem: Problem, assignments: Iterable[Assignment]) -> dict[str, RoleFairness]:
+    """Spread of history + duties per role, for all duties and for rest-day duties."""
+    total: dict[tuple[str, str], int] = defaultdict(int)
+    rest: dict[tuple[str, str], int] = defaultdict(int)
+    for a in assignments:
+        total[(a.role, a.staff_id)] += 1
+        if problem.is_rest_day(a.date):
+            rest[(a.role, a.staff_id)] += 1
+    out = {}
+    for role in problem.roles:
+        holders = problem.holders(role)
+        if not holders:
+            out[role] = RoleFairness(0, 0)
+            continue
+        t = [problem.history_of(s.id).total + total[(role, s.id)] for s in holders]
+        r = [problem.history_of(s.id).rest_day + rest[(role, s.id)] for s in holders]
+        out[role] = RoleFairness(max(t) - min(t), max(r) - min(r))
+    return out
+
+
+def count_window(history: Sequence[int], duties: int, target: int) -> tuple[int, int] | None:
+    """A window [lo, lo + target] that every final count (history + duties) can fall into, with
+    lo as near the average as possible; None when none exists."""
+    n = len(history)
+    total = sum(history) + duties
+    best: tuple[float, int] | None = None
+    m = min(history)
+    while sum(max(h, m) for h in history) <= total:
+        hi = m + target
+        if max(history) <= hi and n * hi >= total:
+            cand = (abs(m + target / 2 - total / n), m)
+            best = cand if best is None or cand < best else best
+        m += 1
+    return None if best is None else (best[1], best[1] + target)
+
+
+# ---------------------------------------------------------------- greedy fill (the hint)
+
+
+def greedy_fill(problem: Problem, keep: Iterable[Assignment] = ()) -> list[Assignment]:
+    """Day by day, give each shift to the free, rule-abiding holders with the fewest duties.
+
+    Only a warm start: it may leave shifts short; the solver fixes that."""
+    chosen: list[Assignment] = list(dict.fromkeys([*problem.fixed, *keep]))
+    taken = {(a.date, a.shift, a.role, a.staff_id) for a in chosen}
+    on_day: dict[dt.date, set[str]] = defaultdict(set)
+    dates: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
+    month: dict[tuple[str, str, int, int], int] = defaultdict(int)
+    count: dict[tuple[str, str], int] = defaultdict(int)
+    rest_count: dict[tuple[str, str], int] = defaultdict(int)
+    in_slot: dict[tuple[dt.date, str, str], int] = defaultdict(int)
+
+    def add(a: Assignment) -> None:
+        on_day[a.date].add(a.staff_id)
+        dates[(a.staff_id, a.role)].add(a.date)
+        month[(a.staff_id, a.role, a.date.year, a.date.month)] += 1
+        count[(a.staff_id, a.role)] += 1
+        if problem.is_rest_day(a.date):
+            rest_count[(a.staff_id, a.role)] += 1
+        in_slot[(a.date, a.shift, a.role)] += 1
+
+    for a in chosen:
+        add(a)
+    partners: dict[str, set[str]] = defaultdict(set)
+    for a, b in problem.apart:
+        partners[a].add(b)
+        partners[b].add(a)
+    holders = {r: problem.holders(r) for r in problem.roles}
+    for day, shift in problem.slots():
+        rest = problem.is_rest_day(day)
+        for role in sorted(problem.roles, key=lambda r: len(holders[r])):
+            gap = problem.min_gap_days.get(role, 1)
+            cap = problem.max_per_month.get(role)
+            while in_slot[(day, shift, role)] < problem.roles[role]:
+                best: tuple | None = None
+                for s in holders[role]:
+                    if s.id in on_day[day] or problem.unavailable_reason(s.id, day):
+                        continue
+                    if partners[s.id] & on_day[day]:
+                        continue
+                    mine = dates[(s.id, role)]
+                    if any(day + dt.timedelta(days=k) in mine for k in range(1 - gap, gap)):
+                        continue
+                    if cap is not None and month[(s.id, role, day.year, day.month)] >= cap:
+                        continue
+                    h = problem.history_of(s.id)
+                    key = (
+                        h.rest_day + rest_count[(s.id, role)] if rest else 0,
+                        h.total + count[(s.id, role)],
+                        s.id,
+                    )
+                    if best is None or key < best:
+                        best = key
+                if best is None:
+                    break
+                a = Assignment(day, role, best[2], shift)
+                if (a.date, a.shift, a.role, a.staff_id) not in taken:
+                    chosen.append(a)
+                    add(a)
+    return chosen
+
+
+# ---------------------------------------------------------------- the CP-SAT model
+
+
+class _Model:
+    """Variables x[(staff, day index, shift, role)] and the hard rules over them."""
+
+    def __init__(self, problem: Problem, *, relaxed: bool = False) -> None:
+        self.p = problem
+        self.m = cp_model.CpModel()
+        self.days = problem.days()
+        self.x: dict[tuple[str, int, str, str], cp_model.IntVar] = {}
+        self.short: dict[tuple[dt.date, str, str], cp_model.IntVar] = {}
+        p, m = problem, self.m
+        for s in p.staff:
+            for di, day in enumerate(self.days):
+                if p.unavailable_reason(s.id, day):
+                    continue
+                for shift in p.shifts:
+                    for role in s.roles:
+                        if role in p.roles:
+                            self.x[(s.id, di, shift, role)] = m.new_bool_var(f"x_{s.id}_{di}_{shift}_{role}")
+        by_slot: dict[tuple[int, str, str], list] = defaultdict(list)
+        by_person_day: dict[tuple[str, int], list] = defaultdict(list)
+        by_person_role_day: dict[tuple[str, str, int], list] = defaultdict(list)
+        for (sid, di, shift, role), v in self.x.items():
+            by_slot[(di, shift, role)].append(v)
+            by_person_day[(sid, di)].append(v)
+            by_person_role_day[(sid, role, di)].append(v)
+        self.by_person_day = by_person_day
+        self.by_person_role_day = by_person_role_day
+        # coverage
+        for di, day in enumerate(self.days):
+            for shift in p.shifts:
+                for role, need in p.roles.items():
+                    vs = by_slot[(di, shift, role)]
+                    if relaxed:
+                        short = m.new_int_var(0, need, f"short_{di}_{shift}_{role}")
+                        self.short[(day, shift, role)] = short
+                        m.add(sum(vs) + short == need)
+                    else:
+                        m.add(sum(vs) == need)
+        # at most once per day
+        for vs in by_person_day.values():
+            if len(vs) > 1:
+                m.add_at_most_one(vs)
+        # minimum gap per role: any gap-day window holds at most one duty
+        for s in p.staff:
+            for role in s.roles:
+                gap = p.min_gap_days.get(role, 1)
+                if role not in p.roles or gap <= 1:
+                    continue
+                for first in range(len(self.days)):
+                    window = [
+                        v for di in range(first, min(first + gap, len(self.days)))
+                        for v in by_person_role_day.get((s.id, role, di), ())
+                    ]
+                    if len(window) > 1:
+                        m.add_at_most_one(window)
+                    if first + gap >= len(self.days):
+                        break
+        # maximum per month per role
+        months: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for di, day in enumerate(self.days):
+            months[(day.year, day.month)].append(di)
+        for s in p.staff:
+            for role in s.roles:
+                cap = p.max_per_month.get(role)
+                if role not in p.roles or cap is None:
+                    continue
+                for idx in months.values():
+                    vs = [v for di in idx for v in by_person_role_day.get((s.id, role, di), ())]
+                    if len(vs) > cap:
+                        m.add(sum(vs) <= cap)
+        # apart pairs
+        for a, b in p.apart:
+            for di in range(len(self.days)):
+                vs = by_person_day.get((a, di), []) + by_person_day.get((b, di), [])
+                if len(vs) > 1:
+                    m.add_at_most_one(vs)
+        # fixed
+        day_index = {d: i for i, d in enumerate(self.days)}
+        self.day_index = day_index
+        for f in p.fixed:
+            v = self.var(f)
+            if v is None:  # unqualified or on leave: the pre-check explains it
+                m.add_bool_or([])
+            else:
+                m.add(v == 1)
+
+    def var(self, a: Assignment) -> cp_model.IntVar | None:
+        di = self.day_index.get(a.date)
+        return None if di is None else self.x.get((a.staff_id, di, a.shift, a.role))
+
+    def _counts(self):
+        """Per role with two or more holders and per kind ("total", "rest"): the holders'
+        (history, duty variables) and the number of duties the period hands out."""
+        p = self.p
+        rest_days = {di for di, d in enumerate(self.days) if p.is_rest_day(d)}
+        for role, need in p.roles.items():
+            holders = p.holders(role)
+            if len(holders) < 2:
+                continue
+            for kind in ("total", "rest"):
+                counts = []
+                for s in holders:
+                    h = p.history_of(s.id)
+                    base = h.total if kind == "total" else h.rest_day
+                    vs = [
+                        v for (_sid, di, _sh, _r), v in self._by_person_role(s.id, role)
+                        if kind == "total" or di in rest_days
+                    ]
+                    counts.append((base, vs))
+                n_days = len(self.days) if kind == "total" else len(rest_days)
+                yield role, kind, counts, need * len(p.shifts) * n_days
+
+    def fairness_objective(self) -> list:
+        """Spread variables per role (total, rest day), each bounded below by its ideal."""
+        m = self.m
+        terms = []
+        for role, kind, counts, duties in self._counts():
+            hist = [b for b, _ in counts]
+            lb = spread_lower_bound(hist, duties)
+            hi = max(hist) + duties + 1
+            mx = m.new_int_var(0, hi, f"max_{role}_{kind}")
+            mn = m.new_int_var(0, hi, f"min_{role}_{kind}")
+            for base, vs in counts:
+                m.add(mx >= base + sum(vs))
+                m.add(mn <= base + sum(vs))
+            spread = m.new_int_var(lb, hi, f"spread_{role}_{kind}")
+            m.add(spread == mx - mn)
+            terms.append(spread)
+        return terms
+
+    def fairness_windows(self) -> bool:
+        """Hard count windows [lo, lo + t] per holder, t = max(ideal spread, 1): the target as
+        constraints, which propagate far better than a max − min objective. False when some
+        role has no such window (history too uneven)."""
+        for role, kind, counts, duties in self._counts():
+            hist = [b for b, _ in counts]
+            target = max(spread_lower_bound(hist, duties), 1)
+            window = count_window(hist, duties, target)
+            if window is None:
+                return False
+            lo, hi = window
+            for base, vs in counts:
+                if base > hi:
+                    return False
+                if vs:
+                    self.m.add_linear_constraint(sum(vs), max(lo - base, 0), hi - base)
+                elif base < lo:
+                    return False
+        return True
+
+    def _by_person_role(self, sid: str, role: str):
+        if not hasattr(self, "_pr"):
+            self._pr: dict[tuple[str, str], list] = defaultdict(list)
+            for key, v in self.x.items():
+                self._pr[(key[0], key[3])].append((key, v))
+        return self._pr[(sid, role)]
+
+    def add_hint(self, assignments: Iterable[Assignment]) -> None:
+        on = {v.index for a in assignments if (v := self.var(a)) is not None}
+        for v in self.x.values():
+            self.m.add_hint(v, 1 if v.index in on else 0)
+
+    def read(self, solver: cp_model.CpSolver) -> list[Assignment]:
+        return sorted(
+            Assignment(self.days[di], role, sid, shift)
+            for (sid, di, shift, role), v in self.x.items()
+            if solver.boolean_value(v)
+        )
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, progress: ProgressFn | None, cancel: CancelFlag) -> None:
+        super().__init__()
+        self.progress, self.cancel, self.count = progress, cancel, 0
+
+    def on_solution_callback(self) -> None:
+        self.count += 1
+        if self.progress is not None:
+            self.progress(
+                SolveProgress(self.count, self.objective_value, self.best_objective_bound,
+                              self.wall_time)
+            )
+        if _is_cancelled(self.cancel):
+            self.stop_search()
+
+
+def _params(solver: cp_model.CpSolver, time_limit: float, workers: int, seed: int) -> None:
+    prm = solver.parameters
+    prm.num_workers = workers
+    prm.random_seed = seed
+    if workers > 1:
+        prm.interleave_search = False  # deterministic multi-worker search
+    # a deterministic budget keeps results reproducible; the wall-clock limit is a safety net
+    prm.max_deterministic_time = max(time_limit, 0.1)
+    prm.max_time_in_seconds = max(time_limit, 0.1) * 3
+
+
+def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Callback | None,
+         cancel: CancelFlag) -> int:
+    """Solve, stopping early when ``cancel`` is set (polled on a helper thread)."""
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if _is_cancelled(cancel):
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True) if cancel is not None else None
+    if watcher:
+        watcher.start()
+    try:
+        return solver.solve(model, cb)
+    finally:
+        done.set()
+        if watcher:
+            watcher.join()
+
+
+def _diagnose(problem: Problem, time_limit: float, workers: int, seed: int,
+              cancel: CancelFlag) -> list[str]:
+    """After CP-SAT proved infeasibility: the fewest shifts that must stay short, explained."""
+    model = _Model(problem, relaxed=True)
+    model.m.minimize(sum(model.short.values()))
+    model.add_hint(greedy_fill(problem))
+    solver = cp_model.CpSolver()
+    _params(solver, time_limit, workers, seed)
+    status = _run(solver, model.m, None, cancel)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return ["按现有规则无法排出完整的值班表（规则之间相互冲突，未能定位到具体日期）"]
+    short = {k: solver.value(v) for k, v in model.short.items() if solver.value(v) > 0}
+    lines = explain_shortage(problem, model.read(solver), short)
+    total = sum(short.values())
+    lines.insert(0, f"按现有规则无法排满所有班次：至少有{total}个岗位空缺（以下为一种最接近的排法中的空缺）")
+    return lines
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    progress: ProgressFn | None = None,
+    cancel: CancelFlag = None,
+    workers: int = DEFAULT_WORKERS,
+    seed: int = 0,
+    keep: Sequence[tuple[Assignment, int]] = (),
+    hint: Iterable[Assignment] | None = None,
+) -> Solution:
+    """Make the fairest roster that meets every hard rule, or explain why there is none.
+
+    ``time_limit`` is in (deterministic) seconds. ``keep`` are soft assignments with weights (used
+    by ``regenerate``): honoured unless a hard rule forbids. Never raises for a bad roster problem;
+    invalid input is the reader's job (``roster_io``)."""
+    started = time.perf_counter()
+    reasons = precheck(problem)
+    if reasons:
+        return Solution("infeasible", infeasible=reasons, wall_time=time.perf_counter() - started)
+    start_hint = list(hint) if hint is not None else greedy_fill(problem, [a for a, _ in keep])
+    cb = _Callback(progress, cancel)
+    used = 0.0
+
+    # Phase 1: the fairness target as hard count windows (and every kept duty kept).
+    target = _Model(problem)
+    if target.fairness_windows():
+        for a, _w in keep:
+            v = target.var(a)
+            if v is not None:
+                target.m.add(v == 1)
+        target.add_hint(start_hint)
+        solver = cp_model.CpSolver()
+        _params(solver, time_limit * 0.5, workers, seed)
+        status = _run(solver, target.m, cb, cancel)
+        used = solver.deterministic_time
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return _finish(problem, target.read(solver), started, reached=False)
+        if _is_cancelled(cancel):
+            return Solution("cancelled", wall_time=time.perf_counter() - started)
+        # otherwise fall through: the windows, not the rules, may be what cannot be met
+
+    # Phase 2: minimise the spreads (and the dropped kept duties) under the hard rules only.
+    model = _Model(problem)
+    terms = model.fairness_objective()
+    objective = sum(terms) if terms else 0
+    if keep:
+        bound = 2 * len(problem.roles) * (
+            max((h.total for h in problem.history), default=0) + len(model.days) * len(problem.shifts)
+        ) + 1
+        for a, weight in keep:
+            v = model.var(a)
+            if v is not None:
+                objective = objective + bound * weight * (1 - v)
+    model.m.minimize(objective)
+    model.add_hint(start_hint)
+    solver = cp_model.CpSolver()
+    _params(solver, max(time_limit - used, time_limit * 0.25), workers, seed)
+    status = _run(solver, model.m, cb, cancel)
+    if status == cp_model.INFEASIBLE:
+        lines = _diagnose(problem, time_limit, workers, seed, cancel)
+        return Solution("infeasible", infeasible=lines, wall_time=time.perf_counter() - started)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        elapsed = time.perf_counter() - started
+        if _is_cancelled(cancel):
+            return Solution("cancelled", wall_time=elapsed)
+        return Solution(
+            "timeout",
+            infeasible=[f"在时限{time_limit:g}秒内未找到满足全部规则的排班，可延长求解时限后重试"],
+            wall_time=elapsed,
+        )
+    result = _finish(problem, model.read(solver), started, reached=status == cp_model.OPTIMAL)
+    if _is_cancelled(cancel):
+        result.status = "cancelled"
+    return result
+
+
+def _ideal(problem: Problem) -> int:
+    """Sum over roles and kinds of the ideal spreads (what "optimal" means)."""
+    total = 0
+    days = problem.days()
+    n_rest = sum(1 for d in days if problem.is_rest_day(d))
+    for role, need in problem.roles.items():
+        holders = problem.holders(role)
+        if len(holders) < 2:
+            continue
+        hist = [problem.history_of(s.id) for s in holders]
+        k = need * len(problem.shifts)
+        total += spread_lower_bound([h.total for h in hist], k * len(days))
+        total += spread_lower_bound([h.rest_day for h in hist], k * n_rest)
+    return total
+
+
+def _finish(problem: Problem, assignments: list[Assignment], started: float, *,
+            reached: bool) -> Solution:
+    fair = fairness(problem, assignments)
+    achieved = sum(f.total_spread + f.rest_day_spread for r, f in fair.items()
+                   if len(problem.holders(r)) >= 2)
+    ideal = _ideal(problem)
+    # "optimal": proven by CP-SAT, or at the arithmetic ideal (nothing can be fairer)
+    status = "optimal" if reached or achieved <= ideal else "feasible"
+    return Solution(
+        status, assignments=assignments, fairness=fair,
+        wall_time=time.perf_counter() - started, objective=float(achieved), bound=float(ideal),
+    )
+
+
+# ---------------------------------------------------------------- regeneration
+
+
+def regenerate(
+    problem: Problem,
+    previous: Iterable[Assignment],
+    *,
+    keep_before: dt.date,
+    swaps: Iterable[Assignment] = (),
+    **solve_kw,
+) -> Solution:
+    """Re-solve ``problem`` keeping the published past (``previous`` before ``keep_before``) and
+    the recorded swaps/substitutions (调班/代班). Kept duties that break a rule now (new leave, a
+    role removed, …) are listed in ``Solution.dropped`` with the reason; the past outweighs swaps.
+    The rest of ``previous`` serves as the warm start, so unchanged days tend to stay unchanged."""
+    previous = list(previous)
+    wanted: list[tuple[Assignment, int, str]] = [
+        (a, 2, "已发布") for a in previous if a.date < keep_before
+    ] + [(a, 1, "调班/代班") for a in swaps]
+    staff = problem.staff_by_id()
+    dropped: list[tuple[Assignment, str]] = []
+    keep: list[tuple[Assignment, int]] = []
+    seen: set[Assignment] = set(problem.fixed)
+    for a, weight, kind in wanted:
+        if a in seen:
+            continue
+        seen.add(a)
+        who = problem.name_of(a.staff_id)
+        if not (problem.start <= a.date <= problem.end):
+            continue  # outside this period: nothing to keep here
+        person = staff.get(a.staff_id)
+        if person is None:
+            dropped.append((a, f"{kind}安排的人员{a.staff_id}已不在名单中"))
+        elif a.role not in problem.roles or a.role not in person.roles or a.shift not in problem.shifts:
+            dropped.append((a, f"{kind}安排：{who}现已不担任{role_label(a.role)}"))
+        elif (reason := problem.unavailable_reason(a.staff_id, a.date)):
+            dropped.append((a, f"{kind}安排：{who}当天{reason}"))
+        else:
+            keep.append((a, weight))
+    hint = [a for a in previous if a.date >= keep_before] + [a for a, _ in keep]
+    result = solve(problem, keep=keep, hint=greedy_fill(problem, hint) if hint else None, **solve_kw)
+    if result.ok:
+        chosen = set(result.assignments)
+        for a, _w in keep:
+            if a not in chosen:
+                others = _Index([b for b in result.assignments if b.staff_id != a.staff_id or b.date != a.date])
+                why = why_not(problem, a.staff_id, a.role, a.date, others)
+                slot_full = sum(
+                    1 for b in result.assignments
+                    if (b.date, b.shift, b.role) == (a.date, a.shift, a.role)
+                ) >= problem.roles[a.role]
+                detail = why or ("该班次已由其他保留安排占满" if slot_full else "与其他规则冲突")
+                dropped.append((a, f"{a.date.isoformat()} {role_label(a.role)} {problem.name_of(a.staff_id)}无法保留：{detail}"))
+    return replace(result, dropped=dropped)
