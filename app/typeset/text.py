@@ -1,0 +1,241 @@
+"""Line breaking on the character grid: 禁则 (kinsoku), unbreakable Latin words and numbers,
+punctuation squeezing, justification to both edges.
+
+The caller gives a paragraph as styled segments and a ``measure(ch, style)`` function that returns
+a character's nominal advance (the grid advance for full-width characters, the glyph width for
+half-width ones). The result is lines of cells with their x positions relative to the line start.
+
+Rules (GB/T 15834 practice, W3C clreq):
+* no closing punctuation (。，、；：？！）》」』】〕” …) at the start of a line;
+* no opening punctuation (（《「『【〔“ …) at the end of a line;
+* a run of Latin letters / digits (``2024``, ``12.5%``, ``GB/T``) is never split, unless it is
+  longer than a whole line;
+* ``——`` and ``……`` are never split.
+When the character that must not start the next line does not fit, the line is first squeezed:
+full-width punctuation in the line gives up to half of its advance (标点挤压). Only if that is not
+enough is the last breakable unit pushed to the next line and the shorter line spread out. The
+text never overflows the given width.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable, Hashable, Sequence
+
+CLOSING = set("。，、；：？！）》」』】〕〉”’．％‰℃!),.:;?]}%")
+OPENING = set("（《「『【〔〈“‘([{")
+# Full-width punctuation whose glyph occupies one half of the em: squeezable by half.
+SQUEEZE_RIGHT = set("。，、；：）》」』】〕〉”’")  # ink on the left: trim the right half
+SQUEEZE_LEFT = set("（《「『【〔〈“‘")  # ink on the right: trim the left half
+INSEPARABLE = set("—…")  # ——  …… pairs
+_WORD = re.compile(r"[A-Za-z0-9０-９_]+(?:[.,:/\-'’·][A-Za-z0-9０-９_]+)*%?")
+
+Measure = Callable[[str, Hashable], float]
+EPS = 0.01
+
+
+def is_full_width(ch: str) -> bool:
+    """Characters that take a whole grid cell in Chinese text (W, F and ambiguous A)."""
+    return unicodedata.east_asian_width(ch) in ("W", "F", "A") and not ch.isascii()
+
+
+@dataclass
+class Cell:
+    ch: str
+    style: Hashable
+    adv: float  # advance after layout (squeezed and/or spread)
+    x: float = 0.0  # where the glyph is drawn, relative to the line start
+    nominal: float = 0.0  # nominal advance before squeezing/spreading
+    squeezed: float = 0.0  # how much was trimmed (left side for opening punctuation)
+
+
+@dataclass
+class Line:
+    cells: list[Cell]
+    offset: float  # x of the line start relative to the paragraph's left edge (indent)
+    width: float  # the available width of this line
+    last: bool = False
+    justified: bool = False
+
+    @property
+    def text(self) -> str:
+        return "".join(c.ch for c in self.cells)
+
+    @property
+    def ink_right(self) -> float:
+        """Right edge of the last cell, relative to the paragraph's left edge."""
+        if not self.cells:
+            return self.offset
+        c = self.cells[-1]
+        return self.offset + c.x + c.nominal - c.squeezed
+
+
+@dataclass
+class _Unit:
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def width(self) -> float:
+        return sum(c.nominal for c in self.cells)
+
+    @property
+    def squeezable(self) -> float:
+        return sum(c.nominal / 2 for c in self.cells if c.ch in SQUEEZE_RIGHT or c.ch in SQUEEZE_LEFT)
+
+    @property
+    def first(self) -> str:
+        return self.cells[0].ch
+
+    @property
+    def last(self) -> str:
+        return self.cells[-1].ch
+
+
+def _units(segments: Sequence[tuple[str, Hashable]], measure: Measure) -> list[_Unit]:
+    units: list[_Unit] = []
+    for text, style in segments:
+        pos = 0
+        while pos < len(text):
+            m = _WORD.match(text, pos)
+            chunk = m.group(0) if m else text[pos]
+            units.append(_Unit([Cell(ch, style, 0.0, nominal=measure(ch, style)) for ch in chunk]))
+            pos += len(chunk)
+    return units
+
+
+def _can_break(before: _Unit, after: _Unit) -> bool:
+    if after.first in CLOSING or before.last in OPENING:
+        return False
+    if before.last in INSEPARABLE and after.first == before.last:
+        return False
+    return True
+
+
+def _split_long(unit: _Unit, avail: float) -> list[_Unit]:
+    if unit.width <= avail + EPS:
+        return [unit]
+    return [_Unit([c]) for c in unit.cells]
+
+
+def break_paragraph(
+    segments: Sequence[tuple[str, Hashable]],
+    width: float,
+    measure: Measure,
+    *,
+    first_indent: float = 0.0,
+    indent: float = 0.0,
+    justify: bool = True,
+) -> list[Line]:
+    """Break a paragraph into lines of ``width`` (first line indented by ``first_indent``, the
+    others by ``indent``: a hanging indent when ``indent`` > 0). Full lines are justified to both
+    edges when ``justify``; the last line is left-aligned."""
+    units: list[_Unit] = []
+    for u in _units(segments, measure):
+        units.extend(_split_long(u, width - max(first_indent, indent)))
+    lines: list[list[_Unit]] = []
+    cur: list[_Unit] = []
+    curw = 0.0
+
+    def avail() -> float:
+        return width - (first_indent if not lines else indent)
+
+    i = 0
+    while i < len(units):
+        unit = units[i]
+        if curw + unit.width <= avail() + EPS or not cur:
+            cur.append(unit)
+            curw += unit.width
+            i += 1
+            continue
+        if _can_break(cur[-1], unit):
+            lines.append(cur)
+            cur, curw = [], 0.0
+            continue
+        # The unit may not start a line (closing punctuation) or the line may not end here
+        # (opening punctuation): squeeze the line's punctuation to keep the unit on this line.
+        squeeze = sum(u.squeezable for u in cur) + unit.squeezable
+        if unit.first in CLOSING and curw + unit.width - squeeze <= avail() + EPS:
+            cur.append(unit)
+            curw += unit.width
+            i += 1
+            continue
+        # Push back: break at the last allowed point inside the line.
+        j = len(cur) - 1
+        while j > 0 and not _can_break(cur[j - 1], cur[j]):
+            j -= 1
+        if j == 0:  # nowhere to break: break here anyway rather than overflow
+            lines.append(cur)
+            cur, curw = [], 0.0
+            continue
+        lines.append(cur[:j])
+        cur = cur[j:]
+        curw = sum(u.width for u in cur)
+    if cur:
+        lines.append(cur)
+
+    out: list[Line] = []
+    for n, line_units in enumerate(lines):
+        offset = first_indent if n == 0 else indent
+        cells = [c for u in line_units for c in u.cells]
+        last = n == len(lines) - 1
+        out.append(_place(cells, offset, width - offset, last=last, justify=justify and not last))
+    return out
+
+
+def _place(cells: list[Cell], offset: float, avail: float, *, last: bool, justify: bool) -> Line:
+    """Squeeze punctuation if the cells overflow, spread them if ``justify``; set x and adv."""
+    for c in cells:
+        c.adv, c.squeezed = c.nominal, 0.0
+    total = sum(c.nominal for c in cells)
+    over = total - avail
+    if over > EPS:
+        squeezable = [c for c in cells if c.ch in SQUEEZE_RIGHT or c.ch in SQUEEZE_LEFT]
+        room = sum(c.nominal / 2 for c in squeezable)
+        ratio = min(1.0, over / room) if room else 0.0
+        for c in squeezable:
+            c.squeezed = c.nominal / 2 * ratio
+            c.adv = c.nominal - c.squeezed
+    spread = 0.0
+    if justify and len(cells) > 1:
+        used = sum(c.adv for c in cells)
+        spread = max(0.0, (avail - used) / (len(cells) - 1))
+    x = 0.0
+    for c in cells:
+        c.x = x - (c.squeezed if c.ch in SQUEEZE_LEFT else 0.0)
+        x += c.adv + spread
+        c.adv += spread
+    return Line(cells, offset, avail + offset, last=last, justified=justify)
+
+
+def balanced_lines(text: str, width: float, measure: Measure, style: Hashable = None) -> list[str]:
+    """Break a title into the fewest lines that fit, as equal in length as possible (a balanced
+    trapezoid/diamond), honouring the kinsoku rules and never leaving one character alone."""
+    units = _units([(text, style)], measure)
+    total = sum(u.width for u in units)
+    if total <= width + EPS or len(units) < 2:
+        return [text]
+    n = int(total // width) + 1
+    while True:
+        target = total / n
+        lines: list[list[_Unit]] = [[]]
+        acc = 0.0
+        cum = 0.0
+        for k, u in enumerate(units):
+            cur = lines[-1]
+            boundary = target * len(lines)
+            # close the line at the allowed break nearest to the target length
+            if (cur and len(lines) < n and _can_break(cur[-1], u)
+                    and abs(cum - boundary) <= abs(cum + u.width - boundary)):
+                lines.append([])
+                acc = 0.0
+            lines[-1].append(u)
+            acc += u.width
+            cum += u.width
+        widths = [sum(u.width for u in ln) for ln in lines]
+        if max(widths) <= width + EPS and sum(len(u.cells) for u in lines[-1]) > 1:
+            return ["".join(c.ch for u in ln for c in u.cells) for ln in lines]
+        n += 1
+        if n > len(units):
+            return [text]
