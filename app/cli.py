@@ -16,6 +16,8 @@ from app.errors import UserError
 
 # One line per area; each module has register(subparsers).
 COMMAND_MODULES: list[str] = [
+    "app.commands.admin",
+    "app.commands.render",
 ]
 
 
