@@ -1,0 +1,64 @@
+"""``python -m app render IN.json -o OUT.pdf|OUT.docx``: print a description file.
+
+The output format follows the suffix. Bad input exits 2 with one Chinese message naming the field
+and writes nothing: the bytes go to a temporary file in the target folder, then ``os.replace``.
+Warnings (a stand-in font, a missing glyph) go to stderr as ``警告：…`` and do not fail the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from app.errors import InputError
+
+SUFFIXES = {".pdf": "pdf", ".docx": "docx"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("render", help="按 GB/T 9704-2012 排版公文描述文件，输出 PDF 或 DOCX")
+    p.add_argument("input", help="公文描述文件（JSON）")
+    p.add_argument("-o", "--output", required=True, help="输出文件，扩展名 .pdf 或 .docx")
+    p.set_defaults(func=cmd_render)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder (never half a file)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from app.typeset import render
+    from app.typeset.spec import load_description
+
+    out = Path(args.output)
+    fmt = SUFFIXES.get(out.suffix.lower())
+    if fmt is None:
+        raise InputError(f"输出文件“{out.name}”的扩展名应为 .pdf 或 .docx。")
+    if not out.parent.is_dir() and str(out.parent):
+        raise InputError(f"输出文件夹不存在：{out.parent}")
+    doc = load_description(args.input)
+    result = render(doc, fmt)
+    try:
+        write_atomic(out, result.data)
+    except OSError as exc:
+        raise InputError(f"无法写入输出文件 {out}：{exc.strerror or exc}") from None
+    for w in result.warnings:
+        print(f"警告：{w}", file=sys.stderr)
+    return 0
