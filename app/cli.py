@@ -16,7 +16,6 @@ from app.errors import UserError
 
 # One line per area; each module has register(subparsers).
 COMMAND_MODULES: list[str] = [
-    "app.commands.render",
     "app.commands.admin",
     "app.commands.render",
 ]
