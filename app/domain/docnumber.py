@@ -155,8 +155,8 @@ def diagnose_doc_no(text: str) -> DocNoDiagnosis:
 def find_doc_numbers(text: str) -> list[tuple[int, int, DocNoDiagnosis]]:
     """Spans (offset, length, diagnosis) of things that look like 发文字号 inside running text
     (``见《…》（国办发[2012]14号）``), well-formed or not. Where the 机关代字 starts in running
-    text is a guess (up to 12 CJK characters back), so only the bracket/number part is reliable. Used by the proofreader to skip them for
-    punctuation rules and to check their brackets."""
+    text is a guess (up to 12 CJK characters back), so only the bracket/number part is reliable.
+    Used by the proofreader to skip them for punctuation rules and to check their brackets."""
     pattern = re.compile(
         rf"[\u4e00-\u9fff×Ｘ]{{1,12}}[{re.escape(OPEN + WRONG_OPEN)}]\s*[0-9０-９]{{4}}\s*"
         rf"[{re.escape(CLOSE + WRONG_CLOSE)}]\s*第?\s*[0-9０-９]+\s*号"

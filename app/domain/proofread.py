@@ -1,0 +1,599 @@
+"""公文校核: rule-based proofreading of a document description before 签发.
+
+Input. The proofreader works on the *raw description* — the JSON object of shared/docspec.md as a
+dict — not on the parsed ``app.typeset.spec.Document``. Reason: a clerk's draft may not parse (a
+secrecy value ``秘密★1年``, a bad date) and those are exactly the drafts that need checking; and
+fixes must land in the text the clerk typed, at the offsets the editor shows. A ``Document`` can be
+passed too: it is converted with ``document_to_description`` first.
+
+Findings. Each ``Finding`` names its rule id, severity, the field path (``title``, ``to``,
+``doc_no``, ``body`` or ``body[3]`` when the body is a list, ``attachments[0]`` or
+``attachments[0].name``, ``cc[1]``, ``note``, ``secrecy``, ``secrecy_term``), the offset and length
+of the flagged text *within that field's string*, the body paragraph index (counted as
+``parse_body`` counts blocks: non-empty lines, a table is one block) and a Chinese message. A
+``fix`` replaces exactly that span; ``fix.safe`` says whether "fix all" may apply it without
+asking (renumbering a heading or adding a request phrase is offered but never applied silently).
+
+Severities. ``error``: violates GB/T 9704 / the 条例 and should block 签发 (the service decides);
+``warning``: very likely wrong; ``info``: worth a look.
+
+Decision — 密级 without 保密期限: a **warning**, not an error. Under the 国家秘密保密期限规定 a
+secret marked without a term takes the default term (绝密 30 年, 机密 20 年, 秘密 10 年), so the
+document is valid; the warning says which default applies. An office that requires an explicit
+term sets ``Options(secrecy_term_required=True)`` and gets an error instead.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.domain import docnumber
+from app.domain import proofread_text as pt
+from app.domain.cnnum import from_chinese, to_chinese
+from app.errors import InputError
+
+# ---- public data -------------------------------------------------------------------------------
+#: 文种 of the 党政机关公文处理工作条例 (第八条), longest first so that 命令 wins over 令.
+GENRES = ("决议", "决定", "命令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示",
+          "批复", "议案", "纪要", "函", "令")
+SECRET_DEFAULT_YEARS = {"绝密": 30, "机密": 20, "秘密": 10}
+REQUEST_PHRASE = "妥否，请批示。"
+_REQUEST_RE = re.compile(
+    r"(妥否|当否|可否|是否可行|是否妥当|以上请示)[，,]?\s*请(予)?(批示|批复|审批|审定|指示|批准|核准)"
+    r"|请(予)?(批示|批复|审批|批准|核准)"
+)
+
+SEVERITIES = ("error", "warning", "info")
+
+RULES: dict[str, str] = {
+    "punct.halfwidth": "中文语境中的半角标点",
+    "punct.quotes": "中文语境中的半角引号",
+    "punct.duplicated": "标点重复",
+    "pair.unbalanced": "括号、引号、书名号不成对",
+    "space.cjk": "汉字之间的空格",
+    "digit.fullwidth": "全角数字",
+    "word.duplicated": "字词重复",
+    "date.format": "日期写法",
+    "docno.brackets": "发文字号的括号",
+    "docno.format": "发文字号的格式",
+    "heading.sequence": "层次序号不连续",
+    "heading.marker": "层次序号的标点",
+    "attachment.mismatch": "附件说明与附件不一致",
+    "attachment.name": "附件名称的写法",
+    "to.colon": "主送机关后的冒号",
+    "secrecy.term": "密级与保密期限",
+    "title.genre": "标题中的文种",
+    "title.punct": "标题末尾的标点",
+    "request.ending": "请示的结束语",
+    "report.request": "报告中夹带请示事项",
+}
+
+
+@dataclass(frozen=True)
+class Fix:
+    replacement: str
+    safe: bool = True
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    field: str
+    offset: int
+    length: int
+    message: str
+    text: str  # the flagged text, so a stale fix is detected rather than applied blindly
+    paragraph: int | None = None
+    fix: Fix | None = None
+
+    @property
+    def title(self) -> str:
+        return RULES.get(self.rule, self.rule)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Office policy. ``genre`` (文种, e.g. 通知) is taken from the document's metadata when the
+    caller knows it; otherwise it is read from the end of the title."""
+
+    genre: str | None = None
+    secrecy_term_required: bool = False
+    disabled_rules: frozenset[str] = field(default_factory=frozenset)
+
+
+# ---- text slots ---------------------------------------------------------------------------------
+_LINE_RE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+@dataclass(frozen=True)
+class _Para:
+    field: str
+    base: int  # offset of this paragraph within the field's string
+    text: str
+    paragraph: int | None  # body paragraph index
+
+
+def _body_paragraphs(desc: Mapping[str, Any]) -> list[_Para]:
+    body = desc.get("body")
+    items: list[tuple[str, Any]]
+    if isinstance(body, str):
+        items = [("body", body)]
+    elif isinstance(body, list):
+        items = [(f"body[{i}]", item) for i, item in enumerate(body)]
+    else:
+        return []
+    out: list[_Para] = []
+    index = 0
+    for path, item in items:
+        if isinstance(item, str):
+            for m in _LINE_RE.finditer(item):
+                if m.group().strip():
+                    out.append(_Para(path, m.start(), m.group(), index))
+                    index += 1
+        else:
+            index += 1  # a table block
+    return out
+
+
+def _attachment_slots(desc: Mapping[str, Any]) -> list[_Para]:
+    atts = desc.get("attachments")
+    out: list[_Para] = []
+    if isinstance(atts, list):
+        for i, a in enumerate(atts):
+            if isinstance(a, str):
+                out.append(_Para(f"attachments[{i}]", 0, a, None))
+            elif isinstance(a, dict) and isinstance(a.get("name"), str):
+                out.append(_Para(f"attachments[{i}].name", 0, a["name"], None))
+    return out
+
+
+def _text_slots(desc: Mapping[str, Any]) -> list[_Para]:
+    """Every piece of running Chinese text the punctuation and wording rules look at. Names
+    (签发人, 署名, 纪要 attendance) are left out: spaces there pad two-character names."""
+    slots: list[_Para] = []
+    for key in ("title", "to"):
+        if isinstance(desc.get(key), str):
+            slots.append(_Para(key, 0, desc[key], None))
+    slots += _body_paragraphs(desc)
+    slots += _attachment_slots(desc)
+    if isinstance(desc.get("note"), str):
+        slots.append(_Para("note", 0, desc["note"], None))
+    if isinstance(desc.get("cc"), list):
+        slots += [_Para(f"cc[{i}]", 0, c, None) for i, c in enumerate(desc["cc"]) if isinstance(c, str)]
+    return slots
+
+
+# ---- the proofreader ----------------------------------------------------------------------------
+def proofread(description: Mapping[str, Any] | Any, options: Options | None = None) -> list[Finding]:
+    """All findings for a description (dict, or a ``Document``), in reading order."""
+    desc = _as_dict(description)
+    opts = options or Options()
+    findings: list[Finding] = []
+
+    def add(rule: str, severity: str, slot: _Para, hit: pt.Hit) -> None:
+        if rule in opts.disabled_rules:
+            return
+        fix = Fix(hit.replacement, hit.safe) if hit.replacement is not None else None
+        start = slot.base + hit.offset
+        findings.append(Finding(rule, severity, slot.field, start, hit.length, hit.message,
+                                slot.text[hit.offset:hit.offset + hit.length], slot.paragraph, fix))
+
+    text_rules = (
+        ("punct.halfwidth", pt.halfwidth_punctuation), ("punct.quotes", pt.straight_quotes),
+        ("punct.duplicated", pt.duplicated_punctuation), ("pair.unbalanced", pt.unbalanced_pairs),
+        ("space.cjk", pt.cjk_spaces), ("digit.fullwidth", pt.fullwidth_digits),
+        ("word.duplicated", pt.duplicated_words), ("date.format", pt.dates),
+    )
+    for slot in _text_slots(desc):
+        for rule, func in text_rules:
+            for hit in func(slot.text):
+                add(rule, hit.severity, slot, hit)
+        for offset, length, diag in docnumber.find_doc_numbers(slot.text):
+            if not diag.ok:
+                # Point at the part from the bracket on: where the 机关代字 starts in running
+                # text is a guess, the bracket and number are not.
+                span = slot.text[offset:offset + length]
+                cut = next(i for i, c in enumerate(span) if c in docnumber.OPEN + docnumber.WRONG_OPEN)
+                fix = diag.suggestion[cut:] if diag.suggestion else None
+                codes = {p.code for p in diag.problems}
+                rule = "docno.brackets" if "brackets" in codes else "docno.format"
+                msg = "引用的发文字号有误：" + "；".join(p.message for p in diag.problems)
+                add(rule, "warning", slot, pt.Hit(offset + cut, length - cut, msg, fix))
+
+    for rule, severity, slot, hit in _structural(desc, opts):
+        add(rule, severity, slot, hit)
+    order = {name: i for i, name in enumerate(
+        ("secrecy", "secrecy_term", "doc_no", "title", "to", "body", "attachments", "note", "cc"))}
+
+    def key(f: Finding) -> tuple:
+        head = f.field.split("[")[0].split(".")[0]
+        return (order.get(head, 99), f.paragraph if f.paragraph is not None else -1, f.field,
+                f.offset, f.rule)
+
+    return sorted(findings, key=key)
+
+
+def _structural(desc: Mapping[str, Any], opts: Options) -> Iterator[tuple[str, str, _Para, pt.Hit]]:
+    yield from _doc_no_rules(desc)
+    yield from _secrecy_rules(desc, opts)
+    genre = _genre(desc, opts)
+    yield from _title_rules(desc, opts, genre)
+    yield from _to_rules(desc)
+    paras = _body_paragraphs(desc)
+    yield from _heading_rules(paras)
+    yield from _attachment_rules(desc, paras)
+    yield from _request_rules(desc, paras, genre)
+
+
+def _doc_no_rules(desc: Mapping[str, Any]) -> Iterator[tuple[str, str, _Para, pt.Hit]]:
+    value = desc.get("doc_no")
+    if not isinstance(value, str) or not value.strip():
+        return
+    diag = docnumber.diagnose_doc_no(value)
+    if diag.ok:
+        return
+    slot = _Para("doc_no", 0, value, None)
+    codes = {p.code for p in diag.problems}
+    rule = "docno.brackets" if "brackets" in codes else "docno.format"
+    msg = "发文字号应为“机关代字〔年份〕序号号”：" + "；".join(p.message for p in diag.problems)
+    yield rule, "error", slot, pt.Hit(0, len(value), msg, diag.suggestion)
+
+
+_TERM_RE = re.compile(r"(?P<n>[0-9]+)(?P<unit>年|个月)|长期")
+
+
+def _secrecy_rules(desc: Mapping[str, Any], opts: Options) -> Iterator[tuple[str, str, _Para, pt.Hit]]:
+    level = desc.get("secrecy")
+    term = desc.get("secrecy_term")
+    level = level.strip() if isinstance(level, str) and level.strip() else None
+    term_s = term if isinstance(term, str) and term.strip() else None
+    if level is not None and level not in SECRET_DEFAULT_YEARS:
+        slot = _Para("secrecy", 0, desc["secrecy"], None)
+        m = re.fullmatch(r"\s*(绝密|机密|秘密)\s*[★☆*]\s*(.*)", level)
+        hint = f"；保密期限“{m.group(2)}”请填在保密期限一栏" if m and m.group(2) else ""
+        yield "secrecy.term", "error", slot, pt.Hit(
+            0, len(desc["secrecy"]), f"密级应为绝密、机密或秘密，不能是“{level}”{hint}")
+        return
+    if level is None:
+        if term_s:
+            yield "secrecy.term", "error", _Para("secrecy_term", 0, term, None), pt.Hit(
+                0, len(term), "标注了保密期限，但没有标注密级")
+        return
+    if term_s is None:
+        years = SECRET_DEFAULT_YEARS[level]
+        severity = "error" if opts.secrecy_term_required else "warning"
+        msg = (f"{level}件未标注保密期限" + ("（本单位要求必须标注）" if opts.secrecy_term_required
+                                      else f"，将按默认保密期限（{level}{years}年）执行"))
+        yield "secrecy.term", severity, _Para("secrecy_term", 0, term or "", None), pt.Hit(0, 0, msg)
+        return
+    slot = _Para("secrecy_term", 0, term, None)
+    normal = term.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    cm = re.fullmatch(r"([一二两三四五六七八九十]+)(年|个月)", normal)
+    if cm and from_chinese(cm.group(1)):
+        normal = f"{from_chinese(cm.group(1))}{cm.group(2)}"
+    m = _TERM_RE.fullmatch(normal)
+    if not m:
+        yield "secrecy.term", "error", slot, pt.Hit(
+            0, len(term), f"保密期限“{term}”写法不对，应如“1年”“6个月”或“长期”")
+        return
+    if normal != term:
+        yield "secrecy.term", "warning", slot, pt.Hit(
+            0, len(term), "保密期限中的数字应使用阿拉伯数字（GB/T 9704 7.2.2）", normal)
+    if m.group("n"):
+        months = int(m.group("n")) * (12 if m.group("unit") == "年" else 1)
+        if months == 0 or months > SECRET_DEFAULT_YEARS[level] * 12:
+            yield "secrecy.term", "error", slot, pt.Hit(
+                0, len(term), f"{level}件的保密期限应在 1 个月至 {SECRET_DEFAULT_YEARS[level]} 年之间")
+
+
+def _genre(desc: Mapping[str, Any], opts: Options) -> str | None:
+    if opts.genre:
+        return opts.genre
+    title = desc.get("title")
+    if isinstance(title, str):
+        g = genre_of_title(title)
+        if g:
+            return g
+    return "纪要" if desc.get("kind") == "minutes" else None
+
+
+def genre_of_title(title: str) -> str | None:
+    """The 文种 a title ends with (关于…的通知 → 通知), ignoring trailing punctuation."""
+    t = title.strip().rstrip("。.，,；;：:！!？?")
+    for g in GENRES:
+        if t.endswith(g):
+            return g
+    return None
+
+
+def _title_rules(desc: Mapping[str, Any], opts: Options, genre: str | None):
+    title = desc.get("title")
+    if not isinstance(title, str) or not title.strip():
+        return
+    slot = _Para("title", 0, title, None)
+    stripped = title.rstrip()
+    tail = re.search(r"[。.，,；;：:！!]+$", stripped)
+    if tail:
+        yield "title.punct", "error", slot, pt.Hit(
+            tail.start(), len(title) - tail.start(), "标题末尾不加标点", "")
+    core = title.strip().rstrip("。.，,；;：:！!？?")
+    if core.endswith("请示报告"):
+        yield "title.genre", "error", slot, pt.Hit(
+            len(core) - 4, 4, "请示与报告是两个文种，不能合用“请示报告”")
+    elif opts.genre:
+        if not core.endswith(opts.genre):
+            yield "title.genre", "error", slot, pt.Hit(
+                0, len(title), f"标题应以文种“{opts.genre}”结尾，如“关于……的{opts.genre}”")
+    elif genre is None:
+        yield "title.genre", "warning", slot, pt.Hit(
+            0, len(title), "标题未以文种结尾（通知、通报、请示、报告、函、意见、决定、批复、纪要等）")
+
+
+def _to_rules(desc: Mapping[str, Any]):
+    to = desc.get("to")
+    if not isinstance(to, str) or not to.strip():
+        return
+    slot = _Para("to", 0, to, None)
+    stripped = to.rstrip()
+    if stripped.endswith("："):
+        return
+    tail = re.search(r"[:，,。.；;、\s]+$", to)
+    start = tail.start() if tail else len(to)
+    yield "to.colon", "error", slot, pt.Hit(
+        start, len(to) - start, "主送机关末尾应使用全角冒号“：”", "：")
+
+
+_HEADING = (
+    (1, re.compile(r"^(\s*)([一二三四五六七八九十百零〇]+)(、|[.．，,：:]\s*)")),
+    (2, re.compile(r"^(\s*)[（(]([一二三四五六七八九十百零〇]+)[）)](、?)")),
+    (3, re.compile(r"^(\s*)([0-9０-９]+)([.．](?![0-9０-９])|、)")),
+    (4, re.compile(r"^(\s*)[（(]([0-9０-９]+)[）)](、?)")),
+)
+_LEVEL_FORM = {1: "{}、", 2: "（{}）", 3: "{}.", 4: "（{}）"}
+_LEVEL_MARK = {1: "、", 2: "", 3: ".", 4: ""}
+
+
+def _heading_rules(paras: list[_Para]):
+    """Numbers count up per level and restart under each higher heading (一、 → （一）（二） →
+    二、 → （一）…). A skipped or repeated number is reported with the expected one; the offered
+    fix renumbers that heading only and is not "safe" (later references may use the old number).
+    Wrong marks (一. 1、 （一）、) get a safe fix."""
+    counters = {1: 0, 2: 0, 3: 0, 4: 0}
+    for p in paras:
+        for level, pattern in _HEADING:
+            m = pattern.match(p.text)
+            if not m:
+                continue
+            raw = m.group(2)
+            n = int(raw.translate(str.maketrans("０１２３４５６７８９", "0123456789"))) if level in (3, 4) \
+                else from_chinese(raw)
+            if n is None:
+                break
+            expected = counters[level] + 1
+            if n != expected:
+                numeral = to_chinese(expected) if level in (1, 2) else str(expected)
+                yield "heading.sequence", "warning", p, pt.Hit(
+                    m.start(2), len(raw),
+                    f"第{level}层序号不连续：此处应为“{_LEVEL_FORM[level].format(numeral)}”",
+                    numeral, safe=False)
+            counters[level] = n
+            for deeper in range(level + 1, 5):
+                counters[deeper] = 0
+            mark = m.group(3)
+            if mark != _LEVEL_MARK[level]:
+                want = _LEVEL_FORM[level].format(raw)
+                yield "heading.marker", "warning", p, pt.Hit(
+                    m.start(3), len(mark), f"层次序号应写作“{want}”", _LEVEL_MARK[level])
+            break
+
+
+_ATT_LINE = re.compile(r"^\s*附\s*件\s*[：:]\s*(.*)$")
+_ATT_NUM = re.compile(
+    r"^\s*(?:附件\s*)?[0-9０-９]+\s*[.．、：:]\s*|^\s*附件\s*(?:[0-9０-９]+\s*[：:]?|[：:])\s*")
+_ATT_REF = re.compile(r"附件\s*([0-9]+)")
+
+
+def _attachment_rules(desc: Mapping[str, Any], paras: list[_Para]):
+    names: list[str] = []
+    for slot in _attachment_slots(desc):
+        names.append(slot.text.strip())
+        num = _ATT_NUM.match(slot.text)
+        if num and num.end() < len(slot.text):
+            yield "attachment.name", "warning", slot, pt.Hit(
+                0, num.end(), "附件名称前不写序号或“附件”，附件说明的序号由系统编排", "")
+        tail = re.search(r"[。.，,；;、：:]+\s*$", slot.text)
+        if tail:
+            yield "attachment.name", "warning", slot, pt.Hit(
+                tail.start(), len(slot.text) - tail.start(), "附件名称后不加标点符号", "")
+    clean = [_ATT_NUM.sub("", n, count=1).rstrip("。.，,；;、：: ") for n in names]
+    # an 附件说明 typed into the body (附件：1.… 2.…, possibly over several lines)
+    typed: list[str] = []
+    typed_at: _Para | None = None
+    for i, p in enumerate(paras):
+        m = _ATT_LINE.match(p.text)
+        if m:
+            typed_at = p
+            rest = [m.group(1)] + [q.text for q in paras[i + 1:]]
+            for item in rest:
+                item = item.strip()
+                if not item:
+                    continue
+                if typed and not re.match(r"^[0-9０-９]+\s*[.．、]", item):
+                    break
+                typed.append(re.sub(r"^[0-9０-９]+\s*[.．、]\s*", "", item).rstrip("。.，,；; "))
+            break
+    if typed_at is not None:
+        if [t for t in typed] != clean:
+            listed = "、".join(clean) if clean else "（无）"
+            yield "attachment.mismatch", "error", typed_at, pt.Hit(
+                0, len(typed_at.text), f"正文中的附件说明与附件清单不一致；附件清单为：{listed}")
+        else:
+            yield "attachment.mismatch", "warning", typed_at, pt.Hit(
+                0, len(typed_at.text), "附件说明由系统根据附件清单自动编排，正文中再写会重复打印")
+    for p in paras:
+        if p is typed_at:
+            continue
+        for m in _ATT_REF.finditer(p.text):
+            n = int(m.group(1))
+            if n < 1 or n > len(clean):
+                yield "attachment.mismatch", "error", p, pt.Hit(
+                    m.start(), len(m.group()),
+                    f"正文提到“附件{n}”，但只有 {len(clean)} 个附件")
+        if not clean and re.search(r"(见|详见|附)附件|附件[:：]?$", p.text):
+            m = re.search("附件", p.text)
+            assert m
+            yield "attachment.mismatch", "warning", p, pt.Hit(
+                m.start(), 2, "正文提到附件，但附件清单为空")
+
+
+def _request_rules(desc: Mapping[str, Any], paras: list[_Para], genre: str | None):
+    """A 请示 ends by asking for instructions (妥否，请批示。); a 报告 must not ask for any
+    (条例 第十五条: 不得在报告等非请示性公文中夹带请示事项)."""
+    if genre == "报告":
+        for p in paras:
+            m = _REQUEST_RE.search(p.text)
+            if m:
+                yield "report.request", "warning", p, pt.Hit(
+                    m.start(), len(m.group()), "报告中不得夹带请示事项（需要批示的事项应另行请示）")
+        return
+    if genre != "请示":
+        return
+    last = paras[-1] if paras else None
+    if last is not None and _REQUEST_RE.search(last.text):
+        return
+    message = f"请示应以请求批示的结束语收尾，如“{REQUEST_PHRASE}”"
+    body = desc.get("body")
+    # Offer to append the phrase as a new last paragraph when the body ends with text.
+    field_path, field_text = None, None
+    if isinstance(body, str):
+        field_path, field_text = "body", body
+    elif isinstance(body, list) and body and isinstance(body[-1], str):
+        field_path, field_text = f"body[{len(body) - 1}]", body[-1]
+    if field_path is not None and field_text is not None:
+        sep = "" if not field_text.strip() or field_text.endswith("\n") else "\n"
+        slot = _Para(field_path, 0, field_text, last.paragraph if last else None)
+        yield "request.ending", "error", slot, pt.Hit(
+            len(field_text), 0, message, sep + REQUEST_PHRASE, safe=False)
+    else:
+        slot = _Para(last.field if last else "body", 0, "", last.paragraph if last else None)
+        yield "request.ending", "error", slot, pt.Hit(0, 0, message)
+
+
+# ---- fixes ------------------------------------------------------------------------------------------
+_PATH_RE = re.compile(r"^(?P<key>[a-z_]+)(?:\[(?P<index>\d+)\])?(?:\.(?P<sub>[a-z_]+))?$")
+
+
+def _locate(desc: dict, path: str) -> tuple[Any, Any]:
+    """(container, key) holding the string at ``path``."""
+    m = _PATH_RE.match(path)
+    if not m:
+        raise InputError(f"无法定位字段 {path}。")
+    container: Any = desc
+    key: Any = m["key"]
+    if m["index"] is not None:
+        container, key = container.get(key), int(m["index"])
+        if not isinstance(container, list) or key >= len(container):
+            raise InputError(f"字段 {path} 已不存在，请重新校核。")
+    if m["sub"] is not None:
+        container, key = container[key], m["sub"]
+        if not isinstance(container, dict):
+            raise InputError(f"字段 {path} 已不存在，请重新校核。")
+    return container, key
+
+
+def apply_fix(description: Mapping[str, Any], finding: Finding) -> dict[str, Any]:
+    """A copy of ``description`` with the finding's fix applied. The flagged text must still be
+    where the finding says; otherwise (the text changed since checking) an ``InputError`` asks
+    for a new check instead of corrupting the text."""
+    if finding.fix is None:
+        raise InputError(f"“{finding.title}”这一项没有可自动修改的方案，请手工修改。")
+    desc = copy.deepcopy(_as_dict(description))
+    container, key = _locate(desc, finding.field)
+    value = container.get(key) if isinstance(container, dict) else container[key]
+    if value is None and finding.offset == 0 and finding.length == 0:
+        value = ""
+    if not isinstance(value, str) or value[finding.offset:finding.offset + finding.length] != finding.text:
+        raise InputError("文本在校核后已被修改，请重新校核后再修改。")
+    container[key] = value[:finding.offset] + finding.fix.replacement + value[finding.offset + finding.length:]
+    return desc
+
+
+def apply_all_safe_fixes(
+    description: Mapping[str, Any], options: Options | None = None, *, max_passes: int = 5
+) -> tuple[dict[str, Any], list[Finding]]:
+    """Apply every safe fix; returns the new description and the findings that were fixed.
+
+    Fixes are applied right-to-left within each field so earlier offsets stay valid; overlapping
+    ones wait for the next pass, which re-checks the text (a fix can reveal another slip, e.g.
+    ``的 的 的``). Stops when no safe fix is left or after ``max_passes``."""
+    desc = copy.deepcopy(_as_dict(description))
+    applied: list[Finding] = []
+    for _ in range(max_passes):
+        pending = [f for f in proofread(desc, options) if f.fix is not None and f.fix.safe]
+        if not pending:
+            break
+        by_field: dict[str, list[Finding]] = {}
+        for f in pending:
+            by_field.setdefault(f.field, []).append(f)
+        for items in by_field.values():
+            limit = None
+            for f in sorted(items, key=lambda f: (f.offset, f.length), reverse=True):
+                if limit is not None and f.offset + f.length > limit:
+                    continue
+                if limit is not None and f.length == 0 and f.offset == limit:
+                    continue
+                desc = apply_fix(desc, f)
+                applied.append(f)
+                limit = f.offset
+    return desc, applied
+
+
+# ---- Document → description --------------------------------------------------------------------
+def _as_dict(description: Any) -> dict[str, Any]:
+    if isinstance(description, Mapping):
+        return dict(description)
+    if hasattr(description, "body") and hasattr(description, "title"):
+        return document_to_description(description)
+    raise InputError("校核的对象应为公文描述（JSON 对象）。")
+
+
+def document_to_description(doc: Any) -> dict[str, Any]:
+    """The description dict of a parsed ``app.typeset.spec.Document`` (body as a list: one string
+    per paragraph, tables as table blocks), so parsed documents can be proofread too."""
+    from app.typeset.spec import Paragraph, Table  # local: the domain does not need typeset
+
+    def body(blocks: tuple) -> list[Any]:
+        out: list[Any] = []
+        for b in blocks:
+            if isinstance(b, Paragraph):
+                out.append(b.text)
+            elif isinstance(b, Table):
+                out.append({"table": {"header": list(b.header), "rows": [list(r) for r in b.rows]}})
+        return out
+
+    d: dict[str, Any] = {"kind": doc.kind, "title": doc.title, "body": body(doc.body)}
+    for key in ("copy_no", "secrecy", "secrecy_term", "urgency", "doc_no", "to", "note", "printer"):
+        if getattr(doc, key) is not None:
+            d[key] = getattr(doc, key)
+    if doc.issuer_marks:
+        d["issuer_mark"] = list(doc.issuer_marks)
+    if doc.signers:
+        d["signers"] = list(doc.signers)
+    if doc.attachments:
+        d["attachments"] = [a.name if not a.body else {"name": a.name, "body": body(a.body)}
+                            for a in doc.attachments]
+    if doc.issuers:
+        d["issuer"] = list(doc.issuers)
+    if doc.cc:
+        d["cc"] = list(doc.cc)
+    for key in ("date", "print_date"):
+        if getattr(doc, key) is not None:
+            d[key] = getattr(doc, key).isoformat()
+    if doc.sealed:
+        d["sealed"] = True
+    return d
