@@ -18,6 +18,7 @@ from app.errors import UserError
 COMMAND_MODULES: list[str] = [
     "app.commands.admin",
     "app.commands.render",
+    "app.commands.template",
 ]
 
 

@@ -320,7 +320,7 @@ class DescriptionTemplate:
             return {}, problems
         run = _Run()
         ctx = {str(k): v for k, v in data.items()}
-        result = compiled.render(ctx, run)
+        result = _drop_empty(compiled.render(ctx, run))
         if run.problems:
             return {}, run.problems
         from app.typeset.spec import parse_description
@@ -330,6 +330,19 @@ class DescriptionTemplate:
         except InputError as exc:
             return {}, [TemplateProblem("", None, f"生成的公文描述不合格：{exc.message}")]
         return result, []
+
+
+def _drop_empty(doc: dict[str, Any]) -> dict[str, Any]:
+    """Optional fields a template left empty (``""``, ``[]``, null) are omitted, so the
+    description reads as if a clerk had written it (``{{ doc.urgency|default('') }}``)."""
+    out = {}
+    for key, value in doc.items():
+        if key not in ("title", "body") and (value is None or value == "" or value == []):
+            continue
+        if key == "minutes" and isinstance(value, dict):
+            value = {k: v for k, v in value.items() if not (v is None or v == "" or v == [])}
+        out[key] = value
+    return out
 
 
 # ---- parsing and compiling --------------------------------------------------------------------
