@@ -83,6 +83,12 @@ class _Builder:
         face = self.fonts.face_for(role, ch) or self.fonts.face(role)
         return face.width(ch, size)
 
+    def glyph(self, ch: str, style: Style) -> float:
+        """The drawn width of ``ch`` (its face's advance), as opposed to its grid advance."""
+        role, size = style
+        face = self.fonts.face_for(role, ch) or self.fonts.face(role)
+        return face.width(ch, size)
+
     def natural(self, text: str, style: Style) -> float:
         return sum(self.measure(ch, style) for ch in text)
 
@@ -174,7 +180,7 @@ class _Builder:
                   indent: float = 0.0, width: float = g.TEXT_WIDTH, x0: float = g.TEXT_LEFT,
                   element: str = "body", justify: bool = True) -> None:
         lines = break_paragraph(segments, width, self.measure, first_indent=first_indent,
-                                indent=indent, justify=justify)
+                                indent=indent, justify=justify, glyph=self.glyph)
         self.flow_lines(lines, x0=x0, element=element)
 
     # ---- the mark (发文机关标志) ------------------------------------------------------------------
@@ -404,7 +410,8 @@ class _Builder:
             num_w = self.width_of([(number, BODY)])
             start = x_num + num_w - g.TEXT_LEFT
             lines = break_paragraph([(att.name, BODY)], g.TEXT_WIDTH, self.measure,
-                                    first_indent=start, indent=start, justify=True)
+                                    first_indent=start, indent=start, justify=True,
+                                    glyph=self.glyph)
             self.ensure_line()
             if n == 1:
                 self.put([(label, BODY)], g.TEXT_LEFT + 2 * ADV, element="attachment_note")
@@ -429,7 +436,7 @@ class _Builder:
             label_w = self.width_of([(label + "：", hei)])
             start = 2 * ADV + label_w
             lines = break_paragraph([(names, BODY)], g.TEXT_WIDTH, self.measure,
-                                    first_indent=start, indent=start)
+                                    first_indent=start, indent=start, glyph=self.glyph)
             self.ensure_line()
             self.put([(label + "：", hei)], g.TEXT_LEFT + 2 * ADV, element="attendance_label")
             self.flow_lines(lines, element="attendance")
@@ -549,8 +556,8 @@ class _Builder:
             label_w = self.width_of([(label, st)])
             lines = break_paragraph([(label + names + "。", st)], g.TEXT_WIDTH - g.RECORD_INDENT,
                                     self.measure, first_indent=g.RECORD_INDENT,
-                                    indent=g.RECORD_INDENT + label_w)
-            # right indent of 1 character: the width above already excludes it
+                                    indent=g.RECORD_INDENT + label_w, glyph=self.glyph)
+            # the width excludes the 1-character right indent
         has_print = not letter and bool(d.printer or d.print_date)
         return lines, len(lines) + (1 if has_print else 0), has_print
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
 from app import __version__
@@ -24,15 +25,41 @@ def _stand_in_text(layout: Layout) -> str:
     return "替代字体：" + "；".join(parts)
 
 
+def _draw_run(c: canvas.Canvas, text, el: TextRun, H: float) -> None:
+    """Draw a run, starting a new positioned string at every TrueType subset change.
+
+    reportlab splits a string into 256-glyph font subsets, one Tj each. By the PDF spec the
+    character spacing (Tc) follows every glyph, but some readers (pdfminer/pdfplumber) drop it
+    after the last glyph of each Tj; positioning each chunk explicitly makes every reader agree.
+    """
+    if not el.char_space:
+        text.setTextOrigin(el.x, H - el.y)
+        text.textOut(el.text)
+        return
+    font = pdfmetrics.getFont(el.font)
+    x = el.x
+    pos = 0
+    for _subset, chunk in font.splitString(el.text, c._doc):
+        part = el.text[pos:pos + len(chunk)]
+        pos += len(chunk)
+        text.setTextOrigin(x, H - el.y)
+        text.textOut(part)
+        x += (font.stringWidth(part, el.size) + el.char_space * len(part)) * el.hscale
+
+
 def render_layout(layout: Layout) -> bytes:
     buf = io.BytesIO()
+    first = next((el for p in layout.pages for el in p.elements if isinstance(el, TextRun)), None)
+    # The canvas preamble selects an initial font; make it ours, or Helvetica (unembedded) appears.
+    initial = {"initialFontName": first.font, "initialFontSize": first.size} if first else {}
     c = canvas.Canvas(buf, pagesize=(g.PAGE_WIDTH, g.PAGE_HEIGHT), pageCompression=1,
-                      invariant=1)
+                      invariant=1, **initial)
     c.setTitle(layout.title)
     c.setProducer(f"GovDesk {__version__}")
     c.setCreator("GovDesk 公文值守台")
     c.setSubject(_stand_in_text(layout))
     c.setKeywords(", ".join(f"standin:{r}={fam}" for r, fam in sorted(layout.stand_ins.items())))
+    c.setAuthor("GovDesk")
     H = g.PAGE_HEIGHT
     for page in layout.pages:
         text = c.beginText()
@@ -50,8 +77,7 @@ def render_layout(layout: Layout) -> bytes:
                     if state is None or state[4] != el.hscale:
                         text.setHorizScale(el.hscale * 100)
                     state = key
-                text.setTextOrigin(el.x, H - el.y)
-                text.textOut(el.text)
+                _draw_run(c, text, el, H)
         c.drawText(text)
         for el in page.elements:
             if isinstance(el, Rule):

@@ -69,7 +69,7 @@ class Line:
         if not self.cells:
             return self.offset
         c = self.cells[-1]
-        return self.offset + c.x + c.nominal - c.squeezed
+        return self.offset + c.x + c.adv
 
 
 @dataclass
@@ -127,10 +127,13 @@ def break_paragraph(
     first_indent: float = 0.0,
     indent: float = 0.0,
     justify: bool = True,
+    glyph: Measure | None = None,
 ) -> list[Line]:
     """Break a paragraph into lines of ``width`` (first line indented by ``first_indent``, the
     others by ``indent``: a hanging indent when ``indent`` > 0). Full lines are justified to both
-    edges when ``justify``; the last line is left-aligned."""
+    edges when ``justify``; the last line is left-aligned. ``glyph(ch, style)`` is the drawn width
+    of a glyph (16 pt for a 3号 hanzi, while its grid advance is 15.79 pt): a justified line ends
+    where its last glyph's box ends, exactly on the right edge."""
     units: list[_Unit] = []
     for u in _units(segments, measure):
         units.extend(_split_long(u, width - max(first_indent, indent)))
@@ -180,11 +183,13 @@ def break_paragraph(
         offset = first_indent if n == 0 else indent
         cells = [c for u in line_units for c in u.cells]
         last = n == len(lines) - 1
-        out.append(_place(cells, offset, width - offset, last=last, justify=justify and not last))
+        out.append(_place(cells, offset, width - offset, last=last, justify=justify and not last,
+                          glyph=glyph))
     return out
 
 
-def _place(cells: list[Cell], offset: float, avail: float, *, last: bool, justify: bool) -> Line:
+def _place(cells: list[Cell], offset: float, avail: float, *, last: bool, justify: bool,
+           glyph: Measure | None = None) -> Line:
     """Squeeze punctuation if the cells overflow, spread them if ``justify``; set x and adv."""
     for c in cells:
         c.adv, c.squeezed = c.nominal, 0.0
@@ -192,15 +197,23 @@ def _place(cells: list[Cell], offset: float, avail: float, *, last: bool, justif
     over = total - avail
     if over > EPS:
         squeezable = [c for c in cells if c.ch in SQUEEZE_RIGHT or c.ch in SQUEEZE_LEFT]
+        end = cells[-1]
+        if end.ch in SQUEEZE_RIGHT:  # line-end punctuation goes half-width first (行末标点)
+            end.squeezed = min(over, end.nominal / 2)
+            end.adv = end.nominal - end.squeezed
+            over -= end.squeezed
+            squeezable = [c for c in squeezable if c is not end]
         room = sum(c.nominal / 2 for c in squeezable)
-        ratio = min(1.0, over / room) if room else 0.0
+        ratio = min(1.0, max(0.0, over) / room) if room else 0.0
         for c in squeezable:
             c.squeezed = c.nominal / 2 * ratio
             c.adv = c.nominal - c.squeezed
     spread = 0.0
     if justify and len(cells) > 1:
-        used = sum(c.adv for c in cells)
-        spread = max(0.0, (avail - used) / (len(cells) - 1))
+        end = cells[-1]
+        end_w = end.adv if end.squeezed or glyph is None else glyph(end.ch, end.style)
+        used = sum(c.adv for c in cells[:-1]) + end_w
+        spread = (avail - used) / (len(cells) - 1)  # may be a hair negative: glyph > advance
     x = 0.0
     for c in cells:
         c.x = x - (c.squeezed if c.ch in SQUEEZE_LEFT else 0.0)
