@@ -60,7 +60,7 @@ def _info(u: User) -> UserInfo:
 
 def _actor(u: User) -> Actor:
     return Actor(u.id, u.username, Role(u.role_code), Clearance(u.clearance_level),
-                 u.display_name)
+                 u.display_name, bool(u.must_change_password))
 
 
 def _check_password(password: str) -> None:

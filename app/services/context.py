@@ -42,6 +42,8 @@ class Actor:
     role: Role
     clearance: Clearance
     display_name: str = ""
+    #: An administrator reset the password: the UI asks for a new one before going on.
+    must_change_password: bool = False
 
     @property
     def label(self) -> str:

@@ -1,0 +1,1 @@
+"""Sign-in and account dialogs (first administrator, login, add user, passwords)."""

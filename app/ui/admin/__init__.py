@@ -1,0 +1,1 @@
+"""系统管理: user accounts and the audit log."""

@@ -1,0 +1,164 @@
+"""GUI start-up: ``run_gui()``.
+
+QApplication with Chinese Qt translations → logging and the excepthook (log file in the data
+folder, short Chinese message, no traceback dialog) → open and migrate the database (a refusal,
+e.g. a database from a newer version, is shown and the program ends) → ``AppController``: first
+run asks for the first administrator, later runs show the login dialog; then the main window.
+Logging out closes the window and shows the login dialog again.
+
+The controller never blocks in ``exec()``: dialogs are opened with ``open()`` and their outcome
+arrives by signal, so tests drive the same code path with qtbot.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from sqlalchemy.engine import make_url
+
+from app import APP_ID, APP_NAME
+from app.config import Config, load_config
+from app.errors import UserError
+from app.services import accounts
+from app.services.context import Actor, ServiceContext
+from app.storage.db import sqlite_path
+from app.storage.migrate import open_database
+from app.ui.accounts.dialogs import FirstAdminDialog, LoginDialog, PasswordDialog
+from app.ui.main_window import MainWindow
+from app.ui.messages import install_excepthook, setup_logging
+from app.ui.qt import (
+    QApplication,
+    QDialog,
+    QLibraryInfo,
+    QLocale,
+    QMessageBox,
+    QObject,
+    QTranslator,
+    Signal,
+)
+from app.ui.worker import wait_for_all
+
+log = logging.getLogger(__name__)
+
+
+def db_label(url: str) -> str:
+    """What the status bar shows: the file for SQLite, the URL without password otherwise."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def install_translations(app: QApplication) -> list[QTranslator]:
+    """Load Qt's own Chinese strings (standard buttons, context menus) from PySide6."""
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    loaded = []
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+        tr = QTranslator(app)
+        if tr.load(name, folder):
+            app.installTranslator(tr)
+            loaded.append(tr)
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    return loaded
+
+
+class AppController(QObject):
+    """Sign-in flow and the main window's life."""
+
+    signed_in = Signal(object)  # Actor
+    finished = Signal()
+
+    def __init__(self, ctx: ServiceContext, config: Config) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.config = config
+        self.window: MainWindow | None = None
+        self.dialog: QDialog | None = None
+
+    def start(self) -> None:
+        if accounts.needs_first_admin(self.ctx.engine):
+            dialog: QDialog = FirstAdminDialog(self.ctx)
+        else:
+            dialog = LoginDialog(self.ctx)
+        dialog.accepted.connect(lambda: self._after_sign_in(dialog.actor))  # type: ignore
+        dialog.rejected.connect(self.finished.emit)
+        self._show(dialog)
+
+    def _show(self, dialog: QDialog) -> None:
+        self.dialog = dialog
+        dialog.open()
+
+    def _after_sign_in(self, actor: Actor) -> None:
+        if actor.must_change_password:
+            ctx = self.ctx.with_actor(actor)
+            dialog = PasswordDialog(ctx, None, forced=True)
+            dialog.accepted.connect(lambda: self._open_window(actor))
+            dialog.rejected.connect(lambda: self._logout_then_restart(actor))
+            self._show(dialog)
+            return
+        self._open_window(actor)
+
+    def _open_window(self, actor: Actor) -> None:
+        self.dialog = None
+        ctx = self.ctx.with_actor(actor)
+        win = MainWindow(ctx, db_label(self.config.db_url), self.config.data_dir / "ui.ini")
+        win.logout_requested.connect(self.logout)
+        win.change_password_requested.connect(self.change_password)
+        win.closed.connect(self._window_closed)
+        self.window = win
+        win.show()
+        self.signed_in.emit(actor)
+
+    def change_password(self) -> None:
+        if self.window is None:
+            return
+        dialog = PasswordDialog(self.window.ctx, None, self.window)
+        self._show(dialog)
+
+    def logout(self) -> None:
+        win, self.window = self.window, None
+        if win is None:
+            return
+        accounts.logout(win.ctx)
+        win.save_geometry()
+        win.closed.disconnect(self._window_closed)
+        win.hide()
+        win.deleteLater()
+        self.start()
+
+    def _logout_then_restart(self, actor: Actor) -> None:
+        accounts.logout(self.ctx.with_actor(actor))
+        self.start()
+
+    def _window_closed(self) -> None:
+        """The main window was closed (menu 退出 or the title bar): sign out and finish."""
+        win, self.window = self.window, None
+        if win is not None:
+            accounts.logout(win.ctx)
+        self.finished.emit()
+
+
+def run_gui(argv: list[str] | None = None) -> int:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_ID)
+    app.setQuitOnLastWindowClosed(False)
+    install_translations(app)
+    config = load_config()
+    install_excepthook(setup_logging(config.data_dir / "logs"))
+    try:
+        engine = open_database(config.db_url, config.backups_dir)
+    except UserError as exc:
+        QMessageBox.critical(None, f"{APP_NAME} — 无法打开数据库", exc.message)
+        return exc.exit_code
+    controller = AppController(ServiceContext(engine), config)
+    controller.finished.connect(app.quit)
+    controller.start()
+    try:
+        return app.exec()
+    finally:
+        wait_for_all()
+        engine.dispose()
+
+

@@ -1,0 +1,135 @@
+# -*- coding: utf-8 -*-
+
+################################################################################
+## Form generated from reading UI file 'user_edit_dialog.ui'
+##
+## Created by: Qt User Interface Compiler version 6.12.0
+##
+## WARNING! All changes made in this file will be lost when recompiling UI file!
+################################################################################
+
+from app.ui.qt import (QCoreApplication, QDate, QDateTime, QLocale,
+    QMetaObject, QObject, QPoint, QRect,
+    QSize, QTime, QUrl, Qt)
+from app.ui.qt import (QBrush, QColor, QConicalGradient, QCursor,
+    QFont, QFontDatabase, QGradient, QIcon,
+    QImage, QKeySequence, QLinearGradient, QPainter,
+    QPalette, QPixmap, QRadialGradient, QTransform)
+from app.ui.qt import (QAbstractButton, QApplication, QComboBox, QDialog,
+    QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+    QSizePolicy, QVBoxLayout, QWidget)
+
+class Ui_UserEditDialog(object):
+    def setupUi(self, UserEditDialog):
+        if not UserEditDialog.objectName():
+            UserEditDialog.setObjectName(u"UserEditDialog")
+        UserEditDialog.resize(420, 300)
+        self.verticalLayout = QVBoxLayout(UserEditDialog)
+        self.verticalLayout.setObjectName(u"verticalLayout")
+        self.formLayout = QFormLayout()
+        self.formLayout.setObjectName(u"formLayout")
+        self.usernameLabel = QLabel(UserEditDialog)
+        self.usernameLabel.setObjectName(u"usernameLabel")
+
+        self.formLayout.setWidget(0, QFormLayout.ItemRole.LabelRole, self.usernameLabel)
+
+        self.usernameEdit = QLineEdit(UserEditDialog)
+        self.usernameEdit.setObjectName(u"usernameEdit")
+        self.usernameEdit.setMaxLength(64)
+
+        self.formLayout.setWidget(0, QFormLayout.ItemRole.FieldRole, self.usernameEdit)
+
+        self.displayNameLabel = QLabel(UserEditDialog)
+        self.displayNameLabel.setObjectName(u"displayNameLabel")
+
+        self.formLayout.setWidget(1, QFormLayout.ItemRole.LabelRole, self.displayNameLabel)
+
+        self.displayNameEdit = QLineEdit(UserEditDialog)
+        self.displayNameEdit.setObjectName(u"displayNameEdit")
+        self.displayNameEdit.setMaxLength(64)
+
+        self.formLayout.setWidget(1, QFormLayout.ItemRole.FieldRole, self.displayNameEdit)
+
+        self.roleLabel = QLabel(UserEditDialog)
+        self.roleLabel.setObjectName(u"roleLabel")
+
+        self.formLayout.setWidget(2, QFormLayout.ItemRole.LabelRole, self.roleLabel)
+
+        self.roleCombo = QComboBox(UserEditDialog)
+        self.roleCombo.setObjectName(u"roleCombo")
+
+        self.formLayout.setWidget(2, QFormLayout.ItemRole.FieldRole, self.roleCombo)
+
+        self.clearanceLabel = QLabel(UserEditDialog)
+        self.clearanceLabel.setObjectName(u"clearanceLabel")
+
+        self.formLayout.setWidget(3, QFormLayout.ItemRole.LabelRole, self.clearanceLabel)
+
+        self.clearanceCombo = QComboBox(UserEditDialog)
+        self.clearanceCombo.setObjectName(u"clearanceCombo")
+
+        self.formLayout.setWidget(3, QFormLayout.ItemRole.FieldRole, self.clearanceCombo)
+
+        self.passwordLabel = QLabel(UserEditDialog)
+        self.passwordLabel.setObjectName(u"passwordLabel")
+
+        self.formLayout.setWidget(4, QFormLayout.ItemRole.LabelRole, self.passwordLabel)
+
+        self.passwordEdit = QLineEdit(UserEditDialog)
+        self.passwordEdit.setObjectName(u"passwordEdit")
+        self.passwordEdit.setEchoMode(QLineEdit.EchoMode.Password)
+
+        self.formLayout.setWidget(4, QFormLayout.ItemRole.FieldRole, self.passwordEdit)
+
+        self.confirmLabel = QLabel(UserEditDialog)
+        self.confirmLabel.setObjectName(u"confirmLabel")
+
+        self.formLayout.setWidget(5, QFormLayout.ItemRole.LabelRole, self.confirmLabel)
+
+        self.confirmEdit = QLineEdit(UserEditDialog)
+        self.confirmEdit.setObjectName(u"confirmEdit")
+        self.confirmEdit.setEchoMode(QLineEdit.EchoMode.Password)
+
+        self.formLayout.setWidget(5, QFormLayout.ItemRole.FieldRole, self.confirmEdit)
+
+
+        self.verticalLayout.addLayout(self.formLayout)
+
+        self.messageLabel = QLabel(UserEditDialog)
+        self.messageLabel.setObjectName(u"messageLabel")
+        self.messageLabel.setStyleSheet(u"color: #b00020;")
+        self.messageLabel.setWordWrap(True)
+
+        self.verticalLayout.addWidget(self.messageLabel)
+
+        self.buttonBox = QDialogButtonBox(UserEditDialog)
+        self.buttonBox.setObjectName(u"buttonBox")
+        self.buttonBox.setStandardButtons(QDialogButtonBox.StandardButton.Cancel|QDialogButtonBox.StandardButton.Ok)
+
+        self.verticalLayout.addWidget(self.buttonBox)
+
+#if QT_CONFIG(shortcut)
+        self.usernameLabel.setBuddy(self.usernameEdit)
+        self.displayNameLabel.setBuddy(self.displayNameEdit)
+        self.roleLabel.setBuddy(self.roleCombo)
+        self.clearanceLabel.setBuddy(self.clearanceCombo)
+        self.passwordLabel.setBuddy(self.passwordEdit)
+        self.confirmLabel.setBuddy(self.confirmEdit)
+#endif // QT_CONFIG(shortcut)
+
+        self.retranslateUi(UserEditDialog)
+
+        QMetaObject.connectSlotsByName(UserEditDialog)
+    # setupUi
+
+    def retranslateUi(self, UserEditDialog):
+        UserEditDialog.setWindowTitle(QCoreApplication.translate("UserEditDialog", u"\u7528\u6237", None))
+        self.usernameLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u7528\u6237\u540d(&U)\uff1a", None))
+        self.displayNameLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u59d3\u540d(&N)\uff1a", None))
+        self.roleLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u89d2\u8272(&R)\uff1a", None))
+        self.clearanceLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u5bc6\u7ea7(&S)\uff1a", None))
+        self.passwordLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u521d\u59cb\u5bc6\u7801(&P)\uff1a", None))
+        self.passwordEdit.setPlaceholderText(QCoreApplication.translate("UserEditDialog", u"\u81f3\u5c11 8 \u4e2a\u5b57\u7b26", None))
+        self.confirmLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u786e\u8ba4\u5bc6\u7801(&C)\uff1a", None))
+    # retranslateUi
+

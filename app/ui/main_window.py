@@ -1,0 +1,158 @@
+"""The main window: navigation over the registered pages (``app.ui.pages``), a status bar with the
+signed-in user, their clearance and the database, menus with shortcuts, remembered geometry.
+
+Pages are built on first visit (a page that queries the database costs nothing until opened).
+Geometry is kept in ``ui.ini`` in the data folder, not in the user's global Qt settings, so a
+portable data folder carries it and tests stay isolated.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app import APP_NAME, __version__
+from app.services.context import ServiceContext
+from app.ui.pages import PageSpec, pages_for
+from app.ui.qt import (
+    QAction,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSettings,
+    QSplitter,
+    QStackedWidget,
+    Qt,
+    QWidget,
+    Signal,
+)
+
+
+def placeholder(title: str) -> QWidget:
+    """The page of an area whose module has not been added yet."""
+    page = QWidget()
+    label = QLabel(f"“{title}”模块尚未提供。\n\n该功能将在后续版本中加入，目前无法使用。")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setObjectName("placeholderLabel")
+    label.setStyleSheet("font-size: 14pt; color: #555;")
+    QHBoxLayout(page).addWidget(label)
+    return page
+
+
+class MainWindow(QMainWindow):
+    logout_requested = Signal()
+    change_password_requested = Signal()
+    closed = Signal()
+
+    def __init__(self, ctx: ServiceContext, db_label: str, settings_path: Path | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        assert ctx.actor is not None
+        self.ctx = ctx
+        self.actor = ctx.actor
+        self.specs: list[PageSpec] = pages_for(ctx.actor)
+        self._pages: dict[str, QWidget] = {}
+        self._settings = QSettings(str(settings_path), QSettings.Format.IniFormat) \
+            if settings_path else None
+        self.setWindowTitle(f"{APP_NAME} — {self.actor.label}")
+        self.setMinimumSize(800, 520)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setMaximumWidth(180)
+        self.nav.setStyleSheet("QListWidget { font-size: 13pt; } QListWidget::item { padding: 8px; }")
+        self.stack = QStackedWidget()
+        for spec in self.specs:
+            QListWidgetItem(spec.title, self.nav).setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.stack.addWidget(QWidget())  # replaced on first visit
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self.nav.currentRowChanged.connect(self._show_row)
+
+        self.user_label = QLabel(f"用户：{self.actor.label}（{self.actor.role.label}）")
+        self.clearance_label = QLabel(f"密级：{self.actor.clearance.label}")
+        self.db_label = QLabel(f"数据库：{db_label}")
+        for w in (self.user_label, self.clearance_label, self.db_label):
+            self.statusBar().addPermanentWidget(w)
+        self._build_menus()
+        self._restore()
+        self.nav.setCurrentRow(0)
+
+    # ------------------------------------------------------------------ pages
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        spec = self.specs[row]
+        if spec.key not in self._pages:
+            page = spec.factory(self.ctx, self) if spec.factory else placeholder(spec.title)
+            page.setObjectName(f"page_{spec.key}")
+            old = self.stack.widget(row)
+            self.stack.insertWidget(row, page)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            self._pages[spec.key] = page
+        self.stack.setCurrentIndex(row)
+
+    def show_page(self, key: str) -> QWidget:
+        row = [s.key for s in self.specs].index(key)
+        self.nav.setCurrentRow(row)
+        return self._pages[key]
+
+    def page_keys(self) -> list[str]:
+        return [s.key for s in self.specs]
+
+    def current_key(self) -> str:
+        return self.specs[self.nav.currentRow()].key
+
+    # ------------------------------------------------------------------ menus
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("文件(&F)")
+        self.change_password_action = self._action(
+            file_menu, "修改密码(&P)…", "Ctrl+Shift+P", self.change_password_requested.emit)
+        self.logout_action = self._action(file_menu, "注销(&L)", "Ctrl+L",
+                                          self.logout_requested.emit)
+        file_menu.addSeparator()
+        self._action(file_menu, "退出(&X)", QKeySequence.StandardKey.Quit, self.close)
+        go_menu = self.menuBar().addMenu("转到(&G)")
+        for i, spec in enumerate(self.specs):
+            self._action(go_menu, spec.title, f"Ctrl+{i + 1}" if i < 9 else None,
+                         lambda _checked=False, r=i: self.nav.setCurrentRow(r))
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        self._action(help_menu, "关于(&A)", None, self._about)
+
+    def _action(self, menu, text, shortcut, slot) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "关于", f"{APP_NAME} {__version__}\n离线公文、会议纪要、值班与突发事件管理。")
+
+    # ------------------------------------------------------------------ geometry
+    def _restore(self) -> None:
+        if self._settings is None:
+            self.resize(1100, 720)
+            return
+        geometry = self._settings.value("main_window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1100, 720)
+
+    def save_geometry(self) -> None:
+        if self._settings is not None:
+            self._settings.setValue("main_window/geometry", self.saveGeometry())
+            self._settings.sync()
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        self.save_geometry()
+        super().closeEvent(event)
+        self.closed.emit()

@@ -1,0 +1,53 @@
+"""User-facing error handling for the GUI: short Chinese messages, never a traceback dialog.
+
+``install_excepthook(log_dir)`` routes uncaught exceptions to a log file in the data folder and
+shows a short Chinese message; ``UserError`` shows its own message. ``describe(exc)`` turns an
+exception into the sentence a dialog shows.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
+
+from app.errors import UserError
+from app.ui.qt import QApplication, QMessageBox
+
+log = logging.getLogger("app")
+LOG_FILE = "govdesk.log"
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, UserError):
+        return exc.message
+    return "程序内部错误，详情已写入日志文件。请联系管理员。"
+
+
+def setup_logging(log_dir: Path) -> Path:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / LOG_FILE
+    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def install_excepthook(log_path: Path) -> None:
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if isinstance(exc, UserError):
+            text = exc.message
+        else:
+            log.error("未处理的异常\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+            text = f"程序出现内部错误，已记录到日志：\n{log_path}\n\n请将该文件提供给管理员。"
+        if QApplication.instance() is not None:
+            QMessageBox.critical(None, "出错了", text)
+        else:  # pragma: no cover - before the application exists
+            print(text, file=sys.stderr)
+
+    sys.excepthook = hook

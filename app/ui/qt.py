@@ -1,0 +1,11 @@
+"""The one module that imports PySide6 (as Anki's ``aqt.qt``): every other module in app/ui —
+compiled forms included — imports Qt names from here. Swapping or pinning the binding, or working
+around a Qt bug, then happens in one place.
+"""
+
+# ruff: noqa: F401, F403
+from PySide6 import __version__ as PYSIDE_VERSION
+from PySide6.QtCore import *
+from PySide6.QtGui import *
+from PySide6.QtWidgets import *
+from PySide6.QtCore import Signal, Slot, qVersion

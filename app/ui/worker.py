@@ -1,0 +1,156 @@
+"""The one helper for background work (after Picard's ``run_task`` / Anki's ``CollectionOp``).
+
+    handle = run_task(fn, *args, on_result=..., on_error=..., on_progress=..., parent=widget)
+
+``fn(control, *args)`` runs on a ``QThreadPool`` thread. It may call
+``control.progress(percent, text)`` and should call ``control.check()`` now and then, which raises
+``Cancelled`` once ``handle.cancel()`` was called. The result (or the exception) comes back by
+signal on the GUI thread: ``on_result(value)``, ``on_error(exc)``, ``on_cancelled()``.
+
+Rules: ``fn`` never touches a widget, and it opens its OWN database session (services do that
+already: pass a ``ServiceContext``, never a live ``Session`` or ORM object). A ``UserError`` from
+``fn`` is an expected outcome for ``on_error`` to show; anything else is logged as a bug.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from app.errors import UserError
+from app.ui.qt import QObject, QRunnable, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+_running: set[TaskHandle] = set()
+
+
+class Cancelled(Exception):
+    """Raised inside a task by ``control.check()`` after the user cancelled it."""
+
+
+class TaskControl:
+    """What the background function sees: progress reporting and the cancel flag."""
+
+    def __init__(self, handle: TaskHandle) -> None:
+        self._handle = handle
+        self._cancel = threading.Event()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def progress(self, percent: int, text: str = "") -> None:
+        self._handle._progress.emit(int(percent), text)
+
+
+class TaskHandle(QObject):
+    """Lives on the GUI thread; the worker emits its private signals, Qt queues them here."""
+
+    progressed = Signal(int, str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+    done = Signal()
+
+    _progress = Signal(int, str)
+    _result = Signal(object)
+    _error = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.control = TaskControl(self)
+        self.finished = False
+        self._progress.connect(self._on_progress)
+        self._result.connect(self._on_result)
+        self._error.connect(self._on_error)
+
+    def cancel(self) -> None:
+        self.control._cancel.set()
+
+    @Slot(int, str)
+    def _on_progress(self, percent: int, text: str) -> None:
+        self.progressed.emit(percent, text)
+
+    @Slot(object)
+    def _on_result(self, value: object) -> None:
+        self._finish()
+        if self.control.cancelled:
+            self.cancelled.emit()
+        else:
+            self.succeeded.emit(value)
+        self.done.emit()
+
+    @Slot(object)
+    def _on_error(self, exc: object) -> None:
+        self._finish()
+        if isinstance(exc, Cancelled):
+            self.cancelled.emit()
+        else:
+            self.failed.emit(exc)
+        self.done.emit()
+
+    def _finish(self) -> None:
+        self.finished = True
+        _running.discard(self)
+
+
+class _Job(QRunnable):
+    def __init__(self, handle: TaskHandle, fn: Callable[..., Any], args: tuple, kwargs: dict):
+        super().__init__()
+        self.setAutoDelete(True)
+        self._handle, self._fn, self._args, self._kwargs = handle, fn, args, kwargs
+
+    def run(self) -> None:
+        try:
+            value = self._fn(self._handle.control, *self._args, **self._kwargs)
+        except BaseException as exc:  # delivered to the GUI thread, never swallowed
+            if not isinstance(exc, (Cancelled, UserError)):
+                log.exception("background task failed")
+            self._deliver(self._handle._error, exc)
+        else:
+            self._deliver(self._handle._result, value)
+
+    @staticmethod
+    def _deliver(signal: Any, value: object) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the handle's parent widget was closed meanwhile: nobody to tell
+            log.info("background task finished after its window closed")
+
+
+def run_task(
+    fn: Callable[..., Any],
+    *args: Any,
+    on_result: Callable[[Any], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+    on_progress: Callable[[int, str], None] | None = None,
+    on_cancelled: Callable[[], None] | None = None,
+    parent: QObject | None = None,
+    pool: QThreadPool | None = None,
+    **kwargs: Any,
+) -> TaskHandle:
+    """Start ``fn(control, *args, **kwargs)`` in the background (call from the GUI thread)."""
+    handle = TaskHandle(parent)
+    if on_result:
+        handle.succeeded.connect(on_result)
+    if on_error:
+        handle.failed.connect(on_error)
+    if on_progress:
+        handle.progressed.connect(on_progress)
+    if on_cancelled:
+        handle.cancelled.connect(on_cancelled)
+    _running.add(handle)
+    (pool or QThreadPool.globalInstance()).start(_Job(handle, fn, args, kwargs))
+    return handle
+
+
+def wait_for_all(timeout_ms: int = 30_000) -> bool:
+    """Block until the pool is idle (on quit, and in tests). Signals still need the event loop."""
+    return QThreadPool.globalInstance().waitForDone(timeout_ms)
