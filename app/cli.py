@@ -19,6 +19,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.admin",
     "app.commands.render",
     "app.commands.template",
+    "app.commands.roster",
 ]
 
 

@@ -112,18 +112,30 @@ class Problem:
     def holders(self, role: str) -> list[Staff]:
         return [s for s in self.staff if role in s.roles]
 
+    def _index(self, name: str, rows: list, key_of) -> dict:
+        """Rows grouped by person, rebuilt when the list is replaced or grows/shrinks (the solver
+        asks these questions hundreds of thousands of times on a year's roster)."""
+        stamp = (id(rows), len(rows))
+        cached = self.__dict__.get(name)
+        if cached is None or cached[0] != stamp:
+            index: dict[str, list] = {}
+            for row in rows:
+                index.setdefault(key_of(row), []).append(row)
+            cached = (stamp, index)
+            self.__dict__[name] = cached
+        return cached[1]
+
     def unavailable_reason(self, staff_id: str, day: dt.date) -> str | None:
-        for u in self.unavailable:
-            if u.staff_id == staff_id and u.covers(day):
+        for u in self._index("_unavailable_ix", self.unavailable, lambda u: u.staff_id).get(staff_id, ()):
+            if u.covers(day):
                 return u.reason
         return None
 
     def history_of(self, staff_id: str) -> History:
         total = rest = 0
-        for h in self.history:
-            if h.staff_id == staff_id:
-                total += h.total
-                rest += h.rest_day
+        for h in self._index("_history_ix", self.history, lambda h: h.staff_id).get(staff_id, ()):
+            total += h.total
+            rest += h.rest_day
         return History(staff_id, total, rest)
 
     def is_rest_day(self, day: dt.date) -> bool:
