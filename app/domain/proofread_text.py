@@ -106,6 +106,17 @@ def halfwidth_punctuation(text: str) -> list[Hit]:
         start = m.start() if is_cjk(prev) else pos
         end = m.end() if (is_ideo(nxt) or not nxt) else pos + 1
         hits.append(Hit(start, end - start, f"中文语境中应使用全角标点“{full}”", full))
+    # a full stop typed as "." after Chinese (工作.下一步), not 1. / Word. / 3.5
+    for m in re.finditer(r"\.(?![.0-9])", text):
+        pos = m.start()
+        prev = text[pos - 1:pos]
+        nxt = text[pos + 1:].lstrip(" \t")[:1]
+        if _inside(pos, spans) or not is_ideo(prev) or not (is_ideo(nxt) or not nxt or nxt in "“”‘’"):
+            continue
+        if re.fullmatch(r"\s*[一二三四五六七八九十百]+", text[:pos]):
+            continue  # 一.总体要求: a heading mark, fixed to 一、 by the heading rule
+        end = pos + 1 + (len(text[pos + 1:]) - len(text[pos + 1:].lstrip(" \t")) if nxt else 0)
+        hits.append(Hit(pos, end - pos, "中文语境中应使用句号“。”", "。"))
     return hits
 
 
@@ -159,8 +170,8 @@ def duplicated_words(text: str) -> list[Hit]:
     # be meant, so the fix needs a click
     for m in re.finditer(rf"([{IDEO}]{{2,4}})[ \t\u3000]*\1", text):
         word = m.group(1)
-        if len(set(word)) == 1:
-            continue
+        if len(set(word)) == 1 or (len(word) == 2 and word[0] == "一"):
+            continue  # 哈哈哈哈, 一个一个 / 一步一步
         hits.append(Hit(m.start() + len(word), m.end() - m.start() - len(word),
                         f"词语“{word}”重复", "", safe=False))
     return hits

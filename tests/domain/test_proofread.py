@@ -54,6 +54,8 @@ POSITIVE = [
     ("punct.halfwidth", {"body": "通知, 要求"}, ", ", "body", "通知，要求"),
     ("punct.halfwidth", {"body": "落实(具体见附件1)。"}, "(", "body", "落实（具体见附件1)。"),
     ("punct.halfwidth", {"body": "使用Word, 然后保存"}, ", ", "body", "使用Word，然后保存"),
+    ("punct.halfwidth", {"body": "认真落实. 下一步"}, ". ", "body", "认真落实。下一步"),
+    ("punct.halfwidth", {"body": "认真落实."}, ".", "body", "认真落实。"),
     ("punct.quotes", {"body": "坚决纠正\"四风\"问题"}, '"', "body", "坚决纠正“四风\"问题"),
     ("punct.duplicated", {"body": "认真落实，，确保安全。"}, "，", "body", "认真落实，确保安全。"),
     ("pair.unbalanced", {"body": "根据《通知（试行》要求"}, "（", "body", None),
@@ -133,6 +135,7 @@ NEGATIVE = [
     ("punct.halfwidth", {"body": "共1,000人，8:30到岗，比例1:1000。"}),
     ("punct.halfwidth", {"body": "登录 https://www.gov.cn/a?b=1,2;c=3 查看，或发邮件至 duty@gov.cn。"}),
     ("punct.halfwidth", {"body": "使用Word,Excel和f(x)函数。"}),
+    ("punct.halfwidth", {"body": "一.总体要求\n1.明确责任，增长3.5%，见Word.附件1.值班表"}),
     ("punct.halfwidth", {"doc_no": "×政办发(2024)12号"}),  # its own rule, not this one
     ("punct.quotes", {"body": "命令为 say \"hi\" 即可"}),
     ("punct.duplicated", {"body": "等等……要求——如下。"}),
@@ -141,6 +144,7 @@ NEGATIVE = [
     ("space.cjk", {"issuer": "张 三", "signers": ["李  四"]}),  # names may be padded
     ("digit.fullwidth", {"body": "共12人。"}),
     ("word.duplicated", {"body": "为了了解情况，实现目的的手段，的的确确，不了了之。"}),
+    ("word.duplicated", {"body": "一个一个落实，哈哈哈哈。"}),
     ("date.format", {"body": "于2024年7月1日至12月31日，每月10日前报送。"}),
     ("docno.brackets", {"body": "根据国办发〔2023〕5号文件和规划（2021—2025年）"}),
     ("docno.format", {"doc_no": "国办发〔2012〕14号"}),
@@ -159,6 +163,7 @@ NEGATIVE = [
     ("title.punct", {"title": "关于做好节假日值班工作的通知"}),
     ("request.ending", {"title": "关于增加值班经费的请示", "body": "现将有关情况请示如下。\n当否，请批示。"}),
     ("request.ending", {"title": "关于增加值班经费的请示", "body": "以上请示，请予审批。"}),
+    ("request.ending", {"title": "关于增加值班经费的请示", "body": "现将有关情况请示如下。\n特此请示。"}),
     ("request.ending", {"title": "关于值班工作的通知", "body": "请认真落实。"}),
     ("report.request", {"title": "关于值班情况的报告", "body": "值班平稳，特此报告。"}),
 ]
