@@ -10,6 +10,7 @@ Order of the elements (7.3, 7.4, 5): 版头 → 标题 → 主送 → 正文 →
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable, Sequence
 
 from app.typeset import geometry as g
@@ -30,6 +31,7 @@ HEADING_ROLES = {1: "heiti", 2: "kaiti", 3: "fangsong", 4: "fangsong"}
 ADV = g.CHAR_ADVANCE  # one character of 3号 on the grid
 HALF_GAP = (g.LINE_PITCH - g.BODY_SIZE) / 2  # from a line box edge to its em box
 TABLE_PAD = 4.0
+MOVABLE = {"body", "h1", "h2", "h3", "h4", "attachment_note", "attendance", "attendance_label"}
 
 
 class _Builder:
@@ -380,7 +382,7 @@ class _Builder:
                 seg_top.clear()
 
         self.ensure_line()
-        if self.line + (len(header) if header else 0) + 1 > self.page.nlines:
+        if self.line + (max(len(c) for c in header) if header else 0) + 1 > self.page.nlines:
             self.new_page()
         if header:
             draw_row(header, True)
@@ -436,15 +438,40 @@ class _Builder:
             label_w = self.width_of([(label + "：", hei)])
             start = 2 * ADV + label_w
             lines = break_paragraph([(names, BODY)], g.TEXT_WIDTH, self.measure,
-                                    first_indent=start, indent=start, glyph=self.glyph)
+                                    first_indent=start, indent=start, glyph=self.glyph,
+                                    keep_items=True)
             self.ensure_line()
             self.put([(label + "：", hei)], g.TEXT_LEFT + 2 * ADV, element="attendance_label")
             self.flow_lines(lines, element="attendance")
 
-    def keep(self, n: int) -> None:
-        """Start a new page unless ``n`` more lines fit on this one."""
-        if self.line + n > self.page.nlines:
-            self.new_page()
+    def keep(self, n: int, carry: int = 2) -> None:
+        """Start a new page unless ``n`` more lines fit on this one. The last ``carry`` lines of
+        running text go along, so that a signature never stands on a page without body text."""
+        if self.line + n <= self.page.nlines:
+            return
+        old, first = self.page, self.line - carry
+        moving = ([el for el in old.elements if first <= self._line_of(el, old) < self.line]
+                  if first > 0 else [])
+        movable = bool(moving) and all(
+            isinstance(el, TextRun) and el.element in MOVABLE for el in moving)
+        self.new_page()
+        if movable:
+            shift = self.page.origin - (old.origin + first * g.LINE_PITCH)
+            for el in moving:
+                old.elements.remove(el)
+                self.page.elements.append(replace(el, y=el.y + shift))
+            self.line = carry
+
+    @staticmethod
+    def _line_of(el, page: Page) -> int:
+        """The grid line an element sits on (rules: the line below them)."""
+        if isinstance(el, TextRun):
+            top = el.y - g.ASCENT_RATIO * el.size - (g.BODY_SIZE - el.size) / 2
+        elif isinstance(el, Rule):
+            top = el.y + HALF_GAP
+        else:
+            top = el.y1
+        return round((top - page.origin) / g.LINE_PITCH)
 
     def signature(self) -> None:
         """署名 and 成文日期 (7.3.5.1 sealed, 7.3.5.2 unsealed, 7.3.5.3 for orders)."""
@@ -556,7 +583,8 @@ class _Builder:
             label_w = self.width_of([(label, st)])
             lines = break_paragraph([(label + names + "。", st)], g.TEXT_WIDTH - g.RECORD_INDENT,
                                     self.measure, first_indent=g.RECORD_INDENT,
-                                    indent=g.RECORD_INDENT + label_w, glyph=self.glyph)
+                                    indent=g.RECORD_INDENT + label_w, glyph=self.glyph,
+                                    keep_items=True)
             # the width excludes the 1-character right indent
         has_print = not letter and bool(d.printer or d.print_date)
         return lines, len(lines) + (1 if has_print else 0), has_print

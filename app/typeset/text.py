@@ -93,12 +93,16 @@ class _Unit:
         return self.cells[-1].ch
 
 
-def _units(segments: Sequence[tuple[str, Hashable]], measure: Measure) -> list[_Unit]:
+_ITEM = re.compile(r"[^、，,；;]+[、，,；;。]?")
+
+
+def _units(segments: Sequence[tuple[str, Hashable]], measure: Measure,
+           keep_items: bool = False) -> list[_Unit]:
     units: list[_Unit] = []
     for text, style in segments:
         pos = 0
         while pos < len(text):
-            m = _WORD.match(text, pos)
+            m = (_ITEM if keep_items else _WORD).match(text, pos)
             chunk = m.group(0) if m else text[pos]
             units.append(_Unit([Cell(ch, style, 0.0, nominal=measure(ch, style)) for ch in chunk]))
             pos += len(chunk)
@@ -128,14 +132,16 @@ def break_paragraph(
     indent: float = 0.0,
     justify: bool = True,
     glyph: Measure | None = None,
+    keep_items: bool = False,
 ) -> list[Line]:
     """Break a paragraph into lines of ``width`` (first line indented by ``first_indent``, the
     others by ``indent``: a hanging indent when ``indent`` > 0). Full lines are justified to both
     edges when ``justify``; the last line is left-aligned. ``glyph(ch, style)`` is the drawn width
     of a glyph (16 pt for a 3号 hanzi, while its grid advance is 15.79 pt): a justified line ends
-    where its last glyph's box ends, exactly on the right edge."""
+    where its last glyph's box ends, exactly on the right edge. ``keep_items`` keeps the items of
+    a list separated by 、 or ， whole (names in 抄送 and 出席), unless one is longer than a line."""
     units: list[_Unit] = []
-    for u in _units(segments, measure):
+    for u in _units(segments, measure, keep_items):
         units.extend(_split_long(u, width - max(first_indent, indent)))
     lines: list[list[_Unit]] = []
     cur: list[_Unit] = []
@@ -222,33 +228,79 @@ def _place(cells: list[Cell], offset: float, avail: float, *, last: bool, justif
     return Line(cells, offset, avail + offset, last=last, justified=justify)
 
 
+# Words a title line should not be broken inside, and where a break reads well (title practice:
+# "××市人民政府关于做好" / "……工作的通知").
+TITLE_WORDS = (
+    "关于", "通知", "通报", "请示", "报告", "意见", "决定", "批复", "办法", "方案", "规定", "纪要",
+    "命令", "公告", "通告", "议案", "印发", "转发", "人民政府", "办公室", "办公厅", "委员会",
+    "工作", "安全", "生产", "管理", "实施", "建设", "发展", "改革", "服务", "专项", "行动",
+)
+
+
+def _title_penalties(text: str) -> dict[int, float]:
+    """Penalty of breaking before character index ``k`` (inf: forbidden)."""
+    pen: dict[int, float] = {}
+    for word in TITLE_WORDS:
+        start = text.find(word)
+        while start >= 0:
+            for k in range(start + 1, start + len(word)):
+                pen[k] = float("inf")
+            start = text.find(word, start + 1)
+    depth = 0
+    for k, ch in enumerate(text):
+        if depth > 0:
+            pen[k] = max(pen.get(k, 0.0), 3.0)  # inside 《…》: possible, but not nice
+        if ch == "《":
+            depth += 1
+        elif ch == "》":
+            depth = max(0, depth - 1)
+        if ch == "的" and k > 0:
+            pen[k] = max(pen.get(k, 0.0), 2.0)  # "…工作 / 的通知" reads worse than "…工作的 / 通知"
+    return pen
+
+
 def balanced_lines(text: str, width: float, measure: Measure, style: Hashable = None) -> list[str]:
     """Break a title into the fewest lines that fit, as equal in length as possible (a balanced
-    trapezoid/diamond), honouring the kinsoku rules and never leaving one character alone."""
+    trapezoid/diamond), keeping common words whole, honouring the kinsoku rules and never leaving
+    one character alone on the last line."""
     units = _units([(text, style)], measure)
     total = sum(u.width for u in units)
     if total <= width + EPS or len(units) < 2:
         return [text]
-    n = int(total // width) + 1
-    while True:
+    em = max((u.width / len(u.cells) for u in units), default=1.0) or 1.0
+    starts = [0]
+    for u in units:
+        starts.append(starts[-1] + len(u.cells))
+    pen = _title_penalties(text)
+    cum = [0.0]
+    for u in units:
+        cum.append(cum[-1] + u.width)
+    breakable = [k for k in range(1, len(units)) if _can_break(units[k - 1], units[k])]
+    inf = float("inf")
+    for n in range(int(total // width) + 1, len(units) + 1):
         target = total / n
-        lines: list[list[_Unit]] = [[]]
-        acc = 0.0
-        cum = 0.0
-        for k, u in enumerate(units):
-            cur = lines[-1]
-            boundary = target * len(lines)
-            # close the line at the allowed break nearest to the target length
-            if (cur and len(lines) < n and _can_break(cur[-1], u)
-                    and abs(cum - boundary) <= abs(cum + u.width - boundary)):
-                lines.append([])
-                acc = 0.0
-            lines[-1].append(u)
-            acc += u.width
-            cum += u.width
-        widths = [sum(u.width for u in ln) for ln in lines]
-        if max(widths) <= width + EPS and sum(len(u.cells) for u in lines[-1]) > 1:
-            return ["".join(c.ch for u in ln for c in u.cells) for ln in lines]
-        n += 1
-        if n > len(units):
-            return [text]
+        # best[(j, m)]: (cost, previous break) of m lines ending before unit j
+        best: dict[tuple[int, int], tuple[float, int]] = {(0, 0): (0.0, -1)}
+        for m in range(1, n + 1):
+            ends = breakable if m < n else [len(units)]
+            for j in ends:
+                for (i, mm_), (cost, _p) in list(best.items()):
+                    if mm_ != m - 1 or i >= j:
+                        continue
+                    w = cum[j] - cum[i]
+                    if w > width + EPS:
+                        continue
+                    if m == n and starts[j] - starts[i] < 2:
+                        continue  # never one character alone on the last line
+                    c = cost + ((w - target) / em) ** 2 + (pen.get(starts[i], 0.0) if i else 0.0)
+                    if c < best.get((j, m), (inf, -1))[0]:
+                        best[(j, m)] = (c, i)
+        if (len(units), n) in best and best[(len(units), n)][0] < inf:
+            cuts = []
+            j, m = len(units), n
+            while m > 0:
+                i = best[(j, m)][1]
+                cuts.append((i, j))
+                j, m = i, m - 1
+            return [text[starts[i]:starts[j]] for i, j in reversed(cuts)]
+    return [text]
