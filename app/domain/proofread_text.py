@@ -69,7 +69,7 @@ def halfwidth_punctuation(text: str) -> list[Hit]:
     pairs: list[tuple[int, int]] = []
     lone: list[int] = []
     for i, ch in enumerate(text):
-        if _inside(i, spans):
+        if ch not in "()" or _inside(i, spans):
             continue
         if ch == "(":
             stack.append(i)
@@ -197,7 +197,7 @@ def unbalanced_pairs(text: str) -> list[Hit]:
     stack: list[tuple[int, str]] = []
     hits: list[Hit] = []
     for i, ch in enumerate(text):
-        if _inside(i, spans):
+        if (ch not in _OPENERS and ch not in _CLOSERS) or _inside(i, spans):
             continue
         if ch in _OPENERS:
             stack.append((i, _OPENERS[ch]))
