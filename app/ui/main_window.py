@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         self._settings = QSettings(str(settings_path), QSettings.Format.IniFormat) \
             if settings_path else None
         self.setWindowTitle(f"{APP_NAME} — {self.actor.label}")
-        self.setMinimumSize(800, 520)
+        self.setMinimumSize(720, 480)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")

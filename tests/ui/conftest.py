@@ -1,0 +1,31 @@
+"""UI fixtures: the real configuration path (data folder from GOVDESK_DATA_DIR, SQLite file in
+it), migrated like at start-up; dialogs and windows are driven with qtbot."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ADMIN_PASSWORD
+
+
+@pytest.fixture
+def app_env(qapp):
+    from app.config import load_config
+    from app.services.context import ServiceContext
+    from app.storage.migrate import open_database
+    from app.ui.worker import wait_for_all
+
+    config = load_config()
+    engine = open_database(config.db_url, config.backups_dir)
+    yield config, ServiceContext(engine)
+    wait_for_all()
+    engine.dispose()
+
+
+@pytest.fixture
+def admin_ui_ctx(app_env):
+    from app.services import accounts
+
+    _config, ctx = app_env
+    accounts.create_first_admin(ctx, "admin", ADMIN_PASSWORD, "系统管理员")
+    return ctx.with_actor(accounts.login(ctx, "admin", ADMIN_PASSWORD))

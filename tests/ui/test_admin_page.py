@@ -1,0 +1,107 @@
+"""系统管理: add, edit, disable, reset users through the real dialogs; rows read back."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.services import accounts, audit
+from app.storage.models import User
+from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog
+from app.ui.admin.page import UsersPage
+
+
+def _row(engine, username):
+    with Session(engine) as s:
+        u = s.execute(select(User).where(User.username == username)).scalar_one()
+        return (u.role_code, u.clearance_level, u.active, u.display_name)
+
+
+def _page(qtbot, ctx):
+    page = UsersPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def _cell(page, row, col):
+    return page.ui.table.item(row, col).text()
+
+
+def test_add_edit_disable_reset(qtbot, admin_ui_ctx):
+    engine = admin_ui_ctx.engine
+    page = _page(qtbot, admin_ui_ctx)
+    assert page.ui.table.rowCount() == 1 and not page.ui.editButton.isEnabled()
+
+    page.ui.addButton.click()
+    dlg = page.dialog
+    assert isinstance(dlg, UserEditDialog) and dlg.isVisible()
+    assert [dlg.ui.roleCombo.itemText(i) for i in range(dlg.ui.roleCombo.count())] == [
+        "管理员", "文书", "值班员", "领导", "只读"]
+    qtbot.keyClicks(dlg.ui.usernameEdit, "li")
+    dlg.ui.displayNameEdit.setText("李文书")
+    dlg.ui.roleCombo.setCurrentIndex(dlg.ui.roleCombo.findText("文书"))
+    dlg.ui.clearanceCombo.setCurrentIndex(dlg.ui.clearanceCombo.findText("秘密"))
+    qtbot.keyClicks(dlg.ui.passwordEdit, "Clerk-pass-1")
+    qtbot.keyClicks(dlg.ui.confirmEdit, "Clerk-pass-2")
+    dlg.ok_button().click()
+    assert "不一致" in dlg.message() and dlg.isVisible()
+    dlg.ui.confirmEdit.setText("Clerk-pass-1")
+    dlg.ok_button().click()
+    assert not dlg.isVisible()
+    assert _row(engine, "li") == ("clerk", 2, True, "李文书")
+    assert page.ui.table.rowCount() == 2
+    page.select_user("li")
+    row = page.ui.table.currentRow()
+    assert [_cell(page, row, c) for c in range(5)] == ["li", "李文书", "文书", "秘密", "正常"]
+
+    page.ui.editButton.click()
+    dlg = page.dialog
+    assert dlg.ui.usernameEdit.isReadOnly() and not dlg.ui.passwordEdit.isVisible()
+    dlg.ui.roleCombo.setCurrentIndex(dlg.ui.roleCombo.findText("领导"))
+    dlg.ui.clearanceCombo.setCurrentIndex(dlg.ui.clearanceCombo.findText("内部"))
+    dlg.ok_button().click()
+    assert _row(engine, "li") == ("leader", 1, True, "李文书")
+
+    page.select_user("li")
+    assert page.ui.toggleButton.text() == "停用(&D)"
+    page.ui.toggleButton.click()
+    assert _row(engine, "li")[2] is False
+    page.select_user("li")
+    assert _cell(page, page.ui.table.currentRow(), 4) == "停用"
+    assert page.ui.toggleButton.text() == "启用(&D)"
+    page.ui.toggleButton.click()
+    assert _row(engine, "li")[2] is True
+
+    page.select_user("li")
+    page.ui.resetButton.click()
+    dlg = page.dialog
+    assert isinstance(dlg, PasswordDialog) and not dlg.ui.oldEdit.isVisible()
+    qtbot.keyClicks(dlg.ui.newEdit, "Reset-pass-1")
+    qtbot.keyClicks(dlg.ui.confirmEdit, "Reset-pass-1")
+    dlg.ok_button().click()
+    assert not dlg.isVisible()
+    assert accounts.login(admin_ui_ctx, "li", "Reset-pass-1").must_change_password
+
+    actions = [e.action for e in audit.recent(engine)]
+    for expected in ("user.add", "user.set_role", "user.set_clearance", "user.disable",
+                     "user.enable", "user.reset_password"):
+        assert expected in actions
+
+
+def test_admin_cannot_disable_self_message_shown(qtbot, admin_ui_ctx):
+    page = _page(qtbot, admin_ui_ctx)
+    page.select_user("admin")
+    page.ui.toggleButton.click()
+    assert "不能停用自己" in page.ui.auditLabel.text()
+    assert _row(admin_ui_ctx.engine, "admin")[2] is True
+
+
+def test_verify_audit_in_background(qtbot, admin_ui_ctx):
+    page = _page(qtbot, admin_ui_ctx)
+    page.ui.verifyButton.click()
+    assert not page.ui.verifyButton.isEnabled()
+    with qtbot.waitSignal(page.verify_task.done, timeout=10_000):
+        pass
+    assert page.ui.verifyButton.isEnabled()
+    assert "审计日志完整：共 2 条" in page.ui.auditLabel.text()

@@ -1,0 +1,83 @@
+"""Main window: navigation and the page registry, status bar, shortcuts, remembered geometry."""
+
+from __future__ import annotations
+
+from app.domain.security import Clearance, Role
+from app.services import accounts
+from app.ui import pages
+from app.ui.admin.page import UsersPage
+from app.ui.application import db_label
+from app.ui.main_window import MainWindow
+from app.ui.qt import QKeySequence, QLabel, QRect
+
+
+def _window(qtbot, ctx, tmp_path, name="ui.ini"):
+    win = MainWindow(ctx, db_label(str(ctx.engine.url)), tmp_path / name)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_navigation_placeholders_and_status_bar(qtbot, admin_ui_ctx, tmp_path):
+    win = _window(qtbot, admin_ui_ctx, tmp_path)
+    titles = [win.nav.item(i).text() for i in range(win.nav.count())]
+    assert titles == ["公文", "会议纪要", "值班", "突发事件", "模板", "系统管理"]
+    assert win.current_key() == "documents"
+    for key, title in zip(win.page_keys()[:5], titles):
+        page = win.show_page(key)
+        assert win.stack.currentWidget() is page
+        text = page.findChild(QLabel, "placeholderLabel").text()
+        assert f"“{title}”模块尚未提供" in text
+    assert isinstance(win.show_page("admin"), UsersPage)
+    assert win.user_label.text() == "用户：系统管理员（管理员）"
+    assert win.clearance_label.text() == "密级：机密"
+    assert win.db_label.text().startswith("数据库：") and "govdesk.sqlite3" in win.db_label.text()
+
+
+def test_menu_shortcuts_switch_pages(qtbot, admin_ui_ctx, tmp_path):
+    win = _window(qtbot, admin_ui_ctx, tmp_path)
+    go = [a for a in win.menuBar().actions() if a.text() == "转到(&G)"][0].menu()
+    shortcuts = {a.text(): a.shortcut().toString() for a in go.actions()}
+    assert shortcuts["值班"] == "Ctrl+3" and shortcuts["系统管理"] == "Ctrl+6"
+    assert win.logout_action.shortcut() == QKeySequence("Ctrl+L")
+    [a for a in go.actions() if a.text() == "突发事件"][0].trigger()
+    assert win.current_key() == "incidents"
+
+
+def test_roles_without_permission_do_not_see_system_admin(qtbot, admin_ui_ctx, tmp_path):
+    accounts.add_user(admin_ui_ctx, "duty1", "Duty-pass-1", role=Role.DUTY,
+                      clearance=Clearance.INTERNAL)
+    actor = accounts.login(admin_ui_ctx, "duty1", "Duty-pass-1")
+    win = _window(qtbot, admin_ui_ctx.with_actor(actor), tmp_path)
+    assert "admin" not in win.page_keys() and len(win.page_keys()) == 5
+    assert win.clearance_label.text() == "密级：内部"
+
+
+def test_registered_page_replaces_placeholder(qtbot, admin_ui_ctx, tmp_path, monkeypatch):
+    from app.ui.qt import QWidget
+
+    monkeypatch.setattr(pages, "_AREAS", list(pages._AREAS))
+    made = []
+
+    def factory(ctx, parent):
+        made.append(ctx.actor.username)
+        w = QWidget(parent)
+        w.setWindowTitle("templates page")
+        return w
+
+    pages.register_page("templates", factory)
+    win = _window(qtbot, admin_ui_ctx, tmp_path)
+    assert made == []  # built lazily
+    assert win.show_page("templates").windowTitle() == "templates page"
+    assert made == ["admin"]
+
+
+def test_geometry_is_remembered(qtbot, admin_ui_ctx, tmp_path):
+    win = _window(qtbot, admin_ui_ctx, tmp_path)
+    win.setGeometry(QRect(20, 30, 771, 543))
+    win.close()
+    assert (tmp_path / "ui.ini").exists()
+    again = _window(qtbot, admin_ui_ctx, tmp_path)
+    assert (again.width(), again.height()) == (771, 543)
+    fresh = _window(qtbot, admin_ui_ctx, tmp_path, "other.ini")
+    assert (fresh.width(), fresh.height()) == (1100, 720)
