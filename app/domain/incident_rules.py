@@ -321,6 +321,7 @@ class ReportingRule:
     phone_minutes: int | None = None  # 电话报告时限 from 接报时间
     written_minutes: int | None = None  # 书面报告（首报）时限 from 接报时间
     follow_up_hours: int | None = None  # longest gap between reports until 终报; None: on change only
+    change_minutes: int | None = None  # 续报 after a significant change of the situation
     first_report_blocking: tuple[str, ...] = DEFAULT_BLOCKING
 
 
@@ -361,7 +362,7 @@ class RuleTable:
             "rules": [{
                 "level": r.level.roman, "authority": r.authority,
                 "phone_minutes": r.phone_minutes, "written_minutes": r.written_minutes,
-                "follow_up_hours": r.follow_up_hours,
+                "follow_up_hours": r.follow_up_hours, "change_minutes": r.change_minutes,
                 "first_report_blocking": list(r.first_report_blocking),
             } for r in self.rules],
         }
@@ -378,14 +379,14 @@ class RuleTable:
             rules=tuple(ReportingRule(
                 level=parse_level(r["level"]), authority=r.get("authority") or None,
                 phone_minutes=r.get("phone_minutes"), written_minutes=r.get("written_minutes"),
-                follow_up_hours=r.get("follow_up_hours"),
+                follow_up_hours=r.get("follow_up_hours"), change_minutes=r.get("change_minutes"),
                 first_report_blocking=tuple(r.get("first_report_blocking", DEFAULT_BLOCKING)),
             ) for r in obj["rules"]),
             thresholds=Thresholds(th.get("amber_minutes", 10), float(th.get("amber_fraction", 0.2))),
         )
 
 
-_RULE_KEYS = {"level", "authority", "phone_minutes", "written_minutes", "follow_up_hours",
+_RULE_KEYS = {"level", "authority", "phone_minutes", "written_minutes", "follow_up_hours", "change_minutes",
               "first_report_blocking"}
 _MAX_MINUTES = 7 * 24 * 60
 
@@ -451,6 +452,8 @@ def validate_rule_table(obj: Any) -> list[str]:
         if (isinstance(phone, int) and isinstance(written, int) and _int_or_none(phone, 1, _MAX_MINUTES)
                 and _int_or_none(written, 1, _MAX_MINUTES) and phone > written):
             errors.append(f"{where}的电话报告时限（{phone} 分钟）不应晚于书面报告时限（{written} 分钟）。")
+        if not _int_or_none(r.get("change_minutes"), 1, _MAX_MINUTES):
+            errors.append(f"{where}的情况变化续报时限应为 1 至 {_MAX_MINUTES} 的整数（分钟），或留空。")
         if not _int_or_none(r.get("follow_up_hours"), 1, 24 * 30):
             errors.append(f"{where}的续报间隔应为 1 至 720 的整数（小时），或留空表示仅在情况变化时续报。")
         blocking = r.get("first_report_blocking", list(DEFAULT_BLOCKING))
@@ -466,11 +469,13 @@ def validate_rule_table(obj: Any) -> list[str]:
     return errors
 
 
+#: Shipped defaults. ``change_minutes`` (续报 after a significant change) is our choice — the
+#: rules only say "及时续报" — set to the level's written first-report limit.
 DEFAULT_RULES = RuleTable(rules=(
-    ReportingRule(Level.I, phone_minutes=30, written_minutes=60, follow_up_hours=24),
-    ReportingRule(Level.II, phone_minutes=30, written_minutes=60, follow_up_hours=24),
-    ReportingRule(Level.III, written_minutes=60, follow_up_hours=24),
-    ReportingRule(Level.IV, written_minutes=120),
+    ReportingRule(Level.I, phone_minutes=30, written_minutes=60, follow_up_hours=24, change_minutes=60),
+    ReportingRule(Level.II, phone_minutes=30, written_minutes=60, follow_up_hours=24, change_minutes=60),
+    ReportingRule(Level.III, written_minutes=60, follow_up_hours=24, change_minutes=60),
+    ReportingRule(Level.IV, written_minutes=120, change_minutes=120),
 ))
 
 
@@ -557,7 +562,7 @@ _MAX_PERIODS = 400  # a follow-up chain longer than a year of daily misses is no
 
 def evaluate_clocks(
     received_at: dt.datetime, reports: Iterable[SentReport], rule: ReportingRule, now: dt.datetime,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = Thresholds(), changes: Iterable[dt.datetime] = (),
 ) -> ClockReport:
     """The deadlines of one incident at ``now``.
 
@@ -567,6 +572,9 @@ def evaluate_clocks(
     - 续报: with ``follow_up_hours``, each written report (首报 included) opens the next window;
       every window that passes without a report is a missed deadline (a late report closes the
       run of misses and starts the next window); the 终报 ends the chain.
+    - 续报（情况变化）: with ``change_minutes``, each time in ``changes`` (when the duty officer
+      logged a significant change: casualties up, level changed, spreading…) must be followed by a
+      written report within that many minutes, unless the 终报 went before the change.
     Reports sent after ``now`` are ignored (what-if views stay honest).
 
     The rule is the one in force for the incident (the service snapshots it on the incident, so
@@ -625,7 +633,29 @@ def evaluate_clocks(
                 break
             anchor = nxt.sent_at
             finished = nxt.kind is ReportKind.FINAL
+
+    if rule.change_minutes and written_first is not None:
+        written = [r for r in sent if r.channel is Channel.WRITTEN]
+        final_at = next((r.sent_at for r in written if r.kind is ReportKind.FINAL), None)
+        for at in sorted({_naive(c, "情况变化时间") for c in changes}):
+            if at > now or (final_at is not None and final_at <= at):
+                continue
+            d = Deadline(f"change@{at.isoformat(timespec='minutes')}", "续报（情况变化）", at,
+                         at + dt.timedelta(minutes=rule.change_minutes))
+            settle(d, next((r.sent_at for r in written if r.sent_at > at), None))
     return ClockReport(tuple(open_), tuple(missed), tuple(met))
+
+
+#: Fields whose change calls for a 续报 (the officer confirms; ``significant_changes`` proposes).
+SIGNIFICANT_FIELDS = ("level", "category", "dead", "missing", "injured", "impact", "trend",
+                      "property_loss")
+
+
+def significant_changes(changes: Iterable[Change]) -> list[Change]:
+    """The changes in a diff that usually require a 续报: a level or category change, more
+    casualties, a wider impact, a worse trend. Fewer casualties (a missing person found) are
+    still listed: the count changed and the superiors must know."""
+    return [c for c in changes if c.key.split(".")[0] in SIGNIFICANT_FIELDS]
 
 
 def unrecorded_misses(report: ClockReport, recorded_keys: Iterable[str]) -> list[MissedDeadline]:

@@ -93,7 +93,7 @@ def test_shipped_defaults():
 def test_rule_table_round_trips_through_json_and_keys_by_authority():
     obj = ir.DEFAULT_RULES.to_dict()
     obj["rules"].append({"level": "Ⅳ", "authority": "省应急厅", "phone_minutes": None,
-                         "written_minutes": 60, "follow_up_hours": 24,
+                         "written_minutes": 60, "follow_up_hours": 24, "change_minutes": 30,
                          "first_report_blocking": ["place", "casualties"]})
     obj["thresholds"]["amber_minutes"] = 15
     table = ir.RuleTable.from_dict(json.loads(json.dumps(obj, ensure_ascii=False)))
@@ -102,6 +102,7 @@ def test_rule_table_round_trips_through_json_and_keys_by_authority():
     assert table.rule_for("Ⅳ", "市委办").written_minutes == 120  # falls back to the default
     assert table.rule_for(Level.IV).first_report_blocking == ir.DEFAULT_BLOCKING
     assert table.authorities() == ["省应急厅"] and table.thresholds.amber_minutes == 15
+    assert table.rule_for("Ⅳ", "省应急厅").change_minutes == 30
 
 
 def test_rule_table_edits_are_validated_with_every_problem_listed():
@@ -112,10 +113,12 @@ def test_rule_table_edits_are_validated_with_every_problem_listed():
     obj["rules"][3]["first_report_blocking"] = ["place", "weather"]
     obj["rules"].append({"level": "Ⅳ", "phone_minutes": None, "written_minutes": None})
     obj["thresholds"]["amber_fraction"] = 1.5
+    obj["rules"][0]["change_minutes"] = 0
     errors = ir.validate_rule_table(obj)
     text = "\n".join(errors)
     for expected in ("不应晚于书面报告时限", "书面报告时限应为", "级别“Ⅴ”无效", "未知项：weather",
-                     "至少要规定", "与前面的规则重复", "缺少 Ⅲ级（较大） 的默认规则", "时限比例"):
+                     "至少要规定", "与前面的规则重复", "缺少 Ⅲ级（较大） 的默认规则", "时限比例",
+                     "情况变化续报时限"):
         assert expected in text, expected
     with pytest.raises(InputError, match="规则表有误"):
         ir.RuleTable.from_dict(obj)
@@ -196,6 +199,30 @@ def test_daily_follow_up_chain_records_each_missed_day_and_ends_with_the_final()
     done = reports + [final(T(2024, 2, 4, 8, 0))]
     r = ir.evaluate_clocks(received, done, RULE_III, now=T(2024, 2, 10))
     assert r.open == () and len(r.missed) == 2
+
+
+def test_a_significant_change_opens_a_follow_up_clock():
+    received = T(2024, 5, 31, 22, 0)
+    reports = [first(T(2024, 5, 31, 22, 30))]
+    change = T(2024, 5, 31, 23, 30)  # casualties rose; Ⅲ: written 续报 within 60 minutes
+    r = ir.evaluate_clocks(received, reports, RULE_III, now=T(2024, 6, 1, 0, 25), changes=[change])
+    assert _open(r)["change@2024-05-31T23:30"] == (T(2024, 6, 1, 0, 30), "amber",
+                                                   dt.timedelta(minutes=5))
+    late = reports + [follow(1, T(2024, 6, 1, 0, 40))]
+    r = ir.evaluate_clocks(received, late, RULE_III, now=T(2024, 6, 1, 1, 0), changes=[change])
+    (miss,) = r.missed
+    assert miss.key == "change@2024-05-31T23:30" and miss.late_by == dt.timedelta(minutes=10)
+    assert "change@2024-05-31T23:30" not in _open(r)
+    # a change after the final report opens nothing
+    closed = late + [final(T(2024, 6, 1, 2, 0))]
+    r = ir.evaluate_clocks(received, closed, RULE_III, now=T(2024, 6, 2), changes=[T(2024, 6, 1, 3)])
+    assert not [k for k in _open(r) if k.startswith("change")]
+
+
+def test_significant_changes_are_proposed_from_the_diff():
+    prev = dict(FULL_SNAPSHOT)
+    cur = dict(FULL_SNAPSHOT, injured=5, measures="增派救援力量。", reporter_name="赵某")
+    assert [c.key for c in ir.significant_changes(ir.diff_snapshots(prev, cur))] == ["injured"]
 
 
 def test_reports_after_now_do_not_count_and_level_iv_has_no_daily_clock():
