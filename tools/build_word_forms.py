@@ -83,6 +83,9 @@ def _table(doc, rows: int, cols: int, widths_mm: list[float]):
     table = doc.add_table(rows=rows, cols=cols)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm):
+        column.width = Mm(width)  # w:gridCol, which LibreOffice and WPS follow
     for row in table.rows:
         for cell, width in zip(row.cells, widths_mm):
             cell.width = Mm(width)
@@ -104,7 +107,7 @@ def _repeating_table(doc, header: list[str], loop: str, cells: list[str], widths
 
 def build_roster() -> Document:
     doc = _new("值班表", "值班表", "节假日值班表：每日一行（日期、星期、带班领导、值班人员、联系电话）。")
-    _para(doc, "{{ office.name }}{{ roster.period }}值班表", font=TITLE_FONT, size=22,
+    _para(doc, "{{ office.name }}{{ roster.period }}值班表", font=TITLE_FONT, size=18,
           align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
     _para(doc, "值班时间：{{ roster.start|cn_date }}至{{ roster.end|cn_date }}　值班电话：{{ office.duty_phone }}",
           size=12, space_after=6)
@@ -112,7 +115,7 @@ def build_roster() -> Document:
         doc, ["日期", "星期", "带班领导", "值班人员", "联系电话"], "r in roster.shifts",
         ["{{ r.date|cn_date(false) }}", "{{ r.date|weekday }}", "{{ r.leader }}",
          "{{ r.staff|cn_join }}", "{{ r.phone }}"],
-        [28, 22, 30, 48, 32],
+        [27, 20, 27, 48, 38],
     )
     _para(doc, "{{ roster.end|add_workdays(1)|cn_date(false) }}（{{ roster.end|add_workdays(1)|weekday }}）起正常上班。",
           size=12, space_after=12)
@@ -123,7 +126,7 @@ def build_roster() -> Document:
 
 def build_incident() -> Document:
     doc = _new("突发事件信息报告表", "突发事件信息报告表", "突发事件信息报告表：事件要素一览，处置措施逐条成行。")
-    _para(doc, "突发事件信息报告表", font=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
+    _para(doc, "突发事件信息报告表", font=TITLE_FONT, size=18, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
     _para(doc, "报送单位：{{ office.duty_room }}　报送日期：{{ report.date|cn_date }}　第{{ report.issue }}期",
           size=12, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
     fields = [
@@ -151,7 +154,7 @@ def build_incident() -> Document:
 
 def build_handover() -> Document:
     doc = _new("交接班记录表", "交接班记录", "交接班记录表：交接双方、本班情况、待办事项（逐项成行，含办理时限）。")
-    _para(doc, "{{ office.duty_room }}交接班记录表", font=TITLE_FONT, size=22,
+    _para(doc, "{{ office.duty_room }}交接班记录表", font=TITLE_FONT, size=18,
           align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
     fields = [
         ("交接时间", "{{ handover.time|cn_datetime }}（{{ handover.time|weekday }}）"),
