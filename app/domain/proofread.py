@@ -106,6 +106,23 @@ class Options:
     disabled_rules: frozenset[str] = field(default_factory=frozenset)
 
 
+def blocks_signing(findings: list[Finding]) -> bool:
+    """Whether 签发 should be refused: any finding of severity ``error``. (The service may let a
+    leader override; that decision and its audit record live there.)"""
+    return any(f.severity == "error" for f in findings)
+
+
+def summary(findings: list[Finding]) -> str:
+    """``2 个错误，3 个警告，1 条提示`` — for the editor's status line."""
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
+    if not findings:
+        return "未发现问题"
+    parts = [f"{counts['error']} 个错误" if counts["error"] else "",
+             f"{counts['warning']} 个警告" if counts["warning"] else "",
+             f"{counts['info']} 条提示" if counts["info"] else ""]
+    return "，".join(p for p in parts if p)
+
+
 # ---- text slots ---------------------------------------------------------------------------------
 _LINE_RE = re.compile(r"[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
 

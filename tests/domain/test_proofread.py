@@ -4,6 +4,7 @@ leave alone; fixes applied one by one and all at once."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from app.domain.proofread import (
     RULES, Options, apply_all_safe_fixes, apply_fix, document_to_description, genre_of_title,
@@ -255,3 +256,31 @@ def test_document_round_trip_keeps_what_the_proofreader_needs():
 def test_bad_input_is_a_user_error():
     with pytest.raises(InputError):
         proofread(["not", "a", "description"])
+
+
+def test_blocks_signing_and_summary():
+    from app.domain.proofread import blocks_signing, summary
+    assert not blocks_signing(proofread(CLEAN)) and summary([]) == "未发现问题"
+    findings = proofread(_with(to="各区人民政府", body="认真落实,确保安全"))
+    assert blocks_signing(findings)  # to.colon is an error
+    assert summary(findings) == "1 个错误，1 个警告"
+
+
+_ALPHABET = (list("的了我们通知附件一二三四五六七八九十〇年月日号发办政请示")
+             + list(",.:;?!()[]【】〔〕（）“”\"'《》，。、；：  　\n0123456789０１２ab/")
+             + ["http://x.cn/a,b", "国办发[2012]14号", "一、", "（一）", "1.", "附件：", "妥否，请批示"])
+_TEXT = st.lists(st.sampled_from(_ALPHABET), max_size=30).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXT, _TEXT, _TEXT, st.lists(_TEXT, max_size=3), st.sampled_from([None, "秘密", "机密★", "x"]))
+def test_any_draft_gives_findings_that_point_at_their_text_and_fix_all_converges(
+        title, to, body, attachments, secrecy):
+    desc = {"title": title, "to": to, "body": body, "attachments": attachments, "doc_no": to}
+    if secrecy:
+        desc["secrecy"] = secrecy
+    for f in proofread(desc):
+        if f.fix is not None:
+            apply_fix(desc, f)  # never stale on the text it came from
+    fixed, _ = apply_all_safe_fixes(desc, max_passes=10)
+    assert apply_all_safe_fixes(fixed, max_passes=10)[1] == []
