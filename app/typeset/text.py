@@ -49,6 +49,7 @@ class Cell:
     x: float = 0.0  # where the glyph is drawn, relative to the line start
     nominal: float = 0.0  # nominal advance before squeezing/spreading
     squeezed: float = 0.0  # how much was trimmed (left side for opening punctuation)
+    ink: float = 0.0  # drawn width from x (glyph box, less a squeezed half)
 
 
 @dataclass
@@ -69,7 +70,7 @@ class Line:
         if not self.cells:
             return self.offset
         c = self.cells[-1]
-        return self.offset + c.x + c.adv
+        return self.offset + c.x + c.ink
 
 
 @dataclass
@@ -217,11 +218,12 @@ def _place(cells: list[Cell], offset: float, avail: float, *, last: bool, justif
     spread = 0.0
     if justify and len(cells) > 1:
         end = cells[-1]
-        end_w = end.adv if end.squeezed or glyph is None else glyph(end.ch, end.style)
+        end_w = (glyph(end.ch, end.style) if glyph else end.nominal) - end.squeezed
         used = sum(c.adv for c in cells[:-1]) + end_w
         spread = (avail - used) / (len(cells) - 1)  # may be a hair negative: glyph > advance
     x = 0.0
     for c in cells:
+        c.ink = (glyph(c.ch, c.style) if glyph else c.nominal) - c.squeezed
         c.x = x - (c.squeezed if c.ch in SQUEEZE_LEFT else 0.0)
         x += c.adv + spread
         c.adv += spread
