@@ -271,9 +271,13 @@ def use_reserved(
 ) -> SeriesEntry:
     """Give a reserved number to a document. Returns the updated entry (same key). The reason
     for the reservation is kept."""
+    entries = list(entries)
     e = _entry(entries, prefix, year, seq)
     if e.state is not EntryState.RESERVED:
         raise InputError(f"发文字号 {e.text} 状态为“{e.state.label}”，不是预留号。")
+    for other in _series(entries, e.prefix, year).values():
+        if other.state is EntryState.ISSUED and other.document_id == document_id:
+            raise InputError(f"该公文已编号为 {other.text}，不能再使用预留号。")
     return replace(e, state=EntryState.ISSUED, document_id=document_id, by=by, at=at)
 
 

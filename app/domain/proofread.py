@@ -341,7 +341,7 @@ def _title_rules(desc: Mapping[str, Any], opts: Options, genre: str | None):
     core = title.strip().rstrip("。.，,；;：:！!？?")
     if core.endswith("请示报告"):
         yield "title.genre", "error", slot, pt.Hit(
-            len(core) - 4, 4, "请示与报告是两个文种，不能合用“请示报告”")
+            title.rfind("请示报告"), 4, "请示与报告是两个文种，不能合用“请示报告”")
     elif opts.genre:
         if not core.endswith(opts.genre):
             yield "title.genre", "error", slot, pt.Hit(

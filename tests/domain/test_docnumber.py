@@ -109,6 +109,8 @@ def test_reserved_and_void_numbers_are_never_issued_again_and_need_a_reason():
     used = dn.use_reserved(entries, "国办发", 2024, 2, document_id="d5", by="clerk", at=AT)
     assert used.state is dn.EntryState.ISSUED and used.reason == "纸质签发待补录"
     entries = dn.merge(entries, [used])
+    with pytest.raises(InputError, match="不能再使用预留号"):
+        dn.use_reserved(entries, "国办发", 2024, 3, document_id="d5", by="clerk", at=AT)
     with pytest.raises(InputError, match="不是预留号"):
         dn.use_reserved(entries, "国办发", 2024, 2, document_id="d6", by="clerk", at=AT)
     with pytest.raises(InputError, match="已作废"):
