@@ -28,10 +28,14 @@ def make_problem(start: dt.date, end: dt.date, *, seed: int = 1, history_days: i
         # one annual-leave block per quarter (3–7 days) and sometimes a 1–3 day trip
         for _ in range(max(1, days // 91)):
             first = start + dt.timedelta(days=rng.randrange(days))
-            unavailable.append(Unavailable(s.id, first, first + dt.timedelta(days=rng.randint(2, 6))))
+            unavailable.append(
+                Unavailable(s.id, first, first + dt.timedelta(days=rng.randint(2, 6)))
+            )
             if rng.random() < 0.5:
                 first = start + dt.timedelta(days=rng.randrange(days))
-                unavailable.append(Unavailable(s.id, first, first + dt.timedelta(days=rng.randint(0, 2)), "出差"))
+                unavailable.append(
+                    Unavailable(s.id, first, first + dt.timedelta(days=rng.randint(0, 2)), "出差")
+                )
     history = []
     if history_days:
         for role, people, need in (("leader", staff[:12], 1), ("officer", staff[12:], 2)):
@@ -45,15 +49,22 @@ def make_problem(start: dt.date, end: dt.date, *, seed: int = 1, history_days: i
     officers = [s.id for s in staff[12:]]
     for k in range(3):  # the first three days are already published
         d = start + dt.timedelta(days=k)
-        lead = next(x for x in leaders[k * 3:] if free(x, d))
-        offs = [x for x in officers[k * 10 + 6:] if free(x, d)][:2]
+        lead = next(x for x in leaders[k * 3 :] if free(x, d))
+        offs = [x for x in officers[k * 10 + 6 :] if free(x, d)][:2]
         fixed.append(Assignment(d, "leader", lead))
         fixed += [Assignment(d, "officer", o) for o in offs]
     apart = [("L01", "O01"), ("L02", "O02"), ("O03", "O04"), ("O05", "O06")]
     return Problem(
-        start=start, end=end, roles={"leader": 1, "officer": 2}, staff=staff,
-        unavailable=unavailable, min_gap_days={"leader": 3, "officer": 7},
-        max_per_month={"leader": 4, "officer": 2}, fixed=fixed, history=history, apart=apart,
+        start=start,
+        end=end,
+        roles={"leader": 1, "officer": 2},
+        staff=staff,
+        unavailable=unavailable,
+        min_gap_days={"leader": 3, "officer": 7},
+        max_per_month={"leader": 4, "officer": 2},
+        fixed=fixed,
+        history=history,
+        apart=apart,
     )
 
 

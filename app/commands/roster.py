@@ -22,16 +22,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = roster.add_subparsers(dest="roster_command", metavar="子命令")
     roster.set_defaults(func=lambda args: (roster.print_help(), 2)[1])
     p = sub.add_parser(
-        "solve", help="按排班问题文件生成值班表",
+        "solve",
+        help="按排班问题文件生成值班表",
         description="读取 PROBLEM.json，生成满足全部硬性规则且尽量公平的值班表 ROSTER.json。"
         "退出码：0 成功；3 无法排班（ROSTER.json 中列出原因）；2 输入有误（不生成文件）。",
     )
     p.add_argument("problem", metavar="PROBLEM.json", help="排班问题文件")
     p.add_argument("-o", "--output", metavar="ROSTER.json", required=True, help="输出的值班表文件")
-    p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="秒",
-                   help=f"求解时限（秒，默认{DEFAULT_TIME_LIMIT:g}）")
-    p.add_argument("--workers", type=int, default=2, metavar="N",
-                   help="求解线程数（同一输入、同一线程数，结果相同；默认2）")
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="秒",
+        help=f"求解时限（秒，默认{DEFAULT_TIME_LIMIT:g}）",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        metavar="N",
+        help="求解线程数（同一输入、同一线程数，结果相同；默认2）",
+    )
     p.add_argument("--seed", type=int, default=0, help="随机种子（默认0）")
     p.add_argument("-q", "--quiet", action="store_true", help="不输出摘要")
     p.set_defaults(func=run_solve)
@@ -56,7 +67,9 @@ def run_solve(args: argparse.Namespace) -> int:
             for r, f in solution.fairness.items()
         )
         quality = "最优" if solution.status == "optimal" else "可行（时限内未证明最优）"
-        print(f"已排 {len(solution.assignments)} 人次（{quality}，用时{solution.wall_time:.1f}秒），"
-              f"写入 {args.output}")
+        print(
+            f"已排 {len(solution.assignments)} 人次（{quality}，用时{solution.wall_time:.1f}秒），"
+            f"写入 {args.output}"
+        )
         print(f"公平性：{fair}")
     return 0

@@ -39,8 +39,19 @@ from app.domain.roster_model import (
 )
 
 __all__ = [
-    "FULL_DAY", "Assignment", "History", "Problem", "RoleFairness", "Solution", "SolveProgress",
-    "Staff", "Unavailable", "fairness", "regenerate", "solve", "spread_lower_bound",
+    "FULL_DAY",
+    "Assignment",
+    "History",
+    "Problem",
+    "RoleFairness",
+    "Solution",
+    "SolveProgress",
+    "Staff",
+    "Unavailable",
+    "fairness",
+    "regenerate",
+    "solve",
+    "spread_lower_bound",
 ]
 
 DEFAULT_TIME_LIMIT = 10.0
@@ -214,7 +225,9 @@ class _Model:
                 for shift in p.shifts:
                     for role in s.roles:
                         if role in p.roles:
-                            self.x[(s.id, di, shift, role)] = m.new_bool_var(f"x_{s.id}_{di}_{shift}_{role}")
+                            self.x[(s.id, di, shift, role)] = m.new_bool_var(
+                                f"x_{s.id}_{di}_{shift}_{role}"
+                            )
         by_slot: dict[tuple[int, str, str], list] = defaultdict(list)
         by_person_day: dict[tuple[str, int], list] = defaultdict(list)
         by_person_role_day: dict[tuple[str, str, int], list] = defaultdict(list)
@@ -247,7 +260,8 @@ class _Model:
                     continue
                 for first in range(len(self.days)):
                     window = [
-                        v for di in range(first, min(first + gap, len(self.days)))
+                        v
+                        for di in range(first, min(first + gap, len(self.days)))
                         for v in by_person_role_day.get((s.id, role, di), ())
                     ]
                     if len(window) > 1:
@@ -302,7 +316,8 @@ class _Model:
                     h = p.history_of(s.id)
                     base = h.total if kind == "total" else h.rest_day
                     vs = [
-                        v for (_sid, di, _sh, _r), v in self._by_person_role(s.id, role)
+                        v
+                        for (_sid, di, _sh, _r), v in self._by_person_role(s.id, role)
                         if kind == "total" or di in rest_days
                     ]
                     counts.append((base, vs))
@@ -376,8 +391,9 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         self.count += 1
         if self.progress is not None:
             self.progress(
-                SolveProgress(self.count, self.objective_value, self.best_objective_bound,
-                              self.wall_time)
+                SolveProgress(
+                    self.count, self.objective_value, self.best_objective_bound, self.wall_time
+                )
             )
         if _is_cancelled(self.cancel):
             self.stop_search()
@@ -394,8 +410,9 @@ def _params(solver: cp_model.CpSolver, time_limit: float, workers: int, seed: in
     prm.max_time_in_seconds = max(time_limit, 0.1) * 3
 
 
-def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Callback | None,
-         cancel: CancelFlag) -> int:
+def _run(
+    solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Callback | None, cancel: CancelFlag
+) -> int:
     """Solve, stopping early when ``cancel`` is set (polled on a helper thread)."""
     done = threading.Event()
 
@@ -416,8 +433,9 @@ def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Callback | Non
             watcher.join()
 
 
-def _diagnose(problem: Problem, time_limit: float, workers: int, seed: int,
-              cancel: CancelFlag) -> list[str]:
+def _diagnose(
+    problem: Problem, time_limit: float, workers: int, seed: int, cancel: CancelFlag
+) -> list[str]:
     """After CP-SAT proved infeasibility: the fewest shifts that must stay short, explained."""
     model = _Model(problem, relaxed=True)
     model.m.minimize(sum(model.short.values()))
@@ -430,7 +448,9 @@ def _diagnose(problem: Problem, time_limit: float, workers: int, seed: int,
     short = {k: solver.value(v) for k, v in model.short.items() if solver.value(v) > 0}
     lines = explain_shortage(problem, model.read(solver), short)
     total = sum(short.values())
-    lines.insert(0, f"按现有规则无法排满所有班次：至少有{total}个岗位空缺（以下为一种最接近的排法中的空缺）")
+    lines.insert(
+        0, f"按现有规则无法排满所有班次：至少有{total}个岗位空缺（以下为一种最接近的排法中的空缺）"
+    )
     return lines
 
 
@@ -488,9 +508,15 @@ def solve(
     terms = model.fairness_objective()
     objective = sum(terms) if terms else 0
     if keep:
-        bound = 2 * len(problem.roles) * (
-            max((h.total for h in problem.history), default=0) + len(model.days) * len(problem.shifts)
-        ) + 1
+        bound = (
+            2
+            * len(problem.roles)
+            * (
+                max((h.total for h in problem.history), default=0)
+                + len(model.days) * len(problem.shifts)
+            )
+            + 1
+        )
         for a, weight in keep:
             v = model.var(a)
             if v is not None:
@@ -534,17 +560,23 @@ def _ideal(problem: Problem) -> int:
     return total
 
 
-def _finish(problem: Problem, assignments: list[Assignment], started: float, *,
-            reached: bool) -> Solution:
+def _finish(
+    problem: Problem, assignments: list[Assignment], started: float, *, reached: bool
+) -> Solution:
     fair = fairness(problem, assignments)
-    achieved = sum(f.total_spread + f.rest_day_spread for r, f in fair.items()
-                   if len(problem.holders(r)) >= 2)
+    achieved = sum(
+        f.total_spread + f.rest_day_spread for r, f in fair.items() if len(problem.holders(r)) >= 2
+    )
     ideal = _ideal(problem)
     # "optimal": proven by CP-SAT, or at the arithmetic ideal (nothing can be fairer)
     status = "optimal" if reached or achieved <= ideal else "feasible"
     return Solution(
-        status, assignments=assignments, fairness=fair,
-        wall_time=time.perf_counter() - started, objective=float(achieved), bound=float(ideal),
+        status,
+        assignments=assignments,
+        fairness=fair,
+        wall_time=time.perf_counter() - started,
+        objective=float(achieved),
+        bound=float(ideal),
     )
 
 
@@ -581,24 +613,42 @@ def regenerate(
         person = staff.get(a.staff_id)
         if person is None:
             dropped.append((a, f"{kind}安排的人员{a.staff_id}已不在名单中"))
-        elif a.role not in problem.roles or a.role not in person.roles or a.shift not in problem.shifts:
+        elif (
+            a.role not in problem.roles
+            or a.role not in person.roles
+            or a.shift not in problem.shifts
+        ):
             dropped.append((a, f"{kind}安排：{who}现已不担任{role_label(a.role)}"))
-        elif (reason := problem.unavailable_reason(a.staff_id, a.date)):
+        elif reason := problem.unavailable_reason(a.staff_id, a.date):
             dropped.append((a, f"{kind}安排：{who}当天{reason}"))
         else:
             keep.append((a, weight))
     hint = [a for a in previous if a.date >= keep_before] + [a for a, _ in keep]
-    result = solve(problem, keep=keep, hint=greedy_fill(problem, hint) if hint else None, **solve_kw)
+    result = solve(
+        problem, keep=keep, hint=greedy_fill(problem, hint) if hint else None, **solve_kw
+    )
     if result.ok:
         chosen = set(result.assignments)
         for a, _w in keep:
             if a not in chosen:
-                others = _Index([b for b in result.assignments if b.staff_id != a.staff_id or b.date != a.date])
+                others = _Index(
+                    [b for b in result.assignments if b.staff_id != a.staff_id or b.date != a.date]
+                )
                 why = why_not(problem, a.staff_id, a.role, a.date, others)
-                slot_full = sum(
-                    1 for b in result.assignments
-                    if (b.date, b.shift, b.role) == (a.date, a.shift, a.role)
-                ) >= problem.roles[a.role]
+                slot_full = (
+                    sum(
+                        1
+                        for b in result.assignments
+                        if (b.date, b.shift, b.role) == (a.date, a.shift, a.role)
+                    )
+                    >= problem.roles[a.role]
+                )
                 detail = why or ("该班次已由其他保留安排占满" if slot_full else "与其他规则冲突")
-                dropped.append((a, f"{a.date.isoformat()} {role_label(a.role)} {problem.name_of(a.staff_id)}无法保留：{detail}"))
+                dropped.append(
+                    (
+                        a,
+                        f"{a.date.isoformat()} {role_label(a.role)} "
+                        f"{problem.name_of(a.staff_id)}无法保留：{detail}",
+                    )
+                )
     return replace(result, dropped=dropped)

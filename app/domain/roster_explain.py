@@ -57,7 +57,8 @@ def why_not(problem: Problem, staff_id: str, role: str, day: dt.date, others: _I
     cap = problem.max_per_month.get(role)
     if cap is not None:
         in_month = [
-            d for d in others.by_person_role.get((staff_id, role), ())
+            d
+            for d in others.by_person_role.get((staff_id, role), ())
             if (d.year, d.month) == (day.year, day.month) and d != day
         ]
         if len(in_month) >= cap:
@@ -76,7 +77,11 @@ def _join(reasons: list[str]) -> str:
 
 
 def slot_shortage(
-    problem: Problem, day: dt.date, shift: str, role: str, others: Iterable[Assignment],
+    problem: Problem,
+    day: dt.date,
+    shift: str,
+    role: str,
+    others: Iterable[Assignment],
     missing: int | None = None,
 ) -> str:
     """The sentence for a slot that lacks people: who holds the role and why each cannot serve."""
@@ -126,7 +131,10 @@ def check_fixed(problem: Problem) -> list[str]:
             )
     for (sid, day), items in sorted(per_day.items()):
         if len(items) > 1:
-            out.append(f"{_day(day)} {problem.name_of(sid)}被固定安排了{len(items)}个班次，每人每天最多一次")
+            out.append(
+                f"{_day(day)} {problem.name_of(sid)}被固定安排了{len(items)}个班次，"
+                "每人每天最多一次"
+            )
     index = _Index(fixed)
     for (sid, role), days in sorted(index.by_person_role.items()):
         days = sorted(days)
@@ -149,7 +157,7 @@ def check_fixed(problem: Problem) -> list[str]:
                         f"超过每月上限{cap}次"
                     )
     for a, b in problem.apart:
-        for day in sorted(set(index.by_day) ):
+        for day in sorted(set(index.by_day)):
             if a in index.by_day[day] and b in index.by_day[day]:
                 out.append(
                     f"{_day(day)} {problem.name_of(a)}与{problem.name_of(b)}不能同日值班，"
@@ -217,7 +225,12 @@ def check_capacity(problem: Problem) -> list[str]:
                 gap = problem.min_gap_days.get(role)
                 cap = problem.max_per_month.get(role)
                 rules = "、".join(
-                    x for x in ("请假", f"间隔{gap}天" if gap else "", f"每月最多{cap}次" if cap else "")
+                    x
+                    for x in (
+                        "请假",
+                        f"间隔{gap}天" if gap else "",
+                        f"每月最多{cap}次" if cap else "",
+                    )
                     if x
                 )
                 out.append(

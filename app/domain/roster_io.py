@@ -36,7 +36,9 @@ def _obj(value: Any, where: str, required: tuple[str, ...], optional: tuple[str,
     for key in value:
         if key not in required and key not in optional:
             allowed = "、".join((*required, *optional))
-            raise _fail(f"{where}.{key}" if where else key, f"未知字段“{key}”（可用字段：{allowed}）")
+            raise _fail(
+                f"{where}.{key}" if where else key, f"未知字段“{key}”（可用字段：{allowed}）"
+            )
     for key in required:
         if key not in value:
             raise _fail(where or "文件", f"缺少字段“{key}”")
@@ -84,7 +86,7 @@ def parse_problem(data: Any) -> Problem:
 
     roles_raw = top["roles"]
     if not isinstance(roles_raw, dict) or not roles_raw:
-        raise _fail("roles", "应为非空对象，如 {\"leader\": 1, \"officer\": 2}")
+        raise _fail("roles", '应为非空对象，如 {"leader": 1, "officer": 2}')
     roles = {}
     for role, need in roles_raw.items():
         if not role.strip():
@@ -108,7 +110,8 @@ def parse_problem(data: Any) -> Problem:
         ids.add(sid)
         name = _str(obj["name"], f"{where}.name", empty=True)
         person_roles = tuple(
-            role_ref(r, f"{where}.roles[{k}]") for k, r in enumerate(_list(obj["roles"], f"{where}.roles"))
+            role_ref(r, f"{where}.roles[{k}]")
+            for k, r in enumerate(_list(obj["roles"], f"{where}.roles"))
         )
         staff.append(Staff(sid, name, tuple(dict.fromkeys(person_roles))))
     if not staff:
@@ -133,7 +136,7 @@ def parse_problem(data: Any) -> Problem:
     def per_role(key: str, minimum: int) -> dict[str, int]:
         raw = top.get(key, {})
         if not isinstance(raw, dict):
-            raise _fail(key, "应为对象，如 {\"leader\": 3}")
+            raise _fail(key, '应为对象，如 {"leader": 3}')
         return {role_ref(r, f"{key}.{r}"): _int(v, f"{key}.{r}", minimum) for r, v in raw.items()}
 
     min_gap = per_role("min_gap_days", 0)
@@ -146,8 +149,11 @@ def parse_problem(data: Any) -> Problem:
         day = _date(obj["date"], f"{where}.date")
         if not (start <= day <= end):
             raise _fail(f"{where}.date", f"{day} 不在排班期间 {start}～{end} 内")
-        fixed.append(Assignment(day, role_ref(obj["role"], f"{where}.role"),
-                                staff_ref(obj["id"], f"{where}.id")))
+        fixed.append(
+            Assignment(
+                day, role_ref(obj["role"], f"{where}.role"), staff_ref(obj["id"], f"{where}.id")
+            )
+        )
 
     history = []
     seen: set[str] = set()
@@ -169,15 +175,23 @@ def parse_problem(data: Any) -> Problem:
         where = f"apart[{i}]"
         pair = _list(raw, where)
         if len(pair) != 2:
-            raise _fail(where, "应为两人的编号，如 [\"O01\", \"O02\"]")
+            raise _fail(where, '应为两人的编号，如 ["O01", "O02"]')
         a, b = staff_ref(pair[0], f"{where}[0]"), staff_ref(pair[1], f"{where}[1]")
         if a == b:
             raise _fail(where, "两人编号相同")
         apart.append((a, b))
 
     return Problem(
-        start=start, end=end, roles=roles, staff=staff, unavailable=unavailable,
-        min_gap_days=min_gap, max_per_month=max_month, fixed=fixed, history=history, apart=apart,
+        start=start,
+        end=end,
+        roles=roles,
+        staff=staff,
+        unavailable=unavailable,
+        min_gap_days=min_gap,
+        max_per_month=max_month,
+        fixed=fixed,
+        history=history,
+        apart=apart,
     )
 
 
@@ -192,12 +206,14 @@ def load_problem(path: str | os.PathLike) -> Problem:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"排班问题文件不是有效的 JSON：第{exc.lineno}行第{exc.colno}列：{exc.msg}") from None
+        raise InputError(
+            f"排班问题文件不是有效的 JSON：第{exc.lineno}行第{exc.colno}列：{exc.msg}"
+        ) from None
     return parse_problem(data)
 
 
 def problem_to_dict(problem: Problem) -> dict:
-    """The inverse of ``parse_problem`` (unavailability reasons and shifts are not in the format)."""
+    """The inverse of ``parse_problem`` (leave reasons and shifts are not in the format)."""
     out: dict[str, Any] = {
         "start": problem.start.isoformat(),
         "end": problem.end.isoformat(),
@@ -209,8 +225,12 @@ def problem_to_dict(problem: Problem) -> dict:
         ],
         "min_gap_days": dict(problem.min_gap_days),
         "max_per_month": dict(problem.max_per_month),
-        "fixed": [{"date": a.date.isoformat(), "role": a.role, "id": a.staff_id} for a in problem.fixed],
-        "history": [{"id": h.staff_id, "total": h.total, "rest_day": h.rest_day} for h in problem.history],
+        "fixed": [
+            {"date": a.date.isoformat(), "role": a.role, "id": a.staff_id} for a in problem.fixed
+        ],
+        "history": [
+            {"id": h.staff_id, "total": h.total, "rest_day": h.rest_day} for h in problem.history
+        ],
         "apart": [[a, b] for a, b in problem.apart],
     }
     return out
@@ -221,7 +241,9 @@ def roster_to_dict(solution: Solution) -> dict:
     ok = solution.ok or (solution.status == "cancelled" and bool(solution.assignments))
     rows = sorted(solution.assignments, key=lambda a: (a.date, a.role, a.staff_id)) if ok else []
     return {
-        "assignments": [{"date": a.date.isoformat(), "role": a.role, "id": a.staff_id} for a in rows],
+        "assignments": [
+            {"date": a.date.isoformat(), "role": a.role, "id": a.staff_id} for a in rows
+        ],
         "fairness": {
             role: {"total_spread": f.total_spread, "rest_day_spread": f.rest_day_spread}
             for role, f in (solution.fairness.items() if ok else ())

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar, iter_days
 
 FULL_DAY = "全天"
-"""The one shift of the default pattern: a 24-hour duty. Day/night patterns use e.g. ("白班", "夜班")."""
+"""The one shift of the default pattern: a 24-hour duty. Day/night: ("白班", "夜班")."""
 
 ROLE_NAMES_ZH = {
     "leader": "带班领导",
@@ -126,7 +126,9 @@ class Problem:
         return cached[1]
 
     def unavailable_reason(self, staff_id: str, day: dt.date) -> str | None:
-        for u in self._index("_unavailable_ix", self.unavailable, lambda u: u.staff_id).get(staff_id, ()):
+        for u in self._index("_unavailable_ix", self.unavailable, lambda u: u.staff_id).get(
+            staff_id, ()
+        ):
             if u.covers(day):
                 return u.reason
         return None

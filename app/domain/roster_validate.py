@@ -30,7 +30,9 @@ def validate(problem: Problem, assignments: Iterable[Assignment]) -> list[str]:
             out.append(f"{a.date} {who(a.staff_id)}的{role_label(a.role)}安排重复了{n}次")
     for a in rows:
         if a.date < problem.start or a.date > problem.end:
-            out.append(f"{a.date} 不在排班期间 {problem.start}～{problem.end} 内（{who(a.staff_id)}）")
+            out.append(
+                f"{a.date} 不在排班期间 {problem.start}～{problem.end} 内（{who(a.staff_id)}）"
+            )
         if a.shift not in problem.shifts:
             out.append(f"{a.date} 班次“{a.shift}”不存在（{who(a.staff_id)}）")
         if a.role not in problem.roles:

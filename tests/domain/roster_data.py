@@ -22,19 +22,28 @@ def random_problem(seed: int, *, days: int = 21, start: dt.date = dt.date(2026, 
     for s in staff:
         if rng.random() < 0.4:
             first = start + dt.timedelta(days=rng.randrange(days))
-            unavailable.append(Unavailable(s.id, first, first + dt.timedelta(days=rng.randint(0, 3))))
+            unavailable.append(
+                Unavailable(s.id, first, first + dt.timedelta(days=rng.randint(0, 3)))
+            )
     history = [History(s.id, 10 + rng.randint(0, 1), 3 + rng.randint(0, 1)) for s in staff]
     # one published duty on a workday, for the leader who served least on rest days
     workdays = [d for d in (start + dt.timedelta(days=k) for k in range(days)) if d.weekday() < 5]
     fixed_day = rng.choice(workdays)
     rest_hist = {h.staff_id: h.rest_day for h in history}
     lead = min(
-        (s.id for s in staff if "leader" in s.roles and not any(
-            u.staff_id == s.id and u.covers(fixed_day) for u in unavailable)),
+        (
+            s.id
+            for s in staff
+            if "leader" in s.roles
+            and not any(u.staff_id == s.id and u.covers(fixed_day) for u in unavailable)
+        ),
         key=lambda sid: (rest_hist[sid], sid),
     )
     return Problem(
-        start=start, end=end, roles={"leader": 1, "officer": 2}, staff=staff,
+        start=start,
+        end=end,
+        roles={"leader": 1, "officer": 2},
+        staff=staff,
         unavailable=unavailable,
         min_gap_days={"leader": rng.randint(2, 3), "officer": rng.randint(2, 3)},
         max_per_month={"leader": 8, "officer": 6},
@@ -49,8 +58,11 @@ def small_problem(**changes) -> Problem:
     staff = [Staff(f"L{i}", f"领导{i}", ("leader",)) for i in range(3)]
     staff += [Staff(f"O{i}", f"值班员{i}", ("officer",)) for i in range(5)]
     base = dict(
-        start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 8), roles={"leader": 1, "officer": 2},
-        staff=staff, min_gap_days={"leader": 2, "officer": 2},
+        start=dt.date(2026, 3, 2),
+        end=dt.date(2026, 3, 8),
+        roles={"leader": 1, "officer": 2},
+        staff=staff,
+        min_gap_days={"leader": 2, "officer": 2},
     )
     base.update(changes)
     return Problem(**base)

@@ -24,8 +24,9 @@ def _rest_duties(sol, rest_dates: set[dt.date]) -> Counter:
 def test_spring_festival_2026_rest_days_shared_evenly():
     # 2026-02-14 (Sat) and 02-28 (Sat) are make-up workdays; 02-15 … 02-23 is the holiday
     rest = {D(2026, 2, 15) + dt.timedelta(days=k) for k in range(9)}
-    problem = Problem(D(2026, 2, 14), D(2026, 2, 28), {"leader": 1}, _leaders(3),
-                      min_gap_days={"leader": 2})
+    problem = Problem(
+        D(2026, 2, 14), D(2026, 2, 28), {"leader": 1}, _leaders(3), min_gap_days={"leader": 2}
+    )
     assert [d for d in problem.days() if problem.is_rest_day(d)] == sorted(rest)
     sol = solve(problem, time_limit=5)
     assert sol.ok and validate(problem, sol.assignments) == []
@@ -36,9 +37,12 @@ def test_spring_festival_2026_rest_days_shared_evenly():
 def test_national_day_2025_counts_makeup_days_as_workdays():
     # 2025-09-28 (Sun) and 10-11 (Sat) are make-up workdays; 10-01 … 10-08 the holiday;
     # 09-27 (Sat) and 10-12 (Sun) ordinary weekends
-    rest = {D(2025, 9, 27), D(2025, 10, 12)} | {D(2025, 10, 1) + dt.timedelta(days=k) for k in range(8)}
-    problem = Problem(D(2025, 9, 27), D(2025, 10, 12), {"leader": 1}, _leaders(5),
-                      min_gap_days={"leader": 2})
+    rest = {D(2025, 9, 27), D(2025, 10, 12)} | {
+        D(2025, 10, 1) + dt.timedelta(days=k) for k in range(8)
+    }
+    problem = Problem(
+        D(2025, 9, 27), D(2025, 10, 12), {"leader": 1}, _leaders(5), min_gap_days={"leader": 2}
+    )
     assert {d for d in problem.days() if problem.is_rest_day(d)} == rest
     sol = solve(problem, time_limit=5)
     assert sol.ok and validate(problem, sol.assignments) == []
@@ -51,8 +55,13 @@ def test_national_day_2025_counts_makeup_days_as_workdays():
 def test_rest_day_history_carried_forward():
     """Whoever already served more weekends/holidays this year gets fewer now."""
     rest = {D(2025, 10, 1) + dt.timedelta(days=k) for k in range(8)}
-    problem = Problem(D(2025, 10, 1), D(2025, 10, 8), {"leader": 1}, _leaders(2),
-                      history=[History("L0", 16, 6), History("L1", 10, 0)])
+    problem = Problem(
+        D(2025, 10, 1),
+        D(2025, 10, 8),
+        {"leader": 1},
+        _leaders(2),
+        history=[History("L0", 16, 6), History("L1", 10, 0)],
+    )
     sol = solve(problem, time_limit=5)
     got = _rest_duties(sol, rest)
     # rest days: 6 + 1 = 0 + 7 (and totals 16 + 1 = 10 + 7): L0 serves once, L1 seven times

@@ -31,7 +31,9 @@ def test_everyone_on_leave_names_date_and_people():
     leave[2] = Unavailable("L2", D(2026, 3, 4), D(2026, 3, 4), "出差")
     sol = solve(small_problem(unavailable=leave), time_limit=5)
     assert sol.status == "infeasible"
-    assert "2026-03-04 没有可排的带班领导（leader）：领导0请假，领导1请假，领导2出差" in sol.infeasible
+    assert (
+        "2026-03-04 没有可排的带班领导（leader）：领导0请假，领导1请假，领导2出差" in sol.infeasible
+    )
     assert not any(line.startswith("2026-03-05") for line in sol.infeasible)  # 领导2 is back
 
 
@@ -50,9 +52,14 @@ def test_gap_conflict_found_by_solver_is_explained():
     it; the relaxed solve names the empty date and why each leader cannot take it."""
     staff = [Staff("A", "张甲", ("leader",)), Staff("B", "李乙", ("leader",))]
     problem = Problem(
-        D(2025, 2, 7), D(2025, 2, 10), {"leader": 1}, staff,
-        unavailable=[Unavailable("A", D(2025, 2, 8), D(2025, 2, 8)),
-                     Unavailable("B", D(2025, 2, 9), D(2025, 2, 9))],
+        D(2025, 2, 7),
+        D(2025, 2, 10),
+        {"leader": 1},
+        staff,
+        unavailable=[
+            Unavailable("A", D(2025, 2, 8), D(2025, 2, 8)),
+            Unavailable("B", D(2025, 2, 9), D(2025, 2, 9)),
+        ],
         min_gap_days={"leader": 3},
     )
     sol = solve(problem, time_limit=5)
@@ -65,11 +72,19 @@ def test_gap_conflict_found_by_solver_is_explained():
 
 
 def test_apart_pair_blocks_a_shift():
-    staff = [Staff("A", "张甲", ("leader",)), Staff("B", "李乙", ("leader",)),
-             Staff("C", "王丙", ("officer",))]
-    problem = Problem(D(2025, 2, 7), D(2025, 2, 9), {"leader": 1, "officer": 1}, staff,
-                      unavailable=[Unavailable("B", D(2025, 2, 8), D(2025, 2, 8))],
-                      apart=[("A", "C")])
+    staff = [
+        Staff("A", "张甲", ("leader",)),
+        Staff("B", "李乙", ("leader",)),
+        Staff("C", "王丙", ("officer",)),
+    ]
+    problem = Problem(
+        D(2025, 2, 7),
+        D(2025, 2, 9),
+        {"leader": 1, "officer": 1},
+        staff,
+        unavailable=[Unavailable("B", D(2025, 2, 8), D(2025, 2, 8))],
+        apart=[("A", "C")],
+    )
     sol = solve(problem, time_limit=5)
     assert sol.status == "infeasible"
     assert any("2025-02-08" in line and "不能同日值班" in line for line in sol.infeasible)
@@ -78,9 +93,12 @@ def test_apart_pair_blocks_a_shift():
 def test_fixed_conflicts_listed():
     problem = small_problem(
         unavailable=[Unavailable("L0", D(2026, 3, 3), D(2026, 3, 3))],
-        fixed=[Assignment(D(2026, 3, 3), "leader", "L0"),
-               Assignment(D(2026, 3, 4), "officer", "L1"),
-               Assignment(D(2026, 3, 6), "officer", "O0"), Assignment(D(2026, 3, 7), "officer", "O0")],
+        fixed=[
+            Assignment(D(2026, 3, 3), "leader", "L0"),
+            Assignment(D(2026, 3, 4), "officer", "L1"),
+            Assignment(D(2026, 3, 6), "officer", "O0"),
+            Assignment(D(2026, 3, 7), "officer", "O0"),
+        ],
         apart=[("O1", "O2")],
     )
     sol = solve(problem, time_limit=5)
@@ -95,15 +113,27 @@ def test_random_rules_never_raise_and_results_are_honest():
     """Whatever the rules, solve returns: a valid roster, or reasons (never an exception)."""
     rng = random.Random(7)
     for _ in range(12):
-        staff = [Staff(f"P{i}", f"人员{i}", tuple(rng.sample(["leader", "officer"], rng.randint(1, 2))))
-                 for i in range(rng.randint(2, 6))]
+        staff = [
+            Staff(f"P{i}", f"人员{i}", tuple(rng.sample(["leader", "officer"], rng.randint(1, 2))))
+            for i in range(rng.randint(2, 6))
+        ]
         start = D(2026, 4, 27)
-        leave = [Unavailable(s.id, start + dt.timedelta(days=rng.randrange(8)),
-                             start + dt.timedelta(days=rng.randrange(8, 10))) for s in staff
-                 if rng.random() < 0.3]
+        leave = [
+            Unavailable(
+                s.id,
+                start + dt.timedelta(days=rng.randrange(8)),
+                start + dt.timedelta(days=rng.randrange(8, 10)),
+            )
+            for s in staff
+            if rng.random() < 0.3
+        ]
         problem = Problem(
-            start, start + dt.timedelta(days=9), {"leader": 1, "officer": rng.randint(1, 2)}, staff,
-            unavailable=leave, min_gap_days={"leader": rng.randint(1, 4), "officer": rng.randint(1, 3)},
+            start,
+            start + dt.timedelta(days=9),
+            {"leader": 1, "officer": rng.randint(1, 2)},
+            staff,
+            unavailable=leave,
+            min_gap_days={"leader": rng.randint(1, 4), "officer": rng.randint(1, 3)},
             max_per_month={"officer": rng.randint(1, 5)},
             fixed=[Assignment(start, "leader", staff[0].id)] if rng.random() < 0.5 else [],
             history=[History(s.id, rng.randint(0, 3), 0) for s in staff],

@@ -33,7 +33,10 @@ def test_random_instances_meet_every_rule_and_spread(seed):
     independent = spreads(problem, sol.assignments)
     for role, (total, rest) in independent.items():
         assert total <= 1 and rest <= 1, (role, total, rest)
-        assert (sol.fairness[role].total_spread, sol.fairness[role].rest_day_spread) == (total, rest)
+        assert (sol.fairness[role].total_spread, sol.fairness[role].rest_day_spread) == (
+            total,
+            rest,
+        )
     assert set(problem.fixed) <= set(sol.assignments)
 
 
@@ -46,8 +49,7 @@ def test_same_input_same_roster():
 
 def test_uneven_history_is_evened_out():
     """Whoever served less this year serves more now; spread ends at the ideal of 1."""
-    problem = small_problem(history=[History("O0", 5, 2), History("O1", 4, 0)],
-                            min_gap_days={})
+    problem = small_problem(history=[History("O0", 5, 2), History("O1", 4, 0)], min_gap_days={})
     sol = solve(problem, time_limit=5)
     assert validate(problem, sol.assignments) == []
     served = {s.id: sum(1 for a in sol.assignments if a.staff_id == s.id) for s in problem.staff}
@@ -77,9 +79,12 @@ def test_spread_lower_bound_and_window():
 
 def test_day_night_shifts():
     """The model takes a shift pattern: two shifts a day, nobody twice on one date."""
-    problem = small_problem(shifts=("白班", "夜班"), roles={"leader": 1, "officer": 1},
-                            min_gap_days={"leader": 1, "officer": 1},
-                            staff=[*small_problem().staff, Staff("L3", "领导3", ("leader",))])
+    problem = small_problem(
+        shifts=("白班", "夜班"),
+        roles={"leader": 1, "officer": 1},
+        min_gap_days={"leader": 1, "officer": 1},
+        staff=[*small_problem().staff, Staff("L3", "领导3", ("leader",))],
+    )
     sol = solve(problem, time_limit=5)
     assert sol.ok and validate(problem, sol.assignments) == []
     assert {a.shift for a in sol.assignments} == {"白班", "夜班"}
@@ -120,9 +125,12 @@ def test_greedy_hint_respects_rules_when_complete():
 
 # ---- the validator catches each hard rule (so a passing validation means something)
 
+
 def _valid():
     problem = small_problem(
-        unavailable=[], max_per_month={"officer": 3}, apart=[("O0", "O1")],
+        unavailable=[],
+        max_per_month={"officer": 3},
+        apart=[("O0", "O1")],
         fixed=[Assignment(dt.date(2026, 3, 2), "leader", "L0")],
     )
     sol = solve(problem, time_limit=5)
