@@ -15,6 +15,7 @@ the renderer is told (``FontSet.face_for`` returns the face, the caller records 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import threading
@@ -160,14 +161,24 @@ def _index_font_files(dirs: list[Path]) -> dict[str, Path]:
 
 
 def _open(role: str, path: Path, sub: int, official: bool) -> Face | None:
-    name = f"GovDesk-{role}{'' if official else '-fallback'}"
+    # One registration name per file: two FontSets (tests, a changed font folder) never clobber
+    # each other's faces in reportlab's process-wide registry.
+    digest = hashlib.sha1(f"{path.resolve()}#{sub}".encode()).hexdigest()[:8]
+    name = f"GovDesk-{role}-{'official' if official else 'fallback'}-{digest}"
+    if name in _registered:
+        return _registered[name]
     try:
         font = TTFont(name, str(path), subfontIndex=sub)
     except (TTFError, OSError, ValueError, KeyError):
         return None  # CFF outlines, broken file, unreadable: skip it
     pdfmetrics.registerFont(font)
     family = font.face.name.decode("latin-1") if isinstance(font.face.name, bytes) else str(font.face.name)
-    return Face(role, name, family, path, official, font)
+    face = Face(role, name, family, path, official, font)
+    _registered[name] = face
+    return face
+
+
+_registered: dict[str, Face] = {}
 
 
 class FontSet:
