@@ -11,11 +11,13 @@ workstation's memory.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -92,10 +94,24 @@ def make_environment(
         autoescape=False,
         finalize=_finalize,
     )
-    env.filters.update(filters_for(calendar))
-    env.tests.update(tests_for(calendar))
+    env.filters.update({k: _strict(v) for k, v in filters_for(calendar).items()})
+    env.tests.update({k: _strict(v) for k, v in tests_for(calendar).items()})
     env.globals["today"] = CnDate.of(today or dt.date.today())
     return env
+
+
+def _strict(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A missing placeholder given to one of our filters is reported as the missing
+    placeholder (``doc.venue``), not as a filter that received something odd."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for arg in (*args, *kwargs.values()):
+            if isinstance(arg, Undefined):
+                arg._fail_with_undefined_error()
+        return func(*args, **kwargs)
+
+    return wrapper
 
 
 def _finalize(value: Any) -> Any:
