@@ -38,8 +38,11 @@ def make_description(paragraphs: int, seed: int = 1) -> dict:
         else:
             lines.append("，".join(rng.choice(SENTENCES) for _ in range(3)) + "。")
     return {
-        "title": "关于做好节假日值班工作的通知", "doc_no": "×政办发〔2024〕12号",
-        "to": "各区人民政府，市各委办局:", "body": "\n".join(lines), "attachments": ["值班表"],
+        "title": "关于做好节假日值班工作的通知",
+        "doc_no": "×政办发〔2024〕12号",
+        "to": "各区人民政府，市各委办局:",
+        "body": "\n".join(lines),
+        "attachments": ["值班表"],
     }
 
 
@@ -59,8 +62,12 @@ def main() -> None:
     fixed, applied = apply_all_safe_fixes(desc)
     fix_time = time.perf_counter() - t0
     print(f"paragraphs={args.paragraphs} chars={chars} findings={len(findings)}")
-    print(f"proofread: median {statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms")
-    print(f"fix-all: {fix_time * 1000:.1f} ms, applied {len(applied)}, left {len(proofread(fixed))}")
+    print(
+        f"proofread: median {statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms"
+    )
+    print(
+        f"fix-all: {fix_time * 1000:.1f} ms, applied {len(applied)}, left {len(proofread(fixed))}"
+    )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 
 from app.errors import InputError
 
@@ -90,12 +90,16 @@ def parse_doc_no(text: str) -> DocNumber:
         return DocNumber(m["prefix"], int(m["year"]), int(m["seq"]))
     problems = diagnose_doc_no(text).problems
     detail = "；".join(p.message for p in problems) or "格式不对"
-    raise InputError(f"发文字号“{text}”无效：{detail}。应为“机关代字〔年份〕序号号”，例如 国办发〔2024〕12号。")
+    raise InputError(
+        f"发文字号“{text}”无效：{detail}。应为“机关代字〔年份〕序号号”，例如 国办发〔2024〕12号。"
+    )
 
 
 @dataclass(frozen=True)
 class DocNoProblem:
-    code: str  # brackets | leading-zero | di | missing-hao | short-year | fullwidth-digit | spaces | unrecognised
+    # brackets | leading-zero | di | missing-hao | short-year | zero | fullwidth-digit | spaces
+    # | unrecognised
+    code: str
     message: str
 
 
@@ -127,8 +131,9 @@ def diagnose_doc_no(text: str) -> DocNoDiagnosis:
         )
     problems: list[DocNoProblem] = []
     if m["open"] != OPEN or m["close"] != CLOSE:
-        problems.append(DocNoProblem(
-            "brackets", f"年份应使用六角括号〔〕，不应使用{m['open']}{m['close']}"))
+        problems.append(
+            DocNoProblem("brackets", f"年份应使用六角括号〔〕，不应使用{m['open']}{m['close']}")
+        )
     raw_year, raw_seq = m["year"], m["seq"]
     if (raw_year + raw_seq).translate(_FULLWIDTH_DIGITS) != raw_year + raw_seq:
         problems.append(DocNoProblem("fullwidth-digit", "数字应使用半角阿拉伯数字"))
@@ -168,7 +173,7 @@ def find_doc_numbers(text: str) -> list[tuple[int, int, DocNoDiagnosis]]:
 
 
 # ---- series bookkeeping -----------------------------------------------------------------------
-class EntryState(str, Enum):
+class EntryState(StrEnum):
     ISSUED = "issued"
     RESERVED = "reserved"
     VOID = "void"
@@ -226,7 +231,12 @@ def next_seq(entries: Iterable[SeriesEntry], prefix: str, year: int) -> int:
 
 
 def take_next(
-    entries: Iterable[SeriesEntry], prefix: str, year: int, *, document_id: str, by: str,
+    entries: Iterable[SeriesEntry],
+    prefix: str,
+    year: int,
+    *,
+    document_id: str,
+    by: str,
     at: dt.datetime,
 ) -> SeriesEntry:
     """Issue the next number of the series to ``document_id`` (at 签发). Returns the entry to
@@ -243,8 +253,14 @@ def take_next(
 
 
 def reserve(
-    entries: Iterable[SeriesEntry], prefix: str, year: int, *, count: int = 1, reason: str,
-    by: str, at: dt.datetime,
+    entries: Iterable[SeriesEntry],
+    prefix: str,
+    year: int,
+    *,
+    count: int = 1,
+    reason: str,
+    by: str,
+    at: dt.datetime,
 ) -> list[SeriesEntry]:
     """Reserve the next ``count`` consecutive numbers (预留), e.g. for a document signed on paper
     while the system was down. Returns the entries to insert."""
@@ -266,8 +282,14 @@ def _entry(entries: Iterable[SeriesEntry], prefix: str, year: int, seq: int) -> 
 
 
 def use_reserved(
-    entries: Iterable[SeriesEntry], prefix: str, year: int, seq: int, *, document_id: str,
-    by: str, at: dt.datetime,
+    entries: Iterable[SeriesEntry],
+    prefix: str,
+    year: int,
+    seq: int,
+    *,
+    document_id: str,
+    by: str,
+    at: dt.datetime,
 ) -> SeriesEntry:
     """Give a reserved number to a document. Returns the updated entry (same key). The reason
     for the reservation is kept."""
@@ -282,7 +304,13 @@ def use_reserved(
 
 
 def void(
-    entries: Iterable[SeriesEntry], prefix: str, year: int, seq: int, *, reason: str, by: str,
+    entries: Iterable[SeriesEntry],
+    prefix: str,
+    year: int,
+    seq: int,
+    *,
+    reason: str,
+    by: str,
     at: dt.datetime,
 ) -> SeriesEntry:
     """Void an issued or reserved number (作废) with a reason. The number stays in the series —
@@ -353,10 +381,15 @@ def register(entries: Iterable[SeriesEntry], prefix: str, year: int) -> SeriesRe
         text = format_doc_no(p, year, seq)
         e = series.get(seq)
         if e is None:
-            rows.append(RegisterRow(seq, text, "gap", "缺号", "无任何记录（跳号）", None, None, None))
+            rows.append(
+                RegisterRow(seq, text, "gap", "缺号", "无任何记录（跳号）", None, None, None)
+            )
         else:
-            rows.append(RegisterRow(
-                seq, text, e.state.value, e.state.label, e.reason, e.document_id, e.by, e.at))
+            rows.append(
+                RegisterRow(
+                    seq, text, e.state.value, e.state.label, e.reason, e.document_id, e.by, e.at
+                )
+            )
     return SeriesRegister(p, year, tuple(rows))
 
 

@@ -21,7 +21,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 from app.domain.cnnum import from_chinese, to_chinese
@@ -30,15 +30,42 @@ from app.errors import InputError
 # ---- categories and levels ----------------------------------------------------------------------
 #: The four categories of the 国家突发公共事件总体应急预案, with their common subtypes.
 CATEGORIES: dict[str, tuple[str, ...]] = {
-    "自然灾害": ("水旱灾害", "气象灾害", "地震灾害", "地质灾害", "海洋灾害", "生物灾害",
-                 "森林草原火灾"),
-    "事故灾难": ("工矿商贸安全事故", "道路交通事故", "铁路交通事故", "水上交通事故",
-                 "民航事故", "火灾事故", "公共设施和设备事故", "核与辐射事故",
-                 "环境污染和生态破坏事件"),
-    "公共卫生事件": ("传染病疫情", "群体性不明原因疾病", "食品安全事件", "职业中毒",
-                     "动物疫情", "其他严重影响公众健康的事件"),
-    "社会安全事件": ("恐怖袭击事件", "群体性事件", "刑事案件", "经济安全事件", "涉外突发事件",
-                     "网络与信息安全事件"),
+    "自然灾害": (
+        "水旱灾害",
+        "气象灾害",
+        "地震灾害",
+        "地质灾害",
+        "海洋灾害",
+        "生物灾害",
+        "森林草原火灾",
+    ),
+    "事故灾难": (
+        "工矿商贸安全事故",
+        "道路交通事故",
+        "铁路交通事故",
+        "水上交通事故",
+        "民航事故",
+        "火灾事故",
+        "公共设施和设备事故",
+        "核与辐射事故",
+        "环境污染和生态破坏事件",
+    ),
+    "公共卫生事件": (
+        "传染病疫情",
+        "群体性不明原因疾病",
+        "食品安全事件",
+        "职业中毒",
+        "动物疫情",
+        "其他严重影响公众健康的事件",
+    ),
+    "社会安全事件": (
+        "恐怖袭击事件",
+        "群体性事件",
+        "刑事案件",
+        "经济安全事件",
+        "涉外突发事件",
+        "网络与信息安全事件",
+    ),
 }
 
 
@@ -46,13 +73,15 @@ def validate_category(category: str, subtype: str | None = None) -> None:
     if category not in CATEGORIES:
         raise InputError(f"事件类别“{category}”无效，应为 {'、'.join(CATEGORIES)} 之一。")
     if subtype is not None and subtype not in CATEGORIES[category] and subtype != "其他":
-        raise InputError(f"“{subtype}”不是“{category}”的子类，可选：{'、'.join(CATEGORIES[category])}、其他。")
+        raise InputError(
+            f"“{subtype}”不是“{category}”的子类，可选：{'、'.join(CATEGORIES[category])}、其他。"
+        )
 
 
 class Level(Enum):
     """Ⅰ 特别重大 (red), Ⅱ 重大 (orange), Ⅲ 较大 (yellow), Ⅳ 一般 (blue)."""
 
-    I = 1
+    I = 1  # noqa: E741 (the Roman numeral)
     II = 2
     III = 3
     IV = 4
@@ -84,8 +113,10 @@ class Level(Enum):
 
 
 _LEVEL_NAMES = {
-    **{lv.roman: lv for lv in Level}, **{lv.name: lv for lv in Level},
-    **{str(lv.value): lv for lv in Level}, **{lv.name_cn: lv for lv in Level},
+    **{lv.roman: lv for lv in Level},
+    **{lv.name: lv for lv in Level},
+    **{str(lv.value): lv for lv in Level},
+    **{lv.name_cn: lv for lv in Level},
     **{to_chinese(lv.value): lv for lv in Level},
 }
 
@@ -97,17 +128,19 @@ def parse_level(text: str | int | Level) -> Level:
     key = re.sub(r"级?\s*(（.*）|\(.*\))?$", "", str(text).strip()).strip().upper()
     if key in _LEVEL_NAMES:
         return _LEVEL_NAMES[key]
-    raise InputError(f"事件级别“{text}”无效，应为 Ⅰ（特别重大）、Ⅱ（重大）、Ⅲ（较大）或 Ⅳ（一般）。")
+    raise InputError(
+        f"事件级别“{text}”无效，应为 Ⅰ（特别重大）、Ⅱ（重大）、Ⅲ（较大）或 Ⅳ（一般）。"
+    )
 
 
-# ---- report kinds and names -----------------------------------------------------------------------
-class ReportKind(str, Enum):
+# ---- report kinds and names ---------------------------------------------------------------------
+class ReportKind(StrEnum):
     FIRST = "first"  # 首报
     FOLLOW_UP = "follow_up"  # 续报一, 续报二 …
     FINAL = "final"  # 终报
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     PHONE = "phone"  # 电话报告
     WRITTEN = "written"  # 书面报告 (a signed 信息专报)
 
@@ -159,8 +192,9 @@ def next_report(reports: Iterable[SentReport]) -> tuple[ReportKind, int | None]:
         raise InputError("该事件已报送终报，不能再续报。")
     if not any(r.kind is ReportKind.FIRST for r in written):
         return ReportKind.FIRST, None
-    return ReportKind.FOLLOW_UP, 1 + max((r.number or 0 for r in written
-                                          if r.kind is ReportKind.FOLLOW_UP), default=0)
+    return ReportKind.FOLLOW_UP, 1 + max(
+        (r.number or 0 for r in written if r.kind is ReportKind.FOLLOW_UP), default=0
+    )
 
 
 # ---- required elements --------------------------------------------------------------------------
@@ -182,7 +216,12 @@ ELEMENTS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("on_site", "现场领导和指挥", ("leaders_on_site", "commander"), "any"),
     ("measures", "已采取的措施", ("measures",), "all"),
     ("next_steps", "下一步工作和请求", ("next_steps",), "all"),
-    ("reporter", "报告单位和报告人（含电话）", ("reporter_unit", "reporter_name", "reporter_phone"), "all"),
+    (
+        "reporter",
+        "报告单位和报告人（含电话）",
+        ("reporter_unit", "reporter_name", "reporter_phone"),
+        "all",
+    ),
 )
 ELEMENT_KEYS = tuple(e[0] for e in ELEMENTS)
 ELEMENT_LABELS = {e[0]: e[1] for e in ELEMENTS}
@@ -227,13 +266,23 @@ class Checklist:
     def message(self) -> str:
         """One Chinese sentence for the 签发 dialog."""
         if self.blocking_missing:
-            return "以下要素必须填写后才能签发：" + "、".join(i.label for i in self.blocking_missing) + "。"
+            return (
+                "以下要素必须填写后才能签发："
+                + "、".join(i.label for i in self.blocking_missing)
+                + "。"
+            )
         if self.missing:
-            return ("可以签发；以下要素暂缺，请在续报中补报：" + "、".join(i.label for i in self.missing) + "。")
+            return (
+                "可以签发；以下要素暂缺，请在续报中补报："
+                + "、".join(i.label for i in self.missing)
+                + "。"
+            )
         return "要素齐全。"
 
 
-def check_elements(snapshot: Mapping[str, Any], blocking: Iterable[str] = DEFAULT_BLOCKING) -> Checklist:
+def check_elements(
+    snapshot: Mapping[str, Any], blocking: Iterable[str] = DEFAULT_BLOCKING
+) -> Checklist:
     """Which elements of a report snapshot are present, and which missing ones block 签发."""
     block = set(blocking)
     unknown = block - set(ELEMENT_KEYS)
@@ -247,14 +296,30 @@ def check_elements(snapshot: Mapping[str, Any], blocking: Iterable[str] = DEFAUL
     return Checklist(tuple(items))
 
 
-# ---- diff of snapshots ----------------------------------------------------------------------------
+# ---- diff of snapshots --------------------------------------------------------------------------
 FIELD_LABELS: dict[str, str] = {
-    "title": "标题", "occurred_at": "事发时间", "received_at": "接报时间", "place": "事发地点",
-    "category": "事件类别", "subtype": "事件子类", "level": "事件级别", "source": "信息来源",
-    "summary": "基本情况", "dead": "死亡人数", "missing": "失踪人数", "injured": "受伤人数",
-    "property_loss": "财产损失", "cause": "事件性质和原因", "impact": "影响范围", "trend": "发展趋势",
-    "leaders_on_site": "到场领导", "commander": "现场指挥", "measures": "已采取的措施",
-    "next_steps": "下一步工作和请求", "reporter_unit": "报告单位", "reporter_name": "报告人",
+    "title": "标题",
+    "occurred_at": "事发时间",
+    "received_at": "接报时间",
+    "place": "事发地点",
+    "category": "事件类别",
+    "subtype": "事件子类",
+    "level": "事件级别",
+    "source": "信息来源",
+    "summary": "基本情况",
+    "dead": "死亡人数",
+    "missing": "失踪人数",
+    "injured": "受伤人数",
+    "property_loss": "财产损失",
+    "cause": "事件性质和原因",
+    "impact": "影响范围",
+    "trend": "发展趋势",
+    "leaders_on_site": "到场领导",
+    "commander": "现场指挥",
+    "measures": "已采取的措施",
+    "next_steps": "下一步工作和请求",
+    "reporter_unit": "报告单位",
+    "reporter_name": "报告人",
     "reporter_phone": "联系电话",
 }
 
@@ -271,8 +336,12 @@ class Change:
     def delta(self) -> int | float | None:
         """For numbers (死亡 3 → 5: +2), the difference; otherwise None."""
         numeric = (int, float)
-        if isinstance(self.old, numeric) and isinstance(self.new, numeric) and not isinstance(
-                self.old, bool) and not isinstance(self.new, bool):
+        if (
+            isinstance(self.old, numeric)
+            and isinstance(self.new, numeric)
+            and not isinstance(self.old, bool)
+            and not isinstance(self.new, bool)
+        ):
             return self.new - self.old
         return None
 
@@ -288,8 +357,9 @@ def _flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def diff_snapshots(previous: Mapping[str, Any] | None, current: Mapping[str, Any],
-                   ignore: Iterable[str] = ()) -> list[Change]:
+def diff_snapshots(
+    previous: Mapping[str, Any] | None, current: Mapping[str, Any], ignore: Iterable[str] = ()
+) -> list[Change]:
     """What changed since the previous report, in report order (for highlighting). Empty values
     (None, blank text, empty list) count as absent, so filling a blank reads as "added"."""
     before = {k: v for k, v in _flatten(previous or {}).items() if _present(v)}
@@ -311,7 +381,7 @@ def diff_snapshots(previous: Mapping[str, Any] | None, current: Mapping[str, Any
     return changes
 
 
-# ---- the rule table -------------------------------------------------------------------------------
+# ---- the rule table -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ReportingRule:
     """Limits for one level (and optionally one receiving authority; None = any)."""
@@ -320,7 +390,9 @@ class ReportingRule:
     authority: str | None = None
     phone_minutes: int | None = None  # 电话报告时限 from 接报时间
     written_minutes: int | None = None  # 书面报告（首报）时限 from 接报时间
-    follow_up_hours: int | None = None  # longest gap between reports until 终报; None: on change only
+    follow_up_hours: int | None = (
+        None  # longest gap between reports until 终报; None: on change only
+    )
     change_minutes: int | None = None  # 续报 after a significant change of the situation
     first_report_blocking: tuple[str, ...] = DEFAULT_BLOCKING
 
@@ -328,7 +400,8 @@ class ReportingRule:
 @dataclass(frozen=True)
 class Thresholds:
     """A clock turns amber when the time left is at most ``amber_minutes`` or at most
-    ``amber_fraction`` of its whole window, whichever is larger (5 of 30 minutes, 4.8 of 24 hours)."""
+    ``amber_fraction`` of its whole window, whichever is larger (defaults: the last 10 of 30
+    minutes, the last 4.8 of 24 hours)."""
 
     amber_minutes: int = 10
     amber_fraction: float = 0.2
@@ -357,14 +430,22 @@ class RuleTable:
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": 1,
-            "thresholds": {"amber_minutes": self.thresholds.amber_minutes,
-                           "amber_fraction": self.thresholds.amber_fraction},
-            "rules": [{
-                "level": r.level.roman, "authority": r.authority,
-                "phone_minutes": r.phone_minutes, "written_minutes": r.written_minutes,
-                "follow_up_hours": r.follow_up_hours, "change_minutes": r.change_minutes,
-                "first_report_blocking": list(r.first_report_blocking),
-            } for r in self.rules],
+            "thresholds": {
+                "amber_minutes": self.thresholds.amber_minutes,
+                "amber_fraction": self.thresholds.amber_fraction,
+            },
+            "rules": [
+                {
+                    "level": r.level.roman,
+                    "authority": r.authority,
+                    "phone_minutes": r.phone_minutes,
+                    "written_minutes": r.written_minutes,
+                    "follow_up_hours": r.follow_up_hours,
+                    "change_minutes": r.change_minutes,
+                    "first_report_blocking": list(r.first_report_blocking),
+                }
+                for r in self.rules
+            ],
         }
 
     @classmethod
@@ -373,26 +454,45 @@ class RuleTable:
         so the administrator can fix them all in one go."""
         errors = validate_rule_table(obj)
         if errors:
-            raise InputError("规则表有误：\n" + "\n".join(f"{i}. {e}" for i, e in enumerate(errors, 1)))
+            raise InputError(
+                "规则表有误：\n" + "\n".join(f"{i}. {e}" for i, e in enumerate(errors, 1))
+            )
         th = obj.get("thresholds") or {}
         return cls(
-            rules=tuple(ReportingRule(
-                level=parse_level(r["level"]), authority=r.get("authority") or None,
-                phone_minutes=r.get("phone_minutes"), written_minutes=r.get("written_minutes"),
-                follow_up_hours=r.get("follow_up_hours"), change_minutes=r.get("change_minutes"),
-                first_report_blocking=tuple(r.get("first_report_blocking", DEFAULT_BLOCKING)),
-            ) for r in obj["rules"]),
-            thresholds=Thresholds(th.get("amber_minutes", 10), float(th.get("amber_fraction", 0.2))),
+            rules=tuple(
+                ReportingRule(
+                    level=parse_level(r["level"]),
+                    authority=r.get("authority") or None,
+                    phone_minutes=r.get("phone_minutes"),
+                    written_minutes=r.get("written_minutes"),
+                    follow_up_hours=r.get("follow_up_hours"),
+                    change_minutes=r.get("change_minutes"),
+                    first_report_blocking=tuple(r.get("first_report_blocking", DEFAULT_BLOCKING)),
+                )
+                for r in obj["rules"]
+            ),
+            thresholds=Thresholds(
+                th.get("amber_minutes", 10), float(th.get("amber_fraction", 0.2))
+            ),
         )
 
 
-_RULE_KEYS = {"level", "authority", "phone_minutes", "written_minutes", "follow_up_hours", "change_minutes",
-              "first_report_blocking"}
+_RULE_KEYS = {
+    "level",
+    "authority",
+    "phone_minutes",
+    "written_minutes",
+    "follow_up_hours",
+    "change_minutes",
+    "first_report_blocking",
+}
 _MAX_MINUTES = 7 * 24 * 60
 
 
 def _int_or_none(value: Any, low: int, high: int) -> bool:
-    return value is None or (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high)
+    return value is None or (
+        isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    )
 
 
 def validate_rule_table(obj: Any) -> list[str]:
@@ -410,12 +510,20 @@ def validate_rule_table(obj: Any) -> list[str]:
         errors.append("thresholds（预警阈值）应为对象。")
     else:
         if set(th) - {"amber_minutes", "amber_fraction"}:
-            errors.append(f"预警阈值中有未知字段：{'、'.join(sorted(set(th) - {'amber_minutes', 'amber_fraction'}))}。")
-        if not _int_or_none(th.get("amber_minutes", 10), 0, 24 * 60) or th.get("amber_minutes", 10) is None:
+            errors.append(
+                "预警阈值中有未知字段："
+                f"{'、'.join(sorted(set(th) - {'amber_minutes', 'amber_fraction'}))}。"
+            )
+        if (
+            not _int_or_none(th.get("amber_minutes", 10), 0, 24 * 60)
+            or th.get("amber_minutes", 10) is None
+        ):
             errors.append("黄色预警的提前分钟数应为 0 至 1440 的整数。")
         frac = th.get("amber_fraction", 0.2)
         if isinstance(frac, bool) or not isinstance(frac, (int, float)) or not 0 <= frac < 1:
-            errors.append("黄色预警的时限比例应为 0 至 1 之间的小数（如 0.2 表示剩余 20% 时变黄）。")
+            errors.append(
+                "黄色预警的时限比例应为 0 至 1 之间的小数（如 0.2 表示剩余 20% 时变黄）。"
+            )
     rules = obj.get("rules")
     if not isinstance(rules, list) or not rules:
         errors.append("rules（规则）应为非空列表。")
@@ -449,20 +557,33 @@ def validate_rule_table(obj: Any) -> list[str]:
                 errors.append(f"{where}的{name}应为 1 至 {_MAX_MINUTES} 的整数（分钟），或留空。")
         if phone is None and written is None:
             errors.append(f"{where}至少要规定电话或书面报告时限之一。")
-        if (isinstance(phone, int) and isinstance(written, int) and _int_or_none(phone, 1, _MAX_MINUTES)
-                and _int_or_none(written, 1, _MAX_MINUTES) and phone > written):
-            errors.append(f"{where}的电话报告时限（{phone} 分钟）不应晚于书面报告时限（{written} 分钟）。")
+        if (
+            isinstance(phone, int)
+            and isinstance(written, int)
+            and _int_or_none(phone, 1, _MAX_MINUTES)
+            and _int_or_none(written, 1, _MAX_MINUTES)
+            and phone > written
+        ):
+            errors.append(
+                f"{where}的电话报告时限（{phone} 分钟）不应晚于书面报告时限（{written} 分钟）。"
+            )
         if not _int_or_none(r.get("change_minutes"), 1, _MAX_MINUTES):
-            errors.append(f"{where}的情况变化续报时限应为 1 至 {_MAX_MINUTES} 的整数（分钟），或留空。")
+            errors.append(
+                f"{where}的情况变化续报时限应为 1 至 {_MAX_MINUTES} 的整数（分钟），或留空。"
+            )
         if not _int_or_none(r.get("follow_up_hours"), 1, 24 * 30):
-            errors.append(f"{where}的续报间隔应为 1 至 720 的整数（小时），或留空表示仅在情况变化时续报。")
+            errors.append(
+                f"{where}的续报间隔应为 1 至 720 的整数（小时），或留空表示仅在情况变化时续报。"
+            )
         blocking = r.get("first_report_blocking", list(DEFAULT_BLOCKING))
         if not isinstance(blocking, list) or not all(isinstance(b, str) for b in blocking):
             errors.append(f"{where}的必填要素应为要素名称的列表。")
         else:
             bad = [b for b in blocking if b not in ELEMENT_KEYS]
             if bad:
-                errors.append(f"{where}的必填要素中有未知项：{'、'.join(bad)}；可选：{'、'.join(ELEMENT_KEYS)}。")
+                errors.append(
+                    f"{where}的必填要素中有未知项：{'、'.join(bad)}；可选：{'、'.join(ELEMENT_KEYS)}。"
+                )
     for lv in Level:
         if (lv, None) not in seen:
             errors.append(f"缺少 {lv.label} 的默认规则（不指定接收单位的那一条）。")
@@ -471,15 +592,21 @@ def validate_rule_table(obj: Any) -> list[str]:
 
 #: Shipped defaults. ``change_minutes`` (续报 after a significant change) is our choice — the
 #: rules only say "及时续报" — set to the level's written first-report limit.
-DEFAULT_RULES = RuleTable(rules=(
-    ReportingRule(Level.I, phone_minutes=30, written_minutes=60, follow_up_hours=24, change_minutes=60),
-    ReportingRule(Level.II, phone_minutes=30, written_minutes=60, follow_up_hours=24, change_minutes=60),
-    ReportingRule(Level.III, written_minutes=60, follow_up_hours=24, change_minutes=60),
-    ReportingRule(Level.IV, written_minutes=120, change_minutes=120),
-))
+DEFAULT_RULES = RuleTable(
+    rules=(
+        ReportingRule(
+            Level.I, phone_minutes=30, written_minutes=60, follow_up_hours=24, change_minutes=60
+        ),
+        ReportingRule(
+            Level.II, phone_minutes=30, written_minutes=60, follow_up_hours=24, change_minutes=60
+        ),
+        ReportingRule(Level.III, written_minutes=60, follow_up_hours=24, change_minutes=60),
+        ReportingRule(Level.IV, written_minutes=120, change_minutes=120),
+    )
+)
 
 
-# ---- clocks ------------------------------------------------------------------------------------------
+# ---- clocks -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Deadline:
     key: str  # stable id: first.phone, first.written, follow_up@2024-07-01T10:00
@@ -505,7 +632,11 @@ class OpenClock:
         minutes = abs(seconds) // 60
         days, rest = divmod(minutes, 24 * 60)
         hours, mins = divmod(rest, 60)
-        parts = (f"{days}天" if days else "") + (f"{hours}小时" if hours or days else "") + f"{mins:02d}分"
+        parts = (
+            (f"{days}天" if days else "")
+            + (f"{hours}小时" if hours or days else "")
+            + f"{mins:02d}分"
+        )
         return prefix + parts
 
 
@@ -561,8 +692,12 @@ _MAX_PERIODS = 400  # a follow-up chain longer than a year of daily misses is no
 
 
 def evaluate_clocks(
-    received_at: dt.datetime, reports: Iterable[SentReport], rule: ReportingRule, now: dt.datetime,
-    thresholds: Thresholds = Thresholds(), changes: Iterable[dt.datetime] = (),
+    received_at: dt.datetime,
+    reports: Iterable[SentReport],
+    rule: ReportingRule,
+    now: dt.datetime,
+    thresholds: Thresholds = Thresholds(),
+    changes: Iterable[dt.datetime] = (),
 ) -> ClockReport:
     """The deadlines of one incident at ``now``.
 
@@ -581,7 +716,9 @@ def evaluate_clocks(
     an administrator's later edit does not rewrite past misses)."""
     start = _naive(received_at, "接报时间")
     now = _naive(now, "当前时间")
-    sent = sorted((r for r in reports if _naive(r.sent_at, "报送时间") <= now), key=lambda r: r.sent_at)
+    sent = sorted(
+        (r for r in reports if _naive(r.sent_at, "报送时间") <= now), key=lambda r: r.sent_at
+    )
     open_: list[OpenClock] = []
     missed: list[MissedDeadline] = []
     met: list[tuple[Deadline, dt.datetime]] = []
@@ -598,15 +735,24 @@ def evaluate_clocks(
     firsts = [r for r in sent if r.kind is ReportKind.FIRST]
     written_first = next((r for r in firsts if r.channel is Channel.WRITTEN), None)
     if rule.phone_minutes:
-        d = Deadline("first.phone", "首报（电话）", start, start + dt.timedelta(minutes=rule.phone_minutes))
+        d = Deadline(
+            "first.phone", "首报（电话）", start, start + dt.timedelta(minutes=rule.phone_minutes)
+        )
         settle(d, firsts[0].sent_at if firsts else None)
     if rule.written_minutes:
-        d = Deadline("first.written", "首报（书面）", start, start + dt.timedelta(minutes=rule.written_minutes))
+        d = Deadline(
+            "first.written",
+            "首报（书面）",
+            start,
+            start + dt.timedelta(minutes=rule.written_minutes),
+        )
         settle(d, written_first.sent_at if written_first else None)
 
     if rule.follow_up_hours and written_first is not None:
         period = dt.timedelta(hours=rule.follow_up_hours)
-        later = [r for r in sent if r.channel is Channel.WRITTEN and r.sent_at > written_first.sent_at]
+        later = [
+            r for r in sent if r.channel is Channel.WRITTEN and r.sent_at > written_first.sent_at
+        ]
         anchor = written_first.sent_at
         finished = False
         for _ in range(_MAX_PERIODS):
@@ -621,14 +767,22 @@ def evaluate_clocks(
                 # late: every window that passed before it is a recorded miss
                 while d.due < nxt.sent_at and len(missed) < _MAX_PERIODS:
                     missed.append(MissedDeadline(d, nxt.sent_at))
-                    d = Deadline(f"follow_up@{(d.due + period).isoformat(timespec='minutes')}",
-                                 "续报", d.due, d.due + period)
+                    d = Deadline(
+                        f"follow_up@{(d.due + period).isoformat(timespec='minutes')}",
+                        "续报",
+                        d.due,
+                        d.due + period,
+                    )
             else:
                 first_open = d
                 while d.due < now and len(missed) < _MAX_PERIODS:
                     missed.append(MissedDeadline(d, None))
-                    d = Deadline(f"follow_up@{(d.due + period).isoformat(timespec='minutes')}",
-                                 "续报", d.due, d.due + period)
+                    d = Deadline(
+                        f"follow_up@{(d.due + period).isoformat(timespec='minutes')}",
+                        "续报",
+                        d.due,
+                        d.due + period,
+                    )
                 open_.append(_state(first_open, now, thresholds))
                 break
             anchor = nxt.sent_at
@@ -640,15 +794,27 @@ def evaluate_clocks(
         for at in sorted({_naive(c, "情况变化时间") for c in changes}):
             if at > now or (final_at is not None and final_at <= at):
                 continue
-            d = Deadline(f"change@{at.isoformat(timespec='minutes')}", "续报（情况变化）", at,
-                         at + dt.timedelta(minutes=rule.change_minutes))
+            d = Deadline(
+                f"change@{at.isoformat(timespec='minutes')}",
+                "续报（情况变化）",
+                at,
+                at + dt.timedelta(minutes=rule.change_minutes),
+            )
             settle(d, next((r.sent_at for r in written if r.sent_at > at), None))
     return ClockReport(tuple(open_), tuple(missed), tuple(met))
 
 
 #: Fields whose change calls for a 续报 (the officer confirms; ``significant_changes`` proposes).
-SIGNIFICANT_FIELDS = ("level", "category", "dead", "missing", "injured", "impact", "trend",
-                      "property_loss")
+SIGNIFICANT_FIELDS = (
+    "level",
+    "category",
+    "dead",
+    "missing",
+    "injured",
+    "impact",
+    "trend",
+    "property_loss",
+)
 
 
 def significant_changes(changes: Iterable[Change]) -> list[Change]:

@@ -36,10 +36,26 @@ from app.domain import proofread_text as pt
 from app.domain.cnnum import from_chinese, to_chinese
 from app.errors import InputError
 
-# ---- public data -------------------------------------------------------------------------------
+# ---- public data --------------------------------------------------------------------------------
 #: 文种 of the 党政机关公文处理工作条例 (第八条), longest first so that 命令 wins over 令.
-GENRES = ("决议", "决定", "命令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示",
-          "批复", "议案", "纪要", "函", "令")
+GENRES = (
+    "决议",
+    "决定",
+    "命令",
+    "公报",
+    "公告",
+    "通告",
+    "意见",
+    "通知",
+    "通报",
+    "报告",
+    "请示",
+    "批复",
+    "议案",
+    "纪要",
+    "函",
+    "令",
+)
 SECRET_DEFAULT_YEARS = {"绝密": 30, "机密": 20, "秘密": 10}
 REQUEST_PHRASE = "妥否，请批示。"
 _REQUEST_RE = re.compile(
@@ -117,9 +133,11 @@ def summary(findings: list[Finding]) -> str:
     counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
     if not findings:
         return "未发现问题"
-    parts = [f"{counts['error']} 个错误" if counts["error"] else "",
-             f"{counts['warning']} 个警告" if counts["warning"] else "",
-             f"{counts['info']} 条提示" if counts["info"] else ""]
+    parts = [
+        f"{counts['error']} 个错误" if counts["error"] else "",
+        f"{counts['warning']} 个警告" if counts["warning"] else "",
+        f"{counts['info']} 条提示" if counts["info"] else "",
+    ]
     return "，".join(p for p in parts if p)
 
 
@@ -181,12 +199,16 @@ def _text_slots(desc: Mapping[str, Any]) -> list[_Para]:
     if isinstance(desc.get("note"), str):
         slots.append(_Para("note", 0, desc["note"], None))
     if isinstance(desc.get("cc"), list):
-        slots += [_Para(f"cc[{i}]", 0, c, None) for i, c in enumerate(desc["cc"]) if isinstance(c, str)]
+        slots += [
+            _Para(f"cc[{i}]", 0, c, None) for i, c in enumerate(desc["cc"]) if isinstance(c, str)
+        ]
     return slots
 
 
 # ---- the proofreader ----------------------------------------------------------------------------
-def proofread(description: Mapping[str, Any] | Any, options: Options | None = None) -> list[Finding]:
+def proofread(
+    description: Mapping[str, Any] | Any, options: Options | None = None
+) -> list[Finding]:
     """All findings for a description (dict, or a ``Document``), in reading order."""
     desc = _as_dict(description)
     opts = options or Options()
@@ -197,14 +219,29 @@ def proofread(description: Mapping[str, Any] | Any, options: Options | None = No
             return
         fix = Fix(hit.replacement, hit.safe) if hit.replacement is not None else None
         start = slot.base + hit.offset
-        findings.append(Finding(rule, severity, slot.field, start, hit.length, hit.message,
-                                slot.text[hit.offset:hit.offset + hit.length], slot.paragraph, fix))
+        findings.append(
+            Finding(
+                rule,
+                severity,
+                slot.field,
+                start,
+                hit.length,
+                hit.message,
+                slot.text[hit.offset : hit.offset + hit.length],
+                slot.paragraph,
+                fix,
+            )
+        )
 
     text_rules = (
-        ("punct.halfwidth", pt.halfwidth_punctuation), ("punct.quotes", pt.straight_quotes),
-        ("punct.duplicated", pt.duplicated_punctuation), ("pair.unbalanced", pt.unbalanced_pairs),
-        ("space.cjk", pt.cjk_spaces), ("digit.fullwidth", pt.fullwidth_digits),
-        ("word.duplicated", pt.duplicated_words), ("date.format", pt.dates),
+        ("punct.halfwidth", pt.halfwidth_punctuation),
+        ("punct.quotes", pt.straight_quotes),
+        ("punct.duplicated", pt.duplicated_punctuation),
+        ("pair.unbalanced", pt.unbalanced_pairs),
+        ("space.cjk", pt.cjk_spaces),
+        ("digit.fullwidth", pt.fullwidth_digits),
+        ("word.duplicated", pt.duplicated_words),
+        ("date.format", pt.dates),
     )
     for slot in _text_slots(desc):
         for rule, func in text_rules:
@@ -214,8 +251,10 @@ def proofread(description: Mapping[str, Any] | Any, options: Options | None = No
             if not diag.ok:
                 # Point at the part from the bracket on: where the 机关代字 starts in running
                 # text is a guess, the bracket and number are not.
-                span = slot.text[offset:offset + length]
-                cut = next(i for i, c in enumerate(span) if c in docnumber.OPEN + docnumber.WRONG_OPEN)
+                span = slot.text[offset : offset + length]
+                cut = next(
+                    i for i, c in enumerate(span) if c in docnumber.OPEN + docnumber.WRONG_OPEN
+                )
                 fix = diag.suggestion[cut:] if diag.suggestion else None
                 codes = {p.code for p in diag.problems}
                 rule = "docno.brackets" if "brackets" in codes else "docno.format"
@@ -224,13 +263,32 @@ def proofread(description: Mapping[str, Any] | Any, options: Options | None = No
 
     for rule, severity, slot, hit in _structural(desc, opts):
         add(rule, severity, slot, hit)
-    order = {name: i for i, name in enumerate(
-        ("secrecy", "secrecy_term", "doc_no", "title", "to", "body", "attachments", "note", "cc"))}
+    order = {
+        name: i
+        for i, name in enumerate(
+            (
+                "secrecy",
+                "secrecy_term",
+                "doc_no",
+                "title",
+                "to",
+                "body",
+                "attachments",
+                "note",
+                "cc",
+            )
+        )
+    }
 
     def key(f: Finding) -> tuple:
         head = f.field.split("[")[0].split(".")[0]
-        return (order.get(head, 99), f.paragraph if f.paragraph is not None else -1, f.field,
-                f.offset, f.rule)
+        return (
+            order.get(head, 99),
+            f.paragraph if f.paragraph is not None else -1,
+            f.field,
+            f.offset,
+            f.rule,
+        )
 
     return sorted(findings, key=key)
 
@@ -264,7 +322,9 @@ def _doc_no_rules(desc: Mapping[str, Any]) -> Iterator[tuple[str, str, _Para, pt
 _TERM_RE = re.compile(r"(?P<n>[0-9]+)(?P<unit>年|个月)|长期")
 
 
-def _secrecy_rules(desc: Mapping[str, Any], opts: Options) -> Iterator[tuple[str, str, _Para, pt.Hit]]:
+def _secrecy_rules(
+    desc: Mapping[str, Any], opts: Options
+) -> Iterator[tuple[str, str, _Para, pt.Hit]]:
     level = desc.get("secrecy")
     term = desc.get("secrecy_term")
     level = level.strip() if isinstance(level, str) and level.strip() else None
@@ -273,20 +333,36 @@ def _secrecy_rules(desc: Mapping[str, Any], opts: Options) -> Iterator[tuple[str
         slot = _Para("secrecy", 0, desc["secrecy"], None)
         m = re.fullmatch(r"\s*(绝密|机密|秘密)\s*[★☆*]\s*(.*)", level)
         hint = f"；保密期限“{m.group(2)}”请填在保密期限一栏" if m and m.group(2) else ""
-        yield "secrecy.term", "error", slot, pt.Hit(
-            0, len(desc["secrecy"]), f"密级应为绝密、机密或秘密，不能是“{level}”{hint}")
+        yield (
+            "secrecy.term",
+            "error",
+            slot,
+            pt.Hit(0, len(desc["secrecy"]), f"密级应为绝密、机密或秘密，不能是“{level}”{hint}"),
+        )
         return
     if level is None:
         if term_s:
-            yield "secrecy.term", "error", _Para("secrecy_term", 0, term, None), pt.Hit(
-                0, len(term), "标注了保密期限，但没有标注密级")
+            yield (
+                "secrecy.term",
+                "error",
+                _Para("secrecy_term", 0, term, None),
+                pt.Hit(0, len(term), "标注了保密期限，但没有标注密级"),
+            )
         return
     if term_s is None:
         years = SECRET_DEFAULT_YEARS[level]
         severity = "error" if opts.secrecy_term_required else "warning"
-        msg = (f"{level}件未标注保密期限" + ("（本单位要求必须标注）" if opts.secrecy_term_required
-                                      else f"，将按默认保密期限（{level}{years}年）执行"))
-        yield "secrecy.term", severity, _Para("secrecy_term", 0, term or "", None), pt.Hit(0, 0, msg)
+        msg = f"{level}件未标注保密期限" + (
+            "（本单位要求必须标注）"
+            if opts.secrecy_term_required
+            else f"，将按默认保密期限（{level}{years}年）执行"
+        )
+        yield (
+            "secrecy.term",
+            severity,
+            _Para("secrecy_term", 0, term or "", None),
+            pt.Hit(0, 0, msg),
+        )
         return
     slot = _Para("secrecy_term", 0, term, None)
     normal = term.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
@@ -295,17 +371,33 @@ def _secrecy_rules(desc: Mapping[str, Any], opts: Options) -> Iterator[tuple[str
         normal = f"{from_chinese(cm.group(1))}{cm.group(2)}"
     m = _TERM_RE.fullmatch(normal)
     if not m:
-        yield "secrecy.term", "error", slot, pt.Hit(
-            0, len(term), f"保密期限“{term}”写法不对，应如“1年”“6个月”或“长期”")
+        yield (
+            "secrecy.term",
+            "error",
+            slot,
+            pt.Hit(0, len(term), f"保密期限“{term}”写法不对，应如“1年”“6个月”或“长期”"),
+        )
         return
     if normal != term:
-        yield "secrecy.term", "warning", slot, pt.Hit(
-            0, len(term), "保密期限中的数字应使用阿拉伯数字（GB/T 9704 7.2.2）", normal)
+        yield (
+            "secrecy.term",
+            "warning",
+            slot,
+            pt.Hit(0, len(term), "保密期限中的数字应使用阿拉伯数字（GB/T 9704 7.2.2）", normal),
+        )
     if m.group("n"):
         months = int(m.group("n")) * (12 if m.group("unit") == "年" else 1)
         if months == 0 or months > SECRET_DEFAULT_YEARS[level] * 12:
-            yield "secrecy.term", "error", slot, pt.Hit(
-                0, len(term), f"{level}件的保密期限应在 1 个月至 {SECRET_DEFAULT_YEARS[level]} 年之间")
+            yield (
+                "secrecy.term",
+                "error",
+                slot,
+                pt.Hit(
+                    0,
+                    len(term),
+                    f"{level}件的保密期限应在 1 个月至 {SECRET_DEFAULT_YEARS[level]} 年之间",
+                ),
+            )
 
 
 def _genre(desc: Mapping[str, Any], opts: Options) -> str | None:
@@ -336,19 +428,39 @@ def _title_rules(desc: Mapping[str, Any], opts: Options, genre: str | None):
     stripped = title.rstrip()
     tail = re.search(r"[。.，,；;：:！!]+$", stripped)
     if tail:
-        yield "title.punct", "error", slot, pt.Hit(
-            tail.start(), len(title) - tail.start(), "标题末尾不加标点", "")
+        yield (
+            "title.punct",
+            "error",
+            slot,
+            pt.Hit(tail.start(), len(title) - tail.start(), "标题末尾不加标点", ""),
+        )
     core = title.strip().rstrip("。.，,；;：:！!？?")
     if core.endswith("请示报告"):
-        yield "title.genre", "error", slot, pt.Hit(
-            title.rfind("请示报告"), 4, "请示与报告是两个文种，不能合用“请示报告”")
+        yield (
+            "title.genre",
+            "error",
+            slot,
+            pt.Hit(title.rfind("请示报告"), 4, "请示与报告是两个文种，不能合用“请示报告”"),
+        )
     elif opts.genre:
         if not core.endswith(opts.genre):
-            yield "title.genre", "error", slot, pt.Hit(
-                0, len(title), f"标题应以文种“{opts.genre}”结尾，如“关于……的{opts.genre}”")
+            yield (
+                "title.genre",
+                "error",
+                slot,
+                pt.Hit(0, len(title), f"标题应以文种“{opts.genre}”结尾，如“关于……的{opts.genre}”"),
+            )
     elif genre is None:
-        yield "title.genre", "warning", slot, pt.Hit(
-            0, len(title), "标题未以文种结尾（通知、通报、请示、报告、函、意见、决定、批复、纪要等）")
+        yield (
+            "title.genre",
+            "warning",
+            slot,
+            pt.Hit(
+                0,
+                len(title),
+                "标题未以文种结尾（通知、通报、请示、报告、函、意见、决定、批复、纪要等）",
+            ),
+        )
 
 
 def _to_rules(desc: Mapping[str, Any]):
@@ -361,8 +473,12 @@ def _to_rules(desc: Mapping[str, Any]):
         return
     tail = re.search(r"[:，,。.；;、\s]+$", to)
     start = tail.start() if tail else len(to)
-    yield "to.colon", "error", slot, pt.Hit(
-        start, len(to) - start, "主送机关末尾应使用全角冒号“：”", "：")
+    yield (
+        "to.colon",
+        "error",
+        slot,
+        pt.Hit(start, len(to) - start, "主送机关末尾应使用全角冒号“：”", "："),
+    )
 
 
 _HEADING = (
@@ -387,31 +503,47 @@ def _heading_rules(paras: list[_Para]):
             if not m:
                 continue
             raw = m.group(2)
-            n = int(raw.translate(str.maketrans("０１２３４５６７８９", "0123456789"))) if level in (3, 4) \
+            n = (
+                int(raw.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+                if level in (3, 4)
                 else from_chinese(raw)
+            )
             if n is None:
                 break
             expected = counters[level] + 1
             if n != expected:
                 numeral = to_chinese(expected) if level in (1, 2) else str(expected)
-                yield "heading.sequence", "warning", p, pt.Hit(
-                    m.start(2), len(raw),
-                    f"第{level}层序号不连续：此处应为“{_LEVEL_FORM[level].format(numeral)}”",
-                    numeral, safe=False)
+                yield (
+                    "heading.sequence",
+                    "warning",
+                    p,
+                    pt.Hit(
+                        m.start(2),
+                        len(raw),
+                        f"第{level}层序号不连续：此处应为“{_LEVEL_FORM[level].format(numeral)}”",
+                        numeral,
+                        safe=False,
+                    ),
+                )
             counters[level] = n
             for deeper in range(level + 1, 5):
                 counters[deeper] = 0
             mark = m.group(3)
             if mark != _LEVEL_MARK[level]:
                 want = _LEVEL_FORM[level].format(raw)
-                yield "heading.marker", "warning", p, pt.Hit(
-                    m.start(3), len(mark), f"层次序号应写作“{want}”", _LEVEL_MARK[level])
+                yield (
+                    "heading.marker",
+                    "warning",
+                    p,
+                    pt.Hit(m.start(3), len(mark), f"层次序号应写作“{want}”", _LEVEL_MARK[level]),
+                )
             break
 
 
 _ATT_LINE = re.compile(r"^\s*附\s*件\s*[：:]\s*(.*)$")
 _ATT_NUM = re.compile(
-    r"^\s*(?:附件\s*)?[0-9０-９]+\s*[.．、：:]\s*|^\s*附件\s*(?:[0-9０-９]+\s*[：:]?|[：:])\s*")
+    r"^\s*(?:附件\s*)?[0-9０-９]+\s*[.．、：:]\s*|^\s*附件\s*(?:[0-9０-９]+\s*[：:]?|[：:])\s*"
+)
 _ATT_REF = re.compile(r"附件\s*([0-9]+)")
 
 
@@ -421,12 +553,20 @@ def _attachment_rules(desc: Mapping[str, Any], paras: list[_Para]):
         names.append(slot.text.strip())
         num = _ATT_NUM.match(slot.text)
         if num and num.end() < len(slot.text):
-            yield "attachment.name", "warning", slot, pt.Hit(
-                0, num.end(), "附件名称前不写序号或“附件”，附件说明的序号由系统编排", "")
+            yield (
+                "attachment.name",
+                "warning",
+                slot,
+                pt.Hit(0, num.end(), "附件名称前不写序号或“附件”，附件说明的序号由系统编排", ""),
+            )
         tail = re.search(r"[。.，,；;、：:]+\s*$", slot.text)
         if tail:
-            yield "attachment.name", "warning", slot, pt.Hit(
-                tail.start(), len(slot.text) - tail.start(), "附件名称后不加标点符号", "")
+            yield (
+                "attachment.name",
+                "warning",
+                slot,
+                pt.Hit(tail.start(), len(slot.text) - tail.start(), "附件名称后不加标点符号", ""),
+            )
     clean = [_ATT_NUM.sub("", n, count=1).rstrip("。.，,；;、：: ") for n in names]
     # an 附件说明 typed into the body (附件：1.… 2.…, possibly over several lines)
     typed: list[str] = []
@@ -435,7 +575,7 @@ def _attachment_rules(desc: Mapping[str, Any], paras: list[_Para]):
         m = _ATT_LINE.match(p.text)
         if m:
             typed_at = p
-            rest = [m.group(1)] + [q.text for q in paras[i + 1:]]
+            rest = [m.group(1)] + [q.text for q in paras[i + 1 :]]
             for item in rest:
                 item = item.strip()
                 if not item:
@@ -447,25 +587,48 @@ def _attachment_rules(desc: Mapping[str, Any], paras: list[_Para]):
     if typed_at is not None:
         if [t for t in typed] != clean:
             listed = "、".join(clean) if clean else "（无）"
-            yield "attachment.mismatch", "error", typed_at, pt.Hit(
-                0, len(typed_at.text), f"正文中的附件说明与附件清单不一致；附件清单为：{listed}")
+            yield (
+                "attachment.mismatch",
+                "error",
+                typed_at,
+                pt.Hit(
+                    0, len(typed_at.text), f"正文中的附件说明与附件清单不一致；附件清单为：{listed}"
+                ),
+            )
         else:
-            yield "attachment.mismatch", "warning", typed_at, pt.Hit(
-                0, len(typed_at.text), "附件说明由系统根据附件清单自动编排，正文中再写会重复打印")
+            yield (
+                "attachment.mismatch",
+                "warning",
+                typed_at,
+                pt.Hit(
+                    0,
+                    len(typed_at.text),
+                    "附件说明由系统根据附件清单自动编排，正文中再写会重复打印",
+                ),
+            )
     for p in paras:
         if p is typed_at:
             continue
         for m in _ATT_REF.finditer(p.text):
             n = int(m.group(1))
             if n < 1 or n > len(clean):
-                yield "attachment.mismatch", "error", p, pt.Hit(
-                    m.start(), len(m.group()),
-                    f"正文提到“附件{n}”，但只有 {len(clean)} 个附件")
+                yield (
+                    "attachment.mismatch",
+                    "error",
+                    p,
+                    pt.Hit(
+                        m.start(), len(m.group()), f"正文提到“附件{n}”，但只有 {len(clean)} 个附件"
+                    ),
+                )
         if not clean and re.search(r"(见|详见|附)附件|附件[:：]?$", p.text):
             m = re.search("附件", p.text)
             assert m
-            yield "attachment.mismatch", "warning", p, pt.Hit(
-                m.start(), 2, "正文提到附件，但附件清单为空")
+            yield (
+                "attachment.mismatch",
+                "warning",
+                p,
+                pt.Hit(m.start(), 2, "正文提到附件，但附件清单为空"),
+            )
 
 
 def _request_rules(desc: Mapping[str, Any], paras: list[_Para], genre: str | None):
@@ -475,8 +638,16 @@ def _request_rules(desc: Mapping[str, Any], paras: list[_Para], genre: str | Non
         for p in paras:
             m = _REQUEST_RE.search(p.text)
             if m:
-                yield "report.request", "warning", p, pt.Hit(
-                    m.start(), len(m.group()), "报告中不得夹带请示事项（需要批示的事项应另行请示）")
+                yield (
+                    "report.request",
+                    "warning",
+                    p,
+                    pt.Hit(
+                        m.start(),
+                        len(m.group()),
+                        "报告中不得夹带请示事项（需要批示的事项应另行请示）",
+                    ),
+                )
         return
     if genre != "请示":
         return
@@ -494,14 +665,18 @@ def _request_rules(desc: Mapping[str, Any], paras: list[_Para], genre: str | Non
     if field_path is not None and field_text is not None:
         sep = "" if not field_text.strip() or field_text.endswith("\n") else "\n"
         slot = _Para(field_path, 0, field_text, last.paragraph if last else None)
-        yield "request.ending", "error", slot, pt.Hit(
-            len(field_text), 0, message, sep + REQUEST_PHRASE, safe=False)
+        yield (
+            "request.ending",
+            "error",
+            slot,
+            pt.Hit(len(field_text), 0, message, sep + REQUEST_PHRASE, safe=False),
+        )
     else:
         slot = _Para(last.field if last else "body", 0, "", last.paragraph if last else None)
         yield "request.ending", "error", slot, pt.Hit(0, 0, message)
 
 
-# ---- fixes ------------------------------------------------------------------------------------------
+# ---- fixes --------------------------------------------------------------------------------------
 _PATH_RE = re.compile(r"^(?P<key>[a-z_]+)(?:\[(?P<index>\d+)\])?(?:\.(?P<sub>[a-z_]+))?$")
 
 
@@ -534,9 +709,14 @@ def apply_fix(description: Mapping[str, Any], finding: Finding) -> dict[str, Any
     value = container.get(key) if isinstance(container, dict) else container[key]
     if value is None and finding.offset == 0 and finding.length == 0:
         value = ""
-    if not isinstance(value, str) or value[finding.offset:finding.offset + finding.length] != finding.text:
+    if (
+        not isinstance(value, str)
+        or value[finding.offset : finding.offset + finding.length] != finding.text
+    ):
         raise InputError("文本在校核后已被修改，请重新校核后再修改。")
-    container[key] = value[:finding.offset] + finding.fix.replacement + value[finding.offset + finding.length:]
+    container[key] = (
+        value[: finding.offset] + finding.fix.replacement + value[finding.offset + finding.length :]
+    )
     return desc
 
 
@@ -570,7 +750,7 @@ def apply_all_safe_fixes(
     return desc, applied
 
 
-# ---- Document → description --------------------------------------------------------------------
+# ---- Document → description ---------------------------------------------------------------------
 def _as_dict(description: Any) -> dict[str, Any]:
     if isinstance(description, Mapping):
         return dict(description)
@@ -602,8 +782,10 @@ def document_to_description(doc: Any) -> dict[str, Any]:
     if doc.signers:
         d["signers"] = list(doc.signers)
     if doc.attachments:
-        d["attachments"] = [a.name if not a.body else {"name": a.name, "body": body(a.body)}
-                            for a in doc.attachments]
+        d["attachments"] = [
+            a.name if not a.body else {"name": a.name, "body": body(a.body)}
+            for a in doc.attachments
+        ]
     if doc.issuers:
         d["issuer"] = list(doc.issuers)
     if doc.cc:

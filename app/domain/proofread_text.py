@@ -17,7 +17,10 @@ from app.domain import docnumber
 from app.domain.cnnum import from_chinese
 
 IDEO = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-CJK_PUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018\u2019\u201c\u201d\u2014\u2026"
+CJK_PUNCT = (
+    "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+    "\u2018\u2019\u201c\u201d\u2014\u2026"
+)
 _IDEO_RE = re.compile(f"[{IDEO}]")
 _CJK_RE = re.compile(f"[{IDEO}{CJK_PUNCT}]")
 _URL_RE = re.compile(
@@ -83,11 +86,15 @@ def halfwidth_punctuation(text: str) -> list[Hit]:
         before = text[a - 1] if a else ""
         after = text[b + 1] if b + 1 < len(text) else ""
         # f(x)函数 keeps its half-width brackets: Latin before, no Chinese inside.
-        if _IDEO_RE.search(text[a + 1:b]) or is_cjk(before) or (not text[:a].strip() and is_cjk(after)):
+        if (
+            _IDEO_RE.search(text[a + 1 : b])
+            or is_cjk(before)
+            or (not text[:a].strip() and is_cjk(after))
+        ):
             for pos, full in ((a, "（"), (b, "）")):
                 hits.append(Hit(pos, 1, f"中文语境中应使用全角括号“{full}”", full))
     for pos in lone:
-        if is_cjk(text[pos - 1] if pos else "") or is_cjk(text[pos + 1:pos + 2]):
+        if is_cjk(text[pos - 1] if pos else "") or is_cjk(text[pos + 1 : pos + 2]):
             full = _HALF_TO_FULL[text[pos]]
             hits.append(Hit(pos, 1, f"中文语境中应使用全角括号“{full}”", full))
     for m in re.finditer(r"[ \t]*([,:;?!])[ \t]*", text):
@@ -95,7 +102,7 @@ def halfwidth_punctuation(text: str) -> list[Hit]:
         if _inside(pos, spans):
             continue
         prev = text[:pos].rstrip(" \t")[-1:]
-        nxt = text[pos + 1:].lstrip(" \t")[:1]
+        nxt = text[pos + 1 :].lstrip(" \t")[:1]
         if prev.isdigit() and nxt.isdigit():
             continue
         if not (is_cjk(prev) or is_ideo(nxt)):
@@ -109,13 +116,17 @@ def halfwidth_punctuation(text: str) -> list[Hit]:
     # a full stop typed as "." after Chinese (工作.下一步), not 1. / Word. / 3.5
     for m in re.finditer(r"\.(?![.0-9])", text):
         pos = m.start()
-        prev = text[pos - 1:pos]
-        nxt = text[pos + 1:].lstrip(" \t")[:1]
-        if _inside(pos, spans) or not is_ideo(prev) or not (is_ideo(nxt) or not nxt or nxt in "“”‘’"):
+        prev = text[pos - 1 : pos]
+        nxt = text[pos + 1 :].lstrip(" \t")[:1]
+        if (
+            _inside(pos, spans)
+            or not is_ideo(prev)
+            or not (is_ideo(nxt) or not nxt or nxt in "“”‘’")
+        ):
             continue
         if re.fullmatch(r"\s*[一二三四五六七八九十百]+", text[:pos]):
             continue  # 一.总体要求: a heading mark, fixed to 一、 by the heading rule
-        end = pos + 1 + (len(text[pos + 1:]) - len(text[pos + 1:].lstrip(" \t")) if nxt else 0)
+        end = pos + 1 + (len(text[pos + 1 :]) - len(text[pos + 1 :].lstrip(" \t")) if nxt else 0)
         hits.append(Hit(pos, end - pos, "中文语境中应使用句号“。”", "。"))
     return hits
 
@@ -124,12 +135,15 @@ def straight_quotes(text: str) -> list[Hit]:
     """ASCII double quotes in Chinese text → “ ”. Fixed only when they pair up (even count)."""
     spans = protected_spans(text)
     pos = [i for i, ch in enumerate(text) if ch == '"' and not _inside(i, spans)]
-    if not pos or not any(is_cjk(text[max(p - 1, 0):p]) or is_cjk(text[p + 1:p + 2]) for p in pos):
+    if not pos or not any(
+        is_cjk(text[max(p - 1, 0) : p]) or is_cjk(text[p + 1 : p + 2]) for p in pos
+    ):
         return []
     if len(pos) % 2:
         return [Hit(p, 1, "中文引号应使用“”，且此处引号不成对", None) for p in pos]
-    return [Hit(p, 1, "中文语境中应使用全角引号", "“" if k % 2 == 0 else "”")
-            for k, p in enumerate(pos)]
+    return [
+        Hit(p, 1, "中文语境中应使用全角引号", "“" if k % 2 == 0 else "”") for k, p in enumerate(pos)
+    ]
 
 
 # ---- spaces, digits, duplicates -----------------------------------------------------------------
@@ -138,7 +152,9 @@ _SPACE_RE = re.compile(f"(?<=[{IDEO}{CJK_PUNCT}])[ \t\u3000\u00a0]+(?=[{IDEO}{CJ
 
 def cjk_spaces(text: str) -> list[Hit]:
     """A space between two Chinese characters (or punctuation) is a typing slip: 汉字之间不空格."""
-    return [Hit(m.start(), len(m.group()), "汉字之间不应有空格", "") for m in _SPACE_RE.finditer(text)]
+    return [
+        Hit(m.start(), len(m.group()), "汉字之间不应有空格", "") for m in _SPACE_RE.finditer(text)
+    ]
 
 
 _FW_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -146,8 +162,10 @@ _FW_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 def fullwidth_digits(text: str) -> list[Hit]:
     """Numbers in 公文 use half-width Arabic digits (GB/T 15835)."""
-    return [Hit(m.start(), len(m.group()), "数字应使用半角阿拉伯数字",
-                m.group().translate(_FW_DIGITS)) for m in re.finditer("[０-９]+", text)]
+    return [
+        Hit(m.start(), len(m.group()), "数字应使用半角阿拉伯数字", m.group().translate(_FW_DIGITS))
+        for m in re.finditer("[０-９]+", text)
+    ]
 
 
 # 的的 / 了了 (also with a space between). Legitimate sequences are excluded by context:
@@ -161,8 +179,8 @@ def duplicated_words(text: str) -> list[Hit]:
     hits: list[Hit] = []
     for m in re.finditer(rf"([{_DUP_CHARS}])([ \t\u3000]*)\1", text):
         ch = m.group(1)
-        before = text[m.start() - 1:m.start()]
-        after = text[m.end():m.end() + 1]
+        before = text[m.start() - 1 : m.start()]
+        after = text[m.end() : m.end() + 1]
         if before in _DUP_OK_BEFORE[ch] or after in _DUP_OK_AFTER[ch]:
             continue
         hits.append(Hit(m.start() + 1, m.end() - m.start() - 1, f"“{ch}”字重复", ""))
@@ -172,21 +190,52 @@ def duplicated_words(text: str) -> list[Hit]:
         word = m.group(1)
         if len(set(word)) == 1 or (len(word) == 2 and word[0] == "一"):
             continue  # 哈哈哈哈, 一个一个 / 一步一步
-        hits.append(Hit(m.start() + len(word), m.end() - m.start() - len(word),
-                        f"词语“{word}”重复", "", safe=False))
+        hits.append(
+            Hit(
+                m.start() + len(word),
+                m.end() - m.start() - len(word),
+                f"词语“{word}”重复",
+                "",
+                safe=False,
+            )
+        )
     return hits
 
 
 def duplicated_punctuation(text: str) -> list[Hit]:
-    return [Hit(m.start() + 1, len(m.group()) - 1, f"标点“{m.group(1)}”重复", "")
-            for m in re.finditer(r"([，。、；：？！])\1+", text)]
+    return [
+        Hit(m.start() + 1, len(m.group()) - 1, f"标点“{m.group(1)}”重复", "")
+        for m in re.finditer(r"([，。、；：？！])\1+", text)
+    ]
 
 
 # ---- paired marks --------------------------------------------------------------------------------
-_OPENERS = {"(": "round", "（": "round", "[": "square", "［": "square", "【": "lent", "〔": "hex",
-            "《": "book", "〈": "angle", "“": "dq", "‘": "sq", "「": "corner"}
-_CLOSERS = {")": "round", "）": "round", "]": "square", "］": "square", "】": "lent", "〕": "hex",
-            "》": "book", "〉": "angle", "”": "dq", "’": "sq", "」": "corner"}
+_OPENERS = {
+    "(": "round",
+    "（": "round",
+    "[": "square",
+    "［": "square",
+    "【": "lent",
+    "〔": "hex",
+    "《": "book",
+    "〈": "angle",
+    "“": "dq",
+    "‘": "sq",
+    "「": "corner",
+}
+_CLOSERS = {
+    ")": "round",
+    "）": "round",
+    "]": "square",
+    "］": "square",
+    "】": "lent",
+    "〕": "hex",
+    "》": "book",
+    "〉": "angle",
+    "”": "dq",
+    "’": "sq",
+    "」": "corner",
+}
 
 
 def unbalanced_pairs(text: str) -> list[Hit]:
@@ -223,8 +272,12 @@ def unbalanced_pairs(text: str) -> list[Hit]:
 # ---- dates in the text ---------------------------------------------------------------------------
 _CN_DIGIT = "〇零○Ｏ一二三四五六七八九"
 _CN_COUNT = "一二三四五六七八九十"
-_CN_DIGIT_VALUE = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0} | {c: i for i, c in enumerate("一二三四五六七八九", 1)}
-_CN_DATE = re.compile(rf"([{_CN_DIGIT}]{{4}})年([{_CN_COUNT}]{{1,3}})月(?:([{_CN_COUNT}]{{1,3}})日)?")
+_CN_DIGIT_VALUE = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0} | {
+    c: i for i, c in enumerate("一二三四五六七八九", 1)
+}
+_CN_DATE = re.compile(
+    rf"([{_CN_DIGIT}]{{4}})年([{_CN_COUNT}]{{1,3}})月(?:([{_CN_COUNT}]{{1,3}})日)?"
+)
 _PADDED_DATE = re.compile(r"(?<![0-9])(?:([0-9]{4})年)?([0-9]{1,2})月(?:([0-9]{1,2})日)?")
 
 
@@ -252,7 +305,10 @@ def dates(text: str) -> list[Hit]:
         month, day = int(month_s), int(day_s) if day_s else None
         fix = None
         if _valid(month, day):
-            fix = (f"{m.group(1)}年" if m.group(1) else "") + f"{month}月" + (
-                f"{day}日" if day is not None else "")
+            fix = (
+                (f"{m.group(1)}年" if m.group(1) else "")
+                + f"{month}月"
+                + (f"{day}日" if day is not None else "")
+            )
         hits.append(Hit(m.start(), len(m.group()), "日期中的月、日不编虚位（不加前导零）", fix))
     return hits

@@ -7,7 +7,8 @@ import datetime as dt
 import random
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.domain import docnumber as dn
 from app.domain.cnnum import from_chinese, to_chinese

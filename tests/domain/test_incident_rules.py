@@ -62,7 +62,7 @@ def test_report_names_use_chinese_ordinals():
     names = [ir.report_name(ReportKind.FOLLOW_UP, n) for n in (1, 2, 10, 11, 20, 21, 100)]
     assert names == ["续报一", "续报二", "续报十", "续报十一", "续报二十", "续报二十一", "续报一百"]
     assert all(ir.parse_report_name(n) == (ReportKind.FOLLOW_UP, k)
-               for n, k in zip(names, (1, 2, 10, 11, 20, 21, 100)))
+               for n, k in zip(names, (1, 2, 10, 11, 20, 21, 100), strict=True))
     assert ir.parse_report_name("续报3") == (ReportKind.FOLLOW_UP, 3)
     with pytest.raises(InputError):
         ir.parse_report_name("再报")
@@ -249,7 +249,7 @@ def test_time_left_text_and_aware_times_refused():
     r = ir.evaluate_clocks(received, [], RULE_IV, now=T(2024, 7, 2, 11, 7))
     assert r.open[0].time_left_text() == "已超时1天1小时07分"
     with pytest.raises(InputError, match="不带时区"):
-        ir.evaluate_clocks(received.replace(tzinfo=dt.timezone.utc), [], RULE_IV, now=received)
+        ir.evaluate_clocks(received.replace(tzinfo=dt.UTC), [], RULE_IV, now=received)
 
 
 # ---- checklist -------------------------------------------------------------------------------------------

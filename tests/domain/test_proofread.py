@@ -4,10 +4,16 @@ leave alone; fixes applied one by one and all at once."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain.proofread import (
-    RULES, Options, apply_all_safe_fixes, apply_fix, document_to_description, genre_of_title,
+    RULES,
+    Options,
+    apply_all_safe_fixes,
+    apply_fix,
+    document_to_description,
+    genre_of_title,
     proofread,
 )
 from app.errors import InputError
