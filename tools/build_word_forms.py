@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from app import paths  # noqa: E402
+from app import paths
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -136,8 +136,8 @@ def build_incident() -> Document:
         ("发生地点", "{{ incident.place }}"),
         ("接报时间", "{{ incident.received|cn_datetime }}"),
         ("基本情况", "{{ incident.summary }}。{{ incident.details|default('') }}"),
-        ("人员伤亡", "死亡{{ incident.deaths|default(0) }}人，受伤{{ incident.injured|default(0) }}人，"
-                     "失联{{ incident.missing|default(0) }}人（截至{{ report.as_of|cn_datetime(false) }}）"),
+        ("人员伤亡", ("死亡{{ incident.deaths|default(0) }}人，受伤{{ incident.injured|default(0) }}人，"
+                      "失联{{ incident.missing|default(0) }}人（截至{{ report.as_of|cn_datetime(false) }}）")),
         ("下一步工作", "{{ incident.next|default('') }}"),
         ("报告人", "{{ report.reporter }}　联系电话：{{ report.phone }}"),
         ("签发人", "{{ report.approver }}"),

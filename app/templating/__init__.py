@@ -27,7 +27,16 @@ def check(template: "DescriptionTemplate | WordForm", sample: dict | None = None
 
 
 __all__ = [
-    "TEMPLATE_KINDS", "DescriptionTemplate", "WordForm", "TemplateProblem", "TemplateFailed",
-    "check", "docx_to_pdf", "load_data", "load_template", "make_environment", "render_template",
+    "TEMPLATE_KINDS",
+    "DescriptionTemplate",
+    "TemplateFailed",
+    "TemplateProblem",
+    "WordForm",
+    "check",
+    "docx_to_pdf",
+    "load_data",
+    "load_template",
+    "make_environment",
+    "render_template",
     "shipped_templates",
 ]

@@ -58,7 +58,7 @@ TEMPLATE_KINDS = (
     "突发事件首报", "突发事件续报", "突发事件终报", "值班日报", "交接班记录",
 )
 META_FIELDS = ("govdesk_template", "name", "kind", "description", "expects", "sample", "document")
-_FOR = re.compile(r"^\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+in\s+(.+?)\s*$", re.S)
+_FOR = re.compile(r"^\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+in\s+(.+?)\s*$", re.DOTALL)
 _DIRECTIVES = {"$expr", "$for", "$each", "$if", "$then", "$else"}
 
 
@@ -66,7 +66,7 @@ _DIRECTIVES = {"$expr", "$for", "$each", "$if", "$then", "$else"}
 class _Node:
     path: str
 
-    def render(self, ctx: dict[str, Any], out: "_Run") -> Any:  # pragma: no cover - abstract
+    def render(self, ctx: dict[str, Any], out: _Run) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
@@ -75,7 +75,7 @@ class _Const(_Node):
     path: str
     value: Any
 
-    def render(self, ctx: dict[str, Any], out: "_Run") -> Any:
+    def render(self, ctx: dict[str, Any], out: _Run) -> Any:
         return self.value
 
 
@@ -84,7 +84,7 @@ class _Text(_Node):
     path: str
     template: Template
 
-    def render(self, ctx: dict[str, Any], out: "_Run") -> Any:
+    def render(self, ctx: dict[str, Any], out: _Run) -> Any:
         return out.guard(self.path, lambda: self.template.render(ctx))
 
 
@@ -94,7 +94,7 @@ class _Expr(_Node):
     source: str
     func: Callable[..., Any]
 
-    def render(self, ctx: dict[str, Any], out: "_Run") -> Any:
+    def render(self, ctx: dict[str, Any], out: _Run) -> Any:
         value = out.guard(self.path, lambda: self.func(**ctx), line=1)
         return out.plain(self.path, value)
 
@@ -106,7 +106,7 @@ class _If(_Node):
     then: _Node | None
     other: _Node | None
 
-    def render(self, ctx: dict[str, Any], out: "_Run") -> Any:
+    def render(self, ctx: dict[str, Any], out: _Run) -> Any:
         truth = out.guard(self.cond.path, lambda: bool(self.cond.func(**ctx)), line=1)
         branch = self.then if truth else self.other
         return _SKIP if branch is None else branch.render(ctx, out)
@@ -119,7 +119,7 @@ class _For(_Node):
     items: _Expr
     each: _Node
 
-    def expand(self, ctx: dict[str, Any], out: "_Run") -> list[Any]:
+    def expand(self, ctx: dict[str, Any], out: _Run) -> list[Any]:
         seq = out.guard(self.items.path, lambda: self.items.func(**ctx), line=1)
         if seq is _FAILED:
             return []
@@ -150,7 +150,7 @@ class _For(_Node):
                 result.append(value)
         return result
 
-    def render(self, ctx: dict[str, Any], out: "_Run") -> Any:  # only reached outside a list
+    def render(self, ctx: dict[str, Any], out: _Run) -> Any:  # only reached outside a list
         out.problem(self.path, None, "$for 只能用在列表中。")
         return _FAILED
 
@@ -160,7 +160,7 @@ class _List(_Node):
     path: str
     items: list[_Node]
 
-    def render(self, ctx: dict[str, Any], out: "_Run") -> Any:
+    def render(self, ctx: dict[str, Any], out: _Run) -> Any:
         result: list[Any] = []
         for node in self.items:
             if isinstance(node, _For):
@@ -177,7 +177,7 @@ class _Dict(_Node):
     path: str
     items: dict[str, _Node]
 
-    def render(self, ctx: dict[str, Any], out: "_Run") -> Any:
+    def render(self, ctx: dict[str, Any], out: _Run) -> Any:
         result = {}
         for key, node in self.items.items():
             value = node.render(ctx, out)
@@ -243,7 +243,7 @@ class DescriptionTemplate:
     source: str | None = None
 
     @classmethod
-    def from_text(cls, text: str, *, name: str = "") -> "DescriptionTemplate":
+    def from_text(cls, text: str, *, name: str = "") -> DescriptionTemplate:
         """Parse a template file's text; a malformed file is a ``TemplateFailed`` naming the
         file line."""
         problems = _meta_problems(text)
@@ -299,7 +299,7 @@ class DescriptionTemplate:
         invalid resulting description."""
         data = dict(self.sample or {}) if sample is None else dict(sample)
         env = make_environment(calendar=calendar, today=today)
-        compiled, problems = _compile(self.document, env)
+        _, problems = _compile(self.document, env)
         if problems:
             return problems
         problems.extend(_unknown_names(self.document, env, data))

@@ -28,7 +28,7 @@ class CnDate(dt.date):
         return cn_date(self)
 
     @classmethod
-    def of(cls, day: dt.date) -> "CnDate":
+    def of(cls, day: dt.date) -> CnDate:
         return cls(day.year, day.month, day.day)
 
 
@@ -83,9 +83,9 @@ def to_int(value: Any, filter_name: str = "", *, minimum: int | None = None) -> 
         raise FilterMisuse(f"{_who(filter_name)}需要整数，收到的是{_describe(value)}。")
     if isinstance(value, int):
         n = value
-    elif isinstance(value, float) and value.is_integer():
-        n = int(value)
-    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+    elif (isinstance(value, float) and value.is_integer()) or (
+        isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value)
+    ):
         n = int(value)
     else:
         raise FilterMisuse(f"{_who(filter_name)}需要整数，收到的是{_describe(value)}。")

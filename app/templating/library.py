@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from app import paths
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
@@ -21,7 +21,7 @@ from app.errors import InputError
 from app.templating.description import DescriptionTemplate
 from app.templating.wordform import WordForm, docx_to_pdf
 
-AnyTemplate = Union[DescriptionTemplate, WordForm]
+AnyTemplate = DescriptionTemplate | WordForm
 FORMATS = ("pdf", "docx", "json")
 
 

@@ -75,9 +75,8 @@ class GovDeskSandbox(ImmutableSandboxedEnvironment):
                 raise SecurityError(f"exponent {right} is too large")
             return left**right
         for seq, times in ((left, right), (right, left)):
-            if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
-                if len(seq) * times > MAX_SEQUENCE:
-                    raise SecurityError("the resulting sequence is too long")
+            if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_SEQUENCE:
+                raise SecurityError("the resulting sequence is too long")
         return left * right
 
 

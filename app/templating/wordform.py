@@ -102,7 +102,7 @@ class WordForm:
     sample: dict[str, Any] | None = None
 
     @classmethod
-    def from_bytes(cls, data: bytes, *, name: str = "") -> "WordForm":
+    def from_bytes(cls, data: bytes, *, name: str = "") -> WordForm:
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise InputError(f"“{name or 'Word 表单'}”不是 .docx 文件。")
         try:
@@ -118,7 +118,7 @@ class WordForm:
         )
 
     @classmethod
-    def from_path(cls, path: str | Path) -> "WordForm":
+    def from_path(cls, path: str | Path) -> WordForm:
         p = Path(path)
         try:
             data = p.read_bytes()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -41,7 +40,7 @@ def test_list_shows_every_shipped_template(capsys):
 
 
 def test_render_a_shipped_template_by_chinese_name_to_json_pdf_and_docx(capsys, tmp_path):
-    code, out, err = run(capsys, "render", "会议纪要", "-o", str(tmp_path / "m.json"), "--today", "2026-02-20")
+    code, _, err = run(capsys, "render", "会议纪要", "-o", str(tmp_path / "m.json"), "--today", "2026-02-20")
     assert code == 0, err
     description = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
     assert parse_description(description).kind == "minutes"
@@ -115,9 +114,9 @@ def test_check_lists_problems_and_exits_2(capsys, tmp_path):
 
 def test_real_process_exit_codes(tmp_path):
     ok = subprocess.run([sys.executable, "-m", "app", "template", "render", "handover", "-o", str(tmp_path / "h.json")],
-                        cwd=ROOT, capture_output=True, text=True, timeout=120)
+                        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert ok.returncode == 0, ok.stderr
     bad = subprocess.run([sys.executable, "-m", "app", "template", "render", str(broken_template(tmp_path)),
-                          "-o", str(tmp_path / "b.pdf")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+                          "-o", str(tmp_path / "b.pdf")], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "请用 -d" in bad.stderr
     assert not (tmp_path / "b.pdf").exists()

@@ -40,7 +40,7 @@ def filled(request):
 
 
 def test_template_checks_clean_and_renders_a_valid_description(filled):
-    stem, template, description = filled
+    _, template, description = filled
     assert template.check(today=TODAY) == []
     doc = parse_description(description)
     assert doc.title and doc.body
@@ -80,7 +80,7 @@ def pdfs():
 
 
 def test_pdf_shows_title_filled_values_and_a_right_page_count(filled, pdfs):
-    stem, template, description = filled
+    stem, _, description = filled
     doc = parse_description(description)
     pages, cells = pdfs(stem)
     whole = "".join(pages)

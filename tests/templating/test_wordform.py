@@ -13,9 +13,9 @@ import pdfplumber
 import pytest
 from docx import Document
 
+from app.domain.workdays import DEFAULT_CALENDAR
 from app.templating import TemplateFailed, WordForm, docx_to_pdf, load_template
 from app.templating.filters import cn_date, make_add_workdays, weekday
-from app.domain.workdays import DEFAULT_CALENDAR
 
 TODAY = dt.date(2026, 2, 20)
 
