@@ -23,7 +23,6 @@ from app.ui.qt import (
     QMainWindow,
     QMessageBox,
     QSettings,
-    QSplitter,
     QStackedWidget,
     Qt,
     QWidget,
@@ -62,18 +61,18 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setMaximumWidth(180)
+        self.nav.setFixedWidth(170)
         self.nav.setStyleSheet("QListWidget { font-size: 13pt; } QListWidget::item { padding: 8px; }")
         self.stack = QStackedWidget()
         for spec in self.specs:
             QListWidgetItem(spec.title, self.nav).setData(Qt.ItemDataRole.UserRole, spec.key)
             self.stack.addWidget(QWidget())  # replaced on first visit
-        splitter = QSplitter()
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self._show_row)
 
         self.user_label = QLabel(f"用户：{self.actor.label}（{self.actor.role.label}）")

@@ -129,6 +129,7 @@ class UserEditDialog(_ServiceDialog):
             for w in (self.ui.passwordEdit, self.ui.confirmEdit, self.ui.passwordLabel,
                       self.ui.confirmLabel):
                 w.hide()
+            self.adjustSize()
 
     def submit(self) -> None:
         role = Role(self.ui.roleCombo.currentData())
