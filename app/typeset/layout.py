@@ -31,6 +31,7 @@ HEADING_ROLES = {1: "heiti", 2: "kaiti", 3: "fangsong", 4: "fangsong"}
 ADV = g.CHAR_ADVANCE  # one character of 3号 on the grid
 HALF_GAP = (g.LINE_PITCH - g.BODY_SIZE) / 2  # from a line box edge to its em box
 TABLE_PAD = 4.0
+CC_LABEL = "抄送："
 MOVABLE = {"body", "h1", "h2", "h3", "h4", "attachment_note", "attendance", "attendance_label"}
 
 
@@ -579,13 +580,12 @@ class _Builder:
         lines: list[Line] = []
         if d.cc:
             names = "，".join(d.cc).rstrip("。，,.")
-            label = "抄送："
-            label_w = self.width_of([(label, st)])
-            lines = break_paragraph([(label + names + "。", st)], g.TEXT_WIDTH - g.RECORD_INDENT,
-                                    self.measure, first_indent=g.RECORD_INDENT,
+            label_w = self.width_of([(CC_LABEL, st)])
+            # the label is drawn apart; the width excludes the 1-character right indent
+            lines = break_paragraph([(names + "。", st)], g.TEXT_WIDTH - g.RECORD_INDENT,
+                                    self.measure, first_indent=g.RECORD_INDENT + label_w,
                                     indent=g.RECORD_INDENT + label_w, glyph=self.glyph,
                                     keep_items=True)
-            # the width excludes the 1-character right indent
         has_print = not letter and bool(d.printer or d.print_date)
         return lines, len(lines) + (1 if has_print else 0), has_print
 
@@ -616,6 +616,8 @@ class _Builder:
                 self.page.role = "record"
         first = self.page.nlines - k
         st = ("fangsong", g.SIZE_4HAO)
+        if cc_lines:
+            self.put([(CC_LABEL, st)], g.TEXT_LEFT + g.RECORD_INDENT, element="record", line=first)
         for n, ln in enumerate(cc_lines):
             i = first + n
             self.emit_cells(ln.cells, g.TEXT_LEFT + ln.offset, 0.0, g.BLACK, "record",
