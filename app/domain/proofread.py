@@ -26,6 +26,7 @@ term sets ``Options(secrecy_term_required=True)`` and gets an error instead.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -86,6 +87,7 @@ RULES: dict[str, str] = {
     "title.punct": "标题末尾的标点",
     "request.ending": "请示的结束语",
     "report.request": "报告中夹带请示事项",
+    "date.field": "成文日期、印发日期字段",
 }
 
 
@@ -295,6 +297,7 @@ def proofread(
 
 def _structural(desc: Mapping[str, Any], opts: Options) -> Iterator[tuple[str, str, _Para, pt.Hit]]:
     yield from _doc_no_rules(desc)
+    yield from _date_field_rules(desc)
     yield from _secrecy_rules(desc, opts)
     genre = _genre(desc, opts)
     yield from _title_rules(desc, opts, genre)
@@ -303,6 +306,49 @@ def _structural(desc: Mapping[str, Any], opts: Options) -> Iterator[tuple[str, s
     yield from _heading_rules(paras)
     yield from _attachment_rules(desc, paras)
     yield from _request_rules(desc, paras, genre)
+
+
+_LOOSE_DATE = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*")
+
+
+def _date_field_rules(desc: Mapping[str, Any]) -> Iterator[tuple[str, str, _Para, pt.Hit]]:
+    """``date`` and ``print_date`` are ISO ``YYYY-MM-DD`` in the description (the renderer prints
+    them as 2024年7月1日). Other spellings a clerk types — 2024-7-1, 2024/7/1, 2024年7月1日,
+    二〇二四年七月一日 — get a safe fix to the ISO form; a date that does not exist gets none.
+    印发日期 before 成文日期 is a warning."""
+    parsed: dict[str, dt.date] = {}
+    for key, label in (("date", "成文日期"), ("print_date", "印发日期")):
+        value = desc.get(key)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        slot = _Para(key, 0, value, None)
+        text = value.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        for hit in pt.dates(text):  # Chinese numerals → Arabic first
+            if hit.replacement is not None:
+                text = text[: hit.offset] + hit.replacement + text[hit.offset + hit.length :]
+        m = _LOOSE_DATE.fullmatch(text)
+        day = None
+        if m:
+            try:
+                day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                day = None
+        if day is None:
+            msg = f"{label}“{value}”无法识别或不存在，应为 YYYY-MM-DD，如 2024-07-01"
+            yield "date.field", "error", slot, pt.Hit(0, len(value), msg)
+            continue
+        parsed[key] = day
+        if value != day.isoformat():
+            msg = f"{label}应写作 {day.isoformat()}（打印为“{day.year}年{day.month}月{day.day}日”）"
+            yield "date.field", "warning", slot, pt.Hit(0, len(value), msg, day.isoformat())
+    if "date" in parsed and "print_date" in parsed and parsed["print_date"] < parsed["date"]:
+        value = desc["print_date"]
+        yield (
+            "date.field",
+            "warning",
+            _Para("print_date", 0, value, None),
+            pt.Hit(0, len(value), "印发日期早于成文日期"),
+        )
 
 
 def _doc_no_rules(desc: Mapping[str, Any]) -> Iterator[tuple[str, str, _Para, pt.Hit]]:
@@ -330,14 +376,15 @@ def _secrecy_rules(
     level = level.strip() if isinstance(level, str) and level.strip() else None
     term_s = term if isinstance(term, str) and term.strip() else None
     if level is not None and level not in SECRET_DEFAULT_YEARS:
-        slot = _Para("secrecy", 0, desc["secrecy"], None)
+        raw_level: str = desc["secrecy"]
+        slot = _Para("secrecy", 0, raw_level, None)
         m = re.fullmatch(r"\s*(绝密|机密|秘密)\s*[★☆*]\s*(.*)", level)
         hint = f"；保密期限“{m.group(2)}”请填在保密期限一栏" if m and m.group(2) else ""
         yield (
             "secrecy.term",
             "error",
             slot,
-            pt.Hit(0, len(desc["secrecy"]), f"密级应为绝密、机密或秘密，不能是“{level}”{hint}"),
+            pt.Hit(0, len(raw_level), f"密级应为绝密、机密或秘密，不能是“{level}”{hint}"),
         )
         return
     if level is None:
@@ -345,8 +392,8 @@ def _secrecy_rules(
             yield (
                 "secrecy.term",
                 "error",
-                _Para("secrecy_term", 0, term, None),
-                pt.Hit(0, len(term), "标注了保密期限，但没有标注密级"),
+                _Para("secrecy_term", 0, term_s, None),
+                pt.Hit(0, len(term_s), "标注了保密期限，但没有标注密级"),
             )
         return
     if term_s is None:
@@ -360,12 +407,12 @@ def _secrecy_rules(
         yield (
             "secrecy.term",
             severity,
-            _Para("secrecy_term", 0, term or "", None),
+            _Para("secrecy_term", 0, term if isinstance(term, str) else "", None),
             pt.Hit(0, 0, msg),
         )
         return
-    slot = _Para("secrecy_term", 0, term, None)
-    normal = term.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    slot = _Para("secrecy_term", 0, term_s, None)
+    normal = term_s.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     cm = re.fullmatch(r"([一二两三四五六七八九十]+)(年|个月)", normal)
     if cm and from_chinese(cm.group(1)):
         normal = f"{from_chinese(cm.group(1))}{cm.group(2)}"
@@ -375,16 +422,16 @@ def _secrecy_rules(
             "secrecy.term",
             "error",
             slot,
-            pt.Hit(0, len(term), f"保密期限“{term}”写法不对，应如“1年”“6个月”或“长期”"),
+            pt.Hit(0, len(term_s), f"保密期限“{term_s}”写法不对，应如“1年”“6个月”或“长期”"),
         )
         return
-    if normal != term:
-        yield (
-            "secrecy.term",
-            "warning",
-            slot,
-            pt.Hit(0, len(term), "保密期限中的数字应使用阿拉伯数字（GB/T 9704 7.2.2）", normal),
+    if normal != term_s:
+        why = (
+            "保密期限前后不应有空格"
+            if normal == term_s.strip()
+            else "保密期限中的数字应使用半角阿拉伯数字（GB/T 9704 7.2.2）"
         )
+        yield "secrecy.term", "warning", slot, pt.Hit(0, len(term_s), why, normal)
     if m.group("n"):
         months = int(m.group("n")) * (12 if m.group("unit") == "年" else 1)
         if months == 0 or months > SECRET_DEFAULT_YEARS[level] * 12:
@@ -394,7 +441,7 @@ def _secrecy_rules(
                 slot,
                 pt.Hit(
                     0,
-                    len(term),
+                    len(term_s),
                     f"{level}件的保密期限应在 1 个月至 {SECRET_DEFAULT_YEARS[level]} 年之间",
                 ),
             )

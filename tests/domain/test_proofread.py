@@ -112,6 +112,12 @@ POSITIVE = [
      "body", "现将有关情况请示如下。\n妥否，请批示。"),
     ("report.request", {"title": "关于值班情况的报告", "body": "值班平稳。妥否，请批示。"}, "妥否，请批示",
      "body", None),
+    ("date.field", {"date": "2024-7-1"}, "2024-7-1", "date", "2024-07-01"),
+    ("date.field", {"date": "2024年7月1日"}, "2024年7月1日", "date", "2024-07-01"),
+    ("date.field", {"date": "二〇二四年七月一日"}, "二〇二四年七月一日", "date", "2024-07-01"),
+    ("date.field", {"print_date": "2024/12/31"}, "2024/12/31", "print_date", "2024-12-31"),
+    ("date.field", {"date": "2024-02-30"}, "2024-02-30", "date", None),
+    ("date.field", {"print_date": "2024-06-30"}, "2024-06-30", "print_date", None),
 ]
 
 
@@ -173,6 +179,7 @@ NEGATIVE = [
     ("request.ending", {"title": "关于增加值班经费的请示", "body": "现将有关情况请示如下。\n特此请示。"}),
     ("request.ending", {"title": "关于值班工作的通知", "body": "请认真落实。"}),
     ("report.request", {"title": "关于值班情况的报告", "body": "值班平稳，特此报告。"}),
+    ("date.field", {"date": "2024-07-01", "print_date": "2024-07-02"}),
 ]
 
 
