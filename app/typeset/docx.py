@@ -178,8 +178,10 @@ def _exact_line(pf, height: float = P) -> None:
 
 def _no_grid_no_widow(ppr) -> None:
     """Lines fill all 22 grid lines (no widow/orphan moves), punctuation never hangs outside the
-    text area (GB/T 9704 wants it squeezed), exact heights instead of grid snapping."""
-    for tag in ("w:widowControl", "w:overflowPunct", "w:snapToGrid"):
+    text area (GB/T 9704 wants it squeezed), no automatic space between Chinese and Latin text or
+    digits (our PDF adds none), exact heights instead of grid snapping."""
+    for tag in ("w:widowControl", "w:overflowPunct", "w:autoSpaceDE", "w:autoSpaceDN",
+                "w:snapToGrid"):
         _child(ppr, tag, **{"w:val": "0"})
 
 
@@ -361,7 +363,11 @@ class _Builder:
         return r
 
     def segments_into(self, p, segs: list[_Segment], *, centre: bool) -> None:
-        """Fill ``p`` with segments: centred, or each at its x by a left tab."""
+        """Fill ``p`` with segments: centred, or each at its x (left tabs). A last segment that
+        the layout set flush right (within 2 characters of the right edge) gets a right tab at
+        its end, so that text LibreOffice sets a little wider (it adds space between Chinese and
+        digits) still ends where the PDF's does; a negative right indent keeps such one-line
+        elements from wrapping."""
         pf = p.paragraph_format
         if centre:
             pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -369,11 +375,17 @@ class _Builder:
             pf.alignment = WD_ALIGN_PARAGRAPH.LEFT
             pf.first_line_indent = Pt(0)
             pf.left_indent = Pt(max(0.0, segs[0].x - g.TEXT_LEFT))
-            for seg in segs[1:]:
-                pf.tab_stops.add_tab_stop(Pt(seg.x - g.TEXT_LEFT), WD_TAB_ALIGNMENT.LEFT)
+            pf.right_indent = Pt(-2 * ADV)
         for n, seg in enumerate(segs):
-            if n:
-                self.run(p, "\t")
+            if n and not centre:
+                prev = segs[n - 1]
+                end = seg.x + _seg_width(seg)
+                if seg.x - (prev.x + _seg_width(prev)) > ADV / 2:  # a real gap: tab to its x
+                    if n == len(segs) - 1 and g.TEXT_RIGHT - end < 2 * ADV + 1:
+                        pf.tab_stops.add_tab_stop(Pt(end - g.TEXT_LEFT), WD_TAB_ALIGNMENT.RIGHT)
+                    else:
+                        pf.tab_stops.add_tab_stop(Pt(seg.x - g.TEXT_LEFT), WD_TAB_ALIGNMENT.LEFT)
+                    self.run(p, "\t")
             spacing = None
             if seg.element == "mark":
                 spacing = _mark_spacing(seg)
@@ -391,7 +403,6 @@ class _Builder:
         shifted = [_Segment(s.element, s.x - x0 + g.TEXT_LEFT, s.runs) for s in segs]
         self.segments_into(p, shifted, centre=False)
         p.paragraph_format.left_indent = Pt(0)
-        p.paragraph_format.right_indent = Pt(0)
         return p
 
     # ---- page 1: the 版头 replayed from the layout -------------------------------------------
@@ -539,7 +550,15 @@ class _Builder:
             before = [g.SEAL_SPACE_LINES, 0]
         else:
             before = [1, 0]
+        # the PDF carries the last lines of text along when the signature must go to a new page
+        # (a signature never stands alone); keep-with-next and widow control do that here
+        if self.docx.paragraphs:
+            last = self.docx.paragraphs[-1]
+            last.paragraph_format.keep_with_next = True
+            last.paragraph_format.widow_control = True
         self.blank(before[0])
+        for p in self.docx.paragraphs[-before[0]:] if before[0] else []:
+            p.paragraph_format.keep_with_next = True
         groups = _line_groups(runs)
         paras = []
         for n, (_y, segs) in enumerate(groups):
@@ -624,7 +643,6 @@ class _Builder:
                     p.paragraph_format.space_before = Pt(round(max(0.0, gap), 2))
                 _frame(p, x0, top, g.TEXT_WIDTH, tag=0)
                 self.segments_into(p, segs, centre=False)
-                p.paragraph_format.right_indent = Pt(0)
 
     # ---- page setup and footers ------------------------------------------------------------------
     def page_setup(self) -> None:
