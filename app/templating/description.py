@@ -241,6 +241,24 @@ class DescriptionTemplate:
     expects: dict[str, str] = field(default_factory=dict)
     sample: dict[str, Any] | None = None
     source: str | None = None
+    _compiled: dict[tuple[Any, ...], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def _compile_for(
+        self, today: dt.date | None, calendar: HolidayCalendar
+    ) -> tuple[ImmutableSandboxedEnvironment, _Node, list[TemplateProblem]]:
+        """Compile once per (document text, today, calendar): batch printing fills the same
+        template for many records."""
+        day = today or dt.date.today()
+        key = (json.dumps(self.document, sort_keys=True, ensure_ascii=False), day, id(calendar))
+        if key not in self._compiled:
+            env = make_environment(calendar=calendar, today=day)
+            if len(self._compiled) > 8:
+                self._compiled.clear()
+            self._compiled[key] = (env, *_compile(self.document, env))
+        env, root, problems = self._compiled[key]
+        return env, root, list(problems)
 
     @classmethod
     def from_text(cls, text: str, *, name: str = "") -> DescriptionTemplate:
@@ -298,8 +316,7 @@ class DescriptionTemplate:
         does not have (also in branches the sample does not reach), render errors, and an
         invalid resulting description."""
         data = dict(self.sample or {}) if sample is None else dict(sample)
-        env = make_environment(calendar=calendar, today=today)
-        _, problems = _compile(self.document, env)
+        env, _, problems = self._compile_for(today, calendar)
         if problems:
             return problems
         problems.extend(_unknown_names(self.document, env, data))
@@ -314,8 +331,7 @@ class DescriptionTemplate:
     ) -> tuple[dict[str, Any], list[TemplateProblem]]:
         if not isinstance(data, Mapping):
             return {}, [TemplateProblem("", None, "数据应为 JSON 对象。")]
-        env = make_environment(calendar=calendar, today=today)
-        compiled, problems = _compile(self.document, env)
+        _, compiled, problems = self._compile_for(today, calendar)
         if problems:
             return {}, problems
         run = _Run()
