@@ -15,11 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -188,28 +184,9 @@ class WordForm:
         return out.getvalue()
 
 
-def docx_to_pdf(data: bytes, *, timeout: float = 180) -> bytes:
-    """Convert a .docx to PDF with LibreOffice (headless, private profile so it never meets a
-    running office instance). Word forms print through this."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if not soffice:
-        raise InputError("把 Word 表单转为 PDF 需要 LibreOffice（soffice），本机没有找到；请改为导出 .docx。")
-    with tempfile.TemporaryDirectory(prefix="govdesk-docx-") as tmp:
-        src = Path(tmp) / "form.docx"
-        src.write_bytes(data)
-        profile = Path(tmp, "profile").as_uri()
-        cmd = [
-            soffice, "--headless", "--norestore", "--nolockcheck", f"-env:UserInstallation={profile}",
-            "--convert-to", "pdf", "--outdir", tmp, str(src),
-        ]
-        try:
-            subprocess.run(
-                cmd, capture_output=True, timeout=timeout, check=False,
-                env={**os.environ, "HOME": tmp},
-            )
-        except subprocess.TimeoutExpired:
-            raise InputError("LibreOffice 转换 PDF 超时。") from None
-        pdf = Path(tmp) / "form.pdf"
-        if not pdf.exists():
-            raise InputError("LibreOffice 未能把 Word 表单转换为 PDF。")
-        return pdf.read_bytes()
+def docx_to_pdf(data: bytes) -> bytes:
+    """A filled form as PDF, through LibreOffice with the bundled fonts standing in for the
+    official ones (the typesetting engine's converter: private profile, timeout)."""
+    from app.typeset.libreoffice import convert_to_pdf
+
+    return convert_to_pdf(data)
