@@ -1,0 +1,63 @@
+"""run_gui's refusals and the excepthook: short Chinese messages, details only in the log."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import pytest
+from sqlalchemy import text
+
+from app.config import load_config
+from app.errors import InputError
+from app.storage.migrate import open_database
+from app.ui import application, messages
+from app.ui.qt import QMessageBox
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging_and_hook(monkeypatch):
+    """run_gui/install_excepthook change process-wide state: put it back."""
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    yield
+    for h in root.handlers[:]:
+        if h not in before:
+            root.removeHandler(h)
+            h.close()
+    root.setLevel(level)
+
+
+def test_newer_database_is_refused_with_a_message(qapp, monkeypatch):
+    config = load_config()
+    engine = open_database(config.db_url, config.backups_dir)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE govdesk_meta SET value = '7' WHERE key = 'schema_version'"))
+    engine.dispose()
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, msg: shown.append(msg))
+    assert application.run_gui([]) == 3
+    assert len(shown) == 1 and "更高版本" in shown[0] and "拒绝打开" in shown[0]
+
+
+def test_excepthook_logs_the_traceback_and_shows_a_short_message(qapp, monkeypatch, tmp_path):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, msg: shown.append(msg))
+    log_path = messages.setup_logging(tmp_path / "logs")
+    messages.install_excepthook(log_path)
+    try:
+        raise RuntimeError("secret internals")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    try:
+        raise InputError("日期格式不对。")
+    except InputError:
+        sys.excepthook(*sys.exc_info())
+    for h in logging.getLogger().handlers:
+        h.flush()
+    assert "内部错误" in shown[0] and str(log_path) in shown[0]
+    assert "secret internals" not in shown[0] and "Traceback" not in shown[0]
+    assert shown[1] == "日期格式不对。"
+    logged = log_path.read_text(encoding="utf-8")
+    assert "Traceback" in logged and "secret internals" in logged
