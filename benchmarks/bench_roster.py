@@ -83,11 +83,14 @@ def run(label: str, problem: Problem, time_limit: float, workers: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--time-limit", type=float, default=10.0)
     args = ap.parse_args()
     q = make_problem(dt.date(2025, 10, 1), dt.date(2025, 12, 31), seed=args.seed, history_days=273)
     run("quarter 2025-Q4 (国庆, history Jan–Sep)", q, args.time_limit, args.workers)
+    again = solve(q, time_limit=args.time_limit, workers=args.workers).assignments
+    same = again == solve(q, time_limit=args.time_limit, workers=args.workers).assignments
+    print(f"  reproducible (two more solves, same roster): {same}")
     y = make_problem(dt.date(2026, 1, 1), dt.date(2026, 12, 31), seed=args.seed)
     run("year 2026 (春节, 国庆)", y, args.time_limit, args.workers)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.domain.roster import DEFAULT_TIME_LIMIT, solve
+from app.domain.roster import DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, solve
 from app.domain.roster_io import load_problem, write_roster
 from app.domain.roster_model import role_label
 from app.errors import InputError
@@ -39,9 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workers",
         type=int,
-        default=2,
+        default=DEFAULT_WORKERS,
         metavar="N",
-        help="求解线程数（同一输入、同一线程数，结果相同；默认2）",
+        help=f"求解线程数（同一输入、同一线程数，结果相同；默认{DEFAULT_WORKERS}）",
     )
     p.add_argument("--seed", type=int, default=0, help="随机种子（默认0）")
     p.add_argument("-q", "--quiet", action="store_true", help="不输出摘要")
