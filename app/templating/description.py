@@ -290,6 +290,12 @@ class DescriptionTemplate:
         obj["document"] = self.document
         return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
+    def placeholders(self) -> list[str]:
+        """The data paths the template reads (``office.name``, ``roster.shifts``), for the
+        editor's placeholder picker; loop variables and ``today`` are left out."""
+        env = make_environment()
+        return sorted(_data_paths(self.document, env))
+
     # ---- use -------------------------------------------------------------------------------
     def render(
         self,
@@ -527,6 +533,48 @@ def _unknown_names(doc: Any, env: ImmutableSandboxedEnvironment, data: Mapping[s
     for p in problems:
         unique.setdefault((p.field, p.line, p.message), p)
     return list(unique.values())
+
+
+def _data_paths(doc: Any, env: ImmutableSandboxedEnvironment) -> set[str]:
+    found: set[str] = set()
+
+    def scan(source: str, bound: set[str], expression: bool) -> None:
+        try:
+            ast = env.parse(("{{ " + source + " }}") if expression else source)
+        except TemplateSyntaxError:
+            return
+        local = set(bound) | {"loop"} | set(env.globals)
+        for node in ast.find_all((nodes.Assign, nodes.For, nodes.Macro, nodes.With)):
+            local.update(t.name for t in node.find_all(nodes.Name) if t.ctx in ("store", "param"))
+        inner = {id(n.node) for n in ast.find_all(nodes.Getattr)}
+        for node in ast.find_all(nodes.Getattr):
+            chain = _chain(node)
+            if chain and chain[0] not in local and id(node) not in inner:
+                found.add(".".join(chain))
+        for node in ast.find_all(nodes.Name):
+            if node.ctx == "load" and node.name not in local and id(node) not in inner:
+                found.add(node.name)
+
+    def walk(value: Any, bound: set[str]) -> None:
+        if isinstance(value, str):
+            scan(value, bound, False)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, bound)
+        elif isinstance(value, dict):
+            if isinstance(value.get("$for"), str) and (m := _FOR.match(value["$for"])):
+                scan(m[2], bound, True)
+                walk(value.get("$each"), bound | {n.strip() for n in m[1].split(",")})
+                return
+            for key in ("$expr", "$if"):
+                if isinstance(value.get(key), str):
+                    scan(value[key], bound, True)
+            for key, v in value.items():
+                if key not in ("$expr", "$if", "$for"):
+                    walk(v, bound)
+
+    walk(doc, set())
+    return found
 
 
 def _guarded(ast: nodes.Node) -> set[tuple[str, ...]]:

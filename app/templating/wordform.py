@@ -122,6 +122,16 @@ class WordForm:
             raise InputError(f"无法读取 Word 表单 {p}：{exc.strerror or exc}") from None
         return cls.from_bytes(data, name=p.stem)
 
+    def placeholders(self) -> list[str]:
+        """Top-level data names the form reads (for the placeholder picker)."""
+        env = make_environment()
+        tpl = _SafeDocxTemplate(io.BytesIO(self.data))
+        try:
+            names = tpl.get_undeclared_template_variables(jinja_env=env)
+        except TemplateSyntaxError:
+            return []
+        return sorted(set(names) - set(env.globals))
+
     def render(
         self,
         data: Mapping[str, Any],

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.errors import InputError
 from app.templating import DescriptionTemplate, TemplateFailed, TemplateProblem, check
@@ -213,3 +215,32 @@ def test_text_round_trip_keeps_metadata():
     again = DescriptionTemplate.from_text(t.to_text())
     assert (again.name, again.kind, again.expects, again.sample, again.description, again.document) == (
         t.name, t.kind, t.expects, t.sample, t.description, t.document)
+
+
+# ---- never a crash -----------------------------------------------------------------------------
+
+_TOKENS = ["{{", "}}", "{%", "%}", " for ", " in ", " if ", " endfor ", " endif ", " else ", "doc", ".",
+           "subject", "names", "|", "cn_date", "ordinal", "heading(", ")", "(", "'", '"', "[", "]", "0", "1",
+           "-", "*", "~", ",", "\n", "字", "loop.index", "today", "__class__", "set x = ", "x", "None"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_TOKENS), max_size=25).map("".join))
+def test_any_text_in_a_field_renders_or_fails_cleanly(source):
+    t = make({"title": "标题", "body": source or "x"})
+    try:
+        out = t.render(DATA, today=TODAY)
+    except TemplateFailed as exc:
+        assert exc.problems and all(isinstance(p, TemplateProblem) for p in exc.problems)
+        assert exc.message.startswith("模板“测试模板”有误")
+    else:
+        parse_description(out)
+    assert all(isinstance(p, TemplateProblem) for p in check(t, DATA))
+
+
+def test_placeholders_lists_data_paths_for_the_picker():
+    t = make({"title": "{{ office.name }}{{ today }}", "body": [
+        "{% for t in meeting.topics %}{{ t.title }}{{ loop.index }}{% endfor %}{% set n = 1 %}{{ n }}",
+        {"table": {"header": ["a"], "rows": [{"$for": "r in roster.shifts", "$each": ["{{ r.leader }}{{ unit }}"]}]}},
+    ], "cc": {"$expr": "meeting.cc|default([])"}})
+    assert t.placeholders() == ["meeting.cc", "meeting.topics", "office.name", "roster.shifts", "unit"]

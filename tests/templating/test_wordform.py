@@ -149,3 +149,8 @@ def test_filled_form_converts_to_pdf():
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         text = re.sub(r"\s+", "", "".join(p.extract_text() or "" for p in doc.pages))
     assert "值班表" in text and form.sample["roster"]["shifts"][0]["leader"] in text
+
+
+def test_form_placeholders_for_the_picker():
+    assert WordForm.from_bytes(_docx(_table_form)).placeholders() == ["people", "title"]
+    assert load_template("交接班记录表").placeholders() == ["handover", "office"]
