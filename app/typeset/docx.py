@@ -198,6 +198,13 @@ def _setup_styles(docx) -> None:
     for tag in ("w:sz", "w:szCs"):
         _child(rpr_default, tag, **{"w:val": "32"})
     _child(rpr_default, "w:lang", **{"w:eastAsia": "zh-CN", "w:val": "zh-CN"})
+    # LibreOffice reads autospace and hanging punctuation from the document defaults only
+    defaults = docx.styles.element.find(qn("w:docDefaults"))
+    ppr_default = defaults.find(qn("w:pPrDefault"))
+    if ppr_default is None:
+        ppr_default = OxmlElement("w:pPrDefault")
+        defaults.append(ppr_default)
+    _no_grid_no_widow(_child(ppr_default, "w:pPr"))
     from docx.enum.style import WD_STYLE_TYPE
 
     for name, spec in STYLE_DEFS.items():
@@ -298,7 +305,9 @@ def _line_groups(runs) -> list[tuple[float, list[_Segment]]]:
 
 
 def _seg_width(seg: _Segment) -> float:
-    return sum(_units(r.text) * (r.size + r.char_space) * r.hscale for r in seg.runs)
+    """Width of a segment from its runs' positions (a spread joint mark is wider than its
+    characters)."""
+    return max(r.x + _units(r.text) * (r.size + r.char_space) * r.hscale for r in seg.runs) - seg.x
 
 
 @dataclass
@@ -309,6 +318,7 @@ class _Builder:
     warnings: list[str] = field(default_factory=list)
     y: float = TOP_MARGIN  # flow cursor on page 1: top of the next line box
     shape_id: int = 100
+    flow_paras: list = field(default_factory=list)
 
     # -- low level
     def para(self, style: str, text: str = "", *, height: float = P):
@@ -447,7 +457,38 @@ class _Builder:
     def flow_para(self, style: str):
         p = self.para(style)
         self.first_flow(p)
+        self.flow_paras.append(p)
         return p
+
+    def mirror_page_breaks(self) -> None:
+        """Where the PDF layout starts a page early (a signature carrying lines along, a table
+        kept whole), start the same paragraph on a new page here too."""
+        skip = HEADER_ELEMENTS | FRAMED_ELEMENTS | {"page_number", "attachment_label",
+                                                    "attachment_title", "table"}
+        lines = []  # (page index, line index, text) of the layout's flow lines, in order
+        for pg in self.lay.pages:
+            runs = [e for e in pg.elements if isinstance(e, TextRun) and e.element not in skip]
+            for y, segs in _line_groups(runs):
+                size = segs[0].runs[0].size
+                em_top = y - g.ASCENT_RATIO * size - (g.BODY_SIZE - size) / 2
+                lines.append((pg.index, round((em_top - pg.origin) / P),
+                              "".join(s.text for s in segs)))
+        k = 0
+        for p in self.flow_paras:
+            text = "".join(r.text for r in p.runs).replace("\t", "").strip()
+            if not text:
+                continue
+            probe = text[: min(6, len(text))]
+            for j in range(k, len(lines)):
+                if lines[j][2].startswith(probe):
+                    page, line, _t = lines[j]
+                    if j and line == 0 and page > 0:
+                        prev_page, prev_line, _ = lines[j - 1]
+                        nlines = self.lay.pages[prev_page].nlines
+                        if prev_page == page - 1 and prev_line < nlines - 2:
+                            p.paragraph_format.page_break_before = True
+                    k = j + 1
+                    break
 
     def blank(self, n: int = 1) -> None:
         for _ in range(n):
@@ -693,6 +734,7 @@ class _Builder:
         self.signature()
         self.note()
         self.attachment_pages()
+        self.mirror_page_breaks()
         self.record()
         last = body[-2] if len(body) > 1 else None  # body[-1] is the final sectPr
         if last is not None and last.tag == qn("w:tbl"):
