@@ -13,11 +13,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy.orm import Session
 
-from app.services import accounts, audit  # noqa: E402
-from app.services.context import SYSTEM  # noqa: E402
-from app.storage.migrate import open_database  # noqa: E402
+from app.services import accounts, audit
+from app.services.context import SYSTEM
+from app.storage.migrate import open_database
 
 
 def main() -> int:

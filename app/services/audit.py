@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select, text
@@ -36,7 +36,7 @@ def canonical(data: dict[str, Any]) -> bytes:
 
 
 def _at_text(at: datetime) -> str:
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def compute_hash(event: AuditEvent) -> str:
@@ -72,7 +72,7 @@ def append(
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
-    when = (at or utcnow()).astimezone(timezone.utc)
+    when = (at or utcnow()).astimezone(UTC)
     event = AuditEvent(
         seq=(last.seq + 1) if last else 1,
         at=when,

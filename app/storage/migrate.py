@@ -16,7 +16,7 @@ tools; the app has no ``pg_dump``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -102,7 +102,7 @@ def upgrade(engine: Engine, backup_dir: Path | None = None) -> MigrationResult:
     path = sqlite_path(engine)
     if path is not None and path.exists() and _has_user_tables(engine):
         folder = backup_dir or path.parent / "backups"
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         backup = backup_sqlite(path, folder / f"govdesk-{before or 'none'}-{stamp}.sqlite3")
     cfg = alembic_config()
     with engine.connect() as conn:

@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
             self._settings.setValue("main_window/geometry", self.saveGeometry())
             self._settings.sync()
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         self.save_geometry()
         super().closeEvent(event)
         self.closed.emit()

@@ -3,9 +3,9 @@ compiled forms included — imports Qt names from here. Swapping or pinning the 
 around a Qt bug, then happens in one place.
 """
 
-# ruff: noqa: F401, F403
+# ruff: noqa: F401
 from PySide6 import __version__ as PYSIDE_VERSION
 from PySide6.QtCore import *
+from PySide6.QtCore import Signal, Slot, qVersion
 from PySide6.QtGui import *
 from PySide6.QtWidgets import *
-from PySide6.QtCore import Signal, Slot, qVersion

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from tests.conftest import ADMIN_PASSWORD
 
 class Clock:
     def __init__(self) -> None:
-        self.t = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+        self.t = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.t

@@ -26,10 +26,9 @@ def test_sqlite_connection_pragmas(tmp_path):
 
 
 def test_foreign_keys_are_enforced(engine):
-    with pytest.raises(IntegrityError):
-        with Session(engine) as s, s.begin():
-            s.add(User(username="x", password_hash="h", role_code="nosuchrole",
-                       clearance_level=0))
+    with pytest.raises(IntegrityError), Session(engine) as s, s.begin():
+        s.add(User(username="x", password_hash="h", role_code="nosuchrole",
+                   clearance_level=0))
 
 
 def test_roles_and_clearances_are_seeded(engine):

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
-import compile_forms  # noqa: E402
+import compile_forms
 
 
 def test_regenerating_forms_changes_nothing():

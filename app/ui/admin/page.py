@@ -14,7 +14,7 @@ from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog
 from app.ui.forms.ui_users_page import Ui_UsersPage
 from app.ui.messages import describe
 from app.ui.pages import register_page
-from app.ui.qt import QDialog, QHeaderView, QTableWidgetItem, Qt, QWidget
+from app.ui.qt import QDialog, QHeaderView, Qt, QTableWidgetItem, QWidget
 from app.ui.worker import TaskHandle, run_task
 
 COLUMNS = ["用户名", "姓名", "角色", "密级", "状态", "最近登录"]
