@@ -15,6 +15,7 @@ from app.templating import load_template, render_template, shipped_templates
 from app.templating.description import TEMPLATE_KINDS, DescriptionTemplate
 from app.templating.filters import cn_date, cn_number
 from app.typeset.spec import Table, parse_description
+from tests.typeset.pdfcheck import CLOSING, MM, TEXT_LEFT, TEXT_RIGHT, read_pdf
 
 TODAY = dt.date(2026, 2, 20)
 DESCRIPTION_STEMS = [
@@ -161,3 +162,52 @@ def test_incident_update_titles_count_in_chinese(seq, label):
     assert out["title"].endswith(f"（{label}）")
     if seq > 1:
         assert "续报" + "、".join(cn_number(i) for i in range(1, seq)) in out["body"]
+
+
+# ---- the engine's geometry checks on every shipped template ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def geometry():
+    cache = {}
+
+    def get(stem):
+        if stem not in cache:
+            template = load_template(stem)
+            cache[stem] = read_pdf(render_template(template, template.sample, "pdf", today=TODAY).data)
+        return cache[stem]
+
+    return get
+
+
+def test_pdf_geometry_follows_gbt9704(filled, geometry):
+    stem, _, description = filled
+    doc = parse_description(description)
+    pages = geometry(stem)
+    for page in pages:                                   # nothing outside the 156 mm text width
+        for line in page.text_lines():
+            # a squeezed closing mark's glyph sits in the left half of its (overhanging) box
+            right = max(c["x0"] + (c["x1"] - c["x0"]) / 2 if c["text"] in CLOSING else c["x1"] for c in line.visible)
+            assert line.x0 >= TEXT_LEFT - 1 * MM and right <= TEXT_RIGHT + 1 * MM, (stem, page.number, line.text)
+    first_para = next(b for b in doc.body if not isinstance(b, Table)).text
+    assert page_has(pages[0], first_para[:8]), "the first page must show body text"
+    title = pages[0].find(doc.title[:6])
+    assert title is not None and title.roles() == {"xiaobiaosong"}
+    if doc.issuer_marks:
+        red = "".join(c["text"] for c in pages[0].red_chars())
+        assert _squash(doc.issuer_marks[0]) in red
+    for page in pages:                                   # odd pages right, even pages left
+        chars = page.page_number_chars()
+        if not chars:
+            continue
+        middle = (min(c["x0"] for c in chars) + max(c["x1"] for c in chars)) / 2
+        assert (middle > page.width / 2) == (page.number % 2 == 1), (stem, page.number)
+    if doc.kind == "letter":
+        assert pages[0].page_number_chars() == []
+    elif doc.printer:
+        rules = pages[-1].rules(red=False)
+        assert rules and abs(rules[-1]["y"] - 262 * MM) < 0.5
+
+
+def page_has(page, text: str) -> bool:
+    return text in "".join(line.text for line in page.text_lines())
