@@ -116,6 +116,7 @@ def login(ctx: ServiceContext, username: str, password: str) -> Actor:
     with ctx.session() as s, s.begin():
         user = s.execute(select(User).where(User.username == username.strip())).scalar_one_or_none()
         if user is None:
+            _spend_verify_time(password)
             audit.append(s, None, "login.failed", "user", "", {"reason": "unknown_user"},
                          at=now, actor_name=username.strip()[:64])
             failure = "用户名或密码错误。"
@@ -152,6 +153,21 @@ def login(ctx: ServiceContext, username: str, password: str) -> Actor:
                 audit.append(s, _actor(user), "login", "user", user.id, {}, at=now)
                 return _actor(user)
     raise LoginFailed(failure)
+
+
+_dummy_hash: str | None = None
+
+
+def _spend_verify_time(password: str) -> None:
+    """Verify against a throwaway hash so that an unknown user name takes as long to refuse as
+    a wrong password (the delay would otherwise tell which names exist)."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("govdesk-not-a-password")
+    try:
+        _hasher.verify(_dummy_hash, password)
+    except (VerificationError, InvalidHashError):
+        pass
 
 
 def _locked_message(until: datetime) -> str:
