@@ -321,6 +321,8 @@ class DescriptionTemplate:
         """Every problem the editor should show before saving: syntax, placeholders the sample
         does not have (also in branches the sample does not reach), render errors, and an
         invalid resulting description."""
+        if sample is not None and not isinstance(sample, Mapping):
+            return [TemplateProblem("", None, "示例数据应为 JSON 对象。")]
         data = dict(self.sample or {}) if sample is None else dict(sample)
         env, _, problems = self._compile_for(today, calendar)
         if problems:
@@ -342,7 +344,8 @@ class DescriptionTemplate:
             return {}, problems
         run = _Run()
         ctx = {str(k): v for k, v in data.items()}
-        result = _drop_empty(compiled.render(ctx, run))
+        rendered = compiled.render(ctx, run)
+        result = _drop_empty(rendered) if isinstance(rendered, dict) else rendered
         if run.problems:
             return {}, run.problems
         from app.typeset.spec import parse_description

@@ -153,6 +153,8 @@ class WordForm:
         calendar: HolidayCalendar = DEFAULT_CALENDAR,
     ) -> list[TemplateProblem]:
         """Unknown placeholders (names the sample lacks) and the first render error."""
+        if sample is not None and not isinstance(sample, Mapping):
+            return [TemplateProblem("", None, "示例数据应为 JSON 对象。")]
         data = dict(self.sample or {}) if sample is None else dict(sample)
         env = make_environment(calendar=calendar, today=today)
         problems: list[TemplateProblem] = []

@@ -244,3 +244,11 @@ def test_placeholders_lists_data_paths_for_the_picker():
         {"table": {"header": ["a"], "rows": [{"$for": "r in roster.shifts", "$each": ["{{ r.leader }}{{ unit }}"]}]}},
     ], "cc": {"$expr": "meeting.cc|default([])"}})
     assert t.placeholders() == ["meeting.cc", "meeting.topics", "office.name", "roster.shifts", "unit"]
+
+
+def test_a_document_that_is_a_directive_or_odd_data_fails_cleanly():
+    t = make({"$expr": "doc.names"})
+    with pytest.raises(TemplateFailed) as info:
+        t.render(DATA)
+    assert "公文描述" in info.value.message
+    assert check(simple("x"), ["not", "a", "dict"])[0].message == "示例数据应为 JSON 对象。"
