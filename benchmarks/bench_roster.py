@@ -91,6 +91,14 @@ def main() -> None:
     again = solve(q, time_limit=args.time_limit, workers=args.workers).assignments
     same = again == solve(q, time_limit=args.time_limit, workers=args.workers).assignments
     print(f"  reproducible (two more solves, same roster): {same}")
+    q.unavailable.append(Unavailable("O30", dt.date(2025, 10, 20), dt.date(2026, 1, 31), "休产假"))
+    q.unavailable.append(Unavailable("L05", dt.date(2025, 11, 1), dt.date(2025, 12, 15), "培训"))
+    run(
+        "quarter + an officer on maternity leave, a leader on training",
+        q,
+        args.time_limit,
+        args.workers,
+    )
     y = make_problem(dt.date(2026, 1, 1), dt.date(2026, 12, 31), seed=args.seed)
     run("year 2026 (春节, 国庆)", y, args.time_limit, args.workers)
 

@@ -25,7 +25,8 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
-from app.domain.roster_explain import _Index, explain_shortage, precheck, why_not
+from app.domain.roster_explain import _Index, explain_shortage, max_duties_alone, precheck, why_not
+from app.domain.roster_fair import person_windows, spread_lower_bound
 from app.domain.roster_model import (
     FULL_DAY,
     Assignment,
@@ -51,6 +52,7 @@ __all__ = [
     "fairness",
     "regenerate",
     "solve",
+    "person_windows",
     "spread_lower_bound",
 ]
 
@@ -81,28 +83,6 @@ def _is_cancelled(cancel: CancelFlag) -> bool:
     return bool(cancel())
 
 
-def spread_lower_bound(history: Sequence[int], duties: int) -> int:
-    """The smallest max − min over integer counts T_i ≥ history_i with Σ(T_i − history_i) = duties.
-
-    For every candidate minimum m: each T_i ≥ max(h_i, m); the counts fit iff that sum ≤ S, and the
-    maximum is then at least max(max h, m, ⌈S/n⌉)."""
-    if not history:
-        return 0
-    n = len(history)
-    total = sum(history) + duties
-    best: int | None = None
-    m = min(history)
-    top = max(history)
-    while True:
-        floor_sum = sum(max(h, m) for h in history)
-        if floor_sum > total:
-            break
-        high = max(top, m, -(-total // n))
-        best = high - m if best is None else min(best, high - m)
-        m += 1
-    return best or 0
-
-
 def fairness(problem: Problem, assignments: Iterable[Assignment]) -> dict[str, RoleFairness]:
     """Spread of history + duties per role, for all duties and for rest-day duties."""
     total: dict[tuple[str, str], int] = defaultdict(int)
@@ -123,20 +103,28 @@ def fairness(problem: Problem, assignments: Iterable[Assignment]) -> dict[str, R
     return out
 
 
-def count_window(history: Sequence[int], duties: int, target: int) -> tuple[int, int] | None:
-    """A window [lo, lo + target] that every final count (history + duties) can fall into, with
-    lo as near the average as possible; None when none exists."""
-    n = len(history)
-    total = sum(history) + duties
-    best: tuple[float, int] | None = None
-    m = min(history)
-    while sum(max(h, m) for h in history) <= total:
-        hi = m + target
-        if max(history) <= hi and n * hi >= total:
-            cand = (abs(m + target / 2 - total / n), m)
-            best = cand if best is None or cand < best else best
-        m += 1
-    return None if best is None else (best[1], best[1] + target)
+def fair_inputs(problem: Problem) -> list[tuple[str, str, list[Staff], list[int], list[int], int]]:
+    """Per role with two or more holders and per kind ("total", "rest"): the holders, their
+    history, the most each could end with (history + duties they could do alone), and the number
+    of duties the period hands out."""
+    days = problem.days()
+    rest_days = [d for d in days if problem.is_rest_day(d)]
+    per_day = len(problem.shifts)
+    out = []
+    for role, need in problem.roles.items():
+        holders = problem.holders(role)
+        if len(holders) < 2:
+            continue
+        for kind, span in (("total", days), ("rest", rest_days)):
+            hist = [
+                problem.history_of(s.id).total
+                if kind == "total"
+                else problem.history_of(s.id).rest_day
+                for s in holders
+            ]
+            upper = [h + max_duties_alone(problem, s.id, role, span) for h, s in zip(hist, holders)]
+            out.append((role, kind, holders, hist, upper, need * per_day * len(span)))
+    return out
 
 
 # ---------------------------------------------------------------- greedy fill (the hint)
@@ -302,39 +290,29 @@ class _Model:
         return None if di is None else self.x.get((a.staff_id, di, a.shift, a.role))
 
     def _counts(self):
-        """Per role with two or more holders and per kind ("total", "rest"): the holders'
-        (history, duty variables) and the number of duties the period hands out."""
-        p = self.p
-        rest_days = {di for di, d in enumerate(self.days) if p.is_rest_day(d)}
-        for role, need in p.roles.items():
-            holders = p.holders(role)
-            if len(holders) < 2:
-                continue
-            for kind in ("total", "rest"):
-                counts = []
-                for s in holders:
-                    h = p.history_of(s.id)
-                    base = h.total if kind == "total" else h.rest_day
-                    vs = [
-                        v
-                        for (_sid, di, _sh, _r), v in self._by_person_role(s.id, role)
-                        if kind == "total" or di in rest_days
-                    ]
-                    counts.append((base, vs))
-                n_days = len(self.days) if kind == "total" else len(rest_days)
-                yield role, kind, counts, need * len(p.shifts) * n_days
+        """``fair_inputs`` with each holder's duty variables (all, or on rest days only)."""
+        rest = {di for di, d in enumerate(self.days) if self.p.is_rest_day(d)}
+        for role, kind, holders, hist, upper, duties in fair_inputs(self.p):
+            vars_ = [
+                [
+                    v
+                    for (_sid, di, _sh, _r), v in self._by_person_role(s.id, role)
+                    if kind == "total" or di in rest
+                ]
+                for s in holders
+            ]
+            yield role, kind, hist, upper, vars_, duties
 
     def fairness_objective(self) -> list:
         """Spread variables per role (total, rest day), each bounded below by its ideal."""
         m = self.m
         terms = []
-        for role, kind, counts, duties in self._counts():
-            hist = [b for b, _ in counts]
-            lb = spread_lower_bound(hist, duties)
+        for role, kind, hist, upper, vars_, duties in self._counts():
+            lb = spread_lower_bound(hist, duties, upper)
             hi = max(hist) + duties + 1
             mx = m.new_int_var(0, hi, f"max_{role}_{kind}")
             mn = m.new_int_var(0, hi, f"min_{role}_{kind}")
-            for base, vs in counts:
+            for base, vs in zip(hist, vars_):
                 m.add(mx >= base + sum(vs))
                 m.add(mn <= base + sum(vs))
             spread = m.new_int_var(lb, hi, f"spread_{role}_{kind}")
@@ -343,22 +321,18 @@ class _Model:
         return terms
 
     def fairness_windows(self) -> bool:
-        """Hard count windows [lo, lo + t] per holder, t = max(ideal spread, 1): the target as
-        constraints, which propagate far better than a max − min objective. False when some
-        role has no such window (history too uneven)."""
-        for role, kind, counts, duties in self._counts():
-            hist = [b for b, _ in counts]
-            target = max(spread_lower_bound(hist, duties), 1)
-            window = count_window(hist, duties, target)
-            if window is None:
+        """Per-holder count windows of width max(ideal spread, 1), people on long leave held at
+        their own maximum: the fairness target as constraints, which propagate far better than
+        a max − min objective. False when no window fits."""
+        for _role, _kind, hist, upper, vars_, duties in self._counts():
+            target = max(spread_lower_bound(hist, duties), 1)  # leave handled by pinning
+            windows = person_windows(hist, duties, upper, target)
+            if windows is None:
                 return False
-            lo, hi = window
-            for base, vs in counts:
-                if base > hi:
-                    return False
+            for base, vs, (lo, hi) in zip(hist, vars_, windows):
                 if vs:
-                    self.m.add_linear_constraint(sum(vs), max(lo - base, 0), hi - base)
-                elif base < lo:
+                    self.m.add_linear_constraint(sum(vs), lo - base, hi - base)
+                elif not lo <= base <= hi:
                     return False
         return True
 
@@ -557,18 +531,10 @@ def solve(
 
 def _ideal(problem: Problem) -> int:
     """Sum over roles and kinds of the ideal spreads (what "optimal" means)."""
-    total = 0
-    days = problem.days()
-    n_rest = sum(1 for d in days if problem.is_rest_day(d))
-    for role, need in problem.roles.items():
-        holders = problem.holders(role)
-        if len(holders) < 2:
-            continue
-        hist = [problem.history_of(s.id) for s in holders]
-        k = need * len(problem.shifts)
-        total += spread_lower_bound([h.total for h in hist], k * len(days))
-        total += spread_lower_bound([h.rest_day for h in hist], k * n_rest)
-    return total
+    return sum(
+        spread_lower_bound(hist, duties, upper)
+        for _r, _k, _h, hist, upper, duties in fair_inputs(problem)
+    )
 
 
 def _finish(

@@ -185,7 +185,7 @@ def check_slots(problem: Problem) -> list[str]:
     return out
 
 
-def _max_duties(problem: Problem, staff_id: str, role: str, days: list[dt.date]) -> int:
+def max_duties_alone(problem: Problem, staff_id: str, role: str, days: list[dt.date]) -> int:
     """Most duties one person could do in ``role`` on ``days`` alone: earliest-first picking under
     leave, the minimum gap and the monthly cap (optimal for these rules)."""
     gap = max(problem.min_gap_days.get(role, 1), 1)
@@ -220,7 +220,7 @@ def check_capacity(problem: Problem) -> list[str]:
             continue  # check_slots already says so per date; one line here is clearer
         for (y, m), mdays in sorted(months.items()):
             needed = need * per_day * len(mdays)
-            possible = sum(_max_duties(problem, s.id, role, mdays) for s in holders) * per_day
+            possible = sum(max_duties_alone(problem, s.id, role, mdays) for s in holders) * per_day
             if possible < needed:
                 gap = problem.min_gap_days.get(role)
                 cap = problem.max_per_month.get(role)

@@ -14,8 +14,8 @@ from app.domain.roster import (
     History,
     Staff,
     Unavailable,
-    count_window,
     greedy_fill,
+    person_windows,
     solve,
     spread_lower_bound,
 )
@@ -69,12 +69,34 @@ def test_history_too_uneven_reports_honest_spread():
     assert not any(a.staff_id == "L0" for a in sol.assignments)
 
 
-def test_spread_lower_bound_and_window():
+def test_spread_lower_bound_and_windows():
     assert spread_lower_bound([0, 0, 0], 6) == 0
     assert spread_lower_bound([0, 0, 0], 7) == 1
     assert spread_lower_bound([5, 0], 1) == 4
-    assert count_window([0, 0, 0], 7, 1) == (2, 3)
-    assert count_window([9, 0], 1, 1) is None
+    # someone who can do at most 1 duty (long leave) caps how even it can get
+    assert spread_lower_bound([0, 0, 0], 9, upper=[1, 9, 9]) == 3
+    assert person_windows([0, 0, 0], 7, [7, 7, 7], 1) == [(2, 3)] * 3
+    # the person on leave is held at their maximum; the others share the rest evenly
+    assert person_windows([0, 0, 0], 9, [1, 9, 9], 1) == [(1, 1), (3, 4), (3, 4)]
+    assert person_windows([9, 0], 1, [10, 1], 1) == [(9, 9), (1, 1)]  # the duty goes to the 0
+
+
+def test_long_leave_keeps_the_others_even():
+    """One officer away most of the period: the others still end within one duty of each other."""
+    problem = small_problem(
+        end=dt.date(2026, 3, 22),
+        min_gap_days={},
+        unavailable=[Unavailable("O0", dt.date(2026, 3, 4), dt.date(2026, 3, 22), "休产假")],
+    )
+    sol = solve(problem, time_limit=5)
+    assert sol.ok and validate(problem, sol.assignments) == []
+    served = {f"O{i}": 0 for i in range(5)}
+    for a in sol.assignments:
+        if a.role == "officer":
+            served[a.staff_id] += 1
+    assert served["O0"] == 2  # the two days before the leave
+    others = [served[f"O{i}"] for i in range(1, 5)]
+    assert max(others) - min(others) <= 1 and sum(others) == 42 - 2
 
 
 def test_day_night_shifts():
