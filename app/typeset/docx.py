@@ -561,6 +561,9 @@ class _Builder:
             self.run(p, (label if n == 1 else "") + num + a.name)
 
     def minutes_lists(self) -> None:
+        """出席 / 请假 / 列席 / 主持 / 记录: 黑体 label, 仿宋 names, continuation after the colon.
+        The lines break where the PDF layout broke them (it keeps each name whole), by explicit
+        line breaks."""
         m = self.doc.minutes
         if not m:
             return
@@ -569,14 +572,33 @@ class _Builder:
         entries = [(k, v) for k, v in entries if v]
         if not entries:
             return
+        laid: list[list[str]] = []  # per entry: its lines' texts, from the layout
+        runs = [e for pg in self.lay.pages for e in pg.elements
+                if isinstance(e, TextRun) and e.element in ("attendance", "attendance_label")]
+        by_page: dict[int, list] = {}
+        for pg in self.lay.pages:
+            for e in pg.elements:
+                if isinstance(e, TextRun) and e.element in ("attendance", "attendance_label"):
+                    by_page.setdefault(pg.index, []).append(e)
+        for _index, page_runs in sorted(by_page.items()):
+            for _y, segs in _line_groups(page_runs):
+                if segs[0].element == "attendance_label":
+                    laid.append(["".join(s.text for s in segs[1:])])
+                elif laid:
+                    laid[-1].append("".join(s.text for s in segs))
+        del runs
         self.blank(1)
-        for label, text in entries:
+        for n, (label, text) in enumerate(entries):
             p = self.flow_para("纪要名单")
             lab = label + "："
             p.paragraph_format.left_indent = Pt((2 + _units(lab)) * ADV)
             p.paragraph_format.first_line_indent = Pt(-_units(lab) * ADV)
             self.run(p, lab, HEI)
-            self.run(p, text)
+            lines = laid[n] if n < len(laid) and "".join(laid[n]) == text else [text]
+            for k, line in enumerate(lines):
+                r = self.run(p, line)
+                if k < len(lines) - 1:
+                    r.add_break()
 
     def signature(self) -> None:
         """署名 and 成文日期 at the x positions the PDF layout computed (7.3.5)."""
