@@ -280,7 +280,7 @@ class _Builder:
         if not d.signers:
             if d.doc_no:
                 w = self.width_of([(d.doc_no, BODY)])
-                self.put([(d.doc_no, BODY)], g.TEXT_LEFT + (g.TEXT_WIDTH - w) / 2,
+                self.put([(d.doc_no, BODY)], _clamp(g.TEXT_LEFT + (g.TEXT_WIDTH - w) / 2, w),
                          element="doc_no", line=line)
             return line
         label = "签发人："
@@ -486,7 +486,8 @@ class _Builder:
             self.keep(len(issuers) + 4)
             self.blank(2)
             for name in issuers:
-                self.put([(name, BODY)], g.TEXT_LEFT + 2 * ADV, element="issuer")
+                w = self.width_of([(name, BODY)])
+                self.put([(name, BODY)], _clamp(g.TEXT_LEFT + 2 * ADV, w), element="issuer")
                 self.line += 1
             if date:
                 self.line += 1
@@ -505,15 +506,21 @@ class _Builder:
             if len(issuers) == 1:
                 w = self.width_of([(issuers[0], BODY)])
                 x = min(centre - w / 2, right - w)
-                self.put([(issuers[0], BODY)], max(g.TEXT_LEFT, x), element="issuer")
+                self.put([(issuers[0], BODY)], _clamp(x, w), element="issuer")
                 self.line += 1
             elif issuers:  # joint: one column per organ, each under its own seal
                 colw = g.TEXT_WIDTH / len(issuers)
-                for n, name in enumerate(issuers):
-                    w = self.width_of([(name, BODY)])
-                    self.put([(name, BODY)], g.TEXT_LEFT + n * colw + (colw - w) / 2,
-                             element="issuer")
-                self.line += 1
+                widths = [self.width_of([(name, BODY)]) for name in issuers]
+                if max(widths) <= colw:
+                    for n, (name, w) in enumerate(zip(issuers, widths)):
+                        self.put([(name, BODY)], g.TEXT_LEFT + n * colw + (colw - w) / 2,
+                                 element="issuer")
+                    self.line += 1
+                else:  # names too long for a row: one per line, centred over the date
+                    for name, w in zip(issuers, widths):
+                        self.ensure_line()
+                        self.put([(name, BODY)], _clamp(centre - w / 2, w), element="issuer")
+                        self.line += 1
             if date:
                 self.ensure_line()
                 self.put([(date, BODY)], date_x, element="date")
@@ -530,6 +537,8 @@ class _Builder:
         else:
             name_x = right - 2 * ADV - name_w
             date_x = name_x + 2 * ADV
+        name_x = _clamp(name_x, name_w)
+        date_x = _clamp(date_x, date_w)
         for name in issuers:
             self.ensure_line()
             self.put([(name, BODY)], name_x, element="issuer")
@@ -664,6 +673,11 @@ class _Builder:
                 xx += cw
             self.emit_cells(cells, x, base, g.BLACK, "page_number")
             self.page = saved
+
+
+def _clamp(x: float, width: float) -> float:
+    """Keep a line of ``width`` starting at ``x`` inside the text area where it can be."""
+    return max(g.TEXT_LEFT, min(x, g.TEXT_RIGHT - width))
 
 
 # ---- the four formats ---------------------------------------------------------------------------

@@ -166,6 +166,8 @@ def break_paragraph(
         # The unit may not start a line (closing punctuation) or the line may not end here
         # (opening punctuation): squeeze the line's punctuation to keep the unit on this line.
         squeeze = sum(u.squeezable for u in cur) + unit.squeezable
+        if cur[0].first in SQUEEZE_LEFT:  # the line-start opening mark is not squeezed
+            squeeze -= cur[0].cells[0].nominal / 2
         if unit.first in CLOSING and curw + unit.width - squeeze <= avail() + EPS:
             cur.append(unit)
             curw += unit.width
@@ -203,7 +205,10 @@ def _place(cells: list[Cell], offset: float, avail: float, *, last: bool, justif
     total = sum(c.nominal for c in cells)
     over = total - avail
     if over > EPS:
-        squeezable = [c for c in cells if c.ch in SQUEEZE_RIGHT or c.ch in SQUEEZE_LEFT]
+        # an opening mark at the line start keeps its full width: squeezing it would push its
+        # glyph box past the left margin
+        squeezable = [c for k, c in enumerate(cells)
+                      if c.ch in SQUEEZE_RIGHT or (c.ch in SQUEEZE_LEFT and k > 0)]
         end = cells[-1]
         if end.ch in SQUEEZE_RIGHT:  # line-end punctuation goes half-width first (行末标点)
             end.squeezed = min(over, end.nominal / 2)
