@@ -44,6 +44,7 @@ class _Builder:
         self._warned: set[str] = set()
         self.roles_used: set[str] = set()
         self.line = 0
+        self.to_in_record = False  # 主送 moved to the 版记 (7.3.2)
         self.page = self.new_page()
 
     # ---- pages and cursor --------------------------------------------------------------------
@@ -440,7 +441,7 @@ class _Builder:
             start = 2 * ADV + label_w
             lines = break_paragraph([(names, BODY)], g.TEXT_WIDTH, self.measure,
                                     first_indent=start, indent=start, glyph=self.glyph,
-                                    keep_items=True)
+                                    keep_items=True, justify=False)
             self.ensure_line()
             self.put([(label + "：", hei)], g.TEXT_LEFT + 2 * ADV, element="attendance_label")
             self.flow_lines(lines, element="attendance")
@@ -581,25 +582,32 @@ class _Builder:
         self.blocks(att.body)
 
     # ---- 版记 -----------------------------------------------------------------------------------
-    def record_lines(self, letter: bool) -> tuple[list[Line], int, bool]:
-        """(抄送 lines, number of lines, has 印发 line)."""
+    def record_lines(self, letter: bool) -> tuple[list[tuple[str, list[Line]]], int, bool]:
+        """([(label, wrapped lines)] for 主送 (when moved here) and 抄送, number of lines, has an
+        印发 line). Names wrap aligned after the colon; the list ends with 。 (7.4.2)."""
         d = self.doc
-        size = g.SIZE_4HAO
-        st = ("fangsong", size)
-        lines: list[Line] = []
+        st = ("fangsong", g.SIZE_4HAO)
+        groups: list[tuple[str, list[Line]]] = []
+        items = []
+        if self.to_in_record and d.to:
+            items.append(("主送：", d.to.strip().rstrip("：:")))
         if d.cc:
-            names = "，".join(d.cc).rstrip("。，,.")
-            label_w = self.width_of([(CC_LABEL, st)])
+            items.append((CC_LABEL, "，".join(d.cc)))
+        for label, names in items:
+            label_w = self.width_of([(label, st)])
             # the label is drawn apart; the width excludes the 1-character right indent
-            lines = break_paragraph([(names + "。", st)], g.TEXT_WIDTH - g.RECORD_INDENT,
-                                    self.measure, first_indent=g.RECORD_INDENT + label_w,
+            lines = break_paragraph([(names.rstrip("。，,.") + "。", st)],
+                                    g.TEXT_WIDTH - g.RECORD_INDENT, self.measure,
+                                    first_indent=g.RECORD_INDENT + label_w,
                                     indent=g.RECORD_INDENT + label_w, glyph=self.glyph,
-                                    keep_items=True)
+                                    keep_items=True, justify=False)
+            groups.append((label, lines))
         has_print = not letter and bool(d.printer or d.print_date)
-        return lines, len(lines) + (1 if has_print else 0), has_print
+        n = sum(len(lines) for _label, lines in groups)
+        return groups, n + (1 if has_print else 0), has_print
 
     def record(self, letter: bool) -> None:
-        cc_lines, k, has_print = self.record_lines(letter)
+        groups, k, has_print = self.record_lines(letter)
         if k == 0:
             return
         d = self.doc
@@ -625,12 +633,14 @@ class _Builder:
                 self.page.role = "record"
         first = self.page.nlines - k
         st = ("fangsong", g.SIZE_4HAO)
-        if cc_lines:
-            self.put([(CC_LABEL, st)], g.TEXT_LEFT + g.RECORD_INDENT, element="record", line=first)
-        for n, ln in enumerate(cc_lines):
-            i = first + n
-            self.emit_cells(ln.cells, g.TEXT_LEFT + ln.offset, 0.0, g.BLACK, "record",
-                            baseline_for=lambda size, i=i: self.baseline(i, size))
+        i = first
+        for label, lines in groups:  # 主送 directly above 抄送, no rule between them
+            self.put([(label, st)], g.TEXT_LEFT + g.RECORD_INDENT, element="record", line=i)
+            for ln in lines:
+                self.emit_cells(ln.cells, g.TEXT_LEFT + ln.offset, 0.0, g.BLACK, "record",
+                                baseline_for=lambda size, i=i: self.baseline(i, size))
+                i += 1
+        cc_lines = [ln for _label, lines in groups for ln in lines]
         if not letter:
             top_rule = self.line_top(first) - HALF_GAP
             self.page.elements.append(Rule(g.TEXT_LEFT, g.TEXT_RIGHT, top_rule,
@@ -686,7 +696,12 @@ def _start_body(b: _Builder, line: int) -> None:
     b.line = line
     d = b.doc
     if d.to:
-        b.paragraph([(d.to, BODY)], first_indent=0.0, element="to")
+        lines = break_paragraph([(d.to, BODY)], g.TEXT_WIDTH, b.measure, glyph=b.glyph)
+        if b.line + len(lines) < b.page.nlines:
+            b.flow_lines(lines, element="to")
+        else:  # 7.3.2: the 主送 would push the body off page 1, so it moves to the 版记
+            b.to_in_record = True
+            b.warn("主送机关排入首页后首页将没有正文，已按 GB/T 9704 7.3.2 移至版记（主送：）。")
     if b.line >= b.page.nlines or b.page.index > 0:
         b.warn("首页没有正文：版头或标题过长（GB/T 9704 7.3.3 要求首页显示正文）。")
     b.blocks(d.body)

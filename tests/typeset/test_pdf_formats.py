@@ -251,3 +251,34 @@ def test_attachment_pages_start_new_pages_with_label_and_title():
         assert p.page_number_text == f"—{p.number}—"  # numbering continues
     notes = pages[0].find("附件：1．某某管理办法")
     assert notes is not None
+
+
+def test_long_mark_is_condensed_to_fit_one_line_in_the_text_area():
+    mark = "中共××市委办公室××市人民政府办公室××市财政局联合文件"
+    p = pages_of({"title": "通知", "body": "正文。", "issuer_mark": mark})[0]
+    red = p.red_chars()
+    assert "".join(c["text"] for c in red) == mark
+    assert len({round(c["top"], 1) for c in red}) == 1  # one line
+    assert min(c["x0"] for c in red) >= TEXT_LEFT - 0.5
+    assert max(c["x1"] for c in red) <= TEXT_RIGHT + 0.5
+    assert abs(min(c["top"] for c in red) - 72 * MM) < 1.5 * MM
+
+
+def test_to_moves_to_the_record_when_it_would_push_the_body_off_page_one():
+    to = "、".join(f"第{n}区人民政府" for n in range(1, 60)) + "："
+    desc = {"title": "关于某事的通知", "issuer_mark": "××市人民政府文件", "doc_no": "×政发〔2024〕2号",
+            "to": to, "body": "现将有关事项通知如下。", "cc": ["市委办公室"],
+            "printer": "××市人民政府办公室", "print_date": "2024-06-03"}
+    result = render(desc, "pdf")
+    assert any("7.3.2" in w for w in result.warnings)
+    pages = read_pdf(result.data)
+    assert pages[0].find("现将有关事项通知如下") is not None  # the body stays on page 1
+    last = pages[-1]
+    to_line, cc_line = last.find("主送："), last.find("抄送：")
+    assert to_line is not None and cc_line is not None
+    assert to_line.top < cc_line.top
+    rules = last.rules(red=False)
+    # no rule between 主送 and 抄送; the thin rule separates them from the 印发 line
+    assert not any(to_line.top < r["y"] < cc_line.top for r in rules)
+    text = "".join(ln.text for ln in last.text_lines() if to_line.top <= ln.top < cc_line.top)
+    assert text.startswith("主送：第1区人民政府") and text.endswith("第59区人民政府。")
