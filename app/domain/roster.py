@@ -154,6 +154,9 @@ def greedy_fill(problem: Problem, keep: Iterable[Assignment] = ()) -> list[Assig
 
     for a in chosen:
         add(a)
+    for a in problem.prior:  # gaps and monthly caps reach back before the period
+        dates[(a.staff_id, a.role)].add(a.date)
+        month[(a.staff_id, a.role, a.date.year, a.date.month)] += 1
     partners: dict[str, set[str]] = defaultdict(set)
     for a, b in problem.apart:
         partners[a].add(b)
@@ -196,6 +199,16 @@ def greedy_fill(problem: Problem, keep: Iterable[Assignment] = ()) -> list[Assig
 # ---------------------------------------------------------------- the CP-SAT model
 
 
+def _blocked_by_prior(problem: Problem) -> set[tuple[str, str, dt.date]]:
+    """(person, role, date) in the period too close to a duty served before it."""
+    out = set()
+    for a in problem.prior:
+        gap = problem.min_gap_days.get(a.role, 1)
+        for k in range(1, gap):
+            out.add((a.staff_id, a.role, a.date + dt.timedelta(days=k)))
+    return out
+
+
 class _Model:
     """Variables x[(staff, day index, shift, role)] and the hard rules over them."""
 
@@ -206,13 +219,14 @@ class _Model:
         self.x: dict[tuple[str, int, str, str], cp_model.IntVar] = {}
         self.short: dict[tuple[dt.date, str, str], cp_model.IntVar] = {}
         p, m = problem, self.m
+        blocked = _blocked_by_prior(p)
         for s in p.staff:
             for di, day in enumerate(self.days):
                 if p.unavailable_reason(s.id, day):
                     continue
                 for shift in p.shifts:
                     for role in s.roles:
-                        if role in p.roles:
+                        if role in p.roles and (s.id, role, day) not in blocked:
                             self.x[(s.id, di, shift, role)] = m.new_bool_var(
                                 f"x_{s.id}_{di}_{shift}_{role}"
                             )
@@ -265,10 +279,16 @@ class _Model:
                 cap = p.max_per_month.get(role)
                 if role not in p.roles or cap is None:
                     continue
-                for idx in months.values():
+                for (year, month), idx in months.items():
                     vs = [v for di in idx for v in by_person_role_day.get((s.id, role, di), ())]
-                    if len(vs) > cap:
-                        m.add(sum(vs) <= cap)
+                    left = cap - sum(
+                        1
+                        for a in p.prior
+                        if (a.staff_id, a.role, a.date.year, a.date.month)
+                        == (s.id, role, year, month)
+                    )
+                    if len(vs) > max(left, 0):
+                        m.add(sum(vs) <= max(left, 0))
         # apart pairs
         for a, b in p.apart:
             for di in range(len(self.days)):
@@ -571,8 +591,12 @@ def regenerate(
     """Re-solve ``problem`` keeping the published past (``previous`` before ``keep_before``) and
     the recorded swaps/substitutions (调班/代班). Kept duties that break a rule now (new leave, a
     role removed, …) are listed in ``Solution.dropped`` with the reason; the past outweighs swaps.
-    The rest of ``previous`` serves as the warm start, so unchanged days tend to stay unchanged."""
+    The rest of ``previous`` serves as the warm start, so unchanged days tend to stay unchanged.
+    Duties of ``previous`` before the period start become ``prior`` (gaps and monthly caps reach
+    across the boundary)."""
     previous = list(previous)
+    before = [a for a in previous if a.date < problem.start and a not in problem.prior]
+    problem = replace(problem, prior=[*problem.prior, *before])
     wanted: list[tuple[Assignment, int, str]] = [
         (a, 2, "已发布") for a in previous if a.date < keep_before
     ] + [(a, 1, "调班/代班") for a in swaps]
@@ -610,6 +634,7 @@ def regenerate(
             if a not in chosen:
                 others = _Index(
                     [b for b in result.assignments if b.staff_id != a.staff_id or b.date != a.date]
+                    + problem.prior
                 )
                 why = why_not(problem, a.staff_id, a.role, a.date, others)
                 slot_full = (

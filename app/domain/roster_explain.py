@@ -136,11 +136,12 @@ def check_fixed(problem: Problem) -> list[str]:
                 "每人每天最多一次"
             )
     index = _Index(fixed)
-    for (sid, role), days in sorted(index.by_person_role.items()):
+    with_prior = _Index([*fixed, *problem.prior])
+    for (sid, role), days in sorted(with_prior.by_person_role.items()):
         days = sorted(days)
         gap = problem.min_gap_days.get(role, 0)
         for d1, d2 in zip(days, days[1:]):
-            if d1 != d2 and (d2 - d1).days < gap:
+            if d1 != d2 and (d2 - d1).days < gap and d2 >= problem.start:
                 out.append(
                     f"{problem.name_of(sid)}的固定安排 {_day(d1)} 与 {_day(d2)} "
                     f"间隔不足{gap}天（{role_label(role)}）"
@@ -149,7 +150,11 @@ def check_fixed(problem: Problem) -> list[str]:
         if cap is not None:
             months: dict[tuple[int, int], int] = defaultdict(int)
             for d in set(days):
-                months[(d.year, d.month)] += 1
+                if d >= problem.start:
+                    months[(d.year, d.month)] += 1
+            for a in problem.prior:
+                if (a.staff_id, a.role) == (sid, role) and (a.date.year, a.date.month) in months:
+                    months[(a.date.year, a.date.month)] += 1
             for (y, m), n in sorted(months.items()):
                 if n > cap:
                     out.append(
@@ -169,7 +174,7 @@ def check_fixed(problem: Problem) -> list[str]:
 def check_slots(problem: Problem) -> list[str]:
     """Dates on which fewer qualified, free people exist than the shift needs (given fixed)."""
     out: list[str] = []
-    index = _Index(problem.fixed)
+    index = _Index([*problem.fixed, *problem.prior])
     fixed_in_slot: dict[tuple[dt.date, str, str], int] = defaultdict(int)
     for a in problem.fixed:
         fixed_in_slot[(a.date, a.shift, a.role)] += 1
@@ -260,7 +265,7 @@ def explain_shortage(
     problem: Problem, relaxed: list[Assignment], short: dict[tuple[dt.date, str, str], int]
 ) -> list[str]:
     """Sentences for the slots a best-effort (relaxed) roster leaves empty."""
-    index = _Index(relaxed)
+    index = _Index([*relaxed, *problem.prior])
     return [
         slot_shortage(problem, day, shift, role, index, n)
         for (day, shift, role), n in sorted(short.items())

@@ -75,7 +75,8 @@ class Problem:
 
     ``roles`` maps a role id to how many people each shift needs. ``shifts`` is the daily shift
     pattern: one 24-hour shift by default; with several shifts a person still serves at most one
-    shift per day and ``min_gap_days`` still counts in days.
+    shift per day and ``min_gap_days`` still counts in days. ``prior`` is not part of the JSON
+    format: the GUI and ``regenerate`` fill it.
     """
 
     start: dt.date
@@ -88,6 +89,9 @@ class Problem:
     fixed: list[Assignment] = field(default_factory=list)
     history: list[History] = field(default_factory=list)
     apart: list[tuple[str, str]] = field(default_factory=list)
+    prior: list[Assignment] = field(default_factory=list)
+    """Duties served before ``start`` (the published weeks before a regenerated period): they
+    count for the minimum gap and the monthly cap; fairness counts them through ``history``."""
     shifts: tuple[str, ...] = (FULL_DAY,)
     calendar: HolidayCalendar = field(default_factory=lambda: DEFAULT_CALENDAR)
 

@@ -63,9 +63,9 @@ def validate(problem: Problem, assignments: Iterable[Assignment]) -> list[str]:
         if n > 1:
             out.append(f"{d} {who(sid)}一天内值班{n}次")
 
-    # gaps and monthly caps, per person and role
+    # gaps and monthly caps, per person and role; duties served before the period (prior) count
     dates: dict[tuple[str, str], list[dt.date]] = defaultdict(list)
-    for a in rows:
+    for a in [*rows, *problem.prior]:
         dates[(a.staff_id, a.role)].append(a.date)
     for (sid, role), ds in sorted(dates.items()):
         ds.sort()
@@ -75,15 +75,16 @@ def validate(problem: Problem, assignments: Iterable[Assignment]) -> list[str]:
                 for j in range(i + 1, len(ds)):
                     if (ds[j] - ds[i]).days >= gap:
                         break
-                    if ds[j] != ds[i]:
+                    if ds[j] != ds[i] and ds[j] >= problem.start:
                         out.append(
                             f"{who(sid)}的{role_label(role)}值班 {ds[i]} 与 {ds[j]} 间隔不足{gap}天"
                         )
         cap = problem.max_per_month.get(role)
         if cap is not None:
             months = Counter((d.year, d.month) for d in ds)
+            in_period = {(d.year, d.month) for d in ds if d >= problem.start}
             for (y, m), n in sorted(months.items()):
-                if n > cap:
+                if n > cap and (y, m) in in_period:
                     out.append(f"{who(sid)}{y}年{m}月值{role_label(role)}{n}次，超过上限{cap}次")
 
     # fixed assignments present

@@ -3,9 +3,10 @@ what it cannot keep, with the reason."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
-from app.domain.roster import Assignment, Problem, Staff, Unavailable, regenerate, solve
+from app.domain.roster import Assignment, History, Problem, Staff, Unavailable, regenerate, solve
 from app.domain.roster_validate import validate
 
 D = dt.date
@@ -80,3 +81,37 @@ def test_regenerate_without_changes_keeps_everything_valid():
     assert [a for a in again.assignments if a.date < CUT] == [
         a for a in first.assignments if a.date < CUT
     ]
+
+
+def test_regenerating_from_the_cut_respects_gaps_across_the_boundary():
+    """A new period starting at the cut: the published duties before it still count for the
+    minimum gap and the monthly cap."""
+    problem = _problem()
+    first = solve(problem, time_limit=5)
+    later = _problem()
+    later.start = CUT
+    later.max_per_month = {"leader": 9}
+    # the leader on duty the day before the cut is the one fairness wants most (the others
+    # already have 5 duties each): without the carried-in gap they would serve on the 15th
+    recent = _on(first.assignments, CUT - dt.timedelta(days=1), "leader")[0]
+    later.history = [History(s.id, 5, 0) for s in later.staff if s.id != recent]
+    again = regenerate(later, first.assignments, keep_before=CUT)
+    assert again.ok and validate(later, again.assignments) == []
+    assert all(a.date >= CUT for a in again.assignments)
+    combined = [a for a in first.assignments if a.date < CUT] + again.assignments
+    # the whole month, old part + new part, meets every rule: gaps across the cut, the cap
+    assert validate(dataclasses.replace(problem, max_per_month={"leader": 9}), combined) == []
+    assert not any(
+        a.staff_id == recent and a.date < CUT + dt.timedelta(days=2) for a in again.assignments
+    )
+    assert sum(1 for a in again.assignments if a.staff_id == recent) == 5  # 17th, 20th, … 29th
+
+
+def test_validator_counts_prior_duties():
+    problem = _problem()
+    problem.start = CUT
+    problem.prior = [Assignment(CUT - dt.timedelta(days=1), "leader", "L0")]
+    on_cut = [Assignment(CUT, "leader", "L0")]
+    assert any("2026-03-14 与 2026-03-15 间隔不足3天" in m for m in validate(problem, on_cut))
+    problem.max_per_month = {"leader": 1}
+    assert any("2026年3月值带班领导（leader）2次" in m for m in validate(problem, on_cut))
