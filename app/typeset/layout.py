@@ -434,6 +434,7 @@ class _Builder:
         entries += [(lab, v) for lab, v in singles if v]
         if not entries:
             return
+        self.keep(2)  # the list never starts a page without body text above it
         self.blank(1)
         hei = ("heiti", g.BODY_SIZE)
         for label, names in entries:
