@@ -349,8 +349,9 @@ class _Builder:
     def hline(self, p, rule) -> None:
         self.shape_id += 1
         colour = RED_HEX if rule.color == g.RED else "000000"
-        _hline(p, rule.x0, rule.y, rule.x1 - rule.x0, rule.thickness, colour,
-               "红色分隔线" if colour == RED_HEX else "版记分隔线", self.shape_id)
+        name = {"separator": "红色分隔线", "letter_rule": "信函红色双线",
+                "record_rule": "版记分隔线"}.get(rule.element, "分隔线")
+        _hline(p, rule.x0, rule.y, rule.x1 - rule.x0, rule.thickness, colour, name, self.shape_id)
 
     def run(self, p, text: str, font: str | None = None):
         r = p.add_run(text)

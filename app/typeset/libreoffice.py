@@ -106,18 +106,19 @@ def font_substitutions(official_names: list[str] | tuple[str, ...] | None = None
 
 
 def convert_to_pdf(docx_bytes: bytes, workdir: str | os.PathLike[str] | None = None, *,
-                   timeout: float = DEFAULT_TIMEOUT) -> bytes:
+                   timeout: float = DEFAULT_TIMEOUT, warnings: list[str] | None = None) -> bytes:
     """Convert DOCX bytes to PDF bytes with ``soffice --headless --convert-to pdf``.
 
     ``workdir`` holds the input, the output, the fontconfig file and the private profile; a
-    temporary folder is used (and removed) when it is None.
+    temporary folder is used (and removed) when it is None. When ``warnings`` is a list, the
+    stand-ins used for missing official fonts are appended to it (in Chinese).
     """
     soffice = find_soffice()
     if soffice is None:
         raise LibreOfficeMissing("未找到 LibreOffice（soffice），无法把 DOCX 转换为 PDF。请先安装 LibreOffice。")
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="govdesk-lo-") as tmp:
-            return convert_to_pdf(docx_bytes, tmp, timeout=timeout)
+            return convert_to_pdf(docx_bytes, tmp, timeout=timeout, warnings=warnings)
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
     src = work / "document.docx"
@@ -146,4 +147,6 @@ def convert_to_pdf(docx_bytes: bytes, workdir: str | os.PathLike[str] | None = N
         detail = (proc.stderr or proc.stdout or "").strip().splitlines()
         tail = detail[-1] if detail else f"退出码 {proc.returncode}"
         raise UserError(f"LibreOffice 未能把 DOCX 转换为 PDF：{tail}")
+    if warnings is not None:
+        warnings.extend(font_substitutions())
     return pdf.read_bytes()

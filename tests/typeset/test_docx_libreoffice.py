@@ -44,18 +44,20 @@ def _sample(name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    """name → (our PDF pages, LibreOffice pages of our DOCX, DOCX warnings)."""
+    """name → (our PDF pages, LibreOffice pages of our DOCX, LibreOffice's stand-in warnings)."""
     names = DEMOS + ("long",)
     docs = {n: parse_description(_sample(n)) for n in names}
     docx = {n: render_docx_document(d) for n, d in docs.items()}
     base = tmp_path_factory.mktemp("lo")
 
+    lo_warnings: dict[str, list[str]] = {n: [] for n in names}
+
     def convert(n: str) -> bytes:
-        return convert_to_pdf(docx[n][0], base / n)
+        return convert_to_pdf(docx[n][0], base / n, warnings=lo_warnings[n])
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         lo = dict(zip(names, pool.map(convert, names)))
-    return {n: (read_pdf(render_pdf(docs[n])), read_pdf(lo[n]), docx[n][1]) for n in names}
+    return {n: (read_pdf(render_pdf(docs[n])), read_pdf(lo[n]), lo_warnings[n]) for n in names}
 
 
 # ---- the text area and the grid ----------------------------------------------------------------
@@ -186,6 +188,16 @@ def test_order_format_head_matches_our_pdf(rendered):
     assert lc.rules(lo[0], red=True) == []
 
 
-def test_warnings_name_the_stand_in_fonts(rendered):
-    _ours, _lo, warnings = rendered["notice"]
-    assert all(isinstance(w, str) for w in warnings)
+def test_libreoffice_uses_the_faces_of_our_pdf_and_says_so(rendered):
+    """The fontconfig set-up maps the official names to the bundled stand-ins, so both PDFs show
+    the same faces; a missing official font is reported."""
+    ours, lo, warnings = rendered["notice"]
+
+    def faces(pages):
+        return {c["fontname"].split("+", 1)[-1] for p in pages for c in p.chars if c["text"].strip()}
+
+    assert faces(lo) == faces(ours)
+    for face in faces(lo):
+        if face.startswith("Fandol") or face.startswith("GovDesk"):
+            family = "GovDesk Title Serif" if face.startswith("GovDesk") else face.split("-")[0]
+            assert any(family in w for w in warnings), (family, warnings)
