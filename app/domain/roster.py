@@ -481,7 +481,9 @@ def solve(
         if all("最多只能排" in line for line in reasons):
             # a role short for a whole month: the relaxed solve names the dates left empty
             reasons += _diagnose(problem, time_limit, workers, seed, cancel)[1:]
-        return Solution("infeasible", infeasible=reasons, wall_time=time.perf_counter() - started)
+        return Solution(
+            "infeasible", infeasible=_cap(reasons), wall_time=time.perf_counter() - started
+        )
     if _is_cancelled(cancel):
         return Solution("cancelled", wall_time=time.perf_counter() - started)
     start_hint = list(hint) if hint is not None else greedy_fill(problem, [a for a, _ in keep])
@@ -533,7 +535,9 @@ def solve(
     status = _run(solver, model.m, cb, cancel)
     if status == cp_model.INFEASIBLE:
         lines = _diagnose(problem, time_limit, workers, seed, cancel)
-        return Solution("infeasible", infeasible=lines, wall_time=time.perf_counter() - started)
+        return Solution(
+            "infeasible", infeasible=_cap(lines), wall_time=time.perf_counter() - started
+        )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         elapsed = time.perf_counter() - started
         if _is_cancelled(cancel):
@@ -547,6 +551,16 @@ def solve(
     if _is_cancelled(cancel):
         result.status = "cancelled"
     return result
+
+
+MAX_REASONS = 60
+
+
+def _cap(lines: list[str]) -> list[str]:
+    """A year of missing people would be hundreds of lines: keep the first, count the rest."""
+    if len(lines) <= MAX_REASONS:
+        return lines
+    return [*lines[:MAX_REASONS], f"……另有{len(lines) - MAX_REASONS}条原因未列出"]
 
 
 def _ideal(problem: Problem) -> int:
