@@ -453,10 +453,70 @@ def _diagnose(
     short = {k: solver.value(v) for k, v in model.short.items() if solver.value(v) > 0}
     lines = explain_shortage(problem, model.read(solver), short)
     total = sum(short.values())
+    least = "至少" if status == cp_model.OPTIMAL else ""
     lines.insert(
-        0, f"按现有规则无法排满所有班次：至少有{total}个岗位空缺（以下为一种最接近的排法中的空缺）"
+        0,
+        f"按现有规则无法排满所有班次：{least}有{total}个岗位空缺（以下为一种最接近的排法中的空缺）",
     )
-    return lines
+    return lines + _suggest(problem, time_limit, seed, cancel)
+
+
+def _feasible(problem: Problem, time_limit: float, seed: int, cancel: CancelFlag) -> bool:
+    """Is there any roster at all (no fairness)? False also when undecided in time."""
+    if precheck(problem):
+        return False
+    model = _Model(problem)
+    model.add_hint(greedy_fill(problem))
+    solver = cp_model.CpSolver()
+    _params(solver, time_limit, 1, seed, feasibility=True)
+    return _run(solver, model.m, None, cancel) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def _suggest(problem: Problem, time_limit: float, seed: int, cancel: CancelFlag) -> list[str]:
+    """Relax one rule at a time and say which single change would make a roster possible."""
+    trials: list[tuple[str, Problem]] = []
+    for role, gap in problem.min_gap_days.items():
+        if gap > 1 and role in problem.roles:
+            gaps = dict(problem.min_gap_days)
+            gaps[role] = gap - 1
+            trials.append(
+                (
+                    f"把{role_label(role)}的最小间隔由{gap}天减为{gap - 1}天",
+                    replace(problem, min_gap_days=gaps),
+                )
+            )
+    for role, cap in problem.max_per_month.items():
+        if role in problem.roles:
+            caps = dict(problem.max_per_month)
+            caps[role] = cap + 1
+            trials.append(
+                (
+                    f"把{role_label(role)}每月上限由{cap}次增为{cap + 1}次",
+                    replace(problem, max_per_month=caps),
+                )
+            )
+    if len(problem.apart) <= 10:
+        for a, b in problem.apart:
+            rest = [pair for pair in problem.apart if pair != (a, b)]
+            trials.append(
+                (
+                    f"取消“{problem.name_of(a)}与{problem.name_of(b)}不能同日值班”",
+                    replace(problem, apart=rest),
+                )
+            )
+    if problem.fixed:
+        trials.append(("不保留固定安排", replace(problem, fixed=[])))
+    found: list[str] = []
+    deadline = time.perf_counter() + max(time_limit, 1.0)
+    for text, relaxed in trials:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0 or _is_cancelled(cancel):
+            break
+        if _feasible(relaxed, min(remaining, max(time_limit / 4, 0.5)), seed, cancel):
+            found.append(text)
+    if not found:
+        return []
+    return ["以下任一项调整即可排出值班表：" + "；".join(found)]
 
 
 def solve(

@@ -65,10 +65,15 @@ def test_gap_conflict_found_by_solver_is_explained():
     sol = solve(problem, time_limit=5)
     assert sol.status == "infeasible"
     assert sol.infeasible[0].startswith("按现有规则无法排满所有班次：至少有1个岗位空缺")
-    assert len(sol.infeasible) == 2
+    assert len(sol.infeasible) == 3
     assert sol.infeasible[1].startswith("2025-02-")
     assert "没有可排的带班领导（leader）：" in sol.infeasible[1]
     assert "间隔不足" in sol.infeasible[1]
+    # relaxing one rule at a time: a 2-day gap would do
+    assert (
+        sol.infeasible[2]
+        == "以下任一项调整即可排出值班表：把带班领导（leader）的最小间隔由3天减为2天"
+    )
 
 
 def test_apart_pair_blocks_a_shift():
@@ -88,6 +93,7 @@ def test_apart_pair_blocks_a_shift():
     sol = solve(problem, time_limit=5)
     assert sol.status == "infeasible"
     assert any("2025-02-08" in line and "不能同日值班" in line for line in sol.infeasible)
+    assert sol.infeasible[-1] == "以下任一项调整即可排出值班表：取消“张甲与王丙不能同日值班”"
 
 
 def test_fixed_conflicts_listed():
