@@ -125,7 +125,17 @@ class Face:
         return ord(ch) in self.font.face.charToGlyph
 
     def width(self, text: str, size: float) -> float:
+        if len(text) == 1:  # the layout asks for single characters thousands of times
+            key = (text, size)
+            w = _WIDTHS.get(self.name, {}).get(key)
+            if w is None:
+                w = self.font.stringWidth(text, size)
+                _WIDTHS.setdefault(self.name, {})[key] = w
+            return w
         return self.font.stringWidth(text, size)
+
+
+_WIDTHS: dict[str, dict[tuple[str, float], float]] = {}
 
 
 def font_dirs() -> list[Path]:

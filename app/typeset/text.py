@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Hashable, Sequence
 
 CLOSING = set("。，、；：？！）》」』】〕〉”’．％‰℃!),.:;?]}%")
@@ -73,17 +73,16 @@ class Line:
         return self.offset + c.x + c.ink
 
 
-@dataclass
 class _Unit:
-    cells: list[Cell] = field(default_factory=list)
+    """An unbreakable piece: one character, a Latin word or number, or a listed name."""
 
-    @property
-    def width(self) -> float:
-        return sum(c.nominal for c in self.cells)
+    __slots__ = ("cells", "width", "squeezable")
 
-    @property
-    def squeezable(self) -> float:
-        return sum(c.nominal / 2 for c in self.cells if c.ch in SQUEEZE_RIGHT or c.ch in SQUEEZE_LEFT)
+    def __init__(self, cells: list[Cell]) -> None:
+        self.cells = cells
+        self.width = sum(c.nominal for c in cells)
+        self.squeezable = sum(c.nominal / 2 for c in cells
+                              if c.ch in SQUEEZE_RIGHT or c.ch in SQUEEZE_LEFT)
 
     @property
     def first(self) -> str:
