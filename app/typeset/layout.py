@@ -10,8 +10,8 @@ Order of the elements (7.3, 7.4, 5): 版头 → 标题 → 主送 → 正文 →
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Iterable, Sequence
 
 from app.typeset import geometry as g
 from app.typeset.fonts import (
@@ -80,7 +80,7 @@ class _Builder:
             self.warnings.append(message)
 
     # ---- measuring and emitting text -----------------------------------------------------------
-    def measure(self, ch: str, style: Style) -> float:  # type: ignore[override]
+    def measure(self, ch: str, style: Style) -> float:
         role, size = style
         if is_full_width(ch):
             return ADV * size / g.BODY_SIZE
@@ -209,7 +209,6 @@ class _Builder:
 
     def _mark_text(self, text: str, x: float, top: float, size: float, hs: float,
                    char_space: float = 0.0) -> None:
-        style = ("xiaobiaosong", size)
         xx = x
         for ch in text:
             face = self._face("xiaobiaosong", ch)
@@ -217,7 +216,6 @@ class _Builder:
                 text=ch, font=face.name, family=face.family, role="xiaobiaosong", size=size,
                 x=xx, y=g.baseline_for_top(top, size), color=g.RED, hscale=hs, element="mark"))
             xx += (face.width(ch, size) + char_space) * hs
-        del style
 
     def _mark_single(self, name: str, top: float, size: float) -> float:
         width = self.glyph_width(name, ("xiaobiaosong", size))
@@ -562,13 +560,11 @@ class _Builder:
 
     def attachment_pages(self) -> None:
         """附件 (7.3.7): each on a new page; 附件N 黑体 on line 1, title centred on line 3."""
-        atts = [a for a in self.doc.attachments if a.body]
         numbered = len(self.doc.attachments) > 1
         for n, att in enumerate(self.doc.attachments, 1):
             if not att.body:
                 continue
             self._attachment_page(att, f"附件{n}" if numbered else "附件")
-        del atts
 
     def _attachment_page(self, att: Attachment, label: str) -> None:
         self.new_page()

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Hashable, Sequence
 
 CLOSING = set("。，、；：？！）》」』】〕〉”’．％‰℃!),.:;?]}%")
 OPENING = set("（《「『【〔〈“‘([{")
@@ -76,7 +76,7 @@ class Line:
 class _Unit:
     """An unbreakable piece: one character, a Latin word or number, or a listed name."""
 
-    __slots__ = ("cells", "width", "squeezable")
+    __slots__ = ("cells", "squeezable", "width")
 
     def __init__(self, cells: list[Cell]) -> None:
         self.cells = cells
@@ -112,9 +112,7 @@ def _units(segments: Sequence[tuple[str, Hashable]], measure: Measure,
 def _can_break(before: _Unit, after: _Unit) -> bool:
     if after.first in CLOSING or before.last in OPENING:
         return False
-    if before.last in INSEPARABLE and after.first == before.last:
-        return False
-    return True
+    return not (before.last in INSEPARABLE and after.first == before.last)
 
 
 def _split_long(unit: _Unit, avail: float) -> list[_Unit]:

@@ -83,7 +83,7 @@ def test_module_entry_point_renders_the_demo(tmp_path):
     out = tmp_path / "notice.pdf"
     proc = subprocess.run(
         [sys.executable, "-m", "app", "render", str(paths.resource("demo", "notice.json")),
-         "-o", str(out)], capture_output=True, text=True, timeout=120)
+         "-o", str(out)], check=False, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert out.read_bytes().startswith(b"%PDF")
     assert all(ln.startswith("警告：") for ln in proc.stderr.splitlines() if ln.strip())

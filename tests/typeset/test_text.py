@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -116,7 +118,7 @@ def test_breaking_rules_hold_for_any_text(text):
             # allowed only when the line above offers no break point at all (pathological runs
             # of punctuation); otherwise a character must have been squeezed in or pushed down
             units = _units([(lines[n - 1].text, None)], measure)
-            assert not any(_can_break(a, b) for a, b in zip(units, units[1:]))
+            assert not any(_can_break(a, b) for a, b in itertools.pairwise(units))
 
 
 def test_balanced_title_lines_have_no_lone_last_character_and_keep_words():
