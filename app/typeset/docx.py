@@ -1,28 +1,35 @@
 """DOCX backend: the same GB/T 9704 document as an editable Word file (python-docx).
 
-The numbers come from ``geometry.py`` so that Word/LibreOffice put the glyphs where our PDF does.
-How the DOCX gets there, and why (each checked by converting with LibreOffice, tests/typeset):
+The DOCX follows the PDF engine's own layout (``layout.layout``): the same title lines, mark
+size, page-1 positions, page breaks and 版记 page, so that Word/LibreOffice put the glyphs where
+our PDF does. How, and why (each checked by converting with LibreOffice in tests/typeset):
 
 * **Exact line heights, not grid snapping.** Every paragraph has an *exact* line height of one
-  grid pitch (28.95 pt, 579 twips) and ``snapToGrid`` off. Word and LibreOffice both put the
-  baseline of an exact-height line 80 % down the line, whatever the font, so positions are pure
-  arithmetic (``_baseline_in_line``). Grid snapping instead rounds a 2号 title or a 36 pt mark up
-  to two grid lines, differently in each program. The section still carries
-  ``w:docGrid type="lines" linePitch="579"`` so Word's page setup shows 22 lines.
+  grid pitch (28.95 pt, 579 twips) and ``snapToGrid`` off. Word and LibreOffice put the baseline
+  of an exact-height line 80 % down the line whatever the font, so positions are arithmetic
+  (``_baseline_in_line``). Grid snapping would round a 2号 title or a 36 pt mark up to two grid
+  lines, differently in each program, and with a line grid on, LibreOffice 7.4 also shifts
+  exact-height lines by ≈5 pt; so ``w:docGrid`` keeps ``linePitch="579"`` but no grid type.
 * **28 characters per line by −0.25 pt tracking**, not ``docGrid type="linesAndChars"``:
   LibreOffice 7.4 lays a 16 pt glyph over *two* grid cells when ``charSpace`` makes a cell
   narrower than 16 pt (we measured 14 characters per line), while −0.25 pt character spacing
   gives 28 × 15.75 = 441 pt ≤ 442.2 pt in both programs ([PK] does the same).
-* **The top margin is 37 mm minus the baseline offset** (33.80 mm): the em box of the first
-  line's glyphs then starts at 37 mm, as in our PDF (GB/T 33476.2 makes the same correction).
-  The bottom margin stays 35 mm, so the page body ends at the text-area bottom (262 mm).
-* **Vertical placement on page 1** (mark at 72 mm, 发文字号, red line, title) uses
-  ``space_before`` computed from a cursor; the red line, the letter's double lines and the
-  版记 rules are line drawings anchored to the page, so they cannot drift.
-* **版记** sits in its own section (no page number) on an even page; when the body ends on an
-  even page the section starts with a blank page (GB/T 9704 7.5: neither is numbered). Its lines
-  are framed paragraphs bottom-aligned to the text area, so the last rule is at 262 mm however
-  many lines 抄送 wraps to. Page parity comes from our own line count (``_estimate_lines``).
+* **The top margin is 37 mm minus the baseline offset** (33.80 mm), so the em box of the first
+  line's glyphs starts at 37 mm as in our PDF (GB/T 33476.2 makes the same kind of correction).
+  The bottom margin stays 35 mm: the page body ends at the text-area bottom (262 mm).
+* **Page 1**: 份号/密级/紧急程度, 发文字号, 签发人 and the title are ordinary styled paragraphs
+  whose ``space_before`` puts each baseline where the layout has it; the mark (single or joint)
+  is a frame at its absolute position; the red separator and the letter's double lines are line
+  drawings anchored to the page.
+* **The body flows** (styles per element, headings by font not bold). Where the PDF starts a page
+  early (a signature carrying lines along), the same paragraph gets ``pageBreakBefore``.
+* **版记**: framed lines at the layout's positions plus rule drawings, so the last rule is on
+  262 mm. On its own page it is a new section without page numbers, after an unnumbered blank
+  page when the layout has one (GB/T 9704 7.5).
+
+Known LibreOffice-only differences (Word follows the XML): it ignores ``w:autoSpaceDN`` and adds
+a quarter-em between Chinese and digits, and it maps ``w:overflowPunct`` inverted, so a line-end
+comma may hang past the right edge where our PDF squeezes it.
 """
 
 from __future__ import annotations
@@ -33,10 +40,10 @@ from dataclasses import dataclass, field
 
 from docx import Document as new_docx
 from docx.enum.section import WD_SECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Emu, Pt, RGBColor
+from docx.shared import Pt, RGBColor
 
 from app.typeset import geometry as g
 from app.typeset.fonts import OFFICIAL_NAMES
@@ -63,17 +70,12 @@ FOOTER_LINE = 20.0  # exact height of the page-number line
 
 
 def _tw(points: float) -> int:
-    return int(round(points * 20))
+    return round(points * 20)
 
 
 def _units(text: str) -> float:
     """Width in characters: CJK and full-width forms 1, ASCII and half-width digits ½."""
     return sum(1.0 if is_full_width(ch) else 0.5 for ch in text)
-
-
-def line_top_in_docx(i: int) -> float:
-    """Top of the exact-height line box whose 16 pt glyphs sit on grid line ``i``."""
-    return TOP_MARGIN + i * P
 
 
 def _baseline_in_line(top: float, height: float) -> float:
@@ -83,31 +85,31 @@ def _baseline_in_line(top: float, height: float) -> float:
 # ---- style set-up --------------------------------------------------------------------------------
 STYLE_DEFS: dict[str, dict] = {
     # name: font, size, colour, alignment, first-line indent in chars
-    "公文正文": dict(font=FANG, size=16, align="both", indent=2),
-    "一级标题": dict(font=HEI, size=16, align="both", indent=2),
-    "二级标题": dict(font=KAI, size=16, align="both", indent=2),
-    "三级标题": dict(font=FANG, size=16, align="both", indent=2),
-    "四级标题": dict(font=FANG, size=16, align="both", indent=2),
-    "份号": dict(font=FANG, size=16, align="left"),
-    "密级": dict(font=HEI, size=16, align="left"),
-    "紧急程度": dict(font=HEI, size=16, align="left"),
-    "发文机关标志": dict(font=XBS, size=36, align="center", color=RED_HEX, tracking=0),
-    "发文字号": dict(font=FANG, size=16, align="center"),
-    "签发人": dict(font=FANG, size=16, align="left"),
-    "标题": dict(font=XBS, size=22, align="center"),
-    "主送": dict(font=FANG, size=16, align="left"),
-    "附件说明": dict(font=FANG, size=16, align="left"),
-    "署名": dict(font=FANG, size=16, align="left"),
-    "成文日期": dict(font=FANG, size=16, align="left"),
-    "附注": dict(font=FANG, size=16, align="left", indent=2),
-    "附件标识": dict(font=HEI, size=16, align="left"),
-    "附件标题": dict(font=XBS, size=22, align="center"),
-    "表格": dict(font=FANG, size=16, align="left"),
-    "表头": dict(font=FANG, size=16, align="center"),
-    "抄送": dict(font=FANG, size=14, align="left"),
-    "印发": dict(font=FANG, size=14, align="left"),
-    "纪要名单": dict(font=FANG, size=16, align="left"),
-    "页码": dict(font=SONG, size=14, align="right"),
+    "公文正文": {"font": FANG, "size": 16, "align": "both", "indent": 2},
+    "一级标题": {"font": HEI, "size": 16, "align": "both", "indent": 2},
+    "二级标题": {"font": KAI, "size": 16, "align": "both", "indent": 2},
+    "三级标题": {"font": FANG, "size": 16, "align": "both", "indent": 2},
+    "四级标题": {"font": FANG, "size": 16, "align": "both", "indent": 2},
+    "份号": {"font": FANG, "size": 16, "align": "left"},
+    "密级": {"font": HEI, "size": 16, "align": "left"},
+    "紧急程度": {"font": HEI, "size": 16, "align": "left"},
+    "发文机关标志": {"font": XBS, "size": 36, "align": "center", "color": RED_HEX, "tracking": 0},
+    "发文字号": {"font": FANG, "size": 16, "align": "center"},
+    "签发人": {"font": FANG, "size": 16, "align": "left"},
+    "标题": {"font": XBS, "size": 22, "align": "center"},
+    "主送": {"font": FANG, "size": 16, "align": "left"},
+    "附件说明": {"font": FANG, "size": 16, "align": "left"},
+    "署名": {"font": FANG, "size": 16, "align": "left"},
+    "成文日期": {"font": FANG, "size": 16, "align": "left"},
+    "附注": {"font": FANG, "size": 16, "align": "left", "indent": 2},
+    "附件标识": {"font": HEI, "size": 16, "align": "left"},
+    "附件标题": {"font": XBS, "size": 22, "align": "center"},
+    "表格": {"font": FANG, "size": 16, "align": "left"},
+    "表头": {"font": FANG, "size": 16, "align": "center"},
+    "抄送": {"font": FANG, "size": 14, "align": "left"},
+    "印发": {"font": FANG, "size": 14, "align": "left"},
+    "纪要名单": {"font": FANG, "size": 16, "align": "left"},
+    "页码": {"font": SONG, "size": 14, "align": "right"},
 }
 
 
@@ -319,6 +321,8 @@ class _Builder:
     y: float = TOP_MARGIN  # flow cursor on page 1: top of the next line box
     shape_id: int = 100
     flow_paras: list = field(default_factory=list)
+    pending_rules: list = field(default_factory=list)
+    _started: bool = False
 
     # -- low level
     def para(self, style: str, text: str = "", *, height: float = P):
@@ -341,7 +345,7 @@ class _Builder:
     @staticmethod
     def shift(p, delta: float) -> None:
         """Lower the runs by ``delta`` pt (w:position, half points) to fine-tune a baseline."""
-        half = int(round(-delta * 2))
+        half = round(-delta * 2)
         if half:
             for r in p.runs:
                 _child(r._r.get_or_add_rPr(), "w:position", **{"w:val": half})
@@ -370,7 +374,7 @@ class _Builder:
         if spacing is not None:
             _child(rpr, "w:spacing", **{"w:val": _tw(spacing)})
         if abs(tr.hscale - 1) > 0.005:
-            _child(rpr, "w:w", **{"w:val": int(round(tr.hscale * 100))})
+            _child(rpr, "w:w", **{"w:val": round(tr.hscale * 100)})
         return r
 
     def segments_into(self, p, segs: list[_Segment], *, centre: bool) -> None:
@@ -435,10 +439,12 @@ class _Builder:
             self.segments_into(p, segs, centre=centre)
             self.place_baseline(p, y)
             first = first or p
-        self.rule_anchor = first if first is not None else self.para("公文正文")
-        for rule in page.elements:
-            if isinstance(rule, Rule) and rule.element in RULE_ELEMENTS:
-                self.hline(self.rule_anchor, rule)
+        rules = [r for r in page.elements if isinstance(r, Rule) and r.element in RULE_ELEMENTS]
+        if first is not None:
+            for rule in rules:
+                self.hline(first, rule)
+        else:  # no head paragraph (命令 without 令号): the first body paragraph anchors them
+            self.pending_rules = rules
         flow = [r for r in runs if r.element not in HEADER_ELEMENTS | FRAMED_ELEMENTS
                 and r.element != "page_number"]
         if flow:
@@ -448,11 +454,14 @@ class _Builder:
         else:
             self.flow_start = self.y + P + BASELINE_RATIO * P
 
-    def first_flow(self, p) -> None:
-        if getattr(self, "_started", False):
+    def first_flow(self, p, baseline: float | None = None) -> None:
+        if self._started:
             return
         self._started = True
-        self.place_baseline(p, self.flow_start)
+        self.place_baseline(p, self.flow_start if baseline is None else baseline)
+        for rule in self.pending_rules:
+            self.hline(p, rule)
+        self.pending_rules = []
 
     # ---- 主体 ----------------------------------------------------------------------------------
     def flow_para(self, style: str):
@@ -516,9 +525,15 @@ class _Builder:
 
     def table(self, t: Table) -> None:
         """A ruled table whose rows are whole grid lines, header row repeated on each page."""
-        if not getattr(self, "_started", False):
-            self.blank(0)
-            self.flow_para("公文正文")  # a table cannot carry the page-1 offset itself
+        if not self._started:
+            # a table cannot carry the page-1 offset itself: an empty paragraph on the blank
+            # line above it (there is always one between the title or 令号 and the body) does
+            carrier = self.para("公文正文")
+            room = self.flow_start - BASELINE_RATIO * P - self.y  # to the first body line's top
+            if room >= 1:
+                carrier.paragraph_format.line_spacing = Pt(round(room, 2))
+            self.first_flow(carrier, self.y + BASELINE_RATIO * P)
+            self.y = self.flow_start - BASELINE_RATIO * P
         cols = len(t.header) or len(t.rows[0])
         all_rows = ([tuple(t.header)] if t.header else []) + [tuple(r) for r in t.rows]
         want = [max(2 * ADV, min(max(_units(r[c]) * ADV for r in all_rows), 10 * ADV)) + 8
@@ -649,7 +664,7 @@ class _Builder:
         for pg in self.lay.pages:
             runs = [e for e in pg.elements if isinstance(e, TextRun) and e.element == "attachment_title"]
             if runs:
-                titles[pg.index] = [" ".join(s.text for s in segs) for _y, segs in _line_groups(runs)]
+                titles[pg.index] = ["".join(s.text for s in segs) for _y, segs in _line_groups(runs)]
         title_lists = [titles[k] for k in sorted(titles)]
         k = 0
         for n, a in enumerate(atts, 1):
@@ -681,7 +696,7 @@ class _Builder:
             for footer in (section.footer, section.even_page_footer, section.first_page_footer):
                 footer.is_linked_to_previous = False
             if page.index > 0 and pages[page.index - 1].role == "blank":
-                anchor = self.para("公文正文")  # the unnumbered blank page before the 版记
+                self.para("公文正文")  # stands on the unnumbered blank page before the 版记
                 anchor = self.para("公文正文")
                 anchor.paragraph_format.page_break_before = True
             else:
@@ -759,6 +774,8 @@ class _Builder:
         self.attachment_pages()
         self.mirror_page_breaks()
         self.record()
+        if self.pending_rules:
+            self.first_flow(self.para("公文正文"))
         last = body[-2] if len(body) > 1 else None  # body[-1] is the final sectPr
         if last is not None and last.tag == qn("w:tbl"):
             self.para("公文正文")  # Word needs a paragraph after a final table
@@ -789,7 +806,8 @@ def _table_layout(tbl, widths: list[float]) -> None:
     tblpr = tbl._tbl.tblPr
     _child(tblpr, "w:tblW", **{"w:w": _tw(sum(widths)), "w:type": "dxa"})
     _child(tblpr, "w:tblLayout", **{"w:type": "fixed"})
-    _child(tblpr, "w:tblInd", **{"w:w": 0, "w:type": "dxa"})
+    # the left border on the text-area edge, the text 4 pt inside it (as in the PDF)
+    _child(tblpr, "w:tblInd", **{"w:w": 80, "w:type": "dxa"})
     borders = _child(tblpr, "w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         _child(borders, f"w:{side}", **{"w:val": "single", "w:sz": 6, "w:space": 0, "w:color": "000000"})
