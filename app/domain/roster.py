@@ -63,12 +63,14 @@ DEFAULT_WORKERS = 1  # one worker: reproducible and, measured, as fast here as t
 @dataclass(frozen=True)
 class SolveProgress:
     """Reported on every improved roster: how many found, current objective (sum of spreads),
-    best bound, seconds elapsed."""
+    best bound, seconds elapsed in this phase. Phase 1 looks for a roster inside the fairness
+    target (objective and bound 0: any roster found is final); phase 2 minimises the spreads."""
 
     solutions: int
     objective: float
     bound: float
     elapsed: float
+    phase: int = 2
 
 
 ProgressFn = Callable[[SolveProgress], None]
@@ -379,14 +381,18 @@ class _Model:
 class _Callback(cp_model.CpSolverSolutionCallback):
     def __init__(self, progress: ProgressFn | None, cancel: CancelFlag) -> None:
         super().__init__()
-        self.progress, self.cancel, self.count = progress, cancel, 0
+        self.progress, self.cancel, self.count, self.phase = progress, cancel, 0, 1
 
     def on_solution_callback(self) -> None:
         self.count += 1
         if self.progress is not None:
             self.progress(
                 SolveProgress(
-                    self.count, self.objective_value, self.best_objective_bound, self.wall_time
+                    self.count,
+                    self.objective_value,
+                    self.best_objective_bound,
+                    self.wall_time,
+                    self.phase,
                 )
             )
         if _is_cancelled(self.cancel):
@@ -592,6 +598,7 @@ def solve(
     model.add_hint(start_hint)
     solver = cp_model.CpSolver()
     _params(solver, max(time_limit - used, time_limit * 0.25), workers, seed)
+    cb.phase = 2
     status = _run(solver, model.m, cb, cancel)
     if status == cp_model.INFEASIBLE:
         lines = _diagnose(problem, time_limit, workers, seed, cancel)

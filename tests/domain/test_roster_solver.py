@@ -12,6 +12,7 @@ import pytest
 from app.domain.roster import (
     Assignment,
     History,
+    RoleFairness,
     Staff,
     Unavailable,
     greedy_fill,
@@ -184,3 +185,23 @@ def test_validator_catches_leave_gap_cap_fixed_and_apart():
     on_day = [r.staff_id for r in rows if r.date == d]
     apart = dataclasses.replace(problem, apart=[(on_day[0], on_day[1])])
     assert any("不能同日" in m for m in validate(apart, rows))
+
+
+def test_fixed_duties_force_the_second_phase():
+    """Fixed duties that make a spread ≤ 1 impossible: phase 1 (windows) finds nothing, phase 2
+    proves the best possible spread and reports its progress."""
+    problem = small_problem(
+        start=dt.date(2026, 3, 7),  # Saturday and Sunday
+        end=dt.date(2026, 3, 8),
+        min_gap_days={},
+        fixed=[
+            Assignment(dt.date(2026, 3, 7), "leader", "L0"),
+            Assignment(dt.date(2026, 3, 8), "leader", "L0"),
+        ],
+    )
+    seen = []
+    sol = solve(problem, time_limit=5, progress=seen.append)
+    assert sol.status == "optimal" and validate(problem, sol.assignments) == []
+    assert sol.fairness["leader"] == RoleFairness(2, 2)
+    assert seen and all(p.phase == 2 for p in seen)
+    assert seen[-1].objective == seen[-1].bound
