@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from app.domain.roster import DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, solve
 from app.domain.roster_io import load_problem, write_roster
@@ -54,6 +55,9 @@ def run_solve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise InputError("--workers 应不小于1")
     problem = load_problem(args.problem)  # InputError → exit 2 before any file is written
+    folder = Path(args.output).resolve().parent
+    if not folder.is_dir():
+        raise InputError(f"输出文件夹不存在：{folder}")
     solution = solve(problem, time_limit=args.time_limit, workers=args.workers, seed=args.seed)
     write_roster(args.output, solution)
     if not solution.ok:

@@ -1,17 +1,25 @@
-"""The duty-roster solver (排班): every hard rule as a CP-SAT constraint, fairness as the objective.
+"""The duty-roster solver (排班): every hard rule a CP-SAT constraint, fairness the target.
 
 Hard rules: each shift gets exactly the number of people each role needs; people serve only in
 their roles, at most once per day, never while unavailable; per role a minimum gap in days between
-two duties and a maximum per calendar month; fixed assignments; pairs who must not serve the same
-day. Fairness per role: the spread (max − min) over the role's holders of history + duties, for
-all duties and for rest-day duties, summed with equal weight. Each spread variable starts at its
-arithmetic lower bound (water-filling of the history), so the solver stops as soon as it reaches
-that bound instead of trying to prove it.
+two duties (reaching back into ``prior`` duties) and a maximum per calendar month; fixed
+assignments; pairs who must not serve the same day.
 
-Reproducible: a fixed seed, a fixed number of workers with interleaved search, and a deterministic
-time budget; the wall-clock limit is only a safety net. A greedy fill is the solution hint. When
-CP-SAT proves there is no roster, a relaxed model (shifts may stay short) finds the fewest empty
-slots, and ``roster_explain`` says per date and role why nobody can fill them.
+Fairness per role: the spread (max − min) over the role's holders of history + duties, for all
+duties and for rest-day duties. Two phases, because CP-SAT is far better at satisfying count
+bounds than at minimising a max − min:
+1. the target as constraints — per-person count windows of width max(ideal, 1) from
+   ``roster_fair`` (people on long leave held at their own maximum) — any roster inside them is
+   final (one worker, no LP relaxation: a pure feasibility search);
+2. if the windows cannot be met, minimise the sum of the spreads, each bounded below by its exact
+   ideal so the search stops as soon as it gets there.
+A greedy fill is the hint. Reproducible: fixed seed, one worker by default (interleaved search
+with more), deterministic time budget; the wall-clock limit (3×) is only a safety net.
+
+No roster: the pre-check (``roster_explain``) names fixed conflicts and dates nobody can serve;
+when CP-SAT proves infeasibility, a relaxed model (shifts may stay short) finds the fewest empty
+slots, each explained per date and role, and relaxing one rule at a time says which single change
+would make a roster possible.
 """
 
 from __future__ import annotations
@@ -25,7 +33,13 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
-from app.domain.roster_explain import _Index, explain_shortage, max_duties_alone, precheck, why_not
+from app.domain.roster_explain import (
+    DutyIndex,
+    explain_shortage,
+    max_duties_alone,
+    precheck,
+    why_not,
+)
 from app.domain.roster_fair import person_windows, spread_lower_bound
 from app.domain.roster_model import (
     FULL_DAY,
@@ -137,7 +151,6 @@ def greedy_fill(problem: Problem, keep: Iterable[Assignment] = ()) -> list[Assig
 
     Only a warm start: it may leave shifts short; the solver fixes that."""
     chosen: list[Assignment] = list(dict.fromkeys([*problem.fixed, *keep]))
-    taken = {(a.date, a.shift, a.role, a.staff_id) for a in chosen}
     on_day: dict[dt.date, set[str]] = defaultdict(set)
     dates: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
     month: dict[tuple[str, str, int, int], int] = defaultdict(int)
@@ -192,9 +205,8 @@ def greedy_fill(problem: Problem, keep: Iterable[Assignment] = ()) -> list[Assig
                 if best is None:
                     break
                 a = Assignment(day, role, best[2], shift)
-                if (a.date, a.shift, a.role, a.staff_id) not in taken:
-                    chosen.append(a)
-                    add(a)
+                chosen.append(a)
+                add(a)  # now on duty that day, so never picked twice
     return chosen
 
 
@@ -713,7 +725,7 @@ def regenerate(
         chosen = set(result.assignments)
         for a, _w in keep:
             if a not in chosen:
-                others = _Index(
+                others = DutyIndex(
                     [b for b in result.assignments if b.staff_id != a.staff_id or b.date != a.date]
                     + problem.prior
                 )

@@ -28,7 +28,7 @@ def slot_label(problem: Problem, day: dt.date, shift: str) -> str:
     return f"{_day(day)}{shift}"
 
 
-class _Index:
+class DutyIndex:
     """The duties in a set of assignments, looked up by person, date and role."""
 
     def __init__(self, assignments: Iterable[Assignment]) -> None:
@@ -41,7 +41,9 @@ class _Index:
             self.by_day[a.date].add(a.staff_id)
 
 
-def why_not(problem: Problem, staff_id: str, role: str, day: dt.date, others: _Index) -> str | None:
+def why_not(
+    problem: Problem, staff_id: str, role: str, day: dt.date, others: DutyIndex
+) -> str | None:
     """Why ``staff_id`` cannot serve ``role`` on ``day`` next to the duties in ``others``;
     None when nothing stops them."""
     name = problem.name_of(staff_id)
@@ -85,7 +87,7 @@ def slot_shortage(
     missing: int | None = None,
 ) -> str:
     """The sentence for a slot that lacks people: who holds the role and why each cannot serve."""
-    index = others if isinstance(others, _Index) else _Index(others)
+    index = others if isinstance(others, DutyIndex) else DutyIndex(others)
     holders = problem.holders(role)
     label = f"{slot_label(problem, day, shift)} "
     if not holders:
@@ -135,8 +137,8 @@ def check_fixed(problem: Problem) -> list[str]:
                 f"{_day(day)} {problem.name_of(sid)}被固定安排了{len(items)}个班次，"
                 "每人每天最多一次"
             )
-    index = _Index(fixed)
-    with_prior = _Index([*fixed, *problem.prior])
+    index = DutyIndex(fixed)
+    with_prior = DutyIndex([*fixed, *problem.prior])
     for (sid, role), days in sorted(with_prior.by_person_role.items()):
         days = sorted(days)
         gap = problem.min_gap_days.get(role, 0)
@@ -174,7 +176,7 @@ def check_fixed(problem: Problem) -> list[str]:
 def check_slots(problem: Problem) -> list[str]:
     """Dates on which fewer qualified, free people exist than the shift needs (given fixed)."""
     out: list[str] = []
-    index = _Index([*problem.fixed, *problem.prior])
+    index = DutyIndex([*problem.fixed, *problem.prior])
     fixed_in_slot: dict[tuple[dt.date, str, str], int] = defaultdict(int)
     for a in problem.fixed:
         fixed_in_slot[(a.date, a.shift, a.role)] += 1
@@ -265,7 +267,7 @@ def explain_shortage(
     problem: Problem, relaxed: list[Assignment], short: dict[tuple[dt.date, str, str], int]
 ) -> list[str]:
     """Sentences for the slots a best-effort (relaxed) roster leaves empty."""
-    index = _Index([*relaxed, *problem.prior])
+    index = DutyIndex([*relaxed, *problem.prior])
     return [
         slot_shortage(problem, day, shift, role, index, n)
         for (day, shift, role), n in sorted(short.items())

@@ -27,7 +27,7 @@ _TOP_OPTIONAL = ("unavailable", "min_gap_days", "max_per_month", "fixed", "histo
 
 
 def _fail(where: str, message: str) -> InputError:
-    return InputError(f"排班问题文件有误：{where}：{message}")
+    return InputError(f"排班问题文件有误：{where or '整个文件'}：{message}")
 
 
 def _obj(value: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict:
