@@ -115,7 +115,9 @@ BLACK = (0.0, 0.0, 0.0)
 SEALED_DATE_RIGHT_INDENT = 4  # characters
 UNSEALED_ISSUER_RIGHT_INDENT = 2  # characters
 UNSEALED_DATE_SHIFT = 2  # the date starts 2 characters right of the 署名's first character
-SEAL_SPACE_LINES = 2  # blank lines left above a sealed 署名 for the seal (within 1 line of the body)
+# Blank lines above a sealed 署名: a 42 mm seal (4.1 lines) whose top is within 1 line of the body
+# then has its centre near line 3, so the 署名 (line 4) and the date (line 5) sit below the centre.
+SEAL_SPACE_LINES = 3
 
 # ---- 版记 (7.4) --------------------------------------------------------------------------------
 RECORD_RULE_THICK = mm(0.35)  # first and last rules (推荐 0.35 mm)

@@ -67,8 +67,8 @@ class _Builder:
         return top + g.ASCENT_RATIO * size
 
     def blank(self, n: int = 1) -> None:
-        """Skip ``n`` blank lines, but never start a page with blank lines."""
-        if self.line == 0 and self.pages and self.page.elements:
+        """Skip ``n`` blank lines, but never start a continuation page with blank lines."""
+        if self.line == 0 and self.page.index > 0:
             return
         self.line += n
         if self.line >= self.page.nlines:
@@ -499,7 +499,7 @@ class _Builder:
         if d.sealed:
             # Seal space: its top within 1 line of the body, 署名 and date below its centre.
             self.keep(g.SEAL_SPACE_LINES + 2 + (1 if issuers else 0))
-            self.blank(g.SEAL_SPACE_LINES)
+            self.line += g.SEAL_SPACE_LINES  # seal room, kept even at the top of a page
             date_w = self.width_of([(date, BODY)]) if date else 0.0
             date_x = right - 4 * ADV - date_w
             centre = date_x + date_w / 2 if date else right - 4 * ADV - 4 * ADV

@@ -282,3 +282,39 @@ def test_to_moves_to_the_record_when_it_would_push_the_body_off_page_one():
     assert not any(to_line.top < r["y"] < cc_line.top for r in rules)
     text = "".join(ln.text for ln in last.text_lines() if to_line.top <= ln.top < cc_line.top)
     assert text.startswith("主送：第1区人民政府") and text.endswith("第59区人民政府。")
+
+
+def test_signature_after_a_full_page_table_keeps_room_for_the_seal_or_starts_at_the_top():
+    # a table that ends exactly on the last line of page 1 cannot be carried: the signature
+    # goes to page 2 alone. Sealed, it keeps 3 blank lines above the 署名 for the seal; unsealed,
+    # the page does not start with a blank line.
+    found = set()
+    for rows in range(8, 22):
+        for sealed in (True, False):
+            desc = {"title": "通知", "body": ["请按下表执行：",
+                                            {"table": {"header": ["项目", "数量"],
+                                                       "rows": [["编织袋", "20"]] * rows}}],
+                    "issuer": "某某局", "date": "2024-06-03", "sealed": sealed}
+            pages = pages_of(desc)
+            if len(pages) != 2 or pages[1].find("项目") or pages[1].find("编织袋"):
+                continue
+            found.add(sealed)
+            issuer = pages[1].find("某某局")
+            line = round((issuer.top - TEXT_TOP) / PITCH)
+            assert line == (3 if sealed else 0)
+    assert found == {True, False}
+
+
+def test_a_page_never_starts_with_blank_lines():
+    # body that fills page 1 exactly, then a signature: the new page starts at line 1, not 2
+    han = "国务院办公厅关于进一步加强安全生产工作的通知各地区部门要认真贯彻落实会议精神"
+    for n in range(10, 40):
+        desc = {"title": "通知", "body": "\n".join(han[:26] + han[:n % 20] for _ in range(n)),
+                "attachments": ["某某清单"]}
+        pages = pages_of(desc)
+        if len(pages) > 1 and pages[1].find("附件："):
+            first = pages[1].text_lines()[0]
+            assert first.text.startswith("附件：") and abs(first.top - TEXT_TOP) < 0.3
+            break
+    else:
+        pytest.fail("no body length put the 附件说明 at the top of page 2")
