@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import random
 
 import pytest
 
@@ -129,3 +130,40 @@ def test_infeasible_roster_file_has_reasons_only():
     data = roster_to_dict(sol)
     assert data["assignments"] == [] and data["fairness"] == {}
     assert any("没有人担任带班领导（leader）" in line for line in data["infeasible"])
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _leaves(v, (*path, i))
+    yield path
+
+
+def test_any_mutation_is_parsed_or_refused_in_chinese():
+    """Replace any part of a valid file by any JSON value: the reader returns a problem or
+    raises InputError — never another exception — and solving what it returns never raises."""
+    rng = random.Random(11)
+    junk = [None, True, 0, -3, 2.5, "", "x", "2025-13-01", "2025-01-02", [], {}, ["L01"], {"a": 1}]
+    paths = [p for p in _leaves(SPEC_EXAMPLE) if p]
+    refused = parsed = 0
+    for _ in range(300):
+        data = copy.deepcopy(SPEC_EXAMPLE)
+        *keys, last = rng.choice(paths)
+        target = data
+        for k in keys:
+            target = target[k]
+        target[last] = rng.choice(junk)
+        try:
+            problem = parse_problem(data)
+        except InputError as exc:
+            assert exc.message.startswith("排班问题文件有误：")
+            refused += 1
+        else:
+            parsed += 1
+            problem.end = problem.start + dt.timedelta(days=6)
+            problem.fixed = [f for f in problem.fixed if f.date <= problem.end]
+            assert solve(problem, time_limit=1).status in ("optimal", "feasible", "infeasible")
+    assert refused > 100 and parsed > 5
