@@ -484,21 +484,41 @@ class _Builder:
                 lines.append((pg.index, round((em_top - pg.origin) / P),
                               "".join(s.text for s in segs)))
         k = 0
+        blanks: list = []  # empty paragraphs (blank lines) since the last matched one
         for p in self.flow_paras:
             text = "".join(r.text for r in p.runs).replace("\t", "").strip()
             if not text:
+                blanks.append(p)
                 continue
             probe = text[: min(6, len(text))]
             for j in range(k, len(lines)):
                 if lines[j][2].startswith(probe):
-                    page, line, _t = lines[j]
-                    if j and line == 0 and page > 0:
-                        prev_page, prev_line, _ = lines[j - 1]
-                        nlines = self.lay.pages[prev_page].nlines
-                        if prev_page == page - 1 and prev_line < nlines - 2:
-                            p.paragraph_format.page_break_before = True
+                    self._align_page_start(p, blanks, lines, j)
                     k = j + 1
                     break
+            blanks = []
+
+    def _align_page_start(self, p, blanks: list, lines: list, j: int) -> None:
+        """``p`` is the layout's line ``j``. If that line opens a page, make the DOCX open the
+        page the same way: a forced break where the layout broke early, blank lines dropped
+        where the layout skipped them at the top of a page, kept where it carried them along."""
+        page, line, _t = lines[j]
+        if j == 0 or page == 0:
+            return
+        prev_page, prev_line, _ = lines[j - 1]
+        if prev_page != page - 1:
+            return
+        full = prev_line >= self.lay.pages[prev_page].nlines - 1
+        if line == 0:
+            if full:
+                for b in blanks:  # the layout never starts a page with blank lines
+                    b._p.getparent().remove(b._p)
+            elif prev_line < self.lay.pages[prev_page].nlines - 2:
+                p.paragraph_format.page_break_before = True
+        elif len(blanks) >= line:  # blank lines carried to the new page with the text
+            for b in blanks[: len(blanks) - line]:
+                b._p.getparent().remove(b._p)
+            blanks[len(blanks) - line].paragraph_format.page_break_before = True
 
     def blank(self, n: int = 1) -> None:
         for _ in range(n):

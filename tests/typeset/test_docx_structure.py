@@ -13,8 +13,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from app import paths
-from app.typeset import render_docx
 from app.typeset import docx as backend
+from app.typeset import render_docx
 from app.typeset.spec import parse_description
 
 MM = 72 / 25.4
@@ -165,7 +165,7 @@ def test_table_in_the_body_repeats_its_header():
     t = doc.tables[0]
     first = t.rows[0]._tr.find(qn("w:trPr"))
     assert first.find(qn("w:tblHeader")) is not None
-    assert [c.text for c in t.rows[0].cells][0]
+    assert next(c.text for c in t.rows[0].cells)
     assert {p.style.name for row in t.rows for c in row.cells for p in c.paragraphs} <= {"表头", "表格"}
 
 
@@ -206,3 +206,25 @@ def test_minutes_attendance_and_order_without_title():
     order = _open(_demo("order"))
     assert not [p for p in order.paragraphs if p.style.name == "标题"]  # 10.2: no title printed
     assert any(p.style.name == "发文字号" for p in order.paragraphs)
+
+
+def test_blank_page_before_the_record_page_is_in_the_unnumbered_section():
+    from app.typeset.layout import layout
+    from tests.typeset.test_docx_libreoffice import LONG as desc
+
+    roles = [p.role for p in layout(parse_description(desc)).pages]
+    assert roles[-2:] == ["blank", "record"]
+    doc = _open(desc)
+    assert len(doc.sections) == 2
+    body = list(doc.element.body)
+    # the record section opens with an empty paragraph (the blank page), then a page break
+    last_sect_end = max(i for i, el in enumerate(body)
+                        if el.find(qn("w:pPr")) is not None and el.find(qn("w:pPr")).find(qn("w:sectPr")) is not None)
+    first, second = doc.paragraphs[_para_index(doc, body[last_sect_end + 1])], doc.paragraphs[
+        _para_index(doc, body[last_sect_end + 2])]
+    assert first.text == "" and not first.paragraph_format.page_break_before
+    assert second.paragraph_format.page_break_before
+
+
+def _para_index(doc, element) -> int:
+    return [p._p for p in doc.paragraphs].index(element)
