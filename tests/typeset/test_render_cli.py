@@ -97,3 +97,14 @@ def test_render_api_accepts_description_or_document():
     assert data.startswith(b"%PDF")
     result = render(parse_description(GOOD), "pdf")
     assert isinstance(result, RenderResult) and result.data.startswith(b"%PDF")
+
+
+def test_render_docx_by_suffix(tmp_path):
+    import zipfile
+
+    src = write(tmp_path, GOOD)
+    out = tmp_path / "out.DOCX"
+    assert main(["render", str(src), "-o", str(out)]) == 0
+    with zipfile.ZipFile(out) as z:
+        assert "word/document.xml" in z.namelist()
+        assert "关于做好防汛工作的通知" in z.read("word/document.xml").decode("utf-8")
