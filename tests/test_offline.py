@@ -63,7 +63,7 @@ def test_start_up_and_scripted_session_open_no_socket(qtbot, no_network):
         qtbot.addWidget(win)
         for key in win.page_keys():
             win.show_page(key)
-        users = win.show_page("admin")
+        users = win.show_page("admin").users
         users.ui.addButton.click()
         add = users.dialog
         add.ui.usernameEdit.setText("zhao")

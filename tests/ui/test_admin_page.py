@@ -105,3 +105,24 @@ def test_verify_audit_in_background(qtbot, admin_ui_ctx):
         pass
     assert page.ui.verifyButton.isEnabled()
     assert "审计日志完整：共 2 条" in page.ui.auditLabel.text()
+
+
+def test_office_settings_tab(qtbot, admin_ui_ctx):
+    from app.services.settings import get_office
+    from app.ui.admin.page import OfficeSettingsPage
+
+    page = OfficeSettingsPage(admin_ui_ctx)
+    qtbot.addWidget(page)
+    page.ui.officeNameEdit.setText("某市人民政府办公室")
+    page.ui.codeSeriesEdit.setText("某政发、某政办发, 某政函")
+    page.ui.issuerMarkEdit.setText("某市人民政府文件")
+    page.ui.saveButton.click()
+    assert page.ui.messageLabel.text() == "已保存。"
+    info = get_office(admin_ui_ctx)
+    assert info.code_series == ["某政发", "某政办发", "某政函"]
+    assert (info.office_name, info.default_issuer_mark) == ("某市人民政府办公室", "某市人民政府文件")
+    assert page.ui.codeSeriesEdit.text() == "某政发、某政办发、某政函"
+    page.ui.codeSeriesEdit.setText("某政发、某政发")
+    page.ui.saveButton.click()
+    assert "重复" in page.ui.messageLabel.text()
+    assert get_office(admin_ui_ctx).code_series == ["某政发", "某政办发", "某政函"]

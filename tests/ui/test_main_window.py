@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.domain.security import Clearance, Role
 from app.services import accounts
 from app.ui import pages
-from app.ui.admin.page import UsersPage
+from app.ui.admin.page import AdminPage, UsersPage
 from app.ui.application import db_label
 from app.ui.main_window import MainWindow
 from app.ui.qt import QKeySequence, QLabel, QRect
@@ -28,7 +28,9 @@ def test_navigation_placeholders_and_status_bar(qtbot, admin_ui_ctx, tmp_path):
         assert win.stack.currentWidget() is page
         text = page.findChild(QLabel, "placeholderLabel").text()
         assert f"“{title}”模块尚未提供" in text
-    assert isinstance(win.show_page("admin"), UsersPage)
+    admin = win.show_page("admin")
+    assert isinstance(admin, AdminPage) and isinstance(admin.users, UsersPage)
+    assert [admin.tabText(i) for i in range(admin.count())] == ["用户与审计", "单位设置"]
     assert win.user_label.text() == "用户：系统管理员（管理员）"
     assert win.clearance_label.text() == "密级：机密"
     assert win.db_label.text().startswith("数据库：") and "govdesk.sqlite3" in win.db_label.text()

@@ -1,5 +1,5 @@
-"""系统管理 page: list, add, disable/enable, reset users; change role and clearance; verify the
-audit log in the background. Every action goes through ``app.services.accounts`` (which checks
+"""系统管理 page: a tab for users (list, add, disable/enable, reset; role and clearance; verify the
+audit log in the background) and a tab for the office settings. Every action goes through ``app.services.accounts`` (which checks
 the permission and writes the audit event); dialogs open window-modal without blocking."""
 
 from __future__ import annotations
@@ -7,14 +7,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.errors import UserError
+import re
+
 from app.services import accounts, audit
+from app.services import settings as office_settings
 from app.services.accounts import UserInfo
 from app.services.context import ServiceContext
 from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog
+from app.ui.forms.ui_office_settings_page import Ui_OfficeSettingsPage
 from app.ui.forms.ui_users_page import Ui_UsersPage
 from app.ui.messages import describe
 from app.ui.pages import register_page
-from app.ui.qt import QDialog, QHeaderView, Qt, QTableWidgetItem, QWidget
+from app.ui.qt import QDialog, QHeaderView, Qt, QTableWidgetItem, QTabWidget, QWidget
 from app.ui.worker import TaskHandle, run_task
 
 COLUMNS = ["用户名", "姓名", "角色", "密级", "状态", "最近登录"]
@@ -137,4 +141,47 @@ def _when(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
-register_page("admin", lambda ctx, parent: UsersPage(ctx, parent))
+class OfficeSettingsPage(QWidget):
+    """Office name, 机关代字 series, default issuer mark, printer (``app.services.settings``)."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ui = Ui_OfficeSettingsPage()
+        self.ui.setupUi(self)
+        self.ui.saveButton.clicked.connect(self.save)
+        self.load()
+
+    def load(self) -> None:
+        info = office_settings.get_office(self.ctx)
+        self.ui.officeNameEdit.setText(info.office_name)
+        self.ui.codeSeriesEdit.setText("、".join(info.code_series))
+        self.ui.issuerMarkEdit.setText(info.default_issuer_mark)
+        self.ui.printerEdit.setText(info.printer)
+
+    def save(self) -> None:
+        info = office_settings.OfficeInfo(
+            self.ui.officeNameEdit.text(),
+            re.split(r"[、,，;；\s]+", self.ui.codeSeriesEdit.text()),
+            self.ui.issuerMarkEdit.text(),
+            self.ui.printerEdit.text(),
+        )
+        try:
+            office_settings.update_office(self.ctx, info)
+        except UserError as exc:
+            self.ui.messageLabel.setText(describe(exc))
+            return
+        self.load()
+        self.ui.messageLabel.setText("已保存。")
+
+
+class AdminPage(QTabWidget):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.users = UsersPage(ctx, self)
+        self.office = OfficeSettingsPage(ctx, self)
+        self.addTab(self.users, "用户与审计")
+        self.addTab(self.office, "单位设置")
+
+
+register_page("admin", lambda ctx, parent: AdminPage(ctx, parent))
