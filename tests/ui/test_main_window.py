@@ -38,11 +38,11 @@ def test_navigation_placeholders_and_status_bar(qtbot, admin_ui_ctx, tmp_path):
 
 def test_menu_shortcuts_switch_pages(qtbot, admin_ui_ctx, tmp_path):
     win = _window(qtbot, admin_ui_ctx, tmp_path)
-    go = [a for a in win.menuBar().actions() if a.text() == "转到(&G)"][0].menu()
+    go = next(a for a in win.menuBar().actions() if a.text() == "转到(&G)").menu()
     shortcuts = {a.text(): a.shortcut().toString() for a in go.actions()}
     assert shortcuts["值班"] == "Ctrl+3" and shortcuts["系统管理"] == "Ctrl+6"
     assert win.logout_action.shortcut() == QKeySequence("Ctrl+L")
-    [a for a in go.actions() if a.text() == "突发事件"][0].trigger()
+    next(a for a in go.actions() if a.text() == "突发事件").trigger()
     assert win.current_key() == "incidents"
 
 

@@ -4,11 +4,10 @@ the permission and writes the audit event); dialogs open window-modal without bl
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from app.errors import UserError
-import re
-
 from app.services import accounts, audit
 from app.services import settings as office_settings
 from app.services.accounts import UserInfo
