@@ -195,21 +195,50 @@ def parse_problem(data: Any) -> Problem:
     )
 
 
-def load_problem(path: str | os.PathLike) -> Problem:
+def _read_json(path: str | os.PathLike, what: str) -> Any:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InputError(f"找不到排班问题文件：{p}") from None
+        raise InputError(f"找不到{what}文件：{p}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"无法读取排班问题文件 {p}：{exc}") from None
+        raise InputError(f"无法读取{what}文件 {p}：{exc}") from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"排班问题文件不是有效的 JSON：第{exc.lineno}行第{exc.colno}列：{exc.msg}"
+            f"{what}文件不是有效的 JSON：第{exc.lineno}行第{exc.colno}列：{exc.msg}"
         ) from None
-    return parse_problem(data)
+
+
+def load_problem(path: str | os.PathLike) -> Problem:
+    return parse_problem(_read_json(path, "排班问题"))
+
+
+def parse_assignments(data: Any, problem: Problem) -> list[Assignment]:
+    """The ``assignments`` of a ROSTER.json (e.g. edited by hand) for checking against a problem;
+    dates and roles must be well-formed, people must be in the problem's staff."""
+    top = _obj(data, "", ("assignments",), ("fairness", "infeasible"))
+    ids = {s.id for s in problem.staff}
+    out = []
+    for i, raw in enumerate(_list(top["assignments"], "assignments")):
+        where = f"assignments[{i}]"
+        obj = _obj(raw, where, ("date", "role", "id"))
+        role = _str(obj["role"], f"{where}.role")
+        if role not in problem.roles:
+            raise _fail(f"{where}.role", f"岗位“{role}”不在排班问题的 roles 中")
+        sid = _str(obj["id"], f"{where}.id")
+        if sid not in ids:
+            raise _fail(f"{where}.id", f"人员编号“{sid}”不在 staff 中")
+        out.append(Assignment(_date(obj["date"], f"{where}.date"), role, sid))
+    return out
+
+
+def load_assignments(path: str | os.PathLike, problem: Problem) -> list[Assignment]:
+    try:
+        return parse_assignments(_read_json(path, "值班表"), problem)
+    except InputError as exc:
+        raise InputError(exc.message.replace("排班问题文件有误", "值班表文件有误", 1)) from None
 
 
 def problem_to_dict(problem: Problem) -> dict:

@@ -54,7 +54,8 @@ def validate(problem: Problem, assignments: Iterable[Assignment]) -> list[str]:
             for role, need in problem.roles.items():
                 got = filled[(day, shift, role)]
                 if got != need:
-                    out.append(f"{day} {shift} {role_label(role)}应排{need}人，实排{got}人")
+                    when = f"{day} {shift}" if len(problem.shifts) > 1 else f"{day}"
+                    out.append(f"{when} {role_label(role)}应排{need}人，实排{got}人")
         day += dt.timedelta(days=1)
 
     # at most once per day

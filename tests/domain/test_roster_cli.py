@@ -104,3 +104,24 @@ def test_real_process_bad_input(tmp_path):
         done.returncode == 2 and "缺少字段“end”" in done.stderr and "Traceback" not in done.stderr
     )
     assert not out.exists()
+
+
+def test_check_a_hand_edited_roster(tmp_path, capsys):
+    src = _write(tmp_path, _problem())
+    out = tmp_path / "roster.json"
+    assert main(["roster", "solve", str(src), "-o", str(out), "-q"]) == 0
+    assert main(["roster", "check", str(src), str(out)]) == 0
+    assert "值班表符合全部规则" in capsys.readouterr().out
+    data = json.loads(out.read_text(encoding="utf-8"))
+    fixed = {"date": "2025-10-01", "role": "leader", "id": "L0"}
+    data["assignments"].remove(fixed)  # the published leader duty on National Day is gone
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert main(["roster", "check", str(src), str(edited)]) == 3
+    err = capsys.readouterr().err
+    assert "2025-10-01 带班领导（leader）应排1人，实排0人" in err
+    assert "固定安排 2025-10-01 带班领导（leader） 领导0 未保留" in err
+    data["assignments"][0]["id"] = "Z9"
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert main(["roster", "check", str(src), str(edited)]) == 2
+    assert "值班表文件有误：assignments[0].id：人员编号“Z9”不在 staff 中" in capsys.readouterr().err
