@@ -323,6 +323,8 @@ class _Builder:
     flow_paras: list = field(default_factory=list)
     pending_rules: list = field(default_factory=list)
     _started: bool = False
+    _bands: list | None = None
+    _band: int = 0
 
     # -- low level
     def para(self, style: str, text: str = "", *, height: float = P):
@@ -567,12 +569,15 @@ class _Builder:
         for n, cells in enumerate(all_rows):
             header = n == 0 and bool(t.header)
             row = tbl.add_row()
-            lines = max(_estimate_lines(c, 0, max(1, int((w - 8) / ADV)))
+            laid = self.next_row_lines(first=n == 0, has_header=bool(t.header))
+            guess = max(_estimate_lines(c, 0, max(1, int((w - 8) / ADV)))
                         for c, w in zip(cells, widths))
+            lines = laid or guess
             row.height = Pt(lines * P)
             trpr = row._tr.get_or_add_trPr()
             _child(trpr, "w:cantSplit")
-            row.height_rule = 2 if lines == 1 else 1  # WD_ROW_HEIGHT_RULE.EXACTLY / AT_LEAST
+            # exact when the PDF layout told us the row's lines (borders then add nothing)
+            row.height_rule = 2 if laid or lines == 1 else 1  # EXACTLY / AT_LEAST
             if header:
                 _child(trpr, "w:tblHeader")
             for k, text in enumerate(cells):
@@ -581,6 +586,28 @@ class _Builder:
                 cp = cell.paragraphs[0]
                 cp.style = self.docx.styles["表头" if header else "表格"]
                 cp.add_run(text)
+
+    def next_row_lines(self, *, first: bool, has_header: bool) -> int | None:
+        """Lines of the next table row in the PDF layout (bands between its table rules), in
+        document order; a header the layout repeats on a new page is skipped."""
+        if self._bands is None:
+            self._bands = []
+            for pg in self.lay.pages:
+                ys = sorted({round(e.y, 2) for e in pg.elements
+                             if isinstance(e, Rule) and e.element == "table"})
+                for a, b in zip(ys, ys[1:]):
+                    if any(isinstance(e, TextRun) and e.element == "table" and a < e.y < b
+                           for e in pg.elements):
+                        self._bands.append((pg.index, max(1, round((b - a) / P))))
+        if self._band >= len(self._bands):
+            return None
+        page, lines = self._bands[self._band]
+        if (not first and has_header and self._band > 0
+                and page != self._bands[self._band - 1][0] and self._band + 1 < len(self._bands)):
+            self._band += 1  # the header row repeated at the top of the new page
+            page, lines = self._bands[self._band]
+        self._band += 1
+        return lines
 
     def attachment_note(self) -> None:
         atts = self.doc.attachments
