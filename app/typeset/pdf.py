@@ -3,6 +3,8 @@
 Every face is a registered TrueType font, which reportlab embeds as a subset; text is real text
 (ToUnicode maps are written), so copying and searching work. Metadata: the title, producer
 "GovDesk", and in /Subject and /Keywords which stand-in fonts replaced the official ones.
+Output is invariant (fixed dates and /ID): the same description always gives the same bytes, so
+a printed copy can be identified by its hash.
 """
 
 from __future__ import annotations
