@@ -37,6 +37,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from docx import Document as new_docx
 from docx.enum.section import WD_SECTION
@@ -595,7 +596,7 @@ class _Builder:
             for pg in self.lay.pages:
                 ys = sorted({round(e.y, 2) for e in pg.elements
                              if isinstance(e, Rule) and e.element == "table"})
-                for a, b in zip(ys, ys[1:]):
+                for a, b in pairwise(ys):
                     if any(isinstance(e, TextRun) and e.element == "table" and a < e.y < b
                            for e in pg.elements):
                         self._bands.append((pg.index, max(1, round((b - a) / P))))
