@@ -108,3 +108,8 @@ def test_render_docx_by_suffix(tmp_path):
     with zipfile.ZipFile(out) as z:
         assert "word/document.xml" in z.namelist()
         assert "关于做好防汛工作的通知" in z.read("word/document.xml").decode("utf-8")
+
+
+def test_same_description_gives_the_same_bytes():
+    desc = json.loads(paths.resource("demo", "request.json").read_text("utf-8"))
+    assert render(desc, "pdf").data == render(desc, "pdf").data
