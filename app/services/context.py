@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Engine, Select
+from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
 from app.domain.security import Action, Clearance, Role, require
 from app.errors import PermissionDenied
+from app.storage.models.accounts import User
 from app.storage.models.base import utcnow
 
 S = TypeVar("S", bound=Select)
@@ -70,10 +71,23 @@ class ServiceContext:
         return ServiceContext(self.engine, actor, self.clock)
 
     def require(self, action: Action | str) -> Actor:
-        """The acting user, after checking their role allows ``action``."""
+        """The acting user, after checking their role allows ``action``.
+
+        The actor is a snapshot taken at login, so this also re-reads the account: a user an
+        administrator has disabled, demoted or re-cleared since is refused at once (one indexed
+        primary-key read per call), instead of keeping the old rights until they log out."""
         if self.actor is None:
             raise PermissionDenied("请先登录。")
         require(self.actor.role, action)
+        if self.actor.user_id is not None:
+            with self.session() as s, s.begin():
+                row = s.execute(
+                    select(User.active, User.role_code, User.clearance_level).where(
+                        User.id == self.actor.user_id)
+                ).first()
+            if row is None or not row.active or row.role_code != self.actor.role.value or (
+                    row.clearance_level != int(self.actor.clearance)):
+                raise PermissionDenied("您的账户已被停用或权限已变更，请重新登录。")
         return self.actor
 
 

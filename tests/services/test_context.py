@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from app.domain.security import Clearance, Role
+from app.errors import PermissionDenied
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models import ClassifiedMixin, IdMixin
 
@@ -36,12 +39,30 @@ def test_visible_filters_in_sql(engine):
     _Base.metadata.drop_all(engine)
 
 
-def test_require_checks_role(engine):
-    import pytest
+def test_require_checks_role(admin_ctx):
+    from app.services import accounts
 
-    from app.errors import PermissionDenied
-
-    ctx = ServiceContext(engine, Actor(1, "d", Role.DUTY, Clearance.PUBLIC))
+    accounts.add_user(admin_ctx, "d", "Duty-pass-1", role=Role.DUTY)
+    ctx = admin_ctx.with_actor(accounts.login(admin_ctx, "d", "Duty-pass-1"))
     assert ctx.require("edit_duty_log").username == "d"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="无权"):
         ctx.require("sign")
+
+
+def test_require_sees_changes_made_after_login(admin_ctx):
+    from app.services import accounts
+
+    li = accounts.add_user(admin_ctx, "li", "Clerk-pass-1", role=Role.CLERK)
+    clerk = admin_ctx.with_actor(accounts.login(admin_ctx, "li", "Clerk-pass-1"))
+    assert clerk.require("draft").username == "li"
+    accounts.set_clearance(admin_ctx, li.id, Clearance.SECRET)
+    with pytest.raises(PermissionDenied, match="重新登录"):
+        clerk.require("draft")
+    clerk = admin_ctx.with_actor(accounts.login(admin_ctx, "li", "Clerk-pass-1"))
+    clerk.require("draft")
+    accounts.set_active(admin_ctx, li.id, False)
+    with pytest.raises(PermissionDenied, match="重新登录"):
+        clerk.require("draft")
+    ghost = admin_ctx.with_actor(Actor(999, "ghost", Role.ADMIN, Clearance.CONFIDENTIAL))
+    with pytest.raises(PermissionDenied):
+        ghost.require("manage_users")
