@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from app.domain.security import Clearance, Role
 from app.errors import PermissionDenied
-from app.services.context import Actor, ServiceContext, visible
+from app.services.context import Actor, visible
 from app.storage.models import ClassifiedMixin, IdMixin
 
 
