@@ -316,12 +316,25 @@ class _Builder:
         return line + len(lines)
 
     # ---- body ------------------------------------------------------------------------------------
-    def blocks(self, blocks: Sequence[Block]) -> None:
-        for block in blocks:
+    def blocks(self, blocks: Sequence[Block], tail: int = 0) -> None:
+        """Lay out body blocks; ``tail`` lines (the signature) must follow the last block on its
+        page, so a table that ends the body moves its last row down with them if need be."""
+        for n, block in enumerate(blocks):
             if isinstance(block, Table):
-                self.table(block)
+                self.table(block, tail=tail if n == len(blocks) - 1 else 0)
             else:
                 self.body_paragraph(block)
+
+    def signature_lines(self) -> int:
+        """Lines the 署名/日期 block needs right after the body (0 when something comes between)."""
+        d = self.doc
+        if d.attachments or d.minutes or not (d.issuers or d.date):
+            return 0
+        if d.kind == "order":
+            return 2 + len(d.issuers) + (2 if d.date else 0)
+        if d.sealed:
+            return g.SEAL_SPACE_LINES + (1 if d.issuers else 0) + (1 if d.date else 0)
+        return 1 + len(d.issuers) + (1 if d.date else 0)
 
     def body_paragraph(self, p: Paragraph) -> None:
         if p.level in (1, 2):
@@ -335,9 +348,11 @@ class _Builder:
             segs = [(p.text, BODY)]
         self.paragraph(segs, element=f"h{p.level}" if p.level else "body")
 
-    def table(self, t: Table) -> None:
+    def table(self, t: Table, tail: int = 0) -> None:
         """A ruled table on the grid: each text line on a grid line, the header row repeated at the
-        top of every page the table continues on."""
+        top of every page the table continues on. When ``tail`` lines must follow the table on the
+        same page (the signature) and would not, the last row goes to the next page with them:
+        a signature never stands on a page without body text."""
         ncols = len(t.header) or len(t.rows[0])
         all_rows = ([tuple(t.header)] if t.header else []) + list(t.rows)
         want = []
@@ -386,10 +401,13 @@ class _Builder:
             self.new_page()
         if header:
             draw_row(header, True)
-        for row in t.rows:
+        for k, row in enumerate(t.rows):
             cells = wrap(row)
             h = max(len(c) for c in cells)
-            if self.line + h > self.page.nlines:
+            last_row = k == len(t.rows) - 1
+            pushed = (last_row and tail and k > 0 and self.line + h <= self.page.nlines
+                      < self.line + h + tail)
+            if self.line + h > self.page.nlines or pushed:
                 close()
                 self.new_page()
                 if header:
@@ -498,7 +516,7 @@ class _Builder:
             return
         if d.sealed:
             # Seal space: its top within 1 line of the body, 署名 and date below its centre.
-            self.keep(g.SEAL_SPACE_LINES + 2 + (1 if issuers else 0))
+            self.keep(g.SEAL_SPACE_LINES + (1 if issuers else 0) + (1 if date else 0))
             self.line += g.SEAL_SPACE_LINES  # seal room, kept even at the top of a page
             date_w = self.width_of([(date, BODY)]) if date else 0.0
             date_x = right - 4 * ADV - date_w
@@ -701,7 +719,7 @@ def _start_body(b: _Builder, line: int) -> None:
             b.warn("主送机关排入首页后首页将没有正文，已按 GB/T 9704 7.3.2 移至版记（主送：）。")
     if b.line >= b.page.nlines or b.page.index > 0:
         b.warn("首页没有正文：版头或标题过长（GB/T 9704 7.3.3 要求首页显示正文）。")
-    b.blocks(d.body)
+    b.blocks(d.body, tail=b.signature_lines())
 
 
 def _document(b: _Builder) -> None:
