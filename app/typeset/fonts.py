@@ -58,6 +58,7 @@ OFFICIAL_FILES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "fangsong": (
         ("仿宋_GB2312.ttf", 0),
+        ("FS_GB2312.ttf", 0),  # 中易 file name of 仿宋_GB2312
         ("FangSong_GB2312.ttf", 0),
         ("SIMFANG.TTF", 0),  # Windows 仿宋 FangSong (GBK)
         ("FZFSJW.TTF", 0),  # 方正仿宋简体 FZFangSong-Z02S
@@ -73,7 +74,7 @@ OFFICIAL_FILES: dict[str, tuple[tuple[str, int], ...]] = {
     ),
     "kaiti": (
         ("楷体_GB2312.ttf", 0),
-        ("KaiTi_GB2312.ttf", 0),
+        ("KAITI_GB2312.ttf", 0),  # 中易 file name of 楷体_GB2312
         ("SIMKAI.TTF", 0),  # Windows 楷体 KaiTi (GBK)
         ("FZKTJW.TTF", 0),  # 方正楷体简体 FZKai-Z03S
         ("FZKai-Z03S.ttf", 0),
