@@ -16,9 +16,18 @@ def is_frozen() -> bool:
 
 
 def bundle_root() -> Path:
-    """The folder that holds ``resources/`` and ``forms/``."""
+    """The folder that holds ``resources/`` and ``forms/``.
+
+    Frozen: PyInstaller 6 sets ``sys._MEIPASS`` to the ``_internal/`` folder beside the
+    executable (onedir) or to the unpack folder (onefile); without it (other freezers, or
+    PyInstaller 5's flat layout) the files sit in ``_internal/`` or next to the executable.
+    """
     if is_frozen():
-        return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
+        meipass = getattr(sys, "_MEIPASS", None)
+        if meipass:
+            return Path(meipass)
+        exe_dir = Path(sys.executable).resolve().parent
+        return exe_dir / "_internal" if (exe_dir / "_internal").is_dir() else exe_dir
     return Path(__file__).resolve().parent.parent
 
 
@@ -40,5 +49,11 @@ def templates_dir() -> Path:
 
 
 def migrations_dir() -> Path:
-    """Alembic scripts live inside the package so that they travel with it."""
+    """Alembic scripts live inside the package so that they travel with it.
+
+    Alembic reads them as ``.py`` files at run time, so the bundle ships them as data files under
+    the same relative path (build_installer.spec); frozen modules have no source folder.
+    """
+    if is_frozen():
+        return bundle_root() / "app" / "storage" / "migrations"
     return Path(__file__).resolve().parent / "storage" / "migrations"

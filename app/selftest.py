@@ -1,8 +1,11 @@
 """``python -m app --selftest``: check an installation without touching the user's data.
 
 Opens a temporary SQLite database (created and migrated like a real one), creates an
-administrator, signs in, builds the main window offscreen and visits every page, verifies the
-audit chain, and exits 0 — or prints what failed and exits 1.
+administrator, signs in, builds the main window offscreen and visits every page, renders the
+shipped demo notice to PDF and DOCX through ``app.typeset`` (fonts embedded, DOCX readable again),
+verifies the audit chain, and exits 0 — or prints what failed and exits 1. Run on the frozen
+bundle it proves the bundle is complete: Qt plugins, migrations, templates, fonts, python-docx's
+default template and reportlab's data all come from inside it.
 
 Later issues add their own checks: append a function to ``CHECKS``. Each check receives the
 ``SelfTest`` (``ctx`` signed in as administrator, ``window``, ``tmp`` folder) and returns a short
@@ -12,8 +15,11 @@ built-in ones.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import sys
+import zipfile
 import tempfile
 import time
 import traceback
@@ -78,6 +84,7 @@ def _run(tmp: Path) -> list[str]:
             window.show_page(key)
             app.processEvents()
         lines.append(f"主窗口已构建，{len(window.page_keys())} 个页面可打开")
+        lines += render_check(tmp)
         for check in CHECKS:
             lines.append(check(SelfTest(ctx, window, tmp)))
         window.close()
@@ -90,3 +97,34 @@ def _run(tmp: Path) -> list[str]:
     finally:
         engine.dispose()
     return lines
+
+
+def render_check(tmp: Path) -> list[str]:
+    """Render the demo notice to PDF and DOCX; check what a broken bundle would get wrong."""
+    from docx import Document as open_docx
+
+    from app import paths
+    from app.typeset import render
+    from app.typeset.spec import load_description
+
+    doc = load_description(paths.resource("demo", "notice.json"))
+    pdf = render(doc, "pdf").data
+    if not (pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")):
+        raise RuntimeError("PDF 输出不完整")
+    embedded = sorted({m.decode().split("+", 1)[-1]
+                       for m in re.findall(rb"/BaseFont\s*/([A-Za-z0-9+_.\-]+)", pdf)})
+    if pdf.count(b"/FontFile2") == 0 or not embedded:
+        raise RuntimeError("PDF 未嵌入字体")
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    (tmp / "selftest.pdf").write_bytes(pdf)
+    docx = render(doc, "docx").data
+    (tmp / "selftest.docx").write_bytes(docx)
+    with zipfile.ZipFile(io.BytesIO(docx)) as zf:
+        bad = zf.testzip()
+    if bad is not None:
+        raise RuntimeError(f"DOCX 文件损坏：{bad}")
+    text = "".join(p.text for p in open_docx(io.BytesIO(docx)).paragraphs)
+    if re.sub(r"\s", "", doc.title) not in re.sub(r"\s", "", text):  # title lines, tab stops
+        raise RuntimeError("DOCX 中找不到公文标题")
+    return [f"PDF 已生成（{pages} 页，{len(pdf) // 1024} KB，嵌入字体：{'、'.join(embedded)}）",
+            f"DOCX 已生成并可重新读取（{len(docx) // 1024} KB）"]

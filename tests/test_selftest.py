@@ -16,6 +16,8 @@ def test_selftest_process_exits_zero():
                             capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "自检通过" in result.stdout and "哈希链无断点" in result.stdout
+    assert "PDF 已生成" in result.stdout and "嵌入字体" in result.stdout
+    assert "DOCX 已生成并可重新读取" in result.stdout
     assert not (Path(env["GOVDESK_DATA_DIR"]) / "govdesk.sqlite3").exists()
 
 
