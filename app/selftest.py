@@ -19,10 +19,10 @@ import io
 import os
 import re
 import sys
-import zipfile
 import tempfile
 import time
 import traceback
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
