@@ -216,3 +216,34 @@ def pdffonts(data: bytes) -> list[dict]:
 
 def pdftotext(data: bytes) -> str:
     return _tool(["pdftotext", "-layout"], data)
+
+
+def red_ink_bands(data: bytes, page: int = 1, dpi: int = 200) -> list[tuple[float, float]]:
+    """Vertical extents (top, bottom) in points of the red ink on ``page``, from a raster
+    (``pdftoppm -aa no``, red = R ≥ 200, G and B ≤ 80, as [PK]'s checker does). Measures where the
+    glyphs and rules really land, independent of font metrics."""
+    from PIL import Image, ImageChops
+
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "x.pdf"
+        src.write_bytes(data)
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-aa", "no", "-aaVector", "no", "-f",
+                        str(page), "-l", str(page), "-png", str(src), str(Path(d) / "p")],
+                       check=True, capture_output=True, timeout=60)
+        png = next(Path(d).glob("p*.png"))
+        with Image.open(png) as im:
+            r, g, b = im.convert("RGB").split()
+            mask = ImageChops.multiply(
+                ImageChops.multiply(r.point(lambda v: 255 if v >= 200 else 0),
+                                    g.point(lambda v: 255 if v <= 80 else 0)),
+                b.point(lambda v: 255 if v <= 80 else 0))
+            _cols, row_hits = mask.getprojection()
+            rows = [y for y, hit in enumerate(row_hits) if hit]
+    bands: list[list[int]] = []
+    for y in rows:
+        if bands and y - bands[-1][1] <= 2:
+            bands[-1][1] = y
+        else:
+            bands.append([y, y])
+    scale = 72 / dpi
+    return [(a * scale, (b + 1) * scale) for a, b in bands]

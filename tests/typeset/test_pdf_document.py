@@ -350,3 +350,15 @@ def test_colours_red_only_for_mark_and_separator(notice):
                 assert c["size"] >= 22 and font_role(c["fontname"]) == "xiaobiaosong"
         for r in p.rules(red=True):
             assert p.number == 1
+
+
+def test_red_ink_of_the_mark_starts_at_72mm_and_the_rule_is_below_the_doc_no(notice):
+    from tests.typeset.pdfcheck import red_ink_bands
+
+    result, pages = notice
+    bands = red_ink_bands(result.data)
+    assert len(bands) == 2  # the mark, then the separator
+    mark, rule = bands
+    assert abs(mark[0] - 72 * MM) < 1.5 * MM  # glyph ink, not the em box
+    doc_no = pages[0].find("〔2024〕12号")
+    assert abs((rule[0] + rule[1]) / 2 - (doc_no.top + 16 + 4 * MM)) < 1.0
