@@ -99,7 +99,8 @@ _ITEM = re.compile(r"[^、，,；;]+[、，,；;。]?")
 def _units(segments: Sequence[tuple[str, Hashable]], measure: Measure,
            keep_items: bool = False) -> list[_Unit]:
     units: list[_Unit] = []
-    for text, style in segments:
+    for raw, style in segments:
+        text = raw.replace("\t", " ")  # a typed tab would draw as a missing-glyph box
         pos = 0
         while pos < len(text):
             m = (_ITEM if keep_items else _WORD).match(text, pos)
