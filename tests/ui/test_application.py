@@ -61,3 +61,59 @@ def test_excepthook_logs_the_traceback_and_shows_a_short_message(qapp, monkeypat
     assert shown[1] == "日期格式不对。"
     logged = log_path.read_text(encoding="utf-8")
     assert "Traceback" in logged and "secret internals" in logged
+
+
+def test_qt_standard_buttons_speak_chinese(qapp, qtbot):
+    from app.ui.qt import QApplication, QDialogButtonBox
+
+    translators = application.install_translations(qapp)
+    try:
+        assert translators, "qtbase_zh_CN.qm not found in PySide6's translations folder"
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+        qtbot.addWidget(box)
+        texts = {b.text().replace("&", "") for b in box.buttons()}
+        assert texts == {"确定", "取消"}
+    finally:
+        for tr in translators:
+            QApplication.removeTranslator(tr)
+
+
+def test_run_gui_first_run_then_quit(qapp, qtbot):
+    """The real entry point: the first-run dialog appears, is filled in, the main window opens;
+    closing it signs out and ends the event loop with exit code 0."""
+    from app.services import audit
+    from app.ui.accounts.dialogs import FirstAdminDialog
+    from app.ui.main_window import MainWindow
+    from app.ui.qt import QApplication, QTimer
+
+    seen = []
+
+    def top(kind):
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+
+    def step():
+        dialogs, windows = top(FirstAdminDialog), top(MainWindow)
+        if dialogs and not seen:
+            d = dialogs[0]
+            d.ui.passwordEdit.setText("Admin-pass-1")
+            d.ui.confirmEdit.setText("Admin-pass-1")
+            seen.append("dialog")
+            d.ok_button().click()
+        elif windows:
+            seen.append(windows[0].user_label.text())
+            windows[0].close()
+            return
+        QTimer.singleShot(20, step)
+
+    QTimer.singleShot(0, step)
+    assert application.run_gui([]) == 0
+    assert seen == ["dialog", "用户：admin（管理员）"]
+    config = load_config()
+    engine = open_database(config.db_url)
+    try:
+        assert [e.action for e in audit.recent(engine)] == ["logout", "login", "user.first_admin"]
+    finally:
+        engine.dispose()
+    for w in QApplication.topLevelWidgets():
+        w.deleteLater()
