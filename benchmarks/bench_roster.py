@@ -101,6 +101,15 @@ def main() -> None:
     )
     y = make_problem(dt.date(2026, 1, 1), dt.date(2026, 12, 31), seed=args.seed)
     run("year 2026 (春节, 国庆)", y, args.time_limit, args.workers)
+    # one leader agreed to 14 Saturdays: spread ≤ 1 is impossible, so phase 2 minimises it
+    sats = [
+        d
+        for d in y.days()
+        if d.weekday() == 5 and y.is_rest_day(d) and not y.unavailable_reason("L12", d)
+    ][:14]
+    taken = {f.date for f in y.fixed if f.role == "leader"}
+    y.fixed += [Assignment(d, "leader", "L12") for d in sats if d not in taken]
+    run("year + one leader fixed on 14 Saturdays", y, args.time_limit, args.workers)
 
 
 if __name__ == "__main__":

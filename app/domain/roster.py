@@ -152,25 +152,38 @@ def greedy_fill(problem: Problem, keep: Iterable[Assignment] = ()) -> list[Assig
     Only a warm start: it may leave shifts short; the solver fixes that."""
     chosen: list[Assignment] = list(dict.fromkeys([*problem.fixed, *keep]))
     on_day: dict[dt.date, set[str]] = defaultdict(set)
-    dates: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
+    near: dict[tuple[str, str], set[dt.date]] = defaultdict(set)  # dates within a gap of a duty
     month: dict[tuple[str, str, int, int], int] = defaultdict(int)
     count: dict[tuple[str, str], int] = defaultdict(int)
     rest_count: dict[tuple[str, str], int] = defaultdict(int)
     in_slot: dict[tuple[dt.date, str, str], int] = defaultdict(int)
 
+    rest_days: dict[dt.date, bool] = {}
+
+    def is_rest(day: dt.date) -> bool:
+        if day not in rest_days:
+            rest_days[day] = problem.is_rest_day(day)
+        return rest_days[day]
+
+    def block(a: Assignment) -> None:
+        gap = problem.min_gap_days.get(a.role, 1)
+        mine = near[(a.staff_id, a.role)]
+        for k in range(1 - gap, gap):
+            mine.add(a.date + dt.timedelta(days=k))
+
     def add(a: Assignment) -> None:
         on_day[a.date].add(a.staff_id)
-        dates[(a.staff_id, a.role)].add(a.date)
+        block(a)
         month[(a.staff_id, a.role, a.date.year, a.date.month)] += 1
         count[(a.staff_id, a.role)] += 1
-        if problem.is_rest_day(a.date):
+        if is_rest(a.date):
             rest_count[(a.staff_id, a.role)] += 1
         in_slot[(a.date, a.shift, a.role)] += 1
 
     for a in chosen:
         add(a)
     for a in problem.prior:  # gaps and monthly caps reach back before the period
-        dates[(a.staff_id, a.role)].add(a.date)
+        block(a)
         month[(a.staff_id, a.role, a.date.year, a.date.month)] += 1
     partners: dict[str, set[str]] = defaultdict(set)
     for a, b in problem.apart:
@@ -178,9 +191,8 @@ def greedy_fill(problem: Problem, keep: Iterable[Assignment] = ()) -> list[Assig
         partners[b].add(a)
     holders = {r: problem.holders(r) for r in problem.roles}
     for day, shift in problem.slots():
-        rest = problem.is_rest_day(day)
+        rest = is_rest(day)
         for role in sorted(problem.roles, key=lambda r: len(holders[r])):
-            gap = problem.min_gap_days.get(role, 1)
             cap = problem.max_per_month.get(role)
             while in_slot[(day, shift, role)] < problem.roles[role]:
                 best: tuple | None = None
@@ -189,8 +201,7 @@ def greedy_fill(problem: Problem, keep: Iterable[Assignment] = ()) -> list[Assig
                         continue
                     if partners[s.id] & on_day[day]:
                         continue
-                    mine = dates[(s.id, role)]
-                    if any(day + dt.timedelta(days=k) in mine for k in range(1 - gap, gap)):
+                    if day in near[(s.id, role)]:
                         continue
                     if cap is not None and month[(s.id, role, day.year, day.month)] >= cap:
                         continue
@@ -226,12 +237,16 @@ def _blocked_by_prior(problem: Problem) -> set[tuple[str, str, dt.date]]:
 class _Model:
     """Variables x[(staff, day index, shift, role)] and the hard rules over them."""
 
-    def __init__(self, problem: Problem, *, relaxed: bool = False) -> None:
+    def __init__(
+        self, problem: Problem, *, relaxed: bool = False, fair: list | None = None
+    ) -> None:
         self.p = problem
+        self.fair = fair
         self.m = cp_model.CpModel()
         self.days = problem.days()
         self.x: dict[tuple[str, int, str, str], cp_model.IntVar] = {}
         self.short: dict[tuple[dt.date, str, str], cp_model.IntVar] = {}
+        self._aux: list = []  # (max, min, spread, history, variables) per fairness term
         p, m = problem, self.m
         blocked = _blocked_by_prior(p)
         for s in p.staff:
@@ -326,7 +341,9 @@ class _Model:
     def _counts(self):
         """``fair_inputs`` with each holder's duty variables (all, or on rest days only)."""
         rest = {di for di, d in enumerate(self.days) if self.p.is_rest_day(d)}
-        for role, kind, holders, hist, upper, duties in fair_inputs(self.p):
+        if self.fair is None:
+            self.fair = fair_inputs(self.p)
+        for role, kind, holders, hist, upper, duties in self.fair:
             vars_ = [
                 [
                     v
@@ -352,18 +369,23 @@ class _Model:
             spread = m.new_int_var(lb, hi, f"spread_{role}_{kind}")
             m.add(spread == mx - mn)
             terms.append(spread)
+            self._aux.append((mx, mn, spread, hist, vars_))
         return terms
 
     def fairness_windows(self) -> bool:
         """Per-holder count windows of width max(ideal spread, 1), people on long leave held at
         their own maximum: the fairness target as constraints, which propagate far better than
-        a max − min objective. False when no window fits."""
+        a max − min objective. False when no window fits, or fixed duties already overflow one
+        (then phase 1 could only prove what this counting shows)."""
+        fixed_vars = {v.index for a in self.p.fixed if (v := self.var(a)) is not None}
         for _role, _kind, hist, upper, vars_, duties in self._counts():
             target = max(spread_lower_bound(hist, duties), 1)  # leave handled by pinning
             windows = person_windows(hist, duties, upper, target)
             if windows is None:
                 return False
             for base, vs, (lo, hi) in zip(hist, vars_, windows):
+                if base + sum(1 for v in vs if v.index in fixed_vars) > hi:
+                    return False
                 if vs:
                     self.m.add_linear_constraint(sum(vs), lo - base, hi - base)
                 elif not lo <= base <= hi:
@@ -378,9 +400,18 @@ class _Model:
         return self._pr[(sid, role)]
 
     def add_hint(self, assignments: Iterable[Assignment]) -> None:
+        """Hint every variable, the spread helpers included: CP-SAT takes a complete feasible
+        hint as its first solution at once, while an incomplete one it may never complete
+        (measured: a year with a valid greedy roster, no solution in 10 s)."""
         on = {v.index for a in assignments if (v := self.var(a)) is not None}
         for v in self.x.values():
             self.m.add_hint(v, 1 if v.index in on else 0)
+        for mx, mn, spread, hist, vars_ in self._aux:
+            counts = [h + sum(1 for v in vs if v.index in on) for h, vs in zip(hist, vars_)]
+            high, low = max(counts), min(counts)
+            self.m.add_hint(mx, high)
+            self.m.add_hint(mn, low)
+            self.m.add_hint(spread, high - low)
 
     def read(self, solver: cp_model.CpSolver) -> list[Assignment]:
         return sorted(
@@ -569,7 +600,8 @@ def solve(
     used = 0.0
 
     # Phase 1: the fairness target as hard count windows (and every kept duty kept).
-    target = _Model(problem)
+    fair = fair_inputs(problem)
+    target = _Model(problem, fair=fair)
     if target.fairness_windows():
         for a, _w in keep:
             v = target.var(a)
@@ -581,7 +613,7 @@ def solve(
         status = _run(solver, target.m, cb, cancel)
         used = solver.deterministic_time
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return _finish(problem, target.read(solver), started, reached=False)
+            return _finish(problem, target.read(solver), started, reached=False, fair=fair)
         if _is_cancelled(cancel):
             return Solution("cancelled", wall_time=time.perf_counter() - started)
         # otherwise fall through: the windows, not the rules, may be what cannot be met
@@ -589,7 +621,7 @@ def solve(
     if _is_cancelled(cancel):
         return Solution("cancelled", wall_time=time.perf_counter() - started)
     # Phase 2: minimise the spreads (and the dropped kept duties) under the hard rules only.
-    model = _Model(problem)
+    model = _Model(problem, fair=fair)
     terms = model.fairness_objective()
     objective = sum(terms) if terms else 0
     if keep:
@@ -626,7 +658,9 @@ def solve(
             infeasible=[f"在时限{time_limit:g}秒内未找到满足全部规则的排班，可延长求解时限后重试"],
             wall_time=elapsed,
         )
-    result = _finish(problem, model.read(solver), started, reached=status == cp_model.OPTIMAL)
+    result = _finish(
+        problem, model.read(solver), started, reached=status == cp_model.OPTIMAL, fair=fair
+    )
     if _is_cancelled(cancel):
         result.status = "cancelled"
     return result
@@ -642,28 +676,35 @@ def _cap(lines: list[str]) -> list[str]:
     return [*lines[:MAX_REASONS], f"……另有{len(lines) - MAX_REASONS}条原因未列出"]
 
 
-def _ideal(problem: Problem) -> int:
+def _ideal(problem: Problem, fair: list | None = None) -> int:
     """Sum over roles and kinds of the ideal spreads (what "optimal" means)."""
     return sum(
         spread_lower_bound(hist, duties, upper)
-        for _r, _k, _h, hist, upper, duties in fair_inputs(problem)
+        for _r, _k, _h, hist, upper, duties in (fair if fair is not None else fair_inputs(problem))
     )
 
 
 def _finish(
-    problem: Problem, assignments: list[Assignment], started: float, *, reached: bool
+    problem: Problem,
+    assignments: list[Assignment],
+    started: float,
+    *,
+    reached: bool,
+    fair: list | None = None,
 ) -> Solution:
-    fair = fairness(problem, assignments)
+    spreads = fairness(problem, assignments)
     achieved = sum(
-        f.total_spread + f.rest_day_spread for r, f in fair.items() if len(problem.holders(r)) >= 2
+        f.total_spread + f.rest_day_spread
+        for r, f in spreads.items()
+        if len(problem.holders(r)) >= 2
     )
-    ideal = _ideal(problem)
+    ideal = _ideal(problem, fair)
     # "optimal": proven by CP-SAT, or at the arithmetic ideal (nothing can be fairer)
     status = "optimal" if reached or achieved <= ideal else "feasible"
     return Solution(
         status,
         assignments=assignments,
-        fairness=fair,
+        fairness=spreads,
         wall_time=time.perf_counter() - started,
         objective=float(achieved),
         bound=float(ideal),

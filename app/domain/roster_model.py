@@ -130,6 +130,18 @@ class Problem:
         return cached[1]
 
     def unavailable_reason(self, staff_id: str, day: dt.date) -> str | None:
+        """Why ``staff_id`` cannot serve on ``day`` (请假, 出差, …), or None."""
+        if self.start <= day <= self.end:
+            stamp = (id(self.unavailable), len(self.unavailable), self.start, self.end)
+            cached = self.__dict__.get("_unavailable_days")
+            if cached is None or cached[0] != stamp:
+                days: dict[tuple[str, dt.date], str] = {}
+                for u in reversed(self.unavailable):  # the first listed reason wins
+                    for d in iter_days(max(u.start, self.start), min(u.end, self.end)):
+                        days[(u.staff_id, d)] = u.reason
+                cached = (stamp, days)
+                self.__dict__["_unavailable_days"] = cached
+            return cached[1].get((staff_id, day))
         for u in self._index("_unavailable_ix", self.unavailable, lambda u: u.staff_id).get(
             staff_id, ()
         ):
