@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from app.domain.roster_model import FULL_DAY, Assignment, Problem, role_label
+from app.domain.roster_model import FULL_DAY, ROLE_NAMES_ZH, Assignment, Problem, role_label
 from app.domain.workdays import iter_days
 
 MAX_NAMES = 8  # a reason line names at most this many people, then “等N人”
@@ -50,8 +50,9 @@ def why_not(
     reason = problem.unavailable_reason(staff_id, day)
     if reason:
         return f"{name}{reason}"
-    if others.by_person_day.get((staff_id, day)):
-        return f"{name}当天已有值班"
+    same_day = others.by_person_day.get((staff_id, day))
+    if same_day:
+        return f"{name}当天已排{ROLE_NAMES_ZH.get(same_day[0].role, same_day[0].role)}"
     gap = problem.min_gap_days.get(role, 0)
     for other in sorted(others.by_person_role.get((staff_id, role), ())):
         if other != day and abs((other - day).days) < gap:

@@ -150,3 +150,20 @@ def test_random_rules_never_raise_and_results_are_honest():
             assert validate(problem, sol.assignments) == []
         else:
             assert sol.status == "infeasible" and sol.infeasible and not sol.assignments
+
+
+def test_one_person_cannot_hold_two_roles_the_same_day():
+    staff = [Staff("A", "张甲", ("leader", "officer")), Staff("B", "李乙", ("leader",))]
+    problem = Problem(
+        D(2026, 3, 2),
+        D(2026, 3, 2),
+        {"leader": 1, "officer": 1},
+        staff,
+        unavailable=[Unavailable("B", D(2026, 3, 2), D(2026, 3, 2), "出差")],
+    )
+    sol = solve(problem, time_limit=5)
+    assert sol.status == "infeasible"
+    assert sol.infeasible[1] in (
+        "2026-03-02 没有可排的值班员（officer）：张甲当天已排带班领导",
+        "2026-03-02 没有可排的带班领导（leader）：张甲当天已排值班员，李乙出差",
+    )
