@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Build the offline bundle ``dist/GovDesk/`` with PyInstaller, and smoke-test it.
+
+    python3 tools/build_installer.py             set up .venv, install the ``build`` extra
+                                                 (PyInstaller), build, print the bundle size
+    python3 tools/build_installer.py --check     … then run the frozen ``--selftest`` in a
+                                                 bare environment (below); exit 1 on failure
+    python3 tools/build_installer.py --check-only   only the smoke test of an existing bundle
+
+(``python3 dev.py build [--check]`` runs this script.)
+
+The smoke test is what an air-gapped desk sees: the frozen program started with no Python and no
+fonts. The environment has only ``/usr/bin:/bin`` on PATH, an empty fontconfig configuration, a
+fresh HOME and data folder, and the working folder outside the checkout. Run as root on Linux (CI
+is), the test also runs in a private mount namespace where empty folders are mounted over the
+system and user font folders, the venv, the Python installation the venv came from, the system
+Python libraries and the checkout's ``app/``, ``forms/`` and ``resources/`` — so the bundle cannot
+quietly borrow any of them. It fails on a non-zero exit, a missing self-test line, or a stderr
+line not on the allow-list of known harmless messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "build_installer.spec"
+DIST = ROOT / "dist"
+WORK = ROOT / "build" / "pyinstaller"
+NAME = "GovDesk"
+BUDGET_MB = 350
+
+# stderr lines of the frozen self-test that are known and harmless (regular expressions).
+STDERR_ALLOW = [
+    # Qt's offscreen platform plugin when a window asks for size hints.
+    r"This plugin does not support propagateSizeHints\(\)",
+    # Qt offscreen without a session bus / window manager.
+    r"^QStandardPaths: XDG_RUNTIME_DIR not set, defaulting to .*",
+    r"^QStandardPaths: runtime directory '.*' is not owned by UID \d+.*",
+]
+
+
+def bundle_dir() -> Path:
+    return DIST / NAME
+
+
+def executable(bundle: Path) -> Path:
+    exe = "govdesk-cli.exe" if os.name == "nt" else NAME
+    return bundle / exe
+
+
+def size_mb(folder: Path) -> float:
+    total = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink())
+    return total / 1e6
+
+
+def build_requirements() -> list[str]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return list(data["project"]["optional-dependencies"]["build"])
+
+
+def venv_python() -> Path:
+    """Set up (or reuse) the project venv exactly as ``dev.py`` does; return its python."""
+    sys.path.insert(0, str(ROOT))
+    import dev  # the project's bootstrap script, next to pyproject.toml
+
+    return dev.setup()
+
+
+def build(py: Path) -> Path:
+    reqs = build_requirements()
+    print(f"[build] 安装打包工具：{' '.join(reqs)}", flush=True)
+    subprocess.run([str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q", *reqs],
+                   check=True)
+    started = time.monotonic()
+    print("[build] PyInstaller 打包中（2 核约需数分钟）…", flush=True)
+    subprocess.run([str(py), "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
+                    "--distpath", str(DIST), "--workpath", str(WORK), str(SPEC)],
+                   cwd=ROOT, check=True)
+    bundle = bundle_dir()
+    mb = size_mb(bundle)
+    print(f"[build] 完成：{bundle}（{mb:.0f} MB，未压缩；用时 {time.monotonic() - started:.0f} 秒）")
+    if mb > BUDGET_MB:
+        print(f"[build] 错误：超出 {BUDGET_MB} MB 的体积预算。", file=sys.stderr)
+        raise SystemExit(1)
+    return bundle
+
+
+def _hidden_folders(py: Path | None) -> list[Path]:
+    """Folders a bundle must not need: fonts, Python installations, the checkout's sources."""
+    home = Path.home()
+    candidates = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), home / ".fonts",
+                  home / ".local" / "share" / "fonts", ROOT / "app", ROOT / "forms",
+                  ROOT / "resources", ROOT / ".venv"]
+    candidates += sorted(Path("/usr/lib").glob("python3*"))
+    candidates += sorted(Path("/usr/local/lib").glob("python3*"))
+    if py is not None and py.exists():
+        out = subprocess.run([str(py), "-c", "import sys; print(sys.prefix); print(sys.base_prefix)"],
+                             capture_output=True, text=True, check=True).stdout.split()
+        candidates += [Path(p) for p in out]
+    bundle = bundle_dir().resolve()
+    seen: list[Path] = []
+    for c in candidates:
+        c = c.resolve()
+        if c.is_dir() and c not in seen and bundle not in (c, *c.parents) and c != Path("/usr"):
+            seen.append(c)
+    return seen
+
+
+def _can_hide() -> bool:
+    if not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("unshare"):
+        return False
+    probe = subprocess.run(["unshare", "-m", "--propagation", "private", "true"],
+                           capture_output=True)
+    return probe.returncode == 0
+
+
+def smoke_test(bundle: Path, py: Path | None = None, timeout: float = 300) -> list[str]:
+    """Run the frozen ``--selftest`` in a bare environment; return the problems (empty = passed)."""
+    exe = executable(bundle)
+    if not exe.exists():
+        return [f"找不到 {exe}"]
+    with tempfile.TemporaryDirectory(prefix="govdesk-frozen-") as tmp_name:
+        tmp = Path(tmp_name)
+        fc = tmp / "fonts.conf"
+        fc.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+                      f"<fontconfig><cachedir>{tmp / 'fc-cache'}</cachedir></fontconfig>\n")
+        (tmp / "home").mkdir()
+        env = {
+            "PATH": "/usr/bin:/bin" if os.name != "nt" else os.environ.get("SystemRoot", r"C:\Windows"),
+            "HOME": str(tmp / "home"),
+            "LANG": "C.UTF-8",
+            "QT_QPA_PLATFORM": "offscreen",
+            "FONTCONFIG_FILE": str(fc),
+            "GOVDESK_DATA_DIR": str(tmp / "data"),
+            "XDG_RUNTIME_DIR": str(tmp),
+        }
+        if os.name == "nt":
+            env["SystemRoot"] = os.environ.get("SystemRoot", r"C:\Windows")
+        cmd = [str(exe), "--selftest"]
+        hidden: list[Path] = []
+        if _can_hide():
+            hidden = _hidden_folders(py)
+            mounts = " && ".join(f"mount -t tmpfs -o size=1m,mode=0755 none '{d}'" for d in hidden)
+            cmd = ["unshare", "-m", "--propagation", "private", "/bin/sh", "-c",
+                   f'{mounts} && exec "$@"', "sh", *cmd]
+        os.chmod(tmp, 0o700)
+        result = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True,
+                                encoding="utf-8", errors="replace", timeout=timeout)
+    print(result.stdout, end="")
+    if hidden:
+        print(f"[check] 已隐藏：{'，'.join(str(d) for d in hidden)}")
+    else:
+        print("[check] 未以 root 运行：仅用空字体配置和精简 PATH 隔离（未隐藏文件夹）。")
+    problems = []
+    if result.returncode != 0:
+        problems.append(f"退出码 {result.returncode}")
+    for needed in ("自检通过", "PDF 已生成", "DOCX 已生成", "排班求解器可用", "哈希链无断点"):
+        if needed not in result.stdout:
+            problems.append(f"输出中缺少“{needed}”")
+    allow = [re.compile(p) for p in STDERR_ALLOW]
+    for line in result.stderr.splitlines():
+        if line.strip() and not any(p.search(line) for p in allow):
+            problems.append(f"意外的错误输出：{line}")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description="打包离线安装目录 dist/GovDesk 并自检")
+    parser.add_argument("--check", action="store_true", help="打包后在隔离环境中运行自检")
+    parser.add_argument("--check-only", action="store_true", help="只自检已有的打包结果")
+    args = parser.parse_args(argv)
+    py = venv_python()
+    bundle = bundle_dir() if args.check_only else build(py)
+    if not (args.check or args.check_only):
+        return 0
+    started = time.monotonic()
+    problems = smoke_test(bundle, py)
+    if problems:
+        print("[check] 打包程序自检失败：", file=sys.stderr)
+        for p in problems:
+            print(f"  ✗ {p}", file=sys.stderr)
+        return 1
+    print(f"[check] 打包程序自检通过（{time.monotonic() - started:.1f} 秒）。")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
