@@ -31,7 +31,7 @@ from app.paths import migrations_dir
 from app.storage.db import backup_sqlite, make_engine, sqlite_path
 
 #: The schema version this program writes (raised by one in every new revision).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 9
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,26 @@
+"""Templates stored in the database, with version history.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-22
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op
+
+from app.storage.models.base import UTCDateTime  # noqa: F401
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("UPDATE govdesk_meta SET value = '8' WHERE key = 'schema_version'")
+
+
+def downgrade() -> None:
+    op.execute("UPDATE govdesk_meta SET value = '7' WHERE key = 'schema_version'")
