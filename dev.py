@@ -5,6 +5,7 @@
     python3 dev.py test [...] set up .venv the same way, run the whole test suite (pytest args pass through)
     python3 dev.py setup      only set up .venv
     python3 dev.py run ARGS   set up, then ``python -m app ARGS`` (the command line)
+    python3 dev.py build [--check]  build the offline bundle dist/GovDesk (tools/build_installer.py)
 
 Set-up is idempotent: a stamp in .venv records the hash of pyproject.toml, so the second run
 starts at once.
@@ -63,6 +64,9 @@ def main(argv: list[str]) -> int:
     if cmd == "test":
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
         return subprocess.call([str(py), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    if cmd == "build":
+        return subprocess.call([sys.executable, str(ROOT / "tools" / "build_installer.py"), *rest],
+                               cwd=ROOT, env=env)
     if cmd == "bench":
         return subprocess.call([str(py), "-m", "benchmarks", *rest], cwd=ROOT, env=env)
     print(__doc__)

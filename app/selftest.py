@@ -2,10 +2,12 @@
 
 Opens a temporary SQLite database (created and migrated like a real one), creates an
 administrator, signs in, builds the main window offscreen and visits every page, renders the
-shipped demo notice to PDF and DOCX through ``app.typeset`` (fonts embedded, DOCX readable again),
-solves a one-week duty roster with CP-SAT (OR-Tools, with numpy and pandas under it), verifies the audit chain, and exits 0 — or prints what failed and exits 1. Run on the frozen
-bundle it proves the bundle is complete: Qt plugins, migrations, templates, fonts, python-docx's
-default template and reportlab's data all come from inside it.
+shipped demo notice to PDF and DOCX through ``app.typeset`` (fonts embedded, DOCX readable
+again), reads that PDF back through Qt's PDF image plugin (QtPdf), checks Qt's Chinese
+translations and image formats, solves a one-week duty roster with CP-SAT (OR-Tools, with numpy
+and pandas under it), verifies the audit chain, and exits 0 — or prints what failed and exits 1.
+Run on the frozen bundle it proves the bundle is complete: Qt plugins, migrations, templates,
+fonts, python-docx's default template and reportlab's data all come from inside it.
 
 Later issues add their own checks: append a function to ``CHECKS``. Each check receives the
 ``SelfTest`` (``ctx`` signed in as administrator, ``window``, ``tmp`` folder) and returns a short
@@ -77,7 +79,7 @@ def _run(tmp: Path) -> list[str]:
         ctx = ctx.with_actor(accounts.login(ctx, "selftest", PASSWORD))
         lines.append("管理员账户创建与登录正常")
         app = QApplication.instance() or QApplication([sys.argv[0], "-platform", "offscreen"])
-        install_translations(app)
+        translators = install_translations(app)
         window = MainWindow(ctx, str(tmp / "selftest.sqlite3"), tmp / "ui.ini")
         window.show()
         for key in window.page_keys():
@@ -85,6 +87,7 @@ def _run(tmp: Path) -> list[str]:
             app.processEvents()
         lines.append(f"主窗口已构建，{len(window.page_keys())} 个页面可打开")
         lines += render_check(tmp)
+        lines.append(qt_check(tmp / "selftest.pdf", translators))
         lines.append(roster_check())
         for check in CHECKS:
             lines.append(check(SelfTest(ctx, window, tmp)))
@@ -145,3 +148,20 @@ def roster_check() -> str:
     if not solution.ok or len(solution.assignments) != 7:
         raise RuntimeError(f"排班求解失败：{solution.status} {solution.infeasible}")
     return f"排班求解器可用（7 天 {len(solution.assignments)} 班，{solution.status}）"
+
+
+def qt_check(pdf: Path, translators: list) -> str:
+    """Qt's Chinese strings, the common image formats and QtPdf (through its image plugin) load."""
+    from app.ui.qt import QImageReader
+
+    if not translators:
+        raise RuntimeError("未能加载 Qt 中文翻译（qtbase_zh_CN.qm）")
+    formats = {bytes(f).decode() for f in QImageReader.supportedImageFormats()}
+    missing = {"png", "jpeg", "svg", "pdf"} - formats
+    if missing:
+        raise RuntimeError(f"缺少 Qt 图像格式插件：{'、'.join(sorted(missing))}")
+    image = QImageReader(str(pdf), b"pdf").read()
+    if image.isNull():
+        raise RuntimeError("Qt 无法读取生成的 PDF（QtPdf 插件）")
+    return (f"Qt 中文翻译（{len(translators)} 个）、图像格式与 PDF 读取正常"
+            f"（首页 {image.width()}×{image.height()} 像素）")

@@ -49,6 +49,23 @@ STDERR_ALLOW = [
 ]
 
 
+# What must be inside ``_internal/`` (glob patterns; PySide6 puts Qt under Qt/ on Linux and
+# macOS, directly under PySide6/ on Windows), and what must not be (trimmed Qt modules).
+REQUIRED = [
+    "app/storage/migrations/env.py", "app/storage/migrations/script.py.mako",
+    "app/storage/migrations/versions/0001_*.py",
+    "docx/templates/default.docx", "docx/templates/default-footer.xml", "docx/parts",
+    "reportlab/fonts/*.afm",
+    "PySide6/**/platforms/*offscreen*",
+    "PySide6/**/platforms/*xcb*" if sys.platform.startswith("linux") else "PySide6/**/platforms/*",
+    "PySide6/**/printsupport/*", "PySide6/**/imageformats/*pdf*", "PySide6/**/imageformats/*jpeg*",
+    "PySide6/**/translations/qtbase_zh_CN.qm",
+    "PySide6/QtPrintSupport.*", "PySide6/QtPdf.*", "PySide6/QtPdfWidgets.*",
+]
+FORBIDDEN = ["**/*WebEngine*", "**/*Qt6Qml*", "**/*Qt6Quick*", "**/*Qt63D*", "**/*Multimedia*",
+             "**/*Qt6Charts*", "**/translations/qtbase_de.qm", "**/_tkinter*"]
+
+
 def bundle_dir() -> Path:
     return DIST / NAME
 
@@ -120,8 +137,27 @@ def _can_hide() -> bool:
     if not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("unshare"):
         return False
     probe = subprocess.run(["unshare", "-m", "--propagation", "private", "true"],
-                           capture_output=True)
+                           capture_output=True, check=False)
     return probe.returncode == 0
+
+
+def manifest_problems(bundle: Path) -> list[str]:
+    """Files the bundle must hold (every shipped resource, the Alembic scripts, Qt plugins and
+    translations) and files it must not (the Qt modules trimmed away)."""
+    internal = bundle / "_internal"
+    problems = []
+    for src in sorted((ROOT / "resources").rglob("*")):
+        rel = src.relative_to(ROOT)
+        if src.is_file() and not (internal / rel).is_file():
+            problems.append(f"缺少资源文件 {rel}")
+    for pattern in REQUIRED:
+        if not any(internal.glob(pattern)):
+            problems.append(f"缺少 {pattern}")
+    for pattern in FORBIDDEN:
+        found = sorted(internal.glob(pattern))
+        if found:
+            problems.append(f"不应打包 {found[0].relative_to(internal)}")
+    return problems
 
 
 def smoke_test(bundle: Path, py: Path | None = None, timeout: float = 300) -> list[str]:
@@ -155,16 +191,17 @@ def smoke_test(bundle: Path, py: Path | None = None, timeout: float = 300) -> li
                    f'{mounts} && exec "$@"', "sh", *cmd]
         os.chmod(tmp, 0o700)
         result = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True,
-                                encoding="utf-8", errors="replace", timeout=timeout)
+                                encoding="utf-8", errors="replace", timeout=timeout, check=False)
     print(result.stdout, end="")
     if hidden:
         print(f"[check] 已隐藏：{'，'.join(str(d) for d in hidden)}")
     else:
         print("[check] 未以 root 运行：仅用空字体配置和精简 PATH 隔离（未隐藏文件夹）。")
-    problems = []
+    problems = manifest_problems(bundle)
     if result.returncode != 0:
         problems.append(f"退出码 {result.returncode}")
-    for needed in ("自检通过", "PDF 已生成", "DOCX 已生成", "排班求解器可用", "哈希链无断点"):
+    for needed in ("自检通过", "PDF 已生成", "DOCX 已生成", "Qt 中文翻译", "排班求解器可用",
+                   "哈希链无断点"):
         if needed not in result.stdout:
             problems.append(f"输出中缺少“{needed}”")
     allow = [re.compile(p) for p in STDERR_ALLOW]
