@@ -30,3 +30,4 @@ __all__ = [
     "VersionMixin",
     "utcnow",
 ]
+from app.storage.models.templates import OfficeTemplate, TemplateVersion  # noqa: E402,F401
