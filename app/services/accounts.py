@@ -21,11 +21,15 @@ from app.domain.security import Action, Clearance, Role
 from app.errors import ConflictError, InputError, PermissionDenied, UserError
 from app.services import audit
 from app.services.context import SYSTEM, Actor, ServiceContext
-from app.storage.models import User
+from app.storage.models import PasswordHistory, User
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD = 8
+#: How many character classes (大写、小写、数字、符号) a password needs at least.
+MIN_CLASSES = 3
+#: A new password may not repeat the current one or any of the previous ones: the last 5 in all.
+HISTORY = 5
 _hasher = PasswordHasher()
 
 
@@ -68,6 +72,53 @@ def _check_password(password: str) -> None:
         raise InputError(f"密码至少需要 {MIN_PASSWORD} 个字符。")
     if password.strip() != password:
         raise InputError("密码首尾不能有空格。")
+    classes = sum((
+        any(c.isupper() for c in password),
+        any(c.islower() for c in password),
+        any(c.isdigit() for c in password),
+        any(not c.isalnum() for c in password),
+    ))
+    if classes < MIN_CLASSES:
+        raise InputError(f"密码须包含大写字母、小写字母、数字、符号中的至少 {MIN_CLASSES} 类。")
+
+
+def _matches(pw_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(pw_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+class _Reused(InputError):
+    def __init__(self, user_id: int, username: str) -> None:
+        super().__init__(f"新密码不能与最近 {HISTORY} 次使用过的密码相同。")
+        self.user_id, self.username = user_id, username
+
+
+def _audit_reuse(ctx: ServiceContext, exc: _Reused) -> None:
+    with ctx.session() as s, s.begin():
+        audit.append(s, ctx.actor, "user.password_rejected", "user", exc.user_id,
+                     {"username": exc.username, "reason": "reused"}, at=ctx.now())
+
+
+def _recent_hashes(s: Session, user: User) -> list[str]:
+    """The current hash and the previous ones, newest first: ``HISTORY`` in all."""
+    older = s.execute(
+        select(PasswordHistory.password_hash).where(PasswordHistory.user_id == user.id)
+        .order_by(PasswordHistory.id.desc()).limit(HISTORY - 1)
+    ).scalars()
+    return [user.password_hash, *older]
+
+
+def _replace_password(ctx: ServiceContext, s: Session, user: User, password: str,
+                      pw_hash: str) -> None:
+    """Refuse a password used in the last ``HISTORY`` (``_Reused``: the caller's transaction
+    rolls back, then ``_audit_reuse`` records the refusal in its own); otherwise keep the old
+    hash in the history and set the new one."""
+    if any(_matches(h, password) for h in _recent_hashes(s, user)):
+        raise _Reused(user.id, user.username)
+    s.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, created_at=ctx.now()))
+    user.password_hash = pw_hash
 
 
 def _check_username(username: str) -> str:
@@ -267,16 +318,20 @@ def reset_password(ctx: ServiceContext, user_id: int, new_password: str,
     actor = ctx.require(Action.MANAGE_USERS)
     _check_password(new_password)
     pw_hash = hash_password(new_password)
-    with ctx.session() as s, s.begin():
-        user = _load(s, user_id, expected_version)
-        user.password_hash = pw_hash
-        user.failed_logins = 0
-        user.locked_until = None
-        user.must_change_password = user.id != actor.user_id
-        audit.append(s, actor, "user.reset_password", "user", user.id,
-                     {"username": user.username}, at=ctx.now())
-        s.flush()
-        return _info(user)
+    try:
+        with ctx.session() as s, s.begin():
+            user = _load(s, user_id, expected_version)
+            _replace_password(ctx, s, user, new_password, pw_hash)
+            user.failed_logins = 0
+            user.locked_until = None
+            user.must_change_password = user.id != actor.user_id
+            audit.append(s, actor, "user.reset_password", "user", user.id,
+                         {"username": user.username}, at=ctx.now())
+            s.flush()
+            return _info(user)
+    except _Reused as exc:
+        _audit_reuse(ctx, exc)
+        raise
 
 
 def change_password(ctx: ServiceContext, old_password: str, new_password: str) -> None:
@@ -287,15 +342,20 @@ def change_password(ctx: ServiceContext, old_password: str, new_password: str) -
     if old_password == new_password:
         raise InputError("新密码不能与原密码相同。")
     pw_hash = hash_password(new_password)
-    with ctx.session() as s, s.begin():
-        user = _load(s, ctx.actor.user_id, None)
-        try:
-            _hasher.verify(user.password_hash, old_password)
-        except (VerificationError, InvalidHashError):
-            raise InputError("原密码不正确。") from None
-        user.password_hash = pw_hash
-        user.must_change_password = False
-        audit.append(s, ctx.actor, "user.change_password", "user", user.id, {}, at=ctx.now())
+    try:
+        with ctx.session() as s, s.begin():
+            user = _load(s, ctx.actor.user_id, None)
+            try:
+                _hasher.verify(user.password_hash, old_password)
+            except (VerificationError, InvalidHashError):
+                raise InputError("原密码不正确。") from None
+            _replace_password(ctx, s, user, new_password, pw_hash)
+            user.must_change_password = False
+            audit.append(s, ctx.actor, "user.change_password", "user", user.id, {},
+                         at=ctx.now())
+    except _Reused as exc:
+        _audit_reuse(ctx, exc)
+        raise
 
 
 def set_role(ctx: ServiceContext, user_id: int, role: Role,

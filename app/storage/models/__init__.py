@@ -30,4 +30,28 @@ __all__ = [
     "VersionMixin",
     "utcnow",
 ]
+from app.storage.models.security import ExchangeImport, PasswordHistory, SecuritySettings  # noqa: E402,F401
 from app.storage.models.templates import OfficeTemplate, TemplateVersion  # noqa: E402,F401
+from app.storage.models.incidents import (  # noqa: E402,F401
+    Incident,
+    IncidentMissedDeadline,
+    IncidentReport,
+    IncidentRuleTable,
+)
+from app.storage.models.documents import (  # noqa: E402,F401
+    DocNoEntry,
+    DocNoSeries,
+    Document,
+    DocumentStep,
+    DocumentVersion,
+)
+from app.storage.models.duty import DutyAssignment, DutyHandover, DutyLogEntry, DutyOpenItem, DutyRole, DutyRoster, DutyRules, DutyStaff, DutySwap, DutyUnavailability  # noqa: E402,F401,E501
+from app.storage.models.minutes import (  # noqa: E402,F401
+    Attendee,
+    Decision,
+    DecisionEvent,
+    Meeting,
+    MeetingType,
+    Topic,
+)
+from app.storage.models.search import SearchEntry, SearchKind  # noqa: E402,F401

@@ -1,0 +1,44 @@
+"""Security and reliability tables (revision 0009).
+
+* ``password_history``: the argon2 hashes of a user's previous passwords, so a new password
+  cannot repeat one of the last ``app.services.accounts.HISTORY`` (5).
+* ``security_settings`` (one row, id 1): idle-lock minutes, how many automatic backups to keep,
+  the shared air-gap exchange key. A separate row from ``office_settings`` so that the office's
+  letterhead settings and the security knobs have their own optimistic-locking version.
+* ``exchange_imports``: each imported exchange package (its id and manifest digest), so the same
+  package imported twice is reported as a duplicate, not written twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.storage.models.base import Base, IdMixin, TimestampMixin, UTCDateTime, VersionMixin, utcnow
+
+
+class PasswordHistory(IdMixin, Base):
+    __tablename__ = "password_history"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True,
+                                         nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class SecuritySettings(TimestampMixin, VersionMixin, Base):
+    __tablename__ = "security_settings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
+    idle_lock_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=10)
+    backup_keep: Mapped[int] = mapped_column(Integer, nullable=False, default=14)
+    exchange_key: Mapped[str] = mapped_column(String(256), nullable=False, default="")
+
+
+class ExchangeImport(IdMixin, Base):
+    __tablename__ = "exchange_imports"
+    package_id: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    manifest_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    actor: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    summary: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
