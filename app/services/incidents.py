@@ -1,0 +1,993 @@
+"""突发事件 use cases: incidents, the 首报/续报/终报 chain, 签发 and 报送, deadline clocks, the rule
+table, statistics and the printed 信息专报.
+
+The chain. A report is drafted from the incident as it stands (a frozen snapshot plus the diff
+against the previous written report, for highlighting); while it is a draft it may be refreshed
+from the incident; a leader 签发 it (the 首报 checklist blocks only the elements the rule names);
+then it is 报送 (sent-to and sent-at recorded) and only then counts for the clocks. A phone 首报
+is recorded directly as sent (a call has nothing to sign). After the 终报 the incident is closed.
+
+Clocks come from ``app.domain.incident_rules.evaluate_clocks`` with the rule snapshotted on the
+incident (re-taken when its level or receiving authority changes); every evaluation records new
+misses in ``incident_missed_deadlines`` — once, never deleted — and fills in when a late report
+finally went. All incident times are naive local wall-clock times (see the domain module);
+``local_now(ctx)`` converts the service clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.domain import incident_rules as R
+from app.domain.security import Action, Clearance, require_clearance
+from app.errors import ConflictError, InputError, PermissionDenied, UserError
+from app.services import audit
+from app.services.context import Actor, ServiceContext, visible
+from app.storage.models import (
+    Incident,
+    IncidentMissedDeadline,
+    IncidentReport,
+    IncidentRuleTable,
+    OfficeSettings,
+    utcnow,
+)
+
+# ---- time ---------------------------------------------------------------------------------------
+
+
+def local_now(ctx: ServiceContext) -> dt.datetime:
+    """The service clock as a naive local wall-clock time (minutes precision is enough)."""
+    now = ctx.now()
+    if now.tzinfo is not None:
+        now = now.astimezone().replace(tzinfo=None)
+    return now.replace(second=0, microsecond=0)
+
+
+def _iso(value: dt.datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _parse_time(text: str, what: str) -> dt.datetime:
+    try:
+        return dt.datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise InputError(f"{what}“{text}”格式不对，应为 YYYY-MM-DD HH:MM。") from None
+
+
+# ---- data ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Person:
+    name: str = ""
+    post: str = ""
+    phone: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {"姓名": self.name, "职务": self.post, "电话": self.phone}
+
+    @classmethod
+    def from_json(cls, obj: dict | None) -> Person:
+        obj = obj or {}
+        return cls(obj.get("姓名", ""), obj.get("职务", ""), obj.get("电话", ""))
+
+    def text(self) -> str:
+        return "，".join(p for p in (self.name, self.post, self.phone) if p)
+
+
+@dataclass(frozen=True)
+class IncidentData:
+    """Everything a duty officer edits on an incident (the issue's list of fields)."""
+
+    title: str = ""
+    category: str = "事故灾难"
+    subtype: str = ""
+    level: int = 4
+    occurred_at: dt.datetime | None = None
+    received_at: dt.datetime | None = None
+    place: str = ""
+    county: str = ""
+    unit: str = ""
+    source: str = ""
+    cause: str = ""
+    summary: str = ""
+    impact: str = ""
+    dead: int | None = None
+    missing: int | None = None
+    injured: int | None = None
+    property_loss: str = ""
+    trend: str = ""
+    leaders_on_site: tuple[Person, ...] = ()
+    commander: Person = field(default_factory=Person)
+    measures: str = ""
+    next_steps: str = ""
+    reporter_unit: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    authority: str = ""
+
+
+_PLAIN = [f.name for f in fields(IncidentData) if f.name not in ("leaders_on_site", "commander")]
+
+
+@dataclass(frozen=True)
+class IncidentInfo:
+    id: int
+    version: int
+    classification: int
+    status: str
+    daily_mode: bool
+    data: IncidentData
+    rule: dict
+    duty_log_id: int | None
+
+    @property
+    def level(self) -> R.Level:
+        return R.Level(self.data.level)
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    id: int
+    title: str
+    category: str
+    level: int
+    received_at: dt.datetime
+    place: str
+    status: str
+    classification: int
+    reports_sent: int
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    id: int
+    incident_id: int
+    version: int
+    seq: int
+    kind: R.ReportKind
+    number: int | None
+    channel: R.Channel
+    daily: bool
+    status: str  # draft | signed | sent
+    snapshot: dict
+    changes: tuple[dict, ...]
+    progress: str
+    drafted_by: str
+    signed_by: str
+    signed_at: dt.datetime | None
+    issue_no: int | None
+    sent_to: str
+    sent_at: dt.datetime | None
+
+    @property
+    def name(self) -> str:
+        base = R.report_name(self.kind, self.number)
+        if self.channel is R.Channel.PHONE:
+            return base + "（电话）"
+        return base + ("（日报）" if self.daily else "")
+
+    @property
+    def status_label(self) -> str:
+        return {"draft": "草稿", "signed": "已签发", "sent": "已报送"}[self.status]
+
+
+@dataclass(frozen=True)
+class IncidentClock:
+    """One open deadline, for the duty screen and the workbench."""
+
+    incident_id: int
+    title: str
+    level: int
+    label: str
+    due: dt.datetime
+    state: str  # ok | amber | red
+    time_left: dt.timedelta
+    text: str
+
+
+@dataclass(frozen=True)
+class MissedInfo:
+    key: str
+    label: str
+    due: dt.datetime
+    satisfied_at: dt.datetime | None
+
+    @property
+    def text(self) -> str:
+        if self.satisfied_at is None:
+            return "漏报（尚未报送）"
+        minutes = int((self.satisfied_at - self.due).total_seconds() // 60)
+        return f"迟报 {minutes} 分钟"
+
+
+@dataclass(frozen=True)
+class ClockView:
+    open: tuple[IncidentClock, ...]
+    missed: tuple[MissedInfo, ...]
+    met: tuple[tuple[str, dt.datetime, dt.datetime], ...]  # label, due, done
+
+
+# ---- rule table ---------------------------------------------------------------------------------
+def _load_table(s: Session) -> R.RuleTable:
+    row = s.get(IncidentRuleTable, 1)
+    return R.DEFAULT_RULES if row is None else R.RuleTable.from_dict(row.table)
+
+
+def get_rule_table(ctx: ServiceContext) -> R.RuleTable:
+    ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        return _load_table(s)
+
+
+def save_rule_table(
+    ctx: ServiceContext, table: dict | R.RuleTable, expected_version: int | None = None
+) -> R.RuleTable:
+    """Replace the rule table (administrator). Validated as a whole, with every problem listed.
+    Incidents keep the rule they were opened under until their level or authority changes."""
+    actor = ctx.require(Action.MANAGE_SETTINGS)
+    obj = table.to_dict() if isinstance(table, R.RuleTable) else table
+    parsed = R.RuleTable.from_dict(obj)
+    try:
+        with ctx.session() as s, s.begin():
+            row = s.get(IncidentRuleTable, 1)
+            if row is None:
+                row = IncidentRuleTable(id=1, table=parsed.to_dict())
+                s.add(row)
+            else:
+                if expected_version is not None and row.version != expected_version:
+                    raise ConflictError("报告时限规则表已被他人修改，请重新打开后再改。")
+                row.table = parsed.to_dict()
+            audit.append(s, actor, "incident.rules", "incident_rule_table", 1,
+                         parsed.to_dict(), at=ctx.now())
+    except StaleDataError:
+        raise ConflictError("报告时限规则表已被他人修改，请重新打开后再改。") from None
+    return parsed
+
+
+def rule_table_version(ctx: ServiceContext) -> int | None:
+    ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        row = s.get(IncidentRuleTable, 1)
+        return None if row is None else row.version
+
+
+def _rule_json(rule: R.ReportingRule) -> dict:
+    full = R.RuleTable((rule,)).to_dict()["rules"][0]
+    return dict(full)
+
+
+def _rule_from_json(obj: dict, daily: bool) -> R.ReportingRule:
+    rule = R.ReportingRule(
+        level=R.parse_level(obj["level"]),
+        authority=obj.get("authority") or None,
+        phone_minutes=obj.get("phone_minutes"),
+        written_minutes=obj.get("written_minutes"),
+        follow_up_hours=obj.get("follow_up_hours"),
+        change_minutes=obj.get("change_minutes"),
+        first_report_blocking=tuple(obj.get("first_report_blocking", R.DEFAULT_BLOCKING)),
+    )
+    if daily and (rule.follow_up_hours is None or rule.follow_up_hours > 24):
+        rule = replace(rule, follow_up_hours=24)  # 日报: at least one report a day
+    return rule
+
+
+# ---- incidents ----------------------------------------------------------------------------------
+def _clean(data: IncidentData) -> IncidentData:
+    title = data.title.strip()
+    if not title:
+        raise InputError("请填写事件名称。")
+    R.validate_category(data.category, data.subtype.strip() or None)
+    level = R.parse_level(data.level).value
+    if data.received_at is None:
+        raise InputError("请填写接报时间。")
+    for name, value in (("死亡", data.dead), ("失踪", data.missing), ("受伤", data.injured)):
+        if value is not None and value < 0:
+            raise InputError(f"{name}人数不能为负数。")
+    if data.occurred_at and data.occurred_at > data.received_at:
+        raise InputError("事发时间不能晚于接报时间。")
+    strip = {n: getattr(data, n).strip() for n in _PLAIN if isinstance(getattr(data, n), str)}
+    return replace(data, **(strip | {"title": title, "level": level}))
+
+
+def _apply(row: Incident, data: IncidentData) -> None:
+    for name in _PLAIN:
+        setattr(row, name, getattr(data, name))
+    row.leaders_on_site = [p.as_json() for p in data.leaders_on_site if p.text()]
+    row.commander = data.commander.as_json()
+
+
+def _data(row: Incident) -> IncidentData:
+    values = {name: getattr(row, name) for name in _PLAIN}
+    return IncidentData(
+        **values,
+        leaders_on_site=tuple(Person.from_json(p) for p in row.leaders_on_site or []),
+        commander=Person.from_json(row.commander),
+    )
+
+
+def _info(row: Incident) -> IncidentInfo:
+    return IncidentInfo(row.id, row.version, row.classification, row.status, row.daily_mode,
+                        _data(row), dict(row.rule), row.duty_log_id)
+
+
+def snapshot_of(data: IncidentData) -> dict[str, Any]:
+    """The incident as a report records it: JSON-ready, with readable level and people."""
+    snap: dict[str, Any] = {}
+    for name in _PLAIN:
+        value = getattr(data, name)
+        if isinstance(value, dt.datetime):
+            value = _iso(value)
+        snap[name] = value
+    snap["level"] = R.Level(data.level).label
+    snap["leaders_on_site"] = [p.text() for p in data.leaders_on_site if p.text()]
+    snap["commander"] = data.commander.text()
+    return snap
+
+
+def _load(s: Session, actor: Actor, incident_id: int) -> Incident:
+    row = s.get(Incident, incident_id)
+    if row is None:
+        raise InputError(f"找不到编号为 {incident_id} 的突发事件。")
+    require_clearance(actor.clearance, row.classification)
+    return row
+
+
+def create_incident(
+    ctx: ServiceContext, data: IncidentData, *, classification: int = 0,
+    duty_log_id: int | None = None,
+) -> IncidentInfo:
+    actor = ctx.require(Action.REPORT_INCIDENT)
+    clean = _clean(data)
+    if int(classification) > int(actor.clearance):
+        raise PermissionDenied("不能登记高于本人知悉范围的密级。")
+    Clearance(int(classification))
+    with ctx.session() as s, s.begin():
+        table = _load_table(s)
+        row = Incident(status="open", daily_mode=False, change_times=[], created_by=actor.label,
+                       classification=int(classification), duty_log_id=duty_log_id)
+        _apply(row, clean)
+        row.rule = _rule_json(table.rule_for(clean.level, clean.authority or None))
+        s.add(row)
+        s.flush()
+        audit.append(s, actor, "incident.create", "incident", row.id,
+                     {"title": clean.title, "level": clean.level}, at=ctx.now())
+        return _info(row)
+
+
+def update_incident(
+    ctx: ServiceContext, incident_id: int, data: IncidentData, *,
+    expected_version: int | None = None, significant: bool | None = None,
+) -> IncidentInfo:
+    """Save edits. ``significant`` says whether the situation changed enough to call for a 续报;
+    None lets the rules decide (level, casualties, impact, trend … changed). A significant change
+    after a written 首报 starts a 续报（情况变化） clock."""
+    actor = ctx.require(Action.REPORT_INCIDENT)
+    clean = _clean(data)
+    try:
+        with ctx.session() as s, s.begin():
+            row = _load(s, actor, incident_id)
+            if expected_version is not None and row.version != expected_version:
+                raise ConflictError("该事件已被他人修改，请刷新后再改。")
+            if row.status == "closed":
+                raise InputError("该事件已报送终报，不能再修改。")
+            before = snapshot_of(_data(row))
+            after = snapshot_of(clean)
+            changes = R.diff_snapshots(before, after)
+            if significant is None:
+                significant = bool(R.significant_changes(changes))
+            if (clean.level, clean.authority) != (row.level, row.authority):
+                table = _load_table(s)
+                row.rule = _rule_json(table.rule_for(clean.level, clean.authority or None))
+            _apply(row, clean)
+            if significant and changes and _written_first_sent(s, row.id):
+                row.change_times = [*row.change_times, local_now(ctx).isoformat()]
+            audit.append(s, actor, "incident.update", "incident", row.id,
+                         {"changed": [c.key for c in changes], "significant": bool(significant)},
+                         at=ctx.now())
+            s.flush()
+            return _info(row)
+    except StaleDataError:
+        raise ConflictError("该事件已被他人修改，请刷新后再改。") from None
+
+
+def set_daily_mode(ctx: ServiceContext, incident_id: int, on: bool) -> IncidentInfo:
+    """Long-running incidents switch to daily reports: at least one 续报（日报） every 24 hours."""
+    actor = ctx.require(Action.REPORT_INCIDENT)
+    with ctx.session() as s, s.begin():
+        row = _load(s, actor, incident_id)
+        row.daily_mode = bool(on)
+        audit.append(s, actor, "incident.daily", "incident", row.id, {"on": bool(on)},
+                     at=ctx.now())
+        s.flush()
+        return _info(row)
+
+
+def get_incident(ctx: ServiceContext, incident_id: int) -> IncidentInfo:
+    actor = ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        return _info(_load(s, actor, incident_id))
+
+
+def _filtered(stmt, actor: Actor, status: str | None, text: str | None):  # type: ignore[no-untyped-def]
+    stmt = visible(stmt, Incident, actor)
+    if status:
+        stmt = stmt.where(Incident.status == status)
+    if text and text.strip():
+        like = f"%{text.strip()}%"
+        stmt = stmt.where(Incident.title.like(like) | Incident.place.like(like))
+    return stmt
+
+
+def count_incidents(ctx: ServiceContext, *, status: str | None = None,
+                    text: str | None = None) -> int:
+    actor = ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        stmt = _filtered(select(func.count()).select_from(Incident), actor, status, text)
+        return int(s.execute(stmt).scalar_one())
+
+
+def list_incidents(ctx: ServiceContext, offset: int = 0, limit: int = 100, *,
+                   status: str | None = None, text: str | None = None) -> list[IncidentRow]:
+    """One page of incidents the actor may see, newest 接报 first."""
+    actor = ctx.require(Action.VIEW)
+    sent = (
+        select(func.count()).select_from(IncidentReport)
+        .where(IncidentReport.incident_id == Incident.id, IncidentReport.status == "sent")
+        .scalar_subquery()
+    )
+    with ctx.session() as s, s.begin():
+        stmt = _filtered(
+            select(Incident.id, Incident.title, Incident.category, Incident.level,
+                   Incident.received_at, Incident.place, Incident.status,
+                   Incident.classification, sent.label("sent")),
+            actor, status, text,
+        ).order_by(Incident.received_at.desc(), Incident.id.desc()).offset(offset).limit(limit)
+        return [IncidentRow(*r) for r in s.execute(stmt).all()]
+
+
+# ---- reports ------------------------------------------------------------------------------------
+def _report_info(r: IncidentReport) -> ReportInfo:
+    return ReportInfo(
+        r.id, r.incident_id, r.version, r.seq, R.ReportKind(r.kind), r.number,
+        R.Channel(r.channel), r.daily, r.status, dict(r.snapshot),
+        tuple(r.changes or ()), r.progress, r.drafted_by, r.signed_by, r.signed_at, r.issue_no,
+        r.sent_to, r.sent_at,
+    )
+
+
+def _reports(s: Session, incident_id: int) -> list[IncidentReport]:
+    return list(s.execute(select(IncidentReport).where(IncidentReport.incident_id == incident_id)
+                          .order_by(IncidentReport.seq)).scalars())
+
+
+def _sent(reports: list[IncidentReport]) -> list[R.SentReport]:
+    return [
+        R.SentReport(R.ReportKind(r.kind), R.Channel(r.channel), r.sent_at, r.number)
+        for r in reports if r.status == "sent" and r.sent_at is not None
+    ]
+
+
+def _written_first_sent(s: Session, incident_id: int) -> bool:
+    return any(r.kind == "first" and r.channel == "written" for r in _reports(s, incident_id)
+               if r.status == "sent")
+
+
+def list_reports(ctx: ServiceContext, incident_id: int) -> list[ReportInfo]:
+    actor = ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        _load(s, actor, incident_id)
+        stmt = visible(select(IncidentReport), IncidentReport, actor).where(
+            IncidentReport.incident_id == incident_id).order_by(IncidentReport.seq)
+        return [_report_info(r) for r in s.execute(stmt).scalars()]
+
+
+def _change_json(changes: list[R.Change]) -> list[dict]:
+    def plain(v: Any) -> Any:
+        return v if v is None or isinstance(v, (str, int, float, bool, list)) else str(v)
+
+    return [{"key": c.key, "label": c.label, "old": plain(c.old), "new": plain(c.new),
+             "kind": c.kind, "significant": c.key.split(".")[0] in R.SIGNIFICANT_FIELDS}
+            for c in changes]
+
+
+def _previous_snapshot(reports: list[IncidentReport], before_seq: int) -> dict | None:
+    sent = [r for r in reports if r.status == "sent" and r.channel == "written"
+            and r.seq < before_seq]
+    return dict(sent[-1].snapshot) if sent else None
+
+
+def _snapshot_now(ctx: ServiceContext, row: Incident) -> dict:
+    snap = snapshot_of(_data(row))
+    snap["as_of"] = _iso(local_now(ctx))
+    return snap
+
+
+def draft_report(
+    ctx: ServiceContext, incident_id: int, *, final: bool = False, progress: str = ""
+) -> ReportInfo:
+    """Open the next written report of the chain as a draft: 首报, 续报N (日报 in daily mode) or,
+    with ``final``, the 终报. One draft at a time per incident."""
+    actor = ctx.require(Action.REPORT_INCIDENT)
+    with ctx.session() as s, s.begin():
+        row = _load(s, actor, incident_id)
+        reports = _reports(s, incident_id)
+        if any(r.status != "sent" for r in reports):
+            raise InputError("该事件已有未报送的报告，请先签发报送或修改该报告。")
+        kind, number = R.next_report(_sent(reports))
+        if final:
+            if kind is R.ReportKind.FIRST:
+                raise InputError("尚未报送书面首报，不能直接终报。")
+            kind, number = R.ReportKind.FINAL, None
+        seq = 1 + max((r.seq for r in reports), default=0)
+        snap = _snapshot_now(ctx, row)
+        rep = IncidentReport(
+            incident_id=row.id, seq=seq, kind=kind.value, number=number,
+            channel=R.Channel.WRITTEN.value,
+            daily=bool(row.daily_mode and kind is R.ReportKind.FOLLOW_UP),
+            status="draft", snapshot=snap,
+            changes=_change_json(R.diff_snapshots(_previous_snapshot(reports, seq), snap,
+                                                  ignore=("as_of",))),
+            progress=progress.strip(), drafted_by=actor.label,
+            classification=row.classification,
+        )
+        s.add(rep)
+        s.flush()
+        audit.append(s, actor, "incident.report.draft", "incident_report", rep.id,
+                     {"incident": row.id, "name": _report_info(rep).name}, at=ctx.now())
+        return _report_info(rep)
+
+
+def _load_report(s: Session, actor: Actor, report_id: int) -> IncidentReport:
+    rep = s.get(IncidentReport, report_id)
+    if rep is None:
+        raise InputError(f"找不到编号为 {report_id} 的报告。")
+    require_clearance(actor.clearance, rep.classification)
+    return rep
+
+
+def refresh_draft(ctx: ServiceContext, report_id: int, *, progress: str | None = None) -> ReportInfo:
+    """Re-take a draft's snapshot from the incident as it stands now (a signed report is frozen)."""
+    actor = ctx.require(Action.REPORT_INCIDENT)
+    with ctx.session() as s, s.begin():
+        rep = _load_report(s, actor, report_id)
+        if rep.status != "draft":
+            raise InputError("报告已签发，内容已固定，不能再修改；如有新情况请续报。")
+        row = _load(s, actor, rep.incident_id)
+        snap = _snapshot_now(ctx, row)
+        rep.snapshot = snap
+        rep.changes = _change_json(R.diff_snapshots(
+            _previous_snapshot(_reports(s, row.id), rep.seq), snap, ignore=("as_of",)))
+        if progress is not None:
+            rep.progress = progress.strip()
+        s.flush()
+        return _report_info(rep)
+
+
+def checklist(ctx: ServiceContext, report_id: int) -> R.Checklist:
+    """The 要素 checklist of a report; only a 首报's missing elements named by its rule block."""
+    actor = ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        rep = _load_report(s, actor, report_id)
+        inc = _load(s, actor, rep.incident_id)
+        return _checklist(rep, inc)
+
+
+def _checklist(rep: IncidentReport, inc: Incident) -> R.Checklist:
+    rule = _rule_from_json(inc.rule, inc.daily_mode)
+    blocking = rule.first_report_blocking if rep.kind == R.ReportKind.FIRST.value else ()
+    return R.check_elements(rep.snapshot, blocking)
+
+
+def sign_report(ctx: ServiceContext, report_id: int, *,
+                expected_version: int | None = None) -> ReportInfo:
+    """签发 by a leader: freezes the report and gives it its 信息专报 期号 (per year)."""
+    actor = ctx.require(Action.SIGN)
+    try:
+        with ctx.session() as s, s.begin():
+            rep = _load_report(s, actor, report_id)
+            if expected_version is not None and rep.version != expected_version:
+                raise ConflictError("该报告已被他人修改，请刷新后再签发。")
+            if rep.status != "draft":
+                raise InputError("该报告已签发。")
+            inc = _load(s, actor, rep.incident_id)
+            check = _checklist(rep, inc)
+            if not check.can_sign:
+                raise InputError(check.message())
+            now = local_now(ctx)
+            year_start = dt.datetime(now.year, 1, 1)
+            last = s.execute(select(func.max(IncidentReport.issue_no)).where(
+                IncidentReport.signed_at >= year_start)).scalar_one()
+            rep.status = "signed"
+            rep.signed_by = actor.label
+            rep.signed_at = now
+            rep.issue_no = (last or 0) + 1
+            audit.append(s, actor, "incident.report.sign", "incident_report", rep.id,
+                         {"incident": inc.id, "issue": rep.issue_no,
+                          "missing": [i.key for i in check.missing]}, at=ctx.now())
+            s.flush()
+            return _report_info(rep)
+    except StaleDataError:
+        raise ConflictError("该报告已被他人修改，请刷新后再签发。") from None
+
+
+def send_report(ctx: ServiceContext, report_id: int, sent_to: str,
+                sent_at: dt.datetime | None = None) -> ReportInfo:
+    """Record that a signed report went out (to whom, when). Only now does it count."""
+    actor = ctx.require(Action.REPORT_INCIDENT)
+    to = sent_to.strip()
+    if not to:
+        raise InputError("请填写报送单位（报送对象）。")
+    now = local_now(ctx)
+    when = (sent_at or now).replace(second=0, microsecond=0)
+    if when > now + dt.timedelta(minutes=1):
+        raise InputError("报送时间不能晚于当前时间。")
+    with ctx.session() as s, s.begin():
+        rep = _load_report(s, actor, report_id)
+        if rep.status == "draft":
+            raise InputError("报告尚未经领导签发，不能报送。")
+        if rep.status == "sent":
+            raise InputError("该报告已报送。")
+        if rep.signed_at and when < rep.signed_at:
+            raise InputError("报送时间不能早于签发时间。")
+        inc = _load(s, actor, rep.incident_id)
+        rep.status = "sent"
+        rep.sent_to = to
+        rep.sent_at = when
+        rep.sent_by = actor.label
+        if rep.kind == R.ReportKind.FINAL.value:
+            inc.status = "closed"
+        s.flush()
+        _sync(s, inc, now)
+        audit.append(s, actor, "incident.report.send", "incident_report", rep.id,
+                     {"incident": inc.id, "to": to, "at": _iso(when)}, at=ctx.now())
+        return _report_info(rep)
+
+
+def record_phone_report(ctx: ServiceContext, incident_id: int, sent_to: str,
+                        sent_at: dt.datetime | None = None, note: str = "") -> ReportInfo:
+    """A 首报 by telephone (Ⅰ/Ⅱ within 30 minutes): recorded as sent at once."""
+    actor = ctx.require(Action.REPORT_INCIDENT)
+    to = sent_to.strip()
+    if not to:
+        raise InputError("请填写电话报告的对象。")
+    now = local_now(ctx)
+    when = (sent_at or now).replace(second=0, microsecond=0)
+    if when > now + dt.timedelta(minutes=1):
+        raise InputError("报告时间不能晚于当前时间。")
+    with ctx.session() as s, s.begin():
+        inc = _load(s, actor, incident_id)
+        if when < inc.received_at:
+            raise InputError("报告时间不能早于接报时间。")
+        reports = _reports(s, incident_id)
+        if any(r.kind == "first" for r in reports if r.status == "sent"):
+            raise InputError("该事件已报送首报，电话续报请直接起草书面续报。")
+        snap = _snapshot_now(ctx, inc)
+        rep = IncidentReport(
+            incident_id=inc.id, seq=1 + max((r.seq for r in reports), default=0),
+            kind=R.ReportKind.FIRST.value, number=None, channel=R.Channel.PHONE.value,
+            daily=False, status="sent", snapshot=snap, changes=[], progress=note.strip(),
+            drafted_by=actor.label, sent_to=to, sent_at=when, sent_by=actor.label,
+            classification=inc.classification,
+        )
+        s.add(rep)
+        s.flush()
+        _sync(s, inc, now)
+        audit.append(s, actor, "incident.report.phone", "incident_report", rep.id,
+                     {"incident": inc.id, "to": to, "at": _iso(when)}, at=ctx.now())
+        return _report_info(rep)
+
+
+# ---- clocks -------------------------------------------------------------------------------------
+def _evaluate(s: Session, inc: Incident, now: dt.datetime,
+              thresholds: R.Thresholds | None = None) -> R.ClockReport:
+    rule = _rule_from_json(inc.rule, inc.daily_mode)
+    th = thresholds or _load_table(s).thresholds
+    changes = [dt.datetime.fromisoformat(t) for t in inc.change_times or []]
+    return R.evaluate_clocks(inc.received_at, _sent(_reports(s, inc.id)), rule, now, th, changes)
+
+
+def _sync(s: Session, inc: Incident, now: dt.datetime,
+          thresholds: R.Thresholds | None = None) -> R.ClockReport:
+    """Evaluate and record misses: new ones inserted, late reports fill ``satisfied_at``."""
+    report = _evaluate(s, inc, now, thresholds)
+    stored = {m.key: m for m in s.execute(select(IncidentMissedDeadline).where(
+        IncidentMissedDeadline.incident_id == inc.id)).scalars()}
+    for miss in report.missed:
+        row = stored.get(miss.key)
+        if row is None:
+            s.add(IncidentMissedDeadline(
+                incident_id=inc.id, key=miss.key, label=miss.deadline.label,
+                due=miss.deadline.due, satisfied_at=miss.satisfied_at,
+                recorded_at=utcnow()))
+        elif row.satisfied_at is None and miss.satisfied_at is not None:
+            row.satisfied_at = miss.satisfied_at
+    s.flush()
+    return report
+
+
+def _clock(inc: Incident, c: R.OpenClock) -> IncidentClock:
+    return IncidentClock(inc.id, inc.title, inc.level, c.deadline.label, c.deadline.due, c.state,
+                         c.time_left, c.time_left_text())
+
+
+def open_clocks(ctx: ServiceContext) -> list[IncidentClock]:
+    """Every open deadline of the incidents the actor may see, most urgent first (missed ones
+    are recorded on the way)."""
+    actor = ctx.require(Action.VIEW)
+    now = local_now(ctx)
+    out: list[IncidentClock] = []
+    with ctx.session() as s, s.begin():
+        th = _load_table(s).thresholds
+        for inc in s.execute(visible(select(Incident), Incident, actor)
+                             .where(Incident.status == "open")).scalars():
+            out.extend(_clock(inc, c) for c in _sync(s, inc, now, th).open)
+    return sorted(out, key=lambda c: (c.time_left, c.level))
+
+
+def incident_clocks(ctx: ServiceContext, incident_id: int) -> ClockView:
+    actor = ctx.require(Action.VIEW)
+    now = local_now(ctx)
+    with ctx.session() as s, s.begin():
+        inc = _load(s, actor, incident_id)
+        report = _sync(s, inc, now)
+        missed = s.execute(select(IncidentMissedDeadline).where(
+            IncidentMissedDeadline.incident_id == inc.id)
+            .order_by(IncidentMissedDeadline.due)).scalars()
+        return ClockView(
+            tuple(_clock(inc, c) for c in report.open) if inc.status == "open" else (),
+            tuple(MissedInfo(m.key, m.label, m.due, m.satisfied_at) for m in missed),
+            tuple((d.label, d.due, done) for d, done in report.met),
+        )
+
+
+# ---- from the duty log --------------------------------------------------------------------------
+def draft_from_duty_log(ctx: ServiceContext, entry_id: int, *, title: str = "",
+                        category: str = "事故灾难", level: int = 4) -> tuple[IncidentInfo, ReportInfo]:
+    """One action: a phone-log entry becomes an incident and its 首报 draft, with the caller's
+    unit, name, post and phone and the time received filled in."""
+    from app.services import duty
+
+    entry = duty.get_log_entry(ctx, entry_id)
+
+    def pick(*names: str) -> Any:
+        for n in names:
+            v = getattr(entry, n, None)
+            if v not in (None, ""):
+                return v
+        return ""
+
+    unit, name = pick("caller_unit"), pick("caller_name")
+    post, phone = pick("caller_post"), pick("caller_phone")
+    received = pick("received_at", "at", "time")
+    if isinstance(received, dt.datetime) and received.tzinfo is not None:
+        received = received.astimezone().replace(tzinfo=None)
+    content = str(pick("content", "text", "summary"))
+    caller = f"{unit}{name}" + (f"（{post}）" if post else "")
+    data = IncidentData(
+        title=title.strip() or (content.split("。")[0][:40] or "待核实事件"),
+        category=category, level=level, received_at=received or local_now(ctx),
+        source=f"{caller}电话报告" if caller else "电话报告", summary=content,
+        reporter_unit=str(unit), reporter_name=str(name) + (f"（{post}）" if post else ""),
+        reporter_phone=str(phone),
+    )
+    info = create_incident(ctx, data, duty_log_id=entry_id)
+    return info, draft_report(ctx, info.id)
+
+
+# ---- statistics ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Statistics:
+    year: int | None
+    total: int
+    by_category: tuple[tuple[str, int], ...]
+    by_level: tuple[tuple[str, int], ...]
+    by_month: tuple[tuple[str, int], ...]
+    #: (deadline label, 按时, 迟报, 漏报/未报)
+    timeliness: tuple[tuple[str, int, int, int], ...]
+
+
+def statistics(ctx: ServiceContext, year: int | None = None) -> Statistics:
+    """Incidents by category, level and month (by 接报时间) and report timeliness, over what the
+    actor may see."""
+    actor = ctx.require(Action.VIEW)
+    now = local_now(ctx)
+    with ctx.session() as s, s.begin():
+        stmt = visible(select(Incident), Incident, actor)
+        if year:
+            stmt = stmt.where(Incident.received_at >= dt.datetime(year, 1, 1),
+                              Incident.received_at < dt.datetime(year + 1, 1, 1))
+        cats: Counter[str] = Counter()
+        levels: Counter[int] = Counter()
+        months: Counter[str] = Counter()
+        met: Counter[str] = Counter()
+        late: Counter[str] = Counter()
+        missed: Counter[str] = Counter()
+        th = _load_table(s).thresholds
+        total = 0
+        for inc in s.execute(stmt).scalars():
+            total += 1
+            cats[inc.category] += 1
+            levels[inc.level] += 1
+            months[inc.received_at.strftime("%Y-%m")] += 1
+            report = _sync(s, inc, now, th) if inc.status == "open" else _evaluate(s, inc, now, th)
+            for d, _done in report.met:
+                met[d.label] += 1
+            for m in s.execute(select(IncidentMissedDeadline).where(
+                    IncidentMissedDeadline.incident_id == inc.id)).scalars():
+                (late if m.satisfied_at else missed)[m.label] += 1
+    labels = ["首报（电话）", "首报（书面）", "续报", "续报（情况变化）"]
+    return Statistics(
+        year, total,
+        tuple((c, cats[c]) for c in R.CATEGORIES),
+        tuple((lv.label, levels[lv.value]) for lv in R.Level),
+        tuple(sorted(months.items())),
+        tuple((lb, met[lb], late[lb], missed[lb]) for lb in labels),
+    )
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".govdesk-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_statistics_xlsx(ctx: ServiceContext, stats: Statistics, path: str | Path) -> Path:
+    """The statistics as an .xlsx workbook: one sheet per table, a bar chart by month."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    actor = ctx.require(Action.EXPORT)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "按类别"
+    ws.append(["事件类别", "起数"])
+    for row in stats.by_category:
+        ws.append(list(row))
+    for title, header, rows in (
+        ("按级别", ["事件级别", "起数"], stats.by_level),
+        ("按月份", ["月份", "起数"], stats.by_month),
+        ("报送及时性", ["报送时限", "按时", "迟报", "漏报（未报）"], stats.timeliness),
+    ):
+        sheet = wb.create_sheet(title)
+        sheet.append(header)
+        for row in rows:
+            sheet.append(list(row))
+        if title == "按月份" and rows:
+            chart = BarChart()
+            chart.title = "突发事件起数（按月）"
+            chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=len(rows) + 1),
+                           titles_from_data=True)
+            chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=len(rows) + 1))
+            sheet.add_chart(chart, "D2")
+    buf = io.BytesIO()
+    wb.save(buf)
+    target = Path(path)
+    try:
+        _atomic_write(target, buf.getvalue())
+    except OSError as exc:
+        raise UserError(f"无法写入文件 {target}：{exc.strerror or exc}") from None
+    with ctx.session() as s, s.begin():
+        audit.append(s, actor, "incident.stats.export", "file", str(target),
+                     {"year": stats.year, "total": stats.total}, at=ctx.now())
+    return target
+
+
+# ---- printing -----------------------------------------------------------------------------------
+TEMPLATES = {
+    R.ReportKind.FIRST: "incident_first",
+    R.ReportKind.FOLLOW_UP: "incident_update",
+    R.ReportKind.FINAL: "incident_final",
+}
+
+
+def _num(v: Any) -> int:
+    return int(v) if isinstance(v, int) else 0
+
+
+def report_data(rep: ReportInfo, chain: list[ReportInfo], office_name: str) -> dict[str, Any]:
+    """The template data of one report (from its frozen snapshot, never the live incident)."""
+    snap = rep.snapshot
+    sent_first = next((r for r in chain if r.kind is R.ReportKind.FIRST
+                       and r.channel is R.Channel.WRITTEN and r.sent_at), None)
+    when = rep.signed_at or dt.datetime.fromisoformat(snap["as_of"])
+    summary = str(snap.get("summary", ""))
+    head, _, rest = summary.partition("。")
+    details = "\n".join(x for x in (rest.strip(), snap.get("impact", "") and
+                                    f"影响范围：{snap['impact']}", snap.get("trend", "") and
+                                    f"发展趋势：{snap['trend']}") if x)
+    progress = rep.progress or "；".join(
+        f"{c['label']}由“{c['old']}”变为“{c['new']}”" if c["kind"] == "changed"
+        else f"{c['label']}：{c['new']}" for c in rep.changes if c["kind"] != "removed"
+    ) or "事件情况无新变化。"
+    place = "".join(x for x in (snap.get("county", ""), snap.get("place", "")) if x)
+    return {
+        "office": {"duty_room": f"{office_name}总值班室" if office_name else "总值班室",
+                   "info_mark": "信息专报"},
+        "report": {
+            "issue": rep.issue_no or 0,
+            "to": rep.sent_to or snap.get("authority") or "上级机关",
+            "date": when.strftime("%Y-%m-%d"),
+            "as_of": snap["as_of"],
+            "reporter": snap.get("reporter_name") or rep.drafted_by,
+            "approver": rep.signed_by or "（待签发）",
+            "phone": snap.get("reporter_phone", ""),
+            "seq": rep.number or 1,
+            "first_date": _iso(sent_first.sent_at) if sent_first else snap["as_of"],
+            "updates": sum(1 for r in chain if r.kind is R.ReportKind.FOLLOW_UP
+                           and r.status == "sent"),
+        },
+        "incident": {
+            "title": snap.get("title", ""),
+            "occurred": snap.get("occurred_at") or snap.get("received_at"),
+            "received": snap.get("received_at"),
+            "place": place or "（地点待核实）",
+            "summary": head.strip() or "发生突发事件",
+            "details": details or "详细情况正在核实。",
+            "deaths": _num(snap.get("dead")),
+            "injured": _num(snap.get("injured")),
+            "missing": _num(snap.get("missing")),
+            "losses": f"财产损失：{snap['property_loss']}。" if snap.get("property_loss") else "",
+            "measures": [m for m in str(snap.get("measures", "")).splitlines() if m.strip()]
+            or ["正在组织处置。"],
+            "next": snap.get("next_steps") or "继续跟踪事态发展，及时续报。",
+            "progress": progress,
+            "closed": snap["as_of"],
+            "cause": snap.get("cause") or "原因正在调查。",
+            "followup": snap.get("next_steps") or "善后工作正在进行。",
+        },
+    }
+
+
+def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf") -> bytes:
+    """The report as a formal 突发事件信息报告（信息专报） through the shipped template and the
+    engine (PDF or DOCX). Printing is audited."""
+    from app.templating import load_template, render_template
+
+    actor = ctx.require(Action.PRINT)
+    with ctx.session() as s, s.begin():
+        rep = _load_report(s, actor, report_id)
+        if rep.channel == R.Channel.PHONE.value:
+            raise InputError("电话报告没有书面文本可打印。")
+        _load(s, actor, rep.incident_id)
+        info = _report_info(rep)
+        chain = [_report_info(r) for r in _reports(s, rep.incident_id)]
+        office = s.get(OfficeSettings, 1)
+        office_name = office.office_name if office else ""
+    data = report_data(info, chain, office_name)
+    template = load_template(TEMPLATES[info.kind])
+    result = render_template(template, data, fmt)
+    with ctx.session() as s, s.begin():
+        audit.append(s, actor, "incident.report.print", "incident_report", report_id,
+                     {"format": fmt, "name": info.name}, at=ctx.now())
+    return result.data
+
+
+def save_report(ctx: ServiceContext, report_id: int, path: str | Path) -> Path:
+    target = Path(path)
+    fmt = target.suffix.lower().lstrip(".") or "pdf"
+    if fmt not in ("pdf", "docx"):
+        raise InputError("只能保存为 .pdf 或 .docx。")
+    data = render_report(ctx, report_id, fmt)
+    try:
+        _atomic_write(target, data)
+    except OSError as exc:
+        raise UserError(f"无法写入文件 {target}：{exc.strerror or exc}") from None
+    return target
+
