@@ -1,0 +1,870 @@
+"""会议纪要 use cases: meetings, attendance, topics, decisions, the 纪要 and the 督办 loop.
+
+Why this shape:
+
+* Every function takes a ``ServiceContext``, checks the role (``EDIT_MINUTES`` to record,
+  ``REVIEW`` to approve an extension or review a completion, ``ISSUE`` to issue the 纪要,
+  ``VIEW`` to read, ``EXPORT`` for the 通报 workbook) and the meeting's classification, and runs
+  one short transaction that also appends the audit event.
+* A meeting's ordinal (第12次) is the next number of its type; the 纪要 number (〔2026〕2号) is the
+  next number of the type's series for the year and is only taken when the 纪要 is issued, so an
+  abandoned draft never leaves a gap.
+* The 纪要 is generated from the shipped template (``minutes``) and kept as an editable
+  description (``draft_json``); issuing copies it into ``issued_json`` and refuses all later edits.
+* Each 督办 step is one ``DecisionEvent`` row (who, when, what) plus the status change that
+  ``app.domain.supervision.next_status`` allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, inspect, or_, select, text
+from sqlalchemy.orm import Session
+
+from app.domain import supervision as sv
+from app.domain.security import Action, Clearance, require_clearance
+from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
+from app.errors import InputError, UserError
+from app.services import audit
+from app.services.context import Actor, ServiceContext, visible
+from app.storage.models.minutes import (
+    Attendee,
+    Decision,
+    DecisionEvent,
+    Meeting,
+    MeetingType,
+    Topic,
+)
+
+ATTENDANCE_KINDS = ("present", "absent", "attending")
+ATTENDANCE_LABELS = {"present": "出席", "absent": "请假", "attending": "列席"}
+MINUTES_TEMPLATE = "minutes"
+
+try:  # the search service is written in parallel; index when it is there
+    from app.services import search as _search  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - depends on the tree
+    _search = None
+
+
+# ---- data returned to callers ------------------------------------------------------------------
+@dataclass(frozen=True)
+class TypeInfo:
+    id: int
+    name: str
+    organ: str
+    mark: str
+
+
+@dataclass(frozen=True)
+class AttendeeIn:
+    """One line of an attendance list as the clerk entered it."""
+
+    name: str
+    title: str = ""
+    reason: str = ""
+    staff_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AttendeeInfo:
+    kind: str
+    position: int
+    name: str
+    title: str
+    reason: str
+    staff_id: int | None
+
+    @property
+    def display(self) -> str:
+        """As the 纪要 prints it: 请假 names carry the reason in parentheses."""
+        label = f"{self.title}{self.name}" if self.title else self.name
+        return f"{label}（{self.reason}）" if self.reason else label
+
+
+@dataclass(frozen=True)
+class DecisionInfo:
+    id: int
+    meeting_id: int
+    topic_id: int
+    position: int
+    text: str
+    lead_unit: str
+    lead_person: str
+    coop_units: tuple[str, ...]
+    deadline: dt.date | None
+    deadline_workdays: int | None
+    status: sv.Status
+    completed_on: dt.date | None
+    version: int
+
+    def reminder(self, today: dt.date) -> sv.Reminder:
+        return sv.reminder(self.status, self.deadline, today)
+
+
+@dataclass(frozen=True)
+class TopicInfo:
+    id: int
+    position: int
+    title: str
+    unit: str
+    materials: tuple[str, ...]
+    summary: str
+    decisions: tuple[DecisionInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class MeetingInfo:
+    id: int
+    type_id: int
+    type_name: str
+    organ: str
+    seq: int
+    date: dt.date
+    time: str
+    venue: str
+    host: str
+    host_title: str
+    recorder: str
+    status: str
+    minutes_year: int | None
+    minutes_no: int | None
+    classification: int
+    version: int
+    issued_at: dt.datetime | None = None
+    issued_by: str = ""
+
+    @property
+    def title(self) -> str:
+        return f"{self.organ}第{self.seq}次{self.type_name}"
+
+    @property
+    def issued(self) -> bool:
+        return self.status == "issued"
+
+    @property
+    def minutes_number(self) -> str:
+        if self.minutes_no is None:
+            return ""
+        return f"〔{self.minutes_year}〕{self.minutes_no}号"
+
+
+@dataclass(frozen=True)
+class MeetingDetail:
+    meeting: MeetingInfo
+    attendees: dict[str, tuple[AttendeeInfo, ...]]
+    topics: tuple[TopicInfo, ...]
+    has_draft: bool
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    step: sv.Step
+    at: dt.datetime
+    actor: str
+    text: str
+    old_deadline: dt.date | None
+    new_deadline: dt.date | None
+    report_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    decision: DecisionInfo
+    meeting_title: str
+    meeting_date: dt.date
+    topic_title: str
+    reminder: sv.Reminder
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """督办 board filters; ``None``/empty means "any". ``only_open`` hides done decisions."""
+
+    unit: str = ""
+    status: sv.Status | None = None
+    due_by: dt.date | None = None
+    only_open: bool = True
+    reminder: sv.Reminder | None = None
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+def _clean(value: str | None, label: str, *, required: bool = False, limit: int = 128) -> str:
+    out = (value or "").strip()
+    if required and not out:
+        raise InputError(f"请填写{label}。")
+    if len(out) > limit:
+        raise InputError(f"{label}过长（最多 {limit} 字）。")
+    return out
+
+
+def _type_info(t: MeetingType) -> TypeInfo:
+    return TypeInfo(t.id, t.name, t.organ, t.mark)
+
+
+def _meeting_info(m: Meeting, t: MeetingType) -> MeetingInfo:
+    return MeetingInfo(m.id, t.id, t.name, t.organ, m.seq, m.date, m.time, m.venue, m.host,
+                       m.host_title, m.recorder, m.status, m.minutes_year, m.minutes_no,
+                       m.classification, m.version, m.issued_at, m.issued_by)
+
+
+def _decision_info(d: Decision) -> DecisionInfo:
+    coop = tuple(u for u in d.coop_units.split("、") if u)
+    return DecisionInfo(d.id, d.meeting_id, d.topic_id, d.position, d.text, d.lead_unit,
+                        d.lead_person, coop, d.deadline, d.deadline_workdays,
+                        sv.Status(d.status), d.completed_on, d.version)
+
+
+def _load_meeting(s: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, MeetingType]:
+    row = s.execute(select(Meeting, MeetingType).join(MeetingType, Meeting.type_id == MeetingType.id)
+                    .where(Meeting.id == meeting_id)).first()
+    if row is None:
+        raise InputError(f"找不到会议（编号 {meeting_id}）。")
+    require_clearance(actor.clearance, row[0].classification)
+    return row[0], row[1]
+
+
+def _editable(m: Meeting) -> None:
+    if m.status == "issued":
+        raise UserError("该会议的纪要已印发，内容已冻结，不能再修改。")
+
+
+def _check_version(obj: Meeting | Decision, expected: int | None) -> None:
+    if expected is not None and obj.version != expected:
+        raise UserError("该记录已被他人修改，请刷新后重试。")
+
+
+def _index(s: Session, kind: str, record_id: int, classification: int, title: str,
+           body: str) -> None:
+    index = getattr(_search, "index_record", None) if _search is not None else None
+    if index is not None:
+        index(s, kind, record_id, classification, title, body)
+
+
+def _index_meeting(s: Session, m: Meeting, t: MeetingType) -> None:
+    info = _meeting_info(m, t)
+    topics = s.execute(select(Topic.title).where(Topic.meeting_id == m.id)
+                       .order_by(Topic.position)).scalars().all()
+    body = "\n".join([info.title, m.venue, m.host, *topics])
+    _index(s, "meeting", m.id, m.classification, info.title, body)
+
+
+def _index_decision(s: Session, d: Decision, classification: int) -> None:
+    body = f"{d.text}\n{d.lead_unit}\n{d.lead_person}\n{d.coop_units}"
+    _index(s, "decision", d.id, classification, d.text[:60], body)
+
+
+# ---- meeting types -----------------------------------------------------------------------------
+def list_types(ctx: ServiceContext) -> list[TypeInfo]:
+    ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        return [_type_info(t) for t in s.execute(
+            select(MeetingType).order_by(MeetingType.id)).scalars()]
+
+
+def create_type(ctx: ServiceContext, name: str, *, organ: str = "", mark: str = "") -> TypeInfo:
+    """A meeting type (常务会议 …) with its own numbering; ``mark`` is the 纪要 标志 in red."""
+    actor = ctx.require(Action.EDIT_MINUTES)
+    name = _clean(name, "会议类型名称", required=True, limit=64)
+    organ = _clean(organ, "主办机关简称", limit=64)
+    mark = _clean(mark, "纪要标志", limit=128) or f"{organ}{name}纪要"
+    with ctx.session() as s, s.begin():
+        if s.execute(select(MeetingType.id).where(MeetingType.name == name)).first():
+            raise InputError(f"会议类型“{name}”已存在。")
+        t = MeetingType(name=name, organ=organ, mark=mark)
+        s.add(t)
+        s.flush()
+        audit.append(s, actor, "minutes.type.create", "meeting_type", t.id, {"name": name},
+                     at=ctx.now())
+        return _type_info(t)
+
+
+# ---- meetings ----------------------------------------------------------------------------------
+def create_meeting(ctx: ServiceContext, type_id: int, date: dt.date, *, time: str = "",
+                   venue: str = "", host: str = "", host_title: str = "", recorder: str = "",
+                   classification: int = 0, seq: int | None = None) -> MeetingInfo:
+    """A new meeting; its ordinal is the next of its type unless ``seq`` is given."""
+    actor = ctx.require(Action.EDIT_MINUTES)
+    require_clearance(actor.clearance, classification)
+    Clearance(classification)
+    with ctx.session() as s, s.begin():
+        t = s.get(MeetingType, type_id)
+        if t is None:
+            raise InputError("请选择会议类型。")
+        last = s.execute(select(func.max(Meeting.seq)).where(Meeting.type_id == type_id)).scalar()
+        number = seq if seq is not None else (last or 0) + 1
+        if number < 1:
+            raise InputError("会议次数应为正整数。")
+        if s.execute(select(Meeting.id).where(Meeting.type_id == type_id,
+                                              Meeting.seq == number)).first():
+            raise InputError(f"第{number}次{t.name}已存在。")
+        m = Meeting(type_id=type_id, seq=number, date=date, time=_clean(time, "时间", limit=16),
+                    venue=_clean(venue, "地点"), host=_clean(host, "主持人", limit=64),
+                    host_title=_clean(host_title, "主持人职务", limit=64),
+                    recorder=_clean(recorder, "记录人", limit=64), status="draft",
+                    classification=int(classification), issued_by="")
+        s.add(m)
+        s.flush()
+        audit.append(s, actor, "minutes.meeting.create", "meeting", m.id,
+                     {"type": t.name, "seq": number, "date": date.isoformat()}, at=ctx.now())
+        _index_meeting(s, m, t)
+        return _meeting_info(m, t)
+
+
+def update_meeting(ctx: ServiceContext, meeting_id: int, *, expected_version: int | None = None,
+                   **changes: Any) -> MeetingInfo:
+    """Change date, time, venue, host, host_title or recorder of a meeting not yet issued."""
+    actor = ctx.require(Action.EDIT_MINUTES)
+    allowed = {"date", "time", "venue", "host", "host_title", "recorder"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InputError(f"不能修改：{'、'.join(sorted(unknown))}。")
+    with ctx.session() as s, s.begin():
+        m, t = _load_meeting(s, actor, meeting_id)
+        _editable(m)
+        _check_version(m, expected_version)
+        for key, value in changes.items():
+            setattr(m, key, value if key == "date" else _clean(value, key, limit=128))
+        s.flush()
+        audit.append(s, actor, "minutes.meeting.update", "meeting", m.id,
+                     {k: str(v) for k, v in changes.items()}, at=ctx.now())
+        _index_meeting(s, m, t)
+        return _meeting_info(m, t)
+
+
+def count_meetings(ctx: ServiceContext, *, type_id: int | None = None) -> int:
+    actor = ctx.require(Action.VIEW)
+    stmt = visible(select(func.count()).select_from(Meeting), Meeting, actor)
+    if type_id is not None:
+        stmt = stmt.where(Meeting.type_id == type_id)
+    with ctx.session() as s, s.begin():
+        return int(s.execute(stmt).scalar_one())
+
+
+def list_meetings(ctx: ServiceContext, *, offset: int = 0, limit: int = 100,
+                  type_id: int | None = None) -> list[MeetingInfo]:
+    """One page of meetings, newest first (the list view fetches page by page)."""
+    actor = ctx.require(Action.VIEW)
+    stmt = visible(select(Meeting, MeetingType).join(MeetingType, Meeting.type_id == MeetingType.id),
+                   Meeting, actor)
+    if type_id is not None:
+        stmt = stmt.where(Meeting.type_id == type_id)
+    stmt = stmt.order_by(Meeting.date.desc(), Meeting.id.desc()).offset(offset).limit(limit)
+    with ctx.session() as s, s.begin():
+        return [_meeting_info(m, t) for m, t in s.execute(stmt)]
+
+
+def get_meeting(ctx: ServiceContext, meeting_id: int) -> MeetingDetail:
+    actor = ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        m, t = _load_meeting(s, actor, meeting_id)
+        return _detail(s, m, t)
+
+
+def _detail(s: Session, m: Meeting, t: MeetingType) -> MeetingDetail:
+    rows = s.execute(select(Attendee).where(Attendee.meeting_id == m.id)
+                     .order_by(Attendee.kind, Attendee.position)).scalars().all()
+    attendees = {k: tuple(AttendeeInfo(a.kind, a.position, a.name, a.title, a.reason, a.staff_id)
+                          for a in rows if a.kind == k) for k in ATTENDANCE_KINDS}
+    decisions = s.execute(select(Decision).where(Decision.meeting_id == m.id)
+                          .order_by(Decision.position, Decision.id)).scalars().all()
+    topics = tuple(
+        TopicInfo(tp.id, tp.position, tp.title, tp.unit,
+                  tuple(x for x in tp.materials.splitlines() if x.strip()), tp.summary,
+                  tuple(_decision_info(d) for d in decisions if d.topic_id == tp.id))
+        for tp in s.execute(select(Topic).where(Topic.meeting_id == m.id)
+                            .order_by(Topic.position, Topic.id)).scalars())
+    return MeetingDetail(_meeting_info(m, t), attendees, topics, m.draft_json is not None)
+
+
+# ---- attendance --------------------------------------------------------------------------------
+def staff_directory(ctx: ServiceContext) -> list[tuple[int, str, str]]:
+    """(id, name, post/unit) of active staff when the duty module's directory exists, else []:
+    names can always be typed freely."""
+    ctx.require(Action.VIEW)
+    if not inspect(ctx.engine).has_table("duty_staff"):
+        return []
+    with ctx.session() as s, s.begin():
+        rows = s.execute(text("SELECT id, name, unit, post FROM duty_staff WHERE active "
+                              "ORDER BY id")).all()
+    return [(r.id, r.name, f"{r.unit}{r.post}") for r in rows]
+
+
+def set_attendance(ctx: ServiceContext, meeting_id: int, kind: str,
+                   entries: Sequence[AttendeeIn]) -> tuple[AttendeeInfo, ...]:
+    """Replace one list (出席/请假/列席) with ``entries`` in protocol order."""
+    actor = ctx.require(Action.EDIT_MINUTES)
+    if kind not in ATTENDANCE_KINDS:
+        raise InputError(f"未知的名单类别“{kind}”。")
+    label = ATTENDANCE_LABELS[kind]
+    cleaned = []
+    for e in entries:
+        name = _clean(e.name, f"{label}人员姓名", required=True, limit=64)
+        cleaned.append(AttendeeIn(name, _clean(e.title, "职务", limit=128),
+                                  _clean(e.reason, "请假事由", limit=128), e.staff_id))
+        if kind == "absent" and not cleaned[-1].reason:
+            raise InputError(f"请填写{name}的请假事由。")
+    names = [c.name for c in cleaned]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise InputError(f"{label}名单中重复：{'、'.join(dupes)}。")
+    with ctx.session() as s, s.begin():
+        m, _t = _load_meeting(s, actor, meeting_id)
+        _editable(m)
+        others = s.execute(select(Attendee.name, Attendee.kind).where(
+            Attendee.meeting_id == m.id, Attendee.kind != kind)).all()
+        clash = sorted({r.name for r in others if r.name in names})
+        if clash:
+            raise InputError(f"{'、'.join(clash)}已在其他名单中，同一人只能出现在一个名单里。")
+        for a in s.execute(select(Attendee).where(Attendee.meeting_id == m.id,
+                                                  Attendee.kind == kind)).scalars():
+            s.delete(a)
+        s.flush()
+        for pos, e in enumerate(cleaned, 1):
+            s.add(Attendee(meeting_id=m.id, kind=kind, position=pos, name=e.name, title=e.title,
+                           reason=e.reason if kind == "absent" else "", staff_id=e.staff_id))
+        audit.append(s, actor, "minutes.attendance", "meeting", m.id,
+                     {"kind": kind, "names": names}, at=ctx.now())
+        s.flush()
+        rows = s.execute(select(Attendee).where(Attendee.meeting_id == m.id, Attendee.kind == kind)
+                         .order_by(Attendee.position)).scalars()
+        return tuple(AttendeeInfo(a.kind, a.position, a.name, a.title, a.reason, a.staff_id)
+                     for a in rows)
+
+
+# ---- topics and decisions ----------------------------------------------------------------------
+def save_topic(ctx: ServiceContext, meeting_id: int, title: str, *, topic_id: int | None = None,
+               unit: str = "", materials: Sequence[str] = (), summary: str = "") -> TopicInfo:
+    """Add a topic at the end, or change ``topic_id``."""
+    actor = ctx.require(Action.EDIT_MINUTES)
+    title = _clean(title, "议题名称", required=True, limit=255)
+    mats = "\n".join(_clean(x, "材料名称", limit=255) for x in materials if x and x.strip())
+    with ctx.session() as s, s.begin():
+        m, t = _load_meeting(s, actor, meeting_id)
+        _editable(m)
+        if topic_id is None:
+            last = s.execute(select(func.max(Topic.position))
+                             .where(Topic.meeting_id == m.id)).scalar()
+            tp = Topic(meeting_id=m.id, position=(last or 0) + 1, title=title, materials="",
+                       unit="", summary="")
+            s.add(tp)
+        else:
+            tp = s.get(Topic, topic_id)
+            if tp is None or tp.meeting_id != m.id:
+                raise InputError("找不到该议题。")
+        tp.title, tp.unit, tp.materials = title, _clean(unit, "汇报单位"), mats
+        tp.summary = _clean(summary, "议题情况", limit=4000)
+        s.flush()
+        audit.append(s, actor, "minutes.topic.save", "meeting", m.id,
+                     {"topic": tp.id, "title": title}, at=ctx.now())
+        _index_meeting(s, m, t)
+        return TopicInfo(tp.id, tp.position, tp.title, tp.unit,
+                         tuple(x for x in tp.materials.splitlines() if x), tp.summary)
+
+
+def add_decision(ctx: ServiceContext, topic_id: int, text_: str, *, lead_unit: str = "",
+                 lead_person: str = "", coop_units: Sequence[str] = (),
+                 deadline: dt.date | None = None, workdays: int | None = None,
+                 calendar: HolidayCalendar = DEFAULT_CALENDAR) -> DecisionInfo:
+    """A decision (议定事项) under a topic; the deadline is a date or N working days after the
+    meeting (statutory holidays and make-up workdays counted by ``calendar``)."""
+    actor = ctx.require(Action.EDIT_MINUTES)
+    body = _clean(text_, "议定事项内容", required=True, limit=4000)
+    coop = [_clean(u, "配合单位") for u in coop_units if u and u.strip()]
+    with ctx.session() as s, s.begin():
+        tp = s.get(Topic, topic_id)
+        if tp is None:
+            raise InputError("找不到该议题。")
+        m, _t = _load_meeting(s, actor, tp.meeting_id)
+        _editable(m)
+        due = sv.resolve_deadline(m.date, on=deadline, workdays=workdays, calendar=calendar)
+        last = s.execute(select(func.max(Decision.position))
+                         .where(Decision.topic_id == tp.id)).scalar()
+        d = Decision(meeting_id=m.id, topic_id=tp.id, position=(last or 0) + 1, text=body,
+                     lead_unit=_clean(lead_unit, "牵头单位"),
+                     lead_person=_clean(lead_person, "责任人", limit=64),
+                     coop_units="、".join(coop), deadline=due, deadline_workdays=workdays,
+                     status=sv.Status.PENDING.value)
+        s.add(d)
+        s.flush()
+        audit.append(s, actor, "minutes.decision.add", "decision", d.id,
+                     {"meeting": m.id, "lead_unit": d.lead_unit,
+                      "deadline": due.isoformat() if due else None}, at=ctx.now())
+        _index_decision(s, d, m.classification)
+        return _decision_info(d)
+
+
+# ---- the 纪要 ----------------------------------------------------------------------------------
+def _template_data(detail: MeetingDetail, office_printer: str, issue_no: int) -> dict[str, Any]:
+    m = detail.meeting
+    topics = [{"title": t.title, "summary": t.summary,
+               "decisions": [d.text for d in t.decisions]} for t in detail.topics]
+    return {
+        "office": {"printer": office_printer},
+        "meeting": {
+            "mark": "", "year": m.date.year, "issue": issue_no, "organ": m.organ, "seq": m.seq,
+            "type": m.type_name, "date": m.date.isoformat(), "venue": m.venue, "host": m.host,
+            "host_title": m.host_title, "topics": topics, "recorder": m.recorder,
+            "present": [a.display for a in detail.attendees["present"]],
+            "absent": [a.display for a in detail.attendees["absent"]],
+            "attending": [a.display for a in detail.attendees["attending"]],
+        },
+    }
+
+
+def _office_printer(s: Session) -> str:
+    from app.storage.models.settings import OfficeSettings
+
+    row = s.execute(select(OfficeSettings).limit(1)).scalars().first()
+    return (row.printer or row.office_name) if row else ""
+
+
+def _next_minutes_no(s: Session, type_id: int, year: int) -> int:
+    last = s.execute(select(func.max(Meeting.minutes_no)).where(
+        Meeting.type_id == type_id, Meeting.minutes_year == year)).scalar()
+    return (last or 0) + 1
+
+
+def generate_minutes(ctx: ServiceContext, meeting_id: int) -> dict[str, Any]:
+    """Fill the shipped 纪要 template from the meeting and keep it as the editable draft
+    (replacing an earlier draft: the clerk regenerates after changing the meeting data)."""
+    from app.templating import load_template
+
+    actor = ctx.require(Action.EDIT_MINUTES)
+    with ctx.session() as s, s.begin():
+        m, t = _load_meeting(s, actor, meeting_id)
+        _editable(m)
+        detail = _detail(s, m, t)
+        if not detail.topics:
+            raise UserError("请先录入议题，再生成纪要。")
+        if not detail.attendees["present"]:
+            raise UserError("请先录入出席人员，再生成纪要。")
+        data = _template_data(detail, _office_printer(s), _next_minutes_no(s, t.id, m.date.year))
+        data["meeting"]["mark"] = t.mark
+        description = load_template(MINUTES_TEMPLATE).render(data)
+        m.draft_json = json.dumps(description, ensure_ascii=False)
+        audit.append(s, actor, "minutes.generate", "meeting", m.id, {}, at=ctx.now())
+        return description
+
+
+def minutes_description(ctx: ServiceContext, meeting_id: int) -> dict[str, Any] | None:
+    """The issued 纪要 if issued, else the draft (None before it is generated)."""
+    actor = ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        m, _t = _load_meeting(s, actor, meeting_id)
+        raw = m.issued_json or m.draft_json
+        return json.loads(raw) if raw else None
+
+
+def edit_minutes(ctx: ServiceContext, meeting_id: int, *, body: str,
+                 title: str | None = None) -> dict[str, Any]:
+    """The clerk's edit of the draft's text (正文, optionally the title)."""
+    actor = ctx.require(Action.EDIT_MINUTES)
+    body = body.strip()
+    if not body:
+        raise InputError("纪要正文不能为空。")
+    with ctx.session() as s, s.begin():
+        m, _t = _load_meeting(s, actor, meeting_id)
+        _editable(m)
+        if m.draft_json is None:
+            raise UserError("请先生成纪要。")
+        description = json.loads(m.draft_json)
+        description["body"] = body
+        if title is not None and title.strip():
+            description["title"] = title.strip()
+        from app.typeset.spec import parse_description
+
+        parse_description(description)  # refuse text the engine cannot lay out, now
+        m.draft_json = json.dumps(description, ensure_ascii=False)
+        audit.append(s, actor, "minutes.edit", "meeting", m.id, {"chars": len(body)},
+                     at=ctx.now())
+        return description
+
+
+def issue_minutes(ctx: ServiceContext, meeting_id: int) -> MeetingInfo:
+    """Take the next 纪要 number of the type's series for the meeting's year, write it into the
+    draft and freeze it (no edit of the meeting, its lists, topics or decisions text after this)."""
+    actor = ctx.require(Action.ISSUE)
+    with ctx.session() as s, s.begin():
+        m, t = _load_meeting(s, actor, meeting_id)
+        _editable(m)
+        if m.draft_json is None:
+            raise UserError("请先生成并校对纪要，再印发。")
+        number = _next_minutes_no(s, t.id, m.date.year)
+        description = json.loads(m.draft_json)
+        description["doc_no"] = f"〔{m.date.year}〕{number}号"
+        description["print_date"] = ctx.now().astimezone().date().isoformat()
+        m.minutes_year, m.minutes_no = m.date.year, number
+        m.issued_json = json.dumps(description, ensure_ascii=False)
+        m.status, m.issued_at, m.issued_by = "issued", ctx.now(), actor.label
+        s.flush()
+        audit.append(s, actor, "minutes.issue", "meeting", m.id,
+                     {"number": description["doc_no"]}, at=ctx.now())
+        _index(s, "meeting", m.id, m.classification, _meeting_info(m, t).title,
+               str(description.get("body", "")))
+        return _meeting_info(m, t)
+
+
+def render_minutes(ctx: ServiceContext, meeting_id: int, fmt: str = "pdf") -> bytes:
+    """The 纪要 as PDF or DOCX (the issued text once issued). Audited as a print/export."""
+    from app import typeset
+
+    actor = ctx.require(Action.PRINT)
+    description = minutes_description(ctx, meeting_id)
+    if description is None:
+        raise UserError("尚未生成纪要。")
+    data = typeset.render(description, fmt).data
+    with ctx.session() as s, s.begin():
+        audit.append(s, actor, "minutes.render", "meeting", meeting_id, {"format": fmt},
+                     at=ctx.now())
+    return data
+
+
+# ---- the 督办 loop -----------------------------------------------------------------------------
+_STEP_ACTION = {
+    sv.Step.EXTENSION_APPROVE: Action.REVIEW,
+    sv.Step.EXTENSION_REFUSE: Action.REVIEW,
+    sv.Step.ACCEPT: Action.REVIEW,
+    sv.Step.SEND_BACK: Action.REVIEW,
+}
+
+
+def _step(ctx: ServiceContext, decision_id: int, step: sv.Step, note: str = "", *,
+          new_deadline: dt.date | None = None, report_date: dt.date | None = None,
+          expected_version: int | None = None) -> DecisionInfo:
+    actor = ctx.require(_STEP_ACTION.get(step, Action.EDIT_MINUTES))
+    note = _clean(note, "说明", limit=4000)
+    with ctx.session() as s, s.begin():
+        d = s.get(Decision, decision_id)
+        if d is None:
+            raise InputError(f"找不到议定事项（编号 {decision_id}）。")
+        m, _t = _load_meeting(s, actor, d.meeting_id)
+        _check_version(d, expected_version)
+        after = sv.next_status(d.status, step)
+        old = d.deadline
+        if step is sv.Step.EXTENSION_REQUEST:
+            if not note:
+                raise InputError("请填写延期理由。")
+            if new_deadline is None or (old is not None and new_deadline <= old):
+                raise InputError("请填写晚于原期限的新期限。")
+        if step in (sv.Step.PROGRESS, sv.Step.COMPLETION, sv.Step.SEND_BACK) and not note:
+            raise InputError(f"请填写{step.label}的内容。")
+        if step is sv.Step.EXTENSION_APPROVE:
+            new_deadline = _pending_extension(s, d.id)
+            d.deadline = new_deadline
+        if step is sv.Step.COMPLETION:
+            report_date = report_date or ctx.now().astimezone().date()
+        if step is sv.Step.ACCEPT:
+            d.completed_on = _last_completion_date(s, d.id)
+        if step is sv.Step.SEND_BACK:
+            d.completed_on = None
+        if step is sv.Step.CLOSE:
+            d.closed_at = ctx.now()
+        d.status = after.value
+        s.add(DecisionEvent(decision_id=d.id, step=step.value, at=ctx.now(),
+                            actor_id=actor.user_id, actor=actor.label, text=note,
+                            old_deadline=old, new_deadline=new_deadline, report_date=report_date))
+        s.flush()
+        audit.append(s, actor, f"minutes.supervise.{step.value}", "decision", d.id,
+                     {"status": after.value, "note": note[:200],
+                      "deadline": d.deadline.isoformat() if d.deadline else None}, at=ctx.now())
+        _index_decision(s, d, m.classification)
+        return _decision_info(d)
+
+
+def _pending_extension(s: Session, decision_id: int) -> dt.date | None:
+    return s.execute(select(DecisionEvent.new_deadline).where(
+        DecisionEvent.decision_id == decision_id,
+        DecisionEvent.step == sv.Step.EXTENSION_REQUEST.value)
+        .order_by(DecisionEvent.id.desc()).limit(1)).scalar()
+
+
+def _last_completion_date(s: Session, decision_id: int) -> dt.date | None:
+    return s.execute(select(DecisionEvent.report_date).where(
+        DecisionEvent.decision_id == decision_id,
+        DecisionEvent.step == sv.Step.COMPLETION.value)
+        .order_by(DecisionEvent.id.desc()).limit(1)).scalar()
+
+
+def register(ctx: ServiceContext, decision_id: int, note: str = "") -> DecisionInfo:
+    """立项: the decision enters the 督办 loop."""
+    return _step(ctx, decision_id, sv.Step.REGISTER, note)
+
+
+def report_progress(ctx: ServiceContext, decision_id: int, note: str) -> DecisionInfo:
+    return _step(ctx, decision_id, sv.Step.PROGRESS, note)
+
+
+def request_extension(ctx: ServiceContext, decision_id: int, reason: str,
+                      new_deadline: dt.date) -> DecisionInfo:
+    return _step(ctx, decision_id, sv.Step.EXTENSION_REQUEST, reason, new_deadline=new_deadline)
+
+
+def decide_extension(ctx: ServiceContext, decision_id: int, approve: bool,
+                     note: str = "") -> DecisionInfo:
+    step = sv.Step.EXTENSION_APPROVE if approve else sv.Step.EXTENSION_REFUSE
+    return _step(ctx, decision_id, step, note)
+
+
+def report_completion(ctx: ServiceContext, decision_id: int, note: str, *,
+                      report_date: dt.date | None = None) -> DecisionInfo:
+    return _step(ctx, decision_id, sv.Step.COMPLETION, note, report_date=report_date)
+
+
+def review(ctx: ServiceContext, decision_id: int, accept: bool, note: str = "") -> DecisionInfo:
+    return _step(ctx, decision_id, sv.Step.ACCEPT if accept else sv.Step.SEND_BACK, note)
+
+
+def close(ctx: ServiceContext, decision_id: int, note: str = "") -> DecisionInfo:
+    """销号: the decision leaves the board."""
+    return _step(ctx, decision_id, sv.Step.CLOSE, note)
+
+
+def history(ctx: ServiceContext, decision_id: int) -> list[EventInfo]:
+    actor = ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        d = s.get(Decision, decision_id)
+        if d is None:
+            raise InputError(f"找不到议定事项（编号 {decision_id}）。")
+        _load_meeting(s, actor, d.meeting_id)
+        rows = s.execute(select(DecisionEvent).where(DecisionEvent.decision_id == decision_id)
+                         .order_by(DecisionEvent.id)).scalars()
+        return [EventInfo(sv.Step(e.step), e.at, e.actor, e.text, e.old_deadline,
+                          e.new_deadline, e.report_date) for e in rows]
+
+
+# ---- the 督办 board ----------------------------------------------------------------------------
+def _board_stmt(actor: Actor, f: BoardFilter, today: dt.date):  # type: ignore[no-untyped-def]
+    stmt = visible(select(Decision, Meeting, MeetingType, Topic)
+                   .join(Meeting, Decision.meeting_id == Meeting.id)
+                   .join(MeetingType, Meeting.type_id == MeetingType.id)
+                   .join(Topic, Decision.topic_id == Topic.id), Meeting, actor)
+    if f.unit:
+        like = f"%{f.unit}%"
+        stmt = stmt.where(or_(Decision.lead_unit.like(like), Decision.coop_units.like(like)))
+    if f.status is not None:
+        stmt = stmt.where(Decision.status == f.status.value)
+    elif f.only_open:
+        stmt = stmt.where(Decision.status.in_([x.value for x in sv.OPEN_STATUSES]))
+    if f.due_by is not None:
+        stmt = stmt.where(Decision.deadline <= f.due_by)
+    open_ = [x.value for x in sv.OPEN_STATUSES]
+    if f.reminder is sv.Reminder.OVERDUE:
+        stmt = stmt.where(Decision.status.in_(open_), Decision.deadline < today)
+    elif f.reminder is sv.Reminder.DUE_SOON:
+        stmt = stmt.where(Decision.status.in_(open_), Decision.deadline >= today,
+                          Decision.deadline <= today + dt.timedelta(days=sv.DUE_SOON_DAYS))
+    return stmt
+
+
+def count_board(ctx: ServiceContext, f: BoardFilter, today: dt.date) -> int:
+    actor = ctx.require(Action.VIEW)
+    stmt = _board_stmt(actor, f, today).with_only_columns(func.count(Decision.id))
+    with ctx.session() as s, s.begin():
+        return int(s.execute(stmt).scalar_one())
+
+
+def board(ctx: ServiceContext, f: BoardFilter, today: dt.date, *, offset: int = 0,
+          limit: int = 200) -> list[BoardRow]:
+    """One page of decisions across meetings, earliest deadline first (no deadline last)."""
+    actor = ctx.require(Action.VIEW)
+    stmt = (_board_stmt(actor, f, today)
+            .order_by(Decision.deadline.is_(None), Decision.deadline, Decision.id)
+            .offset(offset).limit(limit))
+    with ctx.session() as s, s.begin():
+        out = []
+        for d, m, t, tp in s.execute(stmt):
+            info = _decision_info(d)
+            out.append(BoardRow(info, _meeting_info(m, t).title, m.date, tp.title,
+                                info.reminder(today)))
+        return out
+
+
+def _facts(ctx: ServiceContext, f: BoardFilter, today: dt.date) -> list[sv.DecisionFacts]:
+    actor = ctx.require(Action.VIEW)
+    base = _board_stmt(actor, BoardFilter(unit=f.unit, only_open=False), today)
+    stmt = base.with_only_columns(Decision.lead_unit, Decision.status, Decision.deadline,
+                                  Decision.completed_on)
+    with ctx.session() as s, s.begin():
+        return [sv.DecisionFacts(r.lead_unit or "（未定）", sv.Status(r.status), r.deadline,
+                                 r.completed_on) for r in s.execute(stmt)]
+
+
+def unit_stats(ctx: ServiceContext, today: dt.date, f: BoardFilter = BoardFilter()
+               ) -> list[sv.UnitStats]:
+    """Counts and 按期办结率 per lead unit over every decision (open or done)."""
+    return sv.unit_stats(_facts(ctx, f, today), today)
+
+
+def monthly_on_time(ctx: ServiceContext, year: int, today: dt.date,
+                    f: BoardFilter = BoardFilter()) -> list[tuple[int, int, int]]:
+    return sv.monthly_on_time(_facts(ctx, f, today), year)
+
+
+def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
+                f: BoardFilter = BoardFilter()) -> Path:
+    """The monthly 通报 workbook: sheet 督办事项 (the filtered board) and sheet 单位统计.
+    Written to a temporary file beside ``path`` and moved into place (never half a file)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    actor = ctx.require(Action.EXPORT)
+    total = count_board(ctx, f, today)
+    rows: list[BoardRow] = []
+    while len(rows) < total:
+        page = board(ctx, f, today, offset=len(rows), limit=1000)
+        if not page:
+            break
+        rows.extend(page)
+    stats = unit_stats(ctx, today, f)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "督办事项"
+    ws.append(["序号", "会议", "会议日期", "议题", "议定事项", "牵头单位", "责任人", "配合单位",
+               "办理期限", "状态", "提醒"])
+    fills = {sv.Reminder.DUE_SOON: PatternFill("solid", fgColor="FFF2A8"),
+             sv.Reminder.OVERDUE: PatternFill("solid", fgColor="F4B6B6")}
+    for n, r in enumerate(rows, 1):
+        d = r.decision
+        ws.append([n, r.meeting_title, r.meeting_date, r.topic_title, d.text, d.lead_unit,
+                   d.lead_person, "、".join(d.coop_units), d.deadline, d.status.label,
+                   r.reminder.label])
+        if r.reminder in fills:
+            for cell in ws[ws.max_row]:
+                cell.fill = fills[r.reminder]
+    for col, width in zip("ABCDEFGHIJK", (6, 24, 12, 24, 50, 18, 10, 20, 12, 10, 8), strict=True):
+        ws.column_dimensions[col].width = width
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in ws.iter_rows(min_row=2, min_col=5, max_col=5):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    st = wb.create_sheet("单位统计")
+    st.append(["牵头单位", "事项总数", "在办", "临期", "逾期", "已办结", "按期办结", "按期办结率"])
+    for u in stats:
+        st.append([u.unit, u.total, u.open, u.due_soon, u.overdue, u.completed, u.on_time,
+                   u.on_time_rate])
+        if u.on_time_rate is not None:
+            st.cell(st.max_row, 8).number_format = "0.0%"
+    for cell in st[1]:
+        cell.font = Font(bold=True)
+    st.column_dimensions["A"].width = 24
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx.tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UserError(f"无法写入 {target}：{exc.strerror or exc}") from None
+    with ctx.session() as s, s.begin():
+        audit.append(s, actor, "minutes.export", "decision", "", {"rows": len(rows),
+                     "file": target.name}, at=ctx.now())
+    return target

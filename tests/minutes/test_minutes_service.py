@@ -1,0 +1,206 @@
+"""会议纪要 service: numbering, attendance order, the 督办 lifecycle with refusal and send-back,
+the board, statistics and the XLSX 通报 — all read back from the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app.domain import supervision as sv
+from app.errors import InputError, PermissionDenied, UserError
+from app.services import minutes as mn
+from app.storage.models import Attendee, AuditEvent, DecisionEvent, Meeting
+
+D = dt.date
+
+
+def _meeting(clerk, **kw):
+    t = mn.create_type(clerk, "常务会议", organ="市政府", mark="临江市人民政府常务会议纪要")
+    m = mn.create_meeting(clerk, t.id, kw.pop("date", D(2026, 2, 13)), time="09:00",
+                          venue="市政府第一会议室", host="赵志远", host_title="市长",
+                          recorder="卫晓东", **kw)
+    return t, m
+
+
+def test_meeting_numbering_per_type_and_minutes_series_at_issue(people):
+    clerk, _leader = people
+    t, m1 = _meeting(clerk, seq=11)
+    m2 = mn.create_meeting(clerk, t.id, D(2026, 2, 20))
+    other = mn.create_type(clerk, "专题会议", organ="市政府")
+    m3 = mn.create_meeting(clerk, other.id, D(2026, 2, 20))
+    assert (m1.seq, m2.seq, m3.seq) == (11, 12, 1)
+    assert m2.title == "市政府第12次常务会议"
+    with pytest.raises(InputError, match="第12次常务会议已存在"):
+        mn.create_meeting(clerk, t.id, D(2026, 2, 21), seq=12)
+    numbers = []
+    for m in (m2, m1):  # issued out of order: the series follows issue order
+        tp = mn.save_topic(clerk, m.id, "议题")
+        mn.add_decision(clerk, tp.id, "会议同意。")
+        mn.set_attendance(clerk, m.id, "present", [mn.AttendeeIn("赵志远")])
+        mn.generate_minutes(clerk, m.id)
+        numbers.append(mn.issue_minutes(clerk, m.id).minutes_number)
+    assert numbers == ["〔2026〕1号", "〔2026〕2号"]
+    assert json.loads(_row(clerk, m1.id).issued_json)["doc_no"] == "〔2026〕2号"
+
+
+def _row(ctx, meeting_id):
+    with ctx.session() as s:
+        return s.get(Meeting, meeting_id)
+
+
+def test_attendance_keeps_protocol_order_and_checks_entries(people):
+    clerk, _ = people
+    _t, m = _meeting(clerk)
+    names = ["赵志远", "钱国华", "孙丽"]
+    mn.set_attendance(clerk, m.id, "present", [mn.AttendeeIn(n) for n in names])
+    mn.set_attendance(clerk, m.id, "present", [mn.AttendeeIn(n) for n in reversed(names)])
+    with clerk.session() as s:
+        got = s.execute(select(Attendee.name).where(Attendee.meeting_id == m.id)
+                        .order_by(Attendee.position)).scalars().all()
+    assert got == list(reversed(names))
+    with pytest.raises(InputError, match="请假事由"):
+        mn.set_attendance(clerk, m.id, "absent", [mn.AttendeeIn("郑明")])
+    with pytest.raises(InputError, match="孙丽已在其他名单中"):
+        mn.set_attendance(clerk, m.id, "absent", [mn.AttendeeIn("孙丽", reason="出差")])
+    got = mn.set_attendance(clerk, m.id, "absent", [mn.AttendeeIn("郑明", reason="出差")])
+    assert got[0].display == "郑明（出差）"
+    attending = mn.set_attendance(clerk, m.id, "attending",
+                                  [mn.AttendeeIn("冯涛", title="市应急管理局局长")])
+    assert attending[0].display == "市应急管理局局长冯涛"
+
+
+def test_supervision_lifecycle_with_refusal_and_send_back(people, clock):
+    clerk, leader = people
+    _t, m = _meeting(clerk)
+    tp = mn.save_topic(clerk, m.id, "春运交通保障方案", unit="市交通运输局",
+                       materials=["春运方案（送审稿）", "情况说明"])
+    d = mn.add_decision(clerk, tp.id, "请市交通运输局修改完善方案后印发实施。",
+                        lead_unit="市交通运输局", lead_person="陈斌",
+                        coop_units=["市公安局", "市城管局"], workdays=5)
+    assert d.deadline == D(2026, 2, 27) and d.status is sv.Status.PENDING
+    assert d.coop_units == ("市公安局", "市城管局")
+
+    with pytest.raises(UserError, match="不能报告办结"):
+        mn.report_completion(clerk, d.id, "已印发")
+    with pytest.raises(PermissionDenied):
+        mn.register(leader, d.id)  # 领导 does not record; 文书 does
+    steps = []
+
+    def step(fn, *args, **kw):
+        clock.advance(hours=1)
+        steps.append(clock.now)
+        return fn(*args, **kw)
+
+    assert step(mn.register, clerk, d.id, "列入督办").status is sv.Status.OPEN
+    step(mn.report_progress, clerk, d.id, "已征求公安、城管意见")
+    ext = step(mn.request_extension, clerk, d.id, "需补充征求意见", D(2026, 3, 6))
+    assert ext.status is sv.Status.EXTENSION and ext.deadline == D(2026, 2, 27)
+    with pytest.raises(PermissionDenied):
+        mn.decide_extension(leader.with_actor(_reader(people)), d.id, True)
+    refused = step(mn.decide_extension, leader, d.id, False, "期限内可以完成")
+    assert refused.status is sv.Status.OPEN and refused.deadline == D(2026, 2, 27)
+    step(mn.request_extension, clerk, d.id, "方案需报市委审定", D(2026, 3, 6))
+    approved = step(mn.decide_extension, leader, d.id, True, "同意")
+    assert approved.deadline == D(2026, 3, 6)
+    step(mn.report_completion, clerk, d.id, "方案已印发", report_date=D(2026, 3, 4))
+    back = step(mn.review, leader, d.id, False, "未附印发文件")
+    assert back.status is sv.Status.OPEN and back.completed_on is None
+    step(mn.report_completion, clerk, d.id, "已附印发文件", report_date=D(2026, 3, 5))
+    ok = step(mn.review, leader, d.id, True, "同意办结")
+    assert ok.status is sv.Status.ACCEPTED and ok.completed_on == D(2026, 3, 5)
+    done = step(mn.close, clerk, d.id, "销号")
+    assert done.status is sv.Status.CLOSED
+    with pytest.raises(UserError, match="已销号"):
+        mn.report_progress(clerk, d.id, "再报")
+
+    hist = mn.history(clerk, d.id)
+    assert [h.step.value for h in hist] == [
+        "register", "progress", "extension_request", "extension_refuse", "extension_request",
+        "extension_approve", "completion", "send_back", "completion", "accept", "close"]
+    assert [h.at for h in hist] == steps
+    assert [h.actor for h in hist] == ["卫晓东", "卫晓东", "卫晓东", "钱国华", "卫晓东", "钱国华",
+                                       "卫晓东", "钱国华", "卫晓东", "钱国华", "卫晓东"]
+    assert hist[5].old_deadline == D(2026, 2, 27) and hist[5].new_deadline == D(2026, 3, 6)
+    with clerk.session() as s:
+        assert s.execute(select(DecisionEvent).where(
+            DecisionEvent.decision_id == d.id)).scalars().all().__len__() == 11
+        actions = s.execute(select(AuditEvent.action).where(
+            AuditEvent.action.like("minutes.supervise.%")).order_by(AuditEvent.seq)).scalars().all()
+    assert len(actions) == 11 and actions[-1] == "minutes.supervise.close"
+    stats = mn.unit_stats(clerk, D(2026, 3, 10))
+    assert [(u.unit, u.completed, u.on_time) for u in stats] == [("市交通运输局", 1, 1)]
+    assert mn.monthly_on_time(clerk, 2026, D(2026, 3, 10))[2] == (3, 1, 0)
+
+
+def _reader(people):
+    from app.domain.security import Role
+    from app.services.context import Actor
+
+    a = people[0].actor
+    return Actor(None, "reader", Role.READER, a.clearance, "只读")
+
+
+def test_board_filters_and_xlsx_export(people, tmp_path):
+    clerk, leader = people
+    _t, m = _meeting(clerk)
+    tp = mn.save_topic(clerk, m.id, "节日安全")
+    a = mn.add_decision(clerk, tp.id, "甲事项", lead_unit="市应急管理局", deadline=D(2026, 2, 24))
+    b = mn.add_decision(clerk, tp.id, "乙事项", lead_unit="市民政局", deadline=D(2026, 3, 20),
+                        coop_units=["市应急管理局"])
+    c = mn.add_decision(clerk, tp.id, "丙事项", lead_unit="市民政局", deadline=D(2026, 2, 27))
+    for x in (a, b, c):
+        mn.register(clerk, x.id)
+    mn.report_completion(clerk, c.id, "完成", report_date=D(2026, 2, 26))
+    mn.review(leader, c.id, True)
+    today = D(2026, 2, 25)
+    rows = mn.board(clerk, mn.BoardFilter(), today)
+    assert [r.decision.text for r in rows] == ["甲事项", "乙事项"]
+    assert [r.reminder for r in rows] == [sv.Reminder.OVERDUE, sv.Reminder.NONE]
+    unit = mn.board(clerk, mn.BoardFilter(unit="应急"), today)
+    assert {r.decision.text for r in unit} == {"甲事项", "乙事项"}  # lead or cooperating
+    assert [r.decision.text for r in mn.board(clerk, mn.BoardFilter(
+        reminder=sv.Reminder.OVERDUE), today)] == ["甲事项"]
+    assert [r.decision.text for r in mn.board(clerk, mn.BoardFilter(
+        status=sv.Status.ACCEPTED), today)] == ["丙事项"]
+    assert [r.decision.text for r in mn.board(clerk, mn.BoardFilter(
+        due_by=D(2026, 3, 1)), today)] == ["甲事项"]
+    assert mn.count_board(clerk, mn.BoardFilter(only_open=False), today) == 3
+    assert [r.reminder for r in mn.board(clerk, mn.BoardFilter(), D(2026, 3, 18))][1] \
+        is sv.Reminder.DUE_SOON
+
+    out = mn.export_xlsx(clerk, tmp_path / "通报.xlsx", today, mn.BoardFilter(only_open=False))
+    wb = load_workbook(out)
+    ws = wb["督办事项"]
+    assert [c.value for c in ws[1]][:6] == ["序号", "会议", "会议日期", "议题", "议定事项", "牵头单位"]
+    assert [ws.cell(r, 5).value for r in range(2, 5)] == ["甲事项", "丙事项", "乙事项"]
+    assert ws.cell(2, 11).value == "逾期" and ws.cell(2, 1).fill.fgColor.rgb.endswith("F4B6B6")
+    st = {r[0].value: [c.value for c in r] for r in wb["单位统计"].iter_rows(min_row=2)}
+    assert st["市民政局"][1:8] == [2, 1, 0, 0, 1, 1, 1.0]
+    assert st["市应急管理局"][4] == 1  # one overdue
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_issued_minutes_are_frozen(people):
+    clerk, _ = people
+    _t, m = _meeting(clerk)
+    with pytest.raises(UserError, match="先录入议题"):
+        mn.generate_minutes(clerk, m.id)
+    tp = mn.save_topic(clerk, m.id, "议题甲")
+    mn.add_decision(clerk, tp.id, "会议同意。")
+    mn.set_attendance(clerk, m.id, "present", [mn.AttendeeIn("赵志远")])
+    desc = mn.generate_minutes(clerk, m.id)
+    assert desc["kind"] == "minutes" and desc["minutes"]["present"] == ["赵志远"]
+    mn.edit_minutes(clerk, m.id, body=desc["body"] + "\n会议还要求加强值守。")
+    mn.issue_minutes(clerk, m.id)
+    for attempt in (lambda: mn.edit_minutes(clerk, m.id, body="改"),
+                    lambda: mn.save_topic(clerk, m.id, "新议题"),
+                    lambda: mn.set_attendance(clerk, m.id, "present", []),
+                    lambda: mn.generate_minutes(clerk, m.id),
+                    lambda: mn.issue_minutes(clerk, m.id)):
+        with pytest.raises(UserError, match="已印发"):
+            attempt()
+    assert "会议还要求加强值守。" in mn.minutes_description(clerk, m.id)["body"]
