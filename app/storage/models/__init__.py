@@ -55,11 +55,3 @@ from app.storage.models.minutes import (  # noqa: E402,F401
     Topic,
 )
 from app.storage.models.search import SearchEntry, SearchKind  # noqa: E402,F401
-from app.storage.models.minutes import (  # noqa: E402,F401
-    Attendee,
-    Decision,
-    DecisionEvent,
-    Meeting,
-    MeetingType,
-    Topic,
-)
