@@ -17,6 +17,7 @@ finally went. All incident times are naive local wall-clock times (see the domai
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import tempfile
 from collections import Counter
@@ -280,6 +281,30 @@ def _rule_from_json(obj: dict, daily: bool) -> R.ReportingRule:
     return rule
 
 
+# ---- search index -------------------------------------------------------------------------------
+def _index(s: Session, inc: Incident) -> None:
+    """Keep the global search current (kind "incident"): one entry per incident whose text holds
+    the incident and its report chain (names, progress, to whom sent). Skipped while the search
+    module is not installed."""
+    try:
+        search = importlib.import_module("app.services.search")
+    except ImportError:
+        return
+    index_record = getattr(search, "index_record", None)
+    if index_record is None:
+        return
+    d = snapshot_of(_data(inc))
+    body = "\n".join(str(d[k]) for k in ("place", "county", "unit", "source", "summary", "cause",
+                                          "impact", "trend", "measures", "next_steps",
+                                          "reporter_unit", "reporter_name") if d.get(k))
+    chain = "\n".join(
+        f"{_report_info(r).name} {r.progress} {r.sent_to}".strip()
+        for r in _reports(s, inc.id))
+    extra = f"{inc.category} {inc.subtype} {R.Level(inc.level).label}"
+    index_record(s, "incident", inc.id, inc.classification, inc.title,
+                 body + ("\n" + chain if chain else ""), extra)
+
+
 # ---- incidents ----------------------------------------------------------------------------------
 def _clean(data: IncidentData) -> IncidentData:
     title = data.title.strip()
@@ -358,6 +383,7 @@ def create_incident(
         row.rule = _rule_json(table.rule_for(clean.level, clean.authority or None))
         s.add(row)
         s.flush()
+        _index(s, row)
         audit.append(s, actor, "incident.create", "incident", row.id,
                      {"title": clean.title, "level": clean.level}, at=ctx.now())
         return _info(row)
@@ -390,6 +416,8 @@ def update_incident(
             _apply(row, clean)
             if significant and changes and _written_first_sent(s, row.id):
                 row.change_times = [*row.change_times, local_now(ctx).isoformat()]
+            s.flush()
+            _index(s, row)
             audit.append(s, actor, "incident.update", "incident", row.id,
                          {"changed": [c.key for c in changes], "significant": bool(significant)},
                          at=ctx.now())
@@ -541,6 +569,7 @@ def draft_report(
         )
         s.add(rep)
         s.flush()
+        _index(s, row)
         audit.append(s, actor, "incident.report.draft", "incident_report", rep.id,
                      {"incident": row.id, "name": _report_info(rep).name}, at=ctx.now())
         return _report_info(rep)
@@ -647,6 +676,7 @@ def send_report(ctx: ServiceContext, report_id: int, sent_to: str,
             inc.status = "closed"
         s.flush()
         _sync(s, inc, now)
+        _index(s, inc)
         audit.append(s, actor, "incident.report.send", "incident_report", rep.id,
                      {"incident": inc.id, "to": to, "at": _iso(when)}, at=ctx.now())
         return _report_info(rep)
@@ -681,6 +711,7 @@ def record_phone_report(ctx: ServiceContext, incident_id: int, sent_to: str,
         s.add(rep)
         s.flush()
         _sync(s, inc, now)
+        _index(s, inc)
         audit.append(s, actor, "incident.report.phone", "incident_report", rep.id,
                      {"incident": inc.id, "to": to, "at": _iso(when)}, at=ctx.now())
         return _report_info(rep)
@@ -779,7 +810,8 @@ def draft_from_duty_log(ctx: ServiceContext, entry_id: int, *, title: str = "",
         reporter_unit=str(unit), reporter_name=str(name) + (f"（{post}）" if post else ""),
         reporter_phone=str(phone),
     )
-    info = create_incident(ctx, data, duty_log_id=entry_id)
+    info = create_incident(ctx, data, duty_log_id=entry_id,
+                           classification=int(getattr(entry, "classification", 0) or 0))
     return info, draft_report(ctx, info.id)
 
 

@@ -250,3 +250,38 @@ def test_bad_input_in_chinese(world):
     inc = svc.create_incident(u["duty"], svc.IncidentData(**FULL))
     with pytest.raises(InputError, match="首报"):
         svc.draft_report(u["duty"], inc.id, final=True)
+
+
+def test_indexed_in_search_with_clearance(world):
+    search = pytest.importorskip("app.services.search")
+    clock, u = world
+    inc = svc.create_incident(u["duty"], svc.IncidentData(**FULL))
+    secret = svc.create_incident(u["duty"], svc.IncidentData(**(FULL | {
+        "title": "临江码头内部事件"})), classification=1)
+    rep = svc.draft_report(u["duty"], inc.id)
+    svc.sign_report(u["boss"], rep.id)
+    svc.send_report(u["duty"], rep.id, "省应急厅值班室")
+    hits = search.search(u["boss"], "省应急厅", kinds=["incident"]).hits
+    assert [(h.kind, h.record_id) for h in hits] == [("incident", inc.id)]
+    assert {h.record_id for h in search.search(u["boss"], "临江", kinds=["incident"]).hits} == {
+        inc.id, secret.id}
+    assert {h.record_id for h in search.search(u["low"], "临江", kinds=["incident"]).hits} == {
+        inc.id}
+
+
+def test_phone_log_entry_becomes_first_report_draft(world):
+    duty = pytest.importorskip("app.services.duty")
+    clock, u = world
+    entry = duty.add_log_entry(u["duty"], duty.LogEntry(
+        kind="来电", received_at=dt.datetime(2026, 3, 1, 23, 2).astimezone(),
+        caller_unit="西湖区应急管理局", caller_name="赵六", caller_post="值班员",
+        caller_phone="0571-8888", content="临江路一餐馆发生燃气爆燃。3人受伤，火已扑灭。"))
+    inc, draft = svc.draft_from_duty_log(u["duty"], entry.id, level=3)
+    assert inc.duty_log_id == entry.id
+    assert inc.data.received_at == dt.datetime(2026, 3, 1, 23, 2)
+    assert inc.data.title == "临江路一餐馆发生燃气爆燃"
+    assert (inc.data.reporter_unit, inc.data.reporter_phone) == ("西湖区应急管理局", "0571-8888")
+    assert "赵六" in inc.data.reporter_name and "赵六" in inc.data.source
+    assert draft.name == "首报" and draft.status == "draft"
+    assert draft.snapshot["received_at"] == "2026-03-01 23:02"
+    assert [c.due for c in svc.open_clocks(u["duty"])] == [dt.datetime(2026, 3, 2, 0, 2)]
