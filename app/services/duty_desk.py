@@ -1,0 +1,405 @@
+"""At the duty desk: who is on duty now, the duty log (值班记录) and the handover (交接班).
+
+Shift hours: duty changes hands at 08:30 (the common practice of 24-hour duty in government
+offices); with several shifts a day the 24 hours from 08:30 are divided evenly (two shifts:
+08:30–20:30 and 20:30–08:30). A duty thus belongs to the date its shift *starts*: at 03:00 the
+night shift of the previous date is still on.
+
+Log entries are attributed (account id and name at the time) and classified; reads go through the
+clearance filter in SQL. When ``app.services.search`` is present each entry is also indexed for the
+global search. ``get_log_entry`` is the API the 突发事件 module uses to start a report from a call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from dataclasses import dataclass, replace
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app.domain.security import Action, Clearance, require_clearance
+from app.errors import ConflictError, InputError
+from app.services import audit
+from app.services.context import Actor, ServiceContext, visible
+from app.storage.models import DutyHandover, DutyLogEntry, DutyOpenItem, DutyStaff
+
+log = logging.getLogger(__name__)
+
+HANDOVER_TIME = dt.time(8, 30)
+LOG_KINDS = ("来电", "传真", "来文", "批示", "来访", "其他")
+
+
+# ---------------------------------------------------------------- now on duty
+
+
+@dataclass(frozen=True)
+class OnDutyPerson:
+    role: str
+    role_name: str
+    name: str
+    phones: str
+
+
+@dataclass(frozen=True)
+class OnDuty:
+    """The shift on duty at a moment and the one after it (``day`` None: nothing published)."""
+
+    day: dt.date | None
+    shift: str
+    people: tuple[OnDutyPerson, ...]
+    next_day: dt.date | None
+    next_shift: str
+    next_people: tuple[OnDutyPerson, ...]
+
+
+def shift_at(moment: dt.datetime, shifts: tuple[str, ...]) -> tuple[dt.date, int]:
+    """(date the shift started, index of the shift) for a local ``moment``."""
+    start = dt.datetime.combine(moment.date(), HANDOVER_TIME, moment.tzinfo)
+    if moment < start:
+        start -= dt.timedelta(days=1)
+    length = dt.timedelta(hours=24) / max(len(shifts), 1)
+    index = min(int((moment - start) / length), len(shifts) - 1)
+    return start.date(), index
+
+
+def now_on_duty(ctx: ServiceContext, at: dt.datetime | None = None) -> OnDuty:
+    from app.services import duty
+
+    ctx.require(Action.VIEW)
+    moment = (at or ctx.now()).astimezone()
+    shifts = duty.get_rules(ctx).shifts
+    roles = duty.list_roles(ctx)
+    day, index = shift_at(moment, shifts)
+    next_day, next_index = (day, index + 1) if index + 1 < len(shifts) else (
+        day + dt.timedelta(days=1), 0)
+    duties = duty.duties_between(ctx, day, next_day)
+    with ctx.session() as s, s.begin():
+        phones = {p.id: "、".join(x for x in (p.mobile, p.phone) if x)
+                  for p in s.execute(select(DutyStaff)).scalars()}
+    order = list(roles)
+
+    def people(d: dt.date, shift: str) -> tuple[OnDutyPerson, ...]:
+        rows = [x for x in duties if x.day == d and x.shift == shift]
+        rows.sort(key=lambda x: (order.index(x.role) if x.role in order else 99, x.staff_id))
+        return tuple(OnDutyPerson(x.role, duty.role_name(roles, x.role), x.staff_name,
+                                  phones.get(x.staff_id, "")) for x in rows)
+
+    now_people = people(day, shifts[index])
+    after = people(next_day, shifts[next_index])
+    return OnDuty(day if now_people else None, shifts[index], now_people,
+                  next_day if after else None, shifts[next_index], after)
+
+
+# ---------------------------------------------------------------- duty log
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One 值班记录 entry; also the input of ``add_log_entry`` (id 0) and ``update_log_entry``."""
+
+    id: int = 0
+    kind: str = "来电"
+    received_at: dt.datetime | None = None
+    caller_unit: str = ""
+    caller_name: str = ""
+    caller_post: str = ""
+    caller_phone: str = ""
+    content: str = ""
+    passed_to: str = ""
+    passed_at: dt.datetime | None = None
+    result: str = ""
+    classification: int = 0
+    author_name: str = ""
+    version: int = 0
+
+    @property
+    def caller(self) -> str:
+        return "".join(x for x in (self.caller_unit, self.caller_post, self.caller_name) if x)
+
+    def title(self) -> str:
+        return f"{self.kind}：{self.caller or '（未留姓名）'}"
+
+
+def _entry(r: DutyLogEntry) -> LogEntry:
+    return LogEntry(r.id, r.kind, r.received_at, r.caller_unit, r.caller_name, r.caller_post,
+                    r.caller_phone, r.content, r.passed_to, r.passed_at, r.result,
+                    r.classification, r.author_name, r.version)
+
+
+def _check_entry(actor: Actor, e: LogEntry, now: dt.datetime) -> LogEntry:
+    if e.kind not in LOG_KINDS:
+        raise InputError(f"记录类别应为{'、'.join(LOG_KINDS)}之一。")
+    if not e.content.strip():
+        raise InputError("请填写来电（来文）内容。")
+    received = e.received_at or now
+    if received.tzinfo is None:
+        raise InputError("接报时间缺少时区。")
+    if received > now + dt.timedelta(minutes=5):
+        raise InputError("接报时间不能晚于现在。")
+    if e.passed_at is not None and e.passed_at < received:
+        raise InputError("转交时间不能早于接报时间。")
+    if int(e.classification) > int(actor.clearance):
+        raise InputError("记录的密级不能高于本人的知悉范围。")
+    Clearance(int(e.classification))  # a bad level is a programming error, raise ValueError
+    strip = {k: getattr(e, k).strip() for k in (
+        "caller_unit", "caller_name", "caller_post", "caller_phone", "content", "passed_to",
+        "result")}
+    return replace(e, received_at=received, **strip)
+
+
+def _index(s: Session, row: DutyLogEntry) -> None:
+    """Index the entry in the global search when that module exists (written in parallel)."""
+    try:
+        search = importlib.import_module("app.services.search")
+    except ImportError:
+        return
+    index_record = getattr(search, "index_record", None)
+    if index_record is None:
+        return
+    e = _entry(row)
+    text = "\n".join(x for x in (e.caller, e.caller_phone, e.content, e.passed_to, e.result) if x)
+    index_record(s, "duty_log", row.id, row.classification, e.title(), text)
+
+
+def add_log_entry(ctx: ServiceContext, entry: LogEntry) -> LogEntry:
+    actor = ctx.require(Action.EDIT_DUTY_LOG)
+    e = _check_entry(actor, entry, ctx.now())
+    with ctx.session() as s, s.begin():
+        row = DutyLogEntry(
+            kind=e.kind, received_at=e.received_at, caller_unit=e.caller_unit,
+            caller_name=e.caller_name, caller_post=e.caller_post, caller_phone=e.caller_phone,
+            content=e.content, passed_to=e.passed_to, passed_at=e.passed_at, result=e.result,
+            classification=int(e.classification), author_id=actor.user_id,
+            author_name=actor.label)
+        s.add(row)
+        s.flush()
+        _index(s, row)
+        audit.append(s, actor, "duty.log.add", "duty_log", row.id,
+                     {"kind": e.kind, "caller": e.caller}, at=ctx.now())
+        return _entry(row)
+
+
+def update_log_entry(ctx: ServiceContext, entry: LogEntry) -> LogEntry:
+    """Complete an entry (passed to whom, result). The author stays the original author; the
+    audit log records who changed it."""
+    actor = ctx.require(Action.EDIT_DUTY_LOG)
+    e = _check_entry(actor, entry, ctx.now())
+    with ctx.session() as s, s.begin():
+        row = s.get(DutyLogEntry, entry.id)
+        if row is None:
+            raise InputError(f"找不到值班记录（编号{entry.id}）。")
+        require_clearance(actor.clearance, row.classification)
+        if entry.version and row.version != entry.version:
+            raise ConflictError("该记录已被他人修改，请刷新后重试。")
+        for k in ("kind", "received_at", "caller_unit", "caller_name", "caller_post",
+                  "caller_phone", "content", "passed_to", "passed_at", "result"):
+            setattr(row, k, getattr(e, k))
+        row.classification = int(e.classification)
+        s.flush()
+        _index(s, row)
+        audit.append(s, actor, "duty.log.edit", "duty_log", row.id,
+                     {"passed_to": e.passed_to, "result": e.result}, at=ctx.now())
+        return _entry(row)
+
+
+def get_log_entry(ctx: ServiceContext, entry_id: int) -> LogEntry:
+    """One entry (caller's unit/name/post/phone, received time, content, …), clearance checked.
+    Called by the 突发事件 module to start a report from a call."""
+    actor = ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        row = s.get(DutyLogEntry, entry_id)
+        if row is None:
+            raise InputError(f"找不到值班记录（编号{entry_id}）。")
+        require_clearance(actor.clearance, row.classification)
+        return _entry(row)
+
+
+def _log_query(actor: Actor, text: str, start: dt.datetime | None, end: dt.datetime | None):
+    stmt = visible(select(DutyLogEntry), DutyLogEntry, actor)
+    if text.strip():
+        like = f"%{text.strip()}%"
+        stmt = stmt.where(or_(DutyLogEntry.content.like(like), DutyLogEntry.caller_unit.like(like),
+                              DutyLogEntry.caller_name.like(like),
+                              DutyLogEntry.caller_phone.like(like),
+                              DutyLogEntry.passed_to.like(like)))
+    if start is not None:
+        stmt = stmt.where(DutyLogEntry.received_at >= start)
+    if end is not None:
+        stmt = stmt.where(DutyLogEntry.received_at < end)
+    return stmt
+
+
+def count_log(ctx: ServiceContext, text: str = "", start: dt.datetime | None = None,
+              end: dt.datetime | None = None) -> int:
+    actor = ctx.require(Action.VIEW)
+    stmt = _log_query(actor, text, start, end)
+    with ctx.session() as s, s.begin():
+        return int(s.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
+
+
+def list_log(ctx: ServiceContext, offset: int = 0, limit: int = 100, text: str = "",
+             start: dt.datetime | None = None, end: dt.datetime | None = None,
+             newest_first: bool = True) -> list[LogEntry]:
+    """One page of the log (the UI's lazy model fetches pages)."""
+    actor = ctx.require(Action.VIEW)
+    order = (DutyLogEntry.received_at.desc(), DutyLogEntry.id.desc()) if newest_first else (
+        DutyLogEntry.received_at, DutyLogEntry.id)
+    stmt = _log_query(actor, text, start, end).order_by(*order).offset(offset).limit(limit)
+    with ctx.session() as s, s.begin():
+        return [_entry(r) for r in s.execute(stmt).scalars()]
+
+
+# ---------------------------------------------------------------- open items and handover
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    id: int
+    text: str
+    log_id: int | None
+    opened_by: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None = None
+    closed_by: str = ""
+    closed_note: str = ""
+
+
+@dataclass(frozen=True)
+class HandoverInfo:
+    id: int
+    summary: str
+    outgoing_name: str
+    handed_at: dt.datetime
+    incoming_name: str
+    acknowledged_at: dt.datetime | None
+    open_items: tuple[OpenItem, ...]
+    outgoing_id: int | None = None
+
+
+def _item(r: DutyOpenItem) -> OpenItem:
+    return OpenItem(r.id, r.text, r.log_id, r.opened_by, r.opened_at, r.closed_at, r.closed_by,
+                    r.closed_note)
+
+
+def add_open_item(ctx: ServiceContext, text: str, log_id: int | None = None) -> OpenItem:
+    actor = ctx.require(Action.EDIT_DUTY_LOG)
+    if not text.strip():
+        raise InputError("请填写待办事项。")
+    with ctx.session() as s, s.begin():
+        if log_id is not None:
+            entry = s.get(DutyLogEntry, log_id)
+            if entry is None:
+                raise InputError(f"找不到值班记录（编号{log_id}）。")
+            require_clearance(actor.clearance, entry.classification)
+        row = DutyOpenItem(text=text.strip(), log_id=log_id, opened_by=actor.label,
+                           opened_at=ctx.now(), closed_by="", closed_note="")
+        s.add(row)
+        s.flush()
+        audit.append(s, actor, "duty.item.open", "duty_open_item", row.id, {"text": row.text},
+                     at=ctx.now())
+        return _item(row)
+
+
+def close_open_item(ctx: ServiceContext, item_id: int, note: str = "") -> OpenItem:
+    actor = ctx.require(Action.EDIT_DUTY_LOG)
+    with ctx.session() as s, s.begin():
+        row = s.get(DutyOpenItem, item_id)
+        if row is None:
+            raise InputError(f"找不到待办事项（编号{item_id}）。")
+        if row.closed_at is not None:
+            raise InputError("该事项已办结。")
+        row.closed_at, row.closed_by, row.closed_note = ctx.now(), actor.label, note.strip()
+        audit.append(s, actor, "duty.item.close", "duty_open_item", row.id,
+                     {"note": row.closed_note}, at=ctx.now())
+        return _item(row)
+
+
+def list_open_items(ctx: ServiceContext, *, include_closed: bool = False,
+                    at: dt.datetime | None = None) -> list[OpenItem]:
+    """Items still open (at ``at`` when given: opened before it and not closed by then)."""
+    ctx.require(Action.VIEW)
+    stmt = select(DutyOpenItem).order_by(DutyOpenItem.opened_at, DutyOpenItem.id)
+    if at is not None:
+        stmt = stmt.where(DutyOpenItem.opened_at <= at, or_(
+            DutyOpenItem.closed_at.is_(None), DutyOpenItem.closed_at > at))
+    elif not include_closed:
+        stmt = stmt.where(DutyOpenItem.closed_at.is_(None))
+    with ctx.session() as s, s.begin():
+        return [_item(r) for r in s.execute(stmt).scalars()]
+
+
+def _handover(s: Session, r: DutyHandover) -> HandoverInfo:
+    items = ()
+    if r.open_items:
+        rows = s.execute(select(DutyOpenItem).where(DutyOpenItem.id.in_(r.open_items))
+                         .order_by(DutyOpenItem.id)).scalars()
+        items = tuple(_item(x) for x in rows)
+    return HandoverInfo(r.id, r.summary, r.outgoing_name, r.handed_at, r.incoming_name,
+                        r.acknowledged_at, items, r.outgoing_id)
+
+
+def hand_over(ctx: ServiceContext, summary: str, new_items: list[str] = ()) -> HandoverInfo:
+    """The outgoing officer hands over: their summary, plus every item still open (new ones
+    added here) carried to the next shift. Refused while the previous handover waits for its
+    acknowledgement, so no shift's summary is skipped."""
+    actor = ctx.require(Action.EDIT_DUTY_LOG)
+    if not summary.strip():
+        raise InputError("请填写本班值守情况。")
+    for text in new_items:
+        if text.strip():
+            add_open_item(ctx, text)
+    with ctx.session() as s, s.begin():
+        waiting = s.execute(select(DutyHandover.id).where(
+            DutyHandover.acknowledged_at.is_(None))).first()
+        if waiting:
+            raise InputError("上一次交班尚未接班确认，请先由接班人确认。")
+        open_ids = list(s.execute(select(DutyOpenItem.id).where(
+            DutyOpenItem.closed_at.is_(None)).order_by(DutyOpenItem.id)).scalars())
+        row = DutyHandover(summary=summary.strip(), outgoing_id=actor.user_id,
+                           outgoing_name=actor.label, handed_at=ctx.now(), incoming_name="",
+                           open_items=open_ids)
+        s.add(row)
+        s.flush()
+        audit.append(s, actor, "duty.handover", "duty_handover", row.id,
+                     {"open_items": open_ids}, at=ctx.now())
+        return _handover(s, row)
+
+
+def pending_handover(ctx: ServiceContext) -> HandoverInfo | None:
+    ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        row = s.execute(select(DutyHandover).where(DutyHandover.acknowledged_at.is_(None))
+                        .order_by(DutyHandover.id.desc()).limit(1)).scalar_one_or_none()
+        return _handover(s, row) if row else None
+
+
+def acknowledge_handover(ctx: ServiceContext, handover_id: int) -> HandoverInfo:
+    """The incoming officer confirms they took over (and saw the open items)."""
+    actor = ctx.require(Action.EDIT_DUTY_LOG)
+    with ctx.session() as s, s.begin():
+        row = s.get(DutyHandover, handover_id)
+        if row is None:
+            raise InputError(f"找不到交班记录（编号{handover_id}）。")
+        if row.acknowledged_at is not None:
+            raise InputError(f"该交班已由{row.incoming_name}确认接班。")
+        if actor.user_id is not None and row.outgoing_id == actor.user_id:
+            raise InputError("交班人不能自己确认接班，请由接班人登录后确认。")
+        row.incoming_id, row.incoming_name = actor.user_id, actor.label
+        row.acknowledged_at = ctx.now()
+        audit.append(s, actor, "duty.handover.ack", "duty_handover", row.id, {}, at=ctx.now())
+        return _handover(s, row)
+
+
+def list_handovers(ctx: ServiceContext, start: dt.datetime | None = None,
+                   end: dt.datetime | None = None, limit: int = 200) -> list[HandoverInfo]:
+    ctx.require(Action.VIEW)
+    stmt = select(DutyHandover).order_by(DutyHandover.handed_at.desc()).limit(limit)
+    if start is not None:
+        stmt = stmt.where(DutyHandover.handed_at >= start)
+    if end is not None:
+        stmt = stmt.where(DutyHandover.handed_at < end)
+    with ctx.session() as s, s.begin():
+        return [_handover(s, r) for r in s.execute(stmt).scalars()]
