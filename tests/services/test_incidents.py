@@ -49,7 +49,7 @@ def world(admin_ctx):
     return clock, _users(admin_ctx, clock)
 
 
-FULL = dict(
+FULL = dict(  # noqa: C408 (reads like the form)
     title="临江路燃气爆燃事故", category="事故灾难", subtype="火灾事故", level=3,
     occurred_at=dt.datetime(2026, 3, 1, 22, 50), received_at=dt.datetime(2026, 3, 1, 23, 5),
     place="临江路128号餐馆", county="西湖区", unit="好味道餐馆", source="区应急局电话报告",
@@ -137,7 +137,7 @@ def test_full_chain_clocks_across_midnight_and_pdf(world, engine):
 
 
 def test_frozen_snapshot_and_refresh(world):
-    clock, u = world
+    _clock, u = world
     inc = svc.create_incident(u["duty"], svc.IncidentData(**FULL))
     draft = svc.draft_report(u["duty"], inc.id)
     svc.update_incident(u["duty"], inc.id, svc.IncidentData(**(FULL | {"injured": 5})))
@@ -150,7 +150,7 @@ def test_frozen_snapshot_and_refresh(world):
 
 
 def test_checklist_blocks_only_what_the_rule_says(world):
-    clock, u = world
+    _clock, u = world
     sparse = svc.IncidentData(title="某地山体滑坡", category="自然灾害", level=4,
                               received_at=dt.datetime(2026, 3, 1, 23, 0))
     inc = svc.create_incident(u["duty"], sparse)
@@ -171,7 +171,7 @@ def test_checklist_blocks_only_what_the_rule_says(world):
 
 
 def test_rule_table_edited_by_administrator(world, engine):
-    clock, u = world
+    _clock, u = world
     obj = R.DEFAULT_RULES.to_dict()
     obj["rules"][3]["written_minutes"] = 90
     obj["rules"].append({"level": "Ⅳ", "authority": "省应急厅", "written_minutes": 45})
@@ -208,7 +208,7 @@ def test_phone_first_report_for_level_two(world):
 
 
 def test_clearance_on_lists_and_statistics(world, tmp_path):
-    clock, u = world
+    _clock, u = world
     svc.create_incident(u["duty"], svc.IncidentData(**FULL))
     svc.create_incident(u["duty"], svc.IncidentData(**(FULL | {
         "title": "内部事件", "category": "社会安全事件", "subtype": "", "level": 2,
@@ -239,7 +239,7 @@ def test_clearance_on_lists_and_statistics(world, tmp_path):
 
 
 def test_bad_input_in_chinese(world):
-    clock, u = world
+    _clock, u = world
     with pytest.raises(InputError, match="事件名称"):
         svc.create_incident(u["duty"], svc.IncidentData(received_at=FULL["received_at"]))
     with pytest.raises(InputError, match="不能晚于接报时间"):
@@ -254,7 +254,7 @@ def test_bad_input_in_chinese(world):
 
 def test_indexed_in_search_with_clearance(world):
     search = pytest.importorskip("app.services.search")
-    clock, u = world
+    _clock, u = world
     inc = svc.create_incident(u["duty"], svc.IncidentData(**FULL))
     secret = svc.create_incident(u["duty"], svc.IncidentData(**(FULL | {
         "title": "临江码头内部事件"})), classification=1)
@@ -271,7 +271,7 @@ def test_indexed_in_search_with_clearance(world):
 
 def test_phone_log_entry_becomes_first_report_draft(world):
     duty = pytest.importorskip("app.services.duty")
-    clock, u = world
+    _clock, u = world
     entry = duty.add_log_entry(u["duty"], duty.LogEntry(
         kind="来电", received_at=dt.datetime(2026, 3, 1, 23, 2).astimezone(),
         caller_unit="西湖区应急管理局", caller_name="赵六", caller_post="值班员",
