@@ -20,6 +20,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.render",
     "app.commands.template",
     "app.commands.roster",
+    "app.commands.backup",
 ]
 
 

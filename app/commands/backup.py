@@ -1,0 +1,96 @@
+"""``python -m app backup create|list|restore FILE`` — SQLite backups (see app.services.backup).
+
+``restore`` verifies the file before replacing anything and keeps a copy of the current database.
+It asks for confirmation on a terminal (or takes ``--yes``); it does not ask for a password: a
+restore is needed precisely when the current database may be unreadable, and whoever can run it
+can already read and replace the database file. Close the program on every desk first.
+On PostgreSQL every sub-command prints the pg_dump/pg_restore guidance and exits with code 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.config import load_config
+from app.errors import InputError
+from app.services import backup
+from app.storage.db import make_engine, sqlite_path
+from app.storage.migrate import open_database
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p_backup = sub.add_parser("backup", help="数据库备份与恢复（SQLite）")
+    b_sub = p_backup.add_subparsers(dest="backup_command", metavar="子命令", required=True)
+    p = b_sub.add_parser("create", help="立即备份数据库（联机备份，写入备份文件夹）")
+    p.add_argument("--to", type=Path, default=None, help="备份文件夹（默认：数据文件夹/backups）")
+    p.set_defaults(func=cmd_create)
+    p = b_sub.add_parser("list", help="列出备份文件")
+    p.set_defaults(func=cmd_list)
+    p = b_sub.add_parser("restore", help="校验备份文件后用其替换当前数据库（保留当前数据库副本）")
+    p.add_argument("file", type=Path, help="备份文件")
+    p.add_argument("--yes", action="store_true", help="不再询问确认")
+    p.set_defaults(func=cmd_restore)
+
+
+def _pg_refusal(url: str) -> int | None:
+    if sqlite_path(url) is None:
+        print(backup.PG_GUIDANCE, file=sys.stderr)
+        return 3
+    return None
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    cfg = load_config()
+    if (code := _pg_refusal(cfg.db_url)) is not None:
+        return code
+    engine = open_database(cfg.db_url, cfg.backups_dir)
+    try:
+        info = backup.create_backup(engine, args.to or cfg.backups_dir)
+    finally:
+        engine.dispose()
+    print(f"已备份到：{info.path}（{info.size // 1024} KB）")
+    return 0
+
+
+KIND_LABELS = {"auto": "自动", "manual": "手动", "before-restore": "恢复前"}
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    cfg = load_config()
+    if (code := _pg_refusal(cfg.db_url)) is not None:
+        return code
+    items = backup.list_backups(cfg.backups_dir)
+    if not items:
+        print(f"备份文件夹 {cfg.backups_dir} 中没有备份。")
+        return 0
+    print("时间\t类型\t大小\t文件")
+    for b in items:
+        kind = KIND_LABELS.get(b.kind, f"升级前（修订 {b.kind}）")
+        print(f"{b.created.astimezone():%Y-%m-%d %H:%M:%S}\t{kind}\t{b.size // 1024} KB\t{b.path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    cfg = load_config()
+    if (code := _pg_refusal(cfg.db_url)) is not None:
+        return code
+    check = backup.verify_file(args.file)  # refuse early, before asking anything
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InputError("恢复会替换当前数据库：请在终端中确认，或加 --yes。")
+        answer = input(f"备份文件校验通过（审计记录 {check.audit_events} 条）。"
+                       "确认用它替换当前数据库？请输入“确认”：")
+        if answer.strip() != "确认":
+            print("已取消，未做任何改动。")
+            return 1
+    engine = make_engine(cfg.db_url)
+    try:
+        check, safety = backup.restore(engine, args.file, cfg.backups_dir)
+    finally:
+        engine.dispose()
+    print(f"已恢复：{args.file}（结构版本 {check.schema_version}，审计记录 {check.audit_events} 条，"
+          "哈希链完整）。")
+    print(f"原数据库已另存为：{safety}")
+    return 0

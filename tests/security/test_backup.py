@@ -1,0 +1,159 @@
+"""Backups: round trip (backup → change → restore → identical content), verification before any
+replacement, rotation, the CLI, and the PostgreSQL guidance."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from app.cli import main as cli_main
+from app.config import load_config
+from app.errors import InputError
+from app.services import accounts, audit, backup
+from app.services.context import ServiceContext
+from app.storage.migrate import open_database
+from tests.conftest import ADMIN_PASSWORD
+
+
+def _content(path: Path) -> dict[str, list[tuple]]:
+    con = sqlite3.connect(str(path))
+    try:
+        tables = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def live(tmp_path):
+    """The configured SQLite database with an administrator and one user."""
+    cfg = load_config()
+    engine = open_database(cfg.db_url, cfg.backups_dir)
+    ctx = ServiceContext(engine)
+    accounts.create_first_admin(ctx, "admin", ADMIN_PASSWORD)
+    admin = ctx.with_actor(accounts.login(ctx, "admin", ADMIN_PASSWORD))
+    accounts.add_user(admin, "zhao", "Zhao-pass-1", display_name="赵")
+    yield cfg, engine, admin
+    engine.dispose()
+
+
+def test_round_trip_restores_identical_content(live):
+    cfg, engine, admin = live
+    db = Path(engine.url.database)
+    info = backup.create_backup(engine, cfg.backups_dir)
+    before = _content(info.path)
+    assert before == _content(db)
+    accounts.add_user(admin, "qian", "Qian-pass-1")
+    zhao = accounts.find_user(admin, "zhao")
+    accounts.set_active(admin, zhao.id, False)
+    assert _content(db) != before
+    check, safety = backup.restore(engine, info.path, cfg.backups_dir)
+    after = _content(db)
+    # the restore itself is the one audit event added on top of the backup's content
+    assert after["audit_events"][:-1] == before["audit_events"]
+    assert "backup.restore" in after["audit_events"][-1]
+    assert {k: v for k, v in after.items() if k != "audit_events"} == \
+        {k: v for k, v in before.items() if k != "audit_events"}
+    assert check.audit_events == len(before["audit_events"])
+    # the replaced database was kept, with the change in it
+    assert {r for r in _content(safety)["users"] if "qian" in r}
+    reopened = open_database(cfg.db_url, cfg.backups_dir)
+    try:
+        assert audit.verify(reopened).ok
+        assert accounts.login(ServiceContext(reopened), "zhao", "Zhao-pass-1").username == "zhao"
+    finally:
+        reopened.dispose()
+
+
+def _flip_byte(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_a_bad_file_is_refused_and_nothing_is_replaced(live, tmp_path):
+    cfg, engine, admin = live
+    db = Path(engine.url.database)
+    good = backup.create_backup(engine, cfg.backups_dir).path
+    current = _content(db)
+
+    not_db = tmp_path / "x.sqlite3"
+    not_db.write_bytes(b"hello, not a database" * 100)
+    truncated = tmp_path / "t.sqlite3"
+    truncated.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
+    tampered_audit = tmp_path / "a.sqlite3"
+    tampered_audit.write_bytes(good.read_bytes())
+    con = sqlite3.connect(str(tampered_audit))
+    con.execute("UPDATE audit_events SET actor = 'mallory' WHERE seq = 1")
+    con.commit()
+    con.close()
+    newer = tmp_path / "n.sqlite3"
+    newer.write_bytes(good.read_bytes())
+    con = sqlite3.connect(str(newer))
+    con.execute("UPDATE govdesk_meta SET value = '999' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    foreign = tmp_path / "f.sqlite3"
+    con = sqlite3.connect(str(foreign))
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+
+    for bad, words in [(not_db, "不是 SQLite"), (truncated, "拒绝恢复"),
+                       (tampered_audit, "审计日志被篡改"), (newer, "更高版本"),
+                       (foreign, "不是公文值守台"), (tmp_path / "missing.sqlite3", "找不到")]:
+        with pytest.raises(InputError, match=words):
+            backup.restore(engine, bad, cfg.backups_dir)
+        assert _content(db) == current, bad
+    assert not [p for p in db.parent.iterdir() if ".restore-" in p.name]
+    assert [b.kind for b in backup.list_backups(cfg.backups_dir)] == ["manual"]
+
+
+def test_automatic_backups_once_a_day_and_rotated(live):
+    cfg, engine, _admin = live
+    day = datetime(2026, 5, 1, 8, tzinfo=UTC)
+    made = [backup.auto_backup(engine, cfg.backups_dir, keep=3, now=day + timedelta(days=i))
+            for i in range(5)]
+    assert all(made)
+    assert backup.auto_backup(engine, cfg.backups_dir, keep=3, now=day + timedelta(days=4, hours=3)) is None
+    autos = [b for b in backup.list_backups(cfg.backups_dir) if b.kind == "auto"]
+    assert [b.created.date().day for b in autos] == [5, 4, 3]
+    for b in autos:
+        assert backup.verify_file(b.path).audit_events > 0
+        assert not Path(f"{b.path}-wal").exists()
+
+
+def test_cli_create_list_restore(live, capsys, monkeypatch):
+    cfg, engine, admin = live
+    assert cli_main(["backup", "create"]) == 0
+    out = capsys.readouterr().out
+    assert "已备份到" in out
+    made = backup.list_backups(cfg.backups_dir)[0].path
+    assert cli_main(["backup", "list"]) == 0
+    assert made.name in capsys.readouterr().out
+    accounts.add_user(admin, "sun", "Sun-pass-12")
+    engine.dispose()
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert cli_main(["backup", "restore", str(made)]) == 2
+    assert "--yes" in capsys.readouterr().err
+    assert cli_main(["backup", "restore", str(made), "--yes"]) == 0
+    assert "原数据库已另存为" in capsys.readouterr().out
+    names = [r[1] for r in _content(Path(engine.url.database))["users"]]
+    assert "sun" not in names and "zhao" in names
+    bogus = made.with_name("bogus.sqlite3")
+    bogus.write_text("nope")
+    assert cli_main(["backup", "restore", str(bogus), "--yes"]) == 2
+    assert "错误：" in capsys.readouterr().err
+
+
+def test_postgresql_is_told_to_use_pg_dump(monkeypatch, capsys):
+    monkeypatch.setenv("GOVDESK_DB_URL", "postgresql+psycopg://u@127.0.0.1:1/none")
+    for argv in (["backup", "create"], ["backup", "list"], ["backup", "restore", "x", "--yes"]):
+        assert cli_main(argv) == 3
+        assert "pg_dump" in capsys.readouterr().err
