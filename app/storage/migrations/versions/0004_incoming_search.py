@@ -7,20 +7,66 @@ Create Date: 2026-11-22
 
 from __future__ import annotations
 
-import sqlalchemy as sa  # noqa: F401
+import sqlalchemy as sa
 from alembic import op
 
-from app.storage.models.base import UTCDateTime  # noqa: F401
+from app.storage.models.base import UTCDateTime
 
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
 
+#: Kinds known when this revision was written (others get the next free code on first use).
+SEARCH_KINDS = [
+    (1, "document"), (2, "incoming"), (3, "minutes"), (4, "decision"), (5, "duty_log"),
+    (6, "incident"), (7, "template"),
+]
+
+
+def _search_upgrade() -> None:
+    kinds = op.create_table(
+        "search_kinds",
+        sa.Column("code", sa.SmallInteger(), primary_key=True, autoincrement=False),
+        sa.Column("name", sa.String(32), nullable=False),
+        sa.UniqueConstraint("name", name="uq_search_kinds_name"),
+    )
+    op.bulk_insert(kinds, [{"code": c, "name": n} for c, n in SEARCH_KINDS])
+    op.create_table(
+        "search_entries",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("classification", sa.SmallInteger(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("extra", sa.Text(), nullable=False),
+        sa.Column("updated", UTCDateTime(), nullable=False),
+        sa.UniqueConstraint("kind", "record_id", name="uq_search_entries_kind"),
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE search_entries ADD COLUMN tsv tsvector")
+        op.execute("CREATE INDEX ix_search_entries_tsv ON search_entries USING gin (tsv)")
+    else:
+        op.execute(
+            "CREATE VIRTUAL TABLE search_fts USING fts5("
+            "title_u, title_b, extra_u, extra_b, body_u, body_b, "
+            "content='', tokenize='unicode61 remove_diacritics 0')"
+        )
+
+
+def _search_downgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        op.execute("DROP TABLE search_fts")
+    op.drop_table("search_entries")
+    op.drop_table("search_kinds")
+
 
 def upgrade() -> None:
+    _search_upgrade()
     op.execute("UPDATE govdesk_meta SET value = '4' WHERE key = 'schema_version'")
 
 
 def downgrade() -> None:
+    _search_downgrade()
     op.execute("UPDATE govdesk_meta SET value = '3' WHERE key = 'schema_version'")

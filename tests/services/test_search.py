@@ -1,0 +1,163 @@
+"""Full-text search against a real database (SQLite FTS5 and, in CI, PostgreSQL tsvector)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain.security import Clearance, Role
+from app.errors import PermissionDenied
+from app.services import search
+from app.services.context import Actor
+from app.storage.models import SearchEntry
+
+DOCS = [
+    # kind, id, level, title, body, extra
+    ("incoming", 1, 0, "关于做好春节期间值班工作的通知",
+     "各单位：春节将至，请认真做好节日期间值班值守，严格执行领导带班制度。", "国办发〔2026〕3号"),
+    ("incoming", 2, 1, "关于报送防汛工作情况的函",
+     "请于6月30日前报送防汛准备情况。发生险情要及时续报。", "省水利厅 水函〔2026〕15号"),
+    ("document", 3, 3, "关于值班安排的机密通知", "机密内容：重点部位值班续报要求。", "某府发〔2026〕1号"),
+    ("document", 4, 0, "2026年工作要点", "全年工作要点如下：一、加强值守。二、完善制度。", ""),
+    ("minutes", 5, 0, "第三次办公会议纪要", "会议研究了安全生产工作，要求各单位及时续报信息。", ""),
+]
+
+
+def _as(ctx, clearance: Clearance, role: Role = Role.READER):
+    return ctx.with_actor(Actor(None, f"u{int(clearance)}", role, clearance))
+
+
+@pytest.fixture
+def seeded(ctx):
+    with ctx.session() as s, s.begin():
+        for kind, rid, level, title, body, extra in DOCS:
+            search.index_record(s, kind, rid, level, title, body, extra)
+    return ctx
+
+
+def _ids(res):
+    return [(h.kind, h.record_id) for h in res.hits]
+
+
+def test_one_character_query(seeded):
+    res = search.search(_as(seeded, Clearance.CONFIDENTIAL), "续")
+    assert sorted(_ids(res)) == [("document", 3), ("incoming", 2), ("minutes", 5)]
+    assert res.total == 3 and res.ranked
+
+
+def test_two_character_queries(seeded):
+    top = _as(seeded, Clearance.CONFIDENTIAL)
+    assert sorted(_ids(search.search(top, "值班"))) == [("document", 3), ("incoming", 1)]
+    assert sorted(_ids(search.search(top, "续报"))) == [
+        ("document", 3), ("incoming", 2), ("minutes", 5)]
+    # characters that are never neighbours do not match, nor across punctuation
+    assert search.search(top, "值续").hits == []
+    assert search.search(top, "值守").total == 2  # 值守，… and 加强值守。
+    assert search.search(top, "守二").total == 0  # 值守。二、 — a full stop in between
+
+
+def test_four_character_and_multi_term_queries(seeded):
+    top = _as(seeded, Clearance.CONFIDENTIAL)
+    assert _ids(search.search(top, "春节期间")) == [("incoming", 1)]
+    assert _ids(search.search(top, "带班制度")) == [("incoming", 1)]
+    assert search.search(top, "春节假期").hits == []  # every bigram must be consecutive
+    assert _ids(search.search(top, "值班 续报")) == [("document", 3)]
+    assert _ids(search.search(top, "防汛 函")) == [("incoming", 2)]
+
+
+def test_extra_field_numbers_and_ascii(seeded):
+    top = _as(seeded, Clearance.CONFIDENTIAL)
+    res = search.search(top, "水函〔2026〕15号")
+    assert _ids(res) == [("incoming", 2)]
+    assert res.hits[0].snippet.marked() == "省水利厅 【水函】〔【2026】〕【15号】"  # extra matched
+    assert _ids(search.search(top, "水函[2026]15号")) == [("incoming", 2)]
+    assert sorted(_ids(search.search(top, "2026"))) == [
+        ("document", 3), ("document", 4), ("incoming", 1), ("incoming", 2)]
+    assert _ids(search.search(top, "２０２６年")) == [("document", 4)]  # full-width digits
+
+
+def test_title_outranks_body(seeded):
+    with seeded.session() as s, s.begin():
+        search.index_record(s, "minutes", 6, 0, "续报制度", "无关正文。", "")
+    res = search.search(_as(seeded, Clearance.CONFIDENTIAL), "续报")
+    assert res.hits[0].record_id == 6
+    assert [h.score for h in res.hits] == sorted((h.score for h in res.hits), reverse=True)
+
+
+def test_snippets_highlight_the_query(seeded):
+    res = search.search(_as(seeded, Clearance.INTERNAL), "续报")
+    hit = next(h for h in res.hits if h.record_id == 2)
+    assert [hit.snippet.text[s:e] for s, e in hit.snippet.spans] == ["续报"]
+    assert "<b>续报</b>" in hit.snippet.html()
+    title_hit = search.search(_as(seeded, Clearance.INTERNAL), "春节").hits[0]
+    assert [title_hit.title.text[s:e] for s, e in title_hit.title.spans] == ["春节"]
+    assert "春节" in title_hit.snippet.marked() and "【春节】" in title_hit.snippet.marked()
+
+
+def test_clearance_filters_hits_and_counts(seeded):
+    internal = search.search(_as(seeded, Clearance.INTERNAL), "值班")
+    assert _ids(internal) == [("incoming", 1)]
+    assert internal.counts == {"incoming": 1} and internal.total == 1
+    assert "机密" not in "".join(h.snippet.text + h.title.text for h in internal.hits)
+    public = search.search(_as(seeded, Clearance.PUBLIC), "续报")
+    assert _ids(public) == [("minutes", 5)] and public.counts == {"minutes": 1}
+    top = search.search(_as(seeded, Clearance.CONFIDENTIAL), "值班")
+    assert top.counts == {"incoming": 1, "document": 1}
+
+
+def test_kinds_filter_keeps_all_counts_and_pages(seeded):
+    top = _as(seeded, Clearance.CONFIDENTIAL)
+    res = search.search(top, "续报", kinds=["minutes", "incoming"])
+    assert sorted(_ids(res)) == [("incoming", 2), ("minutes", 5)]
+    assert res.total == 2 and res.counts == {"incoming": 1, "document": 1, "minutes": 1}
+    page1 = search.search(top, "续报", limit=2)
+    page2 = search.search(top, "续报", limit=2, offset=2)
+    assert len(page1.hits) == 2 and len(page2.hits) == 1
+    assert set(_ids(page1)) | set(_ids(page2)) == {("document", 3), ("incoming", 2), ("minutes", 5)}
+
+
+def test_reindex_replaces_and_remove_drops(seeded):
+    top = _as(seeded, Clearance.CONFIDENTIAL)
+    with seeded.session() as s, s.begin():
+        search.index_record(s, "incoming", 1, 3, "关于元旦安排的通知", "元旦放假一天。", "")
+    assert search.search(top, "春节").hits == []
+    assert _ids(search.search(top, "元旦")) == [("incoming", 1)]
+    assert search.search(_as(seeded, Clearance.SECRET), "元旦").hits == []  # now 机密
+    with seeded.session() as s, s.begin():
+        search.remove_record(s, "incoming", 1)
+        search.remove_record(s, "incoming", 999)  # nothing indexed: no error
+    assert search.search(top, "元旦").hits == []
+    with Session(seeded.engine) as s:
+        assert s.scalar(select(func.count()).select_from(SearchEntry)) == len(DOCS) - 1
+
+
+def test_index_rolls_back_with_the_callers_transaction(seeded):
+    with pytest.raises(RuntimeError), seeded.session() as s, s.begin():
+        search.index_record(s, "incident", 9, 0, "山体滑坡", "滑坡", "")
+        raise RuntimeError("the record's own write failed")
+    assert search.search(_as(seeded, Clearance.CONFIDENTIAL), "滑坡").hits == []
+
+
+def test_new_kind_gets_a_code(seeded):
+    with seeded.session() as s, s.begin():
+        search.index_record(s, "circular", 1, 0, "传阅件", "传阅", "")
+    res = search.search(_as(seeded, Clearance.PUBLIC), "传阅")
+    assert res.counts == {"circular": 1} and res.hits[0].kind_label == "circular"
+
+
+def test_broad_query_is_ordered_by_title_then_newest(seeded, monkeypatch):
+    monkeypatch.setattr(search, "RANK_LIMIT", 1)
+    res = search.search(_as(seeded, Clearance.CONFIDENTIAL), "续报")
+    assert not res.ranked and res.total == 3
+    ids = _ids(res)
+    assert sorted(ids) == [("document", 3), ("incoming", 2), ("minutes", 5)]
+    assert ids[1:] == sorted(ids[1:], key=lambda k: -k[1]) or ids == sorted(ids, key=lambda k: -k[1])
+    paged = _ids(search.search(_as(seeded, Clearance.CONFIDENTIAL), "续报", limit=1, offset=1))
+    assert paged == [ids[1]]
+
+
+def test_empty_query_and_permission(seeded):
+    assert search.search(_as(seeded, Clearance.PUBLIC), " ，。 ").hits == []
+    with pytest.raises(PermissionDenied):
+        search.search(seeded, "值班")  # nobody signed in
