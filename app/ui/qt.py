@@ -9,3 +9,5 @@ from PySide6.QtCore import *
 from PySide6.QtCore import Signal, Slot, qVersion
 from PySide6.QtGui import *
 from PySide6.QtWidgets import *
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView

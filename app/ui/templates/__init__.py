@@ -1,0 +1,1 @@
+"""模板 area: the template manager (list by kind, editor with live preview, versions)."""
