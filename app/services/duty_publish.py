@@ -1,0 +1,347 @@
+"""值班 outputs: the 值班安排 notice (a shipped or office template, rendered by the GB/T 9704
+engine), a month-grid calendar print (PDF), an XLSX export of the roster with the fairness ledger,
+and the 值班日报 for a date range. Each returns bytes; every output is audited (print/export)."""
+
+from __future__ import annotations
+
+import calendar as pycal
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+
+from app import paths
+from app.domain.security import Action
+from app.domain.workdays import DEFAULT_CALENDAR
+from app.errors import InputError
+from app.services import audit, duty
+from app.services import settings as office_settings
+from app.services.context import ServiceContext
+from app.services.duty_desk import HANDOVER_TIME
+
+NOTICE_TEMPLATES = {"duty_notice": "值班安排通知", "holiday_roster": "节假日值班表"}
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class NoticeOptions:
+    period: str = ""  # “2026年春节期间”; default: the roster's dates
+    to: str = "各处室、各直属单位"
+    year: int = 0
+    seq: int = 1
+    duty_phone: str = ""
+    holiday: str = ""
+    date: dt.date | None = None
+    template: str = "duty_notice"
+
+
+def _audit(ctx: ServiceContext, action: Action, what: str, roster_id: object, detail: dict) -> None:
+    actor = ctx.require(action)
+    with ctx.session() as s, s.begin():
+        audit.append(s, actor, what, "duty_roster", roster_id, detail, at=ctx.now())
+
+
+def _per_day(info: duty.RosterInfo, roles: dict[str, str]) -> dict[dt.date, dict[str, list[duty.Duty]]]:
+    days: dict[dt.date, dict[str, list[duty.Duty]]] = defaultdict(lambda: defaultdict(list))
+    for d in info.duties:
+        days[d.day][d.role].append(d)
+    return days
+
+
+def _names(duties: list[duty.Duty], multi_shift: bool) -> list[str]:
+    return [f"{d.staff_name}（{d.shift}）" if multi_shift else d.staff_name for d in duties]
+
+
+def notice_data(ctx: ServiceContext, roster_id: int, opts: NoticeOptions) -> dict:
+    """The template data (``office``, ``doc``, ``roster``) of a roster's notice."""
+    info = duty.get_roster(ctx, roster_id)
+    if not info.duties:
+        raise InputError("值班表还没有安排，请先生成。")
+    office = office_settings.get_office(ctx)
+    staff = {p.id: p for p in duty.list_staff(ctx)}
+    roles = duty.list_roles(ctx)
+    rules = duty.get_rules(ctx)
+    multi = len(rules.shifts) > 1
+    shifts = []
+    for day, by_role in sorted(_per_day(info, roles).items()):
+        leaders = by_role.get("leader", [])
+        others = [d for r, ds in by_role.items() if r != "leader" for d in ds]
+        phones = [staff[d.staff_id].mobile or staff[d.staff_id].phone for d in others
+                  if d.staff_id in staff]
+        shifts.append({"date": day.isoformat(), "leader": "、".join(_names(leaders, multi)),
+                       "staff": _names(others, multi),
+                       "phone": "、".join(p for p in phones if p)})
+    code = office.code_series[0] if office.code_series else ""
+    code = code[:-1] if code.endswith("发") else code
+    name = office.office_name or "（单位名称）"
+    date = opts.date or ctx.now().astimezone().date()
+    period = opts.period.strip() or (
+        f"{info.start.month}月{info.start.day}日至{info.end.month}月{info.end.day}日")
+    return {
+        "office": {"name": name, "short": name, "mark": office.default_issuer_mark or f"{name}文件",
+                   "code": code, "printer": office.printer or name,
+                   "duty_room": f"{name}总值班室", "duty_phone": opts.duty_phone or "（值班电话）"},
+        "doc": {"year": opts.year or date.year, "seq": opts.seq, "to": opts.to,
+                "date": date.isoformat(), "cc": []},
+        "roster": {"period": period, "holiday": opts.holiday or period,
+                   "start": info.start.isoformat(), "end": info.end.isoformat(),
+                   "shifts": shifts, "date": date.isoformat()},
+    }
+
+
+def render_notice(ctx: ServiceContext, roster_id: int, opts: NoticeOptions,
+                  fmt: str = "pdf") -> bytes:
+    """The roster as an official notice through the shipped (or office) template."""
+    from app.templating.library import load_template, render_template
+
+    ctx.require(Action.PRINT if fmt == "pdf" else Action.EXPORT)
+    if opts.template not in NOTICE_TEMPLATES:
+        raise InputError("请选择“值班安排通知”或“节假日值班表”模板。")
+    data = notice_data(ctx, roster_id, opts)
+    template = load_template(opts.template)
+    out = render_template(template, data, fmt, today=opts.date)
+    _audit(ctx, Action.PRINT if fmt == "pdf" else Action.EXPORT, "duty.roster.notice", roster_id,
+           {"template": opts.template, "format": fmt})
+    return out.data
+
+
+# ---------------------------------------------------------------- calendar print
+
+
+def _fonts() -> tuple[str, str]:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    names = ("GovDeskDutyHei", "GovDeskDutySong")
+    files = ("FandolHei-Regular.ttf", "FandolSong-Regular.ttf")
+    for name, file in zip(names, files):
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, str(paths.fonts_dir() / file)))
+    return names
+
+
+def _fit(canvas, text: str, font: str, size: float, width: float) -> str:
+    if canvas.stringWidth(text, font, size) <= width:
+        return text
+    while text and canvas.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def render_calendar(ctx: ServiceContext, roster_id: int) -> bytes:
+    """A month grid per page (A4 landscape): each day's leader and officers; weekends and
+    holidays shaded, make-up workdays marked 班."""
+    from reportlab.lib.colors import Color, black
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen.canvas import Canvas
+
+    ctx.require(Action.PRINT)
+    info = duty.get_roster(ctx, roster_id)
+    roles = duty.list_roles(ctx)
+    office = office_settings.get_office(ctx)
+    multi = len(duty.get_rules(ctx).shifts) > 1
+    days = _per_day(info, roles)
+    hei, song = _fonts()
+    buf = io.BytesIO()
+    width, height = landscape(A4)
+    c = Canvas(buf, pagesize=(width, height), invariant=1)
+    c.setTitle(info.title)
+    margin = 36
+    y, m = info.start.year, info.start.month
+    while (y, m) <= (info.end.year, info.end.month):
+        c.setFont(hei, 18)
+        c.drawCentredString(width / 2, height - margin - 6,
+                            f"{office.office_name}{y}年{m}月值班表")
+        top = height - margin - 40
+        cell_w = (width - 2 * margin) / 7
+        weeks = pycal.Calendar(0).monthdatescalendar(y, m)
+        head = 20
+        cell_h = (top - head - margin) / len(weeks)
+        c.setFont(hei, 11)
+        for i, wd in enumerate(WEEKDAYS):
+            c.drawCentredString(margin + cell_w * (i + 0.5), top - 14, f"星期{wd}")
+        c.setLineWidth(0.6)
+        for row, week in enumerate(weeks):
+            for col, day in enumerate(week):
+                x = margin + col * cell_w
+                yy = top - head - (row + 1) * cell_h
+                rest = DEFAULT_CALENDAR.is_rest_day(day)
+                if day.month == m and rest:
+                    c.setFillColor(Color(0.93, 0.93, 0.93))
+                    c.rect(x, yy, cell_w, cell_h, stroke=0, fill=1)
+                c.setFillColor(black)
+                c.rect(x, yy, cell_w, cell_h, stroke=1, fill=0)
+                if day.month != m:
+                    continue
+                c.setFont(hei, 11)
+                c.drawString(x + 4, yy + cell_h - 13, str(day.day))
+                mark = DEFAULT_CALENDAR.holiday_name(day) or (
+                    "班" if DEFAULT_CALENDAR.is_makeup_workday(day) else "")
+                if mark:
+                    c.setFont(song, 8)
+                    c.drawRightString(x + cell_w - 4, yy + cell_h - 12, mark)
+                line_y = yy + cell_h - 27
+                c.setFont(song, 9)
+                for role, duties in sorted(days.get(day, {}).items(),
+                                           key=lambda kv: list(roles).index(kv[0])
+                                           if kv[0] in roles else 99):
+                    label = "带班" if role == "leader" else ("值班" if role == "officer"
+                                                             else duty.role_name(roles, role))
+                    text = f"{label}：{'、'.join(_names(duties, multi))}"
+                    c.drawString(x + 4, line_y, _fit(c, text, song, 9, cell_w - 8))
+                    line_y -= 12
+        c.setFont(song, 8)
+        c.drawRightString(width - margin, margin - 16,
+                          f"灰底为休息日；“班”为调休上班日。{info.title}（{info.status_label}）")
+        c.showPage()
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    c.save()
+    _audit(ctx, Action.PRINT, "duty.roster.calendar", roster_id, {"format": "pdf"})
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def export_xlsx(ctx: ServiceContext, roster_id: int) -> bytes:
+    """Sheet 值班表 (a row per day and shift, a column per role, phones) and sheet 公平台账
+    (this year's published duties per person, rest-day duties separately)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    ctx.require(Action.EXPORT)
+    info = duty.get_roster(ctx, roster_id)
+    roles = duty.list_roles(ctx)
+    rules = duty.get_rules(ctx)
+    staff = {p.id: p for p in duty.list_staff(ctx)}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "值班表"
+    ws.append([info.title])
+    ws["A1"].font = Font(bold=True, size=14)
+    role_codes = list(rules.roles)
+    ws.append(["日期", "星期", "班次", *[duty.role_name(roles, r) for r in role_codes],
+               "联系电话", "休息日"])
+    by_slot: dict[tuple[dt.date, str], dict[str, list[duty.Duty]]] = defaultdict(
+        lambda: defaultdict(list))
+    for d in info.duties:
+        by_slot[(d.day, d.shift)][d.role].append(d)
+    day = info.start
+    while day <= info.end:
+        for shift in rules.shifts:
+            slot = by_slot.get((day, shift), {})
+            names = ["、".join(d.staff_name for d in slot.get(r, [])) for r in role_codes]
+            phones = "、".join(
+                f"{d.staff_name}{staff[d.staff_id].phones}" for r in role_codes
+                for d in slot.get(r, []) if d.staff_id in staff and staff[d.staff_id].phones)
+            ws.append([day, f"星期{WEEKDAYS[day.weekday()]}", shift, *names, phones,
+                       "是" if DEFAULT_CALENDAR.is_rest_day(day) else ""])
+            ws.cell(ws.max_row, 1).number_format = "yyyy-mm-dd"
+        day += dt.timedelta(days=1)
+    for col, w in zip("ABCDEFGH", (12, 8, 8, 14, 24, 40, 8, 8)):
+        ws.column_dimensions[col].width = w
+    ws.freeze_panes = "A3"
+    led = wb.create_sheet("公平台账")
+    led.append(["姓名", "岗位", f"{info.start.year}年值班次数", "其中休息日", *[
+        duty.role_name(roles, r) for r in role_codes]])
+    for row in duty.ledger(ctx, info.start.year):
+        led.append([row.name, "、".join(duty.role_name(roles, r) for r in row.roles), row.total,
+                    row.rest_day, *[row.by_role.get(r, 0) for r in role_codes]])
+    for sheet in (ws, led):
+        for cell in sheet[2 if sheet is ws else 1]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(horizontal="center")
+    buf = io.BytesIO()
+    wb.save(buf)
+    _audit(ctx, Action.EXPORT, "duty.roster.xlsx", roster_id, {"format": "xlsx"})
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- daily report
+
+
+def _window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The duty day: from the 08:30 handover on ``day`` to the next one (local time)."""
+    start = dt.datetime.combine(day, HANDOVER_TIME).astimezone()
+    return start, start + dt.timedelta(days=1)
+
+
+def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
+    office = office_settings.get_office(ctx)
+    name = office.office_name or "（单位名称）"
+    duties = duty.duties_between(ctx, day, day)
+    leaders = [d.staff_name for d in duties if d.role == "leader"]
+    others = [d.staff_name for d in duties if d.role != "leader"]
+    start, end = _window(day)
+    entries = duty.list_log(ctx, 0, 500, start=start, end=end, newest_first=False)
+    calls, instructions = [], []
+    for e in entries:
+        local = e.received_at.astimezone()
+        handling = "；".join(x for x in (f"已转{e.passed_to}" if e.passed_to else "", e.result) if x)
+        if e.kind == "批示":
+            instructions.append(f"{e.caller}：{e.content}" + (f"（{handling}）" if handling else ""))
+        else:
+            calls.append({"time": local.strftime("%H:%M"), "source": f"{e.kind}·{e.caller}"
+                          if e.caller else e.kind, "matter": e.content,
+                          "handling": handling or "登记"})
+    attention = [i.text for i in duty.list_open_items(ctx, at=end)]
+    return {
+        "office": {"duty_room": f"{name}总值班室", "short": name, "name": name},
+        "daily": {"date": day.isoformat(), "issue": day.timetuple().tm_yday,
+                  "leader": "、".join(leaders) or "（未排）", "staff": others or ["（未排）"],
+                  "calls": calls, "incidents": [], "instructions": instructions,
+                  "attention": attention, "to": to or "办公室领导"},
+    }
+
+
+def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "pdf",
+                 to: str = "") -> bytes:
+    """The 值班日报 for each day of ``start``–``end``: one PDF (a report per day, each from a
+    new page) or, for a single day, DOCX."""
+    from pypdf import PdfReader, PdfWriter
+
+    from app.templating.library import load_template, render_template
+
+    ctx.require(Action.PRINT)
+    if end < start:
+        raise InputError("结束日期不能早于开始日期。")
+    if (end - start).days > 62:
+        raise InputError("一次最多打印62天的值班日报。")
+    if fmt == "docx" and end != start:
+        raise InputError("Word 格式一次只能导出一天的值班日报。")
+    template = load_template("duty_daily")
+    parts = []
+    day = start
+    while day <= end:
+        parts.append(render_template(template, daily_data(ctx, day, to), fmt, today=day).data)
+        day += dt.timedelta(days=1)
+    if fmt != "pdf" or len(parts) == 1:
+        data = parts[0]
+    else:
+        writer = PdfWriter()
+        for part in parts:
+            writer.append(PdfReader(io.BytesIO(part)))
+        buf = io.BytesIO()
+        writer.write(buf)
+        data = buf.getvalue()
+    _audit(ctx, Action.PRINT, "duty.daily.print", "", {"start": start.isoformat(),
+                                                       "end": end.isoformat(), "format": fmt})
+    return data
+
+
+def write_atomic(path, data: bytes) -> None:
+    """Write an output file without ever leaving half of it behind."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
