@@ -1,0 +1,181 @@
+"""模板 page driven with qtbot: problems shown with the right line and clicked to, the PDF
+preview, saving a shipped template as an office copy, version restore, default protection."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.services import templates as tm
+from app.storage.models import OfficeTemplate, TemplateVersion
+from app.ui.qt import QPdfDocument, Qt
+from app.ui.templates.page import TemplatesPage
+
+WAIT = 20_000
+
+
+@pytest.fixture
+def page(qtbot, admin_ui_ctx):
+    p = TemplatesPage(admin_ui_ctx)
+    qtbot.addWidget(p)
+    p.resize(1400, 900)
+    p.show()
+    return p
+
+
+def _open(qtbot, page: TemplatesPage, ref: str):
+    page.select(ref)
+    editor = page.editor
+    assert editor is not None and editor.content.info.ref == ref
+    qtbot.waitUntil(lambda: editor.task is not None and editor.task.finished, timeout=WAIT)
+    return editor
+
+
+def _type(qtbot, editor, text: str) -> None:
+    with qtbot.waitSignal(editor.checked, timeout=WAIT):
+        editor.textEdit.setPlainText(text)
+
+
+def _line_containing(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def _rows(ctx, model, *where):
+    with ctx.session() as s:
+        return s.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+def test_list_by_kind_and_preview_appears(qtbot, page):
+    kinds = [page.tree.topLevelItem(i).text(0) for i in range(page.tree.topLevelItemCount())]
+    assert kinds[:3] == ["通知", "通报", "请示"] and "值班表" in kinds
+    editor = _open(qtbot, page, "shipped:notice")
+    qtbot.waitUntil(lambda: editor.pdfDocument.status() == QPdfDocument.Status.Ready
+                    and editor.pdfDocument.pageCount() >= 1, timeout=WAIT)
+    assert editor.problemList.count() == 0
+    # the preview shows the filled title from the sample data
+    text = editor.pdfDocument.getAllText(0).text().replace("\n", "")
+    assert "关于" in text and "通知" in text
+    assert editor.previewLabel.text() == "预览（示例数据）"
+    # the placeholder picker lists what the template expects, with its explanation
+    picker = [editor.pickerList.item(i).text() for i in range(editor.pickerList.count())]
+    assert any(t.startswith("office.name") and "发文机关全称" in t for t in picker)
+
+
+def test_syntax_error_is_shown_with_its_line_and_clicking_moves_there(qtbot, page):
+    editor = _open(qtbot, page, "shipped:notice")
+    broken = editor.textEdit.toPlainText().replace("{{ office.name }}关于", "{{ office.name }关于", 1)
+    _type(qtbot, editor, broken)
+    assert editor.problemList.count() == 1
+    item = editor.problemList.item(0)
+    line = _line_containing(broken, '"title"')
+    assert "字段 title" in item.text() and f"第 {line} 行" in item.text()
+    assert "语法错误" in item.text()
+    assert editor.previewLabel.text().startswith("模板有问题")
+    qtbot.mouseClick(editor.problemList.viewport(), Qt.MouseButton.LeftButton,
+                     pos=editor.problemList.visualItemRect(item).center())
+    assert editor.textEdit.textCursor().blockNumber() + 1 == line
+
+    # an error on the 2nd line of a multi-line body: the cursor lands after the first "\n"
+    body = broken.replace("{{ office.name }关于", "{{ office.name }}关于", 1).replace(
+        '"body": "{{ doc.body }}"', '"body": "第一段\\n第二段{{ doc.nosuch }}\\n第三段"', 1)
+    _type(qtbot, editor, body)
+    assert editor.problemList.count() == 1
+    assert "nosuch" in editor.problemList.item(0).text()
+    editor.go_to_problem(editor.problemList.item(0))
+    cursor = editor.textEdit.textCursor()
+    assert body[cursor.position():].startswith("第二段{{ doc.nosuch }}")
+
+
+def test_shipped_edit_saves_office_copy_and_version_restore(qtbot, page, admin_ui_ctx):
+    ctx = admin_ui_ctx
+    editor = _open(qtbot, page, "shipped:letter")
+    v1_text = editor.textEdit.toPlainText().replace("特此函告", "特此函告（一）", 1)
+    assert v1_text != editor.textEdit.toPlainText()
+    _type(qtbot, editor, v1_text)
+    editor.commentEdit.setText("第一次修改")
+    qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)
+    # a new office copy, selected and opened in the editor
+    with ctx.session() as s:
+        row = s.execute(select(OfficeTemplate).where(OfficeTemplate.based_on == "letter")).scalar_one()
+        template_id = row.id
+    assert page.selected_ref() == f"office:{template_id}"
+    editor = page.editor
+    assert editor.content.info.ref == f"office:{template_id}"
+    qtbot.waitUntil(lambda: editor.task is not None and editor.task.finished, timeout=WAIT)
+
+    v2_text = v1_text.replace("特此函告（一）", "特此函告（二）", 1)
+    _type(qtbot, editor, v2_text)
+    qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)
+    assert _rows(ctx, TemplateVersion, TemplateVersion.template_id == template_id) == 2
+
+    editor = page.editor
+    assert editor.historyTable.rowCount() == 2
+    assert editor.historyTable.item(1, 3).text() == "第一次修改"
+    editor.tabs.setCurrentIndex(2)
+    editor.historyTable.selectRow(1)  # version 1
+    assert "特此函告（一）" in editor.versionView.toPlainText()
+    assert editor.restoreButton.isEnabled()
+    qtbot.mouseClick(editor.restoreButton, Qt.MouseButton.LeftButton)
+
+    with ctx.session() as s:
+        row = s.get(OfficeTemplate, template_id)
+        assert row.current_version == 3 and row.text == v1_text
+    assert _rows(ctx, TemplateVersion, TemplateVersion.template_id == template_id) == 3
+    editor = page.editor
+    assert editor.textEdit.toPlainText() == v1_text
+    assert editor.historyTable.item(0, 0).text() == "第 3 版（当前）"
+    assert editor.historyTable.item(0, 3).text() == "恢复第 1 版"
+
+
+def test_broken_default_is_never_saved_and_drafts_need_confirmation(qtbot, page, admin_ui_ctx):
+    ctx = admin_ui_ctx
+    info = tm.duplicate(ctx, "shipped:request")
+    page.select(info.ref)
+    qtbot.mouseClick(page.defaultButton, Qt.MouseButton.LeftButton)
+    assert tm.default_info(ctx, "请示").ref == info.ref
+    editor = page.editor
+    qtbot.waitUntil(lambda: editor.task is not None and editor.task.finished, timeout=WAIT)
+    asked = []
+    editor.confirm_draft = lambda n: asked.append(n) or True
+    broken = editor.textEdit.toPlainText().replace('"{{ office.name }}', '"{{ office.nam }}', 1)
+    _type(qtbot, editor, broken)
+    qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)
+    assert asked == []  # not even offered as a draft
+    assert "默认模板" in editor.previewLabel.text()
+    assert tm.get(ctx, info.ref).info.current_version == 1
+
+    # the same change on a template that is not the default: saved as a confirmed draft
+    other = tm.duplicate(ctx, "shipped:request", "请示草稿")
+    page.select(other.ref)
+    editor = page.editor
+    qtbot.waitUntil(lambda: editor.task is not None and editor.task.finished, timeout=WAIT)
+    answers = [False, True]
+    editor.confirm_draft = lambda n: asked.append(n) or answers.pop(0)
+    _type(qtbot, editor, broken)
+    qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)  # declined
+    assert tm.get(ctx, other.ref).info.current_version == 1
+    qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)  # confirmed
+    assert asked == [1, 1]
+    assert tm.get(ctx, other.ref).info.current_version == 2
+    # and the draft cannot become the default
+    qtbot.mouseClick(page.defaultButton, Qt.MouseButton.LeftButton)
+    assert "不能设为默认" in page.statusLabel.text()
+    assert tm.default_info(ctx, "请示").ref == info.ref
+
+
+def test_duplicate_import_export(qtbot, page, admin_ui_ctx, tmp_path):
+    ctx = admin_ui_ctx
+    page.select("shipped:form_roster")
+    qtbot.mouseClick(page.duplicateButton, Qt.MouseButton.LeftButton)
+    assert _rows(ctx, OfficeTemplate, OfficeTemplate.format == tm.WORDFORM) == 1
+    assert page.selected().name == "值班表（副本）"
+    assert page.editor.formPanel.isVisibleTo(page.editor)
+    assert not page.editor.textEdit.isVisibleTo(page.editor)
+    out = tm.export_file(ctx, "shipped:minutes", tmp_path / "纪要.json")
+    new = page.import_path(str(out))
+    assert new is not None and page.selected_ref() == new.ref
+    assert _rows(ctx, OfficeTemplate, OfficeTemplate.kind == "会议纪要") == 1
+    bad = tmp_path / "坏.json"
+    bad.write_text("{\n  \"kind\": \n", encoding="utf-8")
+    assert page.import_path(str(bad)) is None
+    assert "第 3 行" in page.statusLabel.text() or "JSON" in page.statusLabel.text()
