@@ -186,7 +186,7 @@ class BoardRow:
 
 @dataclass(frozen=True)
 class BoardFilter:
-    """督办 board filters; ``None``/empty means "any". ``only_open`` hides done decisions."""
+    """督办 board filters; ``None``/empty means "any". ``only_open`` hides 销号 decisions."""
 
     unit: str = ""
     status: sv.Status | None = None
@@ -751,8 +751,8 @@ def _board_stmt(actor: Actor, f: BoardFilter, today: dt.date):  # type: ignore[n
         stmt = stmt.where(or_(Decision.lead_unit.like(like), Decision.coop_units.like(like)))
     if f.status is not None:
         stmt = stmt.where(Decision.status == f.status.value)
-    elif f.only_open:
-        stmt = stmt.where(Decision.status.in_([x.value for x in sv.OPEN_STATUSES]))
+    elif f.only_open:  # 待销号 stays on the board until the clerk 销号 it
+        stmt = stmt.where(Decision.status != sv.Status.CLOSED.value)
     if f.due_by is not None:
         stmt = stmt.where(Decision.deadline <= f.due_by)
     open_ = [x.value for x in sv.OPEN_STATUSES]

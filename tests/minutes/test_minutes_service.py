@@ -158,14 +158,17 @@ def test_board_filters_and_xlsx_export(people, tmp_path):
     mn.review(leader, c.id, True)
     today = D(2026, 2, 25)
     rows = mn.board(clerk, mn.BoardFilter(), today)
-    assert [r.decision.text for r in rows] == ["甲事项", "乙事项"]
-    assert [r.reminder for r in rows] == [sv.Reminder.OVERDUE, sv.Reminder.NONE]
+    assert [r.decision.text for r in rows] == ["甲事项", "丙事项", "乙事项"]  # 丙 awaits 销号
+    assert [r.reminder for r in rows] == [sv.Reminder.OVERDUE, sv.Reminder.DONE,
+                                          sv.Reminder.NONE]
     unit = mn.board(clerk, mn.BoardFilter(unit="应急"), today)
     assert {r.decision.text for r in unit} == {"甲事项", "乙事项"}  # lead or cooperating
+    mn.close(clerk, c.id)
+    assert "丙事项" not in [r.decision.text for r in mn.board(clerk, mn.BoardFilter(), today)]
     assert [r.decision.text for r in mn.board(clerk, mn.BoardFilter(
         reminder=sv.Reminder.OVERDUE), today)] == ["甲事项"]
     assert [r.decision.text for r in mn.board(clerk, mn.BoardFilter(
-        status=sv.Status.ACCEPTED), today)] == ["丙事项"]
+        status=sv.Status.CLOSED), today)] == ["丙事项"]
     assert [r.decision.text for r in mn.board(clerk, mn.BoardFilter(
         due_by=D(2026, 3, 1)), today)] == ["甲事项"]
     assert mn.count_board(clerk, mn.BoardFilter(only_open=False), today) == 3

@@ -1,0 +1,552 @@
+"""A meeting's page: basic data, the three attendance lists in protocol order, topics with their
+decisions, and the 纪要 (generate → edit → issue). Every change goes straight to the service (one
+short transaction each) so nothing typed is lost; a refusal shows in the message line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+from app.errors import UserError
+from app.services import minutes as mn
+from app.services.context import ServiceContext
+from app.ui.minutes.common import MessageLine
+from app.ui.qt import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCompleter,
+    QDate,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QShortcut,
+    QSpinBox,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from app.ui.worker import run_task
+
+ROLE = Qt.ItemDataRole.UserRole
+
+
+def qdate(d: dt.date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def pydate(q: QDate) -> dt.date:
+    return dt.date(q.year(), q.month(), q.day())
+
+
+def split_units(text: str) -> list[str]:
+    for sep in "，,;； ":
+        text = text.replace(sep, "、")
+    return [u for u in text.split("、") if u.strip()]
+
+
+class AttendanceEditor(QGroupBox):
+    """One list (出席/请假/列席): pick from the staff directory or type a name; drag or
+    Ctrl+↑/↓ to put it in protocol order. Saved after every change."""
+
+    changed = Signal()
+
+    def __init__(self, panel: MeetingPanel, kind: str) -> None:
+        super().__init__(mn.ATTENDANCE_LABELS[kind], panel)
+        self.panel, self.kind = panel, kind
+        self.list = QListWidget(self)
+        self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.list.model().rowsMoved.connect(lambda *_: self.save())
+        self.name = QLineEdit(self)
+        self.name.setPlaceholderText("姓名（可从人员名录选择，也可直接输入）")
+        self.title_edit = QLineEdit(self)
+        self.title_edit.setPlaceholderText("职务（列席可写单位职务）")
+        self.reason = QLineEdit(self)
+        self.reason.setPlaceholderText("请假事由")
+        self.reason.setVisible(kind == "absent")
+        self.add_button = QPushButton("添加", self)
+        self.remove_button = QPushButton("移除", self)
+        self.up_button = QPushButton("上移", self)
+        self.down_button = QPushButton("下移", self)
+        row = QHBoxLayout()
+        for w in (self.name, self.title_edit, self.reason, self.add_button):
+            row.addWidget(w)
+        moves = QHBoxLayout()
+        for w in (self.up_button, self.down_button, self.remove_button):
+            moves.addWidget(w)
+        moves.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(row)
+        lay.addWidget(self.list)
+        lay.addLayout(moves)
+        self.add_button.clicked.connect(self.add)
+        self.name.returnPressed.connect(self.add)
+        self.reason.returnPressed.connect(self.add)
+        self.remove_button.clicked.connect(self.remove)
+        self.up_button.clicked.connect(lambda: self.move(-1))
+        self.down_button.clicked.connect(lambda: self.move(1))
+        QShortcut(QKeySequence("Ctrl+Up"), self.list, lambda: self.move(-1))
+        QShortcut(QKeySequence("Ctrl+Down"), self.list, lambda: self.move(1))
+        QShortcut(QKeySequence.StandardKey.Delete, self.list, self.remove)
+        self.staff: dict[str, tuple[int, str]] = {}
+
+    def set_staff(self, staff: list[tuple[int, str, str]]) -> None:
+        self.staff = {name: (sid, post) for sid, name, post in staff}
+        completer = QCompleter(sorted(self.staff), self.name)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.name.setCompleter(completer)
+
+    def set_entries(self, entries: tuple[mn.AttendeeInfo, ...]) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for a in entries:
+            self._append(mn.AttendeeIn(a.name, a.title, a.reason, a.staff_id))
+        self.list.blockSignals(False)
+
+    def _append(self, entry: mn.AttendeeIn) -> None:
+        label = f"{entry.title}{entry.name}" if entry.title else entry.name
+        item = QListWidgetItem(f"{label}（{entry.reason}）" if entry.reason else label)
+        item.setData(ROLE, entry)
+        self.list.addItem(item)
+
+    def entries(self) -> list[mn.AttendeeIn]:
+        return [self.list.item(i).data(ROLE) for i in range(self.list.count())]
+
+    def names(self) -> list[str]:
+        return [e.name for e in self.entries()]
+
+    def add(self) -> None:
+        name = self.name.text().strip()
+        if not name:
+            self.panel.message.error("请输入姓名。")
+            return
+        staff_id, post = self.staff.get(name, (None, ""))
+        title = self.title_edit.text().strip() or (post if self.kind == "attending" else "")
+        self._append(mn.AttendeeIn(name, title, self.reason.text().strip(), staff_id))
+        if self.save():
+            self.name.clear()
+            self.title_edit.clear()
+            self.reason.clear()
+        else:
+            self.list.takeItem(self.list.count() - 1)
+
+    def remove(self) -> None:
+        row = self.list.currentRow()
+        if row >= 0:
+            item = self.list.takeItem(row)
+            if not self.save():
+                self.list.insertItem(row, item)
+
+    def move(self, delta: int) -> None:
+        row = self.list.currentRow()
+        target = row + delta
+        if row < 0 or not 0 <= target < self.list.count():
+            return
+        item = self.list.takeItem(row)
+        self.list.insertItem(target, item)
+        self.list.setCurrentRow(target)
+        self.save()
+
+    def save(self) -> bool:
+        try:
+            mn.set_attendance(self.panel.ctx, self.panel.meeting_id, self.kind, self.entries())
+        except UserError as exc:
+            self.panel.message.error(exc)
+            return False
+        self.panel.message.ok(f"{mn.ATTENDANCE_LABELS[self.kind]}名单已保存。")
+        self.changed.emit()
+        return True
+
+
+class TopicsEditor(QWidget):
+    """Topics (议题) with submitting unit and materials; the decisions of the selected topic."""
+
+    def __init__(self, panel: MeetingPanel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self.topics: tuple[mn.TopicInfo, ...] = ()
+        self.list = QListWidget(self)
+        self.title = QLineEdit(self)
+        self.unit = QLineEdit(self)
+        self.materials = QPlainTextEdit(self)
+        self.materials.setPlaceholderText("每行一份材料")
+        self.materials.setMaximumHeight(60)
+        self.summary = QPlainTextEdit(self)
+        self.summary.setPlaceholderText("议题情况（写入纪要，可省略）")
+        self.summary.setMaximumHeight(60)
+        self.new_topic = QPushButton("新议题", self)
+        self.save_topic = QPushButton("保存议题", self)
+        form = QFormLayout()
+        form.addRow("议题", self.title)
+        form.addRow("汇报单位", self.unit)
+        form.addRow("材料", self.materials)
+        form.addRow("情况", self.summary)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_topic)
+        buttons.addWidget(self.save_topic)
+        buttons.addStretch(1)
+        left = QVBoxLayout()
+        left.addWidget(QLabel("议题（按上会顺序）"))
+        left.addWidget(self.list)
+        left.addLayout(form)
+        left.addLayout(buttons)
+
+        self.decisions = QTableWidget(0, 5, self)
+        self.decisions.setHorizontalHeaderLabels(["议定事项", "牵头单位", "责任人", "配合单位", "期限"])
+        self.decisions.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.decisions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.decisions.verticalHeader().hide()
+        self.d_text = QPlainTextEdit(self)
+        self.d_text.setMaximumHeight(70)
+        self.d_text.setPlaceholderText("议定事项内容，如：会议同意……，由……牵头落实。")
+        self.d_lead = QLineEdit(self)
+        self.d_person = QLineEdit(self)
+        self.d_coop = QLineEdit(self)
+        self.d_coop.setPlaceholderText("多个单位用顿号分隔")
+        self.by_date = QRadioButton("日期", self)
+        self.by_days = QRadioButton("会后工作日", self)
+        self.no_deadline = QRadioButton("不设期限", self)
+        group = QButtonGroup(self)
+        for b in (self.by_date, self.by_days, self.no_deadline):
+            group.addButton(b)
+        self.by_days.setChecked(True)
+        self.d_date = QDateEdit(self)
+        self.d_date.setCalendarPopup(True)
+        self.d_date.setDisplayFormat("yyyy年M月d日")
+        self.d_days = QSpinBox(self)
+        self.d_days.setRange(1, 500)
+        self.d_days.setValue(10)
+        self.d_days.setSuffix(" 个工作日")
+        self.add_decision = QPushButton("添加议定事项", self)
+        dl = QGridLayout()
+        dl.addWidget(QLabel("内容"), 0, 0)
+        dl.addWidget(self.d_text, 0, 1, 1, 4)
+        dl.addWidget(QLabel("牵头单位"), 1, 0)
+        dl.addWidget(self.d_lead, 1, 1)
+        dl.addWidget(QLabel("责任人"), 1, 2)
+        dl.addWidget(self.d_person, 1, 3)
+        dl.addWidget(QLabel("配合单位"), 2, 0)
+        dl.addWidget(self.d_coop, 2, 1, 1, 3)
+        dl.addWidget(QLabel("办理期限"), 3, 0)
+        dl.addWidget(self.by_days, 3, 1)
+        dl.addWidget(self.d_days, 3, 2)
+        dl.addWidget(self.by_date, 4, 1)
+        dl.addWidget(self.d_date, 4, 2)
+        dl.addWidget(self.no_deadline, 5, 1)
+        dl.addWidget(self.add_decision, 5, 3)
+        right = QVBoxLayout()
+        right.addWidget(QLabel("本议题的议定事项"))
+        right.addWidget(self.decisions)
+        right.addLayout(dl)
+        lay = QHBoxLayout(self)
+        lay.addLayout(left, 2)
+        lay.addLayout(right, 3)
+        self.list.currentRowChanged.connect(self._show_topic)
+        self.new_topic.clicked.connect(self._clear_topic)
+        self.save_topic.clicked.connect(self.save)
+        self.add_decision.clicked.connect(self.add)
+
+    def set_topics(self, topics: tuple[mn.TopicInfo, ...], meeting_date: dt.date) -> None:
+        keep = self.list.currentRow()
+        self.topics = topics
+        self.d_date.setDate(qdate(meeting_date))
+        self.list.blockSignals(True)
+        self.list.clear()
+        for n, t in enumerate(topics, 1):
+            self.list.addItem(f"{n}. {t.title}" + (f"（{t.unit}）" if t.unit else ""))
+        self.list.blockSignals(False)
+        if topics:
+            self.list.setCurrentRow(min(max(keep, 0), len(topics) - 1))
+            self._show_topic(self.list.currentRow())
+
+    def current(self) -> mn.TopicInfo | None:
+        row = self.list.currentRow()
+        return self.topics[row] if 0 <= row < len(self.topics) else None
+
+    def _clear_topic(self) -> None:
+        self.list.setCurrentRow(-1)
+        for w in (self.title, self.unit):
+            w.clear()
+        self.materials.clear()
+        self.summary.clear()
+        self.decisions.setRowCount(0)
+        self.title.setFocus()
+
+    def _show_topic(self, row: int) -> None:
+        t = self.current()
+        if t is None:
+            return
+        self.title.setText(t.title)
+        self.unit.setText(t.unit)
+        self.materials.setPlainText("\n".join(t.materials))
+        self.summary.setPlainText(t.summary)
+        self.decisions.setRowCount(len(t.decisions))
+        for r, d in enumerate(t.decisions):
+            due = d.deadline.isoformat() if d.deadline else "—"
+            if d.deadline_workdays:
+                due += f"（{d.deadline_workdays}个工作日）"
+            for c, v in enumerate([d.text, d.lead_unit, d.lead_person, "、".join(d.coop_units),
+                                   due]):
+                self.decisions.setItem(r, c, QTableWidgetItem(v))
+
+    def save(self) -> None:
+        t = self.current()
+        try:
+            saved = mn.save_topic(self.panel.ctx, self.panel.meeting_id, self.title.text(),
+                                  topic_id=t.id if t else None, unit=self.unit.text(),
+                                  materials=self.materials.toPlainText().splitlines(),
+                                  summary=self.summary.toPlainText())
+        except UserError as exc:
+            self.panel.message.error(exc)
+            return
+        self.panel.message.ok(f"议题“{saved.title}”已保存。")
+        self.panel.reload()
+        for i, tp in enumerate(self.topics):
+            if tp.id == saved.id:
+                self.list.setCurrentRow(i)
+
+    def add(self) -> None:
+        t = self.current()
+        if t is None:
+            self.panel.message.error("请先选择或保存一个议题。")
+            return
+        kw: dict = {}
+        if self.by_date.isChecked():
+            kw["deadline"] = pydate(self.d_date.date())
+        elif self.by_days.isChecked():
+            kw["workdays"] = self.d_days.value()
+        try:
+            d = mn.add_decision(self.panel.ctx, t.id, self.d_text.toPlainText(),
+                                lead_unit=self.d_lead.text(), lead_person=self.d_person.text(),
+                                coop_units=split_units(self.d_coop.text()), **kw)
+        except UserError as exc:
+            self.panel.message.error(exc)
+            return
+        due = f"，办理期限 {d.deadline:%Y年%m月%d日}" if d.deadline else ""
+        self.panel.message.ok(f"已添加议定事项{due}。")
+        self.d_text.clear()
+        self.panel.reload()
+
+
+class MinutesEditor(QWidget):
+    """The 纪要: generated from the template, edited by the clerk, frozen when issued."""
+
+    def __init__(self, panel: MeetingPanel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self.status = QLabel(self)
+        self.title = QLineEdit(self)
+        self.body = QPlainTextEdit(self)
+        self.body.setPlaceholderText("点击“生成纪要”，由会议数据按纪要模板生成正文，再校对修改。")
+        self.generate_button = QPushButton("生成纪要", self)
+        self.save_button = QPushButton("保存修改", self)
+        self.save_button.setShortcut(QKeySequence.StandardKey.Save)
+        self.issue_button = QPushButton("印发", self)
+        self.pdf_button = QPushButton("导出 PDF…", self)
+        buttons = QHBoxLayout()
+        for b in (self.generate_button, self.save_button, self.issue_button, self.pdf_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.status)
+        form = QFormLayout()
+        form.addRow("标题", self.title)
+        lay.addLayout(form)
+        lay.addWidget(self.body)
+        lay.addLayout(buttons)
+        self.generate_button.clicked.connect(self.generate)
+        self.save_button.clicked.connect(self.save)
+        self.issue_button.clicked.connect(self.issue)
+        self.pdf_button.clicked.connect(self.export_pdf)
+        self.export_task = None
+        self.last_export: Path | None = None
+
+    def show_state(self, info: mn.MeetingInfo, description: dict | None) -> None:
+        if info.issued:
+            self.status.setText(f"已印发：{info.minutes_number}（{info.issued_by}），内容已冻结。")
+        elif description is None:
+            self.status.setText("尚未生成纪要。")
+        else:
+            self.status.setText("纪要草稿：可修改正文后印发。")
+        self.title.setText(str(description.get("title", "")) if description else "")
+        self.body.setPlainText(str(description.get("body", "")) if description else "")
+        for w in (self.title, self.body):
+            w.setReadOnly(info.issued)
+        self.generate_button.setEnabled(not info.issued)
+        self.save_button.setEnabled(not info.issued and description is not None)
+        self.issue_button.setEnabled(not info.issued and description is not None)
+        self.pdf_button.setEnabled(description is not None)
+
+    def generate(self) -> None:
+        self._do(lambda: mn.generate_minutes(self.panel.ctx, self.panel.meeting_id), "纪要已生成。")
+
+    def save(self) -> None:
+        self._do(lambda: mn.edit_minutes(self.panel.ctx, self.panel.meeting_id,
+                                         body=self.body.toPlainText(), title=self.title.text()),
+                 "修改已保存。")
+
+    def issue(self) -> None:
+        if not self.body.document().isModified() or self._do(
+                lambda: mn.edit_minutes(self.panel.ctx, self.panel.meeting_id,
+                                        body=self.body.toPlainText(), title=self.title.text()),
+                ""):
+            self._do(lambda: mn.issue_minutes(self.panel.ctx, self.panel.meeting_id),
+                     "纪要已印发，编号已取，内容已冻结。")
+
+    def _do(self, fn, done: str) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            fn()
+        except UserError as exc:
+            self.panel.message.error(exc)
+            return False
+        if done:
+            self.panel.message.ok(done)
+        self.panel.reload()
+        return True
+
+    def export_pdf(self, path: str | None = None) -> None:
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "导出纪要", "会议纪要.pdf", "PDF 文件 (*.pdf)")
+        if not path:
+            return
+        self.panel.message.ok("正在排版……")
+        self.pdf_button.setEnabled(False)
+        self.export_task = run_task(_write_pdf, self.panel.ctx, self.panel.meeting_id, path,
+                                    on_result=self._exported, on_error=self._failed, parent=self)
+
+    def _exported(self, path: Path) -> None:
+        self.last_export = path
+        self.pdf_button.setEnabled(True)
+        self.panel.message.ok(f"已导出：{path}")
+
+    def _failed(self, exc: BaseException) -> None:
+        self.pdf_button.setEnabled(True)
+        self.panel.message.error(exc)
+
+
+def _write_pdf(_control, ctx: ServiceContext, meeting_id: int, path: str) -> Path:  # type: ignore[no-untyped-def]
+    """Render in the background and write beside the target first (never half a file)."""
+    data = mn.render_minutes(ctx, meeting_id, "pdf")
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(suffix=".pdf.tmp", dir=target.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, target)
+    return target
+
+
+class MeetingPanel(QWidget):
+    """Everything about one meeting; ``load(id)`` shows it, ``reload()`` re-reads it."""
+
+    changed = Signal()
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.meeting_id = 0
+        self.info: mn.MeetingInfo | None = None
+        self.header = QLabel(self)
+        font = self.header.font()
+        font.setPointSize(font.pointSize() + 3)
+        font.setBold(True)
+        self.header.setFont(font)
+        self.message = MessageLine(self)
+        self.tabs = QTabWidget(self)
+
+        basic = QWidget(self)
+        self.date = QDateEdit(basic)
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy年M月d日")
+        self.time = QLineEdit(basic)
+        self.venue = QLineEdit(basic)
+        self.host = QLineEdit(basic)
+        self.host_title = QLineEdit(basic)
+        self.recorder = QLineEdit(basic)
+        self.save_basic = QPushButton("保存", basic)
+        form = QFormLayout(basic)
+        form.addRow("日期", self.date)
+        form.addRow("时间", self.time)
+        form.addRow("地点", self.venue)
+        form.addRow("主持人", self.host)
+        form.addRow("主持人职务", self.host_title)
+        form.addRow("记录人", self.recorder)
+        form.addRow("", self.save_basic)
+        self.save_basic.clicked.connect(self._save_basic)
+
+        people = QWidget(self)
+        self.attendance = {k: AttendanceEditor(self, k) for k in mn.ATTENDANCE_KINDS}
+        pl = QHBoxLayout(people)
+        for ed in self.attendance.values():
+            pl.addWidget(ed)
+        self.topics = TopicsEditor(self)
+        self.minutes = MinutesEditor(self)
+        self.tabs.addTab(basic, "基本情况")
+        self.tabs.addTab(people, "出席人员")
+        self.tabs.addTab(self.topics, "议题与议定事项")
+        self.tabs.addTab(self.minutes, "纪要")
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.header)
+        lay.addWidget(self.tabs)
+        lay.addWidget(self.message)
+        self._staff_loaded = False
+
+    def load(self, meeting_id: int) -> None:
+        self.meeting_id = meeting_id
+        self.message.clear()
+        if not self._staff_loaded:
+            staff = mn.staff_directory(self.ctx)
+            for ed in self.attendance.values():
+                ed.set_staff(staff)
+            self._staff_loaded = True
+        self.reload(emit=False)
+
+    def reload(self, emit: bool = True) -> None:
+        detail = mn.get_meeting(self.ctx, self.meeting_id)
+        m = self.info = detail.meeting
+        state = f"已印发 {m.minutes_number}" if m.issued else "草稿"
+        self.header.setText(f"{m.title}　{m.date:%Y年%m月%d日}　{state}")
+        self.date.setDate(qdate(m.date))
+        for w, v in ((self.time, m.time), (self.venue, m.venue), (self.host, m.host),
+                     (self.host_title, m.host_title), (self.recorder, m.recorder)):
+            w.setText(v)
+        for k, ed in self.attendance.items():
+            ed.set_entries(detail.attendees[k])
+            ed.setEnabled(not m.issued)
+        self.topics.set_topics(detail.topics, m.date)
+        for w in (self.save_basic, self.topics.save_topic, self.topics.add_decision,
+                  self.topics.new_topic):
+            w.setEnabled(not m.issued)
+        self.minutes.show_state(m, mn.minutes_description(self.ctx, m.id))
+        if emit:
+            self.changed.emit()
+
+    def _save_basic(self) -> None:
+        assert self.info is not None
+        try:
+            mn.update_meeting(self.ctx, self.meeting_id, expected_version=self.info.version,
+                              date=pydate(self.date.date()), time=self.time.text(),
+                              venue=self.venue.text(), host=self.host.text(),
+                              host_title=self.host_title.text(), recorder=self.recorder.text())
+        except UserError as exc:
+            self.message.error(exc)
+            return
+        self.message.ok("会议情况已保存。")
+        self.reload()

@@ -1,0 +1,200 @@
+"""The 会议纪要 page: tab 会议 (the meetings list, lazily paged, beside the selected meeting's
+page) and tab 督办 (the board across meetings). Registered as the ``minutes`` area."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.domain.security import Action, allowed
+from app.errors import UserError
+from app.services import minutes as mn
+from app.services.context import ServiceContext
+from app.ui.minutes.board import BoardTab
+from app.ui.minutes.common import MessageLine, PagedModel
+from app.ui.minutes.meeting import MeetingPanel, pydate, qdate
+from app.ui.pages import register_page
+from app.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+COLUMNS = ["会议", "日期", "地点", "主持", "纪要"]
+
+
+class NewMeetingDialog(QDialog):
+    """New meeting (and, when the type is new, the type with its organ and 纪要 mark)."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("新建会议")
+        self.types = mn.list_types(ctx)
+        self.type = QComboBox(self)
+        self.type.setEditable(True)
+        for t in self.types:
+            self.type.addItem(t.name, t.id)
+        self.type.setCurrentText(self.types[0].name if self.types else "常务会议")
+        self.organ = QLineEdit(self)
+        self.organ.setPlaceholderText("新类型时填写，如：市政府")
+        self.mark = QLineEdit(self)
+        self.mark.setPlaceholderText("新类型时填写，如：临江市人民政府常务会议纪要")
+        self.date = QDateEdit(self)
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy年M月d日")
+        self.date.setDate(qdate(ctx.now().astimezone().date()))
+        self.time = QLineEdit("09:00", self)
+        self.venue = QLineEdit(self)
+        self.host = QLineEdit(self)
+        self.host_title = QLineEdit(self)
+        self.recorder = QLineEdit(ctx.actor.label if ctx.actor else "", self)
+        self.message = MessageLine(self)
+        form = QFormLayout(self)
+        form.addRow("会议类型", self.type)
+        form.addRow("主办机关", self.organ)
+        form.addRow("纪要标志", self.mark)
+        form.addRow("日期", self.date)
+        form.addRow("时间", self.time)
+        form.addRow("地点", self.venue)
+        form.addRow("主持人", self.host)
+        form.addRow("主持人职务", self.host_title)
+        form.addRow("记录人", self.recorder)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(self.message)
+        form.addRow(buttons)
+        self.created: mn.MeetingInfo | None = None
+        self.type.currentTextChanged.connect(self._type_changed)
+        self._type_changed(self.type.currentText())
+
+    def _type_changed(self, text: str) -> None:
+        known = any(t.name == text.strip() for t in self.types)
+        self.organ.setEnabled(not known)
+        self.mark.setEnabled(not known)
+
+    def accept(self) -> None:
+        name = self.type.currentText().strip()
+        try:
+            t = next((t for t in self.types if t.name == name), None)
+            if t is None:
+                t = mn.create_type(self.ctx, name, organ=self.organ.text(), mark=self.mark.text())
+                self.types.append(t)
+            self.created = mn.create_meeting(
+                self.ctx, t.id, pydate(self.date.date()), time=self.time.text(),
+                venue=self.venue.text(), host=self.host.text(),
+                host_title=self.host_title.text(), recorder=self.recorder.text())
+        except UserError as exc:
+            self.message.error(exc)
+            return
+        super().accept()
+
+
+class MeetingsTab(QWidget):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.new_button = QPushButton("新建会议", self)
+        self.new_button.setShortcut(QKeySequence.StandardKey.New)
+        self.new_button.setEnabled(bool(ctx.actor) and allowed(ctx.actor.role, Action.EDIT_MINUTES))
+        self.refresh_button = QPushButton("刷新", self)
+        self.refresh_button.setShortcut(QKeySequence("F5"))
+        bar = QHBoxLayout()
+        bar.addWidget(self.new_button)
+        bar.addWidget(self.refresh_button)
+        bar.addStretch(1)
+        self.model = PagedModel(COLUMNS, lambda o, n: mn.list_meetings(ctx, offset=o, limit=n),
+                                _values, parent=self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.panel = MeetingPanel(ctx, self)
+        self.stack = QStackedWidget(self)
+        self.empty = QWidget(self)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.panel)
+        split = QSplitter(self)
+        split.addWidget(self.table)
+        split.addWidget(self.stack)
+        split.setStretchFactor(1, 3)
+        lay = QVBoxLayout(self)
+        lay.addLayout(bar)
+        lay.addWidget(split)
+        self.dialog: NewMeetingDialog | None = None
+        self.new_button.clicked.connect(self.new_meeting)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._open(cur.row()))
+        self.panel.changed.connect(self._panel_changed)
+        self.refresh()
+
+    def refresh(self) -> None:
+        keep = self.panel.meeting_id
+        self.model.reload()
+        for i, m in enumerate(self.model.rows):
+            if m.id == keep:
+                self.table.selectRow(i)
+
+    def _open(self, row: int) -> None:
+        if 0 <= row < len(self.model.rows):
+            self.panel.load(self.model.rows[row].id)
+            self.stack.setCurrentWidget(self.panel)
+
+    def _panel_changed(self) -> None:
+        rows = self.model.rows
+        for i, m in enumerate(rows):
+            if m.id == self.panel.meeting_id and self.panel.info is not None:
+                rows[i] = self.panel.info
+                self.model.dataChanged.emit(self.model.index(i, 0),
+                                            self.model.index(i, len(COLUMNS) - 1))
+
+    def new_meeting(self) -> None:
+        self.dialog = NewMeetingDialog(self.ctx, self)
+        self.dialog.accepted.connect(self._created)
+        self.dialog.open()
+
+    def _created(self) -> None:
+        assert self.dialog is not None and self.dialog.created is not None
+        new_id = self.dialog.created.id
+        self.model.reload()
+        for i, m in enumerate(self.model.rows):
+            if m.id == new_id:
+                self.table.selectRow(i)
+        self.panel.load(new_id)
+        self.stack.setCurrentWidget(self.panel)
+
+
+def _values(m: mn.MeetingInfo) -> list[str]:
+    return [m.title, f"{m.date:%Y-%m-%d}", m.venue, m.host,
+            m.minutes_number if m.issued else "草稿"]
+
+
+class MinutesPage(QTabWidget):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None,
+                 today: dt.date | None = None) -> None:
+        super().__init__(parent)
+        self.meetings = MeetingsTab(ctx, self)
+        self.board = BoardTab(ctx, self, today=today)
+        self.addTab(self.meetings, "会议")
+        self.addTab(self.board, "督办")
+        self.currentChanged.connect(lambda i: self.board.refresh() if i == 1 else None)
+
+
+register_page("minutes", lambda ctx, parent: MinutesPage(ctx, parent))
