@@ -1,0 +1,128 @@
+"""公文 output: preview, print and export (PDF / DOCX / JSON), audited, watermarked, 份号 per copy.
+
+* ``render_preview(description)`` — the editor's live preview of unsaved text; no audit (nothing
+  leaves the screen), no database.
+* ``print_pdf(ctx, doc_id, copies=…, first_copy_no=…, duplex=…, watermark=…)`` — one PDF holding
+  every copy: each copy is rendered with its own 份号 (printed as 6 digits in the top-left corner,
+  GB/T 9704 7.2.1) and, for a classified document, a watermark naming the user, the time and the
+  copy. Audited as ``doc.print`` with the copy numbers once the pages exist.
+* ``export_file(ctx, doc_id, fmt, watermark=…)`` — PDF, DOCX or JSON bytes, audited as
+  ``doc.export``. DOCX is editable, so it carries no watermark (the audit record is the trace).
+
+The watermark policy is the caller's ``Watermark`` (the print dialog keeps the user's choice).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from app.domain.security import Action
+from app.errors import InputError
+from app.services import audit
+from app.services.context import ServiceContext
+from app.services.documents import _load
+from app.typeset import RenderResult, render
+from app.typeset.watermark import concatenate, watermark_pdf
+
+EXPORT_FORMATS = ("pdf", "docx", "json")
+MAX_COPIES = 500
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """What the watermark on a classified document's pages shows."""
+
+    enabled: bool = True
+    user: bool = True
+    time: bool = True
+    copy_no: bool = True
+    #: also watermark 公开/内部 documents (default: only classified ones, level ≥ 内部)
+    all_documents: bool = False
+
+    def lines(self, user: str, at: dt.datetime, copy_no: str | None) -> list[str]:
+        out = []
+        if self.user:
+            out.append(user)
+        if self.time:
+            out.append(at.astimezone().strftime("%Y-%m-%d %H:%M"))
+        if self.copy_no and copy_no:
+            out.append(f"第 {copy_no} 份")
+        return out
+
+
+def render_preview(description: dict[str, Any]) -> RenderResult:
+    """The PDF of an unsaved description (the editor's preview)."""
+    return render(description, "pdf")
+
+
+def _copy_text(n: int) -> str:
+    if not 1 <= n <= 999999:
+        raise InputError("份号应在 1 至 999999 之间。")
+    return f"{n:06d}"
+
+
+def _applies(wm: Watermark | None, classification: int) -> bool:
+    return bool(wm and wm.enabled and (classification > 0 or wm.all_documents))
+
+
+def print_pdf(ctx: ServiceContext, doc_id: int, *, copies: int = 1,
+              first_copy_no: int | None = None, duplex: bool = False,
+              watermark: Watermark | None = Watermark()) -> bytes:
+    """All copies of a document as one PDF, ready for the printer. With ``first_copy_no`` each
+    copy gets its own 份号 (n, n+1, …); without it the stored 份号 (if any) is printed."""
+    actor = ctx.require(Action.PRINT)
+    if not isinstance(copies, int) or not 1 <= copies <= MAX_COPIES:
+        raise InputError(f"打印份数应为 1 至 {MAX_COPIES} 份。")
+    now = ctx.now()
+    with ctx.session() as s, s.begin():
+        doc = _load(s, actor, doc_id)
+        desc, level, title = dict(doc.description), doc.classification, doc.title
+    numbers = ([_copy_text(first_copy_no + i) for i in range(copies)]
+               if first_copy_no is not None else [None] * copies)
+    pdfs: list[bytes] = []
+    plain: bytes | None = None
+    for number in numbers:
+        if number is None:
+            if plain is None:
+                plain = render(desc, "pdf").data
+            data = plain
+        else:
+            data = render({**desc, "copy_no": number}, "pdf").data
+        if _applies(watermark, level):
+            assert watermark is not None
+            data = watermark_pdf(data, watermark.lines(actor.label, now, number))
+        pdfs.append(data)
+    out = concatenate(pdfs, duplex=duplex)
+    # audited once the pages exist (a failed render prints nothing and records nothing)
+    with ctx.session() as s, s.begin():
+        audit.append(s, actor, "doc.print", "document", doc_id,
+                     {"title": title, "copies": copies, "copy_nos": [n for n in numbers if n],
+                      "duplex": duplex, "watermark": _applies(watermark, level)}, at=now)
+    return out
+
+
+def export_file(ctx: ServiceContext, doc_id: int, fmt: str, *,
+                watermark: Watermark | None = Watermark()) -> bytes:
+    """The document as ``fmt`` (pdf, docx, json) — audited as an export."""
+    actor = ctx.require(Action.EXPORT)
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"不支持的导出格式“{fmt}”，应为 {'、'.join(EXPORT_FORMATS)}。")
+    now = ctx.now()
+    with ctx.session() as s, s.begin():
+        doc = _load(s, actor, doc_id)
+        desc, level, title = dict(doc.description), doc.classification, doc.title
+    marked = fmt == "pdf" and _applies(watermark, level)
+    if fmt == "json":
+        data = (json.dumps(desc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    else:
+        data = render(desc, fmt).data
+        if marked:
+            assert watermark is not None
+            data = watermark_pdf(data, watermark.lines(actor.label, now, desc.get("copy_no")))
+    with ctx.session() as s, s.begin():
+        audit.append(s, actor, "doc.export", "document", doc_id,
+                     {"title": title, "format": fmt, "watermark": marked}, at=now)
+    return data
