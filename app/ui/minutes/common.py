@@ -130,6 +130,10 @@ class OnTimeChart(QWidget):
         p.setPen(QPen(QColor("#333")))
         p.drawText(QRectF(0, 2, w, top - 4), Qt.AlignmentFlag.AlignCenter,
                    f"{self.year}年按期办结情况（按月）")
+        for i, (name, colour) in enumerate((("按期", "#4c9a52"), ("逾期", "#d9534f"))):
+            x = w - 120 + i * 58
+            p.fillRect(QRectF(x, 8, 10, 10), QColor(colour))
+            p.drawText(QRectF(x + 13, 4, 44, 18), Qt.AlignmentFlag.AlignLeft, name)
         top_val = max([a + b for _m, a, b in self.data] + [1])
         plot_h = h - top - bottom
         p.drawLine(left, h - bottom, w - 8, h - bottom)

@@ -124,7 +124,8 @@ class MeetingsTab(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().hide()
         self.panel = MeetingPanel(ctx, self)
         self.stack = QStackedWidget(self)
@@ -135,6 +136,7 @@ class MeetingsTab(QWidget):
         split.addWidget(self.table)
         split.addWidget(self.stack)
         split.setStretchFactor(1, 3)
+        split.setSizes([420, 860])
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
         lay.addWidget(split)
