@@ -1,0 +1,618 @@
+"""突发事件 page: the open deadline clocks on top (time left, amber near the limit, red when
+missed), the incident list (lazy: pages fetched from the database) and, for the selected
+incident, its report chain — each report a frozen snapshot with what changed since the previous
+one highlighted — with the actions of the chain: 起草首报/续报/终报, 更新草稿, 签发 (leader),
+报送, 电话首报, 日报 mode, 打印 (信息专报 PDF/DOCX in the background); and the 规则表
+(administrator) and 统计 dialogs. Every act goes through ``app.services.incidents``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import importlib
+from pathlib import Path
+from typing import Any
+
+from app.domain import incident_rules as R
+from app.domain.security import Action, Clearance, allowed
+from app.errors import UserError
+from app.services import incidents as svc
+from app.services.context import ServiceContext
+from app.ui.incidents.dialogs import IncidentDialog, SendDialog, SignDialog
+from app.ui.incidents.rules_dialog import RuleTableDialog
+from app.ui.incidents.stats import StatisticsDialog
+from app.ui.messages import describe
+from app.ui.pages import register_page
+from app.ui.qt import (
+    QAbstractTableModel,
+    QBrush,
+    QColor,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QModelIndex,
+    QPushButton,
+    QShortcut,
+    QSplitter,
+    Qt,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
+from app.ui.worker import TaskHandle, run_task
+
+STATE_COLOURS = {"ok": "#e8f5e9", "amber": "#ffd54f", "red": "#ef5350"}
+STATE_LABELS = {"ok": "正常", "amber": "临近", "red": "已超时"}
+
+
+# ---- the lazy incident list ---------------------------------------------------------------------
+class IncidentListModel(QAbstractTableModel):
+    """Rows fetched a page at a time as the view scrolls (never the whole table)."""
+
+    HEADERS = ("接报时间", "事件名称", "类别", "级别", "状态", "已报", "密级")
+    PAGE = 100
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.text = ""
+        self.rows: list[svc.IncidentRow] = []
+        self.total = 0
+
+    def reload(self, text: str | None = None) -> None:
+        if text is not None:
+            self.text = text
+        self.beginResetModel()
+        self.total = svc.count_incidents(self.ctx, text=self.text)
+        self.rows = svc.list_incidents(self.ctx, 0, self.PAGE, text=self.text)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return len(self.HEADERS)
+
+    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # noqa: B008
+        more = svc.list_incidents(self.ctx, len(self.rows), self.PAGE, text=self.text)
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        lv = R.Level(r.level)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [r.received_at.strftime("%m-%d %H:%M"), r.title, r.category, lv.label,
+                    "已终报" if r.status == "closed" else "处置中", str(r.reports_sent),
+                    Clearance(r.classification).label][index.column()]
+        if role == Qt.ItemDataRole.BackgroundRole and index.column() == 3:
+            return QBrush(QColor(lv.colour_hex))
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3:
+            return QBrush(QColor("black" if lv is R.Level.III else "white"))
+        if role == Qt.ItemDataRole.UserRole:
+            return r.id
+        return None
+
+
+# ---- report rendering ---------------------------------------------------------------------------
+def _value(v: Any) -> str:
+    if v is None or v == "" or v == []:
+        return "—"
+    if isinstance(v, list):
+        return "；".join(str(x) for x in v)
+    return str(v)
+
+
+def report_html(rep: svc.ReportInfo) -> str:
+    """The frozen snapshot as a table; fields changed since the previous report are highlighted
+    (yellow), the ones that usually call for a 续报 in red, with the former value."""
+    changes = {c["key"].split(".")[0]: c for c in rep.changes}
+    head = (f"<h3>{html.escape(rep.name)}　<small>{rep.status_label}"
+            f"{'　签发：' + html.escape(rep.signed_by) if rep.signed_by else ''}"
+            f"{'　报送：' + html.escape(rep.sent_to) + ' ' + svc._iso(rep.sent_at) if rep.sent_at else ''}"
+            f"</small></h3>")
+    if rep.changes:
+        head += (f"<p style='background:#fff3b0'>较上次报告有 {len(rep.changes)} 处变化（黄色标出，"
+                 "红字为需续报的重要变化）。</p>")
+    elif rep.kind is not R.ReportKind.FIRST:
+        head += "<p>较上次报告无变化。</p>"
+    if rep.progress:
+        head += f"<p><b>事件进展：</b>{html.escape(rep.progress)}</p>"
+    rows = []
+    for key, label in R.FIELD_LABELS.items():
+        value = rep.snapshot.get(key)
+        c = changes.get(key)
+        style, note = "", ""
+        if c is not None:
+            style = " style='background:#fff3b0" + (";color:#b00020;font-weight:bold'"
+                                                    if c["significant"] else "'")
+            if c["kind"] == "changed":
+                note = f"<br><small>（原：{html.escape(_value(c['old']))}）</small>"
+            elif c["kind"] == "added":
+                note = "<br><small>（新增）</small>"
+        rows.append(f"<tr{style} data-key='{key}'><td width='28%'>{label}</td>"
+                    f"<td>{html.escape(_value(value)).replace(chr(10), '<br>')}{note}</td></tr>")
+    return head + "<table border='1' cellspacing='0' cellpadding='3' width='100%'>" + \
+        "".join(rows) + "</table>"
+
+
+# ---- picking a phone-log entry ------------------------------------------------------------------
+class LogPickDialog(QDialog):
+    """The latest 值班记录 entries; the chosen one becomes an incident and its 首报 draft."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("从值班记录生成首报")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.resize(720, 420)
+        duty = importlib.import_module("app.services.duty")
+        self.entries = duty.list_log(ctx, 0, 200)
+        self.table = QTableWidget(len(self.entries), 3)
+        self.table.setHorizontalHeaderLabels(["接报时间", "来电单位和人员", "内容"])
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        for r, e in enumerate(self.entries):
+            at = e.received_at.astimezone().strftime("%Y-%m-%d %H:%M") if e.received_at else ""
+            for c, v in enumerate((at, e.caller, e.content)):
+                self.table.setItem(r, c, QTableWidgetItem(v))
+        if self.entries:
+            self.table.selectRow(0)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.buttons = buttons
+        col = QVBoxLayout(self)
+        col.addWidget(self.table, 1)
+        col.addWidget(buttons)
+        self.table.doubleClicked.connect(lambda _i: self.accept())
+
+    def chosen_id(self) -> int | None:
+        r = self.table.currentRow()
+        return self.entries[r].id if 0 <= r < len(self.entries) else None
+
+
+# ---- the page -----------------------------------------------------------------------------------
+class IncidentsPage(QWidget):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        assert ctx.actor is not None
+        role = ctx.actor.role
+        self.dialog: QDialog | None = None
+        self.task: TaskHandle | None = None
+        self.incident: svc.IncidentInfo | None = None
+        self.reports: list[svc.ReportInfo] = []
+        self.open_clock_list: list[svc.IncidentClock] = []
+
+        # clocks
+        self.clocks = QTableWidget(0, 5)
+        self.clocks.setObjectName("clockTable")
+        self.clocks.setHorizontalHeaderLabels(["事件", "应报", "截止时间", "剩余时间", "状态"])
+        self.clocks.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.clocks.verticalHeader().hide()
+        self.clocks.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.clocks.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.clocks.setMaximumHeight(150)
+        self.clocks.cellDoubleClicked.connect(self._clock_clicked)
+        self.clock_label = QLabel()
+
+        # list
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("按名称或地点筛选")
+        self.search.textChanged.connect(lambda t: self.model.reload(t))
+        self.model = IncidentListModel(ctx, self)
+        self.list = QTableView()
+        self.list.setModel(self.model)
+        self.list.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.list.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.list.verticalHeader().hide()
+        self.list.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.list.selectionModel().selectionChanged.connect(lambda *_: self._selected())
+        self.list.doubleClicked.connect(lambda _i: self.edit_incident())
+
+        # detail
+        self.header = QLabel("请选择或新建事件。")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.chain = QTableWidget(0, 5)
+        self.chain.setHorizontalHeaderLabels(["报告", "状态", "签发", "报送对象", "报送时间"])
+        self.chain.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.chain.verticalHeader().hide()
+        self.chain.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.chain.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.chain.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.chain.setMaximumHeight(170)
+        self.chain.itemSelectionChanged.connect(self._show_report)
+        self.view = QTextBrowser()
+        self.missed_label = QLabel()
+        self.missed_label.setWordWrap(True)
+        self.missed_label.setStyleSheet("color: #b00020;")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+
+        def button(text: str, slot, key: str | None = None,  # type: ignore[no-untyped-def]
+                   action: Action | None = None) -> QPushButton:
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            if key:
+                b.setShortcut(QKeySequence(key))
+                b.setToolTip(key)
+            if action is not None and not allowed(role, action):
+                b.setVisible(False)
+            return b
+
+        self.new_button = button("新建事件(&N)", self.new_incident, "Ctrl+N",
+                                 Action.REPORT_INCIDENT)
+        self.from_log_button = button("从值班记录生成首报(&L)", self.from_duty_log, None,
+                                      Action.REPORT_INCIDENT)
+        if not _duty_available():
+            self.from_log_button.setVisible(False)
+        self.edit_button = button("编辑(&E)", self.edit_incident, "Ctrl+E", Action.REPORT_INCIDENT)
+        self.phone_button = button("电话首报(&H)", self.phone_report, None, Action.REPORT_INCIDENT)
+        self.draft_button = button("起草报告(&D)", self.draft, "Ctrl+D", Action.REPORT_INCIDENT)
+        self.final_button = button("起草终报(&F)", self.draft_final, None, Action.REPORT_INCIDENT)
+        self.update_button = button("按最新情况更新草稿(&U)", self.refresh_draft, None,
+                                    Action.REPORT_INCIDENT)
+        self.sign_button = button("签发(&S)", self.sign, "Ctrl+Shift+S", Action.SIGN)
+        self.send_button = button("报送(&B)", self.send, None, Action.REPORT_INCIDENT)
+        self.print_button = button("打印/另存(&P)…", self.print_report, "Ctrl+P", Action.PRINT)
+        self.daily_button = button("日报模式(&Y)", self.toggle_daily, None, Action.REPORT_INCIDENT)
+        self.daily_button.setCheckable(True)
+        self.rules_button = button("时限规则(&R)…", self.edit_rules, None, Action.MANAGE_SETTINGS)
+        self.stats_button = button("统计(&T)…", self.show_statistics, None, Action.VIEW)
+        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
+
+        top = QHBoxLayout()
+        for b in (self.new_button, self.from_log_button, self.rules_button, self.stats_button):
+            top.addWidget(b)
+        top.addStretch(1)
+        top.addWidget(self.clock_label)
+        left = QWidget()
+        lcol = QVBoxLayout(left)
+        lcol.setContentsMargins(0, 0, 0, 0)
+        lcol.addWidget(self.search)
+        lcol.addWidget(self.list, 1)
+        right = QWidget()
+        rcol = QVBoxLayout(right)
+        rcol.setContentsMargins(0, 0, 0, 0)
+        rcol.addWidget(self.header)
+        acts = QHBoxLayout()
+        for b in (self.edit_button, self.phone_button, self.draft_button, self.final_button,
+                  self.daily_button):
+            acts.addWidget(b)
+        acts.addStretch(1)
+        rcol.addLayout(acts)
+        rcol.addWidget(self.chain)
+        acts2 = QHBoxLayout()
+        for b in (self.update_button, self.sign_button, self.send_button, self.print_button):
+            acts2.addWidget(b)
+        acts2.addStretch(1)
+        rcol.addLayout(acts2)
+        rcol.addWidget(self.view, 1)
+        rcol.addWidget(self.missed_label)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 2)
+        col = QVBoxLayout(self)
+        col.addLayout(top)
+        col.addWidget(self.clocks)
+        col.addWidget(split, 1)
+        col.addWidget(self.status)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(30_000)
+        self.timer.timeout.connect(self.refresh_clocks)
+        self.timer.start()
+        self.refresh()
+
+    # ------------------------------------------------------------------ refresh
+    def refresh(self) -> None:
+        keep = self.incident.id if self.incident else None
+        self.model.reload()
+        self.refresh_clocks()
+        if keep is not None:
+            self.select_incident(keep)
+        self._update_buttons()
+
+    def refresh_clocks(self) -> None:
+        try:
+            self.open_clock_list = svc.open_clocks(self.ctx)
+        except UserError as exc:
+            self.clock_label.setText(describe(exc))
+            return
+        t = self.clocks
+        t.setRowCount(len(self.open_clock_list))
+        for r, c in enumerate(self.open_clock_list):
+            values = [f"{R.Level(c.level).roman} {c.title}", c.label, svc._iso(c.due), c.text,
+                      STATE_LABELS[c.state]]
+            for col, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                item.setBackground(QBrush(QColor(STATE_COLOURS[c.state])))
+                item.setData(Qt.ItemDataRole.UserRole, c.incident_id)
+                t.setItem(r, col, item)
+        worst = {c.state for c in self.open_clock_list}
+        n = len(self.open_clock_list)
+        if "red" in worst:
+            self.clock_label.setText(f"<b style='color:#b00020'>有 {n} 项待报，其中已超时！</b>")
+        elif "amber" in worst:
+            self.clock_label.setText(f"<b style='color:#8a5a00'>有 {n} 项待报，时限临近。</b>")
+        else:
+            self.clock_label.setText(f"待报时限 {n} 项。" if n else "当前没有待报时限。")
+
+    def _clock_clicked(self, row: int, _col: int) -> None:
+        item = self.clocks.item(row, 0)
+        if item is not None:
+            self.select_incident(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def select_incident(self, incident_id: int) -> bool:
+        while True:
+            for r, row in enumerate(self.model.rows):
+                if row.id == incident_id:
+                    self.list.selectRow(r)
+                    self._selected()
+                    return True
+            if not self.model.canFetchMore():
+                return False
+            self.model.fetchMore()
+
+    def _selected(self) -> None:
+        rows = self.list.selectionModel().selectedRows()
+        if not rows:
+            self.incident, self.reports = None, []
+            self.header.setText("请选择或新建事件。")
+            self._fill_chain()
+            return
+        iid = self.model.rows[rows[0].row()].id
+        try:
+            self.incident = svc.get_incident(self.ctx, iid)
+            self.reports = svc.list_reports(self.ctx, iid)
+            clocks = svc.incident_clocks(self.ctx, iid)
+        except UserError as exc:
+            self.status.setText(describe(exc))
+            return
+        inc = self.incident
+        lv = inc.level
+        d = inc.data
+        self.header.setText(
+            f"<span style='background:{lv.colour_hex};color:white;padding:2px'>&nbsp;{lv.label}"
+            f"&nbsp;</span> <b>{html.escape(d.title)}</b>　{d.category}"
+            f"{'·' + d.subtype if d.subtype else ''}　接报 {svc._iso(d.received_at)}"
+            f"　{'已终报' if inc.status == 'closed' else '处置中'}"
+            f"{'　（日报模式）' if inc.daily_mode else ''}")
+        self.daily_button.setChecked(inc.daily_mode)
+        self.missed_label.setText(
+            "已记录的超时：" + "；".join(f"{m.label}（应于 {svc._iso(m.due)}）{m.text}"
+                                     for m in clocks.missed) if clocks.missed else "")
+        self._fill_chain()
+
+    def _fill_chain(self) -> None:
+        t = self.chain
+        t.setRowCount(len(self.reports))
+        for r, rep in enumerate(self.reports):
+            for c, v in enumerate((rep.name, rep.status_label, rep.signed_by, rep.sent_to,
+                                   svc._iso(rep.sent_at))):
+                t.setItem(r, c, QTableWidgetItem(v))
+        if self.reports:
+            t.selectRow(len(self.reports) - 1)
+        else:
+            self.view.setHtml("")
+        self._update_buttons()
+
+    def current_report(self) -> svc.ReportInfo | None:
+        r = self.chain.currentRow()
+        return self.reports[r] if 0 <= r < len(self.reports) else None
+
+    def _show_report(self) -> None:
+        rep = self.current_report()
+        self.view.setHtml(report_html(rep) if rep else "")
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        inc, rep = self.incident, self.current_report()
+        open_ = inc is not None and inc.status == "open"
+        pending = any(r.status != "sent" for r in self.reports)
+        first_sent = any(r.kind is R.ReportKind.FIRST and r.channel is R.Channel.WRITTEN
+                         and r.status == "sent" for r in self.reports)
+        self.edit_button.setEnabled(open_)
+        self.daily_button.setEnabled(open_)
+        self.phone_button.setEnabled(open_ and not any(
+            r.kind is R.ReportKind.FIRST and r.status == "sent" for r in self.reports))
+        self.draft_button.setEnabled(open_ and not pending)
+        self.draft_button.setText("起草续报(&D)" if first_sent else "起草首报(&D)")
+        self.draft_button.setShortcut(QKeySequence("Ctrl+D"))  # setText set Alt+D
+        self.final_button.setEnabled(open_ and not pending and first_sent)
+        self.update_button.setEnabled(rep is not None and rep.status == "draft")
+        self.sign_button.setEnabled(rep is not None and rep.status == "draft")
+        self.send_button.setEnabled(rep is not None and rep.status == "signed")
+        self.print_button.setEnabled(rep is not None and rep.channel is R.Channel.WRITTEN)
+
+    def _run(self, fn, *args, **kwargs) -> Any:  # type: ignore[no-untyped-def]
+        try:
+            result = fn(self.ctx, *args, **kwargs)
+        except UserError as exc:
+            self.status.setText(describe(exc))
+            return None
+        self.status.setText("")
+        return result
+
+    # ------------------------------------------------------------------ actions
+    def _open(self, dialog: QDialog, done) -> None:  # type: ignore[no-untyped-def]
+        self.dialog = dialog
+        dialog.accepted.connect(done)
+        dialog.open()
+
+    def new_incident(self) -> None:
+        dlg = IncidentDialog(self.ctx, None, self)
+
+        def done() -> None:
+            self.model.reload()
+            if dlg.result_info is not None:
+                self.select_incident(dlg.result_info.id)
+                self.status.setText(f"已登记事件“{dlg.result_info.data.title}”，请起草首报。")
+            self.refresh_clocks()
+
+        self._open(dlg, done)
+
+    def edit_incident(self) -> None:
+        if self.incident is None or self.incident.status != "open":
+            return
+        dlg = IncidentDialog(self.ctx, self.incident, self)
+        self._open(dlg, self.refresh)
+
+    def from_duty_log(self) -> None:
+        try:
+            dlg = LogPickDialog(self.ctx, self)
+        except (ImportError, UserError) as exc:
+            self.status.setText(describe(exc) if isinstance(exc, UserError)
+                                else "值班记录模块不可用。")
+            return
+
+        def done() -> None:
+            entry = dlg.chosen_id()
+            if entry is None:
+                return
+            made = self._run(svc.draft_from_duty_log, entry)
+            if made:
+                self.model.reload()
+                self.select_incident(made[0].id)
+                self.refresh_clocks()
+                self.status.setText("已根据值班记录生成事件和首报草稿，请补充要素后送领导签发。")
+
+        self._open(dlg, done)
+
+    def draft(self) -> None:
+        if self.incident and self._run(svc.draft_report, self.incident.id):
+            self.refresh()
+
+    def draft_final(self) -> None:
+        if self.incident and self._run(svc.draft_report, self.incident.id, final=True):
+            self.refresh()
+
+    def refresh_draft(self) -> None:
+        rep = self.current_report()
+        if rep and self._run(svc.refresh_draft, rep.id):
+            self.refresh()
+
+    def toggle_daily(self) -> None:
+        if self.incident:
+            self._run(svc.set_daily_mode, self.incident.id, self.daily_button.isChecked())
+            self.refresh()
+
+    def sign(self) -> None:
+        rep = self.current_report()
+        if rep is None:
+            return
+        try:
+            dlg = SignDialog(self.ctx, rep, report_html(rep), self)
+        except UserError as exc:
+            self.status.setText(describe(exc))
+            return
+        self._open(dlg, self.refresh)
+
+    def send(self) -> None:
+        rep = self.current_report()
+        if rep is None or self.incident is None:
+            return
+        rid = rep.id
+
+        def act(to: str, at: dt.datetime, _note: str) -> None:
+            svc.send_report(self.ctx, rid, to, at)
+
+        dlg = SendDialog(self.ctx, f"报送 — {rep.name}", self.incident.data.authority,
+                         svc.local_now(self.ctx), act, self)
+        self._open(dlg, self.refresh)
+
+    def phone_report(self) -> None:
+        if self.incident is None:
+            return
+        iid = self.incident.id
+
+        def act(to: str, at: dt.datetime, note: str) -> None:
+            svc.record_phone_report(self.ctx, iid, to, at, note)
+
+        dlg = SendDialog(self.ctx, "电话首报", self.incident.data.authority,
+                         svc.local_now(self.ctx), act, self)
+        self._open(dlg, self.refresh)
+
+    def print_report(self) -> None:
+        rep = self.current_report()
+        if rep is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "保存信息专报", f"{rep.snapshot.get('title', '突发事件')}（{rep.name}）.pdf",
+            "PDF 文件 (*.pdf);;Word 文档 (*.docx)")
+        if path:
+            self.save_report_to(Path(path))
+
+    def save_report_to(self, path: Path) -> None:
+        """Render the selected report to ``path`` in the background (.pdf or .docx)."""
+        rep = self.current_report()
+        if rep is None:
+            return
+        ctx, rid = self.ctx, rep.id
+        self.print_button.setEnabled(False)
+        self.status.setText("正在生成信息专报……")
+
+        def work(control):  # type: ignore[no-untyped-def]
+            control.check()
+            return svc.save_report(ctx, rid, path)
+
+        def done(p: Path) -> None:
+            self.status.setText(f"已保存：{p}")
+            self._update_buttons()
+
+        def failed(exc: BaseException) -> None:
+            self.status.setText(describe(exc))
+            self._update_buttons()
+
+        self.task = run_task(work, on_result=done, on_error=failed, parent=self)
+
+    def edit_rules(self) -> None:
+        try:
+            dlg = RuleTableDialog(self.ctx, self)
+        except UserError as exc:
+            self.status.setText(describe(exc))
+            return
+        self._open(dlg, lambda: self.status.setText("报告时限规则已保存，新登记的事件按新规则计时。"))
+
+    def show_statistics(self) -> None:
+        dlg = StatisticsDialog(self.ctx, svc.local_now(self.ctx).year, self)
+        self.dialog = dlg
+        dlg.open()
+
+
+def _duty_available() -> bool:
+    try:
+        duty = importlib.import_module("app.services.duty")
+    except ImportError:
+        return False
+    return hasattr(duty, "get_log_entry") and hasattr(duty, "list_log")
+
+
+register_page("incidents", lambda ctx, parent: IncidentsPage(ctx, parent))

@@ -1,0 +1,178 @@
+"""突发事件统计: incidents by category, level and month and report timeliness — tables, a bar
+chart, XLSX export. The figures are computed in the background (they walk every incident of the
+year) and exported there too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.domain import incident_rules as R
+from app.services import incidents as svc
+from app.services.context import ServiceContext
+from app.ui.messages import describe
+from app.ui.qt import (
+    QColor,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPainter,
+    QPushButton,
+    QRectF,
+    QSpinBox,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from app.ui.worker import TaskHandle, run_task
+
+
+class BarChart(QWidget):
+    """A plain bar chart (labels under the bars, the count above), painted directly."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bars: list[tuple[str, int, str]] = []  # label, value, colour
+        self.setMinimumHeight(220)
+
+    def set_bars(self, bars: list[tuple[str, int, str]]) -> None:
+        self.bars = bars
+        self.update()
+
+    def paintEvent(self, _event) -> None:  # type: ignore[no-untyped-def]
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor("white"))
+        if not self.bars:
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "暂无数据")
+            return
+        top, bottom, margin = 24.0, 36.0, 16.0
+        width = (self.width() - 2 * margin) / len(self.bars)
+        high = max(1, max(v for _, v, _ in self.bars))
+        plot = self.height() - top - bottom
+        for i, (label, value, colour) in enumerate(self.bars):
+            h = plot * value / high
+            x = margin + i * width + width * 0.15
+            rect = QRectF(x, top + plot - h, width * 0.7, h)
+            p.fillRect(rect, QColor(colour))
+            p.setPen(QColor("#333"))
+            p.drawText(QRectF(x - 10, top + plot - h - 20, width * 0.7 + 20, 18),
+                       Qt.AlignmentFlag.AlignCenter, str(value))
+            p.drawText(QRectF(margin + i * width, self.height() - bottom + 4, width, bottom - 4),
+                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                       | Qt.TextFlag.TextWordWrap, label)
+        p.end()
+
+
+def _table(header: list[str], rows) -> QTableWidget:  # type: ignore[no-untyped-def]
+    t = QTableWidget(len(rows), len(header))
+    t.setHorizontalHeaderLabels(header)
+    t.verticalHeader().hide()
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            t.setItem(r, c, QTableWidgetItem(str(v)))
+    return t
+
+
+class StatisticsDialog(QDialog):
+    def __init__(self, ctx: ServiceContext, year: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.stats: svc.Statistics | None = None
+        self.task: TaskHandle | None = None
+        self.setWindowTitle("突发事件统计")
+        self.resize(760, 560)
+        self.year = QSpinBox()
+        self.year.setRange(0, 2100)
+        self.year.setSpecialValueText("全部年份")
+        self.year.setValue(year)
+        self.chart_kind = QComboBox()
+        self.chart_kind.addItems(["按月份", "按类别", "按级别"])
+        self.refresh_button = QPushButton("统计(&R)")
+        self.export_button = QPushButton("导出 Excel(&E)…")
+        self.export_button.setEnabled(False)
+        self.status = QLabel()
+        self.tabs = QTabWidget()
+        self.chart = BarChart()
+        self.refresh_button.clicked.connect(self.refresh)
+        self.export_button.clicked.connect(self._ask_export)
+        self.chart_kind.currentIndexChanged.connect(self._draw)
+        row = QHBoxLayout()
+        for w in (QLabel("年份："), self.year, self.refresh_button, QLabel("图表："),
+                  self.chart_kind):
+            row.addWidget(w)
+        row.addStretch(1)
+        row.addWidget(self.export_button)
+        col = QVBoxLayout(self)
+        col.addLayout(row)
+        col.addWidget(self.chart, 2)
+        col.addWidget(self.tabs, 3)
+        col.addWidget(self.status)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.refresh_button.setEnabled(False)
+        self.status.setText("正在统计……")
+        ctx, year = self.ctx, self.year.value() or None
+
+        def work(control):  # type: ignore[no-untyped-def]
+            control.check()
+            return svc.statistics(ctx, year)
+
+        self.task = run_task(work, on_result=self._show, on_error=self._failed, parent=self)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.refresh_button.setEnabled(True)
+        self.status.setText(describe(exc))
+
+    def _show(self, stats: svc.Statistics) -> None:
+        self.stats = stats
+        self.refresh_button.setEnabled(True)
+        self.export_button.setEnabled(True)
+        self.status.setText(f"共 {stats.total} 起。")
+        self.tabs.clear()
+        self.tabs.addTab(_table(["事件类别", "起数"], stats.by_category), "按类别")
+        self.tabs.addTab(_table(["事件级别", "起数"], stats.by_level), "按级别")
+        self.tabs.addTab(_table(["月份", "起数"], stats.by_month), "按月份")
+        self.tabs.addTab(_table(["报送时限", "按时", "迟报", "漏报（未报）"], stats.timeliness),
+                         "报送及时性")
+        self._draw()
+
+    def _draw(self) -> None:
+        s = self.stats
+        if s is None:
+            return
+        kind = self.chart_kind.currentText()
+        if kind == "按类别":
+            bars = [(k, v, "#4e79a7") for k, v in s.by_category]
+        elif kind == "按级别":
+            bars = [(k, v, lv.colour_hex) for (k, v), lv in zip(s.by_level, R.Level, strict=True)]
+        else:
+            bars = [(k, v, "#4e79a7") for k, v in s.by_month]
+        self.chart.set_bars(bars)
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "导出统计", "突发事件统计.xlsx",
+                                              "Excel 工作簿 (*.xlsx)")
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        if self.stats is None:
+            return
+        ctx, stats = self.ctx, self.stats
+        self.status.setText("正在导出……")
+
+        def work(control):  # type: ignore[no-untyped-def]
+            control.check()
+            return svc.export_statistics_xlsx(ctx, stats, path)
+
+        self.task = run_task(work, on_result=lambda p: self.status.setText(f"已导出：{p}"),
+                             on_error=self._failed, parent=self)

@@ -1,0 +1,298 @@
+"""突发事件 page driven with qtbot: an incident entered in the form, 首报 drafted, signed by a
+leader at another desk, sent; a 续报 with the changes highlighted; the 终报; the clocks on the
+screen turning amber and red; the PDF saved in the background and read back; the rule table
+edited by an administrator through its dialog; statistics and the XLSX export; a phone-log entry
+turned into a 首报 draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pdfplumber
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.security import Clearance, Role
+from app.services import accounts
+from app.services import incidents as svc
+from app.services.context import ServiceContext
+from app.storage.models import Incident, IncidentReport, IncidentRuleTable
+from app.ui.incidents.dialogs import IncidentDialog, SendDialog, SignDialog, to_qt
+from app.ui.incidents.page import IncidentsPage, LogPickDialog
+from app.ui.incidents.rules_dialog import RuleTableDialog
+from app.ui.incidents.stats import StatisticsDialog
+from app.ui.qt import QColor, Qt
+
+
+class Clock:
+    def __init__(self, at: dt.datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> dt.datetime:
+        return self.at.astimezone()
+
+
+@pytest.fixture
+def desks(admin_ui_ctx):
+    clock = Clock(dt.datetime(2026, 3, 1, 23, 20))
+    for name, role in (("duty", Role.DUTY), ("boss", Role.LEADER)):
+        accounts.add_user(admin_ui_ctx, name, "Pass-word-1", display_name=name.upper(),
+                          role=role, clearance=Clearance.INTERNAL)
+    base = ServiceContext(admin_ui_ctx.engine, None, clock)
+    out = {n: base.with_actor(accounts.login(base, n, "Pass-word-1")) for n in ("duty", "boss")}
+    out["admin"] = base.with_actor(admin_ui_ctx.actor)
+    return clock, out
+
+
+def _page(qtbot, ctx) -> IncidentsPage:
+    page = IncidentsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def _clock_rows(page):
+    t = page.clocks
+    return [(t.item(r, 1).text(), t.item(r, 3).text(), t.item(r, 4).text(),
+             t.item(r, 0).background().color().name()) for r in range(t.rowCount())]
+
+
+def _reports(engine):
+    with Session(engine) as s:
+        return [(r.kind, r.number, r.status, r.signed_by, r.sent_to) for r in s.execute(
+            select(IncidentReport).order_by(IncidentReport.seq)).scalars()]
+
+
+def _send(qtbot, page, to="市政府总值班室"):
+    page.send_button.click()
+    dlg = page.dialog
+    assert isinstance(dlg, SendDialog) and dlg.isVisible()
+    dlg.to.setText(to)
+    dlg.ok_button().click()
+    assert not dlg.isVisible(), dlg.message()
+
+
+def _sign(qtbot, boss, incident_id):
+    boss.refresh()
+    assert boss.select_incident(incident_id)
+    assert not boss.new_button.isVisible()  # a leader signs, does not report
+    boss.sign_button.click()
+    dlg = boss.dialog
+    assert isinstance(dlg, SignDialog)
+    return dlg
+
+
+def test_full_chain_on_the_page(qtbot, desks, tmp_path):
+    clock, u = desks
+    engine = u["duty"].engine
+    page = _page(qtbot, u["duty"])
+    boss = _page(qtbot, u["boss"])
+    assert not boss.sign_button.isEnabled() and page.clock_label.text() == "当前没有待报时限。"
+
+    # -- a new incident through the form (keyboard shortcut on the active window)
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.dialog is not None)
+    dlg = page.dialog
+    assert isinstance(dlg, IncidentDialog) and dlg.isVisible()
+    dlg.ok_button().click()
+    assert "事件名称" in dlg.message() and dlg.isVisible()
+    dlg.title.setText("临江路燃气爆燃事故")  # QTest types ASCII only
+    dlg.category.setCurrentText("事故灾难")
+    dlg.subtype.setCurrentText("火灾事故")
+    dlg.level.setCurrentIndex(2)  # Ⅲ
+    dlg.received.setDateTime(to_qt(dt.datetime(2026, 3, 1, 23, 15)))
+    dlg.occurred.setDateTime(to_qt(dt.datetime(2026, 3, 1, 23, 0)))
+    dlg.place.setText("临江路128号")
+    dlg.summary.setPlainText("一餐馆发生燃气爆燃。火情已扑灭。")
+    dlg.injured.setValue(2)
+    dlg.rep_unit.setText("西湖区应急局")
+    dlg.rep_name.setText("赵六")
+    qtbot.keyClicks(dlg.rep_phone, "0571-8888")
+    dlg.measures.setPlainText("消防出动扑救\n伤员送医")
+    dlg.ok_button().click()
+    assert not dlg.isVisible(), dlg.message()
+    with Session(engine) as s:
+        inc = s.execute(select(Incident)).scalar_one()
+        assert (inc.title, inc.level, inc.injured, inc.dead, inc.received_at) == (
+            "临江路燃气爆燃事故", 3, 2, None, dt.datetime(2026, 3, 1, 23, 15))
+    iid = inc.id
+    assert page.incident is not None and page.incident.id == iid
+    # the written 首报 clock: 1 hour from 23:15, across midnight
+    assert _clock_rows(page) == [("首报（书面）", "剩余55分", "正常",
+                                  QColor("#e8f5e9").name())]
+    assert page.clocks.item(0, 2).text() == "2026-03-02 00:15"
+
+    # -- 首报 drafted; the leader's checklist shows what may follow later
+    assert page.draft_button.text() == "起草首报(&D)"
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    qtbot.keyClick(page, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.current_report() is not None)
+    assert _reports(engine) == [("first", None, "draft", "", "")]
+    assert not page.send_button.isEnabled()
+    clock.at = dt.datetime(2026, 3, 2, 0, 5)  # 10 minutes left: amber
+    page.refresh_clocks()
+    assert _clock_rows(page)[0][1:3] == ("剩余10分", "临近")
+    dlg = _sign(qtbot, boss, iid)
+    assert dlg.ok_button().isEnabled(), dlg.checklist_label.text()
+    assert "请在续报中补报" in dlg.checklist_label.text()
+    dlg.ok_button().click()
+    assert not dlg.isVisible()
+    assert _reports(engine) == [("first", None, "signed", "BOSS", "")]
+    page.refresh()
+    _send(qtbot, page)
+    assert _reports(engine)[0][2:] == ("sent", "BOSS", "市政府总值班室")
+    assert [r[0] for r in _clock_rows(page)] == ["续报"]
+
+    # -- the situation worsens: edit, the 续报 highlights the changes, the clock turns red
+    clock.at = dt.datetime(2026, 3, 2, 1, 0)
+    page.edit_button.click()
+    dlg = page.dialog
+    dlg.dead.setValue(1)
+    dlg.injured.setValue(4)
+    dlg.ok_button().click()
+    assert not dlg.isVisible(), dlg.message()
+    assert [r[0] for r in _clock_rows(page)] == ["续报（情况变化）", "续报"]
+    assert page.draft_button.text() == "起草续报(&D)"
+    page.draft_button.click()
+    rep = page.current_report()
+    assert rep is not None and rep.name == "续报一"
+    html_text = page.view.toHtml()
+    assert "较上次报告有 2 处变化" in html_text and "（原：2）" in html_text
+    assert "#b00020" in html_text  # casualties: significant
+    clock.at = dt.datetime(2026, 3, 2, 2, 20)
+    page.refresh_clocks()
+    assert _clock_rows(page)[0][:3] == ("续报（情况变化）", "已超时20分", "已超时")
+    assert "已超时" in page.clock_label.text()
+    _sign(qtbot, boss, iid).ok_button().click()
+    page.refresh()
+    _send(qtbot, page)
+    assert "迟报 20 分钟" in page.missed_label.text()
+
+    # -- 终报 closes the chain
+    page.final_button.click()
+    _sign(qtbot, boss, iid).ok_button().click()
+    page.refresh()
+    _send(qtbot, page)
+    assert _reports(engine) == [
+        ("first", None, "sent", "BOSS", "市政府总值班室"),
+        ("follow_up", 1, "sent", "BOSS", "市政府总值班室"),
+        ("final", None, "sent", "BOSS", "市政府总值班室")]
+    assert page.clocks.rowCount() == 0 and not page.draft_button.isEnabled()
+    assert page.model.data(page.model.index(0, 4)) == "已终报"
+
+    # -- the 终报 printed in the background, read back from the PDF
+    out = tmp_path / "out" / "终报.pdf"
+    page.save_report_to(out)
+    qtbot.waitUntil(lambda: "已保存" in page.status.text(), timeout=30_000)
+    with pdfplumber.open(out) as pdf:
+        text = "".join(p.extract_text() or "" for p in pdf.pages).replace("\n", "")
+    assert "关于临江路燃气爆燃事故的情况报告（终报）" in text
+    assert "1人死亡" in text and "4人受伤" in text and "BOSS" in text
+
+
+def test_sign_blocked_by_missing_basic_elements(qtbot, desks):
+    _clock, u = desks
+    inc = svc.create_incident(u["duty"], svc.IncidentData(
+        title="某地山体滑坡", category="自然灾害", level=4,
+        received_at=dt.datetime(2026, 3, 1, 23, 0)))
+    svc.draft_report(u["duty"], inc.id)
+    boss = _page(qtbot, u["boss"])
+    dlg = _sign(qtbot, boss, inc.id)
+    assert not dlg.ok_button().isEnabled()
+    assert dlg.checklist_label.text().startswith("以下要素必须填写后才能签发：事发时间、事发地点")
+
+
+def test_rule_table_edited_by_administrator(qtbot, desks):
+    _clock, u = desks
+    assert not _page(qtbot, u["duty"]).rules_button.isVisible()
+    page = _page(qtbot, u["admin"])
+    assert page.rules_button.isVisible()
+    page.rules_button.click()
+    dlg = page.dialog
+    assert isinstance(dlg, RuleTableDialog) and dlg.table.rowCount() == 4
+    dlg.set_cell(0, 2, "90")  # Ⅰ: phone later than written (60): refused
+    dlg.set_cell(3, 3, "abc")
+    dlg.save_button().click()
+    assert dlg.isVisible()
+    assert "不应晚于书面报告时限" in dlg.message() and "第 4 条规则" in dlg.message()
+    dlg.set_cell(0, 2, "20")
+    dlg.set_cell(3, 3, "90")
+    dlg.add_button.click()
+    dlg.set_cell(4, 0, "Ⅳ")
+    dlg.set_cell(4, 1, "省应急厅")
+    dlg.set_cell(4, 3, "45")
+    dlg.set_cell(4, 6, "事发时间、事发地点、事件级别")
+    dlg.amber_minutes.setValue(15)
+    dlg.save_button().click()
+    assert not dlg.isVisible(), dlg.message()
+    with Session(u["admin"].engine) as s:
+        table = s.get(IncidentRuleTable, 1).table
+    assert table["rules"][0]["phone_minutes"] == 20 and table["rules"][3]["written_minutes"] == 90
+    assert table["rules"][4] == {
+        "level": "Ⅳ", "authority": "省应急厅", "phone_minutes": None, "written_minutes": 45,
+        "follow_up_hours": None, "change_minutes": None,
+        "first_report_blocking": ["occurred_at", "place", "level"]}
+    assert table["thresholds"]["amber_minutes"] == 15
+    # the dialog reopens with what was saved
+    page.rules_button.click()
+    assert page.dialog.table.item(4, 1).text() == "省应急厅"
+
+
+def test_statistics_dialog_and_export(qtbot, desks, tmp_path):
+    _clock, u = desks
+    for level, cat in ((3, "事故灾难"), (4, "事故灾难"), (2, "自然灾害")):
+        svc.create_incident(u["duty"], svc.IncidentData(
+            title=f"事件{level}", category=cat, level=level,
+            received_at=dt.datetime(2026, 3, 1, 22, 0)))
+    svc.create_incident(u["duty"], svc.IncidentData(
+        title="内部", category="社会安全事件", level=4,
+        received_at=dt.datetime(2026, 2, 1, 9, 0)), classification=1)
+    reader_ctx = u["admin"]
+    accounts.add_user(reader_ctx, "low", "Pass-word-1", role=Role.LEADER,
+                      clearance=Clearance.PUBLIC)
+    low = reader_ctx.with_actor(accounts.login(reader_ctx, "low", "Pass-word-1"))
+    for ctx, total, months in ((u["boss"], 4, 2), (low, 3, 1)):
+        dlg = StatisticsDialog(ctx, 2026)
+        qtbot.addWidget(dlg)
+        qtbot.waitUntil(lambda d=dlg: d.stats is not None, timeout=10_000)
+        assert dlg.status.text() == f"共 {total} 起。"
+        cats = dlg.tabs.widget(0)
+        assert [(cats.item(r, 0).text(), cats.item(r, 1).text()) for r in range(4)][:2] == [
+            ("自然灾害", "1"), ("事故灾难", "2")]
+        assert dlg.tabs.widget(2).rowCount() == months
+        assert [b[1] for b in dlg.chart.bars] == [v for _, v in dlg.stats.by_month]
+        dlg.chart_kind.setCurrentText("按级别")
+        assert [b[2] for b in dlg.chart.bars] == ["#D7000F", "#F08C00", "#F5C400", "#1F5FBF"]
+    out = tmp_path / "统计.xlsx"
+    dlg.export_to(out)
+    qtbot.waitUntil(lambda: "已导出" in dlg.status.text(), timeout=10_000)
+    wb = load_workbook(out)
+    assert [c.value for c in wb["按类别"][3]] == ["事故灾难", 2]
+    assert wb["按月份"].max_row == 2  # the 内部 February incident is not in a 公开 export
+
+
+def test_phone_log_entry_to_first_report_draft(qtbot, desks):
+    duty = pytest.importorskip("app.services.duty")
+    _clock, u = desks
+    entry = duty.add_log_entry(u["duty"], duty.LogEntry(
+        kind="来电", received_at=dt.datetime(2026, 3, 1, 23, 12).astimezone(),
+        caller_unit="西湖区应急管理局", caller_name="赵六", caller_phone="0571-8888",
+        content="临江路一餐馆发生燃气爆燃。2人受伤。"))
+    page = _page(qtbot, u["duty"])
+    assert page.from_log_button.isVisible()
+    page.from_log_button.click()
+    dlg = page.dialog
+    assert isinstance(dlg, LogPickDialog) and dlg.chosen_id() == entry.id
+    dlg.buttons.button(dlg.buttons.StandardButton.Ok).click()
+    assert page.incident is not None and page.incident.duty_log_id == entry.id
+    rep = page.current_report()
+    assert rep is not None and rep.name == "首报" and rep.status == "draft"
+    assert rep.snapshot["received_at"] == "2026-03-01 23:12"
+    assert rep.snapshot["reporter_phone"] == "0571-8888"
+    assert "赵六" in page.view.toPlainText()
+    assert page.clocks.item(0, 2).text() == "2026-03-02 01:12"  # Ⅳ: 2 hours
