@@ -17,6 +17,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -546,6 +547,10 @@ def generate(ctx: ServiceContext, roster_id: int, *, today: dt.date | None = Non
                                        .where(DutyAssignment.roster_id == roster_id)).scalars()]
         swaps = [a for w in _swaps(s, roster_id) for a in w.results()]
         keep_before = today if roster.published_at is not None else roster.start
+    if keep_before > problem.start:
+        # what was served stands: leave recorded afterwards does not rewrite the past
+        problem.unavailable = [dc_replace(u, start=max(u.start, keep_before))
+                               for u in problem.unavailable if u.end >= keep_before]
     if not problem.staff:
         raise InputError("没有可排班的人员：请先在“人员”中登记人员并设置其值班岗位。")
     if progress:
@@ -561,6 +566,8 @@ def generate(ctx: ServiceContext, roster_id: int, *, today: dt.date | None = Non
                                time_limit=time_limit, progress=on_progress, cancel=cancel)
     dropped = tuple(reason for _a, reason in result.dropped)
     fair = {r: (f.total_spread, f.rest_day_spread) for r, f in result.fairness.items()}
+    if cancel is not None and cancel():
+        return GenerateOutcome("cancelled", seconds=result.wall_time)
     if not result.ok:
         return GenerateOutcome(result.status, tuple(result.infeasible), dropped, fair, 0,
                                result.wall_time)

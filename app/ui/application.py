@@ -27,6 +27,7 @@ from app.storage.migrate import open_database
 from app.ui.accounts.dialogs import FirstAdminDialog, LoginDialog, PasswordDialog
 from app.ui.main_window import MainWindow
 from app.ui.messages import install_excepthook, setup_logging
+from app.ui.security.guard import IdleLock, StartupChecks, attach
 from app.ui.qt import (
     QApplication,
     QDialog,
@@ -75,6 +76,8 @@ class AppController(QObject):
         self.config = config
         self.window: MainWindow | None = None
         self.dialog: QDialog | None = None
+        self.checks: StartupChecks | None = None  # audit chain + automatic backups (run_gui)
+        self.idle_lock: IdleLock | None = None
 
     def start(self) -> None:
         if accounts.needs_first_admin(self.ctx.engine):
@@ -108,6 +111,7 @@ class AppController(QObject):
         win.closed.connect(self._window_closed)
         self.window = win
         win.show()
+        self.idle_lock = attach(win, ctx, self.checks)
         self.signed_in.emit(actor)
 
     def change_password(self) -> None:
@@ -154,6 +158,8 @@ def run_gui(argv: list[str] | None = None) -> int:
         return exc.exit_code
     controller = AppController(ServiceContext(engine), config)
     controller.finished.connect(app.quit)
+    controller.checks = StartupChecks(controller.ctx, config, controller)
+    controller.checks.start()
     controller.start()
     try:
         return app.exec()

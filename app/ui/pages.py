@@ -26,6 +26,7 @@ PageFactory = Callable[[ServiceContext, QWidget], QWidget]
 PAGE_MODULES: list[str] = [
     "app.ui.minutes.page",
     "app.ui.admin.page",
+    "app.ui.duty.page",
     "app.ui.incidents.page",
     "app.ui.templates.page",
 ]

@@ -267,3 +267,12 @@ def test_assignments_rows_match(roster_ctx):
         n = s.execute(select(func.count()).select_from(DutyAssignment)
                       .where(DutyAssignment.roster_id == roster.id)).scalar_one()
     assert n == 6
+
+
+def test_cancelled_generation_saves_nothing(roster_ctx):
+    ctx = roster_ctx
+    seed_staff(ctx, 2, 4)
+    duty.save_rules(ctx, duty.Rules(roles={"leader": 1, "officer": 1}))
+    roster = duty.create_roster(ctx, START, dt.date(2026, 3, 8))
+    out = duty.generate(ctx, roster.id, time_limit=5, cancel=lambda: True)
+    assert out.status == "cancelled" and duty.get_roster(ctx, roster.id).duties == ()

@@ -1,0 +1,38 @@
+"""Small helpers shared by the 值班 widgets: messages, date/time conversions, file saving."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.ui.messages import describe
+from app.ui.qt import QDate, QDateTime, QMessageBox, QWidget
+
+
+def error(parent: QWidget, exc: BaseException, title: str = "值班") -> None:
+    """Show an error as a short Chinese message (window-modal, never a traceback)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, describe(exc), QMessageBox.StandardButton.Ok,
+                      parent)
+    box.setWindowModality(box.windowModality().WindowModal)
+    box.open()
+    parent.setProperty("last_message", describe(exc))
+
+
+def to_date(q: QDate) -> dt.date:
+    return dt.date(q.year(), q.month(), q.day())
+
+
+def from_date(d: dt.date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def to_datetime(q: QDateTime) -> dt.datetime:
+    """A local QDateTime as an aware datetime."""
+    return dt.datetime.fromtimestamp(q.toSecsSinceEpoch()).astimezone()
+
+
+def from_datetime(d: dt.datetime) -> QDateTime:
+    return QDateTime.fromSecsSinceEpoch(int(d.timestamp()))
+
+
+def local(d: dt.datetime | None, fmt: str = "%m-%d %H:%M") -> str:
+    return d.astimezone().strftime(fmt) if d else ""

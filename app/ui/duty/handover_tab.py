@@ -1,0 +1,191 @@
+"""交接班 tab: the outgoing officer writes the summary and adds open items; every open item is
+carried to the next shift until someone closes it; the incoming officer confirms. Prints the
+值班日报 for a date range (rendered in the background)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.services import duty, duty_publish
+from app.services.context import ServiceContext
+from app.services.duty_desk import HandoverInfo
+from app.ui.duty.common import error, from_date, local, to_date
+from app.ui.messages import describe
+from app.ui.qt import (
+    QDateEdit,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
+from app.ui.worker import TaskHandle, run_task
+
+
+class HandoverTab(QWidget):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.pending: HandoverInfo | None = None
+        self.task: TaskHandle | None = None
+        layout = QVBoxLayout(self)
+
+        incoming = QGroupBox("接班确认")
+        inc = QVBoxLayout(incoming)
+        self.pending_label = QLabel()
+        self.pending_label.setWordWrap(True)
+        self.pending_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.ack_button = QPushButton("确认接班")
+        self.ack_button.clicked.connect(self.acknowledge)
+        inc.addWidget(self.pending_label)
+        inc.addWidget(self.ack_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(incoming)
+
+        items = QGroupBox("未办结事项（随交班移交，直至办结）")
+        it = QVBoxLayout(items)
+        self.items = QListWidget()
+        row = QHBoxLayout()
+        self.add_item_button = QPushButton("添加事项…")
+        self.add_item_button.clicked.connect(self.add_item)
+        self.close_item_button = QPushButton("办结所选…")
+        self.close_item_button.clicked.connect(self.close_item)
+        row.addWidget(self.add_item_button)
+        row.addWidget(self.close_item_button)
+        row.addStretch(1)
+        it.addWidget(self.items)
+        it.addLayout(row)
+        layout.addWidget(items)
+
+        outgoing = QGroupBox("交班")
+        out = QVBoxLayout(outgoing)
+        self.summary = QPlainTextEdit()
+        self.summary.setPlaceholderText("本班值守情况：来电来文、领导批示办理、突发事件、设备情况……")
+        self.new_items = QPlainTextEdit()
+        self.new_items.setPlaceholderText("新增待办事项（每行一项，可不填）")
+        self.new_items.setMaximumHeight(70)
+        self.hand_button = QPushButton("交班")
+        self.hand_button.clicked.connect(self.hand_over)
+        out.addWidget(self.summary)
+        out.addWidget(self.new_items)
+        out.addWidget(self.hand_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(outgoing, 1)
+
+        report = QGroupBox("值班日报")
+        rep = QHBoxLayout(report)
+        self.report_start = QDateEdit(from_date(ctx.now().astimezone().date()))
+        self.report_end = QDateEdit(from_date(ctx.now().astimezone().date()))
+        for w in (self.report_start, self.report_end):
+            w.setCalendarPopup(True)
+            w.setDisplayFormat("yyyy-MM-dd")
+        self.report_button = QPushButton("打印值班日报（PDF）…")
+        self.report_button.clicked.connect(self.choose_report_file)
+        self.report_status = QLabel()
+        rep.addWidget(QLabel("从"))
+        rep.addWidget(self.report_start)
+        rep.addWidget(QLabel("至"))
+        rep.addWidget(self.report_end)
+        rep.addWidget(self.report_button)
+        rep.addWidget(self.report_status, 1)
+        layout.addWidget(report)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            self.pending = duty.pending_handover(self.ctx)
+            open_items = duty.list_open_items(self.ctx)
+        except Exception as exc:  # noqa: BLE001
+            error(self, exc)
+            return
+        p = self.pending
+        if p is None:
+            self.pending_label.setText("没有待确认的交班。")
+            self.ack_button.setEnabled(False)
+        else:
+            carried = "；".join(i.text for i in p.open_items) or "无"
+            self.pending_label.setText(
+                f"{p.outgoing_name}于{local(p.handed_at, '%m月%d日%H:%M')}交班：{p.summary}\n"
+                f"移交事项：{carried}")
+            self.ack_button.setEnabled(True)
+        self.items.clear()
+        for i in open_items:
+            item = QListWidgetItem(f"{i.text}（{i.opened_by}，{local(i.opened_at)}）")
+            item.setData(Qt.ItemDataRole.UserRole, i.id)
+            self.items.addItem(item)
+
+    def _run(self, fn, *args, done: str = "") -> bool:  # type: ignore[no-untyped-def]
+        try:
+            fn(self.ctx, *args)
+        except Exception as exc:  # noqa: BLE001
+            self.message.setText(describe(exc))
+            return False
+        self.message.setText(done)
+        self.refresh()
+        return True
+
+    def hand_over(self) -> None:
+        items = [x for x in self.new_items.toPlainText().splitlines() if x.strip()]
+        if self._run(duty.hand_over, self.summary.toPlainText(), items, done="已交班，等待接班人确认。"):
+            self.summary.clear()
+            self.new_items.clear()
+
+    def acknowledge(self) -> None:
+        if self.pending is not None:
+            self._run(duty.acknowledge_handover, self.pending.id, done="已确认接班。")
+
+    def add_item(self) -> None:
+        text, ok = QInputDialog.getText(self, "添加事项", "待办事项：")
+        if ok and text.strip():
+            self._run(duty.add_open_item, text, done="已添加。")
+
+    def close_item(self, note: str | None = None) -> None:
+        item = self.items.currentItem()
+        if item is None:
+            self.message.setText("请先选择一项。")
+            return
+        if note is None:
+            note, ok = QInputDialog.getText(self, "办结", "办理结果：")
+            if not ok:
+                return
+        self._run(duty.close_open_item, item.data(Qt.ItemDataRole.UserRole), note, done="已办结。")
+
+    # ------------------------------------------------------------------ daily report
+    def choose_report_file(self) -> None:
+        start = to_date(self.report_start.date())
+        path, _ = QFileDialog.getSaveFileName(self, "保存值班日报", f"值班日报{start:%Y%m%d}.pdf",
+                                              "PDF 文件 (*.pdf)")
+        if path:
+            self.print_report(Path(path))
+
+    def print_report(self, path: Path) -> TaskHandle:
+        start, end = to_date(self.report_start.date()), to_date(self.report_end.date())
+        ctx = self.ctx
+
+        def work(control):  # type: ignore[no-untyped-def]
+            control.progress(10, "正在排印值班日报……")
+            data = duty_publish.render_daily(ctx, start, end)
+            control.check()
+            duty_publish.write_atomic(path, data)
+            return path
+
+        self.report_button.setEnabled(False)
+        self.report_status.setText("正在排印……")
+        self.task = run_task(work, parent=self, on_result=self._report_done,
+                             on_error=self._report_failed)
+        self.task.done.connect(lambda: self.report_button.setEnabled(True))
+        return self.task
+
+    def _report_done(self, path: Path) -> None:
+        self.report_status.setText(f"已保存：{path}")
+
+    def _report_failed(self, exc: BaseException) -> None:
+        self.report_status.setText(describe(exc))

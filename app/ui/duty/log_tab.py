@@ -1,0 +1,264 @@
+"""值班记录 tab: a lazy list of the log (pages fetched from the database as the view scrolls) and a
+quick entry form beside it — Ctrl+Enter saves, the form clears for the next call. Selecting an
+entry loads it into the form to complete it (passed to whom, result)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from app.services import duty
+from app.services.context import ServiceContext
+from app.services.duty_desk import LOG_KINDS, LogEntry
+from app.ui.duty.common import error, from_datetime, local, to_datetime
+from app.ui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QCheckBox,
+    QComboBox,
+    QDateTime,
+    QDateTimeEdit,
+    QEvent,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QModelIndex,
+    QObject,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+PAGE = 100
+COLUMNS = ["接报时间", "类别", "来电单位", "姓名", "职务", "电话", "内容", "转交", "办理结果", "记录人"]
+
+
+class LogModel(QAbstractTableModel):
+    """Fetches the log a page at a time (``canFetchMore``/``fetchMore``), never all of it."""
+
+    def __init__(self, ctx: ServiceContext, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.ctx = ctx
+        self.text = ""
+        self.rows: list[LogEntry] = []
+        self.total = 0
+        self.reload()
+
+    def reload(self, text: str | None = None) -> None:
+        if text is not None:
+            self.text = text
+        self.beginResetModel()
+        self.total = duty.count_log(self.ctx, self.text)
+        self.rows = duty.list_log(self.ctx, 0, PAGE, self.text)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # type: ignore[no-untyped-def]  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # type: ignore[no-untyped-def]  # noqa: B008
+        return len(COLUMNS)
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # type: ignore[no-untyped-def]  # noqa: B008
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # type: ignore[no-untyped-def]  # noqa: B008
+        more = duty.list_log(self.ctx, len(self.rows), PAGE, self.text)
+        if not more:
+            self.total = len(self.rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+        self.rows.extend(more)
+        self.endInsertRows()
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
+                                               Qt.ItemDataRole.ToolTipRole):
+            return None
+        e = self.rows[index.row()]
+        values = [local(e.received_at, "%Y-%m-%d %H:%M"), e.kind, e.caller_unit, e.caller_name,
+                  e.caller_post, e.caller_phone, e.content, e.passed_to
+                  + (f"（{local(e.passed_at, '%H:%M')}）" if e.passed_at else ""), e.result,
+                  e.author_name]
+        value = values[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == 6 and len(value) > 40:
+            return value[:40] + "…"
+        return value
+
+
+class _CtrlEnter(QObject):
+    """Ctrl+Enter (either Enter key) in any field of the form saves it — also inside the
+    multi-line content box, where a plain Enter starts a new line."""
+
+    def __init__(self, action, parent: QObject) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.action = action
+
+    def eventFilter(self, obj, event) -> bool:  # type: ignore[no-untyped-def]
+        if (event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            self.action()
+            return True
+        return False
+
+
+class LogTab(QWidget):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.editing: LogEntry | None = None
+        outer = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索内容、单位、姓名、电话……（回车）")
+        self.search.returnPressed.connect(lambda: self.model.reload(self.search.text()))
+        self.count_label = QLabel()
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.count_label)
+        outer.addLayout(bar)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.model = LogModel(ctx, self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.selectionModel().selectionChanged.connect(self._selected)
+        split.addWidget(self.view)
+        split.addWidget(self._form())
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        outer.addWidget(split, 1)
+        self.model.modelReset.connect(self._count)
+        self.model.rowsInserted.connect(self._count)
+        self._count()
+
+    # ------------------------------------------------------------------ form
+    def _form(self) -> QWidget:
+        box = QWidget()
+        form = QFormLayout(box)
+        self.kind = QComboBox()
+        self.kind.addItems(LOG_KINDS)
+        self.received = QDateTimeEdit(QDateTime.currentDateTime())
+        self.received.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.received.setCalendarPopup(True)
+        self.unit, self.name, self.post, self.phone = (QLineEdit() for _ in range(4))
+        self.content = QPlainTextEdit()
+        self.content.setPlaceholderText("来电（来文）内容")
+        self.passed_to = QLineEdit()
+        self.passed_to.setPlaceholderText("转交何人（如 带班领导王建国）")
+        self.passed_now = QCheckBox("转交时间记为现在")
+        self.result = QPlainTextEdit()
+        self.result.setMaximumHeight(60)
+        self.secret = QComboBox()
+        self.secret.addItems(["公开", "内部", "秘密", "机密"][: int(self.ctx.actor.clearance) + 1]
+                             if self.ctx.actor else ["公开"])
+        form.addRow("类别", self.kind)
+        form.addRow("接报时间", self.received)
+        form.addRow("来电单位", self.unit)
+        form.addRow("姓名", self.name)
+        form.addRow("职务", self.post)
+        form.addRow("电话", self.phone)
+        form.addRow("内容", self.content)
+        form.addRow("转交", self.passed_to)
+        form.addRow("", self.passed_now)
+        form.addRow("办理结果", self.result)
+        form.addRow("密级", self.secret)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton("保存（Ctrl+Enter）")
+        self.save_button.clicked.connect(self.save)
+        self.new_button = QPushButton("新记录")
+        self.new_button.clicked.connect(self.clear_form)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.new_button)
+        form.addRow(buttons)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        form.addRow(self.message)
+        self.ctrl_enter = _CtrlEnter(self.save, box)
+        for w in (self.kind, self.received, self.unit, self.name, self.post, self.phone,
+                  self.content, self.passed_to, self.result, self.secret):
+            w.installEventFilter(self.ctrl_enter)
+        self.form_box = box
+        return box
+
+    def _count(self) -> None:
+        self.count_label.setText(f"共{self.model.total}条")
+
+    def clear_form(self) -> None:
+        self.editing = None
+        for w in (self.unit, self.name, self.post, self.phone, self.passed_to):
+            w.clear()
+        self.content.clear()
+        self.result.clear()
+        self.passed_now.setChecked(False)
+        self.received.setDateTime(from_datetime(self.ctx.now()))
+        self.view.clearSelection()
+        self.save_button.setText("保存（Ctrl+Enter）")
+        self.unit.setFocus()
+
+    def _selected(self) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            return
+        e = self.model.rows[rows[0].row()]
+        self.editing = e
+        self.kind.setCurrentText(e.kind)
+        if e.received_at:
+            self.received.setDateTime(from_datetime(e.received_at))
+        self.unit.setText(e.caller_unit)
+        self.name.setText(e.caller_name)
+        self.post.setText(e.caller_post)
+        self.phone.setText(e.caller_phone)
+        self.content.setPlainText(e.content)
+        self.passed_to.setText(e.passed_to)
+        self.passed_now.setChecked(False)
+        self.result.setPlainText(e.result)
+        self.secret.setCurrentIndex(min(e.classification, self.secret.count() - 1))
+        self.save_button.setText(f"保存修改（第{e.id}号，Ctrl+Enter）")
+
+    def entry(self) -> LogEntry:
+        base = self.editing or LogEntry()
+        passed_at = base.passed_at
+        if self.passed_now.isChecked() or (self.passed_to.text().strip() and not passed_at):
+            passed_at = self.ctx.now()
+        return replace(
+            base, kind=self.kind.currentText(), received_at=to_datetime(self.received.dateTime()),
+            caller_unit=self.unit.text(), caller_name=self.name.text(), caller_post=self.post.text(),
+            caller_phone=self.phone.text(), content=self.content.toPlainText(),
+            passed_to=self.passed_to.text(), passed_at=passed_at if self.passed_to.text().strip()
+            else None, result=self.result.toPlainText(), classification=self.secret.currentIndex())
+
+    def save(self) -> None:
+        try:
+            e = self.entry()
+            saved = duty.update_log_entry(self.ctx, e) if e.id else duty.add_log_entry(self.ctx, e)
+        except Exception as exc:  # noqa: BLE001 - shown in Chinese
+            from app.ui.messages import describe
+
+            self.message.setText(describe(exc))
+            return
+        self.message.setText(f"已保存第{saved.id}号记录（{saved.author_name}，"
+                             f"{local(saved.received_at, '%H:%M')}）。")
+        self.model.reload()
+        self.clear_form()
+
+    def refresh(self) -> None:
+        try:
+            self.model.reload()
+        except Exception as exc:  # noqa: BLE001
+            error(self, exc)
+

@@ -1,0 +1,59 @@
+"""“正在值班” panel: today's leader and officers with their phones, and the next shift."""
+
+from __future__ import annotations
+
+from app.services import duty
+from app.services.context import ServiceContext
+from app.services.duty_desk import OnDuty, OnDutyPerson
+from app.ui.qt import QFrame, QHBoxLayout, QLabel, QPushButton, QTimer, QWidget
+
+
+def _people(people: tuple[OnDutyPerson, ...]) -> str:
+    parts = []
+    for p in people:
+        phone = f"（{p.phones}）" if p.phones else ""
+        parts.append(f"{p.role_name}：<b>{p.name}</b>{phone}")
+    return "；".join(parts)
+
+
+class NowOnDutyPanel(QFrame):
+    """Refreshes itself every minute (shifts change at 08:30)."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QHBoxLayout(self)
+        self.now_label = QLabel()
+        self.next_label = QLabel()
+        for label in (self.now_label, self.next_label):
+            label.setWordWrap(True)
+        refresh = QPushButton("刷新")
+        refresh.clicked.connect(self.refresh)
+        layout.addWidget(self.now_label, 3)
+        layout.addWidget(self.next_label, 2)
+        layout.addWidget(refresh)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start(60_000)
+        self.state: OnDuty | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            self.state = state = duty.now_on_duty(self.ctx)
+        except Exception as exc:  # noqa: BLE001 - a panel must not break the page
+            self.now_label.setText(f"正在值班：无法读取（{exc}）")
+            return
+        if state.day is None:
+            self.now_label.setText("正在值班：当前没有已发布的值班安排。")
+        else:
+            shift = "" if state.shift == "全天" else state.shift
+            self.now_label.setText(
+                f"<b>正在值班</b>（{state.day.month}月{state.day.day}日{shift}）：{_people(state.people)}")
+        if state.next_day is None:
+            self.next_label.setText("下一班：未安排")
+        else:
+            shift = "" if state.next_shift == "全天" else state.next_shift
+            self.next_label.setText(f"下一班（{state.next_day.month}月{state.next_day.day}日{shift}）："
+                                    f"{_people(state.next_people)}")

@@ -1,0 +1,579 @@
+"""值班表 tab: pick a roster, see it as a month calendar grid and as a list, generate it in the
+background (progress, cancel; no roster → the reasons in plain words), edit a duty or record a
+调班/代班 (validated at once against the rules), publish, and export the notice, the calendar print
+and the XLSX."""
+
+from __future__ import annotations
+
+import calendar as pycal
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from app.errors import InputError
+from app.services import duty, duty_publish
+from app.services.context import ServiceContext
+from app.services.duty import Duty, GenerateOutcome, RosterInfo
+from app.ui.duty.common import from_date, to_date
+from app.ui.messages import describe
+from app.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from app.ui.worker import TaskHandle, run_task
+
+WEEK = "一二三四五六日"
+LIST_COLUMNS = ["日期", "星期", "班次", "岗位", "姓名", "来源"]
+SOURCES = {"solver": "自动", "manual": "手工调整", "swap": "调班/代班"}
+SHIFT_PATTERNS = {"24小时一班": ("全天",), "白班、夜班": ("白班", "夜班")}
+
+
+class NewRosterDialog(QDialog):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("新建值班表")
+        form = QFormLayout(self)
+        today = ctx.now().astimezone().date()
+        first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        self.start, self.end = QDateEdit(from_date(first)), QDateEdit(from_date(last))
+        for w in (self.start, self.end):
+            w.setCalendarPopup(True)
+            w.setDisplayFormat("yyyy-MM-dd")
+        self.title = QLineEdit()
+        self.title.setPlaceholderText("如 2026年春节值班表（可不填）")
+        form.addRow("开始日期", self.start)
+        form.addRow("结束日期", self.end)
+        form.addRow("名称", self.title)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class RulesDialog(QDialog):
+    """Shift pattern, people per role per shift, minimum gap, monthly cap, pairs kept apart."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("排班规则")
+        self.rules = duty.get_rules(ctx)
+        self.roles = duty.list_roles(ctx)
+        self.staff = {p.id: p.name for p in duty.list_staff(ctx)}
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.pattern = QComboBox()
+        self.pattern.addItems(list(SHIFT_PATTERNS))
+        for label, shifts in SHIFT_PATTERNS.items():
+            if shifts == tuple(self.rules.shifts):
+                self.pattern.setCurrentText(label)
+        form.addRow("班次", self.pattern)
+        layout.addLayout(form)
+        grid = QGridLayout()
+        for col, text in enumerate(["岗位", "每班人数", "最少间隔天数", "每月最多次数（0为不限）"]):
+            grid.addWidget(QLabel(text), 0, col)
+        self.spins: dict[str, tuple[QSpinBox, QSpinBox, QSpinBox]] = {}
+        for row, (code, name) in enumerate(self.roles.items(), start=1):
+            need, gap, cap = QSpinBox(), QSpinBox(), QSpinBox()
+            need.setRange(0, 20)
+            gap.setRange(0, 60)
+            cap.setRange(0, 31)
+            need.setValue(self.rules.roles.get(code, 0))
+            gap.setValue(self.rules.min_gap_days.get(code, 0))
+            cap.setValue(self.rules.max_per_month.get(code, 0))
+            grid.addWidget(QLabel(name), row, 0)
+            for col, spin in enumerate((need, gap, cap), start=1):
+                grid.addWidget(spin, row, col)
+            self.spins[code] = (need, gap, cap)
+        layout.addLayout(grid)
+        layout.addWidget(QLabel("不能同日值班的人员（每行两人，用空格分隔，如：张伟 刘洋）："))
+        self.apart = QPlainTextEdit("\n".join(
+            f"{self.staff.get(a, a)} {self.staff.get(b, b)}" for a, b in self.rules.apart))
+        layout.addWidget(self.apart)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        by_name = {}
+        for sid, name in self.staff.items():
+            by_name.setdefault(name, sid)
+        try:
+            pairs = []
+            for n, line in enumerate(self.apart.toPlainText().splitlines(), start=1):
+                names = line.split()
+                if not names:
+                    continue
+                if len(names) != 2 or any(x not in by_name for x in names):
+                    raise InputError(f"第{n}行应为两位已登记人员的姓名。")
+                pairs.append((by_name[names[0]], by_name[names[1]]))
+            rules = duty.Rules(
+                SHIFT_PATTERNS[self.pattern.currentText()],
+                {c: s[0].value() for c, s in self.spins.items() if s[0].value()},
+                {c: s[1].value() for c, s in self.spins.items() if s[1].value()},
+                {c: s[2].value() for c, s in self.spins.items() if s[2].value()},
+                tuple(pairs), self.rules.version)
+            duty.save_rules(self.ctx, rules)
+        except Exception as exc:  # noqa: BLE001
+            self.message.setText(describe(exc))
+            return
+        self.accept()
+
+
+class SwapDialog(QDialog):
+    """调班/代班 for one duty: who takes it, (调班) which of their days the first person takes
+    in exchange, and why."""
+
+    def __init__(self, ctx: ServiceContext, roster: RosterInfo, item: Duty,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("调班/代班")
+        self.item = item
+        form = QFormLayout(self)
+        self.kind = QComboBox()
+        self.kind.addItems(list(duty.SWAP_KINDS))
+        self.to = QComboBox()
+        for p in duty.list_staff(ctx, active_only=True):
+            if item.role in p.roles and p.id != item.staff_id:
+                self.to.addItem(p.name, p.id)
+        self.other = QComboBox()
+        self.to.currentIndexChanged.connect(lambda _i: self._other_days(roster))
+        self.reason = QLineEdit()
+        form.addRow("原值班", QLabel(f"{item.day.isoformat()} {item.staff_name}"))
+        form.addRow("类型", self.kind)
+        form.addRow("由谁值班", self.to)
+        form.addRow("对方原值班日（调班）", self.other)
+        form.addRow("原因", self.reason)
+        self.kind.currentTextChanged.connect(lambda k: self.other.setEnabled(k == "调班"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self._other_days(roster)
+
+    def _other_days(self, roster: RosterInfo) -> None:
+        self.other.clear()
+        sid = self.to.currentData()
+        for d in roster.duties:
+            if d.staff_id == sid and d.role == self.item.role and d.shift == self.item.shift:
+                self.other.addItem(d.day.isoformat(), d.day)
+
+
+class RosterTab(QWidget):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.roster: RosterInfo | None = None
+        self.month: tuple[int, int] | None = None
+        self.task: TaskHandle | None = None
+        self.dialog: QDialog | None = None
+        self.outcome: GenerateOutcome | None = None
+        #: asked before saving an edit that breaks a rule (tests replace it)
+        self.confirm: Callable[[list[str]], bool] = self._ask_confirm
+        layout = QVBoxLayout(self)
+
+        bar = QHBoxLayout()
+        self.rosters = QComboBox()
+        self.rosters.setMinimumWidth(260)
+        self.rosters.currentIndexChanged.connect(lambda _i: self.load())
+        self.new_button = QPushButton("新建…")
+        self.new_button.clicked.connect(self.new_roster)
+        self.rules_button = QPushButton("排班规则…")
+        self.rules_button.clicked.connect(self.edit_rules)
+        self.generate_button = QPushButton("生成排班")
+        self.generate_button.setShortcut("Ctrl+G")
+        self.generate_button.clicked.connect(self.generate)
+        self.cancel_button = QPushButton("取消")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.swap_button = QPushButton("调班/代班…")
+        self.swap_button.clicked.connect(self.swap)
+        self.publish_button = QPushButton("发布")
+        self.publish_button.clicked.connect(self.publish)
+        self.export_button = QToolButton()
+        self.export_button.setText("导出/打印")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        for text, kind in (("值班安排通知（PDF）…", "notice_pdf"), ("值班安排通知（Word）…", "notice_docx"),
+                           ("节假日值班表（PDF）…", "holiday_pdf"), ("月历打印（PDF）…", "calendar"),
+                           ("Excel 表格（XLSX）…", "xlsx")):
+            menu.addAction(text, lambda k=kind: self.choose_export(k))
+        self.export_button.setMenu(menu)
+        for w in (QLabel("值班表"), self.rosters, self.new_button, self.rules_button,
+                  self.generate_button, self.cancel_button, self.swap_button,
+                  self.publish_button, self.export_button):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+
+        status = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(240)
+        self.progress.hide()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        status.addWidget(self.progress)
+        status.addWidget(self.status, 1)
+        layout.addLayout(status)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        cal_box = QWidget()
+        cal = QVBoxLayout(cal_box)
+        cal.setContentsMargins(0, 0, 0, 0)
+        nav = QHBoxLayout()
+        self.prev_button = QPushButton("◀ 上月")
+        self.prev_button.clicked.connect(lambda: self.step_month(-1))
+        self.month_label = QLabel()
+        self.month_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.next_button = QPushButton("下月 ▶")
+        self.next_button.clicked.connect(lambda: self.step_month(1))
+        nav.addWidget(self.prev_button)
+        nav.addWidget(self.month_label, 1)
+        nav.addWidget(self.next_button)
+        cal.addLayout(nav)
+        self.grid = QTableWidget(6, 7)
+        self.grid.setHorizontalHeaderLabels([f"星期{w}" for w in WEEK])
+        self.grid.verticalHeader().hide()
+        self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.grid.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.grid.setWordWrap(True)
+        cal.addWidget(self.grid)
+        split.addWidget(cal_box)
+        self.list = QTableWidget(0, len(LIST_COLUMNS))
+        self.list.setHorizontalHeaderLabels(LIST_COLUMNS)
+        self.list.verticalHeader().hide()
+        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.list.doubleClicked.connect(lambda _i: self.edit_selected())
+        split.addWidget(self.list)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout.addWidget(split, 1)
+        self.problems = QLabel()
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color: #a40000")
+        layout.addWidget(self.problems)
+        self.refresh()
+
+    # ------------------------------------------------------------------ loading
+    def refresh(self, select_id: int | None = None) -> None:
+        keep = select_id or (self.roster.id if self.roster else None)
+        rosters = duty.list_rosters(self.ctx)
+        self.rosters.blockSignals(True)
+        self.rosters.clear()
+        for r in rosters:
+            self.rosters.addItem(f"{r.title}（{r.status_label}）", r.id)
+        index = max(0, self.rosters.findData(keep)) if keep else 0
+        self.rosters.setCurrentIndex(index if rosters else -1)
+        self.rosters.blockSignals(False)
+        self.load()
+
+    def load(self) -> None:
+        rid = self.rosters.currentData()
+        self.roster = duty.get_roster(self.ctx, rid) if rid else None
+        r = self.roster
+        if r and (self.month is None or not (
+                (r.start.year, r.start.month) <= self.month <= (r.end.year, r.end.month))):
+            self.month = (r.start.year, r.start.month)
+        self._fill_list()
+        self._fill_grid()
+        self._validate()
+        busy = self.task is not None and not self.task.finished
+        for b in (self.generate_button, self.swap_button, self.publish_button,
+                  self.export_button):
+            b.setEnabled(r is not None and not busy)
+
+    def _fill_list(self) -> None:
+        duties = self.roster.duties if self.roster else ()
+        roles = duty.list_roles(self.ctx)
+        self.list.setRowCount(len(duties))
+        for row, d in enumerate(duties):
+            for col, v in enumerate([d.day.isoformat(), f"星期{WEEK[d.day.weekday()]}", d.shift,
+                                     duty.role_name(roles, d.role), d.staff_name,
+                                     SOURCES.get(d.source, d.source)]):
+                self.list.setItem(row, col, QTableWidgetItem(v))
+
+    def _fill_grid(self) -> None:
+        self.grid.clearContents()
+        if self.roster is None or self.month is None:
+            self.month_label.setText("")
+            return
+        y, m = self.month
+        self.month_label.setText(f"{y}年{m}月")
+        by_day: dict[dt.date, list[Duty]] = defaultdict(list)
+        for d in self.roster.duties:
+            by_day[d.day].append(d)
+        roles = duty.list_roles(self.ctx)
+        weeks = pycal.Calendar(0).monthdatescalendar(y, m)
+        self.grid.setRowCount(len(weeks))
+        for row, week in enumerate(weeks):
+            for col, day in enumerate(week):
+                if day.month != m:
+                    continue
+                lines = [str(day.day)]
+                per_role: dict[str, list[str]] = defaultdict(list)
+                for d in by_day.get(day, []):
+                    per_role[d.role].append(d.staff_name)
+                for code in roles:
+                    if per_role.get(code):
+                        label = {"leader": "带班", "officer": "值班"}.get(code, roles[code])
+                        lines.append(f"{label}：{'、'.join(per_role[code])}")
+                item = QTableWidgetItem("\n".join(lines))
+                item.setData(Qt.ItemDataRole.UserRole, day)
+                self.grid.setItem(row, col, item)
+
+    def step_month(self, delta: int) -> None:
+        if self.month is None:
+            return
+        y, m = self.month
+        m += delta
+        y, m = (y - 1, 12) if m == 0 else ((y + 1, 1) if m == 13 else (y, m))
+        self.month = (y, m)
+        self._fill_grid()
+
+    def _validate(self) -> None:
+        if not self.roster or not self.roster.duties:
+            self.problems.setText("")
+            return
+        lines = duty.validate_roster(self.ctx, self.roster.id)
+        more = f"……共{len(lines)}处" if len(lines) > 8 else ""
+        self.problems.setText("不符合规则：" + "；".join(lines[:8]) + more if lines else "")
+
+    # ------------------------------------------------------------------ actions
+    def new_roster(self) -> None:
+        dlg = NewRosterDialog(self.ctx, self)
+        self.dialog = dlg
+        dlg.accepted.connect(lambda: self._create(dlg))
+        dlg.open()
+
+    def _create(self, dlg: NewRosterDialog) -> None:
+        try:
+            r = duty.create_roster(self.ctx, to_date(dlg.start.date()), to_date(dlg.end.date()),
+                                   dlg.title.text())
+        except Exception as exc:  # noqa: BLE001
+            self.status.setText(describe(exc))
+            return
+        self.refresh(r.id)
+
+    def edit_rules(self) -> None:
+        dlg = RulesDialog(self.ctx, self)
+        self.dialog = dlg
+        dlg.accepted.connect(lambda: (self.status.setText("排班规则已保存。"), self.load()))
+        dlg.open()
+
+    def generate(self, time_limit: float = 10.0) -> TaskHandle | None:
+        if self.roster is None:
+            return None
+        ctx, rid = self.ctx, self.roster.id
+
+        def work(control):  # type: ignore[no-untyped-def]
+            return duty.generate(ctx, rid, progress=control.progress,
+                                 cancel=lambda: control.cancelled, time_limit=time_limit)
+
+        self.outcome = None
+        self.progress.setValue(0)
+        self.progress.show()
+        self.status.setText("正在排班……")
+        self.cancel_button.setEnabled(True)
+        self.task = run_task(work, parent=self, on_result=self._generated,
+                             on_error=lambda e: self.status.setText(describe(e)),
+                             on_progress=lambda p, t: (self.progress.setValue(p),
+                                                       self.status.setText(t)),
+                             on_cancelled=lambda: self.status.setText("已取消排班。"))
+        self.task.done.connect(self._task_done)
+        self.load()
+        return self.task
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _task_done(self) -> None:
+        self.progress.hide()
+        self.cancel_button.setEnabled(False)
+        self.load()
+
+    def _generated(self, outcome: GenerateOutcome) -> None:
+        self.outcome = outcome
+        if outcome.status == "cancelled":
+            self.status.setText("已取消排班，值班表未改动。")
+        elif not outcome.ok:
+            self.status.setText("无法排班：\n" + "\n".join(outcome.reasons))
+        else:
+            roles = duty.list_roles(self.ctx)
+            fair = "；".join(f"{duty.role_name(roles, r)}次数差{t}、休息日差{s}"
+                            for r, (t, s) in outcome.fairness.items())
+            dropped = ("\n未能保留：" + "；".join(outcome.dropped)) if outcome.dropped else ""
+            self.status.setText(f"已排{outcome.count}人次（{fair}），用时{outcome.seconds:.1f}秒。"
+                                f"{dropped}")
+
+    def selected_duty(self) -> Duty | None:
+        rows = self.list.selectionModel().selectedRows()
+        if not rows or not self.roster:
+            return None
+        return self.roster.duties[rows[0].row()]
+
+    def _ask_confirm(self, problems: list[str]) -> bool:
+        answer = QMessageBox.question(
+            self, "不符合排班规则", "此调整不符合排班规则：\n" + "\n".join(problems[:10])
+            + "\n\n仍要保存吗？")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def edit_selected(self) -> None:
+        item = self.selected_duty()
+        if item is None or self.roster is None:
+            return
+        choices = [(p.name, p.id) for p in duty.list_staff(self.ctx, active_only=True)
+                   if item.role in p.roles and p.id != item.staff_id]
+        dlg = QDialog(self)
+        dlg.setWindowTitle("调整值班人员")
+        form = QFormLayout(dlg)
+        combo = QComboBox()
+        for name, sid in choices:
+            combo.addItem(name, sid)
+        form.addRow("原值班", QLabel(f"{item.day.isoformat()} {item.staff_name}"))
+        form.addRow("改为", combo)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dlg.accept)
+        buttons.rejected.connect(dlg.reject)
+        form.addRow(buttons)
+        dlg.combo = combo  # type: ignore[attr-defined]
+        dlg.accepted.connect(lambda: self.replace_duty(item, combo.currentData()))
+        self.dialog = dlg
+        dlg.open()
+
+    def replace_duty(self, item: Duty, staff_id: int) -> bool:
+        """Put ``staff_id`` on ``item``'s duty; asks (``confirm``) when it breaks a rule."""
+        assert self.roster is not None
+        try:
+            problems = duty.set_duty(self.ctx, self.roster.id, item.day, item.shift, item.role,
+                                     item.staff_id, staff_id)
+            if problems:
+                if not self.confirm(problems):
+                    self.status.setText("未保存：" + "；".join(problems))
+                    return False
+                duty.set_duty(self.ctx, self.roster.id, item.day, item.shift, item.role,
+                              item.staff_id, staff_id, allow_violations=True)
+        except Exception as exc:  # noqa: BLE001
+            self.status.setText(describe(exc))
+            return False
+        self.status.setText("已调整。")
+        self.load()
+        return True
+
+    def swap(self) -> None:
+        item = self.selected_duty()
+        if item is None or self.roster is None:
+            self.status.setText("请先在右侧列表中选择要调班/代班的值班。")
+            return
+        dlg = SwapDialog(self.ctx, self.roster, item, self)
+        dlg.accepted.connect(lambda: self.record_swap(
+            item, dlg.kind.currentText(), dlg.to.currentData(), dlg.reason.text(),
+            dlg.other.currentData()))
+        self.dialog = dlg
+        dlg.open()
+
+    def record_swap(self, item: Duty, kind: str, to_id: int, reason: str,
+                    other_day: dt.date | None = None) -> bool:
+        assert self.roster is not None
+        args = (self.ctx, self.roster.id, kind, item.day, item.shift, item.role, item.staff_id,
+                to_id)
+        try:
+            problems = duty.record_swap(*args, other_day=other_day, reason=reason)
+            if problems:
+                if not self.confirm(problems):
+                    self.status.setText("未保存：" + "；".join(problems))
+                    return False
+                duty.record_swap(*args, other_day=other_day, reason=reason,
+                                 allow_violations=True)
+        except Exception as exc:  # noqa: BLE001
+            self.status.setText(describe(exc))
+            return False
+        self.status.setText(f"已记录{kind}。")
+        self.load()
+        return True
+
+    def publish(self) -> None:
+        if self.roster is None:
+            return
+        try:
+            duty.publish(self.ctx, self.roster.id)
+        except Exception as exc:  # noqa: BLE001
+            self.status.setText(describe(exc))
+            return
+        self.status.setText("已发布。")
+        self.refresh()
+
+    # ------------------------------------------------------------------ outputs
+    def choose_export(self, kind: str) -> None:
+        if self.roster is None:
+            return
+        suffix = {"notice_docx": "docx", "xlsx": "xlsx"}.get(kind, "pdf")
+        name = f"{self.roster.title}.{suffix}"
+        path, _ = QFileDialog.getSaveFileName(self, "保存", name, f"*.{suffix}")
+        if path:
+            self.export(kind, Path(path))
+
+    def export(self, kind: str, path: Path) -> TaskHandle | None:
+        if self.roster is None:
+            return None
+        ctx, rid = self.ctx, self.roster.id
+        title = self.roster.title.replace("值班表", "")
+
+        def work(control):  # type: ignore[no-untyped-def]
+            control.progress(10, "正在生成……")
+            if kind in ("notice_pdf", "notice_docx", "holiday_pdf"):
+                opts = duty_publish.NoticeOptions(
+                    period=title, template="holiday_roster" if kind == "holiday_pdf"
+                    else "duty_notice")
+                data = duty_publish.render_notice(ctx, rid, opts,
+                                                  "docx" if kind == "notice_docx" else "pdf")
+            elif kind == "calendar":
+                data = duty_publish.render_calendar(ctx, rid)
+            else:
+                data = duty_publish.export_xlsx(ctx, rid)
+            control.check()
+            duty_publish.write_atomic(path, data)
+            return path
+
+        self.status.setText("正在导出……")
+        self.task = run_task(work, parent=self,
+                             on_result=lambda p: self.status.setText(f"已保存：{p}"),
+                             on_error=lambda e: self.status.setText(describe(e)))
+        return self.task

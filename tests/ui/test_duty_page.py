@@ -1,0 +1,229 @@
+"""值班 page driven with qtbot: quick log entry with Ctrl+Enter, completing an entry, the lazy
+list; handover and acknowledgement; generation in the background; a manual edit refused by the
+rules; the now-on-duty panel; exports written to disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.security import Clearance, Role
+from app.services import accounts, duty
+from app.services.context import ServiceContext
+from app.storage.models import DutyHandover, DutyLogEntry
+from app.ui.duty.handover_tab import HandoverTab
+from app.ui.duty.log_tab import PAGE, LogTab
+from app.ui.duty.page import DutyPage
+from app.ui.qt import Qt
+
+PW = "Duty-pass-123"
+
+
+def _type(widget, text):
+    """Type into a field (QTest cannot synthesise key events for Chinese characters)."""
+    widget.setFocus()
+    if hasattr(widget, "insertPlainText"):
+        widget.insertPlainText(text)
+    else:
+        widget.insert(text)
+
+
+def _officer(admin_ui_ctx, name="zhiban", label="值班员甲"):
+    accounts.add_user(admin_ui_ctx, name, PW, display_name=label, role=Role.DUTY,
+                      clearance=Clearance.INTERNAL)
+    return admin_ui_ctx.with_actor(accounts.login(admin_ui_ctx, name, PW))
+
+
+def test_quick_log_entry_ctrl_enter_and_complete(qtbot, admin_ui_ctx):
+    ctx = _officer(admin_ui_ctx)
+    tab = LogTab(ctx)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.activateWindow()
+    qtbot.waitActive(tab)
+    _type(tab.unit, "市应急管理局")
+    _type(tab.name, "王强")
+    _type(tab.post, "科长")
+    _type(tab.phone, "0571-1234567")
+    _type(tab.content, "某路段交通事故，请关注")
+    qtbot.keyClick(tab.content, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    with Session(ctx.engine) as s:
+        row = s.execute(select(DutyLogEntry)).scalar_one()
+        assert (row.caller_unit, row.caller_name, row.caller_post, row.caller_phone,
+                row.content, row.author_name) == ("市应急管理局", "王强", "科长", "0571-1234567",
+                                                  "某路段交通事故，请关注", "值班员甲")
+    assert tab.model.rowCount() == 1 and tab.unit.text() == "" and "已保存" in tab.message.text()
+    # an empty entry is refused in Chinese, nothing written
+    qtbot.keyClick(tab.content, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert "内容" in tab.message.text()
+    # select it, add who it was passed to and the result
+    tab.view.selectRow(0)
+    assert tab.unit.text() == "市应急管理局"
+    _type(tab.passed_to, "带班领导王建国")
+    _type(tab.result, "已转告")
+    tab.save_button.click()
+    with Session(ctx.engine) as s:
+        row = s.execute(select(DutyLogEntry)).scalar_one()
+        assert row.passed_to == "带班领导王建国" and row.result == "已转告"
+        assert row.passed_at is not None
+    assert duty.count_log(ctx) == 1
+
+
+def test_log_list_is_lazy(qtbot, admin_ui_ctx):
+    ctx = _officer(admin_ui_ctx)
+    base = datetime(2026, 3, 1, tzinfo=UTC)
+    for i in range(PAGE + 30):
+        duty.add_log_entry(ctx, duty.LogEntry(received_at=base + dt.timedelta(minutes=i),
+                                              content=f"咨询{i}"))
+    tab = LogTab(ctx)
+    qtbot.addWidget(tab)
+    assert tab.model.rowCount() == PAGE and tab.model.canFetchMore()
+    assert tab.count_label.text() == f"共{PAGE + 30}条"
+    tab.model.fetchMore()
+    assert tab.model.rowCount() == PAGE + 30 and not tab.model.canFetchMore()
+    tab.search.setText("咨询7")
+    qtbot.keyClick(tab.search, Qt.Key.Key_Return)
+    assert tab.model.total == 11  # 咨询7, 咨询70–79
+
+
+def test_handover_and_acknowledgement(qtbot, admin_ui_ctx):
+    a = _officer(admin_ui_ctx)
+    b = _officer(admin_ui_ctx, "zhiban2", "值班员乙")
+    tab = HandoverTab(a)
+    qtbot.addWidget(tab)
+    tab.show()
+    assert not tab.ack_button.isEnabled()
+    _type(tab.summary, "本班接电话3个，无突发事件。")
+    _type(tab.new_items, "18时前报送值守情况")
+    tab.hand_button.click()
+    assert "等待接班人确认" in tab.message.text()
+    assert tab.items.count() == 1 and tab.ack_button.isEnabled()
+    tab.ack_button.click()  # the outgoing officer may not confirm their own handover
+    assert "不能自己确认" in tab.message.text()
+    tab2 = HandoverTab(b)
+    qtbot.addWidget(tab2)
+    assert "值班员甲" in tab2.pending_label.text() and "18时前报送值守情况" in tab2.pending_label.text()
+    tab2.ack_button.click()
+    with Session(a.engine) as s:
+        h = s.execute(select(DutyHandover)).scalar_one()
+        assert h.incoming_name == "值班员乙" and h.acknowledged_at is not None
+    assert not tab2.ack_button.isEnabled()
+    tab2.items.setCurrentRow(0)
+    tab2.close_item("已报送")
+    assert tab2.items.count() == 0 and duty.list_open_items(b) == []
+
+
+def _seed(ctx, leaders=3, officers=6):
+    for i in range(leaders):
+        duty.save_staff(ctx, duty.StaffInfo(0, f"领导{i + 1}", mobile=f"1390000{i:04d}",
+                                            roles=("leader",)))
+    for i in range(officers):
+        duty.save_staff(ctx, duty.StaffInfo(0, f"干部{i + 1}", phone=f"8700{i:04d}",
+                                            roles=("officer",)))
+    duty.save_rules(ctx, duty.Rules(roles={"leader": 1, "officer": 1},
+                                    min_gap_days={"officer": 2}))
+
+
+def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
+    ctx = admin_ui_ctx
+    _seed(ctx)
+    today = ctx.now().astimezone().date()
+    # from yesterday: before 08:30 yesterday's duty is still on
+    roster = duty.create_roster(ctx, today - dt.timedelta(days=1), today + dt.timedelta(days=8),
+                                "测试值班表")
+    page = DutyPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    tab = page.roster
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
+        "值班表", "人员", "值班记录", "交接班"]
+    assert tab.roster.id == roster.id and tab.list.rowCount() == 0
+    handle = tab.generate(time_limit=5)
+    qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
+    assert tab.outcome is not None and tab.outcome.ok
+    assert tab.list.rowCount() == 20 and tab.problems.text() == ""
+    first = tab.roster.duties[0]
+    cell = next(tab.grid.item(r, c) for r in range(tab.grid.rowCount()) for c in range(7)
+                if tab.grid.item(r, c) and tab.grid.item(r, c).data(Qt.ItemDataRole.UserRole)
+                == first.day)
+    assert first.staff_name in cell.text()
+    # an officer on the next day would break the 2-day gap: refused when not confirmed
+    officer = next(d for d in tab.roster.duties if d.role == "officer" and d.day == today)
+    nxt = next(d for d in tab.roster.duties if d.role == "officer"
+               and d.day == today + dt.timedelta(days=1))
+    asked = []
+    tab.confirm = lambda problems: asked.append(problems) or False
+    assert not tab.replace_duty(nxt, officer.staff_id)
+    assert asked and "间隔不足" in asked[0][0]
+    assert duty.validate_roster(ctx, roster.id) == []
+    # publish, then the now-on-duty panel shows today's people
+    tab.publish_button.click()
+    assert duty.get_roster(ctx, roster.id).status == "published"
+    page.now.refresh()
+    leader = next(d for d in tab.roster.duties if d.role == "leader" and d.day == page.now.state.day)
+    assert leader.staff_name in page.now.now_label.text()
+    # XLSX export in the background, read back
+    target = tmp_path / "roster.xlsx"
+    handle = tab.export("xlsx", target)
+    qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
+    ws = load_workbook(target)["值班表"]
+    assert ws.max_row == 2 + 10
+
+
+def test_generate_cancel_leaves_roster_unchanged(qtbot, admin_ui_ctx, monkeypatch):
+    ctx = admin_ui_ctx
+    real, gate = duty.generate, threading.Event()
+
+    def held(*args, **kwargs):  # the solve starts only once the test has pressed 取消
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(duty, "generate", held)
+    _seed(ctx)
+    today = ctx.now().astimezone().date()
+    duty.create_roster(ctx, today, today + dt.timedelta(days=5))
+    page = DutyPage(ctx)
+    qtbot.addWidget(page)
+    tab = page.roster
+    handle = tab.generate(time_limit=5)
+    assert tab.cancel_button.isEnabled() and not tab.progress.isHidden()
+    tab.cancel_button.click()
+    gate.set()
+    qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
+    assert tab.outcome is None
+    assert "取消" in tab.status.text()
+    assert tab.list.rowCount() == 0
+
+
+def test_infeasible_shown_in_plain_words(qtbot, admin_ui_ctx):
+    ctx = admin_ui_ctx
+    duty.save_staff(ctx, duty.StaffInfo(0, "张三", roles=("leader",)))
+    duty.save_staff(ctx, duty.StaffInfo(0, "李四", roles=("officer",)))
+    duty.save_rules(ctx, duty.Rules(roles={"leader": 1, "officer": 1}))
+    start = ctx.now().astimezone().date()
+    duty.add_unavailability(ctx, 1, start + dt.timedelta(days=1), start + dt.timedelta(days=1))
+    duty.create_roster(ctx, start, start + dt.timedelta(days=2))
+    page = DutyPage(ctx)
+    qtbot.addWidget(page)
+    tab = page.roster
+    handle = tab.generate(time_limit=3)
+    qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
+    text = tab.status.text()
+    assert text.startswith("无法排班") and "张三请假" in text
+
+
+@pytest.mark.parametrize("role", [Role.DUTY])
+def test_duty_officer_sees_no_roster_editing(qtbot, admin_ui_ctx, role):
+    ctx = _officer(admin_ui_ctx)
+    page = DutyPage(ctx)
+    qtbot.addWidget(page)
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
+        "值班表", "值班记录", "交接班"]
+    assert page.roster.generate_button.isHidden()
+    assert isinstance(ServiceContext, type)
