@@ -916,8 +916,9 @@ def export_statistics_xlsx(ctx: ServiceContext, stats: Statistics, path: str | P
     except OSError as exc:
         raise UserError(f"无法写入文件 {target}：{exc.strerror or exc}") from None
     with ctx.session() as s, s.begin():
-        audit.append(s, actor, "incident.stats.export", "file", str(target),
-                     {"year": stats.year, "total": stats.total}, at=ctx.now())
+        audit.append(s, actor, "incident.stats.export", "incident_statistics", stats.year or "",
+                     {"year": stats.year, "total": stats.total, "path": str(target)},
+                     at=ctx.now())
     return target
 
 

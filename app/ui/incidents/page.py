@@ -218,6 +218,8 @@ class IncidentsPage(QWidget):
         self.clocks.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.clocks.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.clocks.setMaximumHeight(150)
+        self.clocks.setWordWrap(False)
+        self.clocks.verticalHeader().setDefaultSectionSize(24)
         self.clocks.cellDoubleClicked.connect(self._clock_clicked)
         self.clock_label = QLabel()
 
@@ -232,6 +234,7 @@ class IncidentsPage(QWidget):
         self.list.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.list.verticalHeader().hide()
         self.list.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.list.verticalHeader().setDefaultSectionSize(24)
         self.list.selectionModel().selectionChanged.connect(lambda *_: self._selected())
         self.list.doubleClicked.connect(lambda _i: self.edit_incident())
 
@@ -319,6 +322,7 @@ class IncidentsPage(QWidget):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 2)
+        split.setSizes([460, 840])
         col = QVBoxLayout(self)
         col.addLayout(top)
         col.addWidget(self.clocks)
