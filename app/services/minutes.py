@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, inspect, or_, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain import supervision as sv
 from app.domain.security import Action, Clearance, require_clearance
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
-from app.errors import InputError, UserError
+from app.errors import ConflictError, InputError, UserError
 from app.services import audit
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models.minutes import (
@@ -290,7 +291,19 @@ def create_type(ctx: ServiceContext, name: str, *, organ: str = "", mark: str = 
 def create_meeting(ctx: ServiceContext, type_id: int, date: dt.date, *, time: str = "",
                    venue: str = "", host: str = "", host_title: str = "", recorder: str = "",
                    classification: int = 0, seq: int | None = None) -> MeetingInfo:
-    """A new meeting; its ordinal is the next of its type unless ``seq`` is given."""
+    """A new meeting; its ordinal is the next of its type unless ``seq`` is given. Two desks
+    that take the same ordinal at once: the unique key refuses the second, which is told to retry."""
+    try:
+        return _create_meeting(ctx, type_id, date, time=time, venue=venue, host=host,
+                               host_title=host_title, recorder=recorder,
+                               classification=classification, seq=seq)
+    except IntegrityError:
+        raise ConflictError("会议次数刚被另一处占用，请重试。") from None
+
+
+def _create_meeting(ctx: ServiceContext, type_id: int, date: dt.date, *, time: str,
+                    venue: str, host: str, host_title: str, recorder: str,
+                    classification: int, seq: int | None) -> MeetingInfo:
     actor = ctx.require(Action.EDIT_MINUTES)
     require_clearance(actor.clearance, classification)
     Clearance(classification)
@@ -590,7 +603,15 @@ def edit_minutes(ctx: ServiceContext, meeting_id: int, *, body: str,
 
 def issue_minutes(ctx: ServiceContext, meeting_id: int) -> MeetingInfo:
     """Take the next 纪要 number of the type's series for the meeting's year, write it into the
-    draft and freeze it (no edit of the meeting, its lists, topics or decisions text after this)."""
+    draft and freeze it (no edit of the meeting, its lists, topics or decisions text after this).
+    The unique key (type, year, number) refuses a number another desk took at the same moment."""
+    try:
+        return _issue_minutes(ctx, meeting_id)
+    except IntegrityError:
+        raise ConflictError("纪要编号刚被另一处占用，请重试。") from None
+
+
+def _issue_minutes(ctx: ServiceContext, meeting_id: int) -> MeetingInfo:
     actor = ctx.require(Action.ISSUE)
     with ctx.session() as s, s.begin():
         m, t = _load_meeting(s, actor, meeting_id)
