@@ -954,7 +954,7 @@ def report_data(rep: ReportInfo, chain: list[ReportInfo], office_name: str) -> d
         "office": {"duty_room": f"{office_name}总值班室" if office_name else "总值班室",
                    "info_mark": "信息专报"},
         "report": {
-            "issue": rep.issue_no or 0,
+            "issue": rep.issue_no or "__",  # a draft has no 期号 yet
             "to": rep.sent_to or snap.get("authority") or "上级机关",
             "date": when.strftime("%Y-%m-%d"),
             "as_of": snap["as_of"],
@@ -988,10 +988,32 @@ def report_data(rep: ReportInfo, chain: list[ReportInfo], office_name: str) -> d
     }
 
 
+#: 文种 of the shipped 信息专报 templates, by report kind.
+KINDS = {
+    R.ReportKind.FIRST: "突发事件首报",
+    R.ReportKind.FOLLOW_UP: "突发事件续报",
+    R.ReportKind.FINAL: "突发事件终报",
+}
+
+
+def _template(ctx: ServiceContext, kind: R.ReportKind) -> Any:
+    """The office's default 公文 template of the kind (edited in the template manager), else
+    the shipped one."""
+    try:
+        templates = importlib.import_module("app.services.templates")
+    except ImportError:
+        templates = None
+    if templates is not None and hasattr(templates, "default_for"):
+        return templates.default_for(ctx, KINDS[kind], "description")
+    from app.templating import load_template
+
+    return load_template(TEMPLATES[kind])
+
+
 def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf") -> bytes:
     """The report as a formal 突发事件信息报告（信息专报） through the shipped template and the
     engine (PDF or DOCX). Printing is audited."""
-    from app.templating import load_template, render_template
+    from app.templating import render_template
 
     actor = ctx.require(Action.PRINT)
     with ctx.session() as s, s.begin():
@@ -1004,7 +1026,7 @@ def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf") -> byte
         office = s.get(OfficeSettings, 1)
         office_name = office.office_name if office else ""
     data = report_data(info, chain, office_name)
-    template = load_template(TEMPLATES[info.kind])
+    template = _template(ctx, info.kind)
     result = render_template(template, data, fmt)
     with ctx.session() as s, s.begin():
         audit.append(s, actor, "incident.report.print", "incident_report", report_id,

@@ -285,3 +285,20 @@ def test_phone_log_entry_becomes_first_report_draft(world):
     assert draft.name == "首报" and draft.status == "draft"
     assert draft.snapshot["received_at"] == "2026-03-01 23:02"
     assert [c.due for c in svc.open_clocks(u["duty"])] == [dt.datetime(2026, 3, 2, 0, 2)]
+
+
+def test_office_template_is_used_for_printing(world):
+    templates = pytest.importorskip("app.services.templates")
+    _clock, u = world
+    inc = svc.create_incident(u["duty"], svc.IncidentData(**FULL))
+    rep = svc.draft_report(u["duty"], inc.id)
+    shipped = templates.default_info(u["admin"], "突发事件首报", "description")
+    text = templates.get(u["admin"], shipped.ref).text.replace(
+        "的情况报告（首报）", "的紧急情况报告（首报）")
+    mine = templates.save(u["admin"], shipped.ref, text=text)
+    templates.set_default(u["admin"], mine.ref)
+    pdf = svc.render_report(u["duty"], rep.id)
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        body = "".join(p.extract_text() or "" for p in doc.pages).replace("\n", "")
+    assert "关于临江路燃气爆燃事故的紧急情况报告（首报）" in body
+    assert "（待签发）" in body and "第__期" in body  # a draft prints as such
