@@ -24,6 +24,7 @@ PageFactory = Callable[[ServiceContext, QWidget], QWidget]
 
 #: Modules that register pages; each area adds one line.
 PAGE_MODULES: list[str] = [
+    "app.ui.documents.page",
     "app.ui.minutes.page",
     "app.ui.admin.page",
     "app.ui.duty.page",

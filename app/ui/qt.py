@@ -11,3 +11,4 @@ from PySide6.QtGui import *
 from PySide6.QtWidgets import *
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog

@@ -302,3 +302,38 @@ def test_office_template_is_used_for_printing(world):
         body = "".join(p.extract_text() or "" for p in doc.pages).replace("\n", "")
     assert "关于临江路燃气爆燃事故的紧急情况报告（首报）" in body
     assert "（待签发）" in body and "第__期" in body  # a draft prints as such
+
+
+def test_daily_mode_for_a_long_running_minor_incident(world, engine):
+    clock, u = world
+    inc = svc.create_incident(u["duty"], svc.IncidentData(**(FULL | {"level": 4})))
+    rep = svc.draft_report(u["duty"], inc.id)
+    svc.sign_report(u["boss"], rep.id)
+    svc.send_report(u["duty"], rep.id, "市应急局")  # 23:10
+    assert svc.open_clocks(u["duty"]) == []  # Ⅳ: 续报 only on change by default
+    svc.set_daily_mode(u["duty"], inc.id, True)
+    assert [(c.label, c.due) for c in svc.open_clocks(u["duty"])] == [
+        ("续报", dt.datetime(2026, 3, 2, 23, 10))]
+    clock.at = dt.datetime(2026, 3, 4, 9, 0)  # two daily windows passed
+    daily = svc.draft_report(u["duty"], inc.id)
+    assert daily.name == "续报一（日报）"
+    view = svc.incident_clocks(u["duty"], inc.id)
+    assert [(m.key, m.satisfied_at) for m in view.missed] == [
+        ("follow_up@2026-03-02T23:10", None), ("follow_up@2026-03-03T23:10", None)]
+    svc.sign_report(u["boss"], daily.id)
+    svc.send_report(u["duty"], daily.id, "市应急局")
+    view = svc.incident_clocks(u["duty"], inc.id)
+    assert [m.text for m in view.missed] == ["迟报 2030 分钟", "迟报 590 分钟"]
+    assert [c.due for c in view.open] == [dt.datetime(2026, 3, 5, 9, 0)]
+
+
+def test_viewing_a_classified_incident_is_audited(world, engine):
+    _clock, u = world
+    inc = svc.create_incident(u["duty"], svc.IncidentData(**FULL), classification=1)
+    svc.get_incident(u["boss"], inc.id)
+    with Session(engine) as s:
+        rows = s.execute(select(AuditEvent.actor, AuditEvent.object_id).where(
+            AuditEvent.action == "incident.view")).all()
+    assert rows == [("boss", str(inc.id))]
+    with pytest.raises(PermissionDenied, match="密级"):
+        svc.get_incident(u["low"], inc.id)

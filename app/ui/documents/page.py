@@ -1,0 +1,240 @@
+"""The 公文 page: the document list with filters (all in SQL), the 发文字号 register, and one tab
+per open editor. Ctrl+N new (from the 文种's template), F5 refresh; the editor has Ctrl+S / Ctrl+P
+/ Ctrl+E."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.domain.security import CLEARANCE_LABELS, Action, Clearance, allowed
+from app.errors import UserError
+from app.services import document_templates
+from app.services import documents as docs
+from app.services.context import ServiceContext
+from app.ui.documents.editor import DocumentEditor
+from app.ui.documents.model import COLUMNS, ID_ROLE, DocumentListModel
+from app.ui.documents.register import RegisterView
+from app.ui.pages import register_page
+from app.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QShortcut,
+    Qt,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+ALL = "（全部）"
+
+
+class DocumentsPage(QWidget):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentsPage")
+        self.ctx = ctx
+        self.can_draft = ctx.actor is not None and allowed(ctx.actor.role, Action.DRAFT)
+        self.tabs = QTabWidget()
+        self.tabs.setTabsClosable(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.model = DocumentListModel(ctx, self)
+        self._build_list()
+        self.register = RegisterView(ctx)
+        self.tabs.addTab(self.list_widget, "发文列表")
+        self.tabs.addTab(self.register, "发文字号台账")
+        for i in (0, 1):
+            self.tabs.tabBar().setTabButton(i, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.tabs)
+        for keys, slot in (("Ctrl+N", self.new_default), ("F5", self.refresh)):
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+        self.refresh()
+
+    # ---- list -----------------------------------------------------------------------------
+    def _build_list(self) -> None:
+        w = QWidget()
+        self.genre_filter = self._combo([(ALL, None)] + [(g, g) for g in docs.GENRES])
+        self.status_filter = self._combo([(ALL, None)] + [(docs.STATUS_LABELS[s], s)
+                                                          for s in docs.STATUSES])
+        self.year_filter = self._combo([(ALL, None)])
+        self.level_filter = self._combo([(ALL, None)] + [(CLEARANCE_LABELS[c], int(c))
+                                                         for c in Clearance])
+        self.urgency_filter = self._combo([(ALL, None), ("特急", "特急"), ("加急", "加急"),
+                                           ("普通", "")])
+        self.drafter_filter = self._combo([(ALL, None)])
+        filters = QHBoxLayout()
+        for label, combo in (("文种", self.genre_filter), ("状态", self.status_filter),
+                             ("年度", self.year_filter), ("密级", self.level_filter),
+                             ("紧急程度", self.urgency_filter), ("拟稿人", self.drafter_filter)):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(combo)
+        filters.addStretch(1)
+        self.new_button = QPushButton("新建公文")
+        menu = QMenu(self.new_button)
+        for g in docs.GENRES[:10]:
+            menu.addAction(g, lambda g=g: self.new_document(g))
+        self.new_button.setMenu(menu)
+        self.new_button.setEnabled(self.can_draft)
+        self.import_button = QPushButton("导入 JSON…")
+        self.import_button.setEnabled(self.can_draft)
+        self.import_button.clicked.connect(self.ask_import)
+        self.open_button = QPushButton("打开")
+        self.open_button.clicked.connect(self.open_current)
+        self.refresh_button = QPushButton("刷新")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.count_label = QLabel()
+        self.message = QLabel()
+        self.message.setObjectName("pageMessage")
+        bar = QHBoxLayout()
+        for b in (self.new_button, self.import_button, self.open_button, self.refresh_button):
+            bar.addWidget(b)
+        bar.addWidget(self.count_label, 1)
+        self.view = QTableView()
+        self.view.setObjectName("documentsTable")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        self.view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.view.horizontalHeader().setSortIndicator(
+            [k for k, _ in COLUMNS].index("updated_at"), Qt.SortOrder.DescendingOrder)
+        self.view.setSortingEnabled(True)
+        self.view.doubleClicked.connect(lambda _i: self.open_current())
+        lay = QVBoxLayout(w)
+        lay.addLayout(bar)
+        lay.addLayout(filters)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(self.message)
+        self.list_widget = w
+
+    def _combo(self, items: list[tuple[str, object]]) -> QComboBox:
+        c = QComboBox()
+        for label, data in items:
+            c.addItem(label, data)
+        c.currentIndexChanged.connect(self.apply_filters)
+        return c
+
+    def apply_filters(self) -> None:
+        self.model.set_query(
+            genre=self.genre_filter.currentData(), status=self.status_filter.currentData(),
+            year=self.year_filter.currentData(), classification=self.level_filter.currentData(),
+            urgency=self.urgency_filter.currentData(), drafter=self.drafter_filter.currentData())
+        self._show_count()
+
+    def _show_count(self) -> None:
+        self.count_label.setText(f"共 {self.model.total} 件")
+
+    def _fill(self, combo: QComboBox, items: list[tuple[str, object]]) -> None:
+        keep = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(ALL, None)
+        for label, data in items:
+            combo.addItem(label, data)
+        combo.setCurrentIndex(max(0, combo.findData(keep)) if keep is not None else 0)
+        combo.blockSignals(False)
+
+    def refresh(self) -> None:
+        self._fill(self.year_filter, [(f"{y}年", y) for y in docs.years(self.ctx)])
+        self._fill(self.drafter_filter, [(n or u, u) for u, n in docs.drafters(self.ctx)])
+        self.apply_filters()
+        self.register.refresh()
+
+    # ---- editors --------------------------------------------------------------------------
+    def current_id(self) -> int | None:
+        index = self.view.currentIndex()
+        return self.model.data(index, ID_ROLE) if index.isValid() else None
+
+    def open_current(self) -> None:
+        doc_id = self.current_id()
+        if doc_id is not None:
+            self.open_document(doc_id)
+
+    def _add_editor(self, editor: DocumentEditor) -> DocumentEditor:
+        editor.saved.connect(lambda _id: self._editor_saved(editor))
+        editor.form.changed.connect(lambda: self._retitle(editor))
+        i = self.tabs.addTab(editor, editor.title())
+        self.tabs.setCurrentIndex(i)
+        return editor
+
+    def open_document(self, doc_id: int) -> DocumentEditor | None:
+        for i in range(2, self.tabs.count()):
+            ed = self.tabs.widget(i)
+            if isinstance(ed, DocumentEditor) and ed.doc_id == doc_id:
+                self.tabs.setCurrentIndex(i)
+                return ed
+        try:
+            return self._add_editor(DocumentEditor(self.ctx, doc_id))
+        except UserError as exc:
+            self.message.setText(exc.message)
+            return None
+
+    def new_document(self, genre: str) -> DocumentEditor | None:
+        try:
+            starter = document_templates.starter(self.ctx, genre)
+        except UserError as exc:
+            self.message.setText(exc.message)
+            return None
+        return self._add_editor(DocumentEditor(self.ctx, None, starter, genre))
+
+    def new_default(self) -> None:
+        if self.can_draft:
+            genre = self.genre_filter.currentData() or "通知"
+            self.new_document(genre)
+
+    def _retitle(self, editor: DocumentEditor) -> None:
+        i = self.tabs.indexOf(editor)
+        if i >= 0:
+            self.tabs.setTabText(i, editor.title())
+
+    def _editor_saved(self, editor: DocumentEditor) -> None:
+        self._retitle(editor)
+        self.model.refresh()
+        self._show_count()
+        self.register.refresh()
+
+    def close_tab(self, i: int) -> None:
+        if i < 2:
+            return
+        editor = self.tabs.widget(i)
+        if (isinstance(editor, DocumentEditor) and editor.dirty and editor.form.isEnabled()
+                and not editor.save()):
+            self.tabs.setCurrentIndex(i)
+            return
+        self.tabs.removeTab(i)
+        editor.deleteLater()
+
+    def import_file(self, path: Path) -> DocumentEditor | None:
+        try:
+            info = docs.import_json(self.ctx, Path(path).read_bytes())
+        except OSError as exc:
+            self.message.setText(f"无法读取 {path}：{exc.strerror or exc}")
+            return None
+        except UserError as exc:
+            self.message.setText(f"导入失败：{exc.message}")
+            return None
+        self.refresh()
+        self.message.setText(f"已导入“{info.title}”。")
+        return self.open_document(info.id)
+
+    def ask_import(self) -> None:
+        dlg = QFileDialog(self, "导入公文描述", "", "公文描述 JSON (*.json)")
+        dlg.fileSelected.connect(lambda p: self.import_file(Path(p)))
+        self.import_dialog = dlg
+        dlg.open()
+
+
+register_page("documents", lambda ctx, parent: DocumentsPage(ctx, parent),
+              required=Action.VIEW)

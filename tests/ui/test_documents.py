@@ -1,0 +1,258 @@
+"""公文 page driven with qtbot: list (filters, sort, lazy window, clearance), editor (template,
+live preview, save with Ctrl+S), proofreading panel (select the place, fix), workflow buttons by
+role, versions diff, print painting, 发文字号 register — read back from the database."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pdfplumber
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from app.services import documents as docs
+from app.storage.models import AuditEvent, Document, DocumentVersion
+from app.ui.qt import QPrinter, Qt
+from tests.services.documents_helpers import notice, people
+
+
+@pytest.fixture
+def team(app_env):
+    _config, ctx = app_env
+    return people(ctx)
+
+
+def _page(qtbot, ctx):
+    from app.ui.documents.page import DocumentsPage
+
+    page = DocumentsPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1200, 800)
+    return page
+
+
+def _wait_preview(qtbot, editor):
+    qtbot.waitUntil(lambda: editor.pdf_bytes is not None and editor.preview_status.text()
+                    .startswith("共"), timeout=20_000)
+
+
+def _seed(engine, n: int, **extra) -> None:
+    """Bulk-insert ``n`` documents (the list only needs the rows)."""
+    now = docs.dt.datetime(2026, 3, 1, tzinfo=docs.dt.UTC)
+    rows = [dict(genre="通知", status="draft", year=2026, title=f"关于第{i:05d}项工作的通知",
+                 doc_no="", urgency="", drafter="wenshu", drafter_name="王文书",
+                 series_prefix="", description=notice(), content_version=1, classification=0,
+                 created_at=now, updated_at=now, version=1) | extra for i in range(n)]
+    with Session(engine) as s, s.begin():
+        s.execute(insert(Document), rows)
+
+
+def test_list_filters_sort_and_clearance(qtbot, team):
+    clerk, low = team["clerk"], team["low"]
+    for i in range(6):
+        docs.create_document(clerk, notice(title=f"关于第{i}项工作的通知",
+                                           **({"secrecy": "秘密"} if i < 2 else {})))
+    docs.create_document(clerk, notice(title="关于增设备勤点的请示", body="妥否，请批示。"),
+                         genre="请示")
+    page = _page(qtbot, clerk)
+    assert page.model.rowCount() == 7 and page.count_label.text() == "共 7 件"
+    page.genre_filter.setCurrentIndex(page.genre_filter.findData("请示"))
+    assert page.model.rowCount() == 1
+    assert page.model.index(0, 2).data() == "关于增设备勤点的请示"
+    page.genre_filter.setCurrentIndex(0)
+    page.level_filter.setCurrentIndex(page.level_filter.findData(2))
+    assert page.model.rowCount() == 2
+    page.level_filter.setCurrentIndex(0)
+    page.view.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # 标题
+    titles = [page.model.index(r, 2).data() for r in range(7)]
+    assert titles == sorted(titles) and page.model.query.sort == "title"
+    low_page = _page(qtbot, low)  # 内部 clearance: the 秘密 ones are not even counted
+    assert low_page.model.rowCount() == 5
+
+
+def test_list_is_a_lazy_window(qtbot, team):
+    clerk = team["clerk"]
+    _seed(clerk.engine, 1000)
+    page = _page(qtbot, clerk)
+    page.show()
+    assert page.model.rowCount() == 1000
+    assert page.model.queries <= 1  # only the visible page was read
+    page.view.scrollToBottom()
+    qtbot.wait(10)
+    last = page.model.index(999, 0).data()
+    assert last is not None and page.model.queries <= 3
+    assert len(page.model._pages) <= 3
+
+
+def test_new_request_from_template_preview_and_save(qtbot, team):
+    clerk = team["clerk"]
+    page = _page(qtbot, clerk)
+    page.show()
+    editor = page.new_document("请示")
+    _wait_preview(qtbot, editor)
+    assert editor.form.body.toPlainText().rstrip().endswith("妥否，请批示。")
+    assert editor.pdf_view.document().pageCount() >= 1
+    editor.form.text["title"].clear()
+    editor.form.text["title"].insert("关于增设春节备勤点的请示")  # QTest types ASCII only
+    page.activateWindow()
+    editor.form.text["title"].setFocus()
+    qtbot.waitUntil(editor.form.text["title"].hasFocus)
+    qtbot.keyClick(editor.form.text["title"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert editor.info is not None and not editor.dirty
+    with Session(clerk.engine) as s:
+        row = s.get(Document, editor.info.id)
+        assert row.title == "关于增设春节备勤点的请示" and row.genre == "请示"
+        assert row.description["body"].rstrip().endswith("妥否，请批示。")
+    assert page.model.rowCount() == 1
+
+
+def test_typing_restarts_the_debounce_and_preview_follows(qtbot, team):
+    clerk = team["clerk"]
+    info = docs.create_document(clerk, notice())
+    page = _page(qtbot, clerk)
+    editor = page.open_document(info.id)
+    _wait_preview(qtbot, editor)
+    first = editor.pdf_bytes
+    gen = editor._generation
+    for ch in "（补充）":  # one edit per character, as typing does (QTest types ASCII only)
+        editor.form.text["title"].insert(ch)
+    assert editor._generation == gen  # typing does not render on every key
+    qtbot.waitUntil(lambda: editor.pdf_bytes != first, timeout=20_000)
+    assert editor._generation == gen + 1
+
+
+def test_proofreading_selects_the_place_and_fixes(qtbot, team):
+    clerk = team["clerk"]
+    info = docs.create_document(clerk, notice(to="各区人民政府",
+                                              body="现将有关事项通知如下,请遵照执行."))
+    page = _page(qtbot, clerk)
+    editor = page.open_document(info.id)
+    _wait_preview(qtbot, editor)
+    rules = [f.rule for f in editor.findings]
+    assert "to.colon" in rules and "punct.halfwidth" in rules
+    row = rules.index("punct.halfwidth")
+    editor.findings_list.setCurrentRow(row)
+    f = editor.findings[row]
+    cursor = editor.form.body.textCursor()
+    assert cursor.selectedText() == f.text and cursor.selectionStart() == f.offset
+    qtbot.mouseClick(editor.fix_button, Qt.MouseButton.LeftButton)
+    assert "," not in editor.form.body.toPlainText()[f.offset:f.offset + 1]
+    editor.fix_all()
+    assert editor.form.text["to"].text() == "各区人民政府："
+    assert editor.form.body.toPlainText() == "现将有关事项通知如下，请遵照执行。"
+    assert editor.save()
+    with Session(clerk.engine) as s:
+        assert s.get(Document, info.id).description["to"] == "各区人民政府："
+
+
+def test_workflow_buttons_follow_roles(qtbot, team):
+    clerk, leader, reader = team["clerk"], team["leader"], team["reader"]
+    info = docs.create_document(clerk, notice(), series_prefix="临政办发")
+    editor = _page(qtbot, clerk).open_document(info.id)
+    visible = [s for s, b in editor.step_buttons.items() if not b.isHidden()]
+    assert visible == ["review"]
+    qtbot.mouseClick(editor.step_buttons["review"], Qt.MouseButton.LeftButton)
+    assert docs.get_document(clerk, info.id).status == "reviewed"
+    lead = _page(qtbot, leader).open_document(info.id)
+    assert [s for s, b in lead.step_buttons.items() if not b.isHidden()] == ["sign", "return"]
+    assert not lead.form.isEnabled()  # a leader signs, does not draft
+    lead.comment.setText("同意")
+    qtbot.mouseClick(lead.step_buttons["sign"], Qt.MouseButton.LeftButton)
+    signed = docs.get_document(clerk, info.id)
+    assert signed.status == "signed" and signed.doc_no == "临政办发〔2026〕1号"
+    assert "临政办发〔2026〕1号" in lead.state_label.text()
+    viewer = _page(qtbot, reader)
+    assert viewer.model.rowCount() == 1 and not viewer.new_button.isEnabled()
+    ro = viewer.open_document(info.id)
+    assert not ro.form.isEnabled() and all(b.isHidden() for b in ro.step_buttons.values())
+
+
+def test_signed_change_makes_new_version_and_diff(qtbot, team):
+    clerk, leader = team["clerk"], team["leader"]
+    info = docs.create_document(clerk, notice(), series_prefix="临政办发")
+    docs.workflow_step(clerk, info.id, "review")
+    docs.sign(leader, info.id)
+    editor = _page(qtbot, clerk).open_document(info.id)
+    assert "冻结" in editor.state_label.text()
+    editor.form.text["title"].setText("关于做好春节值班工作的通知")
+    assert editor.save()
+    with Session(clerk.engine) as s:
+        numbers = s.execute(select(DocumentVersion.number, DocumentVersion.frozen).where(
+            DocumentVersion.document_id == info.id).order_by(DocumentVersion.number)).all()
+    assert [tuple(n) for n in numbers] == [(1, True), (2, False)]
+    editor.tabs.setCurrentIndex(3)
+    editor.compare_selected()
+    text = editor.diff_view.toPlainText()
+    assert "+标题：关于做好春节值班工作的通知" in text and "-标题：" in text
+
+
+def test_stale_save_shows_conflict(qtbot, team):
+    clerk = team["clerk"]
+    info = docs.create_document(clerk, notice())
+    editor = _page(qtbot, clerk).open_document(info.id)
+    docs.update_document(clerk, info.id, notice(title="关于甲的通知"),
+                         expected_version=info.version)
+    editor.form.text["title"].setText("关于乙的通知")
+    assert not editor.save()
+    assert "已被他人修改" in editor.message.text()
+    assert "关于甲的通知" in editor.diff_view.toPlainText()
+    assert docs.get_document(clerk, info.id).title == "关于甲的通知"
+
+
+def test_print_copies_reach_the_printer(qtbot, team, tmp_path):
+    from app.ui.documents.printing import paint_pdf
+
+    clerk = team["clerk"]
+    info = docs.create_document(clerk, notice(secrecy="秘密"))
+    editor = _page(qtbot, clerk).open_document(info.id)
+    handle = editor.start_print(preview=False, copies=2, first_copy_no=5, duplex=False)
+    qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
+    pdf = editor.printed_pdf
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setResolution(96)
+    target = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(target))
+    pages = paint_pdf(printer, pdf)
+    with pdfplumber.open(io.BytesIO(pdf)) as p:
+        assert pages == len(p.pages) >= 2
+    with pdfplumber.open(target) as p:
+        assert len(p.pages) == pages
+    with Session(clerk.engine) as s:
+        event = s.execute(select(AuditEvent).where(AuditEvent.action == "doc.print")).scalar_one()
+        assert json.loads(event.detail)["copy_nos"] == ["000005", "000006"]
+
+
+def test_export_writes_file_and_import_opens_editor(qtbot, team, tmp_path):
+    clerk = team["clerk"]
+    info = docs.create_document(clerk, notice(cc=["市委办公室"]))
+    page = _page(qtbot, clerk)
+    editor = page.open_document(info.id)
+    target = tmp_path / "out.json"
+    handle = editor.export_to(target, "json")
+    qtbot.waitUntil(lambda: handle.finished, timeout=20_000)
+    assert json.loads(target.read_text(encoding="utf-8")) == notice(cc=["市委办公室"])
+    imported = page.import_file(target)
+    assert imported is not None and imported.doc_id != info.id
+    assert page.model.rowCount() == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"title": "x", "body": "y", "colour": 1}', encoding="utf-8")
+    assert page.import_file(bad) is None and "colour" in page.message.text()
+
+
+def test_register_view_shows_reserved_void_and_issued(qtbot, team):
+    clerk, leader = team["clerk"], team["leader"]
+    info = docs.create_document(clerk, notice(), series_prefix="临政办发")
+    docs.workflow_step(clerk, info.id, "review")
+    docs.sign(leader, info.id)
+    page = _page(qtbot, clerk)
+    view = page.register
+    assert view.table.rowCount() == 1
+    view.reserve(1, "纸质签发待补录")
+    view.void(2, "预留后未用")
+    assert view.table.rowCount() == 2
+    assert [view.table.item(r, 2).text() for r in range(2)] == ["已用", "作废"]
+    assert view.table.item(1, 3).text() == "预留后未用"
+    assert "作废 1 个" in view.summary.text() and "无缺号" in view.summary.text()
