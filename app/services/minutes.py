@@ -514,6 +514,55 @@ def add_decision(ctx: ServiceContext, topic_id: int, text_: str, *, lead_unit: s
         return _decision_info(d)
 
 
+def delete_decision(ctx: ServiceContext, decision_id: int) -> None:
+    """Remove a decision entered by mistake — only before 立项: once in the 督办 loop its trail
+    is a record and stays."""
+    actor = ctx.require(Action.EDIT_MINUTES)
+    with ctx.session() as s, s.begin():
+        d = s.get(Decision, decision_id)
+        if d is None:
+            raise InputError(f"找不到议定事项（编号 {decision_id}）。")
+        m, _t = _load_meeting(s, actor, d.meeting_id)
+        _editable(m)
+        if d.status != sv.Status.PENDING.value:
+            raise UserError("该事项已立项督办，不能删除；如已不需办理，请报告办结后销号。")
+        _remove_index(s, "decision", d.id)
+        s.delete(d)
+        audit.append(s, actor, "minutes.decision.delete", "decision", decision_id,
+                     {"meeting": m.id, "text": d.text[:200]}, at=ctx.now())
+
+
+def delete_topic(ctx: ServiceContext, topic_id: int) -> None:
+    """Remove a topic and its decisions (refused once any of them is in the 督办 loop)."""
+    actor = ctx.require(Action.EDIT_MINUTES)
+    with ctx.session() as s, s.begin():
+        tp = s.get(Topic, topic_id)
+        if tp is None:
+            raise InputError("找不到该议题。")
+        m, t = _load_meeting(s, actor, tp.meeting_id)
+        _editable(m)
+        decisions = s.execute(select(Decision).where(Decision.topic_id == tp.id)).scalars().all()
+        if any(d.status != sv.Status.PENDING.value for d in decisions):
+            raise UserError("该议题下有已立项督办的事项，不能删除。")
+        for d in decisions:
+            _remove_index(s, "decision", d.id)
+            s.delete(d)
+        s.delete(tp)
+        s.flush()
+        for pos, other in enumerate(s.execute(select(Topic).where(Topic.meeting_id == m.id)
+                                              .order_by(Topic.position)).scalars(), 1):
+            other.position = pos
+        audit.append(s, actor, "minutes.topic.delete", "meeting", m.id,
+                     {"topic": topic_id, "title": tp.title}, at=ctx.now())
+        _index_meeting(s, m, t)
+
+
+def _remove_index(s: Session, kind: str, record_id: int) -> None:
+    remove = getattr(_search, "remove_record", None) if _search is not None else None
+    if remove is not None:
+        remove(s, kind, record_id)
+
+
 # ---- the 纪要 ----------------------------------------------------------------------------------
 def _template_data(detail: MeetingDetail, office_printer: str, issue_no: int) -> dict[str, Any]:
     m = detail.meeting
@@ -831,7 +880,8 @@ def monthly_on_time(ctx: ServiceContext, year: int, today: dt.date,
 
 def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
                 f: BoardFilter = BoardFilter()) -> Path:
-    """The monthly 通报 workbook: sheet 督办事项 (the filtered board) and sheet 单位统计.
+    """The monthly 通报 workbook: sheets 督办事项 (the filtered board), 单位统计 (counts and
+    按期办结率 per lead unit) and 按月按期办结 (this year, month by month).
     Written to a temporary file beside ``path`` and moved into place (never half a file)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -876,6 +926,14 @@ def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
     for cell in st[1]:
         cell.font = Font(bold=True)
     st.column_dimensions["A"].width = 24
+    ms = wb.create_sheet("按月按期办结")
+    ms.append(["月份", "按期办结", "逾期办结", "按期办结率"])
+    for month, ok, late in monthly_on_time(ctx, today.year, today, f):
+        ms.append([f"{today.year}年{month}月", ok, late, ok / (ok + late) if ok + late else None])
+        if ok + late:
+            ms.cell(ms.max_row, 4).number_format = "0.0%"
+    for cell in ms[1]:
+        cell.font = Font(bold=True)
     target = Path(path)
     fd, tmp = tempfile.mkstemp(suffix=".xlsx.tmp", dir=target.parent)
     os.close(fd)

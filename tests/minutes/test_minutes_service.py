@@ -184,6 +184,8 @@ def test_board_filters_and_xlsx_export(people, tmp_path):
     st = {r[0].value: [c.value for c in r] for r in wb["单位统计"].iter_rows(min_row=2)}
     assert st["市民政局"][1:8] == [2, 1, 0, 0, 1, 1, 1.0]
     assert st["市应急管理局"][4] == 1  # one overdue
+    months = list(wb["按月按期办结"].iter_rows(min_row=2, values_only=True))
+    assert len(months) == 12 and months[1] == ("2026年2月", 1, 0, 1.0) and months[0][3] is None
     assert not list(tmp_path.glob("*.tmp"))
 
 
@@ -207,3 +209,27 @@ def test_issued_minutes_are_frozen(people):
         with pytest.raises(UserError, match="已印发"):
             attempt()
     assert "会议还要求加强值守。" in mn.minutes_description(clerk, m.id)["body"]
+
+
+def test_delete_only_before_supervision_starts(people):
+    clerk, _ = people
+    _t, m = _meeting(clerk)
+    t1 = mn.save_topic(clerk, m.id, "议题一")
+    t2 = mn.save_topic(clerk, m.id, "议题二")
+    t3 = mn.save_topic(clerk, m.id, "议题三")
+    a = mn.add_decision(clerk, t1.id, "甲")
+    b = mn.add_decision(clerk, t2.id, "乙")
+    mn.register(clerk, a.id)
+    with pytest.raises(UserError, match="已立项督办"):
+        mn.delete_decision(clerk, a.id)
+    with pytest.raises(UserError, match="已立项督办"):
+        mn.delete_topic(clerk, t1.id)
+    mn.delete_topic(clerk, t2.id)
+    topics = mn.get_meeting(clerk, m.id).topics
+    assert [(t.title, t.position) for t in topics] == [("议题一", 1), ("议题三", 2)]
+    assert t3.id == topics[1].id
+    with pytest.raises(InputError, match="找不到"):
+        mn.delete_decision(clerk, b.id)
+    c = mn.add_decision(clerk, t3.id, "丙")
+    mn.delete_decision(clerk, c.id)
+    assert mn.get_meeting(clerk, m.id).topics[1].decisions == ()

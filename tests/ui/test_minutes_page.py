@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.domain import supervision as sv
 from app.services import minutes as mn
 from app.storage.models import Attendee, Decision, Meeting
-from app.ui.qt import QDate, Qt
+from app.ui.qt import QDate, QModelIndex, Qt
 from tests.conftest import ADMIN_PASSWORD
 from tests.minutes.conftest import Clock, make_user
 
@@ -71,6 +71,12 @@ def test_meeting_from_creation_to_issued_minutes(qtbot, app_env, tmp_path):
         qtbot.keyClick(present.name, Qt.Key.Key_Return)
     present.list.setCurrentRow(1)
     qtbot.mouseClick(present.down_button, Qt.MouseButton.LeftButton)
+    # a drop inside the list moves the row the same way (rowsMoved) and is saved at once
+    present.list.model().moveRow(QModelIndex(), 0, QModelIndex(), 3)
+    with ctx.session() as s:
+        assert s.execute(select(Attendee.name).where(Attendee.kind == "present")
+                         .order_by(Attendee.position)).scalars().all() == ["孙丽", "钱国华", "赵志远"]
+    present.list.model().moveRow(QModelIndex(), 2, QModelIndex(), 0)
     absent = panel.attendance["absent"]
     _type(qtbot, absent.name, "郑明")
     qtbot.mouseClick(absent.add_button, Qt.MouseButton.LeftButton)
@@ -100,6 +106,16 @@ def test_meeting_from_creation_to_issued_minutes(qtbot, app_env, tmp_path):
     with ctx.session() as s:
         d = s.execute(select(Decision)).scalar_one()
         assert (d.deadline, d.coop_units) == (D(2026, 2, 24), "市公安局、市消防救援支队")
+    assert topics.decisions.rowCount() == 1
+    # a second decision typed by mistake is removed again (not yet in the 督办 loop)
+    topics.d_text.setPlainText("误录事项")
+    topics.no_deadline.setChecked(True)
+    qtbot.mouseClick(topics.add_decision, Qt.MouseButton.LeftButton)
+    assert topics.decisions.rowCount() == 2 and topics.decisions.item(1, 4).text() == "—"
+    topics.decisions.selectRow(1)
+    qtbot.mouseClick(topics.delete_decision, Qt.MouseButton.LeftButton)
+    with ctx.session() as s:
+        assert s.execute(select(Decision.text)).scalars().all() == [d.text]
     assert topics.decisions.rowCount() == 1
 
     # the 纪要: generate, edit, issue (frozen)

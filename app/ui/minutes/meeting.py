@@ -196,6 +196,7 @@ class TopicsEditor(QWidget):
         self.summary.setMaximumHeight(60)
         self.new_topic = QPushButton("新议题", self)
         self.save_topic = QPushButton("保存议题", self)
+        self.delete_topic = QPushButton("删除议题", self)
         form = QFormLayout()
         form.addRow("议题", self.title)
         form.addRow("汇报单位", self.unit)
@@ -204,6 +205,7 @@ class TopicsEditor(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_topic)
         buttons.addWidget(self.save_topic)
+        buttons.addWidget(self.delete_topic)
         buttons.addStretch(1)
         left = QVBoxLayout()
         left.addWidget(QLabel("议题（按上会顺序）"))
@@ -216,6 +218,7 @@ class TopicsEditor(QWidget):
         self.decisions.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.decisions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.decisions.verticalHeader().hide()
+        self.decisions.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.d_text = QPlainTextEdit(self)
         self.d_text.setMaximumHeight(70)
         self.d_text.setPlaceholderText("议定事项内容，如：会议同意……，由……牵头落实。")
@@ -238,6 +241,8 @@ class TopicsEditor(QWidget):
         self.d_days.setValue(10)
         self.d_days.setSuffix(" 个工作日")
         self.add_decision = QPushButton("添加议定事项", self)
+        self.delete_decision = QPushButton("删除选中事项", self)
+        self.delete_decision.setToolTip("只能删除尚未立项督办的事项")
         dl = QGridLayout()
         dl.addWidget(QLabel("内容"), 0, 0)
         dl.addWidget(self.d_text, 0, 1, 1, 4)
@@ -253,6 +258,7 @@ class TopicsEditor(QWidget):
         dl.addWidget(self.by_date, 4, 1)
         dl.addWidget(self.d_date, 4, 2)
         dl.addWidget(self.no_deadline, 5, 1)
+        dl.addWidget(self.delete_decision, 4, 3)
         dl.addWidget(self.add_decision, 5, 3)
         right = QVBoxLayout()
         right.addWidget(QLabel("本议题的议定事项"))
@@ -265,6 +271,8 @@ class TopicsEditor(QWidget):
         self.new_topic.clicked.connect(self._clear_topic)
         self.save_topic.clicked.connect(self.save)
         self.add_decision.clicked.connect(self.add)
+        self.delete_topic.clicked.connect(self.remove_topic)
+        self.delete_decision.clicked.connect(self.remove_decision)
 
     def set_topics(self, topics: tuple[mn.TopicInfo, ...], meeting_date: dt.date) -> None:
         keep = self.list.currentRow()
@@ -324,6 +332,31 @@ class TopicsEditor(QWidget):
         for i, tp in enumerate(self.topics):
             if tp.id == saved.id:
                 self.list.setCurrentRow(i)
+
+    def remove_topic(self) -> None:
+        t = self.current()
+        if t is None:
+            return
+        try:
+            mn.delete_topic(self.panel.ctx, t.id)
+        except UserError as exc:
+            self.panel.message.error(exc)
+            return
+        self.panel.message.ok(f"已删除议题“{t.title}”。")
+        self.panel.reload()
+
+    def remove_decision(self) -> None:
+        t, row = self.current(), self.decisions.currentRow()
+        if t is None or not 0 <= row < len(t.decisions):
+            self.panel.message.error("请先选中一项议定事项。")
+            return
+        try:
+            mn.delete_decision(self.panel.ctx, t.decisions[row].id)
+        except UserError as exc:
+            self.panel.message.error(exc)
+            return
+        self.panel.message.ok("已删除该议定事项。")
+        self.panel.reload()
 
     def add(self) -> None:
         t = self.current()
@@ -534,7 +567,7 @@ class MeetingPanel(QWidget):
             ed.setEnabled(not m.issued)
         self.topics.set_topics(detail.topics, m.date)
         for w in (self.save_basic, self.topics.save_topic, self.topics.add_decision,
-                  self.topics.new_topic):
+                  self.topics.new_topic, self.topics.delete_topic, self.topics.delete_decision):
             w.setEnabled(not m.issued)
         self.minutes.show_state(m, mn.minutes_description(self.ctx, m.id))
         if emit:

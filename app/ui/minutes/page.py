@@ -114,12 +114,15 @@ class MeetingsTab(QWidget):
         self.new_button.setEnabled(bool(ctx.actor) and allowed(ctx.actor.role, Action.EDIT_MINUTES))
         self.refresh_button = QPushButton("刷新", self)
         self.refresh_button.setShortcut(QKeySequence("F5"))
+        self.type_filter = QComboBox(self)
+        self._fill_types()
         bar = QHBoxLayout()
         bar.addWidget(self.new_button)
         bar.addWidget(self.refresh_button)
+        bar.addWidget(self.type_filter)
         bar.addStretch(1)
-        self.model = PagedModel(COLUMNS, lambda o, n: mn.list_meetings(ctx, offset=o, limit=n),
-                                _values, parent=self)
+        self.model = PagedModel(COLUMNS, lambda o, n: mn.list_meetings(
+            ctx, offset=o, limit=n, type_id=self.type_filter.currentData()), _values, parent=self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -145,7 +148,18 @@ class MeetingsTab(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._open(cur.row()))
         self.panel.changed.connect(self._panel_changed)
+        self.type_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.refresh()
+
+    def _fill_types(self) -> None:
+        keep = self.type_filter.currentData()
+        self.type_filter.blockSignals(True)
+        self.type_filter.clear()
+        self.type_filter.addItem("全部会议类型", None)
+        for t in mn.list_types(self.ctx):
+            self.type_filter.addItem(t.name, t.id)
+        self.type_filter.setCurrentIndex(max(self.type_filter.findData(keep), 0))
+        self.type_filter.blockSignals(False)
 
     def refresh(self) -> None:
         keep = self.panel.meeting_id
@@ -175,6 +189,7 @@ class MeetingsTab(QWidget):
     def _created(self) -> None:
         assert self.dialog is not None and self.dialog.created is not None
         new_id = self.dialog.created.id
+        self._fill_types()
         self.model.reload()
         for i, m in enumerate(self.model.rows):
             if m.id == new_id:
