@@ -41,10 +41,11 @@ def _wait_preview(qtbot, editor):
 def _seed(engine, n: int, **extra) -> None:
     """Bulk-insert ``n`` documents (the list only needs the rows)."""
     now = docs.dt.datetime(2026, 3, 1, tzinfo=docs.dt.UTC)
-    rows = [dict(genre="通知", status="draft", year=2026, title=f"关于第{i:05d}项工作的通知",
-                 doc_no="", urgency="", drafter="wenshu", drafter_name="王文书",
-                 series_prefix="", description=notice(), content_version=1, classification=0,
-                 created_at=now, updated_at=now, version=1) | extra for i in range(n)]
+    base = {"genre": "通知", "status": "draft", "year": 2026, "doc_no": "", "urgency": "",
+            "drafter": "wenshu", "drafter_name": "王文书", "series_prefix": "",
+            "description": notice(), "content_version": 1, "classification": 0,
+            "created_at": now, "updated_at": now, "version": 1}
+    rows = [base | {"title": f"关于第{i:05d}项工作的通知"} | extra for i in range(n)]
     with Session(engine) as s, s.begin():
         s.execute(insert(Document), rows)
 
