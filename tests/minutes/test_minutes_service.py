@@ -233,3 +233,30 @@ def test_delete_only_before_supervision_starts(people):
     c = mn.add_decision(clerk, t3.id, "丙")
     mn.delete_decision(clerk, c.id)
     assert mn.get_meeting(clerk, m.id).topics[1].decisions == ()
+
+
+def test_classified_meetings_are_hidden_from_lower_clearance(people, admin_ctx, clock):
+    from app.domain.security import Clearance, Role
+    from app.services import accounts
+    from app.services.context import ServiceContext
+
+    clerk, _ = people
+    accounts.add_user(admin_ctx, "mimi", "Clerk-pass-1", display_name="保密文书", role=Role.CLERK,
+                      clearance=Clearance.SECRET)
+    secret = ServiceContext(admin_ctx.engine, accounts.login(admin_ctx, "mimi", "Clerk-pass-1"),
+                            clock)
+    t = mn.create_type(secret, "专题会议", organ="市政府")
+    m = mn.create_meeting(secret, t.id, D(2026, 3, 2), classification=int(Clearance.SECRET))
+    tp = mn.save_topic(secret, m.id, "涉密议题")
+    d = mn.add_decision(secret, tp.id, "涉密事项", lead_unit="市国安局", deadline=D(2026, 3, 3))
+    with pytest.raises(PermissionDenied):
+        mn.create_meeting(clerk, t.id, D(2026, 3, 3), classification=int(Clearance.SECRET))
+    assert mn.count_meetings(clerk) == 0 and mn.list_meetings(clerk) == []
+    assert mn.count_meetings(secret) == 1
+    assert mn.board(clerk, mn.BoardFilter(), D(2026, 3, 5)) == []
+    assert mn.unit_stats(clerk, D(2026, 3, 5)) == []
+    assert [u.overdue for u in mn.unit_stats(secret, D(2026, 3, 5))] == [1]
+    for attempt in (lambda: mn.get_meeting(clerk, m.id), lambda: mn.history(clerk, d.id),
+                    lambda: mn.register(clerk, d.id)):
+        with pytest.raises(PermissionDenied, match="秘密"):
+            attempt()

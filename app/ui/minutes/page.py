@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.domain.security import Action, allowed
+from app.domain.security import Action, Clearance, allowed
 from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
@@ -33,7 +33,7 @@ from app.ui.qt import (
     QWidget,
 )
 
-COLUMNS = ["会议", "日期", "地点", "主持", "纪要"]
+COLUMNS = ["会议", "日期", "地点", "主持", "纪要", "密级"]
 
 
 class NewMeetingDialog(QDialog):
@@ -62,6 +62,11 @@ class NewMeetingDialog(QDialog):
         self.host = QLineEdit(self)
         self.host_title = QLineEdit(self)
         self.recorder = QLineEdit(ctx.actor.label if ctx.actor else "", self)
+        self.classification = QComboBox(self)
+        top = int(ctx.actor.clearance) if ctx.actor else 0
+        for c in Clearance:
+            if int(c) <= top:
+                self.classification.addItem(c.label, int(c))
         self.message = MessageLine(self)
         form = QFormLayout(self)
         form.addRow("会议类型", self.type)
@@ -73,6 +78,7 @@ class NewMeetingDialog(QDialog):
         form.addRow("主持人", self.host)
         form.addRow("主持人职务", self.host_title)
         form.addRow("记录人", self.recorder)
+        form.addRow("密级", self.classification)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
@@ -98,7 +104,8 @@ class NewMeetingDialog(QDialog):
             self.created = mn.create_meeting(
                 self.ctx, t.id, pydate(self.date.date()), time=self.time.text(),
                 venue=self.venue.text(), host=self.host.text(),
-                host_title=self.host_title.text(), recorder=self.recorder.text())
+                host_title=self.host_title.text(), recorder=self.recorder.text(),
+                classification=self.classification.currentData())
         except UserError as exc:
             self.message.error(exc)
             return
@@ -200,7 +207,7 @@ class MeetingsTab(QWidget):
 
 def _values(m: mn.MeetingInfo) -> list[str]:
     return [m.title, f"{m.date:%Y-%m-%d}", m.venue, m.host,
-            m.minutes_number if m.issued else "草稿"]
+            m.minutes_number if m.issued else "草稿", Clearance(m.classification).label]
 
 
 class MinutesPage(QTabWidget):
