@@ -16,6 +16,7 @@ the tokens are and how to highlight matches in the original text.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -31,26 +32,19 @@ def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+_PIECES = re.compile(r"[a-z0-9]+|[^\W_]|[\W_]+")
+
+
 def runs(text: str) -> list[Run]:
     """Split ``text`` into runs of units (see the module docstring)."""
     out: list[Run] = []
     cur: Run = []
-    word = ""
-    for raw in text:
-        for ch in _norm_char(raw):
-            if _is_ascii_alnum(ch):
-                word += ch
-                continue
-            if word:
-                cur.append(word)
-                word = ""
-            if ch.isalnum():
-                cur.append(ch)
-            elif cur:
-                out.append(cur)
-                cur = []
-    if word:
-        cur.append(word)
+    for piece in _PIECES.findall(unicodedata.normalize("NFKC", text).lower()):
+        if piece[0].isalnum():
+            cur.append(piece)
+        elif cur:
+            out.append(cur)
+            cur = []
     if cur:
         out.append(cur)
     return out
@@ -126,9 +120,19 @@ def parse_query(query: str) -> list[QueryTerm]:
 # --- highlighting ------------------------------------------------------------------------------
 
 
-def _normalised_with_map(text: str) -> tuple[str, list[int]]:
+_FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c - 0xFEE0).isalnum()}
+
+
+def _normalised_with_map(text: str) -> tuple[str, list[int] | None]:
     """``text`` normalised like the index (NFKC, lower case, separators kept) plus, for each
-    normalised character, the index of the original character it came from."""
+    normalised character, the index of the original character it came from (None when that is
+    the identity — the usual case, which costs one C call instead of a Python loop)."""
+    # Fast path: full NFKC would also fold the full-width punctuation of every Chinese sentence
+    # (a Python-speed loop per character to keep offsets); letters and digits — all a query
+    # term can contain besides CJK — only need their full-width forms folded, one for one.
+    norm = text.translate(_FULLWIDTH_ALNUM).lower()
+    if len(norm) == len(text):
+        return norm, None
     chars: list[str] = []
     origin: list[int] = []
     for i, raw in enumerate(text):
@@ -138,12 +142,11 @@ def _normalised_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
-def match_spans(text: str, terms: list[QueryTerm]) -> list[tuple[int, int]]:
-    """Non-overlapping ``(start, end)`` spans of ``text`` (original offsets) where a query term
-    occurs, sorted. A term matches its units written together (ASCII units are whole-word)."""
+def _term_spans(text: str, terms: list[QueryTerm]) -> list[tuple[int, int, int]]:
+    """``(start, end, term index)`` of every occurrence, in original offsets, sorted."""
     norm, origin = _normalised_with_map(text)
-    spans: list[tuple[int, int]] = []
-    for term in terms:
+    out: list[tuple[int, int, int]] = []
+    for k, term in enumerate(terms):
         needle = term.text
         if not needle:
             continue
@@ -151,16 +154,27 @@ def match_spans(text: str, terms: list[QueryTerm]) -> list[tuple[int, int]]:
         while at >= 0:
             end = at + len(needle)
             if _word_bounded(norm, at, end, term):
-                spans.append((origin[at], origin[end - 1] + 1))
+                out.append((at, end, k) if origin is None
+                           else (origin[at], origin[end - 1] + 1, k))
             at = norm.find(needle, at + 1)
-    spans.sort()
+    out.sort()
+    return out
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
-    for s, e in spans:
+    for s, e in sorted(spans):
         if merged and s <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
         else:
             merged.append((s, e))
     return merged
+
+
+def match_spans(text: str, terms: list[QueryTerm]) -> list[tuple[int, int]]:
+    """Non-overlapping ``(start, end)`` spans of ``text`` (original offsets) where a query term
+    occurs, sorted. A term matches its units written together (ASCII units are whole-word)."""
+    return _merge([(s, e) for s, e, _k in _term_spans(text, terms)])
 
 
 def _word_bounded(norm: str, start: int, end: int, term: QueryTerm) -> bool:
@@ -210,23 +224,19 @@ def snippet(text: str, terms: list[QueryTerm], width: int = 80) -> Snippet:
     window that covers the most distinct terms, earliest first); the start of the text when
     nothing matches. Line breaks become spaces."""
     flat = " ".join(text.split())
-    spans = match_spans(flat, terms)
-    if not spans:
-        cut = flat[:width]
-        return Snippet(cut, (), False, len(flat) > width)
-    best_start, best_score = spans[0][0], -1
-    for s, _e in spans:
-        window = flat[s:s + width]
-        score = len({t.text for t in terms if _contains(window, t)})
+    found = _term_spans(flat, terms)
+    if not found:
+        return Snippet(flat[:width], (), False, len(flat) > width)
+    best_start, best_score = found[0][0], -1
+    for i, (s, _e, _k) in enumerate(found):
+        score = len({k for s2, e2, k in found[i:] if e2 <= s + width})
         if score > best_score:
             best_start, best_score = s, score
+        if best_score == len(terms):
+            break
     start = max(0, best_start - width // 4)
     end = min(len(flat), start + width)
     start = max(0, end - width)
     inside = tuple((max(s, start) - start, min(e, end) - start)
-                   for s, e in spans if s < end and e > start)
+                   for s, e in _merge([(s, e) for s, e, _k in found]) if s < end and e > start)
     return Snippet(flat[start:end], inside, start > 0, end < len(flat))
-
-
-def _contains(window: str, term: QueryTerm) -> bool:
-    return bool(match_spans(window, [term]))

@@ -11,9 +11,11 @@ The clearance filter is part of the index query, so a 机密 record never shows 
 — not as a hit, a snippet or a count.
 
 Ranking: bm25 (SQLite) / ts_rank (PostgreSQL) with title ≫ extra (发文字号, sender) > body, newer
-first on ties. A very broad query (more than ``RANK_LIMIT`` hits, e.g. a single common character)
-is not worth scoring 100 000 rows: its hits come newest first (on SQLite title matches
-ahead), and ``SearchResults.ranked`` says so.
+first on ties. A very broad query (more than ``RANK_LIMIT`` visible hits, e.g. one common
+character) is not worth scoring and counting 100 000 rows on every keystroke: on SQLite its hits are
+ranked among the newest ``RANK_LIMIT`` matches (then older ones, newest first) and its counts are
+those of that window — the same on PostgreSQL. ``SearchResults.ranked`` is False then
+and the counts are lower bounds (the UI shows "1000+").
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.domain.security import Action
-from app.domain.textindex import QueryTerm, Snippet, match_spans, parse_query, snippet
+from app.domain.textindex import QueryTerm, Snippet, parse_query, snippet
 from app.errors import InputError
 from app.services.context import ServiceContext
 from app.storage import fulltext
@@ -44,8 +46,8 @@ KIND_LABELS: dict[str, str] = {
     "incident": "突发事件",
     "template": "模板",
 }
-#: Above this many hits, order by recency instead of computing a score for every hit.
-RANK_LIMIT = 3000
+#: A query with more visible hits than this is "broad" (see the module docstring).
+RANK_LIMIT = 1000
 MAX_QUERY_TERMS = 16
 MAX_KIND_CODE = (1 << (ID_SHIFT - KIND_SHIFT)) - 1
 
@@ -72,9 +74,10 @@ class SearchResults:
     hits: list[SearchHit] = field(default_factory=list)
     #: Visible hits per kind for the whole query (not just this page), kinds filter ignored.
     counts: dict[str, int] = field(default_factory=dict)
-    #: Visible hits in the requested kinds.
+    #: Visible hits in the requested kinds (a lower bound when not ``ranked``).
     total: int = 0
-    #: False when the query was so broad that hits are ordered by recency, not score.
+    #: False for a broad query (more than RANK_LIMIT hits): only the newest RANK_LIMIT hits were
+    #: scored and ``counts``/``total`` are lower bounds.
     ranked: bool = True
 
     def grouped(self) -> dict[str, list[SearchHit]]:
@@ -88,53 +91,61 @@ class SearchResults:
 
 
 def _kind_code(session: Session, kind: str) -> int:
+    cache: dict[str, int] = session.info.setdefault("search_kind_codes", {})
+    if kind in cache:
+        return cache[kind]
     if not kind or len(kind) > 32:
         raise InputError("检索类别名称无效。")
     code = session.scalar(select(SearchKind.code).where(SearchKind.name == kind))
-    if code is not None:
-        return code
-    top = session.scalar(select(func.max(SearchKind.code))) or 0
-    if top >= MAX_KIND_CODE:
-        raise InputError("检索类别过多。")
-    session.add(SearchKind(code=top + 1, name=kind))
-    session.flush()
-    return top + 1
+    if code is None:
+        top = session.scalar(select(func.max(SearchKind.code))) or 0
+        if top >= MAX_KIND_CODE:
+            raise InputError("检索类别过多。")
+        code = top + 1
+        session.execute(insert(SearchKind).values(code=code, name=kind))
+        return code  # not cached: the insert could still roll back
+    cache[kind] = code
+    return code
+
+
+def _stored(session: Session, kind: str, record_id: int):  # type: ignore[no-untyped-def]
+    return session.execute(
+        select(SearchEntry.id, SearchEntry.classification, SearchEntry.title, SearchEntry.body,
+               SearchEntry.extra)
+        .where(SearchEntry.kind == kind, SearchEntry.record_id == record_id)).first()
 
 
 def index_record(session: Session, kind: str, record_id: int, classification: int, title: str,
                  text: str, extra: str = "", *, updated: datetime | None = None) -> None:
     """Add or replace the index entry of record ``(kind, record_id)`` in ``session``'s
     transaction (call it where the record is written, so both commit or roll back together)."""
-    if not 0 <= int(classification) <= 3:
+    level = int(classification)
+    if not 0 <= level <= 3:
         raise InputError("密级无效。")
     code = _kind_code(session, kind)
-    entry = session.scalar(select(SearchEntry).where(
-        SearchEntry.kind == kind, SearchEntry.record_id == record_id))
-    if entry is not None:
-        fulltext.erase(session, entry.id, code, entry.classification,
-                       IndexedText(entry.title, entry.extra, entry.body))
+    values = {"classification": level, "title": title or "", "body": text or "",
+              "extra": extra or "", "updated": updated or utcnow()}
+    old = _stored(session, kind, record_id)
+    if old is not None:
+        fulltext.erase(session, old.id, code, old.classification,
+                       IndexedText(old.title, old.extra, old.body))
+        session.execute(update(SearchEntry).where(SearchEntry.id == old.id).values(**values))
+        entry_id = old.id
     else:
-        entry = SearchEntry(kind=kind, record_id=record_id)
-        session.add(entry)
-    entry.classification = int(classification)
-    entry.title, entry.body, entry.extra = title or "", text or "", extra or ""
-    entry.updated = updated or utcnow()
-    session.flush()
-    fulltext.write(session, entry.id, code, entry.classification,
-                   IndexedText(entry.title, entry.extra, entry.body))
+        entry_id = session.execute(insert(SearchEntry).values(
+            kind=kind, record_id=record_id, **values)).inserted_primary_key[0]
+    fulltext.write(session, entry_id, code, level,
+                   IndexedText(values["title"], values["extra"], values["body"]))
 
 
 def remove_record(session: Session, kind: str, record_id: int) -> None:
     """Drop the index entry of ``(kind, record_id)`` if there is one."""
-    entry = session.scalar(select(SearchEntry).where(
-        SearchEntry.kind == kind, SearchEntry.record_id == record_id))
-    if entry is None:
+    old = _stored(session, kind, record_id)
+    if old is None:
         return
-    code = _kind_code(session, kind)
-    fulltext.erase(session, entry.id, code, entry.classification,
-                   IndexedText(entry.title, entry.extra, entry.body))
-    session.delete(entry)
-    session.flush()
+    fulltext.erase(session, old.id, _kind_code(session, kind), old.classification,
+                   IndexedText(old.title, old.extra, old.body))
+    session.execute(delete(SearchEntry).where(SearchEntry.id == old.id))
 
 
 # --- searching --------------------------------------------------------------------------------
@@ -152,74 +163,95 @@ def search(ctx: ServiceContext, query: str, kinds: Iterable[str] | None = None, 
     wanted = None if kinds is None else sorted(set(kinds))
     with ctx.session() as s, s.begin():
         if fulltext.is_pg(s):
-            counts, rows, ranked = _pg_query(s, terms, clearance, wanted, limit, offset)
+            counts, rows, ranked, total = _pg_query(s, terms, clearance, wanted, limit, offset)
         else:
-            counts, rows, ranked = _sqlite_query(s, terms, clearance, wanted, limit, offset)
+            counts, rows, ranked, total = _sqlite_query(s, terms, clearance, wanted, limit,
+                                                        offset)
         hits = _hits(s, rows, terms, clearance)
-    total = sum(n for k, n in counts.items() if wanted is None or k in wanted)
     return SearchResults(query, hits, counts, total, ranked)
 
 
 def _sqlite_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[str] | None,
-                  limit: int, offset: int) -> tuple[dict[str, int], list[tuple[int, float]], bool]:
+                  limit: int, offset: int) -> tuple[dict[str, int], list[tuple[int, float]], bool, int]:
     names = {c: n for c, n in s.execute(select(SearchKind.code, SearchKind.name)).all()}
     match = fulltext.fts_match(terms)
-    kind_expr = f"((rowid >> {KIND_SHIFT}) & {MAX_KIND_CODE})"
     flt = f"(rowid & 3) <= {clearance}"  # the clearance level is the rowid's low bits
-    by_code = s.execute(text(
-        f"SELECT {kind_expr} AS k, count(*) FROM search_fts "
-        f"WHERE search_fts MATCH :q AND {flt} GROUP BY k"), {"q": match}).all()
-    counts = {names.get(k, str(k)): n for k, n in by_code}
+    newest_sql = ("SELECT rowid FROM search_fts WHERE search_fts MATCH :q AND {flt} "
+                  "ORDER BY rowid DESC LIMIT :l")
+    # The newest RANK_LIMIT + 1 visible hits: exact counts when that is all of them.
+    window = s.execute(text(newest_sql.format(flt=flt)),
+                       {"q": match, "l": RANK_LIMIT + 1}).scalars().all()
+    counts: dict[str, int] = {}
+    for rowid in window[:RANK_LIMIT]:
+        name = names.get((rowid >> KIND_SHIFT) & MAX_KIND_CODE, "?")
+        counts[name] = counts.get(name, 0) + 1
+    ranked = len(window) <= RANK_LIMIT
     if wanted is not None:
         codes = [c for c, n in names.items() if n in wanted] or [-1]
-        flt += f" AND {kind_expr} IN ({','.join(str(int(c)) for c in codes)})"
-    total = sum(n for k, n in counts.items() if wanted is None or k in wanted)
-    if total <= RANK_LIMIT:
-        weights = ", ".join(str(w) for w in fulltext.FTS_WEIGHTS)
-        sql = (f"SELECT rowid, bm25(search_fts, {weights}) AS score FROM search_fts "
-               f"WHERE search_fts MATCH :q AND {flt} ORDER BY score, rowid DESC "
-               "LIMIT :l OFFSET :o")
-        rows = [(r >> ID_SHIFT, -sc) for r, sc in s.execute(
-            text(sql), {"q": match, "l": limit, "o": offset}).all()]
-        return counts, rows, True
-    # Broad query: title hits first, then the rest, newest first within each.
-    newest = (f"SELECT rowid FROM search_fts WHERE search_fts MATCH :q AND {flt} "
-              "ORDER BY rowid DESC LIMIT :l OFFSET :o")
-    in_title = fulltext.fts_match_title(terms)
-    title_n = s.execute(text(f"SELECT count(*) FROM search_fts WHERE search_fts MATCH :q "
-                             f"AND {flt}"), {"q": in_title}).scalar_one()
+        flt += (f" AND ((rowid >> {KIND_SHIFT}) & {MAX_KIND_CODE}) IN "
+                f"({','.join(str(int(c)) for c in codes)})")
+        if not ranked:
+            window = s.execute(text(newest_sql.format(flt=flt)),
+                               {"q": match, "l": RANK_LIMIT + 1}).scalars().all()
+    # Score the hits in the window (all hits, or for a broad query the newest RANK_LIMIT).
+    floor = window[min(len(window), RANK_LIMIT) - 1] if window else 0
     rows: list[tuple[int, float]] = []
-    if offset < title_n:
-        got = s.execute(text(newest), {"q": in_title, "l": limit, "o": offset}).scalars()
-        rows += [(r >> ID_SHIFT, 1.0) for r in got]
-    if len(rows) < limit:
-        rest = s.execute(text(newest), {
-            "q": f"({match}) NOT ({in_title})", "l": limit - len(rows),
-            "o": max(0, offset - title_n)}).scalars()
-        rows += [(r >> ID_SHIFT, 0.0) for r in rest]
-    return counts, rows, False
+    if offset < RANK_LIMIT:
+        weights = ", ".join(str(w) for w in fulltext.FTS_WEIGHTS)
+        got = s.execute(text(
+            f"SELECT rowid, bm25(search_fts, {weights}) AS score FROM search_fts "
+            f"WHERE search_fts MATCH :q AND {flt} AND rowid >= :floor "
+            "ORDER BY score, rowid DESC LIMIT :l OFFSET :o"),
+            {"q": match, "floor": floor, "l": min(limit, RANK_LIMIT - offset), "o": offset})
+        rows = [(r >> ID_SHIFT, -sc) for r, sc in got.all()]
+    if len(window) > RANK_LIMIT and len(rows) < limit:
+        # Paging past the window of a broad query: older hits, newest first.
+        got = s.execute(text(
+            f"SELECT rowid FROM search_fts WHERE search_fts MATCH :q AND {flt} "
+            "AND rowid < :floor ORDER BY rowid DESC LIMIT :l OFFSET :o"),
+            {"q": match, "floor": floor, "l": limit - len(rows),
+             "o": max(0, offset - RANK_LIMIT)})
+        rows += [(r >> ID_SHIFT, 0.0) for r in got.scalars()]
+    total = min(len(window), RANK_LIMIT) if wanted is not None and not ranked else sum(
+        n for k, n in counts.items() if wanted is None or k in wanted)
+    return counts, rows, ranked, total
 
 
 def _pg_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[str] | None,
-              limit: int, offset: int) -> tuple[dict[str, int], list[tuple[int, float]], bool]:
-    q = fulltext.pg_tsquery(terms)
-    counts: dict[str, int] = dict(s.execute(text(
-        "SELECT kind, count(*) FROM search_entries "
-        "WHERE tsv @@ CAST(:q AS tsquery) AND classification <= :c GROUP BY kind"),
-        {"q": q, "c": clearance}).all())
+              limit: int, offset: int) -> tuple[dict[str, int], list[tuple[int, float]], bool, int]:
+    """Same semantics as ``_sqlite_query``: a window of the newest RANK_LIMIT + 1 hits gives the
+    counts and bounds the scoring."""
     where = "tsv @@ CAST(:q AS tsquery) AND classification <= :c"
-    params: dict[str, object] = {"q": q, "c": clearance, "l": limit, "o": offset}
+    params: dict[str, object] = {"q": fulltext.pg_tsquery(terms), "c": clearance,
+                                 "n": RANK_LIMIT + 1}
+    newest = "SELECT id, kind FROM search_entries WHERE {w} ORDER BY id DESC LIMIT :n"
+    window = s.execute(text(newest.format(w=where)), params).all()
+    counts: dict[str, int] = {}
+    for _id, kind in window[:RANK_LIMIT]:
+        counts[kind] = counts.get(kind, 0) + 1
+    ranked = len(window) <= RANK_LIMIT
     if wanted is not None:
         where += " AND kind = ANY(:kinds)"
         params["kinds"] = wanted
-    total = sum(n for k, n in counts.items() if wanted is None or k in wanted)
-    if total <= RANK_LIMIT:
-        sql = (f"SELECT id, ts_rank(tsv, CAST(:q AS tsquery)) AS score FROM search_entries "
-               f"WHERE {where} ORDER BY score DESC, updated DESC, id DESC LIMIT :l OFFSET :o")
-        return counts, [(i, float(sc)) for i, sc in s.execute(text(sql), params).all()], True
-    # Broad query: newest first (the primary key index, stopping after one page).
-    sql = f"SELECT id FROM search_entries WHERE {where} ORDER BY id DESC LIMIT :l OFFSET :o"
-    return counts, [(i, 0.0) for i in s.execute(text(sql), params).scalars()], False
+        if not ranked:
+            window = s.execute(text(newest.format(w=where)), params).all()
+    floor = window[min(len(window), RANK_LIMIT) - 1][0] if window else 0
+    rows: list[tuple[int, float]] = []
+    if offset < RANK_LIMIT:
+        got = s.execute(text(
+            f"SELECT id, ts_rank(tsv, CAST(:q AS tsquery)) AS score FROM search_entries "
+            f"WHERE {where} AND id >= :floor ORDER BY score DESC, id DESC LIMIT :l OFFSET :o"),
+            {**params, "floor": floor, "l": min(limit, RANK_LIMIT - offset), "o": offset})
+        rows = [(i, float(sc)) for i, sc in got.all()]
+    if len(window) > RANK_LIMIT and len(rows) < limit:
+        got = s.execute(text(
+            f"SELECT id FROM search_entries WHERE {where} AND id < :floor "
+            "ORDER BY id DESC LIMIT :l OFFSET :o"),
+            {**params, "floor": floor, "l": limit - len(rows), "o": max(0, offset - RANK_LIMIT)})
+        rows += [(i, 0.0) for i in got.scalars()]
+    total = min(len(window), RANK_LIMIT) if wanted is not None and not ranked else sum(
+        n for k, n in counts.items() if wanted is None or k in wanted)
+    return counts, rows, ranked, total
 
 
 def _hits(s: Session, rows: list[tuple[int, float]], terms: list[QueryTerm],
@@ -235,11 +267,12 @@ def _hits(s: Session, rows: list[tuple[int, float]], terms: list[QueryTerm],
         if e is None:
             continue
         # The excerpt comes from the body, or from the extra field when only that matched.
-        body = e.body
-        if not e.body.strip() or (e.extra and not match_spans(e.body, terms)
-                                  and match_spans(e.extra, terms)):
-            body = e.extra
+        excerpt = snippet(e.body, terms)
+        if not excerpt.spans and e.extra:
+            from_extra = snippet(e.extra, terms)
+            if from_extra.spans or not e.body.strip():
+                excerpt = from_extra
         out.append(SearchHit(
             e.kind, e.record_id, e.classification, snippet(e.title, terms, width=200),
-            snippet(body, terms), e.extra, e.updated, score))
+            excerpt, e.extra, e.updated, score))
     return out

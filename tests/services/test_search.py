@@ -146,15 +146,25 @@ def test_new_kind_gets_a_code(seeded):
     assert res.counts == {"circular": 1} and res.hits[0].kind_label == "circular"
 
 
-def test_broad_query_is_ordered_by_title_then_newest(seeded, monkeypatch):
-    monkeypatch.setattr(search, "RANK_LIMIT", 1)
-    res = search.search(_as(seeded, Clearance.CONFIDENTIAL), "续报")
-    assert not res.ranked and res.total == 3
-    ids = _ids(res)
-    assert sorted(ids) == [("document", 3), ("incoming", 2), ("minutes", 5)]
-    assert ids[1:] == sorted(ids[1:], key=lambda k: -k[1]) or ids == sorted(ids, key=lambda k: -k[1])
-    paged = _ids(search.search(_as(seeded, Clearance.CONFIDENTIAL), "续报", limit=1, offset=1))
-    assert paged == [ids[1]]
+def test_broad_query_ranks_the_newest_window_and_pages_past_it(seeded, monkeypatch):
+    with seeded.session() as s, s.begin():
+        search.index_record(s, "minutes", 6, 0, "续报制度", "无关正文。", "")  # newest, in title
+    top = _as(seeded, Clearance.CONFIDENTIAL)
+    full = search.search(top, "续报")
+    assert full.ranked and full.total == 4
+    monkeypatch.setattr(search, "RANK_LIMIT", 2)
+    res = search.search(top, "续报")
+    assert not res.ranked
+    # counts cover the window of the 2 newest hits (lower bounds), scoring too ...
+    assert res.counts == {"minutes": 2} and res.total == 2
+    assert _ids(res)[:2] == [("minutes", 6), ("minutes", 5)]
+    # ... then the older hits, newest first, and paging walks through all of them exactly once
+    assert _ids(res)[2:] == [("document", 3), ("incoming", 2)]
+    pages = [_ids(search.search(top, "续报", limit=1, offset=o)) for o in range(5)]
+    assert pages == [[("minutes", 6)], [("minutes", 5)], [("document", 3)], [("incoming", 2)], []]
+    only = search.search(top, "续报", kinds=["incoming", "document"])
+    assert _ids(only) == [("document", 3), ("incoming", 2)] and only.counts == {"minutes": 2}
+    assert only.total == 2
 
 
 def test_empty_query_and_permission(seeded):
