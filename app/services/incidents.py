@@ -725,11 +725,13 @@ def record_phone_report(ctx: ServiceContext, incident_id: int, sent_to: str,
 
 # ---- clocks -------------------------------------------------------------------------------------
 def _evaluate(s: Session, inc: Incident, now: dt.datetime,
-              thresholds: R.Thresholds | None = None) -> R.ClockReport:
+              thresholds: R.Thresholds | None = None,
+              reports: list[IncidentReport] | None = None) -> R.ClockReport:
     rule = _rule_from_json(inc.rule, inc.daily_mode)
     th = thresholds or _load_table(s).thresholds
     changes = [dt.datetime.fromisoformat(t) for t in inc.change_times or []]
-    return R.evaluate_clocks(inc.received_at, _sent(_reports(s, inc.id)), rule, now, th, changes)
+    chain = reports if reports is not None else _reports(s, inc.id)
+    return R.evaluate_clocks(inc.received_at, _sent(chain), rule, now, th, changes)
 
 
 def _sync(s: Session, inc: Incident, now: dt.datetime,
@@ -866,18 +868,26 @@ def statistics(ctx: ServiceContext, year: int | None = None) -> Statistics:
         late: Counter[str] = Counter()
         missed: Counter[str] = Counter()
         th = _load_table(s).thresholds
-        total = 0
-        for inc in s.execute(stmt).scalars():
-            total += 1
+        incidents = list(s.execute(stmt).scalars())
+        # open incidents first record their new misses; then chains and misses in two queries
+        for inc in incidents:
+            if inc.status == "open":
+                _sync(s, inc, now, th)
+        ids = select(stmt.with_only_columns(Incident.id).subquery().c.id)
+        chains: dict[int, list[IncidentReport]] = {}
+        for r in s.execute(select(IncidentReport).where(IncidentReport.incident_id.in_(ids))
+                           .order_by(IncidentReport.seq)).scalars():
+            chains.setdefault(r.incident_id, []).append(r)
+        for m in s.execute(select(IncidentMissedDeadline).where(
+                IncidentMissedDeadline.incident_id.in_(ids))).scalars():
+            (late if m.satisfied_at else missed)[m.label] += 1
+        total = len(incidents)
+        for inc in incidents:
             cats[inc.category] += 1
             levels[inc.level] += 1
             months[inc.received_at.strftime("%Y-%m")] += 1
-            report = _sync(s, inc, now, th) if inc.status == "open" else _evaluate(s, inc, now, th)
-            for d, _done in report.met:
+            for d, _done in _evaluate(s, inc, now, th, chains.get(inc.id, [])).met:
                 met[d.label] += 1
-            for m in s.execute(select(IncidentMissedDeadline).where(
-                    IncidentMissedDeadline.incident_id == inc.id)).scalars():
-                (late if m.satisfied_at else missed)[m.label] += 1
     labels = ["首报（电话）", "首报（书面）", "续报", "续报（情况变化）"]
     return Statistics(
         year, total,
