@@ -1,6 +1,6 @@
 """突发事件 figures: a year of seeded incidents (each with a sent 首报, some open, some with
-follow-ups), then the duty screen's ``open_clocks``, one list page, the statistics of the year
-and nothing else.
+follow-ups), then the duty screen's ``open_clocks``, one list page and the statistics of the
+year.
 
     .venv/bin/python benchmarks/bench_incidents.py [N_INCIDENTS] [EMPTY_DB_URL]
 """
