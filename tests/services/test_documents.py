@@ -98,6 +98,10 @@ def test_list_filters_sort_paging_and_clearance_in_sql(team):
     page3 = docs.list_documents(clerk, ListQuery(sort="title", offset=10, limit=5))
     titles = [r.title for r in page1 + page2 + page3]
     assert len(titles) == 13 and titles == sorted(titles, reverse=True)
+    for sort in ("title", "updated_at", "urgency"):  # windows read backwards match forwards
+        for off in (0, 4, 7, 10, 12):
+            q = ListQuery(sort=sort, offset=off, limit=5)
+            assert docs.list_documents(clerk, q, total=13) == docs.list_documents(clerk, q)
     assert docs.count_documents(clerk, ListQuery(urgency="特急")) == 4
     assert docs.count_documents(clerk, ListQuery(classification=2)) == 3
     assert docs.count_documents(clerk, ListQuery(genre="请示")) == 1

@@ -47,7 +47,7 @@ class Document(IdMixin, TimestampMixin, VersionMixin, ClassifiedMixin, Base):
     doc_no: Mapped[str] = mapped_column(String(64), nullable=False, default="", index=True)
     urgency: Mapped[str] = mapped_column(String(8), nullable=False, default="", index=True)
     drafter: Mapped[str] = mapped_column(String(64), nullable=False, index=True)  # username
-    drafter_name: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    drafter_name: Mapped[str] = mapped_column(String(64), nullable=False, default="", index=True)
     #: 机关代字 the document is numbered in at 签发 (chosen while drafting).
     series_prefix: Mapped[str] = mapped_column(String(32), nullable=False, default="")
     description: Mapped[dict] = mapped_column(JSON, nullable=False)

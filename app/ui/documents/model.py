@@ -68,7 +68,7 @@ class DocumentListModel(QAbstractTableModel):
         page = self._pages.get(number)
         if page is None:
             page = docs.list_documents(self.ctx, replace(self.query, offset=number * PAGE,
-                                                         limit=PAGE))
+                                                         limit=PAGE), total=self.total)
             self.queries += 1
             self._pages[number] = page
             while len(self._pages) > MAX_PAGES:

@@ -18,7 +18,7 @@ branch_labels = None
 depends_on = None
 
 _DOC_INDEXED = ("classification", "genre", "status", "year", "title", "doc_no", "urgency",
-                "drafter", "updated_at")
+                "drafter", "drafter_name", "updated_at")
 
 
 def upgrade() -> None:
