@@ -745,7 +745,8 @@ def duties_between(ctx: ServiceContext, start: dt.date, end: dt.date) -> list[Du
         return [Duty(a.day, a.shift, a.role, a.staff_id, name, a.source) for a, name in rows]
 
 
-from app.services.duty_desk import (  # noqa: E402  (re-exported: one import for callers)
+# The desk side, re-exported so callers (the UI, 突发事件) need one import: ``duty.get_log_entry``.
+from app.services.duty_desk import (  # noqa: F401
     HandoverInfo,
     LogEntry,
     OnDuty,

@@ -72,7 +72,7 @@ def notice_data(ctx: ServiceContext, roster_id: int, opts: NoticeOptions) -> dic
                        "staff": _names(others, multi),
                        "phone": "、".join(p for p in phones if p)})
     code = office.code_series[0] if office.code_series else ""
-    code = code[:-1] if code.endswith("发") else code
+    code = code.removesuffix("发")
     name = office.office_name or "（单位名称）"
     date = opts.date or ctx.now().astimezone().date()
     period = opts.period.strip() or (

@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import func, select
 
 from app.domain.roster_validate import spreads, validate
 from app.domain.security import Clearance, Role
@@ -16,7 +17,6 @@ from app.errors import InputError, PermissionDenied
 from app.services import accounts, duty
 from app.services.context import ServiceContext
 from app.storage.models import AuditEvent, DutyAssignment
-from sqlalchemy import func, select
 
 PW = "Duty-pass-123"
 START = dt.date(2026, 3, 2)
