@@ -4,10 +4,11 @@ Opens a temporary SQLite database (created and migrated like a real one), create
 administrator, signs in, builds the main window offscreen and visits every page, renders the
 shipped demo notice to PDF and DOCX through ``app.typeset`` (fonts embedded, DOCX readable
 again), reads that PDF back through Qt's PDF image plugin (QtPdf), checks Qt's Chinese
-translations and image formats, solves a one-week duty roster with CP-SAT (OR-Tools, with numpy
-and pandas under it), verifies the audit chain, and exits 0 — or prints what failed and exits 1.
-Run on the frozen bundle it proves the bundle is complete: Qt plugins, migrations, templates,
-fonts, python-docx's default template and reportlab's data all come from inside it.
+translations, a Chinese UI font (the bundled one when the desk has none) and image formats,
+solves a one-week duty roster with CP-SAT (OR-Tools, with numpy and pandas under it), verifies
+the audit chain, and exits 0 — or prints what failed and exits 1. Run on the frozen bundle it
+proves the bundle is complete: Qt plugins, migrations, templates, fonts, python-docx's default
+template and reportlab's data all come from inside it.
 
 Later issues add their own checks: append a function to ``CHECKS``. Each check receives the
 ``SelfTest`` (``ctx`` signed in as administrator, ``window``, ``tmp`` folder) and returns a short
@@ -67,6 +68,7 @@ def _run(tmp: Path) -> list[str]:
     from app.services.context import ServiceContext
     from app.storage.migrate import current_revision, open_database
     from app.ui.application import install_translations
+    from app.ui.fonts import ensure_chinese_ui_font
     from app.ui.main_window import MainWindow
     from app.ui.qt import QApplication
 
@@ -80,6 +82,7 @@ def _run(tmp: Path) -> list[str]:
         lines.append("管理员账户创建与登录正常")
         app = QApplication.instance() or QApplication([sys.argv[0], "-platform", "offscreen"])
         translators = install_translations(app)
+        ui_font = ensure_chinese_ui_font(app)
         window = MainWindow(ctx, str(tmp / "selftest.sqlite3"), tmp / "ui.ini")
         window.show()
         for key in window.page_keys():
@@ -87,7 +90,7 @@ def _run(tmp: Path) -> list[str]:
             app.processEvents()
         lines.append(f"主窗口已构建，{len(window.page_keys())} 个页面可打开")
         lines += render_check(tmp)
-        lines.append(qt_check(tmp / "selftest.pdf", translators))
+        lines.append(qt_check(tmp / "selftest.pdf", translators, ui_font))
         lines.append(roster_check())
         for check in CHECKS:
             lines.append(check(SelfTest(ctx, window, tmp)))
@@ -150,10 +153,14 @@ def roster_check() -> str:
     return f"排班求解器可用（7 天 {len(solution.assignments)} 班，{solution.status}）"
 
 
-def qt_check(pdf: Path, translators: list) -> str:
-    """Qt's Chinese strings, the common image formats and QtPdf (through its image plugin) load."""
+def qt_check(pdf: Path, translators: list, ui_font: str | None) -> str:
+    """Qt's Chinese strings, a font that draws Chinese, the common image formats and QtPdf
+    (through its image plugin) load."""
+    from app.ui.fonts import has_chinese_font
     from app.ui.qt import QImageReader
 
+    if not has_chinese_font():
+        raise RuntimeError("Qt 没有能显示中文的界面字体")
     if not translators:
         raise RuntimeError("未能加载 Qt 中文翻译（qtbase_zh_CN.qm）")
     formats = {bytes(f).decode() for f in QImageReader.supportedImageFormats()}
@@ -163,5 +170,6 @@ def qt_check(pdf: Path, translators: list) -> str:
     image = QImageReader(str(pdf), b"pdf").read()
     if image.isNull():
         raise RuntimeError("Qt 无法读取生成的 PDF（QtPdf 插件）")
-    return (f"Qt 中文翻译（{len(translators)} 个）、图像格式与 PDF 读取正常"
+    font = f"内置 {ui_font}" if ui_font else "系统字体"
+    return (f"Qt 中文翻译（{len(translators)} 个）、界面中文字体（{font}）、图像格式与 PDF 读取正常"
             f"（首页 {image.width()}×{image.height()} 像素）")

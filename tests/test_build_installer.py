@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(os.name == "nt", reason="the stand-in program is
 GOOD_OUTPUT = """\
   ✓ PDF 已生成（4 页）
   ✓ DOCX 已生成并可重新读取
-  ✓ Qt 中文翻译（2 个）
+  ✓ Qt 中文翻译（1 个）、界面中文字体（内置 FandolHei）
   ✓ 排班求解器可用
   ✓ 审计日志完整：共 2 条记录，哈希链无断点。
 公文值守台 0.1.0 自检通过（2.0 秒）。"""

@@ -160,6 +160,44 @@ def manifest_problems(bundle: Path) -> list[str]:
     return problems
 
 
+def _bare_env(tmp: Path) -> dict[str, str]:
+    """An environment with nothing of the build machine in it: no venv, no fonts, fresh HOME."""
+    fc = tmp / "fonts.conf"
+    fc.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+                  f"<fontconfig><cachedir>{tmp / 'fc-cache'}</cachedir></fontconfig>\n")
+    (tmp / "home").mkdir(exist_ok=True)
+    os.chmod(tmp, 0o700)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp / "home"),
+        "LANG": "C.UTF-8",
+        "QT_QPA_PLATFORM": "offscreen",
+        "FONTCONFIG_FILE": str(fc),
+        "GOVDESK_DATA_DIR": str(tmp / "data"),
+        "XDG_RUNTIME_DIR": str(tmp),
+    }
+    if os.name == "nt":
+        root = os.environ.get("SystemRoot", r"C:\Windows")
+        env.update(PATH=rf"{root}\System32;{root}", SystemRoot=root)
+    return env
+
+
+def _isolated(cmd: list[str], py: Path | None) -> tuple[list[str], list[Path]]:
+    """``cmd`` wrapped to run with the hidden folders covered (when we may), and those folders."""
+    if not _can_hide():
+        return cmd, []
+    hidden = _hidden_folders(py)
+    mounts = " && ".join(f"mount -t tmpfs -o size=1m,mode=0755 none '{d}'" for d in hidden)
+    return ["unshare", "-m", "--propagation", "private", "/bin/sh", "-c",
+            f'{mounts} && exec "$@"', "sh", *cmd], hidden
+
+
+def _stderr_problems(stderr: str) -> list[str]:
+    allow = [re.compile(p) for p in STDERR_ALLOW]
+    return [f"意外的错误输出：{line}" for line in stderr.splitlines()
+            if line.strip() and not any(p.search(line) for p in allow)]
+
+
 def smoke_test(bundle: Path, py: Path | None = None, timeout: float = 300) -> list[str]:
     """Run the frozen ``--selftest`` in a bare environment; return the problems (empty = passed)."""
     exe = executable(bundle)
@@ -167,29 +205,8 @@ def smoke_test(bundle: Path, py: Path | None = None, timeout: float = 300) -> li
         return [f"找不到 {exe}"]
     with tempfile.TemporaryDirectory(prefix="govdesk-frozen-") as tmp_name:
         tmp = Path(tmp_name)
-        fc = tmp / "fonts.conf"
-        fc.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
-                      f"<fontconfig><cachedir>{tmp / 'fc-cache'}</cachedir></fontconfig>\n")
-        (tmp / "home").mkdir()
-        env = {
-            "PATH": "/usr/bin:/bin" if os.name != "nt" else os.environ.get("SystemRoot", r"C:\Windows"),
-            "HOME": str(tmp / "home"),
-            "LANG": "C.UTF-8",
-            "QT_QPA_PLATFORM": "offscreen",
-            "FONTCONFIG_FILE": str(fc),
-            "GOVDESK_DATA_DIR": str(tmp / "data"),
-            "XDG_RUNTIME_DIR": str(tmp),
-        }
-        if os.name == "nt":
-            env["SystemRoot"] = os.environ.get("SystemRoot", r"C:\Windows")
-        cmd = [str(exe), "--selftest"]
-        hidden: list[Path] = []
-        if _can_hide():
-            hidden = _hidden_folders(py)
-            mounts = " && ".join(f"mount -t tmpfs -o size=1m,mode=0755 none '{d}'" for d in hidden)
-            cmd = ["unshare", "-m", "--propagation", "private", "/bin/sh", "-c",
-                   f'{mounts} && exec "$@"', "sh", *cmd]
-        os.chmod(tmp, 0o700)
+        env = _bare_env(tmp)
+        cmd, hidden = _isolated([str(exe), "--selftest"], py)
         result = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True,
                                 encoding="utf-8", errors="replace", timeout=timeout, check=False)
     print(result.stdout, end="")
@@ -200,15 +217,97 @@ def smoke_test(bundle: Path, py: Path | None = None, timeout: float = 300) -> li
     problems = manifest_problems(bundle)
     if result.returncode != 0:
         problems.append(f"退出码 {result.returncode}")
-    for needed in ("自检通过", "PDF 已生成", "DOCX 已生成", "Qt 中文翻译", "排班求解器可用",
-                   "哈希链无断点"):
+    needed_lines = ["自检通过", "PDF 已生成", "DOCX 已生成", "Qt 中文翻译", "排班求解器可用",
+                    "哈希链无断点"]
+    if sys.platform.startswith("linux"):  # fontconfig sees no font: the UI must use the bundled one
+        needed_lines.append("界面中文字体（内置")
+    for needed in needed_lines:
         if needed not in result.stdout:
             problems.append(f"输出中缺少“{needed}”")
-    allow = [re.compile(p) for p in STDERR_ALLOW]
-    for line in result.stderr.splitlines():
-        if line.strip() and not any(p.search(line) for p in allow):
-            problems.append(f"意外的错误输出：{line}")
+    return problems + _stderr_problems(result.stderr)
+
+
+def _start_xvfb() -> tuple[subprocess.Popen, str] | None:
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        return None
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen([xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24",
+                             "-nolisten", "tcp"], pass_fds=(write_fd,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as fh:
+        number = fh.readline().strip()
+    if not number:
+        proc.kill()
+        return None
+    return proc, f":{number}"
+
+
+def gui_start_test(bundle: Path, py: Path | None = None, wait: float = 30) -> list[str]:
+    """Start the frozen GUI on a virtual X display (xcb, as on a desk) in the bare environment:
+    it must create its database, show the first-administrator dialog and keep running."""
+    if not sys.platform.startswith("linux"):
+        return []
+    exe = executable(bundle)
+    xvfb = _start_xvfb()
+    if xvfb is None:
+        print("[check] 没有 Xvfb：跳过图形界面启动检查。")
+        return []
+    server, display = xvfb
+    try:
+        with tempfile.TemporaryDirectory(prefix="govdesk-gui-") as tmp_name:
+            tmp = Path(tmp_name)
+            env = _bare_env(tmp)
+            env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+            cmd, _hidden = _isolated([str(exe)], py)
+            err_path = tmp / "stderr.txt"
+            with open(err_path, "wb") as err:
+                app = subprocess.Popen(cmd, cwd=tmp, env=env, stdout=subprocess.DEVNULL,
+                                       stderr=err)
+                db = tmp / "data" / "govdesk.sqlite3"
+                deadline = time.monotonic() + wait
+                title = ""
+                while time.monotonic() < deadline and app.poll() is None and not title:
+                    time.sleep(0.5)
+                    title = _window_title(display, env) if db.exists() else ""
+                alive = app.poll() is None
+                app.terminate()
+                try:
+                    app.wait(10)
+                except subprocess.TimeoutExpired:
+                    app.kill()
+                    app.wait()
+            stderr = err_path.read_text(encoding="utf-8", errors="replace")
+            created = db.exists()
+    finally:
+        server.terminate()
+        server.wait()
+    problems = []
+    if not alive:
+        problems.append(f"图形界面启动后退出（退出码 {app.returncode}）")
+    if not created:
+        problems.append("图形界面未创建数据库")
+    if not title:
+        problems.append(f"{wait:.0f} 秒内没有出现窗口")
+    problems += _stderr_problems(stderr)
+    if not problems:
+        print(f"[check] 图形界面在虚拟显示器（xcb）上启动正常：窗口“{title}”。")
     return problems
+
+
+def _window_title(display: str, env: dict[str, str]) -> str:
+    """Title of the program's first real window on the display ("" if none yet): a top-level
+    window with a WM_CLASS and a size (Qt's 1×1 helper windows have neither)."""
+    if shutil.which("xwininfo") is None:
+        return "（未安装 xwininfo，未读取标题）"
+    out = subprocess.run(["xwininfo", "-root", "-children", "-display", display],
+                         capture_output=True, text=True, env=env, check=False).stdout
+    for title, width, height in re.findall(
+            r'^\s+0x[0-9a-f]+ "([^"]+)": \("[^"]*" "[^"]*"\)\s+(\d+)x(\d+)', out, re.MULTILINE):
+        if int(width) >= 100 and int(height) >= 100:
+            return title
+    return ""
 
 
 def main(argv: list[str]) -> int:
@@ -222,6 +321,7 @@ def main(argv: list[str]) -> int:
         return 0
     started = time.monotonic()
     problems = smoke_test(bundle, py)
+    problems += gui_start_test(bundle, py)
     if problems:
         print("[check] 打包程序自检失败：", file=sys.stderr)
         for p in problems:

@@ -25,6 +25,7 @@ from app.services.context import Actor, ServiceContext
 from app.storage.db import sqlite_path
 from app.storage.migrate import open_database
 from app.ui.accounts.dialogs import FirstAdminDialog, LoginDialog, PasswordDialog
+from app.ui.fonts import ensure_chinese_ui_font
 from app.ui.main_window import MainWindow
 from app.ui.messages import install_excepthook, setup_logging
 from app.ui.security.guard import IdleLock, StartupChecks, attach
@@ -149,6 +150,7 @@ def run_gui(argv: list[str] | None = None) -> int:
     app.setOrganizationName(APP_ID)
     app.setQuitOnLastWindowClosed(False)
     install_translations(app)
+    ensure_chinese_ui_font(app)
     config = load_config()
     install_excepthook(setup_logging(config.data_dir / "logs"))
     try:
