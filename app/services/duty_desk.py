@@ -6,14 +6,14 @@ offices); with several shifts a day the 24 hours from 08:30 are divided evenly (
 night shift of the previous date is still on.
 
 Log entries are attributed (account id and name at the time) and classified; reads go through the
-clearance filter in SQL. When ``app.services.search`` is present each entry is also indexed for the
-global search. ``get_log_entry`` is the API the 突发事件 module uses to start a report from a call.
+clearance filter in SQL. Each entry is indexed for the global search (``search.index_record``)
+in the same transaction. ``get_log_entry`` is the API the 突发事件 module uses to start a report
+from a call.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from dataclasses import dataclass, replace
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.security import Action, Clearance, require_clearance
 from app.errors import ConflictError, InputError
-from app.services import audit
+from app.services import audit, search
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models import DutyHandover, DutyLogEntry, DutyOpenItem, DutyStaff
 
@@ -151,17 +151,12 @@ def _check_entry(actor: Actor, e: LogEntry, now: dt.datetime) -> LogEntry:
 
 
 def _index(s: Session, row: DutyLogEntry) -> None:
-    """Index the entry in the global search when that module exists (written in parallel)."""
-    try:
-        search = importlib.import_module("app.services.search")
-    except ImportError:
-        return
-    index_record = getattr(search, "index_record", None)
-    if index_record is None:
-        return
+    """Index the entry in the global search, in the same transaction as the write."""
     e = _entry(row)
     text = "\n".join(x for x in (e.caller, e.caller_phone, e.content, e.passed_to, e.result) if x)
-    index_record(s, "duty_log", row.id, row.classification, e.title(), text)
+    search.index_record(s, "duty_log", row.id, row.classification, e.title(), text,
+                        e.received_at.astimezone().strftime("%Y-%m-%d %H:%M") if e.received_at
+                        else "")
 
 
 def add_log_entry(ctx: ServiceContext, entry: LogEntry) -> LogEntry:

@@ -276,3 +276,16 @@ def test_cancelled_generation_saves_nothing(roster_ctx):
     roster = duty.create_roster(ctx, START, dt.date(2026, 3, 8))
     out = duty.generate(ctx, roster.id, time_limit=5, cancel=lambda: True)
     assert out.status == "cancelled" and duty.get_roster(ctx, roster.id).duties == ()
+
+
+def test_log_entries_are_found_by_the_global_search(admin_ctx):
+    from app.services import search
+
+    officer = _duty_ctx(admin_ctx)
+    e = duty.add_log_entry(officer, duty.LogEntry(
+        received_at=datetime(2026, 3, 3, 5, 0, tzinfo=UTC), caller_unit="市水利局",
+        caller_name="钱进", content="水库水位超汛限，请做好防范"))
+    hits = search.search(officer, "汛限", kinds=["duty_log"]).hits
+    assert [(h.kind, h.record_id) for h in hits] == [("duty_log", e.id)]
+    duty.update_log_entry(officer, duty.LogEntry(**{**e.__dict__, "result": "已转防汛办处置"}))
+    assert [h.record_id for h in search.search(officer, "防汛办", kinds=["duty_log"]).hits] == [e.id]

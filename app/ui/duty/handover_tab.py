@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.domain.security import Action, allowed
 from app.services import duty, duty_publish
 from app.services.context import ServiceContext
 from app.services.duty_desk import HandoverInfo
@@ -33,6 +34,8 @@ class HandoverTab(QWidget):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        #: the role may write the log and hand over (else the page is read-only)
+        self.can_write = ctx.actor is not None and allowed(ctx.actor.role, Action.EDIT_DUTY_LOG)
         self.pending: HandoverInfo | None = None
         self.task: TaskHandle | None = None
         layout = QVBoxLayout(self)
@@ -97,6 +100,8 @@ class HandoverTab(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
+        for w in (self.hand_button, self.add_item_button, self.close_item_button):
+            w.setEnabled(self.can_write)
         self.refresh()
 
     def refresh(self) -> None:
@@ -115,7 +120,7 @@ class HandoverTab(QWidget):
             self.pending_label.setText(
                 f"{p.outgoing_name}于{local(p.handed_at, '%m月%d日%H:%M')}交班：{p.summary}\n"
                 f"移交事项：{carried}")
-            self.ack_button.setEnabled(True)
+            self.ack_button.setEnabled(self.can_write)
         self.items.clear()
         for i in open_items:
             item = QListWidgetItem(f"{i.text}（{i.opened_by}，{local(i.opened_at)}）")

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from app.domain.workdays import DEFAULT_CALENDAR
 from app.errors import InputError
 from app.services import duty, duty_publish
 from app.services.context import ServiceContext
@@ -19,6 +20,7 @@ from app.ui.duty.common import from_date, to_date
 from app.ui.messages import describe
 from app.ui.qt import (
     QAbstractItemView,
+    QColor,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -355,6 +357,12 @@ class RosterTab(QWidget):
                         lines.append(f"{label}：{'、'.join(per_role[code])}")
                 item = QTableWidgetItem("\n".join(lines))
                 item.setData(Qt.ItemDataRole.UserRole, day)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+                if DEFAULT_CALENDAR.is_rest_day(day):
+                    item.setBackground(QColor(238, 238, 238))
+                holiday = DEFAULT_CALENDAR.holiday_name(day)
+                if holiday or DEFAULT_CALENDAR.is_makeup_workday(day):
+                    item.setToolTip(holiday or "调休上班日")
                 self.grid.setItem(row, col, item)
 
     def step_month(self, delta: int) -> None:
