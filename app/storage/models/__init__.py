@@ -45,7 +45,7 @@ from app.storage.models.documents import (  # noqa: E402,F401
     DocumentStep,
     DocumentVersion,
 )
-from app.storage.models.duty import DutyAssignment, DutyHandover, DutyLogEntry, DutyOpenItem, DutyRole, DutyRoster, DutyRules, DutyStaff, DutySwap, DutyUnavailability  # noqa: E402,F401,E501
+from app.storage.models.duty import DutyAssignment, DutyHandover, DutyLogEntry, DutyOpening, DutyOpenItem, DutyRole, DutyRoster, DutyRules, DutyStaff, DutySwap, DutyUnavailability  # noqa: E402,F401,E501
 from app.storage.models.minutes import (  # noqa: E402,F401
     Attendee,
     Decision,
@@ -55,3 +55,4 @@ from app.storage.models.minutes import (  # noqa: E402,F401
     Topic,
 )
 from app.storage.models.search import SearchEntry, SearchKind  # noqa: E402,F401
+from app.storage.models.incoming import IncomingAttachment, IncomingDoc, IncomingUrge  # noqa: E402,F401,E501

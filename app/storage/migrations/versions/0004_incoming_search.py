@@ -62,11 +62,78 @@ def _search_downgrade() -> None:
     op.drop_table("search_kinds")
 
 
+def _incoming_upgrade() -> None:
+    op.create_table(
+        "incoming_docs",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("reg_year", sa.SmallInteger(), nullable=False),
+        sa.Column("reg_seq", sa.Integer(), nullable=False),
+        sa.Column("sender", sa.String(128), nullable=False),
+        sa.Column("sender_ref", sa.String(64), nullable=False),
+        sa.Column("received_at", UTCDateTime(), nullable=False),
+        sa.Column("title", sa.String(500), nullable=False),
+        sa.Column("urgency", sa.String(16), nullable=False),
+        sa.Column("pages", sa.Integer(), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("proposal", sa.Text(), nullable=False),
+        sa.Column("instruction", sa.Text(), nullable=False),
+        sa.Column("handler_unit", sa.String(128), nullable=False),
+        sa.Column("handler_person", sa.String(64), nullable=False),
+        sa.Column("deadline", sa.Date(), nullable=True),
+        sa.Column("deadline_workdays", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("done_at", UTCDateTime(), nullable=True),
+        sa.Column("done_note", sa.Text(), nullable=False),
+        sa.Column("registered_by", sa.String(64), nullable=False),
+        sa.Column("classification", sa.SmallInteger(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.UniqueConstraint("reg_year", "reg_seq", name="uq_incoming_docs_reg_year"),
+    )
+    for col in ("received_at", "deadline", "status", "classification"):
+        op.create_index(f"ix_incoming_docs_{col}", "incoming_docs", [col])
+    op.create_table(
+        "incoming_attachments",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("incoming_id", sa.Integer(),
+                  sa.ForeignKey("incoming_docs.id", ondelete="CASCADE",
+                                name="fk_incoming_attachments_incoming_id_incoming_docs"),
+                  nullable=False),
+        sa.Column("filename", sa.String(255), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+    )
+    op.create_index("ix_incoming_attachments_incoming_id", "incoming_attachments",
+                    ["incoming_id"])
+    op.create_table(
+        "incoming_urges",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("incoming_id", sa.Integer(),
+                  sa.ForeignKey("incoming_docs.id", ondelete="CASCADE",
+                                name="fk_incoming_urges_incoming_id_incoming_docs"),
+                  nullable=False),
+        sa.Column("urged_at", UTCDateTime(), nullable=False),
+        sa.Column("urged_by", sa.String(64), nullable=False),
+        sa.Column("target", sa.String(128), nullable=False),
+        sa.Column("method", sa.String(16), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("recorded_by", sa.String(64), nullable=False),
+    )
+    op.create_index("ix_incoming_urges_incoming_id", "incoming_urges", ["incoming_id"])
+
+
 def upgrade() -> None:
     _search_upgrade()
+    _incoming_upgrade()
     op.execute("UPDATE govdesk_meta SET value = '4' WHERE key = 'schema_version'")
 
 
 def downgrade() -> None:
+    op.drop_table("incoming_urges")
+    op.drop_table("incoming_attachments")
+    op.drop_table("incoming_docs")
     _search_downgrade()
     op.execute("UPDATE govdesk_meta SET value = '3' WHERE key = 'schema_version'")
