@@ -40,6 +40,7 @@ from app.services import audit
 from app.services.context import ServiceContext
 from app.storage.models import (
     DutyAssignment,
+    DutyOpening,
     DutyRole,
     DutyRoster,
     DutyRules,
@@ -167,9 +168,11 @@ class LedgerRow:
     staff_id: int
     name: str
     roles: tuple[str, ...]
-    total: int
+    total: int  # opening balance included
     rest_day: int
-    by_role: dict[str, int] = field(default_factory=dict)
+    by_role: dict[str, int] = field(default_factory=dict)  # duties kept here, per role
+    opening_total: int = 0
+    opening_rest: int = 0
 
 
 # ---------------------------------------------------------------- roles
@@ -455,8 +458,8 @@ def _published_duties(s: Session, start: dt.date, end: dt.date,
 
 def ledger(ctx: ServiceContext, year: int, up_to: dt.date | None = None) -> list[LedgerRow]:
     """The fairness ledger: each person's published duties in ``year`` (before ``up_to`` when
-    given), in total, on rest days (weekends and statutory holidays, make-up workdays excluded)
-    and per role."""
+    given) plus their opening balance, in total, on rest days (weekends and statutory holidays,
+    make-up workdays excluded) and per role."""
     ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
         return _ledger(s, year, up_to)
@@ -477,13 +480,36 @@ def _ledger(s: Session, year: int, up_to: dt.date | None, exclude_roster: int | 
         by_role[a.staff_id][a.role] += 1
         if DEFAULT_CALENDAR.is_rest_day(a.day):
             rest[a.staff_id] += 1
+    opening = {o.staff_id: o for o in s.execute(
+        select(DutyOpening).where(DutyOpening.year == year)).scalars()}
     out = []
     for p in s.execute(select(DutyStaff).order_by(DutyStaff.id)).scalars():
-        if not p.active and not total[p.id]:
+        o = opening.get(p.id)
+        o_total, o_rest = (o.total, o.rest_day) if o else (0, 0)
+        if not p.active and not total[p.id] and not o_total:
             continue
-        out.append(LedgerRow(p.id, p.name, tuple(p.roles or ()), total[p.id], rest[p.id],
-                             dict(by_role[p.id])))
+        out.append(LedgerRow(p.id, p.name, tuple(p.roles or ()), total[p.id] + o_total,
+                             rest[p.id] + o_rest, dict(by_role[p.id]), o_total, o_rest))
     return out
+
+
+def set_opening(ctx: ServiceContext, staff_id: int, year: int, total: int, rest_day: int) -> None:
+    """The opening balance of a person's ledger for ``year``: duties served before this office
+    kept its rosters in the program (so a mid-year start is still fair)."""
+    actor = ctx.require(Action.EDIT_ROSTER)
+    if total < 0 or rest_day < 0 or rest_day > total:
+        raise InputError("次数不能为负，休息日次数不能多于总次数。")
+    with ctx.session() as s, s.begin():
+        if s.get(DutyStaff, staff_id) is None:
+            raise InputError(f"找不到值班人员（编号{staff_id}）。")
+        row = s.execute(select(DutyOpening).where(DutyOpening.staff_id == staff_id,
+                                                  DutyOpening.year == year)).scalar_one_or_none()
+        if row is None:
+            row = DutyOpening(staff_id=staff_id, year=year)
+            s.add(row)
+        row.total, row.rest_day = total, rest_day
+        audit.append(s, actor, "duty.ledger.opening", "duty_staff", staff_id,
+                     {"year": year, "total": total, "rest_day": rest_day}, at=ctx.now())
 
 
 def _problem(s: Session, roster: DutyRoster) -> Problem:

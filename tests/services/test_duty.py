@@ -289,3 +289,42 @@ def test_log_entries_are_found_by_the_global_search(admin_ctx):
     assert [(h.kind, h.record_id) for h in hits] == [("duty_log", e.id)]
     duty.update_log_entry(officer, duty.LogEntry(**{**e.__dict__, "result": "已转防汛办处置"}))
     assert [h.record_id for h in search.search(officer, "防汛办", kinds=["duty_log"]).hits] == [e.id]
+
+
+def test_opening_balance_counts_into_history(roster_ctx):
+    """An office adopting the program mid-year enters what each person already served."""
+    ctx = roster_ctx
+    ids = seed_staff(ctx, leaders=2, officers=4)
+    duty.save_rules(ctx, duty.Rules(roles={"leader": 1, "officer": 1}))
+    veteran = ids["officer"][0]
+    duty.set_opening(ctx, veteran, 2026, 6, 3)
+    with pytest.raises(InputError):
+        duty.set_opening(ctx, veteran, 2026, 1, 2)
+    row = next(r for r in duty.ledger(ctx, 2026) if r.staff_id == veteran)
+    assert (row.total, row.rest_day, row.opening_total) == (6, 3, 6)
+    roster = duty.create_roster(ctx, START, dt.date(2026, 3, 9))  # 8 officer duties
+    problem = duty.build_problem(ctx, roster.id)
+    assert problem.history_of(str(veteran)).total == 6
+    assert duty.generate(ctx, roster.id, time_limit=5).ok
+    served = Counter(d.staff_id for d in duty.get_roster(ctx, roster.id).duties
+                     if d.role == "officer")
+    assert served[veteran] == 0  # the others catch up first (6 vs 0 before; 8 duties for 3)
+
+
+def test_day_and_night_shifts(roster_ctx):
+    ctx = roster_ctx
+    seed_staff(ctx, leaders=4, officers=8)
+    duty.save_rules(ctx, duty.Rules(shifts=("白班", "夜班"), roles={"leader": 1, "officer": 1}))
+    roster = duty.create_roster(ctx, START, dt.date(2026, 3, 8))
+    assert duty.generate(ctx, roster.id, time_limit=5).ok
+    duties = duty.get_roster(ctx, roster.id).duties
+    assert Counter(d.shift for d in duties) == {"白班": 14, "夜班": 14}
+    per_day = Counter((d.staff_id, d.day) for d in duties)
+    assert max(per_day.values()) == 1  # one shift a day at most
+    duty.publish(ctx, roster.id)
+    night = next(d for d in duties if d.day == dt.date(2026, 3, 4) and d.shift == "夜班"
+                 and d.role == "leader")
+    at_3am = duty.now_on_duty(ctx, datetime(2026, 3, 5, 3, 0).astimezone())
+    assert (at_3am.day, at_3am.shift) == (dt.date(2026, 3, 4), "夜班")
+    assert night.staff_name in [p.name for p in at_3am.people]
+    assert (at_3am.next_day, at_3am.next_shift) == (dt.date(2026, 3, 5), "白班")

@@ -227,3 +227,30 @@ def test_duty_officer_sees_no_roster_editing(qtbot, admin_ui_ctx, role):
         "值班表", "值班记录", "交接班"]
     assert page.roster.generate_button.isHidden()
     assert isinstance(ServiceContext, type)
+
+
+def test_ledger_dialog_saves_opening_balance_and_lists_swaps(qtbot, admin_ui_ctx):
+    from app.ui.duty.ledger_dialog import LedgerDialog
+
+    ctx = admin_ui_ctx
+    _seed(ctx)
+    today = ctx.now().astimezone().date()
+    roster = duty.create_roster(ctx, today, today + dt.timedelta(days=5))
+    assert duty.generate(ctx, roster.id, time_limit=5).ok
+    d = next(x for x in duty.get_roster(ctx, roster.id).duties if x.role == "leader")
+    other = next(p.id for p in duty.list_staff(ctx) if "leader" in p.roles and p.id != d.staff_id)
+    duty.record_swap(ctx, roster.id, "代班", d.day, d.shift, "leader", d.staff_id, other,
+                     reason="外出开会", allow_violations=True)
+    page = DutyPage(ctx)
+    qtbot.addWidget(page)
+    page.roster.ledger_button.click()
+    dlg = page.roster.dialog
+    assert isinstance(dlg, LedgerDialog)
+    assert dlg.swaps.rowCount() == 1 and dlg.swaps.item(0, 5).text() == "外出开会"
+    first = dlg.rows[0]
+    total, rest = dlg.spins[first.staff_id]
+    total.setValue(5)
+    rest.setValue(2)
+    dlg.save()
+    row = next(r for r in duty.ledger(ctx, today.year) if r.staff_id == first.staff_id)
+    assert (row.opening_total, row.opening_rest) == (5, 2)

@@ -54,6 +54,19 @@ class DutyStaff(IdMixin, TimestampMixin, VersionMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
 
+class DutyOpening(IdMixin, Base):
+    """Duties a person served in ``year`` before the office kept rosters here (the opening
+    balance of the fairness ledger, e.g. when the program is adopted mid-year)."""
+
+    __tablename__ = "duty_opening"
+    __table_args__ = (UniqueConstraint("staff_id", "year", name="uq_duty_opening_staff_year"),)
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("duty_staff.id", ondelete="CASCADE"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rest_day: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
 class DutyUnavailability(IdMixin, Base):
     __tablename__ = "duty_unavailability"
     staff_id: Mapped[int] = mapped_column(

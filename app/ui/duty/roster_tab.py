@@ -17,6 +17,7 @@ from app.services import duty, duty_publish
 from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
 from app.ui.duty.common import from_date, to_date
+from app.ui.duty.ledger_dialog import LedgerDialog
 from app.ui.messages import describe
 from app.ui.qt import (
     QAbstractItemView,
@@ -222,6 +223,8 @@ class RosterTab(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.swap_button = QPushButton("调班/代班…")
         self.swap_button.clicked.connect(self.swap)
+        self.ledger_button = QPushButton("公平台账…")
+        self.ledger_button.clicked.connect(self.show_ledger)
         self.publish_button = QPushButton("发布")
         self.publish_button.clicked.connect(self.publish)
         self.export_button = QToolButton()
@@ -235,7 +238,7 @@ class RosterTab(QWidget):
         self.export_button.setMenu(menu)
         for w in (QLabel("值班表"), self.rosters, self.new_button, self.rules_button,
                   self.generate_button, self.cancel_button, self.swap_button,
-                  self.publish_button, self.export_button):
+                  self.ledger_button, self.publish_button, self.export_button):
             bar.addWidget(w)
         bar.addStretch(1)
         layout.addLayout(bar)
@@ -536,6 +539,13 @@ class RosterTab(QWidget):
         self.status.setText(f"已记录{kind}。")
         self.load()
         return True
+
+    def show_ledger(self) -> None:
+        year = (self.roster.start.year if self.roster
+                else self.ctx.now().astimezone().date().year)
+        dlg = LedgerDialog(self.ctx, year, self.roster.id if self.roster else None, self)
+        self.dialog = dlg
+        dlg.open()
 
     def publish(self) -> None:
         if self.roster is None:

@@ -46,6 +46,16 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
     )
     op.create_table(
+        "duty_opening",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("staff_id", sa.Integer(),
+                  sa.ForeignKey("duty_staff.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("rest_day", sa.Integer(), nullable=False),
+        sa.UniqueConstraint("staff_id", "year", name="uq_duty_opening_staff_year"),
+    )
+    op.create_table(
         "duty_unavailability",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("staff_id", sa.Integer(),
@@ -169,6 +179,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("duty_open_items", "duty_handovers", "duty_log", "duty_swaps",
                   "duty_assignments", "duty_rosters", "duty_rules", "duty_unavailability",
-                  "duty_staff", "duty_roles"):
+                  "duty_opening", "duty_staff", "duty_roles"):
         op.drop_table(table)
     op.execute("UPDATE govdesk_meta SET value = '4' WHERE key = 'schema_version'")
