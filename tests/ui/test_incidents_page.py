@@ -220,6 +220,10 @@ def test_rule_table_edited_by_administrator(qtbot, desks):
     dlg.save_button().click()
     assert dlg.isVisible()
     assert "不应晚于书面报告时限" in dlg.message() and "第 4 条规则" in dlg.message()
+    dlg.set_cell(0, 6, "事发时间、天气")
+    dlg.save_button().click()
+    assert dlg.message().startswith("首报必填要素中有未知项：天气。可选：事发时间、事发地点")
+    dlg.set_cell(0, 6, "事发时间、事发地点")
     dlg.set_cell(0, 2, "20")
     dlg.set_cell(3, 3, "90")
     dlg.add_button.click()
@@ -233,6 +237,7 @@ def test_rule_table_edited_by_administrator(qtbot, desks):
     with Session(u["admin"].engine) as s:
         table = s.get(IncidentRuleTable, 1).table
     assert table["rules"][0]["phone_minutes"] == 20 and table["rules"][3]["written_minutes"] == 90
+    assert table["rules"][0]["first_report_blocking"] == ["occurred_at", "place"]
     assert table["rules"][4] == {
         "level": "Ⅳ", "authority": "省应急厅", "phone_minutes": None, "written_minutes": 45,
         "follow_up_hours": None, "change_minutes": None,

@@ -28,8 +28,12 @@ from app.ui.qt import (
     QWidget,
 )
 
-COLUMNS = ["级别", "接收单位（空为默认）", "电话报告（分钟）", "书面首报（分钟）",
-           "续报间隔（小时）", "情况变化续报（分钟）", "首报必填要素"]
+COLUMNS = ["级别", "接收单位", "电话报告(分)", "书面首报(分)", "续报间隔(时)", "变化后续报(分)",
+           "首报必填要素"]
+TIPS = ["Ⅰ、Ⅱ、Ⅲ 或 Ⅳ", "留空为该级别的默认规则；填写则只适用于报送该单位",
+        "自接报起，电话报告的时限（分钟），留空为不要求", "自接报起，书面首报的时限（分钟）",
+        "两次报告之间最长间隔（小时），留空为仅在情况变化时续报",
+        "登记重要变化后，续报的时限（分钟）", "用“、”分隔的要素名称"]
 _LABEL_TO_KEY = {label: key for key, label in R.ELEMENT_LABELS.items()}
 
 
@@ -47,8 +51,13 @@ class RuleTableDialog(QDialog):
         self.version = svc.rule_table_version(ctx)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.horizontalHeader().setSectionResizeMode(
-            len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        for c, tip in enumerate(TIPS):
+            self.table.horizontalHeaderItem(c).setToolTip(tip)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(1, 140)
         self.table.verticalHeader().hide()
         self.amber_minutes = QSpinBox()
         self.amber_minutes.setRange(0, 1440)
@@ -149,7 +158,21 @@ class RuleTableDialog(QDialog):
                 "thresholds": {"amber_minutes": self.amber_minutes.value(),
                                "amber_fraction": round(self.amber_fraction.value(), 2)}}
 
+    def _unknown_elements(self) -> list[str]:
+        bad = []
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, len(COLUMNS) - 1)
+            for x in (item.text() if item else "").replace("，", "、").split("、"):
+                if x.strip() and x.strip() not in _LABEL_TO_KEY and x.strip() not in bad:
+                    bad.append(x.strip())
+        return bad
+
     def _save(self) -> None:
+        bad = self._unknown_elements()
+        if bad:
+            self.error.setText(f"首报必填要素中有未知项：{'、'.join(bad)}。可选："
+                               f"{'、'.join(R.ELEMENT_LABELS.values())}。")
+            return
         try:
             svc.save_rule_table(self.ctx, self.to_dict(), expected_version=self.version)
         except UserError as exc:
