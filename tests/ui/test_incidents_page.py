@@ -84,14 +84,11 @@ def _sign(qtbot, boss, incident_id):
     return dlg
 
 
-def test_full_chain_on_the_page(qtbot, desks, tmp_path):
-    clock, u = desks
+def test_new_incident_through_the_form(qtbot, desks):
+    _clock, u = desks
     engine = u["duty"].engine
     page = _page(qtbot, u["duty"])
-    boss = _page(qtbot, u["boss"])
-    assert not boss.sign_button.isEnabled() and page.clock_label.text() == "当前没有待报时限。"
-
-    # -- a new incident through the form (keyboard shortcut on the active window)
+    assert page.clock_label.text() == "当前没有待报时限。"
     page.activateWindow()
     qtbot.waitUntil(page.isActiveWindow)
     qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -105,34 +102,80 @@ def test_full_chain_on_the_page(qtbot, desks, tmp_path):
     dlg.subtype.setCurrentText("火灾事故")
     dlg.level.setCurrentIndex(2)  # Ⅲ
     dlg.received.setDateTime(to_qt(dt.datetime(2026, 3, 1, 23, 15)))
-    dlg.occurred.setDateTime(to_qt(dt.datetime(2026, 3, 1, 23, 0)))
-    dlg.place.setText("临江路128号")
-    dlg.summary.setPlainText("一餐馆发生燃气爆燃。火情已扑灭。")
+    dlg.occurred.setDateTime(to_qt(dt.datetime(2026, 3, 1, 23, 30)))
     dlg.injured.setValue(2)
-    dlg.rep_unit.setText("西湖区应急局")
-    dlg.rep_name.setText("赵六")
     qtbot.keyClicks(dlg.rep_phone, "0571-8888")
-    dlg.measures.setPlainText("消防出动扑救\n伤员送医")
+    dlg.leaders.setPlainText("王副市长，副市长，13900000000")
+    dlg.ok_button().click()
+    assert dlg.message() == "事发时间不能晚于接报时间。" and dlg.isVisible()
+    dlg.occurred.setDateTime(to_qt(dt.datetime(2026, 3, 1, 23, 0)))
     dlg.ok_button().click()
     assert not dlg.isVisible(), dlg.message()
     with Session(engine) as s:
         inc = s.execute(select(Incident)).scalar_one()
-        assert (inc.title, inc.level, inc.injured, inc.dead, inc.received_at) == (
-            "临江路燃气爆燃事故", 3, 2, None, dt.datetime(2026, 3, 1, 23, 15))
-    iid = inc.id
-    assert page.incident is not None and page.incident.id == iid
+        assert (inc.title, inc.level, inc.injured, inc.dead, inc.received_at, inc.occurred_at,
+                inc.reporter_phone) == ("临江路燃气爆燃事故", 3, 2, None,
+                                        dt.datetime(2026, 3, 1, 23, 15),
+                                        dt.datetime(2026, 3, 1, 23, 0), "0571-8888")
+        assert inc.leaders_on_site == [{"姓名": "王副市长", "职务": "副市长", "电话": "13900000000"}]
+    assert page.incident is not None and page.incident.id == inc.id
     # the written 首报 clock: 1 hour from 23:15, across midnight
     assert _clock_rows(page) == [("首报（书面）", "剩余55分", "正常",
                                   QColor("#e8f5e9").name())]
     assert page.clocks.item(0, 2).text() == "2026-03-02 00:15"
-
-    # -- 首报 drafted; the leader's checklist shows what may follow later
     assert page.draft_button.text() == "起草首报(&D)"
     page.activateWindow()
     qtbot.waitUntil(page.isActiveWindow)
     qtbot.keyClick(page, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: page.current_report() is not None)
     assert _reports(engine) == [("first", None, "draft", "", "")]
+
+
+def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
+    from app.services import duty
+
+    clock, u = desks
+    engine = u["duty"].engine
+    entry = duty.add_log_entry(u["duty"], duty.LogEntry(
+        kind="来电", received_at=dt.datetime(2026, 3, 1, 23, 15).astimezone(),
+        caller_unit="西湖区应急管理局", caller_name="赵六", caller_post="值班员",
+        caller_phone="0571-8888", content="临江路一餐馆发生燃气爆燃。2人受伤，火已扑灭。"))
+    page = _page(qtbot, u["duty"])
+    boss = _page(qtbot, u["boss"])
+    assert not boss.sign_button.isEnabled()
+
+    # -- one action: the call becomes an incident and its 首报 draft
+    page.from_log_button.click()
+    dlg = page.dialog
+    assert isinstance(dlg, LogPickDialog) and dlg.chosen_id() == entry.id
+    dlg.buttons.button(dlg.buttons.StandardButton.Ok).click()
+    inc = page.incident
+    assert inc is not None and inc.duty_log_id == entry.id
+    iid = inc.id
+    assert page.current_report().name == "首报"
+    assert _reports(engine) == [("first", None, "draft", "", "")]
+    # -- the officer completes it: level Ⅲ, place, time, measures; the draft follows
+    page.edit_button.click()
+    dlg = page.dialog
+    assert dlg.title.text() == "临江路一餐馆发生燃气爆燃" and dlg.rep_name.text() == "赵六（值班员）"
+    dlg.title.setText("临江路燃气爆燃事故")
+    dlg.subtype.setCurrentText("火灾事故")
+    dlg.level.setCurrentIndex(2)  # Ⅲ
+    dlg.occurred.setDateTime(to_qt(dt.datetime(2026, 3, 1, 23, 0)))
+    dlg.place.setText("临江路128号")
+    dlg.injured.setValue(2)
+    dlg.measures.setPlainText("消防出动扑救\n伤员送医")
+    dlg.ok_button().click()
+    assert not dlg.isVisible(), dlg.message()
+    assert page.current_report().snapshot["place"] == ""  # the draft is a snapshot
+    page.update_button.click()
+    rep = page.current_report()
+    assert (rep.snapshot["place"], rep.snapshot["level"]) == ("临江路128号", "Ⅲ级（较大）")
+    # Ⅲ: written 首报 within 1 hour of 23:15 (the call), across midnight
+    assert _clock_rows(page) == [("首报（书面）", "剩余55分", "正常",
+                                  QColor("#e8f5e9").name())]
+    assert page.clocks.item(0, 2).text() == "2026-03-02 00:15"
+
     assert not page.send_button.isEnabled()
     clock.at = dt.datetime(2026, 3, 2, 0, 5)  # 10 minutes left: amber
     page.refresh_clocks()
@@ -282,7 +325,8 @@ def test_statistics_dialog_and_export(qtbot, desks, tmp_path):
 
 
 def test_phone_log_entry_to_first_report_draft(qtbot, desks):
-    duty = pytest.importorskip("app.services.duty")
+    from app.services import duty
+
     _clock, u = desks
     entry = duty.add_log_entry(u["duty"], duty.LogEntry(
         kind="来电", received_at=dt.datetime(2026, 3, 1, 23, 12).astimezone(),
