@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from app.domain.security import Clearance, Role
 from app.errors import ConflictError, InputError, PermissionDenied
+from app.paths import templates_dir
 from app.services import accounts, audit
 from app.services import templates as tm
 from app.storage.models import AuditEvent, OfficeTemplate, TemplateVersion
 from app.templating import DescriptionTemplate, TemplateFailed, WordForm
-from app.paths import templates_dir
 
 
 def _notice_text() -> str:

@@ -59,6 +59,26 @@ def test_list_by_kind_and_preview_appears(qtbot, page):
     # the placeholder picker lists what the template expects, with its explanation
     picker = [editor.pickerList.item(i).text() for i in range(editor.pickerList.count())]
     assert any(t.startswith("office.name") and "发文机关全称" in t for t in picker)
+    # … and what the sample data holds, with an example value
+    sample_only = [t for t in picker if "例：" in t]
+    assert sample_only, picker
+
+    # double-clicking a placeholder inserts it at the cursor; the check runs again
+    text = editor.textEdit.toPlainText()
+    at = text.index("的通知")
+    cursor = editor.textEdit.textCursor()
+    cursor.setPosition(at)
+    editor.textEdit.setTextCursor(cursor)
+    row = next(i for i in range(editor.pickerList.count())
+               if editor.pickerList.item(i).data(Qt.ItemDataRole.UserRole) == "doc.year")
+    item = editor.pickerList.item(row)
+    editor.pickerList.scrollToItem(item)
+    pos = editor.pickerList.visualItemRect(item).center()
+    with qtbot.waitSignal(editor.checked, timeout=WAIT):
+        qtbot.mouseClick(editor.pickerList.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+        qtbot.mouseDClick(editor.pickerList.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert editor.textEdit.toPlainText() == text[:at] + "{{ doc.year }}" + text[at:]
+    assert editor.dirty and editor.problemList.count() == 0
 
 
 def test_syntax_error_is_shown_with_its_line_and_clicking_moves_there(qtbot, page):

@@ -62,14 +62,38 @@ class CheckResult:
     note: str = ""
 
 
-def _placeholders(template: Any, kind_expects: dict[str, str]) -> list[tuple[str, str]]:
+def sample_paths(sample: Any, prefix: str = "", depth: int = 3) -> dict[str, str]:
+    """Data paths in the sample (``meeting.date``), with a short example value: the picker also
+    offers what the record will contain, not only what the template already reads."""
+    out: dict[str, str] = {}
+    if not isinstance(sample, dict) or depth == 0:
+        return out
+    for key, value in sample.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(sample_paths(value, path + ".", depth - 1))
+            continue
+        if isinstance(value, list):
+            example = f"列表，{len(value)} 项"
+        else:
+            example = str(value).replace("\n", " ")
+            example = example if len(example) <= 16 else example[:15] + "…"
+        out[path] = f"例：{example}"
+    return out
+
+
+def _placeholders(template: Any, kind_expects: dict[str, str],
+                  sample: dict[str, Any] | None = None) -> list[tuple[str, str]]:
     """(path, 说明) pairs for the picker: what the template declares it expects, what the kind's
-    shipped template expects, and what the text already reads."""
+    shipped template expects, what the text already reads, and what the sample data holds."""
     found: dict[str, str] = {}
     for path, label in {**kind_expects, **dict(getattr(template, "expects", {}) or {})}.items():
         found[path] = label
     for path in template.placeholders():  # skips fields with syntax errors
         found.setdefault(path, "")
+    for path, example in sample_paths(sample or {}).items():
+        if not found.get(path):
+            found[path] = example
     return sorted(found.items())
 
 
@@ -85,7 +109,7 @@ def check_and_render(control: Any, fmt: str, text: str | None, data: bytes | Non
     except UserError as exc:
         problems = list(getattr(exc, "problems", []) or [TemplateProblem("", None, exc.message)])
         return CheckResult(generation, problems, [], None)
-    picker = _placeholders(template, kind_expects)
+    picker = _placeholders(template, kind_expects, sample)
     problems = template.check(sample or {})
     control.check()
     if problems or not render:
@@ -210,7 +234,6 @@ class TemplateEditor(QWidget):
         self.pickerList = QListWidget()
         self.pickerList.setToolTip("双击或回车：在光标处插入占位符")
         self.pickerList.itemActivated.connect(self.insert_placeholder)
-        self.pickerList.itemDoubleClicked.connect(self.insert_placeholder)
         picker = QWidget()
         pk = QVBoxLayout(picker)
         pk.setContentsMargins(0, 0, 0, 0)
