@@ -337,3 +337,22 @@ def test_viewing_a_classified_incident_is_audited(world, engine):
     assert rows == [("boss", str(inc.id))]
     with pytest.raises(PermissionDenied, match="密级"):
         svc.get_incident(u["low"], inc.id)
+
+
+def test_report_saved_as_docx_and_pdf(world, tmp_path):
+    from docx import Document
+
+    _clock, u = world
+    inc = svc.create_incident(u["duty"], svc.IncidentData(**FULL))
+    rep = svc.draft_report(u["duty"], inc.id)
+    svc.sign_report(u["boss"], rep.id)
+    out = svc.save_report(u["duty"], rep.id, tmp_path / "报告" / "首报.docx")
+    text = "".join(p.text for p in Document(str(out)).paragraphs)
+    assert "关于临江路燃气爆燃事故的情况报告（首报）" in text and "〔2026〕第1期" in text
+    assert sorted(p.name for p in out.parent.iterdir()) == ["首报.docx"]  # no temp file left
+    with pytest.raises(InputError, match=r"\.pdf 或 \.docx"):
+        svc.save_report(u["duty"], rep.id, tmp_path / "首报.txt")
+    phone = svc.create_incident(u["duty"], svc.IncidentData(**(FULL | {"level": 1})))
+    call = svc.record_phone_report(u["duty"], phone.id, "省政府总值班室")
+    with pytest.raises(InputError, match="电话报告"):
+        svc.render_report(u["duty"], call.id)
