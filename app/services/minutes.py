@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -879,61 +879,73 @@ def monthly_on_time(ctx: ServiceContext, year: int, today: dt.date,
 
 
 def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
-                f: BoardFilter = BoardFilter()) -> Path:
+                f: BoardFilter = BoardFilter(),
+                progress: Callable[[int, int], None] | None = None) -> Path:
     """The monthly 通报 workbook: sheets 督办事项 (the filtered board), 单位统计 (counts and
     按期办结率 per lead unit) and 按月按期办结 (this year, month by month).
-    Written to a temporary file beside ``path`` and moved into place (never half a file)."""
+    Streamed (openpyxl write-only) page by page from the database; ``progress(done, total)`` is
+    called after each page (a background task raises there to cancel). Written to a temporary
+    file beside ``path`` and moved into place (never half a file)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
 
     actor = ctx.require(Action.EXPORT)
     total = count_board(ctx, f, today)
-    rows: list[BoardRow] = []
-    while len(rows) < total:
-        page = board(ctx, f, today, offset=len(rows), limit=1000)
-        if not page:
-            break
-        rows.extend(page)
-    stats = unit_stats(ctx, today, f)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "督办事项"
-    ws.append(["序号", "会议", "会议日期", "议题", "议定事项", "牵头单位", "责任人", "配合单位",
-               "办理期限", "状态", "提醒"])
-    fills = {sv.Reminder.DUE_SOON: PatternFill("solid", fgColor="FFF2A8"),
-             sv.Reminder.OVERDUE: PatternFill("solid", fgColor="F4B6B6")}
-    for n, r in enumerate(rows, 1):
-        d = r.decision
-        ws.append([n, r.meeting_title, r.meeting_date, r.topic_title, d.text, d.lead_unit,
-                   d.lead_person, "、".join(d.coop_units), d.deadline, d.status.label,
-                   r.reminder.label])
-        if r.reminder in fills:
-            for cell in ws[ws.max_row]:
-                cell.fill = fills[r.reminder]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("督办事项")
     for col, width in zip("ABCDEFGHIJK", (6, 24, 12, 24, 50, 18, 10, 20, 12, 10, 8), strict=True):
         ws.column_dimensions[col].width = width
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in ws.iter_rows(min_row=2, min_col=5, max_col=5):
-        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    bold = Font(bold=True)
+
+    def styled(sheet, values: list, *, font=None, fill=None, fmt=None,  # type: ignore[no-untyped-def]
+               wrap_col: int | None = None) -> list:
+        cells = []
+        for i, v in enumerate(values):
+            c = WriteOnlyCell(sheet, v)
+            if font is not None:
+                c.font = font
+            if fill is not None:
+                c.fill = fill
+            if fmt is not None and isinstance(v, float):
+                c.number_format = fmt
+            if i == wrap_col:
+                c.alignment = wrap
+            cells.append(c)
+        return cells
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    ws.append(styled(ws, ["序号", "会议", "会议日期", "议题", "议定事项", "牵头单位", "责任人",
+                          "配合单位", "办理期限", "状态", "提醒"], font=bold))
+    fills = {sv.Reminder.DUE_SOON: PatternFill("solid", fgColor="FFF2A8"),
+             sv.Reminder.OVERDUE: PatternFill("solid", fgColor="F4B6B6")}
+    done = 0
+    while done < total:
+        page = board(ctx, f, today, offset=done, limit=1000)
+        if not page:
+            break
+        for r in page:
+            done += 1
+            d = r.decision
+            ws.append(styled(ws, [done, r.meeting_title, r.meeting_date, r.topic_title, d.text,
+                                  d.lead_unit, d.lead_person, "、".join(d.coop_units), d.deadline,
+                                  d.status.label, r.reminder.label],
+                             fill=fills.get(r.reminder), wrap_col=4))
+        if progress is not None:
+            progress(done, total)
+    rows_written = done
     st = wb.create_sheet("单位统计")
-    st.append(["牵头单位", "事项总数", "在办", "临期", "逾期", "已办结", "按期办结", "按期办结率"])
-    for u in stats:
-        st.append([u.unit, u.total, u.open, u.due_soon, u.overdue, u.completed, u.on_time,
-                   u.on_time_rate])
-        if u.on_time_rate is not None:
-            st.cell(st.max_row, 8).number_format = "0.0%"
-    for cell in st[1]:
-        cell.font = Font(bold=True)
     st.column_dimensions["A"].width = 24
+    st.append(styled(st, ["牵头单位", "事项总数", "在办", "临期", "逾期", "已办结", "按期办结",
+                          "按期办结率"], font=bold))
+    for u in unit_stats(ctx, today, f):
+        st.append(styled(st, [u.unit, u.total, u.open, u.due_soon, u.overdue, u.completed,
+                              u.on_time, u.on_time_rate], fmt="0.0%"))
     ms = wb.create_sheet("按月按期办结")
-    ms.append(["月份", "按期办结", "逾期办结", "按期办结率"])
+    ms.append(styled(ms, ["月份", "按期办结", "逾期办结", "按期办结率"], font=bold))
     for month, ok, late in monthly_on_time(ctx, today.year, today, f):
-        ms.append([f"{today.year}年{month}月", ok, late, ok / (ok + late) if ok + late else None])
-        if ok + late:
-            ms.cell(ms.max_row, 4).number_format = "0.0%"
-    for cell in ms[1]:
-        cell.font = Font(bold=True)
+        ms.append(styled(ms, [f"{today.year}年{month}月", ok, late,
+                              ok / (ok + late) if ok + late else None], fmt="0.0%"))
     target = Path(path)
     fd, tmp = tempfile.mkstemp(suffix=".xlsx.tmp", dir=target.parent)
     os.close(fd)
@@ -944,6 +956,6 @@ def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
         Path(tmp).unlink(missing_ok=True)
         raise UserError(f"无法写入 {target}：{exc.strerror or exc}") from None
     with ctx.session() as s, s.begin():
-        audit.append(s, actor, "minutes.export", "decision", "", {"rows": len(rows),
+        audit.append(s, actor, "minutes.export", "decision", "", {"rows": rows_written,
                      "file": target.name}, at=ctx.now())
     return target

@@ -260,3 +260,25 @@ def test_classified_meetings_are_hidden_from_lower_clearance(people, admin_ctx, 
                     lambda: mn.register(clerk, d.id)):
         with pytest.raises(PermissionDenied, match="秘密"):
             attempt()
+
+
+def test_export_reports_progress_and_a_cancel_leaves_no_file(people, tmp_path):
+    clerk, _ = people
+    _t, m = _meeting(clerk)
+    tp = mn.save_topic(clerk, m.id, "议题")
+    for n in range(3):
+        mn.add_decision(clerk, tp.id, f"事项{n}", lead_unit="市民政局")
+    seen = []
+    out = mn.export_xlsx(clerk, tmp_path / "a.xlsx", D(2026, 2, 20),
+                         progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(3, 3)] and load_workbook(out)["督办事项"].max_row == 4
+
+    class Stop(Exception):
+        pass
+
+    def stop(_done, _total):
+        raise Stop
+
+    with pytest.raises(Stop):
+        mn.export_xlsx(clerk, tmp_path / "b.xlsx", D(2026, 2, 20), progress=stop)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]

@@ -80,9 +80,11 @@ class BoardTab(QWidget):
         self.refresh_button = QPushButton("刷新", self)
         self.refresh_button.setShortcut(QKeySequence("F5"))
         self.export_button = QPushButton("导出通报（XLSX）…", self)
+        self.cancel_button = QPushButton("取消导出", self)
+        self.cancel_button.setEnabled(False)
         filters = QHBoxLayout()
         for w in (QLabel("筛选："), self.unit, self.status, self.reminder, self.use_due, self.due,
-                  self.refresh_button, self.export_button):
+                  self.refresh_button, self.export_button, self.cancel_button):
             filters.addWidget(w)
         filters.addStretch(1)
         self.count_label = QLabel(self)
@@ -161,6 +163,7 @@ class BoardTab(QWidget):
         lay.addWidget(lower)
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(lambda: self.export())
+        self.cancel_button.clicked.connect(self.cancel_export)
         for sig in (self.status.currentIndexChanged, self.reminder.currentIndexChanged,
                     self.use_due.toggled):
             sig.connect(lambda *_: self.refresh())
@@ -280,21 +283,39 @@ class BoardTab(QWidget):
         self.export_button.setEnabled(False)
         self.message.ok("正在导出……")
         self.export_task = run_task(_export, self.ctx, path, self.today(), self.filter(),
-                                    on_result=self._exported, on_error=self._failed, parent=self)
+                                    on_result=self._exported, on_error=self._failed,
+                                    on_progress=lambda _p, text: self.message.ok(text),
+                                    on_cancelled=self._cancelled, parent=self)
+        self.cancel_button.setEnabled(True)
+
+    def cancel_export(self) -> None:
+        if self.export_task is not None:
+            self.export_task.cancel()
+
+    def _cancelled(self) -> None:
+        self.export_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.message.ok("已取消导出。")
 
     def _exported(self, path: Path) -> None:
         self.last_export = path
         self.export_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
         self.message.ok(f"已导出：{path}")
 
     def _failed(self, exc: BaseException) -> None:
         self.export_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
         self.message.error(exc)
 
 
-def _export(_control, ctx: ServiceContext, path: str, today: dt.date,  # type: ignore[no-untyped-def]
+def _export(control, ctx: ServiceContext, path: str, today: dt.date,  # type: ignore[no-untyped-def]
             f: mn.BoardFilter) -> Path:
-    return mn.export_xlsx(ctx, path, today, f)
+    def progress(done: int, total: int) -> None:
+        control.check()
+        control.progress(int(100 * done / max(total, 1)), f"已导出 {done}/{total} 项")
+
+    return mn.export_xlsx(ctx, path, today, f, progress)
 
 
 def _values(r: mn.BoardRow) -> list[str]:
