@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "退出(&X)", QKeySequence.StandardKey.Quit, self.close)
         go_menu = self.menuBar().addMenu("转到(&G)")
+        self.search_action = self._action(go_menu, "全局搜索(&K)…", "Ctrl+K", self.open_search)
         for i, spec in enumerate(self.specs):
             self._action(go_menu, spec.title, f"Ctrl+{i + 1}" if i < 9 else None,
                          lambda _checked=False, r=i: self.nav.setCurrentRow(r))
@@ -133,6 +134,11 @@ class MainWindow(QMainWindow):
         action.triggered.connect(slot)
         menu.addAction(action)
         return action
+
+    def open_search(self) -> QWidget:
+        from app.ui.search_dialog import open_search
+
+        return open_search(self, self.ctx)
 
     def _about(self) -> None:
         QMessageBox.about(self, "关于", f"{APP_NAME} {__version__}\n离线公文、会议纪要、值班与突发事件管理。")

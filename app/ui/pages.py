@@ -30,6 +30,7 @@ PAGE_MODULES: list[str] = [
     "app.ui.duty.page",
     "app.ui.incidents.page",
     "app.ui.templates.page",
+    "app.ui.incoming.page",
 ]
 
 
@@ -43,6 +44,7 @@ class PageSpec:
 
 _AREAS: list[PageSpec] = [
     PageSpec("documents", "公文"),
+    PageSpec("incoming", "收文"),
     PageSpec("minutes", "会议纪要"),
     PageSpec("duty", "值班"),
     PageSpec("incidents", "突发事件"),

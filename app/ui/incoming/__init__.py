@@ -1,0 +1,1 @@
+"""收文 (incoming register) page, its lazy model and dialogs."""

@@ -1,0 +1,141 @@
+"""The 收文 register model: a window over the database, not a copy of it.
+
+``rowCount`` is the filtered count (one indexed COUNT); rows come in pages of ``PAGE`` fetched on
+demand (``incoming.list_page``: filtered, sorted and clearance-limited in SQL) and kept in a small
+LRU cache, so 100 000 registered documents cost a few pages of memory. Rows are coloured by due
+state: red overdue, amber due within 3 working days.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from app.domain.incoming import DueState
+from app.services import incoming as svc
+from app.services.context import ServiceContext
+from app.services.incoming import IncomingFilter, IncomingInfo
+from app.ui.qt import QAbstractTableModel, QBrush, QColor, QModelIndex, QObject, Qt
+
+PAGE = 200
+MAX_PAGES = 16
+COLUMNS: list[tuple[str, str]] = [
+    ("reg_no", "收文编号"), ("received_at", "收文时间"), ("sender", "来文单位"),
+    ("sender_ref", "来文字号"), ("title", "标题"), ("classification", "密级"),
+    ("urgency", "紧急程度"), ("handler", "承办"), ("deadline", "办理时限"),
+    ("status", "状态"), ("urges", "催办"),
+]
+#: Columns the service can sort by (the others sort by their nearest sortable key).
+_SORT_KEY = {"sender_ref": "sender", "urges": "deadline"}
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+DUE_ROLE = Qt.ItemDataRole.UserRole + 2
+DUE_COLOURS = {DueState.OVERDUE: QColor("#f6c1c1"), DueState.DUE_SOON: QColor("#ffe0a3")}
+DUE_TEXT = {DueState.OVERDUE: QColor("#a40000"), DueState.DUE_SOON: QColor("#7a4a00")}
+
+
+def cell(row: IncomingInfo, key: str) -> str:
+    if key == "received_at":
+        return row.received_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    if key == "classification":
+        return row.classification_label
+    if key == "urgency":
+        return row.urgency.label
+    if key == "handler":
+        return " ".join(x for x in (row.handler_unit, row.handler_person) if x)
+    if key == "deadline":
+        if row.deadline is None:
+            return "—"
+        days = f"（{row.deadline_workdays}个工作日）" if row.deadline_workdays else ""
+        return f"{row.deadline:%Y-%m-%d}{days}"
+    if key == "status":
+        return row.status.label if row.due in (DueState.DONE, DueState.NONE, DueState.ON_TRACK) \
+            else f"{row.status.label}·{row.due.label}"
+    if key == "urges":
+        return str(row.urge_count) if row.urge_count else ""
+    return str(getattr(row, key))
+
+
+class IncomingListModel(QAbstractTableModel):
+    def __init__(self, ctx: ServiceContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.filter = IncomingFilter()
+        self.sort_key, self.descending = "received_at", True
+        self.total = 0
+        self._pages: OrderedDict[int, list[IncomingInfo]] = OrderedDict()
+        self.queries = 0
+
+    def refresh(self) -> None:
+        self.beginResetModel()
+        self._pages.clear()
+        self.total = svc.count(self.ctx, self.filter)
+        self.endResetModel()
+
+    def set_filter(self, flt: IncomingFilter) -> None:
+        self.filter = flt
+        self.refresh()
+
+    def row(self, i: int) -> IncomingInfo | None:
+        if not 0 <= i < self.total:
+            return None
+        number = i // PAGE
+        page = self._pages.get(number)
+        if page is None:
+            page = svc.list_page(self.ctx, self.filter, offset=number * PAGE, limit=PAGE,
+                                 sort=self.sort_key, descending=self.descending)
+            self.queries += 1
+            self._pages[number] = page
+            while len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        k = i - number * PAGE
+        return page[k] if k < len(page) else None
+
+    def row_of(self, incoming_id: int) -> int:
+        """The row showing ``incoming_id`` among the pages already fetched (-1 if none)."""
+        for number, page in self._pages.items():
+            for k, info in enumerate(page):
+                if info.id == incoming_id:
+                    return number * PAGE + k
+        return -1
+
+    # ---- Qt -------------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.total
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.row(index.row())
+        if row is None:
+            return None
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell(row, key)
+        if role == ID_ROLE:
+            return row.id
+        if role == DUE_ROLE:
+            return row.due.value
+        if role == Qt.ItemDataRole.BackgroundRole and row.due in DUE_COLOURS:
+            return QBrush(DUE_COLOURS[row.due])
+        if role == Qt.ItemDataRole.ForegroundRole and row.due in DUE_TEXT:
+            return QBrush(DUE_TEXT[row.due])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{row.title}\n{row.due.label}" if key in ("title", "deadline") else None
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section][1]
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = COLUMNS[column][0]
+        self.sort_key = _SORT_KEY.get(key, key)
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.refresh()

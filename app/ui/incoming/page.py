@@ -1,0 +1,301 @@
+"""收文 page: the register (lazy list, red overdue / amber due within 3 working days), filters,
+and the acts on the selected item — 登记 (Ctrl+N), 编辑 (Enter), 催办 (Ctrl+U), 办结 (Ctrl+D),
+save an attachment. Below the list, the selected item's details and 催办 history.
+Every act goes through ``app.services.incoming``.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from app.domain.incoming import URGENCY_LABELS, DueState, Status, Urgency
+from app.domain.security import Action, allowed
+from app.errors import UserError
+from app.services import incoming as svc
+from app.services.context import ServiceContext
+from app.services.incoming import IncomingDetail, IncomingFilter, IncomingInfo
+from app.ui.incoming.dialogs import DoneDialog, IncomingDialog, UrgeDialog
+from app.ui.incoming.model import COLUMNS, ID_ROLE, IncomingListModel
+from app.ui.messages import describe
+from app.ui.pages import register_page
+from app.ui.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QShortcut,
+    QSplitter,
+    Qt,
+    QTableView,
+    QTextBrowser,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
+
+_DUE_FILTERS = [("全部时限", None), ("已超期", DueState.OVERDUE), ("即将到期", DueState.DUE_SOON),
+                ("未到期", DueState.ON_TRACK), ("无时限", DueState.NONE)]
+_STATUS_FILTERS = [("办理中", Status.OPEN), ("已办结", Status.DONE), ("全部状态", None)]
+
+
+class IncomingPage(QWidget):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        assert ctx.actor is not None
+        self.can_write = allowed(ctx.actor.role, Action.REGISTER_INCOMING)
+        self.detail: IncomingDetail | None = None
+        self._quiet = False
+
+        self.summary = QLabel()
+        self.summary.setObjectName("dueSummary")
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("筛选：标题、来文单位、字号、承办…")
+        self.text.setClearButtonEnabled(True)
+        self.status = QComboBox()
+        for label, value in _STATUS_FILTERS:
+            self.status.addItem(label, value)
+        self.due = QComboBox()
+        for label, value in _DUE_FILTERS:
+            self.due.addItem(label, value)
+        self.urgency = QComboBox()
+        self.urgency.addItem("全部紧急程度", None)
+        for u in Urgency:
+            self.urgency.addItem(URGENCY_LABELS[u], u)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.text.textChanged.connect(self._debounce.start)
+        for combo in (self.status, self.due, self.urgency):
+            combo.currentIndexChanged.connect(self.apply_filter)
+
+        self.register_button = QPushButton("登记收文(&N)")
+        self.edit_button = QPushButton("编辑(&E)")
+        self.urge_button = QPushButton("催办(&U)")
+        self.done_button = QPushButton("办结(&D)")
+        self.save_button = QPushButton("另存附件(&S)…")
+        self.register_button.clicked.connect(self.register)
+        self.edit_button.clicked.connect(self.edit)
+        self.urge_button.clicked.connect(self.urge)
+        self.done_button.clicked.connect(self.toggle_done)
+        self.save_button.clicked.connect(self.save_attachment)
+        for b in (self.register_button, self.edit_button, self.urge_button, self.done_button):
+            b.setVisible(self.can_write)
+
+        self.model = IncomingListModel(ctx, self)
+        self.table = QTableView()
+        self.table.setObjectName("incomingTable")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode([k for k, _ in COLUMNS].index("title"),
+                                    QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicator(1, Qt.SortOrder.DescendingOrder)
+        self.table.doubleClicked.connect(lambda _i: self.edit())
+        self.table.selectionModel().currentRowChanged.connect(self._show_current)
+        self.info_view = QTextBrowser()
+        self.info_view.setObjectName("incomingDetail")
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.text, 2)
+        for w in (self.status, self.due, self.urgency):
+            filters.addWidget(w)
+        actions = QHBoxLayout()
+        for b in (self.register_button, self.edit_button, self.urge_button, self.done_button,
+                  self.save_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        actions.addWidget(self.summary)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.info_view)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addLayout(actions)
+        layout.addWidget(split, 1)
+
+        for keys, slot in (("Ctrl+N", self.register), ("Ctrl+U", self.urge),
+                           ("Ctrl+D", self.toggle_done), ("F5", self.reload),
+                           ("Ctrl+F", self.text.setFocus)):
+            QShortcut(QKeySequence(keys), self, activated=slot)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, activated=self.edit)
+        self.apply_filter()
+
+    # ---- list ---------------------------------------------------------------------------------
+    def current_filter(self) -> IncomingFilter:
+        return IncomingFilter(status=self.status.currentData(), due=self.due.currentData(),
+                              urgency=self.urgency.currentData(), text=self.text.text())
+
+    def apply_filter(self) -> None:
+        self.model.set_filter(self.current_filter())
+        self._after_reload()
+
+    def reload(self, select_id: int | None = None) -> None:
+        keep = select_id if select_id is not None else self.selected_id()
+        self.model.refresh()
+        self._after_reload(keep)
+
+    def _after_reload(self, select_id: int | None = None) -> None:
+        counts = svc.due_summary(self.ctx)
+        self.summary.setText(
+            f"<span style='color:#a40000'>已超期 {counts[DueState.OVERDUE]} 件</span>　"
+            f"<span style='color:#7a4a00'>3个工作日内到期 {counts[DueState.DUE_SOON]} 件</span>"
+            f"　共 {self.model.total} 件")
+        row = self.model.row_of(select_id) if select_id is not None else -1
+        if row < 0 and self.model.total:
+            row = 0
+        if row >= 0:
+            self._quiet = True  # one detail read (and one audited view), not two
+            try:
+                self.table.selectRow(row)
+            finally:
+                self._quiet = False
+        self._show_current()
+
+    def selected_id(self) -> int | None:
+        idx = self.table.currentIndex()
+        return self.model.data(idx, ID_ROLE) if idx.isValid() else None
+
+    def selected(self) -> IncomingInfo | None:
+        idx = self.table.currentIndex()
+        return self.model.row(idx.row()) if idx.isValid() else None
+
+    def open_record(self, incoming_id: int) -> None:
+        """Show ``incoming_id`` (from the global search): clear filters that would hide it."""
+        self.text.clear()
+        self.status.setCurrentIndex(2)
+        self.due.setCurrentIndex(0)
+        self.urgency.setCurrentIndex(0)
+        self._debounce.stop()
+        self.model.set_filter(self.current_filter())
+        self.model.row(0)  # fetch the first page: recent items are selected in the list
+        self._after_reload(incoming_id)
+        if self.selected_id() != incoming_id:  # further down: show it without selecting
+            self.table.clearSelection()
+            try:
+                self.detail = svc.get(self.ctx, incoming_id)
+            except UserError as exc:
+                self.info_view.setPlainText(describe(exc))
+                return
+            self.info_view.setHtml(_detail_html(self.detail))
+
+    # ---- detail -------------------------------------------------------------------------------
+    def _show_current(self, *_args: object) -> None:
+        if self._quiet:
+            return
+        info = self.selected()
+        for b in (self.edit_button, self.urge_button, self.done_button, self.save_button):
+            b.setEnabled(info is not None)
+        if info is None:
+            self.detail = None
+            self.info_view.clear()
+            return
+        self.done_button.setText("重新办理(&D)" if info.status == Status.DONE else "办结(&D)")
+        self.urge_button.setEnabled(info.status == Status.OPEN)
+        try:
+            self.detail = svc.get(self.ctx, info.id)
+        except UserError as exc:
+            self.info_view.setPlainText(describe(exc))
+            return
+        self.save_button.setEnabled(bool(self.detail.attachments))
+        self.info_view.setHtml(_detail_html(self.detail))
+
+    # ---- acts ---------------------------------------------------------------------------------
+    def register(self) -> None:
+        if not self.can_write:
+            return
+        dialog = IncomingDialog(self.ctx, None, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_info:
+            self.reload(dialog.result_info.id)
+
+    def edit(self) -> None:
+        if not self.can_write or self.detail is None:
+            return
+        dialog = IncomingDialog(self.ctx, self.detail, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.reload(self.detail.info.id)
+
+    def urge(self) -> None:
+        info = self.selected()
+        if not self.can_write or info is None or info.status != Status.OPEN:
+            return
+        if UrgeDialog(self.ctx, info, self).exec() == QDialog.DialogCode.Accepted:
+            self.reload(info.id)
+
+    def toggle_done(self) -> None:
+        info = self.selected()
+        if not self.can_write or info is None:
+            return
+        if info.status == Status.OPEN:
+            if DoneDialog(self.ctx, info, self).exec() != QDialog.DialogCode.Accepted:
+                return
+        else:
+            try:
+                svc.set_done(self.ctx, info.id, False, expected_version=info.version)
+            except UserError as exc:
+                QMessageBox.warning(self, "无法重新办理", describe(exc))
+                return
+        self.reload(info.id)
+
+    def save_attachment(self) -> None:
+        if self.detail is None or not self.detail.attachments:
+            return
+        att = self.detail.attachments[0]
+        if len(self.detail.attachments) > 1:
+            from app.ui.qt import QInputDialog
+
+            names = [a.filename for a in self.detail.attachments]
+            name, ok = QInputDialog.getItem(self, "另存附件", "选择附件：", names, 0, False)
+            if not ok:
+                return
+            att = self.detail.attachments[names.index(name)]
+        dest, _ = QFileDialog.getSaveFileName(self, "另存附件", att.filename)
+        if not dest:
+            return
+        try:
+            svc.save_attachment(self.ctx, att.id, dest)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法保存附件", describe(exc))
+
+
+def _detail_html(d: IncomingDetail) -> str:
+    i = d.info
+    rows = [
+        ("收文编号", i.reg_no), ("来文单位", i.sender), ("来文字号", i.sender_ref or "—"),
+        ("收文时间", i.received_at.astimezone().strftime("%Y-%m-%d %H:%M")),
+        ("密级", i.classification_label), ("紧急程度", i.urgency.label), ("页数", str(i.pages)),
+        ("承办", " ".join(x for x in (i.handler_unit, i.handler_person) if x) or "—"),
+        ("办理时限", f"{i.deadline:%Y-%m-%d}（{i.due.label}）" if i.deadline else "无"),
+        ("状态", i.status.label + (f"：{i.done_note}" if i.done_note else "")),
+        ("拟办意见", i.proposal or "—"), ("领导批示", i.instruction or "—"),
+        ("内容摘要", i.summary or "—"),
+        ("附件", "、".join(f"{a.filename}" for a in d.attachments) or "无"),
+    ]
+    html = [f"<h3>{escape(i.title)}</h3><table cellspacing=4>"]
+    html += [f"<tr><td><b>{k}</b></td><td>{escape(v)}</td></tr>" for k, v in rows]
+    html.append("</table>")
+    if d.urges:
+        html.append("<p><b>催办记录</b></p><ol>")
+        html += [f"<li>{u.urged_at.astimezone():%Y-%m-%d %H:%M} {escape(u.urged_by)} "
+                 f"{u.method.label}催办 {escape(u.target)}"
+                 f"{'：' + escape(u.note) if u.note else ''}</li>" for u in d.urges]
+        html.append("</ol>")
+    return "".join(html)
+
+
+register_page("incoming", lambda ctx, parent: IncomingPage(ctx, parent), title="收文")

@@ -1,0 +1,217 @@
+"""Global search (Ctrl+K): type, the hits appear grouped by kind (公文, 收文, 纪要, …) with the
+matches highlighted; ↑/↓ move through them without leaving the text box, Enter opens the selected
+one (``open_requested(kind, record_id)``), Esc closes.
+
+Searching runs in the background (``app.ui.worker.run_task``), debounced while typing; answers to
+an older text are dropped, so a slow query never overwrites the results of a newer one.
+"""
+
+from __future__ import annotations
+
+from app.services import search
+from app.services.context import ServiceContext
+from app.services.search import SearchHit, SearchResults
+from app.ui.messages import describe
+from app.ui.qt import (
+    QDialog,
+    QEvent,
+    QKeyEvent,
+    QLabel,
+    QLineEdit,
+    QObject,
+    Qt,
+    QTimer,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from app.ui.worker import TaskHandle, run_task
+
+HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+DEBOUNCE_MS = 180
+#: The page (area key of ``app.ui.pages``) that shows each kind of hit.
+KIND_PAGES = {"document": "documents", "incoming": "incoming", "minutes": "minutes",
+              "decision": "minutes", "duty_log": "duty", "incident": "incidents",
+              "template": "templates"}
+#: Kinds whose record id is what their page's ``open_record`` takes.
+PRIMARY_KINDS = {"document", "incoming", "minutes", "duty_log", "incident", "template"}
+#: Display order of the groups (other kinds follow in the order they come).
+GROUP_ORDER = ["document", "incoming", "minutes", "decision", "duty_log", "incident", "template"]
+
+
+def hit_html(hit: SearchHit) -> str:
+    return (f"<b>{hit.title.html('u')}</b>"
+            f"<br><span style='color:#555'>{hit.snippet.html('b')}</span>")
+
+
+class SearchDialog(QDialog):
+    open_requested = Signal(str, int)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("全局搜索")
+        self.resize(680, 520)
+        self.query = QLineEdit()
+        self.query.setObjectName("searchQuery")
+        self.query.setPlaceholderText("搜索公文、收文、纪要、值班日志、突发事件…（↑↓ 选择，回车打开）")
+        self.query.setClearButtonEnabled(True)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("searchResults")
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setIndentation(8)
+        self.tree.itemActivated.connect(self._activate)
+        self.status = QLabel("输入关键词开始搜索（一个字也可以）。")
+        self.status.setObjectName("searchStatus")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.query)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.status)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self._start)
+        self.query.textChanged.connect(lambda _t: self._timer.start())
+        self.query.installEventFilter(self)
+        self._seq = 0
+        self._task: TaskHandle | None = None
+        self.results: SearchResults | None = None
+
+    # ---- searching ----------------------------------------------------------------------------
+    def _start(self) -> None:
+        text = self.query.text().strip()
+        self._seq += 1
+        seq = self._seq
+        if self._task is not None and not self._task.finished:
+            self._task.cancel()
+        if not text:
+            self.tree.clear()
+            self.results = None
+            self.status.setText("输入关键词开始搜索（一个字也可以）。")
+            return
+        self.status.setText("正在搜索…")
+        self._task = run_task(
+            lambda control, q: search.search(self.ctx, q), text, parent=self,
+            on_result=lambda res, s=seq: self._show(s, res),
+            on_error=lambda exc, s=seq: self._failed(s, exc))
+
+    def _failed(self, seq: int, exc: BaseException) -> None:
+        if seq == self._seq:
+            self.status.setText(describe(exc))
+
+    def _show(self, seq: int, res: SearchResults) -> None:
+        if seq != self._seq:
+            return  # an answer to text the user has since changed
+        self.results = res
+        self.tree.clear()
+        groups = res.grouped()
+        kinds = [k for k in GROUP_ORDER if k in groups] + [k for k in groups
+                                                           if k not in GROUP_ORDER]
+        first: QTreeWidgetItem | None = None
+        for kind in kinds:
+            hits = groups[kind]
+            n = res.counts.get(kind, len(hits))
+            more = "+" if not res.ranked else ""
+            head = QTreeWidgetItem(self.tree, [f"{hits[0].kind_label}（{n}{more}）"])
+            head.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = head.font(0)
+            font.setBold(True)
+            head.setFont(0, font)
+            head.setExpanded(True)
+            for hit in hits:
+                item = QTreeWidgetItem(head)
+                item.setData(0, HIT_ROLE, (hit.kind, hit.record_id))
+                item.setToolTip(0, hit.title.text)
+                label = QLabel(hit_html(hit))
+                label.setTextFormat(Qt.TextFormat.RichText)
+                label.setWordWrap(True)
+                label.setContentsMargins(4, 2, 4, 2)
+                label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+                self.tree.setItemWidget(item, 0, label)
+                item.setSizeHint(0, label.sizeHint())
+                first = first or item
+        if first is not None:
+            self.tree.setCurrentItem(first)
+        if res.total == 0:
+            self.status.setText("没有找到匹配的内容（或超出您的知悉范围）。")
+        else:
+            shown = len(res.hits)
+            total = f"{res.total}+" if not res.ranked else str(res.total)
+            self.status.setText(f"共 {total} 条，显示前 {shown} 条。回车打开，Esc 关闭。")
+
+    # ---- keyboard -----------------------------------------------------------------------------
+    def hit_items(self) -> list[QTreeWidgetItem]:
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            head = self.tree.topLevelItem(i)
+            out += [head.child(k) for k in range(head.childCount())]
+        return out
+
+    def current_hit(self) -> tuple[str, int] | None:
+        item = self.tree.currentItem()
+        return item.data(0, HIT_ROLE) if item is not None else None
+
+    def move(self, step: int) -> None:
+        items = self.hit_items()
+        if not items:
+            return
+        cur = self.tree.currentItem()
+        i = items.index(cur) if cur in items else -1
+        self.tree.setCurrentItem(items[max(0, min(len(items) - 1, i + step))])
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.query and event.type() == QEvent.Type.KeyPress:
+            key = event.key() if isinstance(event, QKeyEvent) else 0
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+                step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 5,
+                        Qt.Key.Key_PageUp: -5}[Qt.Key(key)]
+                self.move(step)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if self._timer.isActive():  # typed and pressed Enter at once: search first
+                    self._timer.stop()
+                    self._start()
+                    return True
+                self._activate(self.tree.currentItem())
+                return True
+        return super().eventFilter(obj, event)
+
+    def _activate(self, item: QTreeWidgetItem | None, _column: int = 0) -> None:
+        if item is None:
+            return
+        hit = item.data(0, HIT_ROLE)
+        if hit is None:
+            return
+        kind, record_id = hit
+        self.open_requested.emit(kind, int(record_id))
+        self.accept()
+
+
+def open_search(window: QWidget, ctx: ServiceContext) -> SearchDialog:
+    """Show the search dialog over ``window`` (a MainWindow); Enter on a hit switches to the
+    area's page and shows the record when the page offers ``open_search_hit(kind, record_id)``,
+    or ``open_record(record_id)`` for the page's own kind (议定事项 live on the 纪要 page but
+    are not meetings, so they need the former)."""
+    dialog = SearchDialog(ctx, window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def go(kind: str, record_id: int) -> None:
+        key = KIND_PAGES.get(kind, kind)
+        if key not in window.page_keys():  # type: ignore[attr-defined]
+            return
+        page = window.show_page(key)  # type: ignore[attr-defined]
+        by_kind = getattr(page, "open_search_hit", None)
+        opener = getattr(page, "open_record", None)
+        if callable(by_kind):
+            by_kind(kind, record_id)
+        elif callable(opener) and kind in PRIMARY_KINDS:
+            opener(record_id)
+
+    dialog.open_requested.connect(go)
+    dialog.show()
+    dialog.query.setFocus()
+    return dialog

@@ -1,0 +1,113 @@
+"""Global search dialog (Ctrl+K) driven with qtbot: background search while typing, grouped
+results, clearance, keyboard navigation, Enter opens the record's page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.domain.security import Clearance, Role
+from app.services import incoming, search
+from app.services.context import Actor, ServiceContext
+from app.services.incoming import IncomingIn
+from app.ui.application import db_label
+from app.ui.main_window import MainWindow
+from app.ui.qt import QApplication, Qt
+from app.ui.search_dialog import SearchDialog
+
+
+def _ctx(engine, clearance, role=Role.CLERK):
+    return ServiceContext(engine, Actor(None, f"u{int(clearance)}", role, clearance, "用户"))
+
+
+@pytest.fixture
+def seeded(app_env):
+    _config, ctx = app_env
+    with ctx.session() as s, s.begin():
+        search.index_record(s, "document", 11, 0, "关于春节期间值班安排的通知", "请各单位做好值班。")
+        search.index_record(s, "document", 12, 3, "机密值班方案", "重点部位值班。")
+        search.index_record(s, "minutes", 21, 0, "第五次办公会议纪要", "会议要求加强值班值守。")
+        search.index_record(s, "incident", 31, 1, "山体滑坡续报", "已转移群众。")
+    return ctx.engine
+
+
+def _dialog(qtbot, engine, clearance=Clearance.INTERNAL) -> SearchDialog:
+    dialog = SearchDialog(_ctx(engine, clearance))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def _texts(dialog):
+    return [dialog.tree.topLevelItem(i).text(0) for i in range(dialog.tree.topLevelItemCount())]
+
+
+def test_typing_searches_in_background_grouped_and_filtered(qtbot, seeded):
+    dialog = _dialog(qtbot, seeded)
+    dialog.query.setText("值班")  # (QTest cannot type CJK; textChanged drives it the same)
+    qtbot.waitUntil(lambda: dialog.results is not None and dialog.results.query == "值班")
+    assert _texts(dialog) == ["公文（1）", "会议纪要（1）"]  # the 机密 plan is not even counted
+    hits = [it.data(0, Qt.ItemDataRole.UserRole + 1) for it in dialog.hit_items()]
+    assert hits == [("document", 11), ("minutes", 21)]
+    label = dialog.tree.itemWidget(dialog.hit_items()[0], 0)
+    assert "<b>值班</b>" in label.text() and "<u>值班</u>" in label.text()
+    assert "共 2 条" in dialog.status.text()
+    dialog.query.setText("续")  # one character
+    qtbot.waitUntil(lambda: dialog.results is not None and dialog.results.query == "续")
+    assert _texts(dialog) == ["突发事件（1）"]
+    dialog.query.setText("不存在的词")
+    qtbot.waitUntil(lambda: dialog.results.query == "不存在的词")
+    assert dialog.hit_items() == [] and "没有找到" in dialog.status.text()
+
+
+def test_only_the_latest_text_is_shown(qtbot, seeded):
+    dialog = _dialog(qtbot, seeded, Clearance.CONFIDENTIAL)
+    for text in ("值", "值班", "机密值班"):
+        dialog.query.setText(text)
+        dialog._start()  # no debounce: three searches in flight
+    qtbot.waitUntil(lambda: dialog.results is not None and dialog.results.query == "机密值班")
+    qtbot.wait(100)
+    assert dialog.results.query == "机密值班" and _texts(dialog) == ["公文（1）"]
+
+
+def test_arrows_and_enter_open_the_hit(qtbot, seeded):
+    dialog = _dialog(qtbot, seeded)
+    dialog.query.setText("值班")
+    qtbot.waitUntil(lambda: len(dialog.hit_items()) == 2)
+    assert dialog.current_hit() == ("document", 11)
+    qtbot.keyClick(dialog.query, Qt.Key.Key_Down)
+    assert dialog.current_hit() == ("minutes", 21)
+    qtbot.keyClick(dialog.query, Qt.Key.Key_Down)  # stays on the last
+    assert dialog.current_hit() == ("minutes", 21)
+    qtbot.keyClick(dialog.query, Qt.Key.Key_Up)
+    with qtbot.waitSignal(dialog.open_requested) as opened:
+        qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
+    assert opened.args == ["document", 11]
+    assert not dialog.isVisible()
+
+
+def test_ctrl_k_from_the_main_window_opens_an_incoming_record(qtbot, app_env, tmp_path):
+    _config, ctx = app_env
+    clerk = _ctx(ctx.engine, Clearance.SECRET)
+    now = dt.datetime.now(dt.UTC)
+    for i in range(3):
+        incoming.register(clerk, IncomingIn(sender="市水利局", title=f"防汛物资调拨第{i}批",
+                                            received_at=now, summary="调拨冲锋舟"))
+    target = incoming.register(clerk, IncomingIn(sender="省防指", title="关于启动防汛四级应急响应",
+                                                 received_at=now))
+    win = MainWindow(clerk, db_label(str(ctx.engine.url)), tmp_path / "ui.ini")
+    qtbot.addWidget(win)
+    win.show()
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    qtbot.keyClick(win.nav, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, SearchDialog) and w.isVisible())
+    dialog.query.setText("应急响应")
+    qtbot.waitUntil(lambda: len(dialog.hit_items()) == 1)
+    qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
+    assert win.current_key() == "incoming"
+    page = win.show_page("incoming")
+    assert page.selected_id() == target.id
+    assert "关于启动防汛四级应急响应" in page.info_view.toPlainText()
