@@ -42,6 +42,9 @@ from app.ui.qt import (
 
 _DUE_FILTERS = [("全部时限", None), ("已超期", DueState.OVERDUE), ("即将到期", DueState.DUE_SOON),
                 ("未到期", DueState.ON_TRACK), ("无时限", DueState.NONE)]
+_WIDTHS = {"reg_no": 100, "received_at": 120, "sender": 110, "sender_ref": 130, "title": 120,
+           "classification": 44, "urgency": 64, "handler": 100, "deadline": 130, "status": 100,
+           "urges": 40}
 _STATUS_FILTERS = [("办理中", Status.OPEN), ("已办结", Status.DONE), ("全部状态", None)]
 
 
@@ -101,6 +104,8 @@ class IncomingPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for i, (key, _label) in enumerate(COLUMNS):  # fixed widths: never measure 100 000 rows
+            header.resizeSection(i, _WIDTHS.get(key, 100))
         header.setSectionResizeMode([k for k, _ in COLUMNS].index("title"),
                                     QHeaderView.ResizeMode.Stretch)
         header.setSortIndicator(1, Qt.SortOrder.DescendingOrder)
