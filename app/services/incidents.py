@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -622,6 +622,10 @@ def _checklist(rep: IncidentReport, inc: Incident) -> R.Checklist:
     return R.check_elements(rep.snapshot, blocking)
 
 
+#: Serialises the 信息专报 期号 on PostgreSQL (SQLite writers are serialised already).
+_ISSUE_LOCK_KEY = 0x1AC1_D0_07
+
+
 def sign_report(ctx: ServiceContext, report_id: int, *,
                 expected_version: int | None = None) -> ReportInfo:
     """签发 by a leader: freezes the report and gives it its 信息专报 期号 (per year)."""
@@ -638,6 +642,8 @@ def sign_report(ctx: ServiceContext, report_id: int, *,
             if not check.can_sign:
                 raise InputError(check.message())
             now = local_now(ctx)
+            if s.get_bind().dialect.name == "postgresql":  # two leaders signing at once
+                s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ISSUE_LOCK_KEY})
             year_start = dt.datetime(now.year, 1, 1)
             last = s.execute(select(func.max(IncidentReport.issue_no)).where(
                 IncidentReport.signed_at >= year_start)).scalar_one()
