@@ -189,8 +189,31 @@ def test_duplicate_import_export(qtbot, page, admin_ui_ctx, tmp_path):
     qtbot.mouseClick(page.duplicateButton, Qt.MouseButton.LeftButton)
     assert _rows(ctx, OfficeTemplate, OfficeTemplate.format == tm.WORDFORM) == 1
     assert page.selected().name == "值班表（副本）"
-    assert page.editor.formPanel.isVisibleTo(page.editor)
-    assert not page.editor.textEdit.isVisibleTo(page.editor)
+    editor = page.editor
+    assert editor.formPanel.isVisibleTo(editor)
+    assert not editor.textEdit.isVisibleTo(editor)
+
+    # replacing the form with a .docx whose placeholder the data lacks: the problem names the
+    # part and paragraph; saving needs the draft confirmation and makes version 2
+    from docx import Document
+
+    doc = Document()
+    doc.core_properties.title = "值班表"
+    doc.core_properties.category = "值班表"
+    doc.add_paragraph("标题")
+    doc.add_paragraph("值班电话：{{ office.nosuch_phone }}")
+    path = tmp_path / "新值班表.docx"
+    doc.save(path)
+    with qtbot.waitSignal(editor.checked, timeout=WAIT):
+        editor.use_docx_file(str(path))
+    texts = [editor.problemList.item(i).text() for i in range(editor.problemList.count())]
+    assert len(texts) == 1 and "正文" in texts[0] and "nosuch_phone" in texts[0], texts
+    assert editor.dirty
+    editor.confirm_draft = lambda n: True
+    qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)
+    copy = page.selected()
+    assert copy is not None and copy.current_version == 2
+    assert tm.get(ctx, copy.ref).data == path.read_bytes()
     out = tm.export_file(ctx, "shipped:minutes", tmp_path / "纪要.json")
     new = page.import_path(str(out))
     assert new is not None and page.selected_ref() == new.ref
