@@ -883,8 +883,8 @@ def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
                 progress: Callable[[int, int], None] | None = None) -> Path:
     """The monthly 通报 workbook: sheets 督办事项 (the filtered board), 单位统计 (counts and
     按期办结率 per lead unit) and 按月按期办结 (this year, month by month).
-    Streamed (openpyxl write-only) page by page from the database; ``progress(done, total)`` is
-    called after each page (a background task raises there to cancel). Written to a temporary
+    The board is read page by page (``progress(done, total)`` after each page; a background task
+    raises there to cancel), then written with openpyxl's write-only workbook. Written to a temporary
     file beside ``path`` and moved into place (never half a file)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -892,6 +892,14 @@ def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
 
     actor = ctx.require(Action.EXPORT)
     total = count_board(ctx, f, today)
+    rows: list[BoardRow] = []
+    while len(rows) < total:  # read first (the cancellable part), then write in one go
+        page = board(ctx, f, today, offset=len(rows), limit=1000)
+        if not page:
+            break
+        rows.extend(page)
+        if progress is not None:
+            progress(len(rows), total)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("督办事项")
     for col, width in zip("ABCDEFGHIJK", (6, 24, 12, 24, 50, 18, 10, 20, 12, 10, 8), strict=True):
@@ -919,21 +927,13 @@ def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
                           "配合单位", "办理期限", "状态", "提醒"], font=bold))
     fills = {sv.Reminder.DUE_SOON: PatternFill("solid", fgColor="FFF2A8"),
              sv.Reminder.OVERDUE: PatternFill("solid", fgColor="F4B6B6")}
-    done = 0
-    while done < total:
-        page = board(ctx, f, today, offset=done, limit=1000)
-        if not page:
-            break
-        for r in page:
-            done += 1
-            d = r.decision
-            ws.append(styled(ws, [done, r.meeting_title, r.meeting_date, r.topic_title, d.text,
-                                  d.lead_unit, d.lead_person, "、".join(d.coop_units), d.deadline,
-                                  d.status.label, r.reminder.label],
-                             fill=fills.get(r.reminder), wrap_col=4))
-        if progress is not None:
-            progress(done, total)
-    rows_written = done
+    for n, r in enumerate(rows, 1):
+        d = r.decision
+        ws.append(styled(ws, [n, r.meeting_title, r.meeting_date, r.topic_title, d.text,
+                              d.lead_unit, d.lead_person, "、".join(d.coop_units), d.deadline,
+                              d.status.label, r.reminder.label],
+                         fill=fills.get(r.reminder), wrap_col=4))
+    rows_written = len(rows)
     st = wb.create_sheet("单位统计")
     st.column_dimensions["A"].width = 24
     st.append(styled(st, ["牵头单位", "事项总数", "在办", "临期", "逾期", "已办结", "按期办结",

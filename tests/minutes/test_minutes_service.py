@@ -268,8 +268,10 @@ def test_export_reports_progress_and_a_cancel_leaves_no_file(people, tmp_path):
     tp = mn.save_topic(clerk, m.id, "议题")
     for n in range(3):
         mn.add_decision(clerk, tp.id, f"事项{n}", lead_unit="市民政局")
+    folder = tmp_path / "out"
+    folder.mkdir()
     seen = []
-    out = mn.export_xlsx(clerk, tmp_path / "a.xlsx", D(2026, 2, 20),
+    out = mn.export_xlsx(clerk, folder / "a.xlsx", D(2026, 2, 20),
                          progress=lambda done, total: seen.append((done, total)))
     assert seen == [(3, 3)] and load_workbook(out)["督办事项"].max_row == 4
 
@@ -280,5 +282,5 @@ def test_export_reports_progress_and_a_cancel_leaves_no_file(people, tmp_path):
         raise Stop
 
     with pytest.raises(Stop):
-        mn.export_xlsx(clerk, tmp_path / "b.xlsx", D(2026, 2, 20), progress=stop)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]
+        mn.export_xlsx(clerk, folder / "b.xlsx", D(2026, 2, 20), progress=stop)
+    assert sorted(p.name for p in folder.iterdir()) == ["a.xlsx"]
