@@ -32,6 +32,9 @@ def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+#: Longer ASCII runs (hashes, base64) are cut, the same way in the index and in queries (keeps
+#: PostgreSQL's 2 KB lexeme limit far away).
+MAX_UNIT = 40
 _PIECES = re.compile(r"[a-z0-9]+|[^\W_]|[\W_]+")
 
 
@@ -41,7 +44,7 @@ def runs(text: str) -> list[Run]:
     cur: Run = []
     for piece in _PIECES.findall(unicodedata.normalize("NFKC", text).lower()):
         if piece[0].isalnum():
-            cur.append(piece)
+            cur.append(piece[:MAX_UNIT])
         elif cur:
             out.append(cur)
             cur = []

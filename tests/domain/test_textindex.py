@@ -57,3 +57,9 @@ def test_snippet_centres_on_matches_and_marks_them():
 def test_snippet_without_match_is_the_start():
     sn = snippet("一二三四五", parse_query("六"), width=3)
     assert sn.text == "一二三" and sn.spans == () and sn.clipped_end
+
+
+def test_very_long_ascii_runs_are_cut_alike_in_text_and_query():
+    blob = "a" * 5000
+    assert runs(blob) == [["a" * 40]]
+    assert parse_query(blob)[0].units == ("a" * 40,)

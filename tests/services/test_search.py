@@ -171,3 +171,14 @@ def test_empty_query_and_permission(seeded):
     assert search.search(_as(seeded, Clearance.PUBLIC), " ，。 ").hits == []
     with pytest.raises(PermissionDenied):
         search.search(seeded, "值班")  # nobody signed in
+
+
+def test_long_words_and_long_bodies_index_on_every_backend(seeded):
+    blob = "x9" * 3000
+    body = "开头" + "甲乙丙丁" * 6000 + "结尾续报"  # 24 000 characters
+    with seeded.session() as s, s.begin():
+        search.index_record(s, "document", 50, 0, "长文", f"{blob} {body}", "")
+    top = _as(seeded, Clearance.PUBLIC)
+    assert _ids(search.search(top, blob)) == [("document", 50)]
+    assert _ids(search.search(top, "开头甲乙")) == [("document", 50)]
+    assert ("document", 50) in _ids(search.search(top, "结尾"))
