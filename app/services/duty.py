@@ -782,6 +782,7 @@ from app.services.duty_desk import (  # noqa: F401
     add_open_item,
     close_open_item,
     count_log,
+    get_handover,
     get_log_entry,
     hand_over,
     list_handovers,

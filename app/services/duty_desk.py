@@ -388,6 +388,15 @@ def acknowledge_handover(ctx: ServiceContext, handover_id: int) -> HandoverInfo:
         return _handover(s, row)
 
 
+def get_handover(ctx: ServiceContext, handover_id: int) -> HandoverInfo:
+    ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        row = s.get(DutyHandover, handover_id)
+        if row is None:
+            raise InputError(f"找不到交班记录（编号{handover_id}）。")
+        return _handover(s, row)
+
+
 def list_handovers(ctx: ServiceContext, start: dt.datetime | None = None,
                    end: dt.datetime | None = None, limit: int = 200) -> list[HandoverInfo]:
     ctx.require(Action.VIEW)

@@ -329,6 +329,33 @@ def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "
     return data
 
 
+def handover_data(ctx: ServiceContext, handover_id: int) -> dict:
+    """Template data of one handover. Open items have no deadline in the log, so they are
+    printed among the matters the incoming officer must watch, with who opened them and when."""
+    h = duty.get_handover(ctx, handover_id)
+    office = office_settings.get_office(ctx)
+    name = office.office_name or "（单位名称）"
+    at = h.handed_at.astimezone()
+    attention = [f"{i.text}（{i.opened_by}{i.opened_at.astimezone():%m月%d日%H:%M}登记，"
+                 f"{'已于' + format(i.closed_at.astimezone(), '%m月%d日') + '办结' if i.closed_at else '未办结'}）"
+                 for i in h.open_items]
+    return {"office": {"duty_room": f"{name}总值班室", "name": name},
+            "handover": {"time": at.strftime("%Y-%m-%d %H:%M"), "from": [h.outgoing_name],
+                         "to": [h.incoming_name or "（待接班）"], "summary": h.summary,
+                         "pending": [], "attention": attention}}
+
+
+def render_handover(ctx: ServiceContext, handover_id: int, fmt: str = "pdf") -> bytes:
+    """The 交接班记录 of one handover through the shipped template."""
+    from app.templating.library import load_template, render_template
+
+    ctx.require(Action.PRINT)
+    data = handover_data(ctx, handover_id)
+    out = render_template(load_template("handover"), data, fmt)
+    _audit(ctx, Action.PRINT, "duty.handover.print", handover_id, {"format": fmt})
+    return out.data
+
+
 def write_atomic(path, data: bytes) -> None:
     """Write an output file without ever leaving half of it behind."""
     import os

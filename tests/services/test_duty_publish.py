@@ -113,3 +113,15 @@ def test_daily_report_range(published):
     assert "2026年2月16日" in all_text and "本日无来电来文" in all_text
     leader = next(d for d in roster.duties if d.day == dt.date(2026, 2, 15) and d.role == "leader")
     assert leader.staff_name in first
+
+
+def test_handover_record_prints(admin_ctx):
+    accounts.add_user(admin_ctx, "zhiban", PW, display_name="值班员甲", role=Role.DUTY)
+    accounts.add_user(admin_ctx, "zhiban2", PW, display_name="值班员乙", role=Role.DUTY)
+    a = admin_ctx.with_actor(accounts.login(admin_ctx, "zhiban", PW))
+    b = admin_ctx.with_actor(accounts.login(admin_ctx, "zhiban2", PW))
+    h = duty.hand_over(a, "本班接电话3个，无突发事件。", ["18时前报送值守情况"])
+    duty.acknowledge_handover(b, h.id)
+    text = _text(duty_publish.render_handover(a, h.id)).replace(" ", "").replace("\n", "")
+    assert "交接班记录" in text and "值班员甲" in text and "值班员乙" in text
+    assert "本班接电话3个" in text and "18时前报送值守情况" in text and "未办结" in text

@@ -92,7 +92,7 @@ def test_log_list_is_lazy(qtbot, admin_ui_ctx):
     assert tab.model.total == 11  # 咨询7, 咨询70–79
 
 
-def test_handover_and_acknowledgement(qtbot, admin_ui_ctx):
+def test_handover_and_acknowledgement(qtbot, admin_ui_ctx, tmp_path):
     a = _officer(admin_ui_ctx)
     b = _officer(admin_ui_ctx, "zhiban2", "值班员乙")
     tab = HandoverTab(a)
@@ -117,6 +117,16 @@ def test_handover_and_acknowledgement(qtbot, admin_ui_ctx):
     tab2.items.setCurrentRow(0)
     tab2.close_item("已报送")
     assert tab2.items.count() == 0 and duty.list_open_items(b) == []
+    # the record and the daily report print in the background to files
+    assert tab2.handovers.count() == 1
+    target = tmp_path / "交接班记录.pdf"
+    handle = tab2.print_record(target)
+    qtbot.waitUntil(lambda: handle.finished, timeout=60_000)
+    assert target.read_bytes().startswith(b"%PDF") and "已保存" in tab2.report_status.text()
+    daily = tmp_path / "日报.pdf"
+    handle = tab2.print_report(daily)
+    qtbot.waitUntil(lambda: handle.finished, timeout=60_000)
+    assert daily.read_bytes().startswith(b"%PDF")
 
 
 def _seed(ctx, leaders=3, officers=6):

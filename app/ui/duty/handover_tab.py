@@ -13,6 +13,7 @@ from app.services.duty_desk import HandoverInfo
 from app.ui.duty.common import error, from_date, local, to_date
 from app.ui.messages import describe
 from app.ui.qt import (
+    QComboBox,
     QDateEdit,
     QFileDialog,
     QGroupBox,
@@ -80,6 +81,17 @@ class HandoverTab(QWidget):
         out.addWidget(self.hand_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(outgoing, 1)
 
+        record = QGroupBox("交接班记录")
+        rec = QHBoxLayout(record)
+        self.handovers = QComboBox()
+        self.handovers.setMinimumWidth(320)
+        self.record_button = QPushButton("打印交接班记录（PDF）…")
+        self.record_button.clicked.connect(self.choose_record_file)
+        rec.addWidget(self.handovers)
+        rec.addWidget(self.record_button)
+        rec.addStretch(1)
+        layout.addWidget(record)
+
         report = QGroupBox("值班日报")
         rep = QHBoxLayout(report)
         self.report_start = QDateEdit(from_date(ctx.now().astimezone().date()))
@@ -121,6 +133,11 @@ class HandoverTab(QWidget):
                 f"{p.outgoing_name}于{local(p.handed_at, '%m月%d日%H:%M')}交班：{p.summary}\n"
                 f"移交事项：{carried}")
             self.ack_button.setEnabled(self.can_write)
+        self.handovers.clear()
+        for h in duty.list_handovers(self.ctx, limit=50):
+            who = f"{h.outgoing_name}→{h.incoming_name or '待接班'}"
+            self.handovers.addItem(f"{local(h.handed_at, '%Y-%m-%d %H:%M')} {who}", h.id)
+        self.record_button.setEnabled(self.handovers.count() > 0)
         self.items.clear()
         for i in open_items:
             item = QListWidgetItem(f"{i.text}（{i.opened_by}，{local(i.opened_at)}）")
@@ -163,7 +180,30 @@ class HandoverTab(QWidget):
                 return
         self._run(duty.close_open_item, item.data(Qt.ItemDataRole.UserRole), note, done="已办结。")
 
-    # ------------------------------------------------------------------ daily report
+    # ------------------------------------------------------------------ printing
+    def choose_record_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "保存交接班记录", "交接班记录.pdf",
+                                              "PDF 文件 (*.pdf)")
+        if path:
+            self.print_record(Path(path))
+
+    def print_record(self, path: Path) -> TaskHandle | None:
+        hid = self.handovers.currentData()
+        if hid is None:
+            return None
+        ctx = self.ctx
+
+        def work(control):  # type: ignore[no-untyped-def]
+            data = duty_publish.render_handover(ctx, hid)
+            control.check()
+            duty_publish.write_atomic(path, data)
+            return path
+
+        self.report_status.setText("正在排印……")
+        self.task = run_task(work, parent=self, on_result=self._report_done,
+                             on_error=self._report_failed)
+        return self.task
+
     def choose_report_file(self) -> None:
         start = to_date(self.report_start.date())
         path, _ = QFileDialog.getSaveFileName(self, "保存值班日报", f"值班日报{start:%Y%m%d}.pdf",
