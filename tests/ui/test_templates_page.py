@@ -214,6 +214,13 @@ def test_duplicate_import_export(qtbot, page, admin_ui_ctx, tmp_path):
     copy = page.selected()
     assert copy is not None and copy.current_version == 2
     assert tm.get(ctx, copy.ref).data == path.read_bytes()
+    # renamed in place in the list (F2)
+    page.tree.currentItem().setText(0, "防汛值班表")
+    with ctx.session() as s:
+        assert s.get(OfficeTemplate, copy.id).name == "防汛值班表"
+    qtbot.waitUntil(lambda: page.selected() is not None and page.selected().name == "防汛值班表")
+    assert "防汛值班表" in page.editor.titleLabel.text()
+
     out = tm.export_file(ctx, "shipped:minutes", tmp_path / "纪要.json")
     new = page.import_path(str(out))
     assert new is not None and page.selected_ref() == new.ref

@@ -22,6 +22,7 @@ from app.ui.qt import (
     QSplitter,
     QStackedWidget,
     Qt,
+    QTimer,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -44,6 +45,10 @@ class TemplatesPage(QWidget):
         self.tree.setHeaderLabels(["模板", "格式", "状态"])
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.itemSelectionChanged.connect(self._selected)
+        # an office template's name is edited in place (F2 or double-click)
+        self.tree.setEditTriggers(QTreeWidget.EditTrigger.EditKeyPressed
+                                  | QTreeWidget.EditTrigger.DoubleClicked)
+        self.tree.itemChanged.connect(self._renamed)
         buttons = []
         for attr, text, tip, slot in (
             ("duplicateButton", "复制(&C)", "复制为本单位模板", self.duplicate),
@@ -107,6 +112,9 @@ class TemplatesPage(QWidget):
             item = QTreeWidgetItem(group, [info.name, info.format_label,
                                            " · ".join(x for x in (state, origin) if x)])
             item.setData(0, ROLE_REF, info.ref)
+            if not info.shipped:
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+                item.setToolTip(1, "F2 或双击名称可重命名")
             item.setToolTip(0, info.description or info.name)
             if info.is_default:
                 font = item.font(0)
@@ -178,6 +186,17 @@ class TemplatesPage(QWidget):
         info = self.editor.content.info if self.editor else None
         self.statusLabel.setText(f"已保存“{info.name}”第 {info.current_version} 版。" if info else "已保存。")
         self.refresh(select=ref)
+
+    def _renamed(self, item: QTreeWidgetItem, column: int) -> None:
+        ref = item.data(0, ROLE_REF)
+        info = self.items.get(str(ref)) if ref else None
+        if column != 0 or info is None or info.id is None or item.text(0) == info.name:
+            return
+        new = self._run(tm.rename, info.id, item.text(0))
+        if isinstance(new, tm.TemplateInfo):
+            self.statusLabel.setText(f"已重命名为“{new.name}”。")
+        # refresh later: the tree is still inside its editor's commit
+        QTimer.singleShot(0, lambda: self._reload_editor(info.ref))
 
     # ---- actions ---------------------------------------------------------------------------
     def _run(self, fn, *args, done: str = "") -> object | None:  # type: ignore[no-untyped-def]
