@@ -114,7 +114,8 @@ def check(content: TemplateContent) -> list[TemplateProblem]:
         return exc.problems
     except InputError as exc:
         return [TemplateProblem("", None, exc.message)]
-    return template.check(content.sample)
+    # a problem inside a $for is reported once per record: keep one
+    return list(dict.fromkeys(template.check(content.sample)))
 
 
 # ---- shipped templates --------------------------------------------------------------------------

@@ -187,3 +187,14 @@ def test_permissions(admin_ctx):
         tm.set_default(duty, "shipped:notice")
     with pytest.raises(PermissionDenied):
         tm.list_templates(admin_ctx.with_actor(None))
+
+
+def test_check_lists_a_problem_inside_a_loop_once():
+    text = (templates_dir() / "duty_notice.json").read_text(encoding="utf-8")
+    info = tm.TemplateInfo("shipped:duty_notice", "值班安排通知", "值班安排通知", tm.DESCRIPTION, "",
+                           True, True)
+    sample = tm._demo_sample("duty_notice")
+    assert len(sample["roster"]["shifts"]) > 1
+    problems = tm.check(tm.TemplateContent(info, _edited(text, "r.leader", "r.leadr"), None, sample))
+    assert len(problems) == 1 and "leadr" in problems[0].message
+    assert problems[0].field.endswith("$each[2]")

@@ -376,7 +376,9 @@ class TemplateEditor(QWidget):
         self.checked.emit()
 
     def show_problems(self, problems: list[TemplateProblem]) -> None:
-        self.problems = list(problems)
+        # a problem inside a $for is reported once per record: list it once
+        self.problems = list(dict.fromkeys(problems))
+        problems = self.problems
         self.problemList.clear()
         text = self.current_text()
         lines = []
