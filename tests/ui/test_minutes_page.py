@@ -198,3 +198,19 @@ def test_board_drives_the_supervision_loop_and_exports(qtbot, app_env, tmp_path)
     ws = load_workbook(out)["督办事项"]
     assert [ws.cell(2, c).value for c in (5, 6, 11)] == ["乙事项", "市民政局", "临期"]
     assert ws.max_row == 2
+
+
+def test_main_window_opens_the_minutes_page(qtbot, app_env, tmp_path):
+    from app.ui.main_window import MainWindow
+    from app.ui.minutes.page import MinutesPage
+
+    ctx = _clerk(app_env)
+    win = MainWindow(ctx, "test", tmp_path / "w.ini")
+    qtbot.addWidget(win)
+    win.show()
+    page = win.show_page("minutes")
+    assert isinstance(page, MinutesPage)
+    assert [page.tabText(i) for i in range(page.count())] == ["会议", "督办"]
+    assert page.meetings.new_button.isEnabled()
+    page.setCurrentIndex(1)
+    assert page.board.count_label.text().startswith("共 0 项")
