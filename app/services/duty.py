@@ -512,10 +512,14 @@ def set_opening(ctx: ServiceContext, staff_id: int, year: int, total: int, rest_
                      {"year": year, "total": total, "rest_day": rest_day}, at=ctx.now())
 
 
-def _problem(s: Session, roster: DutyRoster) -> Problem:
+def _problem(s: Session, roster: DutyRoster, today: dt.date) -> Problem:
     rules = _rules(s)
-    people = [p for p in s.execute(select(DutyStaff).where(DutyStaff.active.is_(True))
-                                   .order_by(DutyStaff.id)).scalars()]
+    served = defaultdict(set)  # duties of this roster already served, by person
+    for sid, day in s.execute(select(DutyAssignment.staff_id, DutyAssignment.day).where(
+            DutyAssignment.roster_id == roster.id, DutyAssignment.day < today)):
+        served[sid].add(day)
+    people = [p for p in s.execute(select(DutyStaff).order_by(DutyStaff.id)).scalars()
+              if p.active or p.id in served]
     staff = [Staff(str(p.id), p.name, tuple(r for r in (p.roles or ()) if r in rules.roles))
              for p in people]
     staff = [p for p in staff if p.roles]
@@ -523,6 +527,14 @@ def _problem(s: Session, roster: DutyRoster) -> Problem:
     unavailable = [Unavailable(str(u.staff_id), u.start, u.end, u.reason)
                    for u in _unavailability(s, roster.start - dt.timedelta(days=PRIOR_DAYS),
                                             roster.end) if str(u.staff_id) in ids]
+    # someone taken off the roster since keeps the duties they served, and gets no new ones
+    for p in people:
+        if not p.active and str(p.id) in ids:
+            day = roster.start
+            while day <= roster.end:
+                if day not in served[p.id]:
+                    unavailable.append(Unavailable(str(p.id), day, day, "已停排"))
+                day += dt.timedelta(days=1)
     history = [History(str(r.staff_id), r.total, r.rest_day)
                for r in _ledger(s, roster.start.year, roster.start, roster.id)
                if str(r.staff_id) in ids and r.total]
@@ -545,7 +557,7 @@ def build_problem(ctx: ServiceContext, roster_id: int) -> Problem:
     period as ``prior`` (so the minimum gap and the monthly cap reach across the boundary)."""
     ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
-        return _problem(s, _load_roster(s, roster_id))
+        return _problem(s, _load_roster(s, roster_id), ctx.now().astimezone().date())
 
 
 # ---------------------------------------------------------------- generation
@@ -566,7 +578,7 @@ def generate(ctx: ServiceContext, roster_id: int, *, today: dt.date | None = Non
     today = today or ctx.now().astimezone().date()
     with ctx.session() as s, s.begin():
         roster = _load_roster(s, roster_id)
-        problem = _problem(s, roster)
+        problem = _problem(s, roster, today)
         version = roster.version
         previous = [Assignment(a.day, a.role, str(a.staff_id), a.shift)
                     for a in s.execute(select(DutyAssignment)
@@ -633,7 +645,7 @@ def validate_roster(ctx: ServiceContext, roster_id: int,
     ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
         roster = _load_roster(s, roster_id)
-        problem = _problem(s, roster)
+        problem = _problem(s, roster, ctx.now().astimezone().date())
         if duties is None:
             duties = _roster_info(s, roster).duties
         return validate(problem, [d.key() for d in duties])
@@ -662,7 +674,7 @@ def _change(ctx: ServiceContext, roster_id: int, remove: list[tuple[dt.date, str
                 raise InputError(f"{d.day.isoformat()} 不在本值班表期间内。")
             if s.get(DutyStaff, d.staff_id) is None:
                 raise InputError(f"找不到值班人员（编号{d.staff_id}）。")
-        problem = _problem(s, roster)
+        problem = _problem(s, roster, ctx.now().astimezone().date())
         before = set(validate(problem, [d.key() for d in info.duties]))
         after = validate(problem, [d.key() for d in _apply(list(info.duties), remove, add)])
         new = [line for line in after if line not in before]

@@ -328,3 +328,28 @@ def test_day_and_night_shifts(roster_ctx):
     assert (at_3am.day, at_3am.shift) == (dt.date(2026, 3, 4), "夜班")
     assert night.staff_name in [p.name for p in at_3am.people]
     assert (at_3am.next_day, at_3am.next_shift) == (dt.date(2026, 3, 5), "白班")
+
+
+def test_deactivated_person_keeps_served_duties_and_gets_no_new_ones(admin_ctx):
+    ctx = ServiceContext(admin_ctx.engine, admin_ctx.actor,
+                         _clock(datetime(2026, 3, 9, 2, 0, tzinfo=UTC)))
+    seed_staff(ctx, leaders=3, officers=6)
+    duty.save_rules(ctx, duty.Rules(roles={"leader": 1, "officer": 1}))
+    roster = duty.create_roster(ctx, START, dt.date(2026, 3, 15))
+    assert duty.generate(ctx, roster.id, time_limit=5, today=START).ok
+    duty.publish(ctx, roster.id)
+    duties = duty.get_roster(ctx, roster.id).duties
+    gone = next(d for d in duties if d.day < dt.date(2026, 3, 9) and d.role == "officer")
+    person = duty.get_staff(ctx, gone.staff_id)
+    duty.save_staff(ctx, duty.StaffInfo(**{**person.__dict__, "active": False}))
+    problems = duty.validate_roster(ctx, roster.id)
+    # served duties stay valid; only duties still ahead are flagged
+    assert all("已停排" in p for p in problems)
+    assert not any(str(d.day) in " ".join(problems) for d in duties
+                   if d.staff_id == gone.staff_id and d.day < dt.date(2026, 3, 9))
+    assert duty.generate(ctx, roster.id, time_limit=5).ok
+    after = duty.get_roster(ctx, roster.id).duties
+    mine = {d.day for d in after if d.staff_id == gone.staff_id}
+    assert mine == {d.day for d in duties if d.staff_id == gone.staff_id
+                    and d.day < dt.date(2026, 3, 9)}
+    assert duty.validate_roster(ctx, roster.id) == []
