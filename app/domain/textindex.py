@@ -123,6 +123,7 @@ def parse_query(query: str) -> list[QueryTerm]:
 # --- highlighting ------------------------------------------------------------------------------
 
 
+_HAS_FULLWIDTH = re.compile("[\uff10-\uff5a]")
 _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF5B) if chr(c - 0xFEE0).isalnum()}
 
 
@@ -133,7 +134,7 @@ def _normalised_with_map(text: str) -> tuple[str, list[int] | None]:
     # Fast path: full NFKC would also fold the full-width punctuation of every Chinese sentence
     # (a Python-speed loop per character to keep offsets); letters and digits — all a query
     # term can contain besides CJK — only need their full-width forms folded, one for one.
-    norm = text.translate(_FULLWIDTH_ALNUM).lower()
+    norm = (text.translate(_FULLWIDTH_ALNUM) if _HAS_FULLWIDTH.search(text) else text).lower()
     if len(norm) == len(text):
         return norm, None
     chars: list[str] = []
