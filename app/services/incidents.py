@@ -267,7 +267,9 @@ def _rule_json(rule: R.ReportingRule) -> dict:
     return dict(full)
 
 
-def _rule_from_json(obj: dict, daily: bool) -> R.ReportingRule:
+def _rule_from_json(obj: dict, daily: bool, level: int = 4) -> R.ReportingRule:
+    if not obj:  # a row written without its rule (imported data): the shipped default
+        obj = _rule_json(R.DEFAULT_RULES.rule_for(level))
     rule = R.ReportingRule(
         level=R.parse_level(obj["level"]),
         authority=obj.get("authority") or None,
@@ -617,7 +619,7 @@ def checklist(ctx: ServiceContext, report_id: int) -> R.Checklist:
 
 
 def _checklist(rep: IncidentReport, inc: Incident) -> R.Checklist:
-    rule = _rule_from_json(inc.rule, inc.daily_mode)
+    rule = _rule_from_json(inc.rule, inc.daily_mode, inc.level)
     blocking = rule.first_report_blocking if rep.kind == R.ReportKind.FIRST.value else ()
     return R.check_elements(rep.snapshot, blocking)
 
@@ -733,7 +735,7 @@ def record_phone_report(ctx: ServiceContext, incident_id: int, sent_to: str,
 def _evaluate(s: Session, inc: Incident, now: dt.datetime,
               thresholds: R.Thresholds | None = None,
               reports: list[IncidentReport] | None = None) -> R.ClockReport:
-    rule = _rule_from_json(inc.rule, inc.daily_mode)
+    rule = _rule_from_json(inc.rule, inc.daily_mode, inc.level)
     th = thresholds or _load_table(s).thresholds
     changes = [dt.datetime.fromisoformat(t) for t in inc.change_times or []]
     chain = reports if reports is not None else _reports(s, inc.id)

@@ -227,6 +227,10 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
         ("final", None, "sent", "BOSS", "市政府总值班室")]
     assert page.clocks.rowCount() == 0 and not page.draft_button.isEnabled()
     assert page.model.data(page.model.index(0, 4)) == "已终报"
+    page.status_filter.setCurrentText("处置中")
+    assert page.model.rowCount() == 0
+    page.status_filter.setCurrentText("已终报")
+    assert page.model.rowCount() == 1
 
     # -- the 终报 printed in the background, read back from the PDF
     out = tmp_path / "out" / "终报.pdf"
@@ -345,3 +349,23 @@ def test_phone_log_entry_to_first_report_draft(qtbot, desks):
     assert rep.snapshot["reporter_phone"] == "0571-8888"
     assert "赵六" in page.view.toPlainText()
     assert page.clocks.item(0, 2).text() == "2026-03-02 01:12"  # Ⅳ: 2 hours
+
+
+def test_list_is_fetched_a_page_at_a_time(qtbot, desks):
+    _clock, u = desks
+    engine = u["duty"].engine
+    with Session(engine) as s, s.begin():
+        for i in range(230):
+            s.add(Incident(title=f"事件{i:03d}", category="事故灾难", subtype="", level=4,
+                           received_at=dt.datetime(2026, 1, 1) + dt.timedelta(hours=i),
+                           status="closed", daily_mode=False, rule={}, change_times=[],
+                           leaders_on_site=[], commander={}, classification=0))
+    page = _page(qtbot, u["duty"])
+    assert page.model.rowCount() == 100 and page.model.total == 230
+    assert page.model.data(page.model.index(0, 1)) == "事件229"  # newest first
+    with Session(engine) as s:
+        oldest = s.execute(select(Incident.id).where(Incident.title == "事件000")).scalar_one()
+    assert page.select_incident(oldest)  # fetches the pages it needs
+    assert page.model.rowCount() == 230 and page.incident.data.title == "事件000"
+    page.search.setText("事件12")
+    assert page.model.rowCount() == 10 and page.model.total == 10  # 事件120 … 事件129

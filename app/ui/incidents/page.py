@@ -27,6 +27,7 @@ from app.ui.qt import (
     QAbstractTableModel,
     QBrush,
     QColor,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -65,6 +66,7 @@ class IncidentListModel(QAbstractTableModel):
         super().__init__(parent)
         self.ctx = ctx
         self.text = ""
+        self.status: str | None = None
         self.rows: list[svc.IncidentRow] = []
         self.total = 0
 
@@ -72,9 +74,13 @@ class IncidentListModel(QAbstractTableModel):
         if text is not None:
             self.text = text
         self.beginResetModel()
-        self.total = svc.count_incidents(self.ctx, text=self.text)
-        self.rows = svc.list_incidents(self.ctx, 0, self.PAGE, text=self.text)
+        self.total = svc.count_incidents(self.ctx, text=self.text, status=self.status)
+        self.rows = svc.list_incidents(self.ctx, 0, self.PAGE, text=self.text, status=self.status)
         self.endResetModel()
+
+    def set_status(self, status: str | None) -> None:
+        self.status = status
+        self.reload()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -86,7 +92,8 @@ class IncidentListModel(QAbstractTableModel):
         return not parent.isValid() and len(self.rows) < self.total
 
     def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # noqa: B008
-        more = svc.list_incidents(self.ctx, len(self.rows), self.PAGE, text=self.text)
+        more = svc.list_incidents(self.ctx, len(self.rows), self.PAGE, text=self.text,
+                                  status=self.status)
         if more:
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
             self.rows.extend(more)
@@ -228,6 +235,11 @@ class IncidentsPage(QWidget):
         self.search.setPlaceholderText("按名称或地点筛选")
         self.search.textChanged.connect(lambda t: self.model.reload(t))
         self.model = IncidentListModel(ctx, self)
+        self.status_filter = QComboBox()
+        for label, value in (("全部", None), ("处置中", "open"), ("已终报", "closed")):
+            self.status_filter.addItem(label, value)
+        self.status_filter.currentIndexChanged.connect(
+            lambda _i: self.model.set_status(self.status_filter.currentData()))
         self.list = QTableView()
         self.list.setModel(self.model)
         self.list.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -298,7 +310,10 @@ class IncidentsPage(QWidget):
         left = QWidget()
         lcol = QVBoxLayout(left)
         lcol.setContentsMargins(0, 0, 0, 0)
-        lcol.addWidget(self.search)
+        frow = QHBoxLayout()
+        frow.addWidget(self.search, 1)
+        frow.addWidget(self.status_filter)
+        lcol.addLayout(frow)
         lcol.addWidget(self.list, 1)
         right = QWidget()
         rcol = QVBoxLayout(right)
