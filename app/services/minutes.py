@@ -706,10 +706,15 @@ _STEP_ACTION = {
 }
 
 
+def step_action(step: sv.Step) -> Action:
+    """The right a 督办 step needs (the UI greys out what the role may not do)."""
+    return _STEP_ACTION.get(step, Action.EDIT_MINUTES)
+
+
 def _step(ctx: ServiceContext, decision_id: int, step: sv.Step, note: str = "", *,
           new_deadline: dt.date | None = None, report_date: dt.date | None = None,
           expected_version: int | None = None) -> DecisionInfo:
-    actor = ctx.require(_STEP_ACTION.get(step, Action.EDIT_MINUTES))
+    actor = ctx.require(step_action(step))
     note = _clean(note, "说明", limit=4000)
     with ctx.session() as s, s.begin():
         d = s.get(Decision, decision_id)

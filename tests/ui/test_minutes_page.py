@@ -214,3 +214,32 @@ def test_main_window_opens_the_minutes_page(qtbot, app_env, tmp_path):
     assert page.meetings.new_button.isEnabled()
     page.setCurrentIndex(1)
     assert page.board.count_label.text().startswith("共 0 项")
+
+
+def test_board_buttons_follow_the_role(qtbot, app_env):
+    from app.domain.security import Role
+    from app.services import accounts
+    from app.services.context import ServiceContext
+    from app.ui.minutes.board import BoardTab
+
+    clerk = _clerk(app_env)
+    admin = clerk.with_actor(accounts.login(clerk, "admin", ADMIN_PASSWORD))
+    leader = ServiceContext(clerk.engine, make_user(admin, "ld", Role.LEADER, "钱国华"), clerk.clock)
+    t = mn.create_type(clerk, "办公会议", organ="办公室")
+    m = mn.create_meeting(clerk, t.id, D(2026, 3, 2))
+    tp = mn.save_topic(clerk, m.id, "议题")
+    d = mn.add_decision(clerk, tp.id, "事项", lead_unit="综合科")
+    board = BoardTab(leader, today=D(2026, 3, 3))
+    qtbot.addWidget(board)
+    board.select_decision(d.id)
+    assert not board.step_buttons[sv.Step.REGISTER].isEnabled()  # 领导 does not record
+    mn.register(clerk, d.id)
+    mn.report_completion(clerk, d.id, "已办结")
+    board.refresh()
+    board.select_decision(d.id)
+    assert board.step_buttons[sv.Step.ACCEPT].isEnabled()
+    assert not board.step_buttons[sv.Step.CLOSE].isEnabled()
+    qtbot.mouseClick(board.step_buttons[sv.Step.ACCEPT], Qt.MouseButton.LeftButton)
+    with clerk.session() as s:
+        assert s.get(Decision, d.id).status == "accepted"
+    assert board.trail.item(2, 2).text() == "钱国华"
