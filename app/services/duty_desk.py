@@ -209,6 +209,9 @@ def get_log_entry(ctx: ServiceContext, entry_id: int) -> LogEntry:
         if row is None:
             raise InputError(f"找不到值班记录（编号{entry_id}）。")
         require_clearance(actor.clearance, row.classification)
+        if row.classification > 0:  # reading a classified record is itself audited
+            audit.append(s, actor, "duty.log.view", "duty_log", row.id,
+                         {"classification": row.classification}, at=ctx.now())
         return _entry(row)
 
 

@@ -187,6 +187,10 @@ def test_log_entries_attributed_paged_and_clearance_filtered(admin_ctx):
         content="通报：某路段发生交通事故，请关注。", classification=1))
     assert e.author_name == "值班员甲"
     got = duty.get_log_entry(officer, e.id)
+    with officer.session() as s:
+        views = s.execute(select(AuditEvent.object_id).where(
+            AuditEvent.action == "duty.log.view")).scalars().all()
+    assert views == [str(e.id)]  # reading a classified entry is audited
     assert (got.caller_unit, got.caller_name, got.caller_post, got.caller_phone) == (
         "市应急管理局", "王强", "科长", "0571-1234567")
     assert got.received_at == datetime(2026, 3, 3, 5, 40, tzinfo=UTC)

@@ -163,6 +163,8 @@ def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
                 if tab.grid.item(r, c) and tab.grid.item(r, c).data(Qt.ItemDataRole.UserRole)
                 == first.day)
     assert first.staff_name in cell.text()
+    tab.grid.cellDoubleClicked.emit(cell.row(), cell.column())
+    assert tab.selected_duty().day == first.day
     # an officer on the next day would break the 2-day gap: refused when not confirmed
     officer = next(d for d in tab.roster.duties if d.role == "officer" and d.day == today)
     nxt = next(d for d in tab.roster.duties if d.role == "officer"

@@ -275,6 +275,7 @@ class RosterTab(QWidget):
         self.grid.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.grid.setWordWrap(True)
+        self.grid.cellDoubleClicked.connect(self.select_day)
         cal.addWidget(self.grid)
         split.addWidget(cal_box)
         self.list = QTableWidget(0, len(LIST_COLUMNS))
@@ -367,6 +368,18 @@ class RosterTab(QWidget):
                 if holiday or DEFAULT_CALENDAR.is_makeup_workday(day):
                     item.setToolTip(holiday or "调休上班日")
                 self.grid.setItem(row, col, item)
+
+    def select_day(self, row: int, col: int) -> None:
+        """Double-click on a day in the grid: its duties selected in the list, ready to edit."""
+        item = self.grid.item(row, col)
+        if item is None or self.roster is None:
+            return
+        day = item.data(Qt.ItemDataRole.UserRole)
+        for i, d in enumerate(self.roster.duties):
+            if d.day == day:
+                self.list.selectRow(i)
+                self.list.scrollToItem(self.list.item(i, 0))
+                return
 
     def step_month(self, delta: int) -> None:
         if self.month is None:
