@@ -22,6 +22,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.roster",
     "app.commands.backup",
     "app.commands.incident",
+    "app.commands.search",
 ]
 
 
