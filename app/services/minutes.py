@@ -887,10 +887,11 @@ def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
                 f: BoardFilter = BoardFilter(),
                 progress: Callable[[int, int], None] | None = None) -> Path:
     """The monthly 通报 workbook: sheets 督办事项 (the filtered board), 单位统计 (counts and
-    按期办结率 per lead unit) and 按月按期办结 (this year, month by month).
-    The board is read page by page (``progress(done, total)`` after each page; a background task
-    raises there to cancel), then written with openpyxl's write-only workbook. Written to a temporary
-    file beside ``path`` and moved into place (never half a file)."""
+    按期办结率 per lead unit) and 按月按期办结 (this year, month by month). 期限 and 提醒 are
+    filled yellow (due within 3 days) or red (overdue). The board is read page by page
+    (``progress(done, total)`` after each page; a background task raises there to cancel), then
+    written with openpyxl's write-only workbook to a temporary file beside ``path`` and moved
+    into place (never half a file)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -912,13 +913,18 @@ def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
     bold = Font(bold=True)
 
     def styled(sheet, values: list, *, font=None, fill=None, fmt=None,  # type: ignore[no-untyped-def]
-               wrap_col: int | None = None) -> list:
-        cells = []
+               wrap_col: int | None = None, fill_cols: tuple[int, ...] = ()) -> list:
+        cells: list = []
         for i, v in enumerate(values):
+            filled = fill is not None and i in fill_cols
+            if font is None and not filled and i != wrap_col and not (
+                    fmt is not None and isinstance(v, float)):
+                cells.append(v)  # a plain value: no cell object, no style lookup
+                continue
             c = WriteOnlyCell(sheet, v)
             if font is not None:
                 c.font = font
-            if fill is not None:
+            if filled:
                 c.fill = fill
             if fmt is not None and isinstance(v, float):
                 c.number_format = fmt
@@ -937,7 +943,7 @@ def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
         ws.append(styled(ws, [n, r.meeting_title, r.meeting_date, r.topic_title, d.text,
                               d.lead_unit, d.lead_person, "、".join(d.coop_units), d.deadline,
                               d.status.label, r.reminder.label],
-                         fill=fills.get(r.reminder), wrap_col=4))
+                         fill=fills.get(r.reminder), wrap_col=4, fill_cols=(8, 10)))
     rows_written = len(rows)
     st = wb.create_sheet("单位统计")
     st.column_dimensions["A"].width = 24

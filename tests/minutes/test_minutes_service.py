@@ -180,7 +180,9 @@ def test_board_filters_and_xlsx_export(people, tmp_path):
     ws = wb["督办事项"]
     assert [c.value for c in ws[1]][:6] == ["序号", "会议", "会议日期", "议题", "议定事项", "牵头单位"]
     assert [ws.cell(r, 5).value for r in range(2, 5)] == ["甲事项", "丙事项", "乙事项"]
-    assert ws.cell(2, 11).value == "逾期" and ws.cell(2, 1).fill.fgColor.rgb.endswith("F4B6B6")
+    assert ws.cell(2, 11).value == "逾期" and ws.cell(2, 11).fill.fgColor.rgb.endswith("F4B6B6")
+    assert ws.cell(2, 9).fill.fgColor.rgb.endswith("F4B6B6")
+    assert ws.cell(2, 5).alignment.wrap_text and ws.cell(4, 11).fill.fill_type is None
     st = {r[0].value: [c.value for c in r] for r in wb["单位统计"].iter_rows(min_row=2)}
     assert st["市民政局"][1:8] == [2, 1, 0, 0, 1, 1, 1.0]
     assert st["市应急管理局"][4] == 1  # one overdue
