@@ -90,3 +90,13 @@ def update_settings(ctx: ServiceContext, info: SecurityInfo) -> SecurityInfo:
             return _info(row)
     except StaleDataError:
         raise ConflictError("安全设置已被他人修改，请刷新后重试。") from None
+
+
+def record_session(ctx: ServiceContext, action: str) -> None:
+    """Audit a screen lock (``session.lock``) or unlock (``session.unlock``) by the actor."""
+    if action not in ("session.lock", "session.unlock"):
+        raise ValueError(action)
+    if ctx.actor is None:
+        return
+    with ctx.session() as s, s.begin():
+        audit.append(s, ctx.actor, action, "user", ctx.actor.user_id, {}, at=ctx.now())

@@ -33,7 +33,7 @@ def test_newer_database_is_refused_with_a_message(qapp, monkeypatch):
     config = load_config()
     engine = open_database(config.db_url, config.backups_dir)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE govdesk_meta SET value = '7' WHERE key = 'schema_version'"))
+        conn.execute(text("UPDATE govdesk_meta SET value = '99' WHERE key = 'schema_version'"))
     engine.dispose()
     shown = []
     monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, msg: shown.append(msg))

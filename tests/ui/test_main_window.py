@@ -21,7 +21,7 @@ def _window(qtbot, ctx, tmp_path, name="ui.ini"):
 def test_navigation_placeholders_and_status_bar(qtbot, admin_ui_ctx, tmp_path):
     win = _window(qtbot, admin_ui_ctx, tmp_path)
     titles = [win.nav.item(i).text() for i in range(win.nav.count())]
-    assert titles == ["公文", "收文", "会议纪要", "值班", "突发事件", "模板", "系统管理"]
+    assert titles == ["公文", "收文", "会议纪要", "值班", "突发事件", "模板", "系统管理", "安全审计"]
     assert win.current_key() == "documents"
     for key, title in zip(win.page_keys()[:6], titles):
         page = win.show_page(key)

@@ -1,0 +1,1 @@
+"""安全审计: audit viewer, security settings, idle lock."""

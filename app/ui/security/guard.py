@@ -1,0 +1,272 @@
+"""Session guards: the idle lock, and the checks made at start (audit chain, automatic backup).
+
+**Idle lock.** ``IdleLock`` watches the application's input events; after ``minutes`` (security
+setting, default 10) without a key press, click, wheel or mouse move, it covers the whole main
+window with ``LockOverlay`` (nothing of the page stays visible), disables the menus, swallows
+shortcuts, hides the window's open dialogs and asks for the password again. Unlocking is a real
+sign-in for the same account (``accounts.login``: wrong passwords count toward the lock-out and
+are audited); “注销” signs out instead. Locking and unlocking are audited.
+
+**At start.** ``StartupChecks`` verifies the audit hash chain and makes the day's automatic
+backup in the background (then once an hour checks whether a new day needs one). A broken chain
+does **not** stop the program (decision: the office must keep working, and the broken rows are
+evidence to preserve, not to hide): every user sees a red notice in the status bar, users who
+may read the audit log get a warning dialog naming the first broken record, and the detection
+is itself recorded as an audit event (``audit.chain_broken``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from app.config import Config
+from app.domain.security import Action, allowed
+from app.errors import UserError
+from app.services import accounts, audit, backup, security
+from app.services.context import SYSTEM, ServiceContext
+from app.ui.messages import describe
+from app.ui.qt import (
+    QDialog,
+    QEvent,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QObject,
+    QPushButton,
+    Qt,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from app.ui.worker import run_task
+
+log = logging.getLogger(__name__)
+
+_INPUT = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+          QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.MouseButtonDblClick}
+_BLOCK_WHEN_LOCKED = _INPUT | {QEvent.Type.Shortcut, QEvent.Type.ShortcutOverride,
+                               QEvent.Type.KeyRelease, QEvent.Type.MouseButtonRelease}
+
+
+class LockOverlay(QWidget):
+    """Opaque cover over the whole main window with the unlock form."""
+
+    def __init__(self, window: QMainWindow, who: str) -> None:
+        super().__init__(window)
+        self.setObjectName("lockOverlay")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("#lockOverlay { background: #2b3a4a; } QLabel { color: white; }")
+        self.title = QLabel(f"屏幕已锁定\n\n{who}，请输入密码解锁。")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setStyleSheet("font-size: 16pt;")
+        self.password = QLineEdit()
+        self.password.setObjectName("unlockPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("密码")
+        self.password.setFixedWidth(260)
+        self.unlock_button = QPushButton("解锁")
+        self.logout_button = QPushButton("注销")
+        self.message = QLabel()
+        self.message.setObjectName("unlockMessage")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setStyleSheet("color: #ffb4b4;")
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.password)
+        row.addWidget(self.unlock_button)
+        row.addWidget(self.logout_button)
+        row.addStretch(1)
+        col = QVBoxLayout(self)
+        col.addStretch(1)
+        col.addWidget(self.title)
+        col.addLayout(row)
+        col.addWidget(self.message)
+        col.addStretch(2)
+        self.hide()
+
+
+class IdleLock(QObject):
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(self, window: QMainWindow, ctx: ServiceContext, interval_ms: int) -> None:
+        super().__init__(window)
+        from app.ui.qt import QApplication
+
+        assert ctx.actor is not None
+        self.window = window
+        self.ctx = ctx
+        self.is_locked = False
+        self._hidden: list[QWidget] = []
+        self.overlay = LockOverlay(window, ctx.actor.label)
+        self.overlay.unlock_button.clicked.connect(self.try_unlock)
+        self.overlay.password.returnPressed.connect(self.try_unlock)
+        self.overlay.logout_button.clicked.connect(self._logout)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.lock)
+        window.installEventFilter(self)
+        QApplication.instance().installEventFilter(self)
+        self.timer.start()
+
+    # ------------------------------------------------------------------ events
+    def _inside_overlay(self, obj: QObject) -> bool:
+        return isinstance(obj, QWidget) and (obj is self.overlay or self.overlay.isAncestorOf(obj))
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        etype = event.type()
+        if obj is self.window and etype == QEvent.Type.Resize and self.is_locked:
+            self.overlay.setGeometry(self.window.rect())
+        if self.is_locked:
+            if etype in _BLOCK_WHEN_LOCKED and not self._inside_overlay(obj):
+                return True
+        elif etype in _INPUT:
+            self.timer.start()  # restart the countdown
+        return False
+
+    # ------------------------------------------------------------------ lock / unlock
+    def lock(self) -> None:
+        if self.is_locked:
+            return
+        self.is_locked = True
+        self.timer.stop()
+        self._hidden = [d for d in self.window.findChildren(QDialog) if d.isVisible()]
+        for d in self._hidden:
+            d.hide()
+        self.window.menuBar().setEnabled(False)
+        self.overlay.setGeometry(self.window.rect())
+        self.overlay.password.clear()
+        self.overlay.message.clear()
+        self.overlay.show()
+        self.overlay.raise_()
+        self.overlay.password.setFocus()
+        try:
+            security.record_session(self.ctx, "session.lock")
+        except UserError as exc:  # e.g. the account was disabled meanwhile: still locked
+            log.info("lock not audited: %s", exc)
+        self.locked.emit()
+
+    def try_unlock(self) -> bool:
+        actor = self.ctx.actor
+        assert actor is not None
+        password = self.overlay.password.text()
+        self.overlay.password.clear()
+        try:
+            again = accounts.login(self.ctx.with_actor(None), actor.username, password)
+        except UserError as exc:
+            self.overlay.message.setText(describe(exc))
+            return False
+        if again.user_id != actor.user_id:  # pragma: no cover - same user name, same account
+            self.overlay.message.setText("账户不一致。")
+            return False
+        self.is_locked = False
+        self.overlay.hide()
+        self.window.menuBar().setEnabled(True)
+        for d in self._hidden:
+            d.show()
+        self._hidden = []
+        security.record_session(self.ctx, "session.unlock")
+        self.timer.start()
+        self.unlocked.emit()
+        return True
+
+    def _logout(self) -> None:
+        self.is_locked = False
+        self.timer.stop()
+        emit = getattr(self.window, "logout_requested", None)
+        if emit is not None:
+            emit.emit()
+
+
+def attach(window: QMainWindow, ctx: ServiceContext, checks: StartupChecks | None = None,
+           interval_ms: int | None = None) -> IdleLock:
+    """Install the idle lock on the main window and show the start-up findings there."""
+    if interval_ms is None:
+        try:
+            minutes = security.get_settings(ctx).idle_lock_minutes
+        except UserError:
+            minutes = security.DEFAULT_IDLE_MINUTES
+        interval_ms = minutes * 60_000
+    lock = IdleLock(window, ctx, interval_ms)
+    if checks is not None:
+        checks.attach_window(window, ctx)
+    return lock
+
+
+class StartupChecks(QObject):
+    """Audit chain verification and automatic backups, off the GUI thread."""
+
+    chain_checked = Signal(object)  # audit.VerifyResult
+    backup_done = Signal(object)  # BackupInfo | None
+
+    def __init__(self, ctx: ServiceContext, config: Config, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.config = config
+        self.chain: audit.VerifyResult | None = None
+        self.notice: QMessageBox | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(3600_000)
+        self.timer.timeout.connect(self.backup_now)
+
+    def start(self) -> None:
+        run_task(self._verify, on_result=self._verified, on_error=self._failed, parent=self)
+        self.backup_now()
+        self.timer.start()
+
+    def _verify(self, _control) -> audit.VerifyResult:  # type: ignore[no-untyped-def]
+        result = audit.verify(self.ctx.engine)
+        if not result.ok:
+            with self.ctx.session() as s, s.begin():
+                audit.append(s, SYSTEM, "audit.chain_broken", "audit_log", result.broken_seq,
+                             {"reason": result.reason, "count": result.count})
+        return result
+
+    def _verified(self, result: audit.VerifyResult) -> None:
+        self.chain = result
+        self.chain_checked.emit(result)
+
+    def _failed(self, exc: BaseException) -> None:
+        log.error("start-up audit verification failed: %s", exc)
+
+    def backup_now(self) -> None:
+        engine, folder = self.ctx.engine, self.config.backups_dir
+
+        def work(_control):  # type: ignore[no-untyped-def]
+            with self.ctx.session() as s:
+                keep = security.read_settings(s).backup_keep
+            return backup.auto_backup(engine, folder, keep, datetime.now(UTC))
+
+        run_task(work, on_result=self.backup_done.emit,
+                 on_error=lambda exc: log.error("automatic backup failed: %s", exc), parent=self)
+
+    def attach_window(self, window: QMainWindow, ctx: ServiceContext) -> None:
+        def show(result: audit.VerifyResult) -> None:
+            if result.ok:
+                return
+            try:
+                _show(result)
+            except RuntimeError:  # the window was closed (signed out) before the result came
+                pass
+
+        def _show(result: audit.VerifyResult) -> None:
+            label = QLabel("审计日志校验失败，请通知管理员")
+            label.setObjectName("auditBrokenLabel")
+            label.setStyleSheet("color: white; background: #c0392b; padding: 2px 6px;")
+            window.statusBar().addWidget(label)
+            if ctx.actor is not None and allowed(ctx.actor.role, Action.VIEW_AUDIT):
+                self.notice = QMessageBox(QMessageBox.Icon.Warning, "审计日志被篡改",
+                                          result.message() + "\n\n程序仍可使用；请保留数据库文件"
+                                          "并核查该记录，勿自行修改。", parent=window)
+                self.notice.setObjectName("auditBrokenNotice")
+                self.notice.open()
+
+        if self.chain is not None:
+            show(self.chain)
+        else:
+            self.chain_checked.connect(show)

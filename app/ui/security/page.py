@@ -1,0 +1,293 @@
+"""安全审计 page (administrators and leaders): the audit log viewer and, for administrators, the
+security settings (idle lock, automatic backups kept, exchange key).
+
+The viewer's table model is lazy: it holds the rows fetched so far and asks the service for the
+next page of 200 when the view scrolls to the end (``canFetchMore``/``fetchMore``); a log of
+100 000 events costs one page until someone scrolls. Export to XLSX runs in the background.
+Saving the settings uses optimistic locking; a conflict opens ``ConflictDialog``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.domain.security import Action, allowed
+from app.errors import ConflictError, UserError
+from app.services import audit, audit_log, security
+from app.services.audit_log import AuditFilter, AuditRow
+from app.services.context import ServiceContext
+from app.ui.conflict_dialog import REAPPLY, ConflictDialog
+from app.ui.messages import describe
+from app.ui.pages import register_page
+from app.ui.qt import (
+    QAbstractTableModel,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QModelIndex,
+    QPushButton,
+    QSpinBox,
+    Qt,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from app.ui.worker import TaskHandle, run_task
+
+COLUMNS = ["序号", "时间", "用户", "操作", "对象", "详情"]
+PAGE = 200
+ACTIONS = ["", "login", "login.failed", "logout", "user.", "settings.", "audit.", "backup.",
+           "exchange.", "session."]
+
+
+class AuditModel(QAbstractTableModel):
+    def __init__(self, ctx: ServiceContext, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.ctx = ctx
+        self.filter = AuditFilter()
+        self.rows: list[AuditRow] = []
+        self.total = 0
+
+    def set_filter(self, f: AuditFilter) -> None:
+        self.beginResetModel()
+        self.filter = f
+        self.total = audit_log.count(self.ctx, f)
+        self.rows = audit_log.page(self.ctx, f, 0, PAGE)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # type: ignore[no-untyped-def]
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # type: ignore[no-untyped-def]
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
+                                               Qt.ItemDataRole.ToolTipRole):
+            return None
+        r = self.rows[index.row()]
+        values = [str(r.seq), r.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), r.actor, r.action,
+                  f"{r.object_type} {r.object_id}".strip(), r.detail]
+        return values[index.column()]
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # type: ignore[no-untyped-def]
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # type: ignore[no-untyped-def]
+        if parent.isValid():
+            return
+        more = audit_log.page(self.ctx, self.filter, len(self.rows), PAGE)
+        if not more:
+            self.total = len(self.rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+        self.rows.extend(more)
+        self.endInsertRows()
+
+
+class AuditViewer(QWidget):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.task: TaskHandle | None = None
+        self.user_edit = QLineEdit()
+        self.user_edit.setPlaceholderText("用户名（可输入部分）")
+        self.action_combo = QComboBox()
+        self.action_combo.setEditable(True)
+        self.action_combo.addItems(ACTIONS)
+        self.action_combo.setToolTip("操作名称开头，如 login、user.")
+        today = QDate.currentDate()
+        self.since_edit = QDateEdit(today.addDays(-30))
+        self.until_edit = QDateEdit(today)
+        for d in (self.since_edit, self.until_edit):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+        self.search_button = QPushButton("查询(&Q)")
+        self.export_button = QPushButton("导出 XLSX(&E)…")
+        self.verify_button = QPushButton("校验哈希链(&V)")
+        bar = QHBoxLayout()
+        for label, w in (("用户", self.user_edit), ("操作", self.action_combo),
+                         ("自", self.since_edit), ("至", self.until_edit)):
+            bar.addWidget(QLabel(label))
+            bar.addWidget(w)
+        for b in (self.search_button, self.export_button, self.verify_button):
+            bar.addWidget(b)
+        self.model = AuditModel(ctx, self)
+        self.view = QTableView()
+        self.view.setObjectName("auditTable")
+        self.view.setModel(self.model)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.verticalHeader().hide()
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.status = QLabel()
+        self.status.setObjectName("auditStatus")
+        self.status.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.status)
+        self.search_button.clicked.connect(self.search)
+        self.user_edit.returnPressed.connect(self.search)
+        self.export_button.clicked.connect(self._ask_export)
+        self.verify_button.clicked.connect(self.verify)
+        self.search()
+
+    def current_filter(self) -> AuditFilter:
+        return AuditFilter(self.user_edit.text(), self.action_combo.currentText(),
+                           self.since_edit.date().toPython(), self.until_edit.date().toPython())
+
+    def search(self) -> None:
+        try:
+            self.model.set_filter(self.current_filter())
+        except UserError as exc:
+            self.status.setText(describe(exc))
+            return
+        self.view.resizeColumnsToContents()
+        self.status.setText(f"共 {self.model.total} 条记录（滚动到底部时继续载入）。")
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "导出审计日志", "审计日志.xlsx",
+                                              "Excel 工作簿 (*.xlsx)")
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> TaskHandle:
+        ctx, f = self.ctx, self.current_filter()
+        self.export_button.setEnabled(False)
+        self.status.setText("正在导出……")
+
+        def work(control):  # type: ignore[no-untyped-def]
+            def progress(done: int, total: int) -> None:
+                control.check()
+                control.progress(done * 100 // max(total, 1), f"已导出 {done}/{total} 条")
+            return audit_log.export_xlsx(ctx, f, path, progress)
+
+        def done(n: int) -> None:
+            self.export_button.setEnabled(True)
+            self.status.setText(f"已导出 {n} 条记录到 {path}。")
+
+        def failed(exc: BaseException) -> None:
+            self.export_button.setEnabled(True)
+            self.status.setText(describe(exc))
+
+        self.task = run_task(work, on_result=done, on_error=failed,
+                             on_progress=lambda _p, t: self.status.setText(t), parent=self)
+        return self.task
+
+    def verify(self) -> TaskHandle:
+        engine = self.ctx.engine
+        self.verify_button.setEnabled(False)
+        self.status.setText("正在校验审计日志……")
+
+        def done(result: audit.VerifyResult) -> None:
+            self.verify_button.setEnabled(True)
+            self.status.setText(result.message())
+
+        def failed(exc: BaseException) -> None:
+            self.verify_button.setEnabled(True)
+            self.status.setText(describe(exc))
+
+        self.task = run_task(lambda _c: audit.verify(engine), on_result=done, on_error=failed,
+                             parent=self)
+        return self.task
+
+
+class SecuritySettingsPage(QWidget):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.loaded = security.SecurityInfo()
+        self.dialog: ConflictDialog | None = None
+        self.idle_spin = QSpinBox()
+        self.idle_spin.setRange(1, 240)
+        self.idle_spin.setSuffix(" 分钟")
+        self.keep_spin = QSpinBox()
+        self.keep_spin.setRange(1, 365)
+        self.keep_spin.setSuffix(" 份")
+        self.key_edit = QLineEdit()
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText("两台终端约定的同一密钥，至少 12 个字符")
+        self.save_button = QPushButton("保存(&S)")
+        self.message = QLabel()
+        self.message.setObjectName("messageLabel")
+        form = QFormLayout(self)
+        form.addRow("无操作自动锁定：", self.idle_spin)
+        form.addRow("自动备份保留：", self.keep_spin)
+        form.addRow("离线交换密钥：", self.key_edit)
+        form.addRow(self.save_button)
+        form.addRow(self.message)
+        self.save_button.clicked.connect(self.save)
+        self.load()
+
+    def load(self) -> None:
+        self.show_info(security.get_settings(self.ctx))
+
+    def show_info(self, info: security.SecurityInfo) -> None:
+        self.loaded = info
+        self.idle_spin.setValue(info.idle_lock_minutes)
+        self.keep_spin.setValue(info.backup_keep)
+        self.key_edit.setText(info.exchange_key)
+
+    def edited(self) -> security.SecurityInfo:
+        return security.SecurityInfo(self.idle_spin.value(), self.keep_spin.value(),
+                                     self.key_edit.text(), self.loaded.version)
+
+    def save(self) -> None:
+        mine = self.edited()
+        try:
+            self.loaded = security.update_settings(self.ctx, mine)
+        except ConflictError:
+            self._conflict(mine)
+            return
+        except UserError as exc:
+            self.message.setText(describe(exc))
+            return
+        self.message.setText("已保存。新的自动锁定时间在下次登录时生效。")
+
+    def _conflict(self, mine: security.SecurityInfo) -> None:
+        theirs = security.get_settings(self.ctx)
+        key = lambda i: "（已设置）" if i.exchange_key else "（未设置）"  # noqa: E731
+        fields = [("无操作自动锁定（分钟）", str(mine.idle_lock_minutes), str(theirs.idle_lock_minutes)),
+                  ("自动备份保留（份）", str(mine.backup_keep), str(theirs.backup_keep)),
+                  ("离线交换密钥", key(mine) if mine.exchange_key == theirs.exchange_key
+                   else key(mine) + "（不同）", key(theirs))]
+        self.dialog = ConflictDialog("安全设置", fields, self)
+
+        def decided(_result: int) -> None:
+            if self.dialog is not None and self.dialog.choice == REAPPLY:
+                self.loaded = theirs  # the new base version; the form keeps my values
+                self.message.setText("已载入他人保存的版本号，您的修改仍在表单中，请检查后再保存。")
+            else:
+                self.show_info(theirs)
+                self.message.setText("已采用他人保存的版本。")
+
+        self.dialog.finished.connect(decided)
+        self.dialog.open()
+
+
+class SecurityPage(QTabWidget):
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.viewer = AuditViewer(ctx, self)
+        self.addTab(self.viewer, "审计日志")
+        self.settings: SecuritySettingsPage | None = None
+        if ctx.actor is not None and allowed(ctx.actor.role, Action.MANAGE_SETTINGS):
+            self.settings = SecuritySettingsPage(ctx, self)
+            self.addTab(self.settings, "安全设置")
+
+
+register_page("security", lambda ctx, parent: SecurityPage(ctx, parent), title="安全审计",
+              required=Action.VIEW_AUDIT)

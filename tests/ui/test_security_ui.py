@@ -1,0 +1,176 @@
+"""Security UI: the idle lock, the conflict dialog on the security settings, the lazy audit
+viewer with export, and the start-up audit chain check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from app.services import accounts, audit, security
+from app.ui.application import db_label
+from app.ui.conflict_dialog import REAPPLY, RELOAD, ConflictDialog
+from app.ui.main_window import MainWindow
+from app.ui.qt import QEvent, QKeySequence, QLabel, QMessageBox, Qt
+from app.ui.security.guard import StartupChecks, attach
+from app.ui.security.page import AuditViewer, SecuritySettingsPage
+from app.ui.worker import wait_for_all
+from tests.conftest import ADMIN_PASSWORD
+
+
+def _window(qtbot, ctx, tmp_path):
+    win = MainWindow(ctx, db_label(str(ctx.engine.url)), tmp_path / "ui.ini")
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def _actions(engine, n=10):
+    return [e.action for e in audit.recent(engine, n)]
+
+
+def test_idle_lock_covers_the_window_and_needs_the_password(qtbot, admin_ui_ctx, tmp_path):
+    ctx = admin_ui_ctx
+    win = _window(qtbot, ctx, tmp_path)
+    lock = attach(win, ctx, interval_ms=300)
+    # activity keeps it open: input every 100 ms for 0.9 s
+    for _ in range(9):
+        qtbot.keyClick(win.nav, Qt.Key.Key_Shift)
+        qtbot.wait(100)
+    assert not lock.is_locked
+    with qtbot.waitSignal(lock.locked, timeout=3000):
+        pass
+    overlay = lock.overlay
+    assert overlay.isVisible() and overlay.geometry() == win.rect()
+    assert overlay.grab().size() == win.size()
+    assert not win.menuBar().isEnabled()
+    # a navigation shortcut does nothing while locked
+    row = win.nav.currentRow()
+    qtbot.keyClick(win, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert win.nav.currentRow() == row
+    # wrong password: still locked, message shown, failure audited
+    overlay.password.setText("wrong-Pass-9")
+    assert not lock.try_unlock()
+    assert lock.is_locked and "密码错误" in overlay.message.text()
+    assert _actions(ctx.engine, 1) == ["login.failed"]
+    overlay.password.setText(ADMIN_PASSWORD)
+    qtbot.mouseClick(overlay.unlock_button, Qt.MouseButton.LeftButton)
+    assert not lock.is_locked and not overlay.isVisible() and win.menuBar().isEnabled()
+    assert _actions(ctx.engine, 4)[:3] == ["session.unlock", "login", "login.failed"]
+    assert "session.lock" in _actions(ctx.engine, 4)
+    # and it locks again after the next idle interval
+    with qtbot.waitSignal(lock.locked, timeout=3000):
+        pass
+
+
+def test_idle_interval_comes_from_the_security_settings(qtbot, admin_ui_ctx, tmp_path):
+    ctx = admin_ui_ctx
+    security.update_settings(ctx, security.SecurityInfo(idle_lock_minutes=3))
+    win = _window(qtbot, ctx, tmp_path)
+    lock = attach(win, ctx)
+    assert lock.timer.interval() == 3 * 60_000
+    assert security.SecurityInfo().idle_lock_minutes == 10
+
+
+def test_logout_from_the_lock_screen(qtbot, admin_ui_ctx, tmp_path):
+    win = _window(qtbot, admin_ui_ctx, tmp_path)
+    lock = attach(win, admin_ui_ctx, interval_ms=50)
+    with qtbot.waitSignal(lock.locked, timeout=3000):
+        pass
+    with qtbot.waitSignal(win.logout_requested, timeout=1000):
+        lock.overlay.logout_button.click()
+
+
+def test_conflict_dialog_shows_both_versions(qtbot):
+    dlg = ConflictDialog("安全设置", [("甲", "1", "2"), ("乙", "同", "同")], saved_by="李四")
+    qtbot.addWidget(dlg)
+    dlg.open()
+    t = dlg.table
+    assert [t.horizontalHeaderItem(i).text() for i in range(3)] == ["项目", "我的修改", "他人已保存的版本"]
+    assert (t.item(0, 1).text(), t.item(0, 2).text()) == ("1", "2")
+    assert dlg.differing == ["甲"]
+    assert t.item(0, 1).background().color() != t.item(1, 1).background().color()
+    assert "李四" in dlg.label.text()
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    assert dlg.choice == RELOAD
+
+
+def test_second_save_gets_the_conflict_dialog(qtbot, admin_ui_ctx):
+    ctx = admin_ui_ctx
+    accounts.add_user(ctx, "admin2", "Admin2-pass-1", role="admin", clearance=3)
+    a2 = ctx.with_actor(accounts.login(ctx, "admin2", "Admin2-pass-1"))
+    first, second = SecuritySettingsPage(ctx), SecuritySettingsPage(a2)
+    qtbot.addWidget(first)
+    qtbot.addWidget(second)
+    first.idle_spin.setValue(5)
+    first.save()
+    assert first.message.text().startswith("已保存")
+    second.idle_spin.setValue(20)
+    second.keep_spin.setValue(30)
+    second.save()
+    dlg = second.dialog
+    assert isinstance(dlg, ConflictDialog) and dlg.isVisible()
+    assert (dlg.table.item(0, 1).text(), dlg.table.item(0, 2).text()) == ("20", "5")
+    assert security.get_settings(ctx).idle_lock_minutes == 5  # nothing overwritten
+    dlg.reapply_button.click()
+    assert dlg.choice == REAPPLY and second.idle_spin.value() == 20
+    second.save()
+    assert second.message.text().startswith("已保存")
+    assert (security.get_settings(ctx).idle_lock_minutes,
+            security.get_settings(ctx).backup_keep) == (20, 30)
+    # the other way: take the saved version
+    first.idle_spin.setValue(7)
+    first.save()
+    first.dialog.reload_button.click()
+    assert first.idle_spin.value() == 20 and security.get_settings(ctx).idle_lock_minutes == 20
+
+
+def test_audit_viewer_is_lazy_filters_and_exports(qtbot, admin_ui_ctx, tmp_path):
+    ctx = admin_ui_ctx
+    with ctx.session() as s, s.begin():
+        for i in range(450):
+            audit.append(s, ctx.actor, "doc.view", "document", i, {"i": i})
+    viewer = AuditViewer(ctx)
+    qtbot.addWidget(viewer)
+    viewer.show()
+    m = viewer.model
+    assert m.total == audit.count(ctx.engine) - 1  # the audit.view event came after the count
+    assert m.rowCount() == 200 and m.canFetchMore()
+    m.fetchMore()
+    assert m.rowCount() == 400
+    viewer.action_combo.setCurrentText("settings.")
+    viewer.search_button.click()
+    assert m.total == 0 and "共 0 条" in viewer.status.text()
+    viewer.action_combo.setCurrentText("doc.view")
+    viewer.user_edit.setText("adm")
+    viewer.search_button.click()
+    assert m.total == 450 and m.data(m.index(0, 3)) == "doc.view"
+    out = tmp_path / "审计.xlsx"
+    with qtbot.waitSignal(viewer.export_to(out).done, timeout=20_000):
+        pass
+    assert "已导出 450 条" in viewer.status.text()
+    assert load_workbook(out).active.max_row == 451
+    with qtbot.waitSignal(viewer.verify().done, timeout=20_000):
+        pass
+    assert "审计日志完整" in viewer.status.text()
+
+
+def test_broken_chain_at_start_is_shown_and_recorded(qtbot, app_env, admin_ui_ctx, tmp_path):
+    config, _ = app_env
+    ctx = admin_ui_ctx
+    with ctx.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = 1"))
+    checks = StartupChecks(ctx, config)
+    with qtbot.waitSignal(checks.chain_checked, timeout=10_000) as blocker:
+        checks.start()
+    assert not blocker.args[0].ok
+    wait_for_all()
+    win = _window(qtbot, ctx, tmp_path)
+    attach(win, ctx, checks)
+    assert win.statusBar().findChild(QLabel, "auditBrokenLabel") is not None
+    notice = checks.notice
+    assert isinstance(notice, QMessageBox) and "第一个断点在第 1 条" in notice.text()
+    assert "audit.chain_broken" in _actions(ctx.engine, 5)
+    # the day's automatic backup was made too
+    assert [p.name for p in Path(config.backups_dir).glob("govdesk-auto-*.sqlite3")]
