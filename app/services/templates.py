@@ -148,8 +148,13 @@ def _first_shipped(kind: str, fmt: str) -> str | None:
 
 
 def _demo_sample(stem: str) -> dict[str, Any]:
-    template = load_template(stem)
-    return dict(template.sample or {})
+    """A fresh copy of the shipped template's demo data (callers may change it)."""
+    return json.loads(_demo_sample_text(stem))
+
+
+@functools.lru_cache(maxsize=64)
+def _demo_sample_text(stem: str) -> str:
+    return json.dumps(load_template(stem).sample or {}, ensure_ascii=False)
 
 
 def _kind_sample(kind: str, fmt: str) -> dict[str, Any]:
