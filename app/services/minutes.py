@@ -616,13 +616,31 @@ def generate_minutes(ctx: ServiceContext, meeting_id: int) -> dict[str, Any]:
         return description
 
 
+def _with_current_lists(detail: MeetingDetail, description: dict[str, Any]) -> dict[str, Any]:
+    """The draft with 出席/请假/列席, 主持 and 记录 taken from the meeting as it is now: the
+    clerk edits the text, the lists always follow the attendance records (no stale names)."""
+    m = detail.meeting
+    out = dict(description)
+    out["minutes"] = {
+        "present": [a.display for a in detail.attendees["present"]],
+        "absent": [a.display for a in detail.attendees["absent"]],
+        "attending": [a.display for a in detail.attendees["attending"]],
+        "host": m.host, "recorder": m.recorder,
+    }
+    return out
+
+
 def minutes_description(ctx: ServiceContext, meeting_id: int) -> dict[str, Any] | None:
-    """The issued 纪要 if issued, else the draft (None before it is generated)."""
+    """The issued 纪要 if issued, else the draft with the current attendance lists (None before
+    it is generated)."""
     actor = ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
-        m, _t = _load_meeting(s, actor, meeting_id)
-        raw = m.issued_json or m.draft_json
-        return json.loads(raw) if raw else None
+        m, t = _load_meeting(s, actor, meeting_id)
+        if m.issued_json:
+            return json.loads(m.issued_json)
+        if m.draft_json is None:
+            return None
+        return _with_current_lists(_detail(s, m, t), json.loads(m.draft_json))
 
 
 def edit_minutes(ctx: ServiceContext, meeting_id: int, *, body: str,
@@ -668,7 +686,7 @@ def _issue_minutes(ctx: ServiceContext, meeting_id: int) -> MeetingInfo:
         if m.draft_json is None:
             raise UserError("请先生成并校对纪要，再印发。")
         number = _next_minutes_no(s, t.id, m.date.year)
-        description = json.loads(m.draft_json)
+        description = _with_current_lists(_detail(s, m, t), json.loads(m.draft_json))
         description["doc_no"] = f"〔{m.date.year}〕{number}号"
         description["print_date"] = ctx.now().astimezone().date().isoformat()
         m.minutes_year, m.minutes_no = m.date.year, number

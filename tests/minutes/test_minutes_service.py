@@ -202,7 +202,12 @@ def test_issued_minutes_are_frozen(people):
     desc = mn.generate_minutes(clerk, m.id)
     assert desc["kind"] == "minutes" and desc["minutes"]["present"] == ["赵志远"]
     mn.edit_minutes(clerk, m.id, body=desc["body"] + "\n会议还要求加强值守。")
+    # attendance corrected after the text was generated: the lists follow, the edit stays
+    mn.set_attendance(clerk, m.id, "present", [mn.AttendeeIn("赵志远"), mn.AttendeeIn("孙丽")])
+    assert mn.minutes_description(clerk, m.id)["minutes"]["present"] == ["赵志远", "孙丽"]
     mn.issue_minutes(clerk, m.id)
+    issued = mn.minutes_description(clerk, m.id)
+    assert issued["minutes"]["present"] == ["赵志远", "孙丽"]
     for attempt in (lambda: mn.edit_minutes(clerk, m.id, body="改"),
                     lambda: mn.save_topic(clerk, m.id, "新议题"),
                     lambda: mn.set_attendance(clerk, m.id, "present", []),
