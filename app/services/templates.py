@@ -267,7 +267,8 @@ def default_info(ctx: ServiceContext, kind: str, fmt: str | None = None) -> Temp
         for f in formats:
             row = s.execute(select(OfficeTemplate).where(
                 OfficeTemplate.kind == kind, OfficeTemplate.format == f,
-                OfficeTemplate.is_default.is_(True)).limit(1)).scalar_one_or_none()
+                OfficeTemplate.is_default.is_(True)).order_by(OfficeTemplate.id).limit(1)
+            ).scalar_one_or_none()
             if row is not None:
                 return _info(row)
             stem = _first_shipped(kind, f)
@@ -512,6 +513,10 @@ def set_default(ctx: ServiceContext, ref: str) -> TemplateInfo:
         if problems:
             exc = TemplateFailed(row.name, problems)
             raise InputError(f"模板有问题，不能设为默认：{exc.message}")
+        # lock the kind's rows first: two desks choosing a default at once end with ONE default
+        # (PostgreSQL; SQLite transactions are already serialised by BEGIN IMMEDIATE)
+        s.execute(select(OfficeTemplate.id).where(
+            OfficeTemplate.kind == row.kind, OfficeTemplate.format == row.format).with_for_update()).all()
         s.execute(update(OfficeTemplate).where(
             OfficeTemplate.kind == row.kind, OfficeTemplate.format == row.format,
             OfficeTemplate.id != row.id, OfficeTemplate.is_default.is_(True)).values(is_default=False))
