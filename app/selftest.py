@@ -2,13 +2,13 @@
 
 Opens a temporary SQLite database (created and migrated like a real one), creates an
 administrator, signs in, builds the main window offscreen and visits every page, renders the
-shipped demo notice to PDF and DOCX through ``app.typeset`` (fonts embedded, DOCX readable
-again), reads that PDF back through Qt's PDF image plugin (QtPdf), checks Qt's Chinese
-translations, a Chinese UI font (the bundled one when the desk has none) and image formats,
-solves a one-week duty roster with CP-SAT (OR-Tools, with numpy and pandas under it), verifies
-the audit chain, and exits 0 — or prints what failed and exits 1. Run on the frozen bundle it
-proves the bundle is complete: Qt plugins, migrations, templates, fonts, python-docx's default
-template and reportlab's data all come from inside it.
+shipped demo notice to PDF (fonts embedded, a watermark overlaid) and DOCX (readable again),
+reads that PDF back through Qt's PDF image plugin (QtPdf), checks Qt's Chinese translations, a
+Chinese UI font (the bundled one when the desk has none) and image formats, solves a one-week
+duty roster with CP-SAT (OR-Tools, with numpy and pandas under it), verifies the audit chain,
+and exits 0 — or prints what failed and exits 1. Run on the frozen bundle it proves the bundle is
+complete: Qt plugins, migrations, templates, fonts, python-docx's default template and
+reportlab's data all come from inside it.
 
 Later issues add their own checks: append a function to ``CHECKS``. Each check receives the
 ``SelfTest`` (``ctx`` signed in as administrator, ``window``, ``tmp`` folder) and returns a short
@@ -113,6 +113,7 @@ def render_check(tmp: Path) -> list[str]:
     from app import paths
     from app.typeset import render
     from app.typeset.spec import load_description
+    from app.typeset.watermark import page_count, watermark_pdf
 
     doc = load_description(paths.resource("demo", "notice.json"))
     pdf = render(doc, "pdf").data
@@ -124,6 +125,8 @@ def render_check(tmp: Path) -> list[str]:
         raise RuntimeError("PDF 未嵌入字体")
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
     (tmp / "selftest.pdf").write_bytes(pdf)
+    if page_count(watermark_pdf(pdf, ["公文值守台 自检"])) != pages:  # pypdf + reportlab overlay
+        raise RuntimeError("PDF 水印叠加后页数不符")
     docx = render(doc, "docx").data
     (tmp / "selftest.docx").write_bytes(docx)
     with zipfile.ZipFile(io.BytesIO(docx)) as zf:
@@ -133,7 +136,8 @@ def render_check(tmp: Path) -> list[str]:
     text = "".join(p.text for p in open_docx(io.BytesIO(docx)).paragraphs)
     if re.sub(r"\s", "", doc.title) not in re.sub(r"\s", "", text):  # title lines, tab stops
         raise RuntimeError("DOCX 中找不到公文标题")
-    return [f"PDF 已生成（{pages} 页，{len(pdf) // 1024} KB，嵌入字体：{'、'.join(embedded)}）",
+    fonts = "、".join(embedded)
+    return [f"PDF 已生成（{pages} 页，{len(pdf) // 1024} KB，嵌入字体：{fonts}；水印叠加正常）",
             f"DOCX 已生成并可重新读取（{len(docx) // 1024} KB）"]
 
 

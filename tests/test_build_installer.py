@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the stand-in program is a shell script")
 
 GOOD_OUTPUT = """\
-  ✓ PDF 已生成（4 页）
+  ✓ PDF 已生成（4 页；水印叠加正常）
   ✓ DOCX 已生成并可重新读取
   ✓ Qt 中文翻译（1 个）、界面中文字体（内置 FandolHei）
   ✓ 排班求解器可用
@@ -64,7 +64,7 @@ def _ok_script(stderr: str = "") -> str:
     return out + "exit 0\n"
 
 
-def test_a_complete_bundle_passes_and_sees_a_bare_environment(bi, tmp_path):
+def test_a_complete_bundle_passes_and_sees_a_bare_environment(bi, tmp_path, monkeypatch):
     script = _ok_script("This plugin does not support propagateSizeHints()")
     script = script.replace("exit 0", 'env > "$GOVDESK_DATA_DIR.env"; pwd >> "$GOVDESK_DATA_DIR.env"\n'
                                       "exit 0")
@@ -78,11 +78,8 @@ def test_a_complete_bundle_passes_and_sees_a_bare_environment(bi, tmp_path):
             seen.append(Path(kw["env"]["GOVDESK_DATA_DIR"] + ".env").read_text(encoding="utf-8"))
         return result
 
-    bi.subprocess.run = spy
-    try:
-        assert bi.smoke_test(bundle) == []
-    finally:
-        bi.subprocess.run = real_run
+    monkeypatch.setattr(bi.subprocess, "run", spy)
+    assert bi.smoke_test(bundle) == []
     env = seen[0]
     assert "QT_QPA_PLATFORM=offscreen" in env and "FONTCONFIG_FILE=" in env
     assert "PATH=/usr/bin:/bin\n" in env
@@ -101,7 +98,7 @@ def test_non_zero_exit_and_unexpected_stderr_fail(bi, tmp_path):
 def test_missing_selftest_lines_fail(bi, tmp_path):
     bundle = _fake_bundle(bi, tmp_path, "echo '公文值守台 0.1.0 自检通过'\nexit 0\n")
     problems = bi.smoke_test(bundle)
-    assert any("PDF 已生成" in p for p in problems)
+    assert any("水印叠加正常" in p for p in problems)
     assert any("排班求解器可用" in p for p in problems)
 
 
