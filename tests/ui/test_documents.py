@@ -158,12 +158,14 @@ def test_workflow_buttons_follow_roles(qtbot, team):
     assert docs.get_document(clerk, info.id).status == "reviewed"
     lead = _page(qtbot, leader).open_document(info.id)
     assert [s for s, b in lead.step_buttons.items() if not b.isHidden()] == ["sign", "return"]
+    assert not lead.reserved_row.isHidden() and lead.reserved.value() == 0
     assert not lead.form.isEnabled()  # a leader signs, does not draft
     lead.comment.setText("同意")
     qtbot.mouseClick(lead.step_buttons["sign"], Qt.MouseButton.LeftButton)
     signed = docs.get_document(clerk, info.id)
     assert signed.status == "signed" and signed.doc_no == "临政办发〔2026〕1号"
     assert "临政办发〔2026〕1号" in lead.state_label.text()
+    assert lead.reserved_row.isHidden()  # signed: no more signing controls
     viewer = _page(qtbot, reader)
     assert viewer.model.rowCount() == 1 and not viewer.new_button.isEnabled()
     ro = viewer.open_document(info.id)
@@ -257,3 +259,31 @@ def test_register_view_shows_reserved_void_and_issued(qtbot, team):
     assert [view.table.item(r, 2).text() for r in range(2)] == ["已用", "作废"]
     assert view.table.item(1, 3).text() == "预留后未用"
     assert "作废 1 个" in view.summary.text() and "无缺号" in view.summary.text()
+
+
+def test_sign_with_a_reserved_number_from_the_editor(qtbot, team):
+    from app.services import docnumbers
+
+    clerk, leader = team["clerk"], team["leader"]
+    docnumbers.reserve_numbers(clerk, "临政办发", 2026, 2, "纸质签发待补录")
+    info = docs.create_document(clerk, notice(), series_prefix="临政办发")
+    docs.workflow_step(clerk, info.id, "review")
+    lead = _page(qtbot, leader).open_document(info.id)
+    lead.reserved.setValue(2)
+    qtbot.mouseClick(lead.step_buttons["sign"], Qt.MouseButton.LeftButton)
+    assert docs.get_document(clerk, info.id).doc_no == "临政办发〔2026〕2号"
+
+
+def test_print_options_build_the_watermark(qtbot):
+    from app.ui.documents.printing import PrintOptionsDialog
+
+    dlg = PrintOptionsDialog(classified=True)
+    qtbot.addWidget(dlg)
+    dlg.copies.setValue(3)
+    dlg.first_no.setValue(11)
+    dlg.mark_time.setChecked(False)
+    opts = dlg.options()
+    assert opts["copies"] == 3 and opts["first_copy_no"] == 11
+    assert opts["watermark"].enabled and not opts["watermark"].time
+    dlg.watermark.setChecked(False)
+    assert not dlg.mark_user.isEnabled() and not dlg.options()["watermark"].enabled

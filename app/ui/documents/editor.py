@@ -45,6 +45,7 @@ from app.ui.qt import (
     QPushButton,
     QScrollArea,
     QShortcut,
+    QSpinBox,
     QSplitter,
     Qt,
     QTabWidget,
@@ -163,11 +164,22 @@ class DocumentEditor(QWidget):
         self.comment = QLineEdit()
         self.comment.setPlaceholderText("意见（退回时必填）")
         self.step_buttons: dict[str, QPushButton] = {}
+        self.reserved = QSpinBox()
+        self.reserved.setRange(0, 99999)
+        self.reserved.setSpecialValueText("取下一个号")
+        self.reserved.setToolTip("签发时使用已预留的发文字号（见“发文字号台账”）")
         flow = QWidget()
         fl = QVBoxLayout(flow)
         fl.addWidget(QLabel("办理记录"))
         fl.addWidget(self.steps_list, 1)
         fl.addWidget(self.comment)
+        self.reserved_row = QWidget()
+        rrow = QHBoxLayout(self.reserved_row)
+        rrow.setContentsMargins(0, 0, 0, 0)
+        rrow.addWidget(QLabel("签发时使用预留号"))
+        rrow.addWidget(self.reserved)
+        rrow.addStretch(1)
+        fl.addWidget(self.reserved_row)
         brow = QHBoxLayout()
         for step, label in STEP_BUTTONS:
             b = QPushButton(label)
@@ -241,6 +253,7 @@ class DocumentEditor(QWidget):
         for step, b in self.step_buttons.items():
             b.setVisible(step in steps)
             b.setEnabled(saved)
+        self.reserved_row.setVisible("sign" in steps)
         if info is None:
             self.state_label.setText("新公文（未保存）")
         else:
@@ -441,6 +454,7 @@ class DocumentEditor(QWidget):
             if step == "sign":
                 self.info = docs.sign(self.ctx, self.info.id, comment,
                                       prefix=self.form.series.currentText().strip() or None,
+                                      reserved_seq=self.reserved.value() or None,
                                       expected_version=self.info.version)
             else:
                 self.info = docs.workflow_step(self.ctx, self.info.id, step, comment,

@@ -21,6 +21,7 @@ from app.ui.qt import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QIODevice,
     QPainter,
     QPdfDocument,
@@ -97,13 +98,23 @@ class PrintOptionsDialog(QDialog):
         self.first_no = QSpinBox()
         self.first_no.setRange(1, 999999)
         self.duplex = QCheckBox("双面打印（每份从正面开始）")
-        self.watermark = QCheckBox("涉密文件加水印（打印人、时间、份号）")
+        self.watermark = QCheckBox("涉密文件加水印")
         self.watermark.setChecked(True)
+        self.mark_user = QCheckBox("打印人")
+        self.mark_time = QCheckBox("打印时间")
+        self.mark_copy = QCheckBox("份号")
+        for box in (self.mark_user, self.mark_time, self.mark_copy):
+            box.setChecked(True)
+            self.watermark.toggled.connect(box.setEnabled)
         form.addRow("份数", self.copies)
         form.addRow("", self.numbered)
         form.addRow("起始份号", self.first_no)
         form.addRow("", self.duplex)
         form.addRow("", self.watermark)
+        marks = QHBoxLayout()
+        for box in (self.mark_user, self.mark_time, self.mark_copy):
+            marks.addWidget(box)
+        form.addRow("水印内容", marks)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -115,5 +126,8 @@ class PrintOptionsDialog(QDialog):
             "copies": self.copies.value(),
             "first_copy_no": self.first_no.value() if self.numbered.isChecked() else None,
             "duplex": self.duplex.isChecked(),
-            "watermark": Watermark(enabled=self.watermark.isChecked()),
+            "watermark": Watermark(enabled=self.watermark.isChecked(),
+                                   user=self.mark_user.isChecked(),
+                                   time=self.mark_time.isChecked(),
+                                   copy_no=self.mark_copy.isChecked()),
         }
