@@ -242,3 +242,22 @@ def test_reserve_void_and_register_gaps(team):
         ("临政办发", 2026, 3)]
     with pytest.raises(PermissionDenied):
         docnumbers.reserve_numbers(team["reader"], "临政办发", 2026, 1, "x")
+
+
+def test_documents_are_indexed_for_search(team):
+    from app.services import search
+
+    clerk, leader, low = team["clerk"], team["leader"], team["low"]
+    a = docs.create_document(clerk, notice(title="关于增设春节备勤点的通知"),
+                             series_prefix="临政办发")
+    docs.create_document(clerk, notice(title="关于备勤经费的通知", secrecy="秘密"))
+    hits = search.search(clerk, "备勤", kinds=["document"]).hits
+    assert {h.record_id for h in hits} >= {a.id} and len(hits) == 2
+    assert len(search.search(low, "备勤", kinds=["document"]).hits) == 1  # clearance applies
+    docs.workflow_step(clerk, a.id, "review")
+    docs.sign(leader, a.id)
+    found = search.search(clerk, "临政办发〔2026〕1号", kinds=["document"]).hits
+    assert [h.record_id for h in found][:1] == [a.id]  # the 发文字号 is indexed at 签发
+    b = docs.create_document(clerk, notice(title="关于临时事项的通知"))
+    docs.delete_document(clerk, b.id)
+    assert not search.search(clerk, "临时事项", kinds=["document"]).hits
