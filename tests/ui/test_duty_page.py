@@ -266,3 +266,96 @@ def test_ledger_dialog_saves_opening_balance_and_lists_swaps(qtbot, admin_ui_ctx
     dlg.save()
     row = next(r for r in duty.ledger(ctx, today.year) if r.staff_id == first.staff_id)
     assert (row.opening_total, row.opening_rest) == (5, 2)
+
+
+def test_staff_form_and_leave(qtbot, admin_ui_ctx):
+    ctx = admin_ui_ctx
+    page = DutyPage(ctx)
+    qtbot.addWidget(page)
+    tab = page.staff
+    page.tabs.setCurrentWidget(tab)
+    _type(tab.name, "张伟")
+    _type(tab.unit, "秘书科")
+    _type(tab.post, "科员")
+    qtbot.keyClicks(tab.mobile, "13800000001")
+    tab.role_checks["officer"].setChecked(True)
+    tab.save_button.click()
+    people = duty.list_staff(ctx)
+    assert [(p.name, p.unit, p.post, p.mobile, p.roles) for p in people] == [
+        ("张伟", "秘书科", "科员", "13800000001", ("officer",))]
+    assert tab.table.rowCount() == 1 and tab.table.item(0, 5).text() == "值班员"
+    # a name is required
+    tab.clear_form()
+    tab.save_button.click()
+    assert "姓名" in tab.message.text() and len(duty.list_staff(ctx)) == 1
+    # leave by date range
+    tab.leave_person.setCurrentIndex(0)
+    tab.leave_reason.setCurrentText("出差")
+    tab.leave_start.setDate(tab.leave_start.date().addDays(3))
+    tab.leave_end.setDate(tab.leave_start.date().addDays(4))
+    tab.leave_add.click()
+    leave = duty.list_unavailability(ctx)
+    assert [(u.staff_name, u.reason, (u.end - u.start).days) for u in leave] == [("张伟", "出差", 4)]
+    tab.leave_start.setDate(tab.leave_end.date().addDays(1))
+    tab.leave_add.click()
+    assert "结束日期不能早于开始日期" in tab.message.text()
+    # select and deactivate
+    tab.table.selectRow(0)
+    assert tab.name.text() == "张伟"
+    tab.active.setChecked(False)
+    tab.save_button.click()
+    assert duty.list_staff(ctx)[0].active is False
+
+
+def test_rules_dialog_and_swap_dialog(qtbot, admin_ui_ctx):
+    from app.ui.duty.roster_tab import RulesDialog, SwapDialog
+
+    ctx = admin_ui_ctx
+    _seed(ctx)
+    page = DutyPage(ctx)
+    qtbot.addWidget(page)
+    tab = page.roster
+    tab.rules_button.click()
+    dlg = tab.dialog
+    assert isinstance(dlg, RulesDialog)
+    dlg.pattern.setCurrentText("白班、夜班")
+    dlg.spins["officer"][0].setValue(2)
+    dlg.spins["officer"][2].setValue(8)
+    dlg.apart.setPlainText("干部1 干部2\n")
+    dlg.save()
+    rules = duty.get_rules(ctx)
+    names = {p.name: p.id for p in duty.list_staff(ctx)}
+    assert rules.shifts == ("白班", "夜班") and rules.roles["officer"] == 2
+    assert rules.max_per_month == {"officer": 8}
+    assert rules.apart == ((names["干部1"], names["干部2"]),)
+    tab.rules_button.click()
+    bad = tab.dialog
+    bad.apart.setPlainText("干部1 无此人")
+    bad.save()
+    assert "两位已登记人员" in bad.message.text() and bad.isVisible()
+    bad.reject()
+    duty.save_rules(ctx, duty.Rules(roles={"leader": 1, "officer": 1}, version=rules.version))
+    today = ctx.now().astimezone().date()
+    roster = duty.create_roster(ctx, today, today + dt.timedelta(days=7))
+    assert duty.generate(ctx, roster.id, time_limit=5).ok
+    tab.refresh(roster.id)
+    row = next(i for i, d in enumerate(tab.roster.duties) if d.role == "officer")
+    tab.list.selectRow(row)
+    item = tab.roster.duties[row]
+    tab.swap_button.click()
+    dlg = tab.dialog
+    assert isinstance(dlg, SwapDialog)
+    dlg.kind.setCurrentText("调班")
+    partner = next(i for i in range(dlg.to.count()) if dlg.to.itemData(i) in
+                   {d.staff_id for d in tab.roster.duties if d.role == "officer"
+                    and abs((d.day - item.day).days) >= 3})
+    dlg.to.setCurrentIndex(partner)
+    assert dlg.other.count() >= 1
+    dlg.reason.setText("家中有事")
+    tab.confirm = lambda problems: True
+    dlg.accept()
+    swaps = duty.list_swaps(ctx, roster.id)
+    assert len(swaps) == 1 and swaps[0].kind == "调班" and swaps[0].reason == "家中有事"
+    after = {(d.day, d.staff_id) for d in duty.get_roster(ctx, roster.id).duties}
+    assert (item.day, swaps[0].to_staff_id) in after
+    assert (swaps[0].other_day, item.staff_id) in after
