@@ -1,0 +1,245 @@
+"""The duty workbench (工作台): one read of everything the desk must watch right now.
+
+The workbench owns no tables. It asks each module's service for its clocks and deadlines
+(incident report clocks, 督办 decisions, incoming documents, an unacknowledged handover) so each
+module's own rules and clearance filter apply, then merges them into one list ordered by urgency:
+red before amber before green, and within a colour the earliest due first. The week counts are
+the only queries of its own (read-only ``COUNT``s through ``visible``), because no module offers a
+"since Monday" count.
+
+Everything here is plain data so the GUI can run ``snapshot`` in a background worker and only
+paint the result; ``notifications`` is the pure rule for "a clock turned amber or red" (each
+transition once), kept here so it is tested without Qt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from app.domain import supervision as sv
+from app.domain.incoming import DueState, Status
+from app.domain.security import Action
+from app.errors import UserError
+from app.services import documents, duty_desk, incidents, incoming, minutes
+from app.services.context import ServiceContext, visible
+from app.storage.models import Document, DutyLogEntry, Incident, IncomingDoc, Meeting
+
+#: Traffic-light order: the most urgent colour sorts first.
+STATE_RANK = {"red": 0, "amber": 1, "green": 2}
+STATE_LABELS = {"red": "红", "amber": "黄", "green": "绿"}
+#: At most this many items per source, so 10 000 overdue 收文 cannot flood the list or the wire.
+PER_SOURCE_LIMIT = 50
+#: An unacknowledged handover turns red after this long.
+HANDOVER_RED_AFTER = dt.timedelta(hours=1)
+RECENT_DOCUMENTS = 8
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One clock or deadline on the workbench; ``area``/``record_id`` say where a click goes."""
+
+    kind: str  # incident | decision | incoming | handover
+    area: str  # navigation key of the page that shows it
+    record_id: int
+    title: str
+    label: str  # what is due (首报, 督办事项, 收文办理, 交接班确认)
+    due: dt.datetime | None  # aware local time
+    state: str  # red | amber | green
+    text: str  # human text: "剩余 25 分钟", "逾期 2 天"
+
+    @property
+    def key(self) -> str:
+        """Stable identity of the clock (one incident has several report clocks)."""
+        return f"{self.kind}:{self.record_id}:{self.label}"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+KIND_LABELS = {"incident": "突发事件", "decision": "督办", "incoming": "收文", "handover": "交接班"}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    taken_at: dt.datetime
+    on_duty: duty_desk.OnDuty | None
+    items: tuple[WorkItem, ...]
+    recent: tuple[documents.DocumentRow, ...]
+    week: Mapping[str, int]
+    #: Sources that could not be read (e.g. the role may not see them), with the reason.
+    skipped: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Notification:
+    key: str
+    state: str
+    item: WorkItem
+
+    @property
+    def message(self) -> str:
+        word = "已逾期/到时" if self.state == "red" else "即将到期"
+        return f"【{self.item.kind_label}】{self.item.title}：{self.item.label}{word}（{self.item.text}）"
+
+
+def _local(ctx: ServiceContext) -> dt.datetime:
+    return ctx.now().astimezone()
+
+
+def _end_of_day(day: dt.date, tz: dt.tzinfo | None) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tz)
+
+
+def _days_text(deadline: dt.date, today: dt.date) -> str:
+    left = (deadline - today).days
+    if left < 0:
+        return f"逾期 {-left} 天"
+    return "今日到期" if left == 0 else f"剩余 {left} 天"
+
+
+def incident_items(ctx: ServiceContext) -> list[WorkItem]:
+    out = []
+    for c in incidents.open_clocks(ctx)[:PER_SOURCE_LIMIT]:
+        due = c.due if c.due.tzinfo else c.due.astimezone()
+        state = "green" if c.state == "ok" else c.state
+        out.append(WorkItem("incident", "incidents", c.incident_id, c.title, c.label, due, state,
+                            c.text))
+    return out
+
+
+def decision_items(ctx: ServiceContext) -> list[WorkItem]:
+    now = _local(ctx)
+    today = now.date()
+    out = []
+    for reminder, state in ((sv.Reminder.OVERDUE, "red"), (sv.Reminder.DUE_SOON, "amber")):
+        rows = minutes.board(ctx, minutes.BoardFilter(reminder=reminder), today,
+                             limit=PER_SOURCE_LIMIT)
+        for r in rows:
+            d = r.decision
+            assert d.deadline is not None  # the reminder filters need a deadline
+            title = f"{r.meeting_title}：{d.text[:40]}"
+            out.append(WorkItem("decision", "minutes", d.id, title, "督办事项",
+                                _end_of_day(d.deadline, now.tzinfo), state,
+                                _days_text(d.deadline, today)))
+    return out
+
+
+def incoming_items(ctx: ServiceContext) -> list[WorkItem]:
+    now = _local(ctx)
+    today = now.date()
+    out = []
+    for due, state in ((DueState.OVERDUE, "red"), (DueState.DUE_SOON, "amber")):
+        rows = incoming.list_page(ctx, incoming.IncomingFilter(status=Status.OPEN, due=due),
+                                  limit=PER_SOURCE_LIMIT, sort="deadline", descending=False)
+        for r in rows:
+            assert r.deadline is not None
+            out.append(WorkItem("incoming", "incoming", r.id, f"{r.reg_no} {r.title}", "收文办理",
+                                _end_of_day(r.deadline, now.tzinfo), state,
+                                _days_text(r.deadline, today)))
+    return out
+
+
+def handover_items(ctx: ServiceContext) -> list[WorkItem]:
+    """The shift handed over but not yet taken over (接班人 has not confirmed)."""
+    pending = duty_desk.pending_handover(ctx)
+    if pending is None:
+        return []
+    now = _local(ctx)
+    handed = pending.handed_at.astimezone()
+    due = handed + HANDOVER_RED_AFTER
+    minutes_ago = max(0, int((now - handed).total_seconds() // 60))
+    state = "red" if now >= due else "amber"
+    return [WorkItem("handover", "duty", pending.id, f"{pending.outgoing_name} 已交班，待接班确认",
+                     "交接班确认", due, state, f"已等待 {minutes_ago} 分钟")]
+
+
+def order(items: Iterable[WorkItem]) -> list[WorkItem]:
+    """Red, then amber, then green; within a colour the earliest due first (no due last)."""
+    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    return sorted(items, key=lambda i: (STATE_RANK[i.state], i.due or far, i.kind, i.record_id))
+
+
+def _week_start(now: dt.datetime) -> dt.datetime:
+    monday = now.date() - dt.timedelta(days=now.weekday())
+    return dt.datetime.combine(monday, dt.time(), now.tzinfo)
+
+
+def week_counts(ctx: ServiceContext) -> dict[str, int]:
+    """What came in this week (Monday 00:00 local until now), clearance-filtered in SQL."""
+    actor = ctx.require(Action.VIEW)
+    now = _local(ctx)
+    start = _week_start(now)
+    start_utc = start.astimezone(dt.timezone.utc)
+    queries = {
+        "公文": visible(select(func.count()).select_from(Document), Document, actor)
+        .where(Document.created_at >= start_utc),
+        "收文": visible(select(func.count()).select_from(IncomingDoc), IncomingDoc, actor)
+        .where(IncomingDoc.received_at >= start_utc),
+        "会议": visible(select(func.count()).select_from(Meeting), Meeting, actor)
+        .where(Meeting.date >= start.date(), Meeting.date <= now.date()),
+        "值班记录": visible(select(func.count()).select_from(DutyLogEntry), DutyLogEntry, actor)
+        .where(DutyLogEntry.received_at >= start_utc),
+        # Incident times are stored as naive local wall-clock time.
+        "突发事件": visible(select(func.count()).select_from(Incident), Incident, actor)
+        .where(Incident.received_at >= start.replace(tzinfo=None)),
+    }
+    with ctx.session() as s, s.begin():
+        return {name: int(s.execute(q).scalar_one()) for name, q in queries.items()}
+
+
+SOURCES = {
+    "incident": incident_items,
+    "decision": decision_items,
+    "incoming": incoming_items,
+    "handover": handover_items,
+}
+
+
+def items(ctx: ServiceContext) -> tuple[list[WorkItem], dict[str, str]]:
+    """All clocks in urgency order, and the sources the actor could not read (with why)."""
+    ctx.require(Action.VIEW)
+    out: list[WorkItem] = []
+    skipped: dict[str, str] = {}
+    for name, source in SOURCES.items():
+        try:
+            out.extend(source(ctx))
+        except UserError as exc:  # e.g. PermissionDenied for one module: show the others
+            skipped[name] = str(exc)
+    return order(out), skipped
+
+
+def snapshot(ctx: ServiceContext) -> Snapshot:
+    """Everything the workbench shows, read in one go (call it off the GUI thread)."""
+    all_items, skipped = items(ctx)
+    try:
+        on_duty: duty_desk.OnDuty | None = duty_desk.now_on_duty(ctx)
+    except UserError as exc:
+        on_duty, skipped["on_duty"] = None, str(exc)
+    recent = tuple(documents.list_documents(ctx, documents.ListQuery(limit=RECENT_DOCUMENTS)))
+    return Snapshot(ctx.now(), on_duty, tuple(all_items), recent, week_counts(ctx), skipped)
+
+
+def notifications(previous: Mapping[str, str] | None, current: Iterable[WorkItem]
+                  ) -> tuple[dict[str, str], list[Notification]]:
+    """Which clocks turned amber or red since ``previous`` (key → state of the last look).
+
+    ``previous`` None is the first look after login: it only sets the baseline (the list already
+    shows what is amber or red). A clock notifies when it gets worse (green → amber → red, or
+    appears already amber/red); staying the same or getting better says nothing, so each
+    transition is notified exactly once."""
+    current = list(current)
+    seen = {i.key: i.state for i in current}
+    if previous is None:
+        return seen, []
+    out = []
+    for item in current:
+        before = previous.get(item.key)
+        if item.state in ("amber", "red") and (
+                before is None or STATE_RANK[item.state] < STATE_RANK[before]):
+            out.append(Notification(item.key, item.state, item))
+    return seen, out
