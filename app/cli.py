@@ -21,6 +21,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.template",
     "app.commands.roster",
     "app.commands.backup",
+    "app.commands.exchange",
     "app.commands.incident",
     "app.commands.search",
 ]
