@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
+from app.errors import UserError
 from app.ui.messages import describe
 from app.ui.qt import QDate, QDateTime, QMessageBox, QWidget
 
 
 def error(parent: QWidget, exc: BaseException, title: str = "值班") -> None:
     """Show an error as a short Chinese message (window-modal, never a traceback)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, describe(exc), QMessageBox.StandardButton.Ok,
-                      parent)
+    box = QMessageBox(QMessageBox.Icon.Warning, title, explain(exc),
+                      QMessageBox.StandardButton.Ok, parent)
     box.setWindowModality(box.windowModality().WindowModal)
     box.open()
     parent.setProperty("last_message", describe(exc))
+
+
+log = logging.getLogger(__name__)
+
+
+def explain(exc: BaseException) -> str:
+    """The sentence to show for ``exc``; anything but a ``UserError`` is a bug and is logged with
+    its traceback (the user sees the short generic message)."""
+    if not isinstance(exc, UserError):
+        log.error("值班页面操作失败", exc_info=exc)
+    return describe(exc)
 
 
 def to_date(q: QDate) -> dt.date:

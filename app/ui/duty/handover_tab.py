@@ -10,8 +10,7 @@ from app.domain.security import Action, allowed
 from app.services import duty, duty_publish
 from app.services.context import ServiceContext
 from app.services.duty_desk import HandoverInfo
-from app.ui.duty.common import error, from_date, local, to_date
-from app.ui.messages import describe
+from app.ui.duty.common import error, explain, from_date, local, to_date
 from app.ui.qt import (
     QComboBox,
     QDateEdit,
@@ -148,7 +147,7 @@ class HandoverTab(QWidget):
         try:
             fn(self.ctx, *args)
         except Exception as exc:  # noqa: BLE001
-            self.message.setText(describe(exc))
+            self.message.setText(explain(exc))
             return False
         self.message.setText(done)
         self.refresh()
@@ -233,4 +232,4 @@ class HandoverTab(QWidget):
         self.report_status.setText(f"已保存：{path}")
 
     def _report_failed(self, exc: BaseException) -> None:
-        self.report_status.setText(describe(exc))
+        self.report_status.setText(explain(exc))

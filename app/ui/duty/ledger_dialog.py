@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from app.services import duty
 from app.services.context import ServiceContext
-from app.ui.duty.common import local
-from app.ui.messages import describe
+from app.ui.duty.common import explain, local
 from app.ui.qt import (
     QAbstractItemView,
     QDialog,
@@ -94,6 +93,6 @@ class LedgerDialog(QDialog):
                 if (total, rest) != (row.opening_total, row.opening_rest):
                     duty.set_opening(self.ctx, row.staff_id, self.year, total, rest)
         except Exception as exc:  # noqa: BLE001
-            self.message.setText(describe(exc))
+            self.message.setText(explain(exc))
             return
         self.accept()

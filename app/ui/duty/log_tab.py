@@ -9,7 +9,7 @@ from dataclasses import replace
 from app.services import duty
 from app.services.context import ServiceContext
 from app.services.duty_desk import LOG_KINDS, LogEntry
-from app.ui.duty.common import error, from_datetime, local, to_datetime
+from app.ui.duty.common import error, explain, from_datetime, local, to_datetime
 from app.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -247,9 +247,8 @@ class LogTab(QWidget):
             e = self.entry()
             saved = duty.update_log_entry(self.ctx, e) if e.id else duty.add_log_entry(self.ctx, e)
         except Exception as exc:  # noqa: BLE001 - shown in Chinese
-            from app.ui.messages import describe
-
-            self.message.setText(describe(exc))
+            
+            self.message.setText(explain(exc))
             return
         self.message.setText(f"已保存第{saved.id}号记录（{saved.author_name}，"
                              f"{local(saved.received_at, '%H:%M')}）。")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.services import duty
 from app.services.context import ServiceContext
 from app.services.duty_desk import OnDuty, OnDutyPerson
+from app.ui.duty.common import explain
 from app.ui.qt import QFrame, QHBoxLayout, QLabel, QPushButton, QTimer, QWidget
 
 
@@ -43,7 +44,7 @@ class NowOnDutyPanel(QFrame):
         try:
             self.state = state = duty.now_on_duty(self.ctx)
         except Exception as exc:  # noqa: BLE001 - a panel must not break the page
-            self.now_label.setText(f"正在值班：无法读取（{exc}）")
+            self.now_label.setText(f"正在值班：无法读取（{explain(exc)}）")
             return
         if state.day is None:
             self.now_label.setText("正在值班：当前没有已发布的值班安排。")

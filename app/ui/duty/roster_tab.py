@@ -16,9 +16,8 @@ from app.errors import InputError
 from app.services import duty, duty_publish
 from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
-from app.ui.duty.common import from_date, to_date
+from app.ui.duty.common import explain, from_date, to_date
 from app.ui.duty.ledger_dialog import LedgerDialog
-from app.ui.messages import describe
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
@@ -149,7 +148,7 @@ class RulesDialog(QDialog):
                 tuple(pairs), self.rules.version)
             duty.save_rules(self.ctx, rules)
         except Exception as exc:  # noqa: BLE001
-            self.message.setText(describe(exc))
+            self.message.setText(explain(exc))
             return
         self.accept()
 
@@ -410,7 +409,7 @@ class RosterTab(QWidget):
             r = duty.create_roster(self.ctx, to_date(dlg.start.date()), to_date(dlg.end.date()),
                                    dlg.title.text())
         except Exception as exc:  # noqa: BLE001
-            self.status.setText(describe(exc))
+            self.status.setText(explain(exc))
             return
         self.refresh(r.id)
 
@@ -435,7 +434,7 @@ class RosterTab(QWidget):
         self.status.setText("正在排班……")
         self.cancel_button.setEnabled(True)
         self.task = run_task(work, parent=self, on_result=self._generated,
-                             on_error=lambda e: self.status.setText(describe(e)),
+                             on_error=lambda e: self.status.setText(explain(e)),
                              on_progress=lambda p, t: (self.progress.setValue(p),
                                                        self.status.setText(t)),
                              on_cancelled=lambda: self.status.setText("已取消排班。"))
@@ -515,7 +514,7 @@ class RosterTab(QWidget):
                 duty.set_duty(self.ctx, self.roster.id, item.day, item.shift, item.role,
                               item.staff_id, staff_id, allow_violations=True)
         except Exception as exc:  # noqa: BLE001
-            self.status.setText(describe(exc))
+            self.status.setText(explain(exc))
             return False
         self.status.setText("已调整。")
         self.load()
@@ -547,7 +546,7 @@ class RosterTab(QWidget):
                 duty.record_swap(*args, other_day=other_day, reason=reason,
                                  allow_violations=True)
         except Exception as exc:  # noqa: BLE001
-            self.status.setText(describe(exc))
+            self.status.setText(explain(exc))
             return False
         self.status.setText(f"已记录{kind}。")
         self.load()
@@ -566,7 +565,7 @@ class RosterTab(QWidget):
         try:
             duty.publish(self.ctx, self.roster.id)
         except Exception as exc:  # noqa: BLE001
-            self.status.setText(describe(exc))
+            self.status.setText(explain(exc))
             return
         self.status.setText("已发布。")
         self.refresh()
@@ -606,5 +605,5 @@ class RosterTab(QWidget):
         self.status.setText("正在导出……")
         self.task = run_task(work, parent=self,
                              on_result=lambda p: self.status.setText(f"已保存：{p}"),
-                             on_error=lambda e: self.status.setText(describe(e)))
+                             on_error=lambda e: self.status.setText(explain(e)))
         return self.task

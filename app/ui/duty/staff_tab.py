@@ -6,8 +6,7 @@ from __future__ import annotations
 from app.services import duty
 from app.services.context import ServiceContext
 from app.services.duty import StaffInfo
-from app.ui.duty.common import from_date, to_date
-from app.ui.messages import describe
+from app.ui.duty.common import explain, from_date, to_date
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -186,7 +185,7 @@ class StaffTab(QWidget):
         try:
             saved = duty.save_staff(self.ctx, info)
         except Exception as exc:  # noqa: BLE001
-            self.message.setText(describe(exc))
+            self.message.setText(explain(exc))
             return
         self.message.setText(f"已保存：{saved.name}")
         self.refresh()
@@ -202,7 +201,7 @@ class StaffTab(QWidget):
         try:
             duty.add_role(self.ctx, code, name)
         except Exception as exc:  # noqa: BLE001
-            self.message.setText(describe(exc))
+            self.message.setText(explain(exc))
             return
         self.refresh()
 
@@ -213,7 +212,7 @@ class StaffTab(QWidget):
                                     to_date(self.leave_end.date()),
                                     self.leave_reason.currentText(), self.leave_note.text())
         except Exception as exc:  # noqa: BLE001
-            self.message.setText(describe(exc))
+            self.message.setText(explain(exc))
             return
         self.message.setText("已登记。")
         self.leave_note.clear()
@@ -226,6 +225,6 @@ class StaffTab(QWidget):
         try:
             duty.delete_unavailability(self.ctx, self.leaves[rows[0].row()].id)
         except Exception as exc:  # noqa: BLE001
-            self.message.setText(describe(exc))
+            self.message.setText(explain(exc))
             return
         self.refresh()
