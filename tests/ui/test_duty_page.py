@@ -186,6 +186,23 @@ def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
     qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
     ws = load_workbook(target)["值班表"]
     assert ws.max_row == 2 + 10
+    # the notice with the options from its dialog
+    from app.ui.duty.roster_tab import NoticeDialog
+
+    dlg = NoticeDialog(tab.roster, False)
+    qtbot.addWidget(dlg)
+    dlg.period.setText("国庆期间")
+    dlg.seq.setValue(7)
+    dlg.phone.setText("0571-87001100")
+    notice = tmp_path / "notice.pdf"
+    handle = tab.export("notice_pdf", notice, dlg.options())
+    qtbot.waitUntil(lambda: handle.finished, timeout=60_000)
+    import pdfplumber
+
+    with pdfplumber.open(notice) as pdf:
+        text = "".join(p.extract_text() or "" for p in pdf.pages).replace(" ", "").replace("\n", "")
+    assert "关于国庆期间值班安排的通知" in text and "〔" in text and "7号" in text
+    assert "0571-87001100" in text
 
 
 def test_generate_cancel_leaves_roster_unchanged(qtbot, admin_ui_ctx, monkeypatch):

@@ -193,6 +193,42 @@ class SwapDialog(QDialog):
                 self.other.addItem(d.day.isoformat(), d.day)
 
 
+class NoticeDialog(QDialog):
+    """What the notice needs beyond the roster: period wording, 主送, 发文顺序号, duty phone."""
+
+    def __init__(self, roster: RosterInfo, holiday: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("节假日值班表" if holiday else "值班安排通知")
+        form = QFormLayout(self)
+        self.period = QLineEdit(roster.title.replace("值班表", "") or roster.title)
+        self.holiday = QLineEdit()
+        self.holiday.setPlaceholderText("如 春节（可不填）")
+        self.to = QLineEdit("各处室、各直属单位")
+        self.seq = QSpinBox()
+        self.seq.setRange(1, 9999)
+        self.phone = QLineEdit()
+        self.phone.setPlaceholderText("总值班室电话")
+        form.addRow("值班期间（标题用语）", self.period)
+        if holiday:
+            form.addRow("节日名称", self.holiday)
+        else:
+            form.addRow("主送机关", self.to)
+            form.addRow("发文顺序号", self.seq)
+        form.addRow("值班电话", self.phone)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.is_holiday = holiday
+
+    def options(self) -> duty_publish.NoticeOptions:
+        return duty_publish.NoticeOptions(
+            period=self.period.text().strip(), to=self.to.text().strip(), seq=self.seq.value(),
+            duty_phone=self.phone.text().strip(), holiday=self.holiday.text().strip(),
+            template="holiday_roster" if self.is_holiday else "duty_notice")
+
+
 class RosterTab(QWidget):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -574,24 +610,33 @@ class RosterTab(QWidget):
     def choose_export(self, kind: str) -> None:
         if self.roster is None:
             return
+        if kind in ("notice_pdf", "notice_docx", "holiday_pdf"):
+            dlg = NoticeDialog(self.roster, kind == "holiday_pdf", self)
+            self.dialog = dlg
+            dlg.accepted.connect(lambda: self._ask_path(kind, dlg.options()))
+            dlg.open()
+        else:
+            self._ask_path(kind, None)
+
+    def _ask_path(self, kind: str, opts: duty_publish.NoticeOptions | None) -> None:
+        assert self.roster is not None
         suffix = {"notice_docx": "docx", "xlsx": "xlsx"}.get(kind, "pdf")
         name = f"{self.roster.title}.{suffix}"
         path, _ = QFileDialog.getSaveFileName(self, "保存", name, f"*.{suffix}")
         if path:
-            self.export(kind, Path(path))
+            self.export(kind, Path(path), opts)
 
-    def export(self, kind: str, path: Path) -> TaskHandle | None:
+    def export(self, kind: str, path: Path,
+               opts: duty_publish.NoticeOptions | None = None) -> TaskHandle | None:
         if self.roster is None:
             return None
         ctx, rid = self.ctx, self.roster.id
-        title = self.roster.title.replace("值班表", "")
+        if opts is None and kind in ("notice_pdf", "notice_docx", "holiday_pdf"):
+            opts = NoticeDialog(self.roster, kind == "holiday_pdf").options()
 
         def work(control):  # type: ignore[no-untyped-def]
             control.progress(10, "正在生成……")
-            if kind in ("notice_pdf", "notice_docx", "holiday_pdf"):
-                opts = duty_publish.NoticeOptions(
-                    period=title, template="holiday_roster" if kind == "holiday_pdf"
-                    else "duty_notice")
+            if opts is not None:
                 data = duty_publish.render_notice(ctx, rid, opts,
                                                   "docx" if kind == "notice_docx" else "pdf")
             elif kind == "calendar":
