@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, inspect, or_, select, text
+from sqlalchemy import and_, case, extract, func, inspect, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -881,24 +881,61 @@ def board(ctx: ServiceContext, f: BoardFilter, today: dt.date, *, offset: int = 
 
 
 def _facts(ctx: ServiceContext, f: BoardFilter, today: dt.date) -> list[sv.DecisionFacts]:
+    """Every decision as the pure rules see it (the reference the SQL sums are tested against)."""
     actor = ctx.require(Action.VIEW)
     base = _board_stmt(actor, BoardFilter(unit=f.unit, only_open=False), today)
     stmt = base.with_only_columns(Decision.lead_unit, Decision.status, Decision.deadline,
                                   Decision.completed_on)
     with ctx.session() as s, s.begin():
-        return [sv.DecisionFacts(r.lead_unit or "（未定）", sv.Status(r.status), r.deadline,
+        return [sv.DecisionFacts(r.lead_unit or NO_UNIT, sv.Status(r.status), r.deadline,
                                  r.completed_on) for r in s.execute(stmt)]
+
+
+NO_UNIT = "（未定）"
+
+
+def _sum(cond):  # type: ignore[no-untyped-def]
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def _on_time_cond():  # type: ignore[no-untyped-def]
+    return and_(Decision.completed_on.is_not(None),
+                or_(Decision.deadline.is_(None), Decision.completed_on <= Decision.deadline))
 
 
 def unit_stats(ctx: ServiceContext, today: dt.date, f: BoardFilter = BoardFilter()
                ) -> list[sv.UnitStats]:
-    """Counts and 按期办结率 per lead unit over every decision (open or done)."""
-    return sv.unit_stats(_facts(ctx, f, today), today)
+    """Counts and 按期办结率 per lead unit over every decision (open or done), summed in SQL
+    (one GROUP BY, so the board stays quick with tens of thousands of decisions); the same
+    rules as ``supervision.unit_stats``."""
+    actor = ctx.require(Action.VIEW)
+    open_ = Decision.status.in_([x.value for x in sv.OPEN_STATUSES])
+    done = Decision.status.in_([x.value for x in sv.DONE_STATUSES])
+    soon = today + dt.timedelta(days=sv.DUE_SOON_DAYS)
+    stmt = _board_stmt(actor, BoardFilter(unit=f.unit, only_open=False), today).with_only_columns(
+        Decision.lead_unit, func.count(Decision.id), _sum(open_),
+        _sum(and_(open_, Decision.deadline >= today, Decision.deadline <= soon)),
+        _sum(and_(open_, Decision.deadline < today)), _sum(done),
+        _sum(and_(done, _on_time_cond()))).group_by(Decision.lead_unit)
+    with ctx.session() as s, s.begin():
+        rows = s.execute(stmt).all()
+    out = [sv.UnitStats(unit or NO_UNIT, *(int(v) for v in rest)) for unit, *rest in rows]
+    return sorted(out, key=lambda u: u.unit)
 
 
 def monthly_on_time(ctx: ServiceContext, year: int, today: dt.date,
                     f: BoardFilter = BoardFilter()) -> list[tuple[int, int, int]]:
-    return sv.monthly_on_time(_facts(ctx, f, today), year)
+    """(month, on-time, late) completions in ``year`` by completion date, grouped in SQL."""
+    actor = ctx.require(Action.VIEW)
+    month = extract("month", Decision.completed_on)
+    stmt = _board_stmt(actor, BoardFilter(unit=f.unit, only_open=False), today).with_only_columns(
+        month, _sum(_on_time_cond()), _sum(~_on_time_cond())).where(
+        Decision.status.in_([x.value for x in sv.DONE_STATUSES]),
+        Decision.completed_on >= dt.date(year, 1, 1),
+        Decision.completed_on < dt.date(year + 1, 1, 1)).group_by(month)
+    with ctx.session() as s, s.begin():
+        got = {int(m): (int(a), int(b)) for m, a, b in s.execute(stmt)}
+    return [(m, *got.get(m, (0, 0))) for m in range(1, 13)]
 
 
 def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,

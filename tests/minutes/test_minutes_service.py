@@ -291,3 +291,33 @@ def test_export_reports_progress_and_a_cancel_leaves_no_file(people, tmp_path):
     with pytest.raises(Stop):
         mn.export_xlsx(clerk, folder / "b.xlsx", D(2026, 2, 20), progress=stop)
     assert sorted(p.name for p in folder.iterdir()) == ["a.xlsx"]
+
+
+def test_sql_statistics_agree_with_the_rules(people):
+    """Per-unit and monthly sums done in SQL give what the pure rules give, on varied data."""
+    import random
+
+    from app.storage.models import Decision as DecisionRow
+
+    clerk, _ = people
+    _t, m = _meeting(clerk)
+    tp = mn.save_topic(clerk, m.id, "议题")
+    rnd = random.Random(7)
+    units = ["市民政局", "市财政局", ""]
+    for n in range(120):
+        due = rnd.choice([None, D(2026, 2, 13) + dt.timedelta(days=rnd.randint(0, 120))])
+        mn.add_decision(clerk, tp.id, f"事项{n}", lead_unit=rnd.choice(units), deadline=due)
+    with clerk.session() as s, s.begin():
+        for d in s.execute(select(DecisionRow)).scalars():
+            d.status = rnd.choice(list(sv.Status)).value
+            if d.status in ("accepted", "closed"):
+                d.completed_on = D(2026, 2, 13) + dt.timedelta(days=rnd.randint(0, 150))
+    for today in (D(2026, 2, 20), D(2026, 4, 1), D(2026, 7, 1)):
+        facts = mn._facts(clerk, mn.BoardFilter(), today)
+        assert mn.unit_stats(clerk, today) == sv.unit_stats(facts, today)
+        assert mn.monthly_on_time(clerk, 2026, today) == sv.monthly_on_time(facts, 2026)
+    facts = mn._facts(clerk, mn.BoardFilter(unit="民政"), D(2026, 4, 1))
+    assert mn.unit_stats(clerk, D(2026, 4, 1), mn.BoardFilter(unit="民政")) == \
+        sv.unit_stats(facts, D(2026, 4, 1))
+    assert {u.unit for u in mn.unit_stats(clerk, D(2026, 4, 1))} == {"市民政局", "市财政局",
+                                                                      "（未定）"}
