@@ -420,7 +420,8 @@ class MinutesEditor(QWidget):
         elif description is None:
             self.status.setText("尚未生成纪要。")
         else:
-            self.status.setText("纪要草稿：可修改正文后印发。")
+            self.status.setText("纪要草稿：可修改标题和正文后印发；出席、请假、列席名单和主持、记录"
+                                "按“出席人员”“基本情况”页的记录自动排入。")
         self.title.setText(str(description.get("title", "")) if description else "")
         self.body.setPlainText(str(description.get("body", "")) if description else "")
         for w in (self.title, self.body):
