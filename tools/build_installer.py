@@ -244,7 +244,7 @@ def _start_xvfb() -> tuple[subprocess.Popen, str] | None:
     return proc, f":{number}"
 
 
-def gui_start_test(bundle: Path, py: Path | None = None, wait: float = 30) -> list[str]:
+def gui_start_test(bundle: Path, py: Path | None = None, wait: float = 90) -> list[str]:
     """Start the frozen GUI on a virtual X display (xcb, as on a desk) in the bare environment:
     it must create its database, show the first-administrator dialog and keep running."""
     if not sys.platform.startswith("linux"):
