@@ -57,7 +57,6 @@ def starter(ctx: ServiceContext, genre: str, today: dt.date | None = None) -> di
     }
     desc = template.render(data, today=day)  # type: ignore[union-attr]
     desc.pop("doc_no", None)
-    desc.pop("print_date", None)
     desc.pop("signers", None)  # 签发人 is the leader who signs: filled in at 签发
     if stem == "notice" and genre != "通知":
         desc["title"] = desc["title"].removesuffix("通知") + genre

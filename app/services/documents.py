@@ -565,12 +565,6 @@ def workflow_step(ctx: ServiceContext, doc_id: int, step: str, comment: str = ""
         doc = _load(s, actor, doc_id, lock=True)
         _check_state(doc, step, expected_version)
         doc.status = TRANSITIONS[step][2]
-        if step == "issue":
-            desc = dict(doc.description)
-            desc.setdefault("print_date", now.date().isoformat())
-            doc.description = desc
-            current = _current(s, doc)
-            current.description = desc
         doc.updated_at = now
         _step(s, actor, doc, step, now, comment)
         audit.append(s, actor, f"doc.{step}", "document", doc.id,

@@ -62,6 +62,10 @@ DEBOUNCE_MS = 400
 STEP_BUTTONS = [("review", "核稿"), ("sign", "签发"), ("issue", "印发"), ("archive", "归档"),
                 ("return", "退回")]
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+FIELD_LABELS = {"title": "标题", "to": "主送机关", "body": "正文", "doc_no": "发文字号",
+                "attachments": "附件", "note": "附注", "cc": "抄送机关", "secrecy": "密级",
+                "secrecy_term": "保密期限", "date": "成文日期", "print_date": "印发日期",
+                "issuer": "署名", "signers": "签发人", "urgency": "紧急程度"}
 EXPORT_FILTERS = {"pdf": "PDF 文件 (*.pdf)", "docx": "Word 文档 (*.docx)",
                   "json": "公文描述 JSON (*.json)"}
 
@@ -314,7 +318,16 @@ class DocumentEditor(QWidget):
             self._pdf_buffer.deleteLater()
         self._pdf_buffer = buf
         pages = doc.pageCount()
-        self.preview_status.setText(f"共 {pages} 页" + (f"。{note}" if note else ""))
+        notes = [n for n in note.split("；") if n]
+        stand_ins = [n for n in notes if "替代字体" in n]
+        others = [n for n in notes if n not in stand_ins]
+        text = f"共 {pages} 页"
+        if stand_ins:
+            text += f"；{len(stand_ins)} 种公文字体未安装，已用替代字体（悬停查看）"
+        if others:
+            text += "；" + "；".join(others)
+        self.preview_status.setText(text)
+        self.preview_status.setToolTip("\n".join(notes))
 
     def _preview_failed(self, gen: int, exc: BaseException) -> None:
         if gen == self._generation:
@@ -325,7 +338,9 @@ class DocumentEditor(QWidget):
         self.findings_list.blockSignals(True)
         self.findings_list.clear()
         for f in findings:
-            where = f.field + (f"（第 {f.paragraph + 1} 段）" if f.paragraph is not None else "")
+            head = f.field.split("[")[0].split(".")[0]
+            where = FIELD_LABELS.get(head, head) + (
+                f"（第 {f.paragraph + 1} 段）" if f.paragraph is not None else "")
             item = QListWidgetItem(f"[{SEVERITY_LABELS[f.severity]}] {f.title}：{f.message}"
                                    f"  —  {where}")
             if f.severity == "error":
