@@ -124,7 +124,9 @@ class RosterInfo:
 
     @property
     def status_label(self) -> str:
-        return "已发布" if self.status == "published" else "草稿"
+        if self.status == "published":
+            return "已发布"
+        return "已修改，待重新发布" if self.published_at else "草稿"
 
 
 @dataclass(frozen=True)
@@ -449,7 +451,7 @@ def _swaps(s: Session, roster_id: int) -> list[SwapInfo]:
 def _published_duties(s: Session, start: dt.date, end: dt.date,
                       exclude_roster: int | None = None) -> list[DutyAssignment]:
     stmt = (select(DutyAssignment).join(DutyRoster, DutyRoster.id == DutyAssignment.roster_id)
-            .where(DutyRoster.status == "published", DutyAssignment.day >= start,
+            .where(DutyRoster.published_at.is_not(None), DutyAssignment.day >= start,
                    DutyAssignment.day <= end))
     if exclude_roster is not None:
         stmt = stmt.where(DutyAssignment.roster_id != exclude_roster)
@@ -755,7 +757,7 @@ def publish(ctx: ServiceContext, roster_id: int) -> RosterInfo:
     with ctx.session() as s, s.begin():
         roster = _load_roster(s, roster_id)
         overlap = s.execute(select(DutyRoster.id, DutyRoster.title).where(
-            DutyRoster.status == "published", DutyRoster.id != roster_id,
+            DutyRoster.published_at.is_not(None), DutyRoster.id != roster_id,
             DutyRoster.start <= roster.end, DutyRoster.end >= roster.start)).first()
         if overlap:
             raise InputError(f"与已发布的“{overlap.title}”期间重叠，请先调整期间。")
@@ -770,14 +772,16 @@ def publish(ctx: ServiceContext, roster_id: int) -> RosterInfo:
 
 
 def duties_between(ctx: ServiceContext, start: dt.date, end: dt.date) -> list[Duty]:
-    """Published duties in a date range (the desk's view of who is on duty)."""
+    """Duties of published rosters in a date range (the desk's view of who is on duty). A roster
+    that was published and is being regenerated still counts: the desk never goes blank while
+    the office revises next week's duties."""
     ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
         rows = s.execute(
             select(DutyAssignment, DutyStaff.name)
             .join(DutyStaff, DutyStaff.id == DutyAssignment.staff_id)
             .join(DutyRoster, DutyRoster.id == DutyAssignment.roster_id)
-            .where(DutyRoster.status == "published", DutyAssignment.day >= start,
+            .where(DutyRoster.published_at.is_not(None), DutyAssignment.day >= start,
                    DutyAssignment.day <= end)
             .order_by(DutyAssignment.day, DutyAssignment.shift, DutyAssignment.role))
         return [Duty(a.day, a.shift, a.role, a.staff_id, name, a.source) for a, name in rows]

@@ -357,3 +357,18 @@ def test_deactivated_person_keeps_served_duties_and_gets_no_new_ones(admin_ctx):
     assert mine == {d.day for d in duties if d.staff_id == gone.staff_id
                     and d.day < dt.date(2026, 3, 9)}
     assert duty.validate_roster(ctx, roster.id) == []
+
+
+def test_regenerating_a_published_roster_keeps_the_desk_informed(admin_ctx):
+    ctx = ServiceContext(admin_ctx.engine, admin_ctx.actor,
+                         _clock(datetime(2026, 3, 4, 4, 0, tzinfo=UTC)))
+    seed_staff(ctx, 2, 4)
+    duty.save_rules(ctx, duty.Rules(roles={"leader": 1, "officer": 1}))
+    roster = duty.create_roster(ctx, START, dt.date(2026, 3, 8))
+    assert duty.generate(ctx, roster.id, time_limit=5, today=START).ok
+    duty.publish(ctx, roster.id)
+    assert duty.generate(ctx, roster.id, time_limit=5).ok
+    info = duty.get_roster(ctx, roster.id)
+    assert info.status == "draft" and info.status_label == "已修改，待重新发布"
+    now = duty.now_on_duty(ctx, datetime(2026, 3, 4, 12, 0).astimezone())
+    assert now.day == dt.date(2026, 3, 4) and now.people
