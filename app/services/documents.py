@@ -575,8 +575,12 @@ def workflow_step(ctx: ServiceContext, doc_id: int, step: str, comment: str = ""
 
 def sign(ctx: ServiceContext, doc_id: int, comment: str = "", *, prefix: str | None = None,
          reserved_seq: int | None = None, expected_version: int | None = None,
-         options: pr.Options | None = None) -> DocumentInfo:
-    """签发: proofread (errors block), take the 发文字号 (next, or a reserved one), freeze."""
+         options: pr.Options | None = None, override_reason: str = "") -> DocumentInfo:
+    """签发: proofread (errors block), take the 发文字号 (next, or a reserved one), freeze.
+
+    A signer who decides an ``error`` finding is acceptable (a quoted title of another office's
+    document, say) signs with ``override_reason``; the findings overridden and the reason go into
+    the audit record and the step's comment."""
     actor = _begin_step(ctx, "sign")
     now = ctx.now()
     with ctx.session() as s, s.begin():
@@ -584,7 +588,12 @@ def sign(ctx: ServiceContext, doc_id: int, comment: str = "", *, prefix: str | N
         _check_state(doc, "sign", expected_version)
         findings = proofread(dict(doc.description), doc.genre, options)
         errors = [f for f in findings if f.severity == "error"]
-        if errors:
+        overridden: list[str] = []
+        if errors and override_reason.strip():
+            overridden = [f"{f.title}：{f.message}" for f in errors]
+            comment = (comment.strip() + "；" if comment.strip() else "") + (
+                f"校核错误经签发人确认：{override_reason.strip()}")
+        elif errors:
             listed = "；".join(f"{f.title}：{f.message}" for f in errors[:5])
             raise InputError(f"校核发现 {len(errors)} 个错误，不能签发：{listed}")
         desc = dict(doc.description)
@@ -608,8 +617,10 @@ def sign(ctx: ServiceContext, doc_id: int, comment: str = "", *, prefix: str | N
         _step(s, actor, doc, "sign", now, comment)
         s.flush()
         _index(s, doc)
-        audit.append(s, actor, "doc.sign", "document", doc.id,
-                     {"title": doc.title, "doc_no": doc.doc_no}, at=now)
+        detail: dict[str, Any] = {"title": doc.title, "doc_no": doc.doc_no}
+        if overridden:
+            detail |= {"overridden": overridden, "reason": override_reason.strip()}
+        audit.append(s, actor, "doc.sign", "document", doc.id, detail, at=now)
         return _info(doc, True)
 
 

@@ -193,6 +193,14 @@ def test_sign_blocked_by_error_finding(team):
         docs.sign(leader, info.id)
     with Session(clerk.engine) as s:  # no number was taken
         assert s.execute(select(DocNoEntry)).first() is None
+    signed = docs.sign(leader, info.id, "同意", override_reason="主送为内部传阅，不加冒号")
+    assert signed.doc_no == "临政办发〔2026〕1号"
+    with Session(clerk.engine) as s:
+        event = s.execute(select(AuditEvent).where(AuditEvent.action == "doc.sign")).scalar_one()
+        detail = json.loads(event.detail)
+        assert detail["reason"] == "主送为内部传阅，不加冒号" and detail["overridden"]
+        step = s.execute(select(DocumentStep).where(DocumentStep.step == "sign")).scalar_one()
+        assert step.comment.startswith("同意；校核错误经签发人确认")
 
 
 def test_import_export_json_roundtrip(team):

@@ -287,3 +287,17 @@ def test_print_options_build_the_watermark(qtbot):
     assert opts["watermark"].enabled and not opts["watermark"].time
     dlg.watermark.setChecked(False)
     assert not dlg.mark_user.isEnabled() and not dlg.options()["watermark"].enabled
+
+
+def test_signer_may_override_proofreading_errors_with_a_reason(qtbot, team):
+    clerk, leader = team["clerk"], team["leader"]
+    info = docs.create_document(clerk, notice(to="各区人民政府"), series_prefix="临政办发")
+    docs.workflow_step(clerk, info.id, "review")
+    lead = _page(qtbot, leader).open_document(info.id)
+    qtbot.mouseClick(lead.step_buttons["sign"], Qt.MouseButton.LeftButton)
+    assert "不能签发" in lead.message.text()
+    assert docs.get_document(clerk, info.id).status == "reviewed"
+    lead.override.setChecked(True)
+    lead.comment.setText("内部传阅件")
+    qtbot.mouseClick(lead.step_buttons["sign"], Qt.MouseButton.LeftButton)
+    assert docs.get_document(clerk, info.id).status == "signed"

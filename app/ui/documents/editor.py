@@ -30,6 +30,7 @@ from app.ui.documents.printing import (
 from app.ui.messages import describe
 from app.ui.qt import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -182,6 +183,8 @@ class DocumentEditor(QWidget):
         rrow.setContentsMargins(0, 0, 0, 0)
         rrow.addWidget(QLabel("签发时使用预留号"))
         rrow.addWidget(self.reserved)
+        self.override = QCheckBox("校核有错误仍签发（理由写在意见栏）")
+        rrow.addWidget(self.override)
         rrow.addStretch(1)
         fl.addWidget(self.reserved_row)
         brow = QHBoxLayout()
@@ -470,6 +473,8 @@ class DocumentEditor(QWidget):
                 self.info = docs.sign(self.ctx, self.info.id, comment,
                                       prefix=self.form.series.currentText().strip() or None,
                                       reserved_seq=self.reserved.value() or None,
+                                      override_reason=comment if self.override.isChecked()
+                                      else "",
                                       expected_version=self.info.version)
             else:
                 self.info = docs.workflow_step(self.ctx, self.info.id, step, comment,
