@@ -24,6 +24,7 @@ PageFactory = Callable[[ServiceContext, QWidget], QWidget]
 
 #: Modules that register pages; each area adds one line.
 PAGE_MODULES: list[str] = [
+    "app.ui.workbench.page",
     "app.ui.documents.page",
     "app.ui.minutes.page",
     "app.ui.admin.page",
@@ -43,6 +44,7 @@ class PageSpec:
 
 
 _AREAS: list[PageSpec] = [
+    PageSpec("workbench", "工作台"),  # first: the page shown after login
     PageSpec("documents", "公文"),
     PageSpec("incoming", "收文"),
     PageSpec("minutes", "会议纪要"),

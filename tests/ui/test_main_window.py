@@ -21,9 +21,10 @@ def _window(qtbot, ctx, tmp_path, name="ui.ini"):
 def test_navigation_placeholders_and_status_bar(qtbot, admin_ui_ctx, tmp_path):
     win = _window(qtbot, admin_ui_ctx, tmp_path)
     titles = [win.nav.item(i).text() for i in range(win.nav.count())]
-    assert titles == ["公文", "收文", "会议纪要", "值班", "突发事件", "模板", "系统管理", "安全审计"]
-    assert win.current_key() == "documents"
-    for key, title in zip(win.page_keys()[:6], titles):
+    assert titles == ["工作台", "公文", "收文", "会议纪要", "值班", "突发事件", "模板", "系统管理",
+                      "安全审计"]
+    assert win.current_key() == "workbench"  # the first page after login
+    for key, title in zip(win.page_keys()[1:7], titles[1:]):
         page = win.show_page(key)
         assert win.stack.currentWidget() is page
         if next(s for s in win.specs if s.key == key).factory is not None:
@@ -42,7 +43,8 @@ def test_menu_shortcuts_switch_pages(qtbot, admin_ui_ctx, tmp_path):
     win = _window(qtbot, admin_ui_ctx, tmp_path)
     go = next(a for a in win.menuBar().actions() if a.text() == "转到(&G)").menu()
     shortcuts = {a.text(): a.shortcut().toString() for a in go.actions()}
-    assert shortcuts["值班"] == "Ctrl+4" and shortcuts["系统管理"] == "Ctrl+7"
+    assert shortcuts["工作台"] == "Ctrl+1" and shortcuts["值班"] == "Ctrl+5"
+    assert shortcuts["系统管理"] == "Ctrl+8"
     assert win.search_action.shortcut() == QKeySequence("Ctrl+K")
     assert win.logout_action.shortcut() == QKeySequence("Ctrl+L")
     next(a for a in go.actions() if a.text() == "突发事件").trigger()
@@ -54,7 +56,7 @@ def test_roles_without_permission_do_not_see_system_admin(qtbot, admin_ui_ctx, t
                       clearance=Clearance.INTERNAL)
     actor = accounts.login(admin_ui_ctx, "duty1", "Duty-pass-1")
     win = _window(qtbot, admin_ui_ctx.with_actor(actor), tmp_path)
-    assert "admin" not in win.page_keys() and len(win.page_keys()) == 5
+    assert "admin" not in win.page_keys() and len(win.page_keys()) == 6
     assert win.clearance_label.text() == "密级：内部"
 
 

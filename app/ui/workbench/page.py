@@ -1,0 +1,291 @@
+"""工作台: the first page after login — who is on duty, every clock in one list, recent documents,
+the week's counts, and notices when a clock turns amber or red.
+
+The page never queries on the GUI thread: a ``QTimer`` asks the worker for a
+``workbench.snapshot`` and only paints what comes back (one refresh at a time; a tick while one
+is running is skipped). Double-click or Enter on an item switches to the item's page and shows
+the record when that page can (the same ``open_search_hit`` / ``open_record`` protocol as the
+global search, plus the pages' own selectors).
+"""
+
+from __future__ import annotations
+
+from app.errors import UserError
+from app.services import workbench
+from app.services.context import ServiceContext
+from app.ui.pages import register_page
+from app.ui.qt import (
+    QAbstractItemView,
+    QBrush,
+    QColor,
+    QEvent,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QKeyEvent,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStyle,
+    QSystemTrayIcon,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from app.ui.worker import TaskHandle, run_task
+
+#: Live refresh interval; short enough that a clock's colour change shows within a minute.
+REFRESH_MS = 30_000
+COLOURS = {"red": "#f4c7c3", "amber": "#fce8b2", "green": "#d9ead3"}
+HEADERS = ["状态", "类别", "事项", "期限项目", "到期时间", "剩余/逾期"]
+MAX_NOTICES = 50
+
+
+class ItemTable(QTableWidget):
+    """The clock list; Enter activates the current row like a double-click."""
+
+    activated_row = Signal(int)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
+            self.activated_row.emit(self.currentRow())
+            return
+        super().keyPressEvent(event)
+
+
+def _duty_text(day, shift: str, people) -> str:  # type: ignore[no-untyped-def]
+    if day is None or not people:
+        return "（未排班或值班表未发布）"
+    names = "；".join(f"{p.role_name} {p.name}" + (f"（{p.phones}）" if p.phones else "")
+                     for p in people)
+    return f"{day:%m月%d日} {shift}：{names}"
+
+
+class WorkbenchPage(QWidget):
+    """Signals: ``refreshed`` after each snapshot is painted, ``notified(list)`` with the new
+    ``workbench.Notification``s (tests and the tray listen)."""
+
+    refreshed = Signal()
+    notified = Signal(list)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None,
+                 interval_ms: int = REFRESH_MS) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.snapshot: workbench.Snapshot | None = None
+        self._states: dict[str, str] | None = None  # baseline for notifications
+        self._task: TaskHandle | None = None
+        self._tray: QSystemTrayIcon | None = None
+
+        self.now_label = QLabel("正在读取…")
+        self.next_label = QLabel("")
+        for w in (self.now_label, self.next_label):
+            w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            w.setWordWrap(True)
+        duty_box = QGroupBox("值班")
+        grid = QGridLayout(duty_box)
+        grid.addWidget(QLabel("当前值班："), 0, 0)
+        grid.addWidget(self.now_label, 0, 1)
+        grid.addWidget(QLabel("下一班："), 1, 0)
+        grid.addWidget(self.next_label, 1, 1)
+        grid.setColumnStretch(1, 1)
+
+        self.notices = QListWidget()
+        self.notices.setObjectName("notices")
+        self.notices.setMaximumHeight(90)
+        self.notices.setStyleSheet("QListWidget { background: #fff4e5; }")
+        self.clear_notices = QPushButton("清除提醒")
+        self.clear_notices.clicked.connect(self._clear_notices)
+        self.notice_box = QFrame()
+        nrow = QHBoxLayout(self.notice_box)
+        nrow.setContentsMargins(0, 0, 0, 0)
+        nrow.addWidget(self.notices, 1)
+        nrow.addWidget(self.clear_notices, 0, Qt.AlignmentFlag.AlignTop)
+        self.notice_box.setVisible(False)
+
+        self.table = ItemTable(0, len(HEADERS))
+        self.table.setObjectName("workItems")
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda idx: self.open_item(idx.row()))
+        self.table.activated_row.connect(self.open_item)
+        clocks_box = QGroupBox("期限与提醒（按紧急程度）")
+        QVBoxLayout(clocks_box).addWidget(self.table)
+
+        self.recent = QListWidget()
+        self.recent.setObjectName("recentDocuments")
+        self.recent.itemActivated.connect(self._open_document)
+        recent_box = QGroupBox("最近公文")
+        QVBoxLayout(recent_box).addWidget(self.recent)
+        self.week_label = QLabel("")
+        self.week_label.setWordWrap(True)
+        week_box = QGroupBox("本周")
+        QVBoxLayout(week_box).addWidget(self.week_label)
+        side = QVBoxLayout()
+        side.addWidget(week_box)
+        side.addWidget(recent_box, 1)
+
+        self.status = QLabel("")
+        self.status.setStyleSheet("color: #666;")
+        self.refresh_button = QPushButton("刷新(&R)")
+        self.refresh_button.setShortcut("F5")
+        self.refresh_button.clicked.connect(self.refresh)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.refresh_button)
+
+        body = QHBoxLayout()
+        body.addWidget(clocks_box, 3)
+        body.addLayout(side, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(duty_box)
+        layout.addWidget(self.notice_box)
+        layout.addLayout(body, 1)
+        layout.addLayout(bottom)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        self.refresh()
+
+    # ------------------------------------------------------------------ refresh
+    def refresh(self) -> None:
+        """Ask the worker for a new snapshot (skipped while one is still being read)."""
+        if self._task is not None and not self._task.finished:
+            return
+        self.status.setText("正在更新…")
+        self._task = run_task(lambda _control: workbench.snapshot(self.ctx),
+                              on_result=self._show, on_error=self._failed, parent=self)
+
+    def _failed(self, exc: object) -> None:
+        msg = exc.message if isinstance(exc, UserError) else "读取工作台数据时出错，请稍后重试。"
+        self.status.setText(msg)
+
+    def _show(self, snap: workbench.Snapshot) -> None:
+        self.snapshot = snap
+        d = snap.on_duty
+        self.now_label.setText(_duty_text(d.day, d.shift, d.people) if d else "（无权查看）")
+        self.next_label.setText(_duty_text(d.next_day, d.next_shift, d.next_people) if d else "")
+        self._fill_items(snap.items)
+        self.recent.clear()
+        for r in snap.recent:
+            text = f"{r.title or '（无标题）'}  {r.doc_no}  {r.status_label}  {r.updated_at.astimezone():%m-%d %H:%M}"
+            item = QListWidgetItem(text, self.recent)
+            item.setData(Qt.ItemDataRole.UserRole, r.id)
+        self.week_label.setText("　".join(f"{k} {v}" for k, v in snap.week.items()))
+        red = sum(1 for i in snap.items if i.state == "red")
+        amber = sum(1 for i in snap.items if i.state == "amber")
+        self.status.setText(f"更新于 {snap.taken_at.astimezone():%H:%M:%S}　红 {red} 项　黄 {amber} 项"
+                            + ("　（部分模块无权查看）" if snap.skipped else ""))
+        self._states, notes = workbench.notifications(self._states, snap.items)
+        if notes:
+            self._notify(notes)
+        self.refreshed.emit()
+
+    def _fill_items(self, items: tuple[workbench.WorkItem, ...]) -> None:
+        current = self.table.currentRow()
+        self.table.setRowCount(len(items))
+        for r, it in enumerate(items):
+            due = f"{it.due:%Y-%m-%d %H:%M}" if it.due else ""
+            values = [workbench.STATE_LABELS[it.state], it.kind_label, it.title, it.label, due,
+                      it.text]
+            brush = QBrush(QColor(COLOURS[it.state]))
+            for c, v in enumerate(values):
+                cell = QTableWidgetItem(v)
+                cell.setBackground(brush)
+                self.table.setItem(r, c, cell)
+        if 0 <= current < len(items):
+            self.table.selectRow(current)
+
+    # ------------------------------------------------------------------ notices
+    def _notify(self, notes: list[workbench.Notification]) -> None:
+        for n in notes:
+            item = QListWidgetItem(f"{self.snapshot.taken_at.astimezone():%H:%M} {n.message}")
+            item.setBackground(QBrush(QColor(COLOURS[n.state])))
+            self.notices.insertItem(0, item)
+        while self.notices.count() > MAX_NOTICES:
+            self.notices.takeItem(self.notices.count() - 1)
+        self.notice_box.setVisible(True)
+        self._tray_message(notes)
+        self.notified.emit(notes)
+
+    def _clear_notices(self) -> None:
+        self.notices.clear()
+        self.notice_box.setVisible(False)
+
+    def _tray_message(self, notes: list[workbench.Notification]) -> None:
+        """A system-tray balloon, only while the window is minimised (no network involved)."""
+        window = self.window()
+        if not window.isMinimized() or not QSystemTrayIcon.isSystemTrayAvailable():
+            return
+        if self._tray is None:
+            icon = window.windowIcon()
+            if icon.isNull():
+                icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            self._tray = QSystemTrayIcon(icon, self)
+            self._tray.activated.connect(lambda _reason: (window.showNormal(),
+                                                          window.activateWindow()))
+        self._tray.show()
+        worst = min(notes, key=lambda n: workbench.STATE_RANK[n.state])
+        icon_kind = QSystemTrayIcon.MessageIcon.Critical if worst.state == "red" \
+            else QSystemTrayIcon.MessageIcon.Warning
+        body = "\n".join(n.message for n in notes[:5])
+        if len(notes) > 5:
+            body += f"\n……共 {len(notes)} 项"
+        self._tray.showMessage("工作台提醒", body, icon_kind, 10_000)
+
+    # ------------------------------------------------------------------ navigation
+    def open_item(self, row: int) -> None:
+        """Switch to the item's page and show the record there when the page can."""
+        if self.snapshot is None or not 0 <= row < len(self.snapshot.items):
+            return
+        item = self.snapshot.items[row]
+        page = self._show_page(item.area)
+        if page is None:
+            return
+        if item.kind == "incident" and hasattr(page, "select_incident"):
+            page.select_incident(item.record_id)
+        elif item.kind == "decision" and hasattr(page, "board"):
+            page.setCurrentWidget(page.board)
+            try:
+                page.board.select_decision(item.record_id)
+            except KeyError:
+                pass  # filtered out of the board as it stands: the board is still shown
+        elif item.kind == "handover" and hasattr(page, "tabs") and hasattr(page, "handover"):
+            page.tabs.setCurrentWidget(page.handover)
+        elif callable(getattr(page, "open_search_hit", None)):
+            page.open_search_hit(item.kind, item.record_id)
+        elif callable(getattr(page, "open_record", None)):
+            page.open_record(item.record_id)
+
+    def _open_document(self, list_item: QListWidgetItem) -> None:
+        page = self._show_page("documents")
+        if page is not None and hasattr(page, "open_document"):
+            page.open_document(int(list_item.data(Qt.ItemDataRole.UserRole)))
+
+    def _show_page(self, key: str) -> QWidget | None:
+        window = self.window()
+        if not hasattr(window, "show_page") or key not in window.page_keys():
+            return None
+        return window.show_page(key)
+
+    def event(self, e: QEvent) -> bool:
+        # refresh at once when the user comes back to the page (no stale colours)
+        if e.type() == QEvent.Type.Show and self.snapshot is not None:
+            self.refresh()
+        return super().event(e)
+
+
+register_page("workbench", lambda ctx, parent: WorkbenchPage(ctx, parent), title="工作台")

@@ -1,0 +1,122 @@
+"""工作台 page driven with qtbot: it is the first page after login, the clocks of the modules appear
+in urgency order (read in the worker), the timer refresh picks up a new item and notifies it once,
+and double-click / Enter switch to the item's page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.domain.incoming import Urgency
+from app.domain.security import Clearance, Role
+from app.services import incidents, incoming
+from app.services.context import Actor, ServiceContext
+from app.ui.application import db_label
+from app.ui.main_window import MainWindow
+from app.ui.qt import Qt
+from app.ui.workbench.page import WorkbenchPage
+
+
+def _clerk(ctx):
+    return ServiceContext(ctx.engine, Actor(None, "wenshu", Role.CLERK, Clearance.SECRET, "王文书"))
+
+
+def _overdue_incoming(ctx, title="关于报送防汛物资的函", classification=0):
+    today = dt.datetime.now().astimezone().date()
+    return incoming.register(_clerk(ctx), incoming.IncomingIn(
+        sender="省应急管理厅", sender_ref="应急函〔2026〕8号", title=title,
+        classification=classification, urgency=Urgency.URGENT, pages=2, summary="报送清单。",
+        proposal="", handler_unit="办公室", handler_person="李四",
+        received_at=dt.datetime.now().astimezone() - dt.timedelta(days=10),
+        deadline=today - dt.timedelta(days=2)))
+
+
+def _amber_incident(ctx):
+    duty = ServiceContext(ctx.engine, Actor(None, "duty", Role.DUTY, Clearance.SECRET, "值班员"))
+    now = dt.datetime.now().replace(microsecond=0)
+    return incidents.create_incident(duty, incidents.IncidentData(
+        title="临江路燃气爆燃事故", category="事故灾难", subtype="火灾事故", level=3,
+        occurred_at=now - dt.timedelta(minutes=55), received_at=now - dt.timedelta(minutes=52),
+        place="临江路128号", summary="发生燃气爆燃。"))
+
+
+def _rows(page):
+    return [[page.table.item(r, c).text() for c in (0, 1, 2)] for r in range(page.table.rowCount())]
+
+
+def test_items_appear_in_order_and_timer_refresh_notifies_once(qtbot, admin_ui_ctx):
+    ctx = admin_ui_ctx
+    late = _overdue_incoming(ctx)
+    _amber_incident(ctx)
+    page = WorkbenchPage(ctx, interval_ms=150)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        pass
+    assert _rows(page) == [["红", "收文", f"{late.reg_no} 关于报送防汛物资的函"],
+                           ["黄", "突发事件", "临江路燃气爆燃事故"]]
+    assert page.table.item(0, 0).background().color().name() == "#f4c7c3"
+    assert "红 1 项　黄 1 项" in page.status.text()
+    assert "突发事件 1" in page.week_label.text()
+    assert page.notices.count() == 0 and not page.notice_box.isVisibleTo(page)  # baseline
+
+    notes = []
+    page.notified.connect(notes.append)
+    newer = _overdue_incoming(ctx, "关于开展安全检查的通知")
+    qtbot.waitUntil(lambda: page.table.rowCount() == 3, timeout=10_000)  # the timer, no click
+    qtbot.waitUntil(lambda: len(notes) == 1, timeout=10_000)
+    assert [(n.item.kind, n.item.record_id, n.state) for n in notes[0]] == [
+        ("incoming", newer.id, "red")]
+    assert page.notices.count() == 1 and "关于开展安全检查的通知" in page.notices.item(0).text()
+    # further ticks: nothing new, no second notice
+    for _ in range(2):
+        with qtbot.waitSignal(page.refreshed, timeout=10_000):
+            pass
+    assert len(notes) == 1 and page.notices.count() == 1
+    page.clear_notices.click()
+    assert page.notices.count() == 0
+
+
+def test_clearance_filters_what_the_page_shows(qtbot, admin_ui_ctx):
+    _overdue_incoming(admin_ui_ctx, "秘密件", classification=2)
+    public = admin_ui_ctx.with_actor(Actor(None, "reader", Role.READER, Clearance.PUBLIC, "读者"))
+    page = WorkbenchPage(public)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        pass
+    assert page.table.rowCount() == 0
+    secret = WorkbenchPage(admin_ui_ctx)
+    qtbot.addWidget(secret)
+    with qtbot.waitSignal(secret.refreshed, timeout=10_000):
+        pass
+    assert [r[1] for r in _rows(secret)] == ["收文"]
+
+
+def test_first_page_after_login_and_navigation(qtbot, admin_ui_ctx, tmp_path):
+    ctx = admin_ui_ctx
+    late = _overdue_incoming(ctx)
+    inc = _amber_incident(ctx)
+    win = MainWindow(ctx, db_label(str(ctx.engine.url)), tmp_path / "ui.ini")
+    qtbot.addWidget(win)
+    win.show()
+    assert win.current_key() == "workbench" and win.nav.item(0).text() == "工作台"
+    page = win.show_page("workbench")
+    assert isinstance(page, WorkbenchPage)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2, timeout=10_000)
+
+    # double-click the 收文 row: the 收文 page shows that record
+    rect = page.table.visualRect(page.table.model().index(0, 2))
+    # (QTest's double-click needs the press that precedes it on a real mouse)
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert win.current_key() == "incoming"
+    assert win.show_page("incoming").selected_id() == late.id
+
+    # Enter on the incident row: the 突发事件 page with the incident selected
+    win.show_page("workbench")
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2, timeout=10_000)
+    page.table.setFocus()
+    page.table.selectRow(1)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert win.current_key() == "incidents"
+    incidents_page = win.show_page("incidents")
+    selected = incidents_page.list.selectionModel().selectedRows()
+    assert [incidents_page.model.rows[i.row()].id for i in selected] == [inc.id]
