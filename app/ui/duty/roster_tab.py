@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from app.domain.security import Action, allowed
 from app.domain.workdays import DEFAULT_CALENDAR
 from app.errors import InputError
 from app.services import duty, duty_publish
@@ -238,6 +239,8 @@ class RosterTab(QWidget):
         self.task: TaskHandle | None = None
         self.dialog: QDialog | None = None
         self.outcome: GenerateOutcome | None = None
+        #: the role may edit rosters (otherwise the tab is a read-only view)
+        self.can_edit = ctx.actor is not None and allowed(ctx.actor.role, Action.EDIT_ROSTER)
         #: asked before saving an edit that breaks a rule (tests replace it)
         self.confirm: Callable[[list[str]], bool] = self._ask_confirm
         layout = QVBoxLayout(self)
@@ -515,7 +518,7 @@ class RosterTab(QWidget):
 
     def edit_selected(self) -> None:
         item = self.selected_duty()
-        if item is None or self.roster is None:
+        if item is None or self.roster is None or not self.can_edit:
             return
         choices = [(p.name, p.id) for p in duty.list_staff(self.ctx, active_only=True)
                    if item.role in p.roles and p.id != item.staff_id]
