@@ -182,10 +182,16 @@ class IncomingPage(QWidget):
 
     def open_record(self, incoming_id: int) -> None:
         """Show ``incoming_id`` (from the global search): clear filters that would hide it."""
-        self.text.clear()
-        self.status.setCurrentIndex(2)
-        self.due.setCurrentIndex(0)
-        self.urgency.setCurrentIndex(0)
+        for w in (self.text, self.status, self.due, self.urgency):
+            w.blockSignals(True)  # one reload below, not four
+        try:
+            self.text.clear()
+            self.status.setCurrentIndex(self.status.findText("全部状态"))
+            self.due.setCurrentIndex(0)
+            self.urgency.setCurrentIndex(0)
+        finally:
+            for w in (self.text, self.status, self.due, self.urgency):
+                w.blockSignals(False)
         self._debounce.stop()
         self.model.set_filter(self.current_filter())
         self.model.row(0)  # fetch the first page: recent items are selected in the list
