@@ -211,9 +211,15 @@ def test_main_window_opens_the_minutes_page(qtbot, app_env, tmp_path):
     page = win.show_page("minutes")
     assert isinstance(page, MinutesPage)
     assert [page.tabText(i) for i in range(page.count())] == ["会议", "督办"]
+    t = mn.create_type(ctx, "办公会议", organ="办公室")
+    m = mn.create_meeting(ctx, t.id, D(2026, 1, 5))
+    tp = mn.save_topic(ctx, m.id, "议题")
+    mn.add_decision(ctx, tp.id, "早已到期的事项", lead_unit="综合科", deadline=D(2026, 1, 9))
+    page.board.refresh()
+    assert page.tabText(1) == "督办（逾期1）"
     assert page.meetings.new_button.isEnabled()
     page.setCurrentIndex(1)
-    assert page.board.count_label.text().startswith("共 0 项")
+    assert page.board.count_label.text().startswith("共 1 项")
 
 
 def test_board_buttons_follow_the_role(qtbot, app_env):

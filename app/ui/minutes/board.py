@@ -36,6 +36,7 @@ from app.ui.qt import (
     QTabWidget,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 from app.ui.worker import run_task
 
@@ -57,11 +58,15 @@ STEPS = [
 
 
 class BoardTab(QWidget):
+    #: (overdue, due within 3 days) after each refresh, for the tab's badge
+    counts_changed = Signal(int, int)
+
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None,
                  today: dt.date | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self._today = today
+        self.overdue = self.due_soon = 0
         self.unit = QLineEdit(self)
         self.unit.setPlaceholderText("单位（牵头或配合）")
         self.status = QComboBox(self)
@@ -204,6 +209,9 @@ class BoardTab(QWidget):
                                    u.on_time, rate]):
                 self.stats.setItem(r, c, QTableWidgetItem(str(v)))
         self.chart.set_data(today.year, mn.monthly_on_time(self.ctx, today.year, today, f))
+        self.overdue = sum(u.overdue for u in stats)
+        self.due_soon = sum(u.due_soon for u in stats)
+        self.counts_changed.emit(self.overdue, self.due_soon)
         self._show_selected()
 
     def selected(self) -> mn.BoardRow | None:

@@ -218,7 +218,16 @@ class MinutesPage(QTabWidget):
         self.board = BoardTab(ctx, self, today=today)
         self.addTab(self.meetings, "会议")
         self.addTab(self.board, "督办")
+        self.board.counts_changed.connect(self._badge)
+        self._badge(self.board.overdue, self.board.due_soon)
         self.currentChanged.connect(lambda i: self.board.refresh() if i == 1 else None)
+
+
+    def _badge(self, overdue: int, due_soon: int) -> None:
+        """The 督办 tab shows what needs attention: 逾期 (red) and 临期 counts."""
+        parts = [f"逾期{overdue}"] if overdue else []
+        parts += [f"临期{due_soon}"] if due_soon else []
+        self.setTabText(1, f"督办（{'·'.join(parts)}）" if parts else "督办")
 
 
 register_page("minutes", lambda ctx, parent: MinutesPage(ctx, parent))
