@@ -24,6 +24,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.exchange",
     "app.commands.incident",
     "app.commands.search",
+    "app.commands.docno",
 ]
 
 
