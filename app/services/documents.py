@@ -149,7 +149,7 @@ class ListQuery:
     limit: int = 200
 
 
-@dataclass
+@dataclass(eq=False)  # exceptions compare and hash by identity
 class DocumentConflict(ConflictError):
     """A stale save: someone saved the document after the editor loaded it."""
 

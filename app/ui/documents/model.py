@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from app.domain.security import CLEARANCE_LABELS, Clearance
+from app.errors import UserError
 from app.services import documents as docs
 from app.services.context import ServiceContext
 from app.services.documents import DocumentRow, ListQuery
@@ -49,6 +50,7 @@ class DocumentListModel(QAbstractTableModel):
         self.total = 0
         self._pages: OrderedDict[int, list[DocumentRow]] = OrderedDict()
         self.queries = 0  # page queries run (the benchmark and tests read it)
+        self.error = ""  # the last refusal while reading a page
 
     # ---- window ---------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -67,8 +69,12 @@ class DocumentListModel(QAbstractTableModel):
         number = i // PAGE
         page = self._pages.get(number)
         if page is None:
-            page = docs.list_documents(self.ctx, replace(self.query, offset=number * PAGE,
-                                                         limit=PAGE), total=self.total)
+            try:
+                page = docs.list_documents(self.ctx, replace(self.query, offset=number * PAGE,
+                                                             limit=PAGE), total=self.total)
+            except UserError as exc:  # e.g. the account was disabled meanwhile: say so, once
+                self.error = exc.message
+                return None
             self.queries += 1
             self._pages[number] = page
             while len(self._pages) > MAX_PAGES:
