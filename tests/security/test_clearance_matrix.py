@@ -1,0 +1,346 @@
+"""Clearance matrix: every service entry point, run as every clearance, leaks nothing above it.
+
+How the harness works (it picks up new modules and functions by itself):
+
+1. **Discovery.** Every public function of every ``app.services`` module whose first parameter is
+   a ``ServiceContext`` is an entry point.
+2. **Seeding.** Every table with a ``classification`` column gets one row per level (公开 … 机密),
+   built generically from the table's columns; text columns carry a marker naming the level
+   (``泄密标记3``) so it can be found in any output; required foreign keys get a parent row.
+3. **Probing.** Entry points that read (name starts with get/list/count/search/…, see ``READ``)
+   are called as a clerk, a leader and a duty officer of each clearance, with arguments made from
+   the parameter names and types (ids: every seeded id; text: the marker; dates: today; paths:
+   a temporary file, whose content is read back). Whatever comes back — dataclasses, counts,
+   rows, bytes, the written file — is flattened to text and must not contain a marker above the
+   caller's clearance. A refusal (``UserError``) is fine; so is a crash on synthetic arguments
+   (counted and shown, it is not a leak).
+4. **Coverage.** An entry point that neither reads nor is listed in ``NOT_READS`` (writes and
+   actions, whose refusals the modules' own tests check) fails ``test_every_entry_point_is_
+   classified``: a new function must be looked at once.
+5. **Positive control.** A 机密 caller must see 机密 markers through some entry points (so the
+   probe really reaches the data, and the test could fail).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import io
+import json
+import pkgutil
+import zipfile
+from dataclasses import asdict, is_dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric, String, Text
+from sqlalchemy.orm import Session
+
+import app.services as services_pkg
+from app.domain.security import Clearance, Role
+from app.errors import UserError
+from app.services import accounts
+from app.storage.models import Base
+from tests.conftest import ADMIN_PASSWORD
+
+MARK = "泄密标记"
+READ = ("get", "list", "count", "search", "find", "load", "read", "render", "export", "print",
+        "report", "history", "board", "stats", "unit_stats", "monthly", "ledger", "due",
+        "notice", "daily", "handover_data", "items", "snapshot", "week", "incident_items",
+        "decision_items", "incoming_items", "handover_items", "now_on_duty", "pending",
+        "drafters", "years", "diff", "checklist", "page", "duties", "series_register",
+        "minutes_description", "staff_directory", "version_content", "default", "overview",
+        "summary", "preview", "starter", "rule_table", "local_now")
+#: Entry points that change data or perform an act (not reads). Their permission and clearance
+#: refusals are tested by their modules; listing them here means someone looked at them.
+NOT_READS = {
+    "accounts": {"create_first_admin", "login", "logout", "add_user", "set_active",
+                 "reset_password", "change_password", "set_role", "set_clearance"},
+    "docnumbers": {"reserve_numbers", "void_number"},
+    "documents": {"create_document", "update_document", "delete_document", "workflow_step",
+                  "sign", "import_json"},
+    "duty": {"add_role", "save_staff", "add_unavailability", "delete_unavailability",
+             "save_rules", "create_roster", "set_opening", "build_problem", "generate",
+             "validate_roster", "set_duty", "record_swap", "publish"},
+    "duty_desk": {"add_log_entry", "update_log_entry", "add_open_item", "close_open_item",
+                  "hand_over", "acknowledge_handover"},
+    "exchange": {"import_package"},
+    "incidents": {"save_rule_table", "create_incident", "update_incident", "set_daily_mode",
+                  "draft_report", "refresh_draft", "sign_report", "send_report",
+                  "record_phone_report", "draft_from_duty_log", "save_report"},
+    "incoming": {"register", "update", "add_attachments", "save_attachment", "urge",
+                 "set_done"},
+    "minutes": {"create_type", "create_meeting", "update_meeting", "set_attendance",
+                "save_topic", "add_decision", "delete_decision", "delete_topic",
+                "generate_minutes", "edit_minutes", "issue_minutes", "register",
+                "request_extension", "decide_extension",
+                "report_progress", "report_completion", "review", "close"},
+    "security": {"update_settings", "record_session"},
+    "settings": {"update_office"},
+    "templates": {"create", "save", "restore", "duplicate", "rename", "set_sample",
+                  "set_default", "delete", "import_file"},
+}
+
+
+def entry_points() -> dict[str, Any]:
+    found = {}
+    for info in pkgutil.iter_modules(services_pkg.__path__):
+        mod = importlib.import_module(f"app.services.{info.name}")
+        for name, obj in vars(mod).items():
+            if name.startswith("_") or not inspect.isfunction(obj) or obj.__module__ != mod.__name__:
+                continue
+            params = list(inspect.signature(obj).parameters.values())
+            if params and str(params[0].annotation).strip("'\"") == "ServiceContext":
+                found[f"{info.name}.{name}"] = obj
+    return found
+
+
+def is_read(qualname: str) -> bool:
+    module, name = qualname.rsplit(".", 1)
+    return name.startswith(READ) and name not in NOT_READS.get(module, set())
+
+
+def test_every_entry_point_is_classified():
+    eps = entry_points()
+    assert len(eps) > 20  # discovery works
+    unlisted = sorted(q for q in eps if not is_read(q)
+                      and q.rsplit(".", 1)[1] not in NOT_READS.get(q.split(".")[0], set()))
+    assert not unlisted, (
+        "New service entry points that are neither reads (probed for leaks here) nor listed in "
+        f"NOT_READS in {__file__}: {unlisted}. If it reads, give it a read-like name or add its "
+        "prefix to READ; if it writes, add it to NOT_READS.")
+
+
+# ---------------------------------------------------------------- seeding
+
+def _text(level: int) -> str:
+    return f"{MARK}{level}" if level >= 0 else "样例"
+
+
+def _value(col, level: int, parents: dict[str, int]) -> Any:
+    if "classification" not in col.table.c:  # not classified: neutral text, no marker
+        level = -1
+    if col.name == "classification":
+        return level
+    if col.foreign_keys:
+        fk = next(iter(col.foreign_keys))
+        return parents.get(fk.column.table.name)
+    t = col.type
+    if isinstance(t, Boolean):
+        return False
+    if isinstance(t, (Integer, Numeric, Float)):
+        return 1 if col.name not in ("year",) else datetime.now().year
+    if isinstance(t, DateTime):
+        now = datetime.now(UTC)
+        return now if getattr(t, "timezone", False) or "UTCDateTime" in repr(col.type) \
+            else now.replace(tzinfo=None)
+    if isinstance(t, Date):
+        return date.today()
+    if isinstance(t, JSON):
+        return {"text": _text(level)} if col.name not in ("code_series",) else []
+    if isinstance(t, (String, Text)):
+        text = _text(level)
+        length = getattr(t, "length", None)
+        return text if not length or length >= len(text) else text[:length]
+    return None
+
+
+def _insert(s: Session, table, level: int, parents: dict[str, int]) -> int | None:
+    values = {}
+    for col in table.columns:
+        if col.primary_key and isinstance(col.type, Integer) and col.autoincrement is not False:
+            continue
+        if col.nullable and not col.foreign_keys and col.name != "classification":
+            v = _value(col, level, parents)
+        elif col.default is not None and col.name not in ("classification",) and not \
+                isinstance(col.type, (String, Text)):
+            continue
+        else:
+            v = _value(col, level, parents)
+        if v is None and not col.nullable:
+            return None
+        values[col.name] = v
+    try:
+        with s.begin_nested():
+            result = s.execute(table.insert().values(**values))
+        pk = result.inserted_primary_key
+        return int(pk[0]) if pk and isinstance(pk[0], int) else None
+    except Exception:  # noqa: BLE001 - a table the generic seeder cannot fill
+        return None
+
+
+def seed(engine, admin_id: int) -> dict[str, list[int]]:
+    """One row per level in every classified table (and parents as needed)."""
+    seeded: dict[str, list[int]] = {}
+    with Session(engine) as s, s.begin():
+        for level in range(4):
+            parents: dict[str, int] = {"users": admin_id}
+            for table in Base.metadata.sorted_tables:
+                if table.name in ("users", "audit_events", "roles", "clearances",
+                                  "govdesk_meta", "alembic_version"):
+                    continue
+                classified = "classification" in table.c
+                if not classified and table.name in parents:
+                    continue
+                rid = _insert(s, table, level, parents)
+                if rid is not None:
+                    parents[table.name] = rid
+                    if classified:
+                        seeded.setdefault(table.name, []).append(rid)
+    return seeded
+
+
+# ---------------------------------------------------------------- probing
+
+def _flatten(value: Any, out: list[str], depth: int = 0) -> None:
+    if depth > 6:
+        return
+    if is_dataclass(value) and not isinstance(value, type):
+        try:
+            value = asdict(value)
+        except Exception:  # noqa: BLE001
+            out.append(repr(value))
+            return
+    if isinstance(value, (bytes, bytearray)):
+        raw = bytes(value)
+        out.append(raw.decode("utf-8", "ignore"))
+        if raw[:2] == b"PK":
+            try:
+                with zipfile.ZipFile(io.BytesIO(raw)) as z:
+                    for n in z.namelist():
+                        out.append(z.read(n).decode("utf-8", "ignore"))
+            except Exception:  # noqa: BLE001
+                pass
+        return
+    if isinstance(value, Path):
+        if value.is_file():
+            _flatten(value.read_bytes(), out, depth + 1)
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.append(str(k))
+            _flatten(v, out, depth + 1)
+        return
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for v in list(value)[:5000]:
+            _flatten(v, out, depth + 1)
+        return
+    if hasattr(value, "__dict__") and not isinstance(value, type):
+        _flatten({k: v for k, v in vars(value).items() if not k.startswith("_")}, out, depth + 1)
+    out.append(str(value))
+
+
+def _arg_options(param, ids: list[int], tmp: Path) -> list[Any] | None:
+    ann = str(param.annotation).strip("'\"")
+    name = param.name
+    if "Path" in ann:
+        return [tmp / f"out_{name}.bin"]
+    if name.endswith("_id") or name in ("id", "pk") or ann in ("int", "int | None"):
+        return ids
+    if ann.startswith("str") or name in ("query", "text", "q", "keyword", "username", "name"):
+        return [MARK, ""]
+    if ann.startswith("date"):
+        return [date.today()]
+    if ann.startswith("datetime"):
+        return [datetime.now(UTC)]
+    return None
+
+
+def _calls(fn, ids: list[int], tmp: Path):
+    params = list(inspect.signature(fn).parameters.values())[1:]
+    required = [p for p in params if p.default is inspect.Parameter.empty
+                and p.kind in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY)]
+    options = []
+    for p in required:
+        opts = _arg_options(p, ids, tmp)
+        if opts is None:
+            return None
+        options.append(opts)
+    if not options:
+        return [()]
+    if len(options) == 1:
+        return [(o,) for o in options[0]]
+    combos = [tuple(o[0] for o in options)]
+    for i, opts in enumerate(options):
+        for o in opts[1:]:
+            c = list(combos[0])
+            c[i] = o
+            combos.append(tuple(c))
+    return combos
+
+
+@pytest.fixture
+def world(admin_ctx):
+    seeded = seed(admin_ctx.engine, admin_ctx.actor.user_id)
+    actors = {}
+    for role, levels in ((Role.CLERK, list(Clearance)), (Role.LEADER, list(Clearance)),
+                         (Role.DUTY, [Clearance.PUBLIC, Clearance.SECRET])):
+        for c in levels:
+            name = f"{role.value}{int(c)}"
+            accounts.add_user(admin_ctx, name, "Probe-pass-1", role=role, clearance=c)
+            actors[(role, c)] = admin_ctx.with_actor(
+                accounts.login(admin_ctx.with_actor(None), name, "Probe-pass-1"))
+    actors[(Role.ADMIN, Clearance.CONFIDENTIAL)] = admin_ctx
+    return seeded, actors
+
+
+def test_no_entry_point_leaks_above_clearance(world, tmp_path):
+    seeded, actors = world
+    assert seeded, "the generic seeder filled no classified table"
+    ids = sorted({i for v in seeded.values() for i in v})[:8]
+    leaks: list[str] = []
+    seen_top: set[str] = set()
+    crashed: set[str] = set()
+    probed = 0
+    for qualname, fn in sorted(entry_points().items()):
+        if not is_read(qualname):
+            continue
+        calls = _calls(fn, ids, tmp_path)
+        if calls is None:
+            continue
+        probed += 1
+        for (role, clearance), ctx in actors.items():
+            for args in calls:
+                try:
+                    result = fn(ctx, *args)
+                except UserError:
+                    continue
+                except Exception:  # noqa: BLE001 - synthetic arguments; not a leak
+                    crashed.add(qualname)
+                    continue
+                parts: list[str] = []
+                _flatten(result, parts)
+                for a in args:
+                    if isinstance(a, Path) and a.is_file():
+                        _flatten(a, parts)
+                        a.unlink()
+                text = "\n".join(parts)
+                for level in range(int(clearance) + 1, 4):
+                    if f"{MARK}{level}" in text:
+                        leaks.append(f"{qualname}{args!r} as {role.value}/{clearance.label} "
+                                     f"returned level {level}")
+                if clearance == Clearance.CONFIDENTIAL and f"{MARK}3" in text:
+                    seen_top.add(qualname)
+    print(f"\nseeded: { {k: len(v) for k, v in seeded.items()} }")
+    print(f"probed {probed} read entry points; 机密 data reached through {sorted(seen_top)}")
+    print(f"crashed on synthetic arguments: {sorted(crashed)}")
+    assert not leaks, "clearance leaks:\n" + "\n".join(leaks[:50])
+    assert len(seen_top) >= 3, "positive control: 机密 callers should see 机密 data somewhere"
+
+
+def test_the_probe_catches_a_leak(world, monkeypatch, tmp_path):
+    """A deliberately leaky entry point is caught by the same flattening and marker check."""
+    seeded, actors = world
+    table = next(iter(seeded))
+    from sqlalchemy import text as sql
+
+    def leaky(ctx):
+        with ctx.session() as s:
+            return [dict(r._mapping) for r in s.execute(sql(f'SELECT * FROM "{table}"'))]
+
+    parts: list[str] = []
+    _flatten(leaky(actors[(Role.CLERK, Clearance.PUBLIC)]), parts)
+    assert f"{MARK}3" in "\n".join(parts)
+    assert json.dumps(ADMIN_PASSWORD)  # fixture credentials stay usable
