@@ -3,7 +3,8 @@
 Opens a temporary SQLite database (created and migrated like a real one), creates an
 administrator, signs in, builds the main window offscreen and visits every page, renders the
 shipped demo notice to PDF (fonts embedded, a watermark overlaid) and DOCX (readable again),
-reads that PDF back through Qt's PDF image plugin (QtPdf), checks Qt's Chinese translations, a
+reads that PDF back through Qt's PDF image plugin and prints its first page through QPdfDocument
+and QPrinter to a PDF file (QtPdf, QtPrintSupport), checks Qt's Chinese translations, a
 Chinese UI font (the bundled one when the desk has none) and image formats, solves a one-week
 duty roster with CP-SAT (OR-Tools, with numpy and pandas under it), verifies the audit chain,
 and exits 0 — or prints what failed and exits 1. Run on the frozen bundle it proves the bundle is
@@ -91,6 +92,7 @@ def _run(tmp: Path) -> list[str]:
         lines.append(f"主窗口已构建，{len(window.page_keys())} 个页面可打开")
         lines += render_check(tmp)
         lines.append(qt_check(tmp / "selftest.pdf", translators, ui_font))
+        lines.append(print_check(tmp / "selftest.pdf", tmp / "printed.pdf"))
         lines.append(roster_check())
         for check in CHECKS:
             lines.append(check(SelfTest(ctx, window, tmp)))
@@ -139,6 +141,36 @@ def render_check(tmp: Path) -> list[str]:
     fonts = "、".join(embedded)
     return [f"PDF 已生成（{pages} 页，{len(pdf) // 1024} KB，嵌入字体：{fonts}；水印叠加正常）",
             f"DOCX 已生成并可重新读取（{len(docx) // 1024} KB）"]
+
+
+def print_check(pdf: Path, out: Path) -> str:
+    """The print path of the 公文 page without a printer: QPdfDocument renders page 1, QPainter
+    draws it on a QPrinter writing PDF (QtPdf and QtPrintSupport from the bundle)."""
+    from app.ui.qt import QPainter, QPdfDocument, QPrinter, QSize
+
+    document = QPdfDocument(None)
+    document.load(str(pdf))
+    pages = document.pageCount()
+    if pages < 1:
+        raise RuntimeError(f"QPdfDocument 无法打开生成的 PDF（{document.error()}）")
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    page = document.pagePointSize(0)
+    image = document.render(0, QSize(round(page.width() * 2), round(page.height() * 2)))
+    painter = QPainter()
+    if image.isNull() or not painter.begin(printer):
+        raise RuntimeError("Qt 打印（输出到 PDF）无法开始")
+    try:
+        target = painter.viewport()
+        painter.drawImage(target, image)
+    finally:
+        painter.end()
+    document.close()
+    if not out.is_file() or out.stat().st_size < 1000 or not out.read_bytes().startswith(b"%PDF"):
+        raise RuntimeError("Qt 打印（输出到 PDF）未生成文件")
+    return (f"打印路径正常（QPdfDocument 读入 {pages} 页 → QPrinter 输出 PDF "
+            f"{out.stat().st_size // 1024} KB）")
 
 
 def roster_check() -> str:

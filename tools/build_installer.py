@@ -217,8 +217,8 @@ def smoke_test(bundle: Path, py: Path | None = None, timeout: float = 300) -> li
     problems = manifest_problems(bundle)
     if result.returncode != 0:
         problems.append(f"退出码 {result.returncode}")
-    needed_lines = ["自检通过", "水印叠加正常", "DOCX 已生成", "Qt 中文翻译", "排班求解器可用",
-                    "哈希链无断点"]
+    needed_lines = ["自检通过", "水印叠加正常", "DOCX 已生成", "Qt 中文翻译", "打印路径正常",
+                    "排班求解器可用", "哈希链无断点"]
     if sys.platform.startswith("linux"):  # fontconfig sees no font: the UI must use the bundled one
         needed_lines.append("界面中文字体（内置")
     for needed in needed_lines:
