@@ -239,7 +239,7 @@ def _editable(m: Meeting) -> None:
 
 def _check_version(obj: Meeting | Decision, expected: int | None) -> None:
     if expected is not None and obj.version != expected:
-        raise UserError("该记录已被他人修改，请刷新后重试。")
+        raise ConflictError("该记录已被他人修改，请刷新后重试。")
 
 
 def _index(s: Session, kind: str, record_id: int, classification: int, title: str,

@@ -321,3 +321,14 @@ def test_sql_statistics_agree_with_the_rules(people):
         sv.unit_stats(facts, D(2026, 4, 1))
     assert {u.unit for u in mn.unit_stats(clerk, D(2026, 4, 1))} == {"市民政局", "市财政局",
                                                                       "（未定）"}
+
+
+def test_stale_edits_are_refused(people):
+    from app.errors import ConflictError
+
+    clerk, _ = people
+    _t, m = _meeting(clerk)
+    mn.update_meeting(clerk, m.id, expected_version=m.version, venue="第二会议室")
+    with pytest.raises(ConflictError, match="已被他人修改"):
+        mn.update_meeting(clerk, m.id, expected_version=m.version, venue="第三会议室")
+    assert mn.get_meeting(clerk, m.id).meeting.venue == "第二会议室"
