@@ -8,6 +8,7 @@ module either.)
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +105,85 @@ def test_the_guard_itself_catches_an_attempt(no_network):
     with pytest.raises(OSError, match="forbidden"):
         socket.create_connection(("127.0.0.1", 9))
     assert len(no_network) == 1
+
+
+def test_every_module_and_the_security_features_open_no_socket(no_network, tmp_path, qtbot):
+    """A scripted session through every service module that exists (each read entry point that
+    needs no arguments, as the administrator and as a clerk), the security page, the idle lock,
+    a backup and restore, an exchange round trip, an audit export and a PDF rendering — all
+    with socket creation forbidden."""
+    import inspect
+
+    from app.cli import main as cli_main
+    from app.config import load_config
+    from app.domain.security import Clearance, Role
+    from app.errors import UserError
+    from app.services import accounts, audit, audit_log, backup, exchange, security
+    from app.services.context import ServiceContext
+    from app.storage.migrate import open_database
+    from app.ui.main_window import MainWindow
+    from app.ui.security.guard import attach
+    from app.ui.security.page import SecurityPage
+    from app.ui.worker import wait_for_all
+    from tests.security.test_clearance_matrix import entry_points, is_read
+
+    config = load_config()
+    engine = open_database(config.db_url, config.backups_dir)
+    try:
+        ctx = ServiceContext(engine)
+        accounts.create_first_admin(ctx, "admin", ADMIN_PASSWORD)
+        admin = ctx.with_actor(accounts.login(ctx, "admin", ADMIN_PASSWORD))
+        accounts.add_user(admin, "clerk", "Clerk-pass-1", role=Role.CLERK,
+                          clearance=Clearance.SECRET)
+        clerk = ctx.with_actor(accounts.login(ctx, "clerk", "Clerk-pass-1"))
+        called = 0
+        for qualname, fn in sorted(entry_points().items()):
+            params = list(inspect.signature(fn).parameters.values())[1:]
+            if not is_read(qualname) or any(p.default is inspect.Parameter.empty for p in params):
+                continue
+            for who in (admin, clerk):
+                try:
+                    fn(who)
+                    called += 1
+                except UserError:
+                    pass
+        assert called >= 10
+        security.update_settings(admin, security.SecurityInfo(10, 5, "offline-shared-key", 0))
+        audit_log.export_xlsx(admin, audit_log.AuditFilter(), tmp_path / "audit.xlsx")
+        info = backup.create_backup(engine, config.backups_dir)
+        page = SecurityPage(admin)
+        qtbot.addWidget(page)
+        win = MainWindow(admin, "offline", tmp_path / "ui.ini")
+        qtbot.addWidget(win)
+        win.show()
+        lock = attach(win, admin, interval_ms=10)
+        with qtbot.waitSignal(lock.locked, timeout=3000):
+            pass
+        lock.overlay.password.setText(ADMIN_PASSWORD)
+        assert lock.try_unlock()
+        wait_for_all()
+        if "documents" in exchange.kinds():
+            from sqlalchemy.orm import Session
+
+            from app.storage.models.documents import Document
+
+            with Session(engine) as s, s.begin():
+                doc = Document(genre="通知", status="draft", year=2026, title="离线测试",
+                               drafter="clerk", description={"title": "离线测试"})
+                s.add(doc)
+                s.flush()
+                doc_id = doc.id
+            exchange.export_package(clerk, {"documents": [doc_id]}, tmp_path / "x.zip",
+                                    "offline-shared-key")
+            assert exchange.import_package(clerk, tmp_path / "x.zip", "offline-shared-key")
+    finally:
+        engine.dispose()
+    assert cli_main(["backup", "restore", str(info.path), "--yes"]) == 0
+    notice = Path(__file__).resolve().parents[1] / "resources" / "demo" / "notice.json"
+    assert cli_main(["render", str(notice), "-o", str(tmp_path / "n.pdf")]) == 0
+    reopened = open_database(config.db_url, config.backups_dir)
+    try:
+        assert audit.verify(reopened).ok
+    finally:
+        reopened.dispose()
+    assert no_network == []
