@@ -18,7 +18,6 @@ from app.ui.qt import (
     QAbstractItemView,
     QBrush,
     QColor,
-    QEvent,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -29,6 +28,7 @@ from app.ui.qt import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QShowEvent,
     QStyle,
     QSystemTrayIcon,
     Qt,
@@ -281,11 +281,11 @@ class WorkbenchPage(QWidget):
             return None
         return window.show_page(key)
 
-    def event(self, e: QEvent) -> bool:
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         # refresh at once when the user comes back to the page (no stale colours)
-        if e.type() == QEvent.Type.Show and self.snapshot is not None:
+        super().showEvent(event)
+        if self.snapshot is not None:
             self.refresh()
-        return super().event(e)
 
 
 register_page("workbench", lambda ctx, parent: WorkbenchPage(ctx, parent), title="工作台")
