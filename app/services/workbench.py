@@ -176,8 +176,9 @@ def week_counts(ctx: ServiceContext) -> dict[str, int]:
     start = _week_start(now)
     start_utc = start.astimezone(dt.timezone.utc)
     queries = {
+        # created ≤ updated, so the updated_at bound changes nothing but lets the index serve
         "公文": visible(select(func.count()).select_from(Document), Document, actor)
-        .where(Document.created_at >= start_utc),
+        .where(Document.updated_at >= start_utc, Document.created_at >= start_utc),
         "收文": visible(select(func.count()).select_from(IncomingDoc), IncomingDoc, actor)
         .where(IncomingDoc.received_at >= start_utc),
         "会议": visible(select(func.count()).select_from(Meeting), Meeting, actor)
