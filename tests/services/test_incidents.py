@@ -253,7 +253,7 @@ def test_bad_input_in_chinese(world):
 
 
 def test_indexed_in_search_with_clearance(world):
-    search = pytest.importorskip("app.services.search")
+    from app.services import search
     _clock, u = world
     inc = svc.create_incident(u["duty"], svc.IncidentData(**FULL))
     secret = svc.create_incident(u["duty"], svc.IncidentData(**(FULL | {
@@ -270,7 +270,7 @@ def test_indexed_in_search_with_clearance(world):
 
 
 def test_phone_log_entry_becomes_first_report_draft(world):
-    duty = pytest.importorskip("app.services.duty")
+    from app.services import duty
     _clock, u = world
     entry = duty.add_log_entry(u["duty"], duty.LogEntry(
         kind="来电", received_at=dt.datetime(2026, 3, 1, 23, 2).astimezone(),
@@ -288,7 +288,7 @@ def test_phone_log_entry_becomes_first_report_draft(world):
 
 
 def test_office_template_is_used_for_printing(world):
-    templates = pytest.importorskip("app.services.templates")
+    from app.services import templates
     _clock, u = world
     inc = svc.create_incident(u["duty"], svc.IncidentData(**FULL))
     rep = svc.draft_report(u["duty"], inc.id)
