@@ -55,7 +55,7 @@ def test_items_appear_in_order_and_timer_refresh_notifies_once(qtbot, admin_ui_c
                            ["黄", "突发事件", "临江路燃气爆燃事故"]]
     assert page.table.item(0, 0).background().color().name() == "#f4c7c3"
     assert "红 1 项　黄 1 项" in page.status.text()
-    assert "突发事件 1" in page.week_label.text()
+    assert "突发事件：1" in page.week_label.text()
     assert page.notices.count() == 0 and not page.notice_box.isVisibleTo(page)  # baseline
 
     notes = []

@@ -10,6 +10,8 @@ global search, plus the pages' own selectors).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from app.errors import UserError
 from app.services import workbench
 from app.services.context import ServiceContext
@@ -46,6 +48,8 @@ REFRESH_MS = 30_000
 COLOURS = {"red": "#f4c7c3", "amber": "#fce8b2", "green": "#d9ead3"}
 HEADERS = ["状态", "类别", "事项", "期限项目", "到期时间", "剩余/逾期"]
 MAX_NOTICES = 50
+#: Date deadlines (督办, 收文) fall due at the end of their day: show the date alone.
+END_OF_DAY = dt.time(23, 59, 59)
 
 
 class ItemTable(QTableWidget):
@@ -117,7 +121,9 @@ class WorkbenchPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda idx: self.open_item(idx.row()))
         self.table.activated_row.connect(self.open_item)
         clocks_box = QGroupBox("期限与提醒（按紧急程度）")
@@ -129,7 +135,6 @@ class WorkbenchPage(QWidget):
         recent_box = QGroupBox("最近公文")
         QVBoxLayout(recent_box).addWidget(self.recent)
         self.week_label = QLabel("")
-        self.week_label.setWordWrap(True)
         week_box = QGroupBox("本周")
         QVBoxLayout(week_box).addWidget(self.week_label)
         side = QVBoxLayout()
@@ -184,7 +189,7 @@ class WorkbenchPage(QWidget):
             text = f"{r.title or '（无标题）'}  {r.doc_no}  {r.status_label}  {r.updated_at.astimezone():%m-%d %H:%M}"
             item = QListWidgetItem(text, self.recent)
             item.setData(Qt.ItemDataRole.UserRole, r.id)
-        self.week_label.setText("　".join(f"{k} {v}" for k, v in snap.week.items()))
+        self.week_label.setText("\n".join(f"{k}：{v}" for k, v in snap.week.items()))
         red = sum(1 for i in snap.items if i.state == "red")
         amber = sum(1 for i in snap.items if i.state == "amber")
         self.status.setText(f"更新于 {snap.taken_at.astimezone():%H:%M:%S}　红 {red} 项　黄 {amber} 项"
@@ -198,7 +203,8 @@ class WorkbenchPage(QWidget):
         current = self.table.currentRow()
         self.table.setRowCount(len(items))
         for r, it in enumerate(items):
-            due = f"{it.due:%Y-%m-%d %H:%M}" if it.due else ""
+            due = "" if it.due is None else f"{it.due:%Y-%m-%d}" if it.due.time() == \
+                END_OF_DAY else f"{it.due:%m-%d %H:%M}"
             values = [workbench.STATE_LABELS[it.state], it.kind_label, it.title, it.label, due,
                       it.text]
             brush = QBrush(QColor(COLOURS[it.state]))
