@@ -221,8 +221,9 @@ def restore(engine: Engine, backup_file: Path, folder: Path, actor_name: str = "
             Path(f"{db}{extra}").unlink(missing_ok=True)
     finally:
         staged.unlink(missing_ok=True)
-    from app.storage.db import make_engine
     from sqlalchemy.orm import Session
+
+    from app.storage.db import make_engine
 
     restored = make_engine(f"sqlite:///{db}")
     try:

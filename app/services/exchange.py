@@ -315,7 +315,7 @@ def read_package(data: bytes | Path, key: str) -> Package:
             raise InputError(TAMPERED.format("清单缺少文件列表"))
         extra = set(names) - set(listed) - {MANIFEST, SIGNATURE}
         if extra:
-            raise InputError(TAMPERED.format(f"包内有清单未列出的文件“{sorted(extra)[0]}”"))
+            raise InputError(TAMPERED.format(f"包内有清单未列出的文件“{min(extra)}”"))
         records: dict[str, list[dict]] = {}
         for name, meta in listed.items():
             if not isinstance(meta, dict) or not isinstance(name, str):

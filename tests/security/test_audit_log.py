@@ -11,10 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from app.domain.security import Clearance, Role
 from app.errors import PermissionDenied
 from app.services import accounts, audit, audit_log
 from app.services.audit_log import AuditFilter
-from app.domain.security import Clearance, Role
 
 
 def _seed(admin_ctx, n=6):

@@ -76,7 +76,7 @@ def _flip_byte(path: Path, offset: int) -> None:
 
 
 def test_a_bad_file_is_refused_and_nothing_is_replaced(live, tmp_path):
-    cfg, engine, admin = live
+    cfg, engine, _admin = live
     db = Path(engine.url.database)
     good = backup.create_backup(engine, cfg.backups_dir).path
     current = _content(db)

@@ -115,7 +115,7 @@ def _mutations(raw: bytes) -> dict[str, bytes]:
     for frac in (0.0, 0.2, 0.5, 0.9, 0.99):
         out[f"cut@{frac}"] = raw[: int(len(raw) * frac)]
     zin = zipfile.ZipFile(io.BytesIO(raw))
-    def rebuild(change):  # noqa: E306
+    def rebuild(change):
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as zout:
             for name in zin.namelist():
@@ -125,13 +125,13 @@ def _mutations(raw: bytes) -> dict[str, bytes]:
             if change("extra", None) is not None:
                 zout.writestr("records/extra.json", b"[]")
         return buf.getvalue()
-    def edit_record(name, data):  # noqa: E306
+    def edit_record(name, data):
         if name == "records/incidents.json":
             items = json.loads(data)
             items[0]["level"] = 1
             return json.dumps(items, ensure_ascii=False).encode()
         return data if name != "extra" else None
-    def edit_manifest(name, data):  # noqa: E306
+    def edit_manifest(name, data):
         if name == "manifest.json":
             m = json.loads(data)
             m["counts"]["documents"] = 99

@@ -3,6 +3,8 @@ reset — all refused below the UI and audited."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,7 +34,7 @@ def test_three_classes_are_enough(admin_ctx):
 def test_no_reuse_of_the_last_five(admin_ctx):
     ctx = admin_ctx
     passwords = [ADMIN_PASSWORD] + [f"Admin-pass-{i}x" for i in range(2, 8)]
-    for old, new in zip(passwords, passwords[1:], strict=False):
+    for old, new in itertools.pairwise(passwords):
         accounts.change_password(ctx, old, new)
     current = passwords[-1]
     # the current one and the four before it are refused

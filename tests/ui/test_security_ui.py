@@ -12,7 +12,7 @@ from app.services import accounts, audit, security
 from app.ui.application import db_label
 from app.ui.conflict_dialog import REAPPLY, RELOAD, ConflictDialog
 from app.ui.main_window import MainWindow
-from app.ui.qt import QEvent, QKeySequence, QLabel, QMessageBox, Qt
+from app.ui.qt import QLabel, QMessageBox, Qt
 from app.ui.security.guard import StartupChecks, attach
 from app.ui.security.page import AuditViewer, SecuritySettingsPage
 from app.ui.worker import wait_for_all

@@ -118,7 +118,7 @@ class IdleLock(QObject):
     def _inside_overlay(self, obj: QObject) -> bool:
         return isinstance(obj, QWidget) and (obj is self.overlay or self.overlay.isAncestorOf(obj))
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         etype = event.type()
         if obj is self.window and etype == QEvent.Type.Resize and self.is_locked:
             self.overlay.setGeometry(self.window.rect())

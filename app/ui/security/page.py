@@ -62,10 +62,10 @@ class AuditModel(QAbstractTableModel):
         self.rows = audit_log.page(self.ctx, f, 0, PAGE)
         self.endResetModel()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # type: ignore[no-untyped-def]
+    def rowCount(self, parent=QModelIndex()) -> int:  # type: ignore[no-untyped-def]  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # type: ignore[no-untyped-def]
+    def columnCount(self, parent=QModelIndex()) -> int:  # type: ignore[no-untyped-def]  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
@@ -82,10 +82,10 @@ class AuditModel(QAbstractTableModel):
                   f"{r.object_type} {r.object_id}".strip(), r.detail]
         return values[index.column()]
 
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # type: ignore[no-untyped-def]
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # type: ignore[no-untyped-def]  # noqa: B008
         return not parent.isValid() and len(self.rows) < self.total
 
-    def fetchMore(self, parent=QModelIndex()) -> None:  # type: ignore[no-untyped-def]
+    def fetchMore(self, parent=QModelIndex()) -> None:  # type: ignore[no-untyped-def]  # noqa: B008
         if parent.isValid():
             return
         more = audit_log.page(self.ctx, self.filter, len(self.rows), PAGE)
@@ -259,7 +259,7 @@ class SecuritySettingsPage(QWidget):
 
     def _conflict(self, mine: security.SecurityInfo) -> None:
         theirs = security.get_settings(self.ctx)
-        key = lambda i: "（已设置）" if i.exchange_key else "（未设置）"  # noqa: E731
+        key = lambda i: "（已设置）" if i.exchange_key else "（未设置）"
         fields = [("无操作自动锁定（分钟）", str(mine.idle_lock_minutes), str(theirs.idle_lock_minutes)),
                   ("自动备份保留（份）", str(mine.backup_keep), str(theirs.backup_keep)),
                   ("离线交换密钥", key(mine) if mine.exchange_key == theirs.exchange_key
