@@ -54,7 +54,7 @@ from app.storage.models import (
     Topic,
     User,
 )
-from benchmarks.bench_search import CLOSINGS, CODES, KINDS, OFFICES, SUBJECTS, TOPICS, Corpus
+from benchmarks.bench_search import CODES, KINDS, OFFICES, SUBJECTS, TOPICS, Corpus
 
 BASE = {"documents": 100_000, "incoming": 20_000, "meetings": 3_000, "staff": 80,
         "duty_log": 20_000, "incidents": 2_000}

@@ -160,7 +160,7 @@ def handover_items(ctx: ServiceContext) -> list[WorkItem]:
 
 def order(items: Iterable[WorkItem]) -> list[WorkItem]:
     """Red, then amber, then green; within a colour the earliest due first (no due last)."""
-    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
     return sorted(items, key=lambda i: (STATE_RANK[i.state], i.due or far, i.kind, i.record_id))
 
 
@@ -174,7 +174,7 @@ def week_counts(ctx: ServiceContext) -> dict[str, int]:
     actor = ctx.require(Action.VIEW)
     now = _local(ctx)
     start = _week_start(now)
-    start_utc = start.astimezone(dt.timezone.utc)
+    start_utc = start.astimezone(dt.UTC)
     queries = {
         # created ≤ updated, so the updated_at bound changes nothing but lets the index serve
         "公文": visible(select(func.count()).select_from(Document), Document, actor)

@@ -44,10 +44,10 @@ def _world(ctx, clock):
     clerk = _as(ctx, clock, Role.CLERK)
     duty = _as(ctx, clock, Role.DUTY, name="值班员甲")
     # 收文: overdue since 26 Feb (internal), and one far off (not on the workbench)
-    base = dict(sender="省应急管理厅", sender_ref="应急函〔2026〕8号", title="关于报送防汛物资的函",
-                classification=1, urgency=Urgency.URGENT, pages=2, summary="报送清单。",
-                proposal="", handler_unit="办公室", handler_person="李四",
-                received_at=dt.datetime(2026, 2, 20, 9, 0, tzinfo=CST))
+    base = {"sender": "省应急管理厅", "sender_ref": "应急函〔2026〕8号", "title": "关于报送防汛物资的函",
+                "classification": 1, "urgency": Urgency.URGENT, "pages": 2, "summary": "报送清单。",
+                "proposal": "", "handler_unit": "办公室", "handler_person": "李四",
+                "received_at": dt.datetime(2026, 2, 20, 9, 0, tzinfo=CST)}
     late = incoming.register(clerk, incoming.IncomingIn(**base, deadline=dt.date(2026, 2, 26)))
     incoming.register(clerk, incoming.IncomingIn(**(base | {"title": "远期事项"}),
                                                  deadline=dt.date(2026, 6, 30)))

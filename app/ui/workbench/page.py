@@ -57,7 +57,7 @@ class ItemTable(QTableWidget):
 
     activated_row = Signal(int)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
             self.activated_row.emit(self.currentRow())
             return
@@ -287,7 +287,7 @@ class WorkbenchPage(QWidget):
             return None
         return window.show_page(key)
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+    def showEvent(self, event: QShowEvent) -> None:
         # refresh at once when the user comes back to the page (no stale colours)
         super().showEvent(event)
         if self.snapshot is not None:
