@@ -128,14 +128,23 @@ def _value(col, level: int, parents: dict[str, int]) -> Any:
         fk = next(iter(col.foreign_keys))
         return parents.get(fk.column.table.name)
     t = col.type
+    t = getattr(t, "impl", t)  # a TypeDecorator (UTCDateTime): look at what it stores
+    try:
+        python_type = t.python_type
+    except NotImplementedError:
+        python_type = None
+    if python_type is datetime and not isinstance(t, DateTime):  # a custom datetime column
+        return datetime.now(UTC) if "UTC" in type(t).__name__ else datetime.now()
+    if python_type is date and not isinstance(t, Date):
+        return date.today()
     if isinstance(t, Boolean):
         return False
     if isinstance(t, (Integer, Numeric, Float)):
-        return 1 if col.name not in ("year",) else datetime.now().year
+        # distinct per level, so unique (year, number)-style keys do not collide
+        return 10 + level if col.name not in ("year",) else datetime.now().year
     if isinstance(t, DateTime):
         now = datetime.now(UTC)
-        return now if getattr(t, "timezone", False) or "UTCDateTime" in repr(col.type) \
-            else now.replace(tzinfo=None)
+        return now if getattr(t, "timezone", False) else now.replace(tzinfo=None)
     if isinstance(t, Date):
         return date.today()
     if isinstance(t, JSON):
@@ -174,9 +183,10 @@ def _insert(s: Session, table, level: int, parents: dict[str, int]) -> int | Non
 def seed(engine, admin_id: int) -> dict[str, list[int]]:
     """One row per level in every classified table (and parents as needed)."""
     seeded: dict[str, list[int]] = {}
+    shared: dict[str, int] = {"users": admin_id}  # unclassified parents, made once
     with Session(engine) as s, s.begin():
         for level in range(4):
-            parents: dict[str, int] = {"users": admin_id}
+            parents = dict(shared)
             for table in Base.metadata.sorted_tables:
                 if table.name in ("users", "audit_events", "roles", "clearances",
                                   "govdesk_meta", "alembic_version"):
@@ -189,6 +199,8 @@ def seed(engine, admin_id: int) -> dict[str, list[int]]:
                     parents[table.name] = rid
                     if classified:
                         seeded.setdefault(table.name, []).append(rid)
+                    else:
+                        shared[table.name] = rid
     return seeded
 
 
