@@ -26,7 +26,14 @@ from app.domain.security import Action
 from app.errors import UserError
 from app.services import documents, duty_desk, incidents, incoming, minutes
 from app.services.context import ServiceContext, visible
-from app.storage.models import Document, DutyLogEntry, Incident, IncomingDoc, Meeting
+from app.storage.models import (
+    Document,
+    DutyHandover,
+    DutyLogEntry,
+    Incident,
+    IncomingDoc,
+    Meeting,
+)
 
 #: Traffic-light order: the most urgent colour sorts first.
 STATE_RANK = {"red": 0, "amber": 1, "green": 2}
@@ -35,6 +42,10 @@ STATE_LABELS = {"red": "红", "amber": "黄", "green": "绿"}
 PER_SOURCE_LIMIT = 50
 #: An unacknowledged handover turns red after this long.
 HANDOVER_RED_AFTER = dt.timedelta(hours=1)
+#: A shift change with no handover recorded is amber at once and red after this long.
+MISSED_HANDOVER_GRACE = dt.timedelta(minutes=30)
+#: A handover written this long before the shift change still counts for it.
+HANDOVER_EARLY = dt.timedelta(hours=2)
 RECENT_DOCUMENTS = 8
 
 
@@ -158,6 +169,36 @@ def handover_items(ctx: ServiceContext) -> list[WorkItem]:
                      "交接班确认", due, state, f"已等待 {minutes_ago} 分钟")]
 
 
+def missed_handover_items(ctx: ServiceContext) -> list[WorkItem]:
+    """The current shift began, someone was on duty in the shift before, and no handover was
+    written around the change (the 值班 module records handovers but does not watch for the
+    missing one: this reads its tables read-only)."""
+    from app.services import duty
+
+    ctx.require(Action.VIEW)
+    now = _local(ctx)
+    shifts = duty.get_rules(ctx).shifts
+    day, index = duty_desk.shift_at(now, shifts)
+    length = dt.timedelta(hours=24) / max(len(shifts), 1)
+    start = dt.datetime.combine(day, duty_desk.HANDOVER_TIME, now.tzinfo) + index * length
+    prev_day, prev_index = duty_desk.shift_at(start - length, shifts)
+    before = [d for d in duty.duties_between(ctx, prev_day, prev_day)
+              if d.shift == shifts[prev_index]]
+    if not before:
+        return []
+    with ctx.session() as s, s.begin():
+        written = s.scalar(select(func.count()).select_from(DutyHandover).where(
+            DutyHandover.handed_at >= (start - HANDOVER_EARLY).astimezone(dt.UTC)))
+    if written:
+        return []
+    due = start + MISSED_HANDOVER_GRACE
+    late = max(0, int((now - start).total_seconds() // 60))
+    names = "、".join(sorted({d.staff_name for d in before}))
+    return [WorkItem("handover", "duty", 0, f"{start:%m月%d日%H:%M}交接班未记录（上一班：{names}）",
+                     "交班记录", due, "red" if now >= due else "amber",
+                     f"已过交班时间 {late} 分钟")]
+
+
 def order(items: Iterable[WorkItem]) -> list[WorkItem]:
     """Red, then amber, then green; within a colour the earliest due first (no due last)."""
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -198,6 +239,7 @@ SOURCES = {
     "decision": decision_items,
     "incoming": incoming_items,
     "handover": handover_items,
+    "missed_handover": missed_handover_items,
 }
 
 

@@ -133,3 +133,33 @@ def test_notifications_once_per_transition(ctx, clock):
     clock.t = dt.datetime(2026, 3, 2, 10, 11, tzinfo=CST)  # past due: red
     seen, notes = workbench.notifications(seen, workbench.items(leader)[0])
     assert [(n.item.kind, n.state) for n in notes] == [("incident", "red")]
+
+
+def test_shift_change_without_a_handover(ctx, clock):
+    from sqlalchemy.orm import Session
+
+    from app.storage.models import DutyAssignment, DutyRoster, DutyStaff
+
+    with Session(ctx.engine) as s, s.begin():  # a published roster: 1 March, 全天 shift
+        staff = DutyStaff(name="张值班", roles=["officer"], active=True)
+        roster = DutyRoster(title="三月", start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31),
+                            status="published", published_at=NOW - dt.timedelta(days=9))
+        s.add_all([staff, roster])
+        s.flush()
+        s.add(DutyAssignment(roster_id=roster.id, day=dt.date(2026, 3, 1), shift="全天",
+                             role="officer", staff_id=staff.id))
+    leader = _as(ctx, clock, Role.LEADER)
+    clock.t = dt.datetime(2026, 3, 2, 8, 20, tzinfo=CST)  # before the 08:30 change: nothing yet
+    assert workbench.items(leader)[0] == []
+    clock.t = dt.datetime(2026, 3, 2, 8, 45, tzinfo=CST)
+    got = workbench.items(leader)[0]
+    assert [(i.kind, i.area, i.state, i.text) for i in got] == [
+        ("handover", "duty", "amber", "已过交班时间 15 分钟")]
+    assert "张值班" in got[0].title
+    clock.t = dt.datetime(2026, 3, 2, 9, 5, tzinfo=CST)
+    assert [i.state for i in workbench.items(leader)[0]] == ["red"]
+    duty_desk.hand_over(_as(ctx, clock, Role.DUTY, name="张值班"), "夜间平稳。")
+    got = workbench.items(leader)[0]  # now recorded: only "waiting to be taken over" remains
+    assert [(i.label, i.state) for i in got] == [("交接班确认", "amber")]
+    clock.t = dt.datetime(2026, 3, 3, 8, 20, tzinfo=CST)  # no one on duty on 2 March
+    assert [i.label for i in workbench.items(leader)[0]] == ["交接班确认"]
