@@ -131,3 +131,87 @@ def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) 
         audit.append(s, actor, "audit.export", "audit_log", "",
                      {**f.describe(), "rows": done, "file": path.name}, at=ctx.now())
     return done
+
+
+MAX_PRINT = 5_000  # a printed log is paper: beyond this the reader should narrow it or use XLSX
+PRINT_HEADER = ["时间", "用户", "操作", "对象", "详情"]
+
+
+def _cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def print_title(f: AuditFilter) -> str:
+    """“审计日志（2026年11月1日至2026年11月21日）” — the period the printed table covers."""
+    if f.since and f.until:
+        return f"审计日志（{_cn_date(f.since)}至{_cn_date(f.until)}）"
+    if f.since:
+        return f"审计日志（{_cn_date(f.since)}起）"
+    if f.until:
+        return f"审计日志（截至{_cn_date(f.until)}）"
+    return "审计日志（全部）"
+
+
+def print_description(ctx: ServiceContext, f: AuditFilter) -> tuple[dict[str, Any], int]:
+    """The filtered log as a typesetting description (a formal table document) and its row count.
+
+    Oldest first, as a paper record reads; details above the reader's clearance are replaced by
+    the same ``HIDDEN`` text the viewer shows. The issuer is the office name from the office
+    settings. Not audited by itself: ``render_print`` records what was done with it.
+    """
+    from app.storage.models import OfficeSettings
+
+    actor = ctx.require(Action.VIEW_AUDIT)
+    total = count(ctx, f)
+    if total == 0:
+        raise InputError("没有符合条件的审计记录可打印。")
+    if total > MAX_PRINT:
+        raise InputError(f"符合条件的记录有 {total} 条，超过打印上限 {MAX_PRINT} 条，"
+                         "请缩小范围或导出 XLSX。")
+    clearance = int(actor.clearance)
+    with ctx.session() as s, s.begin():
+        office = s.get(OfficeSettings, 1)
+        issuer = office.office_name.strip() if office is not None else ""
+        stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq).limit(MAX_PRINT)
+        rows = [[e.at.astimezone().strftime("%Y-%m-%d %H:%M"), e.actor, e.action,
+                 f"{e.object_type} {e.object_id}".strip(), _detail(e.detail, clearance)]
+                for e in s.execute(stmt).scalars()]
+    conditions = [f"用户含“{f.user.strip()}”" if f.user.strip() else "",
+                  f"操作以“{f.action.strip()}”开头" if f.action.strip() else ""]
+    intro = "；".join(c for c in conditions if c) or "全部用户、全部操作"
+    description: dict[str, Any] = {
+        "title": print_title(f),
+        "body": [f"查询条件：{intro}。共 {len(rows)} 条记录，按时间先后排列。",
+                 {"table": {"header": PRINT_HEADER, "rows": rows}}],
+        "date": ctx.now().astimezone().date().isoformat(),
+    }
+    if issuer:
+        description["issuer"] = issuer
+    return description, len(rows)
+
+
+def render_print(ctx: ServiceContext, f: AuditFilter, path: Path | None = None) -> bytes:
+    """Render the filtered log to PDF; with ``path`` also save it there (temp file + rename).
+
+    Audited as ``audit.print`` (for the print preview) or ``audit.export`` with ``format=pdf``
+    (saved file) — only after the PDF exists, so a failed render leaves no false record.
+    """
+    from app.typeset import render_pdf
+
+    actor = ctx.require(Action.VIEW_AUDIT)
+    description, rows = print_description(ctx, f)
+    data = render_pdf(description)
+    detail: dict[str, Any] = {**f.describe(), "rows": rows}
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".part")
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        detail.update(format="pdf", file=path.name)
+    with ctx.session() as s, s.begin():
+        audit.append(s, actor, "audit.export" if path is not None else "audit.print",
+                     "audit_log", "", detail, at=ctx.now())
+    return data
