@@ -3,7 +3,9 @@ security settings (idle lock, automatic backups kept, exchange key).
 
 The viewer's table model is lazy: it holds the rows fetched so far and asks the service for the
 next page of 200 when the view scrolls to the end (``canFetchMore``/``fetchMore``); a log of
-100 000 events costs one page until someone scrolls. Export to XLSX runs in the background.
+100 000 events costs one page until someone scrolls. Export to XLSX runs in the background, and so
+does 打印/导出 PDF…: the service typesets the filtered rows as a formal table document, shown in the
+system print preview or saved as PDF (both audited by the service).
 Saving the settings uses optimistic locking; a conflict opens ``ConflictDialog``.
 """
 
@@ -17,6 +19,7 @@ from app.services import audit, audit_log, security
 from app.services.audit_log import AuditFilter, AuditRow
 from app.services.context import ServiceContext
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
+from app.ui.documents.printing import paint_pdf
 from app.ui.messages import describe
 from app.ui.pages import register_page
 from app.ui.qt import (
@@ -30,7 +33,10 @@ from app.ui.qt import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QModelIndex,
+    QPrinter,
+    QPrintPreviewDialog,
     QPushButton,
     QSpinBox,
     Qt,
@@ -117,12 +123,20 @@ class AuditViewer(QWidget):
         self.search_button = QPushButton("查询(&Q)")
         self.export_button = QPushButton("导出 XLSX(&E)…")
         self.verify_button = QPushButton("校验哈希链(&V)")
+        self.print_button = QPushButton("打印/导出 PDF(&P)…")
+        self.print_button.setToolTip("把当前查询结果排成正式表格：打印预览或另存为 PDF")
+        print_menu = QMenu(self.print_button)
+        self.preview_action = print_menu.addAction("打印预览(&P)…")
+        self.save_pdf_action = print_menu.addAction("另存为 PDF(&S)…")
+        self.print_button.setMenu(print_menu)
+        self.printed_pdf: bytes | None = None
+        self.dialog: QWidget | None = None
         bar = QHBoxLayout()
         for label, w in (("用户", self.user_edit), ("操作", self.action_combo),
                          ("自", self.since_edit), ("至", self.until_edit)):
             bar.addWidget(QLabel(label))
             bar.addWidget(w)
-        for b in (self.search_button, self.export_button, self.verify_button):
+        for b in (self.search_button, self.export_button, self.print_button, self.verify_button):
             bar.addWidget(b)
         self.model = AuditModel(ctx, self)
         self.view = QTableView()
@@ -143,6 +157,8 @@ class AuditViewer(QWidget):
         self.user_edit.returnPressed.connect(self.search)
         self.export_button.clicked.connect(self._ask_export)
         self.verify_button.clicked.connect(self.verify)
+        self.preview_action.triggered.connect(lambda: self.print_preview())
+        self.save_pdf_action.triggered.connect(self._ask_save_pdf)
         self.search()
 
     def current_filter(self) -> AuditFilter:
@@ -186,6 +202,52 @@ class AuditViewer(QWidget):
         self.task = run_task(work, on_result=done, on_error=failed,
                              on_progress=lambda _p, t: self.status.setText(t), parent=self)
         return self.task
+
+    def _ask_save_pdf(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "导出审计日志 PDF", "审计日志.pdf",
+                                              "PDF 文件 (*.pdf)")
+        if path:
+            self.save_pdf_to(Path(path))
+
+    def _render_in_background(self, path: Path | None, on_pdf) -> TaskHandle:  # type: ignore[no-untyped-def]
+        """Typeset the current filter off the GUI thread (the service audits print / export)."""
+        ctx, f = self.ctx, self.current_filter()
+        self.print_button.setEnabled(False)
+        self.status.setText("正在排版审计日志……")
+
+        def done(pdf: bytes) -> None:
+            self.print_button.setEnabled(True)
+            self.printed_pdf = pdf
+            on_pdf(pdf)
+
+        def failed(exc: BaseException) -> None:
+            self.print_button.setEnabled(True)
+            self.status.setText(describe(exc))
+
+        self.task = run_task(lambda _c: audit_log.render_print(ctx, f, path), on_result=done,
+                             on_error=failed, parent=self)
+        return self.task
+
+    def save_pdf_to(self, path: Path) -> TaskHandle:
+        return self._render_in_background(
+            path, lambda _pdf: self.status.setText(f"已导出 PDF 到 {path}。"))
+
+    def print_preview(self, *, show: bool = True) -> TaskHandle:
+        """Render, then open the system print preview painting the PDF's pages."""
+        def preview(pdf: bytes) -> None:
+            self.status.setText("打印文件已生成。")
+            if not show:
+                return
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            printer.setDocName("审计日志")
+            self.printer = printer  # the dialog does not own it: keep it alive as long as it
+            dlg = QPrintPreviewDialog(printer, self)
+            dlg.paintRequested.connect(lambda p: paint_pdf(p, pdf))
+            dlg.setWindowModality(Qt.WindowModality.WindowModal)
+            self.dialog = dlg
+            dlg.open()
+
+        return self._render_in_background(None, preview)
 
     def verify(self) -> TaskHandle:
         engine = self.ctx.engine

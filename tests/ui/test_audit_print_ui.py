@@ -1,0 +1,77 @@
+"""安全审计 page: the 打印/导出 PDF… button (print preview and save-as-PDF, both in the background)."""
+
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+
+from app.domain.security import Clearance, Role
+from app.services import accounts, audit
+from app.ui.qt import QPrintPreviewDialog
+from app.ui.security.page import AuditViewer
+
+
+def _viewer(qtbot, ctx):
+    viewer = AuditViewer(ctx)
+    qtbot.addWidget(viewer)
+    viewer.show()
+    viewer.action_combo.setCurrentText("doc.view")
+    viewer.search_button.click()
+    return viewer
+
+
+def test_print_button_opens_preview_and_saves_pdf(qtbot, admin_ui_ctx, tmp_path):
+    ctx = admin_ui_ctx
+    with ctx.session() as s, s.begin():
+        for i in range(30):
+            audit.append(s, ctx.actor, "doc.view", "document", i, {"i": i})
+    viewer = _viewer(qtbot, ctx)
+    menu = viewer.print_button.menu()
+    assert [a.text() for a in menu.actions()] == ["打印预览(&P)…", "另存为 PDF(&S)…"]
+
+    viewer.preview_action.trigger()
+    assert not viewer.print_button.isEnabled()  # rendering runs in the background
+    qtbot.waitUntil(lambda: viewer.task.finished, timeout=30_000)
+    assert viewer.print_button.isEnabled()
+    dlg = viewer.dialog
+    assert isinstance(dlg, QPrintPreviewDialog)
+    qtbot.waitUntil(dlg.isVisible, timeout=5_000)
+    dlg.close()
+    assert audit.recent(ctx.engine, 1)[0].action == "audit.print"
+    with pdfplumber.open(io.BytesIO(viewer.printed_pdf)) as pdf:
+        text = "".join(p.extract_text() or "" for p in pdf.pages).replace(" ", "")
+    assert text.count("admindoc.view") == 30 and "document29" in text
+
+    out = tmp_path / "审计.pdf"
+    handle = viewer.save_pdf_to(out)
+    qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
+    assert out.read_bytes() == viewer.printed_pdf and "已导出 PDF" in viewer.status.text()
+    assert audit.recent(ctx.engine, 1)[0].action == "audit.export"
+
+
+def test_print_hides_details_above_the_leaders_clearance(qtbot, admin_ui_ctx, tmp_path):
+    ctx = admin_ui_ctx
+    accounts.add_user(ctx, "leader", "Leader-pass-1", role=Role.LEADER,
+                      clearance=Clearance.INTERNAL)
+    with ctx.session() as s, s.begin():
+        audit.append(s, ctx.actor, "doc.view", "document", 1,
+                     {"classification": 3, "title": "绝密标题XYZ"})
+    leader = ctx.with_actor(accounts.login(ctx, "leader", "Leader-pass-1"))
+    viewer = _viewer(qtbot, leader)
+    out = tmp_path / "审计.pdf"
+    handle = viewer.save_pdf_to(out)
+    qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
+    with pdfplumber.open(out) as pdf:
+        text = "".join(p.extract_text() or "" for p in pdf.pages)
+        cells = ["".join((c or "").split()) for p in pdf.pages for t in p.extract_tables()
+                 for r in t for c in r]
+    assert "绝密标题XYZ" not in text and "（内容超出您的知悉范围）" in cells
+
+
+def test_nothing_to_print_is_a_clear_message(qtbot, admin_ui_ctx, tmp_path):
+    viewer = _viewer(qtbot, admin_ui_ctx)
+    viewer.user_edit.setText("nobody-at-all")
+    handle = viewer.save_pdf_to(tmp_path / "x.pdf")
+    qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
+    assert "没有符合条件" in viewer.status.text() and not (tmp_path / "x.pdf").exists()
