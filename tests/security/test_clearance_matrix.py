@@ -12,8 +12,11 @@ How the harness works (it picks up new modules and functions by itself):
    the parameter names and types (ids: every seeded id; text: the marker; dates: today; paths:
    a temporary file, whose content is read back). Whatever comes back — dataclasses, counts,
    rows, bytes, the written file — is flattened to text and must not contain a marker above the
-   caller's clearance. A refusal (``UserError``) is fine; so is a crash on synthetic arguments
-   (counted and shown, it is not a leak).
+   caller's clearance (PDFs are read back as text). A refusal (``UserError``, e.g.
+   ``PermissionDenied``) is fine. Id parameters (``doc_id``, ``meeting_id``… see ``ID_PARAMS``)
+   get the real ids of the seeded record of each level, and columns the services parse (enum
+   names, stored JSON, see ``VALID``) get valid values, so every getter loads its record: a crash
+   fails the test, since a crashed call probes nothing.
 4. **Coverage.** An entry point that neither reads nor is listed in ``NOT_READS`` (writes and
    actions, whose refusals the modules' own tests check) fails ``test_every_entry_point_is_
    classified``: a new function must be looked at once.
@@ -119,9 +122,36 @@ def _text(level: int) -> str:
     return f"{MARK}{level}" if level >= 0 else "样例"
 
 
+#: Columns whose values the services parse (enum names, stored JSON): a marker there would make
+#: every read of the row crash instead of probing it. A value or ``f(level)``.
+VALID: dict[tuple[str, str], Any] = {
+    ("incidents", "status"): "open",
+    ("incident_reports", "kind"): "first",
+    ("incident_reports", "channel"): "written",
+    ("incident_reports", "status"): "draft",
+    ("incident_reports", "snapshot"): lambda level: {
+        "as_of": "2026-01-01 08:00", "title": _text(level), "summary": _text(level)},
+    ("document_versions", "number"): 1,  # documents.content_version defaults to 1
+    ("incoming_docs", "urgency"): "normal",
+    ("incoming_docs", "status"): "open",
+    ("incoming_urges", "method"): "phone",
+    ("meetings", "status"): "draft",
+    ("meetings", "draft_json"): lambda level: json.dumps(
+        {"kind": "minutes", "title": _text(level), "body": _text(level)}, ensure_ascii=False),
+    ("meetings", "issued_json"): None,
+    ("meeting_attendees", "kind"): "present",
+    ("meeting_decisions", "status"): "pending",
+    ("decision_events", "step"): "register",
+}
+
+
 def _value(col, level: int, parents: dict[str, int]) -> Any:
+    int_level = level  # a child row keeps its parent's level in integers (version numbers match)
     if "classification" not in col.table.c:  # not classified: neutral text, no marker
         level = -1
+    if (col.table.name, col.name) in VALID:
+        v = VALID[(col.table.name, col.name)]
+        return v(level if level >= 0 else int_level) if callable(v) else v
     if col.name == "classification":
         return level
     if col.foreign_keys:
@@ -141,7 +171,7 @@ def _value(col, level: int, parents: dict[str, int]) -> Any:
         return False
     if isinstance(t, (Integer, Numeric, Float)):
         # distinct per level, so unique (year, number)-style keys do not collide
-        return 10 + level if col.name not in ("year",) else datetime.now().year
+        return 10 + int_level if col.name not in ("year",) else datetime.now().year
     if isinstance(t, DateTime):
         now = datetime.now(UTC)
         return now if getattr(t, "timezone", False) else now.replace(tzinfo=None)
@@ -161,7 +191,8 @@ def _insert(s: Session, table, level: int, parents: dict[str, int]) -> int | Non
     for col in table.columns:
         if col.primary_key and isinstance(col.type, Integer) and col.autoincrement is not False:
             continue
-        if col.nullable and not col.foreign_keys and col.name != "classification":
+        if (table.name, col.name) in VALID or (col.nullable and not col.foreign_keys
+                                                and col.name != "classification"):
             v = _value(col, level, parents)
         elif col.default is not None and col.name not in ("classification",) and not \
                 isinstance(col.type, (String, Text)):
@@ -184,6 +215,7 @@ def seed(engine, admin_id: int) -> dict[str, list[int]]:
     """One row per level in every classified table (and parents as needed)."""
     seeded: dict[str, list[int]] = {}
     shared: dict[str, int] = {"users": admin_id}  # unclassified parents, made once
+    classified_tables = {t.name for t in Base.metadata.sorted_tables if "classification" in t.c}
     with Session(engine) as s, s.begin():
         for level in range(4):
             parents = dict(shared)
@@ -192,13 +224,19 @@ def seed(engine, admin_id: int) -> dict[str, list[int]]:
                                   "govdesk_meta", "alembic_version"):
                     continue
                 classified = "classification" in table.c
-                if not classified and table.name in parents:
+                # an unclassified table is made once and shared, unless it hangs off a classified
+                # one (document versions, report lines…): those rows belong to each level's record
+                child = any(fk.column.table.name in classified_tables
+                            for c in table.columns for fk in c.foreign_keys)
+                if not classified and not child and table.name in parents:
                     continue
                 rid = _insert(s, table, level, parents)
                 if rid is not None:
                     parents[table.name] = rid
                     if classified:
                         seeded.setdefault(table.name, []).append(rid)
+                    elif child:
+                        seeded.setdefault(table.name, []).append(rid)  # ids of per-level children
                     else:
                         shared[table.name] = rid
     return seeded
@@ -218,6 +256,12 @@ def _flatten(value: Any, out: list[str], depth: int = 0) -> None:
     if isinstance(value, (bytes, bytearray)):
         raw = bytes(value)
         out.append(raw.decode("utf-8", "ignore"))
+        if raw[:5] == b"%PDF-":  # rendered output: its text is in compressed streams
+            import pdfplumber
+
+            with pdfplumber.open(io.BytesIO(raw)) as pdf:
+                out.extend("".join((p.extract_text() or "").split()) for p in pdf.pages)
+            return
         if raw[:2] == b"PK":
             try:
                 with zipfile.ZipFile(io.BytesIO(raw)) as z:
@@ -244,11 +288,46 @@ def _flatten(value: Any, out: list[str], depth: int = 0) -> None:
     out.append(str(value))
 
 
-def _arg_options(param, ids: list[int], tmp: Path) -> list[Any] | None:
+#: Id parameters of read entry points → the seeded table whose records they name. These get the
+#: real ids of the seeded record of each level (公开 … 机密, in that order), so a getter is probed
+#: on a record it can load instead of crashing on a made-up id.
+ID_PARAMS: dict[str, str] = {
+    "doc_id": "documents",
+    "incident_id": "incidents",
+    "report_id": "incident_reports",
+    "incoming_id": "incoming_docs",
+    "attachment_id": "incoming_attachments",
+    "meeting_id": "meetings",
+    "decision_id": "meeting_decisions",
+    "entry_id": "duty_log",
+}
+#: Id parameters naming unclassified records (users, rosters, templates…): probed with the
+#: mixed list of seeded ids, as before.
+UNCLASSIFIED_ID_PARAMS = {"user_id", "roster_id", "staff_id", "handover_id", "template_id"}
+
+
+def _id_params(fn) -> list[str]:
+    return [p.name for p in list(inspect.signature(fn).parameters.values())[1:]
+            if p.default is inspect.Parameter.empty and (p.name.endswith("_id") or p.name == "id")]
+
+
+def test_every_id_parameter_is_mapped():
+    """A new getter's id parameter must be mapped to the records it names (or declared
+    unclassified), so the matrix probes it with real ids."""
+    unknown = sorted(f"{q}({n})" for q, fn in entry_points().items() if is_read(q)
+                     for n in _id_params(fn) if n not in ID_PARAMS and n not in
+                     UNCLASSIFIED_ID_PARAMS)
+    assert not unknown, f"map these id parameters in ID_PARAMS: {unknown}"
+
+
+def _arg_options(param, ids: list[int], tmp: Path,
+                 seeded: dict[str, list[int]] | None = None) -> list[Any] | None:
     ann = str(param.annotation).strip("'\"")
     name = param.name
     if "Path" in ann:
         return [tmp / f"out_{name}.bin"]
+    if seeded is not None and name in ID_PARAMS:
+        return seeded.get(ID_PARAMS[name]) or ids
     if name.endswith("_id") or name in ("id", "pk") or ann in ("int", "int | None"):
         return ids
     if ann.startswith("str") or name in ("query", "text", "q", "keyword", "username", "name"):
@@ -260,13 +339,13 @@ def _arg_options(param, ids: list[int], tmp: Path) -> list[Any] | None:
     return None
 
 
-def _calls(fn, ids: list[int], tmp: Path):
+def _calls(fn, ids: list[int], tmp: Path, seeded: dict[str, list[int]] | None = None):
     params = list(inspect.signature(fn).parameters.values())[1:]
     required = [p for p in params if p.default is inspect.Parameter.empty
                 and p.kind in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY)]
     options = []
     for p in required:
-        opts = _arg_options(p, ids, tmp)
+        opts = _arg_options(p, ids, tmp, seeded)
         if opts is None:
             return None
         options.append(opts)
@@ -305,11 +384,12 @@ def test_no_entry_point_leaks_above_clearance(world, tmp_path):
     leaks: list[str] = []
     seen_top: set[str] = set()
     crashed: set[str] = set()
+    errors: dict[str, str] = {}
     probed = 0
     for qualname, fn in sorted(entry_points().items()):
         if not is_read(qualname):
             continue
-        calls = _calls(fn, ids, tmp_path)
+        calls = _calls(fn, ids, tmp_path, seeded)
         if calls is None:
             continue
         probed += 1
@@ -319,8 +399,9 @@ def test_no_entry_point_leaks_above_clearance(world, tmp_path):
                     result = fn(ctx, *args)
                 except UserError:
                     continue
-                except Exception:  # noqa: BLE001 - synthetic arguments; not a leak
+                except Exception as exc:  # noqa: BLE001 - synthetic arguments; not a leak
                     crashed.add(qualname)
+                    errors.setdefault(qualname, f"{type(exc).__name__}: {exc}"[:200])
                     continue
                 parts: list[str] = []
                 _flatten(result, parts)
@@ -339,6 +420,17 @@ def test_no_entry_point_leaks_above_clearance(world, tmp_path):
     print(f"probed {probed} read entry points; 机密 data reached through {sorted(seen_top)}")
     print(f"crashed on synthetic arguments: {sorted(crashed)}")
     assert not leaks, "clearance leaks:\n" + "\n".join(leaks[:50])
+    # getters given the real ids of the seeded records must load them, not crash: a crash would
+    # hide a leak (nothing was probed)
+    with_real_ids = {q for q, fn in entry_points().items() if is_read(q)
+                     and any(n in ID_PARAMS and ID_PARAMS[n] in seeded for n in _id_params(fn))}
+    assert with_real_ids >= {"documents.get_document", "incoming.get", "incidents.list_reports",
+                             "minutes.get_meeting", "minutes.history"}
+    # positive control for the real ids: a 机密 caller gets the 机密 record through the getters
+    assert {"documents.get_document", "incoming.get", "incidents.list_reports",
+            "minutes.get_meeting", "minutes.minutes_description"} <= seen_top
+    assert not crashed, "entry points crashed (nothing probed):\n" + "\n".join(
+        f"{q}: {errors[q]}" for q in sorted(crashed))
     assert len(seen_top) >= 3, "positive control: 机密 callers should see 机密 data somewhere"
 
 
