@@ -64,7 +64,10 @@ def child(url: str, started: float) -> None:
     page = win.show_page("workbench")
     loop = QEventLoop()
     page.refreshed.connect(loop.quit)
+    page.refresh_failed.connect(loop.quit)
     loop.exec()
+    if page.snapshot is None:
+        raise SystemExit(f"工作台未能读取：{page.status.text()}")
     ready = time.time() - started
     cpu = time.process_time() * 1000
     rows = page.table.rowCount()

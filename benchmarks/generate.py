@@ -32,6 +32,7 @@ from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.domain import incident_rules as R
+from app.domain.incoming import Urgency
 from app.domain.roster_model import FULL_DAY
 from app.services import incidents as inc_svc
 from app.services import search
@@ -187,7 +188,7 @@ def gen_incoming(w: Writer, rng: random.Random, corpus: Corpus, n: int) -> None:
             "reg_year": when.year, "reg_seq": seq[when.year], "sender": sender,
             "sender_ref": f"{rng.choice(CODES)}〔{when.year}〕{rng.randint(1, 300)}号",
             "received_at": when, "title": f"关于{rng.choice(TOPICS)}的{rng.choice(KINDS)}",
-            "urgency": rng.choices(["normal", "urgent", "very_urgent"], [80, 15, 5])[0],
+            "urgency": rng.choices([u.value for u in Urgency], [80, 15, 5])[0],
             "pages": rng.randint(1, 12), "summary": corpus.clause(rng) + "。",
             "proposal": "拟请办公室牵头办理。", "instruction": "", "handler_unit": rng.choice(UNITS),
             "handler_person": name(rng), "deadline": deadline, "deadline_workdays": None,

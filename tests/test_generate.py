@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
-from app.services import documents, search
+from app.services import documents, incidents, incoming, search, workbench
 from app.services.context import Actor, ServiceContext
 from app.storage.migrate import open_database
 from app.storage.models import Document
@@ -39,6 +39,13 @@ def test_generator_tiny_scale_counts_index_and_search(db_url, tmp_path):
         assert {h.title.text for h in hits} == {title}  # titles repeat: all hits carry it
         assert {h.classification for h in hits} == {0}
         assert 0 < public < 100 and documents.count_documents(reader) == public
+        # every generated row reads back through the services (valid enum values and all)
+        boss = ServiceContext(engine, Actor(None, "b", Role.LEADER, Clearance.CONFIDENTIAL))
+        assert len(incoming.list_page(boss, limit=1000)) == got["incoming"]
+        assert len(documents.list_documents(boss, documents.ListQuery(limit=1000))) == 100
+        assert incidents.count_incidents(boss) == got["incidents"]
+        assert len(incidents.list_incidents(boss, limit=100)) == got["incidents"]
+        assert len(workbench.snapshot(boss).recent) == workbench.RECENT_DOCUMENTS
         assert generate.counts(engine)["documents"] == 100
     finally:
         engine.dispose()

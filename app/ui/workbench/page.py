@@ -73,10 +73,12 @@ def _duty_text(day, shift: str, people) -> str:  # type: ignore[no-untyped-def]
 
 
 class WorkbenchPage(QWidget):
-    """Signals: ``refreshed`` after each snapshot is painted, ``notified(list)`` with the new
+    """Signals: ``refreshed`` after each snapshot is painted (``refresh_failed(message)`` when the
+    read failed), ``notified(list)`` with the new
     ``workbench.Notification``s (tests and the tray listen)."""
 
     refreshed = Signal()
+    refresh_failed = Signal(str)
     notified = Signal(list)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None,
@@ -177,6 +179,7 @@ class WorkbenchPage(QWidget):
     def _failed(self, exc: object) -> None:
         msg = exc.message if isinstance(exc, UserError) else "读取工作台数据时出错，请稍后重试。"
         self.status.setText(msg)
+        self.refresh_failed.emit(msg)
 
     def _show(self, snap: workbench.Snapshot) -> None:
         self.snapshot = snap
