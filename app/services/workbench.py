@@ -15,6 +15,7 @@ transition once), kept here so it is tested without Qt.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -34,6 +35,8 @@ from app.storage.models import (
     IncomingDoc,
     Meeting,
 )
+
+log = logging.getLogger(__name__)
 
 #: Traffic-light order: the most urgent colour sorts first.
 STATE_RANK = {"red": 0, "amber": 1, "green": 2}
@@ -253,6 +256,9 @@ def items(ctx: ServiceContext) -> tuple[list[WorkItem], dict[str, str]]:
             out.extend(source(ctx))
         except UserError as exc:  # e.g. PermissionDenied for one module: show the others
             skipped[name] = str(exc)
+        except Exception:  # a bug or a bad row in one module must not blank the duty desk
+            log.exception("workbench source %s failed", name)
+            skipped[name] = "读取出错"
     return order(out), skipped
 
 

@@ -163,3 +163,17 @@ def test_shift_change_without_a_handover(ctx, clock):
     assert [(i.label, i.state) for i in got] == [("交接班确认", "amber")]
     clock.t = dt.datetime(2026, 3, 3, 8, 20, tzinfo=CST)  # no one on duty on 2 March
     assert [i.label for i in workbench.items(leader)[0]] == ["交接班确认"]
+
+
+def test_one_failing_source_does_not_blank_the_desk(ctx, clock, monkeypatch, caplog):
+    ids = _world(ctx, clock)
+
+    def broken(_ctx):
+        raise ValueError("'very_urgent' is not a valid Urgency")
+
+    monkeypatch.setitem(workbench.SOURCES, "incoming", broken)
+    got, skipped = workbench.items(_as(ctx, clock, Role.LEADER))
+    assert skipped == {"incoming": "读取出错"}
+    assert "incoming" not in {i.kind for i in got}
+    assert ("incident", ids["incident"]) in {(i.kind, i.record_id) for i in got}
+    assert "workbench source incoming failed" in caplog.text

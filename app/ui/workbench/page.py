@@ -196,7 +196,7 @@ class WorkbenchPage(QWidget):
         red = sum(1 for i in snap.items if i.state == "red")
         amber = sum(1 for i in snap.items if i.state == "amber")
         self.status.setText(f"更新于 {snap.taken_at.astimezone():%H:%M:%S}　红 {red} 项　黄 {amber} 项"
-                            + ("　（部分模块无权查看）" if snap.skipped else ""))
+                            + ("　（部分模块无权查看或读取出错）" if snap.skipped else ""))
         self._states, notes = workbench.notifications(self._states, snap.items)
         if notes:
             self._notify(notes)
