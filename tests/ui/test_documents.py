@@ -228,6 +228,33 @@ def test_print_copies_reach_the_printer(qtbot, team, tmp_path):
         assert json.loads(event.detail)["copy_nos"] == ["000005", "000006"]
 
 
+def test_print_preview_opens_and_paints_every_page(qtbot, team):
+    """The preview dialog paints the file's pages; the printer it paints on outlives the call
+    that made it (a printer owned only by a local variable crashed the dialog)."""
+    import gc
+
+    from app.ui.qt import QPrintPreviewDialog
+
+    clerk = team["clerk"]
+    info = docs.create_document(clerk, notice())
+    editor = _page(qtbot, clerk).open_document(info.id)
+    handle = editor.start_print(preview=True, copies=1, first_copy_no=1, duplex=True)
+    qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
+    dlg = editor.dialog
+    assert isinstance(dlg, QPrintPreviewDialog)
+    qtbot.waitUntil(dlg.isVisible, timeout=5_000)
+    gc.collect()  # the printer must survive this: the dialog still paints on it
+    from PySide6.QtPrintSupport import QPrintPreviewWidget
+
+    preview = dlg.findChild(QPrintPreviewWidget)
+    preview.updatePreview()
+    with pdfplumber.open(io.BytesIO(editor.printed_pdf)) as p:
+        pages = len(p.pages)
+    qtbot.waitUntil(lambda: preview.pageCount() == pages, timeout=10_000)
+    assert editor.printer.docName() == info.title
+    dlg.close()
+
+
 def test_export_writes_file_and_import_opens_editor(qtbot, team, tmp_path):
     clerk = team["clerk"]
     info = docs.create_document(clerk, notice(cc=["市委办公室"]))

@@ -99,6 +99,7 @@ class DocumentEditor(QWidget):
         self._task: TaskHandle | None = None
         self._pdf_buffer: Any = None
         self.dialog: QDialog | None = None
+        self.printer: QPrinter | None = None  # the print preview paints on it after we return
         self._build()
         series = office_settings.get_office(ctx).code_series
         self.form.series.addItems(series)
@@ -527,7 +528,9 @@ class DocumentEditor(QWidget):
         self.message.setText("打印文件已生成。")
         if not preview:
             return
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        # The dialog paints on this printer long after this call returns: keep it alive with the
+        # editor (a printer owned only by a local variable is deleted under the open dialog).
+        printer = self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setDocName(self.info.title if self.info else "公文")
         printer.setCopyCount(1)  # the copies (each with its 份号) are in the file already
         if duplex:
