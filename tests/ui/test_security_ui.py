@@ -64,6 +64,29 @@ def test_idle_lock_covers_the_window_and_needs_the_password(qtbot, admin_ui_ctx,
         pass
 
 
+def test_a_signed_out_window_never_locks_or_blocks_other_windows(qtbot, admin_ui_ctx, tmp_path):
+    """After sign-out the old main window is only hidden; its idle lock must neither lock later
+    nor swallow keys typed into another window (the next login dialog, a new main window)."""
+    from app.ui.qt import QLineEdit
+
+    ctx = admin_ui_ctx
+    win = _window(qtbot, ctx, tmp_path)
+    lock = attach(win, ctx, interval_ms=100)
+    win.hide()  # signed out
+    qtbot.wait(400)
+    assert not lock.is_locked
+    # even a lock left on (locked, then the window hidden) blocks only its own window
+    win.show()
+    with qtbot.waitSignal(lock.locked, timeout=3000):
+        pass
+    win.hide()
+    other = QLineEdit()
+    qtbot.addWidget(other)
+    other.show()
+    qtbot.keyClicks(other, "li")
+    assert other.text() == "li"
+
+
 def test_idle_interval_comes_from_the_security_settings(qtbot, admin_ui_ctx, tmp_path):
     ctx = admin_ui_ctx
     security.update_settings(ctx, security.SecurityInfo(idle_lock_minutes=3))

@@ -118,20 +118,34 @@ class IdleLock(QObject):
     def _inside_overlay(self, obj: QObject) -> bool:
         return isinstance(obj, QWidget) and (obj is self.overlay or self.overlay.isAncestorOf(obj))
 
+    def _in_window(self, obj: QObject) -> bool:
+        """Input for this main window (or a dialog it owns) — not for another top-level window
+        such as the next login dialog after this window was signed out and hidden."""
+        if isinstance(obj, QWidget):
+            top = obj.window()
+            return top is self.window or self.window.isAncestorOf(top)
+        handle = self.window.windowHandle()
+        return handle is not None and obj is handle
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         etype = event.type()
         if obj is self.window and etype == QEvent.Type.Resize and self.is_locked:
             self.overlay.setGeometry(self.window.rect())
+        if obj is self.window and etype == QEvent.Type.Hide:
+            self.timer.stop()  # signed out or closed: a hidden window never locks
+        elif obj is self.window and etype == QEvent.Type.Show and not self.is_locked:
+            self.timer.start()
         if self.is_locked:
-            if etype in _BLOCK_WHEN_LOCKED and not self._inside_overlay(obj):
+            if (etype in _BLOCK_WHEN_LOCKED and self._in_window(obj)
+                    and not self._inside_overlay(obj)):
                 return True
-        elif etype in _INPUT:
-            self.timer.start()  # restart the countdown
+        elif etype in _INPUT and self.window.isVisible():
+            self.timer.start()  # any input in the program restarts the countdown
         return False
 
     # ------------------------------------------------------------------ lock / unlock
     def lock(self) -> None:
-        if self.is_locked:
+        if self.is_locked or not self.window.isVisible():
             return
         self.is_locked = True
         self.timer.stop()
