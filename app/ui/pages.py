@@ -28,6 +28,7 @@ PAGE_MODULES: list[str] = [
     "app.ui.documents.page",
     "app.ui.minutes.page",
     "app.ui.admin.page",
+    "app.ui.security.page",
     "app.ui.duty.page",
     "app.ui.incidents.page",
     "app.ui.templates.page",
