@@ -84,7 +84,7 @@ def test_list_is_a_lazy_window(qtbot, team):
     qtbot.wait(10)
     last = page.model.index(999, 0).data()
     assert last is not None and page.model.queries <= 3
-    assert len(page.model._pages) <= 3
+    assert len(page.model.cache) <= 3
 
 
 def test_new_request_from_template_preview_and_save(qtbot, team):

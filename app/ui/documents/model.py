@@ -8,7 +8,6 @@ stays at a few pages. Sorting (a header click) and filters reset the window.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
@@ -17,6 +16,7 @@ from app.errors import UserError
 from app.services import documents as docs
 from app.services.context import ServiceContext
 from app.services.documents import DocumentRow, ListQuery
+from app.ui.paging import PageCache
 from app.ui.qt import QAbstractTableModel, QBrush, QColor, QModelIndex, QObject, Qt
 
 PAGE = 200
@@ -48,14 +48,13 @@ class DocumentListModel(QAbstractTableModel):
         self.ctx = ctx
         self.query = ListQuery(limit=PAGE)
         self.total = 0
-        self._pages: OrderedDict[int, list[DocumentRow]] = OrderedDict()
-        self.queries = 0  # page queries run (the benchmark and tests read it)
+        self.cache: PageCache[DocumentRow] = PageCache(self._fetch, PAGE, MAX_PAGES)
         self.error = ""  # the last refusal while reading a page
 
     # ---- window ---------------------------------------------------------------------------
     def refresh(self) -> None:
         self.beginResetModel()
-        self._pages.clear()
+        self.cache.clear()
         self.total = docs.count_documents(self.ctx, self.query)
         self.endResetModel()
 
@@ -63,26 +62,23 @@ class DocumentListModel(QAbstractTableModel):
         self.query = replace(self.query, **changes)
         self.refresh()
 
+    @property
+    def queries(self) -> int:
+        """Page queries run (the benchmark and tests read it)."""
+        return self.cache.queries
+
+    def _fetch(self, offset: int, limit: int) -> list[DocumentRow]:
+        return docs.list_documents(self.ctx, replace(self.query, offset=offset, limit=limit),
+                                   total=self.total)
+
     def row(self, i: int) -> DocumentRow | None:
         if not 0 <= i < self.total:
             return None
-        number = i // PAGE
-        page = self._pages.get(number)
-        if page is None:
-            try:
-                page = docs.list_documents(self.ctx, replace(self.query, offset=number * PAGE,
-                                                             limit=PAGE), total=self.total)
-            except UserError as exc:  # e.g. the account was disabled meanwhile: say so, once
-                self.error = exc.message
-                return None
-            self.queries += 1
-            self._pages[number] = page
-            while len(self._pages) > MAX_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(number)
-        k = i - number * PAGE
-        return page[k] if k < len(page) else None
+        try:
+            return self.cache.row(i)
+        except UserError as exc:  # e.g. the account was disabled meanwhile: say so, once
+            self.error = exc.message
+            return None
 
     # ---- Qt -------------------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008

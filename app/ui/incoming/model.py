@@ -8,13 +8,13 @@ state: red overdue, amber due within 3 working days.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from app.domain.incoming import DueState
 from app.services import incoming as svc
 from app.services.context import ServiceContext
 from app.services.incoming import IncomingFilter, IncomingInfo
+from app.ui.paging import PageCache
 from app.ui.qt import QAbstractTableModel, QBrush, QColor, QModelIndex, QObject, Qt
 
 PAGE = 200
@@ -62,12 +62,11 @@ class IncomingListModel(QAbstractTableModel):
         self.filter = IncomingFilter()
         self.sort_key, self.descending = "received_at", True
         self.total = 0
-        self._pages: OrderedDict[int, list[IncomingInfo]] = OrderedDict()
-        self.queries = 0
+        self.cache: PageCache[IncomingInfo] = PageCache(self._fetch, PAGE, MAX_PAGES)
 
     def refresh(self) -> None:
         self.beginResetModel()
-        self._pages.clear()
+        self.cache.clear()
         self.total = svc.count(self.ctx, self.filter)
         self.endResetModel()
 
@@ -75,30 +74,22 @@ class IncomingListModel(QAbstractTableModel):
         self.filter = flt
         self.refresh()
 
+    @property
+    def queries(self) -> int:
+        return self.cache.queries
+
+    def _fetch(self, offset: int, limit: int) -> list[IncomingInfo]:
+        return svc.list_page(self.ctx, self.filter, offset=offset, limit=limit,
+                             sort=self.sort_key, descending=self.descending)
+
     def row(self, i: int) -> IncomingInfo | None:
         if not 0 <= i < self.total:
             return None
-        number = i // PAGE
-        page = self._pages.get(number)
-        if page is None:
-            page = svc.list_page(self.ctx, self.filter, offset=number * PAGE, limit=PAGE,
-                                 sort=self.sort_key, descending=self.descending)
-            self.queries += 1
-            self._pages[number] = page
-            while len(self._pages) > MAX_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(number)
-        k = i - number * PAGE
-        return page[k] if k < len(page) else None
+        return self.cache.row(i)
 
     def row_of(self, incoming_id: int) -> int:
         """The row showing ``incoming_id`` among the pages already fetched (-1 if none)."""
-        for number, page in self._pages.items():
-            for k, info in enumerate(page):
-                if info.id == incoming_id:
-                    return number * PAGE + k
-        return -1
+        return self.cache.find(lambda info: info.id == incoming_id)
 
     # ---- Qt -------------------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008

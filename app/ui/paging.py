@@ -1,0 +1,54 @@
+"""A window over a long database list: fixed-size pages fetched on demand, a few kept (LRU).
+
+List models (公文, 收文, …) keep ``rowCount`` at the filtered total (one indexed COUNT) and read
+rows through a ``PageCache``, so scrolling anywhere in 100 000 rows costs one page query and
+memory stays at ``max_pages`` pages. A sort or filter change calls ``clear()``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class PageCache(Generic[T]):
+    def __init__(self, fetch: Callable[[int, int], Sequence[T]], page_size: int = 200,
+                 max_pages: int = 16) -> None:
+        self._fetch = fetch  # (offset, limit) -> rows
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self._pages: OrderedDict[int, Sequence[T]] = OrderedDict()
+        self.queries = 0  # page queries run (benchmarks and tests read it)
+
+    def __len__(self) -> int:
+        """Pages held now."""
+        return len(self._pages)
+
+    def clear(self) -> None:
+        self._pages.clear()
+
+    def row(self, i: int) -> T | None:
+        """Row ``i`` (0-based), fetching its page if needed; None past the end of the result.
+        Exceptions of ``fetch`` propagate and nothing is cached."""
+        number, k = divmod(i, self.page_size)
+        page = self._pages.get(number)
+        if page is None:
+            page = self._fetch(number * self.page_size, self.page_size)
+            self.queries += 1
+            self._pages[number] = page
+            while len(self._pages) > self.max_pages:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page[k] if k < len(page) else None
+
+    def find(self, match: Callable[[T], bool]) -> int:
+        """The index of the first cached row that ``match``es (-1 if none is cached)."""
+        for number, page in self._pages.items():
+            for k, item in enumerate(page):
+                if match(item):
+                    return number * self.page_size + k
+        return -1

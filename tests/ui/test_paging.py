@@ -1,0 +1,41 @@
+"""PageCache: pages fetched once, the least recently used dropped, errors not cached."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.ui.paging import PageCache
+
+
+def test_pages_are_fetched_once_and_evicted_least_recently_used():
+    calls = []
+    data = list(range(95))
+
+    def fetch(offset, limit):
+        calls.append(offset)
+        return data[offset:offset + limit]
+
+    cache = PageCache(fetch, page_size=10, max_pages=2)
+    assert cache.row(3) == 3 and cache.row(9) == 9 and calls == [0]
+    assert cache.row(94) == 94 and cache.row(95) is None and calls == [0, 90]
+    assert cache.row(0) == 0 and calls == [0, 90]  # page 0 is now the most recent
+    assert cache.row(15) == 15 and calls == [0, 90, 10]  # evicts page 9, not page 0
+    assert len(cache) == 2 and cache.queries == 3
+    assert cache.find(lambda x: x == 12) == 12 and cache.find(lambda x: x == 91) == -1
+    cache.clear()
+    assert len(cache) == 0 and cache.row(1) == 1 and calls[-1] == 0
+
+
+def test_a_failed_fetch_is_not_cached():
+    fail = [True]
+
+    def fetch(offset, limit):
+        if fail[0]:
+            raise RuntimeError("refused")
+        return list(range(offset, offset + limit))
+
+    cache = PageCache(fetch, page_size=5)
+    with pytest.raises(RuntimeError):
+        cache.row(2)
+    fail[0] = False
+    assert cache.row(2) == 2 and cache.queries == 1
