@@ -18,7 +18,26 @@ def main(argv: list[str] | None = None) -> int:
         return cli_main(argv)
     from app.ui.application import run_gui
 
-    return run_gui()
+    code = run_gui()  # returns after the window closed, workers finished, the engine disposed
+    _leave(code)
+    return code
+
+
+def _leave(code: int) -> None:
+    """End the GUI process without interpreter finalisation.
+
+    PySide6 6.12 on Python 3.11 over-releases references to ``True``/``None``; after a long
+    session the garbage collection at interpreter exit can then abort ("bool_dealloc") although
+    everything was saved. By now the data is committed, settings are synced and logs are
+    flushed below, so leave directly with the exit code.
+    """
+    import logging
+    import os
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,30 @@ ADMIN_PASSWORD = "Admin-pass-1"
 PG_ENV = "GOVDESK_TEST_PG_URL"
 
 
+_EXIT_STATUS: list[int] = []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _EXIT_STATUS.append(int(exitstatus))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """Leave without interpreter finalisation once the results are reported.
+
+    PySide6 6.12 on Python 3.11 over-releases a reference to ``True`` (and ``None``; see
+    ``processEvents(flags, ms)``), so after a long Qt session the garbage collection during
+    finalisation aborts with "bool_dealloc: deallocating True" (exit 134) although every test
+    passed. Everything worth keeping is written by now, so exit with pytest's own status.
+    """
+    import sys
+
+    if "PySide6" in sys.modules and _EXIT_STATUS:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_EXIT_STATUS[-1])
+
+
 def pytest_configure(config):
     # The offscreen platform plugin (not our code) warns whenever a dialog is shown; every other
     # Qt warning still fails the test (qt_log_level_fail = WARNING in pyproject.toml).
