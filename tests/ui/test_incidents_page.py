@@ -369,3 +369,17 @@ def test_list_is_fetched_a_page_at_a_time(qtbot, desks):
     assert page.model.rowCount() == 230 and page.incident.data.title == "事件000"
     page.search.setText("事件12")
     assert page.model.rowCount() == 10 and page.model.total == 10  # 事件120 … 事件129
+
+
+def test_a_hidden_page_reads_nothing_on_its_timer(qtbot, desks, monkeypatch):
+    """The clock timer of a page that is not on screen (window closed or signed out, or its
+    database gone) must not query — an old page's query used to fail into a modal error box."""
+    _clock, u = desks
+    page = _page(qtbot, u["duty"])
+    calls = []
+    monkeypatch.setattr(svc, "open_clocks", lambda ctx: calls.append(ctx) or [])
+    page.timer.timeout.emit()
+    assert len(calls) == 1
+    page.hide()
+    page.timer.timeout.emit()
+    assert len(calls) == 1

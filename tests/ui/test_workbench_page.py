@@ -49,6 +49,7 @@ def test_items_appear_in_order_and_timer_refresh_notifies_once(qtbot, admin_ui_c
     _amber_incident(ctx)
     page = WorkbenchPage(ctx)  # the default interval: no tick between the first paint and the checks
     qtbot.addWidget(page)
+    page.show()  # the timer refreshes only a page that is on screen
     with qtbot.waitSignal(page.refreshed, timeout=10_000):
         pass
     assert _rows(page) == [["红", "收文", f"{late.reg_no} 关于报送防汛物资的函"],
@@ -121,3 +122,21 @@ def test_first_page_after_login_and_navigation(qtbot, admin_ui_ctx, tmp_path):
     incidents_page = win.show_page("incidents")
     selected = incidents_page.list.selectionModel().selectedRows()
     assert [incidents_page.model.rows[i.row()].id for i in selected] == [inc.id]
+
+
+def test_a_hidden_workbench_does_not_refresh_on_its_timer(qtbot, admin_ui_ctx, monkeypatch):
+    from app.services import workbench
+
+    page = WorkbenchPage(admin_ui_ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page._task is None or page._task.finished, timeout=10_000)
+    calls = []
+    real = workbench.snapshot
+    monkeypatch.setattr(workbench, "snapshot", lambda ctx: calls.append(1) or real(ctx))
+    page.hide()
+    page.timer.timeout.emit()
+    assert calls == [] and (page._task is None or page._task.finished)
+    page.show()
+    page.timer.timeout.emit()
+    qtbot.waitUntil(lambda: calls == [1] and page._task.finished, timeout=10_000)

@@ -35,10 +35,14 @@ class NowOnDutyPanel(QFrame):
         layout.addWidget(self.next_label, 2)
         layout.addWidget(refresh)
         self.timer = QTimer(self)
-        self.timer.timeout.connect(self.refresh)
+        self.timer.timeout.connect(self._tick)
         self.timer.start(60_000)
         self.state: OnDuty | None = None
         self.refresh()
+
+    def _tick(self) -> None:
+        if self.isVisible():  # a hidden panel (other page shown, window closed) reads nothing
+            self.refresh()
 
     def refresh(self) -> None:
         try:

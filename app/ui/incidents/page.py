@@ -352,7 +352,7 @@ class IncidentsPage(QWidget):
 
         self.timer = QTimer(self)
         self.timer.setInterval(30_000)
-        self.timer.timeout.connect(self.refresh_clocks)
+        self.timer.timeout.connect(self._tick)
         self.timer.start()
         self.refresh()
 
@@ -364,6 +364,12 @@ class IncidentsPage(QWidget):
         if keep is not None:
             self.select_incident(keep)
         self._update_buttons()
+
+    def _tick(self) -> None:
+        # A page that is not on screen (another page shown, or its window closed or signed
+        # out) reads nothing: its database may be gone, and nobody is looking.
+        if self.isVisible():
+            self.refresh_clocks()
 
     def refresh_clocks(self) -> None:
         try:

@@ -163,11 +163,15 @@ class WorkbenchPage(QWidget):
 
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(self.refresh)
+        self.timer.timeout.connect(self._tick)
         self.timer.start()
         self.refresh()
 
     # ------------------------------------------------------------------ refresh
+    def _tick(self) -> None:
+        if self.isVisible():  # a hidden page (other page shown, window closed) reads nothing
+            self.refresh()
+
     def refresh(self) -> None:
         """Ask the worker for a new snapshot (skipped while one is still being read)."""
         if self._task is not None and not self._task.finished:
