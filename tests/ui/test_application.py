@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 
 import pytest
 from sqlalchemy import text
@@ -88,11 +89,19 @@ def test_run_gui_first_run_then_quit(qapp, qtbot):
     from app.ui.qt import QApplication, QTimer
 
     seen = []
+    # Windows of earlier tests may still be open: act only on the ones this run creates.
+    before = {id(w) for w in QApplication.topLevelWidgets()}
+    deadline = time.monotonic() + 60
 
     def top(kind):
-        return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, kind) and w.isVisible() and id(w) not in before]
 
     def step():
+        if time.monotonic() > deadline:  # fail instead of hanging the suite
+            seen.append("timeout")
+            QApplication.instance().exit(99)
+            return
         dialogs, windows = top(FirstAdminDialog), top(MainWindow)
         if dialogs and not seen:
             d = dialogs[0]
