@@ -22,7 +22,6 @@ from dataclasses import replace as dc_replace
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.domain import roster as solver
 from app.domain.roster_model import (
     FULL_DAY,
     ROLE_NAMES_ZH,
@@ -570,12 +569,19 @@ ProgressFn = Callable[[int, str], None]
 
 def generate(ctx: ServiceContext, roster_id: int, *, today: dt.date | None = None,
              progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None,
-             time_limit: float = solver.DEFAULT_TIME_LIMIT) -> GenerateOutcome:
+             time_limit: float | None = None) -> GenerateOutcome:
     """(Re)generate a roster and save it when the solver finds one.
 
     A roster that was ever published keeps its duties before ``today`` (they happened); recorded
     swaps are kept too; what cannot be kept is listed in ``dropped``. The rest of the current
-    duties is the warm start. Nothing is saved when there is no roster or the user cancelled."""
+    duties is the warm start. Nothing is saved when there is no roster or the user cancelled.
+    ``time_limit`` defaults to the solver's (``app.domain.roster.DEFAULT_TIME_LIMIT``)."""
+    # The CP-SAT solver (OR-Tools, with pandas and numpy: ~0.8 s and ~90 MB to import) is loaded
+    # here, on the first generation, not when the 值班 page or the workbench imports this module.
+    from app.domain import roster as solver
+
+    if time_limit is None:
+        time_limit = solver.DEFAULT_TIME_LIMIT
     actor = ctx.require(Action.EDIT_ROSTER)
     today = today or ctx.now().astimezone().date()
     with ctx.session() as s, s.begin():

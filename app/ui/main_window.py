@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app import APP_NAME, __version__
 from app.services.context import ServiceContext
-from app.ui.pages import PageSpec, pages_for
+from app.ui.pages import PageSpec, factory_for, pages_for
 from app.ui.qt import (
     QAction,
     QHBoxLayout,
@@ -90,7 +90,8 @@ class MainWindow(QMainWindow):
             return
         spec = self.specs[row]
         if spec.key not in self._pages:
-            page = spec.factory(self.ctx, self) if spec.factory else placeholder(spec.title)
+            factory = factory_for(spec.key)
+            page = factory(self.ctx, self) if factory else placeholder(spec.title)
             page.setObjectName(f"page_{spec.key}")
             old = self.stack.widget(row)
             self.stack.insertWidget(row, page)

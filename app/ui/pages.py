@@ -1,13 +1,16 @@
 """The page registry: how each area puts its page into the main window's navigation.
 
-The six areas are declared here in navigation order. Until an area's module registers a factory,
-its page says plainly that the module is not yet available. An area adds its page by listing its
-module in ``PAGE_MODULES`` (one line) and calling, at import time::
+The areas are declared here in navigation order, each with the module that builds its page. The
+module is imported on the area's first visit, not at start-up: the window (and its first page)
+comes up without loading the roster solver, the PDF preview, the template editor and the rest.
+When imported, the module registers its factory::
 
     register_page("documents", factory)   # factory(ctx, parent) -> QWidget
 
-``required`` (an ``Action``) hides the entry from users whose role may not use it — the services
-still refuse on their own; hiding only spares the user a useless page.
+An area without a module (or whose module registers nothing) shows a page saying plainly that the
+module is not yet available. ``required`` (an ``Action``) hides the entry from users whose role
+may not use it — the services still refuse on their own; hiding only spares the user a useless
+page. It is declared here, so the navigation is known without importing any page.
 """
 
 from __future__ import annotations
@@ -22,19 +25,6 @@ from app.ui.qt import QWidget
 
 PageFactory = Callable[[ServiceContext, QWidget], QWidget]
 
-#: Modules that register pages; each area adds one line.
-PAGE_MODULES: list[str] = [
-    "app.ui.workbench.page",
-    "app.ui.documents.page",
-    "app.ui.minutes.page",
-    "app.ui.admin.page",
-    "app.ui.security.page",
-    "app.ui.duty.page",
-    "app.ui.incidents.page",
-    "app.ui.templates.page",
-    "app.ui.incoming.page",
-]
-
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -42,19 +32,25 @@ class PageSpec:
     title: str
     factory: PageFactory | None = None
     required: Action | None = None
+    #: The module that registers this page's factory when imported (on first visit).
+    module: str | None = None
 
 
 _AREAS: list[PageSpec] = [
-    PageSpec("workbench", "工作台"),  # first: the page shown after login
-    PageSpec("documents", "公文"),
-    PageSpec("incoming", "收文"),
-    PageSpec("minutes", "会议纪要"),
-    PageSpec("duty", "值班"),
-    PageSpec("incidents", "突发事件"),
-    PageSpec("templates", "模板"),
-    PageSpec("admin", "系统管理", required=Action.MANAGE_USERS),
+    PageSpec("workbench", "工作台", module="app.ui.workbench.page"),  # shown after login
+    PageSpec("documents", "公文", required=Action.VIEW, module="app.ui.documents.page"),
+    PageSpec("incoming", "收文", module="app.ui.incoming.page"),
+    PageSpec("minutes", "会议纪要", module="app.ui.minutes.page"),
+    PageSpec("duty", "值班", module="app.ui.duty.page"),
+    PageSpec("incidents", "突发事件", module="app.ui.incidents.page"),
+    PageSpec("templates", "模板", required=Action.MANAGE_TEMPLATES,
+             module="app.ui.templates.page"),
+    PageSpec("admin", "系统管理", required=Action.MANAGE_USERS, module="app.ui.admin.page"),
+    PageSpec("security", "安全审计", required=Action.VIEW_AUDIT, module="app.ui.security.page"),
 ]
-_loaded = False
+
+#: Every page module (for tools that want them all loaded, e.g. the installer's hidden imports).
+PAGE_MODULES: list[str] = [s.module for s in _AREAS if s.module]
 
 
 def register_page(key: str, factory: PageFactory, *, title: str | None = None,
@@ -69,10 +65,16 @@ def register_page(key: str, factory: PageFactory, *, title: str | None = None,
 
 
 def pages_for(actor: Actor) -> list[PageSpec]:
-    """The pages ``actor`` sees, in navigation order (imports ``PAGE_MODULES`` once)."""
-    global _loaded
-    if not _loaded:
-        for name in PAGE_MODULES:
-            importlib.import_module(name)
-        _loaded = True
+    """The pages ``actor`` sees, in navigation order (imports nothing)."""
     return [p for p in _AREAS if p.required is None or allowed(actor.role, p.required)]
+
+
+def factory_for(key: str) -> PageFactory | None:
+    """The factory of page ``key``, importing its module on first use (None: not available)."""
+    spec = next((s for s in _AREAS if s.key == key), None)
+    if spec is None:
+        return None
+    if spec.factory is None and spec.module:
+        importlib.import_module(spec.module)
+        spec = next(s for s in _AREAS if s.key == key)
+    return spec.factory

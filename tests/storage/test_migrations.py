@@ -15,6 +15,7 @@ from app.services import accounts, audit
 from app.services.context import ServiceContext
 from app.storage.db import make_engine
 from app.storage.migrate import (
+    HEAD_REVISION,
     SCHEMA_VERSION,
     current_revision,
     head_revision,
@@ -38,7 +39,7 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "govdesk_v1.sqli
 
 def test_fresh_database_is_at_head_with_schema_version(engine):
     assert current_revision(engine) == head_revision()
-    assert head_revision() == max(_revision_ids())
+    assert head_revision() == max(_revision_ids()) == HEAD_REVISION  # the fast path's constant
     assert stored_schema_version(engine) == SCHEMA_VERSION
     tables = set(inspect(engine).get_table_names())
     assert {"users", "roles", "clearances", "audit_events", "office_settings",
@@ -53,6 +54,20 @@ def test_second_open_does_not_migrate_or_back_up(tmp_path):
     engine.dispose()
     assert not result.migrated and result.backup is None
     assert not (tmp_path / "backups").exists() or not list((tmp_path / "backups").iterdir())
+
+
+def test_opening_an_up_to_date_database_does_not_load_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'g.sqlite3'}"
+    open_database(url, tmp_path / "backups").dispose()
+    code = ("import sys; from app.storage.migrate import open_database; "
+            f"open_database({url!r}).dispose(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "[]", out.stdout
 
 
 def test_old_database_file_is_upgraded_with_backup_and_data_intact(tmp_path):

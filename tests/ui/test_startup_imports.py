@@ -1,0 +1,59 @@
+"""Start-up stays light: the main window comes up with its first page (工作台) without importing the
+other pages, the roster solver (OR-Tools, pandas), the PDF preview or Alembic.
+
+Run in a fresh interpreter: this test session has long since imported everything."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHILD = r"""
+import json, sys
+from app.ui.qt import QApplication
+qapp = QApplication([])
+from app.domain.security import Clearance, Role
+from app.services.context import Actor, ServiceContext
+from app.storage.migrate import open_database
+from app.ui.main_window import MainWindow
+
+open_database(sys.argv[1]).dispose()  # create it (this one may load Alembic)
+before = set(sys.modules)
+engine = open_database(sys.argv[1])
+ctx = ServiceContext(engine, Actor(None, "t", Role.LEADER, Clearance.INTERNAL, "测试"))
+win = MainWindow(ctx, "test")
+win.show()
+qapp.processEvents()
+first = win.current_key()
+loaded = sorted(m for m in sys.modules if m not in before)
+win.show_page("duty")
+after_duty = sorted(m for m in sys.modules)
+win.close()
+engine.dispose()
+print(json.dumps({"first": first, "loaded": loaded, "after_duty": after_duty}))
+"""
+
+
+def _heavy(names: list[str]) -> list[str]:
+    prefixes = ("ortools", "pandas", "numpy", "alembic", "pygments", "pypdf", "PySide6.QtPdf")
+    return [m for m in names if m.startswith(prefixes)]
+
+
+def test_main_window_imports_only_its_first_page(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", CHILD, f"sqlite:///{tmp_path / 'g.sqlite3'}"],
+                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["first"] == "workbench"
+    pages = [m for m in got["loaded"] if m.startswith("app.ui.") and m.endswith(".page")]
+    assert pages == ["app.ui.workbench.page"]
+    assert _heavy(got["loaded"]) == []
+    # visiting 值班 imports its page, still without the solver (loaded when a roster is solved)
+    assert "app.ui.duty.page" in got["after_duty"]
+    assert not [m for m in got["after_duty"] if m.startswith(("ortools", "pandas"))]
