@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import and_, case, extract, func, inspect, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import supervision as sv
 from app.domain.security import Action, Clearance, require_clearance
@@ -482,6 +483,40 @@ def save_topic(ctx: ServiceContext, meeting_id: int, title: str, *, topic_id: in
                          tuple(x for x in tp.materials.splitlines() if x), tp.summary)
 
 
+def move_topic(ctx: ServiceContext, topic_id: int, delta: int, *,
+               expected_order: Sequence[int] | None = None) -> tuple[int, ...]:
+    """Move a topic ``delta`` places up (negative) or down in the meeting's order (上会顺序), which
+    the generated 纪要 follows. Returns the topic ids in their new order. ``expected_order`` is
+    the order the caller showed: if another desk reordered, added or removed topics meanwhile the
+    move is refused (optimistic locking without a version column on topics). Moving past either
+    end leaves the order as it is."""
+    actor = ctx.require(Action.EDIT_MINUTES)
+    with ctx.session() as s, s.begin():
+        tp = s.get(Topic, topic_id)
+        if tp is None:
+            raise InputError("找不到该议题。")
+        m, t = _load_meeting(s, actor, tp.meeting_id)
+        _editable(m)
+        rows = list(s.execute(select(Topic).where(Topic.meeting_id == m.id)
+                              .order_by(Topic.position, Topic.id)).scalars())
+        order = [r.id for r in rows]
+        if expected_order is not None and list(expected_order) != order:
+            raise ConflictError("议题已被他人调整，请刷新后重试。")
+        old = order.index(tp.id)
+        new = min(max(old + int(delta), 0), len(rows) - 1)
+        if new == old:
+            return tuple(order)
+        rows.insert(new, rows.pop(old))
+        for pos, r in enumerate(rows, 1):
+            r.position = pos
+        s.flush()
+        audit.append(s, actor, "minutes.topic.move", "meeting", m.id,
+                     {"topic": tp.id, "title": tp.title, "from": old + 1, "to": new + 1},
+                     at=ctx.now())
+        _index_meeting(s, m, t)
+        return tuple(r.id for r in rows)
+
+
 def add_decision(ctx: ServiceContext, topic_id: int, text_: str, *, lead_unit: str = "",
                  lead_person: str = "", coop_units: Sequence[str] = (),
                  deadline: dt.date | None = None, workdays: int | None = None,
@@ -512,6 +547,72 @@ def add_decision(ctx: ServiceContext, topic_id: int, text_: str, *, lead_unit: s
                       "deadline": due.isoformat() if due else None}, at=ctx.now())
         _index_decision(s, d, m.classification)
         return _decision_info(d)
+
+
+#: Why a decision's fields may change, in one place (the UI shows the same words):
+#: the text is printed in the 纪要, so it is frozen with the 纪要 at issue; a decision the unit
+#: has finished (待销号/已销号) is a record; and once 立项 the unit works to the deadline it was
+#: given — a later deadline is the 督办 loop's 申请延期/批准延期 (it keeps the trail and the
+#: 按期办结率 honest), not a correction.
+EDIT_RULES = ("纪要印发前可修改议定事项的内容、牵头单位、责任人、配合单位；办理期限只能在立项督办前"
+              "修改，立项后请走“申请延期”。已办结（待销号、已销号）的事项不能修改。")
+
+
+def update_decision(ctx: ServiceContext, decision_id: int, text_: str, *, expected_version: int,
+                    lead_unit: str = "", lead_person: str = "", coop_units: Sequence[str] = (),
+                    deadline: dt.date | None = None, workdays: int | None = None,
+                    calendar: HolidayCalendar = DEFAULT_CALENDAR) -> DecisionInfo:
+    """Correct a decision (议定事项): its text, lead unit and person (承办), cooperating units and
+    deadline, all given in full as the form holds them. See ``EDIT_RULES`` for when. A stale
+    ``expected_version`` (someone saved the decision or moved it through the 督办 loop since it
+    was read) raises ``ConflictError``. The audit event keeps each changed field's old and new
+    value."""
+    actor = ctx.require(Action.EDIT_MINUTES)
+    body = _clean(text_, "议定事项内容", required=True, limit=4000)
+    coop = "、".join(_clean(u, "配合单位") for u in coop_units if u and u.strip())
+    new = {"text": body, "lead_unit": _clean(lead_unit, "牵头单位"),
+           "lead_person": _clean(lead_person, "责任人", limit=64), "coop_units": coop}
+    try:
+        with ctx.session() as s, s.begin():
+            d = s.get(Decision, decision_id)
+            if d is None:
+                raise InputError(f"找不到议定事项（编号 {decision_id}）。")
+            m, _t = _load_meeting(s, actor, d.meeting_id)
+            if m.status == "issued":
+                raise UserError("纪要已印发，议定事项随纪要冻结，不能再修改；办理期限如需调整，"
+                                "请在督办中申请延期。")
+            _check_version(d, expected_version)
+            status = sv.Status(d.status)
+            if status in sv.DONE_STATUSES:
+                raise UserError(f"该事项已办结（{status.label}），不能修改。")
+            due = sv.resolve_deadline(m.date, on=deadline, workdays=workdays, calendar=calendar)
+            new["deadline"], new["deadline_workdays"] = due, workdays
+            if due != d.deadline and status is not sv.Status.PENDING:
+                raise UserError(f"该事项已立项督办（{status.label}），办理期限不能直接修改，"
+                                "请在督办中申请延期。")
+            changes = {k: (getattr(d, k), v) for k, v in new.items() if getattr(d, k) != v}
+            if not changes:
+                return _decision_info(d)
+            for k, (_old, v) in changes.items():
+                setattr(d, k, v)
+            s.flush()
+            audit.append(s, actor, "minutes.decision.update", "decision", d.id,
+                         {"meeting": m.id, "status": status.value,
+                          "changes": {k: [_plain(a), _plain(b)] for k, (a, b) in changes.items()}},
+                         at=ctx.now())
+            _index_decision(s, d, m.classification)
+            return _decision_info(d)
+    except StaleDataError:
+        raise ConflictError("该记录已被他人修改，请刷新后重试。") from None
+
+
+def _plain(value: Any) -> Any:
+    """A value as the audit detail stores it (JSON: dates as ISO text, long text cut)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) > 200:
+        return value[:200] + "…"
+    return value
 
 
 def delete_decision(ctx: ServiceContext, decision_id: int) -> None:
