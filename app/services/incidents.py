@@ -662,17 +662,26 @@ def sign_report(ctx: ServiceContext, report_id: int, *,
         raise ConflictError("该报告已被他人修改，请刷新后再签发。") from None
 
 
+def _recipient_and_time(ctx: ServiceContext, sent_to: str, sent_at: dt.datetime | None,
+                        recipient: str, act: str) -> tuple[str, dt.datetime, dt.datetime]:
+    """Check who a report went to and when (to the minute, not in the future) — the same rules
+    for a written report being sent and a phone report being recorded. Returns the trimmed
+    recipient, the local now and the report time; ``recipient``/``act`` word the messages."""
+    to = sent_to.strip()
+    if not to:
+        raise InputError(f"请填写{recipient}。")
+    now = local_now(ctx)
+    when = (sent_at or now).replace(second=0, microsecond=0)
+    if when > now + dt.timedelta(minutes=1):
+        raise InputError(f"{act}时间不能晚于当前时间。")
+    return to, now, when
+
+
 def send_report(ctx: ServiceContext, report_id: int, sent_to: str,
                 sent_at: dt.datetime | None = None) -> ReportInfo:
     """Record that a signed report went out (to whom, when). Only now does it count."""
     actor = ctx.require(Action.REPORT_INCIDENT)
-    to = sent_to.strip()
-    if not to:
-        raise InputError("请填写报送单位（报送对象）。")
-    now = local_now(ctx)
-    when = (sent_at or now).replace(second=0, microsecond=0)
-    if when > now + dt.timedelta(minutes=1):
-        raise InputError("报送时间不能晚于当前时间。")
+    to, now, when = _recipient_and_time(ctx, sent_to, sent_at, "报送单位（报送对象）", "报送")
     with ctx.session() as s, s.begin():
         rep = _load_report(s, actor, report_id)
         if rep.status == "draft":
@@ -700,13 +709,7 @@ def record_phone_report(ctx: ServiceContext, incident_id: int, sent_to: str,
                         sent_at: dt.datetime | None = None, note: str = "") -> ReportInfo:
     """A 首报 by telephone (Ⅰ/Ⅱ within 30 minutes): recorded as sent at once."""
     actor = ctx.require(Action.REPORT_INCIDENT)
-    to = sent_to.strip()
-    if not to:
-        raise InputError("请填写电话报告的对象。")
-    now = local_now(ctx)
-    when = (sent_at or now).replace(second=0, microsecond=0)
-    if when > now + dt.timedelta(minutes=1):
-        raise InputError("报告时间不能晚于当前时间。")
+    to, now, when = _recipient_and_time(ctx, sent_to, sent_at, "电话报告的对象", "报告")
     with ctx.session() as s, s.begin():
         inc = _load(s, actor, incident_id)
         if when < inc.received_at:
