@@ -13,6 +13,7 @@ from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
 from app.ui.minutes.common import MessageLine
+from app.ui.minutes.decision_dialog import DecisionDialog
 from app.ui.qt import (
     QAbstractItemView,
     QButtonGroup,
@@ -54,6 +55,16 @@ def qdate(d: dt.date) -> QDate:
 
 def pydate(q: QDate) -> dt.date:
     return dt.date(q.year(), q.month(), q.day())
+
+
+def list_shortcuts(widget: QWidget, *pairs) -> None:  # type: ignore[no-untyped-def]
+    """Shortcuts that act only while ``widget`` has focus: the three attendance lists and the
+    topic list all use Ctrl+↑/↓, and window-wide shortcuts with the same keys would be ambiguous
+    (Qt then runs none of them)."""
+    for keys, slot in pairs:
+        sc = QShortcut(QKeySequence(keys), widget)
+        sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+        sc.activated.connect(slot)
 
 
 def split_units(text: str) -> list[str]:
@@ -105,9 +116,9 @@ class AttendanceEditor(QGroupBox):
         self.remove_button.clicked.connect(self.remove)
         self.up_button.clicked.connect(lambda: self.move(-1))
         self.down_button.clicked.connect(lambda: self.move(1))
-        QShortcut(QKeySequence("Ctrl+Up"), self.list, lambda: self.move(-1))
-        QShortcut(QKeySequence("Ctrl+Down"), self.list, lambda: self.move(1))
-        QShortcut(QKeySequence.StandardKey.Delete, self.list, self.remove)
+        list_shortcuts(self.list, ("Ctrl+Up", lambda: self.move(-1)),
+                       ("Ctrl+Down", lambda: self.move(1)),
+                       (QKeySequence.StandardKey.Delete, self.remove))
         self.staff: dict[str, tuple[int, str]] = {}
 
     def set_staff(self, staff: list[tuple[int, str, str]]) -> None:
@@ -197,6 +208,11 @@ class TopicsEditor(QWidget):
         self.new_topic = QPushButton("新议题", self)
         self.save_topic = QPushButton("保存议题", self)
         self.delete_topic = QPushButton("删除议题", self)
+        self.topic_up = QPushButton("上移", self)
+        self.topic_down = QPushButton("下移", self)
+        for b, where in ((self.topic_up, "前"), (self.topic_down, "后")):
+            b.setToolTip(f"把选中的议题往{where}移（Ctrl+{'↑' if where == '前' else '↓'}）；"
+                         "生成的纪要按此顺序排列")
         form = QFormLayout()
         form.addRow("议题", self.title)
         form.addRow("汇报单位", self.unit)
@@ -207,6 +223,8 @@ class TopicsEditor(QWidget):
         buttons.addWidget(self.save_topic)
         buttons.addWidget(self.delete_topic)
         buttons.addStretch(1)
+        buttons.addWidget(self.topic_up)
+        buttons.addWidget(self.topic_down)
         left = QVBoxLayout()
         left.addWidget(QLabel("议题（按上会顺序）"))
         left.addWidget(self.list)
@@ -243,6 +261,9 @@ class TopicsEditor(QWidget):
         self.add_decision = QPushButton("添加议定事项", self)
         self.delete_decision = QPushButton("删除选中事项", self)
         self.delete_decision.setToolTip("只能删除尚未立项督办的事项")
+        self.edit_decision = QPushButton("修改选中事项…", self)
+        self.edit_decision.setToolTip(mn.EDIT_RULES)
+        self.dialog: DecisionDialog | None = None
         dl = QGridLayout()
         dl.addWidget(QLabel("内容"), 0, 0)
         dl.addWidget(self.d_text, 0, 1, 1, 4)
@@ -258,6 +279,7 @@ class TopicsEditor(QWidget):
         dl.addWidget(self.by_date, 4, 1)
         dl.addWidget(self.d_date, 4, 2)
         dl.addWidget(self.no_deadline, 5, 1)
+        dl.addWidget(self.edit_decision, 3, 3)
         dl.addWidget(self.delete_decision, 4, 3)
         dl.addWidget(self.add_decision, 5, 3)
         right = QVBoxLayout()
@@ -273,6 +295,12 @@ class TopicsEditor(QWidget):
         self.add_decision.clicked.connect(self.add)
         self.delete_topic.clicked.connect(self.remove_topic)
         self.delete_decision.clicked.connect(self.remove_decision)
+        self.edit_decision.clicked.connect(self.open_decision)
+        self.decisions.doubleClicked.connect(lambda _i: self.open_decision())
+        self.topic_up.clicked.connect(lambda: self.move(-1))
+        self.topic_down.clicked.connect(lambda: self.move(1))
+        list_shortcuts(self.list, ("Ctrl+Up", lambda: self.move(-1)),
+                       ("Ctrl+Down", lambda: self.move(1)))
 
     def set_topics(self, topics: tuple[mn.TopicInfo, ...], meeting_date: dt.date) -> None:
         keep = self.list.currentRow()
@@ -357,6 +385,46 @@ class TopicsEditor(QWidget):
             return
         self.panel.message.ok("已删除该议定事项。")
         self.panel.reload()
+
+    def move(self, delta: int) -> None:
+        """Move the selected topic up (-1) or down (+1); saved at once."""
+        t = self.current()
+        if t is None:
+            return
+        try:
+            order = mn.move_topic(self.panel.ctx, t.id, delta,
+                                  expected_order=[tp.id for tp in self.topics])
+        except UserError as exc:
+            self.panel.message.error(exc)
+            self.panel.reload()  # show the order as it is now
+            return
+        self.panel.reload()
+        self.list.setCurrentRow(order.index(t.id))
+        self.list.setFocus()
+        again = "；纪要草稿已生成，请重新生成纪要以采用新顺序" if self.panel.has_draft else ""
+        self.panel.message.ok(f"议题顺序已调整{again}。")
+
+    def open_decision(self) -> DecisionDialog | None:
+        """The selected decision in a window-modal dialog (``open()``, no nested loop)."""
+        t, row = self.current(), self.decisions.currentRow()
+        if t is None or not 0 <= row < len(t.decisions) or self.panel.info is None:
+            self.panel.message.error("请先选中一项议定事项。")
+            return None
+        dlg = self.dialog = DecisionDialog(self.panel.ctx, t.decisions[row],
+                                           self.panel.info.date, self)
+        dlg.saved.connect(self._decision_saved)
+        dlg.open()
+        return dlg
+
+    def _decision_saved(self, d: mn.DecisionInfo) -> None:
+        self.panel.reload()
+        again = "；纪要草稿已生成，请重新生成纪要以采用修改" if self.panel.has_draft else ""
+        self.panel.message.ok(f"议定事项已修改{again}。")
+        t = self.current()
+        if t is not None:
+            rows = [x.id for x in t.decisions]
+            if d.id in rows:
+                self.decisions.selectRow(rows.index(d.id))
 
     def add(self) -> None:
         t = self.current()
@@ -543,6 +611,7 @@ class MeetingPanel(QWidget):
         lay.addWidget(self.tabs)
         lay.addWidget(self.message)
         self._staff_loaded = False
+        self.has_draft = False
 
     def load(self, meeting_id: int) -> None:
         self.meeting_id = meeting_id
@@ -557,6 +626,7 @@ class MeetingPanel(QWidget):
     def reload(self, emit: bool = True) -> None:
         detail = mn.get_meeting(self.ctx, self.meeting_id)
         m = self.info = detail.meeting
+        self.has_draft = detail.has_draft
         state = f"已印发 {m.minutes_number}" if m.issued else "草稿"
         self.header.setText(f"{m.title}　{m.date:%Y年%m月%d日}　{state}")
         self.date.setDate(qdate(m.date))
@@ -568,7 +638,8 @@ class MeetingPanel(QWidget):
             ed.setEnabled(not m.issued)
         self.topics.set_topics(detail.topics, m.date)
         for w in (self.save_basic, self.topics.save_topic, self.topics.add_decision,
-                  self.topics.new_topic, self.topics.delete_topic, self.topics.delete_decision):
+                  self.topics.new_topic, self.topics.delete_topic, self.topics.delete_decision,
+                  self.topics.edit_decision, self.topics.topic_up, self.topics.topic_down):
             w.setEnabled(not m.issued)
         self.minutes.show_state(m, mn.minutes_description(self.ctx, m.id))
         if emit:

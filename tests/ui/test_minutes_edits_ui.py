@@ -1,0 +1,215 @@
+"""会议纪要 page, driven with qtbot: topics moved with the buttons and with Ctrl+↑/↓, a decision
+corrected in its dialog (opened with open(), answered programmatically), a refused save that keeps
+the dialog and the text, and a concurrent save resolved in the conflict dialog — rows and audit
+events read back from the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import select
+
+from app.services import minutes as mn
+from app.storage.models import Attendee, AuditEvent, Decision, Topic
+from app.ui.qt import QDate, Qt
+from tests.ui.test_minutes_page import _clerk
+
+D = dt.date
+
+
+def _panel(qtbot, ctx, meeting_id):
+    from app.ui.minutes.meeting import MeetingPanel
+
+    panel = MeetingPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.resize(1100, 700)
+    panel.show()
+    panel.load(meeting_id)
+    return panel
+
+
+def _meeting(ctx):
+    t = mn.create_type(ctx, "常务会议", organ="市政府")
+    return mn.create_meeting(ctx, t.id, D(2026, 2, 13), host="赵志远")
+
+
+def _focus(qtbot, widget):
+    widget.window().activateWindow()
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus)
+
+
+def _titles(ctx, meeting_id):
+    with ctx.session() as s:
+        return s.execute(select(Topic.title).where(Topic.meeting_id == meeting_id)
+                         .order_by(Topic.position)).scalars().all()
+
+
+def test_topics_move_with_buttons_and_keys_and_the_minutes_follow(qtbot, app_env):
+    ctx = _clerk(app_env)
+    m = _meeting(ctx)
+    for title in ("议题甲", "议题乙", "议题丙"):
+        mn.save_topic(ctx, m.id, title)
+    mn.set_attendance(ctx, m.id, "present", [mn.AttendeeIn("赵志远")])
+    panel = _panel(qtbot, ctx, m.id)
+    topics = panel.topics
+    panel.tabs.setCurrentWidget(topics)
+    topics.list.setCurrentRow(2)
+    qtbot.mouseClick(topics.topic_up, Qt.MouseButton.LeftButton)
+    assert _titles(ctx, m.id) == ["议题甲", "议题丙", "议题乙"]
+    assert topics.list.currentRow() == 1 and topics.title.text() == "议题丙"
+    assert topics.list.item(0).text().startswith("1. 议题甲")
+    _focus(qtbot, topics.list)
+    qtbot.keyClick(topics.list, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    assert _titles(ctx, m.id) == ["议题丙", "议题甲", "议题乙"]
+    assert topics.list.currentRow() == 0
+    qtbot.keyClick(topics.list, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)  # first
+    assert _titles(ctx, m.id) == ["议题丙", "议题甲", "议题乙"]
+    with ctx.session() as s:
+        assert len(s.execute(select(AuditEvent).where(
+            AuditEvent.action == "minutes.topic.move")).all()) == 2
+    # a draft already generated: the page says to regenerate, and the new 纪要 follows the order
+    qtbot.mouseClick(panel.minutes.generate_button, Qt.MouseButton.LeftButton)
+    topics.list.setCurrentRow(2)
+    _focus(qtbot, topics.list)
+    qtbot.keyClick(topics.list, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    assert _titles(ctx, m.id) == ["议题丙", "议题乙", "议题甲"]
+    assert "重新生成纪要" in panel.message.text()
+    qtbot.mouseClick(panel.minutes.generate_button, Qt.MouseButton.LeftButton)
+    body = panel.minutes.body.toPlainText()
+    assert body.index("议题丙") < body.index("议题乙") < body.index("议题甲")
+    # another desk reorders meanwhile: the move is refused and the list shows the real order
+    mn.move_topic(ctx, topics.topics[2].id, -2)
+    topics.list.setCurrentRow(0)
+    qtbot.mouseClick(topics.topic_down, Qt.MouseButton.LeftButton)
+    assert "已被他人调整" in panel.message.text()
+    assert _titles(ctx, m.id) == ["议题甲", "议题丙", "议题乙"]
+    assert [topics.list.item(i).text()[3:] for i in range(3)] == _titles(ctx, m.id)
+
+
+def test_attendance_ctrl_arrows_reach_the_focused_list(qtbot, app_env):
+    """Three lists in one tab use Ctrl+↑/↓: each acts only on the focused list (window-wide
+    shortcuts with the same keys were ambiguous and did nothing)."""
+    ctx = _clerk(app_env)
+    m = _meeting(ctx)
+    mn.set_attendance(ctx, m.id, "present", [mn.AttendeeIn(n) for n in ("赵志远", "钱国华")])
+    mn.set_attendance(ctx, m.id, "attending", [mn.AttendeeIn(n) for n in ("孙丽", "周敏")])
+    panel = _panel(qtbot, ctx, m.id)
+    panel.tabs.setCurrentIndex(1)
+    present = panel.attendance["present"].list
+    present.setCurrentRow(1)
+    _focus(qtbot, present)
+    qtbot.keyClick(present, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    with ctx.session() as s:
+        rows = s.execute(select(Attendee.kind, Attendee.name).order_by(
+            Attendee.kind, Attendee.position)).all()
+    assert [tuple(r) for r in rows] == [("attending", "孙丽"), ("attending", "周敏"),
+                                        ("present", "钱国华"), ("present", "赵志远")]
+
+
+def _decision_panel(qtbot, ctx):
+    m = _meeting(ctx)
+    tp = mn.save_topic(ctx, m.id, "春运保障")
+    d = mn.add_decision(ctx, tp.id, "会议同意春运方案。", lead_unit="市交通局", workdays=2)
+    panel = _panel(qtbot, ctx, m.id)
+    panel.tabs.setCurrentWidget(panel.topics)
+    panel.topics.decisions.selectRow(0)
+    return m, d, panel
+
+
+def test_a_decision_is_corrected_in_its_dialog(qtbot, app_env):
+    from app.ui.minutes.decision_dialog import DecisionDialog
+
+    ctx = _clerk(app_env)
+    _m, d, panel = _decision_panel(qtbot, ctx)
+    topics = panel.topics
+    qtbot.mouseClick(topics.edit_decision, Qt.MouseButton.LeftButton)
+    dlg = topics.dialog
+    assert isinstance(dlg, DecisionDialog) and dlg.isVisible() and dlg.by_days.isChecked()
+    assert dlg.days.value() == 2 and dlg.date.isEnabled()
+    # a refusal keeps the dialog open with the text typed so far
+    dlg.text.setPlainText("  ")
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert dlg.isVisible() and "请填写议定事项内容" in dlg.error.text()
+    dlg.text.setPlainText("会议同意春运保障方案，由市交通运输局牵头落实。")
+    dlg.lead.setText("市交通运输局")
+    dlg.person.setText("李强")
+    dlg.coop.setText("市公安局，市卫健委")
+    dlg.by_date.setChecked(True)
+    dlg.date.setDate(QDate(2026, 3, 6))
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert not dlg.isVisible()
+    with ctx.session() as s:
+        row = s.get(Decision, d.id)
+        assert (row.text, row.lead_unit, row.lead_person, row.coop_units, row.deadline) == (
+            "会议同意春运保障方案，由市交通运输局牵头落实。", "市交通运输局", "李强",
+            "市公安局、市卫健委", D(2026, 3, 6))
+        event = s.execute(select(AuditEvent).where(
+            AuditEvent.action == "minutes.decision.update")).scalar_one()
+    assert json.loads(event.detail)["changes"]["lead_person"] == ["", "李强"]
+    assert topics.decisions.item(0, 1).text() == "市交通运输局"
+    assert topics.decisions.item(0, 4).text() == "2026-03-06"
+    assert "议定事项已修改" in panel.message.text()
+
+    # once 立项 the deadline is greyed out and saving keeps it
+    mn.register(ctx, d.id)
+    panel.reload()
+    topics.decisions.selectRow(0)
+    dlg = topics.open_decision()
+    assert not dlg.date.isEnabled() and not dlg.by_days.isEnabled()
+    assert "申请延期" in dlg.state.text()
+    dlg.person.setText("王五")
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    with ctx.session() as s:
+        row = s.get(Decision, d.id)
+        assert (row.lead_person, row.deadline, row.status) == ("王五", D(2026, 3, 6), "open")
+
+
+def test_a_concurrent_save_is_resolved_without_losing_the_text(qtbot, app_env):
+    from app.ui.conflict_dialog import ConflictDialog
+
+    ctx = _clerk(app_env)
+    _m, d, panel = _decision_panel(qtbot, ctx)
+    dlg = panel.topics.open_decision()
+    # another desk corrects the owner while this dialog is open
+    mn.update_decision(ctx, d.id, d.text, expected_version=d.version, lead_unit="市交通运输局",
+                       workdays=2)
+    dlg.text.setPlainText("我的修改：会议同意春运方案并要求加强值守。")
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    conflict = dlg.conflict
+    assert isinstance(conflict, ConflictDialog) and conflict.isVisible() and dlg.isVisible()
+    assert "内容" in conflict.differing and "牵头单位" in conflict.differing
+    qtbot.mouseClick(conflict.reapply_button, Qt.MouseButton.LeftButton)
+    assert dlg.isVisible() and dlg.text.toPlainText() == "我的修改：会议同意春运方案并要求加强值守。"
+    with ctx.session() as s:
+        assert s.get(Decision, d.id).text == "会议同意春运方案。"  # nothing overwritten yet
+    dlg.lead.setText("市交通运输局")
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert not dlg.isVisible()
+    with ctx.session() as s:
+        row = s.get(Decision, d.id)
+        assert (row.text, row.lead_unit) == ("我的修改：会议同意春运方案并要求加强值守。", "市交通运输局")
+
+    # the other choice: take the saved version into the form
+    panel.topics.decisions.selectRow(0)
+    dlg = panel.topics.open_decision()
+    mn.update_decision(ctx, d.id, "他人的版本", expected_version=row.version,
+                       lead_unit="市交通运输局", workdays=2)
+    dlg.text.setPlainText("再次修改")
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dlg.conflict.reload_button, Qt.MouseButton.LeftButton)
+    assert dlg.isVisible() and dlg.text.toPlainText() == "他人的版本"
+    assert "已采用他人保存的版本" in dlg.error.text()
+
+
+def test_issued_minutes_lock_the_edit_and_move_buttons(qtbot, app_env):
+    ctx = _clerk(app_env)
+    m, _d, panel = _decision_panel(qtbot, ctx)
+    mn.set_attendance(ctx, m.id, "present", [mn.AttendeeIn("赵志远")])
+    mn.generate_minutes(ctx, m.id)
+    mn.issue_minutes(ctx, m.id)
+    panel.reload()
+    topics = panel.topics
+    assert not any(b.isEnabled() for b in (topics.edit_decision, topics.topic_up,
+                                           topics.topic_down))
