@@ -37,7 +37,6 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 from docx import Document as new_docx
 from docx.enum.section import WD_SECTION
@@ -45,6 +44,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
+from reportlab.pdfbase import pdfmetrics
 
 from app.typeset import geometry as g
 from app.typeset.fonts import OFFICIAL_NAMES
@@ -298,7 +298,7 @@ def _line_groups(runs) -> list[tuple[float, list[_Segment]]]:
         segs: list[_Segment] = []
         for r in sorted(rs, key=lambda r: r.x):
             prev = segs[-1].runs[-1] if segs else None
-            end = prev.x + _units(prev.text) * (prev.size + prev.char_space) * prev.hscale if prev else 0
+            end = prev.x + _run_width(prev) if prev else 0
             if segs and segs[-1].element == r.element and (r.element == "mark" or r.x - end < 6):
                 segs[-1].runs.append(r)
             else:
@@ -310,7 +310,17 @@ def _line_groups(runs) -> list[tuple[float, list[_Segment]]]:
 def _seg_width(seg: _Segment) -> float:
     """Width of a segment from its runs' positions (a spread joint mark is wider than its
     characters)."""
-    return max(r.x + _units(r.text) * (r.size + r.char_space) * r.hscale for r in seg.runs) - seg.x
+    return max(r.x + _run_width(r) for r in seg.runs) - seg.x
+
+
+def _run_width(r: TextRun) -> float:
+    """The drawn width of a laid-out run, from its face's metrics (a run of Latin letters is not
+    n half-characters wide: counting it so once split a long title line in two at a false gap)."""
+    try:
+        font = pdfmetrics.getFont(r.font)
+    except KeyError:  # not registered in this process: estimate by character classes
+        return _units(r.text) * (r.size + r.char_space) * r.hscale
+    return (font.stringWidth(r.text, r.size) + r.char_space * len(r.text)) * r.hscale
 
 
 @dataclass
@@ -324,8 +334,7 @@ class _Builder:
     flow_paras: list = field(default_factory=list)
     pending_rules: list = field(default_factory=list)
     _started: bool = False
-    _bands: list | None = None
-    _band: int = 0
+    _table_no: int = 0
 
     # -- low level
     def para(self, style: str, text: str = "", *, height: float = P):
@@ -557,20 +566,25 @@ class _Builder:
                 carrier.paragraph_format.line_spacing = Pt(round(room, 2))
             self.first_flow(carrier, self.y + BASELINE_RATIO * P)
             self.y = self.flow_start - BASELINE_RATIO * P
+        info = self.lay.tables[self._table_no] if self._table_no < len(self.lay.tables) else None
+        self._table_no += 1
         cols = len(t.header) or len(t.rows[0])
-        all_rows = ([tuple(t.header)] if t.header else []) + [tuple(r) for r in t.rows]
-        want = [max(2 * ADV, min(max(_units(r[c]) * ADV for r in all_rows), 10 * ADV)) + 8
-                for c in range(cols)]
-        scale = g.TEXT_WIDTH / sum(want)
-        widths = [w * scale for w in want]
+        if info is None:  # cannot happen for a layout of this document; stay usable anyway
+            rows = ([(True, tuple(t.header))] if t.header else []) + [(False, r) for r in t.rows]
+            widths = [g.TEXT_WIDTH / cols] * cols
+            parts = [(hdr, cells, None) for hdr, cells in rows]
+        else:
+            widths = info.widths
+            # the header repeats by itself (w:tblHeader): only its first band is written; a row
+            # the layout split over pages becomes one DOCX row per band, the same lines in each
+            parts = [(p.header, p.cells, p.nlines) for n, p in enumerate(info.parts)
+                     if not (p.header and n > 0)]
         tbl = self.docx.add_table(rows=0, cols=cols)
         tbl.style = self.docx.styles["Table Grid"]
         tbl.autofit = False
         _table_layout(tbl, widths)
-        for n, cells in enumerate(all_rows):
-            header = n == 0 and bool(t.header)
+        for header, cells, laid in parts:
             row = tbl.add_row()
-            laid = self.next_row_lines(first=n == 0, has_header=bool(t.header))
             guess = max(_estimate_lines(c, 0, max(1, int((w - 8) / ADV)))
                         for c, w in zip(cells, widths))
             lines = laid or guess
@@ -586,29 +600,8 @@ class _Builder:
                 cell.width = Pt(widths[k])
                 cp = cell.paragraphs[0]
                 cp.style = self.docx.styles["表头" if header else "表格"]
-                cp.add_run(text)
-
-    def next_row_lines(self, *, first: bool, has_header: bool) -> int | None:
-        """Lines of the next table row in the PDF layout (bands between its table rules), in
-        document order; a header the layout repeats on a new page is skipped."""
-        if self._bands is None:
-            self._bands = []
-            for pg in self.lay.pages:
-                ys = sorted({round(e.y, 2) for e in pg.elements
-                             if isinstance(e, Rule) and e.element == "table"})
-                for a, b in pairwise(ys):
-                    if any(isinstance(e, TextRun) and e.element == "table" and a < e.y < b
-                           for e in pg.elements):
-                        self._bands.append((pg.index, max(1, round((b - a) / P))))
-        if self._band >= len(self._bands):
-            return None
-        page, lines = self._bands[self._band]
-        if (not first and has_header and self._band > 0
-                and page != self._bands[self._band - 1][0] and self._band + 1 < len(self._bands)):
-            self._band += 1  # the header row repeated at the top of the new page
-            page, lines = self._bands[self._band]
-        self._band += 1
-        return lines
+                if text:
+                    cp.add_run(text)
 
     def attachment_note(self) -> None:
         atts = self.doc.attachments

@@ -21,9 +21,16 @@ from app.typeset.fonts import (
     stand_in_warning,
     substitute_glyph_warning,
 )
-from app.typeset.model import Color, Layout, Page, Rule, TextRun, VRule
+from app.typeset.model import Color, Layout, Page, Rule, TableLayout, TableRowPart, TextRun, VRule
 from app.typeset.spec import Attachment, Block, Document, Paragraph, Table
-from app.typeset.text import Cell, Line, balanced_lines, break_paragraph, is_full_width
+from app.typeset.text import (
+    Cell,
+    Line,
+    balanced_lines,
+    break_paragraph,
+    is_full_width,
+    widest_unit,
+)
 
 Style = tuple[str, float]  # (font role, size)
 BODY: Style = ("fangsong", g.BODY_SIZE)
@@ -31,6 +38,7 @@ HEADING_ROLES = {1: "heiti", 2: "kaiti", 3: "fangsong", 4: "fangsong"}
 ADV = g.CHAR_ADVANCE  # one character of 3号 on the grid
 HALF_GAP = (g.LINE_PITCH - g.BODY_SIZE) / 2  # from a line box edge to its em box
 TABLE_PAD = 4.0
+SHORT_CELL = 8  # characters: a table value up to this wide is never wrapped
 CC_LABEL = "抄送："
 MOVABLE = {"body", "h1", "h2", "h3", "h4", "attachment_note", "attendance", "attendance_label"}
 
@@ -45,6 +53,7 @@ class _Builder:
         self.roles_used: set[str] = set()
         self.line = 0
         self.to_in_record = False  # 主送 moved to the 版记 (7.3.2)
+        self.tables: list[TableLayout] = []
         self.page = self.new_page()
 
     # ---- pages and cursor --------------------------------------------------------------------
@@ -348,19 +357,47 @@ class _Builder:
             segs = [(p.text, BODY)]
         self.paragraph(segs, element=f"h{p.level}" if p.level else "body")
 
-    def table(self, t: Table, tail: int = 0) -> None:
-        """A ruled table on the grid: each text line on a grid line, the header row repeated at the
-        top of every page the table continues on. When ``tail`` lines must follow the table on the
-        same page (the signature) and would not, the last row goes to the next page with them:
-        a signature never stands on a page without body text."""
+    def column_widths(self, t: Table) -> list[float]:
+        """Column widths (cell padding included) that fill the text area. Every column first gets
+        the width of its longest short value (a whole cell of up to SHORT_CELL characters, or the
+        longest word or number of a longer cell, so "序号" or "2024年3月15日" never wraps); what is
+        left goes to the columns whose longer text wants it, in proportion to that want."""
         ncols = len(t.header) or len(t.rows[0])
         all_rows = ([tuple(t.header)] if t.header else []) + list(t.rows)
-        want = []
+        short_max = SHORT_CELL * ADV
+        mins, wants = [], []
         for c in range(ncols):
-            longest = max(self.natural(r[c], BODY) for r in all_rows)
-            want.append(max(2 * ADV, min(longest, 10 * ADV)) + 2 * TABLE_PAD)
-        scale = g.TEXT_WIDTH / sum(want)
-        widths = [w * scale for w in want]
+            least, longest = ADV, 0.0
+            for r in all_rows:
+                text = r[c].strip()
+                w = self.natural(text, BODY)
+                longest = max(longest, w)
+                if w <= short_max + 0.01:
+                    least = max(least, w + _short_slack(text))
+                else:
+                    least = max(least, min(short_max, widest_unit(text, BODY, self.measure)))
+            mins.append(least)
+            wants.append(max(least, 2 * ADV, min(longest, 10 * ADV)))
+        avail = g.TEXT_WIDTH - ncols * 2 * TABLE_PAD
+        if sum(wants) <= avail:
+            content = [w * avail / sum(wants) for w in wants]
+        elif sum(mins) >= avail:
+            content = [w * avail / sum(mins) for w in mins]
+        else:
+            need = [w - m for w, m in zip(wants, mins)]
+            extra = (avail - sum(mins)) / sum(need)
+            content = [m + n * extra for m, n in zip(mins, need)]
+        return [w + 2 * TABLE_PAD for w in content]
+
+    def table(self, t: Table, tail: int = 0) -> None:
+        """A ruled table on the grid: each text line on a grid line, the header row repeated at the
+        top of every page the table continues on. A row taller than what a page holds is split at
+        the page bottom and its cells continue under the repeated header. When ``tail`` lines
+        must follow the table on the same page (the signature) and would not, the last row goes
+        to the next page with them: a signature never stands on a page without body text."""
+        widths = self.column_widths(t)
+        info = TableLayout(widths)
+        self.tables.append(info)
         xs = [g.TEXT_LEFT]
         for w in widths:
             xs.append(xs[-1] + w)
@@ -371,10 +408,11 @@ class _Builder:
                     for c, cell in enumerate(row)]
 
         header = wrap(t.header) if t.header else None
+        header_h = max(len(c) for c in header) if header else 0
         seg_top: list[float] = []  # top y of the table part on the current page
 
-        def draw_row(cells: list[list[Line]], is_header: bool) -> None:
-            h = max(len(c) for c in cells)
+        def draw_row(cells: list[list[Line]], is_header: bool, row: int) -> None:
+            h = max(1, max(len(c) for c in cells))
             if not seg_top:
                 seg_top.append(self.line_top() - HALF_GAP)
                 self.page.elements.append(Rule(xs[0], xs[-1], seg_top[0], 0.75, element="table"))
@@ -385,6 +423,8 @@ class _Builder:
                     i = self.line + n
                     self.emit_cells(ln.cells, x, 0.0, g.BLACK, "table",
                                     baseline_for=lambda size, i=i: self.baseline(i, size))
+            info.parts.append(TableRowPart(is_header, row, self.page.index, h,
+                                           tuple("".join(ln.text for ln in c) for c in cells)))
             self.line += h
             self.page.elements.append(Rule(xs[0], xs[-1], self.line_top() - HALF_GAP, 0.75,
                                            element="table"))
@@ -396,23 +436,48 @@ class _Builder:
                     self.page.elements.append(VRule(x, seg_top[0], bottom, 0.75))
                 seg_top.clear()
 
+        def next_page() -> None:
+            close()
+            self.new_page()
+            if header:
+                draw_row(header, True, -1)
+
         self.ensure_line()
-        if self.line + (max(len(c) for c in header) if header else 0) + 1 > self.page.nlines:
+        if self.line + header_h + 1 > self.page.nlines:
             self.new_page()
         if header:
-            draw_row(header, True)
+            draw_row(header, True, -1)
+        room_on_new_page = self.page.nlines - header_h
         for k, row in enumerate(t.rows):
             cells = wrap(row)
             h = max(len(c) for c in cells)
             last_row = k == len(t.rows) - 1
             pushed = (last_row and tail and k > 0 and self.line + h <= self.page.nlines
                       < self.line + h + tail)
+            if h > room_on_new_page:
+                # taller than a page: fill this page (unless less than 2 lines are left), then
+                # continue on the next pages, each part under the repeated header
+                if self.page.nlines - self.line < 2:
+                    next_page()
+                while h > self.page.nlines - self.line:
+                    room = self.page.nlines - self.line
+                    draw_row([c[:room] for c in cells], False, k)
+                    cells = [c[room:] for c in cells]
+                    h = max(len(c) for c in cells)
+                    next_page()
+                pushed = (last_row and tail and self.line + h <= self.page.nlines
+                          < self.line + h + tail)
+                if pushed:  # keep the signature with the row's last lines
+                    room = self.page.nlines - self.line - tail
+                    if room >= 1:
+                        draw_row([c[:room] for c in cells], False, k)
+                        cells = [c[room:] for c in cells]
+                    next_page()
+                draw_row(cells, False, k)
+                continue
             if self.line + h > self.page.nlines or pushed:
-                close()
-                self.new_page()
-                if header:
-                    draw_row(header, True)
-            draw_row(cells, False)
+                next_page()
+            draw_row(cells, False, k)
         close()
 
     def attachment_notes(self) -> None:
@@ -700,6 +765,15 @@ class _Builder:
             self.page = saved
 
 
+def _short_slack(text: str) -> float:
+    """Room a short table value gets beyond its width so that Word and LibreOffice keep it on one
+    line too: the last glyph's overhang past its grid advance (16 vs 15.79 pt) plus a quarter-em
+    for each change between Chinese and Latin/digits (LibreOffice adds that space: it ignores
+    w:autoSpaceDN, see docx.py)."""
+    changes = sum(1 for a, b in zip(text, text[1:]) if is_full_width(a) != is_full_width(b))
+    return 1.0 + changes * g.BODY_SIZE / 4
+
+
 def _clamp(x: float, width: float) -> float:
     """Keep a line of ``width`` starting at ``x`` inside the text area where it can be."""
     return max(g.TEXT_LEFT, min(x, g.TEXT_RIGHT - width))
@@ -827,4 +901,5 @@ def layout(doc: Document, fonts: FontSet | None = None) -> Layout:
     stand_ins = fonts.stand_ins(b.roles_used)
     warnings = [stand_in_warning(r, f) for r, f in sorted(stand_ins.items())] + b.warnings
     used = {el.family for p in b.pages for el in p.elements if isinstance(el, TextRun)}
-    return Layout(b.pages, doc.title, warnings, {r: f.family for r, f in stand_ins.items()}, used)
+    return Layout(b.pages, doc.title, warnings, {r: f.family for r, f in stand_ins.items()}, used,
+                  b.tables)

@@ -74,6 +74,26 @@ class Page:
         return self.index + 1
 
 
+@dataclass(frozen=True)
+class TableRowPart:
+    """One band of a table row as laid out: the whole row, or the part of a row taller than a
+    page that falls on one page (the rest continues under the repeated header)."""
+
+    header: bool  # the header row (repeated at the top of each page the table continues on)
+    row: int  # index in the description's rows (-1 for the header)
+    page: int  # page index
+    nlines: int  # grid lines of this band
+    cells: tuple[str, ...]  # the text of each cell's lines in this band
+
+
+@dataclass
+class TableLayout:
+    """What the DOCX needs to mirror a table: column widths (with padding) and its bands."""
+
+    widths: list[float]
+    parts: list[TableRowPart] = field(default_factory=list)
+
+
 @dataclass
 class Layout:
     pages: list[Page]
@@ -81,3 +101,4 @@ class Layout:
     warnings: list[str]
     stand_ins: dict[str, str]  # role → family of the stand-in face used
     fonts_used: set[str] = field(default_factory=set)
+    tables: list[TableLayout] = field(default_factory=list)  # in document order

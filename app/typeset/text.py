@@ -110,6 +110,12 @@ def _units(segments: Sequence[tuple[str, Hashable]], measure: Measure,
     return units
 
 
+def widest_unit(text: str, style: Hashable, measure: Measure) -> float:
+    """Width of the widest piece of ``text`` that a line is never broken inside (a word, a number,
+    one character): the least width that holds it without a character-level break."""
+    return max((u.width for u in _units([(text, style)], measure)), default=0.0)
+
+
 def _can_break(before: _Unit, after: _Unit) -> bool:
     if after.first in CLOSING or before.last in OPENING:
         return False
@@ -267,8 +273,14 @@ def _title_penalties(text: str) -> dict[int, float]:
 def balanced_lines(text: str, width: float, measure: Measure, style: Hashable = None) -> list[str]:
     """Break a title into the fewest lines that fit, as equal in length as possible (a balanced
     trapezoid/diamond), keeping common words whole, honouring the kinsoku rules and never leaving
-    one character alone on the last line."""
-    units = _units([(text, style)], measure)
+    one character alone on the last line. A word or number longer than a line (a URL) is broken
+    between its characters, as a last resort: such a break costs more than any other."""
+    units: list[_Unit] = []
+    inside: set[int] = set()  # unit indices that continue an over-long word
+    for u in _units([(text, style)], measure):
+        pieces = _split_long(u, width)
+        inside.update(range(len(units) + 1, len(units) + len(pieces)))
+        units.extend(pieces)
     total = sum(u.width for u in units)
     if total <= width + EPS or len(units) < 2:
         return [text]
@@ -280,31 +292,38 @@ def balanced_lines(text: str, width: float, measure: Measure, style: Hashable = 
     cum = [0.0]
     for u in units:
         cum.append(cum[-1] + u.width)
-    breakable = [k for k in range(1, len(units)) if _can_break(units[k - 1], units[k])]
+    nu = len(units)
+    ok = [False] * (nu + 1)  # ok[k]: a line may start with unit k
+    cost_at = [0.0] * (nu + 1)
+    for k in range(1, nu):
+        if _can_break(units[k - 1], units[k]):
+            ok[k] = True
+            cost_at[k] = pen.get(starts[k], 0.0) + (6.0 if k in inside else 0.0)
+    ok[0] = ok[nu] = True
     inf = float("inf")
-    for n in range(int(total // width) + 1, len(units) + 1):
+    for n in range(int(total // width) + 1, nu + 1):
         target = total / n
-        # best[(j, m)]: (cost, previous break) of m lines ending before unit j
-        best: dict[tuple[int, int], tuple[float, int]] = {(0, 0): (0.0, -1)}
+        # best[m][j]: (cost, previous break) of m lines covering units [0, j)
+        best = [[(inf, -1)] * (nu + 1) for _ in range(n + 1)]
+        best[0][0] = (0.0, -1)
         for m in range(1, n + 1):
-            ends = breakable if m < n else [len(units)]
-            for j in ends:
-                for (i, mm_), (cost, _p) in list(best.items()):
-                    if mm_ != m - 1 or i >= j:
-                        continue
-                    w = cum[j] - cum[i]
-                    if w > width + EPS:
-                        continue
-                    if m == n and starts[j] - starts[i] < 2:
-                        continue  # never one character alone on the last line
-                    c = cost + ((w - target) / em) ** 2 + (pen.get(starts[i], 0.0) if i else 0.0)
-                    if c < best.get((j, m), (inf, -1))[0]:
-                        best[(j, m)] = (c, i)
-        if (len(units), n) in best and best[(len(units), n)][0] < inf:
+            prev, cur = best[m - 1], best[m]
+            for j in range(1, nu + 1):
+                if not ok[j] or (m == n) != (j == nu):
+                    continue
+                i = j - 1
+                while i >= 0 and cum[j] - cum[i] <= width + EPS:
+                    c0 = prev[i][0]
+                    if ok[i] and c0 < inf and not (m == n and starts[j] - starts[i] < 2):
+                        c = c0 + ((cum[j] - cum[i] - target) / em) ** 2 + (cost_at[i] if i else 0.0)
+                        if c < cur[j][0]:
+                            cur[j] = (c, i)
+                    i -= 1
+        if best[n][nu][0] < inf:
             cuts = []
-            j, m = len(units), n
+            j, m = nu, n
             while m > 0:
-                i = best[(j, m)][1]
+                i = best[m][j][1]
                 cuts.append((i, j))
                 j, m = i, m - 1
             return [text[starts[i]:starts[j]] for i, j in reversed(cuts)]

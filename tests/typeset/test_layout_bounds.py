@@ -47,6 +47,12 @@ def _description(rng: random.Random) -> dict:
     if rng.random() < 0.3:
         d["body"].append({"table": {"header": ["项目", "说明"],
                                     "rows": [[s(1, 30), s(0, 8)] for _ in range(rng.randint(1, 30))]}})
+    if rng.random() < 0.3:  # words wider than a line, a row taller than a page
+        word = "https://example.gov.cn/" + "abc123" * rng.randint(8, 20)
+        d["title"] = s(2, 10) + word + "通知"
+        d["body"].insert(0, s(0, 20) + word + s(0, 30))
+        d["body"].append({"table": {"header": ["序号", "日期", "说明"],
+                                    "rows": [["1", "2024年3月15日", s(300, 900)], ["2", word, "无"]]}})
     return d
 
 
