@@ -50,10 +50,17 @@ def _page(qtbot, ctx) -> IncidentsPage:
     page = IncidentsPage(ctx)
     qtbot.addWidget(page)
     page.show()
+    _clocks_read(qtbot, page)
     return page
 
 
-def _clock_rows(page):
+def _clocks_read(qtbot, page) -> None:
+    """The clocks are read in the worker: wait until the table shows the last read."""
+    qtbot.waitUntil(lambda: not page.clocks_pending, timeout=10_000)
+
+
+def _clock_rows(qtbot, page):
+    _clocks_read(qtbot, page)
     t = page.clocks
     return [(t.item(r, 1).text(), t.item(r, 3).text(), t.item(r, 4).text(),
              t.item(r, 0).background().color().name()) for r in range(t.rowCount())]
@@ -120,7 +127,7 @@ def test_new_incident_through_the_form(qtbot, desks):
         assert inc.leaders_on_site == [{"姓名": "王副市长", "职务": "副市长", "电话": "13900000000"}]
     assert page.incident is not None and page.incident.id == inc.id
     # the written 首报 clock: 1 hour from 23:15, across midnight
-    assert _clock_rows(page) == [("首报（书面）", "剩余55分", "正常",
+    assert _clock_rows(qtbot, page) == [("首报（书面）", "剩余55分", "正常",
                                   QColor("#e8f5e9").name())]
     assert page.clocks.item(0, 2).text() == "2026-03-02 00:15"
     assert page.draft_button.text() == "起草首报(&D)"
@@ -172,14 +179,14 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
     rep = page.current_report()
     assert (rep.snapshot["place"], rep.snapshot["level"]) == ("临江路128号", "Ⅲ级（较大）")
     # Ⅲ: written 首报 within 1 hour of 23:15 (the call), across midnight
-    assert _clock_rows(page) == [("首报（书面）", "剩余55分", "正常",
+    assert _clock_rows(qtbot, page) == [("首报（书面）", "剩余55分", "正常",
                                   QColor("#e8f5e9").name())]
     assert page.clocks.item(0, 2).text() == "2026-03-02 00:15"
 
     assert not page.send_button.isEnabled()
     clock.at = dt.datetime(2026, 3, 2, 0, 5)  # 10 minutes left: amber
     page.refresh_clocks()
-    assert _clock_rows(page)[0][1:3] == ("剩余10分", "临近")
+    assert _clock_rows(qtbot, page)[0][1:3] == ("剩余10分", "临近")
     dlg = _sign(qtbot, boss, iid)
     assert dlg.ok_button().isEnabled(), dlg.checklist_label.text()
     assert "请在续报中补报" in dlg.checklist_label.text()
@@ -189,7 +196,7 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
     page.refresh()
     _send(qtbot, page)
     assert _reports(engine)[0][2:] == ("sent", "BOSS", "市政府总值班室")
-    assert [r[0] for r in _clock_rows(page)] == ["续报"]
+    assert [r[0] for r in _clock_rows(qtbot, page)] == ["续报"]
 
     # -- the situation worsens: edit, the 续报 highlights the changes, the clock turns red
     clock.at = dt.datetime(2026, 3, 2, 1, 0)
@@ -199,7 +206,7 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
     dlg.injured.setValue(4)
     dlg.ok_button().click()
     assert not dlg.isVisible(), dlg.message()
-    assert [r[0] for r in _clock_rows(page)] == ["续报（情况变化）", "续报"]
+    assert [r[0] for r in _clock_rows(qtbot, page)] == ["续报（情况变化）", "续报"]
     assert page.draft_button.text() == "起草续报(&D)"
     page.draft_button.click()
     rep = page.current_report()
@@ -209,7 +216,7 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
     assert "#b00020" in html_text  # casualties: significant
     clock.at = dt.datetime(2026, 3, 2, 2, 20)
     page.refresh_clocks()
-    assert _clock_rows(page)[0][:3] == ("续报（情况变化）", "已超时20分", "已超时")
+    assert _clock_rows(qtbot, page)[0][:3] == ("续报（情况变化）", "已超时20分", "已超时")
     assert "已超时" in page.clock_label.text()
     _sign(qtbot, boss, iid).ok_button().click()
     page.refresh()
@@ -225,6 +232,7 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
         ("first", None, "sent", "BOSS", "市政府总值班室"),
         ("follow_up", 1, "sent", "BOSS", "市政府总值班室"),
         ("final", None, "sent", "BOSS", "市政府总值班室")]
+    _clocks_read(qtbot, page)
     assert page.clocks.rowCount() == 0 and not page.draft_button.isEnabled()
     assert page.model.data(page.model.index(0, 4)) == "已终报"
     page.status_filter.setCurrentText("处置中")
@@ -348,6 +356,7 @@ def test_phone_log_entry_to_first_report_draft(qtbot, desks):
     assert rep.snapshot["received_at"] == "2026-03-01 23:12"
     assert rep.snapshot["reporter_phone"] == "0571-8888"
     assert "赵六" in page.view.toPlainText()
+    _clocks_read(qtbot, page)
     assert page.clocks.item(0, 2).text() == "2026-03-02 01:12"  # Ⅳ: 2 hours
 
 
@@ -379,7 +388,87 @@ def test_a_hidden_page_reads_nothing_on_its_timer(qtbot, desks, monkeypatch):
     calls = []
     monkeypatch.setattr(svc, "open_clocks", lambda ctx: calls.append(ctx) or [])
     page.timer.timeout.emit()
+    _clocks_read(qtbot, page)
     assert len(calls) == 1
     page.hide()
     page.timer.timeout.emit()
-    assert len(calls) == 1
+    assert not page.clocks_pending and len(calls) == 1
+
+
+def _open_incidents(engine, n: int) -> None:
+    from app.domain import incident_rules as R
+
+    with Session(engine) as s, s.begin():
+        for i in range(n):
+            s.add(Incident(title=f"未报事件{i:02d}", category="事故灾难", subtype="", level=4,
+                           received_at=dt.datetime(2026, 3, 1, 22, 0) + dt.timedelta(minutes=i),
+                           status="open", daily_mode=False,
+                           rule=svc._rule_json(R.DEFAULT_RULES.rule_for(4)), change_times=[],
+                           leaders_on_site=[], commander={}, classification=0))
+
+
+def test_clock_refresh_runs_in_the_worker_one_at_a_time_keeping_selection(qtbot, desks,
+                                                                          monkeypatch):
+    """The 30 s clock refresh reads in the worker: while a read runs the window keeps serving,
+    further ticks are dropped (no pile-up of reads), a refresh asked for by an action runs once
+    after it, and the table keeps the selected clock and the scroll position."""
+    import threading
+
+    clock, u = desks
+    _open_incidents(u["duty"].engine, 30)
+    page = _page(qtbot, u["duty"])
+    rows = _clock_rows(qtbot, page)
+    assert len(rows) == 30 and page.clock_label.text() == "待报时限 30 项。"
+    page.clocks.setCurrentCell(20, 0)
+    picked = (page.clocks.item(20, 0).text(), page.clocks.item(20, 1).text())
+    bar = page.clocks.verticalScrollBar()
+    assert bar.maximum() > 0
+    bar.setValue(bar.maximum() // 2)
+    scroll = bar.value()
+
+    gate, calls, real = threading.Event(), [], svc.open_clocks
+
+    def slow(ctx):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        assert gate.wait(10)
+        return real(ctx)
+
+    monkeypatch.setattr(svc, "open_clocks", slow)
+    clock.at = dt.datetime(2026, 3, 1, 23, 40)
+    page.timer.timeout.emit()
+    qtbot.waitUntil(lambda: calls == [1])  # the GUI thread serves events while the read waits
+    for _ in range(3):
+        page.timer.timeout.emit()
+    qtbot.wait(100)
+    assert calls == [1] and page.clocks_pending
+    page.refresh_clocks()  # an action changed the data: one more read after this one
+    gate.set()
+    _clocks_read(qtbot, page)
+    assert calls == [1, 1]
+    r = page.clocks.currentRow()
+    assert (page.clocks.item(r, 0).text(), page.clocks.item(r, 1).text()) == picked
+    assert bar.value() == scroll
+    assert _clock_rows(qtbot, page) != rows  # 20 minutes later: the times left changed
+
+
+def test_a_failed_clock_read_is_said_in_chinese(qtbot, desks, monkeypatch):
+    from app.errors import PermissionDenied
+
+    _clock, u = desks
+    page = _page(qtbot, u["duty"])
+
+    def refused(ctx):  # type: ignore[no-untyped-def]
+        raise PermissionDenied("账户已停用，请联系管理员。")
+
+    monkeypatch.setattr(svc, "open_clocks", refused)
+    page.refresh_clocks()
+    _clocks_read(qtbot, page)
+    assert "账户已停用" in page.clock_label.text()
+
+    def broken(ctx):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(svc, "open_clocks", broken)
+    page.refresh_clocks()
+    _clocks_read(qtbot, page)
+    assert page.clock_label.text() == "读取待报时限时出错，请稍后重试。"

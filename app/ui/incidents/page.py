@@ -48,6 +48,7 @@ from app.ui.qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 from app.ui.worker import TaskHandle, run_task
 
@@ -205,9 +206,13 @@ class LogPickDialog(QDialog):
 
 # ---- the page -----------------------------------------------------------------------------------
 class IncidentsPage(QWidget):
+    clocks_refreshed = Signal()  # the clock table shows the latest read (or its error)
+
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._clock_task: TaskHandle | None = None
+        self._clock_again = False
         assert ctx.actor is not None
         role = ctx.actor.role
         self.dialog: QDialog | None = None
@@ -367,19 +372,54 @@ class IncidentsPage(QWidget):
 
     def _tick(self) -> None:
         # A page that is not on screen (another page shown, or its window closed or signed
-        # out) reads nothing: its database may be gone, and nobody is looking.
-        if self.isVisible():
+        # out) reads nothing: its database may be gone, and nobody is looking. A tick while the
+        # previous read still runs is dropped: the clocks move by minutes, not by ticks.
+        if self.isVisible() and not self.clocks_pending:
             self.refresh_clocks()
 
+    @property
+    def clocks_pending(self) -> bool:
+        """A clock read is running (or queued after the running one)."""
+        return self._clock_task is not None and not self._clock_task.finished
+
     def refresh_clocks(self) -> None:
-        try:
-            self.open_clock_list = svc.open_clocks(self.ctx)
-        except UserError as exc:
-            self.clock_label.setText(describe(exc))
+        """Read the open deadlines in the worker (with 2 000 incidents, 100 of them open, the
+        read takes 0.7–1.2 s: on the GUI thread it froze the window every 30 s). One read at a
+        time: asked again while one runs (an action changed the data), one more read follows it,
+        so the table never shows clocks older than the last change."""
+        if self.clocks_pending:
+            self._clock_again = True
             return
+        self._clock_again = False
+        ctx = self.ctx
+        self._clock_task = run_task(lambda _control: svc.open_clocks(ctx),
+                                    on_result=self._show_clocks, on_error=self._clocks_failed,
+                                    parent=self)
+
+    def _clocks_done(self) -> None:
+        if self._clock_again:
+            self.refresh_clocks()
+        else:
+            self.clocks_refreshed.emit()
+
+    def _clocks_failed(self, exc: BaseException) -> None:
+        self.clock_label.setText(describe(exc) if isinstance(exc, UserError)
+                                 else "读取待报时限时出错，请稍后重试。")
+        self._clocks_done()
+
+    def _show_clocks(self, clocks: list[svc.IncidentClock]) -> None:
+        """Fill the table, keeping the selected clock (by incident and deadline) and the scroll
+        position: the refresh comes every 30 s while someone may be reading the table."""
         t = self.clocks
-        t.setRowCount(len(self.open_clock_list))
-        for r, c in enumerate(self.open_clock_list):
+        picked = self._clock_key(t.currentRow())
+        scroll = t.verticalScrollBar().value()
+        self.open_clock_list = clocks
+        # Sized once after the fill: with ResizeToContents on, every setItem re-measured the
+        # whole table (530 cells took 0.2–1.1 s of the GUI thread with 100 open incidents).
+        header = t.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        t.setRowCount(len(clocks))
+        for r, c in enumerate(clocks):
             values = [f"{R.Level(c.level).roman} {c.title}", c.label, svc._iso(c.due), c.text,
                       STATE_LABELS[c.state]]
             for col, v in enumerate(values):
@@ -387,14 +427,31 @@ class IncidentsPage(QWidget):
                 item.setBackground(QBrush(QColor(STATE_COLOURS[c.state])))
                 item.setData(Qt.ItemDataRole.UserRole, c.incident_id)
                 t.setItem(r, col, item)
-        worst = {c.state for c in self.open_clock_list}
-        n = len(self.open_clock_list)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        if picked is not None:
+            keys = [(c.incident_id, c.label) for c in clocks]
+            if picked in keys:
+                t.setCurrentCell(keys.index(picked), max(t.currentColumn(), 0))
+            else:
+                t.clearSelection()
+        t.verticalScrollBar().setValue(scroll)
+        worst = {c.state for c in clocks}
+        n = len(clocks)
         if "red" in worst:
             self.clock_label.setText(f"<b style='color:#b00020'>有 {n} 项待报，其中已超时！</b>")
         elif "amber" in worst:
             self.clock_label.setText(f"<b style='color:#8a5a00'>有 {n} 项待报，时限临近。</b>")
         else:
             self.clock_label.setText(f"待报时限 {n} 项。" if n else "当前没有待报时限。")
+        self._clocks_done()
+
+    def _clock_key(self, row: int) -> tuple[int, str] | None:
+        """(incident id, deadline label) of a row of the clock table, None for no row."""
+        first, label = self.clocks.item(row, 0), self.clocks.item(row, 1)
+        if row < 0 or first is None or label is None:
+            return None
+        return int(first.data(Qt.ItemDataRole.UserRole)), label.text()
 
     def _clock_clicked(self, row: int, _col: int) -> None:
         item = self.clocks.item(row, 0)
