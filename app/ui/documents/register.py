@@ -1,28 +1,163 @@
 """The 发文字号 register (台账): per series, every number from 1 to the highest with its state;
-reserved, void and missing numbers are highlighted with their reasons. Reserve and void here."""
+reserved, void and missing numbers are highlighted with their reasons. Reserve and void here.
+
+Reserving and voiding happen in ``NumberDialog``, opened window-modal with ``open()`` (no nested
+event loop, unlike ``QInputDialog.getText``): it checks its fields in Chinese (a reason is
+required for both acts, as the register must say why a number was not used by a document),
+calls the service itself and stays open with the service's refusal, so nothing typed is lost;
+on success the register refreshes and shows the series it changed."""
 
 from __future__ import annotations
 
+from app.domain import docnumber as dn
+from app.domain.security import Action, allowed
 from app.errors import UserError
 from app.services import docnumbers
+from app.services import settings as office_settings
 from app.services.context import ServiceContext
+from app.ui.messages import describe
 from app.ui.qt import (
     QBrush,
     QColor,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
+    QLineEdit,
     QPushButton,
+    QSpinBox,
+    Qt,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 
 COLUMNS = ["序号", "发文字号", "状态", "原因", "公文编号", "经办人", "时间"]
 COLOURS = {"reserved": QColor("#fff2a8"), "void": QColor("#e0e0e0"), "gap": QColor("#f4b6b6")}
+MAX_RESERVE = 50
+
+
+class NumberDialog(QDialog):
+    """预留 (``mode="reserve"``) or 作废 (``mode="void"``) in one small form. ``completed`` carries
+    (prefix, year, message) after the service accepted it; the dialog then closes."""
+
+    completed = Signal(str, int, str)
+
+    def __init__(self, ctx: ServiceContext, mode: str, *, prefixes: list[str], prefix: str,
+                 year: int, reg: dn.SeriesRegister | None = None, seq: int = 0,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        assert mode in ("reserve", "void")
+        self.ctx, self.mode, self.reg = ctx, mode, reg
+        self.act = "预留" if mode == "reserve" else "作废"
+        self.setObjectName(f"docno_{mode}_dialog")
+        self.setWindowTitle(f"{self.act}发文字号")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        form = QFormLayout()
+        self.prefix = QComboBox(self)
+        self.prefix.setEditable(True)
+        self.prefix.addItems(prefixes)
+        self.prefix.setCurrentText(prefix)
+        self.year = QSpinBox(self)
+        self.year.setRange(1949, 2199)
+        self.year.setValue(year)
+        self.count = QSpinBox(self)
+        self.count.setRange(1, MAX_RESERVE)
+        self.seq = QSpinBox(self)
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.reason = QLineEdit(self)
+        self.reason.setPlaceholderText(f"必填：{self.act}的原因，记入台账"
+                                       + ("（如：纸质签发待补录）" if mode == "reserve"
+                                          else "（如：预留后未用、文件撤销）"))
+        if mode == "reserve":
+            form.addRow("机关代字", self.prefix)
+            form.addRow("年度", self.year)
+            form.addRow("预留个数", self.count)
+            self.count.valueChanged.connect(self._show_note)
+            self.prefix.currentTextChanged.connect(self._show_note)
+        else:
+            last = max((r.seq for r in reg.rows), default=0) if reg else 0
+            self.seq.setRange(1, max(last, 1))
+            self.seq.setValue(seq or 1)
+            self.seq.valueChanged.connect(self._show_note)
+            series = QLabel(f"{reg.prefix} {reg.year}年" if reg else "")
+            form.addRow("序列", series)
+            form.addRow("作废号码", self.seq)
+        form.addRow("", self.note)
+        form.addRow(f"{self.act}原因", self.reason)
+        self.error = QLabel(self)
+        self.error.setObjectName("numberDialogError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020;")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.act)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.reason.textChanged.connect(lambda _t: self.error.clear())
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addWidget(self.buttons)
+        self.resize(460, 240)
+        self._show_note()
+
+    def _show_note(self) -> None:
+        if self.mode == "reserve":
+            n = self.count.value()
+            self.note.setText(f"从该序列当前最大号之后连续预留 {n} 个号码；签发时可选用预留号。")
+            return
+        row = next((r for r in self.reg.rows if r.seq == self.seq.value()), None) \
+            if self.reg else None
+        if row is None:
+            self.note.setText("")
+        elif row.state == "issued":
+            self.note.setText(f"{row.text} 已用于公文（编号 {row.document_id}）：作废后该公文将没有"
+                              "发文字号，须重新签发取号；已印发的公文不能作废其号码。")
+        else:
+            self.note.setText(f"{row.text} 当前状态：{row.label}"
+                              + (f"（{row.reason}）" if row.reason else ""))
+
+    def problem(self) -> str:
+        """What is missing or wrong in the form, in Chinese ('' when it may be submitted)."""
+        if self.mode == "reserve" and not self.prefix.currentText().strip():
+            return "请填写机关代字。"
+        if not self.reason.text().strip():
+            return f"请填写{self.act}原因：台账要写明每个未用于公文的号码的原因。"
+        return ""
+
+    def accept(self) -> None:
+        problem = self.problem()
+        if problem:
+            self.error.setText(problem)
+            (self.reason if "原因" in problem else self.prefix).setFocus()
+            return
+        reason = self.reason.text().strip()
+        try:
+            if self.mode == "reserve":
+                prefix, year = self.prefix.currentText().strip(), self.year.value()
+                made = docnumbers.reserve_numbers(self.ctx, prefix, year, self.count.value(),
+                                                  reason)
+                text = "已预留：" + "、".join(made)
+                prefix = dn.validate_prefix(prefix)
+            else:
+                assert self.reg is not None
+                prefix, year = self.reg.prefix, self.reg.year
+                text = "已作废 " + docnumbers.void_number(self.ctx, prefix, year,
+                                                         self.seq.value(), reason) + "。"
+        except UserError as exc:
+            self.error.setText(describe(exc))
+            return
+        self.completed.emit(prefix, year, text)
+        super().accept()
 
 
 class RegisterView(QWidget):
@@ -30,12 +165,19 @@ class RegisterView(QWidget):
         super().__init__(parent)
         self.setObjectName("docnoRegister")
         self.ctx = ctx
+        self.reg: dn.SeriesRegister | None = None
+        self.dialog: NumberDialog | None = None
         self.series = QComboBox()
         self.series.currentIndexChanged.connect(self.show_series)
         self.summary = QLabel()
         self.message = QLabel()
         self.reserve_button = QPushButton("预留号码…")
         self.void_button = QPushButton("作废所选号码…")
+        may = ctx.actor is not None and allowed(ctx.actor.role, Action.ISSUE)
+        for b in (self.reserve_button, self.void_button):
+            b.setEnabled(may)
+            if not may:
+                b.setToolTip("预留、作废发文字号需要印发权限。")
         self.reserve_button.clicked.connect(self.ask_reserve)
         self.void_button.clicked.connect(self.ask_void)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -56,8 +198,8 @@ class RegisterView(QWidget):
         lay.addWidget(self.message)
         self.refresh()
 
-    def refresh(self) -> None:
-        keep = self.series.currentData()
+    def refresh(self, select: tuple[str, int] | None = None) -> None:
+        keep = select or self.series.currentData()
         self.series.blockSignals(True)
         self.series.clear()
         for s in docnumbers.list_series(self.ctx):
@@ -71,10 +213,11 @@ class RegisterView(QWidget):
     def show_series(self) -> None:
         key = self.series.currentData()
         self.table.setRowCount(0)
+        self.reg = None
         if key is None:
-            self.summary.setText("尚无发文字号。签发公文时自动取号。")
+            self.summary.setText("尚无发文字号。签发公文时自动取号，也可先预留号码。")
             return
-        reg = docnumbers.series_register(self.ctx, *key)
+        reg = self.reg = docnumbers.series_register(self.ctx, *key)
         c = reg.counts()
         self.summary.setText(f"已用 {c['issued']} 个，预留 {c['reserved']} 个，作废 {c['void']} 个"
                              + (f"，缺号 {c['gap']} 个（异常）" if c["gap"] else "，无缺号"))
@@ -89,38 +232,40 @@ class RegisterView(QWidget):
                     item.setBackground(QBrush(COLOURS[r.state]))
                 self.table.setItem(i, j, item)
 
-    def reserve(self, count: int, reason: str) -> None:
-        key = self.series.currentData()
-        if key is None:
-            return
+    def _done(self, prefix: str, year: int, text: str) -> None:
+        self.message.setText(text)
+        self.refresh(select=(prefix, year))
+
+    def _prefixes(self) -> list[str]:
+        seen = [s.prefix for s in docnumbers.list_series(self.ctx)]
         try:
-            made = docnumbers.reserve_numbers(self.ctx, key[0], key[1], count, reason)
-        except UserError as exc:
-            self.message.setText(exc.message)
-            return
-        self.message.setText("已预留：" + "、".join(made))
-        self.refresh()
+            seen += office_settings.get_office(self.ctx).code_series
+        except UserError:
+            pass
+        return list(dict.fromkeys(p for p in seen if p))
 
-    def void(self, seq: int, reason: str) -> None:
+    def ask_reserve(self) -> NumberDialog:
         key = self.series.currentData()
-        try:
-            text = docnumbers.void_number(self.ctx, key[0], key[1], seq, reason)
-        except UserError as exc:
-            self.message.setText(exc.message)
-            return
-        self.message.setText(f"已作废 {text}。")
-        self.refresh()
+        prefixes = self._prefixes()
+        prefix = key[0] if key else (prefixes[0] if prefixes else "")
+        year = key[1] if key else self.ctx.now().astimezone().year
+        return self._open(NumberDialog(self.ctx, "reserve", prefixes=prefixes, prefix=prefix,
+                                       year=year, parent=self))
 
-    def ask_reserve(self) -> None:
-        reason, ok = QInputDialog.getText(self, "预留发文字号", "预留原因：")
-        if ok:
-            self.reserve(1, reason)
-
-    def ask_void(self) -> None:
+    def ask_void(self) -> NumberDialog | None:
         row = self.table.currentRow()
-        if row < 0:
-            self.message.setText("请先选择要作废的号码。")
-            return
-        reason, ok = QInputDialog.getText(self, "作废发文字号", "作废原因：")
-        if ok:
-            self.void(int(self.table.item(row, 0).text()), reason)
+        if row < 0 or self.reg is None:
+            self.message.setText("请先在台账中选择要作废的号码。")
+            return None
+        key = self.series.currentData()
+        return self._open(NumberDialog(self.ctx, "void", prefixes=[key[0]], prefix=key[0],
+                                       year=key[1], reg=self.reg,
+                                       seq=int(self.table.item(row, 0).text()), parent=self))
+
+    def _open(self, dlg: NumberDialog) -> NumberDialog:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = dlg
+        dlg.completed.connect(self._done)
+        dlg.open()
+        return dlg
