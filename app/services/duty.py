@@ -14,6 +14,7 @@ refuses if someone changed the roster meanwhile.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,7 +22,9 @@ from dataclasses import replace as dc_replace
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
+from app.domain.duty_hours import ShiftHours, format_time, parse_time
 from app.domain.roster_model import (
     FULL_DAY,
     ROLE_NAMES_ZH,
@@ -46,6 +49,7 @@ from app.storage.models import (
     DutyStaff,
     DutySwap,
     DutyUnavailability,
+    Meta,
 )
 
 BUILTIN_ROLES = {"leader": ROLE_NAMES_ZH["leader"], "officer": ROLE_NAMES_ZH["officer"]}
@@ -53,6 +57,10 @@ UNAVAILABLE_REASONS = ("请假", "出差", "培训", "其他")
 SWAP_KINDS = ("调班", "代班")
 #: How far before a period published duties are read as ``prior`` (gaps and monthly caps).
 PRIOR_DAYS = 62
+#: Where the office's shift start times live: a JSON list of "HH:MM" in the key/value table
+#: ``govdesk_meta`` (no schema change, so no migration; a program that predates the setting
+#: ignores the key and keeps 08:30).
+SHIFT_STARTS_KEY = "duty.shift_starts"
 
 
 # ---------------------------------------------------------------- plain data returned
@@ -94,6 +102,13 @@ class Rules:
     max_per_month: dict[str, int] = field(default_factory=dict)
     apart: tuple[tuple[int, int], ...] = ()
     version: int = 0
+    #: Start time of each shift, the first being the 交接班 time; one time = shifts of equal
+    #: length from it; empty = 08:30. ``hours`` is what the desk computes with.
+    starts: tuple[dt.time, ...] = ()
+
+    @property
+    def hours(self) -> ShiftHours:
+        return ShiftHours.resolve(self.starts, len(self.shifts))
 
 
 @dataclass(frozen=True)
@@ -328,13 +343,36 @@ def get_rules(ctx: ServiceContext) -> Rules:
         return _rules(s)
 
 
+def _stored_starts(s: Session) -> tuple[dt.time, ...]:
+    meta = s.get(Meta, SHIFT_STARTS_KEY)
+    if meta is None:
+        return ()
+    try:
+        return tuple(parse_time(t) for t in json.loads(meta.value))
+    except (ValueError, TypeError, InputError):  # a hand-edited value: fall back to 08:30
+        return ()
+
+
 def _rules(s: Session) -> Rules:
+    starts = _stored_starts(s)
     row = s.get(DutyRules, 1)
     if row is None:
-        return Rules()
+        return Rules(starts=starts)
     return Rules(tuple(row.shifts) or (FULL_DAY,), dict(row.roles), dict(row.min_gap_days),
                  dict(row.max_per_month), tuple((int(a), int(b)) for a, b in row.apart),
-                 row.version)
+                 row.version, starts)
+
+
+def _check_starts(starts: tuple[dt.time, ...], shifts: tuple[str, ...]) -> tuple[dt.time, ...]:
+    """One time (the handover; shifts of equal length) or one per shift, in order."""
+    if not starts:
+        return ()
+    if len(starts) not in (1, len(shifts)):
+        raise InputError(f"班次开始时间应填1个（交接班时间）或{len(shifts)}个（每个班次一个）。")
+    ShiftHours(tuple(starts))  # raises InputError when the order is wrong
+    if len(starts) > 1 and len(set(starts)) != len(starts):
+        raise InputError("各班次的开始时间不能相同。")
+    return tuple(dt.time(t.hour, t.minute) for t in starts)
 
 
 def save_rules(ctx: ServiceContext, rules: Rules) -> Rules:
@@ -357,6 +395,7 @@ def save_rules(ctx: ServiceContext, rules: Rules) -> Rules:
         if a == b:
             raise InputError("不能同日值班的两人不能是同一人。")
         pairs.append(sorted((int(a), int(b))))
+    starts = _check_starts(tuple(rules.starts), shifts)
     with ctx.session() as s, s.begin():
         row = s.get(DutyRules, 1)
         if row is None:
@@ -369,10 +408,23 @@ def save_rules(ctx: ServiceContext, rules: Rules) -> Rules:
         row.min_gap_days = {r: int(n) for r, n in rules.min_gap_days.items() if int(n) > 0}
         row.max_per_month = {r: int(n) for r, n in rules.max_per_month.items()}
         row.apart = pairs
+        # The start times live in govdesk_meta; touching the rules row keeps one optimistic
+        # lock (its version) over all the rules, the times included.
+        flag_modified(row, "shifts")
+        stored = json.dumps([format_time(t) for t in starts])
+        meta = s.get(Meta, SHIFT_STARTS_KEY)
+        if not starts:
+            if meta is not None:
+                s.delete(meta)
+        elif meta is None:
+            s.add(Meta(key=SHIFT_STARTS_KEY, value=stored))
+        else:
+            meta.value = stored
         s.flush()
         audit.append(s, actor, "duty.rules", "duty_rules", 1,
                      {"shifts": row.shifts, "roles": roles, "min_gap_days": row.min_gap_days,
-                      "max_per_month": row.max_per_month, "apart": pairs}, at=ctx.now())
+                      "max_per_month": row.max_per_month, "apart": pairs,
+                      "starts": [format_time(t) for t in starts]}, at=ctx.now())
         return _rules(s)
 
 

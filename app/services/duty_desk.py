@@ -1,8 +1,9 @@
 """At the duty desk: who is on duty now, the duty log (值班记录) and the handover (交接班).
 
-Shift hours: duty changes hands at 08:30 (the common practice of 24-hour duty in government
-offices); with several shifts a day the 24 hours from 08:30 are divided evenly (two shifts:
-08:30–20:30 and 20:30–08:30). A duty thus belongs to the date its shift *starts*: at 03:00 the
+Shift hours are the office's (``duty.Rules.hours``, set in 排班规则): by default duty changes
+hands at 08:30 and several shifts divide the 24 hours evenly (08:30–20:30, 20:30–08:30); an office
+may hand over at 08:00 or 09:00 or split 白班 08:00–18:00 / 夜班 18:00–08:00
+(``app.domain.duty_hours``). A duty belongs to the date its first shift starts: at 03:00 the
 night shift of the previous date is still on.
 
 Log entries are attributed (account id and name at the time) and classified; reads go through the
@@ -20,6 +21,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action, Clearance, require_clearance
 from app.errors import ConflictError, InputError
 from app.services import audit, search
@@ -28,7 +30,6 @@ from app.storage.models import DutyHandover, DutyLogEntry, DutyOpenItem, DutySta
 
 log = logging.getLogger(__name__)
 
-HANDOVER_TIME = dt.time(8, 30)
 LOG_KINDS = ("来电", "传真", "来文", "批示", "来访", "其他")
 
 
@@ -55,14 +56,16 @@ class OnDuty:
     next_people: tuple[OnDutyPerson, ...]
 
 
-def shift_at(moment: dt.datetime, shifts: tuple[str, ...]) -> tuple[dt.date, int]:
-    """(date the shift started, index of the shift) for a local ``moment``."""
-    start = dt.datetime.combine(moment.date(), HANDOVER_TIME, moment.tzinfo)
-    if moment < start:
-        start -= dt.timedelta(days=1)
-    length = dt.timedelta(hours=24) / max(len(shifts), 1)
-    index = min(int((moment - start) / length), len(shifts) - 1)
-    return start.date(), index
+def shift_at(moment: dt.datetime, hours: ShiftHours) -> tuple[dt.date, int]:
+    """(duty date, index of the shift) on at a local ``moment`` under the office's hours."""
+    return hours.at(moment)
+
+
+def shift_hours(ctx: ServiceContext) -> ShiftHours:
+    """The office's shift start times (the 交接班 time first)."""
+    from app.services import duty
+
+    return duty.get_rules(ctx).hours
 
 
 def now_on_duty(ctx: ServiceContext, at: dt.datetime | None = None) -> OnDuty:
@@ -70,11 +73,11 @@ def now_on_duty(ctx: ServiceContext, at: dt.datetime | None = None) -> OnDuty:
 
     ctx.require(Action.VIEW)
     moment = (at or ctx.now()).astimezone()
-    shifts = duty.get_rules(ctx).shifts
+    rules = duty.get_rules(ctx)
+    shifts, hours = rules.shifts, rules.hours
     roles = duty.list_roles(ctx)
-    day, index = shift_at(moment, shifts)
-    next_day, next_index = (day, index + 1) if index + 1 < len(shifts) else (
-        day + dt.timedelta(days=1), 0)
+    day, index = hours.at(moment)
+    next_day, next_index = hours.following(day, index)
     duties = duty.duties_between(ctx, day, next_day)
     with ctx.session() as s, s.begin():
         phones = {p.id: "、".join(x for x in (p.mobile, p.phone) if x)

@@ -11,13 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from app import paths
+from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action
 from app.domain.workdays import DEFAULT_CALENDAR
 from app.errors import InputError
 from app.services import audit, duty
 from app.services import settings as office_settings
 from app.services.context import ServiceContext
-from app.services.duty_desk import HANDOVER_TIME
 
 NOTICE_TEMPLATES = {"duty_notice": "值班安排通知", "holiday_roster": "节假日值班表"}
 WEEKDAYS = "一二三四五六日"
@@ -260,9 +260,10 @@ def export_xlsx(ctx: ServiceContext, roster_id: int) -> bytes:
 # ---------------------------------------------------------------- daily report
 
 
-def _window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The duty day: from the 08:30 handover on ``day`` to the next one (local time)."""
-    start = dt.datetime.combine(day, HANDOVER_TIME).astimezone()
+def _window(day: dt.date, hours: ShiftHours) -> tuple[dt.datetime, dt.datetime]:
+    """The duty day: from the office's handover (08:30 unless set) on ``day`` to the next one
+    (local time)."""
+    start = dt.datetime.combine(day, hours.handover).astimezone()
     return start, start + dt.timedelta(days=1)
 
 
@@ -272,7 +273,7 @@ def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
     duties = duty.duties_between(ctx, day, day)
     leaders = [d.staff_name for d in duties if d.role == "leader"]
     others = [d.staff_name for d in duties if d.role != "leader"]
-    start, end = _window(day)
+    start, end = _window(day, duty.get_rules(ctx).hours)
     entries = duty.list_log(ctx, 0, 500, start=start, end=end, newest_first=False)
     calls, instructions = [], []
     for e in entries:

@@ -180,11 +180,11 @@ def missed_handover_items(ctx: ServiceContext) -> list[WorkItem]:
 
     ctx.require(Action.VIEW)
     now = _local(ctx)
-    shifts = duty.get_rules(ctx).shifts
-    day, index = duty_desk.shift_at(now, shifts)
-    length = dt.timedelta(hours=24) / max(len(shifts), 1)
-    start = dt.datetime.combine(day, duty_desk.HANDOVER_TIME, now.tzinfo) + index * length
-    prev_day, prev_index = duty_desk.shift_at(start - length, shifts)
+    rules = duty.get_rules(ctx)
+    shifts, hours = rules.shifts, rules.hours
+    day, index = hours.at(now)
+    start = hours.start(day, index, now.tzinfo)
+    prev_day, prev_index = hours.preceding(day, index)
     before = [d for d in duty.duties_between(ctx, prev_day, prev_day)
               if d.shift == shifts[prev_index]]
     if not before:

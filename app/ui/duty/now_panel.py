@@ -18,7 +18,7 @@ def _people(people: tuple[OnDutyPerson, ...]) -> str:
 
 
 class NowOnDutyPanel(QFrame):
-    """Refreshes itself every minute (shifts change at 08:30)."""
+    """Refreshes itself every minute (shifts change at the office's 交接班 time)."""
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

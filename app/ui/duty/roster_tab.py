@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action, allowed
 from app.domain.workdays import DEFAULT_CALENDAR
 from app.errors import InputError
@@ -43,6 +44,8 @@ from app.ui.qt import (
     Qt,
     QTableWidget,
     QTableWidgetItem,
+    QTime,
+    QTimeEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -98,6 +101,12 @@ class RulesDialog(QDialog):
                 self.pattern.setCurrentText(label)
         form.addRow("班次", self.pattern)
         layout.addLayout(form)
+        # 班次时间: the 交接班 time (start of the first shift) and, with 白班/夜班, each start
+        self.times_form = QFormLayout()
+        self.time_edits: list[QTimeEdit] = []
+        layout.addLayout(self.times_form)
+        self.pattern.currentTextChanged.connect(lambda _t: self._build_times())
+        self._build_times()
         grid = QGridLayout()
         for col, text in enumerate(["岗位", "每班人数", "最少间隔天数", "每月最多次数（0为不限）"]):
             grid.addWidget(QLabel(text), 0, col)
@@ -128,6 +137,25 @@ class RulesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def _build_times(self) -> None:
+        """One time edit per shift of the chosen pattern, filled from the saved hours (for
+        another pattern: shifts of equal length from the saved 交接班 time)."""
+        while self.times_form.rowCount():
+            self.times_form.removeRow(0)
+        shifts = SHIFT_PATTERNS[self.pattern.currentText()]
+        hours = ShiftHours.resolve(self.rules.starts, len(shifts)) if shifts == tuple(
+            self.rules.shifts) else ShiftHours.even(self.rules.hours.handover, len(shifts))
+        self.time_edits = []
+        for i, (name, start) in enumerate(zip(shifts, hours.starts)):
+            edit = QTimeEdit(QTime(start.hour, start.minute))
+            edit.setDisplayFormat("HH:mm")
+            label = f"交接班时间（{name}开始）" if i == 0 else f"{name}开始时间"
+            self.times_form.addRow(label, edit)
+            self.time_edits.append(edit)
+
+    def starts(self) -> tuple[dt.time, ...]:
+        return tuple(dt.time(e.time().hour(), e.time().minute()) for e in self.time_edits)
+
     def save(self) -> None:
         by_name = {}
         for sid, name in self.staff.items():
@@ -146,7 +174,7 @@ class RulesDialog(QDialog):
                 {c: s[0].value() for c, s in self.spins.items() if s[0].value()},
                 {c: s[1].value() for c, s in self.spins.items() if s[1].value()},
                 {c: s[2].value() for c, s in self.spins.items() if s[2].value()},
-                tuple(pairs), self.rules.version)
+                tuple(pairs), self.rules.version, self.starts())
             duty.save_rules(self.ctx, rules)
         except Exception as exc:  # noqa: BLE001
             self.message.setText(explain(exc))
