@@ -1,5 +1,11 @@
 """The 公文 editor: every field, a live PDF preview, proofreading, workflow, versions, print/export.
 
+Closing an editor with unsaved changes asks (``ask_close``: 保存 / 不保存 / 取消, a window-modal
+box opened with ``open()``); the tab title and the window title carry a "*" while there are
+unsaved changes. A stale save (someone saved the document since it was loaded) never overwrites
+and never drops the text: the shared ``ConflictDialog`` lets the user take the saved version or
+keep editing on top of it, and the diff stays on the 版本 tab.
+
 Typing never waits: each edit restarts a 400 ms timer; when typing pauses, the proofreader and
 the renderer run together in the background (``run_task``) on a snapshot of the form, and a
 result that is older than the latest snapshot is dropped. Saves and workflow steps are short
@@ -9,6 +15,7 @@ single transactions; rendering for print/export runs in the background.
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +27,7 @@ from app.services import documents as docs
 from app.services import settings as office_settings
 from app.services.context import ServiceContext
 from app.services.documents import DocumentConflict, DocumentInfo
+from app.ui.conflict_dialog import REAPPLY, ConflictDialog
 from app.ui.documents.form import DocumentForm
 from app.ui.documents.printing import (
     PrintOptionsDialog,
@@ -39,6 +47,7 @@ from app.ui.qt import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPdfView,
     QPlainTextEdit,
     QPrinter,
@@ -84,6 +93,8 @@ class DocumentEditor(QWidget):
     """Edits one document (``doc_id`` None: a new one, from ``starter``)."""
 
     saved = Signal(int)  # document id
+    #: the user chose to close (after saving, or discarding the changes): the page removes the tab
+    close_accepted = Signal()
 
     def __init__(self, ctx: ServiceContext, doc_id: int | None = None,
                  starter: dict[str, Any] | None = None, genre: str = "",
@@ -99,6 +110,8 @@ class DocumentEditor(QWidget):
         self._task: TaskHandle | None = None
         self._pdf_buffer: Any = None
         self.dialog: QDialog | None = None
+        self.close_box: QMessageBox | None = None
+        self.conflict_dialog: ConflictDialog | None = None
         self.printer: QPrinter | None = None  # the print preview paints on it after we return
         self._build()
         series = office_settings.get_office(ctx).code_series
@@ -238,6 +251,10 @@ class DocumentEditor(QWidget):
         t = self.form.text["title"].text().strip() or "新公文"
         return ("* " if self.dirty else "") + (t[:14] + "…" if len(t) > 15 else t)
 
+    def has_unsaved(self) -> bool:
+        """Changes that a close would lose (a read-only editor has none to save)."""
+        return self.dirty and self.form.isEnabled()
+
     def load(self, doc_id: int) -> None:
         self.info = docs.get_document(self.ctx, doc_id)
         self.form.set_description(self.info.description, genre=self.info.genre,
@@ -254,6 +271,9 @@ class DocumentEditor(QWidget):
         editable = may_draft and (info is None or info.editable)
         self.form.setEnabled(editable)
         self.save_button.setEnabled(editable and self.dirty)
+        name = self.form.text["title"].text().strip() or "新公文"
+        self.setWindowTitle(f"{name}[*] — 公文")  # Qt shows "*" in place of [*] when modified
+        self.setWindowModified(self.has_unsaved())
         saved = info is not None and not self.dirty
         self.print_button.setEnabled(saved)
         self.export_button.setEnabled(saved)
@@ -448,21 +468,82 @@ class DocumentEditor(QWidget):
         self.saved.emit(self.info.id)
         return True
 
-    def show_conflict(self, exc: DocumentConflict) -> None:
-        """Both texts side by side as a diff; the user chooses to load the saved one."""
+    def show_conflict(self, exc: DocumentConflict) -> ConflictDialog:
+        """Both texts side by side; the user chooses explicitly. The form keeps the user's text
+        until they choose to take the saved version; the diff stays on the 版本 tab."""
         import difflib
 
         lines = difflib.unified_diff(docs.plain_text(exc.theirs).splitlines(),
                                      docs.plain_text(exc.mine).splitlines(),
                                      "他人已保存的版本", "我的修改", lineterm="")
-        self.message.setText(exc.message + " 差异见“版本”页；点“保存”前请先载入最新版本。")
+        self.message.setText(exc.message + " 差异见“版本”页。")
         self.diff_view.setHtml(_diff_html(list(lines)))
         self.tabs.setCurrentIndex(3)
         self.conflict = exc
+        dlg = self.conflict_dialog = ConflictDialog("公文", _conflict_fields(exc), self)
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        dlg.finished.connect(lambda _r: self._conflict_decided(dlg.choice))
+        dlg.open()
+        return dlg
+
+    def _conflict_decided(self, choice: str | None) -> None:
+        if self.info is None:
+            return
+        try:
+            if choice == REAPPLY:
+                # the saved version becomes the base; the form keeps my text, still unsaved
+                self.info = docs.get_document(self.ctx, self.info.id)
+                self.dirty = True
+                self._update_state()
+                self._load_history()
+                self.message.setText("已载入他人保存的版本号，您的修改仍在编辑区，"
+                                     "请对照“版本”页的差异检查后再保存。")
+            else:
+                self.load(self.info.id)
+                self.message.setText("已采用他人保存的版本，您的修改已放弃。")
+        except UserError as exc:
+            self.message.setText(exc.message)
+            return
+        if choice != REAPPLY:
+            self.saved.emit(self.info.id)  # the page retitles the tab and refreshes the list
 
     def reload_saved(self) -> None:
         if self.info is not None:
             self.load(self.info.id)
+
+    # ---- closing --------------------------------------------------------------------------
+    def ask_close(self) -> QMessageBox | None:
+        """Closing: without unsaved changes ``close_accepted`` at once (returns None); else a
+        window-modal box (opened with ``open()``) asks 保存 / 不保存 / 取消. 保存 closes only when
+        the save succeeds (a conflict or a refusal keeps the editor and the text)."""
+        if not self.has_unsaved():
+            self.close_accepted.emit()
+            return None
+        name = self.form.text["title"].text().strip() or "新公文"
+        box = QMessageBox(QMessageBox.Icon.Warning, "关闭公文",
+                          f"“{name}”有未保存的修改。", QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText("关闭前是否保存？不保存，修改将丢失。")
+        save = box.addButton("保存", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("不保存", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.setEscapeButton(cancel)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setObjectName("closeEditorBox")
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            if clicked is save:
+                if self.save():
+                    self.close_accepted.emit()
+            elif clicked is discard:
+                self.dirty = False  # the user chose to drop them
+                self.close_accepted.emit()
+
+        box.finished.connect(answered)
+        self.close_box = box
+        box.open()
+        return box
 
     def do_step(self, step: str) -> None:
         if self.info is None or self.dirty:
@@ -565,6 +646,22 @@ class DocumentEditor(QWidget):
 
         return run_task(work, on_result=lambda p: self.message.setText(f"已导出到 {p}"),
                         on_error=lambda e: self.message.setText(describe(e)), parent=self)
+
+
+def _conflict_fields(exc: DocumentConflict) -> list[tuple[str, str, str]]:
+    """Rows of the conflict dialog: every field either version has, in the description's order
+    (正文 as plain text, lists one item per line)."""
+    def show(value: Any) -> str:
+        if isinstance(value, list):
+            return "\n".join(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                             for v in value)
+        if isinstance(value, dict):
+            return json.dumps(value, ensure_ascii=False)
+        return "" if value is None else str(value)
+
+    keys = list(dict.fromkeys([*exc.mine, *exc.theirs]))
+    return [(FIELD_LABELS.get(k, k), show(exc.mine.get(k)), show(exc.theirs.get(k)))
+            for k in keys]
 
 
 def _fmt_of(path: str, name_filter: str) -> str:

@@ -1,6 +1,6 @@
 """The 公文 page: the document list with filters (all in SQL), the 发文字号 register, and one tab
-per open editor. Ctrl+N new (from the 文种's template), F5 refresh; the editor has Ctrl+S / Ctrl+P
-/ Ctrl+E."""
+per open editor. Ctrl+N new (from the 文种's template), F5 refresh, Ctrl+W close the editor tab
+(asking first when it has unsaved changes); the editor has Ctrl+S / Ctrl+P / Ctrl+E."""
 
 from __future__ import annotations
 
@@ -55,7 +55,8 @@ class DocumentsPage(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)
-        for keys, slot in (("Ctrl+N", self.new_default), ("F5", self.refresh)):
+        for keys, slot in (("Ctrl+N", self.new_default), ("F5", self.refresh),
+                           ("Ctrl+W", lambda: self.close_tab(self.tabs.currentIndex()))):
             sc = QShortcut(QKeySequence(keys), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(slot)
@@ -164,6 +165,7 @@ class DocumentsPage(QWidget):
 
     def _add_editor(self, editor: DocumentEditor) -> DocumentEditor:
         editor.saved.connect(lambda _id: self._editor_saved(editor))
+        editor.close_accepted.connect(lambda: self._remove_editor(editor))
         editor.form.changed.connect(lambda: self._retitle(editor))
         i = self.tabs.addTab(editor, editor.title())
         self.tabs.setCurrentIndex(i)
@@ -206,15 +208,30 @@ class DocumentsPage(QWidget):
         self.register.refresh()
 
     def close_tab(self, i: int) -> None:
+        """Close an editor tab; with unsaved changes the editor asks first (保存 / 不保存 /
+        取消) and the tab goes only when the user chose to save (and it saved) or to discard."""
         if i < 2:
             return
         editor = self.tabs.widget(i)
-        if (isinstance(editor, DocumentEditor) and editor.dirty and editor.form.isEnabled()
-                and not editor.save()):
-            self.tabs.setCurrentIndex(i)
+        if not isinstance(editor, DocumentEditor):
             return
-        self.tabs.removeTab(i)
-        editor.deleteLater()
+        if editor.has_unsaved():
+            self.tabs.setCurrentIndex(i)
+        editor.ask_close()
+
+    def _remove_editor(self, editor: DocumentEditor) -> None:
+        i = self.tabs.indexOf(editor)
+        if i >= 2:
+            self.tabs.removeTab(i)
+            editor.deleteLater()
+
+    def editors(self) -> list[DocumentEditor]:
+        return [w for i in range(2, self.tabs.count())
+                if isinstance(w := self.tabs.widget(i), DocumentEditor)]
+
+    def unsaved_editors(self) -> list[DocumentEditor]:
+        """Editors whose changes a close of the window would lose."""
+        return [e for e in self.editors() if e.has_unsaved()]
 
     def import_file(self, path: Path) -> DocumentEditor | None:
         try:
