@@ -2,12 +2,18 @@
 signed-in user, their clearance and the database, menus with shortcuts, remembered geometry.
 
 Pages are built on first visit (a page that queries the database costs nothing until opened).
+Leaving (退出, the title bar, 注销) with unsaved work asks first: a page that edits records offers
+``unsaved_titles()`` and ``save_all()`` (the 公文 page does), and the window asks 全部保存 / 不保存 /
+取消 in a window-modal box opened with ``open()``; a save that fails (e.g. a conflict) keeps the
+window and shows that editor.
+
 Geometry is kept in ``ui.ini`` in the data folder, not in the user's global Qt settings, so a
 portable data folder carries it and tests stay isolated.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from app import APP_NAME, __version__
@@ -54,6 +60,8 @@ class MainWindow(QMainWindow):
         self.actor = ctx.actor
         self.specs: list[PageSpec] = pages_for(ctx.actor)
         self._pages: dict[str, QWidget] = {}
+        self._leaving = False  # the user answered the unsaved-work question: close for real
+        self.unsaved_box: QMessageBox | None = None
         self._settings = QSettings(str(settings_path), QSettings.Format.IniFormat) \
             if settings_path else None
         self.setWindowTitle(f"{APP_NAME} — {self.actor.label}")
@@ -116,8 +124,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("文件(&F)")
         self.change_password_action = self._action(
             file_menu, "修改密码(&P)…", "Ctrl+Shift+P", self.change_password_requested.emit)
-        self.logout_action = self._action(file_menu, "注销(&L)", "Ctrl+L",
-                                          self.logout_requested.emit)
+        self.logout_action = self._action(file_menu, "注销(&L)", "Ctrl+L", self.request_logout)
         file_menu.addSeparator()
         self._action(file_menu, "退出(&X)", QKeySequence.StandardKey.Quit, self.close)
         go_menu = self.menuBar().addMenu("转到(&G)")
@@ -158,7 +165,63 @@ class MainWindow(QMainWindow):
             self._settings.setValue("main_window/geometry", self.saveGeometry())
             self._settings.sync()
 
+    # ------------------------------------------------------------------ unsaved work
+    def unsaved_titles(self) -> list[str]:
+        """What leaving now would lose, from every page built so far."""
+        out: list[str] = []
+        for page in self._pages.values():
+            titles = getattr(page, "unsaved_titles", None)
+            if titles is not None:
+                out += titles()
+        return out
+
+    def ask_unsaved(self, then: Callable[[], None]) -> QMessageBox | None:
+        """Nothing unsaved: ``then()`` at once. Otherwise ask 全部保存 / 不保存 / 取消 and call
+        ``then()`` after all saved or the user chose not to save."""
+        titles = self.unsaved_titles()
+        if not titles:
+            then()
+            return None
+        names = "、".join(f"“{t}”" for t in titles[:5]) + ("等" if len(titles) > 5 else "")
+        box = QMessageBox(QMessageBox.Icon.Warning, "有未保存的修改",
+                          f"{names}有未保存的修改。", QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText("离开前是否全部保存？不保存，这些修改将丢失。")
+        save = box.addButton("全部保存", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("不保存", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.setEscapeButton(cancel)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            if clicked is save:
+                for key, page in self._pages.items():
+                    save_all = getattr(page, "save_all", None)
+                    if save_all is not None and not save_all():
+                        self.show_page(key)  # the page shows the editor that did not save
+                        return
+                then()
+            elif clicked is discard:
+                then()
+
+        box.finished.connect(answered)
+        self.unsaved_box = box
+        box.open()
+        return box
+
+    def request_logout(self) -> None:
+        self.ask_unsaved(self.logout_requested.emit)
+
+    def _leave(self) -> None:
+        self._leaving = True
+        self.close()
+
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if not self._leaving and self.unsaved_titles():
+            event.ignore()
+            self.ask_unsaved(self._leave)
+            return
         self.save_geometry()
         super().closeEvent(event)
         self.closed.emit()

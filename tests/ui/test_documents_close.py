@@ -137,3 +137,45 @@ def test_taking_the_saved_version_is_an_explicit_choice(qtbot, clerk):
     assert editor.form.text["title"].text() == "关于他人修改的通知" and not editor.dirty
     assert "已采用他人保存的版本" in editor.message.text()
     assert page.tabs.tabText(page.tabs.indexOf(editor)) == "关于他人修改的通知"
+
+
+def test_leaving_the_main_window_asks_about_unsaved_editors(qtbot, clerk, tmp_path):
+    from app.ui.main_window import MainWindow
+
+    info = docs.create_document(clerk, notice(title="关于甲的通知"))
+    other = docs.create_document(clerk, notice(title="关于乙的通知"))
+    win = MainWindow(clerk, "test", tmp_path / "ui.ini")
+    qtbot.addWidget(win)
+    win.show()
+    closed, logouts = [], []
+    win.closed.connect(lambda: closed.append(1))
+    win.logout_requested.connect(lambda: logouts.append(1))
+    page = win.show_page("documents")
+    editor = page.open_document(info.id)
+    page.open_document(other.id)  # opened, not changed: not asked about
+    editor.form.text["title"].setText("关于甲（修改）的通知")
+    assert win.unsaved_titles() == ["关于甲（修改）的通知"]
+
+    assert not win.close() and win.isVisible() and not closed
+    box = win.unsaved_box
+    assert box.isVisible() and "关于甲（修改）的通知" in box.text()
+    _click(qtbot, box, "取消")
+    assert win.isVisible() and not closed and editor.dirty
+
+    win.logout_action.trigger()
+    _click(qtbot, win.unsaved_box, "不保存")
+    assert logouts == [1] and _title(clerk, info.id) == "关于甲的通知"
+
+    # 全部保存 meets a concurrent save: the window stays, showing the editor with the text
+    docs.update_document(clerk, info.id, notice(title="关于他人修改的通知"),
+                         expected_version=info.version)
+    win.show_page("workbench")
+    win.close()
+    _click(qtbot, win.unsaved_box, "全部保存")
+    assert win.isVisible() and not closed and win.current_key() == "documents"
+    assert page.tabs.currentWidget() is editor and editor.conflict_dialog.isVisible()
+    assert editor.form.text["title"].text() == "关于甲（修改）的通知"
+    qtbot.mouseClick(editor.conflict_dialog.reapply_button, Qt.MouseButton.LeftButton)
+    win.close()
+    _click(qtbot, win.unsaved_box, "全部保存")
+    assert closed == [1] and _title(clerk, info.id) == "关于甲（修改）的通知"

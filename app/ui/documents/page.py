@@ -233,6 +233,19 @@ class DocumentsPage(QWidget):
         """Editors whose changes a close of the window would lose."""
         return [e for e in self.editors() if e.has_unsaved()]
 
+    def unsaved_titles(self) -> list[str]:
+        """For the main window's question on leaving (退出, 注销)."""
+        return [e.form.text["title"].text().strip() or "新公文" for e in self.unsaved_editors()]
+
+    def save_all(self) -> bool:
+        """Save every editor with changes; stop at the first that does not save (a conflict or a
+        refusal) and show it — its text stays in the editor."""
+        for editor in self.unsaved_editors():
+            if not editor.save():
+                self.tabs.setCurrentWidget(editor)
+                return False
+        return True
+
     def import_file(self, path: Path) -> DocumentEditor | None:
         try:
             info = docs.import_json(self.ctx, Path(path).read_bytes())
