@@ -33,6 +33,8 @@ class AuditFilter:
     action: str = ""
     since: date | None = None  # local days, inclusive
     until: date | None = None
+    upto_seq: int | None = None  # events up to this one: a viewer's pages stay put while the
+    #                              log grows (each first page read appends an audit.view)
 
     def describe(self) -> dict[str, str]:
         return {k: str(v) for k, v in (("user", self.user), ("action", self.action),
@@ -63,6 +65,8 @@ def _where(stmt: Select, f: AuditFilter) -> Select:
         stmt = stmt.where(AuditEvent.at >= _local_midnight(f.since))
     if f.until:
         stmt = stmt.where(AuditEvent.at < _local_midnight(f.until + timedelta(days=1)))
+    if f.upto_seq is not None:
+        stmt = stmt.where(AuditEvent.seq <= f.upto_seq)
     if f.since and f.until and f.since > f.until:
         raise InputError("起始日期晚于截止日期。")
     return stmt

@@ -17,7 +17,8 @@ def _viewer(qtbot, ctx):
     qtbot.addWidget(viewer)
     viewer.show()
     viewer.action_combo.setCurrentText("doc.view")
-    viewer.search_button.click()
+    with qtbot.waitSignal(viewer.model.loaded):  # the query runs in the worker
+        viewer.search_button.click()
     return viewer
 
 

@@ -47,18 +47,23 @@ def test_quick_log_entry_ctrl_enter_and_complete(qtbot, admin_ui_ctx):
     tab.show()
     tab.activateWindow()
     qtbot.waitActive(tab)
+    _listed(qtbot, tab)
+    assert tab.count_label.text() == "共0条"
     _type(tab.unit, "市应急管理局")
     _type(tab.name, "王强")
     _type(tab.post, "科长")
     _type(tab.phone, "0571-1234567")
     _type(tab.content, "某路段交通事故，请关注")
-    qtbot.keyClick(tab.content, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(tab.model.loaded):  # the list is read again in the worker
+        qtbot.keyClick(tab.content, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     with Session(ctx.engine) as s:
         row = s.execute(select(DutyLogEntry)).scalar_one()
         assert (row.caller_unit, row.caller_name, row.caller_post, row.caller_phone,
                 row.content, row.author_name) == ("市应急管理局", "王强", "科长", "0571-1234567",
                                                   "某路段交通事故，请关注", "值班员甲")
     assert tab.model.rowCount() == 1 and tab.unit.text() == "" and "已保存" in tab.message.text()
+    assert tab.count_label.text() == "共1条"
+    assert tab.model.data(tab.model.index(0, 2)) == "市应急管理局"
     # an empty entry is refused in Chinese, nothing written
     qtbot.keyClick(tab.content, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert "内容" in tab.message.text()
@@ -75,21 +80,64 @@ def test_quick_log_entry_ctrl_enter_and_complete(qtbot, admin_ui_ctx):
     assert duty.count_log(ctx) == 1
 
 
-def test_log_list_is_lazy(qtbot, admin_ui_ctx):
+def _listed(qtbot, tab) -> None:
+    """The log is read in the worker: wait until the list shows the last read."""
+    qtbot.waitUntil(lambda: not tab.model.loading, timeout=10_000)
+
+
+def test_log_list_is_lazy_and_read_in_the_worker(qtbot, admin_ui_ctx, monkeypatch):
     ctx = _officer(admin_ui_ctx)
     base = datetime(2026, 3, 1, tzinfo=UTC)
-    for i in range(PAGE + 30):
+    for i in range(3 * PAGE + 30):
         duty.add_log_entry(ctx, duty.LogEntry(received_at=base + dt.timedelta(minutes=i),
                                               content=f"咨询{i}"))
+    gui = threading.get_ident()
+    reads: list[tuple[int, int]] = []
+    real = duty.list_log
+
+    def list_log(ctx, offset=0, limit=100, text=""):  # type: ignore[no-untyped-def]
+        assert threading.get_ident() != gui  # never on the GUI thread
+        reads.append((offset, limit))
+        return real(ctx, offset, limit, text)
+
+    monkeypatch.setattr(duty, "list_log", list_log)
     tab = LogTab(ctx)
     qtbot.addWidget(tab)
-    assert tab.model.rowCount() == PAGE and tab.model.canFetchMore()
-    assert tab.count_label.text() == f"共{PAGE + 30}条"
-    tab.model.fetchMore()
-    assert tab.model.rowCount() == PAGE + 30 and not tab.model.canFetchMore()
+    tab.resize(900, 400)
+    tab.show()
+    assert tab.count_label.text() == "正在读取…"
+    _listed(qtbot, tab)
+    m = tab.model
+    assert m.rowCount() == 3 * PAGE + 30 and tab.count_label.text() == f"共{3 * PAGE + 30}条"
+    assert reads == [(0, PAGE)]  # the count and the first page, nothing else yet
+    assert m.data(m.index(0, 6)) == f"咨询{3 * PAGE + 29}"  # newest first
+    # scrolling to the end asks for the last page only; its rows appear when it comes
+    last = m.index(3 * PAGE + 29, 6)
+    tab.view.scrollToBottom()
+    qtbot.waitUntil(lambda: m.data(last) == "咨询0", timeout=10_000)
+    assert reads[-1] == (3 * PAGE, PAGE) and (PAGE, PAGE) not in reads
+    tab.view.selectRow(3 * PAGE + 29)
+    assert tab.content.toPlainText() == "咨询0" and "第" in tab.save_button.text()
+    # a search reads again; the rows of the old query are gone
     tab.search.setText("咨询7")
-    qtbot.keyClick(tab.search, Qt.Key.Key_Return)
-    assert tab.model.total == 11  # 咨询7, 咨询70–79
+    with qtbot.waitSignal(m.loaded):
+        qtbot.keyClick(tab.search, Qt.Key.Key_Return)
+    assert m.total == 11 and tab.count_label.text() == "共11条"  # 咨询7, 咨询70–79
+    assert {m.data(m.index(i, 6)) for i in range(11)} == {"咨询7", *(f"咨询{n}" for n in range(70, 80))}
+
+
+def test_a_refused_log_read_is_said_in_chinese(qtbot, admin_ui_ctx):
+    ctx = _officer(admin_ui_ctx)
+    tab = LogTab(ctx)
+    qtbot.addWidget(tab)
+    _listed(qtbot, tab)
+    with admin_ui_ctx.session() as s, s.begin():
+        from app.storage.models import User
+
+        s.execute(select(User).where(User.username == "zhiban")).scalar_one().active = False
+    with qtbot.waitSignal(tab.model.failed):
+        tab.refresh()
+    assert "停用" in tab.message.text()
 
 
 def test_handover_and_acknowledgement(qtbot, admin_ui_ctx, tmp_path):

@@ -39,3 +39,22 @@ def test_a_failed_fetch_is_not_cached():
         cache.row(2)
     fail[0] = False
     assert cache.row(2) == 2 and cache.queries == 1
+
+
+def test_pages_stored_from_elsewhere_and_the_first_page_kept():
+    """The worker-fed models: no fetch, pages stored as they arrive; ``keep_first`` never drops
+    page 0 (reading the audit log's first page again would record another view)."""
+    cache = PageCache(None, page_size=10, max_pages=2, keep_first=True)
+    assert cache.peek(3) is None and not cache.has_page(0)
+    with pytest.raises(LookupError):
+        cache.row(3)
+    cache.store(0, list(range(10)))
+    cache.store(1, list(range(10, 20)))
+    assert cache.peek(3) == 3 and cache.peek(13) == 13 and cache.peek(25) is None
+    cache.store(2, list(range(20, 25)))  # page 0 is the least recently used, but it stays
+    assert cache.has_page(0) and not cache.has_page(1) and cache.has_page(2)
+    assert cache.peek(24) == 24 and cache.peek(25) is None and cache.queries == 0
+    plain = PageCache(None, page_size=10, max_pages=2)
+    for n in range(3):
+        plain.store(n, [n])
+    assert not plain.has_page(0) and plain.has_page(1) and plain.has_page(2)

@@ -11,6 +11,7 @@ Saving the settings uses optimistic locking; a conflict opens ``ConflictDialog``
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from app.domain.security import Action, allowed
@@ -20,10 +21,10 @@ from app.services.audit_log import AuditFilter, AuditRow
 from app.services.context import ServiceContext
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
 from app.ui.documents.printing import paint_pdf
+from app.ui.lazy_table import LazyTableModel
 from app.ui.messages import describe
 from app.ui.pages import register_page
 from app.ui.qt import (
-    QAbstractTableModel,
     QComboBox,
     QDate,
     QDateEdit,
@@ -34,7 +35,6 @@ from app.ui.qt import (
     QLabel,
     QLineEdit,
     QMenu,
-    QModelIndex,
     QPrinter,
     QPrintPreviewDialog,
     QPushButton,
@@ -53,54 +53,40 @@ ACTIONS = ["", "login", "login.failed", "logout", "user.", "settings.", "audit."
            "exchange.", "session."]
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(LazyTableModel):
+    """The filtered log, newest first, read in the worker a page at a time. The first read pins
+    the newest event (``upto_seq``), so later pages do not shift while the log grows."""
+
+    HEADERS = COLUMNS
+
     def __init__(self, ctx: ServiceContext, parent=None) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, PAGE, 16, parent, keep_first=True)
         self.filter = AuditFilter()
-        self.rows: list[AuditRow] = []
-        self.total = 0
 
-    def set_filter(self, f: AuditFilter) -> None:
-        self.beginResetModel()
+    def set_filter(self, f: AuditFilter) -> TaskHandle:
         self.filter = f
-        self.total = audit_log.count(self.ctx, f)
-        self.rows = audit_log.page(self.ctx, f, 0, PAGE)
-        self.endResetModel()
+        return self.reload()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # type: ignore[no-untyped-def]  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
+    def snapshot(self) -> AuditFilter:
+        return self.filter
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # type: ignore[no-untyped-def]  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+    def open_query(self, query: AuditFilter) -> tuple[int, list[AuditRow], AuditFilter]:
+        rows = audit_log.page(self.ctx, query, 0, PAGE)  # audited: the viewer opened a query
+        pinned = replace(query, upto_seq=rows[0].seq if rows else 0)
+        return audit_log.count(self.ctx, pinned), rows, pinned
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+    def count_rows(self, query: AuditFilter) -> int:
+        return audit_log.count(self.ctx, query)
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
-                                               Qt.ItemDataRole.ToolTipRole):
+    def fetch_rows(self, query: AuditFilter, offset: int, limit: int) -> list[AuditRow]:
+        return audit_log.page(self.ctx, query, offset, limit)
+
+    def cell(self, r: AuditRow, column: int, role: int) -> object:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        r = self.rows[index.row()]
         values = [str(r.seq), r.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), r.actor, r.action,
                   f"{r.object_type} {r.object_id}".strip(), r.detail]
-        return values[index.column()]
-
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # type: ignore[no-untyped-def]  # noqa: B008
-        return not parent.isValid() and len(self.rows) < self.total
-
-    def fetchMore(self, parent=QModelIndex()) -> None:  # type: ignore[no-untyped-def]  # noqa: B008
-        if parent.isValid():
-            return
-        more = audit_log.page(self.ctx, self.filter, len(self.rows), PAGE)
-        if not more:
-            self.total = len(self.rows)
-            return
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-        self.rows.extend(more)
-        self.endInsertRows()
+        return values[column]
 
 
 class AuditViewer(QWidget):
@@ -146,6 +132,7 @@ class AuditViewer(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.verticalHeader().hide()
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.view.horizontalHeader().setResizeContentsPrecision(0)  # never measure unread rows
         self.status = QLabel()
         self.status.setObjectName("auditStatus")
         self.status.setWordWrap(True)
@@ -153,6 +140,8 @@ class AuditViewer(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
+        self.model.loaded.connect(self._listed)
+        self.model.failed.connect(self.status.setText)
         self.search_button.clicked.connect(self.search)
         self.user_edit.returnPressed.connect(self.search)
         self.export_button.clicked.connect(self._ask_export)
@@ -165,14 +154,14 @@ class AuditViewer(QWidget):
         return AuditFilter(self.user_edit.text(), self.action_combo.currentText(),
                            self.since_edit.date().toPython(), self.until_edit.date().toPython())
 
-    def search(self) -> None:
-        try:
-            self.model.set_filter(self.current_filter())
-        except UserError as exc:
-            self.status.setText(describe(exc))
-            return
-        self.view.resizeColumnsToContents()
-        self.status.setText(f"共 {self.model.total} 条记录（滚动到底部时继续载入）。")
+    def search(self) -> TaskHandle:
+        """Query in the worker; the count and the first page show when they arrive."""
+        self.status.setText("正在查询……")
+        return self.model.set_filter(self.current_filter())
+
+    def _listed(self) -> None:
+        self.view.resizeColumnsToContents()  # over the rows on screen (precision 0)
+        self.status.setText(f"共 {self.model.total} 条记录（滚动时按页读取）。")
 
     def _ask_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "导出审计日志", "审计日志.xlsx",

@@ -1,0 +1,168 @@
+"""A table model over a long database list that never reads on the GUI thread.
+
+``rowCount`` is the filtered total; rows live in a ``PageCache``. ``reload()`` reads the count
+and the first page in the worker (``run_task``) and resets the model when they arrive;
+``data()`` for a row whose page is not held answers "…" and asks the worker for that page, and
+the rows appear (``dataChanged``) when it comes. So a duty log of 20 000 entries or an audit log
+that grows forever costs the GUI thread nothing but painting, and memory stays at a few pages.
+
+Subclasses say what to read:
+
+* ``snapshot()`` (GUI thread): the query as an immutable value — the worker reads with it while
+  the user may already be typing the next filter;
+* ``count_rows(query)`` and ``fetch_rows(query, offset, limit)`` (worker): service calls, nothing
+  else (no Qt, no model state but ``self.ctx``); ``open_query(query)`` (worker) combines them
+  for a reload and may return a refined query (the audit log pins its newest event);
+* ``cell(row, column, role)``: what a held row shows.
+
+A result that arrives after a newer ``reload()`` is dropped (``generation``). A refused read
+(``UserError``) is kept in ``error`` and signalled in Chinese through ``failed``; a failed page
+is not asked for again until the next reload (no retry storm on every repaint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from app.errors import UserError
+from app.services.context import ServiceContext
+from app.ui.paging import PageCache
+from app.ui.qt import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+from app.ui.worker import TaskHandle, run_task
+
+LOADING = "…"
+READ_FAILED = "读取列表时出错，请稍后重试。"
+
+
+class LazyTableModel(QAbstractTableModel):
+    loaded = Signal()  # a reload's count and first page are in the model
+    failed = Signal(str)  # a read was refused or failed: the message to show
+
+    HEADERS: Sequence[str] = ()
+
+    def __init__(self, ctx: ServiceContext, page_size: int = 200, max_pages: int = 16,
+                 parent: QObject | None = None, *, keep_first: bool = False) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.total = 0
+        self.cache: PageCache[Any] = PageCache(None, page_size, max_pages, keep_first)
+        self.error = ""
+        self.generation = 0
+        self.page_reads = 0  # pages asked of the worker (tests and benchmarks read it)
+        self._query: Any = None
+        self._reload: TaskHandle | None = None
+        self._pending: set[int] = set()
+        self._failed: set[int] = set()
+
+    # ---- for subclasses --------------------------------------------------------------------
+    def snapshot(self) -> Any:
+        return None
+
+    def count_rows(self, query: Any) -> int:
+        raise NotImplementedError
+
+    def fetch_rows(self, query: Any, offset: int, limit: int) -> Sequence[Any]:
+        raise NotImplementedError
+
+    def open_query(self, query: Any) -> tuple[int, Sequence[Any], Any]:
+        total = self.count_rows(query)
+        rows = self.fetch_rows(query, 0, self.cache.page_size) if total else []
+        return total, rows, query
+
+    def cell(self, row: Any, column: int, role: int) -> Any:
+        raise NotImplementedError
+
+    # ---- reading ---------------------------------------------------------------------------
+    @property
+    def loading(self) -> bool:
+        """A reload or a page read is under way."""
+        return bool(self._pending) or (self._reload is not None and not self._reload.finished)
+
+    def reload(self) -> TaskHandle:
+        """Read the count and the first page of ``snapshot()`` in the worker."""
+        self.generation += 1
+        gen, query = self.generation, self.snapshot()
+        self._pending.clear()
+        self._failed.clear()
+        self._reload = run_task(lambda _control: self.open_query(query),
+                                on_result=lambda r: self._opened(gen, r),
+                                on_error=lambda e: self._read_failed(gen, None, e), parent=self)
+        return self._reload
+
+    def _opened(self, gen: int, result: tuple[int, Sequence[Any], Any]) -> None:
+        if gen != self.generation:
+            return
+        total, rows, query = result
+        self.beginResetModel()
+        self._query = query
+        self.total = total
+        self.cache.clear()
+        self.cache.store(0, rows)
+        self.error = ""
+        self.endResetModel()
+        self.loaded.emit()
+
+    def _read_failed(self, gen: int, number: int | None, exc: BaseException) -> None:
+        if gen != self.generation:
+            return
+        if number is not None:
+            self._pending.discard(number)
+            self._failed.add(number)
+        self.error = exc.message if isinstance(exc, UserError) else READ_FAILED
+        self.failed.emit(self.error)
+
+    def _request(self, number: int) -> None:
+        if number in self._pending or number in self._failed or self.cache.has_page(number):
+            return
+        self._pending.add(number)
+        self.page_reads += 1
+        gen, query, size = self.generation, self._query, self.cache.page_size
+        run_task(lambda _control: self.fetch_rows(query, number * size, size),
+                 on_result=lambda rows: self._arrived(gen, number, rows),
+                 on_error=lambda e: self._read_failed(gen, number, e), parent=self)
+
+    def _arrived(self, gen: int, number: int, rows: Sequence[Any]) -> None:
+        if gen != self.generation:
+            return
+        self._pending.discard(number)
+        self.cache.store(number, rows)
+        first = number * self.cache.page_size
+        last = min(first + self.cache.page_size, self.total) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, self.columnCount() - 1))
+
+    def row(self, i: int) -> Any:
+        """The row at ``i`` if its page is held, else None (and its page is asked for)."""
+        if not 0 <= i < self.total:
+            return None
+        item = self.cache.peek(i)
+        if item is None:
+            self._request(i // self.cache.page_size)
+        return item
+
+    def find(self, match) -> int:  # type: ignore[no-untyped-def]
+        """Index of the first held row that ``match``es, -1 if none."""
+        return self.cache.find(match)
+
+    # ---- Qt --------------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.total
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item = self.row(index.row())
+        if item is None:
+            return LOADING if role == Qt.ItemDataRole.DisplayRole and index.column() == 0 \
+                else None
+        return self.cell(item, index.column(), role)
