@@ -37,7 +37,6 @@ from app.ui.qt import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -214,16 +213,19 @@ class IncomingDialog(QDialog):
         else:
             self.deadline_hint.setText("")
 
-    def _add_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "选择附件")
-        for p in paths:
-            self.add_file(p)
+    def _add_files(self) -> QFileDialog:
+        """Pick files in a non-blocking file dialog (``open()``, no nested event loop)."""
+        picker = self.file_picker = QFileDialog(self, "选择附件")
+        picker.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        picker.filesSelected.connect(lambda paths: [self.add_file(p) for p in paths])
+        picker.open()
+        return picker
 
     def add_file(self, path: str) -> None:
         try:
             att = AttachmentIn.from_path(path)
         except UserError as exc:
-            QMessageBox.warning(self, "无法添加附件", exc.message)
+            self.error.setText(f"无法添加附件：{exc.message}")  # in the dialog, not a second box
             return
         self.new_files.append(att)
         item = QListWidgetItem(f"{att.filename}（{_size(len(att.data))}）", self.files)

@@ -21,10 +21,10 @@ from app.ui.pages import register_page
 from app.ui.qt import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QKeySequence,
     QLabel,
     QLineEdit,
@@ -56,6 +56,7 @@ class IncomingPage(QWidget):
         self.can_write = allowed(ctx.actor.role, Action.REGISTER_INCOMING)
         self.detail: IncomingDetail | None = None
         self._quiet = False
+        self.dialog: QWidget | None = None
 
         self.summary = QLabel()
         self.summary.setObjectName("dueSummary")
@@ -227,61 +228,91 @@ class IncomingPage(QWidget):
         self.info_view.setHtml(_detail_html(self.detail))
 
     # ---- acts ---------------------------------------------------------------------------------
-    def register(self) -> None:
+    # Every dialog is window-modal and opened with ``open()`` (no nested event loop): the page
+    # keeps a reference in ``self.dialog`` and acts when the dialog says it is done.
+    def _open(self, dialog: QWidget) -> QWidget:
+        self.dialog = dialog
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.open()
+        return dialog
+
+    def _warn(self, title: str, text: str) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
+                          self)
+        return self._open(box)
+
+    def register(self) -> QWidget | None:
         if not self.can_write:
-            return
+            return None
         dialog = IncomingDialog(self.ctx, None, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_info:
-            self.reload(dialog.result_info.id)
+        dialog.accepted.connect(
+            lambda: dialog.result_info is not None and self.reload(dialog.result_info.id))
+        return self._open(dialog)
 
-    def edit(self) -> None:
+    def edit(self) -> QWidget | None:
         if not self.can_write or self.detail is None:
-            return
+            return None
+        item_id = self.detail.info.id
         dialog = IncomingDialog(self.ctx, self.detail, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.reload(self.detail.info.id)
+        dialog.accepted.connect(lambda: self.reload(item_id))
+        return self._open(dialog)
 
-    def urge(self) -> None:
+    def urge(self) -> QWidget | None:
         info = self.selected()
         if not self.can_write or info is None or info.status != Status.OPEN:
-            return
-        if UrgeDialog(self.ctx, info, self).exec() == QDialog.DialogCode.Accepted:
-            self.reload(info.id)
+            return None
+        dialog = UrgeDialog(self.ctx, info, self)
+        dialog.accepted.connect(lambda: self.reload(info.id))
+        return self._open(dialog)
 
-    def toggle_done(self) -> None:
+    def toggle_done(self) -> QWidget | None:
         info = self.selected()
         if not self.can_write or info is None:
-            return
+            return None
         if info.status == Status.OPEN:
-            if DoneDialog(self.ctx, info, self).exec() != QDialog.DialogCode.Accepted:
-                return
-        else:
-            try:
-                svc.set_done(self.ctx, info.id, False, expected_version=info.version)
-            except UserError as exc:
-                QMessageBox.warning(self, "无法重新办理", describe(exc))
-                return
-        self.reload(info.id)
-
-    def save_attachment(self) -> None:
-        if self.detail is None or not self.detail.attachments:
-            return
-        att = self.detail.attachments[0]
-        if len(self.detail.attachments) > 1:
-            from app.ui.qt import QInputDialog
-
-            names = [a.filename for a in self.detail.attachments]
-            name, ok = QInputDialog.getItem(self, "另存附件", "选择附件：", names, 0, False)
-            if not ok:
-                return
-            att = self.detail.attachments[names.index(name)]
-        dest, _ = QFileDialog.getSaveFileName(self, "另存附件", att.filename)
-        if not dest:
-            return
+            dialog = DoneDialog(self.ctx, info, self)
+            dialog.accepted.connect(lambda: self.reload(info.id))
+            return self._open(dialog)
         try:
-            svc.save_attachment(self.ctx, att.id, dest)
+            svc.set_done(self.ctx, info.id, False, expected_version=info.version)
         except UserError as exc:
-            QMessageBox.warning(self, "无法保存附件", describe(exc))
+            return self._warn("无法重新办理", describe(exc))
+        self.reload(info.id)
+        return None
+
+    def save_attachment(self) -> QWidget | None:
+        """Pick the attachment (when there are several), then the target file; both steps are
+        non-blocking dialogs."""
+        if self.detail is None or not self.detail.attachments:
+            return None
+        attachments = self.detail.attachments
+        if len(attachments) == 1:
+            return self._ask_target(attachments[0])
+        names = [a.filename for a in attachments]
+        pick = QInputDialog(self)
+        pick.setWindowTitle("另存附件")
+        pick.setLabelText("选择附件：")
+        pick.setComboBoxItems(names)
+        pick.setComboBoxEditable(False)
+        pick.setOkButtonText("下一步")
+        pick.setCancelButtonText("取消")
+        pick.textValueSelected.connect(lambda name: self._ask_target(attachments[names.index(name)]))
+        return self._open(pick)
+
+    def _ask_target(self, att) -> QWidget:  # type: ignore[no-untyped-def]
+        dialog = QFileDialog(self, "另存附件")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.selectFile(att.filename)
+        dialog.fileSelected.connect(lambda dest: self.write_attachment(att.id, dest))
+        return self._open(dialog)
+
+    def write_attachment(self, attachment_id: int, dest: str) -> bool:
+        try:
+            svc.save_attachment(self.ctx, attachment_id, dest)
+        except UserError as exc:
+            self._warn("无法保存附件", describe(exc))
+            return False
+        return True
 
 
 def _detail_html(d: IncomingDetail) -> str:
