@@ -249,6 +249,33 @@ def get(ctx: ServiceContext, ref: str) -> TemplateContent:
         return TemplateContent(_info(row), row.text, row.data, _sample_of(row))
 
 
+def find_office(ctx: ServiceContext, name: str) -> TemplateInfo:
+    """The office template called ``name`` (exactly, after trimming) or referred to as
+    ``office:ID`` — for the command line, where people type names. Not found, or a name two
+    templates share, is an ``InputError`` that says what to type instead."""
+    ctx.require(Action.VIEW)
+    wanted = name.strip()
+    with ctx.session() as s, s.begin():
+        if wanted.startswith("office:"):
+            try:
+                return _info(_row(s, wanted))
+            except InputError:
+                raise InputError(f"单位模板库中没有“{wanted}”。") from None
+        rows = list(s.execute(select(OfficeTemplate).where(OfficeTemplate.name == wanted)
+                              .order_by(OfficeTemplate.id)).scalars())
+        if len(rows) > 1:
+            refs = "、".join(f"office:{r.id}" for r in rows)
+            raise InputError(f"单位模板库中有{len(rows)}个名为“{wanted}”的模板（{refs}），"
+                             "请用 office:编号 指定其中一个。")
+        if rows:
+            return _info(rows[0])
+    hint = ""
+    if any(wanted in (t.stem, t.name) for t in _shipped_list()):
+        hint = "“" + wanted + "”是内置模板，不加 --office/--db 即可使用。"
+    raise InputError(f"单位模板库中没有名为“{wanted}”的模板。{hint}"
+                     "可用 python -m app template list --office 查看单位模板。")
+
+
 def load(ctx: ServiceContext, ref: str) -> AnyTemplate:
     """The template object for ``ref``, with its sample data as ``sample``."""
     content = get(ctx, ref)
