@@ -213,3 +213,35 @@ def test_issued_minutes_lock_the_edit_and_move_buttons(qtbot, app_env):
     topics = panel.topics
     assert not any(b.isEnabled() for b in (topics.edit_decision, topics.topic_up,
                                            topics.topic_down))
+
+
+def test_exports_ask_for_the_file_without_a_nested_loop(qtbot, app_env, tmp_path):
+    from app.ui.minutes.board import BoardTab
+    from app.ui.qt import QFileDialog
+
+    ctx = _clerk(app_env)
+    m, _d, panel = _decision_panel(qtbot, ctx)
+    mn.set_attendance(ctx, m.id, "present", [mn.AttendeeIn("赵志远")])
+    mn.generate_minutes(ctx, m.id)
+    panel.reload()
+    qtbot.mouseClick(panel.minutes.pdf_button, Qt.MouseButton.LeftButton)
+    dlg = panel.minutes.file_dialog
+    assert isinstance(dlg, QFileDialog) and dlg.isVisible()
+    assert dlg.windowModality() == Qt.WindowModality.WindowModal
+    out = tmp_path / "纪要.pdf"
+    dlg.selectFile(str(out))
+    dlg.accept()
+    qtbot.waitUntil(lambda: panel.minutes.last_export is not None, timeout=30_000)
+    assert out.read_bytes().startswith(b"%PDF")
+
+    board = BoardTab(ctx, today=D(2026, 2, 25))
+    qtbot.addWidget(board)
+    board.show()
+    qtbot.mouseClick(board.export_button, Qt.MouseButton.LeftButton)
+    dlg = board.file_dialog
+    assert isinstance(dlg, QFileDialog) and dlg.isVisible()
+    xlsx = tmp_path / "通报.xlsx"
+    dlg.selectFile(str(xlsx))
+    dlg.accept()
+    qtbot.waitUntil(lambda: board.last_export is not None, timeout=30_000)
+    assert xlsx.read_bytes().startswith(b"PK")

@@ -30,6 +30,7 @@ from app.ui.qt import (
     QPushButton,
     QShortcut,
     QSplitter,
+    Qt,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -178,6 +179,7 @@ class BoardTab(QWidget):
         QShortcut(QKeySequence("Ctrl+E"), self, lambda: self.export())
         self.export_task = None
         self.last_export: Path | None = None
+        self.file_dialog: QFileDialog | None = None
         self.refresh()
 
     def today(self) -> dt.date:
@@ -286,12 +288,19 @@ class BoardTab(QWidget):
         except KeyError:  # filtered out by its new status (e.g. 销号 on the open list)
             pass
 
-    def export(self, path: str | None = None) -> None:
+    def export(self, path: str | None = None) -> QFileDialog | None:
+        """Write the 通报 to ``path``; without one, ask in a window-modal file dialog opened with
+        ``open()`` (no nested event loop) and export when a file is chosen."""
         if not path:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "导出督办通报", f"督办通报{self.today():%Y年%m月}.xlsx", "Excel 工作簿 (*.xlsx)")
-        if not path:
-            return
+            dlg = self.file_dialog = QFileDialog(self, "导出督办通报",
+                                                 f"督办通报{self.today():%Y年%m月}.xlsx",
+                                                 "Excel 工作簿 (*.xlsx)")
+            dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+            dlg.setDefaultSuffix("xlsx")
+            dlg.setWindowModality(Qt.WindowModality.WindowModal)
+            dlg.fileSelected.connect(lambda p: self.export(p) if p else None)
+            dlg.open()
+            return dlg
         self.export_button.setEnabled(False)
         self.message.ok("正在导出……")
         self.export_task = run_task(_export, self.ctx, path, self.today(), self.filter(),
@@ -299,6 +308,7 @@ class BoardTab(QWidget):
                                     on_progress=lambda _p, text: self.message.ok(text),
                                     on_cancelled=self._cancelled, parent=self)
         self.cancel_button.setEnabled(True)
+        return None
 
     def cancel_export(self) -> None:
         if self.export_task is not None:

@@ -478,9 +478,10 @@ class MinutesEditor(QWidget):
         self.generate_button.clicked.connect(self.generate)
         self.save_button.clicked.connect(self.save)
         self.issue_button.clicked.connect(self.issue)
-        self.pdf_button.clicked.connect(self.export_pdf)
+        self.pdf_button.clicked.connect(lambda: self.export_pdf())
         self.export_task = None
         self.last_export: Path | None = None
+        self.file_dialog: QFileDialog | None = None
 
     def show_state(self, info: mn.MeetingInfo, description: dict | None) -> None:
         if info.issued:
@@ -526,15 +527,23 @@ class MinutesEditor(QWidget):
         self.panel.reload()
         return True
 
-    def export_pdf(self, path: str | None = None) -> None:
+    def export_pdf(self, path: str | None = None) -> QFileDialog | None:
+        """Render to ``path``; without one, ask for it in a window-modal file dialog opened
+        with ``open()`` (no nested event loop) and export when a file is chosen."""
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "导出纪要", "会议纪要.pdf", "PDF 文件 (*.pdf)")
-        if not path:
-            return
+            dlg = self.file_dialog = QFileDialog(self, "导出纪要", "会议纪要.pdf",
+                                                 "PDF 文件 (*.pdf)")
+            dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+            dlg.setDefaultSuffix("pdf")
+            dlg.setWindowModality(Qt.WindowModality.WindowModal)
+            dlg.fileSelected.connect(lambda p: self.export_pdf(p) if p else None)
+            dlg.open()
+            return dlg
         self.panel.message.ok("正在排版……")
         self.pdf_button.setEnabled(False)
         self.export_task = run_task(_write_pdf, self.panel.ctx, self.panel.meeting_id, path,
                                     on_result=self._exported, on_error=self._failed, parent=self)
+        return None
 
     def _exported(self, path: Path) -> None:
         self.last_export = path
