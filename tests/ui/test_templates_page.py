@@ -106,6 +106,12 @@ def test_syntax_error_is_shown_with_its_line_and_clicking_moves_there(qtbot, pag
     assert body[cursor.position():].startswith("第二段{{ doc.nosuch }}")
 
 
+def _save(qtbot, editor) -> None:
+    """Click 保存 and wait until the save (checked and written in the worker) has ended."""
+    with qtbot.waitSignal(editor.save_done, timeout=WAIT):
+        qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)
+
+
 def test_shipped_edit_saves_office_copy_and_version_restore(qtbot, page, admin_ui_ctx):
     ctx = admin_ui_ctx
     editor = _open(qtbot, page, "shipped:letter")
@@ -113,7 +119,7 @@ def test_shipped_edit_saves_office_copy_and_version_restore(qtbot, page, admin_u
     assert v1_text != editor.textEdit.toPlainText()
     _type(qtbot, editor, v1_text)
     editor.commentEdit.setText("第一次修改")
-    qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)
+    _save(qtbot, editor)
     # a new office copy, selected and opened in the editor
     with ctx.session() as s:
         row = s.execute(select(OfficeTemplate).where(OfficeTemplate.based_on == "letter")).scalar_one()
@@ -125,7 +131,7 @@ def test_shipped_edit_saves_office_copy_and_version_restore(qtbot, page, admin_u
 
     v2_text = v1_text.replace("特此函告（一）", "特此函告（二）", 1)
     _type(qtbot, editor, v2_text)
-    qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)
+    _save(qtbot, editor)
     assert _rows(ctx, TemplateVersion, TemplateVersion.template_id == template_id) == 2
 
     editor = page.editor
@@ -159,7 +165,7 @@ def test_broken_default_is_never_saved_and_drafts_need_confirmation(qtbot, page,
     editor.confirm_draft = lambda n: asked.append(n) or True
     broken = editor.textEdit.toPlainText().replace('"{{ office.name }}', '"{{ office.nam }}', 1)
     _type(qtbot, editor, broken)
-    qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)
+    _save(qtbot, editor)
     assert asked == []  # not even offered as a draft
     assert "默认模板" in editor.previewLabel.text()
     assert tm.get(ctx, info.ref).info.current_version == 1
@@ -172,9 +178,9 @@ def test_broken_default_is_never_saved_and_drafts_need_confirmation(qtbot, page,
     answers = [False, True]
     editor.confirm_draft = lambda n: asked.append(n) or answers.pop(0)
     _type(qtbot, editor, broken)
-    qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)  # declined
-    assert tm.get(ctx, other.ref).info.current_version == 1
-    qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)  # confirmed
+    _save(qtbot, editor)  # declined
+    assert tm.get(ctx, other.ref).info.current_version == 1 and editor.saveButton.isEnabled()
+    _save(qtbot, editor)  # confirmed
     assert asked == [1, 1]
     assert tm.get(ctx, other.ref).info.current_version == 2
     # and the draft cannot become the default
@@ -210,7 +216,7 @@ def test_duplicate_import_export(qtbot, page, admin_ui_ctx, tmp_path):
     assert len(texts) == 1 and "正文" in texts[0] and "nosuch_phone" in texts[0], texts
     assert editor.dirty
     editor.confirm_draft = lambda n: True
-    qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)
+    _save(qtbot, editor)
     copy = page.selected()
     assert copy is not None and copy.current_version == 2
     assert tm.get(ctx, copy.ref).data == path.read_bytes()
@@ -229,3 +235,40 @@ def test_duplicate_import_export(qtbot, page, admin_ui_ctx, tmp_path):
     bad.write_text("{\n  \"kind\": \n", encoding="utf-8")
     assert page.import_path(str(bad)) is None
     assert "第 3 行" in page.statusLabel.text() or "JSON" in page.statusLabel.text()
+
+
+def test_save_checks_in_the_worker_with_the_button_off(qtbot, page, admin_ui_ctx, monkeypatch):
+    """The save's re-check runs in the worker: meanwhile 保存 is off, the text read-only, a
+    second Ctrl+S does nothing, and exactly one version is written."""
+    import threading
+
+    ctx = admin_ui_ctx
+    info = tm.duplicate(ctx, "shipped:letter", "函（测试）")
+    page.select(info.ref)
+    editor = page.editor
+    qtbot.waitUntil(lambda: editor.task is not None and editor.task.finished, timeout=WAIT)
+    gate, gui, threads, real = threading.Event(), threading.get_ident(), [], tm.check
+
+    def slow_check(content):  # type: ignore[no-untyped-def]
+        threads.append(threading.get_ident())
+        assert gate.wait(10)
+        return real(content)
+
+    monkeypatch.setattr(tm, "check", slow_check)
+    text = editor.textEdit.toPlainText().replace("特此函告", "特此函达", 1)
+    _type(qtbot, editor, text)
+    editor.activateWindow()
+    qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(threads) == 1)  # the event loop serves while the check waits
+    assert threads[0] != gui
+    assert not editor.saveButton.isEnabled() and editor.textEdit.isReadOnly()
+    assert editor.previewLabel.text() == "正在检查模板……"
+    editor.save()  # what a second Ctrl+S calls: ignored while the first save runs
+    with qtbot.waitSignal(editor.save_done, timeout=WAIT):
+        gate.set()
+    assert len(threads) == 1
+    assert _rows(ctx, TemplateVersion, TemplateVersion.template_id == info.id) == 2
+    assert tm.get(ctx, info.ref).text == text
+    editor = page.editor
+    assert editor.saveButton.isEnabled() and not editor.textEdit.isReadOnly()
+    assert "已保存" in page.statusLabel.text()

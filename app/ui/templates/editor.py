@@ -129,6 +129,7 @@ class TemplateEditor(QWidget):
 
     saved = Signal(str)
     checked = Signal()  # a check finished and its result is shown (tests wait on it)
+    save_done = Signal()  # a save ended: saved, declined, or refused with a message shown
     previewed = Signal()  # a PDF preview was loaded
 
     def __init__(self, ctx: ServiceContext, content: tm.TemplateContent,
@@ -141,6 +142,7 @@ class TemplateEditor(QWidget):
         self.pending_data: bytes | None = None
         self._buffer: QBuffer | None = None
         self.confirm_draft = self._ask_draft  # replaced in tests
+        self.save_task: TaskHandle | None = None
         self._build()
         self.load(content)
 
@@ -435,7 +437,16 @@ class TemplateEditor(QWidget):
             QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Save
 
+    @property
+    def saving(self) -> bool:
+        return self.save_task is not None and not self.save_task.finished
+
     def save(self) -> None:
+        """Re-check, then save — both in the worker (a Word form's check renders it through
+        docxtpl: hundreds of ms). The button is off meanwhile and a second Ctrl+S is ignored;
+        what is saved is the text as it was when 保存 was pressed."""
+        if self.saving:
+            return
         info = self.content.info
         sample, error = self.current_sample()
         if error:
@@ -443,29 +454,53 @@ class TemplateEditor(QWidget):
             return
         if not info.shipped and self.sampleEdit.document().isModified():
             self.save_sample()
-        probe = tm.TemplateContent(info, self.current_text(), self.current_data(), sample or {})
-        problems = tm.check(probe)
-        self.show_problems(problems)
-        if problems and info.is_default and not info.shipped:
-            self.previewLabel.setText(f"这是“{info.kind}”的默认模板，有问题时不能保存。请先改正问题。")
-            return
-        allow = False
-        if problems:
-            if not self.confirm_draft(len(problems)):
+        text, data = self.current_text(), self.current_data()
+        comment = self.commentEdit.text().strip()
+        probe = tm.TemplateContent(info, text, data, sample or {})
+        self._saving(True, "正在检查模板……")
+
+        def checked(problems: list[TemplateProblem]) -> None:
+            self.show_problems(problems)
+            if problems and info.is_default and not info.shipped:
+                self._saved_or_not(f"这是“{info.kind}”的默认模板，有问题时不能保存。请先改正问题。")
                 return
-            allow = True
-        try:
-            new = tm.save(self.ctx, info.ref, text=self.current_text(),
-                          data=self.current_data() if info.format == tm.WORDFORM else None,
-                          comment=self.commentEdit.text().strip(),
-                          expected_version=None if info.shipped else info.row_version,
-                          allow_problems=allow)
-        except UserError as exc:
-            self.previewLabel.setText(describe(exc))
-            return
-        self.commentEdit.clear()
-        self.load(tm.get(self.ctx, new.ref))
-        self.saved.emit(new.ref)
+            if problems and not self.confirm_draft(len(problems)):
+                self._saved_or_not("")
+                return
+            self._saving(True, "正在保存……")
+
+            def write(_control: Any) -> tm.TemplateContent:
+                new = tm.save(self.ctx, info.ref, text=text,
+                              data=data if info.format == tm.WORDFORM else None, comment=comment,
+                              expected_version=None if info.shipped else info.row_version,
+                              allow_problems=bool(problems))
+                return tm.get(self.ctx, new.ref)
+
+            self.save_task = run_task(write, on_result=written, on_error=failed, parent=self)
+
+        def written(content: tm.TemplateContent) -> None:
+            self.commentEdit.clear()
+            self._saving(False, "")
+            self.load(content)
+            self.saved.emit(content.info.ref)
+            self.save_done.emit()
+
+        def failed(exc: BaseException) -> None:
+            self._saved_or_not(describe(exc))
+
+        self.save_task = run_task(lambda _control: tm.check(probe), on_result=checked,
+                                  on_error=failed, parent=self)
+
+    def _saving(self, busy: bool, text: str) -> None:
+        self.saveButton.setEnabled(not busy)
+        self.textEdit.setReadOnly(busy)  # what is being saved is what the editor shows
+        if text:
+            self.previewLabel.setText(text)
+
+    def _saved_or_not(self, message: str) -> None:
+        """The save ended (saved, declined or refused): the button is back, ``save_done``."""
+        self._saving(False, message)
+        self.save_done.emit()
 
     def save_sample(self) -> None:
         sample, error = self.current_sample()
