@@ -50,7 +50,7 @@ from app.typeset import geometry as g
 from app.typeset.fonts import OFFICIAL_NAMES
 from app.typeset.model import Layout, Rule, TextRun
 from app.typeset.spec import Document, Paragraph, Table
-from app.typeset.text import is_full_width
+from app.typeset.text import is_full_width, pair_squeezes
 
 # ---- fonts and units ---------------------------------------------------------------------------
 XBS = OFFICIAL_NAMES["xiaobiaosong"]
@@ -340,7 +340,7 @@ class _Builder:
     def para(self, style: str, text: str = "", *, height: float = P):
         p = self.docx.add_paragraph(style=style)
         if text:
-            p.add_run(text)
+            self.run(p, text, size=STYLE_DEFS.get(style, {}).get("size", g.BODY_SIZE))
         if height != P:
             p.paragraph_format.line_spacing = Pt(height)
         return p
@@ -369,25 +369,34 @@ class _Builder:
                 "record_rule": "版记分隔线"}.get(rule.element, "分隔线")
         _hline(p, rule.x0, rule.y, rule.x1 - rule.x0, rule.thickness, colour, name, self.shape_id)
 
-    def run(self, p, text: str, font: str | None = None):
-        r = p.add_run(text)
-        if font:
-            _set_fonts(r._r.get_or_add_rPr(), font)
-        return r
+    def run(self, p, text: str, font: str | None = None, size: float = g.BODY_SIZE):
+        """Runs of ``text``; a punctuation mark whose neighbour squeezes it gets its own run with
+        a negative spacing (as in the PDF: text.pair_squeezes). Returns the last run."""
+        r = None
+        for chunk, squeezed in _pair_chunks(text, pair_squeezes(text)):
+            r = p.add_run(chunk)
+            if font:
+                _set_fonts(r._r.get_or_add_rPr(), font)
+            if squeezed:
+                _child(r._r.get_or_add_rPr(), "w:spacing", **{"w:val": _tw(_pair_spacing(size))})
+        return r if r is not None else p.add_run("")
 
-    def replay_run(self, p, tr, *, spacing: float | None = None):
-        """A run with the face, size, colour and scaling the PDF layout gave ``tr``."""
-        r = p.add_run(tr.text)
-        rpr = r._r.get_or_add_rPr()
-        _set_fonts(rpr, OFFICIAL_NAMES.get(tr.role, FANG))
-        r.font.size = Pt(tr.size)
-        if tr.color == g.RED:
-            r.font.color.rgb = RGBColor.from_string(RED_HEX)
-        if spacing is not None:
-            _child(rpr, "w:spacing", **{"w:val": _tw(spacing)})
-        if abs(tr.hscale - 1) > 0.005:
-            _child(rpr, "w:w", **{"w:val": round(tr.hscale * 100)})
-        return r
+    def replay_run(self, p, tr, *, spacing: float | None = None, pairs: set[int] | None = None):
+        """Runs with the face, size, colour and scaling the PDF layout gave ``tr``; the
+        characters at ``pairs`` (indices in ``tr.text``) squeezed as in the PDF."""
+        for chunk, squeezed in _pair_chunks(tr.text, sorted(pairs or ())):
+            r = p.add_run(chunk)
+            rpr = r._r.get_or_add_rPr()
+            _set_fonts(rpr, OFFICIAL_NAMES.get(tr.role, FANG))
+            r.font.size = Pt(tr.size)
+            if tr.color == g.RED:
+                r.font.color.rgb = RGBColor.from_string(RED_HEX)
+            if squeezed:
+                _child(rpr, "w:spacing", **{"w:val": _tw(_pair_spacing(tr.size))})
+            elif spacing is not None:
+                _child(rpr, "w:spacing", **{"w:val": _tw(spacing)})
+            if abs(tr.hscale - 1) > 0.005:
+                _child(rpr, "w:w", **{"w:val": round(tr.hscale * 100)})
 
     def segments_into(self, p, segs: list[_Segment], *, centre: bool) -> None:
         """Fill ``p`` with segments: centred, or each at its x (left tabs). A last segment that
@@ -414,10 +423,16 @@ class _Builder:
                         pf.tab_stops.add_tab_stop(Pt(seg.x - g.TEXT_LEFT), WD_TAB_ALIGNMENT.LEFT)
                     self.run(p, "\t")
             spacing = None
+            pairs: set[int] = set()
             if seg.element == "mark":
                 spacing = _mark_spacing(seg)
+            else:
+                pairs = set(pair_squeezes(seg.text))
+            offset = 0
             for tr in seg.runs:
-                self.replay_run(p, tr, spacing=spacing)
+                mine = {k - offset for k in pairs if offset <= k < offset + len(tr.text)}
+                self.replay_run(p, tr, spacing=spacing, pairs=mine)
+                offset += len(tr.text)
 
     def frame_line(self, baseline: float, segs: list[_Segment], *, height: float, style: str):
         """A framed paragraph at an absolute position (wrap none: the flow is not disturbed)."""
@@ -601,7 +616,7 @@ class _Builder:
                 cp = cell.paragraphs[0]
                 cp.style = self.docx.styles["表头" if header else "表格"]
                 if text:
-                    cp.add_run(text)
+                    self.run(cp, text)
 
     def attachment_note(self) -> None:
         atts = self.doc.attachments
@@ -830,6 +845,28 @@ def _frame(p, x: float, top: float, width: float, *, tag: int) -> None:
                  "w:vAnchor": "page", "w:hAnchor": "page", "w:x": _tw(x), "w:y": _tw(top)}.items():
         fp.set(qn(k), str(v))
     p._p.get_or_add_pPr().find(qn("w:pStyle")).addnext(fp)
+
+
+def _pair_chunks(text: str, squeeze: list[int]) -> list[tuple[str, bool]]:
+    """Split ``text`` so that each character at an index in ``squeeze`` is a chunk of its own
+    (flagged True)."""
+    out: list[tuple[str, bool]] = []
+    start = 0
+    for k in squeeze:
+        if k > start:
+            out.append((text[start:k], False))
+        out.append((text[k], True))
+        start = k + 1
+    if start < len(text):
+        out.append((text[start:], False))
+    return out
+
+
+def _pair_spacing(size: float) -> float:
+    """Character spacing that halves a full-width mark's advance at ``size`` (the style's
+    tracking included): the squeeze of a punctuation pair."""
+    tracking = TRACKING * size / g.BODY_SIZE
+    return tracking - (size + tracking) / 2
 
 
 def _mark_spacing(seg: _Segment) -> float | None:

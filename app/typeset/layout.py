@@ -178,7 +178,8 @@ class _Builder:
         return sum(c.adv for c in ln.cells)
 
     def width_of(self, segments: Sequence[tuple[str, Style]]) -> float:
-        return sum(self.natural(t, s) for t, s in segments)
+        """Width of one line of text as ``put`` sets it (punctuation pairs squeezed)."""
+        return sum(c.adv for c in self.single_line(segments).cells)
 
     def flow_lines(self, lines: Iterable[Line], x0: float = g.TEXT_LEFT, color: Color = g.BLACK,
                    element: str = "body") -> None:

@@ -11,6 +11,13 @@ Rules (GB/T 15834 practice, W3C clreq):
 * a run of Latin letters / digits (``2024``, ``12.5%``, ``GB/T``) is never split, unless it is
   longer than a whole line;
 * ``——`` and ``……`` are never split.
+Two full-width punctuation marks side by side never show a whole em of blank between their
+inks (GB/T 15834 practice, clreq "punctuation adjustment", CSS ``text-spacing-trim``): a closing
+mark followed by a closing or opening mark (``。”`` ``”，`` ``）。`` ``：“`` ``”“``) loses its
+right half, an opening mark after an opening mark (``（“`` ``“《``) loses its left half
+(``pair_squeezes``). This is fixed, before line breaking, so it also helps a line keep a closing
+mark that may not start the next line; a full line is then justified as usual, the half em going
+to the spacing of the others (so a line still holds 28 characters).
 When the character that must not start the next line does not fit, the line is first squeezed:
 full-width punctuation in the line gives up to half of its advance (标点挤压). Only if that is not
 enough is the last breakable unit pushed to the next line and the shorter line spread out. The
@@ -50,6 +57,20 @@ class Cell:
     nominal: float = 0.0  # nominal advance before squeezing/spreading
     squeezed: float = 0.0  # how much was trimmed (left side for opening punctuation)
     ink: float = 0.0  # drawn width from x (glyph box, less a squeezed half)
+    pair: float = 0.0  # blank half trimmed because of the neighbouring punctuation (fixed)
+
+    @property
+    def base(self) -> float:
+        """Advance before any line squeezing: nominal less the pair trim."""
+        return self.nominal - self.pair
+
+    @property
+    def give(self) -> float:
+        """How much more a line may squeeze this cell: half of a full-width punctuation mark,
+        less what the pair trim already took."""
+        if self.ch in SQUEEZE_RIGHT or self.ch in SQUEEZE_LEFT:
+            return max(0.0, self.nominal / 2 - self.pair)
+        return 0.0
 
 
 @dataclass
@@ -80,9 +101,8 @@ class _Unit:
 
     def __init__(self, cells: list[Cell]) -> None:
         self.cells = cells
-        self.width = sum(c.nominal for c in cells)
-        self.squeezable = sum(c.nominal / 2 for c in cells
-                              if c.ch in SQUEEZE_RIGHT or c.ch in SQUEEZE_LEFT)
+        self.width = sum(c.base for c in cells)
+        self.squeezable = sum(c.give for c in cells)
 
     @property
     def first(self) -> str:
@@ -96,18 +116,34 @@ class _Unit:
 _ITEM = re.compile(r"[^、，,；;]+[、，,；;。]?")
 
 
+def pair_squeezes(text: str) -> list[int]:
+    """Indices ``k`` where the blank between ``text[k]`` and ``text[k + 1]`` loses half an em:
+    closing + closing or closing + opening (``text[k]`` loses its right half), opening + opening
+    (``text[k + 1]`` loses its left half). The DOCX backend gives ``text[k]`` the same negative
+    spacing, which puts every ink where the PDF has it."""
+    return [k for k in range(len(text) - 1)
+            if (text[k] in SQUEEZE_RIGHT and (text[k + 1] in SQUEEZE_RIGHT
+                                              or text[k + 1] in SQUEEZE_LEFT))
+            or (text[k] in SQUEEZE_LEFT and text[k + 1] in SQUEEZE_LEFT)]
+
+
 def _units(segments: Sequence[tuple[str, Hashable]], measure: Measure,
            keep_items: bool = False) -> list[_Unit]:
-    units: list[_Unit] = []
+    chunks: list[list[Cell]] = []
     for raw, style in segments:
         text = raw.replace("\t", " ")  # a typed tab would draw as a missing-glyph box
         pos = 0
         while pos < len(text):
             m = (_ITEM if keep_items else _WORD).match(text, pos)
             chunk = m.group(0) if m else text[pos]
-            units.append(_Unit([Cell(ch, style, 0.0, nominal=measure(ch, style)) for ch in chunk]))
+            chunks.append([Cell(ch, style, 0.0, nominal=measure(ch, style)) for ch in chunk])
             pos += len(chunk)
-    return units
+    cells = [c for chunk in chunks for c in chunk]
+    for k in pair_squeezes("".join(c.ch for c in cells)):
+        c = cells[k] if cells[k].ch in SQUEEZE_RIGHT else cells[k + 1]
+        if is_full_width(c.ch):
+            c.pair = c.nominal / 2
+    return [_Unit(chunk) for chunk in chunks]
 
 
 def widest_unit(text: str, style: Hashable, measure: Measure) -> float:
@@ -171,7 +207,7 @@ def break_paragraph(
         # (opening punctuation): squeeze the line's punctuation to keep the unit on this line.
         squeeze = sum(u.squeezable for u in cur) + unit.squeezable
         if cur[0].first in SQUEEZE_LEFT:  # the line-start opening mark is not squeezed
-            squeeze -= cur[0].cells[0].nominal / 2
+            squeeze -= cur[0].cells[0].give
         if unit.first in CLOSING and curw + unit.width - squeeze <= avail() + EPS:
             cur.append(unit)
             curw += unit.width
@@ -204,26 +240,30 @@ def break_paragraph(
 def _place(cells: list[Cell], offset: float, avail: float, *, last: bool, justify: bool,
            glyph: Measure | None = None) -> Line:
     """Squeeze punctuation if the cells overflow, spread them if ``justify``; set x and adv."""
+    if cells and cells[0].ch in SQUEEZE_LEFT:
+        cells[0].pair = 0.0  # a line-start opening mark keeps its width (no glyph past the margin)
     for c in cells:
-        c.adv, c.squeezed = c.nominal, 0.0
-    total = sum(c.nominal for c in cells)
+        c.adv, c.squeezed = c.base, c.pair
+    total = sum(c.adv for c in cells)
     over = total - avail
     if over > EPS:
         # an opening mark at the line start keeps its full width: squeezing it would push its
         # glyph box past the left margin
         squeezable = [c for k, c in enumerate(cells)
-                      if c.ch in SQUEEZE_RIGHT or (c.ch in SQUEEZE_LEFT and k > 0)]
+                      if (c.ch in SQUEEZE_RIGHT or (c.ch in SQUEEZE_LEFT and k > 0)) and c.give]
         end = cells[-1]
         if end.ch in SQUEEZE_RIGHT:  # line-end punctuation goes half-width first (行末标点)
-            end.squeezed = min(over, end.nominal / 2)
-            end.adv = end.nominal - end.squeezed
-            over -= end.squeezed
+            extra = min(over, end.give)
+            end.squeezed += extra
+            end.adv -= extra
+            over -= extra
             squeezable = [c for c in squeezable if c is not end]
-        room = sum(c.nominal / 2 for c in squeezable)
+        room = sum(c.give for c in squeezable)
         ratio = min(1.0, max(0.0, over) / room) if room else 0.0
         for c in squeezable:
-            c.squeezed = c.nominal / 2 * ratio
-            c.adv = c.nominal - c.squeezed
+            extra = c.give * ratio
+            c.squeezed += extra
+            c.adv -= extra
     spread = 0.0
     if justify and len(cells) > 1:
         end = cells[-1]
@@ -293,6 +333,14 @@ def balanced_lines(text: str, width: float, measure: Measure, style: Hashable = 
     for u in units:
         cum.append(cum[-1] + u.width)
     nu = len(units)
+    # a pair trim across a line break is lost (each line is set on its own): add it back
+    lost_end = [0.0] + [u.cells[-1].pair if u.last in SQUEEZE_RIGHT else 0.0 for u in units]
+    lost_start = [u.cells[0].pair if u.first in SQUEEZE_LEFT else 0.0 for u in units] + [0.0]
+    lost_end[nu] = 0.0
+
+    def line_width(i: int, j: int) -> float:
+        return cum[j] - cum[i] + lost_end[j] + lost_start[i]
+
     ok = [False] * (nu + 1)  # ok[k]: a line may start with unit k
     cost_at = [0.0] * (nu + 1)
     for k in range(1, nu):
@@ -314,8 +362,10 @@ def balanced_lines(text: str, width: float, measure: Measure, style: Hashable = 
                 i = j - 1
                 while i >= 0 and cum[j] - cum[i] <= width + EPS:
                     c0 = prev[i][0]
-                    if ok[i] and c0 < inf and not (m == n and starts[j] - starts[i] < 2):
-                        c = c0 + ((cum[j] - cum[i] - target) / em) ** 2 + (cost_at[i] if i else 0.0)
+                    w = line_width(i, j)
+                    if (ok[i] and c0 < inf and w <= width + EPS
+                            and not (m == n and starts[j] - starts[i] < 2)):
+                        c = c0 + ((w - target) / em) ** 2 + (cost_at[i] if i else 0.0)
                         if c < cur[j][0]:
                             cur[j] = (c, i)
                     i -= 1
