@@ -61,13 +61,6 @@ def shift_at(moment: dt.datetime, hours: ShiftHours) -> tuple[dt.date, int]:
     return hours.at(moment)
 
 
-def shift_hours(ctx: ServiceContext) -> ShiftHours:
-    """The office's shift start times (the 交接班 time first)."""
-    from app.services import duty
-
-    return duty.get_rules(ctx).hours
-
-
 def now_on_duty(ctx: ServiceContext, at: dt.datetime | None = None) -> OnDuty:
     from app.services import duty
 
