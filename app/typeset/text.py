@@ -101,8 +101,13 @@ class _Unit:
 
     def __init__(self, cells: list[Cell]) -> None:
         self.cells = cells
-        self.width = sum(c.base for c in cells)
-        self.squeezable = sum(c.give for c in cells)
+        if len(cells) == 1:  # the common case, kept cheap (this runs for every character)
+            c = cells[0]
+            self.width = c.nominal - c.pair
+            self.squeezable = c.give if c.ch in _PUNCT else 0.0
+        else:
+            self.width = sum(c.nominal - c.pair for c in cells)
+            self.squeezable = sum(c.give for c in cells if c.ch in _PUNCT)
 
     @property
     def first(self) -> str:
@@ -116,15 +121,18 @@ class _Unit:
 _ITEM = re.compile(r"[^、，,；;]+[、，,；;。]?")
 
 
+_PUNCT = SQUEEZE_RIGHT | SQUEEZE_LEFT
+_R = re.escape("".join(sorted(SQUEEZE_RIGHT)))
+_L = re.escape("".join(sorted(SQUEEZE_LEFT)))
+_PAIR = re.compile(f"(?=[{_R}][{_R}{_L}]|[{_L}][{_L}])")
+
+
 def pair_squeezes(text: str) -> list[int]:
     """Indices ``k`` where the blank between ``text[k]`` and ``text[k + 1]`` loses half an em:
     closing + closing or closing + opening (``text[k]`` loses its right half), opening + opening
     (``text[k + 1]`` loses its left half). The DOCX backend gives ``text[k]`` the same negative
     spacing, which puts every ink where the PDF has it."""
-    return [k for k in range(len(text) - 1)
-            if (text[k] in SQUEEZE_RIGHT and (text[k + 1] in SQUEEZE_RIGHT
-                                              or text[k + 1] in SQUEEZE_LEFT))
-            or (text[k] in SQUEEZE_LEFT and text[k + 1] in SQUEEZE_LEFT)]
+    return [m.start() for m in _PAIR.finditer(text)]
 
 
 def _units(segments: Sequence[tuple[str, Hashable]], measure: Measure,
@@ -138,11 +146,13 @@ def _units(segments: Sequence[tuple[str, Hashable]], measure: Measure,
             chunk = m.group(0) if m else text[pos]
             chunks.append([Cell(ch, style, 0.0, nominal=measure(ch, style)) for ch in chunk])
             pos += len(chunk)
-    cells = [c for chunk in chunks for c in chunk]
-    for k in pair_squeezes("".join(c.ch for c in cells)):
-        c = cells[k] if cells[k].ch in SQUEEZE_RIGHT else cells[k + 1]
-        if is_full_width(c.ch):
-            c.pair = c.nominal / 2
+    ks = pair_squeezes("".join(raw for raw, _style in segments).replace("\t", " "))
+    if ks:
+        cells = [c for chunk in chunks for c in chunk]
+        for k in ks:
+            c = cells[k] if cells[k].ch in SQUEEZE_RIGHT else cells[k + 1]
+            if is_full_width(c.ch):
+                c.pair = c.nominal / 2
     return [_Unit(chunk) for chunk in chunks]
 
 
