@@ -24,6 +24,12 @@ def _page(qtbot, ctx):
     return page
 
 
+def _submit(qtbot, dlg) -> None:
+    """Press OK and wait until the attempt ended (the service call runs in the worker)."""
+    with qtbot.waitSignal(dlg.settled, timeout=10_000):
+        dlg.ok_button().click()
+
+
 def _cell(page, row, col):
     return page.ui.table.item(row, col).text()
 
@@ -44,10 +50,10 @@ def test_add_edit_disable_reset(qtbot, admin_ui_ctx):
     dlg.ui.clearanceCombo.setCurrentIndex(dlg.ui.clearanceCombo.findText("秘密"))
     qtbot.keyClicks(dlg.ui.passwordEdit, "Clerk-pass-1")
     qtbot.keyClicks(dlg.ui.confirmEdit, "Clerk-pass-2")
-    dlg.ok_button().click()
+    _submit(qtbot, dlg)
     assert "不一致" in dlg.message() and dlg.isVisible()
     dlg.ui.confirmEdit.setText("Clerk-pass-1")
-    dlg.ok_button().click()
+    _submit(qtbot, dlg)
     assert not dlg.isVisible()
     assert _row(engine, "li") == ("clerk", 2, True, "李文书")
     assert page.ui.table.rowCount() == 2
@@ -60,7 +66,7 @@ def test_add_edit_disable_reset(qtbot, admin_ui_ctx):
     assert dlg.ui.usernameEdit.isReadOnly() and not dlg.ui.passwordEdit.isVisible()
     dlg.ui.roleCombo.setCurrentIndex(dlg.ui.roleCombo.findText("领导"))
     dlg.ui.clearanceCombo.setCurrentIndex(dlg.ui.clearanceCombo.findText("内部"))
-    dlg.ok_button().click()
+    _submit(qtbot, dlg)
     assert _row(engine, "li") == ("leader", 1, True, "李文书")
 
     page.select_user("li")
@@ -79,7 +85,7 @@ def test_add_edit_disable_reset(qtbot, admin_ui_ctx):
     assert isinstance(dlg, PasswordDialog) and not dlg.ui.oldEdit.isVisible()
     qtbot.keyClicks(dlg.ui.newEdit, "Reset-pass-1")
     qtbot.keyClicks(dlg.ui.confirmEdit, "Reset-pass-1")
-    dlg.ok_button().click()
+    _submit(qtbot, dlg)
     assert not dlg.isVisible()
     assert accounts.login(admin_ui_ctx, "li", "Reset-pass-1").must_change_password
 

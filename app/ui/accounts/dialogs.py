@@ -1,9 +1,17 @@
 """Account dialogs. Each validates through the accounts service (which owns the rules), shows the
 service's Chinese message inline and stays open on failure; on success it stores the outcome
 (``actor`` / ``user``) and accepts. Blocking ``exec()`` is left to callers; tests drive the
-dialogs directly with qtbot."""
+dialogs directly with qtbot.
+
+The service call runs in the worker (``run_task``): signing in, setting or changing a password
+hashes or verifies with argon2id (100–600 ms, more on a busy machine), which froze the dialog.
+Meanwhile the dialog says it is busy, its buttons are off, and a second Enter or Esc does nothing;
+``settled`` is emitted when the attempt has ended (accepted, or the message shown)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from app.domain.security import Clearance, Role
 from app.errors import InputError, UserError
@@ -15,13 +23,21 @@ from app.ui.forms.ui_login_dialog import Ui_LoginDialog
 from app.ui.forms.ui_password_dialog import Ui_PasswordDialog
 from app.ui.forms.ui_user_edit_dialog import Ui_UserEditDialog
 from app.ui.messages import describe
-from app.ui.qt import QDialog, QDialogButtonBox, QWidget
+from app.ui.qt import QDialog, QDialogButtonBox, Qt, QWidget, Signal
+from app.ui.worker import TaskHandle, run_task
+
+BUSY = "正在验证，请稍候……"
 
 
 class _ServiceDialog(QDialog):
-    """Common plumbing: OK runs ``submit()``; a ``UserError`` is shown in ``messageLabel``."""
+    """Common plumbing: OK runs ``submit()`` on the GUI thread (it reads and checks the fields
+    and returns the service call), the call runs in the worker, ``finish(result)`` keeps its
+    outcome. A ``UserError`` is shown in ``messageLabel``."""
+
+    settled = Signal()  # an OK attempt ended: accepted, or its message is shown
 
     ui: object
+    task: TaskHandle | None = None
 
     def _wire(self) -> None:
         self.ui.buttonBox.accepted.connect(self._on_ok)  # type: ignore[attr-defined]
@@ -33,16 +49,59 @@ class _ServiceDialog(QDialog):
     def message(self) -> str:
         return self.ui.messageLabel.text()  # type: ignore[attr-defined]
 
-    def _on_ok(self) -> None:
-        try:
-            self.submit()
-        except UserError as exc:
-            self.ui.messageLabel.setText(describe(exc))  # type: ignore[attr-defined]
-            return
-        self.accept()
+    @property
+    def busy(self) -> bool:
+        return self.task is not None and not self.task.finished
 
-    def submit(self) -> None:  # pragma: no cover - overridden
+    def _on_ok(self) -> None:
+        if self.busy:
+            return
+        try:
+            work = self.submit()
+        except UserError as exc:
+            self._show(describe(exc))
+            return
+        self._set_busy(True)
+        self.task = run_task(lambda _control: work(), on_result=self._succeeded,
+                             on_error=self._failed, parent=self)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.ui.buttonBox.setEnabled(not busy)  # type: ignore[attr-defined]
+        if busy:
+            self.ui.messageLabel.setText(BUSY)  # type: ignore[attr-defined]
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
+
+    def _succeeded(self, result: Any) -> None:
+        self._set_busy(False)
+        self.ui.messageLabel.setText("")  # type: ignore[attr-defined]
+        self.finish(result)
+        self.accept()
+        self.settled.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self._show(describe(exc))
+        self.failed()
+
+    def _show(self, message: str) -> None:
+        self.ui.messageLabel.setText(message)  # type: ignore[attr-defined]
+        self.settled.emit()
+
+    def reject(self) -> None:
+        if not self.busy:  # Esc while the service works: the answer is on its way
+            super().reject()
+
+    def submit(self) -> Callable[[], Any]:  # pragma: no cover - overridden
+        """Read and check the fields; return the service call to run in the worker."""
         raise NotImplementedError
+
+    def finish(self, result: Any) -> None:
+        """Keep the outcome of the service call (GUI thread)."""
+
+    def failed(self) -> None:
+        """After a refused attempt (GUI thread)."""
 
 
 def _same(a: str, b: str) -> None:
@@ -60,13 +119,20 @@ class FirstAdminDialog(_ServiceDialog):
         self._wire()
         self.ui.passwordEdit.setFocus()
 
-    def submit(self) -> None:
+    def submit(self) -> Callable[[], Actor]:
         _same(self.ui.passwordEdit.text(), self.ui.confirmEdit.text())
-        self.actor = accounts.create_first_admin(
-            self.ctx, self.ui.usernameEdit.text(), self.ui.passwordEdit.text(),
-            self.ui.displayNameEdit.text())
-        # sign in as well, so that the first session is recorded like every other one
-        self.actor = accounts.login(self.ctx, self.actor.username, self.ui.passwordEdit.text())
+        ctx, name = self.ctx, self.ui.usernameEdit.text()
+        password, display = self.ui.passwordEdit.text(), self.ui.displayNameEdit.text()
+
+        def work() -> Actor:
+            admin = accounts.create_first_admin(ctx, name, password, display)
+            # sign in as well, so that the first session is recorded like every other one
+            return accounts.login(ctx, admin.username, password)
+
+        return work
+
+    def finish(self, result: Actor) -> None:
+        self.actor = result
 
 
 class LoginDialog(_ServiceDialog):
@@ -81,13 +147,16 @@ class LoginDialog(_ServiceDialog):
         self.ui.usernameEdit.setText(username)
         (self.ui.passwordEdit if username else self.ui.usernameEdit).setFocus()
 
-    def submit(self) -> None:
-        try:
-            self.actor = accounts.login(self.ctx, self.ui.usernameEdit.text(),
-                                        self.ui.passwordEdit.text())
-        finally:
-            self.ui.passwordEdit.clear()
-            self.ui.passwordEdit.setFocus()
+    def submit(self) -> Callable[[], Actor]:
+        ctx, name, password = self.ctx, self.ui.usernameEdit.text(), self.ui.passwordEdit.text()
+        self.ui.passwordEdit.clear()  # not left in the field, whatever the answer
+        return lambda: accounts.login(ctx, name, password)
+
+    def finish(self, result: Actor) -> None:
+        self.actor = result
+
+    def failed(self) -> None:
+        self.ui.passwordEdit.setFocus()
 
 
 def _fill_combos(ui: Ui_UserEditDialog, max_clearance: Clearance) -> None:
@@ -131,22 +200,30 @@ class UserEditDialog(_ServiceDialog):
                 w.hide()
             self.adjustSize()
 
-    def submit(self) -> None:
+    def submit(self) -> Callable[[], UserInfo]:
         role = Role(self.ui.roleCombo.currentData())
         clearance = Clearance(self.ui.clearanceCombo.currentData())
-        if self.user is None:
+        ctx, current = self.ctx, self.user
+        if current is None:
             _same(self.ui.passwordEdit.text(), self.ui.confirmEdit.text())
-            self.user = accounts.add_user(
-                self.ctx, self.ui.usernameEdit.text(), self.ui.passwordEdit.text(),
-                display_name=self.ui.displayNameEdit.text(), role=role, clearance=clearance)
-            return
-        user = self.user
-        if role != user.role:
-            user = accounts.set_role(self.ctx, user.id, role, expected_version=user.version)
-        if clearance != user.clearance:
-            user = accounts.set_clearance(self.ctx, user.id, clearance,
-                                          expected_version=user.version)
-        self.user = user
+            name, password = self.ui.usernameEdit.text(), self.ui.passwordEdit.text()
+            display = self.ui.displayNameEdit.text()
+            return lambda: accounts.add_user(ctx, name, password, display_name=display,
+                                             role=role, clearance=clearance)
+
+        def change() -> UserInfo:
+            user = current
+            if role != user.role:
+                user = accounts.set_role(ctx, user.id, role, expected_version=user.version)
+            if clearance != user.clearance:
+                user = accounts.set_clearance(ctx, user.id, clearance,
+                                              expected_version=user.version)
+            return user
+
+        return change
+
+    def finish(self, result: UserInfo) -> None:
+        self.user = result
 
 
 class PasswordDialog(_ServiceDialog):
@@ -172,10 +249,14 @@ class PasswordDialog(_ServiceDialog):
             self.ui.oldLabel.hide()
             self.ui.newEdit.setFocus()
 
-    def submit(self) -> None:
+    def submit(self) -> Callable[[], UserInfo | None]:
         _same(self.ui.newEdit.text(), self.ui.confirmEdit.text())
-        if self.user is None:
-            accounts.change_password(self.ctx, self.ui.oldEdit.text(), self.ui.newEdit.text())
-        else:
-            self.user = accounts.reset_password(self.ctx, self.user.id, self.ui.newEdit.text(),
-                                                expected_version=self.user.version)
+        ctx, user, new = self.ctx, self.user, self.ui.newEdit.text()
+        if user is None:
+            old = self.ui.oldEdit.text()
+            return lambda: accounts.change_password(ctx, old, new)
+        return lambda: accounts.reset_password(ctx, user.id, new, expected_version=user.version)
+
+    def finish(self, result: UserInfo | None) -> None:
+        if result is not None:
+            self.user = result
