@@ -25,11 +25,21 @@ class Clock:
         self.now += dt.timedelta(**kw)
 
 
-def make_user(admin_ctx, username: str, role: Role, display: str):
+def make_user(admin_ctx, username: str, role: Role, display: str,
+              clearance: Clearance = Clearance.PUBLIC):
+    """A signed-in user of ``role``. The forced first-login password change is marked done in
+    the account row (the password policy has its own tests): these tests act as a user at work."""
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
     from app.services import accounts
+    from app.storage.models import User
 
     accounts.add_user(admin_ctx, username, PASSWORD, display_name=display, role=role,
-                      clearance=Clearance.PUBLIC)
+                      clearance=clearance)
+    with Session(admin_ctx.engine) as s, s.begin():
+        s.execute(update(User).where(User.username == username)
+                  .values(must_change_password=False))
     return accounts.login(admin_ctx.with_actor(None), username, PASSWORD)
 
 

@@ -244,14 +244,12 @@ def test_delete_only_before_supervision_starts(people):
 
 def test_classified_meetings_are_hidden_from_lower_clearance(people, admin_ctx, clock):
     from app.domain.security import Clearance, Role
-    from app.services import accounts
     from app.services.context import ServiceContext
+    from tests.minutes.conftest import make_user
 
     clerk, _ = people
-    accounts.add_user(admin_ctx, "mimi", "Clerk-pass-1", display_name="保密文书", role=Role.CLERK,
-                      clearance=Clearance.SECRET)
-    secret = ServiceContext(admin_ctx.engine, accounts.login(admin_ctx, "mimi", "Clerk-pass-1"),
-                            clock)
+    secret = ServiceContext(admin_ctx.engine, make_user(admin_ctx, "mimi", Role.CLERK, "保密文书",
+                                                        Clearance.SECRET), clock)
     t = mn.create_type(secret, "专题会议", organ="市政府")
     m = mn.create_meeting(secret, t.id, D(2026, 3, 2), classification=int(Clearance.SECRET))
     tp = mn.save_topic(secret, m.id, "涉密议题")
