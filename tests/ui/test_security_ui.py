@@ -50,12 +50,18 @@ def test_idle_lock_covers_the_window_and_needs_the_password(qtbot, admin_ui_ctx,
     qtbot.keyClick(win, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert win.nav.currentRow() == row
     # wrong password: still locked, message shown, failure audited
+    # (checked in the worker: the field and button are off until the answer comes)
     overlay.password.setText("wrong-Pass-9")
-    assert not lock.try_unlock()
+    with qtbot.waitSignal(lock.unlock_failed, timeout=10_000):
+        lock.try_unlock()
+        assert not overlay.unlock_button.isEnabled() and overlay.password.text() == ""
+        assert overlay.message.text() == "正在验证……" and lock.try_unlock() is None
     assert lock.is_locked and "密码错误" in overlay.message.text()
+    assert overlay.unlock_button.isEnabled() and overlay.password.isEnabled()
     assert _actions(ctx.engine, 1) == ["login.failed"]
     overlay.password.setText(ADMIN_PASSWORD)
-    qtbot.mouseClick(overlay.unlock_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(lock.unlocked, timeout=10_000):
+        qtbot.mouseClick(overlay.unlock_button, Qt.MouseButton.LeftButton)
     assert not lock.is_locked and not overlay.isVisible() and win.menuBar().isEnabled()
     assert _actions(ctx.engine, 4)[:3] == ["session.unlock", "login", "login.failed"]
     assert "session.lock" in _actions(ctx.engine, 4)
@@ -121,7 +127,8 @@ def test_conflict_dialog_shows_both_versions(qtbot):
 
 def test_second_save_gets_the_conflict_dialog(qtbot, admin_ui_ctx):
     ctx = admin_ui_ctx
-    accounts.add_user(ctx, "admin2", "Admin2-pass-1", role="admin", clearance=3)
+    accounts.add_user(ctx, "admin2", "Admin2-pass-1", role="admin", clearance=3,
+                      must_change_password=False)
     a2 = ctx.with_actor(accounts.login(ctx, "admin2", "Admin2-pass-1"))
     first, second = SecuritySettingsPage(ctx), SecuritySettingsPage(a2)
     qtbot.addWidget(first)

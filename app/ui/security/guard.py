@@ -24,7 +24,7 @@ from app.config import Config
 from app.domain.security import Action, allowed
 from app.errors import UserError
 from app.services import accounts, audit, backup, security
-from app.services.context import SYSTEM, ServiceContext
+from app.services.context import SYSTEM, Actor, ServiceContext
 from app.ui.messages import describe
 from app.ui.qt import (
     QDialog,
@@ -42,7 +42,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.worker import run_task
+from app.ui.worker import TaskHandle, run_task
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,7 @@ class LockOverlay(QWidget):
 class IdleLock(QObject):
     locked = Signal()
     unlocked = Signal()
+    unlock_failed = Signal(str)  # the message shown on the lock screen
 
     def __init__(self, window: QMainWindow, ctx: ServiceContext, interval_ms: int) -> None:
         super().__init__(window)
@@ -101,6 +102,7 @@ class IdleLock(QObject):
         self.window = window
         self.ctx = ctx
         self.is_locked = False
+        self.unlock_task: TaskHandle | None = None
         self._hidden: list[QWidget] = []
         self.overlay = LockOverlay(window, ctx.actor.label)
         self.overlay.unlock_button.clicked.connect(self.try_unlock)
@@ -165,19 +167,48 @@ class IdleLock(QObject):
             log.info("lock not audited: %s", exc)
         self.locked.emit()
 
-    def try_unlock(self) -> bool:
+    @property
+    def unlocking(self) -> bool:
+        return self.unlock_task is not None and not self.unlock_task.finished
+
+    def try_unlock(self) -> TaskHandle | None:
+        """Check the password in the worker (argon2id: 100–600 ms that froze the lock screen);
+        the button and field are off meanwhile, a second Enter does nothing. ``unlocked`` or
+        ``unlock_failed`` tells the outcome."""
         actor = self.ctx.actor
         assert actor is not None
+        if self.unlocking or not self.is_locked:
+            return None
         password = self.overlay.password.text()
         self.overlay.password.clear()
-        try:
-            again = accounts.login(self.ctx.with_actor(None), actor.username, password)
-        except UserError as exc:
-            self.overlay.message.setText(describe(exc))
-            return False
-        if again.user_id != actor.user_id:  # pragma: no cover - same user name, same account
-            self.overlay.message.setText("账户不一致。")
-            return False
+        ctx = self.ctx.with_actor(None)
+        self._unlock_busy(True)
+        self.overlay.message.setText("正在验证……")
+        self.unlock_task = run_task(lambda _control: accounts.login(ctx, actor.username, password),
+                                    on_result=self._signed_in_again, on_error=self._unlock_refused,
+                                    parent=self)
+        return self.unlock_task
+
+    def _unlock_busy(self, busy: bool) -> None:
+        self.overlay.unlock_button.setEnabled(not busy)
+        self.overlay.password.setEnabled(not busy)
+        if not busy:
+            self.overlay.password.setFocus()
+
+    def _unlock_refused(self, exc: BaseException) -> None:
+        self._unlock_busy(False)
+        self.overlay.message.setText(describe(exc))
+        self.unlock_failed.emit(self.overlay.message.text())
+
+    def _signed_in_again(self, again: Actor) -> None:
+        self._unlock_busy(False)
+        if not self.is_locked:  # 注销 was chosen meanwhile
+            return
+        actor = self.ctx.actor
+        if actor is None or again.user_id != actor.user_id:  # pragma: no cover - same name
+            self._unlock_refused(UserError("账户不一致。"))
+            return
+        self.overlay.message.clear()
         self.is_locked = False
         self.overlay.hide()
         self.window.menuBar().setEnabled(True)
@@ -187,7 +218,6 @@ class IdleLock(QObject):
         security.record_session(self.ctx, "session.unlock")
         self.timer.start()
         self.unlocked.emit()
-        return True
 
     def _logout(self) -> None:
         self.is_locked = False
