@@ -369,16 +369,24 @@ class _Builder:
                 "record_rule": "版记分隔线"}.get(rule.element, "分隔线")
         _hline(p, rule.x0, rule.y, rule.x1 - rule.x0, rule.thickness, colour, name, self.shape_id)
 
-    def run(self, p, text: str, font: str | None = None, size: float = g.BODY_SIZE):
+    def run(self, p, text: str, font: str | None = None, size: float = g.BODY_SIZE, *,
+            plain_latin: bool = False):
         """Runs of ``text``; a punctuation mark whose neighbour squeezes it gets its own run with
-        a negative spacing (as in the PDF: text.pair_squeezes). Returns the last run."""
+        a negative spacing (as in the PDF: text.pair_squeezes). With ``plain_latin`` (table
+        cells, which are not justified) Latin letters and digits get no tracking, as in the PDF,
+        so that a cell wraps where ours does. Returns the last run."""
         r = None
         for chunk, squeezed in _pair_chunks(text, pair_squeezes(text)):
-            r = p.add_run(chunk)
-            if font:
-                _set_fonts(r._r.get_or_add_rPr(), font)
-            if squeezed:
-                _child(r._r.get_or_add_rPr(), "w:spacing", **{"w:val": _tw(_pair_spacing(size))})
+            pieces = _latin_chunks(chunk) if plain_latin and not squeezed else [(chunk, False)]
+            for piece, latin in pieces:
+                r = p.add_run(piece)
+                if font:
+                    _set_fonts(r._r.get_or_add_rPr(), font)
+                if squeezed:
+                    _child(r._r.get_or_add_rPr(), "w:spacing",
+                           **{"w:val": _tw(_pair_spacing(size))})
+                elif latin:
+                    _child(r._r.get_or_add_rPr(), "w:spacing", **{"w:val": 0})
         return r if r is not None else p.add_run("")
 
     def replay_run(self, p, tr, *, spacing: float | None = None, pairs: set[int] | None = None):
@@ -431,7 +439,10 @@ class _Builder:
             offset = 0
             for tr in seg.runs:
                 mine = {k - offset for k in pairs if offset <= k < offset + len(tr.text)}
-                self.replay_run(p, tr, spacing=spacing, pairs=mine)
+                # the run's own spacing as laid out (Latin letters in a title have none, 汉字 the
+                # grid's): the style's tracking would make a long Latin line narrower than ours
+                own = tr.char_space if spacing is None and len(tr.text) > 1 else spacing
+                self.replay_run(p, tr, spacing=own, pairs=mine)
                 offset += len(tr.text)
 
     def frame_line(self, baseline: float, segs: list[_Segment], *, height: float, style: str):
@@ -616,7 +627,7 @@ class _Builder:
                 cp = cell.paragraphs[0]
                 cp.style = self.docx.styles["表头" if header else "表格"]
                 if text:
-                    self.run(cp, text)
+                    self.run(cp, text, plain_latin=True)
 
     def attachment_note(self) -> None:
         atts = self.doc.attachments
@@ -687,7 +698,9 @@ class _Builder:
             before = [1, 0]
         # the PDF carries the last lines of text along when the signature must go to a new page
         # (a signature never stands alone); keep-with-next and widow control do that here
-        if self.docx.paragraphs:
+        body = self.docx.element.body
+        ends_with_text = len(body) > 1 and body[-2].tag == qn("w:p")  # body[-1]: the sectPr
+        if self.docx.paragraphs and ends_with_text:  # not a paragraph before a final table
             last = self.docx.paragraphs[-1]
             last.paragraph_format.keep_with_next = True
             last.paragraph_format.widow_control = True
@@ -859,6 +872,18 @@ def _pair_chunks(text: str, squeeze: list[int]) -> list[tuple[str, bool]]:
         start = k + 1
     if start < len(text):
         out.append((text[start:], False))
+    return out
+
+
+def _latin_chunks(text: str) -> list[tuple[str, bool]]:
+    """Split ``text`` into runs of half-width (Latin, digits) and full-width characters."""
+    out: list[tuple[str, bool]] = []
+    for ch in text:
+        latin = not is_full_width(ch)
+        if out and out[-1][1] == latin:
+            out[-1] = (out[-1][0] + ch, latin)
+        else:
+            out.append((ch, latin))
     return out
 
 

@@ -38,19 +38,32 @@ EDGE = {  # the body fills page 1 exactly: the blank line before 附件说明 is
     "title": "关于测试的通知", "body": ["这是一行正文内容。"] * 20, "attachments": ["附件一"],
     "issuer": "××办公室", "date": "2024-07-01",
 }
+URL = "https://www.example.gov.cn/zwgk/tzgg/2024/a_very_long_path_segment_for_testing_wrap.html"
+OVERFLOW = {  # words wider than a line (title, body, 主送, 抄送), a table row taller than a page
+    "issuer_mark": "××市人民政府文件", "doc_no": "×政发〔2024〕12号", "title": f"关于{URL}的通知",
+    "to": "各区人民政府，" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ" * 3 + "：",
+    "body": [f"请访问{URL}查看详情。编号{'1234567890' * 7}结束。",
+             {"table": {"header": ["序号", "单位", "日期", "备注"], "rows": [
+                 ["1", "市发展和改革委员会办公室综合处", "2024年3月1日", "无"],
+                 ["2", "市财政局", "2024年3月15日", URL],
+                 ["3", "市教育局", "2024年4月1日", "很长的备注" * 120 + "结束"]]}}],
+    "issuer": "××市人民政府", "date": "2024-05-01", "sealed": True,
+    "cc": ["市委办公室", "ABCDEFGHIJKLMNOPQRSTUVWXYZ" * 3],
+    "printer": "××市人民政府办公室", "print_date": "2024-05-01",
+}
 DEMOS = ("notice", "letter", "minutes", "order", "request")
 
 
 def _sample(name: str) -> dict:
-    if name in ("long", "edge"):
-        return {"long": LONG, "edge": EDGE}[name]
+    if name in ("long", "edge", "overflow"):
+        return {"long": LONG, "edge": EDGE, "overflow": OVERFLOW}[name]
     return json.loads(paths.resource("demo", f"{name}.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     """name → (our PDF pages, LibreOffice pages of our DOCX, LibreOffice's stand-in warnings)."""
-    names = DEMOS + ("long", "edge")
+    names = DEMOS + ("long", "edge", "overflow")
     docs = {n: parse_description(_sample(n)) for n in names}
     docx = {n: render_docx_document(d) for n, d in docs.items()}
     base = tmp_path_factory.mktemp("lo")
@@ -174,7 +187,8 @@ def test_letter_format(rendered):
     assert abs(lc.mm(lc.baseline(mark[0], first.height) - 0.88 * mark[0]["size"]) - 30) <= 1.5
 
 
-@pytest.mark.parametrize("name", ["notice", "letter", "minutes", "request", "long", "edge"])
+@pytest.mark.parametrize("name", ["notice", "letter", "minutes", "request", "long", "edge",
+                                  "overflow"])
 def test_same_layout_as_our_pdf(rendered, name):
     ours, lo, _w = rendered[name]
     assert lc.compare_lines(ours, lo, tol_mm=1.5) == []
