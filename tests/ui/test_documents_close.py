@@ -179,3 +179,27 @@ def test_leaving_the_main_window_asks_about_unsaved_editors(qtbot, clerk, tmp_pa
     win.close()
     _click(qtbot, win.unsaved_box, "全部保存")
     assert closed == [1] and _title(clerk, info.id) == "关于甲（修改）的通知"
+
+
+def test_a_proofreading_fix_is_one_undo_step(qtbot, clerk):
+    """The one-click fixes edit only what differs, as typing would: Ctrl+Z takes a fix back,
+    and the earlier typing stays undoable behind it."""
+    body_text = "现将有关事项通知如下,请遵照执行."
+    info = docs.create_document(clerk, notice(to="各区人民政府", body=body_text))
+    _page, editor = _open(qtbot, clerk, info.id)
+    qtbot.waitUntil(lambda: any(f.rule == "punct.halfwidth" for f in editor.findings),
+                    timeout=20_000)
+    body, to = editor.form.body, editor.form.text["to"]
+    body.moveCursor(body.textCursor().MoveOperation.End)
+    body.insertPlainText("特此通知")
+    typed = body.toPlainText()
+    editor.fix_all()
+    assert body.toPlainText() == "现将有关事项通知如下，请遵照执行。特此通知"
+    assert to.text() == "各区人民政府："
+    body.undo()
+    assert body.toPlainText() == typed  # the fix is taken back …
+    body.undo()
+    assert body.toPlainText() == body_text  # … and the typing before it too
+    to.undo()
+    assert to.text() == "各区人民政府"
+    assert editor.dirty

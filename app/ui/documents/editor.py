@@ -418,7 +418,7 @@ class DocumentEditor(QWidget):
     def _apply_description(self, desc: dict[str, Any]) -> None:
         self.form.set_description(desc, genre=self.form.genre.currentText(),
                                   classification=self.form.classification.currentData(),
-                                  series=self.form.series.currentText())
+                                  series=self.form.series.currentText(), undoable=True)
         self._on_changed()
         self.refresh_preview()
 

@@ -19,6 +19,7 @@ from app.ui.qt import (
     QFormLayout,
     QLineEdit,
     QPlainTextEdit,
+    QTextCursor,
     QWidget,
     Signal,
 )
@@ -36,6 +37,41 @@ MINUTES_LISTS = [("present", "出席"), ("absent", "请假"), ("attending", "列
 MINUTES_TEXT = [("host", "主持"), ("recorder", "记录")]
 #: fields that are a string when one item is given (docspec allows string or list)
 STRING_OR_LIST = ("issuer_mark", "issuer")
+
+
+def _changed_span(old: str, new: str) -> tuple[int, int, str]:
+    """(start, end) in ``old`` and the replacement: the part between the common prefix and the
+    common suffix, in UTF-16 code units as Qt counts them (CJK Extension B characters are two)."""
+    p = 0
+    limit = min(len(old), len(new))
+    while p < limit and old[p] == new[p]:
+        p += 1
+    s = 0
+    while s < limit - p and old[len(old) - 1 - s] == new[len(new) - 1 - s]:
+        s += 1
+
+    def units(t: str) -> int:
+        return len(t.encode("utf-16-le")) // 2
+
+    return units(old[:p]), units(old[:len(old) - s]), new[p:len(new) - s]
+
+
+def _edit_line(w: QLineEdit, new: str) -> None:
+    old = w.text()
+    if old != new:
+        start, end, text = _changed_span(old, new)
+        w.setSelection(start, end - start)
+        w.insert(text)  # one undo step
+
+
+def _edit_text(w: QPlainTextEdit, new: str) -> None:
+    old = w.toPlainText()
+    if old != new:
+        start, end, text = _changed_span(old, new)
+        cursor = QTextCursor(w.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(text)  # one undo step; the caret elsewhere stays where it was
 
 
 def _lines(text: str) -> list[str]:
@@ -140,7 +176,12 @@ class DocumentForm(QWidget):
 
     # ---- description ↔ widgets ------------------------------------------------------------
     def set_description(self, desc: dict[str, Any], *, genre: str = "", classification: int = 0,
-                        series: str = "") -> None:
+                        series: str = "", undoable: bool = False) -> None:
+        """Show ``desc``. ``undoable``: change the text fields by editing only what differs, as
+        typing would, so Ctrl+Z takes a proofreading fix back (setText/setPlainText would wipe
+        the fields' undo history)."""
+        set_line = _edit_line if undoable else QLineEdit.setText
+        set_text = _edit_text if undoable else QPlainTextEdit.setPlainText
         widgets = [self, self.body, *self.text.values(), *self.lists.values()]
         for w in widgets:
             w.blockSignals(True)
@@ -156,9 +197,9 @@ class DocumentForm(QWidget):
             self.sealed.setChecked(bool(desc.get("sealed", False)))
             for key, w in self.text.items():
                 if key.startswith("minutes."):
-                    w.setText(str((desc.get("minutes") or {}).get(key[8:], "")))
+                    set_line(w, str((desc.get("minutes") or {}).get(key[8:], "")))
                 else:
-                    w.setText(str(desc.get(key, "")))
+                    set_line(w, str(desc.get(key, "")))
             for key, w in self.lists.items():
                 value = ((desc.get("minutes") or {}).get(key[8:]) if key.startswith("minutes.")
                          else desc.get(key))
@@ -166,13 +207,13 @@ class DocumentForm(QWidget):
                     value = [value]
                 items = [v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
                          for v in value or []]
-                w.setPlainText("\n".join(items))
+                set_text(w, "\n".join(items))
             body = desc.get("body", "")
             self._body_was_list = isinstance(body, list)
             if isinstance(body, list):
                 body = "\n".join(b if isinstance(b, str) else json.dumps(b, ensure_ascii=False)
                                  for b in body)
-            self.body.setPlainText(str(body))
+            set_text(self.body, str(body))
         finally:
             for w in widgets:
                 w.blockSignals(False)
