@@ -54,6 +54,7 @@ class _Builder:
         self.line = 0
         self.to_in_record = False  # 主送 moved to the 版记 (7.3.2)
         self.tables: list[TableLayout] = []
+        self.print_lines: list[Line] = []  # 印发机关, wrapped (版记)
         self.page = self.new_page()
 
     # ---- pages and cursor --------------------------------------------------------------------
@@ -684,8 +685,19 @@ class _Builder:
                                     keep_items=True, justify=False)
             groups.append((label, lines))
         has_print = not letter and bool(d.printer or d.print_date)
+        # 印发机关 on the left of the 印发 line; a name too long to leave room for the date wraps
+        # (aligned, the date on its last line) instead of running into the date
+        self.print_lines = []
+        if has_print and d.printer:
+            date_w = (self.width_of([(d.print_date_text, st)]) + g.SIZE_4HAO
+                      if d.print_date_text else 0.0)
+            self.print_lines = break_paragraph(
+                [(d.printer, st)], g.TEXT_WIDTH - g.RECORD_INDENT - date_w, self.measure,
+                first_indent=g.RECORD_INDENT, indent=g.RECORD_INDENT, glyph=self.glyph,
+                justify=False)
         n = sum(len(lines) for _label, lines in groups)
-        return groups, n + (1 if has_print else 0), has_print
+        n_print = max(1, len(self.print_lines)) if has_print else 0
+        return groups, n + n_print, has_print
 
     def record(self, letter: bool) -> None:
         groups, k, has_print = self.record_lines(letter)
@@ -727,14 +739,15 @@ class _Builder:
             self.page.elements.append(Rule(g.TEXT_LEFT, g.TEXT_RIGHT, top_rule,
                                            g.RECORD_RULE_THICK, element="record_rule"))
             if has_print:
-                i = self.page.nlines - 1
+                i = self.page.nlines - max(1, len(self.print_lines))
                 if cc_lines:
                     self.page.elements.append(Rule(
                         g.TEXT_LEFT, g.TEXT_RIGHT, self.line_top(i) - HALF_GAP,
                         g.RECORD_RULE_THIN, element="record_rule"))
-                if d.printer:
-                    self.put([(d.printer, st)], g.TEXT_LEFT + g.RECORD_INDENT, element="record",
-                             line=i)
+                for n, ln in enumerate(self.print_lines):
+                    self.emit_cells(ln.cells, g.TEXT_LEFT + ln.offset, 0.0, g.BLACK, "record",
+                                    baseline_for=lambda size, j=i + n: self.baseline(j, size))
+                i = self.page.nlines - 1
                 if d.print_date_text:
                     w = self.width_of([(d.print_date_text, st)])
                     self.put([(d.print_date_text, st)], g.TEXT_RIGHT - g.RECORD_INDENT - w,

@@ -158,3 +158,22 @@ def test_the_docx_table_mirrors_the_split_row(long_table):
     assert all(h > 28.95 * 5 for h in heights)
     widths = [c.width.pt for c in rows[0].cells]
     assert abs(sum(widths) - 156 * MM) < 1
+
+
+# ---- 版记: a long 印发机关 never runs into the 印发日期 -------------------------------------
+def test_a_long_printer_name_wraps_above_the_print_date():
+    printer = "××市人民政府办公室（市政府外事办公室、市政府港澳事务办公室、市政府研究室）"
+    pages = _pdf({"title": "关于印发的通知", "body": ["正文内容。"], "cc": ["市委办公室"],
+                  "printer": printer, "print_date": "2024-06-10"})
+    _assert_inside(pages)
+    last = pages[-1]
+    lines = [ln for ln in last.text_lines() if ln.size < 15 and not ln.text.startswith("抄送")]
+    date = lines[-1]
+    assert date.text.endswith("2024年6月10日印发")
+    date_chars = date.chars[-len("2024年6月10日印发"):]
+    name_chars = [c for ln in lines for c in ln.chars if c not in date_chars]
+    assert "".join(c["text"] for c in name_chars) == printer
+    same_line = [c for c in name_chars if abs(c["bottom"] - date.bottom) < 1.5]
+    assert max(c["x1"] for c in same_line) < date_chars[0]["x0"] - 10  # a gap before the date
+    assert len(lines) == 2  # the name took two lines, the date on the last
+    assert abs(date.bottom - TEXT_BOTTOM) < 28.95  # the 印发 line stays on the last grid line
