@@ -23,7 +23,9 @@ def test_rules_dialog_sets_shift_hours(qtbot, admin_ui_ctx):
               for i in range(dlg.times_form.rowCount())]
     assert labels == ["交接班时间（全天开始）"]
     assert dlg.time_edits[0].time() == QTime(8, 30)
+    assert dlg.hours_label.text() == "班次时间：每日 08:30 交接班"
     dlg.time_edits[0].setTime(QTime(8, 0))
+    assert dlg.hours_label.text() == "班次时间：每日 08:00 交接班"
     dlg.save()
     assert not dlg.isVisible()
     assert duty.get_rules(ctx).hours.starts == (dt.time(8, 0),)
@@ -37,6 +39,7 @@ def test_rules_dialog_sets_shift_hours(qtbot, admin_ui_ctx):
     dlg.save()
     assert "依次排列" in dlg.message.text() and dlg.isVisible()
     dlg.time_edits[1].setTime(QTime(18, 0))
+    assert dlg.hours_label.text() == "班次时间：白班 08:00–18:00，夜班 18:00–次日08:00"
     dlg.save()
     rules = duty.get_rules(ctx)
     assert rules.shifts == ("白班", "夜班")

@@ -105,6 +105,8 @@ class RulesDialog(QDialog):
         self.times_form = QFormLayout()
         self.time_edits: list[QTimeEdit] = []
         layout.addLayout(self.times_form)
+        self.hours_label = QLabel()  # the resulting hours in words, e.g. 夜班 18:00–次日08:00
+        layout.addWidget(self.hours_label)
         self.pattern.currentTextChanged.connect(lambda _t: self._build_times())
         self._build_times()
         grid = QGridLayout()
@@ -152,6 +154,15 @@ class RulesDialog(QDialog):
             label = f"交接班时间（{name}开始）" if i == 0 else f"{name}开始时间"
             self.times_form.addRow(label, edit)
             self.time_edits.append(edit)
+            edit.timeChanged.connect(lambda _t: self._show_hours())
+        self._show_hours()
+
+    def _show_hours(self) -> None:
+        shifts = SHIFT_PATTERNS[self.pattern.currentText()]
+        try:
+            self.hours_label.setText("班次时间：" + ShiftHours(self.starts()).label(shifts))
+        except InputError as exc:
+            self.hours_label.setText(str(exc))
 
     def starts(self) -> tuple[dt.time, ...]:
         return tuple(dt.time(e.time().hour(), e.time().minute()) for e in self.time_edits)
