@@ -136,3 +136,41 @@ def test_balanced_title_lines_have_no_lone_last_character_and_keep_words():
     lines = balanced_lines(lone, 20 * 22, m)
     assert all(len(ln) > 1 for ln in lines)
     assert balanced_lines("短标题", WIDTH, m) == ["短标题"]
+
+
+PUNCT_HEAVY = HAN[:8] + "，。、；：）》”（《“"
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet=PUNCT_HEAVY, min_size=1, max_size=160))
+def test_squeezed_punctuation_pairs_never_overlap_nor_overflow(text):
+    """Glyph boxes less their trimmed blank halves never overlap, and no line overflows."""
+    lines = lines_of(text, first_indent=2 * ADV)
+    assert "".join(ln.text for ln in lines) == text
+    for ln in lines:
+        assert ln.ink_right <= WIDTH + 0.01
+        assert ln.cells[0].x >= -0.01  # nothing left of the line start
+        for a, b in itertools.pairwise(ln.cells):
+            assert _ink(b)[0] >= _ink(a)[1] - 0.3, (ln.text, a.ch, b.ch)
+
+
+def _ink(c):
+    """Where a glyph's ink lies: closing marks in the left half of their 16 pt box, opening marks
+    in the right half (the blank halves are what squeezing trims), 汉字 the whole box."""
+    if c.ch in "，。、；：）》”":
+        return c.x, c.x + 8.0
+    if c.ch in "（《“":
+        return c.x + 8.0, c.x + 16.0
+    return c.x, c.x + 16.0
+
+
+def test_a_pair_squeeze_lets_a_closing_mark_stay_on_its_line():
+    # 27 汉字 then 。” : without the pair squeeze the ” would need the line's only squeezable
+    # blank; with it, 。” take one cell and the line holds both
+    text = HAN[:27] + "。”" + HAN[:10]
+    lines = lines_of(text)
+    assert lines[0].text.endswith("。”")
+    assert lines[1].text[0] not in CLOSING
+    assert lines[0].ink_right <= WIDTH + 0.01
+    steps = [b.x - a.x for a, b in itertools.pairwise(lines[0].cells)]
+    assert steps[-1] < ADV / 2 + 0.5  # 。 gave up its right half to ”
