@@ -77,6 +77,10 @@ def test_topics_move_with_buttons_and_keys_and_the_minutes_follow(qtbot, app_env
     assert _titles(ctx, m.id) == ["议题丙", "议题乙", "议题甲"]
     assert "重新生成纪要" in panel.message.text()
     qtbot.mouseClick(panel.minutes.generate_button, Qt.MouseButton.LeftButton)
+    box = panel.minutes.confirm_box  # over an existing draft: asked first, non-blocking
+    assert box.isVisible() and box.windowModality() == Qt.WindowModality.WindowModal
+    (go,) = [b for b in box.buttons() if b.text() == "重新生成"]
+    qtbot.mouseClick(go, Qt.MouseButton.LeftButton)
     body = panel.minutes.body.toPlainText()
     assert body.index("议题丙") < body.index("议题乙") < body.index("议题甲")
     # another desk reorders meanwhile: the move is refused and the list shows the real order
@@ -245,3 +249,61 @@ def test_exports_ask_for_the_file_without_a_nested_loop(qtbot, app_env, tmp_path
     dlg.accept()
     qtbot.waitUntil(lambda: board.last_export is not None, timeout=30_000)
     assert xlsx.read_bytes().startswith(b"PK")
+
+
+def _click(qtbot, box, text):
+    (button,) = [b for b in box.buttons() if b.text() == text]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_unsaved_minutes_text_survives_reloads_and_switching_asks(qtbot, app_env):
+    """The clerk's unsaved 纪要 text is not wiped when another part of the meeting is saved
+    (the panel re-reads the meeting), switching to another meeting asks 保存 / 不保存 / 取消, and
+    regenerating over a draft asks before replacing the text."""
+    from app.storage.models import Meeting
+    from app.ui.minutes.page import MinutesPage
+
+    ctx = _clerk(app_env)
+    t = mn.create_type(ctx, "常务会议", organ="市政府")
+    first = mn.create_meeting(ctx, t.id, D(2026, 2, 13), host="赵志远")
+    mn.create_meeting(ctx, t.id, D(2026, 2, 20), host="赵志远")
+    mn.save_topic(ctx, first.id, "议题甲")
+    mn.set_attendance(ctx, first.id, "present", [mn.AttendeeIn("赵志远")])
+    mn.generate_minutes(ctx, first.id)
+    page = MinutesPage(ctx, today=D(2026, 2, 25))
+    qtbot.addWidget(page)
+    page.show()
+    tab = page.meetings
+    row_of = {m.id: i for i, m in enumerate(tab.model.rows)}
+    tab.table.selectRow(row_of[first.id])
+    panel, ed = tab.panel, tab.panel.minutes
+    assert panel.meeting_id == first.id and "现纪要如下" in ed.body.toPlainText()
+    ed.body.moveCursor(ed.body.textCursor().MoveOperation.End)
+    ed.body.insertPlainText("\n会议要求加强值守。")
+    typed = ed.body.toPlainText()
+    # another change on the meeting re-reads it: the typed text stays
+    panel.venue.setText("第二会议室")
+    qtbot.mouseClick(panel.save_basic, Qt.MouseButton.LeftButton)
+    assert ed.body.toPlainText() == typed and "未保存的修改" in ed.status.text()
+    assert page.unsaved_titles() == ["市政府第1次常务会议纪要"]
+
+    # regenerate: asked, 取消 keeps the text
+    qtbot.mouseClick(ed.generate_button, Qt.MouseButton.LeftButton)
+    _click(qtbot, ed.confirm_box, "取消")
+    assert ed.body.toPlainText() == typed
+
+    # switching meetings asks; 取消 stays on the meeting with the text
+    second_row = next(i for i, m in enumerate(tab.model.rows) if m.id != first.id)
+    tab.table.selectRow(second_row)
+    box = tab.switch_box
+    assert box.isVisible() and "市政府第1次常务会议纪要" in box.text()
+    _click(qtbot, box, "取消")
+    assert panel.meeting_id == first.id and ed.body.toPlainText() == typed
+    assert tab.table.currentIndex().row() == row_of[first.id]
+    # 保存 saves, then switches
+    tab.table.selectRow(second_row)
+    _click(qtbot, tab.switch_box, "保存")
+    assert panel.meeting_id != first.id and not page.unsaved_titles()
+    with ctx.session() as s:
+        draft = json.loads(s.get(Meeting, first.id).draft_json)
+    assert draft["body"].endswith("会议要求加强值守。")

@@ -31,6 +31,7 @@ from app.ui.qt import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -450,7 +451,11 @@ class TopicsEditor(QWidget):
 
 
 class MinutesEditor(QWidget):
-    """The 纪要: generated from the template, edited by the clerk, frozen when issued."""
+    """The 纪要: generated from the template, edited by the clerk, frozen when issued.
+
+    The clerk's unsaved text survives the page's reloads (every change elsewhere on the meeting
+    re-reads it): ``show_state`` keeps the title and body while they hold unsaved edits of the
+    same meeting. Regenerating over an existing draft asks first (it replaces the text)."""
 
     def __init__(self, panel: MeetingPanel) -> None:
         super().__init__(panel)
@@ -482,6 +487,18 @@ class MinutesEditor(QWidget):
         self.export_task = None
         self.last_export: Path | None = None
         self.file_dialog: QFileDialog | None = None
+        self.confirm_box: QMessageBox | None = None
+        self.shown_for = 0  # the meeting whose 纪要 the fields hold
+        self.has_draft = False
+
+    def has_unsaved(self) -> bool:
+        """Edits of the draft's title or body not saved yet."""
+        return (not self.body.isReadOnly() and self.shown_for != 0
+                and (self.body.document().isModified() or self.title.isModified()))
+
+    def _mark_saved(self) -> None:
+        self.body.document().setModified(False)
+        self.title.setModified(False)
 
     def show_state(self, info: mn.MeetingInfo, description: dict | None) -> None:
         if info.issued:
@@ -491,8 +508,15 @@ class MinutesEditor(QWidget):
         else:
             self.status.setText("纪要草稿：可修改标题和正文后印发；出席、请假、列席名单和主持、记录"
                                 "按“出席人员”“基本情况”页的记录自动排入。")
-        self.title.setText(str(description.get("title", "")) if description else "")
-        self.body.setPlainText(str(description.get("body", "")) if description else "")
+        keep = (self.has_unsaved() and self.shown_for == info.id and not info.issued
+                and description is not None)
+        if keep:
+            self.status.setText(self.status.text() + "（正文有未保存的修改）")
+        else:
+            self.title.setText(str(description.get("title", "")) if description else "")
+            self.body.setPlainText(str(description.get("body", "")) if description else "")
+            self._mark_saved()
+        self.shown_for, self.has_draft = info.id, description is not None
         for w in (self.title, self.body):
             w.setReadOnly(info.issued)
         self.generate_button.setEnabled(not info.issued)
@@ -500,28 +524,54 @@ class MinutesEditor(QWidget):
         self.issue_button.setEnabled(not info.issued and description is not None)
         self.pdf_button.setEnabled(description is not None)
 
-    def generate(self) -> None:
-        self._do(lambda: mn.generate_minutes(self.panel.ctx, self.panel.meeting_id), "纪要已生成。")
+    def generate(self) -> QMessageBox | None:
+        """Fill the 纪要 from the meeting data. Over an existing draft this replaces the text
+        (saved edits included): ask first, in a window-modal box opened with ``open()``."""
+        if not self.has_draft:
+            self._generate()
+            return None
+        box = QMessageBox(QMessageBox.Icon.Question, "重新生成纪要",
+                          "重新生成将按会议数据替换现有纪要草稿的标题和正文，"
+                          "草稿中已保存和未保存的修改都将被替换。", QMessageBox.StandardButton.NoButton,
+                          self)
+        go = box.addButton("重新生成", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.finished.connect(lambda _r: self._generate() if box.clickedButton() is go else None)
+        self.confirm_box = box
+        box.open()
+        return box
 
-    def save(self) -> None:
-        self._do(lambda: mn.edit_minutes(self.panel.ctx, self.panel.meeting_id,
-                                         body=self.body.toPlainText(), title=self.title.text()),
-                 "修改已保存。")
+    def _generate(self) -> None:
+        self._do(lambda: mn.generate_minutes(self.panel.ctx, self.panel.meeting_id),
+                 "纪要已生成。", replace=True)
+
+    def save(self) -> bool:
+        return self._do(lambda: mn.edit_minutes(self.panel.ctx, self.panel.meeting_id,
+                                                body=self.body.toPlainText(),
+                                                title=self.title.text()),
+                        "修改已保存。", replace=True)
 
     def issue(self) -> None:
-        if not self.body.document().isModified() or self._do(
+        if not self.has_unsaved() or self._do(
                 lambda: mn.edit_minutes(self.panel.ctx, self.panel.meeting_id,
                                         body=self.body.toPlainText(), title=self.title.text()),
-                ""):
+                "", replace=True):
             self._do(lambda: mn.issue_minutes(self.panel.ctx, self.panel.meeting_id),
                      "纪要已印发，编号已取，内容已冻结。")
 
-    def _do(self, fn, done: str) -> bool:  # type: ignore[no-untyped-def]
+    def _do(self, fn, done: str, *, replace: bool = False) -> bool:  # type: ignore[no-untyped-def]
+        """Run ``fn``; a refusal leaves the text as it is. ``replace``: the saved text is now
+        what the fields should show (a save or a regeneration)."""
         try:
             fn()
         except UserError as exc:
             self.panel.message.error(exc)
             return False
+        if replace:
+            self._mark_saved()
         if done:
             self.panel.message.ok(done)
         self.panel.reload()
@@ -621,6 +671,20 @@ class MeetingPanel(QWidget):
         lay.addWidget(self.message)
         self._staff_loaded = False
         self.has_draft = False
+
+    def unsaved_titles(self) -> list[str]:
+        """For the questions on switching meetings and on leaving the window."""
+        if self.info is None or not self.minutes.has_unsaved():
+            return []
+        return [f"{self.info.title}纪要"]
+
+    def save_all(self) -> bool:
+        if not self.minutes.has_unsaved():
+            return True
+        if self.minutes.save():
+            return True
+        self.tabs.setCurrentWidget(self.minutes)
+        return False
 
     def load(self, meeting_id: int) -> None:
         self.meeting_id = meeting_id

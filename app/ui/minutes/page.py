@@ -24,9 +24,11 @@ from app.ui.qt import (
     QHeaderView,
     QKeySequence,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
+    Qt,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -151,6 +153,7 @@ class MeetingsTab(QWidget):
         lay.addLayout(bar)
         lay.addWidget(split)
         self.dialog: NewMeetingDialog | None = None
+        self.switch_box: QMessageBox | None = None
         self.new_button.clicked.connect(self.new_meeting)
         self.refresh_button.clicked.connect(self.refresh)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._open(cur.row()))
@@ -175,10 +178,52 @@ class MeetingsTab(QWidget):
             if m.id == keep:
                 self.table.selectRow(i)
 
-    def _open(self, row: int) -> None:
-        if 0 <= row < len(self.model.rows):
-            self.panel.load(self.model.rows[row].id)
-            self.stack.setCurrentWidget(self.panel)
+    def _open(self, row: int) -> QMessageBox | None:
+        """Show the meeting of ``row``. With unsaved 纪要 text of the meeting shown now, ask
+        保存 / 不保存 / 取消 first (window-modal, ``open()``); 取消 keeps the old selection."""
+        if not 0 <= row < len(self.model.rows):
+            return None
+        target = self.model.rows[row].id
+        if target == self.panel.meeting_id or not self.panel.unsaved_titles():
+            self._show(target)
+            return None
+        (name,) = self.panel.unsaved_titles()
+        box = QMessageBox(QMessageBox.Icon.Warning, "纪要未保存", f"“{name}”有未保存的修改。",
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText("切换会议前是否保存？不保存，修改将丢失。")
+        save = box.addButton("保存", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("不保存", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.setEscapeButton(cancel)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            if (clicked is save and self.panel.save_all()) or clicked is discard:
+                self._show(target)
+            else:  # cancelled, or the save was refused (the message says why): stay
+                self._select(self.panel.meeting_id)
+
+        box.finished.connect(answered)
+        self.switch_box = box
+        box.open()
+        return box
+
+    def _show(self, meeting_id: int) -> None:
+        self.panel.load(meeting_id)
+        self.stack.setCurrentWidget(self.panel)
+
+    def _select(self, meeting_id: int) -> None:
+        """Select the row of ``meeting_id`` without opening it again."""
+        selection = self.table.selectionModel()
+        selection.blockSignals(True)
+        try:
+            for i, m in enumerate(self.model.rows):
+                if m.id == meeting_id:
+                    self.table.selectRow(i)
+        finally:
+            selection.blockSignals(False)
 
     def _panel_changed(self) -> None:
         rows = self.model.rows
@@ -200,9 +245,8 @@ class MeetingsTab(QWidget):
         self.model.reload()
         for i, m in enumerate(self.model.rows):
             if m.id == new_id:
-                self.table.selectRow(i)
-        self.panel.load(new_id)
-        self.stack.setCurrentWidget(self.panel)
+                self._select(new_id)
+                self._open(i)  # asks first when the meeting shown has unsaved 纪要 text
 
 
 def _values(m: mn.MeetingInfo) -> list[str]:
@@ -222,6 +266,16 @@ class MinutesPage(QTabWidget):
         self._badge(self.board.overdue, self.board.due_soon)
         self.currentChanged.connect(lambda i: self.board.refresh() if i == 1 else None)
 
+
+    def unsaved_titles(self) -> list[str]:
+        """For the main window's question on leaving (退出, 注销)."""
+        return self.meetings.panel.unsaved_titles()
+
+    def save_all(self) -> bool:
+        if self.meetings.panel.save_all():
+            return True
+        self.setCurrentWidget(self.meetings)
+        return False
 
     def _badge(self, overdue: int, due_soon: int) -> None:
         """The 督办 tab shows what needs attention: 逾期 (red) and 临期 counts."""
