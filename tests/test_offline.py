@@ -60,8 +60,7 @@ def test_start_up_and_scripted_session_open_no_socket(qtbot, no_network):
         dlg.ui.confirmEdit.setText(ADMIN_PASSWORD)
         with qtbot.waitSignal(controller.signed_in, timeout=5000):
             dlg.ok_button().click()
-        win = controller.window
-        qtbot.addWidget(win)
+        win = controller.window  # not given to qtbot: signing out below deletes it
         for key in win.page_keys():
             win.show_page(key)
         users = win.show_page("admin").users
@@ -70,7 +69,8 @@ def test_start_up_and_scripted_session_open_no_socket(qtbot, no_network):
         add.ui.usernameEdit.setText("zhao")
         add.ui.passwordEdit.setText("Zhao-pass-1")
         add.ui.confirmEdit.setText("Zhao-pass-1")
-        add.ok_button().click()
+        with qtbot.waitSignal(add.settled, timeout=10_000):  # the service call runs in the worker
+            add.ok_button().click()
         users.ui.verifyButton.click()
         with qtbot.waitSignal(users.verify_task.done, timeout=10_000):
             pass
@@ -80,7 +80,8 @@ def test_start_up_and_scripted_session_open_no_socket(qtbot, no_network):
         qtbot.addWidget(login)
         login.ui.usernameEdit.setText("zhao")
         login.ui.passwordEdit.setText("Zhao-pass-1")
-        login.ok_button().click()
+        with qtbot.waitSignal(login.settled, timeout=10_000):
+            login.ok_button().click()
         assert accounts.login(ServiceContext(engine), "zhao", "Zhao-pass-1").username == "zhao"
         if controller.window is not None:
             qtbot.addWidget(controller.window)
@@ -160,7 +161,8 @@ def test_every_module_and_the_security_features_open_no_socket(no_network, tmp_p
         with qtbot.waitSignal(lock.locked, timeout=3000):
             pass
         lock.overlay.password.setText(ADMIN_PASSWORD)
-        assert lock.try_unlock()
+        with qtbot.waitSignal(lock.unlocked, timeout=10_000):  # checked in the worker
+            assert lock.try_unlock()
         wait_for_all()
         if "documents" in exchange.kinds():
             from sqlalchemy.orm import Session
