@@ -27,9 +27,17 @@ our PDF does. How, and why (each checked by converting with LibreOffice in tests
   262 mm. On its own page it is a new section without page numbers, after an unnumbered blank
   page when the layout has one (GB/T 9704 7.5).
 
+* **Tables** come from ``Layout.tables``: the PDF's column widths, and one DOCX row per band of
+  the PDF (a row taller than a page is split there, under the repeated ``tblHeader`` row), each
+  with its exact height. Latin letters and digits in cells get no tracking, as in the PDF.
+* **Punctuation pairs** (``text.pair_squeezes``): the first mark of a squeezed pair is a run of
+  its own with a negative spacing of half its advance.
+
 Known LibreOffice-only differences (Word follows the XML): it ignores ``w:autoSpaceDN`` and adds
 a quarter-em between Chinese and digits, and it maps ``w:overflowPunct`` inverted, so a line-end
-comma may hang past the right edge where our PDF squeezes it.
+comma may hang past the right edge where our PDF squeezes it. It also drops a negative character
+spacing on the last character of a run, so the squeezed punctuation pairs keep their full width
+there (a line holding several may wrap a character earlier than ours).
 """
 
 from __future__ import annotations
