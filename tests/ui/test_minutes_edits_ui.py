@@ -307,3 +307,43 @@ def test_unsaved_minutes_text_survives_reloads_and_switching_asks(qtbot, app_env
     with ctx.session() as s:
         draft = json.loads(s.get(Meeting, first.id).draft_json)
     assert draft["body"].endswith("会议要求加强值守。")
+
+
+def test_basic_data_edits_survive_reloads_and_a_concurrent_change_is_asked(qtbot, app_env):
+    from app.storage.models import Meeting
+
+    ctx = _clerk(app_env)
+    m = _meeting(ctx)
+    mn.save_topic(ctx, m.id, "议题甲")
+    mn.set_attendance(ctx, m.id, "present", [mn.AttendeeIn("赵志远")])
+    panel = _panel(qtbot, ctx, m.id)
+    panel.tabs.setCurrentIndex(0)
+    _focus(qtbot, panel.venue)
+    qtbot.keyClicks(panel.venue, "Room 2")  # typed: the form now holds unsaved edits
+    assert panel.unsaved_titles() == ["市政府第1次常务会议基本情况"]
+    # our own act elsewhere (the 纪要 moves the meeting's version) re-reads the meeting
+    qtbot.mouseClick(panel.minutes.generate_button, Qt.MouseButton.LeftButton)
+    assert panel.venue.text() == "Room 2"
+    qtbot.mouseClick(panel.save_basic, Qt.MouseButton.LeftButton)  # no false conflict
+    with ctx.session() as s:
+        assert s.get(Meeting, m.id).venue == "Room 2"
+    assert not panel.unsaved_titles()
+
+    _focus(qtbot, panel.recorder)
+    qtbot.keyClicks(panel.recorder, "Wei")
+    info = mn.get_meeting(ctx, m.id).meeting
+    mn.update_meeting(ctx, m.id, expected_version=info.version, host="钱国华")  # another desk
+    panel.reload()
+    assert panel.recorder.text() == "Wei" and panel.host.text() == "赵志远"
+    qtbot.mouseClick(panel.save_basic, Qt.MouseButton.LeftButton)
+    conflict = panel.conflict
+    assert conflict.isVisible() and conflict.differing == ["主持人", "记录人"]
+    with ctx.session() as s:
+        assert (s.get(Meeting, m.id).host, s.get(Meeting, m.id).recorder) == ("钱国华", "")
+    qtbot.mouseClick(conflict.reapply_button, Qt.MouseButton.LeftButton)
+    assert panel.recorder.text() == "Wei"
+    panel.host.setText("钱国华")  # the user takes the other desk's host and keeps the recorder
+    qtbot.mouseClick(panel.save_basic, Qt.MouseButton.LeftButton)
+    with ctx.session() as s:
+        row = s.get(Meeting, m.id)
+        assert (row.host, row.recorder, row.venue) == ("钱国华", "Wei", "Room 2")

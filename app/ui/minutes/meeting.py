@@ -9,9 +9,10 @@ import os
 import tempfile
 from pathlib import Path
 
-from app.errors import UserError
+from app.errors import ConflictError, UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
+from app.ui.conflict_dialog import REAPPLY, ConflictDialog
 from app.ui.minutes.common import MessageLine
 from app.ui.minutes.decision_dialog import DecisionDialog
 from app.ui.qt import (
@@ -653,6 +654,16 @@ class MeetingPanel(QWidget):
         form.addRow("记录人", self.recorder)
         form.addRow("", self.save_basic)
         self.save_basic.clicked.connect(self._save_basic)
+        # the 基本情况 form: what it was filled from, and whether the user changed it since
+        self.basic_base: dict[str, object] = {}
+        self.basic_version = 0
+        self.basic_dirty = False
+        self._basic_for = 0
+        self._filling = False
+        self.conflict: ConflictDialog | None = None
+        for w in (self.time, self.venue, self.host, self.host_title, self.recorder):
+            w.textEdited.connect(self._basic_edited)
+        self.date.dateChanged.connect(self._basic_edited)
 
         people = QWidget(self)
         self.attendance = {k: AttendanceEditor(self, k) for k in mn.ATTENDANCE_KINDS}
@@ -674,17 +685,89 @@ class MeetingPanel(QWidget):
 
     def unsaved_titles(self) -> list[str]:
         """For the questions on switching meetings and on leaving the window."""
-        if self.info is None or not self.minutes.has_unsaved():
+        if self.info is None:
             return []
-        return [f"{self.info.title}纪要"]
+        return ([f"{self.info.title}基本情况"] if self.basic_dirty else []) + (
+            [f"{self.info.title}纪要"] if self.minutes.has_unsaved() else [])
 
     def save_all(self) -> bool:
-        if not self.minutes.has_unsaved():
-            return True
-        if self.minutes.save():
+        if self.basic_dirty and not self._save_basic():
+            self.tabs.setCurrentIndex(0)
+            return False
+        if not self.minutes.has_unsaved() or self.minutes.save():
             return True
         self.tabs.setCurrentWidget(self.minutes)
         return False
+
+    # ---- 基本情况 -------------------------------------------------------------------------
+    def _basic_edited(self, *_args: object) -> None:
+        if not self._filling:
+            self.basic_dirty = True
+
+    def basic_values(self) -> dict[str, object]:
+        return {"date": pydate(self.date.date()), "time": self.time.text().strip(),
+                "venue": self.venue.text().strip(), "host": self.host.text().strip(),
+                "host_title": self.host_title.text().strip(),
+                "recorder": self.recorder.text().strip()}
+
+    def _fill_basic(self, m: mn.MeetingInfo) -> None:
+        self._filling = True
+        try:
+            self.date.setDate(qdate(m.date))
+            for w, v in ((self.time, m.time), (self.venue, m.venue), (self.host, m.host),
+                         (self.host_title, m.host_title), (self.recorder, m.recorder)):
+                w.setText(v)
+        finally:
+            self._filling = False
+        self.basic_base, self.basic_version = _meeting_basics(m), m.version
+        self.basic_dirty, self._basic_for = False, m.id
+
+    def _show_basic(self, m: mn.MeetingInfo) -> None:
+        """Refill the form, unless it holds the user's unsaved edits of this meeting: then keep
+        them. If nobody else changed these fields meanwhile, the edits now apply to the current
+        version (our own acts — 纪要, lists — also move the meeting's version); if someone did,
+        the old version stays the base and saving meets the conflict dialog."""
+        if not (self.basic_dirty and self._basic_for == m.id and not m.issued):
+            self._fill_basic(m)
+        elif _meeting_basics(m) == self.basic_base:
+            self.basic_version = m.version
+
+    def _save_basic(self) -> bool:
+        assert self.info is not None
+        try:
+            mn.update_meeting(self.ctx, self.meeting_id, expected_version=self.basic_version,
+                              **self.basic_values())
+        except ConflictError:
+            self._basic_conflict()
+            return False
+        except UserError as exc:
+            self.message.error(exc)
+            return False
+        self.basic_dirty = False
+        self.message.ok("会议情况已保存。")
+        self.reload()
+        return True
+
+    def _basic_conflict(self) -> ConflictDialog:
+        theirs = mn.get_meeting(self.ctx, self.meeting_id).meeting
+        labels = {"date": "日期", "time": "时间", "venue": "地点", "host": "主持人",
+                  "host_title": "主持人职务", "recorder": "记录人"}
+        mine, saved = self.basic_values(), _meeting_basics(theirs)
+        fields = [(label, str(mine[k]), str(saved[k])) for k, label in labels.items()]
+        dlg = self.conflict = ConflictDialog("会议基本情况", fields, self)
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def decided(_result: int) -> None:
+            if dlg.choice == REAPPLY:
+                self.basic_base, self.basic_version = saved, theirs.version
+                self.message.ok("已载入他人保存的版本号，您的修改仍在表单中，请检查后再保存。")
+            else:
+                self._fill_basic(theirs)
+                self.message.ok("已采用他人保存的版本。")
+
+        dlg.finished.connect(decided)
+        dlg.open()
+        return dlg
 
     def load(self, meeting_id: int) -> None:
         self.meeting_id = meeting_id
@@ -702,10 +785,7 @@ class MeetingPanel(QWidget):
         self.has_draft = detail.has_draft
         state = f"已印发 {m.minutes_number}" if m.issued else "草稿"
         self.header.setText(f"{m.title}　{m.date:%Y年%m月%d日}　{state}")
-        self.date.setDate(qdate(m.date))
-        for w, v in ((self.time, m.time), (self.venue, m.venue), (self.host, m.host),
-                     (self.host_title, m.host_title), (self.recorder, m.recorder)):
-            w.setText(v)
+        self._show_basic(m)
         for k, ed in self.attendance.items():
             ed.set_entries(detail.attendees[k])
             ed.setEnabled(not m.issued)
@@ -718,15 +798,7 @@ class MeetingPanel(QWidget):
         if emit:
             self.changed.emit()
 
-    def _save_basic(self) -> None:
-        assert self.info is not None
-        try:
-            mn.update_meeting(self.ctx, self.meeting_id, expected_version=self.info.version,
-                              date=pydate(self.date.date()), time=self.time.text(),
-                              venue=self.venue.text(), host=self.host.text(),
-                              host_title=self.host_title.text(), recorder=self.recorder.text())
-        except UserError as exc:
-            self.message.error(exc)
-            return
-        self.message.ok("会议情况已保存。")
-        self.reload()
+
+def _meeting_basics(m: mn.MeetingInfo) -> dict[str, object]:
+    return {"date": m.date, "time": m.time, "venue": m.venue, "host": m.host,
+            "host_title": m.host_title, "recorder": m.recorder}
