@@ -151,7 +151,21 @@ def _audit_page(ctx):  # type: ignore[no-untyped-def]
     return viewer, viewer.search, getattr(viewer.model, "loaded", None)
 
 
-PAGES = {"incidents": _incidents_page, "duty_log": _duty_log_page, "audit": _audit_page}
+def _duty_log_search_page(ctx):  # type: ignore[no-untyped-def]
+    """The same with a search text (a LIKE over every entry: no index helps)."""
+    tab, _reload, finished = _duty_log_page(ctx)
+    return tab, lambda: tab.model.reload("值班"), finished
+
+
+def _audit_search_page(ctx):  # type: ignore[no-untyped-def]
+    """The audit query filtered by user (a LIKE over the whole log) over the last 30 days."""
+    viewer, search, finished = _audit_page(ctx)
+    viewer.user_edit.setText("sys")
+    return viewer, search, finished
+
+
+PAGES = {"incidents": _incidents_page, "duty_log": _duty_log_page, "audit": _audit_page,
+         "duty_log_search": _duty_log_search_page, "audit_search": _audit_search_page}
 
 
 def measure_page(name: str, url: str, times: int = 5) -> dict:
