@@ -347,3 +347,45 @@ def test_basic_data_edits_survive_reloads_and_a_concurrent_change_is_asked(qtbot
     with ctx.session() as s:
         row = s.get(Meeting, m.id)
         assert (row.host, row.recorder, row.venue) == ("钱国华", "Wei", "Room 2")
+
+
+def test_topic_form_edits_are_kept_and_switching_topics_asks(qtbot, app_env):
+    ctx = _clerk(app_env)
+    m = _meeting(ctx)
+    first = mn.save_topic(ctx, m.id, "议题甲")
+    mn.save_topic(ctx, m.id, "议题乙")
+    panel = _panel(qtbot, ctx, m.id)
+    topics = panel.topics
+    panel.tabs.setCurrentWidget(topics)
+    topics.list.setCurrentRow(0)
+    _focus(qtbot, topics.title)
+    topics.title.end(False)
+    qtbot.keyClicks(topics.title, " (A)")
+    # adding a decision re-reads the meeting: the unsaved topic title stays in the form
+    topics.d_text.setPlainText("会议同意。")
+    qtbot.mouseClick(topics.add_decision, Qt.MouseButton.LeftButton)
+    assert topics.title.text() == "议题甲 (A)" and topics.decisions.rowCount() == 1
+    assert panel.unsaved_titles() == ["市政府第1次常务会议议题"]
+    # picking another topic asks; 取消 keeps the edits and the selection
+    topics.list.setCurrentRow(1)
+    box = topics.switch_box
+    assert box.isVisible() and "议题甲 (A)" in box.text()
+    _click(qtbot, box, "取消")
+    assert topics.list.currentRow() == 0 and topics.title.text() == "议题甲 (A)"
+    topics.list.setCurrentRow(1)
+    _click(qtbot, topics.switch_box, "保存")
+    assert _titles(ctx, m.id) == ["议题甲 (A)", "议题乙"]
+    assert topics.list.currentRow() == 1 and topics.title.text() == "议题乙"
+    # a new topic over unsaved edits: asked too; 不保存 drops them
+    topics.summary.setPlainText("未保存的情况说明")
+    qtbot.mouseClick(topics.new_topic, Qt.MouseButton.LeftButton)
+    _click(qtbot, topics.switch_box, "不保存")
+    assert topics.list.currentRow() == -1 and topics.summary.toPlainText() == ""
+    assert topics.topic_for is None and not topics.topic_dirty
+    topics.title.setText("议题丙")
+    qtbot.mouseClick(topics.save_topic, Qt.MouseButton.LeftButton)
+    assert _titles(ctx, m.id) == ["议题甲 (A)", "议题乙", "议题丙"]
+    with ctx.session() as s:  # the dropped summary was saved nowhere
+        assert s.execute(select(Topic.summary).where(Topic.meeting_id == m.id)).scalars().all() \
+            == ["", "", ""]
+        assert s.get(Topic, first.id).title == "议题甲 (A)"

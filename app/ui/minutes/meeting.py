@@ -291,9 +291,19 @@ class TopicsEditor(QWidget):
         lay = QHBoxLayout(self)
         lay.addLayout(left, 2)
         lay.addLayout(right, 3)
-        self.list.currentRowChanged.connect(self._show_topic)
+        self.list.currentRowChanged.connect(self._row_changed)
         self.new_topic.clicked.connect(self._clear_topic)
-        self.save_topic.clicked.connect(self.save)
+        self.save_topic.clicked.connect(lambda: self.save())
+        # the topic form: which topic it edits (None: a new one) and whether it holds unsaved
+        # edits — kept across the panel's reloads, asked about before showing another topic
+        self.topic_for: int | None = None
+        self.topic_dirty = False
+        self._filling = False
+        self.switch_box: QMessageBox | None = None
+        for w in (self.title, self.unit):
+            w.textEdited.connect(self._topic_edited)
+        for w in (self.materials, self.summary):
+            w.textChanged.connect(self._topic_edited)
         self.add_decision.clicked.connect(self.add)
         self.delete_topic.clicked.connect(self.remove_topic)
         self.delete_decision.clicked.connect(self.remove_decision)
@@ -304,40 +314,111 @@ class TopicsEditor(QWidget):
         list_shortcuts(self.list, ("Ctrl+Up", lambda: self.move(-1)),
                        ("Ctrl+Down", lambda: self.move(1)))
 
+    def reset(self) -> None:
+        """Another meeting: the form starts clean."""
+        self.topic_for, self.topic_dirty = None, False
+        self.topics = ()
+
+    def _topic_edited(self, *_args: object) -> None:
+        if not self._filling:
+            self.topic_dirty = True
+
     def set_topics(self, topics: tuple[mn.TopicInfo, ...], meeting_date: dt.date) -> None:
-        keep = self.list.currentRow()
+        """Show the meeting's topics, keeping the topic being edited selected (by id: a move or
+        a deletion changes the rows) and its unsaved edits in the form."""
+        current = self.current()
+        keep_id = self.topic_for if self.topic_dirty else (current.id if current else None)
+        keep_row = self.list.currentRow()
         self.topics = topics
         self.d_date.setDate(qdate(meeting_date))
         self.list.blockSignals(True)
         self.list.clear()
         for n, t in enumerate(topics, 1):
             self.list.addItem(f"{n}. {t.title}" + (f"（{t.unit}）" if t.unit else ""))
+        ids = [t.id for t in topics]
+        if self.topic_dirty and self.topic_for is None:
+            row = -1  # a new topic being typed: nothing selected, the form kept
+        elif keep_id in ids:
+            row = ids.index(keep_id)
+        else:
+            row = min(max(keep_row, 0), len(topics) - 1) if topics else -1
+        self.list.setCurrentRow(row)
         self.list.blockSignals(False)
-        if topics:
-            self.list.setCurrentRow(min(max(keep, 0), len(topics) - 1))
-            self._show_topic(self.list.currentRow())
+        self._show_topic(row)
+
+    def _row_changed(self, row: int) -> QMessageBox | None:
+        """The user picked another topic: with unsaved edits of the one in the form, ask
+        保存 / 不保存 / 取消 first (window-modal, ``open()``)."""
+        target = self.topics[row] if 0 <= row < len(self.topics) else None
+        if not self.topic_dirty or (target is not None and target.id == self.topic_for):
+            self._show_topic(row)
+            return None
+        box = QMessageBox(QMessageBox.Icon.Warning, "议题未保存",
+                          f"议题“{self.title.text().strip() or '新议题'}”有未保存的修改。",
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText("是否先保存？不保存，修改将丢失。")
+        save = box.addButton("保存", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("不保存", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.setEscapeButton(cancel)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        target_id = target.id if target is not None else None
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            if clicked is save and self.save(select=target_id):
+                return
+            if clicked is discard:
+                self.topic_dirty = False
+                self._select_topic(target_id)
+                return
+            self._select_topic(self.topic_for, show=False)  # cancelled or refused: stay
+
+        box.finished.connect(answered)
+        self.switch_box = box
+        box.open()
+        return box
+
+    def _select_topic(self, topic_id: int | None, *, show: bool = True) -> None:
+        ids = [t.id for t in self.topics]
+        row = ids.index(topic_id) if topic_id in ids else -1
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(row)
+        self.list.blockSignals(False)
+        if show:
+            self._show_topic(row)
 
     def current(self) -> mn.TopicInfo | None:
         row = self.list.currentRow()
         return self.topics[row] if 0 <= row < len(self.topics) else None
 
     def _clear_topic(self) -> None:
-        self.list.setCurrentRow(-1)
-        for w in (self.title, self.unit):
-            w.clear()
-        self.materials.clear()
-        self.summary.clear()
-        self.decisions.setRowCount(0)
+        self.list.setCurrentRow(-1)  # asks first when the form holds unsaved edits
+        if self.topic_dirty:
+            return
+        self._fill_topic(None)
         self.title.setFocus()
 
+    def _fill_topic(self, t: mn.TopicInfo | None) -> None:
+        self._filling = True
+        try:
+            self.title.setText(t.title if t else "")
+            self.unit.setText(t.unit if t else "")
+            self.materials.setPlainText("\n".join(t.materials) if t else "")
+            self.summary.setPlainText(t.summary if t else "")
+        finally:
+            self._filling = False
+        self.topic_for, self.topic_dirty = (t.id if t else None), False
+
     def _show_topic(self, row: int) -> None:
-        t = self.current()
+        t = self.topics[row] if 0 <= row < len(self.topics) else None
+        if not (self.topic_dirty and t is not None and t.id == self.topic_for) and not (
+                self.topic_dirty and t is None and self.topic_for is None):
+            self._fill_topic(t)
         if t is None:
+            self.decisions.setRowCount(0)
             return
-        self.title.setText(t.title)
-        self.unit.setText(t.unit)
-        self.materials.setPlainText("\n".join(t.materials))
-        self.summary.setPlainText(t.summary)
         self.decisions.setRowCount(len(t.decisions))
         for r, d in enumerate(t.decisions):
             due = d.deadline.isoformat() if d.deadline else "—"
@@ -347,21 +428,22 @@ class TopicsEditor(QWidget):
                                    due]):
                 self.decisions.setItem(r, c, QTableWidgetItem(v))
 
-    def save(self) -> None:
-        t = self.current()
+    def save(self, select: int | None | bool = True) -> bool:
+        """Save the form to the topic it edits (a new one when none). Afterwards show the saved
+        topic (``select=True``) or the topic of id ``select`` (the one the user picked)."""
         try:
             saved = mn.save_topic(self.panel.ctx, self.panel.meeting_id, self.title.text(),
-                                  topic_id=t.id if t else None, unit=self.unit.text(),
+                                  topic_id=self.topic_for, unit=self.unit.text(),
                                   materials=self.materials.toPlainText().splitlines(),
                                   summary=self.summary.toPlainText())
         except UserError as exc:
             self.panel.message.error(exc)
-            return
+            return False
+        self.topic_dirty, self.topic_for = False, saved.id
         self.panel.message.ok(f"议题“{saved.title}”已保存。")
         self.panel.reload()
-        for i, tp in enumerate(self.topics):
-            if tp.id == saved.id:
-                self.list.setCurrentRow(i)
+        self._select_topic(saved.id if select is True else select)
+        return True
 
     def remove_topic(self) -> None:
         t = self.current()
@@ -688,11 +770,15 @@ class MeetingPanel(QWidget):
         if self.info is None:
             return []
         return ([f"{self.info.title}基本情况"] if self.basic_dirty else []) + (
+            [f"{self.info.title}议题"] if self.topics.topic_dirty else []) + (
             [f"{self.info.title}纪要"] if self.minutes.has_unsaved() else [])
 
     def save_all(self) -> bool:
         if self.basic_dirty and not self._save_basic():
             self.tabs.setCurrentIndex(0)
+            return False
+        if self.topics.topic_dirty and not self.topics.save():
+            self.tabs.setCurrentWidget(self.topics)
             return False
         if not self.minutes.has_unsaved() or self.minutes.save():
             return True
@@ -770,6 +856,9 @@ class MeetingPanel(QWidget):
         return dlg
 
     def load(self, meeting_id: int) -> None:
+        if meeting_id != self.meeting_id:
+            self.topics.reset()
+            self.basic_dirty = False
         self.meeting_id = meeting_id
         self.message.clear()
         if not self._staff_loaded:
