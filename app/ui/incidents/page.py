@@ -253,6 +253,9 @@ class IncidentsPage(QWidget):
         self.list.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.list.verticalHeader().hide()
         self.list.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # widths from the first page's rows: measuring every loaded row on each page fetched
+        # cost the GUI thread ~10 ms per page (0.25 s to reach the 1 900th incident)
+        self.list.horizontalHeader().setResizeContentsPrecision(IncidentListModel.PAGE)
         self.list.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.list.verticalHeader().setDefaultSectionSize(24)
         self.list.selectionModel().selectionChanged.connect(lambda *_: self._selected())
