@@ -119,8 +119,7 @@ class Writer:
                 ids = list(s.execute(insert(SearchEntry).returning(
                     SearchEntry.id, sort_by_parameter_order=True), part).scalars())
                 if self.pg:
-                    s.execute(text("UPDATE search_entries SET tsv = CAST(:v AS tsvector) "
-                                   "WHERE id = :id"),
+                    s.execute(text(fulltext.PG_WRITE_SQL),
                               [{"id": i, "v": fulltext.tsvector_literal(fulltext.IndexedText(
                                   p["title"], p["extra"], p["body"]))} for i, p in zip(ids, part)])
                 else:

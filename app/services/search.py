@@ -220,38 +220,63 @@ def _sqlite_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: li
 def _pg_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[str] | None,
               limit: int, offset: int) -> tuple[dict[str, int], list[tuple[int, float]], bool, int]:
     """Same semantics as ``_sqlite_query``: a window of the newest RANK_LIMIT + 1 hits gives the
-    counts and bounds the scoring."""
+    counts and bounds the scoring. The window is found block by block (``_pg_newest``) and
+    scored with ``ts_rank`` in the same statement, so no row outside it is ever read."""
     where = "tsv @@ CAST(:q AS tsquery) AND classification <= :c"
-    params: dict[str, object] = {"q": fulltext.pg_tsquery(terms), "c": clearance,
-                                 "n": RANK_LIMIT + 1}
-    newest = "SELECT id, kind FROM search_entries WHERE {w} ORDER BY id DESC LIMIT :n"
-    window = s.execute(text(newest.format(w=where)), params).all()
+    params: dict[str, object] = {"q": fulltext.pg_tsquery(terms), "c": clearance}
+    top = s.scalar(text("SELECT max(id) FROM search_entries")) or 0
+    # A sequential scan would test (and de-TOAST) the tsvector of every row: the block steps
+    # are always cheaper, but a broad term's statistics could tempt the planner.
+    s.execute(text("SET LOCAL enable_seqscan = off"))
+    window = _pg_newest(s, where, params, RANK_LIMIT + 1, top, rank=True)
     counts: dict[str, int] = {}
-    for _id, kind in window[:RANK_LIMIT]:
+    for _id, kind, _score in window[:RANK_LIMIT]:
         counts[kind] = counts.get(kind, 0) + 1
     ranked = len(window) <= RANK_LIMIT
     if wanted is not None:
-        where += " AND kind = ANY(:kinds)"
-        params["kinds"] = wanted
-        if not ranked:
-            window = s.execute(text(newest.format(w=where)), params).all()
-    floor = window[min(len(window), RANK_LIMIT) - 1][0] if window else 0
+        if ranked:
+            window = [w for w in window if w[1] in wanted]
+        else:
+            where += " AND kind = ANY(:kinds)"
+            params["kinds"] = wanted
+            window = _pg_newest(s, where, params, RANK_LIMIT + 1, top, rank=True)
+    scored = window[:RANK_LIMIT]
     rows: list[tuple[int, float]] = []
     if offset < RANK_LIMIT:
-        got = s.execute(text(
-            f"SELECT id, ts_rank(tsv, CAST(:q AS tsquery)) AS score FROM search_entries "
-            f"WHERE {where} AND id >= :floor ORDER BY score DESC, id DESC LIMIT :l OFFSET :o"),
-            {**params, "floor": floor, "l": min(limit, RANK_LIMIT - offset), "o": offset})
-        rows = [(i, float(sc)) for i, sc in got.all()]
+        best = sorted(scored, key=lambda w: (-w[2], -w[0]))
+        rows = [(i, float(sc)) for i, _k, sc in best[offset:offset + min(limit, RANK_LIMIT - offset)]]
     if len(window) > RANK_LIMIT and len(rows) < limit:
-        got = s.execute(text(
-            f"SELECT id FROM search_entries WHERE {where} AND id < :floor "
-            "ORDER BY id DESC LIMIT :l OFFSET :o"),
-            {**params, "floor": floor, "l": limit - len(rows), "o": max(0, offset - RANK_LIMIT)})
-        rows += [(i, 0.0) for i in got.scalars()]
+        # Paging past the window of a broad query: older hits, newest first.
+        skip = max(0, offset - RANK_LIMIT)
+        older = _pg_newest(s, where, params, skip + limit - len(rows), top, below=scored[-1][0])
+        rows += [(i, 0.0) for i, _k, _sc in older[skip:]]
     total = min(len(window), RANK_LIMIT) if wanted is not None and not ranked else sum(
         n for k, n in counts.items() if wanted is None or k in wanted)
     return counts, rows, ranked, total
+
+
+def _pg_newest(s: Session, where: str, params: dict[str, object], n: int, top_id: int, *,
+               below: int | None = None, rank: bool = False) -> list[tuple[int, str, float]]:
+    """Up to ``n`` hits ``(id, kind, ts_rank or 0)`` newest first (ids under ``below``), searched
+    in steps of ``tsv_bucket`` blocks: the GIN index intersects the match with the blocks, so
+    only the rows of the blocks searched are read. The rank is computed for the rows kept."""
+    score = "ts_rank(tsv, CAST(:q AS tsquery))" if rank else "0.0"
+    older = "" if below is None else " AND id < :below"
+    sql = text(
+        f"SELECT id, kind, {score} FROM ("
+        f"SELECT id, kind, tsv FROM (SELECT id, kind, tsv FROM search_entries WHERE {where}"
+        f" AND tsv_bucket && CAST(:blocks AS integer[]){older} OFFSET 0) AS m"
+        " ORDER BY id DESC LIMIT :n) AS w ORDER BY id DESC")
+    out: list[tuple[int, str, float]] = []
+    for blocks in fulltext.pg_bucket_steps(top_id, below):
+        bind = {**params, "blocks": blocks, "n": n - len(out)}
+        if below is not None:
+            bind["below"] = below
+        got = s.execute(sql, bind)
+        out += [(i, k, float(sc)) for i, k, sc in got.all()]
+        if len(out) >= n:
+            break
+    return out
 
 
 def _hits(s: Session, rows: list[tuple[int, float]], terms: list[QueryTerm],

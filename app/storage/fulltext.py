@@ -11,27 +11,38 @@ kind never leave the index. Contentless saves the text twice over; deleting a ro
 tokens from ``search_entries`` (FTS5's 'delete' command needs the indexed values).
 
 **PostgreSQL**: a ``tsvector`` column on ``search_entries`` built from a literal (lexeme:position
-weight — no parser, so the server's locale cannot split CJK differently) and a GIN index. Units and
-the bigram starting at them share a position, so ``'值班' <-> '班续'`` is a substring test. Title
-A, extra B, body D for ``ts_rank``.
+weight — no parser, so the server's locale cannot split CJK differently). Units and the bigram
+starting at them share a position, so ``'值班' <-> '班续'`` is a substring test. Title A, extra B,
+body D for ``ts_rank``. Beside it ``tsv_bucket`` = ``ARRAY[id >> BUCKET_SHIFT]``, and one GIN index
+on ``(tsv, tsv_bucket)`` (revision 0010): the newest hits of a query are found block by block
+(``pg_bucket_steps``), the block condition intersected with the match inside the index, so a
+query that matches most documents reads only the rows of its newest blocks — never the whole
+table, and never a positional ``tsv`` except to check a phrase (GIN re-checks ``<->``) or rank.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import Integer, column, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import TextualSelect
 
 from app.domain.textindex import QueryTerm, field_tokens, positioned_lexemes
 
 KIND_SHIFT = 2
 ID_SHIFT = 8
+#: The kind code's bits once shifted down by KIND_SHIFT.
+KIND_MASK = (1 << (ID_SHIFT - KIND_SHIFT)) - 1
 #: bm25 weights of title_u, title_b, extra_u, extra_b, body_u, body_b.
 FTS_WEIGHTS = (10.0, 10.0, 5.0, 5.0, 1.0, 1.0)
 #: PostgreSQL limits: a position ≤ 16383, at most 256 positions kept per lexeme.
 PG_MAX_POS = 16383
 PG_MAX_POSITIONS = 255
+#: PostgreSQL: ids per ``tsv_bucket`` block, as a shift (revision 0010 fills it the same way).
+BUCKET_SHIFT = 10
+#: The first block step's width in blocks; each next step doubles it.
+BUCKET_FIRST_STEP = 2
 
 
 def pack_rowid(entry_id: int, kind_code: int, classification: int) -> int:
@@ -56,14 +67,16 @@ def _fts_values(doc: IndexedText) -> dict[str, str]:
 
 
 _FTS_COLS = "title_u, title_b, extra_u, extra_b, body_u, body_b"
+#: PostgreSQL: the tokens and the id block of an entry (also used by the bulk generator).
+PG_WRITE_SQL = ("UPDATE search_entries SET tsv = CAST(:v AS tsvector), "
+                f"tsv_bucket = ARRAY[id >> {BUCKET_SHIFT}] WHERE id = :id")
 
 
 def write(session: Session, entry_id: int, kind_code: int, classification: int,
           doc: IndexedText) -> None:
     """Add the tokens of a (new or just re-written) entry."""
     if is_pg(session):
-        session.execute(text("UPDATE search_entries SET tsv = CAST(:v AS tsvector) WHERE id = :id"),
-                        {"v": tsvector_literal(doc), "id": entry_id})
+        session.execute(text(PG_WRITE_SQL), {"v": tsvector_literal(doc), "id": entry_id})
         return
     session.execute(
         text(f"INSERT INTO search_fts (rowid, {_FTS_COLS}) "
@@ -100,14 +113,22 @@ def tsvector_literal(doc: IndexedText) -> str:
     return " ".join(f"'{w}':{','.join(ps)}" if ps else f"'{w}'" for w, ps in positions.items())
 
 
-def fts_match(terms: list[QueryTerm]) -> str:
-    """The FTS5 MATCH expression: every term must match (tokens are letters/digits only)."""
+def _open_end(t: QueryTerm, prefix: bool) -> bool:
+    """Whether ``t`` matches as a prefix: only with ``prefix`` and when it ends in an ASCII
+    unit (``2026`` while the user is still typing ``20``…)."""
+    return prefix and t.units[-1][-1].isascii()
+
+
+def fts_match(terms: list[QueryTerm], *, prefix: bool = False) -> str:
+    """The FTS5 MATCH expression: every term must match (tokens are letters/digits only).
+    With ``prefix`` a term ending in an ASCII unit also matches longer ASCII words."""
     parts = []
     for t in terms:
+        star = "*" if _open_end(t, prefix) else ""
         if t.is_unit:
-            parts.append(f'{{title_u extra_u body_u}} : "{t.units[0]}"')
+            parts.append(f'{{title_u extra_u body_u}} : "{t.units[0]}"{star}')
         else:
-            parts.append(f'{{title_b extra_b body_b}} : "{" ".join(t.grams)}"')
+            parts.append(f'{{title_b extra_b body_b}} : "{" ".join(t.grams)}"{star}')
     return " AND ".join(parts)
 
 
@@ -118,10 +139,44 @@ def fts_match_title(terms: list[QueryTerm]) -> str:
         for t in terms)
 
 
-def pg_tsquery(terms: list[QueryTerm]) -> str:
+def pg_tsquery(terms: list[QueryTerm], *, prefix: bool = False) -> str:
+    """The tsquery: every term, a multi-unit one as a phrase of consecutive bigrams (``prefix``
+    as in ``fts_match``)."""
     parts = []
     for t in terms:
-        grams = t.grams
-        phrase = " <-> ".join(f"'{g}'" for g in grams)
+        grams = [f"'{g}'" for g in t.grams]
+        if _open_end(t, prefix):
+            grams[-1] += ":*"
+        phrase = " <-> ".join(grams)
         parts.append(f"({phrase})" if len(grams) > 1 else phrase)
     return " & ".join(parts)
+
+
+def pg_bucket_steps(top_id: int, below: int | None = None) -> list[list[int]]:
+    """The ``tsv_bucket`` blocks to search, newest first, in steps of doubling width (2, 4, 8 …
+    blocks): a broad query fills its window from the first step, a rare one needs a few cheap
+    index probes. ``below``: only blocks holding ids under it (paging past a window)."""
+    top = (top_id if below is None else min(top_id, below - 1)) >> BUCKET_SHIFT
+    steps, width = [], BUCKET_FIRST_STEP
+    while top >= 0:
+        steps.append(list(range(top, max(-1, top - width), -1)))
+        top -= width
+        width *= 2
+    return steps
+
+
+def record_ids(session: Session, kind: str, terms: list[QueryTerm], *,
+               prefix: bool = False) -> TextualSelect:
+    """A ``SELECT record_id`` of the entries of ``kind`` that contain every term (for a module's
+    own list filter: ``Model.id.in_(record_ids(...))``). ``prefix`` as in ``fts_match``."""
+    if is_pg(session):
+        sql = ("SELECT record_id FROM search_entries WHERE kind = :ft_kind AND "
+               "tsv @@ CAST(:ft_q AS tsquery)")
+        params = {"ft_kind": kind, "ft_q": pg_tsquery(terms, prefix=prefix)}
+    else:
+        sql = ("SELECT record_id FROM search_entries WHERE id IN ("
+               f"SELECT rowid >> {ID_SHIFT} FROM search_fts WHERE search_fts MATCH :ft_q AND "
+               f"((rowid >> {KIND_SHIFT}) & {KIND_MASK}) = "
+               "(SELECT code FROM search_kinds WHERE name = :ft_kind))")
+        params = {"ft_kind": kind, "ft_q": fts_match(terms, prefix=prefix)}
+    return text(sql).bindparams(**params).columns(column("record_id", Integer))

@@ -218,3 +218,47 @@ def test_two_desks_never_get_the_same_number(ctx, clock):
     assert errors == []
     seqs = sorted(i.reg_seq for i in incoming.list_page(clerk, limit=100))
     assert seqs == list(range(1, 13))
+
+
+def test_text_filter_uses_the_search_index(ctx, clock):
+    """The list's text filter: 1- and 2-character Chinese, 来文字号, sender, 收文编号, ASCII (a
+    trailing ASCII word as a prefix while typing), words only found in the body; clearance
+    applies, nothing matches across punctuation or non-neighbouring characters."""
+    clerk = _as(ctx, clock, clearance=Clearance.CONFIDENTIAL)
+    flood = incoming.register(clerk, _data(
+        title="关于报送防汛工作情况的函", sender="省水利厅", sender_ref="水函〔2026〕15号",
+        summary="请于6月30日前报送防汛准备情况，发生险情及时续报。", proposal="",
+        handler_unit="应急科", handler_person="赵六"))
+    duty = incoming.register(clerk, _data())  # 春节期间值班, 省应急管理厅 应急函〔2026〕8号
+    secret = incoming.register(clerk, _data(
+        title="关于值班安排的机密通知", sender="省委办公厅", sender_ref="GB-A12〔2026〕3号",
+        classification=3, summary="重点部位值班续报要求。"))
+    low = _as(ctx, clock, Role.READER, Clearance.INTERNAL, "只读")
+
+    def ids(c, text):
+        got = [i.id for i in incoming.list_page(c, IncomingFilter(text=text), sort="reg_no",
+                                                descending=False)]
+        assert incoming.count(c, IncomingFilter(text=text)) == len(got)
+        return got
+
+    assert ids(clerk, "汛") == [flood.id]  # one character
+    assert ids(clerk, "值班") == [duty.id, secret.id]  # two characters
+    assert ids(low, "值班") == [duty.id]  # clearance in the query, count too
+    assert ids(clerk, "续报") == [flood.id, secret.id]  # found in the 摘要 (body)
+    assert ids(clerk, "水函〔2026〕15号") == [flood.id]  # 来文字号 as typed
+    assert ids(clerk, "水函[2026]15号") == [flood.id]
+    assert ids(clerk, "应急函〔2026〕8号") == [duty.id]
+    assert ids(clerk, "15号") == [flood.id] and ids(clerk, "5号") == []
+    assert ids(clerk, "省水利厅") == [flood.id]  # sender
+    assert ids(clerk, f"收〔2026〕{duty.reg_seq}号") == [duty.id]  # 收文编号
+    assert ids(clerk, "赵六 防汛") == [flood.id] and ids(clerk, "赵六 值班") == []
+    assert ids(clerk, "gb") == [secret.id] and ids(clerk, "GB-A1") == [secret.id]  # prefix
+    assert ids(clerk, "a1") == [secret.id] and ids(clerk, "a13") == []
+    assert ids(low, "gb") == []
+    assert ids(clerk, "值续") == [] and ids(clerk, "汛函") == []  # not neighbours
+    assert ids(clerk, "函省") == []  # 的函 | 省水利厅: different fields
+    assert ids(clerk, "，。") == [flood.id, duty.id, secret.id]  # no word: no filter
+    incoming.update(clerk, flood.id, _data(title="关于报送抗旱工作情况的函", summary="",
+                                           sender="省水利厅", sender_ref="水函〔2026〕15号"),
+                    expected_version=flood.version)
+    assert ids(clerk, "汛") == [] and ids(clerk, "抗旱") == [flood.id]  # re-indexed

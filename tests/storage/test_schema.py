@@ -4,7 +4,7 @@ SQLite and PostgreSQL: tables, columns, types, indexes, unique and foreign keys.
 Alembic's autogenerate comparison is empty when the two agree. The only objects outside the models
 are the search index's backend-specific parts, created by migration 0004 with raw SQL and skipped
 here by name: on SQLite the FTS5 tables (a virtual table and its shadow tables), on PostgreSQL the
-``search_entries.tsv`` column and its GIN index.
+``search_entries.tsv`` and ``tsv_bucket`` columns (0004, 0010) and their GIN index.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import inspect, text
 
 from app.storage.models import Base
 
-BACKEND_SPECIFIC = {("column", "tsv"), ("index", "ix_search_entries_tsv")}
+BACKEND_SPECIFIC = {("column", "tsv"), ("column", "tsv_bucket"), ("index", "ix_search_entries_tsv")}
 
 
 def _not_fts(name, type_, parent_names) -> bool:
