@@ -24,6 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -36,6 +37,7 @@ from app.domain.incoming import Urgency
 from app.domain.roster_model import FULL_DAY
 from app.services import incidents as inc_svc
 from app.services import search
+from app.services.incoming import index_text as incoming_index_text
 from app.storage import fulltext
 from app.storage.migrate import open_database
 from app.storage.models import (
@@ -119,7 +121,7 @@ class Writer:
                 ids = list(s.execute(insert(SearchEntry).returning(
                     SearchEntry.id, sort_by_parameter_order=True), part).scalars())
                 if self.pg:
-                    s.execute(text(fulltext.PG_WRITE_SQL),
+                    s.execute(text(fulltext.pg_write_sql()),
                               [{"id": i, "v": fulltext.tsvector_literal(fulltext.IndexedText(
                                   p["title"], p["extra"], p["body"]))} for i, p in zip(ids, part)])
                 else:
@@ -195,8 +197,8 @@ def gen_incoming(w: Writer, rng: random.Random, corpus: Corpus, n: int) -> None:
             if done else None, "done_note": "", "registered_by": "王文书",
             "classification": _level(rng), "created_at": when, "updated_at": when, "version": 1})
     ids = w.insert(IncomingDoc, rows)
-    w.index("incoming", [(i, r["classification"], r["title"], r["summary"],
-                          f"{r['sender']} {r['sender_ref']} 收〔{r['reg_year']}〕{r['reg_seq']}号",
+    w.index("incoming", [(i, r["classification"], r["title"],
+                          *incoming_index_text(SimpleNamespace(**r)),  # type: ignore[arg-type]
                           r["received_at"]) for i, r in zip(ids, rows)])
 
 

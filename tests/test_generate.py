@@ -42,6 +42,10 @@ def test_generator_tiny_scale_counts_index_and_search(db_url, tmp_path):
         # every generated row reads back through the services (valid enum values and all)
         boss = ServiceContext(engine, Actor(None, "b", Role.LEADER, Clearance.CONFIDENTIAL))
         assert len(incoming.list_page(boss, limit=1000)) == got["incoming"]
+        # 收文 are indexed as the service indexes them: the list's text filter finds 承办人 too
+        rec = incoming.list_page(boss, limit=1)[0]
+        flt = incoming.IncomingFilter(text=f"{rec.handler_person} {rec.sender_ref}")
+        assert rec.id in [r.id for r in incoming.list_page(boss, flt, limit=1000)]
         assert len(documents.list_documents(boss, documents.ListQuery(limit=1000))) == 100
         assert incidents.count_incidents(boss) == got["incidents"]
         assert len(incidents.list_incidents(boss, limit=100)) == got["incidents"]

@@ -227,10 +227,17 @@ def _info(d: IncomingDoc, today: dt.date, calendar: HolidayCalendar, urges: int 
         urges, attachments)
 
 
-def _index(s: Session, d: IncomingDoc) -> None:
+def index_text(d: IncomingDoc) -> tuple[str, str]:
+    """The ``(body, extra)`` a record is indexed with — what the list's text filter and the
+    global search find (the bulk generator in benchmarks/ indexes the same way)."""
     body = "\n".join(x for x in (d.summary, d.proposal, d.instruction, d.done_note) if x)
     extra = " ".join(x for x in (d.sender, d.sender_ref, reg_no(d.reg_year, d.reg_seq),
                                  d.handler_unit, d.handler_person) if x)
+    return body, extra
+
+
+def _index(s: Session, d: IncomingDoc) -> None:
+    body, extra = index_text(d)
     search.index_record(s, KIND, d.id, d.classification, d.title, body, extra,
                         updated=d.updated_at)
 

@@ -67,16 +67,20 @@ def _fts_values(doc: IndexedText) -> dict[str, str]:
 
 
 _FTS_COLS = "title_u, title_b, extra_u, extra_b, body_u, body_b"
-#: PostgreSQL: the tokens and the id block of an entry (also used by the bulk generator).
-PG_WRITE_SQL = ("UPDATE search_entries SET tsv = CAST(:v AS tsvector), "
-                f"tsv_bucket = ARRAY[id >> {BUCKET_SHIFT}] WHERE id = :id")
+
+
+def pg_write_sql() -> str:
+    """PostgreSQL: set the tokens (``:v``) and the id block of entry ``:id`` (also used by the
+    bulk generator)."""
+    return ("UPDATE search_entries SET tsv = CAST(:v AS tsvector), "
+            f"tsv_bucket = ARRAY[id >> {int(BUCKET_SHIFT)}] WHERE id = :id")
 
 
 def write(session: Session, entry_id: int, kind_code: int, classification: int,
           doc: IndexedText) -> None:
     """Add the tokens of a (new or just re-written) entry."""
     if is_pg(session):
-        session.execute(text(PG_WRITE_SQL), {"v": tsvector_literal(doc), "id": entry_id})
+        session.execute(text(pg_write_sql()), {"v": tsvector_literal(doc), "id": entry_id})
         return
     session.execute(
         text(f"INSERT INTO search_fts (rowid, {_FTS_COLS}) "

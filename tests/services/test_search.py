@@ -182,3 +182,59 @@ def test_long_words_and_long_bodies_index_on_every_backend(seeded):
     assert _ids(search.search(top, blob)) == [("document", 50)]
     assert _ids(search.search(top, "开头甲乙")) == [("document", 50)]
     assert ("document", 50) in _ids(search.search(top, "结尾"))
+
+
+def test_ranking_title_then_extra_then_body_then_occurrences_then_newest(ctx):
+    with ctx.session() as s, s.begin():
+        search.index_record(s, "document", 1, 0, "无关", "防汛一次。", "")  # body once, oldest
+        search.index_record(s, "document", 2, 0, "无关", "防汛一次。", "")  # a tie, newer
+        search.index_record(s, "document", 3, 0, "无关", "防汛防汛，再说防汛。", "")  # body ×3
+        search.index_record(s, "document", 4, 0, "无关", "正文。", "水利局 防汛函")  # extra
+        search.index_record(s, "document", 5, 0, "防汛通知", "正文。", "")  # title
+        search.index_record(s, "document", 6, 0, "无关", "不相干。", "")  # no match
+    res = search.search(_as(ctx, Clearance.PUBLIC), "防汛")
+    assert [h.record_id for h in res.hits] == [5, 4, 3, 2, 1]
+    assert res.hits[0].score > res.hits[1].score > res.hits[2].score > res.hits[3].score
+    assert res.hits[3].score == res.hits[4].score  # same text: the newer entry first
+
+
+@pytest.fixture
+def tiny_blocks(monkeypatch):
+    """One id per PostgreSQL ``tsv_bucket`` block and a first step of one block, so a handful of
+    entries spans several doubling steps (SQLite ignores the blocks: same results expected)."""
+    from app.storage import fulltext
+
+    monkeypatch.setattr(fulltext, "BUCKET_SHIFT", 0)
+    monkeypatch.setattr(fulltext, "BUCKET_FIRST_STEP", 1)
+
+
+def test_window_and_paging_across_many_index_blocks(ctx, tiny_blocks, monkeypatch):
+    with ctx.session() as s, s.begin():
+        for i in range(1, 41):  # every 4th entry mentions 续报, 1–10 times; entry 1 is 机密
+            body = "续报" * (i // 4) if i % 4 == 0 else "值班记录。"
+            search.index_record(s, "duty_log", i, 3 if i == 1 else 0, f"记录{i}",
+                                body + ("值班续报" if i == 1 else ""), "")
+    top, low = _as(ctx, Clearance.CONFIDENTIAL), _as(ctx, Clearance.INTERNAL)
+    assert _ids(search.search(top, "班续")) == [("duty_log", 1)]  # only in the oldest block
+    assert search.search(low, "班续").hits == []
+    res = search.search(low, "续报")
+    assert res.ranked and res.total == 10 and res.counts == {"duty_log": 10}
+    assert [h.record_id for h in res.hits] == [40, 36, 32, 28, 24, 20, 16, 12, 8, 4]
+    monkeypatch.setattr(search, "RANK_LIMIT", 3)  # broad: newest 3 ranked, then older ones
+    res = search.search(low, "续报", limit=4)
+    assert not res.ranked and res.total == 3
+    assert [h.record_id for h in res.hits] == [40, 36, 32, 28]
+    pages = [h.record_id for o in range(0, 12, 2)
+             for h in search.search(low, "续报", limit=2, offset=o).hits]
+    assert pages == [40, 36, 32, 28, 24, 20, 16, 12, 8, 4]
+    assert [h.record_id for h in search.search(low, "值班").hits][:3] == [39, 38, 37]
+
+
+def test_bucket_steps_double_and_cover_every_block():
+    from app.storage import fulltext
+
+    steps = fulltext.pg_bucket_steps(40 << fulltext.BUCKET_SHIFT)
+    assert steps[0] == [40, 39] and steps[1] == [38, 37, 36, 35] and steps[-1][-1] == 0
+    assert sorted(b for st in steps for b in st) == list(range(41))
+    assert fulltext.pg_bucket_steps(5000, below=1024 * 3) == [[2, 1], [0]]
+    assert fulltext.pg_bucket_steps(0) == [[0]]
