@@ -37,6 +37,7 @@ READ_FAILED = "读取列表时出错，请稍后重试。"
 
 class LazyTableModel(QAbstractTableModel):
     loaded = Signal()  # a reload's count and first page are in the model
+    page_arrived = Signal(int)  # page number: its rows are in the model (after dataChanged)
     failed = Signal(str)  # a read was refused or failed: the message to show
 
     HEADERS: Sequence[str] = ()
@@ -131,6 +132,7 @@ class LazyTableModel(QAbstractTableModel):
         last = min(first + self.cache.page_size, self.total) - 1
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, self.columnCount() - 1))
+        self.page_arrived.emit(number)
 
     def row(self, i: int) -> Any:
         """The row at ``i`` if its page is held, else None (and its page is asked for)."""

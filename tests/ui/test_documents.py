@@ -30,7 +30,13 @@ def _page(qtbot, ctx):
     page = DocumentsPage(ctx)
     qtbot.addWidget(page)
     page.resize(1200, 800)
+    _listed(qtbot, page)
     return page
+
+
+def _listed(qtbot, page) -> None:
+    """The list is counted and read in the worker: wait until it shows the last read."""
+    qtbot.waitUntil(lambda: not page.model.loading, timeout=10_000)
 
 
 def _wait_preview(qtbot, editor):
@@ -60,30 +66,47 @@ def test_list_filters_sort_and_clearance(qtbot, team):
     page = _page(qtbot, clerk)
     assert page.model.rowCount() == 7 and page.count_label.text() == "共 7 件"
     page.genre_filter.setCurrentIndex(page.genre_filter.findData("请示"))
-    assert page.model.rowCount() == 1
+    assert page.count_label.text() == "正在读取…"
+    _listed(qtbot, page)
+    assert page.model.rowCount() == 1 and page.count_label.text() == "共 1 件"
     assert page.model.index(0, 2).data() == "关于增设备勤点的请示"
     page.genre_filter.setCurrentIndex(0)
     page.level_filter.setCurrentIndex(page.level_filter.findData(2))
+    _listed(qtbot, page)
     assert page.model.rowCount() == 2
     page.level_filter.setCurrentIndex(0)
     page.view.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # 标题
+    _listed(qtbot, page)
     titles = [page.model.index(r, 2).data() for r in range(7)]
     assert titles == sorted(titles) and page.model.query.sort == "title"
     low_page = _page(qtbot, low)  # 内部 clearance: the 秘密 ones are not even counted
     assert low_page.model.rowCount() == 5
 
 
-def test_list_is_a_lazy_window(qtbot, team):
+def test_list_is_a_lazy_window_read_in_the_worker(qtbot, team, monkeypatch):
+    import threading
+
+    from app.ui.lazy_table import LOADING
+
     clerk = team["clerk"]
     _seed(clerk.engine, 1000)
+    gui, reads, real = threading.get_ident(), [], docs.list_documents
+
+    def list_documents(ctx, q, total=None):  # type: ignore[no-untyped-def]
+        assert threading.get_ident() != gui  # never on the GUI thread
+        reads.append(q.offset)
+        return real(ctx, q, total=total)
+
+    monkeypatch.setattr(docs, "list_documents", list_documents)
     page = _page(qtbot, clerk)
     page.show()
-    assert page.model.rowCount() == 1000
-    assert page.model.queries <= 1  # only the visible page was read
+    assert page.model.rowCount() == 1000 and page.count_label.text() == "共 1000 件"
+    assert page.model.queries == 0 and reads[-1] == 0  # the first page came with the count
     page.view.scrollToBottom()
-    qtbot.wait(10)
-    last = page.model.index(999, 0).data()
-    assert last is not None and page.model.queries <= 3
+    last = page.model.index(999, 0)
+    qtbot.waitUntil(lambda: last.data() not in (None, LOADING), timeout=10_000)
+    assert last.data() == str(page.model.row(999).id)
+    assert 1 <= page.model.queries <= 2 and reads[-1] == 800  # the last page, not all five
     assert len(page.model.cache) <= 3
 
 
@@ -106,6 +129,7 @@ def test_new_request_from_template_preview_and_save(qtbot, team):
         row = s.get(Document, editor.info.id)
         assert row.title == "关于增设春节备勤点的请示" and row.genre == "请示"
         assert row.description["body"].rstrip().endswith("妥否，请批示。")
+    _listed(qtbot, page)
     assert page.model.rowCount() == 1
 
 
@@ -266,6 +290,7 @@ def test_export_writes_file_and_import_opens_editor(qtbot, team, tmp_path):
     assert json.loads(target.read_text(encoding="utf-8")) == notice(cc=["市委办公室"])
     imported = page.import_file(target)
     assert imported is not None and imported.doc_id != info.id
+    _listed(qtbot, page)
     assert page.model.rowCount() == 2
     bad = tmp_path / "bad.json"
     bad.write_text('{"title": "x", "body": "y", "colour": 1}', encoding="utf-8")

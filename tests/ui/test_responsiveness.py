@@ -164,7 +164,24 @@ def _audit_search_page(ctx):  # type: ignore[no-untyped-def]
     return viewer, search, finished
 
 
-PAGES = {"incidents": _incidents_page, "duty_log": _duty_log_page, "audit": _audit_page,
+def _documents_scroll_page(ctx):  # type: ignore[no-untyped-def]
+    """The 公文 list: the scroll bar dragged to a new place in the list (a page never read)."""
+    from app.ui.documents.page import DocumentsPage
+
+    page = DocumentsPage(ctx)
+    page.resize(1200, 800)
+    page.show()
+    model, jumps = page.model, [0]
+
+    def jump() -> None:
+        jumps[0] += 1
+        model.cache.clear()
+        page.view.scrollTo(model.index(model.total * jumps[0] // 7, 0))
+
+    return page, jump, getattr(model, "page_arrived", None)
+
+
+PAGES = {"incidents": _incidents_page, "documents_scroll": _documents_scroll_page, "duty_log": _duty_log_page, "audit": _audit_page,
          "duty_log_search": _duty_log_search_page, "audit_search": _audit_search_page}
 
 

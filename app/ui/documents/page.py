@@ -20,7 +20,6 @@ from app.ui.qt import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QKeySequence,
     QLabel,
     QMenu,
@@ -32,8 +31,13 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.sizing import fit_combo, size_columns
 
 ALL = "（全部）"
+
+#: Column widths in ems (the title takes the rest): enough for 2025-12-31 23:59, 临政办发〔2025〕123号.
+_COLUMN_EMS = {"id": 3.5, "genre": 3, "doc_no": 10, "status": 4, "classification": 3,
+               "urgency": 3, "drafter": 4, "year": 3, "updated_at": 8.5}
 
 
 class DocumentsPage(QWidget):
@@ -46,6 +50,7 @@ class DocumentsPage(QWidget):
         self.tabs.setTabsClosable(True)
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.model = DocumentListModel(ctx, self)
+        self.model.loaded.connect(self._show_count)
         self._build_list()
         self.register = RegisterView(ctx)
         self.tabs.addTab(self.list_widget, "发文列表")
@@ -108,7 +113,7 @@ class DocumentsPage(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(24)
-        self.view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        size_columns(self.view, [k for k, _ in COLUMNS], _COLUMN_EMS, stretch="title")
         self.view.horizontalHeader().setSortIndicator(
             [k for k, _ in COLUMNS].index("updated_at"), Qt.SortOrder.DescendingOrder)
         self.view.setSortingEnabled(True)
@@ -124,6 +129,7 @@ class DocumentsPage(QWidget):
         c = QComboBox()
         for label, data in items:
             c.addItem(label, data)
+        fit_combo(c)
         c.currentIndexChanged.connect(self.apply_filters)
         return c
 
@@ -132,7 +138,7 @@ class DocumentsPage(QWidget):
             genre=self.genre_filter.currentData(), status=self.status_filter.currentData(),
             year=self.year_filter.currentData(), classification=self.level_filter.currentData(),
             urgency=self.urgency_filter.currentData(), drafter=self.drafter_filter.currentData())
-        self._show_count()
+        self.count_label.setText("正在读取…")  # the count comes from the worker (``loaded``)
 
     def _show_count(self) -> None:
         self.count_label.setText(f"共 {self.model.total} 件")
@@ -204,7 +210,6 @@ class DocumentsPage(QWidget):
     def _editor_saved(self, editor: DocumentEditor) -> None:
         self._retitle(editor)
         self.model.refresh()
-        self._show_count()
         self.register.refresh()
 
     def close_tab(self, i: int) -> None:
