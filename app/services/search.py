@@ -10,8 +10,8 @@ and the UI asks ``search(ctx, "值班")``. Chinese works for one-, two- and long
 The clearance filter is part of the index query, so a 机密 record never shows up for a 内部 user
 — not as a hit, a snippet or a count.
 
-Ranking: bm25 (SQLite) / ts_rank (PostgreSQL) with title ≫ extra (发文字号, sender) > body, newer
-first on ties. A very broad query (more than ``RANK_LIMIT`` visible hits, e.g. one common
+Ranking: ``textindex.rank_score`` over the stored text (SQLite) / ``ts_rank`` (PostgreSQL), both
+title ≫ extra (发文字号, sender) > body, more occurrences higher, newer first on ties. A very broad query (more than ``RANK_LIMIT`` visible hits, e.g. one common
 character) is not worth scoring and counting 100 000 rows on every keystroke: on SQLite its hits are
 ranked among the newest ``RANK_LIMIT`` matches (then older ones, newest first) and its counts are
 those of that window — the same on PostgreSQL. ``SearchResults.ranked`` is False then
@@ -28,7 +28,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.domain.security import Action
-from app.domain.textindex import QueryTerm, Snippet, parse_query, snippet
+from app.domain.textindex import QueryTerm, Snippet, parse_query, rank_score, snippet
 from app.errors import InputError
 from app.services.context import ServiceContext
 from app.storage import fulltext
@@ -193,17 +193,16 @@ def _sqlite_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: li
         if not ranked:
             window = s.execute(text(newest_sql.format(flt=flt)),
                                {"q": match, "l": RANK_LIMIT + 1}).scalars().all()
-    # Score the hits in the window (all hits, or for a broad query the newest RANK_LIMIT).
+    # Score the hits in the window (all hits, or for a broad query the newest RANK_LIMIT) from
+    # their stored text (rank_score), not with bm25: bm25 first counts every row matching each
+    # term in the whole index, which for a common term costs more than all the rest.
     floor = window[min(len(window), RANK_LIMIT) - 1] if window else 0
     rows: list[tuple[int, float]] = []
     if offset < RANK_LIMIT:
-        weights = ", ".join(str(w) for w in fulltext.FTS_WEIGHTS)
-        got = s.execute(text(
-            f"SELECT rowid, bm25(search_fts, {weights}) AS score FROM search_fts "
-            f"WHERE search_fts MATCH :q AND {flt} AND rowid >= :floor "
-            "ORDER BY score, rowid DESC LIMIT :l OFFSET :o"),
-            {"q": match, "floor": floor, "l": min(limit, RANK_LIMIT - offset), "o": offset})
-        rows = [(r >> ID_SHIFT, -sc) for r, sc in got.all()]
+        keep = None if wanted is None else {c for c, n in names.items() if n in wanted}
+        ids = [r >> ID_SHIFT for r in window[:RANK_LIMIT]
+               if keep is None or ((r >> KIND_SHIFT) & MAX_KIND_CODE) in keep]
+        rows = _ranked(s, ids, terms)[offset:offset + min(limit, RANK_LIMIT - offset)]
     if len(window) > RANK_LIMIT and len(rows) < limit:
         # Paging past the window of a broad query: older hits, newest first.
         got = s.execute(text(
@@ -215,6 +214,18 @@ def _sqlite_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: li
     total = min(len(window), RANK_LIMIT) if wanted is not None and not ranked else sum(
         n for k, n in counts.items() if wanted is None or k in wanted)
     return counts, rows, ranked, total
+
+
+def _ranked(s: Session, ids: list[int], terms: list[QueryTerm]) -> list[tuple[int, float]]:
+    """``(id, score)`` of entries ``ids``, best first, newest first on ties."""
+    scored = []
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        got = s.execute(select(SearchEntry.id, SearchEntry.title, SearchEntry.extra,
+                               SearchEntry.body).where(SearchEntry.id.in_(part)))
+        scored += [(i, rank_score(t, x, b, terms)) for i, t, x, b in got.all()]
+    scored.sort(key=lambda r: (-r[1], -r[0]))
+    return scored
 
 
 def _pg_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[str] | None,

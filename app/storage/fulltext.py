@@ -34,8 +34,6 @@ KIND_SHIFT = 2
 ID_SHIFT = 8
 #: The kind code's bits once shifted down by KIND_SHIFT.
 KIND_MASK = (1 << (ID_SHIFT - KIND_SHIFT)) - 1
-#: bm25 weights of title_u, title_b, extra_u, extra_b, body_u, body_b.
-FTS_WEIGHTS = (10.0, 10.0, 5.0, 5.0, 1.0, 1.0)
 #: PostgreSQL limits: a position ≤ 16383, at most 256 positions kept per lexeme.
 PG_MAX_POS = 16383
 PG_MAX_POSITIONS = 255

@@ -63,3 +63,17 @@ def test_very_long_ascii_runs_are_cut_alike_in_text_and_query():
     blob = "a" * 5000
     assert runs(blob) == [["a" * 40]]
     assert parse_query(blob)[0].units == ("a" * 40,)
+
+
+def test_rank_score_weighs_fields_and_occurrences():
+    from app.domain.textindex import occurrences, rank_score
+
+    flood, gb = parse_query("防汛"), parse_query("gb")
+    assert occurrences("防汛防汛，再说防汛。", flood[0]) == 3
+    assert occurrences("GB/T 9704、gbt、ＧＢ", gb[0]) == 2  # whole words, full-width folded
+    title = rank_score("防汛通知", "", "", flood)
+    extra = rank_score("", "防汛函 防汛", "防汛" * 50, flood)  # extra ×2 plus body ×50
+    body3, body1 = rank_score("", "", "防汛，防汛，防汛", flood), rank_score("", "", "防汛", flood)
+    assert title > extra > body3 > body1 > 0 == rank_score("无关", "无关", "无关", flood)
+    both = rank_score("", "", "防汛 gb", flood + gb)
+    assert both > body1  # every term adds
