@@ -79,6 +79,13 @@ def test_list_filters_sort_and_clearance(qtbot, team):
     _listed(qtbot, page)
     titles = [page.model.index(r, 2).data() for r in range(7)]
     assert titles == sorted(titles) and page.model.query.sort == "title"
+    # the year and drafter choices are read in the worker and filled in when they come
+    qtbot.waitUntil(lambda: page.choices_task.finished, timeout=10_000)
+    assert [page.year_filter.itemData(i) for i in range(page.year_filter.count())] == [
+        None, *docs.years(clerk)]
+    page.drafter_filter.setCurrentIndex(page.drafter_filter.findData(clerk.actor.username))
+    _listed(qtbot, page)
+    assert page.model.rowCount() == 7 and page.model.query.drafter == clerk.actor.username
     low_page = _page(qtbot, low)  # 内部 clearance: the 秘密 ones are not even counted
     assert low_page.model.rowCount() == 5
 

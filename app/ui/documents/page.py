@@ -14,6 +14,7 @@ from app.services.context import ServiceContext
 from app.ui.documents.editor import DocumentEditor
 from app.ui.documents.model import COLUMNS, ID_ROLE, DocumentListModel
 from app.ui.documents.register import RegisterView
+from app.ui.messages import describe
 from app.ui.pages import register_page
 from app.ui.qt import (
     QAbstractItemView,
@@ -32,6 +33,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.worker import TaskHandle, run_task
 
 ALL = "（全部）"
 
@@ -148,11 +150,25 @@ class DocumentsPage(QWidget):
         combo.setCurrentIndex(max(0, combo.findData(keep)) if keep is not None else 0)
         combo.blockSignals(False)
 
-    def refresh(self) -> None:
-        self._fill(self.year_filter, [(f"{y}年", y) for y in docs.years(self.ctx)])
-        self._fill(self.drafter_filter, [(n or u, u) for u, n in docs.drafters(self.ctx)])
+    def refresh(self) -> TaskHandle:
+        """Re-read the list and, in the worker too, the year and drafter choices (the distinct
+        drafters of 100 000 documents took 0.3 s of the GUI thread, 3.6 s from a cold disk)."""
         self.apply_filters()
         self.register.refresh()
+        ctx = self.ctx
+        self.choices_task = run_task(lambda _control: (docs.years(ctx), docs.drafters(ctx)),
+                                     on_result=self._fill_choices,
+                                     on_error=lambda exc: self.message.setText(describe(exc)),
+                                     parent=self)
+        return self.choices_task
+
+    def _fill_choices(self, choices: tuple[list[int], list[tuple[str, str]]]) -> None:
+        years, drafters = choices
+        chosen = (self.year_filter.currentData(), self.drafter_filter.currentData())
+        self._fill(self.year_filter, [(f"{y}年", y) for y in years])
+        self._fill(self.drafter_filter, [(n or u, u) for u, n in drafters])
+        if (self.year_filter.currentData(), self.drafter_filter.currentData()) != chosen:
+            self.apply_filters()  # the chosen year or drafter is gone: the list follows
 
     # ---- editors --------------------------------------------------------------------------
     def current_id(self) -> int | None:
