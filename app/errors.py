@@ -33,6 +33,11 @@ class PermissionDenied(UserError):
     exit_code = 4
 
 
+class PasswordChangeRequired(PermissionDenied):
+    """The account's password was set by an administrator (new account or reset) and must be
+    changed before the user may do anything else (exit code 4, like any refusal)."""
+
+
 class ConflictError(UserError):
     """Someone else changed the record first (optimistic locking)."""
 

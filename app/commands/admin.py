@@ -1,10 +1,15 @@
-"""Administration commands: ``audit verify``, ``user add|list|disable|enable|reset``,
+"""Administration commands: ``audit verify``, ``user add|list|disable|enable|reset|passwd``,
 ``db upgrade|info``.
 
 User commands act as an administrator: ``--admin NAME`` (default ``admin``), password from the
 ``GOVDESK_ADMIN_PASSWORD`` environment variable or asked for. New passwords are asked for (twice)
 on a terminal, or read as one line from standard input when it is not a terminal. When the
 database has no user yet, ``user add`` creates the first administrator without asking for one.
+
+Every command that acts as a user signs in through ``sign_in``: a user whose password was set by
+an administrator (new account, reset) is refused there with a Chinese message and exit code 4
+(the services would refuse each act anyway) and pointed to ``user passwd``, which changes one's
+own password (old password, then the new one).
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ from sqlalchemy.engine import make_url
 
 from app.config import load_config
 from app.domain.security import parse_clearance, parse_role
-from app.errors import InputError
+from app.errors import InputError, PasswordChangeRequired
 from app.services import accounts, audit
-from app.services.context import ServiceContext
+from app.services.context import PASSWORD_CHANGE_MESSAGE, ServiceContext
 from app.storage.db import make_engine
 from app.storage.migrate import (
     SCHEMA_VERSION,
@@ -60,6 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(func=func)
     for p in u_sub.choices.values():
         p.add_argument("--admin", default="admin", help="执行操作的管理员用户名（默认 admin）")
+    p = u_sub.add_parser("passwd", help="修改本人密码（管理员设置或重置的密码须先修改）")
+    p.add_argument("username")
+    p.set_defaults(func=cmd_user_passwd)
 
     p_db = sub.add_parser("db", help="数据库")
     d_sub = p_db.add_subparsers(dest="db_command", metavar="子命令", required=True)
@@ -92,12 +100,22 @@ def _secret(prompt: str, *, confirm: bool = False) -> str:
     return first
 
 
-def _admin_ctx(engine: Engine, admin: str) -> ServiceContext:
+def sign_in(engine: Engine, username: str, password: str) -> ServiceContext:
+    """Log ``username`` in for one command. A pending password change is refused here, before
+    the command does anything, with the way out (``user passwd``) in the message."""
     ctx = ServiceContext(engine)
+    actor = accounts.login(ctx, username, password)
+    if actor.must_change_password:
+        raise PasswordChangeRequired(
+            f"{PASSWORD_CHANGE_MESSAGE}请先运行 python -m app user passwd {username} 修改密码。")
+    return ctx.with_actor(actor)
+
+
+def _admin_ctx(engine: Engine, admin: str) -> ServiceContext:
     password = os.environ.get(ADMIN_PASSWORD_ENV)
     if password is None:
         password = _secret(f"管理员 {admin} 的密码：")
-    return ctx.with_actor(accounts.login(ctx, admin, password))
+    return sign_in(engine, admin, password)
 
 
 def _fmt_time(value) -> str:  # type: ignore[no-untyped-def]
@@ -180,6 +198,22 @@ def cmd_user_reset(args: argparse.Namespace) -> int:
         password = _secret(f"{user.username} 的新密码：", confirm=True)
         accounts.reset_password(ctx, user.id, password, expected_version=user.version)
         print(f"已重置用户 {user.username} 的密码并解除锁定，下次登录须修改密码。")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    """Change one's own password (asks the current one, then the new one twice on a terminal;
+    from a pipe: two lines, current then new)."""
+    engine = _open()
+    try:
+        ctx = ServiceContext(engine)
+        old = _secret(f"{args.username} 的原密码：")
+        ctx = ctx.with_actor(accounts.login(ctx, args.username, old))
+        new = _secret("新密码：", confirm=True)
+        accounts.change_password(ctx, old, new)
+        print(f"已修改用户 {args.username} 的密码。")
         return 0
     finally:
         engine.dispose()

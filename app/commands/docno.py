@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from app.commands.admin import _open, _secret
-from app.services import accounts, docnumbers
+from app.commands.admin import _open, _secret, sign_in
+from app.services import docnumbers
 from app.services.context import ServiceContext
 
 PASSWORD_ENV = "GOVDESK_PASSWORD"
@@ -51,11 +51,10 @@ def _run(action):  # type: ignore[no-untyped-def]
     def cmd(args: argparse.Namespace) -> int:
         engine = _open()
         try:
-            ctx = ServiceContext(engine)
             password = os.environ.get(PASSWORD_ENV)
             if password is None:
                 password = _secret(f"用户 {args.user} 的密码：")
-            return action(ctx.with_actor(accounts.login(ctx, args.user, password)), args)
+            return action(sign_in(engine, args.user, password), args)
         finally:
             engine.dispose()
     return cmd

@@ -8,9 +8,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from app.commands.admin import _open, _secret
-from app.services import accounts, search
-from app.services.context import ServiceContext
+from app.commands.admin import _open, _secret, sign_in
+from app.services import search
 
 PASSWORD_ENV = "GOVDESK_PASSWORD"
 
@@ -28,11 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_search(args: argparse.Namespace) -> int:
     engine = _open()
     try:
-        ctx = ServiceContext(engine)
         password = os.environ.get(PASSWORD_ENV)
         if password is None:
             password = _secret(f"用户 {args.user} 的密码：")
-        ctx = ctx.with_actor(accounts.login(ctx, args.user, password))
+        ctx = sign_in(engine, args.user, password)
         res = search.search(ctx, args.query, kinds=args.kind, limit=max(1, args.limit))
     finally:
         engine.dispose()

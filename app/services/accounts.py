@@ -269,7 +269,12 @@ def _active_admins(s: Session) -> int:
 
 
 def add_user(ctx: ServiceContext, username: str, password: str, *, display_name: str = "",
-             role: Role = Role.READER, clearance: Clearance = Clearance.PUBLIC) -> UserInfo:
+             role: Role = Role.READER, clearance: Clearance = Clearance.PUBLIC,
+             must_change_password: bool = True) -> UserInfo:
+    """Create an account. By default its user must change the administrator-chosen password
+    before doing anything else (``ServiceContext.require`` enforces it); an administrator may
+    waive that (``must_change_password=False``, recorded in the audit event), as directory
+    services allow — the administrator could set any password through a reset anyway."""
     actor = ctx.require(Action.MANAGE_USERS)
     username = _check_username(username)
     _check_password(password)
@@ -281,12 +286,13 @@ def add_user(ctx: ServiceContext, username: str, password: str, *, display_name:
             raise InputError(f"用户名“{username}”已被使用。")
         user = User(username=username, display_name=display_name.strip(), password_hash=pw_hash,
                     role_code=Role(role).value, clearance_level=int(clearance), active=True,
-                    failed_logins=0, must_change_password=True)
+                    failed_logins=0, must_change_password=must_change_password)
         s.add(user)
         s.flush()
         audit.append(s, actor, "user.add", "user", user.id,
                      {"username": username, "role": Role(role).value,
-                      "clearance": int(clearance)}, at=ctx.now())
+                      "clearance": int(clearance),
+                      "must_change_password": bool(must_change_password)}, at=ctx.now())
         return _info(user)
 
 

@@ -27,11 +27,14 @@ from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
 from app.domain.security import Action, Clearance, Role, require
-from app.errors import PermissionDenied
+from app.errors import PasswordChangeRequired, PermissionDenied
 from app.storage.models.accounts import User
 from app.storage.models.base import utcnow
 
 S = TypeVar("S", bound=Select)
+
+#: Why a user with a pending password change is refused (services, CLI and GUI say the same).
+PASSWORD_CHANGE_MESSAGE = ("您的密码由管理员设置（新建账户或重置密码），须先修改密码才能继续操作。")
 
 
 @dataclass(frozen=True)
@@ -75,19 +78,28 @@ class ServiceContext:
 
         The actor is a snapshot taken at login, so this also re-reads the account: a user an
         administrator has disabled, demoted or re-cleared since is refused at once (one indexed
-        primary-key read per call), instead of keeping the old rights until they log out."""
+        primary-key read per call), instead of keeping the old rights until they log out.
+
+        The same read enforces a pending password change (``users.must_change_password``, set
+        when an administrator creates the account or resets its password): such a user is
+        refused everything (``PasswordChangeRequired``) until they change it with
+        ``accounts.change_password``, which does not call ``require``. The flag is read from the
+        database, not from the login snapshot, so a reset made while the user is signed in takes
+        effect on their next act, and the change clears it for a session already open."""
         if self.actor is None:
             raise PermissionDenied("请先登录。")
-        require(self.actor.role, action)
         if self.actor.user_id is not None:
             with self.session() as s, s.begin():
                 row = s.execute(
-                    select(User.active, User.role_code, User.clearance_level).where(
-                        User.id == self.actor.user_id)
+                    select(User.active, User.role_code, User.clearance_level,
+                           User.must_change_password).where(User.id == self.actor.user_id)
                 ).first()
             if row is None or not row.active or row.role_code != self.actor.role.value or (
                     row.clearance_level != int(self.actor.clearance)):
                 raise PermissionDenied("您的账户已被停用或权限已变更，请重新登录。")
+            if row.must_change_password:
+                raise PasswordChangeRequired(PASSWORD_CHANGE_MESSAGE)
+        require(self.actor.role, action)
         return self.actor
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import replace
 
 from sqlalchemy.engine import make_url
 
@@ -94,10 +95,13 @@ class AppController(QObject):
         dialog.open()
 
     def _after_sign_in(self, actor: Actor) -> None:
+        """A password set by an administrator must be changed first: the services refuse every
+        other act until then (``ServiceContext.require``), so the window opens only after."""
         if actor.must_change_password:
             ctx = self.ctx.with_actor(actor)
             dialog = PasswordDialog(ctx, None, forced=True)
-            dialog.accepted.connect(lambda: self._open_window(actor))
+            changed = replace(actor, must_change_password=False)
+            dialog.accepted.connect(lambda: self._open_window(changed))
             dialog.rejected.connect(lambda: self._logout_then_restart(actor))
             self._show(dialog)
             return

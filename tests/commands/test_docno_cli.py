@@ -27,7 +27,8 @@ def _setup():
     accounts.create_first_admin(ctx, "admin", PASSWORD, "管理员")
     admin = ctx.with_actor(accounts.login(ctx, "admin", PASSWORD))
     for name, role in (("clerk", Role.CLERK), ("reader", Role.READER)):
-        accounts.add_user(admin, name, "Clerk-pass-1", role=role, clearance=Clearance.INTERNAL)
+        accounts.add_user(admin, name, "Clerk-pass-1", role=role, clearance=Clearance.INTERNAL,
+                          must_change_password=False)
     return engine
 
 

@@ -23,7 +23,7 @@ def _setup():
     accounts.create_first_admin(ctx, "admin", PASSWORD, "管理员")
     admin = ctx.with_actor(accounts.login(ctx, "admin", PASSWORD))
     accounts.add_user(admin, "clerk", "Clerk-pass-1", role=Role.CLERK,
-                      clearance=Clearance.INTERNAL)
+                      clearance=Clearance.INTERNAL, must_change_password=False)
     with ctx.session() as s, s.begin():
         search.index_record(s, "incoming", 1, 1, "关于春节值班的通知", "请做好值班和续报。",
                             "省应急厅")

@@ -98,7 +98,7 @@ def test_export_xlsx_and_permission(admin_ctx, tmp_path):
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
     assert rows[0][0] == "序号" and [r[3] for r in rows[1:]] == ["user.add"] * 3
     assert audit.recent(ctx.engine, 1)[0].action == "audit.export"
-    accounts.add_user(ctx, "reader", "Reader-pass-1", role=Role.READER)
+    accounts.add_user(ctx, "reader", "Reader-pass-1", role=Role.READER, must_change_password=False)
     reader = ctx.with_actor(accounts.login(ctx, "reader", "Reader-pass-1"))
     with pytest.raises(PermissionDenied):
         audit_log.page(reader, AuditFilter(), 0)
@@ -110,7 +110,7 @@ def test_export_xlsx_and_permission(admin_ctx, tmp_path):
 def test_classified_detail_is_hidden_above_clearance(admin_ctx):
     ctx = admin_ctx
     accounts.add_user(ctx, "leader", "Leader-pass-1", role=Role.LEADER,
-                      clearance=Clearance.INTERNAL)
+                      clearance=Clearance.INTERNAL, must_change_password=False)
     with ctx.session() as s, s.begin():
         audit.append(s, ctx.actor, "doc.view", "document", 7,
                      {"classification": 3, "title": "绝密标题XYZ"})

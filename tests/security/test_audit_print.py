@@ -41,7 +41,7 @@ def test_printed_rows_match_the_filter_and_hide_classified_detail(admin_ctx, tmp
     ctx = admin_ctx
     settings.update_office(ctx, settings.OfficeInfo(office_name="某某县人民政府办公室"))
     accounts.add_user(ctx, "leader", "Leader-pass-1", role=Role.LEADER,
-                      clearance=Clearance.INTERNAL)
+                      clearance=Clearance.INTERNAL, must_change_password=False)
     with ctx.session() as s, s.begin():
         audit.append(s, ctx.actor, "doc.view", "document", 7,
                      {"classification": 3, "title": "绝密标题XYZ"})
@@ -78,7 +78,7 @@ def test_printed_rows_match_the_filter_and_hide_classified_detail(admin_ctx, tmp
 
 def test_print_refused_without_permission_or_rows(admin_ctx, tmp_path):
     ctx = admin_ctx
-    accounts.add_user(ctx, "reader", "Reader-pass-1", role=Role.READER)
+    accounts.add_user(ctx, "reader", "Reader-pass-1", role=Role.READER, must_change_password=False)
     reader = ctx.with_actor(accounts.login(ctx, "reader", "Reader-pass-1"))
     before = audit.count(ctx.engine)
     with pytest.raises(PermissionDenied):

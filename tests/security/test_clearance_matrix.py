@@ -371,7 +371,8 @@ def world(admin_ctx):
                          (Role.DUTY, [Clearance.PUBLIC, Clearance.SECRET])):
         for c in levels:
             name = f"{role.value}{int(c)}"
-            accounts.add_user(admin_ctx, name, "Probe-pass-1", role=role, clearance=c)
+            accounts.add_user(admin_ctx, name, "Probe-pass-1", role=role, clearance=c,
+                              must_change_password=False)
             actors[(role, c)] = admin_ctx.with_actor(
                 accounts.login(admin_ctx.with_actor(None), name, "Probe-pass-1"))
     actors[(Role.ADMIN, Clearance.CONFIDENTIAL)] = admin_ctx

@@ -18,7 +18,7 @@ from tests.conftest import ADMIN_PASSWORD
 
 def _two_admins(admin_ctx):
     accounts.add_user(admin_ctx, "admin2", "Admin2-pass-1", role=Role.ADMIN,
-                      clearance=Clearance.CONFIDENTIAL)
+                      clearance=Clearance.CONFIDENTIAL, must_change_password=False)
     # a second desk: its own engine on the same database
     from app.storage.db import make_engine
 

@@ -33,7 +33,7 @@ def _desk(path: Path) -> ServiceContext:
     accounts.create_first_admin(ctx, "admin", ADMIN_PASSWORD)
     admin = ctx.with_actor(accounts.login(ctx, "admin", ADMIN_PASSWORD))
     accounts.add_user(admin, "clerk", "Clerk-pass-1", role=Role.CLERK,
-                      clearance=Clearance.SECRET)
+                      clearance=Clearance.SECRET, must_change_password=False)
     return ctx.with_actor(accounts.login(ctx, "clerk", "Clerk-pass-1"))
 
 
@@ -170,7 +170,7 @@ def test_clearance_is_enforced_both_ways(desks, tmp_path):
     sel = _seed(a)  # documents classified 1, 2, 0
     admin_b = b.with_actor(accounts.login(b.with_actor(None), "admin", ADMIN_PASSWORD))
     accounts.add_user(admin_b, "low", "Low-pass-123", role=Role.CLERK,
-                      clearance=Clearance.INTERNAL)
+                      clearance=Clearance.INTERNAL, must_change_password=False)
     low_b = b.with_actor(accounts.login(b.with_actor(None), "low", "Low-pass-123"))
     pkg = tmp_path / "p.zip"
     exchange.export_package(a, sel, pkg, KEY)
@@ -180,7 +180,7 @@ def test_clearance_is_enforced_both_ways(desks, tmp_path):
     assert _counts(b) == before
     admin_a = a.with_actor(accounts.login(a.with_actor(None), "admin", ADMIN_PASSWORD))
     accounts.add_user(admin_a, "low", "Low-pass-123", role=Role.CLERK,
-                      clearance=Clearance.INTERNAL)
+                      clearance=Clearance.INTERNAL, must_change_password=False)
     low_a = a.with_actor(accounts.login(a.with_actor(None), "low", "Low-pass-123"))
     with pytest.raises(PermissionDenied):
         exchange.export_package(low_a, sel, tmp_path / "no.zip", KEY)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
-from app.errors import ConflictError, InputError, PermissionDenied
+from app.errors import ConflictError, InputError, PasswordChangeRequired, PermissionDenied
 from app.services import accounts, audit
 from app.services.accounts import LoginFailed
 from app.services.context import ServiceContext
@@ -94,6 +94,9 @@ def test_user_administration_is_audited_and_permission_checked(admin_ctx):
                            role=Role.CLERK, clearance=Clearance.INTERNAL)
     assert li.must_change_password and li.role is Role.CLERK
     clerk_ctx = admin_ctx.with_actor(accounts.login(admin_ctx, "li", "Clerk-pass-1"))
+    with pytest.raises(PasswordChangeRequired):  # the administrator's password comes first
+        accounts.list_users(clerk_ctx)
+    accounts.change_password(clerk_ctx, "Clerk-pass-1", "Clerk-pass-9")
     with pytest.raises(PermissionDenied, match="管理用户"):
         accounts.add_user(clerk_ctx, "x", "Whatever-1")
     with pytest.raises(PermissionDenied):
@@ -122,7 +125,8 @@ def test_user_administration_is_audited_and_permission_checked(admin_ctx):
     stored = _user(engine, "li")
     assert (stored.role_code, stored.clearance_level, stored.active) == ("leader", 2, True)
     assert _actions(engine)[2:] == [
-        "user.add", "login", "user.set_role", "user.set_clearance", "user.disable",
+        "user.add", "login", "user.change_password", "user.set_role", "user.set_clearance",
+        "user.disable",
         "login.failed", "user.enable", "user.reset_password", "login", "user.change_password",
         "login"]
     assert audit.verify(engine).ok
@@ -135,7 +139,7 @@ def test_admin_cannot_lock_the_office_out(admin_ctx):
     with pytest.raises(PermissionDenied, match="自己"):
         accounts.set_role(admin_ctx, me, Role.READER)
     other = accounts.add_user(admin_ctx, "wang", "Admin-pass-2", role=Role.ADMIN,
-                              clearance=Clearance.INTERNAL)
+                              clearance=Clearance.INTERNAL, must_change_password=False)
     other_ctx = admin_ctx.with_actor(accounts.login(admin_ctx, "wang", "Admin-pass-2"))
     accounts.set_active(other_ctx, me, False)  # two admins: allowed
     with pytest.raises(PermissionDenied, match="高于本人"):

@@ -41,7 +41,7 @@ def test_visible_filters_in_sql(engine):
 def test_require_checks_role(admin_ctx):
     from app.services import accounts
 
-    accounts.add_user(admin_ctx, "d", "Duty-pass-1", role=Role.DUTY)
+    accounts.add_user(admin_ctx, "d", "Duty-pass-1", role=Role.DUTY, must_change_password=False)
     ctx = admin_ctx.with_actor(accounts.login(admin_ctx, "d", "Duty-pass-1"))
     assert ctx.require("edit_duty_log").username == "d"
     with pytest.raises(PermissionDenied, match="无权"):
@@ -51,7 +51,8 @@ def test_require_checks_role(admin_ctx):
 def test_require_sees_changes_made_after_login(admin_ctx):
     from app.services import accounts
 
-    li = accounts.add_user(admin_ctx, "li", "Clerk-pass-1", role=Role.CLERK)
+    li = accounts.add_user(admin_ctx, "li", "Clerk-pass-1", role=Role.CLERK,
+                           must_change_password=False)
     clerk = admin_ctx.with_actor(accounts.login(admin_ctx, "li", "Clerk-pass-1"))
     assert clerk.require("draft").username == "li"
     accounts.set_clearance(admin_ctx, li.id, Clearance.SECRET)

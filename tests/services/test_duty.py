@@ -161,7 +161,8 @@ def test_infeasible_is_explained_in_plain_words(roster_ctx):
 
 def test_roster_edits_need_permission_and_are_audited(roster_ctx):
     ctx = roster_ctx
-    accounts.add_user(ctx, "zhiban", PW, display_name="值班员甲", role=Role.DUTY)
+    accounts.add_user(ctx, "zhiban", PW, display_name="值班员甲", role=Role.DUTY,
+                      must_change_password=False)
     officer = ctx.with_actor(accounts.login(ctx, "zhiban", PW))
     with pytest.raises(PermissionDenied):
         duty.save_staff(officer, duty.StaffInfo(0, "某人"))
@@ -174,7 +175,7 @@ def test_roster_edits_need_permission_and_are_audited(roster_ctx):
 def _duty_ctx(admin_ctx, name="zhiban", label="值班员甲", clearance=Clearance.INTERNAL,
               at=datetime(2026, 3, 3, 6, 0, tzinfo=UTC)):
     accounts.add_user(admin_ctx, name, PW, display_name=label, role=Role.DUTY,
-                      clearance=clearance)
+                      clearance=clearance, must_change_password=False)
     actor = accounts.login(admin_ctx, name, PW)
     return ServiceContext(admin_ctx.engine, actor, _clock(at))
 
@@ -202,7 +203,8 @@ def test_log_entries_attributed_paged_and_clearance_filtered(admin_ctx):
     assert page[0].id == e.id and len(page) == 10
     assert duty.count_log(officer, text="交通事故") == 1
     # a reader cleared for 公开 only does not see the 内部 entry, neither in lists nor by id
-    accounts.add_user(admin_ctx, "reader", PW, role=Role.READER, clearance=Clearance.PUBLIC)
+    accounts.add_user(admin_ctx, "reader", PW, role=Role.READER, clearance=Clearance.PUBLIC,
+                      must_change_password=False)
     reader = admin_ctx.with_actor(accounts.login(admin_ctx, "reader", PW))
     assert duty.count_log(reader) == 30
     assert all(x.id != e.id for x in duty.list_log(reader, limit=100))

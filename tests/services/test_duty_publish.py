@@ -99,7 +99,8 @@ def test_xlsx_reads_back(published):
 
 def test_daily_report_range(published):
     ctx, roster = published
-    accounts.add_user(ctx, "zhiban", PW, display_name="值班员甲", role=Role.DUTY)
+    accounts.add_user(ctx, "zhiban", PW, display_name="值班员甲", role=Role.DUTY,
+                      must_change_password=False)
     officer = ServiceContext(ctx.engine, accounts.login(ctx, "zhiban", PW),
                              lambda: datetime(2026, 2, 16, 12, 0, tzinfo=UTC))
     duty.add_log_entry(officer, duty.LogEntry(
@@ -116,8 +117,10 @@ def test_daily_report_range(published):
 
 
 def test_handover_record_prints(admin_ctx):
-    accounts.add_user(admin_ctx, "zhiban", PW, display_name="值班员甲", role=Role.DUTY)
-    accounts.add_user(admin_ctx, "zhiban2", PW, display_name="值班员乙", role=Role.DUTY)
+    accounts.add_user(admin_ctx, "zhiban", PW, display_name="值班员甲", role=Role.DUTY,
+                      must_change_password=False)
+    accounts.add_user(admin_ctx, "zhiban2", PW, display_name="值班员乙", role=Role.DUTY,
+                      must_change_password=False)
     a = admin_ctx.with_actor(accounts.login(admin_ctx, "zhiban", PW))
     b = admin_ctx.with_actor(accounts.login(admin_ctx, "zhiban2", PW))
     h = duty.hand_over(a, "本班接电话3个，无突发事件。", ["18时前报送值守情况"])

@@ -37,7 +37,7 @@ def _users(admin_ctx, clock):
                             ("boss", Role.LEADER, Clearance.SECRET),
                             ("low", Role.READER, Clearance.PUBLIC)):
         accounts.add_user(admin_ctx, name, "Pass-word-1", display_name=name.upper(), role=role,
-                          clearance=clr)
+                          clearance=clr, must_change_password=False)
     base = ServiceContext(admin_ctx.engine, None, clock)
     return {n: base.with_actor(accounts.login(base, n, "Pass-word-1"))
             for n in ("duty", "boss", "low")} | {"admin": base.with_actor(admin_ctx.actor)}

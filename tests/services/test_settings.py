@@ -17,7 +17,8 @@ def test_office_settings_round_trip_and_permission(admin_ctx):
     assert audit.recent(admin_ctx.engine, 1)[0].action == "settings.office"
     with pytest.raises(InputError, match="重复"):
         update_office(admin_ctx, OfficeInfo("x", ["甲", "甲"]))
-    accounts.add_user(admin_ctx, "r", "Reader-pass-1", role=Role.READER)
+    accounts.add_user(admin_ctx, "r", "Reader-pass-1", role=Role.READER,
+                      must_change_password=False)
     reader = admin_ctx.with_actor(accounts.login(admin_ctx, "r", "Reader-pass-1"))
     assert get_office(reader).office_name == "某市人民政府办公室"
     with pytest.raises(PermissionDenied):

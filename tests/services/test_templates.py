@@ -178,7 +178,7 @@ def test_import_export_round_trip(admin_ctx, tmp_path):
 
 def test_permissions(admin_ctx):
     accounts.add_user(admin_ctx, "duty1", "Duty-pass-123", display_name="值班员甲", role=Role.DUTY,
-                      clearance=Clearance.PUBLIC)
+                      clearance=Clearance.PUBLIC, must_change_password=False)
     duty = admin_ctx.with_actor(accounts.login(admin_ctx, "duty1", "Duty-pass-123"))
     assert tm.default_for(duty, "通知").name == "通知"  # reading is fine
     with pytest.raises(PermissionDenied):

@@ -54,7 +54,7 @@ def test_print_button_opens_preview_and_saves_pdf(qtbot, admin_ui_ctx, tmp_path)
 def test_print_hides_details_above_the_leaders_clearance(qtbot, admin_ui_ctx, tmp_path):
     ctx = admin_ui_ctx
     accounts.add_user(ctx, "leader", "Leader-pass-1", role=Role.LEADER,
-                      clearance=Clearance.INTERNAL)
+                      clearance=Clearance.INTERNAL, must_change_password=False)
     with ctx.session() as s, s.begin():
         audit.append(s, ctx.actor, "doc.view", "document", 1,
                      {"classification": 3, "title": "绝密标题XYZ"})

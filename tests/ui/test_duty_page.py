@@ -36,7 +36,7 @@ def _type(widget, text):
 
 def _officer(admin_ui_ctx, name="zhiban", label="值班员甲"):
     accounts.add_user(admin_ui_ctx, name, PW, display_name=label, role=Role.DUTY,
-                      clearance=Clearance.INTERNAL)
+                      clearance=Clearance.INTERNAL, must_change_password=False)
     return admin_ui_ctx.with_actor(accounts.login(admin_ui_ctx, name, PW))
 
 

@@ -39,7 +39,7 @@ def desks(admin_ui_ctx):
     clock = Clock(dt.datetime(2026, 3, 1, 23, 20))
     for name, role in (("duty", Role.DUTY), ("boss", Role.LEADER)):
         accounts.add_user(admin_ui_ctx, name, "Pass-word-1", display_name=name.upper(),
-                          role=role, clearance=Clearance.INTERNAL)
+                          role=role, clearance=Clearance.INTERNAL, must_change_password=False)
     base = ServiceContext(admin_ui_ctx.engine, None, clock)
     out = {n: base.with_actor(accounts.login(base, n, "Pass-word-1")) for n in ("duty", "boss")}
     out["admin"] = base.with_actor(admin_ui_ctx.actor)
@@ -314,7 +314,7 @@ def test_statistics_dialog_and_export(qtbot, desks, tmp_path):
         received_at=dt.datetime(2026, 2, 1, 9, 0)), classification=1)
     reader_ctx = u["admin"]
     accounts.add_user(reader_ctx, "low", "Pass-word-1", role=Role.LEADER,
-                      clearance=Clearance.PUBLIC)
+                      clearance=Clearance.PUBLIC, must_change_password=False)
     low = reader_ctx.with_actor(accounts.login(reader_ctx, "low", "Pass-word-1"))
     for ctx, total, months in ((u["boss"], 4, 2), (low, 3, 1)):
         dlg = StatisticsDialog(ctx, 2026)

@@ -53,7 +53,7 @@ def test_menu_shortcuts_switch_pages(qtbot, admin_ui_ctx, tmp_path):
 
 def test_roles_without_permission_do_not_see_system_admin(qtbot, admin_ui_ctx, tmp_path):
     accounts.add_user(admin_ui_ctx, "duty1", "Duty-pass-1", role=Role.DUTY,
-                      clearance=Clearance.INTERNAL)
+                      clearance=Clearance.INTERNAL, must_change_password=False)
     actor = accounts.login(admin_ui_ctx, "duty1", "Duty-pass-1")
     win = _window(qtbot, admin_ui_ctx.with_actor(actor), tmp_path)
     assert "admin" not in win.page_keys() and len(win.page_keys()) == 6

@@ -127,7 +127,8 @@ def test_conflict_dialog_shows_both_versions(qtbot):
 
 def test_second_save_gets_the_conflict_dialog(qtbot, admin_ui_ctx):
     ctx = admin_ui_ctx
-    accounts.add_user(ctx, "admin2", "Admin2-pass-1", role="admin", clearance=3)
+    accounts.add_user(ctx, "admin2", "Admin2-pass-1", role="admin", clearance=3,
+                      must_change_password=False)
     a2 = ctx.with_actor(accounts.login(ctx, "admin2", "Admin2-pass-1"))
     first, second = SecuritySettingsPage(ctx), SecuritySettingsPage(a2)
     qtbot.addWidget(first)
