@@ -3,8 +3,10 @@
 Every event row stores ``prev_hash`` (the ``hash`` of the event before it; 64 zeros for the first)
 and its own ``hash`` = SHA-256 over a canonical serialisation (``canonical``: JSON with sorted keys,
 no whitespace, UTF-8) of ``seq``, ``at``, the actor, action, object and detail plus ``prev_hash``.
-Changing, deleting or reordering any row breaks a link that ``verify`` reports. (Cutting events
-off the END of the log leaves a shorter valid chain; the count in backups and reports shows it.)
+Changing, deleting or reordering any row breaks a link that ``verify`` reports. Cutting events
+off the END of the log leaves a shorter valid chain: for that each desk keeps an anchor outside
+the database, the last event it saw (``app.services.audit_anchor``, moved after every commit that
+appended an event), and ``verify`` also requires the chain to still contain it.
 
 Appends are serialised so two desks cannot fork the chain: on PostgreSQL ``append`` takes a
 transaction-level advisory lock; SQLite transactions start with ``BEGIN IMMEDIATE`` (see
@@ -21,8 +23,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select, text
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from app.services import audit_anchor
 from app.services.context import Actor
 from app.storage.models import AuditEvent, utcnow
 
@@ -87,7 +91,38 @@ def append(
     event.hash = compute_hash(event)
     session.add(event)
     session.flush()
+    _anchor_on_commit(session, event.seq, event.hash)
     return event
+
+
+_LAST = "govdesk_audit_last"  # session.info key: (seq, hash) of the last event appended
+
+
+def _anchor_on_commit(session: Session, seq: int, hash_: str) -> None:
+    """Once the session commits, anchor its last event outside the database (see
+    ``audit_anchor.note_commit``, which reads it back first, so a rolled-back append is never
+    anchored). One listener per session."""
+    if _LAST not in session.info:
+        sa_event.listen(session, "after_commit", _after_commit)
+        sa_event.listen(session, "after_rollback", _after_rollback)
+    session.info[_LAST] = (seq, hash_)
+
+
+def _after_commit(session: Session) -> None:
+    last = session.info.get(_LAST)
+    if last is None:
+        return
+    session.info[_LAST] = None
+    try:
+        bind = session.get_bind()
+    except Exception:  # noqa: BLE001 - committed already; an unanchored event only weakens the check
+        return
+    audit_anchor.note_commit(getattr(bind, "engine", bind), *last)  # a Connection has .engine
+
+
+def _after_rollback(session: Session) -> None:
+    if session.info.get(_LAST) is not None:
+        session.info[_LAST] = None
 
 
 @dataclass(frozen=True)
@@ -96,15 +131,41 @@ class VerifyResult:
     count: int
     broken_seq: int | None = None
     reason: str = ""
+    #: The end-of-log check against this desk's anchor: ``"ok"`` (the anchored event is still in
+    #: the chain), ``"missing"`` (it is not: rows were cut off the end), ``"none"`` (no anchor:
+    #: no claim about the end), ``""`` (not checked, e.g. a backup file).
+    anchor: str = ""
+    anchor_seq: int | None = None
+    anchor_note: str = ""
+
+    @property
+    def tail_missing(self) -> bool:
+        return self.anchor == "missing"
 
     def message(self) -> str:
-        if self.ok:
-            return f"审计日志完整：共 {self.count} 条记录，哈希链无断点。"
-        return f"审计日志被篡改：第一个断点在第 {self.broken_seq} 条记录（{self.reason}）。"
+        if self.tail_missing:
+            return f"{TAIL_MISSING}：{self.reason}。"
+        if not self.ok:
+            return f"审计日志被篡改：第一个断点在第 {self.broken_seq} 条记录（{self.reason}）。"
+        text = f"审计日志完整：共 {self.count} 条记录，哈希链无断点。"
+        if self.anchor == "ok":
+            text += f"本机记录的末条（第 {self.anchor_seq} 条）仍在链中。"
+        elif self.anchor == "none":
+            text += (f"（{self.anchor_note or '本机没有审计锚点记录'}，"
+                     "无法判断末尾记录是否被删除。）")
+        return text
 
 
-def verify(engine: Engine, *, batch: int = 2000) -> VerifyResult:
-    """Walk the chain in ``seq`` order and report the first broken link."""
+TAIL_MISSING = "审计日志末尾记录缺失"
+
+
+def verify(engine: Engine, *, batch: int = 2000, anchor: bool = True) -> VerifyResult:
+    """Walk the chain in ``seq`` order and report the first broken link; then (``anchor``) check
+    that the chain still contains this desk's anchor, and move the anchor to the chain's end.
+    ``anchor=False`` for a database that is not this desk's own (a backup file being checked)."""
+    loaded = audit_anchor.load(engine) if anchor else None
+    mark = loaded.anchor if loaded else None
+    at_mark: str | None = None
     prev = GENESIS
     expected_seq = 1
     count = 0
@@ -121,12 +182,39 @@ def verify(engine: Engine, *, batch: int = 2000) -> VerifyResult:
                     return VerifyResult(False, count, ev.seq, "与前一条记录的哈希不衔接")
                 if compute_hash(ev) != ev.hash:
                     return VerifyResult(False, count, ev.seq, "记录内容与其哈希不符")
+                if mark is not None and ev.seq == mark.seq:
+                    at_mark = ev.hash
                 prev = ev.hash
                 expected_seq += 1
                 count += 1
         finally:
             result.close()
-    return VerifyResult(True, count)
+    if loaded is None:
+        return VerifyResult(True, count)
+    if mark is None:  # no claim about the end this time; anchor it for the next
+        if count:
+            audit_anchor.advance(engine, count, prev)
+        return VerifyResult(True, count, anchor="none", anchor_note=loaded.problem)
+    if at_mark != mark.hash:
+        when = _anchor_time(mark.at)
+        if at_mark is None:
+            why = (f"本机{when}已记录到第 {mark.seq} 条，数据库中现仅有 {count} 条，"
+                   f"第 {count + 1} 条起的记录已被删除")
+        else:
+            why = (f"本机{when}记录的第 {mark.seq} 条与数据库中的同号记录不符，"
+                   "末尾记录被删除后又写入了新记录，或数据库被替换")
+        return VerifyResult(False, count, min(mark.seq, count + 1), why, anchor="missing",
+                            anchor_seq=mark.seq)
+    if count:
+        audit_anchor.advance(engine, count, prev)
+    return VerifyResult(True, count, anchor="ok", anchor_seq=mark.seq)
+
+
+def _anchor_time(at: str) -> str:
+    try:
+        return datetime.fromisoformat(at).astimezone().strftime("于 %Y-%m-%d %H:%M ")
+    except ValueError:
+        return ""
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine
 
 from app.errors import InputError, UserError
-from app.services import audit
+from app.services import audit, audit_anchor
 from app.storage.db import BUSY_TIMEOUT_MS, sqlite_path
 
 PG_GUIDANCE = (
@@ -182,7 +182,7 @@ def verify_file(path: Path) -> BackupCheck:
         version = stored_schema_version(engine)
         if version is not None and version > SCHEMA_VERSION:  # pragma: no cover - checked above
             raise InputError("备份文件的数据库结构版本高于本程序，拒绝恢复。")
-        result = audit.verify(engine)
+        result = audit.verify(engine, anchor=False)  # not this desk's database (yet)
         if not result.ok:
             raise InputError("备份文件中的" + result.message() + "拒绝恢复。")
     finally:
@@ -231,6 +231,9 @@ def restore(engine: Engine, backup_file: Path, folder: Path, actor_name: str = "
             audit.append(s, None, "backup.restore", "database", "",
                          {"file": backup_file.name, "safety_copy": safety.name},
                          at=when, actor_name=actor_name or "system")
+        # the restored chain is shorter on purpose (and says so in its last event): anchor it,
+        # or the next verification would report the events after the backup as cut off
+        audit_anchor.reset(restored)
     finally:
         restored.dispose()
     return check, safety

@@ -1,0 +1,185 @@
+"""The audit chain's anchor: the last event this desk saw, kept outside the database.
+
+The hash chain proves that nothing was changed, removed or reordered *before* its last row, but
+rows cut off the END leave a shorter chain that still verifies. So each desk remembers the last
+(``seq``, ``hash``) it saw in a small file in its data folder (``audit_anchor.json``, one entry per
+database) and ``audit.verify`` requires the database's chain to still contain exactly that event:
+if the chain is shorter, or holds a different event at that number, the end of the log is missing
+(“审计日志末尾记录缺失”).
+
+When the anchor moves:
+
+* after every commit that appended an audit event (``note_commit``, hooked by ``audit.append``) —
+  so an act is protected as soon as it is recorded, not only at logout;
+* after a verification that found the chain intact and the anchor in it (``advance``);
+* after a restore from backup, which shortens the chain on purpose (``reset``).
+
+Rules that keep it free of false alarms:
+
+* Only events read back from the database after their commit are anchored (a rolled-back act or
+  savepoint leaves nothing to anchor).
+* It never moves away from an anchor the database no longer contains: that anchor is the evidence.
+* Several desks on one PostgreSQL database: each desk's anchor only proves what that desk saw.
+  Rows other desks add make the chain longer and still contain this desk's anchor — no alarm.
+  Two processes of one desk (the GUI and a CLI command) may race on the file; either value they
+  write is an event of the chain, so a race can only make the anchor older, never wrong.
+
+What it cannot do: someone able to edit both the database and this desk's data folder can hide a
+truncation (for SQLite both usually sit in the same folder, so the anchor mainly guards against a
+database edited or replaced by itself, and on PostgreSQL against the server side). With no anchor
+file (new desk, file deleted) ``verify`` makes no claim about the end of the log and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from app.config import data_dir
+from app.storage.db import sqlite_path
+from app.storage.models import AuditEvent
+
+log = logging.getLogger(__name__)
+
+FILE = "audit_anchor.json"
+FORMAT = 1
+_lock = threading.Lock()  # worker threads of one process commit concurrently
+
+
+@dataclass(frozen=True)
+class Anchor:
+    seq: int
+    hash: str
+    at: str = ""  # when it was recorded (UTC, ISO), for the message
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The anchor of one database, or why there is none (``problem``: a message)."""
+
+    anchor: Anchor | None
+    problem: str = ""
+
+
+def anchor_file() -> Path:
+    return data_dir() / FILE
+
+
+def database_key(engine: Engine) -> str:
+    """Which database an anchor belongs to: the SQLite file, or server/port/database (no user,
+    no password). A copy restored over the same file is the same database."""
+    path = sqlite_path(engine)
+    if path is not None:
+        return f"sqlite:{path.resolve()}"
+    url = engine.url
+    return f"{url.get_backend_name()}://{url.host or ''}:{url.port or ''}/{url.database or ''}"
+
+
+def _read_all(path: Path) -> tuple[dict[str, dict], str]:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, ""
+    except OSError as exc:
+        return {}, f"无法读取本机审计锚点文件（{exc.strerror or exc}）"
+    try:
+        data = json.loads(raw)
+        chains = data["chains"]
+        if not isinstance(chains, dict):
+            raise TypeError
+        return chains, ""
+    except (ValueError, KeyError, TypeError):
+        return {}, "本机审计锚点文件已损坏"
+
+
+def load(engine: Engine, path: Path | None = None) -> Loaded:
+    chains, problem = _read_all(path or anchor_file())
+    entry = chains.get(database_key(engine))
+    if problem or entry is None:
+        return Loaded(None, problem)
+    try:
+        return Loaded(Anchor(int(entry["seq"]), str(entry["hash"]), str(entry.get("at", ""))))
+    except (KeyError, TypeError, ValueError):
+        return Loaded(None, "本机审计锚点文件已损坏")
+
+
+def _save(engine: Engine, anchor: Anchor, path: Path) -> None:
+    """Replace this database's entry atomically (temp file in the same folder + ``os.replace``).
+    Entries of SQLite files that no longer exist are dropped (tests, benchmarks)."""
+    chains, _problem = _read_all(path)
+    chains = {k: v for k, v in chains.items()
+              if not k.startswith("sqlite:") or Path(k[len("sqlite:"):]).exists()}
+    chains[database_key(engine)] = {"seq": anchor.seq, "hash": anchor.hash,
+                                    "at": anchor.at or datetime.now(UTC).isoformat()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".audit_anchor.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"format": FORMAT, "chains": chains}, fh, ensure_ascii=False, indent=1)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _hashes(engine: Engine, seqs: set[int]) -> dict[int, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.in_(seqs)))
+        return {int(r.seq): r.hash for r in rows}
+
+
+def note_commit(engine: Engine, seq: int, hash_: str, path: Path | None = None) -> bool:
+    """After a commit that appended event ``seq``: anchor it if it is really in the database and
+    the current anchor (if any) is still there too; keep the further one. True when written.
+    Never raises: the act is committed already, and a missing anchor only weakens the check."""
+    path = path or anchor_file()
+    try:
+        with _lock:
+            current = load(engine, path).anchor
+            found = _hashes(engine, {seq} | ({current.seq} if current else set()))
+            if found.get(seq) != hash_:
+                return False  # rolled back (a savepoint) or already replaced: nothing to anchor
+            if current is not None:
+                if found.get(current.seq) != current.hash:
+                    log.warning("audit anchor %s no longer in the database; kept", current.seq)
+                    return False
+                if current.seq >= seq:
+                    return False
+            _save(engine, Anchor(seq, hash_), path)
+            return True
+    except Exception as exc:  # noqa: BLE001 - the act is committed; log and go on
+        log.warning("audit anchor not written: %s", exc)
+        return False
+
+
+def advance(engine: Engine, seq: int, hash_: str, path: Path | None = None) -> None:
+    """After a full verification that found the chain intact up to ``seq`` and containing the
+    anchor: move the anchor to the chain's end (the caller checked containment)."""
+    try:
+        with _lock:
+            current = load(engine, path or anchor_file()).anchor
+            if current is None or current.seq < seq:
+                _save(engine, Anchor(seq, hash_), path or anchor_file())
+    except OSError as exc:
+        log.warning("audit anchor not written: %s", exc)
+
+
+def reset(engine: Engine, path: Path | None = None) -> Anchor | None:
+    """Anchor the database's current last event, whatever was anchored before: for acts that
+    shorten the chain on purpose and are audited themselves (restoring a backup)."""
+    with engine.connect() as conn:
+        last = conn.execute(select(AuditEvent.seq, AuditEvent.hash)
+                            .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    if last is None:
+        return None
+    anchor = Anchor(int(last.seq), last.hash)
+    with _lock:
+        _save(engine, anchor, path or anchor_file())
+    return anchor
