@@ -89,6 +89,7 @@ class LazyTableModel(QAbstractTableModel):
         self._reload = run_task(lambda _control: self.open_query(query),
                                 on_result=lambda r: self._opened(gen, r),
                                 on_error=lambda e: self._read_failed(gen, None, e), parent=self)
+        self._reload.done.connect(self._reload.deleteLater)  # not one QObject per read, forever
         return self._reload
 
     def _opened(self, gen: int, result: tuple[int, Sequence[Any], Any]) -> None:
@@ -119,9 +120,10 @@ class LazyTableModel(QAbstractTableModel):
         self._pending.add(number)
         self.page_reads += 1
         gen, query, size = self.generation, self._query, self.cache.page_size
-        run_task(lambda _control: self.fetch_rows(query, number * size, size),
-                 on_result=lambda rows: self._arrived(gen, number, rows),
-                 on_error=lambda e: self._read_failed(gen, number, e), parent=self)
+        task = run_task(lambda _control: self.fetch_rows(query, number * size, size),
+                        on_result=lambda rows: self._arrived(gen, number, rows),
+                        on_error=lambda e: self._read_failed(gen, number, e), parent=self)
+        task.done.connect(task.deleteLater)
 
     def _arrived(self, gen: int, number: int, rows: Sequence[Any]) -> None:
         if gen != self.generation:

@@ -449,6 +449,9 @@ def test_clock_refresh_runs_in_the_worker_one_at_a_time_keeping_selection(qtbot,
     assert (page.clocks.item(r, 0).text(), page.clocks.item(r, 1).text()) == picked
     assert bar.value() == scroll
     assert _clock_rows(qtbot, page) != rows  # 20 minutes later: the times left changed
+    from app.ui.worker import TaskHandle
+
+    qtbot.waitUntil(lambda: not page.findChildren(TaskHandle))  # one every 30 s: deleted
 
 
 def test_a_failed_clock_read_is_said_in_chinese(qtbot, desks, monkeypatch):

@@ -398,6 +398,7 @@ class IncidentsPage(QWidget):
         self._clock_task = run_task(lambda _control: svc.open_clocks(ctx),
                                     on_result=self._show_clocks, on_error=self._clocks_failed,
                                     parent=self)
+        self._clock_task.done.connect(self._clock_task.deleteLater)  # one every 30 s, all day
 
     def _clocks_done(self) -> None:
         if self._clock_again:
