@@ -179,6 +179,7 @@ class WorkbenchPage(QWidget):
         self.status.setText("正在更新…")
         self._task = run_task(lambda _control: workbench.snapshot(self.ctx),
                               on_result=self._show, on_error=self._failed, parent=self)
+        self._task.done.connect(self._task.deleteLater)  # one per refresh, all day
 
     def _failed(self, exc: object) -> None:
         msg = exc.message if isinstance(exc, UserError) else "读取工作台数据时出错，请稍后重试。"
