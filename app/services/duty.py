@@ -859,10 +859,12 @@ from app.services.duty_desk import (  # noqa: F401
     get_handover,
     get_log_entry,
     hand_over,
+    list_due_items,
     list_handovers,
     list_log,
     list_open_items,
     now_on_duty,
     pending_handover,
+    set_item_deadline,
     update_log_entry,
 )

@@ -249,6 +249,10 @@ def list_log(ctx: ServiceContext, offset: int = 0, limit: int = 100, text: str =
 # ---------------------------------------------------------------- open items and handover
 
 
+#: An open item with a deadline turns amber this long before it (red once it has passed).
+ITEM_DUE_SOON = dt.timedelta(hours=2)
+
+
 @dataclass(frozen=True)
 class OpenItem:
     id: int
@@ -259,6 +263,28 @@ class OpenItem:
     closed_at: dt.datetime | None = None
     closed_by: str = ""
     closed_note: str = ""
+    deadline: dt.datetime | None = None
+
+    def due_state(self, now: dt.datetime) -> str:
+        """"red" (past its deadline), "amber" (due within ``ITEM_DUE_SOON``), "green", or ""
+        (no deadline, or closed)."""
+        if self.deadline is None or self.closed_at is not None:
+            return ""
+        if now >= self.deadline:
+            return "red"
+        return "amber" if self.deadline - now <= ITEM_DUE_SOON else "green"
+
+    def due_text(self, now: dt.datetime) -> str:
+        """“逾期 1 小时 5 分钟” / “剩余 40 分钟” (empty without a deadline)."""
+        if self.deadline is None:
+            return ""
+        minutes = int(abs((self.deadline - now).total_seconds()) // 60)
+        days, rest = divmod(minutes, 24 * 60)
+        hours, mins = divmod(rest, 60)
+        parts = [f"{days} 天" if days else "", f"{hours} 小时" if hours else "",
+                 f"{mins} 分钟" if mins or not (days or hours) else ""]
+        span = " ".join(p for p in parts if p)
+        return f"逾期 {span}" if now >= self.deadline else f"剩余 {span}"
 
 
 @dataclass(frozen=True)
@@ -275,13 +301,26 @@ class HandoverInfo:
 
 def _item(r: DutyOpenItem) -> OpenItem:
     return OpenItem(r.id, r.text, r.log_id, r.opened_by, r.opened_at, r.closed_at, r.closed_by,
-                    r.closed_note)
+                    r.closed_note, r.deadline)
 
 
-def add_open_item(ctx: ServiceContext, text: str, log_id: int | None = None) -> OpenItem:
+def _check_deadline(deadline: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
+    if deadline is None:
+        return None
+    if deadline.tzinfo is None:
+        raise InputError("办理时限缺少时区。")
+    if deadline <= now:
+        raise InputError("办理时限应晚于现在。")
+    return deadline.replace(second=0, microsecond=0)
+
+
+def add_open_item(ctx: ServiceContext, text: str, log_id: int | None = None,
+                  deadline: dt.datetime | None = None) -> OpenItem:
+    """A new open item, optionally with a deadline (办理时限, aware time later than now)."""
     actor = ctx.require(Action.EDIT_DUTY_LOG)
     if not text.strip():
         raise InputError("请填写待办事项。")
+    deadline = _check_deadline(deadline, ctx.now())
     with ctx.session() as s, s.begin():
         if log_id is not None:
             entry = s.get(DutyLogEntry, log_id)
@@ -289,12 +328,44 @@ def add_open_item(ctx: ServiceContext, text: str, log_id: int | None = None) -> 
                 raise InputError(f"找不到值班记录（编号{log_id}）。")
             require_clearance(actor.clearance, entry.classification)
         row = DutyOpenItem(text=text.strip(), log_id=log_id, opened_by=actor.label,
-                           opened_at=ctx.now(), closed_by="", closed_note="")
+                           opened_at=ctx.now(), closed_by="", closed_note="", deadline=deadline)
         s.add(row)
         s.flush()
-        audit.append(s, actor, "duty.item.open", "duty_open_item", row.id, {"text": row.text},
-                     at=ctx.now())
+        audit.append(s, actor, "duty.item.open", "duty_open_item", row.id,
+                     {"text": row.text, "deadline": _iso(deadline)}, at=ctx.now())
         return _item(row)
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone().isoformat(timespec="minutes") if moment else None
+
+
+def set_item_deadline(ctx: ServiceContext, item_id: int,
+                      deadline: dt.datetime | None) -> OpenItem:
+    """Set, change or clear (None) the deadline of an item still open (audited, old and new)."""
+    actor = ctx.require(Action.EDIT_DUTY_LOG)
+    deadline = _check_deadline(deadline, ctx.now())
+    with ctx.session() as s, s.begin():
+        row = s.get(DutyOpenItem, item_id)
+        if row is None:
+            raise InputError(f"找不到待办事项（编号{item_id}）。")
+        if row.closed_at is not None:
+            raise InputError("该事项已办结，不能再修改办理时限。")
+        before = row.deadline
+        row.deadline = deadline
+        audit.append(s, actor, "duty.item.deadline", "duty_open_item", row.id,
+                     {"from": _iso(before), "to": _iso(deadline)}, at=ctx.now())
+        return _item(row)
+
+
+def list_due_items(ctx: ServiceContext, limit: int = 50) -> list[OpenItem]:
+    """Open items that have a deadline, the earliest first (the 工作台 watches them)."""
+    ctx.require(Action.VIEW)
+    stmt = (select(DutyOpenItem).where(DutyOpenItem.closed_at.is_(None),
+                                       DutyOpenItem.deadline.is_not(None))
+            .order_by(DutyOpenItem.deadline, DutyOpenItem.id).limit(limit))
+    with ctx.session() as s, s.begin():
+        return [_item(r) for r in s.execute(stmt).scalars()]
 
 
 def close_open_item(ctx: ServiceContext, item_id: int, note: str = "") -> OpenItem:

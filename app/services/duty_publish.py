@@ -331,13 +331,18 @@ def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "
 
 
 def handover_data(ctx: ServiceContext, handover_id: int) -> dict:
-    """Template data of one handover. Open items have no deadline in the log, so they are
-    printed among the matters the incoming officer must watch, with who opened them and when."""
+    """Template data of one handover. Open items are printed among the matters the incoming
+    officer must watch, with who opened them and when and their 办理时限 if they have one (the
+    template's 待办事项 table counts its deadlines in working days, not to the minute)."""
     h = duty.get_handover(ctx, handover_id)
     office = office_settings.get_office(ctx)
     name = office.office_name or "（单位名称）"
     at = h.handed_at.astimezone()
-    attention = [f"{i.text}（{i.opened_by}{i.opened_at.astimezone():%m月%d日%H:%M}登记，"
+
+    def deadline(i: duty.OpenItem) -> str:
+        return f"，办理时限{i.deadline.astimezone():%m月%d日%H:%M}前" if i.deadline else ""
+
+    attention = [f"{i.text}（{i.opened_by}{i.opened_at.astimezone():%m月%d日%H:%M}登记{deadline(i)}，"
                  f"{'已于' + format(i.closed_at.astimezone(), '%m月%d日') + '办结' if i.closed_at else '未办结'}）"
                  for i in h.open_items]
     return {"office": {"duty_room": f"{name}总值班室", "name": name},

@@ -1,11 +1,11 @@
 """The duty workbench (工作台): one read of everything the desk must watch right now.
 
 The workbench owns no tables. It asks each module's service for its clocks and deadlines
-(incident report clocks, 督办 decisions, incoming documents, an unacknowledged handover) so each
-module's own rules and clearance filter apply, then merges them into one list ordered by urgency:
-red before amber before green, and within a colour the earliest due first. The week counts are
-the only queries of its own (read-only ``COUNT``s through ``visible``), because no module offers a
-"since Monday" count.
+(incident report clocks, 督办 decisions, incoming documents, an unacknowledged handover, 交接班
+items with a deadline) so each module's own rules and clearance filter apply, then merges them
+into one list ordered by urgency: red before amber before green, and within a colour the earliest
+due first. The week counts are the only queries of its own (read-only ``COUNT``s through
+``visible``), because no module offers a "since Monday" count.
 
 Everything here is plain data so the GUI can run ``snapshot`` in a background worker and only
 paint the result; ``notifications`` is the pure rule for "a clock turned amber or red" (each
@@ -172,6 +172,18 @@ def handover_items(ctx: ServiceContext) -> list[WorkItem]:
                      "交接班确认", due, state, f"已等待 {minutes_ago} 分钟")]
 
 
+def due_handover_items(ctx: ServiceContext) -> list[WorkItem]:
+    """交接班 open items with a deadline (办理时限): red once past it, amber within
+    ``duty_desk.ITEM_DUE_SOON`` of it, green before."""
+    now = _local(ctx)
+    out = []
+    for item in duty_desk.list_due_items(ctx, limit=PER_SOURCE_LIMIT):
+        assert item.deadline is not None
+        out.append(WorkItem("handover", "duty", item.id, item.text[:40], "交接事项",
+                            item.deadline.astimezone(), item.due_state(now), item.due_text(now)))
+    return out
+
+
 def missed_handover_items(ctx: ServiceContext) -> list[WorkItem]:
     """The current shift began, someone was on duty in the shift before, and no handover was
     written around the change (the 值班 module records handovers but does not watch for the
@@ -242,6 +254,7 @@ SOURCES = {
     "decision": decision_items,
     "incoming": incoming_items,
     "handover": handover_items,
+    "handover_open": due_handover_items,
     "missed_handover": missed_handover_items,
 }
 

@@ -68,7 +68,7 @@ NOT_READS = {
              "save_rules", "create_roster", "set_opening", "build_problem", "generate",
              "validate_roster", "set_duty", "record_swap", "publish"},
     "duty_desk": {"add_log_entry", "update_log_entry", "add_open_item", "close_open_item",
-                  "hand_over", "acknowledge_handover"},
+                  "set_item_deadline", "hand_over", "acknowledge_handover"},
     "exchange": {"import_package"},
     "incidents": {"save_rule_table", "create_incident", "update_incident", "set_daily_mode",
                   "draft_report", "refresh_draft", "sign_report", "send_report",

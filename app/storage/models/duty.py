@@ -1,6 +1,7 @@
 """值班 tables (revision 0005): staff directory, unavailability, office-defined duty roles, the
 roster rules (one row), rosters and their assignments, recorded swaps (调班/代班), the duty log
-(值班记录), handovers (交接班) and the open items they carry.
+(值班记录), handovers (交接班) and the open items they carry (with an optional deadline since
+revision 0011).
 
 Staff are not login accounts: a duty roster names people (leaders included) who may never sign in.
 Log entries and handovers record who wrote them by account id *and* name, so the record still
@@ -180,3 +181,5 @@ class DutyOpenItem(IdMixin, TimestampMixin, Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_by: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     closed_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: 办理时限 (revision 0011): by when the item must be dealt with; None = no deadline
+    deadline: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

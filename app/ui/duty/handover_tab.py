@@ -1,24 +1,42 @@
-"""交接班 tab: the outgoing officer writes the summary and adds open items; every open item is
-carried to the next shift until someone closes it; the incoming officer confirms. Prints the
-值班日报 for a date range (rendered in the background)."""
+"""交接班 tab: the outgoing officer writes the summary and adds open items (each with an optional
+办理时限; overdue ones shown red, those due within two hours amber); every open item is carried to
+the next shift until someone closes it; the incoming officer confirms. Prints the 值班日报 for a
+date range (rendered in the background)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from app.domain.security import Action, allowed
 from app.services import duty, duty_publish
 from app.services.context import ServiceContext
-from app.services.duty_desk import HandoverInfo
-from app.ui.duty.common import error, explain, from_date, local, to_date
+from app.services.duty_desk import HandoverInfo, OpenItem
+from app.ui.duty.common import (
+    error,
+    explain,
+    from_date,
+    from_datetime,
+    local,
+    to_date,
+    to_datetime,
+)
 from app.ui.qt import (
+    QBrush,
+    QCheckBox,
+    QColor,
     QComboBox,
     QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -28,6 +46,50 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.worker import TaskHandle, run_task
+
+#: Row colours of open items by deadline state (the 工作台's red and amber).
+ITEM_COLOURS = {"red": QColor("#f8d7da"), "amber": QColor("#fff3cd")}
+
+
+class ItemDialog(QDialog):
+    """An open item's text (new items only) and its optional 办理时限."""
+
+    def __init__(self, now: dt.datetime, item: OpenItem | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("办理时限" if item else "添加事项")
+        form = QFormLayout(self)
+        self.text = QLineEdit(item.text if item else "")
+        self.text.setReadOnly(item is not None)
+        self.has_deadline = QCheckBox("设定办理时限")
+        default = (now + dt.timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+        self.deadline = QDateTimeEdit(from_datetime(item.deadline if item and item.deadline
+                                                    else default))
+        self.deadline.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.deadline.setCalendarPopup(True)
+        self.has_deadline.toggled.connect(self.deadline.setEnabled)
+        # a new item has no deadline unless asked for; "办理时限…" on an item is there to set one
+        self.has_deadline.setChecked(item is not None)
+        self.deadline.setEnabled(self.has_deadline.isChecked())
+        form.addRow("待办事项", self.text)
+        form.addRow(self.has_deadline)
+        form.addRow("办理时限", self.deadline)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def value(self) -> dt.datetime | None:
+        return to_datetime(self.deadline.dateTime()) if self.has_deadline.isChecked() else None
+
+
+def item_label(i: OpenItem, now: dt.datetime) -> str:
+    """“核实水位（张三，03-04 09:10）〔时限 03-04 17:00，剩余 2 小时〕”."""
+    label = f"{i.text}（{i.opened_by}，{local(i.opened_at)}）"
+    if i.deadline is not None:
+        label += f"〔时限 {local(i.deadline)}，{i.due_text(now)}〕"
+    return label
 
 
 class HandoverTab(QWidget):
@@ -59,7 +121,10 @@ class HandoverTab(QWidget):
         self.add_item_button.clicked.connect(self.add_item)
         self.close_item_button = QPushButton("办结所选…")
         self.close_item_button.clicked.connect(self.close_item)
+        self.deadline_button = QPushButton("办理时限…")
+        self.deadline_button.clicked.connect(self.edit_deadline)
         row.addWidget(self.add_item_button)
+        row.addWidget(self.deadline_button)
         row.addWidget(self.close_item_button)
         row.addStretch(1)
         it.addWidget(self.items)
@@ -111,8 +176,11 @@ class HandoverTab(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        for w in (self.hand_button, self.add_item_button, self.close_item_button):
+        for w in (self.hand_button, self.add_item_button, self.close_item_button,
+                  self.deadline_button):
             w.setEnabled(self.can_write)
+        self.dialog: ItemDialog | None = None
+        self.open_items: list[OpenItem] = []
         self.refresh()
 
     def refresh(self) -> None:
@@ -122,12 +190,16 @@ class HandoverTab(QWidget):
         except Exception as exc:  # noqa: BLE001
             error(self, exc)
             return
+        now = self.ctx.now().astimezone()
+        self.open_items = open_items
         p = self.pending
         if p is None:
             self.pending_label.setText("没有待确认的交班。")
             self.ack_button.setEnabled(False)
         else:
-            carried = "；".join(i.text for i in p.open_items) or "无"
+            carried = "；".join(
+                i.text + (f"（时限{local(i.deadline)}）" if i.deadline else "")
+                for i in p.open_items) or "无"
             self.pending_label.setText(
                 f"{p.outgoing_name}于{local(p.handed_at, '%m月%d日%H:%M')}交班：{p.summary}\n"
                 f"移交事项：{carried}")
@@ -139,8 +211,13 @@ class HandoverTab(QWidget):
         self.record_button.setEnabled(self.handovers.count() > 0)
         self.items.clear()
         for i in open_items:
-            item = QListWidgetItem(f"{i.text}（{i.opened_by}，{local(i.opened_at)}）")
+            item = QListWidgetItem(item_label(i, now))
             item.setData(Qt.ItemDataRole.UserRole, i.id)
+            state = i.due_state(now)
+            item.setData(Qt.ItemDataRole.UserRole + 1, state)
+            if state in ITEM_COLOURS:
+                item.setBackground(QBrush(ITEM_COLOURS[state]))
+                item.setToolTip("已逾期" if state == "red" else "即将到期")
             self.items.addItem(item)
 
     def _run(self, fn, *args, done: str = "") -> bool:  # type: ignore[no-untyped-def]
@@ -164,9 +241,27 @@ class HandoverTab(QWidget):
             self._run(duty.acknowledge_handover, self.pending.id, done="已确认接班。")
 
     def add_item(self) -> None:
-        text, ok = QInputDialog.getText(self, "添加事项", "待办事项：")
-        if ok and text.strip():
-            self._run(duty.add_open_item, text, done="已添加。")
+        """Ask for the text and an optional 办理时限 (window-modal dialog)."""
+        self.dialog = dlg = ItemDialog(self.ctx.now().astimezone(), parent=self)
+        dlg.accepted.connect(lambda: self._run(duty.add_open_item, dlg.text.text(), None,
+                                               dlg.value(), done="已添加。")
+                             if dlg.text.text().strip() else None)
+        dlg.open()
+
+    def edit_deadline(self) -> None:
+        """Set, change or clear the selected item's 办理时限."""
+        current = self.items.currentItem()
+        if current is None:
+            self.message.setText("请先选择一项。")
+            return
+        item_id = current.data(Qt.ItemDataRole.UserRole)
+        item = next((i for i in self.open_items if i.id == item_id), None)
+        if item is None:
+            return
+        self.dialog = dlg = ItemDialog(self.ctx.now().astimezone(), item, parent=self)
+        dlg.accepted.connect(lambda: self._run(duty.set_item_deadline, item_id, dlg.value(),
+                                               done="已更新办理时限。"))
+        dlg.open()
 
     def close_item(self, note: str | None = None) -> None:
         item = self.items.currentItem()
