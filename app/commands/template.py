@@ -118,20 +118,17 @@ def _open_engine(url: str):  # type: ignore[no-untyped-def]
 @contextmanager
 def _office_ctx(args: argparse.Namespace) -> Iterator[ServiceContext]:
     """A signed-in context on the office's database (``--db`` or the configured one)."""
-    from app.commands.admin import _secret
+    from app.commands.admin import _secret, sign_in
     from app.config import load_config
-    from app.services import accounts
-    from app.services.context import ServiceContext
 
     if not args.user:
         raise InputError("使用单位模板（--office/--db）须用 --user 指定以哪位用户的身份读取。")
     engine = _open_engine(args.db or load_config().db_url)
     try:
-        ctx = ServiceContext(engine)
         password = os.environ.get(PASSWORD_ENV)
         if password is None:
             password = _secret(f"用户 {args.user} 的密码：")
-        yield ctx.with_actor(accounts.login(ctx, args.user, password))
+        yield sign_in(engine, args.user, password)
     finally:
         engine.dispose()
 

@@ -16,6 +16,7 @@ import pytest
 
 from app.cli import main
 from app.config import load_config, sqlite_url
+from app.domain.security import Role
 from app.services import accounts, templates
 from app.services.context import ServiceContext
 from app.storage.migrate import open_database
@@ -151,6 +152,17 @@ def test_user_and_password_are_required(monkeypatch, capsys, tmp_path, office):
     code, _, err = run(monkeypatch, capsys, "render", "本办通知", "--office", "--user", "admin",
                        "-o", str(out), password="wrong")
     assert code != 0 and err.startswith("错误：") and not out.exists()
+    # an account whose password an administrator set must change it first (exit 4)
+    engine = open_database(load_config().db_url)
+    try:
+        ctx = ServiceContext(engine)
+        admin = ctx.with_actor(accounts.login(ctx, "admin", PASSWORD))
+        accounts.add_user(admin, "clerk", "Clerk-pass-1", role=Role.CLERK)
+    finally:
+        engine.dispose()
+    code, _, err = run(monkeypatch, capsys, "render", "本办通知", "--office", "--user", "clerk",
+                       "-o", str(out), password="Clerk-pass-1")
+    assert code == 4 and "user passwd clerk" in err and not out.exists()
 
 
 def test_real_process_exit_codes(tmp_path, office):
