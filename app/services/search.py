@@ -10,8 +10,9 @@ and the UI asks ``search(ctx, "值班")``. Chinese works for one-, two- and long
 The clearance filter is part of the index query, so a 机密 record never shows up for a 内部 user
 — not as a hit, a snippet or a count.
 
-Ranking: ``textindex.rank_score`` over the stored text (SQLite) / ``ts_rank`` (PostgreSQL), both
-title ≫ extra (发文字号, sender) > body, more occurrences higher, newer first on ties. A very broad query (more than ``RANK_LIMIT`` visible hits, e.g. one common
+Ranking: bm25 (SQLite; ``textindex.ranker`` over the stored text for phrase queries, see
+``_sqlite_query``) / ``ts_rank`` (PostgreSQL), all with title ≫ extra (发文字号, sender) > body,
+more occurrences higher, newer first on ties. A very broad query (more than ``RANK_LIMIT`` visible hits, e.g. one common
 character) is not worth scoring and counting 100 000 rows on every keystroke: on SQLite its hits are
 ranked among the newest ``RANK_LIMIT`` matches (then older ones, newest first) and its counts are
 those of that window — the same on PostgreSQL. ``SearchResults.ranked`` is False then
@@ -28,7 +29,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.domain.security import Action
-from app.domain.textindex import QueryTerm, Snippet, parse_query, rank_score, snippet
+from app.domain.textindex import QueryTerm, Snippet, parse_query, ranker, snippet
 from app.errors import InputError
 from app.services.context import ServiceContext
 from app.storage import fulltext
@@ -193,16 +194,26 @@ def _sqlite_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: li
         if not ranked:
             window = s.execute(text(newest_sql.format(flt=flt)),
                                {"q": match, "l": RANK_LIMIT + 1}).scalars().all()
-    # Score the hits in the window (all hits, or for a broad query the newest RANK_LIMIT) from
-    # their stored text (rank_score), not with bm25: bm25 first counts every row matching each
-    # term in the whole index, which for a common term costs more than all the rest.
+    # Score the hits in the window (all hits, or for a broad query the newest RANK_LIMIT).
+    # bm25 first counts every row of the whole index matching each term (its IDF): cheap for a
+    # token, but a phrase has to be matched position by position in all of them (~60 ms for one
+    # in 100 000 documents). Phrase queries are therefore scored from the window's stored text
+    # (textindex.ranker: the same order of title ≫ extra > body > more occurrences > newer).
     floor = window[min(len(window), RANK_LIMIT) - 1] if window else 0
     rows: list[tuple[int, float]] = []
-    if offset < RANK_LIMIT:
+    if offset < RANK_LIMIT and any(len(t.grams) > 1 for t in terms):
         keep = None if wanted is None else {c for c, n in names.items() if n in wanted}
         ids = [r >> ID_SHIFT for r in window[:RANK_LIMIT]
                if keep is None or ((r >> KIND_SHIFT) & MAX_KIND_CODE) in keep]
         rows = _ranked(s, ids, terms)[offset:offset + min(limit, RANK_LIMIT - offset)]
+    elif offset < RANK_LIMIT:
+        weights = ", ".join(str(w) for w in fulltext.FTS_WEIGHTS)
+        got = s.execute(text(
+            f"SELECT rowid, bm25(search_fts, {weights}) AS score FROM search_fts "
+            f"WHERE search_fts MATCH :q AND {flt} AND rowid >= :floor "
+            "ORDER BY score, rowid DESC LIMIT :l OFFSET :o"),
+            {"q": match, "floor": floor, "l": min(limit, RANK_LIMIT - offset), "o": offset})
+        rows = [(r >> ID_SHIFT, -sc) for r, sc in got.all()]
     if len(window) > RANK_LIMIT and len(rows) < limit:
         # Paging past the window of a broad query: older hits, newest first.
         got = s.execute(text(
@@ -219,11 +230,14 @@ def _sqlite_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: li
 def _ranked(s: Session, ids: list[int], terms: list[QueryTerm]) -> list[tuple[int, float]]:
     """``(id, score)`` of entries ``ids``, best first, newest first on ties."""
     scored = []
+    score = ranker(terms)
+    conn = s.connection()
     for start in range(0, len(ids), 500):
-        part = ids[start:start + 500]
-        got = s.execute(select(SearchEntry.id, SearchEntry.title, SearchEntry.extra,
-                               SearchEntry.body).where(SearchEntry.id.in_(part)))
-        scored += [(i, rank_score(t, x, b, terms)) for i, t, x, b in got.all()]
+        # plain DB-API rows (ORM rows cost ~10 µs each); the ids are integers from the index
+        part = ",".join(str(int(i)) for i in ids[start:start + 500])
+        got = conn.exec_driver_sql(
+            f"SELECT id, title, extra, body FROM search_entries WHERE id IN ({part})")
+        scored += [(i, score(t, x, b)) for i, t, x, b in got.fetchall()]
     scored.sort(key=lambda r: (-r[1], -r[0]))
     return scored
 
@@ -233,13 +247,16 @@ def _pg_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[s
     """Same semantics as ``_sqlite_query``: a window of the newest RANK_LIMIT + 1 hits gives the
     counts and bounds the scoring. The window is found block by block (``_pg_newest``) and
     scored with ``ts_rank`` in the same statement, so no row outside it is ever read."""
-    where = "tsv @@ CAST(:q AS tsquery) AND classification <= :c"
-    params: dict[str, object] = {"q": fulltext.pg_tsquery(terms), "c": clearance}
+    where = "tsv @@ CAST({q} AS tsquery) AND classification <= :c"
+    params: dict[str, object] = {"q": fulltext.pg_tsquery(terms), "c": clearance,
+                                 "qa": fulltext.pg_tsquery_any_order(terms),
+                                 "qr": fulltext.pg_tsquery_rank(terms)}
+    phrase = fulltext.pg_has_phrase(terms)
     top = s.scalar(text("SELECT max(id) FROM search_entries")) or 0
     # A sequential scan would test (and de-TOAST) the tsvector of every row: the block steps
     # are always cheaper, but a broad term's statistics could tempt the planner.
     s.execute(text("SET LOCAL enable_seqscan = off"))
-    window = _pg_newest(s, where, params, RANK_LIMIT + 1, top, rank=True)
+    window = _pg_newest(s, where, params, RANK_LIMIT + 1, top, phrase=phrase, rank=True)
     counts: dict[str, int] = {}
     for _id, kind, _score in window[:RANK_LIMIT]:
         counts[kind] = counts.get(kind, 0) + 1
@@ -250,7 +267,7 @@ def _pg_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[s
         else:
             where += " AND kind = ANY(:kinds)"
             params["kinds"] = wanted
-            window = _pg_newest(s, where, params, RANK_LIMIT + 1, top, rank=True)
+            window = _pg_newest(s, where, params, RANK_LIMIT + 1, top, phrase=phrase, rank=True)
     scored = window[:RANK_LIMIT]
     rows: list[tuple[int, float]] = []
     if offset < RANK_LIMIT:
@@ -259,7 +276,8 @@ def _pg_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[s
     if len(window) > RANK_LIMIT and len(rows) < limit:
         # Paging past the window of a broad query: older hits, newest first.
         skip = max(0, offset - RANK_LIMIT)
-        older = _pg_newest(s, where, params, skip + limit - len(rows), top, below=scored[-1][0])
+        older = _pg_newest(s, where, params, skip + limit - len(rows), top, phrase=phrase,
+                           below=scored[-1][0])
         rows += [(i, 0.0) for i, _k, _sc in older[skip:]]
     total = min(len(window), RANK_LIMIT) if wanted is not None and not ranked else sum(
         n for k, n in counts.items() if wanted is None or k in wanted)
@@ -267,26 +285,44 @@ def _pg_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[s
 
 
 def _pg_newest(s: Session, where: str, params: dict[str, object], n: int, top_id: int, *,
-               below: int | None = None, rank: bool = False) -> list[tuple[int, str, float]]:
+               phrase: bool, below: int | None = None,
+               rank: bool = False) -> list[tuple[int, str, float]]:
     """Up to ``n`` hits ``(id, kind, ts_rank or 0)`` newest first (ids under ``below``), searched
-    in steps of ``tsv_bucket`` blocks: the GIN index intersects the match with the blocks, so
-    only the rows of the blocks searched are read. The rank is computed for the rows kept."""
-    score = "ts_rank(tsv, CAST(:q AS tsquery))" if rank else "0.0"
+    in steps of ``tsv_bucket`` blocks: the GIN index intersects the terms with the blocks, so
+    only the rows of the blocks searched are read, and no positional ``tsv`` is de-TOASTed to
+    find them. A phrase is then checked (``tsv @@ q``) on the newest candidates only, in
+    batches, until ``n`` are confirmed; the rank is computed for the rows kept."""
+    score = "ts_rank(tsv, CAST(:qr AS tsquery))" if rank else "0.0"
     older = "" if below is None else " AND id < :below"
-    sql = text(
-        f"SELECT id, kind, {score} FROM ("
-        f"SELECT id, kind, tsv FROM (SELECT id, kind, tsv FROM search_entries WHERE {where}"
-        f" AND tsv_bucket && CAST(:blocks AS integer[]){older} OFFSET 0) AS m"
-        " ORDER BY id DESC LIMIT :n) AS w ORDER BY id DESC")
+    # Candidates: every gram present (the whole match when there is no phrase), newest first.
+    inner = (f"SELECT id, kind, tsv FROM search_entries WHERE {where.format(q=':qa')}"
+             f" AND tsv_bucket && CAST(:blocks AS integer[]){older} OFFSET 0")
+    if phrase:
+        find = text(f"SELECT id FROM ({inner}) AS m ORDER BY id DESC")
+        check = text(f"SELECT id, kind, {score} FROM search_entries WHERE id = ANY(:ids)"
+                     " AND tsv @@ CAST(:q AS tsquery) ORDER BY id DESC")
+    else:
+        find = text(f"SELECT id, kind, {score} FROM (SELECT id, kind, tsv FROM ({inner}) AS m"
+                    " ORDER BY id DESC LIMIT :n) AS w ORDER BY id DESC")
     out: list[tuple[int, str, float]] = []
-    for blocks in fulltext.pg_bucket_steps(top_id, below):
+    steps = fulltext.BucketSteps(top_id, below)
+    while len(out) < n and (blocks := steps.take()):
         bind = {**params, "blocks": blocks, "n": n - len(out)}
         if below is not None:
             bind["below"] = below
-        got = s.execute(sql, bind)
-        out += [(i, k, float(sc)) for i, k, sc in got.all()]
-        if len(out) >= n:
-            break
+        if not phrase:
+            got = [(i, k, float(sc)) for i, k, sc in s.execute(find, bind).all()]
+            hits = len(got)
+            out += got
+        else:
+            cands = list(s.execute(find, bind).scalars())
+            hits, at = len(cands), 0
+            while at < len(cands) and len(out) < n:
+                batch = cands[at:at + max(n - len(out), 64)]
+                at += len(batch)
+                got = s.execute(check, {**params, "ids": batch}).all()
+                out += [(i, k, float(sc)) for i, k, sc in got[:n - len(out)]]
+        steps.found(len(blocks), hits, n - len(out))
     return out
 
 

@@ -31,6 +31,8 @@ from sqlalchemy.sql.selectable import TextualSelect
 from app.domain.textindex import QueryTerm, field_tokens, positioned_lexemes
 
 KIND_SHIFT = 2
+#: bm25 weights of title_u, title_b, extra_u, extra_b, body_u, body_b.
+FTS_WEIGHTS = (10.0, 10.0, 5.0, 5.0, 1.0, 1.0)
 ID_SHIFT = 8
 #: The kind code's bits once shifted down by KIND_SHIFT.
 KIND_MASK = (1 << (ID_SHIFT - KIND_SHIFT)) - 1
@@ -39,8 +41,10 @@ PG_MAX_POS = 16383
 PG_MAX_POSITIONS = 255
 #: PostgreSQL: ids per ``tsv_bucket`` block, as a shift (revision 0010 fills it the same way).
 BUCKET_SHIFT = 10
-#: The first block step's width in blocks; each next step doubles it.
+#: The first block step's width in blocks (see ``BucketSteps``).
 BUCKET_FIRST_STEP = 2
+#: The widest step taken without having seen a hit yet.
+BUCKET_MAX_BLIND = 8
 
 
 def pack_rowid(entry_id: int, kind_code: int, classification: int) -> int:
@@ -154,17 +158,52 @@ def pg_tsquery(terms: list[QueryTerm], *, prefix: bool = False) -> str:
     return " & ".join(parts)
 
 
-def pg_bucket_steps(top_id: int, below: int | None = None) -> list[list[int]]:
-    """The ``tsv_bucket`` blocks to search, newest first, in steps of doubling width (2, 4, 8 …
-    blocks): a broad query fills its window from the first step, a rare one needs a few cheap
-    index probes. ``below``: only blocks holding ids under it (paging past a window)."""
-    top = (top_id if below is None else min(top_id, below - 1)) >> BUCKET_SHIFT
-    steps, width = [], BUCKET_FIRST_STEP
-    while top >= 0:
-        steps.append(list(range(top, max(-1, top - width), -1)))
-        top -= width
-        width *= 2
-    return steps
+def pg_tsquery_any_order(terms: list[QueryTerm]) -> str:
+    """Every gram of every term, in any order (``&``): what GIN answers from the index alone,
+    without re-checking positions in the table. Equal to ``pg_tsquery`` for one-gram terms;
+    for longer ones a superset that ``pg_tsquery`` then narrows to the real phrases."""
+    return " & ".join(f"'{g}'" for t in terms for g in t.grams)
+
+
+def pg_tsquery_rank(terms: list[QueryTerm]) -> str:
+    """What ``ts_rank`` scores: any gram (``|``). ts_rank of a ``<->``/``&`` query measures how
+    close the lexemes stand and lets three body phrases outrank one 发文字号 hit; of an ``|``
+    query it sums each gram's occurrences by field weight: title ≫ extra > body, then more."""
+    return " | ".join(f"'{g}'" for t in terms for g in t.grams)
+
+
+def pg_has_phrase(terms: list[QueryTerm]) -> bool:
+    return any(len(t.grams) > 1 for t in terms)
+
+
+class BucketSteps:
+    """The ``tsv_bucket`` blocks to search, newest first, one step at a time: each step is one
+    index probe. Steps double while they find nothing (a rare query needs a few cheap probes);
+    once hits come, the next step is sized from their density to about what is still missing,
+    so a broad query does not read thousands of rows it will not keep. ``below``: only blocks
+    holding ids under it (paging past a window)."""
+
+    def __init__(self, top_id: int, below: int | None = None) -> None:
+        self.next_block = (top_id if below is None else min(top_id, below - 1)) >> BUCKET_SHIFT
+        self.width = BUCKET_FIRST_STEP
+
+    def take(self) -> list[int]:
+        """The next step's blocks ([] when every block was searched)."""
+        hi = self.next_block
+        step = list(range(hi, max(-1, hi - self.width), -1))
+        self.next_block = hi - len(step)
+        return step
+
+    def found(self, blocks: int, hits: int, missing: int) -> None:
+        """Size the next step: ``hits`` in the last ``blocks``, ``missing`` still wanted."""
+        if hits <= 0 or blocks <= 0:
+            # nothing yet: widen, but not past BUCKET_MAX_BLIND blocks — the next step may be
+            # where hits become dense (documents after a run of duty-log entries)
+            self.width = min(self.width * 2, max(self.width, BUCKET_MAX_BLIND))
+        else:
+            wanted = -(-missing * blocks * 5 // (hits * 4))  # ceil(missing / density × 1.25)
+            self.width = max(1, min(wanted, self.width * 4))
+
 
 
 def record_ids(session: Session, kind: str, terms: list[QueryTerm], *,

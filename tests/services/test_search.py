@@ -184,15 +184,16 @@ def test_long_words_and_long_bodies_index_on_every_backend(seeded):
     assert ("document", 50) in _ids(search.search(top, "结尾"))
 
 
-def test_ranking_title_then_extra_then_body_then_occurrences_then_newest(ctx):
+@pytest.mark.parametrize("query", ["防汛", "防汛工作"])  # a token (bm25) and a phrase
+def test_ranking_title_then_extra_then_body_then_occurrences_then_newest(ctx, query):
     with ctx.session() as s, s.begin():
-        search.index_record(s, "document", 1, 0, "无关", "防汛一次。", "")  # body once, oldest
-        search.index_record(s, "document", 2, 0, "无关", "防汛一次。", "")  # a tie, newer
-        search.index_record(s, "document", 3, 0, "无关", "防汛防汛，再说防汛。", "")  # body ×3
-        search.index_record(s, "document", 4, 0, "无关", "正文。", "水利局 防汛函")  # extra
-        search.index_record(s, "document", 5, 0, "防汛通知", "正文。", "")  # title
-        search.index_record(s, "document", 6, 0, "无关", "不相干。", "")  # no match
-    res = search.search(_as(ctx, Clearance.PUBLIC), "防汛")
+        search.index_record(s, "document", 1, 0, "无关", "防汛工作一次。", "")  # body once, oldest
+        search.index_record(s, "document", 2, 0, "无关", "防汛工作一次。", "")  # a tie, newer
+        search.index_record(s, "document", 3, 0, "无关", "防汛工作防汛工作，再说防汛工作。", "")
+        search.index_record(s, "document", 4, 0, "无关", "正文。", "水利局 防汛工作函")  # extra
+        search.index_record(s, "document", 5, 0, "防汛工作通知", "正文。", "")  # title
+        search.index_record(s, "document", 6, 0, "防 汛", "防，汛工作。", "")  # not neighbours
+    res = search.search(_as(ctx, Clearance.PUBLIC), query)
     assert [h.record_id for h in res.hits] == [5, 4, 3, 2, 1]
     assert res.hits[0].score > res.hits[1].score > res.hits[2].score > res.hits[3].score
     assert res.hits[3].score == res.hits[4].score  # same text: the newer entry first
@@ -230,11 +231,19 @@ def test_window_and_paging_across_many_index_blocks(ctx, tiny_blocks, monkeypatc
     assert [h.record_id for h in search.search(low, "值班").hits][:3] == [39, 38, 37]
 
 
-def test_bucket_steps_double_and_cover_every_block():
+def test_bucket_steps_cover_every_block_once_and_adapt_to_hits():
     from app.storage import fulltext
 
-    steps = fulltext.pg_bucket_steps(40 << fulltext.BUCKET_SHIFT)
-    assert steps[0] == [40, 39] and steps[1] == [38, 37, 36, 35] and steps[-1][-1] == 0
-    assert sorted(b for st in steps for b in st) == list(range(41))
-    assert fulltext.pg_bucket_steps(5000, below=1024 * 3) == [[2, 1], [0]]
-    assert fulltext.pg_bucket_steps(0) == [[0]]
+    steps = fulltext.BucketSteps(40 << fulltext.BUCKET_SHIFT)
+    assert steps.take() == [40, 39]
+    steps.found(2, 0, 100)  # nothing yet: the next step doubles
+    assert steps.take() == [38, 37, 36, 35]
+    steps.found(4, 40, 60)  # 10 hits a block, 60 missing: about 6 × 1.25 blocks
+    assert steps.take() == [34, 33, 32, 31, 30, 29, 28, 27]
+    steps.found(8, 1, 59)  # sparse: grows, at most fourfold
+    got = steps.take()
+    assert got == list(range(26, -1, -1))  # 32 wide, but block 0 is the last
+    assert steps.take() == []
+    assert fulltext.BucketSteps(5000, below=1024 * 3).take() == [2, 1]
+    lone = fulltext.BucketSteps(0)
+    assert lone.take() == [0] and lone.take() == []
