@@ -215,7 +215,9 @@ def record_ids(session: Session, kind: str, terms: list[QueryTerm], *,
                "tsv @@ CAST(:ft_q AS tsquery)")
         params = {"ft_kind": kind, "ft_q": pg_tsquery(terms, prefix=prefix)}
     else:
-        sql = ("SELECT record_id FROM search_entries WHERE id IN ("
+        # "+id": read record_id from the (kind, record_id) index, which also holds the id,
+        # instead of looking up each hit's wide row by its primary key
+        sql = ("SELECT record_id FROM search_entries WHERE kind = :ft_kind AND +id IN ("
                f"SELECT rowid >> {ID_SHIFT} FROM search_fts WHERE search_fts MATCH :ft_q AND "
                f"((rowid >> {KIND_SHIFT}) & {KIND_MASK}) = "
                "(SELECT code FROM search_kinds WHERE name = :ft_kind))")
