@@ -43,8 +43,10 @@ PG_MAX_POSITIONS = 255
 BUCKET_SHIFT = 10
 #: The first block step's width in blocks (see ``BucketSteps``).
 BUCKET_FIRST_STEP = 2
-#: The widest step taken without having seen a hit yet.
+#: The widest step taken without having seen a hit yet, and the widest step at all: hits can
+#: turn dense from one block to the next, and a step reads every hit in its blocks.
 BUCKET_MAX_BLIND = 8
+BUCKET_MAX_STEP = 16
 
 
 def pack_rowid(entry_id: int, kind_code: int, classification: int) -> int:
@@ -178,9 +180,10 @@ def pg_has_phrase(terms: list[QueryTerm]) -> bool:
 
 class BucketSteps:
     """The ``tsv_bucket`` blocks to search, newest first, one step at a time: each step is one
-    index probe. Steps double while they find nothing (a rare query needs a few cheap probes);
-    once hits come, the next step is sized from their density to about what is still missing,
-    so a broad query does not read thousands of rows it will not keep. ``below``: only blocks
+    index probe. Steps double (up to ``BUCKET_MAX_BLIND`` blocks) while they find nothing; once
+    hits come, the next step is sized from their density to about what is still missing (at
+    most twice the last step and ``BUCKET_MAX_STEP`` blocks), so a broad query does not read
+    thousands of rows it will not keep, and a rare one needs one cheap probe per 16 blocks. ``below``: only blocks
     holding ids under it (paging past a window)."""
 
     def __init__(self, top_id: int, below: int | None = None) -> None:
@@ -199,10 +202,10 @@ class BucketSteps:
         if hits <= 0 or blocks <= 0:
             # nothing yet: widen, but not past BUCKET_MAX_BLIND blocks — the next step may be
             # where hits become dense (documents after a run of duty-log entries)
-            self.width = min(self.width * 2, max(self.width, BUCKET_MAX_BLIND))
+            self.width = min(self.width * 2, max(self.width, BUCKET_MAX_BLIND), BUCKET_MAX_STEP)
         else:
             wanted = -(-missing * blocks * 5 // (hits * 4))  # ceil(missing / density × 1.25)
-            self.width = max(1, min(wanted, self.width * 4))
+            self.width = max(1, min(wanted, self.width * 2, BUCKET_MAX_STEP))
 
 
 

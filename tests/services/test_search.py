@@ -240,9 +240,11 @@ def test_bucket_steps_cover_every_block_once_and_adapt_to_hits():
     assert steps.take() == [38, 37, 36, 35]
     steps.found(4, 40, 60)  # 10 hits a block, 60 missing: about 6 × 1.25 blocks
     assert steps.take() == [34, 33, 32, 31, 30, 29, 28, 27]
-    steps.found(8, 1, 59)  # sparse: grows, at most fourfold
+    steps.found(8, 1, 59)  # sparse: grows, at most twofold
     got = steps.take()
-    assert got == list(range(26, -1, -1))  # 32 wide, but block 0 is the last
+    assert got == list(range(26, 10, -1))  # 16 wide (BUCKET_MAX_STEP)
+    steps.found(16, 0, 59)
+    assert steps.take() == list(range(10, -1, -1))  # block 0 is the last
     assert steps.take() == []
     assert fulltext.BucketSteps(5000, below=1024 * 3).take() == [2, 1]
     lone = fulltext.BucketSteps(0)
