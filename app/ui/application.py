@@ -29,7 +29,6 @@ from app.ui.accounts.dialogs import FirstAdminDialog, LoginDialog, PasswordDialo
 from app.ui.fonts import ensure_chinese_ui_font
 from app.ui.main_window import MainWindow
 from app.ui.messages import install_excepthook, setup_logging
-from app.ui.security.guard import IdleLock, StartupChecks, attach
 from app.ui.qt import (
     QApplication,
     QDialog,
@@ -40,6 +39,7 @@ from app.ui.qt import (
     QTranslator,
     Signal,
 )
+from app.ui.security.guard import IdleLock, StartupChecks, attach
 from app.ui.worker import wait_for_all
 
 log = logging.getLogger(__name__)

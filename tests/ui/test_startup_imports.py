@@ -1,5 +1,5 @@
 """Start-up stays light: the main window comes up with its first page (工作台) without importing the
-other pages, the roster solver (OR-Tools, pandas), the PDF preview or Alembic.
+other pages, the roster solver (OR-Tools, pandas), the PDF and template machinery or Alembic.
 
 Run in a fresh interpreter: this test session has long since imported everything."""
 
@@ -40,7 +40,7 @@ print(json.dumps({"first": first, "loaded": loaded, "after_duty": after_duty}))
 
 
 def _heavy(names: list[str]) -> list[str]:
-    prefixes = ("ortools", "pandas", "numpy", "alembic", "pygments", "pypdf", "PySide6.QtPdf")
+    prefixes = ("ortools", "pandas", "numpy", "alembic", "pygments", "pypdf", "jinja2", "docx")
     return [m for m in names if m.startswith(prefixes)]
 
 

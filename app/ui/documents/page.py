@@ -21,7 +21,6 @@ from app.ui.qt import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QKeySequence,
     QLabel,
     QMenu,
@@ -33,9 +32,14 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.sizing import fit_combo, size_columns
 from app.ui.worker import TaskHandle, run_task
 
 ALL = "（全部）"
+
+#: Column widths in ems (the title takes the rest): enough for 2025-12-31 23:59, 临政办发〔2025〕123号.
+_COLUMN_EMS = {"id": 3.5, "genre": 3, "doc_no": 10, "status": 4, "classification": 3,
+               "urgency": 3, "drafter": 4, "year": 3, "updated_at": 8.5}
 
 
 class DocumentsPage(QWidget):
@@ -111,7 +115,7 @@ class DocumentsPage(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(24)
-        self.view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        size_columns(self.view, [k for k, _ in COLUMNS], _COLUMN_EMS, stretch="title")
         self.view.horizontalHeader().setSortIndicator(
             [k for k, _ in COLUMNS].index("updated_at"), Qt.SortOrder.DescendingOrder)
         self.view.setSortingEnabled(True)
@@ -127,6 +131,7 @@ class DocumentsPage(QWidget):
         c = QComboBox()
         for label, data in items:
             c.addItem(label, data)
+        fit_combo(c)
         c.currentIndexChanged.connect(self.apply_filters)
         return c
 

@@ -1,0 +1,39 @@
+"""Sizes measured in the widget's own font, so tables and filters fit their Chinese text at any
+DPI and font: a column is so many ems (the advance of "国") wide, not so many pixels.
+
+Fixed widths also keep lazy lists fast: ``resizeColumnsToContents`` would measure every loaded row
+(and a 100 000-row model would fetch pages just to be measured)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from app.ui.qt import QComboBox, QHeaderView, QTableView, QWidget
+
+
+def em(widget: QWidget) -> int:
+    """Width of one full-width character in ``widget``'s font."""
+    return max(8, widget.fontMetrics().horizontalAdvance("国"))
+
+
+def size_columns(view: QTableView, keys: Sequence[str], ems: Mapping[str, float],
+                 stretch: str | None = None) -> None:
+    """Give column ``keys[i]`` a width of ``ems[key]`` ems (user-resizable), its header label at
+    least, plus room for the sort arrow; ``stretch`` takes what is left of the view's width."""
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    unit = em(view)
+    model = view.model()
+    for i, key in enumerate(keys):
+        label = str(model.headerData(i, header.orientation()) or "") if model is not None else ""
+        floor = header.fontMetrics().horizontalAdvance(label) + 2 * unit  # label + sort arrow
+        header.resizeSection(i, max(floor, round(ems.get(key, 6) * unit)))
+    if stretch is not None and stretch in keys:
+        header.setSectionResizeMode(list(keys).index(stretch), QHeaderView.ResizeMode.Stretch)
+
+
+def fit_combo(combo: QComboBox) -> None:
+    """At least wide enough for its longest item (Qt's own estimate clips full-width brackets)."""
+    longest = max((combo.itemText(i) for i in range(combo.count())),
+                  key=combo.fontMetrics().horizontalAdvance, default="")
+    combo.setMinimumWidth(combo.fontMetrics().horizontalAdvance(longest) + 3 * em(combo))
