@@ -14,7 +14,7 @@ from app.services.incoming import AttachmentIn, IncomingIn
 from app.storage.models.incoming import IncomingDoc
 from app.ui.incoming.dialogs import DoneDialog, IncomingDialog, UrgeDialog
 from app.ui.qt import QFileDialog, QInputDialog, QMessageBox, Qt
-from tests.ui.test_incoming_page import NOW, _page, clerk  # noqa: F401  (fixture)
+from tests.ui.test_incoming_page import NOW, _page, _settle, clerk  # noqa: F401  (fixture)
 
 
 def _seed(ctx, title, files=()):
@@ -38,12 +38,14 @@ def test_edit_urge_and_done_are_non_blocking(qtbot, clerk):  # noqa: F811
     dlg.accept()
     with Session(clerk.engine) as s:
         assert s.get(IncomingDoc, info.id).title == "待办的件（更正）"
+    _settle(qtbot, page)
     assert "待办的件（更正）" in page.info_view.toPlainText()
 
     qtbot.mouseClick(page.urge_button, Qt.MouseButton.LeftButton)
     dlg = _modal(page.dialog, UrgeDialog)
     dlg.note.setPlainText("请今日反馈")
     dlg.accept()
+    _settle(qtbot, page)
     assert page.selected().urge_count == 1 and "请今日反馈" in page.info_view.toPlainText()
 
     qtbot.mouseClick(page.done_button, Qt.MouseButton.LeftButton)

@@ -48,10 +48,17 @@ def _rows(engine):
         return list(s.scalars(select(IncomingDoc).order_by(IncomingDoc.id)))
 
 
+def _settle(qtbot, page: IncomingPage) -> None:
+    """The list is read in the worker: wait until the rows (and the selection) are in."""
+    qtbot.waitUntil(lambda: not page.busy, timeout=10_000)
+
+
 def _page(qtbot, ctx) -> IncomingPage:
     page = IncomingPage(ctx)
     qtbot.addWidget(page)
     page.show()
+    assert page.busy  # the first read is under way in the worker, not on the GUI thread
+    _settle(qtbot, page)
     return page
 
 
@@ -107,7 +114,7 @@ def test_ctrl_n_opens_the_register_dialog_and_selects_the_new_row(qtbot, clerk):
     qtbot.waitUntil(page.isActiveWindow)
     QTimer.singleShot(0, fill)
     qtbot.keyClick(page.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: page.model.total == 1)
+    qtbot.waitUntil(lambda: page.model.total == 1 and page.selected() is not None)
     assert page.selected().title == "关于预算执行的函"
     assert "收〔2026〕1号" in page.info_view.toPlainText()
 
@@ -133,12 +140,17 @@ def test_colours_summary_and_filters(qtbot, clerk):
     assert brush("远期的件") is None
     assert "已超期 1 件" in page.summary.text() and "到期 1 件" in page.summary.text()
     page.due.setCurrentIndex(page.due.findText("已超期"))
+    _settle(qtbot, page)
     assert model.total == 1 and model.row(0).id == overdue.id
     page.due.setCurrentIndex(page.due.findText("即将到期"))
+    _settle(qtbot, page)
     assert model.total == 1 and model.row(0).id == soon.id
     page.due.setCurrentIndex(0)
-    page.text.setText("远期")
-    qtbot.waitUntil(lambda: model.total == 1)
+    _settle(qtbot, page)
+    assert model.total == 3
+    page.text.setText("远期")  # read after a pause in typing
+    qtbot.waitUntil(lambda: not page._debounce.isActive() and not page.busy)
+    assert model.total == 1
     assert model.row(0).id == later.id
 
 
@@ -156,6 +168,7 @@ def test_urge_and_done_dialogs(qtbot, clerk):
         u = s.scalars(select(IncomingUrge)).one()
     assert (u.method, u.target, u.urged_by, u.note) == ("sms", "办公室 李四", "王文书", "请于今日反馈")
     page.reload()
+    _settle(qtbot, page)
     assert page.selected().urge_count == 1 and "短信催办 办公室 李四" in page.info_view.toPlainText()
     done = DoneDialog(clerk, page.selected(), page)
     qtbot.addWidget(done)
@@ -164,8 +177,10 @@ def test_urge_and_done_dialogs(qtbot, clerk):
     [row] = _rows(clerk.engine)
     assert row.status == Status.DONE.value and row.done_note == "已落实"
     page.reload()
+    _settle(qtbot, page)
     assert page.model.total == 0  # the default filter shows items still being handled
     page.status.setCurrentIndex(page.status.findText("已办结"))
+    _settle(qtbot, page)
     assert page.model.total == 1 and not page.urge_button.isEnabled()
     page.toggle_done()  # reopen
     assert _rows(clerk.engine)[0].status == Status.OPEN.value

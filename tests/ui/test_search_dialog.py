@@ -109,5 +109,5 @@ def test_ctrl_k_from_the_main_window_opens_an_incoming_record(qtbot, app_env, tm
     qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
     assert win.current_key() == "incoming"
     page = win.show_page("incoming")
-    assert page.selected_id() == target.id
+    qtbot.waitUntil(lambda: page.selected_id() == target.id, timeout=10_000)
     assert "关于启动防汛四级应急响应" in page.info_view.toPlainText()

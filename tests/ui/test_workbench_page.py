@@ -110,7 +110,7 @@ def test_first_page_after_login_and_navigation(qtbot, admin_ui_ctx, tmp_path):
     qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert win.current_key() == "incoming"
-    assert win.show_page("incoming").selected_id() == late.id
+    qtbot.waitUntil(lambda: win.show_page("incoming").selected_id() == late.id, timeout=10_000)
 
     # Enter on the incident row: the 突发事件 page with the incident selected
     win.show_page("workbench")

@@ -1,8 +1,8 @@
 """The 收文 register model: a window over the database, not a copy of it.
 
 ``rowCount`` is the filtered count (one indexed COUNT); rows come in pages of ``PAGE`` fetched on
-demand (``incoming.list_page``: filtered, sorted and clearance-limited in SQL) and kept in a small
-LRU cache, so 100 000 registered documents cost a few pages of memory. Rows are coloured by due
+demand in the worker (``incoming.list_page``: filtered, sorted and clearance-limited in SQL) and
+kept in a small LRU cache, so 100 000 registered documents cost a few pages of memory. Rows are coloured by due
 state: red overdue, amber due within 3 working days.
 """
 
@@ -14,8 +14,9 @@ from app.domain.incoming import DueState
 from app.services import incoming as svc
 from app.services.context import ServiceContext
 from app.services.incoming import IncomingFilter, IncomingInfo
-from app.ui.paging import PageCache
-from app.ui.qt import QAbstractTableModel, QBrush, QColor, QModelIndex, QObject, Qt
+from app.ui.lazy_table import LazyTableModel
+from app.ui.qt import QBrush, QColor, QObject, Qt
+from app.ui.worker import TaskHandle
 
 PAGE = 200
 MAX_PAGES = 16
@@ -55,56 +56,56 @@ def cell(row: IncomingInfo, key: str) -> str:
     return str(getattr(row, key))
 
 
-class IncomingListModel(QAbstractTableModel):
+class IncomingListModel(LazyTableModel):
+    """The count, the due summary and every page are read in the worker (``LazyTableModel``):
+    a page of the register took 15–124 ms of the GUI thread at 100 000 documents."""
+
+    HEADERS = tuple(label for _key, label in COLUMNS)
+
     def __init__(self, ctx: ServiceContext, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, PAGE, MAX_PAGES, parent)
         self.filter = IncomingFilter()
         self.sort_key, self.descending = "received_at", True
-        self.total = 0
-        self.cache: PageCache[IncomingInfo] = PageCache(self._fetch, PAGE, MAX_PAGES)
 
-    def refresh(self) -> None:
-        self.beginResetModel()
-        self.cache.clear()
-        self.total = svc.count(self.ctx, self.filter)
-        self.endResetModel()
+    def refresh(self) -> TaskHandle:
+        """Count, summarise and read the first page in the worker; ``loaded`` when they are in."""
+        return self.reload()
 
-    def set_filter(self, flt: IncomingFilter) -> None:
+    def set_filter(self, flt: IncomingFilter) -> TaskHandle:
         self.filter = flt
-        self.refresh()
+        return self.reload()
 
     @property
     def queries(self) -> int:
-        return self.cache.queries
+        return self.page_reads
 
-    def _fetch(self, offset: int, limit: int) -> list[IncomingInfo]:
-        return svc.list_page(self.ctx, self.filter, offset=offset, limit=limit,
-                             sort=self.sort_key, descending=self.descending)
+    @property
+    def due_counts(self) -> dict[DueState, int] | None:
+        """The office-wide due summary read with the last reload (None before the first)."""
+        return None if self._query is None else self._query[1]
 
-    def row(self, i: int) -> IncomingInfo | None:
-        if not 0 <= i < self.total:
-            return None
-        return self.cache.row(i)
+    # ---- worker side ------------------------------------------------------------------------
+    def snapshot(self) -> tuple[IncomingFilter, str, bool]:
+        return self.filter, self.sort_key, self.descending
 
+    def open_query(self, query: tuple[IncomingFilter, str, bool]) -> tuple[
+            int, list[IncomingInfo], tuple[tuple[IncomingFilter, str, bool], dict[DueState, int]]]:
+        total = svc.count(self.ctx, query[0])
+        rows = self.fetch_rows((query, {}), 0, self.cache.page_size) if total else []
+        return total, rows, (query, svc.due_summary(self.ctx))
+
+    def fetch_rows(self, query: Any, offset: int, limit: int) -> list[IncomingInfo]:
+        (flt, sort, descending), _counts = query
+        return svc.list_page(self.ctx, flt, offset=offset, limit=limit, sort=sort,
+                             descending=descending)
+
+    # ---- rows -------------------------------------------------------------------------------
     def row_of(self, incoming_id: int) -> int:
         """The row showing ``incoming_id`` among the pages already fetched (-1 if none)."""
-        return self.cache.find(lambda info: info.id == incoming_id)
+        return self.find(lambda info: info.id == incoming_id)
 
-    # ---- Qt -------------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self.total
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.row(index.row())
-        if row is None:
-            return None
-        key = COLUMNS[index.column()][0]
+    def cell(self, row: IncomingInfo, column: int, role: int) -> Any:
+        key = COLUMNS[column][0]
         if role == Qt.ItemDataRole.DisplayRole:
             return cell(row, key)
         if role == ID_ROLE:
@@ -119,14 +120,8 @@ class IncomingListModel(QAbstractTableModel):
             return f"{row.title}\n{row.due.label}" if key in ("title", "deadline") else None
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section][1]
-        return None
-
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column][0]
         self.sort_key = _SORT_KEY.get(key, key)
         self.descending = order == Qt.SortOrder.DescendingOrder
-        self.refresh()
+        self.reload()

@@ -57,6 +57,8 @@ class IncomingPage(QWidget):
         self.detail: IncomingDetail | None = None
         self._quiet = False
         self.dialog: QWidget | None = None
+        self._select_after: int | None = None  # select this record when the list has loaded
+        self._reveal: int | None = None  # show this record's detail even if it is not listed
 
         self.summary = QLabel()
         self.summary.setObjectName("dueSummary")
@@ -95,6 +97,8 @@ class IncomingPage(QWidget):
             b.setVisible(self.can_write)
 
         self.model = IncomingListModel(ctx, self)
+        self.model.loaded.connect(self._loaded)
+        self.model.failed.connect(lambda message: self.summary.setText(escape(message)))
         self.table = QTableView()
         self.table.setObjectName("incomingTable")
         self.table.setModel(self.model)
@@ -147,17 +151,37 @@ class IncomingPage(QWidget):
         return IncomingFilter(status=self.status.currentData(), due=self.due.currentData(),
                               urgency=self.urgency.currentData(), text=self.text.text())
 
+    @property
+    def busy(self) -> bool:
+        """The list is being read (in the worker): the rows and the summary follow."""
+        return self.model.loading
+
     def apply_filter(self) -> None:
+        self._select_after = self._reveal = None
         self.model.set_filter(self.current_filter())
-        self._after_reload()
 
     def reload(self, select_id: int | None = None) -> None:
-        keep = select_id if select_id is not None else self.selected_id()
+        """Read the list again (in the worker) and then select ``select_id`` (or the selection)."""
+        self._select_after = select_id if select_id is not None else self.selected_id()
+        self._reveal = None
         self.model.refresh()
-        self._after_reload(keep)
+
+    def _loaded(self) -> None:
+        self._after_reload(self._select_after)
+        target, self._reveal = self._reveal, None
+        if target is not None and self.selected_id() != target:
+            # further down the list (or filtered out by clearance-free defaults): show its
+            # detail without selecting a row
+            self.table.clearSelection()
+            try:
+                self.detail = svc.get(self.ctx, target)
+            except UserError as exc:
+                self.info_view.setPlainText(describe(exc))
+                return
+            self.info_view.setHtml(_detail_html(self.detail))
 
     def _after_reload(self, select_id: int | None = None) -> None:
-        counts = svc.due_summary(self.ctx)
+        counts = self.model.due_counts or dict.fromkeys(DueState, 0)
         self.summary.setText(
             f"<span style='color:#a40000'>已超期 {counts[DueState.OVERDUE]} 件</span>　"
             f"<span style='color:#7a4a00'>3个工作日内到期 {counts[DueState.DUE_SOON]} 件</span>"
@@ -195,16 +219,7 @@ class IncomingPage(QWidget):
                 w.blockSignals(False)
         self._debounce.stop()
         self.model.set_filter(self.current_filter())
-        self.model.row(0)  # fetch the first page: recent items are selected in the list
-        self._after_reload(incoming_id)
-        if self.selected_id() != incoming_id:  # further down: show it without selecting
-            self.table.clearSelection()
-            try:
-                self.detail = svc.get(self.ctx, incoming_id)
-            except UserError as exc:
-                self.info_view.setPlainText(describe(exc))
-                return
-            self.info_view.setHtml(_detail_html(self.detail))
+        self._select_after = self._reveal = incoming_id  # when the list (read in the worker) is in
 
     # ---- detail -------------------------------------------------------------------------------
     def _show_current(self, *_args: object) -> None:
