@@ -111,6 +111,25 @@ def test_logout_from_the_lock_screen(qtbot, admin_ui_ctx, tmp_path):
         lock.overlay.logout_button.click()
 
 
+def test_logout_from_the_lock_screen_warns_of_unsaved_edits(qtbot, admin_ui_ctx, tmp_path):
+    win = _window(qtbot, admin_ui_ctx, tmp_path)
+    win.unsaved_titles = lambda: ["关于做好防汛工作的通知"]  # an editor with unsaved changes
+    lock = attach(win, admin_ui_ctx, interval_ms=50)
+    with qtbot.waitSignal(lock.locked, timeout=3000):
+        pass
+    signed_out = []
+    win.logout_requested.connect(lambda: signed_out.append(True))
+    lock.overlay.logout_button.click()  # first click: says what would be lost, stays locked
+    assert not signed_out and lock.is_locked
+    assert "“关于做好防汛工作的通知”有未保存的修改" in lock.overlay.message.text()
+    assert lock.overlay.logout_button.text() == "仍然注销"
+    lock.lock()  # (already locked: nothing changes)
+    with qtbot.waitSignal(win.logout_requested, timeout=1000):
+        lock.overlay.logout_button.click()  # second click: signs out
+    assert signed_out == [True] and not lock.is_locked
+    assert lock.overlay.logout_button.text() == "注销"
+
+
 def test_conflict_dialog_shows_both_versions(qtbot):
     dlg = ConflictDialog("安全设置", [("甲", "1", "2"), ("乙", "同", "同")], saved_by="李四")
     qtbot.addWidget(dlg)

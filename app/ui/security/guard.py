@@ -104,6 +104,7 @@ class IdleLock(QObject):
         self.is_locked = False
         self.unlock_task: TaskHandle | None = None
         self._hidden: list[QWidget] = []
+        self._logout_confirmed = False
         self.overlay = LockOverlay(window, ctx.actor.label)
         self.overlay.unlock_button.clicked.connect(self.try_unlock)
         self.overlay.password.returnPressed.connect(self.try_unlock)
@@ -158,6 +159,7 @@ class IdleLock(QObject):
         self.overlay.setGeometry(self.window.rect())
         self.overlay.password.clear()
         self.overlay.message.clear()
+        self._reset_logout()
         self.overlay.show()
         self.overlay.raise_()
         self.overlay.password.setFocus()
@@ -189,6 +191,10 @@ class IdleLock(QObject):
                                     parent=self)
         return self.unlock_task
 
+    def _reset_logout(self) -> None:
+        self._logout_confirmed = False
+        self.overlay.logout_button.setText("注销")
+
     def _unlock_busy(self, busy: bool) -> None:
         self.overlay.unlock_button.setEnabled(not busy)
         self.overlay.password.setEnabled(not busy)
@@ -209,6 +215,7 @@ class IdleLock(QObject):
             self._unlock_refused(UserError("账户不一致。"))
             return
         self.overlay.message.clear()
+        self._reset_logout()
         self.is_locked = False
         self.overlay.hide()
         self.window.menuBar().setEnabled(True)
@@ -220,6 +227,18 @@ class IdleLock(QObject):
         self.unlocked.emit()
 
     def _logout(self) -> None:
+        """Sign out from the lock screen. With unsaved edits (whoever is at the desk cannot save
+        them as the locked user) the first click says what would be lost and the button turns
+        into “仍然注销”; unlocking instead keeps them."""
+        titles = getattr(self.window, "unsaved_titles", list)()
+        if titles and not self._logout_confirmed:
+            self._logout_confirmed = True
+            names = "、".join(f"“{t}”" for t in titles[:3]) + ("等" if len(titles) > 3 else "")
+            self.overlay.message.setText(f"{names}有未保存的修改，注销将丢失这些修改。\n"
+                                         "解锁后可先保存；确要注销，请再点“仍然注销”。")
+            self.overlay.logout_button.setText("仍然注销")
+            return
+        self._reset_logout()
         self.is_locked = False
         self.timer.stop()
         emit = getattr(self.window, "logout_requested", None)

@@ -142,7 +142,7 @@ class AuditViewer(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
         self.model.loaded.connect(self._listed)
-        self.model.failed.connect(self.status.setText)
+        self.model.failed.connect(lambda message: self._set_status(listing=message))
         self.search_button.clicked.connect(self.search)
         self.user_edit.returnPressed.connect(self.search)
         self.export_button.clicked.connect(self._ask_export)
@@ -157,12 +157,22 @@ class AuditViewer(QWidget):
 
     def search(self) -> TaskHandle:
         """Query in the worker; the count and the first page show when they arrive."""
-        self.status.setText("正在查询……")
+        self._set_status(listing="正在查询……")
         return self.model.set_filter(self.current_filter())
 
     def _listed(self) -> None:
         self.view.resizeColumnsToContents()  # over the rows on screen (precision 0)
-        self.status.setText(f"共 {self.model.total} 条记录（滚动时按页读取）。")
+        self._set_status(listing=f"共 {self.model.total} 条记录（滚动时按页读取）。")
+
+    def _set_status(self, *, listing: str | None = None, verified: str | None = None) -> None:
+        """The status line: the chain check's finding first (a list read that finishes later
+        must not hide it), then the list's count."""
+        if listing is not None:
+            self._listing = listing
+        if verified is not None:
+            self._verified = verified
+        parts = [getattr(self, "_verified", ""), getattr(self, "_listing", "")]
+        self.status.setText("　".join(p for p in parts if p))
 
     def _ask_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "导出审计日志", "审计日志.xlsx",
@@ -242,15 +252,15 @@ class AuditViewer(QWidget):
     def verify(self) -> TaskHandle:
         engine = self.ctx.engine
         self.verify_button.setEnabled(False)
-        self.status.setText("正在校验审计日志……")
+        self._set_status(verified="正在校验审计日志……")
 
         def done(result: audit.VerifyResult) -> None:
             self.verify_button.setEnabled(True)
-            self.status.setText(result.message())
+            self._set_status(verified=result.message())
 
         def failed(exc: BaseException) -> None:
             self.verify_button.setEnabled(True)
-            self.status.setText(describe(exc))
+            self._set_status(verified=describe(exc))
 
         self.task = run_task(lambda _c: audit.verify(engine), on_result=done, on_error=failed,
                              parent=self)
