@@ -12,11 +12,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import chinese_calendar
 
 _PKG_FIRST = min(chinese_calendar.holidays).year
 _PKG_LAST = max(chinese_calendar.holidays).year
+
+# The package's answers never change while we run; each call of its own takes min() and max()
+# over its whole holiday table (~30 µs), which made validating a month's roster spend 30 ms here.
+_pkg_is_workday = lru_cache(maxsize=16384)(chinese_calendar.is_workday)
+_pkg_holiday_detail = lru_cache(maxsize=4096)(chinese_calendar.get_holiday_detail)
 
 
 @dataclass
@@ -40,7 +46,7 @@ class HolidayCalendar:
         if day in self.overrides:
             return self.overrides[day][0]
         if _PKG_FIRST <= day.year <= _PKG_LAST:
-            return chinese_calendar.is_workday(day)
+            return _pkg_is_workday(day)
         return day.weekday() < 5
 
     def is_rest_day(self, day: dt.date) -> bool:
@@ -57,7 +63,7 @@ class HolidayCalendar:
             workday, name = self.overrides[day]
             return None if workday else (name or None)
         if _PKG_FIRST <= day.year <= _PKG_LAST:
-            on_holiday, name = chinese_calendar.get_holiday_detail(day)
+            on_holiday, name = _pkg_holiday_detail(day)
             if on_holiday and name:
                 return _HOLIDAY_ZH.get(name, name)
         return None

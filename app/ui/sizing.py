@@ -16,18 +16,24 @@ def em(widget: QWidget) -> int:
     return max(8, widget.fontMetrics().horizontalAdvance("国"))
 
 
-def size_columns(view: QTableView, keys: Sequence[str], ems: Mapping[str, float],
+def size_columns(view: QTableView, keys: Sequence[str], ems: Mapping[str, float | str],
                  stretch: str | None = None) -> None:
-    """Give column ``keys[i]`` a width of ``ems[key]`` ems (user-resizable), its header label at
-    least, plus room for the sort arrow; ``stretch`` takes what is left of the view's width."""
+    """Give column ``keys[i]`` a width of ``ems[key]`` ems — or, for a string, the width of that
+    sample value (e.g. "2026-12-31": digits are narrower than an em, by how much depends on the
+    font) plus a margin — user-resizable, its header label at least, plus room for the sort
+    arrow; ``stretch`` takes what is left of the view's width."""
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     unit = em(view)
+    metrics = view.fontMetrics()
     model = view.model()
     for i, key in enumerate(keys):
         label = str(model.headerData(i, header.orientation()) or "") if model is not None else ""
         floor = header.fontMetrics().horizontalAdvance(label) + 2 * unit  # label + sort arrow
-        header.resizeSection(i, max(floor, round(ems.get(key, 6) * unit)))
+        size = ems.get(key, 6)
+        width = metrics.horizontalAdvance(size) + unit if isinstance(size, str) \
+            else round(size * unit)
+        header.resizeSection(i, max(floor, width))
     if stretch is not None and stretch in keys:
         header.setSectionResizeMode(list(keys).index(stretch), QHeaderView.ResizeMode.Stretch)
 

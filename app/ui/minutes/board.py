@@ -39,9 +39,13 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.sizing import size_columns
 from app.ui.worker import run_task
 
 COLUMNS = ["会议", "议定事项", "牵头单位", "责任人", "期限", "状态", "提醒"]
+_COLUMN_EMS: dict[str, float | str] = {
+    "会议": 10, "议定事项": 16, "牵头单位": 7, "责任人": 4, "期限": "2026-12-31",
+    "状态": max((s.label for s in sv.Status), key=len), "提醒": 4}
 REMINDER_COLOURS = {sv.Reminder.DUE_SOON: YELLOW, sv.Reminder.OVERDUE: RED}
 
 #: Step buttons: (label, step); each uses the note (and the new date for an extension).
@@ -102,9 +106,8 @@ class BoardTab(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # widths in ems, not ResizeToContents (which measured every loaded row on each change)
+        size_columns(self.table, COLUMNS, _COLUMN_EMS, stretch="议定事项")
         self.table.verticalHeader().hide()
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
 

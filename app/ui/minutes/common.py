@@ -41,11 +41,12 @@ class PagedModel(QAbstractTableModel):
         self.columns = list(columns)
         self._fetch, self._values, self._background = fetch, values, background
         self.rows: list[Any] = []
+        self._cells: list[list[str]] = []  # each row's texts, made once (not per paint)
         self._more = True
 
     def reload(self) -> None:
         self.beginResetModel()
-        self.rows, self._more = [], True
+        self.rows, self._cells, self._more = [], [], True
         self.endResetModel()
         self.fetchMore(QModelIndex())
 
@@ -66,14 +67,21 @@ class PagedModel(QAbstractTableModel):
         if page:
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
             self.rows.extend(page)
+            self._cells.extend(self._values(r) for r in page)
             self.endInsertRows()
+
+    def replace(self, i: int, row: Any) -> None:
+        """Show ``row`` (a fresh read of the same record) at ``i``."""
+        self.rows[i] = row
+        self._cells[i] = self._values(row)
+        self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.columns) - 1))
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._values(row)[index.column()]
+            return self._cells[index.row()][index.column()]
         if role == Qt.ItemDataRole.BackgroundRole and self._background is not None:
             colour = self._background(row)
             return QBrush(colour) if colour is not None else None

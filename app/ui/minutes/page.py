@@ -21,7 +21,6 @@ from app.ui.qt import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QKeySequence,
     QLineEdit,
     QMessageBox,
@@ -34,8 +33,11 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.sizing import em, size_columns
 
 COLUMNS = ["会议", "日期", "地点", "主持", "纪要", "密级"]
+_COLUMN_EMS: dict[str, float | str] = {"会议": 13, "日期": "2026-12-31", "地点": 7, "主持": 4,
+                                       "纪要": "〔2026〕12号", "密级": 3}
 
 
 class NewMeetingDialog(QDialog):
@@ -136,8 +138,11 @@ class MeetingsTab(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
+        # widths in ems, not ResizeToContents (which measured every loaded row on each change)
+        # (no stretched 会议 column: beside the meeting panel it would shrink to nothing)
+        size_columns(self.table, COLUMNS, _COLUMN_EMS)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setMinimumWidth(34 * em(self.table))  # 会议, 日期, 地点 and 主持 in view
         self.table.verticalHeader().hide()
         self.panel = MeetingPanel(ctx, self)
         self.stack = QStackedWidget(self)
@@ -147,8 +152,8 @@ class MeetingsTab(QWidget):
         split = QSplitter(self)
         split.addWidget(self.table)
         split.addWidget(self.stack)
+        split.setStretchFactor(0, 2)  # the list keeps room for its columns (≈ 45 em)
         split.setStretchFactor(1, 3)
-        split.setSizes([420, 860])
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
         lay.addWidget(split)
@@ -226,12 +231,9 @@ class MeetingsTab(QWidget):
             selection.blockSignals(False)
 
     def _panel_changed(self) -> None:
-        rows = self.model.rows
-        for i, m in enumerate(rows):
+        for i, m in enumerate(self.model.rows):
             if m.id == self.panel.meeting_id and self.panel.info is not None:
-                rows[i] = self.panel.info
-                self.model.dataChanged.emit(self.model.index(i, 0),
-                                            self.model.index(i, len(COLUMNS) - 1))
+                self.model.replace(i, self.panel.info)
 
     def new_meeting(self) -> None:
         self.dialog = NewMeetingDialog(self.ctx, self)
