@@ -17,11 +17,13 @@ def em(widget: QWidget) -> int:
 
 
 def size_columns(view: QTableView, keys: Sequence[str], ems: Mapping[str, float | str],
-                 stretch: str | None = None) -> None:
+                 stretch: str | None = None, stretch_min: float | None = None) -> None:
     """Give column ``keys[i]`` a width of ``ems[key]`` ems — or, for a string, the width of that
     sample value (e.g. "2026-12-31": digits are narrower than an em, by how much depends on the
     font) plus a margin — user-resizable, its header label at least, plus room for the sort
-    arrow; ``stretch`` takes what is left of the view's width."""
+    arrow; ``stretch`` takes what is left of the view's width. With ``stretch_min`` (ems) the
+    view asks for a minimum width that leaves the stretched column that much (beside a detail
+    panel in a splitter it would otherwise shrink to nothing)."""
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     unit = em(view)
@@ -35,7 +37,13 @@ def size_columns(view: QTableView, keys: Sequence[str], ems: Mapping[str, float 
             else round(size * unit)
         header.resizeSection(i, max(floor, width))
     if stretch is not None and stretch in keys:
-        header.setSectionResizeMode(list(keys).index(stretch), QHeaderView.ResizeMode.Stretch)
+        column = list(keys).index(stretch)
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        if stretch_min is not None:
+            others = sum(header.sectionSize(i) for i in range(len(keys)) if i != column)
+            scroll = view.verticalScrollBar().sizeHint().width()
+            view.setMinimumWidth(others + round(stretch_min * unit) + scroll
+                                 + 2 * view.frameWidth())
 
 
 def fit_combo(combo: QComboBox) -> None:
