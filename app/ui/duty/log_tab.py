@@ -21,7 +21,6 @@ from app.ui.qt import (
     QEvent,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QObject,
@@ -33,10 +32,15 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.sizing import size_columns
 from app.ui.worker import TaskHandle
 
 PAGE = 100
 COLUMNS = ["接报时间", "类别", "来电单位", "姓名", "职务", "电话", "内容", "转交", "办理结果", "记录人"]
+
+_WIDTHS: dict[str, float | str] = {
+    "接报时间": "2026-12-31 23:59", "类别": 3, "来电单位": 8, "姓名": 4, "职务": 5,
+    "电话": "0571-88888888", "内容": 16, "转交": 4, "办理结果": 8, "记录人": 4}
 
 
 class LogModel(LazyTableModel):
@@ -116,7 +120,7 @@ class LogTab(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        size_columns(self.view, COLUMNS, _WIDTHS)  # user-resizable, never measured from rows
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.selectionModel().selectionChanged.connect(self._selected)
         split.addWidget(self.view)

@@ -46,14 +46,16 @@ from app.ui.qt import (
     QTableWidgetItem,
     QTime,
     QTimeEdit,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
+from app.ui.sizing import size_columns
 from app.ui.worker import TaskHandle, run_task
 
 WEEK = "一二三四五六日"
 LIST_COLUMNS = ["日期", "星期", "班次", "岗位", "姓名", "来源"]
+_LIST_WIDTHS: dict[str, float | str] = {"日期": "2026-12-31", "星期": "星期三", "班次": 3,
+                                        "岗位": "带班领导", "姓名": 4, "来源": "调班/代班"}
 SOURCES = {"solver": "自动", "manual": "手工调整", "swap": "调班/代班"}
 SHIFT_PATTERNS = {"24小时一班": ("全天",), "白班、夜班": ("白班", "夜班")}
 
@@ -304,9 +306,9 @@ class RosterTab(QWidget):
         self.ledger_button.clicked.connect(self.show_ledger)
         self.publish_button = QPushButton("发布")
         self.publish_button.clicked.connect(self.publish)
-        self.export_button = QToolButton()
-        self.export_button.setText("导出/打印")
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # a push button with a menu: same height and look as its neighbours (a tool button
+        # drew its arrow over the text)
+        self.export_button = QPushButton("导出/打印(&E)")
         menu = QMenu(self.export_button)
         for text, kind in (("值班安排通知（PDF）…", "notice_pdf"), ("值班安排通知（Word）…", "notice_docx"),
                            ("节假日值班表（PDF）…", "holiday_pdf"), ("月历打印（PDF）…", "calendar"),
@@ -361,7 +363,8 @@ class RosterTab(QWidget):
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        size_columns(self.list, LIST_COLUMNS, _LIST_WIDTHS)  # dates were cut to "2021-07…"
+        self.list.horizontalHeader().setStretchLastSection(True)
         self.list.doubleClicked.connect(lambda _i: self.edit_selected())
         split.addWidget(self.list)
         split.setStretchFactor(0, 3)
