@@ -133,6 +133,9 @@ class WorkbenchPage(QWidget):
 
         self.recent = QListWidget()
         self.recent.setObjectName("recentDocuments")
+        self.recent.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.recent.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.recent.setSpacing(2)
         self.recent.itemActivated.connect(self._open_document)
         recent_box = QGroupBox("最近公文")
         QVBoxLayout(recent_box).addWidget(self.recent)
@@ -194,8 +197,12 @@ class WorkbenchPage(QWidget):
         self._fill_items(snap.items)
         self.recent.clear()
         for r in snap.recent:
-            text = f"{r.title or '（无标题）'}  {r.doc_no}  {r.status_label}  {r.updated_at.astimezone():%m-%d %H:%M}"
-            item = QListWidgetItem(text, self.recent)
+            # two lines, cut at the right edge (no sideways scrolling); the tooltip has it all
+            title = r.title or "（无标题）"
+            facts = "　".join(x for x in (r.doc_no, r.status_label,
+                                          f"{r.updated_at.astimezone():%Y-%m-%d}") if x)
+            item = QListWidgetItem(f"{title}\n{facts}", self.recent)
+            item.setToolTip(f"{title}\n{facts}")
             item.setData(Qt.ItemDataRole.UserRole, r.id)
         self.week_label.setText("\n".join(f"{k}：{v}" for k, v in snap.week.items()))
         red = sum(1 for i in snap.items if i.state == "red")
