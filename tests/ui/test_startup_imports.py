@@ -33,9 +33,15 @@ first = win.current_key()
 loaded = sorted(m for m in sys.modules if m not in before)
 win.show_page("duty")
 after_duty = sorted(m for m in sys.modules)
+docs_page = win.show_page("documents")
+after_documents = sorted(m for m in sys.modules)
+editor = docs_page.new_document("通知")
+after_editor = sorted(m for m in sys.modules)
 win.close()
 engine.dispose()
-print(json.dumps({"first": first, "loaded": loaded, "after_duty": after_duty}))
+print(json.dumps({"first": first, "loaded": loaded, "after_duty": after_duty,
+                  "after_documents": after_documents, "after_editor": after_editor,
+                  "editors": len(docs_page.editors())}))
 """
 
 
@@ -57,3 +63,9 @@ def test_main_window_imports_only_its_first_page(tmp_path):
     # visiting 值班 imports its page, still without the solver (loaded when a roster is solved)
     assert "app.ui.duty.page" in got["after_duty"]
     assert not [m for m in got["after_duty"] if m.startswith(("ortools", "pandas"))]
+    # the 公文 list comes without its editor (typesetting, templates, python-docx: ~0.25 s) ...
+    assert "app.ui.documents.page" in got["after_documents"]
+    assert "app.ui.documents.editor" not in got["after_documents"]
+    assert not [m for m in got["after_documents"] if m.startswith(("docx", "jinja2", "reportlab"))]
+    # ... which loads when the first document is opened, and is then listed as open
+    assert "app.ui.documents.editor" in got["after_editor"] and got["editors"] == 1

@@ -4,14 +4,14 @@ per open editor. Ctrl+N new (from the 文种's template), F5 refresh, Ctrl+W clo
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.domain.security import CLEARANCE_LABELS, Action, Clearance, allowed
 from app.errors import UserError
-from app.services import document_templates
 from app.services import documents as docs
 from app.services.context import ServiceContext
-from app.ui.documents.editor import DocumentEditor
 from app.ui.documents.model import COLUMNS, ID_ROLE, DocumentListModel
 from app.ui.documents.register import RegisterView
 from app.ui.messages import describe
@@ -35,7 +35,24 @@ from app.ui.qt import (
 from app.ui.sizing import fit_combo, size_columns
 from app.ui.worker import TaskHandle, run_task
 
+if TYPE_CHECKING:  # the editor (PDF preview, typesetting, templates) loads on first use
+    from app.ui.documents.editor import DocumentEditor
+
 ALL = "（全部）"
+_EDITOR_MODULE = "app.ui.documents.editor"
+
+
+def _editor_class() -> type[DocumentEditor]:
+    """The editor, imported when the first document is opened: it brings the typesetting
+    engine, the templates and python-docx (~0.25 s) that the list itself does not need."""
+    from app.ui.documents.editor import DocumentEditor
+
+    return DocumentEditor
+
+
+def _is_editor(widget: object) -> bool:
+    module = sys.modules.get(_EDITOR_MODULE)  # not imported yet: no editor is open
+    return module is not None and isinstance(widget, module.DocumentEditor)
 
 #: Column widths in ems (the title takes the rest): enough for 2025-12-31 23:59, 临政办发〔2025〕123号.
 _COLUMN_EMS = {"id": 3.5, "genre": 3, "doc_no": 10, "status": 4, "classification": 3,
@@ -196,22 +213,24 @@ class DocumentsPage(QWidget):
     def open_document(self, doc_id: int) -> DocumentEditor | None:
         for i in range(2, self.tabs.count()):
             ed = self.tabs.widget(i)
-            if isinstance(ed, DocumentEditor) and ed.doc_id == doc_id:
+            if _is_editor(ed) and ed.doc_id == doc_id:
                 self.tabs.setCurrentIndex(i)
                 return ed
         try:
-            return self._add_editor(DocumentEditor(self.ctx, doc_id))
+            return self._add_editor(_editor_class()(self.ctx, doc_id))
         except UserError as exc:
             self.message.setText(exc.message)
             return None
 
     def new_document(self, genre: str) -> DocumentEditor | None:
+        from app.services import document_templates
+
         try:
             starter = document_templates.starter(self.ctx, genre)
         except UserError as exc:
             self.message.setText(exc.message)
             return None
-        return self._add_editor(DocumentEditor(self.ctx, None, starter, genre))
+        return self._add_editor(_editor_class()(self.ctx, None, starter, genre))
 
     def new_default(self) -> None:
         if self.can_draft:
@@ -234,7 +253,7 @@ class DocumentsPage(QWidget):
         if i < 2:
             return
         editor = self.tabs.widget(i)
-        if not isinstance(editor, DocumentEditor):
+        if not _is_editor(editor):
             return
         if editor.has_unsaved():
             self.tabs.setCurrentIndex(i)
@@ -248,7 +267,7 @@ class DocumentsPage(QWidget):
 
     def editors(self) -> list[DocumentEditor]:
         return [w for i in range(2, self.tabs.count())
-                if isinstance(w := self.tabs.widget(i), DocumentEditor)]
+                if _is_editor(w := self.tabs.widget(i))]
 
     def unsaved_editors(self) -> list[DocumentEditor]:
         """Editors whose changes a close of the window would lose."""
