@@ -13,7 +13,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from app.services.document_output import Watermark
 from app.ui.qt import (
     QBuffer,
     QByteArray,
@@ -122,6 +121,9 @@ class PrintOptionsDialog(QDialog):
         form.addRow(buttons)
 
     def options(self) -> dict:
+        # (imported here: the audit viewer uses paint_pdf without the typesetting engine)
+        from app.services.document_output import Watermark
+
         return {
             "copies": self.copies.value(),
             "first_copy_no": self.first_no.value() if self.numbered.isChecked() else None,
