@@ -249,3 +249,21 @@ def test_board_buttons_follow_the_role(qtbot, app_env):
     with clerk.session() as s:
         assert s.get(Decision, d.id).status == "accepted"
     assert board.trail.item(2, 2).text() == "钱国华"
+
+
+def test_board_counts_arrive_from_the_worker_and_the_board_fills_when_chosen(qtbot, app_env):
+    from app.ui.minutes.page import MinutesPage
+
+    ctx = _clerk(app_env)
+    t = mn.create_type(ctx, "办公会议", organ="办公室")
+    m = mn.create_meeting(ctx, t.id, D(2026, 1, 5))
+    tp = mn.save_topic(ctx, m.id, "议题")
+    mn.add_decision(ctx, tp.id, "早已到期的事项", lead_unit="综合科", deadline=D(2026, 1, 9))
+    page = MinutesPage(ctx, today=D(2026, 3, 1))
+    qtbot.addWidget(page)
+    assert page.tabText(1) == "督办" and page.board.model.rows == []  # nothing read yet
+    qtbot.waitUntil(lambda: page.tabText(1) == "督办（逾期1）", timeout=10_000)
+    assert page.board.model.rows == []  # only the counts
+    page.setCurrentIndex(1)
+    assert [r.decision.text for r in page.board.model.rows] == ["早已到期的事项"]
+    assert page.board.count_label.text().startswith("共 1 项")

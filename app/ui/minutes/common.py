@@ -44,6 +44,10 @@ class PagedModel(QAbstractTableModel):
         self._cells: list[list[str]] = []  # each row's texts, made once (not per paint)
         self._more = True
 
+    def hold(self) -> None:
+        """Read nothing until the next ``reload()`` (a view asks ``fetchMore`` on its own)."""
+        self._more = False
+
     def reload(self) -> None:
         self.beginResetModel()
         self.rows, self._cells, self._more = [], [], True

@@ -261,11 +261,12 @@ class MinutesPage(QTabWidget):
                  today: dt.date | None = None) -> None:
         super().__init__(parent)
         self.meetings = MeetingsTab(ctx, self)
-        self.board = BoardTab(ctx, self, today=today)
+        self.board = BoardTab(ctx, self, today=today, load=False)  # filled when chosen
         self.addTab(self.meetings, "会议")
         self.addTab(self.board, "督办")
         self.board.counts_changed.connect(self._badge)
-        self._badge(self.board.overdue, self.board.due_soon)
+        self._badge(0, 0)
+        self.board.refresh_counts()
         self.currentChanged.connect(lambda i: self.board.refresh() if i == 1 else None)
 
 
