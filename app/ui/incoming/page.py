@@ -23,7 +23,6 @@ from app.ui.qt import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QKeySequence,
     QLabel,
@@ -39,12 +38,15 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.sizing import size_columns
 
 _DUE_FILTERS = [("全部时限", None), ("已超期", DueState.OVERDUE), ("即将到期", DueState.DUE_SOON),
                 ("未到期", DueState.ON_TRACK), ("无时限", DueState.NONE)]
-_WIDTHS = {"reg_no": 100, "received_at": 120, "sender": 110, "sender_ref": 130, "title": 120,
-           "classification": 44, "urgency": 64, "handler": 100, "deadline": 130, "status": 100,
-           "urges": 40}
+#: Column widths: ems, or a sample of a long usual value (measured in the table's font).
+_WIDTHS: dict[str, float | str] = {
+    "reg_no": "收〔2026〕12345号", "received_at": "2026-12-31 23:59", "sender": 7,
+    "sender_ref": "应急函〔2026〕12号", "classification": 3, "urgency": 3.5, "handler": 7,
+    "deadline": "2026-12-31（5个工作日）", "status": "办理中·即将到期", "urges": 2.5}
 _STATUS_FILTERS = [("办理中", Status.OPEN), ("已办结", Status.DONE), ("全部状态", None)]
 
 
@@ -107,13 +109,10 @@ class IncomingPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for i, (key, _label) in enumerate(COLUMNS):  # fixed widths: never measure 100 000 rows
-            header.resizeSection(i, _WIDTHS.get(key, 100))
-        header.setSectionResizeMode([k for k, _ in COLUMNS].index("title"),
-                                    QHeaderView.ResizeMode.Stretch)
-        header.setSortIndicator(1, Qt.SortOrder.DescendingOrder)
+        # fixed widths (never measure 100 000 rows); the title takes the rest, 12 em at least
+        size_columns(self.table, [k for k, _ in COLUMNS], _WIDTHS, stretch="title",
+                     stretch_min=12)
+        self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)
         self.table.doubleClicked.connect(lambda _i: self.edit())
         self.table.selectionModel().currentRowChanged.connect(self._show_current)
         self.info_view = QTextBrowser()
