@@ -18,6 +18,7 @@ from pathlib import Path
 
 from app import APP_NAME, __version__
 from app.services.context import ServiceContext
+from app.ui.messages import DISCARD, SAVE, ask_unsaved
 from app.ui.pages import PageSpec, factory_for, pages_for
 from app.ui.qt import (
     QAction,
@@ -183,32 +184,22 @@ class MainWindow(QMainWindow):
             then()
             return None
         names = "、".join(f"“{t}”" for t in titles[:5]) + ("等" if len(titles) > 5 else "")
-        box = QMessageBox(QMessageBox.Icon.Warning, "有未保存的修改",
-                          f"{names}有未保存的修改。", QMessageBox.StandardButton.NoButton, self)
-        box.setInformativeText("离开前是否全部保存？不保存，这些修改将丢失。")
-        save = box.addButton("全部保存", QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton("不保存", QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(save)
-        box.setEscapeButton(cancel)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
 
-        def answered(_result: int) -> None:
-            clicked = box.clickedButton()
-            if clicked is save:
+        def answered(choice: str) -> None:
+            if choice == SAVE:
                 for key, page in self._pages.items():
                     save_all = getattr(page, "save_all", None)
                     if save_all is not None and not save_all():
                         self.show_page(key)  # the page shows the editor that did not save
                         return
                 then()
-            elif clicked is discard:
+            elif choice == DISCARD:
                 then()
 
-        box.finished.connect(answered)
-        self.unsaved_box = box
-        box.open()
-        return box
+        self.unsaved_box = ask_unsaved(self, "有未保存的修改", f"{names}有未保存的修改。",
+                                       "离开前是否全部保存？不保存，这些修改将丢失。", answered,
+                                       save_label="全部保存")
+        return self.unsaved_box
 
     def request_logout(self) -> None:
         self.ask_unsaved(self.logout_requested.emit)

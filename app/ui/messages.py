@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
 from app.errors import UserError
-from app.ui.qt import QApplication, QMessageBox
+from app.ui.qt import QApplication, QMessageBox, Qt, QWidget
 
 log = logging.getLogger("app")
 LOG_FILE = "govdesk.log"
@@ -51,3 +52,34 @@ def install_excepthook(log_path: Path) -> None:
             print(text, file=sys.stderr)
 
     sys.excepthook = hook
+
+
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+def ask_unsaved(parent: QWidget, title: str, text: str, informative: str,
+                answered: Callable[[str], None], *, save_label: str = "保存",
+                name: str = "") -> QMessageBox:
+    """The one question before unsaved edits would be lost: 保存 / 不保存 / 取消 (default 保存,
+    Esc 取消), window-modal and opened with ``open()`` — no nested event loop. ``answered`` gets
+    ``SAVE``, ``DISCARD`` or ``CANCEL`` (closing the box cancels). The box is returned for
+    callers and tests to hold."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton,
+                      parent)
+    box.setInformativeText(informative)
+    save = box.addButton(save_label, QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("不保存", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(save)
+    box.setEscapeButton(cancel)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    if name:
+        box.setObjectName(name)
+
+    def finished(_result: int) -> None:
+        clicked = box.clickedButton()
+        answered(SAVE if clicked is save else DISCARD if clicked is discard else CANCEL)
+
+    box.finished.connect(finished)
+    box.open()
+    return box

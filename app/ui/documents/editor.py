@@ -35,7 +35,7 @@ from app.ui.documents.printing import (
     paint_pdf,
     write_atomically,
 )
-from app.ui.messages import describe
+from app.ui.messages import DISCARD, SAVE, ask_unsaved, describe
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -520,30 +520,19 @@ class DocumentEditor(QWidget):
             self.close_accepted.emit()
             return None
         name = self.form.text["title"].text().strip() or "新公文"
-        box = QMessageBox(QMessageBox.Icon.Warning, "关闭公文",
-                          f"“{name}”有未保存的修改。", QMessageBox.StandardButton.NoButton, self)
-        box.setInformativeText("关闭前是否保存？不保存，修改将丢失。")
-        save = box.addButton("保存", QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton("不保存", QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(save)
-        box.setEscapeButton(cancel)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-        box.setObjectName("closeEditorBox")
 
-        def answered(_result: int) -> None:
-            clicked = box.clickedButton()
-            if clicked is save:
+        def answered(choice: str) -> None:
+            if choice == SAVE:
                 if self.save():
                     self.close_accepted.emit()
-            elif clicked is discard:
+            elif choice == DISCARD:
                 self.dirty = False  # the user chose to drop them
                 self.close_accepted.emit()
 
-        box.finished.connect(answered)
-        self.close_box = box
-        box.open()
-        return box
+        self.close_box = ask_unsaved(self, "关闭公文", f"“{name}”有未保存的修改。",
+                                     "关闭前是否保存？不保存，修改将丢失。", answered,
+                                     name="closeEditorBox")
+        return self.close_box
 
     def do_step(self, step: str) -> None:
         if self.info is None or self.dirty:

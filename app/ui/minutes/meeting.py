@@ -13,6 +13,7 @@ from app.errors import ConflictError, UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
+from app.ui.messages import DISCARD, SAVE, ask_unsaved
 from app.ui.minutes.common import MessageLine
 from app.ui.minutes.decision_dialog import DecisionDialog
 from app.ui.qt import (
@@ -353,32 +354,21 @@ class TopicsEditor(QWidget):
         if not self.topic_dirty or (target is not None and target.id == self.topic_for):
             self._show_topic(row)
             return None
-        box = QMessageBox(QMessageBox.Icon.Warning, "议题未保存",
-                          f"议题“{self.title.text().strip() or '新议题'}”有未保存的修改。",
-                          QMessageBox.StandardButton.NoButton, self)
-        box.setInformativeText("是否先保存？不保存，修改将丢失。")
-        save = box.addButton("保存", QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton("不保存", QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(save)
-        box.setEscapeButton(cancel)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
         target_id = target.id if target is not None else None
 
-        def answered(_result: int) -> None:
-            clicked = box.clickedButton()
-            if clicked is save and self.save(select=target_id):
+        def answered(choice: str) -> None:
+            if choice == SAVE and self.save(select=target_id):
                 return
-            if clicked is discard:
+            if choice == DISCARD:
                 self.topic_dirty = False
                 self._select_topic(target_id)
                 return
             self._select_topic(self.topic_for, show=False)  # cancelled or refused: stay
 
-        box.finished.connect(answered)
-        self.switch_box = box
-        box.open()
-        return box
+        self.switch_box = ask_unsaved(
+            self, "议题未保存", f"议题“{self.title.text().strip() or '新议题'}”有未保存的修改。",
+            "是否先保存？不保存，修改将丢失。", answered)
+        return self.switch_box
 
     def _select_topic(self, topic_id: int | None, *, show: bool = True) -> None:
         ids = [t.id for t in self.topics]

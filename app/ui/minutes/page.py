@@ -9,6 +9,7 @@ from app.domain.security import Action, Clearance, allowed
 from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
+from app.ui.messages import DISCARD, SAVE, ask_unsaved
 from app.ui.minutes.board import BoardTab
 from app.ui.minutes.common import MessageLine, PagedModel
 from app.ui.minutes.meeting import MeetingPanel, pydate, qdate
@@ -27,7 +28,6 @@ from app.ui.qt import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    Qt,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -193,27 +193,16 @@ class MeetingsTab(QWidget):
             self._show(target)
             return None
         (name,) = self.panel.unsaved_titles()
-        box = QMessageBox(QMessageBox.Icon.Warning, "纪要未保存", f"“{name}”有未保存的修改。",
-                          QMessageBox.StandardButton.NoButton, self)
-        box.setInformativeText("切换会议前是否保存？不保存，修改将丢失。")
-        save = box.addButton("保存", QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton("不保存", QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(save)
-        box.setEscapeButton(cancel)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
 
-        def answered(_result: int) -> None:
-            clicked = box.clickedButton()
-            if (clicked is save and self.panel.save_all()) or clicked is discard:
+        def answered(choice: str) -> None:
+            if (choice == SAVE and self.panel.save_all()) or choice == DISCARD:
                 self._show(target)
             else:  # cancelled, or the save was refused (the message says why): stay
                 self._select(self.panel.meeting_id)
 
-        box.finished.connect(answered)
-        self.switch_box = box
-        box.open()
-        return box
+        self.switch_box = ask_unsaved(self, "纪要未保存", f"“{name}”有未保存的修改。",
+                                      "切换会议前是否保存？不保存，修改将丢失。", answered)
+        return self.switch_box
 
     def _show(self, meeting_id: int) -> None:
         self.panel.load(meeting_id)
