@@ -238,6 +238,17 @@ def _editable(m: Meeting) -> None:
         raise UserError("该会议的纪要已印发，内容已冻结，不能再修改。")
 
 
+def _editable_topic(s: Session, actor: Actor, topic_id: int) -> tuple[Topic, Meeting, MeetingType]:
+    """The topic, its meeting and the meeting's type, for a change: refused when the topic is
+    gone, the meeting is above the actor's clearance or its 纪要 is issued (frozen)."""
+    tp = s.get(Topic, topic_id)
+    if tp is None:
+        raise InputError("找不到该议题。")
+    m, t = _load_meeting(s, actor, tp.meeting_id)
+    _editable(m)
+    return tp, m, t
+
+
 def _check_version(obj: Meeting | Decision, expected: int | None) -> None:
     if expected is not None and obj.version != expected:
         raise ConflictError("该记录已被他人修改，请刷新后重试。")
@@ -492,11 +503,7 @@ def move_topic(ctx: ServiceContext, topic_id: int, delta: int, *,
     end leaves the order as it is."""
     actor = ctx.require(Action.EDIT_MINUTES)
     with ctx.session() as s, s.begin():
-        tp = s.get(Topic, topic_id)
-        if tp is None:
-            raise InputError("找不到该议题。")
-        m, t = _load_meeting(s, actor, tp.meeting_id)
-        _editable(m)
+        tp, m, t = _editable_topic(s, actor, topic_id)
         rows = list(s.execute(select(Topic).where(Topic.meeting_id == m.id)
                               .order_by(Topic.position, Topic.id)).scalars())
         order = [r.id for r in rows]
@@ -527,11 +534,7 @@ def add_decision(ctx: ServiceContext, topic_id: int, text_: str, *, lead_unit: s
     body = _clean(text_, "议定事项内容", required=True, limit=4000)
     coop = [_clean(u, "配合单位") for u in coop_units if u and u.strip()]
     with ctx.session() as s, s.begin():
-        tp = s.get(Topic, topic_id)
-        if tp is None:
-            raise InputError("找不到该议题。")
-        m, _t = _load_meeting(s, actor, tp.meeting_id)
-        _editable(m)
+        tp, m, _t = _editable_topic(s, actor, topic_id)
         due = sv.resolve_deadline(m.date, on=deadline, workdays=workdays, calendar=calendar)
         last = s.execute(select(func.max(Decision.position))
                          .where(Decision.topic_id == tp.id)).scalar()
@@ -637,11 +640,7 @@ def delete_topic(ctx: ServiceContext, topic_id: int) -> None:
     """Remove a topic and its decisions (refused once any of them is in the 督办 loop)."""
     actor = ctx.require(Action.EDIT_MINUTES)
     with ctx.session() as s, s.begin():
-        tp = s.get(Topic, topic_id)
-        if tp is None:
-            raise InputError("找不到该议题。")
-        m, t = _load_meeting(s, actor, tp.meeting_id)
-        _editable(m)
+        tp, m, t = _editable_topic(s, actor, topic_id)
         decisions = s.execute(select(Decision).where(Decision.topic_id == tp.id)).scalars().all()
         if any(d.status != sv.Status.PENDING.value for d in decisions):
             raise UserError("该议题下有已立项督办的事项，不能删除。")
