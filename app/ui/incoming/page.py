@@ -100,6 +100,7 @@ class IncomingPage(QWidget):
 
         self.model = IncomingListModel(ctx, self)
         self.model.loaded.connect(self._loaded)
+        self.model.page_arrived.connect(self._page_arrived)
         self.model.failed.connect(lambda message: self.summary.setText(escape(message)))
         self.table = QTableView()
         self.table.setObjectName("incomingTable")
@@ -178,6 +179,13 @@ class IncomingPage(QWidget):
                 self.info_view.setPlainText(describe(exc))
                 return
             self.info_view.setHtml(_detail_html(self.detail))
+
+    def _page_arrived(self, number: int) -> None:
+        """A row clicked while its page was still being read shows its detail when it comes."""
+        idx = self.table.currentIndex()
+        if idx.isValid() and idx.row() // self.model.cache.page_size == number \
+                and (self.detail is None or self.detail.info.id != self.selected_id()):
+            self._show_current()
 
     def _after_reload(self, select_id: int | None = None) -> None:
         counts = self.model.due_counts or dict.fromkeys(DueState, 0)
