@@ -202,17 +202,20 @@ def test_a_row_clicked_before_its_page_arrived_shows_its_detail_when_it_comes(
         qtbot, clerk, monkeypatch):
     import app.ui.incoming.model as model_module
 
-    monkeypatch.setattr(model_module, "PAGE", 3)  # pages of 3 rows: 8 items are 3 pages
-    for i in range(8):
+    monkeypatch.setattr(model_module, "PAGE", 3)  # pages of 3 rows
+    for i in range(40):
         _seed(clerk, f"第{i}件")
     page = _page(qtbot, clerk)
+    page.table.setFixedHeight(150)  # a few rows on screen: the last pages are not asked for
+    qtbot.wait(50)
     model = page.model
-    assert model.total == 8 and model.cache.page_size == 3
-    assert model.cache.peek(7) is None  # the last page is not read yet
+    assert model.total == 40 and model.cache.page_size == 3
+    assert model.cache.peek(39) is None  # the last page is not read yet
     with qtbot.waitSignal(model.page_arrived, timeout=10_000):
-        page.table.setCurrentIndex(model.index(7, 0))  # the click asks for its page
+        page.table.setCurrentIndex(model.index(39, 0))  # the click asks for its page
         assert page.selected() is None and not page.edit_button.isEnabled()
-    assert page.selected_id() == model.row(7).id
+    qtbot.waitUntil(lambda: model.row(39) is not None)
+    assert page.selected_id() == model.row(39).id
     assert page.detail is not None and page.detail.info.id == page.selected_id()
     assert page.edit_button.isEnabled() and page.info_view.toPlainText().startswith(
         page.detail.info.title)
