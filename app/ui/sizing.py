@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from app.ui.qt import QComboBox, QHeaderView, QTableView, QWidget
+from app.ui.qt import QAbstractItemView, QComboBox, QHeaderView, QTableView, QTreeView, QWidget
 
 
 def em(widget: QWidget) -> int:
@@ -16,7 +16,14 @@ def em(widget: QWidget) -> int:
     return max(8, widget.fontMetrics().horizontalAdvance("国"))
 
 
-def size_columns(view: QTableView, keys: Sequence[str], ems: Mapping[str, float | str],
+def _header(view: QAbstractItemView) -> QHeaderView:
+    if isinstance(view, QTableView):
+        return view.horizontalHeader()
+    assert isinstance(view, QTreeView)
+    return view.header()
+
+
+def size_columns(view: QTableView | QTreeView, keys: Sequence[str], ems: Mapping[str, float | str],
                  stretch: str | None = None, stretch_min: float | None = None) -> None:
     """Give column ``keys[i]`` a width of ``ems[key]`` ems — or, for a string, the width of that
     sample value (e.g. "2026-12-31": digits are narrower than an em, by how much depends on the
@@ -24,7 +31,7 @@ def size_columns(view: QTableView, keys: Sequence[str], ems: Mapping[str, float 
     arrow; ``stretch`` takes what is left of the view's width. With ``stretch_min`` (ems) the
     view asks for a minimum width that leaves the stretched column that much (beside a detail
     panel in a splitter it would otherwise shrink to nothing)."""
-    header = view.horizontalHeader()
+    header = _header(view)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     unit = em(view)
     metrics = view.fontMetrics()
@@ -38,6 +45,7 @@ def size_columns(view: QTableView, keys: Sequence[str], ems: Mapping[str, float 
         header.resizeSection(i, max(floor, width))
     if stretch is not None and stretch in keys:
         column = list(keys).index(stretch)
+        header.setStretchLastSection(False)  # (a tree view's default) the named one stretches
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         if stretch_min is not None:
             others = sum(header.sectionSize(i) for i in range(len(keys)) if i != column)

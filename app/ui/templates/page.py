@@ -13,7 +13,6 @@ from app.ui.pages import register_page
 from app.ui.qt import (
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QKeySequence,
     QLabel,
     QMessageBox,
@@ -28,6 +27,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.sizing import size_columns
 from app.ui.templates.editor import TemplateEditor
 
 ROLE_REF = Qt.ItemDataRole.UserRole
@@ -43,7 +43,9 @@ class TemplatesPage(QWidget):
         self.tree = QTreeWidget()
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["模板", "格式", "状态"])
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # names keep ≥ 13 em with their indent (“突发事件信息专报” was cut to “突发事…”)
+        size_columns(self.tree, ["模板", "格式", "状态"],
+                     {"格式": "Word 表单", "状态": "默认 · 内置"}, stretch="模板", stretch_min=13)
         self.tree.itemSelectionChanged.connect(self._selected)
         # an office template's name is edited in place (F2 or double-click)
         self.tree.setEditTriggers(QTreeWidget.EditTrigger.EditKeyPressed
@@ -87,7 +89,7 @@ class TemplatesPage(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(self.stack)
-        split.setSizes([300, 900])
+        split.setSizes([self.tree.minimumWidth(), 900])
         layout = QVBoxLayout(self)
         layout.addWidget(split)
         self.refresh()
