@@ -4,9 +4,16 @@ one (``open_requested(kind, record_id)``), Esc closes.
 
 Searching runs in the background (``app.ui.worker.run_task``), debounced while typing; answers to
 an older text are dropped, so a slow query never overwrites the results of a newer one.
+
+A broad query's best 50 hits can all be of one kind (a word in every duty log of the last years
+fills them): then a second background pass asks each other area for its best few
+(``PER_GROUP``); their groups are added below the first page's, which keep their best
+``FIRST_GROUP_CAP`` so that every group is in reach of a few ↓ presses.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from app.services import search
 from app.services.context import ServiceContext
@@ -19,6 +26,7 @@ from app.ui.qt import (
     QLabel,
     QLineEdit,
     QObject,
+    QSize,
     Qt,
     QTimer,
     QTreeWidget,
@@ -31,6 +39,8 @@ from app.ui.worker import TaskHandle, run_task
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 DEBOUNCE_MS = 180
+PER_GROUP = 5  # hits asked of each area the first page left out
+FIRST_GROUP_CAP = 10  # then the first page's groups keep their best 10, so all fit in view
 #: The page (area key of ``app.ui.pages``) that shows each kind of hit.
 KIND_PAGES = {"document": "documents", "incoming": "incoming", "minutes": "minutes",
               "decision": "minutes", "duty_log": "duty", "incident": "incidents",
@@ -42,8 +52,10 @@ GROUP_ORDER = ["document", "incoming", "minutes", "decision", "duty_log", "incid
 
 
 def hit_html(hit: SearchHit) -> str:
-    return (f"<b>{hit.title.html('u')}</b>"
-            f"<br><span style='color:#555'>{hit.snippet.html('b')}</span>")
+    title = f"<b>{hit.title.html('u')}</b>"
+    if hit.snippet.text.strip("… ") in hit.title.text:  # (a 议定事项 is its own title)
+        return title
+    return f"{title}<br><span style='color:#555'>{hit.snippet.html('b')}</span>"
 
 
 class SearchDialog(QDialog):
@@ -80,6 +92,7 @@ class SearchDialog(QDialog):
         self._seq = 0
         self._task: TaskHandle | None = None
         self.results: SearchResults | None = None
+        self._first_kinds: set[str] | None = None  # kinds of the first pass, while it is shown
 
     # ---- searching ----------------------------------------------------------------------------
     def _start(self) -> None:
@@ -96,8 +109,38 @@ class SearchDialog(QDialog):
         self.status.setText("正在搜索…")
         self._task = run_task(
             lambda control, q: search.search(self.ctx, q), text, parent=self,
-            on_result=lambda res, s=seq: self._show(s, res),
+            on_result=lambda res, s=seq: self._first_page(s, res),
             on_error=lambda exc, s=seq: self._failed(s, exc))
+
+    def _first_page(self, seq: int, res: SearchResults) -> None:
+        self._first_kinds = None
+        self._show(seq, res)
+        self._first_kinds = {h.kind for h in res.hits}
+        missing = [k for k in GROUP_ORDER if k not in {h.kind for h in res.hits}]
+        if seq != self._seq or len(res.hits) >= res.total or not missing or not res.hits:
+            return  # everything is shown (or the text changed)
+        ctx, text = self.ctx, res.query
+
+        def other_areas(control) -> SearchResults:  # type: ignore[no-untyped-def]
+            kept: dict[str, int] = {}
+            hits, counts = [], dict(res.counts)
+            for h in res.hits:
+                kept[h.kind] = kept.get(h.kind, 0) + 1
+                if kept[h.kind] <= FIRST_GROUP_CAP:
+                    hits.append(h)
+            found = False
+            for kind in missing:
+                control.check()  # the user typed on: stop asking
+                more = search.search(ctx, text, kinds=[kind], limit=PER_GROUP)
+                if more.hits:
+                    found = True
+                    hits += more.hits
+                    counts[kind] = max(counts.get(kind, 0), more.total)
+            return replace(res, hits=hits, counts=counts) if found else res
+
+        self._task = run_task(other_areas, parent=self,
+                              on_result=lambda more, s=seq: self._show(s, more),
+                              on_error=lambda exc, s=seq: self._failed(s, exc))
 
     def _failed(self, seq: int, exc: BaseException) -> None:
         if seq == self._seq:
@@ -106,11 +149,15 @@ class SearchDialog(QDialog):
     def _show(self, seq: int, res: SearchResults) -> None:
         if seq != self._seq:
             return  # an answer to text the user has since changed
+        keep = self.current_hit()  # the second pass must not move the user's selection
         self.results = res
         self.tree.clear()
+
         groups = res.grouped()
         kinds = [k for k in GROUP_ORDER if k in groups] + [k for k in groups
                                                            if k not in GROUP_ORDER]
+        if self._first_kinds is not None:  # the second pass: its groups go below the first's
+            kinds.sort(key=lambda k: k not in self._first_kinds)
         first: QTreeWidgetItem | None = None
         for kind in kinds:
             hits = groups[kind]
@@ -132,8 +179,10 @@ class SearchDialog(QDialog):
                 label.setContentsMargins(4, 2, 4, 2)
                 label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
                 self.tree.setItemWidget(item, 0, label)
-                item.setSizeHint(0, label.sizeHint())
+                if (hit.kind, hit.record_id) == keep:
+                    first = item
                 first = first or item
+        self._fit_rows()
         if first is not None:
             self.tree.setCurrentItem(first)
         if res.total == 0:
@@ -142,6 +191,21 @@ class SearchDialog(QDialog):
             shown = len(res.hits)
             total = f"{res.total}+" if not res.ranked else str(res.total)
             self.status.setText(f"共 {total} 条，显示前 {shown} 条。回车打开，Esc 关闭。")
+
+    def _fit_rows(self) -> None:
+        """Each hit as tall as its text at the width it has. (A word-wrapped label's own size
+        hint guesses a narrow width, and the tree sizes a row by it: every hit was ~100 px.)"""
+        width = max(self.tree.viewport().width() - 2 * self.tree.indentation(), 240)
+        for item in self.hit_items():
+            label = self.tree.itemWidget(item, 0)
+            if label is not None:
+                height = label.heightForWidth(width)
+                label.setFixedHeight(height)
+                item.setSizeHint(0, QSize(width, height))
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        self._fit_rows()
 
     # ---- keyboard -----------------------------------------------------------------------------
     def hit_items(self) -> list[QTreeWidgetItem]:

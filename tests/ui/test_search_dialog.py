@@ -111,3 +111,29 @@ def test_ctrl_k_from_the_main_window_opens_an_incoming_record(qtbot, app_env, tm
     page = win.show_page("incoming")
     qtbot.waitUntil(lambda: page.selected_id() == target.id, timeout=10_000)
     assert "关于启动防汛四级应急响应" in page.info_view.toPlainText()
+
+
+def test_a_broad_query_still_shows_every_area_that_has_hits(qtbot, app_env):
+    """60 duty-log entries with 防汛 in their title fill the first page (50 hits); the one 公文
+    that has it only in its body is asked for in a second pass and shown as its own group."""
+    _config, ctx = app_env
+    with ctx.session() as s, s.begin():
+        search.index_record(s, "document", 7, 0, "关于做好汛期工作的通知", "请各单位做好防汛准备。")
+        for i in range(60):
+            search.index_record(s, "duty_log", 100 + i, 0, f"防汛值班记录第{i}号（防汛）",
+                                "防汛物资检查。")
+    first = search.search(_ctx(ctx.engine, Clearance.INTERNAL), "防汛")
+    assert len(first.hits) == 50 and first.total > 50
+    assert "document" not in {h.kind for h in first.hits}  # the premise: the 公文 is left out
+    dialog = _dialog(qtbot, ctx.engine)
+    dialog.query.setText("防汛")
+    qtbot.waitUntil(lambda: "公文（1）" in _texts(dialog), timeout=10_000)
+    assert _texts(dialog)[0].startswith("值班日志")  # the first page's group stays first
+    hits = [it.data(0, Qt.ItemDataRole.UserRole + 1) for it in dialog.hit_items()]
+    assert ("document", 7) in hits
+    assert sum(1 for k, _ in hits if k == "duty_log") == 10  # trimmed to its best 10
+    assert dialog.current_hit()[0] == "duty_log"  # the selection did not jump
+    # each hit row is as tall as its two lines, not a guess for a narrow width
+    item = dialog.hit_items()[-1]
+    label = dialog.tree.itemWidget(item, 0)
+    assert item.sizeHint(0).height() == label.height() < 3.5 * label.fontMetrics().height()
