@@ -427,3 +427,26 @@ def test_rules_dialog_and_swap_dialog(qtbot, admin_ui_ctx):
     after = {(d.day, d.staff_id) for d in duty.get_roster(ctx, roster.id).duties}
     assert (item.day, swaps[0].to_staff_id) in after
     assert (swaps[0].other_day, item.staff_id) in after
+
+
+def test_rule_check_of_the_shown_roster_runs_in_the_worker(qtbot, admin_ui_ctx):
+    ctx = admin_ui_ctx
+    _seed(ctx)
+    today = ctx.now().astimezone().date()
+    roster = duty.create_roster(ctx, today, today + dt.timedelta(days=6), "规则检查")
+    page = DutyPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    tab = page.roster
+    handle = tab.generate(time_limit=5)
+    qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
+    qtbot.waitUntil(lambda: tab.check_task is not None and tab.check_task.finished)
+    assert tab.problems.text() == ""  # checked, and every rule holds
+    # someone on duty goes on leave that day: the next load's check, read in the worker, says so
+    on_duty = tab.roster.duties[0]
+    duty.add_unavailability(ctx, on_duty.staff_id, on_duty.day, on_duty.day, "请假")
+    tab.load()
+    assert tab.problems.text() == ""  # not on the GUI thread: the answer follows
+    qtbot.waitUntil(lambda: tab.problems.text().startswith("不符合规则"), timeout=10_000)
+    assert on_duty.staff_name in tab.problems.text()
+    assert duty.validate_roster(ctx, roster.id)  # the same finding as the service's

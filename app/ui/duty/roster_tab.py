@@ -46,6 +46,7 @@ from app.ui.qt import (
     QTableWidgetItem,
     QTime,
     QTimeEdit,
+    QTimer,
     QVBoxLayout,
     QWidget,
 )
@@ -278,6 +279,8 @@ class RosterTab(QWidget):
         self.roster: RosterInfo | None = None
         self.month: tuple[int, int] | None = None
         self.task: TaskHandle | None = None
+        self.check_task: TaskHandle | None = None  # the rule check of the shown roster
+        self._checks = 0
         self.dialog: QDialog | None = None
         self.outcome: GenerateOutcome | None = None
         #: the role may edit rosters (otherwise the tab is a read-only view)
@@ -471,12 +474,34 @@ class RosterTab(QWidget):
         self._fill_grid()
 
     def _validate(self) -> None:
+        """Check the shown roster against the rules in the worker (the independent validator
+        over a month took ~40 ms of the GUI thread at every load); the line below the calendar
+        follows. An answer for a roster no longer shown, or an older load, is dropped."""
+        self._checks += 1
+        self.problems.setText("")
         if not self.roster or not self.roster.duties:
-            self.problems.setText("")
             return
-        lines = duty.validate_roster(self.ctx, self.roster.id)
-        more = f"……共{len(lines)}处" if len(lines) > 8 else ""
-        self.problems.setText("不符合规则：" + "；".join(lines[:8]) + more if lines else "")
+        ctx, rid, seq = self.ctx, self.roster.id, self._checks
+
+        def checked(lines: list[str]) -> None:
+            if seq != self._checks:
+                return
+            more = f"……共{len(lines)}处" if len(lines) > 8 else ""
+            self.problems.setText("不符合规则：" + "；".join(lines[:8]) + more if lines else "")
+
+        def start() -> None:
+            if seq != self._checks:
+                return  # another load came first
+            task = run_task(lambda _c: duty.validate_roster(ctx, rid), on_result=checked,
+                            on_error=lambda exc: seq == self._checks
+                            and self.problems.setText(explain(exc)), parent=self)
+            task.done.connect(task.deleteLater)
+            self.check_task = task
+
+        # started once the page is built and shown: the validator is Python work that would
+        # contend with the building for the interpreter lock (measured: the first visit took
+        # longer with the check started at once)
+        QTimer.singleShot(0, self, start)
 
     # ------------------------------------------------------------------ actions
     def new_roster(self) -> None:
