@@ -51,6 +51,60 @@ def _units(text: str) -> list[str]:
     return [u for u in text.split("、") if u.strip()]
 
 
+class DecisionFields:
+    """The fields of a 议定事项 — content, 牵头单位 and 责任人, 配合单位, and the 办理期限
+    (working days after the meeting, a date, or none) — and their grid. The topic form adds
+    decisions with them, ``DecisionDialog`` edits one."""
+
+    def __init__(self, parent: QWidget) -> None:
+        self.text = QPlainTextEdit(parent)
+        self.lead = QLineEdit(parent)
+        self.person = QLineEdit(parent)
+        self.coop = QLineEdit(parent)
+        self.coop.setPlaceholderText("多个单位用顿号分隔")
+        self.by_days = QRadioButton("会后工作日", parent)
+        self.by_date = QRadioButton("日期", parent)
+        self.no_deadline = QRadioButton("不设期限", parent)
+        group = QButtonGroup(parent)
+        for b in (self.by_days, self.by_date, self.no_deadline):
+            group.addButton(b)
+        self.by_days.setChecked(True)
+        self.days = QSpinBox(parent)
+        self.days.setRange(1, sv.MAX_WORKDAYS)
+        self.days.setValue(10)
+        self.days.setSuffix(" 个工作日")
+        self.date = QDateEdit(parent)
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy年M月d日")
+
+    def lay_out(self, grid: QGridLayout, text_span: int = 3) -> None:
+        """Rows 0–5, columns 0–3 of ``grid`` (column 3 of rows 3–5 stays free)."""
+        grid.addWidget(QLabel("内容"), 0, 0)
+        grid.addWidget(self.text, 0, 1, 1, text_span)
+        grid.addWidget(QLabel("牵头单位"), 1, 0)
+        grid.addWidget(self.lead, 1, 1)
+        grid.addWidget(QLabel("责任人"), 1, 2)
+        grid.addWidget(self.person, 1, 3)
+        grid.addWidget(QLabel("配合单位"), 2, 0)
+        grid.addWidget(self.coop, 2, 1, 1, 3)
+        grid.addWidget(QLabel("办理期限"), 3, 0)
+        grid.addWidget(self.by_days, 3, 1)
+        grid.addWidget(self.days, 3, 2)
+        grid.addWidget(self.by_date, 4, 1)
+        grid.addWidget(self.date, 4, 2)
+        grid.addWidget(self.no_deadline, 5, 1)
+
+    def values(self) -> dict:
+        """Keyword arguments of ``minutes.add_decision`` / ``update_decision`` (not the text)."""
+        kw: dict = {"lead_unit": self.lead.text(), "lead_person": self.person.text(),
+                    "coop_units": _units(self.coop.text())}
+        if self.by_date.isChecked():
+            kw["deadline"] = _pydate(self.date.date())
+        elif self.by_days.isChecked():
+            kw["workdays"] = self.days.value()
+        return kw
+
+
 def _due(d: mn.DecisionInfo) -> str:
     if d.deadline is None:
         return "不设期限"
@@ -75,24 +129,11 @@ class DecisionDialog(QDialog):
         self.conflict: ConflictDialog | None = None
         self.state = QLabel(self)
         self.state.setWordWrap(True)
-        self.text = QPlainTextEdit(self)
+        self.fields = f = DecisionFields(self)
+        self.text, self.lead, self.person, self.coop = f.text, f.lead, f.person, f.coop
+        self.by_days, self.by_date, self.no_deadline = f.by_days, f.by_date, f.no_deadline
+        self.days, self.date = f.days, f.date
         self.text.setObjectName("decisionText")
-        self.lead = QLineEdit(self)
-        self.person = QLineEdit(self)
-        self.coop = QLineEdit(self)
-        self.coop.setPlaceholderText("多个单位用顿号分隔")
-        self.by_days = QRadioButton("会后工作日", self)
-        self.by_date = QRadioButton("日期", self)
-        self.no_deadline = QRadioButton("不设期限", self)
-        group = QButtonGroup(self)
-        for b in (self.by_days, self.by_date, self.no_deadline):
-            group.addButton(b)
-        self.days = QSpinBox(self)
-        self.days.setRange(1, sv.MAX_WORKDAYS)
-        self.days.setSuffix(" 个工作日")
-        self.date = QDateEdit(self)
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy年M月d日")
         self.error = QLabel(self)
         self.error.setObjectName("decisionDialogError")
         self.error.setWordWrap(True)
@@ -105,20 +146,7 @@ class DecisionDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         grid = QGridLayout()
-        grid.addWidget(QLabel("内容"), 0, 0)
-        grid.addWidget(self.text, 0, 1, 1, 3)
-        grid.addWidget(QLabel("牵头单位"), 1, 0)
-        grid.addWidget(self.lead, 1, 1)
-        grid.addWidget(QLabel("责任人"), 1, 2)
-        grid.addWidget(self.person, 1, 3)
-        grid.addWidget(QLabel("配合单位"), 2, 0)
-        grid.addWidget(self.coop, 2, 1, 1, 3)
-        grid.addWidget(QLabel("办理期限"), 3, 0)
-        grid.addWidget(self.by_days, 3, 1)
-        grid.addWidget(self.days, 3, 2)
-        grid.addWidget(self.by_date, 4, 1)
-        grid.addWidget(self.date, 4, 2)
-        grid.addWidget(self.no_deadline, 5, 1)
+        f.lay_out(grid)
         lay = QVBoxLayout(self)
         lay.addWidget(self.state)
         lay.addLayout(grid)
@@ -159,13 +187,7 @@ class DecisionDialog(QDialog):
         self.state.setToolTip(mn.EDIT_RULES)
 
     def values(self) -> dict:
-        kw: dict = {"lead_unit": self.lead.text(), "lead_person": self.person.text(),
-                    "coop_units": _units(self.coop.text())}
-        if self.by_date.isChecked():
-            kw["deadline"] = _pydate(self.date.date())
-        elif self.by_days.isChecked():
-            kw["workdays"] = self.days.value()
-        return kw
+        return self.fields.values()
 
     # ---- save -----------------------------------------------------------------------------
     def accept(self) -> None:

@@ -15,10 +15,9 @@ from app.services.context import ServiceContext
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
 from app.ui.messages import DISCARD, SAVE, ask_unsaved
 from app.ui.minutes.common import MessageLine
-from app.ui.minutes.decision_dialog import DecisionDialog
+from app.ui.minutes.decision_dialog import DecisionDialog, DecisionFields
 from app.ui.qt import (
     QAbstractItemView,
-    QButtonGroup,
     QCompleter,
     QDate,
     QDateEdit,
@@ -27,7 +26,6 @@ from app.ui.qt import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QKeySequence,
     QLabel,
     QLineEdit,
@@ -36,9 +34,7 @@ from app.ui.qt import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QShortcut,
-    QSpinBox,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -47,6 +43,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.sizing import size_columns
 from app.ui.worker import run_task
 
 ROLE = Qt.ItemDataRole.UserRole
@@ -68,12 +65,6 @@ def list_shortcuts(widget: QWidget, *pairs) -> None:  # type: ignore[no-untyped-
         sc = QShortcut(QKeySequence(keys), widget)
         sc.setContext(Qt.ShortcutContext.WidgetShortcut)
         sc.activated.connect(slot)
-
-
-def split_units(text: str) -> list[str]:
-    for sep in "，,;； ":
-        text = text.replace(sep, "、")
-    return [u for u in text.split("、") if u.strip()]
 
 
 class AttendanceEditor(QGroupBox):
@@ -236,31 +227,18 @@ class TopicsEditor(QWidget):
 
         self.decisions = QTableWidget(0, 5, self)
         self.decisions.setHorizontalHeaderLabels(["议定事项", "牵头单位", "责任人", "配合单位", "期限"])
-        self.decisions.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        size_columns(self.decisions, ["议定事项", "牵头单位", "责任人", "配合单位", "期限"],
+                     {"牵头单位": 5, "责任人": 3.5, "配合单位": 5, "期限": "2026-12-31"},
+                     stretch="议定事项")
         self.decisions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.decisions.verticalHeader().hide()
         self.decisions.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.d_text = QPlainTextEdit(self)
+        self.fields = f = DecisionFields(self)  # the same fields as the edit dialog's
+        self.d_text, self.d_lead, self.d_person, self.d_coop = f.text, f.lead, f.person, f.coop
+        self.by_days, self.by_date, self.no_deadline = f.by_days, f.by_date, f.no_deadline
+        self.d_days, self.d_date = f.days, f.date
         self.d_text.setMaximumHeight(70)
         self.d_text.setPlaceholderText("议定事项内容，如：会议同意……，由……牵头落实。")
-        self.d_lead = QLineEdit(self)
-        self.d_person = QLineEdit(self)
-        self.d_coop = QLineEdit(self)
-        self.d_coop.setPlaceholderText("多个单位用顿号分隔")
-        self.by_date = QRadioButton("日期", self)
-        self.by_days = QRadioButton("会后工作日", self)
-        self.no_deadline = QRadioButton("不设期限", self)
-        group = QButtonGroup(self)
-        for b in (self.by_date, self.by_days, self.no_deadline):
-            group.addButton(b)
-        self.by_days.setChecked(True)
-        self.d_date = QDateEdit(self)
-        self.d_date.setCalendarPopup(True)
-        self.d_date.setDisplayFormat("yyyy年M月d日")
-        self.d_days = QSpinBox(self)
-        self.d_days.setRange(1, 500)
-        self.d_days.setValue(10)
-        self.d_days.setSuffix(" 个工作日")
         self.add_decision = QPushButton("添加议定事项", self)
         self.delete_decision = QPushButton("删除选中事项", self)
         self.delete_decision.setToolTip("只能删除尚未立项督办的事项")
@@ -268,20 +246,7 @@ class TopicsEditor(QWidget):
         self.edit_decision.setToolTip(mn.EDIT_RULES)
         self.dialog: DecisionDialog | None = None
         dl = QGridLayout()
-        dl.addWidget(QLabel("内容"), 0, 0)
-        dl.addWidget(self.d_text, 0, 1, 1, 4)
-        dl.addWidget(QLabel("牵头单位"), 1, 0)
-        dl.addWidget(self.d_lead, 1, 1)
-        dl.addWidget(QLabel("责任人"), 1, 2)
-        dl.addWidget(self.d_person, 1, 3)
-        dl.addWidget(QLabel("配合单位"), 2, 0)
-        dl.addWidget(self.d_coop, 2, 1, 1, 3)
-        dl.addWidget(QLabel("办理期限"), 3, 0)
-        dl.addWidget(self.by_days, 3, 1)
-        dl.addWidget(self.d_days, 3, 2)
-        dl.addWidget(self.by_date, 4, 1)
-        dl.addWidget(self.d_date, 4, 2)
-        dl.addWidget(self.no_deadline, 5, 1)
+        f.lay_out(dl, text_span=4)
         dl.addWidget(self.edit_decision, 3, 3)
         dl.addWidget(self.delete_decision, 4, 3)
         dl.addWidget(self.add_decision, 5, 3)
@@ -416,7 +381,9 @@ class TopicsEditor(QWidget):
                 due += f"（{d.deadline_workdays}个工作日）"
             for c, v in enumerate([d.text, d.lead_unit, d.lead_person, "、".join(d.coop_units),
                                    due]):
-                self.decisions.setItem(r, c, QTableWidgetItem(v))
+                item = QTableWidgetItem(v)
+                item.setToolTip(v)  # the columns are narrow beside the topic form
+                self.decisions.setItem(r, c, item)
 
     def save(self, select: int | None | bool = True) -> bool:
         """Save the form to the topic it edits (a new one when none). Afterwards show the saved
@@ -505,15 +472,9 @@ class TopicsEditor(QWidget):
         if t is None:
             self.panel.message.error("请先选择或保存一个议题。")
             return
-        kw: dict = {}
-        if self.by_date.isChecked():
-            kw["deadline"] = pydate(self.d_date.date())
-        elif self.by_days.isChecked():
-            kw["workdays"] = self.d_days.value()
         try:
             d = mn.add_decision(self.panel.ctx, t.id, self.d_text.toPlainText(),
-                                lead_unit=self.d_lead.text(), lead_person=self.d_person.text(),
-                                coop_units=split_units(self.d_coop.text()), **kw)
+                                **self.fields.values())
         except UserError as exc:
             self.panel.message.error(exc)
             return
