@@ -130,6 +130,7 @@ def test_new_incident_through_the_form(qtbot, desks):
     assert _clock_rows(qtbot, page) == [("首报（书面）", "剩余55分", "正常",
                                   QColor("#e8f5e9").name())]
     assert page.clocks.item(0, 2).text() == "2026-03-02 00:15"
+    assert not page.clocks.isHidden()  # shown while there is a clock
     assert page.draft_button.text() == "起草首报(&D)"
     page.activateWindow()
     qtbot.waitUntil(page.isActiveWindow)
@@ -234,6 +235,7 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
         ("final", None, "sent", "BOSS", "市政府总值班室")]
     _clocks_read(qtbot, page)
     assert page.clocks.rowCount() == 0 and not page.draft_button.isEnabled()
+    assert page.clocks.isHidden() and page.clock_label.text() == "当前没有待报时限。"
     assert page.model.data(page.model.index(0, 4)) == "已终报"
     page.status_filter.setCurrentText("处置中")
     assert page.model.rowCount() == 0

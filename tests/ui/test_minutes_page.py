@@ -237,6 +237,7 @@ def test_board_buttons_follow_the_role(qtbot, app_env):
     d = mn.add_decision(clerk, tp.id, "事项", lead_unit="综合科")
     board = BoardTab(leader, today=D(2026, 3, 3))
     qtbot.addWidget(board)
+    assert board.new_date.date() == QDate(2026, 3, 10)  # nothing chosen: a week from today
     board.select_decision(d.id)
     assert not board.step_buttons[sv.Step.REGISTER].isEnabled()  # 领导 does not record
     mn.register(clerk, d.id)

@@ -455,6 +455,7 @@ class IncidentsPage(QWidget):
             self.clock_label.setText(f"<b style='color:#8a5a00'>有 {n} 项待报，时限临近。</b>")
         else:
             self.clock_label.setText(f"待报时限 {n} 项。" if n else "当前没有待报时限。")
+        self.clocks.setVisible(n > 0)  # an empty table took 150 px from the incident list
         self._clocks_done()
 
     def _clock_key(self, row: int) -> tuple[int, str] | None:

@@ -127,6 +127,8 @@ class BoardTab(QWidget):
         self.new_date = QDateEdit(side)
         self.new_date.setCalendarPopup(True)
         self.new_date.setDisplayFormat("yyyy年M月d日")
+        # until a decision is chosen (then: its deadline + 7 days), not Qt's 2000-01-01
+        self.new_date.setDate(qdate(self.today() + dt.timedelta(days=7)))
         self.report_date = QDateEdit(side)
         self.report_date.setCalendarPopup(True)
         self.report_date.setDisplayFormat("yyyy年M月d日")
