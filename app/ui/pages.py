@@ -47,6 +47,8 @@ _AREAS: list[PageSpec] = [
              module="app.ui.templates.page"),
     PageSpec("admin", "系统管理", required=Action.MANAGE_USERS, module="app.ui.admin.page"),
     PageSpec("security", "安全审计", required=Action.VIEW_AUDIT, module="app.ui.security.page"),
+    PageSpec("calendar", "节假日安排", required=Action.MANAGE_SETTINGS,
+             module="app.ui.calendar.page"),
 ]
 
 #: Every page module (for tools that want them all loaded, e.g. the installer's hidden imports).

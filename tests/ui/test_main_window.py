@@ -22,7 +22,7 @@ def test_navigation_placeholders_and_status_bar(qtbot, admin_ui_ctx, tmp_path):
     win = _window(qtbot, admin_ui_ctx, tmp_path)
     titles = [win.nav.item(i).text() for i in range(win.nav.count())]
     assert titles == ["工作台", "公文", "收文", "会议纪要", "值班", "突发事件", "模板", "系统管理",
-                      "安全审计"]
+                      "安全审计", "节假日安排"]
     assert win.current_key() == "workbench"  # the first page after login
     for key, title in zip(win.page_keys()[1:7], titles[1:]):
         page = win.show_page(key)

@@ -525,14 +525,23 @@ class RosterTab(QWidget):
         dlg.accepted.connect(lambda: (self.status.setText("排班规则已保存。"), self.load()))
         dlg.open()
 
-    def generate(self, time_limit: float = 10.0) -> TaskHandle | None:
+    def generate(self, time_limit: float = 10.0, *,
+                 unknown_years_confirmed: bool = False) -> TaskHandle | None:
+        """Generate in the worker. A period reaching into a year with no holiday table is asked
+        about first (its weekends would be the only rest days)."""
         if self.roster is None:
             return None
         ctx, rid = self.ctx, self.roster.id
+        if not unknown_years_confirmed:
+            unknown = duty.roster_unknown_years(ctx, rid)
+            if unknown:
+                self._ask_unknown_years(unknown, time_limit)
+                return None
 
         def work(control):  # type: ignore[no-untyped-def]
             return duty.generate(ctx, rid, progress=control.progress,
-                                 cancel=lambda: control.cancelled, time_limit=time_limit)
+                                 cancel=lambda: control.cancelled, time_limit=time_limit,
+                                 allow_unknown_years=unknown_years_confirmed)
 
         self.outcome = None
         self.progress.setValue(0)
@@ -547,6 +556,21 @@ class RosterTab(QWidget):
         self.task.done.connect(self._task_done)
         self.load()
         return self.task
+
+    def _ask_unknown_years(self, years: list[int], time_limit: float) -> None:
+        names = "、".join(f"{y}年" for y in years)
+        box = QMessageBox(QMessageBox.Icon.Warning, "节假日安排尚未录入",
+                          f"值班表跨入{names}，而{names}节假日安排尚未录入：排班时只按周末"
+                          "计算休息日，法定节假日不会被识别。\n\n建议先由管理员在“节假日安排”中"
+                          "导入国务院通知。仍要现在排班吗？", parent=self)
+        go = box.addButton("仍然排班", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setObjectName("unknownYearsQuestion")
+        box.buttonClicked.connect(
+            lambda b: self.generate(time_limit, unknown_years_confirmed=True) if b is go
+            else self.status.setText(f"已取消排班：{names}节假日安排尚未录入。"))
+        self.question = box
+        box.open()
 
     def cancel(self) -> None:
         if self.task is not None:

@@ -371,7 +371,8 @@ def _export(control, ctx: ServiceContext, path: str, today: dt.date,  # type: ig
 def _values(r: mn.BoardRow) -> list[str]:
     d = r.decision
     return [r.meeting_title, d.text, d.lead_unit, d.lead_person,
-            f"{d.deadline:%Y-%m-%d}" if d.deadline else "—", d.status.label, r.reminder.label]
+            (f"{d.deadline:%Y-%m-%d}" + ("（待定）" if d.deadline_uncertain else ""))
+            if d.deadline else "—", d.status.label, r.reminder.label]
 
 
 def _colour(r: mn.BoardRow):  # type: ignore[no-untyped-def]

@@ -377,12 +377,16 @@ class TopicsEditor(QWidget):
         self.decisions.setRowCount(len(t.decisions))
         for r, d in enumerate(t.decisions):
             due = d.deadline.isoformat() if d.deadline else "—"
+            if d.deadline_uncertain:
+                due += "（待定）"
             if d.deadline_workdays:
                 due += f"（{d.deadline_workdays}个工作日）"
             for c, v in enumerate([d.text, d.lead_unit, d.lead_person, "、".join(d.coop_units),
                                    due]):
                 item = QTableWidgetItem(v)
-                item.setToolTip(v)  # the columns are narrow beside the topic form
+                tip = v + (f"\n期限待定：{d.deadline_uncertain}" if c == 4 and d.deadline_uncertain
+                           else "")
+                item.setToolTip(tip)  # the columns are narrow beside the topic form
                 self.decisions.setItem(r, c, item)
 
     def save(self, select: int | None | bool = True) -> bool:
