@@ -1105,7 +1105,9 @@ def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
         d = r.decision
         ws.append(styled(ws, [n, r.meeting_title, r.meeting_date, r.topic_title, d.text,
                               d.lead_unit, d.lead_person, "、".join(d.coop_units), d.deadline,
-                              d.status.label, r.reminder.label],
+                              d.status.label,
+                              r.reminder.label + (f"；期限待定（{d.deadline_uncertain}）"
+                                                   if d.deadline_uncertain else "")],
                          fill=fills.get(r.reminder), wrap_col=4, fill_cols=(8, 10)))
     rows_written = len(rows)
     st = wb.create_sheet("单位统计")
