@@ -33,7 +33,6 @@ from app.storage.migrate import (
     check_not_newer,
     current_revision,
     head_revision,
-    open_database,
     stored_schema_version,
     upgrade,
 )
@@ -80,8 +79,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 # ---------------------------------------------------------------- helpers
 
 def _open() -> Engine:
-    cfg = load_config()
-    return open_database(cfg.db_url, cfg.backups_dir)
+    from app import bootstrap
+
+    return bootstrap.open_engine()
 
 
 def _safe_url(url: str) -> str:

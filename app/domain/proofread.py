@@ -808,38 +808,6 @@ def _as_dict(description: Any) -> dict[str, Any]:
 
 def document_to_description(doc: Any) -> dict[str, Any]:
     """The description dict of a parsed ``app.typeset.spec.Document`` (body as a list: one string
-    per paragraph, tables as table blocks), so parsed documents can be proofread too."""
-    from app.typeset.spec import Paragraph, Table  # local: the domain does not need typeset
-
-    def body(blocks: tuple) -> list[Any]:
-        out: list[Any] = []
-        for b in blocks:
-            if isinstance(b, Paragraph):
-                out.append(b.text)
-            elif isinstance(b, Table):
-                out.append({"table": {"header": list(b.header), "rows": [list(r) for r in b.rows]}})
-        return out
-
-    d: dict[str, Any] = {"kind": doc.kind, "title": doc.title, "body": body(doc.body)}
-    for key in ("copy_no", "secrecy", "secrecy_term", "urgency", "doc_no", "to", "note", "printer"):
-        if getattr(doc, key) is not None:
-            d[key] = getattr(doc, key)
-    if doc.issuer_marks:
-        d["issuer_mark"] = list(doc.issuer_marks)
-    if doc.signers:
-        d["signers"] = list(doc.signers)
-    if doc.attachments:
-        d["attachments"] = [
-            a.name if not a.body else {"name": a.name, "body": body(a.body)}
-            for a in doc.attachments
-        ]
-    if doc.issuers:
-        d["issuer"] = list(doc.issuers)
-    if doc.cc:
-        d["cc"] = list(doc.cc)
-    for key in ("date", "print_date"):
-        if getattr(doc, key) is not None:
-            d[key] = getattr(doc, key).isoformat()
-    if doc.sealed:
-        d["sealed"] = True
-    return d
+    per paragraph, tables as table blocks), so parsed documents can be proofread too. The
+    document converts itself (``Document.as_description``): the domain does not import typeset."""
+    return dict(doc.as_description())

@@ -16,15 +16,11 @@ import logging
 import sys
 from dataclasses import replace
 
-from sqlalchemy.engine import make_url
-
-from app import APP_ID, APP_NAME
+from app import APP_ID, APP_NAME, bootstrap
 from app.config import Config, load_config
 from app.errors import UserError
 from app.services import accounts
 from app.services.context import Actor, ServiceContext
-from app.storage.db import sqlite_path
-from app.storage.migrate import open_database
 from app.ui.accounts.dialogs import FirstAdminDialog, LoginDialog, PasswordDialog
 from app.ui.fonts import ensure_chinese_ui_font
 from app.ui.main_window import MainWindow
@@ -47,10 +43,7 @@ log = logging.getLogger(__name__)
 
 def db_label(url: str) -> str:
     """What the status bar shows: the file for SQLite, the URL without password otherwise."""
-    path = sqlite_path(url)
-    if path is not None:
-        return str(path)
-    return make_url(url).render_as_string(hide_password=True)
+    return bootstrap.database_label(url)
 
 
 def install_translations(app: QApplication) -> list[QTranslator]:
@@ -158,7 +151,7 @@ def run_gui(argv: list[str] | None = None) -> int:
     config = load_config()
     install_excepthook(setup_logging(config.data_dir / "logs"))
     try:
-        engine = open_database(config.db_url, config.backups_dir)
+        engine = bootstrap.open_engine(config)
     except UserError as exc:
         QMessageBox.critical(None, f"{APP_NAME} — 无法打开数据库", exc.message)
         return exc.exit_code

@@ -17,7 +17,7 @@ from typing import Any
 from app.errors import UserError
 from app.services import templates as tm
 from app.services.context import ServiceContext
-from app.templating import TemplateProblem
+from app.services.templates import TemplateProblem
 from app.ui.messages import describe
 from app.ui.qt import (
     QBuffer,
@@ -114,7 +114,7 @@ def check_and_render(control: Any, fmt: str, text: str | None, data: bytes | Non
     control.check()
     if problems or not render:
         return CheckResult(generation, problems, picker, None)
-    from app.templating.library import render_template
+    from app.services.templates import render_template
 
     try:
         pdf = render_template(template, sample or {}, "pdf").data
