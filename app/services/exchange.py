@@ -663,10 +663,10 @@ def _v2_entries(fh: IO[bytes], passphrase: str) -> tuple[dict, bytes, Iterator[t
             if got is None:
                 raise InputError(TAMPERED.format("文件不完整（缺少结尾）"))
             obj, last = got
+            if last and fh.read(1):
+                raise InputError(TAMPERED.format("结尾之后还有多余的数据"))
             yield index, (obj, last)
             if last:
-                if fh.read(1):
-                    raise InputError(TAMPERED.format("结尾之后还有多余的数据"))
                 return
             index += 1
 
