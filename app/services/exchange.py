@@ -850,8 +850,9 @@ class ImportReport:
         parts = []
         for name in sorted(set(self.new) | set(self.duplicates) | set(self.conflicts)):
             label = _KINDS[name].label if name in _KINDS else name
+            conflicts = len(self.conflicts.get(name, []))
             parts.append(f"{label}：新增 {self.new.get(name, 0)} 条，重复 "
-                         f"{self.duplicates.get(name, 0)} 条，冲突 {len(self.conflicts.get(name, []))} 条")
+                         f"{self.duplicates.get(name, 0)} 条，冲突 {conflicts} 条")
         text = "导入完成。" + "；".join(parts) + "。"
         if any(self.conflicts.values()):
             text += "冲突的记录与本机已有记录内容不同，未覆盖，请人工核对。"

@@ -667,7 +667,8 @@ def test_cli_export_import_verify_and_passphrase(tmp_path, monkeypatch, capsys):
     assert "旧格式 1（未加密" in capsys.readouterr().out
     # the administrator sets the office's passphrase (read from standard input, twice)
     monkeypatch.setenv("GOVDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
-    monkeypatch.setattr("sys.stdin", io.StringIO("office-passphrase-2027\noffice-passphrase-2027\n"))
+    typed = "office-passphrase-2027\n" * 2
+    monkeypatch.setattr("sys.stdin", io.StringIO(typed))
     assert cli_main(["exchange", "passphrase", "--user", "admin"]) == 0
     assert "已设置" in capsys.readouterr().out
     monkeypatch.setenv("GOVDESK_ADMIN_PASSWORD", "Clerk-pass-1")
