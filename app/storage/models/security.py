@@ -4,8 +4,9 @@
   cannot repeat one of the last ``app.services.accounts.HISTORY`` (5).
 * ``security_settings`` (one row, id 1): idle-lock minutes, how many automatic backups to keep,
   the argon2id verifier of the shared air-gap exchange passphrase (revision 0016: the
-  passphrase itself was stored before, in ``exchange_key``; it is never stored now). A separate row from ``office_settings`` so that the office's
-  letterhead settings and the security knobs have their own optimistic-locking version.
+  passphrase itself was stored before, in ``exchange_key``; it is never stored now). A
+  separate row from ``office_settings`` so that the office's letterhead settings and the
+  security knobs have their own optimistic-locking version.
 * ``exchange_imports``: each imported exchange package (its id and manifest digest), so the same
   package imported twice is reported as a duplicate, not written twice.
 """
