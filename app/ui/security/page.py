@@ -1,5 +1,9 @@
 """安全审计 page (administrators and leaders): the audit log viewer and, for administrators, the
-security settings (idle lock, automatic backups kept, exchange key).
+security settings (idle lock, automatic backups kept, the exchange passphrase).
+
+The exchange passphrase is never shown (it is not stored: the service keeps a verifier); the
+page says whether one is set and lets the administrator set or rotate it (typed twice; hashed
+in the worker).
 
 The viewer's table model is lazy and never reads on the GUI thread (``app.ui.lazy_table``): the
 count and the first page of 200 come from the worker, and a page further down is read when it is
@@ -279,19 +283,35 @@ class SecuritySettingsPage(QWidget):
         self.keep_spin = QSpinBox()
         self.keep_spin.setRange(1, 365)
         self.keep_spin.setSuffix(" 份")
-        self.key_edit = QLineEdit()
-        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setPlaceholderText("两台终端约定的同一密钥，至少 12 个字符")
         self.save_button = QPushButton("保存(&S)")
         self.message = QLabel()
         self.message.setObjectName("messageLabel")
+        self.passphrase_state = QLabel()
+        self.passphrase_state.setObjectName("passphraseState")
+        self.passphrase_state.setWordWrap(True)
+        self.new_passphrase = QLineEdit()
+        self.confirm_passphrase = QLineEdit()
+        for edit in (self.new_passphrase, self.confirm_passphrase):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_passphrase.setPlaceholderText("两台终端约定的同一口令，至少 12 个字符")
+        self.confirm_passphrase.setPlaceholderText("再次输入")
+        self.passphrase_button = QPushButton("设置交换口令(&K)")
+        self.passphrase_message = QLabel()
+        self.passphrase_message.setObjectName("passphraseMessage")
+        self.passphrase_message.setWordWrap(True)
+        self.task: TaskHandle | None = None
         form = QFormLayout(self)
         form.addRow("无操作自动锁定：", self.idle_spin)
         form.addRow("自动备份保留：", self.keep_spin)
-        form.addRow("离线交换密钥：", self.key_edit)
         form.addRow(self.save_button)
         form.addRow(self.message)
+        form.addRow("离线交换口令：", self.passphrase_state)
+        form.addRow("新口令：", self.new_passphrase)
+        form.addRow("确认新口令：", self.confirm_passphrase)
+        form.addRow(self.passphrase_button)
+        form.addRow(self.passphrase_message)
         self.save_button.clicked.connect(self.save)
+        self.passphrase_button.clicked.connect(self.set_passphrase)
         self.load()
 
     def load(self) -> None:
@@ -301,11 +321,44 @@ class SecuritySettingsPage(QWidget):
         self.loaded = info
         self.idle_spin.setValue(info.idle_lock_minutes)
         self.keep_spin.setValue(info.backup_keep)
-        self.key_edit.setText(info.exchange_key)
+        self._show_passphrase_state(info.exchange_passphrase_set)
+
+    def _show_passphrase_state(self, is_set: bool) -> None:
+        self.passphrase_state.setText(
+            "已设置。导出、导入交换包时须输入该口令；本机只保存它的校验值，不保存、也不显示口令本身。"
+            if is_set else "未设置。导出交换包时可使用任一至少 12 个字符的口令，两台终端须一致。")
+        self.passphrase_button.setText("更换交换口令(&K)" if is_set else "设置交换口令(&K)")
 
     def edited(self) -> security.SecurityInfo:
         return security.SecurityInfo(self.idle_spin.value(), self.keep_spin.value(),
-                                     self.key_edit.text(), self.loaded.version)
+                                     self.loaded.exchange_passphrase_set, self.loaded.version)
+
+    def set_passphrase(self) -> TaskHandle:
+        """Set or rotate the exchange passphrase (hashed in the worker); the fields are cleared
+        either way, so the passphrase does not stay on screen."""
+        ctx = self.ctx
+        new, confirm = self.new_passphrase.text(), self.confirm_passphrase.text()
+        self.new_passphrase.clear()
+        self.confirm_passphrase.clear()
+        self.passphrase_button.setEnabled(False)
+        self.passphrase_message.setText("正在保存……")
+
+        def done(info: security.SecurityInfo) -> None:
+            self.passphrase_button.setEnabled(True)
+            self.loaded = replace(self.loaded, exchange_passphrase_set=info.exchange_passphrase_set,
+                                  version=info.version)
+            self._show_passphrase_state(info.exchange_passphrase_set)
+            self.passphrase_message.setText(
+                "交换口令已更换。此前导出的交换包仍须用旧口令导入；请把新口令告知对方终端。"
+                if info.exchange_passphrase_set else "交换口令已清除。")
+
+        def failed(exc: BaseException) -> None:
+            self.passphrase_button.setEnabled(True)
+            self.passphrase_message.setText(describe(exc))
+
+        self.task = run_task(lambda _c: security.set_exchange_passphrase(ctx, new, confirm),
+                             on_result=done, on_error=failed, parent=self)
+        return self.task
 
     def save(self) -> None:
         mine = self.edited()
@@ -321,11 +374,8 @@ class SecuritySettingsPage(QWidget):
 
     def _conflict(self, mine: security.SecurityInfo) -> None:
         theirs = security.get_settings(self.ctx)
-        key = lambda i: "（已设置）" if i.exchange_key else "（未设置）"
         fields = [("无操作自动锁定（分钟）", str(mine.idle_lock_minutes), str(theirs.idle_lock_minutes)),
-                  ("自动备份保留（份）", str(mine.backup_keep), str(theirs.backup_keep)),
-                  ("离线交换密钥", key(mine) if mine.exchange_key == theirs.exchange_key
-                   else key(mine) + "（不同）", key(theirs))]
+                  ("自动备份保留（份）", str(mine.backup_keep), str(theirs.backup_keep))]
         self.dialog = ConflictDialog("安全设置", fields, self)
 
         def decided(_result: int) -> None:
