@@ -239,7 +239,7 @@ class PasswordDialog(_ServiceDialog):
         self._wire()
         if user is None:
             self.ui.introLabel.setText(
-                "管理员已重置您的密码，请设置新密码后继续。" if forced else "请输入原密码和新密码。")
+                "您的密码由管理员设置或重置，请先设置自己的新密码再继续。" if forced else "请输入原密码和新密码。")
             self.ui.oldEdit.setFocus()
         else:
             self.setWindowTitle(f"重置密码 — {user.username}")
