@@ -12,7 +12,7 @@ Date and time editors show ``2026年12月6日`` (``yyyy年M月d日``), not the l
 
 from __future__ import annotations
 
-from app.ui.qt import QDateEdit, QDateTimeEdit, QLocale, QTimeEdit, QTranslator
+from app.ui.qt import QDateEdit, QDateTimeEdit, QLocale, QObject, QTimeEdit, QTranslator
 
 DATE_FORMAT = "yyyy年M月d日"
 DATETIME_FORMAT = "yyyy年M月d日 HH:mm"
@@ -29,7 +29,7 @@ class MnemonicFallback(QTranslator):
     closing colon. Anything else is not ours: ``None`` (a null QString — Qt takes an empty
     string for a translation, which blanked every Designer form's default texts)."""
 
-    def __init__(self, catalogues: list[QTranslator], parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, catalogues: list[QTranslator], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._catalogues = list(catalogues)
 

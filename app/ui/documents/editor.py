@@ -303,7 +303,7 @@ class DocumentEditor(QWidget):
         for v in docs.list_versions(self.ctx, self.info.id):
             when = v.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
             item = QListWidgetItem(f"第 {v.number} 版  {'已签发冻结' if v.frozen else '工作稿'}"
-                                   f"  {when}  {v.created_by}  {v.note}")
+                                   f"  {when}  {v.author}  {v.note}")
             item.setData(Qt.ItemDataRole.UserRole, v.number)
             self.versions_list.addItem(item)
 

@@ -347,6 +347,7 @@ def _detail_html(d: IncomingDetail) -> str:
         ("拟办意见", i.proposal or "—"), ("领导批示", i.instruction or "—"),
         ("内容摘要", i.summary or "—"),
         ("附件", "、".join(f"{a.filename}" for a in d.attachments) or "无"),
+        ("登记人", i.registered_by or "—"),
     ]
     html = [f"<h3>{escape(i.title)}</h3><table cellspacing=4>"]
     html += [f"<tr><td><b>{k}</b></td><td>{escape(v)}</td></tr>" for k, v in rows]

@@ -97,7 +97,7 @@ class AuditViewer(QWidget):
         self.ctx = ctx
         self.task: TaskHandle | None = None
         self.user_edit = QLineEdit()
-        self.user_edit.setPlaceholderText("用户名（可输入部分）")
+        self.user_edit.setPlaceholderText("姓名或用户名（可输入部分）")
         self.action_combo = QComboBox()
         self.action_combo.setEditable(True)
         self.action_combo.addItems(ACTIONS)
