@@ -193,6 +193,7 @@ def qt_check(pdf: Path, translators: list, ui_font: str | None) -> str:
     """Qt's Chinese strings, a font that draws Chinese, the common image formats and QtPdf
     (through its image plugin) load."""
     from app.ui.fonts import has_chinese_font
+    from app.ui.chinese import MnemonicFallback
     from app.ui.qt import QImageReader
 
     if not has_chinese_font():
@@ -207,5 +208,6 @@ def qt_check(pdf: Path, translators: list, ui_font: str | None) -> str:
     if image.isNull():
         raise RuntimeError("Qt 无法读取生成的 PDF（QtPdf 插件）")
     font = f"内置 {ui_font}" if ui_font else "系统字体"
-    return (f"Qt 中文翻译（{len(translators)} 个）、界面中文字体（{font}）、图像格式与 PDF 读取正常"
+    catalogues = sum(not isinstance(t, MnemonicFallback) for t in translators)
+    return (f"Qt 中文翻译（{catalogues} 个）、界面中文字体（{font}）、图像格式与 PDF 读取正常"
             f"（首页 {image.width()}×{image.height()} 像素）")

@@ -1,9 +1,10 @@
 """Reading the audit log (administrators and leaders): filter, page, export.
 
 The viewer pages through the log from the database (``page``), newest first, never loading the
-whole log. Filters: user (exact user name or part of it), action (prefix, e.g. ``login``), a date
+whole log. Filters: user (part of the login or of the person's name), action (prefix, e.g. ``login``), a date
 range in local days. Looking at the log and exporting it are themselves audited. An event whose
 detail names a ``classification`` above the reader's clearance is shown without its detail.
+The user is shown as ``姓名（login）`` (``app.services.people``): the log keeps the login.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.domain.security import Action
 from app.errors import InputError
 from app.services import audit
 from app.services.context import ServiceContext
+from app.services.people import Names, matches_person
 from app.storage.models import AuditEvent
 
 HIDDEN = "（内容超出您的知悉范围）"
@@ -58,7 +60,7 @@ def _local_midnight(d: date) -> datetime:
 
 def _where(stmt: Select, f: AuditFilter) -> Select:
     if f.user.strip():
-        stmt = stmt.where(AuditEvent.actor.contains(f.user.strip(), autoescape=True))
+        stmt = stmt.where(matches_person(AuditEvent.actor, f.user))
     if f.action.strip():
         stmt = stmt.where(AuditEvent.action.startswith(f.action.strip(), autoescape=True))
     if f.since:
@@ -96,7 +98,8 @@ def page(ctx: ServiceContext, f: AuditFilter, offset: int, limit: int = 200) -> 
     actor = ctx.require(Action.VIEW_AUDIT)
     with ctx.session() as s, s.begin():
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq.desc())
-        rows = [AuditRow(e.seq, e.at, e.actor, e.action, e.object_type, e.object_id,
+        who = Names(s)
+        rows = [AuditRow(e.seq, e.at, who.name_and_login(e.actor), e.action, e.object_type, e.object_id,
                          _detail(e.detail, int(actor.clearance)))
                 for e in s.execute(stmt.offset(offset).limit(limit)).scalars()]
         if offset == 0:
@@ -118,8 +121,10 @@ def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) 
     done = 0
     with ctx.session() as s, s.begin():
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq)
+        who = Names(s)
         for e in s.execute(stmt.execution_options(yield_per=2000)).scalars():
-            ws.append([e.seq, e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action,
+            ws.append([e.seq, e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                       who.name_and_login(e.actor), e.action,
                        e.object_type, e.object_id, _detail(e.detail, int(actor.clearance))])
             done += 1
             if progress is not None and done % 2000 == 0:
@@ -177,8 +182,9 @@ def print_description(ctx: ServiceContext, f: AuditFilter) -> tuple[dict[str, An
         office = s.get(OfficeSettings, 1)
         issuer = office.office_name.strip() if office is not None else ""
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq).limit(MAX_PRINT)
-        rows = [[e.at.astimezone().strftime("%Y-%m-%d %H:%M"), e.actor, e.action,
-                 f"{e.object_type} {e.object_id}".strip(), _detail(e.detail, clearance)]
+        who = Names(s)
+        rows = [[e.at.astimezone().strftime("%Y-%m-%d %H:%M"), who.name_and_login(e.actor),
+                 e.action, f"{e.object_type} {e.object_id}".strip(), _detail(e.detail, clearance)]
                 for e in s.execute(stmt).scalars()]
     conditions = [f"用户含“{f.user.strip()}”" if f.user.strip() else "",
                   f"操作以“{f.action.strip()}”开头" if f.action.strip() else ""]

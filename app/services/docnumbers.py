@@ -12,7 +12,7 @@ transaction (the 签发 included) rolls back rather than record a number twice.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +23,7 @@ from app.domain.security import Action
 from app.errors import ConflictError, InputError
 from app.services import audit
 from app.services.context import Actor, ServiceContext
+from app.services.people import Names
 from app.storage.models import DocNoEntry, DocNoSeries
 
 
@@ -144,10 +145,12 @@ def list_series(ctx: ServiceContext) -> list[SeriesInfo]:
 
 
 def series_register(ctx: ServiceContext, prefix: str, year: int) -> dn.SeriesRegister:
-    """Every number from 1 to the highest with its state and reason; gaps show as 缺号."""
+    """Every number from 1 to the highest with its state and reason; gaps show as 缺号. The
+    经办人 (``by``) is the person's name; the entries keep the login."""
     ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
         rows = s.execute(select(DocNoEntry).where(DocNoEntry.prefix == prefix,
                                                   DocNoEntry.year == year)).scalars()
-        entries = [_to_domain(r) for r in rows]
+        who = Names(s)
+        entries = [replace(e, by=who.name(e.by)) for e in map(_to_domain, rows)]
     return dn.register(entries, prefix, year)

@@ -36,6 +36,7 @@ from app.errors import ConflictError, InputError
 from app.services import audit, docnumbers
 from app.services import search as search_index
 from app.services.context import Actor, ServiceContext, visible
+from app.services.people import Names
 from app.storage.models import Document, DocumentStep, DocumentVersion
 from app.typeset.spec import parse_description
 
@@ -128,9 +129,14 @@ class VersionInfo:
     number: int
     frozen: bool
     created_at: dt.datetime
-    created_by: str
+    created_by: str  # login
     note: str
     description: dict[str, Any]
+    created_by_name: str = ""  # the person's name, as shown
+
+    @property
+    def author(self) -> str:
+        return self.created_by_name or self.created_by
 
 
 @dataclass(frozen=True)
@@ -382,8 +388,9 @@ def list_versions(ctx: ServiceContext, doc_id: int) -> list[VersionInfo]:
         _load(s, actor, doc_id)
         rows = s.execute(select(DocumentVersion).where(DocumentVersion.document_id == doc_id)
                          .order_by(DocumentVersion.number)).scalars()
+        who = Names(s)
         return [VersionInfo(r.number, r.frozen, r.created_at, r.created_by, r.note,
-                            dict(r.description)) for r in rows]
+                            dict(r.description), who.name(r.created_by)) for r in rows]
 
 
 def diff_versions(ctx: ServiceContext, doc_id: int, a: int, b: int) -> list[str]:

@@ -104,6 +104,11 @@ class _ServiceDialog(QDialog):
         """After a refused attempt (GUI thread)."""
 
 
+def person(user: UserInfo) -> str:
+    """陈刚（chengang）: the name, and the login an administrator works with."""
+    return f"{user.display_name}（{user.username}）" if user.display_name else user.username
+
+
 def _same(a: str, b: str) -> None:
     if a != b:
         raise InputError("两次输入的密码不一致。")
@@ -184,7 +189,7 @@ class UserEditDialog(_ServiceDialog):
             self.setWindowTitle("添加用户")
             self.ui.roleCombo.setCurrentIndex(self.ui.roleCombo.findData(Role.CLERK.value))
         else:
-            self.setWindowTitle(f"角色与密级 — {user.username}")
+            self.setWindowTitle(f"角色与密级 — {person(user)}")
             self.ui.usernameEdit.setText(user.username)
             self.ui.usernameEdit.setReadOnly(True)
             self.ui.displayNameEdit.setText(user.display_name)
@@ -239,12 +244,12 @@ class PasswordDialog(_ServiceDialog):
         self._wire()
         if user is None:
             self.ui.introLabel.setText(
-                "管理员已重置您的密码，请设置新密码后继续。" if forced else "请输入原密码和新密码。")
+                "您的密码由管理员设置或重置，请先设置自己的新密码再继续。" if forced else "请输入原密码和新密码。")
             self.ui.oldEdit.setFocus()
         else:
-            self.setWindowTitle(f"重置密码 — {user.username}")
+            self.setWindowTitle(f"重置密码 — {person(user)}")
             self.ui.introLabel.setText(
-                f"为用户“{user.username}”设置新密码。账户将解除锁定，该用户下次登录时须修改密码。")
+                f"为用户“{person(user)}”设置新密码。账户将解除锁定，该用户下次登录时须修改密码。")
             self.ui.oldEdit.hide()
             self.ui.oldLabel.hide()
             self.ui.newEdit.setFocus()

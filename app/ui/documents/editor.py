@@ -35,12 +35,12 @@ from app.ui.documents.printing import (
     paint_pdf,
     write_atomically,
 )
+from app.ui.file_dialogs import FileKind, file_dialog
 from app.ui.messages import DISCARD, SAVE, ask_unsaved, describe
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QKeySequence,
     QLabel,
@@ -303,7 +303,7 @@ class DocumentEditor(QWidget):
         for v in docs.list_versions(self.ctx, self.info.id):
             when = v.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
             item = QListWidgetItem(f"第 {v.number} 版  {'已签发冻结' if v.frozen else '工作稿'}"
-                                   f"  {when}  {v.created_by}  {v.note}")
+                                   f"  {when}  {v.author}  {v.note}")
             item.setData(Qt.ItemDataRole.UserRole, v.number)
             self.versions_list.addItem(item)
 
@@ -615,10 +615,9 @@ class DocumentEditor(QWidget):
         if self.info is None or self.dirty:
             self.message.setText("请先保存再导出。")
             return
-        dlg = QFileDialog(self, "导出公文")
-        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dlg.setNameFilters(list(EXPORT_FILTERS.values()))
-        dlg.selectFile(f"{self.info.doc_no or self.info.title}.pdf")
+        dlg = file_dialog(self, FileKind.PRINTS, "导出公文", save=True,
+                          name=f"{self.info.doc_no or self.info.title}.pdf",
+                          filters=list(EXPORT_FILTERS.values()))
         dlg.fileSelected.connect(lambda path: self.export_to(
             Path(path), _fmt_of(path, dlg.selectedNameFilter())))
         self.dialog = dlg

@@ -14,12 +14,12 @@ from app.services import documents as docs
 from app.services.context import ServiceContext
 from app.ui.documents.model import COLUMNS, ID_ROLE, DocumentListModel
 from app.ui.documents.register import RegisterView
+from app.ui.file_dialogs import FileKind, file_dialog
 from app.ui.messages import describe
 from app.ui.pages import register_page
 from app.ui.qt import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QKeySequence,
     QLabel,
@@ -300,7 +300,8 @@ class DocumentsPage(QWidget):
         return self.open_document(info.id)
 
     def ask_import(self) -> None:
-        dlg = QFileDialog(self, "导入公文描述", "", "公文描述 JSON (*.json)")
+        dlg = file_dialog(self, FileKind.DESCRIPTIONS, "导入公文描述",
+                          filters=["公文描述 JSON (*.json)"])
         dlg.fileSelected.connect(lambda p: self.import_file(Path(p)))
         self.import_dialog = dlg
         dlg.open()

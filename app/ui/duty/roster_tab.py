@@ -18,8 +18,10 @@ from app.errors import InputError
 from app.services import duty, duty_publish
 from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
+from app.ui.chinese import chinese_dates
 from app.ui.duty.common import explain, from_date, to_date
 from app.ui.duty.ledger_dialog import LedgerDialog
+from app.ui.file_dialogs import DOCX, PDF, XLSX, FileKind, ask_file
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
@@ -27,7 +29,6 @@ from app.ui.qt import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -72,7 +73,7 @@ class NewRosterDialog(QDialog):
         self.start, self.end = QDateEdit(from_date(first)), QDateEdit(from_date(last))
         for w in (self.start, self.end):
             w.setCalendarPopup(True)
-            w.setDisplayFormat("yyyy-MM-dd")
+            chinese_dates(w)
         self.title = QLineEdit()
         self.title.setPlaceholderText("如 2026年春节值班表（可不填）")
         form.addRow("开始日期", self.start)
@@ -153,7 +154,7 @@ class RulesDialog(QDialog):
         self.time_edits = []
         for i, (name, start) in enumerate(zip(shifts, hours.starts)):
             edit = QTimeEdit(QTime(start.hour, start.minute))
-            edit.setDisplayFormat("HH:mm")
+            chinese_dates(edit)
             label = f"交接班时间（{name}开始）" if i == 0 else f"{name}开始时间"
             self.times_form.addRow(label, edit)
             self.time_edits.append(edit)
@@ -716,9 +717,10 @@ class RosterTab(QWidget):
         assert self.roster is not None
         suffix = {"notice_docx": "docx", "xlsx": "xlsx"}.get(kind, "pdf")
         name = f"{self.roster.title}.{suffix}"
-        path, _ = QFileDialog.getSaveFileName(self, "保存", name, f"*.{suffix}")
-        if path:
-            self.export(kind, Path(path), opts)
+        self.file_dialog = ask_file(
+            self, FileKind.SHEETS if suffix == "xlsx" else FileKind.PRINTS, "保存",
+            lambda path: self.export(kind, Path(path), opts), save=True, name=name,
+            filters=[{"docx": DOCX, "xlsx": XLSX}.get(suffix, PDF)], suffix=suffix)
 
     def export(self, kind: str, path: Path,
                opts: duty_publish.NoticeOptions | None = None) -> TaskHandle | None:

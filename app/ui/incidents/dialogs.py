@@ -11,6 +11,7 @@ from app.domain.security import Clearance
 from app.errors import UserError
 from app.services import incidents as svc
 from app.services.context import ServiceContext
+from app.ui.chinese import chinese_dates
 from app.ui.messages import describe
 from app.ui.qt import (
     QComboBox,
@@ -50,7 +51,7 @@ def from_qt(value: QDateTime) -> dt.datetime:
 
 def _datetime_edit(value: dt.datetime | None) -> QDateTimeEdit:
     w = QDateTimeEdit()
-    w.setDisplayFormat("yyyy-MM-dd HH:mm")
+    chinese_dates(w)
     w.setCalendarPopup(True)
     if value is not None:
         w.setDateTime(to_qt(value))

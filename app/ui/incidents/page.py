@@ -18,6 +18,7 @@ from app.domain.security import Action, Clearance, allowed
 from app.errors import UserError
 from app.services import incidents as svc
 from app.services.context import ServiceContext
+from app.ui.file_dialogs import DOCX, PDF, FileKind, ask_file
 from app.ui.incidents.dialogs import IncidentDialog, SendDialog, SignDialog
 from app.ui.incidents.rules_dialog import RuleTableDialog
 from app.ui.incidents.stats import StatisticsDialog
@@ -30,7 +31,6 @@ from app.ui.qt import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QKeySequence,
@@ -664,11 +664,10 @@ class IncidentsPage(QWidget):
         rep = self.current_report()
         if rep is None:
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "保存信息专报", f"{rep.snapshot.get('title', '突发事件')}（{rep.name}）.pdf",
-            "PDF 文件 (*.pdf);;Word 文档 (*.docx)")
-        if path:
-            self.save_report_to(Path(path))
+        self.file_dialog = ask_file(
+            self, FileKind.PRINTS, "保存信息专报", lambda path: self.save_report_to(Path(path)),
+            save=True, name=f"{rep.snapshot.get('title', '突发事件')}（{rep.name}）.pdf",
+            filters=[PDF, DOCX])
 
     def save_report_to(self, path: Path) -> None:
         """Render the selected report to ``path`` in the background (.pdf or .docx)."""

@@ -14,6 +14,7 @@ from app.errors import UserError
 from app.services import incoming as svc
 from app.services.context import ServiceContext
 from app.services.incoming import IncomingDetail, IncomingFilter, IncomingInfo
+from app.ui.file_dialogs import FileKind, file_dialog
 from app.ui.incoming.dialogs import DoneDialog, IncomingDialog, UrgeDialog
 from app.ui.incoming.model import COLUMNS, ID_ROLE, IncomingListModel
 from app.ui.messages import describe
@@ -21,7 +22,6 @@ from app.ui.pages import register_page
 from app.ui.qt import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QKeySequence,
@@ -322,9 +322,7 @@ class IncomingPage(QWidget):
         return self._open(pick)
 
     def _ask_target(self, att) -> QWidget:  # type: ignore[no-untyped-def]
-        dialog = QFileDialog(self, "另存附件")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.selectFile(att.filename)
+        dialog = file_dialog(self, FileKind.ATTACHMENTS, "另存附件", save=True, name=att.filename)
         dialog.fileSelected.connect(lambda dest: self.write_attachment(att.id, dest))
         return self._open(dialog)
 
@@ -349,6 +347,7 @@ def _detail_html(d: IncomingDetail) -> str:
         ("拟办意见", i.proposal or "—"), ("领导批示", i.instruction or "—"),
         ("内容摘要", i.summary or "—"),
         ("附件", "、".join(f"{a.filename}" for a in d.attachments) or "无"),
+        ("登记人", i.registered_by or "—"),
     ]
     html = [f"<h3>{escape(i.title)}</h3><table cellspacing=4>"]
     html += [f"<tr><td><b>{k}</b></td><td>{escape(v)}</td></tr>" for k, v in rows]

@@ -12,6 +12,8 @@ from app.domain.security import Action, allowed
 from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
+from app.ui.chinese import chinese_dates
+from app.ui.file_dialogs import XLSX, FileKind, file_dialog
 from app.ui.minutes.common import RED, YELLOW, MessageLine, OnTimeChart, PagedModel
 from app.ui.minutes.meeting import pydate, qdate
 from app.ui.qt import (
@@ -30,7 +32,6 @@ from app.ui.qt import (
     QPushButton,
     QShortcut,
     QSplitter,
-    Qt,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -89,7 +90,7 @@ class BoardTab(QWidget):
         self.use_due = QCheckBox("期限不晚于", self)
         self.due = QDateEdit(self)
         self.due.setCalendarPopup(True)
-        self.due.setDisplayFormat("yyyy年M月d日")
+        chinese_dates(self.due)
         self.due.setDate(qdate(self.today() + dt.timedelta(days=30)))
         self.refresh_button = QPushButton("刷新", self)
         self.refresh_button.setShortcut(QKeySequence("F5"))
@@ -126,12 +127,12 @@ class BoardTab(QWidget):
         self.note.setMaximumHeight(70)
         self.new_date = QDateEdit(side)
         self.new_date.setCalendarPopup(True)
-        self.new_date.setDisplayFormat("yyyy年M月d日")
+        chinese_dates(self.new_date)
         # until a decision is chosen (then: its deadline + 7 days), not Qt's 2000-01-01
         self.new_date.setDate(qdate(self.today() + dt.timedelta(days=7)))
         self.report_date = QDateEdit(side)
         self.report_date.setCalendarPopup(True)
-        self.report_date.setDisplayFormat("yyyy年M月d日")
+        chinese_dates(self.report_date)
         self.report_date.setDate(qdate(self.today()))
         self.step_buttons: dict[sv.Step, QPushButton] = {}
         grid = QGridLayout()
@@ -320,12 +321,9 @@ class BoardTab(QWidget):
         """Write the 通报 to ``path``; without one, ask in a window-modal file dialog opened with
         ``open()`` (no nested event loop) and export when a file is chosen."""
         if not path:
-            dlg = self.file_dialog = QFileDialog(self, "导出督办通报",
-                                                 f"督办通报{self.today():%Y年%m月}.xlsx",
-                                                 "Excel 工作簿 (*.xlsx)")
-            dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-            dlg.setDefaultSuffix("xlsx")
-            dlg.setWindowModality(Qt.WindowModality.WindowModal)
+            dlg = self.file_dialog = file_dialog(
+                self, FileKind.SHEETS, "导出督办通报", save=True,
+                name=f"督办通报{self.today():%Y年%m月}.xlsx", filters=[XLSX], suffix="xlsx")
             dlg.fileSelected.connect(lambda p: self.export(p) if p else None)
             dlg.open()
             return dlg

@@ -12,7 +12,9 @@ from pathlib import Path
 from app.errors import ConflictError, UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
+from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
+from app.ui.file_dialogs import PDF, FileKind, file_dialog
 from app.ui.messages import DISCARD, SAVE, ask_unsaved
 from app.ui.minutes.common import MessageLine
 from app.ui.minutes.decision_dialog import DecisionDialog, DecisionFields
@@ -619,11 +621,8 @@ class MinutesEditor(QWidget):
         """Render to ``path``; without one, ask for it in a window-modal file dialog opened
         with ``open()`` (no nested event loop) and export when a file is chosen."""
         if not path:
-            dlg = self.file_dialog = QFileDialog(self, "导出纪要", "会议纪要.pdf",
-                                                 "PDF 文件 (*.pdf)")
-            dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-            dlg.setDefaultSuffix("pdf")
-            dlg.setWindowModality(Qt.WindowModality.WindowModal)
+            dlg = self.file_dialog = file_dialog(self, FileKind.PRINTS, "导出纪要", save=True,
+                                                 name="会议纪要.pdf", filters=[PDF], suffix="pdf")
             dlg.fileSelected.connect(lambda p: self.export_pdf(p) if p else None)
             dlg.open()
             return dlg
@@ -675,7 +674,7 @@ class MeetingPanel(QWidget):
         basic = QWidget(self)
         self.date = QDateEdit(basic)
         self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy年M月d日")
+        chinese_dates(self.date)
         self.time = QLineEdit(basic)
         self.venue = QLineEdit(basic)
         self.host = QLineEdit(basic)

@@ -9,6 +9,7 @@ from app.domain.security import Action, Clearance, allowed
 from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
+from app.ui.chinese import chinese_dates
 from app.ui.messages import DISCARD, SAVE, ask_unsaved
 from app.ui.minutes.board import BoardTab
 from app.ui.minutes.common import MessageLine, PagedModel
@@ -59,7 +60,7 @@ class NewMeetingDialog(QDialog):
         self.mark.setPlaceholderText("新类型时填写，如：临江市人民政府常务会议纪要")
         self.date = QDateEdit(self)
         self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy年M月d日")
+        chinese_dates(self.date)
         self.date.setDate(qdate(ctx.now().astimezone().date()))
         self.time = QLineEdit("09:00", self)
         self.venue = QLineEdit(self)

@@ -24,8 +24,10 @@ from app.errors import ConflictError, UserError
 from app.services import audit, audit_log, security
 from app.services.audit_log import AuditFilter, AuditRow
 from app.services.context import ServiceContext
+from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
 from app.ui.documents.printing import paint_pdf
+from app.ui.file_dialogs import PDF, XLSX, FileKind, ask_file
 from app.ui.lazy_table import LazyTableModel
 from app.ui.messages import describe
 from app.ui.pages import register_page
@@ -33,7 +35,6 @@ from app.ui.qt import (
     QComboBox,
     QDate,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -100,7 +101,7 @@ class AuditViewer(QWidget):
         self.ctx = ctx
         self.task: TaskHandle | None = None
         self.user_edit = QLineEdit()
-        self.user_edit.setPlaceholderText("用户名（可输入部分）")
+        self.user_edit.setPlaceholderText("姓名或用户名（可输入部分）")
         self.action_combo = QComboBox()
         self.action_combo.setEditable(True)
         self.action_combo.addItems(ACTIONS)
@@ -110,7 +111,7 @@ class AuditViewer(QWidget):
         self.until_edit = QDateEdit(today)
         for d in (self.since_edit, self.until_edit):
             d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
+            chinese_dates(d)
         self.search_button = QPushButton("查询(&Q)")
         self.export_button = QPushButton("导出 XLSX(&E)…")
         self.verify_button = QPushButton("校验哈希链(&V)")
@@ -179,10 +180,9 @@ class AuditViewer(QWidget):
         self.status.setText("　".join(p for p in parts if p))
 
     def _ask_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出审计日志", "审计日志.xlsx",
-                                              "Excel 工作簿 (*.xlsx)")
-        if path:
-            self.export_to(Path(path))
+        self.file_dialog = ask_file(self, FileKind.AUDIT, "导出审计日志",
+                                    lambda path: self.export_to(Path(path)), save=True,
+                                    name="审计日志.xlsx", filters=[XLSX], suffix="xlsx")
 
     def export_to(self, path: Path) -> TaskHandle:
         ctx, f = self.ctx, self.current_filter()
@@ -208,10 +208,9 @@ class AuditViewer(QWidget):
         return self.task
 
     def _ask_save_pdf(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出审计日志 PDF", "审计日志.pdf",
-                                              "PDF 文件 (*.pdf)")
-        if path:
-            self.save_pdf_to(Path(path))
+        self.file_dialog = ask_file(self, FileKind.AUDIT, "导出审计日志 PDF",
+                                    lambda path: self.save_pdf_to(Path(path)), save=True,
+                                    name="审计日志.pdf", filters=[PDF], suffix="pdf")
 
     def _render_in_background(self, path: Path | None, on_pdf) -> TaskHandle:  # type: ignore[no-untyped-def]
         """Typeset the current filter off the GUI thread (the service audits print / export)."""
