@@ -7,8 +7,8 @@ reads that PDF back through Qt's PDF image plugin and prints its first page thro
 and QPrinter to a PDF file (QtPdf, QtPrintSupport), checks Qt's Chinese translations, a
 Chinese UI font (the bundled one when the desk has none) and image formats, solves a one-week
 duty roster with CP-SAT (OR-Tools, with numpy and pandas under it), verifies the audit chain,
-and exits 0 — or prints what failed and exits 1. Run on the frozen bundle it proves the bundle is
-complete: Qt plugins, migrations, templates, fonts, python-docx's default template and
+refuses the test-only weak password-hashing cost (``GOVDESK_TEST_WEAK_ARGON2``), and exits 0
+— or prints what failed and exits 1. Run on the frozen bundle it proves the bundle is complete: Qt plugins, migrations, templates, fonts, python-docx's default template and
 reportlab's data all come from inside it.
 
 Later issues add their own checks: append a function to ``CHECKS``. Each check receives the
@@ -65,6 +65,7 @@ def run_selftest(argv: list[str] | None = None) -> int:
 
 
 def _run(tmp: Path) -> list[str]:
+    from app import passwords
     from app.services import accounts, audit
     from app.services.context import ServiceContext
     from app.storage.migrate import current_revision, open_database
@@ -73,7 +74,7 @@ def _run(tmp: Path) -> list[str]:
     from app.ui.main_window import MainWindow
     from app.ui.qt import QApplication
 
-    lines = []
+    lines = [passwords.check_production_cost()]  # first: a desk must never run at test cost
     engine = open_database(f"sqlite:///{tmp / 'selftest.sqlite3'}", tmp / "backups")
     try:
         lines.append(f"临时数据库已创建并迁移到修订 {current_revision(engine)}")

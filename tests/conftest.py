@@ -7,17 +7,35 @@ Database fixtures (storage and service tests):
   (an admin URL, e.g. ``postgresql+psycopg://postgres@127.0.0.1:55432/postgres``) is set, a fresh
   PostgreSQL database per test, dropped afterwards. Without the variable the PostgreSQL case is
   skipped, so a newcomer's ``python3 dev.py test`` stays green; ``.ci/run`` sets it.
-* ``engine`` — ``db_url`` opened the way the program opens it (migrated to head).
+* ``engine`` — ``db_url`` opened the way the program opens it (``open_database``), on a copy of
+  a template database migrated once per session (see "Speed" below).
 * ``ctx`` — a ``ServiceContext`` on ``engine`` with nobody signed in;
   ``admin_ctx`` — the first administrator (``admin`` / ``ADMIN_PASSWORD``) signed in.
+
+Speed (the same tests, cheaper fixtures):
+
+* Migrating a fresh database runs every Alembic revision (1–2.5 s per test on a busy machine).
+  Instead one template is migrated per session and copied: for SQLite the file is checkpointed
+  and copied (``seed_sqlite``; ``open_database`` then finds it at head, as it finds a desk's
+  database at every start), for PostgreSQL ``CREATE DATABASE … TEMPLATE`` of a template database
+  migrated once. Tests of migrating itself (tests/storage/test_migrations.py, start-up tests that
+  create the database) still start from nothing.
+* Passwords are hashed at the weak test cost (``GOVDESK_TEST_WEAK_ARGON2=1``, see
+  ``app/passwords.py``): hashes record their parameters, so the rules tested are the same.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
+import tempfile
 import uuid
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Argon2 at test cost (app/passwords.py); set it to 0 to run the suite at production cost.
+os.environ.setdefault("GOVDESK_TEST_WEAK_ARGON2", "1")
 
 import pytest
 
@@ -30,6 +48,7 @@ _EXIT_STATUS: list[int] = []
 
 def pytest_sessionfinish(session, exitstatus):
     _EXIT_STATUS.append(int(exitstatus))
+    _drop_templates()
 
 
 @pytest.hookimpl(trylast=True)
@@ -78,8 +97,97 @@ def _pristine_holiday_calendar():
         DEFAULT_CALENDAR.replace_with(HolidayCalendar())
 
 
-def _pg_database(admin_url: str):
-    """Create a uniquely named database from the admin URL; yield its URL; drop it."""
+# --- template databases: migrated once per session, copied per test ---------------------------
+
+_TEMPLATES: dict[str, str] = {}  # "sqlite" -> template file; admin URL -> template database name
+_TEMPLATE_DIR: list[Path] = []
+
+
+def _sqlite_template() -> Path:
+    """A SQLite file migrated to head once per session, checkpointed so that the main file alone
+    holds everything (WAL folded in, no -wal/-shm to copy)."""
+    if "sqlite" not in _TEMPLATES:
+        from app.storage.migrate import open_database
+
+        folder = Path(tempfile.mkdtemp(prefix="govdesk-test-template-"))
+        _TEMPLATE_DIR.append(folder)
+        path = folder / "template.sqlite3"
+        open_database(f"sqlite:///{path}", folder / "backups").dispose()
+        conn = sqlite3.connect(str(path))  # no SQLAlchemy "begin" hook: a checkpoint needs none
+        try:
+            busy, _log, _moved = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            conn.close()
+        wal = path.with_name(path.name + "-wal")
+        assert busy == 0 and (not wal.exists() or wal.stat().st_size == 0), "template not folded"
+        _TEMPLATES["sqlite"] = str(path)
+    return Path(_TEMPLATES["sqlite"])
+
+
+def seed_sqlite(target: str | Path) -> None:
+    """Put a migrated database at ``target`` (a database URL or a file path) unless one is there:
+    a copy of the session's template, so ``open_database`` on it finds the schema at head.
+    Anything but a SQLite file URL is left alone."""
+    if isinstance(target, Path):
+        path: Path | None = target
+    else:
+        from app.storage.db import sqlite_path
+
+        path = sqlite_path(target)
+    if path is None:
+        return
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    shutil.copyfile(_sqlite_template(), part)
+    part.replace(path)
+
+
+def _pg_template(admin_url: str) -> str:
+    """The name of a PostgreSQL database migrated to head once per session (per admin URL); new
+    test databases are made from it with ``CREATE DATABASE … TEMPLATE`` (no connection to it
+    stays open, as PostgreSQL requires)."""
+    if admin_url not in _TEMPLATES:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        from app.storage.migrate import open_database
+
+        name = f"govdesk_template_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            admin.dispose()
+        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        open_database(url).dispose()
+        _TEMPLATES[admin_url] = name
+    return _TEMPLATES[admin_url]
+
+
+def _drop_templates() -> None:
+    for folder in _TEMPLATE_DIR:
+        shutil.rmtree(folder, ignore_errors=True)
+    for admin_url, name in list(_TEMPLATES.items()):
+        if admin_url == "sqlite":
+            continue
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        finally:
+            admin.dispose()
+    _TEMPLATES.clear()
+    _TEMPLATE_DIR.clear()
+
+
+def _pg_database(admin_url: str, template: str | None = None):
+    """Create a uniquely named database from the admin URL (empty, or a copy of ``template``);
+    yield its URL; drop it."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -87,7 +195,8 @@ def _pg_database(admin_url: str):
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            suffix = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
         try:
             yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
         finally:
@@ -97,15 +206,25 @@ def _pg_database(admin_url: str):
         admin.dispose()
 
 
+def _wants_engine(request) -> bool:
+    """Whether the test's database will be opened by the ``engine`` fixture (then it may start
+    as a copy of the migrated template; a test using ``db_url`` alone gets an empty database)."""
+    return "engine" in request.fixturenames
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
 def db_url(request, tmp_path):
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'db' / 'govdesk.sqlite3'}"
+        url = f"sqlite:///{tmp_path / 'db' / 'govdesk.sqlite3'}"
+        if _wants_engine(request):
+            seed_sqlite(url)
+        yield url
         return
     admin_url = os.environ.get(PG_ENV)
     if not admin_url:
         pytest.skip(f"PostgreSQL: {PG_ENV} is not set")
-    yield from _pg_database(admin_url)
+    template = _pg_template(admin_url) if _wants_engine(request) else None
+    yield from _pg_database(admin_url, template)
 
 
 @pytest.fixture

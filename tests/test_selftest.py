@@ -7,11 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.passwords import WEAK_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_selftest_process_exits_zero():
+    # An installation runs at production cost: the suite's weak argon2 cost is not passed on.
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop(WEAK_ENV, None)
     result = subprocess.run([sys.executable, "-m", "app", "--selftest"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -23,6 +27,8 @@ def test_selftest_process_exits_zero():
 
 def test_selftest_runs_registered_checks(qapp, monkeypatch, capsys):
     from app import selftest
+
+    monkeypatch.delenv(WEAK_ENV)  # an installation runs at production cost
 
     seen = []
 
@@ -40,3 +46,13 @@ def test_selftest_runs_registered_checks(qapp, monkeypatch, capsys):
 
     monkeypatch.setattr(selftest, "CHECKS", [broken])
     assert selftest.run_selftest([]) == 1
+
+
+def test_selftest_refuses_the_weak_test_hashing_cost(monkeypatch, capsys):
+    """A desk started with the suite's weak argon2 cost fails its self-test at once."""
+    from app import selftest
+
+    monkeypatch.setenv(WEAK_ENV, "1")
+    assert selftest.run_selftest([]) == 1
+    err = capsys.readouterr().err
+    assert "测试用弱参数" in err and WEAK_ENV in err

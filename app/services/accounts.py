@@ -1,10 +1,11 @@
 """Accounts: first administrator, login, user administration.
 
-Rules kept here (below the UI): passwords hashed with argon2id (argon2-cffi defaults, rehashed on
-login when the parameters change); ``MAX_FAILURES`` wrong passwords in a row lock the account for
-``LOCK_MINUTES``; every login, failed login and account change is an audit event written in the
-same transaction as the change. Administrators cannot disable or demote themselves or the last
-active administrator (the office would be locked out), nor grant a clearance above their own.
+Rules kept here (below the UI): passwords hashed with argon2id (``app.passwords``: argon2-cffi
+defaults, rehashed on login when the parameters change); ``MAX_FAILURES`` wrong passwords in a row
+lock the account for ``LOCK_MINUTES``; every login, failed login and account change is an audit
+event written in the same transaction as the change. Administrators cannot disable or demote
+themselves or the last active administrator (the office would be locked out), nor grant a
+clearance above their own.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from app import passwords
 from app.domain.security import Action, Clearance, Role
 from app.errors import ConflictError, InputError, PermissionDenied, UserError
 from app.services import audit
@@ -30,7 +31,6 @@ MIN_PASSWORD = 8
 MIN_CLASSES = 3
 #: A new password may not repeat the current one or any of the previous ones: the last 5 in all.
 HISTORY = 5
-_hasher = PasswordHasher()
 
 
 class LoginFailed(UserError):
@@ -84,7 +84,7 @@ def _check_password(password: str) -> None:
 
 def _matches(pw_hash: str, password: str) -> bool:
     try:
-        return bool(_hasher.verify(pw_hash, password))
+        return bool(passwords.hasher().verify(pw_hash, password))
     except (VerificationError, InvalidHashError):
         return False
 
@@ -131,7 +131,7 @@ def _check_username(username: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return passwords.hasher().hash(password)
 
 
 def needs_first_admin(engine: Engine) -> bool:
@@ -181,7 +181,7 @@ def login(ctx: ServiceContext, username: str, password: str) -> Actor:
             failure = _locked_message(user.locked_until)
         else:
             try:
-                _hasher.verify(user.password_hash, password)
+                passwords.hasher().verify(user.password_hash, password)
             except (VerificationError, InvalidHashError):
                 user.failed_logins += 1
                 detail: dict = {"reason": "wrong_password", "failures": user.failed_logins}
@@ -196,8 +196,8 @@ def login(ctx: ServiceContext, username: str, password: str) -> Actor:
                     audit.append(s, _actor(user), "user.locked", "user", user.id,
                                  {"minutes": LOCK_MINUTES}, at=now)
             else:
-                if _hasher.check_needs_rehash(user.password_hash):
-                    user.password_hash = _hasher.hash(password)
+                if passwords.needs_rehash(user.password_hash):
+                    user.password_hash = passwords.hasher().hash(password)
                 user.failed_logins = 0
                 user.locked_until = None
                 user.last_login_at = now
@@ -206,17 +206,17 @@ def login(ctx: ServiceContext, username: str, password: str) -> Actor:
     raise LoginFailed(failure)
 
 
-_dummy_hash: str | None = None
+_dummy_hashes: dict[bool, str] = {}
 
 
 def _spend_verify_time(password: str) -> None:
     """Verify against a throwaway hash so that an unknown user name takes as long to refuse as
-    a wrong password (the delay would otherwise tell which names exist)."""
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = _hasher.hash("govdesk-not-a-password")
+    a wrong password (the delay would otherwise tell which names exist); one per hashing cost."""
+    weak = passwords.weak_profile()
+    if weak not in _dummy_hashes:
+        _dummy_hashes[weak] = passwords.hasher().hash("govdesk-not-a-password")
     try:
-        _hasher.verify(_dummy_hash, password)
+        passwords.hasher().verify(_dummy_hashes[weak], password)
     except (VerificationError, InvalidHashError):
         pass
 
@@ -352,7 +352,7 @@ def change_password(ctx: ServiceContext, old_password: str, new_password: str) -
         with ctx.session() as s, s.begin():
             user = _load(s, ctx.actor.user_id, None)
             try:
-                _hasher.verify(user.password_hash, old_password)
+                passwords.hasher().verify(user.password_hash, old_password)
             except (VerificationError, InvalidHashError):
                 raise InputError("原密码不正确。") from None
             _replace_password(ctx, s, user, new_password, pw_hash)

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import passwords
 from app.domain.security import Action
 from app.errors import ConflictError, InputError
 from app.services import audit
@@ -31,7 +31,6 @@ DEFAULT_IDLE_MINUTES = 10
 DEFAULT_BACKUP_KEEP = 14
 MIN_PASSPHRASE = 12
 MAX_PASSPHRASE = 256
-_hasher = PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,7 @@ def set_exchange_passphrase(ctx: ServiceContext, passphrase: str, confirm: str) 
         raise InputError("两次输入的交换口令不一致。")
     if new and not MIN_PASSPHRASE <= len(new) <= MAX_PASSPHRASE:
         raise InputError(f"交换口令须为 {MIN_PASSPHRASE} 至 {MAX_PASSPHRASE} 个字符。")
-    verifier = _hasher.hash(new) if new else ""
+    verifier = passwords.hasher().hash(new) if new else ""
     try:
         with ctx.session() as s, s.begin():
             row = s.get(SecuritySettings, 1)
@@ -134,7 +133,7 @@ def exchange_passphrase_matches(session: Session, passphrase: str) -> bool | Non
     if row is None or not row.exchange_verifier:
         return None
     try:
-        return _hasher.verify(row.exchange_verifier, (passphrase or "").strip())
+        return passwords.hasher().verify(row.exchange_verifier, (passphrase or "").strip())
     except (VerificationError, InvalidHashError):
         return False
 

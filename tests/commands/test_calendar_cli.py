@@ -20,6 +20,7 @@ from app.config import load_config
 from app.services import accounts, holidays
 from app.services.context import ServiceContext
 from app.storage.migrate import open_database
+from tests.conftest import seed_sqlite
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "holidays"
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +47,7 @@ def run(monkeypatch, capsys, argv, stdin=""):
 
 def _admin():
     cfg = load_config()
+    seed_sqlite(cfg.db_url)
     engine = open_database(cfg.db_url, cfg.backups_dir)
     accounts.create_first_admin(ServiceContext(engine), "admin", PASSWORD, "管理员")
     engine.dispose()

@@ -12,12 +12,14 @@ from app.domain.security import Clearance, Role
 from app.services import accounts, search
 from app.services.context import ServiceContext
 from app.storage.migrate import open_database
+from tests.conftest import seed_sqlite
 
 PASSWORD = "Admin-pass-1"
 
 
 def _setup():
     cfg = load_config()
+    seed_sqlite(cfg.db_url)
     engine = open_database(cfg.db_url, cfg.backups_dir)
     ctx = ServiceContext(engine)
     accounts.create_first_admin(ctx, "admin", PASSWORD, "管理员")

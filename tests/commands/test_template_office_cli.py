@@ -20,6 +20,7 @@ from app.domain.security import Role
 from app.services import accounts, templates
 from app.services.context import ServiceContext
 from app.storage.migrate import open_database
+from tests.conftest import seed_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Admin-pass-1"
@@ -29,6 +30,7 @@ NOTICE = (ROOT / "resources/templates/notice.json").read_text(encoding="utf-8")
 def _office_db(url: str, *names_titles: tuple[str, str]) -> dict[str, int]:
     """A database with an administrator and office copies of the 通知 template whose title
     ends with the given words (so the output shows which template was used)."""
+    seed_sqlite(url)
     engine = open_database(url, load_config().backups_dir)
     try:
         ctx = ServiceContext(engine)

@@ -15,7 +15,7 @@ from app.errors import InputError
 from app.services import accounts, audit, backup
 from app.services.context import ServiceContext
 from app.storage.migrate import open_database
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, seed_sqlite
 
 
 def _content(path: Path) -> dict[str, list[tuple]]:
@@ -32,6 +32,7 @@ def _content(path: Path) -> dict[str, list[tuple]]:
 def live(tmp_path):
     """The configured SQLite database with an administrator and one user."""
     cfg = load_config()
+    seed_sqlite(cfg.db_url)
     engine = open_database(cfg.db_url, cfg.backups_dir)
     ctx = ServiceContext(engine)
     accounts.create_first_admin(ctx, "admin", ADMIN_PASSWORD)

@@ -17,6 +17,7 @@ from app.cli import main as cli_main
 from app.errors import InputError, UserError
 from app.services import exchange
 from app.typeset.spec import FIELDS, parse_description
+from tests.conftest import seed_sqlite
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
 SETTINGS = settings(max_examples=80, deadline=None,
@@ -76,6 +77,7 @@ def package_bytes(tmp_path_factory):
     from app.storage.models.incidents import Incident
 
     folder = tmp_path_factory.mktemp("pkg")
+    seed_sqlite(folder / "a.sqlite3")
     engine = open_database(f"sqlite:///{folder / 'a.sqlite3'}", folder / "b")
     try:
         ctx = ServiceContext(engine)
@@ -180,6 +182,7 @@ def test_cli_exchange_import_of_garbage_exits_2_nothing_written(tmp_path, monkey
     from app.storage.migrate import open_database
     from app.storage.models import AuditEvent, ExchangeImport
 
+    seed_sqlite(load_config().db_url)
     engine = open_database(load_config().db_url, tmp_path / "b")
     accounts.create_first_admin(ServiceContext(engine), "admin", "Admin-pass-1")
     engine.dispose()

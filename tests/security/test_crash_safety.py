@@ -80,7 +80,7 @@ def test_sigkill_during_bursts_loses_no_committed_write(tmp_path):
         while data.count(b"\n") < wanted and time.monotonic() < deadline:
             if selectors_.select([r], [], [], 0.5)[0]:
                 data += os.read(r, 65536)
-        time.sleep(rng.uniform(0.0, 0.008))
+        time.sleep(rng.uniform(0.0, 0.008))  # random kill timing: the sleep is under test
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         while chunk := os.read(r, 65536):

@@ -44,13 +44,14 @@ from app.storage.migrate import open_database
 from app.storage.models import AuditEvent, ExchangeImport, SecuritySettings
 from app.storage.models.documents import Document, DocumentStep, DocumentVersion
 from app.storage.models.incidents import Incident
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, seed_sqlite
 
 KEY = "shared-desk-key-2026"
 LEGACY = Path(__file__).parent / "data" / "legacy_v1_package.zip"  # written by the old exporter
 
 
 def _desk(path: Path) -> ServiceContext:
+    seed_sqlite(path)
     engine = open_database(f"sqlite:///{path}", path.parent / "b")
     ctx = ServiceContext(engine)
     accounts.create_first_admin(ctx, "admin", ADMIN_PASSWORD)

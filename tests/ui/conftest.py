@@ -1,11 +1,12 @@
 """UI fixtures: the real configuration path (data folder from GOVDESK_DATA_DIR, SQLite file in
-it), migrated like at start-up; dialogs and windows are driven with qtbot."""
+it), opened like at start-up (a copy of the session's migrated template, so the start-up
+finds it at head); dialogs and windows are driven with qtbot."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, seed_sqlite
 
 
 @pytest.fixture
@@ -16,6 +17,7 @@ def app_env(qapp):
     from app.ui.worker import wait_for_all
 
     config = load_config()
+    seed_sqlite(config.db_url)  # a copy of the session's migrated template (tests/conftest.py)
     engine = open_database(config.db_url, config.backups_dir)
     yield config, ServiceContext(engine)
     wait_for_all()

@@ -19,6 +19,7 @@ from app.services import accounts
 from app.services import incidents as svc
 from app.services.context import ServiceContext
 from app.storage.models import Incident, IncidentReport, IncidentRuleTable
+from app.ui import worker
 from app.ui.incidents.dialogs import IncidentDialog, SendDialog, SignDialog, to_qt
 from app.ui.incidents.page import IncidentsPage, LogPickDialog
 from app.ui.incidents.rules_dialog import RuleTableDialog
@@ -439,9 +440,11 @@ def test_clock_refresh_runs_in_the_worker_one_at_a_time_keeping_selection(qtbot,
     clock.at = dt.datetime(2026, 3, 1, 23, 40)
     page.timer.timeout.emit()
     qtbot.waitUntil(lambda: calls == [1])  # the GUI thread serves events while the read waits
+    reads = set(worker._running)
     for _ in range(3):
         page.timer.timeout.emit()
-    qtbot.wait(100)
+    # the dropped ticks started no background read (one would wait on the gate, still running)
+    qtbot.waitUntil(lambda: set(worker._running) <= reads)
     assert calls == [1] and page.clocks_pending
     page.refresh_clocks()  # an action changed the data: one more read after this one
     gate.set()

@@ -207,8 +207,15 @@ def test_a_row_clicked_before_its_page_arrived_shows_its_detail_when_it_comes(
         _seed(clerk, f"第{i}件")
     page = _page(qtbot, clerk)
     page.table.setFixedHeight(150)  # a few rows on screen: the last pages are not asked for
-    qtbot.wait(50)
     model = page.model
+
+    def shown_rows_read() -> bool:  # the view has drawn its new height and has what it shows
+        view = page.table.viewport()
+        bottom = page.table.rowAt(view.height() - 1)
+        return (view.height() < 150 and bottom >= 0 and not model.loading()
+                and model.cache.peek(bottom) is not None)
+
+    qtbot.waitUntil(shown_rows_read)
     assert model.total == 40 and model.cache.page_size == 3
     assert model.cache.peek(39) is None  # the last page is not read yet
     with qtbot.waitSignal(model.page_arrived, timeout=10_000):

@@ -11,6 +11,7 @@ from app.domain.security import Clearance, Role
 from app.services import incoming, search
 from app.services.context import Actor, ServiceContext
 from app.services.incoming import IncomingIn
+from app.ui import worker
 from app.ui.application import db_label
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, Qt
@@ -67,7 +68,8 @@ def test_only_the_latest_text_is_shown(qtbot, seeded):
         dialog.query.setText(text)
         dialog._start()  # no debounce: three searches in flight
     qtbot.waitUntil(lambda: dialog.results is not None and dialog.results.query == "机密值班")
-    qtbot.wait(100)
+    # every search still in flight has come back (cancelled or not): none may replace the last
+    qtbot.waitUntil(lambda: not worker._running)
     assert dialog.results.query == "机密值班" and _texts(dialog) == ["公文（1）"]
 
 

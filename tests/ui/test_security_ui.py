@@ -34,7 +34,8 @@ def test_idle_lock_covers_the_window_and_needs_the_password(qtbot, admin_ui_ctx,
     ctx = admin_ui_ctx
     win = _window(qtbot, ctx, tmp_path)
     lock = attach(win, ctx, interval_ms=300)
-    # activity keeps it open: input every 100 ms for 0.9 s
+    # activity keeps it open: input every 100 ms for 0.9 s (the elapsed time, three idle
+    # intervals, with input in it, is what is tested: a fixed wait on purpose)
     for _ in range(9):
         qtbot.keyClick(win.nav, Qt.Key.Key_Shift)
         qtbot.wait(100)
@@ -79,7 +80,7 @@ def test_a_signed_out_window_never_locks_or_blocks_other_windows(qtbot, admin_ui
     win = _window(qtbot, ctx, tmp_path)
     lock = attach(win, ctx, interval_ms=100)
     win.hide()  # signed out
-    qtbot.wait(400)
+    qtbot.wait(400)  # four idle intervals pass without a lock: the elapsed time is the test
     assert not lock.is_locked
     # even a lock left on (locked, then the window hidden) blocks only its own window
     win.show()

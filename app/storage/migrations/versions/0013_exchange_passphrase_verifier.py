@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from argon2 import PasswordHasher
+
+from app import passwords
 
 revision = "0013"
 down_revision = "0012"
@@ -23,7 +24,7 @@ def upgrade() -> None:
     conn = op.get_bind()
     table = sa.table("security_settings", sa.column("id", sa.Integer),
                      sa.column("exchange_key", sa.String))
-    hasher = PasswordHasher()
+    hasher = passwords.hasher()
     for row_id, key in conn.execute(sa.select(table.c.id, table.c.exchange_key)).all():
         key = (key or "").strip()
         if key and not key.startswith("$argon2"):
