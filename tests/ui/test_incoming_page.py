@@ -212,7 +212,7 @@ def test_a_row_clicked_before_its_page_arrived_shows_its_detail_when_it_comes(
     def shown_rows_read() -> bool:  # the view has drawn its new height and has what it shows
         view = page.table.viewport()
         bottom = page.table.rowAt(view.height() - 1)
-        return (view.height() < 150 and bottom >= 0 and not model.loading()
+        return (view.height() < 150 and bottom >= 0 and not model.loading
                 and model.cache.peek(bottom) is not None)
 
     qtbot.waitUntil(shown_rows_read)
