@@ -5,9 +5,9 @@ memory_cost=64 MiB, parallelism=4) and nothing in the program lowers it.
 
 The test suite alone sets ``GOVDESK_TEST_WEAK_ARGON2=1`` (``tests/conftest.py``): time_cost=1,
 memory_cost=8 MiB, parallelism=1 — hundreds of hashes in the suite, each ~1 s at full cost on a
-busy machine. The variable's name says what it is; it is ignored by the frozen installer bundle;
-the first weak hash in a process is logged as a warning; ``--selftest`` refuses to pass while it
-is set; and a weak hash is never written over a strong one (no rehash on login under the test
+busy machine. The variable's name says what it is; it is ignored by the frozen installer bundle
+(what desks run); the first weak hash in a process is logged as a warning (the GUI's log file);
+``--selftest`` refuses to pass while it is set; and a weak hash is never written over a strong one (no rehash on login under the test
 profile). Every argon2 hash records its own parameters (``$argon2id$v=19$m=…,t=…,p=…$``), so a
 hash made under either profile verifies under the other, and a production login rehashes a weak
 hash to full cost.
@@ -25,6 +25,9 @@ from argon2 import PasswordHasher
 WEAK_ENV = "GOVDESK_TEST_WEAK_ARGON2"
 
 _log = logging.getLogger(__name__)
+# The warning goes to the program's log (the GUI's log file, via the root logger), not to a
+# command's stderr, whose text scripts and tests read.
+_log.addHandler(logging.NullHandler())
 _hashers: dict[bool, PasswordHasher] = {}
 _warned = False
 

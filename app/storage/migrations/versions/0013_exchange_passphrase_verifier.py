@@ -24,12 +24,11 @@ def upgrade() -> None:
     conn = op.get_bind()
     table = sa.table("security_settings", sa.column("id", sa.Integer),
                      sa.column("exchange_key", sa.String))
-    hasher = passwords.hasher()
     for row_id, key in conn.execute(sa.select(table.c.id, table.c.exchange_key)).all():
         key = (key or "").strip()
         if key and not key.startswith("$argon2"):
             conn.execute(table.update().where(table.c.id == row_id)
-                         .values(exchange_key=hasher.hash(key)))
+                         .values(exchange_key=passwords.hasher().hash(key)))
     with op.batch_alter_table("security_settings") as batch:
         batch.alter_column("exchange_key", new_column_name="exchange_verifier",
                            existing_type=sa.String(256), existing_nullable=False,
