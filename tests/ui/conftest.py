@@ -4,9 +4,28 @@ finds it at head); dialogs and windows are driven with qtbot."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from tests.conftest import ADMIN_PASSWORD, seed_sqlite
+
+_FROZEN: list[bool] = []
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread():
+    """Collect each test's garbage here, on the GUI thread. Left to chance, Python's cyclic
+    collector runs in whichever thread allocates next — often a worker of the next test — and
+    freeing Qt wrappers there crashed the run (segfault in "Garbage-collecting" inside a worker's
+    SQL compile while the GUI thread waited; seen on main too). What was loaded before the first
+    test (modules, classes) is frozen out of the collector, so each collection is cheap."""
+    if not _FROZEN:
+        gc.collect()
+        gc.freeze()
+        _FROZEN.append(True)
+    yield
+    gc.collect()
 
 
 @pytest.fixture
