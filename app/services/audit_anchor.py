@@ -32,7 +32,8 @@ investigation). Entries written before the key existed are signed when the key i
 imported (``adopt_legacy``); the file is 0600 in the 0700 data folder.
 
 What it cannot do: someone able to edit both the database and this desk's data folder (and read
-its key) can hide a truncation (for SQLite both usually sit in the same folder, so the anchor mainly guards against a
+its key) can hide a truncation (for SQLite both usually sit in the same folder, so the anchor
+mainly guards against a
 database edited or replaced by itself, and on PostgreSQL against the server side). With no anchor
 file (new desk, file deleted) ``verify`` makes no claim about the end of the log and says so.
 """
@@ -163,7 +164,8 @@ def load(engine: Engine, path: Path | None = None, *, key: object = _NO_KEY) -> 
 
 def _save(engine: Engine, anchor: Anchor, path: Path, key: object = _NO_KEY) -> None:
     """Replace this database's entry atomically (temp file 0600 in the same folder +
-    ``os.replace``). Entries of SQLite files that no longer exist are dropped (tests, benchmarks)."""
+    ``os.replace``). Entries of SQLite files that no longer exist are dropped (tests,
+    benchmarks)."""
     chains, _problem = _read_all(path)
     chains = {k: v for k, v in chains.items()
               if not k.startswith("sqlite:") or Path(k[len("sqlite:"):]).exists()}

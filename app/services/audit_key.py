@@ -1,4 +1,5 @@
-"""The office's audit key: the secret that keys the audit chain (HMAC-SM3), kept OUT of the database.
+"""The office's audit key: the secret that keys the audit chain (HMAC-SM3), kept out of the
+database.
 
 Without a key, whoever can write to the database can edit or delete audit rows and recompute
 every hash after them. With it, each row's ``hash`` is HMAC-SM3(key, row) (``app.services.audit``)
@@ -123,7 +124,8 @@ def parse(raw: bytes, where: str = "审计密钥文件") -> AuditKey:
         raise AuditKeyError(f"{where}格式不正确，无法读取。") from None
     if body["format"] != FORMAT or body["alg"] != ALG:
         raise AuditKeyError(f"{where}的格式版本（{body['format']}/{body['alg']}）不受本程序支持。")
-    if not same(_checksum(body), checksum) or len(key) != KEY_BYTES or key_id_of(key) != body["key_id"]:
+    if (not same(_checksum(body), checksum) or len(key) != KEY_BYTES
+            or key_id_of(key) != body["key_id"]):
         raise AuditKeyError(f"{where}已损坏（校验和不符）：请从保存的密钥副本重新导入。")
     return AuditKey(key, body["key_id"], str(body["created"]))
 

@@ -281,7 +281,7 @@ def _check_manifest(con: sqlite3.Connection, data: dict) -> None:
         raise _bad("备份文件的审计日志末条与校验清单不符，")
 
 
-def _schema_version(con: sqlite3.Connection) -> int | None:
+def _schema_version(con: sqlite3.Connection) -> int:
     rows = con.execute("SELECT value FROM govdesk_meta WHERE key = 'schema_version'").fetchall()
     if not rows:
         raise _bad("备份文件没有记录数据库结构版本，")
@@ -318,11 +318,13 @@ def verify_file(path: Path, *, require_manifest: bool = True,
             raise InputError(f"“{path.name}”不是 SQLite 数据库文件，拒绝恢复。")
     uri = f"file:{path}?mode=ro"
     manifest: dict | None = None
+    version = 0
     try:
         con = sqlite3.connect(uri, uri=True)
         try:
             rows = con.execute("PRAGMA integrity_check").fetchall()
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            tables = {r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
             if rows == [("ok",)] and {"govdesk_meta", "audit_events", "users"} <= tables:
                 version = _schema_version(con)
                 if version <= SCHEMA_VERSION:  # a newer one is refused below, in those words
@@ -337,28 +339,17 @@ def verify_file(path: Path, *, require_manifest: bool = True,
         raise InputError(f"备份文件未通过完整性检查（{rows[0][0] if rows else '无结果'}），拒绝恢复。")
     if not {"govdesk_meta", "audit_events", "users"} <= tables:
         raise InputError("该文件不是公文值守台的数据库，拒绝恢复。")
-    if version > SCHEMA_VERSION:
-        engine = create_engine(f"sqlite:///{uri}&uri=true")
-        try:
-            check_not_newer(engine)
-        except UserError as exc:
-            raise InputError("备份文件" + exc.message.removeprefix("该数据库")) from None
-        finally:
-            engine.dispose()
+    engine = create_engine(f"sqlite:///{uri}&uri=true")
+    try:
+        check_not_newer(engine)
+    except UserError as exc:
+        raise InputError("备份文件" + exc.message.removeprefix("该数据库")) from None
+    finally:
+        engine.dispose()
     if manifest is None and require_manifest:
         raise InputError("备份文件没有校验清单（由旧版本程序生成，或是升级前自动保留的副本），"
                          "无法核对其中的数据表与记录数，拒绝恢复。如确认该文件来源可靠，"
                          "可加 --without-manifest 恢复（将记入审计日志）。")
-    engine = create_engine(f"sqlite:///{uri}&uri=true")
-    try:
-        try:
-            check_not_newer(engine)
-        except UserError as exc:
-            raise InputError("备份文件" + exc.message.removeprefix("该数据库")) from None
-    finally:
-        engine.dispose()
-    if version is not None and version > SCHEMA_VERSION:  # pragma: no cover - checked above
-        raise InputError("备份文件的数据库结构版本高于本程序，拒绝恢复。")
     if version < SCHEMA_VERSION:
         with tempfile.TemporaryDirectory(dir=scratch_dir, prefix=".verify-") as scratch:
             copy = Path(scratch) / "migrated.sqlite3"
@@ -425,7 +416,8 @@ def restore(ctx: ServiceContext, backup_file: Path, folder: Path, *,
         raise
 
 
-def record_refusal(ctx: ServiceContext, actor, backup_file: Path, why: str) -> None:  # type: ignore[no-untyped-def]
+def record_refusal(ctx: ServiceContext, actor: object, backup_file: Path, why: str) -> None:
+    """Audit a refused restore in the current database (best effort)."""
     try:
         with ctx.session() as s, s.begin():
             audit.append(s, actor, "backup.restore_refused", "database", "",

@@ -166,7 +166,8 @@ def test_a_good_restore_is_audited_and_keeps_a_restorable_copy(office, monkeypat
     finally:
         engine.dispose()
     # the replaced database was kept, with its own manifest: it can be restored back
-    safety = next(b.path for b in backup.list_backups(cfg.backups_dir) if b.kind == "before-restore")
+    safety = next(b.path for b in backup.list_backups(cfg.backups_dir)
+                  if b.kind == "before-restore")
     assert backup.verify_file(safety).manifest
     assert cli_main(["backup", "restore", str(safety), "--yes"]) == 0
     assert "qian" in _users(cfg)
@@ -187,3 +188,22 @@ def test_a_copy_without_manifest_is_restored_only_when_asked_and_that_is_recorde
         assert audit.recent(engine, 1)[0].detail["manifest"] is False
     finally:
         engine.dispose()
+
+
+def test_an_older_schema_copy_is_checked_on_a_migrated_scratch_copy(office, tmp_path, monkeypatch,
+                                                                     capsys):
+    """A version-1 database (plain SHA-256 audit chain, no manifest, fewer tables): checked after
+    migrating a scratch copy, restored only with --without-manifest; with a table dropped the
+    migration or the table check refuses it."""
+    cfg, _good = office
+    monkeypatch.setenv("GOVDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    v1 = Path(__file__).resolve().parent.parent / "fixtures" / "govdesk_v1.sqlite3"
+    doctored = _doctor(v1, tmp_path / "v1-doctored.sqlite3", "DROP TABLE roles")
+    assert cli_main(["backup", "restore", str(doctored), "--yes", "--without-manifest"]) == 2
+    assert "拒绝恢复" in capsys.readouterr().err
+    assert not [p for p in cfg.data_dir.iterdir() if p.name.startswith(".verify-")]
+    copy = tmp_path / "v1.sqlite3"
+    copy.write_bytes(v1.read_bytes())
+    check = backup.verify_file(copy, require_manifest=False, scratch_dir=tmp_path)
+    assert check.schema_version == 1 and not check.manifest and check.audit_events > 0
+    assert copy.read_bytes() == v1.read_bytes()  # checked without being changed
