@@ -188,7 +188,7 @@ class VerifyResult:
     #: ``"unverifiable"`` when keyed rows could not be checked (no key, or a damaged key file):
     #: not proof of tampering, but no proof of integrity either.
     kind: str = ""
-    #: The last event of the intact chain (``seq``, ``hash``), for a backup's manifest.
+    #: The hash of the intact chain's last row.
     last_hash: str = ""
 
     @property
