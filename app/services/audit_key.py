@@ -172,8 +172,16 @@ def create(path: Path | None = None) -> AuditKey:
             return existing
         raw = os.urandom(KEY_BYTES)
         key = AuditKey(raw, key_id_of(raw), datetime.now(UTC).isoformat())
-        write_private(path, dumps(key))
+        # exclusive: if another process of this desk made one meanwhile, theirs is the key
+        tmp = write_private(path.with_name(f".{path.name}.{os.getpid()}.new"), dumps(key))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
         _cache.pop(path, None)
+        key = load(path) or key
     from app.services import audit_anchor
 
     audit_anchor.adopt_legacy(key)
