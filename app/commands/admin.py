@@ -18,6 +18,7 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -25,7 +26,7 @@ from sqlalchemy.engine import make_url
 from app.config import load_config
 from app.domain.security import parse_clearance, parse_role
 from app.errors import InputError, PasswordChangeRequired
-from app.services import accounts, audit
+from app.services import accounts, audit, audit_key
 from app.services.context import PASSWORD_CHANGE_MESSAGE, ServiceContext
 from app.storage.db import make_engine
 from app.storage.migrate import (
@@ -45,6 +46,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     a_sub = p_audit.add_subparsers(dest="audit_command", metavar="子命令", required=True)
     p = a_sub.add_parser("verify", help="校验审计日志哈希链（完整返回 0，断裂返回 1）")
     p.set_defaults(func=cmd_audit_verify)
+    p = a_sub.add_parser("key", help="审计密钥：在共用 PostgreSQL 数据库的终端之间导出、导入")
+    k_sub = p.add_subparsers(dest="key_command", metavar="子命令", required=True)
+    p = k_sub.add_parser("export", help="导出本机审计密钥到文件（管理员；请用涉密介质传递，导入后删除）")
+    p.add_argument("file", type=Path)
+    p.add_argument("--admin", default="admin", help="执行操作的管理员用户名（默认 admin）")
+    p.set_defaults(func=cmd_audit_key_export)
+    p = k_sub.add_parser("import", help="导入审计密钥（须与数据库审计日志相符）")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_audit_key_import)
 
     p_user = sub.add_parser("user", help="用户账户管理")
     u_sub = p_user.add_subparsers(dest="user_command", metavar="子命令", required=True)
@@ -132,6 +142,26 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         engine.dispose()
     print(result.message(), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1
+
+
+def cmd_audit_key_export(args: argparse.Namespace) -> int:
+    engine = _open()
+    try:
+        key = audit_key.export_key(_admin_ctx(engine, args.admin), args.file)
+    finally:
+        engine.dispose()
+    print(f"已导出审计密钥（标识 {key.key_id}）到：{args.file}。请用涉密介质传递，导入后删除该文件。")
+    return 0
+
+
+def cmd_audit_key_import(args: argparse.Namespace) -> int:
+    engine = _open()
+    try:
+        key = audit_key.import_key(engine, args.file)
+    finally:
+        engine.dispose()
+    print(f"已导入审计密钥（标识 {key.key_id}）。请删除传递用的密钥文件。")
+    return 0
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from sqlalchemy import Select, func, select
 
 from app.domain.security import Action
 from app.errors import InputError
+from app.fileperm import create_private
 from app.services import audit
 from app.services.context import ServiceContext
 from app.services.people import Names, matches_person
@@ -132,6 +133,7 @@ def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     try:
+        create_private(tmp)  # an export of the log: 0600 from the first byte
         wb.save(tmp)
         os.replace(tmp, path)
     finally:
@@ -216,6 +218,7 @@ def render_print(ctx: ServiceContext, f: AuditFilter, path: Path | None = None) 
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".part")
         try:
+            create_private(tmp)
             tmp.write_bytes(data)
             os.replace(tmp, path)
         finally:

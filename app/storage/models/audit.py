@@ -2,6 +2,10 @@
 
 ``seq`` is unique and gapless (1, 2, 3 …): two desks that raced to append the same ``seq`` could
 not both commit, so the chain cannot fork even if the serialising lock were missing.
+
+``hash_alg`` names how ``hash`` was made: ``sha256`` (rows written before the chain was keyed,
+plain SHA-256) or ``hmac-sm3`` (HMAC-SM3 with the office's audit key, which the database does not
+hold); ``key_id`` identifies that key (empty for ``sha256`` rows).
 """
 
 from __future__ import annotations
@@ -26,3 +30,6 @@ class AuditEvent(IdMixin, Base):
     detail: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash_alg: Mapped[str] = mapped_column(String(16), nullable=False, default="sha256",
+                                          server_default="sha256")
+    key_id: Mapped[str] = mapped_column(String(32), nullable=False, default="", server_default="")
