@@ -978,55 +978,70 @@ def _num(v: Any) -> int:
 
 
 def report_data(rep: ReportInfo, chain: list[ReportInfo], office_name: str) -> dict[str, Any]:
-    """The template data of one report (from its frozen snapshot, never the live incident)."""
+    """The template data of one report (from its frozen snapshot, never the live incident).
+
+    ``report.body`` is the whole text composed by ``incident_text`` (what was entered, nothing
+    invented, empty sections left out); the other keys are the same facts for office templates,
+    empty when not entered — never a stand-in such as 第__期, （待签发） or “正在组织处置。”."""
+    from app.services import incident_text as tx
+
     snap = rep.snapshot
     sent_first = next((r for r in chain if r.kind is R.ReportKind.FIRST
                        and r.channel is R.Channel.WRITTEN and r.sent_at), None)
     when = rep.signed_at or dt.datetime.fromisoformat(snap["as_of"])
-    summary = str(snap.get("summary", ""))
-    head, _, rest = summary.partition("。")
-    details = "\n".join(x for x in (rest.strip(), snap.get("impact", "") and
-                                    f"影响范围：{snap['impact']}", snap.get("trend", "") and
-                                    f"发展趋势：{snap['trend']}") if x)
     progress = rep.progress or "；".join(
         f"{c['label']}由“{c['old']}”变为“{c['new']}”" if c["kind"] == "changed"
         else f"{c['label']}：{c['new']}" for c in rep.changes if c["kind"] != "removed"
     ) or "事件情况无新变化。"
-    place = "".join(x for x in (snap.get("county", ""), snap.get("place", "")) if x)
+    first_date = _iso(sent_first.sent_at) if sent_first else ""
+    updates = sum(1 for r in chain if r.kind is R.ReportKind.FOLLOW_UP and r.status == "sent")
+    if rep.kind is R.ReportKind.FIRST:
+        body = tx.first_report(snap)
+    elif rep.kind is R.ReportKind.FINAL:
+        body = tx.final_report(snap, first_sent=first_date, updates=updates)
+    else:
+        body = tx.follow_up(snap, progress, first_sent=first_date, seq=rep.number or 1)
+    reporter = str(snap.get("reporter_name") or rep.drafted_by or "")
+    phone = str(snap.get("reporter_phone") or "")
+    details = "\n".join(tx.sentence(snap.get(k)) for k in ("impact", "trend") if snap.get(k))
     return {
         "office": {"duty_room": f"{office_name}总值班室" if office_name else "总值班室",
                    "info_mark": "信息专报"},
         "report": {
-            "issue": rep.issue_no or "__",  # a draft has no 期号 yet
-            "to": rep.sent_to or snap.get("authority") or "上级机关",
+            "issue": rep.issue_no or "",  # a draft has no 期号 yet: none is printed
+            "to": rep.sent_to or snap.get("authority") or "",
             "date": when.strftime("%Y-%m-%d"),
             "as_of": snap["as_of"],
-            "reporter": snap.get("reporter_name") or rep.drafted_by,
-            "approver": rep.signed_by or "（待签发）",
-            "phone": snap.get("reporter_phone", ""),
+            "reporter": reporter,
+            "approver": rep.signed_by or "",
+            "signers": [rep.signed_by] if rep.signed_by else [],
+            "phone": phone,
+            "note": tx.note(reporter, phone),
             "seq": rep.number or 1,
-            "first_date": _iso(sent_first.sent_at) if sent_first else snap["as_of"],
-            "updates": sum(1 for r in chain if r.kind is R.ReportKind.FOLLOW_UP
-                           and r.status == "sent"),
+            "first_date": first_date or snap["as_of"],
+            "updates": updates,
+            "body": body,
         },
         "incident": {
             "title": snap.get("title", ""),
-            "occurred": snap.get("occurred_at") or snap.get("received_at"),
+            "occurred": snap.get("occurred_at") or "",
             "received": snap.get("received_at"),
-            "place": place or "（地点待核实）",
-            "summary": head.strip() or "发生突发事件",
-            "details": details or "详细情况正在核实。",
+            "place": tx.place(snap),
+            "summary": str(snap.get("summary") or "").strip(),
+            "details": details,
             "deaths": _num(snap.get("dead")),
             "injured": _num(snap.get("injured")),
             "missing": _num(snap.get("missing")),
-            "losses": f"财产损失：{snap['property_loss']}。" if snap.get("property_loss") else "",
-            "measures": [m for m in str(snap.get("measures", "")).splitlines() if m.strip()]
-            or ["正在组织处置。"],
-            "next": snap.get("next_steps") or "继续跟踪事态发展，及时续报。",
+            "casualties": tx.casualties(snap),
+            "losses": f"财产损失：{tx.sentence(snap['property_loss'])}" if snap.get("property_loss")
+            else "",
+            "measures": [m.strip() for m in str(snap.get("measures", "")).splitlines()
+                         if m.strip()],
+            "next": str(snap.get("next_steps") or "").strip(),
             "progress": progress,
             "closed": snap["as_of"],
-            "cause": snap.get("cause") or "原因正在调查。",
-            "followup": snap.get("next_steps") or "善后工作正在进行。",
+            "cause": str(snap.get("cause") or "").strip(),
+            "followup": str(snap.get("next_steps") or "").strip(),
         },
     }
 
@@ -1053,9 +1068,11 @@ def _template(ctx: ServiceContext, kind: R.ReportKind) -> Any:
     return load_template(TEMPLATES[kind])
 
 
-def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf") -> bytes:
+def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf", *,
+                  allow_placeholders: bool = False) -> bytes:
     """The report as a formal 突发事件信息报告（信息专报） through the shipped template and the
-    engine (PDF or DOCX). Printing is audited."""
+    engine (PDF or DOCX). Printing is audited. Unfilled placeholders left by an office template
+    are refused unless ``allow_placeholders``."""
     from app.templating import render_template
 
     actor = ctx.require(Action.PRINT)
@@ -1070,6 +1087,7 @@ def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf") -> byte
         office_name = office.office_name if office else ""
     data = report_data(info, chain, office_name)
     template = _template(ctx, info.kind)
+    _check_placeholders(template, data, allow_placeholders)
     result = render_template(template, data, fmt)
     with ctx.session() as s, s.begin():
         audit.append(s, actor, "incident.report.print", "incident_report", report_id,
@@ -1077,12 +1095,21 @@ def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf") -> byte
     return result.data
 
 
-def save_report(ctx: ServiceContext, report_id: int, path: str | Path) -> Path:
+def _check_placeholders(template: Any, data: dict[str, Any], allow: bool) -> None:
+    from app.services import placeholders
+    from app.templating.wordform import WordForm
+
+    if not allow and not isinstance(template, WordForm):
+        placeholders.check(template.render(data), allow)
+
+
+def save_report(ctx: ServiceContext, report_id: int, path: str | Path, *,
+                allow_placeholders: bool = False) -> Path:
     target = Path(path)
     fmt = target.suffix.lower().lstrip(".") or "pdf"
     if fmt not in ("pdf", "docx"):
         raise InputError("只能保存为 .pdf 或 .docx。")
-    data = render_report(ctx, report_id, fmt)
+    data = render_report(ctx, report_id, fmt, allow_placeholders=allow_placeholders)
     try:
         _atomic_write(target, data)
     except OSError as exc:

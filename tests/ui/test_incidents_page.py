@@ -249,7 +249,7 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
     with pdfplumber.open(out) as pdf:
         text = "".join(p.extract_text() or "" for p in pdf.pages).replace("\n", "")
     assert "关于临江路燃气爆燃事故的情况报告（终报）" in text
-    assert "1人死亡" in text and "4人受伤" in text and "BOSS" in text
+    assert "死亡1人" in text and "受伤4人" in text and "BOSS" in text
 
 
 def test_sign_blocked_by_missing_basic_elements(qtbot, desks):
