@@ -758,6 +758,7 @@ def generate_minutes(ctx: ServiceContext, meeting_id: int) -> dict[str, Any]:
         data = _template_data(detail, _office_printer(s), _next_minutes_no(s, t.id, m.date.year))
         data["meeting"]["mark"] = t.mark
         description = load_template(MINUTES_TEMPLATE).render(data)
+        description.pop("doc_no", None)  # the number is taken at 印发 (issue_minutes), not shown before
         m.draft_json = json.dumps(description, ensure_ascii=False)
         audit.append(s, actor, "minutes.generate", "meeting", m.id, {}, at=ctx.now())
         return description
