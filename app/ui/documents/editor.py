@@ -539,6 +539,10 @@ class DocumentEditor(QWidget):
             self.message.setText("请先保存。")
             return
         comment = self.comment.text()
+        if step == "sign" and not getattr(self, "_sign_confirmed", False):
+            self._confirm_sign()
+            return
+        self._sign_confirmed = False
         try:
             if step == "sign":
                 self.info = docs.sign(self.ctx, self.info.id, comment,
@@ -558,6 +562,31 @@ class DocumentEditor(QWidget):
                              + (f"发文字号：{self.info.doc_no}" if step == "sign" else ""))
         self.load(self.info.id)
         self.saved.emit(self.info.id)
+
+    def _confirm_sign(self) -> None:
+        """签发 uses a 发文字号 for good (it can be voided, never given back): ask first, in a
+        window-modal box (``sign_box``)."""
+        assert self.info is not None
+        series = self.form.series.currentText().strip() or self.info.series_prefix
+        number = ("（使用预留号）" if self.reserved.value() else
+                  f"将从“{series}”序列取用下一个发文字号" if series else "")
+        box = QMessageBox(QMessageBox.Icon.Question, "确认签发",
+                          f"签发“{self.info.title}”？", parent=self)
+        box.setInformativeText(f"{number}。发文字号一经取用不能收回，只能作废并留下记录。"
+                               if number else "签发后正文冻结。")
+        ok = box.addButton("签发", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setObjectName("signConfirmBox")
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def finished(_result: int) -> None:
+            if box.clickedButton() is ok:
+                self._sign_confirmed = True
+                self.do_step("sign")
+
+        box.finished.connect(finished)
+        self.sign_box = box
+        box.open()
 
     def compare_selected(self) -> None:
         if self.info is None:
