@@ -237,7 +237,9 @@ class SwapDialog(QDialog):
 
 
 class NoticeDialog(QDialog):
-    """What the notice needs beyond the roster: period wording, 主送, 发文顺序号, duty phone."""
+    """What the notice needs beyond the roster: period wording, 主送, duty phone. No 发文字号 is
+    typed here: a number comes only from the register at 签发 (“生成公文文稿” makes a 通知 draft
+    in 公文; the notice printed from here carries none)."""
 
     def __init__(self, roster: RosterInfo, holiday: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -247,8 +249,6 @@ class NoticeDialog(QDialog):
         self.holiday = QLineEdit()
         self.holiday.setPlaceholderText("如 春节（可不填）")
         self.to = QLineEdit("各处室、各直属单位")
-        self.seq = QSpinBox()
-        self.seq.setRange(1, 9999)
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("总值班室电话")
         form.addRow("值班期间（标题用语）", self.period)
@@ -256,7 +256,9 @@ class NoticeDialog(QDialog):
             form.addRow("节日名称", self.holiday)
         else:
             form.addRow("主送机关", self.to)
-            form.addRow("发文顺序号", self.seq)
+            hint = QLabel("发文字号在签发时从发文字号台账取得，此处直接打印的通知不带发文字号。")
+            hint.setWordWrap(True)
+            form.addRow(hint)
         form.addRow("值班电话", self.phone)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -267,7 +269,7 @@ class NoticeDialog(QDialog):
 
     def options(self) -> duty_publish.NoticeOptions:
         return duty_publish.NoticeOptions(
-            period=self.period.text().strip(), to=self.to.text().strip(), seq=self.seq.value(),
+            period=self.period.text().strip(), to=self.to.text().strip(),
             duty_phone=self.phone.text().strip(), holiday=self.holiday.text().strip(),
             template="holiday_roster" if self.is_holiday else "duty_notice")
 
