@@ -847,7 +847,8 @@ def title_from_data(data: IncidentData) -> str:
     kind = data.subtype if data.subtype and data.subtype != "其他" else ""
     if place.strip() and kind:
         return place.strip() + kind
-    return title_from_text(data.summary) or (place.strip() + (kind or data.category)).strip()
+    return title_from_text(data.summary) or (place.strip() + (kind or data.category)
+                                             if place.strip() else "")
 
 
 def draft_from_duty_log(ctx: ServiceContext, entry_id: int, *, title: str = "",
