@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from app.domain import proofread as pr
@@ -35,7 +36,9 @@ from app.ui.documents.printing import (
     paint_pdf,
     write_atomically,
 )
+from app.services.placeholders import UnfilledPlaceholders
 from app.ui.messages import DISCARD, SAVE, ask_unsaved, describe
+from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -620,7 +623,16 @@ class DocumentEditor(QWidget):
         duplex = bool(options.get("duplex"))
         return run_task(lambda _c: out.print_pdf(self.ctx, self.info.id, **options),
                         on_result=lambda pdf: self._to_printer(pdf, duplex, preview),
-                        on_error=lambda e: self.message.setText(describe(e)), parent=self)
+                        on_error=lambda e: self._print_failed(
+                            e, lambda: self.start_print(preview=preview, **options,
+                                                        allow_placeholders=True)),
+                        parent=self)
+
+    def _print_failed(self, exc: BaseException, again: Callable[[], object]) -> None:
+        """A refusal for unfilled placeholders asks “仍要打印？” (``placeholder_box``)."""
+        self.message.setText(describe(exc))
+        if isinstance(exc, UnfilledPlaceholders):
+            self.placeholder_box = ask_print_anyway(self, exc, again)
 
     def _to_printer(self, pdf: bytes, duplex: bool, preview: bool) -> None:
         self.printed_pdf = pdf
@@ -653,17 +665,19 @@ class DocumentEditor(QWidget):
         self.dialog = dlg
         dlg.open()
 
-    def export_to(self, path: Path, fmt: str) -> TaskHandle:
+    def export_to(self, path: Path, fmt: str, *, allow_placeholders: bool = False) -> TaskHandle:
         assert self.info is not None
         doc_id = self.info.id
 
         def work(_c):
-            data = out.export_file(self.ctx, doc_id, fmt)
+            data = out.export_file(self.ctx, doc_id, fmt, allow_placeholders=allow_placeholders)
             write_atomically(path, data)
             return path
 
         return run_task(work, on_result=lambda p: self.message.setText(f"已导出到 {p}"),
-                        on_error=lambda e: self.message.setText(describe(e)), parent=self)
+                        on_error=lambda e: self._print_failed(
+                            e, lambda: self.export_to(path, fmt, allow_placeholders=True)),
+                        parent=self)
 
 
 def _conflict_fields(exc: DocumentConflict) -> list[tuple[str, str, str]]:

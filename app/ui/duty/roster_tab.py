@@ -14,7 +14,7 @@ from pathlib import Path
 from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action, allowed
 from app.domain.workdays import DEFAULT_CALENDAR
-from app.errors import InputError
+from app.errors import InputError, UserError
 from app.services import duty, duty_publish
 from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
@@ -319,6 +319,8 @@ class RosterTab(QWidget):
                            ("节假日值班表（PDF）…", "holiday_pdf"), ("月历打印（PDF）…", "calendar"),
                            ("Excel 表格（XLSX）…", "xlsx")):
             menu.addAction(text, lambda k=kind: self.choose_export(k))
+        # the notice as a 公文 draft: edited, proofread and numbered at 签发 from the register
+        menu.addAction("值班安排通知（公文文稿，签发时取号）…", self.choose_notice_draft)
         self.export_button.setMenu(menu)
         for w in (QLabel("值班表"), self.rosters, self.new_button, self.rules_button,
                   self.generate_button, self.cancel_button, self.swap_button,
@@ -689,6 +691,32 @@ class RosterTab(QWidget):
             dlg.open()
         else:
             self._ask_path(kind, None)
+
+    def choose_notice_draft(self) -> None:
+        if self.roster is None:
+            return
+        dlg = NoticeDialog(self.roster, False, self)
+        self.dialog = dlg
+        dlg.accepted.connect(lambda: self.notice_draft(dlg.options()))
+        dlg.open()
+
+    def notice_draft(self, opts: duty_publish.NoticeOptions) -> int | None:
+        """Make the notice a 通知 draft in 公文 and open it there for editing (its 发文字号
+        comes from the register when a leader signs it)."""
+        if self.roster is None:
+            return None
+        try:
+            info = duty_publish.draft_notice(self.ctx, self.roster.id, opts)
+        except UserError as exc:
+            self.status.setText(explain(exc))
+            return None
+        self.status.setText(f"已生成公文文稿“{info.title}”，请在“公文”中修改、校核后送签发。")
+        window = self.window()
+        if hasattr(window, "show_page") and "documents" in getattr(window, "page_keys", list)():
+            page = window.show_page("documents")
+            if hasattr(page, "open_document"):
+                page.open_document(info.id)
+        return info.id
 
     def _ask_path(self, kind: str, opts: duty_publish.NoticeOptions | None) -> None:
         assert self.roster is not None
