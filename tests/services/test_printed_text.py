@@ -232,3 +232,20 @@ def test_incident_titles_come_from_content():
                             place="江城市临江区临江路128号",
                             received_at=dt.datetime(2026, 12, 6, 13, 52))
     assert svc.title_from_data(data) == "江城市临江区临江路128号火灾事故"
+
+
+def test_attach_candidates_never_offer_an_incident_above_the_callers_clearance(admin_ctx):
+    clock = Clock(dt.datetime(2026, 12, 6, 14, 30))
+    u = _users(admin_ctx, clock)
+    first = duty.add_log_entry(u["duty"], duty.LogEntry(
+        kind="来电", received_at=dt.datetime(2026, 12, 6, 13, 52).astimezone(), content=CALL))
+    inc = svc.create_incident(u["duty"], svc.IncidentData(
+        title="", place="临江路128号", subtype="火灾事故", summary=CALL,
+        received_at=dt.datetime(2026, 12, 6, 13, 52)), classification=1)
+    assert inc.data.title == "临江路128号火灾事故"  # titled from its content: place + event type
+    second = duty.add_log_entry(u["duty"], duty.LogEntry(
+        kind="来电", received_at=dt.datetime(2026, 12, 6, 14, 20).astimezone(),
+        content="临江路128号居民楼火灾已扑灭。"))
+    assert [c.incident_id for c in svc.attach_candidates(u["duty"], second.id)] == [inc.id]
+    assert svc.attach_candidates(u["low"], second.id) == []  # 公开 clearance: the 内部 one is hidden
+    assert first.id != second.id
