@@ -782,7 +782,9 @@ def _placeholder_slots(desc: Mapping[str, Any]) -> list[_Para]:
         if isinstance(item, str):
             index += sum(1 for m in _LINE_RE.finditer(item) if m.group().strip())
         elif isinstance(item, dict):
-            table = item.get("table") if isinstance(item.get("table"), dict) else {}
+            table = item.get("table")
+            if not isinstance(table, dict):
+                table = {}
             rows = [table.get("header") or []] + list(table.get("rows") or [])
             for row in rows:
                 for cell in row if isinstance(row, list) else []:

@@ -142,7 +142,7 @@ def test_notice_golden_text_for_an_ordinary_month_without_phone(office):
 
 
 def test_the_notice_is_numbered_at_signing_from_the_register_never_twice(office):
-    ctx, clerk, leader, roster = office
+    _ctx, clerk, leader, roster = office
     draft = duty_publish.draft_notice(clerk, roster.id, duty_publish.NoticeOptions(
         period="2026年3月上旬", duty_phone="0571-87001100", date=dt.date(2026, 2, 25)))
     assert draft.doc_no == "" and draft.genre == "通知"

@@ -238,9 +238,8 @@ def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
     ws = load_workbook(target)["值班表"]
     assert ws.max_row == 2 + 10
     # the notice with the options from its dialog
-    from app.ui.duty.roster_tab import NoticeDialog
-
     from app.services import settings as office_settings
+    from app.ui.duty.roster_tab import NoticeDialog
 
     office_settings.update_office(tab.ctx, office_settings.OfficeInfo(  # the notice names the office
         "临江市人民政府办公室", ["临政办发"], "临江市人民政府办公室文件", "临江市人民政府办公室"))

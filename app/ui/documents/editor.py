@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import html
 import json
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from app.domain import proofread as pr
@@ -28,6 +28,7 @@ from app.services import documents as docs
 from app.services import settings as office_settings
 from app.services.context import ServiceContext
 from app.services.documents import DocumentConflict, DocumentInfo
+from app.services.placeholders import UnfilledPlaceholders
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
 from app.ui.documents.form import DocumentForm
 from app.ui.documents.printing import (
@@ -36,7 +37,6 @@ from app.ui.documents.printing import (
     paint_pdf,
     write_atomically,
 )
-from app.services.placeholders import UnfilledPlaceholders
 from app.ui.messages import DISCARD, SAVE, ask_unsaved, describe
 from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (

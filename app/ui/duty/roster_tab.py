@@ -18,8 +18,10 @@ from app.errors import InputError, UserError
 from app.services import duty, duty_publish
 from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
+from app.services.placeholders import UnfilledPlaceholders
 from app.ui.duty.common import explain, from_date, to_date
 from app.ui.duty.ledger_dialog import LedgerDialog
+from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
@@ -726,8 +728,8 @@ class RosterTab(QWidget):
         if path:
             self.export(kind, Path(path), opts)
 
-    def export(self, kind: str, path: Path,
-               opts: duty_publish.NoticeOptions | None = None) -> TaskHandle | None:
+    def export(self, kind: str, path: Path, opts: duty_publish.NoticeOptions | None = None, *,
+               allow_placeholders: bool = False) -> TaskHandle | None:
         if self.roster is None:
             return None
         ctx, rid = self.ctx, self.roster.id
@@ -738,7 +740,8 @@ class RosterTab(QWidget):
             control.progress(10, "正在生成……")
             if opts is not None:
                 data = duty_publish.render_notice(ctx, rid, opts,
-                                                  "docx" if kind == "notice_docx" else "pdf")
+                                                  "docx" if kind == "notice_docx" else "pdf",
+                                                  allow_placeholders=allow_placeholders)
             elif kind == "calendar":
                 data = duty_publish.render_calendar(ctx, rid)
             else:
@@ -748,7 +751,13 @@ class RosterTab(QWidget):
             return path
 
         self.status.setText("正在导出……")
+        def failed(exc: BaseException) -> None:
+            self.status.setText(explain(exc))
+            if isinstance(exc, UnfilledPlaceholders):
+                self.placeholder_box = ask_print_anyway(
+                    self, exc, lambda: self.export(kind, path, opts, allow_placeholders=True))
+
         self.task = run_task(work, parent=self,
                              on_result=lambda p: self.status.setText(f"已保存：{p}"),
-                             on_error=lambda e: self.status.setText(explain(e)))
+                             on_error=failed)
         return self.task

@@ -18,13 +18,13 @@ from app.domain.security import Action, Clearance, allowed
 from app.errors import UserError
 from app.services import incidents as svc
 from app.services.context import ServiceContext
+from app.services.placeholders import UnfilledPlaceholders
 from app.ui.incidents.dialogs import IncidentDialog, SendDialog, SignDialog
 from app.ui.incidents.rules_dialog import RuleTableDialog
 from app.ui.incidents.stats import StatisticsDialog
-from app.services.placeholders import UnfilledPlaceholders
 from app.ui.messages import describe
-from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.pages import register_page
+from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractTableModel,
     QBrush,
