@@ -184,7 +184,8 @@ def test_every_module_and_the_security_features_open_no_socket(no_network, tmp_p
     monkeypatch.setenv("GOVDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)  # restore: an administrator's act
     assert cli_main(["backup", "restore", str(info.path), "--yes"]) == 0
     notice = Path(__file__).resolve().parents[1] / "resources" / "demo" / "notice.json"
-    assert cli_main(["render", str(notice), "-o", str(tmp_path / "n.pdf")]) == 0
+    assert cli_main(["render", str(notice), "-o", str(tmp_path / "n.pdf"),
+                     "--allow-placeholders"]) == 0  # the demo writes ××市: a placeholder
     reopened = open_database(config.db_url, config.backups_dir)
     try:
         assert audit.verify(reopened).ok

@@ -77,7 +77,10 @@ NOT_READS = {
     "incidents": {"save_rule_table", "create_incident", "update_incident", "set_daily_mode",
                   "draft_report", "refresh_draft", "sign_report", "send_report",
                   "record_phone_report", "draft_from_duty_log", "save_report",
-                  "receive_incident"},
+                  "receive_incident",
+                  # reads through duty.get_log_entry (clearance checked) and visible(Incident)
+                  "attach_candidates", "attach_duty_log"},
+    "duty_publish": {"draft_notice"},
     "incoming": {"register", "update", "add_attachments", "save_attachment", "urge",
                  "set_done"},
     "minutes": {"create_type", "create_meeting", "update_meeting", "set_attendance",

@@ -238,12 +238,14 @@ def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
     ws = load_workbook(target)["值班表"]
     assert ws.max_row == 2 + 10
     # the notice with the options from its dialog
+    from app.services import settings as office_settings
     from app.ui.duty.roster_tab import NoticeDialog
 
+    office_settings.update_office(tab.ctx, office_settings.OfficeInfo(  # the notice names the office
+        "临江市人民政府办公室", ["临政办发"], "临江市人民政府办公室文件", "临江市人民政府办公室"))
     dlg = NoticeDialog(tab.roster, False)
     qtbot.addWidget(dlg)
     dlg.period.setText("国庆期间")
-    dlg.seq.setValue(7)
     dlg.phone.setText("0571-87001100")
     notice = tmp_path / "notice.pdf"
     handle = tab.export("notice_pdf", notice, dlg.options())
@@ -252,7 +254,8 @@ def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
 
     with pdfplumber.open(notice) as pdf:
         text = "".join(p.extract_text() or "" for p in pdf.pages).replace(" ", "").replace("\n", "")
-    assert "关于国庆期间值班安排的通知" in text and "〔" in text and "7号" in text
+    assert "关于国庆期间值班安排的通知" in text
+    assert "发〔" not in text  # no hand-typed 发文字号: a number comes only from the register
     assert "0571-87001100" in text
 
 

@@ -109,6 +109,9 @@ def test_new_incident_through_the_form(qtbot, desks):
     dlg.subtype.setCurrentText("火灾事故")
     dlg.level.setCurrentIndex(2)  # Ⅲ
     dlg.received.setDateTime(to_qt(dt.datetime(2026, 3, 1, 23, 15)))
+    assert not dlg.occurred.isEnabled()  # 不详: the shown time is greyed out, not silently dropped
+    dlg.occurred_known.setCurrentText("已知")
+    assert dlg.occurred.isEnabled()
     dlg.occurred.setDateTime(to_qt(dt.datetime(2026, 3, 1, 23, 30)))
     dlg.injured.setValue(2)
     qtbot.keyClicks(dlg.rep_phone, "0571-8888")
@@ -169,6 +172,7 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
     dlg.title.setText("临江路燃气爆燃事故")
     dlg.subtype.setCurrentText("火灾事故")
     dlg.level.setCurrentIndex(2)  # Ⅲ
+    dlg.occurred_known.setCurrentText("已知")
     dlg.occurred.setDateTime(to_qt(dt.datetime(2026, 3, 1, 23, 0)))
     dlg.place.setText("临江路128号")
     dlg.injured.setValue(2)
@@ -249,7 +253,7 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
     with pdfplumber.open(out) as pdf:
         text = "".join(p.extract_text() or "" for p in pdf.pages).replace("\n", "")
     assert "关于临江路燃气爆燃事故的情况报告（终报）" in text
-    assert "1人死亡" in text and "4人受伤" in text and "BOSS" in text
+    assert "死亡1人" in text and "受伤4人" in text and "BOSS" in text
 
 
 def test_sign_blocked_by_missing_basic_elements(qtbot, desks):

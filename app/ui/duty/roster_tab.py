@@ -14,14 +14,16 @@ from pathlib import Path
 from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action, allowed
 from app.domain.workdays import DEFAULT_CALENDAR
-from app.errors import InputError
+from app.errors import InputError, UserError
 from app.services import duty, duty_publish
 from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
+from app.services.placeholders import UnfilledPlaceholders
 from app.ui.chinese import chinese_dates
 from app.ui.duty.common import explain, from_date, to_date
 from app.ui.duty.ledger_dialog import LedgerDialog
 from app.ui.file_dialogs import DOCX, PDF, XLSX, FileKind, ask_file
+from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
@@ -238,7 +240,9 @@ class SwapDialog(QDialog):
 
 
 class NoticeDialog(QDialog):
-    """What the notice needs beyond the roster: period wording, 主送, 发文顺序号, duty phone."""
+    """What the notice needs beyond the roster: period wording, 主送, duty phone. No 发文字号 is
+    typed here: a number comes only from the register at 签发 (“生成公文文稿” makes a 通知 draft
+    in 公文; the notice printed from here carries none)."""
 
     def __init__(self, roster: RosterInfo, holiday: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -248,8 +252,6 @@ class NoticeDialog(QDialog):
         self.holiday = QLineEdit()
         self.holiday.setPlaceholderText("如 春节（可不填）")
         self.to = QLineEdit("各处室、各直属单位")
-        self.seq = QSpinBox()
-        self.seq.setRange(1, 9999)
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("总值班室电话")
         form.addRow("值班期间（标题用语）", self.period)
@@ -257,7 +259,9 @@ class NoticeDialog(QDialog):
             form.addRow("节日名称", self.holiday)
         else:
             form.addRow("主送机关", self.to)
-            form.addRow("发文顺序号", self.seq)
+            hint = QLabel("发文字号在签发时从发文字号台账取得，此处直接打印的通知不带发文字号。")
+            hint.setWordWrap(True)
+            form.addRow(hint)
         form.addRow("值班电话", self.phone)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -268,7 +272,7 @@ class NoticeDialog(QDialog):
 
     def options(self) -> duty_publish.NoticeOptions:
         return duty_publish.NoticeOptions(
-            period=self.period.text().strip(), to=self.to.text().strip(), seq=self.seq.value(),
+            period=self.period.text().strip(), to=self.to.text().strip(),
             duty_phone=self.phone.text().strip(), holiday=self.holiday.text().strip(),
             template="holiday_roster" if self.is_holiday else "duty_notice")
 
@@ -318,6 +322,8 @@ class RosterTab(QWidget):
                            ("节假日值班表（PDF）…", "holiday_pdf"), ("月历打印（PDF）…", "calendar"),
                            ("Excel 表格（XLSX）…", "xlsx")):
             menu.addAction(text, lambda k=kind: self.choose_export(k))
+        # the notice as a 公文 draft: edited, proofread and numbered at 签发 from the register
+        menu.addAction("值班安排通知（公文文稿，签发时取号）…", self.choose_notice_draft)
         self.export_button.setMenu(menu)
         for w in (QLabel("值班表"), self.rosters, self.new_button, self.rules_button,
                   self.generate_button, self.cancel_button, self.swap_button,
@@ -713,6 +719,32 @@ class RosterTab(QWidget):
         else:
             self._ask_path(kind, None)
 
+    def choose_notice_draft(self) -> None:
+        if self.roster is None:
+            return
+        dlg = NoticeDialog(self.roster, False, self)
+        self.dialog = dlg
+        dlg.accepted.connect(lambda: self.notice_draft(dlg.options()))
+        dlg.open()
+
+    def notice_draft(self, opts: duty_publish.NoticeOptions) -> int | None:
+        """Make the notice a 通知 draft in 公文 and open it there for editing (its 发文字号
+        comes from the register when a leader signs it)."""
+        if self.roster is None:
+            return None
+        try:
+            info = duty_publish.draft_notice(self.ctx, self.roster.id, opts)
+        except UserError as exc:
+            self.status.setText(explain(exc))
+            return None
+        self.status.setText(f"已生成公文文稿“{info.title}”，请在“公文”中修改、校核后送签发。")
+        window = self.window()
+        if hasattr(window, "show_page") and "documents" in getattr(window, "page_keys", list)():
+            page = window.show_page("documents")
+            if hasattr(page, "open_document"):
+                page.open_document(info.id)
+        return info.id
+
     def _ask_path(self, kind: str, opts: duty_publish.NoticeOptions | None) -> None:
         assert self.roster is not None
         suffix = {"notice_docx": "docx", "xlsx": "xlsx"}.get(kind, "pdf")
@@ -722,8 +754,8 @@ class RosterTab(QWidget):
             lambda path: self.export(kind, Path(path), opts), save=True, name=name,
             filters=[{"docx": DOCX, "xlsx": XLSX}.get(suffix, PDF)], suffix=suffix)
 
-    def export(self, kind: str, path: Path,
-               opts: duty_publish.NoticeOptions | None = None) -> TaskHandle | None:
+    def export(self, kind: str, path: Path, opts: duty_publish.NoticeOptions | None = None, *,
+               allow_placeholders: bool = False) -> TaskHandle | None:
         if self.roster is None:
             return None
         ctx, rid = self.ctx, self.roster.id
@@ -734,7 +766,8 @@ class RosterTab(QWidget):
             control.progress(10, "正在生成……")
             if opts is not None:
                 data = duty_publish.render_notice(ctx, rid, opts,
-                                                  "docx" if kind == "notice_docx" else "pdf")
+                                                  "docx" if kind == "notice_docx" else "pdf",
+                                                  allow_placeholders=allow_placeholders)
             elif kind == "calendar":
                 data = duty_publish.render_calendar(ctx, rid)
             else:
@@ -744,7 +777,13 @@ class RosterTab(QWidget):
             return path
 
         self.status.setText("正在导出……")
+        def failed(exc: BaseException) -> None:
+            self.status.setText(explain(exc))
+            if isinstance(exc, UnfilledPlaceholders):
+                self.placeholder_box = ask_print_anyway(
+                    self, exc, lambda: self.export(kind, path, opts, allow_placeholders=True))
+
         self.task = run_task(work, parent=self,
                              on_result=lambda p: self.status.setText(f"已保存：{p}"),
-                             on_error=lambda e: self.status.setText(explain(e)))
+                             on_error=failed)
         return self.task

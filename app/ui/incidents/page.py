@@ -18,12 +18,14 @@ from app.domain.security import Action, Clearance, allowed
 from app.errors import UserError
 from app.services import incidents as svc
 from app.services.context import ServiceContext
+from app.services.placeholders import UnfilledPlaceholders
 from app.ui.file_dialogs import DOCX, PDF, FileKind, ask_file
 from app.ui.incidents.dialogs import IncidentDialog, SendDialog, SignDialog
 from app.ui.incidents.rules_dialog import RuleTableDialog
 from app.ui.incidents.stats import StatisticsDialog
 from app.ui.messages import describe
 from app.ui.pages import register_page
+from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractTableModel,
     QBrush,
@@ -36,6 +38,8 @@ from app.ui.qt import (
     QKeySequence,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QModelIndex,
     QPushButton,
     QShortcut,
@@ -210,6 +214,47 @@ class LogPickDialog(QDialog):
     def chosen_id(self) -> int | None:
         r = self.table.currentRow()
         return self.entries[r].id if 0 <= r < len(self.entries) else None
+
+
+class AttachDialog(QDialog):
+    """Open incidents the call may be about (time, place, words), best first: 并入所选事件, or
+    新建事件 (``chosen_id`` None)."""
+
+    def __init__(self, candidates: list[svc.AttachCandidate], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("可能是同一事件")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.new = False
+        col = QVBoxLayout(self)
+        label = QLabel("这条来电可能与下列处置中的事件是同一事件。并入后不再新建事件，"
+                       "也不会多出一套报送时限。")
+        label.setWordWrap(True)
+        col.addWidget(label)
+        self.list = QListWidget()
+        for c in candidates:
+            item = QListWidgetItem(c.text)
+            item.setData(Qt.ItemDataRole.UserRole, c.incident_id)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        col.addWidget(self.list, 1)
+        buttons = QDialogButtonBox()
+        self.attach_button = buttons.addButton("并入所选事件", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.new_button = buttons.addButton("新建事件", QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.new_button.clicked.connect(self._new)
+        self.list.itemDoubleClicked.connect(lambda _i: self.accept())
+        col.addWidget(buttons)
+        self.resize(max(560, self.list.sizeHintForColumn(0) + 60), 320)
+
+    def _new(self) -> None:
+        self.new = True
+        self.accept()
+
+    def chosen_id(self) -> int | None:
+        item = self.list.currentItem()
+        return None if self.new or item is None else int(item.data(Qt.ItemDataRole.UserRole))
 
 
 # ---- the page -----------------------------------------------------------------------------------
@@ -597,14 +642,43 @@ class IncidentsPage(QWidget):
             entry = dlg.chosen_id()
             if entry is None:
                 return
-            made = self._run(svc.draft_from_duty_log, entry)
-            if made:
-                self.model.reload()
-                self.select_incident(made[0].id)
-                self.refresh_clocks()
-                self.status.setText("已根据值班记录生成事件和首报草稿，请补充要素后送领导签发。")
+            candidates = self._run(svc.attach_candidates, entry)
+            if candidates:
+                self.offer_attach(entry, candidates)
+            else:
+                self.new_from_log(entry)
 
         self._open(dlg, done)
+
+    def offer_attach(self, entry: int, candidates: list[svc.AttachCandidate]) -> None:
+        """The call may be about an incident already open: offer to attach it there (one fire,
+        one set of deadline clocks) or to open a new incident."""
+        dlg = AttachDialog(candidates, self)
+
+        def answered(code: int) -> None:
+            if code != QDialog.DialogCode.Accepted:
+                return
+            chosen = dlg.chosen_id()
+            if chosen is None:
+                self.new_from_log(entry)
+                return
+            info = self._run(svc.attach_duty_log, entry, chosen)
+            if info is not None:
+                self.model.reload()
+                self.select_incident(info.id)
+                self.status.setText(f"已将来电并入事件“{info.data.title}”，未新建事件和时限。")
+
+        self.dialog = dlg
+        dlg.finished.connect(answered)
+        dlg.open()
+
+    def new_from_log(self, entry: int) -> None:
+        made = self._run(svc.draft_from_duty_log, entry)
+        if made:
+            self.model.reload()
+            self.select_incident(made[0].id)
+            self.refresh_clocks()
+            self.status.setText("已根据值班记录生成事件和首报草稿，请补充要素后送领导签发。")
 
     def draft(self) -> None:
         if self.incident and self._run(svc.draft_report, self.incident.id):
@@ -669,8 +743,9 @@ class IncidentsPage(QWidget):
             save=True, name=f"{rep.snapshot.get('title', '突发事件')}（{rep.name}）.pdf",
             filters=[PDF, DOCX])
 
-    def save_report_to(self, path: Path) -> None:
-        """Render the selected report to ``path`` in the background (.pdf or .docx)."""
+    def save_report_to(self, path: Path, *, allow_placeholders: bool = False) -> None:
+        """Render the selected report to ``path`` in the background (.pdf or .docx). Unfilled
+        placeholders (an office template's ×××) are printed only after “仍要打印”."""
         rep = self.current_report()
         if rep is None:
             return
@@ -680,7 +755,7 @@ class IncidentsPage(QWidget):
 
         def work(control):  # type: ignore[no-untyped-def]
             control.check()
-            return svc.save_report(ctx, rid, path)
+            return svc.save_report(ctx, rid, path, allow_placeholders=allow_placeholders)
 
         def done(p: Path) -> None:
             self.status.setText(f"已保存：{p}")
@@ -689,6 +764,9 @@ class IncidentsPage(QWidget):
         def failed(exc: BaseException) -> None:
             self.status.setText(describe(exc))
             self._update_buttons()
+            if isinstance(exc, UnfilledPlaceholders):
+                self.placeholder_box = ask_print_anyway(
+                    self, exc, lambda: self.save_report_to(path, allow_placeholders=True))
 
         self.task = run_task(work, on_result=done, on_error=failed, parent=self)
 
