@@ -26,7 +26,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from app.services import audit_anchor
+from app.services import audit_anchor, audit_scope
 from app.services.context import Actor
 from app.storage.models import AuditEvent, utcnow
 
@@ -55,6 +55,8 @@ def compute_hash(event: AuditEvent) -> str:
         "detail": event.detail,
         "prev_hash": event.prev_hash,
     }
+    if event.classification:  # 密级 (revision 0014): hashed when set, so it cannot be lowered
+        payload["classification"] = event.classification
     return hashlib.sha256(canonical(payload)).hexdigest()
 
 
@@ -68,9 +70,11 @@ def append(
     *,
     at: datetime | None = None,
     actor_name: str | None = None,
+    classification: int | None = None,
 ) -> AuditEvent:
     """Append one event in ``session``'s transaction. ``actor_name`` records who claimed to act
-    when there is no signed-in actor (e.g. the username typed at a failed login)."""
+    when there is no signed-in actor (e.g. the username typed at a failed login). The event's 密级
+    is worked out from what it names (``audit_scope.level_of``); ``classification`` raises it."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
     last = session.execute(
@@ -87,6 +91,8 @@ def append(
         object_id="" if object_id is None else str(object_id),
         detail=canonical(detail or {}).decode(),
         prev_hash=last.hash if last else GENESIS,
+        classification=audit_scope.level_of(session, object_type, object_id, detail,
+                                            classification),
     )
     event.hash = compute_hash(event)
     session.add(event)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models.base import Base, IdMixin, UTCDateTime
@@ -26,3 +26,7 @@ class AuditEvent(IdMixin, Base):
     detail: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    #: 密级 of what the event touches (0 公开 … 3 机密; ``app.services.audit_scope``), covered by
+    #: the hash. Added in revision 0014; older events have 0 and are masked by a look-up instead.
+    classification: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=0,
+                                                server_default=text("0"))
