@@ -42,6 +42,7 @@ CLASSIFIED_IDS: dict[str, str] = {
     "topic_id": "meeting_topics",
     "entry_id": "duty_log",
     "log_id": "duty_log",
+    "duty_log_id": "duty_log",
 }
 #: (function, parameter) pairs whose id names something else than the table above.
 PER_FUNCTION: dict[tuple[str, str], str | None] = {
@@ -52,7 +53,7 @@ PER_FUNCTION: dict[tuple[str, str], str | None] = {
 #: Id parameters naming unclassified records (accounts, rosters, staff, handovers, templates…).
 UNCLASSIFIED = {"user_id", "roster_id", "staff_id", "handover_id", "template_id", "type_id",
                 "from_staff_id", "to_staff_id", "old_staff_id", "new_staff_id", "expected_version",
-                "reserved_seq", "duty_log_id"}
+                "reserved_seq"}
 #: Functions that name a classified record other than by an ``…_id`` parameter.
 SPECIAL = {"docnumbers.void_number", "duty_desk.update_log_entry"}
 
@@ -96,6 +97,7 @@ def world(admin_ctx):
         s.execute(text("UPDATE docno_entries SET prefix = '临政发', year = 2026, state = 'issued', "
                        "reason = NULL"))
         s.execute(text("UPDATE duty_open_items SET closed_at = NULL"))  # still open
+        s.execute(text("DELETE FROM incident_rule_table"))  # the built-in rules, not a marker
         # an attachment on each level's 收文 (the generic seeder cannot fill the binary column)
         from app.storage.models import IncomingAttachment
 
