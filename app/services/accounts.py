@@ -136,6 +136,20 @@ def normalize_username(username: str) -> str:
     return unicodedata.normalize("NFKC", username).strip()
 
 
+def _by_name(s: Session, username: str, *, lock: bool = False) -> User | None:
+    """The account a typed name means: its NFKC form; failing that, the name as typed (an account
+    created before names were normalised keeps signing in). ``lock``: ``FOR UPDATE``."""
+    names = [normalize_username(username)]
+    if username.strip() not in names:
+        names.append(username.strip())
+    for name in names:
+        stmt = select(User).where(User.username == name)
+        user = s.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
+        if user is not None:
+            return user
+    return None
+
+
 def _check_username(username: str) -> str:
     name = normalize_username(username)
     if not name:
@@ -209,8 +223,7 @@ def login(ctx: ServiceContext, username: str, password: str) -> Actor:
     failure: str | None = None
     name = normalize_username(username)
     with ctx.session() as s, s.begin():
-        user = s.execute(select(User).where(User.username == name)
-                         .with_for_update()).scalar_one_or_none()
+        user = _by_name(s, username, lock=True)
         usable = user is not None and user.active and not (
             user.locked_until is not None and user.locked_until > now)
         # one verification whatever the case: the time does not depend on the name
@@ -315,10 +328,9 @@ def get_user(ctx: ServiceContext, user_id: int) -> UserInfo:
 def find_user(ctx: ServiceContext, username: str) -> UserInfo:
     ctx.require(Action.MANAGE_USERS)
     with ctx.session() as s, s.begin():
-        name = normalize_username(username)
-        user = s.execute(select(User).where(User.username == name)).scalar_one_or_none()
+        user = _by_name(s, username)
         if user is None:
-            raise InputError(f"用户“{name}”不存在。")
+            raise InputError(f"用户“{normalize_username(username)}”不存在。")
         return _info(user)
 
 
