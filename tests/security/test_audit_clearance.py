@@ -87,7 +87,7 @@ def test_lowering_an_events_classification_breaks_the_chain(log_with_secrets):
 
 def test_viewer_export_and_print_mask_events_above_the_readers_clearance(log_with_secrets,
                                                                           tmp_path):
-    admin, leader, top, mid = log_with_secrets
+    admin, leader, _top, _mid = log_with_secrets
     f = AuditFilter(action="doc.")
     rows = audit_log.page(leader, f, 0)
     assert len(rows) == 3
@@ -114,7 +114,7 @@ def test_viewer_export_and_print_mask_events_above_the_readers_clearance(log_wit
 def test_events_written_before_the_column_are_masked_by_what_they_name(log_with_secrets):
     """An event recorded with level 0 (as every event before revision 0014) naming a 机密
     record is masked too: the viewer looks the record up."""
-    admin, leader, top, _mid = log_with_secrets
+    admin, leader, _top, _mid = log_with_secrets
     with admin.engine.begin() as conn:
         conn.execute(text("UPDATE audit_events SET classification = 0"))
     rows = [r for r in audit_log.page(leader, AuditFilter(action="doc.view"), 0)

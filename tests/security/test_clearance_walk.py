@@ -157,9 +157,9 @@ def _value(qualname: str, param, seeded, engine, tmp: Path) -> Any:
         return True
     if ann.startswith("int"):
         return 1
-    if ann.startswith("dt.datetime") or ann.startswith("datetime"):
+    if ann.startswith(("dt.datetime", "datetime")):
         return dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
-    if ann.startswith("dt.date") or ann.startswith("date"):
+    if ann.startswith(("dt.date", "date")):
         return dt.date.today() + dt.timedelta(days=30)
     if "Sequence" in ann or ann.startswith("list"):
         return []
