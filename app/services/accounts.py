@@ -9,12 +9,14 @@ active administrator (the office would be locked out), nor grant a clearance abo
 
 from __future__ import annotations
 
+import threading
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.security import Action, Clearance, Role
@@ -121,12 +123,52 @@ def _replace_password(ctx: ServiceContext, s: Session, user: User, password: str
     user.password_hash = pw_hash
 
 
+#: Characters refused in a user name even after NFKC: they are invisible or reorder the text, so
+#: ``张三`` and ``张\u200b三`` (or a name with a right-to-left override) would look like one name
+#: and be two accounts. Categories: Cc control, Cf format (zero-width, bidi marks and overrides,
+#: the BOM), Cs surrogates, Co private use, Cn unassigned; Zl/Zp line and paragraph separators.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def normalize_username(username: str) -> str:
+    """The stored form of a typed user name: NFKC (full-width ``ａｄｍｉｎ`` is ``admin``),
+    surrounding blanks removed. Used for creating accounts and for every look-up by name."""
+    return unicodedata.normalize("NFKC", username).strip()
+
+
+def _by_name(s: Session, username: str, *, lock: bool = False) -> User | None:
+    """The account a typed name means: its NFKC form; failing that, the name as typed (an account
+    created before names were normalised keeps signing in). ``lock``: ``FOR UPDATE``."""
+    names = [normalize_username(username)]
+    if username.strip() not in names:
+        names.append(username.strip())
+    for name in names:
+        stmt = select(User).where(User.username == name)
+        user = s.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
+        if user is not None:
+            return user
+    return None
+
+
 def _check_username(username: str) -> str:
-    name = username.strip()
+    name = normalize_username(username)
     if not name:
         raise InputError("用户名不能为空。")
+    bad = next((c for c in name if unicodedata.category(c) in _REFUSED_CATEGORIES), None)
+    if bad is not None:
+        raise InputError(f"用户名含不可见字符或控制字符（U+{ord(bad):04X}），"
+                         "请只使用可见的文字、字母和数字。")
     if len(name) > 64 or any(c.isspace() for c in name):
         raise InputError("用户名不能含空格，且不超过 64 个字符。")
+    return name
+
+
+def _check_display_name(display_name: str) -> str:
+    name = unicodedata.normalize("NFKC", display_name).strip()
+    if any(unicodedata.category(c) in _REFUSED_CATEGORIES for c in name):
+        raise InputError("姓名含不可见字符或控制字符，请只使用可见的文字。")
+    if len(name) > 64:
+        raise InputError("姓名不能超过 64 个字符。")
     return name
 
 
@@ -144,6 +186,7 @@ def create_first_admin(ctx: ServiceContext, username: str, password: str,
                        display_name: str = "") -> Actor:
     """Create the first administrator (clearance 机密). Refused once any user exists."""
     username = _check_username(username)
+    display_name = _check_display_name(display_name)
     _check_password(password)
     pw_hash = hash_password(password)  # outside the transaction: slow on purpose
     with ctx.session() as s, s.begin():
@@ -159,66 +202,103 @@ def create_first_admin(ctx: ServiceContext, username: str, password: str,
         return _actor(user)
 
 
+#: The one answer to every refused sign-in whose reason would tell a stranger that the name
+#: exists (unknown name, wrong password, disabled account). The reason is in the audit event.
+LOGIN_FAILED_MESSAGE = "用户名或密码错误。"
+
+
 def login(ctx: ServiceContext, username: str, password: str) -> Actor:
     """Check the password and return the signed-in ``Actor``; ``LoginFailed`` otherwise.
-    The failure (and a lockout) is committed and audited before the exception leaves."""
+    The failure (and a lockout) is committed and audited before the exception leaves.
+
+    Nothing tells a stranger which names exist: an unknown name, a wrong password and a disabled
+    account get the same message (``LOGIN_FAILED_MESSAGE``; the audit event keeps the reason),
+    and every attempt runs exactly one argon2 verification of the same cost — against the
+    account's hash, or a dummy hash when there is no usable one — so they take the same time.
+
+    Failures are counted under a row lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
+    ``BEGIN IMMEDIATE`` serialises writers) with an atomic ``failed_logins = failed_logins + 1``:
+    concurrent wrong guesses are all counted and the lock-out comes after ``MAX_FAILURES``."""
     now = ctx.now()
     failure: str | None = None
+    name = normalize_username(username)
     with ctx.session() as s, s.begin():
-        user = s.execute(select(User).where(User.username == username.strip())).scalar_one_or_none()
+        user = _by_name(s, username, lock=True)
+        usable = user is not None and user.active and not (
+            user.locked_until is not None and user.locked_until > now)
+        # one verification whatever the case: the time does not depend on the name
+        ok = _verify_same_cost(user.password_hash if usable and user is not None else None,
+                               password)
         if user is None:
-            _spend_verify_time(password)
             audit.append(s, None, "login.failed", "user", "", {"reason": "unknown_user"},
-                         at=now, actor_name=username.strip()[:64])
-            failure = "用户名或密码错误。"
+                         at=now, actor_name=name[:64])
+            failure = LOGIN_FAILED_MESSAGE
         elif not user.active:
             audit.append(s, _actor(user), "login.failed", "user", user.id,
                          {"reason": "disabled"}, at=now)
-            failure = "该账户已停用，请联系管理员。"
+            failure = LOGIN_FAILED_MESSAGE
         elif user.locked_until is not None and user.locked_until > now:
             audit.append(s, _actor(user), "login.failed", "user", user.id,
                          {"reason": "locked"}, at=now)
             failure = _locked_message(user.locked_until)
-        else:
-            try:
-                _hasher.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                user.failed_logins += 1
-                detail: dict = {"reason": "wrong_password", "failures": user.failed_logins}
-                failure = "用户名或密码错误。"
-                if user.failed_logins >= MAX_FAILURES:
-                    user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-                    user.failed_logins = 0
-                    detail["locked_until"] = user.locked_until.isoformat()
-                    failure = f"密码连续错误 {MAX_FAILURES} 次，" + _locked_message(user.locked_until)
-                audit.append(s, _actor(user), "login.failed", "user", user.id, detail, at=now)
-                if "locked_until" in detail:
-                    audit.append(s, _actor(user), "user.locked", "user", user.id,
-                                 {"minutes": LOCK_MINUTES}, at=now)
-            else:
-                if _hasher.check_needs_rehash(user.password_hash):
-                    user.password_hash = _hasher.hash(password)
+        elif not ok:
+            failures = _count_failure(s, user)
+            detail: dict = {"reason": "wrong_password", "failures": failures}
+            failure = LOGIN_FAILED_MESSAGE
+            if failures >= MAX_FAILURES:
+                user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
                 user.failed_logins = 0
-                user.locked_until = None
-                user.last_login_at = now
-                audit.append(s, _actor(user), "login", "user", user.id, {}, at=now)
-                return _actor(user)
+                detail["locked_until"] = user.locked_until.isoformat()
+                failure = f"密码连续错误 {MAX_FAILURES} 次，" + _locked_message(user.locked_until)
+            audit.append(s, _actor(user), "login.failed", "user", user.id, detail, at=now)
+            if "locked_until" in detail:
+                audit.append(s, _actor(user), "user.locked", "user", user.id,
+                             {"minutes": LOCK_MINUTES}, at=now)
+        else:
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = _hasher.hash(password)
+            user.failed_logins = 0
+            user.locked_until = None
+            user.last_login_at = now
+            audit.append(s, _actor(user), "login", "user", user.id, {}, at=now)
+            return _actor(user)
     raise LoginFailed(failure)
 
 
+def _count_failure(s: Session, user: User) -> int:
+    """Add one failed login in the database itself (``failed_logins = failed_logins + 1``, the
+    row's version moved on as any update does) and return the new count."""
+    s.flush()
+    s.execute(update(User).where(User.id == user.id)
+              .values(failed_logins=User.failed_logins + 1, version=User.version + 1)
+              .execution_options(synchronize_session=False))
+    s.refresh(user, ["failed_logins", "version"])
+    return int(user.failed_logins)
+
+
 _dummy_hash: str | None = None
+_dummy_lock = threading.Lock()
 
 
-def _spend_verify_time(password: str) -> None:
-    """Verify against a throwaway hash so that an unknown user name takes as long to refuse as
-    a wrong password (the delay would otherwise tell which names exist)."""
+def _dummy() -> str:
+    """A hash of the same parameters as real ones, made once (its making is not timed)."""
     global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = _hasher.hash("govdesk-not-a-password")
+    with _dummy_lock:
+        if _dummy_hash is None:
+            _dummy_hash = _hasher.hash("govdesk-not-a-password")
+        return _dummy_hash
+
+
+def _verify_same_cost(pw_hash: str | None, password: str) -> bool:
+    """Exactly one argon2 verification: against ``pw_hash`` when given, else against a dummy
+    hash of the same cost (an unknown, disabled or locked account is refused in the same time as
+    a wrong password, so the delay does not tell which names exist). A hash of other parameters
+    (an old one awaiting rehash) is verified as it is."""
+    target = pw_hash if pw_hash else _dummy()
     try:
-        _hasher.verify(_dummy_hash, password)
+        return bool(_hasher.verify(target, password)) and pw_hash is not None
     except (VerificationError, InvalidHashError):
-        pass
+        return False
 
 
 def _locked_message(until: datetime) -> str:
@@ -248,9 +328,9 @@ def get_user(ctx: ServiceContext, user_id: int) -> UserInfo:
 def find_user(ctx: ServiceContext, username: str) -> UserInfo:
     ctx.require(Action.MANAGE_USERS)
     with ctx.session() as s, s.begin():
-        user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        user = _by_name(s, username)
         if user is None:
-            raise InputError(f"用户“{username}”不存在。")
+            raise InputError(f"用户“{normalize_username(username)}”不存在。")
         return _info(user)
 
 
@@ -260,6 +340,19 @@ def _load(s: Session, user_id: int, expected_version: int | None) -> User:
         raise InputError(f"用户（编号 {user_id}）不存在。")
     if expected_version is not None and user.version != expected_version:
         raise ConflictError(f"用户“{user.username}”已被他人修改，请刷新后重试。")
+    return user
+
+
+def _manage(s: Session, actor: Actor, user_id: int, expected_version: int | None) -> User:
+    """The account ``actor`` is about to change, after checking they may: managing an account
+    (disable, enable, reset its password, change its role or clearance) needs at least that
+    account's clearance — otherwise an administrator cleared to 内部 could reset a 机密 user's
+    password and sign in as them."""
+    user = _load(s, user_id, expected_version)
+    if user.clearance_level > int(actor.clearance):
+        raise PermissionDenied(
+            f"用户“{user.username}”的知悉范围为“{Clearance(user.clearance_level).label}”，"
+            f"高于您的“{Clearance(actor.clearance).label}”，您不能管理该账户。")
     return user
 
 
@@ -277,6 +370,7 @@ def add_user(ctx: ServiceContext, username: str, password: str, *, display_name:
     services allow — the administrator could set any password through a reset anyway."""
     actor = ctx.require(Action.MANAGE_USERS)
     username = _check_username(username)
+    display_name = _check_display_name(display_name)
     _check_password(password)
     if int(clearance) > int(actor.clearance):
         raise PermissionDenied("不能授予高于本人知悉范围的密级。")
@@ -300,7 +394,7 @@ def set_active(ctx: ServiceContext, user_id: int, active: bool,
                expected_version: int | None = None) -> UserInfo:
     actor = ctx.require(Action.MANAGE_USERS)
     with ctx.session() as s, s.begin():
-        user = _load(s, user_id, expected_version)
+        user = _manage(s, actor, user_id, expected_version)
         if user.active == active:
             return _info(user)
         if not active:
@@ -326,7 +420,7 @@ def reset_password(ctx: ServiceContext, user_id: int, new_password: str,
     pw_hash = hash_password(new_password)
     try:
         with ctx.session() as s, s.begin():
-            user = _load(s, user_id, expected_version)
+            user = _manage(s, actor, user_id, expected_version)
             _replace_password(ctx, s, user, new_password, pw_hash)
             user.failed_logins = 0
             user.locked_until = None
@@ -351,6 +445,8 @@ def change_password(ctx: ServiceContext, old_password: str, new_password: str) -
     try:
         with ctx.session() as s, s.begin():
             user = _load(s, ctx.actor.user_id, None)
+            if not user.active:  # disabling ends every session, this one included
+                raise PermissionDenied("您的账户已被停用或权限已变更，请重新登录。")
             try:
                 _hasher.verify(user.password_hash, old_password)
             except (VerificationError, InvalidHashError):
@@ -369,7 +465,7 @@ def set_role(ctx: ServiceContext, user_id: int, role: Role,
     actor = ctx.require(Action.MANAGE_USERS)
     role = Role(role)
     with ctx.session() as s, s.begin():
-        user = _load(s, user_id, expected_version)
+        user = _manage(s, actor, user_id, expected_version)
         if user.role_code == role.value:
             return _info(user)
         if user.role_code == Role.ADMIN.value:
@@ -392,7 +488,7 @@ def set_clearance(ctx: ServiceContext, user_id: int, clearance: Clearance,
     if int(clearance) > int(actor.clearance):
         raise PermissionDenied("不能授予高于本人知悉范围的密级。")
     with ctx.session() as s, s.begin():
-        user = _load(s, user_id, expected_version)
+        user = _manage(s, actor, user_id, expected_version)
         if user.clearance_level == int(clearance):
             return _info(user)
         old = user.clearance_level

@@ -36,7 +36,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.services import audit_anchor, audit_key
+from app.services import audit_anchor, audit_key, audit_scope
 from app.services.audit_key import ALG, LEGACY_ALG, AuditKey, AuditKeyError
 from app.services.context import Actor
 from app.storage.models import AuditEvent, utcnow
@@ -56,7 +56,7 @@ def _at_text(at: datetime) -> str:
 
 def _payload(event: Any) -> dict[str, Any]:
     """The hashed fields (``event``: an ``AuditEvent`` or a raw row with the same names)."""
-    return {
+    payload = {
         "seq": event.seq,
         "at": _at_text(event.at),
         "actor_id": event.actor_id,
@@ -67,6 +67,12 @@ def _payload(event: Any) -> dict[str, Any]:
         "detail": event.detail,
         "prev_hash": event.prev_hash,
     }
+    # 密级 (revision 0015): hashed when set, so it cannot be lowered undetected; 0 (every row
+    # written before the column existed) leaves the payload as it was
+    level = getattr(event, "classification", 0) or 0
+    if level:
+        payload["classification"] = int(level)
+    return payload
 
 
 def compute_hash(event: Any, key: AuditKey | None = None) -> str:
@@ -111,9 +117,11 @@ def append(
     *,
     at: datetime | None = None,
     actor_name: str | None = None,
+    classification: int | None = None,
 ) -> AuditEvent:
     """Append one event in ``session``'s transaction. ``actor_name`` records who claimed to act
-    when there is no signed-in actor (e.g. the username typed at a failed login)."""
+    when there is no signed-in actor (e.g. the username typed at a failed login). The event's 密级
+    is worked out from what it names (``audit_scope.level_of``); ``classification`` raises it."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
     last = session.execute(
@@ -134,6 +142,8 @@ def append(
         prev_hash=last.hash if last else GENESIS,
         hash_alg=ALG,
         key_id=key.key_id,
+        classification=audit_scope.level_of(session, object_type, object_id, detail,
+                                            classification),
     )
     event.hash = compute_hash(event, key)
     session.add(event)
@@ -223,13 +233,13 @@ def _raw_rows(engine: Engine, batch: int):  # type: ignore[no-untyped-def]
     t = AuditEvent.__table__
     cols = [t.c.seq, type_coerce(t.c.at, String).label("at"), t.c.actor_id, t.c.actor, t.c.action,
             t.c.object_type, t.c.object_id, t.c.detail, t.c.prev_hash, t.c.hash, t.c.hash_alg,
-            t.c.key_id]
+            t.c.key_id, t.c.classification]
     return select(*cols).order_by(t.c.seq).execution_options(yield_per=batch)
 
 
 class _Row:
     __slots__ = ("seq", "at", "actor_id", "actor", "action", "object_type", "object_id", "detail",
-                 "prev_hash", "hash", "hash_alg", "key_id")
+                 "prev_hash", "hash", "hash_alg", "key_id", "classification")
 
     def __init__(self, row: Any, parse_at: Any) -> None:
         for name in self.__slots__:

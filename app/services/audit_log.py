@@ -1,10 +1,16 @@
 """Reading the audit log (administrators and leaders): filter, page, export.
 
 The viewer pages through the log from the database (``page``), newest first, never loading the
-whole log. Filters: user (part of the login or of the person's name), action (prefix, e.g. ``login``), a date
-range in local days. Looking at the log and exporting it are themselves audited. An event whose
-detail names a ``classification`` above the reader's clearance is shown without its detail.
-The user is shown as ``姓名（login）`` (``app.services.people``): the log keeps the login.
+whole log. Filters: user (part of the login or of the person's name), action (prefix, e.g.
+``login``), a date range in local days. Looking at the log and exporting it are themselves
+audited. The user is shown as ``姓名（login）`` (``app.services.people``): the log keeps the login.
+
+Every view of the log — ``page``, ``export_xlsx``, ``print_description``/``render_print`` — masks
+an event above the reader's clearance: the level it recorded (``audit_events.classification``,
+hashed with the event), or what the records it names are classified now (older events recorded
+none; ``audit_scope.levels``). Such an event keeps its time, user and action (the reader sees that
+something happened) but not which record or what: the object id reads ``OBJECT_HIDDEN``, the
+detail ``HIDDEN``.
 """
 
 from __future__ import annotations
@@ -17,16 +23,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from app.domain.security import Action
 from app.errors import InputError
 from app.fileperm import create_private
-from app.services import audit
+from app.services import audit, audit_scope
 from app.services.context import ServiceContext
 from app.services.people import Names, matches_person
 from app.storage.models import AuditEvent
 
 HIDDEN = "（内容超出您的知悉范围）"
+#: What the object id of such an event reads (which record it was is not shown either).
+OBJECT_HIDDEN = "（已隐藏）"
 MAX_EXPORT = 200_000
 
 
@@ -88,6 +97,28 @@ def _detail(raw: str, clearance: int) -> str:
     return str(data)
 
 
+def _parsed(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _masked(s: Session, events: list[AuditEvent], clearance: int
+            ) -> list[tuple[AuditEvent, str, str]]:
+    """Each event with the object id and detail the reader may see (``HIDDEN`` above their
+    clearance)."""
+    details = {e.seq: _parsed(e.detail) for e in events}
+    levels = audit_scope.levels(s, events, details)
+    out = []
+    for e in events:
+        if levels[e.seq] > clearance:
+            out.append((e, OBJECT_HIDDEN if e.object_id else "", HIDDEN))
+        else:
+            out.append((e, e.object_id, _detail(e.detail, clearance)))
+    return out
+
+
 def count(ctx: ServiceContext, f: AuditFilter) -> int:
     ctx.require(Action.VIEW_AUDIT)
     with ctx.session() as s, s.begin():
@@ -100,9 +131,10 @@ def page(ctx: ServiceContext, f: AuditFilter, offset: int, limit: int = 200) -> 
     with ctx.session() as s, s.begin():
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq.desc())
         who = Names(s)
-        rows = [AuditRow(e.seq, e.at, who.name_and_login(e.actor), e.action, e.object_type, e.object_id,
-                         _detail(e.detail, int(actor.clearance)))
-                for e in s.execute(stmt.offset(offset).limit(limit)).scalars()]
+        events = list(s.execute(stmt.offset(offset).limit(limit)).scalars())
+        rows = [AuditRow(e.seq, e.at, who.name_and_login(e.actor), e.action, e.object_type, oid,
+                         detail)
+                for e, oid, detail in _masked(s, events, int(actor.clearance))]
         if offset == 0:
             audit.append(s, actor, "audit.view", "audit_log", "", f.describe(), at=ctx.now())
         return rows
@@ -123,13 +155,14 @@ def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) 
     with ctx.session() as s, s.begin():
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq)
         who = Names(s)
-        for e in s.execute(stmt.execution_options(yield_per=2000)).scalars():
-            ws.append([e.seq, e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-                       who.name_and_login(e.actor), e.action,
-                       e.object_type, e.object_id, _detail(e.detail, int(actor.clearance))])
-            done += 1
-            if progress is not None and done % 2000 == 0:
-                progress(done, total)
+        result = s.execute(stmt.execution_options(yield_per=2000)).scalars()
+        while batch := result.fetchmany(2000):
+            for e, oid, detail in _masked(s, list(batch), int(actor.clearance)):
+                ws.append([e.seq, e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                           who.name_and_login(e.actor), e.action, e.object_type, oid, detail])
+                done += 1
+                if progress is not None and done % 2000 == 0:
+                    progress(done, total)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     try:
@@ -185,9 +218,10 @@ def print_description(ctx: ServiceContext, f: AuditFilter) -> tuple[dict[str, An
         issuer = office.office_name.strip() if office is not None else ""
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq).limit(MAX_PRINT)
         who = Names(s)
+        events = list(s.execute(stmt).scalars())
         rows = [[e.at.astimezone().strftime("%Y-%m-%d %H:%M"), who.name_and_login(e.actor),
-                 e.action, f"{e.object_type} {e.object_id}".strip(), _detail(e.detail, clearance)]
-                for e in s.execute(stmt).scalars()]
+                 e.action, f"{e.object_type} {oid}".strip(), detail]
+                for e, oid, detail in _masked(s, events, clearance)]
     conditions = [f"用户含“{f.user.strip()}”" if f.user.strip() else "",
                   f"操作以“{f.action.strip()}”开头" if f.action.strip() else ""]
     intro = "；".join(c for c in conditions if c) or "全部用户、全部操作"

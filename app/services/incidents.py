@@ -37,6 +37,7 @@ from app.errors import ConflictError, InputError, PermissionDenied, UserError
 from app.services import audit
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models import (
+    DutyLogEntry,
     Incident,
     IncidentMissedDeadline,
     IncidentReport,
@@ -380,6 +381,11 @@ def create_incident(
         raise PermissionDenied("不能登记高于本人知悉范围的密级。")
     Clearance(int(classification))
     with ctx.session() as s, s.begin():
+        if duty_log_id is not None:  # linked to a 值班记录: the caller must be cleared for it
+            entry = s.get(DutyLogEntry, duty_log_id)
+            if entry is None:
+                raise InputError(f"找不到值班记录（编号{duty_log_id}）。")
+            require_clearance(actor.clearance, entry.classification)
         table = _load_table(s)
         row = Incident(status="open", daily_mode=False, change_times=[], created_by=actor.label,
                        classification=int(classification), duty_log_id=duty_log_id)

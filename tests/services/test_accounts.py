@@ -109,7 +109,7 @@ def test_user_administration_is_audited_and_permission_checked(admin_ctx):
     li = accounts.set_role(admin_ctx, li.id, Role.LEADER)
     li = accounts.set_clearance(admin_ctx, li.id, Clearance.SECRET)
     li = accounts.set_active(admin_ctx, li.id, False)
-    with pytest.raises(LoginFailed, match="停用"):
+    with pytest.raises(LoginFailed, match="用户名或密码错误"):  # same answer as a wrong password
         accounts.login(admin_ctx, "li", "Clerk-pass-1")
     li = accounts.set_active(admin_ctx, li.id, True)
     li = accounts.reset_password(admin_ctx, li.id, "Fresh-pass-1")
@@ -141,7 +141,12 @@ def test_admin_cannot_lock_the_office_out(admin_ctx):
     other = accounts.add_user(admin_ctx, "wang", "Admin-pass-2", role=Role.ADMIN,
                               clearance=Clearance.INTERNAL, must_change_password=False)
     other_ctx = admin_ctx.with_actor(accounts.login(admin_ctx, "wang", "Admin-pass-2"))
-    accounts.set_active(other_ctx, me, False)  # two admins: allowed
+    with pytest.raises(PermissionDenied, match="不能管理该账户"):  # 内部 cannot manage 机密
+        accounts.set_active(other_ctx, me, False)
+    accounts.add_user(admin_ctx, "zhao", "Admin-pass-3", role=Role.ADMIN,
+                      clearance=Clearance.CONFIDENTIAL, must_change_password=False)
+    zhao_ctx = admin_ctx.with_actor(accounts.login(admin_ctx, "zhao", "Admin-pass-3"))
+    accounts.set_active(zhao_ctx, me, False)  # several admins, cleared high enough: allowed
     with pytest.raises(PermissionDenied, match="高于本人"):
         accounts.add_user(other_ctx, "x1", "Whatever-1", clearance=Clearance.SECRET)
     with pytest.raises(PermissionDenied, match="高于本人"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models.base import Base, IdMixin, UTCDateTime
@@ -33,3 +33,7 @@ class AuditEvent(IdMixin, Base):
     hash_alg: Mapped[str] = mapped_column(String(16), nullable=False, default="sha256",
                                           server_default="sha256")
     key_id: Mapped[str] = mapped_column(String(32), nullable=False, default="", server_default="")
+    #: 密级 of what the event touches (0 公开 … 3 机密; ``app.services.audit_scope``), covered by
+    #: the hash. Added in revision 0015; older events have 0 and are masked by a look-up instead.
+    classification: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=0,
+                                                server_default=text("0"))
