@@ -20,6 +20,7 @@ from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
 from app.ui.duty.common import explain, from_date, to_date
 from app.ui.duty.ledger_dialog import LedgerDialog
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
@@ -284,7 +285,7 @@ class RosterTab(QWidget):
         self.dialog: QDialog | None = None
         self.outcome: GenerateOutcome | None = None
         #: the role may edit rosters (otherwise the tab is a read-only view)
-        self.can_edit = ctx.actor is not None and allowed(ctx.actor.role, Action.EDIT_ROSTER)
+        self.can_edit = ctx.actor is not None and allowed(ctx.actor.roles, Action.EDIT_ROSTER)
         #: asked before saving an edit that breaks a rule (tests replace it)
         self.confirm: Callable[[list[str]], bool] = self._ask_confirm
         layout = QVBoxLayout(self)
@@ -322,6 +323,9 @@ class RosterTab(QWidget):
                   self.generate_button, self.cancel_button, self.swap_button,
                   self.ledger_button, self.publish_button, self.export_button):
             bar.addWidget(w)
+        for b in (self.new_button, self.rules_button, self.generate_button, self.swap_button,
+                  self.publish_button):
+            gate(b, ctx.actor, Action.EDIT_ROSTER)
         bar.addStretch(1)
         layout.addLayout(bar)
 
@@ -403,9 +407,9 @@ class RosterTab(QWidget):
         self._fill_grid()
         self._validate()
         busy = self.task is not None and not self.task.finished
-        for b in (self.generate_button, self.swap_button, self.publish_button,
-                  self.export_button):
-            b.setEnabled(r is not None and not busy)
+        for b in (self.generate_button, self.swap_button, self.publish_button):
+            gate(b, self.ctx.actor, Action.EDIT_ROSTER, r is not None and not busy)
+        self.export_button.setEnabled(r is not None and not busy)
 
     def _fill_list(self) -> None:
         duties = self.roster.duties if self.roster else ()
