@@ -85,7 +85,8 @@ def _check_roles(roles: Iterable[Role | str]) -> frozenset[Role]:
 
 def _store_roles(s: Session, user: User, roles: frozenset[Role]) -> None:
     """Make ``user_roles`` hold exactly ``roles`` for ``user`` (already flushed), and keep the
-    legacy ``users.role_code`` at the first of them."""
+    legacy ``users.role_code`` at the first of them (flushed with the caller's other changes,
+    so the row's version moves on once)."""
     have = roles_of(s, user.id)
     for r in have - roles:
         s.delete(s.get(UserRole, (user.id, r.value)))
@@ -94,7 +95,6 @@ def _store_roles(s: Session, user: User, roles: frozenset[Role]) -> None:
     first = sorted_roles(roles)[0].value
     if user.role_code != first:
         user.role_code = first
-    s.flush()
 
 
 def _check_password(password: str) -> None:

@@ -170,6 +170,7 @@ def _fill_combos(ui: Ui_UserEditDialog, max_clearance: Clearance) -> dict[Role, 
     for c in Clearance:
         if c <= max_clearance:
             ui.clearanceCombo.addItem(c.label, int(c))
+    return boxes
 
 
 class UserEditDialog(_ServiceDialog):

@@ -111,9 +111,9 @@ class DocumentsPage(QWidget):
         for g in docs.GENRES[:10]:
             menu.addAction(g, lambda g=g: self.new_document(g))
         self.new_button.setMenu(menu)
-        gate(self.new_button, ctx.actor, Action.DRAFT)
+        gate(self.new_button, self.ctx.actor, Action.DRAFT)
         self.import_button = QPushButton("导入 JSON…")
-        gate(self.import_button, ctx.actor, Action.DRAFT)
+        gate(self.import_button, self.ctx.actor, Action.DRAFT)
         self.import_button.clicked.connect(self.ask_import)
         self.open_button = QPushButton("打开")
         self.open_button.clicked.connect(self.open_current)
