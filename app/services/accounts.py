@@ -11,6 +11,7 @@ out), nor grant a clearance above their own.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,8 +19,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
-
-from collections.abc import Iterable
 
 from app.domain.security import Action, Clearance, Role, role_set, roles_label, sorted_roles
 from app.errors import ConflictError, InputError, PermissionDenied, UserError
