@@ -114,3 +114,20 @@ def test_gate_keeps_the_widgets_own_tooltip_and_state(qtbot, admin_ui_ctx):
     assert not b.isEnabled() and b.toolTip() == "Ctrl+Shift+S"  # off for the page's own reason
     assert gate(b, clerk.actor, Action.DRAFT)
     assert b.isEnabled() and b.toolTip() == "Ctrl+Shift+S" and b.statusTip() == ""
+
+
+def test_minutes_actions_say_which_role_they_need(qtbot, admin_ui_ctx):
+    import datetime as dt
+
+    from app.ui.minutes.page import MinutesPage
+
+    leader = _user(admin_ui_ctx, "lingdao", [Role.LEADER])
+    page = MinutesPage(leader, today=dt.date(2026, 2, 25))
+    qtbot.addWidget(page)
+    b = page.meetings.new_button
+    assert not b.isHidden() and not b.isEnabled() and b.toolTip() == "需要“文书”角色"
+    assert page.board.export_button.isEnabled()  # a leader may export the 督办 report
+    officer = _user(admin_ui_ctx, "zhiban", [Role.DUTY])
+    page = MinutesPage(officer, today=dt.date(2026, 2, 25))
+    qtbot.addWidget(page)
+    assert page.board.export_button.toolTip() == "需要“管理员”或“文书”或“领导”角色"
