@@ -3,14 +3,17 @@
 Rules kept here (below the UI): passwords hashed with argon2id (argon2-cffi defaults, rehashed on
 login when the parameters change); ``MAX_FAILURES`` wrong passwords in a row lock the account for
 ``LOCK_MINUTES``; every login, failed login and account change is an audit event written in the
-same transaction as the change. Administrators cannot disable or demote themselves or the last
-active administrator (the office would be locked out), nor grant a clearance above their own.
+same transaction as the change. A user holds a set of roles (``user_roles``; at least one).
+Administrators cannot disable themselves or the last active administrator, nor take the
+管理员 role from themselves or from the last active administrator (the office would be locked
+out), nor grant a clearance above their own.
 """
 
 from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,11 +22,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from app.domain.security import Action, Clearance, Role
+from app.domain.security import Action, Clearance, Role, role_set, roles_label, sorted_roles
 from app.errors import ConflictError, InputError, PermissionDenied, UserError
 from app.services import audit
-from app.services.context import SYSTEM, Actor, ServiceContext
-from app.storage.models import PasswordHistory, User
+from app.services.context import SYSTEM, Actor, ServiceContext, roles_of
+from app.storage.models import PasswordHistory, User, UserRole
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -46,7 +49,7 @@ class UserInfo:
     id: int
     username: str
     display_name: str
-    role: Role
+    roles: frozenset[Role]
     clearance: Clearance
     active: bool
     locked_until: datetime | None
@@ -57,16 +60,42 @@ class UserInfo:
     def locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
 
+    @property
+    def roles_label(self) -> str:
+        """``管理员、文书``: the roles in ``Role`` order."""
+        return roles_label(self.roles)
 
-def _info(u: User) -> UserInfo:
-    return UserInfo(u.id, u.username, u.display_name, Role(u.role_code),
+
+def _info(s: Session, u: User) -> UserInfo:
+    return UserInfo(u.id, u.username, u.display_name, roles_of(s, u.id),
                     Clearance(u.clearance_level), u.active, u.locked_until, u.last_login_at,
                     u.must_change_password, u.version)
 
 
-def _actor(u: User) -> Actor:
-    return Actor(u.id, u.username, Role(u.role_code), Clearance(u.clearance_level),
+def _actor(s: Session, u: User) -> Actor:
+    return Actor(u.id, u.username, roles_of(s, u.id), Clearance(u.clearance_level),
                  u.display_name, bool(u.must_change_password))
+
+
+def _check_roles(roles: Iterable[Role | str]) -> frozenset[Role]:
+    chosen = role_set(roles)
+    if not chosen:
+        raise InputError("至少需要选择一个角色。")
+    return chosen
+
+
+def _store_roles(s: Session, user: User, roles: frozenset[Role]) -> None:
+    """Make ``user_roles`` hold exactly ``roles`` for ``user`` (already flushed), and keep the
+    legacy ``users.role_code`` at the first of them (flushed with the caller's other changes,
+    so the row's version moves on once)."""
+    have = roles_of(s, user.id)
+    for r in have - roles:
+        s.delete(s.get(UserRole, (user.id, r.value)))
+    for r in sorted_roles(roles - have):
+        s.add(UserRole(user_id=user.id, role_code=r.value))
+    first = sorted_roles(roles)[0].value
+    if user.role_code != first:
+        user.role_code = first
 
 
 def _check_password(password: str) -> None:
@@ -197,9 +226,10 @@ def create_first_admin(ctx: ServiceContext, username: str, password: str,
                     active=True, failed_logins=0, must_change_password=False)
         s.add(user)
         s.flush()
+        _store_roles(s, user, frozenset({Role.ADMIN}))
         audit.append(s, SYSTEM, "user.first_admin", "user", user.id,
                      {"username": username}, at=ctx.now())
-        return _actor(user)
+        return _actor(s, user)
 
 
 #: The one answer to every refused sign-in whose reason would tell a stranger that the name
@@ -234,11 +264,11 @@ def login(ctx: ServiceContext, username: str, password: str) -> Actor:
                          at=now, actor_name=name[:64])
             failure = LOGIN_FAILED_MESSAGE
         elif not user.active:
-            audit.append(s, _actor(user), "login.failed", "user", user.id,
+            audit.append(s, _actor(s, user), "login.failed", "user", user.id,
                          {"reason": "disabled"}, at=now)
             failure = LOGIN_FAILED_MESSAGE
         elif user.locked_until is not None and user.locked_until > now:
-            audit.append(s, _actor(user), "login.failed", "user", user.id,
+            audit.append(s, _actor(s, user), "login.failed", "user", user.id,
                          {"reason": "locked"}, at=now)
             failure = _locked_message(user.locked_until)
         elif not ok:
@@ -250,9 +280,9 @@ def login(ctx: ServiceContext, username: str, password: str) -> Actor:
                 user.failed_logins = 0
                 detail["locked_until"] = user.locked_until.isoformat()
                 failure = f"密码连续错误 {MAX_FAILURES} 次，" + _locked_message(user.locked_until)
-            audit.append(s, _actor(user), "login.failed", "user", user.id, detail, at=now)
+            audit.append(s, _actor(s, user), "login.failed", "user", user.id, detail, at=now)
             if "locked_until" in detail:
-                audit.append(s, _actor(user), "user.locked", "user", user.id,
+                audit.append(s, _actor(s, user), "user.locked", "user", user.id,
                              {"minutes": LOCK_MINUTES}, at=now)
         else:
             if _hasher.check_needs_rehash(user.password_hash):
@@ -260,8 +290,8 @@ def login(ctx: ServiceContext, username: str, password: str) -> Actor:
             user.failed_logins = 0
             user.locked_until = None
             user.last_login_at = now
-            audit.append(s, _actor(user), "login", "user", user.id, {}, at=now)
-            return _actor(user)
+            audit.append(s, _actor(s, user), "login", "user", user.id, {}, at=now)
+            return _actor(s, user)
     raise LoginFailed(failure)
 
 
@@ -316,13 +346,19 @@ def logout(ctx: ServiceContext) -> None:
 def list_users(ctx: ServiceContext) -> list[UserInfo]:
     ctx.require(Action.MANAGE_USERS)
     with ctx.session() as s, s.begin():
-        return [_info(u) for u in s.execute(select(User).order_by(User.username)).scalars()]
+        held: dict[int, set[Role]] = {}
+        for user_id, code in s.execute(select(UserRole.user_id, UserRole.role_code)):
+            held.setdefault(user_id, set()).add(Role(code))
+        return [UserInfo(u.id, u.username, u.display_name, frozenset(held.get(u.id, ())),
+                         Clearance(u.clearance_level), u.active, u.locked_until, u.last_login_at,
+                         u.must_change_password, u.version)
+                for u in s.execute(select(User).order_by(User.username)).scalars()]
 
 
 def get_user(ctx: ServiceContext, user_id: int) -> UserInfo:
     ctx.require(Action.MANAGE_USERS)
     with ctx.session() as s, s.begin():
-        return _info(_load(s, user_id, None))
+        return _info(s, _load(s, user_id, None))
 
 
 def find_user(ctx: ServiceContext, username: str) -> UserInfo:
@@ -331,7 +367,7 @@ def find_user(ctx: ServiceContext, username: str) -> UserInfo:
         user = _by_name(s, username)
         if user is None:
             raise InputError(f"用户“{normalize_username(username)}”不存在。")
-        return _info(user)
+        return _info(s, user)
 
 
 def _load(s: Session, user_id: int, expected_version: int | None) -> User:
@@ -357,20 +393,28 @@ def _manage(s: Session, actor: Actor, user_id: int, expected_version: int | None
 
 
 def _active_admins(s: Session) -> int:
-    return int(s.execute(select(func.count()).select_from(User).where(
-        User.role_code == Role.ADMIN.value, User.active.is_(True))).scalar_one())
+    return int(s.execute(select(func.count()).select_from(User).join(
+        UserRole, UserRole.user_id == User.id).where(
+        UserRole.role_code == Role.ADMIN.value, User.active.is_(True))).scalar_one())
+
+
+def _is_admin(s: Session, user: User) -> bool:
+    return Role.ADMIN in roles_of(s, user.id)
 
 
 def add_user(ctx: ServiceContext, username: str, password: str, *, display_name: str = "",
-             role: Role = Role.READER, clearance: Clearance = Clearance.PUBLIC,
+             roles: Iterable[Role | str] | None = None, role: Role | None = None,
+             clearance: Clearance = Clearance.PUBLIC,
              must_change_password: bool = True) -> UserInfo:
-    """Create an account. By default its user must change the administrator-chosen password
-    before doing anything else (``ServiceContext.require`` enforces it); an administrator may
-    waive that (``must_change_password=False``, recorded in the audit event), as directory
-    services allow — the administrator could set any password through a reset anyway."""
+    """Create an account holding ``roles`` (``role=`` is shorthand for a single one; neither:
+    只读). By default its user must change the administrator-chosen password before doing
+    anything else (``ServiceContext.require`` enforces it); an administrator may waive that
+    (``must_change_password=False``, recorded in the audit event), as directory services allow —
+    the administrator could set any password through a reset anyway."""
     actor = ctx.require(Action.MANAGE_USERS)
     username = _check_username(username)
     display_name = _check_display_name(display_name)
+    chosen = _check_roles(roles if roles is not None else [role or Role.READER])
     _check_password(password)
     if int(clearance) > int(actor.clearance):
         raise PermissionDenied("不能授予高于本人知悉范围的密级。")
@@ -379,15 +423,16 @@ def add_user(ctx: ServiceContext, username: str, password: str, *, display_name:
         if s.execute(select(User.id).where(User.username == username)).first():
             raise InputError(f"用户名“{username}”已被使用。")
         user = User(username=username, display_name=display_name.strip(), password_hash=pw_hash,
-                    role_code=Role(role).value, clearance_level=int(clearance), active=True,
-                    failed_logins=0, must_change_password=must_change_password)
+                    role_code=sorted_roles(chosen)[0].value, clearance_level=int(clearance),
+                    active=True, failed_logins=0, must_change_password=must_change_password)
         s.add(user)
         s.flush()
+        _store_roles(s, user, chosen)
         audit.append(s, actor, "user.add", "user", user.id,
-                     {"username": username, "role": Role(role).value,
+                     {"username": username, "roles": [r.value for r in sorted_roles(chosen)],
                       "clearance": int(clearance),
                       "must_change_password": bool(must_change_password)}, at=ctx.now())
-        return _info(user)
+        return _info(s, user)
 
 
 def set_active(ctx: ServiceContext, user_id: int, active: bool,
@@ -396,11 +441,11 @@ def set_active(ctx: ServiceContext, user_id: int, active: bool,
     with ctx.session() as s, s.begin():
         user = _manage(s, actor, user_id, expected_version)
         if user.active == active:
-            return _info(user)
+            return _info(s, user)
         if not active:
             if user.id == actor.user_id:
                 raise PermissionDenied("不能停用自己的账户。")
-            if user.role_code == Role.ADMIN.value and _active_admins(s) <= 1:
+            if _is_admin(s, user) and _active_admins(s) <= 1:
                 raise PermissionDenied("不能停用最后一个管理员账户。")
         user.active = active
         if active:
@@ -409,7 +454,7 @@ def set_active(ctx: ServiceContext, user_id: int, active: bool,
         audit.append(s, actor, "user.enable" if active else "user.disable", "user", user.id,
                      {"username": user.username}, at=ctx.now())
         s.flush()
-        return _info(user)
+        return _info(s, user)
 
 
 def reset_password(ctx: ServiceContext, user_id: int, new_password: str,
@@ -428,7 +473,7 @@ def reset_password(ctx: ServiceContext, user_id: int, new_password: str,
             audit.append(s, actor, "user.reset_password", "user", user.id,
                          {"username": user.username}, at=ctx.now())
             s.flush()
-            return _info(user)
+            return _info(s, user)
     except _Reused as exc:
         _audit_reuse(ctx, exc)
         raise
@@ -460,25 +505,28 @@ def change_password(ctx: ServiceContext, old_password: str, new_password: str) -
         raise
 
 
-def set_role(ctx: ServiceContext, user_id: int, role: Role,
-             expected_version: int | None = None) -> UserInfo:
+def set_roles(ctx: ServiceContext, user_id: int, roles: Iterable[Role | str],
+              expected_version: int | None = None) -> UserInfo:
+    """Give user ``user_id`` exactly ``roles`` (at least one)."""
     actor = ctx.require(Action.MANAGE_USERS)
-    role = Role(role)
+    chosen = _check_roles(roles)
     with ctx.session() as s, s.begin():
         user = _manage(s, actor, user_id, expected_version)
-        if user.role_code == role.value:
-            return _info(user)
-        if user.role_code == Role.ADMIN.value:
+        old = roles_of(s, user.id)
+        if old == chosen:
+            return _info(s, user)
+        if Role.ADMIN in old and Role.ADMIN not in chosen:
             if user.id == actor.user_id:
                 raise PermissionDenied("不能取消自己的管理员角色。")
             if user.active and _active_admins(s) <= 1:
                 raise PermissionDenied("不能取消最后一个管理员的管理员角色。")
-        old = user.role_code
-        user.role_code = role.value
+        _store_roles(s, user, chosen)
+        user.updated_at = ctx.now()  # an UPDATE of the row: its version moves on (conflicts)
         audit.append(s, actor, "user.set_role", "user", user.id,
-                     {"username": user.username, "from": old, "to": role.value}, at=ctx.now())
+                     {"username": user.username, "from": [r.value for r in sorted_roles(old)],
+                      "to": [r.value for r in sorted_roles(chosen)]}, at=ctx.now())
         s.flush()
-        return _info(user)
+        return _info(s, user)
 
 
 def set_clearance(ctx: ServiceContext, user_id: int, clearance: Clearance,
@@ -490,10 +538,10 @@ def set_clearance(ctx: ServiceContext, user_id: int, clearance: Clearance,
     with ctx.session() as s, s.begin():
         user = _manage(s, actor, user_id, expected_version)
         if user.clearance_level == int(clearance):
-            return _info(user)
+            return _info(s, user)
         old = user.clearance_level
         user.clearance_level = int(clearance)
         audit.append(s, actor, "user.set_clearance", "user", user.id,
                      {"username": user.username, "from": old, "to": int(clearance)}, at=ctx.now())
         s.flush()
-        return _info(user)
+        return _info(s, user)

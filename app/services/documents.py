@@ -518,18 +518,27 @@ def available_steps(actor: Actor | None, status: str) -> list[str]:
         return []
     out = []
     for step, (action, sources, _target) in TRANSITIONS.items():
-        may = allowed(actor.role, action) or (step == "return" and allowed(actor.role,
+        may = allowed(actor.roles, action) or (step == "return" and allowed(actor.roles,
                                                                               Action.SIGN))
         if status in sources and may:
             out.append(step)
     return out
 
 
+def step_action(actor: Actor | None, step: str) -> Action:
+    """The permission ``step`` needs from ``actor`` (退回 is a reviewer's or a signer's)."""
+    if step == "return" and actor is not None and allowed(actor.roles, Action.SIGN):
+        return Action.SIGN
+    return TRANSITIONS[step][0]
+
+
+def status_steps(status: str) -> list[str]:
+    """The workflow steps a document in ``status`` allows, whoever acts (the buttons shown)."""
+    return [step for step, (_a, sources, _t) in TRANSITIONS.items() if status in sources]
+
+
 def _begin_step(ctx: ServiceContext, step: str) -> Actor:
-    action = TRANSITIONS[step][0]
-    if step == "return" and ctx.actor is not None and allowed(ctx.actor.role, Action.SIGN):
-        action = Action.SIGN
-    return ctx.require(action)
+    return ctx.require(step_action(ctx.actor, step))
 
 
 def _check_state(doc: Document, step: str, expected_version: int | None) -> None:

@@ -61,7 +61,7 @@ READ = ("get", "list", "count", "search", "find", "load", "read", "render", "exp
 NOT_READS = {
     "backup": {"restore", "record_refusal"},
     "accounts": {"create_first_admin", "login", "logout", "add_user", "set_active",
-                 "reset_password", "change_password", "set_role", "set_clearance"},
+                 "reset_password", "change_password", "set_roles", "set_clearance"},
     "docnumbers": {"reserve_numbers", "void_number"},
     "documents": {"create_document", "update_document", "delete_document", "workflow_step",
                   "sign", "import_json", "receive_document"},

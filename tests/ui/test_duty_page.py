@@ -302,13 +302,20 @@ def test_infeasible_shown_in_plain_words(qtbot, admin_ui_ctx):
 
 
 @pytest.mark.parametrize("role", [Role.DUTY])
-def test_duty_officer_sees_no_roster_editing(qtbot, admin_ui_ctx, role):
+def test_duty_officer_sees_roster_editing_disabled_with_the_reason(qtbot, admin_ui_ctx, role):
     ctx = _officer(admin_ui_ctx)
     page = DutyPage(ctx)
     qtbot.addWidget(page)
+    # the same tabs as a 文书's, in the same places; the one they cannot use says why
     assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
-        "值班表", "值班记录", "交接班"]
-    assert page.roster.generate_button.isHidden() and not page.roster.can_edit
+        "值班表", "人员", "值班记录", "交接班"]
+    staff = page.tabs.indexOf(page.staff)
+    assert not page.tabs.isTabEnabled(staff)
+    assert page.tabs.tabToolTip(staff) == "需要“管理员”或“文书”角色"
+    b = page.roster.generate_button
+    assert not b.isHidden() and not b.isEnabled() and not page.roster.can_edit
+    assert b.toolTip() == b.statusTip() == "需要“管理员”或“文书”角色"
+    assert page.log.form_box.isEnabled()  # 值班员 writes the log
     assert isinstance(ServiceContext, type)
 
 

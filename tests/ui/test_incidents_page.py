@@ -84,7 +84,9 @@ def _send(qtbot, page, to="市政府总值班室"):
 def _sign(qtbot, boss, incident_id):
     boss.refresh()
     assert boss.select_incident(incident_id)
-    assert not boss.new_button.isVisible()  # a leader signs, does not report
+    # a leader signs, does not report: the button is there, disabled, saying why
+    assert boss.new_button.isVisible() and not boss.new_button.isEnabled()
+    assert boss.new_button.toolTip() == "需要“文书”或“值班员”角色"
     boss.sign_button.click()
     dlg = boss.dialog
     assert isinstance(dlg, SignDialog)
@@ -270,9 +272,11 @@ def test_sign_blocked_by_missing_basic_elements(qtbot, desks):
 
 def test_rule_table_edited_by_administrator(qtbot, desks):
     _clock, u = desks
-    assert not _page(qtbot, u["duty"]).rules_button.isVisible()
+    duty_rules = _page(qtbot, u["duty"]).rules_button
+    assert duty_rules.isVisible() and not duty_rules.isEnabled()
+    assert duty_rules.toolTip() == "需要“管理员”角色"
     page = _page(qtbot, u["admin"])
-    assert page.rules_button.isVisible()
+    assert page.rules_button.isVisible() and page.rules_button.isEnabled()
     page.rules_button.click()
     dlg = page.dialog
     assert isinstance(dlg, RuleTableDialog) and dlg.table.rowCount() == 4

@@ -40,6 +40,7 @@ from app.ui.documents.printing import (
 from app.ui.file_dialogs import FileKind, file_dialog
 from app.ui.messages import DISCARD, SAVE, ask_unsaved, describe
 from app.ui.placeholder_confirm import ask_print_anyway
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -270,7 +271,7 @@ class DocumentEditor(QWidget):
 
     def _update_state(self) -> None:
         info = self.info
-        may_draft = self.ctx.actor is not None and allowed(self.ctx.actor.role, Action.DRAFT)
+        may_draft = self.ctx.actor is not None and allowed(self.ctx.actor.roles, Action.DRAFT)
         editable = may_draft and (info is None or info.editable)
         self.form.setEnabled(editable)
         self.save_button.setEnabled(editable and self.dirty)
@@ -281,9 +282,10 @@ class DocumentEditor(QWidget):
         self.print_button.setEnabled(saved)
         self.export_button.setEnabled(saved)
         steps = docs.available_steps(self.ctx.actor, info.status) if info else []
-        for step, b in self.step_buttons.items():
-            b.setVisible(step in steps)
-            b.setEnabled(saved)
+        shown = docs.status_steps(info.status) if info else []
+        for step, b in self.step_buttons.items():  # shown to every role, disabled with the reason
+            b.setVisible(step in shown)
+            gate(b, self.ctx.actor, docs.step_action(self.ctx.actor, step), saved)
         self.reserved_row.setVisible("sign" in steps)
         if info is None:
             self.state_label.setText("新公文（未保存）")

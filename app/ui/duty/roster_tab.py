@@ -24,6 +24,7 @@ from app.ui.duty.common import explain, from_date, to_date
 from app.ui.duty.ledger_dialog import LedgerDialog
 from app.ui.file_dialogs import DOCX, PDF, XLSX, FileKind, ask_file
 from app.ui.placeholder_confirm import ask_print_anyway
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
@@ -289,7 +290,7 @@ class RosterTab(QWidget):
         self.dialog: QDialog | None = None
         self.outcome: GenerateOutcome | None = None
         #: the role may edit rosters (otherwise the tab is a read-only view)
-        self.can_edit = ctx.actor is not None and allowed(ctx.actor.role, Action.EDIT_ROSTER)
+        self.can_edit = ctx.actor is not None and allowed(ctx.actor.roles, Action.EDIT_ROSTER)
         #: asked before saving an edit that breaks a rule (tests replace it)
         self.confirm: Callable[[list[str]], bool] = self._ask_confirm
         layout = QVBoxLayout(self)
@@ -329,6 +330,9 @@ class RosterTab(QWidget):
                   self.generate_button, self.cancel_button, self.swap_button,
                   self.ledger_button, self.publish_button, self.export_button):
             bar.addWidget(w)
+        for b in (self.new_button, self.rules_button, self.generate_button, self.swap_button,
+                  self.publish_button):
+            gate(b, ctx.actor, Action.EDIT_ROSTER)
         bar.addStretch(1)
         layout.addLayout(bar)
 
@@ -410,9 +414,9 @@ class RosterTab(QWidget):
         self._fill_grid()
         self._validate()
         busy = self.task is not None and not self.task.finished
-        for b in (self.generate_button, self.swap_button, self.publish_button,
-                  self.export_button):
-            b.setEnabled(r is not None and not busy)
+        for b in (self.generate_button, self.swap_button, self.publish_button):
+            gate(b, self.ctx.actor, Action.EDIT_ROSTER, r is not None and not busy)
+        self.export_button.setEnabled(r is not None and not busy)
 
     def _fill_list(self) -> None:
         duties = self.roster.duties if self.roster else ()

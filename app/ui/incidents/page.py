@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain import incident_rules as R
-from app.domain.security import Action, Clearance, allowed
+from app.domain.security import Action, Clearance
 from app.errors import UserError
 from app.services import incidents as svc
 from app.services.context import ServiceContext
@@ -26,6 +26,7 @@ from app.ui.incidents.stats import StatisticsDialog
 from app.ui.messages import describe
 from app.ui.pages import register_page
 from app.ui.placeholder_confirm import ask_print_anyway
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractTableModel,
     QBrush,
@@ -267,7 +268,8 @@ class IncidentsPage(QWidget):
         self._clock_task: TaskHandle | None = None
         self._clock_again = False
         assert ctx.actor is not None
-        role = ctx.actor.role
+        #: the permission each action button needs (``gate``: disabled with the reason if lacking)
+        self._needs: dict[QPushButton, Action] = {}
         self.dialog: QDialog | None = None
         self.task: TaskHandle | None = None
         self.incident: svc.IncidentInfo | None = None
@@ -343,8 +345,9 @@ class IncidentsPage(QWidget):
             if key:
                 b.setShortcut(QKeySequence(key))
                 b.setToolTip(key)
-            if action is not None and not allowed(role, action):
-                b.setVisible(False)
+            if action is not None:
+                self._needs[b] = action
+                gate(b, ctx.actor, action)
             return b
 
         self.new_button = button("新建事件(&N)", self.new_incident, "Ctrl+N",
@@ -578,24 +581,28 @@ class IncidentsPage(QWidget):
         self.view.setHtml(report_html(rep) if rep else "")
         self._update_buttons()
 
+    def _enable(self, b: QPushButton, state: bool) -> None:
+        """On when the page's state allows it and the roles do (else the reason shows)."""
+        gate(b, self.ctx.actor, self._needs.get(b, Action.VIEW), state)
+
     def _update_buttons(self) -> None:
         inc, rep = self.incident, self.current_report()
         open_ = inc is not None and inc.status == "open"
         pending = any(r.status != "sent" for r in self.reports)
         first_sent = any(r.kind is R.ReportKind.FIRST and r.channel is R.Channel.WRITTEN
                          and r.status == "sent" for r in self.reports)
-        self.edit_button.setEnabled(open_)
-        self.daily_button.setEnabled(open_)
-        self.phone_button.setEnabled(open_ and not any(
+        self._enable(self.edit_button, open_)
+        self._enable(self.daily_button, open_)
+        self._enable(self.phone_button, open_ and not any(
             r.kind is R.ReportKind.FIRST and r.status == "sent" for r in self.reports))
-        self.draft_button.setEnabled(open_ and not pending)
+        self._enable(self.draft_button, open_ and not pending)
         self.draft_button.setText("起草续报(&D)" if first_sent else "起草首报(&D)")
         self.draft_button.setShortcut(QKeySequence("Ctrl+D"))  # setText set Alt+D
-        self.final_button.setEnabled(open_ and not pending and first_sent)
-        self.update_button.setEnabled(rep is not None and rep.status == "draft")
-        self.sign_button.setEnabled(rep is not None and rep.status == "draft")
-        self.send_button.setEnabled(rep is not None and rep.status == "signed")
-        self.print_button.setEnabled(rep is not None and rep.channel is R.Channel.WRITTEN)
+        self._enable(self.final_button, open_ and not pending and first_sent)
+        self._enable(self.update_button, rep is not None and rep.status == "draft")
+        self._enable(self.sign_button, rep is not None and rep.status == "draft")
+        self._enable(self.send_button, rep is not None and rep.status == "signed")
+        self._enable(self.print_button, rep is not None and rep.channel is R.Channel.WRITTEN)
 
     def _run(self, fn, *args, **kwargs) -> Any:  # type: ignore[no-untyped-def]
         try:
@@ -750,7 +757,7 @@ class IncidentsPage(QWidget):
         if rep is None:
             return
         ctx, rid = self.ctx, rep.id
-        self.print_button.setEnabled(False)
+        self._enable(self.print_button, False)
         self.status.setText("正在生成信息专报……")
 
         def work(control):  # type: ignore[no-untyped-def]

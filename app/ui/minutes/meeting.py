@@ -9,6 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from app.domain.security import Action
 from app.errors import ConflictError, UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
@@ -20,6 +21,7 @@ from app.ui.messages import DISCARD, SAVE, ask_unsaved
 from app.ui.minutes.common import MessageLine
 from app.ui.minutes.decision_dialog import DecisionDialog, DecisionFields
 from app.ui.placeholder_confirm import ask_print_anyway
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QCompleter,
@@ -561,10 +563,12 @@ class MinutesEditor(QWidget):
         self.shown_for, self.has_draft = info.id, description is not None
         for w in (self.title, self.body):
             w.setReadOnly(info.issued)
-        self.generate_button.setEnabled(not info.issued)
-        self.save_button.setEnabled(not info.issued and description is not None)
-        self.issue_button.setEnabled(not info.issued and description is not None)
-        self.pdf_button.setEnabled(description is not None)
+        actor = self.panel.ctx.actor  # what the roles do not allow is off and says why
+        gate(self.generate_button, actor, Action.EDIT_MINUTES, not info.issued)
+        gate(self.save_button, actor, Action.EDIT_MINUTES,
+             not info.issued and description is not None)
+        gate(self.issue_button, actor, Action.ISSUE, not info.issued and description is not None)
+        gate(self.pdf_button, actor, Action.PRINT, description is not None)
 
     def generate(self) -> QMessageBox | None:
         """Fill the 纪要 from the meeting data. Over an existing draft this replaces the text

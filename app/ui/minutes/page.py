@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.domain.security import Action, Clearance, allowed
+from app.domain.security import Action, Clearance
 from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
@@ -15,6 +15,7 @@ from app.ui.minutes.board import BoardTab
 from app.ui.minutes.common import MessageLine, PagedModel
 from app.ui.minutes.meeting import MeetingPanel, pydate, qdate
 from app.ui.pages import register_page
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -123,7 +124,7 @@ class MeetingsTab(QWidget):
         self.ctx = ctx
         self.new_button = QPushButton("新建会议", self)
         self.new_button.setShortcut(QKeySequence.StandardKey.New)
-        self.new_button.setEnabled(bool(ctx.actor) and allowed(ctx.actor.role, Action.EDIT_MINUTES))
+        gate(self.new_button, ctx.actor, Action.EDIT_MINUTES)
         self.refresh_button = QPushButton("刷新", self)
         self.refresh_button.setShortcut(QKeySequence("F5"))
         self.type_filter = QComboBox(self)

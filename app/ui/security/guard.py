@@ -341,7 +341,7 @@ class StartupChecks(QObject):
             label.setObjectName("auditBrokenLabel")
             label.setStyleSheet("color: white; background: #c0392b; padding: 2px 6px;")
             window.statusBar().addWidget(label)
-            if ctx.actor is not None and allowed(ctx.actor.role, Action.VIEW_AUDIT):
+            if ctx.actor is not None and allowed(ctx.actor.roles, Action.VIEW_AUDIT):
                 self.banner = AuditBanner(window, ctx, result, label)
                 self.notice = QMessageBox(QMessageBox.Icon.Warning, "审计日志被篡改",
                                           result.message() + "\n\n程序仍可使用；请保留数据库文件"

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from app.domain.security import Action, allowed
+from app.domain.security import Action
 from app.errors import ConflictError, UserError
 from app.services import audit, audit_log, security
 from app.services.audit_log import AuditFilter, AuditRow
@@ -31,6 +31,7 @@ from app.ui.file_dialogs import PDF, XLSX, FileKind, ask_file
 from app.ui.lazy_table import LazyTableModel
 from app.ui.messages import describe
 from app.ui.pages import register_page
+from app.ui.permissions import gate_tab
 from app.ui.qt import (
     QComboBox,
     QDate,
@@ -394,10 +395,10 @@ class SecurityPage(QTabWidget):
         super().__init__(parent)
         self.viewer = AuditViewer(ctx, self)
         self.addTab(self.viewer, "审计日志")
-        self.settings: SecuritySettingsPage | None = None
-        if ctx.actor is not None and allowed(ctx.actor.role, Action.MANAGE_SETTINGS):
-            self.settings = SecuritySettingsPage(ctx, self)
-            self.addTab(self.settings, "安全设置")
+        # the same tabs for every role: 安全设置 is disabled with the reason without the right
+        self.settings = SecuritySettingsPage(ctx, self)
+        self.addTab(self.settings, "安全设置")
+        gate_tab(self, self.settings, ctx.actor, Action.MANAGE_SETTINGS)
 
 
 register_page("security", lambda ctx, parent: SecurityPage(ctx, parent), title="安全审计",
