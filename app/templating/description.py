@@ -48,8 +48,11 @@ from app.templating.sandbox import (
     RENDER_ERRORS,
     TemplateFailed,
     TemplateProblem,
+    TemplateLimit,
     make_environment,
     problem_from,
+    render_budget,
+    tick,
 )
 
 FORMAT_VERSION = 1
@@ -129,6 +132,8 @@ class _For(_Node):
         seq = list(seq)
         result = []
         for i, item in enumerate(seq):
+            if out.guard(self.path, tick, line=1) is _FAILED:  # loop and time limits
+                return result
             local = dict(ctx)
             if len(self.names) == 1:
                 local[self.names[0]] = item
@@ -211,7 +216,10 @@ class _Run:
         try:
             return func()
         except RENDER_ERRORS as exc:
-            self.problems.append(problem_from(exc, path, line=line))
+            problem = problem_from(exc, path, line=line)
+            if not (isinstance(exc, TemplateLimit)  # a spent budget fails every later field too
+                    and any(p.message == problem.message for p in self.problems)):
+                self.problems.append(problem)
             return _FAILED
 
     def plain(self, path: str, value: Any) -> Any:
@@ -344,7 +352,8 @@ class DescriptionTemplate:
             return {}, problems
         run = _Run()
         ctx = {str(k): v for k, v in data.items()}
-        rendered = compiled.render(ctx, run)
+        with render_budget():
+            rendered = compiled.render(ctx, run)
         result = _drop_empty(rendered) if isinstance(rendered, dict) else rendered
         if run.problems:
             return {}, run.problems
