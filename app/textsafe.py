@@ -90,3 +90,33 @@ def loads_json(text: str | bytes, what: str) -> Any:
     if problem:
         raise InputError(f"{what} {problem}，不予处理。")
     return obj
+
+
+def clean_strings(value: Any) -> Any:
+    """A copy of a JSON-like value (dicts, lists, strings) with ``clean_text`` applied to every
+    string, keys included; other values unchanged. Iterative: any depth."""
+    def fresh(v: Any) -> Any:
+        if isinstance(v, str):
+            return clean_text(v)
+        if isinstance(v, dict):
+            return {}
+        if isinstance(v, (list, tuple)):
+            return []
+        return v
+
+    root = fresh(value)
+    todo: list[tuple[Any, Any]] = [(value, root)] if isinstance(value, (dict, list, tuple)) else []
+    while todo:
+        src, dst = todo.pop()
+        if isinstance(src, dict):
+            for k, v in src.items():
+                dst[clean_text(k) if isinstance(k, str) else k] = new = fresh(v)
+                if isinstance(v, (dict, list, tuple)):
+                    todo.append((v, new))
+        else:
+            for v in src:
+                new = fresh(v)
+                dst.append(new)
+                if isinstance(v, (dict, list, tuple)):
+                    todo.append((v, new))
+    return root

@@ -43,6 +43,7 @@ from app.storage.models import (
     OfficeSettings,
     utcnow,
 )
+from app.textsafe import clean_text
 
 # ---- time ---------------------------------------------------------------------------------------
 
@@ -310,6 +311,9 @@ def _index(s: Session, inc: Incident) -> None:
 
 # ---- incidents ----------------------------------------------------------------------------------
 def _clean(data: IncidentData) -> IncidentData:
+    # control characters: dropped, never stored (a DOCX cannot hold them)
+    data = replace(data, **{n: clean_text(getattr(data, n), single_line=n == "title")
+                            for n in _PLAIN if isinstance(getattr(data, n), str)})
     title = data.title.strip()
     if not title:
         raise InputError("请填写事件名称。")

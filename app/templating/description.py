@@ -44,6 +44,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import InputError
+from app.textsafe import json_depth_problem, loads_json
 from app.templating.sandbox import (
     RENDER_ERRORS,
     TemplateFailed,
@@ -385,6 +386,15 @@ def _meta_problems(text: str) -> list[TemplateProblem]:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         return [TemplateProblem("（文件）", exc.lineno, f"不是有效的 JSON：第 {exc.colno} 列，{exc.msg}。")]
+    except (RecursionError, ValueError):  # nested past the recursion limit, a 4,300-digit number
+        try:
+            loads_json(text, "模板文件")
+        except InputError as exc:
+            return [TemplateProblem("（文件）", None, exc.message)]
+        raise
+    depth = json_depth_problem(obj)
+    if depth:
+        return [TemplateProblem("（文件）", None, f"模板文件{depth}。")]
     if not isinstance(obj, dict):
         return [TemplateProblem("（文件）", None, "模板文件应为 JSON 对象。")]
     problems = []
