@@ -118,6 +118,7 @@ class IncidentData:
     authority: str = ""
 
 
+MAX_TITLE = 120
 _PLAIN = [f.name for f in fields(IncidentData) if f.name not in ("leaders_on_site", "commander")]
 
 
@@ -317,6 +318,8 @@ def _clean(data: IncidentData) -> IncidentData:
     title = data.title.strip()
     if not title:
         raise InputError("请填写事件名称。")
+    if len(title) > MAX_TITLE:  # it heads the printed 信息专报
+        raise InputError(f"事件名称过长（{len(title)} 字，最多 {MAX_TITLE} 字）。")
     R.validate_category(data.category, data.subtype.strip() or None)
     level = R.parse_level(data.level).value
     if data.received_at is None:
