@@ -64,12 +64,12 @@ FULL_MESSAGE = (
     "磁盘空间已满，本次操作没有保存（没有写入任何内容）；已保存的数据没有丢失。"
     "请清理数据文件夹或目标文件夹所在磁盘的空间后重试。"
 )
-_LOCKED = ("database is locked", "database table is locked", "lock timeout",
-           "could not obtain lock", "deadlock detected")
+# Only waits that ran out: a NOWAIT refusal or a deadlock (which code may catch and retry) is
+# left as the driver raised it.
+_LOCKED = ("database is locked", "database table is locked", "canceling statement due to lock timeout")
 _FULL = ("database or disk is full", "disk is full", "no space left on device",
          "could not extend file")
 _FULL_SQLSTATE = {"53100"}  # PostgreSQL disk_full
-_LOCKED_SQLSTATE = {"55P03"}  # PostgreSQL lock_not_available
 
 
 def storage_problem(exc: BaseException, *, wait_seconds: float | None = None) -> StorageUnavailable | None:
@@ -92,7 +92,7 @@ def storage_problem(exc: BaseException, *, wait_seconds: float | None = None) ->
         if (isinstance(e, OSError) and e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1))) \
                 or state in _FULL_SQLSTATE or any(s in text for s in _FULL):
             return StorageUnavailable(FULL_MESSAGE, reason="full")
-        if state in _LOCKED_SQLSTATE or any(s in text for s in _LOCKED):
+        if any(s in text for s in _LOCKED):
             waited = f"等待 {wait_seconds:g} 秒后" if wait_seconds else "等待后"
             return StorageUnavailable(LOCKED_MESSAGE.format(waited=waited), reason="locked")
         todo.extend([getattr(e, "orig", None), e.__cause__, e.__context__])

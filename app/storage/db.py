@@ -69,7 +69,9 @@ def _sqlite_on_begin(conn) -> None:  # type: ignore[no-untyped-def]
 
 def _on_error(context) -> None:  # type: ignore[no-untyped-def]
     """A locked database or a full disk becomes ``StorageUnavailable`` (see above)."""
-    problem = storage_problem(context.original_exception, wait_seconds=BUSY_TIMEOUT_MS / 1000)
+    sqlite = getattr(context.dialect, "name", "") == "sqlite"
+    problem = storage_problem(context.original_exception,
+                              wait_seconds=BUSY_TIMEOUT_MS / 1000 if sqlite else None)
     if problem is not None:
         raise problem from context.original_exception
 
