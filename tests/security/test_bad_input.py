@@ -130,7 +130,9 @@ words = st.sampled_from(["render", "backup", "exchange", "audit", "user", "db", 
                          "roster", "create", "list", "restore", "import", "export", "verify",
                          "--yes", "-o", "--select", "--key", "--user", "--to", "documents:1",
                          "x.zip", "", "--", "-", "documents:a", "无"])
-argvs = st.lists(words | st.text(alphabet=string.printable + "中文", max_size=12), max_size=6)
+# "\udcff": a byte that is not UTF-8 in argv (surrogateescape); "\x01", "\x7f": control characters
+argvs = st.lists(words | st.text(alphabet=string.printable + "中文\x01\x7f\udcff", max_size=12),
+                 max_size=6)
 
 
 @SETTINGS
