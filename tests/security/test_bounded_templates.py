@@ -231,3 +231,15 @@ def test_template_data_nested_too_deep_exits_2(tmp_path, capsys):
     assert cli_main(["template", "render", "notice", "-d", str(data), "-o", str(tmp_path / "o.pdf")]) == 2
     err = capsys.readouterr().err
     assert "嵌套" in err and "Traceback" not in err
+
+
+def test_time_limit_stops_a_render(monkeypatch):
+    """The clock is checked at every loop pass and call: with the limit at 50 ms a loop of
+    100,000 passes (under the pass limit) is stopped by time, with the time message."""
+    from app.templating import sandbox
+
+    monkeypatch.setattr(sandbox, "MAX_SECONDS", 0.05)
+    text = "{% for i in range(100000) %}{{ (i|string)|length }}{% endfor %}"
+    with pytest.raises(TemplateFailed) as info:
+        _template(text).render({})
+    assert "运行超过 0.05 秒" in info.value.message
