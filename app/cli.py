@@ -12,7 +12,7 @@ import importlib
 import sys
 
 from app import APP_NAME, __version__
-from app.errors import UserError
+from app.errors import UserError, storage_problem
 
 # One line per area; each module has register(subparsers).
 COMMAND_MODULES: list[str] = [
@@ -62,3 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except Exception as exc:  # a locked database or a full disk outside the engine (backup, files)
+        problem = storage_problem(exc)
+        if problem is None:
+            raise
+        print(f"错误：{problem.message}", file=sys.stderr)
+        return problem.exit_code

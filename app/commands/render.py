@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from app.errors import InputError
+from app.errors import InputError, storage_problem
 
 SUFFIXES = {".pdf": "pdf", ".docx": "docx"}
 
@@ -68,8 +68,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     result = render(doc, fmt)
     try:
         write_atomic(out, result.data)
-    except OSError as exc:
-        raise InputError(f"无法写入输出文件 {out}：{exc.strerror or exc}") from None
+    except OSError as exc:  # a full disk says so, and that nothing was written
+        raise storage_problem(exc) or InputError(f"无法写入输出文件 {out}：{exc.strerror or exc}") from None
     for w in result.warnings:
         print(f"警告：{w}", file=sys.stderr)
     return 0

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.errors import InputError
+from app.errors import InputError, storage_problem
 
 if TYPE_CHECKING:
     from app.services.context import ServiceContext
@@ -215,5 +215,5 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
     try:
         write_atomic(path, data)
-    except OSError as exc:
-        raise InputError(f"无法写入输出文件 {path}：{exc.strerror or exc}") from None
+    except OSError as exc:  # a full disk says so, and that nothing was written
+        raise storage_problem(exc) or InputError(f"无法写入输出文件 {path}：{exc.strerror or exc}") from None

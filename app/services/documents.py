@@ -38,6 +38,7 @@ from app.services import search as search_index
 from app.services.context import Actor, ServiceContext, visible
 from app.services.people import Names
 from app.storage.models import Document, DocumentStep, DocumentVersion
+from app.textsafe import clean_strings
 from app.typeset.spec import parse_description
 
 GENRES = ("通知", "通报", "请示", "报告", "函", "纪要", "意见", "决定", "批复", "通告", "公告",
@@ -190,6 +191,7 @@ def _clean(description: Any) -> dict[str, Any]:
     and an export is the clean object. Parse errors name the field (``InputError``)."""
     if not isinstance(description, dict):
         raise InputError("公文描述应为 JSON 对象。")
+    description = clean_strings(description)  # control characters pasted in: dropped, never stored
     out = {k: v for k, v in description.items() if v not in ("", None, [])}
     parse_description(out)
     return out

@@ -45,6 +45,7 @@ from app.storage.models import (
     OfficeSettings,
     utcnow,
 )
+from app.textsafe import clean_text
 
 # ---- time ---------------------------------------------------------------------------------------
 
@@ -119,6 +120,7 @@ class IncidentData:
     authority: str = ""
 
 
+MAX_TITLE = 120
 _PLAIN = [f.name for f in fields(IncidentData) if f.name not in ("leaders_on_site", "commander")]
 
 
@@ -312,9 +314,14 @@ def _index(s: Session, inc: Incident) -> None:
 
 # ---- incidents ----------------------------------------------------------------------------------
 def _clean(data: IncidentData) -> IncidentData:
+    # control characters: dropped, never stored (a DOCX cannot hold them)
+    data = replace(data, **{n: clean_text(getattr(data, n), single_line=n == "title")
+                            for n in _PLAIN if isinstance(getattr(data, n), str)})
     title = data.title.strip() or title_from_data(data)
     if not title:
         raise InputError("请填写事件名称。")
+    if len(title) > MAX_TITLE:  # it heads the printed 信息专报
+        raise InputError(f"事件名称过长（{len(title)} 字，最多 {MAX_TITLE} 字）。")
     R.validate_category(data.category, data.subtype.strip() or None)
     level = R.parse_level(data.level).value
     if data.received_at is None:

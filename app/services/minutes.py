@@ -46,6 +46,7 @@ from app.storage.models.minutes import (
     MeetingType,
     Topic,
 )
+from app.textsafe import clean_text
 
 ATTENDANCE_KINDS = ("present", "absent", "attending")
 ATTENDANCE_LABELS = {"present": "出席", "absent": "请假", "attending": "列席"}
@@ -247,7 +248,7 @@ class BoardFilter:
 
 # ---- helpers -----------------------------------------------------------------------------------
 def _clean(value: str | None, label: str, *, required: bool = False, limit: int = 128) -> str:
-    out = (value or "").strip()
+    out = clean_text(value or "").strip()  # control characters: dropped, never stored
     if required and not out:
         raise InputError(f"请填写{label}。")
     if len(out) > limit:
