@@ -215,7 +215,7 @@ def test_an_admin_cannot_take_over_an_account_cleared_above_them(admin_ctx):
     before = _user(admin_ctx.engine, "chief")
     for act in (lambda: accounts.reset_password(low, top.id, "Taken-over-9"),
                 lambda: accounts.set_active(low, top.id, False),
-                lambda: accounts.set_role(low, top.id, Role.READER),
+                lambda: accounts.set_roles(low, top.id, [Role.READER]),
                 lambda: accounts.set_clearance(low, top.id, Clearance.PUBLIC)):
         with pytest.raises(PermissionDenied, match="不能管理该账户"):
             act()
