@@ -202,11 +202,13 @@ class _CachedFace(TTFontFace):
 
     def __getattr__(self, name: str):
         lazy = self.__dict__.get("_lazy")
-        if lazy and name in lazy:
-            value = lazy.pop(name).value()
-            setattr(self, name, value)
-            return value
-        raise AttributeError(name)
+        pending = lazy.get(name) if lazy else None
+        if pending is None:
+            raise AttributeError(name)
+        value = pending.value()  # two threads may both decode it: the same value
+        setattr(self, name, value)
+        lazy.pop(name, None)
+        return value
 
 
 def _ttfont_from_state(name: str, path: Path, data: bytes, state: dict) -> TTFont:
