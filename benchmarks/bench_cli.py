@@ -48,7 +48,7 @@ def timed(cmd: list[str], env: dict[str, str], runs: int, expect: int = 0,
     samples = []
     for i in range(runs + 1):
         start = time.perf_counter()
-        proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, timeout=600)
+        proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, timeout=600, check=False)
         elapsed = (time.perf_counter() - start) * 1000
         if proc.returncode != expect:
             raise SystemExit(f"错误：{' '.join(cmd)} 退出码 {proc.returncode}（应为 {expect}）："
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([py, "-m", "app", "render", str(LETTER), "-o", str(docx)], env=env,
                        cwd=ROOT, capture_output=True, check=True)
         sys.path.insert(0, str(ROOT))
-        from app.typeset.libreoffice import fontconfig_xml, find_soffice
+        from app.typeset.libreoffice import find_soffice, fontconfig_xml
 
         soffice = None if args.no_libreoffice else find_soffice()
         if soffice is None:

@@ -34,7 +34,7 @@ print("\\n@@" + json.dumps({"code": code, "modules": sorted(sys.modules)}))
 def probe(argv: list[str]) -> tuple[int, list[str], str, str]:
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
     proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(argv)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
     out, _sep, tail = proc.stdout.rpartition("\n@@")
     report = json.loads(tail)
     return report["code"], report["modules"], out, proc.stderr
@@ -70,7 +70,7 @@ def test_argument_errors_load_only_the_chosen_module_and_stay_chinese_exit_2():
 def test_real_process_exit_codes():
     for argv, code in ((["--help"], 0), (["render"], 2), (["calendar", "--bogus"], 2)):
         proc = subprocess.run([sys.executable, "-m", "app", *argv], cwd=ROOT, capture_output=True,
-                              text=True, timeout=120)
+                              text=True, timeout=120, check=False)
         assert proc.returncode == code, proc.stderr
         assert "Traceback" not in proc.stderr
         if code == 2:

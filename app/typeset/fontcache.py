@@ -47,11 +47,11 @@ class Unsupported(Exception):
 
 def cache_dir() -> Path | None:
     """``<data folder>/cache/fonts`` (not created here), or None when there is no data folder."""
-    try:
-        from app.config import data_dir
+    from app.config import data_dir
 
+    try:
         return data_dir(create=False) / "cache" / "fonts"
-    except Exception:  # pragma: no cover - no home folder at all: just parse
+    except (OSError, RuntimeError, KeyError):  # pragma: no cover - no home folder: just parse
         return None
 
 
@@ -187,7 +187,7 @@ def dumps(key: dict[str, Any], state: dict[str, Any]) -> bytes:
 class Lazy:
     """A stored attribute not decoded yet (``value()`` decodes it)."""
 
-    __slots__ = ("_node", "_arrays")
+    __slots__ = ("_arrays", "_node")
 
     def __init__(self, node: Any, arrays: list[array]) -> None:
         self._node, self._arrays = node, arrays

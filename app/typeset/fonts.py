@@ -201,8 +201,8 @@ class _CachedFace(TTFontFace):
     uses (``fontcache.LAZY``) are decoded when first read."""
 
     def __getattr__(self, name: str):
-        lazy = self.__dict__.get("_lazy")
-        pending = lazy.get(name) if lazy else None
+        lazy: dict = self.__dict__.get("_lazy") or {}
+        pending = lazy.get(name)
         if pending is None:
             raise AttributeError(name)
         value = pending.value()  # two threads may both decode it: the same value
