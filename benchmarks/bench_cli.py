@@ -11,7 +11,8 @@ one after the other in the same run so they share the machine's load:
   converting the same letter's DOCX (made by ``python -m app render … -o out.docx``) to PDF with
   ``soffice --headless --convert-to pdf`` (the command line of ``app.typeset.libreoffice``, with
   one private profile made by the warm-up run, as an office's installed LibreOffice has) —
-  target: our PDF at least 3× faster. Skipped, with a note, without soffice.
+  target: our PDF at least 3× faster. Skipped, with a note, without soffice. For information,
+  the first render with an empty data folder (the font cache is written then) is printed too.
 
 The processes start from a bytecode cache, as an installed program does: the environment's
 ``PYTHONDONTWRITEBYTECODE`` is dropped for them, and one warm-up run of each writes the cache
@@ -95,6 +96,15 @@ def main(argv: list[str] | None = None) -> int:
         pdf = work / "letter.pdf"
         ours, s = timed([py, "-m", "app", "render", str(LETTER), "-o", str(pdf)], env, args.runs)
         _line("python -m app render 函 → PDF (1 page)", ours, s)
+
+        cold = []  # the first render on a workstation (or after a font changed): no font cache
+        for i in range(3):
+            cold_env = _env(work / f"cold-{i}")
+            start = time.perf_counter()
+            subprocess.run([py, "-m", "app", "render", str(LETTER), "-o", str(pdf)], env=cold_env,
+                           cwd=ROOT, capture_output=True, check=True)
+            cold.append((time.perf_counter() - start) * 1000)
+        _line("  the same, first run (no font cache yet)", statistics.median(cold), cold)
 
         docx = work / "letter.docx"
         subprocess.run([py, "-m", "app", "render", str(LETTER), "-o", str(docx)], env=env,
