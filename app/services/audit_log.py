@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
+from app.domain.audit_wording import action_label, describe_detail, object_label
 from app.domain.security import Action
 from app.errors import InputError
 from app.services import audit
@@ -72,7 +73,8 @@ def _where(stmt: Select, f: AuditFilter) -> Select:
     return stmt
 
 
-def _detail(raw: str, clearance: int) -> str:
+def _detail(raw: str, clearance: int, action: str = "") -> str:
+    """The event's detail in Chinese words (``app.domain.audit_wording``)."""
     try:
         data: Any = json.loads(raw)
     except ValueError:
@@ -81,7 +83,7 @@ def _detail(raw: str, clearance: int) -> str:
         level = data.get("classification")
         if isinstance(level, int) and level > clearance:
             return HIDDEN
-        return "；".join(f"{k}={v}" for k, v in data.items())
+        return describe_detail(data, action)
     return str(data)
 
 
@@ -97,7 +99,7 @@ def page(ctx: ServiceContext, f: AuditFilter, offset: int, limit: int = 200) -> 
     with ctx.session() as s, s.begin():
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq.desc())
         rows = [AuditRow(e.seq, e.at, e.actor, e.action, e.object_type, e.object_id,
-                         _detail(e.detail, int(actor.clearance)))
+                         _detail(e.detail, int(actor.clearance), e.action))
                 for e in s.execute(stmt.offset(offset).limit(limit)).scalars()]
         if offset == 0:
             audit.append(s, actor, "audit.view", "audit_log", "", f.describe(), at=ctx.now())
@@ -114,13 +116,14 @@ def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) 
         raise InputError(f"符合条件的记录有 {total} 条，超过单次导出上限 {MAX_EXPORT} 条，请缩小范围。")
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("审计日志")
-    ws.append(["序号", "时间", "用户", "操作", "对象类型", "对象编号", "详情"])
+    ws.append(["序号", "时间", "用户", "操作", "对象类型", "对象编号", "详情", "事件代码"])
     done = 0
     with ctx.session() as s, s.begin():
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq)
         for e in s.execute(stmt.execution_options(yield_per=2000)).scalars():
-            ws.append([e.seq, e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action,
-                       e.object_type, e.object_id, _detail(e.detail, int(actor.clearance))])
+            ws.append([e.seq, e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), e.actor,
+                       action_label(e.action), object_label(e.object_type), e.object_id,
+                       _detail(e.detail, int(actor.clearance), e.action), e.action])
             done += 1
             if progress is not None and done % 2000 == 0:
                 progress(done, total)
@@ -177,11 +180,11 @@ def print_description(ctx: ServiceContext, f: AuditFilter) -> tuple[dict[str, An
         office = s.get(OfficeSettings, 1)
         issuer = office.office_name.strip() if office is not None else ""
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq).limit(MAX_PRINT)
-        rows = [[e.at.astimezone().strftime("%Y-%m-%d %H:%M"), e.actor, e.action,
-                 f"{e.object_type} {e.object_id}".strip(), _detail(e.detail, clearance)]
+        rows = [[e.at.astimezone().strftime("%Y-%m-%d %H:%M"), e.actor, action_label(e.action),
+                 object_label(e.object_type, e.object_id), _detail(e.detail, clearance, e.action)]
                 for e in s.execute(stmt).scalars()]
     conditions = [f"用户含“{f.user.strip()}”" if f.user.strip() else "",
-                  f"操作以“{f.action.strip()}”开头" if f.action.strip() else ""]
+                  f"操作为“{action_label(f.action.strip().rstrip('.'))}”" if f.action.strip() else ""]
     intro = "；".join(c for c in conditions if c) or "全部用户、全部操作"
     description: dict[str, Any] = {
         "title": print_title(f),

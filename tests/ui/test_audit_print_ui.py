@@ -42,7 +42,7 @@ def test_print_button_opens_preview_and_saves_pdf(qtbot, admin_ui_ctx, tmp_path)
     assert audit.recent(ctx.engine, 1)[0].action == "audit.print"
     with pdfplumber.open(io.BytesIO(viewer.printed_pdf)) as pdf:
         text = "".join(p.extract_text() or "" for p in pdf.pages).replace(" ", "")
-    assert text.count("admindoc.view") == 30 and "document29" in text
+    assert text.count("admin查看公文") == 30 and "公文29" in text
 
     out = tmp_path / "审计.pdf"
     handle = viewer.save_pdf_to(out)

@@ -258,6 +258,16 @@ class MinutesPage(QTabWidget):
         self.board.refresh_counts()
         self.currentChanged.connect(lambda i: self.board.refresh() if i == 1 else None)
 
+    def open_record(self, meeting_id: int) -> None:
+        """Show meeting ``meeting_id`` (a global search hit): its row when listed, else the panel
+        alone; unsaved 纪要 text of the meeting shown now is asked about first."""
+        self.setCurrentWidget(self.meetings)
+        for i, m in enumerate(self.meetings.model.rows):
+            if m.id == meeting_id:
+                self.meetings.table.selectRow(i)
+                return
+        if not self.meetings.panel.unsaved_titles():
+            self.meetings._show(meeting_id)
 
     def unsaved_titles(self) -> list[str]:
         """For the main window's question on leaving (退出, 注销)."""
