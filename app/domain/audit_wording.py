@@ -285,3 +285,8 @@ def describe_detail(data: dict[str, Any], action: str = "") -> str:
     for key, value in data.items():
         parts.append(f"{key_label(str(key))}：{describe_value(str(key), value, action)}")
     return "；".join(parts)
+
+
+def actor_label(actor: str) -> str:
+    """Who acted: the account name as recorded, ``系统`` for the program itself."""
+    return {"system": "系统", "": "（未登录）"}.get(actor, actor)

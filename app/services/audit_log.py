@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from app.domain.audit_wording import action_label, describe_detail, object_label
+from app.domain.audit_wording import action_label, actor_label, describe_detail, object_label
 from app.domain.security import Action
 from app.errors import InputError
 from app.services import audit
@@ -98,7 +98,7 @@ def page(ctx: ServiceContext, f: AuditFilter, offset: int, limit: int = 200) -> 
     actor = ctx.require(Action.VIEW_AUDIT)
     with ctx.session() as s, s.begin():
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq.desc())
-        rows = [AuditRow(e.seq, e.at, e.actor, e.action, e.object_type, e.object_id,
+        rows = [AuditRow(e.seq, e.at, actor_label(e.actor), e.action, e.object_type, e.object_id,
                          _detail(e.detail, int(actor.clearance), e.action))
                 for e in s.execute(stmt.offset(offset).limit(limit)).scalars()]
         if offset == 0:
@@ -121,7 +121,7 @@ def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) 
     with ctx.session() as s, s.begin():
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq)
         for e in s.execute(stmt.execution_options(yield_per=2000)).scalars():
-            ws.append([e.seq, e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), e.actor,
+            ws.append([e.seq, e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), actor_label(e.actor),
                        action_label(e.action), object_label(e.object_type), e.object_id,
                        _detail(e.detail, int(actor.clearance), e.action), e.action])
             done += 1
@@ -180,7 +180,8 @@ def print_description(ctx: ServiceContext, f: AuditFilter) -> tuple[dict[str, An
         office = s.get(OfficeSettings, 1)
         issuer = office.office_name.strip() if office is not None else ""
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq).limit(MAX_PRINT)
-        rows = [[e.at.astimezone().strftime("%Y-%m-%d %H:%M"), e.actor, action_label(e.action),
+        rows = [[e.at.astimezone().strftime("%Y-%m-%d %H:%M"), actor_label(e.actor),
+                 action_label(e.action),
                  object_label(e.object_type, e.object_id), _detail(e.detail, clearance, e.action)]
                 for e in s.execute(stmt).scalars()]
     conditions = [f"用户含“{f.user.strip()}”" if f.user.strip() else "",
