@@ -26,6 +26,7 @@ class DutyPage(QWidget):
         edit_roster = role is not None and allowed(role, Action.EDIT_ROSTER)
         self.roster = RosterTab(ctx, self)
         self.tabs.addTab(self.roster, "值班表")
+        self.roster.published.connect(self.now.refresh)
         self.staff = StaffTab(ctx, self) if edit_roster else None
         if self.staff is not None:
             self.tabs.addTab(self.staff, "人员")
