@@ -23,6 +23,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.sizing import mark_read_only
 
 LAYOUTS = [("document", "文件格式"), ("letter", "信函格式"), ("minutes", "纪要格式"),
            ("order", "命令格式")]
@@ -122,8 +123,7 @@ class DocumentForm(QWidget):
             form.addRow(label, self._list(key))
         for key, label in TEXT_FIELDS[2:5]:
             form.addRow(label, self._line(key))
-        self.text["doc_no"].setReadOnly(True)
-        self.text["doc_no"].setPlaceholderText("签发时自动编号")
+        mark_read_only(self.text["doc_no"], "签发时自动编号")
         form.addRow("正文", self.body)
         for key, label in LIST_FIELDS[2:4]:
             form.addRow(label, self._list(key))
@@ -140,8 +140,8 @@ class DocumentForm(QWidget):
             w = self._line("minutes." + key)
             form.addRow(f"纪要·{label}", w)
             self.minutes_rows.append(w)
-        self.text["date"].setPlaceholderText("YYYY-MM-DD")
-        self.text["print_date"].setPlaceholderText("YYYY-MM-DD")
+        self.text["date"].setPlaceholderText("年-月-日，如 2026-12-07")
+        self.text["print_date"].setPlaceholderText("年-月-日，如 2026-12-07")
         self.text["copy_no"].setPlaceholderText("数字，打印时按份编号")
         self.text["secrecy_term"].setPlaceholderText("如 1年")
         self.form_layout = form

@@ -51,7 +51,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.sizing import size_columns
+from app.ui.sizing import fit_dialog, size_columns
 from app.ui.worker import TaskHandle, run_task
 
 WEEK = "一二三四五六日"
@@ -106,6 +106,7 @@ class NewRosterDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        fit_dialog(self, 24)
 
 
 class RulesDialog(QDialog):

@@ -33,7 +33,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.sizing import em, size_columns
+from app.ui.sizing import em, fit_dialog, size_columns
 
 COLUMNS = ["会议", "日期", "地点", "主持", "纪要", "密级"]
 _COLUMN_EMS: dict[str, float | str] = {"会议": 13, "日期": "2026-12-31", "地点": 7, "主持": 4,
@@ -91,12 +91,19 @@ class NewMeetingDialog(QDialog):
         form.addRow(buttons)
         self.created: mn.MeetingInfo | None = None
         self.type.currentTextChanged.connect(self._type_changed)
+        fit_dialog(self, 30)  # (while the hints are set: the fields keep room for them)
         self._type_changed(self.type.currentText())
 
     def _type_changed(self, text: str) -> None:
-        known = any(t.name == text.strip() for t in self.types)
-        self.organ.setEnabled(not known)
-        self.mark.setEnabled(not known)
+        """A known type shows its organ and 纪要 mark (not editable here); a new type asks for
+        them, with hints (a disabled field showing a hint read like a value)."""
+        known = next((t for t in self.types if t.name == text.strip()), None)
+        for edit, value, hint in ((self.organ, known.organ if known else "", "新类型时填写，如：市政府"),
+                                  (self.mark, known.mark if known else "",
+                                   "新类型时填写，如：临江市人民政府常务会议纪要")):
+            edit.setEnabled(known is None)
+            edit.setText(value)
+            edit.setPlaceholderText("" if known else hint)
 
     def accept(self) -> None:
         name = self.type.currentText().strip()
