@@ -101,3 +101,13 @@ def test_the_first_report_claims_no_changes(admin_ui_ctx):
     first = incidents.draft_report(clerk, inc.id)
     page = report_html(first)
     assert "处变化" not in page and "#fff3b0" not in page and "临江路128号" in page
+
+
+def test_the_seal_box_says_the_seal_is_stamped_by_hand(qtbot):
+    """No seal image prints: the box offers the sealed layout and says so (issue 17)."""
+    from app.ui.documents.form import DocumentForm
+
+    form = DocumentForm()
+    qtbot.addWidget(form)
+    assert form.sealed.text() == "盖章版式（打印后手工盖章）"
+    assert "不打印印章图像" in form.sealed.toolTip()

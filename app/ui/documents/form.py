@@ -104,7 +104,13 @@ class DocumentForm(QWidget):
         self.series = QComboBox()
         self.series.setEditable(True)
         self.series.setToolTip("签发时从该机关代字的发文字号序列中取号")
-        self.sealed = QCheckBox("加盖印章")
+        # The flag chooses GB/T 9704's layout for a sealed document (7.3.5.1: room for a 42 mm
+        # seal over the 署名 and date); the seal itself is stamped by hand — the program prints
+        # no seal image (an office seal stored protected, used on signed documents and audited,
+        # is later work). Said on the box, so ticking it promises nothing that does not print.
+        self.sealed = QCheckBox("盖章版式（打印后手工盖章）")
+        self.sealed.setToolTip("按 GB/T 9704 加盖印章的版式排署名和成文日期，为印章留出位置。\n"
+                               "本程序不打印印章图像：打印后请手工加盖。")
         self.text: dict[str, QLineEdit] = {}
         self.lists: dict[str, QPlainTextEdit] = {}
         self.body = QPlainTextEdit()
