@@ -25,6 +25,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.incident",
     "app.commands.search",
     "app.commands.docno",
+    "app.commands.calendar",
 ]
 
 

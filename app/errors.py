@@ -42,3 +42,14 @@ class ConflictError(UserError):
     """Someone else changed the record first (optimistic locking)."""
 
     exit_code = 5
+
+
+class HolidayTableMissing(UserError):
+    """The work spans a year whose holiday arrangement (节假日安排) has not been entered: the
+    caller must ask the user before going on (weekends-only counting)."""
+
+    def __init__(self, years: list[int]) -> None:
+        self.years = list(years)
+        names = "、".join(f"{y}年" for y in self.years)
+        super().__init__(f"{names}节假日安排尚未录入，按周末计算的结果可能与实际放假安排不符。"
+                         "请先在“节假日安排”中导入国务院通知，或确认继续。")

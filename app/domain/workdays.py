@@ -3,8 +3,10 @@
 The State Council publishes each year's holiday arrangement late in the previous year. The
 ``chinesecalendar`` package carries the published years; an office can add or correct days with
 ``HolidayCalendar.override`` (e.g. a year the package does not know yet, loaded from the office
-settings). For a year neither knows, Saturdays and Sundays are rest days and
-``HolidayCalendar.is_known_year`` tells the UI to warn that the holiday table is missing.
+settings). The office's own year tables, entered from the notice (``app.domain.holiday_notice``,
+stored by ``app.services.holidays``), replace the package's data for their years. For a year
+neither knows, Saturdays and Sundays are rest days and ``HolidayCalendar.unknown_years`` /
+``uncertainty`` tell every caller that a date computed across it is uncertain.
 """
 
 from __future__ import annotations
@@ -27,10 +29,24 @@ _pkg_holiday_detail = lru_cache(maxsize=4096)(chinese_calendar.get_holiday_detai
 
 @dataclass
 class HolidayCalendar:
-    """Which dates are rest days. ``overrides`` maps a date to True (workday) / False (rest day)
-    with a name, and wins over the packaged data."""
+    """Which dates are rest days.
+
+    Three layers, the first that speaks wins:
+
+    1. ``overrides``: the office's local changes (an office closure, a regional holiday), a date
+       mapped to (workday?, name);
+    2. the office's year tables (``set_year_tables``), entered from the State Council's notice: for
+       a year with a table, the table alone decides (a day it does not name follows the week);
+    3. the chinese-calendar package, for the years it carries.
+
+    A year in none of them is *unknown*: Saturdays and Sundays are rest days, and everything that
+    computes a date across it must say so (``unknown_years``, ``uncertainty``).
+    """
 
     overrides: dict[dt.date, tuple[bool, str]] = field(default_factory=dict)
+    #: Days of the office's year tables: date → (workday?, festival).
+    office_days: dict[dt.date, tuple[bool, str]] = field(default_factory=dict)
+    office_years: frozenset[int] = frozenset()
 
     def override(self, day: dt.date, *, workday: bool, name: str = "") -> None:
         self.overrides[day] = (workday, name)
@@ -39,12 +55,55 @@ class HolidayCalendar:
         for day, workday, name in rows:
             self.override(day, workday=workday, name=name)
 
+    def set_year_tables(self, years: Iterable[int],
+                        days: Iterable[tuple[dt.date, bool, str]]) -> None:
+        """Replace the office's year tables: the years they cover, and their named days."""
+        self.office_years = frozenset(years)
+        self.office_days = {d: (work, name) for d, work, name in days}
+
+    def replace_with(self, other: HolidayCalendar) -> None:
+        """Take ``other``'s tables and overrides (the office's tables reloaded in place, so that
+        every holder of this object sees them at once)."""
+        self.office_years = other.office_years
+        self.office_days = dict(other.office_days)
+        self.overrides = dict(other.overrides)
+
+    def source_of(self, year: int) -> str | None:
+        """Where ``year``'s arrangement comes from: "office", "package", or None (unknown)."""
+        if year in self.office_years:
+            return "office"
+        if _PKG_FIRST <= year <= _PKG_LAST:
+            return "package"
+        return None
+
     def is_known_year(self, year: int) -> bool:
-        return _PKG_FIRST <= year <= _PKG_LAST or any(d.year == year for d in self.overrides)
+        return self.source_of(year) is not None
+
+    def unknown_years(self, start: dt.date, end: dt.date) -> list[int]:
+        """The years from ``start`` to ``end`` (either order) that have no holiday table."""
+        lo, hi = sorted((start.year, end.year))
+        return [y for y in range(lo, hi + 1) if not self.is_known_year(y)]
+
+    def uncertainty(self, start: dt.date, end: dt.date) -> str | None:
+        """None when every year from ``start`` to ``end`` has a table, else the Chinese reason
+        a date computed over that span is uncertain."""
+        years = self.unknown_years(start, end)
+        return uncertain_reason(years) if years else None
+
+    def add_workdays_checked(self, start: dt.date, n: int) -> tuple[dt.date, str | None]:
+        """``add_workdays`` and, when the span touches a year with no table, the reason the
+        answer is uncertain (None when it is certain)."""
+        end = self.add_workdays(start, n)
+        return end, self.uncertainty(start, end)
 
     def is_workday(self, day: dt.date) -> bool:
         if day in self.overrides:
             return self.overrides[day][0]
+        office = self.office_days.get(day)
+        if office is not None:
+            return office[0]
+        if day.year in self.office_years:
+            return day.weekday() < 5
         if _PKG_FIRST <= day.year <= _PKG_LAST:
             return _pkg_is_workday(day)
         return day.weekday() < 5
@@ -62,6 +121,11 @@ class HolidayCalendar:
         if day in self.overrides:
             workday, name = self.overrides[day]
             return None if workday else (name or None)
+        office = self.office_days.get(day)
+        if office is not None:
+            return None if office[0] else (office[1] or None)
+        if day.year in self.office_years:
+            return None
         if _PKG_FIRST <= day.year <= _PKG_LAST:
             on_holiday, name = _pkg_holiday_detail(day)
             if on_holiday and name:
@@ -97,6 +161,25 @@ class HolidayCalendar:
             start, end, sign = end, start, -1
         count = sum(1 for d in iter_days(start + dt.timedelta(days=1), end) if self.is_workday(d))
         return sign * count
+
+
+def uncertain_reason(years: Iterable[int]) -> str:
+    """``2027年节假日安排尚未录入，按周末计算`` (one sentence per year)."""
+    return "；".join(f"{y}年节假日安排尚未录入，按周末计算" for y in sorted(set(years)))
+
+
+def package_year(year: int) -> tuple[list[tuple[dt.date, str]], list[tuple[dt.date, str]]]:
+    """The chinese-calendar package's rest days and make-up workdays of ``year`` (Chinese
+    festival names), e.g. as the base a supplementary notice amends."""
+    rest = [(d, _HOLIDAY_ZH.get(n, n)) for d, n in chinese_calendar.holidays.items()
+            if d.year == year]
+    work = [(d, _HOLIDAY_ZH.get(n, n)) for d, n in chinese_calendar.workdays.items()
+            if d.year == year]
+    return sorted(rest), sorted(work)
+
+
+def package_years() -> tuple[int, int]:
+    return _PKG_FIRST, _PKG_LAST
 
 
 def iter_days(start: dt.date, end: dt.date) -> Iterator[dt.date]:

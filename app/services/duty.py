@@ -37,8 +37,8 @@ from app.domain.roster_model import (
 from app.domain.roster_validate import validate
 from app.domain.security import Action
 from app.domain.workdays import DEFAULT_CALENDAR
-from app.errors import ConflictError, InputError
-from app.services import audit
+from app.errors import ConflictError, HolidayTableMissing, InputError
+from app.services import audit, holidays
 from app.services.context import ServiceContext
 from app.storage.models import (
     DutyAssignment,
@@ -519,6 +519,7 @@ def ledger(ctx: ServiceContext, year: int, up_to: dt.date | None = None) -> list
     given) plus their opening balance, in total, on rest days (weekends and statutory holidays,
     make-up workdays excluded) and per role."""
     ctx.require(Action.VIEW)
+    holidays.calendar(ctx)
     with ctx.session() as s, s.begin():
         return _ledger(s, year, up_to)
 
@@ -614,6 +615,7 @@ def build_problem(ctx: ServiceContext, roster_id: int) -> Problem:
     as history (the fairness ledger carried forward), and the published weeks just before the
     period as ``prior`` (so the minimum gap and the monthly cap reach across the boundary)."""
     ctx.require(Action.VIEW)
+    holidays.calendar(ctx)
     with ctx.session() as s, s.begin():
         return _problem(s, _load_roster(s, roster_id), ctx.now().astimezone().date())
 
@@ -621,13 +623,27 @@ def build_problem(ctx: ServiceContext, roster_id: int) -> Problem:
 # ---------------------------------------------------------------- generation
 
 
+def roster_unknown_years(ctx: ServiceContext, roster_id: int) -> list[int]:
+    """The years the roster's period reaches that have no holiday table (asked before
+    generating)."""
+    ctx.require(Action.VIEW)
+    cal = holidays.calendar(ctx)
+    with ctx.session() as s:
+        roster = _load_roster(s, roster_id)
+        return cal.unknown_years(roster.start, roster.end)
+
+
 ProgressFn = Callable[[int, str], None]
 
 
 def generate(ctx: ServiceContext, roster_id: int, *, today: dt.date | None = None,
              progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None,
-             time_limit: float | None = None) -> GenerateOutcome:
+             time_limit: float | None = None,
+             allow_unknown_years: bool = False) -> GenerateOutcome:
     """(Re)generate a roster and save it when the solver finds one.
+
+    A roster reaching into a year with no holiday table is refused with ``HolidayTableMissing``
+    (the user is asked) unless ``allow_unknown_years``: its weekends would be the only rest days.
 
     A roster that was ever published keeps its duties before ``today`` (they happened); recorded
     swaps are kept too; what cannot be kept is listed in ``dropped``. The rest of the current
@@ -641,8 +657,12 @@ def generate(ctx: ServiceContext, roster_id: int, *, today: dt.date | None = Non
         time_limit = solver.DEFAULT_TIME_LIMIT
     actor = ctx.require(Action.EDIT_ROSTER)
     today = today or ctx.now().astimezone().date()
+    cal = holidays.calendar(ctx)
     with ctx.session() as s, s.begin():
         roster = _load_roster(s, roster_id)
+        unknown = cal.unknown_years(roster.start, roster.end)
+        if unknown and not allow_unknown_years:
+            raise HolidayTableMissing(unknown)
         problem = _problem(s, roster, today)
         version = roster.version
         previous = [Assignment(a.day, a.role, str(a.staff_id), a.shift)
@@ -708,6 +728,7 @@ def validate_roster(ctx: ServiceContext, roster_id: int,
     """Every hard-rule violation of the roster (or of ``duties`` proposed for it), in Chinese,
     by the independent validator."""
     ctx.require(Action.VIEW)
+    holidays.calendar(ctx)
     with ctx.session() as s, s.begin():
         roster = _load_roster(s, roster_id)
         problem = _problem(s, roster, ctx.now().astimezone().date())

@@ -26,7 +26,7 @@ from app.domain.security import Action, Clearance, require_clearance
 from app.domain.textindex import parse_query
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import ConflictError, InputError, UserError
-from app.services import audit, search
+from app.services import audit, holidays, search
 from app.services.context import Actor, ServiceContext, visible
 from app.storage import fulltext
 from app.storage.models.incoming import IncomingAttachment, IncomingDoc, IncomingUrge
@@ -99,6 +99,8 @@ class IncomingInfo:
     due: DueState
     urge_count: int = 0
     attachment_count: int = 0
+    #: Why the deadline is uncertain (counted across a year with no holiday table), or None.
+    deadline_uncertain: str | None = None
 
     @property
     def classification_label(self) -> str:
@@ -224,7 +226,8 @@ def _info(d: IncomingDoc, today: dt.date, calendar: HolidayCalendar, urges: int 
         d.deadline_workdays, Status(d.status), d.done_at, d.done_note, d.registered_by,
         d.version,
         rules.due_state(d.deadline, today, done=d.status == Status.DONE, calendar=calendar),
-        urges, attachments)
+        urges, attachments,
+        holidays.deadline_uncertainty(calendar, d.deadline, d.deadline_workdays))
 
 
 def index_text(d: IncomingDoc) -> tuple[str, str]:
@@ -282,6 +285,7 @@ def register(ctx: ServiceContext, data: IncomingIn, attachments: list[Attachment
              *, calendar: HolidayCalendar = DEFAULT_CALENDAR) -> IncomingInfo:
     """Register one incoming document with its attachments; it gets the next 收文编号 of its
     year of receipt."""
+    calendar = holidays.resolve(ctx, calendar)
     actor = ctx.require(Action.REGISTER_INCOMING)
     values = _check(data, actor, calendar)
     now = ctx.now()
@@ -308,6 +312,7 @@ def update(ctx: ServiceContext, incoming_id: int, data: IncomingIn, *,
            calendar: HolidayCalendar = DEFAULT_CALENDAR) -> IncomingInfo:
     """Change the registered fields (拟办意见, 领导批示, 承办, deadline, …); the audit event lists
     what changed."""
+    calendar = holidays.resolve(ctx, calendar)
     actor = ctx.require(Action.REGISTER_INCOMING)
     values = _check(data, actor, calendar)
     now = ctx.now()
@@ -430,6 +435,7 @@ def set_done(ctx: ServiceContext, incoming_id: int, done: bool = True, *, note: 
              expected_version: int | None = None,
              calendar: HolidayCalendar = DEFAULT_CALENDAR) -> IncomingInfo:
     """Mark 已办结 (with an optional note on how it was handled), or reopen (办理中)."""
+    calendar = holidays.resolve(ctx, calendar)
     actor = ctx.require(Action.REGISTER_INCOMING)
     memo = _clean(note, "办结说明", 2_000)
     now = ctx.now()
@@ -490,6 +496,7 @@ def _filtered(s: Session, stmt: Select, actor: Actor, flt: IncomingFilter | None
 
 def count(ctx: ServiceContext, flt: IncomingFilter | None = None, *,
           calendar: HolidayCalendar = DEFAULT_CALENDAR) -> int:
+    calendar = holidays.resolve(ctx, calendar)
     actor = ctx.require(Action.VIEW)
     today = local_date(ctx.now())
     with ctx.session() as s, s.begin():
@@ -502,6 +509,7 @@ def list_page(ctx: ServiceContext, flt: IncomingFilter | None = None, *, offset:
               limit: int = 100, sort: str = "received_at", descending: bool = True,
               calendar: HolidayCalendar = DEFAULT_CALENDAR) -> list[IncomingInfo]:
     """One page of the register (for the lazy table model), newest first by default."""
+    calendar = holidays.resolve(ctx, calendar)
     actor = ctx.require(Action.VIEW)
     cols = SORT_COLUMNS.get(sort)
     if cols is None:
@@ -522,6 +530,7 @@ def list_page(ctx: ServiceContext, flt: IncomingFilter | None = None, *, offset:
 def get(ctx: ServiceContext, incoming_id: int, *,
         calendar: HolidayCalendar = DEFAULT_CALENDAR) -> IncomingDetail:
     """One record with its attachments and 催办 history (the view is audited)."""
+    calendar = holidays.resolve(ctx, calendar)
     actor = ctx.require(Action.VIEW)
     now = ctx.now()
     with ctx.session() as s, s.begin():
@@ -539,5 +548,6 @@ def get(ctx: ServiceContext, incoming_id: int, *,
 def due_summary(ctx: ServiceContext, *,
                 calendar: HolidayCalendar = DEFAULT_CALENDAR) -> dict[DueState, int]:
     """Open items the user may see, by due state (for the page header and the workbench)."""
+    calendar = holidays.resolve(ctx, calendar)
     return {state: count(ctx, IncomingFilter(status=Status.OPEN, due=state), calendar=calendar)
             for state in (DueState.OVERDUE, DueState.DUE_SOON)}

@@ -35,7 +35,7 @@ from app.domain import supervision as sv
 from app.domain.security import Action, Clearance, require_clearance
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import ConflictError, InputError, UserError
-from app.services import audit
+from app.services import audit, holidays
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models.minutes import (
     Attendee,
@@ -106,6 +106,8 @@ class DecisionInfo:
     status: sv.Status
     completed_on: dt.date | None
     version: int
+    #: Why the deadline is uncertain (counted across a year with no holiday table), or None.
+    deadline_uncertain: str | None = None
 
     def reminder(self, today: dt.date) -> sv.Reminder:
         return sv.reminder(self.status, self.deadline, today)
@@ -221,7 +223,9 @@ def _decision_info(d: Decision) -> DecisionInfo:
     coop = tuple(u for u in d.coop_units.split("、") if u)
     return DecisionInfo(d.id, d.meeting_id, d.topic_id, d.position, d.text, d.lead_unit,
                         d.lead_person, coop, d.deadline, d.deadline_workdays,
-                        sv.Status(d.status), d.completed_on, d.version)
+                        sv.Status(d.status), d.completed_on, d.version,
+                        holidays.deadline_uncertainty(DEFAULT_CALENDAR, d.deadline,
+                                                      d.deadline_workdays))
 
 
 def _load_meeting(s: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, MeetingType]:
@@ -387,6 +391,7 @@ def list_meetings(ctx: ServiceContext, *, offset: int = 0, limit: int = 100,
 
 
 def get_meeting(ctx: ServiceContext, meeting_id: int) -> MeetingDetail:
+    holidays.calendar(ctx)  # the decisions' deadline uncertainty uses the office's tables
     actor = ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
         m, t = _load_meeting(s, actor, meeting_id)
@@ -530,6 +535,7 @@ def add_decision(ctx: ServiceContext, topic_id: int, text_: str, *, lead_unit: s
                  calendar: HolidayCalendar = DEFAULT_CALENDAR) -> DecisionInfo:
     """A decision (议定事项) under a topic; the deadline is a date or N working days after the
     meeting (statutory holidays and make-up workdays counted by ``calendar``)."""
+    calendar = holidays.resolve(ctx, calendar)
     actor = ctx.require(Action.EDIT_MINUTES)
     body = _clean(text_, "议定事项内容", required=True, limit=4000)
     coop = [_clean(u, "配合单位") for u in coop_units if u and u.strip()]
@@ -570,6 +576,7 @@ def update_decision(ctx: ServiceContext, decision_id: int, text_: str, *, expect
     ``expected_version`` (someone saved the decision or moved it through the 督办 loop since it
     was read) raises ``ConflictError``. The audit event keeps each changed field's old and new
     value."""
+    calendar = holidays.resolve(ctx, calendar)
     actor = ctx.require(Action.EDIT_MINUTES)
     body = _clean(text_, "议定事项内容", required=True, limit=4000)
     coop = "、".join(_clean(u, "配合单位") for u in coop_units if u and u.strip())
@@ -968,6 +975,7 @@ def board(ctx: ServiceContext, f: BoardFilter, today: dt.date, *, offset: int = 
           limit: int = 200) -> list[BoardRow]:
     """One page of decisions across meetings, earliest deadline first (no deadline last)."""
     actor = ctx.require(Action.VIEW)
+    holidays.calendar(ctx)  # the deadlines' uncertainty is judged by the office's tables
     stmt = (_board_stmt(actor, f, today)
             .order_by(Decision.deadline.is_(None), Decision.deadline, Decision.id)
             .offset(offset).limit(limit))

@@ -136,10 +136,11 @@ def test_migration_0011_adds_the_column_and_keeps_items(tmp_path):
             "created_at, updated_at) VALUES ('旧事项', '甲', '2026-03-01 01:00:00', '', '', "
             "'2026-03-01 01:00:00', '2026-03-01 01:00:00')"))
     upgrade(engine)
-    assert current_revision(engine) == "0011"
+    from app.storage.migrate import HEAD_REVISION, SCHEMA_VERSION
+    assert current_revision(engine) == HEAD_REVISION
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT text, deadline FROM duty_open_items")).all()
         version = conn.execute(text(
             "SELECT value FROM govdesk_meta WHERE key = 'schema_version'")).scalar()
-    assert rows == [("旧事项", None)] and version == "11"
+    assert rows == [("旧事项", None)] and version == str(SCHEMA_VERSION)
     engine.dispose()
