@@ -88,7 +88,8 @@ ACTION_LABELS: dict[str, str] = {
     "template.restore": "恢复模板版本", "template.default": "设为默认模板",
     "template.sample": "模板试排",
     # 日历
-    "calendar": "节假日安排", "calendar.import": "导入节假日安排", "holiday": "节假日安排",
+    "calendar": "节假日安排", "calendar.import": "导入节假日安排",
+    "calendar.set_day": "调整节假日安排（单日）", "holiday": "节假日安排",
     "holiday.import": "导入节假日安排",
 }
 
@@ -102,7 +103,8 @@ OBJECT_LABELS: dict[str, str] = {
     "incident_rule_table": "报告时限规则", "incident_statistics": "事件统计",
     "incoming": "收文", "meeting": "会议", "meeting_type": "会议类型",
     "office_settings": "单位信息", "security_settings": "安全设置", "template": "模板",
-    "user": "账户", "holiday": "节假日安排", "calendar": "节假日安排", "file": "文件",
+    "user": "账户", "holiday": "节假日安排", "holiday_year": "节假日安排年度",
+    "holiday_day": "节假日安排日期", "calendar": "节假日安排", "file": "文件",
 }
 
 #: Detail key → Chinese.
@@ -135,6 +137,8 @@ KEY_LABELS: dict[str, str] = {
     "holidays": "节假日", "workdays": "调休上班日", "source": "来源", "urgency": "紧急程度",
     "genre": "文种", "step": "步骤", "person": "人员", "staff": "人员", "daily": "日报",
     "min_rest_hours": "最少休息（小时）", "max_consecutive": "最多连续值班",
+    "digest": "摘要值", "changed_days": "变动天数", "deadlines_moved": "顺延的期限",
+    "state": "安排", "allow_unknown_years": "允许无节假日安排的年份",
 }
 
 #: Codes that appear as values (reasons, statuses, kinds, formats…) → Chinese.

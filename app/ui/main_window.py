@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
             self._action(go_menu, spec.title, f"Ctrl+{i + 1}" if i < 9 else None,
                          lambda _checked=False, r=i: self.nav.setCurrentRow(r))
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        self.guide_action = self._action(help_menu, "用户指南(&U)", "F1", self.open_guide)
         self._action(help_menu, "关于(&A)", None, self._about)
 
     def _action(self, menu, text, shortcut, slot) -> QAction:  # type: ignore[no-untyped-def]
@@ -148,6 +149,11 @@ class MainWindow(QMainWindow):
         from app.ui.search_dialog import open_search
 
         return open_search(self, self.ctx)
+
+    def open_guide(self) -> QWidget:
+        from app.ui.guide import open_guide
+
+        return open_guide(self)
 
     def _about(self) -> None:
         QMessageBox.about(self, "关于", f"{APP_NAME} {__version__}\n离线公文、会议纪要、值班与突发事件管理。")

@@ -134,7 +134,7 @@ def texts_of(root: QWidget) -> list[tuple[str, str]]:
             add(w, w.text())
         elif isinstance(w, (QPlainTextEdit, QTextEdit)):
             add(w, w.placeholderText())
-            if isinstance(w, QTextEdit) and w.isReadOnly():
+            if isinstance(w, QTextEdit) and w.isReadOnly():  # (the user guide too)
                 add(w, w.toPlainText())
         elif isinstance(w, QMenu):
             for a in w.actions():

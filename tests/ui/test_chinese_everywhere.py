@@ -97,6 +97,7 @@ def test_every_page_tab_and_dialog_is_in_chinese(qtbot, chinese_qt, office, tmp_
     # the dialogs, each as it opens
     from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog
     from app.ui.duty.roster_tab import NewRosterDialog, RulesDialog
+    from app.ui.guide import GuideDialog
     from app.ui.incidents.page import LogPickDialog
     from app.ui.incidents.rules_dialog import RuleTableDialog
     from app.ui.incidents.stats import StatisticsDialog
@@ -116,6 +117,7 @@ def test_every_page_tab_and_dialog_is_in_chinese(qtbot, chinese_qt, office, tmp_
         ("时限规则", RuleTableDialog(ctx, win)),
         ("事件统计", StatisticsDialog(ctx, dt.date.today().year, win)),
         ("值班日志", LogPickDialog(ctx, win)),
+        ("用户指南", GuideDialog(win)),
     ]
     for name, dialog in dialogs:
         dialog.show()

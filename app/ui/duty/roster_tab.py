@@ -15,7 +15,7 @@ from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action, allowed
 from app.domain.workdays import DEFAULT_CALENDAR
 from app.errors import InputError
-from app.services import duty, duty_publish
+from app.services import duty, duty_publish, holidays
 from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
 from app.ui.duty.common import explain, from_date, to_date
@@ -455,6 +455,7 @@ class RosterTab(QWidget):
             return
         y, m = self.month
         self.month_label.setText(f"{y}年{m}月")
+        holidays.calendar(self.ctx)  # the office's imported holiday tables, up to date
         by_day: dict[dt.date, list[Duty]] = defaultdict(list)
         for d in self.roster.duties:
             by_day[d.day].append(d)
