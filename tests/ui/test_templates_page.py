@@ -137,7 +137,7 @@ def test_shipped_edit_saves_office_copy_and_version_restore(qtbot, page, admin_u
     editor = page.editor
     assert editor.historyTable.rowCount() == 2
     assert editor.historyTable.item(1, 3).text() == "第一次修改"
-    editor.tabs.setCurrentIndex(2)
+    editor.tabs.setCurrentWidget(editor.history_page)
     editor.historyTable.selectRow(1)  # version 1
     assert "特此函告（一）" in editor.versionView.toPlainText()
     assert editor.restoreButton.isEnabled()
