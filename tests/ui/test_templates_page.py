@@ -63,7 +63,11 @@ def test_list_by_kind_and_preview_appears(qtbot, page):
     sample_only = [t for t in picker if "例：" in t]
     assert sample_only, picker
 
-    # double-clicking a placeholder inserts it at the cursor; the check runs again
+    # double-clicking a placeholder inserts it at the cursor; the check runs again (the
+    # picker shows beside the code, the advanced mode; 常用设置 comes first)
+    assert editor.picker.isHidden()
+    editor.tabs.setCurrentIndex(1)
+    assert not editor.picker.isHidden()
     text = editor.textEdit.toPlainText()
     at = text.index("的通知")
     cursor = editor.textEdit.textCursor()

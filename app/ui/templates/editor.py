@@ -235,6 +235,7 @@ class TemplateEditor(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.simpleForm, "常用设置")
         self.tabs.addTab(edit_page, "代码（高级）")
+        self.code_page = edit_page
         self.tabs.addTab(sample_page, "示例数据")
         self.tabs.addTab(history_page, "历史版本")
         self.history_page = history_page
@@ -264,6 +265,7 @@ class TemplateEditor(QWidget):
         pv.addWidget(self.previewLabel)
         pv.addWidget(self.pdfView, 1)
 
+        self.picker = picker  # placeholders are code: shown beside the code, not the form
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.tabs)
         split.addWidget(picker)
@@ -318,6 +320,7 @@ class TemplateEditor(QWidget):
         self.tabs.setTabVisible(self.tabs.indexOf(self.simpleForm), not is_form)
         if not is_form:
             self.simpleForm.load(content.text or "")
+        self._tab_changed(self.tabs.currentIndex())
         self.refresh_history()
         self.run_check()
 
@@ -351,8 +354,11 @@ class TemplateEditor(QWidget):
         return obj, ""
 
     def _tab_changed(self, index: int) -> None:
-        """Coming back to 常用设置 after editing the code: the form reads the text again."""
-        if self.tabs.widget(index) is self.simpleForm and self.current_text() is not None:
+        """Coming back to 常用设置 after editing the code: the form reads the text again. The
+        placeholder picker shows beside the code only."""
+        on_form = self.tabs.widget(index) is self.simpleForm
+        self.picker.setVisible(not on_form)
+        if on_form and self.current_text() is not None:
             self.simpleForm.load(self.textEdit.toPlainText())
 
     def _form_changed(self, text: str) -> None:
@@ -419,10 +425,12 @@ class TemplateEditor(QWidget):
                 lines.append(line)
         self.textEdit.set_problem_lines(lines)
         self.problemLabel.setText(f"问题（{len(problems)}）" if problems else "问题：无")
+        self.simpleForm.problems.setText(
+            f"模板有 {len(problems)} 处问题，见“代码（高级）”页。" if problems else "")
 
     def go_to_problem(self, item: QListWidgetItem) -> None:
         if self.content.info.format == tm.DESCRIPTION:
-            self.tabs.setCurrentIndex(0)
+            self.tabs.setCurrentWidget(self.code_page)
             self.textEdit.move_to(int(item.data(Qt.ItemDataRole.UserRole) or 0))
 
     def _fill_picker(self, items: list[tuple[str, str]]) -> None:

@@ -125,11 +125,14 @@ class SimpleForm(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #a40000;")
+        self.problems = QLabel()  # the check's findings, counted (listed beside the code)
+        self.problems.setStyleSheet("color: #a40000;")
         self.form = QFormLayout()
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
         layout.addLayout(self.form)
         layout.addWidget(self.message)
+        layout.addWidget(self.problems)
         layout.addStretch(1)
 
     def load(self, text: str) -> bool:
