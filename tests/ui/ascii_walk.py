@@ -35,6 +35,9 @@ ALLOWED = {
     "Ctrl", "Shift", "Alt", "Esc", "Enter", "Tab", "Del", "Delete", "F1", "F2", "F5", "PgUp",
     "PgDn", "Home", "End", "GB", "T", "SQLite", "PostgreSQL", "SM", "SM3", "SM4", "HMAC", "GCM",
     "OK", "A", "B", "C", "A4", "IP", "QQ", "PNG", "JPG", "Jinja", "GovDesk",
+    # font names (proper names the user needs to find the font): 仿宋_GB2312, the stand-ins
+    "GB2312", "GB18030", "Regular", "FandolFang", "FandolSong", "FandolHei", "FandolKai",
+    "GovDeskTitleSerif", "Noto", "Sans", "Serif", "CJK", "SC",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 TAG = re.compile(r"<[^>]*>")

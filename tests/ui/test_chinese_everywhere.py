@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from app.domain.security import Clearance, Role
-from app.services import accounts, duty, incidents, incoming, minutes
+from app.services import accounts, documents, duty, incidents, incoming, minutes
 from app.ui.application import db_label
 from app.ui.main_window import MainWindow
 from app.ui.qt import QDialog, QTabWidget, QWidget
@@ -46,6 +46,9 @@ def office(admin_ui_ctx):
     inc = incidents.create_incident(clerk, incidents.IncidentData(
         title="临江路火灾", occurred_at=now, received_at=now, place="临江路128号"))
     incidents.draft_report(clerk, inc.id)
+    documents.create_document(clerk, {"title": "关于做好安全生产工作的通知", "to": "各处室",
+                                      "body": ["请各处室认真落实。"], "issuer": "临江市人民政府办公室",
+                                      "date": today.isoformat()}, genre="通知")
     return ctx, roster
 
 
@@ -84,6 +87,19 @@ def test_every_page_tab_and_dialog_is_in_chinese(qtbot, chinese_qt, office, tmp_
             page = win.show_page(key)
             _settle(qtbot)
             bad += _check(win, key)
+            if who is clerk and key == "documents":  # the editor of a document, opened
+                doc_id = documents.list_documents(clerk)[0].id
+                page.open_document(doc_id)
+                _settle(qtbot)
+                bad += _check(win, "documents/editor")
+            if key == "incidents":
+                page.select_incident(incidents.list_incidents(clerk)[0].id)
+                _settle(qtbot)
+                bad += _check(win, "incidents/selected")
+            if key == "incoming":
+                page.open_record(incoming.list_page(clerk)[0].id)
+                _settle(qtbot)
+                bad += _check(win, "incoming/selected")
             tabs = page.findChildren(QTabWidget) + ([page] if isinstance(page, QTabWidget) else [])
             for tab in tabs:
                 for i in range(tab.count()):
