@@ -71,6 +71,14 @@ def _settle(qtbot) -> None:
     wait_for_all()
 
 
+def _cut_hints(dialog: QWidget) -> list[str]:
+    from app.ui.qt import QLineEdit
+
+    return [e.placeholderText() for e in dialog.findChildren(QLineEdit)
+            if e.placeholderText() and e.isVisible()
+            and e.width() < e.fontMetrics().horizontalAdvance(e.placeholderText())]
+
+
 def _check(widget: QWidget, where: str) -> list[str]:
     return [f"[{where}] {b}" for b in latin_words(texts_of(widget), USERS)]
 
@@ -113,7 +121,12 @@ def test_every_page_tab_and_dialog_is_in_chinese(qtbot, chinese_qt, office, tmp_
     # the dialogs, each as it opens
     from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog
     from app.ui.duty.roster_tab import NewRosterDialog, RulesDialog
+    from app.ui.documents.printing import PrintOptionsDialog
+    from app.ui.documents.register import NumberDialog
+    from app.ui.duty.handover_tab import ItemDialog
+    from app.ui.duty.ledger_dialog import LedgerDialog
     from app.ui.guide import GuideDialog
+    from app.ui.incidents.dialogs import IncidentDialog
     from app.ui.incidents.page import LogPickDialog
     from app.ui.incidents.rules_dialog import RuleTableDialog
     from app.ui.incidents.stats import StatisticsDialog
@@ -134,17 +147,28 @@ def test_every_page_tab_and_dialog_is_in_chinese(qtbot, chinese_qt, office, tmp_
         ("事件统计", StatisticsDialog(ctx, dt.date.today().year, win)),
         ("值班日志", LogPickDialog(ctx, win)),
         ("用户指南", GuideDialog(win)),
+        ("新建突发事件", IncidentDialog(clerk, None, win)),
+        ("公平台账", LedgerDialog(ctx, dt.date.today().year, roster.id, win)),
+        ("预留号码", NumberDialog(clerk, "reserve", prefixes=["江政办发"], prefix="江政办发",
+                                  year=dt.date.today().year, parent=win)),
+        ("添加事项", ItemDialog(dt.datetime.now().astimezone(), None, win)),
+        ("打印选项", PrintOptionsDialog(True, win)),
     ]
+    cut: list[str] = []
     for name, dialog in dialogs:
         dialog.show()
         _settle(qtbot)
         bad += _check(dialog, name)
+        cut += [f"{name}: {hint}" for hint in _cut_hints(dialog)]
         dialog.close()
+    assert cut == []  # every dialog shows its hints whole
 
     search = SearchDialog(ctx, win)
     search.show()
     search.query.setText("会议")
     qtbot.waitUntil(lambda: search.results is not None and search.results.query == "会议")
+    groups = [search.tree.topLevelItem(i).text(0) for i in range(search.tree.topLevelItemCount())]
+    assert "会议纪要（1）" in groups  # the meeting's group (it said meeting（1）)
     bad += _check(search, "全局搜索")
     search.close()
     assert bad == []
