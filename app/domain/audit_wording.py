@@ -139,6 +139,8 @@ KEY_LABELS: dict[str, str] = {
     "min_rest_hours": "最少休息（小时）", "max_consecutive": "最多连续值班",
     "digest": "摘要值", "changed_days": "变动天数", "deadlines_moved": "顺延的期限",
     "state": "安排", "allow_unknown_years": "允许无节假日安排的年份",
+    "other_day": "对调日期", "shift": "班次", "versions": "版本数", "staff_id": "人员编号",
+    "from_staff": "原值班人员", "to_staff": "新值班人员", "failures_before": "此前失败次数",
 }
 
 #: Codes that appear as values (reasons, statuses, kinds, formats…) → Chinese.

@@ -193,3 +193,4 @@ def test_the_audit_log_reads_in_chinese(qtbot, office, tmp_path):
     assert "角色：带班领导" in by_action["新增值班人员"][5]
     assert "出差" in by_action["登记不可值班时段"][5]
     assert latin_words([("audit", " ".join(map(str, r))) for r in rows], USERS) == []
+    assert [r for r in rows if "其他" in r[5] or "其他操作" in r[3]] == []  # every key named
