@@ -212,7 +212,7 @@ def _word(text: str) -> str:
     m = _ISO_DATETIME.match(text)
     if m:
         try:
-            when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            when = dt.datetime.fromisoformat(text)
         except ValueError:
             return text
         if when.tzinfo is not None:

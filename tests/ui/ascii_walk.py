@@ -23,9 +23,9 @@ from app.ui.qt import (
     QMenu,
     QModelIndex,
     QPlainTextEdit,
+    Qt,
     QTabBar,
     QTextEdit,
-    Qt,
     QWidget,
 )
 

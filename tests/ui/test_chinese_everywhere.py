@@ -120,11 +120,11 @@ def test_every_page_tab_and_dialog_is_in_chinese(qtbot, chinese_qt, office, tmp_
 
     # the dialogs, each as it opens
     from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog
-    from app.ui.duty.roster_tab import NewRosterDialog, RulesDialog
     from app.ui.documents.printing import PrintOptionsDialog
     from app.ui.documents.register import NumberDialog
     from app.ui.duty.handover_tab import ItemDialog
     from app.ui.duty.ledger_dialog import LedgerDialog
+    from app.ui.duty.roster_tab import NewRosterDialog, RulesDialog
     from app.ui.guide import GuideDialog
     from app.ui.incidents.dialogs import IncidentDialog
     from app.ui.incidents.page import LogPickDialog

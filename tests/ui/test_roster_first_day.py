@@ -5,6 +5,7 @@ right after publishing next month's roster."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 
 from app.services import duty
@@ -40,7 +41,7 @@ def test_default_rules_give_a_day_of_rest_after_each_duty(admin_ui_ctx):
     assert days  # the roster has duties
     for person_days in days.values():
         person_days.sort()
-        gaps = [(b - a).days for a, b in zip(person_days, person_days[1:])]
+        gaps = [(b - a).days for a, b in itertools.pairwise(person_days)]
         assert all(g >= 2 for g in gaps), person_days  # never two 24-hour duties in a row
 
 

@@ -143,9 +143,9 @@ class SimpleForm(QWidget):
         self.edits = {}
         try:
             template = json.loads(text)
-            if not isinstance(template, dict) or not isinstance(template.get("document"), dict):
-                raise ValueError
         except ValueError:
+            template = None
+        if not isinstance(template, dict) or not isinstance(template.get("document"), dict):
             self.template = None
             self.message.setText("模板代码目前不是有效的模板，请先在“代码”页改正。")
             return False
