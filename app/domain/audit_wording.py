@@ -168,9 +168,19 @@ VALUE_WORDS: dict[str, str] = {
     "incident": "突发事件", "roster": "值班表", "handover": "交接班", "duty": "值班",
     # incident report kinds
     "first": "首报", "followup": "续报", "final": "终报",
-    # misc
-    "system": "系统", "admin": "管理员",
 }
+
+#: Keys whose values are what someone typed (names, titles, reasons): shown as they are, never
+#: read as codes (a user named ``admin`` stays ``admin``).
+DATA_KEYS = {
+    "username", "name", "names", "title", "text", "note", "comment", "file", "filename",
+    "caller", "passed_to", "result", "lead_unit", "topic", "target", "by", "path", "safety_copy",
+    "reg_no", "number", "numbers", "doc_no", "series", "place", "person", "staff",
+    "display_name", "template", "user", "copy_nos",
+}
+#: Keys shown first, in this order (the log stores keys sorted: 结束 came before 开始).
+KEY_ORDER = ["username", "display_name", "name", "title", "kind", "role", "roles", "clearance",
+             "start", "end", "date", "day", "shift", "from", "to", "status", "reason"]
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _ISO_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(:\d{2}(\.\d+)?)?"
@@ -242,6 +252,8 @@ def describe_value(key: str, value: Any, action: str = "") -> str:
         return "，".join(f"{_dict_key(str(k), action)}：{describe_value(str(k), v, action)}"
                         for k, v in value.items())
     text = str(value)
+    if key in DATA_KEYS:
+        return text if len(text) <= _MAX_VALUE else text[:_MAX_VALUE] + "…"
     if key in ("role", "roles", "from", "to", "kind"):
         if action.startswith("duty.") and text in ROLE_NAMES_ZH:
             return ROLE_NAMES_ZH[text]
@@ -288,7 +300,8 @@ def describe_detail(data: dict[str, Any], action: str = "") -> str:
     """``{"active": true, "roles": ["leader"]}`` of ``duty.staff.add`` → ``状态：启用；角色：带班
     领导``."""
     parts = []
-    for key, value in data.items():
+    rank = {k: i for i, k in enumerate(KEY_ORDER)}
+    for key, value in sorted(data.items(), key=lambda kv: rank.get(str(kv[0]), len(rank))):
         parts.append(f"{key_label(str(key))}：{describe_value(str(key), value, action)}")
     return "；".join(parts)
 

@@ -102,6 +102,12 @@ def test_the_values_of_the_issue_read_in_chinese():
     assert describe_detail({"reason": "wrong_password", "failures": 2}, "login.failed") == \
         "原因：密码错误；连续失败次数：2"
     assert describe_detail({"on": False}, "incident.daily") == "开启：否"
+    # what someone typed stays as typed (a user named admin is not 管理员), keys in reading
+    # order (the log stores them sorted: 结束 before 开始)
+    assert describe_detail({"username": "admin"}, "user.first_admin") == "用户名：admin"
+    assert describe_detail({"end": "2026-12-12", "reason": "出差", "start": "2026-12-10"},
+                           "duty.unavailable.add") == \
+        "开始：2026年12月10日；结束：2026年12月12日；原因：出差"
     # a 督办 step's status
     assert describe_detail({"status": "reported"}, "minutes.supervise.completion") == "状态：待审核"
     # the solver's fairness per duty role
