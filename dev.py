@@ -44,7 +44,7 @@ def setup() -> Path:
             sys.exit(f"错误：无法创建虚拟环境（{exc}）。Debian/Ubuntu 请先安装 python3-venv。")
     print("[dev] 安装依赖 …", flush=True)
     pip = [str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    subprocess.run(pip + ["--upgrade", "pip>=23.1", "setuptools>=68"], check=True)
+    subprocess.run(pip + ["--upgrade", "pip>=23.1", "setuptools>=77"], check=True)
     subprocess.run(pip + ["-e", f"{ROOT}[test]"], check=True)
     STAMP.write_text(want)
     return py

@@ -52,12 +52,21 @@ def run_selftest(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="govdesk-selftest-") as tmp_name:
         tmp = Path(tmp_name)
+        # the temporary database's audit key and anchor stay in the temporary folder: a key
+        # made here must never become this desk's key (issue 18)
+        real_data_dir = os.environ.get("GOVDESK_DATA_DIR")
+        os.environ["GOVDESK_DATA_DIR"] = str(tmp / "data")
         try:
             lines = _run(tmp)
         except Exception:  # report, do not crash
             print(f"{APP_NAME} {__version__} 自检失败：", file=sys.stderr)
             traceback.print_exc()
             return 1
+        finally:
+            if real_data_dir is None:
+                os.environ.pop("GOVDESK_DATA_DIR", None)
+            else:
+                os.environ["GOVDESK_DATA_DIR"] = real_data_dir
     for line in lines:
         print(f"  ✓ {line}")
     print(f"{APP_NAME} {__version__} 自检通过（{time.perf_counter() - started:.1f} 秒）。")
@@ -193,6 +202,7 @@ def qt_check(pdf: Path, translators: list, ui_font: str | None) -> str:
     """Qt's Chinese strings, a font that draws Chinese, the common image formats and QtPdf
     (through its image plugin) load."""
     from app.ui.fonts import has_chinese_font
+    from app.ui.chinese import MnemonicFallback
     from app.ui.qt import QImageReader
 
     if not has_chinese_font():
@@ -207,5 +217,6 @@ def qt_check(pdf: Path, translators: list, ui_font: str | None) -> str:
     if image.isNull():
         raise RuntimeError("Qt 无法读取生成的 PDF（QtPdf 插件）")
     font = f"内置 {ui_font}" if ui_font else "系统字体"
-    return (f"Qt 中文翻译（{len(translators)} 个）、界面中文字体（{font}）、图像格式与 PDF 读取正常"
+    catalogues = sum(not isinstance(t, MnemonicFallback) for t in translators)
+    return (f"Qt 中文翻译（{catalogues} 个）、界面中文字体（{font}）、图像格式与 PDF 读取正常"
             f"（首页 {image.width()}×{image.height()} 像素）")

@@ -63,6 +63,21 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _pristine_holiday_calendar():
+    """The process-wide calendar (``DEFAULT_CALENDAR``) holds the office tables of the database a
+    service last read; every test starts and ends with the package's data only."""
+    yield
+    import sys
+
+    if "app.services.holidays" in sys.modules:
+        from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
+        from app.services import holidays
+
+        holidays.invalidate()
+        DEFAULT_CALENDAR.replace_with(HolidayCalendar())
+
+
 def _pg_database(admin_url: str):
     """Create a uniquely named database from the admin URL; yield its URL; drop it."""
     from sqlalchemy import create_engine, text

@@ -52,3 +52,29 @@ def test_importing_the_core_loads_no_qt():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_contracts_hold():
+    """The layer contracts in pyproject.toml ([tool.importlinter]) hold: ui → services →
+    (domain, storage, typeset, templating), nothing upward, the UI never reaches storage."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    proc = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert "0 broken" in proc.stdout
+
+
+def test_import_contracts_can_fail(tmp_path):
+    """The same check run on a copy of the tree with one upward import reports it."""
+    import shutil
+
+    copy = tmp_path / "tree"
+    shutil.copytree(ROOT / "app", copy / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    bad = copy / "app" / "domain" / "cnnum.py"
+    bad.write_text(bad.read_text(encoding="utf-8") + "\nfrom app.storage import db  # noqa\n",
+                   encoding="utf-8")
+    lint = Path(sys.executable).with_name("lint-imports")
+    proc = subprocess.run([str(lint), "--no-cache"], cwd=copy, capture_output=True, text=True,
+                          timeout=300, env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
+    assert proc.returncode != 0 and "The domain is pure" in proc.stdout

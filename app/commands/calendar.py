@@ -84,7 +84,13 @@ def _notice_text(path: str) -> str:
     from app.services.holidays import MAX_FILE_BYTES, read_notice_file
 
     if path == "-":
-        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # a text stream (tests, embedding)
+            text = sys.stdin.read(MAX_FILE_BYTES + 1)
+            if len(text) > MAX_FILE_BYTES:
+                raise InputError("标准输入内容过长，不是一份节假日安排通知。")
+            return text
+        data = stream.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
             raise InputError("标准输入内容过长，不是一份节假日安排通知。")
         for encoding in ("utf-8-sig", "gb18030"):

@@ -121,7 +121,7 @@ class Change:
     festival: str
 
     def describe(self) -> str:
-        names = {"休": "放假", "班": "调休上班", "": "按周末计算的平常日"}
+        names = {"休": "放假", "班": "调休上班", "": "正常作息"}
         return (f"{self.day.month}月{self.day.day}日（{self.festival}）："
                 f"{names[self.before]} → {names[self.after]}")
 
@@ -215,7 +215,7 @@ class _Text:
 
 _TITLE_YEAR = re.compile(r"关于\D{0,6}?(\d{4})年")
 _ANY_YEAR = re.compile(r"(\d{4})年(?:元旦|春节|部分节假日|.{0,12}?(?:假期|放假|节假日))")
-_FEST_NAME = "|".join(sorted(set(FESTIVALS) | set(_FEST_ALIASES), key=len, reverse=True))
+_FEST_NAME = "|".join(sorted((*FESTIVALS, *_FEST_ALIASES), key=lambda n: (-len(n), n)))
 _NUMBERING = r"(?:[一二三四五六七八九十]{1,3}[、．。]|（[一二三四五六七八九十]{1,3}）|\d{1,2}[、．.])"
 _HEADING = re.compile(rf"{_NUMBERING}((?:{_FEST_NAME})(?:、(?:{_FEST_NAME}))*)：")
 _DATE = re.compile(r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日")
@@ -287,12 +287,15 @@ def _is_supplementary(text: str) -> bool:
 
 
 def _supplement_festival(text: str) -> str:
-    head = text[:200]
-    if "纪念日" in head:
-        return "抗战胜利纪念日"
-    for name in sorted(set(FESTIVALS) | set(_FEST_ALIASES), key=len, reverse=True):
-        if name in head:
-            return _festival(name)
+    """The festival a supplementary notice is about: the first festival named in its title
+    (else in its opening), e.g. 关于延长2020年春节假期的通知 → 春节."""
+    end = text.find("通知")
+    for head in (text[:end] if 0 < end < 100 else "", text[:200]):
+        if "纪念日" in head:
+            return "抗战胜利纪念日"
+        found = [(head.find(n), -len(n), n) for n in (*FESTIVALS, *_FEST_ALIASES) if n in head]
+        if found:
+            return _festival(min(found)[2])
     raise NoticeError("补充通知未写明调整的是哪个节日。", 1)
 
 

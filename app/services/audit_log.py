@@ -1,9 +1,16 @@
 """Reading the audit log (administrators and leaders): filter, page, export.
 
 The viewer pages through the log from the database (``page``), newest first, never loading the
-whole log. Filters: user (exact user name or part of it), action (prefix, e.g. ``login``), a date
-range in local days. Looking at the log and exporting it are themselves audited. An event whose
-detail names a ``classification`` above the reader's clearance is shown without its detail.
+whole log. Filters: user (part of the login or of the person's name), action (prefix, e.g.
+``login``), a date range in local days. Looking at the log and exporting it are themselves
+audited. The user is shown as ``姓名（login）`` (``app.services.people``): the log keeps the login.
+
+Every view of the log — ``page``, ``export_xlsx``, ``print_description``/``render_print`` — masks
+an event above the reader's clearance: the level it recorded (``audit_events.classification``,
+hashed with the event), or what the records it names are classified now (older events recorded
+none; ``audit_scope.levels``). Such an event keeps its time, user and action (the reader sees that
+something happened) but not which record or what: the object id reads ``OBJECT_HIDDEN``, the
+detail ``HIDDEN``.
 """
 
 from __future__ import annotations
@@ -16,15 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
-from app.domain.audit_wording import action_label, actor_label, describe_detail, object_label
+from app.domain.audit_wording import action_label, describe_detail, object_label
 from app.domain.security import Action
 from app.errors import InputError
-from app.services import audit
+from app.fileperm import create_private
+from app.services import audit, audit_scope
 from app.services.context import ServiceContext
+from app.services.people import Names, matches_person
 from app.storage.models import AuditEvent
 
 HIDDEN = "（内容超出您的知悉范围）"
+#: What the object id of such an event reads (which record it was is not shown either).
+OBJECT_HIDDEN = "（已隐藏）"
 MAX_EXPORT = 200_000
 
 
@@ -59,7 +71,7 @@ def _local_midnight(d: date) -> datetime:
 
 def _where(stmt: Select, f: AuditFilter) -> Select:
     if f.user.strip():
-        stmt = stmt.where(AuditEvent.actor.contains(f.user.strip(), autoescape=True))
+        stmt = stmt.where(matches_person(AuditEvent.actor, f.user))
     if f.action.strip():
         stmt = stmt.where(AuditEvent.action.startswith(f.action.strip(), autoescape=True))
     if f.since:
@@ -87,6 +99,28 @@ def _detail(raw: str, clearance: int, action: str = "") -> str:
     return str(data)
 
 
+def _parsed(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _masked(s: Session, events: list[AuditEvent], clearance: int
+            ) -> list[tuple[AuditEvent, str, str]]:
+    """Each event with the object id and detail the reader may see (``HIDDEN`` above their
+    clearance)."""
+    details = {e.seq: _parsed(e.detail) for e in events}
+    levels = audit_scope.levels(s, events, details)
+    out = []
+    for e in events:
+        if levels[e.seq] > clearance:
+            out.append((e, OBJECT_HIDDEN if e.object_id else "", HIDDEN))
+        else:
+            out.append((e, e.object_id, _detail(e.detail, clearance, e.action)))
+    return out
+
+
 def count(ctx: ServiceContext, f: AuditFilter) -> int:
     ctx.require(Action.VIEW_AUDIT)
     with ctx.session() as s, s.begin():
@@ -98,9 +132,11 @@ def page(ctx: ServiceContext, f: AuditFilter, offset: int, limit: int = 200) -> 
     actor = ctx.require(Action.VIEW_AUDIT)
     with ctx.session() as s, s.begin():
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq.desc())
-        rows = [AuditRow(e.seq, e.at, actor_label(e.actor), e.action, e.object_type, e.object_id,
-                         _detail(e.detail, int(actor.clearance), e.action))
-                for e in s.execute(stmt.offset(offset).limit(limit)).scalars()]
+        who = Names(s)
+        events = list(s.execute(stmt.offset(offset).limit(limit)).scalars())
+        rows = [AuditRow(e.seq, e.at, who.name_and_login(e.actor), e.action, e.object_type, oid,
+                         detail)
+                for e, oid, detail in _masked(s, events, int(actor.clearance))]
         if offset == 0:
             audit.append(s, actor, "audit.view", "audit_log", "", f.describe(), at=ctx.now())
         return rows
@@ -120,16 +156,20 @@ def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) 
     done = 0
     with ctx.session() as s, s.begin():
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq)
-        for e in s.execute(stmt.execution_options(yield_per=2000)).scalars():
-            ws.append([e.seq, e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), actor_label(e.actor),
-                       action_label(e.action), object_label(e.object_type), e.object_id,
-                       _detail(e.detail, int(actor.clearance), e.action), e.action])
-            done += 1
-            if progress is not None and done % 2000 == 0:
-                progress(done, total)
+        who = Names(s)
+        result = s.execute(stmt.execution_options(yield_per=2000)).scalars()
+        while batch := result.fetchmany(2000):
+            for e, oid, detail in _masked(s, list(batch), int(actor.clearance)):
+                ws.append([e.seq, e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                           who.name_and_login(e.actor), action_label(e.action),
+                           object_label(e.object_type), oid, detail, e.action])
+                done += 1
+                if progress is not None and done % 2000 == 0:
+                    progress(done, total)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     try:
+        create_private(tmp)  # an export of the log: 0600 from the first byte
         wb.save(tmp)
         os.replace(tmp, path)
     finally:
@@ -180,10 +220,11 @@ def print_description(ctx: ServiceContext, f: AuditFilter) -> tuple[dict[str, An
         office = s.get(OfficeSettings, 1)
         issuer = office.office_name.strip() if office is not None else ""
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq).limit(MAX_PRINT)
-        rows = [[e.at.astimezone().strftime("%Y-%m-%d %H:%M"), actor_label(e.actor),
-                 action_label(e.action),
-                 object_label(e.object_type, e.object_id), _detail(e.detail, clearance, e.action)]
-                for e in s.execute(stmt).scalars()]
+        who = Names(s)
+        events = list(s.execute(stmt).scalars())
+        rows = [[e.at.astimezone().strftime("%Y-%m-%d %H:%M"), who.name_and_login(e.actor),
+                 action_label(e.action), object_label(e.object_type, oid), detail]
+                for e, oid, detail in _masked(s, events, clearance)]
     conditions = [f"用户含“{f.user.strip()}”" if f.user.strip() else "",
                   f"操作为“{action_label(f.action.strip().rstrip('.'))}”" if f.action.strip() else ""]
     intro = "；".join(c for c in conditions if c) or "全部用户、全部操作"
@@ -214,6 +255,7 @@ def render_print(ctx: ServiceContext, f: AuditFilter, path: Path | None = None) 
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".part")
         try:
+            create_private(tmp)
             tmp.write_bytes(data)
             os.replace(tmp, path)
         finally:

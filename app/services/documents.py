@@ -36,6 +36,7 @@ from app.errors import ConflictError, InputError
 from app.services import audit, docnumbers
 from app.services import search as search_index
 from app.services.context import Actor, ServiceContext, visible
+from app.services.people import Names
 from app.storage.models import Document, DocumentStep, DocumentVersion
 from app.typeset.spec import parse_description
 
@@ -47,7 +48,7 @@ STATUSES = ("draft", "reviewed", "signed", "issued", "archived")
 STATUS_LABELS = {"draft": "拟稿", "reviewed": "已核稿", "signed": "已签发", "issued": "已印发",
                  "archived": "已归档"}
 STEP_LABELS = {"draft": "拟稿", "review": "核稿", "sign": "签发", "issue": "印发",
-               "archive": "归档", "return": "退回", "revise": "修改"}
+               "archive": "归档", "return": "退回", "revise": "修改", "receive": "交换导入"}
 #: the layout (docspec ``kind``) a 文种 takes unless the description says otherwise
 LAYOUT_OF_GENRE = {"函": "letter", "纪要": "minutes", "命令": "order", "令": "order"}
 #: sortable list columns → model attribute
@@ -128,9 +129,14 @@ class VersionInfo:
     number: int
     frozen: bool
     created_at: dt.datetime
-    created_by: str
+    created_by: str  # login
     note: str
     description: dict[str, Any]
+    created_by_name: str = ""  # the person's name, as shown
+
+    @property
+    def author(self) -> str:
+        return self.created_by_name or self.created_by
 
 
 @dataclass(frozen=True)
@@ -382,8 +388,9 @@ def list_versions(ctx: ServiceContext, doc_id: int) -> list[VersionInfo]:
         _load(s, actor, doc_id)
         rows = s.execute(select(DocumentVersion).where(DocumentVersion.document_id == doc_id)
                          .order_by(DocumentVersion.number)).scalars()
+        who = Names(s)
         return [VersionInfo(r.number, r.frozen, r.created_at, r.created_by, r.note,
-                            dict(r.description)) for r in rows]
+                            dict(r.description), who.name(r.created_by)) for r in rows]
 
 
 def diff_versions(ctx: ServiceContext, doc_id: int, a: int, b: int) -> list[str]:
@@ -511,18 +518,27 @@ def available_steps(actor: Actor | None, status: str) -> list[str]:
         return []
     out = []
     for step, (action, sources, _target) in TRANSITIONS.items():
-        may = allowed(actor.role, action) or (step == "return" and allowed(actor.role,
+        may = allowed(actor.roles, action) or (step == "return" and allowed(actor.roles,
                                                                               Action.SIGN))
         if status in sources and may:
             out.append(step)
     return out
 
 
+def step_action(actor: Actor | None, step: str) -> Action:
+    """The permission ``step`` needs from ``actor`` (退回 is a reviewer's or a signer's)."""
+    if step == "return" and actor is not None and allowed(actor.roles, Action.SIGN):
+        return Action.SIGN
+    return TRANSITIONS[step][0]
+
+
+def status_steps(status: str) -> list[str]:
+    """The workflow steps a document in ``status`` allows, whoever acts (the buttons shown)."""
+    return [step for step, (_a, sources, _t) in TRANSITIONS.items() if status in sources]
+
+
 def _begin_step(ctx: ServiceContext, step: str) -> Actor:
-    action = TRANSITIONS[step][0]
-    if step == "return" and ctx.actor is not None and allowed(ctx.actor.role, Action.SIGN):
-        action = Action.SIGN
-    return ctx.require(action)
+    return ctx.require(step_action(ctx.actor, step))
 
 
 def _check_state(doc: Document, step: str, expected_version: int | None) -> None:
@@ -634,3 +650,44 @@ def import_json(ctx: ServiceContext, text: str | bytes, *, genre: str | None = N
         raise InputError(f"不是有效的 JSON 文件：{exc}") from None
     return create_document(ctx, obj, genre=genre, classification=classification,
                            series_prefix=series_prefix)
+
+
+# ---- received from another desk (air-gap exchange) ----------------------------------------------
+def receive_document(ctx: ServiceContext, description: dict[str, Any], *, genre: str,
+                     status: str, year: int, classification: int, drafter: str,
+                     drafter_name: str = "", series_prefix: str = "",
+                     origin: str = "") -> DocumentInfo:
+    """A document another desk sent in an exchange package (``app.services.exchange``), kept
+    in the state it had there: validated like a typed one (the description as docspec, its
+    密级 against ``classification``, 文种, state), one version — frozen when it was signed or
+    later —, a step 交换导入 naming the origin, the search index and the audit log."""
+    actor = ctx.require(Action.DRAFT)
+    desc = _clean(description)
+    level = classification_of(desc, classification if int(classification) in (0, 1) else 0)
+    if level != int(classification):
+        raise InputError(f"密级（{Clearance(int(classification)).label}）与公文描述中的密级"
+                         f"（{Clearance(level).label}）不一致。")
+    require_clearance(actor.clearance, level)
+    g = _genre_of(desc, genre)
+    if status not in STATUSES:
+        raise InputError(f"公文状态“{status}”无效。")
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2100:
+        raise InputError("年份无效，应为 1900 至 2100 之间的整数。")
+    now = ctx.now()
+    with ctx.session() as s, s.begin():
+        doc = Document(status=status, drafter=drafter, drafter_name=drafter_name,
+                       series_prefix=series_prefix.strip(), content_version=1)
+        _apply(doc, desc, g, level, now)
+        doc.year = year
+        doc.created_at = doc.updated_at = now
+        s.add(doc)
+        s.flush()
+        s.add(DocumentVersion(document_id=doc.id, number=1, description=desc,
+                              frozen=status in ("signed", "issued", "archived"),
+                              created_at=now, created_by=actor.username, note="交换导入"))
+        _step(s, actor, doc, "receive", now, f"从交换包导入（来源：{origin}）" if origin
+              else "从交换包导入")
+        _index(s, doc)
+        audit.append(s, actor, "doc.receive", "document", doc.id,
+                     {"title": doc.title, "classification": level, "origin": origin}, at=now)
+        return _info(doc, status in ("signed", "issued", "archived"))

@@ -58,7 +58,7 @@ def steps(ctx: ServiceContext) -> list[Step]:
              "admin", "单位设置", Action.MANAGE_SETTINGS),
         Step("holidays", f"导入{year}年节假日安排通知",
              "国务院办公厅每年发布的放假安排；排班、办理期限据此计算。", known,
-             "holidays", "", Action.MANAGE_SETTINGS),
+             "calendar", "", Action.MANAGE_SETTINGS),
         Step("roster", "建立第一张值班表",
              "录入值班人员，新建值班表并生成排班，核对后发布。", rosters > 0,
              "duty", "值班表", Action.EDIT_ROSTER),

@@ -1,15 +1,23 @@
-"""Security settings (one row): idle-lock minutes, automatic backups kept, exchange key.
+"""Security settings (one row): idle-lock minutes, automatic backups kept, and the verifier of
+the office's air-gap exchange passphrase.
 
 Read by every signed-in user (the main window needs the idle interval); changed only by an
 administrator, audited, with optimistic locking (``expected_version``): two administrators
-editing at once — the second save gets ``ConflictError``, never a silent overwrite. The exchange
-key itself is never put in the audit detail (only whether it changed).
+editing at once — the second save gets ``ConflictError``, never a silent overwrite.
+
+The exchange passphrase is never stored, shown or audited: the row keeps an argon2id verifier
+(``exchange_verifier``), so export can check that a package is made under the office's
+passphrase, and the settings page says only whether one is set. An administrator sets or
+rotates it with ``set_exchange_passphrase`` (audited: that it changed, not what to); packages
+written before a rotation still open with the passphrase they were made with.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,20 +29,25 @@ from app.storage.models import SecuritySettings
 
 DEFAULT_IDLE_MINUTES = 10
 DEFAULT_BACKUP_KEEP = 14
+MIN_PASSPHRASE = 12
+MAX_PASSPHRASE = 256
+_hasher = PasswordHasher()
 
 
 @dataclass(frozen=True)
 class SecurityInfo:
     idle_lock_minutes: int = DEFAULT_IDLE_MINUTES
     backup_keep: int = DEFAULT_BACKUP_KEEP
-    exchange_key: str = ""
+    #: whether the office has set an exchange passphrase (the passphrase itself is not kept)
+    exchange_passphrase_set: bool = False
     version: int = 0  # 0: the row does not exist yet
 
 
 def _info(row: SecuritySettings | None) -> SecurityInfo:
     if row is None:
         return SecurityInfo()
-    return SecurityInfo(row.idle_lock_minutes, row.backup_keep, row.exchange_key, row.version)
+    return SecurityInfo(row.idle_lock_minutes, row.backup_keep, bool(row.exchange_verifier),
+                        row.version)
 
 
 def read_settings(session: Session) -> SecurityInfo:
@@ -47,8 +60,8 @@ def get_settings(ctx: ServiceContext) -> SecurityInfo:
     actor = ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
         info = _info(s.get(SecuritySettings, 1))
-    if not ctx_can_manage(actor.role):
-        info = SecurityInfo(info.idle_lock_minutes, info.backup_keep, "", info.version)
+    if not ctx_can_manage(actor.roles):
+        info = SecurityInfo(info.idle_lock_minutes, info.backup_keep, False, info.version)
     return info
 
 
@@ -59,15 +72,13 @@ def ctx_can_manage(role: object) -> bool:
 
 
 def update_settings(ctx: ServiceContext, info: SecurityInfo) -> SecurityInfo:
-    """Save ``info``; ``info.version`` must be the version that was read (0 for none yet)."""
+    """Save ``info``; ``info.version`` must be the version that was read (0 for none yet). The
+    exchange passphrase is not changed here (``set_exchange_passphrase``)."""
     actor = ctx.require(Action.MANAGE_SETTINGS)
     if not 1 <= info.idle_lock_minutes <= 240:
         raise InputError("自动锁定时间须在 1 至 240 分钟之间。")
     if not 1 <= info.backup_keep <= 365:
         raise InputError("自动备份保留份数须在 1 至 365 之间。")
-    key = info.exchange_key.strip()
-    if key and len(key) < 12:
-        raise InputError("交换密钥至少需要 12 个字符。")
     try:
         with ctx.session() as s, s.begin():
             row = s.get(SecuritySettings, 1)
@@ -78,18 +89,54 @@ def update_settings(ctx: ServiceContext, info: SecurityInfo) -> SecurityInfo:
                 s.add(row)
             elif row.version != info.version:
                 raise ConflictError("安全设置已被他人修改，请刷新后重试。")
-            key_changed = row.exchange_key != key
             row.idle_lock_minutes = info.idle_lock_minutes
             row.backup_keep = info.backup_keep
-            row.exchange_key = key
             s.flush()
             audit.append(s, actor, "settings.security", "security_settings", 1,
                          {"idle_lock_minutes": info.idle_lock_minutes,
-                          "backup_keep": info.backup_keep, "exchange_key_changed": key_changed},
-                         at=ctx.now())
+                          "backup_keep": info.backup_keep}, at=ctx.now())
             return _info(row)
     except StaleDataError:
         raise ConflictError("安全设置已被他人修改，请刷新后重试。") from None
+
+
+def set_exchange_passphrase(ctx: ServiceContext, passphrase: str, confirm: str) -> SecurityInfo:
+    """Set or rotate the office's exchange passphrase (administrator): only its argon2id
+    verifier is stored; audited without the passphrase. An empty ``passphrase`` (and
+    ``confirm``) removes it: export then takes any passphrase of 12 characters or more."""
+    actor = ctx.require(Action.MANAGE_SETTINGS)
+    new = (passphrase or "").strip()
+    if new != (confirm or "").strip():
+        raise InputError("两次输入的交换口令不一致。")
+    if new and not MIN_PASSPHRASE <= len(new) <= MAX_PASSPHRASE:
+        raise InputError(f"交换口令须为 {MIN_PASSPHRASE} 至 {MAX_PASSPHRASE} 个字符。")
+    verifier = _hasher.hash(new) if new else ""
+    try:
+        with ctx.session() as s, s.begin():
+            row = s.get(SecuritySettings, 1)
+            if row is None:
+                row = SecuritySettings(id=1)
+                s.add(row)
+            what = "cleared" if not new else ("rotated" if row.exchange_verifier else "set")
+            row.exchange_verifier = verifier
+            s.flush()
+            audit.append(s, actor, "settings.exchange_passphrase", "security_settings", 1,
+                         {"change": what}, at=ctx.now())
+            return _info(row)
+    except StaleDataError:
+        raise ConflictError("安全设置已被他人修改，请刷新后重试。") from None
+
+
+def exchange_passphrase_matches(session: Session, passphrase: str) -> bool | None:
+    """Whether ``passphrase`` is the office's exchange passphrase; None when none is set (for
+    services that already hold a session: no permission check, reveals one bit)."""
+    row = session.get(SecuritySettings, 1)
+    if row is None or not row.exchange_verifier:
+        return None
+    try:
+        return _hasher.verify(row.exchange_verifier, (passphrase or "").strip())
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def record_session(ctx: ServiceContext, action: str) -> None:

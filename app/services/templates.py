@@ -36,8 +36,12 @@ from app.services import audit
 from app.services.context import Actor, ServiceContext
 from app.storage.models import OfficeTemplate, TemplateVersion
 from app.templating import DescriptionTemplate, TemplateFailed, TemplateProblem, WordForm
-from app.templating.description import TEMPLATE_KINDS
-from app.templating.library import load_template, shipped_templates
+from app.templating.description import META_FIELDS, TEMPLATE_KINDS  # noqa: F401 (for the UI)
+from app.templating.library import (  # noqa: F401 (render_template: the editor's preview)
+    load_template,
+    render_template,
+    shipped_templates,
+)
 from app.templating.wordform import FORM_KINDS
 
 AnyTemplate = DescriptionTemplate | WordForm

@@ -25,7 +25,7 @@ from app.domain import supervision as sv
 from app.domain.incoming import DueState, Status
 from app.domain.security import Action
 from app.errors import UserError
-from app.services import documents, duty_desk, incidents, incoming, minutes
+from app.services import documents, duty_desk, holidays, incidents, incoming, minutes
 from app.services.context import ServiceContext, visible
 from app.storage.models import (
     Document,
@@ -87,6 +87,8 @@ class Snapshot:
     week: Mapping[str, int]
     #: Sources that could not be read (e.g. the role may not see them), with the reason.
     skipped: Mapping[str, str] = field(default_factory=dict)
+    #: Next year, from 1 November while it has no holiday table (the banner), else None.
+    holidays_missing: int | None = None
 
 
 @dataclass(frozen=True)
@@ -283,7 +285,9 @@ def snapshot(ctx: ServiceContext) -> Snapshot:
     except UserError as exc:
         on_duty, skipped["on_duty"] = None, str(exc)
     recent = tuple(documents.list_documents(ctx, documents.ListQuery(limit=RECENT_DOCUMENTS)))
-    return Snapshot(ctx.now(), on_duty, tuple(all_items), recent, week_counts(ctx), skipped)
+    missing = holidays.missing_next_year(ctx, _local(ctx).date())
+    return Snapshot(ctx.now(), on_duty, tuple(all_items), recent, week_counts(ctx), skipped,
+                    missing)
 
 
 def notifications(previous: Mapping[str, str] | None, current: Iterable[WorkItem]

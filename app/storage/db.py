@@ -28,6 +28,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.fileperm import create_private, private_file
+
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -65,8 +67,15 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for ``url`` with the connection settings above."""
     if is_sqlite(url):
         path = sqlite_path(url)
-        if path is not None:
+        if path is not None and not str(path).startswith("file:"):
             path.parent.mkdir(parents=True, exist_ok=True)
+            # 0600 before SQLite opens it; its -wal/-shm/journal files take the same mode
+            try:
+                create_private(path)
+                for extra in ("-wal", "-shm", "-journal"):
+                    private_file(Path(f"{path}{extra}"))
+            except OSError:  # a read-only place: SQLite reports it in its own words
+                pass
         engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
@@ -85,6 +94,8 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
     desk writes; a plain file copy could miss WAL content). Writes to a temp file, then renames."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
+    tmp.unlink(missing_ok=True)
+    create_private(tmp)  # a backup is the whole database: 0600 like it
     source = sqlite3.connect(str(src), timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         target = sqlite3.connect(str(tmp))

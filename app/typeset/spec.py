@@ -99,6 +99,10 @@ class Document:
     minutes: Minutes | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
+    def as_description(self) -> dict[str, Any]:
+        """This document as a description dict (``to_description``)."""
+        return to_description(self)
+
     # ---- printed forms -------------------------------------------------------------------
     @property
     def copy_no_text(self) -> str | None:
@@ -358,3 +362,40 @@ def load_description(path: str | Path) -> Document:
     except json.JSONDecodeError as exc:
         raise InputError(f"文件 {p} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}。") from None
     return parse_description(obj)
+
+
+def to_description(doc: Document) -> dict[str, Any]:
+    """The description dict of a parsed ``app.typeset.spec.Document`` (body as a list: one string
+    per paragraph, tables as table blocks), so parsed documents can be proofread too."""
+    def body(blocks: tuple) -> list[Any]:
+        out: list[Any] = []
+        for b in blocks:
+            if isinstance(b, Paragraph):
+                out.append(b.text)
+            elif isinstance(b, Table):
+                out.append({"table": {"header": list(b.header), "rows": [list(r) for r in b.rows]}})
+        return out
+
+    d: dict[str, Any] = {"kind": doc.kind, "title": doc.title, "body": body(doc.body)}
+    for key in ("copy_no", "secrecy", "secrecy_term", "urgency", "doc_no", "to", "note", "printer"):
+        if getattr(doc, key) is not None:
+            d[key] = getattr(doc, key)
+    if doc.issuer_marks:
+        d["issuer_mark"] = list(doc.issuer_marks)
+    if doc.signers:
+        d["signers"] = list(doc.signers)
+    if doc.attachments:
+        d["attachments"] = [
+            a.name if not a.body else {"name": a.name, "body": body(a.body)}
+            for a in doc.attachments
+        ]
+    if doc.issuers:
+        d["issuer"] = list(doc.issuers)
+    if doc.cc:
+        d["cc"] = list(doc.cc)
+    for key in ("date", "print_date"):
+        if getattr(doc, key) is not None:
+            d[key] = getattr(doc, key).isoformat()
+    if doc.sealed:
+        d["sealed"] = True
+    return d

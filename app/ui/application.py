@@ -16,16 +16,13 @@ import logging
 import sys
 from dataclasses import replace
 
-from sqlalchemy.engine import make_url
-
-from app import APP_ID, APP_NAME
+from app import APP_ID, APP_NAME, bootstrap
 from app.config import Config, load_config
 from app.errors import UserError
 from app.services import accounts
 from app.services.context import Actor, ServiceContext
-from app.storage.db import sqlite_path
-from app.storage.migrate import open_database
 from app.ui.accounts.dialogs import FirstAdminDialog, LoginDialog, PasswordDialog
+from app.ui.chinese import MnemonicFallback, china
 from app.ui.fonts import ensure_chinese_ui_font
 from app.ui.main_window import MainWindow
 from app.ui.messages import install_excepthook, setup_logging
@@ -47,22 +44,27 @@ log = logging.getLogger(__name__)
 
 def db_label(url: str) -> str:
     """What the status bar shows: the file for SQLite, the URL without password otherwise."""
-    path = sqlite_path(url)
-    if path is not None:
-        return str(path)
-    return make_url(url).render_as_string(hide_password=True)
+    return bootstrap.database_label(url)
 
 
 def install_translations(app: QApplication) -> list[QTranslator]:
-    """Load Qt's own Chinese strings (standard buttons, context menus) from PySide6."""
+    """Load Qt's own Chinese strings (standard buttons, context menus, file and print dialogs)
+    from PySide6's translations folder: ``qtbase_zh_CN`` holds every string of QtCore, QtGui,
+    QtWidgets and QtPrintSupport, and is the one catalogue the bundle ships
+    (build_installer.spec). Strings it misses because Qt 6 gave them a mnemonic are answered by
+    ``MnemonicFallback``. The default locale becomes Chinese (China): calendars, number and date
+    forms."""
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    loaded = []
-    for name in ("qtbase_zh_CN", "qt_zh_CN"):
-        tr = QTranslator(app)
-        if tr.load(name, folder):
-            app.installTranslator(tr)
-            loaded.append(tr)
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    tr = QTranslator(app)
+    loaded: list[QTranslator] = []
+    if tr.load("qtbase_zh_CN", folder):
+        fallback = MnemonicFallback([tr], app)
+        app.installTranslator(fallback)  # consulted last: installed first
+        app.installTranslator(tr)
+        loaded = [tr, fallback]
+    else:
+        log.warning("Qt 中文翻译 qtbase_zh_CN.qm 未找到（%s）", folder)
+    QLocale.setDefault(china())
     return loaded
 
 
@@ -158,7 +160,7 @@ def run_gui(argv: list[str] | None = None) -> int:
     config = load_config()
     install_excepthook(setup_logging(config.data_dir / "logs"))
     try:
-        engine = open_database(config.db_url, config.backups_dir)
+        engine = bootstrap.open_engine(config)
     except UserError as exc:
         QMessageBox.critical(None, f"{APP_NAME} — 无法打开数据库", exc.message)
         return exc.exit_code

@@ -12,3 +12,4 @@ from PySide6.QtWidgets import *
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from shiboken6 import isValid as qt_alive  # False once the C++ object behind a wrapper is gone

@@ -10,17 +10,26 @@ signal on the GUI thread: ``on_result(value)``, ``on_error(exc)``, ``on_cancelle
 Rules: ``fn`` never touches a widget, and it opens its OWN database session (services do that
 already: pass a ``ServiceContext``, never a live ``Session`` or ORM object). A ``UserError`` from
 ``fn`` is an expected outcome for ``on_error`` to show; anything else is logged as a bug.
+
+The receiver may go away: the handle is a Qt child of ``parent`` (the page or dialog that waits),
+so when that widget is deleted before the work ends, the handle goes with it and the outcome is
+dropped — nothing is called, nothing raises. A callback may itself end its receiver's life (a
+sign-in dialog accepted, the controller lets go of it, Python deletes it and the handle with it):
+then the signals that would follow (``done``) are dropped too instead of raising
+``RuntimeError: Signal source has been deleted`` (issue 17: every new account's first sign-in
+showed 出错了). Whoever must know that a task ended without a receiver can use ``destroyed``.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from app.errors import UserError
-from app.ui.qt import QObject, QRunnable, QThreadPool, Signal, Slot
+from app.ui.qt import QObject, QRunnable, QThreadPool, Signal, Slot, qt_alive
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +79,18 @@ class TaskHandle(QObject):
         self._progress.connect(self._on_progress)
         self._result.connect(self._on_result)
         self._error.connect(self._on_error)
+        # deleted with its parent before the work ended: no longer "running" (a weak reference:
+        # a connection holding the handle itself would keep a parentless handle alive forever)
+        me = weakref.ref(self)
+        self.destroyed.connect(lambda *_: _running.discard(me()))
 
     def cancel(self) -> None:
         self.control._cancel.set()
+
+    @property
+    def alive(self) -> bool:
+        """False once the handle (with the page or dialog it belongs to) has been deleted."""
+        return qt_alive(self)
 
     @Slot(int, str)
     def _on_progress(self, percent: int, text: str) -> None:
@@ -80,21 +98,29 @@ class TaskHandle(QObject):
 
     @Slot(object)
     def _on_result(self, value: object) -> None:
-        self._finish()
         if self.control.cancelled:
-            self.cancelled.emit()
+            self._settle(self.cancelled)
         else:
-            self.succeeded.emit(value)
-        self.done.emit()
+            self._settle(self.succeeded, value)
 
     @Slot(object)
     def _on_error(self, exc: object) -> None:
-        self._finish()
         if isinstance(exc, Cancelled):
-            self.cancelled.emit()
+            self._settle(self.cancelled)
         else:
-            self.failed.emit(exc)
-        self.done.emit()
+            self._settle(self.failed, exc)
+
+    def _settle(self, signal: Any, *args: object) -> None:
+        """Emit the outcome, then ``done`` — each only while the handle still exists: a
+        receiver's callback may close and delete the receiver, and the handle with it."""
+        self._finish()
+        if not self.alive:
+            return
+        signal.emit(*args)
+        if self.alive:
+            self.done.emit()
+        else:
+            log.debug("background task's receiver went away in its own callback")
 
     def _finish(self) -> None:
         self.finished = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from app.errors import InputError
-from app.ui.qt import QThread
+from app.ui.qt import QApplication, QThread
 from app.ui.worker import run_task
 
 
@@ -61,3 +61,61 @@ def test_cancel(qtbot):
     with qtbot.waitSignal(handle.done, timeout=5000):
         pass
     assert outcome == ["cancelled"]
+
+
+def _gate():
+    """A task that waits until released, so the test decides when its result arrives."""
+    started, release = threading.Event(), threading.Event()
+
+    def work(control):
+        started.set()
+        assert release.wait(5)
+        return "answer"
+
+    return work, started, release
+
+
+def test_result_for_a_deleted_receiver_is_dropped(qtbot):
+    """The page waiting for the answer was closed and deleted meanwhile: nothing is called,
+    nothing raises, and the task no longer counts as running."""
+    from app.ui import worker
+    from app.ui.qt import QWidget, qt_alive
+
+    work, started, release = _gate()
+    page = QWidget()
+    calls = []
+    handle = run_task(work, on_result=calls.append, on_error=calls.append, parent=page)
+    handle.done.connect(lambda: calls.append("done"))
+    assert started.wait(5) and handle in worker._running
+    page.deleteLater()
+    qtbot.waitUntil(lambda: not qt_alive(handle))
+    assert handle not in worker._running
+    release.set()
+    assert worker.wait_for_all(5000)
+    # the finished job's delivery (if any reached the queue) is processed, and dropped
+    QApplication.processEvents()
+    assert calls == []
+
+
+def test_receiver_deleted_by_its_own_callback(qtbot):
+    """The callback ends its receiver's life (a dialog accepted and let go): the rest of the
+    delivery (``done``) is dropped instead of raising 'Signal source has been deleted'."""
+    from app.ui.qt import QDialog
+
+    class Holder:
+        dialog: QDialog | None = None
+
+    holder = Holder()
+    holder.dialog = QDialog()  # owned by Python only, as the sign-in controller holds it
+    seen = []
+
+    def answered(value):
+        seen.append(value)
+        holder.dialog = None  # the last reference: the dialog and its handle are deleted
+
+    handle = run_task(lambda _c: 42, on_result=answered, parent=holder.dialog)
+    destroyed = handle.destroyed
+    with qtbot.waitSignal(destroyed, timeout=5000):
+        pass
+    assert seen == [42]
+    assert not handle.alive and handle.finished

@@ -3,8 +3,10 @@
 * ``password_history``: the argon2 hashes of a user's previous passwords, so a new password
   cannot repeat one of the last ``app.services.accounts.HISTORY`` (5).
 * ``security_settings`` (one row, id 1): idle-lock minutes, how many automatic backups to keep,
-  the shared air-gap exchange key. A separate row from ``office_settings`` so that the office's
-  letterhead settings and the security knobs have their own optimistic-locking version.
+  the argon2id verifier of the shared air-gap exchange passphrase (revision 0016: the
+  passphrase itself was stored before, in ``exchange_key``; it is never stored now). A
+  separate row from ``office_settings`` so that the office's letterhead settings and the
+  security knobs have their own optimistic-locking version.
 * ``exchange_imports``: each imported exchange package (its id and manifest digest), so the same
   package imported twice is reported as a duplicate, not written twice.
 """
@@ -32,7 +34,7 @@ class SecuritySettings(TimestampMixin, VersionMixin, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=1)
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=10)
     backup_keep: Mapped[int] = mapped_column(Integer, nullable=False, default=14)
-    exchange_key: Mapped[str] = mapped_column(String(256), nullable=False, default="")
+    exchange_verifier: Mapped[str] = mapped_column(String(256), nullable=False, default="")
 
 
 class ExchangeImport(IdMixin, Base):

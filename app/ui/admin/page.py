@@ -12,7 +12,7 @@ from app.services import accounts, audit
 from app.services import settings as office_settings
 from app.services.accounts import UserInfo
 from app.services.context import ServiceContext
-from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog
+from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog, person
 from app.ui.forms.ui_office_settings_page import Ui_OfficeSettingsPage
 from app.ui.forms.ui_users_page import Ui_UsersPage
 from app.ui.messages import describe
@@ -56,7 +56,7 @@ class UsersPage(QWidget):
         t.setRowCount(len(self.users))
         for row, u in enumerate(self.users):
             state = "停用" if not u.active else ("锁定" if u.locked(now) else "正常")
-            values = [u.username, u.display_name, u.role.label, u.clearance.label, state,
+            values = [u.username, u.display_name, u.roles_label, u.clearance.label, state,
                       _when(u.last_login_at)]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
@@ -110,7 +110,7 @@ class UsersPage(QWidget):
             accounts.set_active(self.ctx, user.id, not user.active,
                                 expected_version=user.version)
             self.ui.auditLabel.setText(
-                f"已{'启用' if not user.active else '停用'}用户“{user.username}”。")
+                f"已{'启用' if not user.active else '停用'}用户“{person(user)}”。")
         except UserError as exc:
             self.ui.auditLabel.setText(describe(exc))
         self.refresh()

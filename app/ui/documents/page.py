@@ -14,12 +14,13 @@ from app.services import documents as docs
 from app.services.context import ServiceContext
 from app.ui.documents.model import COLUMNS, ID_ROLE, DocumentListModel
 from app.ui.documents.register import RegisterView
+from app.ui.file_dialogs import FileKind, file_dialog
 from app.ui.messages import describe
 from app.ui.pages import register_page
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QKeySequence,
     QLabel,
@@ -64,7 +65,7 @@ class DocumentsPage(QWidget):
         super().__init__(parent)
         self.setObjectName("documentsPage")
         self.ctx = ctx
-        self.can_draft = ctx.actor is not None and allowed(ctx.actor.role, Action.DRAFT)
+        self.can_draft = ctx.actor is not None and allowed(ctx.actor.roles, Action.DRAFT)
         self.tabs = QTabWidget()
         self.tabs.setTabsClosable(True)
         self.tabs.tabCloseRequested.connect(self.close_tab)
@@ -110,9 +111,9 @@ class DocumentsPage(QWidget):
         for g in docs.GENRES[:10]:
             menu.addAction(g, lambda g=g: self.new_document(g))
         self.new_button.setMenu(menu)
-        self.new_button.setEnabled(self.can_draft)
+        gate(self.new_button, self.ctx.actor, Action.DRAFT)
         self.import_button = QPushButton("导入 JSON…")
-        self.import_button.setEnabled(self.can_draft)
+        gate(self.import_button, self.ctx.actor, Action.DRAFT)
         self.import_button.clicked.connect(self.ask_import)
         self.open_button = QPushButton("打开")
         self.open_button.clicked.connect(self.open_current)
@@ -300,7 +301,8 @@ class DocumentsPage(QWidget):
         return self.open_document(info.id)
 
     def ask_import(self) -> None:
-        dlg = QFileDialog(self, "导入公文描述", "", "公文描述 JSON (*.json)")
+        dlg = file_dialog(self, FileKind.DESCRIPTIONS, "导入公文描述",
+                          filters=["公文描述 JSON (*.json)"])
         dlg.fileSelected.connect(lambda p: self.import_file(Path(p)))
         self.import_dialog = dlg
         dlg.open()

@@ -10,12 +10,13 @@ on success the register refreshes and shows the series it changed."""
 from __future__ import annotations
 
 from app.domain import docnumber as dn
-from app.domain.security import Action, allowed
+from app.domain.security import Action
 from app.errors import UserError
 from app.services import docnumbers
 from app.services import settings as office_settings
 from app.services.context import ServiceContext
 from app.ui.messages import describe
+from app.ui.permissions import gate
 from app.ui.qt import (
     QBrush,
     QColor,
@@ -173,11 +174,8 @@ class RegisterView(QWidget):
         self.message = QLabel()
         self.reserve_button = QPushButton("预留号码…")
         self.void_button = QPushButton("作废所选号码…")
-        may = ctx.actor is not None and allowed(ctx.actor.role, Action.ISSUE)
         for b in (self.reserve_button, self.void_button):
-            b.setEnabled(may)
-            if not may:
-                b.setToolTip("预留、作废发文字号需要印发权限。")
+            gate(b, ctx.actor, Action.ISSUE)
         self.reserve_button.clicked.connect(self.ask_reserve)
         self.void_button.clicked.connect(self.ask_void)
         self.table = QTableWidget(0, len(COLUMNS))

@@ -12,6 +12,7 @@ from app.domain.security import Action, allowed
 from app.services import duty, duty_publish
 from app.services.context import ServiceContext
 from app.services.duty_desk import HandoverInfo, OpenItem
+from app.ui.chinese import chinese_dates
 from app.ui.duty.common import (
     error,
     explain,
@@ -21,6 +22,8 @@ from app.ui.duty.common import (
     to_date,
     to_datetime,
 )
+from app.ui.file_dialogs import PDF, FileKind, ask_file
+from app.ui.permissions import gate
 from app.ui.qt import (
     QBrush,
     QCheckBox,
@@ -30,7 +33,6 @@ from app.ui.qt import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -65,7 +67,7 @@ class ItemDialog(QDialog):
         default = (now + dt.timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
         self.deadline = QDateTimeEdit(from_datetime(item.deadline if item and item.deadline
                                                     else default))
-        self.deadline.setDisplayFormat("yyyy-MM-dd HH:mm")
+        chinese_dates(self.deadline)
         self.deadline.setCalendarPopup(True)
         self.has_deadline.toggled.connect(self.deadline.setEnabled)
         # a new item has no deadline unless asked for; "办理时限…" on an item is there to set one
@@ -97,7 +99,7 @@ class HandoverTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         #: the role may write the log and hand over (else the page is read-only)
-        self.can_write = ctx.actor is not None and allowed(ctx.actor.role, Action.EDIT_DUTY_LOG)
+        self.can_write = ctx.actor is not None and allowed(ctx.actor.roles, Action.EDIT_DUTY_LOG)
         self.pending: HandoverInfo | None = None
         self.task: TaskHandle | None = None
         layout = QVBoxLayout(self)
@@ -162,7 +164,7 @@ class HandoverTab(QWidget):
         self.report_end = QDateEdit(from_date(ctx.now().astimezone().date()))
         for w in (self.report_start, self.report_end):
             w.setCalendarPopup(True)
-            w.setDisplayFormat("yyyy-MM-dd")
+            chinese_dates(w)
         self.report_button = QPushButton("打印值班日报（PDF）…")
         self.report_button.clicked.connect(self.choose_report_file)
         self.report_status = QLabel()
@@ -178,7 +180,7 @@ class HandoverTab(QWidget):
         layout.addWidget(self.message)
         for w in (self.hand_button, self.add_item_button, self.close_item_button,
                   self.deadline_button):
-            w.setEnabled(self.can_write)
+            gate(w, ctx.actor, Action.EDIT_DUTY_LOG)
         self.dialog: ItemDialog | None = None
         self.open_items: list[OpenItem] = []
         self.refresh()
@@ -195,7 +197,7 @@ class HandoverTab(QWidget):
         p = self.pending
         if p is None:
             self.pending_label.setText("没有待确认的交班。")
-            self.ack_button.setEnabled(False)
+            gate(self.ack_button, self.ctx.actor, Action.EDIT_DUTY_LOG, False)
         else:
             carried = "；".join(
                 i.text + (f"（时限{local(i.deadline)}）" if i.deadline else "")
@@ -203,7 +205,7 @@ class HandoverTab(QWidget):
             self.pending_label.setText(
                 f"{p.outgoing_name}于{local(p.handed_at, '%m月%d日%H:%M')}交班：{p.summary}\n"
                 f"移交事项：{carried}")
-            self.ack_button.setEnabled(self.can_write)
+            gate(self.ack_button, self.ctx.actor, Action.EDIT_DUTY_LOG)
         self.handovers.clear()
         for h in duty.list_handovers(self.ctx, limit=50):
             who = f"{h.outgoing_name}→{h.incoming_name or '待接班'}"
@@ -276,10 +278,9 @@ class HandoverTab(QWidget):
 
     # ------------------------------------------------------------------ printing
     def choose_record_file(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "保存交接班记录", "交接班记录.pdf",
-                                              "PDF 文件 (*.pdf)")
-        if path:
-            self.print_record(Path(path))
+        self.file_dialog = ask_file(self, FileKind.PRINTS, "保存交接班记录",
+                                    lambda path: self.print_record(Path(path)), save=True,
+                                    name="交接班记录.pdf", filters=[PDF], suffix="pdf")
 
     def print_record(self, path: Path) -> TaskHandle | None:
         hid = self.handovers.currentData()
@@ -300,10 +301,10 @@ class HandoverTab(QWidget):
 
     def choose_report_file(self) -> None:
         start = to_date(self.report_start.date())
-        path, _ = QFileDialog.getSaveFileName(self, "保存值班日报", f"值班日报{start:%Y%m%d}.pdf",
-                                              "PDF 文件 (*.pdf)")
-        if path:
-            self.print_report(Path(path))
+        self.file_dialog = ask_file(self, FileKind.PRINTS, "保存值班日报",
+                                    lambda path: self.print_report(Path(path)), save=True,
+                                    name=f"值班日报{start:%Y%m%d}.pdf", filters=[PDF],
+                                    suffix="pdf")
 
     def print_report(self, path: Path) -> TaskHandle:
         start, end = to_date(self.report_start.date()), to_date(self.report_end.date())

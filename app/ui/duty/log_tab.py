@@ -10,6 +10,7 @@ from typing import Any
 from app.services import duty
 from app.services.context import ServiceContext
 from app.services.duty_desk import LOG_KINDS, LogEntry
+from app.ui.chinese import chinese_dates
 from app.ui.duty.common import explain, from_datetime, local, to_datetime
 from app.ui.lazy_table import LazyTableModel
 from app.ui.qt import (
@@ -139,7 +140,7 @@ class LogTab(QWidget):
         self.kind = QComboBox()
         self.kind.addItems(LOG_KINDS)
         self.received = QDateTimeEdit(QDateTime.currentDateTime())
-        self.received.setDisplayFormat("yyyy-MM-dd HH:mm")
+        chinese_dates(self.received)
         self.received.setCalendarPopup(True)
         self.unit, self.name, self.post, self.phone = (QLineEdit() for _ in range(4))
         self.content = QPlainTextEdit()

@@ -14,12 +14,17 @@ from pathlib import Path
 from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action, allowed
 from app.domain.workdays import DEFAULT_CALENDAR
-from app.errors import InputError
+from app.errors import InputError, UserError
 from app.services import duty, duty_publish, holidays
 from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
+from app.services.placeholders import UnfilledPlaceholders
+from app.ui.chinese import chinese_dates
 from app.ui.duty.common import explain, from_date, to_date
 from app.ui.duty.ledger_dialog import LedgerDialog
+from app.ui.file_dialogs import DOCX, PDF, XLSX, FileKind, ask_file
+from app.ui.placeholder_confirm import ask_print_anyway
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
@@ -27,7 +32,6 @@ from app.ui.qt import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -95,7 +99,7 @@ class NewRosterDialog(QDialog):
         self.start, self.end = QDateEdit(from_date(first)), QDateEdit(from_date(last))
         for w in (self.start, self.end):
             w.setCalendarPopup(True)
-            w.setDisplayFormat("yyyy-MM-dd")
+            chinese_dates(w)
         self.title = QLineEdit()
         self.title.setPlaceholderText("如 2026年春节值班表（可不填）")
         form.addRow("开始日期", self.start)
@@ -181,7 +185,7 @@ class RulesDialog(QDialog):
         self.time_edits = []
         for i, (name, start) in enumerate(zip(shifts, hours.starts)):
             edit = QTimeEdit(QTime(start.hour, start.minute))
-            edit.setDisplayFormat("HH:mm")
+            chinese_dates(edit)
             label = f"交接班时间（{name}开始）" if i == 0 else f"{name}开始时间"
             self.times_form.addRow(label, edit)
             self.time_edits.append(edit)
@@ -265,7 +269,9 @@ class SwapDialog(QDialog):
 
 
 class NoticeDialog(QDialog):
-    """What the notice needs beyond the roster: period wording, 主送, 发文顺序号, duty phone."""
+    """What the notice needs beyond the roster: period wording, 主送, duty phone. No 发文字号 is
+    typed here: a number comes only from the register at 签发 (“生成公文文稿” makes a 通知 draft
+    in 公文; the notice printed from here carries none)."""
 
     def __init__(self, roster: RosterInfo, holiday: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -275,8 +281,6 @@ class NoticeDialog(QDialog):
         self.holiday = QLineEdit()
         self.holiday.setPlaceholderText("如 春节（可不填）")
         self.to = QLineEdit("各处室、各直属单位")
-        self.seq = QSpinBox()
-        self.seq.setRange(1, 9999)
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("总值班室电话")
         form.addRow("值班期间（标题用语）", self.period)
@@ -284,7 +288,9 @@ class NoticeDialog(QDialog):
             form.addRow("节日名称", self.holiday)
         else:
             form.addRow("主送机关", self.to)
-            form.addRow("发文顺序号", self.seq)
+            hint = QLabel("发文字号在签发时从发文字号台账取得，此处直接打印的通知不带发文字号。")
+            hint.setWordWrap(True)
+            form.addRow(hint)
         form.addRow("值班电话", self.phone)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -295,7 +301,7 @@ class NoticeDialog(QDialog):
 
     def options(self) -> duty_publish.NoticeOptions:
         return duty_publish.NoticeOptions(
-            period=self.period.text().strip(), to=self.to.text().strip(), seq=self.seq.value(),
+            period=self.period.text().strip(), to=self.to.text().strip(),
             duty_phone=self.phone.text().strip(), holiday=self.holiday.text().strip(),
             template="holiday_roster" if self.is_holiday else "duty_notice")
 
@@ -315,7 +321,7 @@ class RosterTab(QWidget):
         self.publish_box: QMessageBox | None = None
         self.outcome: GenerateOutcome | None = None
         #: the role may edit rosters (otherwise the tab is a read-only view)
-        self.can_edit = ctx.actor is not None and allowed(ctx.actor.role, Action.EDIT_ROSTER)
+        self.can_edit = ctx.actor is not None and allowed(ctx.actor.roles, Action.EDIT_ROSTER)
         #: asked before saving an edit that breaks a rule (tests replace it)
         self.confirm: Callable[[list[str]], bool] = self._ask_confirm
         layout = QVBoxLayout(self)
@@ -348,11 +354,16 @@ class RosterTab(QWidget):
                            ("节假日值班表（PDF）…", "holiday_pdf"), ("月历打印（PDF）…", "calendar"),
                            ("Excel 表格（XLSX）…", "xlsx")):
             menu.addAction(text, lambda k=kind: self.choose_export(k))
+        # the notice as a 公文 draft: edited, proofread and numbered at 签发 from the register
+        menu.addAction("值班安排通知（公文文稿，签发时取号）…", self.choose_notice_draft)
         self.export_button.setMenu(menu)
         for w in (QLabel("值班表"), self.rosters, self.new_button, self.rules_button,
                   self.generate_button, self.cancel_button, self.swap_button,
                   self.ledger_button, self.publish_button, self.export_button):
             bar.addWidget(w)
+        for b in (self.new_button, self.rules_button, self.generate_button, self.swap_button,
+                  self.publish_button):
+            gate(b, ctx.actor, Action.EDIT_ROSTER)
         bar.addStretch(1)
         layout.addLayout(bar)
 
@@ -434,9 +445,9 @@ class RosterTab(QWidget):
         self._fill_grid()
         self._validate()
         busy = self.task is not None and not self.task.finished
-        for b in (self.generate_button, self.swap_button, self.publish_button,
-                  self.export_button):
-            b.setEnabled(r is not None and not busy)
+        for b in (self.generate_button, self.swap_button, self.publish_button):
+            gate(b, self.ctx.actor, Action.EDIT_ROSTER, r is not None and not busy)
+        self.export_button.setEnabled(r is not None and not busy)
 
     def _fill_list(self) -> None:
         duties = self.roster.duties if self.roster else ()
@@ -560,14 +571,23 @@ class RosterTab(QWidget):
         dlg.accepted.connect(lambda: (self.status.setText("排班规则已保存。"), self.load()))
         dlg.open()
 
-    def generate(self, time_limit: float = 10.0) -> TaskHandle | None:
+    def generate(self, time_limit: float = 10.0, *,
+                 unknown_years_confirmed: bool = False) -> TaskHandle | None:
+        """Generate in the worker. A period reaching into a year with no holiday table is asked
+        about first (its weekends would be the only rest days)."""
         if self.roster is None:
             return None
         ctx, rid = self.ctx, self.roster.id
+        if not unknown_years_confirmed:
+            unknown = duty.roster_unknown_years(ctx, rid)
+            if unknown:
+                self._ask_unknown_years(unknown, time_limit)
+                return None
 
         def work(control):  # type: ignore[no-untyped-def]
             return duty.generate(ctx, rid, progress=control.progress,
-                                 cancel=lambda: control.cancelled, time_limit=time_limit)
+                                 cancel=lambda: control.cancelled, time_limit=time_limit,
+                                 allow_unknown_years=unknown_years_confirmed)
 
         self.outcome = None
         self.progress.setValue(0)
@@ -582,6 +602,21 @@ class RosterTab(QWidget):
         self.task.done.connect(self._task_done)
         self.load()
         return self.task
+
+    def _ask_unknown_years(self, years: list[int], time_limit: float) -> None:
+        names = "、".join(f"{y}年" for y in years)
+        box = QMessageBox(QMessageBox.Icon.Warning, "节假日安排尚未录入",
+                          f"值班表跨入{names}，而{names}节假日安排尚未录入：排班时只按周末"
+                          "计算休息日，法定节假日不会被识别。\n\n建议先由管理员在“节假日安排”中"
+                          "导入国务院通知。仍要现在排班吗？", parent=self)
+        go = box.addButton("仍然排班", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setObjectName("unknownYearsQuestion")
+        box.buttonClicked.connect(
+            lambda b: self.generate(time_limit, unknown_years_confirmed=True) if b is go
+            else self.status.setText(f"已取消排班：{names}节假日安排尚未录入。"))
+        self.question = box
+        box.open()
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -746,16 +781,43 @@ class RosterTab(QWidget):
         else:
             self._ask_path(kind, None)
 
+    def choose_notice_draft(self) -> None:
+        if self.roster is None:
+            return
+        dlg = NoticeDialog(self.roster, False, self)
+        self.dialog = dlg
+        dlg.accepted.connect(lambda: self.notice_draft(dlg.options()))
+        dlg.open()
+
+    def notice_draft(self, opts: duty_publish.NoticeOptions) -> int | None:
+        """Make the notice a 通知 draft in 公文 and open it there for editing (its 发文字号
+        comes from the register when a leader signs it)."""
+        if self.roster is None:
+            return None
+        try:
+            info = duty_publish.draft_notice(self.ctx, self.roster.id, opts)
+        except UserError as exc:
+            self.status.setText(explain(exc))
+            return None
+        self.status.setText(f"已生成公文文稿“{info.title}”，请在“公文”中修改、校核后送签发。")
+        window = self.window()
+        if hasattr(window, "show_page") and "documents" in getattr(window, "page_keys", list)():
+            page = window.show_page("documents")
+            if hasattr(page, "open_document"):
+                page.open_document(info.id)
+        return info.id
+
     def _ask_path(self, kind: str, opts: duty_publish.NoticeOptions | None) -> None:
         assert self.roster is not None
         suffix = {"notice_docx": "docx", "xlsx": "xlsx"}.get(kind, "pdf")
         name = f"{self.roster.title}.{suffix}"
-        path, _ = QFileDialog.getSaveFileName(self, "保存", name, f"*.{suffix}")
-        if path:
-            self.export(kind, Path(path), opts)
+        self.file_dialog = ask_file(
+            self, FileKind.SHEETS if suffix == "xlsx" else FileKind.PRINTS, "保存",
+            lambda path: self.export(kind, Path(path), opts), save=True, name=name,
+            filters=[{"docx": DOCX, "xlsx": XLSX}.get(suffix, PDF)], suffix=suffix)
 
-    def export(self, kind: str, path: Path,
-               opts: duty_publish.NoticeOptions | None = None) -> TaskHandle | None:
+    def export(self, kind: str, path: Path, opts: duty_publish.NoticeOptions | None = None, *,
+               allow_placeholders: bool = False) -> TaskHandle | None:
         if self.roster is None:
             return None
         ctx, rid = self.ctx, self.roster.id
@@ -766,7 +828,8 @@ class RosterTab(QWidget):
             control.progress(10, "正在生成……")
             if opts is not None:
                 data = duty_publish.render_notice(ctx, rid, opts,
-                                                  "docx" if kind == "notice_docx" else "pdf")
+                                                  "docx" if kind == "notice_docx" else "pdf",
+                                                  allow_placeholders=allow_placeholders)
             elif kind == "calendar":
                 data = duty_publish.render_calendar(ctx, rid)
             else:
@@ -776,7 +839,13 @@ class RosterTab(QWidget):
             return path
 
         self.status.setText("正在导出……")
+        def failed(exc: BaseException) -> None:
+            self.status.setText(explain(exc))
+            if isinstance(exc, UnfilledPlaceholders):
+                self.placeholder_box = ask_print_anyway(
+                    self, exc, lambda: self.export(kind, path, opts, allow_placeholders=True))
+
         self.task = run_task(work, parent=self,
                              on_result=lambda p: self.status.setText(f"已保存：{p}"),
-                             on_error=lambda e: self.status.setText(explain(e)))
+                             on_error=failed)
         return self.task

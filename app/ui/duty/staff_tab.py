@@ -6,6 +6,7 @@ from __future__ import annotations
 from app.services import duty
 from app.services.context import ServiceContext
 from app.services.duty import StaffInfo
+from app.ui.chinese import chinese_dates
 from app.ui.duty.common import explain, from_date, to_date
 from app.ui.qt import (
     QAbstractItemView,
@@ -70,7 +71,7 @@ class StaffTab(QWidget):
         self.leave_start, self.leave_end = QDateEdit(today), QDateEdit(today)
         for w in (self.leave_start, self.leave_end):
             w.setCalendarPopup(True)
-            w.setDisplayFormat("yyyy-MM-dd")
+            chinese_dates(w)
         self.leave_note = QLineEdit()
         self.leave_note.setPlaceholderText("说明")
         self.leave_add = QPushButton("登记")

@@ -9,12 +9,12 @@ from pathlib import Path
 from app.domain import incident_rules as R
 from app.services import incidents as svc
 from app.services.context import ServiceContext
+from app.ui.file_dialogs import XLSX, FileKind, ask_file
 from app.ui.messages import describe
 from app.ui.qt import (
     QColor,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -159,10 +159,9 @@ class StatisticsDialog(QDialog):
         self.chart.set_bars(bars)
 
     def _ask_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出统计", "突发事件统计.xlsx",
-                                              "Excel 工作簿 (*.xlsx)")
-        if path:
-            self.export_to(Path(path))
+        self.file_dialog = ask_file(self, FileKind.SHEETS, "导出统计",
+                                    lambda path: self.export_to(Path(path)), save=True,
+                                    name="突发事件统计.xlsx", filters=[XLSX], suffix="xlsx")
 
     def export_to(self, path: Path) -> None:
         if self.stats is None:

@@ -20,6 +20,8 @@ from app.errors import UserError
 from app.services import incoming as svc
 from app.services.context import ServiceContext
 from app.services.incoming import AttachmentIn, IncomingDetail, IncomingIn, IncomingInfo
+from app.ui.chinese import chinese_dates
+from app.ui.file_dialogs import FileKind, file_dialog
 from app.ui.messages import describe
 from app.ui.qt import (
     QButtonGroup,
@@ -90,7 +92,7 @@ class IncomingDialog(QDialog):
         self.sender_ref = QLineEdit(info.sender_ref if info else "")
         self.sender_ref.setPlaceholderText("如：应急函〔2026〕8号")
         self.received = QDateTimeEdit(to_qdatetime(info.received_at if info else now))
-        self.received.setDisplayFormat("yyyy-MM-dd HH:mm")
+        chinese_dates(self.received)
         self.received.setCalendarPopup(True)
         self.title_edit = QLineEdit(info.title if info else "")
         self.classification = QComboBox()
@@ -124,7 +126,7 @@ class IncomingDialog(QDialog):
         self.deadline_date = QDateEdit(to_qdate(
             info.deadline if info and info.deadline else now.astimezone().date()
             + dt.timedelta(days=7)))
-        self.deadline_date.setDisplayFormat("yyyy-MM-dd")
+        chinese_dates(self.deadline_date)
         self.deadline_date.setCalendarPopup(True)
         self.deadline_days = QSpinBox()
         self.deadline_days.setRange(1, 250)
@@ -215,8 +217,8 @@ class IncomingDialog(QDialog):
 
     def _add_files(self) -> QFileDialog:
         """Pick files in a non-blocking file dialog (``open()``, no nested event loop)."""
-        picker = self.file_picker = QFileDialog(self, "选择附件")
-        picker.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        picker = self.file_picker = file_dialog(self, FileKind.ATTACHMENTS, "选择附件",
+                                                multiple=True)
         picker.filesSelected.connect(lambda paths: [self.add_file(p) for p in paths])
         picker.open()
         return picker
@@ -287,7 +289,7 @@ class UrgeDialog(QDialog):
             self.method.addItem(URGE_LABELS[m], m.value)
         self.urged_by = QLineEdit(ctx.actor.label)
         self.when = QDateTimeEdit(to_qdatetime(ctx.now()))
-        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        chinese_dates(self.when)
         self.note = _text_edit("", 60)
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")

@@ -34,6 +34,10 @@ DUE_COLOURS = {DueState.OVERDUE: QColor("#f6c1c1"), DueState.DUE_SOON: QColor("#
 DUE_TEXT = {DueState.OVERDUE: QColor("#a40000"), DueState.DUE_SOON: QColor("#7a4a00")}
 
 
+#: After a deadline counted across a year with no holiday table (the reason is in the tooltip).
+UNCERTAIN_MARK = "（待定）"
+
+
 def cell(row: IncomingInfo, key: str) -> str:
     if key == "received_at":
         return row.received_at.astimezone().strftime("%Y-%m-%d %H:%M")
@@ -47,7 +51,8 @@ def cell(row: IncomingInfo, key: str) -> str:
         if row.deadline is None:
             return "—"
         days = f"（{row.deadline_workdays}个工作日）" if row.deadline_workdays else ""
-        return f"{row.deadline:%Y-%m-%d}{days}"
+        unsure = UNCERTAIN_MARK if row.deadline_uncertain else ""
+        return f"{row.deadline:%Y-%m-%d}{unsure}{days}"
     if key == "status":
         return row.status.label if row.due in (DueState.DONE, DueState.NONE, DueState.ON_TRACK) \
             else f"{row.status.label}·{row.due.label}"
@@ -117,6 +122,8 @@ class IncomingListModel(LazyTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and row.due in DUE_TEXT:
             return QBrush(DUE_TEXT[row.due])
         if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "deadline" and row.deadline_uncertain:
+                return f"{row.title}\n{row.due.label}\n期限待定：{row.deadline_uncertain}"
             return f"{row.title}\n{row.due.label}" if key in ("title", "deadline") else None
         return None
 

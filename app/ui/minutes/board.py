@@ -8,12 +8,15 @@ import datetime as dt
 from pathlib import Path
 
 from app.domain import supervision as sv
-from app.domain.security import Action, allowed
+from app.domain.security import Action
 from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
+from app.ui.chinese import chinese_dates
+from app.ui.file_dialogs import XLSX, FileKind, file_dialog
 from app.ui.minutes.common import RED, YELLOW, MessageLine, OnTimeChart, PagedModel
 from app.ui.minutes.meeting import pydate, qdate
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -30,7 +33,6 @@ from app.ui.qt import (
     QPushButton,
     QShortcut,
     QSplitter,
-    Qt,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -89,12 +91,12 @@ class BoardTab(QWidget):
         self.use_due = QCheckBox("期限不晚于", self)
         self.due = QDateEdit(self)
         self.due.setCalendarPopup(True)
-        self.due.setDisplayFormat("yyyy年M月d日")
+        chinese_dates(self.due)
         self.due.setDate(qdate(self.today() + dt.timedelta(days=30)))
         self.refresh_button = QPushButton("刷新", self)
         self.refresh_button.setShortcut(QKeySequence("F5"))
         self.export_button = QPushButton("导出通报（XLSX）…", self)
-        self.export_button.setEnabled(bool(ctx.actor) and allowed(ctx.actor.role, Action.EXPORT))
+        gate(self.export_button, ctx.actor, Action.EXPORT)
         self.cancel_button = QPushButton("取消导出", self)
         self.cancel_button.setEnabled(False)
         filters = QHBoxLayout()
@@ -126,12 +128,12 @@ class BoardTab(QWidget):
         self.note.setMaximumHeight(70)
         self.new_date = QDateEdit(side)
         self.new_date.setCalendarPopup(True)
-        self.new_date.setDisplayFormat("yyyy年M月d日")
+        chinese_dates(self.new_date)
         # until a decision is chosen (then: its deadline + 7 days), not Qt's 2000-01-01
         self.new_date.setDate(qdate(self.today() + dt.timedelta(days=7)))
         self.report_date = QDateEdit(side)
         self.report_date.setCalendarPopup(True)
-        self.report_date.setDisplayFormat("yyyy年M月d日")
+        chinese_dates(self.report_date)
         self.report_date.setDate(qdate(self.today()))
         self.step_buttons: dict[sv.Step, QPushButton] = {}
         grid = QGridLayout()
@@ -258,10 +260,9 @@ class BoardTab(QWidget):
 
     def _show_selected(self) -> None:
         row = self.selected()
-        role = self.ctx.actor.role if self.ctx.actor else None
         for step, b in self.step_buttons.items():
-            b.setEnabled(row is not None and (row.decision.status, step) in sv.TRANSITIONS
-                         and role is not None and allowed(role, mn.step_action(step)))
+            gate(b, self.ctx.actor, mn.step_action(step),
+                 row is not None and (row.decision.status, step) in sv.TRANSITIONS)
         if row is None:
             self.detail.setText("选择一项议定事项查看督办记录。")
             self.trail.setRowCount(0)
@@ -320,12 +321,9 @@ class BoardTab(QWidget):
         """Write the 通报 to ``path``; without one, ask in a window-modal file dialog opened with
         ``open()`` (no nested event loop) and export when a file is chosen."""
         if not path:
-            dlg = self.file_dialog = QFileDialog(self, "导出督办通报",
-                                                 f"督办通报{self.today():%Y年%m月}.xlsx",
-                                                 "Excel 工作簿 (*.xlsx)")
-            dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-            dlg.setDefaultSuffix("xlsx")
-            dlg.setWindowModality(Qt.WindowModality.WindowModal)
+            dlg = self.file_dialog = file_dialog(
+                self, FileKind.SHEETS, "导出督办通报", save=True,
+                name=f"督办通报{self.today():%Y年%m月}.xlsx", filters=[XLSX], suffix="xlsx")
             dlg.fileSelected.connect(lambda p: self.export(p) if p else None)
             dlg.open()
             return dlg
@@ -371,7 +369,8 @@ def _export(control, ctx: ServiceContext, path: str, today: dt.date,  # type: ig
 def _values(r: mn.BoardRow) -> list[str]:
     d = r.decision
     return [r.meeting_title, d.text, d.lead_unit, d.lead_person,
-            f"{d.deadline:%Y-%m-%d}" if d.deadline else "—", d.status.label, r.reminder.label]
+            (f"{d.deadline:%Y-%m-%d}" + ("（待定）" if d.deadline_uncertain else ""))
+            if d.deadline else "—", d.status.label, r.reminder.label]
 
 
 def _colour(r: mn.BoardRow):  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from app.domain import supervision as sv
 from app.errors import ConflictError, UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
+from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
 from app.ui.messages import describe
 from app.ui.qt import (
@@ -75,7 +76,7 @@ class DecisionFields:
         self.days.setSuffix(" 个工作日")
         self.date = QDateEdit(parent)
         self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy年M月d日")
+        chinese_dates(self.date)
 
     def lay_out(self, grid: QGridLayout, text_span: int = 3) -> None:
         """Rows 0–5, columns 0–3 of ``grid`` (column 3 of rows 3–5 stays free)."""

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.domain.security import Action, Clearance, allowed
+from app.domain.security import Action, Clearance
 from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
+from app.ui.chinese import chinese_dates
 from app.ui.messages import DISCARD, SAVE, ask_unsaved
 from app.ui.minutes.board import BoardTab
 from app.ui.minutes.common import MessageLine, PagedModel
 from app.ui.minutes.meeting import MeetingPanel, pydate, qdate
 from app.ui.pages import register_page
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -59,7 +61,7 @@ class NewMeetingDialog(QDialog):
         self.mark.setPlaceholderText("新类型时填写，如：临江市人民政府常务会议纪要")
         self.date = QDateEdit(self)
         self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy年M月d日")
+        chinese_dates(self.date)
         self.date.setDate(qdate(ctx.now().astimezone().date()))
         self.time = QLineEdit("09:00", self)
         self.venue = QLineEdit(self)
@@ -129,7 +131,7 @@ class MeetingsTab(QWidget):
         self.ctx = ctx
         self.new_button = QPushButton("新建会议", self)
         self.new_button.setShortcut(QKeySequence.StandardKey.New)
-        self.new_button.setEnabled(bool(ctx.actor) and allowed(ctx.actor.role, Action.EDIT_MINUTES))
+        gate(self.new_button, ctx.actor, Action.EDIT_MINUTES)
         self.refresh_button = QPushButton("刷新", self)
         self.refresh_button.setShortcut(QKeySequence("F5"))
         self.type_filter = QComboBox(self)

@@ -1,5 +1,9 @@
 """安全审计 page (administrators and leaders): the audit log viewer and, for administrators, the
-security settings (idle lock, automatic backups kept, exchange key).
+security settings (idle lock, automatic backups kept, the exchange passphrase).
+
+The exchange passphrase is never shown (it is not stored: the service keeps a verifier); the
+page says whether one is set and lets the administrator set or rotate it (typed twice; hashed
+in the worker).
 
 The viewer's table model is lazy and never reads on the GUI thread (``app.ui.lazy_table``): the
 count and the first page of 200 come from the worker, and a page further down is read when it is
@@ -16,21 +20,23 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.domain.audit_wording import action_label, object_label
-from app.domain.security import Action, allowed
+from app.domain.security import Action
 from app.errors import ConflictError, UserError
 from app.services import audit, audit_log, security
 from app.services.audit_log import AuditFilter, AuditRow
 from app.services.context import ServiceContext
+from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
 from app.ui.documents.printing import paint_pdf
+from app.ui.file_dialogs import PDF, XLSX, FileKind, ask_file
 from app.ui.lazy_table import LazyTableModel
 from app.ui.messages import describe
 from app.ui.pages import register_page
+from app.ui.permissions import gate_tab
 from app.ui.qt import (
     QComboBox,
     QDate,
     QDateEdit,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -101,7 +107,7 @@ class AuditViewer(QWidget):
         self.ctx = ctx
         self.task: TaskHandle | None = None
         self.user_edit = QLineEdit()
-        self.user_edit.setPlaceholderText("用户名（可输入部分）")
+        self.user_edit.setPlaceholderText("姓名或用户名（可输入部分）")
         self.action_combo = QComboBox()
         self.action_combo.setEditable(True)  # a code prefix (e.g. duty.roster) may be typed
         for label, prefix in ACTIONS:
@@ -112,7 +118,7 @@ class AuditViewer(QWidget):
         self.until_edit = QDateEdit(today)
         for d in (self.since_edit, self.until_edit):
             d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
+            chinese_dates(d)
         self.search_button = QPushButton("查询(&Q)")
         self.export_button = QPushButton("导出 XLSX(&E)…")
         self.verify_button = QPushButton("校验哈希链(&V)")
@@ -183,10 +189,9 @@ class AuditViewer(QWidget):
         self.status.setText("　".join(p for p in parts if p))
 
     def _ask_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出审计日志", "审计日志.xlsx",
-                                              "Excel 工作簿 (*.xlsx)")
-        if path:
-            self.export_to(Path(path))
+        self.file_dialog = ask_file(self, FileKind.AUDIT, "导出审计日志",
+                                    lambda path: self.export_to(Path(path)), save=True,
+                                    name="审计日志.xlsx", filters=[XLSX], suffix="xlsx")
 
     def export_to(self, path: Path) -> TaskHandle:
         ctx, f = self.ctx, self.current_filter()
@@ -212,10 +217,9 @@ class AuditViewer(QWidget):
         return self.task
 
     def _ask_save_pdf(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出审计日志 PDF", "审计日志.pdf",
-                                              "PDF 文件 (*.pdf)")
-        if path:
-            self.save_pdf_to(Path(path))
+        self.file_dialog = ask_file(self, FileKind.AUDIT, "导出审计日志 PDF",
+                                    lambda path: self.save_pdf_to(Path(path)), save=True,
+                                    name="审计日志.pdf", filters=[PDF], suffix="pdf")
 
     def _render_in_background(self, path: Path | None, on_pdf) -> TaskHandle:  # type: ignore[no-untyped-def]
         """Typeset the current filter off the GUI thread (the service audits print / export)."""
@@ -287,19 +291,35 @@ class SecuritySettingsPage(QWidget):
         self.keep_spin = QSpinBox()
         self.keep_spin.setRange(1, 365)
         self.keep_spin.setSuffix(" 份")
-        self.key_edit = QLineEdit()
-        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setPlaceholderText("两台终端约定的同一密钥，至少 12 个字符")
         self.save_button = QPushButton("保存(&S)")
         self.message = QLabel()
         self.message.setObjectName("messageLabel")
+        self.passphrase_state = QLabel()
+        self.passphrase_state.setObjectName("passphraseState")
+        self.passphrase_state.setWordWrap(True)
+        self.new_passphrase = QLineEdit()
+        self.confirm_passphrase = QLineEdit()
+        for edit in (self.new_passphrase, self.confirm_passphrase):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_passphrase.setPlaceholderText("两台终端约定的同一口令，至少 12 个字符")
+        self.confirm_passphrase.setPlaceholderText("再次输入")
+        self.passphrase_button = QPushButton("设置交换口令(&K)")
+        self.passphrase_message = QLabel()
+        self.passphrase_message.setObjectName("passphraseMessage")
+        self.passphrase_message.setWordWrap(True)
+        self.task: TaskHandle | None = None
         form = QFormLayout(self)
         form.addRow("无操作自动锁定：", self.idle_spin)
         form.addRow("自动备份保留：", self.keep_spin)
-        form.addRow("离线交换密钥：", self.key_edit)
         form.addRow(self.save_button)
         form.addRow(self.message)
+        form.addRow("离线交换口令：", self.passphrase_state)
+        form.addRow("新口令：", self.new_passphrase)
+        form.addRow("确认新口令：", self.confirm_passphrase)
+        form.addRow(self.passphrase_button)
+        form.addRow(self.passphrase_message)
         self.save_button.clicked.connect(self.save)
+        self.passphrase_button.clicked.connect(self.set_passphrase)
         self.load()
 
     def load(self) -> None:
@@ -309,11 +329,44 @@ class SecuritySettingsPage(QWidget):
         self.loaded = info
         self.idle_spin.setValue(info.idle_lock_minutes)
         self.keep_spin.setValue(info.backup_keep)
-        self.key_edit.setText(info.exchange_key)
+        self._show_passphrase_state(info.exchange_passphrase_set)
+
+    def _show_passphrase_state(self, is_set: bool) -> None:
+        self.passphrase_state.setText(
+            "已设置。导出、导入交换包时须输入该口令；本机只保存它的校验值，不保存、也不显示口令本身。"
+            if is_set else "未设置。导出交换包时可使用任一至少 12 个字符的口令，两台终端须一致。")
+        self.passphrase_button.setText("更换交换口令(&K)" if is_set else "设置交换口令(&K)")
 
     def edited(self) -> security.SecurityInfo:
         return security.SecurityInfo(self.idle_spin.value(), self.keep_spin.value(),
-                                     self.key_edit.text(), self.loaded.version)
+                                     self.loaded.exchange_passphrase_set, self.loaded.version)
+
+    def set_passphrase(self) -> TaskHandle:
+        """Set or rotate the exchange passphrase (hashed in the worker); the fields are cleared
+        either way, so the passphrase does not stay on screen."""
+        ctx = self.ctx
+        new, confirm = self.new_passphrase.text(), self.confirm_passphrase.text()
+        self.new_passphrase.clear()
+        self.confirm_passphrase.clear()
+        self.passphrase_button.setEnabled(False)
+        self.passphrase_message.setText("正在保存……")
+
+        def done(info: security.SecurityInfo) -> None:
+            self.passphrase_button.setEnabled(True)
+            self.loaded = replace(self.loaded, exchange_passphrase_set=info.exchange_passphrase_set,
+                                  version=info.version)
+            self._show_passphrase_state(info.exchange_passphrase_set)
+            self.passphrase_message.setText(
+                "交换口令已更换。此前导出的交换包仍须用旧口令导入；请把新口令告知对方终端。"
+                if info.exchange_passphrase_set else "交换口令已清除。")
+
+        def failed(exc: BaseException) -> None:
+            self.passphrase_button.setEnabled(True)
+            self.passphrase_message.setText(describe(exc))
+
+        self.task = run_task(lambda _c: security.set_exchange_passphrase(ctx, new, confirm),
+                             on_result=done, on_error=failed, parent=self)
+        return self.task
 
     def save(self) -> None:
         mine = self.edited()
@@ -329,11 +382,8 @@ class SecuritySettingsPage(QWidget):
 
     def _conflict(self, mine: security.SecurityInfo) -> None:
         theirs = security.get_settings(self.ctx)
-        key = lambda i: "（已设置）" if i.exchange_key else "（未设置）"
         fields = [("无操作自动锁定（分钟）", str(mine.idle_lock_minutes), str(theirs.idle_lock_minutes)),
-                  ("自动备份保留（份）", str(mine.backup_keep), str(theirs.backup_keep)),
-                  ("离线交换密钥", key(mine) if mine.exchange_key == theirs.exchange_key
-                   else key(mine) + "（不同）", key(theirs))]
+                  ("自动备份保留（份）", str(mine.backup_keep), str(theirs.backup_keep))]
         self.dialog = ConflictDialog("安全设置", fields, self)
 
         def decided(_result: int) -> None:
@@ -353,10 +403,10 @@ class SecurityPage(QTabWidget):
         super().__init__(parent)
         self.viewer = AuditViewer(ctx, self)
         self.addTab(self.viewer, "审计日志")
-        self.settings: SecuritySettingsPage | None = None
-        if ctx.actor is not None and allowed(ctx.actor.role, Action.MANAGE_SETTINGS):
-            self.settings = SecuritySettingsPage(ctx, self)
-            self.addTab(self.settings, "安全设置")
+        # the same tabs for every role: 安全设置 is disabled with the reason without the right
+        self.settings = SecuritySettingsPage(ctx, self)
+        self.addTab(self.settings, "安全设置")
+        gate_tab(self, self.settings, ctx.actor, Action.MANAGE_SETTINGS)
 
 
 register_page("security", lambda ctx, parent: SecurityPage(ctx, parent), title="安全审计",

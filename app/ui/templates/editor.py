@@ -17,12 +17,12 @@ from typing import Any
 from app.errors import UserError
 from app.services import templates as tm
 from app.services.context import ServiceContext
-from app.templating import TemplateProblem
+from app.services.templates import TemplateProblem
+from app.ui.file_dialogs import DOCX, FileKind, ask_file
 from app.ui.messages import describe
 from app.ui.qt import (
     QBuffer,
     QByteArray,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QIODevice,
@@ -116,7 +116,7 @@ def check_and_render(control: Any, fmt: str, text: str | None, data: bytes | Non
     control.check()
     if problems or not render:
         return CheckResult(generation, problems, picker, None)
-    from app.templating.library import render_template
+    from app.services.templates import render_template
 
     try:
         pdf = render_template(template, sample or {}, "pdf").data
@@ -547,9 +547,8 @@ class TemplateEditor(QWidget):
         self.sampleEdit.document().setModified(False)
 
     def replace_docx(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择 Word 表单", "", "Word 文档 (*.docx)")
-        if path:
-            self.use_docx_file(path)
+        self.file_dialog = ask_file(self, FileKind.TEMPLATES, "选择 Word 表单",
+                                    self.use_docx_file, filters=[DOCX])
 
     def use_docx_file(self, path: str) -> None:
         try:

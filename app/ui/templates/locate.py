@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.templating.description import META_FIELDS
+from app.services.templates import META_FIELDS
 
 Path = tuple[str | int, ...]
 _WS = " \t\r\n"

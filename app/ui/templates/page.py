@@ -8,10 +8,10 @@ from app.domain.security import Action
 from app.errors import UserError
 from app.services import templates as tm
 from app.services.context import ServiceContext
+from app.ui.file_dialogs import FileKind, ask_file
 from app.ui.messages import describe
 from app.ui.pages import register_page
 from app.ui.qt import (
-    QFileDialog,
     QHBoxLayout,
     QKeySequence,
     QLabel,
@@ -252,10 +252,9 @@ class TemplatesPage(QWidget):
         self.refresh()
 
     def import_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "导入模板", "", "模板文件 (*.json *.docx);;公文模板 (*.json);;Word 表单 (*.docx)")
-        if path:
-            self.import_path(path)
+        self.file_dialog = ask_file(
+            self, FileKind.TEMPLATES, "导入模板", self.import_path,
+            filters=["模板文件 (*.json *.docx)", "公文模板 (*.json)", "Word 表单 (*.docx)"])
 
     def import_path(self, path: str) -> tm.TemplateInfo | None:
         new = self._run(tm.import_file, path)
@@ -270,13 +269,15 @@ class TemplatesPage(QWidget):
         if info is None:
             return
         suffix = ".docx" if info.format == tm.WORDFORM else ".json"
-        path, _ = QFileDialog.getSaveFileName(
-            self, "导出模板", info.name + suffix,
-            "Word 表单 (*.docx)" if suffix == ".docx" else "公文模板 (*.json)")
-        if path:
-            out = self._run(tm.export_file, info.ref, path)
-            if out is not None:
-                self.statusLabel.setText(f"已导出到 {out}。")
+        self.file_dialog = ask_file(
+            self, FileKind.TEMPLATES, "导出模板", lambda path: self.export_path(info.ref, path),
+            save=True, name=info.name + suffix, suffix=suffix,
+            filters=["Word 表单 (*.docx)" if suffix == ".docx" else "公文模板 (*.json)"])
+
+    def export_path(self, ref: str, path: str) -> None:
+        out = self._run(tm.export_file, ref, path)
+        if out is not None:
+            self.statusLabel.setText(f"已导出到 {out}。")
 
     def _reload_editor(self, ref: str) -> None:
         self.refresh(select=ref)

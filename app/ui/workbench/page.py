@@ -116,6 +116,19 @@ class WorkbenchPage(QWidget):
         nrow.addWidget(self.clear_notices, 0, Qt.AlignmentFlag.AlignTop)
         self.notice_box.setVisible(False)
 
+        # next year's holiday table missing (from 1 November): every deadline into it is a guess
+        self.holiday_label = QLabel("")
+        self.holiday_label.setObjectName("holidayBanner")
+        self.holiday_label.setWordWrap(True)
+        self.holiday_button = QPushButton("导入节假日安排通知…")
+        self.holiday_button.clicked.connect(lambda: self._show_page("calendar"))
+        self.holiday_box = QFrame()
+        self.holiday_box.setStyleSheet("QFrame { background: #fdecea; border-radius: 4px; }")
+        hrow = QHBoxLayout(self.holiday_box)
+        hrow.addWidget(self.holiday_label, 1)
+        hrow.addWidget(self.holiday_button)
+        self.holiday_box.setVisible(False)
+
         self.table = ItemTable(0, len(HEADERS))
         self.table.setObjectName("workItems")
         self.table.setHorizontalHeaderLabels(HEADERS)
@@ -163,6 +176,7 @@ class WorkbenchPage(QWidget):
         self.getting_started = GettingStartedPanel(ctx, self)  # first run: shown while open
         layout = QVBoxLayout(self)
         layout.addWidget(self.getting_started)
+        layout.addWidget(self.holiday_box)
         layout.addWidget(duty_box)
         layout.addWidget(self.notice_box)
         layout.addLayout(body, 1)
@@ -189,6 +203,18 @@ class WorkbenchPage(QWidget):
                               on_result=self._show, on_error=self._failed, parent=self)
         self._task.done.connect(self._task.deleteLater)  # one per refresh, all day
 
+    def _show_holiday_banner(self, year: int | None) -> None:
+        if year is None:
+            self.holiday_box.setVisible(False)
+            return
+        window = self.window()
+        can_import = hasattr(window, "page_keys") and "calendar" in window.page_keys()
+        ask = "" if can_import else "请联系管理员导入国务院节假日安排通知。"
+        self.holiday_label.setText(
+            f"{year}年节假日安排尚未录入：跨入{year}年的办理期限暂按周末计算，可能不准确。{ask}")
+        self.holiday_button.setVisible(can_import)
+        self.holiday_box.setVisible(True)
+
     def _failed(self, exc: object) -> None:
         msg = exc.message if isinstance(exc, UserError) else "读取工作台数据时出错，请稍后重试。"
         self.status.setText(msg)
@@ -196,6 +222,7 @@ class WorkbenchPage(QWidget):
 
     def _show(self, snap: workbench.Snapshot) -> None:
         self.snapshot = snap
+        self._show_holiday_banner(snap.holidays_missing)
         d = snap.on_duty
         self.now_label.setText(_duty_text(d.day, d.shift, d.people) if d else "（无权查看）")
         self.next_label.setText(_duty_text(d.next_day, d.next_shift, d.next_people) if d else "")
