@@ -36,13 +36,17 @@ ACTION_LABELS: dict[str, str] = {
     "settings": "设置", "settings.office": "修改单位信息", "settings.security": "修改安全设置",
     "audit": "审计日志操作", "audit.view": "查看审计日志", "audit.export": "导出审计日志",
     "audit.print": "打印审计日志", "audit.chain_broken": "审计日志校验未通过",
+    "audit.key_export": "导出审计密钥", "audit.key_import": "导入审计密钥",
     "backup": "备份操作", "backup.create": "创建备份", "backup.restore": "从备份恢复",
+    "backup.restore_refused": "拒绝从备份恢复",
+    "settings.exchange_passphrase": "设置交换包口令",
     "exchange": "数据交换", "exchange.export": "导出交换包", "exchange.import": "导入交换包",
     # 公文
     "doc": "公文操作", "doc.create": "新建公文", "doc.update": "修改公文", "doc.delete": "删除公文",
     "doc.view": "查看公文", "doc.print": "打印公文", "doc.export": "导出公文",
     "doc.review": "核稿", "doc.sign": "签发", "doc.issue": "印发", "doc.archive": "归档",
     "doc.return": "退回修改", "doc.revise": "修改公文", "doc.draft": "拟稿",
+    "doc.receive": "接收交换包中的公文",
     "docno": "发文字号", "docno.reserve": "预留发文字号", "docno.void": "作废发文字号",
     "docno.issue": "取用发文字号",
     # 收文
@@ -67,7 +71,7 @@ ACTION_LABELS: dict[str, str] = {
     "duty.shift_starts": "修改交接班时间", "duty.roster.create": "新建值班表",
     "duty.roster.generate": "自动排班", "duty.roster.edit": "调整值班表",
     "duty.roster.swap": "换班", "duty.roster.publish": "发布值班表",
-    "duty.roster.notice": "打印值班安排通知", "duty.roster.calendar": "打印值班日历",
+    "duty.roster.notice": "打印值班安排通知", "duty.roster.notice_draft": "生成值班安排通知草稿", "duty.roster.calendar": "打印值班日历",
     "duty.roster.xlsx": "导出值班表", "duty.daily.print": "打印值班日报",
     "duty.log.add": "记录值班日志", "duty.log.edit": "修改值班日志",
     "duty.log.view": "查看值班日志", "duty.item.open": "新增待办事项",
@@ -80,7 +84,8 @@ ACTION_LABELS: dict[str, str] = {
     "incident.report.draft": "起草事件报告", "incident.report.sign": "签发事件报告",
     "incident.report.send": "报送事件报告", "incident.report.phone": "电话报告",
     "incident.report.print": "打印事件报告", "incident.rules": "修改报告时限规则",
-    "incident.stats.export": "导出事件统计",
+    "incident.stats.export": "导出事件统计", "incident.attach_call": "来电并入已有事件",
+    "incident.receive": "接收交换包中的突发事件",
     # 模板
     "template": "模板操作", "template.create": "新建模板", "template.save": "保存模板",
     "template.copy": "复制模板", "template.duplicate": "复制模板", "template.import": "导入模板",
@@ -89,7 +94,8 @@ ACTION_LABELS: dict[str, str] = {
     "template.sample": "模板试排",
     # 日历
     "calendar": "节假日安排", "calendar.import": "导入节假日安排",
-    "calendar.set_day": "调整节假日安排（单日）", "holiday": "节假日安排",
+    "calendar.set_day": "调整节假日安排（单日）", "calendar.receive": "接收交换包中的节假日安排",
+    "holiday": "节假日安排",
     "holiday.import": "导入节假日安排",
 }
 
@@ -104,7 +110,7 @@ OBJECT_LABELS: dict[str, str] = {
     "incoming": "收文", "meeting": "会议", "meeting_type": "会议类型",
     "office_settings": "单位信息", "security_settings": "安全设置", "template": "模板",
     "user": "账户", "holiday": "节假日安排", "holiday_year": "节假日安排年度",
-    "holiday_day": "节假日安排日期", "calendar": "节假日安排", "file": "文件",
+    "holiday_day": "节假日安排日期", "audit_key": "审计密钥", "calendar": "节假日安排", "file": "文件",
 }
 
 #: Detail key → Chinese.
@@ -139,7 +145,8 @@ KEY_LABELS: dict[str, str] = {
     "min_rest_hours": "最少休息（小时）", "max_consecutive": "最多连续值班",
     "digest": "摘要值", "changed_days": "变动天数", "deadlines_moved": "顺延的期限",
     "state": "安排", "allow_unknown_years": "允许无节假日安排的年份",
-    "other_day": "对调日期", "shift": "班次", "versions": "版本数", "staff_id": "人员编号",
+    "admin_id": "管理员编号", "algorithm": "算法", "change": "变更", "duty_log": "值班记录编号",
+    "manifest": "清单", "origin": "来源", "other_day": "对调日期", "shift": "班次", "versions": "版本数", "staff_id": "人员编号",
     "from_staff": "原值班人员", "to_staff": "新值班人员", "failures_before": "此前失败次数",
 }
 
