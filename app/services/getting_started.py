@@ -66,4 +66,4 @@ def steps(ctx: ServiceContext) -> list[Step]:
 
 
 def may_do(ctx: ServiceContext, step: Step) -> bool:
-    return ctx.actor is not None and allowed(ctx.actor.role, step.action)
+    return ctx.actor is not None and allowed(ctx.actor.roles, step.action)
