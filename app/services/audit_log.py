@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from app.domain.audit_wording import action_label, describe_detail, object_label
 from app.domain.security import Action
 from app.errors import InputError
 from app.fileperm import create_private
@@ -84,7 +85,8 @@ def _where(stmt: Select, f: AuditFilter) -> Select:
     return stmt
 
 
-def _detail(raw: str, clearance: int) -> str:
+def _detail(raw: str, clearance: int, action: str = "") -> str:
+    """The event's detail in Chinese words (``app.domain.audit_wording``)."""
     try:
         data: Any = json.loads(raw)
     except ValueError:
@@ -93,7 +95,7 @@ def _detail(raw: str, clearance: int) -> str:
         level = data.get("classification")
         if isinstance(level, int) and level > clearance:
             return HIDDEN
-        return "；".join(f"{k}={v}" for k, v in data.items())
+        return describe_detail(data, action)
     return str(data)
 
 
@@ -115,7 +117,7 @@ def _masked(s: Session, events: list[AuditEvent], clearance: int
         if levels[e.seq] > clearance:
             out.append((e, OBJECT_HIDDEN if e.object_id else "", HIDDEN))
         else:
-            out.append((e, e.object_id, _detail(e.detail, clearance)))
+            out.append((e, e.object_id, _detail(e.detail, clearance, e.action)))
     return out
 
 
@@ -150,7 +152,7 @@ def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) 
         raise InputError(f"符合条件的记录有 {total} 条，超过单次导出上限 {MAX_EXPORT} 条，请缩小范围。")
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("审计日志")
-    ws.append(["序号", "时间", "用户", "操作", "对象类型", "对象编号", "详情"])
+    ws.append(["序号", "时间", "用户", "操作", "对象类型", "对象编号", "详情", "事件代码"])
     done = 0
     with ctx.session() as s, s.begin():
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq)
@@ -159,7 +161,8 @@ def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) 
         while batch := result.fetchmany(2000):
             for e, oid, detail in _masked(s, list(batch), int(actor.clearance)):
                 ws.append([e.seq, e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-                           who.name_and_login(e.actor), e.action, e.object_type, oid, detail])
+                           who.name_and_login(e.actor), action_label(e.action),
+                           object_label(e.object_type), oid, detail, e.action])
                 done += 1
                 if progress is not None and done % 2000 == 0:
                     progress(done, total)
@@ -220,10 +223,10 @@ def print_description(ctx: ServiceContext, f: AuditFilter) -> tuple[dict[str, An
         who = Names(s)
         events = list(s.execute(stmt).scalars())
         rows = [[e.at.astimezone().strftime("%Y-%m-%d %H:%M"), who.name_and_login(e.actor),
-                 e.action, f"{e.object_type} {oid}".strip(), detail]
+                 action_label(e.action), object_label(e.object_type, oid), detail]
                 for e, oid, detail in _masked(s, events, clearance)]
     conditions = [f"用户含“{f.user.strip()}”" if f.user.strip() else "",
-                  f"操作以“{f.action.strip()}”开头" if f.action.strip() else ""]
+                  f"操作为“{action_label(f.action.strip().rstrip('.'))}”" if f.action.strip() else ""]
     intro = "；".join(c for c in conditions if c) or "全部用户、全部操作"
     description: dict[str, Any] = {
         "title": print_title(f),

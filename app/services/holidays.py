@@ -501,7 +501,7 @@ def list_years(ctx: ServiceContext) -> list[YearInfo]:
     first, last = package_years()
     out = [YearInfo(y.year, "office", y.title, y.imported_at, y.imported_by, y.source_digest,
                     y.supplements) for y in office.values()]
-    out += [YearInfo(y, "package", "chinese-calendar 数据", None, "", "")
+    out += [YearInfo(y, "package", "程序自带数据", None, "", "")
             for y in range(first, last + 1) if y not in office]
     return sorted(out, key=lambda i: i.year, reverse=True)
 

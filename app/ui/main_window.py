@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
                 go.setToolTip(reason)
                 go.setStatusTip(reason)
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        self.guide_action = self._action(help_menu, "用户指南(&U)", "F1", self.open_guide)
         self._action(help_menu, "关于(&A)", None, self._about)
 
     def _action(self, menu, text, shortcut, slot) -> QAction:  # type: ignore[no-untyped-def]
@@ -161,6 +162,11 @@ class MainWindow(QMainWindow):
         from app.ui.search_dialog import open_search
 
         return open_search(self, self.ctx)
+
+    def open_guide(self) -> QWidget:
+        from app.ui.guide import open_guide
+
+        return open_guide(self)
 
     def _about(self) -> None:
         QMessageBox.about(self, "关于", f"{APP_NAME} {__version__}\n离线公文、会议纪要、值班与突发事件管理。")

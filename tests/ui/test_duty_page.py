@@ -225,10 +225,11 @@ def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
     assert not tab.replace_duty(nxt, officer.staff_id)
     assert asked and "间隔不足" in asked[0][0]
     assert duty.validate_roster(ctx, roster.id) == []
-    # publish, then the now-on-duty panel shows today's people
+    # publish (asked first), then the now-on-duty panel shows today's people
     tab.publish_button.click()
-    assert duty.get_roster(ctx, roster.id).status == "published"
-    page.now.refresh()
+    assert tab.publish_box is not None and duty.get_roster(ctx, roster.id).status == "draft"
+    next(b for b in tab.publish_box.buttons() if b.text() == "发布").click()
+    qtbot.waitUntil(lambda: duty.get_roster(ctx, roster.id).status == "published")
     leader = next(d for d in tab.roster.duties if d.role == "leader" and d.day == page.now.state.day)
     assert leader.staff_name in page.now.now_label.text()
     # XLSX export in the background, read back

@@ -26,6 +26,7 @@ class DutyPage(QWidget):
         self.tabs = QTabWidget()
         self.roster = RosterTab(ctx, self)
         self.tabs.addTab(self.roster, "值班表")
+        self.roster.published.connect(self.now.refresh)
         self.staff = StaffTab(ctx, self)
         self.tabs.addTab(self.staff, "人员")
         gate_tab(self.tabs, self.staff, ctx.actor, Action.EDIT_ROSTER)

@@ -15,7 +15,7 @@ from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action, allowed
 from app.domain.workdays import DEFAULT_CALENDAR
 from app.errors import InputError, UserError
-from app.services import duty, duty_publish
+from app.services import duty, duty_publish, holidays
 from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
 from app.services.placeholders import UnfilledPlaceholders
@@ -53,8 +53,9 @@ from app.ui.qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
-from app.ui.sizing import size_columns
+from app.ui.sizing import fit_dialog, size_columns
 from app.ui.worker import TaskHandle, run_task
 
 WEEK = "一二三四五六日"
@@ -62,6 +63,28 @@ LIST_COLUMNS = ["日期", "星期", "班次", "岗位", "姓名", "来源"]
 _LIST_WIDTHS: dict[str, float | str] = {"日期": "2026-12-31", "星期": "星期三", "班次": 3,
                                         "岗位": "带班领导", "姓名": 4, "来源": "调班/代班"}
 SOURCES = {"solver": "自动", "manual": "手工调整", "swap": "调班/代班"}
+#: Statutory holidays on fixed dates (全国年节及纪念日放假办法): shown even for a year whose holiday
+#: arrangement is not loaded yet (the default new roster is next month: January's 元旦 was left
+#: unshaded). Lunar holidays need the year's arrangement.
+FIXED_HOLIDAYS = {(1, 1): "元旦", (5, 1): "劳动节", (5, 2): "劳动节", (10, 1): "国庆节",
+                  (10, 2): "国庆节", (10, 3): "国庆节"}
+HOLIDAY_SHADE = QColor(253, 226, 222)  # a holiday: light red, unlike a weekend's grey
+REST_SHADE = QColor(238, 238, 238)
+
+
+def day_kind(day: dt.date) -> tuple[str, str]:
+    """(kind, label) of a date in the roster grid: ``holiday`` with its name, ``rest`` (a
+    weekend), ``makeup`` (调休上班日) or ``work``."""
+    name = DEFAULT_CALENDAR.holiday_name(day)
+    if name is None and not DEFAULT_CALENDAR.is_known_year(day.year):
+        name = FIXED_HOLIDAYS.get((day.month, day.day))
+    if name:
+        return "holiday", name
+    if DEFAULT_CALENDAR.is_makeup_workday(day):
+        return "makeup", "调休上班"
+    if DEFAULT_CALENDAR.is_rest_day(day):
+        return "rest", ""
+    return "work", ""
 SHIFT_PATTERNS = {"24小时一班": ("全天",), "白班、夜班": ("白班", "夜班")}
 
 
@@ -87,6 +110,7 @@ class NewRosterDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        fit_dialog(self, 24)
 
 
 class RulesDialog(QDialog):
@@ -118,7 +142,11 @@ class RulesDialog(QDialog):
         self._build_times()
         grid = QGridLayout()
         for col, text in enumerate(["岗位", "每班人数", "最少间隔天数", "每月最多次数（0为不限）"]):
-            grid.addWidget(QLabel(text), 0, col)
+            head = QLabel(text)
+            if col == 2:
+                head.setToolTip("同一人两次值班至少相隔的天数：2 为值班后至少休息一天，"
+                                "1 为可连日值班，0 为不限")
+            grid.addWidget(head, 0, col)
         self.spins: dict[str, tuple[QSpinBox, QSpinBox, QSpinBox]] = {}
         for row, (code, name) in enumerate(self.roles.items(), start=1):
             need, gap, cap = QSpinBox(), QSpinBox(), QSpinBox()
@@ -279,6 +307,8 @@ class NoticeDialog(QDialog):
 
 
 class RosterTab(QWidget):
+    published = Signal()  # a roster was published: the now-on-duty panel reads again
+
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -288,6 +318,7 @@ class RosterTab(QWidget):
         self.check_task: TaskHandle | None = None  # the rule check of the shown roster
         self._checks = 0
         self.dialog: QDialog | None = None
+        self.publish_box: QMessageBox | None = None
         self.outcome: GenerateOutcome | None = None
         #: the role may edit rosters (otherwise the tab is a read-only view)
         self.can_edit = ctx.actor is not None and allowed(ctx.actor.roles, Action.EDIT_ROSTER)
@@ -435,6 +466,7 @@ class RosterTab(QWidget):
             return
         y, m = self.month
         self.month_label.setText(f"{y}年{m}月")
+        holidays.calendar(self.ctx)  # the office's imported holiday tables, up to date
         by_day: dict[dt.date, list[Duty]] = defaultdict(list)
         for d in self.roster.duties:
             by_day[d.day].append(d)
@@ -445,7 +477,8 @@ class RosterTab(QWidget):
             for col, day in enumerate(week):
                 if day.month != m:
                     continue
-                lines = [str(day.day)]
+                kind, label = day_kind(day)
+                lines = [f"{day.day}　{label}" if label else str(day.day)]
                 per_role: dict[str, list[str]] = defaultdict(list)
                 for d in by_day.get(day, []):
                     per_role[d.role].append(d.staff_name)
@@ -456,11 +489,13 @@ class RosterTab(QWidget):
                 item = QTableWidgetItem("\n".join(lines))
                 item.setData(Qt.ItemDataRole.UserRole, day)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-                if DEFAULT_CALENDAR.is_rest_day(day):
-                    item.setBackground(QColor(238, 238, 238))
-                holiday = DEFAULT_CALENDAR.holiday_name(day)
-                if holiday or DEFAULT_CALENDAR.is_makeup_workday(day):
-                    item.setToolTip(holiday or "调休上班日")
+                if kind == "holiday":
+                    item.setBackground(HOLIDAY_SHADE)
+                    item.setToolTip(f"{label}（法定节假日）")
+                elif kind == "rest":
+                    item.setBackground(REST_SHADE)
+                elif kind == "makeup":
+                    item.setToolTip("调休上班日")
                 self.grid.setItem(row, col, item)
 
     def select_day(self, row: int, col: int) -> None:
@@ -700,16 +735,39 @@ class RosterTab(QWidget):
         self.dialog = dlg
         dlg.open()
 
-    def publish(self) -> None:
+    def publish(self) -> QMessageBox | None:
+        """Ask first (window-modal, ``open()``): publishing makes the roster what the desk, the
+        handover and next year's fairness read. 发布 then calls ``do_publish``."""
         if self.roster is None:
-            return
+            return None
+        r = self.roster
+        box = QMessageBox(QMessageBox.Icon.Question, "发布值班表",
+                          f"发布“{r.title}”（{r.start.month}月{r.start.day}日至"
+                          f"{r.end.month}月{r.end.day}日）？", QMessageBox.StandardButton.NoButton,
+                          self)
+        box.setInformativeText("发布后，值班台“正在值班”、交接班和公平台账按此表执行；"
+                               "之后仍可调班/代班。")
+        ok = box.addButton("发布", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(ok)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.finished.connect(lambda _r: self.do_publish() if box.clickedButton() is ok else None)
+        self.publish_box = box
+        box.open()
+        return box
+
+    def do_publish(self) -> bool:
+        if self.roster is None:
+            return False
         try:
-            duty.publish(self.ctx, self.roster.id)
+            info = duty.publish(self.ctx, self.roster.id)
         except Exception as exc:  # noqa: BLE001
             self.status.setText(explain(exc))
-            return
-        self.status.setText("已发布。")
+            return False
+        self.status.setText(f"已发布“{info.title}”。")
         self.refresh()
+        self.published.emit()
+        return True
 
     # ------------------------------------------------------------------ outputs
     def choose_export(self, kind: str) -> None:

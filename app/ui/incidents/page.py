@@ -149,15 +149,18 @@ def _value(v: Any) -> str:
 def report_html(rep: svc.ReportInfo) -> str:
     """The frozen snapshot as a table; fields changed since the previous report are highlighted
     (yellow), the ones that usually call for a 续报 in red, with the former value."""
-    changes = {c["key"].split(".")[0]: c for c in rep.changes}
+    # the 首报 has nothing to compare with (its diff against nothing listed every field filled)
+    first = rep.kind is R.ReportKind.FIRST
+    shown = () if first else rep.changes
+    changes = {c["key"].split(".")[0]: c for c in shown}
     head = (f"<h3>{html.escape(rep.name)}　<small>{rep.status_label}"
             f"{'　签发：' + html.escape(rep.signed_by) if rep.signed_by else ''}"
             f"{'　报送：' + html.escape(rep.sent_to) + ' ' + svc._iso(rep.sent_at) if rep.sent_at else ''}"
             f"</small></h3>")
-    if rep.changes:
-        head += (f"<p style='background:#fff3b0'>较上次报告有 {len(rep.changes)} 处变化（黄色标出，"
+    if shown:
+        head += (f"<p style='background:#fff3b0'>较上次报告有 {len(shown)} 处变化（黄色标出，"
                  "红字为需续报的重要变化）。</p>")
-    elif rep.kind is not R.ReportKind.FIRST:
+    elif not first:
         head += "<p>较上次报告无变化。</p>"
     if rep.progress:
         head += f"<p><b>事件进展：</b>{html.escape(rep.progress)}</p>"
