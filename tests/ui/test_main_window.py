@@ -61,7 +61,7 @@ def test_roles_without_permission_see_system_admin_disabled_with_the_reason(
     # the navigation is the same for every role: what the role may not open says why
     titles = [win.nav.item(i).text() for i in range(win.nav.count())]
     assert titles == ["工作台", "公文", "收文", "会议纪要", "值班", "突发事件", "模板", "系统管理",
-                      "安全审计"]
+                      "安全审计", "节假日安排"]
     item = win.nav.item(titles.index("系统管理"))
     assert not item.flags() & Qt.ItemFlag.ItemIsEnabled
     assert item.toolTip() == item.statusTip() == "需要“管理员”角色"
