@@ -523,8 +523,8 @@ def test_unknown_kind_from_a_newer_program_is_named_and_nothing_written(desks, t
     _a, b = desks
     before = _counts(b)
     pkg = _v2(tmp_path / "new.gdx", [("documents", _doc_record(1)),
-                                      ("holiday_years", {"year": 2027})])
-    with pytest.raises(InputError, match="第2条记录的类型“holiday_years”本程序不认识"):
+                                      ("proposal_items", {"year": 2027})])
+    with pytest.raises(InputError, match="第2条记录的类型“proposal_items”本程序不认识"):
         exchange.import_package(b, pkg, KEY)
     assert _counts(b) == before
 

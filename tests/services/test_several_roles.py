@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.domain.incoming import Urgency
 from app.domain.security import (
     Action,
+    Clearance,
     Role,
     denied_reason,
     parse_roles,
@@ -121,8 +122,9 @@ def test_the_last_administrator_keeps_the_admin_role(admin_ctx):
     admin_ctx = admin_ctx.with_actor(accounts.login(admin_ctx, "admin", admin_password()))
     with pytest.raises(PermissionDenied, match="不能取消自己的管理员角色"):
         accounts.set_roles(admin_ctx, me, [Role.DUTY])
+    # cleared like the first administrator: managing an account needs its clearance (issue 18)
     other = accounts.add_user(admin_ctx, "wang", "Admin-pass-2", roles=[Role.ADMIN, Role.CLERK],
-                              must_change_password=False)
+                              clearance=Clearance.CONFIDENTIAL, must_change_password=False)
     wang = admin_ctx.with_actor(accounts.login(admin_ctx, "wang", "Admin-pass-2"))
     accounts.set_roles(wang, me, [Role.DUTY])  # two administrators: allowed
     with pytest.raises(PermissionDenied, match="不能取消自己的管理员角色"):
