@@ -37,7 +37,7 @@ SPEC = ROOT / "build_installer.spec"
 DIST = ROOT / "dist"
 WORK = ROOT / "build" / "pyinstaller"
 NAME = "GovDesk"
-BUDGET_MB = 350
+BUDGET_MB = 365  # 350 until the 国密 cryptography (SM3/SM4, its own OpenSSL: ~11 MB) became required
 
 # stderr lines of the frozen self-test that are known and harmless (regular expressions).
 STDERR_ALLOW = [
