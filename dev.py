@@ -6,9 +6,13 @@
     python3 dev.py setup      only set up .venv
     python3 dev.py run ARGS   set up, then ``python -m app ARGS`` (the command line)
     python3 dev.py build [--check]  build the offline bundle dist/GovDesk (tools/build_installer.py)
+    python3 dev.py lock       refresh requirements.lock from pyproject.toml (needs the index)
 
-Set-up is idempotent: a stamp in .venv records the hash of pyproject.toml, so the second run
-starts at once.
+Set-up installs exactly the locked set: ``requirements.lock`` pins every dependency (runtime, test
+and build extras) with its hashes (``pip install --require-hashes``), then the project itself
+without dependencies. It is idempotent: a stamp in .venv records the hash of pyproject.toml and
+the lock file, so the second run starts at once. ``python3 dev.py lock`` regenerates the lock with
+uv (``uv pip compile --universal --generate-hashes``, Python 3.11 as the floor); commit both files.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("GOVDESK_VENV", ROOT / ".venv"))
 STAMP = VENV / ".govdesk-setup"
+LOCK = ROOT / "requirements.lock"
 
 
 def venv_python() -> Path:
@@ -33,7 +38,8 @@ def setup() -> Path:
     if sys.version_info < (3, 11):
         sys.exit("错误：需要 Python 3.11 或更高版本。")
     py = venv_python()
-    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()
+                          + LOCK.read_bytes()).hexdigest()
     if py.exists() and STAMP.exists() and STAMP.read_text().strip() == want:
         return py
     if not py.exists():
@@ -45,7 +51,9 @@ def setup() -> Path:
     print("[dev] 安装依赖 …", flush=True)
     pip = [str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run(pip + ["--upgrade", "pip>=23.1", "setuptools>=77"], check=True)
-    subprocess.run(pip + ["-e", f"{ROOT}[test]"], check=True)
+    # exactly the locked set, every file checked against its hash; then the project itself
+    subprocess.run(pip + ["--require-hashes", "--no-deps", "-r", str(LOCK)], check=True)
+    subprocess.run(pip + ["--no-deps", "-e", str(ROOT)], check=True)
     STAMP.write_text(want)
     return py
 
@@ -67,6 +75,12 @@ def main(argv: list[str]) -> int:
     if cmd == "build":
         return subprocess.call([sys.executable, str(ROOT / "tools" / "build_installer.py"), *rest],
                                cwd=ROOT, env=env)
+    if cmd == "lock":
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "uv"], check=True)
+        return subprocess.call([str(py), "-m", "uv", "pip", "compile", "pyproject.toml",
+                                "--extra", "test", "--extra", "build", "--universal",
+                                "--python-version", "3.11", "--generate-hashes",
+                                "-o", str(LOCK)], cwd=ROOT, env=env)
     if cmd == "bench":
         return subprocess.call([str(py), "-m", "benchmarks", *rest], cwd=ROOT, env=env)
     print(__doc__)

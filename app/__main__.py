@@ -8,6 +8,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _private_umask()
     if argv and argv[0] == "--selftest":
         from app.selftest import run_selftest
 
@@ -21,6 +22,16 @@ def main(argv: list[str] | None = None) -> int:
     code = run_gui()  # returns after the window closed, workers finished, the engine disposed
     _leave(code)
     return code
+
+
+def _private_umask() -> None:
+    """Files and folders the program creates (databases, backups, exports, logs) are readable by
+    the desk's own account only: 0600/0700 (see ``app.fileperm``, which also narrows the files
+    it knows of explicitly; on Windows the data folder's ACL does this)."""
+    import os
+
+    if hasattr(os, "umask"):
+        os.umask(0o077)
 
 
 def _leave(code: int) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 from app import APP_ID
+from app.fileperm import private_dir, write_private
 
 SETTINGS_FILE = "settings.json"
 SQLITE_FILE = "govdesk.sqlite3"
@@ -25,7 +26,7 @@ def data_dir(create: bool = True) -> Path:
     env = os.environ.get("GOVDESK_DATA_DIR")
     path = Path(env) if env else Path(user_data_dir(APP_ID, appauthor=False))
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        private_dir(path)  # 0700: other accounts on the workstation cannot even list it
     return path
 
 
@@ -42,10 +43,8 @@ def load_settings(folder: Path | None = None) -> dict:
 def save_settings(settings: dict, folder: Path | None = None) -> None:
     """Write settings atomically (temp file + rename), never a half-written file."""
     folder = folder or data_dir()
-    path = folder / SETTINGS_FILE
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(settings, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, path)
+    write_private(folder / SETTINGS_FILE,
+                  json.dumps(settings, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -59,9 +58,7 @@ class Config:
 
     @property
     def backups_dir(self) -> Path:
-        path = self.data_dir / "backups"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return private_dir(self.data_dir / "backups")
 
 
 def sqlite_url(path: Path) -> str:

@@ -7,6 +7,8 @@ exits with ``exit_code``; the GUI shows a message box. Other exceptions are bugs
 
 from __future__ import annotations
 
+import errno
+
 
 class UserError(Exception):
     """Bad input or a refused action, explained in Chinese."""
@@ -53,3 +55,56 @@ class HolidayTableMissing(UserError):
         names = "、".join(f"{y}年" for y in self.years)
         super().__init__(f"{names}节假日安排尚未录入，按周末计算的结果可能与实际放假安排不符。"
                          "请先在“节假日安排”中导入国务院通知，或确认继续。")
+
+
+class StorageUnavailable(UserError):
+    """The database (or the disk) could not take the write: another program holds the database
+    locked, or the disk is full. The act was not carried out; what was saved before is intact
+    (every write is one transaction, rolled back whole). Exit code 2 on the command line."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # "locked" or "full"
+
+
+LOCKED_MESSAGE = (
+    "数据库正被另一个程序或另一台工作站占用，{waited}仍未释放，本次操作没有执行；"
+    "已保存的数据没有丢失。请稍后重试；如果一直如此，请关闭其他正在使用该数据库的程序。"
+)
+FULL_MESSAGE = (
+    "磁盘空间已满，本次操作没有保存（没有写入任何内容）；已保存的数据没有丢失。"
+    "请清理数据文件夹或目标文件夹所在磁盘的空间后重试。"
+)
+# Only waits that ran out: a NOWAIT refusal or a deadlock (which code may catch and retry) is
+# left as the driver raised it.
+_LOCKED = ("database is locked", "database table is locked", "canceling statement due to lock timeout")
+_FULL = ("database or disk is full", "disk is full", "no space left on device",
+         "could not extend file")
+_FULL_SQLSTATE = {"53100"}  # PostgreSQL disk_full
+
+
+def storage_problem(exc: BaseException, *, wait_seconds: float | None = None) -> StorageUnavailable | None:
+    """``StorageUnavailable`` when ``exc`` (or what it wraps: a driver error inside SQLAlchemy's,
+    a cause or context) says the database is locked or the disk is full; None otherwise.
+    Looks only at messages, errno and SQLSTATE, so it imports no driver."""
+    if isinstance(exc, StorageUnavailable):
+        return exc
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, StorageUnavailable):
+            return e
+        text = str(e).lower()
+        state = str(getattr(e, "sqlstate", None) or getattr(e, "pgcode", None) or "")
+        if (isinstance(e, OSError) and e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1))) \
+                or state in _FULL_SQLSTATE or any(s in text for s in _FULL):
+            return StorageUnavailable(FULL_MESSAGE, reason="full")
+        if any(s in text for s in _LOCKED):
+            waited = f"等待 {wait_seconds:g} 秒后" if wait_seconds else "等待后"
+            return StorageUnavailable(LOCKED_MESSAGE.format(waited=waited), reason="locked")
+        todo.extend([getattr(e, "orig", None), e.__cause__, e.__context__])
+    return None

@@ -52,12 +52,21 @@ def run_selftest(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="govdesk-selftest-") as tmp_name:
         tmp = Path(tmp_name)
+        # the temporary database's audit key and anchor stay in the temporary folder: a key
+        # made here must never become this desk's key (issue 18)
+        real_data_dir = os.environ.get("GOVDESK_DATA_DIR")
+        os.environ["GOVDESK_DATA_DIR"] = str(tmp / "data")
         try:
             lines = _run(tmp)
         except Exception:  # report, do not crash
             print(f"{APP_NAME} {__version__} 自检失败：", file=sys.stderr)
             traceback.print_exc()
             return 1
+        finally:
+            if real_data_dir is None:
+                os.environ.pop("GOVDESK_DATA_DIR", None)
+            else:
+                os.environ["GOVDESK_DATA_DIR"] = real_data_dir
     for line in lines:
         print(f"  ✓ {line}")
     print(f"{APP_NAME} {__version__} 自检通过（{time.perf_counter() - started:.1f} 秒）。")

@@ -110,7 +110,8 @@ def test_the_guard_itself_catches_an_attempt(no_network):
     assert len(no_network) == 1
 
 
-def test_every_module_and_the_security_features_open_no_socket(no_network, tmp_path, qtbot):
+def test_every_module_and_the_security_features_open_no_socket(no_network, tmp_path, qtbot,
+                                                               monkeypatch):
     """A scripted session through every service module that exists (each read entry point that
     needs no arguments, as the administrator and as a clerk), the security page, the idle lock,
     a backup and restore, an exchange round trip, an audit export and a PDF rendering — all
@@ -182,9 +183,11 @@ def test_every_module_and_the_security_features_open_no_socket(no_network, tmp_p
             assert exchange.import_package(clerk, tmp_path / "x.zip", "offline-shared-key")
     finally:
         engine.dispose()
+    monkeypatch.setenv("GOVDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)  # restore: an administrator's act
     assert cli_main(["backup", "restore", str(info.path), "--yes"]) == 0
     notice = Path(__file__).resolve().parents[1] / "resources" / "demo" / "notice.json"
-    assert cli_main(["render", str(notice), "-o", str(tmp_path / "n.pdf")]) == 0
+    assert cli_main(["render", str(notice), "-o", str(tmp_path / "n.pdf"),
+                     "--allow-placeholders"]) == 0  # the demo writes ××市: a placeholder
     reopened = open_database(config.db_url, config.backups_dir)
     try:
         assert audit.verify(reopened).ok

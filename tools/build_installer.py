@@ -37,7 +37,7 @@ SPEC = ROOT / "build_installer.spec"
 DIST = ROOT / "dist"
 WORK = ROOT / "build" / "pyinstaller"
 NAME = "GovDesk"
-BUDGET_MB = 350
+BUDGET_MB = 365  # 350 until the 国密 cryptography (SM3/SM4, its own OpenSSL: ~11 MB) became required
 
 # stderr lines of the frozen self-test that are known and harmless (regular expressions).
 STDERR_ALLOW = [
@@ -94,10 +94,10 @@ def venv_python() -> Path:
 
 
 def build(py: Path) -> Path:
+    # PyInstaller comes with the locked set (requirements.lock includes the build extra): the
+    # bundle is built from exactly what the tests ran on.
     reqs = build_requirements()
-    print(f"[build] 安装打包工具：{' '.join(reqs)}", flush=True)
-    subprocess.run([str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q", *reqs],
-                   check=True)
+    print(f"[build] 打包工具（锁定版本）：{' '.join(reqs)}", flush=True)
     started = time.monotonic()
     print("[build] PyInstaller 打包中（2 核约需数分钟）…", flush=True)
     subprocess.run([str(py), "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",

@@ -1,5 +1,8 @@
-"""Administration commands: ``audit verify``, ``user add|list|disable|enable|reset|passwd``,
+"""Administration commands: ``audit verify``, ``user add|list|roles|disable|enable|reset|passwd``,
 ``db upgrade|info``.
+
+A user may hold several roles: ``--role admin --role clerk`` or ``--roles 管理员,文书`` (both
+forms may be mixed; ``user roles NAME …`` replaces a user's roles).
 
 User commands act as an administrator: ``--admin NAME`` (default ``admin``), password from the
 ``GOVDESK_ADMIN_PASSWORD`` environment variable or asked for. New passwords are asked for (twice)
@@ -18,14 +21,15 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from app.config import load_config
-from app.domain.security import parse_clearance, parse_role
+from app.domain.security import Role, parse_clearance, parse_roles, roles_label
 from app.errors import InputError, PasswordChangeRequired
-from app.services import accounts, audit
+from app.services import accounts, audit, audit_key
 from app.services.context import PASSWORD_CHANGE_MESSAGE, ServiceContext
 from app.storage.db import make_engine
 from app.storage.migrate import (
@@ -45,17 +49,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     a_sub = p_audit.add_subparsers(dest="audit_command", metavar="子命令", required=True)
     p = a_sub.add_parser("verify", help="校验审计日志哈希链（完整返回 0，断裂返回 1）")
     p.set_defaults(func=cmd_audit_verify)
+    p = a_sub.add_parser("key", help="审计密钥：在共用 PostgreSQL 数据库的终端之间导出、导入")
+    k_sub = p.add_subparsers(dest="key_command", metavar="子命令", required=True)
+    p = k_sub.add_parser("export", help="导出本机审计密钥到文件（管理员；请用涉密介质传递，导入后删除）")
+    p.add_argument("file", type=Path)
+    p.add_argument("--admin", default="admin", help="执行操作的管理员用户名（默认 admin）")
+    p.set_defaults(func=cmd_audit_key_export)
+    p = k_sub.add_parser("import", help="导入审计密钥（须与数据库审计日志相符）")
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_audit_key_import)
 
     p_user = sub.add_parser("user", help="用户账户管理")
     u_sub = p_user.add_subparsers(dest="user_command", metavar="子命令", required=True)
     p = u_sub.add_parser("add", help="添加用户（数据库中尚无用户时创建初始管理员）")
     p.add_argument("username")
-    p.add_argument("--role", default="reader", help="角色：管理员/文书/值班员/领导/只读")
+    _role_arguments(p, "（默认 只读）")
     p.add_argument("--clearance", default="公开", help="密级：公开/内部/秘密/机密")
     p.add_argument("--display-name", default="", help="姓名")
     p.set_defaults(func=cmd_user_add)
     p = u_sub.add_parser("list", help="列出用户")
     p.set_defaults(func=cmd_user_list)
+    p = u_sub.add_parser("roles", help="设置用户的角色（可多个，替换原有角色）")
+    p.add_argument("username")
+    _role_arguments(p, "")
+    p.set_defaults(func=cmd_user_roles)
     for name, helptext, func in [("disable", "停用用户", cmd_user_disable),
                                  ("enable", "启用用户", cmd_user_enable),
                                  ("reset", "重置密码并解除锁定", cmd_user_reset)]:
@@ -77,6 +94,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 # ---------------------------------------------------------------- helpers
+
+def _role_arguments(p: argparse.ArgumentParser, default_note: str) -> None:
+    p.add_argument("--role", action="append", default=[], metavar="角色",
+                   help="角色：管理员/文书/值班员/领导/只读；可重复给出以授予多个角色" + default_note)
+    p.add_argument("--roles", action="append", default=[], metavar="角色,角色",
+                   help="多个角色，以逗号或顿号分隔，如 管理员,文书")
+
+
+def _roles(args: argparse.Namespace) -> frozenset[Role] | None:
+    """The roles given by ``--role``/``--roles`` (None: none given)."""
+    given = [*args.role, *args.roles]
+    return parse_roles(given) if given else None
+
 
 def _open() -> Engine:
     from app import bootstrap
@@ -134,8 +164,29 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_audit_key_export(args: argparse.Namespace) -> int:
+    engine = _open()
+    try:
+        key = audit_key.export_key(_admin_ctx(engine, args.admin), args.file)
+    finally:
+        engine.dispose()
+    print(f"已导出审计密钥（标识 {key.key_id}）到：{args.file}。请用涉密介质传递，导入后删除该文件。")
+    return 0
+
+
+def cmd_audit_key_import(args: argparse.Namespace) -> int:
+    engine = _open()
+    try:
+        key = audit_key.import_key(engine, args.file)
+    finally:
+        engine.dispose()
+    print(f"已导入审计密钥（标识 {key.key_id}）。请删除传递用的密钥文件。")
+    return 0
+
+
 def cmd_user_add(args: argparse.Namespace) -> int:
-    role, clearance = parse_role(args.role), parse_clearance(args.clearance)
+    roles = _roles(args) or frozenset({Role.READER})
+    clearance = parse_clearance(args.clearance)
     engine = _open()
     try:
         if accounts.needs_first_admin(engine):
@@ -147,8 +198,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         ctx = _admin_ctx(engine, args.admin)
         password = _secret(f"{args.username} 的新密码：", confirm=True)
         info = accounts.add_user(ctx, args.username, password, display_name=args.display_name,
-                                 role=role, clearance=clearance)
-        print(f"已添加用户 {info.username}（{info.role.label}，{info.clearance.label}），"
+                                 roles=roles, clearance=clearance)
+        print(f"已添加用户 {info.username}（{info.roles_label}，{info.clearance.label}），"
               "首次登录须修改密码。")
         return 0
     finally:
@@ -163,8 +214,23 @@ def cmd_user_list(args: argparse.Namespace) -> int:
         print("用户名\t姓名\t角色\t密级\t状态\t最近登录")
         for u in accounts.list_users(ctx):
             state = "停用" if not u.active else ("锁定" if u.locked(now) else "正常")
-            print(f"{u.username}\t{u.display_name or '—'}\t{u.role.label}\t{u.clearance.label}"
+            print(f"{u.username}\t{u.display_name or '—'}\t{u.roles_label}\t{u.clearance.label}"
                   f"\t{state}\t{_fmt_time(u.last_login_at)}")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def cmd_user_roles(args: argparse.Namespace) -> int:
+    roles = _roles(args)
+    if roles is None:
+        raise InputError("请用 --role 或 --roles 给出至少一个角色。")
+    engine = _open()
+    try:
+        ctx = _admin_ctx(engine, args.admin)
+        user = accounts.find_user(ctx, args.username)
+        info = accounts.set_roles(ctx, user.id, roles, expected_version=user.version)
+        print(f"用户 {info.username} 的角色：{roles_label(info.roles)}。")
         return 0
     finally:
         engine.dispose()

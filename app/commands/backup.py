@@ -1,9 +1,15 @@
 """``python -m app backup create|list|restore FILE`` — SQLite backups (see app.services.backup).
 
-``restore`` verifies the file before replacing anything and keeps a copy of the current database.
-It asks for confirmation on a terminal (or takes ``--yes``); it does not ask for a password: a
-restore is needed precisely when the current database may be unreadable, and whoever can run it
-can already read and replace the database file. Close the program on every desk first.
+``restore FILE --admin NAME`` is an administrator's act: the password is taken as the other
+admin commands take it (``GOVDESK_ADMIN_PASSWORD`` or asked for). The file is verified before
+anything is asked or replaced — integrity, schema version, its signed manifest (table set, row
+counts, audit tail), the current table set, the audit chain — and a file that fails exits with
+code 2 and the reason; the current database is kept as a restorable copy; the restore (and a
+refused one) is audited. It asks for confirmation on a terminal (or takes ``--yes``). A copy
+without a manifest (older versions, copies taken before a migration) needs
+``--without-manifest``. If the current database is so damaged that no administrator can sign
+in, replace the file by hand with the program closed (whoever can do that already owns it).
+Close the program on every desk first.
 On PostgreSQL every sub-command prints the pg_dump/pg_restore guidance and exits with code 3.
 """
 
@@ -14,9 +20,10 @@ import sys
 from pathlib import Path
 
 from app.config import load_config
+from app.domain.security import Action
 from app.errors import InputError
 from app.services import backup
-from app.storage.db import make_engine, sqlite_path
+from app.storage.db import sqlite_path
 from app.storage.migrate import open_database
 
 
@@ -31,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = b_sub.add_parser("restore", help="校验备份文件后用其替换当前数据库（保留当前数据库副本）")
     p.add_argument("file", type=Path, help="备份文件")
     p.add_argument("--yes", action="store_true", help="不再询问确认")
+    p.add_argument("--admin", default="admin", help="执行恢复的管理员用户名（默认 admin）")
+    p.add_argument("--without-manifest", action="store_true",
+                   help="允许恢复没有校验清单的旧备份（无法核对记录数；记入审计日志）")
     p.set_defaults(func=cmd_restore)
 
 
@@ -73,24 +83,35 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from app.commands.admin import _admin_ctx
+
     cfg = load_config()
     if (code := _pg_refusal(cfg.db_url)) is not None:
         return code
-    check = backup.verify_file(args.file)  # refuse early, before asking anything
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise InputError("恢复会替换当前数据库：请在终端中确认，或加 --yes。")
-        answer = input(f"备份文件校验通过（审计记录 {check.audit_events} 条）。"
-                       "确认用它替换当前数据库？请输入“确认”：")
-        if answer.strip() != "确认":
-            print("已取消，未做任何改动。")
-            return 1
-    engine = make_engine(cfg.db_url)
+    engine = open_database(cfg.db_url, cfg.backups_dir)
     try:
-        check, safety = backup.restore(engine, args.file, cfg.backups_dir)
+        ctx = _admin_ctx(engine, args.admin)
+        ctx.require(Action.MANAGE_SETTINGS)
+        try:  # refuse early, before asking anything
+            check = backup.verify_file(args.file, require_manifest=not args.without_manifest,
+                                       scratch_dir=cfg.data_dir)
+        except InputError as exc:
+            backup.record_refusal(ctx, ctx.actor, args.file, exc.message)
+            raise
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise InputError("恢复会替换当前数据库：请在终端中确认，或加 --yes。")
+            answer = input(f"备份文件校验通过（审计记录 {check.audit_events} 条）。"
+                           "确认用它替换当前数据库？请输入“确认”：")
+            if answer.strip() != "确认":
+                print("已取消，未做任何改动。")
+                return 1
+        check, safety = backup.restore(ctx, args.file, cfg.backups_dir,
+                                       without_manifest=args.without_manifest)
     finally:
         engine.dispose()
-    print(f"已恢复：{args.file}（结构版本 {check.schema_version}，审计记录 {check.audit_events} 条，"
-          "哈希链完整）。")
-    print(f"原数据库已另存为：{safety}")
+    counted = "数据表与记录数与校验清单一致，" if check.manifest else "（无校验清单，未核对记录数）"
+    print(f"已恢复：{args.file}（结构版本 {check.schema_version}，{counted}"
+          f"审计记录 {check.audit_events} 条，哈希链完整）。")
+    print(f"原数据库已另存为：{safety}（可用 backup restore 恢复）")
     return 0

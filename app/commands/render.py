@@ -3,6 +3,8 @@
 The output format follows the suffix. Bad input exits 2 with one Chinese message naming the field
 and writes nothing: the bytes go to a temporary file in the target folder, then ``os.replace``.
 Warnings (a stand-in font, a missing glyph) go to stderr as ``警告：…`` and do not fail the run.
+A description with unfilled placeholders (×××, XX, （…）, __) is refused (exit 2) unless
+``--allow-placeholders`` is given.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from app.errors import InputError
+from app.errors import InputError, storage_problem
 
 SUFFIXES = {".pdf": "pdf", ".docx": "docx"}
 
@@ -22,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("render", help="按 GB/T 9704-2012 排版公文描述文件，输出 PDF 或 DOCX")
     p.add_argument("input", help="公文描述文件（JSON）")
     p.add_argument("-o", "--output", required=True, help="输出文件，扩展名 .pdf 或 .docx")
+    p.add_argument("--allow-placeholders", action="store_true",
+                   help="文中有未填写的占位符（×××、XX、（…）、__ 等）时仍然输出（默认拒绝）")
     p.set_defaults(func=cmd_render)
 
 
@@ -54,11 +58,18 @@ def cmd_render(args: argparse.Namespace) -> int:
     if not out.parent.is_dir() and str(out.parent):
         raise InputError(f"输出文件夹不存在：{out.parent}")
     doc = load_description(args.input)
+    from app.domain.proofread import document_to_description
+    from app.services import placeholders
+
+    try:
+        placeholders.check(document_to_description(doc), args.allow_placeholders)
+    except placeholders.UnfilledPlaceholders as exc:
+        raise InputError(exc.message.replace("请确认后再打印", "请加 --allow-placeholders")) from None
     result = render(doc, fmt)
     try:
         write_atomic(out, result.data)
-    except OSError as exc:
-        raise InputError(f"无法写入输出文件 {out}：{exc.strerror or exc}") from None
+    except OSError as exc:  # a full disk says so, and that nothing was written
+        raise storage_problem(exc) or InputError(f"无法写入输出文件 {out}：{exc.strerror or exc}") from None
     for w in result.warnings:
         print(f"警告：{w}", file=sys.stderr)
     return 0

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.errors import InputError
+from app.errors import InputError, storage_problem
 
 if TYPE_CHECKING:
     from app.services.context import ServiceContext
@@ -48,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p_render.add_argument("-d", "--data", help="数据文件（JSON 对象）；内置模板可省略，使用演示数据")
     p_render.add_argument("-o", "--output", required=True, help="输出文件：.pdf、.docx 或 .json")
     p_render.add_argument("--today", help="把“今天”固定为某日（YYYY-MM-DD），便于重现")
+    p_render.add_argument("--allow-placeholders", action="store_true",
+                          help="填充结果中有未填写的占位符（×××、XX、（…）、__ 等）时仍然输出（默认拒绝）")
     p_render.set_defaults(func=_cmd_render)
 
     p_check = sub.add_parser("check", help="检查模板：语法、占位符、生成结果")
@@ -180,6 +182,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_render(args: argparse.Namespace) -> int:
     from app.templating import render_template
+    from app.templating.wordform import WordForm
 
     out = Path(args.output)
     fmt = _SUFFIX_FORMATS.get(out.suffix.lower())
@@ -190,6 +193,14 @@ def _cmd_render(args: argparse.Namespace) -> int:
     today = _today(args.today)
     template = _load(args)
     data = _data(template, args.data)
+    if fmt != "json" and not isinstance(template, WordForm):
+        from app.services import placeholders
+
+        try:
+            placeholders.check(template.render(data, today=today), args.allow_placeholders)
+        except placeholders.UnfilledPlaceholders as exc:
+            raise InputError(exc.message.replace("请确认后再打印", "请加 --allow-placeholders")) \
+                from None
     result = render_template(template, data, fmt, today=today)
     _write_atomic(out, result.data)
     for warning in result.warnings:
@@ -204,5 +215,5 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
     try:
         write_atomic(path, data)
-    except OSError as exc:
-        raise InputError(f"无法写入输出文件 {path}：{exc.strerror or exc}") from None
+    except OSError as exc:  # a full disk says so, and that nothing was written
+        raise storage_problem(exc) or InputError(f"无法写入输出文件 {path}：{exc.strerror or exc}") from None

@@ -88,6 +88,8 @@ RULES: dict[str, str] = {
     "request.ending": "请示的结束语",
     "report.request": "报告中夹带请示事项",
     "date.field": "成文日期、印发日期字段",
+    "placeholder": "未填写的占位符",
+    "signer.missing": "上行文的签发人",
 }
 
 
@@ -306,6 +308,8 @@ def _structural(desc: Mapping[str, Any], opts: Options) -> Iterator[tuple[str, s
     yield from _heading_rules(paras)
     yield from _attachment_rules(desc, paras)
     yield from _request_rules(desc, paras, genre)
+    yield from _signer_rules(desc, genre)
+    yield from _placeholder_rules(desc)
 
 
 _LOOSE_DATE = re.compile(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*")
@@ -721,6 +725,97 @@ def _request_rules(desc: Mapping[str, Any], paras: list[_Para], genre: str | Non
     else:
         slot = _Para(last.field if last else "body", 0, "", last.paragraph if last else None)
         yield "request.ending", "error", slot, pt.Hit(0, 0, message)
+
+
+def _signer_rules(desc: Mapping[str, Any], genre: str | None):
+    """上行文 (请示、报告) 标注签发人 (GB/T 9704 7.2.6). A warning, not an error: 签发 fills in the
+    signing leader's name when the field is empty."""
+    if genre not in ("请示", "报告"):
+        return
+    signers = desc.get("signers")
+    names = [signers] if isinstance(signers, str) else signers if isinstance(signers, list) else []
+    if any(isinstance(n, str) and n.strip() for n in names):
+        return
+    slot = _Para("signers", 0, "", None)
+    yield ("signer.missing", "warning", slot,
+           pt.Hit(0, 0, f"{genre}是上行文，应标注签发人；未填写时，签发时填入签发领导的姓名"))
+
+
+#: Unfilled placeholders of drafts and templates: ×××, XX, （…）, __, （单位名称）, （值班电话）…
+PLACEHOLDER_RE = re.compile(
+    r"(?<![A-Za-z0-9])(?:[×Ｘｘ]{2,}|[Xx]{2,}|[×Ｘｘ]+[Xx]+[×Ｘｘ]*)(?![A-Za-z0-9])"
+    r"|_{2,}|＿{2,}|□{2,}"
+    r"|[（(]\s*(?:…+|⋯+|\.{3,}|。{3,})\s*[）)]"
+    r"|（(?:单位|机关|部门|值班|联系|发文|报告)?(?:名称|电话|姓名|人名|地址)）"
+    r"|（(?:待签发|待核实|待定|待补|待填|待填写|未排|待接班)）"
+    r"|（请填写[^（）\n]{0,12}）"
+    r"|（[^（）\n]{0,12}待核实）"
+)
+
+
+def find_placeholders(text: str) -> list[tuple[int, int]]:
+    """(offset, length) of every unfilled placeholder in ``text`` (URLs are left alone)."""
+    if not isinstance(text, str):
+        return []
+    spans = pt.protected_spans(text)
+    return [(m.start(), m.end() - m.start()) for m in PLACEHOLDER_RE.finditer(text)
+            if not any(a <= m.start() < b for a, b in spans)]
+
+
+def _placeholder_slots(desc: Mapping[str, Any]) -> list[_Para]:
+    """Every string that reaches paper: the running text plus 发文字号, names, marks, table cells."""
+    slots = list(_text_slots(desc))
+    for key in ("doc_no", "printer", "secrecy", "urgency"):
+        if isinstance(desc.get(key), str):
+            slots.append(_Para(key, 0, desc[key], None))
+    for key in ("issuer", "signers", "issuer_mark"):
+        value = desc.get(key)
+        if isinstance(value, str):
+            slots.append(_Para(key, 0, value, None))
+        elif isinstance(value, list):
+            slots += [_Para(f"{key}[{i}]", 0, v, None) for i, v in enumerate(value)
+                      if isinstance(v, str)]
+    body = desc.get("body")
+    items = body if isinstance(body, list) else []
+    index = 0
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            index += sum(1 for m in _LINE_RE.finditer(item) if m.group().strip())
+        elif isinstance(item, dict):
+            table = item.get("table")
+            if not isinstance(table, dict):
+                table = {}
+            rows = [table.get("header") or []] + list(table.get("rows") or [])
+            for row in rows:
+                for cell in row if isinstance(row, list) else []:
+                    if isinstance(cell, str):
+                        slots.append(_Para(f"body[{i}]", 0, cell, index))
+            index += 1
+    minutes = desc.get("minutes")
+    if isinstance(minutes, dict):
+        for key, value in minutes.items():
+            values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+            slots += [_Para(f"minutes.{key}", 0, v, None) for v in values if isinstance(v, str)]
+    return slots
+
+
+def _placeholder_rules(desc: Mapping[str, Any]):
+    for slot in _placeholder_slots(desc):
+        for offset, length in find_placeholders(slot.text):
+            found = slot.text[offset:offset + length]
+            yield ("placeholder", "error", slot,
+                   pt.Hit(offset, length, f"“{found}”是未填写的占位符，请填写实际内容或删去"))
+
+
+def placeholders(description: Mapping[str, Any] | Any) -> list[str]:
+    """The unfilled placeholders of a description as ``field：text`` lines (for the print path,
+    which refuses to print them unless the user says so)."""
+    desc = _as_dict(description)
+    out = []
+    for slot in _placeholder_slots(desc):
+        for offset, length in find_placeholders(slot.text):
+            out.append(slot.text[offset:offset + length])
+    return out
 
 
 # ---- fixes --------------------------------------------------------------------------------------

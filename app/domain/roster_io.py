@@ -18,6 +18,7 @@ from typing import Any
 
 from app.domain.roster_model import Assignment, History, Problem, Solution, Staff, Unavailable
 from app.errors import InputError, UserError
+from app.textsafe import loads_json
 
 MAX_DAYS = 731  # two years: longer periods are almost certainly a typo in a date
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -209,6 +210,8 @@ def _read_json(path: str | os.PathLike, what: str) -> Any:
         raise InputError(
             f"{what}文件不是有效的 JSON：第{exc.lineno}行第{exc.colno}列：{exc.msg}"
         ) from None
+    except (RecursionError, ValueError):  # nested too deep, a number of over 4,300 digits
+        return loads_json(text, f"{what}文件 {p}")
 
 
 def load_problem(path: str | os.PathLike) -> Problem:

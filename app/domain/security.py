@@ -1,9 +1,11 @@
 """Roles, permissions and clearance levels — pure rules, no database.
 
 Roles: 管理员 (admin), 文书 (clerk), 值班员 (duty officer), 领导 (leader), 只读 (reader).
-``PERMISSIONS`` says which role may do which action; services call ``require(role, action)``
-before doing it (the UI merely hides what the service would refuse). Later modules add their
-actions to ``Action`` and a row to ``PERMISSIONS``.
+A user holds a set of roles (a small office's administrator also drafts, a 文书 also takes duty);
+what they may do is the union of their roles' permissions. ``PERMISSIONS`` says which role may do
+which action; services call ``require(roles, action)`` before doing it, and the UI shows every
+action to everyone, disabled with ``denied_reason`` (需要“文书”角色) when the roles lack it. Later
+modules add their actions to ``Action`` and a row to ``PERMISSIONS``.
 
 Clearance levels, lowest to highest: 公开 0 < 内部 1 < 秘密 2 < 机密 3. A user with clearance
 ``c`` may see a record classified ``level`` exactly when ``level <= c`` (``can_see``).
@@ -11,6 +13,7 @@ Clearance levels, lowest to highest: 公开 0 < 内部 1 < 秘密 2 < 机密 3. 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum, StrEnum
 
 from app.errors import InputError, PermissionDenied
@@ -132,15 +135,70 @@ def parse_clearance(value: str | int) -> Clearance:
     raise InputError(f"未知密级“{value}”，可选：{names}。")
 
 
-def allowed(role: Role | str, action: Action | str) -> bool:
-    return Action(action) in PERMISSIONS.get(Role(role), frozenset())
+RoleSet = Role | str | Iterable[Role | str]
 
 
-def require(role: Role | str, action: Action | str) -> None:
-    """Raise ``PermissionDenied`` (Chinese message) unless ``role`` may do ``action``."""
-    if not allowed(role, action):
+def role_set(roles: RoleSet) -> frozenset[Role]:
+    """``roles`` as a set: one role (code or ``Role``) or any iterable of them."""
+    if isinstance(roles, str):
+        return frozenset({Role(roles)})
+    return frozenset(Role(r) for r in roles)
+
+
+def sorted_roles(roles: RoleSet) -> list[Role]:
+    """The roles in the fixed order of ``Role`` (管理员, 文书, 值班员, 领导, 只读)."""
+    chosen = role_set(roles)
+    return [r for r in Role if r in chosen]
+
+
+def roles_label(roles: RoleSet) -> str:
+    """``管理员、文书`` (``无`` for an empty set)."""
+    return "、".join(r.label for r in sorted_roles(roles)) or "无"
+
+
+def parse_roles(values: str | Iterable[str]) -> frozenset[Role]:
+    """Several roles: ``admin,clerk``, ``管理员、文书`` or a list of such strings (each may
+    itself hold several, separated by ``,``, ``，``, ``、`` or ``/``). At least one is needed."""
+    items = [values] if isinstance(values, str) else list(values)
+    parts = [p.strip() for v in items
+             for p in v.replace("，", ",").replace("、", ",").replace("/", ",").split(",")]
+    roles = frozenset(parse_role(p) for p in parts if p)
+    if not roles:
+        raise InputError("至少需要一个角色。")
+    return roles
+
+
+def permissions(roles: RoleSet) -> frozenset[Action]:
+    """What a holder of ``roles`` may do: the union of the roles' permissions."""
+    return frozenset().union(*(PERMISSIONS.get(r, frozenset()) for r in role_set(roles)))
+
+
+def allowed(roles: RoleSet, action: Action | str) -> bool:
+    return Action(action) in permissions(roles)
+
+
+def roles_for(action: Action | str) -> list[Role]:
+    """The roles that may do ``action``, in ``Role`` order."""
+    return [r for r in Role if Action(action) in PERMISSIONS.get(r, frozenset())]
+
+
+def denied_reason(roles: RoleSet, action: Action | str) -> str | None:
+    """None when ``roles`` may do ``action``; otherwise why not, in the words the UI shows on a
+    disabled action: ``需要“文书”角色`` (``需要“管理员”或“文书”角色`` when several would do)."""
+    if allowed(roles, action):
+        return None
+    needed = roles_for(action)
+    if not needed:
+        return f"任何角色都不能{Action(action).label}"
+    return "需要" + "或".join(f"“{r.label}”" for r in needed) + "角色"
+
+
+def require(roles: RoleSet, action: Action | str) -> None:
+    """Raise ``PermissionDenied`` (Chinese message) unless ``roles`` may do ``action``."""
+    reason = denied_reason(roles, action)
+    if reason is not None:
         raise PermissionDenied(
-            f"当前角色“{Role(role).label}”无权{Action(action).label}。"
+            f"当前角色“{roles_label(roles)}”无权{Action(action).label}（{reason}）。"
         )
 
 

@@ -3,26 +3,30 @@
 Rules kept here (below the UI): passwords hashed with argon2id (``app.passwords``: argon2-cffi
 defaults, rehashed on login when the parameters change); ``MAX_FAILURES`` wrong passwords in a row
 lock the account for ``LOCK_MINUTES``; every login, failed login and account change is an audit
-event written in the same transaction as the change. Administrators cannot disable or demote
-themselves or the last active administrator (the office would be locked out), nor grant a
-clearance above their own.
+event written in the same transaction as the change. A user holds a set of roles (``user_roles``;
+at least one). Administrators cannot disable themselves or the last active administrator, nor
+take the 管理员 role from themselves or from the last active administrator (the office would be
+locked out), nor grant a clearance above their own.
 """
 
 from __future__ import annotations
 
+import threading
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from app import passwords
-from app.domain.security import Action, Clearance, Role
+from app.domain.security import Action, Clearance, Role, role_set, roles_label, sorted_roles
 from app.errors import ConflictError, InputError, PermissionDenied, UserError
 from app.services import audit
-from app.services.context import SYSTEM, Actor, ServiceContext
-from app.storage.models import PasswordHistory, User
+from app.services.context import SYSTEM, Actor, ServiceContext, roles_of
+from app.storage.models import PasswordHistory, User, UserRole
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -44,7 +48,7 @@ class UserInfo:
     id: int
     username: str
     display_name: str
-    role: Role
+    roles: frozenset[Role]
     clearance: Clearance
     active: bool
     locked_until: datetime | None
@@ -55,16 +59,42 @@ class UserInfo:
     def locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
 
+    @property
+    def roles_label(self) -> str:
+        """``管理员、文书``: the roles in ``Role`` order."""
+        return roles_label(self.roles)
 
-def _info(u: User) -> UserInfo:
-    return UserInfo(u.id, u.username, u.display_name, Role(u.role_code),
+
+def _info(s: Session, u: User) -> UserInfo:
+    return UserInfo(u.id, u.username, u.display_name, roles_of(s, u.id),
                     Clearance(u.clearance_level), u.active, u.locked_until, u.last_login_at,
                     u.must_change_password, u.version)
 
 
-def _actor(u: User) -> Actor:
-    return Actor(u.id, u.username, Role(u.role_code), Clearance(u.clearance_level),
+def _actor(s: Session, u: User) -> Actor:
+    return Actor(u.id, u.username, roles_of(s, u.id), Clearance(u.clearance_level),
                  u.display_name, bool(u.must_change_password))
+
+
+def _check_roles(roles: Iterable[Role | str]) -> frozenset[Role]:
+    chosen = role_set(roles)
+    if not chosen:
+        raise InputError("至少需要选择一个角色。")
+    return chosen
+
+
+def _store_roles(s: Session, user: User, roles: frozenset[Role]) -> None:
+    """Make ``user_roles`` hold exactly ``roles`` for ``user`` (already flushed), and keep the
+    legacy ``users.role_code`` at the first of them (flushed with the caller's other changes,
+    so the row's version moves on once)."""
+    have = roles_of(s, user.id)
+    for r in have - roles:
+        s.delete(s.get(UserRole, (user.id, r.value)))
+    for r in sorted_roles(roles - have):
+        s.add(UserRole(user_id=user.id, role_code=r.value))
+    first = sorted_roles(roles)[0].value
+    if user.role_code != first:
+        user.role_code = first
 
 
 def _check_password(password: str) -> None:
@@ -121,12 +151,52 @@ def _replace_password(ctx: ServiceContext, s: Session, user: User, password: str
     user.password_hash = pw_hash
 
 
+#: Characters refused in a user name even after NFKC: they are invisible or reorder the text, so
+#: ``张三`` and ``张\u200b三`` (or a name with a right-to-left override) would look like one name
+#: and be two accounts. Categories: Cc control, Cf format (zero-width, bidi marks and overrides,
+#: the BOM), Cs surrogates, Co private use, Cn unassigned; Zl/Zp line and paragraph separators.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def normalize_username(username: str) -> str:
+    """The stored form of a typed user name: NFKC (full-width ``ａｄｍｉｎ`` is ``admin``),
+    surrounding blanks removed. Used for creating accounts and for every look-up by name."""
+    return unicodedata.normalize("NFKC", username).strip()
+
+
+def _by_name(s: Session, username: str, *, lock: bool = False) -> User | None:
+    """The account a typed name means: its NFKC form; failing that, the name as typed (an account
+    created before names were normalised keeps signing in). ``lock``: ``FOR UPDATE``."""
+    names = [normalize_username(username)]
+    if username.strip() not in names:
+        names.append(username.strip())
+    for name in names:
+        stmt = select(User).where(User.username == name)
+        user = s.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
+        if user is not None:
+            return user
+    return None
+
+
 def _check_username(username: str) -> str:
-    name = username.strip()
+    name = normalize_username(username)
     if not name:
         raise InputError("用户名不能为空。")
+    bad = next((c for c in name if unicodedata.category(c) in _REFUSED_CATEGORIES), None)
+    if bad is not None:
+        raise InputError(f"用户名含不可见字符或控制字符（U+{ord(bad):04X}），"
+                         "请只使用可见的文字、字母和数字。")
     if len(name) > 64 or any(c.isspace() for c in name):
         raise InputError("用户名不能含空格，且不超过 64 个字符。")
+    return name
+
+
+def _check_display_name(display_name: str) -> str:
+    name = unicodedata.normalize("NFKC", display_name).strip()
+    if any(unicodedata.category(c) in _REFUSED_CATEGORIES for c in name):
+        raise InputError("姓名含不可见字符或控制字符，请只使用可见的文字。")
+    if len(name) > 64:
+        raise InputError("姓名不能超过 64 个字符。")
     return name
 
 
@@ -144,6 +214,7 @@ def create_first_admin(ctx: ServiceContext, username: str, password: str,
                        display_name: str = "") -> Actor:
     """Create the first administrator (clearance 机密). Refused once any user exists."""
     username = _check_username(username)
+    display_name = _check_display_name(display_name)
     _check_password(password)
     pw_hash = hash_password(password)  # outside the transaction: slow on purpose
     with ctx.session() as s, s.begin():
@@ -154,71 +225,110 @@ def create_first_admin(ctx: ServiceContext, username: str, password: str,
                     active=True, failed_logins=0, must_change_password=False)
         s.add(user)
         s.flush()
+        _store_roles(s, user, frozenset({Role.ADMIN}))
         audit.append(s, SYSTEM, "user.first_admin", "user", user.id,
                      {"username": username}, at=ctx.now())
-        return _actor(user)
+        return _actor(s, user)
+
+
+#: The one answer to every refused sign-in whose reason would tell a stranger that the name
+#: exists (unknown name, wrong password, disabled account). The reason is in the audit event.
+LOGIN_FAILED_MESSAGE = "用户名或密码错误。"
 
 
 def login(ctx: ServiceContext, username: str, password: str) -> Actor:
     """Check the password and return the signed-in ``Actor``; ``LoginFailed`` otherwise.
-    The failure (and a lockout) is committed and audited before the exception leaves."""
+    The failure (and a lockout) is committed and audited before the exception leaves.
+
+    Nothing tells a stranger which names exist: an unknown name, a wrong password and a disabled
+    account get the same message (``LOGIN_FAILED_MESSAGE``; the audit event keeps the reason),
+    and every attempt runs exactly one argon2 verification of the same cost — against the
+    account's hash, or a dummy hash when there is no usable one — so they take the same time.
+
+    Failures are counted under a row lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
+    ``BEGIN IMMEDIATE`` serialises writers) with an atomic ``failed_logins = failed_logins + 1``:
+    concurrent wrong guesses are all counted and the lock-out comes after ``MAX_FAILURES``."""
     now = ctx.now()
     failure: str | None = None
+    name = normalize_username(username)
     with ctx.session() as s, s.begin():
-        user = s.execute(select(User).where(User.username == username.strip())).scalar_one_or_none()
+        user = _by_name(s, username, lock=True)
+        usable = user is not None and user.active and not (
+            user.locked_until is not None and user.locked_until > now)
+        # one verification whatever the case: the time does not depend on the name
+        ok = _verify_same_cost(user.password_hash if usable and user is not None else None,
+                               password)
         if user is None:
-            _spend_verify_time(password)
             audit.append(s, None, "login.failed", "user", "", {"reason": "unknown_user"},
-                         at=now, actor_name=username.strip()[:64])
-            failure = "用户名或密码错误。"
+                         at=now, actor_name=name[:64])
+            failure = LOGIN_FAILED_MESSAGE
         elif not user.active:
-            audit.append(s, _actor(user), "login.failed", "user", user.id,
+            audit.append(s, _actor(s, user), "login.failed", "user", user.id,
                          {"reason": "disabled"}, at=now)
-            failure = "该账户已停用，请联系管理员。"
+            failure = LOGIN_FAILED_MESSAGE
         elif user.locked_until is not None and user.locked_until > now:
-            audit.append(s, _actor(user), "login.failed", "user", user.id,
+            audit.append(s, _actor(s, user), "login.failed", "user", user.id,
                          {"reason": "locked"}, at=now)
             failure = _locked_message(user.locked_until)
-        else:
-            try:
-                passwords.hasher().verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                user.failed_logins += 1
-                detail: dict = {"reason": "wrong_password", "failures": user.failed_logins}
-                failure = "用户名或密码错误。"
-                if user.failed_logins >= MAX_FAILURES:
-                    user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-                    user.failed_logins = 0
-                    detail["locked_until"] = user.locked_until.isoformat()
-                    failure = f"密码连续错误 {MAX_FAILURES} 次，" + _locked_message(user.locked_until)
-                audit.append(s, _actor(user), "login.failed", "user", user.id, detail, at=now)
-                if "locked_until" in detail:
-                    audit.append(s, _actor(user), "user.locked", "user", user.id,
-                                 {"minutes": LOCK_MINUTES}, at=now)
-            else:
-                if passwords.needs_rehash(user.password_hash):
-                    user.password_hash = passwords.hasher().hash(password)
+        elif not ok:
+            failures = _count_failure(s, user)
+            detail: dict = {"reason": "wrong_password", "failures": failures}
+            failure = LOGIN_FAILED_MESSAGE
+            if failures >= MAX_FAILURES:
+                user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
                 user.failed_logins = 0
-                user.locked_until = None
-                user.last_login_at = now
-                audit.append(s, _actor(user), "login", "user", user.id, {}, at=now)
-                return _actor(user)
+                detail["locked_until"] = user.locked_until.isoformat()
+                failure = f"密码连续错误 {MAX_FAILURES} 次，" + _locked_message(user.locked_until)
+            audit.append(s, _actor(s, user), "login.failed", "user", user.id, detail, at=now)
+            if "locked_until" in detail:
+                audit.append(s, _actor(s, user), "user.locked", "user", user.id,
+                             {"minutes": LOCK_MINUTES}, at=now)
+        else:
+            if passwords.needs_rehash(user.password_hash):
+                user.password_hash = passwords.hasher().hash(password)
+            user.failed_logins = 0
+            user.locked_until = None
+            user.last_login_at = now
+            audit.append(s, _actor(s, user), "login", "user", user.id, {}, at=now)
+            return _actor(s, user)
     raise LoginFailed(failure)
 
 
+def _count_failure(s: Session, user: User) -> int:
+    """Add one failed login in the database itself (``failed_logins = failed_logins + 1``, the
+    row's version moved on as any update does) and return the new count."""
+    s.flush()
+    s.execute(update(User).where(User.id == user.id)
+              .values(failed_logins=User.failed_logins + 1, version=User.version + 1)
+              .execution_options(synchronize_session=False))
+    s.refresh(user, ["failed_logins", "version"])
+    return int(user.failed_logins)
+
+
 _dummy_hashes: dict[bool, str] = {}
+_dummy_lock = threading.Lock()
 
 
-def _spend_verify_time(password: str) -> None:
-    """Verify against a throwaway hash so that an unknown user name takes as long to refuse as
-    a wrong password (the delay would otherwise tell which names exist); one per hashing cost."""
+def _dummy() -> str:
+    """A hash of the same parameters as real ones, made once per hashing cost in force
+    (``app.passwords``; its making is not timed)."""
     weak = passwords.weak_profile()
-    if weak not in _dummy_hashes:
-        _dummy_hashes[weak] = passwords.hasher().hash("govdesk-not-a-password")
+    with _dummy_lock:
+        if weak not in _dummy_hashes:
+            _dummy_hashes[weak] = passwords.hasher().hash("govdesk-not-a-password")
+        return _dummy_hashes[weak]
+
+
+def _verify_same_cost(pw_hash: str | None, password: str) -> bool:
+    """Exactly one argon2 verification: against ``pw_hash`` when given, else against a dummy
+    hash of the same cost (an unknown, disabled or locked account is refused in the same time as
+    a wrong password, so the delay does not tell which names exist). A hash of other parameters
+    (an old one awaiting rehash) is verified as it is."""
+    target = pw_hash if pw_hash else _dummy()
     try:
-        passwords.hasher().verify(_dummy_hashes[weak], password)
+        return bool(passwords.hasher().verify(target, password)) and pw_hash is not None
     except (VerificationError, InvalidHashError):
-        pass
+        return False
 
 
 def _locked_message(until: datetime) -> str:
@@ -236,22 +346,28 @@ def logout(ctx: ServiceContext) -> None:
 def list_users(ctx: ServiceContext) -> list[UserInfo]:
     ctx.require(Action.MANAGE_USERS)
     with ctx.session() as s, s.begin():
-        return [_info(u) for u in s.execute(select(User).order_by(User.username)).scalars()]
+        held: dict[int, set[Role]] = {}
+        for user_id, code in s.execute(select(UserRole.user_id, UserRole.role_code)):
+            held.setdefault(user_id, set()).add(Role(code))
+        return [UserInfo(u.id, u.username, u.display_name, frozenset(held.get(u.id, ())),
+                         Clearance(u.clearance_level), u.active, u.locked_until, u.last_login_at,
+                         u.must_change_password, u.version)
+                for u in s.execute(select(User).order_by(User.username)).scalars()]
 
 
 def get_user(ctx: ServiceContext, user_id: int) -> UserInfo:
     ctx.require(Action.MANAGE_USERS)
     with ctx.session() as s, s.begin():
-        return _info(_load(s, user_id, None))
+        return _info(s, _load(s, user_id, None))
 
 
 def find_user(ctx: ServiceContext, username: str) -> UserInfo:
     ctx.require(Action.MANAGE_USERS)
     with ctx.session() as s, s.begin():
-        user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        user = _by_name(s, username)
         if user is None:
-            raise InputError(f"用户“{username}”不存在。")
-        return _info(user)
+            raise InputError(f"用户“{normalize_username(username)}”不存在。")
+        return _info(s, user)
 
 
 def _load(s: Session, user_id: int, expected_version: int | None) -> User:
@@ -263,20 +379,42 @@ def _load(s: Session, user_id: int, expected_version: int | None) -> User:
     return user
 
 
+def _manage(s: Session, actor: Actor, user_id: int, expected_version: int | None) -> User:
+    """The account ``actor`` is about to change, after checking they may: managing an account
+    (disable, enable, reset its password, change its role or clearance) needs at least that
+    account's clearance — otherwise an administrator cleared to 内部 could reset a 机密 user's
+    password and sign in as them."""
+    user = _load(s, user_id, expected_version)
+    if user.clearance_level > int(actor.clearance):
+        raise PermissionDenied(
+            f"用户“{user.username}”的知悉范围为“{Clearance(user.clearance_level).label}”，"
+            f"高于您的“{Clearance(actor.clearance).label}”，您不能管理该账户。")
+    return user
+
+
 def _active_admins(s: Session) -> int:
-    return int(s.execute(select(func.count()).select_from(User).where(
-        User.role_code == Role.ADMIN.value, User.active.is_(True))).scalar_one())
+    return int(s.execute(select(func.count()).select_from(User).join(
+        UserRole, UserRole.user_id == User.id).where(
+        UserRole.role_code == Role.ADMIN.value, User.active.is_(True))).scalar_one())
+
+
+def _is_admin(s: Session, user: User) -> bool:
+    return Role.ADMIN in roles_of(s, user.id)
 
 
 def add_user(ctx: ServiceContext, username: str, password: str, *, display_name: str = "",
-             role: Role = Role.READER, clearance: Clearance = Clearance.PUBLIC,
+             roles: Iterable[Role | str] | None = None, role: Role | None = None,
+             clearance: Clearance = Clearance.PUBLIC,
              must_change_password: bool = True) -> UserInfo:
-    """Create an account. By default its user must change the administrator-chosen password
-    before doing anything else (``ServiceContext.require`` enforces it); an administrator may
-    waive that (``must_change_password=False``, recorded in the audit event), as directory
-    services allow — the administrator could set any password through a reset anyway."""
+    """Create an account holding ``roles`` (``role=`` is shorthand for a single one; neither:
+    只读). By default its user must change the administrator-chosen password before doing
+    anything else (``ServiceContext.require`` enforces it); an administrator may waive that
+    (``must_change_password=False``, recorded in the audit event), as directory services allow —
+    the administrator could set any password through a reset anyway."""
     actor = ctx.require(Action.MANAGE_USERS)
     username = _check_username(username)
+    display_name = _check_display_name(display_name)
+    chosen = _check_roles(roles if roles is not None else [role or Role.READER])
     _check_password(password)
     if int(clearance) > int(actor.clearance):
         raise PermissionDenied("不能授予高于本人知悉范围的密级。")
@@ -285,28 +423,29 @@ def add_user(ctx: ServiceContext, username: str, password: str, *, display_name:
         if s.execute(select(User.id).where(User.username == username)).first():
             raise InputError(f"用户名“{username}”已被使用。")
         user = User(username=username, display_name=display_name.strip(), password_hash=pw_hash,
-                    role_code=Role(role).value, clearance_level=int(clearance), active=True,
-                    failed_logins=0, must_change_password=must_change_password)
+                    role_code=sorted_roles(chosen)[0].value, clearance_level=int(clearance),
+                    active=True, failed_logins=0, must_change_password=must_change_password)
         s.add(user)
         s.flush()
+        _store_roles(s, user, chosen)
         audit.append(s, actor, "user.add", "user", user.id,
-                     {"username": username, "role": Role(role).value,
+                     {"username": username, "roles": [r.value for r in sorted_roles(chosen)],
                       "clearance": int(clearance),
                       "must_change_password": bool(must_change_password)}, at=ctx.now())
-        return _info(user)
+        return _info(s, user)
 
 
 def set_active(ctx: ServiceContext, user_id: int, active: bool,
                expected_version: int | None = None) -> UserInfo:
     actor = ctx.require(Action.MANAGE_USERS)
     with ctx.session() as s, s.begin():
-        user = _load(s, user_id, expected_version)
+        user = _manage(s, actor, user_id, expected_version)
         if user.active == active:
-            return _info(user)
+            return _info(s, user)
         if not active:
             if user.id == actor.user_id:
                 raise PermissionDenied("不能停用自己的账户。")
-            if user.role_code == Role.ADMIN.value and _active_admins(s) <= 1:
+            if _is_admin(s, user) and _active_admins(s) <= 1:
                 raise PermissionDenied("不能停用最后一个管理员账户。")
         user.active = active
         if active:
@@ -315,7 +454,7 @@ def set_active(ctx: ServiceContext, user_id: int, active: bool,
         audit.append(s, actor, "user.enable" if active else "user.disable", "user", user.id,
                      {"username": user.username}, at=ctx.now())
         s.flush()
-        return _info(user)
+        return _info(s, user)
 
 
 def reset_password(ctx: ServiceContext, user_id: int, new_password: str,
@@ -326,7 +465,7 @@ def reset_password(ctx: ServiceContext, user_id: int, new_password: str,
     pw_hash = hash_password(new_password)
     try:
         with ctx.session() as s, s.begin():
-            user = _load(s, user_id, expected_version)
+            user = _manage(s, actor, user_id, expected_version)
             _replace_password(ctx, s, user, new_password, pw_hash)
             user.failed_logins = 0
             user.locked_until = None
@@ -334,7 +473,7 @@ def reset_password(ctx: ServiceContext, user_id: int, new_password: str,
             audit.append(s, actor, "user.reset_password", "user", user.id,
                          {"username": user.username}, at=ctx.now())
             s.flush()
-            return _info(user)
+            return _info(s, user)
     except _Reused as exc:
         _audit_reuse(ctx, exc)
         raise
@@ -351,6 +490,8 @@ def change_password(ctx: ServiceContext, old_password: str, new_password: str) -
     try:
         with ctx.session() as s, s.begin():
             user = _load(s, ctx.actor.user_id, None)
+            if not user.active:  # disabling ends every session, this one included
+                raise PermissionDenied("您的账户已被停用或权限已变更，请重新登录。")
             try:
                 passwords.hasher().verify(user.password_hash, old_password)
             except (VerificationError, InvalidHashError):
@@ -364,25 +505,28 @@ def change_password(ctx: ServiceContext, old_password: str, new_password: str) -
         raise
 
 
-def set_role(ctx: ServiceContext, user_id: int, role: Role,
-             expected_version: int | None = None) -> UserInfo:
+def set_roles(ctx: ServiceContext, user_id: int, roles: Iterable[Role | str],
+              expected_version: int | None = None) -> UserInfo:
+    """Give user ``user_id`` exactly ``roles`` (at least one)."""
     actor = ctx.require(Action.MANAGE_USERS)
-    role = Role(role)
+    chosen = _check_roles(roles)
     with ctx.session() as s, s.begin():
-        user = _load(s, user_id, expected_version)
-        if user.role_code == role.value:
-            return _info(user)
-        if user.role_code == Role.ADMIN.value:
+        user = _manage(s, actor, user_id, expected_version)
+        old = roles_of(s, user.id)
+        if old == chosen:
+            return _info(s, user)
+        if Role.ADMIN in old and Role.ADMIN not in chosen:
             if user.id == actor.user_id:
                 raise PermissionDenied("不能取消自己的管理员角色。")
             if user.active and _active_admins(s) <= 1:
                 raise PermissionDenied("不能取消最后一个管理员的管理员角色。")
-        old = user.role_code
-        user.role_code = role.value
+        _store_roles(s, user, chosen)
+        user.updated_at = ctx.now()  # an UPDATE of the row: its version moves on (conflicts)
         audit.append(s, actor, "user.set_role", "user", user.id,
-                     {"username": user.username, "from": old, "to": role.value}, at=ctx.now())
+                     {"username": user.username, "from": [r.value for r in sorted_roles(old)],
+                      "to": [r.value for r in sorted_roles(chosen)]}, at=ctx.now())
         s.flush()
-        return _info(user)
+        return _info(s, user)
 
 
 def set_clearance(ctx: ServiceContext, user_id: int, clearance: Clearance,
@@ -392,12 +536,12 @@ def set_clearance(ctx: ServiceContext, user_id: int, clearance: Clearance,
     if int(clearance) > int(actor.clearance):
         raise PermissionDenied("不能授予高于本人知悉范围的密级。")
     with ctx.session() as s, s.begin():
-        user = _load(s, user_id, expected_version)
+        user = _manage(s, actor, user_id, expected_version)
         if user.clearance_level == int(clearance):
-            return _info(user)
+            return _info(s, user)
         old = user.clearance_level
         user.clearance_level = int(clearance)
         audit.append(s, actor, "user.set_clearance", "user", user.id,
                      {"username": user.username, "from": old, "to": int(clearance)}, at=ctx.now())
         s.flush()
-        return _info(user)
+        return _info(s, user)

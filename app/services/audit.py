@@ -1,9 +1,18 @@
-"""The audit log: append-only and hash-chained.
+"""The audit log: append-only, hash-chained and keyed.
 
 Every event row stores ``prev_hash`` (the ``hash`` of the event before it; 64 zeros for the first)
-and its own ``hash`` = SHA-256 over a canonical serialisation (``canonical``: JSON with sorted keys,
-no whitespace, UTF-8) of ``seq``, ``at``, the actor, action, object and detail plus ``prev_hash``.
-Changing, deleting or reordering any row breaks a link that ``verify`` reports. Cutting events
+and its own ``hash`` over a canonical serialisation (``canonical``: JSON with sorted keys, no
+whitespace, UTF-8) of ``seq``, ``at``, the actor, action, object and detail plus ``prev_hash``.
+Changing, deleting or reordering any row breaks a link that ``verify`` reports.
+
+**Keyed.** ``hash_alg`` on each row says how its hash was made. New rows are ``hmac-sm3``:
+HMAC-SM3 with the office's audit key (``app.services.audit_key``; a file outside the database)
+over the fields above plus ``alg`` and ``key_id`` — so whoever can only write the database cannot
+recompute the chain after an edit or a deletion. Rows written before the chain was keyed are
+``sha256`` (plain SHA-256 of the fields, as before) and still verify; the first keyed row's MAC
+covers their last hash, so they are protected from then on too. A ``sha256`` row after a keyed row
+is a downgrade and is reported. ``verify`` reads raw rows and reports the first bad one — a
+malformed row (unreadable time, wrong types) included — instead of raising. Cutting events
 off the END of the log leaves a shorter valid chain: for that each desk keeps an anchor outside
 the database, the last event it saw (``app.services.audit_anchor``, moved after every commit that
 appended an event), and ``verify`` also requires the chain to still contain it.
@@ -22,11 +31,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, String, func, select, text, type_coerce
 from sqlalchemy import event as sa_event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.services import audit_anchor
+from app.services import audit_anchor, audit_key, audit_scope
+from app.services.audit_key import ALG, LEGACY_ALG, AuditKey, AuditKeyError
 from app.services.context import Actor
 from app.storage.models import AuditEvent, utcnow
 
@@ -43,7 +54,8 @@ def _at_text(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def compute_hash(event: AuditEvent) -> str:
+def _payload(event: Any) -> dict[str, Any]:
+    """The hashed fields (``event``: an ``AuditEvent`` or a raw row with the same names)."""
     payload = {
         "seq": event.seq,
         "at": _at_text(event.at),
@@ -55,7 +67,44 @@ def compute_hash(event: AuditEvent) -> str:
         "detail": event.detail,
         "prev_hash": event.prev_hash,
     }
-    return hashlib.sha256(canonical(payload)).hexdigest()
+    # 密级 (revision 0015): hashed when set, so it cannot be lowered undetected; 0 (every row
+    # written before the column existed) leaves the payload as it was
+    level = getattr(event, "classification", 0) or 0
+    if level:
+        payload["classification"] = int(level)
+    return payload
+
+
+def compute_hash(event: Any, key: AuditKey | None = None) -> str:
+    """The hash ``event`` should carry under its ``hash_alg``: plain SHA-256 for ``sha256`` rows,
+    HMAC-SM3 with ``key`` (default: this desk's key) for ``hmac-sm3`` rows."""
+    alg = getattr(event, "hash_alg", None) or LEGACY_ALG
+    payload = _payload(event)
+    if alg == LEGACY_ALG:
+        return hashlib.sha256(canonical(payload)).hexdigest()
+    if alg != ALG:
+        raise ValueError(f"unknown audit hash algorithm {alg!r}")
+    key = key or audit_key.load()
+    if key is None:
+        raise AuditKeyError(audit_key.MISSING)
+    return key.mac(canonical({**payload, "alg": alg, "key_id": event.key_id}))
+
+
+def _signing_key(session: Session, last_alg: str | None, last_key_id: str | None) -> AuditKey:
+    """This desk's key for a new row; made on the first keyed write of a chain, refused when the
+    chain is keyed by a key this desk does not hold."""
+    key = audit_key.load()
+    if key is None:
+        keyed = last_alg == ALG or session.execute(
+            select(AuditEvent.seq).where(AuditEvent.hash_alg != LEGACY_ALG).limit(1)).first()
+        if keyed:
+            raise AuditKeyError(audit_key.MISSING)
+        key = audit_key.create()
+    if last_alg == ALG and last_key_id != key.key_id:
+        raise AuditKeyError(
+            f"本机审计密钥（标识 {key.key_id}）与数据库审计日志所用密钥（标识 {last_key_id}）不符，"
+            "不能写入审计记录。请管理员从其他终端导出正确的密钥后在本机导入。")
+    return key
 
 
 def append(
@@ -68,14 +117,18 @@ def append(
     *,
     at: datetime | None = None,
     actor_name: str | None = None,
+    classification: int | None = None,
 ) -> AuditEvent:
     """Append one event in ``session``'s transaction. ``actor_name`` records who claimed to act
-    when there is no signed-in actor (e.g. the username typed at a failed login)."""
+    when there is no signed-in actor (e.g. the username typed at a failed login). The event's 密级
+    is worked out from what it names (``audit_scope.level_of``); ``classification`` raises it."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
     last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+        select(AuditEvent.seq, AuditEvent.hash, AuditEvent.hash_alg, AuditEvent.key_id)
+        .order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
+    key = _signing_key(session, last.hash_alg if last else None, last.key_id if last else None)
     when = (at or utcnow()).astimezone(UTC)
     event = AuditEvent(
         seq=(last.seq + 1) if last else 1,
@@ -87,8 +140,12 @@ def append(
         object_id="" if object_id is None else str(object_id),
         detail=canonical(detail or {}).decode(),
         prev_hash=last.hash if last else GENESIS,
+        hash_alg=ALG,
+        key_id=key.key_id,
+        classification=audit_scope.level_of(session, object_type, object_id, detail,
+                                            classification),
     )
-    event.hash = compute_hash(event)
+    event.hash = compute_hash(event, key)
     session.add(event)
     session.flush()
     _anchor_on_commit(session, event.seq, event.hash)
@@ -133,10 +190,16 @@ class VerifyResult:
     reason: str = ""
     #: The end-of-log check against this desk's anchor: ``"ok"`` (the anchored event is still in
     #: the chain), ``"missing"`` (it is not: rows were cut off the end), ``"none"`` (no anchor:
-    #: no claim about the end), ``""`` (not checked, e.g. a backup file).
+    #: no claim about the end), ``"tampered"`` (the anchor file's entry fails its HMAC), ``""``
+    #: (not checked, e.g. a backup file).
     anchor: str = ""
     anchor_seq: int | None = None
     anchor_note: str = ""
+    #: ``"unverifiable"`` when keyed rows could not be checked (no key, or a damaged key file):
+    #: not proof of tampering, but no proof of integrity either.
+    kind: str = ""
+    #: The hash of the intact chain's last row.
+    last_hash: str = ""
 
     @property
     def tail_missing(self) -> bool:
@@ -145,6 +208,10 @@ class VerifyResult:
     def message(self) -> str:
         if self.tail_missing:
             return f"{TAIL_MISSING}：{self.reason}。"
+        if self.anchor == "tampered":
+            return f"{ANCHOR_TAMPERED}：{self.reason}。"
+        if self.kind == "unverifiable":
+            return f"审计日志无法校验：{self.reason}"
         if not self.ok:
             return f"审计日志被篡改：第一个断点在第 {self.broken_seq} 条记录（{self.reason}）。"
         text = f"审计日志完整：共 {self.count} 条记录，哈希链无断点。"
@@ -157,44 +224,128 @@ class VerifyResult:
 
 
 TAIL_MISSING = "审计日志末尾记录缺失"
+ANCHOR_TAMPERED = "本机审计锚点记录被改动"
 
 
-def verify(engine: Engine, *, batch: int = 2000, anchor: bool = True) -> VerifyResult:
-    """Walk the chain in ``seq`` order and report the first broken link; then (``anchor``) check
-    that the chain still contains this desk's anchor, and move the anchor to the chain's end.
-    ``anchor=False`` for a database that is not this desk's own (a backup file being checked)."""
-    loaded = audit_anchor.load(engine) if anchor else None
-    mark = loaded.anchor if loaded else None
-    at_mark: str | None = None
+def _raw_rows(engine: Engine, batch: int):  # type: ignore[no-untyped-def]
+    """Audit rows as read, without type processing of ``at`` (a malformed time must be reported
+    as that row's fault, not raised by the driver layer)."""
+    t = AuditEvent.__table__
+    cols = [t.c.seq, type_coerce(t.c.at, String).label("at"), t.c.actor_id, t.c.actor, t.c.action,
+            t.c.object_type, t.c.object_id, t.c.detail, t.c.prev_hash, t.c.hash, t.c.hash_alg,
+            t.c.key_id, t.c.classification]
+    return select(*cols).order_by(t.c.seq).execution_options(yield_per=batch)
+
+
+class _Row:
+    __slots__ = ("seq", "at", "actor_id", "actor", "action", "object_type", "object_id", "detail",
+                 "prev_hash", "hash", "hash_alg", "key_id", "classification")
+
+    def __init__(self, row: Any, parse_at: Any) -> None:
+        for name in self.__slots__:
+            setattr(self, name, getattr(row, name))
+        at = self.at
+        if isinstance(at, str):
+            at = parse_at(at)
+        if not isinstance(at, datetime):
+            raise ValueError("时间为空或不是时间")
+        self.at = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _check_rows(engine: Engine, key: AuditKey | None, key_problem: str, batch: int,
+                mark_seq: int | None) -> tuple[VerifyResult | None, int, str, str | None]:
+    """Walk the chain; return (a failure or None, count, last hash, hash of row ``mark_seq``)."""
+    parse_at = AuditEvent.__table__.c.at.type._cached_result_processor(engine.dialect, None)
     prev = GENESIS
     expected_seq = 1
     count = 0
-    with Session(engine) as s:
-        result = s.execute(
-            select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
-        )
+    keyed_seen = False
+    at_mark: str | None = None
+
+    def bad(seq: int, reason: str, kind: str = "") -> tuple[VerifyResult, int, str, str | None]:
+        return VerifyResult(False, count, seq, reason, kind=kind), count, prev, at_mark
+
+    with engine.connect() as conn:
+        try:
+            result = conn.execute(_raw_rows(engine, batch))
+        except DBAPIError as exc:
+            return bad(expected_seq, f"审计记录无法读取：{exc.orig}")
         try:  # close the (server-side, on PostgreSQL) cursor even on an early return
-            for ev in result.scalars():
-                if ev.seq != expected_seq:
-                    return VerifyResult(False, count, expected_seq,
-                                        f"序号应为 {expected_seq}，实为 {ev.seq}：记录缺失或被移动")
+            while True:
+                try:
+                    raw = next(result, None)
+                except DBAPIError as exc:  # e.g. bytes that are not UTF-8 in a text column
+                    return bad(expected_seq, f"记录无法读取（{exc.orig}）")
+                if raw is None:
+                    break
+                if not isinstance(raw.seq, int) or isinstance(raw.seq, bool):
+                    return bad(expected_seq, f"记录格式错误：序号“{raw.seq}”不是整数")
+                if raw.seq != expected_seq:
+                    return bad(expected_seq,
+                               f"序号应为 {expected_seq}，实为 {raw.seq}：记录缺失或被移动")
+                try:
+                    ev = _Row(raw, parse_at)
+                except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+                    return bad(raw.seq, f"记录格式错误：时间“{raw.at}”无法识别（{exc}）")
                 if ev.prev_hash != prev:
-                    return VerifyResult(False, count, ev.seq, "与前一条记录的哈希不衔接")
-                if compute_hash(ev) != ev.hash:
-                    return VerifyResult(False, count, ev.seq, "记录内容与其哈希不符")
-                if mark is not None and ev.seq == mark.seq:
-                    at_mark = ev.hash
+                    return bad(ev.seq, "与前一条记录的哈希不衔接")
+                alg = ev.hash_alg or LEGACY_ALG
+                if alg == LEGACY_ALG:
+                    if keyed_seen:
+                        return bad(ev.seq, "已加密钥的记录之后出现未加密钥的记录（降级篡改）")
+                elif alg == ALG:
+                    keyed_seen = True
+                    if key is None:
+                        return bad(ev.seq, f"{key_problem}，第 {ev.seq} 条起由审计密钥签署的记录"
+                                           "无法校验。", kind="unverifiable")
+                    if ev.key_id != key.key_id:
+                        return bad(ev.seq, f"该记录的密钥标识 {ev.key_id} 与本机审计密钥 "
+                                           f"{key.key_id} 不符：记录被伪造，或本机密钥不是本单位的")
+                else:
+                    return bad(ev.seq, f"记录格式错误：未知的哈希算法“{alg}”")
+                try:
+                    expected = compute_hash(ev, key)
+                except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+                    return bad(ev.seq, f"记录格式错误（{exc}）")
+                if not audit_key.same(expected, ev.hash):
+                    return bad(ev.seq, "记录内容与其哈希不符")
                 prev = ev.hash
+                if ev.seq == mark_seq:
+                    at_mark = ev.hash
                 expected_seq += 1
                 count += 1
         finally:
             result.close()
+    return None, count, prev, at_mark
+
+
+def verify(engine: Engine, *, batch: int = 2000, anchor: bool = True) -> VerifyResult:
+    """Walk the chain in ``seq`` order and report the first bad row (changed, missing, moved,
+    malformed, unkeyed after keyed, or keyed with another key); then (``anchor``) check that the
+    chain still contains this desk's anchor, and move the anchor to the chain's end.
+    ``anchor=False`` for a database that is not this desk's own (a backup file being checked).
+    Never raises for what is in the database."""
+    key_problem = ""
+    try:
+        key = audit_key.load()
+    except AuditKeyError as exc:
+        key, key_problem = None, exc.message.rstrip("。")
+    if key is None and not key_problem:
+        key_problem = "本机没有审计密钥"
+    loaded = audit_anchor.load(engine, key=key) if anchor else None
+    mark = loaded.anchor if loaded else None
+    failure, count, prev, at_mark = _check_rows(engine, key, key_problem, batch,
+                                                mark.seq if mark else None)
+    if failure is not None:
+        return failure
     if loaded is None:
-        return VerifyResult(True, count)
+        return VerifyResult(True, count, last_hash=prev)
+    if loaded.tampered:
+        return VerifyResult(False, count, None, loaded.problem, anchor="tampered")
     if mark is None:  # no claim about the end this time; anchor it for the next
         if count:
             audit_anchor.advance(engine, count, prev)
-        return VerifyResult(True, count, anchor="none", anchor_note=loaded.problem)
+        return VerifyResult(True, count, anchor="none", anchor_note=loaded.problem, last_hash=prev)
     if at_mark != mark.hash:
         when = _anchor_time(mark.at)
         if at_mark is None:
@@ -207,7 +358,7 @@ def verify(engine: Engine, *, batch: int = 2000, anchor: bool = True) -> VerifyR
                             anchor_seq=mark.seq)
     if count:
         audit_anchor.advance(engine, count, prev)
-    return VerifyResult(True, count, anchor="ok", anchor_seq=mark.seq)
+    return VerifyResult(True, count, anchor="ok", anchor_seq=mark.seq, last_hash=prev)
 
 
 def _anchor_time(at: str) -> str:

@@ -24,8 +24,16 @@ Rules that keep it free of false alarms:
   Two processes of one desk (the GUI and a CLI command) may race on the file; either value they
   write is an event of the chain, so a race can only make the anchor older, never wrong.
 
-What it cannot do: someone able to edit both the database and this desk's data folder can hide a
-truncation (for SQLite both usually sit in the same folder, so the anchor mainly guards against a
+**Keyed.** Once the desk holds the office's audit key (``app.services.audit_key``) every entry
+carries ``key_id`` and ``mac`` = HMAC-SM3(key, database + seq + hash + time): an entry edited to
+match a shortened chain, moved from another database, or stripped of its ``mac`` is reported
+(“本机审计锚点记录被改动”) and never overwritten (it is the evidence; delete the file after the
+investigation). Entries written before the key existed are signed when the key is made or
+imported (``adopt_legacy``); the file is 0600 in the 0700 data folder.
+
+What it cannot do: someone able to edit both the database and this desk's data folder (and read
+its key) can hide a truncation (for SQLite both usually sit in the same folder, so the anchor
+mainly guards against a
 database edited or replaced by itself, and on PostgreSQL against the server side). With no anchor
 file (new desk, file deleted) ``verify`` makes no claim about the end of the log and says so.
 """
@@ -34,8 +42,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,13 +50,15 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from app.config import data_dir
+from app.fileperm import write_private
 from app.storage.db import sqlite_path
 from app.storage.models import AuditEvent
 
 log = logging.getLogger(__name__)
 
 FILE = "audit_anchor.json"
-FORMAT = 1
+FORMAT = 2  # 2: entries carry key_id + mac (HMAC-SM3); 1: unkeyed (read, then signed)
+_NO_KEY = object()
 _lock = threading.Lock()  # worker threads of one process commit concurrently
 
 
@@ -67,6 +75,8 @@ class Loaded:
 
     anchor: Anchor | None
     problem: str = ""
+    #: the entry fails its HMAC (or lost it): evidence of an edit, reported and never overwritten
+    tampered: bool = False
 
 
 def anchor_file() -> Path:
@@ -100,33 +110,94 @@ def _read_all(path: Path) -> tuple[dict[str, dict], str]:
         return {}, "本机审计锚点文件已损坏"
 
 
-def load(engine: Engine, path: Path | None = None) -> Loaded:
+def _this_key(key: object):  # type: ignore[no-untyped-def]
+    if key is not _NO_KEY:
+        return key
+    from app.services import audit_key
+
+    try:
+        return audit_key.load()
+    except audit_key.AuditKeyError:
+        return None
+
+
+def _mac(key, db: str, seq: int, hash_: str, at: str) -> str:  # type: ignore[no-untyped-def]
+    from app.services.audit import canonical
+
+    return key.mac(canonical({"db": db, "seq": seq, "hash": hash_, "at": at}))
+
+
+def _entry(key, db: str, anchor: Anchor) -> dict:  # type: ignore[no-untyped-def]
+    at = anchor.at or datetime.now(UTC).isoformat()
+    entry: dict = {"seq": anchor.seq, "hash": anchor.hash, "at": at}
+    if key is not None:
+        entry.update(key_id=key.key_id, mac=_mac(key, db, anchor.seq, anchor.hash, at))
+    return entry
+
+
+def load(engine: Engine, path: Path | None = None, *, key: object = _NO_KEY) -> Loaded:
+    """This database's anchor. With this desk's audit key (read unless given), the entry must
+    carry a valid HMAC; one that does not is ``tampered``."""
+    from app.services import audit_key
+
     chains, problem = _read_all(path or anchor_file())
-    entry = chains.get(database_key(engine))
+    db = database_key(engine)
+    entry = chains.get(db)
     if problem or entry is None:
         return Loaded(None, problem)
     try:
-        return Loaded(Anchor(int(entry["seq"]), str(entry["hash"]), str(entry.get("at", ""))))
+        anchor = Anchor(int(entry["seq"]), str(entry["hash"]), str(entry.get("at", "")))
     except (KeyError, TypeError, ValueError):
         return Loaded(None, "本机审计锚点文件已损坏")
+    k = _this_key(key)
+    if k is None:
+        if "mac" in entry:
+            return Loaded(None, "本机没有审计密钥，无法校验审计锚点")
+        return Loaded(anchor)
+    if "mac" not in entry:
+        return Loaded(None, f"第 {anchor.seq} 条的锚点记录缺少校验码", tampered=True)
+    if entry.get("key_id") != k.key_id or not audit_key.same(
+            _mac(k, db, anchor.seq, anchor.hash, anchor.at), entry.get("mac")):
+        return Loaded(None, f"第 {anchor.seq} 条的锚点记录与其校验码不符", tampered=True)
+    return Loaded(anchor)
 
 
-def _save(engine: Engine, anchor: Anchor, path: Path) -> None:
-    """Replace this database's entry atomically (temp file in the same folder + ``os.replace``).
-    Entries of SQLite files that no longer exist are dropped (tests, benchmarks)."""
+def _save(engine: Engine, anchor: Anchor, path: Path, key: object = _NO_KEY) -> None:
+    """Replace this database's entry atomically (temp file 0600 in the same folder +
+    ``os.replace``). Entries of SQLite files that no longer exist are dropped (tests,
+    benchmarks)."""
     chains, _problem = _read_all(path)
     chains = {k: v for k, v in chains.items()
               if not k.startswith("sqlite:") or Path(k[len("sqlite:"):]).exists()}
-    chains[database_key(engine)] = {"seq": anchor.seq, "hash": anchor.hash,
-                                    "at": anchor.at or datetime.now(UTC).isoformat()}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".audit_anchor.", suffix=".tmp", dir=path.parent)
+    db = database_key(engine)
+    chains[db] = _entry(_this_key(key), db, anchor)
+    _write(path, chains)
+
+
+def _write(path: Path, chains: dict) -> None:
+    write_private(path, json.dumps({"format": FORMAT, "chains": chains}, ensure_ascii=False,
+                                   indent=1).encode("utf-8"))
+
+
+def adopt_legacy(key, path: Path | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Sign the entries written before this desk had its audit key (made or imported now)."""
+    path = path or anchor_file()
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"format": FORMAT, "chains": chains}, fh, ensure_ascii=False, indent=1)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        with _lock:
+            chains, problem = _read_all(path)
+            if problem or not any(isinstance(v, dict) and "mac" not in v for v in chains.values()):
+                return
+            for db, entry in list(chains.items()):
+                if not isinstance(entry, dict) or "mac" in entry:
+                    continue
+                try:
+                    anchor = Anchor(int(entry["seq"]), str(entry["hash"]), str(entry.get("at", "")))
+                except (KeyError, TypeError, ValueError):
+                    continue
+                chains[db] = _entry(key, db, anchor)
+            _write(path, chains)
+    except OSError as exc:
+        log.warning("audit anchors not signed: %s", exc)
 
 
 def _hashes(engine: Engine, seqs: set[int]) -> dict[int, str]:
@@ -142,7 +213,11 @@ def note_commit(engine: Engine, seq: int, hash_: str, path: Path | None = None) 
     path = path or anchor_file()
     try:
         with _lock:
-            current = load(engine, path).anchor
+            loaded = load(engine, path)
+            if loaded.tampered:
+                log.warning("audit anchor fails its HMAC; kept as evidence")
+                return False
+            current = loaded.anchor
             found = _hashes(engine, {seq} | ({current.seq} if current else set()))
             if found.get(seq) != hash_:
                 return False  # rolled back (a savepoint) or already replaced: nothing to anchor
@@ -164,7 +239,10 @@ def advance(engine: Engine, seq: int, hash_: str, path: Path | None = None) -> N
     anchor: move the anchor to the chain's end (the caller checked containment)."""
     try:
         with _lock:
-            current = load(engine, path or anchor_file()).anchor
+            loaded = load(engine, path or anchor_file())
+            if loaded.tampered:
+                return
+            current = loaded.anchor
             if current is None or current.seq < seq:
                 _save(engine, Anchor(seq, hash_), path or anchor_file())
     except OSError as exc:

@@ -1,10 +1,16 @@
 """Reading the audit log (administrators and leaders): filter, page, export.
 
 The viewer pages through the log from the database (``page``), newest first, never loading the
-whole log. Filters: user (part of the login or of the person's name), action (prefix, e.g. ``login``), a date
-range in local days. Looking at the log and exporting it are themselves audited. An event whose
-detail names a ``classification`` above the reader's clearance is shown without its detail.
-The user is shown as ``姓名（login）`` (``app.services.people``): the log keeps the login.
+whole log. Filters: user (part of the login or of the person's name), action (prefix, e.g.
+``login``), a date range in local days. Looking at the log and exporting it are themselves
+audited. The user is shown as ``姓名（login）`` (``app.services.people``): the log keeps the login.
+
+Every view of the log — ``page``, ``export_xlsx``, ``print_description``/``render_print`` — masks
+an event above the reader's clearance: the level it recorded (``audit_events.classification``,
+hashed with the event), or what the records it names are classified now (older events recorded
+none; ``audit_scope.levels``). Such an event keeps its time, user and action (the reader sees that
+something happened) but not which record or what: the object id reads ``OBJECT_HIDDEN``, the
+detail ``HIDDEN``.
 """
 
 from __future__ import annotations
@@ -17,15 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
+from app.domain.audit_wording import action_label, describe_detail, object_label
 from app.domain.security import Action
 from app.errors import InputError
-from app.services import audit
+from app.fileperm import create_private
+from app.services import audit, audit_scope
 from app.services.context import ServiceContext
 from app.services.people import Names, matches_person
 from app.storage.models import AuditEvent
 
 HIDDEN = "（内容超出您的知悉范围）"
+#: What the object id of such an event reads (which record it was is not shown either).
+OBJECT_HIDDEN = "（已隐藏）"
 MAX_EXPORT = 200_000
 
 
@@ -74,7 +85,8 @@ def _where(stmt: Select, f: AuditFilter) -> Select:
     return stmt
 
 
-def _detail(raw: str, clearance: int) -> str:
+def _detail(raw: str, clearance: int, action: str = "") -> str:
+    """The event's detail in Chinese words (``app.domain.audit_wording``)."""
     try:
         data: Any = json.loads(raw)
     except ValueError:
@@ -83,8 +95,30 @@ def _detail(raw: str, clearance: int) -> str:
         level = data.get("classification")
         if isinstance(level, int) and level > clearance:
             return HIDDEN
-        return "；".join(f"{k}={v}" for k, v in data.items())
+        return describe_detail(data, action)
     return str(data)
+
+
+def _parsed(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _masked(s: Session, events: list[AuditEvent], clearance: int
+            ) -> list[tuple[AuditEvent, str, str]]:
+    """Each event with the object id and detail the reader may see (``HIDDEN`` above their
+    clearance)."""
+    details = {e.seq: _parsed(e.detail) for e in events}
+    levels = audit_scope.levels(s, events, details)
+    out = []
+    for e in events:
+        if levels[e.seq] > clearance:
+            out.append((e, OBJECT_HIDDEN if e.object_id else "", HIDDEN))
+        else:
+            out.append((e, e.object_id, _detail(e.detail, clearance, e.action)))
+    return out
 
 
 def count(ctx: ServiceContext, f: AuditFilter) -> int:
@@ -99,9 +133,10 @@ def page(ctx: ServiceContext, f: AuditFilter, offset: int, limit: int = 200) -> 
     with ctx.session() as s, s.begin():
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq.desc())
         who = Names(s)
-        rows = [AuditRow(e.seq, e.at, who.name_and_login(e.actor), e.action, e.object_type, e.object_id,
-                         _detail(e.detail, int(actor.clearance)))
-                for e in s.execute(stmt.offset(offset).limit(limit)).scalars()]
+        events = list(s.execute(stmt.offset(offset).limit(limit)).scalars())
+        rows = [AuditRow(e.seq, e.at, who.name_and_login(e.actor), e.action, e.object_type, oid,
+                         detail)
+                for e, oid, detail in _masked(s, events, int(actor.clearance))]
         if offset == 0:
             audit.append(s, actor, "audit.view", "audit_log", "", f.describe(), at=ctx.now())
         return rows
@@ -117,21 +152,24 @@ def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) 
         raise InputError(f"符合条件的记录有 {total} 条，超过单次导出上限 {MAX_EXPORT} 条，请缩小范围。")
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("审计日志")
-    ws.append(["序号", "时间", "用户", "操作", "对象类型", "对象编号", "详情"])
+    ws.append(["序号", "时间", "用户", "操作", "对象类型", "对象编号", "详情", "事件代码"])
     done = 0
     with ctx.session() as s, s.begin():
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq)
         who = Names(s)
-        for e in s.execute(stmt.execution_options(yield_per=2000)).scalars():
-            ws.append([e.seq, e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-                       who.name_and_login(e.actor), e.action,
-                       e.object_type, e.object_id, _detail(e.detail, int(actor.clearance))])
-            done += 1
-            if progress is not None and done % 2000 == 0:
-                progress(done, total)
+        result = s.execute(stmt.execution_options(yield_per=2000)).scalars()
+        while batch := result.fetchmany(2000):
+            for e, oid, detail in _masked(s, list(batch), int(actor.clearance)):
+                ws.append([e.seq, e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                           who.name_and_login(e.actor), action_label(e.action),
+                           object_label(e.object_type), oid, detail, e.action])
+                done += 1
+                if progress is not None and done % 2000 == 0:
+                    progress(done, total)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     try:
+        create_private(tmp)  # an export of the log: 0600 from the first byte
         wb.save(tmp)
         os.replace(tmp, path)
     finally:
@@ -183,11 +221,12 @@ def print_description(ctx: ServiceContext, f: AuditFilter) -> tuple[dict[str, An
         issuer = office.office_name.strip() if office is not None else ""
         stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq).limit(MAX_PRINT)
         who = Names(s)
+        events = list(s.execute(stmt).scalars())
         rows = [[e.at.astimezone().strftime("%Y-%m-%d %H:%M"), who.name_and_login(e.actor),
-                 e.action, f"{e.object_type} {e.object_id}".strip(), _detail(e.detail, clearance)]
-                for e in s.execute(stmt).scalars()]
+                 action_label(e.action), object_label(e.object_type, oid), detail]
+                for e, oid, detail in _masked(s, events, clearance)]
     conditions = [f"用户含“{f.user.strip()}”" if f.user.strip() else "",
-                  f"操作以“{f.action.strip()}”开头" if f.action.strip() else ""]
+                  f"操作为“{action_label(f.action.strip().rstrip('.'))}”" if f.action.strip() else ""]
     intro = "；".join(c for c in conditions if c) or "全部用户、全部操作"
     description: dict[str, Any] = {
         "title": print_title(f),
@@ -216,6 +255,7 @@ def render_print(ctx: ServiceContext, f: AuditFilter, path: Path | None = None) 
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".part")
         try:
+            create_private(tmp)
             tmp.write_bytes(data)
             os.replace(tmp, path)
         finally:

@@ -7,12 +7,24 @@
 * **Automatic** copies (``govdesk-auto-…``) are made at start and once a day; only the newest
   ``keep`` (security setting, default 14) are kept. Manual copies and the safety copies taken
   before a restore or a migration are never rotated away.
-* **Restore** never touches the live database until the chosen file has passed every check:
-  it is copied next to the database, the copy must pass ``PRAGMA integrity_check``, must be a
-  GovDesk database whose schema version is not newer than this program's, and its audit chain
-  must verify. Then a safety copy of the current database is taken, the current database's WAL
-  is checkpointed, and the verified copy replaces it with one atomic rename. The restore is
-  audited in the restored database. Every desk must have closed the program first.
+* **Manifest.** Every copy this module makes carries a manifest in its ``govdesk_meta`` table
+  (key ``backup_manifest``): schema version, every table with its row count, the audit chain's
+  length and last hash, signed with HMAC-SM3 under the office's audit key (``audit_key``). A
+  table dropped, rows deleted or added, a different schema — anything changed after the copy —
+  no longer matches it, and without the key a matching manifest cannot be forged.
+* **Restore** is an administrator's act (``Action.MANAGE_SETTINGS``) and never touches the live
+  database until the chosen file has passed every check: it is copied next to the database, the
+  copy must pass ``PRAGMA integrity_check``, must be a GovDesk database with a well-formed schema
+  version not newer than this program's, its manifest must be intact and match the copy (table
+  set, row counts, schema version, audit tail), the full table set of the current schema must be
+  there (an older copy is migrated on a scratch copy first), and its audit chain must verify.
+  A copy without a manifest (made by an older version, or the copies taken before a migration)
+  is refused unless the administrator says so explicitly (``without_manifest``; recorded in the
+  audit event). Then a safety copy of the current database is taken (with its own manifest, so
+  it is restorable), the current database's WAL is checkpointed, and the verified copy replaces
+  it with one atomic rename. The restore is audited in the restored database; a refused restore
+  is audited in the current one. Every desk must have closed the program first.
+* **Files** are 0600 in a 0700 folder (``app.fileperm``).
 * **PostgreSQL** is backed up with the server's own tools (``pg_dump``/``pg_restore``); the
   commands say so instead of pretending (see ``PG_GUIDANCE``).
 """
@@ -26,10 +38,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import json
+import tempfile
+
 from sqlalchemy import Engine, create_engine
 
+from app.domain.security import Action
 from app.errors import InputError, UserError
-from app.services import audit, audit_anchor
+from app.fileperm import create_private, private_dir
+from app.services import audit, audit_anchor, audit_key
+from app.services.context import ServiceContext
 from app.storage.db import BUSY_TIMEOUT_MS, sqlite_path
 
 PG_GUIDANCE = (
@@ -58,6 +76,11 @@ class BackupInfo:
 class BackupCheck:
     schema_version: int | None
     audit_events: int
+    manifest: bool = True  # False: checked without a manifest (row counts not checked)
+
+
+MANIFEST_KEY = "backup_manifest"
+MANIFEST_FORMAT = 1
 
 
 def _stamp(now: datetime) -> str:
@@ -71,11 +94,64 @@ def _db_path(engine: Engine) -> Path:
     return path
 
 
+def _tables(con: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name")]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _counts(con: sqlite3.Connection) -> dict[str, int]:
+    counts = {t: int(con.execute(f"SELECT COUNT(*) FROM {_quote(t)}").fetchone()[0])
+              for t in _tables(con)}
+    if "govdesk_meta" in counts:  # the manifest's own row is not counted
+        counts["govdesk_meta"] -= int(con.execute(
+            "SELECT COUNT(*) FROM govdesk_meta WHERE key = ?", (MANIFEST_KEY,)).fetchone()[0])
+    return counts
+
+
+def _audit_tail(con: sqlite3.Connection) -> dict[str, object]:
+    row = con.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
+    return {"seq": row[0], "hash": row[1]} if row else {"seq": 0, "hash": ""}
+
+
+def _manifest_body(con: sqlite3.Connection, created: str) -> dict[str, object]:
+    version = con.execute("SELECT value FROM govdesk_meta WHERE key = 'schema_version'").fetchone()
+    return {"format": MANIFEST_FORMAT, "created": created,
+            "schema_version": version[0] if version else None,
+            "tables": _counts(con), "audit": _audit_tail(con)}
+
+
+def _sign(body: dict[str, object], key: audit_key.AuditKey) -> dict[str, object]:
+    return {**body, "alg": audit_key.ALG, "key_id": key.key_id,
+            "mac": key.mac(audit.canonical(body))}
+
+
+def _write_manifest(con: sqlite3.Connection) -> None:
+    """Record the copy's manifest in its own ``govdesk_meta`` (see the module docstring)."""
+    tables = set(_tables(con))
+    if not {"govdesk_meta", "audit_events"} <= tables:
+        return  # not a GovDesk database (yet): nothing to vouch for
+    key = audit_key.load()
+    if key is None:
+        return  # no audit key on this desk yet: the copy is checked without a manifest
+    con.execute("DELETE FROM govdesk_meta WHERE key = ?", (MANIFEST_KEY,))
+    body = _manifest_body(con, datetime.now(UTC).isoformat())
+    con.execute("INSERT INTO govdesk_meta (key, value) VALUES (?, ?)",
+                (MANIFEST_KEY, json.dumps(_sign(body, key), ensure_ascii=False)))
+    con.commit()
+
+
 def copy_database(src: Path, dest: Path) -> Path:
-    """Online-backup ``src`` to ``dest`` (temp file + rename), as a single-file database."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    """Online-backup ``src`` to ``dest`` (temp file 0600 + rename), as a single-file database
+    carrying its manifest."""
+    private_dir(dest.parent)
     tmp = dest.with_name(dest.name + ".part")
     tmp.unlink(missing_ok=True)
+    create_private(tmp)
     source = sqlite3.connect(str(src), timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         target = sqlite3.connect(str(tmp))
@@ -83,6 +159,7 @@ def copy_database(src: Path, dest: Path) -> Path:
             source.backup(target)
             target.execute("PRAGMA journal_mode=DELETE")
             target.commit()
+            _write_manifest(target)
         finally:
             target.close()
     finally:
@@ -147,9 +224,91 @@ def auto_backup(engine: Engine, folder: Path, keep: int,
     return info
 
 
-def verify_file(path: Path) -> BackupCheck:
+def _bad(text: str) -> InputError:
+    return InputError(text + "拒绝恢复。")
+
+
+def _read_manifest(con: sqlite3.Connection) -> dict | None:
+    row = con.execute("SELECT value FROM govdesk_meta WHERE key = ?", (MANIFEST_KEY,)).fetchone()
+    if row is None:
+        return None
+    try:
+        data = json.loads(row[0])
+        if not isinstance(data, dict):
+            raise TypeError
+        body = {k: data[k] for k in ("format", "created", "schema_version", "tables", "audit")}
+        tables, tail = body["tables"], body["audit"]
+        if (body["format"] != MANIFEST_FORMAT or not isinstance(tables, dict)
+                or not all(isinstance(k, str) and type(v) is int for k, v in tables.items())
+                or not isinstance(tail, dict) or set(tail) != {"seq", "hash"}
+                or not isinstance(data["mac"], str) or not isinstance(data["key_id"], str)):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        raise _bad("备份文件的校验清单已损坏，无法读取（文件被改动或不完整），") from None
+    return data
+
+
+def _check_manifest(con: sqlite3.Connection, data: dict) -> None:
+    """The manifest is this office's (its HMAC verifies) and matches the file."""
+    body = {k: data[k] for k in ("format", "created", "schema_version", "tables", "audit")}
+    try:
+        key = audit_key.load()
+    except audit_key.AuditKeyError as exc:
+        raise _bad(f"无法校验备份文件的校验清单：{exc.message}") from None
+    if key is None:
+        raise _bad("本机没有审计密钥，无法校验备份文件的校验清单，")
+    if data.get("alg") != audit_key.ALG or data["key_id"] != key.key_id:
+        raise _bad(f"备份文件的校验清单不是用本单位的审计密钥签署的（密钥标识 {data['key_id']}，"
+                   f"本机 {key.key_id}），")
+    if not audit_key.same(key.mac(audit.canonical(body)), data["mac"]):
+        raise _bad("备份文件的校验清单与其校验码不符：备份文件被改动，")
+    counts = _counts(con)
+    listed: dict[str, int] = body["tables"]  # type: ignore[assignment]
+    missing = sorted(set(listed) - set(counts))
+    extra = sorted(set(counts) - set(listed))
+    if missing:
+        raise _bad(f"备份文件缺少数据表：{'、'.join(missing)}（与校验清单不符），")
+    if extra:
+        raise _bad(f"备份文件多出数据表：{'、'.join(extra)}（与校验清单不符），")
+    changed = [f"{t}（清单 {listed[t]} 行，实有 {counts[t]} 行）" for t in sorted(listed)
+               if listed[t] != counts[t]]
+    if changed:
+        raise _bad(f"备份文件的记录数与校验清单不符：{'；'.join(changed)}，")
+    version = con.execute("SELECT value FROM govdesk_meta WHERE key = 'schema_version'").fetchone()
+    if (version[0] if version else None) != body["schema_version"]:
+        raise _bad("备份文件的结构版本与校验清单不符，")
+    if _audit_tail(con) != body["audit"]:
+        raise _bad("备份文件的审计日志末条与校验清单不符，")
+
+
+def _schema_version(con: sqlite3.Connection) -> int:
+    rows = con.execute("SELECT value FROM govdesk_meta WHERE key = 'schema_version'").fetchall()
+    if not rows:
+        raise _bad("备份文件没有记录数据库结构版本，")
+    value = rows[0][0]
+    try:
+        version = int(value)
+    except (TypeError, ValueError):
+        version = -1
+    if version < 1 or str(value).strip() != str(version):
+        raise _bad(f"备份文件记录的数据库结构版本“{value}”无效，")
+    return version
+
+
+def _expected_tables() -> set[str]:
+    from app.storage.models import Base
+
+    return set(Base.metadata.tables) | {"alembic_version"}
+
+
+def verify_file(path: Path, *, require_manifest: bool = True,
+                scratch_dir: Path | None = None) -> BackupCheck:
     """Check a database file without changing it (``InputError`` in Chinese when it fails):
-    SQLite integrity, a GovDesk schema not newer than this program's, an intact audit chain."""
+    SQLite integrity, a GovDesk schema version that is well formed and not newer than this
+    program's, its manifest (see the module docstring; required unless ``require_manifest`` is
+    False), the current schema's full table set, an intact audit chain. An older copy is
+    migrated in a private scratch folder (in ``scratch_dir``: the data folder, not the backup's
+    medium) and checked there."""
     from app.storage.migrate import SCHEMA_VERSION, check_not_newer
 
     if not path.is_file():
@@ -158,11 +317,20 @@ def verify_file(path: Path) -> BackupCheck:
         if fh.read(16) != b"SQLite format 3\x00":
             raise InputError(f"“{path.name}”不是 SQLite 数据库文件，拒绝恢复。")
     uri = f"file:{path}?mode=ro"
+    manifest: dict | None = None
+    version = 0
     try:
         con = sqlite3.connect(uri, uri=True)
         try:
             rows = con.execute("PRAGMA integrity_check").fetchall()
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            tables = {r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
+            if rows == [("ok",)] and {"govdesk_meta", "audit_events", "users"} <= tables:
+                version = _schema_version(con)
+                if version <= SCHEMA_VERSION:  # a newer one is refused below, in those words
+                    manifest = _read_manifest(con)
+                    if manifest is not None:
+                        _check_manifest(con, manifest)
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
@@ -173,39 +341,106 @@ def verify_file(path: Path) -> BackupCheck:
         raise InputError("该文件不是公文值守台的数据库，拒绝恢复。")
     engine = create_engine(f"sqlite:///{uri}&uri=true")
     try:
-        try:
-            check_not_newer(engine)
-        except UserError as exc:
-            raise InputError("备份文件" + exc.message.removeprefix("该数据库")) from None
-        from app.storage.migrate import stored_schema_version
+        check_not_newer(engine)
+    except UserError as exc:
+        raise InputError("备份文件" + exc.message.removeprefix("该数据库")) from None
+    finally:
+        engine.dispose()
+    if manifest is None and require_manifest:
+        raise InputError("备份文件没有校验清单（由旧版本程序生成，或是升级前自动保留的副本），"
+                         "无法核对其中的数据表与记录数，拒绝恢复。如确认该文件来源可靠，"
+                         "可加 --without-manifest 恢复（将记入审计日志）。")
+    if version < SCHEMA_VERSION:
+        with tempfile.TemporaryDirectory(dir=scratch_dir, prefix=".verify-") as scratch:
+            copy = Path(scratch) / "migrated.sqlite3"
+            create_private(copy)
+            with open(path, "rb") as src, open(copy, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+            result = _check_current(copy, migrate=True)
+    else:
+        result = _check_current(path, migrate=False)
+    return BackupCheck(version, result.count, manifest is not None)
 
-        version = stored_schema_version(engine)
-        if version is not None and version > SCHEMA_VERSION:  # pragma: no cover - checked above
-            raise InputError("备份文件的数据库结构版本高于本程序，拒绝恢复。")
+
+def _check_current(path: Path, *, migrate: bool) -> audit.VerifyResult:
+    """The current schema's tables are all there and the audit chain verifies (``migrate``: bring
+    this scratch copy to the current schema first)."""
+    from app.storage.db import make_engine
+    from app.storage.migrate import upgrade
+
+    if migrate:
+        engine = make_engine(f"sqlite:///{path}")
+        try:
+            upgrade(engine, path.parent)
+        except UserError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a doctored old copy may break a migration
+            raise _bad(f"备份文件无法升级到当前数据库结构（{type(exc).__name__}），") from None
+        finally:
+            engine.dispose()
+        url = f"sqlite:///{path}"
+    else:
+        url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            present = {r[0] for r in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
+        missing = sorted(_expected_tables() - present)
+        if missing:
+            raise _bad(f"备份文件缺少数据表：{'、'.join(missing)}，")
         result = audit.verify(engine, anchor=False)  # not this desk's database (yet)
         if not result.ok:
             raise InputError("备份文件中的" + result.message() + "拒绝恢复。")
     finally:
         engine.dispose()
-    return BackupCheck(version, result.count)
+    return result
 
 
-def restore(engine: Engine, backup_file: Path, folder: Path, actor_name: str = "",
-            now: datetime | None = None) -> tuple[BackupCheck, Path]:
-    """Replace ``engine``'s SQLite database by ``backup_file`` after verifying it (see the module
-    docstring). Returns the check and the safety copy of the database as it was. ``engine`` is
-    disposed: open the database again afterwards."""
-    db = _db_path(engine)
+def restore(ctx: ServiceContext, backup_file: Path, folder: Path, *,
+            without_manifest: bool = False, now: datetime | None = None
+            ) -> tuple[BackupCheck, Path]:
+    """Replace the SQLite database of ``ctx`` by ``backup_file`` after verifying it (see the
+    module docstring): an administrator's act, audited whether it succeeds or is refused. Returns
+    the check and the safety copy of the database as it was. ``ctx.engine`` is disposed: open
+    the database again afterwards."""
+    actor = ctx.require(Action.MANAGE_SETTINGS)
+    engine = ctx.engine
+    _db_path(engine)
     when = now or datetime.now(UTC)
+    try:
+        return _restore(engine, backup_file, folder, actor.username, actor.user_id,
+                        without_manifest, when)
+    except InputError as exc:
+        record_refusal(ctx, actor, backup_file, exc.message)
+        raise
+
+
+def record_refusal(ctx: ServiceContext, actor: object, backup_file: Path, why: str) -> None:
+    """Audit a refused restore in the current database (best effort)."""
+    try:
+        with ctx.session() as s, s.begin():
+            audit.append(s, actor, "backup.restore_refused", "database", "",
+                         {"file": backup_file.name, "reason": why[:500]}, at=ctx.now())
+    except Exception:  # noqa: BLE001 - the refusal itself is what the user must see
+        pass
+
+
+def _restore(engine: Engine, backup_file: Path, folder: Path, actor_name: str,
+             actor_id: int | None, without_manifest: bool, when: datetime
+             ) -> tuple[BackupCheck, Path]:
+    db = _db_path(engine)
     if not backup_file.is_file():
         raise InputError(f"找不到备份文件：{backup_file}")
     staged = db.with_name(f".{db.name}.restore-{_stamp(when)}")
     try:
+        create_private(staged)
         shutil.copyfile(backup_file, staged)
     except OSError as exc:
+        staged.unlink(missing_ok=True)
         raise InputError(f"无法读取备份文件“{backup_file}”：{exc.strerror or exc}") from None
     try:
-        check = verify_file(staged)
+        check = verify_file(staged, require_manifest=not without_manifest, scratch_dir=db.parent)
         # a copy of what is replaced, then the live file's WAL folded in before the swap
         safety = create_backup(engine, folder, "before-restore", when).path
         engine.dispose()
@@ -221,6 +456,7 @@ def restore(engine: Engine, backup_file: Path, folder: Path, actor_name: str = "
             Path(f"{db}{extra}").unlink(missing_ok=True)
     finally:
         staged.unlink(missing_ok=True)
+    from sqlalchemy import text
     from sqlalchemy.orm import Session
 
     from app.storage.db import make_engine
@@ -228,8 +464,10 @@ def restore(engine: Engine, backup_file: Path, folder: Path, actor_name: str = "
     restored = make_engine(f"sqlite:///{db}")
     try:
         with Session(restored) as s, s.begin():
+            s.execute(text("DELETE FROM govdesk_meta WHERE key = :k"), {"k": MANIFEST_KEY})
             audit.append(s, None, "backup.restore", "database", "",
-                         {"file": backup_file.name, "safety_copy": safety.name},
+                         {"file": backup_file.name, "safety_copy": safety.name,
+                          "admin_id": actor_id, "manifest": check.manifest},
                          at=when, actor_name=actor_name or "system")
         # the restored chain is shorter on purpose (and says so in its last event): anchor it,
         # or the next verification would report the events after the backup as cut off

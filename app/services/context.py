@@ -26,9 +26,18 @@ from typing import TypeVar
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
 
-from app.domain.security import Action, Clearance, Role, require
+from app.domain.security import (
+    Action,
+    Clearance,
+    Role,
+    allowed,
+    denied_reason,
+    require,
+    role_set,
+    roles_label,
+)
 from app.errors import PasswordChangeRequired, PermissionDenied
-from app.storage.models.accounts import User
+from app.storage.models.accounts import User, UserRole
 from app.storage.models.base import utcnow
 
 S = TypeVar("S", bound=Select)
@@ -39,23 +48,47 @@ PASSWORD_CHANGE_MESSAGE = ("您的密码由管理员设置（新建账户或重�
 
 @dataclass(frozen=True)
 class Actor:
-    """The signed-in user as services see them (a snapshot taken at login)."""
+    """The signed-in user as services see them (a snapshot taken at login).
+
+    ``roles`` is the set of roles the user holds (given as one role or any iterable of them, it
+    is stored as a ``frozenset[Role]``); they may do what any of them may do."""
 
     user_id: int | None
     username: str
-    role: Role
+    roles: frozenset[Role]
     clearance: Clearance
     display_name: str = ""
     #: An administrator reset the password: the UI asks for a new one before going on.
     must_change_password: bool = False
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roles", role_set(self.roles))
+
     @property
     def label(self) -> str:
         return self.display_name or self.username
 
+    @property
+    def roles_label(self) -> str:
+        """``管理员、文书``: the roles in ``Role`` order."""
+        return roles_label(self.roles)
+
+    def may(self, action: Action | str) -> bool:
+        return allowed(self.roles, action)
+
+    def denied_reason(self, action: Action | str) -> str | None:
+        """None if the user may do ``action``, else ``需要“文书”角色``."""
+        return denied_reason(self.roles, action)
+
 
 #: Used for acts the program does on its own behalf (creating the first administrator).
-SYSTEM = Actor(None, "system", Role.ADMIN, Clearance.PUBLIC, "系统")
+SYSTEM = Actor(None, "system", frozenset({Role.ADMIN}), Clearance.PUBLIC, "系统")
+
+
+def roles_of(s: Session, user_id: int) -> frozenset[Role]:
+    """The roles user ``user_id`` holds, read from ``user_roles``."""
+    return frozenset(Role(c) for c in s.execute(
+        select(UserRole.role_code).where(UserRole.user_id == user_id)).scalars())
 
 
 @dataclass(frozen=True)
@@ -74,11 +107,11 @@ class ServiceContext:
         return ServiceContext(self.engine, actor, self.clock)
 
     def require(self, action: Action | str) -> Actor:
-        """The acting user, after checking their role allows ``action``.
+        """The acting user, after checking one of their roles allows ``action``.
 
         The actor is a snapshot taken at login, so this also re-reads the account: a user an
-        administrator has disabled, demoted or re-cleared since is refused at once (one indexed
-        primary-key read per call), instead of keeping the old rights until they log out.
+        administrator has disabled, demoted or re-cleared since is refused at once (two indexed
+        primary-key reads per call), instead of keeping the old rights until they log out.
 
         The same read enforces a pending password change (``users.must_change_password``, set
         when an administrator creates the account or resets its password): such a user is
@@ -91,15 +124,16 @@ class ServiceContext:
         if self.actor.user_id is not None:
             with self.session() as s, s.begin():
                 row = s.execute(
-                    select(User.active, User.role_code, User.clearance_level,
+                    select(User.active, User.clearance_level,
                            User.must_change_password).where(User.id == self.actor.user_id)
                 ).first()
-            if row is None or not row.active or row.role_code != self.actor.role.value or (
+                roles = roles_of(s, self.actor.user_id)
+            if row is None or not row.active or roles != self.actor.roles or (
                     row.clearance_level != int(self.actor.clearance)):
                 raise PermissionDenied("您的账户已被停用或权限已变更，请重新登录。")
             if row.must_change_password:
                 raise PasswordChangeRequired(PASSWORD_CHANGE_MESSAGE)
-        require(self.actor.role, action)
+        require(self.actor.roles, action)
         return self.actor
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain import docnumber as dn
-from app.domain.security import Action
+from app.domain.security import Action, can_see, require_clearance
 from app.errors import ConflictError, InputError
 from app.services import audit
 from app.services.context import Actor, ServiceContext
@@ -121,18 +121,21 @@ def void_number(ctx: ServiceContext, prefix: str, year: int, seq: int, reason: s
         series = lock_series(s, prefix, year)
         e = dn.void(_entries(s, series), series.prefix, year, seq, reason=reason,
                     by=actor.username, at=ctx.now())
+        doc = s.get(Document, int(e.document_id)) if e.document_id else None
+        if doc is not None:  # the number belongs to a document: it takes that document's clearance
+            require_clearance(actor.clearance, doc.classification)
         _update(s, series, e)
-        if e.document_id:
-            doc = s.get(Document, int(e.document_id))
-            if doc is not None and doc.status in ("issued", "archived"):
+        if doc is not None:
+            if doc.status in ("issued", "archived"):
                 raise InputError(f"{e.text} 所属公文已印发，不能作废其发文字号。")
-            if doc is not None and doc.doc_no == e.text:
+            if doc.doc_no == e.text:
                 doc.doc_no = ""
                 desc = dict(doc.description)
                 desc.pop("doc_no", None)
                 doc.description = desc
         audit.append(s, actor, "docno.void", "docno_series", series.id,
-                     {"number": e.text, "reason": e.reason}, at=ctx.now())
+                     {"number": e.text, "reason": e.reason}, at=ctx.now(),
+                     classification=doc.classification if doc is not None else None)
     return e.text
 
 
@@ -145,12 +148,22 @@ def list_series(ctx: ServiceContext) -> list[SeriesInfo]:
 
 
 def series_register(ctx: ServiceContext, prefix: str, year: int) -> dn.SeriesRegister:
-    """Every number from 1 to the highest with its state and reason; gaps show as 缺号. The
-    经办人 (``by``) is the person's name; the entries keep the login."""
-    ctx.require(Action.VIEW)
+    """Every number from 1 to the highest with its state and reason; gaps show as 缺号. A number
+    held by a document above the reader's clearance is listed (the series has no holes to
+    explain) without naming the document. The 经办人 (``by``) is the person's name; the entries
+    keep the login."""
+    from app.storage.models import Document  # local: documents import this module
+
+    actor = ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
-        rows = s.execute(select(DocNoEntry).where(DocNoEntry.prefix == prefix,
-                                                  DocNoEntry.year == year)).scalars()
+        rows = list(s.execute(select(DocNoEntry).where(DocNoEntry.prefix == prefix,
+                                                       DocNoEntry.year == year)).scalars())
+        doc_ids = {r.document_id for r in rows if r.document_id is not None}
+        levels = dict(s.execute(select(Document.id, Document.classification)
+                                .where(Document.id.in_(doc_ids))).all()) if doc_ids else {}
         who = Names(s)
         entries = [replace(e, by=who.name(e.by)) for e in map(_to_domain, rows)]
+    entries = [e if not e.document_id or can_see(actor.clearance, levels.get(int(e.document_id),
+                                                                             0))
+               else replace(e, document_id=None) for e in entries]
     return dn.register(entries, prefix, year)

@@ -21,7 +21,7 @@ from typing import Any
 
 from app.domain.security import Action
 from app.errors import InputError
-from app.services import audit
+from app.services import audit, placeholders
 from app.services.context import ServiceContext
 from app.services.documents import _load
 from app.typeset import RenderResult, render
@@ -70,9 +70,10 @@ def _applies(wm: Watermark | None, classification: int) -> bool:
 
 def print_pdf(ctx: ServiceContext, doc_id: int, *, copies: int = 1,
               first_copy_no: int | None = None, duplex: bool = False,
-              watermark: Watermark | None = Watermark()) -> bytes:
+              watermark: Watermark | None = Watermark(), allow_placeholders: bool = False) -> bytes:
     """All copies of a document as one PDF, ready for the printer. With ``first_copy_no`` each
-    copy gets its own 份号 (n, n+1, …); without it the stored 份号 (if any) is printed."""
+    copy gets its own 份号 (n, n+1, …); without it the stored 份号 (if any) is printed. Unfilled
+    placeholders (×××, （…）) are refused unless ``allow_placeholders``."""
     actor = ctx.require(Action.PRINT)
     if not isinstance(copies, int) or not 1 <= copies <= MAX_COPIES:
         raise InputError(f"打印份数应为 1 至 {MAX_COPIES} 份。")
@@ -80,6 +81,7 @@ def print_pdf(ctx: ServiceContext, doc_id: int, *, copies: int = 1,
     with ctx.session() as s, s.begin():
         doc = _load(s, actor, doc_id)
         desc, level, title = dict(doc.description), doc.classification, doc.title
+    placeholders.check(desc, allow_placeholders)
     numbers = ([_copy_text(first_copy_no + i) for i in range(copies)]
                if first_copy_no is not None else [None] * copies)
     pdfs: list[bytes] = []
@@ -105,8 +107,10 @@ def print_pdf(ctx: ServiceContext, doc_id: int, *, copies: int = 1,
 
 
 def export_file(ctx: ServiceContext, doc_id: int, fmt: str, *,
-                watermark: Watermark | None = Watermark()) -> bytes:
-    """The document as ``fmt`` (pdf, docx, json) — audited as an export."""
+                watermark: Watermark | None = Watermark(),
+                allow_placeholders: bool = False) -> bytes:
+    """The document as ``fmt`` (pdf, docx, json) — audited as an export. A PDF or DOCX with
+    unfilled placeholders is refused unless ``allow_placeholders`` (JSON is the editable text)."""
     actor = ctx.require(Action.EXPORT)
     if fmt not in EXPORT_FORMATS:
         raise InputError(f"不支持的导出格式“{fmt}”，应为 {'、'.join(EXPORT_FORMATS)}。")
@@ -114,6 +118,8 @@ def export_file(ctx: ServiceContext, doc_id: int, fmt: str, *,
     with ctx.session() as s, s.begin():
         doc = _load(s, actor, doc_id)
         desc, level, title = dict(doc.description), doc.classification, doc.title
+    if fmt != "json":
+        placeholders.check(desc, allow_placeholders)
     marked = fmt == "pdf" and _applies(watermark, level)
     if fmt == "json":
         data = (json.dumps(desc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

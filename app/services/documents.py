@@ -38,6 +38,7 @@ from app.services import search as search_index
 from app.services.context import Actor, ServiceContext, visible
 from app.services.people import Names
 from app.storage.models import Document, DocumentStep, DocumentVersion
+from app.textsafe import clean_strings
 from app.typeset.spec import parse_description
 
 GENRES = ("通知", "通报", "请示", "报告", "函", "纪要", "意见", "决定", "批复", "通告", "公告",
@@ -190,6 +191,7 @@ def _clean(description: Any) -> dict[str, Any]:
     and an export is the clean object. Parse errors name the field (``InputError``)."""
     if not isinstance(description, dict):
         raise InputError("公文描述应为 JSON 对象。")
+    description = clean_strings(description)  # control characters pasted in: dropped, never stored
     out = {k: v for k, v in description.items() if v not in ("", None, [])}
     parse_description(out)
     return out
@@ -518,18 +520,27 @@ def available_steps(actor: Actor | None, status: str) -> list[str]:
         return []
     out = []
     for step, (action, sources, _target) in TRANSITIONS.items():
-        may = allowed(actor.role, action) or (step == "return" and allowed(actor.role,
+        may = allowed(actor.roles, action) or (step == "return" and allowed(actor.roles,
                                                                               Action.SIGN))
         if status in sources and may:
             out.append(step)
     return out
 
 
+def step_action(actor: Actor | None, step: str) -> Action:
+    """The permission ``step`` needs from ``actor`` (退回 is a reviewer's or a signer's)."""
+    if step == "return" and actor is not None and allowed(actor.roles, Action.SIGN):
+        return Action.SIGN
+    return TRANSITIONS[step][0]
+
+
+def status_steps(status: str) -> list[str]:
+    """The workflow steps a document in ``status`` allows, whoever acts (the buttons shown)."""
+    return [step for step, (_a, sources, _t) in TRANSITIONS.items() if status in sources]
+
+
 def _begin_step(ctx: ServiceContext, step: str) -> Actor:
-    action = TRANSITIONS[step][0]
-    if step == "return" and ctx.actor is not None and allowed(ctx.actor.role, Action.SIGN):
-        action = Action.SIGN
-    return ctx.require(action)
+    return ctx.require(step_action(ctx.actor, step))
 
 
 def _check_state(doc: Document, step: str, expected_version: int | None) -> None:

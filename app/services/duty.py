@@ -353,11 +353,16 @@ def _stored_starts(s: Session) -> tuple[dt.time, ...]:
         return ()
 
 
+#: The office's rules until it saves its own: two duties of one person at least two days apart,
+#: i.e. a day off after each 24-hour duty (a gap of 0 or 1 allowed seven 24-hour duties in a row).
+DEFAULT_MIN_GAP_DAYS = {"leader": 2, "officer": 2}
+
+
 def _rules(s: Session) -> Rules:
     starts = _stored_starts(s)
     row = s.get(DutyRules, 1)
     if row is None:
-        return Rules(starts=starts)
+        return Rules(min_gap_days=dict(DEFAULT_MIN_GAP_DAYS), starts=starts)
     return Rules(tuple(row.shifts) or (FULL_DAY,), dict(row.roles), dict(row.min_gap_days),
                  dict(row.max_per_month), tuple((int(a), int(b)) for a, b in row.apart),
                  row.version, starts)

@@ -336,6 +336,18 @@ def add_open_item(ctx: ServiceContext, text: str, log_id: int | None = None,
         return _item(row)
 
 
+def _load_item(s: Session, actor: Actor, item_id: int) -> DutyOpenItem:
+    """An open item to change: one opened on a 值班记录 takes that record's clearance."""
+    row = s.get(DutyOpenItem, item_id)
+    if row is None:
+        raise InputError(f"找不到待办事项（编号{item_id}）。")
+    if row.log_id is not None:
+        entry = s.get(DutyLogEntry, row.log_id)
+        if entry is not None:
+            require_clearance(actor.clearance, entry.classification)
+    return row
+
+
 def _iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone().isoformat(timespec="minutes") if moment else None
 
@@ -346,9 +358,7 @@ def set_item_deadline(ctx: ServiceContext, item_id: int,
     actor = ctx.require(Action.EDIT_DUTY_LOG)
     deadline = _check_deadline(deadline, ctx.now())
     with ctx.session() as s, s.begin():
-        row = s.get(DutyOpenItem, item_id)
-        if row is None:
-            raise InputError(f"找不到待办事项（编号{item_id}）。")
+        row = _load_item(s, actor, item_id)
         if row.closed_at is not None:
             raise InputError("该事项已办结，不能再修改办理时限。")
         before = row.deadline
@@ -371,9 +381,7 @@ def list_due_items(ctx: ServiceContext, limit: int = 50) -> list[OpenItem]:
 def close_open_item(ctx: ServiceContext, item_id: int, note: str = "") -> OpenItem:
     actor = ctx.require(Action.EDIT_DUTY_LOG)
     with ctx.session() as s, s.begin():
-        row = s.get(DutyOpenItem, item_id)
-        if row is None:
-            raise InputError(f"找不到待办事项（编号{item_id}）。")
+        row = _load_item(s, actor, item_id)
         if row.closed_at is not None:
             raise InputError("该事项已办结。")
         row.closed_at, row.closed_by, row.closed_note = ctx.now(), actor.label, note.strip()

@@ -9,15 +9,19 @@ import datetime as dt
 import io
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app import paths
 from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action
 from app.domain.workdays import DEFAULT_CALENDAR
 from app.errors import InputError
-from app.services import audit, duty
+from app.services import audit, duty, placeholders
 from app.services import settings as office_settings
 from app.services.context import ServiceContext
+
+if TYPE_CHECKING:
+    from app.services.documents import DocumentInfo
 
 NOTICE_TEMPLATES = {"duty_notice": "值班安排通知", "holiday_roster": "节假日值班表"}
 WEEKDAYS = "一二三四五六日"
@@ -28,7 +32,6 @@ class NoticeOptions:
     period: str = ""  # “2026年春节期间”; default: the roster's dates
     to: str = "各处室、各直属单位"
     year: int = 0
-    seq: int = 1
     duty_phone: str = ""
     holiday: str = ""
     date: dt.date | None = None
@@ -73,25 +76,37 @@ def notice_data(ctx: ServiceContext, roster_id: int, opts: NoticeOptions) -> dic
                        "phone": "、".join(p for p in phones if p)})
     code = office.code_series[0] if office.code_series else ""
     code = code.removesuffix("发")
-    name = office.office_name or "（单位名称）"
+    name = office.office_name
+    if not name:
+        raise InputError("请先在“单位设置”中填写单位名称，再生成值班安排通知。")
     date = opts.date or ctx.now().astimezone().date()
     period = opts.period.strip() or (
         f"{info.start.month}月{info.start.day}日至{info.end.month}月{info.end.day}日")
+    # “节后第一个工作日” only when the roster covers a holiday (an ordinary month has no 节后)
+    holidays = [DEFAULT_CALENDAR.holiday_name(info.start + dt.timedelta(days=i))
+                for i in range((info.end - info.start).days + 1)]
+    holiday = opts.holiday.strip() or next((h for h in holidays if h), "")
+    after = (DEFAULT_CALENDAR.add_workdays(info.end, 1).isoformat()
+             if any(holidays) or opts.holiday.strip() else "")
     return {
         "office": {"name": name, "short": name, "mark": office.default_issuer_mark or f"{name}文件",
                    "code": code, "printer": office.printer or name,
-                   "duty_room": f"{name}总值班室", "duty_phone": opts.duty_phone or "（值班电话）"},
-        "doc": {"year": opts.year or date.year, "seq": opts.seq, "to": opts.to,
+                   "duty_room": f"{name}总值班室", "duty_phone": opts.duty_phone.strip()},
+        # no 发文字号 here: a number is taken only at 签发, from the series register (a notice
+        # printed from the roster shows none; ``draft_notice`` makes a 公文 draft that gets one)
+        "doc": {"year": opts.year or date.year, "number": "", "to": opts.to.strip(),
                 "date": date.isoformat(), "cc": []},
-        "roster": {"period": period, "holiday": opts.holiday or period,
+        "roster": {"period": period, "holiday": holiday,
                    "start": info.start.isoformat(), "end": info.end.isoformat(),
-                   "shifts": shifts, "date": date.isoformat()},
+                   "after_holiday": after, "shifts": shifts, "date": date.isoformat()},
     }
 
 
 def render_notice(ctx: ServiceContext, roster_id: int, opts: NoticeOptions,
-                  fmt: str = "pdf") -> bytes:
-    """The roster as an official notice through the shipped (or office) template."""
+                  fmt: str = "pdf", *, allow_placeholders: bool = False) -> bytes:
+    """The roster as an official notice through the shipped template — without a 发文字号 (a
+    number is used for good only at 签发: see ``draft_notice``). Unfilled placeholders are
+    refused unless ``allow_placeholders``."""
     from app.templating.library import load_template, render_template
 
     ctx.require(Action.PRINT if fmt == "pdf" else Action.EXPORT)
@@ -99,10 +114,38 @@ def render_notice(ctx: ServiceContext, roster_id: int, opts: NoticeOptions,
         raise InputError("请选择“值班安排通知”或“节假日值班表”模板。")
     data = notice_data(ctx, roster_id, opts)
     template = load_template(opts.template)
+    placeholders.check(template.render(data, today=opts.date), allow_placeholders)
     out = render_template(template, data, fmt, today=opts.date)
     _audit(ctx, Action.PRINT if fmt == "pdf" else Action.EXPORT, "duty.roster.notice", roster_id,
            {"template": opts.template, "format": fmt})
     return out.data
+
+
+def notice_description(ctx: ServiceContext, roster_id: int, opts: NoticeOptions) -> dict:
+    """The filled 值班安排通知 description (no 发文字号)."""
+    from app.templating.library import load_template
+
+    if opts.template != "duty_notice":
+        raise InputError("只有“值班安排通知”可以生成公文文稿。")
+    description = load_template(opts.template).render(notice_data(ctx, roster_id, opts),
+                                                       today=opts.date)
+    description.pop("doc_no", None)
+    return description
+
+
+def draft_notice(ctx: ServiceContext, roster_id: int, opts: NoticeOptions) -> DocumentInfo:
+    """The notice as a 通知 draft in 公文 (拟稿): the clerk edits it, 校核 checks it, and 签发
+    takes its 发文字号 from the series register of the office's first 机关代字 — so the notice
+    and the next 通知 can never get the same number. Audited as the draft's creation."""
+    from app.services import documents
+
+    ctx.require(Action.DRAFT)
+    description = notice_description(ctx, roster_id, opts)
+    office = office_settings.get_office(ctx)
+    series = office.code_series[0] if office.code_series else ""
+    info = documents.create_document(ctx, description, genre="通知", series_prefix=series)
+    _audit(ctx, Action.DRAFT, "duty.roster.notice_draft", roster_id, {"document": info.id})
+    return info
 
 
 # ---------------------------------------------------------------- calendar print

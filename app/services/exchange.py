@@ -428,8 +428,11 @@ def _incident_kind() -> ExchangeKind:
 
 
 def _register_builtin() -> None:
+    from app.services import holidays
+
     register_kind(_doc_kind())
     register_kind(_incident_kind())
+    register_kind(holidays.exchange_kind())
 
 
 try:  # the module tables exist from revisions 0003/0007 on

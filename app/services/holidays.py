@@ -270,38 +270,17 @@ def import_notice(ctx: ServiceContext, text: str, *, source_name: str = "") -> I
     now = ctx.now()
     with ctx.session() as s, s.begin():
         pre = _prepare(s, text)
-        year = pre.year
-        row = s.get(HolidayYear, year)
-        digest_text = (row.source_text + "\n\n" + text) if (row and pre.notice.supplementary) \
-            else text
-        if row is None:
-            row = HolidayYear(year=year, supplements=0)
-            s.add(row)
-        if pre.notice.supplementary:
-            row.supplements = (row.supplements or 0) + 1
-            if not row.title:
-                row.title = f"{year}年节假日安排（程序自带数据）"
-        else:
-            row.title = pre.notice.title[:200]
-            row.supplements = 0
-        row.source_text = digest_text
-        row.source_digest = sm3_digest(digest_text)
-        row.imported_at = now
-        row.imported_by = actor.username
-        s.execute(delete(HolidayDay).where(HolidayDay.year == year,
-                                           HolidayDay.source == "notice"))
-        s.flush()
-        for day, fest in pre.table.rest.items():
-            s.add(HolidayDay(day=day, source="notice", year=year, workday=False,
-                             festival=fest, changed_at=now, changed_by=actor.username))
-        for day, fest in pre.table.work.items():
-            s.add(HolidayDay(day=day, source="notice", year=year, workday=True,
-                             festival=fest, changed_at=now, changed_by=actor.username))
-        moved = _apply_deadlines(s, pre.deadline_changes)
-        _bump_revision(s)
-        audit.append(s, actor, "calendar.import", "holiday_year", year, {
-            "year": year,
-            "kind": "补充通知" if pre.notice.supplementary else "年度通知",
+        row = s.get(HolidayYear, pre.year)
+        supplementary = pre.notice.supplementary
+        stored_text = (row.source_text + "\n\n" + text) if (row and supplementary) else text
+        title = (row.title if row and row.title else f"{pre.year}年节假日安排（程序自带数据）") \
+            if supplementary else pre.notice.title
+        supplements = ((row.supplements or 0) + 1 if row else 1) if supplementary else 0
+        moved = _store(s, actor.username, now, pre.table, title, stored_text, supplements,
+                       pre.deadline_changes)
+        audit.append(s, actor, "calendar.import", "holiday_year", pre.year, {
+            "year": pre.year,
+            "kind": "补充通知" if supplementary else "年度通知",
             "title": pre.notice.title[:100],
             "file": source_name[:200],
             "digest": sm3_digest(text),
@@ -309,7 +288,116 @@ def import_notice(ctx: ServiceContext, text: str, *, source_name: str = "") -> I
             "deadlines_moved": moved,
         }, at=now)
     invalidate()
-    return ImportResult(year, pre.changes, moved)
+    return ImportResult(pre.year, pre.changes, moved)
+
+
+def _store(s: Session, username: str, now: dt.datetime, table: hn.YearTable, title: str,
+           source_text: str, supplements: int,
+           moves: tuple[tuple[str, int, str, dt.date, dt.date], ...]) -> int:
+    """Write ``table`` as the office's table of its year (replacing the year's notice days),
+    apply the deadline moves, raise the revision. Returns how many deadlines moved."""
+    row = s.get(HolidayYear, table.year)
+    if row is None:
+        row = HolidayYear(year=table.year)
+        s.add(row)
+    row.title = title[:200]
+    row.source_text = source_text
+    row.source_digest = sm3_digest(source_text)
+    row.supplements = supplements
+    row.imported_at = now
+    row.imported_by = username
+    s.execute(delete(HolidayDay).where(HolidayDay.year == table.year,
+                                       HolidayDay.source == "notice"))
+    s.flush()
+    for day, fest in table.rest.items():
+        s.add(HolidayDay(day=day, source="notice", year=table.year, workday=False,
+                         festival=fest, changed_at=now, changed_by=username))
+    for day, fest in table.work.items():
+        s.add(HolidayDay(day=day, source="notice", year=table.year, workday=True,
+                         festival=fest, changed_at=now, changed_by=username))
+    moved = _apply_deadlines(s, moves)
+    _bump_revision(s)
+    return moved
+
+
+# ---------------------------------------------------------------- exchange packages
+
+def exchange_kind():  # type: ignore[no-untyped-def]
+    """The ``holiday_years`` record kind of air-gap exchange packages: a superior office sends
+    its desks a year's table (``exchange export --select holiday_years:2027``). On import a
+    year the desk does not have is stored (deadlines recomputed, audited); the same table again
+    is a duplicate; a different table for a year the desk has entered itself is a conflict,
+    left for its administrator to review."""
+    from app.services import exchange
+
+    fields_ = {"year", "title", "source_text", "rest", "work"}
+
+    def dump(s: Session, _actor, ids: list[int]):  # type: ignore[no-untyped-def]
+        for year in ids:
+            row = s.get(HolidayYear, int(year))
+            if row is None:
+                raise InputError(f"本单位没有录入{year}年节假日安排，无法导出。")
+            table, _src = _current_table(s, row.year)
+            assert table is not None
+            yield {"year": row.year, "title": row.title, "source_text": row.source_text,
+                   "rest": [[d.isoformat(), n] for d, n in sorted(table.rest.items())],
+                   "work": [[d.isoformat(), n] for d, n in sorted(table.work.items())]}
+
+    def days(f, key: str, label: str, year: int) -> dict[dt.date, str]:  # type: ignore[no-untyped-def]
+        out: dict[dt.date, str] = {}
+        for item in f.json(key, label, list, 64 * 1024):
+            if (not isinstance(item, list) or len(item) != 2 or not isinstance(item[0], str)
+                    or not isinstance(item[1], str) or len(item[1]) > 64):
+                raise InputError(f"{label}格式错误")
+            try:
+                day = dt.date.fromisoformat(item[0])
+            except ValueError:
+                raise InputError(f"{label}含无效日期“{item[0][:20]}”") from None
+            if abs(day.year - year) > 1:
+                raise InputError(f"{label}的日期 {day.isoformat()} 不属于{year}年")
+            out[day] = item[1]
+        if len(out) > 80:
+            raise InputError(f"{label}过多")
+        return out
+
+    def check(raw):  # type: ignore[no-untyped-def]
+        f = exchange.Fields(raw, fields_)
+        year = f.integer("year", "年份", 1999, 2200)
+        rest = days(f, "rest", "放假日", year)
+        work = days(f, "work", "调休上班日", year)
+        if not rest:
+            raise InputError("放假日为空")
+        for d in work:
+            if d.weekday() < 5:
+                raise InputError(f"调休上班日 {d.isoformat()} 不在周末")
+        if set(rest) & set(work):
+            raise InputError("有日期既是放假日又是上班日")
+        return {"table": hn.YearTable(year, rest, work),
+                "title": f.text("title", "标题", 200),
+                "source_text": f.text("source_text", "通知原文", hn.MAX_NOTICE_CHARS * 4,
+                                      multiline=True)}
+
+    def load(ctx: ServiceContext, v: dict, origin: str) -> str:
+        actor = ctx.require(Action.MANAGE_SETTINGS)
+        table: hn.YearTable = v["table"]
+        now = ctx.now()
+        with ctx.session() as s, s.begin():
+            current, source = _current_table(s, table.year)
+            if source == "office" and current is not None:
+                same = (current.rest, current.work) == (table.rest, table.work)
+                return "duplicate" if same else "conflict"
+            moves = tuple(_moved_deadlines(s, table))
+            moved = _store(s, actor.username, now, table, v["title"] or f"{table.year}年节假日安排",
+                           v["source_text"], 0, moves)
+            audit.append(s, actor, "calendar.receive", "holiday_year", table.year, {
+                "year": table.year, "origin": origin[:200],
+                "digest": sm3_digest(v["source_text"]), "deadlines_moved": moved}, at=now)
+        invalidate()
+        return "new"
+
+    return exchange.ExchangeKind(
+        "holiday_years", "节假日安排", Action.MANAGE_SETTINGS, dump, check, lambda _v: 0, load,
+        lambda v: f"{v['table'].year}年")
 
 
 def sm3_digest(text: str) -> str:
@@ -413,7 +501,7 @@ def list_years(ctx: ServiceContext) -> list[YearInfo]:
     first, last = package_years()
     out = [YearInfo(y.year, "office", y.title, y.imported_at, y.imported_by, y.source_digest,
                     y.supplements) for y in office.values()]
-    out += [YearInfo(y, "package", "chinese-calendar 数据", None, "", "")
+    out += [YearInfo(y, "package", "程序自带数据", None, "", "")
             for y in range(first, last + 1) if y not in office]
     return sorted(out, key=lambda i: i.year, reverse=True)
 

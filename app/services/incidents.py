@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
+import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, fields, replace
@@ -36,6 +37,7 @@ from app.errors import ConflictError, InputError, PermissionDenied, UserError
 from app.services import audit
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models import (
+    DutyLogEntry,
     Incident,
     IncidentMissedDeadline,
     IncidentReport,
@@ -43,6 +45,7 @@ from app.storage.models import (
     OfficeSettings,
     utcnow,
 )
+from app.textsafe import clean_text
 
 # ---- time ---------------------------------------------------------------------------------------
 
@@ -117,6 +120,7 @@ class IncidentData:
     authority: str = ""
 
 
+MAX_TITLE = 120
 _PLAIN = [f.name for f in fields(IncidentData) if f.name not in ("leaders_on_site", "commander")]
 
 
@@ -310,9 +314,14 @@ def _index(s: Session, inc: Incident) -> None:
 
 # ---- incidents ----------------------------------------------------------------------------------
 def _clean(data: IncidentData) -> IncidentData:
-    title = data.title.strip()
+    # control characters: dropped, never stored (a DOCX cannot hold them)
+    data = replace(data, **{n: clean_text(getattr(data, n), single_line=n == "title")
+                            for n in _PLAIN if isinstance(getattr(data, n), str)})
+    title = data.title.strip() or title_from_data(data)
     if not title:
         raise InputError("请填写事件名称。")
+    if len(title) > MAX_TITLE:  # it heads the printed 信息专报
+        raise InputError(f"事件名称过长（{len(title)} 字，最多 {MAX_TITLE} 字）。")
     R.validate_category(data.category, data.subtype.strip() or None)
     level = R.parse_level(data.level).value
     if data.received_at is None:
@@ -379,6 +388,11 @@ def create_incident(
         raise PermissionDenied("不能登记高于本人知悉范围的密级。")
     Clearance(int(classification))
     with ctx.session() as s, s.begin():
+        if duty_log_id is not None:  # linked to a 值班记录: the caller must be cleared for it
+            entry = s.get(DutyLogEntry, duty_log_id)
+            if entry is None:
+                raise InputError(f"找不到值班记录（编号{duty_log_id}）。")
+            require_clearance(actor.clearance, entry.classification)
         table = _load_table(s)
         row = Incident(status="open", daily_mode=False, change_times=[], created_by=actor.label,
                        classification=int(classification), duty_log_id=duty_log_id)
@@ -815,10 +829,46 @@ def incident_clocks(ctx: ServiceContext, incident_id: int) -> ClockView:
 
 
 # ---- from the duty log --------------------------------------------------------------------------
+_TIME_PREFIX = re.compile(
+    r"^\s*(?:(?:\d{4}年)?\d{1,2}月\d{1,2}日|今天|今日|昨天|昨日|当日)?"
+    r"(?:凌晨|早上|上午|中午|下午|傍晚|晚上|夜间|深夜)?(?:\d{1,2}(?:时|点)(?:\d{1,2}分|半)?)?许?"
+    r"[，,、\s]*")
+_CLAUSE = re.compile(r"[，,、；;：:]")
+
+
+def title_from_text(text: str, limit: int = 30) -> str:
+    """An incident's name from a call's words: the first sentence without its leading time
+    (“12月6日13时40分许，”), cut at a clause boundary — “临江路128号一居民楼发生火灾”, never the
+    first 30 characters (“…造成2人受伤，已”)."""
+    first = re.split(r"[。！？!?\n]", str(text or "").strip(), maxsplit=1)[0]
+    first = _TIME_PREFIX.sub("", first, count=1).strip()
+    clauses = [c.strip() for c in _CLAUSE.split(first) if c.strip()]
+    title = ""
+    for clause in clauses:
+        if not title:
+            title = clause
+        elif len(title) < 8 and len(title) + 1 + len(clause) <= limit:
+            title += "，" + clause
+        else:
+            break
+    return title[:limit * 2]
+
+
+def title_from_data(data: IncidentData) -> str:
+    """Place + event type (“临江区临江路128号火灾事故”), or the summary's first clause."""
+    place = data.place if data.county and data.county in data.place else data.county + data.place
+    kind = data.subtype if data.subtype and data.subtype != "其他" else ""
+    if place.strip() and kind:
+        return place.strip() + kind
+    return title_from_text(data.summary) or (place.strip() + (kind or data.category)
+                                             if place.strip() else "")
+
+
 def draft_from_duty_log(ctx: ServiceContext, entry_id: int, *, title: str = "",
                         category: str = "事故灾难", level: int = 4) -> tuple[IncidentInfo, ReportInfo]:
     """One action: a phone-log entry becomes an incident and its 首报 draft, with the caller's
-    unit, name, post and phone and the time received filled in."""
+    unit, name, post and phone and the time received filled in. Before calling it, offer
+    ``attach_candidates`` (the same fire reported twice must not get two deadline clocks)."""
     from app.services import duty
 
     entry = duty.get_log_entry(ctx, entry_id)
@@ -838,7 +888,7 @@ def draft_from_duty_log(ctx: ServiceContext, entry_id: int, *, title: str = "",
     content = str(pick("content", "text", "summary"))
     caller = f"{unit}{name}" + (f"（{post}）" if post else "")
     data = IncidentData(
-        title=title.strip() or (content.split("。")[0][:40] or "待核实事件"),
+        title=title.strip() or title_from_text(content) or "待核实事件",
         category=category, level=level, received_at=received or local_now(ctx),
         source=f"{caller}电话报告" if caller else "电话报告", summary=content,
         reporter_unit=str(unit), reporter_name=str(name) + (f"（{post}）" if post else ""),
@@ -847,6 +897,119 @@ def draft_from_duty_log(ctx: ServiceContext, entry_id: int, *, title: str = "",
     info = create_incident(ctx, data, duty_log_id=entry_id,
                            classification=int(getattr(entry, "classification", 0) or 0))
     return info, draft_report(ctx, info.id)
+
+
+@dataclass(frozen=True)
+class AttachCandidate:
+    """An open incident a duty call may be about, with why it matched."""
+
+    incident_id: int
+    title: str
+    received_at: dt.datetime
+    place: str
+    score: float
+    reasons: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}（{self.received_at:%m月%d日%H:%M}接报；{'；'.join(self.reasons)}）"
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = re.sub(r"[^\u4e00-\u9fff0-9A-Za-z]", "", text)
+    return {chars[i:i + 2] for i in range(len(chars) - 1)}
+
+
+def _common_run(a: str, b: str) -> str:
+    """The longest run of characters ``a`` and ``b`` share (a place such as 临江路128号)."""
+    best = ""
+    for i in range(len(a)):
+        for j in range(i + len(best) + 1, len(a) + 1):
+            if a[i:j] in b:
+                best = a[i:j]
+            else:
+                break
+    return best
+
+
+#: Generic words a shared run must be more than (两次来电都说“发生”“受伤” proves nothing).
+_GENERIC = re.compile(r"^(?:发生|造成|人员|受伤|死亡|现场|目前|正在|已经|报告|电话|情况|一名|[0-9]+人?)$")
+
+
+def attach_candidates(ctx: ServiceContext, entry_id: int, *, hours: int = 12,
+                      limit: int = 5) -> list[AttachCandidate]:
+    """Open incidents the call may be about, best first: received within ``hours`` of the call
+    and sharing its place (a run of 3+ characters of the incident's place or name in the call)
+    or its words (character pairs in common with the incident's name and summary)."""
+    from app.services import duty
+
+    actor = ctx.require(Action.VIEW)
+    entry = duty.get_log_entry(ctx, entry_id)
+    at = entry.received_at
+    if at is None:
+        return []
+    at = at.astimezone().replace(tzinfo=None) if at.tzinfo else at
+    window = dt.timedelta(hours=hours)
+    content = entry.content or ""
+    words = _bigrams(content)
+    out: list[AttachCandidate] = []
+    with ctx.session() as s, s.begin():
+        stmt = visible(select(Incident), Incident, actor).where(
+            Incident.status == "open", Incident.received_at >= at - window,
+            Incident.received_at <= at + window)
+        for inc in s.execute(stmt).scalars():
+            if inc.duty_log_id == entry_id:
+                continue
+            place = inc.place if inc.county and inc.county in inc.place else (
+                (inc.county or "") + (inc.place or ""))
+            run = max((_common_run(x, content) for x in (place, inc.title) if x), key=len,
+                      default="")
+            run = run if len(run) >= 3 and not _GENERIC.match(run) else ""
+            theirs = _bigrams(f"{inc.title}{inc.summary}")
+            shared = words & theirs
+            overlap = len(shared) / max(1, min(len(words), len(theirs)))
+            if not run and overlap < 0.2:
+                continue
+            minutes = abs(int((inc.received_at - at).total_seconds() // 60))
+            score = (0.3 * (1 - minutes / (hours * 60)) + 0.4 * min(1.0, len(run) / 6)
+                     + 0.3 * min(1.0, overlap * 2))
+            reasons = [f"接报时间相差{minutes}分钟"]
+            if run:
+                reasons.append(f"地点相同：{run}")
+            if overlap >= 0.2:
+                reasons.append(f"内容相近（{round(overlap * 100)}%）")
+            out.append(AttachCandidate(inc.id, inc.title, inc.received_at, place, round(score, 3),
+                                       tuple(reasons)))
+    out.sort(key=lambda c: (-c.score, c.incident_id))
+    return out[:limit]
+
+
+def attach_duty_log(ctx: ServiceContext, entry_id: int, incident_id: int) -> IncidentInfo:
+    """Record a duty call as about an open incident instead of opening a new one (no second
+    deadline clock): the call's 办理结果 notes the incident, the incident keeps its clocks, the
+    act is audited."""
+    from app.services import duty
+    from app.storage.models import DutyLogEntry
+
+    actor = ctx.require(Action.REPORT_INCIDENT)
+    entry = duty.get_log_entry(ctx, entry_id)
+    with ctx.session() as s, s.begin():
+        row = _load(s, actor, incident_id)
+        if row.status != "open":
+            raise InputError("该事件已终报，不能再并入来电；如确属新情况请新建事件。")
+        log = s.get(DutyLogEntry, entry_id)
+        if log is None:
+            raise InputError(f"找不到值班记录（编号{entry_id}）。")
+        note = f"已并入突发事件“{row.title}”（编号{row.id}）"
+        if note not in (log.result or ""):
+            log.result = "；".join(x for x in (log.result, note) if x)
+        if row.duty_log_id is None:
+            row.duty_log_id = entry_id
+        s.flush()
+        _index(s, row)
+        audit.append(s, actor, "incident.attach_call", "incident", row.id,
+                     {"duty_log": entry_id, "caller": entry.caller}, at=ctx.now())
+        return _info(row)
 
 
 # ---- statistics ---------------------------------------------------------------------------------
@@ -978,55 +1141,70 @@ def _num(v: Any) -> int:
 
 
 def report_data(rep: ReportInfo, chain: list[ReportInfo], office_name: str) -> dict[str, Any]:
-    """The template data of one report (from its frozen snapshot, never the live incident)."""
+    """The template data of one report (from its frozen snapshot, never the live incident).
+
+    ``report.body`` is the whole text composed by ``incident_text`` (what was entered, nothing
+    invented, empty sections left out); the other keys are the same facts for office templates,
+    empty when not entered — never a stand-in such as 第__期, （待签发） or “正在组织处置。”."""
+    from app.services import incident_text as tx
+
     snap = rep.snapshot
     sent_first = next((r for r in chain if r.kind is R.ReportKind.FIRST
                        and r.channel is R.Channel.WRITTEN and r.sent_at), None)
     when = rep.signed_at or dt.datetime.fromisoformat(snap["as_of"])
-    summary = str(snap.get("summary", ""))
-    head, _, rest = summary.partition("。")
-    details = "\n".join(x for x in (rest.strip(), snap.get("impact", "") and
-                                    f"影响范围：{snap['impact']}", snap.get("trend", "") and
-                                    f"发展趋势：{snap['trend']}") if x)
     progress = rep.progress or "；".join(
         f"{c['label']}由“{c['old']}”变为“{c['new']}”" if c["kind"] == "changed"
         else f"{c['label']}：{c['new']}" for c in rep.changes if c["kind"] != "removed"
     ) or "事件情况无新变化。"
-    place = "".join(x for x in (snap.get("county", ""), snap.get("place", "")) if x)
+    first_date = _iso(sent_first.sent_at) if sent_first else ""
+    updates = sum(1 for r in chain if r.kind is R.ReportKind.FOLLOW_UP and r.status == "sent")
+    if rep.kind is R.ReportKind.FIRST:
+        body = tx.first_report(snap)
+    elif rep.kind is R.ReportKind.FINAL:
+        body = tx.final_report(snap, first_sent=first_date, updates=updates)
+    else:
+        body = tx.follow_up(snap, progress, first_sent=first_date, seq=rep.number or 1)
+    reporter = str(snap.get("reporter_name") or rep.drafted_by or "")
+    phone = str(snap.get("reporter_phone") or "")
+    details = "\n".join(tx.sentence(snap.get(k)) for k in ("impact", "trend") if snap.get(k))
     return {
         "office": {"duty_room": f"{office_name}总值班室" if office_name else "总值班室",
                    "info_mark": "信息专报"},
         "report": {
-            "issue": rep.issue_no or "__",  # a draft has no 期号 yet
-            "to": rep.sent_to or snap.get("authority") or "上级机关",
+            "issue": rep.issue_no or "",  # a draft has no 期号 yet: none is printed
+            "to": rep.sent_to or snap.get("authority") or "",
             "date": when.strftime("%Y-%m-%d"),
             "as_of": snap["as_of"],
-            "reporter": snap.get("reporter_name") or rep.drafted_by,
-            "approver": rep.signed_by or "（待签发）",
-            "phone": snap.get("reporter_phone", ""),
+            "reporter": reporter,
+            "approver": rep.signed_by or "",
+            "signers": [rep.signed_by] if rep.signed_by else [],
+            "phone": phone,
+            "note": tx.note(reporter, phone),
             "seq": rep.number or 1,
-            "first_date": _iso(sent_first.sent_at) if sent_first else snap["as_of"],
-            "updates": sum(1 for r in chain if r.kind is R.ReportKind.FOLLOW_UP
-                           and r.status == "sent"),
+            "first_date": first_date or snap["as_of"],
+            "updates": updates,
+            "body": body,
         },
         "incident": {
             "title": snap.get("title", ""),
-            "occurred": snap.get("occurred_at") or snap.get("received_at"),
+            "occurred": snap.get("occurred_at") or "",
             "received": snap.get("received_at"),
-            "place": place or "（地点待核实）",
-            "summary": head.strip() or "发生突发事件",
-            "details": details or "详细情况正在核实。",
+            "place": tx.place(snap),
+            "summary": str(snap.get("summary") or "").strip(),
+            "details": details,
             "deaths": _num(snap.get("dead")),
             "injured": _num(snap.get("injured")),
             "missing": _num(snap.get("missing")),
-            "losses": f"财产损失：{snap['property_loss']}。" if snap.get("property_loss") else "",
-            "measures": [m for m in str(snap.get("measures", "")).splitlines() if m.strip()]
-            or ["正在组织处置。"],
-            "next": snap.get("next_steps") or "继续跟踪事态发展，及时续报。",
+            "casualties": tx.casualties(snap),
+            "losses": f"财产损失：{tx.sentence(snap['property_loss'])}" if snap.get("property_loss")
+            else "",
+            "measures": [m.strip() for m in str(snap.get("measures", "")).splitlines()
+                         if m.strip()],
+            "next": str(snap.get("next_steps") or "").strip(),
             "progress": progress,
             "closed": snap["as_of"],
-            "cause": snap.get("cause") or "原因正在调查。",
-            "followup": snap.get("next_steps") or "善后工作正在进行。",
+            "cause": str(snap.get("cause") or "").strip(),
+            "followup": str(snap.get("next_steps") or "").strip(),
         },
     }
 
@@ -1053,9 +1231,11 @@ def _template(ctx: ServiceContext, kind: R.ReportKind) -> Any:
     return load_template(TEMPLATES[kind])
 
 
-def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf") -> bytes:
+def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf", *,
+                  allow_placeholders: bool = False) -> bytes:
     """The report as a formal 突发事件信息报告（信息专报） through the shipped template and the
-    engine (PDF or DOCX). Printing is audited."""
+    engine (PDF or DOCX). Printing is audited. Unfilled placeholders left by an office template
+    are refused unless ``allow_placeholders``."""
     from app.templating import render_template
 
     actor = ctx.require(Action.PRINT)
@@ -1070,6 +1250,7 @@ def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf") -> byte
         office_name = office.office_name if office else ""
     data = report_data(info, chain, office_name)
     template = _template(ctx, info.kind)
+    _check_placeholders(template, data, allow_placeholders)
     result = render_template(template, data, fmt)
     with ctx.session() as s, s.begin():
         audit.append(s, actor, "incident.report.print", "incident_report", report_id,
@@ -1077,12 +1258,21 @@ def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf") -> byte
     return result.data
 
 
-def save_report(ctx: ServiceContext, report_id: int, path: str | Path) -> Path:
+def _check_placeholders(template: Any, data: dict[str, Any], allow: bool) -> None:
+    from app.services import placeholders
+    from app.templating.wordform import WordForm
+
+    if not allow and not isinstance(template, WordForm):
+        placeholders.check(template.render(data), allow)
+
+
+def save_report(ctx: ServiceContext, report_id: int, path: str | Path, *,
+                allow_placeholders: bool = False) -> Path:
     target = Path(path)
     fmt = target.suffix.lower().lstrip(".") or "pdf"
     if fmt not in ("pdf", "docx"):
         raise InputError("只能保存为 .pdf 或 .docx。")
-    data = render_report(ctx, report_id, fmt)
+    data = render_report(ctx, report_id, fmt, allow_placeholders=allow_placeholders)
     try:
         _atomic_write(target, data)
     except OSError as exc:

@@ -30,6 +30,7 @@ from app.services import audit, holidays, search
 from app.services.context import Actor, ServiceContext, visible
 from app.storage import fulltext
 from app.storage.models.incoming import IncomingAttachment, IncomingDoc, IncomingUrge
+from app.textsafe import clean_text
 
 KIND = "incoming"
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
@@ -172,7 +173,8 @@ def reg_no(year: int, seq: int) -> str:
 
 
 def _clean(value: str | None, label: str, limit: int, *, required: bool = False) -> str:
-    out = " ".join((value or "").split()) if limit <= 500 else (value or "").strip()
+    value = clean_text(value or "")  # control characters: dropped, never stored
+    out = " ".join(value.split()) if limit <= 500 else value.strip()
     if required and not out:
         raise InputError(f"请填写{label}。")
     if len(out) > limit:

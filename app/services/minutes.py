@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import supervision as sv
+from app.domain.cnnum import to_chinese
 from app.domain.security import Action, Clearance, require_clearance
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import ConflictError, InputError, UserError
@@ -45,6 +46,7 @@ from app.storage.models.minutes import (
     MeetingType,
     Topic,
 )
+from app.textsafe import clean_text
 
 ATTENDANCE_KINDS = ("present", "absent", "attending")
 ATTENDANCE_LABELS = {"present": "出席", "absent": "请假", "attending": "列席"}
@@ -124,6 +126,51 @@ class TopicInfo:
     decisions: tuple[DecisionInfo, ...] = ()
 
 
+def ordinal(seq: int) -> str:
+    """第十二次: the one way a meeting's ordinal is written — in the list, the dialogs and the
+    printed 纪要 alike (the list said 第1次 while the title said 第一次)."""
+    return f"第{to_chinese(seq)}次"
+
+
+def meeting_name(organ: str, seq: int, type_name: str) -> str:
+    return f"{organ}{ordinal(seq)}{type_name}"
+
+
+_VERBS = ("研究", "审议", "听取", "讨论", "部署", "学习", "传达", "通报", "审定", "议定")
+
+
+def topics_phrase(titles: list[str]) -> str:
+    """What the meeting did, from its topic titles, without doubling a verb the title already
+    has (“研究了研究…”): ``研究了甲、乙等事项``; a title that starts with its own verb keeps it
+    (“审议了《…》”)."""
+    plain: list[str] = []
+    phrases: list[str] = []
+    for title in (t.strip().rstrip("。；;，,") for t in titles):
+        if not title:
+            continue
+        verb = next((v for v in _VERBS if title.startswith(v)), None)
+        if verb is None:
+            plain.append(title)
+            continue
+        rest = title[len(verb):].removeprefix("了").lstrip("，, ")
+        phrases.append(f"{verb}了{rest}" if rest else title)
+    if plain:
+        many = len(plain) > 1 or phrases
+        phrases.insert(0, "研究了" + "、".join(plain) + ("等事项" if many and len(plain) > 1 else ""))
+    return "，".join(phrases)
+
+
+def opening(info: MeetingInfo, titles: list[str]) -> str:
+    """The 纪要's first sentence from what was entered; a missing host or venue is left out."""
+    from app.templating.filters import cn_date
+
+    host = f"{info.host_title}{info.host}" if info.host.strip() else ""
+    venue = f"在{info.venue.strip()}" if info.venue.strip() else ""
+    held = f"{host}{venue}主持召开" if host else f"{venue}召开"
+    did = topics_phrase(titles)
+    return f"{cn_date(info.date)}，{held}{info.title}" + (f"，{did}" if did else "") + "。"
+
+
 @dataclass(frozen=True)
 class MeetingInfo:
     id: int
@@ -147,7 +194,7 @@ class MeetingInfo:
 
     @property
     def title(self) -> str:
-        return f"{self.organ}第{self.seq}次{self.type_name}"
+        return meeting_name(self.organ, self.seq, self.type_name)
 
     @property
     def issued(self) -> bool:
@@ -201,7 +248,7 @@ class BoardFilter:
 
 # ---- helpers -----------------------------------------------------------------------------------
 def _clean(value: str | None, label: str, *, required: bool = False, limit: int = 128) -> str:
-    out = (value or "").strip()
+    out = clean_text(value or "").strip()  # control characters: dropped, never stored
     if required and not out:
         raise InputError(f"请填写{label}。")
     if len(out) > limit:
@@ -333,7 +380,7 @@ def _create_meeting(ctx: ServiceContext, type_id: int, date: dt.date, *, time: s
             raise InputError("会议次数应为正整数。")
         if s.execute(select(Meeting.id).where(Meeting.type_id == type_id,
                                               Meeting.seq == number)).first():
-            raise InputError(f"第{number}次{t.name}已存在。")
+            raise InputError(f"{ordinal(number)}{t.name}已存在。")
         m = Meeting(type_id=type_id, seq=number, date=date, time=_clean(time, "时间", limit=16),
                     venue=_clean(venue, "地点"), host=_clean(host, "主持人", limit=64),
                     host_title=_clean(host_title, "主持人职务", limit=64),
@@ -679,6 +726,7 @@ def _template_data(detail: MeetingDetail, office_printer: str, issue_no: int) ->
         "office": {"printer": office_printer},
         "meeting": {
             "mark": "", "year": m.date.year, "issue": issue_no, "organ": m.organ, "seq": m.seq,
+            "name": m.title, "opening": opening(m, [t["title"] for t in topics]),
             "type": m.type_name, "date": m.date.isoformat(), "venue": m.venue, "host": m.host,
             "host_title": m.host_title, "topics": topics, "recorder": m.recorder,
             "present": [a.display for a in detail.attendees["present"]],
@@ -718,6 +766,7 @@ def generate_minutes(ctx: ServiceContext, meeting_id: int) -> dict[str, Any]:
         data = _template_data(detail, _office_printer(s), _next_minutes_no(s, t.id, m.date.year))
         data["meeting"]["mark"] = t.mark
         description = load_template(MINUTES_TEMPLATE).render(data)
+        description.pop("doc_no", None)  # the number is taken at 印发 (issue_minutes), not shown before
         m.draft_json = json.dumps(description, ensure_ascii=False)
         audit.append(s, actor, "minutes.generate", "meeting", m.id, {}, at=ctx.now())
         return description
@@ -807,14 +856,18 @@ def _issue_minutes(ctx: ServiceContext, meeting_id: int) -> MeetingInfo:
         return _meeting_info(m, t)
 
 
-def render_minutes(ctx: ServiceContext, meeting_id: int, fmt: str = "pdf") -> bytes:
-    """The 纪要 as PDF or DOCX (the issued text once issued). Audited as a print/export."""
+def render_minutes(ctx: ServiceContext, meeting_id: int, fmt: str = "pdf", *,
+                   allow_placeholders: bool = False) -> bytes:
+    """The 纪要 as PDF or DOCX (the issued text once issued). Audited as a print/export.
+    Unfilled placeholders are refused unless ``allow_placeholders``."""
     from app import typeset
+    from app.services import placeholders
 
     actor = ctx.require(Action.PRINT)
     description = minutes_description(ctx, meeting_id)
     if description is None:
         raise UserError("尚未生成纪要。")
+    placeholders.check(description, allow_placeholders)
     data = typeset.render(description, fmt).data
     with ctx.session() as s, s.begin():
         audit.append(s, actor, "minutes.render", "meeting", meeting_id, {"format": fmt},

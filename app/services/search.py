@@ -42,6 +42,7 @@ KIND_LABELS: dict[str, str] = {
     "document": "公文",
     "incoming": "收文",
     "minutes": "会议纪要",
+    "meeting": "会议纪要",  # what the minutes service indexes its meetings as
     "decision": "议定事项",
     "duty_log": "值班日志",
     "incident": "突发事件",

@@ -59,7 +59,7 @@ def get_settings(ctx: ServiceContext) -> SecurityInfo:
     actor = ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
         info = _info(s.get(SecuritySettings, 1))
-    if not ctx_can_manage(actor.role):
+    if not ctx_can_manage(actor.roles):
         info = SecurityInfo(info.idle_lock_minutes, info.backup_keep, False, info.version)
     return info
 

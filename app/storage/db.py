@@ -14,6 +14,10 @@ Conventions (read these before writing a service):
   them. Every transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock up front, so a
   transaction never reads a snapshot that another desk's commit has made stale (the audit chain
   relies on this), and a busy database waits ``busy_timeout`` instead of failing half-way.
+* **Locked database, full disk**: a driver error saying so (SQLite "database is locked" after
+  ``busy_timeout``, "database or disk is full"; PostgreSQL lock timeout, disk_full) is raised as
+  ``app.errors.StorageUnavailable`` (a ``UserError``: the GUI shows its Chinese message, the CLI
+  exits 2) — the transaction was rolled back whole, so the message can say nothing was lost.
 * **PostgreSQL** is chosen by URL (``postgresql+psycopg://…``, psycopg 3). Nothing else changes.
 * **Optimistic locking**: models with ``VersionMixin`` carry an integer ``version``; a stale update
   raises ``sqlalchemy.orm.exc.StaleDataError``, which services turn into ``ConflictError``.
@@ -27,6 +31,9 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import storage_problem
+from app.fileperm import create_private, private_file
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -61,17 +68,35 @@ def _sqlite_on_begin(conn) -> None:  # type: ignore[no-untyped-def]
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _on_error(context) -> None:  # type: ignore[no-untyped-def]
+    """A locked database or a full disk becomes ``StorageUnavailable`` (see above)."""
+    sqlite = getattr(context.dialect, "name", "") == "sqlite"
+    problem = storage_problem(context.original_exception,
+                              wait_seconds=BUSY_TIMEOUT_MS / 1000 if sqlite else None)
+    if problem is not None:
+        raise problem from context.original_exception
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for ``url`` with the connection settings above."""
     if is_sqlite(url):
         path = sqlite_path(url)
-        if path is not None:
+        if path is not None and not str(path).startswith("file:"):
             path.parent.mkdir(parents=True, exist_ok=True)
+            # 0600 before SQLite opens it; its -wal/-shm/journal files take the same mode
+            try:
+                create_private(path)
+                for extra in ("-wal", "-shm", "-journal"):
+                    private_file(Path(f"{path}{extra}"))
+            except OSError:  # a read-only place: SQLite reports it in its own words
+                pass
         engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
-        return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    event.listen(engine, "handle_error", _on_error)
+    return engine
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -85,6 +110,8 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
     desk writes; a plain file copy could miss WAL content). Writes to a temp file, then renames."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
+    tmp.unlink(missing_ok=True)
+    create_private(tmp)  # a backup is the whole database: 0600 like it
     source = sqlite3.connect(str(src), timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         target = sqlite3.connect(str(tmp))

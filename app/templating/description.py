@@ -44,12 +44,16 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import InputError
+from app.textsafe import json_depth_problem, loads_json
 from app.templating.sandbox import (
     RENDER_ERRORS,
     TemplateFailed,
     TemplateProblem,
+    TemplateLimit,
     make_environment,
     problem_from,
+    render_budget,
+    tick,
 )
 
 FORMAT_VERSION = 1
@@ -129,6 +133,8 @@ class _For(_Node):
         seq = list(seq)
         result = []
         for i, item in enumerate(seq):
+            if out.guard(self.path, tick, line=1) is _FAILED:  # loop and time limits
+                return result
             local = dict(ctx)
             if len(self.names) == 1:
                 local[self.names[0]] = item
@@ -211,7 +217,10 @@ class _Run:
         try:
             return func()
         except RENDER_ERRORS as exc:
-            self.problems.append(problem_from(exc, path, line=line))
+            problem = problem_from(exc, path, line=line)
+            if not (isinstance(exc, TemplateLimit)  # a spent budget fails every later field too
+                    and any(p.message == problem.message for p in self.problems)):
+                self.problems.append(problem)
             return _FAILED
 
     def plain(self, path: str, value: Any) -> Any:
@@ -344,7 +353,8 @@ class DescriptionTemplate:
             return {}, problems
         run = _Run()
         ctx = {str(k): v for k, v in data.items()}
-        rendered = compiled.render(ctx, run)
+        with render_budget():
+            rendered = compiled.render(ctx, run)
         result = _drop_empty(rendered) if isinstance(rendered, dict) else rendered
         if run.problems:
             return {}, run.problems
@@ -376,6 +386,15 @@ def _meta_problems(text: str) -> list[TemplateProblem]:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         return [TemplateProblem("（文件）", exc.lineno, f"不是有效的 JSON：第 {exc.colno} 列，{exc.msg}。")]
+    except (RecursionError, ValueError):  # nested past the recursion limit, a 4,300-digit number
+        try:
+            loads_json(text, "模板文件")
+        except InputError as exc:
+            return [TemplateProblem("（文件）", None, exc.message)]
+        raise
+    depth = json_depth_problem(obj)
+    if depth:
+        return [TemplateProblem("（文件）", None, f"模板文件{depth}。")]
     if not isinstance(obj, dict):
         return [TemplateProblem("（文件）", None, "模板文件应为 JSON 对象。")]
     problems = []

@@ -20,6 +20,7 @@ from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import InputError
 from app.templating.description import DescriptionTemplate
 from app.templating.wordform import WordForm, docx_to_pdf
+from app.textsafe import loads_json
 
 AnyTemplate = DescriptionTemplate | WordForm
 FORMATS = ("pdf", "docx", "json")
@@ -94,11 +95,10 @@ def load_data(path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise InputError(f"无法读取数据文件 {p}：{exc.strerror or exc}") from None
     try:
-        obj = json.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"数据文件 {p} 不是 UTF-8 编码的文本。") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"数据文件 {p} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}。") from None
+    obj = loads_json(text, f"数据文件 {p}")
     if not isinstance(obj, dict):
         raise InputError(f"数据文件 {p} 应为 JSON 对象（{{…}}）。")
     return obj

@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, meta
+from lxml import etree
 
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import InputError
@@ -34,10 +36,47 @@ from app.templating.sandbox import (
     TemplateProblem,
     describe_error,
     make_environment,
+    render_budget,
     template_line,
 )
 
 FORM_KINDS = ("值班表", "突发事件信息报告表", "交接班记录")
+MAX_PART_BYTES = 32 * 1024 * 1024  # one XML part of a form, uncompressed
+MAX_FORM_BYTES = 128 * 1024 * 1024  # the whole form, uncompressed
+
+
+def _xml_problem(exc: BaseException) -> str:
+    """A Chinese sentence for an lxml error in a form."""
+    text = str(exc)
+    if "amplification" in text or "entity" in text.lower():
+        return f"Word 表单的 XML 含有实体声明或实体引用，出于安全考虑不予使用（{text[:120]}）。"
+    return f"Word 表单的 XML 有误，Word 可能也打不开它：{text[:160]}"
+
+
+def _inspect(data: bytes, label: str) -> None:
+    """Refuse a package before any XML parser sees it: members too large once unpacked (a zip
+    bomb), or a DOCTYPE/ENTITY declaration (an entity bomb; Word never writes one)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+            if sum(i.file_size for i in infos) > MAX_FORM_BYTES:
+                raise InputError(f"“{label}”解压后超过 {MAX_FORM_BYTES // 1024 // 1024} MB，不是正常的 Word 表单。")
+            for info in infos:
+                if not info.filename.endswith((".xml", ".rels")):
+                    continue
+                if info.file_size > MAX_PART_BYTES:
+                    raise InputError(f"“{label}”的 {info.filename} 过大，不是正常的 Word 表单。")
+                with z.open(info) as fh:
+                    head = fh.read(MAX_PART_BYTES + 1)
+                if len(head) > MAX_PART_BYTES:
+                    raise InputError(f"“{label}”的 {info.filename} 过大，不是正常的 Word 表单。")
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise InputError(
+                        f"“{label}”的 {info.filename} 含有 DOCTYPE 或实体声明（可能是“实体炸弹”），"
+                        "出于安全考虑不予使用。")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError,
+            RuntimeError, ValueError, zlib.error) as exc:
+        raise InputError(f"“{label}”不是有效的 .docx 文件：{exc}") from None
 
 
 class _FormProblem(Exception):
@@ -101,9 +140,12 @@ class WordForm:
     def from_bytes(cls, data: bytes, *, name: str = "") -> WordForm:
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise InputError(f"“{name or 'Word 表单'}”不是 .docx 文件。")
+        _inspect(data, name or "Word 表单")
         try:
             doc = DocxTemplate(io.BytesIO(data)).get_docx()
-        except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        except etree.LxmlError as exc:
+            raise InputError(f"“{name or 'Word 表单'}”：{_xml_problem(exc)}") from None
+        except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, zlib.error) as exc:
             raise InputError(f"“{name or 'Word 表单'}”不是有效的 .docx 文件：{exc}") from None
         props = doc.core_properties
         return cls(
@@ -125,10 +167,11 @@ class WordForm:
     def placeholders(self) -> list[str]:
         """Top-level data names the form reads (for the placeholder picker)."""
         env = make_environment()
-        tpl = _SafeDocxTemplate(io.BytesIO(self.data))
         try:
+            _inspect(self.data, self.name)
+            tpl = _SafeDocxTemplate(io.BytesIO(self.data))
             names = tpl.get_undeclared_template_variables(jinja_env=env)
-        except TemplateSyntaxError:
+        except (TemplateSyntaxError, InputError, etree.LxmlError, ValueError, KeyError):
             return []
         return sorted(set(names) - set(env.globals))
 
@@ -158,12 +201,18 @@ class WordForm:
         data = dict(self.sample or {}) if sample is None else dict(sample)
         env = make_environment(calendar=calendar, today=today)
         problems: list[TemplateProblem] = []
-        tpl = _SafeDocxTemplate(io.BytesIO(self.data))
-        tpl.init_docx()
-        parts = [("正文", tpl.patch_xml(tpl.get_xml()))]
-        for uri, label in ((tpl.HEADER_URI, "页眉"), (tpl.FOOTER_URI, "页脚")):
-            for _, part in tpl.get_headers_footers(uri):
-                parts.append((label, tpl.patch_xml(tpl.get_part_xml(part))))
+        try:
+            _inspect(self.data, self.name)
+            tpl = _SafeDocxTemplate(io.BytesIO(self.data))
+            tpl.init_docx()
+            parts = [("正文", tpl.patch_xml(tpl.get_xml()))]
+            for uri, label in ((tpl.HEADER_URI, "页眉"), (tpl.FOOTER_URI, "页脚")):
+                for _, part in tpl.get_headers_footers(uri):
+                    parts.append((label, tpl.patch_xml(tpl.get_part_xml(part))))
+        except InputError as exc:
+            return [TemplateProblem("文档结构", None, exc.message)]
+        except etree.LxmlError as exc:
+            return [TemplateProblem("文档结构", None, _xml_problem(exc))]
         for label, xml in parts:
             try:
                 ast = env.parse(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
@@ -183,16 +232,22 @@ class WordForm:
         if not isinstance(data, Mapping):
             return TemplateProblem("", None, "数据应为 JSON 对象。")
         env = make_environment(calendar=calendar, today=today)
-        tpl = _SafeDocxTemplate(io.BytesIO(self.data))
         try:
-            # autoescape: a “&” or “<” in a record must not break the document's XML
-            tpl.render({str(k): v for k, v in data.items()}, jinja_env=env, autoescape=True)
+            _inspect(self.data, self.name)
+            tpl = _SafeDocxTemplate(io.BytesIO(self.data))
+            with render_budget():  # loops, time and size over all the form's parts
+                # autoescape: a “&” or “<” in a record must not break the document's XML
+                tpl.render({str(k): v for k, v in data.items()}, jinja_env=env, autoescape=True)
+            out = io.BytesIO()
+            tpl.save(out)
         except _FormProblem as exc:
             return exc.problem
+        except InputError as exc:
+            return TemplateProblem("文档结构", None, exc.message)
+        except etree.LxmlError as exc:  # the template's output is not well-formed XML
+            return TemplateProblem("文档结构", None, _xml_problem(exc))
         except RENDER_ERRORS as exc:  # core properties and footnotes
             return TemplateProblem("文档属性", None, describe_error(exc))
-        out = io.BytesIO()
-        tpl.save(out)
         return out.getvalue()
 
 

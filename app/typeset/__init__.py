@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.errors import InputError
+from app.textsafe import clean_strings
 from app.typeset.spec import Document, parse_description
 
 FORMATS = ("pdf", "docx")
@@ -23,9 +24,14 @@ class RenderResult:
 
 
 def _document(description: dict | Document) -> Document:
+    """A ``Document`` to lay out. A dict comes from the program itself (a stored record, a
+    filled template): control characters and lone surrogates, which no PDF or DOCX can hold,
+    are dropped, so a record saved with one before input was checked still prints. Files at
+    the door (``load_description``, ``python -m app render``) are refused instead, naming the
+    field."""
     if isinstance(description, Document):
         return description
-    return parse_description(description)
+    return parse_description(clean_strings(description))
 
 
 def _render_pdf(doc: Document) -> RenderResult:

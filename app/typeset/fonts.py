@@ -6,7 +6,9 @@ the open stand-ins in resources/fonts. reportlab embeds only TrueType outlines, 
 (.otf / Noto CJK .ttc) is skipped even when its name matches.
 
 Fonts are opened and registered with reportlab ONCE per process (``font_set()`` is cached):
-batch printing 200 documents must not re-read 10 MB font files 200 times.
+batch printing 200 documents must not re-read 10 MB font files 200 times. A face is opened only
+when a page first uses it (issue 30: a one-page 函 does not pay for 楷体), and what parsing a
+TrueType file costs is kept between processes by ``fontcache`` (validated against the file).
 
 A role's face is never "satisfied" by a face of another role: a Song face is not 仿宋. When the
 role's face lacks a glyph, the next faces of the chain stand in for that one character only, and
@@ -15,6 +17,7 @@ the renderer is told (``FontSet.face_for`` returns the face, the caller records 
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import sys
@@ -23,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFace
 
 from app import paths
 
@@ -171,6 +174,77 @@ def _index_font_files(dirs: list[Path]) -> dict[str, Path]:
     return index
 
 
+def _load_ttfont(name: str, path: Path, sub: int) -> TTFont:
+    """``TTFont(name, path, subfontIndex=sub)``, with the parse taken from the font cache when
+    it was made from this very file (see fontcache), and stored there otherwise."""
+    from app.typeset import fontcache
+
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        data = fh.read()
+    folder = fontcache.cache_dir()
+    key = fontcache.file_key(path, sub, data, st)
+    state = fontcache.read(folder, path, sub, key)
+    if state is not None:
+        try:
+            return _ttfont_from_state(name, path, data, state)
+        except (AttributeError, KeyError, TypeError, ValueError, ZeroDivisionError):
+            pass  # an entry this reportlab cannot use: parse as if there were none
+    font = TTFont(name, str(path), subfontIndex=sub)
+    if font.face._ttf_data == data:  # the file did not change between our read and reportlab's
+        fontcache.write(folder, path, sub, key, fontcache.face_state(font.face))
+    return font
+
+
+class _CachedFace(TTFontFace):
+    """A reportlab face whose parse came from the font cache; the attributes only the parse
+    uses (``fontcache.LAZY``) are decoded when first read."""
+
+    def __getattr__(self, name: str):
+        lazy: dict = self.__dict__.get("_lazy") or {}
+        pending = lazy.get(name)
+        if pending is None:
+            raise AttributeError(name)
+        value = pending.value()  # two threads may both decode it: the same value
+        setattr(self, name, value)
+        lazy.pop(name, None)
+        return value
+
+
+def _ttfont_from_state(name: str, path: Path, data: bytes, state: dict) -> TTFont:
+    """The TTFont reportlab would build from ``path``, its parsed attributes given (what
+    ``TTFont.__init__`` does, minus the parse; a test compares both attribute by attribute)."""
+    from weakref import WeakKeyDictionary
+
+    from reportlab import rl_config
+    from reportlab.pdfbase import ttfonts
+
+    from app.typeset import fontcache
+
+    face = _CachedFace.__new__(_CachedFace)
+    pdfmetrics.TypeFace.__init__(face, None)
+    lazy = {k: v for k, v in state.items() if isinstance(v, fontcache.Lazy)}
+    face.__dict__.update({k: v for k, v in state.items() if k not in lazy})
+    face._lazy = lazy
+    face._ttf_data = data
+    face._pos = 0
+    face.filename = str(path)
+    units = state["unitsPerEm"]
+    if units == 1000:
+        face._pdfScale = lambda x: x
+    else:
+        mult = 1000 / units
+        face._pdfScale = lambda x: x * mult
+    font = TTFont.__new__(TTFont)
+    font.fontName = name
+    font.face = face
+    font.encoding = ttfonts.TTEncoding()
+    font.state = WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable
+    font.shapable = not any(fnmatch.fnmatch(name, g) for g in ttfonts.unShapedFontGlob)
+    return font
+
+
 def _open(role: str, path: Path, sub: int, official: bool) -> Face | None:
     # One registration name per file: two FontSets (tests, a changed font folder) never clobber
     # each other's faces in reportlab's process-wide registry.
@@ -179,7 +253,7 @@ def _open(role: str, path: Path, sub: int, official: bool) -> Face | None:
     if name in _registered:
         return _registered[name]
     try:
-        font = TTFont(name, str(path), subfontIndex=sub)
+        font = _load_ttfont(name, path, sub)
     except (TTFError, OSError, ValueError, KeyError):
         return None  # CFF outlines, broken file, unreadable: skip it
     pdfmetrics.registerFont(font)
@@ -193,31 +267,53 @@ _registered: dict[str, Face] = {}
 
 
 class FontSet:
-    """The faces of one process: per role the official face (if installed) and the bundled one."""
+    """The faces of one process: per role the official face (if installed) and the bundled one.
+
+    Which files are candidates is settled at once (a walk of the font folders); a role's face is
+    opened the first time it is asked for (``face``, ``face_for``, ``stand_ins`` of that role)."""
 
     def __init__(self, use_system: bool = True) -> None:
-        self.primary: dict[str, Face] = {}
         index = _index_font_files(font_dirs()) if use_system else {}
+        # per role: the installed official files (best first), then the bundled stand-in
+        self._candidates: dict[str, list[tuple[Path, int, bool]]] = {}
         for role in ROLES:
-            face = None
-            for fname, sub in OFFICIAL_FILES[role]:
-                path = index.get(fname.lower())
-                if path is not None:
-                    face = _open(role, path, sub, official=True)
-                    if face is not None:
-                        break
-            if face is None:
-                face = _open(role, paths.fonts_dir() / BUNDLED[role], 0, official=False)
-            if face is None:  # pragma: no cover - the bundled files ship with the program
-                raise RuntimeError(f"缺少内置字体 {BUNDLED[role]}")
-            self.primary[role] = face
+            found = [(index[fname.lower()], sub, True) for fname, sub in OFFICIAL_FILES[role]
+                     if fname.lower() in index]
+            self._candidates[role] = found + [(paths.fonts_dir() / BUNDLED[role], 0, False)]
+        self._faces: dict[str, Face] = {}
+        self._open_lock = threading.Lock()
         self._cache: dict[tuple[str, str], Face | None] = {}
 
+    @property
+    def primary(self) -> dict[str, Face]:
+        """Every role's face (opens all of them)."""
+        return {role: self.face(role) for role in ROLES}
+
+    def loaded_roles(self) -> set[str]:
+        """The roles whose face has been opened so far."""
+        return set(self._faces)
+
     def face(self, role: str) -> Face:
-        return self.primary[role]
+        face = self._faces.get(role)
+        if face is not None:
+            return face
+        with self._open_lock:
+            face = self._faces.get(role)
+            if face is None:
+                for path, sub, official in self._candidates[role]:
+                    face = _open(role, path, sub, official=official)
+                    if face is not None:
+                        break
+                if face is None:  # pragma: no cover - the bundled files ship with the program
+                    raise RuntimeError(f"缺少内置字体 {BUNDLED[role]}")
+                self._faces[role] = face
+        return face
+
+    def _chain_roles(self, role: str) -> tuple[str, ...]:
+        return (role, *FALLBACK_ORDER[role])
 
     def chain(self, role: str) -> list[Face]:
-        return [self.primary[role]] + [self.primary[r] for r in FALLBACK_ORDER[role]]
+        return [self.face(r) for r in self._chain_roles(role)]
 
     def face_for(self, role: str, ch: str) -> Face | None:
         """The face that draws ``ch`` for ``role``: the role's face when it has the glyph, else
@@ -228,7 +324,8 @@ class FontSet:
         except KeyError:
             pass
         found = None
-        for face in self.chain(role):
+        for r in self._chain_roles(role):  # a fallback face is opened only when it is needed
+            face = self.face(r)
             if face.has(ch):
                 found = face
                 break
@@ -237,8 +334,8 @@ class FontSet:
 
     def stand_ins(self, roles: set[str] | None = None) -> dict[str, Face]:
         """Roles (among ``roles``) whose face is a bundled stand-in, not an official font."""
-        return {r: f for r, f in self.primary.items()
-                if not f.official and (roles is None or r in roles)}
+        wanted = ROLES if roles is None else [r for r in ROLES if r in roles]
+        return {r: f for r in wanted if not (f := self.face(r)).official}
 
 
 def stand_in_warning(role: str, face: Face) -> str:

@@ -12,13 +12,13 @@ attachment's own pages (GB/T 9704 7.3.7).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
 from app.errors import InputError
+from app.textsafe import bad_char, describe_char, json_depth_problem, loads_json
 
 KINDS = ("document", "letter", "minutes", "order")
 KIND_NAMES = {"document": "文件格式", "letter": "信函格式", "minutes": "纪要格式", "order": "命令格式"}
@@ -31,6 +31,12 @@ FIELDS = (
     "print_date", "minutes",
 )
 MINUTES_FIELDS = ("present", "absent", "attending", "host", "recorder")
+
+# Bounds on a description (bad input never runs unbounded): a 2号 title line holds 22 characters,
+# GB/T 9704 titles are a few lines; an attachment's name is set like a title.
+MAX_TITLE = 200
+MAX_DESCRIPTION_BYTES = 16 * 1024 * 1024
+MAX_CELL_DIGITS = 60  # a table cell given as a number
 
 # Heading levels recognised by their numbering (GB/T 9704 7.3.3): 一、 （一） 1. （1）
 _CN_NUM = "一二三四五六七八九十百零〇"
@@ -144,6 +150,14 @@ def heading_level(text: str) -> int:
 
 
 # ---- parsing ----------------------------------------------------------------------------------
+def _printable(key: Any) -> str:
+    """A key for a message: control characters and lone surrogates shown as U+XXXX."""
+    text = str(key)[:40]
+    while (found := bad_char(text, single_line=True)) is not None:
+        text = text[:found[0]] + f"U+{ord(found[1]):04X}" + text[found[0] + 1:]
+    return text
+
+
 def _type_name(value: Any) -> str:
     return {
         str: "字符串", bool: "布尔值", int: "整数", float: "数字", list: "列表", dict: "对象",
@@ -251,6 +265,9 @@ def _parse_table(value: Any, label: str) -> Table:
             raise InputError(f"{label} 第 {n} 行的单元格应为字符串或数字。")
         if len(row) != width:
             raise InputError(f"{label} 第 {n} 行有 {len(row)} 列，表头有 {width} 列。")
+        for c in row:
+            if isinstance(c, int) and c.bit_length() > MAX_CELL_DIGITS * 3.33:
+                raise InputError(f"{label} 第 {n} 行的数字位数过多（超过 {MAX_CELL_DIGITS} 位）。")
         parsed_rows.append(tuple(str(c) for c in row))
     return Table(tuple(header), tuple(parsed_rows))
 
@@ -264,12 +281,14 @@ def _parse_attachments(value: Any) -> tuple[Attachment, ...]:
     for i, item in enumerate(value, 1):
         if isinstance(item, str):
             if item.strip():
+                _check_title_length(item.strip(), f"attachments 第 {i} 项（附件名）")
                 out.append(Attachment(item.strip()))
         elif isinstance(item, dict):
             unknown = set(item) - {"name", "body"}
             if unknown:
                 raise InputError(f"字段 attachments 第 {i} 项中有未知字段：{'、'.join(sorted(unknown))}。")
             name = _string(item, "name", required=True, label=f"attachments 第 {i} 项的 name")
+            _check_title_length(name, f"attachments 第 {i} 项的 name（附件名）")  # type: ignore[arg-type]
             body = parse_body(item.get("body", []), label=f"attachments 第 {i} 项的 body")
             out.append(Attachment(name.strip(), body))  # type: ignore[union-attr]
         else:
@@ -294,13 +313,40 @@ def _parse_minutes(value: Any) -> Minutes | None:
     )
 
 
+def _check_title_length(text: str, label: str) -> None:
+    if len(text) > MAX_TITLE:
+        raise InputError(f"字段 {label}有 {len(text)} 个字符，超过上限 {MAX_TITLE}：标题应简明，请缩短。")
+
+
+def _check_strings(obj: dict) -> None:
+    """Every string of the description, at any depth (iteratively), is free of control
+    characters and lone surrogates; the error names the field (``body 第 3 项``)."""
+    todo: list[tuple[Any, str]] = [(v, str(k)) for k, v in obj.items()]
+    while todo:
+        value, label = todo.pop()
+        if isinstance(value, str):
+            found = bad_char(value)
+            if found is not None:
+                pos, ch = found
+                raise InputError(f"字段 {label} 第 {pos + 1} 个字符是{describe_char(ch)}，不能排版，请删去。")
+        elif isinstance(value, list):
+            todo.extend((v, f"{label} 第 {i} 项") for i, v in enumerate(value, 1))
+        elif isinstance(value, dict):
+            todo.extend((v, f"{label}.{k}") for k, v in value.items())
+
+
 def parse_description(obj: Any) -> Document:
     """Validate a description (the parsed JSON object) and return a ``Document``."""
     if not isinstance(obj, dict):
         raise InputError(f"公文描述应为 JSON 对象，实际是{_type_name(obj)}。")
     unknown = [k for k in obj if k not in FIELDS]
     if unknown:
-        raise InputError(f"未知字段：{'、'.join(str(k) for k in unknown)}。")
+        raise InputError(f"未知字段：{'、'.join(_printable(k) for k in unknown)}。")
+    for key in FIELDS:
+        problem = json_depth_problem(obj.get(key), limit=8)
+        if problem:
+            raise InputError(f"字段 {key} {problem}。")
+    _check_strings(obj)
     kind = _choice(obj, "kind", KINDS) or "document"
     copy_no = _string(obj, "copy_no")
     if copy_no is not None:
@@ -320,6 +366,7 @@ def parse_description(obj: Any) -> Document:
         raise InputError(f"字段 sealed 应为 true 或 false，实际是{_type_name(sealed)}。")
     title = _string(obj, "title", required=True)
     assert title is not None
+    _check_title_length(title.strip(), "title（标题）")
     return Document(
         kind=kind,
         copy_no=copy_no,
@@ -348,6 +395,8 @@ def load_description(path: str | Path) -> Document:
     """Read and validate a description file; unreadable or invalid JSON is an ``InputError``."""
     p = Path(path)
     try:
+        if p.is_file() and p.stat().st_size > MAX_DESCRIPTION_BYTES:
+            raise InputError(f"文件 {p} 过大（超过 {MAX_DESCRIPTION_BYTES // 1024 // 1024} MB），不是公文描述文件。")
         raw = p.read_bytes()
     except FileNotFoundError:
         raise InputError(f"找不到文件：{p}") from None
@@ -357,11 +406,7 @@ def load_description(path: str | Path) -> Document:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"文件 {p} 不是 UTF-8 编码的文本。") from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"文件 {p} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}。") from None
-    return parse_description(obj)
+    return parse_description(loads_json(text, f"文件 {p}"))
 
 
 def to_description(doc: Document) -> dict[str, Any]:

@@ -320,11 +320,17 @@ def _title_penalties(text: str) -> dict[int, float]:
     return pen
 
 
-def balanced_lines(text: str, width: float, measure: Measure, style: Hashable = None) -> list[str]:
+MAX_LINE_UNITS = 400  # a title line never holds more unbreakable pieces (2号: ~22 characters)
+
+
+def balanced_lines(text: str, width: float, measure: Measure, style: Hashable = None, *,
+                   stats: dict[str, int] | None = None) -> list[str]:
     """Break a title into the fewest lines that fit, as equal in length as possible (a balanced
     trapezoid/diamond), keeping common words whole, honouring the kinsoku rules and never leaving
     one character alone on the last line. A word or number longer than a line (a URL) is broken
-    between its characters, as a last resort: such a break costs more than any other."""
+    between its characters, as a last resort: such a break costs more than any other.
+    Near-linear in the title's length; ``stats["candidates"]`` (when given) counts the line
+    candidates weighed."""
     units: list[_Unit] = []
     inside: set[int] = set()  # unit indices that continue an over-long word
     for u in _units([(text, style)], measure):
@@ -357,34 +363,48 @@ def balanced_lines(text: str, width: float, measure: Measure, style: Hashable = 
         if _can_break(units[k - 1], units[k]):
             ok[k] = True
             cost_at[k] = pen.get(starts[k], 0.0) + (6.0 if k in inside else 0.0)
+            ok[k] = cost_at[k] < float("inf")  # inside a kept word: never
     ok[0] = ok[nu] = True
+    # Fewest lines first, then the least squared deviation from the mean line length (the old
+    # exact-n dynamic programme for n = 1, 2, … was O(lines × units × units-per-line): a
+    # 4,000-character title took 22 s). Every break of a solution with the fewest lines is
+    # reached with the fewest lines to it (else a shorter solution would exist), so one
+    # lexicographic (lines, cost) pass per target is exact: pass 1 counts the fewest lines n,
+    # pass 2 balances against total / n. Each pass looks back at most one line's units from every
+    # break: linear in the title's length.
     inf = float("inf")
-    for n in range(int(total // width) + 1, nu + 1):
-        target = total / n
-        # best[m][j]: (cost, previous break) of m lines covering units [0, j)
-        best = [[(inf, -1)] * (nu + 1) for _ in range(n + 1)]
-        best[0][0] = (0.0, -1)
-        for m in range(1, n + 1):
-            prev, cur = best[m - 1], best[m]
-            for j in range(1, nu + 1):
-                if not ok[j] or (m == n) != (j == nu):
-                    continue
-                i = j - 1
-                while i >= 0 and cum[j] - cum[i] <= width + EPS:
-                    c0 = prev[i][0]
+
+    def best_breaks(target: float | None) -> list[tuple[int, float, int]]:
+        # best[j] = (lines, cost, previous break) covering units [0, j)
+        best: list[tuple[int, float, int]] = [(0, 0.0, -1)] + [(nu + 1, inf, -1)] * nu
+        for j in range(1, nu + 1):
+            if not ok[j]:
+                continue
+            top = best[j]
+            i = j - 1
+            low = max(-1, j - 1 - MAX_LINE_UNITS)
+            while i > low and cum[j] - cum[i] <= width + EPS:
+                if stats is not None:
+                    stats["candidates"] = stats.get("candidates", 0) + 1
+                lines, c0, _ = best[i]
+                if ok[i] and c0 < inf and not (j == nu and starts[j] - starts[i] < 2):
                     w = line_width(i, j)
-                    if (ok[i] and c0 < inf and w <= width + EPS
-                            and not (m == n and starts[j] - starts[i] < 2)):
-                        c = c0 + ((w - target) / em) ** 2 + (cost_at[i] if i else 0.0)
-                        if c < cur[j][0]:
-                            cur[j] = (c, i)
-                    i -= 1
-        if best[n][nu][0] < inf:
-            cuts = []
-            j, m = nu, n
-            while m > 0:
-                i = best[m][j][1]
-                cuts.append((i, j))
-                j, m = i, m - 1
-            return [text[starts[i]:starts[j]] for i, j in reversed(cuts)]
-    return [text]
+                    if w <= width + EPS:
+                        c = 0.0 if target is None else c0 + ((w - target) / em) ** 2 + (cost_at[i] if i else 0.0)
+                        if lines + 1 < top[0] or (lines + 1 == top[0] and c < top[1]):
+                            top = (lines + 1, c, i)
+                i -= 1
+            best[j] = top
+        return best
+
+    fewest = best_breaks(None)[nu][0]
+    if fewest > nu:
+        return [text]
+    best = best_breaks(total / fewest)
+    cuts = []
+    j = nu
+    while j > 0:
+        i = best[j][2]
+        cuts.append((i, j))
+        j = i
+    return [text[starts[i]:starts[j]] for i, j in reversed(cuts)]

@@ -19,7 +19,7 @@ from pathlib import Path
 from app import APP_NAME, __version__
 from app.services.context import ServiceContext
 from app.ui.messages import DISCARD, SAVE, ask_unsaved
-from app.ui.pages import PageSpec, factory_for, pages_for
+from app.ui.pages import PageSpec, denied_reason, factory_for, pages_for
 from app.ui.qt import (
     QAction,
     QHBoxLayout,
@@ -74,7 +74,12 @@ class MainWindow(QMainWindow):
         self.nav.setStyleSheet("QListWidget { font-size: 13pt; } QListWidget::item { padding: 8px; }")
         self.stack = QStackedWidget()
         for spec in self.specs:
-            QListWidgetItem(spec.title, self.nav).setData(Qt.ItemDataRole.UserRole, spec.key)
+            item = QListWidgetItem(spec.title, self.nav)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            if reason := denied_reason(self.actor, spec):  # shown to all, disabled with why
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                item.setToolTip(reason)
+                item.setStatusTip(reason)
             self.stack.addWidget(QWidget())  # replaced on first visit
         central = QWidget()
         row = QHBoxLayout(central)
@@ -84,7 +89,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self._show_row)
 
-        self.user_label = QLabel(f"用户：{self.actor.label}（{self.actor.role.label}）")
+        self.user_label = QLabel(f"用户：{self.actor.label}（{self.actor.roles_label}）")
         self.clearance_label = QLabel(f"密级：{self.actor.clearance.label}")
         self.db_label = QLabel(f"数据库：{db_label}")
         for w in (self.user_label, self.clearance_label, self.db_label):
@@ -98,6 +103,9 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         spec = self.specs[row]
+        if reason := denied_reason(self.actor, spec):
+            self.statusBar().showMessage(f"“{spec.title}”{reason}", 5000)
+            return
         if spec.key not in self._pages:
             factory = factory_for(spec.key)
             page = factory(self.ctx, self) if factory else placeholder(spec.title)
@@ -115,7 +123,8 @@ class MainWindow(QMainWindow):
         return self._pages[key]
 
     def page_keys(self) -> list[str]:
-        return [s.key for s in self.specs]
+        """The pages the user may open (the navigation also lists the others, disabled)."""
+        return [s.key for s in self.specs if denied_reason(self.actor, s) is None]
 
     def current_key(self) -> str:
         return self.specs[self.nav.currentRow()].key
@@ -131,9 +140,14 @@ class MainWindow(QMainWindow):
         go_menu = self.menuBar().addMenu("转到(&G)")
         self.search_action = self._action(go_menu, "全局搜索(&K)…", "Ctrl+K", self.open_search)
         for i, spec in enumerate(self.specs):
-            self._action(go_menu, spec.title, f"Ctrl+{i + 1}" if i < 9 else None,
-                         lambda _checked=False, r=i: self.nav.setCurrentRow(r))
+            go = self._action(go_menu, spec.title, f"Ctrl+{i + 1}" if i < 9 else None,
+                              lambda _checked=False, r=i: self.nav.setCurrentRow(r))
+            if reason := denied_reason(self.actor, spec):
+                go.setEnabled(False)
+                go.setToolTip(reason)
+                go.setStatusTip(reason)
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        self.guide_action = self._action(help_menu, "用户指南(&U)", "F1", self.open_guide)
         self._action(help_menu, "关于(&A)", None, self._about)
 
     def _action(self, menu, text, shortcut, slot) -> QAction:  # type: ignore[no-untyped-def]
@@ -148,6 +162,11 @@ class MainWindow(QMainWindow):
         from app.ui.search_dialog import open_search
 
         return open_search(self, self.ctx)
+
+    def open_guide(self) -> QWidget:
+        from app.ui.guide import open_guide
+
+        return open_guide(self)
 
     def _about(self) -> None:
         QMessageBox.about(self, "关于", f"{APP_NAME} {__version__}\n离线公文、会议纪要、值班与突发事件管理。")

@@ -15,7 +15,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-from app.errors import UserError
+from app.errors import UserError, storage_problem
 from app.ui.qt import QApplication, QMessageBox, Qt, QWidget
 
 log = logging.getLogger("app")
@@ -23,8 +23,14 @@ LOG_FILE = "govdesk.log"
 
 
 def describe(exc: BaseException) -> str:
+    """The sentence for ``exc``: a ``UserError``'s own message; a locked database or a full disk
+    (also when it reaches the GUI as a plain driver or ``OSError``) says so and that nothing
+    saved was lost; anything else is a bug, logged."""
     if isinstance(exc, UserError):
         return exc.message
+    problem = storage_problem(exc)
+    if problem is not None:
+        return problem.message
     return "程序内部错误，详情已写入日志文件。请联系管理员。"
 
 
@@ -41,8 +47,12 @@ def setup_logging(log_dir: Path) -> Path:
 
 def install_excepthook(log_path: Path) -> None:
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        problem = storage_problem(exc)
         if isinstance(exc, UserError):
             text = exc.message
+        elif problem is not None:
+            log.warning("存储不可用：%s", exc)
+            text = problem.message
         else:
             log.error("未处理的异常\n%s", "".join(traceback.format_exception(kind, exc, tb)))
             text = f"程序出现内部错误，已记录到日志：\n{log_path}\n\n请将该文件提供给管理员。"

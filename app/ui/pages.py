@@ -8,9 +8,10 @@ When imported, the module registers its factory::
     register_page("documents", factory)   # factory(ctx, parent) -> QWidget
 
 An area without a module (or whose module registers nothing) shows a page saying plainly that the
-module is not yet available. ``required`` (an ``Action``) hides the entry from users whose role
-may not use it — the services still refuse on their own; hiding only spares the user a useless
-page. It is declared here, so the navigation is known without importing any page.
+module is not yet available. ``required`` (an ``Action``) is what the page needs: every user sees
+every entry in the same place, and an entry the user's roles do not allow is disabled with the
+reason (``denied_reason``: 需要“管理员”角色) — the services still refuse on their own. It is
+declared here, so the navigation is known without importing any page.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from app.domain.security import Action, allowed
+from app.domain.security import Action
 from app.services.context import Actor, ServiceContext
 from app.ui.qt import QWidget
 
@@ -67,8 +68,14 @@ def register_page(key: str, factory: PageFactory, *, title: str | None = None,
 
 
 def pages_for(actor: Actor) -> list[PageSpec]:
-    """The pages ``actor`` sees, in navigation order (imports nothing)."""
-    return [p for p in _AREAS if p.required is None or allowed(actor.role, p.required)]
+    """The navigation entries, in order (imports nothing): the same for every user; see
+    ``denied_reason`` for the ones ``actor`` may not open."""
+    return list(_AREAS)
+
+
+def denied_reason(actor: Actor, spec: PageSpec) -> str | None:
+    """None when ``actor`` may open page ``spec``, else why not (需要“管理员”角色)."""
+    return None if spec.required is None else actor.denied_reason(spec.required)
 
 
 def factory_for(key: str) -> PageFactory | None:

@@ -43,12 +43,13 @@ PER_GROUP = 5  # hits asked of each area the first page left out
 FIRST_GROUP_CAP = 10  # then the first page's groups keep their best 10, so all fit in view
 #: The page (area key of ``app.ui.pages``) that shows each kind of hit.
 KIND_PAGES = {"document": "documents", "incoming": "incoming", "minutes": "minutes",
+              "meeting": "minutes",
               "decision": "minutes", "duty_log": "duty", "incident": "incidents",
               "template": "templates"}
 #: Kinds whose record id is what their page's ``open_record`` takes.
-PRIMARY_KINDS = {"document", "incoming", "minutes", "duty_log", "incident", "template"}
+PRIMARY_KINDS = {"document", "incoming", "minutes", "meeting", "duty_log", "incident", "template"}
 #: Display order of the groups (other kinds follow in the order they come).
-GROUP_ORDER = ["document", "incoming", "minutes", "decision", "duty_log", "incident", "template"]
+GROUP_ORDER = ["document", "incoming", "minutes", "meeting", "decision", "duty_log", "incident", "template"]
 
 
 def hit_html(hit: SearchHit) -> str:

@@ -59,3 +59,45 @@ def fit_combo(combo: QComboBox) -> None:
     longest = max((combo.itemText(i) for i in range(combo.count())),
                   key=combo.fontMetrics().horizontalAdvance, default="")
     combo.setMinimumWidth(combo.fontMetrics().horizontalAdvance(longest) + 3 * em(combo))
+
+
+def fit_dialog(dialog: QWidget, min_ems: float = 26) -> None:
+    """Size a form dialog to its content: every line edit at least as wide as its placeholder
+    hint (新建会议 opened 221 px wide and cut “新类型时填写，如：临江市人民政府常务会议纪要”), the
+    dialog at least ``min_ems`` ems wide, then its size hint. Call at the end of ``__init__``."""
+    from app.ui.qt import QLineEdit
+
+    unit = em(dialog)
+    for edit in dialog.findChildren(QLineEdit):
+        hint = edit.placeholderText()
+        if hint:
+            edit.setMinimumWidth(max(edit.minimumWidth(),
+                                     edit.fontMetrics().horizontalAdvance(hint) + 2 * unit))
+    dialog.setMinimumWidth(max(dialog.minimumWidth(), round(min_ems * unit)))
+    dialog.adjustSize()
+
+
+def mark_read_only(edit: QWidget, hint: str = "") -> None:
+    """A field the user cannot edit looks it: a grey background, and its hint (e.g. 签发时自动编号)
+    in light grey italics, so that the hint is not taken for a value."""
+    from app.ui.qt import QColor, QLineEdit, QPalette
+
+    assert isinstance(edit, QLineEdit)
+    edit.setReadOnly(True)
+    if hint:
+        edit.setPlaceholderText(hint)
+    edit.setToolTip(hint or "此项不能在这里修改")
+    palette = edit.palette()
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor(150, 150, 150))
+    palette.setColor(QPalette.ColorRole.Base, QColor(240, 240, 240))
+    edit.setPalette(palette)
+    font = edit.font()
+    font.setItalic(not edit.text())
+    edit.setFont(font)
+    edit.textChanged.connect(lambda text: _italic(edit, not text))
+
+
+def _italic(edit: QWidget, on: bool) -> None:
+    font = edit.font()
+    font.setItalic(on)
+    edit.setFont(font)

@@ -12,9 +12,11 @@ from app.domain.proofread import (
     Options,
     apply_all_safe_fixes,
     apply_fix,
+    blocks_signing,
     document_to_description,
     genre_of_title,
     proofread,
+    summary,
 )
 from app.errors import InputError
 from app.typeset.spec import parse_description
@@ -29,7 +31,7 @@ CLEAN = {
             "2.细化分工\n（二）严格值守\n二、工作要求\n请于2024年7月1日前报送，详见 https://a.gov.cn/x?a=1,2 ，"
             "共1,000人，8:30到岗，使用Word,Excel格式。",
     "attachments": ["值班表", "联系表"],
-    "issuer": "××市人民政府办公室",
+    "issuer": "临江市人民政府办公室",  # not ××市: an unfilled placeholder is an error now
     "date": "2024-07-01",
 }
 
@@ -118,6 +120,14 @@ POSITIVE = [
     ("date.field", {"print_date": "2024/12/31"}, "2024/12/31", "print_date", "2024-12-31"),
     ("date.field", {"date": "2024-02-30"}, "2024-02-30", "date", None),
     ("date.field", {"print_date": "2024-06-30"}, "2024-06-30", "print_date", None),
+    ("placeholder", {"note": "联系人：×××，联系电话：12345678"}, "×××", "note", None),
+    ("placeholder", {"body": "请于XX月XX日前报送。"}, "XX", "body", None),
+    ("placeholder", {"body": "总值班室电话：（值班电话）。"}, "（值班电话）", "body", None),
+    ("placeholder", {"body": "依据（…）办理，第__期。"}, "（…）", "body", None),
+    ("placeholder", {"body": "第__期。"}, "__", "body", None),
+    ("placeholder", {"doc_no": "×政办发〔2024〕XX号"}, "XX", "doc_no", None),
+    ("signer.missing", {"title": "关于增加值班经费的请示", "body": "妥否，请批示。"}, "", "signers",
+     None),
 ]
 
 
@@ -180,6 +190,10 @@ NEGATIVE = [
     ("request.ending", {"title": "关于值班工作的通知", "body": "请认真落实。"}),
     ("report.request", {"title": "关于值班情况的报告", "body": "值班平稳，特此报告。"}),
     ("date.field", {"date": "2024-07-01", "print_date": "2024-07-02"}),
+    ("placeholder", {"body": "使用XXL码、WXX型号，访问 https://a.cn/__x__ ，×政办函（试行）。"}),
+    ("placeholder", {"body": "报送联系人（姓名、电话）和单位名称。"}),
+    ("signer.missing", {"title": "关于增加值班经费的请示", "body": "妥否，请批示。", "signers": ["王五"]}),
+    ("signer.missing", {"title": "关于值班工作的通知"}),
 ]
 
 
@@ -269,6 +283,15 @@ def test_document_round_trip_keeps_what_the_proofreader_needs():
 def test_bad_input_is_a_user_error():
     with pytest.raises(InputError):
         proofread(["not", "a", "description"])
+
+
+def test_a_request_with_a_placeholder_contact_and_no_signer_is_not_clean():
+    desc = {"title": "关于增加值班经费的请示", "to": "市人民政府：",
+            "body": "现将有关情况请示如下。\n妥否，请批示。", "note": "联系人：×××",
+            "issuer": "临江市应急管理局", "date": "2026-12-01"}
+    findings = proofread(desc)
+    assert {f.rule for f in findings} == {"placeholder", "signer.missing"}
+    assert blocks_signing(findings) and summary(findings) != "未发现问题"
 
 
 def test_blocks_signing_and_summary():

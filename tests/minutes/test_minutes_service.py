@@ -33,8 +33,8 @@ def test_meeting_numbering_per_type_and_minutes_series_at_issue(people):
     other = mn.create_type(clerk, "专题会议", organ="市政府")
     m3 = mn.create_meeting(clerk, other.id, D(2026, 2, 20))
     assert (m1.seq, m2.seq, m3.seq) == (11, 12, 1)
-    assert m2.title == "市政府第12次常务会议"
-    with pytest.raises(InputError, match="第12次常务会议已存在"):
+    assert m2.title == "市政府第十二次常务会议"
+    with pytest.raises(InputError, match="第十二次常务会议已存在"):
         mn.create_meeting(clerk, t.id, D(2026, 2, 21), seq=12)
     numbers = []
     for m in (m2, m1):  # issued out of order: the series follows issue order

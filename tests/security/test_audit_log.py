@@ -96,7 +96,8 @@ def test_export_xlsx_and_permission(admin_ctx, tmp_path):
     n = audit_log.export_xlsx(ctx, AuditFilter(action="user.add"), out)
     assert n == 3
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
-    assert rows[0][0] == "序号" and [r[3] for r in rows[1:]] == ["user.add"] * 3
+    assert rows[0][0] == "序号" and [r[3] for r in rows[1:]] == ["新建账户"] * 3
+    assert [r[7] for r in rows[1:]] == ["user.add"] * 3  # the code stays, in its own column
     assert audit.recent(ctx.engine, 1)[0].action == "audit.export"
     accounts.add_user(ctx, "reader", "Reader-pass-1", role=Role.READER, must_change_password=False)
     reader = ctx.with_actor(accounts.login(ctx, "reader", "Reader-pass-1"))

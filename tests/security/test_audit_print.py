@@ -59,8 +59,9 @@ def test_printed_rows_match_the_filter_and_hide_classified_detail(admin_ctx, tmp
     pdf = audit_log.render_print(leader, f, out)
     assert out.read_bytes() == pdf and not list(out.parent.glob("*.part"))
     rows = _table_rows(pdf)
-    body = [r for r in rows if len(r) == 5 and r[2] == "doc.view"]
-    assert [r[3] for r in body] == ["document7", "document8"]  # oldest first
+    body = [r for r in rows if len(r) == 5 and r[2] == "查看公文"]  # doc.view, in words
+    # oldest first; the 机密 event does not even say which document it was
+    assert [r[3] for r in body] == ["公文（已隐藏）", "公文8"]
     assert body[0][4] == audit_log.HIDDEN
     assert "内部标题ABC" in body[1][4]
     text = _text(pdf)
@@ -72,7 +73,7 @@ def test_printed_rows_match_the_filter_and_hide_classified_detail(admin_ctx, tmp
     # the administrator (clearance above 绝密) sees the detail in print, and printing is audited
     pdf = audit_log.render_print(ctx, f)
     # the detail cell wraps inside its column; read it back as a table cell, not as page text
-    detail = [r[4] for r in _table_rows(pdf) if len(r) == 5 and r[3] == "document7"]
+    detail = [r[4] for r in _table_rows(pdf) if len(r) == 5 and r[3] == "公文7"]
     assert len(detail) == 1 and "绝密标题XYZ" in detail[0] and audit_log.HIDDEN not in detail[0]
     assert audit.recent(ctx.engine, 1)[0].action == "audit.print"
     assert audit.verify(ctx.engine).ok

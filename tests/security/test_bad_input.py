@@ -132,7 +132,9 @@ words = st.sampled_from(["render", "backup", "exchange", "audit", "user", "db", 
                          "roster", "create", "list", "restore", "import", "export", "verify",
                          "--yes", "-o", "--select", "--key", "--user", "--to", "documents:1",
                          "x.zip", "", "--", "-", "documents:a", "无"])
-argvs = st.lists(words | st.text(alphabet=string.printable + "中文", max_size=12), max_size=6)
+# "\udcff": a byte that is not UTF-8 in argv (surrogateescape); "\x01", "\x7f": control characters
+argvs = st.lists(words | st.text(alphabet=string.printable + "中文\x01\x7f\udcff", max_size=12),
+                 max_size=6)
 
 
 @SETTINGS
@@ -202,3 +204,94 @@ def test_cli_exchange_import_of_garbage_exits_2_nothing_written(tmp_path, monkey
     finally:
         engine.dispose()
     assert UserError  # the CLI turns every refusal into a UserError message, exit code 2
+
+
+# ---------------------------------------------------------------- hostile descriptions (issue 18)
+# Text with control characters and lone surrogates (st.text leaves both out by default), numbers
+# past Python's 4,300-digit limit, nesting past the recursion limit: the render command refuses
+# them with exit code 2 and a message, or prints; never a traceback, never a partial file.
+
+hostile_text = st.text(alphabet=st.characters(blacklist_categories=()), max_size=30)
+hostile_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | hostile_text,
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(["table", "header", "rows", "name", "body"]) | hostile_text,
+                      inner, max_size=4),
+    max_leaves=15,
+)
+raw_json = (
+    hostile_values.map(lambda v: json.dumps(v, ensure_ascii=True))
+    | st.integers(4290, 4400).map(lambda n: "9" * n)
+    | st.tuples(st.integers(1, 5000), hostile_values).map(
+        lambda d: "[" * d[0] + json.dumps(d[1], ensure_ascii=True) + "]" * d[0])
+)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(field=st.sampled_from([*FIELDS, "body"]), raw=raw_json, fmt=st.sampled_from(["pdf", "docx"]))
+def test_cli_render_hostile_field_exits_0_or_2_never_a_traceback(tmp_path_factory, capsys, field,
+                                                                   raw, fmt):
+    folder = tmp_path_factory.mktemp("hostile")
+    doc = _demo()
+    doc[field] = "@@HOSTILE@@"
+    src = folder / "input.json"
+    src.write_text(json.dumps(doc, ensure_ascii=True).replace('"@@HOSTILE@@"', raw), encoding="utf-8")
+    out = folder / f"out.{fmt}"
+    code = cli_main(["render", str(src), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert code in (0, 2), err
+    if code == 2:
+        assert err.startswith("错误：") and CHINESE.search(err), err
+        assert sorted(p.name for p in folder.iterdir()) == ["input.json"]
+    else:
+        assert out.read_bytes()[:4] in (b"%PDF", b"PK\x03\x04")
+
+
+@SETTINGS
+@given(field=st.sampled_from(FIELDS), value=hostile_values)
+def test_program_prints_whatever_a_record_holds(field, value):
+    """What the program itself hands to the engine (a stored record, a filled template) is
+    printed when it is a valid description once control characters are dropped, else refused
+    with a Chinese message; never a crash."""
+    from app.typeset import render
+
+    doc = _demo()
+    doc[field] = value
+    try:
+        result = render(doc, "docx")
+    except InputError as exc:
+        assert CHINESE.search(exc.message), exc.message
+    else:
+        assert result.data[:4] == b"PK\x03\x04"
+
+
+# ---------------------------------------------------------------- hostile templates (issue 18)
+
+FRAGMENTS = [
+    "{% for i in range(100000) %}", "{% for j in rows %}", "{% endfor %}", "{% if 1 %}", "{% endif %}",
+    "{{ 'x'|center(1000000000) }}", "{{ s|indent(99999) }}", "{{ '%*d'|format(999999999, 1) }}",
+    "{% set ns = namespace(x='ab') %}", "{% set ns.x = ns.x ~ ns.x %}", "{% set ns.x = ns.x + ns.x %}",
+    "{% set ns.x = ns.x|replace('a', 'aa') %}", "{{ ns.x|length }}", "{{ s * 1000 }}",
+    "{{ ('ab' * 40000)|wordwrap(1) }}", "{{ [s] * 1000 }}", "{{ range(100000)|list|sum }}",
+    "{{ lipsum(99999) }}", "关于", "{{ s }}", "{% macro m(n) %}{{ m(n) }}{{ m(n) }}{% endmacro %}",
+    "{{ m(1) }}", "{{ '{:>999999}'.format(s) }}",
+]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=10).map("".join))
+def test_random_hostile_templates_render_or_refuse_within_the_limits(text):
+    import time
+
+    from app.templating import DescriptionTemplate, TemplateFailed
+
+    template = DescriptionTemplate(name="随机", kind="通知",
+                                   document={"title": "关于测试的通知", "body": text})
+    start = time.perf_counter()
+    try:
+        template.render({"rows": list(range(500)), "s": "字" * 1000})
+    except TemplateFailed as exc:
+        assert CHINESE.search(exc.message), exc.message
+    assert time.perf_counter() - start < 40  # 10 s per render at most, plus a loaded machine

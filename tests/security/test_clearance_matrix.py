@@ -59,8 +59,9 @@ READ = ("get", "list", "count", "search", "find", "load", "read", "render", "exp
 #: Entry points that change data or perform an act (not reads). Their permission and clearance
 #: refusals are tested by their modules; listing them here means someone looked at them.
 NOT_READS = {
+    "backup": {"restore", "record_refusal"},
     "accounts": {"create_first_admin", "login", "logout", "add_user", "set_active",
-                 "reset_password", "change_password", "set_role", "set_clearance"},
+                 "reset_password", "change_password", "set_roles", "set_clearance"},
     "docnumbers": {"reserve_numbers", "void_number"},
     "documents": {"create_document", "update_document", "delete_document", "workflow_step",
                   "sign", "import_json", "receive_document"},
@@ -76,7 +77,10 @@ NOT_READS = {
     "incidents": {"save_rule_table", "create_incident", "update_incident", "set_daily_mode",
                   "draft_report", "refresh_draft", "sign_report", "send_report",
                   "record_phone_report", "draft_from_duty_log", "save_report",
-                  "receive_incident"},
+                  "receive_incident",
+                  # reads through duty.get_log_entry (clearance checked) and visible(Incident)
+                  "attach_candidates", "attach_duty_log"},
+    "duty_publish": {"draft_notice"},
     "incoming": {"register", "update", "add_attachments", "save_attachment", "urge",
                  "set_done"},
     "minutes": {"create_type", "create_meeting", "update_meeting", "set_attendance",

@@ -33,11 +33,11 @@ def test_two_desks_edit_the_same_user(admin_ctx):
         zhao = accounts.add_user(a, "zhao", "Zhao-pass-1")
         seen_a = accounts.get_user(a, zhao.id)
         seen_b = accounts.get_user(b, zhao.id)
-        accounts.set_role(a, zhao.id, Role.CLERK, expected_version=seen_a.version)
+        accounts.set_roles(a, zhao.id, {Role.CLERK}, expected_version=seen_a.version)
         with pytest.raises(ConflictError, match="已被他人修改"):
             accounts.set_clearance(b, zhao.id, Clearance.SECRET, expected_version=seen_b.version)
         now = accounts.get_user(a, zhao.id)
-        assert (now.role, now.clearance) == (Role.CLERK, Clearance.PUBLIC)
+        assert (now.roles, now.clearance) == ({Role.CLERK}, Clearance.PUBLIC)
         assert now.version == seen_a.version + 1
     finally:
         other.dispose()

@@ -524,8 +524,8 @@ def test_unknown_kind_from_a_newer_program_is_named_and_nothing_written(desks, t
     _a, b = desks
     before = _counts(b)
     pkg = _v2(tmp_path / "new.gdx", [("documents", _doc_record(1)),
-                                      ("holiday_years", {"year": 2027})])
-    with pytest.raises(InputError, match="第2条记录的类型“holiday_years”本程序不认识"):
+                                      ("proposal_items", {"year": 2027})])
+    with pytest.raises(InputError, match="第2条记录的类型“proposal_items”本程序不认识"):
         exchange.import_package(b, pkg, KEY)
     assert _counts(b) == before
 
@@ -692,3 +692,42 @@ def test_cli_export_import_verify_and_passphrase(tmp_path, monkeypatch, capsys):
     assert cli_main(["exchange", "export", "--user", "clerk",
                      "--select", "nonsense:1", "-o", str(out)]) == 2
     assert "格式有误" in capsys.readouterr().err
+
+
+def test_a_superior_office_sends_a_years_holiday_table(desks, tmp_path):
+    """Issue 16: the year's table travels in an exchange package; the receiving desk stores it
+    (its deadlines recomputed), the same table again is a duplicate, a different one for a year
+    the desk entered itself is a conflict left for its administrator."""
+    import datetime as dt
+
+    from app.services import holidays
+
+    a, b = _admin(desks[0]), _admin(desks[1])
+    notice = (Path(__file__).resolve().parents[1] / "fixtures" / "holidays"
+              / "2027-test.txt").read_text(encoding="utf-8")
+    holidays.import_notice(a, notice)
+    pkg = tmp_path / "h.gdx"
+    exchange.export_package(a, {"holiday_years": [2027]}, pkg, KEY, "市政府办公室")
+    holidays.invalidate()
+    assert holidays.calendar(b).source_of(2027) is None
+    report = exchange.import_package(b, pkg, KEY)
+    assert report.new == {"holiday_years": 1}
+    cal = holidays.calendar(b)
+    assert cal.source_of(2027) == "office" and not cal.is_workday(dt.date(2027, 2, 8))
+    assert holidays.table_of(b, 2027) == holidays.table_of(a, 2027)
+    with pytest.raises(InputError, match="没有录入2026年"):
+        exchange.export_package(a, {"holiday_years": [2026]}, tmp_path / "x.gdx", KEY)
+    # the same table in another package: duplicate; a changed one: conflict, nothing replaced
+    exchange.export_package(a, {"holiday_years": [2027]}, tmp_path / "h2.gdx", KEY)
+    assert exchange.import_package(b, tmp_path / "h2.gdx", KEY).duplicates == {"holiday_years": 1}
+    holidays.set_day(a, dt.date(2027, 3, 1), "rest", "测试")  # a local change does not travel
+    changed = notice.replace("共3天。\n　　二、", "共3天。1月9日（周六）上班。\n　　二、")
+    holidays.import_notice(a, changed)
+    exchange.export_package(a, {"holiday_years": [2027]}, tmp_path / "h3.gdx", KEY)
+    report = exchange.import_package(b, tmp_path / "h3.gdx", KEY)
+    assert report.conflicts == {"holiday_years": ["2027年"]}
+    assert dt.date(2027, 1, 9) not in holidays.table_of(b, 2027).work
+    bad = _v2(tmp_path / "bad.gdx", [("holiday_years", {"year": 2027, "rest": [["2027-02-30",
+                                                                                "春节"]]})])
+    with pytest.raises(InputError, match="第1条记录：放假日含无效日期"):
+        exchange.import_package(b, bad, KEY)

@@ -30,6 +30,14 @@ ALLOWED = {
     "accounts.logout",  # giving up and leaving
     "accounts.create_first_admin",  # refused by itself once any user exists
     "security.record_session",  # screen lock/unlock bookkeeping (audit only)
+    # the holiday tables are public (the State Council's published notice): readable with no
+    # account at all (calendar show/list/add-workdays); deadlines are computed with them
+    "holidays.calendar",
+    "holidays.list_years",
+    "holidays.table_of",
+    "holidays.year_days",
+    "holidays.missing_next_year",
+    "holidays.add_workdays",
 }
 PASSWORD = "Probe-pass-1"
 

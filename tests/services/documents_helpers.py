@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.domain.security import Clearance, Role
 from app.services import accounts
 from app.services.context import Actor, ServiceContext
-from app.storage.models import User
+from app.storage.models import User, UserRole
 
 PASSWORD = "Pass-word-123"
 
@@ -30,6 +30,7 @@ def person(ctx: ServiceContext, username: str, role: Role, clearance: Clearance,
         s.add(user)
         s.flush()
         uid = user.id
+        s.add(UserRole(user_id=uid, role_code=role.value))
     return ctx.with_actor(Actor(uid, username, role, clearance, name or username))
 
 

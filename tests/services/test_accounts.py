@@ -43,7 +43,7 @@ def test_first_admin_then_login(ctx):
     assert stored.password_hash.startswith("$argon2id$") and ADMIN_PASSWORD not in stored.password_hash
     assert (stored.role_code, stored.clearance_level) == ("admin", 3)
     actor = accounts.login(ctx, "admin", ADMIN_PASSWORD)
-    assert (actor.username, actor.role, actor.clearance) == ("admin", Role.ADMIN,
+    assert (actor.username, actor.roles, actor.clearance) == ("admin", {Role.ADMIN},
                                                             Clearance.CONFIDENTIAL)
     assert _user(ctx.engine, "admin").last_login_at is not None
     assert _actions(ctx.engine) == ["user.first_admin", "login"]
@@ -92,7 +92,7 @@ def test_user_administration_is_audited_and_permission_checked(admin_ctx):
     engine = admin_ctx.engine
     li = accounts.add_user(admin_ctx, "li", "Clerk-pass-1", display_name="李文书",
                            role=Role.CLERK, clearance=Clearance.INTERNAL)
-    assert li.must_change_password and li.role is Role.CLERK
+    assert li.must_change_password and li.roles == {Role.CLERK}
     clerk_ctx = admin_ctx.with_actor(accounts.login(admin_ctx, "li", "Clerk-pass-1"))
     with pytest.raises(PasswordChangeRequired):  # the administrator's password comes first
         accounts.list_users(clerk_ctx)
@@ -106,16 +106,16 @@ def test_user_administration_is_audited_and_permission_checked(admin_ctx):
     with pytest.raises(InputError, match="已被使用"):
         accounts.add_user(admin_ctx, "li", "Clerk-pass-2")
 
-    li = accounts.set_role(admin_ctx, li.id, Role.LEADER)
+    li = accounts.set_roles(admin_ctx, li.id, [Role.LEADER])
     li = accounts.set_clearance(admin_ctx, li.id, Clearance.SECRET)
     li = accounts.set_active(admin_ctx, li.id, False)
-    with pytest.raises(LoginFailed, match="停用"):
+    with pytest.raises(LoginFailed, match="用户名或密码错误"):  # same answer as a wrong password
         accounts.login(admin_ctx, "li", "Clerk-pass-1")
     li = accounts.set_active(admin_ctx, li.id, True)
     li = accounts.reset_password(admin_ctx, li.id, "Fresh-pass-1")
     assert li.must_change_password
     li_ctx = admin_ctx.with_actor(accounts.login(admin_ctx, "li", "Fresh-pass-1"))
-    assert li_ctx.actor.role is Role.LEADER and li_ctx.actor.clearance is Clearance.SECRET
+    assert li_ctx.actor.roles == {Role.LEADER} and li_ctx.actor.clearance is Clearance.SECRET
     with pytest.raises(InputError, match="原密码不正确"):
         accounts.change_password(li_ctx, "nope-nope", "Mine-pass-1")
     accounts.change_password(li_ctx, "Fresh-pass-1", "Mine-pass-1")
@@ -137,11 +137,16 @@ def test_admin_cannot_lock_the_office_out(admin_ctx):
     with pytest.raises(PermissionDenied, match="自己"):
         accounts.set_active(admin_ctx, me, False)
     with pytest.raises(PermissionDenied, match="自己"):
-        accounts.set_role(admin_ctx, me, Role.READER)
+        accounts.set_roles(admin_ctx, me, [Role.READER])
     other = accounts.add_user(admin_ctx, "wang", "Admin-pass-2", role=Role.ADMIN,
                               clearance=Clearance.INTERNAL, must_change_password=False)
     other_ctx = admin_ctx.with_actor(accounts.login(admin_ctx, "wang", "Admin-pass-2"))
-    accounts.set_active(other_ctx, me, False)  # two admins: allowed
+    with pytest.raises(PermissionDenied, match="不能管理该账户"):  # 内部 cannot manage 机密
+        accounts.set_active(other_ctx, me, False)
+    accounts.add_user(admin_ctx, "zhao", "Admin-pass-3", role=Role.ADMIN,
+                      clearance=Clearance.CONFIDENTIAL, must_change_password=False)
+    zhao_ctx = admin_ctx.with_actor(accounts.login(admin_ctx, "zhao", "Admin-pass-3"))
+    accounts.set_active(zhao_ctx, me, False)  # several admins, cleared high enough: allowed
     with pytest.raises(PermissionDenied, match="高于本人"):
         accounts.add_user(other_ctx, "x1", "Whatever-1", clearance=Clearance.SECRET)
     with pytest.raises(PermissionDenied, match="高于本人"):
@@ -152,7 +157,14 @@ def test_admin_cannot_lock_the_office_out(admin_ctx):
 
 def test_stale_version_is_a_conflict(admin_ctx):
     li = accounts.add_user(admin_ctx, "li", "Clerk-pass-1")
-    accounts.set_role(admin_ctx, li.id, Role.CLERK, expected_version=li.version)
+    accounts.set_roles(admin_ctx, li.id, [Role.CLERK], expected_version=li.version)
     with pytest.raises(ConflictError, match="已被他人修改"):
-        accounts.set_role(admin_ctx, li.id, Role.DUTY, expected_version=li.version)
-    assert _user(admin_ctx.engine, "li").role_code == "clerk"
+        accounts.set_roles(admin_ctx, li.id, [Role.DUTY], expected_version=li.version)
+    assert accounts.get_user(admin_ctx, li.id).roles == {Role.CLERK}
+    # adding a second role keeps the first one's row and still moves the version on
+    li = accounts.get_user(admin_ctx, li.id)
+    both = accounts.set_roles(admin_ctx, li.id, [Role.CLERK, Role.DUTY],
+                              expected_version=li.version)
+    assert both.version == li.version + 1 and both.roles == {Role.CLERK, Role.DUTY}
+    with pytest.raises(ConflictError, match="已被他人修改"):
+        accounts.set_roles(admin_ctx, li.id, [Role.READER], expected_version=li.version)

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.services import audit, audit_anchor
+from app.services import audit, audit_anchor, audit_key
 from app.services.context import SYSTEM
 
 
@@ -82,8 +82,11 @@ def test_rows_added_by_another_desk_are_not_an_alarm(engine, tmp_path, monkeypat
     _fill(engine, 3, "desk_a")
     assert _anchored(engine) == 3
     desk_a = audit_anchor.anchor_file()
-    # another desk: the same database, its own data folder (its own anchor file)
+    office_key = audit_key.load()
+    # another desk: the same database, its own data folder (its own anchor file), the office's
+    # audit key imported (as an administrator does with ``audit key export/import``)
     monkeypatch.setenv("GOVDESK_DATA_DIR", str(tmp_path / "desk_b"))
+    audit_key.install(office_key)
     _fill(engine, 4, "desk_b")
     assert audit_anchor.anchor_file() != desk_a and _anchored(engine) == 7
     monkeypatch.setenv("GOVDESK_DATA_DIR", str(desk_a.parent))

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
+from app.domain.security import Role
 from app.errors import UserError
 from app.services import accounts, audit
 from app.services.context import ServiceContext
@@ -23,7 +24,7 @@ from app.storage.migrate import (
     stored_schema_version,
     upgrade,
 )
-from app.storage.models import OfficeSettings, User
+from app.storage.models import OfficeSettings, User, UserRole
 
 
 def _revision_ids() -> list[str]:
@@ -92,6 +93,10 @@ def test_old_database_file_is_upgraded_with_backup_and_data_intact(tmp_path):
         users = {u.username: u for u in s.execute(select(User)).scalars()}
         assert users["li"].display_name == "李文书" and users["li"].clearance_level == 1
         assert users["admin"].must_change_password is False
+        # several roles per user (0013): each old user keeps exactly the role they had
+        held = {(u, r) for u, r in s.execute(
+            select(User.username, UserRole.role_code).join(UserRole, UserRole.user_id == User.id))}
+        assert held == {("admin", "admin"), ("li", "clerk")}
         s.rollback()
     with Session(engine) as s, s.begin():
         s.add(OfficeSettings(id=1, office_name="某市人民政府办公室", code_series=["某政办发"]))
@@ -99,9 +104,10 @@ def test_old_database_file_is_upgraded_with_backup_and_data_intact(tmp_path):
     # old password hashes still work, and the login is chained onto the old events
     ctx = ServiceContext(engine)
     actor = accounts.login(ctx, "admin", "Old-pass-1")
-    assert actor.role.value == "admin"
+    assert actor.roles == {Role.ADMIN}
+    assert accounts.login(ctx, "li", "Clerk-pass-1").roles == {Role.CLERK}
     result = audit.verify(engine)
-    assert result.ok and result.count == 4
+    assert result.ok and result.count == 5
     engine.dispose()
 
 

@@ -83,6 +83,7 @@ def test_module_entry_point_renders_the_demo(tmp_path):
     out = tmp_path / "notice.pdf"
     proc = subprocess.run(
         [sys.executable, "-m", "app", "render", str(paths.resource("demo", "notice.json")),
+         "--allow-placeholders",  # the demo writes ××市 for the office: a placeholder
          "-o", str(out)], check=False, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert out.read_bytes().startswith(b"%PDF")
@@ -113,3 +114,15 @@ def test_render_docx_by_suffix(tmp_path):
 def test_same_description_gives_the_same_bytes():
     desc = json.loads(paths.resource("demo", "request.json").read_text("utf-8"))
     assert render(desc, "pdf").data == render(desc, "pdf").data
+
+
+def test_placeholders_are_refused_unless_allowed(tmp_path, capsys):
+    """Issue 17: the print path refuses an unfilled placeholder without an explicit override."""
+    src = write(tmp_path, {**GOOD, "body": "请于XX月XX日前报送。", "note": "联系人：×××"})
+    out = tmp_path / "out.pdf"
+    assert main(["render", str(src), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "×××" in err and "--allow-placeholders" in err and "Traceback" not in err
+    assert not out.exists()
+    assert main(["render", str(src), "-o", str(out), "--allow-placeholders"]) == 0
+    assert out.read_bytes().startswith(b"%PDF")

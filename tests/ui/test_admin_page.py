@@ -5,16 +5,20 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain.security import Role
 from app.services import accounts, audit
-from app.storage.models import User
+from app.storage.models import User, UserRole
 from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog
 from app.ui.admin.page import UsersPage
+from app.ui.qt import Qt
 
 
 def _row(engine, username):
     with Session(engine) as s:
         u = s.execute(select(User).where(User.username == username)).scalar_one()
-        return (u.role_code, u.clearance_level, u.active, u.display_name)
+        roles = ",".join(sorted(s.execute(
+            select(UserRole.role_code).where(UserRole.user_id == u.id)).scalars()))
+        return (roles, u.clearance_level, u.active, u.display_name)
 
 
 def _page(qtbot, ctx):
@@ -42,11 +46,10 @@ def test_add_edit_disable_reset(qtbot, admin_ui_ctx):
     page.ui.addButton.click()
     dlg = page.dialog
     assert isinstance(dlg, UserEditDialog) and dlg.isVisible()
-    assert [dlg.ui.roleCombo.itemText(i) for i in range(dlg.ui.roleCombo.count())] == [
-        "管理员", "文书", "值班员", "领导", "只读"]
+    assert [b.text() for b in dlg.role_boxes.values()] == ["管理员", "文书", "值班员", "领导", "只读"]
+    assert [b.text() for b in dlg.role_boxes.values() if b.isChecked()] == ["文书"]
     qtbot.keyClicks(dlg.ui.usernameEdit, "li")
     dlg.ui.displayNameEdit.setText("李文书")
-    dlg.ui.roleCombo.setCurrentIndex(dlg.ui.roleCombo.findText("文书"))
     dlg.ui.clearanceCombo.setCurrentIndex(dlg.ui.clearanceCombo.findText("秘密"))
     qtbot.keyClicks(dlg.ui.passwordEdit, "Clerk-pass-1")
     qtbot.keyClicks(dlg.ui.confirmEdit, "Clerk-pass-2")
@@ -64,10 +67,17 @@ def test_add_edit_disable_reset(qtbot, admin_ui_ctx):
     page.ui.editButton.click()
     dlg = page.dialog
     assert dlg.ui.usernameEdit.isReadOnly() and not dlg.ui.passwordEdit.isVisible()
-    dlg.ui.roleCombo.setCurrentIndex(dlg.ui.roleCombo.findText("领导"))
+    assert [b.text() for b in dlg.role_boxes.values() if b.isChecked()] == ["文书"]
+    qtbot.mouseClick(dlg.role_boxes[Role.CLERK], Qt.MouseButton.LeftButton)  # untick: none left
+    _submit(qtbot, dlg)
+    assert "至少选择一个角色" in dlg.message() and dlg.isVisible()
+    qtbot.mouseClick(dlg.role_boxes[Role.LEADER], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dlg.role_boxes[Role.DUTY], Qt.MouseButton.LeftButton)
     dlg.ui.clearanceCombo.setCurrentIndex(dlg.ui.clearanceCombo.findText("内部"))
     _submit(qtbot, dlg)
-    assert _row(engine, "li") == ("leader", 1, True, "李文书")
+    assert _row(engine, "li") == ("duty,leader", 1, True, "李文书")
+    page.select_user("li")
+    assert _cell(page, page.ui.table.currentRow(), 2) == "值班员、领导"
 
     page.select_user("li")
     assert page.ui.toggleButton.text() == "停用(&D)"

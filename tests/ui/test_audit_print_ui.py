@@ -42,9 +42,10 @@ def test_print_button_opens_preview_and_saves_pdf(qtbot, admin_ui_ctx, tmp_path)
     assert audit.recent(ctx.engine, 1)[0].action == "audit.print"
     with pdfplumber.open(io.BytesIO(viewer.printed_pdf)) as pdf:
         text = "".join(p.extract_text() or "" for p in pdf.pages).replace(" ", "")
-    # the user column names the person and the login (陈刚（chengang）), wrapped in its cell
-    assert text.count("系统管理员doc.view") == 30 and text.count("（admin）") == 30
-    assert "document29" in text
+    # the user column names the person and the login (陈刚（chengang）), wrapped in its cell;
+    # the event in words (查看公文, not doc.view)
+    assert text.count("系统管理员查看公文") == 30 and text.count("（admin）") == 30
+    assert "公文29" in text
 
     out = tmp_path / "审计.pdf"
     handle = viewer.save_pdf_to(out)

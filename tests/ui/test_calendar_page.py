@@ -137,7 +137,12 @@ def test_incoming_list_marks_an_uncertain_deadline(qtbot, admin_ui_ctx):
     incoming.register(clerk, incoming.IncomingIn(
         sender="省应急管理厅", received_at=dt.datetime(2026, 12, 25, 10, 0, tzinfo=CST),
         title="跨年事项", classification=1, deadline_workdays=10))
-    model = IncomingListModel(clerk)
+    from app.ui.qt import QTableView
+
+    view = QTableView()  # the model lives as long as a view that shows it, as in the page
+    qtbot.addWidget(view)
+    model = IncomingListModel(clerk, view)
+    view.setModel(model)
     handle = model.refresh()
     qtbot.waitUntil(lambda: handle.finished and model.rowCount() == 1, timeout=10_000)
     col = next(i for i, h in enumerate(model.HEADERS) if "时限" in h or "期限" in h)
@@ -146,6 +151,7 @@ def test_incoming_list_marks_an_uncertain_deadline(qtbot, admin_ui_ctx):
     assert "（待定）" in model.data(index)
     from app.ui.qt import Qt
     assert "2027年节假日安排尚未录入" in model.data(index, Qt.ItemDataRole.ToolTipRole)
+    qtbot.waitUntil(lambda: not model.loading, timeout=10_000)
 
 
 def test_roster_into_an_unknown_year_asks_first(qtbot, admin_ui_ctx):

@@ -193,6 +193,11 @@ def test_workflow_buttons_follow_roles(qtbot, team):
     assert not lead.form.isEnabled()  # a leader signs, does not draft
     lead.comment.setText("同意")
     qtbot.mouseClick(lead.step_buttons["sign"], Qt.MouseButton.LeftButton)
+    box = lead.sign_box  # 签发 takes a number for good: asked first
+    assert box.isVisible() and "取用下一个发文字号" in box.informativeText()
+    assert docs.get_document(clerk, info.id).status != "signed"  # nothing taken before the answer
+    box.buttons()[0].click()
+    qtbot.waitUntil(lambda: docs.get_document(clerk, info.id).status == "signed")
     signed = docs.get_document(clerk, info.id)
     assert signed.status == "signed" and signed.doc_no == "临政办发〔2026〕1号"
     assert "临政办发〔2026〕1号" in lead.state_label.text()
@@ -200,7 +205,11 @@ def test_workflow_buttons_follow_roles(qtbot, team):
     viewer = _page(qtbot, reader)
     assert viewer.model.rowCount() == 1 and not viewer.new_button.isEnabled()
     ro = viewer.open_document(info.id)
-    assert not ro.form.isEnabled() and all(b.isHidden() for b in ro.step_buttons.values())
+    assert not ro.form.isEnabled()
+    # the step the document is at is shown to every role; a reader's is disabled, saying why
+    shown = {s: b for s, b in ro.step_buttons.items() if not b.isHidden()}
+    assert list(shown) == ["issue"] and not shown["issue"].isEnabled()
+    assert shown["issue"].toolTip() == "需要“文书”角色"
 
 
 def test_signed_change_makes_new_version_and_diff(qtbot, team):
@@ -387,6 +396,8 @@ def test_sign_with_a_reserved_number_from_the_editor(qtbot, team):
     lead = _page(qtbot, leader).open_document(info.id)
     lead.reserved.setValue(2)
     qtbot.mouseClick(lead.step_buttons["sign"], Qt.MouseButton.LeftButton)
+    assert "预留号" in lead.sign_box.informativeText()
+    lead.sign_box.buttons()[0].click()
     assert docs.get_document(clerk, info.id).doc_no == "临政办发〔2026〕2号"
 
 
@@ -411,9 +422,11 @@ def test_signer_may_override_proofreading_errors_with_a_reason(qtbot, team):
     docs.workflow_step(clerk, info.id, "review")
     lead = _page(qtbot, leader).open_document(info.id)
     qtbot.mouseClick(lead.step_buttons["sign"], Qt.MouseButton.LeftButton)
+    lead.sign_box.buttons()[0].click()
     assert "不能签发" in lead.message.text()
     assert docs.get_document(clerk, info.id).status == "reviewed"
     lead.override.setChecked(True)
     lead.comment.setText("内部传阅件")
     qtbot.mouseClick(lead.step_buttons["sign"], Qt.MouseButton.LeftButton)
+    lead.sign_box.buttons()[0].click()
     assert docs.get_document(clerk, info.id).status == "signed"

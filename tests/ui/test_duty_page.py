@@ -225,10 +225,11 @@ def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
     assert not tab.replace_duty(nxt, officer.staff_id)
     assert asked and "间隔不足" in asked[0][0]
     assert duty.validate_roster(ctx, roster.id) == []
-    # publish, then the now-on-duty panel shows today's people
+    # publish (asked first), then the now-on-duty panel shows today's people
     tab.publish_button.click()
-    assert duty.get_roster(ctx, roster.id).status == "published"
-    page.now.refresh()
+    assert tab.publish_box is not None and duty.get_roster(ctx, roster.id).status == "draft"
+    next(b for b in tab.publish_box.buttons() if b.text() == "发布").click()
+    qtbot.waitUntil(lambda: duty.get_roster(ctx, roster.id).status == "published")
     leader = next(d for d in tab.roster.duties if d.role == "leader" and d.day == page.now.state.day)
     assert leader.staff_name in page.now.now_label.text()
     # XLSX export in the background, read back
@@ -238,12 +239,14 @@ def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
     ws = load_workbook(target)["值班表"]
     assert ws.max_row == 2 + 10
     # the notice with the options from its dialog
+    from app.services import settings as office_settings
     from app.ui.duty.roster_tab import NoticeDialog
 
+    office_settings.update_office(tab.ctx, office_settings.OfficeInfo(  # the notice names the office
+        "临江市人民政府办公室", ["临政办发"], "临江市人民政府办公室文件", "临江市人民政府办公室"))
     dlg = NoticeDialog(tab.roster, False)
     qtbot.addWidget(dlg)
     dlg.period.setText("国庆期间")
-    dlg.seq.setValue(7)
     dlg.phone.setText("0571-87001100")
     notice = tmp_path / "notice.pdf"
     handle = tab.export("notice_pdf", notice, dlg.options())
@@ -252,7 +255,8 @@ def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
 
     with pdfplumber.open(notice) as pdf:
         text = "".join(p.extract_text() or "" for p in pdf.pages).replace(" ", "").replace("\n", "")
-    assert "关于国庆期间值班安排的通知" in text and "〔" in text and "7号" in text
+    assert "关于国庆期间值班安排的通知" in text
+    assert "发〔" not in text  # no hand-typed 发文字号: a number comes only from the register
     assert "0571-87001100" in text
 
 
@@ -299,13 +303,20 @@ def test_infeasible_shown_in_plain_words(qtbot, admin_ui_ctx):
 
 
 @pytest.mark.parametrize("role", [Role.DUTY])
-def test_duty_officer_sees_no_roster_editing(qtbot, admin_ui_ctx, role):
+def test_duty_officer_sees_roster_editing_disabled_with_the_reason(qtbot, admin_ui_ctx, role):
     ctx = _officer(admin_ui_ctx)
     page = DutyPage(ctx)
     qtbot.addWidget(page)
+    # the same tabs as a 文书's, in the same places; the one they cannot use says why
     assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
-        "值班表", "值班记录", "交接班"]
-    assert page.roster.generate_button.isHidden() and not page.roster.can_edit
+        "值班表", "人员", "值班记录", "交接班"]
+    staff = page.tabs.indexOf(page.staff)
+    assert not page.tabs.isTabEnabled(staff)
+    assert page.tabs.tabToolTip(staff) == "需要“管理员”或“文书”角色"
+    b = page.roster.generate_button
+    assert not b.isHidden() and not b.isEnabled() and not page.roster.can_edit
+    assert b.toolTip() == b.statusTip() == "需要“管理员”或“文书”角色"
+    assert page.log.form_box.isEnabled()  # 值班员 writes the log
     assert isinstance(ServiceContext, type)
 
 

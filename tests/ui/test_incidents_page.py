@@ -85,7 +85,9 @@ def _send(qtbot, page, to="市政府总值班室"):
 def _sign(qtbot, boss, incident_id):
     boss.refresh()
     assert boss.select_incident(incident_id)
-    assert not boss.new_button.isVisible()  # a leader signs, does not report
+    # a leader signs, does not report: the button is there, disabled, saying why
+    assert boss.new_button.isVisible() and not boss.new_button.isEnabled()
+    assert boss.new_button.toolTip() == "需要“文书”或“值班员”角色"
     boss.sign_button.click()
     dlg = boss.dialog
     assert isinstance(dlg, SignDialog)
@@ -110,6 +112,9 @@ def test_new_incident_through_the_form(qtbot, desks):
     dlg.subtype.setCurrentText("火灾事故")
     dlg.level.setCurrentIndex(2)  # Ⅲ
     dlg.received.setDateTime(to_qt(dt.datetime(2026, 3, 1, 23, 15)))
+    assert not dlg.occurred.isEnabled()  # 不详: the shown time is greyed out, not silently dropped
+    dlg.occurred_known.setCurrentText("已知")
+    assert dlg.occurred.isEnabled()
     dlg.occurred.setDateTime(to_qt(dt.datetime(2026, 3, 1, 23, 30)))
     dlg.injured.setValue(2)
     qtbot.keyClicks(dlg.rep_phone, "0571-8888")
@@ -170,6 +175,7 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
     dlg.title.setText("临江路燃气爆燃事故")
     dlg.subtype.setCurrentText("火灾事故")
     dlg.level.setCurrentIndex(2)  # Ⅲ
+    dlg.occurred_known.setCurrentText("已知")
     dlg.occurred.setDateTime(to_qt(dt.datetime(2026, 3, 1, 23, 0)))
     dlg.place.setText("临江路128号")
     dlg.injured.setValue(2)
@@ -250,7 +256,7 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
     with pdfplumber.open(out) as pdf:
         text = "".join(p.extract_text() or "" for p in pdf.pages).replace("\n", "")
     assert "关于临江路燃气爆燃事故的情况报告（终报）" in text
-    assert "1人死亡" in text and "4人受伤" in text and "BOSS" in text
+    assert "死亡1人" in text and "受伤4人" in text and "BOSS" in text
 
 
 def test_sign_blocked_by_missing_basic_elements(qtbot, desks):
@@ -267,9 +273,11 @@ def test_sign_blocked_by_missing_basic_elements(qtbot, desks):
 
 def test_rule_table_edited_by_administrator(qtbot, desks):
     _clock, u = desks
-    assert not _page(qtbot, u["duty"]).rules_button.isVisible()
+    duty_rules = _page(qtbot, u["duty"]).rules_button
+    assert duty_rules.isVisible() and not duty_rules.isEnabled()
+    assert duty_rules.toolTip() == "需要“管理员”角色"
     page = _page(qtbot, u["admin"])
-    assert page.rules_button.isVisible()
+    assert page.rules_button.isVisible() and page.rules_button.isEnabled()
     page.rules_button.click()
     dlg = page.dialog
     assert isinstance(dlg, RuleTableDialog) and dlg.table.rowCount() == 4

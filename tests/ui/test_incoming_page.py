@@ -186,14 +186,16 @@ def test_urge_and_done_dialogs(qtbot, clerk):
     assert _rows(clerk.engine)[0].status == Status.OPEN.value
 
 
-def test_reader_sees_the_list_but_no_write_buttons(qtbot, clerk, app_env):
+def test_reader_sees_the_list_and_write_buttons_disabled(qtbot, clerk, app_env):
     _seed(clerk, "公开件")
     _seed(clerk, "秘密件", classification=2)
     reader = ServiceContext(clerk.engine, Actor(None, "r", Role.READER, Clearance.INTERNAL, "读者"),
                             lambda: NOW)
     page = _page(qtbot, reader)
     assert page.model.total == 1 and page.model.row(0).title == "公开件"
-    assert not page.register_button.isVisible() and not page.urge_button.isVisible()
+    for button in (page.register_button, page.urge_button):  # shown, disabled, saying why
+        assert not button.isHidden() and not button.isEnabled()
+        assert button.toolTip() == "需要“文书”角色"
     page.register()  # the shortcut does nothing either
     assert len(_rows(clerk.engine)) == 2
 

@@ -8,7 +8,7 @@ from app.ui import pages
 from app.ui.admin.page import AdminPage, UsersPage
 from app.ui.application import db_label
 from app.ui.main_window import MainWindow
-from app.ui.qt import QKeySequence, QLabel, QRect
+from app.ui.qt import QKeySequence, QLabel, QRect, Qt
 
 
 def _window(qtbot, ctx, tmp_path, name="ui.ini"):
@@ -51,13 +51,28 @@ def test_menu_shortcuts_switch_pages(qtbot, admin_ui_ctx, tmp_path):
     assert win.current_key() == "incidents"
 
 
-def test_roles_without_permission_do_not_see_system_admin(qtbot, admin_ui_ctx, tmp_path):
+def test_roles_without_permission_see_system_admin_disabled_with_the_reason(
+        qtbot, admin_ui_ctx, tmp_path):
     accounts.add_user(admin_ui_ctx, "duty1", "Duty-pass-1", role=Role.DUTY,
                       clearance=Clearance.INTERNAL, must_change_password=False)
     actor = accounts.login(admin_ui_ctx, "duty1", "Duty-pass-1")
     win = _window(qtbot, admin_ui_ctx.with_actor(actor), tmp_path)
     assert "admin" not in win.page_keys() and len(win.page_keys()) == 6
+    # the navigation is the same for every role: what the role may not open says why
+    titles = [win.nav.item(i).text() for i in range(win.nav.count())]
+    assert titles == ["工作台", "公文", "收文", "会议纪要", "值班", "突发事件", "模板", "系统管理",
+                      "安全审计", "节假日安排"]
+    item = win.nav.item(titles.index("系统管理"))
+    assert not item.flags() & Qt.ItemFlag.ItemIsEnabled
+    assert item.toolTip() == item.statusTip() == "需要“管理员”角色"
+    go = next(a for a in win.menuBar().actions() if a.text() == "转到(&G)").menu()
+    audit_go = next(a for a in go.actions() if a.text() == "安全审计")
+    assert not audit_go.isEnabled() and audit_go.toolTip() == "需要“管理员”或“领导”角色"
+    win.nav.setCurrentRow(titles.index("系统管理"))  # even when asked for, the page is not built
+    assert "admin" not in win._pages
+    assert win.statusBar().currentMessage() == "“系统管理”需要“管理员”角色"
     assert win.clearance_label.text() == "密级：内部"
+    assert win.user_label.text() == "用户：duty1（值班员）"
 
 
 def test_registered_page_replaces_placeholder(qtbot, admin_ui_ctx, tmp_path, monkeypatch):

@@ -285,7 +285,7 @@ def test_unsaved_minutes_text_survives_reloads_and_switching_asks(qtbot, app_env
     panel.venue.setText("第二会议室")
     qtbot.mouseClick(panel.save_basic, Qt.MouseButton.LeftButton)
     assert ed.body.toPlainText() == typed and "未保存的修改" in ed.status.text()
-    assert page.unsaved_titles() == ["市政府第1次常务会议纪要"]
+    assert page.unsaved_titles() == ["市政府第一次常务会议纪要"]
 
     # regenerate: asked, 取消 keeps the text
     qtbot.mouseClick(ed.generate_button, Qt.MouseButton.LeftButton)
@@ -296,7 +296,7 @@ def test_unsaved_minutes_text_survives_reloads_and_switching_asks(qtbot, app_env
     second_row = next(i for i, m in enumerate(tab.model.rows) if m.id != first.id)
     tab.table.selectRow(second_row)
     box = tab.switch_box
-    assert box.isVisible() and "市政府第1次常务会议纪要" in box.text()
+    assert box.isVisible() and "市政府第一次常务会议纪要" in box.text()
     _click(qtbot, box, "取消")
     assert panel.meeting_id == first.id and ed.body.toPlainText() == typed
     assert tab.table.currentIndex().row() == row_of[first.id]
@@ -320,7 +320,7 @@ def test_basic_data_edits_survive_reloads_and_a_concurrent_change_is_asked(qtbot
     panel.tabs.setCurrentIndex(0)
     _focus(qtbot, panel.venue)
     qtbot.keyClicks(panel.venue, "Room 2")  # typed: the form now holds unsaved edits
-    assert panel.unsaved_titles() == ["市政府第1次常务会议基本情况"]
+    assert panel.unsaved_titles() == ["市政府第一次常务会议基本情况"]
     # our own act elsewhere (the 纪要 moves the meeting's version) re-reads the meeting
     qtbot.mouseClick(panel.minutes.generate_button, Qt.MouseButton.LeftButton)
     assert panel.venue.text() == "Room 2"
@@ -365,7 +365,7 @@ def test_topic_form_edits_are_kept_and_switching_topics_asks(qtbot, app_env):
     topics.d_text.setPlainText("会议同意。")
     qtbot.mouseClick(topics.add_decision, Qt.MouseButton.LeftButton)
     assert topics.title.text() == "议题甲 (A)" and topics.decisions.rowCount() == 1
-    assert panel.unsaved_titles() == ["市政府第1次常务会议议题"]
+    assert panel.unsaved_titles() == ["市政府第一次常务会议议题"]
     # picking another topic asks; 取消 keeps the edits and the selection
     topics.list.setCurrentRow(1)
     box = topics.switch_box

@@ -60,7 +60,7 @@ def test_meeting_from_creation_to_issued_minutes(qtbot, app_env, tmp_path):
     _type(qtbot, dlg.host, "赵志远")
     _type(qtbot, dlg.host_title, "市长")
     dlg.accept()
-    assert tab.model.rowCount() == 1 and tab.model.rows[0].title == "市政府第1次常务会议"
+    assert tab.model.rowCount() == 1 and tab.model.rows[0].title == "市政府第一次常务会议"
     panel = tab.panel
     assert panel.meeting_id == tab.model.rows[0].id
 

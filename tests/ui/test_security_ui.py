@@ -191,7 +191,7 @@ def test_audit_viewer_is_lazy_filters_and_exports(qtbot, admin_ui_ctx, tmp_path)
     assert m.total == audit.count(ctx.engine) - 1  # the audit.view event came after the count
     assert m.rowCount() == m.total and m.page_reads == 0  # one page so far, read with the count
     assert f"共 {m.total} 条" in viewer.status.text()
-    assert (m.data(m.index(0, 3)), m.data(m.index(0, 4))) == ("doc.view", "document 449")
+    assert (m.data(m.index(0, 3)), m.data(m.index(0, 4))) == ("查看公文", "公文 449")
     # the last rows: asked for when scrolled to, shown when they arrive; the pages do not shift
     # although every first-page read appends an audit.view event (the query is pinned)
     viewer.view.scrollToBottom()
@@ -206,8 +206,8 @@ def test_audit_viewer_is_lazy_filters_and_exports(qtbot, admin_ui_ctx, tmp_path)
     viewer.user_edit.setText("adm")
     with qtbot.waitSignal(m.loaded):
         viewer.search_button.click()
-    assert m.total == 450 and m.data(m.index(0, 3)) == "doc.view"
-    assert m.data(m.index(0, 4)) == "document 449"  # newest first
+    assert m.total == 450 and m.data(m.index(0, 3)) == "查看公文"
+    assert m.data(m.index(0, 4)) == "公文 449"  # newest first
     # a bad range is refused in Chinese (the read runs in the worker)
     viewer.since_edit.setDate(viewer.until_edit.date().addDays(1))
     with qtbot.waitSignal(m.failed):

@@ -63,7 +63,11 @@ def test_list_by_kind_and_preview_appears(qtbot, page):
     sample_only = [t for t in picker if "例：" in t]
     assert sample_only, picker
 
-    # double-clicking a placeholder inserts it at the cursor; the check runs again
+    # double-clicking a placeholder inserts it at the cursor; the check runs again (the
+    # picker shows beside the code, the advanced mode; 常用设置 comes first)
+    assert editor.picker.isHidden()
+    editor.tabs.setCurrentIndex(1)
+    assert not editor.picker.isHidden()
     text = editor.textEdit.toPlainText()
     at = text.index("的通知")
     cursor = editor.textEdit.textCursor()
@@ -137,7 +141,7 @@ def test_shipped_edit_saves_office_copy_and_version_restore(qtbot, page, admin_u
     editor = page.editor
     assert editor.historyTable.rowCount() == 2
     assert editor.historyTable.item(1, 3).text() == "第一次修改"
-    editor.tabs.setCurrentIndex(2)
+    editor.tabs.setCurrentWidget(editor.history_page)
     editor.historyTable.selectRow(1)  # version 1
     assert "特此函告（一）" in editor.versionView.toPlainText()
     assert editor.restoreButton.isEnabled()

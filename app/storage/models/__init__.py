@@ -1,7 +1,7 @@
 """All ORM models. Import models from here (``from app.storage.models import User``) so that the
 metadata is complete for Alembic and tests. Later modules add their own module and import it here."""
 
-from app.storage.models.accounts import Clearance, Role, User
+from app.storage.models.accounts import Clearance, Role, User, UserRole
 from app.storage.models.audit import AuditEvent
 from app.storage.models.base import (
     Base,
@@ -27,6 +27,7 @@ __all__ = [
     "TimestampMixin",
     "UTCDateTime",
     "User",
+    "UserRole",
     "VersionMixin",
     "utcnow",
 ]

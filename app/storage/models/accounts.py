@@ -1,5 +1,11 @@
 """Users, roles and clearance levels.
 
+A user holds a set of roles: one ``user_roles`` row per role (revision 0013). ``users.role_code``
+predates it and is kept, filled with the first of the user's roles in ``Role`` order, only because
+SQLite cannot drop a column with a foreign key without rebuilding ``users`` — and a rebuild would
+cascade to ``password_history`` and clear the duty handover signatures. Nothing reads it for
+permissions: ``user_roles`` is the truth (``app.services.accounts`` keeps the two in step).
+
 ``roles`` and ``clearances`` are lookup tables seeded by the migrations from
 ``app.domain.security`` (the rules live there; the tables give foreign keys and readable SQL).
 """
@@ -39,3 +45,12 @@ class User(IdMixin, TimestampMixin, VersionMixin, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Added in revision 0002: set by an administrator's reset, cleared by a password change.
     must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class UserRole(Base):
+    """One role a user holds (added in revision 0013)."""
+
+    __tablename__ = "user_roles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    role_code: Mapped[str] = mapped_column(ForeignKey("roles.code"), primary_key=True)

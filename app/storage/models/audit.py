@@ -2,13 +2,17 @@
 
 ``seq`` is unique and gapless (1, 2, 3 …): two desks that raced to append the same ``seq`` could
 not both commit, so the chain cannot fork even if the serialising lock were missing.
+
+``hash_alg`` names how ``hash`` was made: ``sha256`` (rows written before the chain was keyed,
+plain SHA-256) or ``hmac-sm3`` (HMAC-SM3 with the office's audit key, which the database does not
+hold); ``key_id`` identifies that key (empty for ``sha256`` rows).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models.base import Base, IdMixin, UTCDateTime
@@ -26,3 +30,10 @@ class AuditEvent(IdMixin, Base):
     detail: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash_alg: Mapped[str] = mapped_column(String(16), nullable=False, default="sha256",
+                                          server_default="sha256")
+    key_id: Mapped[str] = mapped_column(String(32), nullable=False, default="", server_default="")
+    #: 密级 of what the event touches (0 公开 … 3 机密; ``app.services.audit_scope``), covered by
+    #: the hash. Added in revision 0015; older events have 0 and are masked by a look-up instead.
+    classification: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=0,
+                                                server_default=text("0"))

@@ -23,7 +23,7 @@ from app.ui.forms.ui_login_dialog import Ui_LoginDialog
 from app.ui.forms.ui_password_dialog import Ui_PasswordDialog
 from app.ui.forms.ui_user_edit_dialog import Ui_UserEditDialog
 from app.ui.messages import describe
-from app.ui.qt import QDialog, QDialogButtonBox, Qt, QWidget, Signal
+from app.ui.qt import QCheckBox, QDialog, QDialogButtonBox, Qt, QWidget, Signal
 from app.ui.worker import TaskHandle, run_task
 
 BUSY = "正在验证，请稍候……"
@@ -164,16 +164,22 @@ class LoginDialog(_ServiceDialog):
         self.ui.passwordEdit.setFocus()
 
 
-def _fill_combos(ui: Ui_UserEditDialog, max_clearance: Clearance) -> None:
+def _fill_combos(ui: Ui_UserEditDialog, max_clearance: Clearance) -> dict[Role, QCheckBox]:
+    """The role check boxes (a user may hold several) and the clearance choices."""
+    boxes: dict[Role, QCheckBox] = {}
     for role in Role:
-        ui.roleCombo.addItem(role.label, role.value)
+        box = boxes[role] = QCheckBox(role.label, ui.roleBox)
+        box.setObjectName(f"role_{role.value}")
+        ui.roleLayout.addWidget(box)
+    ui.roleLayout.addStretch(1)
     for c in Clearance:
         if c <= max_clearance:
             ui.clearanceCombo.addItem(c.label, int(c))
+    return boxes
 
 
 class UserEditDialog(_ServiceDialog):
-    """Add a user (``user is None``) or change an existing user's role and clearance."""
+    """Add a user (``user is None``) or change an existing user's roles and clearance."""
 
     def __init__(self, ctx: ServiceContext, user: UserInfo | None = None,
                  parent: QWidget | None = None) -> None:
@@ -184,17 +190,18 @@ class UserEditDialog(_ServiceDialog):
         self.ui.setupUi(self)
         self._wire()
         assert ctx.actor is not None
-        _fill_combos(self.ui, ctx.actor.clearance)
+        self.role_boxes = _fill_combos(self.ui, ctx.actor.clearance)
         if user is None:
             self.setWindowTitle("添加用户")
-            self.ui.roleCombo.setCurrentIndex(self.ui.roleCombo.findData(Role.CLERK.value))
+            self.role_boxes[Role.CLERK].setChecked(True)
         else:
             self.setWindowTitle(f"角色与密级 — {person(user)}")
             self.ui.usernameEdit.setText(user.username)
             self.ui.usernameEdit.setReadOnly(True)
             self.ui.displayNameEdit.setText(user.display_name)
             self.ui.displayNameEdit.setReadOnly(True)
-            self.ui.roleCombo.setCurrentIndex(self.ui.roleCombo.findData(user.role.value))
+            for role, box in self.role_boxes.items():
+                box.setChecked(role in user.roles)
             index = self.ui.clearanceCombo.findData(int(user.clearance))
             if index < 0:  # above the admin's own clearance: show it, but it cannot be chosen
                 self.ui.clearanceCombo.addItem(user.clearance.label, int(user.clearance))
@@ -206,7 +213,9 @@ class UserEditDialog(_ServiceDialog):
             self.adjustSize()
 
     def submit(self) -> Callable[[], UserInfo]:
-        role = Role(self.ui.roleCombo.currentData())
+        roles = self.roles()
+        if not roles:
+            raise InputError("请至少选择一个角色。")
         clearance = Clearance(self.ui.clearanceCombo.currentData())
         ctx, current = self.ctx, self.user
         if current is None:
@@ -214,18 +223,22 @@ class UserEditDialog(_ServiceDialog):
             name, password = self.ui.usernameEdit.text(), self.ui.passwordEdit.text()
             display = self.ui.displayNameEdit.text()
             return lambda: accounts.add_user(ctx, name, password, display_name=display,
-                                             role=role, clearance=clearance)
+                                             roles=roles, clearance=clearance)
 
         def change() -> UserInfo:
             user = current
-            if role != user.role:
-                user = accounts.set_role(ctx, user.id, role, expected_version=user.version)
+            if roles != user.roles:
+                user = accounts.set_roles(ctx, user.id, roles, expected_version=user.version)
             if clearance != user.clearance:
                 user = accounts.set_clearance(ctx, user.id, clearance,
                                               expected_version=user.version)
             return user
 
         return change
+
+    def roles(self) -> frozenset[Role]:
+        """The roles ticked."""
+        return frozenset(r for r, box in self.role_boxes.items() if box.isChecked())
 
     def finish(self, result: UserInfo) -> None:
         self.user = result

@@ -56,7 +56,7 @@ class UsersPage(QWidget):
         t.setRowCount(len(self.users))
         for row, u in enumerate(self.users):
             state = "停用" if not u.active else ("锁定" if u.locked(now) else "正常")
-            values = [u.username, u.display_name, u.role.label, u.clearance.label, state,
+            values = [u.username, u.display_name, u.roles_label, u.clearance.label, state,
                       _when(u.last_login_at)]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)

@@ -20,6 +20,7 @@ from app.domain.holiday_notice import YearTable
 from app.errors import UserError
 from app.services import holidays
 from app.services.context import ServiceContext
+from app.ui.chinese import chinese_dates
 from app.ui.messages import describe
 from app.ui.pages import register_page
 from app.ui.qt import (
@@ -387,7 +388,7 @@ class CalendarPage(QWidget):
     def _local_tab(self) -> QWidget:
         self.local_date = QDateEdit()
         self.local_date.setCalendarPopup(True)
-        self.local_date.setDisplayFormat("yyyy年M月d日")
+        chinese_dates(self.local_date)
         self.local_date.setDate(QDate.currentDate())
         self.local_state = QComboBox()
         for text, value in (("放假（本单位闭馆、地方节日）", "rest"), ("上班", "work"),

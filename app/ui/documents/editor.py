@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from app.services import documents as docs
 from app.services import settings as office_settings
 from app.services.context import ServiceContext
 from app.services.documents import DocumentConflict, DocumentInfo
+from app.services.placeholders import UnfilledPlaceholders
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
 from app.ui.documents.form import DocumentForm
 from app.ui.documents.printing import (
@@ -37,6 +39,8 @@ from app.ui.documents.printing import (
 )
 from app.ui.file_dialogs import FileKind, file_dialog
 from app.ui.messages import DISCARD, SAVE, ask_unsaved, describe
+from app.ui.placeholder_confirm import ask_print_anyway
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -267,7 +271,7 @@ class DocumentEditor(QWidget):
 
     def _update_state(self) -> None:
         info = self.info
-        may_draft = self.ctx.actor is not None and allowed(self.ctx.actor.role, Action.DRAFT)
+        may_draft = self.ctx.actor is not None and allowed(self.ctx.actor.roles, Action.DRAFT)
         editable = may_draft and (info is None or info.editable)
         self.form.setEnabled(editable)
         self.save_button.setEnabled(editable and self.dirty)
@@ -278,9 +282,10 @@ class DocumentEditor(QWidget):
         self.print_button.setEnabled(saved)
         self.export_button.setEnabled(saved)
         steps = docs.available_steps(self.ctx.actor, info.status) if info else []
-        for step, b in self.step_buttons.items():
-            b.setVisible(step in steps)
-            b.setEnabled(saved)
+        shown = docs.status_steps(info.status) if info else []
+        for step, b in self.step_buttons.items():  # shown to every role, disabled with the reason
+            b.setVisible(step in shown)
+            gate(b, self.ctx.actor, docs.step_action(self.ctx.actor, step), saved)
         self.reserved_row.setVisible("sign" in steps)
         if info is None:
             self.state_label.setText("新公文（未保存）")
@@ -539,6 +544,10 @@ class DocumentEditor(QWidget):
             self.message.setText("请先保存。")
             return
         comment = self.comment.text()
+        if step == "sign" and not getattr(self, "_sign_confirmed", False):
+            self._confirm_sign()
+            return
+        self._sign_confirmed = False
         try:
             if step == "sign":
                 self.info = docs.sign(self.ctx, self.info.id, comment,
@@ -558,6 +567,31 @@ class DocumentEditor(QWidget):
                              + (f"发文字号：{self.info.doc_no}" if step == "sign" else ""))
         self.load(self.info.id)
         self.saved.emit(self.info.id)
+
+    def _confirm_sign(self) -> None:
+        """签发 uses a 发文字号 for good (it can be voided, never given back): ask first, in a
+        window-modal box (``sign_box``)."""
+        assert self.info is not None
+        series = self.form.series.currentText().strip() or self.info.series_prefix
+        number = ("（使用预留号）" if self.reserved.value() else
+                  f"将从“{series}”序列取用下一个发文字号" if series else "")
+        box = QMessageBox(QMessageBox.Icon.Question, "确认签发",
+                          f"签发“{self.info.title}”？", parent=self)
+        box.setInformativeText(f"{number}。发文字号一经取用不能收回，只能作废并留下记录。"
+                               if number else "签发后正文冻结。")
+        ok = box.addButton("签发", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setObjectName("signConfirmBox")
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def finished(_result: int) -> None:
+            if box.clickedButton() is ok:
+                self._sign_confirmed = True
+                self.do_step("sign")
+
+        box.finished.connect(finished)
+        self.sign_box = box
+        box.open()
 
     def compare_selected(self) -> None:
         if self.info is None:
@@ -591,7 +625,16 @@ class DocumentEditor(QWidget):
         duplex = bool(options.get("duplex"))
         return run_task(lambda _c: out.print_pdf(self.ctx, self.info.id, **options),
                         on_result=lambda pdf: self._to_printer(pdf, duplex, preview),
-                        on_error=lambda e: self.message.setText(describe(e)), parent=self)
+                        on_error=lambda e: self._print_failed(
+                            e, lambda: self.start_print(preview=preview, **options,
+                                                        allow_placeholders=True)),
+                        parent=self)
+
+    def _print_failed(self, exc: BaseException, again: Callable[[], object]) -> None:
+        """A refusal for unfilled placeholders asks “仍要打印？” (``placeholder_box``)."""
+        self.message.setText(describe(exc))
+        if isinstance(exc, UnfilledPlaceholders):
+            self.placeholder_box = ask_print_anyway(self, exc, again)
 
     def _to_printer(self, pdf: bytes, duplex: bool, preview: bool) -> None:
         self.printed_pdf = pdf
@@ -623,17 +666,19 @@ class DocumentEditor(QWidget):
         self.dialog = dlg
         dlg.open()
 
-    def export_to(self, path: Path, fmt: str) -> TaskHandle:
+    def export_to(self, path: Path, fmt: str, *, allow_placeholders: bool = False) -> TaskHandle:
         assert self.info is not None
         doc_id = self.info.id
 
         def work(_c):
-            data = out.export_file(self.ctx, doc_id, fmt)
+            data = out.export_file(self.ctx, doc_id, fmt, allow_placeholders=allow_placeholders)
             write_atomically(path, data)
             return path
 
         return run_task(work, on_result=lambda p: self.message.setText(f"已导出到 {p}"),
-                        on_error=lambda e: self.message.setText(describe(e)), parent=self)
+                        on_error=lambda e: self._print_failed(
+                            e, lambda: self.export_to(path, fmt, allow_placeholders=True)),
+                        parent=self)
 
 
 def _conflict_fields(exc: DocumentConflict) -> list[tuple[str, str, str]]:

@@ -23,6 +23,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.sizing import mark_read_only
 
 LAYOUTS = [("document", "文件格式"), ("letter", "信函格式"), ("minutes", "纪要格式"),
            ("order", "命令格式")]
@@ -103,7 +104,13 @@ class DocumentForm(QWidget):
         self.series = QComboBox()
         self.series.setEditable(True)
         self.series.setToolTip("签发时从该机关代字的发文字号序列中取号")
-        self.sealed = QCheckBox("加盖印章")
+        # The flag chooses GB/T 9704's layout for a sealed document (7.3.5.1: room for a 42 mm
+        # seal over the 署名 and date); the seal itself is stamped by hand — the program prints
+        # no seal image (an office seal stored protected, used on signed documents and audited,
+        # is later work). Said on the box, so ticking it promises nothing that does not print.
+        self.sealed = QCheckBox("盖章版式（打印后手工盖章）")
+        self.sealed.setToolTip("按 GB/T 9704 加盖印章的版式排署名和成文日期，为印章留出位置。\n"
+                               "本程序不打印印章图像：打印后请手工加盖。")
         self.text: dict[str, QLineEdit] = {}
         self.lists: dict[str, QPlainTextEdit] = {}
         self.body = QPlainTextEdit()
@@ -122,8 +129,7 @@ class DocumentForm(QWidget):
             form.addRow(label, self._list(key))
         for key, label in TEXT_FIELDS[2:5]:
             form.addRow(label, self._line(key))
-        self.text["doc_no"].setReadOnly(True)
-        self.text["doc_no"].setPlaceholderText("签发时自动编号")
+        mark_read_only(self.text["doc_no"], "签发时自动编号")
         form.addRow("正文", self.body)
         for key, label in LIST_FIELDS[2:4]:
             form.addRow(label, self._list(key))
@@ -140,8 +146,8 @@ class DocumentForm(QWidget):
             w = self._line("minutes." + key)
             form.addRow(f"纪要·{label}", w)
             self.minutes_rows.append(w)
-        self.text["date"].setPlaceholderText("YYYY-MM-DD")
-        self.text["print_date"].setPlaceholderText("YYYY-MM-DD")
+        self.text["date"].setPlaceholderText("年-月-日，如 2026-12-07")
+        self.text["print_date"].setPlaceholderText("年-月-日，如 2026-12-07")
         self.text["copy_no"].setPlaceholderText("数字，打印时按份编号")
         self.text["secrecy_term"].setPlaceholderText("如 1年")
         self.form_layout = form

@@ -17,6 +17,7 @@ from app.ui.documents.register import RegisterView
 from app.ui.file_dialogs import FileKind, file_dialog
 from app.ui.messages import describe
 from app.ui.pages import register_page
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -64,7 +65,7 @@ class DocumentsPage(QWidget):
         super().__init__(parent)
         self.setObjectName("documentsPage")
         self.ctx = ctx
-        self.can_draft = ctx.actor is not None and allowed(ctx.actor.role, Action.DRAFT)
+        self.can_draft = ctx.actor is not None and allowed(ctx.actor.roles, Action.DRAFT)
         self.tabs = QTabWidget()
         self.tabs.setTabsClosable(True)
         self.tabs.tabCloseRequested.connect(self.close_tab)
@@ -110,9 +111,9 @@ class DocumentsPage(QWidget):
         for g in docs.GENRES[:10]:
             menu.addAction(g, lambda g=g: self.new_document(g))
         self.new_button.setMenu(menu)
-        self.new_button.setEnabled(self.can_draft)
+        gate(self.new_button, self.ctx.actor, Action.DRAFT)
         self.import_button = QPushButton("导入 JSON…")
-        self.import_button.setEnabled(self.can_draft)
+        gate(self.import_button, self.ctx.actor, Action.DRAFT)
         self.import_button.clicked.connect(self.ask_import)
         self.open_button = QPushButton("打开")
         self.open_button.clicked.connect(self.open_current)

@@ -10,12 +10,13 @@ on success the register refreshes and shows the series it changed."""
 from __future__ import annotations
 
 from app.domain import docnumber as dn
-from app.domain.security import Action, allowed
+from app.domain.security import Action
 from app.errors import UserError
 from app.services import docnumbers
 from app.services import settings as office_settings
 from app.services.context import ServiceContext
 from app.ui.messages import describe
+from app.ui.permissions import gate
 from app.ui.qt import (
     QBrush,
     QColor,
@@ -24,7 +25,6 @@ from app.ui.qt import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -36,6 +36,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.sizing import size_columns
 
 COLUMNS = ["序号", "发文字号", "状态", "原因", "公文编号", "经办人", "时间"]
 COLOURS = {"reserved": QColor("#fff2a8"), "void": QColor("#e0e0e0"), "gap": QColor("#f4b6b6")}
@@ -173,16 +174,17 @@ class RegisterView(QWidget):
         self.message = QLabel()
         self.reserve_button = QPushButton("预留号码…")
         self.void_button = QPushButton("作废所选号码…")
-        may = ctx.actor is not None and allowed(ctx.actor.role, Action.ISSUE)
         for b in (self.reserve_button, self.void_button):
-            b.setEnabled(may)
-            if not may:
-                b.setToolTip("预留、作废发文字号需要印发权限。")
+            gate(b, ctx.actor, Action.ISSUE)
         self.reserve_button.clicked.connect(self.ask_reserve)
         self.void_button.clicked.connect(self.ask_void)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # the number in full (it was cut while 原因 took the width); 原因 takes what is left,
+        # its full text in the tooltip
+        size_columns(self.table, COLUMNS, {"序号": 4, "发文字号": "江政办发〔2026〕9999号", "状态": 5,
+                                           "公文编号": 6, "经办人": 6, "时间": "2026-12-07 08:30"},
+                     stretch="原因", stretch_min=10)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -228,6 +230,8 @@ class RegisterView(QWidget):
                       r.by or "", when]
             for j, v in enumerate(values):
                 item = QTableWidgetItem(v)
+                if j == 3 and v:
+                    item.setToolTip(v)
                 if r.state in COLOURS:
                     item.setBackground(QBrush(COLOURS[r.state]))
                 self.table.setItem(i, j, item)

@@ -23,6 +23,7 @@ from app.ui.duty.common import (
     to_datetime,
 )
 from app.ui.file_dialogs import PDF, FileKind, ask_file
+from app.ui.permissions import gate
 from app.ui.qt import (
     QBrush,
     QCheckBox,
@@ -98,7 +99,7 @@ class HandoverTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         #: the role may write the log and hand over (else the page is read-only)
-        self.can_write = ctx.actor is not None and allowed(ctx.actor.role, Action.EDIT_DUTY_LOG)
+        self.can_write = ctx.actor is not None and allowed(ctx.actor.roles, Action.EDIT_DUTY_LOG)
         self.pending: HandoverInfo | None = None
         self.task: TaskHandle | None = None
         layout = QVBoxLayout(self)
@@ -179,7 +180,7 @@ class HandoverTab(QWidget):
         layout.addWidget(self.message)
         for w in (self.hand_button, self.add_item_button, self.close_item_button,
                   self.deadline_button):
-            w.setEnabled(self.can_write)
+            gate(w, ctx.actor, Action.EDIT_DUTY_LOG)
         self.dialog: ItemDialog | None = None
         self.open_items: list[OpenItem] = []
         self.refresh()
@@ -196,7 +197,7 @@ class HandoverTab(QWidget):
         p = self.pending
         if p is None:
             self.pending_label.setText("没有待确认的交班。")
-            self.ack_button.setEnabled(False)
+            gate(self.ack_button, self.ctx.actor, Action.EDIT_DUTY_LOG, False)
         else:
             carried = "；".join(
                 i.text + (f"（时限{local(i.deadline)}）" if i.deadline else "")
@@ -204,7 +205,7 @@ class HandoverTab(QWidget):
             self.pending_label.setText(
                 f"{p.outgoing_name}于{local(p.handed_at, '%m月%d日%H:%M')}交班：{p.summary}\n"
                 f"移交事项：{carried}")
-            self.ack_button.setEnabled(self.can_write)
+            gate(self.ack_button, self.ctx.actor, Action.EDIT_DUTY_LOG)
         self.handovers.clear()
         for h in duty.list_handovers(self.ctx, limit=50):
             who = f"{h.outgoing_name}→{h.incoming_name or '待接班'}"

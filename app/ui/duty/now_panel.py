@@ -44,6 +44,20 @@ class NowOnDutyPanel(QFrame):
         if self.isVisible():  # a hidden panel (other page shown, window closed) reads nothing
             self.refresh()
 
+    def _nobody_now(self) -> str:
+        """Why nobody is shown now: no roster published at all, or the published ones start
+        later (the usual case right after publishing next month's roster) or have ended."""
+        today = self.ctx.now().astimezone().date()
+        published = [r for r in duty.list_rosters(self.ctx) if r.published_at is not None]
+        if not published:
+            return "当前没有已发布的值班安排。"
+        later = sorted((r for r in published if r.start > today), key=lambda r: r.start)
+        if later:
+            r = later[0]
+            return (f"今天不在已发布的值班表期间内；已发布的“{r.title}”自"
+                    f"{r.start.month}月{r.start.day}日起执行。")
+        return "今天没有安排值班（已发布的值班表均已结束或当天无人）。"
+
     def refresh(self) -> None:
         try:
             self.state = state = duty.now_on_duty(self.ctx)
@@ -51,7 +65,7 @@ class NowOnDutyPanel(QFrame):
             self.now_label.setText(f"正在值班：无法读取（{explain(exc)}）")
             return
         if state.day is None:
-            self.now_label.setText("正在值班：当前没有已发布的值班安排。")
+            self.now_label.setText("正在值班：" + self._nobody_now())
         else:
             shift = "" if state.shift == "全天" else state.shift
             self.now_label.setText(

@@ -1,9 +1,10 @@
-"""The 值班 page (area "duty"): the now-on-duty panel on top, tabs below. Tabs the user's role
-cannot use are left out (the services would refuse them anyway)."""
+"""The 值班 page (area "duty"): the now-on-duty panel on top, tabs below. Every role sees the same
+tabs and buttons in the same places; what the user's roles do not allow is disabled with the
+reason (``app.ui.permissions``), and the services refuse it anyway."""
 
 from __future__ import annotations
 
-from app.domain.security import Action, allowed
+from app.domain.security import Action
 from app.services.context import ServiceContext
 from app.ui.duty.handover_tab import HandoverTab
 from app.ui.duty.log_tab import LogTab
@@ -11,6 +12,7 @@ from app.ui.duty.now_panel import NowOnDutyPanel
 from app.ui.duty.roster_tab import RosterTab
 from app.ui.duty.staff_tab import StaffTab
 from app.ui.pages import register_page
+from app.ui.permissions import gate, gate_tab
 from app.ui.qt import QTabWidget, QVBoxLayout, QWidget
 
 
@@ -22,24 +24,17 @@ class DutyPage(QWidget):
         self.now = NowOnDutyPanel(ctx, self)
         layout.addWidget(self.now)
         self.tabs = QTabWidget()
-        role = ctx.actor.role if ctx.actor else None
-        edit_roster = role is not None and allowed(role, Action.EDIT_ROSTER)
         self.roster = RosterTab(ctx, self)
         self.tabs.addTab(self.roster, "值班表")
-        self.staff = StaffTab(ctx, self) if edit_roster else None
-        if self.staff is not None:
-            self.tabs.addTab(self.staff, "人员")
+        self.roster.published.connect(self.now.refresh)
+        self.staff = StaffTab(ctx, self)
+        self.tabs.addTab(self.staff, "人员")
+        gate_tab(self.tabs, self.staff, ctx.actor, Action.EDIT_ROSTER)
         self.log = LogTab(ctx, self)
         self.tabs.addTab(self.log, "值班记录")
         self.handover = HandoverTab(ctx, self)
         self.tabs.addTab(self.handover, "交接班")
-        if not edit_roster:
-            for w in (self.roster.new_button, self.roster.rules_button,
-                      self.roster.generate_button, self.roster.swap_button,
-                      self.roster.publish_button):
-                w.hide()
-        if role is not None and not allowed(role, Action.EDIT_DUTY_LOG):
-            self.log.form_box.setEnabled(False)
+        gate(self.log.form_box, ctx.actor, Action.EDIT_DUTY_LOG)
         self.tabs.currentChanged.connect(self._tab_changed)
         layout.addWidget(self.tabs, 1)
 

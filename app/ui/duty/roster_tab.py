@@ -14,14 +14,17 @@ from pathlib import Path
 from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action, allowed
 from app.domain.workdays import DEFAULT_CALENDAR
-from app.errors import InputError
-from app.services import duty, duty_publish
+from app.errors import InputError, UserError
+from app.services import duty, duty_publish, holidays
 from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
+from app.services.placeholders import UnfilledPlaceholders
 from app.ui.chinese import chinese_dates
 from app.ui.duty.common import explain, from_date, to_date
 from app.ui.duty.ledger_dialog import LedgerDialog
 from app.ui.file_dialogs import DOCX, PDF, XLSX, FileKind, ask_file
+from app.ui.placeholder_confirm import ask_print_anyway
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
@@ -50,8 +53,9 @@ from app.ui.qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
-from app.ui.sizing import size_columns
+from app.ui.sizing import fit_dialog, size_columns
 from app.ui.worker import TaskHandle, run_task
 
 WEEK = "一二三四五六日"
@@ -59,6 +63,28 @@ LIST_COLUMNS = ["日期", "星期", "班次", "岗位", "姓名", "来源"]
 _LIST_WIDTHS: dict[str, float | str] = {"日期": "2026-12-31", "星期": "星期三", "班次": 3,
                                         "岗位": "带班领导", "姓名": 4, "来源": "调班/代班"}
 SOURCES = {"solver": "自动", "manual": "手工调整", "swap": "调班/代班"}
+#: Statutory holidays on fixed dates (全国年节及纪念日放假办法): shown even for a year whose holiday
+#: arrangement is not loaded yet (the default new roster is next month: January's 元旦 was left
+#: unshaded). Lunar holidays need the year's arrangement.
+FIXED_HOLIDAYS = {(1, 1): "元旦", (5, 1): "劳动节", (5, 2): "劳动节", (10, 1): "国庆节",
+                  (10, 2): "国庆节", (10, 3): "国庆节"}
+HOLIDAY_SHADE = QColor(253, 226, 222)  # a holiday: light red, unlike a weekend's grey
+REST_SHADE = QColor(238, 238, 238)
+
+
+def day_kind(day: dt.date) -> tuple[str, str]:
+    """(kind, label) of a date in the roster grid: ``holiday`` with its name, ``rest`` (a
+    weekend), ``makeup`` (调休上班日) or ``work``."""
+    name = DEFAULT_CALENDAR.holiday_name(day)
+    if name is None and not DEFAULT_CALENDAR.is_known_year(day.year):
+        name = FIXED_HOLIDAYS.get((day.month, day.day))
+    if name:
+        return "holiday", name
+    if DEFAULT_CALENDAR.is_makeup_workday(day):
+        return "makeup", "调休上班"
+    if DEFAULT_CALENDAR.is_rest_day(day):
+        return "rest", ""
+    return "work", ""
 SHIFT_PATTERNS = {"24小时一班": ("全天",), "白班、夜班": ("白班", "夜班")}
 
 
@@ -84,6 +110,7 @@ class NewRosterDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        fit_dialog(self, 24)
 
 
 class RulesDialog(QDialog):
@@ -115,7 +142,11 @@ class RulesDialog(QDialog):
         self._build_times()
         grid = QGridLayout()
         for col, text in enumerate(["岗位", "每班人数", "最少间隔天数", "每月最多次数（0为不限）"]):
-            grid.addWidget(QLabel(text), 0, col)
+            head = QLabel(text)
+            if col == 2:
+                head.setToolTip("同一人两次值班至少相隔的天数：2 为值班后至少休息一天，"
+                                "1 为可连日值班，0 为不限")
+            grid.addWidget(head, 0, col)
         self.spins: dict[str, tuple[QSpinBox, QSpinBox, QSpinBox]] = {}
         for row, (code, name) in enumerate(self.roles.items(), start=1):
             need, gap, cap = QSpinBox(), QSpinBox(), QSpinBox()
@@ -238,7 +269,9 @@ class SwapDialog(QDialog):
 
 
 class NoticeDialog(QDialog):
-    """What the notice needs beyond the roster: period wording, 主送, 发文顺序号, duty phone."""
+    """What the notice needs beyond the roster: period wording, 主送, duty phone. No 发文字号 is
+    typed here: a number comes only from the register at 签发 (“生成公文文稿” makes a 通知 draft
+    in 公文; the notice printed from here carries none)."""
 
     def __init__(self, roster: RosterInfo, holiday: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -248,8 +281,6 @@ class NoticeDialog(QDialog):
         self.holiday = QLineEdit()
         self.holiday.setPlaceholderText("如 春节（可不填）")
         self.to = QLineEdit("各处室、各直属单位")
-        self.seq = QSpinBox()
-        self.seq.setRange(1, 9999)
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("总值班室电话")
         form.addRow("值班期间（标题用语）", self.period)
@@ -257,7 +288,9 @@ class NoticeDialog(QDialog):
             form.addRow("节日名称", self.holiday)
         else:
             form.addRow("主送机关", self.to)
-            form.addRow("发文顺序号", self.seq)
+            hint = QLabel("发文字号在签发时从发文字号台账取得，此处直接打印的通知不带发文字号。")
+            hint.setWordWrap(True)
+            form.addRow(hint)
         form.addRow("值班电话", self.phone)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -268,12 +301,14 @@ class NoticeDialog(QDialog):
 
     def options(self) -> duty_publish.NoticeOptions:
         return duty_publish.NoticeOptions(
-            period=self.period.text().strip(), to=self.to.text().strip(), seq=self.seq.value(),
+            period=self.period.text().strip(), to=self.to.text().strip(),
             duty_phone=self.phone.text().strip(), holiday=self.holiday.text().strip(),
             template="holiday_roster" if self.is_holiday else "duty_notice")
 
 
 class RosterTab(QWidget):
+    published = Signal()  # a roster was published: the now-on-duty panel reads again
+
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -283,9 +318,10 @@ class RosterTab(QWidget):
         self.check_task: TaskHandle | None = None  # the rule check of the shown roster
         self._checks = 0
         self.dialog: QDialog | None = None
+        self.publish_box: QMessageBox | None = None
         self.outcome: GenerateOutcome | None = None
         #: the role may edit rosters (otherwise the tab is a read-only view)
-        self.can_edit = ctx.actor is not None and allowed(ctx.actor.role, Action.EDIT_ROSTER)
+        self.can_edit = ctx.actor is not None and allowed(ctx.actor.roles, Action.EDIT_ROSTER)
         #: asked before saving an edit that breaks a rule (tests replace it)
         self.confirm: Callable[[list[str]], bool] = self._ask_confirm
         layout = QVBoxLayout(self)
@@ -318,11 +354,16 @@ class RosterTab(QWidget):
                            ("节假日值班表（PDF）…", "holiday_pdf"), ("月历打印（PDF）…", "calendar"),
                            ("Excel 表格（XLSX）…", "xlsx")):
             menu.addAction(text, lambda k=kind: self.choose_export(k))
+        # the notice as a 公文 draft: edited, proofread and numbered at 签发 from the register
+        menu.addAction("值班安排通知（公文文稿，签发时取号）…", self.choose_notice_draft)
         self.export_button.setMenu(menu)
         for w in (QLabel("值班表"), self.rosters, self.new_button, self.rules_button,
                   self.generate_button, self.cancel_button, self.swap_button,
                   self.ledger_button, self.publish_button, self.export_button):
             bar.addWidget(w)
+        for b in (self.new_button, self.rules_button, self.generate_button, self.swap_button,
+                  self.publish_button):
+            gate(b, ctx.actor, Action.EDIT_ROSTER)
         bar.addStretch(1)
         layout.addLayout(bar)
 
@@ -404,9 +445,9 @@ class RosterTab(QWidget):
         self._fill_grid()
         self._validate()
         busy = self.task is not None and not self.task.finished
-        for b in (self.generate_button, self.swap_button, self.publish_button,
-                  self.export_button):
-            b.setEnabled(r is not None and not busy)
+        for b in (self.generate_button, self.swap_button, self.publish_button):
+            gate(b, self.ctx.actor, Action.EDIT_ROSTER, r is not None and not busy)
+        self.export_button.setEnabled(r is not None and not busy)
 
     def _fill_list(self) -> None:
         duties = self.roster.duties if self.roster else ()
@@ -425,6 +466,7 @@ class RosterTab(QWidget):
             return
         y, m = self.month
         self.month_label.setText(f"{y}年{m}月")
+        holidays.calendar(self.ctx)  # the office's imported holiday tables, up to date
         by_day: dict[dt.date, list[Duty]] = defaultdict(list)
         for d in self.roster.duties:
             by_day[d.day].append(d)
@@ -435,7 +477,8 @@ class RosterTab(QWidget):
             for col, day in enumerate(week):
                 if day.month != m:
                     continue
-                lines = [str(day.day)]
+                kind, label = day_kind(day)
+                lines = [f"{day.day}　{label}" if label else str(day.day)]
                 per_role: dict[str, list[str]] = defaultdict(list)
                 for d in by_day.get(day, []):
                     per_role[d.role].append(d.staff_name)
@@ -446,11 +489,13 @@ class RosterTab(QWidget):
                 item = QTableWidgetItem("\n".join(lines))
                 item.setData(Qt.ItemDataRole.UserRole, day)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-                if DEFAULT_CALENDAR.is_rest_day(day):
-                    item.setBackground(QColor(238, 238, 238))
-                holiday = DEFAULT_CALENDAR.holiday_name(day)
-                if holiday or DEFAULT_CALENDAR.is_makeup_workday(day):
-                    item.setToolTip(holiday or "调休上班日")
+                if kind == "holiday":
+                    item.setBackground(HOLIDAY_SHADE)
+                    item.setToolTip(f"{label}（法定节假日）")
+                elif kind == "rest":
+                    item.setBackground(REST_SHADE)
+                elif kind == "makeup":
+                    item.setToolTip("调休上班日")
                 self.grid.setItem(row, col, item)
 
     def select_day(self, row: int, col: int) -> None:
@@ -690,16 +735,39 @@ class RosterTab(QWidget):
         self.dialog = dlg
         dlg.open()
 
-    def publish(self) -> None:
+    def publish(self) -> QMessageBox | None:
+        """Ask first (window-modal, ``open()``): publishing makes the roster what the desk, the
+        handover and next year's fairness read. 发布 then calls ``do_publish``."""
         if self.roster is None:
-            return
+            return None
+        r = self.roster
+        box = QMessageBox(QMessageBox.Icon.Question, "发布值班表",
+                          f"发布“{r.title}”（{r.start.month}月{r.start.day}日至"
+                          f"{r.end.month}月{r.end.day}日）？", QMessageBox.StandardButton.NoButton,
+                          self)
+        box.setInformativeText("发布后，值班台“正在值班”、交接班和公平台账按此表执行；"
+                               "之后仍可调班/代班。")
+        ok = box.addButton("发布", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(ok)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.finished.connect(lambda _r: self.do_publish() if box.clickedButton() is ok else None)
+        self.publish_box = box
+        box.open()
+        return box
+
+    def do_publish(self) -> bool:
+        if self.roster is None:
+            return False
         try:
-            duty.publish(self.ctx, self.roster.id)
+            info = duty.publish(self.ctx, self.roster.id)
         except Exception as exc:  # noqa: BLE001
             self.status.setText(explain(exc))
-            return
-        self.status.setText("已发布。")
+            return False
+        self.status.setText(f"已发布“{info.title}”。")
         self.refresh()
+        self.published.emit()
+        return True
 
     # ------------------------------------------------------------------ outputs
     def choose_export(self, kind: str) -> None:
@@ -713,6 +781,32 @@ class RosterTab(QWidget):
         else:
             self._ask_path(kind, None)
 
+    def choose_notice_draft(self) -> None:
+        if self.roster is None:
+            return
+        dlg = NoticeDialog(self.roster, False, self)
+        self.dialog = dlg
+        dlg.accepted.connect(lambda: self.notice_draft(dlg.options()))
+        dlg.open()
+
+    def notice_draft(self, opts: duty_publish.NoticeOptions) -> int | None:
+        """Make the notice a 通知 draft in 公文 and open it there for editing (its 发文字号
+        comes from the register when a leader signs it)."""
+        if self.roster is None:
+            return None
+        try:
+            info = duty_publish.draft_notice(self.ctx, self.roster.id, opts)
+        except UserError as exc:
+            self.status.setText(explain(exc))
+            return None
+        self.status.setText(f"已生成公文文稿“{info.title}”，请在“公文”中修改、校核后送签发。")
+        window = self.window()
+        if hasattr(window, "show_page") and "documents" in getattr(window, "page_keys", list)():
+            page = window.show_page("documents")
+            if hasattr(page, "open_document"):
+                page.open_document(info.id)
+        return info.id
+
     def _ask_path(self, kind: str, opts: duty_publish.NoticeOptions | None) -> None:
         assert self.roster is not None
         suffix = {"notice_docx": "docx", "xlsx": "xlsx"}.get(kind, "pdf")
@@ -722,8 +816,8 @@ class RosterTab(QWidget):
             lambda path: self.export(kind, Path(path), opts), save=True, name=name,
             filters=[{"docx": DOCX, "xlsx": XLSX}.get(suffix, PDF)], suffix=suffix)
 
-    def export(self, kind: str, path: Path,
-               opts: duty_publish.NoticeOptions | None = None) -> TaskHandle | None:
+    def export(self, kind: str, path: Path, opts: duty_publish.NoticeOptions | None = None, *,
+               allow_placeholders: bool = False) -> TaskHandle | None:
         if self.roster is None:
             return None
         ctx, rid = self.ctx, self.roster.id
@@ -734,7 +828,8 @@ class RosterTab(QWidget):
             control.progress(10, "正在生成……")
             if opts is not None:
                 data = duty_publish.render_notice(ctx, rid, opts,
-                                                  "docx" if kind == "notice_docx" else "pdf")
+                                                  "docx" if kind == "notice_docx" else "pdf",
+                                                  allow_placeholders=allow_placeholders)
             elif kind == "calendar":
                 data = duty_publish.render_calendar(ctx, rid)
             else:
@@ -744,7 +839,13 @@ class RosterTab(QWidget):
             return path
 
         self.status.setText("正在导出……")
+        def failed(exc: BaseException) -> None:
+            self.status.setText(explain(exc))
+            if isinstance(exc, UnfilledPlaceholders):
+                self.placeholder_box = ask_print_anyway(
+                    self, exc, lambda: self.export(kind, path, opts, allow_placeholders=True))
+
         self.task = run_task(work, parent=self,
                              on_result=lambda p: self.status.setText(f"已保存：{p}"),
-                             on_error=lambda e: self.status.setText(explain(e)))
+                             on_error=failed)
         return self.task

@@ -16,8 +16,8 @@ from app.ui.qt import (QBrush, QColor, QConicalGradient, QCursor,
     QImage, QKeySequence, QLinearGradient, QPainter,
     QPalette, QPixmap, QRadialGradient, QTransform)
 from app.ui.qt import (QAbstractButton, QApplication, QComboBox, QDialog,
-    QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-    QSizePolicy, QVBoxLayout, QWidget)
+    QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+    QLineEdit, QSizePolicy, QVBoxLayout, QWidget)
 
 class Ui_UserEditDialog(object):
     def setupUi(self, UserEditDialog):
@@ -55,10 +55,13 @@ class Ui_UserEditDialog(object):
 
         self.formLayout.setWidget(2, QFormLayout.ItemRole.LabelRole, self.roleLabel)
 
-        self.roleCombo = QComboBox(UserEditDialog)
-        self.roleCombo.setObjectName(u"roleCombo")
+        self.roleBox = QWidget(UserEditDialog)
+        self.roleBox.setObjectName(u"roleBox")
+        self.roleLayout = QHBoxLayout(self.roleBox)
+        self.roleLayout.setObjectName(u"roleLayout")
+        self.roleLayout.setContentsMargins(0, 0, 0, 0)
 
-        self.formLayout.setWidget(2, QFormLayout.ItemRole.FieldRole, self.roleCombo)
+        self.formLayout.setWidget(2, QFormLayout.ItemRole.FieldRole, self.roleBox)
 
         self.clearanceLabel = QLabel(UserEditDialog)
         self.clearanceLabel.setObjectName(u"clearanceLabel")
@@ -111,7 +114,6 @@ class Ui_UserEditDialog(object):
 #if QT_CONFIG(shortcut)
         self.usernameLabel.setBuddy(self.usernameEdit)
         self.displayNameLabel.setBuddy(self.displayNameEdit)
-        self.roleLabel.setBuddy(self.roleCombo)
         self.clearanceLabel.setBuddy(self.clearanceCombo)
         self.passwordLabel.setBuddy(self.passwordEdit)
         self.confirmLabel.setBuddy(self.confirmEdit)
@@ -126,7 +128,7 @@ class Ui_UserEditDialog(object):
         UserEditDialog.setWindowTitle(QCoreApplication.translate("UserEditDialog", u"\u7528\u6237", None))
         self.usernameLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u7528\u6237\u540d(&U)\uff1a", None))
         self.displayNameLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u59d3\u540d(&N)\uff1a", None))
-        self.roleLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u89d2\u8272(&R)\uff1a", None))
+        self.roleLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u89d2\u8272\uff1a", None))
         self.clearanceLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u5bc6\u7ea7(&S)\uff1a", None))
         self.passwordLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u521d\u59cb\u5bc6\u7801(&P)\uff1a", None))
         self.passwordEdit.setPlaceholderText(QCoreApplication.translate("UserEditDialog", u"\u81f3\u5c11 8 \u4e2a\u5b57\u7b26", None))

@@ -88,6 +88,13 @@ class _Base(QDialog):
         self.buttons.accepted.connect(self._ok)
         self.buttons.rejected.connect(self.reject)
 
+    def _occurred_state(self, _index: int = 0) -> None:
+        known = self.occurred_known.currentIndex() == 0
+        self.occurred.setEnabled(known)
+        self.occurred.setToolTip("" if known else
+                                 "事发时间不详：不保存此处的时间，报告中写“事发时间：不详”。"
+                                 "时间已知时请先选“已知”。")
+
     def ok_button(self) -> QPushButton:
         return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
 
@@ -136,8 +143,10 @@ class IncidentDialog(_Base):
         self.occurred_known = QComboBox()
         self.occurred_known.addItems(["已知", "不详"])
         self.occurred_known.setCurrentIndex(0 if d.occurred_at else 1)
-        # editing the time means it is known
-        self.occurred.dateTimeChanged.connect(lambda _v: self.occurred_known.setCurrentIndex(0))
+        # 不详 greys the time out (it is not saved, and a time shown but dropped misled the
+        # clerk); choosing 已知 makes it editable again
+        self.occurred_known.currentIndexChanged.connect(self._occurred_state)
+        self._occurred_state()
         self.received = _datetime_edit(d.received_at)
         self.place, self.county, self.unit = QLineEdit(d.place), QLineEdit(d.county), \
             QLineEdit(d.unit)

@@ -14,16 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from app.domain import incident_rules as R
-from app.domain.security import Action, Clearance, allowed
+from app.domain.security import Action, Clearance
 from app.errors import UserError
 from app.services import incidents as svc
 from app.services.context import ServiceContext
+from app.services.placeholders import UnfilledPlaceholders
 from app.ui.file_dialogs import DOCX, PDF, FileKind, ask_file
 from app.ui.incidents.dialogs import IncidentDialog, SendDialog, SignDialog
 from app.ui.incidents.rules_dialog import RuleTableDialog
 from app.ui.incidents.stats import StatisticsDialog
 from app.ui.messages import describe
 from app.ui.pages import register_page
+from app.ui.placeholder_confirm import ask_print_anyway
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractTableModel,
     QBrush,
@@ -36,6 +39,8 @@ from app.ui.qt import (
     QKeySequence,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QModelIndex,
     QPushButton,
     QShortcut,
@@ -144,15 +149,18 @@ def _value(v: Any) -> str:
 def report_html(rep: svc.ReportInfo) -> str:
     """The frozen snapshot as a table; fields changed since the previous report are highlighted
     (yellow), the ones that usually call for a 续报 in red, with the former value."""
-    changes = {c["key"].split(".")[0]: c for c in rep.changes}
+    # the 首报 has nothing to compare with (its diff against nothing listed every field filled)
+    first = rep.kind is R.ReportKind.FIRST
+    shown = () if first else rep.changes
+    changes = {c["key"].split(".")[0]: c for c in shown}
     head = (f"<h3>{html.escape(rep.name)}　<small>{rep.status_label}"
             f"{'　签发：' + html.escape(rep.signed_by) if rep.signed_by else ''}"
             f"{'　报送：' + html.escape(rep.sent_to) + ' ' + svc._iso(rep.sent_at) if rep.sent_at else ''}"
             f"</small></h3>")
-    if rep.changes:
-        head += (f"<p style='background:#fff3b0'>较上次报告有 {len(rep.changes)} 处变化（黄色标出，"
+    if shown:
+        head += (f"<p style='background:#fff3b0'>较上次报告有 {len(shown)} 处变化（黄色标出，"
                  "红字为需续报的重要变化）。</p>")
-    elif rep.kind is not R.ReportKind.FIRST:
+    elif not first:
         head += "<p>较上次报告无变化。</p>"
     if rep.progress:
         head += f"<p><b>事件进展：</b>{html.escape(rep.progress)}</p>"
@@ -212,6 +220,47 @@ class LogPickDialog(QDialog):
         return self.entries[r].id if 0 <= r < len(self.entries) else None
 
 
+class AttachDialog(QDialog):
+    """Open incidents the call may be about (time, place, words), best first: 并入所选事件, or
+    新建事件 (``chosen_id`` None)."""
+
+    def __init__(self, candidates: list[svc.AttachCandidate], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("可能是同一事件")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.new = False
+        col = QVBoxLayout(self)
+        label = QLabel("这条来电可能与下列处置中的事件是同一事件。并入后不再新建事件，"
+                       "也不会多出一套报送时限。")
+        label.setWordWrap(True)
+        col.addWidget(label)
+        self.list = QListWidget()
+        for c in candidates:
+            item = QListWidgetItem(c.text)
+            item.setData(Qt.ItemDataRole.UserRole, c.incident_id)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        col.addWidget(self.list, 1)
+        buttons = QDialogButtonBox()
+        self.attach_button = buttons.addButton("并入所选事件", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.new_button = buttons.addButton("新建事件", QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.new_button.clicked.connect(self._new)
+        self.list.itemDoubleClicked.connect(lambda _i: self.accept())
+        col.addWidget(buttons)
+        self.resize(max(560, self.list.sizeHintForColumn(0) + 60), 320)
+
+    def _new(self) -> None:
+        self.new = True
+        self.accept()
+
+    def chosen_id(self) -> int | None:
+        item = self.list.currentItem()
+        return None if self.new or item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+
 # ---- the page -----------------------------------------------------------------------------------
 class IncidentsPage(QWidget):
     clocks_refreshed = Signal()  # the clock table shows the latest read (or its error)
@@ -222,7 +271,8 @@ class IncidentsPage(QWidget):
         self._clock_task: TaskHandle | None = None
         self._clock_again = False
         assert ctx.actor is not None
-        role = ctx.actor.role
+        #: the permission each action button needs (``gate``: disabled with the reason if lacking)
+        self._needs: dict[QPushButton, Action] = {}
         self.dialog: QDialog | None = None
         self.task: TaskHandle | None = None
         self.incident: svc.IncidentInfo | None = None
@@ -298,8 +348,9 @@ class IncidentsPage(QWidget):
             if key:
                 b.setShortcut(QKeySequence(key))
                 b.setToolTip(key)
-            if action is not None and not allowed(role, action):
-                b.setVisible(False)
+            if action is not None:
+                self._needs[b] = action
+                gate(b, ctx.actor, action)
             return b
 
         self.new_button = button("新建事件(&N)", self.new_incident, "Ctrl+N",
@@ -533,24 +584,28 @@ class IncidentsPage(QWidget):
         self.view.setHtml(report_html(rep) if rep else "")
         self._update_buttons()
 
+    def _enable(self, b: QPushButton, state: bool) -> None:
+        """On when the page's state allows it and the roles do (else the reason shows)."""
+        gate(b, self.ctx.actor, self._needs.get(b, Action.VIEW), state)
+
     def _update_buttons(self) -> None:
         inc, rep = self.incident, self.current_report()
         open_ = inc is not None and inc.status == "open"
         pending = any(r.status != "sent" for r in self.reports)
         first_sent = any(r.kind is R.ReportKind.FIRST and r.channel is R.Channel.WRITTEN
                          and r.status == "sent" for r in self.reports)
-        self.edit_button.setEnabled(open_)
-        self.daily_button.setEnabled(open_)
-        self.phone_button.setEnabled(open_ and not any(
+        self._enable(self.edit_button, open_)
+        self._enable(self.daily_button, open_)
+        self._enable(self.phone_button, open_ and not any(
             r.kind is R.ReportKind.FIRST and r.status == "sent" for r in self.reports))
-        self.draft_button.setEnabled(open_ and not pending)
+        self._enable(self.draft_button, open_ and not pending)
         self.draft_button.setText("起草续报(&D)" if first_sent else "起草首报(&D)")
         self.draft_button.setShortcut(QKeySequence("Ctrl+D"))  # setText set Alt+D
-        self.final_button.setEnabled(open_ and not pending and first_sent)
-        self.update_button.setEnabled(rep is not None and rep.status == "draft")
-        self.sign_button.setEnabled(rep is not None and rep.status == "draft")
-        self.send_button.setEnabled(rep is not None and rep.status == "signed")
-        self.print_button.setEnabled(rep is not None and rep.channel is R.Channel.WRITTEN)
+        self._enable(self.final_button, open_ and not pending and first_sent)
+        self._enable(self.update_button, rep is not None and rep.status == "draft")
+        self._enable(self.sign_button, rep is not None and rep.status == "draft")
+        self._enable(self.send_button, rep is not None and rep.status == "signed")
+        self._enable(self.print_button, rep is not None and rep.channel is R.Channel.WRITTEN)
 
     def _run(self, fn, *args, **kwargs) -> Any:  # type: ignore[no-untyped-def]
         try:
@@ -597,14 +652,43 @@ class IncidentsPage(QWidget):
             entry = dlg.chosen_id()
             if entry is None:
                 return
-            made = self._run(svc.draft_from_duty_log, entry)
-            if made:
-                self.model.reload()
-                self.select_incident(made[0].id)
-                self.refresh_clocks()
-                self.status.setText("已根据值班记录生成事件和首报草稿，请补充要素后送领导签发。")
+            candidates = self._run(svc.attach_candidates, entry)
+            if candidates:
+                self.offer_attach(entry, candidates)
+            else:
+                self.new_from_log(entry)
 
         self._open(dlg, done)
+
+    def offer_attach(self, entry: int, candidates: list[svc.AttachCandidate]) -> None:
+        """The call may be about an incident already open: offer to attach it there (one fire,
+        one set of deadline clocks) or to open a new incident."""
+        dlg = AttachDialog(candidates, self)
+
+        def answered(code: int) -> None:
+            if code != QDialog.DialogCode.Accepted:
+                return
+            chosen = dlg.chosen_id()
+            if chosen is None:
+                self.new_from_log(entry)
+                return
+            info = self._run(svc.attach_duty_log, entry, chosen)
+            if info is not None:
+                self.model.reload()
+                self.select_incident(info.id)
+                self.status.setText(f"已将来电并入事件“{info.data.title}”，未新建事件和时限。")
+
+        self.dialog = dlg
+        dlg.finished.connect(answered)
+        dlg.open()
+
+    def new_from_log(self, entry: int) -> None:
+        made = self._run(svc.draft_from_duty_log, entry)
+        if made:
+            self.model.reload()
+            self.select_incident(made[0].id)
+            self.refresh_clocks()
+            self.status.setText("已根据值班记录生成事件和首报草稿，请补充要素后送领导签发。")
 
     def draft(self) -> None:
         if self.incident and self._run(svc.draft_report, self.incident.id):
@@ -669,18 +753,19 @@ class IncidentsPage(QWidget):
             save=True, name=f"{rep.snapshot.get('title', '突发事件')}（{rep.name}）.pdf",
             filters=[PDF, DOCX])
 
-    def save_report_to(self, path: Path) -> None:
-        """Render the selected report to ``path`` in the background (.pdf or .docx)."""
+    def save_report_to(self, path: Path, *, allow_placeholders: bool = False) -> None:
+        """Render the selected report to ``path`` in the background (.pdf or .docx). Unfilled
+        placeholders (an office template's ×××) are printed only after “仍要打印”."""
         rep = self.current_report()
         if rep is None:
             return
         ctx, rid = self.ctx, rep.id
-        self.print_button.setEnabled(False)
+        self._enable(self.print_button, False)
         self.status.setText("正在生成信息专报……")
 
         def work(control):  # type: ignore[no-untyped-def]
             control.check()
-            return svc.save_report(ctx, rid, path)
+            return svc.save_report(ctx, rid, path, allow_placeholders=allow_placeholders)
 
         def done(p: Path) -> None:
             self.status.setText(f"已保存：{p}")
@@ -689,6 +774,9 @@ class IncidentsPage(QWidget):
         def failed(exc: BaseException) -> None:
             self.status.setText(describe(exc))
             self._update_buttons()
+            if isinstance(exc, UnfilledPlaceholders):
+                self.placeholder_box = ask_print_anyway(
+                    self, exc, lambda: self.save_report_to(path, allow_placeholders=True))
 
         self.task = run_task(work, on_result=done, on_error=failed, parent=self)
 

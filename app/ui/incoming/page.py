@@ -19,6 +19,7 @@ from app.ui.incoming.dialogs import DoneDialog, IncomingDialog, UrgeDialog
 from app.ui.incoming.model import COLUMNS, ID_ROLE, IncomingListModel
 from app.ui.messages import describe
 from app.ui.pages import register_page
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -55,7 +56,7 @@ class IncomingPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         assert ctx.actor is not None
-        self.can_write = allowed(ctx.actor.role, Action.REGISTER_INCOMING)
+        self.can_write = allowed(ctx.actor.roles, Action.REGISTER_INCOMING)
         self.detail: IncomingDetail | None = None
         self._quiet = False
         self.dialog: QWidget | None = None
@@ -96,7 +97,7 @@ class IncomingPage(QWidget):
         self.done_button.clicked.connect(self.toggle_done)
         self.save_button.clicked.connect(self.save_attachment)
         for b in (self.register_button, self.edit_button, self.urge_button, self.done_button):
-            b.setVisible(self.can_write)
+            gate(b, ctx.actor, Action.REGISTER_INCOMING, b is self.register_button)
 
         self.model = IncomingListModel(ctx, self)
         self.model.loaded.connect(self._loaded)
@@ -233,14 +234,15 @@ class IncomingPage(QWidget):
         if self._quiet:
             return
         info = self.selected()
-        for b in (self.edit_button, self.urge_button, self.done_button, self.save_button):
-            b.setEnabled(info is not None)
+        for b in (self.edit_button, self.urge_button, self.done_button):
+            gate(b, self.ctx.actor, Action.REGISTER_INCOMING, info is not None)
+        self.save_button.setEnabled(info is not None)
         if info is None:
             self.detail = None
             self.info_view.clear()
             return
         self.done_button.setText("重新办理(&D)" if info.status == Status.DONE else "办结(&D)")
-        self.urge_button.setEnabled(info.status == Status.OPEN)
+        gate(self.urge_button, self.ctx.actor, Action.REGISTER_INCOMING, info.status == Status.OPEN)
         try:
             self.detail = svc.get(self.ctx, info.id)
         except UserError as exc:

@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from app.domain import supervision as sv
-from app.domain.security import Action, allowed
+from app.domain.security import Action
 from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
@@ -16,6 +16,7 @@ from app.ui.chinese import chinese_dates
 from app.ui.file_dialogs import XLSX, FileKind, file_dialog
 from app.ui.minutes.common import RED, YELLOW, MessageLine, OnTimeChart, PagedModel
 from app.ui.minutes.meeting import pydate, qdate
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -95,7 +96,7 @@ class BoardTab(QWidget):
         self.refresh_button = QPushButton("刷新", self)
         self.refresh_button.setShortcut(QKeySequence("F5"))
         self.export_button = QPushButton("导出通报（XLSX）…", self)
-        self.export_button.setEnabled(bool(ctx.actor) and allowed(ctx.actor.role, Action.EXPORT))
+        gate(self.export_button, ctx.actor, Action.EXPORT)
         self.cancel_button = QPushButton("取消导出", self)
         self.cancel_button.setEnabled(False)
         filters = QHBoxLayout()
@@ -259,10 +260,9 @@ class BoardTab(QWidget):
 
     def _show_selected(self) -> None:
         row = self.selected()
-        role = self.ctx.actor.role if self.ctx.actor else None
         for step, b in self.step_buttons.items():
-            b.setEnabled(row is not None and (row.decision.status, step) in sv.TRANSITIONS
-                         and role is not None and allowed(role, mn.step_action(step)))
+            gate(b, self.ctx.actor, mn.step_action(step),
+                 row is not None and (row.decision.status, step) in sv.TRANSITIONS)
         if row is None:
             self.detail.setText("选择一项议定事项查看督办记录。")
             self.trail.setRowCount(0)

@@ -9,15 +9,19 @@ import os
 import tempfile
 from pathlib import Path
 
+from app.domain.security import Action
 from app.errors import ConflictError, UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
+from app.services.placeholders import UnfilledPlaceholders
 from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
 from app.ui.file_dialogs import PDF, FileKind, file_dialog
 from app.ui.messages import DISCARD, SAVE, ask_unsaved
 from app.ui.minutes.common import MessageLine
 from app.ui.minutes.decision_dialog import DecisionDialog, DecisionFields
+from app.ui.placeholder_confirm import ask_print_anyway
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QCompleter,
@@ -559,10 +563,12 @@ class MinutesEditor(QWidget):
         self.shown_for, self.has_draft = info.id, description is not None
         for w in (self.title, self.body):
             w.setReadOnly(info.issued)
-        self.generate_button.setEnabled(not info.issued)
-        self.save_button.setEnabled(not info.issued and description is not None)
-        self.issue_button.setEnabled(not info.issued and description is not None)
-        self.pdf_button.setEnabled(description is not None)
+        actor = self.panel.ctx.actor  # what the roles do not allow is off and says why
+        gate(self.generate_button, actor, Action.EDIT_MINUTES, not info.issued)
+        gate(self.save_button, actor, Action.EDIT_MINUTES,
+             not info.issued and description is not None)
+        gate(self.issue_button, actor, Action.ISSUE, not info.issued and description is not None)
+        gate(self.pdf_button, actor, Action.PRINT, description is not None)
 
     def generate(self) -> QMessageBox | None:
         """Fill the 纪要 from the meeting data. Over an existing draft this replaces the text
@@ -617,7 +623,8 @@ class MinutesEditor(QWidget):
         self.panel.reload()
         return True
 
-    def export_pdf(self, path: str | None = None) -> QFileDialog | None:
+    def export_pdf(self, path: str | None = None, *,
+                   allow_placeholders: bool = False) -> QFileDialog | None:
         """Render to ``path``; without one, ask for it in a window-modal file dialog opened
         with ``open()`` (no nested event loop) and export when a file is chosen."""
         if not path:
@@ -629,7 +636,8 @@ class MinutesEditor(QWidget):
         self.panel.message.ok("正在排版……")
         self.pdf_button.setEnabled(False)
         self.export_task = run_task(_write_pdf, self.panel.ctx, self.panel.meeting_id, path,
-                                    on_result=self._exported, on_error=self._failed, parent=self)
+                                    allow_placeholders, on_result=self._exported,
+                                    on_error=lambda e: self._failed(e, path), parent=self)
         return None
 
     def _exported(self, path: Path) -> None:
@@ -637,14 +645,18 @@ class MinutesEditor(QWidget):
         self.pdf_button.setEnabled(True)
         self.panel.message.ok(f"已导出：{path}")
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, exc: BaseException, path: str | None = None) -> None:
         self.pdf_button.setEnabled(True)
         self.panel.message.error(exc)
+        if isinstance(exc, UnfilledPlaceholders) and path:
+            self.placeholder_box = ask_print_anyway(
+                self, exc, lambda: self.export_pdf(path, allow_placeholders=True))
 
 
-def _write_pdf(_control, ctx: ServiceContext, meeting_id: int, path: str) -> Path:  # type: ignore[no-untyped-def]
+def _write_pdf(_control, ctx: ServiceContext, meeting_id: int, path: str,  # type: ignore[no-untyped-def]
+               allow_placeholders: bool = False) -> Path:
     """Render in the background and write beside the target first (never half a file)."""
-    data = mn.render_minutes(ctx, meeting_id, "pdf")
+    data = mn.render_minutes(ctx, meeting_id, "pdf", allow_placeholders=allow_placeholders)
     target = Path(path)
     fd, tmp = tempfile.mkstemp(suffix=".pdf.tmp", dir=target.parent)
     with os.fdopen(fd, "wb") as fh:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.domain.security import Action, Clearance, allowed
+from app.domain.security import Action, Clearance
 from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
@@ -15,6 +15,7 @@ from app.ui.minutes.board import BoardTab
 from app.ui.minutes.common import MessageLine, PagedModel
 from app.ui.minutes.meeting import MeetingPanel, pydate, qdate
 from app.ui.pages import register_page
+from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -34,7 +35,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.sizing import em, size_columns
+from app.ui.sizing import em, fit_dialog, size_columns
 
 COLUMNS = ["会议", "日期", "地点", "主持", "纪要", "密级"]
 _COLUMN_EMS: dict[str, float | str] = {"会议": 13, "日期": "2026-12-31", "地点": 7, "主持": 4,
@@ -92,12 +93,19 @@ class NewMeetingDialog(QDialog):
         form.addRow(buttons)
         self.created: mn.MeetingInfo | None = None
         self.type.currentTextChanged.connect(self._type_changed)
+        fit_dialog(self, 30)  # (while the hints are set: the fields keep room for them)
         self._type_changed(self.type.currentText())
 
     def _type_changed(self, text: str) -> None:
-        known = any(t.name == text.strip() for t in self.types)
-        self.organ.setEnabled(not known)
-        self.mark.setEnabled(not known)
+        """A known type shows its organ and 纪要 mark (not editable here); a new type asks for
+        them, with hints (a disabled field showing a hint read like a value)."""
+        known = next((t for t in self.types if t.name == text.strip()), None)
+        for edit, value, hint in ((self.organ, known.organ if known else "", "新类型时填写，如：市政府"),
+                                  (self.mark, known.mark if known else "",
+                                   "新类型时填写，如：临江市人民政府常务会议纪要")):
+            edit.setEnabled(known is None)
+            edit.setText(value)
+            edit.setPlaceholderText("" if known else hint)
 
     def accept(self) -> None:
         name = self.type.currentText().strip()
@@ -123,7 +131,7 @@ class MeetingsTab(QWidget):
         self.ctx = ctx
         self.new_button = QPushButton("新建会议", self)
         self.new_button.setShortcut(QKeySequence.StandardKey.New)
-        self.new_button.setEnabled(bool(ctx.actor) and allowed(ctx.actor.role, Action.EDIT_MINUTES))
+        gate(self.new_button, ctx.actor, Action.EDIT_MINUTES)
         self.refresh_button = QPushButton("刷新", self)
         self.refresh_button.setShortcut(QKeySequence("F5"))
         self.type_filter = QComboBox(self)
@@ -259,6 +267,16 @@ class MinutesPage(QTabWidget):
         self.board.refresh_counts()
         self.currentChanged.connect(lambda i: self.board.refresh() if i == 1 else None)
 
+    def open_record(self, meeting_id: int) -> None:
+        """Show meeting ``meeting_id`` (a global search hit): its row when listed, else the panel
+        alone; unsaved 纪要 text of the meeting shown now is asked about first."""
+        self.setCurrentWidget(self.meetings)
+        for i, m in enumerate(self.meetings.model.rows):
+            if m.id == meeting_id:
+                self.meetings.table.selectRow(i)
+                return
+        if not self.meetings.panel.unsaved_titles():
+            self.meetings._show(meeting_id)
 
     def unsaved_titles(self) -> list[str]:
         """For the main window's question on leaving (退出, 注销)."""

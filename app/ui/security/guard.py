@@ -11,8 +11,11 @@ are audited); “注销” signs out instead. Locking and unlocking are audited.
 backup in the background (then once an hour checks whether a new day needs one). A broken chain
 does **not** stop the program (decision: the office must keep working, and the broken rows are
 evidence to preserve, not to hide): every user sees a red notice in the status bar, users who
-may read the audit log get a warning dialog naming the first broken record, and the detection
-is itself recorded as an audit event (``audit.chain_broken``).
+may read the audit log get a warning dialog naming the first broken record and a red banner
+across the top of the main window (``AuditBanner``) that cannot be closed: it stays until a new
+verification (its “重新校验” button) finds the chain intact. The detection is itself recorded as
+an audit event (``audit.chain_broken``). A verification that could not run at all (an error
+rather than a finding) is treated the same way — shown and audited — never only logged.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from app.ui.qt import (
     QPushButton,
     Qt,
     QTimer,
+    QToolBar,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -273,6 +277,7 @@ class StartupChecks(QObject):
         self.config = config
         self.chain: audit.VerifyResult | None = None
         self.notice: QMessageBox | None = None
+        self.banner: AuditBanner | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(3600_000)
         self.timer.timeout.connect(self.backup_now)
@@ -283,12 +288,24 @@ class StartupChecks(QObject):
         self.timer.start()
 
     def _verify(self, _control) -> audit.VerifyResult:  # type: ignore[no-untyped-def]
-        result = audit.verify(self.ctx.engine)
+        try:
+            result = audit.verify(self.ctx.engine)
+        except Exception as exc:  # noqa: BLE001 - a check that cannot run is a finding too
+            log.exception("start-up audit verification failed")
+            result = audit.VerifyResult(False, 0, None, f"校验未能完成：{describe(exc)}",
+                                        kind="unverifiable")
         if not result.ok:
+            self._record(result)
+        return result
+
+    def _record(self, result: audit.VerifyResult) -> None:
+        try:
             with self.ctx.session() as s, s.begin():
                 audit.append(s, SYSTEM, "audit.chain_broken", "audit_log", result.broken_seq,
-                             {"reason": result.reason, "count": result.count})
-        return result
+                             {"reason": result.reason, "count": result.count,
+                              "kind": result.kind or result.anchor or "broken"})
+        except Exception as exc:  # noqa: BLE001 - e.g. no audit key: the banner still shows
+            log.error("audit.chain_broken not recorded: %s", exc)
 
     def _verified(self, result: audit.VerifyResult) -> None:
         self.chain = result
@@ -296,6 +313,8 @@ class StartupChecks(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         log.error("start-up audit verification failed: %s", exc)
+        self._verified(audit.VerifyResult(False, 0, None, f"校验未能完成：{describe(exc)}",
+                                          kind="unverifiable"))
 
     def backup_now(self) -> None:
         engine, folder = self.ctx.engine, self.config.backups_dir
@@ -322,7 +341,8 @@ class StartupChecks(QObject):
             label.setObjectName("auditBrokenLabel")
             label.setStyleSheet("color: white; background: #c0392b; padding: 2px 6px;")
             window.statusBar().addWidget(label)
-            if ctx.actor is not None and allowed(ctx.actor.role, Action.VIEW_AUDIT):
+            if ctx.actor is not None and allowed(ctx.actor.roles, Action.VIEW_AUDIT):
+                self.banner = AuditBanner(window, ctx, result, label)
                 self.notice = QMessageBox(QMessageBox.Icon.Warning, "审计日志被篡改",
                                           result.message() + "\n\n程序仍可使用；请保留数据库文件"
                                           "并核查该记录，勿自行修改。", parent=window)
@@ -333,3 +353,64 @@ class StartupChecks(QObject):
             show(self.chain)
         else:
             self.chain_checked.connect(show)
+
+
+class AuditBanner(QToolBar):
+    """The red banner across the top of the main window for those who may read the audit log,
+    while the chain fails verification: not movable, not closable, no context menu to hide it.
+    “重新校验” runs the verification again (in the background); only an intact chain removes it,
+    together with the status bar notice."""
+
+    rechecked = Signal(object)  # audit.VerifyResult
+
+    def __init__(self, window: QMainWindow, ctx: ServiceContext, result: audit.VerifyResult,
+                 status_label: QLabel | None = None) -> None:
+        super().__init__("审计日志告警", window)
+        self.setObjectName("auditBrokenBanner")
+        self.ctx = ctx
+        self.window_ = window
+        self.status_label = status_label
+        self.task: TaskHandle | None = None
+        self.setMovable(False)
+        self.setFloatable(False)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
+        self.toggleViewAction().setEnabled(False)
+        self.toggleViewAction().setVisible(False)
+        self.setStyleSheet("QToolBar#auditBrokenBanner { background: #c0392b; }"
+                           " QLabel { color: white; font-weight: bold; padding: 4px 8px; }")
+        self.label = QLabel()
+        self.label.setObjectName("auditBrokenBannerText")
+        self.label.setWordWrap(True)
+        self.addWidget(self.label)
+        self.recheck_button = QPushButton("重新校验")
+        self.recheck_button.setObjectName("auditBrokenRecheck")
+        self.recheck_button.clicked.connect(self.recheck)
+        self.addWidget(self.recheck_button)
+        self.show_result(result)
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self)
+        window.insertToolBarBreak(self)
+
+    def show_result(self, result: audit.VerifyResult) -> None:
+        self.label.setText(result.message() + "  请保留数据库文件并核查，勿自行修改。")
+
+    def recheck(self) -> None:
+        self.recheck_button.setEnabled(False)
+        self.label.setText("正在重新校验审计日志……")
+        engine = self.ctx.engine
+        self.task = run_task(lambda _c: audit.verify(engine), on_result=self._rechecked,
+                             on_error=self._recheck_failed, parent=self)
+
+    def _rechecked(self, result: audit.VerifyResult) -> None:
+        self.recheck_button.setEnabled(True)
+        if result.ok:
+            if self.status_label is not None:
+                self.status_label.deleteLater()
+            self.window_.removeToolBar(self)
+            self.deleteLater()
+        else:
+            self.show_result(result)
+        self.rechecked.emit(result)
+
+    def _recheck_failed(self, exc: BaseException) -> None:
+        self.recheck_button.setEnabled(True)
+        self.label.setText(f"审计日志校验未能完成：{describe(exc)}")

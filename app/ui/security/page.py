@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from app.domain.security import Action, allowed
+from app.domain.audit_wording import action_label, object_label
+from app.domain.security import Action
 from app.errors import ConflictError, UserError
 from app.services import audit, audit_log, security
 from app.services.audit_log import AuditFilter, AuditRow
@@ -31,6 +32,7 @@ from app.ui.file_dialogs import PDF, XLSX, FileKind, ask_file
 from app.ui.lazy_table import LazyTableModel
 from app.ui.messages import describe
 from app.ui.pages import register_page
+from app.ui.permissions import gate_tab
 from app.ui.qt import (
     QComboBox,
     QDate,
@@ -55,8 +57,12 @@ from app.ui.worker import TaskHandle, run_task
 
 COLUMNS = ["序号", "时间", "用户", "操作", "对象", "详情"]
 PAGE = 200
-ACTIONS = ["", "login", "login.failed", "logout", "user.", "settings.", "audit.", "backup.",
-           "exchange.", "session."]
+#: The 操作 filter: what the user picks (Chinese) → the event code prefix it selects.
+ACTIONS = [("全部操作", ""), ("登录", "login"), ("登录失败", "login.failed"), ("注销", "logout"),
+           ("账户", "user."), ("设置", "settings."), ("审计日志", "audit."), ("备份", "backup."),
+           ("数据交换", "exchange."), ("锁屏", "session."), ("公文", "doc."),
+           ("发文字号", "docno."), ("收文", "incoming."), ("会议纪要", "minutes."),
+           ("值班", "duty."), ("突发事件", "incident."), ("模板", "template.")]
 
 
 class AuditModel(LazyTableModel):
@@ -90,8 +96,8 @@ class AuditModel(LazyTableModel):
     def cell(self, r: AuditRow, column: int, role: int) -> object:
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        values = [str(r.seq), r.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), r.actor, r.action,
-                  f"{r.object_type} {r.object_id}".strip(), r.detail]
+        values = [str(r.seq), r.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), r.actor,
+                  action_label(r.action), object_label(r.object_type, r.object_id), r.detail]
         return values[column]
 
 
@@ -103,9 +109,10 @@ class AuditViewer(QWidget):
         self.user_edit = QLineEdit()
         self.user_edit.setPlaceholderText("姓名或用户名（可输入部分）")
         self.action_combo = QComboBox()
-        self.action_combo.setEditable(True)
-        self.action_combo.addItems(ACTIONS)
-        self.action_combo.setToolTip("操作名称开头，如 login、user.")
+        self.action_combo.setEditable(True)  # a code prefix (e.g. duty.roster) may be typed
+        for label, prefix in ACTIONS:
+            self.action_combo.addItem(label, prefix)
+        self.action_combo.setToolTip("只看某一类操作（也可输入事件代码开头）")
         today = QDate.currentDate()
         self.since_edit = QDateEdit(today.addDays(-30))
         self.until_edit = QDateEdit(today)
@@ -157,7 +164,9 @@ class AuditViewer(QWidget):
         self.search()
 
     def current_filter(self) -> AuditFilter:
-        return AuditFilter(self.user_edit.text(), self.action_combo.currentText(),
+        text = self.action_combo.currentText().strip()
+        prefix = dict(ACTIONS).get(text, text)
+        return AuditFilter(self.user_edit.text(), prefix,
                            self.since_edit.date().toPython(), self.until_edit.date().toPython())
 
     def search(self) -> TaskHandle:
@@ -394,10 +403,10 @@ class SecurityPage(QTabWidget):
         super().__init__(parent)
         self.viewer = AuditViewer(ctx, self)
         self.addTab(self.viewer, "审计日志")
-        self.settings: SecuritySettingsPage | None = None
-        if ctx.actor is not None and allowed(ctx.actor.role, Action.MANAGE_SETTINGS):
-            self.settings = SecuritySettingsPage(ctx, self)
-            self.addTab(self.settings, "安全设置")
+        # the same tabs for every role: 安全设置 is disabled with the reason without the right
+        self.settings = SecuritySettingsPage(ctx, self)
+        self.addTab(self.settings, "安全设置")
+        gate_tab(self, self.settings, ctx.actor, Action.MANAGE_SETTINGS)
 
 
 register_page("security", lambda ctx, parent: SecurityPage(ctx, parent), title="安全审计",

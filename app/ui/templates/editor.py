@@ -41,6 +41,7 @@ from app.ui.qt import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QTextCursor,
     QTimer,
     QVBoxLayout,
     QWidget,
@@ -48,6 +49,7 @@ from app.ui.qt import (
 )
 from app.ui.templates.code_edit import CodeEdit
 from app.ui.templates.locate import locate
+from app.ui.templates.simple_form import SimpleForm
 from app.ui.worker import TaskHandle, run_task
 
 DEBOUNCE_MS = 400
@@ -227,10 +229,17 @@ class TemplateEditor(QWidget):
         hv.addWidget(self.versionView, 1)
         hv.addWidget(self.restoreButton, 0, Qt.AlignmentFlag.AlignLeft)
 
+        # 常用设置: names, phones, 主送, 署名 as a form over the text (app.ui.templates.simple_form)
+        self.simpleForm = SimpleForm()
+        self.simpleForm.changed.connect(self._form_changed)
         self.tabs = QTabWidget()
-        self.tabs.addTab(edit_page, "模板")
+        self.tabs.addTab(self.simpleForm, "常用设置")
+        self.tabs.addTab(edit_page, "代码（高级）")
+        self.code_page = edit_page
         self.tabs.addTab(sample_page, "示例数据")
         self.tabs.addTab(history_page, "历史版本")
+        self.history_page = history_page
+        self.tabs.currentChanged.connect(self._tab_changed)
 
         # placeholder picker
         self.pickerList = QListWidget()
@@ -256,6 +265,7 @@ class TemplateEditor(QWidget):
         pv.addWidget(self.previewLabel)
         pv.addWidget(self.pdfView, 1)
 
+        self.picker = picker  # placeholders are code: shown beside the code, not the form
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.tabs)
         split.addWidget(picker)
@@ -306,7 +316,11 @@ class TemplateEditor(QWidget):
         self.sampleEdit.blockSignals(False)
         self.sampleEdit.document().setModified(False)
         self.saveSampleButton.setEnabled(not info.shipped)
-        self.tabs.setTabEnabled(2, not info.shipped)
+        self.tabs.setTabEnabled(self.tabs.indexOf(self.history_page), not info.shipped)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.simpleForm), not is_form)
+        if not is_form:
+            self.simpleForm.load(content.text or "")
+        self._tab_changed(self.tabs.currentIndex())
         self.refresh_history()
         self.run_check()
 
@@ -338,6 +352,21 @@ class TemplateEditor(QWidget):
         if not isinstance(obj, dict):
             return None, "应为 JSON 对象（{…}）。"
         return obj, ""
+
+    def _tab_changed(self, index: int) -> None:
+        """Coming back to 常用设置 after editing the code: the form reads the text again. The
+        placeholder picker shows beside the code only."""
+        on_form = self.tabs.widget(index) is self.simpleForm
+        self.picker.setVisible(not on_form)
+        if on_form and self.current_text() is not None:
+            self.simpleForm.load(self.textEdit.toPlainText())
+
+    def _form_changed(self, text: str) -> None:
+        """A 常用设置 edit: the text takes it (undoable there), then check and preview run."""
+        cursor = self.textEdit.textCursor()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(text)  # (not setPlainText: that would lose the undo history)
+        self.textEdit.document().setModified(True)
 
     # ---- checking and preview --------------------------------------------------------------
     def _changed(self) -> None:
@@ -396,10 +425,12 @@ class TemplateEditor(QWidget):
                 lines.append(line)
         self.textEdit.set_problem_lines(lines)
         self.problemLabel.setText(f"问题（{len(problems)}）" if problems else "问题：无")
+        self.simpleForm.problems.setText(
+            f"模板有 {len(problems)} 处问题，见“代码（高级）”页。" if problems else "")
 
     def go_to_problem(self, item: QListWidgetItem) -> None:
         if self.content.info.format == tm.DESCRIPTION:
-            self.tabs.setCurrentIndex(0)
+            self.tabs.setCurrentWidget(self.code_page)
             self.textEdit.move_to(int(item.data(Qt.ItemDataRole.UserRole) or 0))
 
     def _fill_picker(self, items: list[tuple[str, str]]) -> None:

@@ -171,7 +171,11 @@ class WorkbenchPage(QWidget):
         body = QHBoxLayout()
         body.addWidget(clocks_box, 3)
         body.addLayout(side, 1)
+        from app.ui.workbench.getting_started import GettingStartedPanel
+
+        self.getting_started = GettingStartedPanel(ctx, self)  # first run: shown while open
         layout = QVBoxLayout(self)
+        layout.addWidget(self.getting_started)
         layout.addWidget(self.holiday_box)
         layout.addWidget(duty_box)
         layout.addWidget(self.notice_box)
@@ -194,6 +198,7 @@ class WorkbenchPage(QWidget):
         if self._task is not None and not self._task.finished:
             return
         self.status.setText("正在更新…")
+        self.getting_started.refresh()
         self._task = run_task(lambda _control: workbench.snapshot(self.ctx),
                               on_result=self._show, on_error=self._failed, parent=self)
         self._task.done.connect(self._task.deleteLater)  # one per refresh, all day
