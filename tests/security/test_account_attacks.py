@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import passwords
 from app.domain.security import Clearance, Role
 from app.errors import InputError, PermissionDenied
 from app.services import accounts, audit
@@ -65,12 +66,16 @@ def test_every_refusal_costs_one_argon2_verification_of_the_same_parameters(admi
 
     calls: list[str] = []
 
-    class Counting(type(accounts._hasher)):  # the real argon2 hasher, its calls counted
+    real = passwords.hasher()  # the cost in force (the suite's: app/passwords.py)
+
+    class Counting(type(real)):  # the real argon2 hasher, its calls counted
         def verify(self, pw_hash, password):
             calls.append(pw_hash.rsplit("$", 2)[0])  # "$argon2id$v=19$m=…,t=…,p=…"
             return super().verify(pw_hash, password)
 
-    monkeypatch.setattr(accounts, "_hasher", Counting())
+    counting = Counting(time_cost=real.time_cost, memory_cost=real.memory_cost,
+                        parallelism=real.parallelism)
+    monkeypatch.setattr(passwords, "hasher", lambda: counting)
     costs = {}
     for name, pw in (("nobody", PW), ("li", "Wrong-pass-1"), ("wang", PW), ("zhao", PW)):
         calls.clear()
