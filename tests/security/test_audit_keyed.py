@@ -154,6 +154,8 @@ def test_first_bad_row_is_reported_when_several_are_bad(engine):
     ("detail", b"\xff\xfe", "记录"),
 ])
 def test_a_malformed_row_is_reported_not_raised(engine, column, value, words):
+    if engine.dialect.name == "postgresql" and column in ("at", "seq_text", "detail"):
+        pytest.skip("PostgreSQL's column types refuse such a value: the row cannot be stored there")
     _fill(engine, 5)
     with engine.begin() as conn:
         if column == "seq_text":
@@ -189,10 +191,11 @@ def test_old_sha256_rows_still_verify_and_new_rows_are_hmac_sm3(engine):
     path = audit_key.key_file()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert json.loads(path.read_text())["checksum"]
-    db_bytes = Path(engine.url.database).read_bytes()
-    wal = Path(f"{engine.url.database}-wal")
-    db_bytes += wal.read_bytes() if wal.exists() else b""
-    assert key.key not in db_bytes and base64.b64encode(key.key) not in db_bytes
+    if engine.dialect.name == "sqlite":  # the raw file (PostgreSQL: the rows hold only MACs)
+        db_bytes = Path(engine.url.database).read_bytes()
+        wal = Path(f"{engine.url.database}-wal")
+        db_bytes += wal.read_bytes() if wal.exists() else b""
+        assert key.key not in db_bytes and base64.b64encode(key.key) not in db_bytes
     # and the anchor is keyed
     entry = json.loads(audit_anchor.anchor_file().read_text())["chains"].popitem()[1]
     assert entry["key_id"] == key.key_id and len(entry["mac"]) == 64
