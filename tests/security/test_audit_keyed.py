@@ -154,7 +154,7 @@ def test_first_bad_row_is_reported_when_several_are_bad(engine):
     ("detail", b"\xff\xfe", "记录"),
 ])
 def test_a_malformed_row_is_reported_not_raised(engine, column, value, words):
-    if engine.dialect.name == "postgresql" and column in ("at", "seq_text", "detail"):
+    if engine.dialect.name == "postgresql" and column in ("at", "seq_text"):
         pytest.skip("PostgreSQL's column types refuse such a value: the row cannot be stored there")
     _fill(engine, 5)
     with engine.begin() as conn:
