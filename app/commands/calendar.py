@@ -146,39 +146,20 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     engine, ctx = _ctx()
     try:
-        cal = holidays.calendar(ctx)
-        source = cal.source_of(args.year)
-        if source is None:
-            print(f"警告：{args.year}年节假日安排尚未录入，按周末计算", file=sys.stderr)
-            return 1
-        days = _days(cal, args.year)
-        label = {"office": "本单位录入", "package": "程序自带"}[source]
-        print(f"{args.year}年节假日安排（{label}）")
-        for day, mark, name in days:
-            print(f"{day.isoformat()}\t{mark}\t{name}")
-        rest = sum(1 for _d, m, _n in days if m == "休")
-        work = sum(1 for _d, m, _n in days if m == "班")
-        print(f"放假 {rest} 天（不含普通周末），调休上班 {work} 天。")
-        return 0
+        source, days = holidays.year_days(ctx, args.year)
     finally:
         engine.dispose()
-
-
-def _days(cal, year: int) -> list[tuple[dt.date, str, str]]:  # type: ignore[no-untyped-def]
-    out = []
-    day = dt.date(year, 1, 1)
-    while day.year == year:
-        work, weekend = cal.is_workday(day), day.weekday() >= 5
-        local = cal.overrides.get(day)
-        if not work and (not weekend or cal.holiday_name(day)):
-            out.append((day, "休", cal.holiday_name(day) or (local[1] if local else "")))
-        elif work and weekend:
-            name = local[1] if local else (cal.office_days.get(day, (True, ""))[1] or "调休")
-            out.append((day, "班", name if local else f"{name}调休上班".replace("调休调休", "调休")))
-        elif local:
-            out.append((day, "班" if work else "休", local[1]))
-        day += dt.timedelta(days=1)
-    return out
+    if source is None:
+        print(f"警告：{args.year}年节假日安排尚未录入，按周末计算", file=sys.stderr)
+        return 1
+    label = {"office": "本单位录入", "package": "程序自带"}[source]
+    print(f"{args.year}年节假日安排（{label}）")
+    for d in days:
+        print(f"{d.day.isoformat()}\t{d.mark}\t{d.name}")
+    rest = sum(1 for d in days if d.mark == "休")
+    work = sum(1 for d in days if d.mark == "班")
+    print(f"放假 {rest} 天（不含普通周末），调休上班 {work} 天。")
+    return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
