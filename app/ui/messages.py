@@ -93,3 +93,36 @@ def ask_unsaved(parent: QWidget, title: str, text: str, informative: str,
     box.finished.connect(finished)
     box.open()
     return box
+
+
+def confirm(parent: QWidget, title: str, text: str, accept_label: str,
+            on_accept: Callable[[], object], *, informative: str = "",
+            icon: QMessageBox.Icon = QMessageBox.Icon.Question, reject_label: str = "取消",
+            on_reject: Callable[[], object] | None = None, default: str | None = "accept",
+            name: str = "") -> QMessageBox:
+    """A yes/no question before an act, window-modal and opened with ``open()`` (no nested event
+    loop), like ``ask_unsaved``. ``on_accept`` runs only when ``accept_label`` is clicked;
+    取消, Esc or closing the box run ``on_reject`` (when given). ``default`` is the button Enter
+    presses: "accept", "reject", or None for Qt's own choice. The box is returned for callers
+    and tests to hold."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    if informative:
+        box.setInformativeText(informative)
+    accept = box.addButton(accept_label, QMessageBox.ButtonRole.AcceptRole)
+    reject = box.addButton(reject_label, QMessageBox.ButtonRole.RejectRole)
+    if default is not None:
+        box.setDefaultButton(accept if default == "accept" else reject)
+    box.setEscapeButton(reject)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    if name:
+        box.setObjectName(name)
+
+    def finished(_result: int) -> None:
+        if box.clickedButton() is accept:
+            on_accept()
+        elif on_reject is not None:
+            on_reject()
+
+    box.finished.connect(finished)
+    box.open()
+    return box

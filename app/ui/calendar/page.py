@@ -21,7 +21,7 @@ from app.errors import UserError
 from app.services import holidays
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
-from app.ui.messages import describe
+from app.ui.messages import confirm, describe
 from app.ui.pages import register_page
 from app.ui.qt import (
     QAbstractItemView,
@@ -284,15 +284,10 @@ class CalendarPage(QWidget):
     def confirm_import(self) -> None:
         if self.preview is None:
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "导入节假日安排",
-                          f"导入后，{self.preview.year}年的工作日计算立即按此安排执行"
-                          "（所有终端同时生效）。确定导入吗？", parent=self)
-        ok = box.addButton("导入", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(ok)
-        box.buttonClicked.connect(lambda b: self.do_import() if b is ok else None)
-        self.question = box
-        box.open()
+        self.question = confirm(
+            self, "导入节假日安排",
+            f"导入后，{self.preview.year}年的工作日计算立即按此安排执行（所有终端同时生效）。确定导入吗？",
+            "导入", self.do_import)
 
     def do_import(self) -> TaskHandle | None:
         if self.preview is None:

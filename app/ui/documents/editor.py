@@ -38,9 +38,9 @@ from app.ui.documents.printing import (
     write_atomically,
 )
 from app.ui.file_dialogs import FileKind, file_dialog
-from app.ui.messages import DISCARD, SAVE, ask_unsaved, describe
-from app.ui.placeholder_confirm import ask_print_anyway
+from app.ui.messages import DISCARD, SAVE, ask_unsaved, confirm, describe
 from app.ui.permissions import gate
+from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -575,23 +575,14 @@ class DocumentEditor(QWidget):
         series = self.form.series.currentText().strip() or self.info.series_prefix
         number = ("（使用预留号）" if self.reserved.value() else
                   f"将从“{series}”序列取用下一个发文字号" if series else "")
-        box = QMessageBox(QMessageBox.Icon.Question, "确认签发",
-                          f"签发“{self.info.title}”？", parent=self)
-        box.setInformativeText(f"{number}。发文字号一经取用不能收回，只能作废并留下记录。"
-                               if number else "签发后正文冻结。")
-        ok = box.addButton("签发", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setObjectName("signConfirmBox")
-        box.setWindowModality(Qt.WindowModality.WindowModal)
+        def confirmed() -> None:
+            self._sign_confirmed = True
+            self.do_step("sign")
 
-        def finished(_result: int) -> None:
-            if box.clickedButton() is ok:
-                self._sign_confirmed = True
-                self.do_step("sign")
-
-        box.finished.connect(finished)
-        self.sign_box = box
-        box.open()
+        self.sign_box = confirm(
+            self, "确认签发", f"签发“{self.info.title}”？", "签发", confirmed,
+            informative=(f"{number}。发文字号一经取用不能收回，只能作废并留下记录。" if number
+                         else "签发后正文冻结。"), default=None, name="signConfirmBox")
 
     def compare_selected(self) -> None:
         if self.info is None:

@@ -23,8 +23,9 @@ from app.ui.chinese import chinese_dates
 from app.ui.duty.common import explain, from_date, to_date
 from app.ui.duty.ledger_dialog import LedgerDialog
 from app.ui.file_dialogs import DOCX, PDF, XLSX, FileKind, ask_file
-from app.ui.placeholder_confirm import ask_print_anyway
+from app.ui.messages import confirm
 from app.ui.permissions import gate
+from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
@@ -605,18 +606,13 @@ class RosterTab(QWidget):
 
     def _ask_unknown_years(self, years: list[int], time_limit: float) -> None:
         names = "、".join(f"{y}年" for y in years)
-        box = QMessageBox(QMessageBox.Icon.Warning, "节假日安排尚未录入",
-                          f"值班表跨入{names}，而{names}节假日安排尚未录入：排班时只按周末"
-                          "计算休息日，法定节假日不会被识别。\n\n建议先由管理员在“节假日安排”中"
-                          "导入国务院通知。仍要现在排班吗？", parent=self)
-        go = box.addButton("仍然排班", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setObjectName("unknownYearsQuestion")
-        box.buttonClicked.connect(
-            lambda b: self.generate(time_limit, unknown_years_confirmed=True) if b is go
-            else self.status.setText(f"已取消排班：{names}节假日安排尚未录入。"))
-        self.question = box
-        box.open()
+        self.question = confirm(
+            self, "节假日安排尚未录入",
+            f"值班表跨入{names}，而{names}节假日安排尚未录入：排班时只按周末计算休息日，法定节假日"
+            "不会被识别。\n\n建议先由管理员在“节假日安排”中导入国务院通知。仍要现在排班吗？",
+            "仍然排班", lambda: self.generate(time_limit, unknown_years_confirmed=True),
+            icon=QMessageBox.Icon.Warning, default=None, name="unknownYearsQuestion",
+            on_reject=lambda: self.status.setText(f"已取消排班：{names}节假日安排尚未录入。"))
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -741,20 +737,12 @@ class RosterTab(QWidget):
         if self.roster is None:
             return None
         r = self.roster
-        box = QMessageBox(QMessageBox.Icon.Question, "发布值班表",
-                          f"发布“{r.title}”（{r.start.month}月{r.start.day}日至"
-                          f"{r.end.month}月{r.end.day}日）？", QMessageBox.StandardButton.NoButton,
-                          self)
-        box.setInformativeText("发布后，值班台“正在值班”、交接班和公平台账按此表执行；"
-                               "之后仍可调班/代班。")
-        ok = box.addButton("发布", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(ok)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-        box.finished.connect(lambda _r: self.do_publish() if box.clickedButton() is ok else None)
-        self.publish_box = box
-        box.open()
-        return box
+        self.publish_box = confirm(
+            self, "发布值班表",
+            f"发布“{r.title}”（{r.start.month}月{r.start.day}日至{r.end.month}月{r.end.day}日）？",
+            "发布", self.do_publish,
+            informative="发布后，值班台“正在值班”、交接班和公平台账按此表执行；之后仍可调班/代班。")
+        return self.publish_box
 
     def do_publish(self) -> bool:
         if self.roster is None:

@@ -17,11 +17,11 @@ from app.services.placeholders import UnfilledPlaceholders
 from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
 from app.ui.file_dialogs import PDF, FileKind, file_dialog
-from app.ui.messages import DISCARD, SAVE, ask_unsaved
+from app.ui.messages import DISCARD, SAVE, ask_unsaved, confirm
 from app.ui.minutes.common import MessageLine
 from app.ui.minutes.decision_dialog import DecisionDialog, DecisionFields
-from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.permissions import gate
+from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractItemView,
     QCompleter,
@@ -576,19 +576,11 @@ class MinutesEditor(QWidget):
         if not self.has_draft:
             self._generate()
             return None
-        box = QMessageBox(QMessageBox.Icon.Question, "重新生成纪要",
-                          "重新生成将按会议数据替换现有纪要草稿的标题和正文，"
-                          "草稿中已保存和未保存的修改都将被替换。", QMessageBox.StandardButton.NoButton,
-                          self)
-        go = box.addButton("重新生成", QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-        box.finished.connect(lambda _r: self._generate() if box.clickedButton() is go else None)
-        self.confirm_box = box
-        box.open()
-        return box
+        self.confirm_box = confirm(
+            self, "重新生成纪要",
+            "重新生成将按会议数据替换现有纪要草稿的标题和正文，草稿中已保存和未保存的修改都将被替换。",
+            "重新生成", self._generate, default="reject")
+        return self.confirm_box
 
     def _generate(self) -> None:
         self._do(lambda: mn.generate_minutes(self.panel.ctx, self.panel.meeting_id),
