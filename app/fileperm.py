@@ -20,7 +20,6 @@ import logging
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -80,15 +79,8 @@ def create_private(path: Path) -> Path:
 
 
 def write_private(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temp file 0600 beside it, fsync, rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:  # mkstemp creates 0600
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return private_file(path)
+    """Write ``data`` to ``path`` atomically, 0600 (``app.atomicfile``: temp file beside it, fsync,
+    rename, fsync the folder)."""
+    from app.atomicfile import atomic_write
+
+    return atomic_write(path, data, private=True)
