@@ -10,7 +10,6 @@ compiled form is missing or differs (CI and tests/ui/test_forms.py use it).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -18,6 +17,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.atomicfile import atomic_write  # noqa: E402 - after the path is set
 FORMS = ROOT / "forms"
 OUT = ROOT / "app" / "ui" / "forms"
 _IMPORT = re.compile(r"^from PySide6\.Qt\w+ import", re.MULTILINE)
@@ -57,10 +59,7 @@ def main(argv: list[str]) -> int:
             continue
         stale.append(path)
         if not check:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
+            atomic_write(path, text)
     for path in stale:
         print(f"{'stale' if check else 'wrote'}: {path.relative_to(ROOT)}")
     return 1 if (check and stale) else 0

@@ -72,6 +72,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.atomicfile import atomic_writer
 from app.domain.security import Action, Clearance
 from app.errors import InputError, PermissionDenied, UserError
 from app.services import audit
@@ -490,11 +491,6 @@ class ExportResult:
     algorithm: str = ALGORITHM
 
 
-def _private_file(path: Path) -> BinaryIO:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
-    return os.fdopen(fd, "wb")
-
-
 def export_package(ctx: ServiceContext, selection: dict[str, list[int]], path: Path,
                    key: str, office: str = "") -> ExportResult:
     """Write the selected records to ``path`` (format 2, encrypted under ``key``, the exchange
@@ -515,25 +511,17 @@ def export_package(ctx: ServiceContext, selection: dict[str, list[int]], path: P
     package_id = uuid.uuid4().hex
     counts: Counter[str] = Counter()
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with _private_file(tmp) as fh, ctx.session() as s, s.begin():
-            w = _Writer(fh, key)
-            w.frame({"package_id": package_id, "office": office,
-                     "exported_by": actor.username,
-                     "created_at": ctx.now().astimezone(UTC).isoformat()})
-            for name, ids in selection.items():
-                for record in _KINDS[name].dump(s, actor, sorted(set(ids))):
-                    w.frame({"kind": name, "record": record})
-                    counts[name] += 1
-            w.frame({"end": True, "counts": dict(counts), "records": sum(counts.values())},
-                    last=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_writer(path, private=True) as fh, ctx.session() as s, s.begin():
+        w = _Writer(fh, key)
+        w.frame({"package_id": package_id, "office": office,
+                 "exported_by": actor.username,
+                 "created_at": ctx.now().astimezone(UTC).isoformat()})
+        for name, ids in selection.items():
+            for record in _KINDS[name].dump(s, actor, sorted(set(ids))):
+                w.frame({"kind": name, "record": record})
+                counts[name] += 1
+        w.frame({"end": True, "counts": dict(counts), "records": sum(counts.values())},
+                last=True)
     with ctx.session() as s, s.begin():
         audit.append(s, actor, "exchange.export", "exchange", package_id,
                      {"counts": dict(counts), "file": path.name, "algorithm": ALGORITHM},

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.atomicfile import atomic_write
 from app.domain.security import Action
 from app.errors import ConflictError, InputError
 from app.services import audit
@@ -611,16 +610,9 @@ def export_file(ctx: ServiceContext, ref: str, path: str | Path) -> Path:
     assert payload is not None
     folder = p.parent if str(p.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
+        atomic_write(p, payload)
     except OSError as exc:
-        raise InputError(f"无法写入文件夹 {folder}：{exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, p)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"无法写入 {p}：{exc.strerror or exc}") from None
+        raise InputError(f"无法写入 {p if folder.is_dir() else folder}：{exc.strerror or exc}") from None
     with ctx.session() as s, s.begin():
         audit.append(s, actor, "template.export", "template", ref,
                      {"name": content.info.name, "file": p.name}, at=ctx.now())

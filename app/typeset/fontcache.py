@@ -24,11 +24,12 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from array import array
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
+
+from app.atomicfile import atomic_write
 
 FORMAT = 1
 MAGIC = b"GOVDESK-FONT-METRICS\n"
@@ -254,18 +255,7 @@ def write(folder: Path | None, path: Path, sub: int, key: dict[str, Any],
         return False
     target = entry_path(folder, path, sub)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(raw)
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        atomic_write(target, raw)
     except OSError:
         return False
     return True
