@@ -872,20 +872,12 @@ def draft_from_duty_log(ctx: ServiceContext, entry_id: int, *, title: str = "",
     from app.services import duty
 
     entry = duty.get_log_entry(ctx, entry_id)
-
-    def pick(*names: str) -> Any:
-        for n in names:
-            v = getattr(entry, n, None)
-            if v not in (None, ""):
-                return v
-        return ""
-
-    unit, name = pick("caller_unit"), pick("caller_name")
-    post, phone = pick("caller_post"), pick("caller_phone")
-    received = pick("received_at", "at", "time")
-    if isinstance(received, dt.datetime) and received.tzinfo is not None:
+    unit, name = entry.caller_unit, entry.caller_name
+    post, phone = entry.caller_post, entry.caller_phone
+    received = entry.received_at
+    if received is not None and received.tzinfo is not None:
         received = received.astimezone().replace(tzinfo=None)
-    content = str(pick("content", "text", "summary"))
+    content = entry.content
     caller = f"{unit}{name}" + (f"（{post}）" if post else "")
     data = IncidentData(
         title=title.strip() or title_from_text(content) or "待核实事件",
@@ -895,7 +887,7 @@ def draft_from_duty_log(ctx: ServiceContext, entry_id: int, *, title: str = "",
         reporter_phone=str(phone),
     )
     info = create_incident(ctx, data, duty_log_id=entry_id,
-                           classification=int(getattr(entry, "classification", 0) or 0))
+                           classification=entry.classification)
     return info, draft_report(ctx, info.id)
 
 

@@ -131,10 +131,7 @@ def render_template(
     description = template.render(data, today=today, calendar=calendar)
     if fmt == "json":
         return Rendered((json.dumps(description, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    from app import typeset
+    from app.typeset import render
 
-    render = getattr(typeset, "render", None)
-    if render is None:
-        raise InputError("排版引擎尚未就绪，暂时只能输出 .json（公文描述）。")
     result = render(description, fmt)
-    return Rendered(result.data, tuple(str(w) for w in getattr(result, "warnings", ()) or ()))
+    return Rendered(result.data, tuple(str(w) for w in result.warnings))

@@ -37,17 +37,6 @@ from app.ui.qt import (
 )
 
 
-def placeholder(title: str) -> QWidget:
-    """The page of an area whose module has not been added yet."""
-    page = QWidget()
-    label = QLabel(f"“{title}”模块尚未提供。\n\n该功能将在后续版本中加入，目前无法使用。")
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setObjectName("placeholderLabel")
-    label.setStyleSheet("font-size: 14pt; color: #555;")
-    QHBoxLayout(page).addWidget(label)
-    return page
-
-
 class MainWindow(QMainWindow):
     logout_requested = Signal()
     change_password_requested = Signal()
@@ -107,8 +96,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"“{spec.title}”{reason}", 5000)
             return
         if spec.key not in self._pages:
-            factory = factory_for(spec.key)
-            page = factory(self.ctx, self) if factory else placeholder(spec.title)
+            page = factory_for(spec.key)(self.ctx, self)
             page.setObjectName(f"page_{spec.key}")
             old = self.stack.widget(row)
             self.stack.insertWidget(row, page)

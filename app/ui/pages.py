@@ -7,8 +7,8 @@ When imported, the module registers its factory::
 
     register_page("documents", factory)   # factory(ctx, parent) -> QWidget
 
-An area without a module (or whose module registers nothing) shows a page saying plainly that the
-module is not yet available. ``required`` (an ``Action``) is what the page needs: every user sees
+Every area has a module that registers its factory (``factory_for`` raises for one that does
+not: a programming error, caught by the main-window tests). ``required`` (an ``Action``) is what the page needs: every user sees
 every entry in the same place, and an entry the user's roles do not allow is disabled with the
 reason (``denied_reason``: 需要“管理员”角色) — the services still refuse on their own. It is
 declared here, so the navigation is known without importing any page.
@@ -78,12 +78,15 @@ def denied_reason(actor: Actor, spec: PageSpec) -> str | None:
     return None if spec.required is None else actor.denied_reason(spec.required)
 
 
-def factory_for(key: str) -> PageFactory | None:
-    """The factory of page ``key``, importing its module on first use (None: not available)."""
+def factory_for(key: str) -> PageFactory:
+    """The factory of page ``key``, importing its module on first use. Every area has one: a key
+    that is not declared, or a module that registers nothing, is a programming error."""
     spec = next((s for s in _AREAS if s.key == key), None)
     if spec is None:
-        return None
+        raise LookupError(f"no page area {key!r}")
     if spec.factory is None and spec.module:
         importlib.import_module(spec.module)
         spec = next(s for s in _AREAS if s.key == key)
+    if spec.factory is None:
+        raise LookupError(f"page module of {key!r} registered no factory")
     return spec.factory
