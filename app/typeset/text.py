@@ -275,11 +275,13 @@ def _place(cells: list[Cell], offset: float, avail: float, *, last: bool, justif
             c.squeezed += extra
             c.adv -= extra
     spread = 0.0
-    if justify and len(cells) > 1:
+    if len(cells) > 1:
         end = cells[-1]
         end_w = (glyph(end.ch, end.style) if glyph else end.nominal) - end.squeezed
         used = sum(c.adv for c in cells[:-1]) + end_w
         spread = (avail - used) / (len(cells) - 1)  # may be a hair negative: glyph > advance
+        if not justify:  # a last line that fills the measure still ends inside it
+            spread = min(0.0, spread)
     x = 0.0
     for c in cells:
         c.ink = (glyph(c.ch, c.style) if glyph else c.nominal) - c.squeezed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.typeset.text import (
@@ -104,11 +104,16 @@ def test_hanging_indent_for_wrapped_lines():
     assert len(lines[0].cells) == 23
 
 
+# found by hypothesis: a last line that fills the measure, its glyph wider than its advance
+FULL_LAST = "“”1“”一一“一“”一“1“”一“”一“”一“”一！"
+
+
 ALPHABET = HAN + "，。、；：？！（）《》“”" + "ab12"
 
 
 @settings(max_examples=80, deadline=None)
 @given(st.text(alphabet=ALPHABET, min_size=1, max_size=200))
+@example(FULL_LAST)
 def test_breaking_rules_hold_for_any_text(text):
     lines = lines_of(text, first_indent=2 * ADV)
     assert "".join(ln.text for ln in lines) == text
@@ -143,6 +148,7 @@ PUNCT_HEAVY = HAN[:8] + "，。、；：）》”（《“"
 
 @settings(max_examples=80, deadline=None)
 @given(st.text(alphabet=PUNCT_HEAVY, min_size=1, max_size=160))
+@example(FULL_LAST)
 def test_squeezed_punctuation_pairs_never_overlap_nor_overflow(text):
     """Glyph boxes less their trimmed blank halves never overlap, and no line overflows."""
     lines = lines_of(text, first_indent=2 * ADV)
