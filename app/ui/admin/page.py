@@ -50,7 +50,11 @@ class UsersPage(QWidget):
     # ------------------------------------------------------------------ list
     def refresh(self) -> None:
         keep = self.selected().id if self.selected() else None
-        self.users = accounts.list_users(self.ctx)
+        try:
+            self.users = accounts.list_users(self.ctx)
+        except UserError as exc:  # e.g. the own roles just changed: the session must sign in again
+            self.ui.auditLabel.setText(describe(exc))
+            return
         now = self.ctx.now()
         t = self.ui.table
         t.setRowCount(len(self.users))
@@ -95,8 +99,18 @@ class UsersPage(QWidget):
         self._open(UserEditDialog(self.ctx, None, self))
 
     def edit_user(self) -> None:
-        if (user := self.selected()) is not None:
-            self._open(UserEditDialog(self.ctx, user, self))
+        if (user := self.selected()) is None:
+            return
+        if self.ctx.actor is not None and user.id == self.ctx.actor.user_id:
+            # the own roles: this session keeps the roles it signed in with (the services
+            # refuse a session whose roles changed), so say how the new ones take effect
+            dialog = UserEditDialog(self.ctx, user, self)
+            self.dialog = dialog
+            dialog.accepted.connect(lambda: self.ui.auditLabel.setText(
+                "已更改您自己的角色和密级：请注销后重新登录，新的角色即生效。"))
+            dialog.open()
+            return
+        self._open(UserEditDialog(self.ctx, user, self))
 
     def reset_password(self) -> None:
         if (user := self.selected()) is not None:
