@@ -414,6 +414,7 @@ def test_a_newcomers_day(qtbot, day, tmp_path):
         "临江路128号一居民楼发生火灾"
     report = inc_page.current_report()
     assert report is not None and report.name == "首报"
+    assert "较上次报告" not in inc_page.view.toPlainText()  # a 首报 has nothing to compare with
     report_pdf = out / "首报.pdf"
     inc_page.save_report_to(report_pdf)
     qtbot.waitUntil(lambda: "已保存" in inc_page.status.text(), timeout=30_000)
