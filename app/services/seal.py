@@ -226,10 +226,11 @@ def image_for_document(s: Session, doc: Any, description: dict[str, Any]) -> tup
     return _decrypt(row), row.digest
 
 
-def record_use(s: Session, actor: Actor, doc: Any, digest: str, purpose: str,
+def record_use(s: Session, actor: Actor, doc: tuple[int, str, str], digest: str, purpose: str,
                copy_nos: list[str], copies: int, at: Any) -> None:
-    """Audit one use of the seal: who, which document (id, title, 发文字号), what for (打印 /
-    导出PDF / 导出DOCX), how many copies and their 份号."""
-    audit.append(s, actor, "doc.seal", "document", doc.id,
-                 {"title": doc.title, "doc_no": doc.doc_no, "purpose": purpose,
+    """Audit one use of the seal: who, which document (``doc``: id, title, 发文字号), what for
+    (打印 / 导出PDF / 导出DOCX), how many copies and their 份号."""
+    doc_id, title, doc_no = doc
+    audit.append(s, actor, "doc.seal", "document", doc_id,
+                 {"title": title, "doc_no": doc_no, "purpose": purpose,
                   "copies": copies, "copy_nos": copy_nos, "digest": digest}, at=at)
