@@ -110,7 +110,8 @@ OBJECT_LABELS: dict[str, str] = {
     "exchange": "交换包", "incident": "突发事件", "incident_report": "事件报告",
     "incident_rule_table": "报告时限规则", "incident_statistics": "事件统计",
     "incoming": "收文", "meeting": "会议", "meeting_type": "会议类型",
-    "office_settings": "单位信息", "office_seal": "本机关印章", "security_settings": "安全设置", "template": "模板",
+    "office_settings": "单位信息", "office_seal": "本机关印章", "security_settings": "安全设置",
+    "template": "模板",
     "user": "账户", "holiday": "节假日安排", "holiday_year": "节假日安排年度",
     "holiday_day": "节假日安排日期", "audit_key": "审计密钥", "calendar": "节假日安排", "file": "文件",
 }

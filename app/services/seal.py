@@ -69,7 +69,8 @@ def check_png(data: bytes) -> tuple[int, int, bool]:
     if not isinstance(data, bytes | bytearray) or not data:
         raise InputError("印章图片为空。")
     if len(data) > MAX_BYTES:
-        raise InputError(f"印章图片过大（{len(data) // 1024} KB），不能超过 {MAX_BYTES // 1024} KB。")
+        raise InputError(f"印章图片过大（{len(data) // 1024} 千字节），"
+                         f"不能超过 {MAX_BYTES // 1024} 千字节。")
     if not data.startswith(_PNG):
         raise InputError("印章图片应为 PNG 格式（所选文件不是 PNG 图片）。")
     pos, chunks, ihdr, alpha = len(_PNG), 0, None, False

@@ -48,9 +48,8 @@ class ErrorWatch:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.seen: list[str] = []
         for name in ("critical", "warning"):
-            original = getattr(QMessageBox, name)
 
-            def record(*args, _name=name, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+            def record(*args, _name=name, **kwargs):  # type: ignore[no-untyped-def]
                 texts = [a for a in args if isinstance(a, str)]
                 self.seen.append(f"{_name}: {' / '.join(texts)}")
                 return QMessageBox.StandardButton.Ok  # never blocks the run
