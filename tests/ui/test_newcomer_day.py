@@ -28,7 +28,7 @@ import pytest
 from pypdf import PdfReader
 
 from app.domain.security import Role
-from app.services import accounts, docnumbers, documents, duty, holidays, placeholders
+from app.services import accounts, audit, docnumbers, documents, duty, holidays, placeholders
 from app.services import incidents as inc_svc
 from app.services.context import ServiceContext
 from app.ui.accounts.dialogs import FirstAdminDialog, UserEditDialog
@@ -38,6 +38,7 @@ from app.ui.qt import QApplication, QDate, QDateTime, QMessageBox, Qt, QTime
 from app.ui.worker import wait_for_all
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "holidays"
+SEAL_PNG = Path(__file__).resolve().parents[1] / "fixtures" / "seal" / "seal.png"
 NOW = dt.datetime(2026, 12, 7, 1, 30, tzinfo=UTC)  # a Monday morning in December 2026
 
 
@@ -207,6 +208,8 @@ def test_a_newcomers_day(qtbot, day, tmp_path):
     type_cjk(office.ui.issuerMarkEdit, "江城市人民政府办公室文件")
     qtbot.mouseClick(office.ui.saveButton, Qt.MouseButton.LeftButton)
     assert office.ui.messageLabel.text() == "已保存。"
+    # the office's seal image (本机关印章), for the 加盖印章 box of signed documents
+    assert office.seal.upload_file(str(SEAL_PNG)), office.seal.state.text()
     watch.check("office")
 
     # -- the holiday notice: the step opens 节假日安排, which imports it ----------------------
@@ -320,6 +323,8 @@ def test_a_newcomers_day(qtbot, day, tmp_path):
                            "二、及时报告信息\n发生突发事件要及时报告。")
     form.lists["issuer"].setPlainText("江城市人民政府办公室")
     form.series.setCurrentText("江政办发")
+    assert form.sealed.isEnabled()  # the seal image is stored
+    form.sealed.setChecked(True)
     assert editor.save()
     draft_id = editor.info.id
     assert editor.info.status == "draft" and editor.info.doc_no == ""
@@ -464,6 +469,13 @@ def test_a_newcomers_day(qtbot, day, tmp_path):
         text = pdf_text(path)
         no_placeholders(text, numbers[doc_id])
         assert numbers[doc_id] in paper(text)
+    # both are sealed (the 值班安排 notice's template is): once signed, each carries the seal
+    # once, and each use is audited with the document and its 发文字号
+    assert [sum(len(p.images) for p in PdfReader(str(printed[d])).pages)
+            for d in (draft_id, notice_doc)] == [1, 1]
+    uses = audit.recent(ctx.engine, action_prefix="doc.seal")
+    assert sorted((e.actor, e.object_id, e.detail["doc_no"]) for e in uses) == sorted(
+        ("lijun", str(d), numbers[d]) for d in printed)
     assert paper("江城市人民政府办公室关于做好元旦期间安全生产工作的通知"
                  "各区人民政府，市政府各部门："
                  "为做好元旦期间安全生产工作，现就有关事项通知如下。"
