@@ -2,8 +2,9 @@
 
 First run (the first administrator through the first-run dialog), the getting-started panel,
 accounts with several roles (an administrator who also drafts, a 文书 who also takes duty, a
-leader), the office's names, the holiday notice imported on 节假日安排, then each job: a 通知
-drafted, 签发 (confirmed, its 发文字号 from the register) and printed; a 收文 registered; a
+leader), the office's names and seal image, the holiday notice imported on 节假日安排, then each
+job: a 通知 drafted with 加盖印章, 签发 (confirmed, its 发文字号 from the register) and printed with
+the seal (audited); a 收文 registered; a
 meeting held and its 纪要 exported with the optional fields empty; a roster generated, published
 (confirmed) and its 值班安排 notice printed; a duty call recorded, turned into a 首报 and printed;
 a search. Asserted throughout: no error box (``QMessageBox.critical``/``warning`` or a visible
