@@ -34,6 +34,7 @@ ACTION_LABELS: dict[str, str] = {
     "user.edit": "修改账户", "user.rename": "修改姓名",
     # settings, audit, backup, exchange
     "settings": "设置", "settings.office": "修改单位信息", "settings.security": "修改安全设置",
+    "settings.seal": "上传本机关印章图片", "settings.seal.remove": "删除本机关印章图片",
     "audit": "审计日志操作", "audit.view": "查看审计日志", "audit.export": "导出审计日志",
     "audit.print": "打印审计日志", "audit.chain_broken": "审计日志校验未通过",
     "audit.key_export": "导出审计密钥", "audit.key_import": "导入审计密钥",
@@ -44,6 +45,7 @@ ACTION_LABELS: dict[str, str] = {
     # 公文
     "doc": "公文操作", "doc.create": "新建公文", "doc.update": "修改公文", "doc.delete": "删除公文",
     "doc.view": "查看公文", "doc.print": "打印公文", "doc.export": "导出公文",
+    "doc.seal": "加盖印章",
     "doc.review": "核稿", "doc.sign": "签发", "doc.issue": "印发", "doc.archive": "归档",
     "doc.return": "退回修改", "doc.revise": "修改公文", "doc.draft": "拟稿",
     "doc.receive": "接收交换包中的公文",
@@ -108,7 +110,8 @@ OBJECT_LABELS: dict[str, str] = {
     "exchange": "交换包", "incident": "突发事件", "incident_report": "事件报告",
     "incident_rule_table": "报告时限规则", "incident_statistics": "事件统计",
     "incoming": "收文", "meeting": "会议", "meeting_type": "会议类型",
-    "office_settings": "单位信息", "security_settings": "安全设置", "template": "模板",
+    "office_settings": "单位信息", "office_seal": "本机关印章", "security_settings": "安全设置",
+    "template": "模板",
     "user": "账户", "holiday": "节假日安排", "holiday_year": "节假日安排年度",
     "holiday_day": "节假日安排日期", "audit_key": "审计密钥", "calendar": "节假日安排", "file": "文件",
 }
@@ -138,6 +141,8 @@ KEY_LABELS: dict[str, str] = {
     "total": "合计", "type": "类型", "urge": "催办编号", "username": "用户名",
     "version": "版本", "violations": "违反规则", "watermark": "水印", "year": "年度",
     "user": "用户", "action": "操作", "since": "自", "until": "至", "was_default": "原为默认",
+    "purpose": "用途", "digest": "图片摘要（SM3）", "width": "宽（像素）", "height": "高（像素）",
+    "bytes": "字节数", "transparent": "透明背景", "replaced": "替换原有印章",
     "display_name": "姓名", "doc_no": "发文字号", "series": "发文字号系列", "place": "地点",
     "package_id": "交换包编号", "records": "记录数", "imported": "导入", "skipped": "跳过",
     "holidays": "节假日", "workdays": "调休上班日", "source": "来源", "urgency": "紧急程度",
@@ -183,7 +188,7 @@ DATA_KEYS = {
     "username", "name", "names", "title", "text", "note", "comment", "file", "filename",
     "caller", "passed_to", "result", "lead_unit", "topic", "target", "by", "path", "safety_copy",
     "reg_no", "number", "numbers", "doc_no", "series", "place", "person", "staff",
-    "display_name", "template", "user", "copy_nos",
+    "display_name", "template", "user", "copy_nos", "purpose", "digest",
 }
 #: Keys shown first, in this order (the log stores keys sorted: 结束 came before 开始).
 KEY_ORDER = ["username", "display_name", "name", "title", "kind", "role", "roles", "clearance",

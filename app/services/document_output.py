@@ -10,6 +10,13 @@
   ``doc.export``. DOCX is editable, so it carries no watermark (the audit record is the trace).
 
 The watermark policy is the caller's ``Watermark`` (the print dialog keeps the user's choice).
+
+The seal (``seal=``): a ``sealed`` description of a document that is 签发 (signed, issued or
+archived) is printed and exported (PDF, DOCX) with the office's seal image when one is stored
+(``app.services.seal``), each use audited as ``doc.seal`` (the document, 用途, the copies and
+their 份号). ``seal=None`` does that when it can and prints a draft (or a joint document) with
+the seal's room only; ``seal=True`` insists and is refused when it cannot (not signed, joint, no
+image stored); ``seal=False`` never prints the image.
 """
 
 from __future__ import annotations
@@ -20,11 +27,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.domain.security import Action
-from app.errors import InputError
+from app.errors import InputError, UserError
 from app.services import audit, placeholders
+from app.services import seal as office_seal
 from app.services.context import ServiceContext
 from app.services.documents import _load
-from app.typeset import RenderResult, render
+from app.storage.models import OfficeSeal
+from app.typeset import RenderResult, SealImage, render
 from app.typeset.watermark import concatenate, watermark_pdf
 
 EXPORT_FORMATS = ("pdf", "docx", "json")
@@ -68,12 +77,31 @@ def _applies(wm: Watermark | None, classification: int) -> bool:
     return bool(wm and wm.enabled and (classification > 0 or wm.all_documents))
 
 
+def _seal_for(s: Any, doc: Any, desc: dict[str, Any], wanted: bool | None
+              ) -> tuple[SealImage | None, str]:
+    """(the seal image to print, its digest) for ``doc``, or (None, "") — see the module text."""
+    if wanted is False or not desc.get("sealed"):
+        if wanted:
+            raise UserError("公文未设置“加盖印章”，不能加盖印章。")
+        return None, ""
+    if wanted is None:  # only when it can: signed, one organ, an image stored
+        issuers = desc.get("issuer") or []
+        joint = isinstance(issuers, list) and len([i for i in issuers if str(i).strip()]) > 1
+        if doc.status not in office_seal.SIGNED or joint or s.get(OfficeSeal, 1) is None:
+            return None, ""
+    data, digest = office_seal.image_for_document(s, doc, desc)
+    row = s.get(OfficeSeal, 1)
+    return SealImage(data, row.width, row.height), digest
+
+
 def print_pdf(ctx: ServiceContext, doc_id: int, *, copies: int = 1,
               first_copy_no: int | None = None, duplex: bool = False,
-              watermark: Watermark | None = Watermark(), allow_placeholders: bool = False) -> bytes:
+              watermark: Watermark | None = Watermark(), allow_placeholders: bool = False,
+              seal: bool | None = None) -> bytes:
     """All copies of a document as one PDF, ready for the printer. With ``first_copy_no`` each
     copy gets its own 份号 (n, n+1, …); without it the stored 份号 (if any) is printed. Unfilled
-    placeholders (×××, （…）) are refused unless ``allow_placeholders``."""
+    placeholders (×××, （…）) are refused unless ``allow_placeholders``. ``seal``: see the module
+    text."""
     actor = ctx.require(Action.PRINT)
     if not isinstance(copies, int) or not 1 <= copies <= MAX_COPIES:
         raise InputError(f"打印份数应为 1 至 {MAX_COPIES} 份。")
@@ -81,7 +109,9 @@ def print_pdf(ctx: ServiceContext, doc_id: int, *, copies: int = 1,
     with ctx.session() as s, s.begin():
         doc = _load(s, actor, doc_id)
         desc, level, title = dict(doc.description), doc.classification, doc.title
-    placeholders.check(desc, allow_placeholders)
+        placeholders.check(desc, allow_placeholders)
+        image, digest = _seal_for(s, doc, desc, seal)
+        doc_row = (doc.id, doc.title, doc.doc_no)
     numbers = ([_copy_text(first_copy_no + i) for i in range(copies)]
                if first_copy_no is not None else [None] * copies)
     pdfs: list[bytes] = []
@@ -89,10 +119,10 @@ def print_pdf(ctx: ServiceContext, doc_id: int, *, copies: int = 1,
     for number in numbers:
         if number is None:
             if plain is None:
-                plain = render(desc, "pdf").data
+                plain = render(desc, "pdf", seal=image).data
             data = plain
         else:
-            data = render({**desc, "copy_no": number}, "pdf").data
+            data = render({**desc, "copy_no": number}, "pdf", seal=image).data
         if _applies(watermark, level):
             assert watermark is not None
             data = watermark_pdf(data, watermark.lines(actor.label, now, number))
@@ -103,12 +133,15 @@ def print_pdf(ctx: ServiceContext, doc_id: int, *, copies: int = 1,
         audit.append(s, actor, "doc.print", "document", doc_id,
                      {"title": title, "copies": copies, "copy_nos": [n for n in numbers if n],
                       "duplex": duplex, "watermark": _applies(watermark, level)}, at=now)
+        if image is not None:
+            office_seal.record_use(s, actor, doc_row, digest, "打印",
+                                   [n for n in numbers if n], copies, now)
     return out
 
 
 def export_file(ctx: ServiceContext, doc_id: int, fmt: str, *,
                 watermark: Watermark | None = Watermark(),
-                allow_placeholders: bool = False) -> bytes:
+                allow_placeholders: bool = False, seal: bool | None = None) -> bytes:
     """The document as ``fmt`` (pdf, docx, json) — audited as an export. A PDF or DOCX with
     unfilled placeholders is refused unless ``allow_placeholders`` (JSON is the editable text)."""
     actor = ctx.require(Action.EXPORT)
@@ -118,17 +151,23 @@ def export_file(ctx: ServiceContext, doc_id: int, fmt: str, *,
     with ctx.session() as s, s.begin():
         doc = _load(s, actor, doc_id)
         desc, level, title = dict(doc.description), doc.classification, doc.title
-    if fmt != "json":
-        placeholders.check(desc, allow_placeholders)
+        if fmt != "json":
+            placeholders.check(desc, allow_placeholders)
+        image, digest = _seal_for(s, doc, desc, seal if fmt != "json" else False)
+        doc_row = (doc.id, doc.title, doc.doc_no)
     marked = fmt == "pdf" and _applies(watermark, level)
     if fmt == "json":
         data = (json.dumps(desc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     else:
-        data = render(desc, fmt).data
+        data = render(desc, fmt, seal=image).data
         if marked:
             assert watermark is not None
             data = watermark_pdf(data, watermark.lines(actor.label, now, desc.get("copy_no")))
     with ctx.session() as s, s.begin():
         audit.append(s, actor, "doc.export", "document", doc_id,
                      {"title": title, "format": fmt, "watermark": marked}, at=now)
+        if image is not None:
+            copy_no = desc.get("copy_no")
+            office_seal.record_use(s, actor, doc_row, digest, f"导出{fmt.upper()}",
+                                   [copy_no] if copy_no else [], 1, now)
     return data

@@ -12,6 +12,7 @@ from typing import Any
 
 from app.errors import InputError
 from app.textsafe import clean_strings
+from app.typeset.model import SealImage
 from app.typeset.spec import Document, parse_description
 
 FORMATS = ("pdf", "docx")
@@ -34,28 +35,31 @@ def _document(description: dict | Document) -> Document:
     return parse_description(clean_strings(description))
 
 
-def _render_pdf(doc: Document) -> RenderResult:
+def _render_pdf(doc: Document, seal: SealImage | None = None) -> RenderResult:
     from app.typeset.layout import layout
     from app.typeset.pdf import render_layout
 
-    lay = layout(doc)
+    lay = layout(doc, seal=seal)
     return RenderResult(render_layout(lay), lay.warnings)
 
 
-def _render_docx(doc: Document) -> RenderResult:
+def _render_docx(doc: Document, seal: SealImage | None = None) -> RenderResult:
     from app.typeset.docx import render_docx_document  # written by the DOCX backend
 
-    data, warnings = render_docx_document(doc)
+    data, warnings = render_docx_document(doc, seal)
     return RenderResult(data, list(warnings))
 
 
-def render(description: dict[str, Any] | Document, fmt: str) -> RenderResult:
-    """Render to ``fmt`` ("pdf" or "docx"); bad input raises ``InputError`` naming the field."""
+def render(description: dict[str, Any] | Document, fmt: str, *,
+           seal: SealImage | None = None) -> RenderResult:
+    """Render to ``fmt`` ("pdf" or "docx"); bad input raises ``InputError`` naming the field.
+    ``seal`` (the office's seal image, from the print path for a signed document) is printed
+    over the 署名 and date of a ``sealed`` description (GB/T 9704 7.3.5.1)."""
     doc = _document(description)
     if fmt == "pdf":
-        return _render_pdf(doc)
+        return _render_pdf(doc, seal)
     if fmt == "docx":
-        return _render_docx(doc)
+        return _render_docx(doc, seal)
     raise InputError(f"不支持的输出格式“{fmt}”，应为 pdf 或 docx。")
 
 
@@ -67,4 +71,4 @@ def render_docx(description: dict[str, Any] | Document) -> bytes:
     return render(description, "docx").data
 
 
-__all__ = ["FORMATS", "RenderResult", "render", "render_docx", "render_pdf"]
+__all__ = ["FORMATS", "RenderResult", "SealImage", "render", "render_docx", "render_pdf"]

@@ -50,13 +50,13 @@ from docx import Document as new_docx
 from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Pt, RGBColor
 from reportlab.pdfbase import pdfmetrics
 
 from app.typeset import geometry as g
 from app.typeset.fonts import OFFICIAL_NAMES
-from app.typeset.model import Layout, Rule, TextRun
+from app.typeset.model import Layout, Rule, SealImage, SealMark, TextRun
 from app.typeset.spec import Document, Paragraph, Table
 from app.typeset.text import is_full_width, pair_squeezes
 
@@ -726,6 +726,33 @@ class _Builder:
             paras.append(p)
         for p in paras[:-1]:
             p.paragraph_format.keep_with_next = True
+        marks = [e for pg in self.lay.pages for e in pg.elements if isinstance(e, SealMark)]
+        if marks and paras:
+            self.seal_into(paras[0], marks[0])
+
+    def seal_into(self, p, mark: SealMark) -> None:  # type: ignore[no-untyped-def]
+        """The seal as a floating picture anchored in the 署名 paragraph, at the PDF's place on
+        the page (in front of the text, no wrapping: a stamp over the 署名 and date)."""
+        run = p.add_run()
+        inline = run.add_picture(io.BytesIO(mark.image.data), width=_emu(mark.w),
+                                 height=_emu(mark.h))._inline
+        self.shape_id += 1
+        anchor = parse_xml(
+            f'<wp:anchor {nsdecls("wp")} distT="0" distB="0" distL="0" distR="0" simplePos="0" '
+            f'relativeHeight="{251660000 + self.shape_id}" behindDoc="0" locked="1" '
+            'layoutInCell="1" allowOverlap="1">'
+            '<wp:simplePos x="0" y="0"/>'
+            f'<wp:positionH relativeFrom="page"><wp:posOffset>{_emu(mark.x)}</wp:posOffset>'
+            '</wp:positionH>'
+            f'<wp:positionV relativeFrom="page"><wp:posOffset>{_emu(mark.y)}</wp:posOffset>'
+            '</wp:positionV>'
+            f'<wp:extent cx="{_emu(mark.w)}" cy="{_emu(mark.h)}"/>'
+            '<wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/></wp:anchor>')
+        for child in list(inline):
+            if child.tag in (qn("wp:docPr"), qn("wp:cNvGraphicFramePr"), qn("a:graphic")):
+                anchor.append(child)
+        anchor.find(qn("wp:docPr")).set("name", "印章")
+        inline.getparent().replace(inline, anchor)
 
     def note(self) -> None:
         if not self.doc.note:
@@ -976,11 +1003,17 @@ def _estimate_lines(text: str, first_indent_chars: float, capacity: int = g.CHAR
     return max(1, math.ceil(total / capacity - 1e-9))
 
 
-def render_docx_document(doc: Document) -> tuple[bytes, list[str]]:
-    """Build the DOCX for ``doc``; returns (bytes, warnings in Chinese)."""
+def _emu(points: float) -> int:
+    return round(points * 12700)
+
+
+def render_docx_document(doc: Document, seal: SealImage | None = None
+                         ) -> tuple[bytes, list[str]]:
+    """Build the DOCX for ``doc`` (with ``seal`` over a sealed signature); returns (bytes,
+    warnings in Chinese)."""
     from app.typeset.layout import layout
 
-    lay = layout(doc)  # the PDF layout decides pages, title lines, positions: both backends agree
+    lay = layout(doc, seal=seal)  # the PDF layout decides pages, title lines, positions: both backends agree
     b = _Builder(doc, lay)
     b.build()
     buf = io.BytesIO()

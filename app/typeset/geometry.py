@@ -118,6 +118,11 @@ UNSEALED_DATE_SHIFT = 2  # the date starts 2 characters right of the 署名's fi
 # Blank lines above a sealed 署名: a 42 mm seal (4.1 lines) whose top is within 1 line of the body
 # then has its centre near line 3, so the 署名 (line 4) and the date (line 5) sit below the centre.
 SEAL_SPACE_LINES = 3
+SEAL_SIZE = 42 * 72 / 25.4  # the printed seal image fits a 42 mm square (a 地方 organ's seal)
+# its top this far below the top of the line after the body: 0.95 line below the body's glyphs
+# (within 1 line, 7.3.5.1); the 署名 (3 lines lower) and the date then lie below its centre and
+# under the seal, which reaches past the date's glyphs
+SEAL_TOP_OFFSET = 0.5
 
 # ---- 版记 (7.4) --------------------------------------------------------------------------------
 RECORD_RULE_THICK = mm(0.35)  # first and last rules (推荐 0.35 mm)

@@ -21,7 +21,18 @@ from app.typeset.fonts import (
     stand_in_warning,
     substitute_glyph_warning,
 )
-from app.typeset.model import Color, Layout, Page, Rule, TableLayout, TableRowPart, TextRun, VRule
+from app.typeset.model import (
+    Color,
+    Layout,
+    Page,
+    Rule,
+    SealImage,
+    SealMark,
+    TableLayout,
+    TableRowPart,
+    TextRun,
+    VRule,
+)
 from app.typeset.spec import Attachment, Block, Document, Paragraph, Table
 from app.typeset.text import (
     Cell,
@@ -44,9 +55,10 @@ MOVABLE = {"body", "h1", "h2", "h3", "h4", "attachment_note", "attendance", "att
 
 
 class _Builder:
-    def __init__(self, doc: Document, fonts: FontSet) -> None:
+    def __init__(self, doc: Document, fonts: FontSet, seal: SealImage | None = None) -> None:
         self.doc = doc
         self.fonts = fonts
+        self.seal = seal
         self.pages: list[Page] = []
         self.warnings: list[str] = []
         self._warned: set[str] = set()
@@ -584,10 +596,13 @@ class _Builder:
         if d.sealed:
             # Seal space: its top within 1 line of the body, 署名 and date below its centre.
             self.keep(g.SEAL_SPACE_LINES + (1 if issuers else 0) + (1 if date else 0))
+            seal_top = self.line_top() + g.SEAL_TOP_OFFSET * g.LINE_PITCH
             self.line += g.SEAL_SPACE_LINES  # seal room, kept even at the top of a page
             date_w = self.width_of([(date, BODY)]) if date else 0.0
             date_x = right - 4 * ADV - date_w
             centre = date_x + date_w / 2 if date else right - 4 * ADV - 4 * ADV
+            if self.seal is not None and len(issuers) <= 1:
+                self.place_seal(centre, seal_top)
             if len(issuers) == 1:
                 w = self.width_of([(issuers[0], BODY)])
                 x = min(centre - w / 2, right - w)
@@ -632,6 +647,16 @@ class _Builder:
             self.ensure_line()
             self.put([(date, BODY)], date_x, element="date")
             self.line += 1
+
+    def place_seal(self, centre: float, top: float) -> None:
+        """The seal image, upright, centred on the 署名/date column and pressing on both, its top
+        within 1 line of the body (7.3.5.1); drawn over the text (a stamp's ink)."""
+        assert self.seal is not None
+        scale = g.SEAL_SIZE / max(self.seal.width, self.seal.height)
+        w, h = self.seal.width * scale, self.seal.height * scale
+        x = min(max(centre - w / 2, g.TEXT_LEFT), g.TEXT_RIGHT - w)  # inside the text area
+        y = top + (g.SEAL_SIZE - h) / 2  # an oval keeps the same centre
+        self.page.elements.append(SealMark(x, y, w, h, self.seal))
 
     def note(self) -> None:
         """附注 (7.3.6): the line after the date, indented 2, in full-width parentheses."""
@@ -899,10 +924,11 @@ def _letter(b: _Builder) -> None:
 FORMATS = {"document": _document, "letter": _letter, "minutes": _minutes, "order": _order}
 
 
-def layout(doc: Document, fonts: FontSet | None = None) -> Layout:
-    """Lay out a validated description on pages."""
+def layout(doc: Document, fonts: FontSet | None = None, seal: SealImage | None = None) -> Layout:
+    """Lay out a validated description on pages; ``seal`` (the print path's, for a signed
+    document with ``sealed``) is placed over the 署名 and date."""
     fonts = fonts or font_set()
-    b = _Builder(doc, fonts)
+    b = _Builder(doc, fonts, seal if doc.sealed else None)
     FORMATS[doc.kind](b)
     b.attachment_notes()
     b.attendance()

@@ -60,6 +60,28 @@ class VRule:
     element: str = "table"
 
 
+@dataclass(frozen=True)
+class SealImage:
+    """The office's seal as the print path hands it in (never part of a description): the PNG
+    and its size in pixels (for the aspect ratio)."""
+
+    data: bytes
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class SealMark:
+    """The seal placed on a page: the image's box, ``y`` its top (downward, like text)."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    image: SealImage
+    element: str = "seal"
+
+
 @dataclass
 class Page:
     index: int  # 0-based physical page

@@ -17,7 +17,7 @@ from reportlab.pdfgen import canvas
 from app import __version__
 from app.typeset import geometry as g
 from app.typeset.fonts import OFFICIAL_NAMES
-from app.typeset.model import Layout, Rule, TextRun, VRule
+from app.typeset.model import Layout, Rule, SealMark, TextRun, VRule
 
 
 def _stand_in_text(layout: Layout) -> str:
@@ -90,6 +90,12 @@ def render_layout(layout: Layout) -> bytes:
                 c.setStrokeColorRGB(*el.color)
                 c.setLineWidth(el.thickness)
                 c.line(el.x, H - el.y0, el.x, H - el.y1)
+        for el in page.elements:  # the seal last: its ink lies over the 署名 and date
+            if isinstance(el, SealMark):
+                from reportlab.lib.utils import ImageReader
+
+                c.drawImage(ImageReader(io.BytesIO(el.image.data)), el.x, H - el.y - el.h,
+                            el.w, el.h, mask="auto")
         c.showPage()
     c.save()
     return buf.getvalue()

@@ -27,6 +27,7 @@ GROUP = "file_dialogs"
 PDF = "PDF 文件 (*.pdf)"
 DOCX = "Word 文档 (*.docx)"
 XLSX = "Excel 工作簿 (*.xlsx)"
+PNG = "PNG 图片 (*.png)"
 
 
 class FileKind(StrEnum):
@@ -38,6 +39,7 @@ class FileKind(StrEnum):
     ATTACHMENTS = "attachments"  # 收文 attachments: added and saved as
     TEMPLATES = "templates"  # template import/export, Word forms
     DESCRIPTIONS = "descriptions"  # 公文描述 JSON imported
+    IMAGES = "images"  # the office's seal image
 
 
 def _settings() -> QSettings:

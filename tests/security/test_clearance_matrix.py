@@ -73,6 +73,8 @@ NOT_READS = {
     "exchange": {"import_package"},
     # counts of users and rosters and whether the office is named: nothing classified
     "getting_started": {"steps", "may_do"},
+    # the office's seal: whether one is stored (no image), upload and removal (设置 rights)
+    "seal": {"status", "upload", "remove"},
     # the holiday tables are public (a State Council notice): nothing classified to leak
     "holidays": {"calendar", "resolve", "import_notice", "set_day", "missing_next_year",
                  "add_workdays", "table_of", "year_days"},

@@ -103,11 +103,19 @@ def test_the_first_report_claims_no_changes(admin_ui_ctx):
     assert "处变化" not in page and "#fff3b0" not in page and "临江路128号" in page
 
 
-def test_the_seal_box_says_the_seal_is_stamped_by_hand(qtbot):
-    """No seal image prints: the box offers the sealed layout and says so (issue 17)."""
+def test_the_seal_box_is_offered_only_with_a_stored_seal_image(qtbot):
+    """加盖印章 prints the office's seal image (issue 17): without one stored the box is disabled
+    and says why; a box ticked in a loaded document can still be unticked."""
     from app.ui.documents.form import DocumentForm
 
     form = DocumentForm()
     qtbot.addWidget(form)
-    assert form.sealed.text() == "盖章版式（打印后手工盖章）"
-    assert "不打印印章图像" in form.sealed.toolTip()
+    assert form.sealed.text() == "加盖印章"
+    assert not form.sealed.isEnabled()
+    assert "需要先在“设置”中上传本机关印章图片" in form.sealed.toolTip()
+    form.sealed.setChecked(True)  # as a loaded description with "sealed": true does
+    assert form.sealed.isEnabled()
+    form.sealed.setChecked(False)
+    assert not form.sealed.isEnabled()
+    form.set_seal_available(True)
+    assert form.sealed.isEnabled() and "记入审计" in form.sealed.toolTip()

@@ -13,7 +13,7 @@ from app.storage.models.base import (
     utcnow,
 )
 from app.storage.models.meta import Meta
-from app.storage.models.settings import OfficeSettings
+from app.storage.models.settings import OfficeSeal, OfficeSettings
 
 __all__ = [
     "AuditEvent",
@@ -22,6 +22,7 @@ __all__ = [
     "Clearance",
     "IdMixin",
     "Meta",
+    "OfficeSeal",
     "OfficeSettings",
     "Role",
     "TimestampMixin",

@@ -6,18 +6,35 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from pathlib import Path
 
 from app.errors import UserError
-from app.services import accounts, audit
+from app.services import accounts, audit, seal
 from app.services import settings as office_settings
 from app.services.accounts import UserInfo
 from app.services.context import ServiceContext
 from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog, person
 from app.ui.forms.ui_office_settings_page import Ui_OfficeSettingsPage
 from app.ui.forms.ui_users_page import Ui_UsersPage
-from app.ui.messages import describe
+from app.ui.file_dialogs import PNG, FileKind, ask_file
+from app.ui.messages import confirm, describe
 from app.ui.pages import register_page
-from app.ui.qt import QDialog, QHeaderView, Qt, QTableWidgetItem, QTabWidget, QWidget
+from app.ui.qt import (
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPixmap,
+    QPushButton,
+    QSize,
+    Qt,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 from app.ui.worker import TaskHandle, run_task
 
 COLUMNS = ["用户名", "姓名", "角色", "密级", "状态", "最近登录"]
@@ -50,7 +67,11 @@ class UsersPage(QWidget):
     # ------------------------------------------------------------------ list
     def refresh(self) -> None:
         keep = self.selected().id if self.selected() else None
-        self.users = accounts.list_users(self.ctx)
+        try:
+            self.users = accounts.list_users(self.ctx)
+        except UserError as exc:  # e.g. the own roles just changed: the session must sign in again
+            self.ui.auditLabel.setText(describe(exc))
+            return
         now = self.ctx.now()
         t = self.ui.table
         t.setRowCount(len(self.users))
@@ -95,8 +116,18 @@ class UsersPage(QWidget):
         self._open(UserEditDialog(self.ctx, None, self))
 
     def edit_user(self) -> None:
-        if (user := self.selected()) is not None:
-            self._open(UserEditDialog(self.ctx, user, self))
+        if (user := self.selected()) is None:
+            return
+        if self.ctx.actor is not None and user.id == self.ctx.actor.user_id:
+            # the own roles: this session keeps the roles it signed in with (the services
+            # refuse a session whose roles changed), so say how the new ones take effect
+            dialog = UserEditDialog(self.ctx, user, self)
+            self.dialog = dialog
+            dialog.accepted.connect(lambda: self.ui.auditLabel.setText(
+                "已更改您自己的角色和密级：请注销后重新登录，新的角色即生效。"))
+            dialog.open()
+            return
+        self._open(UserEditDialog(self.ctx, user, self))
 
     def reset_password(self) -> None:
         if (user := self.selected()) is not None:
@@ -140,8 +171,114 @@ def _when(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
+class SealBox(QGroupBox):
+    """本机关印章: upload the seal image (PNG, checked by ``app.services.seal``), see what was
+    uploaded, remove it. The stored image is never shown again here (it is kept encrypted and
+    leaves the database only onto a signed document's paper, audited)."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__("本机关印章", parent)
+        self.setObjectName("sealBox")
+        self.ctx = ctx
+        self.file_dialog: QWidget | None = None
+        self.remove_box: QMessageBox | None = None
+        self.intro = QLabel(
+            "上传本机关印章的 PNG 图片（建议透明背景、红色印文，100–2000 像素见方，不超过 2 兆字节）。\n"
+            "公文勾选“加盖印章”并经签发后，打印、导出时即按 GB/T 9704 加盖；每次使用均记入审计。\n"
+            "图片加密保存在数据库中，不另存文件。")
+        self.intro.setWordWrap(True)
+        self.preview = QLabel()
+        self.preview.setObjectName("sealPreview")
+        self.preview.setFixedSize(120, 120)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setStyleSheet("border: 1px solid #ccc; background: #f4f4f4;")
+        self.state = QLabel()
+        self.state.setObjectName("sealState")
+        self.state.setWordWrap(True)
+        self.upload_button = QPushButton("上传印章图片(&U)…")
+        self.upload_button.setObjectName("sealUpload")
+        self.upload_button.clicked.connect(self.choose_file)
+        self.remove_button = QPushButton("删除印章图片")
+        self.remove_button.setObjectName("sealRemove")
+        self.remove_button.clicked.connect(self.ask_remove)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.upload_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.preview)
+        row.addWidget(self.state, 1)
+        row.addLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(row)
+        self.load()
+
+    def load(self) -> None:
+        try:
+            st = seal.status(self.ctx)
+        except UserError as exc:
+            self.state.setText(describe(exc))
+            return
+        if st.present:
+            self.state.setText(f"已上传：{st.width}×{st.height} 像素，"
+                               f"{'透明背景' if st.transparent else '不透明背景'}；"
+                               f"{st.uploaded_by} 于 {st.uploaded_at} 上传。")
+            if self.preview.pixmap().isNull():
+                self.preview.setText("（已加密保存）")
+        else:
+            self.preview.clear()
+            self.preview.setText("（尚未上传）")
+            self.state.setText("尚未上传本机关印章图片：公文的“加盖印章”暂不可选。")
+        self.remove_button.setEnabled(st.present)
+
+    def choose_file(self) -> None:
+        self.file_dialog = ask_file(self, FileKind.IMAGES, "选择本机关印章图片", self.upload_file,
+                                    filters=[PNG])
+
+    def upload_file(self, path: str) -> bool:
+        try:
+            size = Path(path).stat().st_size
+            if size > seal.MAX_BYTES:
+                raise UserError(f"印章图片过大（{size // 1024} 千字节），不能超过 "
+                                f"{seal.MAX_BYTES // 1024} 千字节。")
+            data = Path(path).read_bytes()
+            done = seal.upload(self.ctx, data)
+        except OSError:
+            self.state.setText(f"无法读取文件：{path}")
+            return False
+        except UserError as exc:
+            self.state.setText("未上传：" + describe(exc))
+            return False
+        pixmap = QPixmap()
+        pixmap.loadFromData(data, "PNG")
+        self.preview.setPixmap(pixmap.scaled(
+            self.preview.size() - QSize(8, 8), Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation))
+        self.load()
+        if done.warnings:
+            self.state.setText(self.state.text() + "\n" + "\n".join(done.warnings))
+        return True
+
+    def ask_remove(self) -> None:
+        self.remove_box = confirm(
+            self, "删除印章图片", "删除本机关印章图片？", "删除", self.remove,
+            informative="删除后，公文不能再选择“加盖印章”，已打印的文件不受影响。",
+            name="removeSealQuestion")
+
+    def remove(self) -> None:
+        try:
+            seal.remove(self.ctx)
+        except UserError as exc:
+            self.state.setText(describe(exc))
+            return
+        self.preview.clear()
+        self.load()
+
+
 class OfficeSettingsPage(QWidget):
-    """Office name, 机关代字 series, default issuer mark, printer (``app.services.settings``)."""
+    """Office name, 机关代字 series, default issuer mark, printer (``app.services.settings``);
+    the office's seal image (``SealBox``)."""
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -149,6 +286,8 @@ class OfficeSettingsPage(QWidget):
         self.ui = Ui_OfficeSettingsPage()
         self.ui.setupUi(self)
         self.ui.saveButton.clicked.connect(self.save)
+        self.seal = SealBox(ctx, self)
+        self.ui.verticalLayout.insertWidget(self.ui.verticalLayout.count() - 1, self.seal)
         self.load()
 
     def load(self) -> None:

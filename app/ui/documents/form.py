@@ -27,6 +27,7 @@ from app.ui.sizing import mark_read_only
 
 LAYOUTS = [("document", "文件格式"), ("letter", "信函格式"), ("minutes", "纪要格式"),
            ("order", "命令格式")]
+SEAL_NEEDED = "需要先在“设置”中上传本机关印章图片（系统管理 → 单位设置 → 本机关印章）。"
 #: single-line text fields: key → label
 TEXT_FIELDS = [("copy_no", "份号"), ("secrecy_term", "保密期限"), ("doc_no", "发文字号"),
                ("title", "标题"), ("to", "主送机关"), ("date", "成文日期"), ("note", "附注"),
@@ -104,13 +105,12 @@ class DocumentForm(QWidget):
         self.series = QComboBox()
         self.series.setEditable(True)
         self.series.setToolTip("签发时从该机关代字的发文字号序列中取号")
-        # The flag chooses GB/T 9704's layout for a sealed document (7.3.5.1: room for a 42 mm
-        # seal over the 署名 and date); the seal itself is stamped by hand — the program prints
-        # no seal image (an office seal stored protected, used on signed documents and audited,
-        # is later work). Said on the box, so ticking it promises nothing that does not print.
-        self.sealed = QCheckBox("盖章版式（打印后手工盖章）")
-        self.sealed.setToolTip("按 GB/T 9704 加盖印章的版式排署名和成文日期，为印章留出位置。\n"
-                               "本程序不打印印章图像：打印后请手工加盖。")
+        # 加盖印章: GB/T 9704's sealed layout (7.3.5.1) with the office's seal image, printed on
+        # the document once it is 签发 (app.services.seal; every use audited). Offered only when
+        # the office has stored its seal image (``set_seal_available``); a box ticked in a loaded
+        # document stays enabled so that it can be unticked.
+        self.sealed = QCheckBox("加盖印章")
+        self.seal_available = False
         self.text: dict[str, QLineEdit] = {}
         self.lists: dict[str, QPlainTextEdit] = {}
         self.body = QPlainTextEdit()
@@ -155,6 +155,8 @@ class DocumentForm(QWidget):
             w.currentIndexChanged.connect(self.changed)
         self.series.currentTextChanged.connect(self.changed)
         self.sealed.toggled.connect(self.changed)
+        self.sealed.toggled.connect(self._sync_seal_box)
+        self._sync_seal_box()
         self.body.textChanged.connect(self.changed)
         self.layout_kind.currentIndexChanged.connect(self._show_minutes)
         self._show_minutes()
@@ -165,6 +167,21 @@ class DocumentForm(QWidget):
         w.textChanged.connect(self.changed)
         self.text[key] = w
         return w
+
+    def set_seal_available(self, available: bool) -> None:
+        """Whether the office has a seal image stored (the 加盖印章 box is offered only then)."""
+        self.seal_available = available
+        self._sync_seal_box()
+
+    def _sync_seal_box(self) -> None:
+        box = self.sealed
+        box.setEnabled(self.seal_available or box.isChecked())
+        if self.seal_available:
+            box.setToolTip("签发后打印、导出时加盖本机关印章，按 GB/T 9704 端正、居中下压发文机关署名和"
+                           "成文日期；每次使用均记入审计。\n未签发的文稿打印时只留出印章位置。")
+        else:
+            box.setToolTip(SEAL_NEEDED)
+        box.setStatusTip(box.toolTip().split("\n")[0])
 
     def _list(self, key: str) -> QPlainTextEdit:
         w = QPlainTextEdit()

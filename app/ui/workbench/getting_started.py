@@ -2,23 +2,20 @@
 ticked when done (read from the records in the worker, never on the GUI thread). Shown while a
 step the user may do is open; 暂时隐藏 hides it for the session. 用户指南 (F1) opens beside it.
 
-The holiday step opens the holiday page when the window has one; otherwise it imports a notice
-file directly (choose the file, see what it changes, confirm).
+The holiday step opens the 节假日安排 page, which imports the notice (choose the file, see what it
+changes, confirm).
 """
 
 from __future__ import annotations
 
-from app.errors import UserError
 from app.services import getting_started
 from app.services.context import ServiceContext
 from app.services.getting_started import Step
 from app.ui.qt import (
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     Qt,
     QTabWidget,
@@ -43,7 +40,6 @@ class GettingStartedPanel(QGroupBox):
         self.steps: list[Step] = []
         self.hidden_by_user = False
         self.task: TaskHandle | None = None
-        self.box: QMessageBox | None = None
         self.grid = QGridLayout()
         self.grid.setColumnStretch(2, 1)
         self.marks: dict[str, QLabel] = {}
@@ -110,9 +106,7 @@ class GettingStartedPanel(QGroupBox):
         step = next(s for s in self.steps if s.key == key)
         window = self.window()
         keys = window.page_keys() if hasattr(window, "page_keys") else []
-        if step.page not in keys:
-            if step.key == "holidays":
-                self.import_holiday_notice()
+        if step.page not in keys:  # a step the user may not do is shown as text, not a link
             return None
         page = window.show_page(step.page)  # type: ignore[attr-defined]
         if step.tab:
@@ -122,44 +116,6 @@ class GettingStartedPanel(QGroupBox):
                         if tabs.tabText(i) == step.tab:
                             tabs.setCurrentIndex(i)
         return page
-
-    def import_holiday_notice(self, path: str | None = None) -> QMessageBox | None:
-        """Choose a notice file, show what it changes, import on 导入 (window-modal box)."""
-        from app.services import holidays
-
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(
-                self, "选择节假日安排通知", "", "通知文件 (*.txt *.docx *.pdf)")
-            if not path:
-                return None
-        try:
-            text = holidays.read_notice_file(path)
-            preview = holidays.preview_notice(self.ctx, text)
-        except UserError as exc:
-            self.box = QMessageBox(QMessageBox.Icon.Warning, "无法导入", exc.message,
-                                   QMessageBox.StandardButton.Ok, self)
-            self.box.open()
-            return self.box
-        box = QMessageBox(QMessageBox.Icon.Question, "导入节假日安排", preview.summary(),
-                          QMessageBox.StandardButton.NoButton, self)
-        ok = box.addButton("导入", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-
-        def answered(_result: int) -> None:
-            if box.clickedButton() is not ok:
-                return
-            try:
-                holidays.import_notice(self.ctx, text, source_name=str(path).rsplit("/", 1)[-1])
-            except UserError as exc:
-                QMessageBox.warning(self, "无法导入", exc.message)
-                return
-            self.refresh()
-
-        box.finished.connect(answered)
-        self.box = box
-        box.open()
-        return box
 
     def _open_guide(self) -> None:
         from app.ui.guide import open_guide
