@@ -103,19 +103,18 @@ def test_the_first_report_claims_no_changes(admin_ui_ctx):
     assert "处变化" not in page and "#fff3b0" not in page and "临江路128号" in page
 
 
-def test_the_seal_box_is_offered_only_with_a_stored_seal_image(qtbot):
-    """加盖印章 prints the office's seal image (issue 17): without one stored the box is disabled
-    and says why; a box ticked in a loaded document can still be unticked."""
+def test_the_seal_box_says_what_it_will_do(qtbot):
+    """加盖印章 (issue 17): with the office's seal image stored it prints the image once the
+    document is 签发; without one it keeps the sealed layout's room for a seal stamped by hand —
+    and says which, in the tooltip and the status line, so ticking it promises nothing false."""
     from app.ui.documents.form import DocumentForm
 
     form = DocumentForm()
     qtbot.addWidget(form)
-    assert form.sealed.text() == "加盖印章"
-    assert not form.sealed.isEnabled()
-    assert "需要先在“设置”中上传本机关印章图片" in form.sealed.toolTip()
-    form.sealed.setChecked(True)  # as a loaded description with "sealed": true does
-    assert form.sealed.isEnabled()
-    form.sealed.setChecked(False)
-    assert not form.sealed.isEnabled()
+    assert form.sealed.text() == "加盖印章" and form.sealed.isEnabled()
+    assert form.sealed.statusTip() == "本机关尚未上传印章图片：按盖章版式留出印章位置，打印后手工加盖。"
     form.set_seal_available(True)
     assert form.sealed.isEnabled() and "记入审计" in form.sealed.toolTip()
+    assert form.sealed.statusTip().startswith("签发后打印、导出时加盖本机关印章")
+    form.set_seal_available(False)
+    assert "手工加盖" in form.sealed.toolTip()

@@ -27,7 +27,8 @@ from app.ui.sizing import mark_read_only
 
 LAYOUTS = [("document", "文件格式"), ("letter", "信函格式"), ("minutes", "纪要格式"),
            ("order", "命令格式")]
-SEAL_NEEDED = "需要先在“设置”中上传本机关印章图片（系统管理 → 单位设置 → 本机关印章）。"
+SEAL_BY_HAND = ("本机关尚未上传印章图片：按盖章版式留出印章位置，打印后手工加盖。\n"
+                "上传后可打印电子印章：系统管理 → 单位设置 → 本机关印章。")
 #: single-line text fields: key → label
 TEXT_FIELDS = [("copy_no", "份号"), ("secrecy_term", "保密期限"), ("doc_no", "发文字号"),
                ("title", "标题"), ("to", "主送机关"), ("date", "成文日期"), ("note", "附注"),
@@ -105,10 +106,11 @@ class DocumentForm(QWidget):
         self.series = QComboBox()
         self.series.setEditable(True)
         self.series.setToolTip("签发时从该机关代字的发文字号序列中取号")
-        # 加盖印章: GB/T 9704's sealed layout (7.3.5.1) with the office's seal image, printed on
-        # the document once it is 签发 (app.services.seal; every use audited). Offered only when
-        # the office has stored its seal image (``set_seal_available``); a box ticked in a loaded
-        # document stays enabled so that it can be unticked.
+        # 加盖印章: GB/T 9704's sealed layout (7.3.5.1: room for a 42 mm seal over the 署名 and
+        # date). With the office's seal image stored (``set_seal_available``) the image prints on
+        # the document once it is 签发 (app.services.seal; every use audited); without one the
+        # room is left for the seal stamped by hand — most offices stamp by hand, so the box is
+        # always offered and its tooltip and status line say which of the two it will do.
         self.sealed = QCheckBox("加盖印章")
         self.seal_available = False
         self.text: dict[str, QLineEdit] = {}
@@ -175,12 +177,11 @@ class DocumentForm(QWidget):
 
     def _sync_seal_box(self) -> None:
         box = self.sealed
-        box.setEnabled(self.seal_available or box.isChecked())
         if self.seal_available:
             box.setToolTip("签发后打印、导出时加盖本机关印章，按 GB/T 9704 端正、居中下压发文机关署名和"
                            "成文日期；每次使用均记入审计。\n未签发的文稿打印时只留出印章位置。")
         else:
-            box.setToolTip(SEAL_NEEDED)
+            box.setToolTip(SEAL_BY_HAND)
         box.setStatusTip(box.toolTip().split("\n")[0])
 
     def _list(self, key: str) -> QPlainTextEdit:
