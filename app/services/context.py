@@ -7,6 +7,10 @@ Conventions for all service modules (公文, 会议纪要, 值班, 突发事件,
   with a Chinese message). The UI may hide a button, but the service is what refuses.
 * It opens one short unit of work: ``with ctx.session() as s, s.begin(): …`` and returns plain
   data (dataclasses), not live ORM objects, so nothing lazy-loads after the session has closed.
+* A unit of work that only reads says so: ``with ctx.reading() as s: …`` (transaction begun and
+  ended for you). On SQLite it begins DEFERRED and reads the last committed WAL snapshot, so it
+  never waits for another desk's write (``app.storage.db.read_engine``); writes — anything that
+  appends an audit event included — keep ``ctx.session()`` and its ``BEGIN IMMEDIATE``.
 * Reads of classified tables apply the clearance filter inside the SQL with
   ``visible(select(Doc), Doc, actor)``; single records are checked with
   ``app.domain.security.require_clearance``.
@@ -18,7 +22,8 @@ Conventions for all service modules (公文, 会议纪要, 值班, 突发事件,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -37,6 +42,7 @@ from app.domain.security import (
     roles_label,
 )
 from app.errors import PasswordChangeRequired, PermissionDenied
+from app.storage.db import read_engine
 from app.storage.models.accounts import User, UserRole
 from app.storage.models.base import utcnow
 
@@ -100,6 +106,13 @@ class ServiceContext:
     def session(self) -> Session:
         return Session(self.engine)
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session in a read-only unit of work (see the module notes): ``with ctx.reading()
+        as s: …``. Do not write in it."""
+        with Session(read_engine(self.engine)) as s, s.begin():
+            yield s
+
     def now(self) -> datetime:
         return self.clock()
 
@@ -122,7 +135,7 @@ class ServiceContext:
         if self.actor is None:
             raise PermissionDenied("请先登录。")
         if self.actor.user_id is not None:
-            with self.session() as s, s.begin():
+            with self.reading() as s:
                 row = s.execute(
                     select(User.active, User.clearance_level,
                            User.must_change_password).where(User.id == self.actor.user_id)

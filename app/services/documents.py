@@ -32,7 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import proofread as pr
 from app.domain.security import Action, Clearance, allowed, require_clearance
-from app.errors import ConflictError, InputError
+from app.errors import ConflictError, InputError, UserError
 from app.services import audit, docnumbers
 from app.services import search as search_index
 from app.services.context import Actor, ServiceContext, visible
@@ -598,12 +598,20 @@ def sign(ctx: ServiceContext, doc_id: int, comment: str = "", *, prefix: str | N
 
     A signer who decides an ``error`` finding is acceptable (a quoted title of another office's
     document, say) signs with ``override_reason``; the findings overridden and the reason go into
-    the audit record and the step's comment."""
+    the audit record and the step's comment.
+
+    Three steps, so that the 发文字号 series is locked for as short a time as possible (issue 32):
+    the document is checked and proofread in a read; the next number is claimed in a transaction
+    of its own (``docnumbers.claim_number``: one UPDATE and one INSERT under the series lock);
+    then the 签发 transaction issues that number by key together with the document, its index
+    entry and the audit record. If the document changed in between, or the 签发 does not commit,
+    the claimed number is voided with the reason (``docnumbers.release_claim``)."""
     actor = _begin_step(ctx, "sign")
     now = ctx.now()
-    with ctx.session() as s, s.begin():
-        doc = _load(s, actor, doc_id, lock=True)
+    with ctx.reading() as s:
+        doc = _load(s, actor, doc_id)
         _check_state(doc, "sign", expected_version)
+        seen_version = doc.version
         findings = proofread(dict(doc.description), doc.genre, options)
         errors = [f for f in findings if f.severity == "error"]
         overridden: list[str] = []
@@ -614,32 +622,52 @@ def sign(ctx: ServiceContext, doc_id: int, comment: str = "", *, prefix: str | N
         elif errors:
             listed = "；".join(f"{f.title}：{f.message}" for f in errors[:5])
             raise InputError(f"校核发现 {len(errors)} 个错误，不能签发：{listed}")
-        desc = dict(doc.description)
+        series = ""
+        year = 0
         if not doc.doc_no:
             series = (prefix or doc.series_prefix or "").strip()
             if not series:
                 raise InputError("请先选择机关代字（发文字号序列）再签发。")
-            year = _year_of(desc, now)
-            entry = docnumbers.take_number(s, actor, series, year, doc.id, now, reserved_seq)
-            doc.series_prefix = series
-            desc["doc_no"] = entry.text
-        if doc.genre in ("请示", "报告") and not desc.get("signers"):
-            desc["signers"] = [actor.label]  # 上行文 标注签发人: the leader signing it
-        _apply(doc, desc, doc.genre, doc.classification, now)
-        current = _current(s, doc)
-        current.description = desc
-        current.frozen = True
-        current.note = "签发"
-        doc.status = "signed"
-        doc.updated_at = now
-        _step(s, actor, doc, "sign", now, comment)
-        s.flush()
-        _index(s, doc)
-        detail: dict[str, Any] = {"title": doc.title, "doc_no": doc.doc_no}
-        if overridden:
-            detail |= {"overridden": overridden, "reason": override_reason.strip()}
-        audit.append(s, actor, "doc.sign", "document", doc.id, detail, at=now)
-        return _info(doc, True)
+            year = _year_of(dict(doc.description), now)
+    claim = None
+    if series and reserved_seq is None:
+        claim = docnumbers.claim_number(ctx.engine, actor, series, year, doc_id, now)
+    try:
+        with ctx.session() as s, s.begin():
+            doc = _load(s, actor, doc_id, lock=True)
+            _check_state(doc, "sign", seen_version)  # unchanged since it was proofread
+            desc = dict(doc.description)
+            if series:
+                if claim is not None:
+                    entry = docnumbers.confirm_claim(s, claim, doc.id, actor.username, now)
+                else:
+                    entry = docnumbers.take_number(s, actor, series, year, doc.id, now,
+                                                   reserved_seq)
+                doc.series_prefix = series
+                desc["doc_no"] = entry.text
+            if doc.genre in ("请示", "报告") and not desc.get("signers"):
+                desc["signers"] = [actor.label]  # 上行文 标注签发人: the leader signing it
+            _apply(doc, desc, doc.genre, doc.classification, now)
+            current = _current(s, doc)
+            current.description = desc
+            current.frozen = True
+            current.note = "签发"
+            doc.status = "signed"
+            doc.updated_at = now
+            _step(s, actor, doc, "sign", now, comment)
+            s.flush()
+            _index(s, doc)
+            detail: dict[str, Any] = {"title": doc.title, "doc_no": doc.doc_no}
+            if overridden:
+                detail |= {"overridden": overridden, "reason": override_reason.strip()}
+            audit.append(s, actor, "doc.sign", "document", doc.id, detail, at=now)
+            info = _info(doc, True)
+    except BaseException as exc:
+        if claim is not None:
+            why = exc.message if isinstance(exc, UserError) else "签发时发生错误"
+            docnumbers.release_claim(ctx, actor, claim, why)
+        raise
+    return info
 
 
 # ---- import / export ----------------------------------------------------------------------------

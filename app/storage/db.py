@@ -64,8 +64,29 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: object) ->
         cur.close()
 
 
+#: Execution option marking a connection whose transactions only read (``read_engine``).
+READ_OPTION = "govdesk_read"
+
+
 def _sqlite_on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    if conn.get_execution_options().get(READ_OPTION):
+        conn.exec_driver_sql("BEGIN")  # deferred: reads a WAL snapshot, never waits for a writer
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def read_engine(engine: Engine) -> Engine:
+    """``engine`` for transactions that only read (same pool): on SQLite they begin DEFERRED —
+    a reader sees the last committed snapshot and never queues behind a writer holding the write
+    lock (WAL) — instead of ``BEGIN IMMEDIATE``. A write attempted in such a transaction may fail
+    with "database is locked"; services open one only for pure reads (``ctx.reading()``)."""
+    if engine.get_execution_options().get(READ_OPTION):
+        return engine
+    cached = engine.__dict__.get("_govdesk_read_engine")
+    if cached is None:
+        cached = engine.execution_options(**{READ_OPTION: True})
+        engine.__dict__["_govdesk_read_engine"] = cached
+    return cached
 
 
 def _on_error(context) -> None:  # type: ignore[no-untyped-def]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.services import docnumbers
+from app.services import audit, docnumbers
 from app.services import documents as docs
 from app.services.context import ServiceContext
 from app.storage.db import make_engine
@@ -88,3 +90,31 @@ def test_two_desks_reserving_in_a_loop_never_duplicate_or_skip(ctx, db_url):
     assert _entries(ctx.engine) == [(n, "reserved") for n in range(1, 2 * rounds + 1)]
     reg = docnumbers.series_register(clerk, "临政办发", 2026)
     assert not reg.anomalies and reg.counts()["reserved"] == 2 * rounds
+
+
+def test_a_signing_that_fails_after_its_number_was_taken_voids_it_with_the_reason(
+        ctx, monkeypatch):
+    """签发 takes its number in a transaction of its own (the series lock is held for that
+    alone); when the 签发 itself then fails, the number is voided with the reason — never a
+    silent gap — and the document stays unsigned, ready to be signed again with the next one."""
+    team = people(ctx)
+    clerk, leader = team["clerk"], team["leader"]
+    info = docs.create_document(clerk, notice(title="关于失败签发的通知"), series_prefix="临政办发")
+    docs.workflow_step(clerk, info.id, "review")
+
+    def broken_index(s, doc):
+        raise docs.InputError("索引写入失败（测试）")
+
+    with monkeypatch.context() as m:
+        m.setattr(docs, "_index", broken_index)
+        with pytest.raises(docs.InputError, match="索引写入失败"):
+            docs.sign(leader, info.id)
+    assert docs.get_document(clerk, info.id).status == "reviewed"
+    assert _entries(ctx.engine) == [(1, "void")]
+    signed = docs.sign(leader, info.id)
+    assert signed.doc_no == "临政办发〔2026〕2号"
+    reg = docnumbers.series_register(clerk, "临政办发", 2026)
+    assert not reg.anomalies
+    assert [(r.seq, r.state) for r in reg.rows] == [(1, "void"), (2, "issued")]
+    assert reg.rows[0].reason.startswith("签发未完成，此号作废") and "索引写入失败" in reg.rows[0].reason
+    assert [e.action for e in audit.recent(ctx.engine, 3)][:2] == ["doc.sign", "docno.void"]
