@@ -37,7 +37,7 @@ from app.domain import docnumber as dn
 from app.domain.security import Action, can_see, require_clearance
 from app.errors import ConflictError, InputError
 from app.services import audit
-from app.services.context import Actor, ServiceContext
+from app.services.context import Actor, ServiceContext, retry_read
 from app.services.people import Names
 from app.storage.models import DocNoEntry, DocNoSeries
 
@@ -268,14 +268,16 @@ def void_number(ctx: ServiceContext, prefix: str, year: int, seq: int, reason: s
     return e.text
 
 
+@retry_read
 def list_series(ctx: ServiceContext) -> list[SeriesInfo]:
     ctx.require(Action.VIEW)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         rows = s.execute(select(DocNoSeries).order_by(DocNoSeries.year.desc(),
                                                       DocNoSeries.prefix)).scalars()
         return [SeriesInfo(r.prefix, r.year, r.last_seq) for r in rows]
 
 
+@retry_read
 def series_register(ctx: ServiceContext, prefix: str, year: int) -> dn.SeriesRegister:
     """Every number from 1 to the highest with its state and reason; gaps show as 缺号. A number
     held by a document above the reader's clearance is listed (the series has no holes to
@@ -284,7 +286,7 @@ def series_register(ctx: ServiceContext, prefix: str, year: int) -> dn.SeriesReg
     from app.storage.models import Document  # local: documents import this module
 
     actor = ctx.require(Action.VIEW)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         rows = list(s.execute(select(DocNoEntry).where(DocNoEntry.prefix == prefix,
                                                        DocNoEntry.year == year)).scalars())
         doc_ids = {r.document_id for r in rows if r.document_id is not None}

@@ -35,7 +35,7 @@ from app.domain.security import Action, Clearance, allowed, require_clearance
 from app.errors import ConflictError, InputError, UserError
 from app.services import audit, docnumbers
 from app.services import search as search_index
-from app.services.context import Actor, ServiceContext, visible
+from app.services.context import Actor, ServiceContext, retry_read, visible
 from app.services.people import Names
 from app.storage.models import Document, DocumentStep, DocumentVersion
 from app.textsafe import clean_strings
@@ -310,6 +310,7 @@ def _filtered(stmt: Select, q: ListQuery, actor: Actor) -> Select:
     return stmt
 
 
+@retry_read
 def list_documents(ctx: ServiceContext, q: ListQuery = ListQuery(),
                    total: int | None = None) -> list[DocumentRow]:
     """One window of the list, filtered, sorted (ties broken by id so paging is stable).
@@ -334,31 +335,34 @@ def list_documents(ctx: ServiceContext, q: ListQuery = ListQuery(),
         Document.year, Document.classification, Document.urgency, Document.drafter,
         Document.drafter_name, Document.updated_at), q, actor)
     stmt = stmt.order_by(*order).offset(offset).limit(limit)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         rows = [DocumentRow(*row) for row in s.execute(stmt)]
     return rows[::-1] if backwards else rows
 
 
+@retry_read
 def count_documents(ctx: ServiceContext, q: ListQuery = ListQuery()) -> int:
     actor = ctx.require(Action.VIEW)
     stmt = _filtered(select(func.count()).select_from(Document), q, actor)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         return int(s.execute(stmt).scalar_one())
 
 
+@retry_read
 def drafters(ctx: ServiceContext) -> list[tuple[str, str]]:
     """(username, name) of everyone who drafted a visible document — the drafter filter."""
     actor = ctx.require(Action.VIEW)
     stmt = visible(select(Document.drafter, func.max(Document.drafter_name)), Document, actor)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         return [(u, n) for u, n in s.execute(stmt.group_by(Document.drafter)
                                               .order_by(Document.drafter))]
 
 
+@retry_read
 def years(ctx: ServiceContext) -> list[int]:
     actor = ctx.require(Action.VIEW)
     stmt = visible(select(Document.year).distinct(), Document, actor)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         return sorted((y for (y,) in s.execute(stmt)), reverse=True)
 
 
@@ -374,9 +378,10 @@ def get_document(ctx: ServiceContext, doc_id: int) -> DocumentInfo:
         return _info(doc, _current(s, doc).frozen)
 
 
+@retry_read
 def list_steps(ctx: ServiceContext, doc_id: int) -> list[StepInfo]:
     actor = ctx.require(Action.VIEW)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         _load(s, actor, doc_id)
         rows = s.execute(select(DocumentStep).where(DocumentStep.document_id == doc_id)
                          .order_by(DocumentStep.at, DocumentStep.id)).scalars()
@@ -384,9 +389,10 @@ def list_steps(ctx: ServiceContext, doc_id: int) -> list[StepInfo]:
                 for r in rows]
 
 
+@retry_read
 def list_versions(ctx: ServiceContext, doc_id: int) -> list[VersionInfo]:
     actor = ctx.require(Action.VIEW)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         _load(s, actor, doc_id)
         rows = s.execute(select(DocumentVersion).where(DocumentVersion.document_id == doc_id)
                          .order_by(DocumentVersion.number)).scalars()
