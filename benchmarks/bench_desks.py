@@ -95,7 +95,7 @@ def _users(url: str, n: int) -> list[tuple[int, str]]:
     return out
 
 
-def _desk(url: str, desk: int, user: tuple[int, str], seconds: float, start_at: float,
+def _desk(url: str, desk: int, user: tuple[int, str], seconds: float, ready: Any, go: Any,
           out_path: str, seed: int) -> None:
     """One desk process: loop until the deadline; write timings and outcomes to ``out_path``."""
     from app.domain.security import Clearance, Role
@@ -127,9 +127,9 @@ def _desk(url: str, desk: int, user: tuple[int, str], seconds: float, start_at: 
     with engine.connect() as conn:
         open_decisions = list(conn.execute(select(Decision.id).where(
             Decision.status.in_(("open", "extension")))).scalars())
-    while time.time() < start_at:
-        time.sleep(0.005)
-    deadline = start_at + seconds
+    ready.put(desk)  # imported and connected: the run starts when every desk is
+    go.wait()
+    deadline = time.time() + seconds
     pending_recovery = False
     i = 0
     doc_id = version = None
@@ -266,17 +266,19 @@ def run_config(url: str, n: int, seconds: float, *, fault: bool = False,
     users = _users(url, n)
     mp = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="bench-desks-") as tmp:
-        start_at = time.time() + 4.0 + 0.25 * n  # every desk imported and connected first
+        ready, go = mp.Queue(), mp.Event()
         procs = []
         for d in range(n):
-            p = mp.Process(target=_desk, args=(url, d + 1, users[d], seconds, start_at,
+            p = mp.Process(target=_desk, args=(url, d + 1, users[d], seconds, ready, go,
                                                str(Path(tmp) / f"desk{d}.json"), seed + d))
             p.start()
             procs.append(p)
+        for _ in range(n):  # every desk imported and connected before the clock starts
+            ready.get(timeout=600)
+        go.set()
         restart = None
         if fault:
-            wait = max(0.0, start_at - time.time()) + seconds / 2
-            restart = _restart_pg(pg_data, wait)
+            restart = _restart_pg(pg_data, seconds / 2)
         for p in procs:
             p.join(seconds + 300)
         results = []
