@@ -257,7 +257,9 @@ def _restart_pg(pg_data: str, after: float) -> tuple[float, float]:
     time.sleep(after)
     t0 = time.time()
     cmd = f"/usr/lib/postgresql/15/bin/pg_ctl -D {pg_data} restart -m fast -w"
-    subprocess.run(["su", "postgres", "-c", cmd], check=True, capture_output=True)
+    # output to /dev/null: the new postmaster inherits it (a captured pipe would never close)
+    subprocess.run(["su", "postgres", "-c", cmd], check=True, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return t0, time.time()
 
 
@@ -351,7 +353,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.fault and (not args.url.startswith("postgresql") or not args.pg_data):
         print("错误：--fault 需要 PostgreSQL 的 URL 和 --pg-data。", file=sys.stderr)
         return 2
-    os.environ.setdefault("GOVDESK_DATA_DIR", tempfile.mkdtemp(prefix="bench-desks-data-"))
+    if not os.environ.get("GOVDESK_DATA_DIR"):
+        # the desks' data folder (the office's audit key): one per office, kept between runs
+        import hashlib
+
+        tag = hashlib.sha256(args.url.encode()).hexdigest()[:12]
+        os.environ["GOVDESK_DATA_DIR"] = str(Path(tempfile.gettempdir()) / f"bench-desks-{tag}")
     ok = True
     try:
         for n in [int(x) for x in args.desks.split(",") if x.strip()]:
