@@ -44,7 +44,8 @@ from pathlib import Path
 from typing import Any
 
 # GOVDESK_BENCH_ROOT: measure another checkout's app (e.g. main, for the "before" figures)
-sys.path.insert(0, os.environ.get("GOVDESK_BENCH_ROOT") or str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, os.environ.get("GOVDESK_BENCH_ROOT")
+                or str(Path(__file__).resolve().parent.parent))
 
 OPS = ("list", "search", "create", "edit", "review", "sign", "duty", "progress")
 PREFIX = "临办发"

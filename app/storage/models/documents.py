@@ -9,7 +9,8 @@ an index. The service writes both in the same statement, so they cannot drift.
 
 Numbering: ``docno_series`` has one row per (机关代字, year) holding the highest number taken;
 the service moves it on in one UPDATE, which locks that row (PostgreSQL; SQLite's ``BEGIN
-IMMEDIATE`` serialises writers), and looks entries up by key (revision 0018). ``docno_entries`` has one row per number with a UNIQUE (prefix, year, seq) as
+IMMEDIATE`` serialises writers), and looks entries up by key (revision 0018).
+``docno_entries`` has one row per number with a UNIQUE (prefix, year, seq) as
 the last line of defence against a duplicate.
 """
 
