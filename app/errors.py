@@ -67,6 +67,26 @@ class StorageUnavailable(UserError):
         self.reason = reason  # "locked" or "full"
 
 
+class ConnectionLost(StorageUnavailable):
+    """The connection to the database server broke (server restarted, network down, backend
+    terminated) before the transaction committed: nothing of the act was saved. A read is
+    retried once by itself (``app.services.context.retry_read``); a write is not — the user
+    repeats it, with the form still as it was."""
+
+    def __init__(self, message: str = "", *, reason: str = "connection") -> None:
+        super().__init__(message or CONNECTION_MESSAGE, reason=reason)
+
+
+#: What a write that did not commit because the connection broke says (issue 32).
+CONNECTION_MESSAGE = "数据库连接中断，本次操作未保存，请重试。"
+#: What a read says when it failed twice for the same reason.
+CONNECTION_READ_MESSAGE = "数据库连接中断，暂时无法读取数据，请稍后重试。"
+
+
+def is_connection_lost(exc: BaseException) -> bool:
+    return isinstance(exc, StorageUnavailable) and exc.reason == "connection"
+
+
 LOCKED_MESSAGE = (
     "数据库正被另一个程序或另一台工作站占用，{waited}仍未释放，本次操作没有执行；"
     "已保存的数据没有丢失。请稍后重试；如果一直如此，请关闭其他正在使用该数据库的程序。"
@@ -81,6 +101,13 @@ _LOCKED = ("database is locked", "database table is locked", "canceling statemen
 _FULL = ("database or disk is full", "disk is full", "no space left on device",
          "could not extend file")
 _FULL_SQLSTATE = {"53100"}  # PostgreSQL disk_full
+# A broken connection: SQLSTATE class 08 (connection exception), 57P01–57P03 (the server shut
+# down or terminated the backend), and the drivers' words for it.
+_GONE_SQLSTATE = ("08", "57P01", "57P02", "57P03")
+_GONE = ("server closed the connection", "terminating connection", "connection is closed",
+         "connection refused", "could not connect", "consuming input failed",
+         "connection failed", "connection to server", "the connection is lost",
+         "connection has been closed", "ssl connection has been closed")
 
 
 def storage_problem(exc: BaseException, *, wait_seconds: float | None = None) -> StorageUnavailable | None:
@@ -106,5 +133,9 @@ def storage_problem(exc: BaseException, *, wait_seconds: float | None = None) ->
         if any(s in text for s in _LOCKED):
             waited = f"等待 {wait_seconds:g} 秒后" if wait_seconds else "等待后"
             return StorageUnavailable(LOCKED_MESSAGE.format(waited=waited), reason="locked")
+        if (state and state.startswith(_GONE_SQLSTATE)) or (
+                type(e).__name__ in ("OperationalError", "InterfaceError")
+                and any(s in text for s in _GONE)):
+            return ConnectionLost()
         todo.extend([getattr(e, "orig", None), e.__cause__, e.__context__])
     return None

@@ -6,7 +6,11 @@ of ``bench_search.Corpus``), 20 000 收文, 3 000 meetings with topics and 督�
 published rosters for 80 staff, 20 000 duty-log entries and 2 000 incidents with their report
 chains (首报, 续报…, 终报). Every record is in the full-text index, as the services would leave it.
 
-    .venv/bin/python -m benchmarks.generate DB_URL [--scale 0.01] [--seed 9704]
+    .venv/bin/python -m benchmarks.generate DB_URL [--scale 0.01] [--seed 9704] [--admin admin]
+
+It also creates the office's first administrator (``--admin``, default ``admin``; 机密) with a
+fresh random password, and prints both, so that ``python -m app user add`` and a newcomer's
+sign-in work on a generated office.
 
 Speed comes from bulk inserts: SQLAlchemy core ``insert`` with a list of rows (SQLAlchemy 2 sends
 many rows per statement, ids returned in order), and the search index filled the same way
@@ -342,9 +346,33 @@ def gen_incidents(w: Writer, rng: random.Random, corpus: Corpus, n: int) -> None
                           r["created_at"]) for i, r in zip(ids, rows)])
 
 
+def make_password() -> str:
+    """A random password the account rules accept (upper, lower, digit, symbol; 20 characters)."""
+    import secrets
+    import string
+
+    body = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(16))
+    return f"Gd{body}-{secrets.randbelow(90) + 10}"
+
+
+def create_admin(engine: Engine, username: str = "admin", password: str | None = None,
+                 log: Callable[[str], None] = print) -> tuple[str, str]:
+    """The office's first administrator (through ``accounts.create_first_admin``, audited);
+    prints the name and the password. Returns (username, password)."""
+    from app.services import accounts
+    from app.services.context import ServiceContext
+
+    password = password or make_password()
+    accounts.create_first_admin(ServiceContext(engine), username, password, "系统管理员")
+    log(f"管理员账户：{username}  密码：{password}（请妥善保管；首次登录后可修改）")
+    return username, password
+
+
 def generate(url: str, scale: float = 1.0, seed: int = 9704,
-             log: Callable[[str], None] = print) -> dict[str, int]:
-    """Fill the new database at ``url`` and return the row counts read back."""
+             log: Callable[[str], None] = print, admin: str = "admin",
+             admin_password: str | None = None) -> dict[str, int]:
+    """Fill the new database at ``url`` and return the row counts read back. The first
+    administrator ``admin`` is created first (password printed through ``log``)."""
     sizes = {k: max(1, round(v * scale)) for k, v in BASE.items()}
     sizes["staff"] = max(8, sizes["staff"])
     days = max(31, round(((END - START).days + 1) * scale))
@@ -354,6 +382,9 @@ def generate(url: str, scale: float = 1.0, seed: int = 9704,
         with Session(engine) as s:
             if s.scalar(select(func.count()).select_from(Document)):
                 raise SystemExit("错误：数据库中已有公文，生成器只填充新建的数据库。")
+            has_users = bool(s.scalar(select(func.count()).select_from(User)))
+        if admin and not has_users:
+            create_admin(engine, admin, admin_password, log)
         rng = random.Random(seed)
         corpus = Corpus(rng)
         w = Writer(engine)
@@ -399,9 +430,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("url", help="数据库 URL，如 sqlite:////tmp/office.sqlite3")
     p.add_argument("--scale", type=float, default=1.0, help="规模系数（1 = 十万件公文，0.01 = 1%%）")
     p.add_argument("--seed", type=int, default=9704)
+    p.add_argument("--admin", default="admin", help="要创建的管理员用户名（默认 admin）")
     args = p.parse_args(argv)
     t = time.perf_counter()
-    got = generate(args.url, args.scale, args.seed)
+    got = generate(args.url, args.scale, args.seed, admin=args.admin)
     print(f"生成完成，用时 {time.perf_counter() - t:.1f} s：")
     for k, v in got.items():
         print(f"  {k:18s} {v:>8d}")

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
-from app.services import documents, incidents, incoming, search, workbench
+from app.services import accounts, documents, incidents, incoming, search, workbench
 from app.services.context import Actor, ServiceContext
 from app.storage.migrate import open_database
 from app.storage.models import Document
@@ -15,7 +15,8 @@ from benchmarks import generate
 
 
 def test_generator_tiny_scale_counts_index_and_search(db_url, tmp_path):
-    got = generate.generate(db_url, scale=0.001, seed=7, log=lambda _msg: None)
+    said: list[str] = []
+    got = generate.generate(db_url, scale=0.001, seed=7, log=said.append)
     assert {k: got[k] for k in ("documents", "document_versions", "incoming", "meetings",
                                 "staff", "rosters", "assignments", "duty_log", "incidents")} == {
         "documents": 100, "document_versions": 100, "incoming": 20, "meetings": 3, "staff": 8,
@@ -47,6 +48,11 @@ def test_generator_tiny_scale_counts_index_and_search(db_url, tmp_path):
         flt = incoming.IncomingFilter(text=f"{rec.handler_person} {rec.sender_ref}")
         assert rec.id in [r.id for r in incoming.list_page(boss, flt, limit=1000)]
         assert len(documents.list_documents(boss, documents.ListQuery(limit=1000))) == 100
+        # the administrator it printed can sign in (so `python -m app user add` works on it)
+        line = next(m for m in said if m.startswith("管理员账户："))
+        name, password = line.split("：")[1].split()[0], line.split("密码：")[1].split("（")[0]
+        admin = accounts.login(ServiceContext(engine), name, password)
+        assert name == "admin" and Role.ADMIN in admin.roles
         assert incidents.count_incidents(boss) == got["incidents"]
         assert len(incidents.list_incidents(boss, limit=100)) == got["incidents"]
         assert len(workbench.snapshot(boss).recent) == workbench.RECENT_DOCUMENTS

@@ -37,6 +37,7 @@ ACTION_LABELS: dict[str, str] = {
     "settings.seal": "上传本机关印章图片", "settings.seal.remove": "删除本机关印章图片",
     "audit": "审计日志操作", "audit.view": "查看审计日志", "audit.export": "导出审计日志",
     "audit.print": "打印审计日志", "audit.chain_broken": "审计日志校验未通过",
+    "audit.pending_tampered": "待封存审计记录被改动",
     "audit.key_export": "导出审计密钥", "audit.key_import": "导入审计密钥",
     "backup": "备份操作", "backup.create": "创建备份", "backup.restore": "从备份恢复",
     "backup.restore_refused": "拒绝从备份恢复",

@@ -17,10 +17,27 @@ off the END of the log leaves a shorter valid chain: for that each desk keeps an
 the database, the last event it saw (``app.services.audit_anchor``, moved after every commit that
 appended an event), and ``verify`` also requires the chain to still contain it.
 
-Appends are serialised so two desks cannot fork the chain: on PostgreSQL ``append`` takes a
-transaction-level advisory lock; SQLite transactions start with ``BEGIN IMMEDIATE`` (see
-``app.storage.db``) so the writer already holds the lock. ``seq`` is unique as a last line of
-defence. ``append`` runs inside the caller's transaction: the act and its record commit together.
+Appending without an office-wide lock (issue 32; docs/foundation.md "Audit chain"):
+
+* **SQLite** — every write transaction already holds the database's write lock (``BEGIN
+  IMMEDIATE``, ``app.storage.db``), so ``append`` chains the event inline: it reads the last row
+  and writes the next ``seq``/``prev_hash``/``hash`` in the caller's transaction.
+* **PostgreSQL** — ``append`` takes no lock: it writes the event to ``audit_pending`` with its own
+  HMAC-SM3 (``mac``, over the same fields plus ``alg``/``key_id``), in the caller's transaction,
+  so the act and its record still commit or roll back together. Right after that commit the
+  desk runs the **sealer** (``seal``): in a short transaction of its own, under a
+  transaction-level advisory lock it only *tries* to take (a desk that finds another sealing
+  goes on — that sealer picks its events up), it moves the pending events in the order they were
+  written into ``audit_events``, checking each one's MAC, giving it the next ``seq`` and chaining
+  it exactly as before. A pending event whose MAC fails is not chained as it stands: an
+  ``audit.pending_tampered`` event naming it is, and ``verify`` reports it. ``verify`` (the
+  ``audit verify`` command, the start-up check) seals first, waiting for the lock.
+
+What this guarantees: a sealed event cannot be changed, removed or reordered undetected (the
+chain, plus the anchor for the end); a pending one cannot be changed undetected (its MAC). Order
+between desks is the order of sealing, which follows the order of writing to within the sealing
+interval — normally the few milliseconds between a desk's commit and its seal. ``seq`` is unique
+as a last line of defence.
 """
 
 from __future__ import annotations
@@ -31,7 +48,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, String, func, select, text, type_coerce
+from sqlalchemy import Engine, String, delete, func, select, text, type_coerce
 from sqlalchemy import event as sa_event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -39,7 +56,7 @@ from sqlalchemy.orm import Session
 from app.services import audit_anchor, audit_key, audit_scope
 from app.services.audit_key import ALG, LEGACY_ALG, AuditKey, AuditKeyError
 from app.services.context import Actor
-from app.storage.models import AuditEvent, utcnow
+from app.storage.models import AuditEvent, AuditPending, utcnow
 
 GENESIS = "0" * 64
 #: Arbitrary constant identifying the audit chain's advisory lock on PostgreSQL.
@@ -122,16 +139,8 @@ def append(
     """Append one event in ``session``'s transaction. ``actor_name`` records who claimed to act
     when there is no signed-in actor (e.g. the username typed at a failed login). The event's 密级
     is worked out from what it names (``audit_scope.level_of``); ``classification`` raises it."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash, AuditEvent.hash_alg, AuditEvent.key_id)
-        .order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    key = _signing_key(session, last.hash_alg if last else None, last.key_id if last else None)
     when = (at or utcnow()).astimezone(UTC)
-    event = AuditEvent(
-        seq=(last.seq + 1) if last else 1,
+    fields = dict(
         at=when,
         actor_id=actor.user_id if actor else None,
         actor=actor_name if actor_name is not None else (actor.username if actor else ""),
@@ -139,17 +148,142 @@ def append(
         object_type=object_type,
         object_id="" if object_id is None else str(object_id),
         detail=canonical(detail or {}).decode(),
-        prev_hash=last.hash if last else GENESIS,
-        hash_alg=ALG,
-        key_id=key.key_id,
         classification=audit_scope.level_of(session, object_type, object_id, detail,
                                             classification),
     )
-    event.hash = compute_hash(event, key)
+    if not chained_inline(session):
+        return _append_pending(session, fields)
+    last = _last(session)
+    key = _signing_key(session, last.hash_alg if last else None, last.key_id if last else None)
+    event = _chain(fields, last, key)
     session.add(event)
     session.flush()
     _anchor_on_commit(session, event.seq, event.hash)
     return event
+
+
+def chained_inline(session: Session) -> bool:
+    """True where the writer already holds the database's write lock (SQLite): events are
+    chained in the writing transaction; elsewhere they are appended pending and sealed."""
+    return session.get_bind().dialect.name != "postgresql"
+
+
+def _last(session: Session) -> Any:
+    return session.execute(
+        select(AuditEvent.seq, AuditEvent.hash, AuditEvent.hash_alg, AuditEvent.key_id)
+        .order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+
+
+def _chain(fields: dict[str, Any], last: Any, key: AuditKey) -> AuditEvent:
+    """The event after ``last`` (a row with seq and hash, or None) with ``fields``, keyed."""
+    event = AuditEvent(seq=(last.seq + 1) if last else 1,
+                       prev_hash=last.hash if last else GENESIS,
+                       hash_alg=ALG, key_id=key.key_id, **fields)
+    event.hash = compute_hash(event, key)
+    return event
+
+
+_FIELDS = ("at", "actor_id", "actor", "action", "object_type", "object_id", "detail",
+           "classification")
+
+
+def pending_mac(row: Any, key: AuditKey) -> str:
+    """The HMAC-SM3 a pending event carries (``row``: an ``AuditPending`` or a row like it)."""
+    payload = {name: getattr(row, name) for name in _FIELDS}
+    payload["at"] = _at_text(row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC))
+    payload["classification"] = int(row.classification or 0)
+    return key.mac(canonical({**payload, "pending": True, "alg": ALG, "key_id": row.key_id}))
+
+
+_PENDING = "govdesk_audit_pending"  # session.info key: this transaction appended pending events
+
+
+def _append_pending(session: Session, fields: dict[str, Any]) -> AuditEvent:
+    last = _last(session)  # no lock: only to know which key the chain is signed with
+    key = _signing_key(session, last.hash_alg if last else None, last.key_id if last else None)
+    row = AuditPending(key_id=key.key_id, **fields)
+    row.mac = pending_mac(row, key)
+    session.add(row)
+    session.flush()
+    if _PENDING not in session.info:
+        sa_event.listen(session, "after_commit", _seal_after_commit)
+        sa_event.listen(session, "after_rollback", _forget_pending)
+    session.info[_PENDING] = True
+    # what the caller gets: the event as it will be chained (seq and hash come with the seal)
+    return AuditEvent(seq=None, prev_hash="", hash="", hash_alg=ALG, key_id=key.key_id, **fields)
+
+
+def _seal_after_commit(session: Session) -> None:
+    if not session.info.get(_PENDING):
+        return
+    session.info[_PENDING] = False
+    try:
+        bind = session.get_bind()
+        seal(getattr(bind, "engine", bind))
+    except Exception:  # noqa: BLE001 - committed already; the next seal (any desk's) chains it
+        return
+
+
+def _forget_pending(session: Session) -> None:
+    session.info[_PENDING] = False
+
+
+#: Arbitrary constant identifying the sealer's advisory lock on PostgreSQL.
+_SEAL_LOCK_KEY = _PG_LOCK_KEY
+#: Events moved per seal transaction.
+SEAL_BATCH = 500
+TAMPERED_PENDING = "audit.pending_tampered"
+
+
+def seal(engine: Engine, *, wait: bool = False, rounds: int = 20) -> int:
+    """Chain the pending events (PostgreSQL; see the module notes) and anchor the last one.
+    ``wait``: wait for another sealer instead of leaving the work to it. Returns how many events
+    were chained. Raises only database errors (the callers after a commit swallow them)."""
+    if engine.dialect.name != "postgresql":
+        return 0
+    total = 0
+    for _ in range(rounds):
+        done, last = _seal_once(engine, wait)
+        if done < 0:
+            break  # another desk is sealing: it picks the rest up
+        total += done
+        if last is not None:
+            audit_anchor.note_commit(engine, *last)
+        if done == 0:
+            break  # else look once more: events committed while we sealed
+    return total
+
+
+def _seal_once(engine: Engine, wait: bool) -> tuple[int, tuple[int, str] | None]:
+    with Session(engine) as s, s.begin():
+        if wait:
+            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SEAL_LOCK_KEY})
+        elif not s.execute(text("SELECT pg_try_advisory_xact_lock(:k)"),
+                           {"k": _SEAL_LOCK_KEY}).scalar():
+            return -1, None
+        rows = list(s.execute(select(AuditPending).order_by(AuditPending.id)
+                              .limit(SEAL_BATCH)).scalars())
+        if not rows:
+            return 0, None
+        last = _last(s)
+        key = _signing_key(s, last.hash_alg if last else None, last.key_id if last else None)
+        for row in rows:
+            fields = {name: getattr(row, name) for name in _FIELDS}
+            if row.key_id != key.key_id or not audit_key.same(pending_mac(row, key), row.mac):
+                fields = dict(
+                    at=utcnow(), actor_id=None, actor="system", action=TAMPERED_PENDING,
+                    object_type="audit_pending", object_id=str(row.id),
+                    detail=canonical({"action": row.action, "actor": row.actor,
+                                      "at": _at_text(row.at), "problem": "待封存的审计记录与其校验码不符"}
+                                     ).decode(),
+                    classification=int(row.classification or 0))
+            event = _chain(fields, last, key)
+            s.add(event)
+            s.flush()
+            last = event
+        s.execute(delete(AuditPending).where(AuditPending.id.in_([r.id for r in rows])))
+        return len(rows), (last.seq, last.hash)
 
 
 _LAST = "govdesk_audit_last"  # session.info key: (seq, hash) of the last event appended
@@ -309,6 +443,8 @@ def _check_rows(engine: Engine, key: AuditKey | None, key_problem: str, batch: i
                     return bad(ev.seq, f"记录格式错误（{exc}）")
                 if not audit_key.same(expected, ev.hash):
                     return bad(ev.seq, "记录内容与其哈希不符")
+                if ev.action == TAMPERED_PENDING:
+                    return bad(ev.seq, "该记录在封存入链之前被改动（待封存记录与其校验码不符）")
                 prev = ev.hash
                 if ev.seq == mark_seq:
                     at_mark = ev.hash
@@ -332,6 +468,11 @@ def verify(engine: Engine, *, batch: int = 2000, anchor: bool = True) -> VerifyR
         key, key_problem = None, exc.message.rstrip("。")
     if key is None and not key_problem:
         key_problem = "本机没有审计密钥"
+    if key is not None:
+        try:  # pending events (PostgreSQL) join the chain before it is checked
+            seal(engine, wait=True)
+        except Exception:  # noqa: BLE001 - e.g. a read-only account: check what is chained
+            pass
     loaded = audit_anchor.load(engine, key=key) if anchor else None
     mark = loaded.anchor if loaded else None
     failure, count, prev, at_mark = _check_rows(engine, key, key_problem, batch,

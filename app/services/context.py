@@ -7,6 +7,10 @@ Conventions for all service modules (公文, 会议纪要, 值班, 突发事件,
   with a Chinese message). The UI may hide a button, but the service is what refuses.
 * It opens one short unit of work: ``with ctx.session() as s, s.begin(): …`` and returns plain
   data (dataclasses), not live ORM objects, so nothing lazy-loads after the session has closed.
+* A unit of work that only reads says so: ``with ctx.reading() as s: …`` (transaction begun and
+  ended for you). On SQLite it begins DEFERRED and reads the last committed WAL snapshot, so it
+  never waits for another desk's write (``app.storage.db.read_engine``); writes — anything that
+  appends an audit event included — keep ``ctx.session()`` and its ``BEGIN IMMEDIATE``.
 * Reads of classified tables apply the clearance filter inside the SQL with
   ``visible(select(Doc), Doc, actor)``; single records are checked with
   ``app.domain.security.require_clearance``.
@@ -18,7 +22,9 @@ Conventions for all service modules (公文, 会议纪要, 值班, 突发事件,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -36,11 +42,37 @@ from app.domain.security import (
     role_set,
     roles_label,
 )
-from app.errors import PasswordChangeRequired, PermissionDenied
+from app.errors import (
+    CONNECTION_READ_MESSAGE,
+    ConnectionLost,
+    PasswordChangeRequired,
+    PermissionDenied,
+)
+from app.storage.db import read_engine
 from app.storage.models.accounts import User, UserRole
 from app.storage.models.base import utcnow
 
 S = TypeVar("S", bound=Select)
+F = TypeVar("F", bound=Callable)
+
+
+def retry_read(fn: F) -> F:
+    """For service functions that only read: a broken database connection (``ConnectionLost``)
+    is retried once by itself — the pool has dropped the dead connection and checks out a live
+    one — and only a second failure reaches the user, saying the data could not be read."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return fn(*args, **kwargs)
+        except ConnectionLost:
+            pass
+        try:
+            return fn(*args, **kwargs)
+        except ConnectionLost as exc:
+            raise ConnectionLost(CONNECTION_READ_MESSAGE) from exc
+
+    return wrapper  # type: ignore[return-value]
 
 #: Why a user with a pending password change is refused (services, CLI and GUI say the same).
 PASSWORD_CHANGE_MESSAGE = ("您的密码由管理员设置（新建账户或重置密码），须先修改密码才能继续操作。")
@@ -100,8 +132,21 @@ class ServiceContext:
     def session(self) -> Session:
         return Session(self.engine)
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session in a read-only unit of work (see the module notes): ``with ctx.reading()
+        as s: …``. Do not write in it."""
+        with Session(read_engine(self.engine)) as s, s.begin():
+            yield s
+
     def now(self) -> datetime:
         return self.clock()
+
+    def ping(self) -> None:
+        """One trivial read: raises ``ConnectionLost`` while the database cannot be reached
+        (the status bar's connection check)."""
+        with self.reading() as s:
+            s.execute(select(1))
 
     def with_actor(self, actor: Actor | None) -> ServiceContext:
         return ServiceContext(self.engine, actor, self.clock)
@@ -122,12 +167,7 @@ class ServiceContext:
         if self.actor is None:
             raise PermissionDenied("请先登录。")
         if self.actor.user_id is not None:
-            with self.session() as s, s.begin():
-                row = s.execute(
-                    select(User.active, User.clearance_level,
-                           User.must_change_password).where(User.id == self.actor.user_id)
-                ).first()
-                roles = roles_of(s, self.actor.user_id)
+            row, roles = retry_read(self._account)(self.actor.user_id)
             if row is None or not row.active or roles != self.actor.roles or (
                     row.clearance_level != int(self.actor.clearance)):
                 raise PermissionDenied("您的账户已被停用或权限已变更，请重新登录。")
@@ -135,6 +175,12 @@ class ServiceContext:
                 raise PasswordChangeRequired(PASSWORD_CHANGE_MESSAGE)
         require(self.actor.roles, action)
         return self.actor
+
+    def _account(self, user_id: int):  # type: ignore[no-untyped-def]
+        with self.reading() as s:
+            row = s.execute(select(User.active, User.clearance_level, User.must_change_password)
+                            .where(User.id == user_id)).first()
+            return row, roles_of(s, user_id)
 
 
 def visible(stmt: S, model: type, actor: Actor) -> S:

@@ -32,10 +32,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import proofread as pr
 from app.domain.security import Action, Clearance, allowed, require_clearance
-from app.errors import ConflictError, InputError
+from app.errors import ConflictError, InputError, UserError
 from app.services import audit, docnumbers
 from app.services import search as search_index
-from app.services.context import Actor, ServiceContext, visible
+from app.services.context import Actor, ServiceContext, retry_read, visible
 from app.services.people import Names
 from app.storage.models import Document, DocumentStep, DocumentVersion
 from app.textsafe import clean_strings
@@ -310,6 +310,7 @@ def _filtered(stmt: Select, q: ListQuery, actor: Actor) -> Select:
     return stmt
 
 
+@retry_read
 def list_documents(ctx: ServiceContext, q: ListQuery = ListQuery(),
                    total: int | None = None) -> list[DocumentRow]:
     """One window of the list, filtered, sorted (ties broken by id so paging is stable).
@@ -334,31 +335,34 @@ def list_documents(ctx: ServiceContext, q: ListQuery = ListQuery(),
         Document.year, Document.classification, Document.urgency, Document.drafter,
         Document.drafter_name, Document.updated_at), q, actor)
     stmt = stmt.order_by(*order).offset(offset).limit(limit)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         rows = [DocumentRow(*row) for row in s.execute(stmt)]
     return rows[::-1] if backwards else rows
 
 
+@retry_read
 def count_documents(ctx: ServiceContext, q: ListQuery = ListQuery()) -> int:
     actor = ctx.require(Action.VIEW)
     stmt = _filtered(select(func.count()).select_from(Document), q, actor)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         return int(s.execute(stmt).scalar_one())
 
 
+@retry_read
 def drafters(ctx: ServiceContext) -> list[tuple[str, str]]:
     """(username, name) of everyone who drafted a visible document — the drafter filter."""
     actor = ctx.require(Action.VIEW)
     stmt = visible(select(Document.drafter, func.max(Document.drafter_name)), Document, actor)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         return [(u, n) for u, n in s.execute(stmt.group_by(Document.drafter)
                                               .order_by(Document.drafter))]
 
 
+@retry_read
 def years(ctx: ServiceContext) -> list[int]:
     actor = ctx.require(Action.VIEW)
     stmt = visible(select(Document.year).distinct(), Document, actor)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         return sorted((y for (y,) in s.execute(stmt)), reverse=True)
 
 
@@ -374,9 +378,10 @@ def get_document(ctx: ServiceContext, doc_id: int) -> DocumentInfo:
         return _info(doc, _current(s, doc).frozen)
 
 
+@retry_read
 def list_steps(ctx: ServiceContext, doc_id: int) -> list[StepInfo]:
     actor = ctx.require(Action.VIEW)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         _load(s, actor, doc_id)
         rows = s.execute(select(DocumentStep).where(DocumentStep.document_id == doc_id)
                          .order_by(DocumentStep.at, DocumentStep.id)).scalars()
@@ -384,9 +389,10 @@ def list_steps(ctx: ServiceContext, doc_id: int) -> list[StepInfo]:
                 for r in rows]
 
 
+@retry_read
 def list_versions(ctx: ServiceContext, doc_id: int) -> list[VersionInfo]:
     actor = ctx.require(Action.VIEW)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         _load(s, actor, doc_id)
         rows = s.execute(select(DocumentVersion).where(DocumentVersion.document_id == doc_id)
                          .order_by(DocumentVersion.number)).scalars()
@@ -598,12 +604,22 @@ def sign(ctx: ServiceContext, doc_id: int, comment: str = "", *, prefix: str | N
 
     A signer who decides an ``error`` finding is acceptable (a quoted title of another office's
     document, say) signs with ``override_reason``; the findings overridden and the reason go into
-    the audit record and the step's comment."""
+    the audit record and the step's comment.
+
+    Three steps, so that the 发文字号 series is locked for as short a time as possible (issue 32):
+    the document is checked and proofread in a read; the next number is claimed in a transaction
+    of its own (``docnumbers.claim_number``: one UPDATE and one INSERT under the series lock);
+    then the 签发 transaction issues that number by key together with the document, its index
+    entry and the audit record. If the document changed in between, or the 签发 does not commit,
+    the claimed number is voided with the reason (``docnumbers.release_claim``). On SQLite,
+    where every write transaction holds the one database lock anyway, the number is taken inside
+    the 签发 transaction (``docnumbers.take_number``) and rolls back with it."""
     actor = _begin_step(ctx, "sign")
     now = ctx.now()
-    with ctx.session() as s, s.begin():
-        doc = _load(s, actor, doc_id, lock=True)
+    with ctx.reading() as s:
+        doc = _load(s, actor, doc_id)
         _check_state(doc, "sign", expected_version)
+        seen_version = doc.version
         findings = proofread(dict(doc.description), doc.genre, options)
         errors = [f for f in findings if f.severity == "error"]
         overridden: list[str] = []
@@ -614,32 +630,54 @@ def sign(ctx: ServiceContext, doc_id: int, comment: str = "", *, prefix: str | N
         elif errors:
             listed = "；".join(f"{f.title}：{f.message}" for f in errors[:5])
             raise InputError(f"校核发现 {len(errors)} 个错误，不能签发：{listed}")
-        desc = dict(doc.description)
+        series = ""
+        year = 0
         if not doc.doc_no:
             series = (prefix or doc.series_prefix or "").strip()
             if not series:
                 raise InputError("请先选择机关代字（发文字号序列）再签发。")
-            year = _year_of(desc, now)
-            entry = docnumbers.take_number(s, actor, series, year, doc.id, now, reserved_seq)
-            doc.series_prefix = series
-            desc["doc_no"] = entry.text
-        if doc.genre in ("请示", "报告") and not desc.get("signers"):
-            desc["signers"] = [actor.label]  # 上行文 标注签发人: the leader signing it
-        _apply(doc, desc, doc.genre, doc.classification, now)
-        current = _current(s, doc)
-        current.description = desc
-        current.frozen = True
-        current.note = "签发"
-        doc.status = "signed"
-        doc.updated_at = now
-        _step(s, actor, doc, "sign", now, comment)
-        s.flush()
-        _index(s, doc)
-        detail: dict[str, Any] = {"title": doc.title, "doc_no": doc.doc_no}
-        if overridden:
-            detail |= {"overridden": overridden, "reason": override_reason.strip()}
-        audit.append(s, actor, "doc.sign", "document", doc.id, detail, at=now)
-        return _info(doc, True)
+            year = _year_of(dict(doc.description), now)
+    claim = None
+    if series and reserved_seq is None and ctx.engine.dialect.name != "sqlite":
+        # (SQLite: the 签发 transaction holds the database's one write lock whatever it does;
+        # the number is taken inside it, O(1), and rolls back with it)
+        claim = docnumbers.claim_number(ctx.engine, actor, series, year, doc_id, now)
+    try:
+        with ctx.session() as s, s.begin():
+            doc = _load(s, actor, doc_id, lock=True)
+            _check_state(doc, "sign", seen_version)  # unchanged since it was proofread
+            desc = dict(doc.description)
+            if series:
+                if claim is not None:
+                    entry = docnumbers.confirm_claim(s, claim, doc.id, actor.username, now)
+                else:
+                    entry = docnumbers.take_number(s, actor, series, year, doc.id, now,
+                                                   reserved_seq)
+                doc.series_prefix = series
+                desc["doc_no"] = entry.text
+            if doc.genre in ("请示", "报告") and not desc.get("signers"):
+                desc["signers"] = [actor.label]  # 上行文 标注签发人: the leader signing it
+            _apply(doc, desc, doc.genre, doc.classification, now)
+            current = _current(s, doc)
+            current.description = desc
+            current.frozen = True
+            current.note = "签发"
+            doc.status = "signed"
+            doc.updated_at = now
+            _step(s, actor, doc, "sign", now, comment)
+            s.flush()
+            _index(s, doc)
+            detail: dict[str, Any] = {"title": doc.title, "doc_no": doc.doc_no}
+            if overridden:
+                detail |= {"overridden": overridden, "reason": override_reason.strip()}
+            audit.append(s, actor, "doc.sign", "document", doc.id, detail, at=now)
+            info = _info(doc, True)
+    except BaseException as exc:
+        if claim is not None:
+            why = exc.message if isinstance(exc, UserError) else "签发时发生错误"
+            docnumbers.release_claim(ctx, actor, claim, why)
+        raise
+    return info
 
 
 # ---- import / export ----------------------------------------------------------------------------

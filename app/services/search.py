@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from app.domain.security import Action
 from app.domain.textindex import QueryTerm, Snippet, parse_query, ranker, snippet
 from app.errors import InputError
-from app.services.context import ServiceContext
+from app.services.context import ServiceContext, retry_read
 from app.storage import fulltext
 from app.storage.fulltext import ID_SHIFT, KIND_SHIFT, IndexedText
 from app.storage.models.base import utcnow
@@ -153,6 +153,7 @@ def remove_record(session: Session, kind: str, record_id: int) -> None:
 # --- searching --------------------------------------------------------------------------------
 
 
+@retry_read
 def search(ctx: ServiceContext, query: str, kinds: Iterable[str] | None = None, limit: int = 50,
            offset: int = 0) -> SearchResults:
     """Hits for ``query`` the signed-in user may see, best first, with snippets."""
@@ -163,7 +164,7 @@ def search(ctx: ServiceContext, query: str, kinds: Iterable[str] | None = None, 
     limit, offset = max(0, min(int(limit), 500)), max(0, int(offset))
     clearance = int(actor.clearance)
     wanted = None if kinds is None else sorted(set(kinds))
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
         if fulltext.is_pg(s):
             counts, rows, ranked, total = _pg_query(s, terms, clearance, wanted, limit, offset)
         else:

@@ -18,6 +18,10 @@ Conventions (read these before writing a service):
   ``busy_timeout``, "database or disk is full"; PostgreSQL lock timeout, disk_full) is raised as
   ``app.errors.StorageUnavailable`` (a ``UserError``: the GUI shows its Chinese message, the CLI
   exits 2) — the transaction was rolled back whole, so the message can say nothing was lost.
+* **A broken connection** (PostgreSQL restarted, backend terminated, network gone) is raised as
+  ``app.errors.ConnectionLost`` (a ``StorageUnavailable``, reason ``"connection"``): the
+  transaction did not commit. Reads are retried once (``app.services.context.retry_read``);
+  the pool drops the broken connection and ``pool_pre_ping`` checks the next one out.
 * **PostgreSQL** is chosen by URL (``postgresql+psycopg://…``, psycopg 3). Nothing else changes.
 * **Optimistic locking**: models with ``VersionMixin`` carry an integer ``version``; a stale update
   raises ``sqlalchemy.orm.exc.StaleDataError``, which services turn into ``ConflictError``.
@@ -32,7 +36,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.errors import storage_problem
+from app.errors import ConnectionLost, storage_problem
 from app.fileperm import create_private, private_file
 
 BUSY_TIMEOUT_MS = 10_000
@@ -64,13 +68,36 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: object) ->
         cur.close()
 
 
+#: Execution option marking a connection whose transactions only read (``read_engine``).
+READ_OPTION = "govdesk_read"
+
+
 def _sqlite_on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    if conn.get_execution_options().get(READ_OPTION):
+        conn.exec_driver_sql("BEGIN")  # deferred: reads a WAL snapshot, never waits for a writer
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def read_engine(engine: Engine) -> Engine:
+    """``engine`` for transactions that only read (same pool): on SQLite they begin DEFERRED —
+    a reader sees the last committed snapshot and never queues behind a writer holding the write
+    lock (WAL) — instead of ``BEGIN IMMEDIATE``. A write attempted in such a transaction may fail
+    with "database is locked"; services open one only for pure reads (``ctx.reading()``)."""
+    if engine.get_execution_options().get(READ_OPTION):
+        return engine
+    cached = engine.__dict__.get("_govdesk_read_engine")
+    if cached is None:
+        cached = engine.execution_options(**{READ_OPTION: True})
+        engine.__dict__["_govdesk_read_engine"] = cached
+    return cached
 
 
 def _on_error(context) -> None:  # type: ignore[no-untyped-def]
     """A locked database or a full disk becomes ``StorageUnavailable`` (see above)."""
     sqlite = getattr(context.dialect, "name", "") == "sqlite"
+    if context.is_disconnect and not sqlite:  # the pool drops the connection (SQLAlchemy)
+        raise ConnectionLost() from context.original_exception
     problem = storage_problem(context.original_exception,
                               wait_seconds=BUSY_TIMEOUT_MS / 1000 if sqlite else None)
     if problem is not None:

@@ -7,6 +7,11 @@ Leaving (退出, the title bar, 注销) with unsaved work asks first: a page tha
 取消 in a window-modal box opened with ``open()``; a save that fails (e.g. a conflict) keeps the
 window and shows that editor.
 
+The database connection (issue 32): when background work fails because the connection to the
+database broke, the status bar says so (“数据库连接中断，正在重新连接…”) and a timer tries a
+trivial read in the background every few seconds until it works again, then says it is back.
+The page that failed keeps what the user typed (its error handler only shows the message).
+
 Geometry is kept in ``ui.ini`` in the data folder, not in the user's global Qt settings, so a
 portable data folder carries it and tests stay isolated.
 """
@@ -19,6 +24,7 @@ from pathlib import Path
 from app import APP_NAME, __version__
 from app.services.context import ServiceContext
 from app.ui.messages import DISCARD, SAVE, ask_unsaved
+from app.ui import worker
 from app.ui.pages import PageSpec, denied_reason, factory_for, pages_for
 from app.ui.qt import (
     QAction,
@@ -32,9 +38,18 @@ from app.ui.qt import (
     QSettings,
     QStackedWidget,
     Qt,
+    QTimer,
     QWidget,
     Signal,
 )
+
+#: How often the status bar's connection check retries while the connection is down.
+RECONNECT_MS = 3000
+
+
+def _forget(listener: Callable[[BaseException], None]) -> None:
+    if listener in worker.connection_listeners:
+        worker.connection_listeners.remove(listener)
 
 
 class MainWindow(QMainWindow):
@@ -81,8 +96,18 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(f"用户：{self.actor.label}（{self.actor.roles_label}）")
         self.clearance_label = QLabel(f"密级：{self.actor.clearance.label}")
         self.db_label = QLabel(f"数据库：{db_label}")
-        for w in (self.user_label, self.clearance_label, self.db_label):
+        self.connection_label = QLabel("")
+        self.connection_label.setObjectName("connectionState")
+        self.connection_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.connection_label.hide()
+        for w in (self.connection_label, self.user_label, self.clearance_label, self.db_label):
             self.statusBar().addPermanentWidget(w)
+        self._reconnect = QTimer(self)
+        self._reconnect.setInterval(RECONNECT_MS)
+        self._reconnect.timeout.connect(self._check_connection)
+        self._checking = False
+        worker.connection_listeners.append(self.connection_lost)
+        self.destroyed.connect(lambda *_: _forget(self.connection_lost))
         self._build_menus()
         self._restore()
         self.nav.setCurrentRow(0)
@@ -215,11 +240,41 @@ class MainWindow(QMainWindow):
         self._leaving = True
         self.close()
 
+    # ------------------------------------------------------------------ connection
+    @property
+    def connection_down(self) -> bool:
+        return self._reconnect.isActive()
+
+    def connection_lost(self, _exc: BaseException | None = None) -> None:
+        """Background work failed on a broken connection: show it and start checking."""
+        self.connection_label.setText("数据库连接中断，正在重新连接…")
+        self.connection_label.show()
+        if not self._reconnect.isActive():
+            self._reconnect.start()
+
+    def _check_connection(self) -> None:
+        if self._checking:
+            return
+        self._checking = True
+        worker.run_task(lambda _control: self.ctx.ping(), on_result=self._connection_back,
+                        on_error=self._still_down, parent=self)
+
+    def _connection_back(self, _value: object = None) -> None:
+        self._checking = False
+        self._reconnect.stop()
+        self.connection_label.hide()
+        self.statusBar().showMessage("数据库连接已恢复。", 5000)
+
+    def _still_down(self, _exc: BaseException) -> None:
+        self._checking = False
+
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         if not self._leaving and self.unsaved_titles():
             event.ignore()
             self.ask_unsaved(self._leave)
             return
+        self._reconnect.stop()
+        _forget(self.connection_lost)
         self.save_geometry()
         super().closeEvent(event)
         self.closed.emit()

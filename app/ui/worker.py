@@ -28,12 +28,15 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from app.errors import UserError
+from app.errors import UserError, is_connection_lost
 from app.ui.qt import QObject, QRunnable, QThreadPool, Signal, Slot, qt_alive
 
 log = logging.getLogger(__name__)
 
 _running: set[TaskHandle] = set()
+#: Called (on the GUI thread) with the error whenever a task fails because the database
+#: connection broke: the main window shows the connection state until it is back.
+connection_listeners: list[Callable[[BaseException], None]] = []
 
 
 class Cancelled(Exception):
@@ -105,6 +108,9 @@ class TaskHandle(QObject):
 
     @Slot(object)
     def _on_error(self, exc: object) -> None:
+        if isinstance(exc, BaseException) and is_connection_lost(exc):
+            for listener in list(connection_listeners):
+                listener(exc)
         if isinstance(exc, Cancelled):
             self._settle(self.cancelled)
         else:

@@ -98,3 +98,29 @@ def test_geometry_is_remembered(qtbot, admin_ui_ctx, tmp_path):
     assert (again.width(), again.height()) == (771, 543)
     fresh = _window(qtbot, admin_ui_ctx, tmp_path, "other.ini")
     assert (fresh.width(), fresh.height()) == (1100, 720)
+
+
+def test_status_bar_shows_a_lost_connection_until_it_is_back(qtbot, admin_ui_ctx, tmp_path):
+    """Background work that fails on a broken database connection: the status bar says so and
+    checks in the background until a read works again (here it does at once), then says so."""
+    from app.errors import ConnectionLost
+    from app.ui import worker
+
+    win = _window(qtbot, admin_ui_ctx, tmp_path)
+    assert not win.connection_label.isVisible()
+
+    def lose(_control):
+        raise ConnectionLost()
+
+    errors: list[BaseException] = []
+    win._reconnect.setInterval(20)
+    worker.run_task(lose, on_error=errors.append, parent=win)
+    qtbot.waitUntil(lambda: bool(errors))
+    assert win.connection_down and win.connection_label.isVisible()
+    assert win.connection_label.text() == "数据库连接中断，正在重新连接…"
+    with qtbot.waitSignal(win._reconnect.timeout, timeout=5000):
+        pass
+    qtbot.waitUntil(lambda: not win.connection_down, timeout=5000)
+    assert not win.connection_label.isVisible()
+    assert win.statusBar().currentMessage() == "数据库连接已恢复。"
+    assert errors[0].message == "数据库连接中断，本次操作未保存，请重试。"

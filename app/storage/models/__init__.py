@@ -2,7 +2,7 @@
 metadata is complete for Alembic and tests. Later modules add their own module and import it here."""
 
 from app.storage.models.accounts import Clearance, Role, User, UserRole
-from app.storage.models.audit import AuditEvent
+from app.storage.models.audit import AuditEvent, AuditPending
 from app.storage.models.base import (
     Base,
     ClassifiedMixin,
@@ -17,6 +17,7 @@ from app.storage.models.settings import OfficeSeal, OfficeSettings
 
 __all__ = [
     "AuditEvent",
+    "AuditPending",
     "Base",
     "ClassifiedMixin",
     "Clearance",

@@ -37,3 +37,23 @@ class AuditEvent(IdMixin, Base):
     #: the hash. Added in revision 0015; older events have 0 and are masked by a look-up instead.
     classification: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=0,
                                                 server_default=text("0"))
+
+
+class AuditPending(IdMixin, Base):
+    """An audit event written by a desk's transaction but not yet in the chain (PostgreSQL,
+    revision 0018; see ``app.services.audit``): appended without any lock, each with its own
+    HMAC-SM3 (``mac``, over the same fields as a chained event), and moved into
+    ``audit_events`` — given its ``seq`` and chained — by the sealer right after the commit."""
+
+    __tablename__ = "audit_pending"
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actor: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    action: Mapped[str] = mapped_column(String(64), nullable=False)
+    object_type: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    object_id: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    detail: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    classification: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=0,
+                                                server_default=text("0"))
+    key_id: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    mac: Mapped[str] = mapped_column(String(64), nullable=False)

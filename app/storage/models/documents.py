@@ -7,9 +7,10 @@ that was imported or typed; the columns (genre, status, year, title, doc_no, urg
 classification) are copies the list needs to filter and sort in SQL on 100 000 rows, each with
 an index. The service writes both in the same statement, so they cannot drift.
 
-Numbering: ``docno_series`` has one row per (机关代字, year); the service locks that row
-(``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers) before
-taking a number. ``docno_entries`` has one row per number with a UNIQUE (prefix, year, seq) as
+Numbering: ``docno_series`` has one row per (机关代字, year) holding the highest number taken;
+the service moves it on in one UPDATE, which locks that row (PostgreSQL; SQLite's ``BEGIN
+IMMEDIATE`` serialises writers), and looks entries up by key (revision 0018).
+``docno_entries`` has one row per number with a UNIQUE (prefix, year, seq) as
 the last line of defence against a duplicate.
 """
 
@@ -96,8 +97,8 @@ class DocNoSeries(IdMixin, Base):
     __tablename__ = "docno_series"
     prefix: Mapped[str] = mapped_column(String(32), nullable=False)
     year: Mapped[int] = mapped_column(Integer, nullable=False)
-    #: highest number recorded (issued, reserved or void) — kept for display; the service
-    #: recomputes it from the entries while holding the lock.
+    #: highest number recorded (issued, reserved or void): the next number is ``last_seq + 1``,
+    #: taken by moving it on in one UPDATE (``app.services.docnumbers.advance_series``).
     last_seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     __table_args__ = (UniqueConstraint("prefix", "year"),)
