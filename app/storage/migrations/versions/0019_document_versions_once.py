@@ -24,7 +24,7 @@ down_revision = "0016"
 branch_labels = None
 depends_on = None
 
-_SAME = ("UPDATE document_versions SET description = NULL WHERE description IS NOT NULL AND "
+_SAME = ("UPDATE document_versions SET description = {value} WHERE description IS NOT NULL AND "
          "number = (SELECT d.content_version FROM documents d "
          "WHERE d.id = document_versions.document_id) AND CAST(description AS TEXT) = "
          "(SELECT CAST(d.description AS TEXT) FROM documents d "
@@ -32,9 +32,18 @@ _SAME = ("UPDATE document_versions SET description = NULL WHERE description IS N
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("document_versions") as batch:
-        batch.alter_column("description", existing_type=sa.JSON(), nullable=True)
-    op.execute(_SAME)
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite rebuilds the table to drop NOT NULL: shrink the rows to be cleared first (to ''
+        # — never a description, which is a JSON object), so the copy is small and the file does
+        # not grow by a second copy of every body; then '' becomes NULL.
+        op.execute(_SAME.format(value="''"))
+        with op.batch_alter_table("document_versions") as batch:
+            batch.alter_column("description", existing_type=sa.JSON(), nullable=True)
+        op.execute("UPDATE document_versions SET description = NULL WHERE description = ''")
+    else:
+        op.alter_column("document_versions", "description", existing_type=sa.JSON(),
+                        nullable=True)
+        op.execute(_SAME.format(value="NULL"))
     op.execute("UPDATE govdesk_meta SET value = '19' WHERE key = 'schema_version'")
 
 
