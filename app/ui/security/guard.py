@@ -294,7 +294,7 @@ class BackupIndicator(QWidget):
         checks.backup_finished.connect(self.hide)
 
     def show_progress(self, percent: int, text: str) -> None:
-        self.label.setText(f"正在备份数据库：{text}" if text else "正在备份数据库")
+        self.label.setText(f"备份数据库：{text}" if text else "正在备份数据库")
         self.bar.setValue(max(0, min(100, percent)))
         self.show()
 
