@@ -44,6 +44,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_restore)
 
 
+def _progress():  # type: ignore[no-untyped-def]
+    """A progress line on a terminal's stderr (“正在压缩 45%”); nothing when not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    last: list[tuple[int, str]] = []
+
+    def show(percent: int, text: str) -> None:
+        if last and last[-1] == (percent, text):
+            return
+        last[:] = [(percent, text)]
+        end = "\n" if percent >= 100 else ""
+        print(f"\r{text} {percent:3d}%\033[K", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
 def _pg_refusal(url: str) -> int | None:
     if sqlite_path(url) is None:
         print(backup.PG_GUIDANCE, file=sys.stderr)
@@ -57,10 +73,10 @@ def cmd_create(args: argparse.Namespace) -> int:
         return code
     engine = open_database(cfg.db_url, cfg.backups_dir)
     try:
-        info = backup.create_backup(engine, args.to or cfg.backups_dir)
+        info = backup.create_backup(engine, args.to or cfg.backups_dir, progress=_progress())
     finally:
         engine.dispose()
-    print(f"已备份到：{info.path}（{info.size // 1024} KB）")
+    print(f"已备份到：{info.path}（{info.size // 1024} KB；不含可重建的全文索引，已压缩）")
     return 0
 
 
@@ -107,7 +123,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
                 print("已取消，未做任何改动。")
                 return 1
         check, safety = backup.restore(ctx, args.file, cfg.backups_dir,
-                                       without_manifest=args.without_manifest)
+                                       without_manifest=args.without_manifest,
+                                       progress=_progress())
     finally:
         engine.dispose()
     counted = "数据表与记录数与校验清单一致，" if check.manifest else "（无校验清单，未核对记录数）"

@@ -32,11 +32,16 @@ def cmd_search(args: argparse.Namespace) -> int:
             password = _secret(f"用户 {args.user} 的密码：")
         ctx = sign_in(engine, args.user, password)
         res = search.search(ctx, args.query, kinds=args.kind, limit=max(1, args.limit))
+        # a broad query's window counts only its newest hits: count them all (issue 30)
+        hc = (search.HitCounts(res.query, res.counts) if res.counts_exact
+              else search.count_hits(ctx, args.query))
     finally:
         engine.dispose()
-    more = "+" if not res.ranked else ""
-    counts = "，".join(f"{search.KIND_LABELS.get(k, k)} {n}{more}" for k, n in res.counts.items())
-    print(f"共 {res.total}{more} 条" + (f"（{counts}）" if counts else "") + "。")
+    kinds = [k for k in hc.counts if not args.kind or k in args.kind]
+    counts = "，".join(f"{search.KIND_LABELS.get(k, k)} {hc.label(k)}" for k in kinds)
+    total = sum(hc.counts[k] for k in kinds)
+    capped = any(k in hc.capped for k in kinds)
+    print(f"共 {'至少 ' if capped else ''}{total} 条" + (f"（{counts}）" if counts else "") + "。")
     for h in res.hits:
         print(f"[{h.kind_label} #{h.record_id}] {h.title.marked()}")
         if h.snippet.text:

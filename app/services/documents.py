@@ -252,6 +252,11 @@ def _info(doc: Document, frozen: bool) -> DocumentInfo:
                         doc.created_at, doc.updated_at)
 
 
+def version_text(version: DocumentVersion, doc: Document) -> dict[str, Any]:
+    """A version's description: its own, or (NULL: the current version) the document's."""
+    return dict(version.description if version.description is not None else doc.description)
+
+
 def _current(s: Session, doc: Document) -> DocumentVersion:
     return s.execute(select(DocumentVersion).where(
         DocumentVersion.document_id == doc.id,
@@ -393,12 +398,12 @@ def list_steps(ctx: ServiceContext, doc_id: int) -> list[StepInfo]:
 def list_versions(ctx: ServiceContext, doc_id: int) -> list[VersionInfo]:
     actor = ctx.require(Action.VIEW)
     with ctx.reading() as s:
-        _load(s, actor, doc_id)
+        doc = _load(s, actor, doc_id)
         rows = s.execute(select(DocumentVersion).where(DocumentVersion.document_id == doc_id)
                          .order_by(DocumentVersion.number)).scalars()
         who = Names(s)
         return [VersionInfo(r.number, r.frozen, r.created_at, r.created_by, r.note,
-                            dict(r.description), who.name(r.created_by)) for r in rows]
+                            version_text(r, doc), who.name(r.created_by)) for r in rows]
 
 
 def diff_versions(ctx: ServiceContext, doc_id: int, a: int, b: int) -> list[str]:
@@ -429,7 +434,7 @@ def create_document(ctx: ServiceContext, description: dict[str, Any], *, genre: 
         doc.created_at = doc.updated_at = now
         s.add(doc)
         s.flush()
-        s.add(DocumentVersion(document_id=doc.id, number=1, description=desc, frozen=False,
+        s.add(DocumentVersion(document_id=doc.id, number=1, description=None, frozen=False,
                               created_at=now, created_by=actor.username, note="拟稿"))
         _step(s, actor, doc, "draft", now)
         _index(s, doc)
@@ -465,15 +470,17 @@ def update_document(ctx: ServiceContext, doc_id: int, description: dict[str, Any
                 desc["doc_no"] = doc.doc_no  # the number is the register's, not typed
             current = _current(s, doc)
             if current.frozen:
+                # it stops being the current version: it keeps its own copy of its text
+                current.description = version_text(current, doc)
                 doc.content_version += 1
                 s.add(DocumentVersion(document_id=doc.id, number=doc.content_version,
-                                      description=desc, frozen=False, created_at=now,
+                                      description=None, frozen=False, created_at=now,
                                       created_by=actor.username, note="签发后修改"))
                 if doc.status != "draft":
                     doc.status = "draft"
                     _step(s, actor, doc, "revise", now, "修改已签发的公文，需重新核稿、签发")
             else:
-                current.description = desc
+                current.description = None  # the document's text (below) is the version's
                 current.created_at, current.created_by = now, actor.username
                 if doc.status == "reviewed":
                     doc.status = "draft"  # a reviewed text that changes needs reviewing again
@@ -659,7 +666,7 @@ def sign(ctx: ServiceContext, doc_id: int, comment: str = "", *, prefix: str | N
                 desc["signers"] = [actor.label]  # 上行文 标注签发人: the leader signing it
             _apply(doc, desc, doc.genre, doc.classification, now)
             current = _current(s, doc)
-            current.description = desc
+            current.description = None  # the document's text, set above, is the version's
             current.frozen = True
             current.note = "签发"
             doc.status = "signed"
@@ -722,7 +729,7 @@ def receive_document(ctx: ServiceContext, description: dict[str, Any], *, genre:
         doc.created_at = doc.updated_at = now
         s.add(doc)
         s.flush()
-        s.add(DocumentVersion(document_id=doc.id, number=1, description=desc,
+        s.add(DocumentVersion(document_id=doc.id, number=1, description=None,
                               frozen=status in ("signed", "issued", "archived"),
                               created_at=now, created_by=actor.username, note="交换导入"))
         _step(s, actor, doc, "receive", now, f"从交换包导入（来源：{origin}）" if origin

@@ -16,7 +16,15 @@ more occurrences higher, newer first on ties. A very broad query (more than ``RA
 character) is not worth scoring and counting 100 000 rows on every keystroke: on SQLite its hits are
 ranked among the newest ``RANK_LIMIT`` matches (then older ones, newest first) and its counts are
 those of that window — the same on PostgreSQL. ``SearchResults.ranked`` is False then
-and the counts are lower bounds (the UI shows "1000+").
+and the counts are lower bounds (``counts_exact`` is False).
+
+Counts (issue 30: a broad phrase showed the newest 1 000 hits' kinds and no 公文 group at all):
+``count_hits(ctx, query)`` counts every visible hit per kind — on SQLite one pass over the
+index (``GROUP BY`` the kind bits of the rowid, 10–40 ms for the broadest query of a 100 000-公文
+office), on PostgreSQL each kind up to ``COUNT_CAP`` (a phrase is re-checked row by row there).
+A count past the cap is given as the cap and its kind listed in ``HitCounts.capped``: the UI
+shows "至少 N", never a wrong number. The search window stays what the user waits for while
+typing; the UI asks for the counts afterwards, in the background, only when the window was full.
 """
 
 from __future__ import annotations
@@ -50,6 +58,8 @@ KIND_LABELS: dict[str, str] = {
 }
 #: A query with more visible hits than this is "broad" (see the module docstring).
 RANK_LIMIT = 1000
+#: ``count_hits`` on PostgreSQL counts each kind up to this (past it: "至少 N").
+COUNT_CAP = 1000
 MAX_QUERY_TERMS = 16
 MAX_KIND_CODE = (1 << (ID_SHIFT - KIND_SHIFT)) - 1
 
@@ -82,11 +92,42 @@ class SearchResults:
     #: scored and ``counts``/``total`` are lower bounds.
     ranked: bool = True
 
+    @property
+    def counts_exact(self) -> bool:
+        """Whether ``counts`` and ``total`` are exact (else lower bounds: ask ``count_hits``)."""
+        return self.ranked
+
     def grouped(self) -> dict[str, list[SearchHit]]:
         out: dict[str, list[SearchHit]] = {}
         for h in self.hits:
             out.setdefault(h.kind, []).append(h)
         return out
+
+
+@dataclass(frozen=True)
+class HitCounts:
+    """Visible hits per kind of a whole query (``count_hits``); a kind in ``capped`` has at
+    least its count (it was counted up to a cap)."""
+
+    query: str
+    counts: dict[str, int] = field(default_factory=dict)
+    capped: frozenset[str] = frozenset()
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def exact(self) -> bool:
+        return not self.capped
+
+    def label(self, kind: str) -> str:
+        """``123`` or ``至少 1000``."""
+        n = self.counts.get(kind, 0)
+        return f"至少 {n}" if kind in self.capped else str(n)
+
+    def total_label(self) -> str:
+        return f"至少 {self.total}" if self.capped else str(self.total)
 
 
 # --- writing (inside the caller's transaction) -------------------------------------------------
@@ -172,6 +213,41 @@ def search(ctx: ServiceContext, query: str, kinds: Iterable[str] | None = None, 
                                                         offset)
         hits = _hits(s, rows, terms, clearance)
     return SearchResults(query, hits, counts, total, ranked)
+
+
+def count_hits(ctx: ServiceContext, query: str, cap: int | None = None) -> HitCounts:
+    """Every hit of ``query`` the signed-in user may see, counted per kind (see the module
+    docstring): exact on SQLite unless ``cap`` is given, each kind up to ``cap`` (default
+    ``COUNT_CAP``) on PostgreSQL. Kinds without hits are left out."""
+    actor = ctx.require(Action.VIEW)
+    terms = parse_query(query or "")[:MAX_QUERY_TERMS]
+    if not terms:
+        return HitCounts(query)
+    clearance = int(actor.clearance)
+    with ctx.session() as s, s.begin():
+        if fulltext.is_pg(s):
+            limit = COUNT_CAP if cap is None else max(1, int(cap))
+            counts: dict[str, int] = {}
+            probe = text(
+                "SELECT count(*) FROM (SELECT 1 FROM search_entries WHERE kind = :k AND "
+                "classification <= :c AND tsv @@ CAST(:q AS tsquery) LIMIT :n) AS hits")
+            for kind in s.scalars(select(SearchKind.name).order_by(SearchKind.code)).all():
+                n = int(s.scalar(probe, {"k": kind, "c": clearance, "n": limit + 1,
+                                         "q": fulltext.pg_tsquery(terms)}) or 0)
+                if n:
+                    counts[kind] = n
+        else:
+            limit = cap
+            names = {c: n for c, n in s.execute(select(SearchKind.code, SearchKind.name)).all()}
+            got = s.execute(text(
+                f"SELECT (rowid >> {KIND_SHIFT}) & {MAX_KIND_CODE} AS k, count(*) "
+                "FROM search_fts WHERE search_fts MATCH :q AND (rowid & 3) <= :c GROUP BY k"),
+                {"q": fulltext.fts_match(terms), "c": clearance}).all()
+            counts = {names.get(k, "?"): int(n) for k, n in got}
+    capped = frozenset(k for k, n in counts.items() if limit is not None and n > limit)
+    if limit is not None:
+        counts = {k: min(n, limit) for k, n in counts.items()}
+    return HitCounts(query, counts, capped)
 
 
 def _sqlite_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[str] | None,

@@ -226,3 +226,31 @@ def record_ids(session: Session, kind: str, terms: list[QueryTerm], *,
                "(SELECT code FROM search_kinds WHERE name = :ft_kind))")
         params = {"ft_kind": kind, "ft_q": fts_match(terms, prefix=prefix)}
     return text(sql).bindparams(**params).columns(column("record_id", Integer))
+
+
+def rebuild_sqlite(con, progress=None, batch: int = 2000) -> int:  # type: ignore[no-untyped-def]
+    """SQLite: empty ``search_fts`` and index every ``search_entries`` row again, in id order, on
+    the DB-API connection ``con`` (inside the caller's transaction). The rows are exactly what
+    ``write`` puts there, so searches answer as before. ``progress(done, total)`` after each
+    batch (it may raise to stop). Returns the number of entries indexed."""
+    codes = dict(con.execute("SELECT name, code FROM search_kinds").fetchall())
+    total = con.execute("SELECT count(*) FROM search_entries").fetchone()[0]
+    con.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+    insert = (f"INSERT INTO search_fts (rowid, {_FTS_COLS}) "
+              "VALUES (:rowid, :tu, :tb, :xu, :xb, :bu, :bb)")
+    last, done = 0, 0
+    while True:
+        rows = con.execute(
+            "SELECT id, kind, classification, title, extra, body FROM search_entries "
+            "WHERE id > ? ORDER BY id LIMIT ?", (last, batch)).fetchall()
+        if not rows:
+            break
+        con.executemany(insert, [
+            {"rowid": pack_rowid(i, codes[kind], level),
+             **_fts_values(IndexedText(title or "", extra or "", body or ""))}
+            for i, kind, level, title, extra, body in rows])
+        last = rows[-1][0]
+        done += len(rows)
+        if progress is not None:
+            progress(done, total)
+    return done

@@ -9,6 +9,11 @@ A broad query's best 50 hits can all be of one kind (a word in every duty log of
 fills them): then a second background pass asks each other area for its best few
 (``PER_GROUP``); their groups are added below the first page's, which keep their best
 ``FIRST_GROUP_CAP`` so that every group is in reach of a few ↓ presses.
+
+The first page's counts are exact unless the query is broad (its window of newest hits was
+full): then the true counts per kind (``search.count_hits``) are asked for in the background
+and replace them when they come — "至少 N" where a kind was counted only up to a cap — so typing
+never waits for counting.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import replace
 
 from app.services import search
 from app.services.context import ServiceContext
-from app.services.search import SearchHit, SearchResults
+from app.services.search import HitCounts, SearchHit, SearchResults
 from app.ui.messages import describe
 from app.ui.qt import (
     QDialog,
@@ -92,7 +97,9 @@ class SearchDialog(QDialog):
         self.query.installEventFilter(self)
         self._seq = 0
         self._task: TaskHandle | None = None
+        self._count_task: TaskHandle | None = None
         self.results: SearchResults | None = None
+        self.hit_counts: HitCounts | None = None  # the true counts, once they came
         self._first_kinds: set[str] | None = None  # kinds of the first pass, while it is shown
 
     # ---- searching ----------------------------------------------------------------------------
@@ -100,8 +107,10 @@ class SearchDialog(QDialog):
         text = self.query.text().strip()
         self._seq += 1
         seq = self._seq
-        if self._task is not None and not self._task.finished:
-            self._task.cancel()
+        for task in (self._task, self._count_task):
+            if task is not None and not task.finished:
+                task.cancel()
+        self.hit_counts = None
         if not text:
             self.tree.clear()
             self.results = None
@@ -117,6 +126,12 @@ class SearchDialog(QDialog):
         self._first_kinds = None
         self._show(seq, res)
         self._first_kinds = {h.kind for h in res.hits}
+        if seq == self._seq and not res.counts_exact:
+            ctx = self.ctx
+            self._count_task = run_task(
+                lambda control, q: search.count_hits(ctx, q), res.query, parent=self,
+                on_result=lambda counts, s=seq: self._counted(s, counts),
+                on_error=lambda exc, s=seq: self._failed(s, exc))
         missing = [k for k in GROUP_ORDER if k not in {h.kind for h in res.hits}]
         if seq != self._seq or len(res.hits) >= res.total or not missing or not res.hits:
             return  # everything is shown (or the text changed)
@@ -143,6 +158,18 @@ class SearchDialog(QDialog):
                               on_result=lambda more, s=seq: self._show(s, more),
                               on_error=lambda exc, s=seq: self._failed(s, exc))
 
+    def _counted(self, seq: int, counts: HitCounts) -> None:
+        if seq != self._seq or self.results is None:
+            return
+        self.hit_counts = counts
+        self._show(seq, self.results)
+
+    def _count_label(self, res: SearchResults, kind: str, shown: int) -> str:
+        if self.hit_counts is not None:
+            return self.hit_counts.label(kind)
+        n = res.counts.get(kind, shown)
+        return str(n) if res.counts_exact else f"至少 {n}"
+
     def _failed(self, seq: int, exc: BaseException) -> None:
         if seq == self._seq:
             self.status.setText(describe(exc))
@@ -162,9 +189,8 @@ class SearchDialog(QDialog):
         first: QTreeWidgetItem | None = None
         for kind in kinds:
             hits = groups[kind]
-            n = res.counts.get(kind, len(hits))
-            more = "+" if not res.ranked else ""
-            head = QTreeWidgetItem(self.tree, [f"{hits[0].kind_label}（{n}{more}）"])
+            head = QTreeWidgetItem(self.tree, [
+                f"{hits[0].kind_label}（{self._count_label(res, kind, len(hits))}）"])
             head.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = head.font(0)
             font.setBold(True)
@@ -190,8 +216,12 @@ class SearchDialog(QDialog):
             self.status.setText("没有找到匹配的内容（或超出您的知悉范围）。")
         else:
             shown = len(res.hits)
-            total = f"{res.total}+" if not res.ranked else str(res.total)
-            self.status.setText(f"共 {total} 条，显示前 {shown} 条。回车打开，Esc 关闭。")
+            if self.hit_counts is not None:
+                total = self.hit_counts.total_label()
+            else:
+                total = str(res.total) if res.counts_exact else f"至少 {res.total}"
+            counting = "" if res.counts_exact or self.hit_counts is not None else "（正在统计…）"
+            self.status.setText(f"共 {total} 条{counting}，显示前 {shown} 条。回车打开，Esc 关闭。")
 
     def _fit_rows(self) -> None:
         """Each hit as tall as its text at the width it has. (A word-wrapped label's own size

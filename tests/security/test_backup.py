@@ -18,11 +18,24 @@ from app.storage.migrate import open_database
 from tests.conftest import ADMIN_PASSWORD, seed_sqlite
 
 
+def _plain(path: Path) -> Path:
+    """A backup as a database file to read (compressed backups are decompressed beside it)."""
+    if not backup.is_compressed(path):
+        return path
+    plain = path.with_name(path.name + ".plain")
+    plain.unlink(missing_ok=True)
+    backup.decompress_file(path, plain)
+    return plain
+
+
 def _content(path: Path) -> dict[str, list[tuple]]:
-    con = sqlite3.connect(str(path))
+    """Every table's rows, except the full-text index (a backup leaves it out, a restore
+    rebuilds it: compared by searching instead)."""
+    con = sqlite3.connect(str(_plain(path)))
     try:
         tables = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'search_fts%' "
+            "ORDER BY name")]
         content = {t: con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
         if "govdesk_meta" in content:  # a backup's manifest rides along in its govdesk_meta
             content["govdesk_meta"] = [r for r in content["govdesk_meta"]
@@ -91,13 +104,13 @@ def test_a_bad_file_is_refused_and_nothing_is_replaced(live, tmp_path):
     truncated = tmp_path / "t.sqlite3"
     truncated.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
     tampered_audit = tmp_path / "a.sqlite3"
-    tampered_audit.write_bytes(good.read_bytes())
+    tampered_audit.write_bytes(_plain(good).read_bytes())
     con = sqlite3.connect(str(tampered_audit))
     con.execute("UPDATE audit_events SET actor = 'mallory' WHERE seq = 1")
     con.commit()
     con.close()
     newer = tmp_path / "n.sqlite3"
-    newer.write_bytes(good.read_bytes())
+    newer.write_bytes(_plain(good).read_bytes())
     con = sqlite3.connect(str(newer))
     con.execute("UPDATE govdesk_meta SET value = '999' WHERE key = 'schema_version'")
     con.commit()
@@ -164,3 +177,111 @@ def test_postgresql_is_told_to_use_pg_dump(monkeypatch, capsys):
     for argv in (["backup", "create"], ["backup", "list"], ["backup", "restore", "x", "--yes"]):
         assert cli_main(argv) == 3
         assert "pg_dump" in capsys.readouterr().err
+
+
+def _index_some(engine, n=30):
+    from app.services import search
+
+    ctx = ServiceContext(engine)
+    with ctx.session() as s, s.begin():
+        for i in range(1, n + 1):
+            search.index_record(s, "document" if i % 3 else "incoming", i, i % 4,
+                                f"关于安全生产第{i}号通知", f"各单位：请做好安全生产和值班工作（第{i}项）。",
+                                f"府发〔2026〕{i}号")
+
+
+def _search_all(engine, admin, query):
+    from app.services import search
+
+    ctx = ServiceContext(engine).with_actor(admin.actor)
+    res = search.search(ctx, query, limit=500)
+    return res.counts, [(h.kind, h.record_id, h.score) for h in res.hits]
+
+
+def test_backup_leaves_the_index_out_compressed_and_restore_rebuilds_it(live):
+    cfg, engine, admin = live
+    _index_some(engine)
+    before = {q: _search_all(engine, admin, q) for q in ("安全生产", "安", "府发", "第7号")}
+    assert before["安全生产"][0] == {"document": 20, "incoming": 10}
+    progress: list[int] = []
+    info = backup.create_backup(engine, cfg.backups_dir,
+                                progress=lambda pct, _t: progress.append(pct))
+    assert info.path.name.endswith(".sqlite3.zst") and backup.is_compressed(info.path)
+    assert progress == sorted(progress) and progress[-1] == 100
+    plain = _plain(info.path)
+    con = sqlite3.connect(str(plain))
+    try:  # the index is not in the backup, the text it is built from is
+        assert con.execute("SELECT count(*) FROM search_fts_docsize").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM search_entries").fetchone()[0] == 30
+    finally:
+        con.close()
+    assert info.size < plain.stat().st_size / 2
+    db = Path(engine.url.database)
+    live_con = sqlite3.connect(str(db))
+    indexed = live_con.execute("SELECT count(*) FROM search_fts_docsize").fetchone()[0]
+    live_con.close()
+    assert indexed == 30
+    _index_some(engine, 40)  # changed after the backup
+    assert _search_all(engine, admin, "安全生产")[0] == {"document": 27, "incoming": 13}
+    steps: list[tuple[int, str]] = []
+    backup.restore(admin, info.path, cfg.backups_dir, progress=lambda p, t: steps.append((p, t)))
+    assert any("重建全文索引" in t for _p, t in steps) and steps[-1][0] == 100
+    reopened = open_database(cfg.db_url, cfg.backups_dir)
+    try:
+        after = {q: _search_all(reopened, admin, q) for q in before}
+    finally:
+        reopened.dispose()
+    assert after == before  # searches as before, ranking included
+
+
+def test_an_old_plain_backup_still_restores(live):
+    cfg, engine, admin = live
+    _index_some(engine, 6)
+    old = backup.copy_database(Path(engine.url.database),
+                               cfg.backups_dir / "govdesk-manual-20250101T000000000000Z.sqlite3")
+    assert not backup.is_compressed(old)
+    assert [b.path for b in backup.list_backups(cfg.backups_dir)] == [old]
+    accounts.add_user(admin, "li", "Li-pass-123")
+    check, _safety = backup.restore(admin, old, cfg.backups_dir)
+    assert check.manifest
+    names = [r[1] for r in _content(Path(engine.url.database))["users"]]
+    assert "li" not in names and "zhao" in names
+    reopened = open_database(cfg.db_url, cfg.backups_dir)
+    try:
+        assert _search_all(reopened, admin, "安全生产")[0] == {"document": 4, "incoming": 2}
+    finally:
+        reopened.dispose()
+
+
+def test_a_cancelled_backup_leaves_nothing(live):
+    cfg, engine, _admin = live
+
+    class Stop(Exception):
+        pass
+
+    def stop(pct, _text):
+        if pct >= 70:
+            raise Stop
+
+    with pytest.raises(Stop):
+        backup.create_backup(engine, cfg.backups_dir, progress=stop)
+    assert list(cfg.backups_dir.iterdir()) == []
+
+
+def test_automatic_backups_are_kept_by_generation(tmp_path):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    start = datetime(2026, 1, 1, 9, tzinfo=UTC)
+    for day in range(120):  # one automatic copy a day for four months, two on 2026-04-30
+        for hour in ((0, 5) if day == 119 else (0,)):
+            when = start + timedelta(days=day, hours=hour)
+            (folder / f"govdesk-auto-{when:%Y%m%dT%H%M%S}000000Z.sqlite3.zst").write_bytes(b"x")
+    (folder / "govdesk-manual-20260101T000000000000Z.sqlite3.zst").write_bytes(b"x")
+    removed = backup.rotate(folder, backup.Retention(daily=3, weekly=2, monthly=3))
+    kept = sorted(b.created.strftime("%m-%d %H") for b in backup.list_backups(folder)
+                  if b.kind == "auto")
+    # daily: 04-30 (the later of the two), 04-29, 04-28; weekly: the week of 04-27 (→ 04-30)
+    # and that of 04-20 (→ 04-26); monthly: April (→ 04-30), March (→ 03-31), February (→ 02-28)
+    assert kept == ["02-28 09", "03-31 09", "04-26 09", "04-28 09", "04-29 09", "04-30 14"]
+    assert len(removed) == 121 - 6
+    assert any(b.kind == "manual" for b in backup.list_backups(folder))  # never rotated

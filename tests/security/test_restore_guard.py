@@ -61,8 +61,16 @@ def _actions(cfg, n=5) -> list[str]:
 
 
 def _doctor(src: Path, dest: Path, *sql: str) -> Path:
-    dest.write_bytes(src.read_bytes())
-    con = sqlite3.connect(str(dest))
+    """A doctored copy of ``src`` in the same format (a compressed backup is decompressed,
+    changed and compressed again: the attacker has the compressor too)."""
+    compressed = backup.is_compressed(src)
+    work = dest.with_name(dest.name + ".work") if compressed else dest
+    work.unlink(missing_ok=True)
+    if compressed:
+        backup.decompress_file(src, work)
+    else:
+        work.write_bytes(src.read_bytes())
+    con = sqlite3.connect(str(work))
     try:
         con.execute("PRAGMA foreign_keys=OFF")
         for statement in sql:
@@ -70,7 +78,20 @@ def _doctor(src: Path, dest: Path, *sql: str) -> Path:
         con.commit()
     finally:
         con.close()
+    if compressed:
+        backup.compress_file(work, dest)
+        work.unlink()
     return dest
+
+
+def _manifest(path: Path) -> dict:
+    plain = path.with_name(path.name + ".m")
+    backup.decompress_file(path, plain)
+    try:
+        return json.loads(sqlite3.connect(str(plain)).execute(
+            "SELECT value FROM govdesk_meta WHERE key = 'backup_manifest'").fetchone()[0])
+    finally:
+        plain.unlink()
 
 
 def test_restore_needs_an_administrators_password(office, monkeypatch, capsys):
@@ -111,8 +132,7 @@ def test_a_doctored_backup_exits_2_and_nothing_is_replaced(office, tmp_path, mon
                                                            attack, words):
     cfg, good = office
     monkeypatch.setenv("GOVDESK_ADMIN_PASSWORD", ADMIN_PASSWORD)
-    manifest = json.loads(sqlite3.connect(str(good)).execute(
-        "SELECT value FROM govdesk_meta WHERE key = 'backup_manifest'").fetchone()[0])
+    manifest = _manifest(good)
     bad = tmp_path / f"{attack}.sqlite3"
     strip = "DELETE FROM govdesk_meta WHERE key = 'backup_manifest'"
     extra: list[str] = []

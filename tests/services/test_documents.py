@@ -269,3 +269,64 @@ def test_documents_are_indexed_for_search(team):
     b = docs.create_document(clerk, notice(title="关于临时事项的通知"))
     docs.delete_document(clerk, b.id)
     assert not search.search(clerk, "临时事项", kinds=["document"]).hits
+
+
+def test_a_body_is_stored_once_and_every_version_reads_back(team):
+    """Revision 0019: the current version's text is the document's (NULL in document_versions);
+    a version that stops being current keeps its own copy. Read back from the rows."""
+    from app.storage.models import DocumentVersion
+
+    clerk, leader = team["clerk"], team["leader"]
+    info = docs.create_document(clerk, notice(), series_prefix="临政办发")
+    docs.workflow_step(clerk, info.id, "review")
+    signed = docs.sign(leader, info.id)
+    first_text = signed.description
+    changed = docs.update_document(clerk, info.id, notice(title="改过的标题"),
+                                   expected_version=signed.version)
+    docs.update_document(clerk, info.id, notice(title="又改过的标题"),
+                         expected_version=changed.version)
+    with Session(clerk.engine) as s:
+        stored = dict(s.execute(select(DocumentVersion.number, DocumentVersion.description)
+                                .where(DocumentVersion.document_id == info.id)).all())
+        current = s.get(Document, info.id).description
+    assert stored == {1: first_text, 2: None}  # version 2 is the document's own text
+    assert current["title"] == "又改过的标题"
+    versions = docs.list_versions(clerk, info.id)
+    assert [v.description["title"] for v in versions] == [notice()["title"], "又改过的标题"]
+    assert versions[0].description == first_text
+    assert "+标题：又改过的标题" in docs.diff_versions(clerk, info.id, 1, 2)
+
+
+def test_migration_0019_backfills_and_a_downgrade_restores_the_copies(team, engine):
+    from alembic import command
+    from sqlalchemy import text
+
+    from app.storage.migrate import alembic_config, current_revision, upgrade
+    from app.storage.models import DocumentVersion
+
+    clerk, leader = team["clerk"], team["leader"]
+    a = docs.create_document(clerk, notice(title="关于甲事项的通知"), series_prefix="临政办发")
+    b = docs.create_document(clerk, notice(title="关于乙事项的通知"), series_prefix="临政办发")
+    docs.workflow_step(clerk, b.id, "review")
+    signed = docs.sign(leader, b.id)
+    docs.update_document(clerk, b.id, notice(title="关于乙事项的补充通知"), expected_version=signed.version)
+    before = {d: [(v.number, v.description) for v in docs.list_versions(clerk, d)]
+              for d in (a.id, b.id)}
+    cfg = alembic_config()
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0016")
+        conn.commit()
+    assert current_revision(engine) == "0016"
+    with engine.connect() as conn:  # the old schema: every version has its text
+        assert conn.execute(text("SELECT count(*) FROM document_versions "
+                                 "WHERE description IS NULL")).scalar() == 0
+    upgrade(engine)
+    with Session(engine) as s:
+        rows = {(r.document_id, r.number): r.description for r in s.scalars(
+            select(DocumentVersion))}
+    assert rows[(a.id, 1)] is None and rows[(b.id, 2)] is None  # the current ones: stored once
+    assert rows[(b.id, 1)]["title"] == "关于乙事项的通知"  # the signed first version keeps its own text
+    after = {d: [(v.number, v.description) for v in docs.list_versions(clerk, d)]
+             for d in (a.id, b.id)}
+    assert after == before

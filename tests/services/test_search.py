@@ -249,3 +249,58 @@ def test_bucket_steps_cover_every_block_once_and_adapt_to_hits():
     assert fulltext.BucketSteps(5000, below=1024 * 3).take() == [2, 1]
     lone = fulltext.BucketSteps(0)
     assert lone.take() == [0] and lone.take() == []
+
+
+def _broad_office(ctx):
+    """25 公文 (5 of them 机密), then 8 收文 and 12 值班日志 indexed later (newer ids), all with
+    安全生产 in the body; 3 duty logs without it."""
+    with ctx.session() as s, s.begin():
+        for i in range(1, 26):
+            search.index_record(s, "document", i, 3 if i % 5 == 0 else 1, f"通知{i}",
+                                f"关于安全生产工作的第{i}项要求。", "")
+        for i in range(1, 9):
+            search.index_record(s, "incoming", i, 0, f"来文{i}", f"请报送安全生产情况（{i}）。")
+        for i in range(1, 16):
+            body = f"值班记录{i}：检查安全生产。" if i <= 12 else f"值班记录{i}：一切正常。"
+            search.index_record(s, "duty_log", i, 1, f"日志{i}", body)
+    return ctx
+
+
+def test_counts_are_true_counts_per_kind_not_the_newest_windows(ctx, monkeypatch):
+    office = _broad_office(ctx)
+    clerk = _as(office, Clearance.INTERNAL)
+    monkeypatch.setattr(search, "RANK_LIMIT", 10)  # the window holds only the newest 10 hits
+    res = search.search(clerk, "安全生产")
+    assert not res.ranked and not res.counts_exact
+    assert "document" not in res.counts  # the window alone misses the 公文 (issue 30)
+    counts = search.count_hits(clerk, "安全生产")
+    assert counts.counts == {"document": 20, "incoming": 8, "duty_log": 12}
+    assert counts.exact and counts.total == 40 and counts.label("document") == "20"
+    # read back from the rows themselves: every kind with a visible hit, each exactly
+    with office.session() as s:
+        rows = s.execute(select(SearchEntry.kind, func.count()).where(
+            SearchEntry.body.contains("安全生产"), SearchEntry.classification <= 1)
+            .group_by(SearchEntry.kind)).all()
+    assert dict(rows) == counts.counts
+    # clearance: 机密 公文 are counted only for those cleared for them; 公开 sees only 收文
+    top = search.count_hits(_as(office, Clearance.CONFIDENTIAL), "安全生产")
+    assert top.counts["document"] == 25
+    assert search.count_hits(_as(office, Clearance.PUBLIC), "安全生产").counts == {"incoming": 8}
+    assert search.count_hits(clerk, "没有这个词").counts == {}
+    assert search.count_hits(clerk, "  ").counts == {}
+
+
+def test_counts_at_the_cap_say_at_least(ctx):
+    office = _broad_office(ctx)
+    clerk = _as(office, Clearance.INTERNAL)
+    at = search.count_hits(clerk, "安全生产", cap=12)
+    assert at.counts == {"document": 12, "incoming": 8, "duty_log": 12}
+    assert at.capped == {"document"}  # 20 > 12; exactly 12 duty logs is not past the cap
+    assert at.label("document") == "至少 12" and at.label("duty_log") == "12"
+    assert at.total_label() == "至少 32" and not at.exact
+    assert search.count_hits(clerk, "安全生产", cap=20).exact
+
+
+def test_counts_need_view_permission(ctx):
+    with pytest.raises(PermissionDenied):
+        search.count_hits(ctx.with_actor(None), "值班")

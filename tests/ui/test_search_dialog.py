@@ -139,3 +139,24 @@ def test_a_broad_query_still_shows_every_area_that_has_hits(qtbot, app_env):
     item = dialog.hit_items()[-1]
     label = dialog.tree.itemWidget(item, 0)
     assert item.sizeHint(0).height() == label.height() < 3.5 * label.fontMetrics().height()
+
+
+def test_a_broad_querys_counts_are_the_true_counts_once_counted(qtbot, app_env, monkeypatch):
+    """The window of newest hits (RANK_LIMIT, here 20) is all 值班日志: the groups first say
+    "至少", then the counts of every hit come from the background and every kind is there with
+    its true number — the 机密 公文 not counted for a 内部 user."""
+    _config, ctx = app_env
+    monkeypatch.setattr(search, "RANK_LIMIT", 20)
+    with ctx.session() as s, s.begin():
+        for i in range(1, 31):
+            search.index_record(s, "document", i, 3 if i > 26 else 0, f"通知{i}",
+                                "请各单位做好防汛准备。")
+        for i in range(25):
+            search.index_record(s, "duty_log", 100 + i, 0, f"值班记录{i}", "防汛物资检查。")
+    dialog = _dialog(qtbot, ctx.engine)
+    dialog.query.setText("防汛")
+    qtbot.waitUntil(lambda: dialog.hit_counts is not None and "公文（26）" in _texts(dialog),
+                    timeout=10_000)
+    assert dialog.hit_counts.counts == {"document": 26, "duty_log": 25}
+    assert "值班日志（25）" in _texts(dialog)
+    assert "共 51 条" in dialog.status.text()

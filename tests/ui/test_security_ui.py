@@ -241,4 +241,50 @@ def test_broken_chain_at_start_is_shown_and_recorded(qtbot, app_env, admin_ui_ct
     assert isinstance(notice, QMessageBox) and "第一个断点在第 1 条" in notice.text()
     assert "audit.chain_broken" in _actions(ctx.engine, 5)
     # the day's automatic backup was made too
-    assert [p.name for p in Path(config.backups_dir).glob("govdesk-auto-*.sqlite3")]
+    assert [p.name for p in Path(config.backups_dir).glob("govdesk-auto-*.sqlite3*")]
+
+
+def test_an_automatic_backup_shows_its_progress_in_the_status_bar(qtbot, app_env, admin_ui_ctx,
+                                                                 tmp_path):
+    from app.services import backup
+    from app.ui.qt import QProgressBar, QWidget
+
+    config, _ = app_env
+    ctx = admin_ui_ctx
+    checks = StartupChecks(ctx, config)
+    win = _window(qtbot, ctx, tmp_path)
+    checks.attach_window(win, ctx)
+    indicator = win.statusBar().findChild(QWidget, "backupIndicator")
+    assert indicator is not None and not indicator.isVisible()
+    seen: list[tuple[int, str, bool]] = []
+    checks.backup_progress.connect(
+        lambda pct, text: seen.append((pct, text, indicator.isVisible())))
+    with qtbot.waitSignal(checks.backup_done, timeout=20_000) as done:
+        checks.backup_now()  # (start() would also verify the chain; the backup is the same)
+    info = done.args[0]
+    assert info is not None and info.path.exists() and backup.is_compressed(info.path)
+    assert seen and all(visible for _p, _t, visible in seen)  # shown while it ran
+    assert seen[-1][0] == 100 and any("压缩" in t for _p, t, _v in seen)
+    assert indicator.findChild(QProgressBar, "backupProgress").value() == 100
+    qtbot.waitUntil(lambda: not indicator.isVisible())  # and gone once made
+
+
+def test_cancelling_an_automatic_backup_leaves_no_file(qtbot, app_env, admin_ui_ctx, tmp_path):
+    from app.ui.qt import QPushButton, QWidget
+
+    config, _ = app_env
+    ctx = admin_ui_ctx
+    checks = StartupChecks(ctx, config)
+    win = _window(qtbot, ctx, tmp_path)
+    checks.attach_window(win, ctx)
+    indicator = win.statusBar().findChild(QWidget, "backupIndicator")
+    cancel = indicator.findChild(QPushButton, "backupCancel")
+    checks.backup_progress.connect(lambda _p, _t: cancel.click())  # at the first progress
+    made: list[object] = []
+    checks.backup_done.connect(made.append)
+    with qtbot.waitSignal(checks.backup_finished, timeout=20_000):
+        checks.backup_now()
+    wait_for_all()
+    assert made == [] and not indicator.isVisible()
+    folder = Path(config.backups_dir)
+    assert not folder.exists() or [p.name for p in folder.iterdir()] == []

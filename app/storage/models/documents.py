@@ -62,13 +62,17 @@ class Document(IdMixin, TimestampMixin, VersionMixin, ClassifiedMixin, Base):
 
 class DocumentVersion(IdMixin, Base):
     """One version of a document's text. The latest version may change while the document is a
-    draft; once signed (签发) it is frozen and a change makes a new version."""
+    draft; once signed (签发) it is frozen and a change makes a new version.
+
+    ``description`` is NULL for the current version (``number == Document.content_version``):
+    its text is the document's own ``description``, stored once (revision 0019). Read a
+    version's text through ``app.services.documents.version_text``."""
 
     __tablename__ = "document_versions"
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True)
     number: Mapped[int] = mapped_column(Integer, nullable=False)
-    description: Mapped[dict] = mapped_column(JSON, nullable=False)
+    description: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     frozen: Mapped[bool] = mapped_column(nullable=False, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -38,6 +38,7 @@ from app.ui.qt import (
     QMainWindow,
     QMessageBox,
     QObject,
+    QProgressBar,
     QPushButton,
     Qt,
     QTimer,
@@ -265,11 +266,46 @@ def attach(window: QMainWindow, ctx: ServiceContext, checks: StartupChecks | Non
     return lock
 
 
+class BackupIndicator(QWidget):
+    """The status bar's “正在备份… 45%” with 取消 while an automatic backup runs (it runs in the
+    background: the window stays usable; hidden otherwise)."""
+
+    def __init__(self, checks: StartupChecks, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("backupIndicator")
+        self.checks = checks
+        self.label = QLabel("正在备份数据库")
+        self.bar = QProgressBar()
+        self.bar.setObjectName("backupProgress")
+        self.bar.setRange(0, 100)
+        self.bar.setMaximumWidth(120)
+        self.bar.setMaximumHeight(14)
+        self.cancel = QPushButton("取消")
+        self.cancel.setObjectName("backupCancel")
+        self.cancel.setToolTip("停止本次自动备份（稍后会再次尝试）")
+        self.cancel.clicked.connect(checks.cancel_backup)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label)
+        row.addWidget(self.bar)
+        row.addWidget(self.cancel)
+        self.hide()
+        checks.backup_progress.connect(self.show_progress)
+        checks.backup_finished.connect(self.hide)
+
+    def show_progress(self, percent: int, text: str) -> None:
+        self.label.setText(f"备份数据库：{text}" if text else "正在备份数据库")
+        self.bar.setValue(max(0, min(100, percent)))
+        self.show()
+
+
 class StartupChecks(QObject):
     """Audit chain verification and automatic backups, off the GUI thread."""
 
     chain_checked = Signal(object)  # audit.VerifyResult
     backup_done = Signal(object)  # BackupInfo | None
+    backup_progress = Signal(int, str)  # while an automatic backup runs
+    backup_finished = Signal()  # made, not needed today, failed or cancelled
 
     def __init__(self, ctx: ServiceContext, config: Config, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -281,6 +317,7 @@ class StartupChecks(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(3600_000)
         self.timer.timeout.connect(self.backup_now)
+        self.backup_task: TaskHandle | None = None
 
     def start(self) -> None:
         run_task(self._verify, on_result=self._verified, on_error=self._failed, parent=self)
@@ -317,17 +354,42 @@ class StartupChecks(QObject):
                                           kind="unverifiable"))
 
     def backup_now(self) -> None:
+        """Make today's automatic backup in the background (if not made yet): a snapshot read
+        in one WAL read transaction, so no desk's write ever waits for it; progress on
+        ``backup_progress`` (the status bar's ``BackupIndicator``), cancellable."""
+        if self.backup_task is not None and not self.backup_task.finished:
+            return
         engine, folder = self.ctx.engine, self.config.backups_dir
 
-        def work(_control):  # type: ignore[no-untyped-def]
+        def work(control):  # type: ignore[no-untyped-def]
             with self.ctx.session() as s:
                 keep = security.read_settings(s).backup_keep
-            return backup.auto_backup(engine, folder, keep, datetime.now(UTC))
 
-        run_task(work, on_result=self.backup_done.emit,
-                 on_error=lambda exc: log.error("automatic backup failed: %s", exc), parent=self)
+            def progress(percent: int, text: str) -> None:
+                control.check()
+                control.progress(percent, text)
+
+            return backup.auto_backup(engine, folder, keep, datetime.now(UTC), progress)
+
+        def failed(exc: BaseException) -> None:
+            log.error("automatic backup failed: %s", exc)
+            self.backup_finished.emit()
+
+        def done(info: object) -> None:
+            self.backup_finished.emit()
+            self.backup_done.emit(info)
+
+        self.backup_task = run_task(work, on_result=done, on_error=failed,
+                                    on_progress=self.backup_progress.emit,
+                                    on_cancelled=self.backup_finished.emit, parent=self)
+
+    def cancel_backup(self) -> None:
+        if self.backup_task is not None and not self.backup_task.finished:
+            self.backup_task.cancel()
 
     def attach_window(self, window: QMainWindow, ctx: ServiceContext) -> None:
+        indicator = BackupIndicator(self, window.statusBar())
+        window.statusBar().addPermanentWidget(indicator)
         def show(result: audit.VerifyResult) -> None:
             if result.ok:
                 return
