@@ -3,14 +3,14 @@ the week's counts, and notices when a clock turns amber or red.
 
 The page never queries on the GUI thread: a ``QTimer`` asks the worker for a
 ``workbench.snapshot`` and only paints what comes back (one refresh at a time; a tick while one
-is running is skipped). Double-click or Enter on an item switches to the item's page and shows
+is running is skipped). The clocks are shown through ``WorkItemModel`` in a ``QTableView`` with
+fixed column widths, so a refresh costs one model reset and the painting of the rows in view. Double-click or Enter on an item switches to the item's page and shows
 the record when that page can (the same ``open_search_hit`` / ``open_record`` protocol as the
 global search, plus the pages' own selectors).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 
 from app.errors import UserError
 from app.services import workbench
@@ -24,7 +24,6 @@ from app.ui.qt import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QKeyEvent,
     QLabel,
     QListWidget,
@@ -34,28 +33,28 @@ from app.ui.qt import (
     QStyle,
     QSystemTrayIcon,
     Qt,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
 )
+from app.ui.sizing import size_columns
+from app.ui.workbench.model import COLOURS, HEADERS, WIDTHS, WorkItemModel
 from app.ui.worker import TaskHandle, run_task
 
 #: Live refresh interval; short enough that a clock's colour change shows within a minute.
 REFRESH_MS = 30_000
-COLOURS = {"red": "#f4c7c3", "amber": "#fce8b2", "green": "#d9ead3"}
-HEADERS = ["状态", "类别", "事项", "期限项目", "到期时间", "剩余/逾期"]
 MAX_NOTICES = 50
-#: Date deadlines (督办, 收文) fall due at the end of their day: show the date alone.
-END_OF_DAY = dt.time(23, 59, 59)
 
 
-class ItemTable(QTableWidget):
+class ItemTable(QTableView):
     """The clock list; Enter activates the current row like a double-click."""
 
     activated_row = Signal(int)
+
+    def currentRow(self) -> int:
+        return self.currentIndex().row()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
@@ -129,16 +128,19 @@ class WorkbenchPage(QWidget):
         hrow.addWidget(self.holiday_button)
         self.holiday_box.setVisible(False)
 
-        self.table = ItemTable(0, len(HEADERS))
+        self.model = WorkItemModel(self)
+        self.table = ItemTable()
         self.table.setObjectName("workItems")
-        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # one line per row, fixed height: nothing is measured when the rows change
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        # fixed, user-resizable widths; 事项 takes the rest (never sized to the contents)
+        size_columns(self.table, HEADERS, WIDTHS, stretch="事项")
         self.table.doubleClicked.connect(lambda idx: self.open_item(idx.row()))
         self.table.activated_row.connect(self.open_item)
         clocks_box = QGroupBox("期限与提醒（按紧急程度）")
@@ -247,20 +249,14 @@ class WorkbenchPage(QWidget):
         self.refreshed.emit()
 
     def _fill_items(self, items: tuple[workbench.WorkItem, ...]) -> None:
+        """One model reset; the selection follows the same clock (else stays on its row)."""
         current = self.table.currentRow()
-        self.table.setRowCount(len(items))
-        for r, it in enumerate(items):
-            due = "" if it.due is None else f"{it.due:%Y-%m-%d}" if it.due.time() == \
-                END_OF_DAY else f"{it.due:%m-%d %H:%M}"
-            values = [workbench.STATE_LABELS[it.state], it.kind_label, it.title, it.label, due,
-                      it.text]
-            brush = QBrush(QColor(COLOURS[it.state]))
-            for c, v in enumerate(values):
-                cell = QTableWidgetItem(v)
-                cell.setBackground(brush)
-                self.table.setItem(r, c, cell)
-        if 0 <= current < len(items):
-            self.table.selectRow(current)
+        key = self.model.items[current].key if 0 <= current < len(self.model.items) else None
+        self.model.set_items(items)
+        if key is not None:
+            row = next((r for r, it in enumerate(items) if it.key == key), current)
+            if 0 <= row < len(items):
+                self.table.selectRow(row)
 
     # ------------------------------------------------------------------ notices
     def _notify(self, notes: list[workbench.Notification]) -> None:
@@ -302,9 +298,9 @@ class WorkbenchPage(QWidget):
     # ------------------------------------------------------------------ navigation
     def open_item(self, row: int) -> None:
         """Switch to the item's page and show the record there when the page can."""
-        if self.snapshot is None or not 0 <= row < len(self.snapshot.items):
+        if not 0 <= row < len(self.model.items):
             return
-        item = self.snapshot.items[row]
+        item = self.model.items[row]
         page = self._show_page(item.area)
         if page is None:
             return
