@@ -33,9 +33,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.domain import proofread as pr
 from app.domain.security import Action, Clearance, allowed, require_clearance
 from app.errors import ConflictError, InputError
-from app.services import audit, docnumbers
+from app.services import audit, docnumbers, paging
 from app.services import search as search_index
 from app.services.context import Actor, ServiceContext, visible
+from app.services.paging import Seek
 from app.services.people import Names
 from app.storage.models import Document, DocumentStep, DocumentVersion
 from app.textsafe import clean_strings
@@ -154,6 +155,19 @@ class ListQuery:
     descending: bool = True
     offset: int = 0
     limit: int = 200
+    #: Keyset paging: the page after/before this row's sort key (``row_key``); offset ignored.
+    seek: Seek | None = None
+
+
+#: The ``DocumentRow`` field holding each sort column's value (for ``row_key``).
+_ROW_FIELDS = {"drafter": "drafter_name"}
+
+
+def row_key(row: DocumentRow, sort: str) -> tuple[Any, ...]:
+    """The seek key of ``row`` in a list sorted by ``sort`` (its value, then the id)."""
+    if sort == "id":
+        return (row.id,)
+    return (getattr(row, _ROW_FIELDS.get(sort, sort)), row.id)
 
 
 @dataclass(eq=False)  # exceptions compare and hash by identity
@@ -314,26 +328,29 @@ def list_documents(ctx: ServiceContext, q: ListQuery = ListQuery(),
                    total: int | None = None) -> list[DocumentRow]:
     """One window of the list, filtered, sorted (ties broken by id so paging is stable).
 
-    With ``total`` (the count the caller already has), a window in the second half is read
-    backwards from the end — the same rows, but the database skips at most half the list, so the
-    last page of 100 000 costs what the first does."""
+    With ``q.seek`` (the key of the row beside the page, ``row_key``) the page is read from there
+    (keyset paging: any page costs what the first does). Else, with ``total`` (the count the
+    caller already has), a window in the second half is read backwards from the end — the same
+    rows, but the database skips at most half the list."""
     actor = ctx.require(Action.VIEW)
     col = SORT_COLUMNS.get(q.sort)
     if col is None:
         raise InputError(f"不能按“{q.sort}”排序。")
     offset, limit = max(0, q.offset), max(0, min(q.limit, 5000))
-    backwards = total is not None and offset > total // 2
-    descending = q.descending != backwards
+    keys = [Document.id] if col is Document.id else [col, Document.id]
+    seek = q.seek if q.seek is not None and q.seek.usable else None
+    backwards = seek is None and total is not None and offset > total // 2
     if backwards:
         assert total is not None
         end = min(offset + limit, total)
         offset, limit = total - end, max(0, end - offset)
-    order = [col.desc(), Document.id.desc()] if descending else [col.asc(), Document.id.asc()]
     stmt = _filtered(select(
         Document.id, Document.genre, Document.title, Document.doc_no, Document.status,
         Document.year, Document.classification, Document.urgency, Document.drafter,
         Document.drafter_name, Document.updated_at), q, actor)
-    stmt = stmt.order_by(*order).offset(offset).limit(limit)
+    stmt, flipped = paging.window(stmt, keys, q.descending != backwards, offset=offset,
+                                  limit=limit, seek=seek)
+    backwards = backwards or flipped
     with ctx.session() as s, s.begin():
         rows = [DocumentRow(*row) for row in s.execute(stmt)]
     return rows[::-1] if backwards else rows

@@ -13,7 +13,12 @@ Subclasses say what to read:
 * ``count_rows(query)`` and ``fetch_rows(query, offset, limit)`` (worker): service calls, nothing
   else (no Qt, no model state but ``self.ctx``); ``open_query(query)`` (worker) combines them
   for a reload and may return a refined query (the audit log pins its newest event);
-* ``cell(row, column, role)``: what a held row shows.
+* ``cell(row, column, role)``: what a held row shows;
+* ``key_of(query, row)`` (optional): the row's sort key for keyset paging
+  (``app.services.paging``). When it gives one, a page next to a held page is read with
+  ``fetch_rows(query, offset, limit, seek)`` from that page's edge row — scrolling page by page
+  to the end of 100 000 rows costs each page what the first cost — and only a page with no
+  neighbour held (a jump of the scroll bar) is read by offset.
 
 A result that arrives after a newer ``reload()`` is dropped (``generation``). A refused read
 (``UserError``) is kept in ``error`` and signalled in Chinese through ``failed``; a failed page
@@ -27,6 +32,7 @@ from typing import Any
 
 from app.errors import UserError
 from app.services.context import ServiceContext
+from app.services.paging import Seek
 from app.ui.paging import PageCache
 from app.ui.qt import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from app.ui.worker import TaskHandle, run_task
@@ -51,6 +57,7 @@ class LazyTableModel(QAbstractTableModel):
         self.error = ""
         self.generation = 0
         self.page_reads = 0  # pages asked of the worker (tests and benchmarks read it)
+        self.seeks = 0  # of them, read by keyset from a held neighbour
         self._query: Any = None
         self._reload: TaskHandle | None = None
         self._pending: set[int] = set()
@@ -74,11 +81,36 @@ class LazyTableModel(QAbstractTableModel):
     def cell(self, row: Any, column: int, role: int) -> Any:
         raise NotImplementedError
 
+    def key_of(self, query: Any, row: Any) -> tuple[Any, ...] | None:
+        """The seek key of ``row`` under ``query``; None: this list pages by offset only."""
+        return None
+
+    def seek_for(self, number: int) -> Seek | None:
+        """How to read page ``number`` from a held neighbour: after the last row of page
+        ``number - 1`` (when it is full), or before the first row of page ``number + 1``."""
+        size = self.cache.page_size
+        before = self.cache.held(number - 1)
+        if before is not None and len(before) == size:
+            key = self.key_of(self._query, before[-1])
+            if key is not None:
+                return Seek(tuple(key), after=True)
+        after = self.cache.held(number + 1)
+        if after:
+            key = self.key_of(self._query, after[0])
+            if key is not None:
+                return Seek(tuple(key), after=False)
+        return None
+
     # ---- reading ---------------------------------------------------------------------------
     @property
     def loading(self) -> bool:
         """A reload or a page read is under way."""
         return bool(self._pending) or (self._reload is not None and not self._reload.finished)
+
+    @property
+    def reloading(self) -> bool:
+        """A reload's count and first page are still being read (rows may all change)."""
+        return self._reload is not None and not self._reload.finished
 
     def reload(self) -> TaskHandle:
         """Read the count and the first page of ``snapshot()`` in the worker."""
@@ -120,7 +152,16 @@ class LazyTableModel(QAbstractTableModel):
         self._pending.add(number)
         self.page_reads += 1
         gen, query, size = self.generation, self._query, self.cache.page_size
-        task = run_task(lambda _control: self.fetch_rows(query, number * size, size),
+        seek = self.seek_for(number)
+        if seek is not None:
+            self.seeks += 1
+
+        def read(_control: Any) -> Sequence[Any]:
+            if seek is None:
+                return self.fetch_rows(query, number * size, size)
+            return self.fetch_rows(query, number * size, size, seek)  # type: ignore[call-arg]
+
+        task = run_task(read,
                         on_result=lambda rows: self._arrived(gen, number, rows),
                         on_error=lambda e: self._read_failed(gen, number, e), parent=self)
         task.done.connect(task.deleteLater)

@@ -60,6 +60,10 @@ class PageCache(Generic[T]):
         self._pages.move_to_end(number)
         return page[k] if k < len(page) else None
 
+    def held(self, number: int) -> Sequence[T] | None:
+        """Page ``number`` if held (its use is not recorded), else None."""
+        return self._pages.get(number)
+
     def has_page(self, number: int) -> bool:
         return number in self._pages
 

@@ -128,8 +128,10 @@ def test_first_page_after_login_and_navigation(qtbot, admin_ui_ctx, tmp_path):
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
     assert win.current_key() == "incidents"
     incidents_page = win.show_page("incidents")
-    selected = incidents_page.list.selectionModel().selectedRows()
-    assert [incidents_page.model.rows[i.row()].id for i in selected] == [inc.id]
+    assert incidents_page.incident is not None and incidents_page.incident.id == inc.id
+    qtbot.waitUntil(lambda: [incidents_page.model.row(i.row()).id for i in  # (list in worker)
+                             incidents_page.list.selectionModel().selectedRows()] == [inc.id],
+                    timeout=10_000)
 
 
 def test_a_hidden_workbench_does_not_refresh_on_its_timer(qtbot, admin_ui_ctx, monkeypatch):
