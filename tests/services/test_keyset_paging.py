@@ -90,3 +90,69 @@ def test_seek_past_either_end_is_empty_and_a_null_key_falls_back_to_offset(clerk
     unusable = Seek((None, first.id), after=True)
     assert [r.id for r in docs.list_documents(ctx, docs.ListQuery(
         limit=PAGE, offset=PAGE, seek=unusable))] == [r.id for r in everything[PAGE:2 * PAGE]]
+
+
+def _walk(fetch, key, total: int, size: int) -> tuple[list[list[int]], list[list[int]], list[list[int]]]:  # type: ignore[no-untyped-def]
+    """(pages by offset, pages walked forwards by seek, pages walked backwards by seek)."""
+    by_offset = [[r.id for r in fetch(o, size, None)] for o in range(0, total, size)]
+    rows = fetch(0, size, None)
+    forwards = [[r.id for r in rows]]
+    while len(rows) == size:
+        rows = fetch(10**6, size, Seek(key(rows[-1]), after=True))
+        if rows:
+            forwards.append([r.id for r in rows])
+    rows = fetch((len(by_offset) - 1) * size, size, None)
+    backwards = [[r.id for r in rows]]
+    while rows:
+        rows = fetch(10**6, size, Seek(key(rows[0]), after=False))
+        if rows:
+            backwards.insert(0, [r.id for r in rows])
+    return by_offset, forwards, backwards
+
+
+def test_seek_pages_of_the_other_long_lists(admin_ctx, clerk):
+    """Incidents, meetings, the duty log and the audit log, with runs of equal sort values."""
+    from app.services import audit_log, duty_desk, incidents
+    from app.services import minutes as mn
+    from app.storage.models import DutyLogEntry, Incident
+    from benchmarks.bench_incidents import seed
+
+    ctx, writer = admin_ctx, clerk["clerk"]
+    when = dt.datetime(2026, 3, 1, 8, 0)
+    seed(ctx.engine, 43, when)
+    t = mn.create_type(writer, "办公会议")
+    for i in range(23):
+        mn.create_meeting(writer, t.id, dt.date(2026, 3, 1 + i % 4), seq=i + 1)
+    entries = [{"kind": "来电", "received_at": dt.datetime(2026, 3, 1, 8, i % 5, tzinfo=dt.UTC),
+                "caller_unit": "", "caller_name": "", "caller_post": "", "caller_phone": "",
+                "content": f"来电{i}", "passed_to": "", "result": "", "author": "admin",
+                "author_name": "管理员", "classification": 0} for i in range(31)]
+    with Session(ctx.engine) as s, s.begin():
+        s.execute(insert(DutyLogEntry), entries)
+        for inc in s.query(Incident):  # ties: seven distinct 接报 times
+            inc.received_at = when - dt.timedelta(hours=inc.id % 7)
+    cases = {
+        "incidents": (lambda o, n, seek: incidents.list_incidents(ctx, o, n, seek=seek),
+                      incidents.list_key, incidents.count_incidents(ctx)),
+        "meetings": (lambda o, n, seek: mn.list_meetings(ctx, offset=o, limit=n, seek=seek),
+                     mn.meeting_key, mn.count_meetings(ctx)),
+        "duty log": (lambda o, n, seek: duty_desk.list_log(ctx, o, n, seek=seek),
+                     duty_desk.log_key, duty_desk.count_log(ctx)),
+    }
+    newest = audit_log.page(ctx, audit_log.AuditFilter(), 0, 1)[0].seq
+    f = audit_log.AuditFilter(upto_seq=newest)  # (reading page one records a view: pinned)
+    events = audit_log.count(ctx, f)
+
+    class _Event:  # the audit rows by their seq
+        def __init__(self, row):  # type: ignore[no-untyped-def]
+            self.id = row.seq
+
+    cases["audit"] = (lambda o, n, seek: [_Event(r) for r in audit_log.page(ctx, f, o, n,
+                                                                             seek=seek)],
+                      lambda e: (e.id,), events)
+    for name, (fetch, key, total) in cases.items():
+        assert total >= 10, name
+        by_offset, forwards, backwards = _walk(fetch, key, total, 7)
+        assert sum(map(len, by_offset)) == total, name
+        assert forwards == by_offset, name
+        assert backwards == by_offset, name
