@@ -24,13 +24,12 @@ import datetime as dt
 import difflib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.domain import proofread as pr
 from app.domain.security import Action, Clearance, allowed, require_clearance
 from app.errors import ConflictError, InputError
 from app.services import audit, docnumbers, paging
@@ -40,7 +39,10 @@ from app.services.paging import Seek
 from app.services.people import Names
 from app.storage.models import Document, DocumentStep, DocumentVersion
 from app.textsafe import clean_strings
-from app.typeset.spec import parse_description
+
+if TYPE_CHECKING:  # (imported where used: listing and counting need neither it nor the
+    # typesetting spec, and the 工作台 lists at start — cold start)
+    from app.domain import proofread as pr
 
 GENRES = ("通知", "通报", "请示", "报告", "函", "纪要", "意见", "决定", "批复", "通告", "公告",
           "决议", "命令", "议案", "公报", "令")
@@ -206,6 +208,8 @@ def _clean(description: Any) -> dict[str, Any]:
     if not isinstance(description, dict):
         raise InputError("公文描述应为 JSON 对象。")
     description = clean_strings(description)  # control characters pasted in: dropped, never stored
+    from app.typeset.spec import parse_description
+
     out = {k: v for k, v in description.items() if v not in ("", None, [])}
     parse_description(out)
     return out
@@ -216,6 +220,8 @@ def _genre_of(description: dict[str, Any], genre: str | None) -> str:
         if genre not in GENRES:
             raise InputError(f"文种“{genre}”无效，可选：{'、'.join(GENRES)}。")
         return genre
+    from app.domain import proofread as pr
+
     found = pr.genre_of_title(str(description.get("title", "")))
     return found if found in GENRES else "通知"
 
@@ -571,6 +577,8 @@ def _check_state(doc: Document, step: str, expected_version: int | None) -> None
 def proofread(description: dict[str, Any], genre: str | None = None,
               options: pr.Options | None = None) -> list[pr.Finding]:
     """公文校核 findings for a description (the editor calls this as the clerk types)."""
+    from app.domain import proofread as pr
+
     opts = options or pr.Options()
     if genre and opts.genre is None:
         opts = pr.Options(genre=genre, secrecy_term_required=opts.secrecy_term_required,
@@ -580,10 +588,14 @@ def proofread(description: dict[str, Any], genre: str | None = None,
 
 def fix_all_safe(description: dict[str, Any], genre: str | None = None
                  ) -> tuple[dict[str, Any], list[pr.Finding]]:
+    from app.domain import proofread as pr
+
     return pr.apply_all_safe_fixes(description, pr.Options(genre=genre))
 
 
 def apply_fix(description: dict[str, Any], finding: pr.Finding) -> dict[str, Any]:
+    from app.domain import proofread as pr
+
     return pr.apply_fix(description, finding)
 
 
