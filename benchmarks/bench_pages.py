@@ -89,7 +89,7 @@ def child(url: str, keys: list[str]) -> None:
         refreshes.append((called, max(gaps, default=0.0)))
     out["workbench refresh"] = max(refreshes, key=lambda r: r[1])
     for key in keys or [p.key for p in pages.pages_for(ctx.actor)]:
-        if key in ("workbench", "main window", "workbench refresh"):
+        if key in ("workbench", "main window", "workbench refresh", "peak memory (MB)"):
             continue
         gaps.clear()
         last[0] = time.perf_counter()
@@ -100,6 +100,9 @@ def child(url: str, keys: list[str]) -> None:
         last[0] = time.perf_counter()
         spin(2000)
         out[key] = (shown, max(gaps, default=0.0))
+    import resource
+
+    out["peak memory (MB)"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0.0)
     print(json.dumps(out))
     sys.stdout.flush()
     os._exit(0)  # (PySide6 6.12 may abort in interpreter finalisation; see app/__main__.py)
@@ -131,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
           "gap until the snapshot is painted — worst of 3)")
     worst = 0
     for key in runs[0]:
+        if key == "peak memory (MB)":
+            print(f"peak memory after every page: {max(r[key][0] for r in runs):.0f} MB "
+                  "(ru_maxrss, worst run)")
+            continue
         shown = statistics.median(r[key][0] for r in runs)
         gap = statistics.median(r[key][1] for r in runs)
         worst = max(worst, shown, gap)
