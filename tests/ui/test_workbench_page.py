@@ -153,3 +153,28 @@ def test_a_hidden_workbench_does_not_refresh_on_its_timer(qtbot, admin_ui_ctx, m
     from app.ui.worker import TaskHandle
 
     qtbot.waitUntil(lambda: not page.findChildren(TaskHandle))  # finished handles are deleted
+
+
+def test_a_capped_source_says_how_many_are_not_listed_and_links_to_them(qtbot, admin_ui_ctx,
+                                                                        tmp_path, monkeypatch):
+    """Each source lists its most urgent clocks only (``PER_SOURCE_LIMIT``); the page counts the
+    rest and its link opens the page that lists them all."""
+    from app.services import workbench
+
+    ctx = admin_ui_ctx
+    monkeypatch.setattr(workbench, "PER_SOURCE_LIMIT", 2)
+    for i in range(5):
+        _overdue_incoming(ctx, f"关于第{i}批物资的函")
+    win = MainWindow(ctx, db_label(str(ctx.engine.url)), tmp_path / "ui.ini")
+    qtbot.addWidget(win)
+    win.show()
+    page = win.show_page("workbench")
+    qtbot.waitUntil(lambda: page.snapshot is not None and _count(page) == 2, timeout=10_000)
+    assert page.snapshot.unlisted == {"incoming": 3}
+    assert page.more_label.isVisible() and "收文 3 项" in page.more_label.text()
+    assert "href='incoming'" in page.more_label.text()
+    page.more_label.linkActivated.emit("incoming")
+    assert win.current_key() == "incoming"
+    incoming_page = win.show_page("incoming")
+    qtbot.waitUntil(lambda: not incoming_page.model.loading, timeout=10_000)
+    assert incoming_page.model.total == 5  # (办理中, the default filter) all of them are there

@@ -11,6 +11,7 @@ global search, plus the pages' own selectors).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 
 from app.errors import UserError
 from app.services import workbench
@@ -46,6 +47,9 @@ from app.ui.worker import TaskHandle, run_task
 #: Live refresh interval; short enough that a clock's colour change shows within a minute.
 REFRESH_MS = 30_000
 MAX_NOTICES = 50
+#: Where all the clocks of a kind are listed (``Snapshot.unlisted`` links).
+UNLISTED_PAGES = {"incident": "incidents", "decision": "minutes", "incoming": "incoming",
+                  "handover": "duty"}
 
 
 class ItemTable(QTableView):
@@ -143,8 +147,17 @@ class WorkbenchPage(QWidget):
         size_columns(self.table, HEADERS, WIDTHS, stretch="事项")
         self.table.doubleClicked.connect(lambda idx: self.open_item(idx.row()))
         self.table.activated_row.connect(self.open_item)
+        # a capped source's clocks not listed: how many, and a link to the page that has them all
+        self.more_label = QLabel("")
+        self.more_label.setObjectName("unlisted")
+        self.more_label.setWordWrap(True)
+        self.more_label.setTextFormat(Qt.TextFormat.RichText)
+        self.more_label.linkActivated.connect(self._see_all)
+        self.more_label.setVisible(False)
         clocks_box = QGroupBox("期限与提醒（按紧急程度）")
-        QVBoxLayout(clocks_box).addWidget(self.table)
+        clocks = QVBoxLayout(clocks_box)
+        clocks.addWidget(self.table)
+        clocks.addWidget(self.more_label)
 
         self.recent = QListWidget()
         self.recent.setObjectName("recentDocuments")
@@ -229,6 +242,7 @@ class WorkbenchPage(QWidget):
         self.now_label.setText(_duty_text(d.day, d.shift, d.people) if d else "（无权查看）")
         self.next_label.setText(_duty_text(d.next_day, d.next_shift, d.next_people) if d else "")
         self._fill_items(snap.items)
+        self._show_unlisted(snap.unlisted)
         self.recent.clear()
         for r in snap.recent:
             # two lines, cut at the right edge (no sideways scrolling); the tooltip has it all
@@ -257,6 +271,19 @@ class WorkbenchPage(QWidget):
             row = next((r for r, it in enumerate(items) if it.key == key), current)
             if 0 <= row < len(items):
                 self.table.selectRow(row)
+
+    def _show_unlisted(self, unlisted: Mapping[str, int]) -> None:
+        links = [f"<a href='{kind}'>{workbench.KIND_LABELS[kind]} {n} 项</a>"
+                 for kind, n in unlisted.items() if n > 0 and kind in UNLISTED_PAGES]
+        self.more_label.setText("每类最多列出最紧急的 {0} 项；另有未列出：{1}（点击到相应页面查看全部）。"
+                                .format(workbench.PER_SOURCE_LIMIT, "　".join(links)))
+        self.more_label.setVisible(bool(links))
+
+    def _see_all(self, kind: str) -> None:
+        """Show the page that lists every clock of ``kind`` (the 督办 board for decisions)."""
+        page = self._show_page(UNLISTED_PAGES[kind])
+        if kind == "decision" and page is not None and hasattr(page, "board"):
+            page.setCurrentWidget(page.board)
 
     # ------------------------------------------------------------------ notices
     def _notify(self, notes: list[workbench.Notification]) -> None:
