@@ -493,12 +493,14 @@ def list_key(row: IncidentRow) -> tuple[dt.datetime, int]:
     return (row.received_at, row.id)
 
 
-def incident_position(ctx: ServiceContext, incident_id: int, *, status: str | None = None,
+def find_position(ctx: ServiceContext, incident_id: int, *, status: str | None = None,
                       text: str | None = None) -> int | None:
     """Where incident ``incident_id`` stands in ``list_incidents`` with these filters (0-based),
-    None when the filters (or the clearance) leave it out."""
+    None when the filters leave it out; an incident above the actor's clearance is refused as
+    ``get_incident`` refuses it."""
     actor = ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
+        _load(s, actor, incident_id)
         row = s.execute(_filtered(select(*_LIST_KEYS), actor, status, text)
                         .where(Incident.id == incident_id)).first()
         if row is None:

@@ -108,7 +108,7 @@ class IncidentListModel(LazyTableModel):
 
     def position(self, incident_id: int) -> int | None:
         """(worker) Where ``incident_id`` stands in the list as it is filtered now."""
-        return svc.incident_position(self.ctx, incident_id, text=self.text, status=self.status)
+        return svc.find_position(self.ctx, incident_id, text=self.text, status=self.status)
 
     def cell(self, r: svc.IncidentRow, column: int, role: int) -> Any:
         lv = R.Level(r.level)
@@ -550,7 +550,7 @@ class IncidentsPage(QWidget):
                 self._select_wanted()
             # else its page was asked for: ``page_arrived`` selects it
 
-        task = run_task(lambda _c: svc.incident_position(self.ctx, want, text=text,
+        task = run_task(lambda _c: svc.find_position(self.ctx, want, text=text,
                                                          status=status),
                         on_result=found, on_error=lambda exc: self.status.setText(describe(exc)),
                         parent=self)
