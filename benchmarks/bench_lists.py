@@ -29,7 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 POSITIONS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
-def lists(ctx, page: int) -> dict[str, tuple[int, Callable[..., list[Any]], Callable[[Any], tuple]]]:  # type: ignore[no-untyped-def]
+Fetch = Callable[..., list[Any]]
+
+
+def lists(ctx, page: int) -> dict[str, tuple[int, Fetch, Callable[[Any], tuple]]]:  # type: ignore[no-untyped-def]
     """name → (total, fetch(offset, limit, seek), key(row))."""
     from app.services import audit_log, duty_desk, incidents
     from app.services import documents as docs

@@ -92,7 +92,10 @@ def test_seek_past_either_end_is_empty_and_a_null_key_falls_back_to_offset(clerk
         limit=PAGE, offset=PAGE, seek=unusable))] == [r.id for r in everything[PAGE:2 * PAGE]]
 
 
-def _walk(fetch, key, total: int, size: int) -> tuple[list[list[int]], list[list[int]], list[list[int]]]:  # type: ignore[no-untyped-def]
+Pages = list[list[int]]
+
+
+def _walk(fetch, key, total: int, size: int) -> tuple[Pages, Pages, Pages]:  # type: ignore[no-untyped-def]
     """(pages by offset, pages walked forwards by seek, pages walked backwards by seek)."""
     by_offset = [[r.id for r in fetch(o, size, None)] for o in range(0, total, size)]
     rows = fetch(0, size, None)

@@ -35,7 +35,8 @@ class GuiThreadSql:
         self.seen: list[tuple[str, str]] = []
         self.anywhere = 0
 
-    def __call__(self, _conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+    def __call__(self, _conn, _cursor, statement, _params, _context,  # type: ignore[no-untyped-def]
+                 _many) -> None:
         if not self.recording:
             return
         self.anywhere += 1

@@ -1,7 +1,7 @@
 """Pieces the 会议纪要 widgets share: the page size of their lists (``ServiceListModel`` from
 ``app.ui.lazy_table``, read in the worker), the inline message line (errors never as a traceback
-dialog, and never a blocking box), and the painted on-time chart (QtCharts is left out of the offline bundle, so the chart is drawn with
-QPainter and works frozen too)."""
+dialog, and never a blocking box), and the painted on-time chart (QtCharts is left out of the
+offline bundle, so the chart is drawn with QPainter and works frozen too)."""
 
 from __future__ import annotations
 

@@ -4,9 +4,11 @@ the week's counts, and notices when a clock turns amber or red.
 The page never queries on the GUI thread: a ``QTimer`` asks the worker for a
 ``workbench.snapshot`` and only paints what comes back (one refresh at a time; a tick while one
 is running is skipped). The clocks are shown through ``WorkItemModel`` in a ``QTableView`` with
-fixed column widths, so a refresh costs one model reset and the painting of the rows in view. Double-click or Enter on an item switches to the item's page and shows
-the record when that page can (the same ``open_search_hit`` / ``open_record`` protocol as the
-global search, plus the pages' own selectors).
+fixed column widths, so a refresh costs one model reset and the painting of the rows in view;
+a capped source's clocks not listed are counted, with a link to the page that lists them all.
+Double-click or Enter on an item switches to the item's page and shows the record when that
+page can (the same ``open_search_hit`` / ``open_record`` protocol as the global search, plus the
+pages' own selectors).
 """
 
 from __future__ import annotations
