@@ -106,10 +106,6 @@ class IncidentListModel(LazyTableModel):
     def key_of(self, query: Any, row: svc.IncidentRow) -> tuple[Any, ...]:
         return svc.list_key(row)
 
-    def position(self, incident_id: int) -> int | None:
-        """(worker) Where ``incident_id`` stands in the list as it is filtered now."""
-        return svc.find_position(self.ctx, incident_id, text=self.text, status=self.status)
-
     def cell(self, r: svc.IncidentRow, column: int, role: int) -> Any:
         lv = R.Level(r.level)
         if role == Qt.ItemDataRole.DisplayRole:
