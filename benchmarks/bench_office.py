@@ -70,7 +70,7 @@ def child(url: str, started: float) -> None:
         raise SystemExit(f"工作台未能读取：{page.status.text()}")
     ready = time.time() - started
     cpu = time.process_time() * 1000
-    rows = page.table.rowCount()
+    rows = page.table.model().rowCount()
     win.show_page("documents")
     # let the list fetch and paint for a second (processEvents(flags, ms) crashes PySide6 6.12)
     QTimer.singleShot(1000, loop.quit)

@@ -29,7 +29,7 @@ from app.domain.audit_wording import action_label, describe_detail, object_label
 from app.domain.security import Action
 from app.errors import InputError
 from app.fileperm import create_private
-from app.services import audit, audit_scope
+from app.services import audit, audit_scope, paging
 from app.services.context import ServiceContext
 from app.services.people import Names, matches_person
 from app.storage.models import AuditEvent
@@ -127,13 +127,18 @@ def count(ctx: ServiceContext, f: AuditFilter) -> int:
         return int(s.execute(_where(select(func.count()).select_from(AuditEvent), f)).scalar_one())
 
 
-def page(ctx: ServiceContext, f: AuditFilter, offset: int, limit: int = 200) -> list[AuditRow]:
-    """One page, newest first. Opening the first page of a filter is audited (``audit.view``)."""
+def page(ctx: ServiceContext, f: AuditFilter, offset: int, limit: int = 200,
+         seek: paging.Seek | None = None) -> list[AuditRow]:
+    """One page, newest first: at ``offset``, or beside the event ``seek.key == (seq,)``
+    (keyset paging). Opening the first page of a filter is audited (``audit.view``)."""
     actor = ctx.require(Action.VIEW_AUDIT)
     with ctx.session() as s, s.begin():
-        stmt = _where(select(AuditEvent), f).order_by(AuditEvent.seq.desc())
+        stmt, backwards = paging.window(_where(select(AuditEvent), f), (AuditEvent.seq,), True,
+                                        offset=offset, limit=limit, seek=seek)
         who = Names(s)
-        events = list(s.execute(stmt.offset(offset).limit(limit)).scalars())
+        events = list(s.execute(stmt).scalars())
+        if backwards:
+            events.reverse()
         rows = [AuditRow(e.seq, e.at, who.name_and_login(e.actor), e.action, e.object_type, oid,
                          detail)
                 for e, oid, detail in _masked(s, events, int(actor.clearance))]

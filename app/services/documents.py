@@ -24,22 +24,25 @@ import datetime as dt
 import difflib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.domain import proofread as pr
 from app.domain.security import Action, Clearance, allowed, require_clearance
 from app.errors import ConflictError, InputError, UserError
-from app.services import audit, docnumbers
+from app.services import audit, docnumbers, paging
 from app.services import search as search_index
 from app.services.context import Actor, ServiceContext, retry_read, visible
+from app.services.paging import Seek
 from app.services.people import Names
 from app.storage.models import Document, DocumentStep, DocumentVersion
 from app.textsafe import clean_strings
-from app.typeset.spec import parse_description
+
+if TYPE_CHECKING:  # (imported where used: listing and counting need neither it nor the
+    # typesetting spec, and the 工作台 lists at start — cold start)
+    from app.domain import proofread as pr
 
 GENRES = ("通知", "通报", "请示", "报告", "函", "纪要", "意见", "决定", "批复", "通告", "公告",
           "决议", "命令", "议案", "公报", "令")
@@ -154,6 +157,19 @@ class ListQuery:
     descending: bool = True
     offset: int = 0
     limit: int = 200
+    #: Keyset paging: the page after/before this row's sort key (``row_key``); offset ignored.
+    seek: Seek | None = None
+
+
+#: The ``DocumentRow`` field holding each sort column's value (for ``row_key``).
+_ROW_FIELDS = {"drafter": "drafter_name"}
+
+
+def row_key(row: DocumentRow, sort: str) -> tuple[Any, ...]:
+    """The seek key of ``row`` in a list sorted by ``sort`` (its value, then the id)."""
+    if sort == "id":
+        return (row.id,)
+    return (getattr(row, _ROW_FIELDS.get(sort, sort)), row.id)
 
 
 @dataclass(eq=False)  # exceptions compare and hash by identity
@@ -192,6 +208,8 @@ def _clean(description: Any) -> dict[str, Any]:
     if not isinstance(description, dict):
         raise InputError("公文描述应为 JSON 对象。")
     description = clean_strings(description)  # control characters pasted in: dropped, never stored
+    from app.typeset.spec import parse_description
+
     out = {k: v for k, v in description.items() if v not in ("", None, [])}
     parse_description(out)
     return out
@@ -202,6 +220,8 @@ def _genre_of(description: dict[str, Any], genre: str | None) -> str:
         if genre not in GENRES:
             raise InputError(f"文种“{genre}”无效，可选：{'、'.join(GENRES)}。")
         return genre
+    from app.domain import proofread as pr
+
     found = pr.genre_of_title(str(description.get("title", "")))
     return found if found in GENRES else "通知"
 
@@ -320,26 +340,29 @@ def list_documents(ctx: ServiceContext, q: ListQuery = ListQuery(),
                    total: int | None = None) -> list[DocumentRow]:
     """One window of the list, filtered, sorted (ties broken by id so paging is stable).
 
-    With ``total`` (the count the caller already has), a window in the second half is read
-    backwards from the end — the same rows, but the database skips at most half the list, so the
-    last page of 100 000 costs what the first does."""
+    With ``q.seek`` (the key of the row beside the page, ``row_key``) the page is read from there
+    (keyset paging: any page costs what the first does). Else, with ``total`` (the count the
+    caller already has), a window in the second half is read backwards from the end — the same
+    rows, but the database skips at most half the list."""
     actor = ctx.require(Action.VIEW)
     col = SORT_COLUMNS.get(q.sort)
     if col is None:
         raise InputError(f"不能按“{q.sort}”排序。")
     offset, limit = max(0, q.offset), max(0, min(q.limit, 5000))
-    backwards = total is not None and offset > total // 2
-    descending = q.descending != backwards
+    keys = [Document.id] if col is Document.id else [col, Document.id]
+    seek = q.seek if q.seek is not None and q.seek.usable else None
+    backwards = seek is None and total is not None and offset > total // 2
     if backwards:
         assert total is not None
         end = min(offset + limit, total)
         offset, limit = total - end, max(0, end - offset)
-    order = [col.desc(), Document.id.desc()] if descending else [col.asc(), Document.id.asc()]
     stmt = _filtered(select(
         Document.id, Document.genre, Document.title, Document.doc_no, Document.status,
         Document.year, Document.classification, Document.urgency, Document.drafter,
         Document.drafter_name, Document.updated_at), q, actor)
-    stmt = stmt.order_by(*order).offset(offset).limit(limit)
+    stmt, flipped = paging.window(stmt, keys, q.descending != backwards, offset=offset,
+                                  limit=limit, seek=seek)
+    backwards = backwards or flipped
     with ctx.reading() as s:
         rows = [DocumentRow(*row) for row in s.execute(stmt)]
     return rows[::-1] if backwards else rows
@@ -567,6 +590,8 @@ def _check_state(doc: Document, step: str, expected_version: int | None) -> None
 def proofread(description: dict[str, Any], genre: str | None = None,
               options: pr.Options | None = None) -> list[pr.Finding]:
     """公文校核 findings for a description (the editor calls this as the clerk types)."""
+    from app.domain import proofread as pr
+
     opts = options or pr.Options()
     if genre and opts.genre is None:
         opts = pr.Options(genre=genre, secrecy_term_required=opts.secrecy_term_required,
@@ -576,10 +601,14 @@ def proofread(description: dict[str, Any], genre: str | None = None,
 
 def fix_all_safe(description: dict[str, Any], genre: str | None = None
                  ) -> tuple[dict[str, Any], list[pr.Finding]]:
+    from app.domain import proofread as pr
+
     return pr.apply_all_safe_fixes(description, pr.Options(genre=genre))
 
 
 def apply_fix(description: dict[str, Any], finding: pr.Finding) -> dict[str, Any]:
+    from app.domain import proofread as pr
+
     return pr.apply_fix(description, finding)
 
 

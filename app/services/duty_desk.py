@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action, Clearance, require_clearance
 from app.errors import ConflictError, InputError
-from app.services import audit, search
+from app.services import audit, paging, search
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models import DutyHandover, DutyLogEntry, DutyOpenItem, DutyStaff
 
@@ -234,16 +234,23 @@ def count_log(ctx: ServiceContext, text: str = "", start: dt.datetime | None = N
         return int(s.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
 
 
+def log_key(entry: LogEntry) -> tuple[dt.datetime | None, int]:
+    """The seek key of an entry in ``list_log`` (接报时间, then id)."""
+    return (entry.received_at, entry.id)
+
+
 def list_log(ctx: ServiceContext, offset: int = 0, limit: int = 100, text: str = "",
              start: dt.datetime | None = None, end: dt.datetime | None = None,
-             newest_first: bool = True) -> list[LogEntry]:
-    """One page of the log (the UI's lazy model fetches pages)."""
+             newest_first: bool = True, seek: paging.Seek | None = None) -> list[LogEntry]:
+    """One page of the log (the UI's lazy model fetches pages): at ``offset``, or beside the
+    entry whose ``log_key`` is ``seek.key`` (keyset paging)."""
     actor = ctx.require(Action.VIEW)
-    order = (DutyLogEntry.received_at.desc(), DutyLogEntry.id.desc()) if newest_first else (
-        DutyLogEntry.received_at, DutyLogEntry.id)
-    stmt = _log_query(actor, text, start, end).order_by(*order).offset(offset).limit(limit)
+    stmt, backwards = paging.window(_log_query(actor, text, start, end),
+                                    (DutyLogEntry.received_at, DutyLogEntry.id), newest_first,
+                                    offset=offset, limit=limit, seek=seek)
     with ctx.session() as s, s.begin():
-        return [_entry(r) for r in s.execute(stmt).scalars()]
+        rows = [_entry(r) for r in s.execute(stmt).scalars()]
+    return rows[::-1] if backwards else rows
 
 
 # ---------------------------------------------------------------- open items and handover

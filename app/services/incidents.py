@@ -34,7 +34,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.domain import incident_rules as R
 from app.domain.security import Action, Clearance, require_clearance
 from app.errors import ConflictError, InputError, PermissionDenied, UserError
-from app.services import audit
+from app.services import audit, paging
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models import (
     DutyLogEntry,
@@ -485,9 +485,36 @@ def count_incidents(ctx: ServiceContext, *, status: str | None = None,
         return int(s.execute(stmt).scalar_one())
 
 
+#: The list's order: newest 接报 first, ties by id (the seek key of an ``IncidentRow``).
+_LIST_KEYS = (Incident.received_at, Incident.id)
+
+
+def list_key(row: IncidentRow) -> tuple[dt.datetime, int]:
+    return (row.received_at, row.id)
+
+
+def find_position(ctx: ServiceContext, incident_id: int, *, status: str | None = None,
+                      text: str | None = None) -> int | None:
+    """Where incident ``incident_id`` stands in ``list_incidents`` with these filters (0-based),
+    None when the filters leave it out; an incident above the actor's clearance is refused as
+    ``get_incident`` refuses it."""
+    actor = ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        _load(s, actor, incident_id)
+        row = s.execute(_filtered(select(*_LIST_KEYS), actor, status, text)
+                        .where(Incident.id == incident_id)).first()
+        if row is None:
+            return None
+        ahead = _filtered(select(func.count()).select_from(Incident), actor, status, text)
+        return int(s.execute(ahead.where(paging.ahead_of(_LIST_KEYS, tuple(row), True)))
+                   .scalar_one())
+
+
 def list_incidents(ctx: ServiceContext, offset: int = 0, limit: int = 100, *,
-                   status: str | None = None, text: str | None = None) -> list[IncidentRow]:
-    """One page of incidents the actor may see, newest 接报 first."""
+                   status: str | None = None, text: str | None = None,
+                   seek: paging.Seek | None = None) -> list[IncidentRow]:
+    """One page of incidents the actor may see, newest 接报 first: at ``offset``, or beside the
+    row whose ``list_key`` is ``seek.key`` (keyset paging)."""
     actor = ctx.require(Action.VIEW)
     sent = (
         select(func.count()).select_from(IncidentReport)
@@ -500,8 +527,11 @@ def list_incidents(ctx: ServiceContext, offset: int = 0, limit: int = 100, *,
                    Incident.received_at, Incident.place, Incident.status,
                    Incident.classification, sent.label("sent")),
             actor, status, text,
-        ).order_by(Incident.received_at.desc(), Incident.id.desc()).offset(offset).limit(limit)
-        return [IncidentRow(*r) for r in s.execute(stmt).all()]
+        )
+        stmt, backwards = paging.window(stmt, _LIST_KEYS, True, offset=offset, limit=limit,
+                                        seek=seek)
+        rows = [IncidentRow(*r) for r in s.execute(stmt).all()]
+        return rows[::-1] if backwards else rows
 
 
 # ---- reports ------------------------------------------------------------------------------------

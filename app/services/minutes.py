@@ -36,7 +36,7 @@ from app.domain.cnnum import to_chinese
 from app.domain.security import Action, Clearance, require_clearance
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import ConflictError, InputError, UserError
-from app.services import audit, holidays
+from app.services import audit, holidays, paging
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models.minutes import (
     Attendee,
@@ -424,17 +424,26 @@ def count_meetings(ctx: ServiceContext, *, type_id: int | None = None) -> int:
         return int(s.execute(stmt).scalar_one())
 
 
+def meeting_key(m: MeetingInfo) -> tuple[dt.date, int]:
+    """The seek key of a meeting in ``list_meetings`` (newest date first, then id)."""
+    return (m.date, m.id)
+
+
 def list_meetings(ctx: ServiceContext, *, offset: int = 0, limit: int = 100,
-                  type_id: int | None = None) -> list[MeetingInfo]:
-    """One page of meetings, newest first (the list view fetches page by page)."""
+                  type_id: int | None = None, seek: paging.Seek | None = None
+                  ) -> list[MeetingInfo]:
+    """One page of meetings, newest first (the list view fetches page by page): at ``offset``,
+    or beside the meeting whose ``meeting_key`` is ``seek.key`` (keyset paging)."""
     actor = ctx.require(Action.VIEW)
     stmt = visible(select(Meeting, MeetingType).join(MeetingType, Meeting.type_id == MeetingType.id),
                    Meeting, actor)
     if type_id is not None:
         stmt = stmt.where(Meeting.type_id == type_id)
-    stmt = stmt.order_by(Meeting.date.desc(), Meeting.id.desc()).offset(offset).limit(limit)
+    stmt, backwards = paging.window(stmt, (Meeting.date, Meeting.id), True, offset=offset,
+                                    limit=limit, seek=seek)
     with ctx.session() as s, s.begin():
-        return [_meeting_info(m, t) for m, t in s.execute(stmt)]
+        rows = [_meeting_info(m, t) for m, t in s.execute(stmt)]
+    return rows[::-1] if backwards else rows
 
 
 def get_meeting(ctx: ServiceContext, meeting_id: int) -> MeetingDetail:

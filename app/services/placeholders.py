@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.domain.proofread import placeholders
 from app.errors import InputError
 
 
@@ -32,6 +31,10 @@ def check(description: Mapping[str, Any], allow: bool = False) -> None:
     """Refuse a description with unfilled placeholders unless ``allow``."""
     if allow:
         return
+    # imported here: the 校核 rules (regexes compiled at import) are not needed until a print,
+    # and pages that can print (值班, 突发事件) import this module when they open
+    from app.domain.proofread import placeholders
+
     found = placeholders(description)
     if found:
         raise UnfilledPlaceholders(found)

@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 #: Traffic-light order: the most urgent colour sorts first.
 STATE_RANK = {"red": 0, "amber": 1, "green": 2}
 STATE_LABELS = {"red": "红", "amber": "黄", "green": "绿"}
-#: At most this many items per source, so 10 000 overdue 收文 cannot flood the list or the wire.
+#: At most this many items per source (most urgent first), so 10 000 overdue 收文 cannot flood
+#: the list or the wire; how many more there are is counted (``Snapshot.unlisted``).
 PER_SOURCE_LIMIT = 50
 #: An unacknowledged handover turns red after this long.
 HANDOVER_RED_AFTER = dt.timedelta(hours=1)
@@ -89,6 +90,9 @@ class Snapshot:
     skipped: Mapping[str, str] = field(default_factory=dict)
     #: Next year, from 1 November while it has no holiday table (the banner), else None.
     holidays_missing: int | None = None
+    #: Clocks a capped source did not list (kind → how many more): the page says so and links
+    #: to the area's page, where all of them are.
+    unlisted: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,14 @@ class Notification:
     def message(self) -> str:
         word = "已逾期/到时" if self.state == "red" else "即将到期"
         return f"【{self.item.kind_label}】{self.item.title}：{self.item.label}{word}（{self.item.text}）"
+
+
+class Capped(list[WorkItem]):
+    """A source's items, at most ``PER_SOURCE_LIMIT`` of each kind, with how many there are."""
+
+    def __init__(self, items: Iterable[WorkItem], total: int) -> None:
+        super().__init__(items)
+        self.total = max(total, len(self))
 
 
 def _local(ctx: ServiceContext) -> dt.datetime:
@@ -120,21 +132,23 @@ def _days_text(deadline: dt.date, today: dt.date) -> str:
 
 def incident_items(ctx: ServiceContext) -> list[WorkItem]:
     out = []
-    for c in incidents.open_clocks(ctx)[:PER_SOURCE_LIMIT]:
+    clocks = incidents.open_clocks(ctx)
+    for c in clocks[:PER_SOURCE_LIMIT]:
         due = c.due if c.due.tzinfo else c.due.astimezone()
         state = "green" if c.state == "ok" else c.state
         out.append(WorkItem("incident", "incidents", c.incident_id, c.title, c.label, due, state,
                             c.text))
-    return out
+    return Capped(out, len(clocks))
 
 
 def decision_items(ctx: ServiceContext) -> list[WorkItem]:
     now = _local(ctx)
     today = now.date()
-    out = []
+    out, total = [], 0
     for reminder, state in ((sv.Reminder.OVERDUE, "red"), (sv.Reminder.DUE_SOON, "amber")):
-        rows = minutes.board(ctx, minutes.BoardFilter(reminder=reminder), today,
-                             limit=PER_SOURCE_LIMIT)
+        f = minutes.BoardFilter(reminder=reminder)
+        rows = minutes.board(ctx, f, today, limit=PER_SOURCE_LIMIT)
+        total += len(rows) if len(rows) < PER_SOURCE_LIMIT else minutes.count_board(ctx, f, today)
         for r in rows:
             d = r.decision
             assert d.deadline is not None  # the reminder filters need a deadline
@@ -142,22 +156,24 @@ def decision_items(ctx: ServiceContext) -> list[WorkItem]:
             out.append(WorkItem("decision", "minutes", d.id, title, "督办事项",
                                 _end_of_day(d.deadline, now.tzinfo), state,
                                 _days_text(d.deadline, today)))
-    return out
+    return Capped(out, total)
 
 
 def incoming_items(ctx: ServiceContext) -> list[WorkItem]:
     now = _local(ctx)
     today = now.date()
-    out = []
+    out, total = [], 0
     for due, state in ((DueState.OVERDUE, "red"), (DueState.DUE_SOON, "amber")):
-        rows = incoming.list_page(ctx, incoming.IncomingFilter(status=Status.OPEN, due=due),
-                                  limit=PER_SOURCE_LIMIT, sort="deadline", descending=False)
+        f = incoming.IncomingFilter(status=Status.OPEN, due=due)
+        rows = incoming.list_page(ctx, f, limit=PER_SOURCE_LIMIT, sort="deadline",
+                                  descending=False)
+        total += len(rows) if len(rows) < PER_SOURCE_LIMIT else incoming.count(ctx, f)
         for r in rows:
             assert r.deadline is not None
             out.append(WorkItem("incoming", "incoming", r.id, f"{r.reg_no} {r.title}", "收文办理",
                                 _end_of_day(r.deadline, now.tzinfo), state,
                                 _days_text(r.deadline, today)))
-    return out
+    return Capped(out, total)
 
 
 def handover_items(ctx: ServiceContext) -> list[WorkItem]:
@@ -261,14 +277,21 @@ SOURCES = {
 }
 
 
-def items(ctx: ServiceContext) -> tuple[list[WorkItem], dict[str, str]]:
-    """All clocks in urgency order, and the sources the actor could not read (with why)."""
+def items(ctx: ServiceContext, unlisted: dict[str, int] | None = None
+          ) -> tuple[list[WorkItem], dict[str, str]]:
+    """All clocks in urgency order, and the sources the actor could not read (with why).
+    ``unlisted`` (if given) receives, per kind, how many clocks a capped source left out."""
     ctx.require(Action.VIEW)
     out: list[WorkItem] = []
     skipped: dict[str, str] = {}
     for name, source in SOURCES.items():
         try:
-            out.extend(source(ctx))
+            got = source(ctx)
+            out.extend(got)
+            more = getattr(got, "total", len(got)) - len(got)
+            if more > 0 and got and unlisted is not None:
+                kind = got[0].kind
+                unlisted[kind] = unlisted.get(kind, 0) + more
         except UserError as exc:  # e.g. PermissionDenied for one module: show the others
             skipped[name] = str(exc)
         except Exception:  # a bug or a bad row in one module must not blank the duty desk
@@ -279,7 +302,8 @@ def items(ctx: ServiceContext) -> tuple[list[WorkItem], dict[str, str]]:
 
 def snapshot(ctx: ServiceContext) -> Snapshot:
     """Everything the workbench shows, read in one go (call it off the GUI thread)."""
-    all_items, skipped = items(ctx)
+    unlisted: dict[str, int] = {}
+    all_items, skipped = items(ctx, unlisted)
     try:
         on_duty: duty_desk.OnDuty | None = duty_desk.now_on_duty(ctx)
     except UserError as exc:
@@ -287,7 +311,7 @@ def snapshot(ctx: ServiceContext) -> Snapshot:
     recent = tuple(documents.list_documents(ctx, documents.ListQuery(limit=RECENT_DOCUMENTS)))
     missing = holidays.missing_next_year(ctx, _local(ctx).date())
     return Snapshot(ctx.now(), on_duty, tuple(all_items), recent, week_counts(ctx), skipped,
-                    missing)
+                    missing, unlisted)
 
 
 def notifications(previous: Mapping[str, str] | None, current: Iterable[WorkItem]

@@ -60,6 +60,21 @@ class PageCache(Generic[T]):
         self._pages.move_to_end(number)
         return page[k] if k < len(page) else None
 
+    def held(self, number: int) -> Sequence[T] | None:
+        """Page ``number`` if held (its use is not recorded), else None."""
+        return self._pages.get(number)
+
+    def replace(self, i: int, item: T) -> bool:
+        """Put ``item`` at row ``i`` if its page is held (True), else do nothing (False)."""
+        number, k = divmod(i, self.page_size)
+        page = self._pages.get(number)
+        if page is None or k >= len(page):
+            return False
+        rows = list(page)
+        rows[k] = item
+        self._pages[number] = rows
+        return True
+
     def has_page(self, number: int) -> bool:
         return number in self._pages
 

@@ -177,3 +177,23 @@ def test_one_failing_source_does_not_blank_the_desk(ctx, clock, monkeypatch, cap
     assert "incoming" not in {i.kind for i in got}
     assert ("incident", ids["incident"]) in {(i.kind, i.record_id) for i in got}
     assert "workbench source incoming failed" in caplog.text
+
+
+def test_capped_sources_count_what_they_leave_out(ctx, clock, monkeypatch):
+    """At most ``PER_SOURCE_LIMIT`` clocks per source, most urgent first; the snapshot says how
+    many more each capped kind has (exact: counted in SQL), and nothing for an uncapped one."""
+    monkeypatch.setattr(workbench, "PER_SOURCE_LIMIT", 2)
+    clerk = _as(ctx, clock, Role.CLERK)
+    today = NOW.date()
+    for i in range(5):
+        incoming.register(clerk, incoming.IncomingIn(
+            sender="省应急管理厅", sender_ref=f"应急函〔2026〕{i}号", title=f"来文{i}",
+            urgency=Urgency.URGENT, pages=1, summary="", proposal="", handler_unit="办公室",
+            handler_person="李四",
+            received_at=NOW - dt.timedelta(days=10), deadline=today - dt.timedelta(days=1 + i)))
+    snap = workbench.snapshot(clerk)
+    listed = [i for i in snap.items if i.kind == "incoming"]
+    assert [i.title.split(" ")[1] for i in listed] == ["来文4", "来文3"]  # the most overdue
+    assert snap.unlisted == {"incoming": 3}
+    monkeypatch.setattr(workbench, "PER_SOURCE_LIMIT", 50)
+    assert workbench.snapshot(clerk).unlisted == {}

@@ -95,10 +95,10 @@ def test_log_list_is_lazy_and_read_in_the_worker(qtbot, admin_ui_ctx, monkeypatc
     reads: list[tuple[int, int]] = []
     real = duty.list_log
 
-    def list_log(ctx, offset=0, limit=100, text=""):  # type: ignore[no-untyped-def]
+    def list_log(ctx, offset=0, limit=100, text="", seek=None):  # type: ignore[no-untyped-def]
         assert threading.get_ident() != gui  # never on the GUI thread
         reads.append((offset, limit))
-        return real(ctx, offset, limit, text)
+        return real(ctx, offset, limit, text, seek=seek)
 
     monkeypatch.setattr(duty, "list_log", list_log)
     tab = LogTab(ctx)

@@ -52,7 +52,13 @@ def _page(qtbot, ctx) -> IncidentsPage:
     qtbot.addWidget(page)
     page.show()
     _clocks_read(qtbot, page)
+    _listed(qtbot, page)
     return page
+
+
+def _listed(qtbot, page) -> None:
+    """The list is counted and read in the worker: wait until it shows the last read."""
+    qtbot.waitUntil(lambda: not page.model.loading, timeout=10_000)
 
 
 def _clocks_read(qtbot, page) -> None:
@@ -243,10 +249,13 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
     _clocks_read(qtbot, page)
     assert page.clocks.rowCount() == 0 and not page.draft_button.isEnabled()
     assert page.clocks.isHidden() and page.clock_label.text() == "当前没有待报时限。"
+    _listed(qtbot, page)
     assert page.model.data(page.model.index(0, 4)) == "已终报"
     page.status_filter.setCurrentText("处置中")
+    _listed(qtbot, page)
     assert page.model.rowCount() == 0
     page.status_filter.setCurrentText("已终报")
+    _listed(qtbot, page)
     assert page.model.rowCount() == 1
 
     # -- the 终报 printed in the background, read back from the PDF
@@ -381,13 +390,21 @@ def test_list_is_fetched_a_page_at_a_time(qtbot, desks):
                            status="closed", daily_mode=False, rule={}, change_times=[],
                            leaders_on_site=[], commander={}, classification=0))
     page = _page(qtbot, u["duty"])
-    assert page.model.rowCount() == 100 and page.model.total == 230
+    assert page.model.rowCount() == 230 and page.model.total == 230  # the count, one page read
+    assert len(page.model.cache) == 1 and page.model.page_reads == 0
     assert page.model.data(page.model.index(0, 1)) == "事件229"  # newest first
+    assert page.model.data(page.model.index(150, 0)) == "…"  # not read yet: asked of the worker
+    qtbot.waitUntil(lambda: page.model.data(page.model.index(150, 1)) == "事件079")
+    assert page.model.seeks == 1  # page 1 read after the last row of page 0, not by offset
     with Session(engine) as s:
         oldest = s.execute(select(Incident.id).where(Incident.title == "事件000")).scalar_one()
-    assert page.select_incident(oldest)  # fetches the pages it needs
+    assert page.select_incident(oldest)  # its details at once; its row when its page is in
+    assert page.incident.data.title == "事件000"
+    qtbot.waitUntil(lambda: [page.model.row(i.row()).id for i in
+                             page.list.selectionModel().selectedRows()] == [oldest])
     assert page.model.rowCount() == 230 and page.incident.data.title == "事件000"
     page.search.setText("事件12")
+    _listed(qtbot, page)
     assert page.model.rowCount() == 10 and page.model.total == 10  # 事件120 … 事件129
 
 

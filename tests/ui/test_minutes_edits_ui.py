@@ -274,7 +274,8 @@ def test_unsaved_minutes_text_survives_reloads_and_switching_asks(qtbot, app_env
     qtbot.addWidget(page)
     page.show()
     tab = page.meetings
-    row_of = {m.id: i for i, m in enumerate(tab.model.rows)}
+    qtbot.waitUntil(lambda: not tab.model.loading, timeout=10_000)  # (read in the worker)
+    row_of = {m.id: i for i, m in enumerate(tab.model.held_items())}
     tab.table.selectRow(row_of[first.id])
     panel, ed = tab.panel, tab.panel.minutes
     assert panel.meeting_id == first.id and "现纪要如下" in ed.body.toPlainText()
@@ -293,7 +294,7 @@ def test_unsaved_minutes_text_survives_reloads_and_switching_asks(qtbot, app_env
     assert ed.body.toPlainText() == typed
 
     # switching meetings asks; 取消 stays on the meeting with the text
-    second_row = next(i for i, m in enumerate(tab.model.rows) if m.id != first.id)
+    second_row = next(i for i, m in enumerate(tab.model.held_items()) if m.id != first.id)
     tab.table.selectRow(second_row)
     box = tab.switch_box
     assert box.isVisible() and "市政府第一次常务会议纪要" in box.text()

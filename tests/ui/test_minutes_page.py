@@ -40,6 +40,11 @@ def _type(qtbot, widget, text):
     widget.insert(text)
 
 
+def _listed(qtbot, model) -> None:
+    """Lists are counted and read in the worker: wait until the model shows the last read."""
+    qtbot.waitUntil(lambda: not model.loading, timeout=10_000)
+
+
 def test_meeting_from_creation_to_issued_minutes(qtbot, app_env, tmp_path):
     from app.ui.minutes.page import MinutesPage
 
@@ -60,9 +65,10 @@ def test_meeting_from_creation_to_issued_minutes(qtbot, app_env, tmp_path):
     _type(qtbot, dlg.host, "赵志远")
     _type(qtbot, dlg.host_title, "市长")
     dlg.accept()
-    assert tab.model.rowCount() == 1 and tab.model.rows[0].title == "市政府第一次常务会议"
+    _listed(qtbot, tab.model)
+    assert tab.model.rowCount() == 1 and tab.model.item(0).title == "市政府第一次常务会议"
     panel = tab.panel
-    assert panel.meeting_id == tab.model.rows[0].id
+    assert panel.meeting_id == tab.model.item(0).id
 
     # attendance: typed names, then Ctrl+Down puts 孙丽 before 钱国华 (protocol order)
     present = panel.attendance["present"]
@@ -158,7 +164,8 @@ def test_board_drives_the_supervision_loop_and_exports(qtbot, app_env, tmp_path)
     qtbot.addWidget(board)
     board.show()
     model = board.model
-    assert [r.decision.text for r in model.rows] == ["甲事项", "乙事项", "丙事项"]
+    _listed(qtbot, model)
+    assert [r.decision.text for r in model.held_items()] == ["甲事项", "乙事项", "丙事项"]
     colours = [model.data(model.index(i, 0), Qt.ItemDataRole.BackgroundRole) for i in range(3)]
     assert colours[0].color().name() == "#f4b6b6" and colours[1].color().name() == "#fff2a8"
     assert colours[2] is None
@@ -167,22 +174,29 @@ def test_board_drives_the_supervision_loop_and_exports(qtbot, app_env, tmp_path)
     assert board.step_buttons[sv.Step.REGISTER].isEnabled()
     assert not board.step_buttons[sv.Step.CLOSE].isEnabled()
     qtbot.mouseClick(board.step_buttons[sv.Step.REGISTER], Qt.MouseButton.LeftButton)
+    _listed(qtbot, model)
     board.note.setPlainText("需协调铁路部门")
     board.new_date.setDate(QDate(2026, 3, 6))
     qtbot.mouseClick(board.step_buttons[sv.Step.EXTENSION_REQUEST], Qt.MouseButton.LeftButton)
+    _listed(qtbot, model)
     qtbot.mouseClick(board.step_buttons[sv.Step.EXTENSION_APPROVE], Qt.MouseButton.LeftButton)
+    _listed(qtbot, model)
     assert board.selected().decision.deadline == D(2026, 3, 6)
     assert board.trail.rowCount() == 3 and board.trail.item(2, 1).text() == "批准延期"
     qtbot.mouseClick(board.step_buttons[sv.Step.COMPLETION], Qt.MouseButton.LeftButton)
+    _listed(qtbot, model)
     assert "请填写报告办结的内容" in board.message.text()
     board.note.setPlainText("保障方案已落实")
     board.report_date.setDate(QDate(2026, 3, 2))
     qtbot.mouseClick(board.step_buttons[sv.Step.COMPLETION], Qt.MouseButton.LeftButton)
+    _listed(qtbot, model)
     qtbot.mouseClick(board.step_buttons[sv.Step.ACCEPT], Qt.MouseButton.LeftButton)
+    _listed(qtbot, model)
     qtbot.mouseClick(board.step_buttons[sv.Step.CLOSE], Qt.MouseButton.LeftButton)
+    _listed(qtbot, model)
     with ctx.session() as s:
         assert s.get(Decision, late.id).status == "closed"
-    assert [r.decision.text for r in model.rows] == ["乙事项", "丙事项"]  # 销号 leaves the board
+    assert [r.decision.text for r in model.held_items()] == ["乙事项", "丙事项"]  # 销号 leaves
     stats = {board.stats.item(r, 0).text(): board.stats.item(r, 7).text()
              for r in range(board.stats.rowCount())}
     assert stats == {"市交通运输局": "100%", "市民政局": "—"}
@@ -190,7 +204,8 @@ def test_board_drives_the_supervision_loop_and_exports(qtbot, app_env, tmp_path)
 
     board.unit.setText("民政")
     board.reminder.setCurrentIndex(board.reminder.findData(sv.Reminder.DUE_SOON.value))
-    assert [r.decision.id for r in model.rows] == [soon.id]
+    _listed(qtbot, model)
+    assert [r.decision.id for r in model.held_items()] == [soon.id]
 
     out = tmp_path / "通报.xlsx"
     board.export(str(out))
@@ -219,7 +234,8 @@ def test_main_window_opens_the_minutes_page(qtbot, app_env, tmp_path):
     assert page.tabText(1) == "督办（逾期1）"
     assert page.meetings.new_button.isEnabled()
     page.setCurrentIndex(1)
-    assert page.board.count_label.text().startswith("共 1 项")
+    qtbot.waitUntil(lambda: page.board.count_label.text().startswith("共 1 项"),  # (worker)
+                    timeout=10_000)
 
 
 def test_board_buttons_follow_the_role(qtbot, app_env):
@@ -238,15 +254,19 @@ def test_board_buttons_follow_the_role(qtbot, app_env):
     board = BoardTab(leader, today=D(2026, 3, 3))
     qtbot.addWidget(board)
     assert board.new_date.date() == QDate(2026, 3, 10)  # nothing chosen: a week from today
-    board.select_decision(d.id)
+    board.select_decision(d.id)  # selected when the list read in the worker is in
+    _listed(qtbot, board.model)
+    assert board.selected().decision.id == d.id
     assert not board.step_buttons[sv.Step.REGISTER].isEnabled()  # 领导 does not record
     mn.register(clerk, d.id)
     mn.report_completion(clerk, d.id, "已办结")
     board.refresh()
     board.select_decision(d.id)
+    _listed(qtbot, board.model)
     assert board.step_buttons[sv.Step.ACCEPT].isEnabled()
     assert not board.step_buttons[sv.Step.CLOSE].isEnabled()
     qtbot.mouseClick(board.step_buttons[sv.Step.ACCEPT], Qt.MouseButton.LeftButton)
+    _listed(qtbot, board.model)
     with clerk.session() as s:
         assert s.get(Decision, d.id).status == "accepted"
     assert board.trail.item(2, 2).text() == "钱国华"
@@ -262,9 +282,12 @@ def test_board_counts_arrive_from_the_worker_and_the_board_fills_when_chosen(qtb
     mn.add_decision(ctx, tp.id, "早已到期的事项", lead_unit="综合科", deadline=D(2026, 1, 9))
     page = MinutesPage(ctx, today=D(2026, 3, 1))
     qtbot.addWidget(page)
-    assert page.tabText(1) == "督办" and page.board.model.rows == []  # nothing read yet
+    board = page.board.model
+    assert page.tabText(1) == "督办" and board.generation == 0 and board.total == 0  # nothing
     qtbot.waitUntil(lambda: page.tabText(1) == "督办（逾期1）", timeout=10_000)
-    assert page.board.model.rows == []  # only the counts
+    assert board.generation == 0 and board.held_items() == []  # only the counts
     page.setCurrentIndex(1)
-    assert [r.decision.text for r in page.board.model.rows] == ["早已到期的事项"]
-    assert page.board.count_label.text().startswith("共 1 项")
+    _listed(qtbot, board)
+    assert [r.decision.text for r in board.held_items()] == ["早已到期的事项"]
+    qtbot.waitUntil(lambda: page.board.count_label.text().startswith("共 1 项"),  # (worker)
+                    timeout=10_000)

@@ -39,8 +39,16 @@ def _amber_incident(ctx):
         place="临江路128号", summary="发生燃气爆燃。"))
 
 
+def _cell(page, r, c, role=Qt.ItemDataRole.DisplayRole):
+    return page.table.model().data(page.table.model().index(r, c), role)
+
+
+def _count(page):
+    return page.table.model().rowCount()
+
+
 def _rows(page):
-    return [[page.table.item(r, c).text() for c in (0, 1, 2)] for r in range(page.table.rowCount())]
+    return [[_cell(page, r, c) for c in (0, 1, 2)] for r in range(_count(page))]
 
 
 def test_items_appear_in_order_and_timer_refresh_notifies_once(qtbot, admin_ui_ctx):
@@ -54,7 +62,7 @@ def test_items_appear_in_order_and_timer_refresh_notifies_once(qtbot, admin_ui_c
         pass
     assert _rows(page) == [["红", "收文", f"{late.reg_no} 关于报送防汛物资的函"],
                            ["黄", "突发事件", "临江路燃气爆燃事故"]]
-    assert page.table.item(0, 0).background().color().name() == "#f4c7c3"
+    assert _cell(page, 0, 0, Qt.ItemDataRole.BackgroundRole).color().name() == "#f4c7c3"
     assert "红 1 项　黄 1 项" in page.status.text()
     assert "突发事件：1" in page.week_label.text()
     assert page.notices.count() == 0 and not page.notice_box.isVisibleTo(page)  # baseline
@@ -63,7 +71,7 @@ def test_items_appear_in_order_and_timer_refresh_notifies_once(qtbot, admin_ui_c
     page.notified.connect(notes.append)
     page.timer.setInterval(150)  # from now on the timer refreshes quickly
     newer = _overdue_incoming(ctx, "关于开展安全检查的通知")
-    qtbot.waitUntil(lambda: page.table.rowCount() == 3, timeout=10_000)  # the timer, no click
+    qtbot.waitUntil(lambda: _count(page) == 3, timeout=10_000)  # the timer, no click
     qtbot.waitUntil(lambda: len(notes) == 1, timeout=10_000)
     assert [(n.item.kind, n.item.record_id, n.state) for n in notes[0]] == [
         ("incoming", newer.id, "red")]
@@ -84,7 +92,7 @@ def test_clearance_filters_what_the_page_shows(qtbot, admin_ui_ctx):
     qtbot.addWidget(page)
     with qtbot.waitSignal(page.refreshed, timeout=10_000):
         pass
-    assert page.table.rowCount() == 0
+    assert _count(page) == 0
     secret = WorkbenchPage(admin_ui_ctx)
     qtbot.addWidget(secret)
     with qtbot.waitSignal(secret.refreshed, timeout=10_000):
@@ -102,7 +110,7 @@ def test_first_page_after_login_and_navigation(qtbot, admin_ui_ctx, tmp_path):
     assert win.current_key() == "workbench" and win.nav.item(0).text() == "工作台"
     page = win.show_page("workbench")
     assert isinstance(page, WorkbenchPage)
-    qtbot.waitUntil(lambda: page.table.rowCount() == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: _count(page) == 2, timeout=10_000)
 
     # double-click the 收文 row: the 收文 page shows that record
     rect = page.table.visualRect(page.table.model().index(0, 2))
@@ -114,14 +122,16 @@ def test_first_page_after_login_and_navigation(qtbot, admin_ui_ctx, tmp_path):
 
     # Enter on the incident row: the 突发事件 page with the incident selected
     win.show_page("workbench")
-    qtbot.waitUntil(lambda: page.table.rowCount() == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: _count(page) == 2, timeout=10_000)
     page.table.setFocus()
     page.table.selectRow(1)
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
     assert win.current_key() == "incidents"
     incidents_page = win.show_page("incidents")
-    selected = incidents_page.list.selectionModel().selectedRows()
-    assert [incidents_page.model.rows[i.row()].id for i in selected] == [inc.id]
+    assert incidents_page.incident is not None and incidents_page.incident.id == inc.id
+    qtbot.waitUntil(lambda: [incidents_page.model.row(i.row()).id for i in  # (list in worker)
+                             incidents_page.list.selectionModel().selectedRows()] == [inc.id],
+                    timeout=10_000)
 
 
 def test_a_hidden_workbench_does_not_refresh_on_its_timer(qtbot, admin_ui_ctx, monkeypatch):
@@ -143,3 +153,28 @@ def test_a_hidden_workbench_does_not_refresh_on_its_timer(qtbot, admin_ui_ctx, m
     from app.ui.worker import TaskHandle
 
     qtbot.waitUntil(lambda: not page.findChildren(TaskHandle))  # finished handles are deleted
+
+
+def test_a_capped_source_says_how_many_are_not_listed_and_links_to_them(qtbot, admin_ui_ctx,
+                                                                        tmp_path, monkeypatch):
+    """Each source lists its most urgent clocks only (``PER_SOURCE_LIMIT``); the page counts the
+    rest and its link opens the page that lists them all."""
+    from app.services import workbench
+
+    ctx = admin_ui_ctx
+    monkeypatch.setattr(workbench, "PER_SOURCE_LIMIT", 2)
+    for i in range(5):
+        _overdue_incoming(ctx, f"关于第{i}批物资的函")
+    win = MainWindow(ctx, db_label(str(ctx.engine.url)), tmp_path / "ui.ini")
+    qtbot.addWidget(win)
+    win.show()
+    page = win.show_page("workbench")
+    qtbot.waitUntil(lambda: page.snapshot is not None and _count(page) == 2, timeout=10_000)
+    assert page.snapshot.unlisted == {"incoming": 3}
+    assert page.more_label.isVisible() and "收文 3 项" in page.more_label.text()
+    assert "href='incoming'" in page.more_label.text()
+    page.more_label.linkActivated.emit("incoming")
+    assert win.current_key() == "incoming"
+    incoming_page = win.show_page("incoming")
+    qtbot.waitUntil(lambda: not incoming_page.model.loading, timeout=10_000)
+    assert incoming_page.model.total == 5  # (办理中, the default filter) all of them are there

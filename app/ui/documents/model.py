@@ -1,7 +1,8 @@
 """The document list model: a window over the database, not a copy of it.
 
-``rowCount`` is the filtered count (one indexed COUNT); rows come in pages of ``PAGE`` (offset/
-limit, sorted and filtered in SQL by ``documents.list_documents``) kept in a small LRU cache, so
+``rowCount`` is the filtered count (one indexed COUNT); rows come in pages of ``PAGE`` (sorted and
+filtered in SQL by ``documents.list_documents``; a page beside a held one by keyset, a jump by
+offset) kept in a small LRU cache, so
 scrolling anywhere in 100 000 rows costs one page query and memory stays at a few pages. The
 count and every page are read in the worker (``app.ui.lazy_table``): dragging the scroll bar to
 the middle of 85 000 documents read a page for 0.1–2.6 s on the GUI thread before. Sorting (a
@@ -17,6 +18,7 @@ from app.domain.security import CLEARANCE_LABELS, Clearance
 from app.services import documents as docs
 from app.services.context import ServiceContext
 from app.services.documents import DocumentRow, ListQuery
+from app.services.paging import Seek
 from app.ui.lazy_table import LazyTableModel
 from app.ui.qt import QBrush, QColor, QObject, Qt
 from app.ui.worker import TaskHandle
@@ -74,12 +76,16 @@ class DocumentListModel(LazyTableModel):
             if total else []
         return total, rows, (query, total)
 
-    def fetch_rows(self, query: tuple[ListQuery, int], offset: int,
-                   limit: int) -> list[DocumentRow]:
-        # with the total, a page in the second half is read backwards from the end (as fast
-        # as the first page)
+    def fetch_rows(self, query: tuple[ListQuery, int], offset: int, limit: int,
+                   seek: Seek | None = None) -> list[DocumentRow]:
+        # from a held neighbour by keyset; else, with the total, a page in the second half is
+        # read backwards from the end (as fast as the first page)
         q, total = query
-        return docs.list_documents(self.ctx, replace(q, offset=offset, limit=limit), total=total)
+        return docs.list_documents(self.ctx, replace(q, offset=offset, limit=limit, seek=seek),
+                                   total=total)
+
+    def key_of(self, query: tuple[ListQuery, int], row: DocumentRow) -> tuple[Any, ...]:
+        return docs.row_key(row, query[0].sort)
 
     def cell(self, row: DocumentRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:

@@ -95,7 +95,10 @@ def item_label(i: OpenItem, now: dt.datetime) -> str:
 
 
 class HandoverTab(QWidget):
-    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None, *,
+                 load: bool = True) -> None:
+        """``load=False``: read nothing until ``refresh()`` (the 值班 page refreshes a tab when
+        it is chosen, so opening the page does not read the tabs nobody looks at)."""
         super().__init__(parent)
         self.ctx = ctx
         #: the role may write the log and hand over (else the page is read-only)
@@ -183,7 +186,8 @@ class HandoverTab(QWidget):
             gate(w, ctx.actor, Action.EDIT_DUTY_LOG)
         self.dialog: ItemDialog | None = None
         self.open_items: list[OpenItem] = []
-        self.refresh()
+        if load:
+            self.refresh()
 
     def refresh(self) -> None:
         try:

@@ -9,7 +9,8 @@ from typing import Any
 
 from app.services import duty
 from app.services.context import ServiceContext
-from app.services.duty_desk import LOG_KINDS, LogEntry
+from app.services.duty_desk import LOG_KINDS, LogEntry, log_key
+from app.services.paging import Seek
 from app.ui.chinese import chinese_dates
 from app.ui.duty.common import explain, from_datetime, local, to_datetime
 from app.ui.lazy_table import LazyTableModel
@@ -66,8 +67,12 @@ class LogModel(LazyTableModel):
     def count_rows(self, query: str) -> int:
         return duty.count_log(self.ctx, query)
 
-    def fetch_rows(self, query: str, offset: int, limit: int) -> list[LogEntry]:
-        return duty.list_log(self.ctx, offset, limit, query)
+    def fetch_rows(self, query: str, offset: int, limit: int,
+                   seek: Seek | None = None) -> list[LogEntry]:
+        return duty.list_log(self.ctx, offset, limit, query, seek=seek)
+
+    def key_of(self, query: str, row: LogEntry) -> tuple[Any, ...]:
+        return log_key(row)
 
     def cell(self, e: LogEntry, column: int, role: int) -> Any:
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):

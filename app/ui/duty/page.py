@@ -27,12 +27,14 @@ class DutyPage(QWidget):
         self.roster = RosterTab(ctx, self)
         self.tabs.addTab(self.roster, "值班表")
         self.roster.published.connect(self.now.refresh)
-        self.staff = StaffTab(ctx, self)
+        # the tabs not shown first are read when chosen (``_tab_changed``): a first visit
+        # reads the roster and the now-on-duty panel only
+        self.staff = StaffTab(ctx, self, load=False)
         self.tabs.addTab(self.staff, "人员")
         gate_tab(self.tabs, self.staff, ctx.actor, Action.EDIT_ROSTER)
         self.log = LogTab(ctx, self)
         self.tabs.addTab(self.log, "值班记录")
-        self.handover = HandoverTab(ctx, self)
+        self.handover = HandoverTab(ctx, self, load=False)
         self.tabs.addTab(self.handover, "交接班")
         gate(self.log.form_box, ctx.actor, Action.EDIT_DUTY_LOG)
         self.tabs.currentChanged.connect(self._tab_changed)

@@ -45,7 +45,10 @@ def _table(columns: list[str]) -> QTableWidget:
 
 
 class StaffTab(QWidget):
-    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None, *,
+                 load: bool = True) -> None:
+        """``load=False``: read nothing until ``refresh()`` (the 值班 page refreshes a tab when
+        it is chosen, so opening the page does not read the tabs nobody looks at)."""
         super().__init__(parent)
         self.ctx = ctx
         self.staff: list[StaffInfo] = []
@@ -86,7 +89,8 @@ class StaffTab(QWidget):
         layout.addWidget(leave, 1)
         self.message = QLabel()
         layout.addWidget(self.message)
-        self.refresh()
+        if load:
+            self.refresh()
 
     def _form(self) -> QWidget:
         box = QGroupBox("人员信息")

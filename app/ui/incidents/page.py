@@ -18,17 +18,18 @@ from app.domain.security import Action, Clearance
 from app.errors import UserError
 from app.services import incidents as svc
 from app.services.context import ServiceContext
+from app.services.paging import Seek
 from app.services.placeholders import UnfilledPlaceholders
 from app.ui.file_dialogs import DOCX, PDF, FileKind, ask_file
 from app.ui.incidents.dialogs import IncidentDialog, SendDialog, SignDialog
 from app.ui.incidents.rules_dialog import RuleTableDialog
 from app.ui.incidents.stats import StatisticsDialog
+from app.ui.lazy_table import LazyTableModel
 from app.ui.messages import describe
 from app.ui.pages import register_page
 from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.permissions import gate
 from app.ui.qt import (
-    QAbstractTableModel,
     QBrush,
     QColor,
     QComboBox,
@@ -41,7 +42,6 @@ from app.ui.qt import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QModelIndex,
     QPushButton,
     QShortcut,
     QSplitter,
@@ -69,68 +69,53 @@ _LIST_WIDTHS: dict[str, float | str] = {
     "已报": 2, "密级": 2.5}
 
 
-class IncidentListModel(QAbstractTableModel):
-    """Rows fetched a page at a time as the view scrolls (never the whole table)."""
+class IncidentListModel(LazyTableModel):
+    """The incident list, read in the worker a page at a time (``LazyTableModel``): the count
+    and first page on ``reload``, then each page as the view scrolls to it — beside a held page
+    by keyset (``svc.list_key``), never on the GUI thread."""
 
     HEADERS = ("接报时间", "事件名称", "类别", "级别", "状态", "已报", "密级")
     PAGE = 100
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, self.PAGE, 20, parent)
         self.text = ""
         self.status: str | None = None
-        self.rows: list[svc.IncidentRow] = []
-        self.total = 0
 
-    def reload(self, text: str | None = None) -> None:
+    def reload(self, text: str | None = None) -> TaskHandle:  # type: ignore[override]
         if text is not None:
             self.text = text
-        self.beginResetModel()
-        self.total = svc.count_incidents(self.ctx, text=self.text, status=self.status)
-        self.rows = svc.list_incidents(self.ctx, 0, self.PAGE, text=self.text, status=self.status)
-        self.endResetModel()
+        return super().reload()
 
-    def set_status(self, status: str | None) -> None:
+    def set_status(self, status: str | None) -> TaskHandle:
         self.status = status
-        self.reload()
+        return self.reload()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
+    def snapshot(self) -> tuple[str, str | None]:
+        return self.text, self.status
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return len(self.HEADERS)
+    def count_rows(self, query: tuple[str, str | None]) -> int:
+        text, status = query
+        return svc.count_incidents(self.ctx, text=text, status=status)
 
-    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self.rows) < self.total
+    def fetch_rows(self, query: tuple[str, str | None], offset: int, limit: int,
+                   seek: Seek | None = None) -> list[svc.IncidentRow]:
+        text, status = query
+        return svc.list_incidents(self.ctx, offset, limit, text=text, status=status, seek=seek)
 
-    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # noqa: B008
-        more = svc.list_incidents(self.ctx, len(self.rows), self.PAGE, text=self.text,
-                                  status=self.status)
-        if more:
-            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-            self.rows.extend(more)
-            self.endInsertRows()
+    def key_of(self, query: Any, row: svc.IncidentRow) -> tuple[Any, ...]:
+        return svc.list_key(row)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        r = self.rows[index.row()]
+    def cell(self, r: svc.IncidentRow, column: int, role: int) -> Any:
         lv = R.Level(r.level)
         if role == Qt.ItemDataRole.DisplayRole:
             # the year too: five years of incidents in one list
             return [r.received_at.strftime("%Y-%m-%d %H:%M"), r.title, r.category, lv.label,
                     "已终报" if r.status == "closed" else "处置中", str(r.reports_sent),
-                    Clearance(r.classification).label][index.column()]
-        if role == Qt.ItemDataRole.BackgroundRole and index.column() == 3:
+                    Clearance(r.classification).label][column]
+        if role == Qt.ItemDataRole.BackgroundRole and column == 3:
             return QBrush(QColor(lv.colour_hex))
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3:
+        if role == Qt.ItemDataRole.ForegroundRole and column == 3:
             return QBrush(QColor("black" if lv is R.Level.III else "white"))
         if role == Qt.ItemDataRole.UserRole:
             return r.id
@@ -316,6 +301,10 @@ class IncidentsPage(QWidget):
                      stretch_min=10)
         self.list.verticalHeader().setDefaultSectionSize(24)
         self.list.selectionModel().selectionChanged.connect(lambda *_: self._selected())
+        self._wanted: int | None = None  # an incident whose row is to be selected when listed
+        self._locating: tuple[int, int] | None = None  # (incident, list generation) looked up
+        self.model.loaded.connect(self._select_wanted)
+        self.model.page_arrived.connect(lambda _n: self._select_wanted())
         self.list.doubleClicked.connect(lambda _i: self.edit_incident())
 
         # detail
@@ -522,15 +511,46 @@ class IncidentsPage(QWidget):
             self.select_incident(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def select_incident(self, incident_id: int) -> bool:
-        while True:
-            for r, row in enumerate(self.model.rows):
-                if row.id == incident_id:
-                    self.list.selectRow(r)
-                    self._selected()
-                    return True
-            if not self.model.canFetchMore():
-                return False
-            self.model.fetchMore()
+        """Show incident ``incident_id``: its details at once, and its row selected in the list
+        as soon as the list has it — a held row now, else its position under the filters is read
+        in the worker and its page loaded (the list never reads on the GUI thread). False when
+        the incident cannot be read."""
+        if not self._load(incident_id):
+            return False
+        self._wanted = incident_id
+        self._select_wanted()
+        return True
+
+    def _select_wanted(self) -> None:
+        want = self._wanted
+        if want is None or self.model.reloading:  # (``loaded`` calls again)
+            return
+        row = self.model.find(lambda r: r.id == want)
+        if row >= 0:
+            self._wanted = None
+            index = self.model.index(row, 0)
+            self.list.scrollTo(index)
+            self.list.selectRow(row)
+            return
+        if self._locating == (want, self.model.generation):
+            return
+        gen, (text, status) = self.model.generation, self.model.snapshot()
+        self._locating = (want, gen)
+
+        def found(position: int | None) -> None:
+            if self._wanted != want or gen != self.model.generation:
+                return  # another incident wanted, or the list reloaded (it asks again)
+            if position is None:  # not listed under these filters: the details alone
+                self._wanted = None
+            elif self.model.row(position) is not None:  # its page is held after all
+                self._select_wanted()
+            # else its page was asked for: ``page_arrived`` selects it
+
+        task = run_task(lambda _c: svc.find_position(self.ctx, want, text=text,
+                                                         status=status),
+                        on_result=found, on_error=lambda exc: self.status.setText(describe(exc)),
+                        parent=self)
+        task.done.connect(task.deleteLater)
 
     def _selected(self) -> None:
         rows = self.list.selectionModel().selectedRows()
@@ -539,14 +559,20 @@ class IncidentsPage(QWidget):
             self.header.setText("请选择或新建事件。")
             self._fill_chain()
             return
-        iid = self.model.rows[rows[0].row()].id
+        row = self.model.row(rows[0].row())
+        if row is None or (self.incident is not None and self.incident.id == row.id):
+            return  # (the row of the incident shown, selected again after a reload)
+        self._load(row.id)
+
+    def _load(self, iid: int) -> bool:
+        """Read and show incident ``iid`` with its report chain and missed clocks."""
         try:
             self.incident = svc.get_incident(self.ctx, iid)
             self.reports = svc.list_reports(self.ctx, iid)
             clocks = svc.incident_clocks(self.ctx, iid)
         except UserError as exc:
             self.status.setText(describe(exc))
-            return
+            return False
         inc = self.incident
         lv = inc.level
         d = inc.data
@@ -561,6 +587,7 @@ class IncidentsPage(QWidget):
             "已记录的超时：" + "；".join(f"{m.label}（应于 {svc._iso(m.due)}）{m.text}"
                                      for m in clocks.missed) if clocks.missed else "")
         self._fill_chain()
+        return True
 
     def _fill_chain(self) -> None:
         t = self.chain

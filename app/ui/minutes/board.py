@@ -14,7 +14,8 @@ from app.services import minutes as mn
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
 from app.ui.file_dialogs import XLSX, FileKind, file_dialog
-from app.ui.minutes.common import RED, YELLOW, MessageLine, OnTimeChart, PagedModel
+from app.ui.lazy_table import ServiceListModel
+from app.ui.minutes.common import PAGE, RED, YELLOW, MessageLine, OnTimeChart
 from app.ui.minutes.meeting import pydate, qdate
 from app.ui.permissions import gate
 from app.ui.qt import (
@@ -106,7 +107,14 @@ class BoardTab(QWidget):
         filters.addStretch(1)
         self.count_label = QLabel(self)
 
-        self.model = PagedModel(COLUMNS, self._fetch, _values, _colour, self)
+        # read in the worker a page at a time with the filters of the last refresh (offset:
+        # the board's order puts undated decisions last, a key with no value to seek from)
+        self.model = ServiceListModel(
+            ctx, COLUMNS, params=lambda: (self.filter(), self.today()),
+            count=lambda p: mn.count_board(ctx, *p),
+            fetch=lambda p, o, n, _seek: mn.board(ctx, *p, offset=o, limit=n),
+            values=_values, background=_colour, page_size=PAGE, parent=self)
+        self.model.loaded.connect(self._listed)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -192,8 +200,6 @@ class BoardTab(QWidget):
         self.file_dialog: QFileDialog | None = None
         if load:
             self.refresh()
-        else:
-            self.model.hold()
 
     def refresh_counts(self):  # type: ignore[no-untyped-def]
         """Read only the overdue / due-soon counts, in the worker (the three queries of a full
@@ -224,15 +230,17 @@ class BoardTab(QWidget):
             due_by=pydate(self.due.date()) if self.use_due.isChecked() else None,
             reminder=sv.Reminder(rem) if rem else None)
 
-    def _fetch(self, offset: int, limit: int) -> list[mn.BoardRow]:
-        return mn.board(self.ctx, self.filter(), self.today(), offset=offset, limit=limit)
+    def _listed(self) -> None:
+        self.count_label.setText(f"共 {self.model.total} 项（黄色：3天内到期；红色：已逾期）")
+        self._show_selected()
 
     def refresh(self) -> None:
+        """The list (count and pages) is read in the worker; the per-unit statistics and the
+        chart here."""
         self.refreshes += 1
         f, today = self.filter(), self.today()
         self.model.reload()
-        total = mn.count_board(self.ctx, f, today)
-        self.count_label.setText(f"共 {total} 项（黄色：3天内到期；红色：已逾期）")
+        self.count_label.setText("正在读取…")
         stats = mn.unit_stats(self.ctx, today, f)
         self.stats.setRowCount(len(stats))
         for r, u in enumerate(stats):
@@ -248,15 +256,22 @@ class BoardTab(QWidget):
 
     def selected(self) -> mn.BoardRow | None:
         idx = self.table.currentIndex()
-        return self.model.rows[idx.row()] if idx.isValid() and idx.row() < len(self.model.rows) \
-            else None
+        return self.model.item(idx.row()) if idx.isValid() else None
 
     def select_decision(self, decision_id: int) -> None:
-        for i, r in enumerate(self.model.rows):
-            if r.decision.id == decision_id:
-                self.table.selectRow(i)
-                return
-        raise KeyError(decision_id)
+        """Select the decision among the rows read. Right after ``refresh`` (the list is read
+        in the worker) it is selected when the list is in, if it is listed; otherwise a
+        decision not among the rows read raises KeyError."""
+        if self.model.reloading:
+            self.model.when_loaded(lambda: self._select(decision_id))
+        elif not self._select(decision_id):
+            raise KeyError(decision_id)
+
+    def _select(self, decision_id: int) -> bool:
+        i = self.model.find_item(lambda r: r.decision.id == decision_id)
+        if i >= 0:
+            self.table.selectRow(i)
+        return i >= 0
 
     def _show_selected(self) -> None:
         row = self.selected()

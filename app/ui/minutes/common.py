@@ -1,21 +1,15 @@
-"""Pieces the 会议纪要 widgets share: a lazy table model fed page by page from a service, the
-inline message line (errors never as a traceback dialog, and never a blocking box), and the
-painted on-time chart (QtCharts is left out of the offline bundle, so the chart is drawn with
-QPainter and works frozen too)."""
+"""Pieces the 会议纪要 widgets share: the page size of their lists (``ServiceListModel`` from
+``app.ui.lazy_table``, read in the worker), the inline message line (errors never as a traceback
+dialog, and never a blocking box), and the painted on-time chart (QtCharts is left out of the
+offline bundle, so the chart is drawn with QPainter and works frozen too)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
-
 from app.ui.messages import describe
 from app.ui.qt import (
-    QAbstractTableModel,
-    QBrush,
     QColor,
     QFont,
     QLabel,
-    QModelIndex,
     QPainter,
     QPen,
     QRectF,
@@ -27,75 +21,6 @@ from app.ui.qt import (
 PAGE = 200
 YELLOW = QColor("#fff2a8")
 RED = QColor("#f4b6b6")
-
-
-class PagedModel(QAbstractTableModel):
-    """Rows come from ``fetch(offset, limit)``; Qt asks for more as the view scrolls
-    (``canFetchMore``/``fetchMore``), so a list of 100 000 meetings loads ``PAGE`` rows at a time."""
-
-    def __init__(self, columns: Sequence[str], fetch: Callable[[int, int], list[Any]],
-                 values: Callable[[Any], list[str]],
-                 background: Callable[[Any], QColor | None] | None = None,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.columns = list(columns)
-        self._fetch, self._values, self._background = fetch, values, background
-        self.rows: list[Any] = []
-        self._cells: list[list[str]] = []  # each row's texts, made once (not per paint)
-        self._more = True
-
-    def hold(self) -> None:
-        """Read nothing until the next ``reload()`` (a view asks ``fetchMore`` on its own)."""
-        self._more = False
-
-    def reload(self) -> None:
-        self.beginResetModel()
-        self.rows, self._cells, self._more = [], [], True
-        self.endResetModel()
-        self.fetchMore(QModelIndex())
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def canFetchMore(self, parent: QModelIndex) -> bool:
-        return not parent.isValid() and self._more
-
-    def fetchMore(self, parent: QModelIndex) -> None:
-        if parent.isValid() or not self._more:
-            return
-        page = self._fetch(len(self.rows), PAGE)
-        self._more = len(page) == PAGE
-        if page:
-            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page) - 1)
-            self.rows.extend(page)
-            self._cells.extend(self._values(r) for r in page)
-            self.endInsertRows()
-
-    def replace(self, i: int, row: Any) -> None:
-        """Show ``row`` (a fresh read of the same record) at ``i``."""
-        self.rows[i] = row
-        self._cells[i] = self._values(row)
-        self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.columns) - 1))
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._cells[index.row()][index.column()]
-        if role == Qt.ItemDataRole.BackgroundRole and self._background is not None:
-            colour = self._background(row)
-            return QBrush(colour) if colour is not None else None
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section]
-        return None
 
 
 class MessageLine(QLabel):

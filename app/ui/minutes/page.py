@@ -12,7 +12,8 @@ from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
 from app.ui.messages import DISCARD, SAVE, ask_unsaved
 from app.ui.minutes.board import BoardTab
-from app.ui.minutes.common import MessageLine, PagedModel
+from app.ui.lazy_table import ServiceListModel
+from app.ui.minutes.common import PAGE, MessageLine
 from app.ui.minutes.meeting import MeetingPanel, pydate, qdate
 from app.ui.pages import register_page
 from app.ui.permissions import gate
@@ -141,8 +142,13 @@ class MeetingsTab(QWidget):
         bar.addWidget(self.refresh_button)
         bar.addWidget(self.type_filter)
         bar.addStretch(1)
-        self.model = PagedModel(COLUMNS, lambda o, n: mn.list_meetings(
-            ctx, offset=o, limit=n, type_id=self.type_filter.currentData()), _values, parent=self)
+        # read in the worker a page at a time (keyset from a held page), never on this thread
+        self.model = ServiceListModel(
+            ctx, COLUMNS, params=lambda: self.type_filter.currentData(),
+            count=lambda type_id: mn.count_meetings(ctx, type_id=type_id),
+            fetch=lambda type_id, o, n, seek: mn.list_meetings(ctx, offset=o, limit=n,
+                                                               type_id=type_id, seek=seek),
+            values=_values, key=mn.meeting_key, page_size=PAGE, parent=self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -186,18 +192,25 @@ class MeetingsTab(QWidget):
         self.type_filter.blockSignals(False)
 
     def refresh(self) -> None:
+        """Read the list again in the worker; the meeting shown is selected again when it is
+        among the rows read."""
         keep = self.panel.meeting_id
         self.model.reload()
-        for i, m in enumerate(self.model.rows):
-            if m.id == keep:
+
+        def reselect() -> None:
+            i = self.model.find_item(lambda m: m.id == keep)
+            if keep is not None and i >= 0:
                 self.table.selectRow(i)
+
+        self.model.when_loaded(reselect)
 
     def _open(self, row: int) -> QMessageBox | None:
         """Show the meeting of ``row``. With unsaved 纪要 text of the meeting shown now, ask
         保存 / 不保存 / 取消 first (window-modal, ``open()``); 取消 keeps the old selection."""
-        if not 0 <= row < len(self.model.rows):
+        item = self.model.item(row) if row >= 0 else None
+        if item is None:
             return None
-        target = self.model.rows[row].id
+        target = item.id
         if target == self.panel.meeting_id or not self.panel.unsaved_titles():
             self._show(target)
             return None
@@ -222,16 +235,16 @@ class MeetingsTab(QWidget):
         selection = self.table.selectionModel()
         selection.blockSignals(True)
         try:
-            for i, m in enumerate(self.model.rows):
-                if m.id == meeting_id:
-                    self.table.selectRow(i)
+            i = self.model.find_item(lambda m: m.id == meeting_id)
+            if i >= 0:
+                self.table.selectRow(i)
         finally:
             selection.blockSignals(False)
 
     def _panel_changed(self) -> None:
-        for i, m in enumerate(self.model.rows):
-            if m.id == self.panel.meeting_id and self.panel.info is not None:
-                self.model.replace(i, self.panel.info)
+        i = self.model.find_item(lambda m: m.id == self.panel.meeting_id)
+        if i >= 0 and self.panel.info is not None:
+            self.model.replace_item(i, self.panel.info)
 
     def new_meeting(self) -> None:
         self.dialog = NewMeetingDialog(self.ctx, self)
@@ -243,10 +256,14 @@ class MeetingsTab(QWidget):
         new_id = self.dialog.created.id
         self._fill_types()
         self.model.reload()
-        for i, m in enumerate(self.model.rows):
-            if m.id == new_id:
+
+        def select_new() -> None:
+            i = self.model.find_item(lambda m: m.id == new_id)
+            if i >= 0:
                 self._select(new_id)
                 self._open(i)  # asks first when the meeting shown has unsaved 纪要 text
+
+        self.model.when_loaded(select_new)
 
 
 def _values(m: mn.MeetingInfo) -> list[str]:
@@ -271,12 +288,15 @@ class MinutesPage(QTabWidget):
         """Show meeting ``meeting_id`` (a global search hit): its row when listed, else the panel
         alone; unsaved 纪要 text of the meeting shown now is asked about first."""
         self.setCurrentWidget(self.meetings)
-        for i, m in enumerate(self.meetings.model.rows):
-            if m.id == meeting_id:
+
+        def show() -> None:
+            i = self.meetings.model.find_item(lambda m: m.id == meeting_id)
+            if i >= 0:
                 self.meetings.table.selectRow(i)
-                return
-        if not self.meetings.panel.unsaved_titles():
-            self.meetings._show(meeting_id)
+            elif not self.meetings.panel.unsaved_titles():
+                self.meetings._show(meeting_id)
+
+        self.meetings.model.when_loaded(show)  # (the list is read in the worker)
 
     def unsaved_titles(self) -> list[str]:
         """For the main window's question on leaving (退出, 注销)."""

@@ -25,6 +25,7 @@ from app.errors import ConflictError, UserError
 from app.services import audit, audit_log, security
 from app.services.audit_log import AuditFilter, AuditRow
 from app.services.context import ServiceContext
+from app.services.paging import Seek
 from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
 from app.ui.documents.printing import paint_pdf
@@ -90,8 +91,12 @@ class AuditModel(LazyTableModel):
     def count_rows(self, query: AuditFilter) -> int:
         return audit_log.count(self.ctx, query)
 
-    def fetch_rows(self, query: AuditFilter, offset: int, limit: int) -> list[AuditRow]:
-        return audit_log.page(self.ctx, query, offset, limit)
+    def fetch_rows(self, query: AuditFilter, offset: int, limit: int,
+                   seek: Seek | None = None) -> list[AuditRow]:
+        return audit_log.page(self.ctx, query, offset, limit, seek=seek)
+
+    def key_of(self, query: AuditFilter, row: AuditRow) -> tuple[int]:
+        return (row.seq,)
 
     def cell(self, r: AuditRow, column: int, role: int) -> object:
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):

@@ -3,14 +3,17 @@ the week's counts, and notices when a clock turns amber or red.
 
 The page never queries on the GUI thread: a ``QTimer`` asks the worker for a
 ``workbench.snapshot`` and only paints what comes back (one refresh at a time; a tick while one
-is running is skipped). Double-click or Enter on an item switches to the item's page and shows
-the record when that page can (the same ``open_search_hit`` / ``open_record`` protocol as the
-global search, plus the pages' own selectors).
+is running is skipped). The clocks are shown through ``WorkItemModel`` in a ``QTableView`` with
+fixed column widths, so a refresh costs one model reset and the painting of the rows in view;
+a capped source's clocks not listed are counted, with a link to the page that lists them all.
+Double-click or Enter on an item switches to the item's page and shows the record when that
+page can (the same ``open_search_hit`` / ``open_record`` protocol as the global search, plus the
+pages' own selectors).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Mapping
 
 from app.errors import UserError
 from app.services import workbench
@@ -24,7 +27,6 @@ from app.ui.qt import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QKeyEvent,
     QLabel,
     QListWidget,
@@ -34,28 +36,31 @@ from app.ui.qt import (
     QStyle,
     QSystemTrayIcon,
     Qt,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
 )
+from app.ui.sizing import size_columns
+from app.ui.workbench.model import COLOURS, HEADERS, WIDTHS, WorkItemModel
 from app.ui.worker import TaskHandle, run_task
 
 #: Live refresh interval; short enough that a clock's colour change shows within a minute.
 REFRESH_MS = 30_000
-COLOURS = {"red": "#f4c7c3", "amber": "#fce8b2", "green": "#d9ead3"}
-HEADERS = ["状态", "类别", "事项", "期限项目", "到期时间", "剩余/逾期"]
 MAX_NOTICES = 50
-#: Date deadlines (督办, 收文) fall due at the end of their day: show the date alone.
-END_OF_DAY = dt.time(23, 59, 59)
+#: Where all the clocks of a kind are listed (``Snapshot.unlisted`` links).
+UNLISTED_PAGES = {"incident": "incidents", "decision": "minutes", "incoming": "incoming",
+                  "handover": "duty"}
 
 
-class ItemTable(QTableWidget):
+class ItemTable(QTableView):
     """The clock list; Enter activates the current row like a double-click."""
 
     activated_row = Signal(int)
+
+    def currentRow(self) -> int:
+        return self.currentIndex().row()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
@@ -129,20 +134,32 @@ class WorkbenchPage(QWidget):
         hrow.addWidget(self.holiday_button)
         self.holiday_box.setVisible(False)
 
-        self.table = ItemTable(0, len(HEADERS))
+        self.model = WorkItemModel(self)
+        self.table = ItemTable()
         self.table.setObjectName("workItems")
-        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # one line per row, fixed height: nothing is measured when the rows change
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        # fixed, user-resizable widths; 事项 takes the rest (never sized to the contents)
+        size_columns(self.table, HEADERS, WIDTHS, stretch="事项")
         self.table.doubleClicked.connect(lambda idx: self.open_item(idx.row()))
         self.table.activated_row.connect(self.open_item)
+        # a capped source's clocks not listed: how many, and a link to the page that has them all
+        self.more_label = QLabel("")
+        self.more_label.setObjectName("unlisted")
+        self.more_label.setWordWrap(True)
+        self.more_label.setTextFormat(Qt.TextFormat.RichText)
+        self.more_label.linkActivated.connect(self._see_all)
+        self.more_label.setVisible(False)
         clocks_box = QGroupBox("期限与提醒（按紧急程度）")
-        QVBoxLayout(clocks_box).addWidget(self.table)
+        clocks = QVBoxLayout(clocks_box)
+        clocks.addWidget(self.table)
+        clocks.addWidget(self.more_label)
 
         self.recent = QListWidget()
         self.recent.setObjectName("recentDocuments")
@@ -227,6 +244,7 @@ class WorkbenchPage(QWidget):
         self.now_label.setText(_duty_text(d.day, d.shift, d.people) if d else "（无权查看）")
         self.next_label.setText(_duty_text(d.next_day, d.next_shift, d.next_people) if d else "")
         self._fill_items(snap.items)
+        self._show_unlisted(snap.unlisted)
         self.recent.clear()
         for r in snap.recent:
             # two lines, cut at the right edge (no sideways scrolling); the tooltip has it all
@@ -247,20 +265,27 @@ class WorkbenchPage(QWidget):
         self.refreshed.emit()
 
     def _fill_items(self, items: tuple[workbench.WorkItem, ...]) -> None:
+        """One model reset; the selection follows the same clock (else stays on its row)."""
         current = self.table.currentRow()
-        self.table.setRowCount(len(items))
-        for r, it in enumerate(items):
-            due = "" if it.due is None else f"{it.due:%Y-%m-%d}" if it.due.time() == \
-                END_OF_DAY else f"{it.due:%m-%d %H:%M}"
-            values = [workbench.STATE_LABELS[it.state], it.kind_label, it.title, it.label, due,
-                      it.text]
-            brush = QBrush(QColor(COLOURS[it.state]))
-            for c, v in enumerate(values):
-                cell = QTableWidgetItem(v)
-                cell.setBackground(brush)
-                self.table.setItem(r, c, cell)
-        if 0 <= current < len(items):
-            self.table.selectRow(current)
+        key = self.model.items[current].key if 0 <= current < len(self.model.items) else None
+        self.model.set_items(items)
+        if key is not None:
+            row = next((r for r, it in enumerate(items) if it.key == key), current)
+            if 0 <= row < len(items):
+                self.table.selectRow(row)
+
+    def _show_unlisted(self, unlisted: Mapping[str, int]) -> None:
+        links = [f"<a href='{kind}'>{workbench.KIND_LABELS[kind]} {n} 项</a>"
+                 for kind, n in unlisted.items() if n > 0 and kind in UNLISTED_PAGES]
+        self.more_label.setText("每类最多列出最紧急的 {0} 项；另有未列出：{1}（点击到相应页面查看全部）。"
+                                .format(workbench.PER_SOURCE_LIMIT, "　".join(links)))
+        self.more_label.setVisible(bool(links))
+
+    def _see_all(self, kind: str) -> None:
+        """Show the page that lists every clock of ``kind`` (the 督办 board for decisions)."""
+        page = self._show_page(UNLISTED_PAGES[kind])
+        if kind == "decision" and page is not None and hasattr(page, "board"):
+            page.setCurrentWidget(page.board)
 
     # ------------------------------------------------------------------ notices
     def _notify(self, notes: list[workbench.Notification]) -> None:
@@ -302,9 +327,9 @@ class WorkbenchPage(QWidget):
     # ------------------------------------------------------------------ navigation
     def open_item(self, row: int) -> None:
         """Switch to the item's page and show the record there when the page can."""
-        if self.snapshot is None or not 0 <= row < len(self.snapshot.items):
+        if not 0 <= row < len(self.model.items):
             return
-        item = self.snapshot.items[row]
+        item = self.model.items[row]
         page = self._show_page(item.area)
         if page is None:
             return
