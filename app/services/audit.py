@@ -42,6 +42,18 @@ from app.services.context import Actor
 from app.storage.models import AuditEvent, utcnow
 
 GENESIS = "0" * 64
+#: ``audit_events.outcome``: the act was done, or it was refused (a refused attempt is audited too).
+SUCCESS = "success"
+REFUSED = "refused"
+
+
+def desk_name() -> str:
+    """Where an event was written: ``GOVDESK_DESK`` when set, else this computer's host name."""
+    import os
+    import socket
+
+    name = os.environ.get("GOVDESK_DESK", "").strip() or socket.gethostname()
+    return name[:64]
 #: Arbitrary constant identifying the audit chain's advisory lock on PostgreSQL.
 _PG_LOCK_KEY = 0x60D35C_A0D1
 
@@ -72,6 +84,13 @@ def _payload(event: Any) -> dict[str, Any]:
     level = getattr(event, "classification", 0) or 0
     if level:
         payload["classification"] = int(level)
+    # outcome and desk (revision 0021): hashed when not the defaults every older row has
+    outcome = getattr(event, "outcome", None) or SUCCESS
+    if outcome != SUCCESS:
+        payload["outcome"] = outcome
+    desk = getattr(event, "desk", None) or ""
+    if desk:
+        payload["desk"] = desk
     return payload
 
 
@@ -118,10 +137,12 @@ def append(
     at: datetime | None = None,
     actor_name: str | None = None,
     classification: int | None = None,
+    outcome: str = SUCCESS,
 ) -> AuditEvent:
     """Append one event in ``session``'s transaction. ``actor_name`` records who claimed to act
     when there is no signed-in actor (e.g. the username typed at a failed login). The event's 密级
-    is worked out from what it names (``audit_scope.level_of``); ``classification`` raises it."""
+    is worked out from what it names (``audit_scope.level_of``); ``classification`` raises it.
+    ``outcome``: ``SUCCESS`` or ``REFUSED`` (a refused attempt); the desk is recorded too."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
     last = session.execute(
@@ -144,6 +165,8 @@ def append(
         key_id=key.key_id,
         classification=audit_scope.level_of(session, object_type, object_id, detail,
                                             classification),
+        outcome=outcome,
+        desk=desk_name(),
     )
     event.hash = compute_hash(event, key)
     session.add(event)
@@ -233,13 +256,13 @@ def _raw_rows(engine: Engine, batch: int):  # type: ignore[no-untyped-def]
     t = AuditEvent.__table__
     cols = [t.c.seq, type_coerce(t.c.at, String).label("at"), t.c.actor_id, t.c.actor, t.c.action,
             t.c.object_type, t.c.object_id, t.c.detail, t.c.prev_hash, t.c.hash, t.c.hash_alg,
-            t.c.key_id, t.c.classification]
+            t.c.key_id, t.c.classification, t.c.outcome, t.c.desk]
     return select(*cols).order_by(t.c.seq).execution_options(yield_per=batch)
 
 
 class _Row:
     __slots__ = ("seq", "at", "actor_id", "actor", "action", "object_type", "object_id", "detail",
-                 "prev_hash", "hash", "hash_alg", "key_id", "classification")
+                 "prev_hash", "hash", "hash_alg", "key_id", "classification", "outcome", "desk")
 
     def __init__(self, row: Any, parse_at: Any) -> None:
         for name in self.__slots__:

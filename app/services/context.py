@@ -130,11 +130,23 @@ class ServiceContext:
                 roles = roles_of(s, self.actor.user_id)
             if row is None or not row.active or roles != self.actor.roles or (
                     row.clearance_level != int(self.actor.clearance)):
+                self._refused(action, "stale_session")
                 raise PermissionDenied("您的账户已被停用或权限已变更，请重新登录。")
             if row.must_change_password:
                 raise PasswordChangeRequired(PASSWORD_CHANGE_MESSAGE)
-        require(self.actor.roles, action)
+        try:
+            require(self.actor.roles, action)
+        except PermissionDenied as exc:
+            self._refused(action, exc.message)
+            raise
         return self.actor
+
+    def _refused(self, action: Action | str, reason: str) -> None:
+        """Audit the refused attempt (``outcome=refused``) in its own transaction."""
+        from app.services import audit_refused
+
+        audit_refused.record(self, "denied", "permission", str(Action(action).value),
+                             {"action": str(Action(action).value), "reason": reason})
 
 
 def visible(stmt: S, model: type, actor: Actor) -> S:

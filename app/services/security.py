@@ -2,7 +2,7 @@
 the office's air-gap exchange passphrase.
 
 Read by every signed-in user (the main window needs the idle interval); changed only by an
-administrator, audited, with optimistic locking (``expected_version``): two administrators
+administrator (the idle lock: the 安全保密管理员, as part of the lockout policy), audited, with optimistic locking (``expected_version``): two administrators
 editing at once — the second save gets ``ConflictError``, never a silent overwrite.
 
 The exchange passphrase is never stored, shown or audited: the row keeps an argon2id verifier
@@ -88,6 +88,8 @@ def update_settings(ctx: ServiceContext, info: SecurityInfo) -> SecurityInfo:
                 s.add(row)
             elif row.version != info.version:
                 raise ConflictError("安全设置已被他人修改，请刷新后重试。")
+            if row.idle_lock_minutes != info.idle_lock_minutes:
+                _check_idle_change(ctx, s, info.idle_lock_minutes)
             row.idle_lock_minutes = info.idle_lock_minutes
             row.backup_keep = info.backup_keep
             s.flush()
@@ -97,6 +99,22 @@ def update_settings(ctx: ServiceContext, info: SecurityInfo) -> SecurityInfo:
             return _info(row)
     except StaleDataError:
         raise ConflictError("安全设置已被他人修改，请刷新后重试。") from None
+
+
+def _check_idle_change(ctx: ServiceContext, s: Session, minutes: int) -> None:
+    """The idle lock is part of the lockout policy (安全保密管理员, ``Action.MANAGE_POLICY``);
+    a 涉密 office allows at most ``password_policy.CLASSIFIED_LIMITS``."""
+    from app.domain.security import require
+    from app.services import password_policy, separation
+
+    assert ctx.actor is not None
+    if not ctx.actor.may(Action.MANAGE_POLICY):
+        ctx.require(Action.MANAGE_POLICY)  # audits the refused attempt and raises
+    require(ctx.actor.roles, Action.MANAGE_POLICY)
+    if separation.is_classified(s):
+        low, high, label = password_policy.CLASSIFIED_LIMITS["idle_lock_minutes"]
+        if not low <= minutes <= high:
+            raise InputError(f"涉密单位{label}须在 {low} 至 {high} 之间。")
 
 
 def set_exchange_passphrase(ctx: ServiceContext, passphrase: str, confirm: str) -> SecurityInfo:

@@ -61,6 +61,7 @@ READ = ("get", "list", "count", "search", "find", "load", "read", "render", "exp
 NOT_READS = {
     "backup": {"restore", "record_refusal"},
     "accounts": {"create_first_admin", "login", "logout", "add_user", "set_active",
+                 "password_reminder",
                  "reset_password", "change_password", "set_roles", "set_clearance"},
     "docnumbers": {"reserve_numbers", "void_number"},
     "documents": {"create_document", "update_document", "delete_document", "workflow_step",
@@ -92,6 +93,9 @@ NOT_READS = {
                 "request_extension", "decide_extension",
                 "report_progress", "report_completion", "review", "close"},
     "security": {"update_settings", "record_session", "set_exchange_passphrase"},
+    # issue 31: the office mode is public (first-run screen); the reminder reads one's own row
+    "separation": {"office_mode", "setup_classified", "switch_to_classified", "switch_to_normal"},
+    "password_policy": {"update_policy"},
     "settings": {"update_office"},
     "templates": {"create", "save", "restore", "duplicate", "rename", "set_sample",
                   "set_default", "delete", "import_file"},
