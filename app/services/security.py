@@ -78,6 +78,12 @@ def update_settings(ctx: ServiceContext, info: SecurityInfo) -> SecurityInfo:
         raise InputError("自动锁定时间须在 1 至 240 分钟之间。")
     if not 1 <= info.backup_keep <= 365:
         raise InputError("自动备份保留份数须在 1 至 365 之间。")
+    with ctx.session() as s, s.begin():
+        current = s.get(SecuritySettings, 1)
+        idle_changes = (current.idle_lock_minutes if current is not None
+                        else DEFAULT_IDLE_MINUTES) != info.idle_lock_minutes
+    if idle_changes:
+        _check_idle_change(ctx, info.idle_lock_minutes)
     try:
         with ctx.session() as s, s.begin():
             row = s.get(SecuritySettings, 1)
@@ -88,8 +94,6 @@ def update_settings(ctx: ServiceContext, info: SecurityInfo) -> SecurityInfo:
                 s.add(row)
             elif row.version != info.version:
                 raise ConflictError("安全设置已被他人修改，请刷新后重试。")
-            if row.idle_lock_minutes != info.idle_lock_minutes:
-                _check_idle_change(ctx, s, info.idle_lock_minutes)
             row.idle_lock_minutes = info.idle_lock_minutes
             row.backup_keep = info.backup_keep
             s.flush()
@@ -101,17 +105,15 @@ def update_settings(ctx: ServiceContext, info: SecurityInfo) -> SecurityInfo:
         raise ConflictError("安全设置已被他人修改，请刷新后重试。") from None
 
 
-def _check_idle_change(ctx: ServiceContext, s: Session, minutes: int) -> None:
+def _check_idle_change(ctx: ServiceContext, minutes: int) -> None:
     """The idle lock is part of the lockout policy (安全保密管理员, ``Action.MANAGE_POLICY``);
     a 涉密 office allows at most ``password_policy.CLASSIFIED_LIMITS``."""
-    from app.domain.security import require
     from app.services import password_policy, separation
 
-    assert ctx.actor is not None
-    if not ctx.actor.may(Action.MANAGE_POLICY):
-        ctx.require(Action.MANAGE_POLICY)  # audits the refused attempt and raises
-    require(ctx.actor.roles, Action.MANAGE_POLICY)
-    if separation.is_classified(s):
+    ctx.require(Action.MANAGE_POLICY)  # a refusal is audited and raised
+    with ctx.session() as s, s.begin():
+        classified = separation.is_classified(s)
+    if classified:
         low, high, label = password_policy.CLASSIFIED_LIMITS["idle_lock_minutes"]
         if not low <= minutes <= high:
             raise InputError(f"涉密单位{label}须在 {low} 至 {high} 之间。")
