@@ -101,6 +101,8 @@ class Action(StrEnum):
     MANAGE_POLICY = "manage_policy"
     #: mark audit entries as reviewed and write the periodic review report
     REVIEW_AUDIT = "review_audit"
+    #: see the accounts (系统管理员 to manage them, 安全保密管理员 to grant)
+    VIEW_USERS = "view_users"
 
     @property
     def label(self) -> str:
@@ -127,13 +129,15 @@ ACTION_LABELS: dict[Action, str] = {
     Action.GRANT_ROLES: "授予角色和密级",
     Action.MANAGE_POLICY: "设置密码与锁定策略",
     Action.REVIEW_AUDIT: "审阅审计记录",
+    Action.VIEW_USERS: "查看用户账户",
 }
 
 _A = Action
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(
         {_A.MANAGE_USERS, _A.MANAGE_SETTINGS, _A.VIEW_AUDIT, _A.VIEW, _A.MANAGE_TEMPLATES,
-         _A.EDIT_ROSTER, _A.PRINT, _A.EXPORT, _A.GRANT_ROLES, _A.MANAGE_POLICY, _A.REVIEW_AUDIT}
+         _A.EDIT_ROSTER, _A.PRINT, _A.EXPORT, _A.GRANT_ROLES, _A.MANAGE_POLICY, _A.REVIEW_AUDIT,
+         _A.VIEW_USERS}
     ),
     Role.CLERK: frozenset(
         {_A.VIEW, _A.DRAFT, _A.REVIEW, _A.ISSUE, _A.PRINT, _A.EXPORT, _A.REGISTER_INCOMING,
@@ -143,10 +147,11 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.LEADER: frozenset({_A.VIEW, _A.REVIEW, _A.SIGN, _A.PRINT, _A.EXPORT, _A.VIEW_AUDIT}),
     Role.READER: frozenset({_A.VIEW}),
     # 系统管理员: cannot grant roles or clearances, cannot read the audit log
-    Role.SYSADMIN: frozenset({_A.VIEW, _A.MANAGE_USERS, _A.MANAGE_SETTINGS, _A.MANAGE_TEMPLATES}),
+    Role.SYSADMIN: frozenset({_A.VIEW, _A.MANAGE_USERS, _A.MANAGE_SETTINGS, _A.MANAGE_TEMPLATES,
+                              _A.VIEW_USERS}),
     # 安全保密管理员: cannot change settings or restore
     Role.SECADMIN: frozenset({_A.VIEW, _A.GRANT_ROLES, _A.MANAGE_POLICY, _A.VIEW_AUDIT,
-                              _A.REVIEW_AUDIT}),
+                              _A.REVIEW_AUDIT, _A.VIEW_USERS}),
     # 安全审计员: only reads (the other two administrators' audit entries)
     Role.AUDITOR: frozenset({_A.VIEW, _A.VIEW_AUDIT, _A.REVIEW_AUDIT}),
 }

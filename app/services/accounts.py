@@ -414,10 +414,7 @@ def logout(ctx: ServiceContext) -> None:
 
 def _require_accounts(ctx: ServiceContext) -> Actor:
     """Seeing the account list: the 系统管理员 (accounts) or the 安全保密管理员 (grants)."""
-    if ctx.actor is not None and not ctx.actor.may(Action.MANAGE_USERS) and ctx.actor.may(
-            Action.GRANT_ROLES):
-        return ctx.require(Action.GRANT_ROLES)
-    return ctx.require(Action.MANAGE_USERS)
+    return ctx.require(Action.VIEW_USERS)
 
 
 def list_users(ctx: ServiceContext) -> list[UserInfo]:

@@ -21,7 +21,12 @@ from app.config import Config, load_config
 from app.errors import UserError
 from app.services import accounts
 from app.services.context import Actor, ServiceContext
-from app.ui.accounts.dialogs import FirstAdminDialog, LoginDialog, PasswordDialog
+from app.ui.accounts.dialogs import (
+    ClassifiedSetupDialog,
+    FirstAdminDialog,
+    LoginDialog,
+    PasswordDialog,
+)
 from app.ui.chinese import MnemonicFallback, china
 from app.ui.fonts import ensure_chinese_ui_font
 from app.ui.main_window import MainWindow
@@ -85,11 +90,35 @@ class AppController(QObject):
 
     def start(self) -> None:
         if accounts.needs_first_admin(self.ctx.engine):
-            dialog: QDialog = FirstAdminDialog(self.ctx)
+            first = FirstAdminDialog(self.ctx)
+            first.classified_requested.connect(self._setup_classified)
+            dialog: QDialog = first
         else:
             dialog = LoginDialog(self.ctx)
         dialog.accepted.connect(lambda: self._after_sign_in(dialog.actor))  # type: ignore
-        dialog.rejected.connect(self.finished.emit)
+        dialog.rejected.connect(lambda: self._rejected(dialog))
+        self._show(dialog)
+
+    def _rejected(self, dialog: QDialog) -> None:
+        if isinstance(dialog, FirstAdminDialog) and dialog.property("classified_chosen"):
+            return  # the 涉密 set-up took over
+        self.finished.emit()
+
+    def _setup_classified(self) -> None:
+        """First run of a 涉密 office: the three administrator accounts, then the sign-in (each
+        account changes its initial password there). Cancelling goes back to the choice."""
+        if self.dialog is not None:
+            self.dialog.setProperty("classified_chosen", True)
+        dialog = ClassifiedSetupDialog(self.ctx)
+
+        def created() -> None:
+            login = LoginDialog(self.ctx, username=dialog.names[0] if dialog.names else "")
+            login.accepted.connect(lambda: self._after_sign_in(login.actor))
+            login.rejected.connect(self.finished.emit)
+            self._show(login)
+
+        dialog.accepted.connect(created)
+        dialog.rejected.connect(self.start)
         self._show(dialog)
 
     def _show(self, dialog: QDialog) -> None:
