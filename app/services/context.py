@@ -145,8 +145,9 @@ class ServiceContext:
         """Audit the refused attempt (``outcome=refused``) in its own transaction."""
         from app.services import audit_refused
 
-        audit_refused.record(self, "denied", "permission", str(Action(action).value),
-                             {"action": str(Action(action).value), "reason": reason})
+        act = Action(action)
+        audit_refused.record(self, "denied", "permission", act.label,
+                             {"permission": act.value, "reason": reason})
 
 
 def visible(stmt: S, model: type, actor: Actor) -> S:

@@ -40,9 +40,10 @@ from app.ui.qt import (
     QObject,
     QTranslator,
     Signal,
+    qt_alive,
 )
 from app.ui.security.guard import IdleLock, StartupChecks, attach
-from app.ui.worker import wait_for_all
+from app.ui.worker import run_task, wait_for_all
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,19 @@ class AppController(QObject):
         self.window = win
         win.show()
         self.idle_lock = attach(win, ctx, self.checks)
+        self._remind_password(win, ctx)
         self.signed_in.emit(actor)
+
+    def _remind_password(self, win: MainWindow, ctx: ServiceContext) -> None:
+        """A password that runs out soon (the policy's reminder days): said in the status line,
+        read in the worker."""
+        def show(reminder: str | None) -> None:
+            if reminder and qt_alive(win) and self.window is win:
+                win.statusBar().showMessage(reminder)
+                win.setProperty("password_reminder", reminder)
+
+        self.reminder_task = run_task(lambda _c: accounts.password_reminder(ctx),
+                                      on_result=show, on_error=lambda _exc: None, parent=win)
 
     def change_password(self) -> None:
         if self.window is None:

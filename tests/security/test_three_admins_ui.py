@@ -97,12 +97,30 @@ def test_security_administrator_sees_accounts_and_settings_disabled(qtbot, app_e
 def test_auditor_reads_and_reviews_only(qtbot, app_env, tmp_path):
     _config, ctx = app_env
     office = _office(ctx)
+    import pytest
+
+    from app.domain.security import SeparationDenied
+    from app.services import audit_log
+
+    with pytest.raises(SeparationDenied):  # a refused entry for the auditor to read
+        audit_log.page(office["xitong"], audit_log.AuditFilter(), 0)
     win = _window(qtbot, office["shenji"], tmp_path)
     assert "admin" not in win.page_keys()  # 系统管理 is there, disabled with its reason
     security = win.show_page("security")
     viewer = security.viewer
     qtbot.waitUntil(lambda: viewer.model.total > 0, timeout=20_000)
     assert viewer.review_button.isEnabled() and viewer.report_button.isEnabled()
+    # refusals, the office's switch and the desk read in Chinese (log-in and host names are data)
+    import re
+
+    from app.services import audit
+    from tests.ui.ascii_walk import latin_words
+
+    model = viewer.model
+    rows = [" ".join(str(model.data(model.index(r, c))) for c in range(model.columnCount()))
+            for r in range(model.rowCount())]
+    data = set(INITIAL) | set(re.findall(r"[A-Za-z]+", audit.desk_name()))
+    assert latin_words([("audit", row) for row in rows], data) == []
     assert not security.isTabEnabled(security.indexOf(security.settings))
     assert not security.isTabEnabled(security.indexOf(security.policy))
     # mark the newest entry reviewed through the page
@@ -153,3 +171,62 @@ def test_the_setup_dialog_shows_the_rule_it_breaks(qtbot, app_env):
         dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok).click()
     assert "三员分立" in dialog.message() and dialog.isVisible()
     assert accounts.needs_first_admin(ctx.engine)
+
+
+def test_the_first_run_screen_leads_a_newcomer_to_a_working_classified_desk(qtbot, app_env):
+    """From the first-run screen, without reading code: choose 涉密, create the three accounts,
+    sign in as the 安全保密管理员, change the initial password (required), reach the window; a
+    password close to its maximum age is reminded in the status line at the next sign-in."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from app.storage.models import User
+    from app.ui.accounts.dialogs import LoginDialog, PasswordDialog
+    from app.ui.application import AppController
+
+    config, ctx = app_env
+    c = AppController(ctx, config)
+    c.start()
+    assert isinstance(c.dialog, FirstAdminDialog)
+    c.dialog.classified_button.click()
+    setup = c.dialog
+    assert isinstance(setup, ClassifiedSetupDialog) and setup.isVisible()
+    for role, name in zip(setup.ROLES, INITIAL, strict=True):
+        name_edit, _display, pw, again = setup.fields[role]
+        qtbot.keyClicks(name_edit, name)
+        qtbot.keyClicks(pw, INITIAL[name])
+        qtbot.keyClicks(again, INITIAL[name])
+    with qtbot.waitSignal(setup.settled, timeout=30_000):
+        setup.ok_button().click()
+    login = c.dialog
+    assert isinstance(login, LoginDialog) and login.ui.usernameEdit.text() == "xitong"
+    login.ui.usernameEdit.setText("baomi")
+    qtbot.keyClicks(login.ui.passwordEdit, INITIAL["baomi"])
+    with qtbot.waitSignal(login.settled, timeout=30_000):
+        login.ok_button().click()
+    change = c.dialog
+    assert isinstance(change, PasswordDialog) and "由管理员设置" in change.ui.introLabel.text()
+    qtbot.keyClicks(change.ui.oldEdit, INITIAL["baomi"])
+    qtbot.keyClicks(change.ui.newEdit, FINAL["baomi"])
+    qtbot.keyClicks(change.ui.confirmEdit, FINAL["baomi"])
+    with qtbot.waitSignal(c.signed_in, timeout=30_000):
+        change.ok_button().click()
+    win = c.window
+    qtbot.addWidget(win)
+    assert win.user_label.text().endswith("（安全保密管理员）")
+    win.logout_action.trigger()
+
+    with Session(ctx.engine) as s, s.begin():  # 86 of the 90 days gone
+        s.execute(update(User).where(User.username == "baomi").values(
+            password_changed_at=datetime.now(UTC) - timedelta(days=86)))
+    login = c.dialog
+    qtbot.keyClicks(login.ui.usernameEdit, "baomi")
+    qtbot.keyClicks(login.ui.passwordEdit, FINAL["baomi"])
+    with qtbot.waitSignal(c.signed_in, timeout=30_000):
+        login.ok_button().click()
+    win = c.window
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: bool(win.property("password_reminder")), timeout=20_000)
+    assert "天后" in win.statusBar().currentMessage()
