@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("audit", "审计日志", "app.commands.admin"),
     ("user", "用户账户管理", "app.commands.admin"),
     ("db", "数据库", "app.commands.admin"),
+    ("office", "单位模式：普通/涉密（三员分立）", "app.commands.office"),
     ("render", "按 GB/T 9704-2012 排版公文描述文件，输出 PDF 或 DOCX", "app.commands.render"),
     ("template", "公文模板和 Word 表单：列出、检查、批量生成", "app.commands.template"),
     ("roster", "值班排班", "app.commands.roster"),

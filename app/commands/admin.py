@@ -1,5 +1,11 @@
-"""Administration commands: ``audit verify``, ``user add|list|roles|disable|enable|reset|passwd``,
-``db upgrade|info``.
+"""Administration commands: ``audit verify|list|review|report|status|purge``,
+``user add|list|roles|disable|enable|reset|passwd|policy``, ``db upgrade|info``.
+
+Issue 31: the audit reviewer's tools (``audit list`` with user/action/outcome/period filters,
+``audit review SEQ…`` marks entries reviewed, ``audit report FILE.pdf`` the periodic review
+report, ``audit status`` the store's size against its warning threshold, ``audit purge`` — always
+refused) and the password policy of the 安全保密管理员 (``user policy show|set``). A refusal by
+三员分立 exits with code 2 and says which rule.
 
 A user may hold several roles: ``--role admin --role clerk`` or ``--roles 管理员,文书`` (both
 forms may be mixed; ``user roles NAME …`` replaces a user's roles).
@@ -59,6 +65,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path)
     p.set_defaults(func=cmd_audit_key_import)
 
+    _register_review(a_sub)
+
     p_user = sub.add_parser("user", help="用户账户管理")
     u_sub = p_user.add_subparsers(dest="user_command", metavar="子命令", required=True)
     p = u_sub.add_parser("add", help="添加用户（数据库中尚无用户时创建初始管理员）")
@@ -79,6 +87,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         p = u_sub.add_parser(name, help=helptext)
         p.add_argument("username")
         p.set_defaults(func=func)
+    p = u_sub.add_parser("policy", help="密码与锁定策略（安全保密管理员）：show 查看，set 修改")
+    p.add_argument("policy_command", choices=["show", "set"], metavar="show|set")
+    for name, label in _POLICY_OPTIONS:
+        p.add_argument("--" + name.replace("_", "-"), type=int, default=None, help=label)
+    p.set_defaults(func=cmd_user_policy)
     for p in u_sub.choices.values():
         p.add_argument("--admin", default="admin", help="执行操作的管理员用户名（默认 admin）")
     p = u_sub.add_parser("passwd", help="修改本人密码（管理员设置或重置的密码须先修改）")
@@ -97,7 +110,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _role_arguments(p: argparse.ArgumentParser, default_note: str) -> None:
     p.add_argument("--role", action="append", default=[], metavar="角色",
-                   help="角色：管理员/文书/值班员/领导/只读；可重复给出以授予多个角色" + default_note)
+                   help="角色：管理员/文书/值班员/领导/只读/系统管理员/安全保密管理员/安全审计员；"
+                        "可重复给出以授予多个角色" + default_note)
     p.add_argument("--roles", action="append", default=[], metavar="角色,角色",
                    help="多个角色，以逗号或顿号分隔，如 管理员,文书")
 
@@ -138,7 +152,11 @@ def sign_in(engine: Engine, username: str, password: str) -> ServiceContext:
     if actor.must_change_password:
         raise PasswordChangeRequired(
             f"{PASSWORD_CHANGE_MESSAGE}请先运行 python -m app user passwd {username} 修改密码。")
-    return ctx.with_actor(actor)
+    ctx = ctx.with_actor(actor)
+    reminder = accounts.password_reminder(ctx)
+    if reminder:
+        print(f"提示：{reminder}", file=sys.stderr)
+    return ctx
 
 
 def _admin_ctx(engine: Engine, admin: str) -> ServiceContext:
@@ -319,3 +337,154 @@ def cmd_db_info(args: argparse.Namespace) -> int:
         engine.dispose()
 
 
+
+
+# ---------------------------------------------------------------- issue 31: review and policy
+
+_POLICY_OPTIONS = [
+    ("min_length", "密码最小长度"), ("min_classes", "密码须含字符类别数（3 或 4）"),
+    ("max_age_days", "密码最长使用天数（0 不限；涉密单位 1–180）"),
+    ("warn_days", "到期前提醒天数"), ("history", "不得重复使用的最近密码数"),
+    ("lock_failures", "连续失败锁定次数"), ("lock_minutes", "锁定时长（分钟）"),
+    ("idle_lock_minutes", "空闲自动锁定（分钟）"),
+]
+
+
+def _date(value: str):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{value}”格式应为 YYYY-MM-DD") from None
+
+
+def _filter_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--user", default="", help="用户（登录名或姓名的一部分）")
+    p.add_argument("--action", default="", help="操作代码前缀，如 login、user.")
+    p.add_argument("--outcome", default="", choices=["", "success", "refused"],
+                   help="结果：success 成功，refused 被拒绝")
+    p.add_argument("--since", type=_date, default=None, help="起始日期 YYYY-MM-DD")
+    p.add_argument("--until", type=_date, default=None, help="截止日期 YYYY-MM-DD")
+
+
+def _filter(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from app.services.audit_log import AuditFilter
+
+    return AuditFilter(user=args.user, action=args.action, since=args.since, until=args.until,
+                       outcome=args.outcome)
+
+
+def _register_review(a_sub: argparse._SubParsersAction) -> None:
+    p = a_sub.add_parser("list", help="按用户、操作、结果、期间列出审计记录（审阅范围内）")
+    _filter_arguments(p)
+    p.add_argument("--limit", type=int, default=200, help="最多列出条数（默认 200）")
+    p.set_defaults(func=cmd_audit_list)
+    p = a_sub.add_parser("review", help="将审计记录标记为已审阅")
+    p.add_argument("seqs", nargs="+", type=int, metavar="序号")
+    p.add_argument("--note", default="", help="审阅意见")
+    p.set_defaults(func=cmd_audit_review)
+    p = a_sub.add_parser("report", help="生成定期审计审阅报告（PDF）")
+    p.add_argument("file", type=Path)
+    _filter_arguments(p)
+    p.set_defaults(func=cmd_audit_report)
+    p = a_sub.add_parser("status", help="审计记录存储量与告警阈值")
+    p.set_defaults(func=cmd_audit_status)
+    p = a_sub.add_parser("purge", help="删除早于某日的审计记录（总是拒绝：180 天内不得删除）")
+    p.add_argument("--before", type=_date, required=True, help="日期 YYYY-MM-DD")
+    p.set_defaults(func=cmd_audit_purge)
+    for name in ("list", "review", "report", "status", "purge"):
+        a_sub.choices[name].add_argument("--admin", default="admin",
+                                         help="执行操作的审阅人用户名（默认 admin）")
+
+
+def cmd_audit_list(args: argparse.Namespace) -> int:
+    from app.services import audit_log
+
+    engine = _open()
+    try:
+        ctx = _admin_ctx(engine, args.admin)
+        rows = audit_log.page(ctx, _filter(args), 0, max(1, min(args.limit, 5000)))
+    finally:
+        engine.dispose()
+    print("序号\t时间\t用户\t操作\t结果\t终端\t审阅\t详情")
+    for r in rows:
+        print(f"{r.seq}\t{_fmt_time(r.at)}\t{r.actor}\t{r.action}\t"
+              f"{audit_log.OUTCOME_LABELS.get(r.outcome, r.outcome)}\t{r.desk or '—'}\t"
+              f"{'已审阅' if r.reviewed else '未审阅'}\t{r.detail}")
+    return 0
+
+
+def cmd_audit_review(args: argparse.Namespace) -> int:
+    from app.services import audit_log
+
+    engine = _open()
+    try:
+        ctx = _admin_ctx(engine, args.admin)
+        done = audit_log.mark_reviewed(ctx, args.seqs, args.note)
+    finally:
+        engine.dispose()
+    print(f"已标记 {done} 条审计记录为已审阅。")
+    return 0
+
+
+def cmd_audit_report(args: argparse.Namespace) -> int:
+    from app.services import audit_log
+
+    engine = _open()
+    try:
+        ctx = _admin_ctx(engine, args.admin)
+        audit_log.review_report_pdf(ctx, _filter(args), args.file)
+    finally:
+        engine.dispose()
+    print(f"已生成审计审阅报告：{args.file}")
+    return 0
+
+
+def cmd_audit_status(args: argparse.Namespace) -> int:
+    from app.services import audit_log
+
+    engine = _open()
+    try:
+        ctx = _admin_ctx(engine, args.admin)
+        status = audit_log.store_status(ctx)
+    finally:
+        engine.dispose()
+    print(f"审计记录 {status.rows} 条，告警阈值 {status.threshold} 条。")
+    if status.warning:
+        print(f"警告：{status.warning}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_audit_purge(args: argparse.Namespace) -> int:
+    from app.services import audit_log
+
+    engine = _open()
+    try:
+        ctx = _admin_ctx(engine, args.admin)
+        audit_log.purge(ctx, args.before)
+    finally:
+        engine.dispose()
+    return 0  # never reached: purge always refuses
+
+
+def cmd_user_policy(args: argparse.Namespace) -> int:
+    from app.services import password_policy
+
+    engine = _open()
+    try:
+        ctx = _admin_ctx(engine, args.admin)
+        policy = password_policy.get_policy(ctx)
+        if args.policy_command == "set":
+            values = {name: getattr(args, name) for name, _l in _POLICY_OPTIONS
+                      if getattr(args, name) is not None}
+            if not values:
+                raise InputError("请至少给出一项要修改的策略，如 --min-length 12。")
+            policy = password_policy.update_policy(
+                ctx, password_policy.with_values(policy, **values))
+    finally:
+        engine.dispose()
+    for name, label in _POLICY_OPTIONS:
+        print(f"{label}：{getattr(policy, name)}")
+    return 0

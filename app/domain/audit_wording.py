@@ -39,6 +39,10 @@ ACTION_LABELS: dict[str, str] = {
     "audit.print": "打印审计日志", "audit.chain_broken": "审计日志校验未通过",
     "audit.pending_tampered": "待封存审计记录被改动",
     "audit.key_export": "导出审计密钥", "audit.key_import": "导入审计密钥",
+    "audit.review": "标记审计记录为已审阅", "audit.report": "生成审计审阅报告",
+    "audit.purge": "删除审计记录", "denied": "越权操作被拒绝",
+    "office": "单位模式", "office.classified": "设为涉密单位", "office.normal": "改回普通单位",
+    "settings.password_policy": "修改密码与锁定策略", "user.password_expired": "密码已过期",
     "backup": "备份操作", "backup.create": "创建备份", "backup.restore": "从备份恢复",
     "backup.restore_refused": "拒绝从备份恢复",
     "settings.exchange_passphrase": "设置交换包口令",
@@ -104,7 +108,7 @@ ACTION_LABELS: dict[str, str] = {
 
 #: Object type → Chinese.
 OBJECT_LABELS: dict[str, str] = {
-    "audit_log": "审计日志", "database": "数据库", "decision": "议定事项",
+    "audit_log": "审计日志", "permission": "权限", "database": "数据库", "decision": "议定事项",
     "docno_series": "发文字号", "document": "公文", "duty_handover": "交接班",
     "duty_log": "值班日志", "duty_open_item": "待办事项", "duty_role": "值班角色",
     "duty_roster": "值班表", "duty_rules": "排班规则", "duty_staff": "值班人员",
@@ -119,6 +123,13 @@ OBJECT_LABELS: dict[str, str] = {
 
 #: Detail key → Chinese.
 KEY_LABELS: dict[str, str] = {
+    # issue 31: refusals, 三员, reviews, the password policy
+    "permission": "所需权限", "how": "方式", "accounts": "账户", "problems": "不符合之处",
+    "seqs": "记录序号", "before": "早于", "consent": "管理员同意",
+    "max_age_days": "密码最长使用天数", "min_length": "密码最小长度",
+    "min_classes": "密码字符类别数", "warn_days": "到期前提醒天数", "history": "不得重复密码数",
+    "lock_failures": "连续失败锁定次数", "lock_minutes": "锁定时长（分钟）",
+    "outcome": "结果",
     "active": "状态", "apart": "不同班人员", "at": "时间", "attachment": "附件",
     "attachments": "附件", "backup_keep": "自动备份保留份数", "based_on": "基于",
     "by": "催办人", "caller": "来电人", "changed": "变更项目", "changes": "变更",
@@ -161,6 +172,10 @@ VALUE_WORDS: dict[str, str] = {
     # login failures, rejected passwords
     "unknown_user": "用户名不存在", "disabled": "账户已停用", "locked": "账户已锁定",
     "wrong_password": "密码错误", "reused": "与近期用过的密码相同",
+    # 普通/涉密 office (issue 31)
+    "classified": "涉密单位", "first_run": "首次运行设置",
+    "switch": "由普通单位切换", "stale_session": "账户已停用或权限已变更",
+    "classified_is_final": "涉密单位不能改回普通单位",
     # document statuses and steps
     "draft": "拟稿", "reviewed": "已核稿", "signed": "已签发", "issued": "已印发",
     "archived": "已归档", "review": "核稿", "sign": "签发", "issue": "印发", "archive": "归档",
@@ -282,6 +297,10 @@ def describe_value(key: str, value: Any, action: str = "") -> str:
                 return label
     if key in ("action",):
         return action_label(text) if text else "全部"
+    if key == "permission":
+        from app.domain.security import ACTION_LABELS as PERMISSION_LABELS
+
+        return next((label for a, label in PERMISSION_LABELS.items() if a.value == text), "其他")
     if key == "changed" and text in _INCIDENT_FIELDS:
         return _INCIDENT_FIELDS[text]
     out = _word(text)

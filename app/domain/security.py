@@ -1,6 +1,11 @@
 """Roles, permissions and clearance levels — pure rules, no database.
 
-Roles: 管理员 (admin), 文书 (clerk), 值班员 (duty officer), 领导 (leader), 只读 (reader).
+Roles: 管理员 (admin), 文书 (clerk), 值班员 (duty officer), 领导 (leader), 只读 (reader), and the
+三员 of a 涉密 office (issue 31): 系统管理员 (sysadmin: settings, templates, backups and restore,
+database upkeep, creating/disabling accounts), 安全保密管理员 (secadmin: roles, clearances, the
+password and lockout policy, reviewing the 安全审计员's and business users' audit entries) and
+安全审计员 (auditor: reviews the two other administrators' actions, only reads). The all-in-one
+管理员 holds the powers of all three and exists in a 普通 office only.
 A user holds a set of roles (a small office's administrator also drafts, a 文书 also takes duty);
 what they may do is the union of their roles' permissions. ``PERMISSIONS`` says which role may do
 which action; services call ``require(roles, action)`` before doing it, and the UI shows every
@@ -25,6 +30,9 @@ class Role(StrEnum):
     DUTY = "duty"
     LEADER = "leader"
     READER = "reader"
+    SYSADMIN = "sysadmin"
+    SECADMIN = "secadmin"
+    AUDITOR = "auditor"
 
     @property
     def label(self) -> str:
@@ -37,7 +45,18 @@ ROLE_LABELS: dict[Role, str] = {
     Role.DUTY: "值班员",
     Role.LEADER: "领导",
     Role.READER: "只读",
+    Role.SYSADMIN: "系统管理员",
+    Role.SECADMIN: "安全保密管理员",
+    Role.AUDITOR: "安全审计员",
 }
+
+#: The 三员 of a 涉密 office: no account holds two of them, nor one of them with a business role.
+THREE_ADMINS: frozenset[Role] = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
+#: Every administrator role: the 三员 and the all-in-one 管理员 of a 普通 office.
+ADMIN_ROLES: frozenset[Role] = THREE_ADMINS | {Role.ADMIN}
+#: The roles that do business work (drafting, signing, duty, reading records).
+BUSINESS_ROLES: frozenset[Role] = frozenset(
+    {Role.CLERK, Role.DUTY, Role.LEADER, Role.READER})
 
 
 class Clearance(IntEnum):
@@ -76,6 +95,14 @@ class Action(StrEnum):
     EDIT_DUTY_LOG = "edit_duty_log"
     REPORT_INCIDENT = "report_incident"
     MANAGE_TEMPLATES = "manage_templates"
+    #: grant and revoke roles and clearances (安全保密管理员)
+    GRANT_ROLES = "grant_roles"
+    #: set the password, lockout and idle-lock policy (安全保密管理员)
+    MANAGE_POLICY = "manage_policy"
+    #: mark audit entries as reviewed and write the periodic review report
+    REVIEW_AUDIT = "review_audit"
+    #: see the accounts (系统管理员 to manage them, 安全保密管理员 to grant)
+    VIEW_USERS = "view_users"
 
     @property
     def label(self) -> str:
@@ -99,13 +126,18 @@ ACTION_LABELS: dict[Action, str] = {
     Action.EDIT_DUTY_LOG: "填写值班日志",
     Action.REPORT_INCIDENT: "报送突发事件",
     Action.MANAGE_TEMPLATES: "管理模板",
+    Action.GRANT_ROLES: "授予角色和密级",
+    Action.MANAGE_POLICY: "设置密码与锁定策略",
+    Action.REVIEW_AUDIT: "审阅审计记录",
+    Action.VIEW_USERS: "查看用户账户",
 }
 
 _A = Action
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(
         {_A.MANAGE_USERS, _A.MANAGE_SETTINGS, _A.VIEW_AUDIT, _A.VIEW, _A.MANAGE_TEMPLATES,
-         _A.EDIT_ROSTER, _A.PRINT, _A.EXPORT}
+         _A.EDIT_ROSTER, _A.PRINT, _A.EXPORT, _A.GRANT_ROLES, _A.MANAGE_POLICY, _A.REVIEW_AUDIT,
+         _A.VIEW_USERS}
     ),
     Role.CLERK: frozenset(
         {_A.VIEW, _A.DRAFT, _A.REVIEW, _A.ISSUE, _A.PRINT, _A.EXPORT, _A.REGISTER_INCOMING,
@@ -114,6 +146,14 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.DUTY: frozenset({_A.VIEW, _A.EDIT_DUTY_LOG, _A.REPORT_INCIDENT, _A.PRINT}),
     Role.LEADER: frozenset({_A.VIEW, _A.REVIEW, _A.SIGN, _A.PRINT, _A.EXPORT, _A.VIEW_AUDIT}),
     Role.READER: frozenset({_A.VIEW}),
+    # 系统管理员: cannot grant roles or clearances, cannot read the audit log
+    Role.SYSADMIN: frozenset({_A.VIEW, _A.MANAGE_USERS, _A.MANAGE_SETTINGS, _A.MANAGE_TEMPLATES,
+                              _A.VIEW_USERS}),
+    # 安全保密管理员: cannot change settings or restore
+    Role.SECADMIN: frozenset({_A.VIEW, _A.GRANT_ROLES, _A.MANAGE_POLICY, _A.VIEW_AUDIT,
+                              _A.REVIEW_AUDIT, _A.VIEW_USERS}),
+    # 安全审计员: only reads (the other two administrators' audit entries)
+    Role.AUDITOR: frozenset({_A.VIEW, _A.VIEW_AUDIT, _A.REVIEW_AUDIT}),
 }
 
 
@@ -193,13 +233,54 @@ def denied_reason(roles: RoleSet, action: Action | str) -> str | None:
     return "需要" + "或".join(f"“{r.label}”" for r in needed) + "角色"
 
 
+class SeparationDenied(PermissionDenied):
+    """A 三员分立 rule refused the act: CLI exit code 2, message naming the rule."""
+
+    exit_code = 2
+
+
+SEPARATION_RULE = "三员分立"
+
+
 def require(roles: RoleSet, action: Action | str) -> None:
-    """Raise ``PermissionDenied`` (Chinese message) unless ``roles`` may do ``action``."""
+    """Raise ``PermissionDenied`` (Chinese message) unless ``roles`` may do ``action``; when the
+    roles are 三员 administrator roles, ``SeparationDenied`` naming the 三员分立 rule."""
     reason = denied_reason(roles, action)
     if reason is not None:
+        chosen = role_set(roles)
+        if chosen & THREE_ADMINS and Role.ADMIN not in chosen:
+            raise SeparationDenied(
+                f"{SEPARATION_RULE}：“{roles_label(roles)}”不能{Action(action).label}"
+                f"（{reason}）。")
         raise PermissionDenied(
             f"当前角色“{roles_label(roles)}”无权{Action(action).label}（{reason}）。"
         )
+
+
+def separation_problem(roles: RoleSet) -> str | None:
+    """In a 涉密 office: why an account may not hold ``roles`` together (None when it may).
+    The 三员 are held by three different accounts, none of which holds a business role; the
+    all-in-one 管理员 is not used."""
+    chosen = role_set(roles)
+    if Role.ADMIN in chosen:
+        return (f"{SEPARATION_RULE}：涉密单位不使用合一的“管理员”角色，"
+                "请分别授予“系统管理员”“安全保密管理员”“安全审计员”。")
+    admins = sorted_roles(chosen & THREE_ADMINS)
+    if len(admins) >= 2:
+        return (f"{SEPARATION_RULE}：一个账户不能同时担任"
+                + "和".join(f"“{r.label}”" for r in admins) + "。")
+    business = sorted_roles(chosen & BUSINESS_ROLES)
+    if admins and business:
+        return (f"{SEPARATION_RULE}：“{admins[0].label}”不能兼任业务角色"
+                + "、".join(f"“{r.label}”" for r in business) + "。")
+    return None
+
+
+def require_separation(roles: RoleSet) -> None:
+    """``SeparationDenied`` when ``separation_problem`` finds one."""
+    problem = separation_problem(roles)
+    if problem is not None:
+        raise SeparationDenied(problem)
 
 
 def can_see(clearance: Clearance | int, level: Clearance | int) -> bool:

@@ -7,6 +7,19 @@ event written in the same transaction as the change. A user holds a set of roles
 at least one). Administrators cannot disable themselves or the last active administrator, nor
 take the 管理员 role from themselves or from the last active administrator (the office would be
 locked out), nor grant a clearance above their own.
+
+三员分立 (issue 31; ``app.services.separation``): creating, disabling and resetting accounts is
+the 系统管理员's (``Action.MANAGE_USERS``); granting roles and clearances the 安全保密管理员's
+(``Action.GRANT_ROLES``) — an account created by someone who may not grant starts as 只读/公开.
+In a 涉密 office no account may hold two of the three administrator roles, nor one with a
+business role (refused with ``SeparationDenied``, audited), and the 系统管理员 may not reset
+another administrator's password (they could then sign in as them). The office must always keep
+an active account able to manage accounts and one able to grant roles.
+
+The password rules, the number of earlier passwords refused and the lockout come from the
+policy the 安全保密管理员 sets (``app.services.password_policy``); the constants below are its
+defaults. A password older than the policy's maximum age must be changed at sign-in
+(``password_reminder`` warns the days before).
 """
 
 from __future__ import annotations
@@ -22,9 +35,20 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from app import passwords
-from app.domain.security import Action, Clearance, Role, role_set, roles_label, sorted_roles
+from app.domain.security import (
+    ADMIN_ROLES,
+    THREE_ADMINS,
+    Action,
+    Clearance,
+    Role,
+    SeparationDenied,
+    role_set,
+    roles_label,
+    separation_problem,
+    sorted_roles,
+)
 from app.errors import ConflictError, InputError, PermissionDenied, UserError
-from app.services import audit
+from app.services import audit, audit_refused, password_policy, separation
 from app.services.context import SYSTEM, Actor, ServiceContext, roles_of
 from app.storage.models import PasswordHistory, User, UserRole
 
@@ -97,19 +121,14 @@ def _store_roles(s: Session, user: User, roles: frozenset[Role]) -> None:
         user.role_code = first
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise InputError(f"密码至少需要 {MIN_PASSWORD} 个字符。")
-    if password.strip() != password:
-        raise InputError("密码首尾不能有空格。")
-    classes = sum((
-        any(c.isupper() for c in password),
-        any(c.islower() for c in password),
-        any(c.isdigit() for c in password),
-        any(not c.isalnum() for c in password),
-    ))
-    if classes < MIN_CLASSES:
-        raise InputError(f"密码须包含大写字母、小写字母、数字、符号中的至少 {MIN_CLASSES} 类。")
+def _read_policy(ctx: ServiceContext) -> password_policy.PasswordPolicy:
+    with ctx.session() as s, s.begin():
+        return password_policy.read_policy(s)
+
+
+def _check_password(ctx: ServiceContext, password: str, username: str = "") -> None:
+    """The policy's rules (length, classes, not the user name): ``InputError`` otherwise."""
+    password_policy.check_password(password, _read_policy(ctx), username)
 
 
 def _matches(pw_hash: str, password: str) -> bool:
@@ -120,22 +139,23 @@ def _matches(pw_hash: str, password: str) -> bool:
 
 
 class _Reused(InputError):
-    def __init__(self, user_id: int, username: str) -> None:
-        super().__init__(f"新密码不能与最近 {HISTORY} 次使用过的密码相同。")
+    def __init__(self, user_id: int, username: str, history: int = HISTORY) -> None:
+        super().__init__(f"新密码不能与最近 {history} 次使用过的密码相同。")
         self.user_id, self.username = user_id, username
 
 
 def _audit_reuse(ctx: ServiceContext, exc: _Reused) -> None:
     with ctx.session() as s, s.begin():
         audit.append(s, ctx.actor, "user.password_rejected", "user", exc.user_id,
-                     {"username": exc.username, "reason": "reused"}, at=ctx.now())
+                     {"username": exc.username, "reason": "reused"}, at=ctx.now(),
+                     outcome=audit.REFUSED)
 
 
-def _recent_hashes(s: Session, user: User) -> list[str]:
-    """The current hash and the previous ones, newest first: ``HISTORY`` in all."""
+def _recent_hashes(s: Session, user: User, history: int) -> list[str]:
+    """The current hash and the previous ones, newest first: ``history`` in all."""
     older = s.execute(
         select(PasswordHistory.password_hash).where(PasswordHistory.user_id == user.id)
-        .order_by(PasswordHistory.id.desc()).limit(HISTORY - 1)
+        .order_by(PasswordHistory.id.desc()).limit(max(0, history - 1))
     ).scalars()
     return [user.password_hash, *older]
 
@@ -145,10 +165,12 @@ def _replace_password(ctx: ServiceContext, s: Session, user: User, password: str
     """Refuse a password used in the last ``HISTORY`` (``_Reused``: the caller's transaction
     rolls back, then ``_audit_reuse`` records the refusal in its own); otherwise keep the old
     hash in the history and set the new one."""
-    if any(_matches(h, password) for h in _recent_hashes(s, user)):
-        raise _Reused(user.id, user.username)
+    history = password_policy.read_policy(s).history
+    if any(_matches(h, password) for h in _recent_hashes(s, user, history)):
+        raise _Reused(user.id, user.username, history)
     s.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, created_at=ctx.now()))
     user.password_hash = pw_hash
+    user.password_changed_at = ctx.now()
 
 
 #: Characters refused in a user name even after NFKC: they are invisible or reorder the text, so
@@ -200,6 +222,11 @@ def _check_display_name(display_name: str) -> str:
     return name
 
 
+#: Public names for the first-run path (``separation.setup_classified``).
+check_username = _check_username
+check_display_name = _check_display_name
+
+
 def hash_password(password: str) -> str:
     return passwords.hasher().hash(password)
 
@@ -215,14 +242,15 @@ def create_first_admin(ctx: ServiceContext, username: str, password: str,
     """Create the first administrator (clearance 机密). Refused once any user exists."""
     username = _check_username(username)
     display_name = _check_display_name(display_name)
-    _check_password(password)
+    _check_password(ctx, password, username)
     pw_hash = hash_password(password)  # outside the transaction: slow on purpose
     with ctx.session() as s, s.begin():
         if s.execute(select(func.count()).select_from(User)).scalar_one():
             raise PermissionDenied("已存在用户账户，不能再创建初始管理员。")
         user = User(username=username, display_name=display_name.strip(), password_hash=pw_hash,
                     role_code=Role.ADMIN.value, clearance_level=int(Clearance.CONFIDENTIAL),
-                    active=True, failed_logins=0, must_change_password=False)
+                    active=True, failed_logins=0, must_change_password=False,
+                    password_changed_at=ctx.now())
         s.add(user)
         s.flush()
         _store_roles(s, user, frozenset({Role.ADMIN}))
@@ -252,6 +280,7 @@ def login(ctx: ServiceContext, username: str, password: str) -> Actor:
     failure: str | None = None
     name = normalize_username(username)
     with ctx.session() as s, s.begin():
+        policy = password_policy.read_policy(s)
         user = _by_name(s, username, lock=True)
         usable = user is not None and user.active and not (
             user.locked_until is not None and user.locked_until > now)
@@ -274,15 +303,16 @@ def login(ctx: ServiceContext, username: str, password: str) -> Actor:
             failures = _count_failure(s, user)
             detail: dict = {"reason": "wrong_password", "failures": failures}
             failure = LOGIN_FAILED_MESSAGE
-            if failures >= MAX_FAILURES:
-                user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            if failures >= policy.lock_failures:
+                user.locked_until = now + timedelta(minutes=policy.lock_minutes)
                 user.failed_logins = 0
                 detail["locked_until"] = user.locked_until.isoformat()
-                failure = f"密码连续错误 {MAX_FAILURES} 次，" + _locked_message(user.locked_until)
+                failure = (f"密码连续错误 {policy.lock_failures} 次，"
+                           + _locked_message(user.locked_until))
             audit.append(s, _actor(s, user), "login.failed", "user", user.id, detail, at=now)
             if "locked_until" in detail:
                 audit.append(s, _actor(s, user), "user.locked", "user", user.id,
-                             {"minutes": LOCK_MINUTES}, at=now)
+                             {"minutes": policy.lock_minutes}, at=now)
         else:
             if passwords.needs_rehash(user.password_hash):
                 user.password_hash = passwords.hasher().hash(password)
@@ -290,8 +320,47 @@ def login(ctx: ServiceContext, username: str, password: str) -> Actor:
             user.locked_until = None
             user.last_login_at = now
             audit.append(s, _actor(s, user), "login", "user", user.id, {}, at=now)
+            expires = _expires_at(user, policy)
+            if expires is not None and expires <= now and not user.must_change_password:
+                user.must_change_password = True  # too old: change it before anything else
+                audit.append(s, _actor(s, user), "user.password_expired", "user", user.id,
+                             {"max_age_days": policy.max_age_days}, at=now)
             return _actor(s, user)
     raise LoginFailed(failure)
+
+
+def _expires_at(user: User, policy: password_policy.PasswordPolicy) -> datetime | None:
+    """When ``user``'s password runs out under ``policy`` (None: no maximum age)."""
+    if not policy.max_age_days:
+        return None
+    since = user.password_changed_at or user.created_at
+    if since is None:
+        return None
+    return since + timedelta(days=policy.max_age_days)
+
+
+def password_reminder(ctx: ServiceContext) -> str | None:
+    """For the signed-in user: a reminder when their password runs out within the policy's
+    reminder days (None otherwise)."""
+    if ctx.actor is None or ctx.actor.user_id is None:
+        return None
+    now = ctx.now()
+    with ctx.session() as s, s.begin():
+        policy = password_policy.read_policy(s)
+        user = s.get(User, ctx.actor.user_id)
+        if user is None:
+            return None
+        expires = _expires_at(user, policy)
+    if expires is None:
+        return None
+    left = expires - now
+    if left.total_seconds() <= 0:
+        return "您的密码已过期，请立即修改密码。"
+    days = left.days + (1 if left.seconds else 0)
+    if days <= policy.warn_days:
+        return (f"您的密码将于 {days} 天后（{expires.astimezone():%Y-%m-%d}）过期，"
+                "请及时修改密码。")
+    return None
 
 
 def _count_failure(s: Session, user: User) -> int:
@@ -343,8 +412,13 @@ def logout(ctx: ServiceContext) -> None:
         audit.append(s, ctx.actor, "logout", "user", ctx.actor.user_id, {}, at=ctx.now())
 
 
+def _require_accounts(ctx: ServiceContext) -> Actor:
+    """Seeing the account list: the 系统管理员 (accounts) or the 安全保密管理员 (grants)."""
+    return ctx.require(Action.VIEW_USERS)
+
+
 def list_users(ctx: ServiceContext) -> list[UserInfo]:
-    ctx.require(Action.MANAGE_USERS)
+    _require_accounts(ctx)
     with ctx.session() as s, s.begin():
         held: dict[int, set[Role]] = {}
         for user_id, code in s.execute(select(UserRole.user_id, UserRole.role_code)):
@@ -356,13 +430,13 @@ def list_users(ctx: ServiceContext) -> list[UserInfo]:
 
 
 def get_user(ctx: ServiceContext, user_id: int) -> UserInfo:
-    ctx.require(Action.MANAGE_USERS)
+    _require_accounts(ctx)
     with ctx.session() as s, s.begin():
         return _info(s, _load(s, user_id, None))
 
 
 def find_user(ctx: ServiceContext, username: str) -> UserInfo:
-    ctx.require(Action.MANAGE_USERS)
+    _require_accounts(ctx)
     with ctx.session() as s, s.begin():
         user = _by_name(s, username)
         if user is None:
@@ -392,14 +466,39 @@ def _manage(s: Session, actor: Actor, user_id: int, expected_version: int | None
     return user
 
 
-def _active_admins(s: Session) -> int:
-    return int(s.execute(select(func.count()).select_from(User).join(
-        UserRole, UserRole.user_id == User.id).where(
-        UserRole.role_code == Role.ADMIN.value, User.active.is_(True))).scalar_one())
+#: Powers the office must always keep in an active account (else nobody could manage it).
+_KEPT_POWERS = (Action.MANAGE_USERS, Action.GRANT_ROLES)
 
 
-def _is_admin(s: Session, user: User) -> bool:
-    return Role.ADMIN in roles_of(s, user.id)
+def _powers_lost(s: Session, user: User, roles_after: frozenset[Role], active_after: bool
+                 ) -> list[Action]:
+    """The powers no active account would hold if ``user`` had ``roles_after`` and
+    ``active_after``."""
+    from app.domain.security import allowed
+
+    held: dict[int, set[Role]] = {}
+    for user_id, code in s.execute(
+            select(UserRole.user_id, UserRole.role_code).join(User, User.id == UserRole.user_id)
+            .where(User.active.is_(True))):
+        held.setdefault(user_id, set()).add(Role(code))
+    held.pop(user.id, None)
+    if active_after:
+        held[user.id] = set(roles_after)
+    return [p for p in _KEPT_POWERS if not any(allowed(r, p) for r in held.values())]
+
+
+def _refuse(ctx: ServiceContext, exc: PermissionDenied, action: str, user: User | None,
+            detail: dict | None = None) -> PermissionDenied:
+    """Audit a refused account act (its own transaction) and return ``exc`` to raise."""
+    audit_refused.record(ctx, action, "user", user.id if user is not None else "",
+                         {**({"username": user.username} if user is not None else {}),
+                          **(detail or {}), "reason": exc.message})
+    return exc
+
+
+def _classified(ctx: ServiceContext) -> bool:
+    with ctx.session() as s, s.begin():
+        return separation.is_classified(s)
 
 
 def add_user(ctx: ServiceContext, username: str, password: str, *, display_name: str = "",
@@ -415,16 +514,27 @@ def add_user(ctx: ServiceContext, username: str, password: str, *, display_name:
     username = _check_username(username)
     display_name = _check_display_name(display_name)
     chosen = _check_roles(roles if roles is not None else [role or Role.READER])
-    _check_password(password)
+    _check_password(ctx, password, username)
     if int(clearance) > int(actor.clearance):
         raise PermissionDenied("不能授予高于本人知悉范围的密级。")
+    if (chosen != {Role.READER} or int(clearance) != int(Clearance.PUBLIC)) and not actor.may(
+            Action.GRANT_ROLES):
+        raise _refuse(ctx, SeparationDenied(
+            f"三员分立：“{actor.roles_label}”创建的账户只能是“只读”、“公开”，"
+            "角色和密级须由安全保密管理员授予。"), "user.add", None, {"username": username})
+    if _classified(ctx):
+        problem = separation_problem(chosen)
+        if problem is not None:
+            raise _refuse(ctx, SeparationDenied(problem), "user.add", None,
+                          {"username": username})
     pw_hash = hash_password(password)
     with ctx.session() as s, s.begin():
         if s.execute(select(User.id).where(User.username == username)).first():
             raise InputError(f"用户名“{username}”已被使用。")
         user = User(username=username, display_name=display_name.strip(), password_hash=pw_hash,
                     role_code=sorted_roles(chosen)[0].value, clearance_level=int(clearance),
-                    active=True, failed_logins=0, must_change_password=must_change_password)
+                    active=True, failed_logins=0, must_change_password=must_change_password,
+                    password_changed_at=ctx.now())
         s.add(user)
         s.flush()
         _store_roles(s, user, chosen)
@@ -445,7 +555,7 @@ def set_active(ctx: ServiceContext, user_id: int, active: bool,
         if not active:
             if user.id == actor.user_id:
                 raise PermissionDenied("不能停用自己的账户。")
-            if _is_admin(s, user) and _active_admins(s) <= 1:
+            if _powers_lost(s, user, roles_of(s, user.id), False):
                 raise PermissionDenied("不能停用最后一个管理员账户。")
         user.active = active
         if active:
@@ -461,7 +571,17 @@ def reset_password(ctx: ServiceContext, user_id: int, new_password: str,
                    expected_version: int | None = None) -> UserInfo:
     """Set a new password, unlock the account and ask the user to change it at next login."""
     actor = ctx.require(Action.MANAGE_USERS)
-    _check_password(new_password)
+    with ctx.session() as s, s.begin():
+        target = _load(s, user_id, None)
+        name, target_roles = target.username, roles_of(s, target.id)
+        classified = separation.is_classified(s)
+    if classified and user_id != actor.user_id and target_roles & THREE_ADMINS:
+        exc = SeparationDenied(f"三员分立：不能重置另一名管理员“{name}”的密码"
+                               "（否则可冒用其身份）。")
+        audit_refused.record(ctx, "user.reset_password", "user", user_id,
+                             {"username": name, "reason": exc.message})
+        raise exc
+    _check_password(ctx, new_password, name)
     pw_hash = hash_password(new_password)
     try:
         with ctx.session() as s, s.begin():
@@ -483,7 +603,7 @@ def change_password(ctx: ServiceContext, old_password: str, new_password: str) -
     """The signed-in user changes their own password."""
     if ctx.actor is None or ctx.actor.user_id is None:
         raise PermissionDenied("请先登录。")
-    _check_password(new_password)
+    _check_password(ctx, new_password, ctx.actor.username)
     if old_password == new_password:
         raise InputError("新密码不能与原密码相同。")
     pw_hash = hash_password(new_password)
@@ -508,18 +628,31 @@ def change_password(ctx: ServiceContext, old_password: str, new_password: str) -
 def set_roles(ctx: ServiceContext, user_id: int, roles: Iterable[Role | str],
               expected_version: int | None = None) -> UserInfo:
     """Give user ``user_id`` exactly ``roles`` (at least one)."""
-    actor = ctx.require(Action.MANAGE_USERS)
+    actor = ctx.require(Action.GRANT_ROLES)
     chosen = _check_roles(roles)
     with ctx.session() as s, s.begin():
         user = _manage(s, actor, user_id, expected_version)
         old = roles_of(s, user.id)
         if old == chosen:
             return _info(s, user)
-        if Role.ADMIN in old and Role.ADMIN not in chosen:
-            if user.id == actor.user_id:
+        problem = separation_problem(chosen) if separation.is_classified(s) else None
+        name = user.username
+    if problem is not None:
+        raise _refuse_roles(ctx, user_id, name, chosen, problem)
+    with ctx.session() as s, s.begin():
+        user = _manage(s, actor, user_id, expected_version)
+        old = roles_of(s, user.id)
+        if old == chosen:
+            return _info(s, user)
+        if old & ADMIN_ROLES - chosen:
+            if user.id == actor.user_id and Role.ADMIN in old and Role.ADMIN not in chosen:
                 raise PermissionDenied("不能取消自己的管理员角色。")
-            if user.active and _active_admins(s) <= 1:
-                raise PermissionDenied("不能取消最后一个管理员的管理员角色。")
+            lost = _powers_lost(s, user, chosen, user.active)
+            if lost:
+                if Role.ADMIN in old and Role.ADMIN not in chosen:
+                    raise PermissionDenied("不能取消最后一个管理员的管理员角色。")
+                raise PermissionDenied("不能取消该角色：取消后将没有启用的账户能"
+                                       + "、".join(a.label for a in lost) + "。")
         _store_roles(s, user, chosen)
         user.updated_at = ctx.now()  # an UPDATE of the row: its version moves on (conflicts)
         audit.append(s, actor, "user.set_role", "user", user.id,
@@ -529,9 +662,17 @@ def set_roles(ctx: ServiceContext, user_id: int, roles: Iterable[Role | str],
         return _info(s, user)
 
 
+def _refuse_roles(ctx: ServiceContext, user_id: int, username: str, chosen: frozenset[Role],
+                  problem: str) -> SeparationDenied:
+    audit_refused.record(ctx, "user.set_role", "user", user_id,
+                         {"username": username, "to": [r.value for r in sorted_roles(chosen)],
+                          "reason": problem})
+    return SeparationDenied(problem)
+
+
 def set_clearance(ctx: ServiceContext, user_id: int, clearance: Clearance,
                   expected_version: int | None = None) -> UserInfo:
-    actor = ctx.require(Action.MANAGE_USERS)
+    actor = ctx.require(Action.GRANT_ROLES)
     clearance = Clearance(clearance)
     if int(clearance) > int(actor.clearance):
         raise PermissionDenied("不能授予高于本人知悉范围的密级。")

@@ -59,6 +59,18 @@ from app.services.context import Actor
 from app.storage.models import AuditEvent, AuditPending, utcnow
 
 GENESIS = "0" * 64
+#: ``audit_events.outcome``: the act was done, or it was refused (a refused attempt is audited too).
+SUCCESS = "success"
+REFUSED = "refused"
+
+
+def desk_name() -> str:
+    """Where an event was written: ``GOVDESK_DESK`` when set, else this computer's host name."""
+    import os
+    import socket
+
+    name = os.environ.get("GOVDESK_DESK", "").strip() or socket.gethostname()
+    return name[:64]
 #: Arbitrary constant identifying the audit chain's advisory lock on PostgreSQL.
 _PG_LOCK_KEY = 0x60D35C_A0D1
 
@@ -89,6 +101,13 @@ def _payload(event: Any) -> dict[str, Any]:
     level = getattr(event, "classification", 0) or 0
     if level:
         payload["classification"] = int(level)
+    # outcome and desk (revision 0020): hashed when not the defaults every older row has
+    outcome = getattr(event, "outcome", None) or SUCCESS
+    if outcome != SUCCESS:
+        payload["outcome"] = outcome
+    desk = getattr(event, "desk", None) or ""
+    if desk:
+        payload["desk"] = desk
     return payload
 
 
@@ -135,10 +154,12 @@ def append(
     at: datetime | None = None,
     actor_name: str | None = None,
     classification: int | None = None,
+    outcome: str = SUCCESS,
 ) -> AuditEvent:
     """Append one event in ``session``'s transaction. ``actor_name`` records who claimed to act
     when there is no signed-in actor (e.g. the username typed at a failed login). The event's 密级
-    is worked out from what it names (``audit_scope.level_of``); ``classification`` raises it."""
+    is worked out from what it names (``audit_scope.level_of``); ``classification`` raises it.
+    ``outcome``: ``SUCCESS`` or ``REFUSED`` (a refused attempt); the desk is recorded too."""
     when = (at or utcnow()).astimezone(UTC)
     fields = dict(
         at=when,
@@ -150,6 +171,8 @@ def append(
         detail=canonical(detail or {}).decode(),
         classification=audit_scope.level_of(session, object_type, object_id, detail,
                                             classification),
+        outcome=outcome,
+        desk=desk_name(),
     )
     if not chained_inline(session):
         return _append_pending(session, fields)
@@ -189,10 +212,15 @@ _FIELDS = ("at", "actor_id", "actor", "action", "object_type", "object_id", "det
 
 
 def pending_mac(row: Any, key: AuditKey) -> str:
-    """The HMAC-SM3 a pending event carries (``row``: an ``AuditPending`` or a row like it)."""
+    """The HMAC-SM3 a pending event carries (``row``: an ``AuditPending`` or a row like it);
+    outcome and desk are covered when not the defaults, as in a chained event's hash."""
     payload = {name: getattr(row, name) for name in _FIELDS}
     payload["at"] = _at_text(row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC))
     payload["classification"] = int(row.classification or 0)
+    for name, default in (("outcome", SUCCESS), ("desk", "")):
+        value = getattr(row, name, None) or default
+        if value != default:
+            payload[name] = value
     return key.mac(canonical({**payload, "pending": True, "alg": ALG, "key_id": row.key_id}))
 
 
@@ -269,7 +297,7 @@ def _seal_once(engine: Engine, wait: bool) -> tuple[int, tuple[int, str] | None]
         last = _last(s)
         key = _signing_key(s, last.hash_alg if last else None, last.key_id if last else None)
         for row in rows:
-            fields = {name: getattr(row, name) for name in _FIELDS}
+            fields = {name: getattr(row, name) for name in (*_FIELDS, "outcome", "desk")}
             if row.key_id != key.key_id or not audit_key.same(pending_mac(row, key), row.mac):
                 fields = dict(
                     at=utcnow(), actor_id=None, actor="system", action=TAMPERED_PENDING,
@@ -367,13 +395,13 @@ def _raw_rows(engine: Engine, batch: int):  # type: ignore[no-untyped-def]
     t = AuditEvent.__table__
     cols = [t.c.seq, type_coerce(t.c.at, String).label("at"), t.c.actor_id, t.c.actor, t.c.action,
             t.c.object_type, t.c.object_id, t.c.detail, t.c.prev_hash, t.c.hash, t.c.hash_alg,
-            t.c.key_id, t.c.classification]
+            t.c.key_id, t.c.classification, t.c.outcome, t.c.desk]
     return select(*cols).order_by(t.c.seq).execution_options(yield_per=batch)
 
 
 class _Row:
     __slots__ = ("seq", "at", "actor_id", "actor", "action", "object_type", "object_id", "detail",
-                 "prev_hash", "hash", "hash_alg", "key_id", "classification")
+                 "prev_hash", "hash", "hash_alg", "key_id", "classification", "outcome", "desk")
 
     def __init__(self, row: Any, parse_at: Any) -> None:
         for name in self.__slots__:

@@ -170,10 +170,15 @@ class ServiceContext:
             row, roles = retry_read(self._account)(self.actor.user_id)
             if row is None or not row.active or roles != self.actor.roles or (
                     row.clearance_level != int(self.actor.clearance)):
+                self._refused(action, "stale_session")
                 raise PermissionDenied("您的账户已被停用或权限已变更，请重新登录。")
             if row.must_change_password:
                 raise PasswordChangeRequired(PASSWORD_CHANGE_MESSAGE)
-        require(self.actor.roles, action)
+        try:
+            require(self.actor.roles, action)
+        except PermissionDenied as exc:
+            self._refused(action, exc.message)
+            raise
         return self.actor
 
     def _account(self, user_id: int):  # type: ignore[no-untyped-def]
@@ -181,6 +186,14 @@ class ServiceContext:
             row = s.execute(select(User.active, User.clearance_level, User.must_change_password)
                             .where(User.id == user_id)).first()
             return row, roles_of(s, user_id)
+
+    def _refused(self, action: Action | str, reason: str) -> None:
+        """Audit the refused attempt (``outcome=refused``) in its own transaction."""
+        from app.services import audit_refused
+
+        act = Action(action)
+        audit_refused.record(self, "denied", "permission", act.label,
+                             {"permission": act.value, "reason": reason})
 
 
 def visible(stmt: S, model: type, actor: Actor) -> S:

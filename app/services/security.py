@@ -2,7 +2,7 @@
 the office's air-gap exchange passphrase.
 
 Read by every signed-in user (the main window needs the idle interval); changed only by an
-administrator, audited, with optimistic locking (``expected_version``): two administrators
+administrator (the idle lock: the 安全保密管理员, as part of the lockout policy), audited, with optimistic locking (``expected_version``): two administrators
 editing at once — the second save gets ``ConflictError``, never a silent overwrite.
 
 The exchange passphrase is never stored, shown or audited: the row keeps an argon2id verifier
@@ -78,6 +78,12 @@ def update_settings(ctx: ServiceContext, info: SecurityInfo) -> SecurityInfo:
         raise InputError("自动锁定时间须在 1 至 240 分钟之间。")
     if not 1 <= info.backup_keep <= 365:
         raise InputError("自动备份保留份数须在 1 至 365 之间。")
+    with ctx.session() as s, s.begin():
+        current = s.get(SecuritySettings, 1)
+        idle_changes = (current.idle_lock_minutes if current is not None
+                        else DEFAULT_IDLE_MINUTES) != info.idle_lock_minutes
+    if idle_changes:
+        _check_idle_change(ctx, info.idle_lock_minutes)
     try:
         with ctx.session() as s, s.begin():
             row = s.get(SecuritySettings, 1)
@@ -97,6 +103,20 @@ def update_settings(ctx: ServiceContext, info: SecurityInfo) -> SecurityInfo:
             return _info(row)
     except StaleDataError:
         raise ConflictError("安全设置已被他人修改，请刷新后重试。") from None
+
+
+def _check_idle_change(ctx: ServiceContext, minutes: int) -> None:
+    """The idle lock is part of the lockout policy (安全保密管理员, ``Action.MANAGE_POLICY``);
+    a 涉密 office allows at most ``password_policy.CLASSIFIED_LIMITS``."""
+    from app.services import password_policy, separation
+
+    ctx.require(Action.MANAGE_POLICY)  # a refusal is audited and raised
+    with ctx.session() as s, s.begin():
+        classified = separation.is_classified(s)
+    if classified:
+        low, high, label = password_policy.CLASSIFIED_LIMITS["idle_lock_minutes"]
+        if not low <= minutes <= high:
+            raise InputError(f"涉密单位{label}须在 {low} 至 {high} 之间。")
 
 
 def set_exchange_passphrase(ctx: ServiceContext, passphrase: str, confirm: str) -> SecurityInfo:

@@ -64,6 +64,8 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: object) ->
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA synchronous = FULL")
+        # 剩余信息保护: deleted content is overwritten with zeros, not left in free pages
+        cur.execute("PRAGMA secure_delete = ON")
     finally:
         cur.close()
 

@@ -21,7 +21,12 @@ from app.config import Config, load_config
 from app.errors import UserError
 from app.services import accounts
 from app.services.context import Actor, ServiceContext
-from app.ui.accounts.dialogs import FirstAdminDialog, LoginDialog, PasswordDialog
+from app.ui.accounts.dialogs import (
+    ClassifiedSetupDialog,
+    FirstAdminDialog,
+    LoginDialog,
+    PasswordDialog,
+)
 from app.ui.chinese import MnemonicFallback, china
 from app.ui.fonts import ensure_chinese_ui_font
 from app.ui.main_window import MainWindow
@@ -35,9 +40,10 @@ from app.ui.qt import (
     QObject,
     QTranslator,
     Signal,
+    qt_alive,
 )
 from app.ui.security.guard import IdleLock, StartupChecks, attach
-from app.ui.worker import wait_for_all
+from app.ui.worker import run_task, wait_for_all
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +91,35 @@ class AppController(QObject):
 
     def start(self) -> None:
         if accounts.needs_first_admin(self.ctx.engine):
-            dialog: QDialog = FirstAdminDialog(self.ctx)
+            first = FirstAdminDialog(self.ctx)
+            first.classified_requested.connect(self._setup_classified)
+            dialog: QDialog = first
         else:
             dialog = LoginDialog(self.ctx)
         dialog.accepted.connect(lambda: self._after_sign_in(dialog.actor))  # type: ignore
-        dialog.rejected.connect(self.finished.emit)
+        dialog.rejected.connect(lambda: self._rejected(dialog))
+        self._show(dialog)
+
+    def _rejected(self, dialog: QDialog) -> None:
+        if isinstance(dialog, FirstAdminDialog) and dialog.property("classified_chosen"):
+            return  # the 涉密 set-up took over
+        self.finished.emit()
+
+    def _setup_classified(self) -> None:
+        """First run of a 涉密 office: the three administrator accounts, then the sign-in (each
+        account changes its initial password there). Cancelling goes back to the choice."""
+        if self.dialog is not None:
+            self.dialog.setProperty("classified_chosen", True)
+        dialog = ClassifiedSetupDialog(self.ctx)
+
+        def created() -> None:
+            login = LoginDialog(self.ctx, username=dialog.names[0] if dialog.names else "")
+            login.accepted.connect(lambda: self._after_sign_in(login.actor))
+            login.rejected.connect(self.finished.emit)
+            self._show(login)
+
+        dialog.accepted.connect(created)
+        dialog.rejected.connect(self.start)
         self._show(dialog)
 
     def _show(self, dialog: QDialog) -> None:
@@ -119,7 +149,19 @@ class AppController(QObject):
         self.window = win
         win.show()
         self.idle_lock = attach(win, ctx, self.checks)
+        self._remind_password(win, ctx)
         self.signed_in.emit(actor)
+
+    def _remind_password(self, win: MainWindow, ctx: ServiceContext) -> None:
+        """A password that runs out soon (the policy's reminder days): said in the status line,
+        read in the worker."""
+        def show(reminder: str | None) -> None:
+            if reminder and qt_alive(win) and self.window is win:
+                win.statusBar().showMessage(reminder)
+                win.setProperty("password_reminder", reminder)
+
+        self.reminder_task = run_task(lambda _c: accounts.password_reminder(ctx),
+                                      on_result=show, on_error=lambda _exc: None, parent=win)
 
     def change_password(self) -> None:
         if self.window is None:

@@ -35,6 +35,9 @@ class PageSpec:
     required: Action | None = None
     #: The module that registers this page's factory when imported (on first visit).
     module: str | None = None
+    #: Other actions any of which also opens the page (its tabs are gated one by one): the
+    #: 安全审计 page holds the 系统管理员's security settings and the 安全保密管理员's policy too.
+    any_of: tuple[Action, ...] = ()
 
 
 _AREAS: list[PageSpec] = [
@@ -46,8 +49,9 @@ _AREAS: list[PageSpec] = [
     PageSpec("incidents", "突发事件", module="app.ui.incidents.page"),
     PageSpec("templates", "模板", required=Action.MANAGE_TEMPLATES,
              module="app.ui.templates.page"),
-    PageSpec("admin", "系统管理", required=Action.MANAGE_USERS, module="app.ui.admin.page"),
-    PageSpec("security", "安全审计", required=Action.VIEW_AUDIT, module="app.ui.security.page"),
+    PageSpec("admin", "系统管理", required=Action.VIEW_USERS, module="app.ui.admin.page"),
+    PageSpec("security", "安全审计", required=Action.VIEW_AUDIT, module="app.ui.security.page",
+             any_of=(Action.MANAGE_SETTINGS, Action.MANAGE_POLICY)),
     PageSpec("calendar", "节假日安排", required=Action.MANAGE_SETTINGS,
              module="app.ui.calendar.page"),
 ]
@@ -75,7 +79,9 @@ def pages_for(actor: Actor) -> list[PageSpec]:
 
 def denied_reason(actor: Actor, spec: PageSpec) -> str | None:
     """None when ``actor`` may open page ``spec``, else why not (需要“管理员”角色)."""
-    return None if spec.required is None else actor.denied_reason(spec.required)
+    if spec.required is None or any(actor.may(a) for a in spec.any_of):
+        return None
+    return actor.denied_reason(spec.required)
 
 
 def factory_for(key: str) -> PageFactory:

@@ -46,6 +46,17 @@ def gate(widget: QWidget | QAction, actor: Actor | None, action: Action | str,
     return reason is None
 
 
+def refuse(widget: QWidget | QAction, reason: str) -> None:
+    """Disable ``widget`` for a rule other than the role (e.g. 三员分立 about the selected
+    record), showing ``reason`` the way ``gate`` does; the next ``gate`` call resets it."""
+    if widget.property(_PLAIN_TIP) is None:
+        widget.setProperty(_PLAIN_TIP, widget.toolTip())
+    widget.setEnabled(False)
+    widget.setProperty(REASON, reason)
+    widget.setToolTip(reason)
+    widget.setStatusTip(reason)
+
+
 def gate_tab(tabs: QTabWidget, page: QWidget, actor: Actor | None, action: Action | str) -> bool:
     """The tab of ``page`` stays in its place for everyone; it is disabled with the reason as
     tooltip when ``actor`` may not do ``action``."""

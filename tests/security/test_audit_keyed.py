@@ -27,7 +27,7 @@ from app.storage.migrate import open_database
 from tests.conftest import ADMIN_PASSWORD
 
 COLS = ("seq", "at", "actor_id", "actor", "action", "object_type", "object_id", "detail",
-        "prev_hash", "hash", "hash_alg", "key_id")
+        "prev_hash", "hash", "hash_alg", "key_id", "outcome", "desk")
 
 
 def _fill(engine, n=8, what="test"):
@@ -49,6 +49,9 @@ def _plain_hash(row: dict) -> str:
     payload = {k: row[k] for k in ("seq", "actor_id", "actor", "action", "object_type",
                                    "object_id", "detail", "prev_hash")}
     payload["at"] = audit._at_text(row["at"])
+    for name, default in (("outcome", "success"), ("desk", "")):  # hashed when set (0020)
+        if row.get(name, default) != default:
+            payload[name] = row[name]
     return hashlib.sha256(audit.canonical(payload)).hexdigest()
 
 
@@ -67,11 +70,13 @@ def _write_back(engine, rows: list[dict], *, downgrade: bool, from_seq: int = 1)
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_events"))
         for r in rows:
+            r.setdefault("outcome", "success")
+            r.setdefault("desk", "")
             conn.execute(text(
                 "INSERT INTO audit_events (seq, at, actor_id, actor, action, object_type, "
-                "object_id, detail, prev_hash, hash, hash_alg, key_id) VALUES (:seq, :at, "
-                ":actor_id, :actor, :action, :object_type, :object_id, :detail, :prev_hash, "
-                ":hash, :hash_alg, :key_id)"), r)
+                "object_id, detail, prev_hash, hash, hash_alg, key_id, outcome, desk) VALUES "
+                "(:seq, :at, :actor_id, :actor, :action, :object_type, :object_id, :detail, "
+                ":prev_hash, :hash, :hash_alg, :key_id, :outcome, :desk)"), r)
 
 
 def _reanchor_without_key(engine, rows: list[dict]) -> None:

@@ -86,7 +86,12 @@ def test_print_refused_without_permission_or_rows(admin_ctx, tmp_path):
     before = audit.count(ctx.engine)
     with pytest.raises(PermissionDenied):
         audit_log.render_print(reader, AuditFilter(), tmp_path / "no.pdf")
+    # the refused attempt is audited (issue 31), as refused — no print or export is recorded
+    refused = audit.recent(ctx.engine, limit=1)[0]
+    assert (refused.action, refused.actor, refused.detail["permission"]) == (
+        "denied", "reader", "view_audit")
+    assert audit.count(ctx.engine) == before + 1
     with pytest.raises(InputError):
         audit_log.render_print(ctx, AuditFilter(user="nobody-at-all"), tmp_path / "no.pdf")
     assert not (tmp_path / "no.pdf").exists()
-    assert audit.count(ctx.engine) == before
+    assert audit.count(ctx.engine) == before + 1

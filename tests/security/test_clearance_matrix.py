@@ -55,12 +55,14 @@ READ = ("get", "list", "count", "search", "find", "load", "read", "render", "exp
         "decision_items", "incoming_items", "handover_items", "now_on_duty", "pending",
         "drafters", "years", "diff", "checklist", "page", "duties", "series_register",
         "minutes_description", "staff_directory", "version_content", "default", "overview",
-        "summary", "preview", "starter", "rule_table", "local_now", "missed_handover_items")
+        "summary", "preview", "starter", "rule_table", "local_now", "missed_handover_items",
+        "review_report", "store_status")
 #: Entry points that change data or perform an act (not reads). Their permission and clearance
 #: refusals are tested by their modules; listing them here means someone looked at them.
 NOT_READS = {
     "backup": {"restore", "record_refusal"},
     "accounts": {"create_first_admin", "login", "logout", "add_user", "set_active",
+                 "password_reminder",
                  "reset_password", "change_password", "set_roles", "set_clearance"},
     "docnumbers": {"reserve_numbers", "void_number"},
     "documents": {"create_document", "update_document", "delete_document", "workflow_step",
@@ -94,6 +96,10 @@ NOT_READS = {
                 "request_extension", "decide_extension",
                 "report_progress", "report_completion", "review", "close"},
     "security": {"update_settings", "record_session", "set_exchange_passphrase"},
+    # issue 31: the office mode is public (first-run screen); the reminder reads one's own row
+    "separation": {"office_mode", "setup_classified", "switch_to_classified", "switch_to_normal"},
+    "password_policy": {"update_policy"},
+    "audit_log": {"mark_reviewed", "purge"},
     "settings": {"update_office"},
     "templates": {"create", "save", "restore", "duplicate", "rename", "set_sample",
                   "set_default", "delete", "import_file"},

@@ -30,6 +30,9 @@ ALLOWED = {
     "accounts.logout",  # giving up and leaving
     "accounts.create_first_admin",  # refused by itself once any user exists
     "security.record_session",  # screen lock/unlock bookkeeping (audit only)
+    "accounts.password_reminder",  # "your password runs out in N days": reads one's own row
+    "separation.office_mode",  # 普通/涉密: shown before anyone signs in (first-run screen)
+    "separation.setup_classified",  # first run: refused by itself once any user exists
     # the holiday tables are public (the State Council's published notice): readable with no
     # account at all (calendar show/list/add-workdays); deadlines are computed with them
     "holidays.calendar",

@@ -125,7 +125,9 @@ def test_user_administration_is_audited_and_permission_checked(admin_ctx):
     stored = _user(engine, "li")
     assert (stored.role_code, stored.clearance_level, stored.active) == ("leader", 2, True)
     assert _actions(engine)[2:] == [
-        "user.add", "login", "user.change_password", "user.set_role", "user.set_clearance",
+        # the clerk's two refused attempts (add_user, list_users) are audited too (issue 31)
+        "user.add", "login", "user.change_password", "denied", "denied",
+        "user.set_role", "user.set_clearance",
         "user.disable",
         "login.failed", "user.enable", "user.reset_password", "login", "user.change_password",
         "login"]

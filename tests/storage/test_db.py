@@ -35,7 +35,8 @@ def test_roles_and_clearances_are_seeded(engine):
     with Session(engine) as s:
         codes = set(s.execute(select(Role.code)).scalars())
         levels = s.execute(text("SELECT level, name FROM clearances ORDER BY level")).all()
-    assert codes == {"admin", "clerk", "duty", "leader", "reader"}
+    assert codes == {"admin", "clerk", "duty", "leader", "reader",
+                     "sysadmin", "secadmin", "auditor"}  # the 三员 (revision 0020)
     assert [tuple(r) for r in levels] == [(0, "公开"), (1, "内部"), (2, "秘密"), (3, "机密")]
 
 

@@ -46,7 +46,8 @@ def test_add_edit_disable_reset(qtbot, admin_ui_ctx):
     page.ui.addButton.click()
     dlg = page.dialog
     assert isinstance(dlg, UserEditDialog) and dlg.isVisible()
-    assert [b.text() for b in dlg.role_boxes.values()] == ["管理员", "文书", "值班员", "领导", "只读"]
+    assert [b.text() for b in dlg.role_boxes.values()] == [
+        "管理员", "文书", "值班员", "领导", "只读", "系统管理员", "安全保密管理员", "安全审计员"]
     assert [b.text() for b in dlg.role_boxes.values() if b.isChecked()] == ["文书"]
     qtbot.keyClicks(dlg.ui.usernameEdit, "li")
     dlg.ui.displayNameEdit.setText("李文书")

@@ -284,7 +284,7 @@ def test_rule_table_edited_by_administrator(qtbot, desks):
     _clock, u = desks
     duty_rules = _page(qtbot, u["duty"]).rules_button
     assert duty_rules.isVisible() and not duty_rules.isEnabled()
-    assert duty_rules.toolTip() == "需要“管理员”角色"
+    assert duty_rules.toolTip() == "需要“管理员”或“系统管理员”角色"
     page = _page(qtbot, u["admin"])
     assert page.rules_button.isVisible() and page.rules_button.isEnabled()
     page.rules_button.click()

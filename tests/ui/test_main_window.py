@@ -61,13 +61,14 @@ def test_roles_without_permission_see_system_admin_disabled_with_the_reason(
                       "安全审计", "节假日安排"]
     item = win.nav.item(titles.index("系统管理"))
     assert not item.flags() & Qt.ItemFlag.ItemIsEnabled
-    assert item.toolTip() == item.statusTip() == "需要“管理员”角色"
+    assert item.toolTip() == item.statusTip() == "需要“管理员”或“系统管理员”或“安全保密管理员”角色"
     go = next(a for a in win.menuBar().actions() if a.text() == "转到(&G)").menu()
     audit_go = next(a for a in go.actions() if a.text() == "安全审计")
-    assert not audit_go.isEnabled() and audit_go.toolTip() == "需要“管理员”或“领导”角色"
+    assert not audit_go.isEnabled() and audit_go.toolTip() == (
+        "需要“管理员”或“领导”或“安全保密管理员”或“安全审计员”角色")
     win.nav.setCurrentRow(titles.index("系统管理"))  # even when asked for, the page is not built
     assert "admin" not in win._pages
-    assert win.statusBar().currentMessage() == "“系统管理”需要“管理员”角色"
+    assert win.statusBar().currentMessage() == "“系统管理”需要“管理员”或“系统管理员”或“安全保密管理员”角色"
     assert win.clearance_label.text() == "密级：内部"
     assert win.user_label.text() == "用户：duty1（值班员）"
 

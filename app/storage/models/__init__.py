@@ -33,7 +33,7 @@ __all__ = [
     "VersionMixin",
     "utcnow",
 ]
-from app.storage.models.security import ExchangeImport, PasswordHistory, SecuritySettings  # noqa: E402,F401
+from app.storage.models.security import AuditReview, ExchangeImport, PasswordHistory, SecuritySettings  # noqa: E402,F401,E501
 from app.storage.models.templates import OfficeTemplate, TemplateVersion  # noqa: E402,F401
 from app.storage.models.incidents import (  # noqa: E402,F401
     Incident,

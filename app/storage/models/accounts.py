@@ -45,6 +45,8 @@ class User(IdMixin, TimestampMixin, VersionMixin, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Added in revision 0002: set by an administrator's reset, cleared by a password change.
     must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Added in revision 0020: when the password was last set (maximum password age).
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class UserRole(Base):

@@ -37,6 +37,11 @@ class AuditEvent(IdMixin, Base):
     #: the hash. Added in revision 0015; older events have 0 and are masked by a look-up instead.
     classification: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=0,
                                                 server_default=text("0"))
+    #: ``success`` or ``refused`` (revision 0020); hashed when not ``success``.
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False, default="success",
+                                         server_default="success")
+    #: Where: the desk (host name) that wrote the event (revision 0020); hashed when set.
+    desk: Mapped[str] = mapped_column(String(64), nullable=False, default="", server_default="")
 
 
 class AuditPending(IdMixin, Base):
@@ -57,3 +62,7 @@ class AuditPending(IdMixin, Base):
                                                 server_default=text("0"))
     key_id: Mapped[str] = mapped_column(String(32), nullable=False, default="")
     mac: Mapped[str] = mapped_column(String(64), nullable=False)
+    #: as in ``AuditEvent`` (revision 0020), covered by ``mac`` when not the defaults
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False, default="success",
+                                         server_default="success")
+    desk: Mapped[str] = mapped_column(String(64), nullable=False, default="", server_default="")

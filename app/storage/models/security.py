@@ -35,6 +35,38 @@ class SecuritySettings(TimestampMixin, VersionMixin, Base):
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=10)
     backup_keep: Mapped[int] = mapped_column(Integer, nullable=False, default=14)
     exchange_verifier: Mapped[str] = mapped_column(String(256), nullable=False, default="")
+    # revision 0020 (issue 31): 普通/涉密 office, password rules, lockout, audit store warning
+    office_mode: Mapped[str] = mapped_column(String(16), nullable=False, default="normal",
+                                             server_default="normal")
+    pw_min_length: Mapped[int] = mapped_column(Integer, nullable=False, default=8,
+                                               server_default="8")
+    pw_min_classes: Mapped[int] = mapped_column(Integer, nullable=False, default=3,
+                                                server_default="3")
+    pw_max_age_days: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                 server_default="0")
+    pw_warn_days: Mapped[int] = mapped_column(Integer, nullable=False, default=7,
+                                              server_default="7")
+    pw_history: Mapped[int] = mapped_column(Integer, nullable=False, default=5,
+                                            server_default="5")
+    lock_failures: Mapped[int] = mapped_column(Integer, nullable=False, default=5,
+                                               server_default="5")
+    lock_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=15,
+                                              server_default="15")
+    audit_warn_rows: Mapped[int] = mapped_column(Integer, nullable=False, default=500_000,
+                                                 server_default="500000")
+
+
+class AuditReview(IdMixin, Base):
+    """An audit entry marked as reviewed (revision 0020): kept apart from the chained entry,
+    which never changes; the marking is itself an audit event (``audit.review``)."""
+
+    __tablename__ = "audit_reviews"
+    event_seq: Mapped[int] = mapped_column(Integer, unique=True, nullable=False)
+    reviewer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reviewer: Mapped[str] = mapped_column(String(64), nullable=False, default="",
+                                          server_default="")
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    note: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
 
 
 class ExchangeImport(IdMixin, Base):

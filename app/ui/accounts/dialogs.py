@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.domain.security import Clearance, Role
+from app.domain.security import Action, Clearance, Role
 from app.errors import InputError, UserError
 from app.services import accounts
 from app.services.accounts import UserInfo
@@ -23,7 +23,20 @@ from app.ui.forms.ui_login_dialog import Ui_LoginDialog
 from app.ui.forms.ui_password_dialog import Ui_PasswordDialog
 from app.ui.forms.ui_user_edit_dialog import Ui_UserEditDialog
 from app.ui.messages import describe
-from app.ui.qt import QCheckBox, QDialog, QDialogButtonBox, Qt, QWidget, Signal
+from app.ui.permissions import gate
+from app.ui.qt import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
 from app.ui.worker import TaskHandle, run_task
 
 BUSY = "正在验证，请稍候……"
@@ -115,6 +128,9 @@ def _same(a: str, b: str) -> None:
 
 
 class FirstAdminDialog(_ServiceDialog):
+    #: The user chose to set up a 涉密 office instead (``ClassifiedSetupDialog``).
+    classified_requested = Signal()
+
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -122,7 +138,18 @@ class FirstAdminDialog(_ServiceDialog):
         self.ui = Ui_FirstAdminDialog()
         self.ui.setupUi(self)
         self._wire()
+        self.classified_button = QPushButton("本单位为涉密单位：设置三员账户(&M)…", self)
+        self.classified_button.setObjectName("classifiedButton")
+        self.classified_button.setToolTip(
+            "涉密单位实行三员分立：分别创建系统管理员、安全保密管理员、安全审计员三个账户")
+        self.layout().addWidget(self.classified_button)
+        self.classified_button.clicked.connect(self._classified)
         self.ui.passwordEdit.setFocus()
+
+    def _classified(self) -> None:
+        if not self.busy:
+            self.classified_requested.emit()
+            super().reject()
 
     def submit(self) -> Callable[[], Actor]:
         _same(self.ui.passwordEdit.text(), self.ui.confirmEdit.text())
@@ -138,6 +165,85 @@ class FirstAdminDialog(_ServiceDialog):
 
     def finish(self, result: Actor) -> None:
         self.actor = result
+
+
+class _SetupUi:
+    """The widgets ``_ServiceDialog`` expects, for a dialog built in code."""
+
+    buttonBox: QDialogButtonBox
+    messageLabel: QLabel
+
+
+class ClassifiedSetupDialog(_ServiceDialog):
+    """First run of a 涉密 office (``separation.setup_classified``): the 系统管理员, the
+    安全保密管理员 and the 安全审计员 — three accounts, each with an initial password that its
+    holder must change at first sign-in. On success the sign-in dialog follows."""
+
+    ROLES = (Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        from app.services import separation
+
+        super().__init__(parent)
+        self._separation = separation
+        self.ctx = ctx
+        self.names: list[str] = []
+        self.setWindowTitle("设置涉密单位（三员分立）")
+        self.setObjectName("ClassifiedSetupDialog")
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "涉密单位实行三员分立：系统管理员负责设置、模板、备份恢复和账户的创建与停用；"
+            "安全保密管理员负责授予角色和密级、设置密码与锁定策略；安全审计员审阅前两者的操作记录。"
+            "三个账户互不兼任，也不兼任业务角色。每个账户首次登录时须修改这里设置的初始密码。"
+            "设置后本单位不能改回普通单位。", self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.fields: dict[Role, tuple[QLineEdit, QLineEdit, QLineEdit, QLineEdit]] = {}
+        for role in self.ROLES:
+            form = QFormLayout()
+            title = QLabel(f"<b>{role.label}</b>", self)
+            layout.addWidget(title)
+            name, display, pw, again = (QLineEdit(self) for _ in range(4))
+            for edit, key in ((name, "username"), (display, "display"), (pw, "password"),
+                              (again, "confirm")):
+                edit.setObjectName(f"{role.value}_{key}")
+            for edit in (pw, again):
+                edit.setEchoMode(QLineEdit.EchoMode.Password)
+            form.addRow("用户名：", name)
+            form.addRow("姓名：", display)
+            form.addRow("初始密码：", pw)
+            form.addRow("确认密码：", again)
+            layout.addLayout(form)
+            self.fields[role] = (name, display, pw, again)
+        self.ui = _SetupUi()
+        self.ui.messageLabel = QLabel(self)
+        self.ui.messageLabel.setObjectName("messageLabel")
+        self.ui.messageLabel.setWordWrap(True)
+        layout.addWidget(self.ui.messageLabel)
+        self.ui.buttonBox = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok).setText("设置(&S)")
+        self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        layout.addWidget(self.ui.buttonBox)
+        self._wire()
+        self.fields[Role.SYSADMIN][0].setFocus()
+
+    def submit(self) -> Callable[[], list[str]]:
+        admins = []
+        for role in self.ROLES:
+            name, display, pw, again = self.fields[role]
+            if pw.text() != again.text():
+                raise InputError(f"{role.label}：两次输入的密码不一致。")
+            admins.append(self._separation.NewAdmin(role, name.text(), pw.text(),
+                                                    display.text()))
+        ctx, setup = self.ctx, self._separation.setup_classified
+        for _n, _d, pw, again in self.fields.values():
+            pw.clear()
+            again.clear()
+        return lambda: setup(ctx, admins)
+
+    def finish(self, result: list[str]) -> None:
+        self.names = result
 
 
 class LoginDialog(_ServiceDialog):
@@ -193,7 +299,13 @@ class UserEditDialog(_ServiceDialog):
         self.role_boxes = _fill_combos(self.ui, ctx.actor.clearance)
         if user is None:
             self.setWindowTitle("添加用户")
-            self.role_boxes[Role.CLERK].setChecked(True)
+            if ctx.actor.may(Action.GRANT_ROLES):
+                self.role_boxes[Role.CLERK].setChecked(True)
+            else:  # 三员分立: the account starts as 只读/公开; the 安全保密管理员 grants the rest
+                self.role_boxes[Role.READER].setChecked(True)
+                for box in self.role_boxes.values():
+                    gate(box, ctx.actor, Action.GRANT_ROLES)
+                gate(self.ui.clearanceCombo, ctx.actor, Action.GRANT_ROLES)
         else:
             self.setWindowTitle(f"角色与密级 — {person(user)}")
             self.ui.usernameEdit.setText(user.username)

@@ -8,8 +8,9 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from app.domain.security import THREE_ADMINS, Action
 from app.errors import UserError
-from app.services import accounts, audit, seal
+from app.services import accounts, audit, seal, separation
 from app.services import settings as office_settings
 from app.services.accounts import UserInfo
 from app.services.context import ServiceContext
@@ -19,6 +20,7 @@ from app.ui.forms.ui_users_page import Ui_UsersPage
 from app.ui.file_dialogs import PNG, FileKind, ask_file
 from app.ui.messages import confirm, describe
 from app.ui.pages import register_page
+from app.ui.permissions import gate, refuse
 from app.ui.qt import (
     QDialog,
     QGroupBox,
@@ -47,6 +49,7 @@ class UsersPage(QWidget):
         self.ui = Ui_UsersPage()
         self.ui.setupUi(self)
         self.users: list[UserInfo] = []
+        self.classified = False
         self.dialog: QDialog | None = None
         self.verify_task: TaskHandle | None = None
         t = self.ui.table
@@ -72,6 +75,7 @@ class UsersPage(QWidget):
         except UserError as exc:  # e.g. the own roles just changed: the session must sign in again
             self.ui.auditLabel.setText(describe(exc))
             return
+        self.classified = separation.office_mode(self.ctx) == separation.CLASSIFIED
         now = self.ctx.now()
         t = self.ui.table
         t.setRowCount(len(self.users))
@@ -101,9 +105,17 @@ class UsersPage(QWidget):
         raise KeyError(username)
 
     def _update_buttons(self) -> None:
+        """三员分立: accounts (add, disable, reset) are the 系统管理员's, roles and clearances the
+        安全保密管理员's; a button the user's roles do not allow stays disabled with the reason."""
         user = self.selected()
-        for b in (self.ui.editButton, self.ui.toggleButton, self.ui.resetButton):
-            b.setEnabled(user is not None)
+        actor = self.ctx.actor
+        gate(self.ui.addButton, actor, Action.MANAGE_USERS)
+        gate(self.ui.editButton, actor, Action.GRANT_ROLES, user is not None)
+        gate(self.ui.toggleButton, actor, Action.MANAGE_USERS, user is not None)
+        may_reset = gate(self.ui.resetButton, actor, Action.MANAGE_USERS, user is not None)
+        if (may_reset and user is not None and self.classified and actor is not None
+                and user.id != actor.user_id and user.roles & THREE_ADMINS):
+            refuse(self.ui.resetButton, "三员分立：不能重置另一名管理员的密码")
         self.ui.toggleButton.setText("启用(&D)" if user and not user.active else "停用(&D)")
 
     # ------------------------------------------------------------------ actions
@@ -313,11 +325,62 @@ class OfficeSettingsPage(QWidget):
         self.ui.messageLabel.setText("已保存。")
 
 
+class OfficeModeBox(QWidget):
+    """普通/涉密: the office's mode and, in a 普通 office, the switch to 涉密 (an administrator's
+    consent through ``confirm``; refused by the service while an account breaks 三员分立)."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        from app.ui.qt import QHBoxLayout
+
+        super().__init__(parent)
+        self.ctx = ctx
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.modeLabel = QLabel(self)
+        self.modeLabel.setObjectName("officeModeLabel")
+        self.switchButton = QPushButton("切换为涉密单位(&M)…", self)
+        self.switchButton.setObjectName("classifyButton")
+        self.switchButton.setToolTip("涉密单位实行三员分立，切换后不能改回普通单位")
+        self.messageLabel = QLabel(self)
+        self.messageLabel.setObjectName("officeModeMessage")
+        self.messageLabel.setWordWrap(True)
+        layout.addWidget(self.modeLabel)
+        layout.addWidget(self.switchButton)
+        layout.addWidget(self.messageLabel, 1)
+        self.switchButton.clicked.connect(self.ask_switch)
+        self.question = None
+        self.load()
+
+    def load(self) -> None:
+        mode = separation.office_mode(self.ctx)
+        self.modeLabel.setText(f"本单位：{separation.MODE_LABELS[mode]}单位")
+        gate(self.switchButton, self.ctx.actor, Action.MANAGE_SETTINGS,
+             mode == separation.NORMAL)
+
+    def ask_switch(self) -> None:
+        self.question = confirm(
+            self, "切换为涉密单位",
+            "涉密单位实行三员分立：系统管理员、安全保密管理员、安全审计员由三个不同账户担任，"
+            "管理员不得兼任业务角色。切换后不能改回普通单位。确定切换吗？",
+            "切换为涉密单位", self.switch, default="reject", name="confirmClassify")
+
+    def switch(self) -> None:
+        try:
+            separation.switch_to_classified(self.ctx, consent=True)
+        except UserError as exc:
+            self.messageLabel.setText(describe(exc))
+            return
+        self.messageLabel.setText("本单位已切换为涉密单位。")
+        self.load()
+
+
 class AdminPage(QTabWidget):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.users = UsersPage(ctx, self)
         self.office = OfficeSettingsPage(ctx, self)
+        self.mode = OfficeModeBox(ctx, self.office)
+        self.office.layout().addWidget(self.mode)
         self.addTab(self.users, "用户与审计")
         self.addTab(self.office, "单位设置")
 

@@ -1,5 +1,11 @@
-"""安全审计 page (administrators and leaders): the audit log viewer and, for administrators, the
-security settings (idle lock, automatic backups kept, the exchange passphrase).
+"""安全审计 page: the audit log viewer (管理员, 领导, and the reviewers of 三员分立: the 安全审计员
+and the 安全保密管理员, each seeing the entries theirs to review), the security settings
+(系统管理员: automatic backups kept, the exchange passphrase) and the password and lockout
+policy (安全保密管理员, the idle lock included). Each tab is there for everyone, disabled with
+the reason when the roles lack it (``gate_tab``).
+
+Review tools (issue 31): the 结果 filter (成功/拒绝), 标记已审阅 for the selected rows, the
+periodic 审阅报告 PDF, and a warning in the status line once the audit store passes its threshold.
 
 The exchange passphrase is never shown (it is not stored: the service keeps a verifier); the
 page says whether one is set and lets the administrator set or rotate it (typed twice; hashed
@@ -22,7 +28,7 @@ from pathlib import Path
 from app.domain.audit_wording import action_label, object_label
 from app.domain.security import Action
 from app.errors import ConflictError, UserError
-from app.services import audit, audit_log, security
+from app.services import audit, audit_log, password_policy, security
 from app.services.audit_log import AuditFilter, AuditRow
 from app.services.context import ServiceContext
 from app.services.paging import Seek
@@ -33,7 +39,7 @@ from app.ui.file_dialogs import PDF, XLSX, FileKind, ask_file
 from app.ui.lazy_table import LazyTableModel
 from app.ui.messages import describe
 from app.ui.pages import register_page
-from app.ui.permissions import gate_tab
+from app.ui.permissions import gate, gate_tab
 from app.ui.qt import (
     QComboBox,
     QDate,
@@ -56,7 +62,8 @@ from app.ui.qt import (
 )
 from app.ui.worker import TaskHandle, run_task
 
-COLUMNS = ["序号", "时间", "用户", "操作", "对象", "详情"]
+COLUMNS = ["序号", "时间", "用户", "操作", "对象", "详情", "结果", "终端", "审阅"]
+OUTCOMES = [("全部结果", ""), ("成功", "success"), ("拒绝", "refused")]
 PAGE = 200
 #: The 操作 filter: what the user picks (Chinese) → the event code prefix it selects.
 ACTIONS = [("全部操作", ""), ("登录", "login"), ("登录失败", "login.failed"), ("注销", "logout"),
@@ -102,7 +109,9 @@ class AuditModel(LazyTableModel):
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         values = [str(r.seq), r.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), r.actor,
-                  action_label(r.action), object_label(r.object_type, r.object_id), r.detail]
+                  action_label(r.action), object_label(r.object_type, r.object_id), r.detail,
+                  audit_log.OUTCOME_LABELS.get(r.outcome, r.outcome), r.desk or "—",
+                  "已审阅" if r.reviewed else ""]
         return values[column]
 
 
@@ -118,6 +127,15 @@ class AuditViewer(QWidget):
         for label, prefix in ACTIONS:
             self.action_combo.addItem(label, prefix)
         self.action_combo.setToolTip("只看某一类操作（也可输入事件代码开头）")
+        self.outcome_combo = QComboBox()
+        self.outcome_combo.setObjectName("outcomeCombo")
+        for label, code in OUTCOMES:
+            self.outcome_combo.addItem(label, code)
+        self.review_button = QPushButton("标记已审阅(&R)")
+        self.review_button.setObjectName("reviewButton")
+        self.report_button = QPushButton("审阅报告(&B)…")
+        self.report_button.setObjectName("reportButton")
+        self.report_button.setToolTip("所选期间的定期审计审阅报告（PDF）")
         today = QDate.currentDate()
         self.since_edit = QDateEdit(today.addDays(-30))
         self.until_edit = QDateEdit(today)
@@ -137,10 +155,12 @@ class AuditViewer(QWidget):
         self.dialog: QWidget | None = None
         bar = QHBoxLayout()
         for label, w in (("用户", self.user_edit), ("操作", self.action_combo),
+                         ("结果", self.outcome_combo),
                          ("自", self.since_edit), ("至", self.until_edit)):
             bar.addWidget(QLabel(label))
             bar.addWidget(w)
-        for b in (self.search_button, self.export_button, self.print_button, self.verify_button):
+        for b in (self.search_button, self.export_button, self.print_button, self.verify_button,
+                  self.review_button, self.report_button):
             bar.addWidget(b)
         self.model = AuditModel(ctx, self)
         self.view = QTableView()
@@ -166,13 +186,85 @@ class AuditViewer(QWidget):
         self.verify_button.clicked.connect(self.verify)
         self.preview_action.triggered.connect(lambda: self.print_preview())
         self.save_pdf_action.triggered.connect(self._ask_save_pdf)
-        self.search()
+        self.review_button.clicked.connect(self.mark_selected)
+        self.report_button.clicked.connect(self._ask_report)
+        self.allowed = gate(self.search_button, ctx.actor, Action.VIEW_AUDIT)
+        for b in (self.export_button, self.print_button):
+            gate(b, ctx.actor, Action.VIEW_AUDIT)
+        gate(self.review_button, ctx.actor, Action.REVIEW_AUDIT)
+        gate(self.report_button, ctx.actor, Action.REVIEW_AUDIT)
+        self.store_warning = ""
+        if self.allowed:  # a user without the right is not refused (and audited) on sight
+            self.search()
+            self.check_store()
 
     def current_filter(self) -> AuditFilter:
         text = self.action_combo.currentText().strip()
         prefix = dict(ACTIONS).get(text, text)
         return AuditFilter(self.user_edit.text(), prefix,
-                           self.since_edit.date().toPython(), self.until_edit.date().toPython())
+                           self.since_edit.date().toPython(), self.until_edit.date().toPython(),
+                           outcome=self.outcome_combo.currentData() or "")
+
+    def check_store(self) -> TaskHandle:
+        """The audit store against its threshold (in the worker); a warning in the status line."""
+        ctx = self.ctx
+
+        def done(status: audit_log.StoreStatus) -> None:
+            self.store_warning = status.warning or ""
+            self._set_status()
+
+        self.task = run_task(lambda _c: audit_log.store_status(ctx), on_result=done,
+                             on_error=lambda exc: None, parent=self)
+        return self.task
+
+    def selected_seqs(self) -> list[int]:
+        rows = {i.row() for i in self.view.selectionModel().selectedRows()}
+        seqs = []
+        for row in sorted(rows):
+            value = self.model.data(self.model.index(row, 0), Qt.ItemDataRole.DisplayRole)
+            if value:
+                seqs.append(int(value))
+        return seqs
+
+    def mark_selected(self) -> TaskHandle | None:
+        """Mark the selected entries as reviewed (the service checks they are the reviewer's
+        to review, keeps the marks apart from the chain and audits the marking)."""
+        seqs = self.selected_seqs()
+        if not seqs:
+            self._set_status(listing="请先选择要标记的审计记录。")
+            return None
+        ctx = self.ctx
+
+        def done(n: int) -> None:
+            self._set_status(listing=f"已标记 {n} 条审计记录为已审阅。")
+            self.model.reload()
+
+        self.task = run_task(lambda _c: audit_log.mark_reviewed(ctx, seqs), on_result=done,
+                             on_error=lambda exc: self._set_status(listing=describe(exc)),
+                             parent=self)
+        return self.task
+
+    def _ask_report(self) -> None:
+        self.file_dialog = ask_file(self, FileKind.AUDIT, "审计审阅报告",
+                                    lambda path: self.save_report_to(Path(path)), save=True,
+                                    name="审计审阅报告.pdf", filters=[PDF], suffix="pdf")
+
+    def save_report_to(self, path: Path) -> TaskHandle:
+        ctx, f = self.ctx, self.current_filter()
+        self.report_button.setEnabled(False)
+        self._set_status(listing="正在生成审阅报告……")
+
+        def done(_pdf: bytes) -> None:
+            self.report_button.setEnabled(True)
+            self._set_status(listing=f"已生成审阅报告：{path}")
+
+        def failed(exc: BaseException) -> None:
+            self.report_button.setEnabled(True)
+            self._set_status(listing=describe(exc))
+
+        self.task = run_task(lambda _c: audit_log.review_report_pdf(ctx, f, path),
+                             on_result=done, on_error=failed, parent=self)
+        return self.task
 
     def search(self) -> TaskHandle:
         """Query in the worker; the count and the first page show when they arrive."""
@@ -190,7 +282,8 @@ class AuditViewer(QWidget):
             self._listing = listing
         if verified is not None:
             self._verified = verified
-        parts = [getattr(self, "_verified", ""), getattr(self, "_listing", "")]
+        parts = [getattr(self, "store_warning", ""), getattr(self, "_verified", ""),
+                 getattr(self, "_listing", "")]
         self.status.setText("　".join(p for p in parts if p))
 
     def _ask_export(self) -> None:
@@ -325,6 +418,8 @@ class SecuritySettingsPage(QWidget):
         form.addRow(self.passphrase_message)
         self.save_button.clicked.connect(self.save)
         self.passphrase_button.clicked.connect(self.set_passphrase)
+        # the idle lock belongs to the lockout policy (安全保密管理员)
+        gate(self.idle_spin, ctx.actor, Action.MANAGE_POLICY)
         self.load()
 
     def load(self) -> None:
@@ -403,15 +498,80 @@ class SecuritySettingsPage(QWidget):
         self.dialog.open()
 
 
+POLICY_FIELDS = [  # (field, label, suffix)
+    ("min_length", "密码最小长度：", " 个字符"), ("min_classes", "须含字符类别：", " 类"),
+    ("max_age_days", "密码最长使用：", " 天"), ("warn_days", "到期前提醒：", " 天"),
+    ("history", "不得重复最近：", " 个密码"), ("lock_failures", "连续失败锁定：", " 次"),
+    ("lock_minutes", "锁定时长：", " 分钟"), ("idle_lock_minutes", "无操作自动锁定：", " 分钟"),
+]
+
+
+class PasswordPolicyPage(QWidget):
+    """The password and lockout policy (安全保密管理员; ``password_policy``). The spin boxes
+    allow the limits of a 普通 office; the service refuses what a 涉密 office does not allow."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.loaded = password_policy.PasswordPolicy()
+        self.spins: dict[str, QSpinBox] = {}
+        form = QFormLayout(self)
+        for name, label, suffix in POLICY_FIELDS:
+            low, high, _l = password_policy.LIMITS[name]
+            spin = self.spins[name] = QSpinBox()
+            spin.setObjectName(f"policy_{name}")
+            spin.setRange(low, high)
+            spin.setSuffix(suffix)
+            form.addRow(label, spin)
+        self.save_button = QPushButton("保存策略(&S)")
+        self.save_button.setObjectName("savePolicyButton")
+        self.message = QLabel()
+        self.message.setObjectName("policyMessage")
+        self.message.setWordWrap(True)
+        form.addRow(self.save_button)
+        form.addRow(self.message)
+        self.save_button.clicked.connect(self.save)
+        gate(self.save_button, ctx.actor, Action.MANAGE_POLICY)
+        self.load()
+
+    def load(self) -> None:
+        self.show_policy(password_policy.get_policy(self.ctx))
+
+    def show_policy(self, policy: password_policy.PasswordPolicy) -> None:
+        self.loaded = policy
+        for name, spin in self.spins.items():
+            spin.setValue(getattr(policy, name))
+
+    def edited(self) -> password_policy.PasswordPolicy:
+        return password_policy.with_values(
+            self.loaded, **{name: spin.value() for name, spin in self.spins.items()})
+
+    def save(self) -> None:
+        try:
+            self.show_policy(password_policy.update_policy(self.ctx, self.edited()))
+        except UserError as exc:
+            self.message.setText(describe(exc))
+            return
+        self.message.setText("密码与锁定策略已保存。")
+
+
 class SecurityPage(QTabWidget):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.viewer = AuditViewer(ctx, self)
         self.addTab(self.viewer, "审计日志")
-        # the same tabs for every role: 安全设置 is disabled with the reason without the right
+        # the same tabs for every role: each is disabled with the reason without the right
+        gate_tab(self, self.viewer, ctx.actor, Action.VIEW_AUDIT)
         self.settings = SecuritySettingsPage(ctx, self)
         self.addTab(self.settings, "安全设置")
         gate_tab(self, self.settings, ctx.actor, Action.MANAGE_SETTINGS)
+        self.policy = PasswordPolicyPage(ctx, self)
+        self.addTab(self.policy, "密码策略")
+        gate_tab(self, self.policy, ctx.actor, Action.MANAGE_POLICY)
+        for index in range(self.count()):  # open on the first tab the user may use
+            if self.isTabEnabled(index):
+                self.setCurrentIndex(index)
+                break
 
 
 register_page("security", lambda ctx, parent: SecurityPage(ctx, parent), title="安全审计",

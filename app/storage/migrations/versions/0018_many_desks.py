@@ -49,4 +49,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     # Events still pending would be lost: the sealer runs first (a downgrade is a developer's act).
     op.drop_table("audit_pending")
-    op.execute("UPDATE govdesk_meta SET value = '16' WHERE key = 'schema_version'")
+    op.execute("UPDATE govdesk_meta SET value = '17' WHERE key = 'schema_version'")

@@ -52,4 +52,4 @@ def downgrade() -> None:
                "WHERE d.id = document_versions.document_id) WHERE description IS NULL")
     with op.batch_alter_table("document_versions") as batch:
         batch.alter_column("description", existing_type=sa.JSON(), nullable=False)
-    op.execute("UPDATE govdesk_meta SET value = '16' WHERE key = 'schema_version'")
+    op.execute("UPDATE govdesk_meta SET value = '18' WHERE key = 'schema_version'")

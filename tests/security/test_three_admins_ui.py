@@ -1,0 +1,232 @@
+"""三员分立 in the GUI (issue 31): each administrator sees the others' actions disabled with the
+reason (tooltip, status tip and the status line on hover), and a newcomer sets up a 涉密 office
+from the first-run screen."""
+
+from __future__ import annotations
+
+from app.domain.security import Role
+from app.services import accounts, separation
+from app.ui.accounts.dialogs import ClassifiedSetupDialog, FirstAdminDialog
+from app.ui.application import db_label
+from app.ui.main_window import MainWindow
+from app.ui.permissions import REASON
+from app.ui.qt import QApplication, QDialogButtonBox, QEnterEvent, QPointF
+from tests.ui.conftest import _collect_on_the_gui_thread, app_env  # noqa: F401 - fixtures
+
+INITIAL = {"xitong": "Sys-initial-1", "baomi": "Sec-initial-1", "shenji": "Aud-initial-1"}
+FINAL = {"xitong": "Sys-changed-2", "baomi": "Sec-changed-2", "shenji": "Aud-changed-2"}
+
+
+def _office(ctx) -> dict[str, object]:
+    separation.setup_classified(ctx, [
+        separation.NewAdmin(Role.SYSADMIN, "xitong", INITIAL["xitong"], "系统管理员甲"),
+        separation.NewAdmin(Role.SECADMIN, "baomi", INITIAL["baomi"], "保密管理员乙"),
+        separation.NewAdmin(Role.AUDITOR, "shenji", INITIAL["shenji"], "审计员丙")])
+    out = {}
+    for name in INITIAL:
+        first = ctx.with_actor(accounts.login(ctx, name, INITIAL[name]))
+        accounts.change_password(first, INITIAL[name], FINAL[name])
+        out[name] = ctx.with_actor(accounts.login(ctx, name, FINAL[name]))
+    return out
+
+
+def _window(qtbot, ctx, tmp_path):
+    win = MainWindow(ctx, db_label(str(ctx.engine.url)), tmp_path / f"{ctx.actor.username}.ini")
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def _hover(widget) -> None:
+    QApplication.sendEvent(widget, QEnterEvent(QPointF(3, 3), QPointF(3, 3), QPointF(3, 3)))
+
+
+def _disabled_with(widget, *words: str) -> str:
+    reason = widget.property(REASON)
+    assert not widget.isEnabled() and reason, widget.objectName()
+    assert widget.toolTip() == reason and widget.statusTip() == reason
+    for word in words:
+        assert word in reason, reason
+    return reason
+
+
+def test_system_administrator_sees_grants_and_the_audit_log_disabled(qtbot, app_env, tmp_path):
+    _config, ctx = app_env
+    office = _office(ctx)
+    win = _window(qtbot, office["xitong"], tmp_path)
+    admin = win.show_page("admin")
+    users = admin.users
+    users.select_user("shenji")
+    _disabled_with(users.ui.resetButton, "三员分立")  # another administrator: not theirs
+    reason = _disabled_with(users.ui.editButton, "安全保密管理员")
+    _hover(users.ui.editButton)
+    assert win.statusBar().currentMessage() == reason
+    assert users.ui.addButton.isEnabled() and users.ui.toggleButton.isEnabled()
+    users.add_user()  # a new account starts 只读/公开: roles and clearance are not theirs
+    dialog = users.dialog
+    assert dialog.roles() == {Role.READER}
+    _disabled_with(dialog.role_boxes[Role.CLERK], "安全保密管理员")
+    _disabled_with(dialog.ui.clearanceCombo, "安全保密管理员")
+    dialog.reject()
+    security = win.show_page("security")  # open: the security settings are theirs
+    assert not security.isTabEnabled(security.indexOf(security.viewer))
+    assert "安全审计员" in security.tabToolTip(security.indexOf(security.viewer))
+    assert not security.isTabEnabled(security.indexOf(security.policy))
+    assert security.currentWidget() is security.settings
+    _disabled_with(security.settings.idle_spin, "安全保密管理员")
+    # nothing was read (and refused) on sight: the viewer did not query
+    assert security.viewer.model.total == 0
+
+
+def test_security_administrator_sees_accounts_and_settings_disabled(qtbot, app_env, tmp_path):
+    _config, ctx = app_env
+    office = _office(ctx)
+    win = _window(qtbot, office["baomi"], tmp_path)
+    users = win.show_page("admin").users
+    users.select_user("shenji")
+    for b in (users.ui.addButton, users.ui.toggleButton, users.ui.resetButton):
+        _disabled_with(b, "系统管理员")
+    assert users.ui.editButton.isEnabled()  # roles and clearances are theirs
+    security = win.show_page("security")
+    assert not security.isTabEnabled(security.indexOf(security.settings))
+    assert "系统管理员" in security.tabToolTip(security.indexOf(security.settings))
+    assert security.isTabEnabled(security.indexOf(security.policy))
+    assert security.policy.save_button.isEnabled()
+
+
+def test_auditor_reads_and_reviews_only(qtbot, app_env, tmp_path):
+    _config, ctx = app_env
+    office = _office(ctx)
+    import pytest
+
+    from app.domain.security import SeparationDenied
+    from app.services import audit_log
+
+    with pytest.raises(SeparationDenied):  # a refused entry for the auditor to read
+        audit_log.page(office["xitong"], audit_log.AuditFilter(), 0)
+    win = _window(qtbot, office["shenji"], tmp_path)
+    assert "admin" not in win.page_keys()  # 系统管理 is there, disabled with its reason
+    security = win.show_page("security")
+    viewer = security.viewer
+    qtbot.waitUntil(lambda: viewer.model.total > 0, timeout=20_000)
+    assert viewer.review_button.isEnabled() and viewer.report_button.isEnabled()
+    # refusals, the office's switch and the desk read in Chinese (log-in and host names are data)
+    import re
+
+    from app.services import audit
+    from tests.ui.ascii_walk import latin_words
+
+    model = viewer.model
+    rows = [" ".join(str(model.data(model.index(r, c))) for c in range(model.columnCount()))
+            for r in range(model.rowCount())]
+    data = set(INITIAL) | set(re.findall(r"[A-Za-z]+", audit.desk_name()))
+    assert latin_words([("audit", row) for row in rows], data) == []
+    assert not security.isTabEnabled(security.indexOf(security.settings))
+    assert not security.isTabEnabled(security.indexOf(security.policy))
+    # mark the newest entry reviewed through the page
+    viewer.view.selectRow(0)
+    task = viewer.mark_selected()
+    qtbot.waitUntil(lambda: task.finished, timeout=20_000)
+    assert "已标记 1 条" in viewer.status.text()
+
+
+def test_a_newcomer_sets_up_a_classified_office_from_the_first_run_screen(qtbot, app_env):
+    _config, ctx = app_env
+    first = FirstAdminDialog(ctx)
+    qtbot.addWidget(first)
+    with qtbot.waitSignal(first.classified_requested, timeout=5_000):
+        first.classified_button.click()
+    dialog = ClassifiedSetupDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    for role, (name, display, pw) in {
+            Role.SYSADMIN: ("xitong", "系统管理员甲", "Sys-initial-1"),
+            Role.SECADMIN: ("baomi", "保密管理员乙", "Sec-initial-1"),
+            Role.AUDITOR: ("shenji", "审计员丙", "Aud-initial-1")}.items():
+        edits = dialog.fields[role]
+        edits[0].setText(name)
+        edits[1].setText(display)
+        edits[2].setText(pw)
+        edits[3].setText(pw)
+    ok = dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok)
+    with qtbot.waitSignal(dialog.settled, timeout=30_000):
+        ok.click()
+    assert dialog.result() == 1, dialog.message()
+    assert dialog.names == ["xitong", "baomi", "shenji"]
+    assert separation.office_mode(ctx) == separation.CLASSIFIED
+    assert accounts.login(ctx, "baomi", "Sec-initial-1").must_change_password
+
+
+def test_the_setup_dialog_shows_the_rule_it_breaks(qtbot, app_env):
+    _config, ctx = app_env
+    dialog = ClassifiedSetupDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    for role in dialog.ROLES:
+        edits = dialog.fields[role]
+        edits[0].setText("same")
+        edits[2].setText(f"{role.value}-Pass-11")
+        edits[3].setText(f"{role.value}-Pass-11")
+    with qtbot.waitSignal(dialog.settled, timeout=30_000):
+        dialog.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert "三员分立" in dialog.message() and dialog.isVisible()
+    assert accounts.needs_first_admin(ctx.engine)
+
+
+def test_the_first_run_screen_leads_a_newcomer_to_a_working_classified_desk(qtbot, app_env):
+    """From the first-run screen, without reading code: choose 涉密, create the three accounts,
+    sign in as the 安全保密管理员, change the initial password (required), reach the window; a
+    password close to its maximum age is reminded in the status line at the next sign-in."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from app.storage.models import User
+    from app.ui.accounts.dialogs import LoginDialog, PasswordDialog
+    from app.ui.application import AppController
+
+    config, ctx = app_env
+    c = AppController(ctx, config)
+    c.start()
+    assert isinstance(c.dialog, FirstAdminDialog)
+    c.dialog.classified_button.click()
+    setup = c.dialog
+    assert isinstance(setup, ClassifiedSetupDialog) and setup.isVisible()
+    for role, name in zip(setup.ROLES, INITIAL, strict=True):
+        name_edit, _display, pw, again = setup.fields[role]
+        qtbot.keyClicks(name_edit, name)
+        qtbot.keyClicks(pw, INITIAL[name])
+        qtbot.keyClicks(again, INITIAL[name])
+    with qtbot.waitSignal(setup.settled, timeout=30_000):
+        setup.ok_button().click()
+    login = c.dialog
+    assert isinstance(login, LoginDialog) and login.ui.usernameEdit.text() == "xitong"
+    login.ui.usernameEdit.setText("baomi")
+    qtbot.keyClicks(login.ui.passwordEdit, INITIAL["baomi"])
+    with qtbot.waitSignal(login.settled, timeout=30_000):
+        login.ok_button().click()
+    change = c.dialog
+    assert isinstance(change, PasswordDialog) and "由管理员设置" in change.ui.introLabel.text()
+    qtbot.keyClicks(change.ui.oldEdit, INITIAL["baomi"])
+    qtbot.keyClicks(change.ui.newEdit, FINAL["baomi"])
+    qtbot.keyClicks(change.ui.confirmEdit, FINAL["baomi"])
+    with qtbot.waitSignal(c.signed_in, timeout=30_000):
+        change.ok_button().click()
+    win = c.window
+    qtbot.addWidget(win)
+    assert win.user_label.text().endswith("（安全保密管理员）")
+    win.logout_action.trigger()
+
+    with Session(ctx.engine) as s, s.begin():  # 86 of the 90 days gone
+        s.execute(update(User).where(User.username == "baomi").values(
+            password_changed_at=datetime.now(UTC) - timedelta(days=86)))
+    login = c.dialog
+    qtbot.keyClicks(login.ui.usernameEdit, "baomi")
+    qtbot.keyClicks(login.ui.passwordEdit, FINAL["baomi"])
+    with qtbot.waitSignal(c.signed_in, timeout=30_000):
+        login.ok_button().click()
+    win = c.window
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: bool(win.property("password_reminder")), timeout=20_000)
+    assert "天后" in win.statusBar().currentMessage()
