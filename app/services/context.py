@@ -7,9 +7,9 @@ Conventions for all service modules (公文, 会议纪要, 值班, 突发事件,
   with a Chinese message). The UI may hide a button, but the service is what refuses.
 * It opens one short unit of work: ``with ctx.session() as s, s.begin(): …`` and returns plain
   data (dataclasses), not live ORM objects, so nothing lazy-loads after the session has closed.
-* Reads of classified tables apply the clearance filter inside the SQL with
+* Reads of classified tables apply the clearance and 知悉范围 filters inside the SQL with
   ``visible(select(Doc), Doc, actor)``; single records are checked with
-  ``app.domain.security.require_clearance``.
+  ``app.domain.security.require_clearance`` and ``need_to_know.require``.
 * Sensitive acts append an audit event in the SAME transaction
   (``app.services.audit.append(s, actor, "doc.issue", "document", doc.id, {...})``), so the act and
   its record commit or roll back together.
@@ -139,5 +139,10 @@ class ServiceContext:
 
 def visible(stmt: S, model: type, actor: Actor) -> S:
     """Restrict ``stmt`` to rows of ``model`` (a ``ClassifiedMixin`` table) that ``actor``'s
-    clearance allows — as a WHERE clause, so counts, paging and sorting are all correct."""
-    return stmt.where(model.classification <= int(actor.clearance))  # type: ignore[attr-defined]
+    clearance allows — as a WHERE clause, so counts, paging and sorting are all correct — and
+    whose 知悉范围 (need to know) includes ``actor`` (``need_to_know.allows``: an EXISTS beside
+    the clearance filter, in the same SQL)."""
+    from app.services import need_to_know  # imports the models; context is imported by them all
+
+    return stmt.where(model.classification <= int(actor.clearance),  # type: ignore[attr-defined]
+                      need_to_know.allows(model, actor))

@@ -33,7 +33,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.domain import proofread as pr
 from app.domain.security import Action, Clearance, allowed, require_clearance
 from app.errors import ConflictError, InputError
-from app.services import audit, docnumbers
+from app.services import audit, docnumbers, need_to_know
 from app.services import search as search_index
 from app.services.context import Actor, ServiceContext, visible
 from app.services.people import Names
@@ -266,6 +266,7 @@ def _load(s: Session, actor: Actor, doc_id: int, *, lock: bool = False) -> Docum
     if doc is None:
         raise InputError(f"公文（编号 {doc_id}）不存在或已被删除。")
     require_clearance(actor.clearance, doc.classification)
+    need_to_know.require(s, actor, "document", doc.id)
     return doc
 
 

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from app.domain.security import Action
 from app.domain.textindex import QueryTerm, Snippet, parse_query, ranker, snippet
 from app.errors import InputError
+from app.services import need_to_know
 from app.services.context import ServiceContext
 from app.storage import fulltext
 from app.storage.fulltext import ID_SHIFT, KIND_SHIFT, IndexedText
@@ -164,20 +165,25 @@ def search(ctx: ServiceContext, query: str, kinds: Iterable[str] | None = None, 
     clearance = int(actor.clearance)
     wanted = None if kinds is None else sorted(set(kinds))
     with ctx.session() as s, s.begin():
+        # 知悉范围: entries about records outside the actor's scope leave the index query itself
+        hidden = need_to_know.hidden_search_entries(s, actor)
         if fulltext.is_pg(s):
-            counts, rows, ranked, total = _pg_query(s, terms, clearance, wanted, limit, offset)
+            counts, rows, ranked, total = _pg_query(s, terms, clearance, wanted, limit, offset,
+                                                    hidden)
         else:
             counts, rows, ranked, total = _sqlite_query(s, terms, clearance, wanted, limit,
-                                                        offset)
+                                                        offset, hidden)
         hits = _hits(s, rows, terms, clearance)
     return SearchResults(query, hits, counts, total, ranked)
 
 
 def _sqlite_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[str] | None,
-                  limit: int, offset: int) -> tuple[dict[str, int], list[tuple[int, float]], bool, int]:
+                  limit: int, offset: int, hidden: list[int] = ()  # type: ignore[assignment]
+                  ) -> tuple[dict[str, int], list[tuple[int, float]], bool, int]:
     names = {c: n for c, n in s.execute(select(SearchKind.code, SearchKind.name)).all()}
     match = fulltext.fts_match(terms)
     flt = f"(rowid & 3) <= {clearance}"  # the clearance level is the rowid's low bits
+    flt += need_to_know.fts_filter(hidden, ID_SHIFT)  # 知悉范围 (need_to_know.py)
     newest_sql = ("SELECT rowid FROM search_fts WHERE search_fts MATCH :q AND {flt} "
                   "ORDER BY rowid DESC LIMIT :l")
     # The newest RANK_LIMIT + 1 visible hits: exact counts when that is all of them.
@@ -244,7 +250,8 @@ def _ranked(s: Session, ids: list[int], terms: list[QueryTerm]) -> list[tuple[in
 
 
 def _pg_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[str] | None,
-              limit: int, offset: int) -> tuple[dict[str, int], list[tuple[int, float]], bool, int]:
+              limit: int, offset: int, hidden: list[int] = ()  # type: ignore[assignment]
+              ) -> tuple[dict[str, int], list[tuple[int, float]], bool, int]:
     """Same semantics as ``_sqlite_query``: a window of the newest RANK_LIMIT + 1 hits gives the
     counts and bounds the scoring. The window is found block by block (``_pg_newest``) and
     scored with ``ts_rank`` in the same statement, so no row outside it is ever read."""
@@ -252,6 +259,9 @@ def _pg_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[s
     params: dict[str, object] = {"q": fulltext.pg_tsquery(terms), "c": clearance,
                                  "qa": fulltext.pg_tsquery_any_order(terms),
                                  "qr": fulltext.pg_tsquery_rank(terms)}
+    if hidden:  # 知悉范围 (need_to_know.py)
+        where += " AND NOT (id = ANY(:hidden))"
+        params["hidden"] = list(hidden)
     phrase = fulltext.pg_has_phrase(terms)
     top = s.scalar(text("SELECT max(id) FROM search_entries")) or 0
     # A sequential scan would test (and de-TOAST) the tsvector of every row: the block steps

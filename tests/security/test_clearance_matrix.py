@@ -61,7 +61,8 @@ READ = ("get", "list", "count", "search", "find", "load", "read", "render", "exp
 NOT_READS = {
     "backup": {"restore", "record_refusal"},
     "accounts": {"create_first_admin", "login", "logout", "add_user", "set_active",
-                 "reset_password", "change_password", "set_roles", "set_clearance"},
+                 "reset_password", "change_password", "set_roles", "set_clearance",
+                 "set_unit"},
     "docnumbers": {"reserve_numbers", "void_number"},
     "documents": {"create_document", "update_document", "delete_document", "workflow_step",
                   "sign", "import_json", "receive_document"},
@@ -91,6 +92,9 @@ NOT_READS = {
                 "generate_minutes", "edit_minutes", "issue_minutes", "register",
                 "request_extension", "decide_extension",
                 "report_progress", "report_completion", "review", "close"},
+    # one record's 知悉范围, by (kind, record_id): walked as 公开 users in test_clearance_walk,
+    # and outside the scope in test_need_to_know
+    "need_to_know": {"get_scope", "may_change", "set_scope", "candidates"},
     "security": {"update_settings", "record_session", "set_exchange_passphrase"},
     "settings": {"update_office"},
     "templates": {"create", "save", "restore", "duplicate", "rename", "set_sample",

@@ -45,6 +45,8 @@ class User(IdMixin, TimestampMixin, VersionMixin, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Added in revision 0002: set by an administrator's reset, cleared by a password change.
     must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: 所在单位 (revision 0022): matched against the units a record's 知悉范围 names.
+    unit: Mapped[str] = mapped_column(String(128), nullable=False, default="", server_default="")
 
 
 class UserRole(Base):
