@@ -1,0 +1,100 @@
+"""The 知悉范围 dialog (issue 31): the drafter limits a 机密 公文 to a user and a unit, then widens
+it — the 理由 field appears only then, and saving stays off until it is filled; the change is
+read back from the database and the audit log."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.security import Clearance, Role
+from app.services import accounts, documents
+from app.storage.models import AuditEvent, RecordScope
+from app.ui.documents.editor import DocumentEditor
+from app.ui.qt import QDialogButtonBox, Qt
+from app.ui.security.scope_dialog import ScopeDialog
+from tests.services.documents_helpers import notice, person
+
+
+def _open(qtbot, ctx, doc_id) -> ScopeDialog:
+    dlg = ScopeDialog(ctx, "document", doc_id)
+    qtbot.addWidget(dlg)
+    with qtbot.waitSignal(dlg.loaded, timeout=10_000):
+        dlg.show()
+    return dlg
+
+
+def _tick(lst, text_part: str, on: bool = True) -> None:
+    for i in range(lst.count()):
+        if text_part in lst.item(i).text():
+            lst.item(i).setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            return
+    raise AssertionError(f"{text_part} not in the list")
+
+
+def _save(qtbot, dlg) -> None:
+    with qtbot.waitSignal(dlg.settled, timeout=10_000):
+        dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def test_limit_then_widen_with_a_reason(qtbot, admin_ui_ctx, tmp_path):
+    admin = admin_ui_ctx
+    drafter = person(admin, "zuozhe", Role.CLERK, Clearance.CONFIDENTIAL, "左拟稿")
+    person(admin, "zhiqing", Role.CLERK, Clearance.CONFIDENTIAL, "知情人")
+    low = person(admin, "dimi", Role.CLERK, Clearance.INTERNAL, "低密级")
+    accounts.set_unit(admin, low.actor.user_id, "财务科")
+    doc = documents.create_document(drafter, notice("关于保密检查的通知", secrecy="机密"))
+
+    editor = DocumentEditor(drafter, doc.id)
+    qtbot.addWidget(editor)
+    assert editor.scope_button.isEnabled()  # a 机密 document may carry a scope
+
+    dlg = _open(qtbot, drafter, doc.id)
+    names = [dlg.users.item(i).text() for i in range(dlg.users.count())]
+    assert any("知情人" in n for n in names)
+    assert not any("低密级" in n for n in names)  # not cleared for 机密: not offered
+    assert "财务科" in [dlg.units.item(i).text() for i in range(dlg.units.count())]
+    assert not dlg.reason.isVisible()  # a first scope narrows: no reason asked
+    _tick(dlg.users, "知情人")
+    dlg.new_unit.setText("保密办")
+    dlg.add_unit()
+    assert not dlg.reason.isVisible()
+    _save(qtbot, dlg)
+    assert dlg.result() == dlg.DialogCode.Accepted
+    with Session(admin.engine) as s:
+        rows = s.execute(select(RecordScope.basis, RecordScope.unit).where(
+            RecordScope.kind == "document", RecordScope.record_id == doc.id)
+            .order_by(RecordScope.basis, RecordScope.unit)).all()
+    assert [tuple(r) for r in rows] == [("owner", ""), ("unit", "保密办"), ("user", "")]
+
+    dlg = _open(qtbot, drafter, doc.id)
+    dlg.grab().save(str(tmp_path / "scope.png"))
+    _tick(dlg.units, "财务科")  # widening: a unit more
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert dlg.reason.isVisible() and not ok.isEnabled()
+    assert "理由" in ok.toolTip()
+    dlg.reason.setPlainText("会同财务科核对经费")
+    assert ok.isEnabled()
+    _save(qtbot, dlg)
+    with Session(admin.engine) as s:
+        event = s.execute(select(AuditEvent).where(AuditEvent.action == "scope.widen")
+                          ).scalar_one()
+    detail = json.loads(event.detail)
+    assert detail["reason"] == "会同财务科核对经费" and detail["units_added"] == ["财务科"]
+    assert event.object_id == str(doc.id)
+
+
+def test_a_reader_outside_the_scope_is_told_why(qtbot, admin_ui_ctx):
+    admin = admin_ui_ctx
+    drafter = person(admin, "zuozhe", Role.CLERK, Clearance.CONFIDENTIAL, "左拟稿")
+    other = person(admin, "pangren", Role.CLERK, Clearance.CONFIDENTIAL, "旁人")
+    doc = documents.create_document(drafter, notice("关于保密检查的通知", secrecy="机密"))
+    from app.services import need_to_know
+
+    need_to_know.set_scope(drafter, "document", doc.id, [], ["保密办"])
+    dlg = _open(qtbot, other, doc.id)
+    assert "知悉范围" in dlg.intro.text()
+    assert not dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    assert dlg.users.count() == 0
