@@ -34,8 +34,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, false, not_, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from app.domain.security import Action, Clearance, require_clearance
 from app.errors import InputError, PermissionDenied
@@ -105,26 +105,40 @@ def _my_unit(actor: Any) -> Any:
     return select(User.unit).where(User.id == actor.user_id).scalar_subquery()
 
 
-def _owner(model: Any, actor: Any) -> ColumnElement[bool]:
-    """The record's owner by its own columns (creators of other kinds are ``owner`` rows)."""
+def _owner(row: Any, actor: Any, model: Any = None) -> ColumnElement[bool]:
+    """``actor`` owns ``row`` (the table ``model``, or an alias of it) by its own columns:
+    the drafter of a 公文 or anyone who acted on it in its workflow (the leader who signed it),
+    the author of a 值班记录. Creators of other kinds are kept as ``owner`` rows."""
+    model = model or row
     if model is Document:
-        return or_(Document.drafter == actor.username,
-                   exists().where(DocumentStep.document_id == Document.id,
+        return or_(row.drafter == actor.username,
+                   exists().where(DocumentStep.document_id == row.id,
                                   DocumentStep.actor == actor.username))
     if model is DutyLogEntry:
-        return DutyLogEntry.author_id == actor.user_id
+        return row.author_id == actor.user_id
     return false()
 
 
-def _knows(kind: str, id_col: Any, actor: Any) -> ColumnElement[bool]:
-    """No scope on ``(kind, id_col)``, or ``actor`` inside it (named, or their unit named)."""
+def hidden_ids(kind: str, actor: Any) -> Any:
+    """SELECT of the ids of ``kind`` records whose scope ``actor`` is outside of: records with
+    scope rows, none naming the actor or their unit, of which the actor is not the owner.
+
+    Not correlated with the outer query: the database computes it once per statement from
+    ``record_scopes`` alone (few rows: only records that carry a scope), and each row of a list
+    then costs one lookup in that set (``NOT IN``) — no probe of ``record_scopes`` per row."""
+    model = KINDS[kind]
+    scoped = select(RecordScope.record_id).where(RecordScope.kind == kind)
+    out = select(RecordScope.record_id).where(RecordScope.kind == kind)
     if actor.user_id is None:  # no account: inside no scope
-        return ~exists().where(RecordScope.kind == kind, RecordScope.record_id == id_col)
-    return or_(
-        ~exists().where(RecordScope.kind == kind, RecordScope.record_id == id_col),
-        exists().where(RecordScope.kind == kind, RecordScope.record_id == id_col,
-                       or_(RecordScope.user_id == actor.user_id,
-                           and_(RecordScope.unit != "", RecordScope.unit == _my_unit(actor)))))
+        return out
+    mine = scoped.where(or_(RecordScope.user_id == actor.user_id,
+                            and_(RecordScope.unit != "", RecordScope.unit == _my_unit(actor))))
+    out = out.where(RecordScope.record_id.not_in(mine))
+    if model in (Document, DutyLogEntry):  # owners by column (other kinds: ``owner`` rows)
+        row = aliased(model)  # never correlated with the outer query's own table
+        owned = select(row.id).where(row.id.in_(scoped), _owner(row, actor, model))
+        out = out.where(RecordScope.record_id.not_in(owned))
+    return out.correlate(None)
 
 
 def allows(model: Any, actor: Any) -> ColumnElement[bool]:
@@ -132,14 +146,12 @@ def allows(model: Any, actor: Any) -> ColumnElement[bool]:
     none). ``context.visible`` puts it beside the clearance filter."""
     kind = KIND_OF.get(model)
     if kind is not None:
-        return or_(_knows(kind, model.id, actor), _owner(model, actor))
+        return model.id.not_in(hidden_ids(kind, actor))
     if model in INHERITS:
         parent_kind, column = INHERITS[model]
-        parent = KINDS[parent_kind]
         col = getattr(model, column)
-        parent_ok = or_(_knows(parent_kind, col, actor),
-                        exists().where(parent.id == col, _owner(parent, actor)))
-        return or_(col.is_(None), parent_ok) if col.nullable else parent_ok
+        ok = col.not_in(hidden_ids(parent_kind, actor))
+        return or_(col.is_(None), ok) if col.nullable else ok
     return true()
 
 
@@ -150,19 +162,16 @@ def linked_visible(model: Any, actor: Any) -> ColumnElement[bool]:
     parent_kind, column = INHERITS[model]
     parent = KINDS[parent_kind]
     col = getattr(model, column)
-    seen = exists().where(parent.id == col,
-                          parent.classification <= int(actor.clearance),
-                          or_(_knows(parent_kind, parent.id, actor), _owner(parent, actor)))
-    return or_(col.is_(None), ~exists().where(parent.id == col), seen)
+    unseen = select(parent.id).where(or_(parent.classification > int(actor.clearance),
+                                         parent.id.in_(hidden_ids(parent_kind, actor))))
+    return or_(col.is_(None), col.not_in(unseen))
 
 
 def knows(s: Session, actor: Any, kind: str, record_id: int) -> bool:
     """Whether ``actor`` is inside the scope of record ``(kind, record_id)`` (clearance not
     checked here; a missing record: True)."""
-    model = KINDS[kind]
-    row = s.execute(select(model.id, allows(model, actor).label("ok"))
-                    .where(model.id == record_id)).first()
-    return row is None or bool(row.ok)
+    return s.execute(hidden_ids(kind, actor).where(
+        RecordScope.record_id == record_id).limit(1)).first() is None
 
 
 def require(s: Session, actor: Any, kind: str, record_id: int | None) -> None:
@@ -174,14 +183,6 @@ def require(s: Session, actor: Any, kind: str, record_id: int | None) -> None:
         raise ValueError(kind)
     if not knows(s, actor, kind, int(record_id)):
         raise PermissionDenied(DENIED)
-
-
-def hidden_ids(kind: str, actor: Any) -> Any:
-    """SELECT of the ids of ``kind`` records that have a scope ``actor`` is outside of."""
-    model = KINDS[kind]
-    return select(model.id).where(
-        model.id.in_(select(RecordScope.record_id).where(RecordScope.kind == kind)),
-        not_(allows(model, actor)))
 
 
 def hidden_search_entries(s: Session, actor: Any) -> list[int]:
@@ -220,7 +221,8 @@ def hidden_refs(s: Session, actor: Any, refs: Iterable[tuple[str, int]]) -> set[
         ids_list = sorted(ids)
         for i in range(0, len(ids_list), 500):
             hidden.update((kind, rid) for rid in s.execute(
-                hidden_ids(kind, actor).where(KINDS[kind].id.in_(ids_list[i:i + 500]))).scalars())
+                hidden_ids(kind, actor).where(
+                    RecordScope.record_id.in_(ids_list[i:i + 500]))).scalars())
     hidden.update(child for child, parent in parent_of.items() if parent in hidden)
     return hidden
 

@@ -98,3 +98,32 @@ def test_a_reader_outside_the_scope_is_told_why(qtbot, admin_ui_ctx):
     assert "知悉范围" in dlg.intro.text()
     assert not dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
     assert dlg.users.count() == 0
+
+
+def test_the_incoming_page_opens_it_for_a_secret_record_only(qtbot, admin_ui_ctx):
+    import datetime as dt
+
+    from app.services import incoming
+    from app.ui.incoming.page import IncomingPage
+
+    admin = admin_ui_ctx
+    clerk = person(admin, "dengji", Role.CLERK, Clearance.CONFIDENTIAL, "登记员")
+    now = dt.datetime.now(dt.UTC)
+    secret = incoming.register(clerk, incoming.IncomingIn(
+        sender="省保密局", title="机密来函", received_at=now, classification=3))
+    plain = incoming.register(clerk, incoming.IncomingIn(
+        sender="市应急局", title="普通来函", received_at=now - dt.timedelta(hours=1)))
+    page = IncomingPage(clerk)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: not page.busy and page.selected() is not None, timeout=10_000)
+    by_id = {page.model.row(r).id: r for r in range(page.model.rowCount())}
+    page.table.selectRow(by_id[plain.id])
+    assert page.selected().id == plain.id and not page.scope_button.isEnabled()
+    page.table.selectRow(by_id[secret.id])
+    assert page.selected().id == secret.id and page.scope_button.isEnabled()
+    page.scope_button.click()
+    dlg = page.dialog
+    assert isinstance(dlg, ScopeDialog) and (dlg.kind, dlg.record_id) == ("incoming", secret.id)
+    qtbot.waitUntil(lambda: dlg.scope is not None, timeout=10_000)
+    assert dlg.users.isEnabled()  # the registering clerk may limit it
