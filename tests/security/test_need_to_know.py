@@ -290,3 +290,69 @@ def test_is_widening():
     assert w([1], [], [1, 2], [])
     assert w([1], [], [1], ["甲"])
     assert w([1], ["甲"], [], [])  # removing the scope: everyone cleared may know it again
+
+
+# ---------------------------------------------------------------- the walk, outside the scope
+# The clearance walk (tests/security/test_clearance_walk.py) calls every public service function
+# that names a classified record with the seeded 机密 record's id, as users cleared to 公开. Here
+# the same calls are made by users cleared to 机密 — every role — who are outside the 知悉范围
+# that each seeded 机密 record is given: each call must be refused (for the scope, by at least
+# one role whose role allows the act) and change nothing.
+
+from tests.security.test_clearance_walk import (  # noqa: E402
+    _calls,
+    _snapshot,
+    walked,
+)
+from tests.security.test_clearance_walk import world as walk_world  # noqa: E402,F401
+
+#: seeded table → the scope kind its 机密 row gets
+SCOPED_TABLES = {"documents": "document", "incoming_docs": "incoming", "meetings": "meeting",
+                 "incidents": "incident", "duty_log": "duty_log"}
+
+
+def test_no_service_acts_on_a_record_outside_the_callers_scope(walk_world, tmp_path):
+    admin_ctx, seeded, _low = walk_world
+    engine = admin_ctx.engine
+    with Session(engine) as s, s.begin():
+        for table, kind in SCOPED_TABLES.items():  # known only to the administrator
+            s.add(RecordScope(kind=kind, record_id=seeded[table][TOP], basis="user",
+                              user_id=admin_ctx.actor.user_id, unit=""))
+    actors = {}
+    for role in (Role.CLERK, Role.LEADER, Role.DUTY, Role.READER):
+        c = person(admin_ctx, f"top_{role.value}", role, Clearance.CONFIDENTIAL)
+        actors[role] = c
+    problems: list[str] = []
+    names = sorted(walked())
+    for qualname in names:
+        if qualname.startswith("need_to_know."):
+            continue  # its own tests above (an administrator may manage any scope)
+        fn = walked()[qualname]
+        calls = _calls(qualname, fn, seeded, engine, tmp_path)
+        assert calls is not None, qualname
+        for args in calls:
+            refused_for_scope = False
+            for role, ctx in actors.items():
+                before = _snapshot(engine)
+                try:
+                    fn(ctx, **args)
+                except PermissionDenied as exc:
+                    if "知悉范围" in str(exc) and "密级为" not in str(exc):
+                        refused_for_scope = True
+                except InputError:
+                    pass  # e.g. a frozen record, or a deadline the act does not accept
+                except Exception as exc:  # noqa: BLE001 - a crash is a failure too
+                    problems.append(f"{qualname} as {role.value} crashed: "
+                                    f"{type(exc).__name__}: {exc}"[:300])
+                else:
+                    problems.append(f"{qualname}{args!r} as {role.value}/机密: NOT refused")
+                after = _snapshot(engine)
+                changed = [t for t in before if before[t] != after[t]]
+                if changed:
+                    problems.append(f"{qualname} as {role.value} changed {changed}")
+                for p in tmp_path.glob("*.*"):
+                    problems.append(f"{qualname} as {role.value} wrote {p.name}")
+                    p.unlink()
+            if not refused_for_scope:
+                problems.append(f"{qualname}: no role was refused for the 知悉范围")
+    assert not problems, "\n".join(problems)
