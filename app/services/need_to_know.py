@@ -474,9 +474,23 @@ def candidates(ctx: ServiceContext, kind: str, record_id: int) -> tuple[list[Sco
     return users, units
 
 
-def fts_filter(hidden: Sequence[int], id_shift: int) -> str:
+#: Up to this many hidden entries go into the FTS query as literals (~7 bytes each, far below
+#: SQLite's 1 MB statement limit); more go through a temporary table.
+FTS_INLINE_MAX = 20_000
+
+
+def fts_filter(s: Session, hidden: Sequence[int], id_shift: int) -> str:
     """The SQLite FTS condition leaving out ``hidden`` entry ids (``rowid >> id_shift`` is the
-    entry id): integers only, from ``hidden_search_entries``."""
+    entry id; integers only, from ``hidden_search_entries``)."""
     if not hidden:
         return ""
-    return f" AND (rowid >> {int(id_shift)}) NOT IN ({','.join(str(int(i)) for i in hidden)})"
+    shift = int(id_shift)
+    if len(hidden) <= FTS_INLINE_MAX:
+        return f" AND (rowid >> {shift}) NOT IN ({','.join(str(int(i)) for i in hidden)})"
+    from sqlalchemy import text
+
+    s.execute(text("CREATE TEMP TABLE IF NOT EXISTS ntk_hidden (id INTEGER PRIMARY KEY)"))
+    s.execute(text("DELETE FROM temp.ntk_hidden"))
+    s.execute(text("INSERT INTO temp.ntk_hidden (id) VALUES (:i)"),
+              [{"i": int(i)} for i in hidden])
+    return f" AND (rowid >> {shift}) NOT IN (SELECT id FROM temp.ntk_hidden)"

@@ -183,7 +183,7 @@ def _sqlite_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: li
     names = {c: n for c, n in s.execute(select(SearchKind.code, SearchKind.name)).all()}
     match = fulltext.fts_match(terms)
     flt = f"(rowid & 3) <= {clearance}"  # the clearance level is the rowid's low bits
-    flt += need_to_know.fts_filter(hidden, ID_SHIFT)  # 知悉范围 (need_to_know.py)
+    flt += need_to_know.fts_filter(s, hidden, ID_SHIFT)  # 知悉范围 (need_to_know.py)
     newest_sql = ("SELECT rowid FROM search_fts WHERE search_fts MATCH :q AND {flt} "
                   "ORDER BY rowid DESC LIMIT :l")
     # The newest RANK_LIMIT + 1 visible hits: exact counts when that is all of them.

@@ -356,3 +356,15 @@ def test_no_service_acts_on_a_record_outside_the_callers_scope(walk_world, tmp_p
             if not refused_for_scope:
                 problems.append(f"{qualname}: no role was refused for the 知悉范围")
     assert not problems, "\n".join(problems)
+
+
+def test_many_hidden_entries_go_through_a_temporary_table(world, monkeypatch):
+    """Past ``FTS_INLINE_MAX`` hidden entries the SQLite search filters through a temporary
+    table instead of literals: the same hits and counts."""
+    out = world["outsider"]
+    inline = search.search(out, OPEN_MARK), search.search(out, MARK)
+    monkeypatch.setattr(need_to_know, "FTS_INLINE_MAX", 0)
+    table = search.search(out, OPEN_MARK), search.search(out, MARK)
+    assert [(r.hits, r.counts, r.total) for r in table] == [
+        (r.hits, r.counts, r.total) for r in inline]
+    assert table[1].total == 0 and table[0].total > 0
