@@ -188,15 +188,22 @@ def require(s: Session, actor: Any, kind: str, record_id: int | None) -> None:
 def hidden_search_entries(s: Session, actor: Any) -> list[int]:
     """Ids of ``search_entries`` about records outside ``actor``'s scope (few: only records
     that carry a scope are looked at). The search adds ``NOT IN`` them to its index query, so
-    hits and group counts both leave them out."""
+    hits and group counts both leave them out. One indexed query per kind that has scopes
+    (an OR across kinds would scan the whole index table)."""
     from app.storage.models import SearchEntry
 
-    parts = [and_(SearchEntry.kind == kind, SearchEntry.record_id.in_(hidden_ids(kind, actor)))
-             for kind in KINDS]
-    for kind, (model, column, parent) in SEARCH_CHILDREN.items():
-        parts.append(and_(SearchEntry.kind == kind, SearchEntry.record_id.in_(
-            select(model.id).where(getattr(model, column).in_(hidden_ids(parent, actor))))))
-    return sorted(s.execute(select(SearchEntry.id).where(or_(*parts))).scalars())
+    kinds = set(s.execute(select(RecordScope.kind).distinct()).scalars())
+    out: list[int] = []
+    for kind in sorted(kinds & set(KINDS)):
+        out += s.execute(select(SearchEntry.id).where(
+            SearchEntry.kind == kind, SearchEntry.record_id.in_(hidden_ids(kind, actor)))).scalars()
+        for child, (model, column, parent) in SEARCH_CHILDREN.items():
+            if parent == kind:
+                out += s.execute(select(SearchEntry.id).where(
+                    SearchEntry.kind == child, SearchEntry.record_id.in_(
+                        select(model.id).where(getattr(model, column).in_(
+                            hidden_ids(parent, actor)))))).scalars()
+    return sorted(out)
 
 
 def hidden_refs(s: Session, actor: Any, refs: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
