@@ -127,3 +127,64 @@ def test_the_incoming_page_opens_it_for_a_secret_record_only(qtbot, admin_ui_ctx
     assert isinstance(dlg, ScopeDialog) and (dlg.kind, dlg.record_id) == ("incoming", secret.id)
     qtbot.waitUntil(lambda: dlg.scope is not None, timeout=10_000)
     assert dlg.users.isEnabled()  # the registering clerk may limit it
+
+
+def test_meeting_log_and_incident_pages_offer_it_for_secret_records_only(qtbot, admin_ui_ctx):
+    import datetime as dt
+
+    from app.services import duty_desk, incidents, minutes
+    from app.services.context import Actor
+    from app.storage.models import UserRole
+    from app.ui.duty.log_tab import LogTab
+    from app.ui.incidents.page import IncidentsPage
+    from app.ui.minutes.meeting import MeetingPanel
+
+    admin = admin_ui_ctx
+    c = person(admin, "duoneng", Role.CLERK, Clearance.CONFIDENTIAL, "多能")
+    with Session(admin.engine) as s, s.begin():
+        s.add(UserRole(user_id=c.actor.user_id, role_code=Role.DUTY.value))
+    who = c.with_actor(Actor(c.actor.user_id, "duoneng", {Role.CLERK, Role.DUTY},
+                             Clearance.CONFIDENTIAL, "多能"))
+    # meetings: a 机密 one offers it, an internal one does not
+    t = minutes.create_type(who, "专题会")
+    secret_m = minutes.create_meeting(who, t.id, dt.date.today(), classification=3)
+    plain_m = minutes.create_meeting(who, t.id, dt.date.today(), classification=1)
+    panel = MeetingPanel(who)
+    qtbot.addWidget(panel)
+    panel.load(plain_m.id)
+    assert not panel.scope_button.isEnabled()
+    panel.load(secret_m.id)
+    assert panel.scope_button.isEnabled()
+    panel.scope_button.click()
+    assert (panel.scope_dialog.kind, panel.scope_dialog.record_id) == ("meeting", secret_m.id)
+    # 值班记录
+    secret_e = duty_desk.add_log_entry(who, duty_desk.LogEntry(content="机密来电",
+                                                               classification=3))
+    duty_desk.add_log_entry(who, duty_desk.LogEntry(content="普通来电"))
+    tab = LogTab(who)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitUntil(lambda: not tab.model.loading and tab.model.rowCount() == 2,
+                    timeout=10_000)
+    rows = {tab.model.row(r).id: r for r in range(2)}
+    tab.view.selectRow(rows[secret_e.id])
+    assert tab.scope_button.isEnabled()
+    tab.scope_button.click()
+    assert (tab.scope_dialog.kind, tab.scope_dialog.record_id) == ("duty_log", secret_e.id)
+    tab.view.selectRow(1 - rows[secret_e.id])
+    assert not tab.scope_button.isEnabled()
+    # 突发事件
+    now = dt.datetime.now()
+    secret_i = incidents.create_incident(who, incidents.IncidentData(
+        title="机密事件", occurred_at=now, received_at=now, place="某地", summary="经过"),
+        classification=3)
+    page = IncidentsPage(who)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10_000)
+    assert not page.scope_button.isEnabled()
+    page.list.selectRow(0)
+    qtbot.waitUntil(lambda: page.incident is not None, timeout=10_000)
+    assert page.incident.id == secret_i.id and page.scope_button.isEnabled()
+    page.scope_button.click()
+    assert (page.dialog.kind, page.dialog.record_id) == ("incident", secret_i.id)
