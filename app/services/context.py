@@ -140,9 +140,10 @@ class ServiceContext:
 def visible(stmt: S, model: type, actor: Actor) -> S:
     """Restrict ``stmt`` to rows of ``model`` (a ``ClassifiedMixin`` table) that ``actor``'s
     clearance allows — as a WHERE clause, so counts, paging and sorting are all correct — and
-    whose 知悉范围 (need to know) includes ``actor`` (``need_to_know.allows``: an EXISTS beside
-    the clearance filter, in the same SQL)."""
-    from app.services import need_to_know  # imports the models; context is imported by them all
+    whose 知悉范围 (need to know) includes ``actor`` (``need_to_know.allows``: ``id NOT IN``
+    one uncorrelated subquery over ``record_scopes``, beside the clearance filter, in the same
+    SQL)."""
+    from app.services import need_to_know  # local: need_to_know imports the models
 
     return stmt.where(model.classification <= int(actor.clearance),  # type: ignore[attr-defined]
                       need_to_know.allows(model, actor))

@@ -13,14 +13,15 @@ A classified record (公文 ``document``, 收文 ``incoming``, 会议/纪要 ``m
 Records that hang off another take its scope: a 议定事项/督办 item (``Decision``) its meeting's,
 an incident report its incident's, a 值班 open item its 值班记录's.
 
-**One predicate.** ``allows(model, actor)`` is the condition as SQL (``NOT EXISTS`` / ``EXISTS``
-over ``record_scopes``), and ``context.visible`` adds it beside the clearance filter, so every
+**One predicate.** ``allows(model, actor)`` is the condition as SQL — ``id NOT IN`` the hidden
+set (``hidden_ids``: one uncorrelated subquery over ``record_scopes``, computed once per
+statement) — and ``context.visible`` adds it beside the clearance filter, so every
 list, count, page, export and workbench query that already went through ``visible`` respects the
 scope with no Python filtering after the fact. The full-text search (its own index query) asks
 ``hidden_search_entries``; the audit viewer masks events about hidden records
 (``hidden_events``); single-record reads call ``require``. A record outside one's scope shows up
-nowhere — not as a hit, a row or a count — and a read by id is refused with the same message
-whether it exists or not.
+nowhere — not as a hit, a row or a count — and a read by id is refused (``DENIED``, a message
+that names neither the record nor who is inside its scope), as a read above one's clearance is.
 
 **Changing a scope** (``set_scope``) is audited (``scope.set``; ``scope.widen`` when someone
 who could not know the record before may know it now, which needs a 理由). The record's owner or
@@ -175,8 +176,8 @@ def knows(s: Session, actor: Any, kind: str, record_id: int) -> bool:
 
 
 def require(s: Session, actor: Any, kind: str, record_id: int | None) -> None:
-    """Refuse a read or change of one record outside ``actor``'s scope (``PermissionDenied``;
-    the message does not tell whether the record exists)."""
+    """Refuse a read or change of one record outside ``actor``'s scope (``PermissionDenied``
+    with ``DENIED``: it names neither the record nor who is inside)."""
     if record_id is None:
         return
     if kind not in KINDS:
