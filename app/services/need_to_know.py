@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from app.domain.security import Action, Clearance, require_clearance
 from app.errors import InputError, PermissionDenied
@@ -135,11 +135,22 @@ def hidden_ids(kind: str, actor: Any) -> Any:
     mine = scoped.where(or_(RecordScope.user_id == actor.user_id,
                             and_(RecordScope.unit != "", RecordScope.unit == _my_unit(actor))))
     out = out.where(RecordScope.record_id.not_in(mine))
-    if model in (Document, DutyLogEntry):  # owners by column (other kinds: ``owner`` rows)
-        row = aliased(model)  # never correlated with the outer query's own table
-        owned = select(row.id).where(row.id.in_(scoped), _owner(row, actor, model))
+    owned = _owned(model, actor)  # owners by column (other kinds: ``owner`` rows)
+    if owned is not None:
         out = out.where(RecordScope.record_id.not_in(owned))
     return out.correlate(None)
+
+
+def _owned(model: Any, actor: Any) -> Any:
+    """SELECT of the ids of ``model`` rows ``actor`` owns by column (see ``_owner``), each part
+    an index range (``ix_documents_drafter``, ``ix_document_steps_actor``,
+    ``ix_duty_log_author_id``): proportional to the user's own work, not to the table."""
+    if model is Document:
+        return select(Document.id).where(Document.drafter == actor.username).union(
+            select(DocumentStep.document_id).where(DocumentStep.actor == actor.username))
+    if model is DutyLogEntry:
+        return select(DutyLogEntry.id).where(DutyLogEntry.author_id == actor.user_id)
+    return None
 
 
 def allows(model: Any, actor: Any) -> ColumnElement[bool]:
@@ -451,13 +462,12 @@ def set_scope(ctx: ServiceContext, kind: str, record_id: int, user_ids: Iterable
         s.flush()
         old_names = {u.user_id: u.username for u in before.users}
         detail: dict[str, Any] = {
-            "kind": kind,
             "classification": int(row.classification),
             "users_added": sorted(known[u].username for u in set(new_users) - set(old_users)),
             "users_removed": sorted(old_names[u] for u in set(old_users) - set(new_users)),
             "units_added": sorted(set(new_units) - set(before.units)),
             "units_removed": sorted(set(before.units) - set(new_units)),
-            "scope": "none" if not new_users and not new_units else "set",
+            "scope": "已解除" if not new_users and not new_units else "已限定",
         }
         if reason:
             detail["reason"] = reason

@@ -3,7 +3,8 @@
 A 秘密 or 机密 record may name who may know it beyond the clearance rule: users (``user_id``)
 and/or units (``unit``, matched against ``users.unit``). A record with no rows here is seen by
 everyone cleared for it, as before. ``basis`` says why a row is there: ``user`` and ``unit`` were
-chosen; ``owner`` is the record's creator, kept inside its own scope.
+chosen; ``owner`` is the record's creator, kept inside its own scope. Two indexes serve the
+owners the rule finds by column: ``document_steps.actor`` and ``duty_log.author_id``.
 
 Revision ID: 0022
 Revises: 0016
@@ -37,10 +38,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_record_scopes_kind_record", "record_scopes", ["kind", "record_id"])
     op.create_index("ix_record_scopes_user_id", "record_scopes", ["user_id"])
+    # the owners the rule looks up by column: documents a user acted on, entries they wrote
+    op.create_index("ix_document_steps_actor", "document_steps", ["actor"])
+    op.create_index("ix_duty_log_author_id", "duty_log", ["author_id"])
     op.execute("UPDATE govdesk_meta SET value = '22' WHERE key = 'schema_version'")
 
 
 def downgrade() -> None:
+    op.drop_index("ix_duty_log_author_id", "duty_log")
+    op.drop_index("ix_document_steps_actor", "document_steps")
     op.drop_index("ix_record_scopes_user_id", "record_scopes")
     op.drop_index("ix_record_scopes_kind_record", "record_scopes")
     op.drop_table("record_scopes")
