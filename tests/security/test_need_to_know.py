@@ -109,6 +109,7 @@ def _everything(c, tmp: Path) -> dict[str, object]:
     board = minutes.board(c, minutes.BoardFilter(), TODAY)
     out["board"] = sorted(r.decision.id for r in board)
     out["board count"] = minutes.count_board(c, minutes.BoardFilter(), TODAY)
+    out["unit stats"] = {u.unit: u.total for u in minutes.unit_stats(c, TODAY)}
     out["incidents"] = sorted(r.id for r in incidents.list_incidents(c))
     out["incidents count"] = incidents.count_incidents(c)
     out["duty log"] = sorted(e.id for e in duty_desk.list_log(c))
@@ -157,6 +158,7 @@ def test_outside_the_scope_nothing_shows_not_even_a_count(world, tmp_path):
     for key in ("documents count", "incoming count", "meetings count", "board count",
                 "incidents count", "duty log count"):
         assert outside[key] == inside[key] - 1, key
+    assert inside["unit stats"]["保密办"] == 2 and outside["unit stats"]["保密办"] == 1
     assert {k: inside["week"][k] - outside["week"][k] for k in inside["week"]} == {
         k: 1 for k in inside["week"]}
     hidden_work = set(inside["workbench"]) - set(outside["workbench"])
