@@ -31,7 +31,9 @@ ACTION_LABELS: dict[str, str] = {
     "user.change_password": "修改密码", "user.password_rejected": "新密码被拒绝",
     "user.reset_password": "重置密码", "user.set_role": "更改角色",
     "user.set_roles": "更改角色", "user.set_clearance": "更改知悉范围（密级）",
-    "user.edit": "修改账户", "user.rename": "修改姓名",
+    "user.edit": "修改账户", "user.rename": "修改姓名", "user.set_unit": "更改所在单位",
+    # 知悉范围 (need to know) of a classified record
+    "scope": "知悉范围操作", "scope.set": "调整知悉范围", "scope.widen": "扩大知悉范围",
     # settings, audit, backup, exchange
     "settings": "设置", "settings.office": "修改单位信息", "settings.security": "修改安全设置",
     "settings.seal": "上传本机关印章图片", "settings.seal.remove": "删除本机关印章图片",
@@ -165,6 +167,8 @@ KEY_LABELS: dict[str, str] = {
     "admin_id": "管理员编号", "algorithm": "算法", "change": "变更", "duty_log": "值班记录编号",
     "manifest": "清单", "origin": "来源", "other_day": "对调日期", "shift": "班次", "versions": "版本数", "staff_id": "人员编号",
     "from_staff": "原值班人员", "to_staff": "新值班人员", "failures_before": "此前失败次数",
+    "unit": "所在单位", "users_added": "增加人员", "users_removed": "移除人员",
+    "units_added": "增加单位", "units_removed": "移除单位", "scope": "知悉范围",
 }
 
 #: Codes that appear as values (reasons, statuses, kinds, formats…) → Chinese.
@@ -204,7 +208,8 @@ DATA_KEYS = {
     "username", "name", "names", "title", "text", "note", "comment", "file", "filename",
     "caller", "passed_to", "result", "lead_unit", "topic", "target", "by", "path", "safety_copy",
     "reg_no", "number", "numbers", "doc_no", "series", "place", "person", "staff",
-    "display_name", "template", "user", "copy_nos", "purpose", "digest",
+    "display_name", "template", "user", "copy_nos", "purpose", "digest", "unit", "users_added",
+    "users_removed", "units_added", "units_removed",
 }
 #: Keys shown first, in this order (the log stores keys sorted: 结束 came before 开始).
 KEY_ORDER = ["username", "display_name", "name", "title", "kind", "role", "roles", "clearance",

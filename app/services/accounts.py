@@ -79,6 +79,8 @@ class UserInfo:
     last_login_at: datetime | None
     must_change_password: bool
     version: int
+    #: 所在单位 (revision 0021): what a record's 知悉范围 names units by
+    unit: str = ""
 
     def locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
@@ -92,7 +94,7 @@ class UserInfo:
 def _info(s: Session, u: User) -> UserInfo:
     return UserInfo(u.id, u.username, u.display_name, roles_of(s, u.id),
                     Clearance(u.clearance_level), u.active, u.locked_until, u.last_login_at,
-                    u.must_change_password, u.version)
+                    u.must_change_password, u.version, u.unit)
 
 
 def _actor(s: Session, u: User) -> Actor:
@@ -425,7 +427,7 @@ def list_users(ctx: ServiceContext) -> list[UserInfo]:
             held.setdefault(user_id, set()).add(Role(code))
         return [UserInfo(u.id, u.username, u.display_name, frozenset(held.get(u.id, ())),
                          Clearance(u.clearance_level), u.active, u.locked_until, u.last_login_at,
-                         u.must_change_password, u.version)
+                         u.must_change_password, u.version, u.unit)
                 for u in s.execute(select(User).order_by(User.username)).scalars()]
 
 
@@ -504,7 +506,7 @@ def _classified(ctx: ServiceContext) -> bool:
 def add_user(ctx: ServiceContext, username: str, password: str, *, display_name: str = "",
              roles: Iterable[Role | str] | None = None, role: Role | None = None,
              clearance: Clearance = Clearance.PUBLIC,
-             must_change_password: bool = True) -> UserInfo:
+             must_change_password: bool = True, unit: str = "") -> UserInfo:
     """Create an account holding ``roles`` (``role=`` is shorthand for a single one; neither:
     只读). By default its user must change the administrator-chosen password before doing
     anything else (``ServiceContext.require`` enforces it); an administrator may waive that
@@ -517,6 +519,9 @@ def add_user(ctx: ServiceContext, username: str, password: str, *, display_name:
     _check_password(ctx, password, username)
     if int(clearance) > int(actor.clearance):
         raise PermissionDenied("不能授予高于本人知悉范围的密级。")
+    unit = " ".join((unit or "").split())
+    if len(unit) > MAX_UNIT:
+        raise InputError(f"单位名称不能超过 {MAX_UNIT} 个字符。")
     if (chosen != {Role.READER} or int(clearance) != int(Clearance.PUBLIC)) and not actor.may(
             Action.GRANT_ROLES):
         raise _refuse(ctx, SeparationDenied(
@@ -534,14 +539,15 @@ def add_user(ctx: ServiceContext, username: str, password: str, *, display_name:
         user = User(username=username, display_name=display_name.strip(), password_hash=pw_hash,
                     role_code=sorted_roles(chosen)[0].value, clearance_level=int(clearance),
                     active=True, failed_logins=0, must_change_password=must_change_password,
-                    password_changed_at=ctx.now())
+                    password_changed_at=ctx.now(), unit=unit)
         s.add(user)
         s.flush()
         _store_roles(s, user, chosen)
         audit.append(s, actor, "user.add", "user", user.id,
                      {"username": username, "roles": [r.value for r in sorted_roles(chosen)],
                       "clearance": int(clearance),
-                      "must_change_password": bool(must_change_password)}, at=ctx.now())
+                      "must_change_password": bool(must_change_password),
+                      **({"unit": unit} if unit else {})}, at=ctx.now())
         return _info(s, user)
 
 
@@ -684,5 +690,28 @@ def set_clearance(ctx: ServiceContext, user_id: int, clearance: Clearance,
         user.clearance_level = int(clearance)
         audit.append(s, actor, "user.set_clearance", "user", user.id,
                      {"username": user.username, "from": old, "to": int(clearance)}, at=ctx.now())
+        s.flush()
+        return _info(s, user)
+
+
+MAX_UNIT = 128
+
+
+def set_unit(ctx: ServiceContext, user_id: int, unit: str,
+             expected_version: int | None = None) -> UserInfo:
+    """Set the account's 所在单位 (empty: none). A record whose 知悉范围 names that unit is
+    known to its members, so a change is audited like a clearance change."""
+    actor = ctx.require(Action.MANAGE_USERS)
+    unit = " ".join((unit or "").split())
+    if len(unit) > MAX_UNIT:
+        raise InputError(f"单位名称不能超过 {MAX_UNIT} 个字符。")
+    with ctx.session() as s, s.begin():
+        user = _manage(s, actor, user_id, expected_version)
+        if user.unit == unit:
+            return _info(s, user)
+        old = user.unit
+        user.unit = unit
+        audit.append(s, actor, "user.set_unit", "user", user.id,
+                     {"username": user.username, "from": old, "to": unit}, at=ctx.now())
         s.flush()
         return _info(s, user)

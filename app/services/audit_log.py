@@ -40,7 +40,7 @@ from app.domain.audit_wording import action_label, describe_detail, object_label
 from app.domain.security import ADMIN_ROLES, Action, Role
 from app.errors import InputError, PermissionDenied
 from app.fileperm import create_private
-from app.services import audit, audit_refused, audit_scope, paging
+from app.services import audit, audit_refused, audit_scope, need_to_know, paging
 from app.services.context import Actor, ServiceContext
 from app.services.people import Names, matches_person
 from app.storage.models import AuditEvent, AuditReview, User, UserRole
@@ -166,15 +166,16 @@ def _parsed(raw: str) -> Any:
         return None
 
 
-def _masked(s: Session, events: list[AuditEvent], clearance: int
+def _masked(s: Session, events: list[AuditEvent], clearance: int, actor: Any = None
             ) -> list[tuple[AuditEvent, str, str]]:
     """Each event with the object id and detail the reader may see (``HIDDEN`` above their
-    clearance)."""
+    clearance, or about a record outside ``actor``'s 知悉范围)."""
     details = {e.seq: _parsed(e.detail) for e in events}
     levels = audit_scope.levels(s, events, details)
+    unknown = need_to_know.hidden_events(s, actor, events, details) if actor else set()
     out = []
     for e in events:
-        if levels[e.seq] > clearance:
+        if levels[e.seq] > clearance or e.seq in unknown:
             out.append((e, OBJECT_HIDDEN if e.object_id else "", HIDDEN))
         else:
             out.append((e, e.object_id, _detail(e.detail, clearance, e.action)))
@@ -211,7 +212,7 @@ def page(ctx: ServiceContext, f: AuditFilter, offset: int, limit: int = 200,
         done = _reviewed(s, [e.seq for e in events])
         rows = [AuditRow(e.seq, e.at, who.name_and_login(e.actor), e.action, e.object_type, oid,
                          detail, e.outcome, e.desk, e.seq in done)
-                for e, oid, detail in _masked(s, events, int(actor.clearance))]
+                for e, oid, detail in _masked(s, events, int(actor.clearance), actor)]
         if offset == 0:
             audit.append(s, actor, "audit.view", "audit_log", "", f.describe(), at=ctx.now())
         return rows
@@ -234,7 +235,7 @@ def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) 
         who = Names(s)
         result = s.execute(stmt.execution_options(yield_per=2000)).scalars()
         while batch := result.fetchmany(2000):
-            for e, oid, detail in _masked(s, list(batch), int(actor.clearance)):
+            for e, oid, detail in _masked(s, list(batch), int(actor.clearance), actor):
                 ws.append([e.seq, e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                            who.name_and_login(e.actor), action_label(e.action),
                            object_label(e.object_type), oid, detail, e.action])
@@ -300,7 +301,7 @@ def print_description(ctx: ServiceContext, f: AuditFilter) -> tuple[dict[str, An
         events = list(s.execute(stmt).scalars())
         rows = [[e.at.astimezone().strftime("%Y-%m-%d %H:%M"), who.name_and_login(e.actor),
                  action_label(e.action), object_label(e.object_type, oid), detail]
-                for e, oid, detail in _masked(s, events, clearance)]
+                for e, oid, detail in _masked(s, events, clearance, actor)]
     conditions = [f"用户含“{f.user.strip()}”" if f.user.strip() else "",
                   f"操作为“{action_label(f.action.strip().rstrip('.'))}”" if f.action.strip() else ""]
     intro = "；".join(c for c in conditions if c) or "全部用户、全部操作"
@@ -459,7 +460,7 @@ def review_report_description(ctx: ServiceContext, f: AuditFilter) -> tuple[dict
         rows = [[e.at.astimezone().strftime("%Y-%m-%d %H:%M"), who.name_and_login(e.actor),
                  action_label(e.action), OUTCOME_LABELS.get(e.outcome, e.outcome),
                  e.desk or "—", "已审阅" if e.seq in done else "未审阅"]
-                for e, _oid, _detail in _masked(s, events, clearance)]
+                for e, _oid, _detail in _masked(s, events, clearance, actor)]
     period = print_title(f).replace("审计日志", "", 1)
     description: dict[str, Any] = {
         "title": f"审计审阅报告{period}",

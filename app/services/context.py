@@ -11,9 +11,9 @@ Conventions for all service modules (公文, 会议纪要, 值班, 突发事件,
   ended for you). On SQLite it begins DEFERRED and reads the last committed WAL snapshot, so it
   never waits for another desk's write (``app.storage.db.read_engine``); writes — anything that
   appends an audit event included — keep ``ctx.session()`` and its ``BEGIN IMMEDIATE``.
-* Reads of classified tables apply the clearance filter inside the SQL with
+* Reads of classified tables apply the clearance and 知悉范围 filters inside the SQL with
   ``visible(select(Doc), Doc, actor)``; single records are checked with
-  ``app.domain.security.require_clearance``.
+  ``app.domain.security.require_clearance`` and ``need_to_know.require``.
 * Sensitive acts append an audit event in the SAME transaction
   (``app.services.audit.append(s, actor, "doc.issue", "document", doc.id, {...})``), so the act and
   its record commit or roll back together.
@@ -198,5 +198,11 @@ class ServiceContext:
 
 def visible(stmt: S, model: type, actor: Actor) -> S:
     """Restrict ``stmt`` to rows of ``model`` (a ``ClassifiedMixin`` table) that ``actor``'s
-    clearance allows — as a WHERE clause, so counts, paging and sorting are all correct."""
-    return stmt.where(model.classification <= int(actor.clearance))  # type: ignore[attr-defined]
+    clearance allows — as a WHERE clause, so counts, paging and sorting are all correct — and
+    whose 知悉范围 (need to know) includes ``actor`` (``need_to_know.allows``: ``id NOT IN``
+    one uncorrelated subquery over ``record_scopes``, beside the clearance filter, in the same
+    SQL)."""
+    from app.services import need_to_know  # local: need_to_know imports the models
+
+    return stmt.where(model.classification <= int(actor.clearance),  # type: ignore[attr-defined]
+                      need_to_know.allows(model, actor))

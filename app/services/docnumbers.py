@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from app.domain import docnumber as dn
 from app.domain.security import Action, can_see, require_clearance
 from app.errors import ConflictError, InputError
-from app.services import audit
+from app.services import audit, need_to_know
 from app.services.context import Actor, ServiceContext, retry_read
 from app.services.people import Names
 from app.storage.models import DocNoEntry, DocNoSeries
@@ -253,6 +253,7 @@ def void_number(ctx: ServiceContext, prefix: str, year: int, seq: int, reason: s
         doc = s.get(Document, int(e.document_id)) if e.document_id else None
         if doc is not None:  # the number belongs to a document: it takes that document's clearance
             require_clearance(actor.clearance, doc.classification)
+            need_to_know.require(s, actor, "document", doc.id)
         _update(s, e)
         if doc is not None:
             if doc.status in ("issued", "archived"):
@@ -292,9 +293,12 @@ def series_register(ctx: ServiceContext, prefix: str, year: int) -> dn.SeriesReg
         doc_ids = {r.document_id for r in rows if r.document_id is not None}
         levels = dict(s.execute(select(Document.id, Document.classification)
                                 .where(Document.id.in_(doc_ids))).all()) if doc_ids else {}
+        hidden = {rid for _kind, rid in need_to_know.hidden_refs(
+            s, actor, [("document", int(i)) for i in doc_ids])} if doc_ids else set()
         who = Names(s)
         entries = [replace(e, by=who.name(e.by)) for e in map(_to_domain, rows)]
-    entries = [e if not e.document_id or can_see(actor.clearance, levels.get(int(e.document_id),
-                                                                             0))
-               else replace(e, document_id=None) for e in entries]
+    entries = [e if not e.document_id or (
+        can_see(actor.clearance, levels.get(int(e.document_id), 0))
+        and int(e.document_id) not in hidden)  # 知悉范围: as if above the clearance
+        else replace(e, document_id=None) for e in entries]
     return dn.register(entries, prefix, year)

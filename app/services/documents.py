@@ -32,7 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.security import Action, Clearance, allowed, require_clearance
 from app.errors import ConflictError, InputError, UserError
-from app.services import audit, docnumbers, paging
+from app.services import audit, docnumbers, need_to_know, paging
 from app.services import search as search_index
 from app.services.context import Actor, ServiceContext, retry_read, visible
 from app.services.paging import Seek
@@ -291,6 +291,7 @@ def _load(s: Session, actor: Actor, doc_id: int, *, lock: bool = False) -> Docum
     if doc is None:
         raise InputError(f"公文（编号 {doc_id}）不存在或已被删除。")
     require_clearance(actor.clearance, doc.classification)
+    need_to_know.require(s, actor, "document", doc.id)
     return doc
 
 

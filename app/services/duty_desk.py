@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action, Clearance, require_clearance
 from app.errors import ConflictError, InputError
-from app.services import audit, paging, search
+from app.services import audit, need_to_know, paging, search
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models import DutyHandover, DutyLogEntry, DutyOpenItem, DutyStaff
 
@@ -183,6 +183,7 @@ def update_log_entry(ctx: ServiceContext, entry: LogEntry) -> LogEntry:
         if row is None:
             raise InputError(f"找不到值班记录（编号{entry.id}）。")
         require_clearance(actor.clearance, row.classification)
+        need_to_know.require(s, actor, "duty_log", row.id)
         if entry.version and row.version != entry.version:
             raise ConflictError("该记录已被他人修改，请刷新后重试。")
         for k in ("kind", "received_at", "caller_unit", "caller_name", "caller_post",
@@ -205,6 +206,7 @@ def get_log_entry(ctx: ServiceContext, entry_id: int) -> LogEntry:
         if row is None:
             raise InputError(f"找不到值班记录（编号{entry_id}）。")
         require_clearance(actor.clearance, row.classification)
+        need_to_know.require(s, actor, "duty_log", row.id)
         if row.classification > 0:  # reading a classified record is itself audited
             audit.append(s, actor, "duty.log.view", "duty_log", row.id,
                          {"classification": row.classification}, at=ctx.now())
@@ -334,6 +336,7 @@ def add_open_item(ctx: ServiceContext, text: str, log_id: int | None = None,
             if entry is None:
                 raise InputError(f"找不到值班记录（编号{log_id}）。")
             require_clearance(actor.clearance, entry.classification)
+            need_to_know.require(s, actor, "duty_log", entry.id)
         row = DutyOpenItem(text=text.strip(), log_id=log_id, opened_by=actor.label,
                            opened_at=ctx.now(), closed_by="", closed_note="", deadline=deadline)
         s.add(row)
@@ -352,6 +355,7 @@ def _load_item(s: Session, actor: Actor, item_id: int) -> DutyOpenItem:
         entry = s.get(DutyLogEntry, row.log_id)
         if entry is not None:
             require_clearance(actor.clearance, entry.classification)
+            need_to_know.require(s, actor, "duty_log", entry.id)
     return row
 
 
@@ -376,10 +380,12 @@ def set_item_deadline(ctx: ServiceContext, item_id: int,
 
 
 def list_due_items(ctx: ServiceContext, limit: int = 50) -> list[OpenItem]:
-    """Open items that have a deadline, the earliest first (the 工作台 watches them)."""
-    ctx.require(Action.VIEW)
+    """Open items that have a deadline, the earliest first (the 工作台 watches them); items
+    opened on a 值班记录 the actor may not see (密级 or 知悉范围) are left out."""
+    actor = ctx.require(Action.VIEW)
     stmt = (select(DutyOpenItem).where(DutyOpenItem.closed_at.is_(None),
-                                       DutyOpenItem.deadline.is_not(None))
+                                       DutyOpenItem.deadline.is_not(None),
+                                       need_to_know.linked_visible(DutyOpenItem, actor))
             .order_by(DutyOpenItem.deadline, DutyOpenItem.id).limit(limit))
     with ctx.session() as s, s.begin():
         return [_item(r) for r in s.execute(stmt).scalars()]
@@ -399,9 +405,11 @@ def close_open_item(ctx: ServiceContext, item_id: int, note: str = "") -> OpenIt
 
 def list_open_items(ctx: ServiceContext, *, include_closed: bool = False,
                     at: dt.datetime | None = None) -> list[OpenItem]:
-    """Items still open (at ``at`` when given: opened before it and not closed by then)."""
-    ctx.require(Action.VIEW)
-    stmt = select(DutyOpenItem).order_by(DutyOpenItem.opened_at, DutyOpenItem.id)
+    """Items still open (at ``at`` when given: opened before it and not closed by then); items
+    opened on a 值班记录 the actor may not see (密级 or 知悉范围) are left out."""
+    actor = ctx.require(Action.VIEW)
+    stmt = (select(DutyOpenItem).where(need_to_know.linked_visible(DutyOpenItem, actor))
+            .order_by(DutyOpenItem.opened_at, DutyOpenItem.id))
     if at is not None:
         stmt = stmt.where(DutyOpenItem.opened_at <= at, or_(
             DutyOpenItem.closed_at.is_(None), DutyOpenItem.closed_at > at))
@@ -411,11 +419,14 @@ def list_open_items(ctx: ServiceContext, *, include_closed: bool = False,
         return [_item(r) for r in s.execute(stmt).scalars()]
 
 
-def _handover(s: Session, r: DutyHandover) -> HandoverInfo:
+def _handover(s: Session, r: DutyHandover, actor: Actor) -> HandoverInfo:
+    """The handover as ``actor`` may see it: carried items opened on a 值班记录 they may not see
+    (密级 or 知悉范围) are left out."""
     items = ()
     if r.open_items:
-        rows = s.execute(select(DutyOpenItem).where(DutyOpenItem.id.in_(r.open_items))
-                         .order_by(DutyOpenItem.id)).scalars()
+        rows = s.execute(select(DutyOpenItem).where(
+            DutyOpenItem.id.in_(r.open_items), need_to_know.linked_visible(DutyOpenItem, actor))
+            .order_by(DutyOpenItem.id)).scalars()
         items = tuple(_item(x) for x in rows)
     return HandoverInfo(r.id, r.summary, r.outgoing_name, r.handed_at, r.incoming_name,
                         r.acknowledged_at, items, r.outgoing_id)
@@ -445,15 +456,15 @@ def hand_over(ctx: ServiceContext, summary: str, new_items: list[str] = ()) -> H
         s.flush()
         audit.append(s, actor, "duty.handover", "duty_handover", row.id,
                      {"open_items": open_ids}, at=ctx.now())
-        return _handover(s, row)
+        return _handover(s, row, actor)
 
 
 def pending_handover(ctx: ServiceContext) -> HandoverInfo | None:
-    ctx.require(Action.VIEW)
+    actor = ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
         row = s.execute(select(DutyHandover).where(DutyHandover.acknowledged_at.is_(None))
                         .order_by(DutyHandover.id.desc()).limit(1)).scalar_one_or_none()
-        return _handover(s, row) if row else None
+        return _handover(s, row, actor) if row else None
 
 
 def acknowledge_handover(ctx: ServiceContext, handover_id: int) -> HandoverInfo:
@@ -470,25 +481,25 @@ def acknowledge_handover(ctx: ServiceContext, handover_id: int) -> HandoverInfo:
         row.incoming_id, row.incoming_name = actor.user_id, actor.label
         row.acknowledged_at = ctx.now()
         audit.append(s, actor, "duty.handover.ack", "duty_handover", row.id, {}, at=ctx.now())
-        return _handover(s, row)
+        return _handover(s, row, actor)
 
 
 def get_handover(ctx: ServiceContext, handover_id: int) -> HandoverInfo:
-    ctx.require(Action.VIEW)
+    actor = ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
         row = s.get(DutyHandover, handover_id)
         if row is None:
             raise InputError(f"找不到交班记录（编号{handover_id}）。")
-        return _handover(s, row)
+        return _handover(s, row, actor)
 
 
 def list_handovers(ctx: ServiceContext, start: dt.datetime | None = None,
                    end: dt.datetime | None = None, limit: int = 200) -> list[HandoverInfo]:
-    ctx.require(Action.VIEW)
+    actor = ctx.require(Action.VIEW)
     stmt = select(DutyHandover).order_by(DutyHandover.handed_at.desc()).limit(limit)
     if start is not None:
         stmt = stmt.where(DutyHandover.handed_at >= start)
     if end is not None:
         stmt = stmt.where(DutyHandover.handed_at < end)
     with ctx.session() as s, s.begin():
-        return [_handover(s, r) for r in s.execute(stmt).scalars()]
+        return [_handover(s, r, actor) for r in s.execute(stmt).scalars()]

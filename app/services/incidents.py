@@ -34,7 +34,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.domain import incident_rules as R
 from app.domain.security import Action, Clearance, require_clearance
 from app.errors import ConflictError, InputError, PermissionDenied, UserError
-from app.services import audit, paging
+from app.services import audit, need_to_know, paging
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models import (
     DutyLogEntry,
@@ -375,6 +375,7 @@ def _load(s: Session, actor: Actor, incident_id: int) -> Incident:
     if row is None:
         raise InputError(f"找不到编号为 {incident_id} 的突发事件。")
     require_clearance(actor.clearance, row.classification)
+    need_to_know.require(s, actor, "incident", row.id)
     return row
 
 
@@ -393,6 +394,7 @@ def create_incident(
             if entry is None:
                 raise InputError(f"找不到值班记录（编号{duty_log_id}）。")
             require_clearance(actor.clearance, entry.classification)
+            need_to_know.require(s, actor, "duty_log", entry.id)
         table = _load_table(s)
         row = Incident(status="open", daily_mode=False, change_times=[], created_by=actor.label,
                        classification=int(classification), duty_log_id=duty_log_id)
@@ -632,6 +634,7 @@ def _load_report(s: Session, actor: Actor, report_id: int) -> IncidentReport:
     if rep is None:
         raise InputError(f"找不到编号为 {report_id} 的报告。")
     require_clearance(actor.clearance, rep.classification)
+    need_to_know.require(s, actor, "incident", rep.incident_id)  # reports take the incident's
     return rep
 
 

@@ -26,7 +26,7 @@ from app.domain.security import Action, Clearance, require_clearance
 from app.domain.textindex import parse_query
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import ConflictError, InputError, UserError
-from app.services import audit, holidays, search
+from app.services import audit, holidays, need_to_know, search
 from app.services.context import Actor, ServiceContext, visible
 from app.storage import fulltext
 from app.storage.models.incoming import IncomingAttachment, IncomingDoc, IncomingUrge
@@ -252,6 +252,7 @@ def _load(s: Session, actor: Actor, incoming_id: int) -> IncomingDoc:
     if d is None:
         raise InputError(f"收文记录 {incoming_id} 不存在。")
     require_clearance(actor.clearance, d.classification)
+    need_to_know.require(s, actor, "incoming", d.id)
     return d
 
 

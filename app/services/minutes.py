@@ -36,7 +36,7 @@ from app.domain.cnnum import to_chinese
 from app.domain.security import Action, Clearance, require_clearance
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import ConflictError, InputError, UserError
-from app.services import audit, holidays, paging
+from app.services import audit, holidays, need_to_know, paging
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models.minutes import (
     Attendee,
@@ -281,6 +281,7 @@ def _load_meeting(s: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, M
     if row is None:
         raise InputError(f"找不到会议（编号 {meeting_id}）。")
     require_clearance(actor.clearance, row[0].classification)
+    need_to_know.require(s, actor, "meeting", meeting_id)
     return row[0], row[1]
 
 

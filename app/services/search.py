@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -39,6 +40,7 @@ from sqlalchemy.orm import Session
 from app.domain.security import Action
 from app.domain.textindex import QueryTerm, Snippet, parse_query, ranker, snippet
 from app.errors import InputError
+from app.services import need_to_know
 from app.services.context import ServiceContext, retry_read
 from app.storage import fulltext
 from app.storage.fulltext import ID_SHIFT, KIND_SHIFT, IndexedText
@@ -206,11 +208,14 @@ def search(ctx: ServiceContext, query: str, kinds: Iterable[str] | None = None, 
     clearance = int(actor.clearance)
     wanted = None if kinds is None else sorted(set(kinds))
     with ctx.reading() as s:
+        # 知悉范围: entries about records outside the actor's scope leave the index query itself
+        hidden = need_to_know.hidden_search_entries(s, actor)
         if fulltext.is_pg(s):
-            counts, rows, ranked, total = _pg_query(s, terms, clearance, wanted, limit, offset)
+            counts, rows, ranked, total = _pg_query(s, terms, clearance, wanted, limit, offset,
+                                                    hidden)
         else:
             counts, rows, ranked, total = _sqlite_query(s, terms, clearance, wanted, limit,
-                                                        offset)
+                                                        offset, hidden)
         hits = _hits(s, rows, terms, clearance)
     return SearchResults(query, hits, counts, total, ranked)
 
@@ -224,24 +229,31 @@ def count_hits(ctx: ServiceContext, query: str, cap: int | None = None) -> HitCo
     if not terms:
         return HitCounts(query)
     clearance = int(actor.clearance)
-    with ctx.session() as s, s.begin():
+    with ctx.reading() as s:
+        # 知悉范围: records outside the actor's scope are not counted either
+        hidden = need_to_know.hidden_search_entries(s, actor)
         if fulltext.is_pg(s):
             limit = COUNT_CAP if cap is None else max(1, int(cap))
             counts: dict[str, int] = {}
             probe = text(
                 "SELECT count(*) FROM (SELECT 1 FROM search_entries WHERE kind = :k AND "
-                "classification <= :c AND tsv @@ CAST(:q AS tsquery) LIMIT :n) AS hits")
+                "classification <= :c AND tsv @@ CAST(:q AS tsquery)"
+                + (" AND NOT (id = ANY(:hidden))" if hidden else "") + " LIMIT :n) AS hits")
             for kind in s.scalars(select(SearchKind.name).order_by(SearchKind.code)).all():
-                n = int(s.scalar(probe, {"k": kind, "c": clearance, "n": limit + 1,
-                                         "q": fulltext.pg_tsquery(terms)}) or 0)
+                params: dict[str, Any] = {"k": kind, "c": clearance, "n": limit + 1,
+                                          "q": fulltext.pg_tsquery(terms)}
+                if hidden:
+                    params["hidden"] = list(hidden)
+                n = int(s.scalar(probe, params) or 0)
                 if n:
                     counts[kind] = n
         else:
             limit = cap
             names = {c: n for c, n in s.execute(select(SearchKind.code, SearchKind.name)).all()}
+            flt = "(rowid & 3) <= :c" + need_to_know.fts_filter(s, hidden, ID_SHIFT)
             got = s.execute(text(
                 f"SELECT (rowid >> {KIND_SHIFT}) & {MAX_KIND_CODE} AS k, count(*) "
-                "FROM search_fts WHERE search_fts MATCH :q AND (rowid & 3) <= :c GROUP BY k"),
+                f"FROM search_fts WHERE search_fts MATCH :q AND {flt} GROUP BY k"),
                 {"q": fulltext.fts_match(terms), "c": clearance}).all()
             counts = {names.get(k, "?"): int(n) for k, n in got}
     capped = frozenset(k for k, n in counts.items() if limit is not None and n > limit)
@@ -251,10 +263,12 @@ def count_hits(ctx: ServiceContext, query: str, cap: int | None = None) -> HitCo
 
 
 def _sqlite_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[str] | None,
-                  limit: int, offset: int) -> tuple[dict[str, int], list[tuple[int, float]], bool, int]:
+                  limit: int, offset: int, hidden: list[int] = ()  # type: ignore[assignment]
+                  ) -> tuple[dict[str, int], list[tuple[int, float]], bool, int]:
     names = {c: n for c, n in s.execute(select(SearchKind.code, SearchKind.name)).all()}
     match = fulltext.fts_match(terms)
     flt = f"(rowid & 3) <= {clearance}"  # the clearance level is the rowid's low bits
+    flt += need_to_know.fts_filter(s, hidden, ID_SHIFT)  # 知悉范围 (need_to_know.py)
     newest_sql = ("SELECT rowid FROM search_fts WHERE search_fts MATCH :q AND {flt} "
                   "ORDER BY rowid DESC LIMIT :l")
     # The newest RANK_LIMIT + 1 visible hits: exact counts when that is all of them.
@@ -321,7 +335,8 @@ def _ranked(s: Session, ids: list[int], terms: list[QueryTerm]) -> list[tuple[in
 
 
 def _pg_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[str] | None,
-              limit: int, offset: int) -> tuple[dict[str, int], list[tuple[int, float]], bool, int]:
+              limit: int, offset: int, hidden: list[int] = ()  # type: ignore[assignment]
+              ) -> tuple[dict[str, int], list[tuple[int, float]], bool, int]:
     """Same semantics as ``_sqlite_query``: a window of the newest RANK_LIMIT + 1 hits gives the
     counts and bounds the scoring. The window is found block by block (``_pg_newest``) and
     scored with ``ts_rank`` in the same statement, so no row outside it is ever read."""
@@ -329,6 +344,9 @@ def _pg_query(s: Session, terms: list[QueryTerm], clearance: int, wanted: list[s
     params: dict[str, object] = {"q": fulltext.pg_tsquery(terms), "c": clearance,
                                  "qa": fulltext.pg_tsquery_any_order(terms),
                                  "qr": fulltext.pg_tsquery_rank(terms)}
+    if hidden:  # 知悉范围 (need_to_know.py)
+        where += " AND NOT (id = ANY(:hidden))"
+        params["hidden"] = list(hidden)
     phrase = fulltext.pg_has_phrase(terms)
     top = s.scalar(text("SELECT max(id) FROM search_entries")) or 0
     # A sequential scan would test (and de-TOAST) the tsvector of every row: the block steps

@@ -49,13 +49,17 @@ PER_FUNCTION: dict[tuple[str, str], str | None] = {
     ("duty_desk.close_open_item", "item_id"): "duty_open_items",
     ("duty_desk.set_item_deadline", "item_id"): "duty_open_items",
     ("duty.delete_unavailability", "item_id"): None,  # a staff member's leave: unclassified
+    # 知悉范围 functions name any kind of record by (kind, record_id): walked with a 公文
+    **{(f"need_to_know.{f}", "record_id"): "documents"
+       for f in ("get_scope", "may_change", "set_scope", "candidates")},
 }
 #: Id parameters naming unclassified records (accounts, rosters, staff, handovers, templates…).
 UNCLASSIFIED = {"user_id", "roster_id", "staff_id", "handover_id", "template_id", "type_id",
                 "from_staff_id", "to_staff_id", "old_staff_id", "new_staff_id", "expected_version",
-                "reserved_seq"}
+                "reserved_seq", "user_ids"}
 #: Functions that name a classified record other than by an ``…_id`` parameter.
-SPECIAL = {"docnumbers.void_number", "duty_desk.update_log_entry"}
+SPECIAL = {"docnumbers.void_number", "duty_desk.update_log_entry", "need_to_know.get_scope",
+           "need_to_know.may_change", "need_to_know.set_scope", "need_to_know.candidates"}
 
 TOP = int(Clearance.CONFIDENTIAL)
 
@@ -200,6 +204,11 @@ def _special_calls(qualname: str, seeded, engine) -> list[tuple]:
 
         return [(LogEntry(id=_top(seeded, "duty_log"), content="改写", classification=0,
                           received_at=dt.datetime.now(dt.UTC)),)]
+    if qualname.startswith("need_to_know."):  # a record's 知悉范围: (kind, record_id, …)
+        doc = _top(seeded, "documents")
+        if qualname == "need_to_know.set_scope":
+            return [("document", doc, [], ["保密办"], "试探")]
+        return [("document", doc)]
     raise AssertionError(qualname)
 
 

@@ -52,6 +52,7 @@ def test_add_edit_disable_reset(qtbot, admin_ui_ctx):
     qtbot.keyClicks(dlg.ui.usernameEdit, "li")
     dlg.ui.displayNameEdit.setText("李文书")
     dlg.ui.clearanceCombo.setCurrentIndex(dlg.ui.clearanceCombo.findText("秘密"))
+    dlg.ui.unitEdit.setText("办公室")  # (keyClicks types ASCII only)
     qtbot.keyClicks(dlg.ui.passwordEdit, "Clerk-pass-1")
     qtbot.keyClicks(dlg.ui.confirmEdit, "Clerk-pass-2")
     _submit(qtbot, dlg)
@@ -63,7 +64,8 @@ def test_add_edit_disable_reset(qtbot, admin_ui_ctx):
     assert page.ui.table.rowCount() == 2
     page.select_user("li")
     row = page.ui.table.currentRow()
-    assert [_cell(page, row, c) for c in range(5)] == ["li", "李文书", "文书", "秘密", "正常"]
+    assert [_cell(page, row, c) for c in range(6)] == ["li", "李文书", "办公室", "文书", "秘密",
+                                                       "正常"]
 
     page.ui.editButton.click()
     dlg = page.dialog
@@ -75,17 +77,20 @@ def test_add_edit_disable_reset(qtbot, admin_ui_ctx):
     qtbot.mouseClick(dlg.role_boxes[Role.LEADER], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dlg.role_boxes[Role.DUTY], Qt.MouseButton.LeftButton)
     dlg.ui.clearanceCombo.setCurrentIndex(dlg.ui.clearanceCombo.findText("内部"))
+    assert dlg.ui.unitEdit.text() == "办公室"
+    dlg.ui.unitEdit.setText("保密办")  # 所在单位: what a 知悉范围 names units by
     _submit(qtbot, dlg)
     assert _row(engine, "li") == ("duty,leader", 1, True, "李文书")
     page.select_user("li")
-    assert _cell(page, page.ui.table.currentRow(), 2) == "值班员、领导"
+    assert _cell(page, page.ui.table.currentRow(), 2) == "保密办"
+    assert _cell(page, page.ui.table.currentRow(), 3) == "值班员、领导"
 
     page.select_user("li")
     assert page.ui.toggleButton.text() == "停用(&D)"
     page.ui.toggleButton.click()
     assert _row(engine, "li")[2] is False
     page.select_user("li")
-    assert _cell(page, page.ui.table.currentRow(), 4) == "停用"
+    assert _cell(page, page.ui.table.currentRow(), 5) == "停用"
     assert page.ui.toggleButton.text() == "启用(&D)"
     page.ui.toggleButton.click()
     assert _row(engine, "li")[2] is True

@@ -47,6 +47,8 @@ class User(IdMixin, TimestampMixin, VersionMixin, Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # Added in revision 0020: when the password was last set (maximum password age).
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: 所在单位 (revision 0021): matched against the units a record's 知悉范围 names.
+    unit: Mapped[str] = mapped_column(String(128), nullable=False, default="", server_default="")
 
 
 class UserRole(Base):

@@ -88,7 +88,8 @@ class DocumentStep(IdMixin, Base):
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True)
     step: Mapped[str] = mapped_column(String(16), nullable=False)
-    actor: Mapped[str] = mapped_column(String(64), nullable=False)
+    #: indexed (revision 0021): the 知悉范围 rule asks which documents a user acted on
+    actor: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     actor_name: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     comment: Mapped[str] = mapped_column(Text, nullable=False, default="")

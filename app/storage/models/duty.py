@@ -150,8 +150,9 @@ class DutyLogEntry(IdMixin, TimestampMixin, VersionMixin, ClassifiedMixin, Base)
     passed_to: Mapped[str] = mapped_column(String(128), nullable=False, default="")
     passed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     result: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    #: indexed (revision 0021): the 知悉范围 rule asks which entries a user wrote
     author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
     author_name: Mapped[str] = mapped_column(String(64), nullable=False, default="")
 
 

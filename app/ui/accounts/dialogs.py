@@ -285,7 +285,8 @@ def _fill_combos(ui: Ui_UserEditDialog, max_clearance: Clearance) -> dict[Role, 
 
 
 class UserEditDialog(_ServiceDialog):
-    """Add a user (``user is None``) or change an existing user's roles and clearance."""
+    """Add a user (``user is None``) or change an existing user's roles, clearance and unit
+    (所在单位: a record whose 知悉范围 names the unit is known to its members)."""
 
     def __init__(self, ctx: ServiceContext, user: UserInfo | None = None,
                  parent: QWidget | None = None) -> None:
@@ -319,6 +320,7 @@ class UserEditDialog(_ServiceDialog):
                 self.ui.clearanceCombo.addItem(user.clearance.label, int(user.clearance))
                 index = self.ui.clearanceCombo.count() - 1
             self.ui.clearanceCombo.setCurrentIndex(index)
+            self.ui.unitEdit.setText(user.unit)
             for w in (self.ui.passwordEdit, self.ui.confirmEdit, self.ui.passwordLabel,
                       self.ui.confirmLabel):
                 w.hide()
@@ -329,13 +331,14 @@ class UserEditDialog(_ServiceDialog):
         if not roles:
             raise InputError("请至少选择一个角色。")
         clearance = Clearance(self.ui.clearanceCombo.currentData())
+        unit = " ".join(self.ui.unitEdit.text().split())
         ctx, current = self.ctx, self.user
         if current is None:
             _same(self.ui.passwordEdit.text(), self.ui.confirmEdit.text())
             name, password = self.ui.usernameEdit.text(), self.ui.passwordEdit.text()
             display = self.ui.displayNameEdit.text()
             return lambda: accounts.add_user(ctx, name, password, display_name=display,
-                                             roles=roles, clearance=clearance)
+                                             roles=roles, clearance=clearance, unit=unit)
 
         def change() -> UserInfo:
             user = current
@@ -344,6 +347,8 @@ class UserEditDialog(_ServiceDialog):
             if clearance != user.clearance:
                 user = accounts.set_clearance(ctx, user.id, clearance,
                                               expected_version=user.version)
+            if unit != user.unit:
+                user = accounts.set_unit(ctx, user.id, unit, expected_version=user.version)
             return user
 
         return change

@@ -39,7 +39,7 @@ from app.ui.qt import (
 )
 from app.ui.worker import TaskHandle, run_task
 
-COLUMNS = ["用户名", "姓名", "角色", "密级", "状态", "最近登录"]
+COLUMNS = ["用户名", "姓名", "所在单位", "角色", "密级", "状态", "最近登录"]
 
 
 class UsersPage(QWidget):
@@ -81,7 +81,8 @@ class UsersPage(QWidget):
         t.setRowCount(len(self.users))
         for row, u in enumerate(self.users):
             state = "停用" if not u.active else ("锁定" if u.locked(now) else "正常")
-            values = [u.username, u.display_name, u.roles_label, u.clearance.label, state,
+            values = [u.username, u.display_name, u.unit or "—", u.roles_label, u.clearance.label,
+                      state,
                       _when(u.last_login_at)]
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)

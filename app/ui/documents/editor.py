@@ -71,6 +71,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.security.scope_dialog import ScopeDialog
 from app.ui.worker import TaskHandle, run_task
 
 DEBOUNCE_MS = 400
@@ -142,17 +143,20 @@ class DocumentEditor(QWidget):
         self.save_button = QPushButton("保存")
         self.print_button = QPushButton("打印…")
         self.export_button = QPushButton("导出…")
+        self.scope_button = QPushButton("知悉范围…")  # 秘密/机密 only (need_to_know)
+        self.scope_button.setObjectName("scopeButton")
         self.state_label = QLabel()
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setObjectName("editorMessage")
         bar = QHBoxLayout()
-        for b in (self.save_button, self.print_button, self.export_button):
+        for b in (self.save_button, self.print_button, self.export_button, self.scope_button):
             bar.addWidget(b)
         bar.addWidget(self.state_label, 1)
         self.save_button.clicked.connect(self.save)
         self.print_button.clicked.connect(self.print_document)
         self.export_button.clicked.connect(self.export_dialog)
+        self.scope_button.clicked.connect(self.scope_dialog)
 
         self.tabs = QTabWidget()
         # preview
@@ -283,6 +287,9 @@ class DocumentEditor(QWidget):
         saved = info is not None and not self.dirty
         self.print_button.setEnabled(saved)
         self.export_button.setEnabled(saved)
+        secret = info is not None and info.classification >= 2
+        self.scope_button.setEnabled(saved and secret)
+        self.scope_button.setToolTip("" if secret else "只有秘密、机密公文可以限定知悉范围。")
         steps = docs.available_steps(self.ctx.actor, info.status) if info else []
         shown = docs.status_steps(info.status) if info else []
         for step, b in self.step_buttons.items():  # shown to every role, disabled with the reason
@@ -646,6 +653,14 @@ class DocumentEditor(QWidget):
         dlg.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog = dlg
         dlg.open()
+
+    def scope_dialog(self) -> None:
+        """The 知悉范围 of this 秘密/机密 document (``ScopeDialog``; the service decides who may
+        change it and audits the change)."""
+        if self.info is None or self.dirty:
+            return
+        self.dialog = ScopeDialog(self.ctx, "document", self.info.id, self)
+        self.dialog.open()
 
     def export_dialog(self) -> None:
         if self.info is None or self.dirty:

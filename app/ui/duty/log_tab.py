@@ -34,6 +34,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.security.scope_dialog import ScopeDialog
 from app.ui.sizing import size_columns
 from app.ui.worker import TaskHandle
 
@@ -174,8 +175,13 @@ class LogTab(QWidget):
         self.save_button.clicked.connect(self.save)
         self.new_button = QPushButton("新记录")
         self.new_button.clicked.connect(self.clear_form)
+        self.scope_button = QPushButton("知悉范围…")  # 秘密/机密 entries (need_to_know)
+        self.scope_button.setEnabled(False)
+        self.scope_button.clicked.connect(self.edit_scope)
+        self.scope_dialog: ScopeDialog | None = None
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.new_button)
+        buttons.addWidget(self.scope_button)
         form.addRow(buttons)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -200,6 +206,7 @@ class LogTab(QWidget):
 
     def clear_form(self) -> None:
         self.editing = None
+        self.scope_button.setEnabled(False)
         for w in (self.unit, self.name, self.post, self.phone, self.passed_to):
             w.clear()
         self.content.clear()
@@ -231,6 +238,13 @@ class LogTab(QWidget):
         self.result.setPlainText(e.result)
         self.secret.setCurrentIndex(min(e.classification, self.secret.count() - 1))
         self.save_button.setText(f"保存修改（第{e.id}号，Ctrl+Enter）")
+        self.scope_button.setEnabled(e.classification >= 2)
+
+    def edit_scope(self) -> None:
+        """The 知悉范围 of the selected 秘密/机密 entry (its 交接事项 take it too)."""
+        if self.editing is not None and self.editing.classification >= 2:
+            self.scope_dialog = ScopeDialog(self.ctx, "duty_log", self.editing.id, self)
+            self.scope_dialog.open()
 
     def entry(self) -> LogEntry:
         base = self.editing or LogEntry()

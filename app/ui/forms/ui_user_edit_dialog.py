@@ -73,27 +73,38 @@ class Ui_UserEditDialog(object):
 
         self.formLayout.setWidget(3, QFormLayout.ItemRole.FieldRole, self.clearanceCombo)
 
+        self.unitLabel = QLabel(UserEditDialog)
+        self.unitLabel.setObjectName(u"unitLabel")
+
+        self.formLayout.setWidget(4, QFormLayout.ItemRole.LabelRole, self.unitLabel)
+
+        self.unitEdit = QLineEdit(UserEditDialog)
+        self.unitEdit.setObjectName(u"unitEdit")
+        self.unitEdit.setMaxLength(128)
+
+        self.formLayout.setWidget(4, QFormLayout.ItemRole.FieldRole, self.unitEdit)
+
         self.passwordLabel = QLabel(UserEditDialog)
         self.passwordLabel.setObjectName(u"passwordLabel")
 
-        self.formLayout.setWidget(4, QFormLayout.ItemRole.LabelRole, self.passwordLabel)
+        self.formLayout.setWidget(5, QFormLayout.ItemRole.LabelRole, self.passwordLabel)
 
         self.passwordEdit = QLineEdit(UserEditDialog)
         self.passwordEdit.setObjectName(u"passwordEdit")
         self.passwordEdit.setEchoMode(QLineEdit.EchoMode.Password)
 
-        self.formLayout.setWidget(4, QFormLayout.ItemRole.FieldRole, self.passwordEdit)
+        self.formLayout.setWidget(5, QFormLayout.ItemRole.FieldRole, self.passwordEdit)
 
         self.confirmLabel = QLabel(UserEditDialog)
         self.confirmLabel.setObjectName(u"confirmLabel")
 
-        self.formLayout.setWidget(5, QFormLayout.ItemRole.LabelRole, self.confirmLabel)
+        self.formLayout.setWidget(6, QFormLayout.ItemRole.LabelRole, self.confirmLabel)
 
         self.confirmEdit = QLineEdit(UserEditDialog)
         self.confirmEdit.setObjectName(u"confirmEdit")
         self.confirmEdit.setEchoMode(QLineEdit.EchoMode.Password)
 
-        self.formLayout.setWidget(5, QFormLayout.ItemRole.FieldRole, self.confirmEdit)
+        self.formLayout.setWidget(6, QFormLayout.ItemRole.FieldRole, self.confirmEdit)
 
 
         self.verticalLayout.addLayout(self.formLayout)
@@ -115,6 +126,7 @@ class Ui_UserEditDialog(object):
         self.usernameLabel.setBuddy(self.usernameEdit)
         self.displayNameLabel.setBuddy(self.displayNameEdit)
         self.clearanceLabel.setBuddy(self.clearanceCombo)
+        self.unitLabel.setBuddy(self.unitEdit)
         self.passwordLabel.setBuddy(self.passwordEdit)
         self.confirmLabel.setBuddy(self.confirmEdit)
 #endif // QT_CONFIG(shortcut)
@@ -130,6 +142,8 @@ class Ui_UserEditDialog(object):
         self.displayNameLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u59d3\u540d(&N)\uff1a", None))
         self.roleLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u89d2\u8272\uff1a", None))
         self.clearanceLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u5bc6\u7ea7(&S)\uff1a", None))
+        self.unitLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u6240\u5728\u5355\u4f4d(&U)\uff1a", None))
+        self.unitEdit.setPlaceholderText(QCoreApplication.translate("UserEditDialog", u"\u77e5\u6089\u8303\u56f4\u6309\u5355\u4f4d\u9650\u5b9a\u65f6\u636e\u6b64\u5224\u65ad", None))
         self.passwordLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u521d\u59cb\u5bc6\u7801(&P)\uff1a", None))
         self.passwordEdit.setPlaceholderText(QCoreApplication.translate("UserEditDialog", u"\u81f3\u5c11 8 \u4e2a\u5b57\u7b26", None))
         self.confirmLabel.setText(QCoreApplication.translate("UserEditDialog", u"\u786e\u8ba4\u5bc6\u7801(&C)\uff1a", None))

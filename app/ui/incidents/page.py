@@ -55,6 +55,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.security.scope_dialog import ScopeDialog
 from app.ui.sizing import size_columns
 from app.ui.worker import TaskHandle, run_task
 
@@ -361,6 +362,8 @@ class IncidentsPage(QWidget):
         self.daily_button.setCheckable(True)
         self.rules_button = button("时限规则(&R)…", self.edit_rules, None, Action.MANAGE_SETTINGS)
         self.stats_button = button("统计(&T)…", self.show_statistics, None, Action.VIEW)
+        self.scope_button = button("知悉范围(&K)…", self.edit_scope)  # 秘密/机密 (need_to_know)
+        self.scope_button.setEnabled(False)
         QShortcut(QKeySequence("F5"), self, activated=self.refresh)
 
         top = QHBoxLayout()
@@ -382,7 +385,7 @@ class IncidentsPage(QWidget):
         rcol.addWidget(self.header)
         acts = QHBoxLayout()
         for b in (self.edit_button, self.phone_button, self.draft_button, self.final_button,
-                  self.daily_button):
+                  self.daily_button, self.scope_button):
             acts.addWidget(b)
         acts.addStretch(1)
         rcol.addLayout(acts)
@@ -589,6 +592,12 @@ class IncidentsPage(QWidget):
         self._fill_chain()
         return True
 
+    def edit_scope(self) -> None:
+        """The 知悉范围 of the selected 秘密/机密 incident (its reports take it too)."""
+        if self.incident is not None and self.incident.classification >= 2:
+            self.dialog = ScopeDialog(self.ctx, "incident", self.incident.id, self)
+            self.dialog.open()
+
     def _fill_chain(self) -> None:
         t = self.chain
         t.setRowCount(len(self.reports))
@@ -622,6 +631,7 @@ class IncidentsPage(QWidget):
         first_sent = any(r.kind is R.ReportKind.FIRST and r.channel is R.Channel.WRITTEN
                          and r.status == "sent" for r in self.reports)
         self._enable(self.edit_button, open_)
+        self.scope_button.setEnabled(inc is not None and inc.classification >= 2)
         self._enable(self.daily_button, open_)
         self._enable(self.phone_button, open_ and not any(
             r.kind is R.ReportKind.FIRST and r.status == "sent" for r in self.reports))

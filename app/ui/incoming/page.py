@@ -39,6 +39,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.security.scope_dialog import ScopeDialog
 from app.ui.sizing import size_columns
 
 _DUE_FILTERS = [("全部时限", None), ("已超期", DueState.OVERDUE), ("即将到期", DueState.DUE_SOON),
@@ -91,11 +92,14 @@ class IncomingPage(QWidget):
         self.urge_button = QPushButton("催办(&U)")
         self.done_button = QPushButton("办结(&D)")
         self.save_button = QPushButton("另存附件(&S)…")
+        self.scope_button = QPushButton("知悉范围(&K)…")  # 秘密/机密 only (need_to_know)
+        self.scope_button.setEnabled(False)
         self.register_button.clicked.connect(self.register)
         self.edit_button.clicked.connect(self.edit)
         self.urge_button.clicked.connect(self.urge)
         self.done_button.clicked.connect(self.toggle_done)
         self.save_button.clicked.connect(self.save_attachment)
+        self.scope_button.clicked.connect(self.edit_scope)
         for b in (self.register_button, self.edit_button, self.urge_button, self.done_button):
             gate(b, ctx.actor, Action.REGISTER_INCOMING, b is self.register_button)
 
@@ -126,7 +130,7 @@ class IncomingPage(QWidget):
             filters.addWidget(w)
         actions = QHBoxLayout()
         for b in (self.register_button, self.edit_button, self.urge_button, self.done_button,
-                  self.save_button):
+                  self.save_button, self.scope_button):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.summary)
@@ -237,6 +241,7 @@ class IncomingPage(QWidget):
         for b in (self.edit_button, self.urge_button, self.done_button):
             gate(b, self.ctx.actor, Action.REGISTER_INCOMING, info is not None)
         self.save_button.setEnabled(info is not None)
+        self.scope_button.setEnabled(info is not None and info.classification >= 2)
         if info is None:
             self.detail = None
             self.info_view.clear()
@@ -259,6 +264,12 @@ class IncomingPage(QWidget):
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.open()
         return dialog
+
+    def edit_scope(self) -> None:
+        """The 知悉范围 of the selected 秘密/机密 收文 (the service decides who may change it)."""
+        info = self.selected()
+        if info is not None and info.classification >= 2:
+            self._open(ScopeDialog(self.ctx, "incoming", info.id, self))
 
     def _warn(self, title: str, text: str) -> QMessageBox:
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,

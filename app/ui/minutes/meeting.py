@@ -49,6 +49,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.security.scope_dialog import ScopeDialog
 from app.ui.sizing import size_columns
 from app.ui.worker import run_task
 
@@ -716,12 +717,26 @@ class MeetingPanel(QWidget):
         self.tabs.addTab(people, "出席人员")
         self.tabs.addTab(self.topics, "议题与议定事项")
         self.tabs.addTab(self.minutes, "纪要")
+        self.scope_button = QPushButton("知悉范围…", self)  # 秘密/机密 only (need_to_know)
+        self.scope_button.setObjectName("meetingScopeButton")
+        self.scope_button.setEnabled(False)
+        self.scope_button.clicked.connect(self.edit_scope)
+        self.scope_dialog: ScopeDialog | None = None
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        top.addWidget(self.scope_button)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.header)
+        lay.addLayout(top)
         lay.addWidget(self.tabs)
         lay.addWidget(self.message)
         self._staff_loaded = False
         self.has_draft = False
+
+    def edit_scope(self) -> None:
+        """The 知悉范围 of this 秘密/机密 meeting (its 纪要 and 督办 items take it too)."""
+        if self.info is not None and self.info.classification >= 2:
+            self.scope_dialog = ScopeDialog(self.ctx, "meeting", self.meeting_id, self)
+            self.scope_dialog.open()
 
     def unsaved_titles(self) -> list[str]:
         """For the questions on switching meetings and on leaving the window."""
@@ -832,6 +847,7 @@ class MeetingPanel(QWidget):
         self.has_draft = detail.has_draft
         state = f"已印发 {m.minutes_number}" if m.issued else "草稿"
         self.header.setText(f"{m.title}　{m.date:%Y年%m月%d日}　{state}")
+        self.scope_button.setEnabled(m.classification >= 2)
         self._show_basic(m)
         for k, ed in self.attendance.items():
             ed.set_entries(detail.attendees[k])
