@@ -302,9 +302,9 @@ def _seal_once(engine: Engine, wait: bool) -> tuple[int, tuple[int, str] | None]
                 fields = dict(
                     at=utcnow(), actor_id=None, actor="system", action=TAMPERED_PENDING,
                     object_type="audit_pending", object_id=str(row.id),
-                    detail=canonical({"action": row.action, "actor": row.actor,
-                                      "at": _at_text(row.at), "problem": "待封存的审计记录与其校验码不符"}
-                                     ).decode(),
+                    detail=canonical({
+                        "action": row.action, "actor": row.actor, "at": _at_text(row.at),
+                        "problem": "待封存的审计记录与其校验码不符"}).decode(),
                     classification=int(row.classification or 0))
             event = _chain(fields, last, key)
             s.add(event)
