@@ -10,47 +10,27 @@
   ``doc.export``. DOCX is editable, so it carries no watermark (the audit record is the trace).
 
 The watermark policy is the caller's ``Watermark`` (the print dialog keeps the user's choice).
+Both end on the one paper path (``app.services.output.finish``): the audit record (who, copies,
+份号 range), the typed warnings and the ``Output`` returned come from there.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from app.domain.security import Action
 from app.errors import InputError
-from app.services import audit, placeholders
+from app.services import placeholders
 from app.services.context import ServiceContext
 from app.services.documents import _load
+from app.services.output.path import Watermark, finish
+from app.services.output.result import Output
 from app.typeset import RenderResult, render
 from app.typeset.watermark import concatenate, watermark_pdf
 
 EXPORT_FORMATS = ("pdf", "docx", "json")
 MAX_COPIES = 500
-
-
-@dataclass(frozen=True)
-class Watermark:
-    """What the watermark on a classified document's pages shows."""
-
-    enabled: bool = True
-    user: bool = True
-    time: bool = True
-    copy_no: bool = True
-    #: also watermark 公开/内部 documents (default: only classified ones, level ≥ 内部)
-    all_documents: bool = False
-
-    def lines(self, user: str, at: dt.datetime, copy_no: str | None) -> list[str]:
-        out = []
-        if self.user:
-            out.append(user)
-        if self.time:
-            out.append(at.astimezone().strftime("%Y-%m-%d %H:%M"))
-        if self.copy_no and copy_no:
-            out.append(f"第 {copy_no} 份")
-        return out
 
 
 def render_preview(description: dict[str, Any]) -> RenderResult:
@@ -65,12 +45,12 @@ def _copy_text(n: int) -> str:
 
 
 def _applies(wm: Watermark | None, classification: int) -> bool:
-    return bool(wm and wm.enabled and (classification > 0 or wm.all_documents))
+    return bool(wm and wm.applies(classification))
 
 
 def print_pdf(ctx: ServiceContext, doc_id: int, *, copies: int = 1,
               first_copy_no: int | None = None, duplex: bool = False,
-              watermark: Watermark | None = Watermark(), allow_placeholders: bool = False) -> bytes:
+              watermark: Watermark | None = Watermark(), allow_placeholders: bool = False) -> Output:
     """All copies of a document as one PDF, ready for the printer. With ``first_copy_no`` each
     copy gets its own 份号 (n, n+1, …); without it the stored 份号 (if any) is printed. Unfilled
     placeholders (×××, （…）) are refused unless ``allow_placeholders``."""
@@ -86,29 +66,34 @@ def print_pdf(ctx: ServiceContext, doc_id: int, *, copies: int = 1,
                if first_copy_no is not None else [None] * copies)
     pdfs: list[bytes] = []
     plain: bytes | None = None
+    warnings: list[str] = []
     for number in numbers:
         if number is None:
             if plain is None:
-                plain = render(desc, "pdf").data
+                result = render(desc, "pdf")
+                plain = result.data
+                warnings += result.warnings
             data = plain
         else:
-            data = render({**desc, "copy_no": number}, "pdf").data
+            result = render({**desc, "copy_no": number}, "pdf")
+            data = result.data
+            warnings += result.warnings
         if _applies(watermark, level):
             assert watermark is not None
             data = watermark_pdf(data, watermark.lines(actor.label, now, number))
         pdfs.append(data)
     out = concatenate(pdfs, duplex=duplex)
     # audited once the pages exist (a failed render prints nothing and records nothing)
-    with ctx.session() as s, s.begin():
-        audit.append(s, actor, "doc.print", "document", doc_id,
-                     {"title": title, "copies": copies, "copy_nos": [n for n in numbers if n],
-                      "duplex": duplex, "watermark": _applies(watermark, level)}, at=now)
-    return out
+    return finish(ctx, actor, kind="document", fmt="pdf", data=out, action="doc.print",
+                  object_type="document", object_id=doc_id, classification=level, title=title,
+                  warnings=warnings, copies=copies, copy_nos=[n for n in numbers if n],
+                  gbt9704_marked=True, watermark=watermark, watermark_per_copy=pdfs,
+                  detail={"duplex": duplex}, at=now)
 
 
 def export_file(ctx: ServiceContext, doc_id: int, fmt: str, *,
                 watermark: Watermark | None = Watermark(),
-                allow_placeholders: bool = False) -> bytes:
+                allow_placeholders: bool = False) -> Output:
     """The document as ``fmt`` (pdf, docx, json) — audited as an export. A PDF or DOCX with
     unfilled placeholders is refused unless ``allow_placeholders`` (JSON is the editable text)."""
     actor = ctx.require(Action.EXPORT)
@@ -120,15 +105,14 @@ def export_file(ctx: ServiceContext, doc_id: int, fmt: str, *,
         desc, level, title = dict(doc.description), doc.classification, doc.title
     if fmt != "json":
         placeholders.check(desc, allow_placeholders)
-    marked = fmt == "pdf" and _applies(watermark, level)
+    warnings: list[str] = []
     if fmt == "json":
         data = (json.dumps(desc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     else:
-        data = render(desc, fmt).data
-        if marked:
-            assert watermark is not None
-            data = watermark_pdf(data, watermark.lines(actor.label, now, desc.get("copy_no")))
-    with ctx.session() as s, s.begin():
-        audit.append(s, actor, "doc.export", "document", doc_id,
-                     {"title": title, "format": fmt, "watermark": marked}, at=now)
-    return data
+        result = render(desc, fmt)
+        data, warnings = result.data, list(result.warnings)
+    copy_no = desc.get("copy_no")
+    return finish(ctx, actor, kind="document", fmt=fmt, data=data, action="doc.export",
+                  object_type="document", object_id=doc_id, classification=level, title=title,
+                  warnings=warnings, copy_nos=[str(copy_no)] if copy_no else [],
+                  gbt9704_marked=True, watermark=watermark, at=now)

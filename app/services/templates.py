@@ -310,7 +310,40 @@ def default_info(ctx: ServiceContext, kind: str, fmt: str | None = None) -> Temp
 
 def default_for(ctx: ServiceContext, kind: str, fmt: str | None = None) -> AnyTemplate:
     """The template a module prints ``kind`` with (see ``default_info``)."""
-    return load(ctx, default_info(ctx, kind, fmt).ref)
+    return default_choice(ctx, kind, fmt).template
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The template to print a kind of record with, which one it is, and why (a warning when
+    the office's template could not be used and the shipped one stood in)."""
+
+    template: AnyTemplate
+    info: TemplateInfo
+    warnings: tuple[str, ...] = ()
+
+
+def default_choice(ctx: ServiceContext, kind: str, fmt: str | None = None) -> Chosen:
+    """THE way to pick the template of a kind of record (every print goes through it, via
+    ``app.services.output.template_for``): the office's default, else the shipped one. An office
+    template that no longer loads falls back to the shipped one with a typed warning."""
+    from app.typeset.notices import Notice, NoticeKind
+
+    info = default_info(ctx, kind, fmt)
+    try:
+        return Chosen(load(ctx, info.ref), info)
+    except (TemplateFailed, InputError) as exc:
+        if info.shipped:
+            raise
+        stem = _first_shipped(kind, info.format)
+        if stem is None:
+            raise
+        with ctx.session() as s, s.begin():
+            shipped = _shipped_info(_shipped()[stem], _office_defaults(s))
+        reason = getattr(exc, "message", None) or str(exc)
+        note = Notice(NoticeKind.TEMPLATE_FALLBACK,
+                      f"单位模板“{info.name}”无法使用（{reason}），已改用内置模板“{shipped.name}”。")
+        return Chosen(load(ctx, shipped.ref), shipped, (note,))
 
 
 def history(ctx: ServiceContext, template_id: int) -> list[VersionInfo]:

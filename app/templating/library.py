@@ -137,4 +137,4 @@ def render_template(
     if render is None:
         raise InputError("排版引擎尚未就绪，暂时只能输出 .json（公文描述）。")
     result = render(description, fmt)
-    return Rendered(result.data, tuple(str(w) for w in getattr(result, "warnings", ()) or ()))
+    return Rendered(result.data, tuple(getattr(result, "warnings", ()) or ()))
