@@ -233,6 +233,14 @@ def produce_duty_handover(u, admin, tmp):
     return duty_publish.render_handover(u, h.id), "duty.handover.print"
 
 
+def produce_paper_register(u, admin, tmp):
+    from app.services import paper
+
+    d = docs.create_document(u, notice(secrecy="秘密", secrecy_term="1年"), genre="通知")
+    document_output.print_pdf(u, d.id, copies=2)
+    return paper.print_register(u), "paper.register.print"
+
+
 PRODUCERS = {
     "document": produce_document,
     "minutes": produce_minutes,
@@ -246,6 +254,7 @@ PRODUCERS = {
     "duty_calendar": produce_duty_calendar,
     "duty_roster_xlsx": produce_duty_roster_xlsx,
     "duty_handover": produce_duty_handover,
+    "paper_register": produce_paper_register,
 }
 #: kinds whose records carry no 密级 of their own (a roster, a handover note): printed through the
 #: path (audited with their kind) and, being 公开, unmarked

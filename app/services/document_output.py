@@ -5,7 +5,10 @@
 * ``print_pdf(ctx, doc_id, copies=…, first_copy_no=…, duplex=…, watermark=…)`` — one PDF holding
   every copy: each copy is rendered with its own 份号 (printed as 6 digits in the top-left corner,
   GB/T 9704 7.2.1) and, for a classified document, a watermark naming the user, the time and the
-  copy. Audited as ``doc.print`` with the copy numbers once the pages exist.
+  copy. Audited as ``doc.print`` with the copy numbers once the pages exist. A 秘密/机密
+  document's 份号 always come from its series in the 涉密文件登记簿 (``app.services.paper``):
+  the next ones after the last printed unless ``first_copy_no`` says otherwise; each copy is
+  registered in the same transaction as the audit record.
 * ``export_file(ctx, doc_id, fmt, watermark=…)`` — PDF, DOCX or JSON bytes, audited as
   ``doc.export``. DOCX is editable, so it carries no watermark (the audit record is the trace).
 
@@ -17,11 +20,12 @@ Both end on the one paper path (``app.services.output.finish``): the audit recor
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from app.domain.security import Action
 from app.errors import InputError
-from app.services import placeholders
+from app.services import paper, placeholders
 from app.services.context import ServiceContext
 from app.services.documents import _load
 from app.services.output.path import Watermark, finish
@@ -62,6 +66,20 @@ def print_pdf(ctx: ServiceContext, doc_id: int, *, copies: int = 1,
         doc = _load(s, actor, doc_id)
         desc, level, title = dict(doc.description), doc.classification, doc.title
     placeholders.check(desc, allow_placeholders)
+    register: Callable[[Any], object] | None = None
+    if paper.registered(level):  # 秘密/机密: every copy's 份号 comes from the register
+        with ctx.session() as s, s.begin():
+            start = (first_copy_no if first_copy_no is not None
+                     else paper.next_copy_no(s, "document", doc_id))
+        first_copy_no = start
+        _copy_text(start + copies - 1)
+
+        def take(s: Any) -> object:  # in the audit's transaction
+            return paper.take_copy_nos(s, actor, object_type="document", object_id=doc_id,
+                                       title=title, classification=level, copies=copies,
+                                       at=now, first=start)
+
+        register = take
     numbers = ([_copy_text(first_copy_no + i) for i in range(copies)]
                if first_copy_no is not None else [None] * copies)
     pdfs: list[bytes] = []
@@ -88,7 +106,7 @@ def print_pdf(ctx: ServiceContext, doc_id: int, *, copies: int = 1,
                   object_type="document", object_id=doc_id, classification=level, title=title,
                   warnings=warnings, copies=copies, copy_nos=[n for n in numbers if n],
                   gbt9704_marked=True, watermark=watermark, watermark_per_copy=pdfs,
-                  detail={"duplex": duplex}, at=now)
+                  detail={"duplex": duplex}, at=now, register=register)
 
 
 def export_file(ctx: ServiceContext, doc_id: int, fmt: str, *,

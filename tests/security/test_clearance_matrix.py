@@ -59,6 +59,7 @@ READ = ("get", "list", "count", "search", "find", "load", "read", "render", "exp
 #: Entry points that change data or perform an act (not reads). Their permission and clearance
 #: refusals are tested by their modules; listing them here means someone looked at them.
 NOT_READS = {
+    "paper": {"issue", "return_copy", "request_destroy", "confirm_destroy"},
     "backup": {"restore", "record_refusal"},
     "accounts": {"create_first_admin", "login", "logout", "add_user", "set_active",
                  "reset_password", "change_password", "set_roles", "set_clearance"},

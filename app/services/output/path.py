@@ -16,10 +16,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from app.atomicfile import atomic_write
 from app.errors import UserError, storage_problem
@@ -74,13 +76,16 @@ def finish(ctx: ServiceContext, actor: Actor, *, kind: str, fmt: str, data: byte
            copy_nos: Sequence[str | None] = (), copy_pages: Sequence[int] = (),
            gbt9704_marked: bool = False, watermark: Watermark | None = DEFAULT_WATERMARK,
            watermark_per_copy: Sequence[bytes] | None = None, detail: dict[str, Any] | None = None,
-           at: dt.datetime | None = None) -> Output:
+           at: dt.datetime | None = None,
+           register: Callable[[Session], object] | None = None) -> Output:
     """Mark, watermark and audit one rendered output (see the module text).
 
     ``copy_pages`` gives the first page index of each copy in a PDF of several copies (default:
     one copy from page 0). ``gbt9704_marked``: the layout already printed the 密级 (a 公文), so
     no header/footer marks are added. ``watermark_per_copy``, when given, are the copies'
-    PDFs already watermarked by the caller (the 公文 path watermarks copy by copy)."""
+    PDFs already watermarked by the caller (the 公文 path watermarks copy by copy).
+    ``register(session)`` runs in the audit's transaction (the 涉密文件登记簿 takes the copies'
+    份号 there: registered and audited together, or neither)."""
     now = at or ctx.now()
     label = level_label(classification)
     numbers = [n for n in copy_nos if n]
@@ -117,6 +122,8 @@ def finish(ctx: ServiceContext, actor: Actor, *, kind: str, fmt: str, data: byte
         record["template"] = used_template
     record.update(detail or {})
     with ctx.session() as s, s.begin():
+        if register is not None:
+            register(s)
         audit.append(s, actor, action, object_type, object_id, record, at=now)
     return Output(data, kind=kind, fmt=fmt, classification=classification, template=template,
                   warnings=warnings, copies=copies, copy_nos=numbers, title=title)
