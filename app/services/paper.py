@@ -238,8 +238,7 @@ def confirm_destroy(ctx: ServiceContext, copy_id: int, *,
 
 
 # ---- printing the register ---------------------------------------------------------------------
-REGISTER_HEADER = ["份号", "文件标题", "密级", "印制", "去向（单位/人）", "分发日期", "签收",
-                   "清退期限", "状态"]
+REGISTER_HEADER = ["份号", "文件标题（密级）", "去向（分发、签收）", "清退期限", "状态"]
 
 
 def _register_description(ctx: ServiceContext, rows: list[CopyInfo]) -> dict[str, Any]:
@@ -250,12 +249,16 @@ def _register_description(ctx: ServiceContext, rows: list[CopyInfo]) -> dict[str
     def d(x: dt.date | None) -> str:
         return x.isoformat() if x else ""
 
-    table = [[r.copy_text, r.title, Clearance(min(r.classification, 3)).label,
-              f"{r.printed_at.astimezone():%Y-%m-%d} {r.printed_by}",
-              "/".join(x for x in (r.recipient_unit, r.recipient_person) if x),
-              d(r.issued_on), "已签收" if r.signed else ("" if r.status == "held" else "未签收"),
+    # five columns: a 3号 table holds no more on the 156 mm text width without wrapping numbers
+    def where(r: CopyInfo) -> str:
+        if not r.recipient_unit:
+            return ""
+        sign = "已签收" if r.signed else "未签收"
+        return f"{r.recipient_unit}/{r.recipient_person}，{d(r.issued_on)}分发，{sign}"
+
+    table = [[r.copy_text, f"{r.title}（{Clearance(min(r.classification, 3)).label}）", where(r),
               d(r.due_back),
-              r.status_label + (f"（{r.destroy_confirmed_by}监销）" if r.destroy_confirmed_by
+              r.status_label + (f"（监销：{r.destroy_confirmed_by}）" if r.destroy_confirmed_by
                                 else "")] for r in rows]
     desc: dict[str, Any] = {
         "title": "涉密文件登记簿",

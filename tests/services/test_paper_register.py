@@ -134,8 +134,9 @@ def test_register_prints_as_a_marked_table(two):
     assert rows[0] == paper.REGISTER_HEADER
     body = [r for r in rows[1:] if r[0].isdigit()]
     assert [r[0] for r in body] == ["000001", "000002"]
-    assert "市应急管理局/张三" in body[0][4] and body[0][6] == "已签收"
-    assert body[1][8] == "在办公室"
+    assert body[0][2] == "市应急管理局/张三，2026-03-02分发，已签收"
+    assert body[0][1].endswith("（秘密）") and body[0][3] == "2026-03-09"
+    assert body[1][4] == "在办公室"
     assert "秘密" in head  # the 密级 in the header
     _a, _who, detail = _events(wang.engine, "paper.register.print")[-1]
     assert detail["rows"] == 2 and detail["classification"] == 2
