@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +29,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.domain.security import Action
-from app.errors import ConflictError, InputError
+from app.errors import ConflictError, InputError, UserError
 from app.services import audit
 from app.services.context import Actor, ServiceContext
 from app.storage.models import OfficeTemplate, TemplateVersion
@@ -642,18 +640,12 @@ def export_file(ctx: ServiceContext, ref: str, path: str | Path) -> Path:
         p = p.with_suffix(want)
     payload = content.data if fmt == WORDFORM else (content.text or "").encode("utf-8")
     assert payload is not None
-    folder = p.parent if str(p.parent) else Path(".")
+    from app.services import output
+
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise InputError(f"无法写入文件夹 {folder}：{exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, p)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"无法写入 {p}：{exc.strerror or exc}") from None
+        output.save(payload, p)
+    except UserError as exc:  # (a full disk, a read-only folder: said in Chinese)
+        raise InputError(exc.message) from None
     with ctx.session() as s, s.begin():
         audit.append(s, actor, "template.export", "template", ref,
                      {"name": content.info.name, "file": p.name}, at=ctx.now())
