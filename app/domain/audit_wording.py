@@ -44,6 +44,9 @@ ACTION_LABELS: dict[str, str] = {
     # 公文
     "doc": "公文操作", "doc.create": "新建公文", "doc.update": "修改公文", "doc.delete": "删除公文",
     "doc.view": "查看公文", "doc.print": "打印公文", "doc.export": "导出公文",
+    "paper.issue": "分发涉密文件", "paper.return": "清退涉密文件",
+    "paper.destroy.request": "申请销毁涉密文件", "paper.destroy.confirm": "确认销毁涉密文件",
+    "paper.register.print": "打印涉密文件登记簿",
     "doc.review": "核稿", "doc.sign": "签发", "doc.issue": "印发", "doc.archive": "归档",
     "doc.return": "退回修改", "doc.revise": "修改公文", "doc.draft": "拟稿",
     "doc.receive": "接收交换包中的公文",

@@ -399,6 +399,8 @@ def save_attachment(ctx: ServiceContext, attachment_id: int, dest: str | Path) -
     from app.services import output
 
     target = Path(dest)
+    if not target.parent.is_dir():  # a folder is chosen, never made up on the way
+        raise UserError(f"无法保存附件到“{target}”：文件夹不存在。")
     try:
         return output.save(data, target)
     except UserError as exc:

@@ -55,7 +55,8 @@ READ = ("get", "list", "count", "search", "find", "load", "read", "render", "exp
         "decision_items", "incoming_items", "handover_items", "now_on_duty", "pending",
         "drafters", "years", "diff", "checklist", "page", "duties", "series_register",
         "minutes_description", "staff_directory", "version_content", "default", "overview",
-        "summary", "preview", "starter", "rule_table", "local_now", "missed_handover_items")
+        "summary", "preview", "starter", "rule_table", "local_now", "missed_handover_items",
+        "paper_items")
 #: Entry points that change data or perform an act (not reads). Their permission and clearance
 #: refusals are tested by their modules; listing them here means someone looked at them.
 NOT_READS = {

@@ -43,12 +43,16 @@ CLASSIFIED_IDS: dict[str, str] = {
     "entry_id": "duty_log",
     "log_id": "duty_log",
     "duty_log_id": "duty_log",
+    "copy_id": "paper_copies",
 }
 #: (function, parameter) pairs whose id names something else than the table above.
 PER_FUNCTION: dict[tuple[str, str], str | None] = {
     ("duty_desk.close_open_item", "item_id"): "duty_open_items",
     ("duty_desk.set_item_deadline", "item_id"): "duty_open_items",
     ("duty.delete_unavailability", "item_id"): None,  # a staff member's leave: unclassified
+    # a filter on the register: what comes back is filtered by clearance (test_paper_register)
+    ("paper.list_copies", "object_id"): None,
+    ("paper.print_register", "object_id"): None,
 }
 #: Id parameters naming unclassified records (accounts, rosters, staff, handovers, templates…).
 UNCLASSIFIED = {"user_id", "roster_id", "staff_id", "handover_id", "template_id", "type_id",
