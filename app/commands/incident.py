@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
-from pathlib import Path
 
 from app.commands.admin import _admin_ctx, _open
-from app.errors import InputError, UserError
+from app.errors import InputError
 from app.services import incidents
 from app.templating import load_data
 
@@ -66,15 +63,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         table = incidents.get_rule_table(ctx)
     finally:
         engine.dispose()
-    target = Path(args.file)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".govdesk-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(_text(table))
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise UserError(f"无法写入文件 {target}：{exc.strerror or exc}") from None
+    from app.services import output
+
+    target = output.save(_text(table).encode("utf-8"), args.file)
     print(f"已导出报告时限规则表：{target}")
     return 0
 

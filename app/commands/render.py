@@ -1,8 +1,9 @@
 """``python -m app render IN.json -o OUT.pdf|OUT.docx``: print a description file.
 
 The output format follows the suffix. Bad input exits 2 with one Chinese message naming the field
-and writes nothing: the bytes go to a temporary file in the target folder, then ``os.replace``.
-Warnings (a stand-in font, a missing glyph) go to stderr as ``警告：…`` and do not fail the run.
+and writes nothing: the bytes are written through the paper path (``app.services.output.save``:
+atomic, never half a file). Warnings (a stand-in font, a missing glyph) are the path's typed
+warnings; they go to stderr as ``警告：…`` and do not fail the run.
 A description with unfilled placeholders (×××, XX, （…）, __) is refused (exit 2) unless
 ``--allow-placeholders`` is given.
 """
@@ -10,12 +11,10 @@ A description with unfilled placeholders (×××, XX, （…）, __) is refused 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from app.errors import InputError, storage_problem
+from app.errors import InputError
 
 SUFFIXES = {".pdf": "pdf", ".docx": "docx"}
 
@@ -27,24 +26,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-placeholders", action="store_true",
                    help="文中有未填写的占位符（×××、XX、（…）、__ 等）时仍然输出（默认拒绝）")
     p.set_defaults(func=cmd_render)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder (never half a file)."""
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -65,11 +46,10 @@ def cmd_render(args: argparse.Namespace) -> int:
         placeholders.check(document_to_description(doc), args.allow_placeholders)
     except placeholders.UnfilledPlaceholders as exc:
         raise InputError(exc.message.replace("请确认后再打印", "请加 --allow-placeholders")) from None
+    from app.services import output
+
     result = render(doc, fmt)
-    try:
-        write_atomic(out, result.data)
-    except OSError as exc:  # a full disk says so, and that nothing was written
-        raise storage_problem(exc) or InputError(f"无法写入输出文件 {out}：{exc.strerror or exc}") from None
-    for w in result.warnings:
-        print(f"警告：{w}", file=sys.stderr)
+    output.save(result.data, out)  # a full disk says so, and that nothing was written
+    for w in output.typed(result.warnings):
+        print(f"警告：{w.text}", file=sys.stderr)
     return 0

@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 from app.domain.roster import DEFAULT_TIME_LIMIT, DEFAULT_WORKERS, fairness, solve
-from app.domain.roster_io import load_assignments, load_problem, write_roster
+from app.domain.roster_io import load_assignments, load_problem, roster_json
 from app.domain.roster_model import role_label
 from app.domain.roster_validate import validate
-from app.errors import InputError
+from app.errors import InputError, UserError
 
 EXIT_NO_ROSTER = 3
 
@@ -70,7 +70,12 @@ def run_solve(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         raise InputError(f"输出文件夹不存在：{folder}")
     solution = solve(problem, time_limit=args.time_limit, workers=args.workers, seed=args.seed)
-    write_roster(args.output, solution)
+    from app.services import output
+
+    try:
+        output.save(roster_json(solution), args.output)
+    except UserError as exc:
+        raise UserError(exc.message, exit_code=1) from None
     if not solution.ok:
         print(f"无法排班，原因已写入 {args.output}：", file=sys.stderr)
         for line in solution.infeasible:

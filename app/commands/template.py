@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.errors import InputError, storage_problem
+from app.errors import InputError
 
 if TYPE_CHECKING:
     from app.services.context import ServiceContext
@@ -203,17 +203,17 @@ def _cmd_render(args: argparse.Namespace) -> int:
                 from None
     result = render_template(template, data, fmt, today=today)
     _write_atomic(out, result.data)
-    for warning in result.warnings:
-        print(f"警告：{warning}", file=sys.stderr)
+    from app.services import output
+
+    for warning in output.typed(result.warnings):
+        print(f"警告：{warning.text}", file=sys.stderr)
     print(f"已生成 {out}")
     return 0
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """The render command's temp-file-then-replace writer: never a half-written file."""
-    from app.commands.render import write_atomic
+    """Through the paper path's writer (atomic: never a half-written file; a full disk says so,
+    and that nothing was written)."""
+    from app.services import output
 
-    try:
-        write_atomic(path, data)
-    except OSError as exc:  # a full disk says so, and that nothing was written
-        raise storage_problem(exc) or InputError(f"无法写入输出文件 {path}：{exc.strerror or exc}") from None
+    output.save(data, path)

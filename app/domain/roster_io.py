@@ -12,12 +12,11 @@ import datetime as dt
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from app.domain.roster_model import Assignment, History, Problem, Solution, Staff, Unavailable
-from app.errors import InputError, UserError
+from app.errors import InputError
 from app.textsafe import loads_json
 
 MAX_DAYS = 731  # two years: longer periods are almost certainly a typo in a date
@@ -284,31 +283,12 @@ def roster_to_dict(solution: Solution) -> dict:
     }
 
 
-def write_json_atomic(path: str | os.PathLike, data: Any) -> None:
-    """Write to a temporary file in the same folder, flush to disk, then rename over ``path``:
-    a reader never sees half a file."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise UserError(f"无法写入 {target}：{exc.strerror or exc}", exit_code=1) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=2)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise UserError(f"无法写入 {target}：{exc.strerror or exc}", exit_code=1) from None
-        raise
+def json_bytes(data: Any) -> bytes:
+    """``data`` as the UTF-8 JSON text of the interchange files (indented, final newline)."""
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def write_roster(path: str | os.PathLike, solution: Solution) -> None:
-    write_json_atomic(path, roster_to_dict(solution))
+def roster_json(solution: Solution) -> bytes:
+    """The roster file's bytes (the caller writes them: ``app.services.output.save``; the domain
+    writes no files)."""
+    return json_bytes(roster_to_dict(solution))

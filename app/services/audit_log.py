@@ -27,7 +27,6 @@ and the program deletes none at all (they are links of the hash chain).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -39,7 +38,6 @@ from sqlalchemy.orm import Session
 from app.domain.audit_wording import action_label, describe_detail, object_label
 from app.domain.security import ADMIN_ROLES, Action, Role
 from app.errors import InputError, PermissionDenied
-from app.fileperm import create_private
 from app.services import audit, audit_refused, audit_scope, need_to_know, paging
 from app.services.context import Actor, ServiceContext
 from app.services.people import Names, matches_person
@@ -219,15 +217,23 @@ def page(ctx: ServiceContext, f: AuditFilter, offset: int, limit: int = 200,
 
 
 def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) -> int:  # type: ignore[no-untyped-def]
-    """Write the filtered log to an XLSX workbook (temp file + rename); audited. Returns rows."""
+    """Write the filtered log to an XLSX workbook through the paper path (marked with the
+    highest 密级 among the rows the reader may see, written atomically and privately);
+    audited. Returns rows."""
     from openpyxl import Workbook
+
+    from app.services import output
 
     actor = ctx.require(Action.VIEW_AUDIT)
     total = count(ctx, f)
     if total > MAX_EXPORT:
         raise InputError(f"符合条件的记录有 {total} 条，超过单次导出上限 {MAX_EXPORT} 条，请缩小范围。")
+    clearance = int(actor.clearance)
+    with ctx.session() as s, s.begin():
+        level = int(s.execute(_where(select(func.max(AuditEvent.classification)), f)).scalar() or 0)
+    level = min(level, clearance)  # what is above the reader's clearance is hidden, not printed
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("审计日志")
+    ws = output.marked_sheet(wb, "审计日志", level)
     ws.append(["序号", "时间", "用户", "操作", "对象类型", "对象编号", "详情", "事件代码"])
     done = 0
     with ctx.session() as s, s.begin():
@@ -242,17 +248,11 @@ def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) 
                 done += 1
                 if progress is not None and done % 2000 == 0:
                     progress(done, total)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        create_private(tmp)  # an export of the log: 0600 from the first byte
-        wb.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    with ctx.session() as s, s.begin():
-        audit.append(s, actor, "audit.export", "audit_log", "",
-                     {**f.describe(), "rows": done, "file": path.name}, at=ctx.now())
+    done_output = output.finish(ctx, actor, kind="audit_xlsx", fmt="xlsx",
+                                data=output.workbook_bytes(wb), action="audit.export",
+                                object_type="audit_log", classification=level, title="审计日志",
+                                detail={**f.describe(), "rows": done, "file": path.name})
+    output.save(done_output, path, private=True)  # an export of the log: 0600 whatever its 密级
     return done
 
 
@@ -317,31 +317,33 @@ def print_description(ctx: ServiceContext, f: AuditFilter) -> tuple[dict[str, An
 
 
 def render_print(ctx: ServiceContext, f: AuditFilter, path: Path | None = None) -> bytes:
-    """Render the filtered log to PDF; with ``path`` also save it there (temp file + rename).
+    """Render the filtered log to PDF through the paper path (marked with the highest 密级 the
+    reader may see, watermarked when classified); with ``path`` also save it there (atomically,
+    private).
 
     Audited as ``audit.print`` (for the print preview) or ``audit.export`` with ``format=pdf``
     (saved file) — only after the PDF exists, so a failed render leaves no false record.
     """
-    from app.typeset import render_pdf
+    from app.services import output
+    from app.typeset import render
 
     actor = ctx.require(Action.VIEW_AUDIT)
     description, rows = print_description(ctx, f)
-    data = render_pdf(description)
+    with ctx.session() as s, s.begin():
+        level = int(s.execute(_where(select(func.max(AuditEvent.classification)), f)).scalar() or 0)
+    level = min(level, int(actor.clearance))
+    result = render(description, "pdf")
     detail: dict[str, Any] = {**f.describe(), "rows": rows}
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        try:
-            create_private(tmp)
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        detail.update(format="pdf", file=path.name)
-    with ctx.session() as s, s.begin():
-        audit.append(s, actor, "audit.export" if path is not None else "audit.print",
-                     "audit_log", "", detail, at=ctx.now())
-    return data
+        detail.update(file=path.name)
+    done = output.finish(ctx, actor, kind="audit_print", fmt="pdf", data=result.data,
+                         action="audit.export" if path is not None else "audit.print",
+                         object_type="audit_log", classification=level,
+                         title=str(description["title"]), warnings=result.warnings,
+                         detail=detail)
+    if path is not None:
+        output.save(done, path, private=True)
+    return done
 
 
 # ---------------------------------------------------------------- review tools (issue 31)

@@ -1,6 +1,8 @@
 """值班 outputs: the 值班安排 notice (a shipped or office template, rendered by the GB/T 9704
 engine), a month-grid calendar print (PDF), an XLSX export of the roster with the fairness ledger,
-and the 值班日报 for a date range. Each returns bytes; every output is audited (print/export)."""
+and the 值班日报 for a date range. Each goes through the one paper path (``app.services.output``):
+the template is the office's (else the shipped one), classified records are marked and
+watermarked, every output is audited (print/export) and returned as an ``Output``."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action
 from app.domain.workdays import DEFAULT_CALENDAR
 from app.errors import InputError
-from app.services import audit, duty, placeholders
+from app.services import duty, output, placeholders
 from app.services import settings as office_settings
 from app.services.context import ServiceContext
 
@@ -38,10 +40,16 @@ class NoticeOptions:
     template: str = "duty_notice"
 
 
-def _audit(ctx: ServiceContext, action: Action, what: str, roster_id: object, detail: dict) -> None:
+def _finish(ctx: ServiceContext, action: Action, what: str, object_type: str, object_id: object,
+            kind: str, fmt: str, data: bytes, *, title: str = "", level: int = 0,
+            chosen: output.ChosenTemplate | None = None, warnings: tuple = (),
+            detail: dict | None = None) -> output.Output:
     actor = ctx.require(action)
-    with ctx.session() as s, s.begin():
-        audit.append(s, actor, what, "duty_roster", roster_id, detail, at=ctx.now())
+    return output.finish(ctx, actor, kind=kind, fmt=fmt, data=data, action=what,
+                         object_type=object_type, object_id=object_id, classification=level,
+                         title=title, template=chosen.used if chosen else None,
+                         warnings=(*(chosen.warnings if chosen else ()), *warnings),
+                         detail=detail)
 
 
 def _per_day(info: duty.RosterInfo, roles: dict[str, str]) -> dict[dt.date, dict[str, list[duty.Duty]]]:
@@ -103,32 +111,33 @@ def notice_data(ctx: ServiceContext, roster_id: int, opts: NoticeOptions) -> dic
 
 
 def render_notice(ctx: ServiceContext, roster_id: int, opts: NoticeOptions,
-                  fmt: str = "pdf", *, allow_placeholders: bool = False) -> bytes:
-    """The roster as an official notice through the shipped template — without a 发文字号 (a
-    number is used for good only at 签发: see ``draft_notice``). Unfilled placeholders are
-    refused unless ``allow_placeholders``."""
-    from app.templating.library import load_template, render_template
+                  fmt: str = "pdf", *, allow_placeholders: bool = False) -> output.Output:
+    """The roster as an official notice through the office's template of the kind (else the
+    shipped one) — without a 发文字号 (a number is used for good only at 签发: see
+    ``draft_notice``). Unfilled placeholders are refused unless ``allow_placeholders``."""
+    from app.templating import WordForm
+    from app.templating.library import render_template
 
-    ctx.require(Action.PRINT if fmt == "pdf" else Action.EXPORT)
+    action = Action.PRINT if fmt == "pdf" else Action.EXPORT
+    ctx.require(action)
     if opts.template not in NOTICE_TEMPLATES:
         raise InputError("请选择“值班安排通知”或“节假日值班表”模板。")
     data = notice_data(ctx, roster_id, opts)
-    template = load_template(opts.template)
-    placeholders.check(template.render(data, today=opts.date), allow_placeholders)
-    out = render_template(template, data, fmt, today=opts.date)
-    _audit(ctx, Action.PRINT if fmt == "pdf" else Action.EXPORT, "duty.roster.notice", roster_id,
-           {"template": opts.template, "format": fmt})
-    return out.data
+    chosen = output.template_for(ctx, NOTICE_TEMPLATES[opts.template])
+    if not isinstance(chosen.template, WordForm):  # a Word form has no placeholders to check
+        placeholders.check(chosen.template.render(data, today=opts.date), allow_placeholders)
+    out = render_template(chosen.template, data, fmt, today=opts.date)
+    return _finish(ctx, action, "duty.roster.notice", "duty_roster", roster_id, "duty_notice",
+                   fmt, out.data, title=NOTICE_TEMPLATES[opts.template], chosen=chosen,
+                   warnings=out.warnings, detail={"notice": opts.template})
 
 
 def notice_description(ctx: ServiceContext, roster_id: int, opts: NoticeOptions) -> dict:
     """The filled 值班安排通知 description (no 发文字号)."""
-    from app.templating.library import load_template
-
     if opts.template != "duty_notice":
         raise InputError("只有“值班安排通知”可以生成公文文稿。")
-    description = load_template(opts.template).render(notice_data(ctx, roster_id, opts),
-                                                       today=opts.date)
+    chosen = output.template_for(ctx, NOTICE_TEMPLATES[opts.template], "description")
+    description = chosen.template.render(notice_data(ctx, roster_id, opts), today=opts.date)
     description.pop("doc_no", None)
     return description
 
@@ -144,7 +153,12 @@ def draft_notice(ctx: ServiceContext, roster_id: int, opts: NoticeOptions) -> Do
     office = office_settings.get_office(ctx)
     series = office.code_series[0] if office.code_series else ""
     info = documents.create_document(ctx, description, genre="通知", series_prefix=series)
-    _audit(ctx, Action.DRAFT, "duty.roster.notice_draft", roster_id, {"document": info.id})
+    from app.services import audit
+
+    actor = ctx.require(Action.DRAFT)
+    with ctx.session() as s, s.begin():
+        audit.append(s, actor, "duty.roster.notice_draft", "duty_roster", roster_id,
+                     {"document": info.id}, at=ctx.now())
     return info
 
 
@@ -171,7 +185,7 @@ def _fit(canvas, text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
-def render_calendar(ctx: ServiceContext, roster_id: int) -> bytes:
+def render_calendar(ctx: ServiceContext, roster_id: int) -> output.Output:
     """A month grid per page (A4 landscape): each day's leader and officers; weekends and
     holidays shaded, make-up workdays marked 班."""
     from reportlab.lib.colors import Color, black
@@ -239,14 +253,14 @@ def render_calendar(ctx: ServiceContext, roster_id: int) -> bytes:
         c.showPage()
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     c.save()
-    _audit(ctx, Action.PRINT, "duty.roster.calendar", roster_id, {"format": "pdf"})
-    return buf.getvalue()
+    return _finish(ctx, Action.PRINT, "duty.roster.calendar", "duty_roster", roster_id,
+                   "duty_calendar", "pdf", buf.getvalue(), title=info.title)
 
 
 # ---------------------------------------------------------------- XLSX
 
 
-def export_xlsx(ctx: ServiceContext, roster_id: int) -> bytes:
+def export_xlsx(ctx: ServiceContext, roster_id: int) -> output.Output:
     """Sheet 值班表 (a row per day and shift, a column per role, phones) and sheet 公平台账
     (this year's published duties per person, rest-day duties separately)."""
     from openpyxl import Workbook
@@ -294,10 +308,9 @@ def export_xlsx(ctx: ServiceContext, roster_id: int) -> bytes:
         for cell in sheet[2 if sheet is ws else 1]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="center")
-    buf = io.BytesIO()
-    wb.save(buf)
-    _audit(ctx, Action.EXPORT, "duty.roster.xlsx", roster_id, {"format": "xlsx"})
-    return buf.getvalue()
+    output.mark_workbook(wb, 0)  # a roster is not classified: user text is still stored as text
+    return _finish(ctx, Action.EXPORT, "duty.roster.xlsx", "duty_roster", roster_id,
+                   "duty_roster_xlsx", "xlsx", output.workbook_bytes(wb), title=info.title)
 
 
 # ---------------------------------------------------------------- daily report
@@ -310,6 +323,26 @@ def _window(day: dt.date, hours: ShiftHours) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
+def _day_incidents(ctx: ServiceContext, start: dt.datetime, end: dt.datetime) -> tuple[list[str], int]:
+    """The incidents received in the duty day (those the reader may see), as lines of the
+    report, and the highest 密级 among them."""
+    from app.services import incidents
+
+    lines, level = [], 0
+    for row in incidents.list_received_between(ctx, start, end):
+        level = max(level, int(row.classification))
+        at = row.received_at.strftime("%H:%M")
+        place = f"，{row.place}" if row.place else ""
+        lines.append(f"{at}接报{row.title}（{row.category}，{incidents.level_label(row.level)}"
+                     f"{place}；{incidents.status_label(row.status)}）。")
+    return lines, level
+
+
+def daily_level(data: dict) -> int:
+    """The 密级 of a 值班日报: the highest of what it reports."""
+    return int(data.get("daily", {}).get("classification", 0))
+
+
 def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
     office = office_settings.get_office(ctx)
     name = office.office_name or "（单位名称）"
@@ -319,7 +352,9 @@ def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
     start, end = _window(day, duty.get_rules(ctx).hours)
     entries = duty.list_log(ctx, 0, 500, start=start, end=end, newest_first=False)
     calls, instructions = [], []
+    level = 0
     for e in entries:
+        level = max(level, int(e.classification))
         local = e.received_at.astimezone()
         handling = "；".join(x for x in (f"已转{e.passed_to}" if e.passed_to else "", e.result) if x)
         if e.kind == "批示":
@@ -329,22 +364,25 @@ def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
                           if e.caller else e.kind, "matter": e.content,
                           "handling": handling or "登记"})
     attention = [i.text for i in duty.list_open_items(ctx, at=end)]
+    incident_lines, incident_level = _day_incidents(ctx, start, end)
     return {
         "office": {"duty_room": f"{name}总值班室", "short": name, "name": name},
         "daily": {"date": day.isoformat(), "issue": day.timetuple().tm_yday,
                   "leader": "、".join(leaders) or "（未排）", "staff": others or ["（未排）"],
-                  "calls": calls, "incidents": [], "instructions": instructions,
-                  "attention": attention, "to": to or "办公室领导"},
+                  "calls": calls, "incidents": incident_lines, "instructions": instructions,
+                  "attention": attention, "to": to or "办公室领导",
+                  "classification": max(level, incident_level)},
     }
 
 
 def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "pdf",
-                 to: str = "") -> bytes:
+                 to: str = "") -> output.Output:
     """The 值班日报 for each day of ``start``–``end``: one PDF (a report per day, each from a
-    new page) or, for a single day, DOCX."""
+    new page) or, for a single day, DOCX — through the office's 值班日报 template (else the
+    shipped one), marked with the highest 密级 of what the days report."""
     from pypdf import PdfReader, PdfWriter
 
-    from app.templating.library import load_template, render_template
+    from app.templating.library import render_template
 
     ctx.require(Action.PRINT)
     if end < start:
@@ -353,11 +391,18 @@ def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "
         raise InputError("一次最多打印62天的值班日报。")
     if fmt == "docx" and end != start:
         raise InputError("Word 格式一次只能导出一天的值班日报。")
-    template = load_template("duty_daily")
-    parts = []
+    chosen = output.template_for(ctx, "值班日报")
+    parts, warnings, level, starts, pages = [], [], 0, [], 0
     day = start
     while day <= end:
-        parts.append(render_template(template, daily_data(ctx, day, to), fmt, today=day).data)
+        data = daily_data(ctx, day, to)
+        level = max(level, daily_level(data))
+        rendered = render_template(chosen.template, data, fmt, today=day)
+        parts.append(rendered.data)
+        warnings += rendered.warnings
+        if fmt == "pdf":
+            starts.append(pages)
+            pages += len(PdfReader(io.BytesIO(rendered.data)).pages)
         day += dt.timedelta(days=1)
     if fmt != "pdf" or len(parts) == 1:
         data = parts[0]
@@ -368,9 +413,15 @@ def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "
         buf = io.BytesIO()
         writer.write(buf)
         data = buf.getvalue()
-    _audit(ctx, Action.PRINT, "duty.daily.print", "", {"start": start.isoformat(),
-                                                       "end": end.isoformat(), "format": fmt})
-    return data
+    title = (f"{start.isoformat()}值班日报" if start == end
+             else f"{start.isoformat()}至{end.isoformat()}值班日报")
+    actor = ctx.require(Action.PRINT)
+    # each day's report starts with its own first page: each gets the top-left mark
+    return output.finish(ctx, actor, kind="duty_daily", fmt=fmt, data=data,
+                         action="duty.daily.print", object_type="", object_id="",
+                         classification=level, title=title, template=chosen.used,
+                         warnings=(*chosen.warnings, *warnings), copy_pages=starts,
+                         detail={"start": start.isoformat(), "end": end.isoformat()})
 
 
 def handover_data(ctx: ServiceContext, handover_id: int) -> dict:
@@ -394,30 +445,19 @@ def handover_data(ctx: ServiceContext, handover_id: int) -> dict:
                          "pending": [], "attention": attention}}
 
 
-def render_handover(ctx: ServiceContext, handover_id: int, fmt: str = "pdf") -> bytes:
-    """The 交接班记录 of one handover through the shipped template."""
-    from app.templating.library import load_template, render_template
+def render_handover(ctx: ServiceContext, handover_id: int, fmt: str = "pdf") -> output.Output:
+    """The 交接班记录 of one handover through the office's template (else the shipped one)."""
+    from app.templating.library import render_template
 
     ctx.require(Action.PRINT)
     data = handover_data(ctx, handover_id)
-    out = render_template(load_template("handover"), data, fmt)
-    _audit(ctx, Action.PRINT, "duty.handover.print", handover_id, {"format": fmt})
-    return out.data
+    chosen = output.template_for(ctx, "交接班记录", "description")
+    out = render_template(chosen.template, data, fmt)
+    return _finish(ctx, Action.PRINT, "duty.handover.print", "duty_handover", handover_id,
+                   "duty_handover", fmt, out.data, title="交接班记录", chosen=chosen,
+                   warnings=out.warnings)
 
 
 def write_atomic(path, data: bytes) -> None:
-    """Write an output file without ever leaving half of it behind."""
-    import os
-    import tempfile
-    from pathlib import Path
-
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write an output file (see ``app.services.output.save``)."""
+    output.save(data, path)

@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import os
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -534,6 +532,35 @@ def list_incidents(ctx: ServiceContext, offset: int = 0, limit: int = 100, *,
                                         seek=seek)
         rows = [IncidentRow(*r) for r in s.execute(stmt).all()]
         return rows[::-1] if backwards else rows
+
+
+def list_received_between(ctx: ServiceContext, start: dt.datetime, end: dt.datetime,
+                     limit: int = 200) -> list[IncidentRow]:
+    """Incidents received in ``[start, end)`` that the actor may see, oldest first (the
+    值班日报 lists them). Aware bounds are taken as local wall-clock time (how 接报时间 is kept)."""
+    actor = ctx.require(Action.VIEW)
+    if start.tzinfo is not None:
+        start = start.astimezone().replace(tzinfo=None)
+    if end.tzinfo is not None:
+        end = end.astimezone().replace(tzinfo=None)
+    with ctx.session() as s, s.begin():
+        stmt = _filtered(
+            select(Incident.id, Incident.title, Incident.category, Incident.level,
+                   Incident.received_at, Incident.place, Incident.status,
+                   Incident.classification, literal(0)),
+            actor, None, None,
+        ).where(Incident.received_at >= start, Incident.received_at < end).order_by(
+            Incident.received_at, Incident.id).limit(limit)
+        return [IncidentRow(*r) for r in s.execute(stmt).all()]
+
+
+def level_label(level: int) -> str:
+    """``Ⅳ级（一般）``"""
+    return R.Level(int(level)).label
+
+
+def status_label(status: str) -> str:
+    return {"open": "处置中", "closed": "已终结"}.get(status, status)
 
 
 # ---- reports ------------------------------------------------------------------------------------
@@ -1047,6 +1074,8 @@ class Statistics:
     by_month: tuple[tuple[str, int], ...]
     #: (deadline label, 按时, 迟报, 漏报/未报)
     timeliness: tuple[tuple[str, int, int, int], ...]
+    #: the highest 密级 among the incidents counted (the export is marked with it)
+    classification: int = 0
 
 
 @_retrying
@@ -1081,6 +1110,7 @@ def statistics(ctx: ServiceContext, year: int | None = None) -> Statistics:
                 IncidentMissedDeadline.incident_id.in_(ids))).scalars():
             (late if m.satisfied_at else missed)[m.label] += 1
         total = len(incidents)
+        top_level = max((int(i.classification) for i in incidents), default=0)
         for inc in incidents:
             cats[inc.category] += 1
             levels[inc.level] += 1
@@ -1094,63 +1124,50 @@ def statistics(ctx: ServiceContext, year: int | None = None) -> Statistics:
         tuple((lv.label, levels[lv.value]) for lv in R.Level),
         tuple(sorted(months.items())),
         tuple((lb, met[lb], late[lb], missed[lb]) for lb in labels),
+        top_level,
     )
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".govdesk-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def export_statistics_xlsx(ctx: ServiceContext, stats: Statistics, path: str | Path) -> Path:
-    """The statistics as an .xlsx workbook: one sheet per table, a bar chart by month."""
-    import io
-
+    """The statistics as an .xlsx workbook: one sheet per table, a bar chart by month; marked
+    with the highest 密级 among the incidents counted; written through the paper path."""
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
 
+    from app.services import output
+
     actor = ctx.require(Action.EXPORT)
+    level = stats.classification
     wb = Workbook()
-    ws = wb.active
-    ws.title = "按类别"
-    ws.append(["事件类别", "起数"])
-    for row in stats.by_category:
-        ws.append(list(row))
+    first = True
     for title, header, rows in (
+        ("按类别", ["事件类别", "起数"], stats.by_category),
         ("按级别", ["事件级别", "起数"], stats.by_level),
         ("按月份", ["月份", "起数"], stats.by_month),
         ("报送及时性", ["报送时限", "按时", "迟报", "漏报（未报）"], stats.timeliness),
     ):
-        sheet = wb.create_sheet(title)
+        sheet = wb.active if first else wb.create_sheet()
+        first = False
+        top = output.start_sheet(sheet, title, level) + 1  # the header row
         sheet.append(header)
         for row in rows:
             sheet.append(list(row))
         if title == "按月份" and rows:
             chart = BarChart()
             chart.title = "突发事件起数（按月）"
-            chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=len(rows) + 1),
+            chart.add_data(Reference(sheet, min_col=2, min_row=top, max_row=top + len(rows)),
                            titles_from_data=True)
-            chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=len(rows) + 1))
-            sheet.add_chart(chart, "D2")
-    buf = io.BytesIO()
-    wb.save(buf)
+            chart.set_categories(Reference(sheet, min_col=1, min_row=top + 1,
+                                           max_row=top + len(rows)))
+            sheet.add_chart(chart, f"D{top + 1}")
+    output.text_as_text(wb)
     target = Path(path)
-    try:
-        _atomic_write(target, buf.getvalue())
-    except OSError as exc:
-        raise UserError(f"无法写入文件 {target}：{exc.strerror or exc}") from None
-    with ctx.session() as s, s.begin():
-        audit.append(s, actor, "incident.stats.export", "incident_statistics", stats.year or "",
-                     {"year": stats.year, "total": stats.total, "path": str(target)},
-                     at=ctx.now())
-    return target
+    done = output.finish(ctx, actor, kind="incident_statistics", fmt="xlsx",
+                         data=output.workbook_bytes(wb), action="incident.stats.export",
+                         object_type="incident_statistics", object_id=stats.year or "",
+                         classification=level, title=f"{stats.year or '全部'}年突发事件统计",
+                         detail={"year": stats.year, "total": stats.total, "path": str(target)})
+    return output.save(done, target)
 
 
 # ---- printing -----------------------------------------------------------------------------------
@@ -1244,20 +1261,14 @@ KINDS = {
 
 def _template(ctx: ServiceContext, kind: R.ReportKind) -> Any:
     """The office's default 公文 template of the kind (edited in the template manager), else
-    the shipped one."""
-    try:
-        templates = importlib.import_module("app.services.templates")
-    except ImportError:
-        templates = None
-    if templates is not None and hasattr(templates, "default_for"):
-        return templates.default_for(ctx, KINDS[kind], "description")
-    from app.templating import load_template
+    the shipped one (``output.template_for``: the one way a print picks its template)."""
+    from app.services import output
 
-    return load_template(TEMPLATES[kind])
+    return output.template_for(ctx, KINDS[kind], "description")
 
 
 def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf", *,
-                  allow_placeholders: bool = False) -> bytes:
+                  allow_placeholders: bool = False) -> Any:
     """The report as a formal 突发事件信息报告（信息专报） through the shipped template and the
     engine (PDF or DOCX). Printing is audited. Unfilled placeholders left by an office template
     are refused unless ``allow_placeholders``."""
@@ -1273,14 +1284,18 @@ def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf", *,
         chain = [_report_info(r) for r in _reports(s, rep.incident_id)]
         office = s.get(OfficeSettings, 1)
         office_name = office.office_name if office else ""
+        level = max(int(rep.classification), int(_load(s, actor, rep.incident_id).classification))
+    from app.services import output
+
     data = report_data(info, chain, office_name)
-    template = _template(ctx, info.kind)
-    _check_placeholders(template, data, allow_placeholders)
-    result = render_template(template, data, fmt)
-    with ctx.session() as s, s.begin():
-        audit.append(s, actor, "incident.report.print", "incident_report", report_id,
-                     {"format": fmt, "name": info.name}, at=ctx.now())
-    return result.data
+    chosen = _template(ctx, info.kind)
+    _check_placeholders(chosen.template, data, allow_placeholders)
+    result = render_template(chosen.template, data, fmt)
+    return output.finish(ctx, actor, kind="incident_report", fmt=fmt, data=result.data,
+                         action="incident.report.print", object_type="incident_report",
+                         object_id=report_id, classification=level, title=info.name,
+                         template=chosen.used, warnings=(*chosen.warnings, *result.warnings),
+                         detail={"name": info.name})
 
 
 def _check_placeholders(template: Any, data: dict[str, Any], allow: bool) -> None:
@@ -1297,12 +1312,10 @@ def save_report(ctx: ServiceContext, report_id: int, path: str | Path, *,
     fmt = target.suffix.lower().lstrip(".") or "pdf"
     if fmt not in ("pdf", "docx"):
         raise InputError("只能保存为 .pdf 或 .docx。")
-    data = render_report(ctx, report_id, fmt, allow_placeholders=allow_placeholders)
-    try:
-        _atomic_write(target, data)
-    except OSError as exc:
-        raise UserError(f"无法写入文件 {target}：{exc.strerror or exc}") from None
-    return target
+    from app.services import output
+
+    return output.save(render_report(ctx, report_id, fmt, allow_placeholders=allow_placeholders),
+                       target)
 
 
 

@@ -397,15 +397,15 @@ def read_attachment(ctx: ServiceContext, attachment_id: int) -> tuple[str, bytes
 def save_attachment(ctx: ServiceContext, attachment_id: int, dest: str | Path) -> Path:
     """Write a verified attachment to ``dest`` (temp file in the same folder, then rename)."""
     _name, data = read_attachment(ctx, attachment_id)
+    from app.services import output
+
     target = Path(dest)
-    tmp = target.with_name(target.name + ".part")
+    if not target.parent.is_dir():  # a folder is chosen, never made up on the way
+        raise UserError(f"无法保存附件到“{target}”：文件夹不存在。")
     try:
-        tmp.write_bytes(data)
-        tmp.replace(target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"无法保存附件到“{target}”：{exc.strerror or exc}") from exc
-    return target
+        return output.save(data, target)
+    except UserError as exc:
+        raise UserError(f"无法保存附件到“{target}”：{exc.message}") from exc
 
 
 def urge(ctx: ServiceContext, incoming_id: int, *, target: str, method: UrgeMethod | str,

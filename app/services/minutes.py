@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,6 +231,8 @@ class BoardRow:
     meeting_date: dt.date
     topic_title: str
     reminder: sv.Reminder
+    #: the meeting's 密级 (an export is marked with the highest)
+    classification: int = 0
 
 
 @dataclass(frozen=True)
@@ -760,11 +760,13 @@ def _next_minutes_no(s: Session, type_id: int, year: int) -> int:
 
 
 def generate_minutes(ctx: ServiceContext, meeting_id: int) -> dict[str, Any]:
-    """Fill the shipped 纪要 template from the meeting and keep it as the editable draft
-    (replacing an earlier draft: the clerk regenerates after changing the meeting data)."""
-    from app.templating import load_template
+    """Fill the office's 纪要 template (else the shipped one) from the meeting and keep it as the
+    editable draft (replacing an earlier draft: the clerk regenerates after changing the meeting
+    data). The audit names the template used."""
+    from app.services import output
 
     actor = ctx.require(Action.EDIT_MINUTES)
+    chosen = output.template_for(ctx, "会议纪要", "description")
     with ctx.session() as s, s.begin():
         m, t = _load_meeting(s, actor, meeting_id)
         _editable(m)
@@ -775,10 +777,11 @@ def generate_minutes(ctx: ServiceContext, meeting_id: int) -> dict[str, Any]:
             raise UserError("请先录入出席人员，再生成纪要。")
         data = _template_data(detail, _office_printer(s), _next_minutes_no(s, t.id, m.date.year))
         data["meeting"]["mark"] = t.mark
-        description = load_template(MINUTES_TEMPLATE).render(data)
+        description = chosen.template.render(data)
         description.pop("doc_no", None)  # the number is taken at 印发 (issue_minutes), not shown before
         m.draft_json = json.dumps(description, ensure_ascii=False)
-        audit.append(s, actor, "minutes.generate", "meeting", m.id, {}, at=ctx.now())
+        audit.append(s, actor, "minutes.generate", "meeting", m.id,
+                     {"template": chosen.used.ref}, at=ctx.now())
         return description
 
 
@@ -867,22 +870,25 @@ def _issue_minutes(ctx: ServiceContext, meeting_id: int) -> MeetingInfo:
 
 
 def render_minutes(ctx: ServiceContext, meeting_id: int, fmt: str = "pdf", *,
-                   allow_placeholders: bool = False) -> bytes:
-    """The 纪要 as PDF or DOCX (the issued text once issued). Audited as a print/export.
-    Unfilled placeholders are refused unless ``allow_placeholders``."""
+                   allow_placeholders: bool = False) -> Any:
+    """The 纪要 as PDF or DOCX (the issued text once issued), through the paper path: marked
+    with the meeting's 密级, watermarked when classified, audited as a print/export; returns an
+    ``output.Output``. Unfilled placeholders are refused unless ``allow_placeholders``."""
     from app import typeset
-    from app.services import placeholders
+    from app.services import output, placeholders
 
     actor = ctx.require(Action.PRINT)
     description = minutes_description(ctx, meeting_id)
     if description is None:
         raise UserError("尚未生成纪要。")
-    placeholders.check(description, allow_placeholders)
-    data = typeset.render(description, fmt).data
     with ctx.session() as s, s.begin():
-        audit.append(s, actor, "minutes.render", "meeting", meeting_id, {"format": fmt},
-                     at=ctx.now())
-    return data
+        m, _t = _load_meeting(s, actor, meeting_id)
+        level, title = int(m.classification), _meeting_info(m, _t).title
+    placeholders.check(description, allow_placeholders)
+    result = typeset.render(description, fmt)
+    return output.finish(ctx, actor, kind="minutes", fmt=fmt, data=result.data,
+                         action="minutes.render", object_type="meeting", object_id=meeting_id,
+                         classification=level, title=title, warnings=result.warnings)
 
 
 # ---- the 督办 loop -----------------------------------------------------------------------------
@@ -1047,7 +1053,7 @@ def board(ctx: ServiceContext, f: BoardFilter, today: dt.date, *, offset: int = 
         for d, m, t, tp in s.execute(stmt):
             info = _decision_info(d)
             out.append(BoardRow(info, _meeting_info(m, t).title, m.date, tp.title,
-                                info.reminder(today)))
+                                info.reminder(today), int(m.classification)))
         return out
 
 
@@ -1132,8 +1138,11 @@ def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
         rows.extend(page)
         if progress is not None:
             progress(len(rows), total)
+    from app.services import output
+
+    level = max((int(r.classification) for r in rows), default=0)
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("督办事项")
+    ws = output.marked_sheet(wb, "督办事项", level)
     for col, width in zip("ABCDEFGHIJK", (6, 24, 12, 24, 50, 18, 10, 20, 12, 10, 8), strict=True):
         ws.column_dimensions[col].width = width
     bold = Font(bold=True)
@@ -1173,28 +1182,21 @@ def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
                                                    if d.deadline_uncertain else "")],
                          fill=fills.get(r.reminder), wrap_col=4, fill_cols=(8, 10)))
     rows_written = len(rows)
-    st = wb.create_sheet("单位统计")
+    st = output.marked_sheet(wb, "单位统计", level)
     st.column_dimensions["A"].width = 24
     st.append(styled(st, ["牵头单位", "事项总数", "在办", "临期", "逾期", "已办结", "按期办结",
                           "按期办结率"], font=bold))
     for u in unit_stats(ctx, today, f):
         st.append(styled(st, [u.unit, u.total, u.open, u.due_soon, u.overdue, u.completed,
                               u.on_time, u.on_time_rate], fmt="0.0%"))
-    ms = wb.create_sheet("按月按期办结")
+    ms = output.marked_sheet(wb, "按月按期办结", level)
     ms.append(styled(ms, ["月份", "按期办结", "逾期办结", "按期办结率"], font=bold))
     for month, ok, late in monthly_on_time(ctx, today.year, today, f):
         ms.append(styled(ms, [f"{today.year}年{month}月", ok, late,
                               ok / (ok + late) if ok + late else None], fmt="0.0%"))
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx.tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UserError(f"无法写入 {target}：{exc.strerror or exc}") from None
-    with ctx.session() as s, s.begin():
-        audit.append(s, actor, "minutes.export", "decision", "", {"rows": rows_written,
-                     "file": target.name}, at=ctx.now())
-    return target
+    done = output.finish(ctx, actor, kind="supervision_xlsx", fmt="xlsx",
+                         data=output.workbook_bytes(wb), action="minutes.export",
+                         object_type="decision", classification=level, title="督办台账",
+                         detail={"rows": rows_written, "file": target.name})
+    return output.save(done, target)

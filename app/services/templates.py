@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from app.atomicfile import atomic_write
 from app.domain.security import Action
-from app.errors import ConflictError, InputError
+from app.errors import ConflictError, InputError, UserError
 from app.services import audit
 from app.services.context import Actor, ServiceContext
 from app.storage.models import OfficeTemplate, TemplateVersion
@@ -309,7 +309,40 @@ def default_info(ctx: ServiceContext, kind: str, fmt: str | None = None) -> Temp
 
 def default_for(ctx: ServiceContext, kind: str, fmt: str | None = None) -> AnyTemplate:
     """The template a module prints ``kind`` with (see ``default_info``)."""
-    return load(ctx, default_info(ctx, kind, fmt).ref)
+    return default_choice(ctx, kind, fmt).template
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The template to print a kind of record with, which one it is, and why (a warning when
+    the office's template could not be used and the shipped one stood in)."""
+
+    template: AnyTemplate
+    info: TemplateInfo
+    warnings: tuple[str, ...] = ()
+
+
+def default_choice(ctx: ServiceContext, kind: str, fmt: str | None = None) -> Chosen:
+    """THE way to pick the template of a kind of record (every print goes through it, via
+    ``app.services.output.template_for``): the office's default, else the shipped one. An office
+    template that no longer loads falls back to the shipped one with a typed warning."""
+    from app.typeset.notices import Notice, NoticeKind
+
+    info = default_info(ctx, kind, fmt)
+    try:
+        return Chosen(load(ctx, info.ref), info)
+    except (TemplateFailed, InputError) as exc:
+        if info.shipped:
+            raise
+        stem = _first_shipped(kind, info.format)
+        if stem is None:
+            raise
+        with ctx.session() as s, s.begin():
+            shipped = _shipped_info(_shipped()[stem], _office_defaults(s))
+        reason = getattr(exc, "message", None) or str(exc)
+        note = Notice(NoticeKind.TEMPLATE_FALLBACK,
+                      f"单位模板“{info.name}”无法使用（{reason}），已改用内置模板“{shipped.name}”。")
+        return Chosen(load(ctx, shipped.ref), shipped, (note,))
 
 
 def history(ctx: ServiceContext, template_id: int) -> list[VersionInfo]:
@@ -608,11 +641,12 @@ def export_file(ctx: ServiceContext, ref: str, path: str | Path) -> Path:
         p = p.with_suffix(want)
     payload = content.data if fmt == WORDFORM else (content.text or "").encode("utf-8")
     assert payload is not None
-    folder = p.parent if str(p.parent) else Path(".")
+    from app.services import output
+
     try:
-        atomic_write(p, payload)
-    except OSError as exc:
-        raise InputError(f"无法写入 {p if folder.is_dir() else folder}：{exc.strerror or exc}") from None
+        output.save(payload, p)
+    except UserError as exc:  # (a full disk, a read-only folder: said in Chinese)
+        raise InputError(exc.message) from None
     with ctx.session() as s, s.begin():
         audit.append(s, actor, "template.export", "template", ref,
                      {"name": content.info.name, "file": p.name}, at=ctx.now())

@@ -57,7 +57,7 @@ RECENT_DOCUMENTS = 8
 class WorkItem:
     """One clock or deadline on the workbench; ``area``/``record_id`` say where a click goes."""
 
-    kind: str  # incident | decision | incoming | handover
+    kind: str  # incident | decision | incoming | handover | paper
     area: str  # navigation key of the page that shows it
     record_id: int
     title: str
@@ -176,6 +176,23 @@ def incoming_items(ctx: ServiceContext) -> list[WorkItem]:
     return Capped(out, total)
 
 
+def paper_items(ctx: ServiceContext) -> list[WorkItem]:
+    """Classified copies handed out and due back (涉密文件清退) within 3 days: red once overdue."""
+    from app.services import paper
+
+    now = _local(ctx)
+    today = now.date()
+    out = []
+    for c in paper.list_due(ctx, today + dt.timedelta(days=3), limit=PER_SOURCE_LIMIT):
+        assert c.due_back is not None
+        state = "red" if c.due_back < today else "amber"
+        out.append(WorkItem("paper", "documents", c.object_id,
+                            f"{c.title} 第{c.copy_text}份（{c.recipient_unit} {c.recipient_person}）",
+                            "涉密文件清退", _end_of_day(c.due_back, now.tzinfo), state,
+                            _days_text(c.due_back, today)))
+    return out
+
+
 def handover_items(ctx: ServiceContext) -> list[WorkItem]:
     """The shift handed over but not yet taken over (接班人 has not confirmed)."""
     pending = duty_desk.pending_handover(ctx)
@@ -272,6 +289,7 @@ SOURCES = {
     "decision": decision_items,
     "incoming": incoming_items,
     "handover": handover_items,
+    "paper": paper_items,
     "handover_open": due_handover_items,
     "missed_handover": missed_handover_items,
 }

@@ -134,4 +134,4 @@ def render_template(
     from app.typeset import render
 
     result = render(description, fmt)
-    return Rendered(result.data, tuple(str(w) for w in result.warnings))
+    return Rendered(result.data, tuple(result.warnings))

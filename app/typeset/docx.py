@@ -24,8 +24,9 @@ our PDF does. How, and why (each checked by converting with LibreOffice in tests
 * **The body flows** (styles per element, headings by font not bold). Where the PDF starts a page
   early (a signature carrying lines along), the same paragraph gets ``pageBreakBefore``.
 * **版记**: framed lines at the layout's positions plus rule drawings, so the last rule is on
-  262 mm. On its own page it is a new section without page numbers, after an unnumbered blank
-  page when the layout has one (GB/T 9704 7.5).
+  262 mm. On its own page it is a new section: after an unnumbered blank page (when the layout
+  has one) without page numbers, right after the body with the body's numbered footers (GB/T
+  9704 7.5 omits the number only on a blank page before the 版记 and on that 版记 page).
 
 * **Tables** come from ``Layout.tables``: the PDF's column widths, and one DOCX row per band of
   the PDF (a row taller than a page is split there, under the repeated ``tblHeader`` row), each
@@ -795,11 +796,15 @@ class _Builder:
             return
         page = where[-1]
         own_page = page.role == "record"
+        after_blank = own_page and page.index > 0 and pages[page.index - 1].role == "blank"
         if own_page:
             section = self.docx.add_section(WD_SECTION.NEW_PAGE)
-            for footer in (section.footer, section.even_page_footer, section.first_page_footer):
-                footer.is_linked_to_previous = False
-            if page.index > 0 and pages[page.index - 1].role == "blank":
+            if after_blank:  # 7.5: the blank page and the 版记 page carry no page number
+                for footer in (section.footer, section.even_page_footer,
+                               section.first_page_footer):
+                    footer.is_linked_to_previous = False
+            # (a 版记 page right after the body keeps the body's numbered footers)
+            if after_blank:
                 self.para("公文正文")  # stands on the unnumbered blank page before the 版记
                 anchor = self.para("公文正文")
                 anchor.paragraph_format.page_break_before = True

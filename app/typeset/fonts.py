@@ -29,6 +29,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFace
 
 from app import paths
+from app.typeset.notices import Notice, NoticeKind
 
 ROLES = ("xiaobiaosong", "fangsong", "heiti", "kaiti", "songti")
 ROLE_LABELS = {
@@ -339,15 +340,16 @@ class FontSet:
 
 
 def stand_in_warning(role: str, face: Face) -> str:
-    return f"未找到{OFFICIAL_NAMES[role]}，已用替代字体 {face.family} 代替（{ROLE_LABELS[role]}）。"
+    return Notice(NoticeKind.FONT_STAND_IN, f"未找到{OFFICIAL_NAMES[role]}，已用替代字体 {face.family} 代替（{ROLE_LABELS[role]}）。")
 
 
 def missing_glyph_warning(ch: str) -> str:
-    return f"字符“{ch}”（U+{ord(ch):04X}）在所有字体中都没有字形。"
+    return Notice(NoticeKind.GLYPH_MISSING, f"字符“{ch}”（U+{ord(ch):04X}）在所有字体中都没有字形。")
 
 
 def substitute_glyph_warning(ch: str, role: str, face: Face) -> str:
-    return f"字符“{ch}”在{ROLE_LABELS[role]}字体中没有字形，已用 {face.family} 代替。"
+    return Notice(NoticeKind.GLYPH_SUBSTITUTED,
+                  f"字符“{ch}”在{ROLE_LABELS[role]}字体中没有字形，已用 {face.family} 代替。")
 
 
 _lock = threading.Lock()

@@ -733,14 +733,14 @@ class _Builder:
             if self.line + k > self.page.nlines:
                 self.new_page()
         else:
-            # 版记 on the bottom of the last, even page; a page holding only the 版记 (and a blank
-            # page before it) carries no page number (7.5).
+            # 版记 on the bottom of the last, even page. 7.5 leaves out the page number only on a
+            # blank page before the 版记 page and on that 版记 page: a 版记 that starts the page
+            # right after the body (no blank page between) is numbered like any other page.
             fits = self.line + k <= self.page.nlines
             if self.page.number % 2 == 0 and fits:
                 pass
             elif self.page.number % 2 == 1:
                 self.new_page()
-                self.page.numbered = False
                 self.page.role = "record"
             else:
                 self.new_page()

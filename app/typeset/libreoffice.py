@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape
 
 from app import paths
 from app.errors import UserError
+from app.typeset.notices import Notice, NoticeKind
 
 # Official family names (as written into the DOCX) → bundled stand-in family (checked with fc-scan).
 STAND_INS: dict[str, str] = {
@@ -101,7 +102,7 @@ def font_substitutions(official_names: list[str] | tuple[str, ...] | None = None
     for name in names:
         stand_in = STAND_INS.get(name)
         if stand_in and name not in installed:
-            out.append(f"LibreOffice 转换：本机未安装“{name}”，已替代为随附字体“{stand_in}”。")
+            out.append(Notice(NoticeKind.CONVERTER_FONT, f"LibreOffice 转换：本机未安装“{name}”，已替代为随附字体“{stand_in}”。"))
     return out
 
 

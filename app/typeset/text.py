@@ -6,8 +6,8 @@ a character's nominal advance (the grid advance for full-width characters, the g
 half-width ones). The result is lines of cells with their x positions relative to the line start.
 
 Rules (GB/T 15834 practice, W3C clreq):
-* no closing punctuation (。，、；：？！）》」』】〕” …) at the start of a line;
-* no opening punctuation (（《「『【〔“ …) at the end of a line;
+* no closing punctuation (。，、；：？！）》」』】〕］｝〗” …) at the start of a line;
+* no opening punctuation (（《「『【〔［｛〖“ …) at the end of a line;
 * a run of Latin letters / digits (``2024``, ``12.5%``, ``GB/T``) is never split, unless it is
   longer than a whole line;
 * ``——`` and ``……`` are never split.
@@ -31,8 +31,8 @@ import unicodedata
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
-CLOSING = set("。，、；：？！）》」』】〕〉”’．％‰℃!),.:;?]}%")
-OPENING = set("（《「『【〔〈“‘([{")
+CLOSING = set("。，、；：？！）》」』】〕〉］｝〗”’．％‰℃!),.:;?]}%")
+OPENING = set("（《「『【〔〈［｛〖“‘([{")
 # Full-width punctuation whose glyph occupies one half of the em: squeezable by half.
 SQUEEZE_RIGHT = set("。，、；：）》」』】〕〉”’")  # ink on the left: trim the right half
 SQUEEZE_LEFT = set("（《「『【〔〈“‘")  # ink on the right: trim the left half

@@ -27,7 +27,7 @@ def _name(node: ast.AST) -> str:
 
 def written_codes() -> set[str]:
     """Event codes in the source: the 3rd argument of ``audit.append(s, actor, CODE, …)``, the
-    ``what`` of duty_publish's ``_audit``, ``action=``/``_action=`` keywords and defaults and
+    ``what`` of duty_publish's ``_finish`` and paper's ``_audit``, ``action=``/``_action=`` keywords and defaults and
     ``action = "…"`` assignments."""
     codes: set[str] = set()
 
@@ -46,7 +46,7 @@ def written_codes() -> set[str]:
                 if name == "append" and _name(getattr(node.func, "value", None) or node) == "audit" \
                         and len(node.args) >= 3:
                     add(node.args[2])
-                if name == "_audit" and len(node.args) >= 3:
+                if name in ("_audit", "_finish") and len(node.args) >= 3:
                     add(node.args[2])
                 for kw in node.keywords:
                     if kw.arg in ("action", "_action") and name != "add_argument":

@@ -14,8 +14,8 @@ from app.domain.roster_io import (
     load_problem,
     parse_problem,
     problem_to_dict,
+    roster_json,
     roster_to_dict,
-    write_roster,
 )
 from app.errors import InputError
 
@@ -113,7 +113,9 @@ def test_roster_file_sorted_with_fairness(tmp_path):
     problem.apart = []
     sol = solve(problem, time_limit=5)
     out = tmp_path / "r.json"
-    write_roster(out, sol)
+    from app.services.output import save
+
+    save(roster_json(sol), out)
     data = json.loads(out.read_text(encoding="utf-8"))
     assert set(data) == {"assignments", "fairness", "infeasible"}
     rows = [(a["date"], a["role"], a["id"]) for a in data["assignments"]]

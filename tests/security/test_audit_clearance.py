@@ -26,9 +26,18 @@ from tests.services.test_incidents import FULL
 SECRET_TITLE = "关于绝密项目甲的通知"
 
 
+def _upright(obj: dict) -> bool:
+    """Page text, not the diagonal watermark a classified print carries."""
+    if obj.get("object_type") != "char":
+        return True
+    m = obj.get("matrix") or (1, 0, 0, 1)
+    return abs(m[1]) < 1e-6 and abs(m[2]) < 1e-6
+
+
 def _pdf_text(data: bytes) -> str:
     with pdfplumber.open(io.BytesIO(data)) as pdf:
-        return "".join("".join((p.extract_text() or "").split()) for p in pdf.pages)
+        return "".join("".join((p.filter(_upright).extract_text() or "").split())
+                       for p in pdf.pages)
 
 
 def _xlsx_text(path) -> str:

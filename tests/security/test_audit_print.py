@@ -17,16 +17,24 @@ from app.services import accounts, audit, audit_log, settings
 from app.services.audit_log import AuditFilter
 
 
+def _upright(obj: dict) -> bool:
+    """Not a character of the (diagonal) watermark a classified print carries."""
+    if obj.get("object_type") != "char":
+        return True
+    matrix = obj.get("matrix") or (1, 0, 0, 1)
+    return abs(matrix[1]) < 1e-6 and abs(matrix[2]) < 1e-6
+
+
 def _text(pdf: bytes) -> str:
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        return "\n".join(p.extract_text() or "" for p in doc.pages)
+        return "\n".join(p.filter(_upright).extract_text() or "" for p in doc.pages)
 
 
 def _table_rows(pdf: bytes) -> list[list[str]]:
     rows: list[list[str]] = []
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         for p in doc.pages:
-            for t in p.extract_tables():
+            for t in p.filter(_upright).extract_tables():
                 rows.extend([(c or "").replace("\n", "").replace(" ", "") for c in r] for r in t)
     return rows
 

@@ -56,10 +56,11 @@ READ = ("get", "list", "count", "search", "find", "load", "read", "render", "exp
         "drafters", "years", "diff", "checklist", "page", "duties", "series_register",
         "minutes_description", "staff_directory", "version_content", "default", "overview",
         "summary", "preview", "starter", "rule_table", "local_now", "missed_handover_items",
-        "review_report", "store_status")
+        "review_report", "store_status", "paper_items")
 #: Entry points that change data or perform an act (not reads). Their permission and clearance
 #: refusals are tested by their modules; listing them here means someone looked at them.
 NOT_READS = {
+    "paper": {"issue", "return_copy", "request_destroy", "confirm_destroy"},
     "backup": {"restore", "record_refusal"},
     "accounts": {"create_first_admin", "login", "logout", "add_user", "set_active",
                  "password_reminder",

@@ -43,6 +43,7 @@ CLASSIFIED_IDS: dict[str, str] = {
     "entry_id": "duty_log",
     "log_id": "duty_log",
     "duty_log_id": "duty_log",
+    "copy_id": "paper_copies",
 }
 #: (function, parameter) pairs whose id names something else than the table above.
 PER_FUNCTION: dict[tuple[str, str], str | None] = {
@@ -52,6 +53,9 @@ PER_FUNCTION: dict[tuple[str, str], str | None] = {
     # 知悉范围 functions name any kind of record by (kind, record_id): walked with a 公文
     **{(f"need_to_know.{f}", "record_id"): "documents"
        for f in ("get_scope", "may_change", "set_scope", "candidates")},
+    # a filter on the register: what comes back is filtered by clearance (test_paper_register)
+    ("paper.list_copies", "object_id"): None,
+    ("paper.print_register", "object_id"): None,
 }
 #: Id parameters naming unclassified records (accounts, rosters, staff, handovers, templates…).
 UNCLASSIFIED = {"user_id", "roster_id", "staff_id", "handover_id", "template_id", "type_id",

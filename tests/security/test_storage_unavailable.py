@@ -193,7 +193,7 @@ def test_render_output_on_a_full_disk_says_so_and_leaves_no_file(tmp_path, monke
     def full(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("app.commands.render.os.fsync", full)
+    monkeypatch.setattr("app.atomicfile.os.fsync", full)
     assert cli_main(["render", str(demo), "-o", str(out), "--allow-placeholders"]) == 2
     err = capsys.readouterr().err
     assert FULL in err and "Traceback" not in err

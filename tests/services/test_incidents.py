@@ -232,10 +232,16 @@ def test_clearance_on_lists_and_statistics(world, tmp_path):
         svc.export_statistics_xlsx(u["duty"], boss, tmp_path / "s.xlsx")
     out = svc.export_statistics_xlsx(u["boss"], boss, tmp_path / "out" / "统计.xlsx")
     wb = load_workbook(out)
-    assert wb.sheetnames == ["按类别", "按级别", "按月份", "报送及时性"]
-    assert [c.value for c in wb["按月份"][3]] == ["2026-03", 1]
-    assert len(wb["按月份"]._charts) == 1
-    assert [c.value for c in wb["报送及时性"][3]] == ["首报（书面）", 0, 0, 1]
+    # marked with the highest 密级 counted (a 内部 incident): sheet names and a first row
+    assert wb.sheetnames == ["按类别（内部）", "按级别（内部）", "按月份（内部）", "报送及时性（内部）"]
+    assert all(ws["A1"].value == "密级：内部" for ws in wb.worksheets)
+    months = wb["按月份（内部）"]
+    assert [c.value for c in months[4]] == ["2026-03", 1]
+    assert len(months._charts) == 1
+    # the chart reads the counts under the header (row 2): rows 3-4, not the mark row
+    chart = months._charts[0]
+    assert chart.series[0].val.numRef.f.endswith("!$B$3:$B$4")
+    assert [c.value for c in wb["报送及时性（内部）"][4]] == ["首报（书面）", 0, 0, 1]
 
 
 def test_bad_input_in_chinese(world):

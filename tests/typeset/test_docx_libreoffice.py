@@ -161,7 +161,11 @@ def test_record_at_the_bottom_of_the_last_even_page(rendered):
         _ours, lo, _w = rendered[name]
         assert len(lo) % 2 == 0
         last = lo[-1]
-        assert lc.page_number_line(last) is None  # the 版记 page is not numbered
+        # 7.5: unnumbered only after a blank page; right after the body it is numbered
+        if blank_before:
+            assert lc.page_number_line(last) is None
+        else:
+            assert lc.page_number_line(last).text == f"—{last.number}—"
         black = lc.rules(last, red=False)
         assert len(black) >= 2
         assert abs(lc.mm(black[-1]["y"]) - 262) <= 1.5

@@ -115,12 +115,12 @@ def test_odd_even_footers_with_page_field(notice):
     assert even.paragraphs[0].paragraph_format.left_indent == Pt(14)
 
 
-def test_record_in_its_own_unnumbered_section(notice):
+def test_record_in_its_own_section_numbered_when_no_blank_page_precedes(notice):
     assert len(notice.sections) == 2
     rec = notice.sections[1]
+    # right after the body: the body's numbered footers go on (GB/T 9704 7.5)
     for footer in (rec.footer, rec.even_page_footer):
-        assert not footer.is_linked_to_previous
-        assert _fields(footer._element) == []
+        assert footer.is_linked_to_previous
     # its paragraphs are framed at absolute positions; the rules are line drawings
     frames = [p for p in notice.paragraphs if p._p.find(qn("w:pPr")).find(qn("w:framePr")) is not None
               and p.style.name in ("抄送", "印发")]
@@ -216,6 +216,10 @@ def test_blank_page_before_the_record_page_is_in_the_unnumbered_section():
     assert roles[-2:] == ["blank", "record"]
     doc = _open(desc)
     assert len(doc.sections) == 2
+    rec = doc.sections[1]
+    for footer in (rec.footer, rec.even_page_footer):  # neither page carries a number (7.5)
+        assert not footer.is_linked_to_previous
+        assert _fields(footer._element) == []
     body = list(doc.element.body)
     # the record section opens with an empty paragraph (the blank page), then a page break
     last_sect_end = max(i for i, el in enumerate(body)

@@ -232,7 +232,8 @@ def test_record_on_an_even_page_last_rule_on_the_text_area_bottom(notice):
     _, pages = notice
     last = pages[-1]
     assert last.number % 2 == 0
-    assert last.page_number_chars() == []  # the 版记 page alone carries no number
+    # the 版记 page right after the body (no blank page before it) is numbered (7.5)
+    assert last.page_number_text == f"—{last.number}—"
     assert pages[-2].page_number_chars()  # the page before it has body text and a number
     rules = last.rules(red=False)
     assert len(rules) == 3
@@ -298,8 +299,11 @@ def test_body_ending_on_an_odd_page_puts_the_record_on_the_next_even_page():
             break
     pages = read_pdf(render(long_description(n, seed=5, **cc), "pdf").data)
     assert len(pages) == _layout_end(plain) + 1
-    assert pages[-1].find("抄送：") and pages[-1].page_number_chars() == []
-    assert len(pages[-1].text_lines()) == 2  # the 版记 alone
+    # no blank page before it: the 版记 page is numbered (7.5 omits the number only on a blank
+    # page before the 版记 and on that 版记 page)
+    record = pages[-1]
+    assert record.find("抄送：") and record.page_number_text == f"—{record.number}—"
+    assert len(record.text_lines()) == 2  # the 版记 alone (page numbers are not text lines)
 
 
 def test_attachment_notes_hang_and_sealed_signature_geometry(notice):
@@ -362,3 +366,22 @@ def test_red_ink_of_the_mark_starts_at_72mm_and_the_rule_is_below_the_doc_no(not
     assert abs(mark[0] - 72 * MM) < 1.5 * MM  # glyph ink, not the em box
     doc_no = pages[0].find("〔2024〕12号")
     assert abs((rule[0] + rule[1]) / 2 - (doc_no.top + 16 + 4 * MM)) < 1.0
+
+
+def test_minutes_record_starting_a_new_page_is_numbered():
+    """A 纪要 whose 版记 starts the page after an odd body page: numbered (7.5 omits page numbers
+    only on a blank page before the 版记 and on that 版记 page)."""
+    minutes = {"kind": "minutes", "issuer_mark": "××市人民政府常务会议纪要",
+               "minutes": {"present": ["赵志远", "钱国华"], "host": "赵志远", "recorder": "卫晓东"},
+               "printer": "××市人民政府办公室", "print_date": "2024-06-03"}
+    for n in range(1, 40):
+        plain = long_description(n, seed=5, **{k: v for k, v in minutes.items()
+                                                if k not in ("printer", "print_date")})
+        if _layout_end(plain) % 2 == 1:
+            break
+    desc = long_description(n, seed=5, **minutes)
+    pages = read_pdf(render(desc, "pdf").data)
+    assert len(pages) == _layout_end(plain) + 1
+    record = pages[-1]
+    assert record.find("印发") is not None and record.number % 2 == 0
+    assert record.page_number_text == f"—{record.number}—"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -81,6 +82,17 @@ def test_opening_punctuation_never_ends_a_line():
     lines = lines_of(text)
     assert lines[0].text[-1] not in OPENING
     assert lines[1].text.startswith(HAN[26] + "“") or lines[1].text.startswith("“")
+
+
+@pytest.mark.parametrize("opening, closing", [("［", "］"), ("〖", "〗"), ("｛", "｝")])
+def test_square_lenticular_and_curly_brackets_follow_the_rules(opening, closing):
+    # the opening bracket would be the 28th character: it goes down with what it opens
+    lines = lines_of(HAN[:27] + opening + HAN[:10] + closing)
+    assert lines[0].text[-1] != opening and opening in lines[1].text
+    # the closing bracket would start line 2: it stays on line 1 (or takes a character along)
+    lines = lines_of(HAN[:28] + closing + HAN[:10])
+    assert lines[1].text[0] != closing
+    assert "".join(ln.text for ln in lines) == HAN[:28] + closing + HAN[:10]
 
 
 def test_numbers_and_latin_words_are_kept_whole():

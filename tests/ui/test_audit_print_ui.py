@@ -12,6 +12,13 @@ from app.ui.qt import QPrintPreviewDialog
 from app.ui.security.page import AuditViewer
 
 
+def _upright(obj: dict) -> bool:
+    if obj.get("object_type") != "char":
+        return True
+    m = obj.get("matrix") or (1, 0, 0, 1)
+    return abs(m[1]) < 1e-6 and abs(m[2]) < 1e-6
+
+
 def _viewer(qtbot, ctx):
     viewer = AuditViewer(ctx)
     qtbot.addWidget(viewer)
@@ -66,10 +73,12 @@ def test_print_hides_details_above_the_leaders_clearance(qtbot, admin_ui_ctx, tm
     out = tmp_path / "审计.pdf"
     handle = viewer.save_pdf_to(out)
     qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
-    with pdfplumber.open(out) as pdf:
-        text = "".join(p.extract_text() or "" for p in pdf.pages)
-        cells = ["".join((c or "").split()) for p in pdf.pages for t in p.extract_tables()
+    with pdfplumber.open(out) as pdf:  # upright text: the diagonal watermark of a 内部 print aside
+        pages = [p.filter(_upright) for p in pdf.pages]
+        text = "".join(p.extract_text() or "" for p in pages)
+        cells = ["".join((c or "").split()) for p in pages for t in p.extract_tables()
                  for r in t for c in r]
+    assert all("内部" in (p.extract_text() or "") for p in pages)  # marked on every page
     assert "绝密标题XYZ" not in text and "（内容超出您的知悉范围）" in cells
 
 

@@ -61,3 +61,4 @@ from app.storage.models.search import SearchEntry, SearchKind  # noqa: E402,F401
 from app.storage.models.incoming import IncomingAttachment, IncomingDoc, IncomingUrge  # noqa: E402,F401,E501
 from app.storage.models.holidays import HolidayDay, HolidayYear  # noqa: E402,F401
 from app.storage.models.scopes import RecordScope  # noqa: E402,F401
+from app.storage.models.paper import PaperCopy  # noqa: E402,F401

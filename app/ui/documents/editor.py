@@ -25,7 +25,7 @@ from app.domain.security import Action, allowed
 from app.errors import InputError, UserError
 from app.services import document_output as out
 from app.services import documents as docs
-from app.services import seal
+from app.services import output, seal
 from app.services import settings as office_settings
 from app.services.context import ServiceContext
 from app.services.documents import DocumentConflict, DocumentInfo
@@ -36,10 +36,10 @@ from app.ui.documents.printing import (
     PrintOptionsDialog,
     load_pdf,
     paint_pdf,
-    write_atomically,
 )
 from app.ui.file_dialogs import FileKind, file_dialog
 from app.ui.messages import DISCARD, SAVE, ask_unsaved, confirm, describe
+from app.ui.output_notes import saved_text, summary
 from app.ui.permissions import gate
 from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
@@ -92,7 +92,7 @@ def _check_and_render(_control, desc: dict[str, Any], genre: str):  # background
         result = out.render_preview(desc)
     except InputError as exc:
         return findings, None, exc.message
-    return findings, result.data, "；".join(result.warnings)
+    return findings, result.data, output.typed(result.warnings)
 
 
 class DocumentEditor(QWidget):
@@ -356,16 +356,15 @@ class DocumentEditor(QWidget):
             self._pdf_buffer.deleteLater()
         self._pdf_buffer = buf
         pages = doc.pageCount()
-        notes = [n for n in note.split("；") if n]
-        stand_ins = [n for n in notes if "替代字体" in n]
-        others = [n for n in notes if n not in stand_ins]
+        notes = output.typed(note)  # typed warnings: decided by kind, never by their wording
         text = f"共 {pages} 页"
-        if stand_ins:
-            text += f"；{len(stand_ins)} 种公文字体未安装，已用替代字体（悬停查看）"
-        if others:
-            text += "；" + "；".join(others)
+        said = summary(notes)
+        if said:
+            text += f"；{said}"
+            if any(n.kind is output.WarningKind.FONT_STAND_IN for n in notes):
+                text += "（悬停查看）"
         self.preview_status.setText(text)
-        self.preview_status.setToolTip("\n".join(notes))
+        self.preview_status.setToolTip("\n".join(n.text for n in notes))
 
     def _preview_failed(self, gen: int, exc: BaseException) -> None:
         if gen == self._generation:
@@ -680,10 +679,10 @@ class DocumentEditor(QWidget):
 
         def work(_c):
             data = out.export_file(self.ctx, doc_id, fmt, allow_placeholders=allow_placeholders)
-            write_atomically(path, data)
-            return path
+            output.save(data, path)
+            return saved_text(path, data, "已导出到")
 
-        return run_task(work, on_result=lambda p: self.message.setText(f"已导出到 {p}"),
+        return run_task(work, on_result=self.message.setText,
                         on_error=lambda e: self._print_failed(
                             e, lambda: self.export_to(path, fmt, allow_placeholders=True)),
                         parent=self)

@@ -119,11 +119,15 @@ class DocumentsPage(QWidget):
         self.open_button.clicked.connect(self.open_current)
         self.refresh_button = QPushButton("刷新")
         self.refresh_button.clicked.connect(self.refresh)
+        self.paper_button = QPushButton("涉密文件登记簿…")
+        self.paper_button.clicked.connect(self.open_paper_register)
+        self.paper_window = None
         self.count_label = QLabel()
         self.message = QLabel()
         self.message.setObjectName("pageMessage")
         bar = QHBoxLayout()
-        for b in (self.new_button, self.import_button, self.open_button, self.refresh_button):
+        for b in (self.new_button, self.import_button, self.open_button, self.refresh_button,
+                  self.paper_button):
             bar.addWidget(b)
         bar.addWidget(self.count_label, 1)
         self.view = QTableView()
@@ -144,6 +148,18 @@ class DocumentsPage(QWidget):
         lay.addWidget(self.view, 1)
         lay.addWidget(self.message)
         self.list_widget = w
+
+    def open_paper_register(self):  # type: ignore[no-untyped-def]
+        """The 涉密文件登记簿 window (one per page; raised when already open)."""
+        from app.ui.documents.paper_register import PaperRegisterWindow
+
+        if self.paper_window is None:
+            self.paper_window = PaperRegisterWindow(self.ctx, self)
+        else:
+            self.paper_window.refresh()
+        self.paper_window.show()
+        self.paper_window.activateWindow()
+        return self.paper_window
 
     def _combo(self, items: list[tuple[str, object]]) -> QComboBox:
         c = QComboBox()

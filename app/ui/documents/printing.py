@@ -9,10 +9,6 @@ and the service padded odd copies with a blank back. Pages are drawn with
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 from app.ui.qt import (
     QBuffer,
     QByteArray,
@@ -70,19 +66,6 @@ def paint_pdf(printer: QPrinter, data: bytes) -> int:
         buf.close()
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Never a half-written file: write a temp file beside it, then replace."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".govdesk-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class PrintOptionsDialog(QDialog):
     """Copies, 份号 per copy, duplex and the watermark — asked before the system print dialog."""
 
@@ -122,7 +105,7 @@ class PrintOptionsDialog(QDialog):
 
     def options(self) -> dict:
         # (imported here: the audit viewer uses paint_pdf without the typesetting engine)
-        from app.services.document_output import Watermark
+        from app.services.output import Watermark
 
         return {
             "copies": self.copies.value(),

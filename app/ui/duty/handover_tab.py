@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 from app.domain.security import Action, allowed
-from app.services import duty, duty_publish
+from app.services import duty, duty_publish, output
 from app.services.context import ServiceContext
 from app.services.duty_desk import HandoverInfo, OpenItem
 from app.ui.chinese import chinese_dates
@@ -23,6 +23,7 @@ from app.ui.duty.common import (
     to_datetime,
 )
 from app.ui.file_dialogs import PDF, FileKind, ask_file
+from app.ui.output_notes import saved_text
 from app.ui.permissions import gate
 from app.ui.qt import (
     QBrush,
@@ -295,8 +296,8 @@ class HandoverTab(QWidget):
         def work(control):  # type: ignore[no-untyped-def]
             data = duty_publish.render_handover(ctx, hid)
             control.check()
-            duty_publish.write_atomic(path, data)
-            return path
+            output.save(data, path)
+            return saved_text(path, data)
 
         self.report_status.setText("正在排印……")
         self.task = run_task(work, parent=self, on_result=self._report_done,
@@ -318,8 +319,8 @@ class HandoverTab(QWidget):
             control.progress(10, "正在排印值班日报……")
             data = duty_publish.render_daily(ctx, start, end)
             control.check()
-            duty_publish.write_atomic(path, data)
-            return path
+            output.save(data, path)
+            return saved_text(path, data)
 
         self.report_button.setEnabled(False)
         self.report_status.setText("正在排印……")
@@ -328,8 +329,8 @@ class HandoverTab(QWidget):
         self.task.done.connect(lambda: self.report_button.setEnabled(True))
         return self.task
 
-    def _report_done(self, path: Path) -> None:
-        self.report_status.setText(f"已保存：{path}")
+    def _report_done(self, text: str) -> None:
+        self.report_status.setText(text)
 
     def _report_failed(self, exc: BaseException) -> None:
         self.report_status.setText(explain(exc))

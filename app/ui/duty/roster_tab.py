@@ -15,7 +15,7 @@ from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action, allowed
 from app.domain.workdays import DEFAULT_CALENDAR
 from app.errors import InputError, UserError
-from app.services import duty, duty_publish, holidays
+from app.services import duty, duty_publish, holidays, output
 from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
 from app.services.placeholders import UnfilledPlaceholders
@@ -24,6 +24,7 @@ from app.ui.duty.common import explain, from_date, to_date
 from app.ui.duty.ledger_dialog import LedgerDialog
 from app.ui.file_dialogs import DOCX, PDF, XLSX, FileKind, ask_file
 from app.ui.messages import confirm
+from app.ui.output_notes import saved_text
 from app.ui.permissions import gate
 from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
@@ -823,8 +824,8 @@ class RosterTab(QWidget):
             else:
                 data = duty_publish.export_xlsx(ctx, rid)
             control.check()
-            duty_publish.write_atomic(path, data)
-            return path
+            output.save(data, path)
+            return saved_text(path, data)
 
         self.status.setText("正在导出……")
         def failed(exc: BaseException) -> None:
@@ -834,6 +835,6 @@ class RosterTab(QWidget):
                     self, exc, lambda: self.export(kind, path, opts, allow_placeholders=True))
 
         self.task = run_task(work, parent=self,
-                             on_result=lambda p: self.status.setText(f"已保存：{p}"),
+                             on_result=self.status.setText,
                              on_error=failed)
         return self.task

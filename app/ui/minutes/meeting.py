@@ -5,13 +5,12 @@ short transaction each) so nothing typed is lost; a refusal shows in the message
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 from app.domain.security import Action
 from app.errors import ConflictError, UserError
 from app.services import minutes as mn
+from app.services import output
 from app.services.context import ServiceContext
 from app.services.placeholders import UnfilledPlaceholders
 from app.ui.chinese import chinese_dates
@@ -20,6 +19,7 @@ from app.ui.file_dialogs import PDF, FileKind, file_dialog
 from app.ui.messages import DISCARD, SAVE, ask_unsaved, confirm
 from app.ui.minutes.common import MessageLine
 from app.ui.minutes.decision_dialog import DecisionDialog, DecisionFields
+from app.ui.output_notes import saved_text
 from app.ui.permissions import gate
 from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
@@ -633,10 +633,11 @@ class MinutesEditor(QWidget):
                                     on_error=lambda e: self._failed(e, path), parent=self)
         return None
 
-    def _exported(self, path: Path) -> None:
+    def _exported(self, result: tuple[Path, str]) -> None:
+        path, text = result
         self.last_export = path
         self.pdf_button.setEnabled(True)
-        self.panel.message.ok(f"已导出：{path}")
+        self.panel.message.ok(text)
 
     def _failed(self, exc: BaseException, path: str | None = None) -> None:
         self.pdf_button.setEnabled(True)
@@ -647,15 +648,11 @@ class MinutesEditor(QWidget):
 
 
 def _write_pdf(_control, ctx: ServiceContext, meeting_id: int, path: str,  # type: ignore[no-untyped-def]
-               allow_placeholders: bool = False) -> Path:
-    """Render in the background and write beside the target first (never half a file)."""
+               allow_placeholders: bool = False) -> tuple[Path, str]:
+    """Render in the background and save through the paper path (never half a file)."""
     data = mn.render_minutes(ctx, meeting_id, "pdf", allow_placeholders=allow_placeholders)
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(suffix=".pdf.tmp", dir=target.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, target)
-    return target
+    target = output.save(data, path)
+    return target, saved_text(target, data, "已导出")
 
 
 class MeetingPanel(QWidget):

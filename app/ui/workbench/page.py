@@ -343,6 +343,8 @@ class WorkbenchPage(QWidget):
                 pass  # filtered out of the board as it stands: the board is still shown
         elif item.kind == "handover" and hasattr(page, "tabs") and hasattr(page, "handover"):
             page.tabs.setCurrentWidget(page.handover)
+        elif item.kind == "paper" and callable(getattr(page, "open_paper_register", None)):
+            page.open_paper_register()  # the copy due back, in the 涉密文件登记簿
         elif callable(getattr(page, "open_search_hit", None)):
             page.open_search_hit(item.kind, item.record_id)
         elif callable(getattr(page, "open_record", None)):
