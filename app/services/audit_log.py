@@ -142,7 +142,7 @@ def page(ctx: ServiceContext, f: AuditFilter, offset: int, limit: int = 200) -> 
         return rows
 
 
-def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) -> int:  # type: ignore[no-untyped-def]
+def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) -> int:
     """Write the filtered log to an XLSX workbook (temp file + rename); audited. Returns rows."""
     from openpyxl import Workbook
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func, or_, select
@@ -405,7 +406,7 @@ def list_open_items(ctx: ServiceContext, *, include_closed: bool = False,
 
 
 def _handover(s: Session, r: DutyHandover) -> HandoverInfo:
-    items = ()
+    items: tuple[OpenItem, ...] = ()
     if r.open_items:
         rows = s.execute(select(DutyOpenItem).where(DutyOpenItem.id.in_(r.open_items))
                          .order_by(DutyOpenItem.id)).scalars()
@@ -414,7 +415,7 @@ def _handover(s: Session, r: DutyHandover) -> HandoverInfo:
                         r.acknowledged_at, items, r.outgoing_id)
 
 
-def hand_over(ctx: ServiceContext, summary: str, new_items: list[str] = ()) -> HandoverInfo:
+def hand_over(ctx: ServiceContext, summary: str, new_items: Sequence[str] = ()) -> HandoverInfo:
     """The outgoing officer hands over: their summary, plus every item still open (new ones
     added here) carried to the next shift. Refused while the previous handover waits for its
     acknowledgement, so no shift's summary is skipped."""

@@ -107,13 +107,13 @@ def render_notice(ctx: ServiceContext, roster_id: int, opts: NoticeOptions,
     """The roster as an official notice through the shipped template — without a 发文字号 (a
     number is used for good only at 签发: see ``draft_notice``). Unfilled placeholders are
     refused unless ``allow_placeholders``."""
-    from app.templating.library import load_template, render_template
+    from app.templating.library import load_description_template, render_template
 
     ctx.require(Action.PRINT if fmt == "pdf" else Action.EXPORT)
     if opts.template not in NOTICE_TEMPLATES:
         raise InputError("请选择“值班安排通知”或“节假日值班表”模板。")
     data = notice_data(ctx, roster_id, opts)
-    template = load_template(opts.template)
+    template = load_description_template(opts.template)
     placeholders.check(template.render(data, today=opts.date), allow_placeholders)
     out = render_template(template, data, fmt, today=opts.date)
     _audit(ctx, Action.PRINT if fmt == "pdf" else Action.EXPORT, "duty.roster.notice", roster_id,
@@ -123,11 +123,11 @@ def render_notice(ctx: ServiceContext, roster_id: int, opts: NoticeOptions,
 
 def notice_description(ctx: ServiceContext, roster_id: int, opts: NoticeOptions) -> dict:
     """The filled 值班安排通知 description (no 发文字号)."""
-    from app.templating.library import load_template
+    from app.templating.library import load_description_template
 
     if opts.template != "duty_notice":
         raise InputError("只有“值班安排通知”可以生成公文文稿。")
-    description = load_template(opts.template).render(notice_data(ctx, roster_id, opts),
+    description = load_description_template(opts.template).render(notice_data(ctx, roster_id, opts),
                                                        today=opts.date)
     description.pop("doc_no", None)
     return description
@@ -157,7 +157,7 @@ def _fonts() -> tuple[str, str]:
 
     names = ("GovDeskDutyHei", "GovDeskDutySong")
     files = ("FandolHei-Regular.ttf", "FandolSong-Regular.ttf")
-    for name, file in zip(names, files):
+    for name, file in zip(names, files, strict=True):
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, str(paths.fonts_dir() / file)))
     return names
@@ -281,7 +281,7 @@ def export_xlsx(ctx: ServiceContext, roster_id: int) -> bytes:
                        "是" if DEFAULT_CALENDAR.is_rest_day(day) else ""])
             ws.cell(ws.max_row, 1).number_format = "yyyy-mm-dd"
         day += dt.timedelta(days=1)
-    for col, w in zip("ABCDEFGH", (12, 8, 8, 14, 24, 40, 8, 8)):
+    for col, w in zip("ABCDEFGH", (12, 8, 8, 14, 24, 40, 8, 8), strict=True):
         ws.column_dimensions[col].width = w
     ws.freeze_panes = "A3"
     led = wb.create_sheet("公平台账")
@@ -320,6 +320,7 @@ def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
     entries = duty.list_log(ctx, 0, 500, start=start, end=end, newest_first=False)
     calls, instructions = [], []
     for e in entries:
+        assert e.received_at is not None  # a stored entry has its time (None only as input)
         local = e.received_at.astimezone()
         handling = "；".join(x for x in (f"已转{e.passed_to}" if e.passed_to else "", e.result) if x)
         if e.kind == "批示":

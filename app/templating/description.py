@@ -146,7 +146,7 @@ class _For(_Node):
                 if len(values) != len(self.names):
                     out.problem(self.path, 1, f"第 {i + 1} 项不能拆成 {len(self.names)} 个值。")
                     return result
-                local.update(zip(self.names, values))
+                local.update(zip(self.names, values, strict=True))
             local["loop"] = {
                 "index": i + 1, "index0": i, "first": i == 0, "last": i == len(seq) - 1,
                 "length": len(seq),

@@ -3,7 +3,7 @@ compiled forms included — imports Qt names from here. Swapping or pinning the 
 around a Qt bug, then happens in one place.
 """
 
-# ruff: noqa: F401
+# ruff: noqa: F401, F403 - this module re-exports Qt's names: the star imports are its purpose
 from PySide6 import __version__ as PYSIDE_VERSION
 from PySide6.QtCore import *
 from PySide6.QtCore import Signal, Slot, qVersion

@@ -31,7 +31,7 @@ def test_navigation_placeholders_and_status_bar(qtbot, admin_ui_ctx, tmp_path):
     assert titles == ["工作台", "公文", "收文", "会议纪要", "值班", "突发事件", "模板", "系统管理",
                       "安全审计", "节假日安排"]
     assert win.current_key() == "workbench"  # the first page after login
-    for key, title in zip(win.page_keys()[1:7], titles[1:]):
+    for key, title in zip(win.page_keys()[1:7], titles[1:], strict=False):
         page = win.show_page(key)
         assert win.stack.currentWidget() is page
         if pages.factory_for(key) is not None:

@@ -55,7 +55,7 @@ class GapMeter:
 
     def _tick(self) -> None:
         now = self._now()
-        self.gaps.append(tuple((a - b) * 1000 for a, b in zip(now, self._last)))  # type: ignore[arg-type]
+        self.gaps.append(tuple((a - b) * 1000 for a, b in zip(now, self._last, strict=True)))  # type: ignore[arg-type]
         self._last = now
 
     def start(self) -> None:
