@@ -31,15 +31,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import json
-import tempfile
 
 from sqlalchemy import Engine, create_engine
 

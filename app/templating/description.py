@@ -44,17 +44,17 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import InputError
-from app.textsafe import json_depth_problem, loads_json
 from app.templating.sandbox import (
     RENDER_ERRORS,
     TemplateFailed,
-    TemplateProblem,
     TemplateLimit,
+    TemplateProblem,
     make_environment,
     problem_from,
     render_budget,
     tick,
 )
+from app.textsafe import json_depth_problem, loads_json
 
 FORMAT_VERSION = 1
 TEMPLATE_KINDS = (

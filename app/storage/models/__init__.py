@@ -31,14 +31,6 @@ __all__ = [
     "VersionMixin",
     "utcnow",
 ]
-from app.storage.models.security import ExchangeImport, PasswordHistory, SecuritySettings  # noqa: E402,F401
-from app.storage.models.templates import OfficeTemplate, TemplateVersion  # noqa: E402,F401
-from app.storage.models.incidents import (  # noqa: E402,F401
-    Incident,
-    IncidentMissedDeadline,
-    IncidentReport,
-    IncidentRuleTable,
-)
 from app.storage.models.documents import (  # noqa: E402,F401
     DocNoEntry,
     DocNoSeries,
@@ -46,7 +38,27 @@ from app.storage.models.documents import (  # noqa: E402,F401
     DocumentStep,
     DocumentVersion,
 )
-from app.storage.models.duty import DutyAssignment, DutyHandover, DutyLogEntry, DutyOpening, DutyOpenItem, DutyRole, DutyRoster, DutyRules, DutyStaff, DutySwap, DutyUnavailability  # noqa: E402,F401,E501
+from app.storage.models.duty import (  # noqa: E402,F401,E501
+    DutyAssignment,
+    DutyHandover,
+    DutyLogEntry,
+    DutyOpening,
+    DutyOpenItem,
+    DutyRole,
+    DutyRoster,
+    DutyRules,
+    DutyStaff,
+    DutySwap,
+    DutyUnavailability,
+)
+from app.storage.models.holidays import HolidayDay, HolidayYear  # noqa: E402,F401
+from app.storage.models.incidents import (  # noqa: E402,F401
+    Incident,
+    IncidentMissedDeadline,
+    IncidentReport,
+    IncidentRuleTable,
+)
+from app.storage.models.incoming import IncomingAttachment, IncomingDoc, IncomingUrge  # noqa: E402,F401,E501
 from app.storage.models.minutes import (  # noqa: E402,F401
     Attendee,
     Decision,
@@ -56,5 +68,5 @@ from app.storage.models.minutes import (  # noqa: E402,F401
     Topic,
 )
 from app.storage.models.search import SearchEntry, SearchKind  # noqa: E402,F401
-from app.storage.models.incoming import IncomingAttachment, IncomingDoc, IncomingUrge  # noqa: E402,F401,E501
-from app.storage.models.holidays import HolidayDay, HolidayYear  # noqa: E402,F401
+from app.storage.models.security import ExchangeImport, PasswordHistory, SecuritySettings  # noqa: E402,F401
+from app.storage.models.templates import OfficeTemplate, TemplateVersion  # noqa: E402,F401

@@ -25,8 +25,8 @@ from app.ui.incidents.rules_dialog import RuleTableDialog
 from app.ui.incidents.stats import StatisticsDialog
 from app.ui.messages import describe
 from app.ui.pages import register_page
-from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.permissions import gate
+from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractTableModel,
     QBrush,
