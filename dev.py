@@ -2,7 +2,8 @@
 """GovDesk developer entry point. Needs only python3 (3.11+).
 
     python3 dev.py start      set up .venv (first time or when pyproject.toml changed), start the app
-    python3 dev.py test [...] set up .venv the same way, run the whole test suite (pytest args pass through)
+    python3 dev.py test [...] set up .venv the same way, run the whole test suite on every core
+                              (pytest args pass through; ``-n 0`` runs it in one process)
     python3 dev.py setup      only set up .venv
     python3 dev.py run ARGS   set up, then ``python -m app ARGS`` (the command line)
     python3 dev.py build [--check]  build the offline bundle dist/GovDesk (tools/build_installer.py)
@@ -58,6 +59,18 @@ def setup() -> Path:
     return py
 
 
+def parallel(args: list[str]) -> list[str]:
+    """``-n auto``: the suite on every core (pytest-xdist, one worker process per core, each with
+    its own template database, data folders and offscreen QApplication). Not when the arguments
+    choose for themselves (``-n 0``, ``-n 4``, ``-p no:xdist``) or debug in the terminal (``--pdb``,
+    ``-s``), which needs the one process."""
+    for arg in args:
+        if (arg.startswith(("-n", "--numprocesses", "--pdb", "--trace"))
+                or arg in {"-s", "--capture=no", "no:xdist", "-pno:xdist"}):
+            return []
+    return ["-n", "auto"]
+
+
 def main(argv: list[str]) -> int:
     cmd = argv[0] if argv else "start"
     rest = argv[1:]
@@ -71,7 +84,7 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(py), "-m", "app", *rest], cwd=ROOT, env=env)
     if cmd == "test":
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
-        return subprocess.call([str(py), "-m", "pytest", *rest], cwd=ROOT, env=env)
+        return subprocess.call([str(py), "-m", "pytest", *parallel(rest), *rest], cwd=ROOT, env=env)
     if cmd == "build":
         return subprocess.call([sys.executable, str(ROOT / "tools" / "build_installer.py"), *rest],
                                cwd=ROOT, env=env)

@@ -202,8 +202,8 @@ def roster_check() -> str:
 def qt_check(pdf: Path, translators: list, ui_font: str | None) -> str:
     """Qt's Chinese strings, a font that draws Chinese, the common image formats and QtPdf
     (through its image plugin) load."""
-    from app.ui.fonts import has_chinese_font
     from app.ui.chinese import MnemonicFallback
+    from app.ui.fonts import has_chinese_font
     from app.ui.qt import QImageReader
 
     if not has_chinese_font():

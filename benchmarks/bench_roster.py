@@ -38,7 +38,7 @@ def make_problem(start: dt.date, end: dt.date, *, seed: int = 1, history_days: i
                 )
     history = []
     if history_days:
-        for role, people, need in (("leader", staff[:12], 1), ("officer", staff[12:], 2)):
+        for _role, people, need in (("leader", staff[:12], 1), ("officer", staff[12:], 2)):
             per = history_days * need // len(people)
             rest_per = per * 115 // 365
             for s in people:

@@ -8,7 +8,13 @@ import datetime as dt
 import statistics
 import time
 
-from app.templating import DescriptionTemplate, WordForm, load_template, render_template, shipped_templates
+from app.templating import (
+    DescriptionTemplate,
+    WordForm,
+    load_template,
+    render_template,
+    shipped_templates,
+)
 
 TODAY = dt.date(2026, 2, 20)
 

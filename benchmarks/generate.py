@@ -127,14 +127,14 @@ class Writer:
                 if self.pg:
                     s.execute(text(fulltext.pg_write_sql()),
                               [{"id": i, "v": fulltext.tsvector_literal(fulltext.IndexedText(
-                                  p["title"], p["extra"], p["body"]))} for i, p in zip(ids, part)])
+                                  p["title"], p["extra"], p["body"]))} for i, p in zip(ids, part, strict=True)])
                 else:
                     s.execute(text(f"INSERT INTO search_fts (rowid, {fulltext._FTS_COLS}) "
                                    "VALUES (:rowid, :tu, :tb, :xu, :xb, :bu, :bb)"),
                               [{"rowid": fulltext.pack_rowid(i, code, p["classification"]),
                                 **fulltext._fts_values(fulltext.IndexedText(
                                     p["title"], p["extra"], p["body"]))}
-                               for i, p in zip(ids, part)])
+                               for i, p in zip(ids, part, strict=True)])
 
 
 def _level(rng: random.Random) -> int:
@@ -175,8 +175,8 @@ def gen_documents(w: Writer, rng: random.Random, corpus: Corpus, n: int) -> None
     w.insert(DocumentVersion, [{"document_id": i, "number": 1, "description": None,
                                 "frozen": m[6] in ("issued", "archived", "signed"),
                                 "created_at": m[4], "created_by": m[5], "note": ""}
-                               for i, r, m in zip(ids, rows, meta)])
-    w.index("document", [(i, m[0], m[1], m[2], m[3], m[4]) for i, m in zip(ids, meta)])
+                               for i, r, m in zip(ids, rows, meta, strict=True)])
+    w.index("document", [(i, m[0], m[1], m[2], m[3], m[4]) for i, m in zip(ids, meta, strict=True)])
 
 
 def gen_incoming(w: Writer, rng: random.Random, corpus: Corpus, n: int) -> None:
@@ -204,7 +204,7 @@ def gen_incoming(w: Writer, rng: random.Random, corpus: Corpus, n: int) -> None:
     ids = w.insert(IncomingDoc, rows)
     w.index("incoming", [(i, r["classification"], r["title"],
                           *incoming_index_text(SimpleNamespace(**r)),  # type: ignore[arg-type]
-                          r["received_at"]) for i, r in zip(ids, rows)])
+                          r["received_at"]) for i, r in zip(ids, rows, strict=True)])
 
 
 def gen_meetings(w: Writer, rng: random.Random, corpus: Corpus, n: int) -> None:
@@ -224,7 +224,7 @@ def gen_meetings(w: Writer, rng: random.Random, corpus: Corpus, n: int) -> None:
                      "version": 1})
     ids = w.insert(Meeting, rows)
     topics, owners = [], []
-    for mid, m in zip(ids, rows):
+    for mid, m in zip(ids, rows, strict=True):
         for pos in range(1, rng.randint(2, 4) + 1):
             topics.append({"meeting_id": mid, "position": pos,
                            "title": f"研究{rng.choice(TOPICS)}有关工作", "unit": rng.choice(UNITS),
@@ -232,7 +232,7 @@ def gen_meetings(w: Writer, rng: random.Random, corpus: Corpus, n: int) -> None:
             owners.append(m)
     topic_ids = w.insert(Topic, topics)
     decisions, dmeta = [], []
-    for tid, tp, m in zip(topic_ids, topics, owners):
+    for tid, tp, m in zip(topic_ids, topics, owners, strict=True):
         for pos in range(1, rng.randint(1, 3) + 1):
             deadline = m["date"] + dt.timedelta(days=rng.randint(7, 90))
             closed = deadline < END - dt.timedelta(days=20) and rng.random() < 0.95
@@ -249,10 +249,10 @@ def gen_meetings(w: Writer, rng: random.Random, corpus: Corpus, n: int) -> None:
     dec_ids = w.insert(Decision, decisions)
     w.index("minutes", [(i, m["classification"], f"市政府第{m['seq']}次会议纪要",
                          "", "", dt.datetime.combine(m["date"], dt.time(12), CST))
-                        for i, m in zip(ids, rows)])
+                        for i, m in zip(ids, rows, strict=True)])
     w.index("decision", [(i, c, d["text"][:60], d["text"], d["lead_unit"],
                           dt.datetime.combine(d["deadline"], dt.time(12), CST))
-                         for i, d, c in zip(dec_ids, decisions, dmeta)])
+                         for i, d, c in zip(dec_ids, decisions, dmeta, strict=True)])
 
 
 def gen_duty(w: Writer, rng: random.Random, corpus: Corpus, staff_n: int, log_n: int,
@@ -263,8 +263,8 @@ def gen_duty(w: Writer, rng: random.Random, corpus: Corpus, staff_n: int, log_n:
               "roles": ["leader"] if i < max(2, staff_n // 8) else ["officer"], "active": True,
               "version": 1} for i in range(staff_n)]
     ids = w.insert(DutyStaff, staff)
-    leaders = [i for i, s in zip(ids, staff) if s["roles"] == ["leader"]]
-    officers = [i for i, s in zip(ids, staff) if s["roles"] == ["officer"]]
+    leaders = [i for i, s in zip(ids, staff, strict=True) if s["roles"] == ["leader"]]
+    officers = [i for i, s in zip(ids, staff, strict=True) if s["roles"] == ["officer"]]
     last = START + dt.timedelta(days=days - 1)
     rosters, month = [], START
     while month <= last:
@@ -276,7 +276,7 @@ def gen_duty(w: Writer, rng: random.Random, corpus: Corpus, staff_n: int, log_n:
         month = nxt
     roster_ids = w.insert(DutyRoster, rosters)
     assignments = []
-    for rid, r in zip(roster_ids, rosters):
+    for rid, r in zip(roster_ids, rosters, strict=True):
         day = r["start"]
         while day <= r["end"]:
             k = (day - START).days
@@ -302,7 +302,7 @@ def gen_duty(w: Writer, rng: random.Random, corpus: Corpus, staff_n: int, log_n:
                     "created_at": when, "updated_at": when, "version": 1})
     log_ids = w.insert(DutyLogEntry, log)
     w.index("duty_log", [(i, e["classification"], f"{e['caller_unit']}{e['kind']}", e["content"],
-                          e["caller_name"], e["received_at"]) for i, e in zip(log_ids, log)])
+                          e["caller_name"], e["received_at"]) for i, e in zip(log_ids, log, strict=True)])
 
 
 def gen_incidents(w: Writer, rng: random.Random, corpus: Corpus, n: int) -> None:
@@ -329,7 +329,7 @@ def gen_incidents(w: Writer, rng: random.Random, corpus: Corpus, n: int) -> None
         snaps.append(snap)
     ids = w.insert(Incident, rows)
     reports = []
-    for iid, row, snap in zip(ids, rows, snaps):
+    for iid, row, snap in zip(ids, rows, snaps, strict=True):
         t = row["received_at"]
         chain = ["first"] + ["follow_up"] * rng.randint(0, 3) + ["final"]
         for seq, kind in enumerate(chain, 1):
@@ -344,7 +344,7 @@ def gen_incidents(w: Writer, rng: random.Random, corpus: Corpus, n: int) -> None
                             "version": 1})
     w.insert(IncidentReport, reports)
     w.index("incident", [(i, r["classification"], r["title"], r["summary"], r["place"],
-                          r["created_at"]) for i, r in zip(ids, rows)])
+                          r["created_at"]) for i, r in zip(ids, rows, strict=True)])
 
 
 def make_password() -> str:

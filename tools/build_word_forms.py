@@ -84,10 +84,10 @@ def _table(doc, rows: int, cols: int, widths_mm: list[float]):
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for column, width in zip(table.columns, widths_mm):
+    for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)  # w:gridCol, which LibreOffice and WPS follow
     for row in table.rows:
-        for cell, width in zip(row.cells, widths_mm):
+        for cell, width in zip(row.cells, widths_mm, strict=True):
             cell.width = Mm(width)
     return table
 
@@ -96,10 +96,10 @@ def _repeating_table(doc, header: list[str], loop: str, cells: list[str], widths
     """Header row, then ``{%tr for … %}`` / the record row / ``{%tr endfor %}``."""
     table = _table(doc, 4, len(header), widths)
     center = WD_ALIGN_PARAGRAPH.CENTER
-    for cell, text in zip(table.rows[0].cells, header):
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
         _cell(cell, text, font=LABEL_FONT, align=center)
     _cell(table.rows[1].cells[0], f"{{%tr for {loop} %}}")
-    for cell, text in zip(table.rows[2].cells, cells):
+    for cell, text in zip(table.rows[2].cells, cells, strict=True):
         _cell(cell, text, align=center)
     _cell(table.rows[3].cells[0], "{%tr endfor %}")
     return table
@@ -143,7 +143,7 @@ def build_incident() -> Document:
         ("签发人", "{{ report.approver }}"),
     ]
     table = _table(doc, len(fields), 2, [32, 128])
-    for row, (label, value) in zip(table.rows, fields):
+    for row, (label, value) in zip(table.rows, fields, strict=True):
         _cell(row.cells[0], label, font=LABEL_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
         _cell(row.cells[1], value)
     _para(doc, "已采取的处置措施", font=LABEL_FONT, size=14, space_after=6).paragraph_format.space_before = Pt(12)
@@ -164,7 +164,7 @@ def build_handover() -> Document:
         ("设备物品", "{{ handover.equipment|default('运行正常，已当面交接。') }}"),
     ]
     table = _table(doc, len(fields), 2, [32, 128])
-    for row, (label, value) in zip(table.rows, fields):
+    for row, (label, value) in zip(table.rows, fields, strict=True):
         _cell(row.cells[0], label, font=LABEL_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
         _cell(row.cells[1], value)
     _para(doc, "待办事项", font=LABEL_FONT, size=14, space_after=6).paragraph_format.space_before = Pt(12)

@@ -412,7 +412,7 @@ class RuleTable:
     rules: tuple[ReportingRule, ...]
     thresholds: Thresholds = field(default_factory=Thresholds)
 
-    def rule_for(self, level: Level | str, authority: str | None = None) -> ReportingRule:
+    def rule_for(self, level: Level | str | int, authority: str | None = None) -> ReportingRule:
         """The rule for a level and receiving authority, falling back to the level's default."""
         lv = parse_level(level)
         if authority:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import TypeVar
 
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import InputError
@@ -80,7 +81,10 @@ DUE_LABELS = {DueState.NONE: "无时限", DueState.ON_TRACK: "未到期", DueSta
               DueState.OVERDUE: "已超期", DueState.DONE: "已办结"}
 
 
-def parse_enum(enum: type[StrEnum], value: str, what: str) -> StrEnum:
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def parse_enum(enum: type[_E], value: str, what: str) -> _E:
     """Accept the code (``urgent``) or the Chinese label (``加急``)."""
     for member in enum:
         if value in (member.value, getattr(member, "label", None)):

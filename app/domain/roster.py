@@ -138,7 +138,7 @@ def fair_inputs(problem: Problem) -> list[tuple[str, str, list[Staff], list[int]
                 else problem.history_of(s.id).rest_day
                 for s in holders
             ]
-            upper = [h + max_duties_alone(problem, s.id, role, span) for h, s in zip(hist, holders)]
+            upper = [h + max_duties_alone(problem, s.id, role, span) for h, s in zip(hist, holders, strict=True)]
             out.append((role, kind, holders, hist, upper, need * per_day * len(span)))
     return out
 
@@ -186,9 +186,9 @@ def greedy_fill(problem: Problem, keep: Iterable[Assignment] = ()) -> list[Assig
         block(a)
         month[(a.staff_id, a.role, a.date.year, a.date.month)] += 1
     partners: dict[str, set[str]] = defaultdict(set)
-    for a, b in problem.apart:
-        partners[a].add(b)
-        partners[b].add(a)
+    for one, other in problem.apart:
+        partners[one].add(other)
+        partners[other].add(one)
     holders = {r: problem.holders(r) for r in problem.roles}
     for day, shift in problem.slots():
         rest = is_rest(day)
@@ -328,11 +328,11 @@ class _Model:
         day_index = {d: i for i, d in enumerate(self.days)}
         self.day_index = day_index
         for f in p.fixed:
-            v = self.var(f)
-            if v is None:  # unqualified or on leave: the pre-check explains it
+            fixed = self.var(f)
+            if fixed is None:  # unqualified or on leave: the pre-check explains it
                 m.add_bool_or([])
             else:
-                m.add(v == 1)
+                m.add(fixed == 1)
 
     def var(self, a: Assignment) -> cp_model.IntVar | None:
         di = self.day_index.get(a.date)
@@ -363,7 +363,7 @@ class _Model:
             hi = max(hist) + duties + 1
             mx = m.new_int_var(0, hi, f"max_{role}_{kind}")
             mn = m.new_int_var(0, hi, f"min_{role}_{kind}")
-            for base, vs in zip(hist, vars_):
+            for base, vs in zip(hist, vars_, strict=True):
                 m.add(mx >= base + sum(vs))
                 m.add(mn <= base + sum(vs))
             spread = m.new_int_var(lb, hi, f"spread_{role}_{kind}")
@@ -383,7 +383,7 @@ class _Model:
             windows = person_windows(hist, duties, upper, target)
             if windows is None:
                 return False
-            for base, vs, (lo, hi) in zip(hist, vars_, windows):
+            for base, vs, (lo, hi) in zip(hist, vars_, windows, strict=True):
                 if base + sum(1 for v in vs if v.index in fixed_vars) > hi:
                     return False
                 if vs:
@@ -407,7 +407,7 @@ class _Model:
         for v in self.x.values():
             self.m.add_hint(v, 1 if v.index in on else 0)
         for mx, mn, spread, hist, vars_ in self._aux:
-            counts = [h + sum(1 for v in vs if v.index in on) for h, vs in zip(hist, vars_)]
+            counts = [h + sum(1 for v in vs if v.index in on) for h, vs in zip(hist, vars_, strict=True)]
             high, low = max(counts), min(counts)
             self.m.add_hint(mx, high)
             self.m.add_hint(mn, low)
@@ -466,7 +466,7 @@ def _params(
 
 def _run(
     solver: cp_model.CpSolver, model: cp_model.CpModel, cb: _Callback | None, cancel: CancelFlag
-) -> int:
+) -> cp_model.CpSolverStatus:
     """Solve, stopping early when ``cancel`` is set (polled on a helper thread)."""
     done = threading.Event()
 

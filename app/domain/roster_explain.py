@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import pairwise
 
 from app.domain.roster_model import FULL_DAY, ROLE_NAMES_ZH, Assignment, Problem, role_label
 from app.domain.workdays import iter_days
@@ -84,7 +85,7 @@ def slot_shortage(
     day: dt.date,
     shift: str,
     role: str,
-    others: Iterable[Assignment],
+    others: Iterable[Assignment] | DutyIndex,
     missing: int | None = None,
 ) -> str:
     """The sentence for a slot that lacks people: who holds the role and why each cannot serve."""
@@ -143,7 +144,7 @@ def check_fixed(problem: Problem) -> list[str]:
     for (sid, role), days in sorted(with_prior.by_person_role.items()):
         days = sorted(days)
         gap = problem.min_gap_days.get(role, 0)
-        for d1, d2 in zip(days, days[1:]):
+        for d1, d2 in pairwise(days):
             if d1 != d2 and (d2 - d1).days < gap and d2 >= problem.start:
                 out.append(
                     f"{problem.name_of(sid)}的固定安排 {_day(d1)} 与 {_day(d2)} "
@@ -164,11 +165,11 @@ def check_fixed(problem: Problem) -> list[str]:
                         f"{problem.name_of(sid)}在{y}年{m}月固定安排了{n}次{role_label(role)}，"
                         f"超过每月上限{cap}次"
                     )
-    for a, b in problem.apart:
+    for one, other in problem.apart:
         for day in sorted(set(index.by_day)):
-            if a in index.by_day[day] and b in index.by_day[day]:
+            if one in index.by_day[day] and other in index.by_day[day]:
                 out.append(
-                    f"{_day(day)} {problem.name_of(a)}与{problem.name_of(b)}不能同日值班，"
+                    f"{_day(day)} {problem.name_of(one)}与{problem.name_of(other)}不能同日值班，"
                     "但两人都被固定安排"
                 )
     return out

@@ -22,11 +22,11 @@ def _fit(
     n = len(hist)
     best: tuple[float, int] | None = None
     for m in range(min(hist), max(upper) + 1):
-        lows = [max(h, min(m, u)) if pin else max(h, m) for h, u in zip(hist, upper)]
+        lows = [max(h, min(m, u)) if pin else max(h, m) for h, u in zip(hist, upper, strict=True)]
         if sum(lows) > total:
             break  # the floor only rises with m
         highs = [min(u, m + width) for u in upper]
-        if any(lo > hi for lo, hi in zip(lows, highs)) or sum(highs) < total:
+        if any(lo > hi for lo, hi in zip(lows, highs, strict=True)) or sum(highs) < total:
             continue
         key = (abs(m + width / 2 - total / n), m)
         best = key if best is None or key < best else best
@@ -66,5 +66,5 @@ def person_windows(
     for width in range(max(target, 0), max(upper) - min(history) + 1):
         m = _fit(history, upper, total, width, pin=True)
         if m is not None:
-            return [(max(h, min(m, u)), min(u, m + width)) for h, u in zip(history, upper)]
+            return [(max(h, min(m, u)), min(u, m + width)) for h, u in zip(history, upper, strict=True)]
     return None

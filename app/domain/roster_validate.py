@@ -98,10 +98,10 @@ def validate(problem: Problem, assignments: Iterable[Assignment]) -> list[str]:
     on_day: dict[dt.date, set[str]] = defaultdict(set)
     for a in rows:
         on_day[a.date].add(a.staff_id)
-    for x, y in problem.apart:
+    for one, other in problem.apart:
         for d in sorted(on_day):
-            if x in on_day[d] and y in on_day[d]:
-                out.append(f"{d} {who(x)}与{who(y)}不能同日值班")
+            if one in on_day[d] and other in on_day[d]:
+                out.append(f"{d} {who(one)}与{who(other)}不能同日值班")
     return out
 
 

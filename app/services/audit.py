@@ -336,7 +336,7 @@ def _after_commit(session: Session) -> None:
         bind = session.get_bind()
     except Exception:  # noqa: BLE001 - committed already; an unanchored event only weakens the check
         return
-    audit_anchor.note_commit(getattr(bind, "engine", bind), *last)  # a Connection has .engine
+    audit_anchor.note_commit(bind.engine, *last)  # an Engine's .engine is itself
 
 
 def _after_rollback(session: Session) -> None:
@@ -389,7 +389,7 @@ TAIL_MISSING = "审计日志末尾记录缺失"
 ANCHOR_TAMPERED = "本机审计锚点记录被改动"
 
 
-def _raw_rows(engine: Engine, batch: int):  # type: ignore[no-untyped-def]
+def _raw_rows(engine: Engine, batch: int):
     """Audit rows as read, without type processing of ``at`` (a malformed time must be reported
     as that row's fault, not raised by the driver layer)."""
     t = AuditEvent.__table__
@@ -402,6 +402,21 @@ def _raw_rows(engine: Engine, batch: int):  # type: ignore[no-untyped-def]
 class _Row:
     __slots__ = ("seq", "at", "actor_id", "actor", "action", "object_type", "object_id", "detail",
                  "prev_hash", "hash", "hash_alg", "key_id", "classification", "outcome", "desk")
+    seq: int
+    at: datetime
+    actor_id: int | None
+    actor: str
+    action: str
+    object_type: str | None
+    object_id: str | None
+    detail: str | None
+    prev_hash: str | None
+    hash: str
+    hash_alg: str | None
+    key_id: str | None
+    classification: int | None
+    outcome: str | None
+    desk: str | None
 
     def __init__(self, row: Any, parse_at: Any) -> None:
         for name in self.__slots__:

@@ -110,7 +110,7 @@ def _read_all(path: Path) -> tuple[dict[str, dict], str]:
         return {}, "本机审计锚点文件已损坏"
 
 
-def _this_key(key: object):  # type: ignore[no-untyped-def]
+def _this_key(key: object):
     if key is not _NO_KEY:
         return key
     from app.services import audit_key
@@ -121,13 +121,13 @@ def _this_key(key: object):  # type: ignore[no-untyped-def]
         return None
 
 
-def _mac(key, db: str, seq: int, hash_: str, at: str) -> str:  # type: ignore[no-untyped-def]
+def _mac(key, db: str, seq: int, hash_: str, at: str) -> str:
     from app.services.audit import canonical
 
     return key.mac(canonical({"db": db, "seq": seq, "hash": hash_, "at": at}))
 
 
-def _entry(key, db: str, anchor: Anchor) -> dict:  # type: ignore[no-untyped-def]
+def _entry(key, db: str, anchor: Anchor) -> dict:
     at = anchor.at or datetime.now(UTC).isoformat()
     entry: dict = {"seq": anchor.seq, "hash": anchor.hash, "at": at}
     if key is not None:
@@ -179,7 +179,7 @@ def _write(path: Path, chains: dict) -> None:
                                    indent=1).encode("utf-8"))
 
 
-def adopt_legacy(key, path: Path | None = None) -> None:  # type: ignore[no-untyped-def]
+def adopt_legacy(key, path: Path | None = None) -> None:
     """Sign the entries written before this desk had its audit key (made or imported now)."""
     path = path or anchor_file()
     try:

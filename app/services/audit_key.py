@@ -193,7 +193,7 @@ MISSING = ("本机没有审计密钥，而数据库中的审计日志已由密�
            "再在本机运行 python -m app audit key import 文件 导入。")
 
 
-def export_key(ctx, path: Path) -> AuditKey:  # type: ignore[no-untyped-def]
+def export_key(ctx, path: Path) -> AuditKey:
     """Write this desk's key to ``path`` (0600) for another desk of the office; administrators
     only, audited."""
     from app.domain.security import Action
@@ -213,7 +213,7 @@ def export_key(ctx, path: Path) -> AuditKey:  # type: ignore[no-untyped-def]
     return key
 
 
-def import_key(engine, path: Path) -> AuditKey:  # type: ignore[no-untyped-def]
+def import_key(engine, path: Path) -> AuditKey:
     """Install the key in ``path`` as this desk's key, after checking it is the key of the chain
     in ``engine``'s database: the newest row with its key id must verify with it. A chain with no
     keyed row yet accepts any well-formed key. A desk that already holds another key refuses.

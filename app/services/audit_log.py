@@ -216,7 +216,7 @@ def page(ctx: ServiceContext, f: AuditFilter, offset: int, limit: int = 200,
         return rows
 
 
-def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) -> int:  # type: ignore[no-untyped-def]
+def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) -> int:
     """Write the filtered log to an XLSX workbook through the paper path (marked with the
     highest 密级 among the rows the reader may see, written atomically and privately);
     audited. Returns rows."""

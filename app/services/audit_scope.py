@@ -38,7 +38,7 @@ from app.storage.models import (
 )
 
 #: object_type → the classified table whose ``classification`` the event inherits.
-CLASSIFIED: dict[str, type] = {
+CLASSIFIED: dict[str, type[Any]] = {
     "document": Document,
     "incoming": IncomingDoc,
     "incident": Incident,
@@ -47,7 +47,7 @@ CLASSIFIED: dict[str, type] = {
     "duty_log": DutyLogEntry,
 }
 #: object_type → (its table, the column naming the classified parent, the parent's object_type).
-CHILDREN: dict[str, tuple[type, str, str]] = {
+CHILDREN: dict[str, tuple[type[Any], str, str]] = {
     "decision": (Decision, "meeting_id", "meeting"),
     "duty_open_item": (DutyOpenItem, "log_id", "duty_log"),
 }
@@ -113,14 +113,14 @@ def _lookup(session: Session, refs: Iterable[tuple[str, int]]) -> dict[tuple[str
                     wanted[parent].add(pid)
     found: dict[tuple[str, int], int] = {}
     for kind, ids in wanted.items():
-        model = CLASSIFIED.get(kind)
+        model = CLASSIFIED[kind]
         ids_list = sorted(ids)
         for i in range(0, len(ids_list), 500):
             for rid, level in session.execute(select(model.id, model.classification)
                                               .where(model.id.in_(ids_list[i:i + 500]))):
                 found[(kind, rid)] = int(level)
-    for child, parent in parent_of.items():
-        found[child] = found.get(parent, 0)
+    for child, owner in parent_of.items():
+        found[child] = found.get(owner, 0)
     return found
 
 

@@ -60,7 +60,7 @@ from app.domain.security import Action
 from app.errors import InputError, UserError
 from app.fileperm import create_private, private_dir
 from app.services import audit, audit_anchor, audit_key
-from app.services.context import ServiceContext
+from app.services.context import Actor, ServiceContext
 from app.storage import fulltext
 from app.storage.db import BUSY_TIMEOUT_MS, sqlite_path
 
@@ -478,7 +478,7 @@ def _check_manifest(con: sqlite3.Connection, data: dict) -> None:
     if not audit_key.same(key.mac(audit.canonical(body)), data["mac"]):
         raise _bad("备份文件的校验清单与其校验码不符：备份文件被改动，")
     counts = _counts(con)
-    listed: dict[str, int] = body["tables"]  # type: ignore[assignment]
+    listed: dict[str, int] = body["tables"]
     missing = sorted(set(listed) - set(counts))
     extra = sorted(set(counts) - set(listed))
     if missing:
@@ -636,7 +636,7 @@ def restore(ctx: ServiceContext, backup_file: Path, folder: Path, *,
         raise
 
 
-def record_refusal(ctx: ServiceContext, actor: object, backup_file: Path, why: str) -> None:
+def record_refusal(ctx: ServiceContext, actor: Actor | None, backup_file: Path, why: str) -> None:
     """Audit a refused restore in the current database (best effort)."""
     try:
         with ctx.session() as s, s.begin():

@@ -14,7 +14,7 @@ from typing import Any
 
 from app.services import settings as office_settings
 from app.services.context import ServiceContext
-from app.templating import load_template
+from app.templating import load_description_template
 
 X = "×××"
 #: 文种 → (shipped template stem, body skeleton)
@@ -46,7 +46,7 @@ def starter(ctx: ServiceContext, genre: str, today: dt.date | None = None) -> di
             "print_date": day.isoformat(),
         }
     stem, body = _STARTERS.get(genre, ("notice", _GENERIC_BODY.get(genre, "×××。")))
-    template = load_template(stem)
+    template = load_description_template(stem)
     name = office.office_name or X
     data = {
         "office": {"name": name, "short": name, "mark": office.default_issuer_mark or f"{name}文件",
@@ -55,7 +55,7 @@ def starter(ctx: ServiceContext, genre: str, today: dt.date | None = None) -> di
         "doc": {"year": day.year, "seq": 1, "subject": X, "to": X, "body": body,
                 "date": day.isoformat(), "signer": X, "closing": "特此函告。"},
     }
-    desc = template.render(data, today=day)  # type: ignore[union-attr]
+    desc = template.render(data, today=day)
     desc.pop("doc_no", None)
     desc.pop("signers", None)  # 签发人 is the leader who signs: filled in at 签发
     if stem == "notice" and genre != "通知":

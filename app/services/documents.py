@@ -24,10 +24,10 @@ import datetime as dt
 import difflib
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Table, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.security import Action, Clearance, allowed, require_clearance
@@ -56,7 +56,7 @@ STEP_LABELS = {"draft": "拟稿", "review": "核稿", "sign": "签发", "issue":
 #: the layout (docspec ``kind``) a 文种 takes unless the description says otherwise
 LAYOUT_OF_GENRE = {"函": "letter", "纪要": "minutes", "命令": "order", "令": "order"}
 #: sortable list columns → model attribute
-SORT_COLUMNS = {
+SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "id": Document.id, "genre": Document.genre, "title": Document.title,
     "doc_no": Document.doc_no, "status": Document.status, "year": Document.year,
     "classification": Document.classification, "urgency": Document.urgency,
@@ -533,8 +533,8 @@ def delete_document(ctx: ServiceContext, doc_id: int) -> None:
         if doc.status != "draft" or doc.doc_no:
             raise InputError("只能删除尚未签发、没有发文字号的拟稿。")
         search_index.remove_record(s, SEARCH_KIND, doc.id)
-        s.execute(DocumentStep.__table__.delete().where(DocumentStep.document_id == doc.id))
-        s.execute(DocumentVersion.__table__.delete().where(DocumentVersion.document_id == doc.id))
+        for table in (DocumentStep.__table__, DocumentVersion.__table__):
+            s.execute(cast(Table, table).delete().where(table.c.document_id == doc.id))
         audit.append(s, actor, "doc.delete", "document", doc.id, {"title": doc.title},
                      at=ctx.now())
         s.delete(doc)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func, or_, select
@@ -422,7 +423,7 @@ def list_open_items(ctx: ServiceContext, *, include_closed: bool = False,
 def _handover(s: Session, r: DutyHandover, actor: Actor) -> HandoverInfo:
     """The handover as ``actor`` may see it: carried items opened on a 值班记录 they may not see
     (密级 or 知悉范围) are left out."""
-    items = ()
+    items: tuple[OpenItem, ...] = ()
     if r.open_items:
         rows = s.execute(select(DutyOpenItem).where(
             DutyOpenItem.id.in_(r.open_items), need_to_know.linked_visible(DutyOpenItem, actor))
@@ -432,7 +433,7 @@ def _handover(s: Session, r: DutyHandover, actor: Actor) -> HandoverInfo:
                         r.acknowledged_at, items, r.outgoing_id)
 
 
-def hand_over(ctx: ServiceContext, summary: str, new_items: list[str] = ()) -> HandoverInfo:
+def hand_over(ctx: ServiceContext, summary: str, new_items: Sequence[str] = ()) -> HandoverInfo:
     """The outgoing officer hands over: their summary, plus every item still open (new ones
     added here) carried to the next shift. Refused while the previous handover waits for its
     acknowledgement, so no shift's summary is skipped."""

@@ -171,7 +171,7 @@ def _fonts() -> tuple[str, str]:
 
     names = ("GovDeskDutyHei", "GovDeskDutySong")
     files = ("FandolHei-Regular.ttf", "FandolSong-Regular.ttf")
-    for name, file in zip(names, files):
+    for name, file in zip(names, files, strict=True):
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, str(paths.fonts_dir() / file)))
     return names
@@ -295,7 +295,7 @@ def export_xlsx(ctx: ServiceContext, roster_id: int) -> output.Output:
                        "是" if DEFAULT_CALENDAR.is_rest_day(day) else ""])
             ws.cell(ws.max_row, 1).number_format = "yyyy-mm-dd"
         day += dt.timedelta(days=1)
-    for col, w in zip("ABCDEFGH", (12, 8, 8, 14, 24, 40, 8, 8)):
+    for col, w in zip("ABCDEFGH", (12, 8, 8, 14, 24, 40, 8, 8), strict=True):
         ws.column_dimensions[col].width = w
     ws.freeze_panes = "A3"
     led = wb.create_sheet("公平台账")
@@ -355,6 +355,7 @@ def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
     level = 0
     for e in entries:
         level = max(level, int(e.classification))
+        assert e.received_at is not None  # a stored entry has its time (None only as input)
         local = e.received_at.astimezone()
         handling = "；".join(x for x in (f"已转{e.passed_to}" if e.passed_to else "", e.result) if x)
         if e.kind == "批示":

@@ -57,7 +57,7 @@ import uuid
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -272,12 +272,12 @@ def _missing(label: str, ids: Iterable[int]) -> InputError:
     return InputError(f"{label}（编号 {'、'.join(map(str, ids))}）不存在或超出您的知悉范围。")
 
 
-def _rows(s: Session, model: type, actor: Actor, ids: list[int], label: str) -> Iterator[Any]:
+def _rows(s: Session, model: type[Any], actor: Actor, ids: list[int], label: str) -> Iterator[Any]:
     """The rows of ``ids`` the actor may see, in id order, read 500 at a time; an id missing OR
     above their clearance is refused with one message (its existence is not told)."""
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        rows = s.execute(visible(select(model), model, actor)
+        rows: Sequence[Any] = s.execute(visible(select(model), model, actor)
                          .where(model.id.in_(chunk)).order_by(model.id)).scalars().all()
         if missing := sorted(set(chunk) - {r.id for r in rows}):
             raise _missing(label, missing)

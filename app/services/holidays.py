@@ -322,7 +322,7 @@ def _store(s: Session, username: str, now: dt.datetime, table: hn.YearTable, tit
 
 # ---------------------------------------------------------------- exchange packages
 
-def exchange_kind():  # type: ignore[no-untyped-def]
+def exchange_kind():
     """The ``holiday_years`` record kind of air-gap exchange packages: a superior office sends
     its desks a year's table (``exchange export --select holiday_years:2027``). On import a
     year the desk does not have is stored (deadlines recomputed, audited); the same table again
@@ -332,7 +332,7 @@ def exchange_kind():  # type: ignore[no-untyped-def]
 
     fields_ = {"year", "title", "source_text", "rest", "work"}
 
-    def dump(s: Session, _actor, ids: list[int]):  # type: ignore[no-untyped-def]
+    def dump(s: Session, _actor, ids: list[int]):
         for year in ids:
             row = s.get(HolidayYear, int(year))
             if row is None:
@@ -343,7 +343,7 @@ def exchange_kind():  # type: ignore[no-untyped-def]
                    "rest": [[d.isoformat(), n] for d, n in sorted(table.rest.items())],
                    "work": [[d.isoformat(), n] for d, n in sorted(table.work.items())]}
 
-    def days(f, key: str, label: str, year: int) -> dict[dt.date, str]:  # type: ignore[no-untyped-def]
+    def days(f, key: str, label: str, year: int) -> dict[dt.date, str]:
         out: dict[dt.date, str] = {}
         for item in f.json(key, label, list, 64 * 1024):
             if (not isinstance(item, list) or len(item) != 2 or not isinstance(item[0], str)
@@ -360,7 +360,7 @@ def exchange_kind():  # type: ignore[no-untyped-def]
             raise InputError(f"{label}过多")
         return out
 
-    def check(raw):  # type: ignore[no-untyped-def]
+    def check(raw):
         f = exchange.Fields(raw, fields_)
         year = f.integer("year", "年份", 1999, 2200)
         rest = days(f, "rest", "放假日", year)
@@ -454,19 +454,18 @@ def _moved_deadlines(s: Session, table: hn.YearTable
                     .where(Decision.deadline_workdays.is_not(None),
                            Decision.status != "closed",
                            Decision.deadline >= lo, Meeting.date <= hi)).all()
-    for r in dec:
-        old = before.add_workdays(r.date, r.deadline_workdays)
-        new = after.add_workdays(r.date, r.deadline_workdays)
-        if r.deadline == old and new != old:
-            out.append(("decision", r.id, f"议定事项#{r.id}", old, new))
+    for d in dec:
+        old = before.add_workdays(d.date, d.deadline_workdays)
+        new = after.add_workdays(d.date, d.deadline_workdays)
+        if d.deadline == old and new != old:
+            out.append(("decision", d.id, f"议定事项#{d.id}", old, new))
     return out
 
 
 def _apply_deadlines(s: Session, moves: tuple[tuple[str, int, str, dt.date, dt.date], ...]
                      ) -> int:
     for kind, rid, _label, _old, new in moves:
-        model = IncomingDoc if kind == "incoming" else Decision
-        obj = s.get(model, rid)
+        obj = s.get(IncomingDoc, rid) if kind == "incoming" else s.get(Decision, rid)
         if obj is not None:
             obj.deadline = new
     return len(moves)

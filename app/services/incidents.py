@@ -313,8 +313,9 @@ def _index(s: Session, inc: Incident) -> None:
 # ---- incidents ----------------------------------------------------------------------------------
 def _clean(data: IncidentData) -> IncidentData:
     # control characters: dropped, never stored (a DOCX cannot hold them)
-    data = replace(data, **{n: clean_text(getattr(data, n), single_line=n == "title")
-                            for n in _PLAIN if isinstance(getattr(data, n), str)})
+    cleaned: dict[str, Any] = {n: clean_text(getattr(data, n), single_line=n == "title")
+                               for n in _PLAIN if isinstance(getattr(data, n), str)}
+    data = replace(data, **cleaned)
     title = data.title.strip() or title_from_data(data)
     if not title:
         raise InputError("请填写事件名称。")
@@ -467,7 +468,7 @@ def get_incident(ctx: ServiceContext, incident_id: int) -> IncidentInfo:
         return _info(row)
 
 
-def _filtered(stmt, actor: Actor, status: str | None, text: str | None):  # type: ignore[no-untyped-def]
+def _filtered(stmt, actor: Actor, status: str | None, text: str | None):
     stmt = visible(stmt, Incident, actor)
     if status:
         stmt = stmt.where(Incident.status == status)
@@ -843,10 +844,10 @@ def _clock(inc: Incident, c: R.OpenClock) -> IncidentClock:
                          c.time_left, c.time_left_text())
 
 
-def _retrying(fn):  # type: ignore[no-untyped-def]
+def _retrying(fn):
     """Two desks evaluating the same clocks at once may both try to record the same miss; the
     unique key makes one of them fail — it simply evaluates again (and finds the miss stored)."""
-    def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def run(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except IntegrityError:
@@ -1150,8 +1151,8 @@ def export_statistics_xlsx(ctx: ServiceContext, stats: Statistics, path: str | P
         first = False
         top = output.start_sheet(sheet, title, level) + 1  # the header row
         sheet.append(header)
-        for row in rows:
-            sheet.append(list(row))
+        for line in rows:
+            sheet.append(list(line))
         if title == "按月份" and rows:
             chart = BarChart()
             chart.title = "突发事件起数（按月）"

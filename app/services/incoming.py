@@ -15,8 +15,9 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import ColumnElement, Select, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -518,7 +519,7 @@ def list_page(ctx: ServiceContext, flt: IncomingFilter | None = None, *, offset:
     if cols is None:
         raise InputError(f"无法按“{sort}”排序。")
     today = local_date(ctx.now())
-    order = [c.desc() if descending else c.asc() for c in cols]
+    order: list[ColumnElement[Any]] = [c.desc() if descending else c.asc() for c in cols]
     if sort == "deadline":  # no deadline sorts last either way
         order.insert(0, IncomingDoc.deadline.is_(None))
     order.append(IncomingDoc.id.desc() if descending else IncomingDoc.id.asc())

@@ -34,7 +34,7 @@ from app.domain.cnnum import to_chinese
 from app.domain.security import Action, Clearance, require_clearance
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import ConflictError, InputError, UserError
-from app.services import audit, holidays, need_to_know, paging
+from app.services import audit, holidays, need_to_know, paging, search
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models.minutes import (
     Attendee,
@@ -49,11 +49,6 @@ from app.textsafe import clean_text
 ATTENDANCE_KINDS = ("present", "absent", "attending")
 ATTENDANCE_LABELS = {"present": "出席", "absent": "请假", "attending": "列席"}
 MINUTES_TEMPLATE = "minutes"
-
-try:  # the search service is written in parallel; index when it is there
-    from app.services import search as _search  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the tree
-    _search = None
 
 
 # ---- data returned to callers ------------------------------------------------------------------
@@ -308,9 +303,7 @@ def _check_version(obj: Meeting | Decision, expected: int | None) -> None:
 
 def _index(s: Session, kind: str, record_id: int, classification: int, title: str,
            body: str) -> None:
-    index = getattr(_search, "index_record", None) if _search is not None else None
-    if index is not None:
-        index(s, kind, record_id, classification, title, body)
+    search.index_record(s, kind, record_id, classification, title, body)
 
 
 def _index_meeting(s: Session, m: Meeting, t: MeetingType) -> None:
@@ -543,9 +536,10 @@ def save_topic(ctx: ServiceContext, meeting_id: int, title: str, *, topic_id: in
                        unit="", summary="")
             s.add(tp)
         else:
-            tp = s.get(Topic, topic_id)
-            if tp is None or tp.meeting_id != m.id:
+            found = s.get(Topic, topic_id)
+            if found is None or found.meeting_id != m.id:
                 raise InputError("找不到该议题。")
+            tp = found
         tp.title, tp.unit, tp.materials = title, _clean(unit, "汇报单位"), mats
         tp.summary = _clean(summary, "议题情况", limit=4000)
         s.flush()
@@ -637,7 +631,7 @@ def update_decision(ctx: ServiceContext, decision_id: int, text_: str, *, expect
     actor = ctx.require(Action.EDIT_MINUTES)
     body = _clean(text_, "议定事项内容", required=True, limit=4000)
     coop = "、".join(_clean(u, "配合单位") for u in coop_units if u and u.strip())
-    new = {"text": body, "lead_unit": _clean(lead_unit, "牵头单位"),
+    new: dict[str, Any] = {"text": body, "lead_unit": _clean(lead_unit, "牵头单位"),
            "lead_person": _clean(lead_person, "责任人", limit=64), "coop_units": coop}
     try:
         with ctx.session() as s, s.begin():
@@ -722,16 +716,15 @@ def delete_topic(ctx: ServiceContext, topic_id: int) -> None:
 
 
 def _remove_index(s: Session, kind: str, record_id: int) -> None:
-    remove = getattr(_search, "remove_record", None) if _search is not None else None
-    if remove is not None:
-        remove(s, kind, record_id)
+    search.remove_record(s, kind, record_id)
 
 
 # ---- the 纪要 ----------------------------------------------------------------------------------
 def _template_data(detail: MeetingDetail, office_printer: str, issue_no: int) -> dict[str, Any]:
     m = detail.meeting
-    topics = [{"title": t.title, "summary": t.summary,
-               "decisions": [d.text for d in t.decisions]} for t in detail.topics]
+    topics: list[dict[str, Any]] = [{"title": t.title, "summary": t.summary,
+                                     "decisions": [d.text for d in t.decisions]}
+                                    for t in detail.topics]
     return {
         "office": {"printer": office_printer},
         "meeting": {
@@ -1010,7 +1003,7 @@ def history(ctx: ServiceContext, decision_id: int) -> list[EventInfo]:
 
 
 # ---- the 督办 board ----------------------------------------------------------------------------
-def _board_stmt(actor: Actor, f: BoardFilter, today: dt.date):  # type: ignore[no-untyped-def]
+def _board_stmt(actor: Actor, f: BoardFilter, today: dt.date):
     stmt = visible(select(Decision, Meeting, MeetingType, Topic)
                    .join(Meeting, Decision.meeting_id == Meeting.id)
                    .join(MeetingType, Meeting.type_id == MeetingType.id)
@@ -1071,11 +1064,11 @@ def _facts(ctx: ServiceContext, f: BoardFilter, today: dt.date) -> list[sv.Decis
 NO_UNIT = "（未定）"
 
 
-def _sum(cond):  # type: ignore[no-untyped-def]
+def _sum(cond):
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
 
-def _on_time_cond():  # type: ignore[no-untyped-def]
+def _on_time_cond():
     return and_(Decision.completed_on.is_not(None),
                 or_(Decision.deadline.is_(None), Decision.completed_on <= Decision.deadline))
 
@@ -1147,7 +1140,7 @@ def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
         ws.column_dimensions[col].width = width
     bold = Font(bold=True)
 
-    def styled(sheet, values: list, *, font=None, fill=None, fmt=None,  # type: ignore[no-untyped-def]
+    def styled(sheet, values: list, *, font=None, fill=None, fmt=None,
                wrap_col: int | None = None, fill_cols: tuple[int, ...] = ()) -> list:
         cells: list = []
         for i, v in enumerate(values):

@@ -10,7 +10,7 @@ has no name or no longer exists (a name typed at a failed sign-in), ``系统`` f
 from __future__ import annotations
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.services.context import SYSTEM
@@ -36,7 +36,8 @@ class Names:
         return f"{name}（{login}）" if login and name != login else login
 
 
-def matches_person(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+def matches_person(column: ColumnElement[str] | InstrumentedAttribute[str], text: str
+                   ) -> ColumnElement[bool]:
     """A filter on a column holding logins: part of the login, or part of the person's name
     (searching the audit log for 陈刚 finds chengang's events)."""
     text = text.strip()

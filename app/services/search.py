@@ -32,9 +32,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import CursorResult, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.domain.security import Action
@@ -153,7 +153,7 @@ def _kind_code(session: Session, kind: str) -> int:
     return code
 
 
-def _stored(session: Session, kind: str, record_id: int):  # type: ignore[no-untyped-def]
+def _stored(session: Session, kind: str, record_id: int):
     return session.execute(
         select(SearchEntry.id, SearchEntry.classification, SearchEntry.title, SearchEntry.body,
                SearchEntry.extra)
@@ -168,7 +168,7 @@ def index_record(session: Session, kind: str, record_id: int, classification: in
     if not 0 <= level <= 3:
         raise InputError("密级无效。")
     code = _kind_code(session, kind)
-    values = {"classification": level, "title": title or "", "body": text or "",
+    values: dict[str, Any] = {"classification": level, "title": title or "", "body": text or "",
               "extra": extra or "", "updated": updated or utcnow()}
     old = _stored(session, kind, record_id)
     if old is not None:
@@ -177,8 +177,10 @@ def index_record(session: Session, kind: str, record_id: int, classification: in
         session.execute(update(SearchEntry).where(SearchEntry.id == old.id).values(**values))
         entry_id = old.id
     else:
-        entry_id = session.execute(insert(SearchEntry).values(
-            kind=kind, record_id=record_id, **values)).inserted_primary_key[0]
+        added = cast(CursorResult, session.execute(insert(SearchEntry).values(
+            kind=kind, record_id=record_id, **values)))
+        assert added.inserted_primary_key is not None  # a one-row INSERT always has its key
+        entry_id = added.inserted_primary_key[0]
     fulltext.write(session, entry_id, code, level,
                    IndexedText(values["title"], values["extra"], values["body"]))
 
@@ -416,8 +418,8 @@ def _pg_newest(s: Session, where: str, params: dict[str, object], n: int, top_id
             while at < len(cands) and len(out) < n:
                 batch = cands[at:at + max(n - len(out), 64)]
                 at += len(batch)
-                got = s.execute(check, {**params, "ids": batch}).all()
-                out += [(i, k, float(sc)) for i, k, sc in got[:n - len(out)]]
+                confirmed = s.execute(check, {**params, "ids": batch}).all()
+                out += [(i, k, float(sc)) for i, k, sc in confirmed[:n - len(out)]]
         steps.found(len(blocks), hits, n - len(out))
     return out
 

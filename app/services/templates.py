@@ -23,9 +23,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from app.atomicfile import atomic_write
@@ -598,7 +598,8 @@ def delete(ctx: ServiceContext, template_id: int) -> None:
         row = _row(s, template_id, lock=True)
         detail = {"name": row.name, "kind": row.kind, "was_default": row.is_default,
                   "versions": row.current_version}
-        s.execute(TemplateVersion.__table__.delete().where(TemplateVersion.template_id == row.id))
+        versions = cast(Table, TemplateVersion.__table__)
+        s.execute(versions.delete().where(versions.c.template_id == row.id))
         s.delete(row)
         audit.append(s, actor, "template.delete", "template", template_id, detail, at=ctx.now())
 

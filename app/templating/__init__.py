@@ -3,7 +3,7 @@
 * ``DescriptionTemplate`` — a 公文 template (JSON description whose strings are templates);
   ``render(data)`` gives a description for ``app.typeset``; ``check(sample)`` lists problems.
 * ``WordForm`` — a .docx form with placeholders; ``render(data)`` gives the filled .docx.
-* ``load_template`` / ``shipped_templates`` / ``render_template`` — files, shipped defaults, output.
+* ``load_template`` (``load_description_template``: JSON only) / ``shipped_templates`` / ``render_template`` — files, shipped defaults, output.
 * ``TemplateProblem(field, line, message)`` and ``TemplateFailed`` (an ``InputError``).
 
 Pure: no Qt, no database. The template manager stores a template's text (or .docx bytes), kind
@@ -13,6 +13,7 @@ and version, and calls these.
 from app.templating.description import TEMPLATE_KINDS, DescriptionTemplate
 from app.templating.library import (
     load_data,
+    load_description_template,
     load_template,
     render_template,
     shipped_templates,
@@ -35,6 +36,7 @@ __all__ = [
     "check",
     "docx_to_pdf",
     "load_data",
+    "load_description_template",
     "load_template",
     "make_environment",
     "render_template",

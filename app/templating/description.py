@@ -44,17 +44,17 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import InputError
-from app.textsafe import json_depth_problem, loads_json
 from app.templating.sandbox import (
     RENDER_ERRORS,
     TemplateFailed,
-    TemplateProblem,
     TemplateLimit,
+    TemplateProblem,
     make_environment,
     problem_from,
     render_budget,
     tick,
 )
+from app.textsafe import json_depth_problem, loads_json
 
 FORMAT_VERSION = 1
 TEMPLATE_KINDS = (
@@ -146,7 +146,7 @@ class _For(_Node):
                 if len(values) != len(self.names):
                     out.problem(self.path, 1, f"第 {i + 1} 项不能拆成 {len(self.names)} 个值。")
                     return result
-                local.update(zip(self.names, values))
+                local.update(zip(self.names, values, strict=True))
             local["loop"] = {
                 "index": i + 1, "index0": i, "first": i == 0, "last": i == len(seq) - 1,
                 "length": len(seq),

@@ -64,6 +64,15 @@ def load_template(spec: str | Path) -> AnyTemplate:
     raise InputError(f"找不到模板“{text}”：既不是文件，也不是内置模板（内置：{names}）。")
 
 
+def load_description_template(spec: str | Path) -> DescriptionTemplate:
+    """``load_template`` for a caller that fills a description (JSON) template: a Word form is
+    refused with a clear message (its ``render`` gives DOCX bytes, not a description)."""
+    template = load_template(spec)
+    if not isinstance(template, DescriptionTemplate):
+        raise InputError(f"模板“{spec}”是 Word 表格模板，不是公文描述模板。")
+    return template
+
+
 def _load_path(path: Path, *, with_demo: bool) -> AnyTemplate:
     template: AnyTemplate
     if path.suffix.lower() == ".docx":

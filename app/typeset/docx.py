@@ -48,6 +48,7 @@ import math
 from dataclasses import dataclass, field
 
 from docx import Document as new_docx
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement, parse_xml
@@ -168,7 +169,7 @@ def _child(parent, tag: str, **attrs):
         name = tag.split(":", 1)[1]
         if order and name in order:
             later = set(order[order.index(name) + 1:])
-            for k, existing in enumerate(parent):
+            for existing in parent:
                 if _local(existing.tag) in later:
                     existing.addprevious(el)
                     break
@@ -336,7 +337,7 @@ def _run_width(r: TextRun) -> float:
 class _Builder:
     doc: Document
     lay: Layout
-    docx: object = None
+    docx: DocxDocument = field(init=False)  # made by build()
     warnings: list[str] = field(default_factory=list)
     y: float = TOP_MARGIN  # flow cursor on page 1: top of the next line box
     shape_id: int = 100
@@ -604,6 +605,7 @@ class _Builder:
         info = self.lay.tables[self._table_no] if self._table_no < len(self.lay.tables) else None
         self._table_no += 1
         cols = len(t.header) or len(t.rows[0])
+        parts: list[tuple[bool, tuple[str, ...], int | None]]  # (header?, cells, lines)
         if info is None:  # cannot happen for a layout of this document; stay usable anyway
             rows = ([(True, tuple(t.header))] if t.header else []) + [(False, r) for r in t.rows]
             widths = [g.TEXT_WIDTH / cols] * cols
@@ -621,7 +623,7 @@ class _Builder:
         for header, cells, laid in parts:
             row = tbl.add_row()
             guess = max(_estimate_lines(c, 0, max(1, int((w - 8) / ADV)))
-                        for c, w in zip(cells, widths))
+                        for c, w in zip(cells, widths, strict=False))
             lines = laid or guess
             row.height = Pt(lines * P)
             trpr = row._tr.get_or_add_trPr()
@@ -718,7 +720,7 @@ class _Builder:
             p.paragraph_format.keep_with_next = True
         groups = _line_groups(runs)
         paras = []
-        for n, (_y, segs) in enumerate(groups):
+        for _y, segs in groups:
             is_date = segs[0].element == "date"
             if is_date and d.kind == "order":
                 self.blank(before[1])
@@ -958,7 +960,7 @@ def _table_layout(tbl, widths: list[float]) -> None:
     for side, v in (("top", 0), ("bottom", 0), ("left", 80), ("right", 80)):
         _child(mar, f"w:{side}", **{"w:w": v, "w:type": "dxa"})
     grid = tbl._tbl.tblGrid
-    for gc, w in zip(grid.findall(qn("w:gridCol")), widths):
+    for gc, w in zip(grid.findall(qn("w:gridCol")), widths, strict=False):
         gc.set(qn("w:w"), str(_tw(w)))
 
 

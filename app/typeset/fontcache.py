@@ -155,17 +155,17 @@ def _decode(node: Any, arrays: list[array]) -> Any:
         return arrays[val].tolist()
     if tag == "Ap":
         flat = iter(arrays[val].tolist())
-        return list(zip(flat, flat))
+        return list(zip(flat, flat, strict=False))
     if tag == "D":
         return {k: _decode(x, arrays) for k, x in val.items()}
     if tag in ("Di", "Df"):
-        return dict(zip(arrays[val[0]].tolist(), arrays[val[1]].tolist()))
+        return dict(zip(arrays[val[0]].tolist(), arrays[val[1]].tolist(), strict=False))
     if tag == "Dl":
         keys, counts, flat = (arrays[i].tolist() for i in val)
         ends = list(accumulate(counts))
-        return dict(zip(keys, [flat[e - n:e] for n, e in zip(counts, ends)]))
+        return dict(zip(keys, [flat[e - n:e] for n, e in zip(counts, ends, strict=True)], strict=False))
     if tag == "Dk":
-        return dict(zip(arrays[val[0]].tolist(), (_decode(x, arrays) for x in val[1])))
+        return dict(zip(arrays[val[0]].tolist(), (_decode(x, arrays) for x in val[1]), strict=False))
     raise ValueError(f"bad tag {tag}")
 
 

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from itertools import pairwise
+from typing import cast
 
 from app.typeset import geometry as g
 from app.typeset.fonts import (
+    Face,
     FontSet,
     font_set,
     missing_glyph_warning,
@@ -52,6 +55,12 @@ TABLE_PAD = 4.0
 SHORT_CELL = 8  # characters: a table value up to this wide is never wrapped
 CC_LABEL = "抄送："
 MOVABLE = {"body", "h1", "h2", "h3", "h4", "attachment_note", "attendance", "attendance_label"}
+
+
+def _role_size(cell: Cell) -> tuple[str, float]:
+    """The (role, size) style every cell of a laid-out page carries (text.py keeps it opaque)."""
+    role, size = cast(tuple[str, float], cell.style)
+    return role, size
 
 
 class _Builder:
@@ -127,7 +136,7 @@ class _Builder:
             total += face.width(ch, size)
         return total
 
-    def _face(self, role: str, ch: str):
+    def _face(self, role: str, ch: str) -> Face:
         self.roles_used.add(role)
         face = self.fonts.face_for(role, ch)
         primary = self.fonts.face(role)
@@ -142,14 +151,14 @@ class _Builder:
     def emit_cells(self, cells: Sequence[Cell], x0: float, baseline: float, color: Color,
                    element: str, baseline_for=None) -> None:
         """Group cells into runs of one face with a constant spacing and add them to the page."""
-        run: list[tuple[Cell, object, float]] = []  # (cell, face, natural width)
+        run: list[tuple[Cell, Face, float]] = []  # (cell, face, natural width)
         cs = 0.0
 
         def flush() -> None:
             if not run:
                 return
             cell, face, _w = run[0]
-            role, size = cell.style  # type: ignore[misc]
+            role, size = _role_size(cell)
             text = "".join(c.ch for c, _f, _n in run)
             y = baseline_for(size) if baseline_for else baseline
             self.page.elements.append(TextRun(
@@ -158,7 +167,7 @@ class _Builder:
             run.clear()
 
         for cell in cells:
-            role, size = cell.style  # type: ignore[misc]
+            role, size = _role_size(cell)
             face = self._face(role, cell.ch)
             nat = face.width(cell.ch, size)
             if run:
@@ -398,9 +407,9 @@ class _Builder:
         elif sum(mins) >= avail:
             content = [w * avail / sum(mins) for w in mins]
         else:
-            need = [w - m for w, m in zip(wants, mins)]
+            need = [w - m for w, m in zip(wants, mins, strict=True)]
             extra = (avail - sum(mins)) / sum(need)
-            content = [m + n * extra for m, n in zip(mins, need)]
+            content = [m + n * extra for m, n in zip(mins, need, strict=True)]
         return [w + 2 * TABLE_PAD for w in content]
 
     def table(self, t: Table, tail: int = 0) -> None:
@@ -612,12 +621,12 @@ class _Builder:
                 colw = g.TEXT_WIDTH / len(issuers)
                 widths = [self.width_of([(name, BODY)]) for name in issuers]
                 if max(widths) <= colw:
-                    for n, (name, w) in enumerate(zip(issuers, widths)):
+                    for n, (name, w) in enumerate(zip(issuers, widths, strict=True)):
                         self.put([(name, BODY)], g.TEXT_LEFT + n * colw + (colw - w) / 2,
                                  element="issuer")
                     self.line += 1
                 else:  # names too long for a row: one per line, centred over the date
-                    for name, w in zip(issuers, widths):
+                    for name, w in zip(issuers, widths, strict=True):
                         self.ensure_line()
                         self.put([(name, BODY)], _clamp(centre - w / 2, w), element="issuer")
                         self.line += 1
@@ -809,7 +818,7 @@ def _short_slack(text: str) -> float:
     line too: the last glyph's overhang past its grid advance (16 vs 15.79 pt) plus a quarter-em
     for each change between Chinese and Latin/digits (LibreOffice adds that space: it ignores
     w:autoSpaceDN, see docx.py)."""
-    changes = sum(1 for a, b in zip(text, text[1:]) if is_full_width(a) != is_full_width(b))
+    changes = sum(1 for a, b in pairwise(text) if is_full_width(a) != is_full_width(b))
     return 1.0 + changes * g.BODY_SIZE / 4
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from app.errors import InputError
 from app.textsafe import bad_char, describe_char, json_depth_problem, loads_json
@@ -63,7 +63,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
 
 
-Block = Union[Paragraph, Table]
+Block = Paragraph | Table
 
 
 @dataclass(frozen=True)

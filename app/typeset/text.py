@@ -30,6 +30,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 CLOSING = set("。，、；：？！）》」』】〕〉］｝〗”’．％‰℃!),.:;?]}%")
 OPENING = set("（《「『【〔〈［｛〖“‘([{")
@@ -39,7 +40,7 @@ SQUEEZE_LEFT = set("（《「『【〔〈“‘")  # ink on the right: trim the 
 INSEPARABLE = set("—…")  # ——  …… pairs
 _WORD = re.compile(r"[A-Za-z0-9０-９_]+(?:[.,:/\-'’·][A-Za-z0-9０-９_]+)*%?")
 
-Measure = Callable[[str, Hashable], float]
+Measure = Callable[[str, Any], float]  # (text, style) → width; the style is the caller's own
 EPS = 0.01
 
 

@@ -1,7 +1,8 @@
 """Qt's own widgets in Chinese: the gaps of Qt's translation catalogue, and Chinese date forms.
 
 ``qtbase_zh_CN.qm`` (shipped in PySide6's wheel and in the bundle, loaded by
-``application.install_translations``) predates some Qt 6 strings that only gained a mnemonic:
+``application.install_translations``) predates some Qt 6 strings that only gained a mnemonic (after
+the 6.8 LTS line, which still shows the plain forms, translated as they are):
 the file dialog's ``&Look in:`` and ``Files of &type:``, the print dialog's ``Page &Set:``. Their
 old forms (``Look in:`` …) are translated, so ``MnemonicFallback`` answers such a string from the
 old form and adds the mnemonic the way the catalogue writes it (``查找范围(&L)：``).

@@ -77,7 +77,7 @@ def _rewrite_broken_lines(text: str) -> str:
 
 
 def _rewrite_numbering(text: str) -> str:
-    for i, c in enumerate("一二三四五六七", 1):
+    for c in "一二三四五六七":
         text = text.replace(f"{c}、", f"（{c}）")
     return text
 

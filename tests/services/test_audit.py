@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from itertools import pairwise
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ def test_intact_chain(engine):
     with Session(engine) as s:
         rows = s.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
         assert rows[0].prev_hash == audit.GENESIS
-        assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:]))
+        assert all(b.prev_hash == a.hash for a, b in pairwise(rows))
 
 
 def test_altered_detail_is_detected(engine):

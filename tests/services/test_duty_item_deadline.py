@@ -67,7 +67,9 @@ def test_deadline_is_optional_validated_and_audited(desk):
 def test_due_state_and_text():
     item = duty.OpenItem(1, "x", None, "甲", dt.datetime(2026, 3, 4, 9, 0, tzinfo=CST),
                          deadline=dt.datetime(2026, 3, 4, 17, 0, tzinfo=CST))
-    at = lambda h, m=0: dt.datetime(2026, 3, 4, h, m, tzinfo=CST)
+    def at(h, m=0):
+        return dt.datetime(2026, 3, 4, h, m, tzinfo=CST)
+
     assert (item.due_state(at(9)), item.due_text(at(9))) == ("green", "剩余 8 小时")
     assert (item.due_state(at(15)), item.due_text(at(15))) == ("amber", "剩余 2 小时")
     assert (item.due_state(at(16, 50)), item.due_text(at(16, 50))) == ("amber", "剩余 10 分钟")

@@ -37,10 +37,10 @@ def _rows(table) -> list[list[str]]:
 def _table_form(doc) -> None:
     doc.add_paragraph("{{ title }}")
     table = doc.add_table(rows=4, cols=3)
-    for cell, text in zip(table.rows[0].cells, ["序号", "姓名", "备注"]):
+    for cell, text in zip(table.rows[0].cells, ["序号", "姓名", "备注"], strict=True):
         cell.text = text
     table.rows[1].cells[0].text = "{%tr for p in people %}"
-    for cell, text in zip(table.rows[2].cells, ["{{ loop.index }}", "{{ p.name }}", "{{ p.note }}"]):
+    for cell, text in zip(table.rows[2].cells, ["{{ loop.index }}", "{{ p.name }}", "{{ p.note }}"], strict=True):
         cell.text = text
     table.rows[3].cells[0].text = "{%tr endfor %}"
     doc.add_paragraph("共{{ people|length }}人")

@@ -85,12 +85,12 @@ def compare_lines(ours: list[PageInfo], lo: list[PageInfo], tol_mm: float = 1.5,
     problems = []
     if len(ours) != len(lo):
         problems.append(f"page count: ours {len(ours)}, LibreOffice {len(lo)}")
-    for a, b in zip(ours, lo):
+    for a, b in zip(ours, lo, strict=False):
         la = lines(a, inside_text_area=False)
         lb = lines(b, inside_text_area=False)
         if len(la) != len(lb):
             problems.append(f"page {a.number}: {len(la)} lines in ours, {len(lb)} in LibreOffice")
-        for x, y in zip(la, lb):
+        for x, y in zip(la, lb, strict=False):
             if SequenceMatcher(None, x.text, y.text).ratio() < similarity:
                 problems.append(f"page {a.number}: text {x.text[:12]!r} vs {y.text[:12]!r}")
             elif abs(mm(x.baseline - y.baseline)) > tol_mm or abs(mm(x.x0 - y.x0)) > tol_mm:

@@ -74,7 +74,7 @@ def rendered(tmp_path_factory):
         return convert_to_pdf(docx[n][0], base / n, warnings=lo_warnings[n])
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        lo = dict(zip(names, pool.map(convert, names)))
+        lo = dict(zip(names, pool.map(convert, names), strict=True))
     return {n: (read_pdf(render_pdf(docs[n])), read_pdf(lo[n]), lo_warnings[n]) for n in names}
 
 
@@ -184,7 +184,7 @@ def test_letter_format(rendered):
     red = lc.rules(first, red=True)
     red_ours = lc.rules(ours[0], red=True)
     assert len(red) == 4
-    for a, b in zip(red, red_ours):
+    for a, b in zip(red, red_ours, strict=False):
         assert abs(lc.mm(a["y"] - b["y"])) <= 1.0
         assert abs(lc.mm(a["x1"] - a["x0"]) - 170) <= 2.0
     mark = [c for c in first.chars if is_red(c.get("non_stroking_color")) and c["text"].strip()]

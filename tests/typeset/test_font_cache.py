@@ -56,7 +56,7 @@ def test_demo_geometry_is_unchanged():
         data = render_layout(layout(parse_description(demo(name)), fonts))
         got = geometry(data)
         assert len(got) == len(expected[name]["pages"]), name
-        for page, (g, e) in enumerate(zip(got, expected[name]["pages"])):
+        for page, (g, e) in enumerate(zip(got, expected[name]["pages"], strict=True)):
             assert g["lines"] == e["lines"], (name, page)
             assert g["chars"] == e["chars"], (name, page)
 
@@ -126,7 +126,7 @@ def _deep_equal(a, b) -> bool:
     if isinstance(a, dict):
         return list(a) == list(b) and all(_deep_equal(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(_deep_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_deep_equal(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, bytes) and hasattr(a, "ustr"):
         return a == b and a.ustr == b.ustr
     return a == b

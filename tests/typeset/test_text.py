@@ -47,7 +47,7 @@ def test_full_line_holds_28_characters_and_is_justified_to_both_edges():
         assert ln.cells[0].x == 0
     # the last line is left-aligned at the grid advance, not spread
     tail = lines[-1]
-    assert all(abs(b.x - a.x - ADV) < 1e-6 for a, b in zip(tail.cells, tail.cells[1:]))
+    assert all(abs(b.x - a.x - ADV) < 1e-6 for a, b in itertools.pairwise(tail.cells))
 
 
 def test_first_line_indent_of_two_characters():

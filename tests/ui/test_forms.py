@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
-import compile_forms
+_spec = importlib.util.spec_from_file_location("compile_forms", ROOT / "tools" / "compile_forms.py")
+compile_forms = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(compile_forms)
 
 
 def test_regenerating_forms_changes_nothing():

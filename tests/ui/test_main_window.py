@@ -8,7 +8,7 @@ from app.ui import pages
 from app.ui.admin.page import AdminPage, UsersPage
 from app.ui.application import db_label
 from app.ui.main_window import MainWindow
-from app.ui.qt import QKeySequence, QRect, Qt, QWidget
+from app.ui.qt import QKeySequence, QMenu, QRect, Qt, QWidget
 
 
 def _window(qtbot, ctx, tmp_path, name="ui.ini"):
@@ -16,6 +16,13 @@ def _window(qtbot, ctx, tmp_path, name="ui.ini"):
     qtbot.addWidget(win)
     win.show()
     return win
+
+
+def _go_menu(win):
+    """The 转到 menu, found as the menu bar's child: on PySide6 6.8 the wrapper that
+    ``QAction.menu()`` returns dies with the temporary wrapper of its action (a Python-side
+    parent link), so ``next(...).menu()`` gave a QMenu whose C++ object was "already deleted"."""
+    return next(m for m in win.menuBar().findChildren(QMenu) if m.title() == "转到(&G)")
 
 
 def test_navigation_pages_and_status_bar(qtbot, admin_ui_ctx, tmp_path):
@@ -38,7 +45,7 @@ def test_navigation_pages_and_status_bar(qtbot, admin_ui_ctx, tmp_path):
 
 def test_menu_shortcuts_switch_pages(qtbot, admin_ui_ctx, tmp_path):
     win = _window(qtbot, admin_ui_ctx, tmp_path)
-    go = next(a for a in win.menuBar().actions() if a.text() == "转到(&G)").menu()
+    go = _go_menu(win)
     shortcuts = {a.text(): a.shortcut().toString() for a in go.actions()}
     assert shortcuts["工作台"] == "Ctrl+1" and shortcuts["值班"] == "Ctrl+5"
     assert shortcuts["系统管理"] == "Ctrl+8"
@@ -62,7 +69,7 @@ def test_roles_without_permission_see_system_admin_disabled_with_the_reason(
     item = win.nav.item(titles.index("系统管理"))
     assert not item.flags() & Qt.ItemFlag.ItemIsEnabled
     assert item.toolTip() == item.statusTip() == "需要“管理员”或“系统管理员”或“安全保密管理员”角色"
-    go = next(a for a in win.menuBar().actions() if a.text() == "转到(&G)").menu()
+    go = _go_menu(win)
     audit_go = next(a for a in go.actions() if a.text() == "安全审计")
     assert not audit_go.isEnabled() and audit_go.toolTip() == (
         "需要“管理员”或“领导”或“安全保密管理员”或“安全审计员”角色")

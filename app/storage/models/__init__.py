@@ -33,14 +33,6 @@ __all__ = [
     "VersionMixin",
     "utcnow",
 ]
-from app.storage.models.security import AuditReview, ExchangeImport, PasswordHistory, SecuritySettings  # noqa: E402,F401,E501
-from app.storage.models.templates import OfficeTemplate, TemplateVersion  # noqa: E402,F401
-from app.storage.models.incidents import (  # noqa: E402,F401
-    Incident,
-    IncidentMissedDeadline,
-    IncidentReport,
-    IncidentRuleTable,
-)
 from app.storage.models.documents import (  # noqa: E402,F401
     DocNoEntry,
     DocNoSeries,
@@ -48,7 +40,27 @@ from app.storage.models.documents import (  # noqa: E402,F401
     DocumentStep,
     DocumentVersion,
 )
-from app.storage.models.duty import DutyAssignment, DutyHandover, DutyLogEntry, DutyOpening, DutyOpenItem, DutyRole, DutyRoster, DutyRules, DutyStaff, DutySwap, DutyUnavailability  # noqa: E402,F401,E501
+from app.storage.models.duty import (  # noqa: E402,F401,E501
+    DutyAssignment,
+    DutyHandover,
+    DutyLogEntry,
+    DutyOpening,
+    DutyOpenItem,
+    DutyRole,
+    DutyRoster,
+    DutyRules,
+    DutyStaff,
+    DutySwap,
+    DutyUnavailability,
+)
+from app.storage.models.holidays import HolidayDay, HolidayYear  # noqa: E402,F401
+from app.storage.models.incidents import (  # noqa: E402,F401
+    Incident,
+    IncidentMissedDeadline,
+    IncidentReport,
+    IncidentRuleTable,
+)
+from app.storage.models.incoming import IncomingAttachment, IncomingDoc, IncomingUrge  # noqa: E402,F401,E501
 from app.storage.models.minutes import (  # noqa: E402,F401
     Attendee,
     Decision,
@@ -57,8 +69,13 @@ from app.storage.models.minutes import (  # noqa: E402,F401
     MeetingType,
     Topic,
 )
-from app.storage.models.search import SearchEntry, SearchKind  # noqa: E402,F401
-from app.storage.models.incoming import IncomingAttachment, IncomingDoc, IncomingUrge  # noqa: E402,F401,E501
-from app.storage.models.holidays import HolidayDay, HolidayYear  # noqa: E402,F401
-from app.storage.models.scopes import RecordScope  # noqa: E402,F401
 from app.storage.models.paper import PaperCopy  # noqa: E402,F401
+from app.storage.models.scopes import RecordScope  # noqa: E402,F401
+from app.storage.models.search import SearchEntry, SearchKind  # noqa: E402,F401
+from app.storage.models.security import (  # noqa: E402,F401
+    AuditReview,
+    ExchangeImport,
+    PasswordHistory,
+    SecuritySettings,
+)
+from app.storage.models.templates import OfficeTemplate, TemplateVersion  # noqa: E402,F401

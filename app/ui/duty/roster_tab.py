@@ -185,7 +185,7 @@ class RulesDialog(QDialog):
         hours = ShiftHours.resolve(self.rules.starts, len(shifts)) if shifts == tuple(
             self.rules.shifts) else ShiftHours.even(self.rules.hours.handover, len(shifts))
         self.time_edits = []
-        for i, (name, start) in enumerate(zip(shifts, hours.starts)):
+        for i, (name, start) in enumerate(zip(shifts, hours.starts, strict=False)):
             edit = QTimeEdit(QTime(start.hour, start.minute))
             chinese_dates(edit)
             label = f"交接班时间（{name}开始）" if i == 0 else f"{name}开始时间"

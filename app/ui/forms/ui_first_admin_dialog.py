@@ -3,7 +3,7 @@
 ################################################################################
 ## Form generated from reading UI file 'first_admin_dialog.ui'
 ##
-## Created by: Qt User Interface Compiler version 6.12.0
+## Created by: Qt User Interface Compiler version 6.8.3
 ##
 ## WARNING! All changes made in this file will be lost when recompiling UI file!
 ################################################################################
@@ -37,46 +37,46 @@ class Ui_FirstAdminDialog(object):
         self.usernameLabel = QLabel(FirstAdminDialog)
         self.usernameLabel.setObjectName(u"usernameLabel")
 
-        self.formLayout.setWidget(0, QFormLayout.ItemRole.LabelRole, self.usernameLabel)
+        self.formLayout.setWidget(0, QFormLayout.LabelRole, self.usernameLabel)
 
         self.usernameEdit = QLineEdit(FirstAdminDialog)
         self.usernameEdit.setObjectName(u"usernameEdit")
         self.usernameEdit.setMaxLength(64)
 
-        self.formLayout.setWidget(0, QFormLayout.ItemRole.FieldRole, self.usernameEdit)
+        self.formLayout.setWidget(0, QFormLayout.FieldRole, self.usernameEdit)
 
         self.displayNameLabel = QLabel(FirstAdminDialog)
         self.displayNameLabel.setObjectName(u"displayNameLabel")
 
-        self.formLayout.setWidget(1, QFormLayout.ItemRole.LabelRole, self.displayNameLabel)
+        self.formLayout.setWidget(1, QFormLayout.LabelRole, self.displayNameLabel)
 
         self.displayNameEdit = QLineEdit(FirstAdminDialog)
         self.displayNameEdit.setObjectName(u"displayNameEdit")
         self.displayNameEdit.setMaxLength(64)
 
-        self.formLayout.setWidget(1, QFormLayout.ItemRole.FieldRole, self.displayNameEdit)
+        self.formLayout.setWidget(1, QFormLayout.FieldRole, self.displayNameEdit)
 
         self.passwordLabel = QLabel(FirstAdminDialog)
         self.passwordLabel.setObjectName(u"passwordLabel")
 
-        self.formLayout.setWidget(2, QFormLayout.ItemRole.LabelRole, self.passwordLabel)
+        self.formLayout.setWidget(2, QFormLayout.LabelRole, self.passwordLabel)
 
         self.passwordEdit = QLineEdit(FirstAdminDialog)
         self.passwordEdit.setObjectName(u"passwordEdit")
         self.passwordEdit.setEchoMode(QLineEdit.EchoMode.Password)
 
-        self.formLayout.setWidget(2, QFormLayout.ItemRole.FieldRole, self.passwordEdit)
+        self.formLayout.setWidget(2, QFormLayout.FieldRole, self.passwordEdit)
 
         self.confirmLabel = QLabel(FirstAdminDialog)
         self.confirmLabel.setObjectName(u"confirmLabel")
 
-        self.formLayout.setWidget(3, QFormLayout.ItemRole.LabelRole, self.confirmLabel)
+        self.formLayout.setWidget(3, QFormLayout.LabelRole, self.confirmLabel)
 
         self.confirmEdit = QLineEdit(FirstAdminDialog)
         self.confirmEdit.setObjectName(u"confirmEdit")
         self.confirmEdit.setEchoMode(QLineEdit.EchoMode.Password)
 
-        self.formLayout.setWidget(3, QFormLayout.ItemRole.FieldRole, self.confirmEdit)
+        self.formLayout.setWidget(3, QFormLayout.FieldRole, self.confirmEdit)
 
 
         self.verticalLayout.addLayout(self.formLayout)

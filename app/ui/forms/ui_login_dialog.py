@@ -3,7 +3,7 @@
 ################################################################################
 ## Form generated from reading UI file 'login_dialog.ui'
 ##
-## Created by: Qt User Interface Compiler version 6.12.0
+## Created by: Qt User Interface Compiler version 6.8.3
 ##
 ## WARNING! All changes made in this file will be lost when recompiling UI file!
 ################################################################################
@@ -36,24 +36,24 @@ class Ui_LoginDialog(object):
         self.usernameLabel = QLabel(LoginDialog)
         self.usernameLabel.setObjectName(u"usernameLabel")
 
-        self.formLayout.setWidget(0, QFormLayout.ItemRole.LabelRole, self.usernameLabel)
+        self.formLayout.setWidget(0, QFormLayout.LabelRole, self.usernameLabel)
 
         self.usernameEdit = QLineEdit(LoginDialog)
         self.usernameEdit.setObjectName(u"usernameEdit")
         self.usernameEdit.setMaxLength(64)
 
-        self.formLayout.setWidget(0, QFormLayout.ItemRole.FieldRole, self.usernameEdit)
+        self.formLayout.setWidget(0, QFormLayout.FieldRole, self.usernameEdit)
 
         self.passwordLabel = QLabel(LoginDialog)
         self.passwordLabel.setObjectName(u"passwordLabel")
 
-        self.formLayout.setWidget(1, QFormLayout.ItemRole.LabelRole, self.passwordLabel)
+        self.formLayout.setWidget(1, QFormLayout.LabelRole, self.passwordLabel)
 
         self.passwordEdit = QLineEdit(LoginDialog)
         self.passwordEdit.setObjectName(u"passwordEdit")
         self.passwordEdit.setEchoMode(QLineEdit.EchoMode.Password)
 
-        self.formLayout.setWidget(1, QFormLayout.ItemRole.FieldRole, self.passwordEdit)
+        self.formLayout.setWidget(1, QFormLayout.FieldRole, self.passwordEdit)
 
 
         self.verticalLayout.addLayout(self.formLayout)

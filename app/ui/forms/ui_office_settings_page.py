@@ -3,7 +3,7 @@
 ################################################################################
 ## Form generated from reading UI file 'office_settings_page.ui'
 ##
-## Created by: Qt User Interface Compiler version 6.12.0
+## Created by: Qt User Interface Compiler version 6.8.3
 ##
 ## WARNING! All changes made in this file will be lost when recompiling UI file!
 ################################################################################
@@ -37,45 +37,45 @@ class Ui_OfficeSettingsPage(object):
         self.officeNameLabel = QLabel(OfficeSettingsPage)
         self.officeNameLabel.setObjectName(u"officeNameLabel")
 
-        self.formLayout.setWidget(0, QFormLayout.ItemRole.LabelRole, self.officeNameLabel)
+        self.formLayout.setWidget(0, QFormLayout.LabelRole, self.officeNameLabel)
 
         self.officeNameEdit = QLineEdit(OfficeSettingsPage)
         self.officeNameEdit.setObjectName(u"officeNameEdit")
         self.officeNameEdit.setMaxLength(128)
 
-        self.formLayout.setWidget(0, QFormLayout.ItemRole.FieldRole, self.officeNameEdit)
+        self.formLayout.setWidget(0, QFormLayout.FieldRole, self.officeNameEdit)
 
         self.codeSeriesLabel = QLabel(OfficeSettingsPage)
         self.codeSeriesLabel.setObjectName(u"codeSeriesLabel")
 
-        self.formLayout.setWidget(1, QFormLayout.ItemRole.LabelRole, self.codeSeriesLabel)
+        self.formLayout.setWidget(1, QFormLayout.LabelRole, self.codeSeriesLabel)
 
         self.codeSeriesEdit = QLineEdit(OfficeSettingsPage)
         self.codeSeriesEdit.setObjectName(u"codeSeriesEdit")
 
-        self.formLayout.setWidget(1, QFormLayout.ItemRole.FieldRole, self.codeSeriesEdit)
+        self.formLayout.setWidget(1, QFormLayout.FieldRole, self.codeSeriesEdit)
 
         self.issuerMarkLabel = QLabel(OfficeSettingsPage)
         self.issuerMarkLabel.setObjectName(u"issuerMarkLabel")
 
-        self.formLayout.setWidget(2, QFormLayout.ItemRole.LabelRole, self.issuerMarkLabel)
+        self.formLayout.setWidget(2, QFormLayout.LabelRole, self.issuerMarkLabel)
 
         self.issuerMarkEdit = QLineEdit(OfficeSettingsPage)
         self.issuerMarkEdit.setObjectName(u"issuerMarkEdit")
         self.issuerMarkEdit.setMaxLength(128)
 
-        self.formLayout.setWidget(2, QFormLayout.ItemRole.FieldRole, self.issuerMarkEdit)
+        self.formLayout.setWidget(2, QFormLayout.FieldRole, self.issuerMarkEdit)
 
         self.printerLabel = QLabel(OfficeSettingsPage)
         self.printerLabel.setObjectName(u"printerLabel")
 
-        self.formLayout.setWidget(3, QFormLayout.ItemRole.LabelRole, self.printerLabel)
+        self.formLayout.setWidget(3, QFormLayout.LabelRole, self.printerLabel)
 
         self.printerEdit = QLineEdit(OfficeSettingsPage)
         self.printerEdit.setObjectName(u"printerEdit")
         self.printerEdit.setMaxLength(128)
 
-        self.formLayout.setWidget(3, QFormLayout.ItemRole.FieldRole, self.printerEdit)
+        self.formLayout.setWidget(3, QFormLayout.FieldRole, self.printerEdit)
 
 
         self.verticalLayout.addLayout(self.formLayout)

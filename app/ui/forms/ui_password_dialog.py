@@ -3,7 +3,7 @@
 ################################################################################
 ## Form generated from reading UI file 'password_dialog.ui'
 ##
-## Created by: Qt User Interface Compiler version 6.12.0
+## Created by: Qt User Interface Compiler version 6.8.3
 ##
 ## WARNING! All changes made in this file will be lost when recompiling UI file!
 ################################################################################
@@ -37,35 +37,35 @@ class Ui_PasswordDialog(object):
         self.oldLabel = QLabel(PasswordDialog)
         self.oldLabel.setObjectName(u"oldLabel")
 
-        self.formLayout.setWidget(0, QFormLayout.ItemRole.LabelRole, self.oldLabel)
+        self.formLayout.setWidget(0, QFormLayout.LabelRole, self.oldLabel)
 
         self.oldEdit = QLineEdit(PasswordDialog)
         self.oldEdit.setObjectName(u"oldEdit")
         self.oldEdit.setEchoMode(QLineEdit.EchoMode.Password)
 
-        self.formLayout.setWidget(0, QFormLayout.ItemRole.FieldRole, self.oldEdit)
+        self.formLayout.setWidget(0, QFormLayout.FieldRole, self.oldEdit)
 
         self.newLabel = QLabel(PasswordDialog)
         self.newLabel.setObjectName(u"newLabel")
 
-        self.formLayout.setWidget(1, QFormLayout.ItemRole.LabelRole, self.newLabel)
+        self.formLayout.setWidget(1, QFormLayout.LabelRole, self.newLabel)
 
         self.newEdit = QLineEdit(PasswordDialog)
         self.newEdit.setObjectName(u"newEdit")
         self.newEdit.setEchoMode(QLineEdit.EchoMode.Password)
 
-        self.formLayout.setWidget(1, QFormLayout.ItemRole.FieldRole, self.newEdit)
+        self.formLayout.setWidget(1, QFormLayout.FieldRole, self.newEdit)
 
         self.confirmLabel = QLabel(PasswordDialog)
         self.confirmLabel.setObjectName(u"confirmLabel")
 
-        self.formLayout.setWidget(2, QFormLayout.ItemRole.LabelRole, self.confirmLabel)
+        self.formLayout.setWidget(2, QFormLayout.LabelRole, self.confirmLabel)
 
         self.confirmEdit = QLineEdit(PasswordDialog)
         self.confirmEdit.setObjectName(u"confirmEdit")
         self.confirmEdit.setEchoMode(QLineEdit.EchoMode.Password)
 
-        self.formLayout.setWidget(2, QFormLayout.ItemRole.FieldRole, self.confirmEdit)
+        self.formLayout.setWidget(2, QFormLayout.FieldRole, self.confirmEdit)
 
 
         self.verticalLayout.addLayout(self.formLayout)

@@ -3,7 +3,7 @@
 ################################################################################
 ## Form generated from reading UI file 'user_edit_dialog.ui'
 ##
-## Created by: Qt User Interface Compiler version 6.12.0
+## Created by: Qt User Interface Compiler version 6.8.3
 ##
 ## WARNING! All changes made in this file will be lost when recompiling UI file!
 ################################################################################
@@ -31,29 +31,29 @@ class Ui_UserEditDialog(object):
         self.usernameLabel = QLabel(UserEditDialog)
         self.usernameLabel.setObjectName(u"usernameLabel")
 
-        self.formLayout.setWidget(0, QFormLayout.ItemRole.LabelRole, self.usernameLabel)
+        self.formLayout.setWidget(0, QFormLayout.LabelRole, self.usernameLabel)
 
         self.usernameEdit = QLineEdit(UserEditDialog)
         self.usernameEdit.setObjectName(u"usernameEdit")
         self.usernameEdit.setMaxLength(64)
 
-        self.formLayout.setWidget(0, QFormLayout.ItemRole.FieldRole, self.usernameEdit)
+        self.formLayout.setWidget(0, QFormLayout.FieldRole, self.usernameEdit)
 
         self.displayNameLabel = QLabel(UserEditDialog)
         self.displayNameLabel.setObjectName(u"displayNameLabel")
 
-        self.formLayout.setWidget(1, QFormLayout.ItemRole.LabelRole, self.displayNameLabel)
+        self.formLayout.setWidget(1, QFormLayout.LabelRole, self.displayNameLabel)
 
         self.displayNameEdit = QLineEdit(UserEditDialog)
         self.displayNameEdit.setObjectName(u"displayNameEdit")
         self.displayNameEdit.setMaxLength(64)
 
-        self.formLayout.setWidget(1, QFormLayout.ItemRole.FieldRole, self.displayNameEdit)
+        self.formLayout.setWidget(1, QFormLayout.FieldRole, self.displayNameEdit)
 
         self.roleLabel = QLabel(UserEditDialog)
         self.roleLabel.setObjectName(u"roleLabel")
 
-        self.formLayout.setWidget(2, QFormLayout.ItemRole.LabelRole, self.roleLabel)
+        self.formLayout.setWidget(2, QFormLayout.LabelRole, self.roleLabel)
 
         self.roleBox = QWidget(UserEditDialog)
         self.roleBox.setObjectName(u"roleBox")
@@ -61,17 +61,17 @@ class Ui_UserEditDialog(object):
         self.roleLayout.setObjectName(u"roleLayout")
         self.roleLayout.setContentsMargins(0, 0, 0, 0)
 
-        self.formLayout.setWidget(2, QFormLayout.ItemRole.FieldRole, self.roleBox)
+        self.formLayout.setWidget(2, QFormLayout.FieldRole, self.roleBox)
 
         self.clearanceLabel = QLabel(UserEditDialog)
         self.clearanceLabel.setObjectName(u"clearanceLabel")
 
-        self.formLayout.setWidget(3, QFormLayout.ItemRole.LabelRole, self.clearanceLabel)
+        self.formLayout.setWidget(3, QFormLayout.LabelRole, self.clearanceLabel)
 
         self.clearanceCombo = QComboBox(UserEditDialog)
         self.clearanceCombo.setObjectName(u"clearanceCombo")
 
-        self.formLayout.setWidget(3, QFormLayout.ItemRole.FieldRole, self.clearanceCombo)
+        self.formLayout.setWidget(3, QFormLayout.FieldRole, self.clearanceCombo)
 
         self.unitLabel = QLabel(UserEditDialog)
         self.unitLabel.setObjectName(u"unitLabel")

@@ -27,8 +27,8 @@ from app.ui.incidents.stats import StatisticsDialog
 from app.ui.lazy_table import LazyTableModel
 from app.ui.messages import describe
 from app.ui.pages import register_page
-from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.permissions import gate
+from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QBrush,
     QColor,
