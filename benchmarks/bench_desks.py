@@ -133,7 +133,7 @@ def _desk(url: str, desk: int, user: tuple[int, str], seconds: float, ready: Any
     deadline = time.time() + seconds
     pending_recovery = False
     i = 0
-    doc_id = version = None
+    doc_id = None
 
     def run(op: str, fn) -> Any:  # type: ignore[no-untyped-def]
         nonlocal pending_recovery

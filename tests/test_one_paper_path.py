@@ -25,12 +25,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
-from app.services import accounts, audit, audit_log, duty, duty_desk, duty_publish, output
+from app.services import (
+    accounts,
+    audit,
+    audit_log,
+    document_output,
+    duty,
+    duty_desk,
+    duty_publish,
+    output,
+    templates,
+)
 from app.services import documents as docs
-from app.services import document_output
 from app.services import incidents as inc
 from app.services import minutes as mn
-from app.services import templates
 from app.services.context import ServiceContext
 from app.storage.models import AuditEvent
 from tests.services.documents_helpers import notice

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.atomicfile import atomic_write  # noqa: E402 - after the path is set
+
 FORMS = ROOT / "forms"
 OUT = ROOT / "app" / "ui" / "forms"
 _IMPORT = re.compile(r"^from PySide6\.Qt\w+ import", re.MULTILINE)

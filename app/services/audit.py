@@ -248,7 +248,7 @@ def _seal_after_commit(session: Session) -> None:
     session.info[_PENDING] = False
     try:
         bind = session.get_bind()
-        seal(getattr(bind, "engine", bind))
+        seal(bind if isinstance(bind, Engine) else bind.engine)
     except Exception:  # noqa: BLE001 - committed already; the next seal (any desk's) chains it
         return
 

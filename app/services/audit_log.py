@@ -41,7 +41,7 @@ from app.errors import InputError, PermissionDenied
 from app.services import audit, audit_refused, audit_scope, need_to_know, paging
 from app.services.context import Actor, ServiceContext
 from app.services.people import Names, matches_person
-from app.storage.models import AuditEvent, AuditReview, User, UserRole
+from app.storage.models import AuditEvent, AuditReview, UserRole
 
 HIDDEN = "（内容超出您的知悉范围）"
 #: What the object id of such an event reads (which record it was is not shown either).

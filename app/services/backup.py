@@ -240,7 +240,7 @@ def _copy_rows(src: Path, scratch: Path, stage: Stage) -> None:
                    if t == "table" and sql.upper().startswith("CREATE VIRTUAL TABLE")}
         tables = [(n, sql) for t, n, _tb, sql in schema if t == "table"
                   and not n.startswith("sqlite_") and not _shadow_of(n, virtual)]
-        for name, sql in tables:
+        for _name, sql in tables:
             target.execute(sql)
         version = target.execute("PRAGMA src.user_version").fetchone()[0]
         target.execute(f"PRAGMA main.user_version={int(version)}")
@@ -273,7 +273,7 @@ def _copy_rows(src: Path, scratch: Path, stage: Stage) -> None:
                           ).fetchone():
             target.execute("DELETE FROM main.sqlite_sequence")
             target.execute("INSERT INTO main.sqlite_sequence SELECT * FROM src.sqlite_sequence")
-        for kind, name, tbl, sql in schema:
+        for kind, _name, tbl, sql in schema:
             if kind in ("index", "trigger", "view") and not _shadow_of(tbl, virtual):
                 target.execute(sql)
         target.execute("COMMIT")

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Select, select
 from sqlalchemy.orm import Session
@@ -62,7 +62,7 @@ def retry_read(fn: F) -> F:
     one — and only a second failure reaches the user, saying the data could not be read."""
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except ConnectionLost:
@@ -181,7 +181,7 @@ class ServiceContext:
             raise
         return self.actor
 
-    def _account(self, user_id: int):  # type: ignore[no-untyped-def]
+    def _account(self, user_id: int) -> tuple[Any, Any]:
         with self.reading() as s:
             row = s.execute(select(User.active, User.clearance_level, User.must_change_password)
                             .where(User.id == user_id)).first()

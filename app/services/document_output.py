@@ -36,7 +36,7 @@ from app.services import paper, placeholders
 from app.services import seal as office_seal
 from app.services.context import ServiceContext
 from app.services.documents import _load
-from app.services.output.path import Watermark, finish
+from app.services.output.path import DEFAULT_WATERMARK, Watermark, finish
 from app.services.output.result import Output
 from app.storage.models import OfficeSeal
 from app.typeset import RenderResult, SealImage, render
@@ -80,7 +80,7 @@ def _seal_for(s: Any, doc: Any, desc: dict[str, Any], wanted: bool | None
 
 def print_pdf(ctx: ServiceContext, doc_id: int, *, copies: int = 1,
               first_copy_no: int | None = None, duplex: bool = False,
-              watermark: Watermark | None = Watermark(), allow_placeholders: bool = False,
+              watermark: Watermark | None = DEFAULT_WATERMARK, allow_placeholders: bool = False,
               seal: bool | None = None) -> Output:
     """All copies of a document as one PDF, ready for the printer. With ``first_copy_no`` each
     copy gets its own 份号 (n, n+1, …); without it the stored 份号 (if any) is printed. Unfilled
@@ -148,7 +148,7 @@ def print_pdf(ctx: ServiceContext, doc_id: int, *, copies: int = 1,
 
 
 def export_file(ctx: ServiceContext, doc_id: int, fmt: str, *,
-                watermark: Watermark | None = Watermark(),
+                watermark: Watermark | None = DEFAULT_WATERMARK,
                 allow_placeholders: bool = False, seal: bool | None = None) -> Output:
     """The document as ``fmt`` (pdf, docx, json) — audited as an export. A PDF or DOCX with
     unfilled placeholders is refused unless ``allow_placeholders`` (JSON is the editable text)."""

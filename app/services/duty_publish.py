@@ -393,12 +393,15 @@ def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "
     if fmt == "docx" and end != start:
         raise InputError("Word 格式一次只能导出一天的值班日报。")
     chosen = output.template_for(ctx, "值班日报")
-    parts, warnings, level, starts, pages = [], [], 0, [], 0
+    parts: list[bytes] = []
+    warnings: list[str] = []
+    starts: list[int] = []
+    level = pages = 0
     day = start
     while day <= end:
-        data = daily_data(ctx, day, to)
-        level = max(level, daily_level(data))
-        rendered = render_template(chosen.template, data, fmt, today=day)
+        day_data = daily_data(ctx, day, to)
+        level = max(level, daily_level(day_data))
+        rendered = render_template(chosen.template, day_data, fmt, today=day)
         parts.append(rendered.data)
         warnings += rendered.warnings
         if fmt == "pdf":

@@ -341,7 +341,9 @@ def _user(u: User) -> ScopeUser:
 
 
 def _read(s: Session, kind: str, row: Any) -> Scope:
-    users, owners, units = [], [], []
+    users: list[ScopeUser] = []
+    owners: list[ScopeUser] = []
+    units: list[str] = []
     for rs, u in s.execute(select(RecordScope, User).outerjoin(User, User.id == RecordScope.user_id)
                            .where(RecordScope.kind == kind, RecordScope.record_id == row.id)
                            .order_by(RecordScope.id)):

@@ -36,7 +36,7 @@ class Seek:
         return bool(self.key) and all(v is not None for v in self.key)
 
 
-def _beyond(keys: Sequence[ColumnElement[Any]], values: Sequence[Any],
+def _beyond(keys: Sequence[Any], values: Sequence[Any],
             forward_desc: bool) -> ColumnElement[bool]:
     """Rows strictly beyond ``values`` in the order ``keys`` desc (``forward_desc``) or asc —
     written as ``k1 <= v1 AND (k1 < v1 OR (…))`` so the leading column is a plain range an index
@@ -49,7 +49,7 @@ def _beyond(keys: Sequence[ColumnElement[Any]], values: Sequence[Any],
     return and_(loose, or_(strict, _beyond(keys[1:], values[1:], forward_desc)))
 
 
-def window(stmt: Select, keys: Sequence[ColumnElement[Any]], descending: bool, *,
+def window(stmt: Select, keys: Sequence[Any], descending: bool, *,
            offset: int = 0, limit: int = 100, seek: Seek | None = None) -> tuple[Select, bool]:
     """``stmt`` ordered by ``keys`` (the last one unique, the id) and cut to one page: after or
     before ``seek`` when it is given and usable, else at ``offset``. Returns the statement and
@@ -65,7 +65,7 @@ def window(stmt: Select, keys: Sequence[ColumnElement[Any]], descending: bool, *
     return stmt, backwards
 
 
-def ahead_of(keys: Sequence[ColumnElement[Any]], key: Sequence[Any],
+def ahead_of(keys: Sequence[Any], key: Sequence[Any],
              descending: bool) -> ColumnElement[bool]:
     """Rows that come before the row with sort key ``key`` in the list ordered by ``keys``: a
     ``COUNT`` with it is that row's position (to show a record, load its page and select it)."""

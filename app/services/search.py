@@ -250,7 +250,7 @@ def count_hits(ctx: ServiceContext, query: str, cap: int | None = None) -> HitCo
                 if n:
                     counts[kind] = n
         else:
-            limit = cap
+            limit = cap  # type: ignore[assignment]  # None: exact counts (SQLite)
             names = {c: n for c, n in s.execute(select(SearchKind.code, SearchKind.name)).all()}
             flt = "(rowid & 3) <= :c" + need_to_know.fts_filter(s, hidden, ID_SHIFT)
             got = s.execute(text(

@@ -28,7 +28,6 @@ from typing import Any, cast
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
-from app.atomicfile import atomic_write
 from app.domain.security import Action
 from app.errors import ConflictError, InputError, UserError
 from app.services import audit

@@ -46,6 +46,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
@@ -733,7 +734,7 @@ class _Builder:
         if marks and paras:
             self.seal_into(paras[0], marks[0])
 
-    def seal_into(self, p, mark: SealMark) -> None:  # type: ignore[no-untyped-def]
+    def seal_into(self, p: Any, mark: SealMark) -> None:
         """The seal as a floating picture anchored in the 署名 paragraph, at the PDF's place on
         the page (in front of the text, no wrapping: a stamp over the 署名 and date)."""
         run = p.add_run()

@@ -98,7 +98,7 @@ def font_substitutions(official_names: list[str] | tuple[str, ...] | None = None
     """Chinese warnings, one per official font that LibreOffice will replace by a stand-in."""
     installed = _installed_families()
     names = official_names if official_names is not None else list(STAND_INS)
-    out = []
+    out: list[str] = []
     for name in names:
         stand_in = STAND_INS.get(name)
         if stand_in and name not in installed:

@@ -11,6 +11,7 @@ Pure: no Qt, no database. ``app.services.output`` re-exports both names.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 
 class NoticeKind(Enum):
@@ -46,7 +47,7 @@ class Notice(str):
     def text(self) -> str:
         return str.__str__(self)
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]  # pickles (worker threads) keep the kind
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles (worker threads) keep the kind
         return (Notice, (self.kind, self.text))
 
 

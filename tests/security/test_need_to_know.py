@@ -301,12 +301,14 @@ def test_is_widening():
 # that each seeded 机密 record is given: each call must be refused (for the scope, by at least
 # one role whose role allows the act) and change nothing.
 
+from tests.security import test_clearance_walk  # noqa: E402
 from tests.security.test_clearance_walk import (  # noqa: E402
     _calls,
     _snapshot,
     walked,
 )
-from tests.security.test_clearance_walk import world as walk_world  # noqa: E402,F401
+
+walk_world = test_clearance_walk.world  # the clearance walk's seeded office, used here by name
 
 #: seeded table → the scope kind its 机密 row gets
 SCOPED_TABLES = {"documents": "document", "incoming_docs": "incoming", "meetings": "meeting",

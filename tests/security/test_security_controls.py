@@ -6,6 +6,7 @@ its WAL after a checkpoint."""
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -78,7 +79,7 @@ def test_the_last_n_passwords_are_not_reused_and_kept_as_argon2(office):
     _policy(secadmin, history=3)
     me = office[AUD]
     seq = ["Aud-changed-2", "Aud-third-33", "Aud-fourth-44", "Aud-fifth-55"]
-    for old, new in zip(seq, seq[1:]):
+    for old, new in itertools.pairwise(seq):
         accounts.change_password(me, old, new)
     with pytest.raises(InputError, match="最近 3 次"):
         accounts.change_password(me, seq[-1], seq[-2])

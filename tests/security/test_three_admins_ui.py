@@ -11,7 +11,11 @@ from app.ui.application import db_label
 from app.ui.main_window import MainWindow
 from app.ui.permissions import REASON
 from app.ui.qt import QApplication, QDialogButtonBox, QEnterEvent, QPointF
-from tests.ui.conftest import _collect_on_the_gui_thread, app_env  # noqa: F401 - fixtures
+from tests.ui import conftest as ui_conftest
+
+# the UI tests' fixtures, used here by name
+app_env = ui_conftest.app_env
+_collect_on_the_gui_thread = ui_conftest._collect_on_the_gui_thread
 
 INITIAL = {"xitong": "Sys-initial-1", "baomi": "Sec-initial-1", "shenji": "Aud-initial-1"}
 FINAL = {"xitong": "Sys-changed-2", "baomi": "Sec-changed-2", "shenji": "Aud-changed-2"}

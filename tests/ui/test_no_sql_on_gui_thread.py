@@ -58,7 +58,8 @@ def small_pages(monkeypatch):
     from app.ui.duty import log_tab
     from app.ui.incidents.page import IncidentListModel
     from app.ui.incoming import model as incoming_model
-    from app.ui.minutes import board, page as minutes_page
+    from app.ui.minutes import board
+    from app.ui.minutes import page as minutes_page
     from app.ui.security import page as security_page
 
     for module in (documents_model, incoming_model, log_tab, security_page, minutes_page, board):

@@ -105,6 +105,5 @@ def test_register_window_follows_a_copy_to_its_destruction(qtbot, admin_ctx, tmp
 
     with pdfplumber.open(target) as pdf:
         text = "".join(p.filter(upright).extract_text() or "" for p in pdf.pages).replace("\n", "")
-        pdftext = text
     assert "涉密文件登记簿" in text and "000001" in text and "秘密" in text
     QApplication.processEvents()

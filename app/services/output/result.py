@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from app.domain.security import CLEARANCE_LABELS, Clearance
 from app.typeset.notices import Notice, NoticeKind, kind_of
@@ -67,7 +68,7 @@ class Output(bytes):
     warnings: tuple[OutputWarning, ...]
     copies: int
     copy_nos: tuple[str, ...]
-    title: str
+    title: str  # type: ignore[assignment]  # the record's title shadows bytes.title(), unused here
 
     def __new__(cls, data: bytes, *, kind: str, fmt: str, classification: int = 0,
                 template: TemplateUsed | None = None,
@@ -87,7 +88,7 @@ class Output(bytes):
     def label(self) -> str:
         return level_label(self.classification)
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]  # crosses worker threads/processes intact
+    def __reduce__(self) -> tuple[Any, ...]:  # crosses worker threads/processes intact
         return (_rebuild, (bytes(self), self.kind, self.fmt, self.classification, self.template,
                            self.warnings, self.copies, self.copy_nos, self.title))
 
@@ -96,7 +97,9 @@ class Output(bytes):
                 f"copies={self.copies})")
 
 
-def _rebuild(data, kind, fmt, level, template, warnings, copies, copy_nos, title):  # type: ignore[no-untyped-def]
+def _rebuild(data: bytes, kind: str, fmt: str, level: int, template: TemplateUsed | None,
+             warnings: tuple[OutputWarning, ...], copies: int, copy_nos: tuple[str, ...],
+             title: str) -> Output:
     return Output(data, kind=kind, fmt=fmt, classification=level, template=template,
                   warnings=warnings, copies=copies, copy_nos=copy_nos, title=title)
 

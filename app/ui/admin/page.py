@@ -15,9 +15,9 @@ from app.services import settings as office_settings
 from app.services.accounts import UserInfo
 from app.services.context import ServiceContext
 from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog, person
+from app.ui.file_dialogs import PNG, FileKind, ask_file
 from app.ui.forms.ui_office_settings_page import Ui_OfficeSettingsPage
 from app.ui.forms.ui_users_page import Ui_UsersPage
-from app.ui.file_dialogs import PNG, FileKind, ask_file
 from app.ui.messages import confirm, describe
 from app.ui.pages import register_page
 from app.ui.permissions import gate, refuse

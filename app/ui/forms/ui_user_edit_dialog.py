@@ -76,35 +76,35 @@ class Ui_UserEditDialog(object):
         self.unitLabel = QLabel(UserEditDialog)
         self.unitLabel.setObjectName(u"unitLabel")
 
-        self.formLayout.setWidget(4, QFormLayout.ItemRole.LabelRole, self.unitLabel)
+        self.formLayout.setWidget(4, QFormLayout.LabelRole, self.unitLabel)
 
         self.unitEdit = QLineEdit(UserEditDialog)
         self.unitEdit.setObjectName(u"unitEdit")
         self.unitEdit.setMaxLength(128)
 
-        self.formLayout.setWidget(4, QFormLayout.ItemRole.FieldRole, self.unitEdit)
+        self.formLayout.setWidget(4, QFormLayout.FieldRole, self.unitEdit)
 
         self.passwordLabel = QLabel(UserEditDialog)
         self.passwordLabel.setObjectName(u"passwordLabel")
 
-        self.formLayout.setWidget(5, QFormLayout.ItemRole.LabelRole, self.passwordLabel)
+        self.formLayout.setWidget(5, QFormLayout.LabelRole, self.passwordLabel)
 
         self.passwordEdit = QLineEdit(UserEditDialog)
         self.passwordEdit.setObjectName(u"passwordEdit")
         self.passwordEdit.setEchoMode(QLineEdit.EchoMode.Password)
 
-        self.formLayout.setWidget(5, QFormLayout.ItemRole.FieldRole, self.passwordEdit)
+        self.formLayout.setWidget(5, QFormLayout.FieldRole, self.passwordEdit)
 
         self.confirmLabel = QLabel(UserEditDialog)
         self.confirmLabel.setObjectName(u"confirmLabel")
 
-        self.formLayout.setWidget(6, QFormLayout.ItemRole.LabelRole, self.confirmLabel)
+        self.formLayout.setWidget(6, QFormLayout.LabelRole, self.confirmLabel)
 
         self.confirmEdit = QLineEdit(UserEditDialog)
         self.confirmEdit.setObjectName(u"confirmEdit")
         self.confirmEdit.setEchoMode(QLineEdit.EchoMode.Password)
 
-        self.formLayout.setWidget(6, QFormLayout.ItemRole.FieldRole, self.confirmEdit)
+        self.formLayout.setWidget(6, QFormLayout.FieldRole, self.confirmEdit)
 
 
         self.verticalLayout.addLayout(self.formLayout)

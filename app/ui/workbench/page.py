@@ -277,8 +277,8 @@ class WorkbenchPage(QWidget):
     def _show_unlisted(self, unlisted: Mapping[str, int]) -> None:
         links = [f"<a href='{kind}'>{workbench.KIND_LABELS[kind]} {n} 项</a>"
                  for kind, n in unlisted.items() if n > 0 and kind in UNLISTED_PAGES]
-        self.more_label.setText("每类最多列出最紧急的 {0} 项；另有未列出：{1}（点击到相应页面查看全部）。"
-                                .format(workbench.PER_SOURCE_LIMIT, "　".join(links)))
+        self.more_label.setText(f"每类最多列出最紧急的 {workbench.PER_SOURCE_LIMIT} 项；另有未列出："
+                                f"{'　'.join(links)}（点击到相应页面查看全部）。")
         self.more_label.setVisible(bool(links))
 
     def _see_all(self, kind: str) -> None:
