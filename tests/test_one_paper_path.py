@@ -215,6 +215,13 @@ def produce_audit_print(u, admin, tmp):
     return audit_log.render_print(u, audit_log.AuditFilter(action="doc.view")), "audit.print"
 
 
+def produce_audit_review(u, admin, tmp):
+    """Made by a reviewer (the administrator of this 普通 office): business users review none."""
+    _secret_event(u)
+    data = audit_log.review_report_pdf(admin, audit_log.AuditFilter(action="doc.view"))
+    return data, "audit.report", admin
+
+
 def produce_audit_xlsx(u, admin, tmp):
     _secret_event(u)
     path = tmp / "审计.xlsx"
@@ -258,6 +265,7 @@ PRODUCERS = {
     "supervision_xlsx": produce_supervision_xlsx,
     "audit_print": produce_audit_print,
     "audit_xlsx": produce_audit_xlsx,
+    "audit_review": produce_audit_review,
     "duty_notice": produce_duty_notice,
     "duty_calendar": produce_duty_calendar,
     "duty_roster_xlsx": produce_duty_roster_xlsx,
@@ -276,10 +284,11 @@ def test_every_record_kind_has_a_producer():
 @pytest.mark.parametrize("kind", sorted(output.RECORD_KINDS))
 def test_each_kind_printed_at_secret_carries_its_marks(desk, tmp_path, kind):
     u, admin = desk
-    data, action = PRODUCERS[kind](u, admin, tmp_path)
+    data, action, *by = PRODUCERS[kind](u, admin, tmp_path)
+    producer = by[0] if by else u
     event, detail = last_event(u.engine, action)
     assert detail["kind"] == kind
-    assert event.actor_id == u.actor.user_id
+    assert event.actor_id == producer.actor.user_id
     if kind in UNCLASSIFIED:
         assert detail["classification"] == 0 and detail["marked"] is False
         if data[:4] == b"%PDF":
@@ -303,7 +312,7 @@ def test_each_kind_printed_at_secret_carries_its_marks(desk, tmp_path, kind):
             first_pages = tuple(firsts)
             assert len(first_pages) == 2
         assert detail["watermark"] is True
-        assert_pdf_marked(bytes(data), "秘密", "张保密", first_pages=first_pages,
+        assert_pdf_marked(bytes(data), "秘密", producer.actor.label, first_pages=first_pages,
                           gbt9704=kind == "document", copy_nos=copy_nos)
     else:
         assert_xlsx_marked(bytes(data), "秘密")

@@ -134,8 +134,13 @@ def _signing_key(session: Session, last_alg: str | None, last_key_id: str | None
         keyed = last_alg == ALG or session.execute(
             select(AuditEvent.seq).where(AuditEvent.hash_alg != LEGACY_ALG).limit(1)).first()
         if keyed:
-            raise AuditKeyError(audit_key.MISSING)
-        key = audit_key.create()
+            # another writer of this desk may have made the key between our look and its first
+            # event reaching the chain (it makes the key before it writes): look once more
+            key = audit_key.load()
+            if key is None:
+                raise AuditKeyError(audit_key.MISSING)
+        else:
+            key = audit_key.create()
     if last_alg == ALG and last_key_id != key.key_id:
         raise AuditKeyError(
             f"本机审计密钥（标识 {key.key_id}）与数据库审计日志所用密钥（标识 {last_key_id}）不符，"

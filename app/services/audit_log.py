@@ -483,18 +483,27 @@ def review_report_description(ctx: ServiceContext, f: AuditFilter) -> tuple[dict
 
 
 def review_report_pdf(ctx: ServiceContext, f: AuditFilter, path: Path | None = None) -> bytes:
-    """The periodic review report as PDF (the one function that makes it; with ``path`` also
-    saved there through ``app.atomicfile``). Audited as ``audit.report`` once the PDF exists."""
-    from app.atomicfile import atomic_write
-    from app.typeset import render_pdf
+    """The periodic review report as PDF (the one function that makes it), through the paper
+    path: marked with the highest 密级 among the entries in the reviewer's range, watermarked when
+    classified; with ``path`` also saved there (atomically, private). Audited as
+    ``audit.report`` once the PDF exists."""
+    from app.services import output
+    from app.typeset import render
 
     actor = ctx.require(Action.REVIEW_AUDIT)
     description, total = review_report_description(ctx, f)
-    data = render_pdf(description)
+    with ctx.session() as s, s.begin():
+        level = int(s.execute(_scoped(s, _where(select(func.max(AuditEvent.classification)), f),
+                                      actor)).scalar() or 0)
+    level = min(level, int(actor.clearance))
+    result = render(description, "pdf")
     detail: dict[str, Any] = {**f.describe(), "rows": total}
     if path is not None:
-        atomic_write(path, data, private=True)
-        detail.update(format="pdf", file=path.name)
-    with ctx.session() as s, s.begin():
-        audit.append(s, actor, "audit.report", "audit_log", "", detail, at=ctx.now())
-    return data
+        detail.update(file=path.name)
+    done = output.finish(ctx, actor, kind="audit_review", fmt="pdf", data=result.data,
+                         action="audit.report", object_type="audit_log", classification=level,
+                         title=str(description["title"]), warnings=result.warnings,
+                         detail=detail)
+    if path is not None:
+        output.save(done, path, private=True)
+    return done

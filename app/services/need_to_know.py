@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, delete, exists, false, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.domain.security import Action, Clearance, require_clearance
@@ -164,6 +164,9 @@ def allows(model: Any, actor: Any) -> ColumnElement[bool]:
         col = getattr(model, column)
         ok = col.not_in(hidden_ids(parent_kind, actor))
         return or_(col.is_(None), ok) if col.nullable else ok
+    if getattr(model, "__tablename__", "") == "paper_copies":  # a copy is in its record's scope
+        return and_(*(not_(and_(model.object_type == k, model.object_id.in_(hidden_ids(k, actor))))
+                      for k in KINDS))
     return true()
 
 

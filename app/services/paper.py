@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.security import Action, Clearance, require_clearance
 from app.errors import ConflictError, InputError, PermissionDenied
-from app.services import audit
+from app.services import audit, need_to_know
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models import PaperCopy
 from app.textsafe import clean_text
@@ -145,6 +145,8 @@ def _load(s: Session, actor: Actor, copy_id: int, expected_version: int | None) 
     if row is None:
         raise InputError("登记簿中没有这一份。")
     require_clearance(actor.clearance, row.classification)
+    if row.object_type in need_to_know.KINDS:  # the 份号 of a record outside one's 知悉范围
+        need_to_know.require(s, actor, row.object_type, row.object_id)
     if expected_version is not None and row.version != expected_version:
         raise ConflictError("这一份的登记已被他人修改，请刷新后再试。")
     return row

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
@@ -37,7 +37,7 @@ from app.services import (
     workbench,
 )
 from app.services.context import Actor
-from app.storage.models import AuditEvent, RecordScope, UserRole
+from app.storage.models import AuditEvent, PaperCopy, RecordScope, UserRole
 from tests.services.documents_helpers import notice, person
 
 TOP = int(Clearance.CONFIDENTIAL)
@@ -322,6 +322,10 @@ def test_no_service_acts_on_a_record_outside_the_callers_scope(walk_world, tmp_p
         for table, kind in SCOPED_TABLES.items():  # known only to the administrator
             s.add(RecordScope(kind=kind, record_id=seeded[table][TOP], basis="user",
                               user_id=admin_ctx.actor.user_id, unit=""))
+        # the printed copies in the 涉密文件登记簿 are copies of the seeded 公文, level by level
+        for level, copy_id in enumerate(seeded.get("paper_copies", [])):
+            s.execute(update(PaperCopy).where(PaperCopy.id == copy_id).values(
+                object_type="document", object_id=seeded["documents"][level]))
     actors = {}
     for role in (Role.CLERK, Role.LEADER, Role.DUTY, Role.READER):
         c = person(admin_ctx, f"top_{role.value}", role, Clearance.CONFIDENTIAL)

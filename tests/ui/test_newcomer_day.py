@@ -281,7 +281,8 @@ def test_a_newcomers_day(qtbot, day, tmp_path):
     handle = roster_tab.export("notice_pdf", notice_pdf, notice_dialog.options())
     notice_dialog.reject()
     qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
-    assert roster_tab.status.text() == f"已保存：{notice_pdf}"
+    # the paper path says which template it used (and any typed warning, e.g. substituted fonts)
+    assert roster_tab.status.text().startswith(f"已保存：{notice_pdf}（模板：值班安排通知（内置模板））")
     text = pdf_text(notice_pdf)
     no_placeholders(text, "值班安排通知")
     by_day: dict[dt.date, dict[str, list[str]]] = {}
@@ -366,7 +367,9 @@ def test_a_newcomers_day(qtbot, day, tmp_path):
     meeting.date.setDate(QDate(2026, 12, 4))
     assert meeting.recorder.text() == "陈刚"  # 记录人 starts as the user, by name
     meeting.accept()  # no venue, host, 列席 or 请假: optional
-    assert tab.model.rows[0].title == "市政府第一次常务会议"
+    # the list reads in the background (one lazy list model): wait for its first row
+    qtbot.waitUntil(lambda: tab.model.item(0) is not None, timeout=10_000)
+    assert tab.model.item(0).title == "市政府第一次常务会议"
     mpanel = tab.panel
     present = mpanel.attendance["present"]
     for name in ("赵志远", "钱国华"):

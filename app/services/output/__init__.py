@@ -56,6 +56,7 @@ RECORD_KINDS: dict[str, str] = {
     "supervision_xlsx": "督办台账（XLSX）",
     "audit_print": "审计日志（打印）",
     "audit_xlsx": "审计日志（XLSX）",
+    "audit_review": "审计审阅报告",
     "paper_register": "涉密文件登记簿",
 }
 

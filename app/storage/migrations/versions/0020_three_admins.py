@@ -70,14 +70,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("audit_reviews")
-    with op.batch_alter_table("audit_pending") as batch:
-        batch.drop_column("desk")
-        batch.drop_column("outcome")
-    with op.batch_alter_table("audit_events") as batch:
-        batch.drop_column("desk")
-        batch.drop_column("outcome")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("password_changed_at")
+    # plain DROP COLUMN (SQLite 3.35+): a batch rebuild of ``users`` would cascade to its
+    # children (user_roles…, see 0016), one of ``audit_events`` would lose its triggers
+    for table, column in (("audit_pending", "desk"), ("audit_pending", "outcome"),
+                          ("audit_events", "desk"), ("audit_events", "outcome"),
+                          ("users", "password_changed_at")):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     with op.batch_alter_table("security_settings") as batch:
         for name in ("audit_warn_rows", "lock_minutes", "lock_failures", "pw_history",
                      "pw_warn_days", "pw_max_age_days", "pw_min_classes", "pw_min_length",
