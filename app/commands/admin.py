@@ -27,7 +27,9 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -164,6 +166,18 @@ def _admin_ctx(engine: Engine, admin: str) -> ServiceContext:
     if password is None:
         password = _secret(f"管理员 {admin} 的密码：")
     return sign_in(engine, admin, password)
+
+
+T = TypeVar("T")
+
+
+def _as_admin(args: argparse.Namespace, act: Callable[[ServiceContext], T]) -> T:
+    """Sign ``--admin`` in on a fresh engine, do ``act`` as them, then close the engine."""
+    engine = _open()
+    try:
+        return act(_admin_ctx(engine, args.admin))
+    finally:
+        engine.dispose()
 
 
 def _fmt_time(value) -> str:  # type: ignore[no-untyped-def]
@@ -401,12 +415,8 @@ def _register_review(a_sub: argparse._SubParsersAction) -> None:
 def cmd_audit_list(args: argparse.Namespace) -> int:
     from app.services import audit_log
 
-    engine = _open()
-    try:
-        ctx = _admin_ctx(engine, args.admin)
-        rows = audit_log.page(ctx, _filter(args), 0, max(1, min(args.limit, 5000)))
-    finally:
-        engine.dispose()
+    limit = max(1, min(args.limit, 5000))
+    rows = _as_admin(args, lambda ctx: audit_log.page(ctx, _filter(args), 0, limit))
     print("序号\t时间\t用户\t操作\t结果\t终端\t审阅\t详情")
     for r in rows:
         print(f"{r.seq}\t{_fmt_time(r.at)}\t{r.actor}\t{r.action}\t"
@@ -418,12 +428,7 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
 def cmd_audit_review(args: argparse.Namespace) -> int:
     from app.services import audit_log
 
-    engine = _open()
-    try:
-        ctx = _admin_ctx(engine, args.admin)
-        done = audit_log.mark_reviewed(ctx, args.seqs, args.note)
-    finally:
-        engine.dispose()
+    done = _as_admin(args, lambda ctx: audit_log.mark_reviewed(ctx, args.seqs, args.note))
     print(f"已标记 {done} 条审计记录为已审阅。")
     return 0
 
@@ -431,12 +436,7 @@ def cmd_audit_review(args: argparse.Namespace) -> int:
 def cmd_audit_report(args: argparse.Namespace) -> int:
     from app.services import audit_log
 
-    engine = _open()
-    try:
-        ctx = _admin_ctx(engine, args.admin)
-        audit_log.review_report_pdf(ctx, _filter(args), args.file)
-    finally:
-        engine.dispose()
+    _as_admin(args, lambda ctx: audit_log.review_report_pdf(ctx, _filter(args), args.file))
     print(f"已生成审计审阅报告：{args.file}")
     return 0
 
@@ -444,12 +444,7 @@ def cmd_audit_report(args: argparse.Namespace) -> int:
 def cmd_audit_status(args: argparse.Namespace) -> int:
     from app.services import audit_log
 
-    engine = _open()
-    try:
-        ctx = _admin_ctx(engine, args.admin)
-        status = audit_log.store_status(ctx)
-    finally:
-        engine.dispose()
+    status = _as_admin(args, lambda ctx: audit_log.store_status(ctx))
     print(f"审计记录 {status.rows} 条，告警阈值 {status.threshold} 条。")
     if status.warning:
         print(f"警告：{status.warning}", file=sys.stderr)
@@ -460,12 +455,7 @@ def cmd_audit_status(args: argparse.Namespace) -> int:
 def cmd_audit_purge(args: argparse.Namespace) -> int:
     from app.services import audit_log
 
-    engine = _open()
-    try:
-        ctx = _admin_ctx(engine, args.admin)
-        audit_log.purge(ctx, args.before)
-    finally:
-        engine.dispose()
+    _as_admin(args, lambda ctx: audit_log.purge(ctx, args.before))
     return 0  # never reached: purge always refuses
 
 
