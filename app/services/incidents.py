@@ -1307,16 +1307,26 @@ def _check_placeholders(template: Any, data: dict[str, Any], allow: bool) -> Non
         placeholders.check(template.render(data), allow)
 
 
-def save_report(ctx: ServiceContext, report_id: int, path: str | Path, *,
-                allow_placeholders: bool = False) -> Path:
+def export_report(ctx: ServiceContext, report_id: int, path: str | Path, *,
+                  allow_placeholders: bool = False) -> Any:
+    """Render report ``report_id`` as ``path``'s format (.pdf or .docx) through the paper path
+    and save it there; returns the ``Output`` (its template and typed warnings, for the GUI)."""
     target = Path(path)
     fmt = target.suffix.lower().lstrip(".") or "pdf"
     if fmt not in ("pdf", "docx"):
         raise InputError("只能保存为 .pdf 或 .docx。")
     from app.services import output
 
-    return output.save(render_report(ctx, report_id, fmt, allow_placeholders=allow_placeholders),
-                       target)
+    done = render_report(ctx, report_id, fmt, allow_placeholders=allow_placeholders)
+    output.save(done, target)
+    return done
+
+
+def save_report(ctx: ServiceContext, report_id: int, path: str | Path, *,
+                allow_placeholders: bool = False) -> Path:
+    """``export_report``, returning where the file went."""
+    export_report(ctx, report_id, path, allow_placeholders=allow_placeholders)
+    return Path(path)
 
 
 

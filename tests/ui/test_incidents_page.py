@@ -262,6 +262,8 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
     out = tmp_path / "out" / "终报.pdf"
     page.save_report_to(out)
     qtbot.waitUntil(lambda: "已保存" in page.status.text(), timeout=30_000)
+    # the paper path's answer: where it went and the template that made it
+    assert page.status.text().startswith(f"已保存：{out}（模板：")
     with pdfplumber.open(out) as pdf:
         text = "".join(p.extract_text() or "" for p in pdf.pages).replace("\n", "")
     assert "关于临江路燃气爆燃事故的情况报告（终报）" in text

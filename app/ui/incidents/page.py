@@ -26,6 +26,7 @@ from app.ui.incidents.rules_dialog import RuleTableDialog
 from app.ui.incidents.stats import StatisticsDialog
 from app.ui.lazy_table import LazyTableModel
 from app.ui.messages import describe
+from app.ui.output_notes import saved_text
 from app.ui.pages import register_page
 from app.ui.permissions import gate
 from app.ui.placeholder_confirm import ask_print_anyway
@@ -802,10 +803,10 @@ class IncidentsPage(QWidget):
 
         def work(control):  # type: ignore[no-untyped-def]
             control.check()
-            return svc.save_report(ctx, rid, path, allow_placeholders=allow_placeholders)
+            return svc.export_report(ctx, rid, path, allow_placeholders=allow_placeholders)
 
-        def done(p: Path) -> None:
-            self.status.setText(f"已保存：{p}")
+        def done(out: object) -> None:  # where it went, the template used, typed warnings
+            self.status.setText(saved_text(path, out))
             self._update_buttons()
 
         def failed(exc: BaseException) -> None:
