@@ -8,7 +8,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from app.services import accounts, audit, security
+from app.services import accounts, audit, backup, security
 from app.ui.application import db_label
 from app.ui.conflict_dialog import REAPPLY, RELOAD, ConflictDialog
 from app.ui.main_window import MainWindow
@@ -269,7 +269,8 @@ def test_an_automatic_backup_shows_its_progress_in_the_status_bar(qtbot, app_env
     qtbot.waitUntil(lambda: not indicator.isVisible())  # and gone once made
 
 
-def test_cancelling_an_automatic_backup_leaves_no_file(qtbot, app_env, admin_ui_ctx, tmp_path):
+def test_cancelling_an_automatic_backup_leaves_no_file(qtbot, app_env, admin_ui_ctx, tmp_path,
+                                                       monkeypatch):
     from app.ui.qt import QPushButton, QWidget
 
     config, _ = app_env
@@ -280,6 +281,15 @@ def test_cancelling_an_automatic_backup_leaves_no_file(qtbot, app_env, admin_ui_
     indicator = win.statusBar().findChild(QWidget, "backupIndicator")
     cancel = indicator.findChild(QPushButton, "backupCancel")
     checks.backup_progress.connect(lambda _p, _t: cancel.click())  # at the first progress
+    real = backup.auto_backup
+
+    def held(engine, folder, keep, now, progress):  # type: ignore[no-untyped-def]
+        def first_waits(percent, text):  # the backup waits for the click its progress brings
+            progress(percent, text)
+            assert checks.backup_stop is not None and checks.backup_stop.wait(10)
+        return real(engine, folder, keep, now, first_waits)
+
+    monkeypatch.setattr(backup, "auto_backup", held)
     made: list[object] = []
     checks.backup_done.connect(made.append)
     with qtbot.waitSignal(checks.backup_finished, timeout=20_000):

@@ -21,6 +21,7 @@ rather than a finding) is treated the same way — shown and audited — never o
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime
 
 from app.config import Config
@@ -47,7 +48,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.worker import TaskHandle, run_task
+from app.ui.worker import Cancelled, TaskHandle, run_task
 
 log = logging.getLogger(__name__)
 
@@ -318,6 +319,9 @@ class StartupChecks(QObject):
         self.timer.setInterval(3600_000)
         self.timer.timeout.connect(self.backup_now)
         self.backup_task: TaskHandle | None = None
+        #: 取消 asks the running backup to stop at its next step, before its file is in place
+        #: (the task's own cancel would also drop the answer of a backup already made)
+        self.backup_stop: threading.Event | None = None
 
     def start(self) -> None:
         run_task(self._verify, on_result=self._verified, on_error=self._failed, parent=self)
@@ -360,13 +364,15 @@ class StartupChecks(QObject):
         if self.backup_task is not None and not self.backup_task.finished:
             return
         engine, folder = self.ctx.engine, self.config.backups_dir
+        stop = self.backup_stop = threading.Event()
 
         def work(control):  # type: ignore[no-untyped-def]
             with self.ctx.session() as s:
                 keep = security.read_settings(s).backup_keep
 
             def progress(percent: int, text: str) -> None:
-                control.check()
+                if stop.is_set() or control.cancelled:  # (the window closing cancels too)
+                    raise Cancelled()
                 control.progress(percent, text)
 
             return backup.auto_backup(engine, folder, keep, datetime.now(UTC), progress)
@@ -384,8 +390,11 @@ class StartupChecks(QObject):
                                     on_cancelled=self.backup_finished.emit, parent=self)
 
     def cancel_backup(self) -> None:
-        if self.backup_task is not None and not self.backup_task.finished:
-            self.backup_task.cancel()
+        """Stop the running backup before its file is in place; one already made is reported
+        as made (``backup_done``), never as cancelled with its file left behind."""
+        if self.backup_stop is not None and self.backup_task is not None \
+                and not self.backup_task.finished:
+            self.backup_stop.set()
 
     def attach_window(self, window: QMainWindow, ctx: ServiceContext) -> None:
         indicator = BackupIndicator(self, window.statusBar())
