@@ -337,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="多坐席共用一个数据库的性能测试（issue 32）。")
     p.add_argument("url", nargs="?", default=os.environ.get("GOVDESK_BENCH_DESKS", ""),
                    help="benchmarks.generate 生成的数据库 URL（数据会被改动，请用副本）；"
-                        "不给则现生成一个 1% 规模的 SQLite 办公室")
+                        "不给则现生成一个 1%% 规模的 SQLite 办公室")
     p.add_argument("--desks", default="4,10,20", help="坐席数，逗号分隔（默认 4,10,20）")
     p.add_argument("--seconds", type=float, default=25.0, help="每种配置运行的秒数")
     p.add_argument("--fault", action="store_true", help="运行中途重启 PostgreSQL")
