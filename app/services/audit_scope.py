@@ -97,13 +97,16 @@ def _stated(detail: Mapping[str, Any] | None) -> int:
     return 0
 
 
-def _lookup(session: Session, refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], int]:
-    """The current level of each referenced record (batched per table; missing records: 0)."""
+def by_parent(session: Session, refs: Iterable[tuple[str, int]],
+              children: Mapping[str, tuple[Any, str, str]]
+              ) -> tuple[dict[str, set[int]], dict[tuple[str, int], tuple[str, int]]]:
+    """``refs`` grouped by kind, each child (a kind in ``children``: model, parent column,
+    parent kind) replaced by its parent: (the ids wanted per kind, child → parent)."""
     wanted: dict[str, set[int]] = defaultdict(set)
     for kind, rid in refs:
-        wanted[kind].add(rid)
+        wanted[kind].add(int(rid))
     parent_of: dict[tuple[str, int], tuple[str, int]] = {}
-    for kind, (model, column, parent) in CHILDREN.items():  # children name their parent
+    for kind, (model, column, parent) in children.items():  # children name their parent
         ids = wanted.pop(kind, set())
         if ids:
             for rid, pid in session.execute(select(model.id, getattr(model, column))
@@ -111,6 +114,12 @@ def _lookup(session: Session, refs: Iterable[tuple[str, int]]) -> dict[tuple[str
                 if pid is not None:
                     parent_of[(kind, rid)] = (parent, pid)
                     wanted[parent].add(pid)
+    return wanted, parent_of
+
+
+def _lookup(session: Session, refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    """The current level of each referenced record (batched per table; missing records: 0)."""
+    wanted, parent_of = by_parent(session, refs, CHILDREN)
     found: dict[tuple[str, int], int] = {}
     for kind, ids in wanted.items():
         model = CLASSIFIED[kind]

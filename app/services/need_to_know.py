@@ -30,7 +30,6 @@ an administrator who may manage users (the 安全保密管理员 in a 涉密 off
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -40,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.security import Action, Clearance, require_clearance
 from app.errors import InputError, PermissionDenied
+from app.services.audit_scope import by_parent
 from app.storage.models import (
     AuditEvent,
     Decision,
@@ -224,18 +224,7 @@ def hidden_search_entries(s: Session, actor: Any) -> list[int]:
 def hidden_refs(s: Session, actor: Any, refs: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
     """Those of ``refs`` (``(object_type, id)`` as the audit log names records; children by
     their own type) that are outside ``actor``'s scope."""
-    wanted: dict[str, set[int]] = defaultdict(set)
-    for kind, rid in refs:
-        wanted[kind].add(int(rid))
-    parent_of: dict[tuple[str, int], tuple[str, int]] = {}
-    for kind, (model, column, parent) in AUDIT_CHILDREN.items():
-        ids = wanted.pop(kind, set())
-        if ids:
-            for rid, pid in s.execute(select(model.id, getattr(model, column))
-                                      .where(model.id.in_(sorted(ids)))):
-                if pid is not None:
-                    parent_of[(kind, rid)] = (parent, pid)
-                    wanted[parent].add(pid)
+    wanted, parent_of = by_parent(s, refs, AUDIT_CHILDREN)
     hidden: set[tuple[str, int]] = set()
     for kind, ids in wanted.items():
         if kind not in KINDS or not ids:
