@@ -24,6 +24,7 @@ from app.domain.security import Action
 from app.errors import ConflictError, InputError
 from app.services import audit
 from app.services.context import ServiceContext
+from app.services.security import row_to_update
 from app.storage.models import SecuritySettings
 
 
@@ -107,14 +108,7 @@ def update_policy(ctx: ServiceContext, policy: PasswordPolicy) -> PasswordPolicy
     try:
         with ctx.session() as s, s.begin():
             check_limits(policy, separation.is_classified(s))
-            row = s.get(SecuritySettings, 1)
-            if row is None:
-                if policy.version != 0:
-                    raise ConflictError("安全设置已被他人修改，请刷新后重试。")
-                row = SecuritySettings(id=1)
-                s.add(row)
-            elif row.version != policy.version:
-                raise ConflictError("安全设置已被他人修改，请刷新后重试。")
+            row = row_to_update(s, policy.version)
             old = _policy(row)
             for name in _FIELDS:
                 setattr(row, _COLUMNS[name], getattr(policy, name))

@@ -42,6 +42,20 @@ class SecurityInfo:
     version: int = 0  # 0: the row does not exist yet
 
 
+def row_to_update(s: Session, version: int) -> SecuritySettings:
+    """The office's one ``security_settings`` row, to change in ``s``: made when missing (read as
+    version 0); ``ConflictError`` when someone changed it since ``version`` was read."""
+    row = s.get(SecuritySettings, 1)
+    if row is None:
+        if version != 0:
+            raise ConflictError("安全设置已被他人修改，请刷新后重试。")
+        row = SecuritySettings(id=1)
+        s.add(row)
+    elif row.version != version:
+        raise ConflictError("安全设置已被他人修改，请刷新后重试。")
+    return row
+
+
 def _info(row: SecuritySettings | None) -> SecurityInfo:
     if row is None:
         return SecurityInfo()
@@ -86,14 +100,7 @@ def update_settings(ctx: ServiceContext, info: SecurityInfo) -> SecurityInfo:
         _check_idle_change(ctx, info.idle_lock_minutes)
     try:
         with ctx.session() as s, s.begin():
-            row = s.get(SecuritySettings, 1)
-            if row is None:
-                if info.version != 0:
-                    raise ConflictError("安全设置已被他人修改，请刷新后重试。")
-                row = SecuritySettings(id=1)
-                s.add(row)
-            elif row.version != info.version:
-                raise ConflictError("安全设置已被他人修改，请刷新后重试。")
+            row = row_to_update(s, info.version)
             row.idle_lock_minutes = info.idle_lock_minutes
             row.backup_keep = info.backup_keep
             s.flush()
