@@ -15,7 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy.orm import Session
 
-from app.services import accounts, audit
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
 from app.services.context import SYSTEM
 from app.storage.migrate import open_database
 

@@ -92,8 +92,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, work: Path, data: Path) -> int:
     from app.domain.security import Clearance, Role
-    from app.services import audit_key, backup, search
+    from app.services.audit import key as audit_key
+    from app.services.backup import files as backup
     from app.services.context import Actor, ServiceContext
+    from app.services.search import index as search
     from app.storage.migrate import open_database
 
     live = data / "govdesk.sqlite3"

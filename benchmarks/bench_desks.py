@@ -65,7 +65,8 @@ def _users(url: str, n: int) -> list[tuple[int, str]]:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from app.services import accounts, audit
+    from app.services.accounts import users as accounts
+    from app.services.audit import chain as audit
     from app.storage.migrate import open_database
     from app.storage.models import User, UserRole
 
@@ -106,9 +107,11 @@ def _desk(url: str, desk: int, user: tuple[int, str], seconds: float, ready: Any
     except ImportError:  # a checkout from before issue 32
         def is_connection_lost(exc: BaseException) -> bool:
             return False
-    from app.services import documents as docs
-    from app.services import duty_desk, minutes, search
     from app.services.context import Actor, ServiceContext
+    from app.services.documents import drafts as docs
+    from app.services.duty import desk as duty_desk
+    from app.services.minutes import meetings as minutes
+    from app.services.search import index as search
     from app.storage.db import make_engine
 
     rng = random.Random(seed)
@@ -205,7 +208,7 @@ def _integrity(url: str, signed: list[tuple[int, str]]) -> list[str]:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from app.services import audit
+    from app.services.audit import chain as audit
     from app.storage.db import make_engine
     from app.storage.models import DocNoEntry, DocNoSeries, Document
 

@@ -26,9 +26,9 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
-from app.services import documents as docs
 from app.services.context import Actor, ServiceContext
-from app.services.documents import ListQuery
+from app.services.documents import drafts as docs
+from app.services.documents.drafts import ListQuery
 from app.storage.migrate import open_database
 from app.storage.models import Document, User
 

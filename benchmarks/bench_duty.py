@@ -17,8 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.domain.roster_validate import spreads, validate
-from app.services import accounts, duty
+from app.services import duty
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.duty import roster as duty_roster
 from app.storage.migrate import open_database
 
 
@@ -45,7 +47,7 @@ def main() -> None:
     for label, start, end in periods:
         roster = duty.create_roster(ctx, start, end, label)
         t0 = time.perf_counter()
-        problem = duty.build_problem(ctx, roster.id)
+        problem = duty_roster.build_problem(ctx, roster.id)
         t1 = time.perf_counter()
         out = duty.generate(ctx, roster.id, time_limit=15)
         t2 = time.perf_counter()

@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy.orm import Session
 
 from app.domain import incident_rules as R
-from app.services import accounts
-from app.services import incidents as svc
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.incidents import reports as svc
 from app.storage.migrate import open_database
 from app.storage.models import Incident, IncidentReport
 

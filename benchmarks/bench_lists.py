@@ -34,9 +34,11 @@ Fetch = Callable[..., list[Any]]
 
 def lists(ctx, page: int) -> dict[str, tuple[int, Fetch, Callable[[Any], tuple]]]:  # type: ignore[no-untyped-def]
     """name → (total, fetch(offset, limit, seek), key(row))."""
-    from app.services import audit_log, duty_desk, incidents
-    from app.services import documents as docs
-    from app.services import minutes as mn
+    from app.services.audit import review as audit_log
+    from app.services.documents import drafts as docs
+    from app.services.duty import desk as duty_desk
+    from app.services.incidents import reports as incidents
+    from app.services.minutes import meetings as mn
 
     q = docs.ListQuery(limit=page)
     total_docs = docs.count_documents(ctx, q)

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.domain import supervision as sv
 from app.domain.security import Clearance, Role
-from app.services import minutes as mn
 from app.services.context import Actor, ServiceContext
+from app.services.minutes import meetings as mn
 from app.storage.migrate import open_database
 from app.storage.models.minutes import Decision, Meeting, MeetingType, Topic
 

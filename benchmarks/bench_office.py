@@ -75,7 +75,7 @@ def child(url: str, started: float) -> None:
     # let the list fetch and paint for a second (processEvents(flags, ms) crashes PySide6 6.12)
     QTimer.singleShot(1000, loop.quit)
     loop.exec()
-    from app.services import search
+    from app.services.search import index as search
 
     search.search(ctx, "值班")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
@@ -120,8 +120,10 @@ def main(argv: list[str] | None = None) -> int:
         child(args.url, args.child)
         return 0
 
-    from app.services import documents, search, workbench
     from app.services.context import ServiceContext
+    from app.services.documents import drafts as documents
+    from app.services.search import index as search
+    from app.services.workbench import items as workbench
     from app.storage.migrate import open_database
     from benchmarks.generate import counts
 

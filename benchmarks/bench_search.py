@@ -7,7 +7,7 @@ it: one page of 50 hits with snippets and the counts per kind) for a 内部-clea
 
 Without DB_URL a temporary SQLite file is used. Seeding 100 000 documents takes several minutes;
 a DB_URL that already holds N indexed documents is reused (sqlite:////tmp/search100k.sqlite3).
-"Broad" queries have more than ``search.RANK_LIMIT`` visible hits (see app/services/search.py).
+"Broad" queries have more than ``search.RANK_LIMIT`` visible hits (see app/services/search/index.py).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
-from app.services import search
 from app.services.context import Actor, ServiceContext
+from app.services.search import index as search
 from app.storage.migrate import open_database
 from app.storage.models.search import SearchEntry
 

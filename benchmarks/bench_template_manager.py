@@ -11,9 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.services import accounts
-from app.services import templates as tm
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.templates import library as tm
 from app.storage.migrate import open_database
 from app.templating import DescriptionTemplate, load_template, shipped_templates
 from app.ui.templates.locate import locate

@@ -39,9 +39,9 @@ from sqlalchemy.orm import Session
 from app.domain import incident_rules as R
 from app.domain.incoming import Urgency
 from app.domain.roster_model import FULL_DAY
-from app.services import incidents as inc_svc
-from app.services import search
-from app.services.incoming import index_text as incoming_index_text
+from app.services.incidents import reports as inc_svc
+from app.services.incoming.book import index_text as incoming_index_text
+from app.services.search import index as search
 from app.storage import fulltext
 from app.storage.migrate import open_database
 from app.storage.models import (
@@ -360,7 +360,7 @@ def create_admin(engine: Engine, username: str = "admin", password: str | None =
                  log: Callable[[str], None] = print) -> tuple[str, str]:
     """The office's first administrator (through ``accounts.create_first_admin``, audited);
     prints the name and the password. Returns (username, password)."""
-    from app.services import accounts
+    from app.services.accounts import users as accounts
     from app.services.context import ServiceContext
 
     password = password or make_password()

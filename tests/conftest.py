@@ -89,9 +89,9 @@ def _pristine_holiday_calendar():
     yield
     import sys
 
-    if "app.services.holidays" in sys.modules:
+    if "app.services.holidays.tables" in sys.modules:
         from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
-        from app.services import holidays
+        from app.services.holidays import tables as holidays
 
         holidays.invalidate()
         DEFAULT_CALENDAR.replace_with(HolidayCalendar())
@@ -245,7 +245,7 @@ def ctx(engine):
 
 @pytest.fixture
 def admin_ctx(ctx):
-    from app.services import accounts
+    from app.services.accounts import users as accounts
 
     accounts.create_first_admin(ctx, "admin", ADMIN_PASSWORD, "系统管理员")
     return ctx.with_actor(accounts.login(ctx, "admin", ADMIN_PASSWORD))

@@ -7,8 +7,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
-from app.services import accounts, documents, incidents, incoming, search, workbench
+from app.services.accounts import users as accounts
 from app.services.context import Actor, ServiceContext
+from app.services.documents import drafts as documents
+from app.services.incidents import reports as incidents
+from app.services.incoming import book as incoming
+from app.services.search import index as search
+from app.services.workbench import items as workbench
 from app.storage.migrate import open_database
 from app.storage.models import Document
 from benchmarks import generate

@@ -41,7 +41,8 @@ def no_network(monkeypatch):
 
 def test_start_up_and_scripted_session_open_no_socket(qtbot, no_network):
     from app.config import load_config
-    from app.services import accounts, audit
+    from app.services.accounts import users as accounts
+    from app.services.audit import chain as audit
     from app.services.context import ServiceContext
     from app.storage.migrate import open_database
     from app.ui.application import AppController, install_translations
@@ -122,8 +123,13 @@ def test_every_module_and_the_security_features_open_no_socket(no_network, tmp_p
     from app.config import load_config
     from app.domain.security import Clearance, Role
     from app.errors import UserError
-    from app.services import accounts, audit, audit_log, backup, exchange, security
+    from app.services.accounts import security
+    from app.services.accounts import users as accounts
+    from app.services.audit import chain as audit
+    from app.services.audit import review as audit_log
+    from app.services.backup import files as backup
     from app.services.context import ServiceContext
+    from app.services.exchange import packages as exchange
     from app.storage.migrate import open_database
     from app.ui.main_window import MainWindow
     from app.ui.security.guard import attach

@@ -25,21 +25,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
-from app.services import (
-    accounts,
-    audit,
-    audit_log,
-    document_output,
-    duty,
-    duty_desk,
-    duty_publish,
-    output,
-    templates,
-)
-from app.services import documents as docs
-from app.services import incidents as inc
-from app.services import minutes as mn
+from app.services import duty, output
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
+from app.services.audit import review as audit_log
 from app.services.context import ServiceContext
+from app.services.documents import drafts as docs
+from app.services.documents import printing as document_output
+from app.services.duty import desk as duty_desk
+from app.services.duty import publishing as duty_publish
+from app.services.incidents import reports as inc
+from app.services.minutes import meetings as mn
+from app.services.templates import library as templates
 from app.storage.models import AuditEvent
 from tests.services.documents_helpers import notice
 from tests.services.test_duty import seed_staff
@@ -156,7 +153,7 @@ def _incident(u, level: int = SECRET, **extra):
 
 
 def _roster(u, admin):
-    from app.services import settings as office_settings
+    from app.services.office import settings as office_settings
 
     office_settings.update_office(admin, office_settings.OfficeInfo(
         office_name="临江市人民政府办公室"))
@@ -249,7 +246,7 @@ def produce_duty_handover(u, admin, tmp):
 
 
 def produce_paper_register(u, admin, tmp):
-    from app.services import paper
+    from app.services.output import paper
 
     d = docs.create_document(u, notice(secrecy="秘密", secrecy_term="1年"), genre="通知")
     document_output.print_pdf(u, d.id, copies=2)
@@ -446,8 +443,8 @@ def test_saved_classified_output_is_private(desk, tmp_path):
 #: modules that still write files themselves, and why (each is not a record's print or export)
 ALLOWED_WRITERS = {
     "atomicfile.py": "the one atomic writer",
-    "services/backup.py": "database backups and restores (the lead moves them onto atomicfile)",
-    "services/exchange.py": "encrypted exchange packages (the lead moves them onto atomicfile)",
+    "services/backup/files.py": "database backups and restores (the lead moves them onto atomicfile)",
+    "services/exchange/packages.py": "encrypted exchange packages (the lead moves them onto atomicfile)",
     "typeset/fontcache.py": "the converted-font cache (not a record)",
     "typeset/libreoffice.py": "LibreOffice's input in its own private temporary folder",
     "selftest.py": "the self test's files in a temporary folder",

@@ -37,7 +37,7 @@ from sqlalchemy.engine import make_url
 from app.config import load_config
 from app.domain.security import Role, parse_clearance, parse_roles, roles_label
 from app.errors import InputError, PasswordChangeRequired
-from app.services import accounts, audit, audit_key
+from app.services import accounts, audit
 from app.services.context import PASSWORD_CHANGE_MESSAGE, ServiceContext
 from app.storage.db import make_engine
 from app.storage.migrate import (
@@ -199,7 +199,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def cmd_audit_key_export(args: argparse.Namespace) -> int:
     engine = _open()
     try:
-        key = audit_key.export_key(_admin_ctx(engine, args.admin), args.file)
+        key = audit.export_key(_admin_ctx(engine, args.admin), args.file)
     finally:
         engine.dispose()
     print(f"已导出审计密钥（标识 {key.key_id}）到：{args.file}。请用涉密介质传递，导入后删除该文件。")
@@ -209,7 +209,7 @@ def cmd_audit_key_export(args: argparse.Namespace) -> int:
 def cmd_audit_key_import(args: argparse.Namespace) -> int:
     engine = _open()
     try:
-        key = audit_key.import_key(engine, args.file)
+        key = audit.import_key(engine, args.file)
     finally:
         engine.dispose()
     print(f"已导入审计密钥（标识 {key.key_id}）。请删除传递用的密钥文件。")
@@ -383,7 +383,7 @@ def _filter_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _filter(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from app.services.audit_log import AuditFilter
+    from app.services.audit import AuditFilter
 
     return AuditFilter(user=args.user, action=args.action, since=args.since, until=args.until,
                        outcome=args.outcome)
@@ -413,38 +413,38 @@ def _register_review(a_sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_audit_list(args: argparse.Namespace) -> int:
-    from app.services import audit_log
+    from app.services import audit
 
     limit = max(1, min(args.limit, 5000))
-    rows = _as_admin(args, lambda ctx: audit_log.page(ctx, _filter(args), 0, limit))
+    rows = _as_admin(args, lambda ctx: audit.page(ctx, _filter(args), 0, limit))
     print("序号\t时间\t用户\t操作\t结果\t终端\t审阅\t详情")
     for r in rows:
         print(f"{r.seq}\t{_fmt_time(r.at)}\t{r.actor}\t{r.action}\t"
-              f"{audit_log.OUTCOME_LABELS.get(r.outcome, r.outcome)}\t{r.desk or '—'}\t"
+              f"{audit.OUTCOME_LABELS.get(r.outcome, r.outcome)}\t{r.desk or '—'}\t"
               f"{'已审阅' if r.reviewed else '未审阅'}\t{r.detail}")
     return 0
 
 
 def cmd_audit_review(args: argparse.Namespace) -> int:
-    from app.services import audit_log
+    from app.services import audit
 
-    done = _as_admin(args, lambda ctx: audit_log.mark_reviewed(ctx, args.seqs, args.note))
+    done = _as_admin(args, lambda ctx: audit.mark_reviewed(ctx, args.seqs, args.note))
     print(f"已标记 {done} 条审计记录为已审阅。")
     return 0
 
 
 def cmd_audit_report(args: argparse.Namespace) -> int:
-    from app.services import audit_log
+    from app.services import audit
 
-    _as_admin(args, lambda ctx: audit_log.review_report_pdf(ctx, _filter(args), args.file))
+    _as_admin(args, lambda ctx: audit.review_report_pdf(ctx, _filter(args), args.file))
     print(f"已生成审计审阅报告：{args.file}")
     return 0
 
 
 def cmd_audit_status(args: argparse.Namespace) -> int:
-    from app.services import audit_log
+    from app.services import audit
 
-    status = _as_admin(args, lambda ctx: audit_log.store_status(ctx))
+    status = _as_admin(args, lambda ctx: audit.store_status(ctx))
     print(f"审计记录 {status.rows} 条，告警阈值 {status.threshold} 条。")
     if status.warning:
         print(f"警告：{status.warning}", file=sys.stderr)
@@ -453,26 +453,26 @@ def cmd_audit_status(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_purge(args: argparse.Namespace) -> int:
-    from app.services import audit_log
+    from app.services import audit
 
-    _as_admin(args, lambda ctx: audit_log.purge(ctx, args.before))
+    _as_admin(args, lambda ctx: audit.purge(ctx, args.before))
     return 0  # never reached: purge always refuses
 
 
 def cmd_user_policy(args: argparse.Namespace) -> int:
-    from app.services import password_policy
+    from app.services import accounts
 
     engine = _open()
     try:
         ctx = _admin_ctx(engine, args.admin)
-        policy = password_policy.get_policy(ctx)
+        policy = accounts.get_policy(ctx)
         if args.policy_command == "set":
             values = {name: getattr(args, name) for name, _l in _POLICY_OPTIONS
                       if getattr(args, name) is not None}
             if not values:
                 raise InputError("请至少给出一项要修改的策略，如 --min-length 12。")
-            policy = password_policy.update_policy(
-                ctx, password_policy.with_values(policy, **values))
+            policy = accounts.update_policy(
+                ctx, accounts.with_values(policy, **values))
     finally:
         engine.dispose()
     for name, label in _POLICY_OPTIONS:

@@ -1,4 +1,4 @@
-"""``python -m app backup create|list|restore FILE`` — SQLite backups (see app.services.backup).
+"""``python -m app backup create|list|restore FILE`` — SQLite backups (see app.services.backup.files).
 
 ``restore FILE --admin NAME`` is an administrator's act: the password is taken as the other
 admin commands take it (``GOVDESK_ADMIN_PASSWORD`` or asked for). The file is verified before

@@ -15,7 +15,7 @@ import argparse
 import os
 
 from app.commands.admin import _open, _secret, sign_in
-from app.services import docnumbers
+from app.services import documents
 from app.services.context import ServiceContext
 
 PASSWORD_ENV = "GOVDESK_PASSWORD"
@@ -61,7 +61,7 @@ def _run(action):  # type: ignore[no-untyped-def]
 
 
 def _list(ctx: ServiceContext, _args: argparse.Namespace) -> int:
-    series = docnumbers.list_series(ctx)
+    series = documents.list_series(ctx)
     for s in series:
         print(f"{s.prefix}\t{s.year}\t至 {s.last_seq} 号")
     if not series:
@@ -70,7 +70,7 @@ def _list(ctx: ServiceContext, _args: argparse.Namespace) -> int:
 
 
 def _register(ctx: ServiceContext, args: argparse.Namespace) -> int:
-    reg = docnumbers.series_register(ctx, args.prefix, args.year)
+    reg = documents.series_register(ctx, args.prefix, args.year)
     for r in reg.rows:
         doc = f"公文#{r.document_id}" if r.document_id else ""
         print("\t".join(x for x in (r.text, r.label, r.reason or "", doc, r.by or "") if x))
@@ -80,11 +80,11 @@ def _register(ctx: ServiceContext, args: argparse.Namespace) -> int:
 
 
 def _reserve(ctx: ServiceContext, args: argparse.Namespace) -> int:
-    made = docnumbers.reserve_numbers(ctx, args.prefix, args.year, args.count, args.reason)
+    made = documents.reserve_numbers(ctx, args.prefix, args.year, args.count, args.reason)
     print("已预留：" + "、".join(made))
     return 0
 
 
 def _void(ctx: ServiceContext, args: argparse.Namespace) -> int:
-    print(f"已作废：{docnumbers.void_number(ctx, args.prefix, args.year, args.seq, args.reason)}")
+    print(f"已作废：{documents.void_number(ctx, args.prefix, args.year, args.seq, args.reason)}")
     return 0

@@ -1,5 +1,5 @@
 """``python -m app exchange export|import|verify|passphrase`` — air-gap exchange packages
-(app.services.exchange).
+(app.services.exchange.packages).
 
     python -m app exchange export --select documents:1,2 --select incidents:7 -o 交换包.gdx
     python -m app exchange import 交换包.gdx
@@ -21,8 +21,8 @@ from pathlib import Path
 
 from app.commands.admin import _admin_ctx, _open, _secret
 from app.errors import InputError
-from app.services import exchange, security
-from app.services import settings as office_settings
+from app.services import accounts, exchange
+from app.services import office as office_settings
 
 KEY_ENV = "GOVDESK_EXCHANGE_KEY"
 
@@ -128,12 +128,12 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     try:
         ctx = _admin_ctx(engine, args.user)
         if args.clear:
-            security.set_exchange_passphrase(ctx, "", "")
+            accounts.set_exchange_passphrase(ctx, "", "")
             print("已清除交换口令。")
             return 0
         new = _secret("新的交换口令：")
         confirm = _secret("再次输入新的交换口令：")
-        info = security.set_exchange_passphrase(ctx, new, confirm)
+        info = accounts.set_exchange_passphrase(ctx, new, confirm)
     finally:
         engine.dispose()
     print("交换口令已设置（本机只保存其校验值）。" if info.exchange_passphrase_set else "")

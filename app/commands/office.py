@@ -16,7 +16,7 @@ import argparse
 
 from app.domain.security import Role
 from app.errors import InputError
-from app.services import separation
+from app.services import accounts
 from app.services.context import ServiceContext
 
 
@@ -42,10 +42,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     engine = _open()
     try:
-        mode = separation.office_mode(ServiceContext(engine))
+        mode = accounts.office_mode(ServiceContext(engine))
     finally:
         engine.dispose()
-    print(f"本单位为{separation.MODE_LABELS[mode]}单位。")
+    print(f"本单位为{accounts.MODE_LABELS[mode]}单位。")
     return 0
 
 
@@ -62,8 +62,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
         for role, name in ((Role.SYSADMIN, args.sysadmin), (Role.SECADMIN, args.secadmin),
                            (Role.AUDITOR, args.auditor)):
             password = _secret(f"{role.label} {name} 的初始密码：", confirm=True)
-            admins.append(separation.NewAdmin(role, name, password))
-        names = separation.setup_classified(ServiceContext(engine), admins)
+            admins.append(accounts.NewAdmin(role, name, password))
+        names = accounts.setup_classified(ServiceContext(engine), admins)
     finally:
         engine.dispose()
     print("已设置为涉密单位，创建账户：" + "、".join(
@@ -78,7 +78,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     engine = _open()
     try:
         ctx = _admin_ctx(engine, args.admin)
-        separation.switch_to_classified(ctx, consent=bool(args.yes))
+        accounts.switch_to_classified(ctx, consent=bool(args.yes))
     finally:
         engine.dispose()
     print("本单位已切换为涉密单位（三员分立），不能再改回普通单位。")

@@ -4,7 +4,7 @@ The State Council publishes each year's holiday arrangement late in the previous
 ``chinesecalendar`` package carries the published years; an office can add or correct days with
 ``HolidayCalendar.override`` (e.g. a year the package does not know yet, loaded from the office
 settings). The office's own year tables, entered from the notice (``app.domain.holiday_notice``,
-stored by ``app.services.holidays``), replace the package's data for their years. For a year
+stored by ``app.services.holidays.tables``), replace the package's data for their years. For a year
 neither knows, Saturdays and Sundays are rest days and ``HolidayCalendar.unknown_years`` /
 ``uncertainty`` tell every caller that a date computed across it is uncertain.
 """

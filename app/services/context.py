@@ -15,7 +15,7 @@ Conventions for all service modules (公文, 会议纪要, 值班, 突发事件,
   ``visible(select(Doc), Doc, actor)``; single records are checked with
   ``app.domain.security.require_clearance`` and ``need_to_know.require``.
 * Sensitive acts append an audit event in the SAME transaction
-  (``app.services.audit.append(s, actor, "doc.issue", "document", doc.id, {...})``), so the act and
+  (``app.services.audit.chain.append(s, actor, "doc.issue", "document", doc.id, {...})``), so the act and
   its record commit or roll back together.
 * Time comes from ``ctx.now()`` (tests pass a fixed clock).
 """
@@ -189,10 +189,10 @@ class ServiceContext:
 
     def _refused(self, action: Action | str, reason: str) -> None:
         """Audit the refused attempt (``outcome=refused``) in its own transaction."""
-        from app.services import audit_refused
+        from app.services import audit
 
         act = Action(action)
-        audit_refused.record(self, "denied", "permission", act.label,
+        audit.record_refused(self, "denied", "permission", act.label,
                              {"permission": act.value, "reason": reason})
 
 

@@ -39,7 +39,6 @@ from sqlalchemy.orm import Session
 
 from app.domain.security import Action, Clearance, require_clearance
 from app.errors import InputError, PermissionDenied
-from app.services.audit_scope import by_parent
 from app.storage.models import (
     AuditEvent,
     Decision,
@@ -224,7 +223,9 @@ def hidden_search_entries(s: Session, actor: Any) -> list[int]:
 def hidden_refs(s: Session, actor: Any, refs: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
     """Those of ``refs`` (``(object_type, id)`` as the audit log names records; children by
     their own type) that are outside ``actor``'s scope."""
-    wanted, parent_of = by_parent(s, refs, AUDIT_CHILDREN)
+    from app.services import audit  # local: the audit area reads 知悉范围 from here
+
+    wanted, parent_of = audit.by_parent(s, refs, AUDIT_CHILDREN)
     hidden: set[tuple[str, int]] = set()
     for kind, ids in wanted.items():
         if kind not in KINDS or not ids:
@@ -242,11 +243,11 @@ def hidden_events(s: Session, actor: Any, events: Sequence[Any],
                   details: Mapping[int, Any]) -> set[int]:
     """``seq`` of the audit ``events`` that name a record outside ``actor``'s scope (the
     viewer masks them as it masks events above the reader's clearance)."""
-    from app.services import audit_scope
+    from app.services import audit
 
     if not events:
         return set()
-    refs_of = {e.seq: audit_scope._refs(e.object_type, e.object_id, details.get(e.seq))
+    refs_of = {e.seq: audit.event_refs(e.object_type, e.object_id, details.get(e.seq))
                for e in events}
     all_refs = [r for refs in refs_of.values() for r in refs]
     if not all_refs:

@@ -5,7 +5,7 @@ printed which copy when — facts of the *print job*, not of the document — so
 pure description → bytes function and the same rendered pages are reused for every copy. The
 overlay is drawn with reportlab (the 黑体 face of ``fonts.font_set()``) and merged under pypdf.
 
-Pure: no database, no Qt. The caller (``app.services.document_output``) decides the text.
+Pure: no database, no Qt. The caller (``app.services.documents.printing``) decides the text.
 """
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ import pytest
 
 from app.cli import main
 from app.config import load_config
-from app.services import accounts, holidays
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.holidays import tables as holidays
 from app.storage.migrate import open_database
 from tests.conftest import seed_sqlite
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.cli import main
 from app.config import load_config
 from app.domain.security import Clearance, Role
-from app.services import accounts
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
 from app.storage.migrate import open_database
 from app.storage.models import DocNoEntry

@@ -9,8 +9,9 @@ import sys
 
 from app.cli import main
 from app.config import load_config
-from app.services import accounts, incidents
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.incidents import reports as incidents
 from app.storage.migrate import open_database
 from tests.conftest import seed_sqlite
 

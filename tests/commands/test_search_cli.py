@@ -9,8 +9,9 @@ import sys
 from app.cli import main
 from app.config import load_config
 from app.domain.security import Clearance, Role
-from app.services import accounts, search
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.search import index as search
 from app.storage.migrate import open_database
 from tests.conftest import seed_sqlite
 

@@ -17,8 +17,9 @@ import pytest
 from app.cli import main
 from app.config import load_config, sqlite_url
 from app.domain.security import Role
-from app.services import accounts, templates
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.templates import library as templates
 from app.storage.migrate import open_database
 from tests.conftest import seed_sqlite
 

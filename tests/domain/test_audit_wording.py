@@ -67,7 +67,7 @@ def test_every_code_the_program_writes_has_its_own_chinese_label():
     assert {"duty.staff.add", "login.failed", "template.copy", "duty.roster.swap",
             "duty.roster.notice", "audit.print"} <= codes
     # the workflow steps and 督办 steps are written as f"doc.{step}" / f"minutes.supervise.{step}"
-    from app.services.documents import TRANSITIONS
+    from app.services.documents.drafts import TRANSITIONS
 
     codes |= {f"doc.{step}" for step in TRANSITIONS}
     codes |= {f"minutes.supervise.{step.value}" for step in Step}

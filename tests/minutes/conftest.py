@@ -32,7 +32,7 @@ def make_user(admin_ctx, username: str, role: Role, display: str,
     from sqlalchemy import update
     from sqlalchemy.orm import Session
 
-    from app.services import accounts
+    from app.services.accounts import users as accounts
     from app.storage.models import User
 
     accounts.add_user(admin_ctx, username, PASSWORD, display_name=display, role=role,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from app.services import holidays
-from app.services import minutes as mn
+from app.services.holidays import tables as holidays
+from app.services.minutes import meetings as mn
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "holidays"
 D = dt.date

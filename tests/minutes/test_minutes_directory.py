@@ -6,11 +6,11 @@ import datetime as dt
 
 from sqlalchemy import inspect, text
 
-from app.services import minutes as mn
+from app.services.minutes import meetings as mn
 
 
 def test_meetings_and_decisions_are_searchable(people):
-    from app.services import search
+    from app.services.search import index as search
 
     clerk, _ = people
     t = mn.create_type(clerk, "专题会议", organ="市政府")

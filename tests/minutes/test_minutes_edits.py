@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.errors import ConflictError, PermissionDenied, UserError
-from app.services import minutes as mn
+from app.services.minutes import meetings as mn
 from app.storage.models import AuditEvent, Decision, Topic
 
 D = dt.date

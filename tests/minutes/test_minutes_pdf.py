@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.services import minutes as mn
+from app.services.minutes import meetings as mn
 from tests.typeset.pdfcheck import MM, TEXT_LEFT, is_red, read_pdf
 
 TEXT_CENTRE = TEXT_LEFT + 78 * MM

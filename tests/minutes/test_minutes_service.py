@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.domain import supervision as sv
 from app.errors import InputError, PermissionDenied, UserError
-from app.services import minutes as mn
+from app.services.minutes import meetings as mn
 from app.storage.models import Attendee, AuditEvent, DecisionEvent, Meeting
 
 D = dt.date

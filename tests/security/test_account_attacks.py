@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from app import passwords
 from app.domain.security import Clearance, Role
 from app.errors import InputError, PermissionDenied
-from app.services import accounts, audit
-from app.services.accounts import LoginFailed
+from app.services.accounts import users as accounts
+from app.services.accounts.users import LoginFailed
+from app.services.audit import chain as audit
 from app.storage.models import User
 
 PW = "Probe-pass-1"

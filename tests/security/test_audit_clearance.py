@@ -17,8 +17,12 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
-from app.services import accounts, audit, audit_log, documents, incidents
-from app.services.audit_log import AuditFilter
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
+from app.services.audit import review as audit_log
+from app.services.audit.review import AuditFilter
+from app.services.documents import drafts as documents
+from app.services.incidents import reports as incidents
 from app.storage.models import AuditEvent
 from tests.services.documents_helpers import notice, person
 from tests.services.test_incidents import FULL

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.services import audit
+from app.services.audit import chain as audit
 from app.services.context import SYSTEM
 from app.storage.db import make_engine
 

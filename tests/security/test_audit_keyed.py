@@ -21,7 +21,10 @@ from sqlalchemy.orm import Session
 
 from app.cli import main as cli_main
 from app.config import load_config
-from app.services import accounts, audit, audit_anchor, audit_key
+from app.services.accounts import users as accounts
+from app.services.audit import anchor as audit_anchor
+from app.services.audit import chain as audit
+from app.services.audit import key as audit_key
 from app.services.context import SYSTEM, ServiceContext
 from app.storage.migrate import open_database
 from tests.conftest import ADMIN_PASSWORD

@@ -13,8 +13,10 @@ from sqlalchemy import text
 
 from app.domain.security import Clearance, Role
 from app.errors import PermissionDenied
-from app.services import accounts, audit, audit_log
-from app.services.audit_log import AuditFilter
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
+from app.services.audit import review as audit_log
+from app.services.audit.review import AuditFilter
 
 
 def _seed(admin_ctx, n=6):

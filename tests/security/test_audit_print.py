@@ -13,8 +13,11 @@ import pytest
 
 from app.domain.security import Clearance, Role
 from app.errors import InputError, PermissionDenied
-from app.services import accounts, audit, audit_log, settings
-from app.services.audit_log import AuditFilter
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
+from app.services.audit import review as audit_log
+from app.services.audit.review import AuditFilter
+from app.services.office import settings
 
 
 def _upright(obj: dict) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from app.services import accounts
+from app.services.accounts import users as accounts
 from app.ui.main_window import MainWindow
 from app.ui.qt import QLabel, QToolBar
 from app.ui.security.guard import AuditBanner, StartupChecks, attach

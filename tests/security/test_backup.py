@@ -12,7 +12,9 @@ import pytest
 from app.cli import main as cli_main
 from app.config import load_config
 from app.errors import InputError
-from app.services import accounts, audit, backup
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
+from app.services.backup import files as backup
 from app.services.context import ServiceContext
 from app.storage.migrate import open_database
 from tests.conftest import ADMIN_PASSWORD, seed_sqlite
@@ -180,7 +182,7 @@ def test_postgresql_is_told_to_use_pg_dump(monkeypatch, capsys):
 
 
 def _index_some(engine, n=30):
-    from app.services import search
+    from app.services.search import index as search
 
     ctx = ServiceContext(engine)
     with ctx.session() as s, s.begin():
@@ -191,7 +193,7 @@ def _index_some(engine, n=30):
 
 
 def _search_all(engine, admin, query):
-    from app.services import search
+    from app.services.search import index as search
 
     ctx = ServiceContext(engine).with_actor(admin.actor)
     res = search.search(ctx, query, limit=500)

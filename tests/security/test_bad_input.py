@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from app.cli import main as cli_main
 from app.errors import InputError, UserError
-from app.services import exchange
+from app.services.exchange import packages as exchange
 from app.typeset.spec import FIELDS, parse_description
 from tests.conftest import seed_sqlite
 
@@ -71,7 +71,7 @@ def package_bytes(tmp_path_factory):
 
     from sqlalchemy.orm import Session
 
-    from app.services import accounts
+    from app.services.accounts import users as accounts
     from app.services.context import ServiceContext
     from app.storage.migrate import open_database
     from app.storage.models.incidents import Incident
@@ -179,7 +179,7 @@ def test_cli_exchange_import_of_garbage_exits_2_nothing_written(tmp_path, monkey
     from sqlalchemy.orm import Session
 
     from app.config import load_config
-    from app.services import accounts
+    from app.services.accounts import users as accounts
     from app.services.context import ServiceContext
     from app.storage.migrate import open_database
     from app.storage.models import AuditEvent, ExchangeImport

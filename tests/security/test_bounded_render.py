@@ -76,8 +76,8 @@ def test_render_refuses_bad_descriptions_naming_the_field(tmp_path, capsys, fmt,
 def test_a_stored_title_with_a_control_character_still_exports_as_docx(ctx):
     """Saved before input was checked (or by an older version): the export drops the character
     instead of failing for good; new input is cleaned before it is stored."""
-    from app.services import document_output as out
-    from app.services import documents as docs
+    from app.services.documents import drafts as docs
+    from app.services.documents import printing as out
     from app.storage.models import Document as DocRow
     from tests.services.documents_helpers import notice, people
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
 from app.errors import PermissionDenied, UserError
-from app.services import accounts
+from app.services.accounts import users as accounts
 from app.storage.models import Base
 from tests.security.test_clearance_matrix import entry_points, seed
 
@@ -47,22 +47,24 @@ CLASSIFIED_IDS: dict[str, str] = {
 }
 #: (function, parameter) pairs whose id names something else than the table above.
 PER_FUNCTION: dict[tuple[str, str], str | None] = {
-    ("duty_desk.close_open_item", "item_id"): "duty_open_items",
-    ("duty_desk.set_item_deadline", "item_id"): "duty_open_items",
-    ("duty.delete_unavailability", "item_id"): None,  # a staff member's leave: unclassified
+    ("duty.desk.close_open_item", "item_id"): "duty_open_items",
+    ("duty.desk.set_item_deadline", "item_id"): "duty_open_items",
+    ("duty.roster.delete_unavailability", "item_id"): None,  # a staff member's leave: unclassified
     # 知悉范围 functions name any kind of record by (kind, record_id): walked with a 公文
     **{(f"need_to_know.{f}", "record_id"): "documents"
        for f in ("get_scope", "may_change", "set_scope", "candidates")},
     # a filter on the register: what comes back is filtered by clearance (test_paper_register)
-    ("paper.list_copies", "object_id"): None,
-    ("paper.print_register", "object_id"): None,
+    ("output.paper.list_copies", "object_id"): None,
+    ("output.paper.print_register", "object_id"): None,
+    # the record an output is of, named in its audit entry: finish reads nothing by it
+    ("output.path.finish", "object_id"): None,
 }
 #: Id parameters naming unclassified records (accounts, rosters, staff, handovers, templates…).
 UNCLASSIFIED = {"user_id", "roster_id", "staff_id", "handover_id", "template_id", "type_id",
                 "from_staff_id", "to_staff_id", "old_staff_id", "new_staff_id", "expected_version",
                 "reserved_seq", "user_ids"}
 #: Functions that name a classified record other than by an ``…_id`` parameter.
-SPECIAL = {"docnumbers.void_number", "duty_desk.update_log_entry", "need_to_know.get_scope",
+SPECIAL = {"documents.numbers.void_number", "duty.desk.update_log_entry", "need_to_know.get_scope",
            "need_to_know.may_change", "need_to_know.set_scope", "need_to_know.candidates"}
 
 TOP = int(Clearance.CONFIDENTIAL)
@@ -90,8 +92,8 @@ def test_every_id_parameter_is_walked():
                      and n not in UNCLASSIFIED)
     assert not unknown, ("map these id parameters in CLASSIFIED_IDS/PER_FUNCTION, or declare "
                          f"them UNCLASSIFIED, in {__file__}: {unknown}")
-    assert {"docnumbers.void_number", "documents.update_document", "minutes.add_decision",
-            "incoming.save_attachment", "duty_desk.close_open_item"} <= set(walked())
+    assert {"documents.numbers.void_number", "documents.drafts.update_document", "minutes.meetings.add_decision",
+            "incoming.book.save_attachment", "duty.desk.close_open_item"} <= set(walked())
 
 
 # ---------------------------------------------------------------- the world
@@ -184,27 +186,27 @@ def _value(qualname: str, param, seeded, engine, tmp: Path) -> Any:
     if ann == "Any":
         return {}
     if ann == "IncidentData":
-        from app.services.incidents import IncidentData
+        from app.services.incidents.reports import IncidentData
 
         now = dt.datetime.now(dt.UTC)
         return IncidentData(title="改写的标题", occurred_at=now, received_at=now, place="某地",
                             summary="改写")
     if ann == "IncomingIn":
-        from app.services.incoming import IncomingIn
+        from app.services.incoming.book import IncomingIn
 
         return IncomingIn(sender="某单位", title="改写的标题", received_at=dt.datetime.now(dt.UTC))
     return None
 
 
 def _special_calls(qualname: str, seeded, engine) -> list[tuple]:
-    if qualname == "docnumbers.void_number":
+    if qualname == "documents.numbers.void_number":
         doc = _top(seeded, "documents")
         with Session(engine) as s:
             seq = s.execute(text("SELECT seq FROM docno_entries WHERE document_id = :d"),
                             {"d": doc}).scalar_one()
         return [("临政发", 2026, seq, "作废试探")]
-    if qualname == "duty_desk.update_log_entry":
-        from app.services.duty_desk import LogEntry
+    if qualname == "duty.desk.update_log_entry":
+        from app.services.duty.desk import LogEntry
 
         return [(LogEntry(id=_top(seeded, "duty_log"), content="改写", classification=0,
                           received_at=dt.datetime.now(dt.UTC)),)]
@@ -284,7 +286,9 @@ def test_the_walk_reaches_the_records(world, tmp_path):
     """Positive control: the same calls made by a 机密 caller of the right role are not refused
     for clearance (so the records and arguments are real)."""
     admin_ctx, seeded, _actors = world
-    from app.services import docnumbers, documents, incoming
+    from app.services.documents import drafts as documents
+    from app.services.documents import numbers as docnumbers
+    from app.services.incoming import book as incoming
 
     clerk = admin_ctx.with_actor(None)
     accounts.add_user(admin_ctx, "top_clerk", "Probe-pass-1", role=Role.CLERK,
@@ -292,7 +296,7 @@ def test_the_walk_reaches_the_records(world, tmp_path):
     clerk = clerk.with_actor(accounts.login(clerk, "top_clerk", "Probe-pass-1"))
     assert documents.get_document(clerk, _top(seeded, "documents")).classification == TOP
     assert incoming.read_attachment(clerk, _top(seeded, "incoming_attachments"))
-    args = _special_calls("docnumbers.void_number", seeded, admin_ctx.engine)[0]
+    args = _special_calls("documents.numbers.void_number", seeded, admin_ctx.engine)[0]
     assert docnumbers.void_number(clerk, *args).startswith("临政发")
 
 
@@ -300,7 +304,7 @@ def test_the_number_register_names_only_documents_the_reader_may_see(world):
     """The 发文字号 register lists every number (a series has no unexplained holes) but names
     the document only to a reader cleared for it."""
     admin_ctx, seeded, actors = world
-    from app.services import docnumbers
+    from app.services.documents import numbers as docnumbers
 
     docs = seeded["documents"]
     low = docnumbers.series_register(actors[Role.CLERK], "临政发", 2026)

@@ -10,7 +10,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain.security import Clearance, Role
 from app.errors import ConflictError
-from app.services import accounts, security
+from app.services.accounts import security
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
 from app.storage.models import SecuritySettings, User
 from tests.conftest import ADMIN_PASSWORD

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.errors import CONNECTION_MESSAGE, ConnectionLost, is_connection_lost
-from app.services import documents as docs
+from app.services.documents import drafts as docs
 from app.storage.models import Document
 from tests.services.documents_helpers import notice, people
 

@@ -35,7 +35,7 @@ BURST = 20
 def _child(url: str, fd: int, start: int) -> None:
     from sqlalchemy.orm import Session
 
-    from app.services import audit
+    from app.services.audit import chain as audit
     from app.storage.db import make_engine
     from app.storage.models import User
 
@@ -51,7 +51,7 @@ def _child(url: str, fd: int, start: int) -> None:
 
 
 def test_sigkill_during_bursts_loses_no_committed_write(tmp_path):
-    from app.services import audit
+    from app.services.audit import chain as audit
     from app.storage.db import make_engine
     from app.storage.migrate import open_database
 

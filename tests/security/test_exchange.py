@@ -38,8 +38,13 @@ from sqlalchemy.orm import Session
 from app.cli import main as cli_main
 from app.domain.security import Action, Clearance, Role
 from app.errors import InputError, PermissionDenied
-from app.services import accounts, audit, documents, exchange, search, security
+from app.services.accounts import security
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
 from app.services.context import ServiceContext
+from app.services.documents import drafts as documents
+from app.services.exchange import packages as exchange
+from app.services.search import index as search
 from app.storage.migrate import open_database
 from app.storage.models import AuditEvent, ExchangeImport, SecuritySettings
 from app.storage.models.documents import Document, DocumentStep, DocumentVersion
@@ -700,7 +705,7 @@ def test_a_superior_office_sends_a_years_holiday_table(desks, tmp_path):
     the desk entered itself is a conflict left for its administrator."""
     import datetime as dt
 
-    from app.services import holidays
+    from app.services.holidays import tables as holidays
 
     a, b = _admin(desks[0]), _admin(desks[1])
     notice = (Path(__file__).resolve().parents[1] / "fixtures" / "holidays"

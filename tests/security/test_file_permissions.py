@@ -20,8 +20,13 @@ from sqlalchemy.orm import Session
 
 from app.config import load_config, save_settings
 from app.paths import resource
-from app.services import accounts, audit, audit_anchor, audit_key, audit_log, backup
-from app.services.audit_log import AuditFilter
+from app.services.accounts import users as accounts
+from app.services.audit import anchor as audit_anchor
+from app.services.audit import chain as audit
+from app.services.audit import key as audit_key
+from app.services.audit import review as audit_log
+from app.services.audit.review import AuditFilter
+from app.services.backup import files as backup
 from app.services.context import SYSTEM, ServiceContext
 from app.storage.migrate import open_database
 from tests.conftest import ADMIN_PASSWORD

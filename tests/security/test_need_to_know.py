@@ -23,20 +23,18 @@ from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
 from app.errors import InputError, PermissionDenied
-from app.services import (
-    accounts,
-    audit_log,
-    documents,
-    duty_desk,
-    exchange,
-    incidents,
-    incoming,
-    minutes,
-    need_to_know,
-    search,
-    workbench,
-)
+from app.services import need_to_know
+from app.services.accounts import users as accounts
+from app.services.audit import review as audit_log
 from app.services.context import Actor
+from app.services.documents import drafts as documents
+from app.services.duty import desk as duty_desk
+from app.services.exchange import packages as exchange
+from app.services.incidents import reports as incidents
+from app.services.incoming import book as incoming
+from app.services.minutes import meetings as minutes
+from app.services.search import index as search
+from app.services.workbench import items as workbench
 from app.storage.models import AuditEvent, PaperCopy, RecordScope, UserRole
 from tests.services.documents_helpers import notice, person
 

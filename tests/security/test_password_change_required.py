@@ -19,28 +19,31 @@ from sqlalchemy import event
 
 from app.domain.security import Clearance, Role
 from app.errors import PasswordChangeRequired, PermissionDenied
-from app.services import accounts, audit, documents, security
+from app.services.accounts import security
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
 from app.services.context import ServiceContext
+from app.services.documents import drafts as documents
 from tests.security.test_clearance_matrix import _calls, entry_points
 
 #: What a user with a pending password change may still do, and why.
 ALLOWED = {
-    "accounts.change_password",  # the way out
-    "accounts.login",  # signing in is how they get to the change
-    "accounts.logout",  # giving up and leaving
-    "accounts.create_first_admin",  # refused by itself once any user exists
-    "security.record_session",  # screen lock/unlock bookkeeping (audit only)
-    "accounts.password_reminder",  # "your password runs out in N days": reads one's own row
-    "separation.office_mode",  # 普通/涉密: shown before anyone signs in (first-run screen)
-    "separation.setup_classified",  # first run: refused by itself once any user exists
+    "accounts.users.change_password",  # the way out
+    "accounts.users.login",  # signing in is how they get to the change
+    "accounts.users.logout",  # giving up and leaving
+    "accounts.users.create_first_admin",  # refused by itself once any user exists
+    "accounts.security.record_session",  # screen lock/unlock bookkeeping (audit only)
+    "accounts.users.password_reminder",  # "your password runs out in N days": reads one's own row
+    "accounts.separation.office_mode",  # 普通/涉密: shown before anyone signs in (first-run screen)
+    "accounts.separation.setup_classified",  # first run: refused by itself once any user exists
     # the holiday tables are public (the State Council's published notice): readable with no
     # account at all (calendar show/list/add-workdays); deadlines are computed with them
-    "holidays.calendar",
-    "holidays.list_years",
-    "holidays.table_of",
-    "holidays.year_days",
-    "holidays.missing_next_year",
-    "holidays.add_workdays",
+    "holidays.tables.calendar",
+    "holidays.tables.list_years",
+    "holidays.tables.table_of",
+    "holidays.tables.year_days",
+    "holidays.tables.missing_next_year",
+    "holidays.tables.add_workdays",
 }
 PASSWORD = "Probe-pass-1"
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import passwords
-from app.services import accounts
+from app.services.accounts import users as accounts
 from app.storage.models import User
 from tests.conftest import ADMIN_PASSWORD
 

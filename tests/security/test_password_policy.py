@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import InputError
-from app.services import accounts
+from app.services.accounts import users as accounts
 from app.storage.models import AuditEvent, PasswordHistory, User
 from tests.conftest import ADMIN_PASSWORD
 

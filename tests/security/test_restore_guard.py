@@ -21,7 +21,9 @@ from app.cli import main as cli_main
 from app.config import load_config
 from app.domain.security import Role
 from app.errors import PermissionDenied
-from app.services import accounts, audit, backup
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
+from app.services.backup import files as backup
 from app.services.context import ServiceContext
 from app.storage.migrate import open_database
 from tests.conftest import ADMIN_PASSWORD

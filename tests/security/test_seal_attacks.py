@@ -15,8 +15,11 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.errors import InputError, PermissionDenied, UserError
-from app.services import audit_key, document_output, documents, seal
-from app.services import settings as office_settings
+from app.services.audit import key as audit_key
+from app.services.documents import drafts as documents
+from app.services.documents import printing as document_output
+from app.services.documents import seal
+from app.services.office import settings as office_settings
 from app.storage.models import OfficeSeal
 from tests.services.documents_helpers import notice, people
 

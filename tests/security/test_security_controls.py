@@ -17,9 +17,14 @@ from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role, SeparationDenied
 from app.errors import InputError, PermissionDenied
-from app.services import accounts, audit, audit_log, documents, password_policy, security
-from app.services.audit_log import AuditFilter
+from app.services.accounts import passwords as password_policy
+from app.services.accounts import security
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
+from app.services.audit import review as audit_log
+from app.services.audit.review import AuditFilter
 from app.services.context import ServiceContext
+from app.services.documents import drafts as documents
 from app.storage.models import AuditEvent, PasswordHistory, SecuritySettings, User
 from tests.security.test_three_admins import AUD, SEC, SYS, _setup
 from tests.services.documents_helpers import notice, person

@@ -24,7 +24,7 @@ import app.storage.db as storage_db
 from app.cli import main as cli_main
 from app.config import load_config
 from app.errors import StorageUnavailable, UserError
-from app.services import accounts
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
 from app.storage.migrate import open_database
 from app.storage.models import User

@@ -19,8 +19,12 @@ from app.domain.security import (
     SeparationDenied,
 )
 from app.errors import InputError, PermissionDenied
-from app.services import accounts, audit, audit_log, backup, security, separation
-from app.services.audit_log import AuditFilter
+from app.services.accounts import security, separation
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
+from app.services.audit import review as audit_log
+from app.services.audit.review import AuditFilter
+from app.services.backup import files as backup
 from app.services.context import ServiceContext
 from app.storage.models import AuditEvent, SecuritySettings
 from tests.services.documents_helpers import person

@@ -5,7 +5,8 @@ from the first-run screen."""
 from __future__ import annotations
 
 from app.domain.security import Role
-from app.services import accounts, separation
+from app.services.accounts import separation
+from app.services.accounts import users as accounts
 from app.ui.accounts.dialogs import ClassifiedSetupDialog, FirstAdminDialog
 from app.ui.application import db_label
 from app.ui.main_window import MainWindow
@@ -104,7 +105,7 @@ def test_auditor_reads_and_reviews_only(qtbot, app_env, tmp_path):
     import pytest
 
     from app.domain.security import SeparationDenied
-    from app.services import audit_log
+    from app.services.audit import review as audit_log
 
     with pytest.raises(SeparationDenied):  # a refused entry for the auditor to read
         audit_log.page(office["xitong"], audit_log.AuditFilter(), 0)
@@ -117,7 +118,7 @@ def test_auditor_reads_and_reviews_only(qtbot, app_env, tmp_path):
     # refusals, the office's switch and the desk read in Chinese (log-in and host names are data)
     import re
 
-    from app.services import audit
+    from app.services.audit import chain as audit
     from tests.ui.ascii_walk import latin_words
 
     model = viewer.model

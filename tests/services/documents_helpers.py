@@ -7,7 +7,7 @@ import functools
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
-from app.services import accounts
+from app.services.accounts import users as accounts
 from app.services.context import Actor, ServiceContext
 from app.storage.models import User, UserRole
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
 from app.errors import ConflictError, InputError, PasswordChangeRequired, PermissionDenied
-from app.services import accounts, audit
-from app.services.accounts import LoginFailed
+from app.services.accounts import users as accounts
+from app.services.accounts.users import LoginFailed
+from app.services.audit import chain as audit
 from app.services.context import ServiceContext
 from app.storage.models import AuditEvent, User
 from tests.conftest import ADMIN_PASSWORD

@@ -8,7 +8,7 @@ from itertools import pairwise
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from app.services import audit
+from app.services.audit import chain as audit
 from app.services.context import SYSTEM
 from app.storage.models import AuditEvent
 

@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.services import audit, audit_anchor, audit_key
+from app.services.audit import anchor as audit_anchor
+from app.services.audit import chain as audit
+from app.services.audit import key as audit_key
 from app.services.context import SYSTEM
 
 

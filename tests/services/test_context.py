@@ -39,7 +39,7 @@ def test_visible_filters_in_sql(engine):
 
 
 def test_require_checks_role(admin_ctx):
-    from app.services import accounts
+    from app.services.accounts import users as accounts
 
     accounts.add_user(admin_ctx, "d", "Duty-pass-1", role=Role.DUTY, must_change_password=False)
     ctx = admin_ctx.with_actor(accounts.login(admin_ctx, "d", "Duty-pass-1"))
@@ -49,7 +49,7 @@ def test_require_checks_role(admin_ctx):
 
 
 def test_require_sees_changes_made_after_login(admin_ctx):
-    from app.services import accounts
+    from app.services.accounts import users as accounts
 
     li = accounts.add_user(admin_ctx, "li", "Clerk-pass-1", role=Role.CLERK,
                            must_change_password=False)

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import ConflictError, InputError, PermissionDenied
-from app.services import docnumbers
-from app.services import documents as docs
-from app.services.documents import DocumentConflict, ListQuery
+from app.services.documents import drafts as docs
+from app.services.documents import numbers as docnumbers
+from app.services.documents.drafts import DocumentConflict, ListQuery
 from app.storage.models import AuditEvent, DocNoEntry, Document, DocumentStep
 from tests.services.documents_helpers import notice, people
 
@@ -204,7 +204,7 @@ def test_sign_blocked_by_error_finding(team):
 
 
 def test_import_export_json_roundtrip(team):
-    from app.services import document_output as out
+    from app.services.documents import printing as out
 
     clerk = team["clerk"]
     desc = notice(attachments=["值班表"], cc=["市委办公室", "市人大常委会办公室"],
@@ -253,7 +253,7 @@ def test_reserve_void_and_register_gaps(team):
 
 
 def test_documents_are_indexed_for_search(team):
-    from app.services import search
+    from app.services.search import index as search
 
     clerk, leader, low = team["clerk"], team["leader"], team["low"]
     a = docs.create_document(clerk, notice(title="关于增设春节备勤点的通知"),

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.services import audit, docnumbers
-from app.services import documents as docs
+from app.services.audit import chain as audit
 from app.services.context import ServiceContext
+from app.services.documents import drafts as docs
+from app.services.documents import numbers as docnumbers
 from app.storage.db import make_engine
 from app.storage.models import DocNoEntry
 from tests.services.documents_helpers import notice, people

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import InputError, PermissionDenied
-from app.services import document_output as out
-from app.services import documents as docs
+from app.services.documents import drafts as docs
+from app.services.documents import printing as out
 from app.storage.models import AuditEvent
 from tests.services.documents_helpers import notice, people
 

@@ -14,8 +14,10 @@ from sqlalchemy import func, select
 from app.domain.roster_validate import spreads, validate
 from app.domain.security import Clearance, Role
 from app.errors import InputError, PermissionDenied
-from app.services import accounts, duty
+from app.services import duty
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.duty import roster as duty_roster
 from app.storage.models import AuditEvent, DutyAssignment
 
 PW = "Duty-pass-123"
@@ -60,7 +62,7 @@ def test_generation_from_database_honours_rules(roster_ctx):
     info = duty.get_roster(ctx, roster.id)
     assert len(info.duties) == 28 * 3
     # independent validator on the rows read back from the database
-    problem = duty.build_problem(ctx, roster.id)
+    problem = duty_roster.build_problem(ctx, roster.id)
     assert validate(problem, [d.key() for d in info.duties]) == []
     assert not any(d.staff_id == ids["leader"][0] and dt.date(2026, 3, 5) <= d.day
                    <= dt.date(2026, 3, 15) for d in info.duties)
@@ -80,7 +82,7 @@ def test_history_carried_forward_evens_out_the_year(roster_ctx):
     served = {sid for sid in ids["officer"] if ledger[sid].total}
     assert len(served) == 4
     second = duty.create_roster(ctx, dt.date(2026, 1, 12), dt.date(2026, 1, 13))
-    problem = duty.build_problem(ctx, second.id)
+    problem = duty_roster.build_problem(ctx, second.id)
     assert {h.staff_id for h in problem.history} >= {str(s) for s in served}
     assert duty.generate(ctx, second.id, time_limit=5).ok
     officers = [d.staff_id for d in duty.get_roster(ctx, second.id).duties if d.role == "officer"]
@@ -285,7 +287,7 @@ def test_cancelled_generation_saves_nothing(roster_ctx):
 
 
 def test_log_entries_are_found_by_the_global_search(admin_ctx):
-    from app.services import search
+    from app.services.search import index as search
 
     officer = _duty_ctx(admin_ctx)
     e = duty.add_log_entry(officer, duty.LogEntry(
@@ -309,7 +311,7 @@ def test_opening_balance_counts_into_history(roster_ctx):
     row = next(r for r in duty.ledger(ctx, 2026) if r.staff_id == veteran)
     assert (row.total, row.rest_day, row.opening_total) == (6, 3, 6)
     roster = duty.create_roster(ctx, START, dt.date(2026, 3, 9))  # 8 officer duties
-    problem = duty.build_problem(ctx, roster.id)
+    problem = duty_roster.build_problem(ctx, roster.id)
     assert problem.history_of(str(veteran)).total == 6
     assert duty.generate(ctx, roster.id, time_limit=5).ok
     served = Counter(d.staff_id for d in duty.get_roster(ctx, roster.id).duties
@@ -346,7 +348,7 @@ def test_deactivated_person_keeps_served_duties_and_gets_no_new_ones(admin_ctx):
     duty.publish(ctx, roster.id)
     duties = duty.get_roster(ctx, roster.id).duties
     gone = next(d for d in duties if d.day < dt.date(2026, 3, 9) and d.role == "officer")
-    person = duty.get_staff(ctx, gone.staff_id)
+    person = duty_roster.get_staff(ctx, gone.staff_id)
     duty.save_staff(ctx, duty.StaffInfo(**{**person.__dict__, "active": False}))
     problems = duty.validate_roster(ctx, roster.id)
     # served duties stay valid; only duties still ahead are flagged

@@ -11,8 +11,11 @@ from sqlalchemy import select
 
 from app.domain.security import Clearance, Role
 from app.errors import ConflictError, InputError
-from app.services import duty, duty_publish, workbench
+from app.services import duty
 from app.services.context import Actor, ServiceContext
+from app.services.duty import publishing as duty_publish
+from app.services.duty import roster as duty_roster
+from app.services.workbench import items as workbench
 from app.storage.models import AuditEvent, Meta
 from tests.services.test_duty import seed_staff
 
@@ -71,7 +74,7 @@ def test_shift_starts_are_stored_audited_and_validated(published):
     rules = _set_starts(ctx, T(9, 0))
     assert rules.starts == (T(9, 0),) and rules.hours.starts == (T(9, 0),)
     with ctx.session() as s:
-        assert s.get(Meta, duty.SHIFT_STARTS_KEY).value == '["09:00"]'
+        assert s.get(Meta, duty_roster.SHIFT_STARTS_KEY).value == '["09:00"]'
         last = s.execute(select(AuditEvent).where(AuditEvent.action == "duty.rules")
                          .order_by(AuditEvent.id.desc()).limit(1)).scalar_one()
         assert "09:00" in str(last.detail)
@@ -88,7 +91,7 @@ def test_shift_starts_are_stored_audited_and_validated(published):
     # back to the default: the key is removed
     _set_starts(ctx)
     with ctx.session() as s:
-        assert s.get(Meta, duty.SHIFT_STARTS_KEY) is None
+        assert s.get(Meta, duty_roster.SHIFT_STARTS_KEY) is None
     assert duty.get_rules(ctx).hours.handover == T(8, 30)
 
 

@@ -11,8 +11,10 @@ from sqlalchemy import inspect, select, text
 
 from app.domain.security import Clearance, Role
 from app.errors import InputError
-from app.services import duty, duty_publish, workbench
+from app.services import duty
 from app.services.context import Actor, ServiceContext
+from app.services.duty import publishing as duty_publish
+from app.services.workbench import items as workbench
 from app.storage.models import AuditEvent
 
 CST = dt.timezone(dt.timedelta(hours=8))

@@ -12,9 +12,11 @@ import pytest
 from openpyxl import load_workbook
 
 from app.domain.security import Role
-from app.services import accounts, duty, duty_publish
-from app.services import settings as office_settings
+from app.services import duty
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.duty import publishing as duty_publish
+from app.services.office import settings as office_settings
 from tests.services.test_duty import PW, seed_staff
 
 START = dt.date(2026, 2, 14)

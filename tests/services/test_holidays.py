@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
 from app.errors import HolidayTableMissing, InputError, PermissionDenied
-from app.services import holidays, incoming
 from app.services.context import Actor, ServiceContext
+from app.services.holidays import tables as holidays
+from app.services.incoming import book as incoming
 from app.storage.models import AuditEvent
 from app.storage.models.holidays import HolidayDay, HolidayYear
 

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from app.domain import incident_rules as R
 from app.domain.security import Clearance, Role
 from app.errors import InputError, PermissionDenied
-from app.services import accounts
-from app.services import incidents as svc
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.incidents import reports as svc
 from app.storage.models import AuditEvent, IncidentMissedDeadline, IncidentReport, IncidentRuleTable
 
 
@@ -259,7 +259,7 @@ def test_bad_input_in_chinese(world):
 
 
 def test_indexed_in_search_with_clearance(world):
-    from app.services import search
+    from app.services.search import index as search
     _clock, u = world
     inc = svc.create_incident(u["duty"], svc.IncidentData(**FULL))
     secret = svc.create_incident(u["duty"], svc.IncidentData(**(FULL | {
@@ -294,7 +294,7 @@ def test_phone_log_entry_becomes_first_report_draft(world):
 
 
 def test_office_template_is_used_for_printing(world):
-    from app.services import templates
+    from app.services.templates import library as templates
     _clock, u = world
     inc = svc.create_incident(u["duty"], svc.IncidentData(**FULL))
     rep = svc.draft_report(u["duty"], inc.id)

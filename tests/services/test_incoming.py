@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from app.domain.incoming import DueState, Status, UrgeMethod, Urgency
 from app.domain.security import Clearance, Role
 from app.errors import ConflictError, InputError, PermissionDenied, UserError
-from app.services import incoming, search
 from app.services.context import Actor, ServiceContext
-from app.services.incoming import AttachmentIn, IncomingFilter, IncomingIn
+from app.services.incoming import book as incoming
+from app.services.incoming.book import AttachmentIn, IncomingFilter, IncomingIn
+from app.services.search import index as search
 from app.storage.models import AuditEvent
 from app.storage.models.incoming import IncomingAttachment
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from app.services import documents as docs
+from app.services.documents import drafts as docs
 from app.services.paging import Seek
 from app.storage.models import Document
 from tests.services.documents_helpers import notice, people
@@ -115,8 +115,10 @@ def _walk(fetch, key, total: int, size: int) -> tuple[Pages, Pages, Pages]:  # t
 
 def test_seek_pages_of_the_other_long_lists(admin_ctx, clerk):
     """Incidents, meetings, the duty log and the audit log, with runs of equal sort values."""
-    from app.services import audit_log, duty_desk, incidents
-    from app.services import minutes as mn
+    from app.services.audit import review as audit_log
+    from app.services.duty import desk as duty_desk
+    from app.services.incidents import reports as incidents
+    from app.services.minutes import meetings as mn
     from app.storage.models import DutyLogEntry, Incident
     from benchmarks.bench_incidents import seed
 

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
 from app.errors import ConflictError, InputError, PermissionDenied
-from app.services import accounts, paper
-from app.services import document_output as out
-from app.services import documents as docs
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.documents import drafts as docs
+from app.services.documents import printing as out
+from app.services.output import paper
 from app.storage.models import AuditEvent, PaperCopy
 from tests.services.documents_helpers import notice
 

@@ -15,11 +15,14 @@ import pdfplumber
 import pytest
 
 from app.domain.security import Clearance, Role
-from app.services import document_output, documents, duty, duty_publish
-from app.services import incidents as svc
-from app.services import minutes as mn
-from app.services import settings as office_settings
+from app.services import duty
 from app.services.context import ServiceContext
+from app.services.documents import drafts as documents
+from app.services.documents import printing as document_output
+from app.services.duty import publishing as duty_publish
+from app.services.incidents import reports as svc
+from app.services.minutes import meetings as mn
+from app.services.office import settings as office_settings
 from app.services.placeholders import UnfilledPlaceholders
 from tests.services.documents_helpers import notice, person
 from tests.services.test_duty import seed_staff
@@ -154,7 +157,7 @@ def test_the_notice_is_numbered_at_signing_from_the_register_never_twice(office)
     other = documents.create_document(clerk, notice(), series_prefix="江政办发")
     documents.workflow_step(leader, other.id, "review")
     assert documents.sign(leader, other.id).doc_no == "江政办发〔2026〕2号"
-    from app.services import docnumbers
+    from app.services.documents import numbers as docnumbers
 
     rows = docnumbers.series_register(clerk, "江政办发", 2026).rows
     assert [(r.seq, r.state, r.document_id) for r in rows] == [

@@ -13,8 +13,8 @@ import sqlite3
 import pytest
 
 from app.errors import StorageUnavailable
-from app.services import documents as docs
-from app.services import search
+from app.services.documents import drafts as docs
+from app.services.search import index as search
 from app.storage import db as storage_db
 from app.storage.db import sqlite_path
 from tests.services.documents_helpers import notice, people

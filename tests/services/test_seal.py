@@ -17,8 +17,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.errors import InputError, PermissionDenied, UserError
-from app.services import document_output, documents, seal
-from app.services import settings as office_settings
+from app.services.documents import drafts as documents
+from app.services.documents import printing as document_output
+from app.services.documents import seal
+from app.services.office import settings as office_settings
 from app.storage.models import AuditEvent, Document, OfficeSeal
 from tests.services.documents_helpers import notice, people
 

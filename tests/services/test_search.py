@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
 from app.errors import PermissionDenied
-from app.services import search
 from app.services.context import Actor
+from app.services.search import index as search
 from app.storage.models import SearchEntry
 
 DOCS = [

@@ -4,8 +4,9 @@ import pytest
 
 from app.domain.security import Role
 from app.errors import InputError, PermissionDenied
-from app.services import accounts, audit
-from app.services.settings import OfficeInfo, get_office, update_office
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
+from app.services.office.settings import OfficeInfo, get_office, update_office
 
 
 def test_office_settings_round_trip_and_permission(admin_ctx):

@@ -24,8 +24,9 @@ from app.domain.security import (
     roles_label,
 )
 from app.errors import InputError, PermissionDenied
-from app.services import accounts, incoming
-from app.services.incoming import IncomingIn
+from app.services.accounts import users as accounts
+from app.services.incoming import book as incoming
+from app.services.incoming.book import IncomingIn
 from app.storage.models import AuditEvent, User, UserRole
 
 NOW = dt.datetime(2026, 2, 13, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))

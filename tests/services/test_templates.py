@@ -11,8 +11,9 @@ from sqlalchemy import select
 from app.domain.security import Clearance, Role
 from app.errors import ConflictError, InputError, PermissionDenied
 from app.paths import templates_dir
-from app.services import accounts, audit
-from app.services import templates as tm
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
+from app.services.templates import library as tm
 from app.storage.models import AuditEvent, OfficeTemplate, TemplateVersion
 from app.templating import DescriptionTemplate, TemplateFailed, WordForm
 

@@ -11,8 +11,12 @@ import pytest
 
 from app.domain.incoming import Urgency
 from app.domain.security import Clearance, Role
-from app.services import duty_desk, incidents, incoming, minutes, workbench
 from app.services.context import Actor, ServiceContext
+from app.services.duty import desk as duty_desk
+from app.services.incidents import reports as incidents
+from app.services.incoming import book as incoming
+from app.services.minutes import meetings as minutes
+from app.services.workbench import items as workbench
 
 CST = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=CST)  # a Monday

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.domain.security import Role
 from app.errors import UserError
-from app.services import accounts, audit
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
 from app.services.context import ServiceContext
 from app.storage.db import make_engine
 from app.storage.migrate import (

@@ -161,7 +161,7 @@ def test_incident_update_titles_count_in_chinese(seq, label):
     out = template.render(data)
     assert out["title"].endswith(f"（{label}）")
     if seq > 1:  # the body is composed by the service (incident_text), which counts the same way
-        from app.services.incident_text import follow_up
+        from app.services.incidents.text import follow_up
 
         body = follow_up({"title": "某事件"}, "无新变化", first_sent="2026-02-16 12:40", seq=seq)
         assert "续报" + "、".join(cn_number(i) for i in range(1, seq)) in body

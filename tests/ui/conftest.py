@@ -45,7 +45,7 @@ def app_env(qapp):
 
 @pytest.fixture
 def admin_ui_ctx(app_env):
-    from app.services import accounts
+    from app.services.accounts import users as accounts
 
     _config, ctx = app_env
     accounts.create_first_admin(ctx, "admin", ADMIN_PASSWORD, "系统管理员")

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.security import Role
-from app.services import accounts, audit
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
 from app.storage.models import User, UserRole
 from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog
 from app.ui.admin.page import UsersPage
@@ -130,7 +131,7 @@ def test_verify_audit_in_background(qtbot, admin_ui_ctx):
 
 
 def test_office_settings_tab(qtbot, admin_ui_ctx):
-    from app.services.settings import get_office
+    from app.services.office.settings import get_office
     from app.ui.admin.page import OfficeSettingsPage
 
     page = OfficeSettingsPage(admin_ui_ctx)

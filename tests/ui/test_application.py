@@ -83,7 +83,7 @@ def test_qt_standard_buttons_speak_chinese(qapp, qtbot):
 def test_run_gui_first_run_then_quit(qapp, qtbot):
     """The real entry point: the first-run dialog appears, is filled in, the main window opens;
     closing it signs out and ends the event loop with exit code 0."""
-    from app.services import audit
+    from app.services.audit import chain as audit
     from app.ui.accounts.dialogs import FirstAdminDialog
     from app.ui.main_window import MainWindow
     from app.ui.qt import QApplication, QTimer

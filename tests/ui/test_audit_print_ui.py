@@ -7,7 +7,8 @@ import io
 import pdfplumber
 
 from app.domain.security import Clearance, Role
-from app.services import accounts, audit
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
 from app.ui.qt import QPrintPreviewDialog
 from app.ui.security.page import AuditViewer
 

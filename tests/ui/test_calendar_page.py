@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from app.domain.security import Clearance
-from app.services import duty, holidays, incoming
+from app.services import duty
 from app.services.context import ServiceContext
+from app.services.holidays import tables as holidays
+from app.services.incoming import book as incoming
 from app.ui.qt import QMessageBox
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "holidays"
@@ -127,7 +129,7 @@ def test_workbench_banner_until_next_year_is_entered(qtbot, admin_ui_ctx, tmp_pa
 
 def test_incoming_list_marks_an_uncertain_deadline(qtbot, admin_ui_ctx):
     from app.domain.security import Role
-    from app.services import accounts
+    from app.services.accounts import users as accounts
     from app.ui.incoming.model import IncomingListModel
 
     accounts.add_user(admin_ui_ctx, "clerk", "Clerk-pass-1", role=Role.CLERK,

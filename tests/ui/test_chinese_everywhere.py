@@ -11,7 +11,13 @@ import re
 import pytest
 
 from app.domain.security import Clearance, Role
-from app.services import accounts, audit, documents, duty, incidents, incoming, minutes
+from app.services import duty
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
+from app.services.documents import drafts as documents
+from app.services.incidents import reports as incidents
+from app.services.incoming import book as incoming
+from app.services.minutes import meetings as minutes
 from app.ui.application import db_label
 from app.ui.main_window import MainWindow
 from app.ui.qt import QDialog, QTabWidget, QWidget

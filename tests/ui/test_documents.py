@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from app.services import documents as docs
+from app.services.documents import drafts as docs
 from app.storage.models import AuditEvent, Document, DocumentVersion
 from app.ui.qt import QPrinter, Qt
 from tests.services.documents_helpers import notice, people
@@ -387,7 +387,7 @@ def test_register_reserves_for_a_new_series_and_refusals_stay_in_the_dialog(qtbo
 
 
 def test_sign_with_a_reserved_number_from_the_editor(qtbot, team):
-    from app.services import docnumbers
+    from app.services.documents import numbers as docnumbers
 
     clerk, leader = team["clerk"], team["leader"]
     docnumbers.reserve_numbers(clerk, "临政办发", 2026, 2, "纸质签发待补录")

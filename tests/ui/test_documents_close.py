@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.services import documents as docs
+from app.services.documents import drafts as docs
 from app.storage.models import AuditEvent, Document
 from app.ui.qt import QMessageBox, Qt
 from tests.services.documents_helpers import notice, people

@@ -14,8 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
-from app.services import accounts, duty
+from app.services import duty
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.duty import desk as duty_desk
+from app.services.duty import roster as duty_roster
 from app.storage.models import DutyHandover, DutyLogEntry
 from app.ui.duty.handover_tab import HandoverTab
 from app.ui.duty.log_tab import PAGE, LogTab
@@ -100,7 +103,7 @@ def test_log_list_is_lazy_and_read_in_the_worker(qtbot, admin_ui_ctx, monkeypatc
         reads.append((offset, limit))
         return real(ctx, offset, limit, text, seek=seek)
 
-    monkeypatch.setattr(duty, "list_log", list_log)
+    monkeypatch.setattr(duty_desk, "list_log", list_log)
     tab = LogTab(ctx)
     qtbot.addWidget(tab)
     tab.resize(900, 400)
@@ -244,7 +247,7 @@ def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
     ws = load_workbook(target)["值班表"]
     assert ws.max_row == 2 + 10
     # the notice with the options from its dialog
-    from app.services import settings as office_settings
+    from app.services.office import settings as office_settings
     from app.ui.duty.roster_tab import NoticeDialog
 
     office_settings.update_office(tab.ctx, office_settings.OfficeInfo(  # the notice names the office
@@ -273,7 +276,7 @@ def test_generate_cancel_leaves_roster_unchanged(qtbot, admin_ui_ctx, monkeypatc
         gate.wait(10)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(duty, "generate", held)
+    monkeypatch.setattr(duty_roster, "generate", held)
     _seed(ctx)
     today = ctx.now().astimezone().date()
     duty.create_roster(ctx, today, today + dt.timedelta(days=5))

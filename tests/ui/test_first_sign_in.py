@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import gc
 
-from app.services import accounts, audit
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
 from app.ui.accounts.dialogs import LoginDialog, PasswordDialog, UserEditDialog
 from app.ui.application import AppController
 from app.ui.main_window import MainWindow

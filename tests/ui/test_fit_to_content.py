@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from app.domain.security import Clearance, Role
-from app.services import accounts, docnumbers, incidents
+from app.services.accounts import users as accounts
+from app.services.documents import numbers as docnumbers
+from app.services.incidents import reports as incidents
 from app.ui.qt import QColor, QLineEdit, QPalette
 from app.ui.sizing import em
 
@@ -45,7 +47,7 @@ def test_new_meeting_and_new_roster_dialogs_fit_their_hints(qtbot, admin_ui_ctx)
 
 
 def test_a_known_meeting_type_shows_its_values_not_hints(qtbot, admin_ui_ctx):
-    from app.services import minutes
+    from app.services.minutes import meetings as minutes
     from app.ui.minutes.page import NewMeetingDialog
 
     clerk = _clerk(admin_ui_ctx)

@@ -7,8 +7,11 @@ import datetime as dt
 from datetime import UTC
 
 from app.domain.security import Clearance, Role
-from app.services import accounts, duty, holidays, settings
+from app.services import duty
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.holidays import tables as holidays
+from app.services.office import settings
 from app.ui.application import db_label
 from app.ui.main_window import MainWindow
 from app.ui.qt import QKeySequence, QTabWidget, QTextBrowser

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
-from app.services import accounts
-from app.services import incidents as svc
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.incidents import reports as svc
 from app.storage.models import Incident, IncidentReport, IncidentRuleTable
 from app.ui import worker
 from app.ui.incidents.dialogs import IncidentDialog, SendDialog, SignDialog, to_qt

@@ -9,8 +9,8 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from app.domain.incoming import Status
-from app.services import incoming
-from app.services.incoming import AttachmentIn, IncomingIn
+from app.services.incoming import book as incoming
+from app.services.incoming.book import AttachmentIn, IncomingIn
 from app.storage.models.incoming import IncomingDoc
 from app.ui.incoming.dialogs import DoneDialog, IncomingDialog, UrgeDialog
 from app.ui.qt import QFileDialog, QInputDialog, QMessageBox, Qt

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from app.domain.incoming import DueState, Status
 from app.domain.security import Clearance, Role
-from app.services import incoming
 from app.services.context import Actor, ServiceContext
-from app.services.incoming import IncomingIn
+from app.services.incoming import book as incoming
+from app.services.incoming.book import IncomingIn
 from app.storage.models.incoming import IncomingAttachment, IncomingDoc, IncomingUrge
 from app.ui.incoming.dialogs import DoneDialog, IncomingDialog, UrgeDialog
 from app.ui.incoming.model import COLUMNS, DUE_COLOURS, DUE_ROLE

@@ -10,7 +10,7 @@ import json
 
 from sqlalchemy import select
 
-from app.services import minutes as mn
+from app.services.minutes import meetings as mn
 from app.storage.models import Attendee, AuditEvent, Decision, Topic
 from app.ui.qt import QDate, Qt
 from tests.ui.test_minutes_page import _clerk

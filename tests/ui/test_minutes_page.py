@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.domain import supervision as sv
-from app.services import minutes as mn
+from app.services.minutes import meetings as mn
 from app.storage.models import Attendee, Decision, Meeting
 from app.ui.qt import QDate, QModelIndex, Qt
 from tests.conftest import ADMIN_PASSWORD
@@ -22,7 +22,7 @@ D = dt.date
 
 def _clerk(app_env):
     from app.domain.security import Role
-    from app.services import accounts
+    from app.services.accounts import users as accounts
     from app.services.context import ServiceContext
 
     _config, ctx = app_env
@@ -240,7 +240,7 @@ def test_main_window_opens_the_minutes_page(qtbot, app_env, tmp_path):
 
 def test_board_buttons_follow_the_role(qtbot, app_env):
     from app.domain.security import Role
-    from app.services import accounts
+    from app.services.accounts import users as accounts
     from app.services.context import ServiceContext
     from app.ui.minutes.board import BoardTab
 

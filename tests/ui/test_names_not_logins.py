@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
 from app.errors import UserError
-from app.services import audit, audit_log
-from app.services import documents as docs
-from app.services.accounts import list_users
-from app.services.audit_log import AuditFilter
+from app.services.accounts.users import list_users
+from app.services.audit import chain as audit
+from app.services.audit import review as audit_log
+from app.services.audit.review import AuditFilter
+from app.services.documents import drafts as docs
 from app.storage.models import DocNoEntry
 from tests.services.documents_helpers import notice, person
 
@@ -82,7 +83,7 @@ def test_audit_viewer_shows_name_and_login_and_finds_by_name(qtbot, admin_ui_ctx
 def test_events_without_an_account_keep_what_was_recorded(admin_ui_ctx):
     """A name typed at a failed sign-in belongs to no account: it is shown as typed; the
     program's own events show 系统."""
-    from app.services import accounts
+    from app.services.accounts import users as accounts
 
     with pytest.raises(UserError):
         accounts.login(admin_ui_ctx, "nobody", "Wrong-pass-1")
@@ -95,8 +96,8 @@ def test_events_without_an_account_keep_what_was_recorded(admin_ui_ctx):
 
 
 def test_incoming_detail_and_admin_dialogs_name_the_person(qtbot, admin_ui_ctx):
-    from app.services import incoming
-    from app.services.incoming import IncomingIn
+    from app.services.incoming import book as incoming
+    from app.services.incoming.book import IncomingIn
     from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog
     from app.ui.incoming.page import _detail_html
 

@@ -29,9 +29,14 @@ import pytest
 from pypdf import PdfReader
 
 from app.domain.security import Role
-from app.services import accounts, audit, docnumbers, documents, duty, holidays, placeholders
-from app.services import incidents as inc_svc
+from app.services import duty, placeholders
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
 from app.services.context import ServiceContext
+from app.services.documents import drafts as documents
+from app.services.documents import numbers as docnumbers
+from app.services.holidays import tables as holidays
+from app.services.incidents import reports as inc_svc
 from app.ui.accounts.dialogs import FirstAdminDialog, UserEditDialog
 from app.ui.application import AppController
 from app.ui.main_window import MainWindow

@@ -9,10 +9,12 @@ import datetime as dt
 import pdfplumber
 
 from app.domain.security import Clearance, Role
-from app.services import accounts, paper, workbench
-from app.services import document_output as out
-from app.services import documents as docs
+from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
+from app.services.documents import drafts as docs
+from app.services.documents import printing as out
+from app.services.output import paper
+from app.services.workbench import items as workbench
 from app.ui.documents.page import DocumentsPage
 from app.ui.qt import QApplication, QMessageBox
 from tests.services.documents_helpers import notice

@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import text
 
 from app.errors import PasswordChangeRequired
-from app.services import accounts, audit, documents
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
+from app.services.documents import drafts as documents
 from app.ui.accounts.dialogs import PasswordDialog
 from app.ui.application import AppController
 from app.ui.main_window import MainWindow

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.services import documents as docs
 from app.services import duty
-from app.services import incidents as svc
+from app.services.documents import drafts as docs
+from app.services.incidents import reports as svc
 from app.ui.incidents.page import AttachDialog, LogPickDialog
 from tests.services.documents_helpers import notice, people
 from tests.ui.test_documents import _page as _documents_page

@@ -116,7 +116,7 @@ def seeded_incidents(n: int, folder: Path) -> str:
     """A database in ``folder`` with ``n`` incidents (5 % open, many overdue) seeded like
     ``benchmarks/bench_incidents.py`` around the real time now, and its first ``open_clocks``
     done (that one records the misses; the timer's refreshes come after it)."""
-    from app.services import incidents
+    from app.services.incidents import reports as incidents
     from app.storage.migrate import open_database
     from benchmarks.bench_incidents import seed
 

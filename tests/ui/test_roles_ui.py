@@ -5,7 +5,7 @@ status line: 需要“文书”角色); the accounts page edits several roles.""
 from __future__ import annotations
 
 from app.domain.security import Action, Clearance, Role
-from app.services import accounts
+from app.services.accounts import users as accounts
 from app.ui.application import db_label
 from app.ui.duty.page import DutyPage
 from app.ui.incoming.dialogs import IncomingDialog

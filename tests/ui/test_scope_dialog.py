@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
-from app.services import accounts, documents
+from app.services.accounts import users as accounts
+from app.services.documents import drafts as documents
 from app.storage.models import AuditEvent, RecordScope
 from app.ui.documents.editor import DocumentEditor
 from app.ui.qt import QDialogButtonBox, Qt
@@ -103,7 +104,7 @@ def test_a_reader_outside_the_scope_is_told_why(qtbot, admin_ui_ctx):
 def test_the_incoming_page_opens_it_for_a_secret_record_only(qtbot, admin_ui_ctx):
     import datetime as dt
 
-    from app.services import incoming
+    from app.services.incoming import book as incoming
     from app.ui.incoming.page import IncomingPage
 
     admin = admin_ui_ctx
@@ -132,8 +133,10 @@ def test_the_incoming_page_opens_it_for_a_secret_record_only(qtbot, admin_ui_ctx
 def test_meeting_log_and_incident_pages_offer_it_for_secret_records_only(qtbot, admin_ui_ctx):
     import datetime as dt
 
-    from app.services import duty_desk, incidents, minutes
     from app.services.context import Actor
+    from app.services.duty import desk as duty_desk
+    from app.services.incidents import reports as incidents
+    from app.services.minutes import meetings as minutes
     from app.storage.models import UserRole
     from app.ui.duty.log_tab import LogTab
     from app.ui.incidents.page import IncidentsPage

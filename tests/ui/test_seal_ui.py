@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.security import Clearance, Role
-from app.services import documents as docs
-from app.services import seal
-from app.services import settings as office_settings
+from app.services.documents import drafts as docs
+from app.services.documents import seal
+from app.services.office import settings as office_settings
 from app.storage.models import AuditEvent
 from app.ui.admin.page import AdminPage
 from tests.services.documents_helpers import notice, person

@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 
 from app.domain.security import Clearance, Role
-from app.services import incoming, search
 from app.services.context import Actor, ServiceContext
-from app.services.incoming import IncomingIn
+from app.services.incoming import book as incoming
+from app.services.incoming.book import IncomingIn
+from app.services.search import index as search
 from app.ui import worker
 from app.ui.application import db_label
 from app.ui.main_window import MainWindow

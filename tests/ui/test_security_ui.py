@@ -8,7 +8,10 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from app.services import accounts, audit, backup, security
+from app.services.accounts import security
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
+from app.services.backup import files as backup
 from app.ui.application import db_label
 from app.ui.conflict_dialog import REAPPLY, RELOAD, ConflictDialog
 from app.ui.main_window import MainWindow
@@ -246,7 +249,7 @@ def test_broken_chain_at_start_is_shown_and_recorded(qtbot, app_env, admin_ui_ct
 
 def test_an_automatic_backup_shows_its_progress_in_the_status_bar(qtbot, app_env, admin_ui_ctx,
                                                                  tmp_path):
-    from app.services import backup
+    from app.services.backup import files as backup
     from app.ui.qt import QProgressBar, QWidget
 
     config, _ = app_env

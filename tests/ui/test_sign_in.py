@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.services import accounts, audit
+from app.services.accounts import users as accounts
+from app.services.audit import chain as audit
 from app.storage.models import User
 from app.ui.accounts.dialogs import FirstAdminDialog, LoginDialog, PasswordDialog
 from app.ui.application import AppController

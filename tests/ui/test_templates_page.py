@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.services import templates as tm
+from app.services.templates import library as tm
 from app.storage.models import OfficeTemplate, TemplateVersion
 from app.ui.qt import QPdfDocument, Qt
 from app.ui.templates.page import TemplatesPage

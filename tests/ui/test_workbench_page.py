@@ -8,8 +8,9 @@ import datetime as dt
 
 from app.domain.incoming import Urgency
 from app.domain.security import Clearance, Role
-from app.services import incidents, incoming
 from app.services.context import Actor, ServiceContext
+from app.services.incidents import reports as incidents
+from app.services.incoming import book as incoming
 from app.ui.application import db_label
 from app.ui.main_window import MainWindow
 from app.ui.qt import Qt
@@ -135,7 +136,7 @@ def test_first_page_after_login_and_navigation(qtbot, admin_ui_ctx, tmp_path):
 
 
 def test_a_hidden_workbench_does_not_refresh_on_its_timer(qtbot, admin_ui_ctx, monkeypatch):
-    from app.services import workbench
+    from app.services.workbench import items as workbench
 
     page = WorkbenchPage(admin_ui_ctx)
     qtbot.addWidget(page)
@@ -159,7 +160,7 @@ def test_a_capped_source_says_how_many_are_not_listed_and_links_to_them(qtbot, a
                                                                         tmp_path, monkeypatch):
     """Each source lists its most urgent clocks only (``PER_SOURCE_LIMIT``); the page counts the
     rest and its link opens the page that lists them all."""
-    from app.services import workbench
+    from app.services.workbench import items as workbench
 
     ctx = admin_ui_ctx
     monkeypatch.setattr(workbench, "PER_SOURCE_LIMIT", 2)

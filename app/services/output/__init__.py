@@ -21,25 +21,41 @@ write through ``save`` too: atomically, with their typed warnings on stderr.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from app.services.output.path import DEFAULT_WATERMARK, Watermark, copy_range, finish, save
-from app.services.output.result import (
-    Output,
-    OutputWarning,
-    TemplateUsed,
-    WarningKind,
-    level_label,
-    typed,
-)
-from app.services.output.xlsx import (
-    mark_workbook,
-    marked_sheet,
-    start_sheet,
-    text_as_text,
-    workbook_bytes,
-)
+from app.lazy import public_face
+
+if TYPE_CHECKING:
+    from app.services.output.paper import (
+        CopyInfo,
+        confirm_destroy,
+        issue,
+        list_copies,
+        list_due,
+        next_copy_no,
+        print_register,
+        registered,
+        request_destroy,
+        return_copy,
+        take_copy_nos,
+    )
+    from app.services.output.path import DEFAULT_WATERMARK, Watermark, copy_range, finish, save
+    from app.services.output.result import (
+        Output,
+        OutputWarning,
+        TemplateUsed,
+        WarningKind,
+        level_label,
+        typed,
+    )
+    from app.services.output.template import ChosenTemplate, template_for
+    from app.services.output.xlsx import (
+        mark_workbook,
+        marked_sheet,
+        start_sheet,
+        text_as_text,
+        workbook_bytes,
+    )
 
 #: every kind of record that is printed or exported (kind → what it is). The audit records the
 #: kind; tests/test_one_paper_path.py produces each at 秘密 and reads the marks back.
@@ -60,42 +76,35 @@ RECORD_KINDS: dict[str, str] = {
     "paper_register": "涉密文件登记簿",
 }
 
-
-@dataclass(frozen=True)
-class ChosenTemplate:
-    template: Any
-    used: TemplateUsed
-    warnings: tuple[OutputWarning, ...] = ()
-
-
-def template_for(ctx: Any, kind: str, fmt: str | None = None) -> ChosenTemplate:
-    """The template the office set for ``kind`` (a 文种 such as ``值班日报``), else the shipped
-    one — the one way every print picks its template."""
-    from app.services import templates
-
-    chosen = templates.default_choice(ctx, kind, fmt)
-    info = chosen.info
-    return ChosenTemplate(chosen.template, TemplateUsed(info.ref, info.name, info.shipped),
-                          typed(chosen.warnings))
-
-
-def print_document(ctx: Any, doc_id: int, **options: Any) -> Output:
-    """A 公文's copies as one PDF (``document_output.print_pdf``)."""
-    from app.services import document_output
-
-    return document_output.print_pdf(ctx, doc_id, **options)
-
-
-def export_document(ctx: Any, doc_id: int, fmt: str, **options: Any) -> Output:
-    """A 公文 as PDF, DOCX or JSON (``document_output.export_file``)."""
-    from app.services import document_output
-
-    return document_output.export_file(ctx, doc_id, fmt, **options)
-
-
-__all__ = [
-    "DEFAULT_WATERMARK", "RECORD_KINDS", "ChosenTemplate", "Output", "OutputWarning",
-    "TemplateUsed", "WarningKind", "Watermark", "copy_range", "export_document", "finish",
-    "level_label", "mark_workbook", "marked_sheet", "print_document", "save", "start_sheet",
-    "template_for", "text_as_text", "typed", "workbook_bytes",
-]
+__getattr__, __dir__ = public_face(__name__, {
+    "ChosenTemplate": "template",
+    "CopyInfo": "paper",
+    "DEFAULT_WATERMARK": "path",
+    "Output": "result",
+    "OutputWarning": "result",
+    "TemplateUsed": "result",
+    "WarningKind": "result",
+    "Watermark": "path",
+    "confirm_destroy": "paper",
+    "copy_range": "path",
+    "finish": "path",
+    "issue": "paper",
+    "level_label": "result",
+    "list_copies": "paper",
+    "list_due": "paper",
+    "mark_workbook": "xlsx",
+    "marked_sheet": "xlsx",
+    "next_copy_no": "paper",
+    "print_register": "paper",
+    "registered": "paper",
+    "request_destroy": "paper",
+    "return_copy": "paper",
+    "save": "path",
+    "start_sheet": "xlsx",
+    "take_copy_nos": "paper",
+    "template_for": "template",
+    "text_as_text": "xlsx",
+    "typed": "result",
+    "workbook_bytes": "xlsx",
+})
+__all__ = ["ChosenTemplate", "CopyInfo", "DEFAULT_WATERMARK", "Output", "OutputWarning", "RECORD_KINDS", "TemplateUsed", "WarningKind", "Watermark", "confirm_destroy", "copy_range", "finish", "issue", "level_label", "list_copies", "list_due", "mark_workbook", "marked_sheet", "next_copy_no", "print_register", "registered", "request_destroy", "return_copy", "save", "start_sheet", "take_copy_nos", "template_for", "text_as_text", "typed", "workbook_bytes"]

@@ -4,7 +4,7 @@ A user holds a set of roles: one ``user_roles`` row per role (revision 0013). ``
 predates it and is kept, filled with the first of the user's roles in ``Role`` order, only because
 SQLite cannot drop a column with a foreign key without rebuilding ``users`` — and a rebuild would
 cascade to ``password_history`` and clear the duty handover signatures. Nothing reads it for
-permissions: ``user_roles`` is the truth (``app.services.accounts`` keeps the two in step).
+permissions: ``user_roles`` is the truth (``app.services.accounts.users`` keeps the two in step).
 
 ``roles`` and ``clearances`` are lookup tables seeded by the migrations from
 ``app.domain.security`` (the rules live there; the tables give foreign keys and readable SQL).

@@ -1,4 +1,4 @@
-"""Audit events: append-only and hash-chained (see ``app.services.audit`` for the rules).
+"""Audit events: append-only and hash-chained (see ``app.services.audit.chain`` for the rules).
 
 ``seq`` is unique and gapless (1, 2, 3 …): two desks that raced to append the same ``seq`` could
 not both commit, so the chain cannot fork even if the serialising lock were missing.
@@ -33,7 +33,7 @@ class AuditEvent(IdMixin, Base):
     hash_alg: Mapped[str] = mapped_column(String(16), nullable=False, default="sha256",
                                           server_default="sha256")
     key_id: Mapped[str] = mapped_column(String(32), nullable=False, default="", server_default="")
-    #: 密级 of what the event touches (0 公开 … 3 机密; ``app.services.audit_scope``), covered by
+    #: 密级 of what the event touches (0 公开 … 3 机密; ``app.services.audit.scope``), covered by
     #: the hash. Added in revision 0015; older events have 0 and are masked by a look-up instead.
     classification: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=0,
                                                 server_default=text("0"))
@@ -46,7 +46,7 @@ class AuditEvent(IdMixin, Base):
 
 class AuditPending(IdMixin, Base):
     """An audit event written by a desk's transaction but not yet in the chain (PostgreSQL,
-    revision 0018; see ``app.services.audit``): appended without any lock, each with its own
+    revision 0018; see ``app.services.audit.chain``): appended without any lock, each with its own
     HMAC-SM3 (``mac``, over the same fields as a chained event), and moved into
     ``audit_events`` — given its ``seq`` and chained — by the sealer right after the commit."""
 

@@ -66,7 +66,7 @@ class DocumentVersion(IdMixin, Base):
 
     ``description`` is NULL for the current version (``number == Document.content_version``):
     its text is the document's own ``description``, stored once (revision 0019). Read a
-    version's text through ``app.services.documents.version_text``."""
+    version's text through ``app.services.documents.drafts.version_text``."""
 
     __tablename__ = "document_versions"
     document_id: Mapped[int] = mapped_column(
@@ -103,7 +103,7 @@ class DocNoSeries(IdMixin, Base):
     prefix: Mapped[str] = mapped_column(String(32), nullable=False)
     year: Mapped[int] = mapped_column(Integer, nullable=False)
     #: highest number recorded (issued, reserved or void): the next number is ``last_seq + 1``,
-    #: taken by moving it on in one UPDATE (``app.services.docnumbers.advance_series``).
+    #: taken by moving it on in one UPDATE (``app.services.documents.numbers.advance_series``).
     last_seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     __table_args__ = (UniqueConstraint("prefix", "year"),)

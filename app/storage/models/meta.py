@@ -1,7 +1,7 @@
 """Key/value facts about the database itself, e.g. ``schema_version`` (an integer each migration
 raises) and ``app_version`` (the program that last migrated it) — and small office-wide settings
 that need no column of their own (``duty.shift_starts``: the duty shift hours, see
-``app.services.duty``); keys are namespaced by module so they never collide."""
+``app.services.duty.roster``); keys are namespaced by module so they never collide."""
 
 from __future__ import annotations
 

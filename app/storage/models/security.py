@@ -1,7 +1,7 @@
 """Security and reliability tables (revision 0009).
 
 * ``password_history``: the argon2 hashes of a user's previous passwords, so a new password
-  cannot repeat one of the last ``app.services.accounts.HISTORY`` (5).
+  cannot repeat one of the last ``app.services.accounts.users.HISTORY`` (5).
 * ``security_settings`` (one row, id 1): idle-lock minutes, how many automatic backups to keep,
   the argon2id verifier of the shared air-gap exchange passphrase (revision 0016: the
   passphrase itself was stored before, in ``exchange_key``; it is never stored now). A

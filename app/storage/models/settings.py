@@ -22,7 +22,7 @@ class OfficeSettings(TimestampMixin, VersionMixin, Base):
 
 
 class OfficeSeal(Base):
-    """The office's seal image (one row, id 1), encrypted at rest (``app.services.seal``):
+    """The office's seal image (one row, id 1), encrypted at rest (``app.services.documents.seal``):
     SM4-GCM under a key derived from the office's audit key, never kept as a file. Added in
     revision 0017."""
 

@@ -175,17 +175,17 @@ class _SetupUi:
 
 
 class ClassifiedSetupDialog(_ServiceDialog):
-    """First run of a 涉密 office (``separation.setup_classified``): the 系统管理员, the
+    """First run of a 涉密 office (``accounts.setup_classified``): the 系统管理员, the
     安全保密管理员 and the 安全审计员 — three accounts, each with an initial password that its
     holder must change at first sign-in. On success the sign-in dialog follows."""
 
     ROLES = (Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
-        from app.services import separation
+        from app.services import accounts
 
         super().__init__(parent)
-        self._separation = separation
+        self._separation = accounts
         self.ctx = ctx
         self.names: list[str] = []
         self.setWindowTitle("设置涉密单位（三员分立）")

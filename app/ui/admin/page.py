@@ -1,5 +1,5 @@
 """系统管理 page: a tab for users (list, add, disable/enable, reset; role and clearance; verify the
-audit log in the background) and a tab for the office settings. Every action goes through ``app.services.accounts`` (which checks
+audit log in the background) and a tab for the office settings. Every action goes through ``app.services.accounts.users`` (which checks
 the permission and writes the audit event); dialogs open window-modal without blocking."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 from app.domain.security import THREE_ADMINS, Action
 from app.errors import UserError
-from app.services import accounts, audit, seal, separation
-from app.services import settings as office_settings
+from app.services import accounts, audit, documents
+from app.services import office as office_settings
 from app.services.accounts import UserInfo
 from app.services.context import ServiceContext
 from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog, person
@@ -75,7 +75,7 @@ class UsersPage(QWidget):
         except UserError as exc:  # e.g. the own roles just changed: the session must sign in again
             self.ui.auditLabel.setText(describe(exc))
             return
-        self.classified = separation.office_mode(self.ctx) == separation.CLASSIFIED
+        self.classified = accounts.office_mode(self.ctx) == accounts.CLASSIFIED
         now = self.ctx.now()
         t = self.ui.table
         t.setRowCount(len(self.users))
@@ -185,7 +185,7 @@ def _when(value: datetime | None) -> str:
 
 
 class SealBox(QGroupBox):
-    """本机关印章: upload the seal image (PNG, checked by ``app.services.seal``), see what was
+    """本机关印章: upload the seal image (PNG, checked by ``app.services.documents.seal``), see what was
     uploaded, remove it. The stored image is never shown again here (it is kept encrypted and
     leaves the database only onto a signed document's paper, audited)."""
 
@@ -229,7 +229,7 @@ class SealBox(QGroupBox):
 
     def load(self) -> None:
         try:
-            st = seal.status(self.ctx)
+            st = documents.status(self.ctx)
         except UserError as exc:
             self.state.setText(describe(exc))
             return
@@ -252,11 +252,11 @@ class SealBox(QGroupBox):
     def upload_file(self, path: str) -> bool:
         try:
             size = Path(path).stat().st_size
-            if size > seal.MAX_BYTES:
+            if size > documents.MAX_BYTES:
                 raise UserError(f"印章图片过大（{size // 1024} 千字节），不能超过 "
-                                f"{seal.MAX_BYTES // 1024} 千字节。")
+                                f"{documents.MAX_BYTES // 1024} 千字节。")
             data = Path(path).read_bytes()
-            done = seal.upload(self.ctx, data)
+            done = documents.upload(self.ctx, data)
         except OSError:
             self.state.setText(f"无法读取文件：{path}")
             return False
@@ -281,7 +281,7 @@ class SealBox(QGroupBox):
 
     def remove(self) -> None:
         try:
-            seal.remove(self.ctx)
+            documents.remove(self.ctx)
         except UserError as exc:
             self.state.setText(describe(exc))
             return
@@ -290,7 +290,7 @@ class SealBox(QGroupBox):
 
 
 class OfficeSettingsPage(QWidget):
-    """Office name, 机关代字 series, default issuer mark, printer (``app.services.settings``);
+    """Office name, 机关代字 series, default issuer mark, printer (``app.services.office.settings``);
     the office's seal image (``SealBox``)."""
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
@@ -353,10 +353,10 @@ class OfficeModeBox(QWidget):
         self.load()
 
     def load(self) -> None:
-        mode = separation.office_mode(self.ctx)
-        self.modeLabel.setText(f"本单位：{separation.MODE_LABELS[mode]}单位")
+        mode = accounts.office_mode(self.ctx)
+        self.modeLabel.setText(f"本单位：{accounts.MODE_LABELS[mode]}单位")
         gate(self.switchButton, self.ctx.actor, Action.MANAGE_SETTINGS,
-             mode == separation.NORMAL)
+             mode == accounts.NORMAL)
 
     def ask_switch(self) -> None:
         self.question = confirm(
@@ -367,7 +367,7 @@ class OfficeModeBox(QWidget):
 
     def switch(self) -> None:
         try:
-            separation.switch_to_classified(self.ctx, consent=True)
+            accounts.switch_to_classified(self.ctx, consent=True)
         except UserError as exc:
             self.messageLabel.setText(describe(exc))
             return

@@ -23,10 +23,10 @@ from typing import Any
 from app.domain import proofread as pr
 from app.domain.security import Action, allowed
 from app.errors import InputError, UserError
-from app.services import document_output as out
+from app.services import documents, output
 from app.services import documents as docs
-from app.services import output, seal
-from app.services import settings as office_settings
+from app.services import documents as out
+from app.services import office as office_settings
 from app.services.context import ServiceContext
 from app.services.documents import DocumentConflict, DocumentInfo
 from app.services.placeholders import UnfilledPlaceholders
@@ -120,7 +120,7 @@ class DocumentEditor(QWidget):
         self.conflict_dialog: ConflictDialog | None = None
         self.printer: QPrinter | None = None  # the print preview paints on it after we return
         self._build()
-        self.form.set_seal_available(seal.status(ctx).present)
+        self.form.set_seal_available(documents.status(ctx).present)
         series = office_settings.get_office(ctx).code_series
         self.form.series.addItems(series)
         if doc_id is not None:

@@ -108,7 +108,7 @@ class DocumentForm(QWidget):
         self.series.setToolTip("签发时从该机关代字的发文字号序列中取号")
         # 加盖印章: GB/T 9704's sealed layout (7.3.5.1: room for a 42 mm seal over the 署名 and
         # date). With the office's seal image stored (``set_seal_available``) the image prints on
-        # the document once it is 签发 (app.services.seal; every use audited); without one the
+        # the document once it is 签发 (app.services.documents.seal; every use audited); without one the
         # room is left for the seal stamped by hand — most offices stamp by hand, so the box is
         # always offered and its tooltip and status line say which of the two it will do.
         self.sealed = QCheckBox("加盖印章")

@@ -240,10 +240,10 @@ class DocumentsPage(QWidget):
             return None
 
     def new_document(self, genre: str) -> DocumentEditor | None:
-        from app.services import document_templates
+        from app.services import documents
 
         try:
-            starter = document_templates.starter(self.ctx, genre)
+            starter = documents.starter(self.ctx, genre)
         except UserError as exc:
             self.message.setText(exc.message)
             return None

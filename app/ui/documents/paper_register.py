@@ -1,7 +1,7 @@
 """涉密文件登记簿 window: every printed copy of a classified 公文, where it went, 清退 and 销毁.
 
 Opened from the 公文 list (涉密文件登记簿…). The list is read in the background; each act
-(分发, 清退, 申请销毁, 确认销毁) calls ``app.services.paper`` in the background and refreshes;
+(分发, 清退, 申请销毁, 确认销毁) calls ``app.services.output.paper`` in the background and refreshes;
 a refusal (another person must confirm a destruction, a stale row) is shown in the window's
 message line. 打印登记簿 saves the register as a PDF table through the paper path (marked with
 its 密级, watermarked, audited).
@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 
 from app.domain.security import CLEARANCE_LABELS, Action, Clearance
-from app.services import output, paper
+from app.services import output
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
 from app.ui.file_dialogs import PDF, FileKind, ask_file
@@ -53,7 +53,7 @@ def _pydate(q: QDate) -> dt.date:
 class IssueDialog(QDialog):
     """Where a copy goes: unit, person, date, signature received, due back."""
 
-    def __init__(self, copy: paper.CopyInfo, today: dt.date, parent: QWidget | None = None) -> None:
+    def __init__(self, copy: output.CopyInfo, today: dt.date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"分发第 {copy.copy_text} 份")
         form = QFormLayout(self)
@@ -95,7 +95,7 @@ class PaperRegisterWindow(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("涉密文件登记簿")
-        self.copies: list[paper.CopyInfo] = []
+        self.copies: list[output.CopyInfo] = []
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("paperRegisterTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -113,9 +113,9 @@ class PaperRegisterWindow(QDialog):
                   self.confirm_button, self.print_button):
             gate(b, ctx.actor, Action.PRINT)
         self.issue_button.clicked.connect(self.ask_issue)
-        self.return_button.clicked.connect(lambda: self.act(paper.return_copy))
+        self.return_button.clicked.connect(lambda: self.act(output.return_copy))
         self.destroy_button.clicked.connect(self.ask_destroy)
-        self.confirm_button.clicked.connect(lambda: self.act(paper.confirm_destroy))
+        self.confirm_button.clicked.connect(lambda: self.act(output.confirm_destroy))
         self.print_button.clicked.connect(self.ask_print)
         self.refresh_button.clicked.connect(self.refresh)
         self.message = QLabel()
@@ -138,11 +138,11 @@ class PaperRegisterWindow(QDialog):
     # ---- reading ------------------------------------------------------------------------------
     def refresh(self) -> TaskHandle:
         ctx = self.ctx
-        self.task = run_task(lambda _c: paper.list_copies(ctx), on_result=self._show,
+        self.task = run_task(lambda _c: output.list_copies(ctx), on_result=self._show,
                              on_error=self._failed, parent=self)
         return self.task
 
-    def _show(self, copies: list[paper.CopyInfo]) -> None:
+    def _show(self, copies: list[output.CopyInfo]) -> None:
         self.copies = copies
         self.table.setRowCount(len(copies))
         for i, c in enumerate(copies):
@@ -157,7 +157,7 @@ class PaperRegisterWindow(QDialog):
         self.table.resizeColumnsToContents()
         self.loaded.emit()
 
-    def current(self) -> paper.CopyInfo | None:
+    def current(self) -> output.CopyInfo | None:
         row = self.table.currentRow()
         return self.copies[row] if 0 <= row < len(self.copies) else None
 
@@ -172,7 +172,7 @@ class PaperRegisterWindow(QDialog):
                              on_result=self._done, on_error=self._failed, parent=self)
         return self.task
 
-    def _done(self, c: paper.CopyInfo) -> None:
+    def _done(self, c: output.CopyInfo) -> None:
         self.message.setText(f"第 {c.copy_text} 份：{c.status_label}。")
         self.acted.emit()
         self.refresh()
@@ -186,7 +186,7 @@ class PaperRegisterWindow(QDialog):
             self.message.setText("请先选择一份。")
             return
         dlg = IssueDialog(c, self.ctx.now().astimezone().date(), self)
-        dlg.accepted.connect(lambda: self.act(paper.issue, **dlg.values()))
+        dlg.accepted.connect(lambda: self.act(output.issue, **dlg.values()))
         self.dialog = dlg
         dlg.open()
 
@@ -196,7 +196,7 @@ class PaperRegisterWindow(QDialog):
             self.message.setText("请先选择一份。")
             return
         self.dialog = confirm(self, "申请销毁", f"销毁第 {c.copy_text} 份《{c.title}》？",
-                              "申请销毁", lambda: self.act(paper.request_destroy),
+                              "申请销毁", lambda: self.act(output.request_destroy),
                               informative="销毁须由另一人确认（监销）后才完成。",
                               name="confirmDestroy")
 
@@ -209,7 +209,7 @@ class PaperRegisterWindow(QDialog):
         ctx = self.ctx
 
         def work(_c):  # type: ignore[no-untyped-def]
-            data = paper.print_register(ctx)
+            data = output.print_register(ctx)
             output.save(data, path)
             return saved_text(path, data)
 

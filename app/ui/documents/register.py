@@ -12,8 +12,8 @@ from __future__ import annotations
 from app.domain import docnumber as dn
 from app.domain.security import Action
 from app.errors import UserError
-from app.services import docnumbers
-from app.services import settings as office_settings
+from app.services import documents
+from app.services import office as office_settings
 from app.services.context import ServiceContext
 from app.ui.messages import describe
 from app.ui.permissions import gate
@@ -145,14 +145,14 @@ class NumberDialog(QDialog):
         try:
             if self.mode == "reserve":
                 prefix, year = self.prefix.currentText().strip(), self.year.value()
-                made = docnumbers.reserve_numbers(self.ctx, prefix, year, self.count.value(),
+                made = documents.reserve_numbers(self.ctx, prefix, year, self.count.value(),
                                                   reason)
                 text = "已预留：" + "、".join(made)
                 prefix = dn.validate_prefix(prefix)
             else:
                 assert self.reg is not None
                 prefix, year = self.reg.prefix, self.reg.year
-                text = "已作废 " + docnumbers.void_number(self.ctx, prefix, year,
+                text = "已作废 " + documents.void_number(self.ctx, prefix, year,
                                                          self.seq.value(), reason) + "。"
         except UserError as exc:
             self.error.setText(describe(exc))
@@ -204,7 +204,7 @@ class RegisterView(QWidget):
         keep = select or self.series.currentData()
         self.series.blockSignals(True)
         self.series.clear()
-        for s in docnumbers.list_series(self.ctx):
+        for s in documents.list_series(self.ctx):
             self.series.addItem(f"{s.prefix} {s.year}年（至 {s.last_seq} 号）", (s.prefix, s.year))
         if keep is not None:
             i = self.series.findData(keep)
@@ -219,7 +219,7 @@ class RegisterView(QWidget):
         if key is None:
             self.summary.setText("尚无发文字号。签发公文时自动取号，也可先预留号码。")
             return
-        reg = self.reg = docnumbers.series_register(self.ctx, *key)
+        reg = self.reg = documents.series_register(self.ctx, *key)
         c = reg.counts()
         self.summary.setText(f"已用 {c['issued']} 个，预留 {c['reserved']} 个，作废 {c['void']} 个"
                              + (f"，缺号 {c['gap']} 个（异常）" if c["gap"] else "，无缺号"))
@@ -241,7 +241,7 @@ class RegisterView(QWidget):
         self.refresh(select=(prefix, year))
 
     def _prefixes(self) -> list[str]:
-        seen = [s.prefix for s in docnumbers.list_series(self.ctx)]
+        seen = [s.prefix for s in documents.list_series(self.ctx)]
         try:
             seen += office_settings.get_office(self.ctx).code_series
         except UserError:

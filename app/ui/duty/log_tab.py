@@ -9,7 +9,7 @@ from typing import Any
 
 from app.services import duty
 from app.services.context import ServiceContext
-from app.services.duty_desk import LOG_KINDS, LogEntry, log_key
+from app.services.duty import LOG_KINDS, LogEntry, log_key
 from app.services.paging import Seek
 from app.ui.chinese import chinese_dates
 from app.ui.duty.common import explain, from_datetime, local, to_datetime

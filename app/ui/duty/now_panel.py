@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.services import duty
 from app.services.context import ServiceContext
-from app.services.duty_desk import OnDuty, OnDutyPerson
+from app.services.duty import OnDuty, OnDutyPerson
 from app.ui.duty.common import explain
 from app.ui.qt import QFrame, QHBoxLayout, QLabel, QPushButton, QTimer, QWidget
 

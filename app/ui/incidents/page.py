@@ -3,19 +3,19 @@ missed), the incident list (lazy: pages fetched from the database) and, for the 
 incident, its report chain — each report a frozen snapshot with what changed since the previous
 one highlighted — with the actions of the chain: 起草首报/续报/终报, 更新草稿, 签发 (leader),
 报送, 电话首报, 日报 mode, 打印 (信息专报 PDF/DOCX in the background); and the 规则表
-(administrator) and 统计 dialogs. Every act goes through ``app.services.incidents``."""
+(administrator) and 统计 dialogs. Every act goes through ``app.services.incidents.reports``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import importlib
 from pathlib import Path
 from typing import Any
 
 from app.domain import incident_rules as R
 from app.domain.security import Action, Clearance
 from app.errors import UserError
+from app.services import duty
 from app.services import incidents as svc
 from app.services.context import ServiceContext
 from app.services.paging import Seek
@@ -142,7 +142,7 @@ def report_html(rep: svc.ReportInfo) -> str:
     changes = {c["key"].split(".")[0]: c for c in shown}
     head = (f"<h3>{html.escape(rep.name)}　<small>{rep.status_label}"
             f"{'　签发：' + html.escape(rep.signed_by) if rep.signed_by else ''}"
-            f"{'　报送：' + html.escape(rep.sent_to) + ' ' + svc._iso(rep.sent_at) if rep.sent_at else ''}"
+            f"{'　报送：' + html.escape(rep.sent_to) + ' ' + svc.minute_text(rep.sent_at) if rep.sent_at else ''}"
             f"</small></h3>")
     if shown:
         head += (f"<p style='background:#fff3b0'>较上次报告有 {len(shown)} 处变化（黄色标出，"
@@ -178,7 +178,6 @@ class LogPickDialog(QDialog):
         self.setWindowTitle("从值班记录生成首报")
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.resize(720, 420)
-        duty = importlib.import_module("app.services.duty")
         self.entries = duty.list_log(ctx, 0, 200)
         self.table = QTableWidget(len(self.entries), 3)
         self.table.setHorizontalHeaderLabels(["接报时间", "来电单位和人员", "内容"])
@@ -348,8 +347,6 @@ class IncidentsPage(QWidget):
                                  Action.REPORT_INCIDENT)
         self.from_log_button = button("从值班记录生成首报(&L)", self.from_duty_log, None,
                                       Action.REPORT_INCIDENT)
-        if not _duty_available():
-            self.from_log_button.setVisible(False)
         self.edit_button = button("编辑(&E)", self.edit_incident, "Ctrl+E", Action.REPORT_INCIDENT)
         self.phone_button = button("电话首报(&H)", self.phone_report, None, Action.REPORT_INCIDENT)
         self.draft_button = button("起草报告(&D)", self.draft, "Ctrl+D", Action.REPORT_INCIDENT)
@@ -475,7 +472,7 @@ class IncidentsPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         t.setRowCount(len(clocks))
         for r, c in enumerate(clocks):
-            values = [f"{R.Level(c.level).roman} {c.title}", c.label, svc._iso(c.due), c.text,
+            values = [f"{R.Level(c.level).roman} {c.title}", c.label, svc.minute_text(c.due), c.text,
                       STATE_LABELS[c.state]]
             for col, v in enumerate(values):
                 item = QTableWidgetItem(v)
@@ -583,12 +580,12 @@ class IncidentsPage(QWidget):
         self.header.setText(
             f"<span style='background:{lv.colour_hex};color:white;padding:2px'>&nbsp;{lv.label}"
             f"&nbsp;</span> <b>{html.escape(d.title)}</b>　{d.category}"
-            f"{'·' + d.subtype if d.subtype else ''}　接报 {svc._iso(d.received_at)}"
+            f"{'·' + d.subtype if d.subtype else ''}　接报 {svc.minute_text(d.received_at)}"
             f"　{'已终报' if inc.status == 'closed' else '处置中'}"
             f"{'　（日报模式）' if inc.daily_mode else ''}")
         self.daily_button.setChecked(inc.daily_mode)
         self.missed_label.setText(
-            "已记录的超时：" + "；".join(f"{m.label}（应于 {svc._iso(m.due)}）{m.text}"
+            "已记录的超时：" + "；".join(f"{m.label}（应于 {svc.minute_text(m.due)}）{m.text}"
                                      for m in clocks.missed) if clocks.missed else "")
         self._fill_chain()
         return True
@@ -604,7 +601,7 @@ class IncidentsPage(QWidget):
         t.setRowCount(len(self.reports))
         for r, rep in enumerate(self.reports):
             for c, v in enumerate((rep.name, rep.status_label, rep.signed_by, rep.sent_to,
-                                   svc._iso(rep.sent_at))):
+                                   svc.minute_text(rep.sent_at))):
                 t.setItem(r, c, QTableWidgetItem(v))
         if self.reports:
             t.selectRow(len(self.reports) - 1)
@@ -830,14 +827,6 @@ class IncidentsPage(QWidget):
         dlg = StatisticsDialog(self.ctx, svc.local_now(self.ctx).year, self)
         self.dialog = dlg
         dlg.open()
-
-
-def _duty_available() -> bool:
-    try:
-        duty = importlib.import_module("app.services.duty")
-    except ImportError:
-        return False
-    return hasattr(duty, "get_log_entry") and hasattr(duty, "list_log")
 
 
 register_page("incidents", lambda ctx, parent: IncidentsPage(ctx, parent))

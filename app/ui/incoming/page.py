@@ -1,7 +1,7 @@
 """收文 page: the register (lazy list, red overdue / amber due within 3 working days), filters,
 and the acts on the selected item — 登记 (Ctrl+N), 编辑 (Enter), 催办 (Ctrl+U), 办结 (Ctrl+D),
 save an attachment. Below the list, the selected item's details and 催办 history.
-Every act goes through ``app.services.incoming``.
+Every act goes through ``app.services.incoming.book``.
 """
 
 from __future__ import annotations

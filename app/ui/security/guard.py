@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from app.config import Config
 from app.domain.security import Action, allowed
 from app.errors import UserError
-from app.services import accounts, audit, backup, security
+from app.services import accounts, audit, backup
 from app.services.context import SYSTEM, Actor, ServiceContext
 from app.ui.messages import describe
 from app.ui.qt import (
@@ -170,7 +170,7 @@ class IdleLock(QObject):
         self.overlay.raise_()
         self.overlay.password.setFocus()
         try:
-            security.record_session(self.ctx, "session.lock")
+            accounts.record_session(self.ctx, "session.lock")
         except UserError as exc:  # e.g. the account was disabled meanwhile: still locked
             log.info("lock not audited: %s", exc)
         self.locked.emit()
@@ -228,7 +228,7 @@ class IdleLock(QObject):
         for d in self._hidden:
             d.show()
         self._hidden = []
-        security.record_session(self.ctx, "session.unlock")
+        accounts.record_session(self.ctx, "session.unlock")
         self.timer.start()
         self.unlocked.emit()
 
@@ -257,9 +257,9 @@ def attach(window: QMainWindow, ctx: ServiceContext, checks: StartupChecks | Non
     """Install the idle lock on the main window and show the start-up findings there."""
     if interval_ms is None:
         try:
-            minutes = security.get_settings(ctx).idle_lock_minutes
+            minutes = accounts.get_settings(ctx).idle_lock_minutes
         except UserError:
-            minutes = security.DEFAULT_IDLE_MINUTES
+            minutes = accounts.DEFAULT_IDLE_MINUTES
         interval_ms = minutes * 60_000
     lock = IdleLock(window, ctx, interval_ms)
     if checks is not None:
@@ -368,7 +368,7 @@ class StartupChecks(QObject):
 
         def work(control):  # type: ignore[no-untyped-def]
             with self.ctx.session() as s:
-                keep = security.read_settings(s).backup_keep
+                keep = accounts.read_settings(s).backup_keep
 
             def progress(percent: int, text: str) -> None:
                 if stop.is_set() or control.cancelled:  # (the window closing cancels too)

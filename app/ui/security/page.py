@@ -28,8 +28,8 @@ from pathlib import Path
 from app.domain.audit_wording import action_label, object_label
 from app.domain.security import Action
 from app.errors import ConflictError, UserError
-from app.services import audit, audit_log, password_policy, security
-from app.services.audit_log import AuditFilter, AuditRow
+from app.services import accounts, audit
+from app.services.audit import AuditFilter, AuditRow
 from app.services.context import ServiceContext
 from app.services.paging import Seek
 from app.ui.chinese import chinese_dates
@@ -91,16 +91,16 @@ class AuditModel(LazyTableModel):
         return self.filter
 
     def open_query(self, query: AuditFilter) -> tuple[int, list[AuditRow], AuditFilter]:
-        rows = audit_log.page(self.ctx, query, 0, PAGE)  # audited: the viewer opened a query
+        rows = audit.page(self.ctx, query, 0, PAGE)  # audited: the viewer opened a query
         pinned = replace(query, upto_seq=rows[0].seq if rows else 0)
-        return audit_log.count(self.ctx, pinned), rows, pinned
+        return audit.count(self.ctx, pinned), rows, pinned
 
     def count_rows(self, query: AuditFilter) -> int:
-        return audit_log.count(self.ctx, query)
+        return audit.count(self.ctx, query)
 
     def fetch_rows(self, query: AuditFilter, offset: int, limit: int,
                    seek: Seek | None = None) -> list[AuditRow]:
-        return audit_log.page(self.ctx, query, offset, limit, seek=seek)
+        return audit.page(self.ctx, query, offset, limit, seek=seek)
 
     def key_of(self, query: AuditFilter, row: AuditRow) -> tuple[int]:
         return (row.seq,)
@@ -110,7 +110,7 @@ class AuditModel(LazyTableModel):
             return None
         values = [str(r.seq), r.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), r.actor,
                   action_label(r.action), object_label(r.object_type, r.object_id), r.detail,
-                  audit_log.OUTCOME_LABELS.get(r.outcome, r.outcome), r.desk or "—",
+                  audit.OUTCOME_LABELS.get(r.outcome, r.outcome), r.desk or "—",
                   "已审阅" if r.reviewed else ""]
         return values[column]
 
@@ -209,11 +209,11 @@ class AuditViewer(QWidget):
         """The audit store against its threshold (in the worker); a warning in the status line."""
         ctx = self.ctx
 
-        def done(status: audit_log.StoreStatus) -> None:
+        def done(status: audit.StoreStatus) -> None:
             self.store_warning = status.warning or ""
             self._set_status()
 
-        self.task = run_task(lambda _c: audit_log.store_status(ctx), on_result=done,
+        self.task = run_task(lambda _c: audit.store_status(ctx), on_result=done,
                              on_error=lambda exc: None, parent=self)
         return self.task
 
@@ -236,10 +236,12 @@ class AuditViewer(QWidget):
         ctx = self.ctx
 
         def done(n: int) -> None:
-            self._set_status(listing=f"已标记 {n} 条审计记录为已审阅。")
+            # said now, and again with the count when the reload lands (it must not hide it)
+            self._act_note = f"已标记 {n} 条审计记录为已审阅。"
+            self._set_status(listing=self._act_note)
             self.model.reload()
 
-        self.task = run_task(lambda _c: audit_log.mark_reviewed(ctx, seqs), on_result=done,
+        self.task = run_task(lambda _c: audit.mark_reviewed(ctx, seqs), on_result=done,
                              on_error=lambda exc: self._set_status(listing=describe(exc)),
                              parent=self)
         return self.task
@@ -262,7 +264,7 @@ class AuditViewer(QWidget):
             self.report_button.setEnabled(True)
             self._set_status(listing=describe(exc))
 
-        self.task = run_task(lambda _c: audit_log.review_report_pdf(ctx, f, path),
+        self.task = run_task(lambda _c: audit.review_report_pdf(ctx, f, path),
                              on_result=done, on_error=failed, parent=self)
         return self.task
 
@@ -273,7 +275,8 @@ class AuditViewer(QWidget):
 
     def _listed(self) -> None:
         self.view.resizeColumnsToContents()  # over the rows on screen (precision 0)
-        self._set_status(listing=f"共 {self.model.total} 条记录（滚动时按页读取）。")
+        note, self._act_note = getattr(self, "_act_note", ""), ""
+        self._set_status(listing=f"{note}共 {self.model.total} 条记录（滚动时按页读取）。")
 
     def _set_status(self, *, listing: str | None = None, verified: str | None = None) -> None:
         """The status line: the chain check's finding first (a list read that finishes later
@@ -300,7 +303,7 @@ class AuditViewer(QWidget):
             def progress(done: int, total: int) -> None:
                 control.check()
                 control.progress(done * 100 // max(total, 1), f"已导出 {done}/{total} 条")
-            return audit_log.export_xlsx(ctx, f, path, progress)
+            return audit.export_xlsx(ctx, f, path, progress)
 
         def done(n: int) -> None:
             self.export_button.setEnabled(True)
@@ -334,7 +337,7 @@ class AuditViewer(QWidget):
             self.print_button.setEnabled(True)
             self.status.setText(describe(exc))
 
-        self.task = run_task(lambda _c: audit_log.render_print(ctx, f, path), on_result=done,
+        self.task = run_task(lambda _c: audit.render_print(ctx, f, path), on_result=done,
                              on_error=failed, parent=self)
         return self.task
 
@@ -381,7 +384,7 @@ class SecuritySettingsPage(QWidget):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.loaded = security.SecurityInfo()
+        self.loaded = accounts.SecurityInfo()
         self.dialog: ConflictDialog | None = None
         self.idle_spin = QSpinBox()
         self.idle_spin.setRange(1, 240)
@@ -423,9 +426,9 @@ class SecuritySettingsPage(QWidget):
         self.load()
 
     def load(self) -> None:
-        self.show_info(security.get_settings(self.ctx))
+        self.show_info(accounts.get_settings(self.ctx))
 
-    def show_info(self, info: security.SecurityInfo) -> None:
+    def show_info(self, info: accounts.SecurityInfo) -> None:
         self.loaded = info
         self.idle_spin.setValue(info.idle_lock_minutes)
         self.keep_spin.setValue(info.backup_keep)
@@ -437,8 +440,8 @@ class SecuritySettingsPage(QWidget):
             if is_set else "未设置。导出交换包时可使用任一至少 12 个字符的口令，两台终端须一致。")
         self.passphrase_button.setText("更换交换口令(&K)" if is_set else "设置交换口令(&K)")
 
-    def edited(self) -> security.SecurityInfo:
-        return security.SecurityInfo(self.idle_spin.value(), self.keep_spin.value(),
+    def edited(self) -> accounts.SecurityInfo:
+        return accounts.SecurityInfo(self.idle_spin.value(), self.keep_spin.value(),
                                      self.loaded.exchange_passphrase_set, self.loaded.version)
 
     def set_passphrase(self) -> TaskHandle:
@@ -451,7 +454,7 @@ class SecuritySettingsPage(QWidget):
         self.passphrase_button.setEnabled(False)
         self.passphrase_message.setText("正在保存……")
 
-        def done(info: security.SecurityInfo) -> None:
+        def done(info: accounts.SecurityInfo) -> None:
             self.passphrase_button.setEnabled(True)
             self.loaded = replace(self.loaded, exchange_passphrase_set=info.exchange_passphrase_set,
                                   version=info.version)
@@ -464,14 +467,14 @@ class SecuritySettingsPage(QWidget):
             self.passphrase_button.setEnabled(True)
             self.passphrase_message.setText(describe(exc))
 
-        self.task = run_task(lambda _c: security.set_exchange_passphrase(ctx, new, confirm),
+        self.task = run_task(lambda _c: accounts.set_exchange_passphrase(ctx, new, confirm),
                              on_result=done, on_error=failed, parent=self)
         return self.task
 
     def save(self) -> None:
         mine = self.edited()
         try:
-            self.loaded = security.update_settings(self.ctx, mine)
+            self.loaded = accounts.update_settings(self.ctx, mine)
         except ConflictError:
             self._conflict(mine)
             return
@@ -480,8 +483,8 @@ class SecuritySettingsPage(QWidget):
             return
         self.message.setText("已保存。新的自动锁定时间在下次登录时生效。")
 
-    def _conflict(self, mine: security.SecurityInfo) -> None:
-        theirs = security.get_settings(self.ctx)
+    def _conflict(self, mine: accounts.SecurityInfo) -> None:
+        theirs = accounts.get_settings(self.ctx)
         fields = [("无操作自动锁定（分钟）", str(mine.idle_lock_minutes), str(theirs.idle_lock_minutes)),
                   ("自动备份保留（份）", str(mine.backup_keep), str(theirs.backup_keep))]
         self.dialog = ConflictDialog("安全设置", fields, self)
@@ -513,11 +516,11 @@ class PasswordPolicyPage(QWidget):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.loaded = password_policy.PasswordPolicy()
+        self.loaded = accounts.PasswordPolicy()
         self.spins: dict[str, QSpinBox] = {}
         form = QFormLayout(self)
         for name, label, suffix in POLICY_FIELDS:
-            low, high, _l = password_policy.LIMITS[name]
+            low, high, _l = accounts.LIMITS[name]
             spin = self.spins[name] = QSpinBox()
             spin.setObjectName(f"policy_{name}")
             spin.setRange(low, high)
@@ -535,20 +538,20 @@ class PasswordPolicyPage(QWidget):
         self.load()
 
     def load(self) -> None:
-        self.show_policy(password_policy.get_policy(self.ctx))
+        self.show_policy(accounts.get_policy(self.ctx))
 
-    def show_policy(self, policy: password_policy.PasswordPolicy) -> None:
+    def show_policy(self, policy: accounts.PasswordPolicy) -> None:
         self.loaded = policy
         for name, spin in self.spins.items():
             spin.setValue(getattr(policy, name))
 
-    def edited(self) -> password_policy.PasswordPolicy:
-        return password_policy.with_values(
+    def edited(self) -> accounts.PasswordPolicy:
+        return accounts.with_values(
             self.loaded, **{name: spin.value() for name, spin in self.spins.items()})
 
     def save(self) -> None:
         try:
-            self.show_policy(password_policy.update_policy(self.ctx, self.edited()))
+            self.show_policy(accounts.update_policy(self.ctx, self.edited()))
         except UserError as exc:
             self.message.setText(describe(exc))
             return

@@ -1,6 +1,6 @@
 """模板 page: templates listed by kind (shipped and the office's own), and the editor of the
 selected one. Duplicate, import/export a file, set the default of a kind, delete an office copy.
-Every act goes through ``app.services.templates`` (permission check, audit)."""
+Every act goes through ``app.services.templates.library`` (permission check, audit)."""
 
 from __future__ import annotations
 

@@ -8,9 +8,9 @@ changes, confirm).
 
 from __future__ import annotations
 
-from app.services import getting_started
+from app.services import office
 from app.services.context import ServiceContext
-from app.services.getting_started import Step
+from app.services.office import Step
 from app.ui.qt import (
     QGridLayout,
     QGroupBox,
@@ -62,7 +62,7 @@ class GettingStartedPanel(QGroupBox):
     def refresh(self) -> TaskHandle | None:
         if self.hidden_by_user or (self.task is not None and not self.task.finished):
             return None
-        self.task = run_task(lambda _c: getting_started.steps(self.ctx), on_result=self._show,
+        self.task = run_task(lambda _c: office.steps(self.ctx), on_result=self._show,
                              on_error=lambda _e: None, parent=self)
         self.task.done.connect(self.task.deleteLater)
         return self.task
@@ -80,7 +80,7 @@ class GettingStartedPanel(QGroupBox):
                 self.grid.addWidget(link, row, 1)
                 self.grid.addWidget(detail, row, 2)
                 self.marks[step.key], self.links[step.key] = mark, link
-            may = getting_started.may_do(self.ctx, step)
+            may = office.may_do(self.ctx, step)
             self.marks[step.key].setText(DONE if step.done else OPEN)
             self.marks[step.key].setStyleSheet("color: #1a7f37; font-weight: bold;" if step.done
                                                else "color: #999;")
@@ -93,7 +93,7 @@ class GettingStartedPanel(QGroupBox):
                 self.links[step.key].setText(f"{title}（请系统管理员完成）")
         open_steps = [s for s in steps if not s.done]
         self.setVisible(bool(open_steps) and not self.hidden_by_user
-                        and any(getting_started.may_do(self.ctx, s) for s in open_steps))
+                        and any(office.may_do(self.ctx, s) for s in open_steps))
         self.loaded.emit()
 
     def _hide_for_session(self) -> None:

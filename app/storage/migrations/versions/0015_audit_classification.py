@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     # Existing events keep 0: their hashes were made without the column (a 0 is not hashed), and
-    # the viewer masks them by looking up the records they name (app.services.audit_scope).
+    # the viewer masks them by looking up the records they name (app.services.audit.scope).
     with op.batch_alter_table("audit_events") as batch:
         batch.add_column(sa.Column("classification", sa.SmallInteger(), nullable=False,
                                    server_default=sa.text("0")))

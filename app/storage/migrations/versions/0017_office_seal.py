@@ -1,5 +1,5 @@
 """The office's seal image: ``office_seal`` (one row), the PNG encrypted with SM4-GCM under a key
-derived from the audit key (``app.services.seal``).
+derived from the audit key (``app.services.documents.seal``).
 
 Revision ID: 0017
 Revises: 0016

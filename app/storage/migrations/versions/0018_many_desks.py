@@ -3,7 +3,7 @@
 * ``docno_series.last_seq`` becomes the series' counter (the next number is ``last_seq + 1``,
   taken in one UPDATE): set here from the entries, in case a series' column lags behind them.
 * ``audit_pending``: audit events appended without a lock by desks on PostgreSQL, chained into
-  ``audit_events`` by the sealer (``app.services.audit``). Existing events are untouched.
+  ``audit_events`` by the sealer (``app.services.audit.chain``). Existing events are untouched.
 
 Revision ID: 0018
 Revises: 0017
