@@ -34,7 +34,7 @@ Fetch = Callable[..., list[Any]]
 
 def lists(ctx, page: int) -> dict[str, tuple[int, Fetch, Callable[[Any], tuple]]]:  # type: ignore[no-untyped-def]
     """name → (total, fetch(offset, limit, seek), key(row))."""
-    from app.services.audit import review as audit_log
+    from app.services.audit_review import review as audit_log
     from app.services.documents import drafts as docs
     from app.services.duty import desk as duty_desk
     from app.services.incidents import reports as incidents

@@ -62,7 +62,7 @@ def _user(engine):  # type: ignore[no-untyped-def]
 
 
 def figures(ctx, runs: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    from app.services.audit import review as audit_log
+    from app.services.audit_review import review as audit_log
     from app.services.documents import drafts as documents
     from app.services.incoming import book as incoming
     from app.services.minutes import meetings as minutes

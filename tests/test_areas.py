@@ -149,3 +149,81 @@ def test_each_public_face_lists_its_names_once_for_the_program_and_the_type_chec
         for name, module, original in sorted(lazy):
             inner = importlib.import_module(f"app.services.{area}.{module}")
             assert getattr(package, name) is getattr(inner, original), (area, name)
+
+
+def area_cycles(graph, areas: list[str], root: str = "app.services") -> list[list[str]]:
+    """Circles between areas (and the kernel modules) of ``graph`` (a grimp import graph):
+    each strongly connected group of more than one, as sorted names."""
+    def owner(module: str) -> str | None:
+        for area in areas:
+            if module == f"{root}.{area}" or module.startswith(f"{root}.{area}."):
+                return area
+        return None
+
+    edges: dict[str, set[str]] = {}
+    for module in graph.modules:
+        here = owner(module)
+        for imported in graph.find_modules_directly_imported_by(module) if here else ():
+            there = owner(imported)
+            if there and there != here:
+                edges.setdefault(here, set()).add(there)
+    # Tarjan's strongly connected components, iteratively
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+    for start in sorted(edges):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(edges.get(start, ()))))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is None:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    group = []
+                    while True:
+                        member = stack.pop()
+                        group.append(member)
+                        if member == node:
+                            break
+                    if len(group) > 1:
+                        cycles.append(sorted(group))
+            elif child not in index:
+                index[child] = low[child] = len(index)
+                stack.append(child)
+                work.append((child, iter(sorted(edges.get(child, ())))))
+            elif child in stack:
+                low[node] = min(low[node], index[child])
+    return cycles
+
+
+def test_no_circle_between_areas():
+    """Areas form a hierarchy (the audit trail and the kernel at the bottom, the 工作台 and the
+    exchange at the top): no area imports, even inside a function, one that imports it back.
+    Imports for the type checker only (``if TYPE_CHECKING:``) are not edges."""
+    import grimp
+
+    services = ROOT / "app" / "services"
+    names = sorted(p.name for p in services.iterdir() if (p / "__init__.py").is_file()) + sorted(
+        p.stem for p in services.glob("*.py") if p.stem != "__init__")
+    graph = grimp.build_graph("app", exclude_type_checking_imports=True)
+    assert area_cycles(graph, names) == []
+
+
+def test_the_circle_check_can_fail():
+    import grimp
+
+    graph = grimp.ImportGraph()
+    for module in ("app.services.a.x", "app.services.b.y", "app.services.c.z"):
+        graph.add_module(module)
+    graph.add_import(importer="app.services.a.x", imported="app.services.b.y")
+    graph.add_import(importer="app.services.b.y", imported="app.services.c.z")
+    assert area_cycles(graph, ["a", "b", "c"]) == []
+    graph.add_import(importer="app.services.c.z", imported="app.services.a.x")
+    assert area_cycles(graph, ["a", "b", "c"]) == [["a", "b", "c"]]

@@ -126,7 +126,7 @@ def test_every_module_and_the_security_features_open_no_socket(no_network, tmp_p
     from app.services.accounts import security
     from app.services.accounts import users as accounts
     from app.services.audit import chain as audit
-    from app.services.audit import review as audit_log
+    from app.services.audit_review import review as audit_log
     from app.services.backup import files as backup
     from app.services.context import ServiceContext
     from app.services.exchange import packages as exchange

@@ -28,12 +28,12 @@ from app.domain.security import Clearance, Role
 from app.services import duty, output
 from app.services.accounts import users as accounts
 from app.services.audit import chain as audit
-from app.services.audit import review as audit_log
+from app.services.audit_review import review as audit_log
 from app.services.context import ServiceContext
 from app.services.documents import drafts as docs
 from app.services.documents import printing as document_output
 from app.services.duty import desk as duty_desk
-from app.services.duty import publishing as duty_publish
+from app.services.duty_publish import publishing as duty_publish
 from app.services.incidents import reports as inc
 from app.services.minutes import meetings as mn
 from app.services.templates import library as templates

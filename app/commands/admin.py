@@ -383,7 +383,7 @@ def _filter_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _filter(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from app.services.audit import AuditFilter
+    from app.services.audit_review import AuditFilter
 
     return AuditFilter(user=args.user, action=args.action, since=args.since, until=args.until,
                        outcome=args.outcome)
@@ -413,38 +413,38 @@ def _register_review(a_sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_audit_list(args: argparse.Namespace) -> int:
-    from app.services import audit
+    from app.services import audit_review
 
     limit = max(1, min(args.limit, 5000))
-    rows = _as_admin(args, lambda ctx: audit.page(ctx, _filter(args), 0, limit))
+    rows = _as_admin(args, lambda ctx: audit_review.page(ctx, _filter(args), 0, limit))
     print("序号\t时间\t用户\t操作\t结果\t终端\t审阅\t详情")
     for r in rows:
         print(f"{r.seq}\t{_fmt_time(r.at)}\t{r.actor}\t{r.action}\t"
-              f"{audit.OUTCOME_LABELS.get(r.outcome, r.outcome)}\t{r.desk or '—'}\t"
+              f"{audit_review.OUTCOME_LABELS.get(r.outcome, r.outcome)}\t{r.desk or '—'}\t"
               f"{'已审阅' if r.reviewed else '未审阅'}\t{r.detail}")
     return 0
 
 
 def cmd_audit_review(args: argparse.Namespace) -> int:
-    from app.services import audit
+    from app.services import audit_review
 
-    done = _as_admin(args, lambda ctx: audit.mark_reviewed(ctx, args.seqs, args.note))
+    done = _as_admin(args, lambda ctx: audit_review.mark_reviewed(ctx, args.seqs, args.note))
     print(f"已标记 {done} 条审计记录为已审阅。")
     return 0
 
 
 def cmd_audit_report(args: argparse.Namespace) -> int:
-    from app.services import audit
+    from app.services import audit_review
 
-    _as_admin(args, lambda ctx: audit.review_report_pdf(ctx, _filter(args), args.file))
+    _as_admin(args, lambda ctx: audit_review.review_report_pdf(ctx, _filter(args), args.file))
     print(f"已生成审计审阅报告：{args.file}")
     return 0
 
 
 def cmd_audit_status(args: argparse.Namespace) -> int:
-    from app.services import audit
+    from app.services import audit_review
 
-    status = _as_admin(args, lambda ctx: audit.store_status(ctx))
+    status = _as_admin(args, lambda ctx: audit_review.store_status(ctx))
     print(f"审计记录 {status.rows} 条，告警阈值 {status.threshold} 条。")
     if status.warning:
         print(f"警告：{status.warning}", file=sys.stderr)
@@ -453,9 +453,9 @@ def cmd_audit_status(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_purge(args: argparse.Namespace) -> int:
-    from app.services import audit
+    from app.services import audit_review
 
-    _as_admin(args, lambda ctx: audit.purge(ctx, args.before))
+    _as_admin(args, lambda ctx: audit_review.purge(ctx, args.before))
     return 0  # never reached: purge always refuses
 
 

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from app.domain.security import Clearance, Role
 from app.services.accounts import users as accounts
 from app.services.audit import chain as audit
-from app.services.audit import review as audit_log
-from app.services.audit.review import AuditFilter
+from app.services.audit_review import review as audit_log
+from app.services.audit_review.review import AuditFilter
 from app.services.documents import drafts as documents
 from app.services.incidents import reports as incidents
 from app.storage.models import AuditEvent

@@ -15,8 +15,8 @@ from app.domain.security import Clearance, Role
 from app.errors import PermissionDenied
 from app.services.accounts import users as accounts
 from app.services.audit import chain as audit
-from app.services.audit import review as audit_log
-from app.services.audit.review import AuditFilter
+from app.services.audit_review import review as audit_log
+from app.services.audit_review.review import AuditFilter
 
 
 def _seed(admin_ctx, n=6):

@@ -15,8 +15,8 @@ from app.domain.security import Clearance, Role
 from app.errors import InputError, PermissionDenied
 from app.services.accounts import users as accounts
 from app.services.audit import chain as audit
-from app.services.audit import review as audit_log
-from app.services.audit.review import AuditFilter
+from app.services.audit_review import review as audit_log
+from app.services.audit_review.review import AuditFilter
 from app.services.office import settings
 
 

@@ -82,7 +82,7 @@ NOT_READS = {
     # the office's seal: whether one is stored (no image), upload and removal (设置 rights)
     "documents.seal": {"status", "upload", "remove"},
     # the holiday tables are public (a State Council notice): nothing classified to leak
-    "holidays.tables": {"calendar", "resolve", "import_notice", "set_day", "missing_next_year",
+    "holidays.tables": {"receive_year", "calendar", "resolve", "import_notice", "set_day", "missing_next_year",
                  "add_workdays", "table_of", "year_days"},
     "incidents.reports": {"save_rule_table", "create_incident", "update_incident", "set_daily_mode",
                   "draft_report", "refresh_draft", "sign_report", "send_report",
@@ -90,7 +90,7 @@ NOT_READS = {
                   "receive_incident",
                   # reads through duty.get_log_entry (clearance checked) and visible(Incident)
                   "attach_candidates", "attach_duty_log"},
-    "duty.publishing": {"draft_notice"},
+    "duty_publish.publishing": {"draft_notice"},
     "incoming.book": {"register", "update", "add_attachments", "save_attachment", "urge",
                  "set_done"},
     "minutes.meetings": {"create_type", "create_meeting", "update_meeting", "set_attendance",
@@ -106,7 +106,7 @@ NOT_READS = {
     # issue 31: the office mode is public (first-run screen); the reminder reads one's own row
     "accounts.separation": {"office_mode", "setup_classified", "switch_to_classified", "switch_to_normal"},
     "accounts.passwords": {"update_policy"},
-    "audit.review": {"mark_reviewed", "purge"},
+    "audit_review.review": {"mark_reviewed", "purge"},
     "office.settings": {"update_office"},
     "templates.library": {"create", "save", "restore", "duplicate", "rename", "set_sample",
                   "set_default", "delete", "import_file"},

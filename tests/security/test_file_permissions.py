@@ -24,8 +24,8 @@ from app.services.accounts import users as accounts
 from app.services.audit import anchor as audit_anchor
 from app.services.audit import chain as audit
 from app.services.audit import key as audit_key
-from app.services.audit import review as audit_log
-from app.services.audit.review import AuditFilter
+from app.services.audit_review import review as audit_log
+from app.services.audit_review.review import AuditFilter
 from app.services.backup import files as backup
 from app.services.context import SYSTEM, ServiceContext
 from app.storage.migrate import open_database

@@ -25,7 +25,7 @@ from app.domain.security import Clearance, Role
 from app.errors import InputError, PermissionDenied
 from app.services import need_to_know
 from app.services.accounts import users as accounts
-from app.services.audit import review as audit_log
+from app.services.audit_review import review as audit_log
 from app.services.context import Actor
 from app.services.documents import drafts as documents
 from app.services.duty import desk as duty_desk

@@ -21,8 +21,8 @@ from app.services.accounts import passwords as password_policy
 from app.services.accounts import security
 from app.services.accounts import users as accounts
 from app.services.audit import chain as audit
-from app.services.audit import review as audit_log
-from app.services.audit.review import AuditFilter
+from app.services.audit_review import review as audit_log
+from app.services.audit_review.review import AuditFilter
 from app.services.context import ServiceContext
 from app.services.documents import drafts as documents
 from app.storage.models import AuditEvent, PasswordHistory, SecuritySettings, User

@@ -22,8 +22,8 @@ from app.errors import InputError, PermissionDenied
 from app.services.accounts import security, separation
 from app.services.accounts import users as accounts
 from app.services.audit import chain as audit
-from app.services.audit import review as audit_log
-from app.services.audit.review import AuditFilter
+from app.services.audit_review import review as audit_log
+from app.services.audit_review.review import AuditFilter
 from app.services.backup import files as backup
 from app.services.context import ServiceContext
 from app.storage.models import AuditEvent, SecuritySettings

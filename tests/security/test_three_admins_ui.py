@@ -105,7 +105,7 @@ def test_auditor_reads_and_reviews_only(qtbot, app_env, tmp_path):
     import pytest
 
     from app.domain.security import SeparationDenied
-    from app.services.audit import review as audit_log
+    from app.services.audit_review import review as audit_log
 
     with pytest.raises(SeparationDenied):  # a refused entry for the auditor to read
         audit_log.page(office["xitong"], audit_log.AuditFilter(), 0)

@@ -13,8 +13,8 @@ from app.domain.security import Clearance, Role
 from app.errors import ConflictError, InputError
 from app.services import duty
 from app.services.context import Actor, ServiceContext
-from app.services.duty import publishing as duty_publish
 from app.services.duty import roster as duty_roster
+from app.services.duty_publish import publishing as duty_publish
 from app.services.workbench import items as workbench
 from app.storage.models import AuditEvent, Meta
 from tests.services.test_duty import seed_staff

@@ -13,7 +13,7 @@ from app.domain.security import Clearance, Role
 from app.errors import InputError
 from app.services import duty
 from app.services.context import Actor, ServiceContext
-from app.services.duty import publishing as duty_publish
+from app.services.duty_publish import publishing as duty_publish
 from app.services.workbench import items as workbench
 from app.storage.models import AuditEvent
 

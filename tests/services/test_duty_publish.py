@@ -15,7 +15,7 @@ from app.domain.security import Role
 from app.services import duty
 from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
-from app.services.duty import publishing as duty_publish
+from app.services.duty_publish import publishing as duty_publish
 from app.services.office import settings as office_settings
 from tests.services.test_duty import PW, seed_staff
 

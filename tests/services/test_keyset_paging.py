@@ -115,7 +115,7 @@ def _walk(fetch, key, total: int, size: int) -> tuple[Pages, Pages, Pages]:  # t
 
 def test_seek_pages_of_the_other_long_lists(admin_ctx, clerk):
     """Incidents, meetings, the duty log and the audit log, with runs of equal sort values."""
-    from app.services.audit import review as audit_log
+    from app.services.audit_review import review as audit_log
     from app.services.duty import desk as duty_desk
     from app.services.incidents import reports as incidents
     from app.services.minutes import meetings as mn

@@ -19,7 +19,7 @@ from app.services import duty
 from app.services.context import ServiceContext
 from app.services.documents import drafts as documents
 from app.services.documents import printing as document_output
-from app.services.duty import publishing as duty_publish
+from app.services.duty_publish import publishing as duty_publish
 from app.services.incidents import reports as svc
 from app.services.minutes import meetings as mn
 from app.services.office import settings as office_settings

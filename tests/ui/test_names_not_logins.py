@@ -12,8 +12,8 @@ from app.domain.security import Clearance, Role
 from app.errors import UserError
 from app.services.accounts.users import list_users
 from app.services.audit import chain as audit
-from app.services.audit import review as audit_log
-from app.services.audit.review import AuditFilter
+from app.services.audit_review import review as audit_log
+from app.services.audit_review.review import AuditFilter
 from app.services.documents import drafts as docs
 from app.storage.models import DocNoEntry
 from tests.services.documents_helpers import notice, person

@@ -46,7 +46,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, String, delete, func, select, text, type_coerce
 from sqlalchemy import event as sa_event
@@ -57,8 +57,10 @@ from app.services.audit import anchor as audit_anchor
 from app.services.audit import key as audit_key
 from app.services.audit import scope as audit_scope
 from app.services.audit.key import ALG, LEGACY_ALG, AuditKey, AuditKeyError
-from app.services.context import Actor
 from app.storage.models import AuditEvent, AuditPending, utcnow
+
+if TYPE_CHECKING:
+    from app.services.context import Actor
 
 GENESIS = "0" * 64
 #: ``audit_events.outcome``: the act was done, or it was refused (a refused attempt is audited too).

@@ -1,6 +1,6 @@
-"""值班: the roster and its solver (``roster``), the duty desk — log, open items, handover
-(``desk``), and what the desk publishes (``publish``). Its public face: other areas, the UI and
-the command line import from here, never from the modules inside.
+"""值班: the roster and its solver (``roster``) and the duty desk — log, open items, handover
+(``desk``); what the desk prints is the ``duty_publish`` area. Its public face: other areas, the
+UI and the command line import from here, never from the modules inside.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         add_open_item,
         close_open_item,
         count_log,
+        get_handover,
         get_log_entry,
         hand_over,
         list_due_items,
@@ -34,15 +35,6 @@ if TYPE_CHECKING:
         pending_handover,
         set_item_deadline,
         update_log_entry,
-    )
-    from app.services.duty.publishing import (
-        NoticeOptions,
-        draft_notice,
-        export_xlsx,
-        render_calendar,
-        render_daily,
-        render_handover,
-        render_notice,
     )
     from app.services.duty.roster import (
         SWAP_KINDS,
@@ -84,7 +76,6 @@ __getattr__, __dir__ = public_face(__name__, {
     "ITEM_DUE_SOON": "desk",
     "LOG_KINDS": "desk",
     "LogEntry": "desk",
-    "NoticeOptions": "publishing",
     "OnDuty": "desk",
     "OnDutyPerson": "desk",
     "OpenItem": "desk",
@@ -102,10 +93,9 @@ __getattr__, __dir__ = public_face(__name__, {
     "count_log": "desk",
     "create_roster": "roster",
     "delete_unavailability": "roster",
-    "draft_notice": "publishing",
     "duties_between": "roster",
-    "export_xlsx": "publishing",
     "generate": "roster",
+    "get_handover": "desk",
     "get_log_entry": "desk",
     "get_roster": "roster",
     "get_rules": "roster",
@@ -125,10 +115,6 @@ __getattr__, __dir__ = public_face(__name__, {
     "pending_handover": "desk",
     "publish": "roster",
     "record_swap": "roster",
-    "render_calendar": "publishing",
-    "render_daily": "publishing",
-    "render_handover": "publishing",
-    "render_notice": "publishing",
     "role_name": "roster",
     "roster_unknown_years": "roster",
     "save_rules": "roster",
@@ -139,4 +125,4 @@ __getattr__, __dir__ = public_face(__name__, {
     "update_log_entry": "desk",
     "validate_roster": "roster",
 })
-__all__ = ["Duty", "GenerateOutcome", "HandoverInfo", "ITEM_DUE_SOON", "LOG_KINDS", "LogEntry", "NoticeOptions", "OnDuty", "OnDutyPerson", "OpenItem", "RosterInfo", "Rules", "SWAP_KINDS", "StaffInfo", "UNAVAILABLE_REASONS", "acknowledge_handover", "add_log_entry", "add_open_item", "add_role", "add_unavailability", "close_open_item", "count_log", "create_roster", "delete_unavailability", "draft_notice", "duties_between", "export_xlsx", "generate", "get_log_entry", "get_roster", "get_rules", "hand_over", "ledger", "list_due_items", "list_handovers", "list_log", "list_open_items", "list_roles", "list_rosters", "list_staff", "list_swaps", "list_unavailability", "log_key", "now_on_duty", "pending_handover", "publish", "record_swap", "render_calendar", "render_daily", "render_handover", "render_notice", "role_name", "roster_unknown_years", "save_rules", "save_staff", "set_duty", "set_item_deadline", "set_opening", "update_log_entry", "validate_roster"]
+__all__ = ["Duty", "GenerateOutcome", "HandoverInfo", "ITEM_DUE_SOON", "LOG_KINDS", "LogEntry", "OnDuty", "OnDutyPerson", "OpenItem", "RosterInfo", "Rules", "SWAP_KINDS", "StaffInfo", "UNAVAILABLE_REASONS", "acknowledge_handover", "add_log_entry", "add_open_item", "add_role", "add_unavailability", "close_open_item", "count_log", "create_roster", "delete_unavailability", "duties_between", "generate", "get_handover", "get_log_entry", "get_roster", "get_rules", "hand_over", "ledger", "list_due_items", "list_handovers", "list_log", "list_open_items", "list_roles", "list_rosters", "list_staff", "list_swaps", "list_unavailability", "log_key", "now_on_duty", "pending_handover", "publish", "record_swap", "role_name", "roster_unknown_years", "save_rules", "save_staff", "set_duty", "set_item_deadline", "set_opening", "update_log_entry", "validate_roster"]

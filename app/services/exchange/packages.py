@@ -440,12 +440,65 @@ def _incident_kind() -> ExchangeKind:
                         lambda v: v["classification"], load, lambda v: v["data"].title[:60])
 
 
-def _register_builtin() -> None:
+def _holiday_kind() -> ExchangeKind:
+    """The ``holiday_years`` kind: a superior office sends its desks a year's table
+    (``exchange export --select holiday_years:2027``); ``holidays.receive_year`` stores it."""
+    from app.domain import holiday_notice as hn
     from app.services import holidays
 
+    fields_ = {"year", "title", "source_text", "rest", "work"}
+
+    def dump(s: Session, _actor: Actor, ids: list[int]) -> Iterator[dict]:
+        for year in ids:
+            yield holidays.export_year(s, int(year))
+
+    def days(f: Fields, key: str, label: str, year: int) -> dict[date, str]:
+        out: dict[date, str] = {}
+        for item in f.json(key, label, list, 64 * 1024):
+            if (not isinstance(item, list) or len(item) != 2 or not isinstance(item[0], str)
+                    or not isinstance(item[1], str) or len(item[1]) > 64):
+                raise InputError(f"{label}格式错误")
+            try:
+                day = date.fromisoformat(item[0])
+            except ValueError:
+                raise InputError(f"{label}含无效日期“{item[0][:20]}”") from None
+            if abs(day.year - year) > 1:
+                raise InputError(f"{label}的日期 {day.isoformat()} 不属于{year}年")
+            out[day] = item[1]
+        if len(out) > 80:
+            raise InputError(f"{label}过多")
+        return out
+
+    def check(raw: Any) -> dict[str, Any]:
+        f = Fields(raw, fields_)
+        year = f.integer("year", "年份", 1999, 2200)
+        assert year is not None  # required
+        rest = days(f, "rest", "放假日", year)
+        work = days(f, "work", "调休上班日", year)
+        if not rest:
+            raise InputError("放假日为空")
+        for d in work:
+            if d.weekday() < 5:
+                raise InputError(f"调休上班日 {d.isoformat()} 不在周末")
+        if set(rest) & set(work):
+            raise InputError("有日期既是放假日又是上班日")
+        return {"table": hn.YearTable(year, rest, work),
+                "title": f.text("title", "标题", 200),
+                "source_text": f.text("source_text", "通知原文", hn.MAX_NOTICE_CHARS * 4,
+                                      multiline=True)}
+
+    def load(ctx: ServiceContext, v: dict, origin: str) -> str:
+        return holidays.receive_year(ctx, v["table"], v["title"], v["source_text"], origin)
+
+    return ExchangeKind(
+        "holiday_years", "节假日安排", Action.MANAGE_SETTINGS, dump, check, lambda _v: 0, load,
+        lambda v: f"{v['table'].year}年")
+
+
+def _register_builtin() -> None:
     register_kind(_doc_kind())
     register_kind(_incident_kind())
-    register_kind(holidays.exchange_kind())
+    register_kind(_holiday_kind())
 
 
 # ---------------------------------------------------------------- format 2: writing

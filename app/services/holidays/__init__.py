@@ -20,13 +20,14 @@ if TYPE_CHECKING:
         add_workdays,
         calendar,
         deadline_uncertainty,
-        exchange_kind,
+        export_year,
         import_notice,
         list_years,
         missing_next_year,
         parse,
         preview_notice,
         read_notice_file,
+        receive_year,
         resolve,
         set_day,
         year_days,
@@ -42,7 +43,8 @@ __getattr__, __dir__ = public_face(__name__, {
     "add_workdays": "tables",
     "calendar": "tables",
     "deadline_uncertainty": "tables",
-    "exchange_kind": "tables",
+    "export_year": "tables",
+    "receive_year": "tables",
     "import_notice": "tables",
     "list_years": "tables",
     "missing_next_year": "tables",
@@ -53,4 +55,4 @@ __getattr__, __dir__ = public_face(__name__, {
     "set_day": "tables",
     "year_days": "tables",
 })
-__all__ = ["BANNER_FROM", "DayInfo", "ImportPreview", "ImportResult", "MAX_FILE_BYTES", "YearInfo", "add_workdays", "calendar", "deadline_uncertainty", "exchange_kind", "import_notice", "list_years", "missing_next_year", "parse", "preview_notice", "read_notice_file", "resolve", "set_day", "year_days"]
+__all__ = ["BANNER_FROM", "DayInfo", "ImportPreview", "ImportResult", "MAX_FILE_BYTES", "YearInfo", "add_workdays", "calendar", "deadline_uncertainty", "export_year", "import_notice", "list_years", "missing_next_year", "parse", "preview_notice", "read_notice_file", "receive_year", "resolve", "set_day", "year_days"]

@@ -321,83 +321,42 @@ def _store(s: Session, username: str, now: dt.datetime, table: hn.YearTable, tit
 
 
 # ---------------------------------------------------------------- exchange packages
+# (the ``holiday_years`` record kind itself is defined by the exchange area, which calls these)
 
-def exchange_kind():
-    """The ``holiday_years`` record kind of air-gap exchange packages: a superior office sends
-    its desks a year's table (``exchange export --select holiday_years:2027``). On import a
-    year the desk does not have is stored (deadlines recomputed, audited); the same table again
-    is a duplicate; a different table for a year the desk has entered itself is a conflict,
-    left for its administrator to review."""
-    from app.services import exchange
+def export_year(s: Session, year: int) -> dict:
+    """A year's table as an exchange package carries it: ``year``, ``title``, ``source_text``
+    and the ``rest``/``work`` days as ``[iso date, name]`` pairs."""
+    row = s.get(HolidayYear, int(year))
+    if row is None:
+        raise InputError(f"本单位没有录入{year}年节假日安排，无法导出。")
+    table, _src = _current_table(s, row.year)
+    assert table is not None
+    return {"year": row.year, "title": row.title, "source_text": row.source_text,
+            "rest": [[d.isoformat(), n] for d, n in sorted(table.rest.items())],
+            "work": [[d.isoformat(), n] for d, n in sorted(table.work.items())]}
 
-    fields_ = {"year", "title", "source_text", "rest", "work"}
 
-    def dump(s: Session, _actor, ids: list[int]):
-        for year in ids:
-            row = s.get(HolidayYear, int(year))
-            if row is None:
-                raise InputError(f"本单位没有录入{year}年节假日安排，无法导出。")
-            table, _src = _current_table(s, row.year)
-            assert table is not None
-            yield {"year": row.year, "title": row.title, "source_text": row.source_text,
-                   "rest": [[d.isoformat(), n] for d, n in sorted(table.rest.items())],
-                   "work": [[d.isoformat(), n] for d, n in sorted(table.work.items())]}
-
-    def days(f, key: str, label: str, year: int) -> dict[dt.date, str]:
-        out: dict[dt.date, str] = {}
-        for item in f.json(key, label, list, 64 * 1024):
-            if (not isinstance(item, list) or len(item) != 2 or not isinstance(item[0], str)
-                    or not isinstance(item[1], str) or len(item[1]) > 64):
-                raise InputError(f"{label}格式错误")
-            try:
-                day = dt.date.fromisoformat(item[0])
-            except ValueError:
-                raise InputError(f"{label}含无效日期“{item[0][:20]}”") from None
-            if abs(day.year - year) > 1:
-                raise InputError(f"{label}的日期 {day.isoformat()} 不属于{year}年")
-            out[day] = item[1]
-        if len(out) > 80:
-            raise InputError(f"{label}过多")
-        return out
-
-    def check(raw):
-        f = exchange.Fields(raw, fields_)
-        year = f.integer("year", "年份", 1999, 2200)
-        rest = days(f, "rest", "放假日", year)
-        work = days(f, "work", "调休上班日", year)
-        if not rest:
-            raise InputError("放假日为空")
-        for d in work:
-            if d.weekday() < 5:
-                raise InputError(f"调休上班日 {d.isoformat()} 不在周末")
-        if set(rest) & set(work):
-            raise InputError("有日期既是放假日又是上班日")
-        return {"table": hn.YearTable(year, rest, work),
-                "title": f.text("title", "标题", 200),
-                "source_text": f.text("source_text", "通知原文", hn.MAX_NOTICE_CHARS * 4,
-                                      multiline=True)}
-
-    def load(ctx: ServiceContext, v: dict, origin: str) -> str:
-        actor = ctx.require(Action.MANAGE_SETTINGS)
-        table: hn.YearTable = v["table"]
-        now = ctx.now()
-        with ctx.session() as s, s.begin():
-            current, source = _current_table(s, table.year)
-            if source == "office" and current is not None:
-                same = (current.rest, current.work) == (table.rest, table.work)
-                return "duplicate" if same else "conflict"
-            moves = tuple(_moved_deadlines(s, table))
-            moved = _store(s, actor.username, now, table, v["title"] or f"{table.year}年节假日安排",
-                           v["source_text"], 0, moves)
-            audit.append(s, actor, "calendar.receive", "holiday_year", table.year, {
-                "year": table.year, "origin": origin[:200],
-                "digest": sm3_digest(v["source_text"]), "deadlines_moved": moved}, at=now)
-        invalidate()
-        return "new"
-
-    return exchange.ExchangeKind(
-        "holiday_years", "节假日安排", Action.MANAGE_SETTINGS, dump, check, lambda _v: 0, load,
-        lambda v: f"{v['table'].year}年")
+def receive_year(ctx: ServiceContext, table: hn.YearTable, title: str, source_text: str,
+                 origin: str) -> str:
+    """A year's table received in an exchange package: stored when the desk does not have the
+    year (deadlines recomputed, audited), ``"duplicate"`` for the same table again,
+    ``"conflict"`` for a different table of a year the desk entered itself (left for its
+    administrator to review)."""
+    actor = ctx.require(Action.MANAGE_SETTINGS)
+    now = ctx.now()
+    with ctx.session() as s, s.begin():
+        current, source = _current_table(s, table.year)
+        if source == "office" and current is not None:
+            same = (current.rest, current.work) == (table.rest, table.work)
+            return "duplicate" if same else "conflict"
+        moves = tuple(_moved_deadlines(s, table))
+        moved = _store(s, actor.username, now, table, title or f"{table.year}年节假日安排",
+                       source_text, 0, moves)
+        audit.append(s, actor, "calendar.receive", "holiday_year", table.year, {
+            "year": table.year, "origin": origin[:200],
+            "digest": sm3_digest(source_text), "deadlines_moved": moved}, at=now)
+    invalidate()
+    return "new"
 
 
 def sm3_digest(text: str) -> str:

@@ -31,7 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.domain import incident_rules as R
 from app.domain.security import Action, Clearance, require_clearance
 from app.errors import ConflictError, InputError, PermissionDenied, UserError
-from app.services import audit, need_to_know, paging, search
+from app.services import audit, need_to_know, paging, search, templates
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models import (
     DutyLogEntry,
@@ -1253,10 +1253,9 @@ KINDS = {
 
 def _template(ctx: ServiceContext, kind: R.ReportKind) -> Any:
     """The office's default 公文 template of the kind (edited in the template manager), else
-    the shipped one (``output.template_for``: the one way a print picks its template)."""
-    from app.services import output
+    the shipped one (``templates.template_for``: the one way a print picks its template)."""
 
-    return output.template_for(ctx, KINDS[kind], "description")
+    return templates.template_for(ctx, KINDS[kind], "description")
 
 
 def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf", *,

@@ -34,7 +34,7 @@ from app.domain.cnnum import to_chinese
 from app.domain.security import Action, Clearance, require_clearance
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import ConflictError, InputError, UserError
-from app.services import audit, holidays, need_to_know, paging, search
+from app.services import audit, holidays, need_to_know, paging, search, templates
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models.minutes import (
     Attendee,
@@ -756,10 +756,9 @@ def generate_minutes(ctx: ServiceContext, meeting_id: int) -> dict[str, Any]:
     """Fill the office's 纪要 template (else the shipped one) from the meeting and keep it as the
     editable draft (replacing an earlier draft: the clerk regenerates after changing the meeting
     data). The audit names the template used."""
-    from app.services import output
 
     actor = ctx.require(Action.EDIT_MINUTES)
-    chosen = output.template_for(ctx, "会议纪要", "description")
+    chosen = templates.template_for(ctx, "会议纪要", "description")
     with ctx.session() as s, s.begin():
         m, t = _load_meeting(s, actor, meeting_id)
         _editable(m)

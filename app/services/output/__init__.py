@@ -4,8 +4,8 @@ template → render → 密级 marks → watermark → 份号 → atomic write �
 纪要, 值班安排 and 值班日报, 首报/续报/终报 (信息专报), 督办台账 and statistics, rosters, audit
 prints and XLSX exports. Each record's own module renders its pages; this package
 
-* picks the template the office set for the kind of record (``template_for``: the office's
-  default, else the shipped one) and says which was used (``Output.template``);
+* uses the template the office set for the kind of record (``templates.template_for``: the
+  office's default, else the shipped one) and says which was used (``Output.template``);
 * marks the classification (``finish``: header, footer and first page of a PDF that is not a
   公文; ``xlsx.mark_workbook`` / ``xlsx.marked_sheet``: first row and sheet name);
 * watermarks classified PDFs with user, time and 份号;
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
         level_label,
         typed,
     )
-    from app.services.output.template import ChosenTemplate, template_for
     from app.services.output.xlsx import (
         mark_workbook,
         marked_sheet,
@@ -77,7 +76,6 @@ RECORD_KINDS: dict[str, str] = {
 }
 
 __getattr__, __dir__ = public_face(__name__, {
-    "ChosenTemplate": "template",
     "CopyInfo": "paper",
     "DEFAULT_WATERMARK": "path",
     "Output": "result",
@@ -102,9 +100,8 @@ __getattr__, __dir__ = public_face(__name__, {
     "save": "path",
     "start_sheet": "xlsx",
     "take_copy_nos": "paper",
-    "template_for": "template",
     "text_as_text": "xlsx",
     "typed": "result",
     "workbook_bytes": "xlsx",
 })
-__all__ = ["ChosenTemplate", "CopyInfo", "DEFAULT_WATERMARK", "Output", "OutputWarning", "RECORD_KINDS", "TemplateUsed", "WarningKind", "Watermark", "confirm_destroy", "copy_range", "finish", "issue", "level_label", "list_copies", "list_due", "mark_workbook", "marked_sheet", "next_copy_no", "print_register", "registered", "request_destroy", "return_copy", "save", "start_sheet", "take_copy_nos", "template_for", "text_as_text", "typed", "workbook_bytes"]
+__all__ = ["CopyInfo", "DEFAULT_WATERMARK", "Output", "OutputWarning", "RECORD_KINDS", "TemplateUsed", "WarningKind", "Watermark", "confirm_destroy", "copy_range", "finish", "issue", "level_label", "list_copies", "list_due", "mark_workbook", "marked_sheet", "next_copy_no", "print_register", "registered", "request_destroy", "return_copy", "save", "start_sheet", "take_copy_nos", "text_as_text", "typed", "workbook_bytes"]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from app.lazy import public_face
 
 if TYPE_CHECKING:
+    from app.services.templates.choice import ChosenTemplate, template_for
     from app.services.templates.library import (
         DESCRIPTION,
         FORMAT_LABELS,
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     )
 
 __getattr__, __dir__ = public_face(__name__, {
+    "ChosenTemplate": "choice",
+    "template_for": "choice",
     "DESCRIPTION": "library",
     "FORMAT_LABELS": "library",
     "META_FIELDS": "library",
@@ -71,4 +74,4 @@ __getattr__, __dir__ = public_face(__name__, {
     "set_sample": "library",
     "version_content": "library",
 })
-__all__ = ["DESCRIPTION", "FORMAT_LABELS", "META_FIELDS", "TemplateContent", "TemplateInfo", "TemplateProblem", "VersionInfo", "WORDFORM", "check", "default_choice", "default_for", "delete", "duplicate", "export_file", "find_office", "get", "history", "import_file", "list_templates", "load", "parse", "rename", "render_template", "restore", "save", "set_default", "set_sample", "version_content"]
+__all__ = ["ChosenTemplate", "template_for", "DESCRIPTION", "FORMAT_LABELS", "META_FIELDS", "TemplateContent", "TemplateInfo", "TemplateProblem", "VersionInfo", "WORDFORM", "check", "default_choice", "default_for", "delete", "duplicate", "export_file", "find_office", "get", "history", "import_file", "list_templates", "load", "parse", "rename", "render_template", "restore", "save", "set_default", "set_sample", "version_content"]

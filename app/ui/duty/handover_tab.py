@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 from app.domain.security import Action, allowed
-from app.services import duty, output
+from app.services import duty, duty_publish, output
 from app.services.context import ServiceContext
 from app.services.duty import HandoverInfo, OpenItem
 from app.ui.chinese import chinese_dates
@@ -294,7 +294,7 @@ class HandoverTab(QWidget):
         ctx = self.ctx
 
         def work(control):  # type: ignore[no-untyped-def]
-            data = duty.render_handover(ctx, hid)
+            data = duty_publish.render_handover(ctx, hid)
             control.check()
             output.save(data, path)
             return saved_text(path, data)
@@ -317,7 +317,7 @@ class HandoverTab(QWidget):
 
         def work(control):  # type: ignore[no-untyped-def]
             control.progress(10, "正在排印值班日报……")
-            data = duty.render_daily(ctx, start, end)
+            data = duty_publish.render_daily(ctx, start, end)
             control.check()
             output.save(data, path)
             return saved_text(path, data)

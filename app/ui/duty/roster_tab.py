@@ -15,7 +15,7 @@ from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action, allowed
 from app.domain.workdays import DEFAULT_CALENDAR
 from app.errors import InputError, UserError
-from app.services import duty, holidays, output
+from app.services import duty, duty_publish, holidays, output
 from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
 from app.services.placeholders import UnfilledPlaceholders
@@ -301,8 +301,8 @@ class NoticeDialog(QDialog):
         form.addRow(buttons)
         self.is_holiday = holiday
 
-    def options(self) -> duty.NoticeOptions:
-        return duty.NoticeOptions(
+    def options(self) -> duty_publish.NoticeOptions:
+        return duty_publish.NoticeOptions(
             period=self.period.text().strip(), to=self.to.text().strip(),
             duty_phone=self.phone.text().strip(), holiday=self.holiday.text().strip(),
             template="holiday_roster" if self.is_holiday else "duty_notice")
@@ -778,13 +778,13 @@ class RosterTab(QWidget):
         dlg.accepted.connect(lambda: self.notice_draft(dlg.options()))
         dlg.open()
 
-    def notice_draft(self, opts: duty.NoticeOptions) -> int | None:
+    def notice_draft(self, opts: duty_publish.NoticeOptions) -> int | None:
         """Make the notice a 通知 draft in 公文 and open it there for editing (its 发文字号
         comes from the register when a leader signs it)."""
         if self.roster is None:
             return None
         try:
-            info = duty.draft_notice(self.ctx, self.roster.id, opts)
+            info = duty_publish.draft_notice(self.ctx, self.roster.id, opts)
         except UserError as exc:
             self.status.setText(explain(exc))
             return None
@@ -796,7 +796,7 @@ class RosterTab(QWidget):
                 page.open_document(info.id)
         return info.id
 
-    def _ask_path(self, kind: str, opts: duty.NoticeOptions | None) -> None:
+    def _ask_path(self, kind: str, opts: duty_publish.NoticeOptions | None) -> None:
         assert self.roster is not None
         suffix = {"notice_docx": "docx", "xlsx": "xlsx"}.get(kind, "pdf")
         name = f"{self.roster.title}.{suffix}"
@@ -805,7 +805,7 @@ class RosterTab(QWidget):
             lambda path: self.export(kind, Path(path), opts), save=True, name=name,
             filters=[{"docx": DOCX, "xlsx": XLSX}.get(suffix, PDF)], suffix=suffix)
 
-    def export(self, kind: str, path: Path, opts: duty.NoticeOptions | None = None, *,
+    def export(self, kind: str, path: Path, opts: duty_publish.NoticeOptions | None = None, *,
                allow_placeholders: bool = False) -> TaskHandle | None:
         if self.roster is None:
             return None
@@ -816,13 +816,13 @@ class RosterTab(QWidget):
         def work(control):  # type: ignore[no-untyped-def]
             control.progress(10, "正在生成……")
             if opts is not None:
-                data = duty.render_notice(ctx, rid, opts,
+                data = duty_publish.render_notice(ctx, rid, opts,
                                                   "docx" if kind == "notice_docx" else "pdf",
                                                   allow_placeholders=allow_placeholders)
             elif kind == "calendar":
-                data = duty.render_calendar(ctx, rid)
+                data = duty_publish.render_calendar(ctx, rid)
             else:
-                data = duty.export_xlsx(ctx, rid)
+                data = duty_publish.export_xlsx(ctx, rid)
             control.check()
             output.save(data, path)
             return saved_text(path, data)

@@ -28,8 +28,8 @@ from pathlib import Path
 from app.domain.audit_wording import action_label, object_label
 from app.domain.security import Action
 from app.errors import ConflictError, UserError
-from app.services import accounts, audit
-from app.services.audit import AuditFilter, AuditRow
+from app.services import accounts, audit, audit_review
+from app.services.audit_review import AuditFilter, AuditRow
 from app.services.context import ServiceContext
 from app.services.paging import Seek
 from app.ui.chinese import chinese_dates
@@ -91,16 +91,16 @@ class AuditModel(LazyTableModel):
         return self.filter
 
     def open_query(self, query: AuditFilter) -> tuple[int, list[AuditRow], AuditFilter]:
-        rows = audit.page(self.ctx, query, 0, PAGE)  # audited: the viewer opened a query
+        rows = audit_review.page(self.ctx, query, 0, PAGE)  # audited: the viewer opened a query
         pinned = replace(query, upto_seq=rows[0].seq if rows else 0)
-        return audit.count(self.ctx, pinned), rows, pinned
+        return audit_review.count(self.ctx, pinned), rows, pinned
 
     def count_rows(self, query: AuditFilter) -> int:
-        return audit.count(self.ctx, query)
+        return audit_review.count(self.ctx, query)
 
     def fetch_rows(self, query: AuditFilter, offset: int, limit: int,
                    seek: Seek | None = None) -> list[AuditRow]:
-        return audit.page(self.ctx, query, offset, limit, seek=seek)
+        return audit_review.page(self.ctx, query, offset, limit, seek=seek)
 
     def key_of(self, query: AuditFilter, row: AuditRow) -> tuple[int]:
         return (row.seq,)
@@ -110,7 +110,7 @@ class AuditModel(LazyTableModel):
             return None
         values = [str(r.seq), r.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), r.actor,
                   action_label(r.action), object_label(r.object_type, r.object_id), r.detail,
-                  audit.OUTCOME_LABELS.get(r.outcome, r.outcome), r.desk or "—",
+                  audit_review.OUTCOME_LABELS.get(r.outcome, r.outcome), r.desk or "—",
                   "已审阅" if r.reviewed else ""]
         return values[column]
 
@@ -209,11 +209,11 @@ class AuditViewer(QWidget):
         """The audit store against its threshold (in the worker); a warning in the status line."""
         ctx = self.ctx
 
-        def done(status: audit.StoreStatus) -> None:
+        def done(status: audit_review.StoreStatus) -> None:
             self.store_warning = status.warning or ""
             self._set_status()
 
-        self.task = run_task(lambda _c: audit.store_status(ctx), on_result=done,
+        self.task = run_task(lambda _c: audit_review.store_status(ctx), on_result=done,
                              on_error=lambda exc: None, parent=self)
         return self.task
 
@@ -241,7 +241,7 @@ class AuditViewer(QWidget):
             self._set_status(listing=self._act_note)
             self.model.reload()
 
-        self.task = run_task(lambda _c: audit.mark_reviewed(ctx, seqs), on_result=done,
+        self.task = run_task(lambda _c: audit_review.mark_reviewed(ctx, seqs), on_result=done,
                              on_error=lambda exc: self._set_status(listing=describe(exc)),
                              parent=self)
         return self.task
@@ -264,7 +264,7 @@ class AuditViewer(QWidget):
             self.report_button.setEnabled(True)
             self._set_status(listing=describe(exc))
 
-        self.task = run_task(lambda _c: audit.review_report_pdf(ctx, f, path),
+        self.task = run_task(lambda _c: audit_review.review_report_pdf(ctx, f, path),
                              on_result=done, on_error=failed, parent=self)
         return self.task
 
@@ -303,7 +303,7 @@ class AuditViewer(QWidget):
             def progress(done: int, total: int) -> None:
                 control.check()
                 control.progress(done * 100 // max(total, 1), f"已导出 {done}/{total} 条")
-            return audit.export_xlsx(ctx, f, path, progress)
+            return audit_review.export_xlsx(ctx, f, path, progress)
 
         def done(n: int) -> None:
             self.export_button.setEnabled(True)
@@ -337,7 +337,7 @@ class AuditViewer(QWidget):
             self.print_button.setEnabled(True)
             self.status.setText(describe(exc))
 
-        self.task = run_task(lambda _c: audit.render_print(ctx, f, path), on_result=done,
+        self.task = run_task(lambda _c: audit_review.render_print(ctx, f, path), on_result=done,
                              on_error=failed, parent=self)
         return self.task
 

@@ -5,22 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.services.output.result import OutputWarning, TemplateUsed, typed
+from app.services import output
+from app.services.templates import library
 
 
 @dataclass(frozen=True)
 class ChosenTemplate:
     template: Any
-    used: TemplateUsed
-    warnings: tuple[OutputWarning, ...] = ()
+    used: output.TemplateUsed
+    warnings: tuple[output.OutputWarning, ...] = ()
 
 
 def template_for(ctx: Any, kind: str, fmt: str | None = None) -> ChosenTemplate:
     """The template the office set for ``kind`` (a 文种 such as ``值班日报``), else the shipped
     one — the one way every print picks its template."""
-    from app.services import templates
-
-    chosen = templates.default_choice(ctx, kind, fmt)
+    chosen = library.default_choice(ctx, kind, fmt)
     info = chosen.info
-    return ChosenTemplate(chosen.template, TemplateUsed(info.ref, info.name, info.shipped),
-                          typed(chosen.warnings))
+    return ChosenTemplate(chosen.template, output.TemplateUsed(info.ref, info.name, info.shipped),
+                          output.typed(chosen.warnings))

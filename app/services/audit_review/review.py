@@ -8,7 +8,7 @@ audited. The user is shown as ``姓名（login）`` (``app.services.people``): t
 Every view of the log — ``page``, ``export_xlsx``, ``print_description``/``render_print`` — masks
 an event above the reader's clearance: the level it recorded (``audit_events.classification``,
 hashed with the event), or what the records it names are classified now (older events recorded
-none; ``audit_scope.levels``). Such an event keeps its time, user and action (the reader sees that
+none; ``audit.levels``). Such an event keeps its time, user and action (the reader sees that
 something happened) but not which record or what: the object id reads ``OBJECT_HIDDEN``, the
 detail ``HIDDEN``.
 
@@ -38,10 +38,7 @@ from sqlalchemy.orm import Session
 from app.domain.audit_wording import action_label, describe_detail, object_label
 from app.domain.security import ADMIN_ROLES, Action, Role
 from app.errors import InputError, PermissionDenied
-from app.services import need_to_know, paging
-from app.services.audit import chain as audit
-from app.services.audit import refused as audit_refused
-from app.services.audit import scope as audit_scope
+from app.services import audit, need_to_know, paging
 from app.services.context import Actor, ServiceContext
 from app.services.people import Names, matches_person
 from app.storage.models import AuditEvent, AuditReview, UserRole
@@ -172,7 +169,7 @@ def _masked(s: Session, events: list[AuditEvent], clearance: int, actor: Any = N
     """Each event with the object id and detail the reader may see (``HIDDEN`` above their
     clearance, or about a record outside ``actor``'s 知悉范围)."""
     details = {e.seq: _parsed(e.detail) for e in events}
-    levels = audit_scope.levels(s, events, details)
+    levels = audit.levels(s, events, details)
     unknown = need_to_know.hidden_events(s, actor, events, details) if actor else set()
     out = []
     for e in events:
@@ -375,7 +372,7 @@ def mark_reviewed(ctx: ServiceContext, seqs: list[int], note: str = "") -> int:
             "三员分立：第 " + "、".join(map(str, outside[:10])) + " 条审计记录不存在或不在您的"
             "审阅范围内（安全审计员审阅系统管理员和安全保密管理员的记录，安全保密管理员审阅"
             "安全审计员和业务用户的记录）。")
-        audit_refused.record(ctx, "audit.review", "audit_log", "",
+        audit.record_refused(ctx, "audit.review", "audit_log", "",
                              {"seqs": outside[:50], "reason": exc.message})
         raise exc
     with ctx.session() as s, s.begin():
@@ -405,7 +402,7 @@ def purge(ctx: ServiceContext, before: date) -> None:
     else:
         reason = ("审计记录是哈希链的一环，删除任何一条都会使其后的校验失败；本程序不删除审计记录，"
                   "请随数据库备份归档保存。")
-    audit_refused.record(ctx, "audit.purge", "audit_log", "",
+    audit.record_refused(ctx, "audit.purge", "audit_log", "",
                          {"before": before.isoformat(), "reason": reason})
     raise PermissionDenied(reason)
 

@@ -18,11 +18,9 @@ from app.domain.duty_hours import ShiftHours
 from app.domain.security import Action
 from app.domain.workdays import DEFAULT_CALENDAR
 from app.errors import InputError
+from app.services import duty, output, placeholders, templates
 from app.services import office as office_settings
-from app.services import output, placeholders
 from app.services.context import ServiceContext
-from app.services.duty import desk
-from app.services.duty import roster as duty
 
 if TYPE_CHECKING:
     from app.services.documents import DocumentInfo
@@ -44,7 +42,7 @@ class NoticeOptions:
 
 def _finish(ctx: ServiceContext, action: Action, what: str, object_type: str, object_id: object,
             kind: str, fmt: str, data: bytes, *, title: str = "", level: int = 0,
-            chosen: output.ChosenTemplate | None = None, warnings: tuple = (),
+            chosen: templates.ChosenTemplate | None = None, warnings: tuple = (),
             detail: dict | None = None) -> output.Output:
     actor = ctx.require(action)
     return output.finish(ctx, actor, kind=kind, fmt=fmt, data=data, action=what,
@@ -125,7 +123,7 @@ def render_notice(ctx: ServiceContext, roster_id: int, opts: NoticeOptions,
     if opts.template not in NOTICE_TEMPLATES:
         raise InputError("请选择“值班安排通知”或“节假日值班表”模板。")
     data = notice_data(ctx, roster_id, opts)
-    chosen = output.template_for(ctx, NOTICE_TEMPLATES[opts.template])
+    chosen = templates.template_for(ctx, NOTICE_TEMPLATES[opts.template])
     if not isinstance(chosen.template, WordForm):  # a Word form has no placeholders to check
         placeholders.check(chosen.template.render(data, today=opts.date), allow_placeholders)
     out = render_template(chosen.template, data, fmt, today=opts.date)
@@ -138,7 +136,7 @@ def notice_description(ctx: ServiceContext, roster_id: int, opts: NoticeOptions)
     """The filled 值班安排通知 description (no 发文字号)."""
     if opts.template != "duty_notice":
         raise InputError("只有“值班安排通知”可以生成公文文稿。")
-    chosen = output.template_for(ctx, NOTICE_TEMPLATES[opts.template], "description")
+    chosen = templates.template_for(ctx, NOTICE_TEMPLATES[opts.template], "description")
     description = chosen.template.render(notice_data(ctx, roster_id, opts), today=opts.date)
     description.pop("doc_no", None)
     return description
@@ -352,7 +350,7 @@ def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
     leaders = [d.staff_name for d in duties if d.role == "leader"]
     others = [d.staff_name for d in duties if d.role != "leader"]
     start, end = _window(day, duty.get_rules(ctx).hours)
-    entries = desk.list_log(ctx, 0, 500, start=start, end=end, newest_first=False)
+    entries = duty.list_log(ctx, 0, 500, start=start, end=end, newest_first=False)
     calls, instructions = [], []
     level = 0
     for e in entries:
@@ -366,7 +364,7 @@ def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
             calls.append({"time": local.strftime("%H:%M"), "source": f"{e.kind}·{e.caller}"
                           if e.caller else e.kind, "matter": e.content,
                           "handling": handling or "登记"})
-    attention = [i.text for i in desk.list_open_items(ctx, at=end)]
+    attention = [i.text for i in duty.list_open_items(ctx, at=end)]
     incident_lines, incident_level = _day_incidents(ctx, start, end)
     return {
         "office": {"duty_room": f"{name}总值班室", "short": name, "name": name},
@@ -394,7 +392,7 @@ def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "
         raise InputError("一次最多打印62天的值班日报。")
     if fmt == "docx" and end != start:
         raise InputError("Word 格式一次只能导出一天的值班日报。")
-    chosen = output.template_for(ctx, "值班日报")
+    chosen = templates.template_for(ctx, "值班日报")
     parts: list[bytes] = []
     warnings: list[str] = []
     starts: list[int] = []
@@ -434,12 +432,12 @@ def handover_data(ctx: ServiceContext, handover_id: int) -> dict:
     """Template data of one handover. Open items are printed among the matters the incoming
     officer must watch, with who opened them and when and their 办理时限 if they have one (the
     template's 待办事项 table counts its deadlines in working days, not to the minute)."""
-    h = desk.get_handover(ctx, handover_id)
+    h = duty.get_handover(ctx, handover_id)
     office = office_settings.get_office(ctx)
     name = office.office_name or "（单位名称）"
     at = h.handed_at.astimezone()
 
-    def deadline(i: desk.OpenItem) -> str:
+    def deadline(i: duty.OpenItem) -> str:
         return f"，办理时限{i.deadline.astimezone():%m月%d日%H:%M}前" if i.deadline else ""
 
     attention = [f"{i.text}（{i.opened_by}{i.opened_at.astimezone():%m月%d日%H:%M}登记{deadline(i)}，"
@@ -457,7 +455,7 @@ def render_handover(ctx: ServiceContext, handover_id: int, fmt: str = "pdf") -> 
 
     ctx.require(Action.PRINT)
     data = handover_data(ctx, handover_id)
-    chosen = output.template_for(ctx, "交接班记录", "description")
+    chosen = templates.template_for(ctx, "交接班记录", "description")
     out = render_template(chosen.template, data, fmt)
     return _finish(ctx, Action.PRINT, "duty.handover.print", "duty_handover", handover_id,
                    "duty_handover", fmt, out.data, title="交接班记录", chosen=chosen,
