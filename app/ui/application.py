@@ -29,8 +29,9 @@ from app.ui.accounts.dialogs import (
 )
 from app.ui.chinese import MnemonicFallback, china
 from app.ui.fonts import ensure_chinese_ui_font
+from app.ui.kit.messages import install_excepthook, setup_logging
+from app.ui.kit.worker import run_task, wait_for_all
 from app.ui.main_window import MainWindow
-from app.ui.messages import install_excepthook, setup_logging
 from app.ui.qt import (
     QApplication,
     QDialog,
@@ -43,7 +44,6 @@ from app.ui.qt import (
     qt_alive,
 )
 from app.ui.security.guard import IdleLock, StartupChecks, attach
-from app.ui.worker import run_task, wait_for_all
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from app import APP_NAME, __version__
 from app.services.context import ServiceContext
-from app.ui import worker
-from app.ui.messages import DISCARD, SAVE, ask_unsaved
+from app.ui.kit import worker
+from app.ui.kit.messages import DISCARD, SAVE, ask_unsaved
 from app.ui.pages import PageSpec, denied_reason, factory_for, pages_for
 from app.ui.qt import (
     QAction,

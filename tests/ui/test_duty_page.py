@@ -124,7 +124,7 @@ def test_log_list_is_lazy_and_read_in_the_worker(qtbot, admin_ui_ctx, monkeypatc
         qtbot.keyClick(tab.search, Qt.Key.Key_Return)
     assert m.total == 11 and tab.count_label.text() == "共11条"  # 咨询7, 咨询70–79
     assert {m.data(m.index(i, 6)) for i in range(11)} == {"咨询7", *(f"咨询{n}" for n in range(70, 80))}
-    from app.ui.worker import TaskHandle
+    from app.ui.kit.worker import TaskHandle
 
     qtbot.waitUntil(lambda: not m.findChildren(TaskHandle))  # each read's handle is deleted
 

@@ -13,11 +13,11 @@ from app.errors import PasswordChangeRequired
 from app.services import accounts, audit, documents
 from app.ui.accounts.dialogs import PasswordDialog
 from app.ui.application import AppController
+from app.ui.kit.worker import wait_for_all
 from app.ui.main_window import MainWindow
 from app.ui.qt import QLabel, QMessageBox
 from app.ui.security.guard import StartupChecks, attach
 from app.ui.security.page import AuditViewer
-from app.ui.worker import wait_for_all
 
 
 def _fill(widget, value):

@@ -11,8 +11,8 @@ from app.domain.security import Clearance, Role
 from app.services import incoming, search
 from app.services.context import Actor, ServiceContext
 from app.services.incoming import IncomingIn
-from app.ui import worker
 from app.ui.application import db_label
+from app.ui.kit import worker
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, Qt
 from app.ui.search_dialog import SearchDialog

@@ -22,7 +22,8 @@ from app.ui.forms.ui_first_admin_dialog import Ui_FirstAdminDialog
 from app.ui.forms.ui_login_dialog import Ui_LoginDialog
 from app.ui.forms.ui_password_dialog import Ui_PasswordDialog
 from app.ui.forms.ui_user_edit_dialog import Ui_UserEditDialog
-from app.ui.messages import describe
+from app.ui.kit.messages import describe
+from app.ui.kit.worker import TaskHandle, run_task
 from app.ui.permissions import gate
 from app.ui.qt import (
     QCheckBox,
@@ -37,7 +38,6 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.worker import TaskHandle, run_task
 
 BUSY = "正在验证，请稍候……"
 

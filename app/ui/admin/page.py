@@ -15,10 +15,11 @@ from app.services import settings as office_settings
 from app.services.accounts import UserInfo
 from app.services.context import ServiceContext
 from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog, person
-from app.ui.file_dialogs import PNG, FileKind, ask_file
 from app.ui.forms.ui_office_settings_page import Ui_OfficeSettingsPage
 from app.ui.forms.ui_users_page import Ui_UsersPage
-from app.ui.messages import confirm, describe
+from app.ui.kit.file_dialogs import PNG, FileKind, ask_file
+from app.ui.kit.messages import confirm, describe
+from app.ui.kit.worker import TaskHandle, run_task
 from app.ui.pages import register_page
 from app.ui.permissions import gate, refuse
 from app.ui.qt import (
@@ -37,7 +38,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.worker import TaskHandle, run_task
 
 COLUMNS = ["用户名", "姓名", "所在单位", "角色", "密级", "状态", "最近登录"]
 

@@ -21,7 +21,8 @@ from app.errors import UserError
 from app.services import holidays
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
-from app.ui.messages import confirm, describe
+from app.ui.kit.messages import confirm, describe
+from app.ui.kit.worker import TaskHandle, run_task
 from app.ui.pages import register_page
 from app.ui.qt import (
     QAbstractItemView,
@@ -54,7 +55,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.worker import TaskHandle, run_task
 
 REST_BG = QColor("#fde2e1")
 WORK_BG = QColor("#e3ecfa")

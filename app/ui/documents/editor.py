@@ -37,11 +37,12 @@ from app.ui.documents.printing import (
     load_pdf,
     paint_pdf,
 )
-from app.ui.file_dialogs import FileKind, file_dialog
-from app.ui.messages import DISCARD, SAVE, ask_unsaved, confirm, describe
-from app.ui.output_notes import saved_text, summary
+from app.ui.kit.file_dialogs import FileKind, file_dialog
+from app.ui.kit.messages import DISCARD, SAVE, ask_unsaved, confirm, describe
+from app.ui.kit.output_notes import saved_text, summary
+from app.ui.kit.placeholder_confirm import ask_print_anyway
+from app.ui.kit.worker import TaskHandle, run_task
 from app.ui.permissions import gate
-from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -72,7 +73,6 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.security.scope_dialog import ScopeDialog
-from app.ui.worker import TaskHandle, run_task
 
 DEBOUNCE_MS = 400
 STEP_BUTTONS = [("review", "核稿"), ("sign", "签发"), ("issue", "印发"), ("archive", "归档"),

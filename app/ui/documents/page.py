@@ -14,8 +14,9 @@ from app.services import documents as docs
 from app.services.context import ServiceContext
 from app.ui.documents.model import COLUMNS, ID_ROLE, DocumentListModel
 from app.ui.documents.register import RegisterView
-from app.ui.file_dialogs import FileKind, file_dialog
-from app.ui.messages import describe
+from app.ui.kit.file_dialogs import FileKind, file_dialog
+from app.ui.kit.messages import describe
+from app.ui.kit.worker import TaskHandle, run_task
 from app.ui.pages import register_page
 from app.ui.permissions import gate
 from app.ui.qt import (
@@ -34,7 +35,6 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.sizing import fit_combo, size_columns
-from app.ui.worker import TaskHandle, run_task
 
 if TYPE_CHECKING:  # the editor (PDF preview, typesetting, templates) loads on first use
     from app.ui.documents.editor import DocumentEditor

@@ -16,9 +16,10 @@ from app.domain.security import CLEARANCE_LABELS, Action, Clearance
 from app.services import output, paper
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
-from app.ui.file_dialogs import PDF, FileKind, ask_file
-from app.ui.messages import confirm, describe
-from app.ui.output_notes import saved_text
+from app.ui.kit.file_dialogs import PDF, FileKind, ask_file
+from app.ui.kit.messages import confirm, describe
+from app.ui.kit.output_notes import saved_text
+from app.ui.kit.worker import TaskHandle, run_task
 from app.ui.permissions import gate
 from app.ui.qt import (
     QCheckBox,
@@ -37,7 +38,6 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.worker import TaskHandle, run_task
 
 COLUMNS = ["份号", "文件标题", "密级", "印制", "去向", "分发日期", "签收", "清退期限", "状态"]
 

@@ -15,7 +15,7 @@ from app.errors import UserError
 from app.services import docnumbers
 from app.services import settings as office_settings
 from app.services.context import ServiceContext
-from app.ui.messages import describe
+from app.ui.kit.messages import describe
 from app.ui.permissions import gate
 from app.ui.qt import (
     QBrush,

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 
 from app.errors import UserError
-from app.ui.messages import describe
+from app.ui.kit.messages import describe
 from app.ui.qt import QDate, QDateTime, QMessageBox, QWidget
 
 

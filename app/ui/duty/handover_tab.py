@@ -22,8 +22,9 @@ from app.ui.duty.common import (
     to_date,
     to_datetime,
 )
-from app.ui.file_dialogs import PDF, FileKind, ask_file
-from app.ui.output_notes import saved_text
+from app.ui.kit.file_dialogs import PDF, FileKind, ask_file
+from app.ui.kit.output_notes import saved_text
+from app.ui.kit.worker import TaskHandle, run_task
 from app.ui.permissions import gate
 from app.ui.qt import (
     QBrush,
@@ -48,7 +49,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.worker import TaskHandle, run_task
 
 #: Row colours of open items by deadline state (the 工作台's red and amber).
 ITEM_COLOURS = {"red": QColor("#f8d7da"), "amber": QColor("#fff3cd")}

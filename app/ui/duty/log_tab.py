@@ -13,6 +13,7 @@ from app.services.duty_desk import LOG_KINDS, LogEntry, log_key
 from app.services.paging import Seek
 from app.ui.chinese import chinese_dates
 from app.ui.duty.common import explain, from_datetime, local, to_datetime
+from app.ui.kit.worker import TaskHandle
 from app.ui.lazy_table import LazyTableModel
 from app.ui.qt import (
     QAbstractItemView,
@@ -36,7 +37,6 @@ from app.ui.qt import (
 )
 from app.ui.security.scope_dialog import ScopeDialog
 from app.ui.sizing import size_columns
-from app.ui.worker import TaskHandle
 
 PAGE = 100
 COLUMNS = ["接报时间", "类别", "来电单位", "姓名", "职务", "电话", "内容", "转交", "办理结果", "记录人"]

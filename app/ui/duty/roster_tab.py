@@ -22,11 +22,12 @@ from app.services.placeholders import UnfilledPlaceholders
 from app.ui.chinese import chinese_dates
 from app.ui.duty.common import explain, from_date, to_date
 from app.ui.duty.ledger_dialog import LedgerDialog
-from app.ui.file_dialogs import DOCX, PDF, XLSX, FileKind, ask_file
-from app.ui.messages import confirm
-from app.ui.output_notes import saved_text
+from app.ui.kit.file_dialogs import DOCX, PDF, XLSX, FileKind, ask_file
+from app.ui.kit.messages import confirm
+from app.ui.kit.output_notes import saved_text
+from app.ui.kit.placeholder_confirm import ask_print_anyway
+from app.ui.kit.worker import TaskHandle, run_task
 from app.ui.permissions import gate
-from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
@@ -58,7 +59,6 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.sizing import fit_dialog, size_columns
-from app.ui.worker import TaskHandle, run_task
 
 WEEK = "一二三四五六日"
 LIST_COLUMNS = ["日期", "星期", "班次", "岗位", "姓名", "来源"]

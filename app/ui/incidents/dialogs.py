@@ -12,7 +12,7 @@ from app.errors import UserError
 from app.services import incidents as svc
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
-from app.ui.messages import describe
+from app.ui.kit.messages import describe
 from app.ui.qt import (
     QComboBox,
     QDate,

@@ -20,16 +20,17 @@ from app.services import incidents as svc
 from app.services.context import ServiceContext
 from app.services.paging import Seek
 from app.services.placeholders import UnfilledPlaceholders
-from app.ui.file_dialogs import DOCX, PDF, FileKind, ask_file
 from app.ui.incidents.dialogs import IncidentDialog, SendDialog, SignDialog
 from app.ui.incidents.rules_dialog import RuleTableDialog
 from app.ui.incidents.stats import StatisticsDialog
+from app.ui.kit.file_dialogs import DOCX, PDF, FileKind, ask_file
+from app.ui.kit.messages import describe
+from app.ui.kit.output_notes import saved_text
+from app.ui.kit.placeholder_confirm import ask_print_anyway
+from app.ui.kit.worker import TaskHandle, run_task
 from app.ui.lazy_table import LazyTableModel
-from app.ui.messages import describe
-from app.ui.output_notes import saved_text
 from app.ui.pages import register_page
 from app.ui.permissions import gate
-from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QBrush,
     QColor,
@@ -58,7 +59,6 @@ from app.ui.qt import (
 )
 from app.ui.security.scope_dialog import ScopeDialog
 from app.ui.sizing import size_columns
-from app.ui.worker import TaskHandle, run_task
 
 STATE_COLOURS = {"ok": "#e8f5e9", "amber": "#ffd54f", "red": "#ef5350"}
 STATE_LABELS = {"ok": "正常", "amber": "临近", "red": "已超时"}

@@ -10,7 +10,7 @@ from app.domain import incident_rules as R
 from app.errors import UserError
 from app.services import incidents as svc
 from app.services.context import ServiceContext
-from app.ui.messages import describe
+from app.ui.kit.messages import describe
 from app.ui.qt import (
     QDialog,
     QDialogButtonBox,

@@ -9,8 +9,9 @@ from pathlib import Path
 from app.domain import incident_rules as R
 from app.services import incidents as svc
 from app.services.context import ServiceContext
-from app.ui.file_dialogs import XLSX, FileKind, ask_file
-from app.ui.messages import describe
+from app.ui.kit.file_dialogs import XLSX, FileKind, ask_file
+from app.ui.kit.messages import describe
+from app.ui.kit.worker import TaskHandle, run_task
 from app.ui.qt import (
     QColor,
     QComboBox,
@@ -29,7 +30,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.worker import TaskHandle, run_task
 
 
 class BarChart(QWidget):

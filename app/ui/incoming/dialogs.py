@@ -21,8 +21,8 @@ from app.services import incoming as svc
 from app.services.context import ServiceContext
 from app.services.incoming import AttachmentIn, IncomingDetail, IncomingIn, IncomingInfo
 from app.ui.chinese import chinese_dates
-from app.ui.file_dialogs import FileKind, file_dialog
-from app.ui.messages import describe
+from app.ui.kit.file_dialogs import FileKind, file_dialog
+from app.ui.kit.messages import describe
 from app.ui.qt import (
     QButtonGroup,
     QComboBox,

@@ -14,10 +14,10 @@ from app.errors import UserError
 from app.services import incoming as svc
 from app.services.context import ServiceContext
 from app.services.incoming import IncomingDetail, IncomingFilter, IncomingInfo
-from app.ui.file_dialogs import FileKind, file_dialog
 from app.ui.incoming.dialogs import DoneDialog, IncomingDialog, UrgeDialog
 from app.ui.incoming.model import COLUMNS, ID_ROLE, IncomingListModel
-from app.ui.messages import describe
+from app.ui.kit.file_dialogs import FileKind, file_dialog
+from app.ui.kit.messages import describe
 from app.ui.pages import register_page
 from app.ui.permissions import gate
 from app.ui.qt import (

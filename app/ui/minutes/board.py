@@ -13,7 +13,8 @@ from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
-from app.ui.file_dialogs import XLSX, FileKind, file_dialog
+from app.ui.kit.file_dialogs import XLSX, FileKind, file_dialog
+from app.ui.kit.worker import run_task
 from app.ui.lazy_table import ServiceListModel
 from app.ui.minutes.common import PAGE, RED, YELLOW, MessageLine, OnTimeChart
 from app.ui.minutes.meeting import pydate, qdate
@@ -43,7 +44,6 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.sizing import size_columns
-from app.ui.worker import run_task
 
 COLUMNS = ["会议", "议定事项", "牵头单位", "责任人", "期限", "状态", "提醒"]
 _COLUMN_EMS: dict[str, float | str] = {

@@ -5,7 +5,7 @@ offline bundle, so the chart is drawn with QPainter and works frozen too)."""
 
 from __future__ import annotations
 
-from app.ui.messages import describe
+from app.ui.kit.messages import describe
 from app.ui.qt import (
     QColor,
     QFont,

@@ -18,7 +18,7 @@ from app.services import minutes as mn
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
-from app.ui.messages import describe
+from app.ui.kit.messages import describe
 from app.ui.qt import (
     QButtonGroup,
     QDate,

@@ -15,13 +15,14 @@ from app.services.context import ServiceContext
 from app.services.placeholders import UnfilledPlaceholders
 from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
-from app.ui.file_dialogs import PDF, FileKind, file_dialog
-from app.ui.messages import DISCARD, SAVE, ask_unsaved, confirm
+from app.ui.kit.file_dialogs import PDF, FileKind, file_dialog
+from app.ui.kit.messages import DISCARD, SAVE, ask_unsaved, confirm
+from app.ui.kit.output_notes import saved_text
+from app.ui.kit.placeholder_confirm import ask_print_anyway
+from app.ui.kit.worker import run_task
 from app.ui.minutes.common import MessageLine
 from app.ui.minutes.decision_dialog import DecisionDialog, DecisionFields
-from app.ui.output_notes import saved_text
 from app.ui.permissions import gate
-from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractItemView,
     QCompleter,
@@ -51,7 +52,6 @@ from app.ui.qt import (
 )
 from app.ui.security.scope_dialog import ScopeDialog
 from app.ui.sizing import size_columns
-from app.ui.worker import run_task
 
 ROLE = Qt.ItemDataRole.UserRole
 

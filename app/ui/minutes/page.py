@@ -10,8 +10,8 @@ from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
+from app.ui.kit.messages import DISCARD, SAVE, ask_unsaved
 from app.ui.lazy_table import ServiceListModel
-from app.ui.messages import DISCARD, SAVE, ask_unsaved
 from app.ui.minutes.board import BoardTab
 from app.ui.minutes.common import PAGE, MessageLine
 from app.ui.minutes.meeting import MeetingPanel, pydate, qdate

@@ -29,7 +29,8 @@ from app.domain.security import Action, allowed
 from app.errors import UserError
 from app.services import accounts, audit, backup, security
 from app.services.context import SYSTEM, Actor, ServiceContext
-from app.ui.messages import describe
+from app.ui.kit.messages import describe
+from app.ui.kit.worker import Cancelled, TaskHandle, run_task
 from app.ui.qt import (
     QDialog,
     QEvent,
@@ -48,7 +49,6 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.worker import Cancelled, TaskHandle, run_task
 
 log = logging.getLogger(__name__)
 

@@ -35,9 +35,10 @@ from app.services.paging import Seek
 from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
 from app.ui.documents.printing import paint_pdf
-from app.ui.file_dialogs import PDF, XLSX, FileKind, ask_file
+from app.ui.kit.file_dialogs import PDF, XLSX, FileKind, ask_file
+from app.ui.kit.messages import describe
+from app.ui.kit.worker import TaskHandle, run_task
 from app.ui.lazy_table import LazyTableModel
-from app.ui.messages import describe
 from app.ui.pages import register_page
 from app.ui.permissions import gate, gate_tab
 from app.ui.qt import (
@@ -60,7 +61,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.worker import TaskHandle, run_task
 
 COLUMNS = ["序号", "时间", "用户", "操作", "对象", "详情", "结果", "终端", "审阅"]
 OUTCOMES = [("全部结果", ""), ("成功", "success"), ("拒绝", "refused")]

@@ -13,7 +13,8 @@ from __future__ import annotations
 from app.services import need_to_know
 from app.services.context import ServiceContext
 from app.services.need_to_know import Scope, ScopeUser
-from app.ui.messages import describe
+from app.ui.kit.messages import describe
+from app.ui.kit.worker import TaskHandle, run_task
 from app.ui.qt import (
     QDialog,
     QDialogButtonBox,
@@ -29,7 +30,6 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.worker import TaskHandle, run_task
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 

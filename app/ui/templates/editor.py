@@ -1,7 +1,7 @@
 """The template editor: text with line numbers, a placeholder picker, problems found as you type
 (debounced, in the background), a live PDF preview on sample data, and the version history.
 
-Checking and rendering run through ``app.ui.worker.run_task``: each keystroke restarts a short
+Checking and rendering run through ``app.ui.kit.worker.run_task``: each keystroke restarts a short
 timer; when it fires, the text is checked and (when fine) rendered off the GUI thread, and only
 the newest run's result is shown. A problem names its field and line; clicking it moves the
 cursor there (``locate``). Saving re-checks first: a template with problems is saved only as a
@@ -18,8 +18,9 @@ from app.errors import UserError
 from app.services import templates as tm
 from app.services.context import ServiceContext
 from app.services.templates import TemplateProblem
-from app.ui.file_dialogs import DOCX, FileKind, ask_file
-from app.ui.messages import describe
+from app.ui.kit.file_dialogs import DOCX, FileKind, ask_file
+from app.ui.kit.messages import describe
+from app.ui.kit.worker import TaskHandle, run_task
 from app.ui.qt import (
     QBuffer,
     QByteArray,
@@ -50,7 +51,6 @@ from app.ui.qt import (
 from app.ui.templates.code_edit import CodeEdit
 from app.ui.templates.locate import locate
 from app.ui.templates.simple_form import SimpleForm
-from app.ui.worker import TaskHandle, run_task
 
 DEBOUNCE_MS = 400
 

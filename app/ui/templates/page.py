@@ -8,8 +8,8 @@ from app.domain.security import Action
 from app.errors import UserError
 from app.services import templates as tm
 from app.services.context import ServiceContext
-from app.ui.file_dialogs import FileKind, ask_file
-from app.ui.messages import describe
+from app.ui.kit.file_dialogs import FileKind, ask_file
+from app.ui.kit.messages import describe
 from app.ui.pages import register_page
 from app.ui.qt import (
     QHBoxLayout,

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from app.errors import UserError
 from app.services import workbench
 from app.services.context import ServiceContext
+from app.ui.kit.worker import TaskHandle, run_task
 from app.ui.pages import register_page
 from app.ui.qt import (
     QAbstractItemView,
@@ -44,7 +45,6 @@ from app.ui.qt import (
 )
 from app.ui.sizing import size_columns
 from app.ui.workbench.model import COLOURS, HEADERS, WIDTHS, WorkItemModel
-from app.ui.worker import TaskHandle, run_task
 
 #: Live refresh interval; short enough that a clock's colour change shows within a minute.
 REFRESH_MS = 30_000

@@ -1,0 +1,1 @@
+"""The UI kit: the one way each page does the common things."""
