@@ -33,7 +33,7 @@ from typing import Any
 from app.errors import UserError
 from app.services.context import ServiceContext
 from app.services.paging import Seek
-from app.ui.kit.worker import TaskHandle, run_task
+from app.ui.kit import TaskHandle, run_task
 from app.ui.paging import PageCache
 from app.ui.qt import QAbstractTableModel, QBrush, QColor, QModelIndex, QObject, Qt, Signal
 

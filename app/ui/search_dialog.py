@@ -23,8 +23,7 @@ from dataclasses import replace
 from app.services import search
 from app.services.context import ServiceContext
 from app.services.search import HitCounts, SearchHit, SearchResults
-from app.ui.kit.messages import describe
-from app.ui.kit.worker import TaskHandle, run_task
+from app.ui.kit import MessageLine, TaskHandle, run_task
 from app.ui.qt import (
     QDialog,
     QEvent,
@@ -82,8 +81,7 @@ class SearchDialog(QDialog):
         self.tree.setRootIsDecorated(False)
         self.tree.setIndentation(8)
         self.tree.itemActivated.connect(self._activate)
-        self.status = QLabel("输入关键词开始搜索（一个字也可以）。")
-        self.status.setObjectName("searchStatus")
+        self.status = MessageLine(name="searchStatus", text="输入关键词开始搜索（一个字也可以）。")
         layout = QVBoxLayout(self)
         layout.addWidget(self.query)
         layout.addWidget(self.tree, 1)
@@ -172,7 +170,7 @@ class SearchDialog(QDialog):
 
     def _failed(self, seq: int, exc: BaseException) -> None:
         if seq == self._seq:
-            self.status.setText(describe(exc))
+            self.status.error(exc)
 
     def _show(self, seq: int, res: SearchResults) -> None:
         if seq != self._seq:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from app.services import getting_started
 from app.services.context import ServiceContext
 from app.services.getting_started import Step
-from app.ui.kit.worker import TaskHandle, run_task
+from app.ui.kit import TaskHandle, run_task
 from app.ui.qt import (
     QGridLayout,
     QGroupBox,
