@@ -53,8 +53,8 @@ class MessageLine(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.bar)
+        row.addWidget(self.cancel_button)  # beside the bar: in one place however long the text
         row.addWidget(self.label, 1)
-        row.addWidget(self.cancel_button)
         self.kind = "note" if text else ""
         self._cancel: Callable[[], object] | None = None
         self._busy = False
