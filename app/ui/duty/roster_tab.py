@@ -609,10 +609,6 @@ class RosterTab(QWidget):
             icon=QMessageBox.Icon.Warning, default=None, name="unknownYearsQuestion",
             on_reject=lambda: self.status.say(f"已取消排班：{names}节假日安排尚未录入。"))
 
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-
     def _generated(self, outcome: GenerateOutcome) -> None:
         self.outcome = outcome
         if outcome.status == "cancelled":

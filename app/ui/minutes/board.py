@@ -344,10 +344,6 @@ class BoardTab(QWidget):
                                     on_cancelled=self._cancelled, parent=self)
         return None
 
-    def cancel_export(self) -> None:
-        if self.export_task is not None:
-            self.export_task.cancel()
-
     def _cancelled(self) -> None:
         self.export_button.setEnabled(True)
         self.message.say("已取消导出。")
