@@ -65,10 +65,10 @@ def install_excepthook(log_path: Path) -> None:
             text = f"程序出现内部错误，已记录到日志：\n{log_path}\n\n请将该文件提供给管理员。"
         if QApplication.instance() is None:  # pragma: no cover - before the application exists
             print(text, file=sys.stderr)
-        elif event_loop_running():
+        elif event_loop_running():  # the usual case: a slot raised, the window goes on
             notice(QMessageBox.Icon.Critical, QApplication.activeWindow(), "出错了", text,
                    name="errorBox")
-        else:
+        else:  # no event loop yet (start-up): nothing would keep a non-blocking box up
             fatal("出错了", text)
 
     sys.excepthook = hook
@@ -112,8 +112,8 @@ def notice(icon: QMessageBox.Icon, parent: QWidget | None, title: str, text: str
 
 def warn(parent: QWidget | None, title: str, text: str, *, informative: str = "",
          name: str = "", then: Callable[[], object] | None = None) -> QMessageBox:
-    """A warning with 确定 — for a refusal that has no message line to go to (a dialog's own
-    page shows errors on its ``MessageLine``)."""
+    """A warning with 确定, for what must not be missed and has no message line to go on (a
+    page or dialog shows its refusals on its ``MessageLine``)."""
     return notice(QMessageBox.Icon.Warning, parent, title, text, informative=informative,
                   name=name, then=then)
 
