@@ -46,8 +46,8 @@ def test_start_up_and_scripted_session_open_no_socket(qtbot, no_network):
     from app.services.context import ServiceContext
     from app.storage.migrate import open_database
     from app.ui.application import AppController, install_translations
+    from app.ui.kit.worker import wait_for_all
     from app.ui.qt import QApplication
-    from app.ui.worker import wait_for_all
 
     install_translations(QApplication.instance())
     config = load_config()
@@ -131,10 +131,10 @@ def test_every_module_and_the_security_features_open_no_socket(no_network, tmp_p
     from app.services.context import ServiceContext
     from app.services.exchange import packages as exchange
     from app.storage.migrate import open_database
+    from app.ui.kit.worker import wait_for_all
     from app.ui.main_window import MainWindow
     from app.ui.security.guard import attach
     from app.ui.security.page import SecurityPage
-    from app.ui.worker import wait_for_all
     from tests.security.test_clearance_matrix import entry_points, is_read
 
     config = load_config()

@@ -8,7 +8,7 @@ Conventions (read these before writing a service):
           ...  # read, check, write; commit on leaving the block, rollback on an exception
 
   Never keep a session open across user think-time, and never share one between threads:
-  a background worker opens its own (``app.ui.worker`` does not pass sessions around).
+  a background worker opens its own (``app.ui.kit.worker`` does not pass sessions around).
 * **SQLite** (the default, one file in the data folder) runs with WAL, ``foreign_keys=ON``,
   ``busy_timeout`` and ``synchronous=FULL``, set in a connect hook so every pooled connection has
   them. Every transaction starts with ``BEGIN IMMEDIATE``: it takes the write lock up front, so a

@@ -29,21 +29,19 @@ from app.ui.accounts.dialogs import (
 )
 from app.ui.chinese import MnemonicFallback, china
 from app.ui.fonts import ensure_chinese_ui_font
+from app.ui.kit import fatal, install_excepthook, run_task, setup_logging, wait_for_all
 from app.ui.main_window import MainWindow
-from app.ui.messages import install_excepthook, setup_logging
 from app.ui.qt import (
     QApplication,
     QDialog,
     QLibraryInfo,
     QLocale,
-    QMessageBox,
     QObject,
     QTranslator,
     Signal,
     qt_alive,
 )
 from app.ui.security.guard import IdleLock, StartupChecks, attach
-from app.ui.worker import run_task, wait_for_all
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +202,8 @@ def run_gui(argv: list[str] | None = None) -> int:
     try:
         engine = bootstrap.open_engine(config)
     except UserError as exc:
-        QMessageBox.critical(None, f"{APP_NAME} — 无法打开数据库", exc.message)
+        # before the event loop runs, and the program ends right after: the one blocking box
+        fatal(f"{APP_NAME} — 无法打开数据库", exc.message)
         return exc.exit_code
     controller = AppController(ServiceContext(engine), config)
     controller.finished.connect(app.quit)

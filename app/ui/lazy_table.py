@@ -33,9 +33,9 @@ from typing import Any
 from app.errors import UserError
 from app.services.context import ServiceContext
 from app.services.paging import Seek
+from app.ui.kit import TaskHandle, run_task
 from app.ui.paging import PageCache
 from app.ui.qt import QAbstractTableModel, QBrush, QColor, QModelIndex, QObject, Qt, Signal
-from app.ui.worker import TaskHandle, run_task
 
 LOADING = "…"
 READ_FAILED = "读取列表时出错，请稍后重试。"

@@ -23,8 +23,7 @@ from pathlib import Path
 
 from app import APP_NAME, __version__
 from app.services.context import ServiceContext
-from app.ui import worker
-from app.ui.messages import DISCARD, SAVE, ask_unsaved
+from app.ui.kit import DISCARD, SAVE, ask_unsaved, inform, worker
 from app.ui.pages import PageSpec, denied_reason, factory_for, pages_for
 from app.ui.qt import (
     QAction,
@@ -67,6 +66,7 @@ class MainWindow(QMainWindow):
         self._pages: dict[str, QWidget] = {}
         self._leaving = False  # the user answered the unsaved-work question: close for real
         self.unsaved_box: QMessageBox | None = None
+        self.about_box: QMessageBox | None = None
         self._settings = QSettings(str(settings_path), QSettings.Format.IniFormat) \
             if settings_path else None
         self.setWindowTitle(f"{APP_NAME} — {self.actor.label}")
@@ -181,8 +181,11 @@ class MainWindow(QMainWindow):
 
         return open_guide(self)
 
-    def _about(self) -> None:
-        QMessageBox.about(self, "关于", f"{APP_NAME} {__version__}\n离线公文、会议纪要、值班与突发事件管理。")
+    def _about(self) -> QMessageBox:
+        self.about_box = inform(self, "关于", f"{APP_NAME} {__version__}",
+                                informative="离线公文、会议纪要、值班与突发事件管理。",
+                                name="aboutBox")
+        return self.about_box
 
     # ------------------------------------------------------------------ geometry
     def _restore(self) -> None:

@@ -2,7 +2,7 @@
 matches highlighted; ↑/↓ move through them without leaving the text box, Enter opens the selected
 one (``open_requested(kind, record_id)``), Esc closes.
 
-Searching runs in the background (``app.ui.worker.run_task``), debounced while typing; answers to
+Searching runs in the background (``app.ui.kit.worker.run_task``), debounced while typing; answers to
 an older text are dropped, so a slow query never overwrites the results of a newer one.
 
 A broad query's best 50 hits can all be of one kind (a word in every duty log of the last years
@@ -23,7 +23,7 @@ from dataclasses import replace
 from app.services import search
 from app.services.context import ServiceContext
 from app.services.search import HitCounts, SearchHit, SearchResults
-from app.ui.messages import describe
+from app.ui.kit import MessageLine, TaskHandle, run_task
 from app.ui.qt import (
     QDialog,
     QEvent,
@@ -40,7 +40,6 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.worker import TaskHandle, run_task
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 DEBOUNCE_MS = 180
@@ -82,8 +81,7 @@ class SearchDialog(QDialog):
         self.tree.setRootIsDecorated(False)
         self.tree.setIndentation(8)
         self.tree.itemActivated.connect(self._activate)
-        self.status = QLabel("输入关键词开始搜索（一个字也可以）。")
-        self.status.setObjectName("searchStatus")
+        self.status = MessageLine(name="searchStatus", text="输入关键词开始搜索（一个字也可以）。")
         layout = QVBoxLayout(self)
         layout.addWidget(self.query)
         layout.addWidget(self.tree, 1)
@@ -172,7 +170,7 @@ class SearchDialog(QDialog):
 
     def _failed(self, seq: int, exc: BaseException) -> None:
         if seq == self._seq:
-            self.status.setText(describe(exc))
+            self.status.error(exc)
 
     def _show(self, seq: int, res: SearchResults) -> None:
         if seq != self._seq:

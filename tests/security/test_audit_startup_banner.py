@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import text
 
 from app.services.accounts import users as accounts
+from app.ui.kit.worker import wait_for_all
 from app.ui.main_window import MainWindow
 from app.ui.qt import QLabel, QToolBar
 from app.ui.security.guard import AuditBanner, StartupChecks, attach
-from app.ui.worker import wait_for_all
 from tests.conftest import ADMIN_PASSWORD
 
 

@@ -73,7 +73,7 @@ def test_a_read_cut_off_by_a_lost_connection_is_retried_once_by_itself(ctx, kill
 
 def test_the_gui_says_the_same_sentence_for_a_lost_connection():
     pytest.importorskip("PySide6")
-    from app.ui.messages import describe
+    from app.ui.kit.messages import describe
 
     assert describe(ConnectionLost()) == CONNECTION_MESSAGE
     raw = OperationalError("COMMIT", {}, Exception(

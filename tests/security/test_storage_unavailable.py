@@ -1,6 +1,6 @@
 """A locked database and a full disk: a Chinese message that says what happened and that nothing
 was lost — on the command line (exit code 2, never a traceback) and in the GUI (the sentence
-``app.ui.messages.describe`` shows) — and indeed nothing is lost or half-written.
+``app.ui.kit.messages.describe`` shows) — and indeed nothing is lost or half-written.
 
 Real conditions, not mocks: another connection holds SQLite's exclusive lock; the disk is full
 because ``PRAGMA max_page_count`` caps the database file at its current size and the users
@@ -98,7 +98,7 @@ def test_a_write_refused_by_the_lock_leaves_nothing_behind(office_db, monkeypatc
 
 
 def test_gui_service_call_on_a_locked_database_says_so(office_db, monkeypatch):
-    from app.ui.messages import describe
+    from app.ui.kit.messages import describe
 
     monkeypatch.setattr(storage_db, "BUSY_TIMEOUT_MS", 300)
     engine = storage_db.make_engine(load_config().db_url)
@@ -163,7 +163,7 @@ def test_cli_on_a_full_disk_exits_2_saying_nothing_was_lost(full_disk, capsys):
 
 
 def test_gui_service_call_on_a_full_disk_says_so(full_disk):
-    from app.ui.messages import describe
+    from app.ui.kit.messages import describe
 
     path, before = full_disk
     engine = storage_db.make_engine(load_config().db_url)

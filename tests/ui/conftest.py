@@ -33,7 +33,7 @@ def app_env(qapp):
     from app.config import load_config
     from app.services.context import ServiceContext
     from app.storage.migrate import open_database
-    from app.ui.worker import wait_for_all
+    from app.ui.kit.worker import wait_for_all
 
     config = load_config()
     seed_sqlite(config.db_url)  # a copy of the session's migrated template (tests/conftest.py)

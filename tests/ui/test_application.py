@@ -12,7 +12,8 @@ from sqlalchemy import text
 from app.config import load_config
 from app.errors import InputError
 from app.storage.migrate import open_database
-from app.ui import application, messages
+from app.ui import application
+from app.ui.kit import messages
 from app.ui.qt import QMessageBox
 
 

@@ -14,7 +14,7 @@ from app.services import duty
 from app.services.context import ServiceContext
 from app.services.holidays import tables as holidays
 from app.services.incoming import book as incoming
-from app.ui.qt import QMessageBox
+from app.ui.qt import QMessageBox, Qt
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "holidays"
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -79,6 +79,25 @@ def test_bad_notice_shows_the_line_and_stores_nothing(qtbot, page, admin_ui_ctx)
     assert not page.import_button.isEnabled()
     assert holidays.calendar(admin_ui_ctx).source_of(2027) is None
     assert holidays.table_of(admin_ui_ctx, 2027) is None
+
+
+def test_open_file_reads_and_parses_without_blocking(qtbot, page, tmp_path, monkeypatch):
+    from app.ui.kit import file_dialogs
+    from app.ui.qt import QFileDialog
+
+    monkeypatch.setattr(file_dialogs, "start_folder", lambda kind: tmp_path)
+    notice = tmp_path / "2027年节假日安排.txt"
+    notice.write_text(text("2027-test.txt"), encoding="utf-8")
+    qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
+    dialog = page.file_dialog
+    assert isinstance(dialog, QFileDialog) and dialog.isVisible()
+    assert dialog.acceptMode() == QFileDialog.AcceptMode.AcceptOpen
+    dialog.selectFile(str(notice))
+    dialog.accept()
+    assert page.message.is_busy  # read and parsed in the worker, the bar on the message line
+    qtbot.waitUntil(lambda: page.import_button.isEnabled(), timeout=10_000)
+    assert page.notice_edit.toPlainText() == text("2027-test.txt")
+    assert "新录入安排" in page.message.text() and not page.message.is_busy
 
 
 def test_editing_after_parsing_requires_parsing_again(qtbot, page):

@@ -19,9 +19,9 @@ from app.services.incidents import reports as incidents
 from app.services.incoming import book as incoming
 from app.services.minutes import meetings as minutes
 from app.ui.application import db_label
+from app.ui.kit.worker import wait_for_all
 from app.ui.main_window import MainWindow
 from app.ui.qt import QDialog, QTabWidget, QWidget
-from app.ui.worker import wait_for_all
 from tests.ui.ascii_walk import latin_words, texts_of
 
 USERS = {"admin", "chengang", "wangfang"}  # log-in names are what the administrator typed: data, not wording

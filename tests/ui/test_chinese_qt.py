@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from app.ui import application, file_dialogs
+from app.ui import application
 from app.ui.application import db_label
 from app.ui.chinese import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT
-from app.ui.file_dialogs import FileKind
+from app.ui.kit import file_dialogs
+from app.ui.kit.file_dialogs import FileKind
 from app.ui.main_window import MainWindow
 from app.ui.qt import (
     QApplication,

@@ -21,7 +21,7 @@ def test_rules_dialog_sets_shift_hours(qtbot, admin_ui_ctx):
     assert isinstance(dlg, RulesDialog)
     labels = [dlg.times_form.itemAt(i, dlg.times_form.ItemRole.LabelRole).widget().text()
               for i in range(dlg.times_form.rowCount())]
-    assert labels == ["交接班时间（全天开始）"]
+    assert labels == ["交接班时间（全天开始）："]
     assert dlg.time_edits[0].time() == QTime(8, 30)
     assert dlg.hours_label.text() == "班次时间：每日 08:30 交接班"
     dlg.time_edits[0].setTime(QTime(8, 0))

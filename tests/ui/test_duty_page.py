@@ -19,7 +19,7 @@ from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
 from app.services.duty import desk as duty_desk
 from app.services.duty import roster as duty_roster
-from app.storage.models import DutyHandover, DutyLogEntry
+from app.storage.models import DutyHandover, DutyLogEntry, DutyOpenItem
 from app.ui.duty.handover_tab import HandoverTab
 from app.ui.duty.log_tab import PAGE, LogTab
 from app.ui.duty.page import DutyPage
@@ -127,7 +127,7 @@ def test_log_list_is_lazy_and_read_in_the_worker(qtbot, admin_ui_ctx, monkeypatc
         qtbot.keyClick(tab.search, Qt.Key.Key_Return)
     assert m.total == 11 and tab.count_label.text() == "共11条"  # 咨询7, 咨询70–79
     assert {m.data(m.index(i, 6)) for i in range(11)} == {"咨询7", *(f"咨询{n}" for n in range(70, 80))}
-    from app.ui.worker import TaskHandle
+    from app.ui.kit.worker import TaskHandle
 
     qtbot.waitUntil(lambda: not m.findChildren(TaskHandle))  # each read's handle is deleted
 
@@ -169,8 +169,16 @@ def test_handover_and_acknowledgement(qtbot, admin_ui_ctx, tmp_path):
         assert h.incoming_name == "值班员乙" and h.acknowledged_at is not None
     assert not tab2.ack_button.isEnabled()
     tab2.items.setCurrentRow(0)
-    tab2.close_item("已报送")
+    tab2.close_item_button.click()  # asks for the 办理结果 first (non-blocking)
+    ask = tab2.dialog
+    assert ask.isVisible() and ask.windowModality() == Qt.WindowModality.WindowModal
+    assert tab2.items.count() == 1  # nothing closed while the question is open
+    ask.setTextValue("已报送")
+    ask.accept()
     assert tab2.items.count() == 0 and duty.list_open_items(b) == []
+    assert tab2.message.text() == "已办结。"
+    with Session(a.engine) as s:
+        assert s.execute(select(DutyOpenItem.closed_note)).scalar_one() == "已报送"
     # the record and the daily report print in the background to files
     assert tab2.handovers.count() == 1
     target = tmp_path / "交接班记录.pdf"
@@ -228,10 +236,13 @@ def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
     officer = next(d for d in tab.roster.duties if d.role == "officer" and d.day == today)
     nxt = next(d for d in tab.roster.duties if d.role == "officer"
                and d.day == today + dt.timedelta(days=1))
-    asked = []
-    tab.confirm = lambda problems: asked.append(problems) or False
-    assert not tab.replace_duty(nxt, officer.staff_id)
-    assert asked and "间隔不足" in asked[0][0]
+    tab.replace_duty(nxt, officer.staff_id)
+    box = tab.rule_box  # asked first (window-modal, non-blocking): nothing saved meanwhile
+    assert box.isVisible() and box.windowModality() == Qt.WindowModality.WindowModal
+    assert "间隔不足" in box.text() and box.defaultButton().text() == "取消"
+    assert duty.validate_roster(ctx, roster.id) == []
+    next(b for b in box.buttons() if b.text() == "取消").click()
+    assert tab.status.text().startswith("未保存：") and "间隔不足" in tab.status.text()
     assert duty.validate_roster(ctx, roster.id) == []
     # publish (asked first), then the now-on-duty panel shows today's people
     tab.publish_button.click()
@@ -266,6 +277,11 @@ def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
     assert "关于国庆期间值班安排的通知" in text
     assert "发〔" not in text  # no hand-typed 发文字号: a number comes only from the register
     assert "0571-87001100" in text
+    # the edit that breaks the gap rule, confirmed this time: saved with its violation
+    tab.replace_duty(nxt, officer.staff_id)
+    next(b for b in tab.rule_box.buttons() if b.text() == "仍要保存").click()
+    assert tab.status.text() == "已调整。" and tab.status.kind == "ok"
+    assert any("间隔不足" in p for p in duty.validate_roster(ctx, roster.id))
 
 
 def test_generate_cancel_leaves_roster_unchanged(qtbot, admin_ui_ctx, monkeypatch):
@@ -284,12 +300,15 @@ def test_generate_cancel_leaves_roster_unchanged(qtbot, admin_ui_ctx, monkeypatc
     qtbot.addWidget(page)
     tab = page.roster
     handle = tab.generate(time_limit=5, unknown_years_confirmed=True)
-    assert tab.cancel_button.isEnabled() and not tab.progress.isHidden()
-    tab.cancel_button.click()
+    line = tab.status  # the message line shows the progress, with 取消
+    assert line.cancel_button.isVisibleTo(tab) and line.bar.isVisibleTo(tab)
+    assert line.text() == "正在排班……"
+    line.cancel_button.click()
     gate.set()
     qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
     assert tab.outcome is None
-    assert "取消" in tab.status.text()
+    assert tab.status.text() == "已取消排班，值班表未改动。"
+    assert not line.cancel_button.isVisibleTo(tab) and not line.bar.isVisibleTo(tab)
     assert tab.list.rowCount() == 0
 
 
@@ -392,6 +411,17 @@ def test_staff_form_and_leave(qtbot, admin_ui_ctx):
     tab.active.setChecked(False)
     tab.save_button.click()
     assert duty.list_staff(ctx)[0].active is False
+    # a new duty role: its name, then its code, each asked without blocking
+    tab.role_button.click()
+    ask = tab.dialog
+    assert ask.isVisible() and ask.okButtonText() == "下一步"
+    ask.setTextValue("值班司机")
+    ask.accept()
+    assert tab.dialog is not ask and tab.dialog.isVisible()
+    tab.dialog.setTextValue("driver")
+    tab.dialog.accept()
+    assert duty.list_roles(ctx)["driver"] == "值班司机"
+    assert "值班司机" in tab.message.text() and "driver" in tab.role_checks
 
 
 def test_rules_dialog_and_swap_dialog(qtbot, admin_ui_ctx):
@@ -439,8 +469,8 @@ def test_rules_dialog_and_swap_dialog(qtbot, admin_ui_ctx):
     dlg.to.setCurrentIndex(partner)
     assert dlg.other.count() >= 1
     dlg.reason.setText("家中有事")
-    tab.confirm = lambda problems: True
     dlg.accept()
+    assert tab.rule_box is None  # breaks no rule: saved without a question
     swaps = duty.list_swaps(ctx, roster.id)
     assert len(swaps) == 1 and swaps[0].kind == "调班" and swaps[0].reason == "家中有事"
     after = {(d.day, d.staff_id) for d in duty.get_roster(ctx, roster.id).duties}

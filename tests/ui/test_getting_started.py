@@ -13,9 +13,9 @@ from app.services.context import ServiceContext
 from app.services.holidays import tables as holidays
 from app.services.office import settings
 from app.ui.application import db_label
+from app.ui.kit.worker import wait_for_all
 from app.ui.main_window import MainWindow
 from app.ui.qt import QKeySequence, QTabWidget, QTextBrowser
-from app.ui.worker import wait_for_all
 
 NOTICE_2027 = """国务院办公厅关于2027年部分节假日安排的通知
 国办发明电〔2026〕9号

@@ -19,11 +19,11 @@ from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
 from app.services.incidents import reports as svc
 from app.storage.models import Incident, IncidentReport, IncidentRuleTable
-from app.ui import worker
 from app.ui.incidents.dialogs import IncidentDialog, SendDialog, SignDialog, to_qt
 from app.ui.incidents.page import IncidentsPage, LogPickDialog
 from app.ui.incidents.rules_dialog import RuleTableDialog
 from app.ui.incidents.stats import StatisticsDialog
+from app.ui.kit import worker
 from app.ui.qt import QColor, Qt
 
 
@@ -481,7 +481,7 @@ def test_clock_refresh_runs_in_the_worker_one_at_a_time_keeping_selection(qtbot,
     assert (page.clocks.item(r, 0).text(), page.clocks.item(r, 1).text()) == picked
     assert bar.value() == scroll
     assert _clock_rows(qtbot, page) != rows  # 20 minutes later: the times left changed
-    from app.ui.worker import TaskHandle
+    from app.ui.kit.worker import TaskHandle
 
     qtbot.waitUntil(lambda: not page.findChildren(TaskHandle))  # one every 30 s: deleted
 

@@ -13,7 +13,7 @@ from app.services.incoming import book as incoming
 from app.services.incoming.book import AttachmentIn, IncomingIn
 from app.storage.models.incoming import IncomingDoc
 from app.ui.incoming.dialogs import DoneDialog, IncomingDialog, UrgeDialog
-from app.ui.qt import QFileDialog, QInputDialog, QMessageBox, Qt
+from app.ui.qt import QApplication, QFileDialog, QInputDialog, QMessageBox, Qt
 from tests.ui.test_incoming_page import NOW, _page, _settle, clerk  # noqa: F401  (fixture)
 
 
@@ -76,12 +76,13 @@ def test_save_one_of_several_attachments(qtbot, clerk, tmp_path):  # noqa: F811
     target.selectFile(str(dest))
     target.accept()
     assert dest.read_bytes() == b"PK plan"
-    # a target that cannot be written: the refusal is a non-blocking box, the page goes on
+    assert page.message.text() == f"附件已保存：{dest}" and page.message.kind == "ok"
+    # a target that cannot be written: the refusal is on the page's message line, no box
     assert not page.write_attachment(page.detail.attachments[0].id,
                                      str(tmp_path / "无此目录" / "x.xlsx"))
-    box = _modal(page.dialog, QMessageBox)
-    assert "无法保存附件" in box.text()
-    box.accept()
+    assert page.message.text().startswith("无法保存附件：") and page.message.kind == "error"
+    assert not [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.isVisible()]
 
 
 def test_a_file_that_cannot_be_added_is_reported_in_the_dialog(qtbot, clerk, tmp_path):  # noqa: F811

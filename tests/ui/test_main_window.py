@@ -112,7 +112,7 @@ def test_status_bar_shows_a_lost_connection_until_it_is_back(qtbot, admin_ui_ctx
     """Background work that fails on a broken database connection: the status bar says so and
     checks in the background until a read works again (here it does at once), then says so."""
     from app.errors import ConnectionLost
-    from app.ui import worker
+    from app.ui.kit import worker
 
     win = _window(qtbot, admin_ui_ctx, tmp_path)
     assert not win.connection_label.isVisible()

@@ -247,8 +247,12 @@ def test_exports_ask_for_the_file_without_a_nested_loop(qtbot, app_env, tmp_path
     xlsx = tmp_path / "通报.xlsx"
     dlg.selectFile(str(xlsx))
     dlg.accept()
+    # written in the worker: meanwhile the message line shows the progress, with 取消
+    assert board.message.is_busy and board.message.cancel_button.isVisibleTo(board)
+    assert not board.export_button.isEnabled()
     qtbot.waitUntil(lambda: board.last_export is not None, timeout=30_000)
     assert xlsx.read_bytes().startswith(b"PK")
+    assert board.message.text() == f"已导出：{xlsx}" and not board.message.is_busy
 
 
 def _click(qtbot, box, text):

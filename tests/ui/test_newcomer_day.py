@@ -39,9 +39,9 @@ from app.services.holidays import tables as holidays
 from app.services.incidents import reports as inc_svc
 from app.ui.accounts.dialogs import FirstAdminDialog, UserEditDialog
 from app.ui.application import AppController
+from app.ui.kit.worker import wait_for_all
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, QDate, QDateTime, QMessageBox, Qt, QTime
-from app.ui.worker import wait_for_all
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "holidays"
 SEAL_PNG = Path(__file__).resolve().parents[1] / "fixtures" / "seal" / "seal.png"

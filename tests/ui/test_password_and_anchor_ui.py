@@ -15,11 +15,11 @@ from app.services.audit import chain as audit
 from app.services.documents import drafts as documents
 from app.ui.accounts.dialogs import PasswordDialog
 from app.ui.application import AppController
+from app.ui.kit.worker import wait_for_all
 from app.ui.main_window import MainWindow
 from app.ui.qt import QLabel, QMessageBox
 from app.ui.security.guard import StartupChecks, attach
 from app.ui.security.page import AuditViewer
-from app.ui.worker import wait_for_all
 
 
 def _fill(widget, value):

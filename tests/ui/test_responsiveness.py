@@ -1,4 +1,4 @@
-"""The GUI keeps serving events while long work runs in the worker (``app.ui.worker.run_task``):
+"""The GUI keeps serving events while long work runs in the worker (``app.ui.kit.worker.run_task``):
 a year roster solve and a batch render of 200 documents. A 10 ms ``QTimer`` on the GUI thread
 records the gaps between its ticks; none may exceed 100 ms.
 
@@ -30,8 +30,8 @@ import sys
 import time
 from pathlib import Path
 
+from app.ui.kit.worker import run_task
 from app.ui.qt import QTimer
-from app.ui.worker import run_task
 from tests.conftest import seed_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,8 +12,8 @@ from app.services.context import Actor, ServiceContext
 from app.services.incoming import book as incoming
 from app.services.incoming.book import IncomingIn
 from app.services.search import index as search
-from app.ui import worker
 from app.ui.application import db_label
+from app.ui.kit import worker
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, Qt
 from app.ui.search_dialog import SearchDialog

@@ -14,11 +14,11 @@ from app.services.audit import chain as audit
 from app.services.backup import files as backup
 from app.ui.application import db_label
 from app.ui.conflict_dialog import REAPPLY, RELOAD, ConflictDialog
+from app.ui.kit.worker import wait_for_all
 from app.ui.main_window import MainWindow
 from app.ui.qt import QLabel, QMessageBox, Qt
 from app.ui.security.guard import StartupChecks, attach
 from app.ui.security.page import AuditViewer, SecuritySettingsPage
-from app.ui.worker import wait_for_all
 from tests.conftest import ADMIN_PASSWORD
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.services.templates import library as tm
 from app.storage.models import OfficeTemplate, TemplateVersion
-from app.ui.qt import QPdfDocument, Qt
+from app.ui.qt import QMessageBox, QPdfDocument, Qt
 from app.ui.templates.page import TemplatesPage
 
 WAIT = 20_000
@@ -110,10 +110,22 @@ def test_syntax_error_is_shown_with_its_line_and_clicking_moves_there(qtbot, pag
     assert body[cursor.position():].startswith("第二段{{ doc.nosuch }}")
 
 
-def _save(qtbot, editor) -> None:
-    """Click 保存 and wait until the save (checked and written in the worker) has ended."""
+def _save(qtbot, editor, draft: str | None = None) -> None:
+    """Click 保存 and wait until the save (checked and written in the worker) has ended; with
+    ``draft``, the 模板有问题 question must come and is answered by clicking that button."""
     with qtbot.waitSignal(editor.save_done, timeout=WAIT):
         qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)
+        if draft is not None:
+            qtbot.waitUntil(lambda: editor.draft_box is not None and editor.draft_box.isVisible(),
+                            timeout=WAIT)
+            _click(qtbot, editor.draft_box, draft)
+            editor.draft_box = None
+
+
+def _click(qtbot, box: QMessageBox, text: str) -> None:
+    assert box.isVisible() and box.windowModality() == Qt.WindowModality.WindowModal
+    (button,) = [b for b in box.buttons() if b.text() == text]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def test_shipped_edit_saves_office_copy_and_version_restore(qtbot, page, admin_ui_ctx):
@@ -165,12 +177,10 @@ def test_broken_default_is_never_saved_and_drafts_need_confirmation(qtbot, page,
     assert tm.default_info(ctx, "请示").ref == info.ref
     editor = page.editor
     qtbot.waitUntil(lambda: editor.task is not None and editor.task.finished, timeout=WAIT)
-    asked = []
-    editor.confirm_draft = lambda n: asked.append(n) or True
     broken = editor.textEdit.toPlainText().replace('"{{ office.name }}', '"{{ office.nam }}', 1)
     _type(qtbot, editor, broken)
     _save(qtbot, editor)
-    assert asked == []  # not even offered as a draft
+    assert editor.draft_box is None  # not even offered as a draft
     assert "默认模板" in editor.previewLabel.text()
     assert tm.get(ctx, info.ref).info.current_version == 1
 
@@ -179,13 +189,17 @@ def test_broken_default_is_never_saved_and_drafts_need_confirmation(qtbot, page,
     page.select(other.ref)
     editor = page.editor
     qtbot.waitUntil(lambda: editor.task is not None and editor.task.finished, timeout=WAIT)
-    answers = [False, True]
-    editor.confirm_draft = lambda n: asked.append(n) or answers.pop(0)
     _type(qtbot, editor, broken)
-    _save(qtbot, editor)  # declined
+    _save(qtbot, editor, draft="取消")  # declined
     assert tm.get(ctx, other.ref).info.current_version == 1 and editor.saveButton.isEnabled()
-    _save(qtbot, editor)  # confirmed
-    assert asked == [1, 1]
+    with qtbot.waitSignal(editor.save_done, timeout=WAIT):
+        qtbot.mouseClick(editor.saveButton, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: editor.draft_box is not None, timeout=WAIT)
+        box = editor.draft_box
+        assert "1 处问题" in box.text() and "草稿不能设为默认" in box.informativeText()
+        assert not editor.saveButton.isEnabled()  # the save waits for the answer
+        assert tm.get(ctx, other.ref).info.current_version == 1
+        _click(qtbot, box, "保存为草稿")  # confirmed
     assert tm.get(ctx, other.ref).info.current_version == 2
     # and the draft cannot become the default
     qtbot.mouseClick(page.defaultButton, Qt.MouseButton.LeftButton)
@@ -219,8 +233,7 @@ def test_duplicate_import_export(qtbot, page, admin_ui_ctx, tmp_path):
     texts = [editor.problemList.item(i).text() for i in range(editor.problemList.count())]
     assert len(texts) == 1 and "正文" in texts[0] and "nosuch_phone" in texts[0], texts
     assert editor.dirty
-    editor.confirm_draft = lambda n: True
-    _save(qtbot, editor)
+    _save(qtbot, editor, draft="保存为草稿")
     copy = page.selected()
     assert copy is not None and copy.current_version == 2
     assert tm.get(ctx, copy.ref).data == path.read_bytes()
@@ -276,3 +289,37 @@ def test_save_checks_in_the_worker_with_the_button_off(qtbot, page, admin_ui_ctx
     editor = page.editor
     assert editor.saveButton.isEnabled() and not editor.textEdit.isReadOnly()
     assert "已保存" in page.statusLabel.text()
+
+
+def test_delete_asks_first_and_deletes_only_on_its_button(qtbot, page, admin_ui_ctx):
+    ctx = admin_ui_ctx
+    info = tm.duplicate(ctx, "shipped:letter", "函（待删除）")
+    page.refresh()
+    page.select(info.ref)
+    qtbot.mouseClick(page.deleteButton, Qt.MouseButton.LeftButton)
+    box = page.delete_box
+    assert "函（待删除）" in box.text() and box.defaultButton().text() == "取消"
+    _click(qtbot, box, "取消")
+    assert _rows(ctx, OfficeTemplate, OfficeTemplate.id == info.id) == 1
+    qtbot.mouseClick(page.deleteButton, Qt.MouseButton.LeftButton)
+    _click(qtbot, page.delete_box, "删除")
+    assert _rows(ctx, OfficeTemplate, OfficeTemplate.id == info.id) == 0
+    assert page.statusLabel.text() == "已删除“函（待删除）”。" and page.statusLabel.kind == "ok"
+    assert info.ref not in page.items and page.editor is None
+
+
+def test_leaving_unsaved_edits_asks_and_cancel_keeps_them(qtbot, page):
+    editor = _open(qtbot, page, "shipped:letter")
+    with qtbot.waitSignal(editor.checked, timeout=WAIT):
+        editor.textEdit.textCursor().insertText(" ")  # typed: the document is modified
+    edited = editor.textEdit.toPlainText()
+    assert editor.dirty
+    page.select("shipped:notice")
+    box = page.discard_box
+    assert box.text().startswith("当前模板的修改尚未保存")
+    _click(qtbot, box, "取消")  # the edits stay, and so does the selection
+    assert page.editor is editor and editor.textEdit.toPlainText() == edited
+    assert page.selected_ref() == "shipped:letter"
+    page.select("shipped:notice")
+    _click(qtbot, page.discard_box, "放弃修改")
+    assert page.editor is not editor and page.editor.content.info.ref == "shipped:notice"

@@ -151,7 +151,7 @@ def test_a_hidden_workbench_does_not_refresh_on_its_timer(qtbot, admin_ui_ctx, m
     page.show()
     page.timer.timeout.emit()
     qtbot.waitUntil(lambda: calls == [1] and page._task.finished, timeout=10_000)
-    from app.ui.worker import TaskHandle
+    from app.ui.kit.worker import TaskHandle
 
     qtbot.waitUntil(lambda: not page.findChildren(TaskHandle))  # finished handles are deleted
 

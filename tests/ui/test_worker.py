@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 from app.errors import InputError
+from app.ui.kit.worker import run_task
 from app.ui.qt import QApplication, QThread
-from app.ui.worker import run_task
 
 
 def test_result_arrives_on_gui_thread(qtbot):
@@ -78,7 +78,7 @@ def _gate():
 def test_result_for_a_deleted_receiver_is_dropped(qtbot):
     """The page waiting for the answer was closed and deleted meanwhile: nothing is called,
     nothing raises, and the task no longer counts as running."""
-    from app.ui import worker
+    from app.ui.kit import worker
     from app.ui.qt import QWidget, qt_alive
 
     work, started, release = _gate()

@@ -22,13 +22,12 @@ from app.ui.forms.ui_first_admin_dialog import Ui_FirstAdminDialog
 from app.ui.forms.ui_login_dialog import Ui_LoginDialog
 from app.ui.forms.ui_password_dialog import Ui_PasswordDialog
 from app.ui.forms.ui_user_edit_dialog import Ui_UserEditDialog
-from app.ui.messages import describe
+from app.ui.kit import FormRows, MessageLine, TaskHandle, describe, run_task
 from app.ui.permissions import gate
 from app.ui.qt import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -37,7 +36,6 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.worker import TaskHandle, run_task
 
 BUSY = "正在验证，请稍候……"
 
@@ -45,7 +43,8 @@ BUSY = "正在验证，请稍候……"
 class _ServiceDialog(QDialog):
     """Common plumbing: OK runs ``submit()`` on the GUI thread (it reads and checks the fields
     and returns the service call), the call runs in the worker, ``finish(result)`` keeps its
-    outcome. A ``UserError`` is shown in ``messageLabel``."""
+    outcome. A ``UserError`` is shown in ``messageLabel`` (a ``MessageLine``, which shows a
+    running bar while the service works)."""
 
     settled = Signal()  # an OK attempt ended: accepted, or its message is shown
 
@@ -81,14 +80,15 @@ class _ServiceDialog(QDialog):
     def _set_busy(self, busy: bool) -> None:
         self.ui.buttonBox.setEnabled(not busy)  # type: ignore[attr-defined]
         if busy:
-            self.ui.messageLabel.setText(BUSY)  # type: ignore[attr-defined]
+            self.ui.messageLabel.busy(BUSY)  # type: ignore[attr-defined]
             self.setCursor(Qt.CursorShape.BusyCursor)
         else:
+            self.ui.messageLabel.idle()  # type: ignore[attr-defined]
             self.unsetCursor()
 
     def _succeeded(self, result: Any) -> None:
         self._set_busy(False)
-        self.ui.messageLabel.setText("")  # type: ignore[attr-defined]
+        self.ui.messageLabel.clear()  # type: ignore[attr-defined]
         self.finish(result)
         self.accept()
         self.settled.emit()
@@ -99,7 +99,7 @@ class _ServiceDialog(QDialog):
         self.failed()
 
     def _show(self, message: str) -> None:
-        self.ui.messageLabel.setText(message)  # type: ignore[attr-defined]
+        self.ui.messageLabel.error(message)  # type: ignore[attr-defined]
         self.settled.emit()
 
     def reject(self) -> None:
@@ -171,7 +171,7 @@ class _SetupUi:
     """The widgets ``_ServiceDialog`` expects, for a dialog built in code."""
 
     buttonBox: QDialogButtonBox
-    messageLabel: QLabel
+    messageLabel: MessageLine
 
 
 class ClassifiedSetupDialog(_ServiceDialog):
@@ -200,7 +200,7 @@ class ClassifiedSetupDialog(_ServiceDialog):
         layout.addWidget(intro)
         self.fields: dict[Role, tuple[QLineEdit, QLineEdit, QLineEdit, QLineEdit]] = {}
         for role in self.ROLES:
-            form = QFormLayout()
+            form = FormRows()
             title = QLabel(f"<b>{role.label}</b>", self)
             layout.addWidget(title)
             name, display, pw, again = (QLineEdit(self) for _ in range(4))
@@ -209,16 +209,14 @@ class ClassifiedSetupDialog(_ServiceDialog):
                 edit.setObjectName(f"{role.value}_{key}")
             for edit in (pw, again):
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
-            form.addRow("用户名：", name)
-            form.addRow("姓名：", display)
-            form.addRow("初始密码：", pw)
-            form.addRow("确认密码：", again)
+            form.row("用户名：", name)
+            form.row("姓名：", display)
+            form.row("初始密码：", pw)
+            form.row("确认密码：", again)
             layout.addLayout(form)
             self.fields[role] = (name, display, pw, again)
         self.ui = _SetupUi()
-        self.ui.messageLabel = QLabel(self)
-        self.ui.messageLabel.setObjectName("messageLabel")
-        self.ui.messageLabel.setWordWrap(True)
+        self.ui.messageLabel = MessageLine(self, name="messageLabel")
         layout.addWidget(self.ui.messageLabel)
         self.ui.buttonBox = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)

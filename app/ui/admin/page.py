@@ -15,10 +15,9 @@ from app.services import office as office_settings
 from app.services.accounts import UserInfo
 from app.services.context import ServiceContext
 from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog, person
-from app.ui.file_dialogs import PNG, FileKind, ask_file
 from app.ui.forms.ui_office_settings_page import Ui_OfficeSettingsPage
 from app.ui.forms.ui_users_page import Ui_UsersPage
-from app.ui.messages import confirm, describe
+from app.ui.kit import PNG, FileKind, MessageLine, TaskHandle, ask_file, confirm, describe, run_busy
 from app.ui.pages import register_page
 from app.ui.permissions import gate, refuse
 from app.ui.qt import (
@@ -37,7 +36,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.worker import TaskHandle, run_task
 
 COLUMNS = ["用户名", "姓名", "所在单位", "角色", "密级", "状态", "最近登录"]
 
@@ -73,7 +71,7 @@ class UsersPage(QWidget):
         try:
             self.users = accounts.list_users(self.ctx)
         except UserError as exc:  # e.g. the own roles just changed: the session must sign in again
-            self.ui.auditLabel.setText(describe(exc))
+            self.ui.auditLabel.error(exc)
             return
         self.classified = accounts.office_mode(self.ctx) == accounts.CLASSIFIED
         now = self.ctx.now()
@@ -136,7 +134,7 @@ class UsersPage(QWidget):
             # refuse a session whose roles changed), so say how the new ones take effect
             dialog = UserEditDialog(self.ctx, user, self)
             self.dialog = dialog
-            dialog.accepted.connect(lambda: self.ui.auditLabel.setText(
+            dialog.accepted.connect(lambda: self.ui.auditLabel.ok(
                 "已更改您自己的角色和密级：请注销后重新登录，新的角色即生效。"))
             dialog.open()
             return
@@ -153,31 +151,34 @@ class UsersPage(QWidget):
         try:
             accounts.set_active(self.ctx, user.id, not user.active,
                                 expected_version=user.version)
-            self.ui.auditLabel.setText(
+            self.ui.auditLabel.ok(
                 f"已{'启用' if not user.active else '停用'}用户“{person(user)}”。")
         except UserError as exc:
-            self.ui.auditLabel.setText(describe(exc))
+            self.ui.auditLabel.error(exc)
         self.refresh()
 
     def verify_audit(self) -> None:
         self.ui.verifyButton.setEnabled(False)
-        self.ui.auditLabel.setText("正在校验审计日志……")
         engine = self.ctx.engine
 
         def work(control):  # type: ignore[no-untyped-def]
             control.check()
             return audit.verify(engine)
 
-        self.verify_task = run_task(work, on_result=self._verified, on_error=self._verify_failed,
+        self.verify_task = run_busy(self.ui.auditLabel, work, busy="正在校验审计日志……",
+                                    on_result=self._verified, on_error=self._verify_failed,
                                     parent=self)
 
     def _verified(self, result: audit.VerifyResult) -> None:
         self.ui.verifyButton.setEnabled(True)
-        self.ui.auditLabel.setText(result.message())
+        if result.ok:
+            self.ui.auditLabel.ok(result.message())
+        else:
+            self.ui.auditLabel.error(result.message())
 
     def _verify_failed(self, exc: BaseException) -> None:
         self.ui.verifyButton.setEnabled(True)
-        self.ui.auditLabel.setText(describe(exc))
+        self.ui.auditLabel.error(exc)
 
 
 def _when(value: datetime | None) -> str:
@@ -320,10 +321,10 @@ class OfficeSettingsPage(QWidget):
         try:
             office_settings.update_office(self.ctx, info)
         except UserError as exc:
-            self.ui.messageLabel.setText(describe(exc))
+            self.ui.messageLabel.error(exc)
             return
         self.load()
-        self.ui.messageLabel.setText("已保存。")
+        self.ui.messageLabel.ok("已保存。")
 
 
 class OfficeModeBox(QWidget):
@@ -342,9 +343,7 @@ class OfficeModeBox(QWidget):
         self.switchButton = QPushButton("切换为涉密单位(&M)…", self)
         self.switchButton.setObjectName("classifyButton")
         self.switchButton.setToolTip("涉密单位实行三员分立，切换后不能改回普通单位")
-        self.messageLabel = QLabel(self)
-        self.messageLabel.setObjectName("officeModeMessage")
-        self.messageLabel.setWordWrap(True)
+        self.messageLabel = MessageLine(self, name="officeModeMessage")
         layout.addWidget(self.modeLabel)
         layout.addWidget(self.switchButton)
         layout.addWidget(self.messageLabel, 1)
@@ -369,9 +368,9 @@ class OfficeModeBox(QWidget):
         try:
             accounts.switch_to_classified(self.ctx, consent=True)
         except UserError as exc:
-            self.messageLabel.setText(describe(exc))
+            self.messageLabel.error(exc)
             return
-        self.messageLabel.setText("本单位已切换为涉密单位。")
+        self.messageLabel.ok("本单位已切换为涉密单位。")
         self.load()
 
 

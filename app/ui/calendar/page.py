@@ -21,7 +21,17 @@ from app.errors import UserError
 from app.services import holidays
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
-from app.ui.messages import confirm, describe
+from app.ui.kit import (
+    FileKind,
+    FormRows,
+    MessageLine,
+    TaskHandle,
+    ask_file,
+    confirm,
+    describe,
+    run_busy,
+    run_task,
+)
 from app.ui.pages import register_page
 from app.ui.qt import (
     QAbstractItemView,
@@ -30,9 +40,7 @@ from app.ui.qt import (
     QComboBox,
     QDate,
     QDateEdit,
-    QFileDialog,
     QFont,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -46,7 +54,6 @@ from app.ui.qt import (
     QPushButton,
     QShortcut,
     QSplitter,
-    QStandardPaths,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -54,7 +61,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.worker import TaskHandle, run_task
 
 REST_BG = QColor("#fde2e1")
 WORK_BG = QColor("#e3ecfa")
@@ -198,10 +204,7 @@ class CalendarPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.parse_button)
         buttons.addWidget(self.import_button)
-        self.message = QLabel("")
-        self.message.setObjectName("importMessage")
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message = MessageLine(name="importMessage")
         self.changes = QListWidget()
         self.changes.setObjectName("changes")
         left = QWidget()
@@ -225,20 +228,18 @@ class CalendarPage(QWidget):
     def _text_changed(self) -> None:
         if self.preview is not None and self.notice_edit.toPlainText() != self.text_previewed:
             self.import_button.setEnabled(False)
-            self.message.setText("通知文字已修改，请重新解析。")
+            self.message.say("通知文字已修改，请重新解析。")
 
-    def open_file(self) -> None:
-        start = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation)
-        path, _ = QFileDialog.getOpenFileName(
-            self, "打开节假日安排通知", start, "通知文件 (*.txt *.docx *.pdf);;所有文件 (*)")
-        if path:
-            self.load_file(path)
+    def open_file(self) -> QWidget:
+        """Pick the notice file (non-blocking; the folder last used for notices)."""
+        self.file_dialog = ask_file(self, FileKind.NOTICES, "打开节假日安排通知", self.load_file,
+                                    filters=["通知文件 (*.txt *.docx *.pdf)", "所有文件 (*)"])
+        return self.file_dialog
 
     def load_file(self, path: str) -> TaskHandle:
-        self.message.setText("正在读取文件…")
-        self.task = run_task(lambda _c: holidays.read_notice_file(path), parent=self,
-                             on_result=self._file_read, on_error=self._failed)
+        self.task = run_busy(self.message, lambda _c: holidays.read_notice_file(path),
+                             busy="正在读取文件…", on_result=self._file_read,
+                             on_error=self._failed, parent=self)
         return self.task
 
     def _file_read(self, text: str) -> None:
@@ -248,26 +249,23 @@ class CalendarPage(QWidget):
     def parse(self) -> TaskHandle | None:
         text = self.notice_edit.toPlainText()
         if not text.strip():
-            self.message.setText("请先粘贴通知全文或打开通知文件。")
+            self.message.say("请先粘贴通知全文或打开通知文件。")
             return None
         self.import_button.setEnabled(False)
-        self.message.setText("正在解析…")
         ctx = self.ctx
-        self.task = run_task(lambda _c: holidays.preview_notice(ctx, text), parent=self,
-                             on_result=lambda pre: self._previewed(text, pre),
-                             on_error=self._parse_failed)
+        self.task = run_busy(self.message, lambda _c: holidays.preview_notice(ctx, text),
+                             busy="正在解析…", on_result=lambda pre: self._previewed(text, pre),
+                             on_error=self._parse_failed, parent=self)
         return self.task
 
     def _parse_failed(self, exc: BaseException) -> None:
         self.preview = None
         self.changes.clear()
-        self.message.setText("无法导入：" + describe(exc))
-        self.message.setStyleSheet("color: #b00020;")
+        self.message.error("无法导入：" + describe(exc))
 
     def _previewed(self, text: str, pre: holidays.ImportPreview) -> None:
         self.preview, self.text_previewed = pre, text
-        self.message.setStyleSheet("")
-        self.message.setText(pre.summary() + "\n确认无误后点击“导入”。")
+        self.message.say(pre.summary() + "\n确认无误后点击“导入”。")
         self.changes.clear()
         if pre.current_source is not None:  # a new year's days are all on the calendar
             for change in pre.changes:
@@ -294,14 +292,14 @@ class CalendarPage(QWidget):
             return None
         text, ctx = self.text_previewed, self.ctx
         self.import_button.setEnabled(False)
-        self.message.setText("正在导入…")
-        self.task = run_task(lambda _c: holidays.import_notice(ctx, text, source_name="界面导入"),
-                             parent=self, on_result=self._imported, on_error=self._parse_failed)
+        self.task = run_busy(self.message, lambda _c: holidays.import_notice(
+            ctx, text, source_name="界面导入"), busy="正在导入…", on_result=self._imported,
+            on_error=self._parse_failed, parent=self)
         return self.task
 
     def _imported(self, result: holidays.ImportResult) -> None:
         moved = f"，重新计算了 {result.deadlines_moved} 个办理期限" if result.deadlines_moved else ""
-        self.message.setText(f"已导入{result.year}年节假日安排，即时生效{moved}。")
+        self.message.ok(f"已导入{result.year}年节假日安排，即时生效{moved}。")
         self.preview = None
         self.load_years(select=result.year)
 
@@ -394,12 +392,11 @@ class CalendarPage(QWidget):
         self.local_reason.setMaxLength(200)
         self.local_save = QPushButton("保存调整(&S)")
         self.local_save.clicked.connect(self.save_local)
-        self.local_message = QLabel("")
-        self.local_message.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow("日期：", self.local_date)
-        form.addRow("调整为：", self.local_state)
-        form.addRow("原因：", self.local_reason)
+        self.local_message = MessageLine(name="localMessage")
+        form = FormRows()
+        form.row("日期", self.local_date)
+        form.row("调整为", self.local_state)
+        form.row("原因", self.local_reason)
         self.local_list = QListWidget()
         w = QWidget()
         v = QVBoxLayout(w)
@@ -414,20 +411,18 @@ class CalendarPage(QWidget):
         q = self.local_date.date()
         day = dt.date(q.year(), q.month(), q.day())
         state, reason, ctx = self.local_state.currentData(), self.local_reason.text(), self.ctx
-        self.local_message.setText("正在保存…")
 
         def saved(_r: object) -> None:
-            self.local_message.setText(f"已保存：{day:%Y年%m月%d日} {self.local_state.currentText()}。")
+            self.local_message.ok(f"已保存：{day:%Y年%m月%d日} {self.local_state.currentText()}。")
             self.show_year(day.year)
 
-        self.task = run_task(lambda _c: holidays.set_day(ctx, day, state, reason), parent=self,
-                             on_result=saved,
-                             on_error=lambda e: self.local_message.setText(describe(e)))
+        self.task = run_busy(self.local_message, lambda _c: holidays.set_day(
+            ctx, day, state, reason), busy="正在保存…", on_result=saved, parent=self)
         return self.task
 
     def _failed(self, exc: BaseException) -> None:
-        self.message.setText(describe(exc) if isinstance(exc, UserError)
-                             else "读取节假日安排时出错：" + describe(exc))
+        self.message.error(exc if isinstance(exc, UserError)
+                           else "读取节假日安排时出错：" + describe(exc))
 
 
 register_page("calendar", lambda ctx, parent: CalendarPage(ctx, parent), title="节假日安排")

@@ -37,11 +37,23 @@ from app.ui.documents.printing import (
     load_pdf,
     paint_pdf,
 )
-from app.ui.file_dialogs import FileKind, file_dialog
-from app.ui.messages import DISCARD, SAVE, ask_unsaved, confirm, describe
-from app.ui.output_notes import saved_text, summary
+from app.ui.kit import (
+    DISCARD,
+    SAVE,
+    FileKind,
+    MessageLine,
+    TaskHandle,
+    ask_print_anyway,
+    ask_unsaved,
+    confirm,
+    describe,
+    file_dialog,
+    run_busy,
+    run_task,
+    saved_text,
+    summary,
+)
 from app.ui.permissions import gate
-from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -72,7 +84,6 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.security.scope_dialog import ScopeDialog
-from app.ui.worker import TaskHandle, run_task
 
 DEBOUNCE_MS = 400
 STEP_BUTTONS = [("review", "核稿"), ("sign", "签发"), ("issue", "印发"), ("archive", "归档"),
@@ -146,9 +157,7 @@ class DocumentEditor(QWidget):
         self.scope_button = QPushButton("知悉范围…")  # 秘密/机密 only (need_to_know)
         self.scope_button.setObjectName("scopeButton")
         self.state_label = QLabel()
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setObjectName("editorMessage")
+        self.message = MessageLine(name="editorMessage")
         bar = QHBoxLayout()
         for b in (self.save_button, self.print_button, self.export_button, self.scope_button):
             bar.addWidget(b)
@@ -441,14 +450,14 @@ class DocumentEditor(QWidget):
             return
         try:
             self._apply_description(docs.apply_fix(self.form.description(), self.findings[row]))
-            self.message.setText("已修改。")
+            self.message.ok("已修改。")
         except UserError as exc:
-            self.message.setText(exc.message)
+            self.message.error(exc)
 
     def fix_all(self) -> None:
         desc, applied = docs.fix_all_safe(self.form.description(), self.form.genre.currentText())
         self._apply_description(desc)
-        self.message.setText(f"已自动修改 {len(applied)} 处。")
+        self.message.ok(f"已自动修改 {len(applied)} 处。")
 
     # ---- save and workflow ----------------------------------------------------------------
     def save(self) -> bool:
@@ -472,10 +481,10 @@ class DocumentEditor(QWidget):
             self.show_conflict(exc)
             return False
         except UserError as exc:
-            self.message.setText(f"未保存：{exc.message}")
+            self.message.error(f"未保存：{exc.message}")
             return False
         self.dirty = False
-        self.message.setText("已保存。")
+        self.message.ok("已保存。")
         self._update_state()
         self._load_history()
         self.saved.emit(self.info.id)
@@ -489,7 +498,7 @@ class DocumentEditor(QWidget):
         lines = difflib.unified_diff(docs.plain_text(exc.theirs).splitlines(),
                                      docs.plain_text(exc.mine).splitlines(),
                                      "他人已保存的版本", "我的修改", lineterm="")
-        self.message.setText(exc.message + " 差异见“版本”页。")
+        self.message.error(exc.message + " 差异见“版本”页。")
         self.diff_view.setHtml(_diff_html(list(lines)))
         self.tabs.setCurrentIndex(3)
         self.conflict = exc
@@ -509,13 +518,13 @@ class DocumentEditor(QWidget):
                 self.dirty = True
                 self._update_state()
                 self._load_history()
-                self.message.setText("已载入他人保存的版本号，您的修改仍在编辑区，"
-                                     "请对照“版本”页的差异检查后再保存。")
+                self.message.say("已载入他人保存的版本号，您的修改仍在编辑区，"
+                                 "请对照“版本”页的差异检查后再保存。")
             else:
                 self.load(self.info.id)
-                self.message.setText("已采用他人保存的版本，您的修改已放弃。")
+                self.message.say("已采用他人保存的版本，您的修改已放弃。")
         except UserError as exc:
-            self.message.setText(exc.message)
+            self.message.error(exc)
             return
         if choice != REAPPLY:
             self.saved.emit(self.info.id)  # the page retitles the tab and refreshes the list
@@ -549,7 +558,7 @@ class DocumentEditor(QWidget):
 
     def do_step(self, step: str) -> None:
         if self.info is None or self.dirty:
-            self.message.setText("请先保存。")
+            self.message.say("请先保存。")
             return
         comment = self.comment.text()
         if step == "sign" and not getattr(self, "_sign_confirmed", False):
@@ -568,11 +577,11 @@ class DocumentEditor(QWidget):
                 self.info = docs.workflow_step(self.ctx, self.info.id, step, comment,
                                                expected_version=self.info.version)
         except UserError as exc:
-            self.message.setText(exc.message)
+            self.message.error(exc)
             return
         self.comment.clear()
-        self.message.setText(f"已{dict(STEP_BUTTONS)[step]}。"
-                             + (f"发文字号：{self.info.doc_no}" if step == "sign" else ""))
+        self.message.ok(f"已{dict(STEP_BUTTONS)[step]}。"
+                        + (f"发文字号：{self.info.doc_no}" if step == "sign" else ""))
         self.load(self.info.id)
         self.saved.emit(self.info.id)
 
@@ -610,7 +619,7 @@ class DocumentEditor(QWidget):
     # ---- print and export -----------------------------------------------------------------
     def print_document(self) -> None:
         if self.info is None or self.dirty:
-            self.message.setText("请先保存再打印。")
+            self.message.say("请先保存再打印。")
             return
         dlg = PrintOptionsDialog(self.info.classification > 0, self)
         dlg.setWindowModality(Qt.WindowModality.WindowModal)
@@ -620,9 +629,9 @@ class DocumentEditor(QWidget):
 
     def start_print(self, *, preview: bool = True, **options: Any) -> TaskHandle:
         assert self.info is not None
-        self.message.setText("正在生成打印文件…")
         duplex = bool(options.get("duplex"))
-        return run_task(lambda _c: out.print_pdf(self.ctx, self.info.id, **options),
+        return run_busy(self.message, lambda _c: out.print_pdf(self.ctx, self.info.id, **options),
+                        busy="正在生成打印文件…",
                         on_result=lambda pdf: self._to_printer(pdf, duplex, preview),
                         on_error=lambda e: self._print_failed(
                             e, lambda: self.start_print(preview=preview, **options,
@@ -631,13 +640,13 @@ class DocumentEditor(QWidget):
 
     def _print_failed(self, exc: BaseException, again: Callable[[], object]) -> None:
         """A refusal for unfilled placeholders asks “仍要打印？” (``placeholder_box``)."""
-        self.message.setText(describe(exc))
+        self.message.error(exc)
         if isinstance(exc, UnfilledPlaceholders):
             self.placeholder_box = ask_print_anyway(self, exc, again)
 
     def _to_printer(self, pdf: bytes, duplex: bool, preview: bool) -> None:
         self.printed_pdf = pdf
-        self.message.setText("打印文件已生成。")
+        self.message.ok("打印文件已生成。")
         if not preview:
             return
         # The dialog paints on this printer long after this call returns: keep it alive with the
@@ -663,7 +672,7 @@ class DocumentEditor(QWidget):
 
     def export_dialog(self) -> None:
         if self.info is None or self.dirty:
-            self.message.setText("请先保存再导出。")
+            self.message.say("请先保存再导出。")
             return
         dlg = file_dialog(self, FileKind.PRINTS, "导出公文", save=True,
                           name=f"{self.info.doc_no or self.info.title}.pdf",
@@ -682,7 +691,7 @@ class DocumentEditor(QWidget):
             output.save(data, path)
             return saved_text(path, data, "已导出到")
 
-        return run_task(work, on_result=self.message.setText,
+        return run_busy(self.message, work, busy="正在导出…",
                         on_error=lambda e: self._print_failed(
                             e, lambda: self.export_to(path, fmt, allow_placeholders=True)),
                         parent=self)

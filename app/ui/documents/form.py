@@ -13,10 +13,10 @@ from typing import Any
 
 from app.domain.security import CLEARANCE_LABELS, Clearance
 from app.services.documents import GENRES
+from app.ui.kit import FormRows
 from app.ui.qt import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QLineEdit,
     QPlainTextEdit,
     QTextCursor,
@@ -89,7 +89,7 @@ class DocumentForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("documentForm")
-        form = QFormLayout(self)
+        form = FormRows(self)
         self.genre = QComboBox()
         self.genre.addItems(list(GENRES))
         self.layout_kind = QComboBox()
@@ -120,33 +120,33 @@ class DocumentForm(QWidget):
         self.body.setMinimumHeight(220)
         self._body_was_list = False
 
-        form.addRow("文种", self.genre)
-        form.addRow("版式", self.layout_kind)
-        form.addRow("密级", self.classification)
+        form.row("文种", self.genre)
+        form.row("版式", self.layout_kind)
+        form.row("密级", self.classification)
         for key, label in TEXT_FIELDS[:2]:
-            form.addRow(label, self._line(key))
-        form.addRow("紧急程度", self.urgency)
-        form.addRow("机关代字", self.series)
+            form.row(label, self._line(key))
+        form.row("紧急程度", self.urgency)
+        form.row("机关代字", self.series)
         for key, label in LIST_FIELDS[:2]:
-            form.addRow(label, self._list(key))
+            form.row(label, self._list(key))
         for key, label in TEXT_FIELDS[2:5]:
-            form.addRow(label, self._line(key))
+            form.row(label, self._line(key))
         mark_read_only(self.text["doc_no"], "签发时自动编号")
-        form.addRow("正文", self.body)
+        form.row("正文", self.body)
         for key, label in LIST_FIELDS[2:4]:
-            form.addRow(label, self._list(key))
-        form.addRow("", self.sealed)
+            form.row(label, self._list(key))
+        form.field(self.sealed)
         for key, label in TEXT_FIELDS[5:]:
-            form.addRow(label, self._line(key))
-        form.addRow(LIST_FIELDS[4][1], self._list(LIST_FIELDS[4][0]))
+            form.row(label, self._line(key))
+        form.row(LIST_FIELDS[4][1], self._list(LIST_FIELDS[4][0]))
         self.minutes_rows: list[QWidget] = []
         for key, label in MINUTES_LISTS:
             w = self._list("minutes." + key)
-            form.addRow(f"纪要·{label}", w)
+            form.row(f"纪要·{label}", w)
             self.minutes_rows.append(w)
         for key, label in MINUTES_TEXT:
             w = self._line("minutes." + key)
-            form.addRow(f"纪要·{label}", w)
+            form.row(f"纪要·{label}", w)
             self.minutes_rows.append(w)
         self.text["date"].setPlaceholderText("年-月-日，如 2026-12-07")
         self.text["print_date"].setPlaceholderText("年-月-日，如 2026-12-07")

@@ -19,9 +19,9 @@ from app.services import documents as docs
 from app.services.context import ServiceContext
 from app.services.documents import DocumentRow, ListQuery
 from app.services.paging import Seek
+from app.ui.kit import TaskHandle
 from app.ui.lazy_table import LazyTableModel
 from app.ui.qt import QBrush, QColor, QObject, Qt
-from app.ui.worker import TaskHandle
 
 PAGE = 200
 MAX_PAGES = 24

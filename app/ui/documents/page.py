@@ -14,8 +14,7 @@ from app.services import documents as docs
 from app.services.context import ServiceContext
 from app.ui.documents.model import COLUMNS, ID_ROLE, DocumentListModel
 from app.ui.documents.register import RegisterView
-from app.ui.file_dialogs import FileKind, file_dialog
-from app.ui.messages import describe
+from app.ui.kit import FileKind, MessageLine, TaskHandle, ask_file, run_task
 from app.ui.pages import register_page
 from app.ui.permissions import gate
 from app.ui.qt import (
@@ -34,7 +33,6 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.sizing import fit_combo, size_columns
-from app.ui.worker import TaskHandle, run_task
 
 if TYPE_CHECKING:  # the editor (PDF preview, typesetting, templates) loads on first use
     from app.ui.documents.editor import DocumentEditor
@@ -123,8 +121,7 @@ class DocumentsPage(QWidget):
         self.paper_button.clicked.connect(self.open_paper_register)
         self.paper_window = None
         self.count_label = QLabel()
-        self.message = QLabel()
-        self.message.setObjectName("pageMessage")
+        self.message = MessageLine(name="pageMessage")
         bar = QHBoxLayout()
         for b in (self.new_button, self.import_button, self.open_button, self.refresh_button,
                   self.paper_button):
@@ -197,7 +194,7 @@ class DocumentsPage(QWidget):
         ctx = self.ctx
         self.choices_task = run_task(lambda _control: (docs.years(ctx), docs.drafters(ctx)),
                                      on_result=self._fill_choices,
-                                     on_error=lambda exc: self.message.setText(describe(exc)),
+                                     on_error=self.message.error,
                                      parent=self)
         return self.choices_task
 
@@ -236,7 +233,7 @@ class DocumentsPage(QWidget):
         try:
             return self._add_editor(_editor_class()(self.ctx, doc_id))
         except UserError as exc:
-            self.message.setText(exc.message)
+            self.message.error(exc)
             return None
 
     def new_document(self, genre: str) -> DocumentEditor | None:
@@ -245,7 +242,7 @@ class DocumentsPage(QWidget):
         try:
             starter = documents.starter(self.ctx, genre)
         except UserError as exc:
-            self.message.setText(exc.message)
+            self.message.error(exc)
             return None
         return self._add_editor(_editor_class()(self.ctx, None, starter, genre))
 
@@ -307,21 +304,19 @@ class DocumentsPage(QWidget):
         try:
             info = docs.import_json(self.ctx, Path(path).read_bytes())
         except OSError as exc:
-            self.message.setText(f"无法读取 {path}：{exc.strerror or exc}")
+            self.message.error(f"无法读取 {path}：{exc.strerror or exc}")
             return None
         except UserError as exc:
-            self.message.setText(f"导入失败：{exc.message}")
+            self.message.error(f"导入失败：{exc.message}")
             return None
         self.refresh()
-        self.message.setText(f"已导入“{info.title}”。")
+        self.message.ok(f"已导入“{info.title}”。")
         return self.open_document(info.id)
 
     def ask_import(self) -> None:
-        dlg = file_dialog(self, FileKind.DESCRIPTIONS, "导入公文描述",
-                          filters=["公文描述 JSON (*.json)"])
-        dlg.fileSelected.connect(lambda p: self.import_file(Path(p)))
-        self.import_dialog = dlg
-        dlg.open()
+        self.import_dialog = ask_file(self, FileKind.DESCRIPTIONS, "导入公文描述",
+                                      lambda p: self.import_file(Path(p)),
+                                      filters=["公文描述 JSON (*.json)"])
 
 
 register_page("documents", lambda ctx, parent: DocumentsPage(ctx, parent),

@@ -16,9 +16,18 @@ from app.domain.security import CLEARANCE_LABELS, Action, Clearance
 from app.services import output
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
-from app.ui.file_dialogs import PDF, FileKind, ask_file
-from app.ui.messages import confirm, describe
-from app.ui.output_notes import saved_text
+from app.ui.kit import (
+    PDF,
+    FileKind,
+    FormRows,
+    MessageLine,
+    TaskHandle,
+    ask_save_path,
+    confirm,
+    run_busy,
+    run_task,
+    saved_text,
+)
 from app.ui.permissions import gate
 from app.ui.qt import (
     QCheckBox,
@@ -26,9 +35,7 @@ from app.ui.qt import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -37,7 +44,6 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.worker import TaskHandle, run_task
 
 COLUMNS = ["份号", "文件标题", "密级", "印制", "去向", "分发日期", "签收", "清退期限", "状态"]
 
@@ -56,7 +62,7 @@ class IssueDialog(QDialog):
     def __init__(self, copy: output.CopyInfo, today: dt.date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"分发第 {copy.copy_text} 份")
-        form = QFormLayout(self)
+        form = FormRows(self)
         self.unit = QLineEdit()
         self.person = QLineEdit()
         self.on = QDateEdit(_qdate(today))
@@ -66,18 +72,18 @@ class IssueDialog(QDialog):
         self.due_back = QDateEdit(_qdate(today + dt.timedelta(days=7)))
         self.due_back.setCalendarPopup(True)
         chinese_dates(self.due_back)
-        form.addRow("接收单位", self.unit)
-        form.addRow("接收人", self.person)
-        form.addRow("分发日期", self.on)
-        form.addRow("", self.signed)
-        form.addRow("清退期限", self.due_back)
+        form.row("接收单位", self.unit)
+        form.row("接收人", self.person)
+        form.row("分发日期", self.on)
+        form.field(self.signed)
+        form.row("清退期限", self.due_back)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.span(buttons)
 
     def values(self) -> dict:
         return {"unit": self.unit.text(), "person": self.person.text(),
@@ -118,9 +124,7 @@ class PaperRegisterWindow(QDialog):
         self.confirm_button.clicked.connect(lambda: self.act(output.confirm_destroy))
         self.print_button.clicked.connect(self.ask_print)
         self.refresh_button.clicked.connect(self.refresh)
-        self.message = QLabel()
-        self.message.setObjectName("pageMessage")
-        self.message.setWordWrap(True)
+        self.message = MessageLine(name="pageMessage")
         bar = QHBoxLayout()
         for b in (self.issue_button, self.return_button, self.destroy_button,
                   self.confirm_button, self.print_button, self.refresh_button):
@@ -165,25 +169,26 @@ class PaperRegisterWindow(QDialog):
     def act(self, fn, **kwargs) -> TaskHandle | None:  # type: ignore[no-untyped-def]
         c = self.current()
         if c is None:
-            self.message.setText("请先选择一份。")
+            self.message.say("请先选择一份。")
             return None
         ctx = self.ctx
-        self.task = run_task(lambda _c: fn(ctx, c.id, expected_version=c.version, **kwargs),
-                             on_result=self._done, on_error=self._failed, parent=self)
+        self.task = run_busy(self.message, lambda _c: fn(ctx, c.id, expected_version=c.version,
+                                                         **kwargs),
+                             busy="正在登记……", on_result=self._done, parent=self)
         return self.task
 
     def _done(self, c: output.CopyInfo) -> None:
-        self.message.setText(f"第 {c.copy_text} 份：{c.status_label}。")
+        self.message.ok(f"第 {c.copy_text} 份：{c.status_label}。")
         self.acted.emit()
         self.refresh()
 
     def _failed(self, exc: BaseException) -> None:
-        self.message.setText(describe(exc))
+        self.message.error(exc)
 
     def ask_issue(self) -> None:
         c = self.current()
         if c is None:
-            self.message.setText("请先选择一份。")
+            self.message.say("请先选择一份。")
             return
         dlg = IssueDialog(c, self.ctx.now().astimezone().date(), self)
         dlg.accepted.connect(lambda: self.act(output.issue, **dlg.values()))
@@ -193,7 +198,7 @@ class PaperRegisterWindow(QDialog):
     def ask_destroy(self) -> None:
         c = self.current()
         if c is None:
-            self.message.setText("请先选择一份。")
+            self.message.say("请先选择一份。")
             return
         self.dialog = confirm(self, "申请销毁", f"销毁第 {c.copy_text} 份《{c.title}》？",
                               "申请销毁", lambda: self.act(output.request_destroy),
@@ -201,9 +206,9 @@ class PaperRegisterWindow(QDialog):
                               name="confirmDestroy")
 
     def ask_print(self) -> None:
-        self.dialog = ask_file(self, FileKind.PRINTS, "保存涉密文件登记簿",
-                               lambda path: self.save_pdf_to(Path(path)), save=True,
-                               name="涉密文件登记簿.pdf", filters=[PDF], suffix="pdf")
+        self.dialog = ask_save_path(self, FileKind.PRINTS, "保存涉密文件登记簿",
+                                    lambda path: self.save_pdf_to(Path(path)),
+                                    name="涉密文件登记簿.pdf", filters=[PDF], suffix="pdf")
 
     def save_pdf_to(self, path: Path) -> TaskHandle:
         ctx = self.ctx
@@ -213,6 +218,5 @@ class PaperRegisterWindow(QDialog):
             output.save(data, path)
             return saved_text(path, data)
 
-        self.task = run_task(work, on_result=self.message.setText, on_error=self._failed,
-                             parent=self)
+        self.task = run_busy(self.message, work, busy="正在打印登记簿……", parent=self)
         return self.task

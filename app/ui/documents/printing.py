@@ -9,13 +9,13 @@ and the service padded odd copies with a blank back. Pages are drawn with
 
 from __future__ import annotations
 
+from app.ui.kit import FormRows
 from app.ui.qt import (
     QBuffer,
     QByteArray,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QIODevice,
     QPainter,
@@ -72,7 +72,7 @@ class PrintOptionsDialog(QDialog):
     def __init__(self, classified: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("打印选项")
-        form = QFormLayout(self)
+        form = FormRows(self)
         self.copies = QSpinBox()
         self.copies.setRange(1, 500)
         self.numbered = QCheckBox("按份编份号")
@@ -88,20 +88,20 @@ class PrintOptionsDialog(QDialog):
         for box in (self.mark_user, self.mark_time, self.mark_copy):
             box.setChecked(True)
             self.watermark.toggled.connect(box.setEnabled)
-        form.addRow("份数", self.copies)
-        form.addRow("", self.numbered)
-        form.addRow("起始份号", self.first_no)
-        form.addRow("", self.duplex)
-        form.addRow("", self.watermark)
+        form.row("份数", self.copies)
+        form.field(self.numbered)
+        form.row("起始份号", self.first_no)
+        form.field(self.duplex)
+        form.field(self.watermark)
         marks = QHBoxLayout()
         for box in (self.mark_user, self.mark_time, self.mark_copy):
             marks.addWidget(box)
-        form.addRow("水印内容", marks)
+        form.row("水印内容", marks)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.span(buttons)
 
     def options(self) -> dict:
         # (imported here: the audit viewer uses paint_pdf without the typesetting engine)

@@ -15,7 +15,7 @@ from app.errors import UserError
 from app.services import documents
 from app.services import office as office_settings
 from app.services.context import ServiceContext
-from app.ui.messages import describe
+from app.ui.kit import FormRows, MessageLine
 from app.ui.permissions import gate
 from app.ui.qt import (
     QBrush,
@@ -23,7 +23,6 @@ from app.ui.qt import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -59,7 +58,7 @@ class NumberDialog(QDialog):
         self.setObjectName(f"docno_{mode}_dialog")
         self.setWindowTitle(f"{self.act}发文字号")
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        form = QFormLayout()
+        form = FormRows()
         self.prefix = QComboBox(self)
         self.prefix.setEditable(True)
         self.prefix.addItems(prefixes)
@@ -77,9 +76,9 @@ class NumberDialog(QDialog):
                                        + ("（如：纸质签发待补录）" if mode == "reserve"
                                           else "（如：预留后未用、文件撤销）"))
         if mode == "reserve":
-            form.addRow("机关代字", self.prefix)
-            form.addRow("年度", self.year)
-            form.addRow("预留个数", self.count)
+            form.row("机关代字", self.prefix)
+            form.row("年度", self.year)
+            form.row("预留个数", self.count)
             self.count.valueChanged.connect(self._show_note)
             self.prefix.currentTextChanged.connect(self._show_note)
         else:
@@ -88,14 +87,11 @@ class NumberDialog(QDialog):
             self.seq.setValue(seq or 1)
             self.seq.valueChanged.connect(self._show_note)
             series = QLabel(f"{reg.prefix} {reg.year}年" if reg else "")
-            form.addRow("序列", series)
-            form.addRow("作废号码", self.seq)
-        form.addRow("", self.note)
-        form.addRow(f"{self.act}原因", self.reason)
-        self.error = QLabel(self)
-        self.error.setObjectName("numberDialogError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
+            form.row("序列", series)
+            form.row("作废号码", self.seq)
+        form.field(self.note)
+        form.row(f"{self.act}原因", self.reason)
+        self.error = MessageLine(self, name="numberDialogError")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel, self)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -138,7 +134,7 @@ class NumberDialog(QDialog):
     def accept(self) -> None:
         problem = self.problem()
         if problem:
-            self.error.setText(problem)
+            self.error.error(problem)
             (self.reason if "原因" in problem else self.prefix).setFocus()
             return
         reason = self.reason.text().strip()
@@ -155,7 +151,7 @@ class NumberDialog(QDialog):
                 text = "已作废 " + documents.void_number(self.ctx, prefix, year,
                                                          self.seq.value(), reason) + "。"
         except UserError as exc:
-            self.error.setText(describe(exc))
+            self.error.error(exc)
             return
         self.completed.emit(prefix, year, text)
         super().accept()
@@ -171,7 +167,7 @@ class RegisterView(QWidget):
         self.series = QComboBox()
         self.series.currentIndexChanged.connect(self.show_series)
         self.summary = QLabel()
-        self.message = QLabel()
+        self.message = MessageLine(name="registerMessage")
         self.reserve_button = QPushButton("预留号码…")
         self.void_button = QPushButton("作废所选号码…")
         for b in (self.reserve_button, self.void_button):
@@ -237,7 +233,7 @@ class RegisterView(QWidget):
                 self.table.setItem(i, j, item)
 
     def _done(self, prefix: str, year: int, text: str) -> None:
-        self.message.setText(text)
+        self.message.ok(text)
         self.refresh(select=(prefix, year))
 
     def _prefixes(self) -> list[str]:
@@ -259,7 +255,7 @@ class RegisterView(QWidget):
     def ask_void(self) -> NumberDialog | None:
         row = self.table.currentRow()
         if row < 0 or self.reg is None:
-            self.message.setText("请先在台账中选择要作废的号码。")
+            self.message.say("请先在台账中选择要作废的号码。")
             return None
         key = self.series.currentData()
         return self._open(NumberDialog(self.ctx, "void", prefixes=[key[0]], prefix=key[0],

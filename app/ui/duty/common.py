@@ -1,4 +1,5 @@
-"""Small helpers shared by the 值班 widgets: messages, date/time conversions, file saving."""
+"""Small helpers shared by the 值班 widgets: date/time conversions, and ``explain`` for a
+sentence that embeds an error (messages themselves go on the page's ``MessageLine``)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,8 @@ import datetime as dt
 import logging
 
 from app.errors import UserError
-from app.ui.messages import describe
-from app.ui.qt import QDate, QDateTime, QMessageBox, QWidget
-
-
-def error(parent: QWidget, exc: BaseException, title: str = "值班") -> None:
-    """Show an error as a short Chinese message (window-modal, never a traceback)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, explain(exc),
-                      QMessageBox.StandardButton.Ok, parent)
-    box.setWindowModality(box.windowModality().WindowModal)
-    box.open()
-    parent.setProperty("last_message", describe(exc))
-
+from app.ui.kit import describe
+from app.ui.qt import QDate, QDateTime
 
 log = logging.getLogger(__name__)
 

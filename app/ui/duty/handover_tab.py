@@ -13,17 +13,18 @@ from app.services import duty, duty_publish, output
 from app.services.context import ServiceContext
 from app.services.duty import HandoverInfo, OpenItem
 from app.ui.chinese import chinese_dates
-from app.ui.duty.common import (
-    error,
-    explain,
-    from_date,
-    from_datetime,
-    local,
-    to_date,
-    to_datetime,
+from app.ui.duty.common import from_date, from_datetime, local, to_date, to_datetime
+from app.ui.kit import (
+    PDF,
+    FileKind,
+    FormRows,
+    MessageLine,
+    TaskHandle,
+    ask_save_path,
+    ask_text,
+    run_busy,
+    saved_text,
 )
-from app.ui.file_dialogs import PDF, FileKind, ask_file
-from app.ui.output_notes import saved_text
 from app.ui.permissions import gate
 from app.ui.qt import (
     QBrush,
@@ -34,10 +35,8 @@ from app.ui.qt import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -48,7 +47,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.worker import TaskHandle, run_task
 
 #: Row colours of open items by deadline state (the 工作台's red and amber).
 ITEM_COLOURS = {"red": QColor("#f8d7da"), "amber": QColor("#fff3cd")}
@@ -61,7 +59,7 @@ class ItemDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("办理时限" if item else "添加事项")
-        form = QFormLayout(self)
+        form = FormRows(self)
         self.text = QLineEdit(item.text if item else "")
         self.text.setReadOnly(item is not None)
         self.has_deadline = QCheckBox("设定办理时限")
@@ -74,14 +72,14 @@ class ItemDialog(QDialog):
         # a new item has no deadline unless asked for; "办理时限…" on an item is there to set one
         self.has_deadline.setChecked(item is not None)
         self.deadline.setEnabled(self.has_deadline.isChecked())
-        form.addRow("待办事项", self.text)
-        form.addRow(self.has_deadline)
-        form.addRow("办理时限", self.deadline)
+        form.row("待办事项", self.text)
+        form.field(self.has_deadline)
+        form.row("办理时限", self.deadline)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.span(buttons)
 
     def value(self) -> dt.datetime | None:
         return to_datetime(self.deadline.dateTime()) if self.has_deadline.isChecked() else None
@@ -126,7 +124,7 @@ class HandoverTab(QWidget):
         self.add_item_button = QPushButton("添加事项…")
         self.add_item_button.clicked.connect(self.add_item)
         self.close_item_button = QPushButton("办结所选…")
-        self.close_item_button.clicked.connect(self.close_item)
+        self.close_item_button.clicked.connect(lambda: self.close_item())  # not (checked)
         self.deadline_button = QPushButton("办理时限…")
         self.deadline_button.clicked.connect(self.edit_deadline)
         row.addWidget(self.add_item_button)
@@ -171,7 +169,7 @@ class HandoverTab(QWidget):
             chinese_dates(w)
         self.report_button = QPushButton("打印值班日报（PDF）…")
         self.report_button.clicked.connect(self.choose_report_file)
-        self.report_status = QLabel()
+        self.report_status = MessageLine(name="reportMessage")  # the print's progress, result
         rep.addWidget(QLabel("从"))
         rep.addWidget(self.report_start)
         rep.addWidget(QLabel("至"))
@@ -179,13 +177,12 @@ class HandoverTab(QWidget):
         rep.addWidget(self.report_button)
         rep.addWidget(self.report_status, 1)
         layout.addWidget(report)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLine(name="handoverMessage")
         layout.addWidget(self.message)
         for w in (self.hand_button, self.add_item_button, self.close_item_button,
                   self.deadline_button):
             gate(w, ctx.actor, Action.EDIT_DUTY_LOG)
-        self.dialog: ItemDialog | None = None
+        self.dialog: QWidget | None = None
         self.open_items: list[OpenItem] = []
         if load:
             self.refresh()
@@ -195,7 +192,7 @@ class HandoverTab(QWidget):
             self.pending = duty.pending_handover(self.ctx)
             open_items = duty.list_open_items(self.ctx)
         except Exception as exc:  # noqa: BLE001
-            error(self, exc)
+            self.message.error(exc)
             return
         now = self.ctx.now().astimezone()
         self.open_items = open_items
@@ -231,9 +228,9 @@ class HandoverTab(QWidget):
         try:
             fn(self.ctx, *args)
         except Exception as exc:  # noqa: BLE001
-            self.message.setText(explain(exc))
+            self.message.error(exc)
             return False
-        self.message.setText(done)
+        self.message.ok(done)
         self.refresh()
         return True
 
@@ -259,7 +256,7 @@ class HandoverTab(QWidget):
         """Set, change or clear the selected item's 办理时限."""
         current = self.items.currentItem()
         if current is None:
-            self.message.setText("请先选择一项。")
+            self.message.say("请先选择一项。")
             return
         item_id = current.data(Qt.ItemDataRole.UserRole)
         item = next((i for i in self.open_items if i.id == item_id), None)
@@ -271,21 +268,25 @@ class HandoverTab(QWidget):
         dlg.open()
 
     def close_item(self, note: str | None = None) -> None:
+        """Close the selected item with ``note``; without one, ask for it first (办理结果,
+        non-blocking: ``self.dialog``)."""
         item = self.items.currentItem()
         if item is None:
-            self.message.setText("请先选择一项。")
+            self.message.say("请先选择一项。")
             return
+        item_id = item.data(Qt.ItemDataRole.UserRole)
         if note is None:
-            note, ok = QInputDialog.getText(self, "办结", "办理结果：")
-            if not ok:
-                return
-        self._run(duty.close_open_item, item.data(Qt.ItemDataRole.UserRole), note, done="已办结。")
+            self.dialog = ask_text(self, "办结", "办理结果：", lambda text: self._run(
+                duty.close_open_item, item_id, text, done="已办结。"), ok_label="办结",
+                name="closeItemQuestion")
+            return
+        self._run(duty.close_open_item, item_id, note, done="已办结。")
 
     # ------------------------------------------------------------------ printing
     def choose_record_file(self) -> None:
-        self.file_dialog = ask_file(self, FileKind.PRINTS, "保存交接班记录",
-                                    lambda path: self.print_record(Path(path)), save=True,
-                                    name="交接班记录.pdf", filters=[PDF], suffix="pdf")
+        self.file_dialog = ask_save_path(self, FileKind.PRINTS, "保存交接班记录",
+                                         lambda path: self.print_record(Path(path)),
+                                         name="交接班记录.pdf", filters=[PDF], suffix="pdf")
 
     def print_record(self, path: Path) -> TaskHandle | None:
         hid = self.handovers.currentData()
@@ -299,17 +300,15 @@ class HandoverTab(QWidget):
             output.save(data, path)
             return saved_text(path, data)
 
-        self.report_status.setText("正在排印……")
-        self.task = run_task(work, parent=self, on_result=self._report_done,
-                             on_error=self._report_failed)
+        self.task = run_busy(self.report_status, work, busy="正在排印……", parent=self)
         return self.task
 
     def choose_report_file(self) -> None:
         start = to_date(self.report_start.date())
-        self.file_dialog = ask_file(self, FileKind.PRINTS, "保存值班日报",
-                                    lambda path: self.print_report(Path(path)), save=True,
-                                    name=f"值班日报{start:%Y%m%d}.pdf", filters=[PDF],
-                                    suffix="pdf")
+        self.file_dialog = ask_save_path(self, FileKind.PRINTS, "保存值班日报",
+                                         lambda path: self.print_report(Path(path)),
+                                         name=f"值班日报{start:%Y%m%d}.pdf", filters=[PDF],
+                                         suffix="pdf")
 
     def print_report(self, path: Path) -> TaskHandle:
         start, end = to_date(self.report_start.date()), to_date(self.report_end.date())
@@ -323,14 +322,6 @@ class HandoverTab(QWidget):
             return saved_text(path, data)
 
         self.report_button.setEnabled(False)
-        self.report_status.setText("正在排印……")
-        self.task = run_task(work, parent=self, on_result=self._report_done,
-                             on_error=self._report_failed)
+        self.task = run_busy(self.report_status, work, busy="正在排印……", parent=self)
         self.task.done.connect(lambda: self.report_button.setEnabled(True))
         return self.task
-
-    def _report_done(self, text: str) -> None:
-        self.report_status.setText(text)
-
-    def _report_failed(self, exc: BaseException) -> None:
-        self.report_status.setText(explain(exc))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from app.services import duty
 from app.services.context import ServiceContext
-from app.ui.duty.common import explain, local
+from app.ui.duty.common import local
+from app.ui.kit import MessageLine
 from app.ui.qt import (
     QAbstractItemView,
     QDialog,
@@ -50,7 +51,7 @@ class LedgerDialog(QDialog):
         layout.addWidget(tabs)
         layout.addWidget(QLabel("“年初已值”用于年中开始使用本程序时，录入此前已值班的次数，"
                                 "排班时一并计入公平。"))
-        self.message = QLabel()
+        self.message = MessageLine(name="ledgerMessage")
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Close)
@@ -93,6 +94,6 @@ class LedgerDialog(QDialog):
                 if (total, rest) != (row.opening_total, row.opening_rest):
                     duty.set_opening(self.ctx, row.staff_id, self.year, total, rest)
         except Exception as exc:  # noqa: BLE001
-            self.message.setText(explain(exc))
+            self.message.error(exc)
             return
         self.accept()

@@ -12,7 +12,8 @@ from app.services.context import ServiceContext
 from app.services.duty import LOG_KINDS, LogEntry, log_key
 from app.services.paging import Seek
 from app.ui.chinese import chinese_dates
-from app.ui.duty.common import explain, from_datetime, local, to_datetime
+from app.ui.duty.common import from_datetime, local, to_datetime
+from app.ui.kit import FormRows, MessageLine, TaskHandle
 from app.ui.lazy_table import LazyTableModel
 from app.ui.qt import (
     QAbstractItemView,
@@ -21,7 +22,6 @@ from app.ui.qt import (
     QDateTime,
     QDateTimeEdit,
     QEvent,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,7 +36,6 @@ from app.ui.qt import (
 )
 from app.ui.security.scope_dialog import ScopeDialog
 from app.ui.sizing import size_columns
-from app.ui.worker import TaskHandle
 
 PAGE = 100
 COLUMNS = ["接报时间", "类别", "来电单位", "姓名", "职务", "电话", "内容", "转交", "办理结果", "记录人"]
@@ -136,13 +135,13 @@ class LogTab(QWidget):
         split.setStretchFactor(1, 2)
         outer.addWidget(split, 1)
         self.model.loaded.connect(self._count)
-        self.model.failed.connect(self.message.setText)
+        self.model.failed.connect(self.message.error)
         self.count_label.setText("正在读取…")
 
     # ------------------------------------------------------------------ form
     def _form(self) -> QWidget:
         box = QWidget()
-        form = QFormLayout(box)
+        form = FormRows(box)
         self.kind = QComboBox()
         self.kind.addItems(LOG_KINDS)
         self.received = QDateTimeEdit(QDateTime.currentDateTime())
@@ -159,17 +158,17 @@ class LogTab(QWidget):
         self.secret = QComboBox()
         self.secret.addItems(["公开", "内部", "秘密", "机密"][: int(self.ctx.actor.clearance) + 1]
                              if self.ctx.actor else ["公开"])
-        form.addRow("类别", self.kind)
-        form.addRow("接报时间", self.received)
-        form.addRow("来电单位", self.unit)
-        form.addRow("姓名", self.name)
-        form.addRow("职务", self.post)
-        form.addRow("电话", self.phone)
-        form.addRow("内容", self.content)
-        form.addRow("转交", self.passed_to)
-        form.addRow("", self.passed_now)
-        form.addRow("办理结果", self.result)
-        form.addRow("密级", self.secret)
+        form.row("类别", self.kind)
+        form.row("接报时间", self.received)
+        form.row("来电单位", self.unit)
+        form.row("姓名", self.name)
+        form.row("职务", self.post)
+        form.row("电话", self.phone)
+        form.row("内容", self.content)
+        form.row("转交", self.passed_to)
+        form.field(self.passed_now)
+        form.row("办理结果", self.result)
+        form.row("密级", self.secret)
         buttons = QHBoxLayout()
         self.save_button = QPushButton("保存（Ctrl+Enter）")
         self.save_button.clicked.connect(self.save)
@@ -182,10 +181,9 @@ class LogTab(QWidget):
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.scope_button)
-        form.addRow(buttons)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        form.addRow(self.message)
+        form.span(buttons)
+        self.message = MessageLine(name="logMessage")
+        form.span(self.message)
         self.ctrl_enter = _CtrlEnter(self.save, box)
         for w in (self.kind, self.received, self.unit, self.name, self.post, self.phone,
                   self.content, self.passed_to, self.result, self.secret):
@@ -263,11 +261,10 @@ class LogTab(QWidget):
             e = self.entry()
             saved = duty.update_log_entry(self.ctx, e) if e.id else duty.add_log_entry(self.ctx, e)
         except Exception as exc:  # noqa: BLE001 - shown in Chinese
-            
-            self.message.setText(explain(exc))
+            self.message.error(exc)
             return
-        self.message.setText(f"已保存第{saved.id}号记录（{saved.author_name}，"
-                             f"{local(saved.received_at, '%H:%M')}）。")
+        self.message.ok(f"已保存第{saved.id}号记录（{saved.author_name}，"
+                        f"{local(saved.received_at, '%H:%M')}）。")
         self.model.reload()
         self.clear_form()
 

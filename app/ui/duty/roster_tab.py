@@ -20,13 +20,24 @@ from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
 from app.services.placeholders import UnfilledPlaceholders
 from app.ui.chinese import chinese_dates
-from app.ui.duty.common import explain, from_date, to_date
+from app.ui.duty.common import from_date, to_date
 from app.ui.duty.ledger_dialog import LedgerDialog
-from app.ui.file_dialogs import DOCX, PDF, XLSX, FileKind, ask_file
-from app.ui.messages import confirm
-from app.ui.output_notes import saved_text
+from app.ui.kit import (
+    DOCX,
+    PDF,
+    XLSX,
+    FileKind,
+    FormRows,
+    MessageLine,
+    TaskHandle,
+    ask_print_anyway,
+    ask_save_path,
+    confirm,
+    run_busy,
+    run_task,
+    saved_text,
+)
 from app.ui.permissions import gate
-from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractItemView,
     QColor,
@@ -34,7 +45,6 @@ from app.ui.qt import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -43,7 +53,6 @@ from app.ui.qt import (
     QMenu,
     QMessageBox,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -58,7 +67,6 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.sizing import fit_dialog, size_columns
-from app.ui.worker import TaskHandle, run_task
 
 WEEK = "一二三四五六日"
 LIST_COLUMNS = ["日期", "星期", "班次", "岗位", "姓名", "来源"]
@@ -94,7 +102,7 @@ class NewRosterDialog(QDialog):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("新建值班表")
-        form = QFormLayout(self)
+        form = FormRows(self)
         today = ctx.now().astimezone().date()
         first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
         last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
@@ -104,14 +112,14 @@ class NewRosterDialog(QDialog):
             chinese_dates(w)
         self.title = QLineEdit()
         self.title.setPlaceholderText("如 2026年春节值班表（可不填）")
-        form.addRow("开始日期", self.start)
-        form.addRow("结束日期", self.end)
-        form.addRow("名称", self.title)
+        form.row("开始日期", self.start)
+        form.row("结束日期", self.end)
+        form.row("名称", self.title)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.span(buttons)
         fit_dialog(self, 24)
 
 
@@ -126,16 +134,16 @@ class RulesDialog(QDialog):
         self.roles = duty.list_roles(ctx)
         self.staff = {p.id: p.name for p in duty.list_staff(ctx)}
         layout = QVBoxLayout(self)
-        form = QFormLayout()
+        form = FormRows()
         self.pattern = QComboBox()
         self.pattern.addItems(list(SHIFT_PATTERNS))
         for label, shifts in SHIFT_PATTERNS.items():
             if shifts == tuple(self.rules.shifts):
                 self.pattern.setCurrentText(label)
-        form.addRow("班次", self.pattern)
+        form.row("班次", self.pattern)
         layout.addLayout(form)
         # 班次时间: the 交接班 time (start of the first shift) and, with 白班/夜班, each start
-        self.times_form = QFormLayout()
+        self.times_form = FormRows()
         self.time_edits: list[QTimeEdit] = []
         layout.addLayout(self.times_form)
         self.hours_label = QLabel()  # the resulting hours in words, e.g. 夜班 18:00–次日08:00
@@ -167,8 +175,7 @@ class RulesDialog(QDialog):
         self.apart = QPlainTextEdit("\n".join(
             f"{self.staff.get(a, a)} {self.staff.get(b, b)}" for a, b in self.rules.apart))
         layout.addWidget(self.apart)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLine(name="rulesMessage")
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -189,7 +196,7 @@ class RulesDialog(QDialog):
             edit = QTimeEdit(QTime(start.hour, start.minute))
             chinese_dates(edit)
             label = f"交接班时间（{name}开始）" if i == 0 else f"{name}开始时间"
-            self.times_form.addRow(label, edit)
+            self.times_form.row(label, edit)
             self.time_edits.append(edit)
             edit.timeChanged.connect(lambda _t: self._show_hours())
         self._show_hours()
@@ -225,7 +232,7 @@ class RulesDialog(QDialog):
                 tuple(pairs), self.rules.version, self.starts())
             duty.save_rules(self.ctx, rules)
         except Exception as exc:  # noqa: BLE001
-            self.message.setText(explain(exc))
+            self.message.error(exc)
             return
         self.accept()
 
@@ -239,7 +246,7 @@ class SwapDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("调班/代班")
         self.item = item
-        form = QFormLayout(self)
+        form = FormRows(self)
         self.kind = QComboBox()
         self.kind.addItems(list(duty.SWAP_KINDS))
         self.to = QComboBox()
@@ -249,17 +256,17 @@ class SwapDialog(QDialog):
         self.other = QComboBox()
         self.to.currentIndexChanged.connect(lambda _i: self._other_days(roster))
         self.reason = QLineEdit()
-        form.addRow("原值班", QLabel(f"{item.day.isoformat()} {item.staff_name}"))
-        form.addRow("类型", self.kind)
-        form.addRow("由谁值班", self.to)
-        form.addRow("对方原值班日（调班）", self.other)
-        form.addRow("原因", self.reason)
+        form.row("原值班", QLabel(f"{item.day.isoformat()} {item.staff_name}"))
+        form.row("类型", self.kind)
+        form.row("由谁值班", self.to)
+        form.row("对方原值班日（调班）", self.other)
+        form.row("原因", self.reason)
         self.kind.currentTextChanged.connect(lambda k: self.other.setEnabled(k == "调班"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.span(buttons)
         self._other_days(roster)
 
     def _other_days(self, roster: RosterInfo) -> None:
@@ -278,27 +285,27 @@ class NoticeDialog(QDialog):
     def __init__(self, roster: RosterInfo, holiday: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("节假日值班表" if holiday else "值班安排通知")
-        form = QFormLayout(self)
+        form = FormRows(self)
         self.period = QLineEdit(roster.title.replace("值班表", "") or roster.title)
         self.holiday = QLineEdit()
         self.holiday.setPlaceholderText("如 春节（可不填）")
         self.to = QLineEdit("各处室、各直属单位")
         self.phone = QLineEdit()
         self.phone.setPlaceholderText("总值班室电话")
-        form.addRow("值班期间（标题用语）", self.period)
+        form.row("值班期间（标题用语）", self.period)
         if holiday:
-            form.addRow("节日名称", self.holiday)
+            form.row("节日名称", self.holiday)
         else:
-            form.addRow("主送机关", self.to)
+            form.row("主送机关", self.to)
             hint = QLabel("发文字号在签发时从发文字号台账取得，此处直接打印的通知不带发文字号。")
             hint.setWordWrap(True)
-            form.addRow(hint)
-        form.addRow("值班电话", self.phone)
+            form.span(hint)
+        form.row("值班电话", self.phone)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.span(buttons)
         self.is_holiday = holiday
 
     def options(self) -> duty_publish.NoticeOptions:
@@ -321,11 +328,10 @@ class RosterTab(QWidget):
         self._checks = 0
         self.dialog: QDialog | None = None
         self.publish_box: QMessageBox | None = None
+        self.rule_box: QMessageBox | None = None  # an edit breaks a rule: 仍要保存?
         self.outcome: GenerateOutcome | None = None
         #: the role may edit rosters (otherwise the tab is a read-only view)
         self.can_edit = ctx.actor is not None and allowed(ctx.actor.roles, Action.EDIT_ROSTER)
-        #: asked before saving an edit that breaks a rule (tests replace it)
-        self.confirm: Callable[[list[str]], bool] = self._ask_confirm
         layout = QVBoxLayout(self)
 
         bar = QHBoxLayout()
@@ -339,9 +345,6 @@ class RosterTab(QWidget):
         self.generate_button = QPushButton("生成排班")
         self.generate_button.setShortcut("Ctrl+G")
         self.generate_button.clicked.connect(self.generate)
-        self.cancel_button = QPushButton("取消")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
         self.swap_button = QPushButton("调班/代班…")
         self.swap_button.clicked.connect(self.swap)
         self.ledger_button = QPushButton("公平台账…")
@@ -360,7 +363,7 @@ class RosterTab(QWidget):
         menu.addAction("值班安排通知（公文文稿，签发时取号）…", self.choose_notice_draft)
         self.export_button.setMenu(menu)
         for w in (QLabel("值班表"), self.rosters, self.new_button, self.rules_button,
-                  self.generate_button, self.cancel_button, self.swap_button,
+                  self.generate_button, self.swap_button,
                   self.ledger_button, self.publish_button, self.export_button):
             bar.addWidget(w)
         for b in (self.new_button, self.rules_button, self.generate_button, self.swap_button,
@@ -369,15 +372,9 @@ class RosterTab(QWidget):
         bar.addStretch(1)
         layout.addLayout(bar)
 
-        status = QHBoxLayout()
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(240)
-        self.progress.hide()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        status.addWidget(self.progress)
-        status.addWidget(self.status, 1)
-        layout.addLayout(status)
+        # what the last act did; while a roster is generated, its progress with 取消
+        self.status = MessageLine(name="rosterMessage")
+        layout.addWidget(self.status)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         cal_box = QWidget()
@@ -417,9 +414,7 @@ class RosterTab(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         layout.addWidget(split, 1)
-        self.problems = QLabel()
-        self.problems.setWordWrap(True)
-        self.problems.setStyleSheet("color: #a40000")
+        self.problems = MessageLine(name="rosterProblems")  # the shown roster's rule check
         layout.addWidget(self.problems)
         self.refresh()
 
@@ -526,7 +521,7 @@ class RosterTab(QWidget):
         over a month took ~40 ms of the GUI thread at every load); the line below the calendar
         follows. An answer for a roster no longer shown, or an older load, is dropped."""
         self._checks += 1
-        self.problems.setText("")
+        self.problems.clear()
         if not self.roster or not self.roster.duties:
             return
         ctx, rid, seq = self.ctx, self.roster.id, self._checks
@@ -535,14 +530,17 @@ class RosterTab(QWidget):
             if seq != self._checks:
                 return
             more = f"……共{len(lines)}处" if len(lines) > 8 else ""
-            self.problems.setText("不符合规则：" + "；".join(lines[:8]) + more if lines else "")
+            if lines:
+                self.problems.error("不符合规则：" + "；".join(lines[:8]) + more)
+            else:
+                self.problems.clear()
 
         def start() -> None:
             if seq != self._checks:
                 return  # another load came first
             task = run_task(lambda _c: duty.validate_roster(ctx, rid), on_result=checked,
                             on_error=lambda exc: seq == self._checks
-                            and self.problems.setText(explain(exc)), parent=self)
+                            and self.problems.error(exc), parent=self)
             task.done.connect(task.deleteLater)
             self.check_task = task
 
@@ -563,20 +561,21 @@ class RosterTab(QWidget):
             r = duty.create_roster(self.ctx, to_date(dlg.start.date()), to_date(dlg.end.date()),
                                    dlg.title.text())
         except Exception as exc:  # noqa: BLE001
-            self.status.setText(explain(exc))
+            self.status.error(exc)
             return
         self.refresh(r.id)
 
     def edit_rules(self) -> None:
         dlg = RulesDialog(self.ctx, self)
         self.dialog = dlg
-        dlg.accepted.connect(lambda: (self.status.setText("排班规则已保存。"), self.load()))
+        dlg.accepted.connect(lambda: (self.status.ok("排班规则已保存。"), self.load()))
         dlg.open()
 
     def generate(self, time_limit: float = 10.0, *,
                  unknown_years_confirmed: bool = False) -> TaskHandle | None:
-        """Generate in the worker. A period reaching into a year with no holiday table is asked
-        about first (its weekends would be the only rest days)."""
+        """Generate in the worker, its progress and 取消 on the message line. A period reaching
+        into a year with no holiday table is asked about first (its weekends would be the only
+        rest days)."""
         if self.roster is None:
             return None
         ctx, rid = self.ctx, self.roster.id
@@ -592,16 +591,11 @@ class RosterTab(QWidget):
                                  allow_unknown_years=unknown_years_confirmed)
 
         self.outcome = None
-        self.progress.setValue(0)
-        self.progress.show()
-        self.status.setText("正在排班……")
-        self.cancel_button.setEnabled(True)
-        self.task = run_task(work, parent=self, on_result=self._generated,
-                             on_error=lambda e: self.status.setText(explain(e)),
-                             on_progress=lambda p, t: (self.progress.setValue(p),
-                                                       self.status.setText(t)),
-                             on_cancelled=lambda: self.status.setText("已取消排班。"))
-        self.task.done.connect(self._task_done)
+        self.task = run_busy(self.status, work, busy="正在排班……", cancellable=True,
+                             on_result=self._generated,
+                             on_cancelled=lambda: self.status.say("已取消排班，值班表未改动。"),
+                             parent=self)
+        self.task.done.connect(self.load)
         self.load()
         return self.task
 
@@ -613,30 +607,21 @@ class RosterTab(QWidget):
             "不会被识别。\n\n建议先由管理员在“节假日安排”中导入国务院通知。仍要现在排班吗？",
             "仍然排班", lambda: self.generate(time_limit, unknown_years_confirmed=True),
             icon=QMessageBox.Icon.Warning, default=None, name="unknownYearsQuestion",
-            on_reject=lambda: self.status.setText(f"已取消排班：{names}节假日安排尚未录入。"))
-
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-
-    def _task_done(self) -> None:
-        self.progress.hide()
-        self.cancel_button.setEnabled(False)
-        self.load()
+            on_reject=lambda: self.status.say(f"已取消排班：{names}节假日安排尚未录入。"))
 
     def _generated(self, outcome: GenerateOutcome) -> None:
         self.outcome = outcome
         if outcome.status == "cancelled":
-            self.status.setText("已取消排班，值班表未改动。")
+            self.status.say("已取消排班，值班表未改动。")
         elif not outcome.ok:
-            self.status.setText("无法排班：\n" + "\n".join(outcome.reasons))
+            self.status.error("无法排班：\n" + "\n".join(outcome.reasons))
         else:
             roles = duty.list_roles(self.ctx)
             fair = "；".join(f"{duty.role_name(roles, r)}次数差{t}、休息日差{s}"
                             for r, (t, s) in outcome.fairness.items())
             dropped = ("\n未能保留：" + "；".join(outcome.dropped)) if outcome.dropped else ""
-            self.status.setText(f"已排{outcome.count}人次（{fair}），用时{outcome.seconds:.1f}秒。"
-                                f"{dropped}")
+            self.status.ok(f"已排{outcome.count}人次（{fair}），用时{outcome.seconds:.1f}秒。"
+                           f"{dropped}")
 
     def selected_duty(self) -> Duty | None:
         rows = self.list.selectionModel().selectedRows()
@@ -644,11 +629,36 @@ class RosterTab(QWidget):
             return None
         return self.roster.duties[rows[0].row()]
 
-    def _ask_confirm(self, problems: list[str]) -> bool:
-        answer = QMessageBox.question(
-            self, "不符合排班规则", "此调整不符合排班规则：\n" + "\n".join(problems[:10])
-            + "\n\n仍要保存吗？")
-        return answer == QMessageBox.StandardButton.Yes
+    def _save_checked(self, save: Callable[[bool], list[str]], done: str) -> None:
+        """Save an edit with the rules checked: ``save(allow_violations)`` returns the rules the
+        edit breaks, and saves nothing when there are some unless allowed. Then the question
+        (``rule_box``, window-modal): 仍要保存 saves it anyway, 取消 says what was not saved."""
+        try:
+            problems = save(False)
+        except Exception as exc:  # noqa: BLE001
+            self.status.error(exc)
+            return
+        if not problems:
+            self._saved(done)
+            return
+
+        def anyway() -> None:
+            try:
+                save(True)
+            except Exception as exc:  # noqa: BLE001
+                self.status.error(exc)
+                return
+            self._saved(done)
+
+        self.rule_box = confirm(
+            self, "不符合排班规则", "此调整不符合排班规则：\n" + "\n".join(problems[:10]),
+            "仍要保存", anyway, informative="仍要保存吗？", icon=QMessageBox.Icon.Warning,
+            default="reject", name="rosterRuleQuestion",
+            on_reject=lambda: self.status.say("未保存：" + "；".join(problems)))
+
+    def _saved(self, done: str) -> None:
+        self.status.ok(done)
+        self.load()
 
     def edit_selected(self) -> None:
         item = self.selected_duty()
@@ -658,45 +668,34 @@ class RosterTab(QWidget):
                    if item.role in p.roles and p.id != item.staff_id]
         dlg = QDialog(self)
         dlg.setWindowTitle("调整值班人员")
-        form = QFormLayout(dlg)
+        form = FormRows(dlg)
         combo = QComboBox()
         for name, sid in choices:
             combo.addItem(name, sid)
-        form.addRow("原值班", QLabel(f"{item.day.isoformat()} {item.staff_name}"))
-        form.addRow("改为", combo)
+        form.row("原值班", QLabel(f"{item.day.isoformat()} {item.staff_name}"))
+        form.row("改为", combo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(dlg.accept)
         buttons.rejected.connect(dlg.reject)
-        form.addRow(buttons)
+        form.span(buttons)
         dlg.combo = combo  # type: ignore[attr-defined]
         dlg.accepted.connect(lambda: self.replace_duty(item, combo.currentData()))
         self.dialog = dlg
         dlg.open()
 
-    def replace_duty(self, item: Duty, staff_id: int) -> bool:
-        """Put ``staff_id`` on ``item``'s duty; asks (``confirm``) when it breaks a rule."""
+    def replace_duty(self, item: Duty, staff_id: int) -> None:
+        """Put ``staff_id`` on ``item``'s duty; asks first (``rule_box``) when it breaks a rule."""
         assert self.roster is not None
-        try:
-            problems = duty.set_duty(self.ctx, self.roster.id, item.day, item.shift, item.role,
-                                     item.staff_id, staff_id)
-            if problems:
-                if not self.confirm(problems):
-                    self.status.setText("未保存：" + "；".join(problems))
-                    return False
-                duty.set_duty(self.ctx, self.roster.id, item.day, item.shift, item.role,
-                              item.staff_id, staff_id, allow_violations=True)
-        except Exception as exc:  # noqa: BLE001
-            self.status.setText(explain(exc))
-            return False
-        self.status.setText("已调整。")
-        self.load()
-        return True
+        ctx, rid = self.ctx, self.roster.id
+        self._save_checked(lambda allow: duty.set_duty(
+            ctx, rid, item.day, item.shift, item.role, item.staff_id, staff_id,
+            allow_violations=allow), "已调整。")
 
     def swap(self) -> None:
         item = self.selected_duty()
         if item is None or self.roster is None:
-            self.status.setText("请先在右侧列表中选择要调班/代班的值班。")
+            self.status.say("请先在右侧列表中选择要调班/代班的值班。")
             return
         dlg = SwapDialog(self.ctx, self.roster, item, self)
         dlg.accepted.connect(lambda: self.record_swap(
@@ -706,24 +705,13 @@ class RosterTab(QWidget):
         dlg.open()
 
     def record_swap(self, item: Duty, kind: str, to_id: int, reason: str,
-                    other_day: dt.date | None = None) -> bool:
+                    other_day: dt.date | None = None) -> None:
+        """Record a 调班/代班; asks first (``rule_box``) when it breaks a rule."""
         assert self.roster is not None
         args = (self.ctx, self.roster.id, kind, item.day, item.shift, item.role, item.staff_id,
                 to_id)
-        try:
-            problems = duty.record_swap(*args, other_day=other_day, reason=reason)
-            if problems:
-                if not self.confirm(problems):
-                    self.status.setText("未保存：" + "；".join(problems))
-                    return False
-                duty.record_swap(*args, other_day=other_day, reason=reason,
-                                 allow_violations=True)
-        except Exception as exc:  # noqa: BLE001
-            self.status.setText(explain(exc))
-            return False
-        self.status.setText(f"已记录{kind}。")
-        self.load()
-        return True
+        self._save_checked(lambda allow: duty.record_swap(
+            *args, other_day=other_day, reason=reason, allow_violations=allow), f"已记录{kind}。")
 
     def show_ledger(self) -> None:
         year = (self.roster.start.year if self.roster
@@ -751,9 +739,9 @@ class RosterTab(QWidget):
         try:
             info = duty.publish(self.ctx, self.roster.id)
         except Exception as exc:  # noqa: BLE001
-            self.status.setText(explain(exc))
+            self.status.error(exc)
             return False
-        self.status.setText(f"已发布“{info.title}”。")
+        self.status.ok(f"已发布“{info.title}”。")
         self.refresh()
         self.published.emit()
         return True
@@ -786,9 +774,9 @@ class RosterTab(QWidget):
         try:
             info = duty_publish.draft_notice(self.ctx, self.roster.id, opts)
         except UserError as exc:
-            self.status.setText(explain(exc))
+            self.status.error(exc)
             return None
-        self.status.setText(f"已生成公文文稿“{info.title}”，请在“公文”中修改、校核后送签发。")
+        self.status.ok(f"已生成公文文稿“{info.title}”，请在“公文”中修改、校核后送签发。")
         window = self.window()
         if hasattr(window, "show_page") and "documents" in getattr(window, "page_keys", list)():
             page = window.show_page("documents")
@@ -800,9 +788,9 @@ class RosterTab(QWidget):
         assert self.roster is not None
         suffix = {"notice_docx": "docx", "xlsx": "xlsx"}.get(kind, "pdf")
         name = f"{self.roster.title}.{suffix}"
-        self.file_dialog = ask_file(
+        self.file_dialog = ask_save_path(
             self, FileKind.SHEETS if suffix == "xlsx" else FileKind.PRINTS, "保存",
-            lambda path: self.export(kind, Path(path), opts), save=True, name=name,
+            lambda path: self.export(kind, Path(path), opts), name=name,
             filters=[{"docx": DOCX, "xlsx": XLSX}.get(suffix, PDF)], suffix=suffix)
 
     def export(self, kind: str, path: Path, opts: duty_publish.NoticeOptions | None = None, *,
@@ -827,14 +815,11 @@ class RosterTab(QWidget):
             output.save(data, path)
             return saved_text(path, data)
 
-        self.status.setText("正在导出……")
         def failed(exc: BaseException) -> None:
-            self.status.setText(explain(exc))
+            self.status.error(exc)
             if isinstance(exc, UnfilledPlaceholders):
                 self.placeholder_box = ask_print_anyway(
                     self, exc, lambda: self.export(kind, path, opts, allow_placeholders=True))
 
-        self.task = run_task(work, parent=self,
-                             on_result=self.status.setText,
-                             on_error=failed)
+        self.task = run_busy(self.status, work, busy="正在导出……", on_error=failed, parent=self)
         return self.task

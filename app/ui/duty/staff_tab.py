@@ -7,17 +7,16 @@ from app.services import duty
 from app.services.context import ServiceContext
 from app.services.duty import StaffInfo
 from app.ui.chinese import chinese_dates
-from app.ui.duty.common import explain, from_date, to_date
+from app.ui.duty.common import from_date, to_date
+from app.ui.kit import FormRows, MessageLine, ask_text
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -53,6 +52,7 @@ class StaffTab(QWidget):
         self.ctx = ctx
         self.staff: list[StaffInfo] = []
         self.editing: StaffInfo | None = None
+        self.dialog: QWidget | None = None  # the open 新增岗位 question
         layout = QVBoxLayout(self)
         split = QSplitter(Qt.Orientation.Horizontal)
         self.table = _table(STAFF_COLUMNS)
@@ -87,14 +87,14 @@ class StaffTab(QWidget):
             row.addWidget(w)
         lv.addLayout(row)
         layout.addWidget(leave, 1)
-        self.message = QLabel()
+        self.message = MessageLine(name="staffMessage")
         layout.addWidget(self.message)
         if load:
             self.refresh()
 
     def _form(self) -> QWidget:
         box = QGroupBox("人员信息")
-        form = QFormLayout(box)
+        form = FormRows(box)
         self.name, self.unit, self.post, self.mobile, self.phone = (QLineEdit() for _ in range(5))
         self.roles_box = QWidget()
         self.roles_layout = QVBoxLayout(self.roles_box)
@@ -102,13 +102,13 @@ class StaffTab(QWidget):
         self.role_checks: dict[str, QCheckBox] = {}
         self.active = QCheckBox("参加排班")
         self.active.setChecked(True)
-        form.addRow("姓名", self.name)
-        form.addRow("单位", self.unit)
-        form.addRow("职务", self.post)
-        form.addRow("手机", self.mobile)
-        form.addRow("办公电话", self.phone)
-        form.addRow("值班岗位", self.roles_box)
-        form.addRow("", self.active)
+        form.row("姓名", self.name)
+        form.row("单位", self.unit)
+        form.row("职务", self.post)
+        form.row("手机", self.mobile)
+        form.row("办公电话", self.phone)
+        form.row("值班岗位", self.roles_box)
+        form.field(self.active)
         buttons = QHBoxLayout()
         self.save_button = QPushButton("保存")
         self.save_button.clicked.connect(self.save)
@@ -118,7 +118,7 @@ class StaffTab(QWidget):
         self.role_button.clicked.connect(self.add_role)
         for b in (self.save_button, self.new_button, self.role_button):
             buttons.addWidget(b)
-        form.addRow(buttons)
+        form.span(buttons)
         return box
 
     def _role_checks(self) -> None:
@@ -190,25 +190,34 @@ class StaffTab(QWidget):
         try:
             saved = duty.save_staff(self.ctx, info)
         except Exception as exc:  # noqa: BLE001
-            self.message.setText(explain(exc))
+            self.message.error(exc)
             return
-        self.message.setText(f"已保存：{saved.name}")
+        self.message.ok(f"已保存：{saved.name}")
         self.refresh()
         self.clear_form()
 
-    def add_role(self) -> None:
-        name, ok = QInputDialog.getText(self, "新增值班岗位", "岗位名称（如 值班司机）：")
-        if not ok or not name.strip():
-            return
-        code, ok = QInputDialog.getText(self, "新增值班岗位", "岗位代码（英文，如 driver）：")
-        if not ok:
-            return
+    def add_role(self) -> QWidget:
+        """Ask the new role's name, then its code (two non-blocking questions, ``self.dialog``
+        holds the open one), then add it."""
+        def named(name: str) -> None:
+            if name.strip():
+                self.dialog = ask_text(self, "新增值班岗位", "岗位代码（英文，如 driver）：",
+                                       lambda code: self.save_role(code, name),
+                                       name="roleCodeQuestion")
+
+        self.dialog = ask_text(self, "新增值班岗位", "岗位名称（如 值班司机）：", named,
+                               ok_label="下一步", name="roleNameQuestion")
+        return self.dialog
+
+    def save_role(self, code: str, name: str) -> bool:
         try:
             duty.add_role(self.ctx, code, name)
         except Exception as exc:  # noqa: BLE001
-            self.message.setText(explain(exc))
-            return
+            self.message.error(exc)
+            return False
+        self.message.ok(f"已新增值班岗位：{name.strip()}")
         self.refresh()
+        return True
 
     def add_leave(self) -> None:
         try:
@@ -217,9 +226,9 @@ class StaffTab(QWidget):
                                     to_date(self.leave_end.date()),
                                     self.leave_reason.currentText(), self.leave_note.text())
         except Exception as exc:  # noqa: BLE001
-            self.message.setText(explain(exc))
+            self.message.error(exc)
             return
-        self.message.setText("已登记。")
+        self.message.ok("已登记。")
         self.leave_note.clear()
         self.refresh()
 
@@ -230,6 +239,6 @@ class StaffTab(QWidget):
         try:
             duty.delete_unavailability(self.ctx, self.leaves[rows[0].row()].id)
         except Exception as exc:  # noqa: BLE001
-            self.message.setText(explain(exc))
+            self.message.error(exc)
             return
         self.refresh()

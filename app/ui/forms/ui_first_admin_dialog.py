@@ -19,6 +19,8 @@ from app.ui.qt import (QAbstractButton, QApplication, QDialog, QDialogButtonBox,
     QFormLayout, QLabel, QLineEdit, QSizePolicy,
     QVBoxLayout, QWidget)
 
+from app.ui.kit.message_line import MessageLine
+
 class Ui_FirstAdminDialog(object):
     def setupUi(self, FirstAdminDialog):
         if not FirstAdminDialog.objectName():
@@ -81,10 +83,8 @@ class Ui_FirstAdminDialog(object):
 
         self.verticalLayout.addLayout(self.formLayout)
 
-        self.messageLabel = QLabel(FirstAdminDialog)
+        self.messageLabel = MessageLine(FirstAdminDialog)
         self.messageLabel.setObjectName(u"messageLabel")
-        self.messageLabel.setStyleSheet(u"color: #b00020;")
-        self.messageLabel.setWordWrap(True)
 
         self.verticalLayout.addWidget(self.messageLabel)
 

@@ -19,6 +19,8 @@ from app.ui.qt import (QAbstractButton, QApplication, QDialog, QDialogButtonBox,
     QFormLayout, QLabel, QLineEdit, QSizePolicy,
     QVBoxLayout, QWidget)
 
+from app.ui.kit.message_line import MessageLine
+
 class Ui_LoginDialog(object):
     def setupUi(self, LoginDialog):
         if not LoginDialog.objectName():
@@ -58,10 +60,8 @@ class Ui_LoginDialog(object):
 
         self.verticalLayout.addLayout(self.formLayout)
 
-        self.messageLabel = QLabel(LoginDialog)
+        self.messageLabel = MessageLine(LoginDialog)
         self.messageLabel.setObjectName(u"messageLabel")
-        self.messageLabel.setStyleSheet(u"color: #b00020;")
-        self.messageLabel.setWordWrap(True)
 
         self.verticalLayout.addWidget(self.messageLabel)
 

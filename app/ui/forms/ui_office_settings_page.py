@@ -19,6 +19,8 @@ from app.ui.qt import (QApplication, QFormLayout, QHBoxLayout, QLabel,
     QLineEdit, QPushButton, QSizePolicy, QSpacerItem,
     QVBoxLayout, QWidget)
 
+from app.ui.kit.message_line import MessageLine
+
 class Ui_OfficeSettingsPage(object):
     def setupUi(self, OfficeSettingsPage):
         if not OfficeSettingsPage.objectName():
@@ -87,9 +89,8 @@ class Ui_OfficeSettingsPage(object):
 
         self.buttonRow.addWidget(self.saveButton)
 
-        self.messageLabel = QLabel(OfficeSettingsPage)
+        self.messageLabel = MessageLine(OfficeSettingsPage)
         self.messageLabel.setObjectName(u"messageLabel")
-        self.messageLabel.setWordWrap(True)
 
         self.buttonRow.addWidget(self.messageLabel)
 

@@ -19,6 +19,8 @@ from app.ui.qt import (QAbstractButton, QApplication, QDialog, QDialogButtonBox,
     QFormLayout, QLabel, QLineEdit, QSizePolicy,
     QVBoxLayout, QWidget)
 
+from app.ui.kit.message_line import MessageLine
+
 class Ui_PasswordDialog(object):
     def setupUi(self, PasswordDialog):
         if not PasswordDialog.objectName():
@@ -70,10 +72,8 @@ class Ui_PasswordDialog(object):
 
         self.verticalLayout.addLayout(self.formLayout)
 
-        self.messageLabel = QLabel(PasswordDialog)
+        self.messageLabel = MessageLine(PasswordDialog)
         self.messageLabel.setObjectName(u"messageLabel")
-        self.messageLabel.setStyleSheet(u"color: #b00020;")
-        self.messageLabel.setWordWrap(True)
 
         self.verticalLayout.addWidget(self.messageLabel)
 

@@ -19,6 +19,8 @@ from app.ui.qt import (QAbstractButton, QApplication, QComboBox, QDialog,
     QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
     QLineEdit, QSizePolicy, QVBoxLayout, QWidget)
 
+from app.ui.kit.message_line import MessageLine
+
 class Ui_UserEditDialog(object):
     def setupUi(self, UserEditDialog):
         if not UserEditDialog.objectName():
@@ -109,10 +111,8 @@ class Ui_UserEditDialog(object):
 
         self.verticalLayout.addLayout(self.formLayout)
 
-        self.messageLabel = QLabel(UserEditDialog)
+        self.messageLabel = MessageLine(UserEditDialog)
         self.messageLabel.setObjectName(u"messageLabel")
-        self.messageLabel.setStyleSheet(u"color: #b00020;")
-        self.messageLabel.setWordWrap(True)
 
         self.verticalLayout.addWidget(self.messageLabel)
 

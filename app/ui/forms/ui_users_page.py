@@ -19,6 +19,8 @@ from app.ui.qt import (QAbstractItemView, QApplication, QHBoxLayout, QHeaderView
     QLabel, QPushButton, QSizePolicy, QSpacerItem,
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from app.ui.kit.message_line import MessageLine
+
 class Ui_UsersPage(object):
     def setupUi(self, UsersPage):
         if not UsersPage.objectName():
@@ -88,9 +90,8 @@ class Ui_UsersPage(object):
 
         self.auditRow.addWidget(self.verifyButton)
 
-        self.auditLabel = QLabel(UsersPage)
+        self.auditLabel = MessageLine(UsersPage)
         self.auditLabel.setObjectName(u"auditLabel")
-        self.auditLabel.setWordWrap(True)
 
         self.auditRow.addWidget(self.auditLabel)
 

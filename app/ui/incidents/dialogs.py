@@ -12,7 +12,7 @@ from app.errors import UserError
 from app.services import incidents as svc
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
-from app.ui.messages import describe
+from app.ui.kit import FormRows, MessageLine
 from app.ui.qt import (
     QComboBox,
     QDate,
@@ -20,7 +20,6 @@ from app.ui.qt import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -79,10 +78,7 @@ class _Base(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setObjectName("errorLabel")
+        self.error = MessageLine(name="errorLabel")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._ok)
@@ -105,7 +101,7 @@ class _Base(QDialog):
         try:
             self.save()
         except UserError as exc:
-            self.error.setText(describe(exc))
+            self.error.error(exc)
             return
         self.accept()
 
@@ -183,66 +179,66 @@ class IncidentDialog(_Base):
 
         body = QWidget()
         col = QVBoxLayout(body)
-        basic = QFormLayout()
-        basic.addRow("事件名称(&T)：", self.title)
+        basic = FormRows()
+        basic.row("事件名称(&T)：", self.title)
         row = QHBoxLayout()
         row.addWidget(self.category)
         row.addWidget(self.subtype, 1)
-        basic.addRow("事件类别：", row)
-        basic.addRow("事件级别(&L)：", self.level)
+        basic.row("事件类别：", row)
+        basic.row("事件级别(&L)：", self.level)
         row = QHBoxLayout()
         row.addWidget(self.occurred, 1)
         row.addWidget(self.occurred_known)
-        basic.addRow("事发时间：", row)
-        basic.addRow("接报时间(&R)：", self.received)
-        basic.addRow("事发地点：", self.place)
+        basic.row("事发时间：", row)
+        basic.row("接报时间(&R)：", self.received)
+        basic.row("事发地点：", self.place)
         row = QHBoxLayout()
         row.addWidget(QLabel("县（市、区）"))
         row.addWidget(self.county)
         row.addWidget(QLabel("单位"))
         row.addWidget(self.unit)
-        basic.addRow("", row)
-        basic.addRow("信息来源：", self.source)
-        basic.addRow("密级：", self.classification)
+        basic.field(row)
+        basic.row("信息来源：", self.source)
+        basic.row("密级：", self.classification)
         col.addLayout(basic)
 
         facts = QGroupBox("事件情况")
-        f = QFormLayout(facts)
-        f.addRow("基本情况（经过）：", self.summary)
-        f.addRow("性质和原因：", self.cause)
-        f.addRow("影响范围：", self.impact)
+        f = FormRows(facts)
+        f.row("基本情况（经过）：", self.summary)
+        f.row("性质和原因：", self.cause)
+        f.row("影响范围：", self.impact)
         grid = QGridLayout()
         for i, (label, w) in enumerate((("死亡", self.dead), ("失踪", self.missing),
                                         ("受伤", self.injured))):
             grid.addWidget(QLabel(label), 0, 2 * i)
             grid.addWidget(w, 0, 2 * i + 1)
-        f.addRow("人员伤亡：", grid)
-        f.addRow("财产损失：", self.loss)
-        f.addRow("发展趋势：", self.trend)
+        f.row("人员伤亡：", grid)
+        f.row("财产损失：", self.loss)
+        f.row("发展趋势：", self.trend)
         col.addWidget(facts)
 
         response = QGroupBox("处置")
-        f = QFormLayout(response)
-        f.addRow("到场领导：", self.leaders)
+        f = FormRows(response)
+        f.row("到场领导：", self.leaders)
         row = QHBoxLayout()
         for label, w in (("姓名", self.cmd_name), ("职务", self.cmd_post),
                          ("电话", self.cmd_phone)):
             row.addWidget(QLabel(label))
             row.addWidget(w)
-        f.addRow("现场指挥：", row)
-        f.addRow("已采取措施：", self.measures)
-        f.addRow("下一步工作和请求：", self.next_steps)
+        f.row("现场指挥：", row)
+        f.row("已采取措施：", self.measures)
+        f.row("下一步工作和请求：", self.next_steps)
         col.addWidget(response)
 
         who = QGroupBox("报告单位和报告人")
-        f = QFormLayout(who)
+        f = FormRows(who)
         row = QHBoxLayout()
         for label, w in (("单位", self.rep_unit), ("姓名", self.rep_name),
                          ("电话", self.rep_phone)):
             row.addWidget(QLabel(label))
             row.addWidget(w)
-        f.addRow(row)
-        f.addRow("接收单位（时限规则）：", self.authority)
+        f.span(row)
+        f.row("接收单位（时限规则）：", self.authority)
         col.addWidget(who)
 
         scroll = QScrollArea()
@@ -341,10 +337,10 @@ class SendDialog(_Base):
         self.to.setPlaceholderText("如：市政府总值班室")
         self.at = _datetime_edit(now)
         self.note = QLineEdit()
-        form = QFormLayout()
-        form.addRow("报送对象(&T)：", self.to)
-        form.addRow("报送时间(&A)：", self.at)
-        form.addRow("备注：", self.note)
+        form = FormRows()
+        form.row("报送对象(&T)：", self.to)
+        form.row("报送时间(&A)：", self.at)
+        form.row("备注：", self.note)
         col = QVBoxLayout(self)
         col.addLayout(form)
         col.addWidget(self.error)

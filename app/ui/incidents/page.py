@@ -20,16 +20,25 @@ from app.services import incidents as svc
 from app.services.context import ServiceContext
 from app.services.paging import Seek
 from app.services.placeholders import UnfilledPlaceholders
-from app.ui.file_dialogs import DOCX, PDF, FileKind, ask_file
 from app.ui.incidents.dialogs import IncidentDialog, SendDialog, SignDialog
 from app.ui.incidents.rules_dialog import RuleTableDialog
 from app.ui.incidents.stats import StatisticsDialog
+from app.ui.kit import (
+    DOCX,
+    PDF,
+    FileKind,
+    MessageLine,
+    TaskHandle,
+    ask_print_anyway,
+    ask_save_path,
+    describe,
+    run_busy,
+    run_task,
+    saved_text,
+)
 from app.ui.lazy_table import LazyTableModel
-from app.ui.messages import describe
-from app.ui.output_notes import saved_text
 from app.ui.pages import register_page
 from app.ui.permissions import gate
-from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QBrush,
     QColor,
@@ -58,7 +67,6 @@ from app.ui.qt import (
 )
 from app.ui.security.scope_dialog import ScopeDialog
 from app.ui.sizing import size_columns
-from app.ui.worker import TaskHandle, run_task
 
 STATE_COLOURS = {"ok": "#e8f5e9", "amber": "#ffd54f", "red": "#ef5350"}
 STATE_LABELS = {"ok": "正常", "amber": "临近", "red": "已超时"}
@@ -328,8 +336,7 @@ class IncidentsPage(QWidget):
         self.missed_label = QLabel()
         self.missed_label.setWordWrap(True)
         self.missed_label.setStyleSheet("color: #b00020;")
-        self.status = QLabel()
-        self.status.setWordWrap(True)
+        self.status = MessageLine(name="incidentsMessage")  # what the last act did
 
         def button(text: str, slot, key: str | None = None,  # type: ignore[no-untyped-def]
                    action: Action | None = None) -> QPushButton:
@@ -549,7 +556,7 @@ class IncidentsPage(QWidget):
 
         task = run_task(lambda _c: svc.find_position(self.ctx, want, text=text,
                                                          status=status),
-                        on_result=found, on_error=lambda exc: self.status.setText(describe(exc)),
+                        on_result=found, on_error=self.status.error,
                         parent=self)
         task.done.connect(task.deleteLater)
 
@@ -572,7 +579,7 @@ class IncidentsPage(QWidget):
             self.reports = svc.list_reports(self.ctx, iid)
             clocks = svc.incident_clocks(self.ctx, iid)
         except UserError as exc:
-            self.status.setText(describe(exc))
+            self.status.error(exc)
             return False
         inc = self.incident
         lv = inc.level
@@ -646,9 +653,9 @@ class IncidentsPage(QWidget):
         try:
             result = fn(self.ctx, *args, **kwargs)
         except UserError as exc:
-            self.status.setText(describe(exc))
+            self.status.error(exc)
             return None
-        self.status.setText("")
+        self.status.clear()
         return result
 
     # ------------------------------------------------------------------ actions
@@ -664,7 +671,7 @@ class IncidentsPage(QWidget):
             self.model.reload()
             if dlg.result_info is not None:
                 self.select_incident(dlg.result_info.id)
-                self.status.setText(f"已登记事件“{dlg.result_info.data.title}”，请起草首报。")
+                self.status.ok(f"已登记事件“{dlg.result_info.data.title}”，请起草首报。")
             self.refresh_clocks()
 
         self._open(dlg, done)
@@ -679,8 +686,7 @@ class IncidentsPage(QWidget):
         try:
             dlg = LogPickDialog(self.ctx, self)
         except (ImportError, UserError) as exc:
-            self.status.setText(describe(exc) if isinstance(exc, UserError)
-                                else "值班记录模块不可用。")
+            self.status.error(exc if isinstance(exc, UserError) else "值班记录模块不可用。")
             return
 
         def done() -> None:
@@ -711,7 +717,7 @@ class IncidentsPage(QWidget):
             if info is not None:
                 self.model.reload()
                 self.select_incident(info.id)
-                self.status.setText(f"已将来电并入事件“{info.data.title}”，未新建事件和时限。")
+                self.status.ok(f"已将来电并入事件“{info.data.title}”，未新建事件和时限。")
 
         self.dialog = dlg
         dlg.finished.connect(answered)
@@ -723,7 +729,7 @@ class IncidentsPage(QWidget):
             self.model.reload()
             self.select_incident(made[0].id)
             self.refresh_clocks()
-            self.status.setText("已根据值班记录生成事件和首报草稿，请补充要素后送领导签发。")
+            self.status.ok("已根据值班记录生成事件和首报草稿，请补充要素后送领导签发。")
 
     def draft(self) -> None:
         if self.incident and self._run(svc.draft_report, self.incident.id):
@@ -750,7 +756,7 @@ class IncidentsPage(QWidget):
         try:
             dlg = SignDialog(self.ctx, rep, report_html(rep), self)
         except UserError as exc:
-            self.status.setText(describe(exc))
+            self.status.error(exc)
             return
         self._open(dlg, self.refresh)
 
@@ -783,9 +789,9 @@ class IncidentsPage(QWidget):
         rep = self.current_report()
         if rep is None:
             return
-        self.file_dialog = ask_file(
+        self.file_dialog = ask_save_path(
             self, FileKind.PRINTS, "保存信息专报", lambda path: self.save_report_to(Path(path)),
-            save=True, name=f"{rep.snapshot.get('title', '突发事件')}（{rep.name}）.pdf",
+            name=f"{rep.snapshot.get('title', '突发事件')}（{rep.name}）.pdf",
             filters=[PDF, DOCX])
 
     def save_report_to(self, path: Path, *, allow_placeholders: bool = False) -> None:
@@ -796,32 +802,32 @@ class IncidentsPage(QWidget):
             return
         ctx, rid = self.ctx, rep.id
         self._enable(self.print_button, False)
-        self.status.setText("正在生成信息专报……")
 
         def work(control):  # type: ignore[no-untyped-def]
             control.check()
             return svc.export_report(ctx, rid, path, allow_placeholders=allow_placeholders)
 
         def done(out: object) -> None:  # where it went, the template used, typed warnings
-            self.status.setText(saved_text(path, out))
+            self.status.ok(saved_text(path, out))
             self._update_buttons()
 
         def failed(exc: BaseException) -> None:
-            self.status.setText(describe(exc))
+            self.status.error(exc)
             self._update_buttons()
             if isinstance(exc, UnfilledPlaceholders):
                 self.placeholder_box = ask_print_anyway(
                     self, exc, lambda: self.save_report_to(path, allow_placeholders=True))
 
-        self.task = run_task(work, on_result=done, on_error=failed, parent=self)
+        self.task = run_busy(self.status, work, busy="正在生成信息专报……", on_result=done,
+                             on_error=failed, parent=self)
 
     def edit_rules(self) -> None:
         try:
             dlg = RuleTableDialog(self.ctx, self)
         except UserError as exc:
-            self.status.setText(describe(exc))
+            self.status.error(exc)
             return
-        self._open(dlg, lambda: self.status.setText("报告时限规则已保存，新登记的事件按新规则计时。"))
+        self._open(dlg, lambda: self.status.ok("报告时限规则已保存，新登记的事件按新规则计时。"))
 
     def show_statistics(self) -> None:
         dlg = StatisticsDialog(self.ctx, svc.local_now(self.ctx).year, self)

@@ -10,12 +10,11 @@ from app.domain import incident_rules as R
 from app.errors import UserError
 from app.services import incidents as svc
 from app.services.context import ServiceContext
-from app.ui.messages import describe
+from app.ui.kit import FormRows, MessageLine
 from app.ui.qt import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -65,9 +64,7 @@ class RuleTableDialog(QDialog):
         self.amber_fraction = QDoubleSpinBox()
         self.amber_fraction.setRange(0, 0.99)
         self.amber_fraction.setSingleStep(0.05)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = MessageLine()
         self.add_button = QPushButton("添加规则(&A)")
         self.remove_button = QPushButton("删除规则(&D)")
         self.defaults_button = QPushButton("恢复默认(&R)")
@@ -90,9 +87,9 @@ class RuleTableDialog(QDialog):
             row.addWidget(b)
         row.addStretch(1)
         col.addLayout(row)
-        form = QFormLayout()
-        form.addRow("剩余不超过此时间时变黄：", self.amber_minutes)
-        form.addRow("或剩余不超过时限的比例：", self.amber_fraction)
+        form = FormRows()
+        form.row("剩余不超过此时间时变黄：", self.amber_minutes)
+        form.row("或剩余不超过时限的比例：", self.amber_fraction)
         col.addLayout(form)
         col.addWidget(self.error)
         col.addWidget(self.buttons)
@@ -170,12 +167,12 @@ class RuleTableDialog(QDialog):
     def _save(self) -> None:
         bad = self._unknown_elements()
         if bad:
-            self.error.setText(f"首报必填要素中有未知项：{'、'.join(bad)}。可选："
+            self.error.error(f"首报必填要素中有未知项：{'、'.join(bad)}。可选："
                                f"{'、'.join(R.ELEMENT_LABELS.values())}。")
             return
         try:
             svc.save_rule_table(self.ctx, self.to_dict(), expected_version=self.version)
         except UserError as exc:
-            self.error.setText(describe(exc))
+            self.error.error(exc)
             return
         self.accept()

@@ -9,8 +9,7 @@ from pathlib import Path
 from app.domain import incident_rules as R
 from app.services import incidents as svc
 from app.services.context import ServiceContext
-from app.ui.file_dialogs import XLSX, FileKind, ask_file
-from app.ui.messages import describe
+from app.ui.kit import XLSX, FileKind, MessageLine, TaskHandle, ask_save_path, run_busy
 from app.ui.qt import (
     QColor,
     QComboBox,
@@ -29,7 +28,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.worker import TaskHandle, run_task
 
 
 class BarChart(QWidget):
@@ -98,7 +96,7 @@ class StatisticsDialog(QDialog):
         self.refresh_button = QPushButton("统计(&R)")
         self.export_button = QPushButton("导出 Excel(&E)…")
         self.export_button.setEnabled(False)
-        self.status = QLabel()
+        self.status = MessageLine(name="statsMessage")
         self.tabs = QTabWidget()
         self.chart = BarChart()
         self.refresh_button.clicked.connect(self.refresh)
@@ -119,24 +117,24 @@ class StatisticsDialog(QDialog):
 
     def refresh(self) -> None:
         self.refresh_button.setEnabled(False)
-        self.status.setText("正在统计……")
         ctx, year = self.ctx, self.year.value() or None
 
         def work(control):  # type: ignore[no-untyped-def]
             control.check()
             return svc.statistics(ctx, year)
 
-        self.task = run_task(work, on_result=self._show, on_error=self._failed, parent=self)
+        self.task = run_busy(self.status, work, busy="正在统计……", on_result=self._show,
+                             on_error=self._failed, parent=self)
 
     def _failed(self, exc: BaseException) -> None:
         self.refresh_button.setEnabled(True)
-        self.status.setText(describe(exc))
+        self.status.error(exc)
 
     def _show(self, stats: svc.Statistics) -> None:
         self.stats = stats
         self.refresh_button.setEnabled(True)
         self.export_button.setEnabled(True)
-        self.status.setText(f"共 {stats.total} 起。")
+        self.status.say(f"共 {stats.total} 起。")
         self.tabs.clear()
         self.tabs.addTab(_table(["事件类别", "起数"], stats.by_category), "按类别")
         self.tabs.addTab(_table(["事件级别", "起数"], stats.by_level), "按级别")
@@ -159,19 +157,19 @@ class StatisticsDialog(QDialog):
         self.chart.set_bars(bars)
 
     def _ask_export(self) -> None:
-        self.file_dialog = ask_file(self, FileKind.SHEETS, "导出统计",
-                                    lambda path: self.export_to(Path(path)), save=True,
-                                    name="突发事件统计.xlsx", filters=[XLSX], suffix="xlsx")
+        self.file_dialog = ask_save_path(self, FileKind.SHEETS, "导出统计",
+                                         lambda path: self.export_to(Path(path)),
+                                         name="突发事件统计.xlsx", filters=[XLSX], suffix="xlsx")
 
     def export_to(self, path: Path) -> None:
         if self.stats is None:
             return
         ctx, stats = self.ctx, self.stats
-        self.status.setText("正在导出……")
 
         def work(control):  # type: ignore[no-untyped-def]
             control.check()
             return svc.export_statistics_xlsx(ctx, stats, path)
 
-        self.task = run_task(work, on_result=lambda p: self.status.setText(f"已导出：{p}"),
+        self.task = run_busy(self.status, work, busy="正在导出……",
+                             on_result=lambda p: self.status.ok(f"已导出：{p}"),
                              on_error=self._failed, parent=self)

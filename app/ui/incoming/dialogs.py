@@ -21,8 +21,7 @@ from app.services import incoming as svc
 from app.services.context import ServiceContext
 from app.services.incoming import AttachmentIn, IncomingDetail, IncomingIn, IncomingInfo
 from app.ui.chinese import chinese_dates
-from app.ui.file_dialogs import FileKind, file_dialog
-from app.ui.messages import describe
+from app.ui.kit import FileKind, FormRows, MessageLine, file_dialog
 from app.ui.qt import (
     QButtonGroup,
     QComboBox,
@@ -33,7 +32,6 @@ from app.ui.qt import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -168,31 +166,29 @@ class IncomingDialog(QDialog):
         file_row.addWidget(self.files, 1)
         file_row.addLayout(file_buttons)
 
-        form = QFormLayout()
-        form.addRow("来文单位(&S)：", self.sender)
-        form.addRow("来文字号：", self.sender_ref)
-        form.addRow("收文时间：", self.received)
-        form.addRow("标题(&T)：", self.title_edit)
+        form = FormRows()
+        form.row("来文单位(&S)：", self.sender)
+        form.row("来文字号：", self.sender_ref)
+        form.row("收文时间：", self.received)
+        form.row("标题(&T)：", self.title_edit)
         levels = QHBoxLayout()
         for label, w in (("密级", self.classification), ("紧急程度", self.urgency),
                          ("页数", self.pages)):
             levels.addWidget(QLabel(label))
             levels.addWidget(w)
         levels.addStretch(1)
-        form.addRow("", levels)
-        form.addRow("内容摘要：", self.summary)
-        form.addRow("拟办意见：", self.proposal)
-        form.addRow("领导批示：", self.instruction)
+        form.field(levels)
+        form.row("内容摘要：", self.summary)
+        form.row("拟办意见：", self.proposal)
+        form.row("领导批示：", self.instruction)
         handler = QHBoxLayout()
         handler.addWidget(self.handler_unit, 2)
         handler.addWidget(QLabel("承办人"))
         handler.addWidget(self.handler_person, 1)
-        form.addRow("承办单位：", handler)
-        form.addRow("办理时限：", deadline_row)
-        form.addRow("附件：", file_row)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
+        form.row("承办单位：", handler)
+        form.row("办理时限：", deadline_row)
+        form.row("附件：", file_row)
+        self.error = MessageLine()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
@@ -227,7 +223,7 @@ class IncomingDialog(QDialog):
         try:
             att = AttachmentIn.from_path(path)
         except UserError as exc:
-            self.error.setText(f"无法添加附件：{exc.message}")  # in the dialog, not a second box
+            self.error.error(f"无法添加附件：{exc.message}")  # in the dialog, not a second box
             return
         self.new_files.append(att)
         item = QListWidgetItem(f"{att.filename}（{_size(len(att.data))}）", self.files)
@@ -264,7 +260,7 @@ class IncomingDialog(QDialog):
                 if files:
                     svc.add_attachments(self.ctx, info.id, files)
         except UserError as exc:
-            self.error.setText(describe(exc))
+            self.error.error(exc)
             return
         super().accept()
 
@@ -291,17 +287,16 @@ class UrgeDialog(QDialog):
         self.when = QDateTimeEdit(to_qdatetime(ctx.now()))
         chinese_dates(self.when)
         self.note = _text_edit("", 60)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        form = QFormLayout()
-        form.addRow("标题：", QLabel(info.title))
-        form.addRow("办理时限：", QLabel(
+        self.error = MessageLine()
+        form = FormRows()
+        form.row("标题：", QLabel(info.title))
+        form.row("办理时限：", QLabel(
             f"{info.deadline:%Y-%m-%d}（{info.due.label}）" if info.deadline else "无"))
-        form.addRow("催办对象(&T)：", self.target)
-        form.addRow("催办方式(&M)：", self.method)
-        form.addRow("催办人：", self.urged_by)
-        form.addRow("催办时间：", self.when)
-        form.addRow("说明：", self.note)
+        form.row("催办对象(&T)：", self.target)
+        form.row("催办方式(&M)：", self.method)
+        form.row("催办人：", self.urged_by)
+        form.row("催办时间：", self.when)
+        form.row("说明：", self.note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -318,7 +313,7 @@ class UrgeDialog(QDialog):
                      urged_by=self.urged_by.text(),
                      urged_at=from_qdatetime(self.when.dateTime()))
         except UserError as exc:
-            self.error.setText(describe(exc))
+            self.error.error(exc)
             return
         super().accept()
 
@@ -333,8 +328,7 @@ class DoneDialog(QDialog):
         self.setWindowTitle(f"办结 — {info.reg_no}")
         self.note = _text_edit("", 60)
         self.note.setPlaceholderText("办理结果（可选）")
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = MessageLine()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -350,6 +344,6 @@ class DoneDialog(QDialog):
             svc.set_done(self.ctx, self.info.id, note=self.note.toPlainText(),
                          expected_version=self.info.version)
         except UserError as exc:
-            self.error.setText(describe(exc))
+            self.error.error(exc)
             return
         super().accept()

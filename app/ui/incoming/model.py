@@ -14,9 +14,9 @@ from app.domain.incoming import DueState
 from app.services import incoming as svc
 from app.services.context import ServiceContext
 from app.services.incoming import IncomingFilter, IncomingInfo
+from app.ui.kit import TaskHandle
 from app.ui.lazy_table import LazyTableModel
 from app.ui.qt import QBrush, QColor, QObject, Qt
-from app.ui.worker import TaskHandle
 
 PAGE = 200
 MAX_PAGES = 16

@@ -14,10 +14,9 @@ from app.errors import UserError
 from app.services import incoming as svc
 from app.services.context import ServiceContext
 from app.services.incoming import IncomingDetail, IncomingFilter, IncomingInfo
-from app.ui.file_dialogs import FileKind, file_dialog
 from app.ui.incoming.dialogs import DoneDialog, IncomingDialog, UrgeDialog
 from app.ui.incoming.model import COLUMNS, ID_ROLE, IncomingListModel
-from app.ui.messages import describe
+from app.ui.kit import FileKind, MessageLine, ask_save_path, describe
 from app.ui.pages import register_page
 from app.ui.permissions import gate
 from app.ui.qt import (
@@ -28,7 +27,6 @@ from app.ui.qt import (
     QKeySequence,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QShortcut,
     QSplitter,
@@ -139,10 +137,12 @@ class IncomingPage(QWidget):
         split.addWidget(self.info_view)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        self.message = MessageLine(name="incomingMessage")  # what the last act did
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addLayout(actions)
         layout.addWidget(split, 1)
+        layout.addWidget(self.message)
 
         for keys, slot in (("Ctrl+N", self.register), ("Ctrl+U", self.urge),
                            ("Ctrl+D", self.toggle_done), ("F5", self.reload),
@@ -271,11 +271,6 @@ class IncomingPage(QWidget):
         if info is not None and info.classification >= 2:
             self._open(ScopeDialog(self.ctx, "incoming", info.id, self))
 
-    def _warn(self, title: str, text: str) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
-                          self)
-        return self._open(box)
-
     def register(self) -> QWidget | None:
         if not self.can_write:
             return None
@@ -311,7 +306,9 @@ class IncomingPage(QWidget):
         try:
             svc.set_done(self.ctx, info.id, False, expected_version=info.version)
         except UserError as exc:
-            return self._warn("无法重新办理", describe(exc))
+            self.message.error(exc)
+            return None
+        self.message.ok(f"“{info.title}”已改为办理中。")
         self.reload(info.id)
         return None
 
@@ -335,16 +332,18 @@ class IncomingPage(QWidget):
         return self._open(pick)
 
     def _ask_target(self, att) -> QWidget:  # type: ignore[no-untyped-def]
-        dialog = file_dialog(self, FileKind.ATTACHMENTS, "另存附件", save=True, name=att.filename)
-        dialog.fileSelected.connect(lambda dest: self.write_attachment(att.id, dest))
-        return self._open(dialog)
+        self.dialog = ask_save_path(self, FileKind.ATTACHMENTS, "另存附件",
+                                    lambda dest: self.write_attachment(att.id, dest),
+                                    name=att.filename)
+        return self.dialog
 
     def write_attachment(self, attachment_id: int, dest: str) -> bool:
         try:
             svc.save_attachment(self.ctx, attachment_id, dest)
         except UserError as exc:
-            self._warn("无法保存附件", describe(exc))
+            self.message.error(f"无法保存附件：{describe(exc)}")
             return False
+        self.message.ok(f"附件已保存：{dest}")
         return True
 
 

@@ -13,9 +13,9 @@ from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
-from app.ui.file_dialogs import XLSX, FileKind, file_dialog
+from app.ui.kit import XLSX, FileKind, MessageLine, ask_save_path, run_busy, run_task
 from app.ui.lazy_table import ServiceListModel
-from app.ui.minutes.common import PAGE, RED, YELLOW, MessageLine, OnTimeChart
+from app.ui.minutes.common import PAGE, RED, YELLOW, OnTimeChart
 from app.ui.minutes.meeting import pydate, qdate
 from app.ui.permissions import gate
 from app.ui.qt import (
@@ -43,7 +43,6 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.sizing import size_columns
-from app.ui.worker import run_task
 
 COLUMNS = ["会议", "议定事项", "牵头单位", "责任人", "期限", "状态", "提醒"]
 _COLUMN_EMS: dict[str, float | str] = {
@@ -98,11 +97,9 @@ class BoardTab(QWidget):
         self.refresh_button.setShortcut(QKeySequence("F5"))
         self.export_button = QPushButton("导出通报（XLSX）…", self)
         gate(self.export_button, ctx.actor, Action.EXPORT)
-        self.cancel_button = QPushButton("取消导出", self)
-        self.cancel_button.setEnabled(False)
         filters = QHBoxLayout()
         for w in (QLabel("筛选："), self.unit, self.status, self.reminder, self.use_due, self.due,
-                  self.refresh_button, self.export_button, self.cancel_button):
+                  self.refresh_button, self.export_button):
             filters.addWidget(w)
         filters.addStretch(1)
         self.count_label = QLabel(self)
@@ -155,7 +152,7 @@ class BoardTab(QWidget):
         dates.addWidget(self.new_date)
         dates.addWidget(QLabel("办结日期"))
         dates.addWidget(self.report_date)
-        self.message = MessageLine(side)
+        self.message = MessageLine(side, name="boardMessage")
         sl = QVBoxLayout(side)
         sl.addWidget(self.detail)
         sl.addWidget(self.trail)
@@ -189,7 +186,6 @@ class BoardTab(QWidget):
         lay.addWidget(lower)
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(lambda: self.export())
-        self.cancel_button.clicked.connect(self.cancel_export)
         for sig in (self.status.currentIndexChanged, self.reminder.currentIndexChanged,
                     self.use_due.toggled):
             sig.connect(lambda *_: self.refresh())
@@ -334,41 +330,31 @@ class BoardTab(QWidget):
 
     def export(self, path: str | None = None) -> QFileDialog | None:
         """Write the 通报 to ``path``; without one, ask in a window-modal file dialog opened with
-        ``open()`` (no nested event loop) and export when a file is chosen."""
+        ``open()`` (no nested event loop) and export when a file is chosen. The progress and
+        取消 are on the message line."""
         if not path:
-            dlg = self.file_dialog = file_dialog(
-                self, FileKind.SHEETS, "导出督办通报", save=True,
+            dlg = self.file_dialog = ask_save_path(
+                self, FileKind.SHEETS, "导出督办通报", lambda p: self.export(p),
                 name=f"督办通报{self.today():%Y年%m月}.xlsx", filters=[XLSX], suffix="xlsx")
-            dlg.fileSelected.connect(lambda p: self.export(p) if p else None)
-            dlg.open()
             return dlg
         self.export_button.setEnabled(False)
-        self.message.ok("正在导出……")
-        self.export_task = run_task(_export, self.ctx, path, self.today(), self.filter(),
+        self.export_task = run_busy(self.message, _export, self.ctx, path, self.today(),
+                                    self.filter(), busy="正在导出……", cancellable=True,
                                     on_result=self._exported, on_error=self._failed,
-                                    on_progress=lambda _p, text: self.message.ok(text),
                                     on_cancelled=self._cancelled, parent=self)
-        self.cancel_button.setEnabled(True)
         return None
-
-    def cancel_export(self) -> None:
-        if self.export_task is not None:
-            self.export_task.cancel()
 
     def _cancelled(self) -> None:
         self.export_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        self.message.ok("已取消导出。")
+        self.message.say("已取消导出。")
 
     def _exported(self, path: Path) -> None:
         self.last_export = path
         self.export_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
         self.message.ok(f"已导出：{path}")
 
     def _failed(self, exc: BaseException) -> None:
         self.export_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
         self.message.error(exc)
 
 

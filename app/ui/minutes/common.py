@@ -1,15 +1,13 @@
 """Pieces the 会议纪要 widgets share: the page size of their lists (``ServiceListModel`` from
-``app.ui.lazy_table``, read in the worker), the inline message line (errors never as a traceback
-dialog, and never a blocking box), and the painted on-time chart (QtCharts is left out of the
-offline bundle, so the chart is drawn with QPainter and works frozen too)."""
+``app.ui.lazy_table``, read in the worker) and the painted on-time chart (QtCharts is left out of
+the offline bundle, so the chart is drawn with QPainter and works frozen too). Their message line
+is the kit's ``MessageLine``."""
 
 from __future__ import annotations
 
-from app.ui.messages import describe
 from app.ui.qt import (
     QColor,
     QFont,
-    QLabel,
     QPainter,
     QPen,
     QRectF,
@@ -21,22 +19,6 @@ from app.ui.qt import (
 PAGE = 200
 YELLOW = QColor("#fff2a8")
 RED = QColor("#f4b6b6")
-
-
-class MessageLine(QLabel):
-    """One line under a form: green for done, red for a refusal (the service's own words)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
-
-    def ok(self, text: str) -> None:
-        self.setStyleSheet("color: #1b6e20;")
-        self.setText(text)
-
-    def error(self, exc: BaseException | str) -> None:
-        self.setStyleSheet("color: #b00020;")
-        self.setText(exc if isinstance(exc, str) else describe(exc))
 
 
 class OnTimeChart(QWidget):

@@ -18,7 +18,7 @@ from app.services import minutes as mn
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
-from app.ui.messages import describe
+from app.ui.kit import MessageLine
 from app.ui.qt import (
     QButtonGroup,
     QDate,
@@ -135,10 +135,7 @@ class DecisionDialog(QDialog):
         self.by_days, self.by_date, self.no_deadline = f.by_days, f.by_date, f.no_deadline
         self.days, self.date = f.days, f.date
         self.text.setObjectName("decisionText")
-        self.error = QLabel(self)
-        self.error.setObjectName("decisionDialogError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = MessageLine(self, name="decisionDialogError")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel, self)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -201,7 +198,7 @@ class DecisionDialog(QDialog):
             self.show_conflict()
             return
         except UserError as exc:
-            self.error.setText(describe(exc))
+            self.error.error(exc)
             return
         self.decision = info
         self.saved.emit(info)
@@ -219,10 +216,10 @@ class DecisionDialog(QDialog):
         try:
             theirs = self._current()
         except UserError as exc:
-            self.error.setText(describe(exc))
+            self.error.error(exc)
             return
         if theirs is None:
-            self.error.setText("该议定事项已被他人删除，无法保存。")
+            self.error.error("该议定事项已被他人删除，无法保存。")
             return
         kw = self.values()
         mine_due = (f"会后{kw['workdays']}个工作日" if "workdays" in kw else
@@ -240,10 +237,10 @@ class DecisionDialog(QDialog):
             if dlg.choice == REAPPLY:
                 self.decision = theirs  # the new base; the form keeps my values
                 self._show_rules(theirs)
-                self.error.setText("已载入他人保存的版本号，您的修改仍在表单中，请检查后再保存。")
+                self.error.say("已载入他人保存的版本号，您的修改仍在表单中，请检查后再保存。")
             else:
                 self.fill(theirs)
-                self.error.setText("已采用他人保存的版本。")
+                self.error.say("已采用他人保存的版本。")
 
         dlg.finished.connect(decided)
         dlg.open()

@@ -15,20 +15,28 @@ from app.services.context import ServiceContext
 from app.services.placeholders import UnfilledPlaceholders
 from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
-from app.ui.file_dialogs import PDF, FileKind, file_dialog
-from app.ui.messages import DISCARD, SAVE, ask_unsaved, confirm
-from app.ui.minutes.common import MessageLine
+from app.ui.kit import (
+    DISCARD,
+    PDF,
+    SAVE,
+    FileKind,
+    FormRows,
+    MessageLine,
+    ask_print_anyway,
+    ask_save_path,
+    ask_unsaved,
+    confirm,
+    run_busy,
+    saved_text,
+)
 from app.ui.minutes.decision_dialog import DecisionDialog, DecisionFields
-from app.ui.output_notes import saved_text
 from app.ui.permissions import gate
-from app.ui.placeholder_confirm import ask_print_anyway
 from app.ui.qt import (
     QAbstractItemView,
     QCompleter,
     QDate,
     QDateEdit,
     QFileDialog,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -51,7 +59,6 @@ from app.ui.qt import (
 )
 from app.ui.security.scope_dialog import ScopeDialog
 from app.ui.sizing import size_columns
-from app.ui.worker import run_task
 
 ROLE = Qt.ItemDataRole.UserRole
 
@@ -214,11 +221,11 @@ class TopicsEditor(QWidget):
         for b, where in ((self.topic_up, "前"), (self.topic_down, "后")):
             b.setToolTip(f"把选中的议题往{where}移（Ctrl+{'↑' if where == '前' else '↓'}）；"
                          "生成的纪要按此顺序排列")
-        form = QFormLayout()
-        form.addRow("议题", self.title)
-        form.addRow("汇报单位", self.unit)
-        form.addRow("材料", self.materials)
-        form.addRow("情况", self.summary)
+        form = FormRows()
+        form.row("议题", self.title)
+        form.row("汇报单位", self.unit)
+        form.row("材料", self.materials)
+        form.row("情况", self.summary)
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_topic)
         buttons.addWidget(self.save_topic)
@@ -520,8 +527,8 @@ class MinutesEditor(QWidget):
         buttons.addStretch(1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.status)
-        form = QFormLayout()
-        form.addRow("标题", self.title)
+        form = FormRows()
+        form.row("标题", self.title)
         lay.addLayout(form)
         lay.addWidget(self.body)
         lay.addLayout(buttons)
@@ -621,15 +628,14 @@ class MinutesEditor(QWidget):
         """Render to ``path``; without one, ask for it in a window-modal file dialog opened
         with ``open()`` (no nested event loop) and export when a file is chosen."""
         if not path:
-            dlg = self.file_dialog = file_dialog(self, FileKind.PRINTS, "导出纪要", save=True,
-                                                 name="会议纪要.pdf", filters=[PDF], suffix="pdf")
-            dlg.fileSelected.connect(lambda p: self.export_pdf(p) if p else None)
-            dlg.open()
+            dlg = self.file_dialog = ask_save_path(
+                self, FileKind.PRINTS, "导出纪要", lambda p: self.export_pdf(p),
+                name="会议纪要.pdf", filters=[PDF], suffix="pdf")
             return dlg
-        self.panel.message.ok("正在排版……")
         self.pdf_button.setEnabled(False)
-        self.export_task = run_task(_write_pdf, self.panel.ctx, self.panel.meeting_id, path,
-                                    allow_placeholders, on_result=self._exported,
+        self.export_task = run_busy(self.panel.message, _write_pdf, self.panel.ctx,
+                                    self.panel.meeting_id, path, allow_placeholders,
+                                    busy="正在排版……", on_result=self._exported,
                                     on_error=lambda e: self._failed(e, path), parent=self)
         return None
 
@@ -670,7 +676,7 @@ class MeetingPanel(QWidget):
         font.setPointSize(font.pointSize() + 3)
         font.setBold(True)
         self.header.setFont(font)
-        self.message = MessageLine(self)
+        self.message = MessageLine(self, name="minutesMessage")
         self.tabs = QTabWidget(self)
 
         basic = QWidget(self)
@@ -683,14 +689,14 @@ class MeetingPanel(QWidget):
         self.host_title = QLineEdit(basic)
         self.recorder = QLineEdit(basic)
         self.save_basic = QPushButton("保存", basic)
-        form = QFormLayout(basic)
-        form.addRow("日期", self.date)
-        form.addRow("时间", self.time)
-        form.addRow("地点", self.venue)
-        form.addRow("主持人", self.host)
-        form.addRow("主持人职务", self.host_title)
-        form.addRow("记录人", self.recorder)
-        form.addRow("", self.save_basic)
+        form = FormRows(basic)
+        form.row("日期", self.date)
+        form.row("时间", self.time)
+        form.row("地点", self.venue)
+        form.row("主持人", self.host)
+        form.row("主持人职务", self.host_title)
+        form.row("记录人", self.recorder)
+        form.field(self.save_basic)
         self.save_basic.clicked.connect(self._save_basic)
         # the 基本情况 form: what it was filled from, and whether the user changed it since
         self.basic_base: dict[str, object] = {}

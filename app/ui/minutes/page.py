@@ -10,10 +10,10 @@ from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
+from app.ui.kit import DISCARD, SAVE, FormRows, MessageLine, ask_unsaved
 from app.ui.lazy_table import ServiceListModel
-from app.ui.messages import DISCARD, SAVE, ask_unsaved
 from app.ui.minutes.board import BoardTab
-from app.ui.minutes.common import PAGE, MessageLine
+from app.ui.minutes.common import PAGE
 from app.ui.minutes.meeting import MeetingPanel, pydate, qdate
 from app.ui.pages import register_page
 from app.ui.permissions import gate
@@ -23,7 +23,6 @@ from app.ui.qt import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QKeySequence,
     QLineEdit,
@@ -74,24 +73,24 @@ class NewMeetingDialog(QDialog):
         for c in Clearance:
             if int(c) <= top:
                 self.classification.addItem(c.label, int(c))
-        self.message = MessageLine(self)
-        form = QFormLayout(self)
-        form.addRow("会议类型", self.type)
-        form.addRow("主办机关", self.organ)
-        form.addRow("纪要标志", self.mark)
-        form.addRow("日期", self.date)
-        form.addRow("时间", self.time)
-        form.addRow("地点", self.venue)
-        form.addRow("主持人", self.host)
-        form.addRow("主持人职务", self.host_title)
-        form.addRow("记录人", self.recorder)
-        form.addRow("密级", self.classification)
+        self.message = MessageLine(self, name="newMeetingMessage")
+        form = FormRows(self)
+        form.row("会议类型", self.type)
+        form.row("主办机关", self.organ)
+        form.row("纪要标志", self.mark)
+        form.row("日期", self.date)
+        form.row("时间", self.time)
+        form.row("地点", self.venue)
+        form.row("主持人", self.host)
+        form.row("主持人职务", self.host_title)
+        form.row("记录人", self.recorder)
+        form.row("密级", self.classification)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(self.message)
-        form.addRow(buttons)
+        form.span(self.message)
+        form.span(buttons)
         self.created: mn.MeetingInfo | None = None
         self.type.currentTextChanged.connect(self._type_changed)
         fit_dialog(self, 30)  # (while the hints are set: the fields keep room for them)

@@ -29,7 +29,7 @@ from app.domain.security import Action, allowed
 from app.errors import UserError
 from app.services import accounts, audit, backup
 from app.services.context import SYSTEM, Actor, ServiceContext
-from app.ui.messages import describe
+from app.ui.kit import Cancelled, TaskHandle, describe, run_task, warn
 from app.ui.qt import (
     QDialog,
     QEvent,
@@ -48,7 +48,6 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.worker import Cancelled, TaskHandle, run_task
 
 log = logging.getLogger(__name__)
 
@@ -414,11 +413,9 @@ class StartupChecks(QObject):
             window.statusBar().addWidget(label)
             if ctx.actor is not None and allowed(ctx.actor.roles, Action.VIEW_AUDIT):
                 self.banner = AuditBanner(window, ctx, result, label)
-                self.notice = QMessageBox(QMessageBox.Icon.Warning, "审计日志被篡改",
-                                          result.message() + "\n\n程序仍可使用；请保留数据库文件"
-                                          "并核查该记录，勿自行修改。", parent=window)
-                self.notice.setObjectName("auditBrokenNotice")
-                self.notice.open()
+                self.notice = warn(window, "审计日志被篡改", result.message(),
+                                   informative="程序仍可使用；请保留数据库文件并核查该记录，"
+                                               "勿自行修改。", name="auditBrokenNotice")
 
         if self.chain is not None:
             show(self.chain)

@@ -35,16 +35,25 @@ from app.services.paging import Seek
 from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
 from app.ui.documents.printing import paint_pdf
-from app.ui.file_dialogs import PDF, XLSX, FileKind, ask_file
+from app.ui.kit import (
+    PDF,
+    XLSX,
+    FileKind,
+    FormRows,
+    MessageLine,
+    TaskHandle,
+    ask_save_path,
+    describe,
+    run_busy,
+    run_task,
+)
 from app.ui.lazy_table import LazyTableModel
-from app.ui.messages import describe
 from app.ui.pages import register_page
 from app.ui.permissions import gate, gate_tab
 from app.ui.qt import (
     QComboBox,
     QDate,
     QDateEdit,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -60,7 +69,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.worker import TaskHandle, run_task
 
 COLUMNS = ["序号", "时间", "用户", "操作", "对象", "详情", "结果", "终端", "审阅"]
 OUTCOMES = [("全部结果", ""), ("成功", "success"), ("拒绝", "refused")]
@@ -171,9 +179,7 @@ class AuditViewer(QWidget):
         self.view.verticalHeader().hide()
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.horizontalHeader().setResizeContentsPrecision(0)  # never measure unread rows
-        self.status = QLabel()
-        self.status.setObjectName("auditStatus")
-        self.status.setWordWrap(True)
+        self.status = MessageLine(name="auditStatus")
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
@@ -247,14 +253,13 @@ class AuditViewer(QWidget):
         return self.task
 
     def _ask_report(self) -> None:
-        self.file_dialog = ask_file(self, FileKind.AUDIT, "审计审阅报告",
-                                    lambda path: self.save_report_to(Path(path)), save=True,
-                                    name="审计审阅报告.pdf", filters=[PDF], suffix="pdf")
+        self.file_dialog = ask_save_path(self, FileKind.AUDIT, "审计审阅报告",
+                                         lambda path: self.save_report_to(Path(path)),
+                                         name="审计审阅报告.pdf", filters=[PDF], suffix="pdf")
 
     def save_report_to(self, path: Path) -> TaskHandle:
         ctx, f = self.ctx, self.current_filter()
         self.report_button.setEnabled(False)
-        self._set_status(listing="正在生成审阅报告……")
 
         def done(_pdf: bytes) -> None:
             self.report_button.setEnabled(True)
@@ -262,10 +267,11 @@ class AuditViewer(QWidget):
 
         def failed(exc: BaseException) -> None:
             self.report_button.setEnabled(True)
-            self._set_status(listing=describe(exc))
+            self.status.error(exc)
 
-        self.task = run_task(lambda _c: audit_review.review_report_pdf(ctx, f, path),
-                             on_result=done, on_error=failed, parent=self)
+        self.task = run_busy(self.status, lambda _c: audit_review.review_report_pdf(ctx, f, path),
+                             busy="正在生成审阅报告……", on_result=done, on_error=failed,
+                             parent=self)
         return self.task
 
     def search(self) -> TaskHandle:
@@ -287,17 +293,16 @@ class AuditViewer(QWidget):
             self._verified = verified
         parts = [getattr(self, "store_warning", ""), getattr(self, "_verified", ""),
                  getattr(self, "_listing", "")]
-        self.status.setText("　".join(p for p in parts if p))
+        self.status.say("　".join(p for p in parts if p))
 
     def _ask_export(self) -> None:
-        self.file_dialog = ask_file(self, FileKind.AUDIT, "导出审计日志",
-                                    lambda path: self.export_to(Path(path)), save=True,
-                                    name="审计日志.xlsx", filters=[XLSX], suffix="xlsx")
+        self.file_dialog = ask_save_path(self, FileKind.AUDIT, "导出审计日志",
+                                         lambda path: self.export_to(Path(path)),
+                                         name="审计日志.xlsx", filters=[XLSX], suffix="xlsx")
 
     def export_to(self, path: Path) -> TaskHandle:
         ctx, f = self.ctx, self.current_filter()
         self.export_button.setEnabled(False)
-        self.status.setText("正在导出……")
 
         def work(control):  # type: ignore[no-untyped-def]
             def progress(done: int, total: int) -> None:
@@ -307,26 +312,30 @@ class AuditViewer(QWidget):
 
         def done(n: int) -> None:
             self.export_button.setEnabled(True)
-            self.status.setText(f"已导出 {n} 条记录到 {path}。")
+            self.status.ok(f"已导出 {n} 条记录到 {path}。")
 
         def failed(exc: BaseException) -> None:
             self.export_button.setEnabled(True)
-            self.status.setText(describe(exc))
+            self.status.error(exc)
 
-        self.task = run_task(work, on_result=done, on_error=failed,
-                             on_progress=lambda _p, t: self.status.setText(t), parent=self)
+        def cancelled() -> None:
+            self.export_button.setEnabled(True)
+            self.status.say("已取消导出。")
+
+        self.task = run_busy(self.status, work, busy="正在导出……", cancellable=True,
+                             on_result=done, on_error=failed, on_cancelled=cancelled,
+                             parent=self)
         return self.task
 
     def _ask_save_pdf(self) -> None:
-        self.file_dialog = ask_file(self, FileKind.AUDIT, "导出审计日志 PDF",
-                                    lambda path: self.save_pdf_to(Path(path)), save=True,
-                                    name="审计日志.pdf", filters=[PDF], suffix="pdf")
+        self.file_dialog = ask_save_path(self, FileKind.AUDIT, "导出审计日志 PDF",
+                                         lambda path: self.save_pdf_to(Path(path)),
+                                         name="审计日志.pdf", filters=[PDF], suffix="pdf")
 
     def _render_in_background(self, path: Path | None, on_pdf) -> TaskHandle:  # type: ignore[no-untyped-def]
         """Typeset the current filter off the GUI thread (the service audits print / export)."""
         ctx, f = self.ctx, self.current_filter()
         self.print_button.setEnabled(False)
-        self.status.setText("正在排版审计日志……")
 
         def done(pdf: bytes) -> None:
             self.print_button.setEnabled(True)
@@ -335,20 +344,21 @@ class AuditViewer(QWidget):
 
         def failed(exc: BaseException) -> None:
             self.print_button.setEnabled(True)
-            self.status.setText(describe(exc))
+            self.status.error(exc)
 
-        self.task = run_task(lambda _c: audit_review.render_print(ctx, f, path), on_result=done,
-                             on_error=failed, parent=self)
+        self.task = run_busy(self.status, lambda _c: audit_review.render_print(ctx, f, path),
+                             busy="正在排版审计日志……", on_result=done, on_error=failed,
+                             parent=self)
         return self.task
 
     def save_pdf_to(self, path: Path) -> TaskHandle:
         return self._render_in_background(
-            path, lambda _pdf: self.status.setText(f"已导出 PDF 到 {path}。"))
+            path, lambda _pdf: self.status.ok(f"已导出 PDF 到 {path}。"))
 
     def print_preview(self, *, show: bool = True) -> TaskHandle:
         """Render, then open the system print preview painting the PDF's pages."""
         def preview(pdf: bytes) -> None:
-            self.status.setText("打印文件已生成。")
+            self.status.ok("打印文件已生成。")
             if not show:
                 return
             printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -365,7 +375,7 @@ class AuditViewer(QWidget):
     def verify(self) -> TaskHandle:
         engine = self.ctx.engine
         self.verify_button.setEnabled(False)
-        self._set_status(verified="正在校验审计日志……")
+        self._verified = ""
 
         def done(result: audit.VerifyResult) -> None:
             self.verify_button.setEnabled(True)
@@ -375,7 +385,8 @@ class AuditViewer(QWidget):
             self.verify_button.setEnabled(True)
             self._set_status(verified=describe(exc))
 
-        self.task = run_task(lambda _c: audit.verify(engine), on_result=done, on_error=failed,
+        self.task = run_busy(self.status, lambda _c: audit.verify(engine),
+                             busy="正在校验审计日志……", on_result=done, on_error=failed,
                              parent=self)
         return self.task
 
@@ -393,8 +404,7 @@ class SecuritySettingsPage(QWidget):
         self.keep_spin.setRange(1, 365)
         self.keep_spin.setSuffix(" 份")
         self.save_button = QPushButton("保存(&S)")
-        self.message = QLabel()
-        self.message.setObjectName("messageLabel")
+        self.message = MessageLine(name="messageLabel")
         self.passphrase_state = QLabel()
         self.passphrase_state.setObjectName("passphraseState")
         self.passphrase_state.setWordWrap(True)
@@ -405,20 +415,18 @@ class SecuritySettingsPage(QWidget):
         self.new_passphrase.setPlaceholderText("两台终端约定的同一口令，至少 12 个字符")
         self.confirm_passphrase.setPlaceholderText("再次输入")
         self.passphrase_button = QPushButton("设置交换口令(&K)")
-        self.passphrase_message = QLabel()
-        self.passphrase_message.setObjectName("passphraseMessage")
-        self.passphrase_message.setWordWrap(True)
+        self.passphrase_message = MessageLine(name="passphraseMessage")
         self.task: TaskHandle | None = None
-        form = QFormLayout(self)
-        form.addRow("无操作自动锁定：", self.idle_spin)
-        form.addRow("自动备份保留：", self.keep_spin)
-        form.addRow(self.save_button)
-        form.addRow(self.message)
-        form.addRow("离线交换口令：", self.passphrase_state)
-        form.addRow("新口令：", self.new_passphrase)
-        form.addRow("确认新口令：", self.confirm_passphrase)
-        form.addRow(self.passphrase_button)
-        form.addRow(self.passphrase_message)
+        form = FormRows(self)
+        form.row("无操作自动锁定：", self.idle_spin)
+        form.row("自动备份保留：", self.keep_spin)
+        form.span(self.save_button)
+        form.span(self.message)
+        form.row("离线交换口令：", self.passphrase_state)
+        form.row("新口令：", self.new_passphrase)
+        form.row("确认新口令：", self.confirm_passphrase)
+        form.span(self.passphrase_button)
+        form.span(self.passphrase_message)
         self.save_button.clicked.connect(self.save)
         self.passphrase_button.clicked.connect(self.set_passphrase)
         # the idle lock belongs to the lockout policy (安全保密管理员)
@@ -452,23 +460,22 @@ class SecuritySettingsPage(QWidget):
         self.new_passphrase.clear()
         self.confirm_passphrase.clear()
         self.passphrase_button.setEnabled(False)
-        self.passphrase_message.setText("正在保存……")
 
         def done(info: accounts.SecurityInfo) -> None:
             self.passphrase_button.setEnabled(True)
             self.loaded = replace(self.loaded, exchange_passphrase_set=info.exchange_passphrase_set,
                                   version=info.version)
             self._show_passphrase_state(info.exchange_passphrase_set)
-            self.passphrase_message.setText(
+            self.passphrase_message.ok(
                 "交换口令已更换。此前导出的交换包仍须用旧口令导入；请把新口令告知对方终端。"
                 if info.exchange_passphrase_set else "交换口令已清除。")
 
         def failed(exc: BaseException) -> None:
             self.passphrase_button.setEnabled(True)
-            self.passphrase_message.setText(describe(exc))
+            self.passphrase_message.error(exc)
 
-        self.task = run_task(lambda _c: accounts.set_exchange_passphrase(ctx, new, confirm),
-                             on_result=done, on_error=failed, parent=self)
+        self.task = run_busy(self.passphrase_message, lambda _c: accounts.set_exchange_passphrase(
+            ctx, new, confirm), busy="正在保存……", on_result=done, on_error=failed, parent=self)
         return self.task
 
     def save(self) -> None:
@@ -479,9 +486,9 @@ class SecuritySettingsPage(QWidget):
             self._conflict(mine)
             return
         except UserError as exc:
-            self.message.setText(describe(exc))
+            self.message.error(exc)
             return
-        self.message.setText("已保存。新的自动锁定时间在下次登录时生效。")
+        self.message.ok("已保存。新的自动锁定时间在下次登录时生效。")
 
     def _conflict(self, mine: accounts.SecurityInfo) -> None:
         theirs = accounts.get_settings(self.ctx)
@@ -492,10 +499,10 @@ class SecuritySettingsPage(QWidget):
         def decided(_result: int) -> None:
             if self.dialog is not None and self.dialog.choice == REAPPLY:
                 self.loaded = theirs  # the new base version; the form keeps my values
-                self.message.setText("已载入他人保存的版本号，您的修改仍在表单中，请检查后再保存。")
+                self.message.say("已载入他人保存的版本号，您的修改仍在表单中，请检查后再保存。")
             else:
                 self.show_info(theirs)
-                self.message.setText("已采用他人保存的版本。")
+                self.message.say("已采用他人保存的版本。")
 
         self.dialog.finished.connect(decided)
         self.dialog.open()
@@ -518,21 +525,19 @@ class PasswordPolicyPage(QWidget):
         self.ctx = ctx
         self.loaded = accounts.PasswordPolicy()
         self.spins: dict[str, QSpinBox] = {}
-        form = QFormLayout(self)
+        form = FormRows(self)
         for name, label, suffix in POLICY_FIELDS:
             low, high, _l = accounts.LIMITS[name]
             spin = self.spins[name] = QSpinBox()
             spin.setObjectName(f"policy_{name}")
             spin.setRange(low, high)
             spin.setSuffix(suffix)
-            form.addRow(label, spin)
+            form.row(label, spin)
         self.save_button = QPushButton("保存策略(&S)")
         self.save_button.setObjectName("savePolicyButton")
-        self.message = QLabel()
-        self.message.setObjectName("policyMessage")
-        self.message.setWordWrap(True)
-        form.addRow(self.save_button)
-        form.addRow(self.message)
+        self.message = MessageLine(name="policyMessage")
+        form.span(self.save_button)
+        form.span(self.message)
         self.save_button.clicked.connect(self.save)
         gate(self.save_button, ctx.actor, Action.MANAGE_POLICY)
         self.load()
@@ -553,9 +558,9 @@ class PasswordPolicyPage(QWidget):
         try:
             self.show_policy(accounts.update_policy(self.ctx, self.edited()))
         except UserError as exc:
-            self.message.setText(describe(exc))
+            self.message.error(exc)
             return
-        self.message.setText("密码与锁定策略已保存。")
+        self.message.ok("密码与锁定策略已保存。")
 
 
 class SecurityPage(QTabWidget):

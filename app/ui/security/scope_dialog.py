@@ -13,7 +13,7 @@ from __future__ import annotations
 from app.services import need_to_know
 from app.services.context import ServiceContext
 from app.services.need_to_know import Scope, ScopeUser
-from app.ui.messages import describe
+from app.ui.kit import MessageLine, TaskHandle, describe, run_task
 from app.ui.qt import (
     QDialog,
     QDialogButtonBox,
@@ -29,7 +29,6 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.worker import TaskHandle, run_task
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -65,9 +64,7 @@ class ScopeDialog(QDialog):
         self.reason.setObjectName("scopeReason")
         self.reason.setMaximumHeight(70)
         self.reason_label.setBuddy(self.reason)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
+        self.message = MessageLine()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                        | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存(&S)")
@@ -217,7 +214,7 @@ class ScopeDialog(QDialog):
         users, units = self.chosen_users(), self.chosen_units()
         reason = self.reason.toPlainText().strip() if self.widening() else ""
         ctx, kind, rid = self.ctx, self.kind, self.record_id
-        self.message.setText("正在保存……")
+        self.message.say("正在保存……")
         self._set_enabled(False)
         self.task = run_task(lambda _c: need_to_know.set_scope(ctx, kind, rid, users, units,
                                                                reason),
@@ -225,12 +222,12 @@ class ScopeDialog(QDialog):
 
     def _saved(self, scope: Scope) -> None:
         self.scope = scope
-        self.message.setText("")
+        self.message.clear()
         self.settled.emit()
         self.accept()
 
     def _save_failed(self, exc: BaseException) -> None:
-        self.message.setText(describe(exc))
+        self.message.error(exc)
         self._set_enabled(True)
         self._update()
         self.settled.emit()

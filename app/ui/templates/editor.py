@@ -1,7 +1,7 @@
 """The template editor: text with line numbers, a placeholder picker, problems found as you type
 (debounced, in the background), a live PDF preview on sample data, and the version history.
 
-Checking and rendering run through ``app.ui.worker.run_task``: each keystroke restarts a short
+Checking and rendering run through ``app.ui.kit.worker.run_task``: each keystroke restarts a short
 timer; when it fires, the text is checked and (when fine) rendered off the GUI thread, and only
 the newest run's result is shown. A problem names its field and line; clicking it moves the
 cursor there (``locate``). Saving re-checks first: a template with problems is saved only as a
@@ -18,8 +18,7 @@ from app.errors import UserError
 from app.services import templates as tm
 from app.services.context import ServiceContext
 from app.services.templates import TemplateProblem
-from app.ui.file_dialogs import DOCX, FileKind, ask_file
-from app.ui.messages import describe
+from app.ui.kit import DOCX, FileKind, TaskHandle, ask_file, confirm, describe, run_task
 from app.ui.qt import (
     QBuffer,
     QByteArray,
@@ -50,7 +49,6 @@ from app.ui.qt import (
 from app.ui.templates.code_edit import CodeEdit
 from app.ui.templates.locate import locate
 from app.ui.templates.simple_form import SimpleForm
-from app.ui.worker import TaskHandle, run_task
 
 DEBOUNCE_MS = 400
 
@@ -143,7 +141,7 @@ class TemplateEditor(QWidget):
         self.problems: list[TemplateProblem] = []
         self.pending_data: bytes | None = None
         self._buffer: QBuffer | None = None
-        self.confirm_draft = self._ask_draft  # replaced in tests
+        self.draft_box: QMessageBox | None = None  # the open 保存为草稿 question
         self.save_task: TaskHandle | None = None
         self._build()
         self.load(content)
@@ -460,13 +458,13 @@ class TemplateEditor(QWidget):
             old.deleteLater()
 
     # ---- saving ----------------------------------------------------------------------------
-    def _ask_draft(self, count: int) -> bool:
-        answer = QMessageBox.question(
-            self, "模板有问题",
-            f"模板还有 {count} 处问题（见下方列表）。仍然保存为草稿吗？\n草稿不能设为默认模板。",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Save
+    def _ask_draft(self, count: int, save: Any) -> None:
+        """The template has problems: 保存为草稿 runs ``save``; 取消 ends the save unsaved."""
+        self.draft_box = confirm(
+            self, "模板有问题", f"模板还有 {count} 处问题（见下方列表）。仍然保存为草稿吗？",
+            "保存为草稿", save, informative="草稿不能设为默认模板。",
+            on_reject=lambda: self._saved_or_not(""), icon=QMessageBox.Icon.Warning,
+            default="reject", name="saveDraftQuestion")
 
     @property
     def saving(self) -> bool:
@@ -475,7 +473,8 @@ class TemplateEditor(QWidget):
     def save(self) -> None:
         """Re-check, then save — both in the worker (a Word form's check renders it through
         docxtpl: hundreds of ms). The button is off meanwhile and a second Ctrl+S is ignored;
-        what is saved is the text as it was when 保存 was pressed."""
+        what is saved is the text as it was when 保存 was pressed. A template with problems is
+        saved as a draft only after the question (``draft_box``) is answered 保存为草稿."""
         if self.saving:
             return
         info = self.content.info
@@ -495,19 +494,22 @@ class TemplateEditor(QWidget):
             if problems and info.is_default and not info.shipped:
                 self._saved_or_not(f"这是“{info.kind}”的默认模板，有问题时不能保存。请先改正问题。")
                 return
-            if problems and not self.confirm_draft(len(problems)):
-                self._saved_or_not("")
-                return
+            if problems:
+                self._ask_draft(len(problems), lambda: write(problems))
+            else:
+                write(problems)
+
+        def write(problems: list[TemplateProblem]) -> None:
             self._saving(True, "正在保存……")
 
-            def write(_control: Any) -> tm.TemplateContent:
+            def work(_control: Any) -> tm.TemplateContent:
                 new = tm.save(self.ctx, info.ref, text=text,
                               data=data if info.format == tm.WORDFORM else None, comment=comment,
                               expected_version=None if info.shipped else info.row_version,
                               allow_problems=bool(problems))
                 return tm.get(self.ctx, new.ref)
 
-            self.save_task = run_task(write, on_result=written, on_error=failed, parent=self)
+            self.save_task = run_task(work, on_result=written, on_error=failed, parent=self)
 
         def written(content: tm.TemplateContent) -> None:
             self.commentEdit.clear()

@@ -8,8 +8,7 @@ from app.domain.security import Action
 from app.errors import UserError
 from app.services import templates as tm
 from app.services.context import ServiceContext
-from app.ui.file_dialogs import FileKind, ask_file
-from app.ui.messages import describe
+from app.ui.kit import FileKind, MessageLine, ask_file, ask_save_path, confirm
 from app.ui.pages import register_page
 from app.ui.qt import (
     QHBoxLayout,
@@ -65,8 +64,9 @@ class TemplatesPage(QWidget):
             setattr(self, attr, b)
             buttons.append(b)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, activated=self.refresh)
-        self.statusLabel = QLabel()
-        self.statusLabel.setWordWrap(True)
+        self.statusLabel = MessageLine(name="templatesMessage")
+        self.discard_box: QMessageBox | None = None  # the open 放弃修改 question
+        self.delete_box: QMessageBox | None = None  # the open 删除模板 question
 
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -156,21 +156,28 @@ class TemplatesPage(QWidget):
             return
         if self.editor is not None and self.editor.content.info.ref == ref:
             return
-        if self.editor is not None and self.editor.dirty and not self._discard_ok():
+        if self.editor is not None and self.editor.dirty:
+            self._ask_discard(ref)
             return
+        self._load_editor(ref)
+
+    def _ask_discard(self, ref: str) -> None:
+        """Another template was selected while the open one has unsaved edits: 放弃修改 opens
+        the selected one; 取消 keeps the edits and selects the open one again."""
+        assert self.editor is not None
+        current = self.editor.content.info.ref
+        self.discard_box = confirm(
+            self, "放弃修改", "当前模板的修改尚未保存，放弃这些修改吗？", "放弃修改",
+            lambda: self._load_editor(ref), on_reject=lambda: self.refresh(select=current),
+            icon=QMessageBox.Icon.Warning, default="reject", name="discardTemplateQuestion")
+
+    def _load_editor(self, ref: str) -> None:
         try:
             content = tm.get(self.ctx, ref)
         except UserError as exc:
-            self.statusLabel.setText(describe(exc))
+            self.statusLabel.error(exc)
             return
         self._open_editor(content)
-
-    def _discard_ok(self) -> bool:
-        answer = QMessageBox.question(
-            self, "放弃修改", "当前模板的修改尚未保存，放弃这些修改吗？",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Discard
 
     def _open_editor(self, content: tm.TemplateContent) -> None:
         old = self.editor
@@ -186,7 +193,7 @@ class TemplatesPage(QWidget):
 
     def _saved(self, ref: str) -> None:
         info = self.editor.content.info if self.editor else None
-        self.statusLabel.setText(f"已保存“{info.name}”第 {info.current_version} 版。" if info else "已保存。")
+        self.statusLabel.ok(f"已保存“{info.name}”第 {info.current_version} 版。" if info else "已保存。")
         self.refresh(select=ref)
 
     def _renamed(self, item: QTreeWidgetItem, column: int) -> None:
@@ -196,7 +203,7 @@ class TemplatesPage(QWidget):
             return
         new = self._run(tm.rename, info.id, item.text(0))
         if isinstance(new, tm.TemplateInfo):
-            self.statusLabel.setText(f"已重命名为“{new.name}”。")
+            self.statusLabel.ok(f"已重命名为“{new.name}”。")
         # refresh later: the tree is still inside its editor's commit
         QTimer.singleShot(0, lambda: self._reload_editor(info.ref))
 
@@ -205,10 +212,10 @@ class TemplatesPage(QWidget):
         try:
             result = fn(self.ctx, *args)
         except UserError as exc:
-            self.statusLabel.setText(describe(exc))
+            self.statusLabel.error(exc)
             return None
         if done:
-            self.statusLabel.setText(done)
+            self.statusLabel.ok(done)
         return result
 
     def duplicate(self) -> None:
@@ -217,7 +224,7 @@ class TemplatesPage(QWidget):
             return
         new = self._run(tm.duplicate, info.ref)
         if isinstance(new, tm.TemplateInfo):
-            self.statusLabel.setText(f"已复制为“{new.name}”。")
+            self.statusLabel.ok(f"已复制为“{new.name}”。")
             self.select(new.ref)
 
     def set_default(self) -> None:
@@ -226,20 +233,17 @@ class TemplatesPage(QWidget):
             return
         new = self._run(tm.set_default, info.ref)
         if isinstance(new, tm.TemplateInfo):
-            self.statusLabel.setText(f"“{new.name}”已设为“{new.kind}”的默认模板。")
+            self.statusLabel.ok(f"“{new.name}”已设为“{new.kind}”的默认模板。")
             self._reload_editor(new.ref)
 
     def delete(self) -> None:
         info = self.selected()
         if info is None or info.id is None:
             return
-        answer = QMessageBox.question(
-            self, "删除模板", f"删除“{info.name}”及其全部历史版本吗？此操作不能撤销。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        self.delete_now(info)
+        self.delete_box = confirm(
+            self, "删除模板", f"删除“{info.name}”及其全部历史版本吗？此操作不能撤销。", "删除",
+            lambda: self.delete_now(info), icon=QMessageBox.Icon.Warning, default="reject",
+            name="deleteTemplateQuestion")
 
     def delete_now(self, info: tm.TemplateInfo) -> None:
         if self._run(tm.delete, info.id, done=f"已删除“{info.name}”。") is None and info.id in (
@@ -259,7 +263,7 @@ class TemplatesPage(QWidget):
     def import_path(self, path: str) -> tm.TemplateInfo | None:
         new = self._run(tm.import_file, path)
         if isinstance(new, tm.TemplateInfo):
-            self.statusLabel.setText(f"已导入“{new.name}”（{new.kind}）。")
+            self.statusLabel.ok(f"已导入“{new.name}”（{new.kind}）。")
             self.select(new.ref)
             return new
         return None
@@ -269,15 +273,15 @@ class TemplatesPage(QWidget):
         if info is None:
             return
         suffix = ".docx" if info.format == tm.WORDFORM else ".json"
-        self.file_dialog = ask_file(
+        self.file_dialog = ask_save_path(
             self, FileKind.TEMPLATES, "导出模板", lambda path: self.export_path(info.ref, path),
-            save=True, name=info.name + suffix, suffix=suffix,
+            name=info.name + suffix, suffix=suffix,
             filters=["Word 表单 (*.docx)" if suffix == ".docx" else "公文模板 (*.json)"])
 
     def export_path(self, ref: str, path: str) -> None:
         out = self._run(tm.export_file, ref, path)
         if out is not None:
-            self.statusLabel.setText(f"已导出到 {out}。")
+            self.statusLabel.ok(f"已导出到 {out}。")
 
     def _reload_editor(self, ref: str) -> None:
         self.refresh(select=ref)

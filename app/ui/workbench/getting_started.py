@@ -11,6 +11,7 @@ from __future__ import annotations
 from app.services import office
 from app.services.context import ServiceContext
 from app.services.office import Step
+from app.ui.kit import TaskHandle, run_task
 from app.ui.qt import (
     QGridLayout,
     QGroupBox,
@@ -23,7 +24,6 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.worker import TaskHandle, run_task
 
 DONE, OPEN = "✔", "○"
 

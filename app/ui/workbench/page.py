@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from app.errors import UserError
 from app.services import workbench
 from app.services.context import ServiceContext
+from app.ui.kit import MessageLine, TaskHandle, run_task
 from app.ui.pages import register_page
 from app.ui.qt import (
     QAbstractItemView,
@@ -44,7 +45,6 @@ from app.ui.qt import (
 )
 from app.ui.sizing import size_columns
 from app.ui.workbench.model import COLOURS, HEADERS, WIDTHS, WorkItemModel
-from app.ui.worker import TaskHandle, run_task
 
 #: Live refresh interval; short enough that a clock's colour change shows within a minute.
 REFRESH_MS = 30_000
@@ -176,8 +176,7 @@ class WorkbenchPage(QWidget):
         side.addWidget(week_box)
         side.addWidget(recent_box, 1)
 
-        self.status = QLabel("")
-        self.status.setStyleSheet("color: #666;")
+        self.status = MessageLine(name="workbenchMessage")  # when it was read, or why not
         self.refresh_button = QPushButton("刷新(&R)")
         self.refresh_button.setShortcut("F5")
         self.refresh_button.clicked.connect(self.refresh)
@@ -214,7 +213,7 @@ class WorkbenchPage(QWidget):
         """Ask the worker for a new snapshot (skipped while one is still being read)."""
         if self._task is not None and not self._task.finished:
             return
-        self.status.setText("正在更新…")
+        self.status.say("正在更新…")
         self.getting_started.refresh()
         self._task = run_task(lambda _control: workbench.snapshot(self.ctx),
                               on_result=self._show, on_error=self._failed, parent=self)
@@ -234,7 +233,7 @@ class WorkbenchPage(QWidget):
 
     def _failed(self, exc: object) -> None:
         msg = exc.message if isinstance(exc, UserError) else "读取工作台数据时出错，请稍后重试。"
-        self.status.setText(msg)
+        self.status.error(msg)
         self.refresh_failed.emit(msg)
 
     def _show(self, snap: workbench.Snapshot) -> None:
@@ -257,7 +256,7 @@ class WorkbenchPage(QWidget):
         self.week_label.setText("\n".join(f"{k}：{v}" for k, v in snap.week.items()))
         red = sum(1 for i in snap.items if i.state == "red")
         amber = sum(1 for i in snap.items if i.state == "amber")
-        self.status.setText(f"更新于 {snap.taken_at.astimezone():%H:%M:%S}　红 {red} 项　黄 {amber} 项"
+        self.status.say(f"更新于 {snap.taken_at.astimezone():%H:%M:%S}　红 {red} 项　黄 {amber} 项"
                             + ("　（部分模块无权查看或读取出错）" if snap.skipped else ""))
         self._states, notes = workbench.notifications(self._states, snap.items)
         if notes:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.services.placeholders import UnfilledPlaceholders
-from app.ui.messages import confirm
+from app.ui.kit.messages import confirm
 from app.ui.qt import QMessageBox, QWidget
 
 

@@ -1,4 +1,11 @@
-"""User-facing error handling for the GUI: short Chinese messages, never a traceback dialog.
+"""The GUI's questions and notices, and its error handling: short Chinese messages, never a
+traceback dialog, never a nested event loop.
+
+Every box here is window-modal and opened with ``open()``: the page goes on serving events and
+the answer comes back by callback (continuation style). ``confirm`` asks yes/no before an act,
+``ask_unsaved`` asks 保存 / 不保存 / 取消, ``warn`` and ``inform`` show a notice with 确定. Each
+returns its box for the caller (and tests) to hold. No module outside ``app/ui/kit`` calls a
+blocking ``QMessageBox`` static or ``exec()``s a box (tests/ui/test_kit.py checks the sources).
 
 ``install_excepthook(log_dir)`` routes uncaught exceptions to a log file in the data folder and
 shows a short Chinese message; ``UserError`` shows its own message. ``describe(exc)`` turns an
@@ -16,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 
 from app.errors import UserError, storage_problem
-from app.ui.qt import QApplication, QMessageBox, Qt, QWidget
+from app.ui.qt import QApplication, QInputDialog, QMessageBox, Qt, QThread, QWidget
 
 log = logging.getLogger("app")
 LOG_FILE = "govdesk.log"
@@ -56,12 +63,66 @@ def install_excepthook(log_path: Path) -> None:
         else:
             log.error("未处理的异常\n%s", "".join(traceback.format_exception(kind, exc, tb)))
             text = f"程序出现内部错误，已记录到日志：\n{log_path}\n\n请将该文件提供给管理员。"
-        if QApplication.instance() is not None:
-            QMessageBox.critical(None, "出错了", text)
-        else:  # pragma: no cover - before the application exists
+        if QApplication.instance() is None:  # pragma: no cover - before the application exists
             print(text, file=sys.stderr)
+        elif event_loop_running():  # the usual case: a slot raised, the window goes on
+            notice(QMessageBox.Icon.Critical, QApplication.activeWindow(), "出错了", text,
+                   name="errorBox")
+        else:  # no event loop yet (start-up): nothing would keep a non-blocking box up
+            fatal("出错了", text)
 
     sys.excepthook = hook
+
+
+def event_loop_running() -> bool:
+    """True once the GUI thread runs its event loop (``app.exec()``)."""
+    return QThread.currentThread().loopLevel() > 0
+
+
+def fatal(title: str, text: str) -> None:
+    """A critical message shown before the event loop runs (the database cannot be opened, an
+    error during start-up): there is no loop yet to keep a non-blocking box on screen, and the
+    program ends right after, so this one box blocks until it is closed. Never call it from a
+    running page: use ``warn`` (or the page's message line)."""
+    QMessageBox.critical(None, title, text)
+
+
+_held: set[QMessageBox] = set()  # boxes without a parent, kept alive until they close
+
+
+def notice(icon: QMessageBox.Icon, parent: QWidget | None, title: str, text: str, *,
+           informative: str = "", name: str = "",
+           then: Callable[[], object] | None = None) -> QMessageBox:
+    """A notice with one 确定 button, window-modal and opened with ``open()`` (no nested event
+    loop); ``then`` runs once it is closed."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    if informative:
+        box.setInformativeText(informative)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    if name:
+        box.setObjectName(name)
+    if parent is None:
+        _held.add(box)
+        box.finished.connect(lambda _r: _held.discard(box))
+    if then is not None:
+        box.finished.connect(lambda _r: then())
+    box.open()
+    return box
+
+
+def warn(parent: QWidget | None, title: str, text: str, *, informative: str = "",
+         name: str = "", then: Callable[[], object] | None = None) -> QMessageBox:
+    """A warning with 确定, for what must not be missed and has no message line to go on (a
+    page or dialog shows its refusals on its ``MessageLine``)."""
+    return notice(QMessageBox.Icon.Warning, parent, title, text, informative=informative,
+                  name=name, then=then)
+
+
+def inform(parent: QWidget | None, title: str, text: str, *, informative: str = "",
+           name: str = "", then: Callable[[], object] | None = None) -> QMessageBox:
+    """Information with 确定 (e.g. 关于)."""
+    return notice(QMessageBox.Icon.Information, parent, title, text, informative=informative,
+                  name=name, then=then)
 
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
@@ -126,3 +187,22 @@ def confirm(parent: QWidget, title: str, text: str, accept_label: str,
     box.finished.connect(finished)
     box.open()
     return box
+
+
+def ask_text(parent: QWidget, title: str, label: str, chosen: Callable[[str], object], *,
+             text: str = "", ok_label: str = "确定", name: str = "") -> QInputDialog:
+    """Ask for one line of text, window-modal and opened with ``open()`` (``QInputDialog.getText``
+    would block in a nested event loop). ``chosen(text)`` runs on ``ok_label`` only; 取消, Esc
+    or closing the dialog do nothing. The dialog is returned for callers and tests to hold."""
+    dlg = QInputDialog(parent)
+    dlg.setWindowTitle(title)
+    dlg.setLabelText(label)
+    dlg.setTextValue(text)
+    dlg.setOkButtonText(ok_label)
+    dlg.setCancelButtonText("取消")
+    dlg.setWindowModality(Qt.WindowModality.WindowModal)
+    if name:
+        dlg.setObjectName(name)
+    dlg.textValueSelected.connect(chosen)
+    dlg.open()
+    return dlg

@@ -1,4 +1,6 @@
-"""The one way the GUI asks for a file: ``file_dialog()`` / ``ask_file()``.
+"""The one way the GUI asks for a file: ``ask_save_path()`` (where to write an export, a print,
+an attachment), ``ask_file()`` (a file to read) and, for callers that set the dialog up further,
+``file_dialog()``.
 
 A file dialog starts in the folder last used for the same kind of file (``FileKind``: printed
 papers, spreadsheets, attachments, templates, …), and the first time in the user's documents
@@ -8,7 +10,8 @@ Choosing a file remembers its folder for that kind in the desk's ``ui.ini`` (dat
 same file that keeps the window geometry). A remembered folder that no longer exists is skipped.
 
 Dialogs are window-modal and non-blocking (``open()``; no nested event loop): the caller gets the
-chosen path by callback (``ask_file``) or connects ``fileSelected`` itself (``file_dialog``).
+chosen path by callback (``ask_save_path``, ``ask_file``) or connects ``fileSelected`` itself
+(``file_dialog``).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class FileKind(StrEnum):
     TEMPLATES = "templates"  # template import/export, Word forms
     DESCRIPTIONS = "descriptions"  # 公文描述 JSON imported
     IMAGES = "images"  # the office's seal image
+    NOTICES = "notices"  # 国务院 holiday notices read on 节假日安排
 
 
 def _settings() -> QSettings:
@@ -110,6 +114,17 @@ def ask_file(parent: QWidget, kind: FileKind, title: str, chosen: Callable[[str]
     dlg.finished.connect(dlg.deleteLater)
     dlg.open()
     return dlg
+
+
+def ask_save_path(parent: QWidget, kind: FileKind, title: str, chosen: Callable[[str], object],
+                  *, name: str = "", filters: Sequence[str] = (),
+                  suffix: str = "") -> QFileDialog:
+    """The save-path chooser: where to write a file of ``kind``. Proposes ``name`` (made a bare,
+    safe file name) in the folder last used for ``kind``; ``suffix`` is added when the user
+    types none; ``chosen(path)`` runs once a path is chosen (nothing on cancel). The dialog is
+    returned for tests to drive."""
+    return ask_file(parent, kind, title, chosen, save=True, name=name, filters=filters,
+                    suffix=suffix)
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
