@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, and_, delete, exists, false, not_, or_, select, true
 from sqlalchemy.orm import Session
 
-from app.domain.security import Action, Clearance, require_clearance
+from app.domain.security import Action, Clearance
 from app.errors import InputError, PermissionDenied
+from app.services import audit_refused
 from app.services.audit_scope import by_parent
 from app.storage.models import (
     AuditEvent,
@@ -97,6 +98,7 @@ MAX_UNIT = 128
 MIN_REASON = 2
 MAX_REASON = 500
 DENIED = "该内容超出您的知悉范围。"
+NOT_OWNER = "只有拟稿人（登记人）或安全保密管理员可以调整知悉范围。"
 
 
 # --------------------------------------------------------------------------- the predicate
@@ -196,8 +198,9 @@ def require(s: Session, actor: Any, kind: str, record_id: int | None) -> None:
         return
     if kind not in KINDS:
         raise ValueError(kind)
-    if not knows(s, actor, kind, int(record_id)):
-        raise PermissionDenied(DENIED)
+    if not knows(s, actor, kind, int(record_id)):  # the refused attempt is audited (by kind, id)
+        raise audit_refused.refused(PermissionDenied(DENIED), "denied", kind, int(record_id),
+                                    why=audit_refused.NEED_TO_KNOW)
 
 
 def hidden_search_entries(s: Session, actor: Any) -> list[int]:
@@ -324,7 +327,7 @@ def _record(s: Session, actor: Any, kind: str, record_id: int) -> Any:
     row = s.get(model, record_id)
     if row is None:
         raise InputError(f"找不到{KIND_LABELS[kind]}（编号{record_id}）。")
-    require_clearance(actor.clearance, row.classification)
+    audit_refused.require_clearance(actor, row.classification, kind, row.id)
     return row
 
 
@@ -399,7 +402,7 @@ def may_change(ctx: ServiceContext, kind: str, record_id: int) -> str | None:
         if row.classification < MIN_LEVEL:
             return "只有秘密、机密记录可以设定知悉范围。"
         if not _may_manage(s, actor, kind, row):
-            return "只有拟稿人（登记人）或安全保密管理员可以调整知悉范围。"
+            return NOT_OWNER
     return None
 
 
@@ -421,7 +424,7 @@ def set_scope(ctx: ServiceContext, kind: str, record_id: int, user_ids: Iterable
     with ctx.session() as s, s.begin():
         row = _record(s, actor, kind, record_id)
         if not _may_manage(s, actor, kind, row):
-            raise PermissionDenied("只有拟稿人（登记人）或安全保密管理员可以调整知悉范围。")
+            raise audit_refused.refused(PermissionDenied(NOT_OWNER), "scope.set", kind, record_id)
         if not actor.may(Action.GRANT_ROLES):
             require(s, actor, kind, record_id)
         if (new_users or new_units) and row.classification < MIN_LEVEL:
@@ -476,7 +479,7 @@ def candidates(ctx: ServiceContext, kind: str, record_id: int) -> tuple[list[Sco
     with ctx.session() as s, s.begin():
         row = _record(s, actor, kind, record_id)
         if not _may_manage(s, actor, kind, row):
-            raise PermissionDenied("只有拟稿人（登记人）或安全保密管理员可以调整知悉范围。")
+            raise audit_refused.refused(PermissionDenied(NOT_OWNER), "denied", kind, record_id)
         users = [_user(u) for u in s.execute(
             select(User).where(User.active.is_(True), User.clearance_level >= row.classification)
             .order_by(User.username)).scalars()]
