@@ -42,6 +42,7 @@ from app.domain.security import (
     Clearance,
     Role,
     SeparationDenied,
+    active_change_problem,
     role_set,
     roles_label,
     separation_problem,
@@ -490,6 +491,14 @@ def _powers_lost(s: Session, user: User, roles_after: frozenset[Role], active_af
     return [p for p in _KEPT_POWERS if not any(allowed(r, p) for r in held.values())]
 
 
+def _uncovered(s: Session, user: User, revoked: frozenset[Role]) -> list[Role]:
+    """The 三员 roles among ``revoked`` that no other active account holds."""
+    others = set(s.execute(
+        select(UserRole.role_code).join(User, User.id == UserRole.user_id)
+        .where(User.active.is_(True), User.id != user.id)).scalars())
+    return [r for r in sorted_roles(revoked & THREE_ADMINS) if r.value not in others]
+
+
 def _refuse(ctx: ServiceContext, exc: PermissionDenied, action: str, user: User | None,
             detail: dict | None = None) -> PermissionDenied:
     """Audit a refused account act (its own transaction) and return ``exc`` to raise."""
@@ -564,6 +573,12 @@ def set_active(ctx: ServiceContext, user_id: int, active: bool,
         if not active and user.id == actor.user_id:
             raise audit_refused.refused(PermissionDenied("不能停用自己的账户。"),
                                         "user.disable", "user", user.id)
+        problem = (active_change_problem(roles_of(s, user.id), active)
+                   if separation.is_classified(s) else None)
+        if problem is not None:  # 三员: two people (accounts.set_roles, then this)
+            raise audit_refused.refused(SeparationDenied(problem), "user.enable" if active
+                                        else "user.disable", "user", user.id,
+                                        username=user.username)
         if not active:
             if _powers_lost(s, user, roles_of(s, user.id), False):
                 raise audit_refused.refused(PermissionDenied("不能停用最后一个管理员账户。"),
@@ -668,6 +683,12 @@ def set_roles(ctx: ServiceContext, user_id: int, roles: Iterable[Role | str],
                     raise refused(PermissionDenied("不能取消最后一个管理员的管理员角色。"))
                 raise refused(PermissionDenied("不能取消该角色：取消后将没有启用的账户能"
                                                + "、".join(a.label for a in lost) + "。"))
+            uncovered = (_uncovered(s, user, old - chosen)
+                         if user.active and separation.is_classified(s) else [])
+            if uncovered:  # the office always keeps an active holder of each of the 三员
+                raise refused(SeparationDenied(
+                    f"三员分立：取消后将没有启用的{'、'.join(f'“{r.label}”' for r in uncovered)}"
+                    "账户；请先由另一账户担任该角色，再取消。"))
         _store_roles(s, user, chosen)
         user.updated_at = ctx.now()  # an UPDATE of the row: its version moves on (conflicts)
         audit.append(s, actor, "user.set_role", "user", user.id,
