@@ -8,12 +8,16 @@ exits with ``exit_code``; the GUI shows a message box. Other exceptions are bugs
 from __future__ import annotations
 
 import errno
+from typing import Any
 
 
 class UserError(Exception):
     """Bad input or a refused action, explained in Chinese."""
 
     exit_code = 2
+    #: A refused attempt's audit entry (``app.services.audit.refusals.Refusal``), recorded once
+    #: the unit of work it was raised in has rolled back; None for other errors.
+    refusal: Any = None
 
     def __init__(self, message: str, *, exit_code: int | None = None) -> None:
         super().__init__(message)

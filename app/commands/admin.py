@@ -361,6 +361,7 @@ _POLICY_OPTIONS = [
     ("warn_days", "到期前提醒天数"), ("history", "不得重复使用的最近密码数"),
     ("lock_failures", "连续失败锁定次数"), ("lock_minutes", "锁定时长（分钟）"),
     ("idle_lock_minutes", "空闲自动锁定（分钟）"),
+    ("audit_warn_rows", "审计记录告警阈值（条；超过时提醒安全审计员）"),
 ]
 
 

@@ -134,7 +134,7 @@ KEY_LABELS: dict[str, str] = {
     "max_age_days": "密码最长使用天数", "min_length": "密码最小长度",
     "min_classes": "密码字符类别数", "warn_days": "到期前提醒天数", "history": "不得重复密码数",
     "lock_failures": "连续失败锁定次数", "lock_minutes": "锁定时长（分钟）",
-    "outcome": "结果",
+    "outcome": "结果", "why": "拒绝依据",
     "active": "状态", "apart": "不同班人员", "at": "时间", "attachment": "附件",
     "attachments": "附件", "backup_keep": "自动备份保留份数", "based_on": "基于",
     "by": "催办人", "caller": "来电人", "changed": "变更项目", "changes": "变更",
@@ -183,6 +183,7 @@ VALUE_WORDS: dict[str, str] = {
     "classified": "涉密单位", "first_run": "首次运行设置",
     "switch": "由普通单位切换", "stale_session": "账户已停用或权限已变更",
     "classified_is_final": "涉密单位不能改回普通单位",
+    "above_clearance": "超出本人密级", "outside_scope": "不在该记录的知悉范围内",
     # document statuses and steps
     "draft": "拟稿", "reviewed": "已核稿", "signed": "已签发", "issued": "已印发",
     "archived": "已归档", "review": "核稿", "sign": "签发", "issue": "印发", "archive": "归档",

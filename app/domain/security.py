@@ -276,6 +276,29 @@ def separation_problem(roles: RoleSet) -> str | None:
     return None
 
 
+def active_change_problem(roles: RoleSet, active: bool) -> str | None:
+    """In a 涉密 office: why an account holding ``roles`` may not be disabled (``active`` False)
+    or re-enabled (True) directly — None when it may.
+
+    An account holding an administrator role (one of the 三员, or the all-in-one 管理员 of the
+    office's 普通 days) is never disabled or re-enabled by one person: otherwise the 系统管理员,
+    who manages accounts, could disable the 安全审计员 who reviews them (or the 安全保密管理员),
+    or revive a dormant administrator account. It takes two of the three: the 安全保密管理员
+    first takes the administrator role away (refused while no other active account holds it,
+    ``accounts.set_roles``), then the 系统管理员 disables the account; to bring one back, the
+    系统管理员 re-enables the account without the role and the 安全保密管理员 grants it again."""
+    held = sorted_roles(role_set(roles) & ADMIN_ROLES)
+    if not held:
+        return None
+    names = "、".join(f"“{r.label}”" for r in held)
+    if active:
+        return (f"{SEPARATION_RULE}：持有{names}角色的账户不能由一人直接启用（三员账户的停用、"
+                "启用须两人办理）：请安全保密管理员先取消该账户的管理员角色，启用后再重新授予。")
+    return (f"{SEPARATION_RULE}：{names}账户不能由一人直接停用（三员账户的停用、启用须两人办理，"
+            "被审查的管理员不能停用审查者）：请安全保密管理员先取消该账户的管理员角色"
+            "（另有启用的账户担任该角色时才能取消），再由系统管理员停用。")
+
+
 def require_separation(roles: RoleSet) -> None:
     """``SeparationDenied`` when ``separation_problem`` finds one."""
     problem = separation_problem(roles)

@@ -18,6 +18,10 @@ Conventions for all service modules (公文, 会议纪要, 值班, 突发事件,
   (``app.services.audit.chain.append(s, actor, "doc.issue", "document", doc.id, {...})``), so the act and
   its record commit or roll back together.
 * Time comes from ``ctx.now()`` (tests pass a fixed clock).
+* A refusal raised inside a unit of work (a record above one's 密级 or outside its 知悉范围,
+  found by a loader) carries its audit entry (``audit.refusals``); the session records it
+  once the outermost unit of work has rolled back and closed — refused attempts are audited
+  (``outcome=refused``) without a second transaction inside the first.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -123,21 +128,70 @@ def roles_of(s: Session, user_id: int) -> frozenset[Role]:
         select(UserRole.role_code).where(UserRole.user_id == user_id)).scalars())
 
 
+#: Units of work (``ServiceContext.session``/``reading``) open in this thread or task.
+_UNITS: ContextVar[int] = ContextVar("govdesk_open_units", default=0)
+
+
+def in_unit() -> bool:
+    """True inside a unit of work: a refusal raised now is recorded when it closes."""
+    return _UNITS.get() > 0
+
+
+def _closed(ctx: ServiceContext, exc: BaseException | None) -> None:
+    """A unit of work has closed: the outermost records the refusal ``exc`` carries (its lock
+    is released, its changes rolled back)."""
+    _UNITS.set(_UNITS.get() - 1)
+    if exc is not None and _UNITS.get() == 0 and getattr(exc, "refusal", None) is not None:
+        from app.services import audit
+
+        audit.record_refusal(ctx, exc)
+
+
+class _Unit(Session):
+    """``ServiceContext.session()``: a session that counts as a unit of work (``_closed``)."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__(ctx.engine)
+        self._service_ctx = ctx
+
+    def __enter__(self) -> _Unit:
+        _UNITS.set(_UNITS.get() + 1)
+        return self
+
+    def __exit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        try:
+            super().__exit__(type_, value, traceback)
+        finally:
+            _closed(self._service_ctx, value)
+
+
 @dataclass(frozen=True)
 class ServiceContext:
     engine: Engine
     actor: Actor | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
 
+    def in_unit(self) -> bool:
+        """Whether a unit of work (``session``/``reading``) is open on this thread now."""
+        return in_unit()
+
     def session(self) -> Session:
-        return Session(self.engine)
+        return _Unit(self)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session in a read-only unit of work (see the module notes): ``with ctx.reading()
         as s: …``. Do not write in it."""
-        with Session(read_engine(self.engine)) as s, s.begin():
-            yield s
+        _UNITS.set(_UNITS.get() + 1)
+        failure: BaseException | None = None
+        try:
+            with Session(read_engine(self.engine)) as s, s.begin():
+                yield s
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            _closed(self, failure)
 
     def now(self) -> datetime:
         return self.clock()

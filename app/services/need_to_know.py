@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, and_, delete, exists, false, not_, or_, select, true
 from sqlalchemy.orm import Session
 
-from app.domain.security import Action, Clearance, require_clearance
+from app.domain.security import Action, Clearance
 from app.errors import InputError, PermissionDenied
+from app.services import audit
 from app.storage.models import (
     AuditEvent,
     Decision,
@@ -96,6 +97,7 @@ MAX_UNIT = 128
 MIN_REASON = 2
 MAX_REASON = 500
 DENIED = "该内容超出您的知悉范围。"
+NOT_OWNER = "只有拟稿人（登记人）或安全保密管理员可以调整知悉范围。"
 
 
 # --------------------------------------------------------------------------- the predicate
@@ -195,8 +197,9 @@ def require(s: Session, actor: Any, kind: str, record_id: int | None) -> None:
         return
     if kind not in KINDS:
         raise ValueError(kind)
-    if not knows(s, actor, kind, int(record_id)):
-        raise PermissionDenied(DENIED)
+    if not knows(s, actor, kind, int(record_id)):  # the refused attempt is audited (by kind, id)
+        raise audit.refusals(PermissionDenied(DENIED), "denied", kind, int(record_id),
+                                    why=audit.NEED_TO_KNOW)
 
 
 def hidden_search_entries(s: Session, actor: Any) -> list[int]:
@@ -223,8 +226,6 @@ def hidden_search_entries(s: Session, actor: Any) -> list[int]:
 def hidden_refs(s: Session, actor: Any, refs: Iterable[tuple[str, int]]) -> set[tuple[str, int]]:
     """Those of ``refs`` (``(object_type, id)`` as the audit log names records; children by
     their own type) that are outside ``actor``'s scope."""
-    from app.services import audit  # local: the audit area reads 知悉范围 from here
-
     wanted, parent_of = audit.by_parent(s, refs, AUDIT_CHILDREN)
     hidden: set[tuple[str, int]] = set()
     for kind, ids in wanted.items():
@@ -325,7 +326,7 @@ def _record(s: Session, actor: Any, kind: str, record_id: int) -> Any:
     row = s.get(model, record_id)
     if row is None:
         raise InputError(f"找不到{KIND_LABELS[kind]}（编号{record_id}）。")
-    require_clearance(actor.clearance, row.classification)
+    audit.require_clearance(actor, row.classification, kind, row.id)
     return row
 
 
@@ -400,7 +401,7 @@ def may_change(ctx: ServiceContext, kind: str, record_id: int) -> str | None:
         if row.classification < MIN_LEVEL:
             return "只有秘密、机密记录可以设定知悉范围。"
         if not _may_manage(s, actor, kind, row):
-            return "只有拟稿人（登记人）或安全保密管理员可以调整知悉范围。"
+            return NOT_OWNER
     return None
 
 
@@ -422,7 +423,7 @@ def set_scope(ctx: ServiceContext, kind: str, record_id: int, user_ids: Iterable
     with ctx.session() as s, s.begin():
         row = _record(s, actor, kind, record_id)
         if not _may_manage(s, actor, kind, row):
-            raise PermissionDenied("只有拟稿人（登记人）或安全保密管理员可以调整知悉范围。")
+            raise audit.refusals(PermissionDenied(NOT_OWNER), "scope.set", kind, record_id)
         if not actor.may(Action.GRANT_ROLES):
             require(s, actor, kind, record_id)
         if (new_users or new_units) and row.classification < MIN_LEVEL:
@@ -477,7 +478,7 @@ def candidates(ctx: ServiceContext, kind: str, record_id: int) -> tuple[list[Sco
     with ctx.session() as s, s.begin():
         row = _record(s, actor, kind, record_id)
         if not _may_manage(s, actor, kind, row):
-            raise PermissionDenied("只有拟稿人（登记人）或安全保密管理员可以调整知悉范围。")
+            raise audit.refusals(PermissionDenied(NOT_OWNER), "denied", kind, record_id)
         users = [_user(u) for u in s.execute(
             select(User).where(User.active.is_(True), User.clearance_level >= row.classification)
             .order_by(User.username)).scalars()]

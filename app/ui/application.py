@@ -18,8 +18,9 @@ from dataclasses import replace
 
 from app import APP_ID, APP_NAME, bootstrap
 from app.config import Config, load_config
+from app.domain.security import Action
 from app.errors import UserError
-from app.services import accounts
+from app.services import accounts, audit_review
 from app.services.context import Actor, ServiceContext
 from app.ui.accounts.dialogs import (
     ClassifiedSetupDialog,
@@ -29,11 +30,12 @@ from app.ui.accounts.dialogs import (
 )
 from app.ui.chinese import MnemonicFallback, china
 from app.ui.fonts import ensure_chinese_ui_font
-from app.ui.kit import fatal, install_excepthook, run_task, setup_logging, wait_for_all
+from app.ui.kit import fatal, install_excepthook, run_task, setup_logging, wait_for_all, warn
 from app.ui.main_window import MainWindow
 from app.ui.qt import (
     QApplication,
     QDialog,
+    QLabel,
     QLibraryInfo,
     QLocale,
     QObject,
@@ -148,6 +150,7 @@ class AppController(QObject):
         win.show()
         self.idle_lock = attach(win, ctx, self.checks)
         self._remind_password(win, ctx)
+        self._warn_audit_store(win, ctx)
         self.signed_in.emit(actor)
 
     def _remind_password(self, win: MainWindow, ctx: ServiceContext) -> None:
@@ -160,6 +163,30 @@ class AppController(QObject):
 
         self.reminder_task = run_task(lambda _c: accounts.password_reminder(ctx),
                                       on_result=show, on_error=lambda _exc: None, parent=win)
+
+    def _warn_audit_store(self, win: MainWindow, ctx: ServiceContext) -> None:
+        """Those who review the audit log (the 安全审计员; in a 普通 office the 管理员) are told
+        at sign-in when the audit store has passed its threshold (the 安全保密管理员's policy,
+        ``audit_warn_rows``): a window-modal notice and a red mark in the status bar that stays,
+        not only a line deep in the 安全审计 page. Counted in the worker."""
+        actor = ctx.actor
+        if actor is None or not actor.may(Action.REVIEW_AUDIT):
+            return
+
+        def show(status: audit_review.StoreStatus) -> None:
+            if not status.warning or not qt_alive(win) or self.window is not win:
+                return
+            win.setProperty("audit_store_warning", status.warning)
+            label = QLabel("审计记录超过告警阈值")
+            label.setObjectName("auditStoreLabel")
+            label.setToolTip(status.warning)
+            label.setStyleSheet("color: white; background: #c0392b; padding: 2px 6px;")
+            win.statusBar().addPermanentWidget(label)
+            self.store_notice = warn(win, "审计记录存储告警", status.warning,
+                                     name="auditStoreNotice")
+
+        self.store_task = run_task(lambda _c: audit_review.store_status(ctx), on_result=show,
+                                   on_error=lambda _exc: None, parent=win)
 
     def change_password(self) -> None:
         if self.window is None:

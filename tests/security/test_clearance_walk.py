@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import inspect
+import json
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from app.domain.security import Clearance, Role
 from app.errors import PermissionDenied, UserError
 from app.services.accounts import users as accounts
 from app.storage.models import Base
-from tests.security.test_clearance_matrix import entry_points, seed
+from tests.security.test_clearance_matrix import MARK, entry_points, seed
 
 #: parameter name → the seeded table whose 机密 row it names (for every module).
 CLASSIFIED_IDS: dict[str, str] = {
@@ -148,6 +149,36 @@ def _snapshot(engine) -> dict[str, list[str]]:
     return out
 
 
+def _last_seq(engine) -> int:
+    with Session(engine) as s:
+        return int(s.execute(text("SELECT COALESCE(MAX(seq), 0) FROM audit_events")).scalar_one())
+
+
+def refused_entries(engine, after: int, username: str) -> list[Any]:
+    """The refused attempts ``username`` left in the audit log after event ``after``."""
+    with Session(engine) as s:
+        return list(s.execute(text(
+            "SELECT action, object_type, object_id, detail, classification FROM audit_events "
+            "WHERE seq > :after AND actor = :who AND outcome = 'refused' ORDER BY seq"),
+            {"after": after, "who": username}))
+
+
+def audit_problems(qualname: str, entries: list[Any], why: str) -> list[str]:
+    """A refusal about a classified record must leave a refused entry that names the record by
+    kind and id, at the record's 密级, for ``why`` — and never its title or text (the seeded
+    records carry ``MARK``)."""
+    about = [e for e in entries if json.loads(e.detail).get("why") == why]
+    if not about:
+        return [f"{qualname}: the refusal ({why}) left no refused audit entry: {entries}"]
+    problems = [f"{qualname}: a refused entry shows the record's text: {e.detail}"
+                for e in entries if MARK in e.detail]
+    problems += [f"{qualname}: the refused entry names no record: {tuple(e)}"
+                 for e in about if not e.object_type or not e.object_id]
+    problems += [f"{qualname}: the refused entry is not at the record's 密级: {tuple(e)}"
+                 for e in about if e.classification < TOP]
+    return problems
+
+
 def _value(qualname: str, param, seeded, engine, tmp: Path) -> Any:
     name, ann = param.name, str(param.annotation).strip("'\"")
     target = _target(qualname, name)
@@ -255,11 +286,16 @@ def test_no_service_acts_on_a_record_above_the_callers_clearance(world, tmp_path
             refused_for_clearance = False
             for role, ctx in actors.items():
                 before = _snapshot(engine)
+                seq = _last_seq(engine)
                 try:
                     fn(ctx, **args)
                 except PermissionDenied as exc:
                     if "无权" not in str(exc):  # not a role refusal
                         refused_for_clearance = True
+                        # and the refused attempt is in the audit log (issue 31)
+                        problems += audit_problems(
+                            f"{qualname} as {role.value}",
+                            refused_entries(engine, seq, ctx.actor.username), "above_clearance")
                 except UserError as exc:
                     problems.append(f"{qualname} as {role.value}/公开: refused for another reason "
                                     f"before the clearance check: {exc}")

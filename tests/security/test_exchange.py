@@ -569,11 +569,20 @@ def test_clearance_is_enforced_both_ways(desks, tmp_path):
     before = _counts(b)
     with pytest.raises(PermissionDenied, match="第2条记录.*秘密"):
         exchange.import_package(low_b, pkg, KEY)
-    assert _counts(b) == before
+    after = _counts(b)
+    assert after[:-1] == before[:-1] and after[-1] == before[-1] + 1  # nothing but the refusal:
+    with Session(b.engine) as s:  # the refused import is audited (issue 31), nothing else kept
+        last = s.execute(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).scalar_one()
+    assert (last.action, last.outcome, last.actor) == ("exchange.import", "refused", "low")
+    assert "第2条记录" in last.detail
     low_a = _user(a, "low", Clearance.INTERNAL)
     with pytest.raises(InputError):
         exchange.export_package(low_a, sel, tmp_path / "no.gdx", KEY)
     assert not (tmp_path / "no.gdx").exists() and not (tmp_path / "no.gdx.part").exists()
+    with Session(a.engine) as s:  # the records above the exporter's clearance, one entry each
+        refused = s.execute(select(AuditEvent.action, AuditEvent.actor).where(
+            AuditEvent.outcome == "refused")).all()
+    assert refused and set(refused) == {("exchange.export", "low")}
 
 
 # ---------------------------------------------------------------- streaming, bounded memory

@@ -246,7 +246,12 @@ def test_widening_needs_a_reason_and_is_audited(world):
                                                     AuditEvent.object_type == "document",
                                                     AuditEvent.object_id == str(doc))
                            .order_by(AuditEvent.seq)).scalars().all()
-        assert [e.action for e in events] == ["scope.set", "scope.set", "scope.widen"]
+        assert [(e.action, e.outcome) for e in events] == [
+            ("scope.set", "success"), ("scope.set", "success"),
+            ("scope.set", "refused"),  # the outsider's attempt to widen it to themselves
+            ("scope.widen", "success")]
+        assert events[2].actor == "waiyuan" and MARK not in events[2].detail
+        events = [e for e in events if e.outcome == "success"]
         last = json.loads(events[-1].detail)
         assert last["reason"] == "会同财务科办理" and last["users_added"] == ["waiyuan"]
         assert events[-1].actor_id == drafter.actor.user_id
@@ -302,7 +307,10 @@ def test_is_widening():
 from tests.security import test_clearance_walk  # noqa: E402
 from tests.security.test_clearance_walk import (  # noqa: E402
     _calls,
+    _last_seq,
     _snapshot,
+    audit_problems,
+    refused_entries,
     walked,
 )
 
@@ -340,11 +348,16 @@ def test_no_service_acts_on_a_record_outside_the_callers_scope(walk_world, tmp_p
             refused_for_scope = False
             for role, ctx in actors.items():
                 before = _snapshot(engine)
+                seq = _last_seq(engine)
                 try:
                     fn(ctx, **args)
                 except PermissionDenied as exc:
                     if "知悉范围" in str(exc) and "密级为" not in str(exc):
                         refused_for_scope = True
+                        # and the refused attempt is in the audit log (issue 31)
+                        problems += audit_problems(
+                            f"{qualname} as {role.value}",
+                            refused_entries(engine, seq, ctx.actor.username), "outside_scope")
                 except InputError:
                     pass  # e.g. a frozen record, or a deadline the act does not accept
                 except Exception as exc:  # noqa: BLE001 - a crash is a failure too

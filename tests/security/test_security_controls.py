@@ -169,6 +169,29 @@ def test_the_auditor_is_warned_when_the_store_passes_its_threshold(office):
     assert warned.warning is not None and "超过告警阈值" in warned.warning
 
 
+def test_the_security_administrator_sets_the_store_threshold_within_limits(office):
+    """The threshold is the 安全保密管理员's policy (the reviewed 系统管理员 could silence the
+    warning by raising it; the 安全审计员 only reads), within 10 000–20 000 000 entries."""
+    secadmin, sysadmin, auditor = office[SEC], office[SYS], office[AUD]
+    assert password_policy.get_policy(secadmin).audit_warn_rows == 500_000
+    for who in (sysadmin, auditor):
+        with pytest.raises(SeparationDenied, match="三员分立"):
+            _policy(who, audit_warn_rows=20_000)
+    for wrong in (9_999, 20_000_001):
+        with pytest.raises(InputError, match="审计记录告警阈值（条）须在 10000 至 20000000 之间"):
+            _policy(secadmin, audit_warn_rows=wrong)
+    assert _policy(secadmin, audit_warn_rows=20_000).audit_warn_rows == 20_000
+    with Session(secadmin.engine) as s:
+        assert s.get(SecuritySettings, 1).audit_warn_rows == 20_000
+        last = s.execute(select(AuditEvent).order_by(AuditEvent.seq.desc())).scalars().first()
+    assert (last.action, last.actor) == ("settings.password_policy", SEC)
+    assert '"audit_warn_rows":[500000,20000]' in last.detail
+    assert audit_log.store_status(auditor).threshold == 20_000  # what the warning measures
+    refused = audit_log.page(auditor, AuditFilter(user=SYS, outcome="refused"), 0)
+    assert [r.action for r in refused] == ["denied"]  # the 系统管理员's try, for the auditor
+    assert "设置密码与锁定策略" in refused[0].detail
+
+
 def test_the_periodic_review_report_is_a_pdf_of_the_reviewers_scope(office, tmp_path):
     from pypdf import PdfReader
 

@@ -183,6 +183,42 @@ def test_the_auditor_only_reads(office, tmp_path):
     assert audit_log.count(auditor, AuditFilter()) > 0
 
 
+@pytest.mark.parametrize("name", [SYS, SEC, AUD])
+def test_no_administrator_does_business_work(office, name):
+    """None of the three drafts, signs, registers, takes duty or reports (the 三员 rule named,
+    the act named, exit code 2); a clerk's draft is not theirs to sign either."""
+    import datetime as dt
+
+    from app.services.documents import drafts as documents
+    from app.services.documents import numbers as docnumbers
+    from app.services.duty import desk as duty_desk
+    from app.services.incidents import reports as incidents
+    from app.services.incoming import book as incoming
+    from tests.services.documents_helpers import notice
+
+    admin = office[name]
+    now = dt.datetime.now(dt.UTC)
+    clerk = person(office[SYS], "wenshu", Role.CLERK, Clearance.CONFIDENTIAL)
+    draft = documents.create_document(clerk, notice("关于值班安排的通知"))
+    for act, call in [
+        ("拟稿", lambda: documents.create_document(admin, notice("关于值班安排的通知"))),
+        ("签发", lambda: documents.sign(admin, draft.id)),
+        ("印发", lambda: docnumbers.reserve_numbers(admin, "临政发", 2026, 1, "预留")),
+        ("收文登记", lambda: incoming.register(admin, incoming.IncomingIn(
+            sender="某单位", title="来函", received_at=now))),
+        ("填写值班日志", lambda: duty_desk.add_log_entry(admin, duty_desk.LogEntry(
+            content="来电", caller_unit="某单位"))),
+        ("报送突发事件", lambda: incidents.create_incident(admin, incidents.IncidentData(
+            title="事件", occurred_at=now, received_at=now, place="某地", summary="经过"))),
+    ]:
+        err = _refused_with_rule(call)
+        assert act in err.message, (act, err.message)
+    with Session(admin.engine) as s:
+        refused = s.execute(select(AuditEvent.action).where(
+            AuditEvent.outcome == "refused", AuditEvent.actor == name)).scalars().all()
+    assert len(refused) == 6  # each attempt audited
+
+
 def test_who_sees_whose_audit_entries(office):
     sysadmin, secadmin, auditor = office[SYS], office[SEC], office[AUD]
     leader = person(sysadmin, "lingdao", Role.LEADER, Clearance.CONFIDENTIAL)
@@ -259,3 +295,57 @@ def test_a_normal_office_switches_only_when_the_rules_hold(admin_ctx):
         separation.switch_to_normal(sys_)
     assert separation.office_mode(ctx) == separation.CLASSIFIED
     del sec
+
+
+# ------------------------------------------------ the 三员 accounts are disabled by two people
+
+@pytest.mark.parametrize("target_name", [AUD, SEC])
+def test_the_system_administrator_cannot_disable_a_reviewer(office, target_name):
+    """The 系统管理员 manages accounts, but disabling the 安全审计员 (who reviews them) or the
+    安全保密管理员 would let the reviewed escape review: refused, naming the rule, audited."""
+    sysadmin, auditor = office[SYS], office[AUD]
+    target = accounts.find_user(sysadmin, target_name)
+    err = _refused_with_rule(accounts.set_active, sysadmin, target.id, False,
+                             expected_version=target.version)
+    assert "不能由一人直接停用" in err.message and "两人办理" in err.message
+    assert next(iter(target.roles)).label in err.message
+    assert accounts.find_user(sysadmin, target_name).active  # nothing changed
+    refused = _last(sysadmin.engine)
+    assert (refused.action, refused.outcome, refused.actor, refused.object_id) == (
+        "user.disable", "refused", SYS, str(target.id))
+    # the 安全审计员 sees the attempt (an administrator's entry)
+    rows = audit_log.page(auditor, AuditFilter(action="user.disable", outcome="refused"), 0)
+    assert [r.object_id for r in rows] == [str(target.id)]
+
+
+def test_an_administrator_account_is_replaced_by_two_people(office):
+    sysadmin, secadmin = office[SYS], office[SEC]
+    old = accounts.find_user(sysadmin, AUD)
+    # the 安全保密管理员 cannot take the role from the only 安全审计员 either
+    with pytest.raises(SeparationDenied, match="没有启用的“安全审计员”账户"):
+        accounts.set_roles(secadmin, old.id, {Role.READER})
+    assert _last(secadmin.engine).outcome == "refused"
+    # 1. the 系统管理员 creates the successor's account (只读/公开) …
+    new = accounts.add_user(sysadmin, "shenji2", "Aud-next-11", display_name="审计员丁")
+    # 2. … the 安全保密管理员 grants it the role, then takes it from the old account …
+    accounts.set_roles(secadmin, new.id, {Role.AUDITOR})
+    accounts.set_roles(secadmin, old.id, {Role.READER})
+    # 3. … and the 系统管理员 disables the old account, now holding no administrator role
+    assert not accounts.set_active(sysadmin, old.id, False).active
+    # reviving an account that holds an administrator role is two people's act too
+    accounts.set_roles(secadmin, old.id, {Role.AUDITOR})  # a disabled account: no holder lost
+    err = _refused_with_rule(accounts.set_active, sysadmin, old.id, True)
+    assert "不能由一人直接启用" in err.message
+    assert not accounts.find_user(sysadmin, AUD).active
+    accounts.set_roles(secadmin, old.id, {Role.READER})
+    assert accounts.set_active(sysadmin, old.id, True).active
+    assert accounts.set_roles(secadmin, old.id, {Role.AUDITOR}).roles == {Role.AUDITOR}
+    # a business account: the 系统管理员's alone, as before
+    clerk = accounts.add_user(sysadmin, "wenshu", "Clerk-pass-11")
+    assert not accounts.set_active(sysadmin, clerk.id, False).active
+
+
+def test_a_normal_office_keeps_one_administrator_managing_everything(admin_ctx):
+    auditor = accounts.add_user(admin_ctx, "shenji", "Aud-pass-11", roles={Role.AUDITOR})
+    assert not accounts.set_active(admin_ctx, auditor.id, False).active
+    assert accounts.set_active(admin_ctx, auditor.id, True).active

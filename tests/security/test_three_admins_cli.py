@@ -92,3 +92,52 @@ def test_a_normal_office_switch_is_refused_naming_the_accounts(monkeypatch, caps
     assert code == 2 and "用户“admin”" in err and "没有启用的“系统管理员”账户" in err
     code, out, _ = run(monkeypatch, capsys, ["office", "show"])
     assert "普通单位" in out
+
+
+def test_the_system_administrator_cannot_disable_the_auditor(monkeypatch, capsys):
+    """三员 accounts are disabled by two people: refused through the CLI with exit code 2 and
+    the rule, audited; the two-person way works."""
+    _setup(monkeypatch, capsys)
+    code, _, err = _as(monkeypatch, capsys, "xitong", ["user", "disable", "shenji"])
+    assert code == 2 and "三员分立" in err and "不能由一人直接停用" in err
+    assert _rows("SELECT active FROM users WHERE username = 'shenji'") == [(1,)]
+    assert _rows("SELECT actor, action FROM audit_events WHERE outcome = 'refused'") == [
+        ("xitong", "user.disable")]
+    code, _, err = _as(monkeypatch, capsys, "baomi", ["user", "roles", "shenji", "--role",
+                                                      "只读"])
+    assert code == 2 and "没有启用的“安全审计员”账户" in err
+    # the two-person way: a successor first, then the role goes, then the account
+    code, _, err = _as(monkeypatch, capsys, "xitong", ["user", "add", "shenji2"],
+                       "Aud-next-11\n")
+    assert code == 0, err
+    for args in (["shenji2", "--role", "安全审计员"], ["shenji", "--role", "只读"]):
+        code, _, err = _as(monkeypatch, capsys, "baomi", ["user", "roles", *args])
+        assert code == 0, err
+    code, out, err = _as(monkeypatch, capsys, "xitong", ["user", "disable", "shenji"])
+    assert code == 0 and "已停用用户 shenji" in out, err
+
+
+def test_the_audit_store_threshold_is_the_security_administrators(monkeypatch, capsys):
+    _setup(monkeypatch, capsys)
+    argv = ["user", "policy", "set", "--audit-warn-rows", "20000"]
+    code, _, err = _as(monkeypatch, capsys, "xitong", argv)
+    assert code == 2 and "三员分立" in err
+    code, _, err = _as(monkeypatch, capsys, "baomi", [*argv[:-1], "500"])
+    assert code == 2 and "审计记录告警阈值（条）须在 10000 至 20000000 之间" in err
+    code, out, err = _as(monkeypatch, capsys, "baomi", argv)
+    assert code == 0 and "审计记录告警阈值（条；超过时提醒安全审计员）：20000" in out, err
+    assert _rows("SELECT audit_warn_rows FROM security_settings") == [(20000,)]
+    code, out, _ = _as(monkeypatch, capsys, "shenji", ["audit", "status"])
+    assert code == 0 and "告警阈值 20000 条" in out
+
+
+def test_no_administrator_does_business_work_through_the_cli(monkeypatch, capsys):
+    _setup(monkeypatch, capsys)
+    for name in INITIAL:
+        code, _, err = run(monkeypatch, capsys, ["docno", "reserve", "临政发", "2026",
+                                                 "--reason", "预留", "--user", name],
+                           FINAL[name] + "\n")
+        assert code == 2 and "三员分立" in err and "印发" in err, (name, err)
+    assert _rows("SELECT COUNT(*) FROM docno_entries") == [(0,)]
+    assert {r[0] for r in _rows("SELECT actor FROM audit_events WHERE outcome = 'refused'")} \
+        == set(INITIAL)

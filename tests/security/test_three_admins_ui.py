@@ -66,7 +66,8 @@ def test_system_administrator_sees_grants_and_the_audit_log_disabled(qtbot, app_
     reason = _disabled_with(users.ui.editButton, "安全保密管理员")
     _hover(users.ui.editButton)
     assert win.statusBar().currentMessage() == reason
-    assert users.ui.addButton.isEnabled() and users.ui.toggleButton.isEnabled()
+    assert users.ui.addButton.isEnabled()
+    _disabled_with(users.ui.toggleButton, "三员分立")  # two people disable an administrator
     users.add_user()  # a new account starts 只读/公开: roles and clearance are not theirs
     dialog = users.dialog
     assert dialog.roles() == {Role.READER}
@@ -111,6 +112,15 @@ def test_auditor_reads_and_reviews_only(qtbot, app_env, tmp_path):
         audit_log.page(office["xitong"], audit_log.AuditFilter(), 0)
     win = _window(qtbot, office["shenji"], tmp_path)
     assert "admin" not in win.page_keys()  # 系统管理 is there, disabled with its reason
+    from app.ui.qt import Qt
+
+    row = next(i for i in range(win.nav.count())
+               if win.nav.item(i).data(Qt.ItemDataRole.UserRole) == "admin")
+    item = win.nav.item(row)
+    assert not item.flags() & Qt.ItemFlag.ItemIsEnabled
+    assert "系统管理员" in item.toolTip() and item.statusTip() == item.toolTip()
+    win.nav.setCurrentRow(row)  # chosen anyway (keyboard): the status line says why
+    assert item.toolTip() in win.statusBar().currentMessage()
     security = win.show_page("security")
     viewer = security.viewer
     qtbot.waitUntil(lambda: viewer.model.total > 0, timeout=20_000)
@@ -127,7 +137,9 @@ def test_auditor_reads_and_reviews_only(qtbot, app_env, tmp_path):
     data = set(INITIAL) | set(re.findall(r"[A-Za-z]+", audit.desk_name()))
     assert latin_words([("audit", row) for row in rows], data) == []
     assert not security.isTabEnabled(security.indexOf(security.settings))
+    assert "系统管理员" in security.tabToolTip(security.indexOf(security.settings))
     assert not security.isTabEnabled(security.indexOf(security.policy))
+    assert "安全保密管理员" in security.tabToolTip(security.indexOf(security.policy))
     # mark the newest entry reviewed through the page
     viewer.view.selectRow(0)
     task = viewer.mark_selected()
@@ -235,3 +247,116 @@ def test_the_first_run_screen_leads_a_newcomer_to_a_working_classified_desk(qtbo
     qtbot.addWidget(win)
     qtbot.waitUntil(lambda: bool(win.property("password_reminder")), timeout=20_000)
     assert "天后" in win.statusBar().currentMessage()
+
+
+def test_disabling_an_administrator_shows_the_two_person_rule(qtbot, app_env, tmp_path):
+    """The 系统管理员 sees 停用 disabled for the 三员 accounts, with the rule as the reason (the
+    status line on hover), and enabled for a business account."""
+    _config, ctx = app_env
+    office = _office(ctx)
+    accounts.add_user(office["xitong"], "wenshu", "Clerk-pass-11")
+    win = _window(qtbot, office["xitong"], tmp_path)
+    users = win.show_page("admin").users
+    for name in ("shenji", "baomi"):
+        users.select_user(name)
+        reason = _disabled_with(users.ui.toggleButton, "三员分立", "两人办理", "安全保密管理员")
+        _hover(users.ui.toggleButton)
+        assert win.statusBar().currentMessage() == reason
+    users.select_user("wenshu")
+    assert users.ui.toggleButton.isEnabled() and users.ui.toggleButton.text() == "停用(&D)"
+    users.toggle_active()
+    assert "已停用用户" in users.ui.auditLabel.text()
+    assert not accounts.find_user(office["xitong"], "wenshu").active
+
+
+def test_the_security_administrator_sets_the_store_threshold_in_the_gui(qtbot, app_env, tmp_path):
+    from sqlalchemy.orm import Session
+
+    from app.storage.models import SecuritySettings
+
+    _config, ctx = app_env
+    office = _office(ctx)
+    win = _window(qtbot, office["baomi"], tmp_path)
+    security = win.show_page("security")
+    policy = security.policy
+    assert security.tabText(security.indexOf(policy)) == "安全策略"
+    spin = policy.spins["audit_warn_rows"]
+    assert (spin.minimum(), spin.maximum(), spin.value()) == (10_000, 20_000_000, 500_000)
+    spin.setValue(5)  # below the limits: the control keeps to them
+    assert spin.value() == 10_000
+    spin.setValue(120_000)
+    policy.save_button.click()
+    assert "已保存" in policy.message.text()
+    with Session(ctx.engine) as s:
+        assert s.get(SecuritySettings, 1).audit_warn_rows == 120_000
+    # the others see the tab disabled, with whose it is
+    win2 = _window(qtbot, office["xitong"], tmp_path)
+    security2 = win2.show_page("security")
+    assert not security2.isTabEnabled(security2.indexOf(security2.policy))
+    assert "安全保密管理员" in security2.tabToolTip(security2.indexOf(security2.policy))
+
+
+def _sign_in(qtbot, ctx, config, name: str, *, keep: bool = True):
+    from app.ui.accounts.dialogs import LoginDialog
+    from app.ui.application import AppController
+
+    c = AppController(ctx, config)
+    c.start()
+    login = c.dialog
+    assert isinstance(login, LoginDialog)
+    qtbot.keyClicks(login.ui.usernameEdit, name)
+    qtbot.keyClicks(login.ui.passwordEdit, FINAL[name])
+    with qtbot.waitSignal(c.signed_in, timeout=30_000):
+        login.ok_button().click()
+    if keep:  # (a window signed out of is deleted by the controller)
+        qtbot.addWidget(c.window)
+    return c
+
+
+def test_the_auditor_is_warned_at_sign_in_when_the_store_passes_its_threshold(qtbot, app_env):
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from app.services.audit_review import review as audit_log
+    from app.storage.models import SecuritySettings
+    from app.ui.qt import QLabel
+
+    config, ctx = app_env
+    _office(ctx)
+    with Session(ctx.engine) as s, s.begin():  # a store already past its threshold
+        s.execute(update(SecuritySettings).values(audit_warn_rows=3))
+    # the 系统管理员 reviews nothing: not asked
+    c = _sign_in(qtbot, ctx, config, "xitong", keep=False)
+    assert not hasattr(c, "store_task") and c.window.property("audit_store_warning") is None
+    c.window.logout_action.trigger()
+    # the 安全审计员: told at once, in a notice on the window and a mark in the status bar
+    c = _sign_in(qtbot, ctx, config, "shenji")
+    win = c.window
+    qtbot.waitUntil(lambda: bool(win.property("audit_store_warning")), timeout=20_000)
+    warning = win.property("audit_store_warning")
+    assert "超过告警阈值 3 条" in warning and "安全审计员" in warning
+    notice = c.store_notice
+    assert notice.isVisible() and notice.text() == warning
+    assert notice.windowModality() == notice.windowModality().WindowModal
+    label = win.statusBar().findChild(QLabel, "auditStoreLabel")
+    assert label is not None and label.isVisible() and label.toolTip() == warning
+    status = audit_log.store_status(win.ctx)
+    assert status.rows >= status.threshold == 3
+    notice.accept()
+
+
+def test_administrators_see_business_actions_disabled_with_the_reason(qtbot, app_env, tmp_path):
+    """None of the three drafts or takes duty: 新建公文 and the 值班记录 form are there for each,
+    disabled, naming the role it takes (tooltip, and the status line on hover)."""
+    _config, ctx = app_env
+    office = _office(ctx)
+    for name in INITIAL:
+        win = _window(qtbot, office[name], tmp_path)
+        docs = win.show_page("documents")
+        reason = _disabled_with(docs.new_button, "文书")
+        _hover(docs.new_button)
+        assert win.statusBar().currentMessage() == reason
+        _disabled_with(docs.import_button, "文书")
+        duty = win.show_page("duty")
+        _disabled_with(duty.log.form_box, "值班员")
+        assert not duty.tabs.isTabEnabled(duty.tabs.indexOf(duty.staff))

@@ -97,7 +97,12 @@ def test_lifecycle_issue_return_destroy_with_a_second_person(two):
     trail = [(a, who, e["copy_no"]) for a, who, e in _events(wang.engine, "paper.")]
     assert trail == [("paper.issue", "wang", "000001"), ("paper.return", "wang", "000001"),
                      ("paper.destroy.request", "wang", "000001"),
+                     ("paper.destroy.confirm", "wang", "000001"),  # refused: audited too
                      ("paper.destroy.confirm", "li", "000001")]  # (the audit names logins)
+    with Session(wang.engine) as s:
+        outcomes = s.execute(select(AuditEvent.outcome).where(
+            AuditEvent.action == "paper.destroy.confirm").order_by(AuditEvent.seq)).scalars()
+        assert list(outcomes) == ["refused", "success"]
     # stale edits are refused
     with pytest.raises(ConflictError):
         paper.issue(wang, c2.id, unit="a", person="b", on=dt.date(2026, 3, 2), signed=False,

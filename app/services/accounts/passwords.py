@@ -1,12 +1,15 @@
-"""The password and lockout policy (身份鉴别), set by the 安全保密管理员 (``Action.MANAGE_POLICY``).
+"""The password and lockout policy (身份鉴别), set by the 安全保密管理员 (``Action.MANAGE_POLICY``),
+with the audit store's warning threshold.
 
 One row (``security_settings``, revision 0020) holds: the minimum length, how many character
 classes (大写、小写、数字、符号) a password needs, the maximum age in days (0: no limit; a 涉密
 office must set one) with a reminder that many days before it runs out, how many earlier
 passwords may not be reused (stored as argon2id hashes in ``password_history``), and the lockout:
 failed attempts in a row and minutes locked. The idle lock (``idle_lock_minutes``) belongs to it
-too. Every value must lie within ``LIMITS`` (tighter in a 涉密 office: ``CLASSIFIED_LIMITS``);
-changes are audited with optimistic locking (``version``).
+too, and so does the audit store's warning threshold (``audit_warn_rows``: past it the 安全审计员
+is warned at sign-in, ``audit_log.store_status``; a 系统管理员 who could raise it could silence
+the warning, so it is the 安全保密管理员's). Every value must lie within ``LIMITS`` (tighter in a
+涉密 office: ``CLASSIFIED_LIMITS``); changes are audited with optimistic locking (``version``).
 
 ``check_password`` applies the rules to a new password (``accounts`` calls it for every new
 password); a password that equals the user name (letters compared without case, digits and
@@ -38,6 +41,7 @@ class PasswordPolicy:
     lock_failures: int = 5
     lock_minutes: int = 15
     idle_lock_minutes: int = 10
+    audit_warn_rows: int = 500_000
     version: int = 0  # of the security_settings row (0: none yet)
 
 
@@ -51,6 +55,7 @@ LIMITS: dict[str, tuple[int, int, str]] = {
     "lock_failures": (3, 10, "连续失败锁定次数"),
     "lock_minutes": (5, 1440, "锁定时长（分钟）"),
     "idle_lock_minutes": (1, 240, "空闲自动锁定（分钟）"),
+    "audit_warn_rows": (10_000, 20_000_000, "审计记录告警阈值（条）"),
 }
 #: Tighter limits in a 涉密 office: the password must expire, the idle lock comes sooner.
 CLASSIFIED_LIMITS: dict[str, tuple[int, int, str]] = {
@@ -62,11 +67,12 @@ CLASSIFIED_LIMITS: dict[str, tuple[int, int, str]] = {
 CLASSIFIED_MAX_AGE = 90
 
 _FIELDS = ("min_length", "min_classes", "max_age_days", "warn_days", "history", "lock_failures",
-           "lock_minutes", "idle_lock_minutes")
+           "lock_minutes", "idle_lock_minutes", "audit_warn_rows")
 _COLUMNS = {"min_length": "pw_min_length", "min_classes": "pw_min_classes",
             "max_age_days": "pw_max_age_days", "warn_days": "pw_warn_days",
             "history": "pw_history", "lock_failures": "lock_failures",
-            "lock_minutes": "lock_minutes", "idle_lock_minutes": "idle_lock_minutes"}
+            "lock_minutes": "lock_minutes", "idle_lock_minutes": "idle_lock_minutes",
+            "audit_warn_rows": "audit_warn_rows"}
 
 
 def _policy(row: SecuritySettings | None) -> PasswordPolicy:

@@ -42,6 +42,7 @@ from app.domain.security import (
     Clearance,
     Role,
     SeparationDenied,
+    active_change_problem,
     role_set,
     roles_label,
     separation_problem,
@@ -464,9 +465,10 @@ def _manage(s: Session, actor: Actor, user_id: int, expected_version: int | None
     password and sign in as them."""
     user = _load(s, user_id, expected_version)
     if user.clearance_level > int(actor.clearance):
-        raise PermissionDenied(
+        raise audit.refusals(PermissionDenied(
             f"用户“{user.username}”的知悉范围为“{Clearance(user.clearance_level).label}”，"
-            f"高于您的“{Clearance(actor.clearance).label}”，您不能管理该账户。")
+            f"高于您的“{Clearance(actor.clearance).label}”，您不能管理该账户。"),
+            "denied", "user", user.id, username=user.username)
     return user
 
 
@@ -489,6 +491,14 @@ def _powers_lost(s: Session, user: User, roles_after: frozenset[Role], active_af
     if active_after:
         held[user.id] = set(roles_after)
     return [p for p in _KEPT_POWERS if not any(allowed(r, p) for r in held.values())]
+
+
+def _uncovered(s: Session, user: User, revoked: frozenset[Role]) -> list[Role]:
+    """The 三员 roles among ``revoked`` that no other active account holds."""
+    others = set(s.execute(
+        select(UserRole.role_code).join(User, User.id == UserRole.user_id)
+        .where(User.active.is_(True), User.id != user.id)).scalars())
+    return [r for r in sorted_roles(revoked & THREE_ADMINS) if r.value not in others]
 
 
 def _refuse(ctx: ServiceContext, exc: PermissionDenied, action: str, user: User | None,
@@ -520,7 +530,9 @@ def add_user(ctx: ServiceContext, username: str, password: str, *, display_name:
     chosen = _check_roles(roles if roles is not None else [role or Role.READER])
     _check_password(ctx, password, username)
     if int(clearance) > int(actor.clearance):
-        raise PermissionDenied("不能授予高于本人知悉范围的密级。")
+        raise audit.refuse(ctx, audit.refusals(
+            PermissionDenied("不能授予高于本人知悉范围的密级。"), "user.add", "user",
+            username=username))
     unit = " ".join((unit or "").split())
     if len(unit) > MAX_UNIT:
         raise InputError(f"单位名称不能超过 {MAX_UNIT} 个字符。")
@@ -560,11 +572,19 @@ def set_active(ctx: ServiceContext, user_id: int, active: bool,
         user = _manage(s, actor, user_id, expected_version)
         if user.active == active:
             return _info(s, user)
+        if not active and user.id == actor.user_id:
+            raise audit.refusals(PermissionDenied("不能停用自己的账户。"),
+                                        "user.disable", "user", user.id)
+        problem = (active_change_problem(roles_of(s, user.id), active)
+                   if separation.is_classified(s) else None)
+        if problem is not None:  # 三员: two people (accounts.set_roles, then this)
+            raise audit.refusals(SeparationDenied(problem), "user.enable" if active
+                                        else "user.disable", "user", user.id,
+                                        username=user.username)
         if not active:
-            if user.id == actor.user_id:
-                raise PermissionDenied("不能停用自己的账户。")
             if _powers_lost(s, user, roles_of(s, user.id), False):
-                raise PermissionDenied("不能停用最后一个管理员账户。")
+                raise audit.refusals(PermissionDenied("不能停用最后一个管理员账户。"),
+                                            "user.disable", "user", user.id)
         user.active = active
         if active:
             user.failed_logins = 0
@@ -653,14 +673,24 @@ def set_roles(ctx: ServiceContext, user_id: int, roles: Iterable[Role | str],
         if old == chosen:
             return _info(s, user)
         if old & ADMIN_ROLES - chosen:
+            def refused(exc: PermissionDenied) -> PermissionDenied:  # audited (issue 31)
+                return audit.refusals(exc, "user.set_role", "user", user.id,
+                                             username=user.username)
+
             if user.id == actor.user_id and Role.ADMIN in old and Role.ADMIN not in chosen:
-                raise PermissionDenied("不能取消自己的管理员角色。")
+                raise refused(PermissionDenied("不能取消自己的管理员角色。"))
             lost = _powers_lost(s, user, chosen, user.active)
             if lost:
                 if Role.ADMIN in old and Role.ADMIN not in chosen:
-                    raise PermissionDenied("不能取消最后一个管理员的管理员角色。")
-                raise PermissionDenied("不能取消该角色：取消后将没有启用的账户能"
-                                       + "、".join(a.label for a in lost) + "。")
+                    raise refused(PermissionDenied("不能取消最后一个管理员的管理员角色。"))
+                raise refused(PermissionDenied("不能取消该角色：取消后将没有启用的账户能"
+                                               + "、".join(a.label for a in lost) + "。"))
+            uncovered = (_uncovered(s, user, old - chosen)
+                         if user.active and separation.is_classified(s) else [])
+            if uncovered:  # the office always keeps an active holder of each of the 三员
+                raise refused(SeparationDenied(
+                    f"三员分立：取消后将没有启用的{'、'.join(f'“{r.label}”' for r in uncovered)}"
+                    "账户；请先由另一账户担任该角色，再取消。"))
         _store_roles(s, user, chosen)
         user.updated_at = ctx.now()  # an UPDATE of the row: its version moves on (conflicts)
         audit.append(s, actor, "user.set_role", "user", user.id,
@@ -683,7 +713,9 @@ def set_clearance(ctx: ServiceContext, user_id: int, clearance: Clearance,
     actor = ctx.require(Action.GRANT_ROLES)
     clearance = Clearance(clearance)
     if int(clearance) > int(actor.clearance):
-        raise PermissionDenied("不能授予高于本人知悉范围的密级。")
+        raise audit.refuse(ctx, audit.refusals(
+            PermissionDenied("不能授予高于本人知悉范围的密级。"), "user.set_clearance", "user",
+            user_id))
     with ctx.session() as s, s.begin():
         user = _manage(s, actor, user_id, expected_version)
         if user.clearance_level == int(clearance):

@@ -417,7 +417,6 @@ class StoreStatus:
 def store_status(ctx: ServiceContext) -> StoreStatus:
     """How large the audit store is against its warning threshold (``audit_warn_rows``); a
     warning for the auditor once it passes it."""
-    from app.services import accounts  # noqa: F401 - settings row lives there too
     from app.storage.models import SecuritySettings
 
     ctx.require(Action.VIEW_AUDIT)

@@ -30,7 +30,7 @@ from sqlalchemy import Select, Table, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.domain.security import Action, Clearance, allowed, require_clearance
+from app.domain.security import Action, Clearance, allowed
 from app.errors import ConflictError, InputError, UserError
 from app.services import audit, need_to_know, paging
 from app.services import search as search_index
@@ -291,7 +291,7 @@ def _load(s: Session, actor: Actor, doc_id: int, *, lock: bool = False) -> Docum
     doc = s.execute(stmt).scalar_one_or_none()
     if doc is None:
         raise InputError(f"公文（编号 {doc_id}）不存在或已被删除。")
-    require_clearance(actor.clearance, doc.classification)
+    audit.require_clearance(actor, doc.classification, "document", doc.id)
     need_to_know.require(s, actor, "document", doc.id)
     return doc
 
@@ -449,7 +449,7 @@ def create_document(ctx: ServiceContext, description: dict[str, Any], *, genre: 
     actor = ctx.require(Action.DRAFT)
     desc = _clean(description)
     level = classification_of(desc, classification)
-    require_clearance(actor.clearance, level)
+    audit.require_level(ctx, level, "doc.create")
     g = _genre_of(desc, genre)
     now = ctx.now()
     with ctx.session() as s, s.begin():
@@ -490,7 +490,7 @@ def update_document(ctx: ServiceContext, doc_id: int, description: dict[str, Any
                 desc, doc.classification if classification is None else classification)
             if classification is None and not desc.get("secrecy") and doc.classification > 1:
                 level = 1  # a 密级 removed: keep it 内部 unless the user chose otherwise
-            require_clearance(actor.clearance, level)
+            audit.require_clearance(actor, level, "document", doc.id, action="doc.update")
             if doc.doc_no and desc.get("doc_no") != doc.doc_no:
                 desc["doc_no"] = doc.doc_no  # the number is the register's, not typed
             current = _current(s, doc)
@@ -745,7 +745,7 @@ def receive_document(ctx: ServiceContext, description: dict[str, Any], *, genre:
     if level != int(classification):
         raise InputError(f"密级（{Clearance(int(classification)).label}）与公文描述中的密级"
                          f"（{Clearance(level).label}）不一致。")
-    require_clearance(actor.clearance, level)
+    audit.require_level(ctx, level, "doc.receive")
     g = _genre_of(desc, genre)
     if status not in STATUSES:
         raise InputError(f"公文状态“{status}”无效。")

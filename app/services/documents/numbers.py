@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain import docnumber as dn
-from app.domain.security import Action, can_see, require_clearance
+from app.domain.security import Action, can_see
 from app.errors import ConflictError, InputError
 from app.services import audit, need_to_know
 from app.services.context import Actor, ServiceContext, retry_read
@@ -252,7 +252,7 @@ def void_number(ctx: ServiceContext, prefix: str, year: int, seq: int, reason: s
                     by=actor.username, at=ctx.now())
         doc = s.get(Document, int(e.document_id)) if e.document_id else None
         if doc is not None:  # the number belongs to a document: it takes that document's clearance
-            require_clearance(actor.clearance, doc.classification)
+            audit.require_clearance(actor, doc.classification, "document", doc.id)
             need_to_know.require(s, actor, "document", doc.id)
         _update(s, e)
         if doc is not None:

@@ -23,7 +23,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.duty_hours import ShiftHours
-from app.domain.security import Action, Clearance, require_clearance
+from app.domain.security import Action, Clearance
 from app.errors import ConflictError, InputError
 from app.services import audit, need_to_know, paging, search
 from app.services.context import Actor, ServiceContext, visible
@@ -125,7 +125,8 @@ def _entry(r: DutyLogEntry) -> LogEntry:
                     r.classification, r.author_name, r.version)
 
 
-def _check_entry(actor: Actor, e: LogEntry, now: dt.datetime) -> LogEntry:
+def _check_entry(ctx: ServiceContext, actor: Actor, e: LogEntry, now: dt.datetime,
+                 action: str) -> LogEntry:
     if e.kind not in LOG_KINDS:
         raise InputError(f"记录类别应为{'、'.join(LOG_KINDS)}之一。")
     if not e.content.strip():
@@ -138,7 +139,8 @@ def _check_entry(actor: Actor, e: LogEntry, now: dt.datetime) -> LogEntry:
     if e.passed_at is not None and e.passed_at < received:
         raise InputError("转交时间不能早于接报时间。")
     if int(e.classification) > int(actor.clearance):
-        raise InputError("记录的密级不能高于本人的知悉范围。")
+        raise audit.refuse(ctx, audit.refusals(
+            InputError("记录的密级不能高于本人的知悉范围。"), action))
     Clearance(int(e.classification))  # a bad level is a programming error, raise ValueError
     strip = {k: getattr(e, k).strip() for k in (
         "caller_unit", "caller_name", "caller_post", "caller_phone", "content", "passed_to",
@@ -157,7 +159,7 @@ def _index(s: Session, row: DutyLogEntry) -> None:
 
 def add_log_entry(ctx: ServiceContext, entry: LogEntry) -> LogEntry:
     actor = ctx.require(Action.EDIT_DUTY_LOG)
-    e = _check_entry(actor, entry, ctx.now())
+    e = _check_entry(ctx, actor, entry, ctx.now(), "duty.log.add")
     with ctx.session() as s, s.begin():
         row = DutyLogEntry(
             kind=e.kind, received_at=e.received_at, caller_unit=e.caller_unit,
@@ -177,12 +179,12 @@ def update_log_entry(ctx: ServiceContext, entry: LogEntry) -> LogEntry:
     """Complete an entry (passed to whom, result). The author stays the original author; the
     audit log records who changed it."""
     actor = ctx.require(Action.EDIT_DUTY_LOG)
-    e = _check_entry(actor, entry, ctx.now())
+    e = _check_entry(ctx, actor, entry, ctx.now(), "duty.log.edit")
     with ctx.session() as s, s.begin():
         row = s.get(DutyLogEntry, entry.id)
         if row is None:
             raise InputError(f"找不到值班记录（编号{entry.id}）。")
-        require_clearance(actor.clearance, row.classification)
+        audit.require_clearance(actor, row.classification, "duty_log", row.id)
         need_to_know.require(s, actor, "duty_log", row.id)
         if entry.version and row.version != entry.version:
             raise ConflictError("该记录已被他人修改，请刷新后重试。")
@@ -205,7 +207,7 @@ def get_log_entry(ctx: ServiceContext, entry_id: int) -> LogEntry:
         row = s.get(DutyLogEntry, entry_id)
         if row is None:
             raise InputError(f"找不到值班记录（编号{entry_id}）。")
-        require_clearance(actor.clearance, row.classification)
+        audit.require_clearance(actor, row.classification, "duty_log", row.id)
         need_to_know.require(s, actor, "duty_log", row.id)
         if row.classification > 0:  # reading a classified record is itself audited
             audit.append(s, actor, "duty.log.view", "duty_log", row.id,
@@ -335,7 +337,7 @@ def add_open_item(ctx: ServiceContext, text: str, log_id: int | None = None,
             entry = s.get(DutyLogEntry, log_id)
             if entry is None:
                 raise InputError(f"找不到值班记录（编号{log_id}）。")
-            require_clearance(actor.clearance, entry.classification)
+            audit.require_clearance(actor, entry.classification, "duty_log", entry.id)
             need_to_know.require(s, actor, "duty_log", entry.id)
         row = DutyOpenItem(text=text.strip(), log_id=log_id, opened_by=actor.label,
                            opened_at=ctx.now(), closed_by="", closed_note="", deadline=deadline)
@@ -354,7 +356,7 @@ def _load_item(s: Session, actor: Actor, item_id: int) -> DutyOpenItem:
     if row.log_id is not None:
         entry = s.get(DutyLogEntry, row.log_id)
         if entry is not None:
-            require_clearance(actor.clearance, entry.classification)
+            audit.require_clearance(actor, entry.classification, "duty_log", entry.id)
             need_to_know.require(s, actor, "duty_log", entry.id)
     return row
 

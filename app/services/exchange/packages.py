@@ -75,7 +75,7 @@ from sqlalchemy.orm import Session
 from app.atomicfile import atomic_writer
 from app.domain.security import Action, Clearance
 from app.errors import InputError, PermissionDenied, UserError
-from app.services import audit
+from app.services import audit, need_to_know
 from app.services.context import Actor, ServiceContext, visible
 from app.storage.models import ExchangeImport
 
@@ -284,6 +284,18 @@ def _missing(label: str, ids: Iterable[int]) -> InputError:
     return InputError(f"{label}（编号 {'、'.join(map(str, ids))}）不存在或超出您的知悉范围。")
 
 
+def _hidden(s: Session, model: type[Any], exc: InputError, missing: list[int]) -> InputError:
+    """The ids among ``missing`` that exist are records the actor may not see: the refusal (in
+    the same words as for a missing one) is audited, one refused ``exchange.export`` entry
+    each, naming the record by kind and id."""
+    hidden = list(s.execute(select(model.id).where(model.id.in_(missing))).scalars())
+    if not hidden:
+        return exc
+    kind = need_to_know.KIND_OF.get(model, model.__tablename__)
+    return audit.refusals(exc, "exchange.export", kind, hidden[0],
+                                 more=[(kind, h) for h in hidden[1:]])
+
+
 def _rows(s: Session, model: type[Any], actor: Actor, ids: list[int], label: str) -> Iterator[Any]:
     """The rows of ``ids`` the actor may see, in id order, read 500 at a time; an id missing OR
     above their clearance is refused with one message (its existence is not told)."""
@@ -292,7 +304,7 @@ def _rows(s: Session, model: type[Any], actor: Actor, ids: list[int], label: str
         rows: Sequence[Any] = s.execute(visible(select(model), model, actor)
                          .where(model.id.in_(chunk)).order_by(model.id)).scalars().all()
         if missing := sorted(set(chunk) - {r.id for r in rows}):
-            raise _missing(label, missing)
+            raise _hidden(s, model, _missing(label, missing), missing)
         yield from rows
 
 
@@ -935,6 +947,17 @@ def import_package(ctx: ServiceContext, data: bytes | Path | str, key: str) -> I
     """Read ``data`` entry by entry and import every record through its module's service, in
     one transaction (see the module docstring); audited."""
     actor = ctx.require(Action.VIEW)
+    try:
+        return _import_package(ctx, actor, data, key)
+    except PermissionDenied as exc:  # the import rolled back whole, with what it had recorded:
+        audit.record_refused(ctx, "exchange.import", "exchange", "", {"reason": exc.message})
+        if exc.refusal is not None:
+            exc.refusal.recorded = True
+        raise
+
+
+def _import_package(ctx: ServiceContext, actor: Actor, data: bytes | Path | str,
+                    key: str) -> ImportReport:
     with _opened(data, key) as (info, records), Session(ctx.engine) as outer:
         report = ImportReport(info.package_id, info=info)
         try:

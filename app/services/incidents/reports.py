@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import incident_rules as R
-from app.domain.security import Action, Clearance, require_clearance
+from app.domain.security import Action, Clearance
 from app.errors import ConflictError, InputError, PermissionDenied, UserError
 from app.services import audit, need_to_know, paging, search, templates
 from app.services.context import Actor, ServiceContext, visible
@@ -364,7 +364,7 @@ def _load(s: Session, actor: Actor, incident_id: int) -> Incident:
     row = s.get(Incident, incident_id)
     if row is None:
         raise InputError(f"找不到编号为 {incident_id} 的突发事件。")
-    require_clearance(actor.clearance, row.classification)
+    audit.require_clearance(actor, row.classification, "incident", row.id)
     need_to_know.require(s, actor, "incident", row.id)
     return row
 
@@ -376,14 +376,15 @@ def create_incident(
     actor = ctx.require(Action.REPORT_INCIDENT)
     clean = _clean(data)
     if int(classification) > int(actor.clearance):
-        raise PermissionDenied("不能登记高于本人知悉范围的密级。")
+        raise audit.refuse(ctx, audit.refusals(
+            PermissionDenied("不能登记高于本人知悉范围的密级。"), "incident.create"))
     Clearance(int(classification))
     with ctx.session() as s, s.begin():
         if duty_log_id is not None:  # linked to a 值班记录: the caller must be cleared for it
             entry = s.get(DutyLogEntry, duty_log_id)
             if entry is None:
                 raise InputError(f"找不到值班记录（编号{duty_log_id}）。")
-            require_clearance(actor.clearance, entry.classification)
+            audit.require_clearance(actor, entry.classification, "duty_log", entry.id)
             need_to_know.require(s, actor, "duty_log", entry.id)
         table = _load_table(s)
         row = Incident(status="open", daily_mode=False, change_times=[], created_by=actor.label,
@@ -652,7 +653,7 @@ def _load_report(s: Session, actor: Actor, report_id: int) -> IncidentReport:
     rep = s.get(IncidentReport, report_id)
     if rep is None:
         raise InputError(f"找不到编号为 {report_id} 的报告。")
-    require_clearance(actor.clearance, rep.classification)
+    audit.require_clearance(actor, rep.classification, "incident_report", rep.id)
     need_to_know.require(s, actor, "incident", rep.incident_id)  # reports take the incident's
     return rep
 
@@ -1333,7 +1334,7 @@ def receive_incident(
     clean = _clean(data)
     if int(classification) not in {int(c) for c in Clearance}:
         raise InputError("密级无效。")
-    require_clearance(actor.clearance, int(classification))
+    audit.require_level(ctx, int(classification), "incident.receive")
     if status not in ("open", "closed"):
         raise InputError(f"事件状态“{status}”无效。")
     try:

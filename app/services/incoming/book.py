@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import incoming as rules
 from app.domain.incoming import DueState, Status, UrgeMethod, Urgency
-from app.domain.security import Action, Clearance, require_clearance
+from app.domain.security import Action, Clearance
 from app.domain.textindex import parse_query
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import ConflictError, InputError, UserError
@@ -183,13 +183,14 @@ def _clean(value: str | None, label: str, limit: int, *, required: bool = False)
     return out
 
 
-def _check(data: IncomingIn, actor: Actor, calendar: HolidayCalendar) -> dict:
+def _check(ctx: ServiceContext, data: IncomingIn, actor: Actor, calendar: HolidayCalendar,
+           action: str) -> dict:
     if data.received_at.tzinfo is None:
         raise InputError("收文时间缺少时区。")
     level = int(data.classification)
     if level not in {int(c) for c in Clearance}:
         raise InputError("密级无效。")
-    require_clearance(actor.clearance, level)
+    audit.require_level(ctx, level, action)
     urgency = rules.parse_enum(Urgency, str(data.urgency), "紧急程度")
     if not 0 <= int(data.pages) <= 100_000:
         raise InputError("页数无效。")
@@ -252,7 +253,7 @@ def _load(s: Session, actor: Actor, incoming_id: int) -> IncomingDoc:
     d = s.get(IncomingDoc, incoming_id)
     if d is None:
         raise InputError(f"收文记录 {incoming_id} 不存在。")
-    require_clearance(actor.clearance, d.classification)
+    audit.require_clearance(actor, d.classification, "incoming", d.id)
     need_to_know.require(s, actor, "incoming", d.id)
     return d
 
@@ -291,7 +292,7 @@ def register(ctx: ServiceContext, data: IncomingIn, attachments: list[Attachment
     year of receipt."""
     calendar = holidays.resolve(ctx, calendar)
     actor = ctx.require(Action.REGISTER_INCOMING)
-    values = _check(data, actor, calendar)
+    values = _check(ctx, data, actor, calendar, "incoming.register")
     now = ctx.now()
     year = local_date(data.received_at).year
     with ctx.session() as s, s.begin():
@@ -318,7 +319,7 @@ def update(ctx: ServiceContext, incoming_id: int, data: IncomingIn, *,
     what changed."""
     calendar = holidays.resolve(ctx, calendar)
     actor = ctx.require(Action.REGISTER_INCOMING)
-    values = _check(data, actor, calendar)
+    values = _check(ctx, data, actor, calendar, "incoming.update")
     now = ctx.now()
     try:
         with ctx.session() as s, s.begin():

@@ -31,7 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.domain import supervision as sv
 from app.domain.cnnum import to_chinese
-from app.domain.security import Action, Clearance, require_clearance
+from app.domain.security import Action, Clearance
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import ConflictError, InputError, UserError
 from app.services import audit, holidays, need_to_know, paging, search, templates
@@ -275,7 +275,7 @@ def _load_meeting(s: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, M
                     .where(Meeting.id == meeting_id)).first()
     if row is None:
         raise InputError(f"找不到会议（编号 {meeting_id}）。")
-    require_clearance(actor.clearance, row[0].classification)
+    audit.require_clearance(actor, row[0].classification, "meeting", meeting_id)
     need_to_know.require(s, actor, "meeting", meeting_id)
     return row[0], row[1]
 
@@ -362,7 +362,7 @@ def _create_meeting(ctx: ServiceContext, type_id: int, date: dt.date, *, time: s
                     venue: str, host: str, host_title: str, recorder: str,
                     classification: int, seq: int | None) -> MeetingInfo:
     actor = ctx.require(Action.EDIT_MINUTES)
-    require_clearance(actor.clearance, classification)
+    audit.require_level(ctx, classification, "minutes.meeting.create")
     Clearance(classification)
     with ctx.session() as s, s.begin():
         t = s.get(MeetingType, type_id)

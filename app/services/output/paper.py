@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain.security import Action, Clearance, require_clearance
+from app.domain.security import Action, Clearance
 from app.errors import ConflictError, InputError, PermissionDenied
 from app.services import audit, need_to_know
 from app.services.context import Actor, ServiceContext, visible
@@ -144,7 +144,7 @@ def _load(s: Session, actor: Actor, copy_id: int, expected_version: int | None) 
     row = s.get(PaperCopy, copy_id)
     if row is None:
         raise InputError("登记簿中没有这一份。")
-    require_clearance(actor.clearance, row.classification)
+    audit.require_clearance(actor, row.classification, "paper_copy", row.id)
     if row.object_type in need_to_know.KINDS:  # the 份号 of a record outside one's 知悉范围
         need_to_know.require(s, actor, row.object_type, row.object_id)
     if expected_version is not None and row.version != expected_version:
@@ -231,7 +231,10 @@ def confirm_destroy(ctx: ServiceContext, copy_id: int, *,
         if row.status != "destroy_requested":
             raise InputError(f"第 {row.copy_no:06d} 份没有待确认的销毁。")
         if row.destroy_requested_by_id is not None and row.destroy_requested_by_id == actor.user_id:
-            raise PermissionDenied("销毁须由另一人确认（监销），不能由提出销毁的人自己确认。")
+            raise audit.refusals(PermissionDenied(
+                "销毁须由另一人确认（监销），不能由提出销毁的人自己确认。"),
+                "paper.destroy.confirm", row.object_type, row.object_id,
+                classification=int(row.classification), copy_no=f"{row.copy_no:06d}")
         row.status, row.destroyed_at, row.destroy_confirmed_by = "destroyed", now, actor.label
         _audit(s, actor, "paper.destroy.confirm", row, now,
                requested_by=row.destroy_requested_by)

@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from app.domain.security import THREE_ADMINS, Action
+from app.domain.security import THREE_ADMINS, Action, active_change_problem
 from app.errors import UserError
 from app.services import accounts, audit, documents
 from app.services import office as office_settings
@@ -110,7 +110,11 @@ class UsersPage(QWidget):
         actor = self.ctx.actor
         gate(self.ui.addButton, actor, Action.MANAGE_USERS)
         gate(self.ui.editButton, actor, Action.GRANT_ROLES, user is not None)
-        gate(self.ui.toggleButton, actor, Action.MANAGE_USERS, user is not None)
+        may_toggle = gate(self.ui.toggleButton, actor, Action.MANAGE_USERS, user is not None)
+        toggle_problem = (active_change_problem(user.roles, not user.active)
+                          if may_toggle and user is not None and self.classified else None)
+        if toggle_problem is not None:  # 三员 accounts: two people (the service refuses too)
+            refuse(self.ui.toggleButton, toggle_problem)
         may_reset = gate(self.ui.resetButton, actor, Action.MANAGE_USERS, user is not None)
         if (may_reset and user is not None and self.classified and actor is not None
                 and user.id != actor.user_id and user.roles & THREE_ADMINS):

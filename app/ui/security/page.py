@@ -513,11 +513,13 @@ POLICY_FIELDS = [  # (field, label, suffix)
     ("max_age_days", "密码最长使用：", " 天"), ("warn_days", "到期前提醒：", " 天"),
     ("history", "不得重复最近：", " 个密码"), ("lock_failures", "连续失败锁定：", " 次"),
     ("lock_minutes", "锁定时长：", " 分钟"), ("idle_lock_minutes", "无操作自动锁定：", " 分钟"),
+    ("audit_warn_rows", "审计记录告警阈值：", " 条"),
 ]
 
 
 class PasswordPolicyPage(QWidget):
-    """The password and lockout policy (安全保密管理员; ``password_policy``). The spin boxes
+    """The password and lockout policy (安全保密管理员; ``password_policy``), with the audit
+    store's warning threshold (past it the 安全审计员 is warned at sign-in). The spin boxes
     allow the limits of a 普通 office; the service refuses what a 涉密 office does not allow."""
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
@@ -532,6 +534,11 @@ class PasswordPolicyPage(QWidget):
             spin.setObjectName(f"policy_{name}")
             spin.setRange(low, high)
             spin.setSuffix(suffix)
+            if name == "audit_warn_rows":
+                spin.setSingleStep(10_000)
+                spin.setGroupSeparatorShown(True)
+                spin.setToolTip("审计记录超过此条数时，安全审计员登录时即收到告警（"
+                                f"{low:,}–{high:,} 条）")
             form.row(label, spin)
         self.save_button = QPushButton("保存策略(&S)")
         self.save_button.setObjectName("savePolicyButton")
@@ -560,7 +567,7 @@ class PasswordPolicyPage(QWidget):
         except UserError as exc:
             self.message.error(exc)
             return
-        self.message.ok("密码与锁定策略已保存。")
+        self.message.ok("密码、锁定与审计告警策略已保存。")
 
 
 class SecurityPage(QTabWidget):
@@ -574,7 +581,7 @@ class SecurityPage(QTabWidget):
         self.addTab(self.settings, "安全设置")
         gate_tab(self, self.settings, ctx.actor, Action.MANAGE_SETTINGS)
         self.policy = PasswordPolicyPage(ctx, self)
-        self.addTab(self.policy, "密码策略")
+        self.addTab(self.policy, "安全策略")
         gate_tab(self, self.policy, ctx.actor, Action.MANAGE_POLICY)
         for index in range(self.count()):  # open on the first tab the user may use
             if self.isTabEnabled(index):
