@@ -165,8 +165,13 @@ def allows(model: Any, actor: Any) -> ColumnElement[bool]:
         ok = col.not_in(hidden_ids(parent_kind, actor))
         return or_(col.is_(None), ok) if col.nullable else ok
     if getattr(model, "__tablename__", "") == "paper_copies":  # a copy is in its record's scope
-        return and_(*(not_(and_(model.object_type == k, model.object_id.in_(hidden_ids(k, actor))))
-                      for k in KINDS))
+        # (a 信息专报's copy in its incident's: children by their parent)
+        hidden = [and_(model.object_type == k, model.object_id.in_(hidden_ids(k, actor)))
+                  for k in KINDS]
+        hidden += [and_(model.object_type == k, model.object_id.in_(
+            select(child.id).where(getattr(child, column).in_(hidden_ids(parent, actor)))))
+            for k, (child, column, parent) in AUDIT_CHILDREN.items()]
+        return and_(*(not_(h) for h in hidden))
     return true()
 
 

@@ -9,6 +9,9 @@ prints and XLSX exports. Each record's own module renders its pages; this packag
 * marks the classification (``finish``: header, footer and first page of a PDF that is not a
   公文; ``xlsx.mark_workbook`` / ``xlsx.marked_sheet``: first row and sheet name);
 * watermarks classified PDFs with user, time and 份号;
+* prints N copies of a record (``finish(…, copies=N, series=[Series(…)])``) and, at 秘密/机密,
+  gives each its 份号 from the record's series in the 涉密文件登记簿 and registers it — for
+  every kind of record, 公文 or not;
 * records in the audit who produced what, how many copies, which 份号 range;
 * returns an ``Output`` (the bytes, with typed ``OutputWarning`` s) and writes it with
   ``save`` — the one place outputs reach the disk, atomically (``app.atomicfile``).
@@ -24,7 +27,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.services.output.path import DEFAULT_WATERMARK, Watermark, copy_range, finish, save
+from app.services.output.path import (
+    DEFAULT_WATERMARK,
+    MAX_COPIES,
+    Series,
+    Watermark,
+    copy_range,
+    finish,
+    save,
+)
 from app.services.output.result import (
     Output,
     OutputWarning,
@@ -94,8 +105,8 @@ def export_document(ctx: Any, doc_id: int, fmt: str, **options: Any) -> Output:
 
 
 __all__ = [
-    "DEFAULT_WATERMARK", "RECORD_KINDS", "ChosenTemplate", "Output", "OutputWarning",
-    "TemplateUsed", "WarningKind", "Watermark", "copy_range", "export_document", "finish",
+    "DEFAULT_WATERMARK", "MAX_COPIES", "RECORD_KINDS", "ChosenTemplate", "Output",
+    "OutputWarning", "Series", "TemplateUsed", "WarningKind", "Watermark", "copy_range", "export_document", "finish",
     "level_label", "mark_workbook", "marked_sheet", "print_document", "save", "start_sheet",
     "template_for", "text_as_text", "typed", "workbook_bytes",
 ]

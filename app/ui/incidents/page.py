@@ -20,6 +20,7 @@ from app.services import incidents as svc
 from app.services.context import ServiceContext
 from app.services.paging import Seek
 from app.services.placeholders import UnfilledPlaceholders
+from app.ui.copies import copies_box
 from app.ui.file_dialogs import DOCX, PDF, FileKind, ask_file
 from app.ui.incidents.dialogs import IncidentDialog, SendDialog, SignDialog
 from app.ui.incidents.rules_dialog import RuleTableDialog
@@ -392,7 +393,9 @@ class IncidentsPage(QWidget):
         rcol.addLayout(acts)
         rcol.addWidget(self.chain)
         acts2 = QHBoxLayout()
-        for b in (self.update_button, self.sign_button, self.send_button, self.print_button):
+        self.copies = copies_box(self)  # 份数 of the next print (PDF)
+        for b in (self.update_button, self.sign_button, self.send_button, self.copies,
+                  self.print_button):
             acts2.addWidget(b)
         acts2.addStretch(1)
         rcol.addLayout(acts2)
@@ -798,12 +801,14 @@ class IncidentsPage(QWidget):
         if rep is None:
             return
         ctx, rid = self.ctx, rep.id
+        copies = self.copies.value() if path.suffix.lower() == ".pdf" else 1
         self._enable(self.print_button, False)
         self.status.setText("正在生成信息专报……")
 
         def work(control):  # type: ignore[no-untyped-def]
             control.check()
-            return svc.export_report(ctx, rid, path, allow_placeholders=allow_placeholders)
+            return svc.export_report(ctx, rid, path, allow_placeholders=allow_placeholders,
+                                     copies=copies)
 
         def done(out: object) -> None:  # where it went, the template used, typed warnings
             self.status.setText(saved_text(path, out))

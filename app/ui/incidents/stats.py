@@ -1,6 +1,7 @@
 """突发事件统计: incidents by category, level and month and report timeliness — tables, a bar
 chart, XLSX export. The figures are computed in the background (they walk every incident of the
-year) and exported there too."""
+year) and exported there too; the status line then says where the file went and the paper path's
+typed warnings (``output_notes.saved_text``), as every other page does."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from app.services import incidents as svc
 from app.services.context import ServiceContext
 from app.ui.file_dialogs import XLSX, FileKind, ask_file
 from app.ui.messages import describe
+from app.ui.output_notes import saved_text
 from app.ui.qt import (
     QColor,
     QComboBox,
@@ -163,15 +165,16 @@ class StatisticsDialog(QDialog):
                                     lambda path: self.export_to(Path(path)), save=True,
                                     name="突发事件统计.xlsx", filters=[XLSX], suffix="xlsx")
 
-    def export_to(self, path: Path) -> None:
+    def export_to(self, path: Path) -> TaskHandle | None:
         if self.stats is None:
-            return
+            return None
         ctx, stats = self.ctx, self.stats
         self.status.setText("正在导出……")
 
         def work(control):  # type: ignore[no-untyped-def]
             control.check()
-            return svc.export_statistics_xlsx(ctx, stats, path)
+            return saved_text(path, svc.export_statistics(ctx, stats, path), "已导出")
 
-        self.task = run_task(work, on_result=lambda p: self.status.setText(f"已导出：{p}"),
-                             on_error=self._failed, parent=self)
+        self.task = run_task(work, on_result=self.status.setText, on_error=self._failed,
+                             parent=self)
+        return self.task

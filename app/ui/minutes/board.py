@@ -17,6 +17,7 @@ from app.ui.file_dialogs import XLSX, FileKind, file_dialog
 from app.ui.lazy_table import ServiceListModel
 from app.ui.minutes.common import PAGE, RED, YELLOW, MessageLine, OnTimeChart
 from app.ui.minutes.meeting import pydate, qdate
+from app.ui.output_notes import saved_text
 from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
@@ -360,11 +361,12 @@ class BoardTab(QWidget):
         self.cancel_button.setEnabled(False)
         self.message.ok("已取消导出。")
 
-    def _exported(self, path: Path) -> None:
+    def _exported(self, result: tuple[Path, str]) -> None:
+        path, text = result
         self.last_export = path
         self.export_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
-        self.message.ok(f"已导出：{path}")
+        self.message.ok(text)  # where it went and the paper path's typed warnings
 
     def _failed(self, exc: BaseException) -> None:
         self.export_button.setEnabled(True)
@@ -373,12 +375,13 @@ class BoardTab(QWidget):
 
 
 def _export(control, ctx: ServiceContext, path: str, today: dt.date,  # type: ignore[no-untyped-def]
-            f: mn.BoardFilter) -> Path:
+            f: mn.BoardFilter) -> tuple[Path, str]:
     def progress(done: int, total: int) -> None:
         control.check()
         control.progress(int(100 * done / max(total, 1)), f"已导出 {done}/{total} 项")
 
-    return mn.export_xlsx(ctx, path, today, f, progress)
+    out = mn.export_board(ctx, path, today, f, progress)
+    return Path(path), saved_text(path, out, "已导出")
 
 
 def _values(r: mn.BoardRow) -> list[str]:

@@ -15,6 +15,7 @@ from app.services.context import ServiceContext
 from app.services.placeholders import UnfilledPlaceholders
 from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
+from app.ui.copies import copies_box
 from app.ui.file_dialogs import PDF, FileKind, file_dialog
 from app.ui.messages import DISCARD, SAVE, ask_unsaved, confirm
 from app.ui.minutes.common import MessageLine
@@ -514,8 +515,10 @@ class MinutesEditor(QWidget):
         self.save_button.setShortcut(QKeySequence.StandardKey.Save)
         self.issue_button = QPushButton("印发", self)
         self.pdf_button = QPushButton("导出 PDF…", self)
+        self.copies = copies_box(self)
         buttons = QHBoxLayout()
-        for b in (self.generate_button, self.save_button, self.issue_button, self.pdf_button):
+        for b in (self.generate_button, self.save_button, self.issue_button, self.copies,
+                  self.pdf_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         lay = QVBoxLayout(self)
@@ -629,7 +632,8 @@ class MinutesEditor(QWidget):
         self.panel.message.ok("正在排版……")
         self.pdf_button.setEnabled(False)
         self.export_task = run_task(_write_pdf, self.panel.ctx, self.panel.meeting_id, path,
-                                    allow_placeholders, on_result=self._exported,
+                                    allow_placeholders, self.copies.value(),
+                                    on_result=self._exported,
                                     on_error=lambda e: self._failed(e, path), parent=self)
         return None
 
@@ -648,9 +652,11 @@ class MinutesEditor(QWidget):
 
 
 def _write_pdf(_control, ctx: ServiceContext, meeting_id: int, path: str,  # type: ignore[no-untyped-def]
-               allow_placeholders: bool = False) -> tuple[Path, str]:
-    """Render in the background and save through the paper path (never half a file)."""
-    data = mn.render_minutes(ctx, meeting_id, "pdf", allow_placeholders=allow_placeholders)
+               allow_placeholders: bool = False, copies: int = 1) -> tuple[Path, str]:
+    """Render ``copies`` copies in the background and save through the paper path (never half
+    a file; a 秘密/机密 纪要's copies get their 份号 and are registered)."""
+    data = mn.render_minutes(ctx, meeting_id, "pdf", allow_placeholders=allow_placeholders,
+                             copies=copies)
     target = output.save(data, path)
     return target, saved_text(target, data, "已导出")
 
