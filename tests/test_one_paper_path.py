@@ -3,6 +3,9 @@
 * every kind in ``output.RECORD_KINDS`` has a producer here (a kind without one fails);
 * PDFs: the 密级 in the header and the footer of every page and at the top left of the first
   page (a 公文: where GB/T 9704 puts it), and the watermark (user, 份号) on classified pages;
+  rosters and handovers too (they carry a 密级 of their own since revision 0023);
+* every classified PDF's copies are numbered from their record's series and registered in the
+  涉密文件登记簿 (the 份号 read back from each copy's first page and watermark);
 * XLSX: the mark row and the sheet names;
 * the audit: who produced which kind, in how many copies, which 份号 range, which template;
 * the template actually used: an office-edited template changes the output;
@@ -36,8 +39,9 @@ from app.services.duty import desk as duty_desk
 from app.services.duty_publish import publishing as duty_publish
 from app.services.incidents import reports as inc
 from app.services.minutes import meetings as mn
+from app.services.output import paper
 from app.services.templates import library as templates
-from app.storage.models import AuditEvent
+from app.storage.models import AuditEvent, PaperCopy
 from tests.services.documents_helpers import notice
 from tests.services.test_duty import seed_staff
 
@@ -152,14 +156,15 @@ def _incident(u, level: int = SECRET, **extra):
     return inc.create_incident(u, data, classification=level)
 
 
-def _roster(u, admin):
+def _roster(u, admin, level: int = SECRET):
     from app.services.office import settings as office_settings
 
     office_settings.update_office(admin, office_settings.OfficeInfo(
         office_name="临江市人民政府办公室"))
     seed_staff(u, 2, 3)
     duty.save_rules(u, duty.Rules(roles={"leader": 1, "officer": 1}))
-    r = duty.create_roster(u, dt.date(2026, 3, 2), dt.date(2026, 3, 4), "三月值班表")
+    r = duty.create_roster(u, dt.date(2026, 3, 2), dt.date(2026, 3, 4), "三月值班表",
+                           classification=level)
     assert duty.generate(u, r.id, time_limit=5).ok
     duty.publish(u, r.id)
     return r
@@ -241,12 +246,12 @@ def produce_duty_roster_xlsx(u, admin, tmp):
 
 
 def produce_duty_handover(u, admin, tmp):
-    h = duty_desk.hand_over(u, "交班：夜间平稳。", ["跟进燃气事故伤员情况"])
+    h = duty_desk.hand_over(u, "交班：夜间平稳。", ["跟进燃气事故伤员情况"],
+                            classification=SECRET)
     return duty_publish.render_handover(u, h.id), "duty.handover.print"
 
 
 def produce_paper_register(u, admin, tmp):
-    from app.services.output import paper
 
     d = docs.create_document(u, notice(secrecy="秘密", secrecy_term="1年"), genre="通知")
     document_output.print_pdf(u, d.id, copies=2)
@@ -269,13 +274,30 @@ PRODUCERS = {
     "duty_handover": produce_duty_handover,
     "paper_register": produce_paper_register,
 }
-#: kinds whose records carry no 密级 of their own (a roster, a handover note): printed through the
-#: path (audited with their kind) and, being 公开, unmarked
-UNCLASSIFIED = {"duty_notice", "duty_calendar", "duty_roster_xlsx", "duty_handover"}
+#: the 份号 series a classified print of each PDF kind registers its copies in (object_type);
+#: a kind printed as PDF and missing here fails ``test_each_kind…``
+SERIES = {
+    "document": "document",
+    "minutes": "meeting",
+    "duty_notice": "duty_notice",
+    "duty_calendar": "duty_calendar",
+    "duty_daily": "duty_daily",
+    "duty_handover": "duty_handover",
+    "incident_report": "incident_report",
+    "audit_print": "audit_print",
+    "audit_review": "audit_review",
+    "paper_register": "paper_register",
+}
 
 
 def test_every_record_kind_has_a_producer():
     assert set(PRODUCERS) == set(output.RECORD_KINDS)
+
+
+def _registered(engine, object_type: str) -> list[PaperCopy]:
+    with Session(engine) as s:
+        return list(s.execute(select(PaperCopy).where(PaperCopy.object_type == object_type)
+                              .order_by(PaperCopy.object_id, PaperCopy.copy_no)).scalars())
 
 
 @pytest.mark.parametrize("kind", sorted(output.RECORD_KINDS))
@@ -286,16 +308,11 @@ def test_each_kind_printed_at_secret_carries_its_marks(desk, tmp_path, kind):
     event, detail = last_event(u.engine, action)
     assert detail["kind"] == kind
     assert event.actor_id == producer.actor.user_id
-    if kind in UNCLASSIFIED:
-        assert detail["classification"] == 0 and detail["marked"] is False
-        if data[:4] == b"%PDF":
-            with pdfplumber.open(io.BytesIO(bytes(data))) as doc:
-                assert not _watermark(doc.pages[0])
-        return
     assert detail["classification"] == SECRET and detail["marked"] is True
     if data[:4] == b"%PDF":
+        assert kind in SERIES, f"{kind}: which 份号 series do its copies take?"
         first_pages = (0,)
-        copy_nos: tuple[str, ...] = ()
+        copy_nos: tuple[str, ...] = ("000001",)
         if kind == "document":
             copy_nos = ("000007", "000008", "000009")
             with pdfplumber.open(io.BytesIO(bytes(data))) as doc:
@@ -308,11 +325,112 @@ def test_each_kind_printed_at_secret_carries_its_marks(desk, tmp_path, kind):
                 firsts = [i for i, p in enumerate(doc.pages) if "值班情况" in _text(p)]
             first_pages = tuple(firsts)
             assert len(first_pages) == 2
+            copy_nos = ("000001", "000001")  # each day's report is a record with its series
+            assert detail["copy_ranges"] == {"duty_daily:20260302": "000001",
+                                        "duty_daily:20260303": "000001"}
         assert detail["watermark"] is True
         assert_pdf_marked(bytes(data), "秘密", producer.actor.label, first_pages=first_pages,
                           gbt9704=kind == "document", copy_nos=copy_nos)
+        if kind != "document":  # the 份号 beside the 密级 at the top left
+            with pdfplumber.open(io.BytesIO(bytes(data))) as doc:
+                for i, n in zip(first_pages, copy_nos, strict=True):
+                    assert f"第{n}份" in _band(doc.pages[i], 12 * MM, 24 * MM, x1=120 * MM)
+        # every copy is in the 涉密文件登记簿, under its record's series, as printed
+        rows = _registered(u.engine, SERIES[kind])
+        assert sorted(f"{r.copy_no:06d}" for r in rows) == sorted(copy_nos)
+        assert all(r.classification == SECRET and r.status == "held"
+                   and r.printed_by == producer.actor.label for r in rows)
+        assert list(data.copy_nos) == list(copy_nos) == detail["copy_nos"]
     else:
         assert_xlsx_marked(bytes(data), "秘密")
+
+
+def _docx_minutes(u, admin):
+    return mn.render_minutes(u, _meeting(u).id, "docx"), "minutes.render"
+
+
+def _docx_report(u, admin):
+    rep = inc.draft_report(u, _incident(u).id)
+    return inc.render_report(u, rep.id, "docx"), "incident.report.print"
+
+
+def _docx_notice(u, admin):
+    r = _roster(u, admin)
+    return duty_publish.render_notice(u, r.id, duty_publish.NoticeOptions(period="三月"),
+                                      "docx"), "duty.roster.notice"
+
+
+def _docx_handover(u, admin):
+    h = duty_desk.hand_over(u, "交班：夜间平稳。", classification=SECRET)
+    return duty_publish.render_handover(u, h.id, "docx"), "duty.handover.print"
+
+
+def _docx_daily(u, admin):
+    duty_desk.add_log_entry(u, duty_desk.LogEntry(
+        kind="来电", received_at=dt.datetime(2026, 3, 2, 9, 30).astimezone(),
+        caller_unit="市公安局", content="通报涉密案件线索。", classification=SECRET))
+    return duty_publish.render_daily(u, dt.date(2026, 3, 2), dt.date(2026, 3, 2),
+                                     "docx"), "duty.daily.print"
+
+
+#: every kind of record that is also exported as DOCX (editable: marked, not watermarked)
+DOCX_PRODUCERS = {"minutes": _docx_minutes, "incident_report": _docx_report,
+                  "duty_notice": _docx_notice, "duty_handover": _docx_handover,
+                  "duty_daily": _docx_daily}
+
+
+def _docx_marks(data: bytes) -> list[tuple[str, str]]:
+    """(header text, footer text) of every header/footer pair a page of the DOCX may show."""
+    from docx import Document
+
+    doc = Document(io.BytesIO(data))
+    pairs = []
+    for n, section in enumerate(doc.sections):
+        variants = [(section.header, section.footer)]
+        if doc.settings.odd_and_even_pages_header_footer:
+            variants.append((section.even_page_header, section.even_page_footer))
+        if section.different_first_page_header_footer:
+            variants.append((section.first_page_header, section.first_page_footer))
+        for header, footer in variants:
+            if n and header.is_linked_to_previous and footer.is_linked_to_previous:
+                continue
+            pairs.append(("".join(p.text for p in header.paragraphs),
+                          "".join(p.text for p in footer.paragraphs)))
+    return pairs
+
+
+@pytest.mark.parametrize("kind", sorted(DOCX_PRODUCERS))
+def test_classified_docx_exports_carry_the_mark_in_every_header_and_footer(desk, kind):
+    from docx import Document
+
+    u, admin = desk
+    data, action = DOCX_PRODUCERS[kind](u, admin)
+    assert data.fmt == "docx" and data.classification == SECRET
+    marks = _docx_marks(bytes(data))
+    assert marks and all(h.startswith("秘密") and "秘密" in f for h, f in marks), marks
+    body = Document(io.BytesIO(bytes(data))).paragraphs
+    assert not any(p.text == "秘密" for p in body)  # the body is not touched
+    _e, detail = last_event(u.engine, action)
+    assert detail["format"] == "docx" and detail["marked"] is True and detail["copy_nos"] == []
+    assert paper.list_copies(u) == []  # an export, not a print: no 份号 taken
+
+
+def test_a_classified_docx_shows_the_mark_on_every_page(desk, tmp_path):
+    """The 纪要 DOCX converted by LibreOffice: 秘密 at the top and the bottom of every page."""
+    from app.typeset.libreoffice import convert_to_pdf, find_soffice
+
+    if find_soffice() is None:
+        pytest.skip("LibreOffice (soffice) 未安装")
+    u, admin = desk
+    data, _action = _docx_minutes(u, admin)
+    pdf = convert_to_pdf(bytes(data), tmp_path / "lo")
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        assert doc.pages
+        for i, page in enumerate(doc.pages):
+            h = float(page.height)
+            assert "秘密" in _band(page, 0, 37 * MM), f"top of page {i + 1}"
+            # above the page number (GB/T 9704 7.5 keeps its place), below the text area
+            assert "秘密" in _band(page, h - 37 * MM, h), f"bottom of page {i + 1}"
 
 
 def test_user_text_in_xlsx_is_text_never_a_formula(desk, tmp_path):
@@ -376,6 +494,91 @@ def test_office_template_changes_the_output_and_is_named(desk):
     templates.set_default(admin, shipped.ref)
     out = duty_publish.render_daily(u, dt.date(2026, 3, 2), dt.date(2026, 3, 2))
     assert out.template.shipped and out.template.ref == shipped.ref
+
+
+MARK = "（本单位样式）"
+
+
+def _templated_minutes(u, admin):
+    m = _meeting(u)  # generated from the office's 纪要 template
+    return mn.render_minutes(u, m.id, "pdf"), ("minutes.generate", "template")
+
+
+def _templated_notice(u, admin, template="duty_notice"):
+    r = _roster(u, admin)
+    out = duty_publish.render_notice(u, r.id, duty_publish.NoticeOptions(
+        period="三月", holiday="春节", template=template))
+    return out, None
+
+
+def _templated_handover(u, admin):
+    h = duty_desk.hand_over(u, "交班：夜间平稳。")
+    return duty_publish.render_handover(u, h.id), None
+
+
+def _templated_report(u, admin):
+    i = _incident(u)
+    return inc.render_report(u, inc.draft_report(u, i.id).id, "pdf"), None
+
+
+def _templated_daily(u, admin):
+    return duty_publish.render_daily(u, dt.date(2026, 3, 2), dt.date(2026, 3, 2)), None
+
+
+def _templated_document(genre):
+    def make(u, admin):
+        from app.services.documents import templates as document_templates
+        from app.typeset import render
+
+        start = document_templates.starter(u, genre)
+        assert start["title"].endswith(MARK)
+        return render(start, "pdf").data, None
+
+    return make
+
+
+#: every kind of record printed from a template the office may edit → how to print one
+TEMPLATED = {
+    "通知": _templated_document("通知"),
+    "请示": _templated_document("请示"),
+    "会议纪要": _templated_minutes,
+    "值班安排通知": _templated_notice,
+    "节假日值班表": lambda u, admin: _templated_notice(u, admin, "holiday_roster"),
+    "值班日报": _templated_daily,
+    "交接班记录": _templated_handover,
+    "突发事件首报": _templated_report,
+}
+
+
+def test_every_template_kind_is_covered():
+    """A kind of template that is shipped (and so may be edited by the office) has a print
+    here that shows the office's edit — or is a Word form, or a kind no print uses yet."""
+    shipped = {json.loads(p.read_text(encoding="utf-8"))["kind"]
+               for p in (APP.parent / "resources" / "templates").glob("*.json")}
+    not_yet = {"通报", "报告", "函",  # 公文 starters like 通知 and 请示 (the same code)
+               "突发事件续报", "突发事件终报"}  # drafted after a 首报 is sent (the same code)
+    assert shipped - not_yet == set(TEMPLATED)
+
+
+@pytest.mark.parametrize("kind", sorted(TEMPLATED))
+def test_the_offices_template_is_used_for_every_kind(desk, kind):
+    """The office edits the shipped template of ``kind`` (its title) and makes it the default:
+    the print shows the edit, and says (or the audit says) which template made it."""
+    u, admin = desk
+    shipped = templates.default_info(admin, kind, "description")
+    spec = json.loads(templates.get(admin, shipped.ref).text)
+    spec["document"]["title"] += MARK
+    mine = templates.save(admin, shipped.ref, text=json.dumps(spec, ensure_ascii=False))
+    templates.set_default(admin, mine.ref)
+    out, audited = TEMPLATED[kind](u, admin)
+    with pdfplumber.open(io.BytesIO(bytes(out))) as doc:
+        body = "".join(_text(p) for p in doc.pages)
+    assert MARK in body, kind
+    if audited is not None:  # made from the template earlier (the 纪要's draft): the audit says
+        _e, detail = last_event(u.engine, audited[0])
+        assert detail[audited[1]] == mine.ref
+    elif isinstance(out, output.Output):
+        assert out.template is not None and out.template.ref == mine.ref
 
 
 def test_broken_office_template_falls_back_with_a_typed_warning(desk, monkeypatch):

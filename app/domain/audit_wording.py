@@ -84,7 +84,8 @@ ACTION_LABELS: dict[str, str] = {
     "duty.roster.generate": "自动排班", "duty.roster.edit": "调整值班表",
     "duty.roster.swap": "换班", "duty.roster.publish": "发布值班表",
     "duty.roster.notice": "打印值班安排通知", "duty.roster.notice_draft": "生成值班安排通知草稿", "duty.roster.calendar": "打印值班日历",
-    "duty.roster.xlsx": "导出值班表", "duty.daily.print": "打印值班日报",
+    "duty.roster.xlsx": "导出值班表", "duty.roster.classification": "修改值班表密级",
+    "duty.daily.print": "打印值班日报",
     "duty.log.add": "记录值班日志", "duty.log.edit": "修改值班日志",
     "duty.log.view": "查看值班日志", "duty.item.open": "新增待办事项",
     "duty.item.deadline": "修改待办时限", "duty.item.close": "办结待办事项",
@@ -124,6 +125,9 @@ OBJECT_LABELS: dict[str, str] = {
     "template": "模板",
     "user": "账户", "holiday": "节假日安排", "holiday_year": "节假日安排年度",
     "holiday_day": "节假日安排日期", "audit_key": "审计密钥", "calendar": "节假日安排", "file": "文件",
+    # the 份号 series of the 涉密文件登记簿 (paper.* events name the copy's series)
+    "duty_daily": "值班日报", "duty_notice": "值班安排通知", "duty_calendar": "值班日历",
+    "audit_print": "审计日志打印件", "audit_review": "审计审阅报告", "paper_register": "涉密文件登记簿",
 }
 
 #: Detail key → Chinese.
@@ -172,6 +176,9 @@ KEY_LABELS: dict[str, str] = {
     "from_staff": "原值班人员", "to_staff": "新值班人员", "failures_before": "此前失败次数",
     "unit": "所在单位", "users_added": "增加人员", "users_removed": "移除人员",
     "units_added": "增加单位", "units_removed": "移除单位", "scope": "知悉范围",
+    # the paper path and the 涉密文件登记簿
+    "copy_no": "份号", "copy_range": "份号范围", "copy_ranges": "各件份号", "marked": "标注密级",
+    "due_back": "清退期限",
 }
 
 #: Codes that appear as values (reasons, statuses, kinds, formats…) → Chinese.
@@ -212,7 +219,7 @@ DATA_KEYS = {
     "username", "name", "names", "title", "text", "note", "comment", "file", "filename",
     "caller", "passed_to", "result", "lead_unit", "topic", "target", "by", "path", "safety_copy",
     "reg_no", "number", "numbers", "doc_no", "series", "place", "person", "staff",
-    "display_name", "template", "user", "copy_nos", "purpose", "digest", "unit", "users_added",
+    "display_name", "template", "user", "copy_nos", "copy_no", "copy_range", "purpose", "digest", "unit", "users_added",
     "users_removed", "units_added", "units_removed",
 }
 #: Keys shown first, in this order (the log stores keys sorted: 结束 came before 开始).
@@ -278,7 +285,7 @@ def describe_value(key: str, value: Any, action: str = "") -> str:
             return "启用" if value else "停用"
         return "是" if value else "否"
     clearance_key = key in ("clearance", "classification") or (
-        key in ("from", "to") and action == "user.set_clearance")
+        key in ("from", "to") and action in ("user.set_clearance", "duty.roster.classification"))
     if clearance_key and isinstance(value, int) and value in {int(c) for c in Clearance}:
         return CLEARANCE_LABELS[Clearance(value)]
     if isinstance(value, (int, float)):

@@ -19,7 +19,7 @@ Conventions for all service modules (公文, 会议纪要, 值班, 突发事件,
   its record commit or roll back together.
 * Time comes from ``ctx.now()`` (tests pass a fixed clock).
 * A refusal raised inside a unit of work (a record above one's 密级 or outside its 知悉范围,
-  found by a loader) carries its audit entry (``audit.refusals``); the session records it
+  found by a loader) carries its audit entry (``audit.refused``); the session records it
   once the outermost unit of work has rolled back and closed — refused attempts are audited
   (``outcome=refused``) without a second transaction inside the first.
 """

@@ -166,8 +166,13 @@ def allows(model: Any, actor: Any) -> ColumnElement[bool]:
         ok = col.not_in(hidden_ids(parent_kind, actor))
         return or_(col.is_(None), ok) if col.nullable else ok
     if getattr(model, "__tablename__", "") == "paper_copies":  # a copy is in its record's scope
-        return and_(*(not_(and_(model.object_type == k, model.object_id.in_(hidden_ids(k, actor))))
-                      for k in KINDS))
+        # (a 信息专报's copy in its incident's: children by their parent)
+        hidden = [and_(model.object_type == k, model.object_id.in_(hidden_ids(k, actor)))
+                  for k in KINDS]
+        hidden += [and_(model.object_type == k, model.object_id.in_(
+            select(child.id).where(getattr(child, column).in_(hidden_ids(parent, actor)))))
+            for k, (child, column, parent) in AUDIT_CHILDREN.items()]
+        return and_(*(not_(h) for h in hidden))
     return true()
 
 
@@ -198,7 +203,7 @@ def require(s: Session, actor: Any, kind: str, record_id: int | None) -> None:
     if kind not in KINDS:
         raise ValueError(kind)
     if not knows(s, actor, kind, int(record_id)):  # the refused attempt is audited (by kind, id)
-        raise audit.refusals(PermissionDenied(DENIED), "denied", kind, int(record_id),
+        raise audit.refused(PermissionDenied(DENIED), "denied", kind, int(record_id),
                                     why=audit.NEED_TO_KNOW)
 
 
@@ -423,7 +428,7 @@ def set_scope(ctx: ServiceContext, kind: str, record_id: int, user_ids: Iterable
     with ctx.session() as s, s.begin():
         row = _record(s, actor, kind, record_id)
         if not _may_manage(s, actor, kind, row):
-            raise audit.refusals(PermissionDenied(NOT_OWNER), "scope.set", kind, record_id)
+            raise audit.refused(PermissionDenied(NOT_OWNER), "scope.set", kind, record_id)
         if not actor.may(Action.GRANT_ROLES):
             require(s, actor, kind, record_id)
         if (new_users or new_units) and row.classification < MIN_LEVEL:
@@ -478,7 +483,7 @@ def candidates(ctx: ServiceContext, kind: str, record_id: int) -> tuple[list[Sco
     with ctx.session() as s, s.begin():
         row = _record(s, actor, kind, record_id)
         if not _may_manage(s, actor, kind, row):
-            raise audit.refusals(PermissionDenied(NOT_OWNER), "denied", kind, record_id)
+            raise audit.refused(PermissionDenied(NOT_OWNER), "denied", kind, record_id)
         users = [_user(u) for u in s.execute(
             select(User).where(User.active.is_(True), User.clearance_level >= row.classification)
             .order_by(User.username)).scalars()]

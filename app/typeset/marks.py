@@ -6,6 +6,11 @@ them); every other print — 纪要 annexes, 值班日报, 信息专报, the dut
 gets these marks as an overlay on the finished pages, so no renderer can forget them. Like the
 watermark, an overlay merged under pypdf: the page content is not touched.
 
+A DOCX export of such a record (editable, so no watermark) gets them in its headers and footers
+(``mark_docx``): the label at the top left of every page's header — the first page's top-left
+mark, 三号黑体 like a 公文's 密级 — and centred in every page's footer, above the page number.
+The body is not touched, so the layout on the line grid stays as typeset.
+
 Pure: no database, no Qt. The caller (``app.services.output``) decides the label.
 """
 
@@ -63,4 +68,53 @@ def mark_pdf(pdf: bytes, label: str, *, first_page: str | None = None,
         page.merge_page(stamps[key])  # type: ignore[arg-type]
     out = io.BytesIO()
     writer.write(out)
+    return out.getvalue()
+
+
+def mark_docx(docx: bytes, label: str) -> bytes:
+    """``docx`` with ``label`` at the top left of every page's header and centred in every
+    page's footer (odd, even and first-page variants, every section that has its own)."""
+    if not label:
+        return docx
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Pt
+
+    from app.typeset.docx import HEI, _set_fonts
+
+    doc = Document(io.BytesIO(docx))
+    odd_even = bool(doc.settings.odd_and_even_pages_header_footer)
+
+    def stamp(paragraph, size: float, align) -> None:
+        fmt = paragraph.paragraph_format
+        fmt.alignment = align
+        fmt.space_before = Pt(0)
+        fmt.space_after = Pt(0)
+        fmt.line_spacing = Pt(size)  # exactly one line of the mark: the footer stays below the
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY  # body, above the page number
+        run = paragraph.add_run(label)
+        _set_fonts(run._r.get_or_add_rPr(), HEI)
+        run.font.size = Pt(size)
+
+    for n, section in enumerate(doc.sections):
+        pairs = [(section.header, section.footer)]
+        if odd_even:
+            pairs.append((section.even_page_header, section.even_page_footer))
+        if section.different_first_page_header_footer:
+            pairs.append((section.first_page_header, section.first_page_footer))
+        for header, footer in pairs:
+            if n == 0 or not header.is_linked_to_previous:  # (linked: the previous one's)
+                first = header.paragraphs[0] if header.paragraphs else None
+                target = first if first is not None and not first.text else header.add_paragraph()
+                if target is not first and first is not None:
+                    first._p.addprevious(target._p)  # the mark stands first, at the top
+                stamp(target, FIRST_SIZE, WD_ALIGN_PARAGRAPH.LEFT)
+            if n == 0 or not footer.is_linked_to_previous:
+                existing = footer.paragraphs[0] if footer.paragraphs else None
+                line = footer.add_paragraph()
+                if existing is not None:
+                    existing._p.addprevious(line._p)  # above the page number
+                stamp(line, EDGE_SIZE, WD_ALIGN_PARAGRAPH.CENTER)
+    out = io.BytesIO()
+    doc.save(out)
     return out.getvalue()

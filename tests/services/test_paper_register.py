@@ -146,3 +146,114 @@ def test_register_prints_as_a_marked_table(two):
     assert "秘密" in head  # the 密级 in the header
     _a, _who, detail = _events(wang.engine, "paper.register.print")[-1]
     assert detail["rows"] == 2 and detail["classification"] == 2
+
+
+# ---- every kind of record, not only 公文 (issue 20) ---------------------------------------------
+def _secret_minutes(u):
+    from tests.test_one_paper_path import _meeting
+
+    return _meeting(u)
+
+
+def _corners(pdf: bytes) -> list[str]:
+    """The top-left text of every page (where a non-公文 print's 密级 and 份号 stand)."""
+    from tests.test_one_paper_path import MM, _band
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return [_band(p, 12 * MM, 24 * MM, x1=120 * MM) for p in doc.pages]
+
+
+def test_a_secret_minutes_in_three_copies_is_followed_to_return_and_destruction(two, tmp_path):
+    from app.services import minutes as mn
+    from app.services import workbench
+
+    wang, li = two["wang"], two["li"]
+    m = _secret_minutes(wang)
+    pdf = mn.render_minutes(wang, m.id, "pdf", copies=3)
+    assert pdf.copy_nos == ("000001", "000002", "000003")
+    corners = [c for c in _corners(bytes(pdf)) if c]
+    assert [c.replace(" ", "") for c in corners] == [
+        f"秘密第00000{n}份" for n in (1, 2, 3)]  # each copy's first page, its own 份号
+    rows = paper.list_copies(wang, object_type="meeting", object_id=m.id)
+    assert [(c.copy_text, c.status, c.classification) for c in rows] == [
+        (f"00000{n}", "held", 2) for n in (1, 2, 3)]
+    assert rows[0].title == "市政府第三次常务会议纪要"
+    _a, _who, printed = _events(wang.engine, "minutes.render")[-1]
+    assert printed["copy_range"] == "000001-000003" and printed["copies"] == 3
+
+    c1, c2, _c3 = rows
+    paper.issue(wang, c1.id, unit="市水利局", person="钱国华", on=dt.date(2026, 3, 2),
+                signed=True, due_back=dt.date(2026, 3, 4))
+    due = workbench.paper_items(wang)  # the workbench's copies due back
+    assert [(i.kind, i.label) for i in due] == [("paper", "涉密文件清退")]
+    assert "第000001份" in due[0].title and "市水利局" in due[0].title
+    assert paper.return_copy(wang, c1.id).status == "returned"
+    assert workbench.paper_items(wang) == []
+    paper.request_destroy(wang, c2.id)
+    with pytest.raises(PermissionDenied, match="另一人"):
+        paper.confirm_destroy(wang, c2.id)
+    assert paper.confirm_destroy(li, c2.id).destroy_confirmed_by == "李监销"
+    after = {c.copy_text: c.status for c in paper.list_copies(wang, object_type="meeting")}
+    assert after == {"000001": "returned", "000002": "destroyed", "000003": "held"}
+    trail = [(a, e["copy_no"]) for a, _who, e in _events(wang.engine, "paper.")]
+    assert trail == [("paper.issue", "000001"), ("paper.return", "000001"),
+                     ("paper.destroy.request", "000002"), ("paper.destroy.confirm", "000002")]
+
+    # the next print continues the meeting's series; the register prints the 纪要's copies
+    assert mn.render_minutes(wang, m.id, "pdf").copy_nos == ("000004",)
+    register = paper.print_register(wang, object_type="meeting", object_id=m.id)
+
+    def upright(o):
+        mtx = o.get("matrix") or (1, 0, 0, 1)
+        return o.get("object_type") != "char" or (abs(mtx[1]) < 1e-6 and abs(mtx[2]) < 1e-6)
+
+    with pdfplumber.open(io.BytesIO(bytes(register))) as doc:
+        table = [["".join((c or "").split()) for c in r] for p in doc.pages
+                 for t in p.filter(upright).extract_tables() for r in t]
+    body = [r for r in table if r and r[0].isdigit()]
+    assert [(r[0], r[4]) for r in body] == [
+        ("000001", "已清退"), ("000002", "已销毁（监销：李监销）"), ("000003", "在办公室"),
+        ("000004", "在办公室")]
+    # a DOCX is an export, not a print: no 份号 taken
+    assert mn.render_minutes(wang, m.id, "docx").copy_nos == ()
+    assert len(paper.list_copies(wang, object_type="meeting")) == 4
+
+
+def test_copies_outside_ones_scope_are_hidden_for_children_too(two):
+    """A 纪要's copies are in its meeting's 知悉范围; a 信息专报's in its incident's."""
+    from app.services import incidents as inc
+    from app.services import minutes as mn
+    from app.services import need_to_know
+    from tests.test_one_paper_path import _incident
+
+    wang, li = two["wang"], two["li"]
+    m = _secret_minutes(wang)
+    mn.render_minutes(wang, m.id, "pdf", copies=2)
+    i = _incident(wang)
+    rep = inc.draft_report(wang, i.id)
+    out = inc.render_report(wang, rep.id, "pdf", copies=2)
+    assert out.copy_nos == ("000001", "000002")
+    assert {c.object_type for c in paper.list_copies(li)} == {"meeting", "incident_report"}
+    need_to_know.set_scope(wang, "meeting", m.id, [wang.actor.user_id], [])
+    need_to_know.set_scope(wang, "incident", i.id, [wang.actor.user_id], [])
+    assert paper.list_copies(li) == []
+    assert len(paper.list_copies(wang)) == 4
+    hidden = paper.list_copies(wang, object_type="incident_report")[0]
+    with pytest.raises(PermissionDenied):
+        paper.issue(li, hidden.id, unit="a", person="b", on=dt.date(2026, 3, 2), signed=True)
+
+
+def test_copies_share_their_resources_and_are_refused_outside_one_to_five_hundred(two):
+    from app.services import minutes as mn
+
+    wang = two["wang"]
+    m = _secret_minutes(wang)
+    for bad in (0, 501):
+        with pytest.raises(InputError, match="份数"):
+            mn.render_minutes(wang, m.id, "pdf", copies=bad)
+    assert paper.list_copies(wang) == []
+    one = mn.render_minutes(wang, m.id, "pdf")
+    three = mn.render_minutes(wang, m.id, "pdf", copies=3)
+    assert three.copy_nos == ("000002", "000003", "000004")
+    # the copies share their fonts (identical objects merged): far less than three times one
+    assert len(three) < 2 * len(one)

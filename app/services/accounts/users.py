@@ -465,7 +465,7 @@ def _manage(s: Session, actor: Actor, user_id: int, expected_version: int | None
     password and sign in as them."""
     user = _load(s, user_id, expected_version)
     if user.clearance_level > int(actor.clearance):
-        raise audit.refusals(PermissionDenied(
+        raise audit.refused(PermissionDenied(
             f"用户“{user.username}”的知悉范围为“{Clearance(user.clearance_level).label}”，"
             f"高于您的“{Clearance(actor.clearance).label}”，您不能管理该账户。"),
             "denied", "user", user.id, username=user.username)
@@ -530,7 +530,7 @@ def add_user(ctx: ServiceContext, username: str, password: str, *, display_name:
     chosen = _check_roles(roles if roles is not None else [role or Role.READER])
     _check_password(ctx, password, username)
     if int(clearance) > int(actor.clearance):
-        raise audit.refuse(ctx, audit.refusals(
+        raise audit.refuse(ctx, audit.refused(
             PermissionDenied("不能授予高于本人知悉范围的密级。"), "user.add", "user",
             username=username))
     unit = " ".join((unit or "").split())
@@ -573,17 +573,17 @@ def set_active(ctx: ServiceContext, user_id: int, active: bool,
         if user.active == active:
             return _info(s, user)
         if not active and user.id == actor.user_id:
-            raise audit.refusals(PermissionDenied("不能停用自己的账户。"),
+            raise audit.refused(PermissionDenied("不能停用自己的账户。"),
                                         "user.disable", "user", user.id)
         problem = (active_change_problem(roles_of(s, user.id), active)
                    if separation.is_classified(s) else None)
         if problem is not None:  # 三员: two people (accounts.set_roles, then this)
-            raise audit.refusals(SeparationDenied(problem), "user.enable" if active
+            raise audit.refused(SeparationDenied(problem), "user.enable" if active
                                         else "user.disable", "user", user.id,
                                         username=user.username)
         if not active:
             if _powers_lost(s, user, roles_of(s, user.id), False):
-                raise audit.refusals(PermissionDenied("不能停用最后一个管理员账户。"),
+                raise audit.refused(PermissionDenied("不能停用最后一个管理员账户。"),
                                             "user.disable", "user", user.id)
         user.active = active
         if active:
@@ -674,7 +674,7 @@ def set_roles(ctx: ServiceContext, user_id: int, roles: Iterable[Role | str],
             return _info(s, user)
         if old & ADMIN_ROLES - chosen:
             def refused(exc: PermissionDenied) -> PermissionDenied:  # audited (issue 31)
-                return audit.refusals(exc, "user.set_role", "user", user.id,
+                return audit.refused(exc, "user.set_role", "user", user.id,
                                              username=user.username)
 
             if user.id == actor.user_id and Role.ADMIN in old and Role.ADMIN not in chosen:
@@ -713,7 +713,7 @@ def set_clearance(ctx: ServiceContext, user_id: int, clearance: Clearance,
     actor = ctx.require(Action.GRANT_ROLES)
     clearance = Clearance(clearance)
     if int(clearance) > int(actor.clearance):
-        raise audit.refuse(ctx, audit.refusals(
+        raise audit.refuse(ctx, audit.refused(
             PermissionDenied("不能授予高于本人知悉范围的密级。"), "user.set_clearance", "user",
             user_id))
     with ctx.session() as s, s.begin():

@@ -6,8 +6,8 @@ export and its PDF print — masks the events above the reader's clearance (``ap
 audit_log``). ``append`` fills it on its own from what the event names, so no caller can forget:
 
 * the object itself (``object_type``/``object_id``) when it is a classified record — a 公文, a
-  收文, a 会议, a 突发事件 or its report, a 值班日志 entry — or hangs off one (a 议定事项 is its
-  meeting's, a 交接事项 its log entry's);
+  收文, a 会议, a 突发事件 or its report, a 值班日志 entry, a 值班表 or a 交接班 — or hangs off
+  one (a 议定事项 is its meeting's, a 交接事项 its log entry's);
 * records the detail names (``{"incident": 7}``, ``{"meeting": 3}``, ``{"document_id": 5}``) and a
   ``classification`` the detail states;
 * a level the caller passes (``audit.append(…, classification=…)``), e.g. the 机密 document whose
@@ -29,8 +29,10 @@ from sqlalchemy.orm import Session
 from app.storage.models import (
     Decision,
     Document,
+    DutyHandover,
     DutyLogEntry,
     DutyOpenItem,
+    DutyRoster,
     Incident,
     IncidentReport,
     IncomingDoc,
@@ -45,6 +47,8 @@ CLASSIFIED: dict[str, type[Any]] = {
     "incident_report": IncidentReport,
     "meeting": Meeting,
     "duty_log": DutyLogEntry,
+    "duty_roster": DutyRoster,
+    "duty_handover": DutyHandover,
 }
 #: object_type → (its table, the column naming the classified parent, the parent's object_type).
 CHILDREN: dict[str, tuple[type[Any], str, str]] = {

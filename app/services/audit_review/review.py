@@ -340,7 +340,7 @@ def render_print(ctx: ServiceContext, f: AuditFilter, path: Path | None = None) 
                          action="audit.export" if path is not None else "audit.print",
                          object_type="audit_log", classification=level,
                          title=str(description["title"]), warnings=result.warnings,
-                         detail=detail)
+                         detail=detail, series=[output.Series("audit_print", 0)])
     if path is not None:
         output.save(done, path, private=True)
     return done
@@ -502,7 +502,7 @@ def review_report_pdf(ctx: ServiceContext, f: AuditFilter, path: Path | None = N
     done = output.finish(ctx, actor, kind="audit_review", fmt="pdf", data=result.data,
                          action="audit.report", object_type="audit_log", classification=level,
                          title=str(description["title"]), warnings=result.warnings,
-                         detail=detail)
+                         detail=detail, series=[output.Series("audit_review", 0)])
     if path is not None:
         output.save(done, path, private=True)
     return done

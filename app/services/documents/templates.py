@@ -1,6 +1,8 @@
-"""A new document's starting text per 文种, from the shipped templates (resources/templates).
+"""A new document's starting text per 文种, from the office's template of the 文种 (edited in the
+template manager), else the shipped one (resources/templates) — picked the one way every print
+picks its template (``templates.template_for``).
 
-The shipped template of the 文种 (通知 → notice.json, 请示 → request.json …) is filled with the
+The template of the 文种 (通知 → notice.json, 请示 → request.json …) is filled with the
 office settings (name, 发文机关标志, printer) and ``×××`` placeholders for what the clerk writes, so
 the standard parts come out right: 请示 ends with “妥否，请批示。”, 函 with its closing, 报告 carries
 签发人 and 附注. The 发文字号 is left out: it is taken at 签发. 文种 without a template of their
@@ -14,10 +16,9 @@ from typing import Any
 
 from app.services import office as office_settings
 from app.services.context import ServiceContext
-from app.templating import load_description_template
 
 X = "×××"
-#: 文种 → (shipped template stem, body skeleton)
+#: 文种 → (shipped template stem, body skeleton); the template kind is the 文种 itself
 _STARTERS: dict[str, tuple[str, str]] = {
     "通知": ("notice", "为×××，现就有关事项通知如下。\n一、×××\n×××。\n二、×××\n×××。"),
     "通报": ("bulletin", "×××。\n一、基本情况\n×××。\n二、下一步工作要求\n×××。"),
@@ -45,8 +46,11 @@ def starter(ctx: ServiceContext, genre: str, today: dt.date | None = None) -> di
             "date": day.isoformat(), "printer": office.printer or office.office_name or X,
             "print_date": day.isoformat(),
         }
+    from app.services import templates as library
+
     stem, body = _STARTERS.get(genre, ("notice", _GENERIC_BODY.get(genre, "×××。")))
-    template = load_description_template(stem)
+    kind = genre if genre in _STARTERS else "通知"
+    template = library.template_for(ctx, kind, "description").template
     name = office.office_name or X
     data = {
         "office": {"name": name, "short": name, "mark": office.default_issuer_mark or f"{name}文件",

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         create_roster,
         delete_unavailability,
         duties_between,
+        duties_level,
         generate,
         get_roster,
         get_rules,
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
         save_staff,
         set_duty,
         set_opening,
+        set_roster_classification,
         validate_roster,
     )
 
@@ -122,7 +124,9 @@ __getattr__, __dir__ = public_face(__name__, {
     "set_duty": "roster",
     "set_item_deadline": "desk",
     "set_opening": "roster",
+    "set_roster_classification": "roster",
+    "duties_level": "roster",
     "update_log_entry": "desk",
     "validate_roster": "roster",
 })
-__all__ = ["Duty", "GenerateOutcome", "HandoverInfo", "ITEM_DUE_SOON", "LOG_KINDS", "LogEntry", "OnDuty", "OnDutyPerson", "OpenItem", "RosterInfo", "Rules", "SWAP_KINDS", "StaffInfo", "UNAVAILABLE_REASONS", "acknowledge_handover", "add_log_entry", "add_open_item", "add_role", "add_unavailability", "close_open_item", "count_log", "create_roster", "delete_unavailability", "duties_between", "generate", "get_handover", "get_log_entry", "get_roster", "get_rules", "hand_over", "ledger", "list_due_items", "list_handovers", "list_log", "list_open_items", "list_roles", "list_rosters", "list_staff", "list_swaps", "list_unavailability", "log_key", "now_on_duty", "pending_handover", "publish", "record_swap", "role_name", "roster_unknown_years", "save_rules", "save_staff", "set_duty", "set_item_deadline", "set_opening", "update_log_entry", "validate_roster"]
+__all__ = ["Duty", "GenerateOutcome", "HandoverInfo", "ITEM_DUE_SOON", "LOG_KINDS", "LogEntry", "OnDuty", "OnDutyPerson", "OpenItem", "RosterInfo", "Rules", "SWAP_KINDS", "StaffInfo", "UNAVAILABLE_REASONS", "acknowledge_handover", "add_log_entry", "add_open_item", "add_role", "add_unavailability", "close_open_item", "count_log", "create_roster", "delete_unavailability", "duties_between", "generate", "get_handover", "get_log_entry", "get_roster", "get_rules", "hand_over", "ledger", "list_due_items", "list_handovers", "list_log", "list_open_items", "list_roles", "list_rosters", "list_staff", "list_swaps", "list_unavailability", "log_key", "now_on_duty", "pending_handover", "publish", "record_swap", "role_name", "roster_unknown_years", "save_rules", "save_staff", "set_duty", "set_item_deadline", "set_opening", "set_roster_classification", "duties_level", "update_log_entry", "validate_roster"]

@@ -139,7 +139,7 @@ def _check_entry(ctx: ServiceContext, actor: Actor, e: LogEntry, now: dt.datetim
     if e.passed_at is not None and e.passed_at < received:
         raise InputError("转交时间不能早于接报时间。")
     if int(e.classification) > int(actor.clearance):
-        raise audit.refuse(ctx, audit.refusals(
+        raise audit.refuse(ctx, audit.refused(
             InputError("记录的密级不能高于本人的知悉范围。"), action))
     Clearance(int(e.classification))  # a bad level is a programming error, raise ValueError
     strip = {k: getattr(e, k).strip() for k in (
@@ -308,6 +308,17 @@ class HandoverInfo:
     acknowledged_at: dt.datetime | None
     open_items: tuple[OpenItem, ...]
     outgoing_id: int | None = None
+    #: the 密级 the outgoing officer gave the handover (revision 0023)
+    classification: int = 0
+    #: the highest 密级 of the 值班记录 the shown open items were opened on
+    items_level: int = 0
+    #: False when the reader is not cleared for ``classification``: the summary is withheld
+    readable: bool = True
+
+    @property
+    def level(self) -> int:
+        """The 密级 its print carries: its own, or higher for what it shows."""
+        return max(self.classification, self.items_level)
 
 
 def _item(r: DutyOpenItem) -> OpenItem:
@@ -423,24 +434,40 @@ def list_open_items(ctx: ServiceContext, *, include_closed: bool = False,
 
 def _handover(s: Session, r: DutyHandover, actor: Actor) -> HandoverInfo:
     """The handover as ``actor`` may see it: carried items opened on a 值班记录 they may not see
-    (密级 or 知悉范围) are left out."""
+    (密级 or 知悉范围) are left out; the summary of a handover above their clearance is
+    withheld (they still see that there is one, and may take over the shift)."""
     items: tuple[OpenItem, ...] = ()
+    items_level = 0
     if r.open_items:
-        rows = s.execute(select(DutyOpenItem).where(
+        rows = list(s.execute(select(DutyOpenItem).where(
             DutyOpenItem.id.in_(r.open_items), need_to_know.linked_visible(DutyOpenItem, actor))
-            .order_by(DutyOpenItem.id)).scalars()
+            .order_by(DutyOpenItem.id)).scalars())
         items = tuple(_item(x) for x in rows)
-    return HandoverInfo(r.id, r.summary, r.outgoing_name, r.handed_at, r.incoming_name,
-                        r.acknowledged_at, items, r.outgoing_id)
+        logs = [x.log_id for x in rows if x.log_id is not None]
+        if logs:
+            items_level = int(s.execute(select(func.max(DutyLogEntry.classification)).where(
+                DutyLogEntry.id.in_(logs))).scalar() or 0)
+    level = int(r.classification)
+    readable = level <= int(actor.clearance)
+    summary = r.summary if readable else f"（交班内容为{Clearance(level).label}，您无权查看）"
+    return HandoverInfo(r.id, summary, r.outgoing_name, r.handed_at, r.incoming_name,
+                        r.acknowledged_at, items, r.outgoing_id, level, items_level, readable)
 
 
-def hand_over(ctx: ServiceContext, summary: str, new_items: Sequence[str] = ()) -> HandoverInfo:
+def hand_over(ctx: ServiceContext, summary: str, new_items: Sequence[str] = (), *,
+              classification: int = 0) -> HandoverInfo:
     """The outgoing officer hands over: their summary, plus every item still open (new ones
     added here) carried to the next shift. Refused while the previous handover waits for its
-    acknowledgement, so no shift's summary is skipped."""
+    acknowledgement, so no shift's summary is skipped. ``classification``: the handover's 密级
+    (公开 by default; not above the officer's clearance)."""
     actor = ctx.require(Action.EDIT_DUTY_LOG)
     if not summary.strip():
         raise InputError("请填写本班值守情况。")
+    try:
+        level = int(Clearance(int(classification)))
+    except ValueError:
+        raise InputError("密级无效。") from None
+    audit.require_level(ctx, level, "duty.handover")
     for text in new_items:
         if text.strip():
             add_open_item(ctx, text)
@@ -453,11 +480,11 @@ def hand_over(ctx: ServiceContext, summary: str, new_items: Sequence[str] = ()) 
             DutyOpenItem.closed_at.is_(None)).order_by(DutyOpenItem.id)).scalars())
         row = DutyHandover(summary=summary.strip(), outgoing_id=actor.user_id,
                            outgoing_name=actor.label, handed_at=ctx.now(), incoming_name="",
-                           open_items=open_ids)
+                           open_items=open_ids, classification=level)
         s.add(row)
         s.flush()
         audit.append(s, actor, "duty.handover", "duty_handover", row.id,
-                     {"open_items": open_ids}, at=ctx.now())
+                     {"open_items": open_ids, "classification": level}, at=ctx.now())
         return _handover(s, row, actor)
 
 
@@ -487,18 +514,22 @@ def acknowledge_handover(ctx: ServiceContext, handover_id: int) -> HandoverInfo:
 
 
 def get_handover(ctx: ServiceContext, handover_id: int) -> HandoverInfo:
+    """One handover, refused above the reader's clearance (its print reads it here)."""
     actor = ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
         row = s.get(DutyHandover, handover_id)
         if row is None:
             raise InputError(f"找不到交班记录（编号{handover_id}）。")
+        audit.require_clearance(actor, row.classification, "duty_handover", row.id)
         return _handover(s, row, actor)
 
 
 def list_handovers(ctx: ServiceContext, start: dt.datetime | None = None,
                    end: dt.datetime | None = None, limit: int = 200) -> list[HandoverInfo]:
+    """Handovers the reader is cleared for, latest first."""
     actor = ctx.require(Action.VIEW)
-    stmt = select(DutyHandover).order_by(DutyHandover.handed_at.desc()).limit(limit)
+    stmt = (visible(select(DutyHandover), DutyHandover, actor)
+            .order_by(DutyHandover.handed_at.desc()).limit(limit))
     if start is not None:
         stmt = stmt.where(DutyHandover.handed_at >= start)
     if end is not None:

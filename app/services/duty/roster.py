@@ -35,11 +35,11 @@ from app.domain.roster_model import (
     Unavailable,
 )
 from app.domain.roster_validate import validate
-from app.domain.security import Action
+from app.domain.security import Action, Clearance, require_clearance
 from app.domain.workdays import DEFAULT_CALENDAR
 from app.errors import ConflictError, HolidayTableMissing, InputError
 from app.services import audit, holidays
-from app.services.context import ServiceContext
+from app.services.context import Actor, ServiceContext, visible
 from app.storage.models import (
     DutyAssignment,
     DutyOpening,
@@ -135,6 +135,8 @@ class RosterInfo:
     published_by: str
     version: int
     duties: tuple[Duty, ...] = ()
+    #: 密级 (revision 0023): marks the roster's prints; hidden from those not cleared for it
+    classification: int = 0
 
     @property
     def status_label(self) -> str:
@@ -449,42 +451,81 @@ def _roster_info(s: Session, r: DutyRoster, *, with_duties: bool = True) -> Rost
         duties = tuple(Duty(a.day, a.shift, a.role, a.staff_id, name, a.source)
                        for a, name in rows)
     return RosterInfo(r.id, r.title, r.start, r.end, r.status, r.published_at, r.published_by,
-                      r.version, duties)
+                      r.version, duties, int(r.classification))
 
 
-def create_roster(ctx: ServiceContext, start: dt.date, end: dt.date, title: str = "") -> RosterInfo:
+def _level(actor: Actor, classification: int) -> int:
+    """A 密级 someone may give a record: a known level, not above their own clearance."""
+    try:
+        level = int(Clearance(int(classification)))
+    except ValueError:
+        raise InputError("密级无效。") from None
+    require_clearance(actor.clearance, level)
+    return level
+
+
+def create_roster(ctx: ServiceContext, start: dt.date, end: dt.date, title: str = "", *,
+                  classification: int = 0) -> RosterInfo:
+    """A new draft roster of ``start``–``end``; ``classification`` its 密级 (公开 by default; not
+    above the creator's clearance)."""
     actor = ctx.require(Action.EDIT_ROSTER)
+    level = _level(actor, classification)
     if end < start:
         raise InputError("结束日期不能早于开始日期。")
     if (end - start).days > 366:
         raise InputError("一次排班最长一年。")
     title = title.strip() or f"{start:%Y年%m月%d日}至{end:%Y年%m月%d日}值班表"
     with ctx.session() as s, s.begin():
-        row = DutyRoster(title=title, start=start, end=end, status="draft", published_by="")
+        row = DutyRoster(title=title, start=start, end=end, status="draft", published_by="",
+                         classification=level)
         s.add(row)
         s.flush()
         audit.append(s, actor, "duty.roster.create", "duty_roster", row.id,
-                     {"start": start.isoformat(), "end": end.isoformat()}, at=ctx.now())
+                     {"start": start.isoformat(), "end": end.isoformat(),
+                      "classification": level}, at=ctx.now(), classification=level)
         return _roster_info(s, row, with_duties=False)
 
 
-def list_rosters(ctx: ServiceContext) -> list[RosterInfo]:
-    ctx.require(Action.VIEW)
+def set_roster_classification(ctx: ServiceContext, roster_id: int, classification: int, *,
+                              expected_version: int | None = None) -> RosterInfo:
+    """Change a roster's 密级 (audited, old and new; not above the editor's clearance)."""
+    actor = ctx.require(Action.EDIT_ROSTER)
+    level = _level(actor, classification)
     with ctx.session() as s, s.begin():
-        rows = s.execute(select(DutyRoster).order_by(DutyRoster.start.desc(), DutyRoster.id))
+        roster = _load_roster(s, roster_id, actor)
+        if expected_version is not None and roster.version != expected_version:
+            raise ConflictError("值班表已被他人修改，请刷新后再试。")
+        before = int(roster.classification)
+        roster.classification = level
+        s.flush()
+        audit.append(s, actor, "duty.roster.classification", "duty_roster", roster_id,
+                     {"from": before, "to": level}, at=ctx.now(),
+                     classification=max(before, level))
+        return _roster_info(s, roster, with_duties=False)
+
+
+def list_rosters(ctx: ServiceContext) -> list[RosterInfo]:
+    """The rosters the reader is cleared for, latest period first."""
+    actor = ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        rows = s.execute(visible(select(DutyRoster), DutyRoster, actor)
+                         .order_by(DutyRoster.start.desc(), DutyRoster.id))
         return [_roster_info(s, r, with_duties=False) for r in rows.scalars()]
 
 
 def get_roster(ctx: ServiceContext, roster_id: int) -> RosterInfo:
-    ctx.require(Action.VIEW)
+    actor = ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
-        return _roster_info(s, _load_roster(s, roster_id))
+        return _roster_info(s, _load_roster(s, roster_id, actor))
 
 
-def _load_roster(s: Session, roster_id: int) -> DutyRoster:
+def _load_roster(s: Session, roster_id: int, actor: Actor | None) -> DutyRoster:
+    """The roster, refused to an ``actor`` not cleared for its 密级."""
     row = s.get(DutyRoster, roster_id)
     if row is None:
         raise InputError(f"找不到值班表（编号{roster_id}）。")
+    if actor is not None:
+        require_clearance(actor.clearance, row.classification)
     return row
 
 
@@ -614,10 +655,10 @@ def build_problem(ctx: ServiceContext, roster_id: int) -> Problem:
     the rule's roles, their leave/trips/training, this year's published duties before the period
     as history (the fairness ledger carried forward), and the published weeks just before the
     period as ``prior`` (so the minimum gap and the monthly cap reach across the boundary)."""
-    ctx.require(Action.VIEW)
+    actor = ctx.require(Action.VIEW)
     holidays.calendar(ctx)
     with ctx.session() as s, s.begin():
-        return _problem(s, _load_roster(s, roster_id), ctx.now().astimezone().date())
+        return _problem(s, _load_roster(s, roster_id, actor), ctx.now().astimezone().date())
 
 
 # ---------------------------------------------------------------- generation
@@ -626,10 +667,10 @@ def build_problem(ctx: ServiceContext, roster_id: int) -> Problem:
 def roster_unknown_years(ctx: ServiceContext, roster_id: int) -> list[int]:
     """The years the roster's period reaches that have no holiday table (asked before
     generating)."""
-    ctx.require(Action.VIEW)
+    actor = ctx.require(Action.VIEW)
     cal = holidays.calendar(ctx)
     with ctx.session() as s:
-        roster = _load_roster(s, roster_id)
+        roster = _load_roster(s, roster_id, actor)
         return cal.unknown_years(roster.start, roster.end)
 
 
@@ -659,7 +700,7 @@ def generate(ctx: ServiceContext, roster_id: int, *, today: dt.date | None = Non
     today = today or ctx.now().astimezone().date()
     cal = holidays.calendar(ctx)
     with ctx.session() as s, s.begin():
-        roster = _load_roster(s, roster_id)
+        roster = _load_roster(s, roster_id, actor)
         unknown = cal.unknown_years(roster.start, roster.end)
         if unknown and not allow_unknown_years:
             raise HolidayTableMissing(unknown)
@@ -696,7 +737,7 @@ def generate(ctx: ServiceContext, roster_id: int, *, today: dt.date | None = Non
                                result.wall_time)
     swapped = set(swaps)
     with ctx.session() as s, s.begin():
-        roster = _load_roster(s, roster_id)
+        roster = _load_roster(s, roster_id, actor)
         if roster.version != version:
             raise ConflictError("排班期间值班表已被他人修改，请刷新后重新生成。")
         old = {(a.day, a.shift, a.role, a.staff_id): a.source for a in s.execute(
@@ -727,10 +768,10 @@ def validate_roster(ctx: ServiceContext, roster_id: int,
                     duties: Iterable[Duty] | None = None) -> list[str]:
     """Every hard-rule violation of the roster (or of ``duties`` proposed for it), in Chinese,
     by the independent validator."""
-    ctx.require(Action.VIEW)
+    actor = ctx.require(Action.VIEW)
     holidays.calendar(ctx)
     with ctx.session() as s, s.begin():
-        roster = _load_roster(s, roster_id)
+        roster = _load_roster(s, roster_id, actor)
         problem = _problem(s, roster, ctx.now().astimezone().date())
         if duties is None:
             duties = _roster_info(s, roster).duties
@@ -749,7 +790,7 @@ def _change(ctx: ServiceContext, roster_id: int, remove: list[tuple[dt.date, str
             swap: DutySwap | None = None) -> list[str]:
     actor = ctx.require(Action.EDIT_ROSTER)
     with ctx.session() as s, s.begin():
-        roster = _load_roster(s, roster_id)
+        roster = _load_roster(s, roster_id, actor)
         info = _roster_info(s, roster)
         present = {(d.day, d.shift, d.role, d.staff_id) for d in info.duties}
         for key in remove:
@@ -839,7 +880,7 @@ def publish(ctx: ServiceContext, roster_id: int) -> RosterInfo:
     if problems:
         raise InputError("值班表不符合排班规则，不能发布：\n" + "\n".join(problems[:10]))
     with ctx.session() as s, s.begin():
-        roster = _load_roster(s, roster_id)
+        roster = _load_roster(s, roster_id, actor)
         overlap = s.execute(select(DutyRoster.id, DutyRoster.title).where(
             DutyRoster.published_at.is_not(None), DutyRoster.id != roster_id,
             DutyRoster.start <= roster.end, DutyRoster.end >= roster.start)).first()
@@ -858,14 +899,30 @@ def publish(ctx: ServiceContext, roster_id: int) -> RosterInfo:
 def duties_between(ctx: ServiceContext, start: dt.date, end: dt.date) -> list[Duty]:
     """Duties of published rosters in a date range (the desk's view of who is on duty). A roster
     that was published and is being regenerated still counts: the desk never goes blank while
-    the office revises next week's duties."""
-    ctx.require(Action.VIEW)
+    the office revises next week's duties. Rosters above the reader's clearance are left out."""
+    actor = ctx.require(Action.VIEW)
     with ctx.session() as s, s.begin():
         rows = s.execute(
             select(DutyAssignment, DutyStaff.name)
             .join(DutyStaff, DutyStaff.id == DutyAssignment.staff_id)
             .join(DutyRoster, DutyRoster.id == DutyAssignment.roster_id)
             .where(DutyRoster.published_at.is_not(None), DutyAssignment.day >= start,
-                   DutyAssignment.day <= end)
+                   DutyAssignment.day <= end,
+                   DutyRoster.classification <= int(actor.clearance))
             .order_by(DutyAssignment.day, DutyAssignment.shift, DutyAssignment.role))
         return [Duty(a.day, a.shift, a.role, a.staff_id, name, a.source) for a, name in rows]
+
+
+def duties_level(ctx: ServiceContext, start: dt.date, end: dt.date) -> int:
+    """The highest 密级 among the published rosters (those the reader may see) with duties in
+    ``start``–``end``: a 值班日报 naming those duties is marked with it."""
+    actor = ctx.require(Action.VIEW)
+    with ctx.session() as s, s.begin():
+        level = s.execute(
+            select(func.max(DutyRoster.classification))
+            .join(DutyAssignment, DutyAssignment.roster_id == DutyRoster.id)
+            .where(DutyRoster.published_at.is_not(None), DutyAssignment.day >= start,
+                   DutyAssignment.day <= end,
+                   DutyRoster.classification <= int(actor.clearance))).scalar()
+        return int(level or 0)
+

@@ -2,7 +2,12 @@
 engine), a month-grid calendar print (PDF), an XLSX export of the roster with the fairness ledger,
 and the 值班日报 for a date range. Each goes through the one paper path (``app.services.output``):
 the template is the office's (else the shipped one), classified records are marked and
-watermarked, every output is audited (print/export) and returned as an ``Output``."""
+watermarked, every output is audited (print/export) and returned as an ``Output``. A roster's
+prints carry the roster's own 密级, a handover's its own (or higher, for the 值班记录 its open
+items came from), a 值班日报 the highest of what it reports (the day's log, incidents and the
+roster naming the day's duties). A PDF print makes ``copies`` copies; at 秘密/机密 each takes its
+份号 from its record's series in the 涉密文件登记簿 (a roster's notice and calendar, a handover,
+each day's 值班日报) and is registered there."""
 
 from __future__ import annotations
 
@@ -43,13 +48,15 @@ class NoticeOptions:
 def _finish(ctx: ServiceContext, action: Action, what: str, object_type: str, object_id: object,
             kind: str, fmt: str, data: bytes, *, title: str = "", level: int = 0,
             chosen: templates.ChosenTemplate | None = None, warnings: tuple = (),
-            detail: dict | None = None) -> output.Output:
+            detail: dict | None = None, copies: int = 1,
+            series: list[output.Series] | None = None) -> output.Output:
     actor = ctx.require(action)
     return output.finish(ctx, actor, kind=kind, fmt=fmt, data=data, action=what,
                          object_type=object_type, object_id=object_id, classification=level,
                          title=title, template=chosen.used if chosen else None,
                          warnings=(*(chosen.warnings if chosen else ()), *warnings),
-                         detail=detail)
+                         detail=detail, copies=copies,
+                         series=series if fmt == "pdf" and series else ())
 
 
 def _per_day(info: duty.RosterInfo, roles: dict[str, str]) -> dict[dt.date, dict[str, list[duty.Duty]]]:
@@ -111,10 +118,12 @@ def notice_data(ctx: ServiceContext, roster_id: int, opts: NoticeOptions) -> dic
 
 
 def render_notice(ctx: ServiceContext, roster_id: int, opts: NoticeOptions,
-                  fmt: str = "pdf", *, allow_placeholders: bool = False) -> output.Output:
+                  fmt: str = "pdf", *, allow_placeholders: bool = False,
+                  copies: int = 1) -> output.Output:
     """The roster as an official notice through the office's template of the kind (else the
     shipped one) — without a 发文字号 (a number is used for good only at 签发: see
-    ``draft_notice``). Unfilled placeholders are refused unless ``allow_placeholders``."""
+    ``draft_notice``) — marked with the roster's 密级. Unfilled placeholders are refused unless
+    ``allow_placeholders``."""
     from app.templating import WordForm
     from app.templating.library import render_template
 
@@ -127,9 +136,13 @@ def render_notice(ctx: ServiceContext, roster_id: int, opts: NoticeOptions,
     if not isinstance(chosen.template, WordForm):  # a Word form has no placeholders to check
         placeholders.check(chosen.template.render(data, today=opts.date), allow_placeholders)
     out = render_template(chosen.template, data, fmt, today=opts.date)
+    level = duty.get_roster(ctx, roster_id).classification
+    title = NOTICE_TEMPLATES[opts.template]
     return _finish(ctx, action, "duty.roster.notice", "duty_roster", roster_id, "duty_notice",
-                   fmt, out.data, title=NOTICE_TEMPLATES[opts.template], chosen=chosen,
-                   warnings=out.warnings, detail={"notice": opts.template})
+                   fmt, out.data, title=title, level=level, chosen=chosen,
+                   warnings=out.warnings, detail={"notice": opts.template}, copies=copies,
+                   series=[output.Series("duty_notice", roster_id,
+                                         f"{data['roster']['period']}{title}")])
 
 
 def notice_description(ctx: ServiceContext, roster_id: int, opts: NoticeOptions) -> dict:
@@ -185,9 +198,9 @@ def _fit(canvas, text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
-def render_calendar(ctx: ServiceContext, roster_id: int) -> output.Output:
+def render_calendar(ctx: ServiceContext, roster_id: int, *, copies: int = 1) -> output.Output:
     """A month grid per page (A4 landscape): each day's leader and officers; weekends and
-    holidays shaded, make-up workdays marked 班."""
+    holidays shaded, make-up workdays marked 班; marked with the roster's 密级."""
     from reportlab.lib.colors import Color, black
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfgen.canvas import Canvas
@@ -254,7 +267,9 @@ def render_calendar(ctx: ServiceContext, roster_id: int) -> output.Output:
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     c.save()
     return _finish(ctx, Action.PRINT, "duty.roster.calendar", "duty_roster", roster_id,
-                   "duty_calendar", "pdf", buf.getvalue(), title=info.title)
+                   "duty_calendar", "pdf", buf.getvalue(), title=info.title,
+                   level=info.classification, copies=copies,
+                   series=[output.Series("duty_calendar", roster_id)])
 
 
 # ---------------------------------------------------------------- XLSX
@@ -308,9 +323,11 @@ def export_xlsx(ctx: ServiceContext, roster_id: int) -> output.Output:
         for cell in sheet[2 if sheet is ws else 1]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="center")
-    output.mark_workbook(wb, 0)  # a roster is not classified: user text is still stored as text
+    # the roster's 密级 as each sheet's first row and in its name; user text stored as text
+    output.mark_workbook(wb, info.classification)
     return _finish(ctx, Action.EXPORT, "duty.roster.xlsx", "duty_roster", roster_id,
-                   "duty_roster_xlsx", "xlsx", output.workbook_bytes(wb), title=info.title)
+                   "duty_roster_xlsx", "xlsx", output.workbook_bytes(wb), title=info.title,
+                   level=info.classification)
 
 
 # ---------------------------------------------------------------- daily report
@@ -366,6 +383,8 @@ def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
                           "handling": handling or "登记"})
     attention = [i.text for i in duty.list_open_items(ctx, at=end)]
     incident_lines, incident_level = _day_incidents(ctx, start, end)
+    if duties:  # the roster naming the day's duties may itself be classified
+        level = max(level, duty.duties_level(ctx, day, day))
     return {
         "office": {"duty_room": f"{name}总值班室", "short": name, "name": name},
         "daily": {"date": day.isoformat(), "issue": day.timetuple().tm_yday,
@@ -377,10 +396,12 @@ def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
 
 
 def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "pdf",
-                 to: str = "") -> output.Output:
+                 to: str = "", *, copies: int = 1) -> output.Output:
     """The 值班日报 for each day of ``start``–``end``: one PDF (a report per day, each from a
-    new page) or, for a single day, DOCX — through the office's 值班日报 template (else the
-    shipped one), marked with the highest 密级 of what the days report."""
+    new page, ``copies`` copies of each) or, for a single day, DOCX — through the office's
+    值班日报 template (else the shipped one), marked with the highest 密级 of what the days
+    report. Each day's report is a record of its own: at 秘密/机密 its copies take their 份号
+    from that day's series (``duty_daily`` yyyymmdd) in the 涉密文件登记簿."""
     from pypdf import PdfReader, PdfWriter
 
     from app.templating.library import render_template
@@ -395,8 +416,8 @@ def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "
     chosen = templates.template_for(ctx, "值班日报")
     parts: list[bytes] = []
     warnings: list[str] = []
-    starts: list[int] = []
-    level = pages = 0
+    series: list[output.Series] = []
+    level = 0
     day = start
     while day <= end:
         day_data = daily_data(ctx, day, to)
@@ -405,8 +426,9 @@ def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "
         parts.append(rendered.data)
         warnings += rendered.warnings
         if fmt == "pdf":
-            starts.append(pages)
-            pages += len(PdfReader(io.BytesIO(rendered.data)).pages)
+            series.append(output.Series(
+                "duty_daily", int(f"{day:%Y%m%d}"), f"{day.isoformat()}值班日报",
+                pages=len(PdfReader(io.BytesIO(rendered.data)).pages)))
         day += dt.timedelta(days=1)
     if fmt != "pdf" or len(parts) == 1:
         data = parts[0]
@@ -420,11 +442,11 @@ def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "
     title = (f"{start.isoformat()}值班日报" if start == end
              else f"{start.isoformat()}至{end.isoformat()}值班日报")
     actor = ctx.require(Action.PRINT)
-    # each day's report starts with its own first page: each gets the top-left mark
+    # each day's report starts with its own first page: each gets the top-left mark (and 份号)
     return output.finish(ctx, actor, kind="duty_daily", fmt=fmt, data=data,
                          action="duty.daily.print", object_type="", object_id="",
                          classification=level, title=title, template=chosen.used,
-                         warnings=(*chosen.warnings, *warnings), copy_pages=starts,
+                         warnings=(*chosen.warnings, *warnings), copies=copies, series=series,
                          detail={"start": start.isoformat(), "end": end.isoformat()})
 
 
@@ -449,17 +471,22 @@ def handover_data(ctx: ServiceContext, handover_id: int) -> dict:
                          "pending": [], "attention": attention}}
 
 
-def render_handover(ctx: ServiceContext, handover_id: int, fmt: str = "pdf") -> output.Output:
-    """The 交接班记录 of one handover through the office's template (else the shipped one)."""
+def render_handover(ctx: ServiceContext, handover_id: int, fmt: str = "pdf", *,
+                    copies: int = 1) -> output.Output:
+    """The 交接班记录 of one handover through the office's template (else the shipped one),
+    marked with the handover's 密级 (or higher: the 值班记录 its open items came from)."""
     from app.templating.library import render_template
 
     ctx.require(Action.PRINT)
     data = handover_data(ctx, handover_id)
+    level = duty.get_handover(ctx, handover_id).level
     chosen = templates.template_for(ctx, "交接班记录", "description")
     out = render_template(chosen.template, data, fmt)
+    title = f"{data['handover']['time']}交接班记录"
     return _finish(ctx, Action.PRINT, "duty.handover.print", "duty_handover", handover_id,
-                   "duty_handover", fmt, out.data, title="交接班记录", chosen=chosen,
-                   warnings=out.warnings)
+                   "duty_handover", fmt, out.data, title="交接班记录", level=level,
+                   chosen=chosen, warnings=out.warnings, copies=copies,
+                   series=[output.Series("duty_handover", handover_id, title)])
 
 
 def write_atomic(path, data: bytes) -> None:

@@ -292,7 +292,7 @@ def _hidden(s: Session, model: type[Any], exc: InputError, missing: list[int]) -
     if not hidden:
         return exc
     kind = need_to_know.KIND_OF.get(model, model.__tablename__)
-    return audit.refusals(exc, "exchange.export", kind, hidden[0],
+    return audit.refused(exc, "exchange.export", kind, hidden[0],
                                  more=[(kind, h) for h in hidden[1:]])
 
 

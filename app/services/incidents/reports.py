@@ -376,7 +376,7 @@ def create_incident(
     actor = ctx.require(Action.REPORT_INCIDENT)
     clean = _clean(data)
     if int(classification) > int(actor.clearance):
-        raise audit.refuse(ctx, audit.refusals(
+        raise audit.refuse(ctx, audit.refused(
             PermissionDenied("不能登记高于本人知悉范围的密级。"), "incident.create"))
     Clearance(int(classification))
     with ctx.session() as s, s.begin():
@@ -1122,8 +1122,15 @@ def statistics(ctx: ServiceContext, year: int | None = None) -> Statistics:
 
 
 def export_statistics_xlsx(ctx: ServiceContext, stats: Statistics, path: str | Path) -> Path:
+    """``export_statistics``, returning where the file went."""
+    export_statistics(ctx, stats, path)
+    return Path(path)
+
+
+def export_statistics(ctx: ServiceContext, stats: Statistics, path: str | Path) -> Any:
     """The statistics as an .xlsx workbook: one sheet per table, a bar chart by month; marked
-    with the highest 密级 among the incidents counted; written through the paper path."""
+    with the highest 密级 among the incidents counted; written through the paper path. Returns
+    the ``Output`` (its typed warnings, for the GUI)."""
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
 
@@ -1160,7 +1167,8 @@ def export_statistics_xlsx(ctx: ServiceContext, stats: Statistics, path: str | P
                          object_type="incident_statistics", object_id=stats.year or "",
                          classification=level, title=f"{stats.year or '全部'}年突发事件统计",
                          detail={"year": stats.year, "total": stats.total, "path": str(target)})
-    return output.save(done, target)
+    output.save(done, target)
+    return done
 
 
 # ---- printing -----------------------------------------------------------------------------------
@@ -1260,10 +1268,12 @@ def _template(ctx: ServiceContext, kind: R.ReportKind) -> Any:
 
 
 def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf", *,
-                  allow_placeholders: bool = False) -> Any:
-    """The report as a formal 突发事件信息报告（信息专报） through the shipped template and the
-    engine (PDF or DOCX). Printing is audited. Unfilled placeholders left by an office template
-    are refused unless ``allow_placeholders``."""
+                  allow_placeholders: bool = False, copies: int = 1) -> Any:
+    """The report as a formal 突发事件信息报告（信息专报） through the office's template of the
+    kind (else the shipped one) and the engine (PDF or DOCX). Printing is audited; a PDF holds
+    ``copies`` copies, whose 份号 a 秘密/机密 report takes from its own series in the 涉密文件
+    登记簿. Unfilled placeholders left by an office template are refused unless
+    ``allow_placeholders``."""
     from app.templating import render_template
 
     actor = ctx.require(Action.PRINT)
@@ -1287,7 +1297,9 @@ def render_report(ctx: ServiceContext, report_id: int, fmt: str = "pdf", *,
                          action="incident.report.print", object_type="incident_report",
                          object_id=report_id, classification=level, title=info.name,
                          template=chosen.used, warnings=(*chosen.warnings, *result.warnings),
-                         detail={"name": info.name})
+                         detail={"name": info.name}, copies=copies,
+                         series=[output.Series("incident_report", report_id,
+                                               f"{info.snapshot.get('title', '')}（{info.name}）")])
 
 
 def _check_placeholders(template: Any, data: dict[str, Any], allow: bool) -> None:
@@ -1299,16 +1311,18 @@ def _check_placeholders(template: Any, data: dict[str, Any], allow: bool) -> Non
 
 
 def export_report(ctx: ServiceContext, report_id: int, path: str | Path, *,
-                  allow_placeholders: bool = False) -> Any:
-    """Render report ``report_id`` as ``path``'s format (.pdf or .docx) through the paper path
-    and save it there; returns the ``Output`` (its template and typed warnings, for the GUI)."""
+                  allow_placeholders: bool = False, copies: int = 1) -> Any:
+    """Render report ``report_id`` as ``path``'s format (.pdf or .docx; a PDF in ``copies``
+    copies) through the paper path and save it there; returns the ``Output`` (its template,
+    份号 and typed warnings, for the GUI)."""
     target = Path(path)
     fmt = target.suffix.lower().lstrip(".") or "pdf"
     if fmt not in ("pdf", "docx"):
         raise InputError("只能保存为 .pdf 或 .docx。")
     from app.services import output
 
-    done = render_report(ctx, report_id, fmt, allow_placeholders=allow_placeholders)
+    done = render_report(ctx, report_id, fmt, allow_placeholders=allow_placeholders,
+                         copies=copies)
     output.save(done, target)
     return done
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         delete_decision,
         delete_topic,
         edit_minutes,
+        export_board,
         export_xlsx,
         generate_minutes,
         get_meeting,
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     )
 
 __getattr__, __dir__ = public_face(__name__, {
+    "export_board": "meetings",
     "ATTENDANCE_KINDS": "meetings",
     "ATTENDANCE_LABELS": "meetings",
     "AttendeeIn": "meetings",
@@ -105,4 +107,4 @@ __getattr__, __dir__ = public_face(__name__, {
     "update_decision": "meetings",
     "update_meeting": "meetings",
 })
-__all__ = ["ATTENDANCE_KINDS", "ATTENDANCE_LABELS", "AttendeeIn", "AttendeeInfo", "BoardFilter", "BoardRow", "DecisionInfo", "EDIT_RULES", "MeetingInfo", "TopicInfo", "add_decision", "board", "close", "count_board", "count_meetings", "create_meeting", "create_type", "decide_extension", "delete_decision", "delete_topic", "edit_minutes", "export_xlsx", "generate_minutes", "get_meeting", "history", "issue_minutes", "list_meetings", "list_types", "meeting_key", "minutes_description", "monthly_on_time", "move_topic", "register", "render_minutes", "report_completion", "report_progress", "request_extension", "review", "save_topic", "set_attendance", "staff_directory", "step_action", "unit_stats", "update_decision", "update_meeting"]
+__all__ = ["export_board", "ATTENDANCE_KINDS", "ATTENDANCE_LABELS", "AttendeeIn", "AttendeeInfo", "BoardFilter", "BoardRow", "DecisionInfo", "EDIT_RULES", "MeetingInfo", "TopicInfo", "add_decision", "board", "close", "count_board", "count_meetings", "create_meeting", "create_type", "decide_extension", "delete_decision", "delete_topic", "edit_minutes", "export_xlsx", "generate_minutes", "get_meeting", "history", "issue_minutes", "list_meetings", "list_types", "meeting_key", "minutes_description", "monthly_on_time", "move_topic", "register", "render_minutes", "report_completion", "report_progress", "request_extension", "review", "save_topic", "set_attendance", "staff_directory", "step_action", "unit_stats", "update_decision", "update_meeting"]

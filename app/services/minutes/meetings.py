@@ -862,10 +862,12 @@ def _issue_minutes(ctx: ServiceContext, meeting_id: int) -> MeetingInfo:
 
 
 def render_minutes(ctx: ServiceContext, meeting_id: int, fmt: str = "pdf", *,
-                   allow_placeholders: bool = False) -> Any:
+                   allow_placeholders: bool = False, copies: int = 1) -> Any:
     """The 纪要 as PDF or DOCX (the issued text once issued), through the paper path: marked
     with the meeting's 密级, watermarked when classified, audited as a print/export; returns an
-    ``output.Output``. Unfilled placeholders are refused unless ``allow_placeholders``."""
+    ``output.Output``. A PDF holds ``copies`` copies; a 秘密/机密 one takes their 份号 from the
+    meeting's series and registers them in the 涉密文件登记簿. Unfilled placeholders are refused
+    unless ``allow_placeholders``."""
     from app import typeset
     from app.services import output, placeholders
 
@@ -880,7 +882,10 @@ def render_minutes(ctx: ServiceContext, meeting_id: int, fmt: str = "pdf", *,
     result = typeset.render(description, fmt)
     return output.finish(ctx, actor, kind="minutes", fmt=fmt, data=result.data,
                          action="minutes.render", object_type="meeting", object_id=meeting_id,
-                         classification=level, title=title, warnings=result.warnings)
+                         classification=level, title=title, warnings=result.warnings,
+                         copies=copies, series=[output.Series(
+                             "meeting", meeting_id,
+                             title if title.endswith("纪要") else f"{title}纪要")])
 
 
 # ---- the 督办 loop -----------------------------------------------------------------------------
@@ -1110,12 +1115,21 @@ def monthly_on_time(ctx: ServiceContext, year: int, today: dt.date,
 def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
                 f: BoardFilter = BoardFilter(),
                 progress: Callable[[int, int], None] | None = None) -> Path:
+    """``export_board``, returning where the file went."""
+    export_board(ctx, path, today, f, progress)
+    return Path(path)
+
+
+def export_board(ctx: ServiceContext, path: str | Path, today: dt.date,
+               f: BoardFilter = BoardFilter(),
+               progress: Callable[[int, int], None] | None = None) -> Any:
     """The monthly 通报 workbook: sheets 督办事项 (the filtered board), 单位统计 (counts and
     按期办结率 per lead unit) and 按月按期办结 (this year, month by month). 期限 and 提醒 are
     filled yellow (due within 3 days) or red (overdue). The board is read page by page
     (``progress(done, total)`` after each page; a background task raises there to cancel), then
     written with openpyxl's write-only workbook to a temporary file beside ``path`` and moved
-    into place (never half a file)."""
+    into place (never half a file). Returns the ``Output``: items whose deadline is uncertain
+    (counted into a year with no holiday table) are a typed warning the GUI shows."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -1187,8 +1201,13 @@ def export_xlsx(ctx: ServiceContext, path: str | Path, today: dt.date,
         ms.append(styled(ms, [f"{today.year}年{month}月", ok, late,
                               ok / (ok + late) if ok + late else None], fmt="0.0%"))
     target = Path(path)
+    uncertain = [r.decision.deadline_uncertain for r in rows if r.decision.deadline_uncertain]
+    warnings = [output.OutputWarning(output.WarningKind.DEADLINE_UNCERTAIN,
+                                     f"{len(uncertain)} 项督办事项的办理期限待定（{uncertain[0]}），"
+                                     "台账“提醒”栏已注明。")] if uncertain else []
     done = output.finish(ctx, actor, kind="supervision_xlsx", fmt="xlsx",
                          data=output.workbook_bytes(wb), action="minutes.export",
                          object_type="decision", classification=level, title="督办台账",
-                         detail={"rows": rows_written, "file": target.name})
-    return output.save(done, target)
+                         warnings=warnings, detail={"rows": rows_written, "file": target.name})
+    output.save(done, target)
+    return done

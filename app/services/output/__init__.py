@@ -9,6 +9,9 @@ prints and XLSX exports. Each record's own module renders its pages; this packag
 * marks the classification (``finish``: header, footer and first page of a PDF that is not a
   公文; ``xlsx.mark_workbook`` / ``xlsx.marked_sheet``: first row and sheet name);
 * watermarks classified PDFs with user, time and 份号;
+* prints N copies of a record (``finish(…, copies=N, series=[Series(…)])``) and, at 秘密/机密,
+  gives each its 份号 from the record's series in the 涉密文件登记簿 and registers it — for
+  every kind of record, 公文 or not;
 * records in the audit who produced what, how many copies, which 份号 range;
 * returns an ``Output`` (the bytes, with typed ``OutputWarning`` s) and writes it with
   ``save`` — the one place outputs reach the disk, atomically (``app.atomicfile``).
@@ -39,7 +42,15 @@ if TYPE_CHECKING:
         return_copy,
         take_copy_nos,
     )
-    from app.services.output.path import DEFAULT_WATERMARK, Watermark, copy_range, finish, save
+    from app.services.output.path import (
+        DEFAULT_WATERMARK,
+        MAX_COPIES,
+        Series,
+        Watermark,
+        copy_range,
+        finish,
+        save,
+    )
     from app.services.output.result import (
         Output,
         OutputWarning,
@@ -78,6 +89,7 @@ RECORD_KINDS: dict[str, str] = {
 __getattr__, __dir__ = public_face(__name__, {
     "CopyInfo": "paper",
     "DEFAULT_WATERMARK": "path",
+    "MAX_COPIES": "path",
     "Output": "result",
     "OutputWarning": "result",
     "TemplateUsed": "result",
@@ -98,10 +110,11 @@ __getattr__, __dir__ = public_face(__name__, {
     "request_destroy": "paper",
     "return_copy": "paper",
     "save": "path",
+    "Series": "path",
     "start_sheet": "xlsx",
     "take_copy_nos": "paper",
     "text_as_text": "xlsx",
     "typed": "result",
     "workbook_bytes": "xlsx",
 })
-__all__ = ["CopyInfo", "DEFAULT_WATERMARK", "Output", "OutputWarning", "RECORD_KINDS", "TemplateUsed", "WarningKind", "Watermark", "confirm_destroy", "copy_range", "finish", "issue", "level_label", "list_copies", "list_due", "mark_workbook", "marked_sheet", "next_copy_no", "print_register", "registered", "request_destroy", "return_copy", "save", "start_sheet", "take_copy_nos", "text_as_text", "typed", "workbook_bytes"]
+__all__ = ["CopyInfo", "DEFAULT_WATERMARK", "MAX_COPIES", "Output", "OutputWarning", "RECORD_KINDS", "TemplateUsed", "WarningKind", "Watermark", "confirm_destroy", "copy_range", "finish", "issue", "level_label", "list_copies", "list_due", "mark_workbook", "marked_sheet", "next_copy_no", "print_register", "registered", "request_destroy", "return_copy", "save", "Series", "start_sheet", "take_copy_nos", "text_as_text", "typed", "workbook_bytes"]

@@ -1,8 +1,11 @@
 """涉密文件登记簿: every printed copy of a classified record, from the printer to 清退 or 销毁.
 
-* Printing N copies of a classified 公文 takes N 份号 from the record's own series (the next
-  after the highest ever printed) — ``take_copy_nos`` inside the print's transaction — and
-  registers each copy as *held* (in the office).
+* Printing N copies of a 秘密/机密 record — a 公文 (``document_output``), or any other kind
+  that prints through the paper path with a ``Series`` (纪要, 信息专报, 值班日报, 交接班记录, a
+  roster's notice and calendar: ``output.finish``) — takes N 份号 from the record's own series
+  (the next after the highest ever printed; ``object_type``/``object_id`` name the series) —
+  ``take_copy_nos`` inside the print's transaction — and registers each copy as *held* (in the
+  office).
 * ``issue`` records where a copy went: unit, person, date, whether the signature was received,
   and when it is due back.
 * ``return_copy`` (清退) takes it back; ``request_destroy`` + ``confirm_destroy`` destroy it
@@ -11,8 +14,8 @@
   register as a table through the paper path (marked, watermarked, audited).
 
 Every change is audited in the same transaction (``paper.*``), so the audit ties the copy to the
-print that made it (``doc.print`` names the same 份号 range). Reading needs ``VIEW`` and the
-clearance of the copy; changing needs ``PRINT``.
+print that made it (``doc.print``, ``minutes.render``, … name the same 份号 range). Reading needs
+``VIEW``, the clearance of the copy and its record's 知悉范围; changing needs ``PRINT``.
 """
 
 from __future__ import annotations
@@ -145,8 +148,10 @@ def _load(s: Session, actor: Actor, copy_id: int, expected_version: int | None) 
     if row is None:
         raise InputError("登记簿中没有这一份。")
     audit.require_clearance(actor, row.classification, "paper_copy", row.id)
-    if row.object_type in need_to_know.KINDS:  # the 份号 of a record outside one's 知悉范围
-        need_to_know.require(s, actor, row.object_type, row.object_id)
+    # the 份号 of a record outside one's 知悉范围 (a 信息专报 by its incident's)
+    if need_to_know.hidden_refs(s, actor, [(row.object_type, row.object_id)]):
+        raise audit.refused(PermissionDenied(need_to_know.DENIED), "denied", "paper_copy", row.id,
+                            classification=int(row.classification), why=audit.NEED_TO_KNOW)
     if expected_version is not None and row.version != expected_version:
         raise ConflictError("这一份的登记已被他人修改，请刷新后再试。")
     return row
@@ -231,7 +236,7 @@ def confirm_destroy(ctx: ServiceContext, copy_id: int, *,
         if row.status != "destroy_requested":
             raise InputError(f"第 {row.copy_no:06d} 份没有待确认的销毁。")
         if row.destroy_requested_by_id is not None and row.destroy_requested_by_id == actor.user_id:
-            raise audit.refusals(PermissionDenied(
+            raise audit.refused(PermissionDenied(
                 "销毁须由另一人确认（监销），不能由提出销毁的人自己确认。"),
                 "paper.destroy.confirm", row.object_type, row.object_id,
                 classification=int(row.classification), copy_no=f"{row.copy_no:06d}")
@@ -289,7 +294,9 @@ def print_register(ctx: ServiceContext, *, object_type: str | None = None,
         raise InputError("登记簿中没有可打印的记录。")
     level = max(r.classification for r in rows)
     result = render(_register_description(ctx, rows), "pdf")
+    # the printed register is itself a classified copy: registered (one series for the kind)
     return output.finish(ctx, actor, kind="paper_register", fmt="pdf", data=result.data,
                          action="paper.register.print", object_type="paper_register",
                          object_id=object_id or "", classification=level, title="涉密文件登记簿",
-                         warnings=result.warnings, detail={"rows": len(rows)})
+                         warnings=result.warnings, detail={"rows": len(rows)},
+                         series=[output.Series("paper_register", 0)])

@@ -91,7 +91,9 @@ class DutyRules(TimestampMixin, VersionMixin, Base):
     apart: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
 
 
-class DutyRoster(IdMixin, TimestampMixin, VersionMixin, Base):
+class DutyRoster(IdMixin, TimestampMixin, VersionMixin, ClassifiedMixin, Base):
+    """A roster; its 密级 (revision 0023) marks its prints and hides it from those not cleared."""
+
     __tablename__ = "duty_rosters"
     title: Mapped[str] = mapped_column(String(128), nullable=False, default="")
     start: Mapped[dt.date] = mapped_column(Date, nullable=False)
@@ -156,7 +158,9 @@ class DutyLogEntry(IdMixin, TimestampMixin, VersionMixin, ClassifiedMixin, Base)
     author_name: Mapped[str] = mapped_column(String(64), nullable=False, default="")
 
 
-class DutyHandover(IdMixin, TimestampMixin, Base):
+class DutyHandover(IdMixin, TimestampMixin, ClassifiedMixin, Base):
+    """A handover; its 密级 (revision 0023) is the outgoing officer's choice for the summary."""
+
     __tablename__ = "duty_handovers"
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
     outgoing_id: Mapped[int | None] = mapped_column(

@@ -1,4 +1,5 @@
-"""涉密文件登记簿 window: every printed copy of a classified 公文, where it went, 清退 and 销毁.
+"""涉密文件登记簿 window: every printed copy of a classified record (公文, 纪要, 信息专报, 值班日报,
+交接班记录, …), where it went, 清退 and 销毁.
 
 Opened from the 公文 list (涉密文件登记簿…). The list is read in the background; each act
 (分发, 清退, 申请销毁, 确认销毁) calls ``app.services.output.paper`` in the background and refreshes;

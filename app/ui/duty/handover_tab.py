@@ -1,7 +1,8 @@
-"""交接班 tab: the outgoing officer writes the summary and adds open items (each with an optional
-办理时限; overdue ones shown red, those due within two hours amber); every open item is carried to
-the next shift until someone closes it; the incoming officer confirms. Prints the 值班日报 for a
-date range (rendered in the background)."""
+"""交接班 tab: the outgoing officer writes the summary, gives it a 密级 and adds open items (each
+with an optional 办理时限; overdue ones shown red, those due within two hours amber); every open
+item is carried to the next shift until someone closes it; the incoming officer confirms. Prints
+a handover's 交接班记录 and the 值班日报 for a date range, in as many copies as asked (rendered
+in the background; a 秘密/机密 print's copies are numbered and registered)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from app.ui.kit import (
     TaskHandle,
     ask_save_path,
     ask_text,
+    copies_box,
     run_busy,
     saved_text,
 )
@@ -48,6 +50,8 @@ from app.ui.qt import (
     QWidget,
 )
 
+#: 密级 names, by level (a combo's index is the level)
+LEVELS = ["公开", "内部", "秘密", "机密"]
 #: Row colours of open items by deadline state (the 工作台's red and amber).
 ITEM_COLOURS = {"red": QColor("#f8d7da"), "amber": QColor("#fff3cd")}
 
@@ -144,9 +148,17 @@ class HandoverTab(QWidget):
         self.new_items.setMaximumHeight(70)
         self.hand_button = QPushButton("交班")
         self.hand_button.clicked.connect(self.hand_over)
+        self.secret = QComboBox()  # the handover's 密级: up to the officer's clearance
+        self.secret.setObjectName("handoverSecret")
+        self.secret.addItems(LEVELS[: int(ctx.actor.clearance) + 1] if ctx.actor else LEVELS[:1])
         out.addWidget(self.summary)
         out.addWidget(self.new_items)
-        out.addWidget(self.hand_button, 0, Qt.AlignmentFlag.AlignLeft)
+        hand_row = QHBoxLayout()
+        hand_row.addWidget(QLabel("密级"))
+        hand_row.addWidget(self.secret)
+        hand_row.addWidget(self.hand_button)
+        hand_row.addStretch(1)
+        out.addLayout(hand_row)
         layout.addWidget(outgoing, 1)
 
         record = QGroupBox("交接班记录")
@@ -155,7 +167,9 @@ class HandoverTab(QWidget):
         self.handovers.setMinimumWidth(320)
         self.record_button = QPushButton("打印交接班记录（PDF）…")
         self.record_button.clicked.connect(self.choose_record_file)
+        self.record_copies = copies_box()
         rec.addWidget(self.handovers)
+        rec.addWidget(self.record_copies)
         rec.addWidget(self.record_button)
         rec.addStretch(1)
         layout.addWidget(record)
@@ -169,11 +183,13 @@ class HandoverTab(QWidget):
             chinese_dates(w)
         self.report_button = QPushButton("打印值班日报（PDF）…")
         self.report_button.clicked.connect(self.choose_report_file)
+        self.report_copies = copies_box()
         self.report_status = MessageLine(name="reportMessage")  # the print's progress, result
         rep.addWidget(QLabel("从"))
         rep.addWidget(self.report_start)
         rep.addWidget(QLabel("至"))
         rep.addWidget(self.report_end)
+        rep.addWidget(self.report_copies)
         rep.addWidget(self.report_button)
         rep.addWidget(self.report_status, 1)
         layout.addWidget(report)
@@ -211,7 +227,8 @@ class HandoverTab(QWidget):
         self.handovers.clear()
         for h in duty.list_handovers(self.ctx, limit=50):
             who = f"{h.outgoing_name}→{h.incoming_name or '待接班'}"
-            self.handovers.addItem(f"{local(h.handed_at, '%Y-%m-%d %H:%M')} {who}", h.id)
+            level = f"（{LEVELS[min(h.classification, 3)]}）" if h.classification else ""
+            self.handovers.addItem(f"{local(h.handed_at, '%Y-%m-%d %H:%M')} {who}{level}", h.id)
         self.record_button.setEnabled(self.handovers.count() > 0)
         self.items.clear()
         for i in open_items:
@@ -236,9 +253,12 @@ class HandoverTab(QWidget):
 
     def hand_over(self) -> None:
         items = [x for x in self.new_items.toPlainText().splitlines() if x.strip()]
-        if self._run(duty.hand_over, self.summary.toPlainText(), items, done="已交班，等待接班人确认。"):
+        level = self.secret.currentIndex()
+        if self._run(lambda ctx, text, new: duty.hand_over(ctx, text, new, classification=level),
+                     self.summary.toPlainText(), items, done="已交班，等待接班人确认。"):
             self.summary.clear()
             self.new_items.clear()
+            self.secret.setCurrentIndex(0)
 
     def acknowledge(self) -> None:
         if self.pending is not None:
@@ -292,10 +312,10 @@ class HandoverTab(QWidget):
         hid = self.handovers.currentData()
         if hid is None:
             return None
-        ctx = self.ctx
+        ctx, copies = self.ctx, self.record_copies.value()
 
         def work(control):  # type: ignore[no-untyped-def]
-            data = duty_publish.render_handover(ctx, hid)
+            data = duty_publish.render_handover(ctx, hid, copies=copies)
             control.check()
             output.save(data, path)
             return saved_text(path, data)
@@ -312,11 +332,11 @@ class HandoverTab(QWidget):
 
     def print_report(self, path: Path) -> TaskHandle:
         start, end = to_date(self.report_start.date()), to_date(self.report_end.date())
-        ctx = self.ctx
+        ctx, copies = self.ctx, self.report_copies.value()
 
         def work(control):  # type: ignore[no-untyped-def]
             control.progress(10, "正在排印值班日报……")
-            data = duty_publish.render_daily(ctx, start, end)
+            data = duty_publish.render_daily(ctx, start, end, copies=copies)
             control.check()
             output.save(data, path)
             return saved_text(path, data)

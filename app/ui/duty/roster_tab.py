@@ -20,7 +20,7 @@ from app.services.context import ServiceContext
 from app.services.duty import Duty, GenerateOutcome, RosterInfo
 from app.services.placeholders import UnfilledPlaceholders
 from app.ui.chinese import chinese_dates
-from app.ui.duty.common import from_date, to_date
+from app.ui.duty.common import explain, from_date, to_date
 from app.ui.duty.ledger_dialog import LedgerDialog
 from app.ui.kit import (
     DOCX,
@@ -33,6 +33,7 @@ from app.ui.kit import (
     ask_print_anyway,
     ask_save_path,
     confirm,
+    copies_box,
     run_busy,
     run_task,
     saved_text,
@@ -96,6 +97,35 @@ def day_kind(day: dt.date) -> tuple[str, str]:
         return "rest", ""
     return "work", ""
 SHIFT_PATTERNS = {"24小时一班": ("全天",), "白班、夜班": ("白班", "夜班")}
+#: 密级 names, by level (a combo's index is the level)
+LEVELS = ["公开", "内部", "秘密", "机密"]
+
+
+def level_combo(ctx: ServiceContext, level: int = 0) -> QComboBox:
+    """The 密级 a roster may be given: up to the user's clearance."""
+    box = QComboBox()
+    box.setObjectName("rosterSecret")
+    box.addItems(LEVELS[: int(ctx.actor.clearance) + 1] if ctx.actor else LEVELS[:1])
+    box.setCurrentIndex(min(level, box.count() - 1))
+    return box
+
+
+class LevelDialog(QDialog):
+    """Change the 密级 of a roster (its prints are marked with it)."""
+
+    def __init__(self, ctx: ServiceContext, roster: RosterInfo,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("值班表密级")
+        form = FormRows(self)
+        self.secret = level_combo(ctx, roster.classification)
+        form.span(QLabel(roster.title))
+        form.row("密级", self.secret)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.span(buttons)
 
 
 class NewRosterDialog(QDialog):
@@ -112,9 +142,11 @@ class NewRosterDialog(QDialog):
             chinese_dates(w)
         self.title = QLineEdit()
         self.title.setPlaceholderText("如 2026年春节值班表（可不填）")
+        self.secret = level_combo(ctx)
         form.row("开始日期", self.start)
         form.row("结束日期", self.end)
         form.row("名称", self.title)
+        form.row("密级", self.secret)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -351,6 +383,9 @@ class RosterTab(QWidget):
         self.ledger_button.clicked.connect(self.show_ledger)
         self.publish_button = QPushButton("发布")
         self.publish_button.clicked.connect(self.publish)
+        self.level_button = QPushButton("密级…")
+        self.level_button.clicked.connect(self.change_level)
+        self.copies = copies_box()  # 份数 of the next PDF print (notice, calendar)
         # a push button with a menu: same height and look as its neighbours (a tool button
         # drew its arrow over the text)
         self.export_button = QPushButton("导出/打印(&E)")
@@ -364,10 +399,11 @@ class RosterTab(QWidget):
         self.export_button.setMenu(menu)
         for w in (QLabel("值班表"), self.rosters, self.new_button, self.rules_button,
                   self.generate_button, self.swap_button,
-                  self.ledger_button, self.publish_button, self.export_button):
+                  self.ledger_button, self.publish_button, self.level_button, self.copies,
+                  self.export_button):
             bar.addWidget(w)
         for b in (self.new_button, self.rules_button, self.generate_button, self.swap_button,
-                  self.publish_button):
+                  self.publish_button, self.level_button):
             gate(b, ctx.actor, Action.EDIT_ROSTER)
         bar.addStretch(1)
         layout.addLayout(bar)
@@ -425,7 +461,8 @@ class RosterTab(QWidget):
         self.rosters.blockSignals(True)
         self.rosters.clear()
         for r in rosters:
-            self.rosters.addItem(f"{r.title}（{r.status_label}）", r.id)
+            level = f"，{LEVELS[min(r.classification, 3)]}" if r.classification else ""
+            self.rosters.addItem(f"{r.title}（{r.status_label}{level}）", r.id)
         index = max(0, self.rosters.findData(keep)) if keep else 0
         self.rosters.setCurrentIndex(index if rosters else -1)
         self.rosters.blockSignals(False)
@@ -442,7 +479,7 @@ class RosterTab(QWidget):
         self._fill_grid()
         self._validate()
         busy = self.task is not None and not self.task.finished
-        for b in (self.generate_button, self.swap_button, self.publish_button):
+        for b in (self.generate_button, self.swap_button, self.publish_button, self.level_button):
             gate(b, self.ctx.actor, Action.EDIT_ROSTER, r is not None and not busy)
         self.export_button.setEnabled(r is not None and not busy)
 
@@ -559,11 +596,35 @@ class RosterTab(QWidget):
     def _create(self, dlg: NewRosterDialog) -> None:
         try:
             r = duty.create_roster(self.ctx, to_date(dlg.start.date()), to_date(dlg.end.date()),
-                                   dlg.title.text())
+                                   dlg.title.text(), classification=dlg.secret.currentIndex())
         except Exception as exc:  # noqa: BLE001
             self.status.error(exc)
             return
         self.refresh(r.id)
+
+    def change_level(self) -> None:
+        """Ask for the roster's 密级 (window-modal) and save it."""
+        if self.roster is None:
+            return
+        roster = self.roster
+        dlg = LevelDialog(self.ctx, roster, self)
+        self.dialog = dlg
+        dlg.accepted.connect(lambda: self.set_level(dlg.secret.currentIndex(), roster))
+        dlg.open()
+
+    def set_level(self, level: int, roster: RosterInfo | None = None) -> bool:
+        roster = roster or self.roster
+        if roster is None:
+            return False
+        try:
+            duty.set_roster_classification(self.ctx, roster.id, level,
+                                           expected_version=roster.version)
+        except UserError as exc:
+            self.status.setText(explain(exc))
+            return False
+        self.status.setText(f"值班表密级已设为{LEVELS[level]}，打印件将标注密级。")
+        self.refresh(roster.id)
+        return True
 
     def edit_rules(self) -> None:
         dlg = RulesDialog(self.ctx, self)
@@ -797,18 +858,19 @@ class RosterTab(QWidget):
                allow_placeholders: bool = False) -> TaskHandle | None:
         if self.roster is None:
             return None
-        ctx, rid = self.ctx, self.roster.id
+        ctx, rid, copies = self.ctx, self.roster.id, self.copies.value()
         if opts is None and kind in ("notice_pdf", "notice_docx", "holiday_pdf"):
             opts = NoticeDialog(self.roster, kind == "holiday_pdf").options()
 
         def work(control):  # type: ignore[no-untyped-def]
             control.progress(10, "正在生成……")
             if opts is not None:
-                data = duty_publish.render_notice(ctx, rid, opts,
-                                                  "docx" if kind == "notice_docx" else "pdf",
-                                                  allow_placeholders=allow_placeholders)
+                fmt = "docx" if kind == "notice_docx" else "pdf"
+                data = duty_publish.render_notice(ctx, rid, opts, fmt,
+                                                  allow_placeholders=allow_placeholders,
+                                                  copies=copies if fmt == "pdf" else 1)
             elif kind == "calendar":
-                data = duty_publish.render_calendar(ctx, rid)
+                data = duty_publish.render_calendar(ctx, rid, copies=copies)
             else:
                 data = duty_publish.export_xlsx(ctx, rid)
             control.check()

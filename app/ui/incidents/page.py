@@ -31,6 +31,7 @@ from app.ui.kit import (
     TaskHandle,
     ask_print_anyway,
     ask_save_path,
+    copies_box,
     describe,
     run_busy,
     run_task,
@@ -396,7 +397,9 @@ class IncidentsPage(QWidget):
         rcol.addLayout(acts)
         rcol.addWidget(self.chain)
         acts2 = QHBoxLayout()
-        for b in (self.update_button, self.sign_button, self.send_button, self.print_button):
+        self.copies = copies_box(self)  # 份数 of the next print (PDF)
+        for b in (self.update_button, self.sign_button, self.send_button, self.copies,
+                  self.print_button):
             acts2.addWidget(b)
         acts2.addStretch(1)
         rcol.addLayout(acts2)
@@ -801,11 +804,13 @@ class IncidentsPage(QWidget):
         if rep is None:
             return
         ctx, rid = self.ctx, rep.id
+        copies = self.copies.value() if path.suffix.lower() == ".pdf" else 1
         self._enable(self.print_button, False)
 
         def work(control):  # type: ignore[no-untyped-def]
             control.check()
-            return svc.export_report(ctx, rid, path, allow_placeholders=allow_placeholders)
+            return svc.export_report(ctx, rid, path, allow_placeholders=allow_placeholders,
+                                     copies=copies)
 
         def done(out: object) -> None:  # where it went, the template used, typed warnings
             self.status.ok(saved_text(path, out))

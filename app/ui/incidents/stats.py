@@ -1,6 +1,7 @@
 """突发事件统计: incidents by category, level and month and report timeliness — tables, a bar
 chart, XLSX export. The figures are computed in the background (they walk every incident of the
-year) and exported there too."""
+year) and exported there too; the status line then says where the file went and the paper path's
+typed warnings (``output_notes.saved_text``), as every other page does."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from pathlib import Path
 from app.domain import incident_rules as R
 from app.services import incidents as svc
 from app.services.context import ServiceContext
-from app.ui.kit import XLSX, FileKind, MessageLine, TaskHandle, ask_save_path, run_busy
+from app.ui.kit import (
+    XLSX,
+    FileKind,
+    MessageLine,
+    TaskHandle,
+    ask_save_path,
+    run_busy,
+    saved_text,
+)
 from app.ui.qt import (
     QColor,
     QComboBox,
@@ -161,15 +170,15 @@ class StatisticsDialog(QDialog):
                                          lambda path: self.export_to(Path(path)),
                                          name="突发事件统计.xlsx", filters=[XLSX], suffix="xlsx")
 
-    def export_to(self, path: Path) -> None:
+    def export_to(self, path: Path) -> TaskHandle | None:
         if self.stats is None:
-            return
+            return None
         ctx, stats = self.ctx, self.stats
 
         def work(control):  # type: ignore[no-untyped-def]
             control.check()
-            return svc.export_statistics_xlsx(ctx, stats, path)
+            return saved_text(path, svc.export_statistics(ctx, stats, path), "已导出")
 
-        self.task = run_busy(self.status, work, busy="正在导出……",
-                             on_result=lambda p: self.status.ok(f"已导出：{p}"),
+        self.task = run_busy(self.status, work, busy="正在导出……", on_result=self.status.ok,
                              on_error=self._failed, parent=self)
+        return self.task

@@ -20,6 +20,7 @@ no module outside it opens a blocking dialog.
 """
 
 from app.ui.kit.busy import run_busy
+from app.ui.kit.copies import copies_box
 from app.ui.kit.file_dialogs import (
     DOCX,
     PDF,
@@ -53,7 +54,7 @@ from app.ui.kit.worker import Cancelled, TaskControl, TaskHandle, run_task, wait
 __all__ = [
     "CANCEL", "DISCARD", "DOCX", "PDF", "PNG", "SAVE", "XLSX", "Cancelled", "FileKind",
     "FormRows", "MessageLine", "TaskControl", "TaskHandle", "ask_file", "ask_print_anyway",
-    "ask_save_path", "ask_text", "ask_unsaved", "confirm", "describe", "fatal", "file_dialog",
+    "ask_save_path", "ask_text", "ask_unsaved", "confirm", "copies_box", "describe", "fatal", "file_dialog",
     "inform", "install_excepthook", "label_text", "run_busy", "run_task", "saved_text",
     "setup_logging", "summary", "wait_for_all", "warn", "warnings_of",
 ]

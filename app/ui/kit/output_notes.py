@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.services.output import OutputWarning, WarningKind, typed
+from app.domain.security import Clearance
+from app.services.output import OutputWarning, WarningKind, copy_range, typed
 
 
 def warnings_of(data: object) -> tuple[OutputWarning, ...]:
@@ -23,11 +24,16 @@ def summary(warnings: tuple[OutputWarning, ...] | list[str]) -> str:
 
 
 def saved_text(path: Path | str, data: object, verb: str = "已保存") -> str:
-    """``已保存：…（模板：…）；警告：…``"""
+    """``已保存：…（模板：…）；份号 000001-000003（共 3 份，已登记）；注意：…``"""
     text = f"{verb}：{path}"
     template = getattr(data, "template", None)
     if template is not None:
         text += f"（模板：{template.label}）"
+    numbers = tuple(getattr(data, "copy_nos", ()) or ())
+    if numbers:  # a 秘密/机密 print's copies are in the 涉密文件登记簿
+        registered = int(getattr(data, "classification", 0)) >= Clearance.SECRET
+        text += (f"；份号 {copy_range(numbers)}（共 {len(numbers)} 份"
+                 f"{'，已登记到涉密文件登记簿' if registered else ''}）")
     notes = summary(warnings_of(data))
     if notes:
         text += f"；注意：{notes}"

@@ -13,7 +13,7 @@ from app.errors import UserError
 from app.services import minutes as mn
 from app.services.context import ServiceContext
 from app.ui.chinese import chinese_dates
-from app.ui.kit import XLSX, FileKind, MessageLine, ask_save_path, run_busy, run_task
+from app.ui.kit import XLSX, FileKind, MessageLine, ask_save_path, run_busy, run_task, saved_text
 from app.ui.lazy_table import ServiceListModel
 from app.ui.minutes.common import PAGE, RED, YELLOW, OnTimeChart
 from app.ui.minutes.meeting import pydate, qdate
@@ -348,10 +348,11 @@ class BoardTab(QWidget):
         self.export_button.setEnabled(True)
         self.message.say("已取消导出。")
 
-    def _exported(self, path: Path) -> None:
+    def _exported(self, result: tuple[Path, str]) -> None:
+        path, text = result
         self.last_export = path
         self.export_button.setEnabled(True)
-        self.message.ok(f"已导出：{path}")
+        self.message.ok(text)  # where it went and the paper path's typed warnings
 
     def _failed(self, exc: BaseException) -> None:
         self.export_button.setEnabled(True)
@@ -359,12 +360,13 @@ class BoardTab(QWidget):
 
 
 def _export(control, ctx: ServiceContext, path: str, today: dt.date,  # type: ignore[no-untyped-def]
-            f: mn.BoardFilter) -> Path:
+            f: mn.BoardFilter) -> tuple[Path, str]:
     def progress(done: int, total: int) -> None:
         control.check()
         control.progress(int(100 * done / max(total, 1)), f"已导出 {done}/{total} 项")
 
-    return mn.export_xlsx(ctx, path, today, f, progress)
+    out = mn.export_board(ctx, path, today, f, progress)
+    return Path(path), saved_text(path, out, "已导出")
 
 
 def _values(r: mn.BoardRow) -> list[str]:

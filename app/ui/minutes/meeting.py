@@ -26,6 +26,7 @@ from app.ui.kit import (
     ask_save_path,
     ask_unsaved,
     confirm,
+    copies_box,
     run_busy,
     saved_text,
 )
@@ -521,8 +522,10 @@ class MinutesEditor(QWidget):
         self.save_button.setShortcut(QKeySequence.StandardKey.Save)
         self.issue_button = QPushButton("印发", self)
         self.pdf_button = QPushButton("导出 PDF…", self)
+        self.copies = copies_box(self)
         buttons = QHBoxLayout()
-        for b in (self.generate_button, self.save_button, self.issue_button, self.pdf_button):
+        for b in (self.generate_button, self.save_button, self.issue_button, self.copies,
+                  self.pdf_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         lay = QVBoxLayout(self)
@@ -635,7 +638,7 @@ class MinutesEditor(QWidget):
         self.pdf_button.setEnabled(False)
         self.export_task = run_busy(self.panel.message, _write_pdf, self.panel.ctx,
                                     self.panel.meeting_id, path, allow_placeholders,
-                                    busy="正在排版……", on_result=self._exported,
+                                    self.copies.value(), busy="正在排版……", on_result=self._exported,
                                     on_error=lambda e: self._failed(e, path), parent=self)
         return None
 
@@ -654,9 +657,11 @@ class MinutesEditor(QWidget):
 
 
 def _write_pdf(_control, ctx: ServiceContext, meeting_id: int, path: str,  # type: ignore[no-untyped-def]
-               allow_placeholders: bool = False) -> tuple[Path, str]:
-    """Render in the background and save through the paper path (never half a file)."""
-    data = mn.render_minutes(ctx, meeting_id, "pdf", allow_placeholders=allow_placeholders)
+               allow_placeholders: bool = False, copies: int = 1) -> tuple[Path, str]:
+    """Render ``copies`` copies in the background and save through the paper path (never half
+    a file; a 秘密/机密 纪要's copies get their 份号 and are registered)."""
+    data = mn.render_minutes(ctx, meeting_id, "pdf", allow_placeholders=allow_placeholders,
+                             copies=copies)
     target = output.save(data, path)
     return target, saved_text(target, data, "已导出")
 
