@@ -16,7 +16,8 @@ from pathlib import Path
 from platformdirs import user_data_dir
 
 from app import APP_ID
-from app.fileperm import private_dir, write_private
+from app.atomicfile import atomic_write
+from app.fileperm import private_dir
 
 SETTINGS_FILE = "settings.json"
 SQLITE_FILE = "govdesk.sqlite3"
@@ -43,8 +44,8 @@ def load_settings(folder: Path | None = None) -> dict:
 def save_settings(settings: dict, folder: Path | None = None) -> None:
     """Write settings atomically (temp file + rename), never a half-written file."""
     folder = folder or data_dir()
-    write_private(folder / SETTINGS_FILE,
-                  json.dumps(settings, ensure_ascii=False, indent=2).encode("utf-8"))
+    atomic_write(folder / SETTINGS_FILE,
+                 json.dumps(settings, ensure_ascii=False, indent=2).encode("utf-8"), private=True)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ key and anchor file the program writes is 0600 — readable by the desk's own ac
   file created by SQLite or ``open()`` would get the umask's 0644 for a moment); SQLite gives its
   ``-wal``/``-shm``/journal files the mode of the database file, so they follow.
 * ``private_file(path)`` narrows an existing file to 0600 (databases made by older versions).
-* ``write_private(path, data)``: temp file 0600 in the same folder, fsync, atomic rename.
+* files written private go through ``app.atomicfile.atomic_write(path, data, private=True)``
+  (temp file 0600 in the same folder, fsync, atomic rename), which narrows them here.
 
 Windows has no POSIX modes: there the same calls set an ACL that grants the current user full
 control and removes inherited entries (``icacls /inheritance:r /grant:r USER:F``), best effort —
@@ -76,11 +77,3 @@ def create_private(path: Path) -> Path:
     else:
         os.close(fd)
     return private_file(path)
-
-
-def write_private(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically, 0600 (``app.atomicfile``: temp file beside it, fsync,
-    rename, fsync the folder)."""
-    from app.atomicfile import atomic_write
-
-    return atomic_write(path, data, private=True)

@@ -151,23 +151,9 @@ def test_each_public_face_lists_its_names_once_for_the_program_and_the_type_chec
             assert getattr(package, name) is getattr(inner, original), (area, name)
 
 
-def area_cycles(graph, areas: list[str], root: str = "app.services") -> list[list[str]]:
-    """Circles between areas (and the kernel modules) of ``graph`` (a grimp import graph):
-    each strongly connected group of more than one, as sorted names."""
-    def owner(module: str) -> str | None:
-        for area in areas:
-            if module == f"{root}.{area}" or module.startswith(f"{root}.{area}."):
-                return area
-        return None
-
-    edges: dict[str, set[str]] = {}
-    for module in graph.modules:
-        here = owner(module)
-        for imported in graph.find_modules_directly_imported_by(module) if here else ():
-            there = owner(imported)
-            if there and there != here:
-                edges.setdefault(here, set()).add(there)
-    # Tarjan's strongly connected components, iteratively
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one node of ``edges`` (Tarjan, iteratively),
+    each as sorted names."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -203,6 +189,25 @@ def area_cycles(graph, areas: list[str], root: str = "app.services") -> list[lis
     return cycles
 
 
+def area_cycles(graph, areas: list[str], root: str = "app.services") -> list[list[str]]:
+    """Circles between areas (and the kernel modules) of ``graph`` (a grimp import graph):
+    each strongly connected group of more than one, as sorted names."""
+    def owner(module: str) -> str | None:
+        for area in areas:
+            if module == f"{root}.{area}" or module.startswith(f"{root}.{area}."):
+                return area
+        return None
+
+    edges: dict[str, set[str]] = {}
+    for module in graph.modules:
+        here = owner(module)
+        for imported in graph.find_modules_directly_imported_by(module) if here else ():
+            there = owner(imported)
+            if there and there != here:
+                edges.setdefault(here, set()).add(there)
+    return _cycles(edges)
+
+
 def test_no_circle_between_areas():
     """Areas form a hierarchy (the audit trail and the kernel at the bottom, the 工作台 and the
     exchange at the top): no area imports, even inside a function, one that imports it back.
@@ -227,3 +232,13 @@ def test_the_circle_check_can_fail():
     assert area_cycles(graph, ["a", "b", "c"]) == []
     graph.add_import(importer="app.services.c.z", imported="app.services.a.x")
     assert area_cycles(graph, ["a", "b", "c"]) == [["a", "b", "c"]]
+
+
+def test_no_circle_between_modules():
+    """No module of the program imports, even inside a function, one that imports it back
+    (issue 19's "the import graph has no circle"; imports for the type checker aside)."""
+    import grimp
+
+    graph = grimp.build_graph("app", exclude_type_checking_imports=True)
+    edges = {m: set(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
+    assert _cycles(edges) == []

@@ -105,7 +105,8 @@ NOT_READS = {
     "need_to_know": {"get_scope", "may_change", "set_scope", "candidates"},
     "accounts.security": {"update_settings", "record_session", "set_exchange_passphrase"},
     # issue 31: the office mode is public (first-run screen); the reminder reads one's own row
-    "accounts.separation": {"office_mode", "setup_classified", "switch_to_classified", "switch_to_normal"},
+    "accounts.mode": {"office_mode"},
+    "accounts.classified": {"setup_classified", "switch_to_classified", "switch_to_normal"},
     "accounts.passwords": {"update_policy"},
     "audit_review.review": {"mark_reviewed", "purge"},
     "office.settings": {"update_office"},

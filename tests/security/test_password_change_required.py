@@ -34,8 +34,8 @@ ALLOWED = {
     "accounts.users.create_first_admin",  # refused by itself once any user exists
     "accounts.security.record_session",  # screen lock/unlock bookkeeping (audit only)
     "accounts.users.password_reminder",  # "your password runs out in N days": reads one's own row
-    "accounts.separation.office_mode",  # 普通/涉密: shown before anyone signs in (first-run screen)
-    "accounts.separation.setup_classified",  # first run: refused by itself once any user exists
+    "accounts.mode.office_mode",  # 普通/涉密: shown before anyone signs in (first-run screen)
+    "accounts.classified.setup_classified",  # first run: refused by itself once any user exists
     # the holiday tables are public (the State Council's published notice): readable with no
     # account at all (calendar show/list/add-workdays); deadlines are computed with them
     "holidays.tables.calendar",

@@ -19,7 +19,8 @@ from app.domain.security import (
     SeparationDenied,
 )
 from app.errors import InputError, PermissionDenied
-from app.services.accounts import security, separation
+from app.services.accounts import classified, security
+from app.services.accounts import mode as office_mode_mod
 from app.services.accounts import users as accounts
 from app.services.audit import chain as audit
 from app.services.audit_review import review as audit_log
@@ -37,10 +38,10 @@ FINAL = {SYS: "Sys-changed-2", SEC: "Sec-changed-2", AUD: "Aud-changed-2"}
 def _setup(ctx: ServiceContext) -> dict[str, ServiceContext]:
     """A 涉密 office from the first-run path; each administrator changes the initial password
     (required) and signs in again."""
-    names = separation.setup_classified(ctx, [
-        separation.NewAdmin(Role.SYSADMIN, SYS, INITIAL[SYS], "系统管理员甲"),
-        separation.NewAdmin(Role.SECADMIN, SEC, INITIAL[SEC], "保密管理员乙"),
-        separation.NewAdmin(Role.AUDITOR, AUD, INITIAL[AUD], "审计员丙"),
+    names = classified.setup_classified(ctx, [
+        classified.NewAdmin(Role.SYSADMIN, SYS, INITIAL[SYS], "系统管理员甲"),
+        classified.NewAdmin(Role.SECADMIN, SEC, INITIAL[SEC], "保密管理员乙"),
+        classified.NewAdmin(Role.AUDITOR, AUD, INITIAL[AUD], "审计员丙"),
     ])
     assert names == [SYS, SEC, AUD]
     out = {}
@@ -63,7 +64,7 @@ def _last(engine) -> AuditEvent:
 
 
 def test_first_run_sets_up_a_classified_office_with_three_accounts(office, ctx):
-    assert separation.office_mode(ctx) == separation.CLASSIFIED
+    assert office_mode_mod.office_mode(ctx) == office_mode_mod.CLASSIFIED
     sysadmin = office[SYS]
     users = {u.username: u for u in accounts.list_users(sysadmin)}
     assert {n: u.roles for n, u in users.items()} == {
@@ -75,18 +76,18 @@ def test_first_run_sets_up_a_classified_office_with_three_accounts(office, ctx):
     assert "office.classified" in actions
     # once any account exists the first-run path is closed
     with pytest.raises(PermissionDenied, match="已存在用户账户"):
-        separation.setup_classified(ctx, [
-            separation.NewAdmin(Role.SYSADMIN, "a1", "Xyz-pass-11"),
-            separation.NewAdmin(Role.SECADMIN, "a2", "Xyz-pass-12"),
-            separation.NewAdmin(Role.AUDITOR, "a3", "Xyz-pass-13")])
+        classified.setup_classified(ctx, [
+            classified.NewAdmin(Role.SYSADMIN, "a1", "Xyz-pass-11"),
+            classified.NewAdmin(Role.SECADMIN, "a2", "Xyz-pass-12"),
+            classified.NewAdmin(Role.AUDITOR, "a3", "Xyz-pass-13")])
 
 
 def test_first_run_refuses_one_name_for_two_roles(ctx):
     with pytest.raises(SeparationDenied, match="三员分立"):
-        separation.setup_classified(ctx, [
-            separation.NewAdmin(Role.SYSADMIN, "same", "Xyz-pass-11"),
-            separation.NewAdmin(Role.SECADMIN, "same", "Xyz-pass-12"),
-            separation.NewAdmin(Role.AUDITOR, "a3", "Xyz-pass-13")])
+        classified.setup_classified(ctx, [
+            classified.NewAdmin(Role.SYSADMIN, "same", "Xyz-pass-11"),
+            classified.NewAdmin(Role.SECADMIN, "same", "Xyz-pass-12"),
+            classified.NewAdmin(Role.AUDITOR, "a3", "Xyz-pass-13")])
     assert accounts.needs_first_admin(ctx.engine)
 
 
@@ -263,9 +264,9 @@ def test_refused_outcome_filter_and_desk(office, monkeypatch):
 def test_a_normal_office_switches_only_when_the_rules_hold(admin_ctx):
     ctx = admin_ctx
     with pytest.raises(InputError, match="明确同意"):
-        separation.switch_to_classified(ctx, consent=False)
+        classified.switch_to_classified(ctx, consent=False)
     with pytest.raises(SeparationDenied) as info:
-        separation.switch_to_classified(ctx, consent=True)
+        classified.switch_to_classified(ctx, consent=True)
     message = info.value.message
     assert "用户“admin”" in message and "没有启用的“安全审计员”账户" in message
     assert _last(ctx.engine).outcome == "refused"
@@ -277,7 +278,7 @@ def test_a_normal_office_switches_only_when_the_rules_hold(admin_ctx):
     accounts.add_user(ctx, "sec", "Secu-pass-11", roles={Role.SECADMIN})
     accounts.add_user(ctx, "aud", "Audi-pass-11", roles={Role.AUDITOR})
     with pytest.raises(SeparationDenied, match="用户“admin”"):  # still the all-in-one admin
-        separation.switch_to_classified(ctx, consent=True)
+        classified.switch_to_classified(ctx, consent=True)
     sec = ctx.with_actor(accounts.login(ctx, "sec", "Secu-pass-11"))
     accounts.change_password(sec, "Secu-pass-11", "Secu-pass-22")
     sec = ctx.with_actor(accounts.login(ctx, "sec", "Secu-pass-22"))
@@ -286,14 +287,14 @@ def test_a_normal_office_switches_only_when_the_rules_hold(admin_ctx):
     sys_ = ctx.with_actor(accounts.login(ctx, "both", "Both-pass-22"))
     admin_id = ctx.actor.user_id
     accounts.set_active(sys_, admin_id, False)  # the old all-in-one account is retired
-    separation.switch_to_classified(sys_, consent=True)
-    assert separation.office_mode(ctx) == separation.CLASSIFIED
+    classified.switch_to_classified(sys_, consent=True)
+    assert office_mode_mod.office_mode(ctx) == office_mode_mod.CLASSIFIED
     event = _last(ctx.engine)
     assert (event.action, event.actor, event.outcome) == ("office.classified", "both", "success")
     # and never back
     with pytest.raises(SeparationDenied, match="不能改回普通单位"):
-        separation.switch_to_normal(sys_)
-    assert separation.office_mode(ctx) == separation.CLASSIFIED
+        classified.switch_to_normal(sys_)
+    assert office_mode_mod.office_mode(ctx) == office_mode_mod.CLASSIFIED
     del sec
 
 

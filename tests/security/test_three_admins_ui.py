@@ -5,7 +5,8 @@ from the first-run screen."""
 from __future__ import annotations
 
 from app.domain.security import Role
-from app.services.accounts import separation
+from app.services.accounts import classified
+from app.services.accounts import mode as office_mode_mod
 from app.services.accounts import users as accounts
 from app.ui.accounts.dialogs import ClassifiedSetupDialog, FirstAdminDialog
 from app.ui.application import db_label
@@ -23,10 +24,10 @@ FINAL = {"xitong": "Sys-changed-2", "baomi": "Sec-changed-2", "shenji": "Aud-cha
 
 
 def _office(ctx) -> dict[str, object]:
-    separation.setup_classified(ctx, [
-        separation.NewAdmin(Role.SYSADMIN, "xitong", INITIAL["xitong"], "系统管理员甲"),
-        separation.NewAdmin(Role.SECADMIN, "baomi", INITIAL["baomi"], "保密管理员乙"),
-        separation.NewAdmin(Role.AUDITOR, "shenji", INITIAL["shenji"], "审计员丙")])
+    classified.setup_classified(ctx, [
+        classified.NewAdmin(Role.SYSADMIN, "xitong", INITIAL["xitong"], "系统管理员甲"),
+        classified.NewAdmin(Role.SECADMIN, "baomi", INITIAL["baomi"], "保密管理员乙"),
+        classified.NewAdmin(Role.AUDITOR, "shenji", INITIAL["shenji"], "审计员丙")])
     out = {}
     for name in INITIAL:
         first = ctx.with_actor(accounts.login(ctx, name, INITIAL[name]))
@@ -170,7 +171,7 @@ def test_a_newcomer_sets_up_a_classified_office_from_the_first_run_screen(qtbot,
         ok.click()
     assert dialog.result() == 1, dialog.message()
     assert dialog.names == ["xitong", "baomi", "shenji"]
-    assert separation.office_mode(ctx) == separation.CLASSIFIED
+    assert office_mode_mod.office_mode(ctx) == office_mode_mod.CLASSIFIED
     assert accounts.login(ctx, "baomi", "Sec-initial-1").must_change_password
 
 

@@ -165,7 +165,7 @@ def _corners(pdf: bytes) -> list[str]:
 
 def test_a_secret_minutes_in_three_copies_is_followed_to_return_and_destruction(two, tmp_path):
     from app.services import minutes as mn
-    from app.services import workbench
+    from app.services.workbench import items as workbench
 
     wang, li = two["wang"], two["li"]
     m = _secret_minutes(wang)
@@ -197,7 +197,9 @@ def test_a_secret_minutes_in_three_copies_is_followed_to_return_and_destruction(
     assert after == {"000001": "returned", "000002": "destroyed", "000003": "held"}
     trail = [(a, e["copy_no"]) for a, _who, e in _events(wang.engine, "paper.")]
     assert trail == [("paper.issue", "000001"), ("paper.return", "000001"),
-                     ("paper.destroy.request", "000002"), ("paper.destroy.confirm", "000002")]
+                     ("paper.destroy.request", "000002"),
+                     ("paper.destroy.confirm", "000002"),  # the requester's own: refused, audited
+                     ("paper.destroy.confirm", "000002")]
 
     # the next print continues the meeting's series; the register prints the 纪要's copies
     assert mn.render_minutes(wang, m.id, "pdf").copy_nos == ("000004",)

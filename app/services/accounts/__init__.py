@@ -10,6 +10,14 @@ from typing import TYPE_CHECKING
 from app.lazy import public_face
 
 if TYPE_CHECKING:
+    from app.services.accounts.classified import NewAdmin, setup_classified, switch_to_classified
+    from app.services.accounts.mode import (
+        CLASSIFIED,
+        MODE_LABELS,
+        NORMAL,
+        is_classified,
+        office_mode,
+    )
     from app.services.accounts.passwords import (
         LIMITS,
         PasswordPolicy,
@@ -26,16 +34,6 @@ if TYPE_CHECKING:
         record_session,
         set_exchange_passphrase,
         update_settings,
-    )
-    from app.services.accounts.separation import (
-        CLASSIFIED,
-        MODE_LABELS,
-        NORMAL,
-        NewAdmin,
-        is_classified,
-        office_mode,
-        setup_classified,
-        switch_to_classified,
     )
     from app.services.accounts.users import (
         UserInfo,
@@ -56,12 +54,12 @@ if TYPE_CHECKING:
     )
 
 __getattr__, __dir__ = public_face(__name__, {
-    "CLASSIFIED": "separation",
+    "CLASSIFIED": "mode",
     "DEFAULT_IDLE_MINUTES": "security",
     "LIMITS": "passwords",
-    "MODE_LABELS": "separation",
-    "NORMAL": "separation",
-    "NewAdmin": "separation",
+    "MODE_LABELS": "mode",
+    "NORMAL": "mode",
+    "NewAdmin": "classified",
     "PasswordPolicy": "passwords",
     "SecurityInfo": "security",
     "UserInfo": "users",
@@ -72,12 +70,12 @@ __getattr__, __dir__ = public_face(__name__, {
     "find_user": "users",
     "get_policy": "passwords",
     "get_settings": "security",
-    "is_classified": "separation",
+    "is_classified": "mode",
     "list_users": "users",
     "login": "users",
     "logout": "users",
     "needs_first_admin": "users",
-    "office_mode": "separation",
+    "office_mode": "mode",
     "password_reminder": "users",
     "read_settings": "security",
     "record_session": "security",
@@ -87,8 +85,8 @@ __getattr__, __dir__ = public_face(__name__, {
     "set_exchange_passphrase": "security",
     "set_roles": "users",
     "set_unit": "users",
-    "setup_classified": "separation",
-    "switch_to_classified": "separation",
+    "setup_classified": "classified",
+    "switch_to_classified": "classified",
     "update_policy": "passwords",
     "update_settings": "security",
     "with_values": "passwords",

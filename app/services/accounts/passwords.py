@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.domain.security import Action
 from app.errors import ConflictError, InputError
 from app.services import audit
-from app.services.accounts.security import row_to_update
+from app.services.accounts.mode import is_classified, row_to_update
 from app.services.context import ServiceContext
 from app.storage.models import SecuritySettings
 
@@ -108,12 +108,10 @@ def check_limits(policy: PasswordPolicy, classified: bool) -> None:
 
 def update_policy(ctx: ServiceContext, policy: PasswordPolicy) -> PasswordPolicy:
     """Save ``policy`` (安全保密管理员); ``policy.version`` must be the version read."""
-    from app.services.accounts import separation
-
     actor = ctx.require(Action.MANAGE_POLICY)
     try:
         with ctx.session() as s, s.begin():
-            check_limits(policy, separation.is_classified(s))
+            check_limits(policy, is_classified(s))
             row = row_to_update(s, policy.version)
             old = _policy(row)
             for name in _FIELDS:

@@ -24,6 +24,8 @@ from app import passwords
 from app.domain.security import Action
 from app.errors import ConflictError, InputError
 from app.services import audit
+from app.services.accounts import passwords as password_policy
+from app.services.accounts.mode import is_classified, row_to_update
 from app.services.context import ServiceContext
 from app.storage.models import SecuritySettings
 
@@ -40,20 +42,6 @@ class SecurityInfo:
     #: whether the office has set an exchange passphrase (the passphrase itself is not kept)
     exchange_passphrase_set: bool = False
     version: int = 0  # 0: the row does not exist yet
-
-
-def row_to_update(s: Session, version: int) -> SecuritySettings:
-    """The office's one ``security_settings`` row, to change in ``s``: made when missing (read as
-    version 0); ``ConflictError`` when someone changed it since ``version`` was read."""
-    row = s.get(SecuritySettings, 1)
-    if row is None:
-        if version != 0:
-            raise ConflictError("安全设置已被他人修改，请刷新后重试。")
-        row = SecuritySettings(id=1)
-        s.add(row)
-    elif row.version != version:
-        raise ConflictError("安全设置已被他人修改，请刷新后重试。")
-    return row
 
 
 def _info(row: SecuritySettings | None) -> SecurityInfo:
@@ -115,12 +103,9 @@ def update_settings(ctx: ServiceContext, info: SecurityInfo) -> SecurityInfo:
 def _check_idle_change(ctx: ServiceContext, minutes: int) -> None:
     """The idle lock is part of the lockout policy (安全保密管理员, ``Action.MANAGE_POLICY``);
     a 涉密 office allows at most ``password_policy.CLASSIFIED_LIMITS``."""
-    from app.services.accounts import passwords as password_policy
-    from app.services.accounts import separation
-
     ctx.require(Action.MANAGE_POLICY)  # a refusal is audited and raised
     with ctx.session() as s, s.begin():
-        classified = separation.is_classified(s)
+        classified = is_classified(s)
     if classified:
         low, high, label = password_policy.CLASSIFIED_LIMITS["idle_lock_minutes"]
         if not low <= minutes <= high:

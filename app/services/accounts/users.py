@@ -51,7 +51,7 @@ from app.domain.security import (
 from app.errors import ConflictError, InputError, PermissionDenied, UserError
 from app.services import audit
 from app.services.accounts import passwords as password_policy
-from app.services.accounts import separation
+from app.services.accounts.mode import is_classified
 from app.services.context import SYSTEM, Actor, ServiceContext, roles_of
 from app.storage.models import PasswordHistory, User, UserRole
 
@@ -227,7 +227,7 @@ def _check_display_name(display_name: str) -> str:
     return name
 
 
-#: Public names for the first-run path (``separation.setup_classified``).
+#: Public names for the first-run path (``classified.setup_classified``).
 check_username = _check_username
 check_display_name = _check_display_name
 
@@ -512,7 +512,7 @@ def _refuse(ctx: ServiceContext, exc: PermissionDenied, action: str, user: User 
 
 def _classified(ctx: ServiceContext) -> bool:
     with ctx.session() as s, s.begin():
-        return separation.is_classified(s)
+        return is_classified(s)
 
 
 def add_user(ctx: ServiceContext, username: str, password: str, *, display_name: str = "",
@@ -576,7 +576,7 @@ def set_active(ctx: ServiceContext, user_id: int, active: bool,
             raise audit.refused(PermissionDenied("不能停用自己的账户。"),
                                         "user.disable", "user", user.id)
         problem = (active_change_problem(roles_of(s, user.id), active)
-                   if separation.is_classified(s) else None)
+                   if is_classified(s) else None)
         if problem is not None:  # 三员: two people (accounts.set_roles, then this)
             raise audit.refused(SeparationDenied(problem), "user.enable" if active
                                         else "user.disable", "user", user.id,
@@ -602,7 +602,7 @@ def reset_password(ctx: ServiceContext, user_id: int, new_password: str,
     with ctx.session() as s, s.begin():
         target = _load(s, user_id, None)
         name, target_roles = target.username, roles_of(s, target.id)
-        classified = separation.is_classified(s)
+        classified = is_classified(s)
     if classified and user_id != actor.user_id and target_roles & THREE_ADMINS:
         exc = SeparationDenied(f"三员分立：不能重置另一名管理员“{name}”的密码"
                                "（否则可冒用其身份）。")
@@ -663,7 +663,7 @@ def set_roles(ctx: ServiceContext, user_id: int, roles: Iterable[Role | str],
         old = roles_of(s, user.id)
         if old == chosen:
             return _info(s, user)
-        problem = separation_problem(chosen) if separation.is_classified(s) else None
+        problem = separation_problem(chosen) if is_classified(s) else None
         name = user.username
     if problem is not None:
         raise _refuse_roles(ctx, user_id, name, chosen, problem)
@@ -686,7 +686,7 @@ def set_roles(ctx: ServiceContext, user_id: int, roles: Iterable[Role | str],
                 raise refused(PermissionDenied("不能取消该角色：取消后将没有启用的账户能"
                                                + "、".join(a.label for a in lost) + "。"))
             uncovered = (_uncovered(s, user, old - chosen)
-                         if user.active and separation.is_classified(s) else [])
+                         if user.active and is_classified(s) else [])
             if uncovered:  # the office always keeps an active holder of each of the 三员
                 raise refused(SeparationDenied(
                     f"三员分立：取消后将没有启用的{'、'.join(f'“{r.label}”' for r in uncovered)}"

@@ -1,7 +1,8 @@
-"""The audit trail: the keyed hash chain (``chain``), its key (``key``) and the desk's anchor
-(``anchor``), refused attempts (``refusals``) and which records an event names (``scope``). It
-depends on nothing above it; the auditors' tools are the ``audit_review`` area. Its public face:
-other areas, the UI and the command line import from here, never from the modules inside.
+"""The audit trail: the keyed hash chain (``chain``), its key file (``key``) and moving it between
+desks (``keyring``), the desk's anchor (``anchor``), refused attempts (``refusals``) and which
+records an event names (``scope``). It depends on nothing above it; the auditors' tools are the
+``audit_review`` area. Its public face: other areas, the UI and the command line import from
+here, never from the modules inside.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
         SUCCESS,
         VerifyResult,
         append,
-        canonical,
         count,
         desk_name,
         no_anchor,
@@ -29,13 +29,13 @@ if TYPE_CHECKING:
         MISSING,
         AuditKey,
         AuditKeyError,
-        export_key,
+        canonical,
         hmac_sm3,
-        import_key,
         sm3_hex,
     )
     from app.services.audit.key import load as load_key
     from app.services.audit.key import same as same_mac
+    from app.services.audit.keyring import export_key, import_key
     from app.services.audit.refusals import (
         CLEARANCE,
         NEED_TO_KNOW,
@@ -62,13 +62,13 @@ __getattr__, __dir__ = public_face(__name__, {
     "VerifyResult": "chain",
     "append": "chain",
     "by_parent": "scope",
-    "canonical": "chain",
+    "canonical": "key",
     "count": "chain",
     "desk_name": "chain",
     "event_refs": "scope",
-    "export_key": "key",
+    "export_key": "keyring",
     "hmac_sm3": "key",
-    "import_key": "key",
+    "import_key": "keyring",
     "levels": "scope",
     "load_key": "key:load",
     "no_anchor": "chain",

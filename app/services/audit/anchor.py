@@ -49,8 +49,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from app.atomicfile import atomic_write
 from app.config import data_dir
-from app.fileperm import write_private
+from app.services.audit import key as audit_key
+from app.services.audit.key import canonical
 from app.storage.db import sqlite_path
 from app.storage.models import AuditEvent
 
@@ -113,8 +115,6 @@ def _read_all(path: Path) -> tuple[dict[str, dict], str]:
 def _this_key(key: object):
     if key is not _NO_KEY:
         return key
-    from app.services.audit import key as audit_key
-
     try:
         return audit_key.load()
     except audit_key.AuditKeyError:
@@ -122,8 +122,6 @@ def _this_key(key: object):
 
 
 def _mac(key, db: str, seq: int, hash_: str, at: str) -> str:
-    from app.services.audit.chain import canonical
-
     return key.mac(canonical({"db": db, "seq": seq, "hash": hash_, "at": at}))
 
 
@@ -138,8 +136,6 @@ def _entry(key, db: str, anchor: Anchor) -> dict:
 def load(engine: Engine, path: Path | None = None, *, key: object = _NO_KEY) -> Loaded:
     """This database's anchor. With this desk's audit key (read unless given), the entry must
     carry a valid HMAC; one that does not is ``tampered``."""
-    from app.services.audit import key as audit_key
-
     chains, problem = _read_all(path or anchor_file())
     db = database_key(engine)
     entry = chains.get(db)
@@ -175,8 +171,8 @@ def _save(engine: Engine, anchor: Anchor, path: Path, key: object = _NO_KEY) -> 
 
 
 def _write(path: Path, chains: dict) -> None:
-    write_private(path, json.dumps({"format": FORMAT, "chains": chains}, ensure_ascii=False,
-                                   indent=1).encode("utf-8"))
+    atomic_write(path, json.dumps({"format": FORMAT, "chains": chains}, ensure_ascii=False,
+                                  indent=1).encode("utf-8"), private=True)
 
 
 def adopt_legacy(key, path: Path | None = None) -> None:

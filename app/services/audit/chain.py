@@ -56,7 +56,7 @@ from sqlalchemy.orm import Session
 from app.services.audit import anchor as audit_anchor
 from app.services.audit import key as audit_key
 from app.services.audit import scope as audit_scope
-from app.services.audit.key import ALG, LEGACY_ALG, AuditKey, AuditKeyError
+from app.services.audit.key import ALG, LEGACY_ALG, AuditKey, AuditKeyError, canonical
 from app.storage.models import AuditEvent, AuditPending, utcnow
 
 if TYPE_CHECKING:
@@ -77,10 +77,6 @@ def desk_name() -> str:
     return name[:64]
 #: Arbitrary constant identifying the audit chain's advisory lock on PostgreSQL.
 _PG_LOCK_KEY = 0x60D35C_A0D1
-
-
-def canonical(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
 def _at_text(at: datetime) -> str:
@@ -145,6 +141,7 @@ def _signing_key(session: Session, last_alg: str | None, last_key_id: str | None
                 raise AuditKeyError(audit_key.MISSING)
         else:
             key = audit_key.create()
+            audit_anchor.adopt_legacy(key)  # this desk's anchors, written before, keyed now
     if last_alg == ALG and last_key_id != key.key_id:
         raise AuditKeyError(
             f"本机审计密钥（标识 {key.key_id}）与数据库审计日志所用密钥（标识 {last_key_id}）不符，"

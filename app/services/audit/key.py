@@ -29,6 +29,9 @@ What it does not protect against: someone who can read this desk's key file (the
 account, or an administrator of the machine) can forge rows. The key guards the log against the
 database's owner (a PostgreSQL server, a copied or doctored database or backup file), not against
 the desk's own account.
+
+Exporting and importing the key, which involve the chain, are ``keyring``; this module only
+reads and writes the key file.
 """
 
 from __future__ import annotations
@@ -41,13 +44,14 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as c_hmac
 
+from app.atomicfile import atomic_write
 from app.config import data_dir
 from app.errors import UserError
-from app.fileperm import write_private
 
 FILE = "audit.key"
 FORMAT = 1
@@ -72,6 +76,11 @@ class AuditKey:
 
     def mac(self, data: bytes) -> str:
         return hmac_sm3(self.key, data)
+
+
+def canonical(data: dict[str, Any]) -> bytes:
+    """The bytes a hash or MAC is taken over: JSON with sorted keys, no whitespace, UTF-8."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
 def sm3_hex(data: bytes) -> str:
@@ -152,14 +161,12 @@ def load(path: Path | None = None) -> AuditKey | None:
 
 
 def install(key: AuditKey, path: Path | None = None) -> Path:
-    """Write ``key`` as this desk's key file (0600, atomic). Then keyed anchors are adopted."""
+    """Write ``key`` as this desk's key file (0600, atomic). The caller then keys the desk's
+    legacy anchors (``anchor.adopt_legacy``; ``keyring.import_key`` and the chain do)."""
     path = path or key_file()
     with _lock:
-        write_private(path, dumps(key))
+        atomic_write(path, dumps(key), private=True)
         _cache.pop(path, None)
-    from app.services.audit import anchor as audit_anchor
-
-    audit_anchor.adopt_legacy(key)
     return path
 
 
@@ -173,7 +180,8 @@ def create(path: Path | None = None) -> AuditKey:
         raw = os.urandom(KEY_BYTES)
         key = AuditKey(raw, key_id_of(raw), datetime.now(UTC).isoformat())
         # exclusive: if another process of this desk made one meanwhile, theirs is the key
-        tmp = write_private(path.with_name(f".{path.name}.{os.getpid()}.new"), dumps(key))
+        tmp = atomic_write(path.with_name(f".{path.name}.{os.getpid()}.new"), dumps(key),
+                           private=True)
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -182,72 +190,9 @@ def create(path: Path | None = None) -> AuditKey:
             tmp.unlink(missing_ok=True)
         _cache.pop(path, None)
         key = load(path) or key
-    from app.services.audit import anchor as audit_anchor
-
-    audit_anchor.adopt_legacy(key)
     return key
 
 
 MISSING = ("本机没有审计密钥，而数据库中的审计日志已由密钥签署：本机不能再写入审计记录。"
            "请管理员在已有密钥的终端运行 python -m app audit key export 文件 --admin 用户名 导出密钥，"
            "再在本机运行 python -m app audit key import 文件 导入。")
-
-
-def export_key(ctx, path: Path) -> AuditKey:
-    """Write this desk's key to ``path`` (0600) for another desk of the office; administrators
-    only, audited."""
-    from app.domain.security import Action
-    from app.services.audit import chain as audit
-
-    actor = ctx.require(Action.MANAGE_SETTINGS)
-    key = load()
-    if key is None:
-        raise AuditKeyError("本机没有审计密钥可导出。")
-    try:
-        write_private(path, dumps(key))
-    except OSError as exc:
-        raise AuditKeyError(f"无法写入“{path}”：{exc.strerror or exc}") from None
-    with ctx.session() as s, s.begin():
-        audit.append(s, actor, "audit.key_export", "audit_key", key.key_id, {"file": path.name},
-                     at=ctx.now())
-    return key
-
-
-def import_key(engine, path: Path) -> AuditKey:
-    """Install the key in ``path`` as this desk's key, after checking it is the key of the chain
-    in ``engine``'s database: the newest row with its key id must verify with it. A chain with no
-    keyed row yet accepts any well-formed key. A desk that already holds another key refuses.
-    Needs no sign-in (signing in writes an audit event, which needs the key): holding the key
-    that verifies the chain is the proof. Audited once installed."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from app.services.audit import chain as audit
-    from app.storage.models import AuditEvent
-
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise AuditKeyError(f"无法读取密钥文件“{path}”：{exc.strerror or exc}") from None
-    key = parse(raw, "导入的密钥文件")
-    try:
-        mine = load()
-    except AuditKeyError:
-        mine = None  # a damaged key file is replaced by a good one
-    if mine is not None and mine.key_id != key.key_id:
-        raise AuditKeyError(f"本机已有另一审计密钥（标识 {mine.key_id}），拒绝导入。"
-                            f"如确需更换，请先将本机的 {FILE} 移出数据文件夹并保存备查。")
-    with Session(engine) as s:
-        newest = s.execute(select(AuditEvent).where(AuditEvent.hash_alg == ALG)
-                           .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one_or_none()
-        if newest is not None:
-            if newest.key_id != key.key_id:
-                raise AuditKeyError(f"该密钥（标识 {key.key_id}）不是本数据库审计日志所用的密钥"
-                                    f"（标识 {newest.key_id}），拒绝导入。")
-            if not same(audit.compute_hash(newest, key), newest.hash):
-                raise AuditKeyError("该密钥无法校验数据库中的审计记录，拒绝导入。")
-    install(key)
-    with Session(engine) as s, s.begin():
-        audit.append(s, None, "audit.key_import", "audit_key", key.key_id, {"file": path.name},
-                     actor_name="system")
-    return key

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         receive_incident,
         record_phone_report,
         refresh_draft,
+        render_report,
         rule_table_version,
         save_rule_table,
         send_report,
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     )
 
 __getattr__, __dir__ = public_face(__name__, {
+    "render_report": "reports",
     "export_statistics": "reports",
     "AttachCandidate": "reports",
     "IncidentClock": "reports",
@@ -96,4 +98,4 @@ __getattr__, __dir__ = public_face(__name__, {
     "status_label": "reports",
     "update_incident": "reports",
 })
-__all__ = ["export_statistics", "AttachCandidate", "IncidentClock", "IncidentData", "IncidentInfo", "IncidentRow", "Person", "ReportInfo", "Statistics", "attach_candidates", "attach_duty_log", "checklist", "count_incidents", "create_incident", "draft_from_duty_log", "draft_report", "export_report", "export_statistics_xlsx", "find_position", "get_incident", "get_rule_table", "incident_clocks", "level_label", "list_incidents", "list_key", "list_received_between", "list_reports", "local_now", "minute_text", "open_clocks", "receive_incident", "record_phone_report", "refresh_draft", "rule_table_version", "save_rule_table", "send_report", "set_daily_mode", "sign_report", "statistics", "status_label", "update_incident"]
+__all__ = ["render_report", "export_statistics", "AttachCandidate", "IncidentClock", "IncidentData", "IncidentInfo", "IncidentRow", "Person", "ReportInfo", "Statistics", "attach_candidates", "attach_duty_log", "checklist", "count_incidents", "create_incident", "draft_from_duty_log", "draft_report", "export_report", "export_statistics_xlsx", "find_position", "get_incident", "get_rule_table", "incident_clocks", "level_label", "list_incidents", "list_key", "list_received_between", "list_reports", "local_now", "minute_text", "open_clocks", "receive_incident", "record_phone_report", "refresh_draft", "rule_table_version", "save_rule_table", "send_report", "set_daily_mode", "sign_report", "statistics", "status_label", "update_incident"]
