@@ -191,6 +191,7 @@ VALUE_WORDS: dict[str, str] = {
     "switch": "由普通单位切换", "stale_session": "账户已停用或权限已变更",
     "classified_is_final": "涉密单位不能改回普通单位",
     "above_clearance": "超出本人密级", "outside_scope": "不在该记录的知悉范围内",
+    "recipient_outside_scope": "接收人不在该记录的知悉范围内",
     # document statuses and steps
     "draft": "拟稿", "reviewed": "已核稿", "signed": "已签发", "issued": "已印发",
     "archived": "已归档", "review": "核稿", "sign": "签发", "issue": "印发", "archive": "归档",

@@ -26,10 +26,16 @@ that names neither the record nor who is inside its scope), as a read above one'
 **Changing a scope** (``set_scope``) is audited (``scope.set``; ``scope.widen`` when someone
 who could not know the record before may know it now, which needs a 理由). The record's owner or
 an administrator who may manage users (the 安全保密管理员 in a 涉密 office) may change it.
+
+**Handing out a paper copy** (the 涉密文件登记簿's 分发, ``output.issue``) is checked against the
+scope of the copy's record (``recipient_problem``): a copy goes only to a unit the scope names or
+to an account inside it; anyone else is refused (audited), and the way is to widen the scope
+first — the audited act with a reason.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -263,6 +269,90 @@ def hidden_events(s: Session, actor: Any, events: Sequence[Any],
         return set()
     hidden = hidden_refs(s, actor, all_refs)
     return {seq for seq, refs in refs_of.items() if any(r in hidden for r in refs)}
+
+
+# ----------------------------------------------------------------- handing out a paper copy
+
+
+#: The audit detail's reason code when a copy's recipient is outside its record's scope.
+RECIPIENT_OUTSIDE = "recipient_outside_scope"
+WIDEN_FIRST = ("请先由拟稿人（登记人）或安全保密管理员扩大知悉范围（须填写理由，留痕审计），"
+               "再分发。")
+
+
+@dataclass(frozen=True)
+class _Account:
+    """The two things ``hidden_ids`` asks of an actor, for an account that is not signed in."""
+
+    user_id: int
+    username: str
+
+
+def scope_of(s: Session, object_type: str, object_id: int) -> tuple[str, int] | None:
+    """The record whose 知悉范围 covers ``(object_type, object_id)`` (as the audit log and the
+    涉密文件登记簿 name records): itself for a kind that carries a scope, its parent for a child
+    (a 信息专报 ``incident_report``: its incident), None for anything else (a 值班日报, a roster's
+    prints, the register itself: no 知悉范围, their 密级 alone decides)."""
+    if object_type in KINDS:
+        return object_type, int(object_id)
+    child = AUDIT_CHILDREN.get(object_type)
+    if child is None:
+        return None
+    model, column, parent = child
+    pid = s.scalar(select(getattr(model, column)).where(model.id == int(object_id)))
+    return (parent, int(pid)) if pid is not None else None
+
+
+def _name(text: str) -> str:
+    return " ".join(str(text or "").split())
+
+
+def recipient_problem(s: Session, object_type: str, object_id: int, *, unit: str,
+                      person: str) -> str | None:
+    """Why a paper copy of ``(object_type, object_id)`` may not be handed to ``person`` of
+    ``unit`` (None when it may). docs/security.md “份号分发与知悉范围” states the rule:
+
+    * a record without a 知悉范围: no check here (its 密级 decides, as on screen);
+    * otherwise the recipient is inside when the **unit** typed is one the scope names (spaces
+      ignored) — whoever receives it there — or when the **person** typed is an account inside
+      the scope (named, its owner, or a member of a named unit: ``knows``), found by login
+      name, else by name (``display_name``), and the unit typed is that account's unit (when it
+      has one). A unit that is merely the unit of someone named in the scope is not inside.
+    * Several accounts of that name (with that unit): all must be inside, else the login name
+      is asked for."""
+    ref = scope_of(s, object_type, object_id)
+    if ref is None:
+        return None
+    kind, record_id = ref
+    rows = s.execute(select(RecordScope.basis, RecordScope.unit).where(
+        RecordScope.kind == kind, RecordScope.record_id == record_id)).all()
+    if not rows:
+        return None
+    units = sorted({r.unit for r in rows if r.basis == "unit" and r.unit})
+    unit, person = _name(unit), _name(person)
+    if unit in units:
+        return None
+    login = unicodedata.normalize("NFKC", person).strip()
+    found = list(s.execute(select(User).where(User.username == login)).scalars())
+    if not found:
+        found = list(s.execute(select(User).where(User.display_name == person)
+                               .order_by(User.id)).scalars())
+    fits = [u for u in found if not u.unit or _name(u.unit) == unit]
+    inside = [u for u in fits if knows(s, _Account(u.id, u.username), kind, record_id)]
+    who = f"“{unit}/{person}”"
+    if fits and len(inside) == len(fits):
+        return None
+    if inside:
+        return (f"有多名用户姓名为“{person}”，其中有人不在该文件的知悉范围内，无法确定接收人：请在"
+                "接收人中填写其登录名。")
+    elsewhere = [u for u in found if u not in fits
+                 and knows(s, _Account(u.id, u.username), kind, record_id)]
+    if elsewhere:
+        return (f"接收人“{person}”在本系统登记的单位是“{elsewhere[0].unit}”，与所填接收单位"
+                f"“{unit}”不符：请按其所在单位填写。")
+    hint = f"（知悉范围内的单位：{'、'.join(units[:5])}{'等' if len(units) > 5 else ''}）" \
+        if units else ""
+    return f"接收人{who}不在该文件的知悉范围内{hint}，不能分发。" + WIDEN_FIRST
 
 
 # ----------------------------------------------------------------------- reading and setting

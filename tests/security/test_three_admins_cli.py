@@ -141,3 +141,65 @@ def test_no_administrator_does_business_work_through_the_cli(monkeypatch, capsys
     assert _rows("SELECT COUNT(*) FROM docno_entries") == [(0,)]
     assert {r[0] for r in _rows("SELECT actor FROM audit_events WHERE outcome = 'refused'")} \
         == set(INITIAL)
+
+
+def _state() -> dict[str, list[tuple]]:
+    """What the refused commands below would change."""
+    state = {t: _rows(f"SELECT * FROM {t}") for t in (
+        "holiday_days", "holiday_years", "incident_rule_table", "security_settings",
+        "audit_reviews")}
+    state["users"] = _rows("SELECT username, password_hash, clearance_level, active, "
+                           "must_change_password FROM users ORDER BY id")  # not the last sign-in
+    state["roles"] = _rows("SELECT user_id, role_code FROM user_roles ORDER BY user_id, role_code")
+    return state
+
+
+def test_each_administrator_is_refused_the_others_settings_with_exit_2(monkeypatch, capsys,
+                                                                      tmp_path):
+    """“Each administrator refused what is not theirs … through the CLI with exit 2 and a
+    message”: the settings are the 系统管理员's (a 安全审计员 or 安全保密管理员 trying one is a
+    三员分立 refusal, exit 2, not the exit 4 of a business user's missing role), grants and the
+    log are not the 系统管理员's, and the 安全审计员's own entries are not its to review."""
+    _setup(monkeypatch, capsys)
+    rules = tmp_path / "rules.json"
+    code, _, err = _as(monkeypatch, capsys, "shenji", ["incident", "rules", "export", str(rules)])
+    assert code == 0, err  # reading is allowed
+    settings = [["calendar", "set", "2027-03-05", "rest", "--reason", "闭馆"],
+                ["incident", "rules", "import", str(rules)],
+                ["audit", "key", "export", str(tmp_path / "audit.key")],
+                ["backup", "restore", str(tmp_path / "govdesk.db"), "--yes"]]
+    before = _state()
+    seq = _rows("SELECT MAX(seq) FROM audit_events")[0][0]
+    expected: list[tuple[str, str]] = []
+    for name in ("shenji", "baomi"):
+        for argv in settings:
+            code, out, err = _as(monkeypatch, capsys, name, argv)
+            assert code == 2 and err.startswith("错误：三员分立：") and "修改单位设置" in err, \
+                (name, argv, code, err)
+            expected.append((name, "refused"))
+        code, _, err = run(monkeypatch, capsys, ["exchange", "passphrase", "--user", name],
+                           "Abc-pass-phrase-123\nAbc-pass-phrase-123\n", FINAL[name])
+        assert code == 2 and "三员分立" in err and "修改单位设置" in err, (name, err)
+        expected.append((name, "refused"))
+    # the 系统管理员: no grants, no resetting another administrator, no review tools
+    for argv, words in ((["user", "add", "zz", "--role", "文书", "--clearance", "秘密"],
+                         "角色和密级须由安全保密管理员授予"),
+                        (["user", "reset", "baomi"], "不能重置另一名管理员"),
+                        (["audit", "report", str(tmp_path / "r.pdf")], "审阅审计记录"),
+                        (["audit", "review", "1"], "审阅审计记录")):
+        code, _, err = _as(monkeypatch, capsys, "xitong", argv, "Zz-pass-word-11\n")
+        assert code == 2 and err.startswith("错误：三员分立：") and words in err, (argv, err)
+        expected.append(("xitong", "refused"))
+    # the 安全审计员 does not review its own entries (the 安全保密管理员 does)
+    own = _rows("SELECT MAX(seq) FROM audit_events WHERE actor = 'shenji'")[0][0]
+    code, _, err = _as(monkeypatch, capsys, "shenji", ["audit", "review", str(own)])
+    assert code == 2 and "三员分立" in err and "不在您的审阅范围内" in err, err
+    expected.append(("shenji", "refused"))
+    assert _state() == before
+    assert not list(tmp_path.glob("*.key")) and not list(tmp_path.glob("*.pdf"))
+    # every refusal is in the log as refused, by the administrator who tried
+    refused = _rows(f"SELECT actor, outcome FROM audit_events WHERE seq > {seq} "
+                    "AND outcome = 'refused' ORDER BY seq")
+    assert refused == expected
+    code, out, err = _as(monkeypatch, capsys, "baomi", ["audit", "review", str(own)])
+    assert code == 0 and "已标记 1 条" in out, err

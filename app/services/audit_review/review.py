@@ -36,7 +36,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.domain.audit_wording import action_label, describe_detail, object_label
-from app.domain.security import ADMIN_ROLES, Action, Role
+from app.domain.security import ADMIN_ROLES, Action, Role, SeparationDenied
 from app.errors import InputError, PermissionDenied
 from app.services import audit, need_to_know, paging
 from app.services.context import Actor, ServiceContext
@@ -367,8 +367,8 @@ def mark_reviewed(ctx: ServiceContext, seqs: list[int], note: str = "") -> int:
         stmt = _scoped(s, select(AuditEvent.seq).where(AuditEvent.seq.in_(wanted)), actor)
         visible = set(s.execute(stmt).scalars())
     outside = [q for q in wanted if q not in visible]
-    if outside:
-        exc = PermissionDenied(
+    if outside:  # whose entries one reviews is a 三员分立 rule: refused as one (CLI exit 2)
+        exc = SeparationDenied(
             "三员分立：第 " + "、".join(map(str, outside[:10])) + " 条审计记录不存在或不在您的"
             "审阅范围内（安全审计员审阅系统管理员和安全保密管理员的记录，安全保密管理员审阅"
             "安全审计员和业务用户的记录）。")

@@ -7,7 +7,8 @@
   ``take_copy_nos`` inside the print's transaction — and registers each copy as *held* (in the
   office).
 * ``issue`` records where a copy went: unit, person, date, whether the signature was received,
-  and when it is due back.
+  and when it is due back — only to a recipient inside the record's 知悉范围 (when it carries
+  one: ``need_to_know.recipient_problem``; docs/security.md states the rule).
 * ``return_copy`` (清退) takes it back; ``request_destroy`` + ``confirm_destroy`` destroy it
   (销毁): a second person, not the one who asked, confirms.
 * ``list_due`` gives the workbench the copies due back by a day; ``print_register`` prints the
@@ -167,7 +168,10 @@ def _audit(s: Session, actor: Actor, what: str, row: PaperCopy, at: dt.datetime,
 def issue(ctx: ServiceContext, copy_id: int, *, unit: str, person: str, on: dt.date,
           signed: bool, due_back: dt.date | None = None,
           expected_version: int | None = None) -> CopyInfo:
-    """Record where a held (or returned) copy went: unit, person, date, signature received."""
+    """Record where a held (or returned) copy went: unit, person, date, signature received.
+    A record that carries a 知悉范围 goes only to a recipient inside it
+    (``need_to_know.recipient_problem``): anyone else is refused — widen the scope first, the
+    audited act with a reason — and the refusal is audited (``paper.issue``, refused)."""
     actor = ctx.require(Action.PRINT)
     unit = clean_text(unit or "").strip()
     person = clean_text(person or "").strip()
@@ -182,6 +186,14 @@ def issue(ctx: ServiceContext, copy_id: int, *, unit: str, person: str, on: dt.d
         row = _load(s, actor, copy_id, expected_version)
         if row.status not in ("held", "returned"):
             raise InputError(f"第 {row.copy_no:06d} 份{STATUS_LABELS[row.status]}，不能再分发。")
+        # the 份号 distribution is checked against the record's 知悉范围 (refused: audited)
+        problem = need_to_know.recipient_problem(s, row.object_type, row.object_id, unit=unit,
+                                                 person=person)
+        if problem is not None:
+            raise audit.refused(PermissionDenied(problem), "paper.issue", row.object_type,
+                                row.object_id, classification=int(row.classification),
+                                copy_no=f"{row.copy_no:06d}", unit=unit, person=person,
+                                why=need_to_know.RECIPIENT_OUTSIDE)
         row.status, row.recipient_unit, row.recipient_person = "issued", unit, person
         row.issued_on, row.signed, row.due_back = on, bool(signed), due_back
         row.returned_at, row.returned_by = None, ""

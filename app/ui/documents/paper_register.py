@@ -3,8 +3,8 @@
 
 Opened from the 公文 list (涉密文件登记簿…). The list is read in the background; each act
 (分发, 清退, 申请销毁, 确认销毁) calls ``app.services.output.paper`` in the background and refreshes;
-a refusal (another person must confirm a destruction, a stale row) is shown in the window's
-message line. 打印登记簿 saves the register as a PDF table through the paper path (marked with
+a refusal (another person must confirm a destruction, a recipient outside the record's
+知悉范围, a stale row) is shown in the window's message line. 打印登记簿 saves the register as a PDF table through the paper path (marked with
 its 密级, watermarked, audited).
 """
 
