@@ -5,8 +5,10 @@ finds it at head); dialogs and windows are driven with qtbot."""
 from __future__ import annotations
 
 import gc
+import threading
 
 import pytest
+from sqlalchemy import Engine, event
 
 from tests.conftest import ADMIN_PASSWORD, seed_sqlite
 
@@ -50,3 +52,29 @@ def admin_ui_ctx(app_env):
     _config, ctx = app_env
     accounts.create_first_admin(ctx, "admin", ADMIN_PASSWORD, "系统管理员")
     return ctx.with_actor(accounts.login(ctx, "admin", ADMIN_PASSWORD))
+
+
+class GuiThreadSql:
+    """Statements run on the main thread while ``recording``."""
+
+    def __init__(self) -> None:
+        self.recording = False
+        self.where = ""
+        self.seen: list[tuple[str, str]] = []
+        self.anywhere = 0
+
+    def __call__(self, _conn, _cursor, statement, _params, _context,  # type: ignore[no-untyped-def]
+                 _many) -> None:
+        if not self.recording:
+            return
+        self.anywhere += 1
+        if threading.current_thread() is threading.main_thread():
+            self.seen.append((self.where, statement.split("\n")[0][:120]))
+
+
+@pytest.fixture
+def sql_watch():
+    watch = GuiThreadSql()
+    event.listen(Engine, "before_cursor_execute", watch)
+    yield watch
+    event.remove(Engine, "before_cursor_execute", watch)

@@ -167,7 +167,9 @@ def test_full_chain_from_a_phone_log_entry(qtbot, desks, tmp_path):
     # -- one action: the call becomes an incident and its 首报 draft
     page.from_log_button.click()
     dlg = page.dialog
-    assert isinstance(dlg, LogPickDialog) and dlg.chosen_id() == entry.id
+    assert isinstance(dlg, LogPickDialog)
+    qtbot.waitUntil(lambda: dlg.load_task.finished)  # the entries are read in the worker
+    assert dlg.chosen_id() == entry.id
     dlg.buttons.button(dlg.buttons.StandardButton.Ok).click()
     inc = page.incident
     assert inc is not None and inc.duty_log_id == entry.id
@@ -370,7 +372,9 @@ def test_phone_log_entry_to_first_report_draft(qtbot, desks):
     assert page.from_log_button.isVisible()
     page.from_log_button.click()
     dlg = page.dialog
-    assert isinstance(dlg, LogPickDialog) and dlg.chosen_id() == entry.id
+    assert isinstance(dlg, LogPickDialog)
+    qtbot.waitUntil(lambda: dlg.load_task.finished)  # the entries are read in the worker
+    assert dlg.chosen_id() == entry.id
     dlg.buttons.button(dlg.buttons.StandardButton.Ok).click()
     assert page.incident is not None and page.incident.duty_log_id == entry.id
     rep = page.current_report()
@@ -507,3 +511,23 @@ def test_a_failed_clock_read_is_said_in_chinese(qtbot, desks, monkeypatch):
     page.refresh_clocks()
     _clocks_read(qtbot, page)
     assert page.clock_label.text() == "读取待报时限时出错，请稍后重试。"
+
+
+def test_the_log_pick_dialog_reads_in_the_worker(qtbot, desks, sql_watch):
+    """Opening 从值班记录生成首报 runs no statement on the GUI thread: the latest entries are read
+    in the worker and shown when they arrive."""
+    from app.services import duty
+
+    _clock, u = desks
+    entry = duty.add_log_entry(u["duty"], duty.LogEntry(
+        kind="来电", received_at=dt.datetime(2026, 3, 1, 8, 0).astimezone(),
+        caller_unit="西湖区应急管理局", caller_name="赵六", content="路面塌陷，无人员伤亡。"))
+    sql_watch.recording = True
+    sql_watch.where = "LogPickDialog"
+    dlg = LogPickDialog(u["duty"])
+    qtbot.addWidget(dlg)
+    assert dlg.table.rowCount() == 0 and not dlg.load_task.finished
+    qtbot.waitUntil(lambda: dlg.load_task.finished)
+    sql_watch.recording = False
+    assert sql_watch.anywhere > 0 and sql_watch.seen == []
+    assert dlg.table.rowCount() == 1 and dlg.chosen_id() == entry.id

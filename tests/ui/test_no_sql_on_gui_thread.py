@@ -11,11 +11,8 @@ test would prove nothing)."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from app.domain.security import Clearance, Role
 from app.services.context import Actor, ServiceContext
@@ -24,32 +21,6 @@ from app.ui.lazy_table import LOADING, LazyTableModel
 from app.ui.qt import QAbstractItemView, QTabWidget
 
 PAGE = 5
-
-
-class GuiThreadSql:
-    """Statements run on the main thread while ``recording``."""
-
-    def __init__(self) -> None:
-        self.recording = False
-        self.where = ""
-        self.seen: list[tuple[str, str]] = []
-        self.anywhere = 0
-
-    def __call__(self, _conn, _cursor, statement, _params, _context,  # type: ignore[no-untyped-def]
-                 _many) -> None:
-        if not self.recording:
-            return
-        self.anywhere += 1
-        if threading.current_thread() is threading.main_thread():
-            self.seen.append((self.where, statement.split("\n")[0][:120]))
-
-
-@pytest.fixture
-def sql_watch():
-    watch = GuiThreadSql()
-    event.listen(Engine, "before_cursor_execute", watch)
-    yield watch
-    event.remove(Engine, "before_cursor_execute", watch)
 
 
 @pytest.fixture

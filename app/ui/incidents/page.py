@@ -187,19 +187,17 @@ class LogPickDialog(QDialog):
         self.setWindowTitle("从值班记录生成首报")
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.resize(720, 420)
-        self.entries = duty.list_log(ctx, 0, 200)
-        self.table = QTableWidget(len(self.entries), 3)
+        self.entries: list = []
+        self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["接报时间", "来电单位和人员", "内容"])
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        for r, e in enumerate(self.entries):
-            at = e.received_at.astimezone().strftime("%Y-%m-%d %H:%M") if e.received_at else ""
-            for c, v in enumerate((at, e.caller, e.content)):
-                self.table.setItem(r, c, QTableWidgetItem(v))
-        if self.entries:
-            self.table.selectRow(0)
+        self.message = MessageLine(name="logPickMessage")
+        # the latest entries are read in the worker, never on the GUI thread
+        self.load_task = run_busy(self.message, lambda _c: duty.list_log(ctx, 0, 200),
+                                  busy="正在读取值班记录……", on_result=self._loaded, parent=self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -207,8 +205,22 @@ class LogPickDialog(QDialog):
         self.buttons = buttons
         col = QVBoxLayout(self)
         col.addWidget(self.table, 1)
+        col.addWidget(self.message)
         col.addWidget(buttons)
         self.table.doubleClicked.connect(lambda _i: self.accept())
+
+    def _loaded(self, entries: list) -> None:
+        self.entries = entries
+        self.table.setRowCount(len(entries))
+        for r, e in enumerate(entries):
+            at = e.received_at.astimezone().strftime("%Y-%m-%d %H:%M") if e.received_at else ""
+            for c, v in enumerate((at, e.caller, e.content)):
+                self.table.setItem(r, c, QTableWidgetItem(v))
+        if entries:
+            self.table.selectRow(0)
+            self.message.clear()
+        else:
+            self.message.say("没有可用的值班记录。")
 
     def chosen_id(self) -> int | None:
         r = self.table.currentRow()
