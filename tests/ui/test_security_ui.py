@@ -179,7 +179,7 @@ def test_second_save_gets_the_conflict_dialog(qtbot, admin_ui_ctx):
     assert first.idle_spin.value() == 20 and security.get_settings(ctx).idle_lock_minutes == 20
 
 
-def test_audit_viewer_is_lazy_filters_and_exports(qtbot, admin_ui_ctx, tmp_path):
+def test_audit_viewer_is_lazy_filters_and_exports(qtbot, admin_ui_ctx, tmp_path, monkeypatch):
     ctx = admin_ui_ctx
     with ctx.session() as s, s.begin():
         for i in range(450):
@@ -220,8 +220,24 @@ def test_audit_viewer_is_lazy_filters_and_exports(qtbot, admin_ui_ctx, tmp_path)
     out = tmp_path / "审计.xlsx"
     with qtbot.waitSignal(viewer.export_to(out).done, timeout=20_000):
         pass
-    assert "已导出 450 条" in viewer.status.text()
+    assert viewer.status.text() == f"已导出 450 条记录：{out}"
     assert load_workbook(out).active.max_row == 451
+    # the paper path's typed warnings are said, in their own words (issue 20)
+    from app.services import output
+    from app.services.audit_review import review
+
+    real = review.export_sheet
+    note = output.OutputWarning(output.WarningKind.LAYOUT, "第 7 列过宽，已缩小字号。")
+
+    def warned(*args):
+        n, made = real(*args)
+        return n, output.Output(bytes(made), kind=made.kind, fmt=made.fmt,
+                                classification=made.classification, warnings=(note,))
+
+    monkeypatch.setattr(review, "export_sheet", warned)
+    with qtbot.waitSignal(viewer.export_to(out).done, timeout=20_000):
+        pass
+    assert viewer.status.text() == f"已导出 450 条记录：{out}；注意：第 7 列过宽，已缩小字号"
     with qtbot.waitSignal(viewer.verify().done, timeout=20_000):
         pass
     assert "审计日志完整" in viewer.status.text()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         AuditRow,
         StoreStatus,
         count,
+        export_sheet,
         export_xlsx,
         mark_reviewed,
         page,
@@ -33,6 +34,7 @@ __getattr__, __dir__ = public_face(__name__, {
     "OUTCOME_LABELS": "review",
     "StoreStatus": "review",
     "count": "review",
+    "export_sheet": "review",
     "export_xlsx": "review",
     "mark_reviewed": "review",
     "page": "review",
@@ -41,4 +43,4 @@ __getattr__, __dir__ = public_face(__name__, {
     "review_report_pdf": "review",
     "store_status": "review",
 })
-__all__ = ["AuditFilter", "AuditRow", "OUTCOME_LABELS", "StoreStatus", "count", "export_xlsx", "mark_reviewed", "page", "purge", "render_print", "review_report_pdf", "store_status"]
+__all__ = ["AuditFilter", "AuditRow", "OUTCOME_LABELS", "StoreStatus", "count", "export_sheet", "export_xlsx", "mark_reviewed", "page", "purge", "render_print", "review_report_pdf", "store_status"]

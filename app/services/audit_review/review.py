@@ -217,9 +217,16 @@ def page(ctx: ServiceContext, f: AuditFilter, offset: int, limit: int = 200,
 
 
 def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) -> int:
+    """``export_sheet``, returning the number of rows only."""
+    return export_sheet(ctx, f, path, progress)[0]
+
+
+def export_sheet(ctx: ServiceContext, f: AuditFilter, path: Path,
+                 progress=None) -> tuple[int, Any]:
     """Write the filtered log to an XLSX workbook through the paper path (marked with the
     highest 密级 among the rows the reader may see, written atomically and privately);
-    audited. Returns rows."""
+    audited. Returns the rows written and the paper path's ``Output`` (its template and typed
+    warnings, for the page to say)."""
     from openpyxl import Workbook
 
     from app.services import output
@@ -253,7 +260,7 @@ def export_xlsx(ctx: ServiceContext, f: AuditFilter, path: Path, progress=None) 
                                 object_type="audit_log", classification=level, title="审计日志",
                                 detail={**f.describe(), "rows": done, "file": path.name})
     output.save(done_output, path, private=True)  # an export of the log: 0600 whatever its 密级
-    return done
+    return done, done_output
 
 
 MAX_PRINT = 5_000  # a printed log is paper: beyond this the reader should narrow it or use XLSX

@@ -46,6 +46,7 @@ from app.ui.kit import (
     describe,
     run_busy,
     run_task,
+    saved_text,
 )
 from app.ui.lazy_table import LazyTableModel
 from app.ui.pages import register_page
@@ -308,11 +309,12 @@ class AuditViewer(QWidget):
             def progress(done: int, total: int) -> None:
                 control.check()
                 control.progress(done * 100 // max(total, 1), f"已导出 {done}/{total} 条")
-            return audit_review.export_xlsx(ctx, f, path, progress)
+            return audit_review.export_sheet(ctx, f, path, progress)
 
-        def done(n: int) -> None:
+        def done(result: tuple) -> None:
+            n, out = result
             self.export_button.setEnabled(True)
-            self.status.ok(f"已导出 {n} 条记录到 {path}。")
+            self.status.ok(saved_text(path, out, f"已导出 {n} 条记录"))
 
         def failed(exc: BaseException) -> None:
             self.export_button.setEnabled(True)
