@@ -307,6 +307,23 @@ def _name(text: str) -> str:
     return " ".join(str(text or "").split())
 
 
+def _accounts_named(s: Session, person: str) -> list[User]:
+    """The accounts a recipient typed as ``person`` may be: by login name, else by name."""
+    login = unicodedata.normalize("NFKC", person).strip()
+    found = list(s.execute(select(User).where(User.username == login)).scalars())
+    if not found:
+        found = list(s.execute(select(User).where(User.display_name == _name(person))
+                               .order_by(User.id)).scalars())
+    return found
+
+
+def recipient_accounts(s: Session, *, unit: str, person: str) -> list[User]:
+    """The accounts ``person`` of ``unit`` (as typed on a copy's 分发) may be — by login name,
+    else by name, of that unit or of none — for the checks a copy's recipient must pass."""
+    unit = _name(unit)
+    return [u for u in _accounts_named(s, person) if not u.unit or _name(u.unit) == unit]
+
+
 def recipient_problem(s: Session, object_type: str, object_id: int, *, unit: str,
                       person: str) -> str | None:
     """Why a paper copy of ``(object_type, object_id)`` may not be handed to ``person`` of
@@ -332,11 +349,7 @@ def recipient_problem(s: Session, object_type: str, object_id: int, *, unit: str
     unit, person = _name(unit), _name(person)
     if unit in units:
         return None
-    login = unicodedata.normalize("NFKC", person).strip()
-    found = list(s.execute(select(User).where(User.username == login)).scalars())
-    if not found:
-        found = list(s.execute(select(User).where(User.display_name == person)
-                               .order_by(User.id)).scalars())
+    found = _accounts_named(s, person)
     fits = [u for u in found if not u.unit or _name(u.unit) == unit]
     inside = [u for u in fits if knows(s, _Account(u.id, u.username), kind, record_id)]
     who = f"“{unit}/{person}”"

@@ -211,3 +211,20 @@ def test_the_register_window_shows_the_refusal_on_its_message_line(qtbot, office
     assert win.table.item(0, 4).text() == "保密办/孙同事"
     assert win.table.item(0, 8).text() == "已分发"
     assert [e[0] for e in _issue_events(engine)] == ["refused", "success"]
+
+
+def test_a_copy_goes_only_to_an_account_cleared_for_it(office):
+    """A recipient who is an account here must hold the copy's 密级 too: 保密办 is inside the
+    scope, but 赵内部 of 保密办 is cleared 内部 only — refused (audited, the copy stays held);
+    a colleague of the same unit cleared 机密 receives it."""
+    admin, drafter = office["admin"], office["drafter"]
+    low = person(admin, "zhaoneibu", Role.CLERK, Clearance.INTERNAL, "赵内部")
+    accounts.set_unit(admin, low.actor.user_id, "保密办")
+    first = office["copies"][0]
+    with pytest.raises(PermissionDenied, match="赵内部.*密级（内部）低于该文件的密级（机密）"):
+        _issue(drafter, first, "保密办", "赵内部")
+    assert _row(drafter.engine, first) == ("held", "", "")
+    outcome, _kind, _id, level, detail = _issue_events(drafter.engine)[-1]
+    assert (outcome, level, detail["why"]) == ("refused", TOP, "above_clearance")
+    assert "保密检查" not in json.dumps(detail, ensure_ascii=False)  # never the title
+    assert _issue(drafter, first, "保密办", "孙同事").status == "issued"

@@ -171,7 +171,8 @@ def issue(ctx: ServiceContext, copy_id: int, *, unit: str, person: str, on: dt.d
     """Record where a held (or returned) copy went: unit, person, date, signature received.
     A record that carries a 知悉范围 goes only to a recipient inside it
     (``need_to_know.recipient_problem``): anyone else is refused — widen the scope first, the
-    audited act with a reason — and the refusal is audited (``paper.issue``, refused)."""
+    audited act with a reason — and the refusal is audited (``paper.issue``, refused). A
+    recipient who is an account here must also be cleared for the copy's 密级."""
     actor = ctx.require(Action.PRINT)
     unit = clean_text(unit or "").strip()
     person = clean_text(person or "").strip()
@@ -194,6 +195,16 @@ def issue(ctx: ServiceContext, copy_id: int, *, unit: str, person: str, on: dt.d
                                 row.object_id, classification=int(row.classification),
                                 copy_no=f"{row.copy_no:06d}", unit=unit, person=person,
                                 why=need_to_know.RECIPIENT_OUTSIDE)
+        # …and against the recipient's own clearance, when the recipient is an account here
+        level = int(row.classification)
+        low = [u for u in need_to_know.recipient_accounts(s, unit=unit, person=person)
+               if int(u.clearance_level) < level]
+        if low:
+            raise audit.refused(PermissionDenied(
+                f"接收人“{person}”的密级（{Clearance(int(low[0].clearance_level)).label}）低于该文件的"
+                f"密级（{Clearance(level).label}），不能分发。"), "paper.issue", row.object_type,
+                row.object_id, classification=level, copy_no=f"{row.copy_no:06d}", unit=unit,
+                person=person, why=audit.CLEARANCE)
         row.status, row.recipient_unit, row.recipient_person = "issued", unit, person
         row.issued_on, row.signed, row.due_back = on, bool(signed), due_back
         row.returned_at, row.returned_by = None, ""
