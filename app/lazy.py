@@ -28,14 +28,18 @@ def public_face(package: str, exports: Mapping[str, str]
     the module inside the package that defines it, ``"module"``, or ``"module:original"`` for a
     name exported under another name."""
     namespace = sys.modules[package].__dict__  # the submodules, once imported
+    loaded: dict[str, Any] = {}  # module name → the module, once import_module has returned it
 
     def __getattr__(name: str) -> Any:
         where = exports.get(name)
         if where is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         module, _, original = where.partition(":")
-        inner = sys.modules.get(f"{package}.{module}") or importlib.import_module(
-            f"{package}.{module}")
+        inner = loaded.get(module)
+        if inner is None:
+            # import_module, not sys.modules: a module another thread is still importing is
+            # waited for (its import lock) instead of being read half made
+            inner = loaded[module] = importlib.import_module(f"{package}.{module}")
         return getattr(inner, original or name)
 
     def __dir__() -> list[str]:
