@@ -70,6 +70,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from app.ui.sizing import em
 
 COLUMNS = ["序号", "时间", "用户", "操作", "对象", "详情", "结果", "终端", "审阅"]
 OUTCOMES = [("全部结果", ""), ("成功", "success"), ("拒绝", "refused")]
@@ -162,15 +163,24 @@ class AuditViewer(QWidget):
         self.print_button.setMenu(print_menu)
         self.printed_pdf: bytes | None = None
         self.dialog: QWidget | None = None
+        # two rows: the filter (each field at a readable width) with 查询, then the acts — one
+        # row of both clipped the dates, the user field and 打印/导出 PDF at 1280 px
         bar = QHBoxLayout()
+        self.user_edit.setMinimumWidth(12 * em(self.user_edit))
+        for d in (self.since_edit, self.until_edit):
+            d.setMinimumWidth(9 * em(d))
         for label, w in (("用户", self.user_edit), ("操作", self.action_combo),
                          ("结果", self.outcome_combo),
                          ("自", self.since_edit), ("至", self.until_edit)):
             bar.addWidget(QLabel(label))
             bar.addWidget(w)
-        for b in (self.search_button, self.export_button, self.print_button, self.verify_button,
+        bar.addWidget(self.search_button)
+        bar.addStretch(1)
+        acts = QHBoxLayout()
+        for b in (self.export_button, self.print_button, self.verify_button,
                   self.review_button, self.report_button):
-            bar.addWidget(b)
+            acts.addWidget(b)
+        acts.addStretch(1)
         self.model = AuditModel(ctx, self)
         self.view = QTableView()
         self.view.setObjectName("auditTable")
@@ -183,6 +193,7 @@ class AuditViewer(QWidget):
         self.status = MessageLine(name="auditStatus")
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addLayout(acts)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
         self.model.loaded.connect(self._listed)
