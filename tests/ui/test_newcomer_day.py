@@ -422,6 +422,7 @@ def test_a_newcomers_day(qtbot, day, tmp_path):
     inc_page = win.show_page("incidents")
     qtbot.mouseClick(inc_page.from_log_button, Qt.MouseButton.LeftButton)
     pick = inc_page.dialog
+    qtbot.waitUntil(lambda: pick.load_task.finished)  # the entries are read in the worker
     pick.buttons.button(pick.buttons.StandardButton.Ok).click()
     assert inc_page.incident is not None and inc_page.incident.data.title == \
         "临江路128号一居民楼发生火灾"

@@ -30,6 +30,7 @@ def test_second_call_is_attached_to_the_open_incident(qtbot, desks):  # noqa: F8
     page.from_log_button.click()
     pick = page.dialog
     assert isinstance(pick, LogPickDialog)
+    qtbot.waitUntil(lambda: pick.load_task.finished)  # the entries are read in the worker
     row = next(i for i, e in enumerate(pick.entries) if e.id == second.id)
     pick.table.selectRow(row)
     pick.buttons.button(pick.buttons.StandardButton.Ok).click()
