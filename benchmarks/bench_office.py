@@ -1,16 +1,22 @@
 """Office-scale figures on a database made by ``benchmarks/generate.py`` (medians of several runs):
 
 * cold start to a usable 工作台 — a fresh ``python`` process (so imports, Qt, opening and checking
-  the database all count) that builds the main window offscreen and waits until the workbench
-  painted its first snapshot (target ≤ 1.5 s);
+  the database all count) that starts Qt as ``run_gui`` does (Chinese translations, the bundled
+  黑体 when the desk has no Chinese font), builds the main window offscreen and waits until the
+  workbench painted its first snapshot (target ≤ 1.0 s, issue 30);
 * opening the 公文 list: count + first page of 100 through the service, 内部 clearance (≤ 300 ms);
 * search p95 over 120 typed-like queries of 1, 2 and 4 characters, 3 runs each (≤ 50 ms);
 * rendering a 6-page notice to PDF (≤ 60 ms);
 * solving a quarter roster, 72 staff, 3 duties a day (≤ 2 s);
 * peak memory (``ru_maxrss``) of the GUI process after the workbench, the 公文 list and a search
-  on the full data set (≤ 300 MB).
+  on the full data set (≤ 200 MB: issue 30's goal for every page and searching, which
+  ``bench_pages`` measures).
 
-    .venv/bin/python -m benchmarks.bench_office DB_URL [--runs 5]
+    .venv/bin/python -m benchmarks.bench_office DB_URL [--runs 5] [--start-only]
+
+``--start-only`` prints the cold start and its memory only, with each run's wall and CPU time
+and a bare interpreter start (``python -c pass``) timed before each run: on a shared machine
+the wall clock measures the others' load too, which the bare start shows.
 
 The operating system's file cache is warm after the first start: "cold" means a new process, not
 an empty page cache (dropping the cache needs root and says more about the disk than the app).
@@ -34,9 +40,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-TARGETS = {"cold start → 工作台": (1500, "ms"), "公文 list open": (300, "ms"),
+TARGETS = {"cold start → 工作台": (1000, "ms"), "公文 list open": (300, "ms"),
            "search p95": (50, "ms"), "6-page notice → PDF": (60, "ms"),
-           "quarter roster": (2000, "ms"), "peak memory (GUI)": (300, "MB"),
+           "quarter roster": (2000, "ms"), "peak memory (GUI)": (200, "MB"),
            "workbench snapshot": (None, "ms")}
 
 
@@ -52,7 +58,12 @@ def child(url: str, started: float) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from app.ui.qt import QApplication, QEventLoop, QTimer
 
-    qapp = QApplication([])  # noqa: F841 (kept alive for the run)
+    qapp = QApplication([])
+    from app.ui.application import install_translations
+    from app.ui.fonts import ensure_chinese_ui_font
+
+    install_translations(qapp)  # as run_gui does
+    ensure_chinese_ui_font(qapp)
     from app.services.context import ServiceContext
     from app.storage.migrate import open_database
     from app.ui.main_window import MainWindow
@@ -114,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.bench_office")
     ap.add_argument("url")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--start-only", action="store_true",
+                    help="only the cold start and its memory")
     ap.add_argument("--child", type=float, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child is not None:
@@ -137,8 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     # PYTHONDONTWRITEBYTECODE environment would make every start compile ~140 modules again.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "govdesk-bench-pycache")
-    starts, cpus, rss, items = [], [], [], 0
+    starts, cpus, rss, bare, items = [], [], [], [], 0
     for run in range(args.runs + 1):  # the first run only fills the bytecode cache
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True, env=env)
+        bare.append((time.perf_counter() - t) * 1000)
         out = subprocess.run([sys.executable, "-m", "benchmarks.bench_office", args.url,
                               "--child", repr(time.time())], capture_output=True, text=True,
                              cwd=Path(__file__).resolve().parent.parent, check=True, env=env)
@@ -151,7 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     results["cold start → 工作台"] = statistics.median(starts)
     results["peak memory (GUI)"] = max(rss)
     print(f"  (cold starts: {', '.join(f'{x:.0f}' for x in starts)} ms wall; CPU time of the "
-          f"process by then {statistics.median(cpus):.0f} ms median; {items} workbench items)")
+          f"process by then {', '.join(f'{x:.0f}' for x in cpus)} ms, median "
+          f"{statistics.median(cpus):.0f}; bare interpreter start {statistics.median(bare[1:]):.0f}"
+          f" ms median; {items} workbench items)")
+    if args.start_only:
+        return _verdicts({k: results[k] for k in ("cold start → 工作台", "peak memory (GUI)")})
 
     clerk = ServiceContext(engine, _actor("clerk"))
     leader = ServiceContext(engine, _actor("leader"))
@@ -189,7 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     results["quarter roster"] = median_ms(lambda: solve(problem, time_limit=10.0, workers=1),
                                           max(3, args.runs // 2))
     engine.dispose()
+    return _verdicts(results)
 
+
+def _verdicts(results: dict[str, float]) -> int:
     worst = 0
     for label, value in results.items():
         target, unit = TARGETS[label]

@@ -19,7 +19,7 @@ from app import paths
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import InputError
 from app.templating.description import DescriptionTemplate
-from app.templating.wordform import WordForm, docx_to_pdf
+from app.templating.wordform import WordForm, docx_to_pdf, form_info
 from app.textsafe import loads_json
 
 AnyTemplate = DescriptionTemplate | WordForm
@@ -46,7 +46,8 @@ def shipped_templates() -> list[ShippedTemplate]:
         t = DescriptionTemplate.from_text(path.read_text(encoding="utf-8"), name=path.stem)
         out.append(ShippedTemplate(path.stem, t.name, t.kind, "公文", path, t.description))
     for path in sorted(paths.templates_dir().glob("*.docx")):
-        f = WordForm.from_path(path)
+        # the core properties only: listing the forms does not import python-docx
+        f = form_info(path.read_bytes(), name=path.stem)
         out.append(ShippedTemplate(path.stem, f.name, f.kind, "Word 表单", path, f.description))
     return out
 

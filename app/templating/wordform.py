@@ -9,11 +9,16 @@ docxtpl renders title and comments too). Table rows repeat with ``{%tr for r in 
 Problems name the part (``正文``, ``页眉``, ``页脚``) and, as the line, the paragraph number in
 that part counted in document order (paragraphs inside table cells included), with the
 paragraph's text, so the clerk can find it in Word.
+
+docxtpl (with python-docx and lxml: ≈ 100 modules, ~15 MB of a desk's memory) is imported when a
+form is first opened, checked or filled — not to list the forms: ``form_info`` reads a form's
+name, kind and description from its core properties with the standard library (issue 30).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import zipfile
@@ -21,12 +26,10 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree
 
-from docx.opc.exceptions import PackageNotFoundError
-from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, meta
-from lxml import etree
 
 from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import InputError
@@ -102,14 +105,72 @@ def _paragraph_text(xml_line: str) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-class _SafeDocxTemplate(DocxTemplate):
-    """docxtpl, with errors turned into a ``TemplateProblem`` that names the paragraph."""
+if TYPE_CHECKING:
+    from docxtpl import DocxTemplate
 
-    def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[override]
-        try:
-            return super().render_xml_part(src_xml, part, context, jinja_env)
-        except RENDER_ERRORS as exc:
-            raise _FormProblem(_locate(exc, src_xml, _part_label(part))) from None
+
+@functools.cache
+def _safe_docx_template() -> type[DocxTemplate]:
+    """docxtpl's ``DocxTemplate``, with errors turned into a ``TemplateProblem`` that names the
+    paragraph (the class is made with the first form used: docxtpl is imported then)."""
+    from docxtpl import DocxTemplate
+
+    class _SafeDocxTemplate(DocxTemplate):
+        def render_xml_part(self, src_xml, part, context, jinja_env=None):  # type: ignore[no-untyped-def]
+            try:
+                return super().render_xml_part(src_xml, part, context, jinja_env)
+            except RENDER_ERRORS as exc:
+                raise _FormProblem(_locate(exc, src_xml, _part_label(part))) from None
+
+    return _SafeDocxTemplate
+
+
+def _lxml_error() -> type[Exception]:
+    from lxml import etree
+
+    return etree.LxmlError
+
+
+_CORE = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CORE_REL = ("http://schemas.openxmlformats.org/package/2006/relationships/metadata/"
+             "core-properties")
+
+
+@dataclass(frozen=True)
+class FormInfo:
+    """What the template list shows of a form: from its core properties."""
+
+    name: str
+    kind: str
+    description: str
+
+
+def form_info(data: bytes, *, name: str = "") -> FormInfo:
+    """A form's name (``title``), kind (``category``) and description (``comments``) from its
+    ``docProps/core.xml``, as ``WordForm.from_bytes`` reads them through python-docx — without
+    importing python-docx (the template list shows every shipped form). The package is inspected
+    first (``_inspect``: no DOCTYPE or entity declaration reaches the parser)."""
+    label = name or "Word 表单"
+    _inspect(data, label)
+    # a package without core properties gets python-docx's default ones, titled "Word Document"
+    title, category, comments = "Word Document", "", ""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            rels = ElementTree.fromstring(z.read("_rels/.rels"))
+            targets = [r.get("Target", "") for r in rels.iter(f"{_RELS}Relationship")
+                       if r.get("Type") == _CORE_REL]
+            core = z.read(targets[0].lstrip("/")) if targets else b""
+        if core:
+            root = ElementTree.fromstring(core)
+            title = root.findtext(f"{_DC}title") or ""
+            category = root.findtext(f"{_CORE}category") or ""
+            comments = root.findtext(f"{_DC}description") or ""
+    except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, KeyError, ValueError) as exc:
+        raise InputError(f"“{label}”不是有效的 .docx 文件：{exc}") from None
+    return FormInfo(name=title.strip() or name or "Word 表单", kind=category.strip() or "表单",
+                    description=comments.strip())
 
 
 def _locate(exc: BaseException, src_xml: str, label: str) -> TemplateProblem:
@@ -141,9 +202,12 @@ class WordForm:
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise InputError(f"“{name or 'Word 表单'}”不是 .docx 文件。")
         _inspect(data, name or "Word 表单")
+        from docx.opc.exceptions import PackageNotFoundError
+        from docxtpl import DocxTemplate
+
         try:
             doc = DocxTemplate(io.BytesIO(data)).get_docx()
-        except etree.LxmlError as exc:
+        except _lxml_error() as exc:
             raise InputError(f"“{name or 'Word 表单'}”：{_xml_problem(exc)}") from None
         except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, zlib.error) as exc:
             raise InputError(f"“{name or 'Word 表单'}”不是有效的 .docx 文件：{exc}") from None
@@ -169,9 +233,9 @@ class WordForm:
         env = make_environment()
         try:
             _inspect(self.data, self.name)
-            tpl = _SafeDocxTemplate(io.BytesIO(self.data))
+            tpl = _safe_docx_template()(io.BytesIO(self.data))
             names = tpl.get_undeclared_template_variables(jinja_env=env)
-        except (TemplateSyntaxError, InputError, etree.LxmlError, ValueError, KeyError):
+        except (TemplateSyntaxError, InputError, _lxml_error(), ValueError, KeyError):
             return []
         return sorted(set(names) - set(env.globals))
 
@@ -203,7 +267,7 @@ class WordForm:
         problems: list[TemplateProblem] = []
         try:
             _inspect(self.data, self.name)
-            tpl = _SafeDocxTemplate(io.BytesIO(self.data))
+            tpl = _safe_docx_template()(io.BytesIO(self.data))
             tpl.init_docx()
             parts = [("正文", tpl.patch_xml(tpl.get_xml()))]
             for uri, label in ((tpl.HEADER_URI, "页眉"), (tpl.FOOTER_URI, "页脚")):
@@ -211,7 +275,7 @@ class WordForm:
                     parts.append((label, tpl.patch_xml(tpl.get_part_xml(part))))
         except InputError as exc:
             return [TemplateProblem("文档结构", None, exc.message)]
-        except etree.LxmlError as exc:
+        except _lxml_error() as exc:
             return [TemplateProblem("文档结构", None, _xml_problem(exc))]
         for label, xml in parts:
             try:
@@ -234,7 +298,7 @@ class WordForm:
         env = make_environment(calendar=calendar, today=today)
         try:
             _inspect(self.data, self.name)
-            tpl = _SafeDocxTemplate(io.BytesIO(self.data))
+            tpl = _safe_docx_template()(io.BytesIO(self.data))
             with render_budget():  # loops, time and size over all the form's parts
                 # autoescape: a “&” or “<” in a record must not break the document's XML
                 tpl.render({str(k): v for k, v in data.items()}, jinja_env=env, autoescape=True)
@@ -244,7 +308,7 @@ class WordForm:
             return exc.problem
         except InputError as exc:
             return TemplateProblem("文档结构", None, exc.message)
-        except etree.LxmlError as exc:  # the template's output is not well-formed XML
+        except _lxml_error() as exc:  # the template's output is not well-formed XML
             return TemplateProblem("文档结构", None, _xml_problem(exc))
         except RENDER_ERRORS as exc:  # core properties and footnotes
             return TemplateProblem("文档属性", None, describe_error(exc))

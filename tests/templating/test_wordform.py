@@ -13,9 +13,12 @@ import pdfplumber
 import pytest
 from docx import Document
 
+from app import paths
 from app.domain.workdays import DEFAULT_CALENDAR
+from app.errors import InputError
 from app.templating import TemplateFailed, WordForm, docx_to_pdf, load_template
 from app.templating.filters import cn_date, make_add_workdays, weekday
+from app.templating.wordform import FormInfo, form_info
 
 TODAY = dt.date(2026, 2, 20)
 
@@ -67,6 +70,66 @@ def test_record_text_with_xml_characters_is_escaped():
 def test_metadata_comes_from_core_properties():
     form = WordForm.from_bytes(_docx(_table_form))
     assert (form.name, form.kind) == ("测试表单", "值班表")
+
+
+def _with_properties(title: str, category: str, comments: str) -> bytes:
+    doc = Document()
+    doc.core_properties.title = title
+    doc.core_properties.category = category
+    doc.core_properties.comments = comments
+    doc.add_paragraph("{{ x }}")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _without_core_part(data: bytes) -> bytes:
+    """The package without core properties (part, relationship and content type)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "docProps/core.xml":
+                continue
+            if item.filename == "_rels/.rels":
+                body = re.sub(rb"<Relationship [^>]*core-properties[^>]*/>", b"", body)
+            if item.filename == "[Content_Types].xml":
+                body = re.sub(rb'<Override PartName="/docProps/core.xml"[^>]*/>', b"", body)
+            dst.writestr(item, body)
+    return out.getvalue()
+
+
+def test_form_info_reads_what_python_docx_reads():
+    """The template list reads a form's name, kind and description without python-docx
+    (``form_info``); it must say what ``WordForm`` says once the form is opened."""
+    cases = [(path.stem, path.read_bytes()) for path in paths.templates_dir().glob("*.docx")]
+    assert len(cases) == 3
+    cases += [("甲", _with_properties(" 出差审批单 ", " 审批表 ", " 一行说明 & <备注> ")),
+              ("乙", _with_properties("", "", "")),
+              ("丙", _without_core_part(_with_properties("不读", "不读", "不读")))]
+    for name, data in cases:
+        form, info = WordForm.from_bytes(data, name=name), form_info(data, name=name)
+        assert (info.name, info.kind, info.description) == \
+            (form.name, form.kind, form.description), name
+    assert form_info(cases[3][1], name="甲") == FormInfo("出差审批单", "审批表", "一行说明 & <备注>")
+    assert form_info(cases[4][1], name="乙") == FormInfo("乙", "表单", "")
+    assert form_info(cases[5][1], name="丙") == FormInfo("Word Document", "表单", "")
+
+
+def test_form_info_refuses_what_the_form_check_refuses():
+    data = _with_properties("表", "值班表", "")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "docProps/core.xml":
+                body = body.replace(b"<cp:coreProperties",
+                                    b'<!DOCTYPE x [<!ENTITY a "aaaa">]><cp:coreProperties', 1)
+            dst.writestr(item, body)
+    with pytest.raises(InputError, match="DOCTYPE"):
+        form_info(out.getvalue(), name="炸弹")
+    with pytest.raises(InputError):
+        form_info(b"not a zip", name="坏")
 
 
 def test_unknown_placeholder_names_the_paragraph_and_its_text():

@@ -1,5 +1,8 @@
 """Start-up stays light: the main window comes up with its first page (工作台) without importing the
-other pages, the roster solver (OR-Tools, pandas), the PDF and template machinery or Alembic.
+other pages, the roster solver (OR-Tools, pandas), the PDF and template machinery or Alembic —
+nor, once its first snapshot is read, the typesetting model, cryptography's binding or Qt's PDF
+and print modules (issue 30: memory and cold start). The 模板 page lists the Word forms without
+python-docx, which comes with the first form opened.
 
 Run in a fresh interpreter: this test session has long since imported everything."""
 
@@ -20,6 +23,7 @@ qapp = QApplication([])
 from app.domain.security import Clearance, Role
 from app.services.context import Actor, ServiceContext
 from app.storage.migrate import open_database
+from app.ui.kit import wait_for_all
 from app.ui.main_window import MainWindow
 
 open_database(sys.argv[1]).dispose()  # create it (this one may load Alembic)
@@ -31,6 +35,9 @@ win.show()
 qapp.processEvents()
 first = win.current_key()
 loaded = sorted(m for m in sys.modules if m not in before)
+wait_for_all()  # the 工作台's snapshot and getting-started steps, read in the worker
+qapp.processEvents()
+at_start = sorted(sys.modules)
 win.show_page("duty")
 after_duty = sorted(m for m in sys.modules)
 docs_page = win.show_page("documents")
@@ -39,7 +46,8 @@ editor = docs_page.new_document("通知")
 after_editor = sorted(m for m in sys.modules)
 win.close()
 engine.dispose()
-print(json.dumps({"first": first, "loaded": loaded, "after_duty": after_duty,
+print(json.dumps({"first": first, "loaded": loaded, "at_start": at_start,
+                  "after_duty": after_duty,
                   "after_documents": after_documents, "after_editor": after_editor,
                   "editors": len(docs_page.editors())}))
 """
@@ -60,6 +68,9 @@ def test_main_window_imports_only_its_first_page(tmp_path):
     pages = [m for m in got["loaded"] if m.startswith("app.ui.") and m.endswith(".page")]
     assert pages == ["app.ui.workbench.page"]
     assert _heavy(got["loaded"]) == []
+    # nothing the 工作台 does not use, though the kit it is built with can print
+    assert not [m for m in got["at_start"] if m.startswith(
+        ("app.typeset", "cryptography", "PySide6.QtPdf", "PySide6.QtPrintSupport", "docx"))]
     # visiting 值班 imports its page, still without the solver (loaded when a roster is solved)
     assert "app.ui.duty.page" in got["after_duty"]
     assert not [m for m in got["after_duty"] if m.startswith(("ortools", "pandas"))]
@@ -69,3 +80,41 @@ def test_main_window_imports_only_its_first_page(tmp_path):
     assert not [m for m in got["after_documents"] if m.startswith(("docx", "jinja2", "reportlab"))]
     # ... which loads when the first document is opened, and is then listed as open
     assert "app.ui.documents.editor" in got["after_editor"] and got["editors"] == 1
+
+
+TEMPLATES_CHILD = r"""
+import json, sys
+from app.ui.qt import QApplication
+qapp = QApplication([])
+from app.domain.security import Clearance, Role
+from app.services.context import Actor, ServiceContext
+from app.storage.migrate import open_database
+from app.ui.main_window import MainWindow
+
+engine = open_database(sys.argv[1])
+ctx = ServiceContext(engine, Actor(None, "t", Role.ADMIN, Clearance.INTERNAL, "测试"))
+win = MainWindow(ctx, "test")
+page = win.show_page("templates")
+forms = sorted(info.name for info in page.items.values() if info.format == "wordform")
+listed = sorted(m for m in sys.modules if m.startswith(("docx", "docxtpl", "lxml")))
+page.select("shipped:form_roster")
+opened = page.editor is not None and page.editor.content.info.name
+after_open = sorted(m for m in sys.modules if m.startswith(("docx", "docxtpl")))
+win.close()
+engine.dispose()
+print(json.dumps({"forms": forms, "listed": listed, "opened": opened,
+                  "after_open": after_open[:3]}))
+"""
+
+
+def test_template_page_lists_word_forms_without_python_docx(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", TEMPLATES_CHILD,
+                          f"sqlite:///{tmp_path / 't.sqlite3'}"],
+                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["forms"] == ["交接班记录表", "值班表", "突发事件信息报告表"]
+    assert got["listed"] == []
+    # the form opens in the editor: python-docx is imported then
+    assert got["opened"] == "值班表" and got["after_open"]

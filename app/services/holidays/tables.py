@@ -28,7 +28,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -361,6 +360,10 @@ def receive_year(ctx: ServiceContext, table: hn.YearTable, title: str, source_te
 
 def sm3_digest(text: str) -> str:
     """``sm3:<hex>`` of ``text`` (UTF-8): the digest shown to users and kept in the audit."""
+    # imported here: the 工作台 reads the calendar at start, and cryptography's binding costs
+    # ~20 ms and ~7 MB of a desk's memory before anything needs a digest (issue 30)
+    from cryptography.hazmat.primitives import hashes
+
     h = hashes.Hash(hashes.SM3())
     h.update(text.encode("utf-8"))
     return "sm3:" + h.finalize().hex()

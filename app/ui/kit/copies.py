@@ -3,14 +3,17 @@ print gives each copy its 份号 and registers it in the 涉密文件登记簿 (
 
 from __future__ import annotations
 
-from app.services.output import MAX_COPIES
+from app.services import output
 from app.ui.qt import QSpinBox, QWidget
+
+# ``output.MAX_COPIES`` is read when a box is made: reading it at import would load the print
+# path (and the typesetting model under it) with the kit, at start (issue 30)
 
 
 def copies_box(parent: QWidget | None = None) -> QSpinBox:
     box = QSpinBox(parent)
     box.setObjectName("copiesBox")
-    box.setRange(1, MAX_COPIES)
+    box.setRange(1, output.MAX_COPIES)
     box.setValue(1)
     box.setPrefix("共 ")
     box.setSuffix(" 份")

@@ -4,9 +4,16 @@ paper path's typed warnings (a stand-in font is summarised, other warnings are l
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.domain.security import Clearance
-from app.services.output import OutputWarning, WarningKind, copy_range, typed
+from app.services import output
+
+if TYPE_CHECKING:
+    from app.services.output import OutputWarning
+
+# the print path's names are read when a message is made, not at import: the kit comes with the
+# main window, the print path (and the typesetting model under it) with the first print (issue 30)
 
 
 def warnings_of(data: object) -> tuple[OutputWarning, ...]:
@@ -16,9 +23,9 @@ def warnings_of(data: object) -> tuple[OutputWarning, ...]:
 
 def summary(warnings: tuple[OutputWarning, ...] | list[str]) -> str:
     """``2 种公文字体未安装，已用替代字体；…`` — fonts counted by kind, others listed."""
-    notes = typed(warnings)
-    fonts = [w for w in notes if w.kind is WarningKind.FONT_STAND_IN]
-    others = [w.text.rstrip("。") for w in notes if w.kind is not WarningKind.FONT_STAND_IN]
+    notes = output.typed(warnings)
+    fonts = [w for w in notes if w.kind is output.WarningKind.FONT_STAND_IN]
+    others = [w.text.rstrip("。") for w in notes if w.kind is not output.WarningKind.FONT_STAND_IN]
     parts = [f"{len(fonts)} 种公文字体未安装，已用替代字体"] if fonts else []
     return "；".join(parts + others)
 
@@ -32,7 +39,7 @@ def saved_text(path: Path | str, data: object, verb: str = "已保存") -> str:
     numbers = tuple(getattr(data, "copy_nos", ()) or ())
     if numbers:  # a 秘密/机密 print's copies are in the 涉密文件登记簿
         registered = int(getattr(data, "classification", 0)) >= Clearance.SECRET
-        text += (f"；份号 {copy_range(numbers)}（共 {len(numbers)} 份"
+        text += (f"；份号 {output.copy_range(numbers)}（共 {len(numbers)} 份"
                  f"{'，已登记到涉密文件登记簿' if registered else ''}）")
     notes = summary(warnings_of(data))
     if notes:
