@@ -50,7 +50,7 @@ def main(argv: list[str]) -> int:
 
 
 #: Benchmarks that take the URL of an office made by ``benchmarks.generate``.
-NEEDS_OFFICE = {"office", "pages", "backup"}
+NEEDS_OFFICE = {"office", "pages", "backup", "stall"}
 
 
 def _office_url(tmp: Path) -> str:

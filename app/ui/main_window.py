@@ -18,6 +18,8 @@ portable data folder carries it and tests stay isolated.
 
 from __future__ import annotations
 
+import importlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,8 +44,14 @@ from app.ui.qt import (
     Signal,
 )
 
+log = logging.getLogger(__name__)
+
 #: How often the status bar's connection check retries while the connection is down.
 RECONNECT_MS = 3000
+#: When, after the window is built, the modules the pages will need are imported in the
+#: background (``warm_up``): after the 工作台's first snapshot on a desk, before a user's first
+#: click elsewhere, usually.
+WARM_UP_MS = 2000
 
 
 def _forget(listener: Callable[[BaseException], None]) -> None:
@@ -55,6 +63,7 @@ class MainWindow(QMainWindow):
     logout_requested = Signal()
     change_password_requested = Signal()
     closed = Signal()
+    warmed = Signal()  # the background warm-up imported every module it had to
 
     def __init__(self, ctx: ServiceContext, db_label: str, settings_path: Path | None = None,
                  parent: QWidget | None = None) -> None:
@@ -111,6 +120,35 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore()
         self.nav.setCurrentRow(0)
+        self.warm_task: worker.TaskHandle | None = None
+        self._warm_timer = QTimer(self)
+        self._warm_timer.setSingleShot(True)
+        self._warm_timer.timeout.connect(self.warm_up)
+        self._warm_timer.start(WARM_UP_MS)
+
+    def warm_up(self) -> worker.TaskHandle | None:
+        """Import, in the background, the modules below the interface that the pages the user
+        may open import on their first visit (``PageSpec.warm``: services, typesetting,
+        templating — never Qt). Opening 模板 or 会议纪要 the first time then costs the GUI thread
+        its widgets, not seconds of imports (``benchmarks/bench_stall.py``). Pages already open
+        and pages the user may not open are left out; the window closing stops it."""
+        names = [name for spec in self.specs
+                 if spec.key not in self._pages and denied_reason(self.actor, spec) is None
+                 for name in spec.warm]
+        if not names:
+            return None
+
+        def work(control: worker.TaskControl) -> int:
+            for name in names:
+                control.check()
+                try:
+                    importlib.import_module(name)
+                except Exception:  # the page's own import will say what is wrong
+                    log.exception("background import of %s failed", name)
+            return len(names)
+
+        self.warm_task = worker.run_task(work, parent=self, on_result=lambda _n: self.warmed.emit())
+        return self.warm_task
 
     # ------------------------------------------------------------------ pages
     def _show_row(self, row: int) -> None:
@@ -277,6 +315,9 @@ class MainWindow(QMainWindow):
             self.ask_unsaved(self._leave)
             return
         self._reconnect.stop()
+        self._warm_timer.stop()
+        if self.warm_task is not None:
+            self.warm_task.cancel()
         _forget(self.connection_lost)
         self.save_geometry()
         super().closeEvent(event)

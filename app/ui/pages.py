@@ -38,20 +38,31 @@ class PageSpec:
     #: Other actions any of which also opens the page (its tabs are gated one by one): the
     #: 安全审计 page holds the 系统管理员's security settings and the 安全保密管理员's policy too.
     any_of: tuple[Action, ...] = ()
+    #: Modules below the interface (services, typesetting, templating; never Qt) that the first
+    #: visit imports: the main window imports them in the background once it is up
+    #: (``MainWindow.warm_up``), so opening the page does not hold the GUI thread for them.
+    warm: tuple[str, ...] = ()
 
 
 _AREAS: list[PageSpec] = [
     PageSpec("workbench", "工作台", module="app.ui.workbench.page"),  # shown after login
     PageSpec("documents", "公文", required=Action.VIEW, module="app.ui.documents.page"),
     PageSpec("incoming", "收文", module="app.ui.incoming.page"),
-    PageSpec("minutes", "会议纪要", module="app.ui.minutes.page"),
-    PageSpec("duty", "值班", module="app.ui.duty.page"),
+    PageSpec("minutes", "会议纪要", module="app.ui.minutes.page",
+             warm=("app.services.output.path", "app.typeset.notices")),
+    PageSpec("duty", "值班", module="app.ui.duty.page", warm=("app.services.duty_publish",)),
     PageSpec("incidents", "突发事件", module="app.ui.incidents.page"),
     PageSpec("templates", "模板", required=Action.MANAGE_TEMPLATES,
-             module="app.ui.templates.page"),
-    PageSpec("admin", "系统管理", required=Action.VIEW_USERS, module="app.ui.admin.page"),
+             module="app.ui.templates.page",
+             warm=("app.services.templates.library", "app.templating.library",
+                   "app.templating.wordform")),
+    PageSpec("admin", "系统管理", required=Action.VIEW_USERS, module="app.ui.admin.page",
+             warm=("app.services.accounts.users", "app.services.documents.seal",
+                   "app.services.office.settings")),
     PageSpec("security", "安全审计", required=Action.VIEW_AUDIT, module="app.ui.security.page",
-             any_of=(Action.MANAGE_SETTINGS, Action.MANAGE_POLICY)),
+             any_of=(Action.MANAGE_SETTINGS, Action.MANAGE_POLICY),
+             warm=("app.services.accounts.security", "app.services.audit_review.review",
+                   "app.domain.audit_wording")),
     PageSpec("calendar", "节假日安排", required=Action.MANAGE_SETTINGS,
              module="app.ui.calendar.page"),
 ]

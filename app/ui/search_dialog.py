@@ -25,14 +25,21 @@ from app.services.context import ServiceContext
 from app.services.search import HitCounts, SearchHit, SearchResults
 from app.ui.kit import MessageLine, TaskHandle, run_task
 from app.ui.qt import (
+    QAbstractTextDocumentLayout,
     QDialog,
     QEvent,
     QKeyEvent,
-    QLabel,
     QLineEdit,
+    QModelIndex,
     QObject,
+    QPainter,
+    QPalette,
     QSize,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     Qt,
+    QTextDocument,
     QTimer,
     QTreeWidget,
     QTreeWidgetItem,
@@ -42,6 +49,9 @@ from app.ui.qt import (
 )
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
+HTML_ROLE = Qt.ItemDataRole.UserRole + 2  # a hit's text with its matches marked (rich text)
+MARGIN = 4  # around a hit's text, px
+SNIPPET_GREY = "#555"
 DEBOUNCE_MS = 180
 PER_GROUP = 5  # hits asked of each area the first page left out
 FIRST_GROUP_CAP = 10  # then the first page's groups keep their best 10, so all fit in view
@@ -60,7 +70,64 @@ def hit_html(hit: SearchHit) -> str:
     title = f"<b>{hit.title.html('u')}</b>"
     if hit.snippet.text.strip("… ") in hit.title.text:  # (a 议定事项 is its own title)
         return title
-    return f"{title}<br><span style='color:#555'>{hit.snippet.html('b')}</span>"
+    return f"{title}<br><span style='color:{SNIPPET_GREY}'>{hit.snippet.html('b')}</span>"
+
+
+class HitDelegate(QStyledItemDelegate):
+    """Paints a hit's rich text (``HTML_ROLE``) wrapped to the row's width, and sizes the row by
+    it. Only the rows in view are painted, and a row's height is computed once per text and
+    width: a widget per hit (as before) cost the GUI thread hundreds of milliseconds for each
+    page of hits at full scale (``benchmarks/bench_stall.py``)."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self.tree = tree
+        self._heights: dict[tuple[str, int], int] = {}
+
+    def _document(self, html: str, width: int, option: QStyleOptionViewItem) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(option.font)
+        doc.setHtml(html)
+        doc.setTextWidth(max(width, 40))
+        return doc
+
+    def text_width(self) -> int:
+        return max(self.tree.viewport().width() - 2 * self.tree.indentation() - 2 * MARGIN, 40)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        html = index.data(HTML_ROLE)
+        if html is None:
+            return super().sizeHint(option, index)
+        width = self.text_width()
+        key = (html, width)
+        if key not in self._heights:
+            if len(self._heights) > 2000:
+                self._heights.clear()
+            self._heights[key] = round(self._document(html, width, option).size().height())
+        return QSize(width, self._heights[key] + 2 * MARGIN)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        html = index.data(HTML_ROLE)
+        if html is None:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else self.tree.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        if opt.state & QStyle.StateFlag.State_Selected:  # the snippet's grey too: readable
+            on = opt.palette.color(QPalette.ColorRole.HighlightedText)
+            context.palette.setColor(QPalette.ColorRole.Text, on)
+            html = html.replace(f"color:{SNIPPET_GREY}", f"color:{on.name()}")
+        doc = self._document(html, opt.rect.width() - 2 * MARGIN, opt)
+        painter.save()
+        painter.translate(opt.rect.left() + MARGIN, opt.rect.top() + MARGIN)
+        painter.setClipRect(0, 0, opt.rect.width() - MARGIN, opt.rect.height() - MARGIN)
+        doc.documentLayout().draw(painter, context)
+        painter.restore()
 
 
 class SearchDialog(QDialog):
@@ -81,6 +148,8 @@ class SearchDialog(QDialog):
         self.tree.setRootIsDecorated(False)
         self.tree.setIndentation(8)
         self.tree.itemActivated.connect(self._activate)
+        self.delegate = HitDelegate(self.tree)
+        self.tree.setItemDelegate(self.delegate)
         self.status = MessageLine(name="searchStatus", text="输入关键词开始搜索（一个字也可以）。")
         layout = QVBoxLayout(self)
         layout.addWidget(self.query)
@@ -160,7 +229,7 @@ class SearchDialog(QDialog):
         if seq != self._seq or self.results is None:
             return
         self.hit_counts = counts
-        self._show(seq, self.results)
+        self._relabel(self.results)
 
     def _count_label(self, res: SearchResults, kind: str, shown: int) -> str:
         if self.hit_counts is not None:
@@ -185,31 +254,42 @@ class SearchDialog(QDialog):
         if self._first_kinds is not None:  # the second pass: its groups go below the first's
             kinds.sort(key=lambda k: k not in self._first_kinds)
         first: QTreeWidgetItem | None = None
+        heads = []
         for kind in kinds:
             hits = groups[kind]
-            head = QTreeWidgetItem(self.tree, [
-                f"{hits[0].kind_label}（{self._count_label(res, kind, len(hits))}）"])
+            head = QTreeWidgetItem([""])
+            head.setData(0, HIT_ROLE, None)
             head.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = head.font(0)
             font.setBold(True)
             head.setFont(0, font)
-            head.setExpanded(True)
             for hit in hits:
                 item = QTreeWidgetItem(head)
                 item.setData(0, HIT_ROLE, (hit.kind, hit.record_id))
+                item.setData(0, HTML_ROLE, hit_html(hit))
                 item.setToolTip(0, hit.title.text)
-                label = QLabel(hit_html(hit))
-                label.setTextFormat(Qt.TextFormat.RichText)
-                label.setWordWrap(True)
-                label.setContentsMargins(4, 2, 4, 2)
-                label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-                self.tree.setItemWidget(item, 0, label)
                 if (hit.kind, hit.record_id) == keep:
                     first = item
                 first = first or item
-        self._fit_rows()
+            heads.append(head)
+        self.tree.addTopLevelItems(heads)  # one insertion, not one per group
+        for head in heads:
+            head.setExpanded(True)
+        self._relabel(res)
         if first is not None:
             self.tree.setCurrentItem(first)
+
+    def _relabel(self, res: SearchResults) -> None:
+        """The group headers' counts and the status line (again when the true counts come: the
+        hits themselves stay as they are)."""
+        groups = res.grouped()
+        for i in range(self.tree.topLevelItemCount()):
+            head = self.tree.topLevelItem(i)
+            if head.childCount():
+                kind = head.child(0).data(0, HIT_ROLE)[0]
+                hits = groups.get(kind, [])
+                label = hits[0].kind_label if hits else kind
+                head.setText(0, f"{label}（{self._count_label(res, kind, len(hits))}）")
         if res.total == 0:
             self.status.setText("没有找到匹配的内容（或超出您的知悉范围）。")
         else:
@@ -221,20 +301,9 @@ class SearchDialog(QDialog):
             counting = "" if res.counts_exact or self.hit_counts is not None else "（正在统计…）"
             self.status.setText(f"共 {total} 条{counting}，显示前 {shown} 条。回车打开，Esc 关闭。")
 
-    def _fit_rows(self) -> None:
-        """Each hit as tall as its text at the width it has. (A word-wrapped label's own size
-        hint guesses a narrow width, and the tree sizes a row by it: every hit was ~100 px.)"""
-        width = max(self.tree.viewport().width() - 2 * self.tree.indentation(), 240)
-        for item in self.hit_items():
-            label = self.tree.itemWidget(item, 0)
-            if label is not None:
-                height = label.heightForWidth(width)
-                label.setFixedHeight(height)
-                item.setSizeHint(0, QSize(width, height))
-
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().resizeEvent(event)
-        self._fit_rows()
+        self.tree.doItemsLayout()  # rows are as tall as their text at the new width
 
     # ---- keyboard -----------------------------------------------------------------------------
     def hit_items(self) -> list[QTreeWidgetItem]:

@@ -15,8 +15,8 @@ from app.services.search import index as search
 from app.ui.application import db_label
 from app.ui.kit import worker
 from app.ui.main_window import MainWindow
-from app.ui.qt import QApplication, Qt
-from app.ui.search_dialog import SearchDialog
+from app.ui.qt import QApplication, QFont, QFontMetrics, Qt
+from app.ui.search_dialog import HTML_ROLE, SearchDialog
 
 
 def _ctx(engine, clearance, role=Role.CLERK):
@@ -52,8 +52,8 @@ def test_typing_searches_in_background_grouped_and_filtered(qtbot, seeded):
     assert _texts(dialog) == ["公文（1）", "会议纪要（1）"]  # the 机密 plan is not even counted
     hits = [it.data(0, Qt.ItemDataRole.UserRole + 1) for it in dialog.hit_items()]
     assert hits == [("document", 11), ("minutes", 21)]
-    label = dialog.tree.itemWidget(dialog.hit_items()[0], 0)
-    assert "<b>值班</b>" in label.text() and "<u>值班</u>" in label.text()
+    html = dialog.hit_items()[0].data(0, HTML_ROLE)  # what the row paints
+    assert "<b>值班</b>" in html and "<u>值班</u>" in html
     assert "共 2 条" in dialog.status.text()
     dialog.query.setText("续")  # one character
     qtbot.waitUntil(lambda: dialog.results is not None and dialog.results.query == "续")
@@ -136,10 +136,16 @@ def test_a_broad_query_still_shows_every_area_that_has_hits(qtbot, app_env):
     assert ("document", 7) in hits
     assert sum(1 for k, _ in hits if k == "duty_log") == 10  # trimmed to its best 10
     assert dialog.current_hit()[0] == "duty_log"  # the selection did not jump
-    # each hit row is as tall as its two lines, not a guess for a narrow width
+    # each hit row is as tall as its two lines (title and snippet), not a guess for a narrow width
     item = dialog.hit_items()[-1]
-    label = dialog.tree.itemWidget(item, 0)
-    assert item.sizeHint(0).height() == label.height() < 3.5 * label.fontMetrics().height()
+    line = dialog.tree.fontMetrics().height()
+    height = dialog.tree.visualItemRect(item).height()
+    assert 2 * line <= height < 3.5 * line, (height, line)
+    dialog.resize(dialog.minimumSizeHint().width(), 520)  # narrower: the row wraps and grows
+    bold = QFont(dialog.tree.font())
+    bold.setBold(True)
+    assert QFontMetrics(bold).horizontalAdvance(item.toolTip(0)) > dialog.delegate.text_width()
+    qtbot.waitUntil(lambda: dialog.tree.visualItemRect(item).height() > height)
 
 
 def test_a_broad_querys_counts_are_the_true_counts_once_counted(qtbot, app_env, monkeypatch):

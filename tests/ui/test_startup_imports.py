@@ -23,9 +23,11 @@ qapp = QApplication([])
 from app.domain.security import Clearance, Role
 from app.services.context import Actor, ServiceContext
 from app.storage.migrate import open_database
+from app.ui import main_window
 from app.ui.kit import wait_for_all
 from app.ui.main_window import MainWindow
 
+main_window.WARM_UP_MS = 600_000  # (what the start imports; the later warm-up is tested below)
 open_database(sys.argv[1]).dispose()  # create it (this one may load Alembic)
 before = set(sys.modules)
 engine = open_database(sys.argv[1])
@@ -89,8 +91,10 @@ qapp = QApplication([])
 from app.domain.security import Clearance, Role
 from app.services.context import Actor, ServiceContext
 from app.storage.migrate import open_database
+from app.ui import main_window
 from app.ui.main_window import MainWindow
 
+main_window.WARM_UP_MS = 600_000  # (the background warm-up would load python-docx's users)
 engine = open_database(sys.argv[1])
 ctx = ServiceContext(engine, Actor(None, "t", Role.ADMIN, Clearance.INTERNAL, "测试"))
 win = MainWindow(ctx, "test")
@@ -118,3 +122,55 @@ def test_template_page_lists_word_forms_without_python_docx(tmp_path):
     assert got["listed"] == []
     # the form opens in the editor: python-docx is imported then
     assert got["opened"] == "值班表" and got["after_open"]
+
+
+WARM_CHILD = r"""
+import json, sys, time
+from app.ui.qt import QApplication
+qapp = QApplication([])
+from app.domain.security import Clearance, Role
+from app.services.context import Actor, ServiceContext
+from app.storage.migrate import open_database
+from app.ui.kit import wait_for_all
+from app.ui.main_window import MainWindow
+
+open_database(sys.argv[1]).dispose()
+engine = open_database(sys.argv[1])
+ctx = ServiceContext(engine, Actor(None, "t", Role.ADMIN, Clearance.SECRET, "测试"))
+win = MainWindow(ctx, "test")
+warmed = []
+win.warmed.connect(lambda: warmed.append(time.perf_counter()))
+win.show()
+deadline = time.perf_counter() + 90
+while not warmed and time.perf_counter() < deadline:
+    qapp.processEvents()
+    time.sleep(0.01)
+wait_for_all()
+qapp.processEvents()
+before_pages = set(sys.modules)
+gui_imports = {}
+for key in win.page_keys():
+    ahead = set(sys.modules)
+    win.show_page(key)  # what the GUI thread imports while building the page ...
+    gui_imports[key] = sorted(m for m in set(sys.modules) - ahead
+                              if m.startswith("app.") and not m.startswith("app.ui."))
+    wait_for_all()
+    qapp.processEvents()
+win.close()
+engine.dispose()
+print(json.dumps({"warmed": bool(warmed), "gui_imports": gui_imports,
+                  "typeset_before": "app.typeset.notices" in before_pages}))
+"""
+
+
+def test_pages_first_visits_find_their_modules_warmed(tmp_path):
+    """A few seconds after the window is up, the modules below the interface that the pages'
+    first visits need are imported in the background (``PageSpec.warm``), so building each page
+    on the GUI thread imports none of them (issue 30: the GUI thread's stalls)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", WARM_CHILD, f"sqlite:///{tmp_path / 'w.sqlite3'}"],
+                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=180)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["warmed"] and got["typeset_before"]
+    assert {k: v for k, v in got["gui_imports"].items() if v} == {}
