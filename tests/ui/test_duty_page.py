@@ -249,6 +249,9 @@ def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
     assert tab.publish_box is not None and duty.get_roster(ctx, roster.id).status == "draft"
     next(b for b in tab.publish_box.buttons() if b.text() == "发布").click()
     qtbot.waitUntil(lambda: duty.get_roster(ctx, roster.id).status == "published")
+    # the panel reads again in the worker
+    qtbot.waitUntil(lambda: not page.now.reading and page.now.state is not None
+                    and page.now.state.day is not None)
     leader = next(d for d in tab.roster.duties if d.role == "leader" and d.day == page.now.state.day)
     assert leader.staff_name in page.now.now_label.text()
     # XLSX export in the background, read back

@@ -114,7 +114,8 @@ def test_ctrl_n_opens_the_register_dialog_and_selects_the_new_row(qtbot, clerk):
     qtbot.waitUntil(page.isActiveWindow)
     QTimer.singleShot(0, fill)
     qtbot.keyClick(page.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: page.model.total == 1 and page.selected() is not None)
+    qtbot.waitUntil(lambda: page.model.total == 1 and page.selected() is not None
+                    and not page.busy)
     assert page.selected().title == "关于预算执行的函"
     assert "收〔2026〕1号" in page.info_view.toPlainText()
 
@@ -225,6 +226,8 @@ def test_a_row_clicked_before_its_page_arrived_shows_its_detail_when_it_comes(
         assert page.selected() is None and not page.edit_button.isEnabled()
     qtbot.waitUntil(lambda: model.row(39) is not None)
     assert page.selected_id() == model.row(39).id
+    # the detail is read in the worker, not on the GUI thread
+    qtbot.waitUntil(lambda: page.detail is not None and page.detail.info.id == page.selected_id())
     assert page.detail is not None and page.detail.info.id == page.selected_id()
     assert page.edit_button.isEnabled() and page.info_view.toPlainText().startswith(
         page.detail.info.title)

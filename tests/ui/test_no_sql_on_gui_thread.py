@@ -127,3 +127,41 @@ def test_no_list_queries_on_the_gui_thread_while_scrolling(qtbot, office, sql_wa
     assert thin <= {n for n in scrolled if "AuditModel" in n}, scrolled  # (few audit events)
     assert sql_watch.anywhere > 0  # … the listener saw the worker's statements …
     assert sql_watch.seen == []  # … and none ran on the GUI thread
+
+
+def test_moving_through_incoming_and_the_duty_panel_read_in_the_worker(qtbot, office, sql_watch,
+                                                                        tmp_path):
+    """↓ through the 收文 list shows each item's detail (read, and its view audited, in the
+    worker), and the 值班 page's now-on-duty panel — refreshed every minute and on every tab —
+    reads in the worker too: none of it runs a statement on the GUI thread (issue 30)."""
+    from app.ui.main_window import MainWindow
+    from app.ui.qt import Qt
+
+    win = MainWindow(office, "测试", tmp_path / "ui.ini")
+    qtbot.addWidget(win)
+    win.show()
+    page = win.show_page("incoming")
+    page.status.setCurrentIndex(page.status.findText("全部状态"))
+    qtbot.waitUntil(lambda: not page.busy and page.detail is not None, timeout=15_000)
+    first = page.detail.info.id
+    sql_watch.where, sql_watch.recording = "incoming", True
+    shown = []
+    page.detail_shown.connect(shown.append)
+    for _ in range(3):
+        qtbot.keyClick(page.table, Qt.Key.Key_Down)
+        qtbot.waitUntil(lambda: not page.busy and page.detail is not None
+                        and page.detail.info.id == page.selected_id(), timeout=15_000)
+    assert len(set(shown)) == 3 and first not in shown  # three other items, each shown
+    assert page.info_view.toPlainText().startswith(page.detail.info.title)
+    sql_watch.recording = False
+    assert sql_watch.seen == []
+    duty_page = win.show_page("duty")  # (its tabs still read on the GUI thread when chosen)
+    for i in range(duty_page.tabs.count()):
+        duty_page.tabs.setCurrentIndex(i)
+        qtbot.waitUntil(lambda: not duty_page.now.reading, timeout=15_000)
+    sql_watch.where, sql_watch.recording = "duty", True
+    with qtbot.waitSignal(duty_page.now.refreshed, timeout=15_000):
+        duty_page.now._tick()  # the minute timer's work
+    sql_watch.recording = False
+    assert duty_page.now.state is not None and "正在读取" not in duty_page.now.now_label.text()
+    assert sql_watch.seen == []

@@ -76,7 +76,7 @@ def test_publish_asks_first_and_the_panel_says_when_the_roster_starts(qtbot, adm
     page = _page(qtbot, ctx)
     tab = page.roster
     tab.load()
-    assert "当前没有已发布的值班安排" in page.now.now_label.text()
+    qtbot.waitUntil(lambda: "当前没有已发布的值班安排" in page.now.now_label.text())
     # 取消 leaves the draft
     box = tab.publish()
     next(b for b in box.buttons() if b.text() == "取消").click()
@@ -88,6 +88,7 @@ def test_publish_asks_first_and_the_panel_says_when_the_roster_starts(qtbot, adm
     with qtbot.waitSignal(tab.published):
         next(b for b in box.buttons() if b.text() == "发布").click()
     assert duty.get_roster(ctx, roster.id).status == "published"
+    qtbot.waitUntil(lambda: "下月值班表" in page.now.now_label.text())  # read again in the worker
     text = page.now.now_label.text()
     assert "当前没有已发布的值班安排" not in text
     assert f"自{first.month}月{first.day}日起执行" in text and "下月值班表" in text

@@ -113,7 +113,7 @@ def test_ctrl_k_from_the_main_window_opens_an_incoming_record(qtbot, app_env, tm
     assert win.current_key() == "incoming"
     page = win.show_page("incoming")
     qtbot.waitUntil(lambda: page.selected_id() == target.id, timeout=10_000)
-    assert "关于启动防汛四级应急响应" in page.info_view.toPlainText()
+    qtbot.waitUntil(lambda: "关于启动防汛四级应急响应" in page.info_view.toPlainText())
 
 
 def test_a_broad_query_still_shows_every_area_that_has_hits(qtbot, app_env):

@@ -16,7 +16,7 @@ from app.services.context import ServiceContext
 from app.services.incoming import IncomingDetail, IncomingFilter, IncomingInfo
 from app.ui.incoming.dialogs import DoneDialog, IncomingDialog, UrgeDialog
 from app.ui.incoming.model import COLUMNS, ID_ROLE, IncomingListModel
-from app.ui.kit import FileKind, MessageLine, ask_save_path, describe
+from app.ui.kit import FileKind, MessageLine, TaskHandle, ask_save_path, describe, run_task
 from app.ui.pages import register_page
 from app.ui.permissions import gate
 from app.ui.qt import (
@@ -36,6 +36,7 @@ from app.ui.qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 from app.ui.security.scope_dialog import ScopeDialog
 from app.ui.sizing import size_columns
@@ -51,12 +52,16 @@ _STATUS_FILTERS = [("办理中", Status.OPEN), ("已办结", Status.DONE), ("全
 
 
 class IncomingPage(QWidget):
+    detail_shown = Signal(int)  # the detail of this 收文 is read (in the worker) and shown
+
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         assert ctx.actor is not None
         self.can_write = allowed(ctx.actor.roles, Action.REGISTER_INCOMING)
         self.detail: IncomingDetail | None = None
+        self._wanted: int | None = None  # the item whose detail is being read or shown
+        self.detail_task: TaskHandle | None = None
         self._quiet = False
         self.dialog: QWidget | None = None
         self._select_after: int | None = None  # select this record when the list has loaded
@@ -158,8 +163,10 @@ class IncomingPage(QWidget):
 
     @property
     def busy(self) -> bool:
-        """The list is being read (in the worker): the rows and the summary follow."""
-        return self.model.loading
+        """The list or the selected item's detail is being read (in the worker): the rows, the
+        summary and the detail follow."""
+        return self.model.loading or (self.detail_task is not None
+                                      and not self.detail_task.finished)
 
     def apply_filter(self) -> None:
         self._select_after = self._reveal = None
@@ -178,12 +185,7 @@ class IncomingPage(QWidget):
             # further down the list (or filtered out by clearance-free defaults): show its
             # detail without selecting a row
             self.table.clearSelection()
-            try:
-                self.detail = svc.get(self.ctx, target)
-            except UserError as exc:
-                self.info_view.setPlainText(describe(exc))
-                return
-            self.info_view.setHtml(_detail_html(self.detail))
+            self._read_detail(target)
 
     def _page_arrived(self, number: int) -> None:
         """A row clicked while its page was still being read shows its detail when it comes."""
@@ -243,18 +245,38 @@ class IncomingPage(QWidget):
         self.save_button.setEnabled(info is not None)
         self.scope_button.setEnabled(info is not None and info.classification >= 2)
         if info is None:
-            self.detail = None
+            self.detail, self._wanted = None, None
             self.info_view.clear()
             return
         self.done_button.setText("重新办理(&D)" if info.status == Status.DONE else "办结(&D)")
         gate(self.urge_button, self.ctx.actor, Action.REGISTER_INCOMING, info.status == Status.OPEN)
-        try:
-            self.detail = svc.get(self.ctx, info.id)
-        except UserError as exc:
-            self.info_view.setPlainText(describe(exc))
-            return
-        self.save_button.setEnabled(bool(self.detail.attachments))
-        self.info_view.setHtml(_detail_html(self.detail))
+        self._read_detail(info.id)
+
+    def _read_detail(self, incoming_id: int) -> TaskHandle:
+        """Read the item's detail (and audit the view) in the worker; shown when it comes, if
+        the item is still the one wanted — moving through the list with ↓ never waits for it."""
+        self._wanted = incoming_id
+        self.save_button.setEnabled(False)
+        if self.detail is None or self.detail.info.id != incoming_id:
+            self.detail = None
+            self.info_view.setPlainText("正在读取…")
+        ctx = self.ctx
+
+        def arrived(detail: IncomingDetail) -> None:
+            if self._wanted != incoming_id:
+                return  # the user has moved on
+            self.detail = detail
+            self.save_button.setEnabled(bool(detail.attachments))
+            self.info_view.setHtml(_detail_html(detail))
+            self.detail_shown.emit(incoming_id)
+
+        def failed(exc: BaseException) -> None:
+            if self._wanted == incoming_id:
+                self.info_view.setPlainText(describe(exc))
+
+        self.detail_task = run_task(lambda _c: svc.get(ctx, incoming_id), parent=self,
+                                    on_result=arrived, on_error=failed)
+        return self.detail_task
 
     # ---- acts ---------------------------------------------------------------------------------
     # Every dialog is window-modal and opened with ``open()`` (no nested event loop): the page
