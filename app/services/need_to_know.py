@@ -57,6 +57,7 @@ from app.storage.models import (
     IncidentReport,
     IncomingDoc,
     Meeting,
+    PaperSeriesRecord,
     RecordScope,
     User,
 )
@@ -291,8 +292,9 @@ class _Account:
 def scope_of(s: Session, object_type: str, object_id: int) -> tuple[str, int] | None:
     """The record whose 知悉范围 covers ``(object_type, object_id)`` (as the audit log and the
     涉密文件登记簿 name records): itself for a kind that carries a scope, its parent for a child
-    (a 信息专报 ``incident_report``: its incident), None for anything else (a 值班日报, a roster's
-    prints, the register itself: no 知悉范围, their 密级 alone decides)."""
+    (a 信息专报 ``incident_report``: its incident), None for anything else (a roster's prints,
+    the register itself: no 知悉范围, their 密级 alone decides; a 值班日报 has none of its own,
+    but its copies are checked against what it printed — ``recipient_problem``)."""
     if object_type in KINDS:
         return object_type, int(object_id)
     child = AUDIT_CHILDREN.get(object_type)
@@ -330,6 +332,8 @@ def recipient_problem(s: Session, object_type: str, object_id: int, *, unit: str
     ``unit`` (None when it may). docs/security.md “份号分发与知悉范围” states the rule:
 
     * a record without a 知悉范围: no check here (its 密级 decides, as on screen);
+    * a print without one of its own that holds scoped records (a 值班日报, ``PaperSeriesRecord``):
+      the recipient must be inside each of their scopes;
     * otherwise the recipient is inside when the **unit** typed is one the scope names (spaces
       ignored) — whoever receives it there — or when the **person** typed is an account inside
       the scope (named, its owner, or a member of a named unit: ``knows``), found by login
@@ -338,9 +342,28 @@ def recipient_problem(s: Session, object_type: str, object_id: int, *, unit: str
     * Several accounts of that name (with that unit): all must be inside, else the login name
       is asked for."""
     ref = scope_of(s, object_type, object_id)
-    if ref is None:
-        return None
-    kind, record_id = ref
+    if ref is not None:
+        return _outside(s, *ref, unit=unit, person=person)
+    # a print that holds records of its own (a 值班日报: that day's 值班日志 and 突发事件): inside
+    # the scope of every one of them that carries a scope
+    printed = s.execute(
+        select(PaperSeriesRecord.kind, PaperSeriesRecord.record_id).distinct()
+        .join(RecordScope, (RecordScope.kind == PaperSeriesRecord.kind)
+              & (RecordScope.record_id == PaperSeriesRecord.record_id))
+        .where(PaperSeriesRecord.object_type == object_type,
+               PaperSeriesRecord.object_id == int(object_id))
+        .order_by(PaperSeriesRecord.kind, PaperSeriesRecord.record_id)).all()
+    for kind, record_id in printed:
+        problem = _outside(s, kind, record_id, unit=unit, person=person)
+        if problem is not None:
+            return (f"该件印有知悉范围受限的{KIND_LABELS.get(kind, kind)}记录（编号 {record_id}）："
+                    + problem)
+    return None
+
+
+def _outside(s: Session, kind: str, record_id: int, *, unit: str, person: str) -> str | None:
+    """Why ``person`` of ``unit`` is outside the 知悉范围 of record ``(kind, record_id)`` (None:
+    inside, or the record carries none)."""
     rows = s.execute(select(RecordScope.basis, RecordScope.unit).where(
         RecordScope.kind == kind, RecordScope.record_id == record_id)).all()
     if not rows:

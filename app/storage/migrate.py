@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 # revision scripts or migrated; opening an up-to-date database reads two rows instead.
 
 #: The schema version this program writes (raised by one in every new revision).
-SCHEMA_VERSION = 23
+SCHEMA_VERSION = 24
 #: The head revision's id: revisions are numbered "0001", "0002", … like the schema version.
 HEAD_REVISION = f"{SCHEMA_VERSION:04d}"
 

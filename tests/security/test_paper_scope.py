@@ -28,7 +28,7 @@ from app.services.documents import drafts as documents
 from app.services.documents import printing
 from app.services.incidents import reports as incidents
 from app.services.output import paper
-from app.storage.models import AuditEvent, PaperCopy, User, UserRole
+from app.storage.models import AuditEvent, PaperCopy, PaperSeriesRecord, User, UserRole
 from tests.services.documents_helpers import notice, person
 
 TOP = int(Clearance.CONFIDENTIAL)
@@ -175,6 +175,49 @@ def test_an_information_report_copy_takes_its_incidents_scope(office):
     with Session(office["admin"].engine) as s:
         assert need_to_know.scope_of(s, "incident_report", report.id) == ("incident", inc.id)
         assert need_to_know.scope_of(s, "duty_daily", 20260302) is None
+
+
+def test_a_duty_daily_copy_takes_the_scopes_of_what_it_printed(office):
+    """A 值班日报 is no record with a 知悉范围 of its own, but it prints that day's 值班日志: one
+    秘密 entry carries a 知悉范围 (李知情, 应急办). The copies of the report go only to a
+    recipient inside it; a report of a day without scoped entries goes to anyone cleared."""
+    from app.services import duty, duty_publish
+
+    drafter, named = office["drafter"], office["named"]
+    day = dt.datetime.now().astimezone().replace(hour=10, minute=0, second=0, microsecond=0)
+    entry = duty.add_log_entry(drafter, duty.LogEntry(
+        kind="来电", received_at=day, caller_unit="市保密局", caller_name="赵",
+        content="通报一起涉密载体遗失。", classification=int(Clearance.SECRET)))
+    need_to_know.set_scope(drafter, "duty_log", entry.id, [named.actor.user_id], ["应急办"])
+    duty.add_log_entry(drafter, duty.LogEntry(kind="来电", received_at=day.replace(hour=11),
+                                              caller_unit="区应急局", content="雨情平稳。"))
+    today = day.date()
+    daily = duty_publish.render_daily(drafter, today, today, copies=3)
+    assert daily.classification == int(Clearance.SECRET) and len(daily.copy_nos) == 3
+    with Session(office["admin"].engine) as s:
+        printed = set(s.execute(select(PaperSeriesRecord.kind, PaperSeriesRecord.record_id).where(
+            PaperSeriesRecord.object_type == "duty_daily",
+            PaperSeriesRecord.object_id == int(f"{today:%Y%m%d}"))).all())
+    assert ("duty_log", entry.id) in printed and len(printed) == 2
+    first, second, third = paper.list_copies(drafter, object_type="duty_daily")
+    with pytest.raises(PermissionDenied, match="知悉范围受限的值班记录") as exc:
+        _issue(drafter, first.id, "保密办", "孙同事")  # inside the 公文's scope, not this one's
+    assert "不在该文件的知悉范围内" in str(exc.value) and "应急办" in str(exc.value)
+    assert _row(office["admin"].engine, first.id) == ("held", "", "")
+    assert _issue(drafter, second.id, "应急办", "值班员").status == "issued"
+    assert _issue(drafter, third.id, "财务科", "李知情").status == "issued"
+    outcomes = [(e[0], e[1]) for e in _issue_events(office["admin"].engine)]
+    assert outcomes == [("refused", "duty_daily"), ("success", "duty_daily"),
+                        ("success", "duty_daily")]
+    # the day before: nothing scoped printed, the copy goes to anyone cleared, as before
+    yesterday = today - dt.timedelta(days=1)
+    duty.add_log_entry(drafter, duty.LogEntry(
+        kind="来电", received_at=day - dt.timedelta(days=1), caller_unit="市委办",
+        content="请报送节日值班安排。", classification=int(Clearance.SECRET)))
+    duty_publish.render_daily(drafter, yesterday, yesterday, copies=1)
+    (plain,) = [c for c in paper.list_copies(drafter, object_type="duty_daily")
+                if c.object_id == int(f"{yesterday:%Y%m%d}")]
+    assert _issue(drafter, plain.id, "市应急管理局", "张三").status == "issued"
 
 
 # ------------------------------------------------------------------------------------ the GUI

@@ -340,13 +340,17 @@ def _window(day: dt.date, hours: ShiftHours) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-def _day_incidents(ctx: ServiceContext, start: dt.datetime, end: dt.datetime) -> tuple[list[str], int]:
+def _day_incidents(ctx: ServiceContext, start: dt.datetime, end: dt.datetime,
+                   printed: list[tuple[str, int]] | None = None) -> tuple[list[str], int]:
     """The incidents received in the duty day (those the reader may see), as lines of the
-    report, and the highest 密级 among them."""
+    report, and the highest 密级 among them; each one's ``("incident", id)`` added to
+    ``printed``."""
     from app.services import incidents
 
     lines, level = [], 0
     for row in incidents.list_received_between(ctx, start, end):
+        if printed is not None:
+            printed.append(("incident", int(row.id)))
         level = max(level, int(row.classification))
         at = row.received_at.strftime("%H:%M")
         place = f"，{row.place}" if row.place else ""
@@ -361,6 +365,14 @@ def daily_level(data: dict) -> int:
 
 
 def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
+    """The template data of the 值班日报 of ``day`` (what the reader may see)."""
+    return _daily(ctx, day, to)[0]
+
+
+def _daily(ctx: ServiceContext, day: dt.date, to: str = "") -> tuple[dict, tuple[tuple[str, int], ...]]:
+    """``daily_data`` and the records it holds — ``("duty_log", id)``, ``("incident", id)`` —
+    whose 知悉范围 the report's copies are checked against (``output.Series.within``)."""
+    printed: list[tuple[str, int]] = []
     office = office_settings.get_office(ctx)
     name = office.office_name or "（单位名称）"
     duties = duty.duties_between(ctx, day, day)
@@ -371,6 +383,7 @@ def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
     calls, instructions = [], []
     level = 0
     for e in entries:
+        printed.append(("duty_log", int(e.id)))
         level = max(level, int(e.classification))
         assert e.received_at is not None  # a stored entry has its time (None only as input)
         local = e.received_at.astimezone()
@@ -382,7 +395,7 @@ def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
                           if e.caller else e.kind, "matter": e.content,
                           "handling": handling or "登记"})
     attention = [i.text for i in duty.list_open_items(ctx, at=end)]
-    incident_lines, incident_level = _day_incidents(ctx, start, end)
+    incident_lines, incident_level = _day_incidents(ctx, start, end, printed)
     if duties:  # the roster naming the day's duties may itself be classified
         level = max(level, duty.duties_level(ctx, day, day))
     return {
@@ -392,7 +405,7 @@ def daily_data(ctx: ServiceContext, day: dt.date, to: str = "") -> dict:
                   "calls": calls, "incidents": incident_lines, "instructions": instructions,
                   "attention": attention, "to": to or "办公室领导",
                   "classification": max(level, incident_level)},
-    }
+    }, tuple(printed)
 
 
 def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "pdf",
@@ -420,7 +433,7 @@ def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "
     level = 0
     day = start
     while day <= end:
-        day_data = daily_data(ctx, day, to)
+        day_data, printed = _daily(ctx, day, to)
         level = max(level, daily_level(day_data))
         rendered = render_template(chosen.template, day_data, fmt, today=day)
         parts.append(rendered.data)
@@ -428,7 +441,7 @@ def render_daily(ctx: ServiceContext, start: dt.date, end: dt.date, fmt: str = "
         if fmt == "pdf":
             series.append(output.Series(
                 "duty_daily", int(f"{day:%Y%m%d}"), f"{day.isoformat()}值班日报",
-                pages=len(PdfReader(io.BytesIO(rendered.data)).pages)))
+                pages=len(PdfReader(io.BytesIO(rendered.data)).pages), within=printed))
         day += dt.timedelta(days=1)
     if fmt != "pdf" or len(parts) == 1:
         data = parts[0]

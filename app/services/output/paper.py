@@ -22,6 +22,7 @@ print that made it (``doc.print``, ``minutes.render``, … name the same 份号 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,7 @@ from app.domain.security import Action, Clearance
 from app.errors import ConflictError, InputError, PermissionDenied
 from app.services import audit, need_to_know
 from app.services.context import Actor, ServiceContext, visible
-from app.storage.models import PaperCopy
+from app.storage.models import PaperCopy, PaperSeriesRecord
 from app.textsafe import clean_text
 
 #: the lowest level whose copies are registered (秘密 and 机密)
@@ -93,10 +94,12 @@ def next_copy_no(s: Session, object_type: str, object_id: int) -> int:
 
 def take_copy_nos(s: Session, actor: Actor, *, object_type: str, object_id: int, title: str,
                   classification: int, copies: int, at: dt.datetime,
-                  first: int | None = None) -> list[int]:
+                  first: int | None = None,
+                  within: Sequence[tuple[str, int]] = ()) -> list[int]:
     """Register ``copies`` new copies (held) in ``s``'s transaction and return their 份号: from
     ``first`` when given (a number already in the register is refused), else the next of the
-    record's series."""
+    record's series. ``within``: the records the print holds (``Series.within``), added to the
+    series' list (``PaperSeriesRecord``) that its copies' distribution is checked against."""
     start = first if first is not None else next_copy_no(s, object_type, object_id)
     numbers = list(range(start, start + copies))
     taken = set(s.execute(select(PaperCopy.copy_no).where(
@@ -109,6 +112,14 @@ def take_copy_nos(s: Session, actor: Actor, *, object_type: str, object_id: int,
         s.add(PaperCopy(object_type=object_type, object_id=object_id, copy_no=n,
                         title=title[:256], classification=int(classification), printed_at=at,
                         printed_by=actor.label, status="held"))
+    wanted = {(str(k), int(i)) for k, i in within}
+    if wanted:
+        have = {(k, int(i)) for k, i in s.execute(
+            select(PaperSeriesRecord.kind, PaperSeriesRecord.record_id).where(
+                PaperSeriesRecord.object_type == object_type,
+                PaperSeriesRecord.object_id == object_id))}
+        s.add_all(PaperSeriesRecord(object_type=object_type, object_id=object_id, kind=k,
+                                    record_id=i) for k, i in sorted(wanted - have))
     s.flush()
     return numbers
 

@@ -74,12 +74,16 @@ class Series:
     ``object_id`` name the record (``meeting`` 3, ``incident_report`` 8, ``duty_daily``
     20260302); a kind of print with no record of its own (the audit log, the register) uses id 0
     — one series for the kind. ``pages``: how many pages of the rendered PDF are this record's
-    (0: all the rest). ``title`` goes into the register (default: the output's title)."""
+    (0: all the rest). ``title`` goes into the register (default: the output's title).
+    ``within``: for a series that is not itself a record with a 知悉范围 (a 值班日报), the
+    records it prints — ``(kind, id)`` of a kind that may carry one; its copies then go only to
+    a recipient inside each of their scopes (``need_to_know.recipient_problem``)."""
 
     object_type: str
     object_id: int
     title: str = ""
     pages: int = 0
+    within: tuple[tuple[str, int], ...] = ()
 
 
 def copy_range(copy_nos: Sequence[str]) -> str:
@@ -233,7 +237,7 @@ def _print_copies(ctx: ServiceContext, actor: Actor, data: bytes, series: Sequen
             one = series[i]
             paper.take_copy_nos(s, actor, object_type=one.object_type, object_id=one.object_id,
                                 title=one.title or title, classification=classification,
-                                copies=copies, at=now, first=first)
+                                copies=copies, at=now, first=first, within=one.within)
 
     return (concatenate(units) if len(units) > 1 else units[0]), numbers, take
 

@@ -69,7 +69,7 @@ from app.storage.models.minutes import (  # noqa: E402,F401
     MeetingType,
     Topic,
 )
-from app.storage.models.paper import PaperCopy  # noqa: E402,F401
+from app.storage.models.paper import PaperCopy, PaperSeriesRecord  # noqa: E402,F401
 from app.storage.models.scopes import RecordScope  # noqa: E402,F401
 from app.storage.models.search import SearchEntry, SearchKind  # noqa: E402,F401
 from app.storage.models.security import (  # noqa: E402,F401

@@ -37,3 +37,21 @@ class PaperCopy(IdMixin, TimestampMixin, VersionMixin, Base):
     destroy_requested_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     destroyed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     destroy_confirmed_by: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+
+
+class PaperSeriesRecord(IdMixin, Base):
+    """A record whose text a print of a series holds, when the series is not itself a record that
+    carries a 知悉范围: a 值班日报 (``duty_daily`` 20260302) prints that day's 值班日志 and
+    突发事件, each of which may carry one. A copy of the series goes only to a recipient inside
+    every such record's 知悉范围 (``need_to_know.recipient_problem``). Rows are added by each
+    print (the union: a later print of the same day may hold more), never removed."""
+
+    __tablename__ = "paper_series_records"
+    __table_args__ = (UniqueConstraint("object_type", "object_id", "kind", "record_id",
+                                       name="uq_paper_series_records"),)
+
+    object_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    object_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: the record printed: a kind that carries a 知悉范围 (``duty_log``, ``incident``, …)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    record_id: Mapped[int] = mapped_column(Integer, nullable=False)
