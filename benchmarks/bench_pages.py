@@ -54,23 +54,14 @@ def _rss_mb() -> float:
 
 
 def child(url: str, keys: list[str]) -> None:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from app.ui.qt import QApplication, QEventLoop, QTimer
+    from benchmarks.gui import office_ctx, start_qt
 
-    qapp = QApplication([])
-    from app.ui.application import install_translations
-    from app.ui.fonts import ensure_chinese_ui_font
-
-    install_translations(qapp)  # as run_gui does
-    bundled_font = ensure_chinese_ui_font(qapp)
-    from app.domain.security import Clearance, Role
-    from app.services.context import Actor, ServiceContext
-    from app.storage.migrate import open_database
+    _qapp, bundled_font = start_qt()
     from app.ui import pages
     from app.ui.main_window import MainWindow
+    from app.ui.qt import QEventLoop, QTimer
 
-    engine = open_database(url, Path(tempfile.mkdtemp()) / "backups")
-    ctx = ServiceContext(engine, Actor(None, "bench", Role.ADMIN, Clearance.SECRET, "测试"))
+    ctx = office_ctx(url)
     loop = QEventLoop()
 
     def spin(ms: int) -> None:
@@ -152,7 +143,7 @@ def child(url: str, keys: list[str]) -> None:
 
     out["peak memory (MB)"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                                float(len(sys.modules)))
-    print(json.dumps({"times": out, "rss": rss, "font": bundled_font or "system"}))
+    print(json.dumps({"times": out, "rss": rss, "font": bundled_font}))
     sys.stdout.flush()
     os._exit(0)  # (PySide6 6.12 may abort in interpreter finalisation; see app/__main__.py)
 

@@ -128,24 +128,15 @@ class Watch:
 
 
 def child(url: str) -> None:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from app.ui.qt import QAbstractItemView, QApplication, QEventLoop, QTabWidget, QTimer
+    from benchmarks.gui import office_ctx, start_qt
 
-    qapp = QApplication([])
-    from app.ui.application import install_translations
-    from app.ui.fonts import ensure_chinese_ui_font
-
-    install_translations(qapp)  # as run_gui does
-    ensure_chinese_ui_font(qapp)
-    from app.domain.security import Clearance, Role
-    from app.services.context import Actor, ServiceContext
-    from app.storage.migrate import open_database
+    start_qt()
     from app.ui import pages
     from app.ui.lazy_table import LOADING, LazyTableModel
     from app.ui.main_window import MainWindow
+    from app.ui.qt import QAbstractItemView, QEventLoop, QTabWidget, QTimer
 
-    engine = open_database(url, Path(tempfile.mkdtemp()) / "backups")
-    ctx = ServiceContext(engine, Actor(None, "bench", Role.ADMIN, Clearance.SECRET, "测试"))
+    ctx = office_ctx(url)
     loop = QEventLoop()
 
     def spin(ms: int) -> None:
