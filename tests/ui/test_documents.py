@@ -325,7 +325,10 @@ def test_register_view_shows_reserved_void_and_issued(qtbot, team):
     page = _page(qtbot, clerk)
     page.show()
     view = page.register
-    assert view.table.rowCount() == 1
+    assert not view.isVisible() and view.busy  # hidden: nothing read yet
+    page.tabs.setCurrentWidget(view)  # shown: read in the worker
+    qtbot.waitUntil(lambda: not view.busy)
+    assert view.model.rowCount() == 1
     qtbot.mouseClick(view.reserve_button, Qt.MouseButton.LeftButton)
     dlg = view.dialog
     assert isinstance(dlg, NumberDialog) and dlg.isVisible()  # open() returned: no nested loop
@@ -334,12 +337,13 @@ def test_register_view_shows_reserved_void_and_issued(qtbot, team):
     dlg.count.setValue(2)
     qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)
     assert dlg.isVisible() and "请填写预留原因" in dlg.error.text()
-    assert view.table.rowCount() == 1  # nothing reserved without a reason
+    assert view.model.rowCount() == 1  # nothing reserved without a reason
     dlg.reason.setText("纸质签发待补录")
     qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)
     assert not dlg.isVisible()
-    assert view.table.rowCount() == 3 and "已预留" in view.message.text()
-    assert [view.table.item(r, 2).text() for r in range(3)] == ["已用", "预留", "预留"]
+    qtbot.waitUntil(lambda: not view.busy)
+    assert view.model.rowCount() == 3 and "已预留" in view.message.text()
+    assert [view.model.text(r, 2) for r in range(3)] == ["已用", "预留", "预留"]
 
     view.table.selectRow(1)
     qtbot.mouseClick(view.void_button, Qt.MouseButton.LeftButton)
@@ -353,8 +357,9 @@ def test_register_view_shows_reserved_void_and_issued(qtbot, team):
     dlg.reason.setText("预留后未用")
     qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)
     assert not dlg.isVisible() and "已作废 临政办发〔2026〕2号" in view.message.text()
-    assert [view.table.item(r, 2).text() for r in range(3)] == ["已用", "作废", "预留"]
-    assert view.table.item(1, 3).text() == "预留后未用"
+    qtbot.waitUntil(lambda: not view.busy)
+    assert [view.model.text(r, 2) for r in range(3)] == ["已用", "作废", "预留"]
+    assert view.model.text(1, 3) == "预留后未用"
     assert "作废 1 个" in view.summary.text() and "无缺号" in view.summary.text()
     with Session(clerk.engine) as s:
         events = {e.action: json.loads(e.detail) for e in s.execute(select(AuditEvent).where(
@@ -367,6 +372,9 @@ def test_register_reserves_for_a_new_series_and_refusals_stay_in_the_dialog(qtbo
     clerk, reader = team["clerk"], team["reader"]
     page = _page(qtbot, clerk)
     view = page.register
+    page.show()
+    page.tabs.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: not view.busy)
     assert view.series.count() == 0 and "也可先预留号码" in view.summary.text()
     assert view.ask_void() is None and "请先在台账中选择" in view.message.text()
     dlg = view.ask_reserve()
@@ -374,14 +382,15 @@ def test_register_reserves_for_a_new_series_and_refusals_stay_in_the_dialog(qtbo
     dlg.year.setValue(2027)
     dlg.reason.setText("年初预留")
     dlg.accept()
-    assert view.series.currentData() == ("临政函", 2027) and view.table.rowCount() == 1
+    qtbot.waitUntil(lambda: not view.busy)
+    assert view.series.currentData() == ("临政函", 2027) and view.model.rowCount() == 1
     dlg = view.ask_reserve()
     dlg.prefix.setCurrentText("临政〔函")  # the service refuses a malformed 机关代字
     dlg.reason.setText("测试")
     dlg.accept()
     assert dlg.isVisible() and "不能含有空格或括号" in dlg.error.text()
     assert dlg.reason.text() == "测试"  # what was typed is still there to correct
-    assert view.table.rowCount() == 1
+    assert view.model.rowCount() == 1
     ro = _page(qtbot, reader).register  # no 印发 right: the buttons are off
     assert not ro.reserve_button.isEnabled() and not ro.void_button.isEnabled()
 

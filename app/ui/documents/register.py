@@ -9,15 +9,19 @@ on success the register refreshes and shows the series it changed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.domain import docnumber as dn
 from app.domain.security import Action
 from app.errors import UserError
 from app.services import documents
 from app.services import office as office_settings
 from app.services.context import ServiceContext
-from app.ui.kit import FormRows, MessageLine
+from app.ui.kit import FormRows, MessageLine, TaskHandle, run_task
 from app.ui.permissions import gate
 from app.ui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
     QBrush,
     QColor,
     QComboBox,
@@ -26,11 +30,12 @@ from app.ui.qt import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QModelIndex,
+    QObject,
     QPushButton,
     QSpinBox,
     Qt,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -157,16 +162,80 @@ class NumberDialog(QDialog):
         super().accept()
 
 
+class RegisterModel(QAbstractTableModel):
+    """The rows of one series' register (``dn.SeriesRegister.rows``): a year of a busy office
+    is ~18 000 numbers, shown without an item object per cell."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dn.RegisterRow] = []
+
+    def set_rows(self, rows: list[dn.RegisterRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def text(self, row: int, column: int) -> str:
+        r = self.rows[row]
+        if column == 0:
+            return str(r.seq)
+        if column == 1:
+            return r.text
+        if column == 2:
+            return r.label
+        if column == 3:
+            return r.reason or ""
+        if column == 4:
+            return str(r.document_id or "")
+        if column == 5:
+            return r.by or ""
+        return r.at.astimezone().strftime("%Y-%m-%d %H:%M") if r.at else ""
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(index.row(), index.column())
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
+            return self.rows[index.row()].reason or None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            colour = COLOURS.get(self.rows[index.row()].state)
+            return QBrush(colour) if colour is not None else None
+        return None
+
+
 class RegisterView(QWidget):
+    """The register of the chosen series, read in the worker — and only while it is shown: the
+    公文 page refreshes it after every save, and a hidden register just notes that it is stale
+    and reads when it is next shown."""
+
+    loaded = Signal()  # the series list and the chosen series' rows are in
+
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("docnoRegister")
         self.ctx = ctx
         self.reg: dn.SeriesRegister | None = None
         self.dialog: NumberDialog | None = None
+        self.task: TaskHandle | None = None
+        self._stale = True
+        self._keep: tuple[str, int] | None = None  # the series to show when next read
+        self._reads = 0
         self.series = QComboBox()
         self.series.currentIndexChanged.connect(self.show_series)
-        self.summary = QLabel()
+        self.summary = QLabel("正在读取…")
         self.message = MessageLine(name="registerMessage")
         self.reserve_button = QPushButton("预留号码…")
         self.void_button = QPushButton("作废所选号码…")
@@ -174,16 +243,20 @@ class RegisterView(QWidget):
             gate(b, ctx.actor, Action.ISSUE)
         self.reserve_button.clicked.connect(self.ask_reserve)
         self.void_button.clicked.connect(self.ask_void)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.model = RegisterModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
         # the number in full (it was cut while 原因 took the width); 原因 takes what is left,
         # its full text in the tooltip
         size_columns(self.table, COLUMNS, {"序号": 4, "发文字号": "江政办发〔2026〕9999号", "状态": 5,
                                            "公文编号": 6, "经办人": 6, "时间": "2026-12-07 08:30"},
                      stretch="原因", stretch_min=10)
         self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() + 8)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         top = QHBoxLayout()
         top.addWidget(QLabel("序列"))
         top.addWidget(self.series, 1)
@@ -194,43 +267,82 @@ class RegisterView(QWidget):
         lay.addWidget(self.summary)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.message)
-        self.refresh()
 
-    def refresh(self, select: tuple[str, int] | None = None) -> None:
+    @property
+    def busy(self) -> bool:
+        return self._stale or (self.task is not None and not self.task.finished)
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        if self._stale and (self.task is None or self.task.finished):
+            self.refresh()
+
+    def refresh(self, select: tuple[str, int] | None = None) -> TaskHandle | None:
+        """Read the series and the chosen one's register (``select``, else the one shown, else
+        the first) in the worker; hidden, only note that it must be read when shown."""
         keep = select or self.series.currentData()
+        if not self.isVisible():
+            self._stale = True
+            self._keep = keep
+            return None
+        keep = keep or self._keep
+        self._stale = False
+        ctx = self.ctx
+
+        def read(_control: object) -> tuple[list, tuple[str, int] | None, dn.SeriesRegister | None]:
+            series = documents.list_series(ctx)
+            keys = [(s.prefix, s.year) for s in series]
+            key = keep if keep in keys else (keys[0] if keys else None)
+            return series, key, (documents.series_register(ctx, *key) if key else None)
+
+        return self._read(read, self._fill_all)
+
+    def _read(self, read, apply) -> TaskHandle:  # type: ignore[no-untyped-def]
+        """Run ``read`` in the worker and ``apply`` its result unless a newer read started."""
+        self._reads += 1
+        n = self._reads
+        if self.task is not None and not self.task.finished:
+            self.task.cancel()
+
+        def arrived(result: Any) -> None:
+            if n == self._reads:
+                apply(result)
+                self.loaded.emit()
+
+        self.task = run_task(read, parent=self, on_result=arrived, on_error=self.message.error)
+        return self.task
+
+    def _fill_all(self, result: tuple[list, tuple[str, int] | None,
+                                      dn.SeriesRegister | None]) -> None:
+        series, key, reg = result
         self.series.blockSignals(True)
         self.series.clear()
-        for s in documents.list_series(self.ctx):
+        for s in series:
             self.series.addItem(f"{s.prefix} {s.year}年（至 {s.last_seq} 号）", (s.prefix, s.year))
-        if keep is not None:
-            i = self.series.findData(keep)
-            self.series.setCurrentIndex(max(i, 0))
+        if key is not None:
+            self.series.setCurrentIndex(max(self.series.findData(key), 0))
         self.series.blockSignals(False)
-        self.show_series()
+        self._show(reg)
 
-    def show_series(self) -> None:
+    def show_series(self) -> TaskHandle | None:
+        """The series chosen in the box: its register, read in the worker."""
         key = self.series.currentData()
-        self.table.setRowCount(0)
-        self.reg = None
         if key is None:
+            self._show(None)
+            return None
+        ctx = self.ctx
+        return self._read(lambda _c: documents.series_register(ctx, *key), self._show)
+
+    def _show(self, reg: dn.SeriesRegister | None) -> None:
+        self.reg = reg
+        if reg is None:
+            self.model.set_rows([])
             self.summary.setText("尚无发文字号。签发公文时自动取号，也可先预留号码。")
             return
-        reg = self.reg = documents.series_register(self.ctx, *key)
         c = reg.counts()
         self.summary.setText(f"已用 {c['issued']} 个，预留 {c['reserved']} 个，作废 {c['void']} 个"
                              + (f"，缺号 {c['gap']} 个（异常）" if c["gap"] else "，无缺号"))
-        self.table.setRowCount(len(reg.rows))
-        for i, r in enumerate(reg.rows):
-            when = r.at.astimezone().strftime("%Y-%m-%d %H:%M") if r.at else ""
-            values = [str(r.seq), r.text, r.label, r.reason or "", r.document_id or "",
-                      r.by or "", when]
-            for j, v in enumerate(values):
-                item = QTableWidgetItem(v)
-                if j == 3 and v:
-                    item.setToolTip(v)
-                if r.state in COLOURS:
-                    item.setBackground(QBrush(COLOURS[r.state]))
-                self.table.setItem(i, j, item)
+        self.model.set_rows(list(reg.rows))
 
     def _done(self, prefix: str, year: int, text: str) -> None:
         self.message.ok(text)
@@ -253,14 +365,15 @@ class RegisterView(QWidget):
                                        year=year, parent=self))
 
     def ask_void(self) -> NumberDialog | None:
-        row = self.table.currentRow()
-        if row < 0 or self.reg is None:
+        index = self.table.currentIndex()
+        row = index.row() if index.isValid() else -1
+        if row < 0 or self.reg is None or row >= self.model.rowCount():
             self.message.say("请先在台账中选择要作废的号码。")
             return None
         key = self.series.currentData()
         return self._open(NumberDialog(self.ctx, "void", prefixes=[key[0]], prefix=key[0],
                                        year=key[1], reg=self.reg,
-                                       seq=int(self.table.item(row, 0).text()), parent=self))
+                                       seq=self.model.rows[row].seq, parent=self))
 
     def _open(self, dlg: NumberDialog) -> NumberDialog:
         if self.dialog is not None:
