@@ -15,6 +15,7 @@ def test_rules_dialog_sets_shift_hours(qtbot, admin_ui_ctx):
     duty.save_rules(ctx, duty.Rules(roles={"leader": 1, "officer": 1}))
     page = DutyPage(ctx)
     qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.roster.reading)  # (read in the worker)
     tab = page.roster
     tab.rules_button.click()
     dlg = tab.dialog

@@ -216,6 +216,7 @@ def test_roster_generate_edit_publish_export(qtbot, admin_ui_ctx, tmp_path):
                                 "测试值班表")
     page = DutyPage(ctx)
     qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.roster.reading)  # (read in the worker)
     page.show()
     tab = page.roster
     assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
@@ -301,6 +302,7 @@ def test_generate_cancel_leaves_roster_unchanged(qtbot, admin_ui_ctx, monkeypatc
     duty.create_roster(ctx, today, today + dt.timedelta(days=5))
     page = DutyPage(ctx)
     qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.roster.reading)  # (read in the worker)
     tab = page.roster
     handle = tab.generate(time_limit=5, unknown_years_confirmed=True)
     line = tab.status  # the message line shows the progress, with 取消
@@ -325,6 +327,7 @@ def test_infeasible_shown_in_plain_words(qtbot, admin_ui_ctx):
     duty.create_roster(ctx, start, start + dt.timedelta(days=2))
     page = DutyPage(ctx)
     qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.roster.reading)  # (read in the worker)
     tab = page.roster
     handle = tab.generate(time_limit=3, unknown_years_confirmed=True)
     qtbot.waitUntil(lambda: handle.finished, timeout=30_000)
@@ -337,6 +340,7 @@ def test_duty_officer_sees_roster_editing_disabled_with_the_reason(qtbot, admin_
     ctx = _officer(admin_ui_ctx)
     page = DutyPage(ctx)
     qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.roster.reading)  # (read in the worker)
     # the same tabs as a 文书's, in the same places; the one they cannot use says why
     assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
         "值班表", "人员", "值班记录", "交接班"]
@@ -364,6 +368,7 @@ def test_ledger_dialog_saves_opening_balance_and_lists_swaps(qtbot, admin_ui_ctx
                      reason="外出开会", allow_violations=True)
     page = DutyPage(ctx)
     qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.roster.reading)  # (read in the worker)
     page.roster.ledger_button.click()
     dlg = page.roster.dialog
     assert isinstance(dlg, LedgerDialog)
@@ -381,6 +386,7 @@ def test_staff_form_and_leave(qtbot, admin_ui_ctx):
     ctx = admin_ui_ctx
     page = DutyPage(ctx)
     qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.roster.reading)  # (read in the worker)
     tab = page.staff
     page.tabs.setCurrentWidget(tab)
     _type(tab.name, "张伟")
@@ -434,6 +440,7 @@ def test_rules_dialog_and_swap_dialog(qtbot, admin_ui_ctx):
     _seed(ctx)
     page = DutyPage(ctx)
     qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.roster.reading)  # (read in the worker)
     tab = page.roster
     tab.rules_button.click()
     dlg = tab.dialog
@@ -488,6 +495,7 @@ def test_rule_check_of_the_shown_roster_runs_in_the_worker(qtbot, admin_ui_ctx):
     roster = duty.create_roster(ctx, today, today + dt.timedelta(days=6), "规则检查")
     page = DutyPage(ctx)
     qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.roster.reading)  # (read in the worker)
     page.show()
     tab = page.roster
     handle = tab.generate(time_limit=5, unknown_years_confirmed=True)

@@ -132,8 +132,9 @@ def test_no_list_queries_on_the_gui_thread_while_scrolling(qtbot, office, sql_wa
 def test_moving_through_incoming_and_the_duty_panel_read_in_the_worker(qtbot, office, sql_watch,
                                                                         tmp_path):
     """↓ through the 收文 list shows each item's detail (read, and its view audited, in the
-    worker), and the 值班 page's now-on-duty panel — refreshed every minute and on every tab —
-    reads in the worker too: none of it runs a statement on the GUI thread (issue 30)."""
+    worker); the first visits of 公文 and 值班 read their lists, roster and panel in the worker;
+    and the 值班 page's now-on-duty panel — refreshed every minute and on every tab — reads in
+    the worker too: none of it runs a statement on the GUI thread (issue 30)."""
     from app.ui.main_window import MainWindow
     from app.ui.qt import Qt
 
@@ -155,8 +156,17 @@ def test_moving_through_incoming_and_the_duty_panel_read_in_the_worker(qtbot, of
     assert page.info_view.toPlainText().startswith(page.detail.info.title)
     sql_watch.recording = False
     assert sql_watch.seen == []
-    duty_page = win.show_page("duty")  # (its tabs still read on the GUI thread when chosen)
-    for i in range(duty_page.tabs.count()):
+    # the first visits of 公文 (its 发文字号台账 is read when shown) and 值班 (the roster, the
+    # now-on-duty panel) read in the worker
+    sql_watch.where, sql_watch.recording = "first visits", True
+    documents_page = win.show_page("documents")
+    duty_page = win.show_page("duty")
+    qtbot.waitUntil(lambda: not duty_page.roster.reading and not duty_page.now.reading
+                    and not documents_page.model.loading, timeout=15_000)
+    sql_watch.recording = False
+    assert duty_page.roster.rosters.count() > 0 and duty_page.roster.roster is not None
+    assert sql_watch.seen == []
+    for i in range(duty_page.tabs.count()):  # (人员 and 交接班 still read on the GUI thread)
         duty_page.tabs.setCurrentIndex(i)
         qtbot.waitUntil(lambda: not duty_page.now.reading, timeout=15_000)
     sql_watch.where, sql_watch.recording = "duty", True

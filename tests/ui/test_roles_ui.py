@@ -76,6 +76,7 @@ def test_duty_tabs_stay_in_place_across_roles(qtbot, admin_ui_ctx):
     for ctx in (duty_only, clerk_on_duty):
         page = pages[ctx.actor.username] = DutyPage(ctx)
         qtbot.addWidget(page)
+        qtbot.waitUntil(lambda p=page: not p.roster.reading)
     tabs = {name: [p.tabs.tabText(i) for i in range(p.tabs.count())] for name, p in pages.items()}
     assert tabs["zhiban"] == tabs["wenshu"] == ["值班表", "人员", "值班记录", "交接班"]
 
@@ -97,6 +98,7 @@ def test_reader_sees_the_handover_buttons_disabled_with_the_reason(qtbot, admin_
     reader = _user(admin_ui_ctx, "duzhe", [Role.READER])
     page = DutyPage(reader)
     qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.roster.reading)  # (read in the worker)
     assert not page.log.form_box.isEnabled()
     assert page.log.form_box.toolTip() == "需要“值班员”角色"
     b = page.handover.hand_button

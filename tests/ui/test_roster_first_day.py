@@ -24,6 +24,7 @@ def _staff(ctx, leaders=3, officers=6):
 def _page(qtbot, ctx) -> DutyPage:
     page = DutyPage(ctx)
     qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: not page.roster.reading)  # (read in the worker)
     page.show()
     return page
 

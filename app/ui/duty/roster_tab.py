@@ -452,12 +452,50 @@ class RosterTab(QWidget):
         layout.addWidget(split, 1)
         self.problems = MessageLine(name="rosterProblems")  # the shown roster's rule check
         layout.addWidget(self.problems)
-        self.refresh()
+        self.read_task: TaskHandle | None = None
+        self._reads = 0  # every read of the tab; an older answer is dropped
+        self.read_in_background()
 
     # ------------------------------------------------------------------ loading
+    @property
+    def reading(self) -> bool:
+        """The first read (in the worker) has not come yet."""
+        return self.read_task is not None and not self.read_task.finished
+
+    def read_in_background(self) -> TaskHandle:
+        """The tab's first read — the rosters, the first one's duties, the duty roles and the
+        office's holiday tables — in the worker: the 值班 page's first visit held the GUI thread
+        for them (issue 30, ``benchmarks/bench_stall.py``). A ``refresh``/``load`` made meanwhile
+        (an act of the user's) wins: this answer is then dropped."""
+        self._reads += 1
+        n = self._reads
+        ctx = self.ctx
+
+        def read(_control: object) -> tuple[list[RosterInfo], RosterInfo | None, dict[str, str]]:
+            rosters = duty.list_rosters(ctx)
+            roster = duty.get_roster(ctx, rosters[0].id) if rosters else None
+            roles = duty.list_roles(ctx)
+            holidays.calendar(ctx)  # the office's holiday tables, for the grid's day kinds
+            return rosters, roster, roles
+
+        def arrived(result: tuple[list[RosterInfo], RosterInfo | None, dict[str, str]]) -> None:
+            if n != self._reads:
+                return
+            rosters, roster, roles = result
+            self._fill_rosters(rosters, roster.id if roster else None)
+            self._show(roster, roles, calendar_read=True)
+
+        self.read_task = run_task(read, parent=self, on_result=arrived,
+                                  on_error=self.status.error)
+        return self.read_task
+
     def refresh(self, select_id: int | None = None) -> None:
         keep = select_id or (self.roster.id if self.roster else None)
-        rosters = duty.list_rosters(self.ctx)
+        self._reads += 1
+        self._fill_rosters(duty.list_rosters(self.ctx), keep)
+        self.load()
+
+    def _fill_rosters(self, rosters: list[RosterInfo], keep: int | None) -> None:
         self.rosters.blockSignals(True)
         self.rosters.clear()
         for r in rosters:
@@ -466,26 +504,29 @@ class RosterTab(QWidget):
         index = max(0, self.rosters.findData(keep)) if keep else 0
         self.rosters.setCurrentIndex(index if rosters else -1)
         self.rosters.blockSignals(False)
-        self.load()
 
     def load(self) -> None:
+        self._reads += 1
         rid = self.rosters.currentData()
-        self.roster = duty.get_roster(self.ctx, rid) if rid else None
-        r = self.roster
+        self._show(duty.get_roster(self.ctx, rid) if rid else None)
+
+    def _show(self, roster: RosterInfo | None, roles: dict[str, str] | None = None, *,
+              calendar_read: bool = False) -> None:
+        self.roster = r = roster
         if r and (self.month is None or not (
                 (r.start.year, r.start.month) <= self.month <= (r.end.year, r.end.month))):
             self.month = (r.start.year, r.start.month)
-        self._fill_list()
-        self._fill_grid()
+        self._fill_list(roles)
+        self._fill_grid(roles, calendar_read=calendar_read)
         self._validate()
         busy = self.task is not None and not self.task.finished
         for b in (self.generate_button, self.swap_button, self.publish_button, self.level_button):
             gate(b, self.ctx.actor, Action.EDIT_ROSTER, r is not None and not busy)
         self.export_button.setEnabled(r is not None and not busy)
 
-    def _fill_list(self) -> None:
+    def _fill_list(self, roles: dict[str, str] | None = None) -> None:
         duties = self.roster.duties if self.roster else ()
-        roles = duty.list_roles(self.ctx)
+        roles = roles if roles is not None else duty.list_roles(self.ctx)
         self.list.setRowCount(len(duties))
         for row, d in enumerate(duties):
             for col, v in enumerate([d.day.isoformat(), f"星期{WEEK[d.day.weekday()]}", d.shift,
@@ -493,18 +534,20 @@ class RosterTab(QWidget):
                                      SOURCES.get(d.source, d.source)]):
                 self.list.setItem(row, col, QTableWidgetItem(v))
 
-    def _fill_grid(self) -> None:
+    def _fill_grid(self, roles: dict[str, str] | None = None, *,
+                   calendar_read: bool = False) -> None:
         self.grid.clearContents()
         if self.roster is None or self.month is None:
             self.month_label.setText("")
             return
         y, m = self.month
         self.month_label.setText(f"{y}年{m}月")
-        holidays.calendar(self.ctx)  # the office's imported holiday tables, up to date
+        if not calendar_read:
+            holidays.calendar(self.ctx)  # the office's imported holiday tables, up to date
         by_day: dict[dt.date, list[Duty]] = defaultdict(list)
         for d in self.roster.duties:
             by_day[d.day].append(d)
-        roles = duty.list_roles(self.ctx)
+        roles = roles if roles is not None else duty.list_roles(self.ctx)
         weeks = pycal.Calendar(0).monthdatescalendar(y, m)
         self.grid.setRowCount(len(weeks))
         for row, week in enumerate(weeks):
