@@ -389,6 +389,7 @@ def test_staff_form_and_leave(qtbot, admin_ui_ctx):
     qtbot.waitUntil(lambda: not page.roster.reading)  # (read in the worker)
     tab = page.staff
     page.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: not tab.reading and "officer" in tab.role_checks)  # (the worker)
     _type(tab.name, "张伟")
     _type(tab.unit, "秘书科")
     _type(tab.post, "科员")

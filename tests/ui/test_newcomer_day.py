@@ -245,6 +245,7 @@ def test_a_newcomers_day(qtbot, day, tmp_path):
     duty_page = panel.open_step("roster")
     duty_page.tabs.setCurrentWidget(duty_page.staff)
     staff = duty_page.staff
+    qtbot.waitUntil(lambda: not staff.reading and "leader" in staff.role_checks)  # (the worker)
     team = [("赵志远", "13900000001", "leader"), ("钱国华", "13900000002", "leader"),
             ("孙丽", "13900000003", "leader"), ("周明", "13800000001", "officer"),
             ("吴刚", "13800000002", "officer"), ("郑芳", "13800000003", "officer"),

@@ -25,6 +25,7 @@ from app.ui.kit import (
     ask_text,
     copies_box,
     run_busy,
+    run_task,
     saved_text,
 )
 from app.ui.permissions import gate
@@ -49,6 +50,9 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+
+#: what the tab shows: the handover waiting for this desk, the open items, the recent handovers
+_Read = tuple[HandoverInfo | None, list[OpenItem], list[HandoverInfo]]
 
 #: 密级 names, by level (a combo's index is the level)
 LEVELS = ["公开", "内部", "秘密", "机密"]
@@ -200,16 +204,47 @@ class HandoverTab(QWidget):
             gate(w, ctx.actor, Action.EDIT_DUTY_LOG)
         self.dialog: QWidget | None = None
         self.open_items: list[OpenItem] = []
+        self.read_task: TaskHandle | None = None
+        self._reads = 0  # every read of the tab; an older answer is dropped
         if load:
             self.refresh()
 
+    @staticmethod
+    def _read(ctx: ServiceContext) -> _Read:
+        return (duty.pending_handover(ctx), duty.list_open_items(ctx),
+                duty.list_handovers(ctx, limit=50))
+
+    @property
+    def reading(self) -> bool:
+        return self.read_task is not None and not self.read_task.finished
+
+    def read_in_background(self) -> TaskHandle:
+        """Read the pending handover, the open items and the recent handovers in the worker
+        (the tab chosen); shown when they come, unless a ``refresh`` (after an act) came first."""
+        self._reads += 1
+        n = self._reads
+        ctx = self.ctx
+
+        def arrived(result: _Read) -> None:
+            if n == self._reads:
+                self._show(*result)
+
+        self.read_task = run_task(lambda _c: self._read(ctx), parent=self, on_result=arrived,
+                                  on_error=self.message.error)
+        return self.read_task
+
     def refresh(self) -> None:
+        self._reads += 1
         try:
-            self.pending = duty.pending_handover(self.ctx)
-            open_items = duty.list_open_items(self.ctx)
+            read = self._read(self.ctx)
         except Exception as exc:  # noqa: BLE001
             self.message.error(exc)
             return
+        self._show(*read)
+
+    def _show(self, pending: HandoverInfo | None, open_items: list[OpenItem],
+              handovers: list[HandoverInfo]) -> None:
+        self.pending = pending
         now = self.ctx.now().astimezone()
         self.open_items = open_items
         p = self.pending
@@ -225,7 +260,7 @@ class HandoverTab(QWidget):
                 f"移交事项：{carried}")
             gate(self.ack_button, self.ctx.actor, Action.EDIT_DUTY_LOG)
         self.handovers.clear()
-        for h in duty.list_handovers(self.ctx, limit=50):
+        for h in handovers:
             who = f"{h.outgoing_name}→{h.incoming_name or '待接班'}"
             level = f"（{LEVELS[min(h.classification, 3)]}）" if h.classification else ""
             self.handovers.addItem(f"{local(h.handed_at, '%Y-%m-%d %H:%M')} {who}{level}", h.id)

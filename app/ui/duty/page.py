@@ -41,10 +41,12 @@ class DutyPage(QWidget):
         layout.addWidget(self.tabs, 1)
 
     def _tab_changed(self, _index: int) -> None:
+        """A tab chosen reads again what it shows, in the worker, and so does the now-on-duty
+        panel (another desk may have changed it meanwhile)."""
         w = self.tabs.currentWidget()
-        refresh = getattr(w, "refresh", None)
-        if refresh is not None:
-            refresh()
+        read = getattr(w, "read_in_background", None) or getattr(w, "refresh", None)
+        if read is not None:
+            read()
         self.now.refresh()
 
 

@@ -463,17 +463,21 @@ class RosterTab(QWidget):
         return self.read_task is not None and not self.read_task.finished
 
     def read_in_background(self) -> TaskHandle:
-        """The tab's first read — the rosters, the first one's duties, the duty roles and the
-        office's holiday tables — in the worker: the 值班 page's first visit held the GUI thread
-        for them (issue 30, ``benchmarks/bench_stall.py``). A ``refresh``/``load`` made meanwhile
-        (an act of the user's) wins: this answer is then dropped."""
+        """Read the rosters, the shown one's duties (else the first's), the duty roles and the
+        office's holiday tables in the worker — at the 值班 page's first visit, which held the
+        GUI thread for them (issue 30, ``benchmarks/bench_stall.py``), and when the tab is
+        chosen again. A ``refresh``/``load`` made meanwhile (an act of the user's) wins: this
+        answer is then dropped."""
         self._reads += 1
         n = self._reads
         ctx = self.ctx
+        keep = self.roster.id if self.roster else None
 
         def read(_control: object) -> tuple[list[RosterInfo], RosterInfo | None, dict[str, str]]:
             rosters = duty.list_rosters(ctx)
-            roster = duty.get_roster(ctx, rosters[0].id) if rosters else None
+            ids = [r.id for r in rosters]
+            rid = keep if keep in ids else (ids[0] if ids else None)
+            roster = duty.get_roster(ctx, rid) if rid else None
             roles = duty.list_roles(ctx)
             holidays.calendar(ctx)  # the office's holiday tables, for the grid's day kinds
             return rosters, roster, roles

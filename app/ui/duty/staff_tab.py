@@ -8,7 +8,7 @@ from app.services.context import ServiceContext
 from app.services.duty import StaffInfo
 from app.ui.chinese import chinese_dates
 from app.ui.duty.common import from_date, to_date
-from app.ui.kit import FormRows, MessageLine, ask_text
+from app.ui.kit import FormRows, MessageLine, TaskHandle, ask_text, run_task
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -89,6 +89,8 @@ class StaffTab(QWidget):
         layout.addWidget(leave, 1)
         self.message = MessageLine(name="staffMessage")
         layout.addWidget(self.message)
+        self.read_task: TaskHandle | None = None
+        self._reads = 0  # every read of the tab; an older answer is dropped
         if load:
             self.refresh()
 
@@ -121,18 +123,44 @@ class StaffTab(QWidget):
         form.span(buttons)
         return box
 
-    def _role_checks(self) -> None:
-        roles = duty.list_roles(self.ctx)
+    def _role_checks(self, roles: dict[str, str] | None = None) -> None:
+        roles = roles if roles is not None else duty.list_roles(self.ctx)
         for code, name in roles.items():
             if code not in self.role_checks:
                 check = QCheckBox(name)
                 self.role_checks[code] = check
                 self.roles_layout.addWidget(check)
 
+    @staticmethod
+    def _read(ctx: ServiceContext) -> tuple[dict[str, str], list, list]:
+        return duty.list_roles(ctx), duty.list_staff(ctx), duty.list_unavailability(ctx)
+
+    @property
+    def reading(self) -> bool:
+        return self.read_task is not None and not self.read_task.finished
+
+    def read_in_background(self) -> TaskHandle:
+        """Read the people, their roles and leaves in the worker (the tab chosen), and show
+        them when they come — unless a ``refresh`` (after an act of the user's) came first."""
+        self._reads += 1
+        n = self._reads
+        ctx = self.ctx
+
+        def arrived(result: tuple[dict[str, str], list, list]) -> None:
+            if n == self._reads:
+                self._show(*result)
+
+        self.read_task = run_task(lambda _c: self._read(ctx), parent=self, on_result=arrived,
+                                  on_error=self.message.error)
+        return self.read_task
+
     def refresh(self) -> None:
-        self._role_checks()
-        roles = duty.list_roles(self.ctx)
-        self.staff = duty.list_staff(self.ctx)
+        self._reads += 1
+        self._show(*self._read(self.ctx))
+
+    def _show(self, roles: dict[str, str], staff: list, leaves: list) -> None:
+        self._role_checks(roles)
+        self.staff = staff
         t = self.table
         t.setRowCount(len(self.staff))
         for r, p in enumerate(self.staff):
@@ -146,7 +174,7 @@ class StaffTab(QWidget):
         self.leave_person.clear()
         for p in self.staff:
             self.leave_person.addItem(p.name, p.id)
-        self.leaves = duty.list_unavailability(self.ctx)
+        self.leaves = leaves
         lt = self.leave_table
         lt.setRowCount(len(self.leaves))
         for r, u in enumerate(self.leaves):
