@@ -46,6 +46,7 @@ def _rows(ctx, model, *where):
 
 
 def test_list_by_kind_and_preview_appears(qtbot, page):
+    qtbot.waitUntil(lambda: not page.reading)  # the list is read in the worker
     kinds = [page.tree.topLevelItem(i).text(0) for i in range(page.tree.topLevelItemCount())]
     assert kinds[:3] == ["通知", "通报", "请示"] and "值班表" in kinds
     editor = _open(qtbot, page, "shipped:notice")
