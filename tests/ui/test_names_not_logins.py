@@ -16,6 +16,7 @@ from app.services.audit_review import review as audit_log
 from app.services.audit_review.review import AuditFilter
 from app.services.documents import drafts as docs
 from app.storage.models import DocNoEntry
+from app.ui.qt import Qt
 from tests.services.documents_helpers import notice, person
 
 
@@ -44,9 +45,12 @@ def test_register_and_versions_show_names(qtbot, admin_ui_ctx):
         assert s.execute(select(DocNoEntry.by)).scalar_one() == "lihua"
     page = _documents_page(qtbot, clerk)
     view = page.register
-    columns = [view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())]
+    page.tabs.setCurrentWidget(view)  # (read in the worker while shown)
+    qtbot.waitUntil(lambda: not view.busy)
+    columns = [view.model.headerData(c, Qt.Orientation.Horizontal)
+               for c in range(view.model.columnCount())]
     handler = columns.index("经办人")
-    assert view.table.item(0, handler).text() == "李华"  # … and shows the name
+    assert view.model.text(0, handler) == "李华"  # … and shows the name
 
     editor = page.open_document(info.id)
     versions = [editor.versions_list.item(i).text() for i in range(editor.versions_list.count())]
