@@ -703,8 +703,9 @@ def sign(ctx: ServiceContext, doc_id: int, comment: str = "", *, prefix: str | N
                 desc["doc_no"] = entry.text
             if doc.genre in ("请示", "报告") and not desc.get("signers"):
                 desc["signers"] = [actor.label]  # 上行文 标注签发人: the leader signing it
+            with s.no_autoflush:  # the document's changes go out in one UPDATE, below
+                current = _current(s, doc)
             _apply(doc, desc, doc.genre, doc.classification, now)
-            current = _current(s, doc)
             current.description = None  # the document's text, set above, is the version's
             current.frozen = True
             current.note = "签发"

@@ -167,10 +167,14 @@ def index_record(session: Session, kind: str, record_id: int, classification: in
     level = int(classification)
     if not 0 <= level <= 3:
         raise InputError("密级无效。")
-    code = _kind_code(session, kind)
     values: dict[str, Any] = {"classification": level, "title": title or "", "body": text or "",
               "extra": extra or "", "updated": updated or utcnow()}
-    old = _stored(session, kind, record_id)
+    indexed = IndexedText(values["title"], values["extra"], values["body"])
+    pg = fulltext.is_pg(session)
+    if pg and fulltext.pg_rewrite(session, kind, record_id, values, indexed):
+        return  # (PostgreSQL, an entry there already: its kind is registered, tokens rewritten)
+    code = _kind_code(session, kind)
+    old = None if pg else _stored(session, kind, record_id)  # (PostgreSQL: none, seen above)
     if old is not None:
         fulltext.erase(session, old.id, code, old.classification,
                        IndexedText(old.title, old.extra, old.body))
@@ -181,8 +185,7 @@ def index_record(session: Session, kind: str, record_id: int, classification: in
             kind=kind, record_id=record_id, **values)))
         assert added.inserted_primary_key is not None  # a one-row INSERT always has its key
         entry_id = added.inserted_primary_key[0]
-    fulltext.write(session, entry_id, code, level,
-                   IndexedText(values["title"], values["extra"], values["body"]))
+    fulltext.write(session, entry_id, code, level, indexed)
 
 
 def remove_record(session: Session, kind: str, record_id: int) -> None:
