@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, String, delete, func, select, text, type_coerce
+from sqlalchemy import Engine, String, delete, func, insert, select, text, type_coerce
 from sqlalchemy import event as sa_event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -186,10 +186,27 @@ def append(
     last = _last(session)
     key = _signing_key(session, last.hash_alg if last else None, last.key_id if last else None)
     event = _chain(fields, last, key)
-    session.add(event)
-    session.flush()
+    _insert_events(session, [event])
     _anchor_on_commit(session, event.seq, event.hash)
     return event
+
+
+#: column → the value an unset attribute gets (the column's scalar default, as the ORM inserts it)
+_EVENT_COLUMNS = {c.key: (c.default.arg if c.default is not None and c.default.is_scalar
+                          else None)
+                  for c in AuditEvent.__table__.columns if c.key != "id"}
+
+
+def _insert_events(session: Session, events: list[AuditEvent]) -> None:
+    """Write ``events`` (made by ``_chain``, not added to the session) with one INSERT: the
+    session's pending changes first, as a flush would; no unit-of-work bookkeeping per event."""
+    session.flush()
+    rows = []
+    for e in events:
+        given = e.__dict__
+        rows.append({name: given[name] if given.get(name) is not None else default
+                     for name, default in _EVENT_COLUMNS.items()})
+    session.execute(insert(AuditEvent.__table__), rows)
 
 
 def chained_inline(session: Session) -> bool:
@@ -231,6 +248,13 @@ def pending_mac(row: Any, key: AuditKey) -> str:
     return key.mac(canonical({**payload, "pending": True, "alg": ALG, "key_id": row.key_id}))
 
 
+class _Fields:
+    """Attribute access to a dict of column values (what ``pending_mac`` reads)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
 _PENDING = "govdesk_audit_pending"  # session.info key: this transaction appended pending events
 
 
@@ -261,10 +285,10 @@ def _pending_key(session: Session) -> AuditKey:
 
 def _append_pending(session: Session, fields: dict[str, Any]) -> AuditEvent:
     key = _pending_key(session)
-    row = AuditPending(key_id=key.key_id, **fields)
-    row.mac = pending_mac(row, key)
-    session.add(row)
-    session.flush()
+    values = dict(fields, key_id=key.key_id)
+    values["mac"] = pending_mac(_Fields(values), key)
+    session.flush()  # (the act's own changes first, as before)
+    session.execute(insert(AuditPending.__table__).values(**values))
     if _PENDING not in session.info:
         sa_event.listen(session, "after_commit", _seal_after_commit)
         sa_event.listen(session, "after_rollback", _forget_pending)
@@ -328,8 +352,8 @@ def _seal_once(engine: Engine, wait: bool
         last: Any = None
         key: AuditKey | None = None
         while done < SEAL_BATCH:
-            rows = list(s.execute(select(AuditPending).order_by(AuditPending.id)
-                                  .limit(SEAL_BATCH - done)).scalars())
+            rows = list(s.execute(select(AuditPending.__table__).order_by(AuditPending.id)
+                                  .limit(SEAL_BATCH - done)))
             if not rows:
                 break
             if key is None:
@@ -344,8 +368,10 @@ def _seal_once(engine: Engine, wait: bool
         return done, (last.seq, last.hash), found
 
 
-def _seal_rows(s: Session, rows: list[AuditPending], last: Any, key: AuditKey) -> Any:
-    """Chain ``rows`` after ``last`` and delete them from ``audit_pending``; the new last."""
+def _seal_rows(s: Session, rows: list[Any], last: Any, key: AuditKey) -> Any:
+    """Chain ``rows`` (of ``audit_pending``) after ``last`` and delete them from
+    ``audit_pending``, one INSERT and one DELETE; the new last."""
+    events = []
     for row in rows:
         fields = {name: getattr(row, name) for name in (*_FIELDS, "outcome", "desk")}
         if row.key_id != key.key_id or not audit_key.same(pending_mac(row, key), row.mac):
@@ -357,9 +383,9 @@ def _seal_rows(s: Session, rows: list[AuditPending], last: Any, key: AuditKey) -
                     "problem": "待封存的审计记录与其校验码不符"}).decode(),
                 classification=int(row.classification or 0))
         event = _chain(fields, last, key)
-        s.add(event)
-        s.flush()
+        events.append(event)
         last = event
+    _insert_events(s, events)
     s.execute(delete(AuditPending).where(AuditPending.id.in_([r.id for r in rows])))
     return last
 
