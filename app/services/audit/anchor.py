@@ -208,6 +208,16 @@ def _read_hashes(conn: Any, seqs: set[int]) -> dict[int, str]:
     return {int(r.seq): r.hash for r in rows}
 
 
+def current(engine: Engine, path: Path | None = None) -> int | None:
+    """The seq this desk's anchor names for ``engine``'s database (None: none, or not
+    readable)."""
+    try:
+        loaded = load(engine, path or anchor_file())
+    except Exception:  # noqa: BLE001 - note_commit looks again
+        return None
+    return None if loaded.tampered or loaded.anchor is None else loaded.anchor.seq
+
+
 def prefetch(engine: Engine, conn: Any, seq: int, path: Path | None = None) -> dict[int, str]:
     """Inside the transaction that appended (or sealed) event ``seq``, just before it commits:
     the hashes ``note_commit`` will need (that event's and the current anchor's), read on

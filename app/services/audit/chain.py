@@ -49,7 +49,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, String, delete, func, insert, select, text, type_coerce
+from sqlalchemy import (
+    Engine,
+    String,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy import event as sa_event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -351,21 +361,36 @@ def _seal_once(engine: Engine, wait: bool
         done = 0
         last: Any = None
         key: AuditKey | None = None
+        found: dict[int, str] = {}
         while done < SEAL_BATCH:
             rows = list(s.execute(select(AuditPending.__table__).order_by(AuditPending.id)
                                   .limit(SEAL_BATCH - done)))
             if not rows:
                 break
             if key is None:
-                last = _last(s)
+                last, found = _last_and_anchor(engine, s)
                 key = _signing_key(s, last.hash_alg if last else None,
                                    last.key_id if last else None)
             last = _seal_rows(s, rows, last, key)
             done += len(rows)
         if not done:
             return 0, None, {}
-        found = audit_anchor.prefetch(engine, s, last.seq)
+        found[last.seq] = last.hash  # (written in this transaction: it is there when it commits)
         return done, (last.seq, last.hash), found
+
+
+def _last_and_anchor(engine: Engine, s: Session) -> tuple[Any, dict[int, str]]:
+    """The chain's last event, and the hash of the event this desk's anchor names (what
+    anchoring after the commit checks is still there; ``anchor.note_commit``), in one read."""
+    anchored = audit_anchor.current(engine)
+    if anchored is None:
+        return _last(s), {}
+    cols = (AuditEvent.seq, AuditEvent.hash, AuditEvent.hash_alg, AuditEvent.key_id)
+    newest = select(func.max(AuditEvent.seq)).scalar_subquery()
+    rows = s.execute(select(*cols).where(or_(AuditEvent.seq == newest,
+                                             AuditEvent.seq == anchored))).all()
+    last = max(rows, key=lambda r: r.seq, default=None)
+    return last, {r.seq: r.hash for r in rows if r.seq == anchored}
 
 
 def _seal_rows(s: Session, rows: list[Any], last: Any, key: AuditKey) -> Any:
