@@ -47,11 +47,12 @@ import json
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
     Engine,
     String,
+    Table,
     delete,
     func,
     insert,
@@ -216,7 +217,7 @@ def _insert_events(session: Session, events: list[AuditEvent]) -> None:
         given = e.__dict__
         rows.append({name: given[name] if given.get(name) is not None else default
                      for name, default in _EVENT_COLUMNS.items()})
-    session.execute(insert(AuditEvent.__table__), rows)
+    session.execute(insert(cast(Table, AuditEvent.__table__)), rows)
 
 
 def chained_inline(session: Session) -> bool:
@@ -298,7 +299,7 @@ def _append_pending(session: Session, fields: dict[str, Any]) -> AuditEvent:
     values = dict(fields, key_id=key.key_id)
     values["mac"] = pending_mac(_Fields(values), key)
     session.flush()  # (the act's own changes first, as before)
-    session.execute(insert(AuditPending.__table__).values(**values))
+    session.execute(insert(cast(Table, AuditPending.__table__)).values(**values))
     if _PENDING not in session.info:
         sa_event.listen(session, "after_commit", _seal_after_commit)
         sa_event.listen(session, "after_rollback", _forget_pending)
@@ -341,7 +342,7 @@ def seal(engine: Engine, *, wait: bool = False, rounds: int = 20) -> int:
             break  # another desk is sealing: it picks the rest up
         total += done
         if last is not None:
-            audit_anchor.note_commit(engine, *last, found=found)
+            audit_anchor.note_commit(engine, last[0], last[1], found=found)
         if done < SEAL_BATCH:
             break  # else more were waiting than one transaction moves
     return total
@@ -464,7 +465,8 @@ def _after_commit(session: Session) -> None:
         bind = session.get_bind()
     except Exception:  # noqa: BLE001 - committed already; an unanchored event only weakens the check
         return
-    audit_anchor.note_commit(bind.engine, *last, found=found)  # an Engine's .engine is itself
+    seq, hash_ = last
+    audit_anchor.note_commit(bind.engine, seq, hash_, found=found)  # an Engine's .engine is itself
 
 
 def _after_rollback(session: Session) -> None:
