@@ -4,7 +4,10 @@ Conventions for all service modules (公文, 会议纪要, 值班, 突发事件,
 
 * A service function takes a ``ServiceContext`` first: ``def issue(ctx, doc_id, …)``.
 * It checks permission itself: ``actor = ctx.require(Action.ISSUE)`` (raises ``PermissionDenied``
-  with a Chinese message). The UI may hide a button, but the service is what refuses.
+  with a Chinese message). The UI may hide a button, but the service is what refuses. Acts done
+  all day long save the account's transaction: ``actor = ctx.may(Action.ISSUE)`` before the
+  input is checked, then ``ctx.require(Action.ISSUE, s)`` as the first step of the unit of work
+  (the account read there; a refusal audited once the unit has closed).
 * It opens one short unit of work: ``with ctx.session() as s, s.begin(): …`` and returns plain
   data (dataclasses), not live ORM objects, so nothing lazy-loads after the session has closed.
 * A unit of work that only reads says so: ``with ctx.reading() as s: …`` (transaction begun and
