@@ -17,8 +17,9 @@ without pause through:
     duty      a 值班 log entry (来电)
     progress  a 督办 progress report on an open decision
 
-Printed per configuration: p50/p95/p99/max per operation (ms), 签发 throughput (per second),
-errors by kind. Then the integrity check: every number of the series from 1 to the highest has
+Printed per configuration: p50/p95/p99/max per operation (ms) and the desk process's CPU per
+operation, 签发 throughput (per second), errors by kind; the CPU seconds each desk used, and per
+loop; on a PostgreSQL server of this machine, the server's CPU seconds, and per loop. Then the integrity check: every number of the series from 1 to the highest has
 exactly one entry (no duplicate, no gap; numbers voided or left 预留 by failed 签发 are listed
 with their reasons), every 签发 a desk reported as done is in the database with that number,
 and the audit chain verifies. ``--fault`` restarts PostgreSQL (``pg_ctl restart``; ``--pg-data``,
@@ -120,6 +121,7 @@ def _desk(url: str, desk: int, user: tuple[int, str], seconds: float, ready: Any
                   Clearance.CONFIDENTIAL, f"坐席{desk:02d}")
     ctx = ServiceContext(engine, actor)
     times: dict[str, list[float]] = {op: [] for op in OPS}
+    cpu: dict[str, float] = {op: 0.0 for op in OPS}  # this process's CPU seconds per operation
     errors: dict[str, int] = {}
     signed: list[tuple[int, str]] = []
     failures: list[float] = []  # when an operation failed for a lost connection
@@ -134,6 +136,7 @@ def _desk(url: str, desk: int, user: tuple[int, str], seconds: float, ready: Any
     ready.put(desk)  # imported and connected: the run starts when every desk is
     go.wait()
     deadline = time.time() + seconds
+    cpu_start = time.process_time()
     pending_recovery = False
     i = 0
     doc_id = None
@@ -141,6 +144,7 @@ def _desk(url: str, desk: int, user: tuple[int, str], seconds: float, ready: Any
     def run(op: str, fn) -> Any:  # type: ignore[no-untyped-def]
         nonlocal pending_recovery
         t0 = time.perf_counter()
+        c0 = time.process_time()
         try:
             value = fn()
         except UserError as exc:
@@ -158,6 +162,7 @@ def _desk(url: str, desk: int, user: tuple[int, str], seconds: float, ready: Any
                 traceback.print_exc()
             return None
         times[op].append((time.perf_counter() - t0) * 1000)
+        cpu[op] += time.process_time() - c0
         if pending_recovery:
             recovered.append(time.time())
             pending_recovery = False
@@ -190,10 +195,12 @@ def _desk(url: str, desk: int, user: tuple[int, str], seconds: float, ready: Any
         if open_decisions:
             did = rng.choice(open_decisions)
             run("progress", lambda: minutes.report_progress(ctx, did, f"第{i}次推进，进展顺利。"))
+    cpu_loop = time.process_time() - cpu_start
     engine.dispose()
     Path(out_path).write_text(json.dumps({
         "times": times, "errors": errors, "signed": signed, "failures": failures,
-        "recovered": recovered, "loops": i}), encoding="utf-8")
+        "recovered": recovered, "loops": i, "cpu": cpu, "cpu_total": cpu_loop}),
+        encoding="utf-8")
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -267,6 +274,46 @@ def _restart_pg(pg_data: str, after: float) -> tuple[float, float]:
     return t0, time.time()
 
 
+def _postmaster(url: str) -> int | None:
+    """The PostgreSQL server's main process, when it runs on this machine (Linux), else None."""
+    if not url.startswith("postgresql"):
+        return None
+    from sqlalchemy import text
+
+    from app.storage.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            backend = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        stat = Path(f"/proc/{backend}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    finally:
+        engine.dispose()
+
+
+def _server_cpu(postmaster: int | None) -> float | None:
+    """CPU seconds the server has used so far: the postmaster, its live backends and the
+    backends that have exited (reaped by the postmaster: its children's times)."""
+    if postmaster is None:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+        total = sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+        for child in Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split():
+            try:
+                f = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(f[11]) + int(f[12])
+            except (OSError, ValueError, IndexError):
+                pass
+        return total / tick
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def run_config(url: str, n: int, seconds: float, *, fault: bool = False,
                pg_data: str = "", seed: int = 32) -> bool:
     users = _users(url, n)
@@ -281,12 +328,18 @@ def run_config(url: str, n: int, seconds: float, *, fault: bool = False,
             procs.append(p)
         for _ in range(n):  # every desk imported and connected before the clock starts
             ready.get(timeout=600)
+        postmaster = None if fault else _postmaster(url)
+        server_cpu = _server_cpu(postmaster)
         go.set()
         restart = None
         if fault:
             restart = _restart_pg(pg_data, seconds / 2)
         for p in procs:
             p.join(seconds + 300)
+        if server_cpu is not None:
+            time.sleep(0.5)  # the desks' backends exit and are reaped
+            after = _server_cpu(postmaster)
+            server_cpu = None if after is None else after - server_cpu
         results = []
         for d in range(n):
             f = Path(tmp) / f"desk{d}.json"
@@ -306,13 +359,25 @@ def run_config(url: str, n: int, seconds: float, *, fault: bool = False,
     backend = url.split(":", 1)[0].split("+")[0]
     sys.stdout.flush()
     print(f"\n== {backend}, {n} 个坐席, {seconds:g} 秒{'，中途重启 PostgreSQL' if fault else ''} ==")
-    print(f"  {'操作':<10}{'次数':>6}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}  (ms)")
+    cpu: dict[str, float] = {op: sum(r.get("cpu", {}).get(op, 0.0) for r in results)
+                             for op in OPS}
+    print(f"  {'操作':<10}{'次数':>6}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}{'CPU/次':>9}"
+          "  (ms; CPU: the desk process's own)")
     for op in OPS:
         v = times[op]
         if v:
             print(f"  {op:<10}{len(v):>6}{statistics.median(v):>9.0f}{_pct(v, 95):>9.0f}"
-                  f"{_pct(v, 99):>9.0f}{max(v):>9.0f}")
+                  f"{_pct(v, 99):>9.0f}{max(v):>9.0f}{cpu[op] / len(v) * 1000:>9.1f}")
     print(f"  签发吞吐：{len(times['sign']) / seconds:.1f} 件/秒")
+    loops = sum(r.get("loops", 0) for r in results)
+    cpu_total = sum(r.get("cpu_total", 0.0) for r in results)
+    if loops and results:
+        print(f"  坐席 CPU：每坐席 {cpu_total / len(results):.2f} 秒（{seconds:g} 秒内，"
+              f"占 {cpu_total / len(results) / seconds:.0%} 个核），"
+              f"每轮 {cpu_total / loops * 1000:.0f} ms，共 {loops} 轮")
+    if server_cpu is not None and loops:
+        print(f"  服务器 CPU（PostgreSQL，本机）：{server_cpu:.1f} 秒，"
+              f"每轮 {server_cpu / loops * 1000:.0f} ms")
     if errors:
         print(f"  出错：{dict(sorted(errors.items()))}")
     if restart is not None:

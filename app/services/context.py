@@ -4,7 +4,10 @@ Conventions for all service modules (公文, 会议纪要, 值班, 突发事件,
 
 * A service function takes a ``ServiceContext`` first: ``def issue(ctx, doc_id, …)``.
 * It checks permission itself: ``actor = ctx.require(Action.ISSUE)`` (raises ``PermissionDenied``
-  with a Chinese message). The UI may hide a button, but the service is what refuses.
+  with a Chinese message). The UI may hide a button, but the service is what refuses. Acts done
+  all day long save the account's transaction: ``actor = ctx.may(Action.ISSUE)`` before the
+  input is checked, then ``ctx.require(Action.ISSUE, s)`` as the first step of the unit of work
+  (the account read there; a refusal audited once the unit has closed).
 * It opens one short unit of work: ``with ctx.session() as s, s.begin(): …`` and returns plain
   data (dataclasses), not live ORM objects, so nothing lazy-loads after the session has closed.
 * A unit of work that only reads says so: ``with ctx.reading() as s: …`` (transaction begun and
@@ -122,6 +125,18 @@ class Actor:
 SYSTEM = Actor(None, "system", frozenset({Role.ADMIN}), Clearance.PUBLIC, "系统")
 
 
+def account_of(s: Session, user_id: int) -> tuple[Any, frozenset[Role]]:
+    """(active, clearance_level, must_change_password) of user ``user_id`` (None when there is
+    no such user) and the roles they hold: one statement (the account joined to its roles)."""
+    rows = s.execute(select(User.active, User.clearance_level, User.must_change_password,
+                            UserRole.role_code)
+                     .outerjoin(UserRole, UserRole.user_id == User.id)
+                     .where(User.id == user_id)).all()
+    if not rows:
+        return None, frozenset()
+    return rows[0], frozenset(Role(r.role_code) for r in rows if r.role_code is not None)
+
+
 def roles_of(s: Session, user_id: int) -> frozenset[Role]:
     """The roles user ``user_id`` holds, read from ``user_roles``."""
     return frozenset(Role(c) for c in s.execute(
@@ -205,41 +220,70 @@ class ServiceContext:
     def with_actor(self, actor: Actor | None) -> ServiceContext:
         return ServiceContext(self.engine, actor, self.clock)
 
-    def require(self, action: Action | str) -> Actor:
+    def require(self, action: Action | str, session: Session | None = None) -> Actor:
         """The acting user, after checking one of their roles allows ``action``.
 
         The actor is a snapshot taken at login, so this also re-reads the account: a user an
-        administrator has disabled, demoted or re-cleared since is refused at once (two indexed
-        primary-key reads per call), instead of keeping the old rights until they log out.
+        administrator has disabled, demoted or re-cleared since is refused at once (one indexed
+        read of the account and its roles per call), instead of keeping the old rights until
+        they log out.
 
         The same read enforces a pending password change (``users.must_change_password``, set
         when an administrator creates the account or resets its password): such a user is
         refused everything (``PasswordChangeRequired``) until they change it with
         ``accounts.change_password``, which does not call ``require``. The flag is read from the
         database, not from the login snapshot, so a reset made while the user is signed in takes
-        effect on their next act, and the change clears it for a session already open."""
+        effect on their next act, and the change clears it for a session already open.
+
+        ``session``: the account is read inside that unit of work (its first statement, no
+        transaction of its own); a refusal then carries its audit entry and is recorded once the
+        unit has rolled back (``audit.refused``). Services call ``may`` first (the roles, before
+        any input is checked), then ``require(action, s)`` as the unit's first step: one
+        transaction per act instead of two (issue 32)."""
         if self.actor is None:
             raise PermissionDenied("请先登录。")
         if self.actor.user_id is not None:
-            row, roles = retry_read(self._account)(self.actor.user_id)
+            if session is None:
+                row, roles = retry_read(self._account)(self.actor.user_id)
+            else:
+                row, roles = account_of(session, self.actor.user_id)
             if row is None or not row.active or roles != self.actor.roles or (
                     row.clearance_level != int(self.actor.clearance)):
-                self._refused(action, "stale_session")
-                raise PermissionDenied("您的账户已被停用或权限已变更，请重新登录。")
+                raise self._refuse(action, "stale_session", PermissionDenied(
+                    "您的账户已被停用或权限已变更，请重新登录。"), session)
             if row.must_change_password:
                 raise PasswordChangeRequired(PASSWORD_CHANGE_MESSAGE)
         try:
             require(self.actor.roles, action)
         except PermissionDenied as exc:
-            self._refused(action, exc.message)
-            raise
+            raise self._refuse(action, exc.message, exc, session) from None
+        return self.actor
+
+    def may(self, action: Action | str) -> Actor:
+        """The acting user if the roles they signed in with allow ``action`` — the account is
+        re-read later, in the act's unit of work (``require(action, s)``). When they do not, this
+        is ``require(action)``: the account read, the refusal and its audit entry as always."""
+        if self.actor is None or not allowed(self.actor.roles, action):
+            return self.require(action)
         return self.actor
 
     def _account(self, user_id: int) -> tuple[Any, Any]:
         with self.reading() as s:
-            row = s.execute(select(User.active, User.clearance_level, User.must_change_password)
-                            .where(User.id == user_id)).first()
-            return row, roles_of(s, user_id)
+            return account_of(s, user_id)
+
+    def _refuse(self, action: Action | str, reason: str, exc: PermissionDenied,
+                session: Session | None) -> PermissionDenied:
+        """``exc`` after its audit entry was recorded (no ``session``) or attached, to be
+        recorded when the unit of work it is raised in has closed."""
+        if session is None:
+            self._refused(action, reason)
+            return exc
+        from app.services import audit
+
+        act = Action(action)
+        exc.refusal = audit.Refusal("denied", [("permission", act.label)],
+                                    {"permission": act.value, "reason": reason})
+        return exc
 
     def _refused(self, action: Action | str, reason: str) -> None:
         """Audit the refused attempt (``outcome=refused``) in its own transaction."""

@@ -23,12 +23,14 @@ table, and never a positional ``tsv`` except to check a phrase (GIN re-checks ``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Integer, column, text
+from sqlalchemy import Integer, bindparam, column, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import TextualSelect
 
 from app.domain.textindex import QueryTerm, field_tokens, positioned_lexemes
+from app.storage.models.base import UTCDateTime
 
 KIND_SHIFT = 2
 #: bm25 weights of title_u, title_b, extra_u, extra_b, body_u, body_b.
@@ -78,6 +80,20 @@ def pg_write_sql() -> str:
     bulk generator)."""
     return ("UPDATE search_entries SET tsv = CAST(:v AS tsvector), "
             f"tsv_bucket = ARRAY[id >> {int(BUCKET_SHIFT)}] WHERE id = :id")
+
+
+def pg_rewrite(session: Session, kind: str, record_id: int, values: dict[str, Any],
+               doc: IndexedText) -> bool:
+    """PostgreSQL: replace the entry of ``(kind, record_id)`` — its columns ``values`` and its
+    tokens — in one statement. False when there is no such entry (the caller inserts it)."""
+    row = session.execute(text(
+        "UPDATE search_entries SET classification = :classification, title = :title, "
+        "body = :body, extra = :extra, updated = :updated, tsv = CAST(:v AS tsvector), "
+        f"tsv_bucket = ARRAY[id >> {int(BUCKET_SHIFT)}] "
+        "WHERE kind = :kind AND record_id = :record_id RETURNING id"
+    ).bindparams(bindparam("updated", type_=UTCDateTime())),  # (as the ORM would bind it)
+        {**values, "v": tsvector_literal(doc), "kind": kind, "record_id": record_id}).first()
+    return row is not None
 
 
 def write(session: Session, entry_id: int, kind_code: int, classification: int,

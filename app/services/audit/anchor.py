@@ -46,6 +46,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -53,7 +54,7 @@ from app.atomicfile import atomic_write
 from app.config import data_dir
 from app.services.audit import key as audit_key
 from app.services.audit.key import canonical
-from app.storage.db import sqlite_path
+from app.storage.db import read_engine, sqlite_path
 from app.storage.models import AuditEvent
 
 log = logging.getLogger(__name__)
@@ -197,15 +198,48 @@ def adopt_legacy(key, path: Path | None = None) -> None:
 
 
 def _hashes(engine: Engine, seqs: set[int]) -> dict[int, str]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.in_(seqs)))
-        return {int(r.seq): r.hash for r in rows}
+    # a read: on SQLite a deferred transaction (no write lock taken for it)
+    with read_engine(engine).connect() as conn:
+        return _read_hashes(conn, seqs)
 
 
-def note_commit(engine: Engine, seq: int, hash_: str, path: Path | None = None) -> bool:
+def _read_hashes(conn: Any, seqs: set[int]) -> dict[int, str]:
+    rows = conn.execute(select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.in_(seqs)))
+    return {int(r.seq): r.hash for r in rows}
+
+
+def current(engine: Engine, path: Path | None = None) -> int | None:
+    """The seq this desk's anchor names for ``engine``'s database (None: none, or not
+    readable)."""
+    try:
+        loaded = load(engine, path or anchor_file())
+    except Exception:  # noqa: BLE001 - note_commit looks again
+        return None
+    return None if loaded.tampered or loaded.anchor is None else loaded.anchor.seq
+
+
+def prefetch(engine: Engine, conn: Any, seq: int, path: Path | None = None) -> dict[int, str]:
+    """Inside the transaction that appended (or sealed) event ``seq``, just before it commits:
+    the hashes ``note_commit`` will need (that event's and the current anchor's), read on
+    ``conn`` (a Session or Connection in that transaction) — so that anchoring after the commit
+    needs no transaction of its own (issue 32). {} when they cannot be read here."""
+    try:
+        loaded = load(engine, path or anchor_file())
+        if loaded.tampered:
+            return {}
+        current = loaded.anchor
+        return _read_hashes(conn, {seq} | ({current.seq} if current else set()))
+    except Exception:  # noqa: BLE001 - note_commit reads them itself after the commit
+        return {}
+
+
+def note_commit(engine: Engine, seq: int, hash_: str, path: Path | None = None,
+                found: dict[int, str] | None = None) -> bool:
     """After a commit that appended event ``seq``: anchor it if it is really in the database and
     the current anchor (if any) is still there too; keep the further one. True when written.
-    Never raises: the act is committed already, and a missing anchor only weakens the check."""
+    ``found``: those hashes as ``prefetch`` read them in the committed transaction (read again
+    here when they do not cover the anchor as it is now). Never raises: the act is committed
+    already, and a missing anchor only weakens the check."""
     path = path or anchor_file()
     try:
         with _lock:
@@ -214,7 +248,9 @@ def note_commit(engine: Engine, seq: int, hash_: str, path: Path | None = None) 
                 log.warning("audit anchor fails its HMAC; kept as evidence")
                 return False
             current = loaded.anchor
-            found = _hashes(engine, {seq} | ({current.seq} if current else set()))
+            wanted = {seq} | ({current.seq} if current else set())
+            if not found or not wanted <= found.keys():
+                found = _hashes(engine, wanted)
             if found.get(seq) != hash_:
                 return False  # rolled back (a savepoint) or already replaced: nothing to anchor
             if current is not None:

@@ -44,11 +44,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Engine, String, delete, func, select, text, type_coerce
+from sqlalchemy import (
+    Engine,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy import event as sa_event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -185,10 +197,27 @@ def append(
     last = _last(session)
     key = _signing_key(session, last.hash_alg if last else None, last.key_id if last else None)
     event = _chain(fields, last, key)
-    session.add(event)
-    session.flush()
+    _insert_events(session, [event])
     _anchor_on_commit(session, event.seq, event.hash)
     return event
+
+
+#: column → the value an unset attribute gets (the column's scalar default, as the ORM inserts it)
+_EVENT_COLUMNS = {c.key: (c.default.arg if c.default is not None and c.default.is_scalar
+                          else None)
+                  for c in AuditEvent.__table__.columns if c.key != "id"}
+
+
+def _insert_events(session: Session, events: list[AuditEvent]) -> None:
+    """Write ``events`` (made by ``_chain``, not added to the session) with one INSERT: the
+    session's pending changes first, as a flush would; no unit-of-work bookkeeping per event."""
+    session.flush()
+    rows = []
+    for e in events:
+        given = e.__dict__
+        rows.append({name: given[name] if given.get(name) is not None else default
+                     for name, default in _EVENT_COLUMNS.items()})
+    session.execute(insert(cast(Table, AuditEvent.__table__)), rows)
 
 
 def chained_inline(session: Session) -> bool:
@@ -230,16 +259,47 @@ def pending_mac(row: Any, key: AuditKey) -> str:
     return key.mac(canonical({**payload, "pending": True, "alg": ALG, "key_id": row.key_id}))
 
 
+class _Fields:
+    """Attribute access to a dict of column values (what ``pending_mac`` reads)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
 _PENDING = "govdesk_audit_pending"  # session.info key: this transaction appended pending events
 
 
-def _append_pending(session: Session, fields: dict[str, Any]) -> AuditEvent:
+#: engine → the key id its chain was last seen signed with by this process (``_pending_key``)
+_CHAIN_KEY: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def _pending_key(session: Session) -> AuditKey:
+    """The key a pending event is signed with: this desk's, once the chain's last event was seen
+    signed with it. That look (``_last``) is made once per engine, not per event: a chain keyed
+    with a key never goes back to another (a change of key is refused, a downgrade reported), and
+    the sealer checks every pending event's key against the chain anyway."""
+    key = audit_key.load()
+    engine = _engine_of(session)
+    if key is not None and _CHAIN_KEY.get(engine) == key.key_id:
+        return key
     last = _last(session)  # no lock: only to know which key the chain is signed with
     key = _signing_key(session, last.hash_alg if last else None, last.key_id if last else None)
-    row = AuditPending(key_id=key.key_id, **fields)
-    row.mac = pending_mac(row, key)
-    session.add(row)
-    session.flush()
+    if last is not None and last.hash_alg == ALG and last.key_id == key.key_id:
+        _CHAIN_KEY[engine] = key.key_id
+    return key
+
+
+def _append_pending(session: Session, fields: dict[str, Any]) -> AuditEvent:
+    key = _pending_key(session)
+    values = dict(fields, key_id=key.key_id)
+    values["mac"] = pending_mac(_Fields(values), key)
+    session.flush()  # (the act's own changes first, as before)
+    session.execute(insert(cast(Table, AuditPending.__table__)).values(**values))
     if _PENDING not in session.info:
         sa_event.listen(session, "after_commit", _seal_after_commit)
         sa_event.listen(session, "after_rollback", _forget_pending)
@@ -253,8 +313,7 @@ def _seal_after_commit(session: Session) -> None:
         return
     session.info[_PENDING] = False
     try:
-        bind = session.get_bind()
-        seal(bind if isinstance(bind, Engine) else bind.engine)
+        seal(_engine_of(session))
     except Exception:  # noqa: BLE001 - committed already; the next seal (any desk's) chains it
         return
 
@@ -278,46 +337,83 @@ def seal(engine: Engine, *, wait: bool = False, rounds: int = 20) -> int:
         return 0
     total = 0
     for _ in range(rounds):
-        done, last = _seal_once(engine, wait)
+        done, last, found = _seal_once(engine, wait)
         if done < 0:
             break  # another desk is sealing: it picks the rest up
         total += done
         if last is not None:
-            audit_anchor.note_commit(engine, *last)
-        if done == 0:
-            break  # else look once more: events committed while we sealed
+            audit_anchor.note_commit(engine, last[0], last[1], found=found)
+        if done < SEAL_BATCH:
+            break  # else more were waiting than one transaction moves
     return total
 
 
-def _seal_once(engine: Engine, wait: bool) -> tuple[int, tuple[int, str] | None]:
+def _seal_once(engine: Engine, wait: bool
+               ) -> tuple[int, tuple[int, str] | None, dict[int, str]]:
+    """One seal transaction: the pending events in order, then once more those committed
+    meanwhile (READ COMMITTED: each statement sees the commits made before it), up to
+    ``SEAL_BATCH`` events; the hashes the anchor needs are read before it commits."""
     with Session(engine) as s, s.begin():
         if wait:
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SEAL_LOCK_KEY})
         elif not s.execute(text("SELECT pg_try_advisory_xact_lock(:k)"),
                            {"k": _SEAL_LOCK_KEY}).scalar():
-            return -1, None
-        rows = list(s.execute(select(AuditPending).order_by(AuditPending.id)
-                              .limit(SEAL_BATCH)).scalars())
-        if not rows:
-            return 0, None
-        last = _last(s)
-        key = _signing_key(s, last.hash_alg if last else None, last.key_id if last else None)
-        for row in rows:
-            fields = {name: getattr(row, name) for name in (*_FIELDS, "outcome", "desk")}
-            if row.key_id != key.key_id or not audit_key.same(pending_mac(row, key), row.mac):
-                fields = dict(
-                    at=utcnow(), actor_id=None, actor="system", action=TAMPERED_PENDING,
-                    object_type="audit_pending", object_id=str(row.id),
-                    detail=canonical({
-                        "action": row.action, "actor": row.actor, "at": _at_text(row.at),
-                        "problem": "待封存的审计记录与其校验码不符"}).decode(),
-                    classification=int(row.classification or 0))
-            event = _chain(fields, last, key)
-            s.add(event)
-            s.flush()
-            last = event
-        s.execute(delete(AuditPending).where(AuditPending.id.in_([r.id for r in rows])))
-        return len(rows), (last.seq, last.hash)
+            return -1, None, {}
+        done = 0
+        last: Any = None
+        key: AuditKey | None = None
+        found: dict[int, str] = {}
+        while done < SEAL_BATCH:
+            rows = list(s.execute(select(AuditPending.__table__).order_by(AuditPending.id)
+                                  .limit(SEAL_BATCH - done)))
+            if not rows:
+                break
+            if key is None:
+                last, found = _last_and_anchor(engine, s)
+                key = _signing_key(s, last.hash_alg if last else None,
+                                   last.key_id if last else None)
+            last = _seal_rows(s, rows, last, key)
+            done += len(rows)
+        if not done:
+            return 0, None, {}
+        found[last.seq] = last.hash  # (written in this transaction: it is there when it commits)
+        return done, (last.seq, last.hash), found
+
+
+def _last_and_anchor(engine: Engine, s: Session) -> tuple[Any, dict[int, str]]:
+    """The chain's last event, and the hash of the event this desk's anchor names (what
+    anchoring after the commit checks is still there; ``anchor.note_commit``), in one read."""
+    anchored = audit_anchor.current(engine)
+    if anchored is None:
+        return _last(s), {}
+    cols = (AuditEvent.seq, AuditEvent.hash, AuditEvent.hash_alg, AuditEvent.key_id)
+    newest = select(func.max(AuditEvent.seq)).scalar_subquery()
+    rows = s.execute(select(*cols).where(or_(AuditEvent.seq == newest,
+                                             AuditEvent.seq == anchored))).all()
+    last = max(rows, key=lambda r: r.seq, default=None)
+    return last, {r.seq: r.hash for r in rows if r.seq == anchored}
+
+
+def _seal_rows(s: Session, rows: list[Any], last: Any, key: AuditKey) -> Any:
+    """Chain ``rows`` (of ``audit_pending``) after ``last`` and delete them from
+    ``audit_pending``, one INSERT and one DELETE; the new last."""
+    events = []
+    for row in rows:
+        fields = {name: getattr(row, name) for name in (*_FIELDS, "outcome", "desk")}
+        if row.key_id != key.key_id or not audit_key.same(pending_mac(row, key), row.mac):
+            fields = dict(
+                at=utcnow(), actor_id=None, actor="system", action=TAMPERED_PENDING,
+                object_type="audit_pending", object_id=str(row.id),
+                detail=canonical({
+                    "action": row.action, "actor": row.actor, "at": _at_text(row.at),
+                    "problem": "待封存的审计记录与其校验码不符"}).decode(),
+                classification=int(row.classification or 0))
+        event = _chain(fields, last, key)
+        events.append(event)
+        last = event
+    _insert_events(s, events)
+    s.execute(delete(AuditPending).where(AuditPending.id.in_([r.id for r in rows])))
+    return last
 
 
 _LAST = "govdesk_audit_last"  # session.info key: (seq, hash) of the last event appended
@@ -328,9 +424,28 @@ def _anchor_on_commit(session: Session, seq: int, hash_: str) -> None:
     ``audit_anchor.note_commit``, which reads it back first, so a rolled-back append is never
     anchored). One listener per session."""
     if _LAST not in session.info:
+        sa_event.listen(session, "before_commit", _before_commit)
         sa_event.listen(session, "after_commit", _after_commit)
         sa_event.listen(session, "after_rollback", _after_rollback)
     session.info[_LAST] = (seq, hash_)
+
+
+_FOUND = "govdesk_audit_anchor_found"  # session.info key: hashes read for the anchor
+
+
+def _before_commit(session: Session) -> None:
+    """Read what anchoring needs inside the committing transaction (``anchor.prefetch``), so the
+    anchor after the commit costs no transaction of its own."""
+    last = session.info.get(_LAST)
+    if last is None:
+        return
+    try:
+        engine = _engine_of(session)
+        with session.no_autoflush:
+            session.flush()  # (the commit flushes next anyway; the read must see every row)
+            session.info[_FOUND] = audit_anchor.prefetch(engine, session, last[0])
+    except Exception:  # noqa: BLE001 - read again after the commit
+        session.info[_FOUND] = None
 
 
 def no_anchor(session: Session) -> None:
@@ -345,14 +460,17 @@ def _after_commit(session: Session) -> None:
     if last is None:
         return
     session.info[_LAST] = None
+    found = session.info.pop(_FOUND, None)
     try:
         bind = session.get_bind()
     except Exception:  # noqa: BLE001 - committed already; an unanchored event only weakens the check
         return
-    audit_anchor.note_commit(bind.engine, *last)  # an Engine's .engine is itself
+    seq, hash_ = last
+    audit_anchor.note_commit(bind.engine, seq, hash_, found=found)  # an Engine's .engine is itself
 
 
 def _after_rollback(session: Session) -> None:
+    session.info.pop(_FOUND, None)
     if session.info.get(_LAST) is not None:
         session.info[_LAST] = None
 

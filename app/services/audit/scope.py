@@ -23,8 +23,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from app.storage.models import (
     Decision,
@@ -144,10 +145,38 @@ def level_of(session: Session, object_type: str, object_id: object,
     refs = event_refs(object_type, object_id, detail)
     levels = [_stated(detail), int(given or 0)]
     if refs:
-        with session.no_autoflush:
-            found = _lookup(session, refs)
-        levels.extend(found.get(r, 0) for r in refs)
+        known = {r: lv for r in refs if (lv := _in_session(session, r)) is not None}
+        missing = [r for r in refs if r not in known]
+        if missing:
+            with session.no_autoflush:
+                known |= _lookup(session, missing)
+        levels.extend(known.get(r, 0) for r in refs)
     return max(0, min(3, max(levels)))
+
+
+def _held(session: Session, model: type[Any], rid: int, column: str) -> Any:
+    """``column`` of the ``model`` row ``rid`` as the database has it now, if this session holds
+    that row already (loaded or flushed in this transaction, the column loaded and not changed
+    since the last flush), else None: no statement is sent."""
+    obj = session.identity_map.get(identity_key(model, rid))
+    if obj is None or obj in session.deleted or column not in obj.__dict__:
+        return None
+    if column in inspect(obj).committed_state:  # changed in memory, not flushed yet
+        return None
+    return obj.__dict__[column]
+
+
+def _in_session(session: Session, ref: tuple[str, int]) -> int | None:
+    """The level of ``ref`` from the row this session already holds (the record the event is
+    about was usually just loaded or written by the act): what ``_lookup`` would read, without
+    the round trip. None: not held, look it up."""
+    kind, rid = ref
+    if kind in CLASSIFIED:
+        level = _held(session, CLASSIFIED[kind], rid, "classification")
+        return None if level is None else int(level)
+    model, column, parent = CHILDREN[kind]
+    pid = _held(session, model, rid, column)
+    return None if pid is None else _in_session(session, (parent, int(pid)))
 
 
 def levels(session: Session, events: Iterable[Any], details: Mapping[int, Any]) -> dict[int, int]:

@@ -71,14 +71,15 @@ def advance_series(s: Session, prefix: str, year: int, count: int = 1) -> tuple[
     """Move the series' next number on by ``count`` in one statement (which locks the row until
     the transaction ends); return (series id, the first of the ``count`` numbers). O(1)."""
     prefix = dn.validate_prefix(prefix)
-    _ensure_series(s, prefix, year)
-    row = s.execute(
-        update(DocNoSeries)
-        .where(DocNoSeries.prefix == prefix, DocNoSeries.year == year)
-        .values(last_seq=DocNoSeries.last_seq + count)
-        .returning(DocNoSeries.id, DocNoSeries.last_seq)
-        .execution_options(synchronize_session=False)
-    ).one()
+    bump = (update(DocNoSeries)
+            .where(DocNoSeries.prefix == prefix, DocNoSeries.year == year)
+            .values(last_seq=DocNoSeries.last_seq + count)
+            .returning(DocNoSeries.id, DocNoSeries.last_seq)
+            .execution_options(synchronize_session=False))
+    row = s.execute(bump).first()
+    if row is None:  # the first number of a new series: make its row, then move it on
+        _ensure_series(s, prefix, year)
+        row = s.execute(bump).one()
     return int(row.id), int(row.last_seq) - count + 1
 
 
@@ -134,8 +135,9 @@ def _insert(s: Session, series_id: int, e: dn.SeriesEntry) -> None:
         raise ConflictError(f"发文字号 {e.text} 已被占用，请重试。") from None
 
 
-def _update(s: Session, e: dn.SeriesEntry) -> None:
-    row = _entry_row(s, e.prefix, e.year, e.seq)
+def _update(s: Session, e: dn.SeriesEntry, row: DocNoEntry | None = None) -> None:
+    """Write ``e`` over its entry (``row``, when the caller holds it already)."""
+    row = row if row is not None else _entry_row(s, e.prefix, e.year, e.seq)
     assert row is not None
     row.state, row.reason, row.by, row.at = e.state.value, e.reason, e.by, e.at
     row.document_id = int(e.document_id) if e.document_id else None
@@ -183,7 +185,6 @@ def claim_number(engine: Engine, actor: Actor, prefix: str, year: int, document_
     dn.format_doc_no(p, year, 1)
     with Session(engine) as s, s.begin():
         _refuse_second(_held_by(s, p, year, document_id))
-        _ensure_series(s, p, year)
         series_id, seq = advance_series(s, p, year)  # ← the series row is locked from here …
         e = dn.SeriesEntry(p, year, seq, dn.EntryState.RESERVED, at, actor.username,
                            CLAIM_REASON.format(document_id=document_id), None)
@@ -200,7 +201,7 @@ def confirm_claim(s: Session, claim: dn.SeriesEntry, document_id: int, by: str,
         raise ConflictError(f"发文字号 {claim.text} 已被他人作废或改动，请重新签发。")
     e = replace(claim, state=dn.EntryState.ISSUED, reason=None, document_id=str(document_id),
                 by=by, at=at)
-    _update(s, e)
+    _update(s, e, row)
     return e
 
 

@@ -905,9 +905,10 @@ def step_action(step: sv.Step) -> Action:
 def _step(ctx: ServiceContext, decision_id: int, step: sv.Step, note: str = "", *,
           new_deadline: dt.date | None = None, report_date: dt.date | None = None,
           expected_version: int | None = None) -> DecisionInfo:
-    actor = ctx.require(step_action(step))
+    actor = ctx.may(step_action(step))
     note = _clean(note, "说明", limit=4000)
     with ctx.session() as s, s.begin():
+        ctx.require(step_action(step), s)
         d = s.get(Decision, decision_id)
         if d is None:
             raise InputError(f"找不到议定事项（编号 {decision_id}）。")

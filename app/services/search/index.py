@@ -167,10 +167,14 @@ def index_record(session: Session, kind: str, record_id: int, classification: in
     level = int(classification)
     if not 0 <= level <= 3:
         raise InputError("密级无效。")
-    code = _kind_code(session, kind)
     values: dict[str, Any] = {"classification": level, "title": title or "", "body": text or "",
               "extra": extra or "", "updated": updated or utcnow()}
-    old = _stored(session, kind, record_id)
+    indexed = IndexedText(values["title"], values["extra"], values["body"])
+    pg = fulltext.is_pg(session)
+    if pg and fulltext.pg_rewrite(session, kind, record_id, values, indexed):
+        return  # (PostgreSQL, an entry there already: its kind is registered, tokens rewritten)
+    code = _kind_code(session, kind)
+    old = None if pg else _stored(session, kind, record_id)  # (PostgreSQL: none, seen above)
     if old is not None:
         fulltext.erase(session, old.id, code, old.classification,
                        IndexedText(old.title, old.extra, old.body))
@@ -181,8 +185,7 @@ def index_record(session: Session, kind: str, record_id: int, classification: in
             kind=kind, record_id=record_id, **values)))
         assert added.inserted_primary_key is not None  # a one-row INSERT always has its key
         entry_id = added.inserted_primary_key[0]
-    fulltext.write(session, entry_id, code, level,
-                   IndexedText(values["title"], values["extra"], values["body"]))
+    fulltext.write(session, entry_id, code, level, indexed)
 
 
 def remove_record(session: Session, kind: str, record_id: int) -> None:
@@ -202,14 +205,16 @@ def remove_record(session: Session, kind: str, record_id: int) -> None:
 def search(ctx: ServiceContext, query: str, kinds: Iterable[str] | None = None, limit: int = 50,
            offset: int = 0) -> SearchResults:
     """Hits for ``query`` the signed-in user may see, best first, with snippets."""
-    actor = ctx.require(Action.VIEW)
+    actor = ctx.may(Action.VIEW)
     terms = parse_query(query or "")[:MAX_QUERY_TERMS]
     if not terms:
+        ctx.require(Action.VIEW)  # nothing to read: the account is checked on its own
         return SearchResults(query)
     limit, offset = max(0, min(int(limit), 500)), max(0, int(offset))
     clearance = int(actor.clearance)
     wanted = None if kinds is None else sorted(set(kinds))
     with ctx.reading() as s:
+        ctx.require(Action.VIEW, s)
         # 知悉范围: entries about records outside the actor's scope leave the index query itself
         hidden = need_to_know.hidden_search_entries(s, actor)
         if fulltext.is_pg(s):
