@@ -267,6 +267,7 @@ class SearchDialog(QDialog):
                 item = QTreeWidgetItem(head)
                 item.setData(0, HIT_ROLE, (hit.kind, hit.record_id))
                 item.setData(0, HTML_ROLE, hit_html(hit))
+                item.setText(0, hit.title.text)  # (not painted: for screen readers)
                 item.setToolTip(0, hit.title.text)
                 if (hit.kind, hit.record_id) == keep:
                     first = item
