@@ -281,3 +281,23 @@ def test_a_public_face_read_from_many_threads_at_once():
                              text=True, timeout=120)
         assert out.returncode == 0, out.stderr[-2000:]
         assert out.stdout.strip() == "ok", out.stdout
+
+
+def test_models_are_imported_from_their_package():
+    """Outside ``app/storage``, ORM models come from ``app.storage.models`` itself, never from one
+    of its modules. The package's ``__init__`` imports every model module; a thread importing a
+    model module directly while another imports the package can each hold one module's import
+    lock and wait for the other's: Python then raises ``_DeadlockError`` in one of them (seen in
+    ``test_a_public_face_read_from_many_threads_at_once``: the worker and the GUI thread — or the
+    main window's background warm-up — importing services for the first time at once)."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        if (ROOT / "app" / "storage") in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "app.storage.models."):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.module}")
+    assert found == []

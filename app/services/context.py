@@ -57,8 +57,7 @@ from app.errors import (
     PermissionDenied,
 )
 from app.storage.db import read_engine
-from app.storage.models.accounts import User, UserRole
-from app.storage.models.base import utcnow
+from app.storage.models import User, UserRole, utcnow
 
 S = TypeVar("S", bound=Select)
 F = TypeVar("F", bound=Callable)

@@ -318,7 +318,7 @@ _ROW_IGNORED = frozenset({"content_version", "created_at", "updated_at", "duty_l
 
 def _doc_kind() -> ExchangeKind:
     from app.services import documents
-    from app.storage.models.documents import Document
+    from app.storage.models import Document
 
     def dump(s: Session, actor: Actor, ids: list[int]) -> Iterator[dict]:
         for r in _rows(s, Document, actor, ids, "公文"):
@@ -374,7 +374,7 @@ def _doc_kind() -> ExchangeKind:
 
 def _incident_kind() -> ExchangeKind:
     from app.services import incidents
-    from app.storage.models.incidents import Incident
+    from app.storage.models import Incident
 
     texts = {"title": ("事件名称", 200, False), "category": ("事件类别", 32, False),
              "subtype": ("事件子类", 64, False), "place": ("地点", 300, False),

@@ -43,10 +43,7 @@ from app.domain.workdays import (
 from app.errors import InputError
 from app.services import audit
 from app.services.context import ServiceContext
-from app.storage.models.holidays import HolidayDay, HolidayYear
-from app.storage.models.incoming import IncomingDoc
-from app.storage.models.meta import Meta
-from app.storage.models.minutes import Decision, Meeting
+from app.storage.models import Decision, HolidayDay, HolidayYear, IncomingDoc, Meeting, Meta
 
 REVISION_KEY = "holidays.revision"
 #: How long a desk trusts its copy of the tables before it looks for another desk's change.

@@ -30,7 +30,7 @@ from app.errors import ConflictError, InputError, UserError
 from app.services import audit, holidays, need_to_know, search
 from app.services.context import Actor, ServiceContext, visible
 from app.storage import fulltext
-from app.storage.models.incoming import IncomingAttachment, IncomingDoc, IncomingUrge
+from app.storage.models import IncomingAttachment, IncomingDoc, IncomingUrge
 from app.textsafe import clean_text
 
 KIND = "incoming"

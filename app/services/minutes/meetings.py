@@ -36,7 +36,7 @@ from app.domain.workdays import DEFAULT_CALENDAR, HolidayCalendar
 from app.errors import ConflictError, InputError, UserError
 from app.services import audit, holidays, need_to_know, paging, search, templates
 from app.services.context import Actor, ServiceContext, visible
-from app.storage.models.minutes import (
+from app.storage.models import (
     Attendee,
     Decision,
     DecisionEvent,
@@ -740,7 +740,7 @@ def _template_data(detail: MeetingDetail, office_printer: str, issue_no: int) ->
 
 
 def _office_printer(s: Session) -> str:
-    from app.storage.models.settings import OfficeSettings
+    from app.storage.models import OfficeSettings
 
     row = s.execute(select(OfficeSettings).limit(1)).scalars().first()
     return (row.printer or row.office_name) if row else ""

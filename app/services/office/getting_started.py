@@ -14,9 +14,7 @@ from sqlalchemy import func, select
 
 from app.domain.security import Action, allowed
 from app.services.context import ServiceContext
-from app.storage.models import User
-from app.storage.models.duty import DutyRoster
-from app.storage.models.settings import OfficeSettings
+from app.storage.models import DutyRoster, OfficeSettings, User
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,7 @@ from app.services import need_to_know
 from app.services.context import ServiceContext, retry_read
 from app.storage import fulltext
 from app.storage.fulltext import ID_SHIFT, KIND_SHIFT, IndexedText
-from app.storage.models.base import utcnow
-from app.storage.models.search import SearchEntry, SearchKind
+from app.storage.models import SearchEntry, SearchKind, utcnow
 
 #: Chinese names of the kinds, for result groups (modules may add theirs with ``KIND_LABELS[...]``).
 KIND_LABELS: dict[str, str] = {
