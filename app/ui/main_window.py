@@ -26,7 +26,7 @@ from pathlib import Path
 from app import APP_NAME, __version__
 from app.services.context import ServiceContext
 from app.ui.kit import DISCARD, SAVE, ask_unsaved, inform, worker
-from app.ui.pages import PageSpec, denied_reason, factory_for, pages_for
+from app.ui.pages import IMPORT_GATE, PageSpec, denied_reason, factory_for, pages_for
 from app.ui.qt import (
     QAction,
     QHBoxLayout,
@@ -142,7 +142,8 @@ class MainWindow(QMainWindow):
             for name in names:
                 control.check()
                 try:
-                    importlib.import_module(name)
+                    with IMPORT_GATE:  # one module at a time, never beside a page's build
+                        importlib.import_module(name)
                 except Exception:  # the page's own import will say what is wrong
                     log.exception("background import of %s failed", name)
             return len(names)
@@ -159,7 +160,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"“{spec.title}”{reason}", 5000)
             return
         if spec.key not in self._pages:
-            page = factory_for(spec.key)(self.ctx, self)
+            with IMPORT_GATE:  # (the background warm-up waits meanwhile, and the page for it)
+                page = factory_for(spec.key)(self.ctx, self)
             page.setObjectName(f"page_{spec.key}")
             old = self.stack.widget(row)
             self.stack.insertWidget(row, page)

@@ -17,6 +17,7 @@ declared here, so the navigation is known without importing any page.
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -25,6 +26,13 @@ from app.services.context import Actor, ServiceContext
 from app.ui.qt import QWidget
 
 PageFactory = Callable[[ServiceContext, QWidget], QWidget]
+
+#: Held while a page is built on the GUI thread (its module and what it imports) and while the
+#: main window's background warm-up imports one module. Two threads importing the same package
+#: for the first time at once can each take one module's import lock and wait for the other's
+#: (Python then raises ``_DeadlockError`` in one of them); taken before any import, this lock
+#: makes the page's imports and the warm-up's take turns instead.
+IMPORT_GATE = threading.RLock()
 
 
 @dataclass(frozen=True)
