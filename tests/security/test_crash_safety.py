@@ -7,8 +7,11 @@ returned; the parent SIGKILLs it at a random moment. Then ``PRAGMA integrity_che
 audit event), and the audit hash chain must verify.
 
 The child is forked from the test process (``os.fork``): the program's modules are already
-imported, so each round costs milliseconds instead of a second of interpreter start-up. It opens
-its own engine after the fork (no connection crosses the fork) and leaves with ``os._exit``.
+imported and the ORM mappers configured (``configure_mappers`` before the first fork, or every
+child would configure them again, a quarter of a second each), so each round costs milliseconds
+instead of a second of interpreter start-up. It opens its own engine after the fork (no
+connection crosses the fork) and leaves with ``os._exit``. The database starts as a copy of the
+session's migrated template (``seed_sqlite``): migrating is not what is tested here.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ import time
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import configure_mappers
+
+from tests.conftest import seed_sqlite
 
 pytestmark = [
     pytest.mark.slow,
@@ -56,7 +62,9 @@ def test_sigkill_during_bursts_loses_no_committed_write(tmp_path):
     from app.storage.migrate import open_database
 
     url = f"sqlite:///{tmp_path / 'crash.sqlite3'}"
+    seed_sqlite(url)
     open_database(url, tmp_path / "b").dispose()
+    configure_mappers()  # once here, not in each of the 200 children
     db = str(tmp_path / "crash.sqlite3")
     rng = random.Random(20261122)
     reported: set[int] = set()
