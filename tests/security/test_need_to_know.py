@@ -337,17 +337,18 @@ def test_no_service_acts_on_a_record_outside_the_callers_scope(walk_world, tmp_p
         c = person(admin_ctx, f"top_{role.value}", role, Clearance.CONFIDENTIAL)
         actors[role] = c
     problems: list[str] = []
-    names = sorted(walked())
-    for qualname in names:
+    functions = walked()
+    after = _snapshot(engine)  # each call's "before" is the last call's "after" (one per call)
+    for qualname in sorted(functions):
         if qualname.startswith("need_to_know."):
             continue  # its own tests above (an administrator may manage any scope)
-        fn = walked()[qualname]
+        fn = functions[qualname]
         calls = _calls(qualname, fn, seeded, engine, tmp_path)
         assert calls is not None, qualname
         for args in calls:
             refused_for_scope = False
             for role, ctx in actors.items():
-                before = _snapshot(engine)
+                before = after
                 seq = _last_seq(engine)
                 try:
                     fn(ctx, **args)
