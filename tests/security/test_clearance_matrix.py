@@ -413,6 +413,7 @@ def world(admin_ctx):
     return seeded, actors
 
 
+@pytest.mark.slow
 def test_no_entry_point_leaks_above_clearance(world, tmp_path):
     seeded, actors = world
     assert seeded, "the generic seeder filled no classified table"

@@ -271,6 +271,7 @@ def _calls(qualname: str, fn, seeded, engine, tmp: Path) -> list[dict] | None:
     return [kwargs]
 
 
+@pytest.mark.slow
 def test_no_service_acts_on_a_record_above_the_callers_clearance(world, tmp_path):
     admin_ctx, seeded, actors = world
     engine = admin_ctx.engine

@@ -321,6 +321,7 @@ SCOPED_TABLES = {"documents": "document", "incoming_docs": "incoming", "meetings
                  "incidents": "incident", "duty_log": "duty_log"}
 
 
+@pytest.mark.slow
 def test_no_service_acts_on_a_record_outside_the_callers_scope(walk_world, tmp_path):
     admin_ctx, seeded, _low = walk_world
     engine = admin_ctx.engine

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, event
 
 from tests.conftest import ADMIN_PASSWORD, seed_sqlite
 
+
 @pytest.fixture(autouse=True)
 def _collect_on_the_gui_thread():
     """Collect each test's garbage here, on the GUI thread. Left to chance, Python's cyclic
