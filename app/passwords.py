@@ -4,7 +4,7 @@ Production cost is argon2-cffi's default (RFC 9106 low-memory profile: time_cost
 memory_cost=64 MiB, parallelism=4) and nothing in the program lowers it.
 
 The test suite alone sets ``GOVDESK_TEST_WEAK_ARGON2=1`` (``tests/conftest.py``): time_cost=1,
-memory_cost=8 MiB, parallelism=1 — hundreds of hashes in the suite, each ~1 s at full cost on a
+memory_cost=1 MiB, parallelism=1 — thousands of hashes in the suite, each ~1 s at full cost on a
 busy machine. The variable's name says what it is; it is ignored by the frozen installer bundle
 (what desks run); the first weak hash in a process is logged as a warning (the GUI's log file);
 ``--selftest`` refuses to pass while it is set; and a weak hash is never written over a strong one (no rehash on login under the test
@@ -46,7 +46,7 @@ def hasher() -> PasswordHasher:
         _log.warning("口令哈希使用测试用弱参数（环境变量 %s=1）；生产环境不得设置该变量。",
                      WEAK_ENV)
     if weak not in _hashers:
-        _hashers[weak] = (PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+        _hashers[weak] = (PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
                           if weak else PasswordHasher())
     return _hashers[weak]
 

@@ -68,6 +68,14 @@ def pytest_unconfigure(config):
         os._exit(_EXIT_STATUS[-1])
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Long tests (marked ``slow``) first, the rest in their order. Spread over workers
+    (``-n auto``), a long test picked up near the end keeps one worker busy while the others
+    have finished; started first, it runs while the others share out the short ones."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_configure(config):
     # The offscreen platform plugin (not our code) warns whenever a dialog is shown; every other
     # Qt warning still fails the test (qt_log_level_fail = WARNING in pyproject.toml).

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 RUFF_PATHS = ["app", "tests", "benchmarks", "tools"]
 
@@ -39,6 +41,7 @@ def test_ruff_can_fail(tmp_path):
         assert code in proc.stdout, proc.stdout
 
 
+@pytest.mark.slow
 def test_mypy_finds_nothing():
     proc = _run("mypy")
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]

@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from app.passwords import WEAK_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_selftest_process_exits_zero():
     # An installation runs at production cost: the suite's weak argon2 cost is not passed on.
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
@@ -25,6 +28,7 @@ def test_selftest_process_exits_zero():
     assert not (Path(env["GOVDESK_DATA_DIR"]) / "govdesk.sqlite3").exists()
 
 
+@pytest.mark.slow
 def test_selftest_runs_registered_checks(qapp, monkeypatch, capsys):
     from app import selftest
 

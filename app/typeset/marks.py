@@ -4,7 +4,7 @@ footer, and on the first page at the top left (with the 份号 when the copy has
 A 公文 carries its 密级和保密期限 and 份号 where GB/T 9704 puts them (the layout engine draws
 them); every other print — 纪要 annexes, 值班日报, 信息专报, the duty calendar, the audit log —
 gets these marks as an overlay on the finished pages, so no renderer can forget them. Like the
-watermark, an overlay merged under pypdf: the page content is not touched.
+watermark, an overlay stamped over the pages (``overlay.stamp``): the page content is not touched.
 
 A DOCX export of such a record (editable, so no watermark) gets them in its headers and footers
 (``mark_docx``): the label at the top left of every page's header — the first page's top-left
@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import io
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfWriter
+from pypdf.generic import IndirectObject
 from reportlab.pdfgen import canvas
 
+from app.typeset import overlay
 from app.typeset.fonts import font_set
 from app.typeset.geometry import mm
 
@@ -57,15 +59,15 @@ def mark_pdf(pdf: bytes, label: str, *, first_page: str | None = None,
         return pdf
     first_text = first_page or label
     writer = PdfWriter(clone_from=io.BytesIO(pdf))
-    stamps: dict[tuple[float, float, bool], object] = {}
+    stamps: dict[tuple[float, float, bool], IndirectObject] = {}
     starts = set(copy_starts)
     for i, page in enumerate(writer.pages):
         w, h = float(page.mediabox.width), float(page.mediabox.height)
         key = (round(w, 2), round(h, 2), i in starts)
         if key not in stamps:
-            stamps[key] = PdfReader(io.BytesIO(
-                _overlay(w, h, label, first_text if i in starts else None))).pages[0]
-        page.merge_page(stamps[key])  # type: ignore[arg-type]
+            stamps[key] = overlay.form(writer, _overlay(w, h, label,
+                                                        first_text if i in starts else None))
+        overlay.stamp(writer, page, stamps[key], list(stamps).index(key))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -3,7 +3,8 @@
 Why an overlay on the finished PDF instead of a hook in the layout: the watermark says who
 printed which copy when — facts of the *print job*, not of the document — so the engine stays a
 pure description → bytes function and the same rendered pages are reused for every copy. The
-overlay is drawn with reportlab (the 黑体 face of ``fonts.font_set()``) and merged under pypdf.
+overlay is drawn with reportlab (the 黑体 face of ``fonts.font_set()``) once per page size and
+stamped over every page as a Form XObject (``overlay.stamp``: the page's content is not parsed).
 
 Pure: no database, no Qt. The caller (``app.services.documents.printing``) decides the text.
 """
@@ -15,9 +16,11 @@ import math
 from collections.abc import Sequence
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import IndirectObject
 from reportlab.lib.colors import Color
 from reportlab.pdfgen import canvas
 
+from app.typeset import overlay
 from app.typeset.fonts import font_set
 
 #: light grey, mostly transparent: readable on the page, never hiding the text under it
@@ -58,13 +61,13 @@ def watermark_pdf(pdf: bytes, lines: Sequence[str], *, size: float = 16) -> byte
     if not lines:
         return pdf
     writer = PdfWriter(clone_from=io.BytesIO(pdf))
-    stamps: dict[tuple[float, float], object] = {}
+    stamps: dict[tuple[float, float], IndirectObject] = {}
     for page in writer.pages:
         w, h = float(page.mediabox.width), float(page.mediabox.height)
         key = (round(w, 2), round(h, 2))
         if key not in stamps:
-            stamps[key] = PdfReader(io.BytesIO(_overlay_page(w, h, lines, size))).pages[0]
-        page.merge_page(stamps[key])  # type: ignore[arg-type]
+            stamps[key] = overlay.form(writer, _overlay_page(w, h, lines, size))
+        overlay.stamp(writer, page, stamps[key], list(stamps).index(key))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

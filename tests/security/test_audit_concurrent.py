@@ -40,6 +40,7 @@ def _fill(engine, n: int = 3) -> None:
             audit.append(s, SYSTEM, "test.e", "thing", i, {"i": i})
 
 
+@pytest.mark.slow
 def test_desks_appending_at_once_leave_a_chain_that_verifies_and_holds_every_event(engine,
                                                                                     db_url):
     _fill(engine, 1)  # the office's audit key exists before the desks start (they share it)

@@ -25,7 +25,7 @@ def _params(pw_hash: str) -> str:
 
 def test_the_suite_runs_at_the_weak_test_cost():
     assert passwords.weak_profile()
-    assert _params(passwords.hasher().hash("x")) == "m=8192,t=1,p=1"
+    assert _params(passwords.hasher().hash("x")) == "m=1024,t=1,p=1"
 
 
 def test_production_cost_is_the_library_default(monkeypatch):
@@ -67,7 +67,7 @@ def _stored_hash(ctx) -> str:
 
 def test_a_production_login_lifts_a_weak_hash_and_a_weak_one_never_lowers(ctx, monkeypatch):
     accounts.create_first_admin(ctx, "admin", ADMIN_PASSWORD, "系统管理员")
-    assert _params(_stored_hash(ctx)) == "m=8192,t=1,p=1"
+    assert _params(_stored_hash(ctx)) == "m=1024,t=1,p=1"
     monkeypatch.delenv(passwords.WEAK_ENV)
     accounts.login(ctx, "admin", ADMIN_PASSWORD)
     strong = _stored_hash(ctx)

@@ -88,6 +88,7 @@ def _listed(qtbot, tab) -> None:
     qtbot.waitUntil(lambda: not tab.model.loading, timeout=10_000)
 
 
+@pytest.mark.slow
 def test_log_list_is_lazy_and_read_in_the_worker(qtbot, admin_ui_ctx, monkeypatch):
     ctx = _officer(admin_ui_ctx)
     base = datetime(2026, 3, 1, tzinfo=UTC)
