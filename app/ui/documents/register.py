@@ -9,6 +9,7 @@ on success the register refreshes and shows the series it changed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from app.domain import docnumber as dn
@@ -17,7 +18,7 @@ from app.errors import UserError
 from app.services import documents
 from app.services import office as office_settings
 from app.services.context import ServiceContext
-from app.ui.kit import FormRows, MessageLine, TaskHandle, run_task
+from app.ui.kit import FormRows, LatestRead, MessageLine, TaskHandle
 from app.ui.permissions import gate
 from app.ui.qt import (
     QAbstractItemView,
@@ -229,14 +230,13 @@ class RegisterView(QWidget):
         self.ctx = ctx
         self.reg: dn.SeriesRegister | None = None
         self.dialog: NumberDialog | None = None
-        self.task: TaskHandle | None = None
         self._stale = True
         self._keep: tuple[str, int] | None = None  # the series to show when next read
-        self._reads = 0
         self.series = QComboBox()
         self.series.currentIndexChanged.connect(self.show_series)
         self.summary = QLabel("正在读取…")
         self.message = MessageLine(name="registerMessage")
+        self.reads = LatestRead(self, on_error=self.message.error)
         self.reserve_button = QPushButton("预留号码…")
         self.void_button = QPushButton("作废所选号码…")
         for b in (self.reserve_button, self.void_button):
@@ -270,11 +270,11 @@ class RegisterView(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self._stale or (self.task is not None and not self.task.finished)
+        return self._stale or self.reads.reading
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)
-        if self._stale and (self.task is None or self.task.finished):
+        if self._stale and not self.reads.reading:
             self.refresh()
 
     def refresh(self, select: tuple[str, int] | None = None) -> TaskHandle | None:
@@ -289,7 +289,7 @@ class RegisterView(QWidget):
         self._stale = False
         ctx = self.ctx
 
-        def read(_control: object) -> tuple[list, tuple[str, int] | None, dn.SeriesRegister | None]:
+        def read() -> tuple[list, tuple[str, int] | None, dn.SeriesRegister | None]:
             series = documents.list_series(ctx)
             keys = [(s.prefix, s.year) for s in series]
             key = keep if keep in keys else (keys[0] if keys else None)
@@ -297,20 +297,14 @@ class RegisterView(QWidget):
 
         return self._read(read, self._fill_all)
 
-    def _read(self, read, apply) -> TaskHandle:  # type: ignore[no-untyped-def]
+    def _read(self, read: Callable[[], Any], apply: Callable[[Any], None]) -> TaskHandle:
         """Run ``read`` in the worker and ``apply`` its result unless a newer read started."""
-        self._reads += 1
-        n = self._reads
-        if self.task is not None and not self.task.finished:
-            self.task.cancel()
 
-        def arrived(result: Any) -> None:
-            if n == self._reads:
-                apply(result)
-                self.loaded.emit()
+        def applied(result: Any) -> None:
+            apply(result)
+            self.loaded.emit()
 
-        self.task = run_task(read, parent=self, on_result=arrived, on_error=self.message.error)
-        return self.task
+        return self.reads.start(read, applied)
 
     def _fill_all(self, result: tuple[list, tuple[str, int] | None,
                                       dn.SeriesRegister | None]) -> None:
@@ -331,7 +325,7 @@ class RegisterView(QWidget):
             self._show(None)
             return None
         ctx = self.ctx
-        return self._read(lambda _c: documents.series_register(ctx, *key), self._show)
+        return self._read(lambda: documents.series_register(ctx, *key), self._show)
 
     def _show(self, reg: dn.SeriesRegister | None) -> None:
         self.reg = reg

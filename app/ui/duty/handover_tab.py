@@ -19,13 +19,13 @@ from app.ui.kit import (
     PDF,
     FileKind,
     FormRows,
+    LatestRead,
     MessageLine,
     TaskHandle,
     ask_save_path,
     ask_text,
     copies_box,
     run_busy,
-    run_task,
     saved_text,
 )
 from app.ui.permissions import gate
@@ -204,8 +204,7 @@ class HandoverTab(QWidget):
             gate(w, ctx.actor, Action.EDIT_DUTY_LOG)
         self.dialog: QWidget | None = None
         self.open_items: list[OpenItem] = []
-        self.read_task: TaskHandle | None = None
-        self._reads = 0  # every read of the tab; an older answer is dropped
+        self.reads = LatestRead(self, on_error=self.message.error)
         if load:
             self.refresh()
 
@@ -216,25 +215,16 @@ class HandoverTab(QWidget):
 
     @property
     def reading(self) -> bool:
-        return self.read_task is not None and not self.read_task.finished
+        return self.reads.reading
 
     def read_in_background(self) -> TaskHandle:
         """Read the pending handover, the open items and the recent handovers in the worker
         (the tab chosen); shown when they come, unless a ``refresh`` (after an act) came first."""
-        self._reads += 1
-        n = self._reads
         ctx = self.ctx
-
-        def arrived(result: _Read) -> None:
-            if n == self._reads:
-                self._show(*result)
-
-        self.read_task = run_task(lambda _c: self._read(ctx), parent=self, on_result=arrived,
-                                  on_error=self.message.error)
-        return self.read_task
+        return self.reads.start(lambda: self._read(ctx), lambda result: self._show(*result))
 
     def refresh(self) -> None:
-        self._reads += 1
+        self.reads.supersede()
         try:
             read = self._read(self.ctx)
         except Exception as exc:  # noqa: BLE001

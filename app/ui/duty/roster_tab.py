@@ -28,6 +28,7 @@ from app.ui.kit import (
     XLSX,
     FileKind,
     FormRows,
+    LatestRead,
     MessageLine,
     TaskHandle,
     ask_print_anyway,
@@ -452,28 +453,24 @@ class RosterTab(QWidget):
         layout.addWidget(split, 1)
         self.problems = MessageLine(name="rosterProblems")  # the shown roster's rule check
         layout.addWidget(self.problems)
-        self.read_task: TaskHandle | None = None
-        self._reads = 0  # every read of the tab; an older answer is dropped
+        self.reads = LatestRead(self, on_error=self.status.error)
         self.read_in_background()
 
     # ------------------------------------------------------------------ loading
     @property
     def reading(self) -> bool:
-        """The first read (in the worker) has not come yet."""
-        return self.read_task is not None and not self.read_task.finished
+        """A read in the worker has not come yet."""
+        return self.reads.reading
 
     def read_in_background(self) -> TaskHandle:
         """Read the rosters, the shown one's duties (else the first's), the duty roles and the
         office's holiday tables in the worker — at the 值班 page's first visit, which held the
         GUI thread for them (issue 30, ``benchmarks/bench_stall.py``), and when the tab is
-        chosen again. A ``refresh``/``load`` made meanwhile (an act of the user's) wins: this
-        answer is then dropped."""
-        self._reads += 1
-        n = self._reads
+        chosen again. A ``refresh``/``load`` made meanwhile (an act of the user's) wins."""
         ctx = self.ctx
         keep = self.roster.id if self.roster else None
 
-        def read(_control: object) -> tuple[list[RosterInfo], RosterInfo | None, dict[str, str]]:
+        def read() -> tuple[list[RosterInfo], RosterInfo | None, dict[str, str]]:
             rosters = duty.list_rosters(ctx)
             ids = [r.id for r in rosters]
             rid = keep if keep in ids else (ids[0] if ids else None)
@@ -483,19 +480,15 @@ class RosterTab(QWidget):
             return rosters, roster, roles
 
         def arrived(result: tuple[list[RosterInfo], RosterInfo | None, dict[str, str]]) -> None:
-            if n != self._reads:
-                return
             rosters, roster, roles = result
             self._fill_rosters(rosters, roster.id if roster else None)
             self._show(roster, roles, calendar_read=True)
 
-        self.read_task = run_task(read, parent=self, on_result=arrived,
-                                  on_error=self.status.error)
-        return self.read_task
+        return self.reads.start(read, arrived)
 
     def refresh(self, select_id: int | None = None) -> None:
         keep = select_id or (self.roster.id if self.roster else None)
-        self._reads += 1
+        self.reads.supersede()
         self._fill_rosters(duty.list_rosters(self.ctx), keep)
         self.load()
 
@@ -510,7 +503,7 @@ class RosterTab(QWidget):
         self.rosters.blockSignals(False)
 
     def load(self) -> None:
-        self._reads += 1
+        self.reads.supersede()
         rid = self.rosters.currentData()
         self._show(duty.get_roster(self.ctx, rid) if rid else None)
 

@@ -8,7 +8,7 @@ from app.services.context import ServiceContext
 from app.services.duty import StaffInfo
 from app.ui.chinese import chinese_dates
 from app.ui.duty.common import from_date, to_date
-from app.ui.kit import FormRows, MessageLine, TaskHandle, ask_text, run_task
+from app.ui.kit import FormRows, LatestRead, MessageLine, TaskHandle, ask_text
 from app.ui.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -89,8 +89,7 @@ class StaffTab(QWidget):
         layout.addWidget(leave, 1)
         self.message = MessageLine(name="staffMessage")
         layout.addWidget(self.message)
-        self.read_task: TaskHandle | None = None
-        self._reads = 0  # every read of the tab; an older answer is dropped
+        self.reads = LatestRead(self, on_error=self.message.error)
         if load:
             self.refresh()
 
@@ -137,25 +136,16 @@ class StaffTab(QWidget):
 
     @property
     def reading(self) -> bool:
-        return self.read_task is not None and not self.read_task.finished
+        return self.reads.reading
 
     def read_in_background(self) -> TaskHandle:
         """Read the people, their roles and leaves in the worker (the tab chosen), and show
         them when they come — unless a ``refresh`` (after an act of the user's) came first."""
-        self._reads += 1
-        n = self._reads
         ctx = self.ctx
-
-        def arrived(result: tuple[dict[str, str], list, list]) -> None:
-            if n == self._reads:
-                self._show(*result)
-
-        self.read_task = run_task(lambda _c: self._read(ctx), parent=self, on_result=arrived,
-                                  on_error=self.message.error)
-        return self.read_task
+        return self.reads.start(lambda: self._read(ctx), lambda result: self._show(*result))
 
     def refresh(self) -> None:
-        self._reads += 1
+        self.reads.supersede()
         self._show(*self._read(self.ctx))
 
     def _show(self, roles: dict[str, str], staff: list, leaves: list) -> None:

@@ -14,6 +14,8 @@
   write or what to read, starting in the folder last used for that kind of file.
 * ``FormRows`` (``forms``): labelled form rows laid out the same way everywhere.
 * ``saved_text`` (``output_notes``): what the line says after a print or an export.
+* ``LatestRead`` (``reads``): what a page or tab shows, read in the worker — the newest answer
+  only; an act's own synchronous refresh supersedes a read still under way.
 
 Modules outside the kit import these names from ``app.ui.kit``; tests/ui/test_kit.py checks that
 no module outside it opens a blocking dialog.
@@ -49,11 +51,12 @@ from app.ui.kit.messages import (
 )
 from app.ui.kit.output_notes import saved_text, summary, warnings_of
 from app.ui.kit.placeholder_confirm import ask_print_anyway
+from app.ui.kit.reads import LatestRead
 from app.ui.kit.worker import Cancelled, TaskControl, TaskHandle, run_task, wait_for_all
 
 __all__ = [
     "CANCEL", "DISCARD", "DOCX", "PDF", "PNG", "SAVE", "XLSX", "Cancelled", "FileKind",
-    "FormRows", "MessageLine", "TaskControl", "TaskHandle", "ask_file", "ask_print_anyway",
+    "FormRows", "LatestRead", "MessageLine", "TaskControl", "TaskHandle", "ask_file", "ask_print_anyway",
     "ask_save_path", "ask_text", "ask_unsaved", "confirm", "copies_box", "describe", "fatal", "file_dialog",
     "inform", "install_excepthook", "label_text", "run_busy", "run_task", "saved_text",
     "setup_logging", "summary", "wait_for_all", "warn", "warnings_of",

@@ -10,12 +10,12 @@ from app.services import templates as tm
 from app.services.context import ServiceContext
 from app.ui.kit import (
     FileKind,
+    LatestRead,
     MessageLine,
     TaskHandle,
     ask_file,
     ask_save_path,
     confirm,
-    run_task,
 )
 from app.ui.pages import register_page
 from app.ui.qt import (
@@ -100,33 +100,24 @@ class TemplatesPage(QWidget):
         split.setSizes([self.tree.minimumWidth(), 900])
         layout = QVBoxLayout(self)
         layout.addWidget(split)
-        self.read_task: TaskHandle | None = None
-        self._reads = 0  # every read of the list; an older answer is dropped
+        self.reads = LatestRead(self, on_error=self.statusLabel.error)
         self.read_in_background()
 
     # ---- list ------------------------------------------------------------------------------
     @property
     def reading(self) -> bool:
-        return self.read_task is not None and not self.read_task.finished
+        return self.reads.reading
 
     def read_in_background(self) -> TaskHandle:
         """The page's first read of the list (the shipped templates' descriptions and the
         office's own) in the worker: the first visit held the GUI thread for it (issue 30). A
         ``refresh`` or ``select`` made meanwhile wins."""
-        self._reads += 1
-        n = self._reads
         ctx = self.ctx
-
-        def arrived(infos: list[tm.TemplateInfo]) -> None:
-            if n == self._reads:
-                self._fill(infos, self.selected_ref())
-
-        self.read_task = run_task(lambda _c: tm.list_templates(ctx), parent=self,
-                                  on_result=arrived, on_error=self.statusLabel.error)
-        return self.read_task
+        return self.reads.start(lambda: tm.list_templates(ctx),
+                                lambda infos: self._fill(infos, self.selected_ref()))
 
     def refresh(self, select: str | None = None) -> None:
-        self._reads += 1
+        self.reads.supersede()
         self._fill(tm.list_templates(self.ctx), select or self.selected_ref())
 
     def _fill(self, infos: list[tm.TemplateInfo], keep: str | None) -> None:
