@@ -3,7 +3,7 @@ shown, on the full-size office).
 
 Measured the way a user feels it: a 5 ms ``QTimer`` ticks on the GUI thread, and the longest gap
 between two ticks is the longest time the window could not answer a key or a click. A watchdog
-thread samples the GUI thread's Python stack (``sys._current_frames``) every 5 ms while a gap is
+thread samples the GUI thread's Python stack (as ``faulthandler`` reads it) every 5 ms while a gap is
 open, so each long gap is reported with the code that held the thread — the innermost frame of
 the program (``app/…``) with its callers, and the innermost frame of all (SQLAlchemy, reportlab,
 …) when that is elsewhere. A gap spent in Qt itself (painting, layout) shows the Python frame that
@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import argparse
 import collections
+import faulthandler
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -54,32 +56,58 @@ STEPS = 10  # page steps scrolled down (and up) before the jump to the end (and 
 ROOT = str(Path(__file__).resolve().parent.parent)
 
 
-def _frame_text(frame) -> str:  # type: ignore[no-untyped-def]
-    code = frame.f_code
-    name = code.co_filename
-    short = name[len(ROOT) + 1:] if name.startswith(ROOT) else \
-        name.split("site-packages/")[-1] if "site-packages/" in name else Path(name).name
-    return f"{short}:{frame.f_lineno} {code.co_name}"
+_FRAME = re.compile(r'^\s+File "(?P<file>[^"]+)", line (?P<line>\d+) in (?P<name>.+)$')
 
 
-def _where(frame) -> str:  # type: ignore[no-untyped-def]
+def _frame_text(filename: str, line: str, name: str) -> str:
+    short = filename[len(ROOT) + 1:] if filename.startswith(ROOT) else \
+        filename.split("site-packages/")[-1] if "site-packages/" in filename \
+        else Path(filename).name
+    return f"{short}:{line} {name}"
+
+
+def _where(frames: list[tuple[str, str, str]]) -> str:
     """The innermost frame of the program (with two callers), and the innermost of all when it
-    is outside the program."""
-    inner = _frame_text(frame)
-    ours: list[str] = []
-    f = frame
-    while f is not None and len(ours) < 3:
-        name = f.f_code.co_filename
-        if name.startswith(os.path.join(ROOT, "app")) and not name.endswith(
-                os.path.join("app", "ui", "qt.py")):
-            ours.append(_frame_text(f))
-        elif ours:  # (a library frame between two of ours: keep walking)
-            pass
-        f = f.f_back
+    is outside the program; ``frames`` innermost first."""
+    if not frames:
+        return "（无 Python 帧）"
+    inner = _frame_text(*frames[0])
+    app_dir, qt_module = os.path.join(ROOT, "app"), os.path.join("app", "ui", "qt.py")
+    ours = [_frame_text(*f) for f in frames
+            if f[0].startswith(app_dir) and not f[0].endswith(qt_module)][:3]
     if not ours:
         return inner
     text = " ← ".join(ours)
     return text if inner == ours[0] else f"{inner} ← {text}"
+
+
+class StackSampler:
+    """The GUI thread's stack, read the way ``faulthandler`` reads it — from the interpreter's
+    own frames, written to a scratch file, without making frame objects of a running thread
+    (``sys._current_frames()`` and ``f_back`` from another thread crashed the process now and
+    then)."""
+
+    def __init__(self, thread_id: int) -> None:
+        self.header = f"Thread 0x{thread_id:016x}"
+        self.scratch = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+
+    def sample(self) -> list[tuple[str, str, str]]:
+        fd = self.scratch.fileno()
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.ftruncate(fd, 0)
+        faulthandler.dump_traceback(file=fd, all_threads=True)
+        os.lseek(fd, 0, os.SEEK_SET)
+        text = os.read(fd, 1 << 20).decode("utf-8", "replace")
+        frames: list[tuple[str, str, str]] = []
+        inside = False
+        for line in text.splitlines():
+            if line.startswith(("Thread 0x", "Current thread 0x")):
+                inside = self.header in line
+                continue
+            m = _FRAME.match(line) if inside else None
+            if m:
+                frames.append((m["file"], m["line"], m["name"]))
+        return frames
 
 
 class Watch:
@@ -118,13 +146,14 @@ class Watch:
         self.last, self.last_cpu = time.perf_counter(), time.thread_time()
 
     def watchdog(self) -> None:
-        while not self.stop.wait(TICK_MS / 1000):
-            if (time.perf_counter() - self.last) * 1000 < TICK_MS * 3 or self.paused:
-                continue
-            frame = sys._current_frames().get(self.gui)
-            if frame is not None:
-                self.samples.append(_where(frame))
-            del frame
+        sampler = StackSampler(self.gui)
+        try:
+            while not self.stop.wait(TICK_MS / 1000):
+                if (time.perf_counter() - self.last) * 1000 < TICK_MS * 3 or self.paused:
+                    continue
+                self.samples.append(_where(sampler.sample()))
+        finally:
+            sampler.scratch.close()
 
 
 def child(url: str) -> None:

@@ -33,7 +33,8 @@ def test_a_stall_is_measured_and_located(qapp):
     ticker = QTimer()
     ticker.timeout.connect(watch.tick)
     ticker.start(TICK_MS)
-    threading.Thread(target=watch.watchdog, daemon=True).start()
+    dog = threading.Thread(target=watch.watchdog, daemon=True)
+    dog.start()
     try:
         watch.restart("quiet")
         _spin(200)
@@ -46,6 +47,7 @@ def test_a_stall_is_measured_and_located(qapp):
     finally:
         watch.stop.set()
         ticker.stop()
+        dog.join(5)
     by_phase = {phase: (ms, cpu, where) for ms, cpu, phase, where in watch.gaps}
     ms, cpu, where = by_phase["sleep"]
     assert 290 <= ms < 2000 and cpu < 100 and "sleeps_on_the_gui_thread" in where

@@ -119,3 +119,49 @@ def test_receiver_deleted_by_its_own_callback(qtbot):
         pass
     assert seen == [42]
     assert not handle.alive and handle.finished
+
+
+STRESS = r"""
+import os, random, sys, threading, time
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from app.ui.qt import QApplication, QWidget
+app = QApplication([])
+from app.ui.kit import run_task, wait_for_all
+from app.ui.kit import worker
+
+random.seed(7)
+shown = []
+pages = []
+for i in range(3000):
+    page = QWidget()
+    pages.append(page)
+    delay = random.random() / 2000
+    run_task(lambda _c, d=delay, n=i: (time.sleep(d), n)[1], parent=page,
+             on_result=shown.append, on_error=shown.append)
+    if i % 3 == 0:  # a page closed while its answer is on the way
+        victim = pages.pop(random.randrange(len(pages)))
+        victim.deleteLater()
+    app.processEvents()
+wait_for_all(10_000)
+for _ in range(20):
+    app.processEvents()
+    time.sleep(0.005)
+alive = len(pages)
+print(len(shown) >= alive and not worker._running, len(shown), alive)
+"""
+
+
+def test_pages_closed_while_their_reads_finish_never_crash():
+    """Hundreds of tasks whose pages are deleted while the answers are being delivered: the
+    workers emit on the relay, never on a handle the GUI thread may be deleting (that race
+    crashed the process — a segfault in the worker's emit — now and then in CI). Run in a child
+    process so that a crash is this test's failure, not the test worker's."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = subprocess.run([sys.executable, "-c", STRESS], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    ok, _shown, _alive = out.stdout.split()
+    assert ok == "True", out.stdout

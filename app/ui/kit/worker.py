@@ -13,7 +13,11 @@ already: pass a ``ServiceContext``, never a live ``Session`` or ORM object). A `
 
 The receiver may go away: the handle is a Qt child of ``parent`` (the page or dialog that waits),
 so when that widget is deleted before the work ends, the handle goes with it and the outcome is
-dropped — nothing is called, nothing raises. A callback may itself end its receiver's life (a
+dropped — nothing is called, nothing raises. The worker never touches the handle itself: it
+emits on one relay object that lives as long as the program (``_Relay``), and the relay, on the
+GUI thread, hands the outcome to the handle if it still exists. (Emitting on the handle from the
+worker raced with the GUI thread deleting it: a page closed while its read was still out crashed
+the process now and then — a segfault in the worker's ``emit``, seen in CI.) A callback may itself end its receiver's life (a
 sign-in dialog accepted, the controller lets go of it, Python deletes it and the handle with it):
 then the signals that would follow (``done``) are dropped too instead of raising
 ``RuntimeError: Signal source has been deleted`` (issue 17: every new account's first sign-in
@@ -22,6 +26,7 @@ showed 出错了). Whoever must know that a task ended without a receiver can us
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import weakref
@@ -29,7 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.errors import UserError, is_connection_lost
-from app.ui.qt import QObject, QRunnable, QThreadPool, Signal, Slot, qt_alive
+from app.ui.qt import QObject, QRunnable, Qt, QThreadPool, Signal, Slot, qt_alive
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +48,54 @@ class Cancelled(Exception):
     """Raised inside a task by ``control.check()`` after the user cancelled it."""
 
 
+class _Relay(QObject):
+    """The one object the workers emit on (it is never deleted): ``(key, what, value)`` queued
+    to the GUI thread, where ``_dispatch`` gives it to the handle registered under ``key`` — if
+    that handle still exists."""
+
+    arrived = Signal(int, str, object)
+
+    @Slot(int, str, object)
+    def dispatch(self, key: int, what: str, value: object) -> None:
+        _dispatch(key, what, value)
+
+
+_relay: list[_Relay] = []
+_handles: dict[int, TaskHandle] = {}  # key -> handle, GUI thread only; removed when settled
+_keys = itertools.count(1)
+
+
+def _get_relay() -> _Relay:
+    """The relay, made on first use on the GUI thread (where ``run_task`` is called)."""
+    if not _relay:
+        relay = _Relay()  # lives on the GUI thread: the slot runs there, queued
+        relay.arrived.connect(relay.dispatch, Qt.ConnectionType.QueuedConnection)
+        _relay.append(relay)
+    return _relay[0]
+
+
+def _dispatch(key: int, what: str, value: object) -> None:
+    handle = _handles.get(key)
+    if handle is None or not qt_alive(handle):
+        _handles.pop(key, None)
+        return
+    if what == "progress":
+        percent, text = value  # type: ignore[misc]
+        handle._on_progress(percent, text)
+    elif what == "result":
+        _handles.pop(key, None)
+        handle._on_result(value)
+    else:
+        _handles.pop(key, None)
+        handle._on_error(value)
+
+
 class TaskControl:
     """What the background function sees: progress reporting and the cancel flag."""
 
     def __init__(self, handle: TaskHandle) -> None:
-        self._handle = handle
+        self._key = handle.key
+        self._relay = _get_relay()
         self._cancel = threading.Event()
 
     @property
@@ -59,7 +107,7 @@ class TaskControl:
             raise Cancelled()
 
     def progress(self, percent: int, text: str = "") -> None:
-        self._handle._progress.emit(int(percent), text)
+        self._relay.arrived.emit(self._key, "progress", (int(percent), text))
 
 
 class TaskHandle(QObject):
@@ -71,21 +119,16 @@ class TaskHandle(QObject):
     cancelled = Signal()
     done = Signal()
 
-    _progress = Signal(int, str)
-    _result = Signal(object)
-    _error = Signal(object)
-
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.key = next(_keys)
+        _handles[self.key] = self
         self.control = TaskControl(self)
         self.finished = False
-        self._progress.connect(self._on_progress)
-        self._result.connect(self._on_result)
-        self._error.connect(self._on_error)
         # deleted with its parent before the work ended: no longer "running" (a weak reference:
         # a connection holding the handle itself would keep a parentless handle alive forever)
-        me = weakref.ref(self)
-        self.destroyed.connect(lambda *_: _running.discard(me()))
+        me, key = weakref.ref(self), self.key
+        self.destroyed.connect(lambda *_: (_running.discard(me()), _handles.pop(key, None)))
 
     def cancel(self) -> None:
         self.control._cancel.set()
@@ -95,18 +138,15 @@ class TaskHandle(QObject):
         """False once the handle (with the page or dialog it belongs to) has been deleted."""
         return qt_alive(self)
 
-    @Slot(int, str)
     def _on_progress(self, percent: int, text: str) -> None:
         self.progressed.emit(percent, text)
 
-    @Slot(object)
     def _on_result(self, value: object) -> None:
         if self.control.cancelled:
             self._settle(self.cancelled)
         else:
             self._settle(self.succeeded, value)
 
-    @Slot(object)
     def _on_error(self, exc: object) -> None:
         if isinstance(exc, BaseException) and is_connection_lost(exc):
             for listener in list(connection_listeners):
@@ -137,24 +177,19 @@ class _Job(QRunnable):
     def __init__(self, handle: TaskHandle, fn: Callable[..., Any], args: tuple, kwargs: dict):
         super().__init__()
         self.setAutoDelete(True)
-        self._handle, self._fn, self._args, self._kwargs = handle, fn, args, kwargs
+        # the worker keeps what it needs, never the handle (the GUI thread may delete it)
+        self._key, self._control, self._relay = handle.key, handle.control, _get_relay()
+        self._fn, self._args, self._kwargs = fn, args, kwargs
 
     def run(self) -> None:
         try:
-            value = self._fn(self._handle.control, *self._args, **self._kwargs)
+            value = self._fn(self._control, *self._args, **self._kwargs)
         except BaseException as exc:  # delivered to the GUI thread, never swallowed
             if not isinstance(exc, (Cancelled, UserError)):
                 log.exception("background task failed")
-            self._deliver(self._handle._error, exc)
+            self._relay.arrived.emit(self._key, "error", exc)
         else:
-            self._deliver(self._handle._result, value)
-
-    @staticmethod
-    def _deliver(signal: Any, value: object) -> None:
-        try:
-            signal.emit(value)
-        except RuntimeError:  # the handle's parent widget was closed meanwhile: nobody to tell
-            log.info("background task finished after its window closed")
+            self._relay.arrived.emit(self._key, "result", value)
 
 
 def run_task(
