@@ -40,6 +40,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.gui import installed_env  # noqa: E402
+
 TARGETS = {"cold start → 工作台": (1000, "ms"), "公文 list open": (300, "ms"),
            "search p95": (50, "ms"), "6-page notice → PDF": (60, "ms"),
            "quarter roster": (2000, "ms"), "peak memory (GUI)": (200, "MB"),
@@ -148,8 +150,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # An installed app starts from compiled bytecode (the frozen bundle carries it); a
     # PYTHONDONTWRITEBYTECODE environment would make every start compile ~140 modules again.
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "govdesk-bench-pycache")
+    env = installed_env()
     starts, cpus, rss, bare, items = [], [], [], [], 0
     for run in range(args.runs + 1):  # the first run only fills the bytecode cache
         t = time.perf_counter()

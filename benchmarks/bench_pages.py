@@ -29,11 +29,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.gui import installed_env  # noqa: E402
 
 FELT_MS = 100
 MEMORY_TARGET_MB = 200  # issue 30: after every page and searching, full-scale office
@@ -161,8 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[dict[str, list[float]]] = []
     # as bench_office: from compiled bytecode, as an installed app starts (a first run fills the
     # cache; PYTHONDONTWRITEBYTECODE would make each visit compile its page's modules)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "govdesk-bench-pycache")
+    env = installed_env()
     for run in range(args.runs + 1):
         got = subprocess.run([sys.executable, "-m", "benchmarks.bench_pages", args.url, "--child",
                               *args.pages], capture_output=True, text=True, check=True,

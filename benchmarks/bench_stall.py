@@ -47,6 +47,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.gui import installed_env  # noqa: E402
+
 LIMIT_MS = 50.0  # issue 30: the GUI thread never stalls longer once the window is shown
 TICK_MS = 5
 RECORD_MS = 20.0  # gaps shorter than this are not listed (a tick is 5 ms; the OS adds jitter)
@@ -294,8 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         child(args.url)
         return 0
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "govdesk-bench-pycache")
+    env = installed_env()
     worst_all: tuple[float, float, str, str] = (0.0, 0.0, "", "")
     worst_cpu_all: tuple[float, float, str, str] = (0.0, 0.0, "", "")
     for run in range(1, args.runs + 1):

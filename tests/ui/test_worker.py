@@ -86,10 +86,10 @@ def test_result_for_a_deleted_receiver_is_dropped(qtbot):
     calls = []
     handle = run_task(work, on_result=calls.append, on_error=calls.append, parent=page)
     handle.done.connect(lambda: calls.append("done"))
-    assert started.wait(5) and handle in worker._running
+    assert started.wait(5) and handle in worker._running.values()
     page.deleteLater()
     qtbot.waitUntil(lambda: not qt_alive(handle))
-    assert handle not in worker._running
+    assert handle not in worker._running.values()
     release.set()
     assert worker.wait_for_all(5000)
     # the finished job's delivery (if any reached the queue) is processed, and dropped

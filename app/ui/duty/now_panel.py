@@ -9,7 +9,7 @@ from app.services import duty
 from app.services.context import ServiceContext
 from app.services.duty import OnDuty, OnDutyPerson
 from app.ui.duty.common import explain
-from app.ui.kit import TaskHandle, run_task
+from app.ui.kit import LatestRead, TaskHandle
 from app.ui.qt import QFrame, QHBoxLayout, QLabel, QPushButton, QTimer, QWidget, Signal
 
 
@@ -59,7 +59,7 @@ class NowOnDutyPanel(QFrame):
         self.timer.timeout.connect(self._tick)
         self.timer.start(60_000)
         self.state: OnDuty | None = None
-        self.task: TaskHandle | None = None
+        self.reads = LatestRead(self, on_error=self._failed)
         self.now_label.setText("正在值班：正在读取…")
         self.refresh()
 
@@ -69,21 +69,18 @@ class NowOnDutyPanel(QFrame):
 
     @property
     def reading(self) -> bool:
-        return self.task is not None and not self.task.finished
+        return self.reads.reading
 
     def refresh(self) -> TaskHandle:
         """Read who is on duty now and next in the worker; the labels change when it comes (a
         read still under way is superseded: only the newest answer is shown)."""
-        if self.task is not None and not self.task.finished:
-            self.task.cancel()
         ctx = self.ctx
 
-        def read(_control: object) -> tuple[OnDuty, str]:
+        def read() -> tuple[OnDuty, str]:
             state = duty.now_on_duty(ctx)
             return state, (_nobody_now(ctx) if state.day is None else "")
 
-        self.task = run_task(read, parent=self, on_result=self._show, on_error=self._failed)
-        return self.task
+        return self.reads.start(read, self._show)
 
     def _failed(self, exc: BaseException) -> None:  # a panel must not break the page
         self.now_label.setText(f"正在值班：无法读取（{explain(exc)}）")

@@ -16,7 +16,7 @@ from app.services.context import ServiceContext
 from app.services.incoming import IncomingDetail, IncomingFilter, IncomingInfo
 from app.ui.incoming.dialogs import DoneDialog, IncomingDialog, UrgeDialog
 from app.ui.incoming.model import COLUMNS, ID_ROLE, IncomingListModel
-from app.ui.kit import FileKind, MessageLine, TaskHandle, ask_save_path, describe, run_task
+from app.ui.kit import FileKind, LatestRead, MessageLine, TaskHandle, ask_save_path, describe
 from app.ui.pages import register_page
 from app.ui.permissions import gate
 from app.ui.qt import (
@@ -60,8 +60,9 @@ class IncomingPage(QWidget):
         assert ctx.actor is not None
         self.can_write = allowed(ctx.actor.roles, Action.REGISTER_INCOMING)
         self.detail: IncomingDetail | None = None
-        self._wanted: int | None = None  # the item whose detail is being read or shown
-        self.detail_task: TaskHandle | None = None
+        #: the selected item's detail, read in the worker; only the newest selection's is shown
+        self.detail_reads = LatestRead(self, on_error=lambda exc: self.info_view.setPlainText(
+            describe(exc)))
         self._quiet = False
         self.dialog: QWidget | None = None
         self._select_after: int | None = None  # select this record when the list has loaded
@@ -165,8 +166,7 @@ class IncomingPage(QWidget):
     def busy(self) -> bool:
         """The list or the selected item's detail is being read (in the worker): the rows, the
         summary and the detail follow."""
-        return self.model.loading or (self.detail_task is not None
-                                      and not self.detail_task.finished)
+        return self.model.loading or self.detail_reads.reading
 
     def apply_filter(self) -> None:
         self._select_after = self._reveal = None
@@ -245,7 +245,8 @@ class IncomingPage(QWidget):
         self.save_button.setEnabled(info is not None)
         self.scope_button.setEnabled(info is not None and info.classification >= 2)
         if info is None:
-            self.detail, self._wanted = None, None
+            self.detail = None
+            self.detail_reads.supersede()
             self.info_view.clear()
             return
         self.done_button.setText("重新办理(&D)" if info.status == Status.DONE else "办结(&D)")
@@ -255,7 +256,6 @@ class IncomingPage(QWidget):
     def _read_detail(self, incoming_id: int) -> TaskHandle:
         """Read the item's detail (and audit the view) in the worker; shown when it comes, if
         the item is still the one wanted — moving through the list with ↓ never waits for it."""
-        self._wanted = incoming_id
         self.save_button.setEnabled(False)
         if self.detail is None or self.detail.info.id != incoming_id:
             self.detail = None
@@ -263,20 +263,12 @@ class IncomingPage(QWidget):
         ctx = self.ctx
 
         def arrived(detail: IncomingDetail) -> None:
-            if self._wanted != incoming_id:
-                return  # the user has moved on
             self.detail = detail
             self.save_button.setEnabled(bool(detail.attachments))
             self.info_view.setHtml(_detail_html(detail))
             self.detail_shown.emit(incoming_id)
 
-        def failed(exc: BaseException) -> None:
-            if self._wanted == incoming_id:
-                self.info_view.setPlainText(describe(exc))
-
-        self.detail_task = run_task(lambda _c: svc.get(ctx, incoming_id), parent=self,
-                                    on_result=arrived, on_error=failed)
-        return self.detail_task
+        return self.detail_reads.start(lambda: svc.get(ctx, incoming_id), arrived)
 
     # ---- acts ---------------------------------------------------------------------------------
     # Every dialog is window-modal and opened with ``open()`` (no nested event loop): the page

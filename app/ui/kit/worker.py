@@ -29,7 +29,6 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -38,7 +37,9 @@ from app.ui.qt import QObject, QRunnable, Qt, QThreadPool, Signal, Slot, qt_aliv
 
 log = logging.getLogger(__name__)
 
-_running: set[TaskHandle] = set()
+#: The handles whose task has not settled yet, by key (GUI thread only): the relay finds a
+#: result's handle here; a handle leaves when it settles or is deleted with its parent.
+_running: dict[int, TaskHandle] = {}
 #: Called (on the GUI thread) with the error whenever a task fails because the database
 #: connection broke: the main window shows the connection state until it is back.
 connection_listeners: list[Callable[[BaseException], None]] = []
@@ -61,7 +62,6 @@ class _Relay(QObject):
 
 
 _relay: list[_Relay] = []
-_handles: dict[int, TaskHandle] = {}  # key -> handle, GUI thread only; removed when settled
 _keys = itertools.count(1)
 
 
@@ -75,18 +75,15 @@ def _get_relay() -> _Relay:
 
 
 def _dispatch(key: int, what: str, value: object) -> None:
-    handle = _handles.get(key)
+    handle = _running.get(key)
     if handle is None or not qt_alive(handle):
-        _handles.pop(key, None)
-        return
-    if what == "progress":
+        _running.pop(key, None)
+    elif what == "progress":
         percent, text = value  # type: ignore[misc]
         handle._on_progress(percent, text)
     elif what == "result":
-        _handles.pop(key, None)
         handle._on_result(value)
     else:
-        _handles.pop(key, None)
         handle._on_error(value)
 
 
@@ -122,13 +119,13 @@ class TaskHandle(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.key = next(_keys)
-        _handles[self.key] = self
+        _running[self.key] = self
         self.control = TaskControl(self)
         self.finished = False
-        # deleted with its parent before the work ended: no longer "running" (a weak reference:
-        # a connection holding the handle itself would keep a parentless handle alive forever)
-        me, key = weakref.ref(self), self.key
-        self.destroyed.connect(lambda *_: (_running.discard(me()), _handles.pop(key, None)))
+        # deleted with its parent before the work ended: no longer "running" (by key: a
+        # connection holding the handle itself would keep a parentless handle alive forever)
+        key = self.key
+        self.destroyed.connect(lambda *_: _running.pop(key, None))
 
     def cancel(self) -> None:
         self.control._cancel.set()
@@ -170,7 +167,7 @@ class TaskHandle(QObject):
 
     def _finish(self) -> None:
         self.finished = True
-        _running.discard(self)
+        _running.pop(self.key, None)
 
 
 class _Job(QRunnable):
@@ -213,7 +210,6 @@ def run_task(
         handle.progressed.connect(on_progress)
     if on_cancelled:
         handle.cancelled.connect(on_cancelled)
-    _running.add(handle)
     (pool or QThreadPool.globalInstance()).start(_Job(handle, fn, args, kwargs))
     return handle
 
