@@ -25,6 +25,7 @@ from pathlib import Path
 
 from app import APP_NAME, __version__
 from app.services.context import ServiceContext
+from app.ui.fonts import GlyphWarmer
 from app.ui.kit import DISCARD, SAVE, ask_unsaved, inform, worker
 from app.ui.pages import IMPORT_GATE, PageSpec, denied_reason, factory_for, pages_for
 from app.ui.qt import (
@@ -121,6 +122,7 @@ class MainWindow(QMainWindow):
         self._restore()
         self.nav.setCurrentRow(0)
         self.warm_task: worker.TaskHandle | None = None
+        self.glyphs: GlyphWarmer | None = None
         self._warm_timer = QTimer(self)
         self._warm_timer.setSingleShot(True)
         self._warm_timer.timeout.connect(self.warm_up)
@@ -130,8 +132,12 @@ class MainWindow(QMainWindow):
         """Import, in the background, the modules below the interface that the pages the user
         may open import on their first visit (``PageSpec.warm``: services, typesetting,
         templating — never Qt). Opening 模板 or 会议纪要 the first time then costs the GUI thread
-        its widgets, not seconds of imports (``benchmarks/bench_stall.py``). Pages already open
+        its widgets, not seconds of imports (``benchmarks/bench_stall.py``). Meanwhile the GUI
+        thread rasterises the common characters' glyphs in idle slices (``GlyphWarmer``). Pages already open
         and pages the user may not open are left out; the window closing stops it."""
+        if self.glyphs is None:  # the common characters' glyphs, drawn in idle slices
+            self.glyphs = GlyphWarmer(self)
+            self.glyphs.start()
         names = [name for spec in self.specs
                  if spec.key not in self._pages and denied_reason(self.actor, spec) is None
                  for name in spec.warm]
@@ -159,7 +165,11 @@ class MainWindow(QMainWindow):
         if reason := denied_reason(self.actor, spec):
             self.statusBar().showMessage(f"“{spec.title}”{reason}", 5000)
             return
-        if spec.key not in self._pages:
+        if spec.key in self._pages:
+            self.stack.setCurrentIndex(row)
+            return
+        # the page's first reads start once it is built and painted (``worker.held``)
+        with worker.held():
             with IMPORT_GATE:  # (the background warm-up waits meanwhile, and the page for it)
                 page = factory_for(spec.key)(self.ctx, self)
             page.setObjectName(f"page_{spec.key}")
@@ -168,7 +178,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(old)
             old.deleteLater()
             self._pages[spec.key] = page
-        self.stack.setCurrentIndex(row)
+            self.stack.setCurrentIndex(row)
 
     def show_page(self, key: str) -> QWidget:
         row = [s.key for s in self.specs].index(key)

@@ -23,6 +23,7 @@ from app.storage.models import DutyHandover, DutyLogEntry, DutyOpenItem
 from app.ui.duty.handover_tab import HandoverTab
 from app.ui.duty.log_tab import PAGE, LogTab
 from app.ui.duty.page import DutyPage
+from app.ui.kit import show_tab
 from app.ui.qt import Qt
 
 PW = "Duty-pass-123"
@@ -345,7 +346,7 @@ def test_duty_officer_sees_roster_editing_disabled_with_the_reason(qtbot, admin_
     # the same tabs as a 文书's, in the same places; the one they cannot use says why
     assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == [
         "值班表", "人员", "值班记录", "交接班"]
-    staff = page.tabs.indexOf(page.staff)
+    staff = page.tabs.indexOf(page.staff_place)  # (its content is built when chosen)
     assert not page.tabs.isTabEnabled(staff)
     assert page.tabs.tabToolTip(staff) == "需要“管理员”或“文书”角色"
     b = page.roster.generate_button
@@ -389,7 +390,7 @@ def test_staff_form_and_leave(qtbot, admin_ui_ctx):
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: not page.roster.reading)  # (read in the worker)
     tab = page.staff
-    page.tabs.setCurrentWidget(tab)
+    show_tab(page.tabs, tab)
     qtbot.waitUntil(lambda: not tab.reading and "officer" in tab.role_checks)  # (the worker)
     _type(tab.name, "张伟")
     _type(tab.unit, "秘书科")

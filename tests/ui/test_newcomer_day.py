@@ -39,6 +39,7 @@ from app.services.holidays import tables as holidays
 from app.services.incidents import reports as inc_svc
 from app.ui.accounts.dialogs import FirstAdminDialog, UserEditDialog
 from app.ui.application import AppController
+from app.ui.kit import show_tab
 from app.ui.kit.worker import wait_for_all
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication, QDate, QDateTime, QMessageBox, Qt, QTime
@@ -243,7 +244,7 @@ def test_a_newcomers_day(qtbot, day, tmp_path):
 
     # -- the duty staff and the first roster (the last getting-started step) ----------------
     duty_page = panel.open_step("roster")
-    duty_page.tabs.setCurrentWidget(duty_page.staff)
+    show_tab(duty_page.tabs, duty_page.staff)
     staff = duty_page.staff
     qtbot.waitUntil(lambda: not staff.reading and "leader" in staff.role_checks)  # (the worker)
     team = [("赵志远", "13900000001", "leader"), ("钱国华", "13900000002", "leader"),
@@ -408,7 +409,7 @@ def test_a_newcomers_day(qtbot, day, tmp_path):
 
     # -- a duty call recorded, turned into a 首报 and printed -------------------------------
     duty_page = win.show_page("duty")
-    duty_page.tabs.setCurrentWidget(duty_page.log)
+    show_tab(duty_page.tabs, duty_page.log)
     log = duty_page.log
     log.kind.setCurrentText("来电")
     received = (NOW - dt.timedelta(minutes=18)).astimezone()  # local time, as the desk shows it

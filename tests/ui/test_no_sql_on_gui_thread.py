@@ -17,6 +17,7 @@ import pytest
 from app.domain.security import Clearance, Role
 from app.services.context import Actor, ServiceContext
 from app.storage.migrate import open_database
+from app.ui.kit import tab_content
 from app.ui.lazy_table import LOADING, LazyTableModel
 from app.ui.qt import QAbstractItemView, QTabWidget
 
@@ -166,7 +167,7 @@ def test_moving_through_incoming_and_the_duty_panel_read_in_the_worker(qtbot, of
     assert duty_page.roster.rosters.count() > 0 and duty_page.roster.roster is not None
     for i in [*range(1, duty_page.tabs.count()), 0]:  # each tab chosen reads in the worker
         duty_page.tabs.setCurrentIndex(i)
-        tab = duty_page.tabs.widget(i)
+        tab = tab_content(duty_page.tabs.widget(i))  # (built when first chosen)
         qtbot.waitUntil(lambda t=tab: not duty_page.now.reading
                         and not getattr(t, "reading", False), timeout=15_000)
     sql_watch.recording = False

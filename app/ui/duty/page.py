@@ -11,6 +11,7 @@ from app.ui.duty.log_tab import LogTab
 from app.ui.duty.now_panel import NowOnDutyPanel
 from app.ui.duty.roster_tab import RosterTab
 from app.ui.duty.staff_tab import StaffTab
+from app.ui.kit import add_lazy_tab, tab_content
 from app.ui.pages import register_page
 from app.ui.permissions import gate, gate_tab
 from app.ui.qt import QTabWidget, QVBoxLayout, QWidget
@@ -27,23 +28,41 @@ class DutyPage(QWidget):
         self.roster = RosterTab(ctx, self)
         self.tabs.addTab(self.roster, "值班表")
         self.roster.published.connect(self.now.refresh)
-        # the tabs not shown first are read when chosen (``_tab_changed``): a first visit
-        # reads the roster and the now-on-duty panel only
-        self.staff = StaffTab(ctx, self, load=False)
-        self.tabs.addTab(self.staff, "人员")
-        gate_tab(self.tabs, self.staff, ctx.actor, Action.EDIT_ROSTER)
-        self.log = LogTab(ctx, self)
-        self.tabs.addTab(self.log, "值班记录")
-        self.handover = HandoverTab(ctx, self, load=False)
-        self.tabs.addTab(self.handover, "交接班")
-        gate(self.log.form_box, ctx.actor, Action.EDIT_DUTY_LOG)
+        # the tabs behind the first are built when first chosen (``add_lazy_tab``) and read
+        # then (``_tab_changed``): a first visit builds and reads the roster and the panel only
+        self.staff_place = add_lazy_tab(self.tabs, "人员",
+                                        lambda: StaffTab(ctx, self, load=False))
+        gate_tab(self.tabs, self.staff_place, ctx.actor, Action.EDIT_ROSTER)
+        self.log_place = add_lazy_tab(self.tabs, "值班记录", self._log_tab)
+        self.handover_place = add_lazy_tab(self.tabs, "交接班",
+                                           lambda: HandoverTab(ctx, self, load=False))
         self.tabs.currentChanged.connect(self._tab_changed)
         layout.addWidget(self.tabs, 1)
+
+    def _log_tab(self) -> LogTab:
+        tab = LogTab(self.ctx, self)
+        gate(tab.form_box, self.ctx.actor, Action.EDIT_DUTY_LOG)
+        return tab
+
+    @property
+    def staff(self) -> StaffTab:
+        return self.staff_place.content()
+
+    @property
+    def log(self) -> LogTab:
+        return self.log_place.content()
+
+    @property
+    def handover(self) -> HandoverTab:
+        return self.handover_place.content()
+
+    def show_handover(self) -> None:
+        self.tabs.setCurrentWidget(self.handover_place)
 
     def _tab_changed(self, _index: int) -> None:
         """A tab chosen reads again what it shows, in the worker, and so does the now-on-duty
         panel (another desk may have changed it meanwhile)."""
-        w = self.tabs.currentWidget()
+        w = tab_content(self.tabs.currentWidget())
         read = getattr(w, "read_in_background", None) or getattr(w, "refresh", None)
         if read is not None:
             read()

@@ -14,6 +14,8 @@
   write or what to read, starting in the folder last used for that kind of file.
 * ``FormRows`` (``forms``): labelled form rows laid out the same way everywhere.
 * ``saved_text`` (``output_notes``): what the line says after a print or an export.
+* ``add_lazy_tab``, ``tab_content``, ``index_of``, ``show_tab`` (``lazy_tabs``): tabs whose
+  content is built the first time it is chosen, so a page's first visit builds what it shows.
 * ``LatestRead`` (``reads``): what a page or tab shows, read in the worker — the newest answer
   only; an act's own synchronous refresh supersedes a read still under way.
 
@@ -34,6 +36,7 @@ from app.ui.kit.file_dialogs import (
     file_dialog,
 )
 from app.ui.kit.forms import FormRows, label_text
+from app.ui.kit.lazy_tabs import LazyTab, add_lazy_tab, index_of, show_tab, tab_content
 from app.ui.kit.message_line import MessageLine
 from app.ui.kit.messages import (
     CANCEL,
@@ -56,7 +59,7 @@ from app.ui.kit.worker import Cancelled, TaskControl, TaskHandle, run_task, wait
 
 __all__ = [
     "CANCEL", "DISCARD", "DOCX", "PDF", "PNG", "SAVE", "XLSX", "Cancelled", "FileKind",
-    "FormRows", "LatestRead", "MessageLine", "TaskControl", "TaskHandle", "ask_file", "ask_print_anyway",
+    "FormRows", "LatestRead", "LazyTab", "add_lazy_tab", "index_of", "show_tab", "tab_content", "MessageLine", "TaskControl", "TaskHandle", "ask_file", "ask_print_anyway",
     "ask_save_path", "ask_text", "ask_unsaved", "confirm", "copies_box", "describe", "fatal", "file_dialog",
     "inform", "install_excepthook", "label_text", "run_busy", "run_task", "saved_text",
     "setup_logging", "summary", "wait_for_all", "warn", "warnings_of",

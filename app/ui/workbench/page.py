@@ -340,8 +340,8 @@ class WorkbenchPage(QWidget):
                 page.board.select_decision(item.record_id)
             except KeyError:
                 pass  # filtered out of the board as it stands: the board is still shown
-        elif item.kind == "handover" and hasattr(page, "tabs") and hasattr(page, "handover"):
-            page.tabs.setCurrentWidget(page.handover)
+        elif item.kind == "handover" and callable(getattr(page, "show_handover", None)):
+            page.show_handover()
         elif item.kind == "paper" and callable(getattr(page, "open_paper_register", None)):
             page.open_paper_register()  # the copy due back, in the 涉密文件登记簿
         elif callable(getattr(page, "open_search_hit", None)):
