@@ -35,10 +35,30 @@ def find_uic() -> str | None:
     return shutil.which("pyside6-uic")
 
 
+_QT_IMPORT = re.compile(r"^from app\.ui\.qt import \(([^)]*)\)\n", re.MULTILINE)
+
+
 def compile_one(uic: str, ui: Path) -> str:
     out = subprocess.run([uic, "-g", "python", str(ui)],
                          check=True, capture_output=True, text=True).stdout
-    return _IMPORT.sub("from app.ui.qt import", out)
+    return only_used(_IMPORT.sub("from app.ui.qt import", out))
+
+
+def only_used(source: str) -> str:
+    """The Qt names a form uses, not uic's fixed list of ~35: PySide6 makes a class's Python
+    type when the name is first read, and the unused ones (QConicalGradient, QPalette, …) cost
+    the start-up ≈ 10 ms per form imported (issue 30)."""
+    body = _QT_IMPORT.sub("", source)
+    blocks = []
+    for match in _QT_IMPORT.finditer(source):
+        names = [n.strip() for n in match.group(1).replace("\n", " ").split(",") if n.strip()]
+        used = [n for n in names if re.search(rf"\b{n}\b", body)]
+        if used:
+            blocks.append(f"from app.ui.qt import ({', '.join(used)})\n")
+    first = _QT_IMPORT.search(source)
+    if first is None:
+        return source
+    return body[:first.start()] + "".join(blocks) + body[first.start():]
 
 
 def targets() -> dict[Path, str]:
