@@ -158,11 +158,11 @@ class MeetingsTab(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMinimumWidth(34 * em(self.table))  # 会议, 日期, 地点 and 主持 in view
         self.table.verticalHeader().hide()
-        self.panel = MeetingPanel(ctx, self)
+        # the meeting panel (four tabs of forms) is built when the first meeting is opened
+        self._panel: MeetingPanel | None = None
         self.stack = QStackedWidget(self)
         self.empty = QWidget(self)
         self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.panel)
         split = QSplitter(self)
         split.addWidget(self.table)
         split.addWidget(self.stack)
@@ -176,9 +176,23 @@ class MeetingsTab(QWidget):
         self.new_button.clicked.connect(self.new_meeting)
         self.refresh_button.clicked.connect(self.refresh)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._open(cur.row()))
-        self.panel.changed.connect(self._panel_changed)
         self.type_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.refresh()
+
+    @property
+    def panel(self) -> MeetingPanel:
+        """The meeting panel, built on first use (a first visit shows the list only)."""
+        if self._panel is None:
+            self._panel = MeetingPanel(self.ctx, self)
+            self.stack.addWidget(self._panel)
+            self._panel.changed.connect(self._panel_changed)
+        return self._panel
+
+    def unsaved_titles(self) -> list[str]:
+        return self._panel.unsaved_titles() if self._panel is not None else []
+
+    def save_all(self) -> bool:
+        return self._panel is None or self._panel.save_all()
 
     def _fill_types(self) -> None:
         keep = self.type_filter.currentData()
@@ -193,7 +207,7 @@ class MeetingsTab(QWidget):
     def refresh(self) -> None:
         """Read the list again in the worker; the meeting shown is selected again when it is
         among the rows read."""
-        keep = self.panel.meeting_id
+        keep = self._panel.meeting_id if self._panel is not None else None
         self.model.reload()
 
         def reselect() -> None:
@@ -210,10 +224,11 @@ class MeetingsTab(QWidget):
         if item is None:
             return None
         target = item.id
-        if target == self.panel.meeting_id or not self.panel.unsaved_titles():
+        if self._panel is None or target == self._panel.meeting_id \
+                or not self._panel.unsaved_titles():
             self._show(target)
             return None
-        (name,) = self.panel.unsaved_titles()
+        (name,) = self._panel.unsaved_titles()
 
         def answered(choice: str) -> None:
             if (choice == SAVE and self.panel.save_all()) or choice == DISCARD:
@@ -292,17 +307,17 @@ class MinutesPage(QTabWidget):
             i = self.meetings.model.find_item(lambda m: m.id == meeting_id)
             if i >= 0:
                 self.meetings.table.selectRow(i)
-            elif not self.meetings.panel.unsaved_titles():
+            elif not self.meetings.unsaved_titles():
                 self.meetings._show(meeting_id)
 
         self.meetings.model.when_loaded(show)  # (the list is read in the worker)
 
     def unsaved_titles(self) -> list[str]:
         """For the main window's question on leaving (退出, 注销)."""
-        return self.meetings.panel.unsaved_titles()
+        return self.meetings.unsaved_titles()
 
     def save_all(self) -> bool:
-        if self.meetings.panel.save_all():
+        if self.meetings.save_all():
             return True
         self.setCurrentWidget(self.meetings)
         return False
