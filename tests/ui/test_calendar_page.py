@@ -48,9 +48,15 @@ def _answer(qtbot, owner, label: str) -> None:
 
 
 def test_paste_parse_import_and_list(qtbot, page, admin_ui_ctx):
+    from app.ui.calendar.page import MonthGrid
+
+    # the first visit builds no month grid: the twelve months come with the first parse
+    assert page.findChildren(MonthGrid) == [] and not page.parsed_place.is_built
     page.notice_edit.setPlainText(text("2027-test.txt"))
     handle = page.parse()
     qtbot.waitUntil(lambda: handle.finished, timeout=10_000)
+    assert page.parsed_place.is_built and page.parsed_view.isVisible()
+    assert len(page.findChildren(MonthGrid)) == 12 and not page.year_place.is_built
     assert page.import_button.isEnabled()
     assert "2027年节假日安排（年度通知）：新录入安排" in page.message.text()
     view = page.parsed_view

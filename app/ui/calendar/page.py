@@ -24,6 +24,7 @@ from app.ui.chinese import chinese_dates
 from app.ui.kit import (
     FileKind,
     FormRows,
+    LazyTab,
     MessageLine,
     TaskHandle,
     ask_file,
@@ -215,15 +216,27 @@ class CalendarPage(QWidget):
         lv.addWidget(self.message)
         lv.addWidget(QLabel("变化与受影响的期限："))
         lv.addWidget(self.changes, 1)
-        self.parsed_view = YearView()
+        # the twelve months are built when a notice is first parsed (a first visit builds none)
+        self.parsed_place: LazyTab[YearView] = LazyTab(
+            YearView, when_shown=False, placeholder="解析通知后，这里按月显示全年的放假与调休上班安排。")
         split = QSplitter()
         split.addWidget(left)
-        split.addWidget(self.parsed_view)
+        split.addWidget(self.parsed_place)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
         em = self.fontMetrics().horizontalAdvance("国")
         split.setSizes([em * 30, em * 60])
         return split
+
+    @property
+    def parsed_view(self) -> YearView:
+        """The parsed notice's year, month by month (built at the first parse)."""
+        return self.parsed_place.content()
+
+    @property
+    def year_view(self) -> YearView:
+        """The chosen known year, month by month (built when a year is first chosen)."""
+        return self.year_place.content()
 
     def _text_changed(self) -> None:
         if self.preview is not None and self.notice_edit.toPlainText() != self.text_previewed:
@@ -317,10 +330,11 @@ class CalendarPage(QWidget):
             self.years_table.setColumnWidth(col, em * width)
         self.years_table.horizontalHeader().setStretchLastSection(True)
         self.years_table.itemSelectionChanged.connect(self._year_chosen)
-        self.year_view = YearView()
+        self.year_place: LazyTab[YearView] = LazyTab(
+            YearView, when_shown=False, placeholder="在上表中选择年份，这里按月显示该年的安排。")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.years_table)
-        split.addWidget(self.year_view)
+        split.addWidget(self.year_place)
         split.setStretchFactor(1, 3)
         return split
 

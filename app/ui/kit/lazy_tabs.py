@@ -22,20 +22,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from app.ui.qt import QTabWidget, QVBoxLayout, QWidget
+from app.ui.qt import QLabel, Qt, QTabWidget, QVBoxLayout, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
 
 class LazyTab(QWidget, Generic[W]):
-    """A tab's place; ``content()`` builds (once) and returns what it holds."""
+    """A tab's (or a panel's) place; ``content()`` builds (once) and returns what it holds.
 
-    def __init__(self, build: Callable[[], W], parent: QWidget | None = None) -> None:
+    By default the content is built when the place is first shown. With ``when_shown=False``
+    it waits for ``content()`` (a view that has nothing to show until the user acts), showing
+    ``placeholder`` meanwhile."""
+
+    def __init__(self, build: Callable[[], W], parent: QWidget | None = None, *,
+                 when_shown: bool = True, placeholder: str = "") -> None:
         super().__init__(parent)
         self._build = build
         self._content: W | None = None
+        self._when_shown = when_shown
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self._placeholder: QLabel | None = None
+        if placeholder:
+            self._placeholder = QLabel(placeholder)
+            self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._placeholder.setWordWrap(True)
+            layout.addWidget(self._placeholder)
 
     @property
     def is_built(self) -> bool:
@@ -45,12 +57,15 @@ class LazyTab(QWidget, Generic[W]):
         if self._content is None:
             content = self._build()
             self._content = content
+            if self._placeholder is not None:
+                self._placeholder.hide()
             self.layout().addWidget(content)
             content.show()  # now, not queued (as a layout shows a child added to a shown parent)
         return self._content
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self.content()
+        if self._when_shown:
+            self.content()
         super().showEvent(event)
 
 

@@ -25,11 +25,13 @@ from app.ui.qt import (
     QDialogButtonBox,
     QHBoxLayout,
     QKeySequence,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
+    Qt,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -161,13 +163,16 @@ class MeetingsTab(QWidget):
         # the meeting panel (four tabs of forms) is built when the first meeting is opened
         self._panel: MeetingPanel | None = None
         self.stack = QStackedWidget(self)
-        self.empty = QWidget(self)
+        self.empty = QLabel("选择左侧的会议，在这里查看和编辑其基本情况、出席人员、议题与纪要。", self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
         self.stack.addWidget(self.empty)
         split = QSplitter(self)
         split.addWidget(self.table)
         split.addWidget(self.stack)
         split.setStretchFactor(0, 2)  # the list keeps room for its columns (≈ 45 em)
         split.setStretchFactor(1, 3)
+        split.setSizes([45 * em(self.table), 60 * em(self.table)])  # (the panel comes later)
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
         lay.addWidget(split)
