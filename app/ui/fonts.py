@@ -45,8 +45,9 @@ def ensure_chinese_ui_font(app: QApplication) -> str | None:
 def common_hanzi() -> str:
     """The 3 755 characters of GB 2312's first level (常用字, the most used Chinese
     characters), in code order."""
-    return "".join(bytes((hi, lo)).decode("gb2312") for hi in range(0xB0, 0xD8)
-                   for lo in range(0xA1, 0xFF) if (hi, lo) < (0xD7, 0xFA))
+    codes = bytes(b for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xFF)
+                  if (hi, lo) < (0xD7, 0xFA) for b in (hi, lo))
+    return codes.decode("gb2312")
 
 
 class GlyphWarmer(QObject):

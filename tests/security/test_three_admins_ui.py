@@ -62,6 +62,7 @@ def test_system_administrator_sees_grants_and_the_audit_log_disabled(qtbot, app_
     win = _window(qtbot, office["xitong"], tmp_path)
     admin = win.show_page("admin")
     users = admin.users
+    qtbot.waitUntil(lambda: not users.reading)  # (the list is read in the worker)
     users.select_user("shenji")
     _disabled_with(users.ui.resetButton, "三员分立")  # another administrator: not theirs
     reason = _disabled_with(users.ui.editButton, "安全保密管理员")
@@ -90,6 +91,7 @@ def test_security_administrator_sees_accounts_and_settings_disabled(qtbot, app_e
     office = _office(ctx)
     win = _window(qtbot, office["baomi"], tmp_path)
     users = win.show_page("admin").users
+    qtbot.waitUntil(lambda: not users.reading)
     users.select_user("shenji")
     for b in (users.ui.addButton, users.ui.toggleButton, users.ui.resetButton):
         _disabled_with(b, "系统管理员")
@@ -258,6 +260,7 @@ def test_disabling_an_administrator_shows_the_two_person_rule(qtbot, app_env, tm
     accounts.add_user(office["xitong"], "wenshu", "Clerk-pass-11")
     win = _window(qtbot, office["xitong"], tmp_path)
     users = win.show_page("admin").users
+    qtbot.waitUntil(lambda: not users.reading)
     for name in ("shenji", "baomi"):
         users.select_user(name)
         reason = _disabled_with(users.ui.toggleButton, "三员分立", "两人办理", "安全保密管理员")

@@ -26,6 +26,7 @@ def _page(qtbot, ctx):
     page = UsersPage(ctx)
     qtbot.addWidget(page)
     page.show()
+    qtbot.waitUntil(lambda: not page.reading)  # (the first list is read in the worker)
     return page
 
 

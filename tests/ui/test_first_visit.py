@@ -81,3 +81,26 @@ def test_glyph_warmer_draws_the_common_characters_in_both_weights(qtbot):
     with qtbot.waitSignal(warmer.done, timeout=30_000):
         warmer.start()
     assert warmer.remaining == 0 and not warmer._timer.isActive()
+
+
+def test_a_tasks_function_is_let_go_on_the_gui_thread(qtbot):
+    """A task's function often holds its page; the worker must not drop the last reference (a
+    parentless widget would be deleted on the worker thread)."""
+    from app.ui.qt import QObject, Qt
+
+    where: list[threading.Thread] = []
+    held_only_by_the_task = QObject()
+    held_only_by_the_task.destroyed.connect(
+        lambda *_: where.append(threading.current_thread()), Qt.ConnectionType.DirectConnection)
+    go = threading.Event()
+
+    def fn(_control, obj=held_only_by_the_task):
+        go.wait(5)
+        return 1
+
+    got: list[int] = []
+    handle = worker.run_task(fn, on_result=got.append)
+    del fn, held_only_by_the_task
+    go.set()
+    qtbot.waitUntil(lambda: got == [1] and bool(where))
+    assert where == [threading.main_thread()] and handle.finished

@@ -28,7 +28,7 @@ def _admin_page(qtbot, ctx) -> AdminPage:
     page = AdminPage(ctx)
     qtbot.addWidget(page)
     page.resize(900, 700)
-    page.setCurrentWidget(page.office)
+    page.setCurrentWidget(page.office_place)  # (built when chosen)
     page.show()
     return page
 

@@ -17,7 +17,18 @@ from app.services.context import ServiceContext
 from app.ui.accounts.dialogs import PasswordDialog, UserEditDialog, person
 from app.ui.forms.ui_office_settings_page import Ui_OfficeSettingsPage
 from app.ui.forms.ui_users_page import Ui_UsersPage
-from app.ui.kit import PNG, FileKind, MessageLine, TaskHandle, ask_file, confirm, describe, run_busy
+from app.ui.kit import (
+    PNG,
+    FileKind,
+    LatestRead,
+    MessageLine,
+    TaskHandle,
+    add_lazy_tab,
+    ask_file,
+    confirm,
+    describe,
+    run_busy,
+)
 from app.ui.pages import register_page
 from app.ui.permissions import gate, refuse
 from app.ui.qt import (
@@ -38,6 +49,11 @@ from app.ui.qt import (
 )
 
 COLUMNS = ["用户名", "姓名", "所在单位", "角色", "密级", "状态", "最近登录"]
+
+
+def _read_users(ctx: ServiceContext) -> tuple[list[UserInfo], bool]:
+    """The accounts, and whether the office is 涉密 (its rules on administrators apply)."""
+    return accounts.list_users(ctx), accounts.office_mode(ctx) == accounts.CLASSIFIED
 
 
 class UsersPage(QWidget):
@@ -63,17 +79,37 @@ class UsersPage(QWidget):
         self.ui.verifyButton.clicked.connect(self.verify_audit)
         t.itemSelectionChanged.connect(self._update_buttons)
         t.doubleClicked.connect(lambda _index: self.edit_user())
-        self.refresh()
+        # the first list is read in the worker; an act's own refresh reads at once
+        self.reads = LatestRead(self, on_error=self._read_failed)
+        self.read_in_background()
 
     # ------------------------------------------------------------------ list
+    def read_in_background(self) -> None:
+        ctx = self.ctx  # (the worker holds the context, never the page)
+        self.reads.start(lambda: _read_users(ctx), lambda got: self._show(*got))
+
+    @property
+    def reading(self) -> bool:
+        return self.reads.reading
+
+    def _read_failed(self, exc: BaseException) -> None:
+        # e.g. the own roles just changed: the session must sign in again
+        self.ui.auditLabel.error(exc if isinstance(exc, UserError) else describe(exc))
+
     def refresh(self) -> None:
-        keep = self.selected().id if self.selected() else None
+        """Read the list again now (after an act of the user's)."""
+        self.reads.supersede()
         try:
-            self.users = accounts.list_users(self.ctx)
-        except UserError as exc:  # e.g. the own roles just changed: the session must sign in again
-            self.ui.auditLabel.error(exc)
+            users, classified = _read_users(self.ctx)
+        except UserError as exc:
+            self._read_failed(exc)
             return
-        self.classified = accounts.office_mode(self.ctx) == accounts.CLASSIFIED
+        self._show(users, classified)
+
+    def _show(self, users: list[UserInfo], classified: bool) -> None:
+        keep = self.selected().id if self.selected() else None
+        self.users = users
+        self.classified = classified
         now = self.ctx.now()
         t = self.ui.table
         t.setRowCount(len(self.users))
@@ -381,12 +417,21 @@ class OfficeModeBox(QWidget):
 class AdminPage(QTabWidget):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.ctx = ctx
         self.users = UsersPage(ctx, self)
-        self.office = OfficeSettingsPage(ctx, self)
-        self.mode = OfficeModeBox(ctx, self.office)
-        self.office.layout().addWidget(self.mode)
         self.addTab(self.users, "用户与审计")
-        self.addTab(self.office, "单位设置")
+        # the office's settings, seal and mode are built (and read) when the tab is first chosen
+        self.office_place = add_lazy_tab(self, "单位设置", self._office_tab)
+
+    def _office_tab(self) -> OfficeSettingsPage:
+        office = OfficeSettingsPage(self.ctx, self)
+        self.mode = OfficeModeBox(self.ctx, office)
+        office.layout().addWidget(self.mode)
+        return office
+
+    @property
+    def office(self) -> OfficeSettingsPage:
+        return self.office_place.content()
 
 
 register_page("admin", lambda ctx, parent: AdminPage(ctx, parent))

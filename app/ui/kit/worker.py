@@ -59,7 +59,14 @@ class _Relay(QObject):
 
     @Slot(int, str, object)
     def dispatch(self, key: int, what: str, value: object) -> None:
-        _dispatch(key, what, value)
+        if what != "progress":  # (outcome, the task's call): the call is let go here
+            value, call = value  # type: ignore[misc]
+            try:
+                _dispatch(key, what, value)
+            finally:
+                call.clear()
+        else:
+            _dispatch(key, what, value)
 
 
 _relay: list[_Relay] = []
@@ -180,14 +187,20 @@ class _Job(QRunnable):
         self._fn, self._args, self._kwargs = fn, args, kwargs
 
     def run(self) -> None:
+        # The function (often a lambda holding its page) goes back to the GUI thread with the
+        # outcome and is let go there: were the worker to drop the last reference to a
+        # parentless widget, Python would delete the widget on the worker thread ("Timers
+        # cannot be stopped from another thread", or worse).
+        call: list[Any] = [self._fn, self._args, self._kwargs]
+        self._fn = self._args = self._kwargs = None  # type: ignore[assignment]
         try:
-            value = self._fn(self._control, *self._args, **self._kwargs)
+            value = call[0](self._control, *call[1], **call[2])
         except BaseException as exc:  # delivered to the GUI thread, never swallowed
             if not isinstance(exc, (Cancelled, UserError)):
                 log.exception("background task failed")
-            self._relay.arrived.emit(self._key, "error", exc)
+            self._relay.arrived.emit(self._key, "error", (exc, call))
         else:
-            self._relay.arrived.emit(self._key, "result", value)
+            self._relay.arrived.emit(self._key, "result", (value, call))
 
 
 def run_task(
