@@ -10,6 +10,7 @@ from app.services.accounts import mode as office_mode_mod
 from app.services.accounts import users as accounts
 from app.ui.accounts.dialogs import ClassifiedSetupDialog, FirstAdminDialog
 from app.ui.application import db_label
+from app.ui.kit import index_of, tab_content
 from app.ui.main_window import MainWindow
 from app.ui.permissions import REASON
 from app.ui.qt import QApplication, QDialogButtonBox, QEnterEvent, QPointF
@@ -77,10 +78,10 @@ def test_system_administrator_sees_grants_and_the_audit_log_disabled(qtbot, app_
     _disabled_with(dialog.ui.clearanceCombo, "安全保密管理员")
     dialog.reject()
     security = win.show_page("security")  # open: the security settings are theirs
-    assert not security.isTabEnabled(security.indexOf(security.viewer))
-    assert "安全审计员" in security.tabToolTip(security.indexOf(security.viewer))
-    assert not security.isTabEnabled(security.indexOf(security.policy))
-    assert security.currentWidget() is security.settings
+    assert not security.isTabEnabled(index_of(security, security.viewer))
+    assert "安全审计员" in security.tabToolTip(index_of(security, security.viewer))
+    assert not security.isTabEnabled(index_of(security, security.policy))
+    assert tab_content(security.currentWidget()) is security.settings
     _disabled_with(security.settings.idle_spin, "安全保密管理员")
     # nothing was read (and refused) on sight: the viewer did not query
     assert security.viewer.model.total == 0
@@ -97,9 +98,9 @@ def test_security_administrator_sees_accounts_and_settings_disabled(qtbot, app_e
         _disabled_with(b, "系统管理员")
     assert users.ui.editButton.isEnabled()  # roles and clearances are theirs
     security = win.show_page("security")
-    assert not security.isTabEnabled(security.indexOf(security.settings))
-    assert "系统管理员" in security.tabToolTip(security.indexOf(security.settings))
-    assert security.isTabEnabled(security.indexOf(security.policy))
+    assert not security.isTabEnabled(index_of(security, security.settings))
+    assert "系统管理员" in security.tabToolTip(index_of(security, security.settings))
+    assert security.isTabEnabled(index_of(security, security.policy))
     assert security.policy.save_button.isEnabled()
 
 
@@ -139,10 +140,10 @@ def test_auditor_reads_and_reviews_only(qtbot, app_env, tmp_path):
             for r in range(model.rowCount())]
     data = set(INITIAL) | set(re.findall(r"[A-Za-z]+", audit.desk_name()))
     assert latin_words([("audit", row) for row in rows], data) == []
-    assert not security.isTabEnabled(security.indexOf(security.settings))
-    assert "系统管理员" in security.tabToolTip(security.indexOf(security.settings))
-    assert not security.isTabEnabled(security.indexOf(security.policy))
-    assert "安全保密管理员" in security.tabToolTip(security.indexOf(security.policy))
+    assert not security.isTabEnabled(index_of(security, security.settings))
+    assert "系统管理员" in security.tabToolTip(index_of(security, security.settings))
+    assert not security.isTabEnabled(index_of(security, security.policy))
+    assert "安全保密管理员" in security.tabToolTip(index_of(security, security.policy))
     # mark the newest entry reviewed through the page
     viewer.view.selectRow(0)
     task = viewer.mark_selected()
@@ -283,7 +284,7 @@ def test_the_security_administrator_sets_the_store_threshold_in_the_gui(qtbot, a
     win = _window(qtbot, office["baomi"], tmp_path)
     security = win.show_page("security")
     policy = security.policy
-    assert security.tabText(security.indexOf(policy)) == "安全策略"
+    assert security.tabText(index_of(security, policy)) == "安全策略"
     spin = policy.spins["audit_warn_rows"]
     assert (spin.minimum(), spin.maximum(), spin.value()) == (10_000, 20_000_000, 500_000)
     spin.setValue(5)  # below the limits: the control keeps to them
@@ -296,8 +297,8 @@ def test_the_security_administrator_sets_the_store_threshold_in_the_gui(qtbot, a
     # the others see the tab disabled, with whose it is
     win2 = _window(qtbot, office["xitong"], tmp_path)
     security2 = win2.show_page("security")
-    assert not security2.isTabEnabled(security2.indexOf(security2.policy))
-    assert "安全保密管理员" in security2.tabToolTip(security2.indexOf(security2.policy))
+    assert not security2.isTabEnabled(index_of(security2, security2.policy))
+    assert "安全保密管理员" in security2.tabToolTip(index_of(security2, security2.policy))
 
 
 def _sign_in(qtbot, ctx, config, name: str, *, keep: bool = True):
@@ -363,4 +364,4 @@ def test_administrators_see_business_actions_disabled_with_the_reason(qtbot, app
         _disabled_with(docs.import_button, "文书")
         duty = win.show_page("duty")
         _disabled_with(duty.log.form_box, "值班员")
-        assert not duty.tabs.isTabEnabled(duty.tabs.indexOf(duty.staff))
+        assert not duty.tabs.isTabEnabled(index_of(duty.tabs, duty.staff))

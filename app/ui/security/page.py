@@ -42,6 +42,7 @@ from app.ui.kit import (
     FormRows,
     MessageLine,
     TaskHandle,
+    add_lazy_tab,
     ask_save_path,
     describe,
     run_busy,
@@ -590,16 +591,25 @@ class SecurityPage(QTabWidget):
         self.addTab(self.viewer, "审计日志")
         # the same tabs for every role: each is disabled with the reason without the right
         gate_tab(self, self.viewer, ctx.actor, Action.VIEW_AUDIT)
-        self.settings = SecuritySettingsPage(ctx, self)
-        self.addTab(self.settings, "安全设置")
-        gate_tab(self, self.settings, ctx.actor, Action.MANAGE_SETTINGS)
-        self.policy = PasswordPolicyPage(ctx, self)
-        self.addTab(self.policy, "安全策略")
-        gate_tab(self, self.policy, ctx.actor, Action.MANAGE_POLICY)
+        # the settings and the policy forms are built (and read) when their tab is first shown
+        self.settings_place = add_lazy_tab(self, "安全设置",
+                                           lambda: SecuritySettingsPage(ctx, self))
+        gate_tab(self, self.settings_place, ctx.actor, Action.MANAGE_SETTINGS)
+        self.policy_place = add_lazy_tab(self, "安全策略", lambda: PasswordPolicyPage(ctx, self))
+        gate_tab(self, self.policy_place, ctx.actor, Action.MANAGE_POLICY)
         for index in range(self.count()):  # open on the first tab the user may use
             if self.isTabEnabled(index):
                 self.setCurrentIndex(index)
                 break
+
+
+    @property
+    def settings(self) -> SecuritySettingsPage:
+        return self.settings_place.content()
+
+    @property
+    def policy(self) -> PasswordPolicyPage:
+        return self.policy_place.content()
 
 
 register_page("security", lambda ctx, parent: SecurityPage(ctx, parent), title="安全审计",
