@@ -18,6 +18,7 @@ portable data folder carries it and tests stay isolated.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 from collections.abc import Callable
@@ -58,6 +59,18 @@ WARM_UP_MS = 2000
 def _forget(listener: Callable[[BaseException], None]) -> None:
     if listener in worker.connection_listeners:
         worker.connection_listeners.remove(listener)
+
+
+def freeze_heap() -> None:
+    """Leave what exists now out of the garbage collector's full passes (``gc.freeze``).
+
+    A full collection walks every tracked object and holds the GIL meanwhile, whichever thread
+    runs it: with the modules, the window and its pages (≈ 1 million objects), one triggered by
+    a worker's read held the GUI thread 84–121 ms (``benchmarks/bench_stall.py``, issue 30).
+    What start-up made lives as long as the program, so it is moved to the permanent generation
+    once the window is up and again when the background imports are done; collections then
+    walk only what was made since."""
+    gc.freeze()
 
 
 class MainWindow(QMainWindow):
@@ -123,6 +136,7 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         self.warm_task: worker.TaskHandle | None = None
         self.glyphs: GlyphWarmer | None = None
+        self._frozen = False
         self._warm_timer = QTimer(self)
         self._warm_timer.setSingleShot(True)
         self._warm_timer.timeout.connect(self.warm_up)
@@ -154,7 +168,11 @@ class MainWindow(QMainWindow):
                     log.exception("background import of %s failed", name)
             return len(names)
 
-        self.warm_task = worker.run_task(work, parent=self, on_result=lambda _n: self.warmed.emit())
+        def done(_n: int) -> None:
+            freeze_heap()  # the modules just imported, too
+            self.warmed.emit()
+
+        self.warm_task = worker.run_task(work, parent=self, on_result=done)
         return self.warm_task
 
     # ------------------------------------------------------------------ pages
@@ -320,6 +338,12 @@ class MainWindow(QMainWindow):
 
     def _still_down(self, _exc: BaseException) -> None:
         self._checking = False
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        if not self._frozen:  # what start-up made (modules, the window) lives as long as we do
+            self._frozen = True
+            freeze_heap()
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         if not self._leaving and self.unsaved_titles():
