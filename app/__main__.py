@@ -17,6 +17,9 @@ def main(argv: list[str] | None = None) -> int:
         from app.cli import main as cli_main
 
         return cli_main(argv)
+    from app import heap
+
+    heap.hold_collections()  # until the main window is shown (app/heap.py)
     from app.ui.application import run_gui
 
     code = run_gui()  # returns after the window closed, workers finished, the engine disposed

@@ -58,6 +58,9 @@ def _actor(role: str = "leader"):  # type: ignore[no-untyped-def]
 def child(url: str, started: float) -> None:
     """The GUI process: main window → workbench painted; then the 公文 list and a search."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app import heap
+
+    heap.hold_collections()  # as app/__main__.py starts the GUI
     from app.ui.qt import QApplication, QEventLoop, QTimer
 
     qapp = QApplication([])

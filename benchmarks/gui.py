@@ -13,6 +13,9 @@ def start_qt() -> tuple[Any, str]:
     """The ``QApplication`` with Qt's Chinese translations and, on a desk without a Chinese
     font, the bundled 黑体 as the interface font (as ``run_gui`` does); and which font that is."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app import heap
+
+    heap.hold_collections()  # as app/__main__.py starts the GUI (the window switches it back)
     from app.ui.qt import QApplication
 
     qapp = QApplication([])

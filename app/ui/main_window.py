@@ -18,13 +18,12 @@ portable data folder carries it and tests stay isolated.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from app import APP_NAME, __version__
+from app import APP_NAME, __version__, heap
 from app.services.context import ServiceContext
 from app.ui.fonts import GlyphWarmer
 from app.ui.kit import DISCARD, SAVE, ask_unsaved, inform, worker
@@ -59,18 +58,6 @@ WARM_UP_MS = 2000
 def _forget(listener: Callable[[BaseException], None]) -> None:
     if listener in worker.connection_listeners:
         worker.connection_listeners.remove(listener)
-
-
-def freeze_heap() -> None:
-    """Leave what exists now out of the garbage collector's full passes (``gc.freeze``).
-
-    A full collection walks every tracked object and holds the GIL meanwhile, whichever thread
-    runs it: with the modules, the window and its pages (≈ 1 million objects), one triggered by
-    a worker's read held the GUI thread 84–121 ms (``benchmarks/bench_stall.py``, issue 30).
-    What start-up made lives as long as the program, so it is moved to the permanent generation
-    once the window is up and again when the background imports are done; collections then
-    walk only what was made since."""
-    gc.freeze()
 
 
 class MainWindow(QMainWindow):
@@ -136,7 +123,7 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         self.warm_task: worker.TaskHandle | None = None
         self.glyphs: GlyphWarmer | None = None
-        self._frozen = False
+        self._settled = False
         self._warm_timer = QTimer(self)
         self._warm_timer.setSingleShot(True)
         self._warm_timer.timeout.connect(self.warm_up)
@@ -169,7 +156,7 @@ class MainWindow(QMainWindow):
             return len(names)
 
         def done(_n: int) -> None:
-            freeze_heap()  # the modules just imported, too
+            heap.freeze()  # the modules just imported, too (app/heap.py)
             self.warmed.emit()
 
         self.warm_task = worker.run_task(work, parent=self, on_result=done)
@@ -341,9 +328,9 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)
-        if not self._frozen:  # what start-up made (modules, the window) lives as long as we do
-            self._frozen = True
-            freeze_heap()
+        if not self._settled:  # what start-up made (modules, the window) lives as long as we do
+            self._settled = True
+            heap.settle()
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         if not self._leaving and self.unsaved_titles():
