@@ -18,6 +18,7 @@ portable data folder carries it and tests stay isolated.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 from collections.abc import Callable
@@ -173,8 +174,9 @@ class MainWindow(QMainWindow):
         if spec.key in self._pages:
             self.stack.setCurrentIndex(row)
             return
-        # the page's first reads start once it is built and painted (``worker.held``)
-        with worker.held():
+        # on screen, the page's first reads start once it is built and painted (``worker.held``);
+        # the first page, built before the window shows, reads meanwhile (the cold start)
+        with worker.held() if self.isVisible() else contextlib.nullcontext():
             with IMPORT_GATE:  # (the background warm-up waits meanwhile, and the page for it)
                 page = factory_for(spec.key)(self.ctx, self)
             page.setObjectName(f"page_{spec.key}")

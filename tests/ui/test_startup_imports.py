@@ -127,7 +127,9 @@ def test_template_page_lists_word_forms_without_python_docx(tmp_path):
 
 
 WARM_CHILD = r"""
-import json, sys, time
+import gc, json, sys, time
+from app import heap
+heap.hold_collections()  # as app/__main__.py starts the GUI
 from app.ui.qt import QApplication
 qapp = QApplication([])
 from app.domain.security import Clearance, Role
@@ -141,8 +143,10 @@ engine = open_database(sys.argv[1])
 ctx = ServiceContext(engine, Actor(None, "t", Role.ADMIN, Clearance.SECRET, "测试"))
 win = MainWindow(ctx, "test")
 warmed = []
-win.warmed.connect(lambda: warmed.append(time.perf_counter()))
+win.warmed.connect(lambda: warmed.append(gc.get_freeze_count()))
+collecting_before = gc.isenabled()
 win.show()
+frozen_at_show, collecting_after = gc.get_freeze_count(), gc.isenabled()
 deadline = time.perf_counter() + 90
 while not warmed and time.perf_counter() < deadline:
     qapp.processEvents()
@@ -161,12 +165,15 @@ for key in win.page_keys():
 win.close()
 engine.dispose()
 print(json.dumps({"warmed": bool(warmed), "gui_imports": gui_imports,
-                  "typeset_before": "app.typeset.notices" in before_pages}))
+                  "typeset_before": "app.typeset.notices" in before_pages,
+                  "collecting": [collecting_before, collecting_after],
+                  "frozen": [frozen_at_show, warmed[0] if warmed else 0]}))
 """
 
 
 def test_pages_first_visits_find_their_modules_warmed(tmp_path):
-    """A few seconds after the window is up, the modules below the interface that the pages'
+    """The collector is held during start-up and the heap frozen once the window shows
+    (``app/heap.py``). A few seconds after the window is up, the modules below the interface that the pages'
     first visits need are imported in the background (``PageSpec.warm``), so building each page
     on the GUI thread imports none of them (issue 30: the GUI thread's stalls)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
@@ -176,3 +183,8 @@ def test_pages_first_visits_find_their_modules_warmed(tmp_path):
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["warmed"] and got["typeset_before"]
     assert {k: v for k, v in got["gui_imports"].items() if v} == {}
+    # app/heap.py: no cyclic collection during start-up; once the window is shown what start-up
+    # made is frozen and collection is back on; the warm-up's imports are frozen too
+    assert got["collecting"] == [False, True]
+    at_show, after_warm_up = got["frozen"]
+    assert at_show > 50_000 and after_warm_up > at_show
