@@ -47,6 +47,14 @@ class LazyTableModel(QAbstractTableModel):
     failed = Signal(str)  # a read was refused or failed: the message to show
 
     HEADERS: Sequence[str] = ()
+    #: Roles this model never answers, answered here without looking up the row: the view asks
+    #: for about ten roles per cell on every paint (font, alignment, check state, icon, size …),
+    #: and the lists show text, colours and tooltips only. A subclass that shows one of these
+    #: (an icon, a font) takes it out.
+    UNSERVED_ROLES: frozenset[int] = frozenset(int(r) for r in (
+        Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.SizeHintRole))
 
     def __init__(self, ctx: ServiceContext, page_size: int = 200, max_pages: int = 16,
                  parent: QObject | None = None, *, keep_first: bool = False) -> None:
@@ -223,7 +231,7 @@ class LazyTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role in self.UNSERVED_ROLES or not index.isValid():
             return None
         item = self.row(index.row())
         if item is None:

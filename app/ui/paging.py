@@ -27,6 +27,7 @@ class PageCache(Generic[T]):
         self.max_pages = max_pages
         self.keep_first = keep_first
         self._pages: OrderedDict[int, Sequence[T]] = OrderedDict()
+        self._last = -1  # the page marked most recently used last
         self.queries = 0  # page queries run (benchmarks and tests read it)
 
     def __len__(self) -> int:
@@ -35,6 +36,7 @@ class PageCache(Generic[T]):
 
     def clear(self) -> None:
         self._pages.clear()
+        self._last = -1
 
     def row(self, i: int) -> T | None:
         """Row ``i`` (0-based), fetching its page if needed; None past the end of the result.
@@ -49,6 +51,7 @@ class PageCache(Generic[T]):
             self.store(number, page)
         else:
             self._pages.move_to_end(number)
+            self._last = number
         return page[k] if k < len(page) else None
 
     def peek(self, i: int) -> T | None:
@@ -57,7 +60,9 @@ class PageCache(Generic[T]):
         page = self._pages.get(number)
         if page is None:
             return None
-        self._pages.move_to_end(number)
+        if number != self._last:  # (a paint asks for the same page thousands of times)
+            self._pages.move_to_end(number)
+            self._last = number
         return page[k] if k < len(page) else None
 
     def held(self, number: int) -> Sequence[T] | None:
@@ -83,12 +88,14 @@ class PageCache(Generic[T]):
         ``max_pages`` (page 0 stays when ``keep_first``)."""
         self._pages[number] = rows
         self._pages.move_to_end(number)
+        self._last = number
         while len(self._pages) > self.max_pages:
             oldest = next(iter(self._pages))
             if self.keep_first and oldest == 0:
                 self._pages.move_to_end(0)
                 oldest = next(iter(self._pages))
             del self._pages[oldest]
+        self._last = next(reversed(self._pages))
 
     def find(self, match: Callable[[T], bool]) -> int:
         """The index of the first cached row that ``match``es (-1 if none is cached)."""
