@@ -58,3 +58,32 @@ def test_pages_stored_from_elsewhere_and_the_first_page_kept():
     for n in range(3):
         plain.store(n, [n])
     assert not plain.has_page(0) and plain.has_page(1) and plain.has_page(2)
+
+
+def test_peeking_marks_the_page_used_once_per_change_of_page():
+    cache = PageCache(None, page_size=10, max_pages=3)
+    for n in range(3):
+        cache.store(n, list(range(n * 10, n * 10 + 10)))
+    assert cache.peek(5) == 5 and cache.peek(6) == 6  # page 0: now the most recently used
+    assert cache.peek(15) == 15 and cache.peek(3) == 3  # page 1, then page 0 again
+    cache.store(3, list(range(30, 40)))  # evicts the least recently used: page 2
+    assert [cache.has_page(n) for n in range(4)] == [True, True, False, True]
+    cache.store(4, list(range(40, 50)))  # then page 1 (page 0 was peeked after it)
+    assert [cache.has_page(n) for n in range(5)] == [True, False, False, True, True]
+    assert cache.peek(25) is None  # not held: never fetched by a peek
+
+
+def test_list_models_answer_unshown_roles_without_asking_for_rows(qtbot, admin_ui_ctx):
+    from app.ui.documents.model import DocumentListModel
+    from app.ui.qt import Qt
+
+    model = DocumentListModel(admin_ui_ctx)
+    asked: list[int] = []
+    model.fetch_rows = lambda _q, offset, _limit, seek=None: asked.append(offset) or []
+    model.total = 1000  # rows not read yet: a displayed cell asks the worker for its page
+    index = model.index(500, 0)
+    assert model.data(index, Qt.ItemDataRole.FontRole) is None
+    assert model.data(index, Qt.ItemDataRole.DecorationRole) is None
+    assert model.page_reads == 0
+    assert model.data(index, Qt.ItemDataRole.DisplayRole) == "…" and model.page_reads == 1
+    qtbot.waitUntil(lambda: asked == [400])  # (page 2 of 200 rows, read in the worker)
