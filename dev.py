@@ -3,7 +3,8 @@
 
     python3 dev.py start      set up .venv (first time or when pyproject.toml changed), start the app
     python3 dev.py test [...] set up .venv the same way, run the whole test suite on every core
-                              (pytest args pass through; ``-n 0`` runs it in one process)
+                              (pytest args pass through; ``-n 0`` runs it in one process; its
+                              temporary files in a private folder on /dev/shm, see test_tmpdir)
     python3 dev.py setup      only set up .venv
     python3 dev.py run ARGS   set up, then ``python -m app ARGS`` (the command line)
     python3 dev.py build [--check]  build the offline bundle dist/GovDesk (tools/build_installer.py)
@@ -20,8 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -71,6 +74,31 @@ def parallel(args: list[str]) -> list[str]:
     return ["-n", "auto"]
 
 
+#: A memory file system for the test run's temporary files, and the free space it must have.
+SHM = Path("/dev/shm")
+SHM_MIN_FREE = 2 * 1024 ** 3
+
+
+def test_tmpdir() -> Path | None:
+    """A private folder under /dev/shm for the test run's temporary files (``TMPDIR``: pytest's
+    ``tmp_path`` folders, the template database, every ``tempfile``), when ``TMPDIR`` is not set
+    and /dev/shm is a writable folder with at least 2 GiB free (a container's is often 64 MB).
+    The suite commits to SQLite and writes files atomically thousands of times, each with
+    fsyncs; on a memory file system an fsync costs nothing. Nothing else changes: the same
+    tests, the same files, only where they live. ``main`` removes the folder after the run."""
+    if os.environ.get("TMPDIR") or os.name == "nt":
+        return None
+    try:
+        if not (SHM.is_dir() and os.access(SHM, os.W_OK | os.X_OK)):
+            return None
+        st = os.statvfs(SHM)
+        if st.f_bavail * st.f_frsize < SHM_MIN_FREE:
+            return None
+        return Path(tempfile.mkdtemp(prefix="govdesk-test-", dir=SHM))
+    except OSError:
+        return None
+
+
 def main(argv: list[str]) -> int:
     cmd = argv[0] if argv else "start"
     rest = argv[1:]
@@ -84,7 +112,15 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(py), "-m", "app", *rest], cwd=ROOT, env=env)
     if cmd == "test":
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
-        return subprocess.call([str(py), "-m", "pytest", *parallel(rest), *rest], cwd=ROOT, env=env)
+        tmp = test_tmpdir()
+        if tmp is not None:
+            env["TMPDIR"] = str(tmp)
+        try:
+            return subprocess.call([str(py), "-m", "pytest", *parallel(rest), *rest], cwd=ROOT,
+                                   env=env)
+        finally:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
     if cmd == "build":
         return subprocess.call([sys.executable, str(ROOT / "tools" / "build_installer.py"), *rest],
                                cwd=ROOT, env=env)

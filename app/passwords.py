@@ -10,7 +10,9 @@ busy machine. The variable's name says what it is; it is ignored by the frozen i
 ``--selftest`` refuses to pass while it is set; and a weak hash is never written over a strong one (no rehash on login under the test
 profile). Every argon2 hash records its own parameters (``$argon2id$v=19$m=…,t=…,p=…$``), so a
 hash made under either profile verifies under the other, and a production login rehashes a weak
-hash to full cost.
+hash to full cost. The same profile writes air-gap exchange packages at the lowest scrypt cost
+every reader accepts (N = 2^14 instead of 2^15, recorded in the package's header; see
+``app/services/exchange/packages.py``).
 """
 
 from __future__ import annotations

@@ -21,7 +21,9 @@ Speed (the same tests, cheaper fixtures):
   migrated once. Tests of migrating itself (tests/storage/test_migrations.py, start-up tests that
   create the database) still start from nothing.
 * Passwords are hashed at the weak test cost (``GOVDESK_TEST_WEAK_ARGON2=1``, see
-  ``app/passwords.py``): hashes record their parameters, so the rules tested are the same.
+  ``app/passwords.py``): hashes record their parameters, so the rules tested are the same. The
+  same profile writes exchange packages at scrypt N = 2^14, the lowest cost a reader accepts (the
+  header records it; the production N = 2^15 is checked in tests/security/test_exchange.py).
 """
 
 from __future__ import annotations

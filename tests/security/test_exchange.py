@@ -275,6 +275,26 @@ def test_package_is_sm4_gcm_encrypted_under_a_per_package_scrypt_key(desks, tmp_
     assert "SM4-GCM" in detail
 
 
+def test_packages_are_written_at_production_scrypt_cost_and_the_test_cost_is_a_readers_bound(
+        tmp_path, monkeypatch):
+    """A desk writes N = 2^15 (r = 8, p = 1). The suite's weak-cost profile (``GOVDESK_TEST_WEAK_
+    ARGON2``, tests/conftest.py) writes the lowest N every reader accepts, recorded in the header
+    like any other: the packages the other tests make are read by the same rules, at half the
+    key-derivation cost."""
+    from app.passwords import WEAK_ENV
+
+    def kdf(path: Path) -> dict:
+        return json.loads(_frames(path.read_bytes())[0][len(exchange.MAGIC) + 4:])["kdf"]
+
+    weak = _v2(tmp_path / "weak.gdx", [])
+    assert kdf(weak)["n"] == exchange.SCRYPT_N_TEST in exchange._SCRYPT_N_ALLOWED
+    assert exchange.read_package(weak, KEY).info.algorithm == "SM4-GCM+scrypt"
+    monkeypatch.delenv(WEAK_ENV)
+    strong = _v2(tmp_path / "strong.gdx", [])
+    assert (kdf(strong)["n"], kdf(strong)["r"], kdf(strong)["p"]) == (2 ** 15, 8, 1)
+    assert exchange.read_package(strong, KEY).info.algorithm == "SM4-GCM+scrypt"
+
+
 def test_sm4_gcm_of_the_installed_cryptography_is_the_national_algorithm():
     """RFC 8998 appendix A.1 (SM4-GCM): the cipher the packages use is really SM4."""
     key = bytes.fromhex("0123456789ABCDEFFEDCBA9876543210")

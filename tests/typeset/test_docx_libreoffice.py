@@ -1,22 +1,22 @@
 """Our DOCX as LibreOffice lays it out: GB/T 9704 geometry and agreement with our own PDF.
 
-Each sample is converted once per session (LibreOffice takes seconds), two at a time. Positions
-are measured by baseline (tests/typeset/lo_check.py explains why). Tolerances: the standard's
-±1 mm for the text area, ±1.5–2 mm for element positions (gbt9704.md §7b).
+Each sample is converted once per session, all in one soffice process (LibreOffice's start, with a
+new profile and its fonts set up, costs more than converting a sample). Positions are measured by
+baseline (tests/typeset/lo_check.py explains why). Tolerances: the standard's ±1 mm for the text
+area, ±1.5–2 mm for element positions (gbt9704.md §7b).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from app import paths
 from app.typeset import render_pdf
 from app.typeset.docx import render_docx_document
-from app.typeset.libreoffice import convert_to_pdf, find_soffice
+from app.typeset.libreoffice import convert_many_to_pdf, find_soffice
 from app.typeset.spec import parse_description
 from tests.typeset import lo_check as lc
 from tests.typeset.pdfcheck import MM, font_role, is_red, read_pdf
@@ -68,14 +68,10 @@ def rendered(tmp_path_factory):
     docx = {n: render_docx_document(d) for n, d in docs.items()}
     base = tmp_path_factory.mktemp("lo")
 
-    lo_warnings: dict[str, list[str]] = {n: [] for n in names}
-
-    def convert(n: str) -> bytes:
-        return convert_to_pdf(docx[n][0], base / n, warnings=lo_warnings[n])
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        lo = dict(zip(names, pool.map(convert, names), strict=True))
-    return {n: (read_pdf(render_pdf(docs[n])), read_pdf(lo[n]), lo_warnings[n]) for n in names}
+    lo_warnings: list[str] = []  # the stand-ins this machine needs: the same for every sample
+    pdfs = convert_many_to_pdf([docx[n][0] for n in names], base, warnings=lo_warnings)
+    lo = dict(zip(names, pdfs, strict=True))
+    return {n: (read_pdf(render_pdf(docs[n])), read_pdf(lo[n]), list(lo_warnings)) for n in names}
 
 
 # ---- the text area and the grid ----------------------------------------------------------------

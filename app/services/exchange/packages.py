@@ -72,6 +72,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app import passwords
 from app.atomicfile import atomic_writer
 from app.domain.security import Action, Clearance
 from app.errors import InputError, PermissionDenied, UserError
@@ -89,6 +90,17 @@ KDF = "scrypt"
 #: doctored header cannot make it spend gigabytes or minutes before the first frame fails.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 15, 8, 1
 _SCRYPT_N_ALLOWED = {2 ** 14, 2 ** 15, 2 ** 16}
+#: Under the test suite's weak-cost profile (``app.passwords.weak_profile``: never in the frozen
+#: bundle, refused by ``--selftest``) packages are written at the lowest cost every reader accepts:
+#: the header records N, so the reader's rules are the same; each derivation costs half.
+SCRYPT_N_TEST = 2 ** 14
+
+
+def _scrypt_n() -> int:
+    """The N a new package is written with."""
+    return SCRYPT_N_TEST if passwords.weak_profile() else SCRYPT_N
+
+
 ALGORITHM = f"{CIPHER}+{KDF}"
 LEGACY_ALGORITHM = "HMAC-SHA256（未加密）"
 MAX_HEADER = 16 * 1024
@@ -528,10 +540,11 @@ class _Writer:
 
     def __init__(self, fh: BinaryIO, passphrase: str) -> None:
         salt, self.prefix = os.urandom(16), os.urandom(4)
-        self.key = _derive(_secret(passphrase), salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+        n = _scrypt_n()
+        self.key = _derive(_secret(passphrase), salt, n, SCRYPT_R, SCRYPT_P)
         header = json.dumps({
             "format": FORMAT, "version": FORMAT_VERSION, "cipher": CIPHER,
-            "kdf": {"name": KDF, "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P,
+            "kdf": {"name": KDF, "n": n, "r": SCRYPT_R, "p": SCRYPT_P,
                     "salt": salt.hex()},
             "nonce": self.prefix.hex(), "compression": "zlib",
         }, sort_keys=True).encode()
