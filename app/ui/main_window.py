@@ -18,7 +18,6 @@ portable data folder carries it and tests stay isolated.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import logging
 from collections.abc import Callable
@@ -121,6 +120,7 @@ class MainWindow(QMainWindow):
         self.destroyed.connect(lambda *_: _forget(self.connection_lost))
         self._build_menus()
         self._restore()
+        self._import_first_page_modules()
         self.nav.setCurrentRow(0)
         self.warm_task: worker.TaskHandle | None = None
         self.glyphs: GlyphWarmer | None = None
@@ -129,6 +129,20 @@ class MainWindow(QMainWindow):
         self._warm_timer.setSingleShot(True)
         self._warm_timer.timeout.connect(self.warm_up)
         self._warm_timer.start(WARM_UP_MS)
+
+    def _import_first_page_modules(self) -> None:
+        """The modules below the interface that the first page's first read needs, imported
+        here, before the window shows. Imported by that read in the worker instead, the
+        services, their rules and the mapped queries (≈ 40 modules, ≈ 250 ms) were loaded
+        while the window painted its first frames, and the GUI thread, taking the GIL in turns
+        with them, stalled 140–180 ms (``benchmarks/bench_stall.py``); the time to a usable
+        工作台 is the same either way."""
+        first = self.specs[0]
+        if denied_reason(self.actor, first) is not None:
+            return
+        with IMPORT_GATE:
+            for name in first.warm:
+                importlib.import_module(name)
 
     def warm_up(self) -> worker.TaskHandle | None:
         """Import, in the background, the modules below the interface that the pages the user
@@ -174,9 +188,9 @@ class MainWindow(QMainWindow):
         if spec.key in self._pages:
             self.stack.setCurrentIndex(row)
             return
-        # on screen, the page's first reads start once it is built and painted (``worker.held``);
-        # the first page, built before the window shows, reads meanwhile (the cold start)
-        with worker.held() if self.isVisible() else contextlib.nullcontext():
+        # the page's first reads start once it is built and painted (``worker.held``): a read in
+        # the worker meanwhile took the GIL in turns with the paint and doubled its time
+        with worker.held():
             with IMPORT_GATE:  # (the background warm-up waits meanwhile, and the page for it)
                 page = factory_for(spec.key)(self.ctx, self)
             page.setObjectName(f"page_{spec.key}")

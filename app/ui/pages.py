@@ -53,7 +53,13 @@ class PageSpec:
 
 
 _AREAS: list[PageSpec] = [
-    PageSpec("workbench", "工作台", module="app.ui.workbench.page"),  # shown after login
+    # shown after login: its warm modules are imported before it is built (``MainWindow``)
+    PageSpec("workbench", "工作台", module="app.ui.workbench.page",
+             warm=("app.services.workbench.items", "app.services.output.paper",
+                   "app.services.holidays.tables", "app.services.incidents.reports",
+                   "app.services.search.index", "app.services.duty.roster",
+                   "app.services.documents.numbers", "app.services.people",
+                   "app.domain.holiday_notice")),
     PageSpec("documents", "公文", required=Action.VIEW, module="app.ui.documents.page"),
     PageSpec("incoming", "收文", module="app.ui.incoming.page"),
     PageSpec("minutes", "会议纪要", module="app.ui.minutes.page",

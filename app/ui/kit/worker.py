@@ -34,7 +34,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from app.errors import UserError, is_connection_lost
-from app.ui.qt import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot, qt_alive
+from app.ui.qt import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+    Slot,
+    qt_alive,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +60,32 @@ class Cancelled(Exception):
     """Raised inside a task by ``control.check()`` after the user cancelled it."""
 
 
+#: below the priority of the paints a shown page posts (``Qt.LowEventPriority``)
+_AFTER_PAINTS = Qt.EventPriority.LowEventPriority.value - 1
+
+
+class _Release(QEvent):
+    """Posted by ``held``: the jobs to start once the events ahead of it are delivered."""
+
+    TYPE = QEvent.Type(QEvent.registerEventType())
+
+    def __init__(self, jobs: list[tuple[QThreadPool | None, _Job]]) -> None:
+        super().__init__(self.TYPE)
+        self.jobs = jobs
+
+
 class _Relay(QObject):
     """The one object the workers emit on (it is never deleted): ``(key, what, value)`` queued
     to the GUI thread, where ``_dispatch`` gives it to the handle registered under ``key`` — if
     that handle still exists."""
 
     arrived = Signal(int, str, object)
+
+    def event(self, event: QEvent) -> bool:  # a held page's jobs, after its first paint
+        if isinstance(event, _Release):
+            _start(event.jobs)
+            return True
+        return super().event(event)
 
     @Slot(int, str, object)
     def dispatch(self, key: int, what: str, value: object) -> None:
@@ -238,8 +268,9 @@ _held: list[list[tuple[QThreadPool | None, _Job]]] = []
 
 @contextmanager
 def held() -> Iterator[None]:
-    """Tasks started inside wait until the GUI thread is back in its event loop with the
-    posted paints done (a zero timer), then start in their order.
+    """Tasks started inside wait until the GUI thread is back in its event loop and has
+    delivered the events posted meanwhile — the page's first paint among them (a low-priority
+    event posted after them; a zero timer fired before the paint) — then start in their order.
 
     A page's first visit starts its reads while it builds its widgets; a worker thread running
     Python beside it takes the GIL in turns with the GUI thread, so building and first painting
@@ -255,8 +286,8 @@ def held() -> Iterator[None]:
         if jobs:
             if _held:  # nested: the outer hold releases them
                 _held[-1].extend(jobs)
-            else:
-                QTimer.singleShot(0, lambda: _start(jobs))
+            else:  # after the paints posted meanwhile (a zero timer came before them)
+                QCoreApplication.postEvent(_get_relay(), _Release(jobs), _AFTER_PAINTS)
 
 
 def _start(jobs: list[tuple[QThreadPool | None, _Job]]) -> None:
