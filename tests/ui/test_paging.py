@@ -86,4 +86,4 @@ def test_list_models_answer_unshown_roles_without_asking_for_rows(qtbot, admin_u
     assert model.data(index, Qt.ItemDataRole.DecorationRole) is None
     assert model.page_reads == 0
     assert model.data(index, Qt.ItemDataRole.DisplayRole) == "…" and model.page_reads == 1
-    qtbot.waitUntil(lambda: asked == [400])  # (page 2 of 200 rows, read in the worker)
+    qtbot.waitUntil(lambda: asked == [400], timeout=15_000)  # (page 2 of 200 rows, in the worker)

@@ -120,7 +120,8 @@ def _dispatch(key: int, what: str, value: object) -> None:
         percent, text = value  # type: ignore[misc]
         handle._on_progress(percent, text)
     elif what == "result":
-        handle._on_result(value)
+        with held():  # reads the result starts (a list's first row's detail) follow its paint
+            handle._on_result(value)
     else:
         handle._on_error(value)
 
