@@ -104,3 +104,32 @@ def test_a_tasks_function_is_let_go_on_the_gui_thread(qtbot):
     go.set()
     qtbot.waitUntil(lambda: got == [1] and bool(where))
     assert where == [threading.main_thread()] and handle.finished
+
+
+def test_reads_a_result_starts_wait_for_the_paint_it_causes(qtbot):
+    """A result applied on the GUI thread often starts the next read (the list's first row's
+    detail); that read starts once the events the result posted (its paint) are delivered."""
+    import time
+
+    from app.ui.qt import QApplication, QEvent, QObject
+
+    delivered = threading.Event()
+
+    class Painted(QObject):
+        def event(self, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.User:
+                delivered.set()
+                return True
+            return super().event(event)
+
+    target = Painted()
+    seen: list[bool] = []
+
+    def first_arrived(_value: int) -> None:
+        QApplication.postEvent(target, QEvent(QEvent.Type.User))  # (as a paint is posted)
+        worker.run_task(lambda _c: seen.append(delivered.is_set()))
+        time.sleep(0.2)  # the GUI thread still applying the result: a read started now would run
+
+    worker.run_task(lambda _c: 1, on_result=first_arrived)
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == [True]  # it ran after the posted event was delivered
