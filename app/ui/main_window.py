@@ -148,9 +148,9 @@ class MainWindow(QMainWindow):
         """Import, in the background, the modules below the interface that the pages the user
         may open import on their first visit (``PageSpec.warm``: services, typesetting,
         templating — never Qt). Opening 模板 or 会议纪要 the first time then costs the GUI thread
-        its widgets, not seconds of imports (``benchmarks/bench_stall.py``). Meanwhile the GUI
-        thread rasterises the common characters' glyphs in idle slices (``GlyphWarmer``). Pages already open
-        and pages the user may not open are left out; the window closing stops it."""
+        its widgets, not seconds of imports (``benchmarks/bench_stall.py``). Pages already open
+        and pages the user may not open are left out; the window closing stops it. Meanwhile the
+        GUI thread rasterises the common characters' glyphs in idle slices (``GlyphWarmer``)."""
         if self.glyphs is None:  # the common characters' glyphs, drawn in idle slices
             self.glyphs = GlyphWarmer(self)
             self.glyphs.start()

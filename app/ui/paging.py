@@ -50,8 +50,7 @@ class PageCache(Generic[T]):
             self.queries += 1
             self.store(number, page)
         else:
-            self._pages.move_to_end(number)
-            self._last = number
+            self._touch(number)
         return page[k] if k < len(page) else None
 
     def peek(self, i: int) -> T | None:
@@ -60,10 +59,15 @@ class PageCache(Generic[T]):
         page = self._pages.get(number)
         if page is None:
             return None
-        if number != self._last:  # (a paint asks for the same page thousands of times)
+        self._touch(number)
+        return page[k] if k < len(page) else None
+
+    def _touch(self, number: int) -> None:
+        """Mark held page ``number`` most recently used (once per change of page: a paint asks
+        for rows of the same page thousands of times)."""
+        if number != self._last:
             self._pages.move_to_end(number)
             self._last = number
-        return page[k] if k < len(page) else None
 
     def held(self, number: int) -> Sequence[T] | None:
         """Page ``number`` if held (its use is not recorded), else None."""
@@ -88,7 +92,6 @@ class PageCache(Generic[T]):
         ``max_pages`` (page 0 stays when ``keep_first``)."""
         self._pages[number] = rows
         self._pages.move_to_end(number)
-        self._last = number
         while len(self._pages) > self.max_pages:
             oldest = next(iter(self._pages))
             if self.keep_first and oldest == 0:

@@ -602,7 +602,6 @@ class SecurityPage(QTabWidget):
                 self.setCurrentIndex(index)
                 break
 
-
     @property
     def settings(self) -> SecuritySettingsPage:
         return self.settings_place.content()
