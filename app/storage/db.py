@@ -36,6 +36,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import pacing
 from app.errors import ConnectionLost, storage_problem
 from app.fileperm import create_private, private_file
 
@@ -106,6 +107,10 @@ def _on_error(context) -> None:  # type: ignore[no-untyped-def]
         raise problem from context.original_exception
 
 
+def _before_statement(*_args: object) -> None:
+    pacing.checkpoint()  # a worker gives way to the GUI thread here (app/pacing.py)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for ``url`` with the connection settings above."""
     if is_sqlite(url):
@@ -125,6 +130,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     else:
         engine = create_engine(url, echo=echo, pool_pre_ping=True)
     event.listen(engine, "handle_error", _on_error)
+    event.listen(engine, "before_cursor_execute", _before_statement)
     return engine
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app import APP_NAME, __version__, heap
-from app.services.context import ServiceContext
+from app.services.context import ServiceContext, configure_mapping
 from app.ui.fonts import GlyphWarmer
 from app.ui.kit import DISCARD, SAVE, ask_unsaved, inform, worker
 from app.ui.pages import IMPORT_GATE, PageSpec, denied_reason, factory_for, pages_for
@@ -121,7 +121,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore()
         self._import_first_page_modules()
-        self.nav.setCurrentRow(0)
+        with worker.held(after_paint_of=self):  # the first page's reads follow the first frame
+            self.nav.setCurrentRow(0)
         self.warm_task: worker.TaskHandle | None = None
         self.glyphs: GlyphWarmer | None = None
         self._settled = False
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
         with IMPORT_GATE:
             for name in first.warm:
                 importlib.import_module(name)
+        configure_mapping()
 
     def warm_up(self) -> worker.TaskHandle | None:
         """Import, in the background, the modules below the interface that the pages the user

@@ -101,3 +101,23 @@ def test_writers_wait_for_each_other_instead_of_failing(tmp_path):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT n FROM c").scalar() == 50
     engine.dispose()
+
+
+def test_every_statement_passes_a_pacing_checkpoint(tmp_path):
+    """Before each SQL statement a worker may give way to the GUI thread (``app.pacing``): the
+    checkpoint is reached once per statement, on the thread that runs it."""
+    from app import pacing
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    seen: list[int] = []
+    previous = pacing.install(lambda: seen.append(threading.get_ident()))
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+            conn.execute(text("select 2"))
+        pacing.install(None)
+        pacing.checkpoint()  # nothing installed: nothing happens
+    finally:
+        pacing.install(previous)
+        engine.dispose()
+    assert len(seen) >= 2 and set(seen) == {threading.get_ident()}

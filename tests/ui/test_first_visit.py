@@ -133,3 +133,99 @@ def test_reads_a_result_starts_wait_for_the_paint_it_causes(qtbot):
     worker.run_task(lambda _c: 1, on_result=first_arrived)
     qtbot.waitUntil(lambda: bool(seen))
     assert seen == [True]  # it ran after the posted event was delivered
+
+
+def test_a_windows_first_reads_wait_for_its_first_paint(qtbot):
+    """Events posted while a window is built are delivered *before* its first paint once it is
+    shown (offscreen and xcb alike), so a window's first reads wait for the paint itself."""
+    import time
+
+    from app.ui.qt import QEvent, QObject, QWidget
+
+    ran = threading.Event()
+    at_first_paint: list[bool] = []
+
+    class Watch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint and not at_first_paint:
+                time.sleep(0.1)  # a read started before the paint would have run by now
+                at_first_paint.append(ran.is_set())
+            return False
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    watch = Watch()
+    window.installEventFilter(watch)
+    got: list[int] = []
+    with worker.held(after_paint_of=window):
+        worker.run_task(lambda _c: ran.set() or 1, on_result=got.append)
+    window.resize(300, 200)
+    window.show()
+    qtbot.waitUntil(lambda: got == [1])
+    assert at_first_paint == [False]  # the read had not run when the window first painted
+
+    # a window built and never shown starts its reads at once (tests, a hidden window)
+    hidden = QWidget()
+    qtbot.addWidget(hidden)
+    with worker.held(after_paint_of=hidden):
+        worker.run_task(lambda _c: 2, on_result=got.append)
+    qtbot.waitUntil(lambda: got == [1, 2])
+
+
+def test_workers_wait_at_a_checkpoint_while_the_gui_thread_is_busy(qtbot):
+    """A worker's SQL statements pause while the GUI thread builds something and until the
+    paints it posted are delivered (``held``); never on the GUI thread; never without bound."""
+    import time
+
+    from app import pacing
+    from app.ui.qt import QApplication, QEvent, QObject
+
+    worker.run_task(lambda _c: None)  # the pacer is installed with the relay
+    qtbot.waitUntil(lambda: worker.wait_for_all(100))
+    delivered = threading.Event()
+
+    class Painted(QObject):
+        def event(self, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.User:
+                delivered.set()
+                return True
+            return super().event(event)
+
+    target = Painted()
+    passed: list[bool] = []
+    entered = threading.Event()
+
+    def background() -> None:
+        entered.set()
+        pacing.checkpoint()
+        passed.append(delivered.is_set())
+
+    waits = worker.pacer_waits()
+    with worker.held():
+        QApplication.postEvent(target, QEvent(QEvent.Type.User))  # (as a paint is posted)
+        thread = threading.Thread(target=background)
+        thread.start()
+        assert entered.wait(5)
+        t = time.monotonic()
+        pacing.checkpoint()  # the GUI thread itself goes on
+        assert time.monotonic() - t < 0.05
+        time.sleep(0.1)
+        assert passed == []  # the worker waits at its checkpoint
+    qtbot.waitUntil(lambda: passed == [True])  # and goes on once the paint is delivered
+    thread.join(5)
+    assert worker.pacer_waits() == waits + 1
+
+    # a spell that never ends (its window went before it painted) holds a worker SPELL_MS at most
+    from app.ui.kit.worker import SPELL_MS, _pacer
+
+    _pacer[0].begin()
+    try:
+        done: list[float] = []
+        t0 = time.monotonic()
+        thread = threading.Thread(target=lambda: (pacing.checkpoint(),
+                                                  done.append(time.monotonic() - t0)))
+        thread.start()
+        thread.join(5)
+        assert done and 0.8 * SPELL_MS / 1000 <= done[0] < SPELL_MS / 1000 + 1.0
+    finally:
+        _pacer[0].end()

@@ -147,6 +147,16 @@ win.warmed.connect(lambda: warmed.append(gc.get_freeze_count()))
 collecting_before = gc.isenabled()
 win.show()
 frozen_at_show, collecting_after = gc.get_freeze_count(), gc.isenabled()
+shown = set(sys.modules)
+bench = win.show_page("workbench")
+first = {"snapshot": False, "steps": False}
+bench.refreshed.connect(lambda: first.__setitem__("snapshot", True))
+bench.getting_started.loaded.connect(lambda: first.__setitem__("steps", True))
+deadline = time.perf_counter() + 60
+while not all(first.values()) and time.perf_counter() < deadline:
+    qapp.processEvents()
+    time.sleep(0.005)
+first_read = sorted(m for m in set(sys.modules) - shown if m.startswith("app."))
 deadline = time.perf_counter() + 90
 while not warmed and time.perf_counter() < deadline:
     qapp.processEvents()
@@ -164,7 +174,8 @@ for key in win.page_keys():
     qapp.processEvents()
 win.close()
 engine.dispose()
-print(json.dumps({"warmed": bool(warmed), "gui_imports": gui_imports,
+print(json.dumps({"warmed": bool(warmed), "gui_imports": gui_imports, "first_read": first_read,
+                  "first": first,
                   "typeset_before": "app.typeset.notices" in before_pages,
                   "collecting": [collecting_before, collecting_after],
                   "frozen": [frozen_at_show, warmed[0] if warmed else 0]}))
@@ -183,6 +194,9 @@ def test_pages_first_visits_find_their_modules_warmed(tmp_path):
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["warmed"] and got["typeset_before"]
     assert {k: v for k, v in got["gui_imports"].items() if v} == {}
+    # the 工作台's first read (and the getting-started steps) import nothing in the worker beside
+    # the window's first frames: its ``PageSpec.warm`` names every module it needs
+    assert got["first"] == {"snapshot": True, "steps": True} and got["first_read"] == []
     # app/heap.py: no cyclic collection during start-up; once the window is shown what start-up
     # made is frozen and collection is back on; the warm-up's imports are frozen too
     assert got["collecting"] == [False, True]

@@ -29,10 +29,13 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from app import pacing
 from app.errors import UserError, is_connection_lost
 from app.ui.qt import (
     QCoreApplication,
@@ -41,6 +44,8 @@ from app.ui.qt import (
     QRunnable,
     Qt,
     QThreadPool,
+    QTimer,
+    QWidget,
     Signal,
     Slot,
     qt_alive,
@@ -64,14 +69,95 @@ class Cancelled(Exception):
 _AFTER_PAINTS = Qt.EventPriority.LowEventPriority.value - 1
 
 
+#: How long jobs held for a window's first paint wait at most (a window shown and never painted)
+FIRST_PAINT_WAIT_MS = 1000
+
+
+#: The longest a worker waits at a checkpoint for one busy spell of the GUI thread to end (a spell
+#: whose end never comes — its window deleted before it painted — only slows the work this much)
+SPELL_MS = 300
+
+
+class _Pacer:
+    """The GUI thread's busy spells — a page built, a result applied, until the paints these
+    post are delivered (``held``) — during which a worker waits at its next checkpoint
+    (``app.pacing``: before each SQL statement) instead of taking the GIL in turns with the GUI
+    thread. Installed on first use of the relay; the GUI thread itself never waits."""
+
+    def __init__(self) -> None:
+        self.gui = threading.get_ident()
+        self.spells = 0  # GUI thread only
+        self.until = 0.0  # time.monotonic() past which no worker waits for the current spell
+        self.free = threading.Event()
+        self.free.set()
+        self.waits = 0  # how often a worker waited (tests; benchmarks)
+
+    def begin(self) -> None:  # GUI thread
+        now = time.monotonic()
+        if now > self.until:  # a spell whose end never came (its window went first) is over
+            self.spells = 0
+        self.spells += 1
+        self.until = now + SPELL_MS / 1000
+        self.free.clear()
+
+    def end(self) -> None:  # GUI thread
+        self.spells = max(0, self.spells - 1)
+        if self.spells == 0:
+            self.free.set()
+
+    def __call__(self) -> None:  # any thread, at a checkpoint
+        if self.free.is_set() or threading.get_ident() == self.gui:
+            return
+        remaining = self.until - time.monotonic()
+        if remaining > 0:
+            self.waits += 1
+            self.free.wait(remaining)
+
+
+_pacer: list[_Pacer] = []
+
+
 class _Release(QEvent):
-    """Posted by ``held``: the jobs to start once the events ahead of it are delivered."""
+    """Posted by ``held``: the jobs to start once the events ahead of it are delivered — and,
+    when ``after_paint_of`` is a widget shown but not painted yet, once it is painted. Its
+    delivery ends the GUI thread's busy spell (``_Pacer``)."""
 
     TYPE = QEvent.Type(QEvent.registerEventType())
 
-    def __init__(self, jobs: list[tuple[QThreadPool | None, _Job]]) -> None:
+    def __init__(self, jobs: list[tuple[QThreadPool | None, _Job]],
+                 after_paint_of: QWidget | None = None) -> None:
         super().__init__(self.TYPE)
         self.jobs = jobs
+        # weakly: a posted event must not keep a window alive, nor delete it when delivered
+        self.widget = None if after_paint_of is None else weakref.ref(after_paint_of)
+
+
+class _FirstPaint(QObject):
+    """Holds jobs until its parent widget's first paint (or ``FIRST_PAINT_WAIT_MS``), then
+    releases them behind the events that paint posted. A child of the widget: gone with it, and
+    its jobs too. It keeps no Python reference to the widget — dropping the last one inside the
+    widget's own paint would delete the widget there."""
+
+    def __init__(self, widget: QWidget, jobs: list[tuple[QThreadPool | None, _Job]]) -> None:
+        super().__init__(widget)
+        self._jobs: list[tuple[QThreadPool | None, _Job]] | None = jobs
+        widget.installEventFilter(self)
+        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self._release)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint:
+            self._release()
+        return False
+
+    def _release(self) -> None:
+        if self._jobs is None:
+            return
+        jobs, self._jobs = self._jobs, None
+        parent = self.parent()
+        if parent is not None:
+            parent.removeEventFilter(self)
+        QCoreApplication.postEvent(_get_relay(), _Release(jobs), _AFTER_PAINTS)
+        self.deleteLater()
 
 
 class _Relay(QObject):
@@ -83,7 +169,14 @@ class _Relay(QObject):
 
     def event(self, event: QEvent) -> bool:  # a held page's jobs, after its first paint
         if isinstance(event, _Release):
-            _start(event.jobs)
+            widget = event.widget() if event.widget is not None else None
+            if widget is not None and qt_alive(widget) and widget.isVisible():
+                # a window's first show: the events posted meanwhile come before its first
+                # paint (offscreen and xcb alike), so wait for the paint itself
+                _FirstPaint(widget, event.jobs)
+            else:
+                _pacer[0].end()
+                _start(event.jobs)
             return True
         return super().event(event)
 
@@ -109,6 +202,8 @@ def _get_relay() -> _Relay:
         relay = _Relay()  # lives on the GUI thread: the slot runs there, queued
         relay.arrived.connect(relay.dispatch, Qt.ConnectionType.QueuedConnection)
         _relay.append(relay)
+        _pacer.append(_Pacer())
+        pacing.install(_pacer[0])
     return _relay[0]
 
 
@@ -268,10 +363,15 @@ _held: list[list[tuple[QThreadPool | None, _Job]]] = []
 
 
 @contextmanager
-def held() -> Iterator[None]:
+def held(after_paint_of: QWidget | None = None) -> Iterator[None]:
     """Tasks started inside wait until the GUI thread is back in its event loop and has
     delivered the events posted meanwhile — the page's first paint among them (a low-priority
     event posted after them; a zero timer fired before the paint) — then start in their order.
+
+    ``after_paint_of``: a window about to be shown for the first time. The events posted while it
+    is built come *before* its first paint, so its jobs wait for that paint itself (when it is
+    visible by then; a window built and not shown starts them at once). Without it the
+    工作台's reads ran beside the main window's first frames: 70–130 ms without a tick.
 
     A page's first visit starts its reads while it builds its widgets; a worker thread running
     Python beside it takes the GIL in turns with the GUI thread, so building and first painting
@@ -279,16 +379,24 @@ def held() -> Iterator[None]:
     of the GUI thread's CPU). Held, the page is built and painted alone and the reads run while
     the user looks at it."""
     jobs: list[tuple[QThreadPool | None, _Job]] = []
+    outermost = not _held
+    if outermost:
+        relay = _get_relay()
+        _pacer[0].begin()  # workers wait at their checkpoints until the paints are delivered
     _held.append(jobs)
     try:
         yield
     finally:
         _held.pop()
-        if jobs:
-            if _held:  # nested: the outer hold releases them
-                _held[-1].extend(jobs)
-            else:  # after the paints posted meanwhile (a zero timer came before them)
-                QCoreApplication.postEvent(_get_relay(), _Release(jobs), _AFTER_PAINTS)
+        if not outermost:  # nested: the outer hold releases them
+            _held[-1].extend(jobs)
+        else:  # after the paints posted meanwhile (a zero timer came before them)
+            QCoreApplication.postEvent(relay, _Release(jobs, after_paint_of), _AFTER_PAINTS)
+
+
+def pacer_waits() -> int:
+    """How often a worker has waited for a busy spell of the GUI thread (tests, benchmarks)."""
+    return _pacer[0].waits if _pacer else 0
 
 
 def _start(jobs: list[tuple[QThreadPool | None, _Job]]) -> None:
