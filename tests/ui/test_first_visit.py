@@ -172,7 +172,7 @@ def test_a_windows_first_reads_wait_for_its_first_paint(qtbot):
     qtbot.waitUntil(lambda: got == [1, 2])
 
 
-def test_workers_wait_at_a_checkpoint_while_the_gui_thread_is_busy(qtbot):
+def test_workers_wait_at_a_checkpoint_while_the_gui_thread_is_busy(qtbot, monkeypatch):
     """A worker's SQL statements pause while the GUI thread builds something and until the
     paints it posted are delivered (``held``); never on the GUI thread; never without bound."""
     import time
@@ -201,6 +201,7 @@ def test_workers_wait_at_a_checkpoint_while_the_gui_thread_is_busy(qtbot):
         passed.append(delivered.is_set())
 
     waits = worker.pacer_waits()
+    monkeypatch.setattr(worker, "SPELL_MS", 10_000)  # (a loaded machine: no early way out)
     with worker.held():
         QApplication.postEvent(target, QEvent(QEvent.Type.User))  # (as a paint is posted)
         thread = threading.Thread(target=background)
@@ -216,8 +217,9 @@ def test_workers_wait_at_a_checkpoint_while_the_gui_thread_is_busy(qtbot):
     assert worker.pacer_waits() == waits + 1
 
     # a spell that never ends (its window went before it painted) holds a worker SPELL_MS at most
-    from app.ui.kit.worker import SPELL_MS, _pacer
+    from app.ui.kit.worker import _pacer
 
+    monkeypatch.setattr(worker, "SPELL_MS", 300)
     _pacer[0].begin()
     try:
         done: list[float] = []
@@ -226,6 +228,6 @@ def test_workers_wait_at_a_checkpoint_while_the_gui_thread_is_busy(qtbot):
                                                   done.append(time.monotonic() - t0)))
         thread.start()
         thread.join(5)
-        assert done and 0.8 * SPELL_MS / 1000 <= done[0] < SPELL_MS / 1000 + 1.0
+        assert done and 0.25 <= done[0] < 3.0
     finally:
         _pacer[0].end()

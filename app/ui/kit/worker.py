@@ -38,6 +38,7 @@ from typing import Any
 from app import pacing
 from app.errors import UserError, is_connection_lost
 from app.ui.qt import (
+    QAbstractEventDispatcher,
     QCoreApplication,
     QEvent,
     QObject,
@@ -100,9 +101,11 @@ class _Pacer:
         self.until = now + SPELL_MS / 1000
         self.free.clear()
 
-    def end(self) -> None:  # GUI thread
+    def end(self) -> None:  # GUI thread: the spell's release was delivered
         self.spells = max(0, self.spells - 1)
-        if self.spells == 0:
+
+    def idle(self) -> None:  # GUI thread: its event loop is about to wait for events
+        if self.spells == 0 and not self.free.is_set():
             self.free.set()
 
     def __call__(self) -> None:  # any thread, at a checkpoint
@@ -204,6 +207,9 @@ def _get_relay() -> _Relay:
         _relay.append(relay)
         _pacer.append(_Pacer())
         pacing.install(_pacer[0])
+        dispatcher = QAbstractEventDispatcher.instance()
+        if dispatcher is not None:  # a spell ends once what it caused is done: layouts, paints
+            dispatcher.aboutToBlock.connect(_pacer[0].idle)
     return _relay[0]
 
 
@@ -377,7 +383,8 @@ def held(after_paint_of: QWidget | None = None) -> Iterator[None]:
     Python beside it takes the GIL in turns with the GUI thread, so building and first painting
     the page took twice its own time (``benchmarks/bench_stall.py``: 值班 138 ms wall for 74 ms
     of the GUI thread's CPU). Held, the page is built and painted alone and the reads run while
-    the user looks at it."""
+    the user looks at it. From the start of the outermost hold until its release is delivered,
+    reads already running wait at their next SQL statement too (``_Pacer``)."""
     jobs: list[tuple[QThreadPool | None, _Job]] = []
     outermost = not _held
     if outermost:
