@@ -6,11 +6,16 @@
   cold start's ≈ 750 ms of imports on this 2-core machine, for ≈ 500 objects of garbage.
 * ``settle()`` once the main window is shown: what start-up made lives as long as the program,
   so it is moved to the permanent generation (``gc.freeze``, a few hundred garbage objects kept
-  with it) and collection is switched back on. ``freeze()`` again once the background imports are
-  done.
+  with it). ``freeze()`` again once the background imports are done.
+* From then on the collector runs **on the GUI thread only** (``collect``, called by a timer of
+  ``app.ui.collector``), never triggered by an allocation (after Anki's main window). A pass frees
+  the Qt objects whose wrappers were in reference cycles — a list model and the callbacks of its
+  reads, a dialog and its slots — and destroys them on the thread that runs it: triggered by a
+  worker's allocation, a model was destroyed on the worker thread and the process crashed
+  (seen in ``tests/ui/test_paging.py``, now and then, under load).
 
-Frozen objects are left out of every later pass: a full collection, which holds the GIL in
-whichever thread triggers it, walks only what was made since. At full scale, passes triggered
+Frozen objects are left out of every later pass: a full collection, which holds the GIL,
+walks only what was made since. At full scale, passes triggered
 by a worker's read held the GUI thread 84–121 ms before (``benchmarks/bench_stall.py``).
 The command line keeps Python's defaults: a long batch must collect its cycles.
 """
@@ -31,6 +36,13 @@ def freeze() -> None:
 
 
 def settle() -> None:
-    """Start-up is over: freeze what it made and collect as usual from now on."""
+    """Start-up is over: freeze what it made. Automatic collection stays off; the GUI thread
+    collects (``collect``)."""
     gc.freeze()
-    gc.enable()
+    gc.disable()
+
+
+def collect(generation: int) -> int:
+    """One pass of the collector over ``generation`` and the younger ones, on the calling thread
+    (the GUI thread's timer); the number of unreachable objects found."""
+    return gc.collect(generation)

@@ -92,6 +92,26 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     yield
 
 
+_tests_since_full_pass = [0]
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_main_thread():
+    """Once a main window has been shown the process runs the desk's collector policy
+    (``app/heap.py``): no automatic collection, passes on the GUI thread only. Its timer runs only
+    while an event loop does, so each test's cycles are collected here, on the main thread, once
+    it is over (the young generations; everything every hundred tests)."""
+    yield
+    import gc
+
+    if not gc.isenabled():
+        _tests_since_full_pass[0] += 1
+        full = _tests_since_full_pass[0] >= 100
+        if full:
+            _tests_since_full_pass[0] = 0
+        gc.collect(2 if full else 1)
+
+
 @pytest.fixture(autouse=True)
 def _pristine_holiday_calendar():
     """The process-wide calendar (``DEFAULT_CALENDAR``) holds the office tables of the database a

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from app import APP_NAME, __version__, heap
 from app.services.context import ServiceContext, configure_mapping
+from app.ui import collector
 from app.ui.fonts import GlyphWarmer
 from app.ui.kit import DISCARD, SAVE, ask_unsaved, inform, worker
 from app.ui.pages import IMPORT_GATE, PageSpec, denied_reason, factory_for, pages_for
@@ -348,7 +349,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._settled:  # what start-up made (modules, the window) lives as long as we do
             self._settled = True
-            heap.settle()
+            collector.start()  # frozen, and collected on the GUI thread from now on
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         if not self._leaving and self.unsaved_titles():

@@ -216,6 +216,14 @@ def test_workers_wait_at_a_checkpoint_while_the_gui_thread_is_busy(qtbot, monkey
     thread.join(5)
     assert worker.pacer_waits() == waits + 1
 
+    # the GUI thread blocked on the workers (quitting, a test) lets them go on at once
+    go = threading.Event()
+    worker.run_task(lambda _c: (go.wait(5), pacing.checkpoint()))
+    with worker.held():
+        go.set()
+        t = time.monotonic()
+        assert worker.wait_for_all(20_000) and time.monotonic() - t < 5
+
     # a spell that never ends (its window went before it painted) holds a worker SPELL_MS at most
     from app.ui.kit.worker import _pacer
 

@@ -75,9 +75,11 @@ def test_peeking_marks_the_page_used_once_per_change_of_page():
 
 def test_list_models_answer_unshown_roles_without_asking_for_rows(qtbot, admin_ui_ctx):
     from app.ui.documents.model import DocumentListModel
-    from app.ui.qt import Qt
+    from app.ui.qt import Qt, QWidget
 
-    model = DocumentListModel(admin_ui_ctx)
+    owner = QWidget()  # deleted by qtbot on the GUI thread, with the model, after the test
+    qtbot.addWidget(owner)
+    model = DocumentListModel(admin_ui_ctx, owner)
     asked: list[int] = []
     model.fetch_rows = lambda _q, offset, _limit, seek=None: asked.append(offset) or []
     model.total = 1000  # rows not read yet: a displayed cell asks the worker for its page

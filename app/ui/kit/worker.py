@@ -77,21 +77,28 @@ FIRST_PAINT_WAIT_MS = 1000
 #: The longest a worker waits at a checkpoint for one busy spell of the GUI thread to end (a spell
 #: whose end never comes — its window deleted before it painted — only slows the work this much)
 SPELL_MS = 300
+#: After a spell's release, the longest a worker waits for the GUI thread's loop to go idle
+SETTLE_MS = 30
 
 
 class _Pacer:
     """The GUI thread's busy spells — a page built, a result applied, until the paints these
-    post are delivered (``held``) — during which a worker waits at its next checkpoint
-    (``app.pacing``: before each SQL statement) instead of taking the GIL in turns with the GUI
-    thread. Installed on first use of the relay; the GUI thread itself never waits."""
+    post are delivered (``held``) and the event loop is next idle — during which a worker waits
+    at its next checkpoint (``app.pacing``: before each SQL statement) instead of taking the GIL
+    in turns with the GUI thread. Installed on first use of the relay; the GUI thread itself
+    never waits, and no worker waits longer than ``SPELL_MS`` for a spell, nor longer than
+    ``SETTLE_MS`` after its release for the loop to go idle (a loop driven by
+    ``processEvents()`` never does), nor at all while the GUI thread waits for the workers."""
 
     def __init__(self) -> None:
         self.gui = threading.get_ident()
         self.spells = 0  # GUI thread only
         self.until = 0.0  # time.monotonic() past which no worker waits for the current spell
+        self.released = 0.0  # time.monotonic() when the last spell's release was delivered
         self.free = threading.Event()
         self.free.set()
         self.waits = 0  # how often a worker waited (tests; benchmarks)
+        self.gui_waiting = 0  # the GUI thread blocked on the workers (``wait_for_all``)
 
     def begin(self) -> None:  # GUI thread
         now = time.monotonic()
@@ -103,18 +110,25 @@ class _Pacer:
 
     def end(self) -> None:  # GUI thread: the spell's release was delivered
         self.spells = max(0, self.spells - 1)
+        if self.spells == 0:
+            self.released = time.monotonic()
 
     def idle(self) -> None:  # GUI thread: its event loop is about to wait for events
         if self.spells == 0 and not self.free.is_set():
             self.free.set()
 
     def __call__(self) -> None:  # any thread, at a checkpoint
-        if self.free.is_set() or threading.get_ident() == self.gui:
+        if self.free.is_set() or self.gui_waiting or threading.get_ident() == self.gui:
             return
-        remaining = self.until - time.monotonic()
-        if remaining > 0:
-            self.waits += 1
-            self.free.wait(remaining)
+        self.waits += 1
+        while not self.free.is_set() and not self.gui_waiting:
+            now = time.monotonic()
+            left = self.until - now
+            if self.spells == 0:  # released: what it caused is painted by now, or nearly
+                left = min(left, self.released + SETTLE_MS / 1000 - now)
+            if left <= 0:
+                return
+            self.free.wait(min(left, 0.05))
 
 
 _pacer: list[_Pacer] = []
@@ -412,5 +426,15 @@ def _start(jobs: list[tuple[QThreadPool | None, _Job]]) -> None:
 
 
 def wait_for_all(timeout_ms: int = 30_000) -> bool:
-    """Block until the pool is idle (on quit, and in tests). Signals still need the event loop."""
-    return QThreadPool.globalInstance().waitForDone(timeout_ms)
+    """Block until the pool is idle (on quit, and in tests). Signals still need the event loop.
+    The GUI thread waits for the workers meanwhile, so they do not wait for it (``_Pacer``): its
+    busy spell could not end before they do."""
+    pacer = _pacer[0] if _pacer else None
+    if pacer is not None:
+        pacer.gui_waiting += 1
+        pacer.free.set()  # (wakes a worker waiting now)
+    try:
+        return QThreadPool.globalInstance().waitForDone(timeout_ms)
+    finally:
+        if pacer is not None:
+            pacer.gui_waiting -= 1
