@@ -10,7 +10,7 @@ from app.ui.duty.page import DutyPage
 from app.ui.duty.staff_tab import StaffTab
 from app.ui.fonts import GlyphWarmer, common_hanzi
 from app.ui.kit import add_lazy_tab, index_of, show_tab, tab_content, worker
-from app.ui.qt import QLabel, QTabWidget
+from app.ui.qt import QEvent, QLabel, QObject, QTabWidget
 
 
 def test_lazy_tab_builds_its_content_once_when_first_shown(qtbot):
@@ -106,23 +106,29 @@ def test_a_tasks_function_is_let_go_on_the_gui_thread(qtbot):
     assert where == [threading.main_thread()] and handle.finished
 
 
+class _Painted(QObject):
+    """Receives a posted ``User`` event standing in for a paint; ``delivered`` once it came."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.delivered = threading.Event()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.User:
+            self.delivered.set()
+            return True
+        return super().event(event)
+
+
 def test_reads_a_result_starts_wait_for_the_paint_it_causes(qtbot):
     """A result applied on the GUI thread often starts the next read (the list's first row's
     detail); that read starts once the events the result posted (its paint) are delivered."""
     import time
 
-    from app.ui.qt import QApplication, QEvent, QObject
+    from app.ui.qt import QApplication, QEvent
 
-    delivered = threading.Event()
-
-    class Painted(QObject):
-        def event(self, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.User:
-                delivered.set()
-                return True
-            return super().event(event)
-
-    target = Painted()
+    target = _Painted()
+    delivered = target.delivered
     seen: list[bool] = []
 
     def first_arrived(_value: int) -> None:
@@ -178,20 +184,12 @@ def test_workers_wait_at_a_checkpoint_while_the_gui_thread_is_busy(qtbot, monkey
     import time
 
     from app import pacing
-    from app.ui.qt import QApplication, QEvent, QObject
+    from app.ui.qt import QApplication, QEvent
 
     worker.run_task(lambda _c: None)  # the pacer is installed with the relay
     qtbot.waitUntil(lambda: worker.wait_for_all(100))
-    delivered = threading.Event()
-
-    class Painted(QObject):
-        def event(self, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.User:
-                delivered.set()
-                return True
-            return super().event(event)
-
-    target = Painted()
+    target = _Painted()
+    delivered = target.delivered
     passed: list[bool] = []
     entered = threading.Event()
 
