@@ -57,21 +57,13 @@ def _actor(role: str = "leader"):  # type: ignore[no-untyped-def]
 
 def child(url: str, started: float) -> None:
     """The GUI process: main window → workbench painted; then the 公文 list and a search."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from app import heap
+    from benchmarks.gui import start_qt
 
-    heap.hold_collections()  # as app/__main__.py starts the GUI
-    from app.ui.qt import QApplication, QEventLoop, QTimer
-
-    qapp = QApplication([])
-    from app.ui.application import install_translations
-    from app.ui.fonts import ensure_chinese_ui_font
-
-    install_translations(qapp)  # as run_gui does
-    ensure_chinese_ui_font(qapp)
+    start_qt()  # as run_gui starts Qt
     from app.services.context import ServiceContext
     from app.storage.migrate import open_database
     from app.ui.main_window import MainWindow
+    from app.ui.qt import QEventLoop, QTimer
 
     engine = open_database(url, Path(tempfile.mkdtemp()) / "backups")
     ctx = ServiceContext(engine, _actor())

@@ -15,7 +15,7 @@ def start_qt() -> tuple[Any, str]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from app import heap
 
-    heap.hold_collections()  # as app/__main__.py starts the GUI (the window switches it back)
+    heap.hold_collections()  # as app/__main__.py starts the GUI (app/heap.py)
     from app.ui.qt import QApplication
 
     qapp = QApplication([])

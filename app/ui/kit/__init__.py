@@ -59,8 +59,10 @@ from app.ui.kit.worker import Cancelled, TaskControl, TaskHandle, run_task, wait
 
 __all__ = [
     "CANCEL", "DISCARD", "DOCX", "PDF", "PNG", "SAVE", "XLSX", "Cancelled", "FileKind",
-    "FormRows", "LatestRead", "LazyTab", "add_lazy_tab", "index_of", "show_tab", "tab_content", "MessageLine", "TaskControl", "TaskHandle", "ask_file", "ask_print_anyway",
+    "FormRows", "LatestRead", "LazyTab", "MessageLine", "TaskControl", "TaskHandle",
+    "add_lazy_tab", "ask_file", "ask_print_anyway",
     "ask_save_path", "ask_text", "ask_unsaved", "confirm", "copies_box", "describe", "fatal", "file_dialog",
-    "inform", "install_excepthook", "label_text", "run_busy", "run_task", "saved_text",
-    "setup_logging", "summary", "wait_for_all", "warn", "warnings_of",
+    "index_of", "inform", "install_excepthook", "label_text", "run_busy", "run_task", "saved_text",
+    "setup_logging", "show_tab", "summary", "tab_content", "wait_for_all", "warn",
+    "warnings_of",
 ]

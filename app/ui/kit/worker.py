@@ -97,6 +97,9 @@ class _Pacer:
         self.spells = 0  # GUI thread only
         self.until = 0.0  # time.monotonic() past which no worker waits for the current spell
         self.released = 0.0  # time.monotonic() when the last spell's release was delivered
+        # set: no spell has begun since start-up or since the GUI thread last waited for the
+        # workers (a checkpoint returns at once); cleared when a spell begins and left so — a
+        # spell's end is read from ``spells`` and ``released`` — and what a waiting worker sleeps on
         self.free = threading.Event()
         self.free.set()
         self.waits = 0  # how often a worker waited (tests; benchmarks)
