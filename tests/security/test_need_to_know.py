@@ -41,20 +41,26 @@ from tests.services.documents_helpers import notice, person
 TOP = int(Clearance.CONFIDENTIAL)
 MARK = "密椟"  # in every scoped record's title/text
 OPEN_MARK = "明档"  # in the unscoped 机密 records
-TODAY = dt.date.today()
+
+
+def _today() -> dt.date:
+    """Today on the desk's clock, read when used: a run that crosses midnight stays consistent."""
+    return dt.date.today()
 
 
 def _records(who, mark: str) -> dict[str, int]:
     """One 机密 record of each kind carrying ``mark``, created by ``who``."""
     doc = documents.create_document(who, notice(f"关于{mark}事项的通知", secrecy="机密"))
+    received = dt.datetime.now(dt.UTC)
+    today = received.astimezone().date()
     inc_doc = incoming.register(who, incoming.IncomingIn(
-        sender="省保密局", title=f"关于{mark}的来函", received_at=dt.datetime.now(dt.UTC),
-        classification=TOP, deadline=TODAY))
+        sender="省保密局", title=f"关于{mark}的来函", received_at=received,
+        classification=TOP, deadline=today))
     mtype = minutes.create_type(who, "保密专题会" if mark == MARK else "例行专题会")  # unclassified
-    meeting = minutes.create_meeting(who, mtype.id, TODAY, classification=TOP)
+    meeting = minutes.create_meeting(who, mtype.id, today, classification=TOP)
     topic = minutes.save_topic(who, meeting.id, f"{mark}议题")
     decision = minutes.add_decision(who, topic.id, f"落实{mark}整改。", lead_unit="保密办",
-                                    deadline=TODAY + dt.timedelta(days=1))
+                                    deadline=today + dt.timedelta(days=1))
     now = dt.datetime.now()
     inc = incidents.create_incident(who, incidents.IncidentData(
         title=f"{mark}泄露事件", occurred_at=now, received_at=now, place="某地",
@@ -104,10 +110,10 @@ def _everything(c, tmp: Path) -> dict[str, object]:
     out["incoming count"] = incoming.count(c)
     out["meetings"] = sorted(m.id for m in minutes.list_meetings(c))
     out["meetings count"] = minutes.count_meetings(c)
-    board = minutes.board(c, minutes.BoardFilter(), TODAY)
+    board = minutes.board(c, minutes.BoardFilter(), _today())
     out["board"] = sorted(r.decision.id for r in board)
-    out["board count"] = minutes.count_board(c, minutes.BoardFilter(), TODAY)
-    out["unit stats"] = {u.unit: u.total for u in minutes.unit_stats(c, TODAY)}
+    out["board count"] = minutes.count_board(c, minutes.BoardFilter(), _today())
+    out["unit stats"] = {u.unit: u.total for u in minutes.unit_stats(c, _today())}
     out["incidents"] = sorted(r.id for r in incidents.list_incidents(c))
     out["incidents count"] = incidents.count_incidents(c)
     out["duty log"] = sorted(e.id for e in duty_desk.list_log(c))
@@ -118,7 +124,7 @@ def _everything(c, tmp: Path) -> dict[str, object]:
     items, _skipped = workbench.items(c)
     out["workbench"] = sorted((i.kind, i.record_id) for i in items)
     xlsx = tmp / f"board-{c.actor.username}.xlsx"
-    minutes.export_xlsx(c, xlsx, TODAY)
+    minutes.export_xlsx(c, xlsx, _today())
     wb = load_workbook(xlsx, read_only=True)
     out["board export"] = sorted(str(v) for ws in wb.worksheets for row in ws.iter_rows(
         values_only=True) for v in row if v is not None and (MARK in str(v) or OPEN_MARK in str(v)))

@@ -184,7 +184,9 @@ def test_a_duty_daily_copy_takes_the_scopes_of_what_it_printed(office):
     from app.services import duty, duty_publish
 
     drafter, named = office["drafter"], office["named"]
-    day = dt.datetime.now().astimezone().replace(hour=10, minute=0, second=0, microsecond=0)
+    # yesterday morning: received times are in the past whatever the hour the suite runs at
+    day = (dt.datetime.now().astimezone() - dt.timedelta(days=1)).replace(
+        hour=10, minute=0, second=0, microsecond=0)
     entry = duty.add_log_entry(drafter, duty.LogEntry(
         kind="来电", received_at=day, caller_unit="市保密局", caller_name="赵",
         content="通报一起涉密载体遗失。", classification=int(Clearance.SECRET)))
