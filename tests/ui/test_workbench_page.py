@@ -64,6 +64,12 @@ def test_items_appear_in_order_and_timer_refresh_notifies_once(qtbot, admin_ui_c
     assert _rows(page) == [["红", "收文", f"{late.reg_no} 关于报送防汛物资的函"],
                            ["黄", "突发事件", "临江路燃气爆燃事故"]]
     assert _cell(page, 0, 0, Qt.ItemDataRole.BackgroundRole).color().name() == "#f4c7c3"
+    # the 事项 column alone has a tooltip; UserRole is the item; roles not served are None
+    assert _cell(page, 0, 2, Qt.ItemDataRole.ToolTipRole) == _cell(page, 0, 2)
+    assert _cell(page, 0, 1, Qt.ItemDataRole.ToolTipRole) is None
+    assert _cell(page, 1, 0, Qt.ItemDataRole.UserRole).title == "临江路燃气爆燃事故"
+    assert _cell(page, 0, 2, Qt.ItemDataRole.FontRole) is None
+    assert page.table.model().data(page.table.model().index(5, 0)) is None  # no such row
     assert "红 1 项　黄 1 项" in page.status.text()
     assert "突发事件：1" in page.week_label.text()
     assert page.notices.count() == 0 and not page.notice_box.isVisibleTo(page)  # baseline
