@@ -56,12 +56,15 @@ class GlyphWarmer(QObject):
     Qt rasterises a glyph the first time it is drawn at a size and weight (≈ 75 µs each with the
     bundled 黑体 here): the first search's results, ≈ 400 characters never drawn before, held
     the GUI thread ≈ 110 ms painting them (``benchmarks/bench_stall.py``, issue 30). Drawn
-    beforehand into a small image in slices of ``SLICE`` characters (≈ 6 ms each) while the
+    beforehand into a small image in slices of ``SLICE`` characters (≈ 2 ms each) while the
     window is idle, the glyphs are cached when a page or a search first shows them. The
     application font, regular and bold (hits' titles, headings); ``done`` when finished."""
 
-    SLICE = 80
-    INTERVAL_MS = 15
+    #: ≈ 2 ms a slice: a slice that falls in the same turn of the event loop as a page's paint
+    #: adds to that paint's stall (80-character slices, ≈ 6–9 ms, did: bench_stall's list
+    #: scrolling 2–5 s after start, when the warmer runs)
+    SLICE = 24
+    INTERVAL_MS = 8
     done = Signal()
 
     def __init__(self, parent: QObject | None = None, *, text: str | None = None) -> None:

@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from app import APP_NAME, __version__, heap
+from app import APP_NAME, __version__, heap, pacing
 from app.services.context import ServiceContext, configure_mapping
 from app.ui import collector
 from app.ui.fonts import GlyphWarmer
@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         def work(control: worker.TaskControl) -> int:
             for name in names:
                 control.check()
+                pacing.checkpoint()  # an import holds the GIL: none while the GUI is busy
                 try:
                     with IMPORT_GATE:  # one module at a time, never beside a page's build
                         importlib.import_module(name)

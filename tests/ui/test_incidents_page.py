@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain import incident_rules as R
 from app.domain.security import Clearance, Role
 from app.services.accounts import users as accounts
 from app.services.context import ServiceContext
@@ -399,6 +400,17 @@ def test_list_is_fetched_a_page_at_a_time(qtbot, desks):
     assert page.model.rowCount() == 230 and page.model.total == 230  # the count, one page read
     assert len(page.model.cache) == 1 and page.model.page_reads == 0
     assert page.model.data(page.model.index(0, 1)) == "事件229"  # newest first
+    row = [page.model.data(page.model.index(0, c)) for c in range(page.model.columnCount())]
+    assert row == ["2026-01-10 13:00", "事件229", "事故灾难", "Ⅳ级（一般）", "已终报", "0", "公开"]
+    level = page.model.index(0, 3)
+    assert page.model.data(level, Qt.ItemDataRole.BackgroundRole).color().name() == \
+        QColor(R.Level(4).colour_hex).name()
+    assert page.model.data(level, Qt.ItemDataRole.ForegroundRole).color().name() == "#ffffff"
+    assert page.model.data(page.model.index(0, 1), Qt.ItemDataRole.ForegroundRole) is None
+    assert page.model.data(page.model.index(0, 1), Qt.ItemDataRole.BackgroundRole) is None
+    assert page.model.data(page.model.index(0, 5), Qt.ItemDataRole.UserRole) == \
+        page.model.row(0).id
+    assert page.model.data(page.model.index(0, 1), Qt.ItemDataRole.FontRole) is None
     assert page.model.data(page.model.index(150, 0)) == "…"  # not read yet: asked of the worker
     qtbot.waitUntil(lambda: page.model.data(page.model.index(150, 1)) == "事件079")
     assert page.model.seeks == 1  # page 1 read after the last row of page 0, not by offset

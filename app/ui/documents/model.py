@@ -20,7 +20,7 @@ from app.services.context import ServiceContext
 from app.services.documents import DocumentRow, ListQuery
 from app.services.paging import Seek
 from app.ui.kit import TaskHandle
-from app.ui.lazy_table import LazyTableModel
+from app.ui.lazy_table import BACKGROUND, DISPLAY, TOOLTIP, LazyTableModel
 from app.ui.qt import QBrush, QColor, QObject, Qt
 
 PAGE = 200
@@ -88,13 +88,13 @@ class DocumentListModel(LazyTableModel):
         return docs.row_key(row, query[0].sort)
 
     def cell(self, row: DocumentRow, column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY:
             return _cell(row, COLUMNS[column][0])
         if role == ID_ROLE:
             return row.id
-        if role == Qt.ItemDataRole.BackgroundRole and row.classification >= 2:
+        if role == BACKGROUND and row.classification >= 2:
             return QBrush(_SECRET)
-        if role == Qt.ItemDataRole.ToolTipRole and column == 2:
+        if role == TOOLTIP and column == 2:
             return row.title
         return None
 

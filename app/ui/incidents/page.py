@@ -37,7 +37,7 @@ from app.ui.kit import (
     run_task,
     saved_text,
 )
-from app.ui.lazy_table import LazyTableModel
+from app.ui.lazy_table import BACKGROUND, DISPLAY, FOREGROUND, USER, LazyTableModel
 from app.ui.pages import register_page
 from app.ui.permissions import gate
 from app.ui.qt import (
@@ -85,6 +85,8 @@ class IncidentListModel(LazyTableModel):
     and first page on ``reload``, then each page as the view scrolls to it — beside a held page
     by keyset (``svc.list_key``), never on the GUI thread."""
 
+    UNSERVED_ROLES = LazyTableModel.UNSERVED_ROLES - {FOREGROUND}  # coloured text
+
     HEADERS = ("接报时间", "事件名称", "类别", "级别", "状态", "已报", "密级")
     PAGE = 100
 
@@ -118,19 +120,24 @@ class IncidentListModel(LazyTableModel):
         return svc.list_key(row)
 
     def cell(self, r: svc.IncidentRow, column: int, role: int) -> Any:
+        if role == DISPLAY:  # the one text asked for, not the row's seven
+            if column == 0:  # the year too: five years of incidents in one list
+                return r.received_at.strftime("%Y-%m-%d %H:%M")
+            if column == 3:
+                return R.Level(r.level).label
+            if column == 4:
+                return "已终报" if r.status == "closed" else "处置中"
+            if column == 5:
+                return str(r.reports_sent)
+            if column == 6:
+                return Clearance(r.classification).label
+            return r.title if column == 1 else r.category
+        if column != 3 or role not in (BACKGROUND, FOREGROUND):
+            return r.id if role == USER else None
         lv = R.Level(r.level)
-        if role == Qt.ItemDataRole.DisplayRole:
-            # the year too: five years of incidents in one list
-            return [r.received_at.strftime("%Y-%m-%d %H:%M"), r.title, r.category, lv.label,
-                    "已终报" if r.status == "closed" else "处置中", str(r.reports_sent),
-                    Clearance(r.classification).label][column]
-        if role == Qt.ItemDataRole.BackgroundRole and column == 3:
+        if role == BACKGROUND:
             return QBrush(QColor(lv.colour_hex))
-        if role == Qt.ItemDataRole.ForegroundRole and column == 3:
-            return QBrush(QColor("black" if lv is R.Level.III else "white"))
-        if role == Qt.ItemDataRole.UserRole:
-            return r.id
-        return None
+        return QBrush(QColor("black" if lv is R.Level.III else "white"))
 
 
 # ---- report rendering ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from app.services import incoming as svc
 from app.services.context import ServiceContext
 from app.services.incoming import IncomingFilter, IncomingInfo
 from app.ui.kit import TaskHandle
-from app.ui.lazy_table import LazyTableModel
+from app.ui.lazy_table import BACKGROUND, DISPLAY, FOREGROUND, TOOLTIP, LazyTableModel
 from app.ui.qt import QBrush, QColor, QObject, Qt
 
 PAGE = 200
@@ -65,6 +65,8 @@ class IncomingListModel(LazyTableModel):
     """The count, the due summary and every page are read in the worker (``LazyTableModel``):
     a page of the register took 15–124 ms of the GUI thread at 100 000 documents."""
 
+    UNSERVED_ROLES = LazyTableModel.UNSERVED_ROLES - {FOREGROUND}  # coloured text
+
     HEADERS = tuple(label for _key, label in COLUMNS)
 
     def __init__(self, ctx: ServiceContext, parent: QObject | None = None) -> None:
@@ -111,17 +113,17 @@ class IncomingListModel(LazyTableModel):
 
     def cell(self, row: IncomingInfo, column: int, role: int) -> Any:
         key = COLUMNS[column][0]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY:
             return cell(row, key)
         if role == ID_ROLE:
             return row.id
         if role == DUE_ROLE:
             return row.due.value
-        if role == Qt.ItemDataRole.BackgroundRole and row.due in DUE_COLOURS:
+        if role == BACKGROUND and row.due in DUE_COLOURS:
             return QBrush(DUE_COLOURS[row.due])
-        if role == Qt.ItemDataRole.ForegroundRole and row.due in DUE_TEXT:
+        if role == FOREGROUND and row.due in DUE_TEXT:
             return QBrush(DUE_TEXT[row.due])
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP:
             if key == "deadline" and row.deadline_uncertain:
                 return f"{row.title}\n{row.due.label}\n期限待定：{row.deadline_uncertain}"
             return f"{row.title}\n{row.due.label}" if key in ("title", "deadline") else None
