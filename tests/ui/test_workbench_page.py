@@ -185,3 +185,40 @@ def test_a_capped_source_says_how_many_are_not_listed_and_links_to_them(qtbot, a
     incoming_page = win.show_page("incoming")
     qtbot.waitUntil(lambda: not incoming_page.model.loading, timeout=10_000)
     assert incoming_page.model.total == 5  # (办理中, the default filter) all of them are there
+
+
+def test_the_first_fill_paints_its_first_rows_then_the_rest(qtbot, admin_ui_ctx, monkeypatch):
+    """A first fill of more than ``FIRST_FRAME_ROWS`` items shows those in a first frame and the
+    rest after it (each frame rasterises fewer glyphs for the first time); ``refreshed`` comes
+    with every item in; later refreshes fill the list at once."""
+    from app.ui.qt import QEvent, QObject
+    from app.ui.workbench import page as workbench_page
+
+    ctx = admin_ui_ctx
+    _overdue_incoming(ctx)
+    _amber_incident(ctx)
+    monkeypatch.setattr(workbench_page, "FIRST_FRAME_ROWS", 1)
+    page = WorkbenchPage(ctx)
+    qtbot.addWidget(page)
+    painted: list[int] = []  # the rows in the model at each paint of the list
+
+    class Paints(QObject):
+        def eventFilter(self, _obj, event):  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Paint:
+                painted.append(page.model.rowCount())
+            return False
+
+    paints = Paints()
+    page.table.viewport().installEventFilter(paints)
+    filled: list[int] = []
+    page.refreshed.connect(lambda: filled.append(page.model.rowCount()))
+    page.show()
+    qtbot.waitUntil(lambda: filled == [2], timeout=10_000)
+    assert 1 in painted  # a frame of the first row alone, before the rest came
+    qtbot.waitUntil(lambda: painted[-1] == 2)  # then one of both
+    assert _rows(page)[1] == ["黄", "突发事件", "临江路燃气爆燃事故"]
+    resets: list[int] = []
+    page.model.modelReset.connect(lambda: resets.append(page.model.rowCount()))
+    page.refresh()
+    qtbot.waitUntil(lambda: len(filled) == 2, timeout=10_000)
+    assert resets == [2] and filled == [2, 2]  # all at once, after the first fill

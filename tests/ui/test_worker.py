@@ -165,3 +165,36 @@ def test_pages_closed_while_their_reads_finish_never_crash():
     assert out.returncode == 0, out.stderr[-3000:]
     ok, _shown, _alive = out.stdout.split()
     assert ok == "True", out.stdout
+
+
+def test_after_paints_calls_back_once_a_shown_widget_has_painted_a_change(qtbot):
+    """``after_paints``: the call comes after the paint of a change made before it (a zero
+    timer comes before that paint), and not at all when its owner is gone by then."""
+    from app.ui.kit import after_paints
+    from app.ui.qt import QEvent, QLabel, QObject, QTimer
+
+    label = QLabel("甲")
+    qtbot.addWidget(label)
+    label.show()
+    qtbot.waitExposed(label)
+    qtbot.wait(50)  # its first paint is behind it
+    order: list[str] = []
+
+    class Paints(QObject):
+        def eventFilter(self, _obj, event):  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Paint:
+                order.append("paint")
+            return False
+
+    paints = Paints()
+    label.installEventFilter(paints)
+    label.setText("乙")  # posts its repaint
+    QTimer.singleShot(0, lambda: order.append("zero timer"))
+    after_paints(label, lambda: order.append("after paints"))
+    gone = QObject()
+    after_paints(gone, lambda: order.append("owner gone"))
+    gone.deleteLater()
+    qtbot.waitUntil(lambda: "after paints" in order)
+    qtbot.wait(20)
+    assert order.index("zero timer") < order.index("paint") < order.index("after paints")
+    assert "owner gone" not in order

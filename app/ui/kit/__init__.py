@@ -55,14 +55,20 @@ from app.ui.kit.messages import (
 from app.ui.kit.output_notes import saved_text, summary, warnings_of
 from app.ui.kit.placeholder_confirm import ask_print_anyway
 from app.ui.kit.reads import LatestRead
-from app.ui.kit.worker import Cancelled, TaskControl, TaskHandle, run_task, wait_for_all
+from app.ui.kit.worker import (
+    Cancelled,
+    TaskControl,
+    TaskHandle,
+    after_paints,
+    run_task,
+    wait_for_all,
+)
 
 __all__ = [
-    "CANCEL", "DISCARD", "DOCX", "PDF", "PNG", "SAVE", "XLSX", "Cancelled", "FileKind",
-    "FormRows", "LatestRead", "LazyTab", "MessageLine", "TaskControl", "TaskHandle",
-    "add_lazy_tab", "ask_file", "ask_print_anyway",
-    "ask_save_path", "ask_text", "ask_unsaved", "confirm", "copies_box", "describe", "fatal", "file_dialog",
-    "index_of", "inform", "install_excepthook", "label_text", "run_busy", "run_task", "saved_text",
-    "setup_logging", "show_tab", "summary", "tab_content", "wait_for_all", "warn",
-    "warnings_of",
+    "CANCEL", "Cancelled", "DISCARD", "DOCX", "FileKind", "FormRows", "LatestRead", "LazyTab",
+    "MessageLine", "PDF", "PNG", "SAVE", "TaskControl", "TaskHandle", "XLSX", "add_lazy_tab",
+    "after_paints", "ask_file", "ask_print_anyway", "ask_save_path", "ask_text", "ask_unsaved",
+    "confirm", "copies_box", "describe", "fatal", "file_dialog", "index_of", "inform",
+    "install_excepthook", "label_text", "run_busy", "run_task", "saved_text", "setup_logging",
+    "show_tab", "summary", "tab_content", "wait_for_all", "warn", "warnings_of",
 ]

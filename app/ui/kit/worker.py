@@ -153,6 +153,24 @@ class _Release(QEvent):
         self.widget = None if after_paint_of is None else weakref.ref(after_paint_of)
 
 
+class _AfterPaints(QEvent):
+    """Posted by ``after_paints``: a call to make once the events ahead of it are delivered."""
+
+    TYPE = QEvent.Type(QEvent.registerEventType())
+
+    def __init__(self, owner: QObject, fn: Callable[[], None]) -> None:
+        super().__init__(self.TYPE)
+        self.owner, self.fn = owner, fn
+
+
+def after_paints(owner: QObject, fn: Callable[[], None]) -> None:
+    """Call ``fn`` on the GUI thread once the events posted so far are delivered — the paints of
+    what was just changed on a shown window among them (a zero timer fires *before* them) — and
+    only if ``owner`` still exists then. What a result shows can so be painted in two frames,
+    each a shorter stall than one frame of all of it."""
+    QCoreApplication.postEvent(_get_relay(), _AfterPaints(owner, fn), _AFTER_PAINTS)
+
+
 class _FirstPaint(QObject):
     """Holds jobs until its parent widget's first paint (or ``FIRST_PAINT_WAIT_MS``), then
     releases them behind the events that paint posted. A child of the widget: gone with it, and
@@ -189,6 +207,12 @@ class _Relay(QObject):
     arrived = Signal(int, str, object)
 
     def event(self, event: QEvent) -> bool:  # a held page's jobs, after its first paint
+        if isinstance(event, _AfterPaints):
+            owner, fn = event.owner, event.fn
+            event.owner = event.fn = None  # type: ignore[assignment]
+            if qt_alive(owner):
+                fn()
+            return True
         if isinstance(event, _Release):
             widget = event.widget() if event.widget is not None else None
             if widget is not None and qt_alive(widget) and widget.isVisible():

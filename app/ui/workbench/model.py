@@ -50,6 +50,14 @@ class WorkItemModel(QAbstractTableModel):
         self.items = tuple(items)
         self.endResetModel()
 
+    def append(self, items: tuple[workbench.WorkItem, ...]) -> None:
+        """Rows after the ones shown (the rest of a first fill painted in two frames)."""
+        if items:
+            first = len(self.items)
+            self.beginInsertRows(QModelIndex(), first, first + len(items) - 1)
+            self.items += tuple(items)
+            self.endInsertRows()
+
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.items)
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from app.errors import UserError
 from app.services import workbench
 from app.services.context import ServiceContext
-from app.ui.kit import MessageLine, TaskHandle, run_task
+from app.ui.kit import MessageLine, TaskHandle, after_paints, run_task
 from app.ui.pages import register_page
 from app.ui.qt import (
     QAbstractItemView,
@@ -49,6 +49,8 @@ from app.ui.workbench.model import COLOURS, HEADERS, WIDTHS, WorkItemModel
 #: Live refresh interval; short enough that a clock's colour change shows within a minute.
 REFRESH_MS = 30_000
 MAX_NOTICES = 50
+#: Items the first fill shows in its first frame (about half a screenful at 1400×900)
+FIRST_FRAME_ROWS = 24
 #: Where all the clocks of a kind are listed (``Snapshot.unlisted`` links).
 UNLISTED_PAGES = {"incident": "incidents", "decision": "minutes", "incoming": "incoming",
                   "handover": "duty"}
@@ -92,6 +94,7 @@ class WorkbenchPage(QWidget):
         self.ctx = ctx
         self.snapshot: workbench.Snapshot | None = None
         self._states: dict[str, str] | None = None  # baseline for notifications
+        self._filled = False  # the first fill is painted in two frames (``_fill_items``)
         self._task: TaskHandle | None = None
         self._tray: QSystemTrayIcon | None = None
 
@@ -264,12 +267,27 @@ class WorkbenchPage(QWidget):
         if notes:
             self._notify(notes)
         self.getting_started.refresh()
+        if self.model.rowCount() < len(snap.items):  # a first fill: the rest after its paint
+            after_paints(self, lambda: self._fill_rest(snap))
+        else:
+            self.refreshed.emit()
+
+    def _fill_rest(self, snap: workbench.Snapshot) -> None:
+        if self.snapshot is snap:  # (else a newer snapshot is shown, whole)
+            self.model.append(snap.items[self.model.rowCount():])
         self.refreshed.emit()
 
     def _fill_items(self, items: tuple[workbench.WorkItem, ...]) -> None:
-        """One model reset; the selection follows the same clock (else stays on its row)."""
+        """One model reset; the selection follows the same clock (else stays on its row).
+
+        The first fill shows ``FIRST_FRAME_ROWS`` and the rest after their paint (``_show``):
+        every glyph of a screenful of items drawn for the first time held the GUI thread
+        40–50 ms in one frame at full scale (``benchmarks/bench_stall.py``, 主窗口显示)."""
         current = self.table.currentRow()
         key = self.model.items[current].key if 0 <= current < len(self.model.items) else None
+        if not self._filled:
+            self._filled = True
+            items = items[:FIRST_FRAME_ROWS]
         self.model.set_items(items)
         if key is not None:
             row = next((r for r, it in enumerate(items) if it.key == key), current)
