@@ -166,8 +166,10 @@ class _AfterPaints(QEvent):
 def after_paints(owner: QObject, fn: Callable[[], None]) -> None:
     """Call ``fn`` on the GUI thread once the events posted so far are delivered — the paints of
     what was just changed on a shown window among them (a zero timer fires *before* them) — and
-    only if ``owner`` still exists then. What a result shows can so be painted in two frames,
-    each a shorter stall than one frame of all of it."""
+    the timers and input due by then have had their turn; only if ``owner`` still exists then.
+    What a result shows can so be painted in two frames, each a shorter stall than one frame of
+    all of it: called straight from the delivery, ``fn`` ran in the same pass over the posted
+    events as the paint, with no key, click or timer between them."""
     QCoreApplication.postEvent(_get_relay(), _AfterPaints(owner, fn), _AFTER_PAINTS)
 
 
@@ -210,8 +212,8 @@ class _Relay(QObject):
         if isinstance(event, _AfterPaints):
             owner, fn = event.owner, event.fn
             event.owner = event.fn = None  # type: ignore[assignment]
-            if qt_alive(owner):
-                fn()
+            if qt_alive(owner):  # a timer (not a posted call): after the dispatcher's next turn
+                QTimer.singleShot(1, owner, fn)
             return True
         if isinstance(event, _Release):
             widget = event.widget() if event.widget is not None else None
