@@ -92,14 +92,15 @@ def warm_page_cache(url: str | None = None) -> float:
     a cold disk). On the test VMs the host evicts file pages nobody has touched for about a
     minute (a DAMON ``pageout`` scheme: unmapped file pages, age ≥ 12 × 5 s), so a child
     started after a pause read its bytecode, Qt's libraries and the database from the virtual
-    disk: the first visit of a page waited 230–590 ms in ``get_data`` with 30 ms of CPU. Read
-    before each child: the bytecode cache, the Qt, shiboken and SQLAlchemy packages, the
-    program's resources and, for SQLite, the database file (≈ 1 s when they are cached
-    already, 2–4 s after an eviction)."""
+    disk: the first visit of a page waited 230–590 ms in ``get_data`` with 30 ms of CPU, or
+    for the GIL while a background import loaded an extension module from the disk. Read before
+    each child: the bytecode cache, the installed packages, the standard library's extension
+    modules, the program's resources and, for SQLite, the database file (≈ 1.5 s when they are
+    cached already, 10 s after an eviction)."""
+    paths = sysconfig.get_paths()
     roots = [Path(tempfile.gettempdir()) / "govdesk-bench-pycache",
-             Path(__file__).resolve().parent.parent / "resources"]
-    purelib = Path(sysconfig.get_paths()["purelib"])
-    roots += [purelib / name for name in ("PySide6", "shiboken6", "sqlalchemy")]
+             Path(__file__).resolve().parent.parent / "resources",
+             Path(paths["purelib"]), Path(paths["platstdlib"]) / "lib-dynload"]
     files: list[Path] = []
     for root in roots:
         if root.is_dir():

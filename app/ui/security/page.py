@@ -34,7 +34,6 @@ from app.services.context import ServiceContext
 from app.services.paging import Seek
 from app.ui.chinese import chinese_dates
 from app.ui.conflict_dialog import REAPPLY, ConflictDialog
-from app.ui.documents.printing import paint_pdf
 from app.ui.kit import (
     PDF,
     XLSX,
@@ -61,8 +60,6 @@ from app.ui.qt import (
     QLabel,
     QLineEdit,
     QMenu,
-    QPrinter,
-    QPrintPreviewDialog,
     QPushButton,
     QSpinBox,
     Qt,
@@ -375,6 +372,10 @@ class AuditViewer(QWidget):
             self.status.ok("打印文件已生成。")
             if not show:
                 return
+            # the print modules (QtPrintSupport, QtPdf) load with the first print, not the page
+            from app.ui.documents.printing import paint_pdf
+            from app.ui.qt import QPrinter, QPrintPreviewDialog
+
             printer = QPrinter(QPrinter.PrinterMode.HighResolution)
             printer.setDocName("审计日志")
             self.printer = printer  # the dialog does not own it: keep it alive as long as it
