@@ -89,6 +89,34 @@ def _listed(qtbot, tab) -> None:
     qtbot.waitUntil(lambda: not tab.model.loading, timeout=10_000)
 
 
+def test_choosing_the_log_tab_reads_the_log_once(qtbot, admin_ui_ctx, monkeypatch):
+    """The 值班记录 tab is built when first chosen, and the page reads the tab it shows: the
+    log is counted and its first page read once, not once by the build and again by the page
+    (two reads at once beside the tab's first paint left the GUI thread waiting for a core)."""
+    ctx = _officer(admin_ui_ctx)
+    duty.add_log_entry(ctx, duty.LogEntry(received_at=datetime(2026, 3, 1, tzinfo=UTC),
+                                          content="来电咨询"))
+    counts: list[str] = []
+    real = duty_desk.count_log
+
+    def count_log(ctx, text=""):  # type: ignore[no-untyped-def]
+        counts.append(text)
+        return real(ctx, text)
+
+    monkeypatch.setattr(duty_desk, "count_log", count_log)
+    page = DutyPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    show_tab(page.tabs, page.log_place)
+    tab = page.log_place.content()
+    _listed(qtbot, tab)
+    qtbot.wait(100)  # (a second read would have been started with the first)
+    assert counts == [""] and tab.model.rowCount() == 1
+    show_tab(page.tabs, page.roster)
+    show_tab(page.tabs, page.log_place)  # chosen again: read again, as every tab is
+    qtbot.waitUntil(lambda: len(counts) == 2, timeout=10_000)
+
+
 @pytest.mark.slow
 def test_log_list_is_lazy_and_read_in_the_worker(qtbot, admin_ui_ctx, monkeypatch):
     ctx = _officer(admin_ui_ctx)

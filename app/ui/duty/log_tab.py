@@ -51,10 +51,12 @@ class LogModel(LazyTableModel):
 
     HEADERS = COLUMNS
 
-    def __init__(self, ctx: ServiceContext, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ctx: ServiceContext, parent=None,  # type: ignore[no-untyped-def]
+                 *, load: bool = True) -> None:
         super().__init__(ctx, PAGE, 24, parent)
         self.text = ""
-        self.reload()
+        if load:
+            self.reload()
 
     def reload(self, text: str | None = None) -> TaskHandle:  # type: ignore[override]
         if text is not None:
@@ -105,7 +107,11 @@ class _CtrlEnter(QObject):
 
 
 class LogTab(QWidget):
-    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
+    """``load=False``: the list is read by whoever builds the tab (the 值班 page reads the tab
+    it shows; read here too, the first choice of the tab read the log twice at once)."""
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None, *,
+                 load: bool = True) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.editing: LogEntry | None = None
@@ -119,7 +125,7 @@ class LogTab(QWidget):
         bar.addWidget(self.count_label)
         outer.addLayout(bar)
         split = QSplitter(Qt.Orientation.Horizontal)
-        self.model = LogModel(ctx, self)
+        self.model = LogModel(ctx, self, load=load)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -40,7 +40,7 @@ class DutyPage(QWidget):
         layout.addWidget(self.tabs, 1)
 
     def _log_tab(self) -> LogTab:
-        tab = LogTab(self.ctx, self)
+        tab = LogTab(self.ctx, self, load=False)  # read by ``_tab_changed``, once
         gate(tab.form_box, self.ctx.actor, Action.EDIT_DUTY_LOG)
         return tab
 
