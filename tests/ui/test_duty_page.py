@@ -117,6 +117,25 @@ def test_choosing_the_log_tab_reads_the_log_once(qtbot, admin_ui_ctx, monkeypatc
     qtbot.waitUntil(lambda: len(counts) == 2, timeout=10_000)
 
 
+def test_a_tab_change_reads_the_now_panel_only_when_its_last_read_is_old(qtbot, admin_ui_ctx,
+                                                                        monkeypatch):
+    from app.ui.duty import page as duty_page
+
+    page = DutyPage(_officer(admin_ui_ctx))
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: not page.now.reading and page.now.state is not None)
+    reads: list[float] = []
+    real = page.now.refresh
+    monkeypatch.setattr(page.now, "refresh", lambda: reads.append(1) or real())
+    show_tab(page.tabs, page.log_place)  # the panel was read a moment ago: left alone
+    assert reads == []
+    monkeypatch.setattr(duty_page, "NOW_FRESH_S", 0)
+    show_tab(page.tabs, page.roster)  # older than that: read again
+    assert reads == [1]
+    qtbot.waitUntil(lambda: not page.now.reading)
+
+
 @pytest.mark.slow
 def test_log_list_is_lazy_and_read_in_the_worker(qtbot, admin_ui_ctx, monkeypatch):
     ctx = _officer(admin_ui_ctx)

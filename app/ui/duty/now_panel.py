@@ -5,6 +5,8 @@ chosen, and none of that may hold the GUI thread (issue 30, ``benchmarks/bench_s
 
 from __future__ import annotations
 
+import time
+
 from app.services import duty
 from app.services.context import ServiceContext
 from app.services.duty import OnDuty, OnDutyPerson
@@ -59,6 +61,7 @@ class NowOnDutyPanel(QFrame):
         self.timer.timeout.connect(self._tick)
         self.timer.start(60_000)
         self.state: OnDuty | None = None
+        self.read_at = -1e9  # time.monotonic() of the last read's start
         self.reads = LatestRead(self, on_error=self._failed)
         self.now_label.setText("正在值班：正在读取…")
         self.refresh()
@@ -71,10 +74,17 @@ class NowOnDutyPanel(QFrame):
     def reading(self) -> bool:
         return self.reads.reading
 
+    def refresh_if_older(self, seconds: float) -> TaskHandle | None:
+        """``refresh()``, unless the last read started less than ``seconds`` ago."""
+        if time.monotonic() - self.read_at < seconds:
+            return None
+        return self.refresh()
+
     def refresh(self) -> TaskHandle:
         """Read who is on duty now and next in the worker; the labels change when it comes (a
         read still under way is superseded: only the newest answer is shown)."""
         ctx = self.ctx
+        self.read_at = time.monotonic()
 
         def read() -> tuple[OnDuty, str]:
             state = duty.now_on_duty(ctx)

@@ -16,6 +16,10 @@ from app.ui.pages import register_page
 from app.ui.permissions import gate, gate_tab
 from app.ui.qt import QTabWidget, QVBoxLayout, QWidget
 
+#: How recent a read of the now-on-duty panel a tab change leaves alone (its own timer reads
+#: every minute; its 刷新 button at once)
+NOW_FRESH_S = 10
+
 
 class DutyPage(QWidget):
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None) -> None:
@@ -61,12 +65,14 @@ class DutyPage(QWidget):
 
     def _tab_changed(self, _index: int) -> None:
         """A tab chosen reads again what it shows, in the worker, and so does the now-on-duty
-        panel (another desk may have changed it meanwhile)."""
+        panel (another desk may have changed it meanwhile) — unless it was read in the last
+        ``NOW_FRESH_S`` seconds: going through the tabs, its read ran beside each tab's read and
+        first paint (a third thread on two cores: the GUI thread waited for one)."""
         w = tab_content(self.tabs.currentWidget())
         read = getattr(w, "read_in_background", None) or getattr(w, "refresh", None)
         if read is not None:
             read()
-        self.now.refresh()
+        self.now.refresh_if_older(NOW_FRESH_S)
 
 
 register_page("duty", lambda ctx, parent: DutyPage(ctx, parent), title="值班")
