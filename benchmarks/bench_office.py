@@ -3,7 +3,11 @@
 * cold start to a usable 工作台 — a fresh ``python`` process (so imports, Qt, opening and checking
   the database all count) that starts Qt as ``run_gui`` does (Chinese translations, the bundled
   黑体 when the desk has no Chinese font), builds the main window offscreen and waits until the
-  workbench painted its first snapshot (target ≤ 1.0 s, issue 30);
+  工作台's list has painted its first items — the first frame of its first snapshot, the most
+  urgent items (target ≤ 1.0 s, issue 30). Until 2026-12-08 the figure was taken at the
+  snapshot's ``refreshed`` signal, emitted before its paint; it now includes that paint, and
+  the time until every item is in (the rest of a first fill comes a frame later) is printed
+  beside it;
 * opening the 公文 list: count + first page of 100 through the service, 内部 clearance (≤ 300 ms);
 * search p95 over 120 typed-like queries of 1, 2 and 4 characters, 3 runs each (≤ 50 ms);
 * rendering a 6-page notice to PDF (≤ 60 ms);
@@ -70,14 +74,19 @@ def child(url: str, started: float) -> None:
     win = MainWindow(ctx, "bench")
     win.show()
     page = win.show_page("workbench")
+    painted = _items_painted(page.table)  # the first frame that shows items, painted
     loop = QEventLoop()
     page.refreshed.connect(loop.quit)
     page.refresh_failed.connect(loop.quit)
     loop.exec()
     if page.snapshot is None:
         raise SystemExit(f"工作台未能读取：{page.status.text()}")
-    ready = time.time() - started
-    cpu = time.process_time() * 1000
+    filled = time.time() - started  # every item in the model (its last rows' paint to come)
+    while painted.at is None:
+        QTimer.singleShot(5, loop.quit)
+        loop.exec()
+    ready = painted.at - started
+    cpu = painted.cpu * 1000
     rows = page.table.model().rowCount()
     win.show_page("documents")
     # let the list fetch and paint for a second (processEvents(flags, ms) crashes PySide6 6.12)
@@ -88,9 +97,40 @@ def child(url: str, started: float) -> None:
     search.search(ctx, "值班")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(json.dumps({"ready_ms": ready * 1000, "cpu_ms": cpu, "rss_mb": rss,
-                      "items": rows}), flush=True)
+                      "filled_ms": filled * 1000, "items": rows}), flush=True)
     win.close()
     engine.dispose()
+
+
+def _items_painted(table):  # type: ignore[no-untyped-def]
+    """Records when ``table`` has first painted rows: its viewport's first paint with rows,
+    and a low-priority event posted from it, delivered once that paint is done (the window
+    shows items: the 工作台 is usable)."""
+    from app.ui.qt import QCoreApplication, QEvent, QObject, Qt
+
+    class Painted(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.at: float | None = None
+            self.cpu = 0.0
+            self.posted = False
+            table.viewport().installEventFilter(self)
+
+        def eventFilter(self, _obj, event):  # type: ignore[no-untyped-def]  # noqa: N802
+            if (event.type() == QEvent.Type.Paint and not self.posted
+                    and table.model().rowCount() > 0):
+                self.posted = True
+                QCoreApplication.postEvent(self, QEvent(QEvent.Type.User),
+                                           Qt.EventPriority.LowEventPriority.value - 1)
+            return False
+
+        def event(self, event):  # type: ignore[no-untyped-def]
+            if event.type() == QEvent.Type.User:
+                self.at, self.cpu = time.time(), time.process_time()
+                return True
+            return super().event(event)
+
+    return Painted()
 
 
 def median_ms(fn, runs: int) -> float:  # type: ignore[no-untyped-def]
@@ -146,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     # An installed app starts from compiled bytecode (the frozen bundle carries it); a
     # PYTHONDONTWRITEBYTECODE environment would make every start compile ~140 modules again.
     env = installed_env()
-    starts, cpus, rss, bare, items = [], [], [], [], 0
+    starts, filled, cpus, rss, bare, items = [], [], [], [], [], 0
     for run in range(args.runs + 1):  # the first run only fills the bytecode cache
         warm_page_cache(args.url)  # a desk's program files are cached (benchmarks/gui.py)
         t = time.perf_counter()
@@ -158,13 +198,15 @@ def main(argv: list[str] | None = None) -> int:
         got = json.loads(out.stdout.strip().splitlines()[-1])
         if run:
             starts.append(got["ready_ms"])
+            filled.append(got["filled_ms"])
             cpus.append(got["cpu_ms"])
             rss.append(got["rss_mb"])
             items = got["items"]
     results["cold start → 工作台"] = statistics.median(starts)
     results["peak memory (GUI)"] = max(rss)
-    print(f"  (cold starts: {', '.join(f'{x:.0f}' for x in starts)} ms wall; CPU time of the "
-          f"process by then {', '.join(f'{x:.0f}' for x in cpus)} ms, median "
+    print(f"  (cold starts to the first items painted: {', '.join(f'{x:.0f}' for x in starts)} ms"
+          f" wall — every item in: {', '.join(f'{x:.0f}' for x in filled)}; CPU time of the "
+          f"process by the first {', '.join(f'{x:.0f}' for x in cpus)} ms, median "
           f"{statistics.median(cpus):.0f}; bare interpreter start {statistics.median(bare[1:]):.0f}"
           f" ms median; {items} workbench items)")
     if args.start_only:
