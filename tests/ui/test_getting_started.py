@@ -123,3 +123,22 @@ def test_f1_opens_the_offline_user_guide(qtbot, admin_ui_ctx, tmp_path):
     assert "开始使用" in text and "发文字号台账" in text and "值班表" in text
     assert guide.width() > 40 * guide.fontMetrics().horizontalAdvance("国")
     assert win.open_guide() is guide  # raised again, not opened twice
+
+
+def test_the_steps_come_with_the_first_items_in_the_same_frame(qtbot, admin_ui_ctx, tmp_path,
+                                                                 monkeypatch):
+    """The steps are read with the 工作台's snapshot, in the same task, and shown with its items:
+    when the items are in, the panel is already there (read after the items, it appeared a
+    frame or more later and pushed the list down under the pointer); one read of the steps."""
+    from app.services.office import getting_started as office_steps
+
+    reads = []
+    real = office_steps.steps
+    monkeypatch.setattr(office_steps, "steps", lambda ctx: reads.append(1) or real(ctx))
+    win = _window(qtbot, admin_ui_ctx, tmp_path)
+    page = win.show_page("workbench")
+    seen = []
+    page.refreshed.connect(lambda: seen.append(page.getting_started.isVisibleTo(page)))
+    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    assert seen == [True] and reads == [1]
+    assert set(page.getting_started.marks) == {"accounts", "office", "holidays", "roster"}

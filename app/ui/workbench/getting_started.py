@@ -62,12 +62,18 @@ class GettingStartedPanel(QGroupBox):
     def refresh(self) -> TaskHandle | None:
         if self.hidden_by_user or (self.task is not None and not self.task.finished):
             return None
-        self.task = run_task(lambda _c: office.steps(self.ctx), on_result=self._show,
+        self.task = run_task(lambda _c: office.steps(self.ctx), on_result=self.show_steps,
                              on_error=lambda _e: None, parent=self)
         self.task.done.connect(self.task.deleteLater)
         return self.task
 
-    def _show(self, steps: list[Step]) -> None:
+    @property
+    def wanted(self) -> bool:
+        """Whether a read of the steps would be shown (not hidden for this session)."""
+        return not self.hidden_by_user
+
+    def show_steps(self, steps: list[Step]) -> None:
+        """Show ``steps`` as read (by ``refresh``, or beside the 工作台's snapshot)."""
         self.steps = steps
         for row, step in enumerate(steps):
             if step.key not in self.marks:
