@@ -347,8 +347,11 @@ def main(argv: list[str] | None = None) -> int:
     calm: tuple[float, str] = (0.0, "")
     for run in range(1, args.runs + 1):
         warm_page_cache(args.url)  # a desk's program files are cached (benchmarks/gui.py)
-        got = subprocess.run([sys.executable, "-m", "benchmarks.bench_stall", args.url,
-                              "--child"], capture_output=True, text=True, cwd=ROOT, env=env)
+        # (faulthandler: a crash of the child prints its threads' Python stacks below — one
+        # exited with SIGSEGV, silently, once in ≈ 75 runs on 2026-12-08)
+        got = subprocess.run([sys.executable, "-X", "faulthandler", "-m", "benchmarks.bench_stall",
+                              args.url, "--child"], capture_output=True, text=True, cwd=ROOT,
+                             env=env)
         if got.returncode != 0 or not got.stdout.strip():
             print(got.stderr[-3000:], file=sys.stderr)
             print(f"错误：第 {run} 次运行失败（退出码 {got.returncode}）。", file=sys.stderr)
