@@ -142,8 +142,9 @@ open_database(sys.argv[1]).dispose()
 engine = open_database(sys.argv[1])
 ctx = ServiceContext(engine, Actor(None, "t", Role.ADMIN, Clearance.SECRET, "测试"))
 win = MainWindow(ctx, "test")
-warmed = []
+warmed, pages_imported = [], []
 win.warmed.connect(lambda: warmed.append(gc.get_freeze_count()))
+win.pages_imported.connect(lambda: pages_imported.append(True))
 collecting_before = gc.isenabled()
 win.show()
 frozen_at_show, collecting_after = gc.get_freeze_count(), gc.isenabled()
@@ -158,24 +159,26 @@ while not all(first.values()) and time.perf_counter() < deadline:
     time.sleep(0.005)
 first_read = sorted(m for m in set(sys.modules) - shown if m.startswith("app."))
 deadline = time.perf_counter() + 90
-while not warmed and time.perf_counter() < deadline:
+while not (warmed and pages_imported) and time.perf_counter() < deadline:
     qapp.processEvents()
     time.sleep(0.01)
 wait_for_all()
 qapp.processEvents()
 before_pages = set(sys.modules)
-gui_imports = {}
+gui_imports, ui_imports = {}, {}
 for key in win.page_keys():
     ahead = set(sys.modules)
     win.show_page(key)  # what the GUI thread imports while building the page ...
     gui_imports[key] = sorted(m for m in set(sys.modules) - ahead
                               if m.startswith("app.") and not m.startswith("app.ui."))
+    ui_imports[key] = sorted(m for m in set(sys.modules) - ahead if m.startswith("app.ui."))
     wait_for_all()
     qapp.processEvents()
 win.close()
 engine.dispose()
 from app.ui import collector
 print(json.dumps({"warmed": bool(warmed), "gui_imports": gui_imports, "first_read": first_read,
+                  "pages_imported": bool(pages_imported), "ui_imports": ui_imports,
                   "passes": sum(collector.start().passes),
                   "first": first,
                   "typeset_before": "app.typeset.notices" in before_pages,
@@ -196,6 +199,9 @@ def test_pages_first_visits_find_their_modules_warmed(tmp_path):
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["warmed"] and got["typeset_before"]
     assert {k: v for k, v in got["gui_imports"].items() if v} == {}
+    # then the pages' own modules, on the GUI thread at idle ticks: a first visit builds its
+    # widgets and imports nothing at all
+    assert got["pages_imported"] and {k: v for k, v in got["ui_imports"].items() if v} == {}
     # the 工作台's first read (and the getting-started steps) import nothing in the worker beside
     # the window's first frames: its ``PageSpec.warm`` names every module it needs
     assert got["first"] == {"snapshot": True, "steps": True} and got["first_read"] == []

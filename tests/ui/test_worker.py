@@ -198,3 +198,23 @@ def test_after_paints_calls_back_once_a_shown_widget_has_painted_a_change(qtbot)
     qtbot.wait(20)
     assert order.index("zero timer") < order.index("paint") < order.index("after paints")
     assert "owner gone" not in order
+
+
+def test_gui_busy_from_a_hold_until_its_paints_are_delivered_and_a_moment_more(qtbot):
+    """``gui_busy()``: what idle work on the GUI thread (the pages' module imports) asks."""
+    import time
+
+    from app.ui.kit import worker
+
+    worker.run_task(lambda _c: None)  # (the relay and its pacer exist from the first task)
+    assert worker.wait_for_all(5000)
+    qtbot.wait(worker.SETTLE_MS + 20)
+    assert not worker.gui_busy()
+    with worker.held():
+        assert worker.gui_busy()  # a page being built
+    assert worker.gui_busy()  # its release is not delivered yet
+    qtbot.waitUntil(lambda: worker._pacer[0].spells == 0)
+    released = time.monotonic()
+    assert worker.gui_busy() or time.monotonic() - released >= worker.SETTLE_MS / 1000
+    qtbot.wait(worker.SETTLE_MS + 20)
+    assert not worker.gui_busy()

@@ -442,6 +442,17 @@ def held(after_paint_of: QWidget | None = None) -> Iterator[None]:
             QCoreApplication.postEvent(relay, _Release(jobs, after_paint_of), _AFTER_PAINTS)
 
 
+def gui_busy() -> bool:
+    """Whether the GUI thread is in a busy spell (a page built or a result applied, until its
+    paints are delivered and ``SETTLE_MS`` more): idle work on the GUI thread waits for its end."""
+    if not _pacer:
+        return False
+    pacer, now = _pacer[0], time.monotonic()
+    if pacer.spells and now <= pacer.until:
+        return True
+    return now < pacer.released + SETTLE_MS / 1000
+
+
 def pacer_waits() -> int:
     """How often a worker has waited for a busy spell of the GUI thread (tests, benchmarks)."""
     return _pacer[0].waits if _pacer else 0
