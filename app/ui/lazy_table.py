@@ -36,13 +36,9 @@ from app.services.paging import Seek
 from app.ui.kit import TaskHandle, run_task
 from app.ui.paging import PageCache
 from app.ui.qt import QAbstractTableModel, QBrush, QColor, QModelIndex, QObject, Qt, Signal
+from app.ui.roles import BACKGROUND, DISPLAY
 
 LOADING = "…"
-#: The roles as plain ints: Qt passes ``data()`` an int, and comparing it with these costs a
-#: fraction of looking ``Qt.ItemDataRole.DisplayRole`` up (two attribute reads) on each call.
-DISPLAY, TOOLTIP, BACKGROUND, FOREGROUND, USER = (int(r) for r in (
-    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundRole,
-    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.UserRole))
 READ_FAILED = "读取列表时出错，请稍后重试。"
 
 

@@ -20,8 +20,9 @@ from app.services.context import ServiceContext
 from app.services.documents import DocumentRow, ListQuery
 from app.services.paging import Seek
 from app.ui.kit import TaskHandle
-from app.ui.lazy_table import BACKGROUND, DISPLAY, TOOLTIP, LazyTableModel
+from app.ui.lazy_table import LazyTableModel
 from app.ui.qt import QBrush, QColor, QObject, Qt
+from app.ui.roles import BACKGROUND, DISPLAY, TOOLTIP
 
 PAGE = 200
 MAX_PAGES = 24

@@ -37,7 +37,7 @@ from app.ui.kit import (
     run_task,
     saved_text,
 )
-from app.ui.lazy_table import BACKGROUND, DISPLAY, FOREGROUND, USER, LazyTableModel
+from app.ui.lazy_table import LazyTableModel
 from app.ui.pages import register_page
 from app.ui.permissions import gate
 from app.ui.qt import (
@@ -66,6 +66,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.roles import BACKGROUND, DISPLAY, FOREGROUND, USER
 from app.ui.security.scope_dialog import ScopeDialog
 from app.ui.sizing import size_columns
 

@@ -15,8 +15,9 @@ from app.services import incoming as svc
 from app.services.context import ServiceContext
 from app.services.incoming import IncomingFilter, IncomingInfo
 from app.ui.kit import TaskHandle
-from app.ui.lazy_table import BACKGROUND, DISPLAY, FOREGROUND, TOOLTIP, LazyTableModel
+from app.ui.lazy_table import LazyTableModel
 from app.ui.qt import QBrush, QColor, QObject, Qt
+from app.ui.roles import BACKGROUND, DISPLAY, FOREGROUND, TOOLTIP
 
 PAGE = 200
 MAX_PAGES = 16

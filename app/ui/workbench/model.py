@@ -15,6 +15,7 @@ from typing import Any
 
 from app.services import workbench
 from app.ui.qt import QAbstractTableModel, QBrush, QColor, QModelIndex, QObject, Qt
+from app.ui.roles import BACKGROUND, DISPLAY, TOOLTIP, USER
 
 HEADERS = ("状态", "类别", "事项", "期限项目", "到期时间", "剩余/逾期")
 COLOURS = {"red": "#f4c7c3", "amber": "#fce8b2", "green": "#d9ead3"}
@@ -25,9 +26,6 @@ WIDTHS: dict[str, float | str] = {"状态": 3, "类别": 5, "期限项目": 6,
                                   "到期时间": "2026-12-31 23:59", "剩余/逾期": 9}
 
 
-DISPLAY, TOOLTIP, BACKGROUND, USER = (int(r) for r in (
-    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundRole,
-    Qt.ItemDataRole.UserRole))
 SERVED = frozenset((DISPLAY, TOOLTIP, BACKGROUND, USER))
 
 
