@@ -118,15 +118,19 @@ class _Pacer:
         if self.spells == 0:
             self.released = time.monotonic()
 
+    def left(self, now: float) -> float:
+        """Seconds the current spell still lasts at ``now`` (≤ 0: none)."""
+        left = self.until - now
+        if self.spells == 0:  # released: what it caused is painted by now, or nearly
+            left = min(left, self.released + SETTLE_MS / 1000 - now)
+        return left
+
     def __call__(self) -> None:  # any thread, at a checkpoint
         if self.free.is_set() or threading.get_ident() == self.gui:
             return
         waited = False
         while not self.gui_waiting:
-            now = time.monotonic()
-            left = self.until - now
-            if self.spells == 0:  # released: what it caused is painted by now, or nearly
-                left = min(left, self.released + SETTLE_MS / 1000 - now)
+            left = self.left(time.monotonic())
             if left <= 0:
                 return
             if not waited:
@@ -445,12 +449,7 @@ def held(after_paint_of: QWidget | None = None) -> Iterator[None]:
 def gui_busy() -> bool:
     """Whether the GUI thread is in a busy spell (a page built or a result applied, until its
     paints are delivered and ``SETTLE_MS`` more): idle work on the GUI thread waits for its end."""
-    if not _pacer:
-        return False
-    pacer, now = _pacer[0], time.monotonic()
-    if pacer.spells and now <= pacer.until:
-        return True
-    return now < pacer.released + SETTLE_MS / 1000
+    return bool(_pacer) and _pacer[0].left(time.monotonic()) > 0
 
 
 def pacer_waits() -> int:
