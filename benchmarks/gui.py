@@ -40,6 +40,10 @@ def office_ctx(url: str) -> Any:
     return ServiceContext(engine, Actor(None, "bench", Role.ADMIN, Clearance.SECRET, "测试"))
 
 
+#: The children's bytecode cache (``installed_env``), read into the file cache too
+PYCACHE = Path(tempfile.gettempdir()) / "govdesk-bench-pycache"
+
+
 def installed_env() -> dict[str, str]:
     """The environment for a benchmark's child process: it starts from compiled bytecode, as an
     installed program does (the frozen bundle carries it). The cache is a folder of its own
@@ -49,7 +53,7 @@ def installed_env() -> dict[str, str]:
     when the 模板 page's modules were first imported). PYTHONDONTWRITEBYTECODE would make every
     start compile the modules it imports again."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "govdesk-bench-pycache")
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     _compile_bytecode(env)
     return env
 
@@ -67,7 +71,7 @@ def _compile_bytecode(env: dict[str, str]) -> None:
         return
     root = Path(__file__).resolve().parent.parent
     paths = [str(root / "app"), str(root / "benchmarks")]
-    purelib, stdlib = sysconfig.get_paths()["purelib"], sysconfig.get_paths()["stdlib"]
+    purelib, stdlib = (sysconfig.get_paths()[k] for k in ("purelib", "stdlib"))
     stamp = Path(prefix) / "govdesk-bench-compiled"
     stamped = f"{sys.version}|{purelib}|{os.stat(purelib).st_mtime_ns}"
     fresh = not stamp.exists() or stamp.read_text(encoding="utf-8") != stamped
@@ -98,7 +102,7 @@ def warm_page_cache(url: str | None = None) -> float:
     modules, the program's resources and, for SQLite, the database file (≈ 1.5 s when they are
     cached already, 10 s after an eviction)."""
     paths = sysconfig.get_paths()
-    roots = [Path(tempfile.gettempdir()) / "govdesk-bench-pycache",
+    roots = [PYCACHE,
              Path(__file__).resolve().parent.parent / "resources",
              Path(paths["purelib"]), Path(paths["platstdlib"]) / "lib-dynload"]
     files: list[Path] = []
