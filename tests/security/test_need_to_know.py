@@ -43,11 +43,6 @@ MARK = "密椟"  # in every scoped record's title/text
 OPEN_MARK = "明档"  # in the unscoped 机密 records
 
 
-def _today() -> dt.date:
-    """Today on the desk's clock, read when used: a run that crosses midnight stays consistent."""
-    return dt.date.today()
-
-
 def _records(who, mark: str) -> dict[str, int]:
     """One 机密 record of each kind carrying ``mark``, created by ``who``."""
     doc = documents.create_document(who, notice(f"关于{mark}事项的通知", secrecy="机密"))
@@ -99,6 +94,7 @@ def world(admin_ctx):
 def _everything(c, tmp: Path) -> dict[str, object]:
     """What ``c`` can find of the marked records, through every path a user has."""
     out: dict[str, object] = {}
+    today = dt.date.today()  # one day for every view: a run may cross midnight
     for mark in (MARK, OPEN_MARK):
         res = search.search(c, mark)
         out[f"search {mark}"] = sorted((h.kind, h.record_id) for h in res.hits)
@@ -110,10 +106,10 @@ def _everything(c, tmp: Path) -> dict[str, object]:
     out["incoming count"] = incoming.count(c)
     out["meetings"] = sorted(m.id for m in minutes.list_meetings(c))
     out["meetings count"] = minutes.count_meetings(c)
-    board = minutes.board(c, minutes.BoardFilter(), _today())
+    board = minutes.board(c, minutes.BoardFilter(), today)
     out["board"] = sorted(r.decision.id for r in board)
-    out["board count"] = minutes.count_board(c, minutes.BoardFilter(), _today())
-    out["unit stats"] = {u.unit: u.total for u in minutes.unit_stats(c, _today())}
+    out["board count"] = minutes.count_board(c, minutes.BoardFilter(), today)
+    out["unit stats"] = {u.unit: u.total for u in minutes.unit_stats(c, today)}
     out["incidents"] = sorted(r.id for r in incidents.list_incidents(c))
     out["incidents count"] = incidents.count_incidents(c)
     out["duty log"] = sorted(e.id for e in duty_desk.list_log(c))
@@ -124,7 +120,7 @@ def _everything(c, tmp: Path) -> dict[str, object]:
     items, _skipped = workbench.items(c)
     out["workbench"] = sorted((i.kind, i.record_id) for i in items)
     xlsx = tmp / f"board-{c.actor.username}.xlsx"
-    minutes.export_xlsx(c, xlsx, _today())
+    minutes.export_xlsx(c, xlsx, today)
     wb = load_workbook(xlsx, read_only=True)
     out["board export"] = sorted(str(v) for ws in wb.worksheets for row in ws.iter_rows(
         values_only=True) for v in row if v is not None and (MARK in str(v) or OPEN_MARK in str(v)))

@@ -125,7 +125,7 @@ def test_a_tab_change_reads_the_now_panel_only_when_its_last_read_is_old(qtbot, 
     qtbot.addWidget(page)
     page.show()
     qtbot.waitUntil(lambda: not page.now.reading and page.now.state is not None)
-    reads: list[float] = []
+    reads: list[int] = []
     real = page.now.refresh
     monkeypatch.setattr(page.now, "refresh", lambda: reads.append(1) or real())
     show_tab(page.tabs, page.log_place)  # the panel was read a moment ago: left alone
